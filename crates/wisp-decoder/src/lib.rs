@@ -1,0 +1,86 @@
+//! wisp-decoder: the WebAssembly binary format, decoded without copying.
+//!
+//! [`Module::parse`] reads the sections of a module in order and checks the binary format's
+//! own rules (section order and sizes, LEB128 limits, UTF-8 names, counts that agree). Function
+//! bodies and constant expressions stay byte ranges; [`OperatorsReader`] decodes their
+//! instructions on demand, from the single opcode table in [`for_each_operator!`].
+//! Semantics (types, indices, limits) are the validator's job.
+
+mod error;
+mod module;
+pub mod operators;
+mod reader;
+pub mod sections;
+mod types;
+
+pub use error::{Error, ErrorKind, OpcodeDisplay, Result};
+pub use module::{Module, SectionId};
+pub use operators::{BrTable, Ieee32, Ieee64, Operator, OperatorsReader};
+pub use reader::BinaryReader;
+pub use sections::code::{FunctionBody, LocalsReader};
+pub use sections::custom::CustomSection;
+pub use sections::data::{Data, DataKind};
+pub use sections::elements::{Element, ElementItems, ElementKind};
+pub use sections::exports::Export;
+pub use sections::globals::{ConstExpr, Global};
+pub use sections::imports::{Import, ImportType};
+pub use sections::names::Names;
+pub use types::{BlockType, ExternKind, FuncType, GlobalType, Limits, MemArg, MemoryType, RefType, TableType, ValType};
+
+/// The WebAssembly proposals a module may use. The default is WebAssembly 2.0 without SIMD.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Features {
+    pub mutable_global: bool,
+    pub sign_extension: bool,
+    pub saturating_float_to_int: bool,
+    pub multi_value: bool,
+    pub bulk_memory: bool,
+    pub reference_types: bool,
+    pub simd: bool,
+    pub tail_call: bool,
+    pub extended_const: bool,
+    pub multi_memory: bool,
+    pub memory64: bool,
+}
+
+impl Features {
+    /// WebAssembly 1.0 (the MVP plus mutable globals import/export).
+    pub const fn wasm1() -> Features {
+        Features {
+            mutable_global: true,
+            sign_extension: false,
+            saturating_float_to_int: false,
+            multi_value: false,
+            bulk_memory: false,
+            reference_types: false,
+            simd: false,
+            tail_call: false,
+            extended_const: false,
+            multi_memory: false,
+            memory64: false,
+        }
+    }
+
+    /// WebAssembly 2.0 without SIMD: what wisp executes today.
+    pub const fn wasm2() -> Features {
+        Features {
+            mutable_global: true,
+            sign_extension: true,
+            saturating_float_to_int: true,
+            multi_value: true,
+            bulk_memory: true,
+            reference_types: true,
+            simd: false,
+            tail_call: false,
+            extended_const: false,
+            multi_memory: false,
+            memory64: false,
+        }
+    }
+}
+
+impl Default for Features {
+    fn default() -> Self {
+        Features::wasm2()
+    }
+}

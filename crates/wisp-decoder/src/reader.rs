@@ -1,0 +1,287 @@
+//! A zero-copy cursor over module bytes: LEB128 to the spec's limits, names, vectors.
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// Reads primitive values from a byte slice. Offsets in errors are relative to the start of the
+/// module, so a reader over a section or a function body knows where its slice began.
+#[derive(Debug, Clone)]
+pub struct BinaryReader<'a> {
+    data: &'a [u8],
+    pos: usize,
+    base: usize,
+}
+
+impl<'a> BinaryReader<'a> {
+    /// A reader over `data`, whose first byte is at `base` in the module.
+    pub fn new(data: &'a [u8], base: usize) -> Self {
+        BinaryReader { data, pos: 0, base }
+    }
+
+    /// The offset of the next byte, from the start of the module.
+    #[inline]
+    pub fn offset(&self) -> usize {
+        self.base + self.pos
+    }
+
+    /// The position of the next byte within this reader's slice.
+    #[inline]
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    #[inline]
+    pub fn eof(&self) -> bool {
+        self.pos >= self.data.len()
+    }
+
+    #[inline]
+    pub fn remaining(&self) -> usize {
+        self.data.len() - self.pos
+    }
+
+    /// The bytes not read yet.
+    pub fn rest(&self) -> &'a [u8] {
+        &self.data[self.pos..]
+    }
+
+    /// The whole slice this reader covers.
+    pub fn data(&self) -> &'a [u8] {
+        self.data
+    }
+
+    #[cold]
+    pub fn error(&self, kind: ErrorKind) -> Error {
+        Error::new(kind, self.offset())
+    }
+
+    #[cold]
+    fn eof_error(&self) -> Error {
+        Error::new(ErrorKind::UnexpectedEnd, self.base + self.data.len())
+    }
+
+    #[inline]
+    pub fn read_u8(&mut self) -> Result<u8> {
+        match self.data.get(self.pos) {
+            Some(&b) => {
+                self.pos += 1;
+                Ok(b)
+            }
+            None => Err(self.eof_error()),
+        }
+    }
+
+    #[inline]
+    pub fn peek_u8(&self) -> Result<u8> {
+        self.data.get(self.pos).copied().ok_or_else(|| self.eof_error())
+    }
+
+    pub fn read_bytes(&mut self, len: usize) -> Result<&'a [u8]> {
+        if len > self.remaining() {
+            return Err(self.eof_error());
+        }
+        let bytes = &self.data[self.pos..self.pos + len];
+        self.pos += len;
+        Ok(bytes)
+    }
+
+    pub fn skip(&mut self, len: usize) -> Result<()> {
+        self.read_bytes(len).map(|_| ())
+    }
+
+    pub fn read_u32_le(&mut self) -> Result<u32> {
+        let b = self.read_bytes(4)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    pub fn read_u64_le(&mut self) -> Result<u64> {
+        let b = self.read_bytes(8)?;
+        let mut a = [0u8; 8];
+        a.copy_from_slice(b);
+        Ok(u64::from_le_bytes(a))
+    }
+
+    /// Unsigned LEB128 of at most `bits` bits (32 or 64).
+    #[inline]
+    fn read_uleb(&mut self, bits: u32) -> Result<u64> {
+        let max_bytes = bits.div_ceil(7);
+        let mut result: u64 = 0;
+        let mut shift = 0u32;
+        let mut i = 0u32;
+        loop {
+            let byte = self.read_u8()?;
+            i += 1;
+            if i == max_bytes {
+                // The last permitted byte: no continuation, and no bits beyond `bits`.
+                if byte & 0x80 != 0 {
+                    return Err(Error::new(ErrorKind::IntegerTooLong, self.offset() - 1));
+                }
+                let used = bits - shift;
+                if used < 7 && (byte as u32) >> used != 0 {
+                    return Err(Error::new(ErrorKind::IntegerTooLarge, self.offset() - 1));
+                }
+                return Ok(result | ((byte as u64) << shift));
+            }
+            result |= ((byte & 0x7f) as u64) << shift;
+            if byte & 0x80 == 0 {
+                return Ok(result);
+            }
+            shift += 7;
+        }
+    }
+
+    /// Signed LEB128 of at most `bits` bits (32, 33 or 64), sign-extended to i64.
+    #[inline]
+    fn read_sleb(&mut self, bits: u32) -> Result<i64> {
+        let max_bytes = bits.div_ceil(7);
+        let mut result: i64 = 0;
+        let mut shift = 0u32;
+        let mut i = 0u32;
+        loop {
+            let byte = self.read_u8()?;
+            i += 1;
+            if i == max_bytes {
+                if byte & 0x80 != 0 {
+                    return Err(Error::new(ErrorKind::IntegerTooLong, self.offset() - 1));
+                }
+                // Bits past `bits` must all equal the sign bit.
+                let used = bits - shift; // value bits in this byte, 1..=7
+                let payload = byte & 0x7f;
+                if used < 7 {
+                    let sign = (payload >> (used - 1)) & 1;
+                    let upper = payload >> used;
+                    let expected = if sign == 1 { (1u8 << (7 - used)) - 1 } else { 0 };
+                    if upper != expected {
+                        return Err(Error::new(ErrorKind::IntegerTooLarge, self.offset() - 1));
+                    }
+                }
+                result |= (payload as i64) << shift;
+                if bits < 64 {
+                    result = (result << (64 - bits)) >> (64 - bits);
+                }
+                return Ok(result);
+            }
+            result |= ((byte & 0x7f) as i64) << shift;
+            shift += 7;
+            if byte & 0x80 == 0 {
+                if shift < 64 {
+                    result = (result << (64 - shift)) >> (64 - shift);
+                }
+                return Ok(result);
+            }
+        }
+    }
+
+    #[inline]
+    pub fn read_var_u32(&mut self) -> Result<u32> {
+        // Fast path: most indices and counts fit in one byte.
+        if let Some(&b) = self.data.get(self.pos) {
+            if b < 0x80 {
+                self.pos += 1;
+                return Ok(b as u32);
+            }
+        }
+        self.read_uleb(32).map(|v| v as u32)
+    }
+
+    pub fn read_var_u64(&mut self) -> Result<u64> {
+        self.read_uleb(64)
+    }
+
+    #[inline]
+    pub fn read_var_i32(&mut self) -> Result<i32> {
+        self.read_sleb(32).map(|v| v as i32)
+    }
+
+    pub fn read_var_s33(&mut self) -> Result<i64> {
+        self.read_sleb(33)
+    }
+
+    pub fn read_var_i64(&mut self) -> Result<i64> {
+        self.read_sleb(64)
+    }
+
+    /// A vector length, checked against the bytes left (each element takes at least one byte)
+    /// so a hostile count cannot make us allocate before we fail.
+    pub fn read_count(&mut self) -> Result<u32> {
+        let start = self.offset();
+        let n = self.read_var_u32()?;
+        if n as usize > self.remaining() {
+            return Err(Error::new(ErrorKind::UnexpectedEnd, start));
+        }
+        Ok(n)
+    }
+
+    /// A UTF-8 name: length-prefixed bytes.
+    pub fn read_name(&mut self) -> Result<&'a str> {
+        let len = self.read_var_u32()? as usize;
+        let start = self.offset();
+        let bytes = self.read_bytes(len)?;
+        std::str::from_utf8(bytes).map_err(|_| Error::new(ErrorKind::MalformedUtf8, start))
+    }
+
+    /// A reader over the next `len` bytes, advancing past them.
+    pub fn sub_reader(&mut self, len: usize) -> Result<BinaryReader<'a>> {
+        let base = self.offset();
+        let data = self.read_bytes(len)?;
+        Ok(BinaryReader::new(data, base))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn u32_of(bytes: &[u8]) -> Result<u32> {
+        BinaryReader::new(bytes, 0).read_var_u32()
+    }
+    fn i32_of(bytes: &[u8]) -> Result<i32> {
+        BinaryReader::new(bytes, 0).read_var_i32()
+    }
+    fn i64_of(bytes: &[u8]) -> Result<i64> {
+        BinaryReader::new(bytes, 0).read_var_i64()
+    }
+    fn kind<T: std::fmt::Debug>(r: Result<T>) -> ErrorKind {
+        r.unwrap_err().kind
+    }
+
+    #[test]
+    fn unsigned_limits() {
+        assert_eq!(u32_of(&[0x00]).unwrap(), 0);
+        assert_eq!(u32_of(&[0x80, 0x00]).unwrap(), 0);
+        assert_eq!(u32_of(&[0xff, 0xff, 0xff, 0xff, 0x0f]).unwrap(), u32::MAX);
+        assert_eq!(kind(u32_of(&[0xff, 0xff, 0xff, 0xff, 0x1f])), ErrorKind::IntegerTooLarge);
+        assert_eq!(kind(u32_of(&[0x80, 0x80, 0x80, 0x80, 0x80, 0x00])), ErrorKind::IntegerTooLong);
+        assert_eq!(kind(u32_of(&[0x80, 0x80])), ErrorKind::UnexpectedEnd);
+    }
+
+    #[test]
+    fn signed_limits() {
+        assert_eq!(i32_of(&[0x7f]).unwrap(), -1);
+        assert_eq!(i32_of(&[0xff, 0xff, 0xff, 0xff, 0x7f]).unwrap(), -1);
+        assert_eq!(i32_of(&[0x80, 0x80, 0x80, 0x80, 0x78]).unwrap(), i32::MIN);
+        assert_eq!(i32_of(&[0xff, 0xff, 0xff, 0xff, 0x07]).unwrap(), i32::MAX);
+        assert_eq!(kind(i32_of(&[0xff, 0xff, 0xff, 0xff, 0x4f])), ErrorKind::IntegerTooLarge);
+        assert_eq!(kind(i32_of(&[0x80, 0x80, 0x80, 0x80, 0x70])), ErrorKind::IntegerTooLarge);
+        assert_eq!(kind(i32_of(&[0xff, 0xff, 0xff, 0xff, 0x0f])), ErrorKind::IntegerTooLarge);
+        assert_eq!(kind(i32_of(&[0xff, 0xff, 0xff, 0xff, 0xff, 0x7f])), ErrorKind::IntegerTooLong);
+        assert_eq!(i64_of(&[0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x7f]).unwrap(), i64::MIN);
+        assert_eq!(kind(i64_of(&[0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01])), ErrorKind::IntegerTooLarge);
+        assert_eq!(kind(i64_of(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7e])), ErrorKind::IntegerTooLarge);
+    }
+
+    #[test]
+    fn agrees_with_leb128_crate() {
+        let samples: [i64; 12] = [0, 1, -1, 63, 64, -64, -65, 127, 128, i32::MIN as i64, i32::MAX as i64, 0x1234_5678];
+        for &v in &samples {
+            let mut buf = Vec::new();
+            leb128::write::signed(&mut buf, v).unwrap();
+            assert_eq!(i32_of(&buf).unwrap() as i64, v, "{buf:x?}");
+            assert_eq!(i64_of(&buf).unwrap(), v);
+        }
+        for v in [0u64, 1, 127, 128, 300, 16384, u32::MAX as u64] {
+            let mut buf = Vec::new();
+            leb128::write::unsigned(&mut buf, v).unwrap();
+            assert_eq!(u32_of(&buf).unwrap() as u64, v);
+        }
+    }
+}
