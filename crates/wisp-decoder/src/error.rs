@@ -81,6 +81,8 @@ pub enum ErrorKind {
     EndExpected,
     #[error("length out of bounds")]
     LengthOutOfBounds,
+    #[error("malformed memop flags")]
+    MalformedMemopFlags,
     #[error("{0}")]
     Other(&'static str),
 }

@@ -99,27 +99,24 @@ impl<'a> Module<'a> {
 
     pub fn parse_with_features(bytes: &'a [u8], features: Features) -> Result<Module<'a>> {
         let mut r = BinaryReader::new(bytes, 0);
-        let magic = r.read_bytes(4).map_err(|_| Error::new(ErrorKind::BadMagic, 0))?;
+        // A module cut short inside the header is "unexpected end", as the reference says.
+        let magic = r.read_bytes(4).map_err(|_| Error::new(ErrorKind::UnexpectedEnd, bytes.len()))?;
         if magic != b"\0asm" {
             return Err(Error::new(ErrorKind::BadMagic, 0));
         }
-        let version = r.read_bytes(4).map_err(|_| Error::new(ErrorKind::BadVersion, 4))?;
+        let version = r.read_bytes(4).map_err(|_| Error::new(ErrorKind::UnexpectedEnd, bytes.len()))?;
         if version != [1, 0, 0, 0] {
             return Err(Error::new(ErrorKind::BadVersion, 4));
         }
 
         let mut m = Module { features, ..Module::default() };
         let mut last_order = 0u8;
-        let mut saw_function_section = false;
-        let mut saw_code_section = false;
+        let mut code_section_at = None;
         while !r.eof() {
             let id_at = r.offset();
             let id_byte = r.read_u8()?;
             let id = SectionId::from_byte(id_byte).ok_or_else(|| Error::new(ErrorKind::MalformedSectionId, id_at))?;
-            let size = r.read_var_u32()? as usize;
-            if size > r.remaining() {
-                return Err(Error::new(ErrorKind::SectionSizeMismatch, r.offset()));
-            }
+            let size = r.read_len()?;
             let mut s = r.sub_reader(size)?;
             if id != SectionId::Custom {
                 if id == SectionId::DataCount && !features.bulk_memory {
@@ -144,10 +141,7 @@ impl<'a> Module<'a> {
                         }
                     }
                 }
-                SectionId::Function => {
-                    saw_function_section = true;
-                    m.functions = sections::functions::read(&mut s)?;
-                }
+                SectionId::Function => m.functions = sections::functions::read(&mut s)?,
                 SectionId::Table => m.tables = sections::tables::read(&mut s, &features)?,
                 SectionId::Memory => m.memories = sections::memories::read(&mut s, &features)?,
                 SectionId::Global => m.globals = sections::globals::read(&mut s, &features)?,
@@ -156,11 +150,8 @@ impl<'a> Module<'a> {
                 SectionId::Element => m.elements = sections::elements::read(&mut s, &features)?,
                 SectionId::DataCount => m.data_count = Some(s.read_var_u32()?),
                 SectionId::Code => {
-                    saw_code_section = true;
-                    m.code = sections::code::read(&mut s, &features)?;
-                    if m.code.len() != m.functions.len() {
-                        return Err(Error::new(ErrorKind::FuncCodeMismatch, id_at));
-                    }
+                    code_section_at = Some(id_at);
+                    m.code = sections::code::read(&mut s, &features, m.data_count.is_some())?;
                 }
                 SectionId::Data => {
                     m.data = sections::data::read(&mut s, &features)?;
@@ -175,10 +166,10 @@ impl<'a> Module<'a> {
                 return Err(Error::new(ErrorKind::SectionSizeMismatch, s.offset()));
             }
         }
-        if !saw_code_section && !m.functions.is_empty() {
-            return Err(Error::new(ErrorKind::FuncCodeMismatch, bytes.len()));
+        // Checked once every section is read, so a repeated section is reported as such first.
+        if m.code.len() != m.functions.len() {
+            return Err(Error::new(ErrorKind::FuncCodeMismatch, code_section_at.unwrap_or(bytes.len())));
         }
-        let _ = saw_function_section;
         if let Some(n) = m.data_count {
             if n as usize != m.data.len() {
                 return Err(Error::new(ErrorKind::DataCountMismatch, bytes.len()));

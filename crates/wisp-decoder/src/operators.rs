@@ -368,8 +368,10 @@ pub mod imm {
             align &= !0x40;
             memory = r.read_var_u32()?;
         }
-        if align >= 64 {
-            return Err(Error::new(ErrorKind::Other("malformed memop flags"), at));
+        // The reference decoder keeps alignment exponents below 32 (bit 6 is the memory-index
+        // flag of multi-memory); anything larger is malformed, not merely invalid.
+        if align >= 32 {
+            return Err(Error::new(ErrorKind::MalformedMemopFlags, at));
         }
         let offset = if f.memory64 { r.read_var_u64()? } else { r.read_var_u32()? as u64 };
         Ok(MemArg { align, offset, memory })
@@ -387,6 +389,26 @@ pub mod imm {
     pub fn ref_type(r: R<'_, '_>, _: &Features) -> Result<RefType> {
         RefType::read(r)
     }
+}
+
+/// Whether an operator's proposal is on: an operator of a proposal that is off is an illegal
+/// opcode, as it is to an engine that never heard of the proposal.
+macro_rules! proposal_enabled {
+    (mvp, $f:ident) => {
+        true
+    };
+    (sign_ext, $f:ident) => {
+        $f.sign_extension
+    };
+    (sat, $f:ident) => {
+        $f.saturating_float_to_int
+    };
+    (bulk, $f:ident) => {
+        $f.bulk_memory
+    };
+    (ref, $f:ident) => {
+        $f.reference_types
+    };
 }
 
 macro_rules! define_operators {
@@ -416,7 +438,7 @@ macro_rules! define_operators {
         #[inline]
         fn decode_operator<'a>(r: &mut BinaryReader<'a>, f: &Features, code: u32, at: usize) -> Result<Operator<'a>> {
             Ok(match code {
-                $( $code => Operator::$name { $($field: imm::$read(r, f)?),* }, )*
+                $( $code if proposal_enabled!($proposal, f) => Operator::$name { $($field: imm::$read(r, f)?),* }, )*
                 _ => return Err(Error::new(ErrorKind::IllegalOpcode(OpcodeDisplay(code)), at)),
             })
         }
@@ -430,11 +452,19 @@ for_each_operator!(define_operators);
 pub struct OperatorsReader<'a> {
     reader: BinaryReader<'a>,
     features: Features,
+    has_data_count: bool,
 }
 
 impl<'a> OperatorsReader<'a> {
     pub fn new(reader: BinaryReader<'a>, features: Features) -> Self {
-        OperatorsReader { reader, features }
+        OperatorsReader { reader, features, has_data_count: true }
+    }
+
+    /// Says whether the module has a data count section: without one, `memory.init` and
+    /// `data.drop` are malformed ("data count section required").
+    pub fn with_data_count(mut self, has_data_count: bool) -> Self {
+        self.has_data_count = has_data_count;
+        self
     }
 
     /// The offset of the next operator in the module.
@@ -461,13 +491,20 @@ impl<'a> OperatorsReader<'a> {
             0xfc | 0xfd => {
                 let sub = self.reader.read_var_u32()?;
                 if sub > 0x00ff_ffff {
-                    return Err(Error::new(ErrorKind::IllegalOpcode(OpcodeDisplay(u32::from(b) << 24 | 0xff_ffff)), at));
+                    return Err(Error::new(
+                        ErrorKind::IllegalOpcode(OpcodeDisplay(u32::from(b) << 24 | 0xff_ffff)),
+                        at,
+                    ));
                 }
                 u32::from(b) << 24 | sub
             }
             _ => u32::from(b),
         };
-        decode_operator(&mut self.reader, &self.features, code, at)
+        let op = decode_operator(&mut self.reader, &self.features, code, at)?;
+        if !self.has_data_count && matches!(op, Operator::MemoryInit { .. } | Operator::DataDrop { .. }) {
+            return Err(Error::new(ErrorKind::DataCountRequired, at));
+        }
+        Ok(op)
     }
 
     /// Reads the next operator and the offset it started at.

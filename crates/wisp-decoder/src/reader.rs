@@ -54,9 +54,10 @@ impl<'a> BinaryReader<'a> {
         Error::new(kind, self.offset())
     }
 
+    // Past the header every read is inside a section, a function body or an expression.
     #[cold]
     fn eof_error(&self) -> Error {
-        Error::new(ErrorKind::UnexpectedEnd, self.base + self.data.len())
+        Error::new(ErrorKind::UnexpectedEndOfSection, self.base + self.data.len())
     }
 
     #[inline]
@@ -203,17 +204,27 @@ impl<'a> BinaryReader<'a> {
     /// A vector length, checked against the bytes left (each element takes at least one byte)
     /// so a hostile count cannot make us allocate before we fail.
     pub fn read_count(&mut self) -> Result<u32> {
-        let start = self.offset();
         let n = self.read_var_u32()?;
         if n as usize > self.remaining() {
-            return Err(Error::new(ErrorKind::UnexpectedEnd, start));
+            // The reference decoder would run out of bytes reading the elements.
+            return Err(self.eof_error());
+        }
+        Ok(n)
+    }
+
+    /// A byte length (of a name, a section, a body), checked against the bytes left.
+    pub fn read_len(&mut self) -> Result<usize> {
+        let start = self.offset();
+        let n = self.read_var_u32()? as usize;
+        if n > self.remaining() {
+            return Err(Error::new(ErrorKind::LengthOutOfBounds, start));
         }
         Ok(n)
     }
 
     /// A UTF-8 name: length-prefixed bytes.
     pub fn read_name(&mut self) -> Result<&'a str> {
-        let len = self.read_var_u32()? as usize;
+        let len = self.read_len()?;
         let start = self.offset();
         let bytes = self.read_bytes(len)?;
         std::str::from_utf8(bytes).map_err(|_| Error::new(ErrorKind::MalformedUtf8, start))
@@ -251,7 +262,7 @@ mod tests {
         assert_eq!(u32_of(&[0xff, 0xff, 0xff, 0xff, 0x0f]).unwrap(), u32::MAX);
         assert_eq!(kind(u32_of(&[0xff, 0xff, 0xff, 0xff, 0x1f])), ErrorKind::IntegerTooLarge);
         assert_eq!(kind(u32_of(&[0x80, 0x80, 0x80, 0x80, 0x80, 0x00])), ErrorKind::IntegerTooLong);
-        assert_eq!(kind(u32_of(&[0x80, 0x80])), ErrorKind::UnexpectedEnd);
+        assert_eq!(kind(u32_of(&[0x80, 0x80])), ErrorKind::UnexpectedEndOfSection);
     }
 
     #[test]
@@ -265,8 +276,14 @@ mod tests {
         assert_eq!(kind(i32_of(&[0xff, 0xff, 0xff, 0xff, 0x0f])), ErrorKind::IntegerTooLarge);
         assert_eq!(kind(i32_of(&[0xff, 0xff, 0xff, 0xff, 0xff, 0x7f])), ErrorKind::IntegerTooLong);
         assert_eq!(i64_of(&[0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x7f]).unwrap(), i64::MIN);
-        assert_eq!(kind(i64_of(&[0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01])), ErrorKind::IntegerTooLarge);
-        assert_eq!(kind(i64_of(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7e])), ErrorKind::IntegerTooLarge);
+        assert_eq!(
+            kind(i64_of(&[0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01])),
+            ErrorKind::IntegerTooLarge
+        );
+        assert_eq!(
+            kind(i64_of(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7e])),
+            ErrorKind::IntegerTooLarge
+        );
     }
 
     #[test]

@@ -17,9 +17,18 @@ pub struct FunctionBody<'a> {
     /// Offset of `data` in the module.
     pub offset: usize,
     features: Features,
+    /// Whether the module has a data count section; without one, `memory.init` and
+    /// `data.drop` are malformed.
+    has_data_count: bool,
 }
 
 impl<'a> FunctionBody<'a> {
+    /// A body over `data` (the bytes after its size prefix), which starts at `offset`.
+    /// Meant for bodies of a module already decoded: the data count rule is not checked again.
+    pub fn new(data: &'a [u8], offset: usize, features: Features) -> Self {
+        FunctionBody { data, offset, features, has_data_count: true }
+    }
+
     pub fn reader(&self) -> BinaryReader<'a> {
         BinaryReader::new(self.data, self.offset)
     }
@@ -28,7 +37,14 @@ impl<'a> FunctionBody<'a> {
     pub fn locals(&self) -> Result<LocalsReader<'a>> {
         let mut r = self.reader();
         let groups = r.read_count()?;
-        Ok(LocalsReader { reader: r, groups, read: 0, total: 0, features: self.features })
+        Ok(LocalsReader {
+            reader: r,
+            groups,
+            read: 0,
+            total: 0,
+            features: self.features,
+            has_data_count: self.has_data_count,
+        })
     }
 
     /// Reads and checks all local declarations and returns them as (count, type) groups, with
@@ -51,6 +67,7 @@ pub struct LocalsReader<'a> {
     read: u32,
     total: u64,
     features: Features,
+    has_data_count: bool,
 }
 
 impl<'a> LocalsReader<'a> {
@@ -72,21 +89,18 @@ impl<'a> LocalsReader<'a> {
 
     /// The instructions, once every group has been read.
     pub fn into_operators(self) -> OperatorsReader<'a> {
-        OperatorsReader::new(self.reader, self.features)
+        OperatorsReader::new(self.reader, self.features).with_data_count(self.has_data_count)
     }
 }
 
-pub(crate) fn read<'a>(r: &mut BinaryReader<'a>, f: &Features) -> Result<Vec<FunctionBody<'a>>> {
+pub(crate) fn read<'a>(r: &mut BinaryReader<'a>, f: &Features, has_data_count: bool) -> Result<Vec<FunctionBody<'a>>> {
     let n = r.read_count()?;
     let mut bodies = Vec::with_capacity(n as usize);
     for _ in 0..n {
-        let size = r.read_var_u32()? as usize;
+        let size = r.read_len()?;
         let offset = r.offset();
-        if size > r.remaining() {
-            return Err(Error::new(ErrorKind::UnexpectedEndOfSection, offset));
-        }
         let data = r.read_bytes(size)?;
-        bodies.push(FunctionBody { data, offset, features: *f });
+        bodies.push(FunctionBody { data, offset, features: *f, has_data_count });
     }
     Ok(bodies)
 }

@@ -28,7 +28,7 @@ impl<'a> ConstExpr<'a> {
         let mut ops = OperatorsReader::new(BinaryReader::new(r.rest(), offset), *f);
         loop {
             if ops.eof() {
-                return Err(Error::new(ErrorKind::UnexpectedEnd, ops.offset()));
+                return Err(Error::new(ErrorKind::UnexpectedEndOfSection, ops.offset()));
             }
             if let Operator::End {} = ops.read()? {
                 break;

@@ -17,13 +17,28 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::reader::BinaryReader;
 use crate::types::Limits;
 
-/// Limits of a table (32-bit) or, with `allow64`, of a memory64.
-/// Returns the limits and the raw flags byte for memory's shared/64-bit bits.
-pub(crate) fn read_limits(r: &mut BinaryReader<'_>, max_flag: u8) -> Result<(Limits, u8)> {
+/// Limits of a table or memory. Flags: bit 0 has-max, bit 1 shared (threads, never accepted),
+/// bit 2 64-bit indices (only with `allow64`, the memory64 proposal's tables and memories).
+/// Returns the limits and the flags.
+pub(crate) fn read_limits(r: &mut BinaryReader<'_>, allow64: bool) -> Result<(Limits, u8)> {
     let at = r.offset();
     let flags = r.read_u8()?;
-    if flags > max_flag {
-        return Err(Error::new(ErrorKind::MalformedLimits, at));
+    let ok = match flags {
+        0x00 | 0x01 => true,
+        0x04 | 0x05 => allow64,
+        _ => false,
+    };
+    if !ok {
+        // WebAssembly 2.0's reference decoder reads the flag as a one-bit LEB128 and words its
+        // errors that way; from memory64 on it is a flags byte.
+        let kind = if allow64 {
+            ErrorKind::MalformedLimits
+        } else if flags & 0x80 != 0 {
+            ErrorKind::IntegerTooLong
+        } else {
+            ErrorKind::IntegerTooLarge
+        };
+        return Err(Error::new(kind, at));
     }
     let wide = flags & 0x04 != 0;
     let read = |r: &mut BinaryReader<'_>| -> Result<u64> {

@@ -5,9 +5,11 @@ use crate::reader::BinaryReader;
 use crate::types::{RefType, TableType};
 use crate::Features;
 
-pub(crate) fn read_table_type(r: &mut BinaryReader<'_>, _f: &Features) -> Result<TableType> {
+pub(crate) fn read_table_type(r: &mut BinaryReader<'_>, f: &Features) -> Result<TableType> {
     let element = RefType::read(r)?;
-    let (limits, _) = super::read_limits(r, 0x01)?;
+    // A 64-bit table (memory64 proposal) has nowhere to say so in `TableType` yet; its limits
+    // are read correctly and the validator sees them as plain limits.
+    let (limits, _) = super::read_limits(r, f.memory64)?;
     Ok(TableType { element, limits })
 }
 

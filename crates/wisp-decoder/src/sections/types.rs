@@ -10,8 +10,11 @@ pub(crate) fn read(r: &mut BinaryReader<'_>, f: &Features) -> Result<Vec<FuncTyp
     let mut types = Vec::with_capacity(n as usize);
     for _ in 0..n {
         let at = r.offset();
-        if r.read_u8()? != 0x60 {
-            return Err(Error::new(ErrorKind::MalformedFuncType, at));
+        match r.read_u8()? {
+            0x60 => {}
+            // The form is a signed LEB128 byte: a continuation bit makes it too long.
+            b if b & 0x80 != 0 => return Err(Error::new(ErrorKind::IntegerTooLong, at)),
+            _ => return Err(Error::new(ErrorKind::MalformedFuncType, at)),
         }
         let params = read_val_types(r, f)?;
         let results = read_val_types(r, f)?;
