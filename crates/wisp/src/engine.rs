@@ -1,0 +1,101 @@
+//! The engine: configuration and the registry of function types shared by its modules.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use wisp_decoder::{Features, FuncType};
+
+/// Engine configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub(crate) features: Features,
+    /// Most value-stack slots one store's executions may use.
+    pub(crate) max_stack_slots: usize,
+    /// Most nested Wasm calls.
+    pub(crate) max_call_depth: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { features: Features::wasm2(), max_stack_slots: 1 << 20, max_call_depth: 64 * 1024 }
+    }
+}
+
+impl Config {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The WebAssembly proposals modules may use.
+    pub fn features(&mut self, features: Features) -> &mut Self {
+        self.features = features;
+        self
+    }
+
+    /// Value-stack size in 64-bit slots (default 1 Mi slots, 8 MiB).
+    pub fn max_stack_slots(&mut self, slots: usize) -> &mut Self {
+        self.max_stack_slots = slots.max(64);
+        self
+    }
+
+    /// Deepest Wasm call nesting (default 65,536).
+    pub fn max_call_depth(&mut self, depth: usize) -> &mut Self {
+        self.max_call_depth = depth.max(1);
+        self
+    }
+}
+
+/// Deduplicates function types engine-wide, so `call_indirect` compares two integers.
+#[derive(Debug, Default)]
+pub(crate) struct TypeRegistry {
+    ids: HashMap<FuncType, u32>,
+    types: Vec<FuncType>,
+}
+
+#[derive(Debug)]
+pub(crate) struct EngineInner {
+    pub(crate) config: Config,
+    pub(crate) types: Mutex<TypeRegistry>,
+}
+
+/// Compiles and runs modules. Cheap to clone; shareable across threads.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    pub(crate) inner: Arc<EngineInner>,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine::new(&Config::default())
+    }
+}
+
+impl Engine {
+    pub fn new(config: &Config) -> Self {
+        Engine { inner: Arc::new(EngineInner { config: config.clone(), types: Mutex::default() }) }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    pub(crate) fn same(&self, other: &Engine) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    /// The engine-wide id of a function type.
+    pub(crate) fn intern_type(&self, ty: &FuncType) -> u32 {
+        let mut reg = self.inner.types.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(&id) = reg.ids.get(ty) {
+            return id;
+        }
+        let id = reg.types.len() as u32;
+        reg.types.push(ty.clone());
+        reg.ids.insert(ty.clone(), id);
+        id
+    }
+
+    pub(crate) fn resolve_type(&self, id: u32) -> FuncType {
+        let reg = self.inner.types.lock().unwrap_or_else(|e| e.into_inner());
+        reg.types[id as usize].clone()
+    }
+}

@@ -1,0 +1,505 @@
+//! Functions: Wasm and host functions, dynamic and typed calls, and the `Caller` a host
+//! function receives.
+
+use crate::error::{Error, Result};
+use crate::exec::{self, Exit};
+use crate::instance::{Extern, Instance};
+use crate::store::{AsContext, AsContextMut, FuncEntity, FuncKind, Store, Stored};
+use crate::value::Val;
+use std::marker::PhantomData;
+use std::sync::Arc;
+use wisp_decoder::{FuncType, ValType};
+
+type HostFn<T> = dyn Fn(Caller<'_, T>, &mut [u64]) -> Result<()> + Send + Sync;
+
+/// A host function: its type and a trampoline over raw slots (parameters in, results out).
+#[doc(hidden)]
+pub struct HostFunc<T> {
+    pub(crate) ty: FuncType,
+    pub(crate) call: Arc<HostFn<T>>,
+}
+
+impl<T> Clone for HostFunc<T> {
+    fn clone(&self) -> Self {
+        HostFunc { ty: self.ty.clone(), call: self.call.clone() }
+    }
+}
+
+impl<T> HostFunc<T> {
+    /// A host function over `Val`s, for `Func::new` and `Linker::func_new`.
+    pub fn from_vals(
+        ty: FuncType,
+        f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
+    ) -> Self {
+        let fty = ty.clone();
+        let call = move |mut caller: Caller<'_, T>, slots: &mut [u64]| -> Result<()> {
+            let inner = &caller.store.inner;
+            let params: Vec<Val> =
+                fty.params().iter().zip(slots.iter()).map(|(&t, &v)| Val::from_slot(v, t, inner)).collect();
+            let mut results: Vec<Val> = fty.results().iter().map(|&t| Val::default_for(t)).collect();
+            f(caller.reborrow(), &params, &mut results)?;
+            let inner = &caller.store.inner;
+            for (i, (r, &t)) in results.iter().zip(fty.results()).enumerate() {
+                if r.ty() != t {
+                    return Err(Error::Signature(format!("host function returned {} where {} was expected", r.ty(), t)));
+                }
+                slots[i] = r.to_slot(inner)?;
+            }
+            Ok(())
+        };
+        HostFunc { ty, call: Arc::new(call) }
+    }
+}
+
+/// What a host function sees of its caller: the store (and its data) and the calling
+/// instance's exports.
+pub struct Caller<'a, T> {
+    pub(crate) store: &'a mut Store<T>,
+    pub(crate) instance: Option<Instance>,
+}
+
+impl<'a, T> Caller<'a, T> {
+    pub fn data(&self) -> &T {
+        self.store.data()
+    }
+
+    pub fn data_mut(&mut self) -> &mut T {
+        self.store.data_mut()
+    }
+
+    pub fn engine(&self) -> &crate::Engine {
+        self.store.engine()
+    }
+
+    /// An export of the calling instance (e.g. its `memory`).
+    pub fn get_export(&self, name: &str) -> Option<Extern> {
+        self.instance.and_then(|i| i.get_export(&*self.store, name))
+    }
+
+    /// The calling instance, when the caller is Wasm.
+    pub fn instance(&self) -> Option<Instance> {
+        self.instance
+    }
+
+    fn reborrow(&mut self) -> Caller<'_, T> {
+        Caller { store: self.store, instance: self.instance }
+    }
+}
+
+impl<T> AsContext for Caller<'_, T> {
+    type Data = T;
+    fn as_context(&self) -> &Store<T> {
+        self.store
+    }
+}
+
+impl<T> AsContextMut for Caller<'_, T> {
+    fn as_context_mut(&mut self) -> &mut Store<T> {
+        self.store
+    }
+}
+
+/// A function in a store: Wasm or host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Func(pub(crate) Stored);
+
+pub(crate) fn new_host_func<T>(store: &mut Store<T>, host: HostFunc<T>) -> Func {
+    let type_id = store.inner.engine.intern_type(&host.ty);
+    store.hosts.push(host);
+    let index = store.hosts.len() as u32 - 1;
+    store.inner.funcs.push(FuncEntity { type_id, kind: FuncKind::Host { index } });
+    Func(store.inner.stored(store.inner.funcs.len() as u32 - 1))
+}
+
+impl Func {
+    /// A host function taking and returning `Val`s.
+    pub fn new<T>(
+        mut store: impl AsContextMut<Data = T>,
+        ty: FuncType,
+        f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
+    ) -> Func {
+        new_host_func(store.as_context_mut(), HostFunc::from_vals(ty, f))
+    }
+
+    /// A host function from a Rust closure with typed parameters and results.
+    pub fn wrap<T, Params, Results>(mut store: impl AsContextMut<Data = T>, f: impl IntoFunc<T, Params, Results>) -> Func {
+        new_host_func(store.as_context_mut(), f.into_func())
+    }
+
+    pub fn ty(&self, store: impl AsContext) -> FuncType {
+        let s = store.as_context();
+        let i = s.inner.check(self.0).expect("function of this store");
+        s.inner.engine.resolve_type(s.inner.funcs[i as usize].type_id)
+    }
+
+    /// Calls the function with `params`, writing `results`. Counts and types are checked.
+    pub fn call<T>(&self, mut store: impl AsContextMut<Data = T>, params: &[Val], results: &mut [Val]) -> Result<()> {
+        let store = store.as_context_mut();
+        let idx = store.inner.check(self.0)?;
+        let ty = store.inner.engine.resolve_type(store.inner.funcs[idx as usize].type_id);
+        if params.len() != ty.params().len() || results.len() != ty.results().len() {
+            return Err(Error::Signature(format!(
+                "function {ty} called with {} arguments and {} result slots",
+                params.len(),
+                results.len()
+            )));
+        }
+        let mut buf = vec![0u64; params.len().max(results.len())];
+        for (i, (p, &t)) in params.iter().zip(ty.params()).enumerate() {
+            if p.ty() != t {
+                return Err(Error::Signature(format!("argument {i} is {} but the function {ty} expects {t}", p.ty())));
+            }
+            buf[i] = p.to_slot(&store.inner)?;
+        }
+        call_raw(store, idx, &mut buf, params.len(), results.len())?;
+        for (i, (r, &t)) in results.iter_mut().zip(ty.results()).enumerate() {
+            *r = Val::from_slot(buf[i], t, &store.inner);
+        }
+        Ok(())
+    }
+
+    /// A typed view of the function; its signature is checked once here.
+    pub fn typed<Params: WasmParams, Results: WasmResults>(
+        &self,
+        store: impl AsContext,
+    ) -> Result<TypedFunc<Params, Results>> {
+        let ty = self.ty(&store);
+        let (p, r) = (Params::types(), Results::types());
+        if ty.params() != p.as_slice() || ty.results() != r.as_slice() {
+            return Err(Error::Signature(format!(
+                "function has type {ty}, not {}",
+                FuncType::new(p.iter().copied(), r.iter().copied())
+            )));
+        }
+        Ok(TypedFunc { func: *self, _marker: PhantomData })
+    }
+}
+
+/// Calls store function `func` with parameters in `buf[..np]`; results land in `buf[..nr]`.
+pub(crate) fn call_raw<T>(store: &mut Store<T>, func: u32, buf: &mut [u64], np: usize, nr: usize) -> Result<()> {
+    let entity = store.inner.funcs[func as usize];
+    let (instance, def_index) = match entity.kind {
+        FuncKind::Host { index } => {
+            let host = store.hosts[index as usize].call.clone();
+            return host(Caller { store, instance: None }, buf);
+        }
+        FuncKind::Wasm { instance, def_index } => (instance, def_index),
+    };
+    let inner = &mut store.inner;
+    if let Some(why) = &inner.instances[instance as usize].dead {
+        return Err(Error::Usage(format!("instance is dead: {why}")));
+    }
+    let base_sp = inner.stack.sp;
+    let base_depth = inner.stack.frames.len();
+    if base_sp + np.max(nr) > inner.stack.len() {
+        return Err(crate::Trap::new(crate::TrapCode::StackOverflow).into());
+    }
+    inner.stack.ensure();
+    for (i, &v) in buf[..np].iter().enumerate() {
+        inner.stack.set_slot(base_sp + i, v);
+    }
+    inner.stack.sp = base_sp + np;
+    let unwind = |s: &mut Store<T>| {
+        s.inner.stack.sp = base_sp;
+        s.inner.stack.frames.truncate(base_depth);
+    };
+    let mut frame = match exec::enter(&mut store.inner, instance, def_index) {
+        Ok(f) => f,
+        Err(t) => {
+            unwind(store);
+            return Err(t.into());
+        }
+    };
+    loop {
+        match exec::run(&mut store.inner, frame, base_depth) {
+            Ok(Exit::Return) => {
+                for (i, r) in buf[..nr].iter_mut().enumerate() {
+                    *r = store.inner.stack.slot(base_sp + i);
+                }
+                unwind(store);
+                return Ok(());
+            }
+            Ok(Exit::Host { func: hf, caller_instance, resume }) => {
+                let FuncKind::Host { index } = store.inner.funcs[hf as usize].kind else {
+                    unreachable!("the loop leaves only for host functions")
+                };
+                let host = store.hosts[index as usize].clone();
+                let (hp, hr) = (host.ty.params().len(), host.ty.results().len());
+                let sp = store.inner.stack.sp;
+                let args = sp - hp;
+                let mut hbuf = [0u64; 16];
+                let mut big;
+                let hslots: &mut [u64] = if hp.max(hr) <= 16 {
+                    &mut hbuf[..hp.max(hr)]
+                } else {
+                    big = vec![0u64; hp.max(hr)];
+                    &mut big[..]
+                };
+                for (i, s) in hslots[..hp].iter_mut().enumerate() {
+                    *s = store.inner.stack.slot(args + i);
+                }
+                let instance = Some(Instance(store.inner.stored(caller_instance)));
+                let caller = Caller { store: &mut *store, instance };
+                if let Err(e) = (host.call)(caller, hslots) {
+                    unwind(store);
+                    return Err(e);
+                }
+                for (i, &v) in hslots[..hr].iter().enumerate() {
+                    store.inner.stack.set_slot(args + i, v);
+                }
+                store.inner.stack.sp = args + hr;
+                frame = resume;
+            }
+            Err(trap) => {
+                unwind(store);
+                return Err(trap.into());
+            }
+        }
+    }
+}
+
+/// A function with a signature checked once; calls convert no `Val`s.
+pub struct TypedFunc<Params, Results> {
+    func: Func,
+    _marker: PhantomData<fn(Params) -> Results>,
+}
+
+impl<P, R> Clone for TypedFunc<P, R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<P, R> Copy for TypedFunc<P, R> {}
+
+impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
+    pub fn func(&self) -> Func {
+        self.func
+    }
+
+    pub fn call<T>(&self, mut store: impl AsContextMut<Data = T>, params: Params) -> Result<Results> {
+        let store = store.as_context_mut();
+        let idx = store.inner.check(self.func.0)?;
+        let mut buf = [0u64; 16];
+        let (np, nr) = (Params::LEN, Results::LEN);
+        params.store(store.inner.id, &mut buf)?;
+        call_raw(store, idx, &mut buf, np, nr)?;
+        Ok(Results::load(store.inner.id, &buf))
+    }
+}
+
+/// A Rust type that maps to one Wasm value type.
+pub trait WasmTy: Sized + 'static {
+    fn valtype() -> ValType;
+    #[doc(hidden)]
+    fn to_slot(self, store: u32) -> Result<u64>;
+    #[doc(hidden)]
+    fn from_slot(v: u64, store: u32) -> Self;
+}
+
+macro_rules! wasm_ty {
+    ($t:ty, $vt:expr, |$v:ident| $to:expr, |$s:ident| $from:expr) => {
+        impl WasmTy for $t {
+            fn valtype() -> ValType {
+                $vt
+            }
+            #[inline]
+            fn to_slot(self, _: u32) -> Result<u64> {
+                let $v = self;
+                Ok($to)
+            }
+            #[inline]
+            fn from_slot($s: u64, _: u32) -> Self {
+                $from
+            }
+        }
+    };
+}
+
+wasm_ty!(i32, ValType::I32, |v| v as u32 as u64, |s| s as u32 as i32);
+wasm_ty!(u32, ValType::I32, |v| v as u64, |s| s as u32);
+wasm_ty!(i64, ValType::I64, |v| v as u64, |s| s as i64);
+wasm_ty!(u64, ValType::I64, |v| v, |s| s);
+wasm_ty!(f32, ValType::F32, |v| v.to_bits() as u64, |s| f32::from_bits(s as u32));
+wasm_ty!(f64, ValType::F64, |v| v.to_bits(), |s| f64::from_bits(s));
+
+impl WasmTy for Option<Func> {
+    fn valtype() -> ValType {
+        ValType::FUNCREF
+    }
+    fn to_slot(self, store: u32) -> Result<u64> {
+        match self {
+            None => Ok(0),
+            Some(f) if f.0.store == store => Ok(f.0.index as u64 + 1),
+            Some(_) => Err(Error::Usage("function used with a store it does not belong to".into())),
+        }
+    }
+    fn from_slot(v: u64, store: u32) -> Self {
+        if v == 0 { None } else { Some(Func(Stored { store, index: v as u32 - 1 })) }
+    }
+}
+
+/// Parameters of a typed call: a `WasmTy`, a tuple of them, or `()`.
+pub trait WasmParams: Sized {
+    const LEN: usize;
+    fn types() -> Vec<ValType>;
+    #[doc(hidden)]
+    fn store(self, store: u32, buf: &mut [u64]) -> Result<()>;
+}
+
+/// Results of a typed call: a `WasmTy`, a tuple of them, or `()`.
+pub trait WasmResults: Sized {
+    const LEN: usize;
+    fn types() -> Vec<ValType>;
+    #[doc(hidden)]
+    fn load(store: u32, buf: &[u64]) -> Self;
+}
+
+impl<A: WasmTy> WasmParams for A {
+    const LEN: usize = 1;
+    fn types() -> Vec<ValType> {
+        vec![A::valtype()]
+    }
+    fn store(self, store: u32, buf: &mut [u64]) -> Result<()> {
+        buf[0] = self.to_slot(store)?;
+        Ok(())
+    }
+}
+
+impl<A: WasmTy> WasmResults for A {
+    const LEN: usize = 1;
+    fn types() -> Vec<ValType> {
+        vec![A::valtype()]
+    }
+    fn load(store: u32, buf: &[u64]) -> Self {
+        A::from_slot(buf[0], store)
+    }
+}
+
+macro_rules! count {
+    () => { 0 };
+    ($h:ident $($t:ident)*) => { 1 + count!($($t)*) };
+}
+
+macro_rules! tuples {
+    ($( ($($n:ident $i:tt),*) )*) => {$(
+        impl<$($n: WasmTy),*> WasmParams for ($($n,)*) {
+            const LEN: usize = count!($($n)*);
+            fn types() -> Vec<ValType> {
+                vec![$($n::valtype()),*]
+            }
+            #[allow(unused_variables)]
+            fn store(self, store: u32, buf: &mut [u64]) -> Result<()> {
+                $( buf[$i] = self.$i.to_slot(store)?; )*
+                Ok(())
+            }
+        }
+        impl<$($n: WasmTy),*> WasmResults for ($($n,)*) {
+            const LEN: usize = count!($($n)*);
+            fn types() -> Vec<ValType> {
+                vec![$($n::valtype()),*]
+            }
+            #[allow(unused_variables, clippy::unused_unit)]
+            fn load(store: u32, buf: &[u64]) -> Self {
+                ($( $n::from_slot(buf[$i], store), )*)
+            }
+        }
+    )*};
+}
+
+tuples! {
+    ()
+    (A 0)
+    (A 0, B 1)
+    (A 0, B 1, C 2)
+    (A 0, B 1, C 2, D 3)
+    (A 0, B 1, C 2, D 3, E 4)
+    (A 0, B 1, C 2, D 3, E 4, F 5)
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6)
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7)
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8)
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9)
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10)
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11)
+}
+
+/// What a host closure may return: results, or `Result` of them.
+pub trait HostReturn {
+    type Results: WasmResults + WasmParams;
+    fn into_result(self) -> Result<Self::Results>;
+}
+
+impl<R: WasmResults + WasmParams> HostReturn for R {
+    type Results = R;
+    fn into_result(self) -> Result<R> {
+        Ok(self)
+    }
+}
+
+impl<R: WasmResults + WasmParams> HostReturn for Result<R> {
+    type Results = R;
+    fn into_result(self) -> Result<R> {
+        self
+    }
+}
+
+/// Rust closures that can become host functions. `Params` is a marker: the argument tuple,
+/// with `Caller` first for closures that take one.
+pub trait IntoFunc<T, Params, Results>: Send + Sync + 'static {
+    #[doc(hidden)]
+    fn into_func(self) -> HostFunc<T>;
+}
+
+macro_rules! into_func {
+    ($( ($($n:ident $i:tt),*) )*) => {$(
+        impl<T, F, R, $($n: WasmTy),*> IntoFunc<T, ($($n,)*), R> for F
+        where
+            F: Fn($($n),*) -> R + Send + Sync + 'static,
+            R: HostReturn,
+        {
+            fn into_func(self) -> HostFunc<T> {
+                let ty = FuncType::new(vec![$($n::valtype()),*], <R::Results as WasmResults>::types());
+                let call = move |caller: Caller<'_, T>, slots: &mut [u64]| -> Result<()> {
+                    let id = caller.store.inner.id;
+                    let r = self($($n::from_slot(slots[$i], id)),*).into_result()?;
+                    r.store(id, slots)
+                };
+                HostFunc { ty, call: Arc::new(call) }
+            }
+        }
+
+        impl<T, F, R, $($n: WasmTy),*> IntoFunc<T, (Caller<'static, T>, $($n,)*), R> for F
+        where
+            F: for<'a> Fn(Caller<'a, T>, $($n),*) -> R + Send + Sync + 'static,
+            R: HostReturn,
+        {
+            fn into_func(self) -> HostFunc<T> {
+                let ty = FuncType::new(vec![$($n::valtype()),*], <R::Results as WasmResults>::types());
+                let call = move |caller: Caller<'_, T>, slots: &mut [u64]| -> Result<()> {
+                    let id = caller.store.inner.id;
+                    $( let $n = $n::from_slot(slots[$i], id); )*
+                    let r = self(caller, $($n),*).into_result()?;
+                    r.store(id, slots)
+                };
+                HostFunc { ty, call: Arc::new(call) }
+            }
+        }
+    )*};
+}
+
+#[allow(non_snake_case)]
+mod into_func_impls {
+    use super::*;
+    into_func! {
+        ()
+        (A 0)
+        (A 0, B 1)
+        (A 0, B 1, C 2)
+        (A 0, B 1, C 2, D 3)
+        (A 0, B 1, C 2, D 3, E 4)
+        (A 0, B 1, C 2, D 3, E 4, F1 5)
+        (A 0, B 1, C 2, D 3, E 4, F1 5, G 6)
+        (A 0, B 1, C 2, D 3, E 4, F1 5, G 6, H 7)
+        (A 0, B 1, C 2, D 3, E 4, F1 5, G 6, H 7, I 8)
+        (A 0, B 1, C 2, D 3, E 4, F1 5, G 6, H 7, I 8, J 9)
+    }
+}

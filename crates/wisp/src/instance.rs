@@ -1,0 +1,328 @@
+//! `Instance`: an instantiated module, and the instantiation steps of the 2.0 spec.
+
+use crate::error::{Error, Result};
+use crate::func::{Func, TypedFunc, WasmParams, WasmResults};
+use crate::global::Global;
+use crate::memory::Memory;
+use crate::module::{ConstOp, DataMode, ElemMode, ExternType, Module};
+use crate::store::{AsContext, AsContextMut, FuncEntity, FuncKind, GlobalEntity, InstanceEntity, MemoryEntity, Store, StoreInner, Stored, TableEntity};
+use crate::table::Table;
+use crate::trap::{Trap, TrapCode};
+use std::cell::UnsafeCell;
+use wisp_decoder::{ExternKind, Limits};
+
+/// Something a module can import or export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Extern {
+    Func(Func),
+    Table(Table),
+    Memory(Memory),
+    Global(Global),
+}
+
+impl Extern {
+    pub fn into_func(self) -> Option<Func> {
+        if let Extern::Func(f) = self { Some(f) } else { None }
+    }
+    pub fn into_memory(self) -> Option<Memory> {
+        if let Extern::Memory(m) = self { Some(m) } else { None }
+    }
+    pub fn into_table(self) -> Option<Table> {
+        if let Extern::Table(t) = self { Some(t) } else { None }
+    }
+    pub fn into_global(self) -> Option<Global> {
+        if let Extern::Global(g) = self { Some(g) } else { None }
+    }
+
+    /// The type of the object, as import matching sees it (current sizes as minimums).
+    pub fn ty(&self, store: impl AsContext) -> ExternType {
+        match self {
+            Extern::Func(f) => ExternType::Func(f.ty(&store)),
+            Extern::Table(t) => ExternType::Table(t.ty(&store)),
+            Extern::Memory(m) => ExternType::Memory(m.ty(&store)),
+            Extern::Global(g) => ExternType::Global(g.ty(&store)),
+        }
+    }
+}
+
+impl From<Func> for Extern {
+    fn from(f: Func) -> Self {
+        Extern::Func(f)
+    }
+}
+impl From<Memory> for Extern {
+    fn from(m: Memory) -> Self {
+        Extern::Memory(m)
+    }
+}
+impl From<Table> for Extern {
+    fn from(t: Table) -> Self {
+        Extern::Table(t)
+    }
+}
+impl From<Global> for Extern {
+    fn from(g: Global) -> Self {
+        Extern::Global(g)
+    }
+}
+
+/// An instance of a module in a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Instance(pub(crate) Stored);
+
+impl Instance {
+    fn entity<'a>(&self, inner: &'a StoreInner) -> &'a InstanceEntity {
+        &inner.instances[inner.check(self.0).expect("instance of this store") as usize]
+    }
+
+    /// The export `name`, if the module has one.
+    pub fn get_export(&self, store: impl AsContext, name: &str) -> Option<Extern> {
+        let inner = &store.as_context().inner;
+        let e = self.entity(inner);
+        let m = &e.module.inner;
+        let &i = m.export_index.get(name)?;
+        let (_, kind, index) = m.exports[i];
+        Some(export_of(inner, e, kind, index))
+    }
+
+    /// All exports, in the module's order.
+    pub fn exports(&self, store: impl AsContext) -> Vec<(String, Extern)> {
+        let inner = &store.as_context().inner;
+        let e = self.entity(inner);
+        e.module.inner.exports.iter().map(|(n, k, i)| (n.clone(), export_of(inner, e, *k, *i))).collect()
+    }
+
+    pub fn get_func(&self, store: impl AsContext, name: &str) -> Option<Func> {
+        self.get_export(store, name)?.into_func()
+    }
+
+    pub fn get_memory(&self, store: impl AsContext, name: &str) -> Option<Memory> {
+        self.get_export(store, name)?.into_memory()
+    }
+
+    pub fn get_global(&self, store: impl AsContext, name: &str) -> Option<Global> {
+        self.get_export(store, name)?.into_global()
+    }
+
+    pub fn get_table(&self, store: impl AsContext, name: &str) -> Option<Table> {
+        self.get_export(store, name)?.into_table()
+    }
+
+    /// The exported function `name` with its signature checked against `Params -> Results`.
+    pub fn get_typed_func<Params: WasmParams, Results: WasmResults>(
+        &self,
+        store: impl AsContext,
+        name: &str,
+    ) -> Result<TypedFunc<Params, Results>> {
+        let f = self
+            .get_func(&store, name)
+            .ok_or_else(|| Error::UnknownExport(format!("no exported function named `{name}`")))?;
+        f.typed(&store).map_err(|e| match e {
+            Error::Signature(s) => Error::Signature(format!("export `{name}`: {s}")),
+            other => other,
+        })
+    }
+
+    pub fn module(&self, store: impl AsContext) -> Module {
+        self.entity(&store.as_context().inner).module.clone()
+    }
+}
+
+fn export_of(inner: &StoreInner, e: &InstanceEntity, kind: ExternKind, index: u32) -> Extern {
+    let i = index as usize;
+    match kind {
+        ExternKind::Func => Extern::Func(Func(inner.stored(e.funcs[i]))),
+        ExternKind::Table => Extern::Table(Table(inner.stored(e.tables[i]))),
+        ExternKind::Memory => Extern::Memory(Memory(inner.stored(e.memories[i]))),
+        ExternKind::Global => Extern::Global(Global(inner.stored(e.globals[i]))),
+    }
+}
+
+/// Whether `actual` limits may stand where `expected` are required.
+fn limits_match(actual: Limits, expected: Limits) -> bool {
+    actual.min >= expected.min
+        && match expected.max {
+            None => true,
+            Some(em) => actual.max.is_some_and(|am| am <= em),
+        }
+}
+
+fn check_import(store: &StoreInner, module: &str, name: &str, expected: &ExternType, actual: &Extern) -> Result<()> {
+    let actual_ty = match actual {
+        Extern::Func(f) => {
+            let i = store.check(f.0)?;
+            ExternType::Func(store.engine.resolve_type(store.funcs[i as usize].type_id))
+        }
+        Extern::Table(t) => {
+            let i = store.check(t.0)? as usize;
+            let mut ty = store.tables[i].ty;
+            ty.limits.min = store.tables[i].elements.len() as u64;
+            ExternType::Table(ty)
+        }
+        Extern::Memory(m) => {
+            let i = store.check(m.0)? as usize;
+            let mut ty = store.memories[i].ty;
+            ty.limits.min = store.memories[i].pages();
+            ExternType::Memory(ty)
+        }
+        Extern::Global(g) => ExternType::Global(store.globals[store.check(g.0)? as usize].ty),
+    };
+    let ok = match (expected, &actual_ty) {
+        (ExternType::Func(e), ExternType::Func(a)) => e == a,
+        (ExternType::Table(e), ExternType::Table(a)) => e.element == a.element && limits_match(a.limits, e.limits),
+        (ExternType::Memory(e), ExternType::Memory(a)) => {
+            e.memory64 == a.memory64 && e.shared == a.shared && limits_match(a.limits, e.limits)
+        }
+        (ExternType::Global(e), ExternType::Global(a)) => e == a,
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Link(format!(
+            "incompatible import type for `{module}`.`{name}`: expected {expected}, found {actual_ty}"
+        )))
+    }
+}
+
+/// Evaluates a constant expression with the instance's globals and functions so far.
+fn eval_const(inner: &StoreInner, expr: &[ConstOp], globals: &[u32], funcs: &[u32]) -> u64 {
+    let mut stack: Vec<u64> = Vec::with_capacity(2);
+    for op in expr {
+        let v = match *op {
+            ConstOp::Value(v) => v,
+            ConstOp::RefNull => 0,
+            ConstOp::RefFunc(f) => funcs[f as usize] as u64 + 1,
+            ConstOp::GlobalGet(g) => inner.globals[globals[g as usize] as usize].get(),
+            ConstOp::I32Add | ConstOp::I32Sub | ConstOp::I32Mul | ConstOp::I64Add | ConstOp::I64Sub | ConstOp::I64Mul => {
+                let b = stack.pop().unwrap_or(0);
+                let a = stack.pop().unwrap_or(0);
+                match *op {
+                    ConstOp::I32Add => (a as u32).wrapping_add(b as u32) as u64,
+                    ConstOp::I32Sub => (a as u32).wrapping_sub(b as u32) as u64,
+                    ConstOp::I32Mul => (a as u32).wrapping_mul(b as u32) as u64,
+                    ConstOp::I64Add => a.wrapping_add(b),
+                    ConstOp::I64Sub => a.wrapping_sub(b),
+                    _ => a.wrapping_mul(b),
+                }
+            }
+        };
+        stack.push(v);
+    }
+    stack.pop().unwrap_or(0)
+}
+
+/// Instantiates `module` in `store` with `imports` (in the module's import order).
+pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[Extern]) -> Result<Instance> {
+    let m = &module.inner;
+    if !m.engine.same(store.engine()) {
+        return Err(Error::Usage("module and store belong to different engines".into()));
+    }
+    if imports.len() != m.imports.len() {
+        return Err(Error::Link(format!("module needs {} imports, {} given", m.imports.len(), imports.len())));
+    }
+    let inner = &mut store.inner;
+    let mut funcs = Vec::with_capacity(m.funcs.len());
+    let mut tables = Vec::new();
+    let mut memories = Vec::new();
+    let mut globals = Vec::new();
+    for (desc, ext) in m.imports.iter().zip(imports) {
+        check_import(inner, &desc.module, &desc.name, &desc.ty, ext)?;
+        match ext {
+            Extern::Func(f) => funcs.push(f.0.index),
+            Extern::Table(t) => tables.push(t.0.index),
+            Extern::Memory(x) => memories.push(x.0.index),
+            Extern::Global(g) => globals.push(g.0.index),
+        }
+    }
+    let instance_index = inner.instances.len() as u32;
+    for (def, &ty) in m.funcs[m.num_imported_funcs as usize..].iter().enumerate() {
+        inner.funcs.push(FuncEntity {
+            type_id: m.type_ids[ty as usize],
+            kind: FuncKind::Wasm { instance: instance_index, def_index: def as u32 },
+        });
+        funcs.push(inner.funcs.len() as u32 - 1);
+    }
+    for &ty in &m.tables {
+        let n = ty.limits.min as usize;
+        if n > 10_000_000 {
+            return Err(Error::Instantiate("table too large".into()));
+        }
+        inner.tables.push(TableEntity { elements: vec![0; n], ty });
+        tables.push(inner.tables.len() as u32 - 1);
+    }
+    for &ty in &m.memories {
+        inner.memories.push(MemoryEntity::new(ty)?);
+        memories.push(inner.memories.len() as u32 - 1);
+    }
+    for (ty, init) in &m.globals {
+        let v = eval_const(inner, init, &globals, &funcs);
+        inner.globals.push(Box::new(GlobalEntity { value: UnsafeCell::new(v), ty: *ty }));
+        globals.push(inner.globals.len() as u32 - 1);
+    }
+    let global_ptrs = globals.iter().map(|&g| inner.globals[g as usize].value.get()).collect();
+    let elems = m
+        .elements
+        .iter()
+        .map(|seg| seg.items.iter().map(|e| eval_const(inner, e, &globals, &funcs)).collect::<Box<[u64]>>())
+        .collect();
+    let datas = m.data.iter().map(|d| (d.start, d.len)).collect();
+    inner.instances.push(Box::new(InstanceEntity {
+        module: module.clone(),
+        funcs: funcs.into(),
+        tables: tables.into(),
+        memories: memories.into(),
+        globals: globals.into(),
+        global_ptrs,
+        elems,
+        datas,
+        dead: None,
+    }));
+    let instance = Instance(inner.stored(instance_index));
+
+    // Active segments, in order; a segment that does not fit traps, and what earlier
+    // segments wrote stays written (2.0).
+    let ent = instance_index as usize;
+    for (i, seg) in m.elements.iter().enumerate() {
+        match &seg.mode {
+            ElemMode::Active { table, offset } => {
+                let e = &inner.instances[ent];
+                let d = eval_const(inner, offset, &e.globals, &e.funcs) as u32 as usize;
+                let ti = e.tables[*table as usize] as usize;
+                let items = std::mem::take(&mut inner.instances[ent].elems[i]);
+                let t = &mut inner.tables[ti];
+                if d.checked_add(items.len()).is_none_or(|end| end > t.elements.len()) {
+                    return Err(Trap::new(TrapCode::TableOutOfBounds).into());
+                }
+                t.elements[d..d + items.len()].copy_from_slice(&items);
+            }
+            ElemMode::Declared => inner.instances[ent].elems[i] = Box::default(),
+            ElemMode::Passive => {}
+        }
+    }
+    for (i, seg) in m.data.iter().enumerate() {
+        if let DataMode::Active { memory, offset } = &seg.mode {
+            let e = &inner.instances[ent];
+            let d = eval_const(inner, offset, &e.globals, &e.funcs) as u32 as usize;
+            let mi = e.memories[*memory as usize] as usize;
+            let mem = &mut inner.memories[mi];
+            if d.checked_add(seg.len).is_none_or(|end| end > mem.data.len()) {
+                return Err(Trap::new(TrapCode::MemoryOutOfBounds).into());
+            }
+            mem.data[d..d + seg.len].copy_from_slice(&m.bytes[seg.start..seg.start + seg.len]);
+            inner.instances[ent].datas[i].1 = 0;
+        }
+    }
+    if let Some(start) = m.start {
+        let f = Func(inner.stored(inner.instances[ent].funcs[start as usize]));
+        f.call(&mut *store, &[], &mut [])?;
+    }
+    Ok(instance)
+}
+
+impl Instance {
+    /// Instantiates `module` with imports given in the module's order.
+    pub fn new<T>(mut store: impl AsContextMut<Data = T>, module: &Module, imports: &[Extern]) -> Result<Instance> {
+        instantiate(store.as_context_mut(), module, imports)
+    }
+}

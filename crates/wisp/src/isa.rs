@@ -1,0 +1,138 @@
+//! wisp's internal bytecode, defined once.
+//!
+//! Every instruction is one fixed-size [`Instr`] (16 bytes; a test pins it). Branch targets are
+//! instruction indices inside the function's code; `drop`/`keep` describe the one stack
+//! adjustment a branch makes (keep the top `keep` slots, discard the `drop` slots below them).
+//! Plain numeric Wasm operators map to the variant of the same name; the translator derives that
+//! mapping from the decoder's opcode table, so a missing variant fails to compile.
+//! `Debug` is the disassembler.
+
+macro_rules! define_isa {
+    (
+        special { $( $(#[$sm:meta])* $sname:ident $({ $($sf:ident : $st:ty),* $(,)? })? ),* $(,)? }
+        plain { $( $pname:ident ),* $(,)? }
+    ) => {
+        /// One instruction of wisp's internal bytecode.
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        pub enum Instr {
+            $( $(#[$sm])* $sname $({ $($sf: $st),* })?, )*
+            $( $pname, )*
+        }
+
+        impl Instr {
+            /// The instruction's mnemonic, for disassembly and statistics.
+            pub fn mnemonic(&self) -> &'static str {
+                match self {
+                    $( Instr::$sname { .. } => stringify!($sname), )*
+                    $( Instr::$pname => stringify!($pname), )*
+                }
+            }
+        }
+    };
+}
+
+define_isa! {
+    special {
+        /// Traps with `unreachable`.
+        Unreachable,
+        Br { target: u32 },
+        BrAdjust { target: u32, drop: u32, keep: u32 },
+        /// Pops an i32; branches when it is non-zero.
+        BrIfNez { target: u32 },
+        /// Pops an i32; branches when it is zero.
+        BrIfEqz { target: u32 },
+        BrIfNezAdjust { target: u32, drop: u32, keep: u32 },
+        /// Pops an index; followed by `len + 1` [`Instr::BrTableTarget`] entries, the last the default.
+        BrTable { len: u32 },
+        /// A `br_table` entry (data, never executed).
+        BrTableTarget { target: u32, drop: u32, keep: u32 },
+        /// Moves the top `keep` slots to the frame base and returns to the caller.
+        Return { keep: u32 },
+        /// Calls a function defined in the same module (index among defined functions).
+        Call { func: u32 },
+        /// Calls through the instance's function index space (imports).
+        CallImport { func: u32 },
+        /// `type_id` is the engine-wide id of the expected signature.
+        CallIndirect { type_id: u32, table: u32 },
+        Drop,
+        Select,
+        LocalGet { index: u32 },
+        LocalSet { index: u32 },
+        LocalTee { index: u32 },
+        GlobalGet { index: u32 },
+        GlobalSet { index: u32 },
+        Const32 { value: u32 },
+        Const64 { value: u64 },
+        I32Load { offset: u32 },
+        I64Load { offset: u32 },
+        F32Load { offset: u32 },
+        F64Load { offset: u32 },
+        I32Load8S { offset: u32 },
+        I32Load8U { offset: u32 },
+        I32Load16S { offset: u32 },
+        I32Load16U { offset: u32 },
+        I64Load8S { offset: u32 },
+        I64Load8U { offset: u32 },
+        I64Load16S { offset: u32 },
+        I64Load16U { offset: u32 },
+        I64Load32S { offset: u32 },
+        I64Load32U { offset: u32 },
+        I32Store { offset: u32 },
+        I64Store { offset: u32 },
+        F32Store { offset: u32 },
+        F64Store { offset: u32 },
+        I32Store8 { offset: u32 },
+        I32Store16 { offset: u32 },
+        I64Store8 { offset: u32 },
+        I64Store16 { offset: u32 },
+        I64Store32 { offset: u32 },
+        MemorySize,
+        MemoryGrow,
+        MemoryInit { data: u32 },
+        DataDrop { data: u32 },
+        MemoryCopy,
+        MemoryFill,
+        TableGet { table: u32 },
+        TableSet { table: u32 },
+        TableSize { table: u32 },
+        TableGrow { table: u32 },
+        TableFill { table: u32 },
+        TableCopy { dst: u32, src: u32 },
+        TableInit { table: u32, elem: u32 },
+        ElemDrop { elem: u32 },
+        RefNull,
+        RefIsNull,
+        RefFunc { func: u32 },
+    }
+    plain {
+        Nop,
+        I32Eqz, I32Eq, I32Ne, I32LtS, I32LtU, I32GtS, I32GtU, I32LeS, I32LeU, I32GeS, I32GeU,
+        I64Eqz, I64Eq, I64Ne, I64LtS, I64LtU, I64GtS, I64GtU, I64LeS, I64LeU, I64GeS, I64GeU,
+        F32Eq, F32Ne, F32Lt, F32Gt, F32Le, F32Ge,
+        F64Eq, F64Ne, F64Lt, F64Gt, F64Le, F64Ge,
+        I32Clz, I32Ctz, I32Popcnt, I32Add, I32Sub, I32Mul, I32DivS, I32DivU, I32RemS, I32RemU,
+        I32And, I32Or, I32Xor, I32Shl, I32ShrS, I32ShrU, I32Rotl, I32Rotr,
+        I64Clz, I64Ctz, I64Popcnt, I64Add, I64Sub, I64Mul, I64DivS, I64DivU, I64RemS, I64RemU,
+        I64And, I64Or, I64Xor, I64Shl, I64ShrS, I64ShrU, I64Rotl, I64Rotr,
+        F32Abs, F32Neg, F32Ceil, F32Floor, F32Trunc, F32Nearest, F32Sqrt,
+        F32Add, F32Sub, F32Mul, F32Div, F32Min, F32Max, F32Copysign,
+        F64Abs, F64Neg, F64Ceil, F64Floor, F64Trunc, F64Nearest, F64Sqrt,
+        F64Add, F64Sub, F64Mul, F64Div, F64Min, F64Max, F64Copysign,
+        I32WrapI64, I32TruncF32S, I32TruncF32U, I32TruncF64S, I32TruncF64U,
+        I64ExtendI32S, I64ExtendI32U, I64TruncF32S, I64TruncF32U, I64TruncF64S, I64TruncF64U,
+        F32ConvertI32S, F32ConvertI32U, F32ConvertI64S, F32ConvertI64U, F32DemoteF64,
+        F64ConvertI32S, F64ConvertI32U, F64ConvertI64S, F64ConvertI64U, F64PromoteF32,
+        I32ReinterpretF32, I64ReinterpretF64, F32ReinterpretI32, F64ReinterpretI64,
+        I32Extend8S, I32Extend16S, I64Extend8S, I64Extend16S, I64Extend32S,
+        I32TruncSatF32S, I32TruncSatF32U, I32TruncSatF64S, I32TruncSatF64U,
+        I64TruncSatF32S, I64TruncSatF32U, I64TruncSatF64S, I64TruncSatF64U,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn instr_is_sixteen_bytes() {
+        assert_eq!(std::mem::size_of::<super::Instr>(), 16);
+    }
+}

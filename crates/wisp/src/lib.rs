@@ -1,0 +1,41 @@
+//! wisp: a WebAssembly interpreter for embedding in Rust programs.
+//!
+//! ```ignore
+//! let engine = wisp::Engine::default();
+//! let module = wisp::Module::new(&engine, &bytes)?;
+//! let mut store = wisp::Store::new(&engine, ());
+//! let linker = wisp::Linker::new(&engine);
+//! let instance = linker.instantiate(&mut store, &module)?;
+//! let add = instance.get_typed_func::<(i32, i32), i32>(&store, "add")?;
+//! assert_eq!(add.call(&mut store, (1, 2))?, 3);
+//! ```
+
+mod engine;
+mod error;
+mod exec;
+mod func;
+mod global;
+mod instance;
+pub mod isa;
+mod linker;
+mod memory;
+mod module;
+mod store;
+mod table;
+mod translate;
+mod trap;
+mod value;
+
+pub use engine::{Config, Engine};
+pub use error::{Error, Result};
+pub use func::{Caller, Func, HostReturn, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmTy};
+pub use global::Global;
+pub use instance::{Extern, Instance};
+pub use linker::Linker;
+pub use memory::Memory;
+pub use module::{ExternType, ImportDesc, Module};
+pub use store::{AsContext, AsContextMut, Store};
+pub use table::Table;
+pub use trap::{FrameInfo, Trap, TrapCode};
+pub use value::{ExternRef, Val};
+pub use wisp_decoder::{Features, FuncType, GlobalType, Limits, MemoryType, RefType, TableType, ValType};

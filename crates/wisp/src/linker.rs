@@ -1,0 +1,133 @@
+//! `Linker<T>`: names host functions and instances, and resolves a module's imports by name.
+
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::func::{new_host_func, Caller, Func, HostFunc, IntoFunc};
+use crate::instance::{instantiate, Extern, Instance};
+use crate::module::Module;
+use crate::store::{AsContext, AsContextMut};
+use crate::value::Val;
+use std::collections::HashMap;
+use std::sync::Arc;
+use wisp_decoder::FuncType;
+
+enum Definition<T> {
+    Extern(Extern),
+    /// Created in a store the first time a module in that store imports it.
+    Host(HostFunc<T>),
+}
+
+impl<T> Clone for Definition<T> {
+    fn clone(&self) -> Self {
+        match self {
+            Definition::Extern(e) => Definition::Extern(*e),
+            Definition::Host(h) => Definition::Host(h.clone()),
+        }
+    }
+}
+
+/// Resolves imports by (module, name).
+pub struct Linker<T> {
+    engine: Engine,
+    defs: HashMap<(String, String), Definition<T>>,
+    allow_shadowing: bool,
+}
+
+impl<T> Clone for Linker<T> {
+    fn clone(&self) -> Self {
+        Linker { engine: self.engine.clone(), defs: self.defs.clone(), allow_shadowing: self.allow_shadowing }
+    }
+}
+
+impl<T> Linker<T> {
+    pub fn new(engine: &Engine) -> Self {
+        Linker { engine: engine.clone(), defs: HashMap::new(), allow_shadowing: false }
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Whether a later definition may replace an earlier one of the same name.
+    pub fn allow_shadowing(&mut self, allow: bool) -> &mut Self {
+        self.allow_shadowing = allow;
+        self
+    }
+
+    fn insert(&mut self, module: &str, name: &str, def: Definition<T>) -> Result<&mut Self> {
+        let key = (module.to_string(), name.to_string());
+        if !self.allow_shadowing && self.defs.contains_key(&key) {
+            return Err(Error::Link(format!("`{module}`.`{name}` is already defined")));
+        }
+        self.defs.insert(key, def);
+        Ok(self)
+    }
+
+    /// Defines `module`.`name` as an object of a store.
+    pub fn define(&mut self, module: &str, name: &str, item: impl Into<Extern>) -> Result<&mut Self> {
+        self.insert(module, name, Definition::Extern(item.into()))
+    }
+
+    /// Defines a host function from a typed Rust closure.
+    pub fn func_wrap<Params, Results>(
+        &mut self,
+        module: &str,
+        name: &str,
+        f: impl IntoFunc<T, Params, Results>,
+    ) -> Result<&mut Self> {
+        self.insert(module, name, Definition::Host(f.into_func()))
+    }
+
+    /// Defines a host function over `Val`s.
+    pub fn func_new(
+        &mut self,
+        module: &str,
+        name: &str,
+        ty: FuncType,
+        f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
+    ) -> Result<&mut Self> {
+        self.insert(module, name, Definition::Host(HostFunc::from_vals(ty, f)))
+    }
+
+    /// Defines every export of `instance` under the module name `module`.
+    pub fn instance(&mut self, store: impl AsContext<Data = T>, module: &str, instance: Instance) -> Result<&mut Self> {
+        for (name, ext) in instance.exports(&store) {
+            self.define(module, &name, ext)?;
+        }
+        Ok(self)
+    }
+
+    /// The definition of `module`.`name`, created in `store` if it is a host function.
+    pub fn get(&self, mut store: impl AsContextMut<Data = T>, module: &str, name: &str) -> Option<Extern> {
+        let def = self.defs.get(&(module.to_string(), name.to_string()))?;
+        Some(self.materialize(store.as_context_mut(), def))
+    }
+
+    fn materialize(&self, store: &mut crate::Store<T>, def: &Definition<T>) -> Extern {
+        match def {
+            Definition::Extern(e) => *e,
+            Definition::Host(h) => {
+                let key = Arc::as_ptr(&h.call) as *const () as usize;
+                if let Some(&f) = store.host_cache.get(&key) {
+                    return Extern::Func(Func(store.inner.stored(f)));
+                }
+                let f = new_host_func(store, h.clone());
+                store.host_cache.insert(key, f.0.index);
+                Extern::Func(f)
+            }
+        }
+    }
+
+    /// Resolves `module`'s imports by name and instantiates it (running its start function).
+    pub fn instantiate(&self, mut store: impl AsContextMut<Data = T>, module: &Module) -> Result<Instance> {
+        let store = store.as_context_mut();
+        let mut imports = Vec::with_capacity(module.inner.imports.len());
+        for imp in &module.inner.imports {
+            let def = self.defs.get(&(imp.module.clone(), imp.name.clone())).ok_or_else(|| {
+                Error::Link(format!("unknown import: `{}`.`{}` ({}) has not been defined", imp.module, imp.name, imp.ty))
+            })?;
+            imports.push(self.materialize(store, def));
+        }
+        instantiate(store, module, &imports)
+    }
+}

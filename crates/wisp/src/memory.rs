@@ -1,0 +1,94 @@
+//! `Memory`: a linear memory, read and written by the host with bounds checks.
+
+use crate::error::{Error, Result};
+use crate::store::{AsContext, AsContextMut, MemoryEntity, Stored};
+use wisp_decoder::MemoryType;
+
+/// A linear memory in a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Memory(pub(crate) Stored);
+
+fn oob(offset: usize, len: usize, size: usize) -> Error {
+    Error::Usage(format!("out of bounds memory access: {len} bytes at offset {offset} (memory size {size})"))
+}
+
+impl Memory {
+    pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory> {
+        let inner = &mut store.as_context_mut().inner;
+        if ty.limits.max.is_some_and(|m| m < ty.limits.min) {
+            return Err(Error::Usage("memory minimum exceeds its maximum".into()));
+        }
+        inner.memories.push(MemoryEntity::new(ty)?);
+        Ok(Memory(inner.stored(inner.memories.len() as u32 - 1)))
+    }
+
+    fn entity<'a, C: AsContext>(&self, store: &'a C) -> &'a MemoryEntity {
+        let inner = &store.as_context().inner;
+        &inner.memories[inner.check(self.0).expect("memory of this store") as usize]
+    }
+
+    fn entity_mut<'a, C: AsContextMut>(&self, store: &'a mut C) -> &'a mut MemoryEntity {
+        let inner = &mut store.as_context_mut().inner;
+        let i = inner.check(self.0).expect("memory of this store");
+        &mut inner.memories[i as usize]
+    }
+
+    /// The type, with the current size as its minimum.
+    pub fn ty(&self, store: impl AsContext) -> MemoryType {
+        let m = self.entity(&store);
+        let mut ty = m.ty;
+        ty.limits.min = m.pages();
+        ty
+    }
+
+    /// Size in pages of 64 KiB.
+    pub fn size(&self, store: impl AsContext) -> u64 {
+        self.entity(&store).pages()
+    }
+
+    /// Size in bytes.
+    pub fn data_size(&self, store: impl AsContext) -> usize {
+        self.entity(&store).data.len()
+    }
+
+    /// Grows by `delta` pages and returns the previous size in pages.
+    pub fn grow(&self, mut store: impl AsContextMut, delta: u64) -> Result<u64> {
+        self.entity_mut(&mut store)
+            .grow(delta)
+            .ok_or_else(|| Error::Usage(format!("memory cannot grow by {delta} pages")))
+    }
+
+    pub fn data<'a, C: AsContext>(&self, store: &'a C) -> &'a [u8] {
+        &self.entity(store).data
+    }
+
+    pub fn data_mut<'a, C: AsContextMut>(&self, store: &'a mut C) -> &'a mut [u8] {
+        &mut self.entity_mut(store).data
+    }
+
+    /// Copies `buf.len()` bytes at `offset` into `buf`.
+    pub fn read(&self, store: impl AsContext, offset: usize, buf: &mut [u8]) -> Result<()> {
+        let data = self.data(&store);
+        let end = offset.checked_add(buf.len()).filter(|&e| e <= data.len());
+        match end {
+            Some(end) => {
+                buf.copy_from_slice(&data[offset..end]);
+                Ok(())
+            }
+            None => Err(oob(offset, buf.len(), data.len())),
+        }
+    }
+
+    /// Copies `buf` into memory at `offset`.
+    pub fn write(&self, mut store: impl AsContextMut, offset: usize, buf: &[u8]) -> Result<()> {
+        let data = self.data_mut(&mut store);
+        let size = data.len();
+        match offset.checked_add(buf.len()).filter(|&e| e <= size) {
+            Some(end) => {
+                data[offset..end].copy_from_slice(buf);
+                Ok(())
+            }
+            None => Err(oob(offset, buf.len(), size)),
+        }
+    }
+}

@@ -1,0 +1,333 @@
+//! `Module`: decoded, validated code, translated lazily; shareable across threads and stores.
+
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::translate::{self, CompiledFunc};
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+use wisp_decoder::{
+    DataKind, ElementItems, ElementKind, ExternKind, FuncType, FunctionBody, GlobalType, ImportType, MemoryType,
+    Operator, RefType, TableType,
+};
+
+/// One instruction of a constant expression.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum ConstOp {
+    /// A number, as its slot bits.
+    Value(u64),
+    RefNull,
+    RefFunc(u32),
+    GlobalGet(u32),
+    I32Add,
+    I32Sub,
+    I32Mul,
+    I64Add,
+    I64Sub,
+    I64Mul,
+}
+
+pub(crate) type ConstExpr = Box<[ConstOp]>;
+
+#[derive(Debug)]
+pub(crate) enum ElemMode {
+    Passive,
+    Active { table: u32, offset: ConstExpr },
+    Declared,
+}
+
+#[derive(Debug)]
+pub(crate) struct ElemSeg {
+    pub mode: ElemMode,
+    pub ty: RefType,
+    pub items: Vec<ConstExpr>,
+}
+
+#[derive(Debug)]
+pub(crate) enum DataMode {
+    Passive,
+    Active { memory: u32, offset: ConstExpr },
+}
+
+#[derive(Debug)]
+pub(crate) struct DataSeg {
+    pub mode: DataMode,
+    /// Byte range in the module's bytes.
+    pub start: usize,
+    pub len: usize,
+}
+
+/// An import a module needs.
+#[derive(Debug, Clone)]
+pub struct ImportDesc {
+    pub module: String,
+    pub name: String,
+    pub ty: ExternType,
+}
+
+/// The type of an import or export.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExternType {
+    Func(FuncType),
+    Table(TableType),
+    Memory(MemoryType),
+    Global(GlobalType),
+}
+
+impl std::fmt::Display for ExternType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExternType::Func(t) => write!(f, "func {t}"),
+            ExternType::Table(t) => write!(f, "table {} {:?}", t.element, t.limits),
+            ExternType::Memory(t) => write!(f, "memory {:?}", t.limits),
+            ExternType::Global(t) => write!(f, "global {}{}", if t.mutable { "mut " } else { "" }, t.content),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct ModuleInner {
+    pub engine: Engine,
+    pub bytes: Box<[u8]>,
+    pub features: wisp_decoder::Features,
+    pub types: Vec<FuncType>,
+    /// Engine-wide id of each type.
+    pub type_ids: Vec<u32>,
+    pub imports: Vec<ImportDesc>,
+    /// Type index of every function, imported first.
+    pub funcs: Vec<u32>,
+    pub num_imported_funcs: u32,
+    pub num_imported_tables: u32,
+    pub num_imported_memories: u32,
+    pub num_imported_globals: u32,
+    pub tables: Vec<TableType>,
+    pub memories: Vec<MemoryType>,
+    pub globals: Vec<(GlobalType, ConstExpr)>,
+    pub exports: Vec<(String, ExternKind, u32)>,
+    pub export_index: HashMap<String, usize>,
+    pub start: Option<u32>,
+    pub elements: Vec<ElemSeg>,
+    pub data: Vec<DataSeg>,
+    /// (offset, len) of each defined function's body in `bytes`.
+    pub bodies: Vec<(usize, usize)>,
+    pub compiled: Box<[OnceLock<Arc<CompiledFunc>>]>,
+    pub func_names: HashMap<u32, String>,
+    pub name: Option<String>,
+}
+
+impl ModuleInner {
+    pub fn func_type(&self, func_index: u32) -> &FuncType {
+        &self.types[self.funcs[func_index as usize] as usize]
+    }
+
+    pub fn body(&self, def_index: u32) -> FunctionBody<'_> {
+        let (off, len) = self.bodies[def_index as usize];
+        FunctionBody::new(&self.bytes[off..off + len], off, self.features)
+    }
+
+    /// The translated code of defined function `def_index`, translating it on first use.
+    pub fn compiled(&self, def_index: u32) -> &Arc<CompiledFunc> {
+        self.compiled[def_index as usize].get_or_init(|| {
+            // Validation already accepted this body; translation of valid code cannot fail.
+            Arc::new(translate::translate(self, def_index).expect("validated function body translates"))
+        })
+    }
+}
+
+/// A validated module. Cloning is cheap; a module can be instantiated in many stores, on many
+/// threads.
+#[derive(Debug, Clone)]
+pub struct Module {
+    pub(crate) inner: Arc<ModuleInner>,
+}
+
+fn const_expr(expr: &wisp_decoder::ConstExpr<'_>) -> Result<ConstExpr> {
+    let mut ops = expr.operators();
+    let mut out = Vec::new();
+    loop {
+        let op = ops.read()?;
+        out.push(match op {
+            Operator::End {} => break,
+            Operator::I32Const { value } => ConstOp::Value(value as u32 as u64),
+            Operator::I64Const { value } => ConstOp::Value(value as u64),
+            Operator::F32Const { value } => ConstOp::Value(value.bits() as u64),
+            Operator::F64Const { value } => ConstOp::Value(value.bits()),
+            Operator::RefNull { .. } => ConstOp::RefNull,
+            Operator::RefFunc { function_index } => ConstOp::RefFunc(function_index),
+            Operator::GlobalGet { global_index } => ConstOp::GlobalGet(global_index),
+            Operator::I32Add {} => ConstOp::I32Add,
+            Operator::I32Sub {} => ConstOp::I32Sub,
+            Operator::I32Mul {} => ConstOp::I32Mul,
+            Operator::I64Add {} => ConstOp::I64Add,
+            Operator::I64Sub {} => ConstOp::I64Sub,
+            Operator::I64Mul {} => ConstOp::I64Mul,
+            other => {
+                return Err(Error::Validate(wisp_validator::Error::invalid(
+                    format!("constant expression required, found {}", other.name()),
+                    expr.offset,
+                )))
+            }
+        });
+    }
+    Ok(out.into_boxed_slice())
+}
+
+impl Module {
+    /// Decodes, validates and prepares a module. Function bodies are translated on first call.
+    pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
+        let bytes: Box<[u8]> = bytes.as_ref().into();
+        let features = engine.config().features;
+        let m = wisp_decoder::Module::parse_with_features(&bytes, features)?;
+        wisp_validator::validate(&m)?;
+
+        let types = m.types.clone();
+        let type_ids = types.iter().map(|t| engine.intern_type(t)).collect();
+        let mut funcs = Vec::with_capacity(m.num_funcs() as usize);
+        let mut imports = Vec::with_capacity(m.imports.len());
+        for imp in &m.imports {
+            let ty = match imp.ty {
+                ImportType::Func(t) => {
+                    funcs.push(t);
+                    ExternType::Func(types[t as usize].clone())
+                }
+                ImportType::Table(t) => ExternType::Table(t),
+                ImportType::Memory(t) => ExternType::Memory(t),
+                ImportType::Global(t) => ExternType::Global(t),
+            };
+            imports.push(ImportDesc { module: imp.module.to_string(), name: imp.name.to_string(), ty });
+        }
+        funcs.extend_from_slice(&m.functions);
+        let globals = m.globals.iter().map(|g| Ok((g.ty, const_expr(&g.init)?))).collect::<Result<Vec<_>>>()?;
+        let exports: Vec<(String, ExternKind, u32)> =
+            m.exports.iter().map(|e| (e.name.to_string(), e.kind, e.index)).collect();
+        let export_index = exports.iter().enumerate().map(|(i, e)| (e.0.clone(), i)).collect();
+        let mut elements = Vec::with_capacity(m.elements.len());
+        for e in &m.elements {
+            let mode = match &e.kind {
+                ElementKind::Passive => ElemMode::Passive,
+                ElementKind::Declared => ElemMode::Declared,
+                ElementKind::Active { table, offset } => ElemMode::Active { table: *table, offset: const_expr(offset)? },
+            };
+            let items = match &e.items {
+                ElementItems::Functions(fs) => fs.iter().map(|&f| vec![ConstOp::RefFunc(f)].into_boxed_slice()).collect(),
+                ElementItems::Exprs(es) => es.iter().map(const_expr).collect::<Result<Vec<_>>>()?,
+            };
+            elements.push(ElemSeg { mode, ty: e.ty, items });
+        }
+        let base = bytes.as_ptr() as usize;
+        let mut data = Vec::with_capacity(m.data.len());
+        for d in &m.data {
+            let mode = match &d.kind {
+                DataKind::Passive => DataMode::Passive,
+                DataKind::Active { memory, offset } => DataMode::Active { memory: *memory, offset: const_expr(offset)? },
+            };
+            data.push(DataSeg { mode, start: d.bytes.as_ptr() as usize - base, len: d.bytes.len() });
+        }
+        let bodies: Vec<(usize, usize)> = m.code.iter().map(|b| (b.offset, b.data.len())).collect();
+        let names = m.names();
+        let func_names = names.functions.iter().map(|(&k, &v)| (k, v.to_string())).collect();
+        let name = names.module.map(str::to_string);
+        let compiled = (0..bodies.len()).map(|_| OnceLock::new()).collect();
+        let inner = ModuleInner {
+            engine: engine.clone(),
+            features,
+            types,
+            type_ids,
+            imports,
+            funcs,
+            num_imported_funcs: m.num_imported_funcs,
+            num_imported_tables: m.num_imported_tables,
+            num_imported_memories: m.num_imported_memories,
+            num_imported_globals: m.num_imported_globals,
+            tables: m.tables.clone(),
+            memories: m.memories.clone(),
+            globals,
+            exports,
+            export_index,
+            start: m.start,
+            elements,
+            data,
+            bodies,
+            compiled,
+            func_names,
+            name,
+            bytes: Box::default(),
+        };
+        drop(m);
+        Ok(Module { inner: Arc::new(ModuleInner { bytes, ..inner }) })
+    }
+
+    /// Checks that `bytes` decode and validate, without preparing a module.
+    pub fn validate(engine: &Engine, bytes: &[u8]) -> Result<()> {
+        let m = wisp_decoder::Module::parse_with_features(bytes, engine.config().features)?;
+        wisp_validator::validate(&m)?;
+        Ok(())
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    /// The module's name from its name section.
+    pub fn name(&self) -> Option<&str> {
+        self.inner.name.as_deref()
+    }
+
+    pub fn imports(&self) -> impl ExactSizeIterator<Item = &ImportDesc> {
+        self.inner.imports.iter()
+    }
+
+    /// Exports with their types.
+    pub fn exports(&self) -> impl ExactSizeIterator<Item = (&str, ExternType)> + '_ {
+        self.inner.exports.iter().map(|(n, k, i)| (n.as_str(), self.extern_type(*k, *i)))
+    }
+
+    pub fn get_export(&self, name: &str) -> Option<ExternType> {
+        let &i = self.inner.export_index.get(name)?;
+        let (_, k, idx) = &self.inner.exports[i];
+        Some(self.extern_type(*k, *idx))
+    }
+
+    fn extern_type(&self, kind: ExternKind, index: u32) -> ExternType {
+        let m = &self.inner;
+        match kind {
+            ExternKind::Func => ExternType::Func(m.func_type(index).clone()),
+            ExternKind::Table => ExternType::Table(self.table_type(index)),
+            ExternKind::Memory => ExternType::Memory(self.memory_type(index)),
+            ExternKind::Global => ExternType::Global(self.global_type(index)),
+        }
+    }
+
+    fn table_type(&self, index: u32) -> TableType {
+        let m = &self.inner;
+        if index < m.num_imported_tables {
+            m.imports.iter().filter_map(|i| if let ExternType::Table(t) = i.ty { Some(t) } else { None }).nth(index as usize).expect("validated index")
+        } else {
+            m.tables[(index - m.num_imported_tables) as usize]
+        }
+    }
+
+    fn memory_type(&self, index: u32) -> MemoryType {
+        let m = &self.inner;
+        if index < m.num_imported_memories {
+            m.imports.iter().filter_map(|i| if let ExternType::Memory(t) = i.ty { Some(t) } else { None }).nth(index as usize).expect("validated index")
+        } else {
+            m.memories[(index - m.num_imported_memories) as usize]
+        }
+    }
+
+    fn global_type(&self, index: u32) -> GlobalType {
+        let m = &self.inner;
+        if index < m.num_imported_globals {
+            m.imports.iter().filter_map(|i| if let ExternType::Global(t) = i.ty { Some(t) } else { None }).nth(index as usize).expect("validated index")
+        } else {
+            m.globals[(index - m.num_imported_globals) as usize].0
+        }
+    }
+
+    /// Translates every function now instead of on first call.
+    pub fn translate_all(&self) {
+        for i in 0..self.inner.bodies.len() as u32 {
+            self.inner.compiled(i);
+        }
+    }
+}

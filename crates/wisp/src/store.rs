@@ -1,0 +1,264 @@
+//! `Store<T>`: owns every runtime object (functions, memories, tables, globals, instances)
+//! and the host's data. Handles (`Func`, `Memory`, ...) are indices into a store.
+
+use crate::engine::Engine;
+use crate::exec::Stack;
+use crate::func::HostFunc;
+use crate::module::Module;
+use std::any::Any;
+use std::cell::UnsafeCell;
+use std::sync::atomic::{AtomicU32, Ordering};
+use wisp_decoder::{GlobalType, MemoryType, TableType};
+
+static NEXT_STORE_ID: AtomicU32 = AtomicU32::new(1);
+
+pub(crate) const PAGE_SIZE: usize = 65536;
+/// 2.0 memories are 32-bit: at most 65,536 pages.
+pub(crate) const MAX_PAGES: u64 = 65536;
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum FuncKind {
+    /// Defined function `def_index` of instance `instance`.
+    Wasm { instance: u32, def_index: u32 },
+    /// Entry `index` of the store's host functions.
+    Host { index: u32 },
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FuncEntity {
+    pub type_id: u32,
+    pub kind: FuncKind,
+}
+
+#[derive(Debug)]
+pub(crate) struct MemoryEntity {
+    pub data: Vec<u8>,
+    pub ty: MemoryType,
+}
+
+impl MemoryEntity {
+    pub fn new(ty: MemoryType) -> Result<Self, crate::Error> {
+        let bytes = usize::try_from(ty.limits.min)
+            .ok()
+            .and_then(|p| p.checked_mul(PAGE_SIZE))
+            .filter(|_| ty.limits.min <= MAX_PAGES)
+            .ok_or_else(|| crate::Error::Instantiate("memory too large".into()))?;
+        // `vec![0; n]` asks the allocator for zeroed pages, which the OS maps lazily: a large
+        // initial memory costs nothing until it is touched.
+        Ok(MemoryEntity { data: vec![0u8; bytes], ty })
+    }
+
+    pub fn pages(&self) -> u64 {
+        (self.data.len() / PAGE_SIZE) as u64
+    }
+
+    pub fn max_pages(&self) -> u64 {
+        self.ty.limits.max.unwrap_or(MAX_PAGES).min(MAX_PAGES)
+    }
+
+    /// Grows by `delta` pages; the old size in pages, or `None` when the limit forbids it.
+    pub fn grow(&mut self, delta: u64) -> Option<u64> {
+        let old = self.pages();
+        let new = old.checked_add(delta)?;
+        if new > self.max_pages() {
+            return None;
+        }
+        let bytes = usize::try_from(new).ok()?.checked_mul(PAGE_SIZE)?;
+        if self.data.try_reserve_exact(bytes - self.data.len()).is_err() {
+            return None;
+        }
+        self.data.resize(bytes, 0);
+        Some(old)
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct TableEntity {
+    /// Encoded references: 0 is null; funcref `n` is store function `n - 1`; externref `n`
+    /// is store extern object `n - 1`.
+    pub elements: Vec<u64>,
+    pub ty: TableType,
+}
+
+impl TableEntity {
+    pub fn max(&self) -> u64 {
+        self.ty.limits.max.unwrap_or(u32::MAX as u64).min(u32::MAX as u64)
+    }
+
+    pub fn grow(&mut self, delta: u64, init: u64) -> Option<u64> {
+        let old = self.elements.len() as u64;
+        let new = old.checked_add(delta)?;
+        if new > self.max() || new > 10_000_000 {
+            return None;
+        }
+        self.elements.try_reserve_exact(delta as usize).ok()?;
+        self.elements.resize(new as usize, init);
+        Some(old)
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct GlobalEntity {
+    /// Mutated through raw pointers by the executor, hence the cell.
+    pub value: UnsafeCell<u64>,
+    pub ty: GlobalType,
+}
+
+impl GlobalEntity {
+    pub fn get(&self) -> u64 {
+        // SAFETY: the store is not shared across threads (`Store` is not `Sync`) and no
+        // execution is running while the host holds `&self`.
+        unsafe { *self.value.get() }
+    }
+
+    pub fn set(&mut self, v: u64) {
+        *self.value.get_mut() = v;
+    }
+}
+
+/// The runtime view of an instance: its index spaces resolved to store objects.
+#[derive(Debug)]
+pub(crate) struct InstanceEntity {
+    pub module: Module,
+    pub funcs: Box<[u32]>,
+    pub tables: Box<[u32]>,
+    pub memories: Box<[u32]>,
+    pub globals: Box<[u32]>,
+    /// Pointers to the values of `globals`, for the executor.
+    pub global_ptrs: Box<[*mut u64]>,
+    /// Element segments, resolved to encoded references; emptied by `elem.drop`.
+    pub elems: Vec<Box<[u64]>>,
+    /// Data segments as (start, len) in the module's bytes; `len` 0 once dropped.
+    pub datas: Vec<(usize, usize)>,
+    /// Set when a Go-style runtime died in this instance (see `Instance::is_dead`).
+    pub dead: Option<String>,
+}
+
+/// The parts of a store that do not depend on the host data type.
+pub(crate) struct StoreInner {
+    pub id: u32,
+    pub engine: Engine,
+    pub funcs: Vec<FuncEntity>,
+    pub memories: Vec<MemoryEntity>,
+    pub tables: Vec<TableEntity>,
+    pub globals: Vec<Box<GlobalEntity>>,
+    pub instances: Vec<Box<InstanceEntity>>,
+    pub externs: Vec<Box<dyn Any + Send + Sync>>,
+    pub stack: Stack,
+}
+
+// SAFETY: the raw pointers inside (`global_ptrs`, the stack's registers) point into data
+// owned by this same store, which moves with it; nothing is shared with another thread.
+unsafe impl Send for StoreInner {}
+
+/// Everything a set of instances owns, plus the host's data `T`.
+pub struct Store<T> {
+    pub(crate) inner: StoreInner,
+    pub(crate) hosts: Vec<HostFunc<T>>,
+    /// Host functions a linker already created in this store, by trampoline address.
+    pub(crate) host_cache: std::collections::HashMap<usize, u32>,
+    data: T,
+}
+
+impl<T> Store<T> {
+    pub fn new(engine: &Engine, data: T) -> Self {
+        let config = engine.config();
+        Store {
+            inner: StoreInner {
+                id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
+                engine: engine.clone(),
+                funcs: Vec::new(),
+                memories: Vec::new(),
+                tables: Vec::new(),
+                globals: Vec::new(),
+                instances: Vec::new(),
+                externs: Vec::new(),
+                stack: Stack::new(config.max_stack_slots, config.max_call_depth),
+            },
+            hosts: Vec::new(),
+            host_cache: std::collections::HashMap::new(),
+            data,
+        }
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    pub fn data(&self) -> &T {
+        &self.data
+    }
+
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.data
+    }
+
+    pub fn into_data(self) -> T {
+        self.data
+    }
+}
+
+/// Read access to a store, from a `Store` or a `Caller`.
+pub trait AsContext {
+    type Data;
+    fn as_context(&self) -> &Store<Self::Data>;
+}
+
+/// Write access to a store, from a `Store` or a `Caller`.
+pub trait AsContextMut: AsContext {
+    fn as_context_mut(&mut self) -> &mut Store<Self::Data>;
+}
+
+impl<T> AsContext for Store<T> {
+    type Data = T;
+    fn as_context(&self) -> &Store<T> {
+        self
+    }
+}
+
+impl<T> AsContextMut for Store<T> {
+    fn as_context_mut(&mut self) -> &mut Store<T> {
+        self
+    }
+}
+
+impl<C: AsContext + ?Sized> AsContext for &C {
+    type Data = C::Data;
+    fn as_context(&self) -> &Store<C::Data> {
+        (**self).as_context()
+    }
+}
+
+impl<C: AsContext + ?Sized> AsContext for &mut C {
+    type Data = C::Data;
+    fn as_context(&self) -> &Store<C::Data> {
+        (**self).as_context()
+    }
+}
+
+impl<C: AsContextMut + ?Sized> AsContextMut for &mut C {
+    fn as_context_mut(&mut self) -> &mut Store<C::Data> {
+        (**self).as_context_mut()
+    }
+}
+
+/// A handle's link to its store: index plus the store's id, checked on every use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct Stored {
+    pub store: u32,
+    pub index: u32,
+}
+
+impl StoreInner {
+    pub fn check(&self, s: Stored) -> Result<u32, crate::Error> {
+        if s.store == self.id {
+            Ok(s.index)
+        } else {
+            Err(crate::Error::Usage("object used with a store it does not belong to".into()))
+        }
+    }
+
+    pub fn stored(&self, index: u32) -> Stored {
+        Stored { store: self.id, index }
+    }
+}

@@ -1,0 +1,75 @@
+//! `Table`: a table of references in a store.
+
+use crate::error::{Error, Result};
+use crate::store::{AsContext, AsContextMut, Stored, TableEntity};
+use crate::value::Val;
+use wisp_decoder::{TableType, ValType};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Table(pub(crate) Stored);
+
+impl Table {
+    pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table> {
+        let inner = &mut store.as_context_mut().inner;
+        if init.ty() != ValType::Ref(ty.element) {
+            return Err(Error::Signature(format!("table of {} given a {}", ty.element, init.ty())));
+        }
+        let v = init.to_slot(inner)?;
+        let n = usize::try_from(ty.limits.min).map_err(|_| Error::Usage("table too large".into()))?;
+        if n > 10_000_000 {
+            return Err(Error::Usage("table too large".into()));
+        }
+        inner.tables.push(TableEntity { elements: vec![v; n], ty });
+        Ok(Table(inner.stored(inner.tables.len() as u32 - 1)))
+    }
+
+    fn index(&self, inner: &crate::store::StoreInner) -> usize {
+        inner.check(self.0).expect("table of this store") as usize
+    }
+
+    /// The type, with the current size as its minimum.
+    pub fn ty(&self, store: impl AsContext) -> TableType {
+        let inner = &store.as_context().inner;
+        let t = &inner.tables[self.index(inner)];
+        let mut ty = t.ty;
+        ty.limits.min = t.elements.len() as u64;
+        ty
+    }
+
+    pub fn size(&self, store: impl AsContext) -> u64 {
+        let inner = &store.as_context().inner;
+        inner.tables[self.index(inner)].elements.len() as u64
+    }
+
+    pub fn get(&self, store: impl AsContext, index: u64) -> Option<Val> {
+        let inner = &store.as_context().inner;
+        let t = &inner.tables[self.index(inner)];
+        let &v = t.elements.get(usize::try_from(index).ok()?)?;
+        Some(Val::from_slot(v, ValType::Ref(t.ty.element), inner))
+    }
+
+    pub fn set(&self, mut store: impl AsContextMut, index: u64, value: Val) -> Result<()> {
+        let inner = &mut store.as_context_mut().inner;
+        let i = self.index(inner);
+        if value.ty() != ValType::Ref(inner.tables[i].ty.element) {
+            return Err(Error::Signature("table element of the wrong type".into()));
+        }
+        let v = value.to_slot(inner)?;
+        let slot = usize::try_from(index).ok().and_then(|ix| inner.tables[i].elements.get_mut(ix));
+        match slot {
+            Some(s) => {
+                *s = v;
+                Ok(())
+            }
+            None => Err(Error::Usage(format!("table index {index} out of bounds"))),
+        }
+    }
+
+    /// Grows by `delta` elements set to `init`; returns the previous size.
+    pub fn grow(&self, mut store: impl AsContextMut, delta: u64, init: Val) -> Result<u64> {
+        let inner = &mut store.as_context_mut().inner;
+        let i = self.index(inner);
+        let v = init.to_slot(inner)?;
+        inner.tables[i].grow(delta, v).ok_or_else(|| Error::Usage(format!("table cannot grow by {delta}")))
+    }
+}

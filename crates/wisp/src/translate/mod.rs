@@ -1,0 +1,463 @@
+//! Translation of validated function bodies into wisp's bytecode.
+//!
+//! One pass over the operators. The translator keeps its own operand height (slots are
+//! untyped, so it needs no types) and skips code that cannot be reached. Branches carry their
+//! one stack adjustment (drop/keep); forward targets are patched at the block's `end`.
+
+use crate::isa::Instr;
+use crate::module::ModuleInner;
+use wisp_decoder::{BlockType, FunctionBody, Operator};
+
+/// A translated function, ready to run.
+#[derive(Debug)]
+pub(crate) struct CompiledFunc {
+    pub code: Box<[Instr]>,
+    pub num_params: u32,
+    /// Locals declared by the body (parameters excluded).
+    pub num_locals: u32,
+    pub num_results: u32,
+    /// The most slots the frame can use: parameters, locals and operands.
+    pub max_height: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Func,
+    Block,
+    Loop,
+    If,
+    Else,
+}
+
+struct Ctrl {
+    kind: Kind,
+    /// Operand height below the block's parameters.
+    height: u32,
+    params: u32,
+    results: u32,
+    live_at_entry: bool,
+    /// Loop start, the target of branches to a loop's label.
+    start: u32,
+    /// Index into `Translator::fixups` where this frame's pending forward branches begin.
+    fixups_start: usize,
+    /// The `BrIfEqz` of an `if` that still needs its else/end target.
+    else_fixup: Option<u32>,
+}
+
+struct Translator<'m> {
+    module: &'m ModuleInner,
+    code: Vec<Instr>,
+    ctrls: Vec<Ctrl>,
+    /// Branch sites waiting for their block's end, shared by all frames.
+    fixups: Vec<u32>,
+    height: u32,
+    max_height: u32,
+    live: bool,
+    num_results: u32,
+}
+
+/// Plain operators (typing is pop/push only, no immediates): the instruction of the same name,
+/// with how many slots it pops and pushes. Derived from the decoder's opcode table.
+macro_rules! plain_one {
+    (Nop {} [$($sig:tt)*]) => { None };
+    ($name:ident {} [$($p:ident)* -> $($r:ident)*]) => {
+        Some((Instr::$name, 0 $(+ plain_one!(@count $p))*, 0 $(+ plain_one!(@count $r))*))
+    };
+    ($name:ident { $($field:ident)* } [$($sig:tt)*]) => { None };
+    (@count $t:ident) => { 1 };
+}
+
+macro_rules! plain_ops {
+    ($( $proposal:ident $code:literal $name:ident { $($field:ident : $ty:ty = $read:ident),* } [$($sig:tt)*] $text:literal )*) => {
+        fn plain_op(op: &Operator<'_>) -> Option<(Instr, u32, u32)> {
+            match op {
+                $( Operator::$name { .. } => plain_one!($name { $($field)* } [$($sig)*]), )*
+            }
+        }
+    };
+}
+wisp_decoder::for_each_operator!(plain_ops);
+
+impl<'m> Translator<'m> {
+    fn emit(&mut self, i: Instr) -> u32 {
+        let at = self.code.len() as u32;
+        self.code.push(i);
+        at
+    }
+
+    fn push(&mut self, n: u32) {
+        self.height += n;
+        if self.height > self.max_height {
+            self.max_height = self.height;
+        }
+    }
+
+    fn pop(&mut self, n: u32) {
+        debug_assert!(self.height >= n, "validated code never underflows");
+        self.height = self.height.saturating_sub(n);
+    }
+
+    fn block_arity(&self, bt: BlockType) -> (u32, u32) {
+        match bt {
+            BlockType::Empty => (0, 0),
+            BlockType::Value(_) => (0, 1),
+            BlockType::FuncType(i) => {
+                let t = &self.module.types[i as usize];
+                (t.params().len() as u32, t.results().len() as u32)
+            }
+        }
+    }
+
+    fn push_ctrl(&mut self, kind: Kind, bt: BlockType) {
+        let (params, results) = self.block_arity(bt);
+        let height = if self.live { self.height - params } else { self.height };
+        self.ctrls.push(Ctrl {
+            kind,
+            height,
+            params,
+            results,
+            live_at_entry: self.live,
+            start: self.code.len() as u32,
+            fixups_start: self.fixups.len(),
+            else_fixup: None,
+        });
+    }
+
+    /// The target, drop and keep of a branch to label `depth` from the current height.
+    /// Returns `None` as target for forward branches (patched at the block's end).
+    fn branch_info(&self, depth: u32) -> (Option<u32>, u32, u32, usize) {
+        let idx = self.ctrls.len() - 1 - depth as usize;
+        let frame = &self.ctrls[idx];
+        let (target, keep) = match frame.kind {
+            Kind::Loop => (Some(frame.start), frame.params),
+            _ => (None, frame.results),
+        };
+        let drop = self.height - frame.height - keep;
+        (target, drop, keep, idx)
+    }
+
+    /// Records a forward branch site for frame `idx`. Frames above `idx` are inner, so
+    /// their fixups sit later in the shared list; we keep the list grouped by inserting.
+    fn add_fixup(&mut self, idx: usize, site: u32) {
+        // Insert at the end of frame idx's group: before the first fixup of the next frame.
+        let pos = if idx + 1 < self.ctrls.len() { self.ctrls[idx + 1].fixups_start } else { self.fixups.len() };
+        self.fixups.insert(pos, site);
+        for f in &mut self.ctrls[idx + 1..] {
+            f.fixups_start += 1;
+        }
+    }
+
+    fn patch(&mut self, site: u32, target: u32) {
+        match &mut self.code[site as usize] {
+            Instr::Br { target: t }
+            | Instr::BrAdjust { target: t, .. }
+            | Instr::BrIfNez { target: t }
+            | Instr::BrIfEqz { target: t }
+            | Instr::BrIfNezAdjust { target: t, .. }
+            | Instr::BrTableTarget { target: t, .. } => *t = target,
+            other => unreachable!("patching a non-branch {other:?}"),
+        }
+    }
+
+    fn branch(&mut self, depth: u32, conditional: bool) {
+        let (target, drop, keep, idx) = self.branch_info(depth);
+        let t = target.unwrap_or(u32::MAX);
+        let instr = match (conditional, drop) {
+            (false, 0) => Instr::Br { target: t },
+            (false, _) => Instr::BrAdjust { target: t, drop, keep },
+            (true, 0) => Instr::BrIfNez { target: t },
+            (true, _) => Instr::BrIfNezAdjust { target: t, drop, keep },
+        };
+        let site = self.emit(instr);
+        if target.is_none() {
+            self.add_fixup(idx, site);
+        }
+    }
+
+    fn op(&mut self, op: &Operator<'_>) {
+        // Control structure is tracked even in unreachable code, so ends match their blocks.
+        match *op {
+            Operator::Block { blockty } => return self.push_ctrl(Kind::Block, blockty),
+            Operator::Loop { blockty } => return self.push_ctrl(Kind::Loop, blockty),
+            Operator::If { blockty } => {
+                let mut site = None;
+                if self.live {
+                    self.pop(1);
+                    site = Some(self.emit(Instr::BrIfEqz { target: u32::MAX }));
+                }
+                self.push_ctrl(Kind::If, blockty);
+                self.ctrls.last_mut().expect("just pushed").else_fixup = site;
+                return;
+            }
+            Operator::Else {} => {
+                let idx = self.ctrls.len() - 1;
+                if self.live {
+                    let site = self.emit(Instr::Br { target: u32::MAX });
+                    self.add_fixup(idx, site);
+                }
+                let here = self.code.len() as u32;
+                if let Some(site) = self.ctrls[idx].else_fixup.take() {
+                    self.patch(site, here);
+                }
+                let f = &mut self.ctrls[idx];
+                f.kind = Kind::Else;
+                self.height = f.height + f.params;
+                self.live = f.live_at_entry;
+                return;
+            }
+            Operator::End {} => {
+                let f = self.ctrls.pop().expect("validated: end matches a frame");
+                let here = self.code.len() as u32;
+                if let Some(site) = f.else_fixup {
+                    self.patch(site, here);
+                }
+                let sites: Vec<u32> = self.fixups.drain(f.fixups_start..).collect();
+                for site in sites {
+                    self.patch(site, here);
+                }
+                self.height = f.height + f.results;
+                self.live = f.live_at_entry;
+                if self.height > self.max_height {
+                    self.max_height = self.height;
+                }
+                if f.kind == Kind::Func {
+                    self.emit(Instr::Return { keep: self.num_results });
+                }
+                return;
+            }
+            _ => {}
+        }
+        if !self.live {
+            return;
+        }
+        if let Some((instr, pops, pushes)) = plain_op(op) {
+            self.pop(pops);
+            self.push(pushes);
+            self.emit(instr);
+            return;
+        }
+        let m = self.module;
+        match *op {
+            Operator::Nop {} => {}
+            Operator::Unreachable {} => {
+                self.emit(Instr::Unreachable);
+                self.live = false;
+            }
+            Operator::Br { relative_depth } => {
+                self.branch(relative_depth, false);
+                self.live = false;
+            }
+            Operator::BrIf { relative_depth } => {
+                self.pop(1);
+                self.branch(relative_depth, true);
+            }
+            Operator::BrTable { ref targets } => {
+                self.pop(1);
+                self.emit(Instr::BrTable { len: targets.len() });
+                for depth in targets.targets().chain(std::iter::once(targets.default())) {
+                    let (target, drop, keep, idx) = self.branch_info(depth);
+                    let site = self.emit(Instr::BrTableTarget { target: target.unwrap_or(u32::MAX), drop, keep });
+                    if target.is_none() {
+                        self.add_fixup(idx, site);
+                    }
+                }
+                self.live = false;
+            }
+            Operator::Return {} => {
+                self.emit(Instr::Return { keep: self.num_results });
+                self.live = false;
+            }
+            Operator::Call { function_index } => {
+                let ty = m.func_type(function_index);
+                self.pop(ty.params().len() as u32);
+                self.push(ty.results().len() as u32);
+                if function_index >= m.num_imported_funcs {
+                    self.emit(Instr::Call { func: function_index - m.num_imported_funcs });
+                } else {
+                    self.emit(Instr::CallImport { func: function_index });
+                }
+            }
+            Operator::CallIndirect { type_index, table_index } => {
+                let ty = &m.types[type_index as usize];
+                self.pop(1 + ty.params().len() as u32);
+                self.push(ty.results().len() as u32);
+                self.emit(Instr::CallIndirect { type_id: m.type_ids[type_index as usize], table: table_index });
+            }
+            Operator::Drop {} => {
+                self.pop(1);
+                self.emit(Instr::Drop);
+            }
+            Operator::Select {} | Operator::TypedSelect { .. } => {
+                self.pop(2);
+                self.emit(Instr::Select);
+            }
+            Operator::LocalGet { local_index } => {
+                self.push(1);
+                self.emit(Instr::LocalGet { index: local_index });
+            }
+            Operator::LocalSet { local_index } => {
+                self.pop(1);
+                self.emit(Instr::LocalSet { index: local_index });
+            }
+            Operator::LocalTee { local_index } => {
+                self.emit(Instr::LocalTee { index: local_index });
+            }
+            Operator::GlobalGet { global_index } => {
+                self.push(1);
+                self.emit(Instr::GlobalGet { index: global_index });
+            }
+            Operator::GlobalSet { global_index } => {
+                self.pop(1);
+                self.emit(Instr::GlobalSet { index: global_index });
+            }
+            Operator::TableGet { table } => {
+                self.emit(Instr::TableGet { table });
+            }
+            Operator::TableSet { table } => {
+                self.pop(2);
+                self.emit(Instr::TableSet { table });
+            }
+            Operator::I32Const { value } => {
+                self.push(1);
+                self.emit(Instr::Const32 { value: value as u32 });
+            }
+            Operator::F32Const { value } => {
+                self.push(1);
+                self.emit(Instr::Const32 { value: value.bits() });
+            }
+            Operator::I64Const { value } => {
+                self.push(1);
+                self.emit(Instr::Const64 { value: value as u64 });
+            }
+            Operator::F64Const { value } => {
+                self.push(1);
+                self.emit(Instr::Const64 { value: value.bits() });
+            }
+            Operator::MemorySize { .. } => {
+                self.push(1);
+                self.emit(Instr::MemorySize);
+            }
+            Operator::MemoryGrow { .. } => {
+                self.emit(Instr::MemoryGrow);
+            }
+            Operator::MemoryInit { data_index, .. } => {
+                self.pop(3);
+                self.emit(Instr::MemoryInit { data: data_index });
+            }
+            Operator::DataDrop { data_index } => {
+                self.emit(Instr::DataDrop { data: data_index });
+            }
+            Operator::MemoryCopy { .. } => {
+                self.pop(3);
+                self.emit(Instr::MemoryCopy);
+            }
+            Operator::MemoryFill { .. } => {
+                self.pop(3);
+                self.emit(Instr::MemoryFill);
+            }
+            Operator::TableInit { elem_index, table } => {
+                self.pop(3);
+                self.emit(Instr::TableInit { table, elem: elem_index });
+            }
+            Operator::ElemDrop { elem_index } => {
+                self.emit(Instr::ElemDrop { elem: elem_index });
+            }
+            Operator::TableCopy { dst_table, src_table } => {
+                self.pop(3);
+                self.emit(Instr::TableCopy { dst: dst_table, src: src_table });
+            }
+            Operator::TableGrow { table } => {
+                self.pop(1);
+                self.emit(Instr::TableGrow { table });
+            }
+            Operator::TableSize { table } => {
+                self.push(1);
+                self.emit(Instr::TableSize { table });
+            }
+            Operator::TableFill { table } => {
+                self.pop(3);
+                self.emit(Instr::TableFill { table });
+            }
+            Operator::RefNull { .. } => {
+                self.push(1);
+                self.emit(Instr::RefNull);
+            }
+            Operator::RefIsNull {} => {
+                self.emit(Instr::RefIsNull);
+            }
+            Operator::RefFunc { function_index } => {
+                self.push(1);
+                self.emit(Instr::RefFunc { func: function_index });
+            }
+            _ => self.memory_access(op),
+        }
+    }
+
+    fn memory_access(&mut self, op: &Operator<'_>) {
+        macro_rules! mem_ops {
+            ($( $proposal:ident $code:literal $name:ident { $($field:ident : $ty:ty = $read:ident),* } [$($sig:tt)*] $text:literal )*) => {
+                match *op {
+                    $( Operator::$name { .. } => mem_ops!(@one self op $name [$($sig)*]), )*
+                }
+            };
+            (@one $s:ident $op:ident $name:ident [load $t:ident $a:literal]) => {{
+                if let Operator::$name { memarg } = *$op {
+                    $s.emit(Instr::$name { offset: memarg.offset as u32 });
+                }
+            }};
+            (@one $s:ident $op:ident $name:ident [store $t:ident $a:literal]) => {{
+                if let Operator::$name { memarg } = *$op {
+                    $s.pop(2);
+                    $s.emit(Instr::$name { offset: memarg.offset as u32 });
+                }
+            }};
+            (@one $s:ident $op:ident $name:ident [$($sig:tt)*]) => {
+                unreachable!("operator {} is handled before memory accesses", $op.name())
+            };
+        }
+        wisp_decoder::for_each_operator!(mem_ops)
+    }
+}
+
+/// Translates defined function `def_index` of `module`. The body was validated when the
+/// module was created.
+pub(crate) fn translate(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc, wisp_decoder::Error> {
+    let func_index = module.num_imported_funcs + def_index;
+    let ty = module.func_type(func_index);
+    let body: FunctionBody<'_> = module.body(def_index);
+    let (locals, mut ops) = body.read_locals()?;
+    let num_locals: u32 = locals.iter().map(|&(n, _)| n).sum();
+    let num_results = ty.results().len() as u32;
+    let mut t = Translator {
+        module,
+        code: Vec::with_capacity(body.data.len()),
+        ctrls: Vec::new(),
+        fixups: Vec::new(),
+        height: 0,
+        max_height: 0,
+        live: true,
+        num_results,
+    };
+    t.ctrls.push(Ctrl {
+        kind: Kind::Func,
+        height: 0,
+        params: 0,
+        results: num_results,
+        live_at_entry: true,
+        start: 0,
+        fixups_start: 0,
+        else_fixup: None,
+    });
+    while !ops.eof() {
+        let op = ops.read()?;
+        t.op(&op);
+    }
+    let num_params = ty.params().len() as u32;
+    Ok(CompiledFunc {
+        code: t.code.into_boxed_slice(),
+        num_params,
+        num_locals,
+        num_results,
+        max_height: num_params + num_locals + t.max_height.max(num_results),
+    })
+}

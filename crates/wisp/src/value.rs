@@ -1,0 +1,137 @@
+//! `Val`: a WebAssembly value as the host sees it.
+
+use crate::func::Func;
+use crate::store::{StoreInner, Stored};
+use wisp_decoder::{RefType, ValType};
+
+/// An opaque reference the host hands to Wasm (`externref`). It refers to an object kept in
+/// the store that created it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ExternRef(pub(crate) Stored);
+
+impl ExternRef {
+    /// Puts `value` in the store and returns a reference to it.
+    pub fn new<T: 'static + Send + Sync>(mut store: impl crate::AsContextMut, value: T) -> ExternRef {
+        let inner = &mut store.as_context_mut().inner;
+        inner.externs.push(Box::new(value));
+        ExternRef(inner.stored(inner.externs.len() as u32 - 1))
+    }
+
+    /// The object this reference points to.
+    pub fn data<'a, C: crate::AsContext>(&self, store: &'a C) -> Option<&'a (dyn std::any::Any + Send + Sync)> {
+        let inner = &store.as_context().inner;
+        let i = inner.check(self.0).ok()?;
+        inner.externs.get(i as usize).map(|b| &**b)
+    }
+}
+
+/// A WebAssembly value. Floats are kept as bit patterns so NaN payloads survive.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Val {
+    I32(i32),
+    I64(i64),
+    /// An `f32` as its bits.
+    F32(u32),
+    /// An `f64` as its bits.
+    F64(u64),
+    FuncRef(Option<Func>),
+    ExternRef(Option<ExternRef>),
+}
+
+impl Val {
+    pub fn ty(&self) -> ValType {
+        match self {
+            Val::I32(_) => ValType::I32,
+            Val::I64(_) => ValType::I64,
+            Val::F32(_) => ValType::F32,
+            Val::F64(_) => ValType::F64,
+            Val::FuncRef(_) => ValType::FUNCREF,
+            Val::ExternRef(_) => ValType::EXTERNREF,
+        }
+    }
+
+    /// The zero value of a type (null for references).
+    pub fn default_for(ty: ValType) -> Val {
+        match ty {
+            ValType::I32 => Val::I32(0),
+            ValType::I64 => Val::I64(0),
+            ValType::F32 => Val::F32(0),
+            ValType::F64 => Val::F64(0),
+            ValType::Ref(RefType::FuncRef) => Val::FuncRef(None),
+            ValType::Ref(RefType::ExternRef) => Val::ExternRef(None),
+            ValType::V128 => Val::I64(0),
+        }
+    }
+
+    pub fn i32(&self) -> Option<i32> {
+        if let Val::I32(v) = self { Some(*v) } else { None }
+    }
+
+    pub fn i64(&self) -> Option<i64> {
+        if let Val::I64(v) = self { Some(*v) } else { None }
+    }
+
+    pub fn f32(&self) -> Option<f32> {
+        if let Val::F32(v) = self { Some(f32::from_bits(*v)) } else { None }
+    }
+
+    pub fn f64(&self) -> Option<f64> {
+        if let Val::F64(v) = self { Some(f64::from_bits(*v)) } else { None }
+    }
+
+    /// The value's slot encoding in `store`.
+    pub(crate) fn to_slot(self, store: &StoreInner) -> Result<u64, crate::Error> {
+        Ok(match self {
+            Val::I32(v) => v as u32 as u64,
+            Val::I64(v) => v as u64,
+            Val::F32(v) => v as u64,
+            Val::F64(v) => v,
+            Val::FuncRef(None) | Val::ExternRef(None) => 0,
+            Val::FuncRef(Some(f)) => store.check(f.0)? as u64 + 1,
+            Val::ExternRef(Some(e)) => store.check(e.0)? as u64 + 1,
+        })
+    }
+
+    /// Reads a slot of type `ty` from `store`.
+    pub(crate) fn from_slot(v: u64, ty: ValType, store: &StoreInner) -> Val {
+        match ty {
+            ValType::I32 => Val::I32(v as u32 as i32),
+            ValType::I64 => Val::I64(v as i64),
+            ValType::F32 => Val::F32(v as u32),
+            ValType::F64 => Val::F64(v),
+            ValType::Ref(RefType::FuncRef) => {
+                Val::FuncRef(if v == 0 { None } else { Some(Func(store.stored(v as u32 - 1))) })
+            }
+            ValType::Ref(RefType::ExternRef) => {
+                Val::ExternRef(if v == 0 { None } else { Some(ExternRef(store.stored(v as u32 - 1))) })
+            }
+            ValType::V128 => Val::I64(v as i64),
+        }
+    }
+}
+
+impl From<i32> for Val {
+    fn from(v: i32) -> Val {
+        Val::I32(v)
+    }
+}
+impl From<i64> for Val {
+    fn from(v: i64) -> Val {
+        Val::I64(v)
+    }
+}
+impl From<f32> for Val {
+    fn from(v: f32) -> Val {
+        Val::F32(v.to_bits())
+    }
+}
+impl From<f64> for Val {
+    fn from(v: f64) -> Val {
+        Val::F64(v.to_bits())
+    }
+}
+impl From<Func> for Val {
+    fn from(f: Func) -> Val {
+        Val::FuncRef(Some(f))
+    }
+}

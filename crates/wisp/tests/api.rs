@@ -1,0 +1,156 @@
+//! The embedding API, end to end: modules written in the text format, run through wisp.
+
+use wisp::{Caller, Engine, Error, Extern, Linker, Module, Store, TrapCode, Val};
+
+fn wat(src: &str) -> Vec<u8> {
+    let buf = wast::parser::ParseBuffer::new(src).expect("lex");
+    let mut w: wast::Wat = wast::parser::parse(&buf).expect("parse");
+    w.encode().expect("encode")
+}
+
+fn instantiate(src: &str) -> (Store<()>, wisp::Instance) {
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat(src)).expect("module");
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine).instantiate(&mut store, &module).expect("instantiate");
+    (store, instance)
+}
+
+#[test]
+fn add_and_fib() {
+    let (mut store, inst) = instantiate(
+        r#"(module
+            (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)
+            (func $fib (export "fib") (param i64) (result i64)
+              (if (result i64) (i64.lt_u (local.get 0) (i64.const 2))
+                (then (local.get 0))
+                (else (i64.add (call $fib (i64.sub (local.get 0) (i64.const 1)))
+                               (call $fib (i64.sub (local.get 0) (i64.const 2))))))))"#,
+    );
+    let add = inst.get_typed_func::<(i32, i32), i32>(&store, "add").unwrap();
+    assert_eq!(add.call(&mut store, (1, 2)).unwrap(), 3);
+    assert_eq!(add.call(&mut store, (i32::MAX, 1)).unwrap(), i32::MIN);
+    let fib = inst.get_typed_func::<i64, i64>(&store, "fib").unwrap();
+    assert_eq!(fib.call(&mut store, 20).unwrap(), 6765);
+}
+
+#[test]
+fn loops_and_branches() {
+    let (mut store, inst) = instantiate(
+        r#"(module
+            (func (export "sum") (param $n i32) (result i32) (local $acc i32)
+              (block $done
+                (loop $top
+                  (br_if $done (i32.eqz (local.get $n)))
+                  (local.set $acc (i32.add (local.get $acc) (local.get $n)))
+                  (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+                  (br $top)))
+              (local.get $acc))
+            (func (export "pick") (param i32) (result i32)
+              (block $c (block $b (block $a
+                (br_table $a $b $c (local.get 0)))
+                (return (i32.const 10)))
+                (return (i32.const 20)))
+              (i32.const 30))
+            (func (export "multi") (result i32 i32) (i32.const 1) (i32.const 2))
+            (func (export "keep") (result i32)
+              (block (result i32) (i32.const 7) (i32.const 8) (br 0))))"#,
+    );
+    let sum = inst.get_typed_func::<i32, i32>(&store, "sum").unwrap();
+    assert_eq!(sum.call(&mut store, 100).unwrap(), 5050);
+    let pick = inst.get_typed_func::<i32, i32>(&store, "pick").unwrap();
+    assert_eq!(pick.call(&mut store, 0).unwrap(), 10);
+    assert_eq!(pick.call(&mut store, 1).unwrap(), 20);
+    assert_eq!(pick.call(&mut store, 2).unwrap(), 30);
+    assert_eq!(pick.call(&mut store, 99).unwrap(), 30);
+    let multi = inst.get_typed_func::<(), (i32, i32)>(&store, "multi").unwrap();
+    assert_eq!(multi.call(&mut store, ()).unwrap(), (1, 2));
+    let keep = inst.get_typed_func::<(), i32>(&store, "keep").unwrap();
+    assert_eq!(keep.call(&mut store, ()).unwrap(), 8);
+}
+
+#[test]
+fn host_functions_call_back_into_exports() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        wat(r#"(module
+            (import "env" "twice" (func $twice (param i32) (result i32)))
+            (memory (export "memory") 1)
+            (func (export "double") (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2)))
+            (func (export "run") (param i32) (result i32) (call $twice (local.get 0))))"#),
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, 0u32);
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap("env", "twice", |mut caller: Caller<'_, u32>, x: i32| -> wisp::Result<i32> {
+            *caller.data_mut() += 1;
+            let double = caller.get_export("double").and_then(Extern::into_func).unwrap();
+            let mut out = [Val::I32(0)];
+            double.call(&mut caller, &[Val::I32(x)], &mut out)?;
+            Ok(out[0].i32().unwrap() + 1)
+        })
+        .unwrap();
+    let inst = linker.instantiate(&mut store, &module).unwrap();
+    let run = inst.get_typed_func::<i32, i32>(&store, "run").unwrap();
+    assert_eq!(run.call(&mut store, 20).unwrap(), 41);
+    assert_eq!(*store.data(), 1);
+}
+
+#[test]
+fn typed_signature_mismatch_is_an_error() {
+    let (store, inst) = instantiate(r#"(module (func (export "f") (param i32) (result i32) local.get 0))"#);
+    let err = inst.get_typed_func::<i64, i32>(&store, "f").err().expect("mismatch");
+    assert!(matches!(err, Error::Signature(_)), "{err}");
+    assert!(matches!(inst.get_typed_func::<i32, i32>(&store, "nope"), Err(Error::UnknownExport(_))));
+    let f = inst.get_func(&store, "f").unwrap();
+    let mut store = store;
+    assert!(matches!(f.call(&mut store, &[], &mut [Val::I32(0)]), Err(Error::Signature(_))));
+    assert!(matches!(f.call(&mut store, &[Val::I64(1)], &mut [Val::I32(0)]), Err(Error::Signature(_))));
+}
+
+#[test]
+fn host_memory_access_is_bounds_checked() {
+    let (mut store, inst) = instantiate(r#"(module (memory (export "memory") 1))"#);
+    let mem = inst.get_memory(&store, "memory").unwrap();
+    mem.write(&mut store, 65530, b"hello!").unwrap();
+    let mut buf = [0u8; 6];
+    mem.read(&store, 65530, &mut buf).unwrap();
+    assert_eq!(&buf, b"hello!");
+    assert!(mem.write(&mut store, 65531, b"hello!").is_err());
+    assert!(mem.read(&store, usize::MAX, &mut buf).is_err());
+}
+
+#[test]
+fn infinite_recursion_traps_and_store_survives() {
+    let (mut store, inst) = instantiate(
+        r#"(module
+            (func $f (export "forever") (param i32) (result i32) (call $f (i32.add (local.get 0) (i32.const 1))))
+            (func (export "ok") (result i32) (i32.const 42)))"#,
+    );
+    let forever = inst.get_typed_func::<i32, i32>(&store, "forever").unwrap();
+    let err = forever.call(&mut store, 0).unwrap_err();
+    assert_eq!(err.as_trap().map(|t| t.code()), Some(TrapCode::StackOverflow), "{err}");
+    let ok = inst.get_typed_func::<(), i32>(&store, "ok").unwrap();
+    assert_eq!(ok.call(&mut store, ()).unwrap(), 42);
+    // And again: the stack was fully unwound.
+    assert!(forever.call(&mut store, 0).is_err());
+    assert_eq!(ok.call(&mut store, ()).unwrap(), 42);
+}
+
+#[test]
+fn traps_carry_code_and_names() {
+    let (mut store, inst) = instantiate(
+        r#"(module
+            (func $inner (param i32) (result i32) (i32.div_s (i32.const 1) (local.get 0)))
+            (func $outer (export "div") (param i32) (result i32) (call $inner (local.get 0))))"#,
+    );
+    let div = inst.get_typed_func::<i32, i32>(&store, "div").unwrap();
+    let err = div.call(&mut store, 0).unwrap_err();
+    let trap = err.as_trap().expect("trap");
+    assert_eq!(trap.code(), TrapCode::IntegerDivideByZero);
+    let names: Vec<_> = trap.backtrace().iter().map(|f| f.func_name.clone()).collect();
+    assert_eq!(names, vec![Some("inner".to_string()), Some("outer".to_string())]);
+    assert_eq!(div.call(&mut store, 1).unwrap(), 1);
+}
