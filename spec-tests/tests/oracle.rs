@@ -1,0 +1,109 @@
+//! wasmparser as the oracle: every module of the wasm-v2 suite (module definitions and every
+//! `assert_malformed` / `assert_invalid` binary) and every `.wasm` under `fixtures/` goes to
+//! both wisp (decode + validate) and `wasmparser::Validator` with the same features, and the
+//! accept/reject verdicts must agree. Known, explained differences are listed in `KNOWN`.
+
+use std::path::{Path, PathBuf};
+use wasmparser::{Validator, WasmFeatures};
+use wisp_decoder::Features;
+use wisp_spec_tests::{collect_modules, decode_and_validate, ModuleCase, Suite};
+
+/// WebAssembly 2.0 without SIMD, flag by flag, as `Features::wasm2()` is.
+fn wasmparser_features() -> WasmFeatures {
+    // FLOATS and GC_TYPES are wasmparser's switches for the MVP's floats and for reference
+    // types' value types existing at all; they are part of every spec version.
+    WasmFeatures::FLOATS
+        | WasmFeatures::GC_TYPES
+        | WasmFeatures::MUTABLE_GLOBAL
+        | WasmFeatures::SIGN_EXTENSION
+        | WasmFeatures::SATURATING_FLOAT_TO_INT
+        | WasmFeatures::MULTI_VALUE
+        | WasmFeatures::BULK_MEMORY
+        | WasmFeatures::REFERENCE_TYPES
+}
+
+/// Disagreements that are understood: (file, line, reason). wisp's verdict is the one the spec
+/// testsuite expects in each case (the runner checks that separately).
+const KNOWN: &[(&str, usize, &str)] = &[];
+
+fn wasmparser_accepts(bytes: &[u8]) -> Result<(), String> {
+    Validator::new_with_features(wasmparser_features()).validate_all(bytes).map(|_| ()).map_err(|e| e.to_string())
+}
+
+fn fixtures() -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "wasm") {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures"), &mut out);
+    out.sort();
+    out
+}
+
+#[test]
+fn wisp_and_wasmparser_agree() {
+    let features = Features::wasm2();
+    let mut cases: Vec<ModuleCase> = Vec::new();
+    for f in Suite::WasmV2.files() {
+        cases.extend(collect_modules(&f.name, f.source));
+    }
+    let num_suite = cases.len();
+    for path in fixtures() {
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let name = path.strip_prefix(Path::new(env!("CARGO_MANIFEST_DIR")).join("..")).unwrap_or(&path);
+        cases.push(ModuleCase {
+            file: name.display().to_string(),
+            line: 0,
+            expect: wisp_spec_tests::Expect::Valid,
+            bytes,
+        });
+    }
+
+    let mut disagreements = Vec::new();
+    let mut known_seen = Vec::new();
+    let (mut both_accept, mut both_reject) = (0, 0);
+    for c in &cases {
+        let wisp = decode_and_validate(&c.bytes, features);
+        let oracle = wasmparser_accepts(&c.bytes);
+        match (wisp.is_ok(), oracle.is_ok()) {
+            (true, true) => both_accept += 1,
+            (false, false) => both_reject += 1,
+            _ => {}
+        }
+        if wisp.is_ok() == oracle.is_ok() {
+            continue;
+        }
+        if let Some(k) = KNOWN.iter().find(|(f, l, _)| *f == c.file && *l == c.line) {
+            known_seen.push(k);
+            continue;
+        }
+        disagreements.push(format!(
+            "{}:{} ({:?}): wisp {}, wasmparser {}",
+            c.file,
+            c.line,
+            c.expect,
+            wisp.map_or_else(|e| format!("rejects ({e})"), |()| "accepts".into()),
+            oracle.map_or_else(|e| format!("rejects ({e})"), |()| "accepts".into()),
+        ));
+    }
+    println!(
+        "{} modules ({} from wasm-v2, {} fixtures): both accept {both_accept}, both reject {both_reject}, \
+         {} disagreements, {} known",
+        cases.len(),
+        num_suite,
+        cases.len() - num_suite,
+        disagreements.len(),
+        known_seen.len()
+    );
+    let stale: Vec<_> = KNOWN.iter().filter(|k| !known_seen.contains(k)).collect();
+    assert!(stale.is_empty(), "KNOWN lists cases that no longer disagree: {stale:?}");
+    assert!(disagreements.is_empty(), "verdicts differ:\n{}", disagreements.join("\n"));
+}
