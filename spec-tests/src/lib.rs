@@ -8,6 +8,7 @@
 mod backend;
 mod runner;
 mod suite;
+mod wisp_backend;
 
 pub use backend::{Backend, BackendError, NoExecution, Value};
 pub use runner::{
@@ -15,6 +16,7 @@ pub use runner::{
     FileReport, MessageMismatch, Mode,
 };
 pub use suite::{Suite, WastFile};
+pub use wisp_backend::WispBackend;
 
 use wast::{QuoteWat, Wast, WastDirective, WastExecute, Wat};
 

@@ -5,9 +5,9 @@
 //! `N passed, M failed, K skipped`; exits 1 when anything failed.
 
 use std::process::ExitCode;
-use wisp_spec_tests::{csv, run_wast_with, FileReport, Mode, NoExecution, Suite, Totals};
+use wisp_spec_tests::{csv, run_wast_with, Backend, FileReport, Mode, NoExecution, Suite, Totals, WispBackend};
 
-const USAGE: &str = "usage: wisp-spec-tests [--suite wasm-v1|wasm-v2|wasm-v3] [--proposal NAME] [--write-csv] [--decode-only] [--verbose] [FILE_FILTER]";
+const USAGE: &str = "usage: wisp-spec-tests [--suite wasm-v1|wasm-v2|wasm-v3] [--proposal NAME] [--write-csv] [--decode-only] [--no-exec] [--verbose] [FILE_FILTER]";
 
 fn main() -> ExitCode {
     let mut suite = Suite::WasmV2;
@@ -15,6 +15,7 @@ fn main() -> ExitCode {
     let mut write_csv = false;
     let mut verbose = false;
     let mut mode = Mode::Validate;
+    let mut execute = true;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -35,6 +36,7 @@ fn main() -> ExitCode {
             }
             "--write-csv" => write_csv = true,
             "--decode-only" => mode = Mode::DecodeOnly,
+            "--no-exec" => execute = false,
             "--verbose" | "-v" => verbose = true,
             "--help" | "-h" => {
                 println!("{USAGE}");
@@ -55,7 +57,10 @@ fn main() -> ExitCode {
         if filter.as_deref().is_some_and(|f| !file.name.contains(f)) {
             continue;
         }
-        let report = run_wast_with(&file.name, file.source, features, mode, &mut NoExecution);
+        // A fresh engine per script, as the reference interpreter starts each script afresh.
+        let mut backend: Box<dyn Backend> =
+            if execute { Box::new(WispBackend::new(features)) } else { Box::new(NoExecution) };
+        let report = run_wast_with(&file.name, file.source, features, mode, backend.as_mut());
         print_report(&report, verbose);
         totals.add(&report);
         reports.push(report);

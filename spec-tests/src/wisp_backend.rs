@@ -83,7 +83,7 @@ fn define_spectest(store: &mut Store<()>, linker: &mut Linker<()>) -> wisp::Resu
     linker.func_wrap("spectest", "print_f64", |_: f64| {})?;
     linker.func_wrap("spectest", "print_i32_f32", |_: i32, _: f32| {})?;
     linker.func_wrap("spectest", "print_f64_f64", |_: f64, _: f64| {})?;
-    let g = |content, v| Global::new(&mut *store, GlobalType { content, mutable: false }, v);
+    let mut g = |content, v| Global::new(&mut *store, GlobalType { content, mutable: false }, v);
     let gi32 = g(ValType::I32, Val::I32(666))?;
     let gi64 = g(ValType::I64, Val::I64(666))?;
     let gf32 = g(ValType::F32, Val::from(666.6f32))?;
