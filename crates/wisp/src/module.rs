@@ -38,6 +38,7 @@ pub(crate) enum ElemMode {
 #[derive(Debug)]
 pub(crate) struct ElemSeg {
     pub mode: ElemMode,
+    #[allow(dead_code)]
     pub ty: RefType,
     pub items: Vec<ConstExpr>,
 }

@@ -160,6 +160,32 @@ macro_rules! float_minmax {
 float_minmax!(f32_min, f32_max, f32);
 float_minmax!(f64_min, f64_max, f64);
 
+/// Rounding to an integral value. libm hands a signalling NaN back as it came; Wasm wants an
+/// arithmetic (quiet) NaN, so the quiet bit is set on the way out.
+macro_rules! rounding {
+    ($($name:ident: $f:ty, $op:ident, $quiet:expr;)*) => {$(
+        #[inline(always)]
+        pub(crate) fn $name(x: $f) -> $f {
+            if x.is_nan() {
+                <$f>::from_bits(x.to_bits() | $quiet)
+            } else {
+                x.$op()
+            }
+        }
+    )*};
+}
+
+rounding! {
+    f32_ceil: f32, ceil, 0x0040_0000;
+    f32_floor: f32, floor, 0x0040_0000;
+    f32_trunc: f32, trunc, 0x0040_0000;
+    f32_nearest: f32, round_ties_even, 0x0040_0000;
+    f64_ceil: f64, ceil, 0x0008_0000_0000_0000;
+    f64_floor: f64, floor, 0x0008_0000_0000_0000;
+    f64_trunc: f64, trunc, 0x0008_0000_0000_0000;
+    f64_nearest: f64, round_ties_even, 0x0008_0000_0000_0000;
+}
+
 /// Trapping float-to-int truncation: NaN is an invalid conversion, out of range an overflow.
 /// `lo` and `hi` bound the truncated value exclusively: `lo < trunc(x) < hi`.
 macro_rules! trunc {

@@ -15,6 +15,7 @@ pub(crate) struct CompiledFunc {
     pub num_params: u32,
     /// Locals declared by the body (parameters excluded).
     pub num_locals: u32,
+    #[allow(dead_code)]
     pub num_results: u32,
     /// The most slots the frame can use: parameters, locals and operands.
     pub max_height: u32,
