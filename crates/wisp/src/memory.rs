@@ -66,6 +66,15 @@ impl Memory {
         &mut self.entity_mut(store).data
     }
 
+    /// The memory's bytes and the store's data at once, for host functions that move data
+    /// between the two.
+    pub fn data_and_store_mut<'a, T: 'a>(&self, store: &'a mut impl AsContextMut<Data = T>) -> (&'a mut [u8], &'a mut T) {
+        let store = store.as_context_mut();
+        let i = store.inner.check(self.0).expect("memory of this store") as usize;
+        let (inner, data) = store.split_mut();
+        (&mut inner.memories[i].data, data)
+    }
+
     /// Copies `buf.len()` bytes at `offset` into `buf`.
     pub fn read(&self, store: impl AsContext, offset: usize, buf: &mut [u8]) -> Result<()> {
         let data = self.data(&store);

@@ -196,6 +196,10 @@ impl<T> Store<T> {
     pub fn into_data(self) -> T {
         self.data
     }
+
+    pub(crate) fn split_mut(&mut self) -> (&mut StoreInner, &mut T) {
+        (&mut self.inner, &mut self.data)
+    }
 }
 
 /// Read access to a store, from a `Store` or a `Caller`.
