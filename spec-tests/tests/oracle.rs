@@ -107,3 +107,65 @@ fn wisp_and_wasmparser_agree() {
     assert!(stale.is_empty(), "KNOWN lists cases that no longer disagree: {stale:?}");
     assert!(disagreements.is_empty(), "verdicts differ:\n{}", disagreements.join("\n"));
 }
+
+/// xorshift64*, as in the robustness test: deterministic single-byte mutations.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+const MUTATIONS: usize = 20000;
+
+/// The same comparison on mutated wasm-v2 modules: small random damage must be judged alike.
+#[test]
+fn wisp_and_wasmparser_agree_on_mutants() {
+    let features = Features::wasm2();
+    let mut cases: Vec<ModuleCase> = Vec::new();
+    for f in Suite::WasmV2.files() {
+        cases.extend(
+            collect_modules(&f.name, f.source).into_iter().filter(|c| c.expect == wisp_spec_tests::Expect::Valid),
+        );
+    }
+    let mut rng = Rng(0x0dd5_eed5);
+    let mut disagreements = Vec::new();
+    let (mut both_accept, mut both_reject) = (0, 0);
+    for i in 0..MUTATIONS {
+        let c = &cases[rng.below(cases.len())];
+        if c.bytes.len() <= 8 {
+            continue;
+        }
+        let at = 8 + rng.below(c.bytes.len() - 8);
+        let mut bytes = c.bytes.clone();
+        let old = bytes[at];
+        bytes[at] = if rng.next() & 1 == 0 { old ^ (1 << rng.below(8)) } else { rng.next() as u8 };
+        let wisp = decode_and_validate(&bytes, features);
+        let oracle = wasmparser_accepts(&bytes);
+        match (&wisp, &oracle) {
+            (Ok(()), Ok(())) => both_accept += 1,
+            (Err(_), Err(_)) => both_reject += 1,
+            _ => disagreements.push(format!(
+                "mutation #{i}: {}:{} byte {at} {old:#04x} -> {:#04x}: wisp {}, wasmparser {}",
+                c.file,
+                c.line,
+                bytes[at],
+                wisp.map_or_else(|e| format!("rejects ({e})"), |()| "accepts".into()),
+                oracle.map_or_else(|e| format!("rejects ({e})"), |()| "accepts".into()),
+            )),
+        }
+    }
+    println!(
+        "{MUTATIONS} mutants: both accept {both_accept}, both reject {both_reject}, {} disagreements",
+        disagreements.len()
+    );
+    assert!(disagreements.is_empty(), "verdicts differ:\n{}", disagreements.join("\n"));
+}

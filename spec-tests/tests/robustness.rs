@@ -1,6 +1,7 @@
 //! No input, however malformed, panics: every truncated prefix of the wasm-v2 suite's modules
 //! and a few thousand deterministic single-byte mutations go through decode + validate, and
-//! only errors may come back.
+//! only errors may come back. Mutants that still validate are also translated by the engine
+//! (`wisp::Module::translate_all`), the next consumer of "valid" bytes.
 
 use std::collections::HashSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -52,7 +53,12 @@ fn survives(bytes: &[u8]) -> Result<(), String> {
         if let Ok(m) = wisp_decoder::Module::parse_with_features(bytes, Features::wasm2()) {
             let _ = m.names();
         }
-        let _ = wisp_validator::validate_bytes(bytes, Features::wasm2());
+        if wisp_validator::validate_bytes(bytes, Features::wasm2()).is_ok() {
+            let engine = wisp::Engine::default();
+            if let Ok(m) = wisp::Module::new(&engine, bytes) {
+                m.translate_all();
+            }
+        }
     }))
     .map_err(|p| {
         p.downcast_ref::<&str>()
