@@ -16,7 +16,7 @@ fn nested_blocks(depth: usize, inner: &[u8]) -> Vec<u8> {
         code.extend_from_slice(&[0x02, 0x40]);
     }
     code.extend_from_slice(inner);
-    code.extend(std::iter::repeat_n(0x0b, depth + 1));
+    code.extend(std::iter::repeat(0x0b).take(depth + 1));
     code
 }
 
@@ -34,7 +34,7 @@ fn ten_thousand_nested_blocks() {
         code.extend_from_slice(&[0x02, I32]);
     }
     code.extend_from_slice(&[0x41, 0x07]);
-    code.extend(std::iter::repeat_n(0x0b, 10_001));
+    code.extend(std::iter::repeat(0x0b).take(10_001));
     validate_bytes(&module_with_body(&[], &[I32], &code), Features::wasm2()).unwrap();
     // One level drops its value: invalid.
     code.insert(2 * 10_000 + 2 + 5_000, 0x1a);
@@ -49,7 +49,7 @@ fn deeper_than_any_stack_would_allow() {
     for _ in 0..200_000 {
         code.extend_from_slice(&[0x41, 0x01, 0x04, 0x40]); // i32.const 1; if
     }
-    code.extend(std::iter::repeat_n(0x0b, 200_001));
+    code.extend(std::iter::repeat(0x0b).take(200_001));
     validate_bytes(&module_with_body(&[], &[], &code), Features::wasm2()).unwrap();
 }
 
@@ -67,7 +67,7 @@ fn br_table_with_900_targets() {
     }
     push_leb(900, &mut code); // default: the function's own label
     let mut good = code.clone();
-    good.extend(std::iter::repeat_n(0x0b, 901));
+    good.extend(std::iter::repeat(0x0b).take(901));
     validate_bytes(&module_with_body(&[I32], &[], &good), Features::wasm2()).unwrap();
 
     // The same with a default label that does not exist.
@@ -75,7 +75,7 @@ fn br_table_with_900_targets() {
     bad.pop();
     bad.pop();
     push_leb(901, &mut bad);
-    bad.extend(std::iter::repeat_n(0x0b, 901));
+    bad.extend(std::iter::repeat(0x0b).take(901));
     let e = validate_bytes(&module_with_body(&[I32], &[], &bad), Features::wasm2()).unwrap_err();
     assert!(e.message().starts_with("unknown label"), "{e}");
 
