@@ -86,6 +86,8 @@ pub struct FuncValidator<'m> {
     declared_locals: u64,
     operands: Vec<Option<ValType>>,
     controls: Vec<ControlFrame>,
+    /// The innermost frame's `height`, kept at hand for the hot pops.
+    base: usize,
     /// Offset of the operator being validated, for errors.
     offset: usize,
 }
@@ -270,6 +272,7 @@ impl<'m> FuncValidator<'m> {
             declared_locals: 0,
             operands,
             controls,
+            base: 0,
             offset: 0,
         })
     }
@@ -392,7 +395,7 @@ impl<'m> FuncValidator<'m> {
 
     #[inline]
     fn frame_height(&self) -> usize {
-        self.controls.last().map_or(0, |f| f.height)
+        self.base
     }
 
     #[inline]
@@ -451,13 +454,28 @@ impl<'m> FuncValidator<'m> {
     /// The generic typing of a plain operator.
     #[inline(always)]
     fn pop_push(&mut self, ins: &[ValType], outs: &[ValType]) -> Result<()> {
-        for &t in ins.iter().rev() {
-            self.pop_expect(t)?;
+        let len = self.operands.len();
+        let n = ins.len();
+        // The common case in one step: the operands are there, with exactly these types.
+        if len >= self.base + n
+            && self.operands[len - n..]
+                .iter()
+                .zip(ins)
+                .all(|(&a, &b)| a == Some(b))
+        {
+            self.operands.truncate(len - n);
+        } else {
+            self.pop_vals_slow(ins)?;
         }
         for &t in outs {
             self.push(t);
         }
         Ok(())
+    }
+
+    #[inline(never)]
+    fn pop_vals_slow(&mut self, types: &[ValType]) -> Result<()> {
+        self.pop_vals(types)
     }
 
     /// Checks the top of the stack against `types` without changing it: the spec's
@@ -510,6 +528,7 @@ impl<'m> FuncValidator<'m> {
         let (params, results) = block_type_types(info, bt);
         self.pop_vals(params)?;
         let height = self.operands.len();
+        self.base = height;
         self.controls.push(ControlFrame {
             kind,
             block_type: bt,
@@ -564,6 +583,7 @@ impl<'m> FuncValidator<'m> {
                 self.offset,
             ));
         };
+        self.base = self.controls.last().map_or(0, |f| f.height);
         if frame.kind == FrameKind::If {
             // An `if` without `else` has an empty else branch, which passes its parameters on.
             let (params, _) = block_type_types(self.info, frame.block_type);
