@@ -1,13 +1,12 @@
 //! The spec testsuite as `cargo test`: one test per `.wast` file of wasm-v1 and wasm-v2, each
-//! asserting that nothing failed (directives needing execution are skipped until the
-//! interpreter implements [`Backend`](wisp_spec_tests::Backend)).
+//! executed on wisp and asserting that nothing failed and nothing was skipped.
 
-use wisp_spec_tests::{run_wast, NoExecution, Suite};
+use wisp_spec_tests::{run_wast, Suite, WispBackend};
 
 fn run(suite: Suite, file: &str) {
     let f = suite.file(file).unwrap_or_else(|| panic!("{file} is not in {suite}"));
-    let report = run_wast(&f.name, f.source, suite.features(), &mut NoExecution);
-    if report.failed > 0 {
+    let report = run_wast(&f.name, f.source, suite.features(), &mut WispBackend::new(suite.features()));
+    if report.failed > 0 || report.skipped > 0 {
         let lines: Vec<String> =
             report.failures.iter().map(|f| format!("  line {}: {}: {}", f.line, f.directive, f.message)).collect();
         panic!(

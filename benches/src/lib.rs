@@ -1,0 +1,188 @@
+//! Shared pieces of wisp's benchmarks: the workloads, and the minimal WASI host both engines
+//! get for Go reactors, written once over a byte slice so wisp and wasmi run the same host code.
+
+use std::path::PathBuf;
+
+/// The repository's `fixtures/` directory.
+pub fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures")
+}
+
+pub fn fixture(path: &str) -> Vec<u8> {
+    let p = fixtures().join(path);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
+}
+
+/// A benchmark workload: an export called with arguments, and the result it must give.
+pub struct Workload {
+    pub name: &'static str,
+    pub file: &'static str,
+    pub export: &'static str,
+    pub args: Args,
+    pub expect: Expect,
+}
+
+#[derive(Clone, Copy)]
+pub enum Args {
+    I32(i32),
+    I32I64(i32, i64),
+    I32I32(i32, i32),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Expect {
+    I32(i32),
+    I64(i64),
+    F64(f64),
+}
+
+/// Go 1.24 reactor workloads from `fixtures/go/bench` (expected values from its expected.txt,
+/// checked natively by the fixture's Go test).
+pub const GO_WORKLOADS: &[Workload] = &[
+    Workload { name: "go/fib(25)", file: "go/bench.wasm", export: "fib", args: Args::I32(25), expect: Expect::I64(75025) },
+    Workload { name: "go/sieve(100000)", file: "go/bench.wasm", export: "sieve", args: Args::I32(100_000), expect: Expect::I32(9592) },
+    Workload { name: "go/sort_ints(100000)", file: "go/bench.wasm", export: "sort_ints", args: Args::I32I64(100_000, 42), expect: Expect::I64(-1094611222973717270) },
+    Workload { name: "go/sha256_bytes(1000000)", file: "go/bench.wasm", export: "sha256_bytes", args: Args::I32(1_000_000), expect: Expect::I32(499540526) },
+    Workload { name: "go/map_work(1000)", file: "go/bench.wasm", export: "map_work", args: Args::I32(1000), expect: Expect::I64(17309874089) },
+    Workload { name: "go/nbody(1000)", file: "go/bench.wasm", export: "nbody", args: Args::I32(1000), expect: Expect::F64(-109.97477137018046) },
+    Workload { name: "go/mandelbrot(200)", file: "go/bench.wasm", export: "mandelbrot", args: Args::I32(200), expect: Expect::I32(9949) },
+    Workload { name: "go/json_work(10)", file: "go/bench.wasm", export: "json_work", args: Args::I32(10), expect: Expect::I64(550076) },
+    Workload { name: "go/tree_work(8)", file: "go/bench.wasm", export: "tree_work", args: Args::I32(8), expect: Expect::I64(24240) },
+    Workload { name: "go/regexp_work(10)", file: "go/bench.wasm", export: "regexp_work", args: Args::I32(10), expect: Expect::I32(8045) },
+];
+
+/// WASI errno values the shim returns.
+pub const ESUCCESS: i32 = 0;
+pub const EBADF: i32 = 8;
+pub const EFAULT: i32 = 21;
+
+fn get<const N: usize>(mem: &[u8], at: u32) -> Option<[u8; N]> {
+    mem.get(at as usize..at as usize + N).map(|s| s.try_into().expect("length N"))
+}
+
+fn put(mem: &mut [u8], at: u32, bytes: &[u8]) -> bool {
+    match mem.get_mut(at as usize..at as usize + bytes.len()) {
+        Some(s) => {
+            s.copy_from_slice(bytes);
+            true
+        }
+        None => false,
+    }
+}
+
+/// The handful of WASI preview1 calls a Go reactor makes to start and run pure code.
+/// Output is discarded, there are no preopens, clocks are real, randomness is a fixed pattern.
+pub mod shim {
+    use super::*;
+
+    pub fn args_sizes_get(mem: &mut [u8], argc: u32, size: u32) -> i32 {
+        if put(mem, argc, &1u32.to_le_bytes()) && put(mem, size, &6u32.to_le_bytes()) { ESUCCESS } else { EFAULT }
+    }
+
+    pub fn args_get(mem: &mut [u8], argv: u32, buf: u32) -> i32 {
+        if put(mem, argv, &buf.to_le_bytes()) && put(mem, buf, b"bench\0") { ESUCCESS } else { EFAULT }
+    }
+
+    pub fn environ_sizes_get(mem: &mut [u8], count: u32, size: u32) -> i32 {
+        if put(mem, count, &0u32.to_le_bytes()) && put(mem, size, &0u32.to_le_bytes()) { ESUCCESS } else { EFAULT }
+    }
+
+    pub fn clock_time_get(mem: &mut [u8], id: u32, out: u32) -> i32 {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        let t = if id == 0 { now.as_nanos() as u64 } else { monotonic() };
+        if put(mem, out, &t.to_le_bytes()) { ESUCCESS } else { EFAULT }
+    }
+
+    fn monotonic() -> u64 {
+        use std::sync::OnceLock;
+        static START: OnceLock<std::time::Instant> = OnceLock::new();
+        START.get_or_init(std::time::Instant::now).elapsed().as_nanos() as u64 + 1
+    }
+
+    pub fn fd_write(mem: &mut [u8], _fd: u32, iovs: u32, n: u32, written: u32) -> i32 {
+        let mut total = 0u32;
+        for i in 0..n {
+            match get::<4>(mem, iovs + 8 * i + 4) {
+                Some(len) => total += u32::from_le_bytes(len),
+                None => return EFAULT,
+            }
+        }
+        if put(mem, written, &total.to_le_bytes()) { ESUCCESS } else { EFAULT }
+    }
+
+    pub fn random_get(mem: &mut [u8], buf: u32, len: u32) -> i32 {
+        match mem.get_mut(buf as usize..buf as usize + len as usize) {
+            Some(s) => {
+                for (i, b) in s.iter_mut().enumerate() {
+                    *b = (i as u8).wrapping_mul(31).wrapping_add(7);
+                }
+                ESUCCESS
+            }
+            None => EFAULT,
+        }
+    }
+
+    /// Every subscription fires at once: the benchmarks never sleep or wait on input.
+    pub fn poll_oneoff(mem: &mut [u8], subs: u32, events: u32, n: u32, nevents: u32) -> i32 {
+        for i in 0..n {
+            let Some(sub) = get::<48>(mem, subs + 48 * i) else { return EFAULT };
+            let mut ev = [0u8; 32];
+            ev[..8].copy_from_slice(&sub[..8]);
+            ev[10] = sub[8];
+            if !put(mem, events + 32 * i, &ev) {
+                return EFAULT;
+            }
+        }
+        if put(mem, nevents, &n.to_le_bytes()) { ESUCCESS } else { EFAULT }
+    }
+
+    pub fn fd_fdstat_get(mem: &mut [u8], fd: u32, out: u32) -> i32 {
+        if fd > 2 {
+            return EBADF;
+        }
+        let mut st = [0u8; 24];
+        st[0] = 2; // character device
+        st[8..16].copy_from_slice(&u64::MAX.to_le_bytes());
+        if put(mem, out, &st) { ESUCCESS } else { EFAULT }
+    }
+}
+
+/// wisp with the shim, for Go reactors.
+pub mod wisp_host {
+    use super::shim;
+    use wisp::{Caller, Engine, Error, Extern, Instance, Linker, Module, Store};
+
+    fn mem<'a>(caller: &'a mut Caller<'_, ()>) -> &'a mut [u8] {
+        let m = caller.get_export("memory").and_then(Extern::into_memory).expect("Go exports its memory");
+        m.data_mut(caller)
+    }
+
+    pub fn linker(engine: &Engine) -> Linker<()> {
+        let mut l = Linker::new(engine);
+        let w = "wasi_snapshot_preview1";
+        l.func_wrap(w, "sched_yield", || 0i32).unwrap();
+        l.func_wrap(w, "proc_exit", |code: i32| -> wisp::Result<()> { Err(Error::Exit(code)) }).unwrap();
+        l.func_wrap(w, "args_get", |mut c: Caller<'_, ()>, a: i32, b: i32| shim::args_get(mem(&mut c), a as u32, b as u32)).unwrap();
+        l.func_wrap(w, "args_sizes_get", |mut c: Caller<'_, ()>, a: i32, b: i32| shim::args_sizes_get(mem(&mut c), a as u32, b as u32)).unwrap();
+        l.func_wrap(w, "environ_get", |_: i32, _: i32| 0i32).unwrap();
+        l.func_wrap(w, "environ_sizes_get", |mut c: Caller<'_, ()>, a: i32, b: i32| shim::environ_sizes_get(mem(&mut c), a as u32, b as u32)).unwrap();
+        l.func_wrap(w, "clock_time_get", |mut c: Caller<'_, ()>, id: i32, _p: i64, out: i32| shim::clock_time_get(mem(&mut c), id as u32, out as u32)).unwrap();
+        l.func_wrap(w, "fd_write", |mut c: Caller<'_, ()>, fd: i32, iovs: i32, n: i32, nw: i32| shim::fd_write(mem(&mut c), fd as u32, iovs as u32, n as u32, nw as u32)).unwrap();
+        l.func_wrap(w, "random_get", |mut c: Caller<'_, ()>, b: i32, n: i32| shim::random_get(mem(&mut c), b as u32, n as u32)).unwrap();
+        l.func_wrap(w, "poll_oneoff", |mut c: Caller<'_, ()>, s: i32, e: i32, n: i32, ne: i32| shim::poll_oneoff(mem(&mut c), s as u32, e as u32, n as u32, ne as u32)).unwrap();
+        l.func_wrap(w, "fd_close", |_: i32| 0i32).unwrap();
+        l.func_wrap(w, "fd_fdstat_get", |mut c: Caller<'_, ()>, fd: i32, out: i32| shim::fd_fdstat_get(mem(&mut c), fd as u32, out as u32)).unwrap();
+        l.func_wrap(w, "fd_fdstat_set_flags", |_: i32, _: i32| 0i32).unwrap();
+        l.func_wrap(w, "fd_prestat_get", |_: i32, _: i32| super::EBADF).unwrap();
+        l.func_wrap(w, "fd_prestat_dir_name", |_: i32, _: i32, _: i32| super::EBADF).unwrap();
+        l
+    }
+
+    /// Instantiates a Go reactor and runs `_initialize`.
+    pub fn start(engine: &Engine, module: &Module) -> (Store<()>, Instance) {
+        let mut store = Store::new(engine, ());
+        let instance = linker(engine).instantiate(&mut store, module).expect("instantiate");
+        instance.get_typed_func::<(), ()>(&store, "_initialize").expect("_initialize").call(&mut store, ()).expect("init");
+        (store, instance)
+    }
+}
