@@ -75,22 +75,24 @@ fn mutate(m: &mut Vec<u8>, rng: &mut Rng) {
 #[test]
 fn generated_modules_agree_with_wasmparser() {
     let mut rng = Rng(0x1234_5678_9abc_def1);
-    let mut config = wasm_smith::Config::default();
-    config.exceptions_enabled = false;
-    config.gc_enabled = false;
-    config.compact_imports_enabled = false;
-    config.memory64_enabled = false;
-    config.relaxed_simd_enabled = false;
-    config.simd_enabled = false;
-    config.tail_call_enabled = false;
-    config.threads_enabled = false;
-    config.wide_arithmetic_enabled = false;
-    config.extended_const_enabled = false;
-    config.custom_page_sizes_enabled = false;
-    config.max_memories = 1;
-    config.max_tables = 4;
-    config.max_instructions = 400;
-    config.max_nesting_depth = 20;
+    let config = wasm_smith::Config {
+        exceptions_enabled: false,
+        gc_enabled: false,
+        compact_imports_enabled: false,
+        memory64_enabled: false,
+        relaxed_simd_enabled: false,
+        simd_enabled: false,
+        tail_call_enabled: false,
+        threads_enabled: false,
+        wide_arithmetic_enabled: false,
+        extended_const_enabled: false,
+        custom_page_sizes_enabled: false,
+        max_memories: 1,
+        max_tables: 4,
+        max_instructions: 400,
+        max_nesting_depth: 20,
+        ..Default::default()
+    };
     let mut generated = 0;
     let mut mutants = 0;
     let mut disagreements = Vec::new();
