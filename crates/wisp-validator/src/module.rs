@@ -45,7 +45,12 @@ pub fn validate_module(module: &Module<'_>) -> Result<ModuleInfo> {
                 check_memory_type(&m, imp.offset)?;
                 info.memories.push(m);
             }
-            ImportType::Global(g) => info.globals.push(g),
+            ImportType::Global(g) => {
+                if g.mutable && !features.mutable_global {
+                    return Err(invalid("mutable globals cannot be imported", imp.offset));
+                }
+                info.globals.push(g);
+            }
         }
     }
     info.num_imported_funcs = info.funcs.len() as u32;
@@ -154,8 +159,14 @@ pub fn validate_module(module: &Module<'_>) -> Result<ModuleInfo> {
         if ex.index as usize >= len {
             return Err(unknown(what, ex.index, ex.offset));
         }
-        if ex.kind == ExternKind::Func {
-            cx.declared[ex.index as usize] = true;
+        match ex.kind {
+            ExternKind::Func => cx.declared[ex.index as usize] = true,
+            ExternKind::Global
+                if !features.mutable_global && info.globals[ex.index as usize].mutable =>
+            {
+                return Err(invalid("mutable globals cannot be exported", ex.offset));
+            }
+            _ => {}
         }
         if !names.insert(ex.name) {
             return Err(invalid("duplicate export name", ex.offset));

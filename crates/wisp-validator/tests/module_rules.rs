@@ -188,6 +188,25 @@ fn exports() {
     );
     // Mutable globals may be imported and exported (2.0).
     valid(r#"(module (import "m" "g" (global (mut i32))) (export "g" (global 0)))"#);
+    // ... but not in the MVP before that proposal.
+    let mvp = Features {
+        mutable_global: false,
+        ..Features::wasm1()
+    };
+    invalid_with(
+        r#"(module (import "m" "g" (global (mut i32))))"#,
+        mvp,
+        "mutable globals cannot be imported",
+    );
+    invalid_with(
+        r#"(module (global (export "g") (mut i32) (i32.const 0)))"#,
+        mvp,
+        "mutable globals cannot be exported",
+    );
+    valid_with(
+        r#"(module (import "m" "g" (global i32)) (export "g" (global 0)))"#,
+        mvp,
+    );
 }
 
 #[test]

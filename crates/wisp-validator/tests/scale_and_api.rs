@@ -43,6 +43,36 @@ fn ten_thousand_nested_blocks() {
 }
 
 #[test]
+fn queries_at_depth() {
+    let info = valid("(module (func (param i32)))");
+    let mut v = FuncValidator::new(&info, 0).unwrap();
+    let block = wisp_validator::Operator::Block {
+        blockty: wisp_decoder::BlockType::Value(ValType::I64),
+    };
+    for _ in 0..10_000 {
+        v.op(0, &block).unwrap();
+    }
+    assert_eq!(v.control_height(), 10_001);
+    assert_eq!(v.control(9_999).unwrap().kind, FrameKind::Block);
+    assert_eq!(v.control(10_000).unwrap().kind, FrameKind::Func);
+    assert!(v.control(10_001).is_none());
+    assert_eq!(v.label_types(5_000), Some(&[ValType::I64][..]));
+    assert_eq!(v.control(0).unwrap().label_arity(), 1);
+    v.op(0, &wisp_validator::Operator::Unreachable {}).unwrap();
+    assert!(v.is_unreachable());
+    assert!(!v.control(1).unwrap().unreachable);
+    for _ in 0..10_000 {
+        v.op(0, &wisp_validator::Operator::End {}).unwrap();
+        assert_eq!(v.operand_height(), 1);
+        v.op(0, &wisp_validator::Operator::Drop {}).unwrap();
+        v.op(0, &wisp_validator::Operator::I64Const { value: 0 })
+            .unwrap();
+    }
+    // The function returns nothing: the last value is left over.
+    assert!(v.op(0, &wisp_validator::Operator::End {}).is_err());
+}
+
+#[test]
 fn deeper_than_any_stack_would_allow() {
     // Recursion over nesting would overflow a thread's stack long before this.
     let mut code = Vec::new();
