@@ -1,0 +1,541 @@
+//! `WasiCtx`: what a guest may see of the host (arguments, environment, stdio, preopened
+//! directories, clocks, randomness), and its builder.
+
+use crate::table::{Descriptor, DirDesc, Kind, Stream, Table};
+use crate::types::{filetype, rights, Rights};
+use std::io::{self, IsTerminal};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime};
+
+/// The host state behind the `wasi_snapshot_preview1` functions. Put it (or a struct holding
+/// it) in a `wisp::Store` and register the functions with [`crate::add_to_linker`].
+pub struct WasiCtx {
+    pub(crate) args: Vec<Vec<u8>>,
+    pub(crate) env: Vec<Vec<u8>>,
+    pub(crate) table: Table,
+    pub(crate) wall: Box<dyn WallClock>,
+    pub(crate) monotonic: Box<dyn MonotonicClock>,
+    pub(crate) random: Box<dyn RandomSource>,
+    /// Monotonic time at creation, the origin of the CPU-time clocks.
+    pub(crate) cpu_origin: u64,
+}
+
+impl WasiCtx {
+    pub fn builder() -> WasiCtxBuilder {
+        WasiCtxBuilder::default()
+    }
+
+    /// The guest's arguments, `argv[0]` included.
+    pub fn args(&self) -> impl Iterator<Item = &[u8]> {
+        self.args.iter().map(|a| a.as_slice())
+    }
+
+    /// The guest's environment, as `KEY=VALUE` entries.
+    pub fn env(&self) -> impl Iterator<Item = &[u8]> {
+        self.env.iter().map(|a| a.as_slice())
+    }
+}
+
+impl std::fmt::Debug for WasiCtx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WasiCtx")
+            .field("args", &self.args.len())
+            .field("env", &self.env.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where one of fd 0, 1 and 2 goes.
+#[derive(Clone, Debug, Default)]
+pub enum Stdio {
+    /// The host process's own stream.
+    Inherit,
+    /// An in-memory buffer: output is appended to it, input is read from it (then EOF).
+    Pipe(Pipe),
+    /// No descriptor at all: the guest gets `EBADF`.
+    #[default]
+    Closed,
+}
+
+/// A shareable in-memory byte buffer for stdio. Clones share the same bytes, so the host
+/// keeps one handle and reads what the guest wrote after (or during) the run.
+#[derive(Clone, Debug, Default)]
+pub struct Pipe(Arc<Mutex<PipeInner>>);
+
+#[derive(Debug, Default)]
+struct PipeInner {
+    data: Vec<u8>,
+    /// How far reads have consumed `data`.
+    read: usize,
+}
+
+impl Pipe {
+    pub fn new() -> Pipe {
+        Pipe::default()
+    }
+
+    /// A pipe holding `bytes`, for stdin.
+    pub fn from_bytes(bytes: impl Into<Vec<u8>>) -> Pipe {
+        Pipe(Arc::new(Mutex::new(PipeInner {
+            data: bytes.into(),
+            read: 0,
+        })))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, PipeInner> {
+        // A poisoned lock only means another thread panicked mid-copy; the bytes are still bytes.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Every byte written so far (reads do not remove bytes from this view).
+    pub fn contents(&self) -> Vec<u8> {
+        self.lock().data.clone()
+    }
+
+    /// [`Pipe::contents`] as text, lossily.
+    pub fn contents_string(&self) -> String {
+        String::from_utf8_lossy(&self.lock().data).into_owned()
+    }
+
+    /// Appends bytes (the host feeding more input, or the guest writing output).
+    pub fn write(&self, bytes: &[u8]) {
+        self.lock().data.extend_from_slice(bytes);
+    }
+
+    /// Bytes not yet read.
+    pub fn unread(&self) -> usize {
+        let inner = self.lock();
+        inner.data.len() - inner.read
+    }
+
+    /// Reads up to `buf.len()` unread bytes; 0 means end of input.
+    pub fn read(&self, buf: &mut [u8]) -> usize {
+        let mut inner = self.lock();
+        let start = inner.read;
+        let n = buf.len().min(inner.data.len() - start);
+        buf[..n].copy_from_slice(&inner.data[start..start + n]);
+        inner.read += n;
+        n
+    }
+}
+
+/// The realtime clock (`clockid::realtime`).
+pub trait WallClock: Send {
+    /// Time since 1970-01-01T00:00:00Z.
+    fn now(&mut self) -> Duration;
+    fn resolution(&self) -> Duration;
+}
+
+/// The monotonic clock (`clockid::monotonic`), and sleeping on it (`poll_oneoff`).
+pub trait MonotonicClock: Send {
+    /// Time since an arbitrary origin; never decreases.
+    fn now(&mut self) -> Duration;
+    fn resolution(&self) -> Duration;
+    /// Blocks the guest for `d`.
+    fn sleep(&mut self, d: Duration);
+}
+
+/// Where `random_get` bytes come from.
+pub trait RandomSource: Send {
+    fn fill(&mut self, buf: &mut [u8]) -> io::Result<()>;
+}
+
+/// The host's real time.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemWallClock;
+
+impl WallClock for SystemWallClock {
+    fn now(&mut self) -> Duration {
+        SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or_default()
+    }
+    fn resolution(&self) -> Duration {
+        Duration::from_nanos(1)
+    }
+}
+
+/// The host's monotonic time, from `std::time::Instant`; sleeping really sleeps.
+#[derive(Debug, Clone, Copy)]
+pub struct SystemMonotonicClock {
+    origin: Instant,
+}
+
+impl Default for SystemMonotonicClock {
+    fn default() -> Self {
+        SystemMonotonicClock {
+            origin: Instant::now(),
+        }
+    }
+}
+
+impl MonotonicClock for SystemMonotonicClock {
+    fn now(&mut self) -> Duration {
+        self.origin.elapsed()
+    }
+    fn resolution(&self) -> Duration {
+        Duration::from_nanos(1)
+    }
+    fn sleep(&mut self, d: Duration) {
+        std::thread::sleep(d)
+    }
+}
+
+/// A virtual time line for reproducible runs: both clocks read from it, each read moves it
+/// forward by a fixed tick (so guests that spin on the clock make progress), and sleeping
+/// moves it forward instantly instead of blocking.
+#[derive(Debug, Clone)]
+pub struct VirtualClock {
+    elapsed_ns: Arc<AtomicU64>,
+    wall_origin: Duration,
+    tick: Duration,
+}
+
+impl VirtualClock {
+    /// A time line whose wall clock starts at `wall_origin` after the Unix epoch.
+    pub fn new(wall_origin: Duration) -> Self {
+        VirtualClock {
+            elapsed_ns: Arc::new(AtomicU64::new(0)),
+            wall_origin,
+            tick: Duration::from_micros(1),
+        }
+    }
+
+    /// Virtual time elapsed since the start.
+    pub fn elapsed(&self) -> Duration {
+        Duration::from_nanos(self.elapsed_ns.load(Ordering::Relaxed))
+    }
+
+    fn advance(&self, d: Duration) -> Duration {
+        let ns = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+        let prev = self.elapsed_ns.fetch_add(ns, Ordering::Relaxed);
+        Duration::from_nanos(prev.saturating_add(ns))
+    }
+}
+
+impl WallClock for VirtualClock {
+    fn now(&mut self) -> Duration {
+        self.wall_origin + self.advance(self.tick)
+    }
+    fn resolution(&self) -> Duration {
+        self.tick
+    }
+}
+
+impl MonotonicClock for VirtualClock {
+    fn now(&mut self) -> Duration {
+        self.advance(self.tick)
+    }
+    fn resolution(&self) -> Duration {
+        self.tick
+    }
+    fn sleep(&mut self, d: Duration) {
+        self.advance(d);
+    }
+}
+
+/// The host's randomness: `/dev/urandom` where it exists, otherwise a generator seeded from
+/// std's per-process hash keys and the time (not cryptographic; see RATIONALE.md).
+#[derive(Debug, Default)]
+pub struct OsRandom {
+    urandom: Option<std::fs::File>,
+    fallback: Option<SeededRandom>,
+}
+
+impl RandomSource for OsRandom {
+    fn fill(&mut self, buf: &mut [u8]) -> io::Result<()> {
+        use std::io::Read;
+        if self.urandom.is_none() && self.fallback.is_none() {
+            match std::fs::File::open("/dev/urandom") {
+                Ok(f) => self.urandom = Some(f),
+                Err(_) => {
+                    use std::hash::{BuildHasher, Hasher};
+                    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+                    h.write_u128(
+                        SystemTime::now()
+                            .duration_since(SystemTime::UNIX_EPOCH)
+                            .unwrap_or_default()
+                            .as_nanos(),
+                    );
+                    self.fallback = Some(SeededRandom::new(h.finish()));
+                }
+            }
+        }
+        match (&mut self.urandom, &mut self.fallback) {
+            (Some(f), _) => f.read_exact(buf),
+            (None, Some(r)) => r.fill(buf),
+            (None, None) => Err(io::Error::other("no random source")),
+        }
+    }
+}
+
+/// A deterministic generator (splitmix64): the same seed gives the same bytes.
+#[derive(Debug, Clone)]
+pub struct SeededRandom {
+    state: u64,
+}
+
+impl SeededRandom {
+    pub fn new(seed: u64) -> Self {
+        SeededRandom { state: seed }
+    }
+
+    fn next(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+impl RandomSource for SeededRandom {
+    fn fill(&mut self, buf: &mut [u8]) -> io::Result<()> {
+        for chunk in buf.chunks_mut(8) {
+            let v = self.next().to_le_bytes();
+            chunk.copy_from_slice(&v[..chunk.len()]);
+        }
+        Ok(())
+    }
+}
+
+/// The wall-clock start of [`WasiCtxBuilder::deterministic`]: 2025-01-01T00:00:00Z.
+pub const DETERMINISTIC_EPOCH: Duration = Duration::from_secs(1_735_689_600);
+
+struct Preopen {
+    host: PathBuf,
+    guest: String,
+    read_only: bool,
+}
+
+/// Builds a [`WasiCtx`]. Everything starts closed or empty: no arguments, no environment,
+/// stdio closed, no preopens, the host's clocks and randomness.
+#[derive(Default)]
+pub struct WasiCtxBuilder {
+    args: Vec<Vec<u8>>,
+    env: Vec<Vec<u8>>,
+    stdin: Stdio,
+    stdout: Stdio,
+    stderr: Stdio,
+    preopens: Vec<Preopen>,
+    wall: Option<Box<dyn WallClock>>,
+    monotonic: Option<Box<dyn MonotonicClock>>,
+    random: Option<Box<dyn RandomSource>>,
+}
+
+impl WasiCtxBuilder {
+    /// Appends one argument (the first is `argv[0]`, the program name).
+    pub fn arg(mut self, arg: impl AsRef<[u8]>) -> Self {
+        self.args.push(arg.as_ref().to_vec());
+        self
+    }
+
+    pub fn args<A: AsRef<[u8]>>(mut self, args: impl IntoIterator<Item = A>) -> Self {
+        self.args
+            .extend(args.into_iter().map(|a| a.as_ref().to_vec()));
+        self
+    }
+
+    /// The host process's own arguments.
+    pub fn inherit_args(self) -> Self {
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStringExt;
+            self.args(std::env::args_os().map(|a| a.into_vec()))
+        }
+        #[cfg(not(unix))]
+        self.args(std::env::args_os().map(|a| a.to_string_lossy().into_owned()))
+    }
+
+    /// Appends `key=value` to the environment.
+    pub fn env(mut self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> Self {
+        let mut e = key.as_ref().to_vec();
+        e.push(b'=');
+        e.extend_from_slice(value.as_ref());
+        self.env.push(e);
+        self
+    }
+
+    /// Appends entries already written as `KEY=VALUE`.
+    pub fn env_entries<E: AsRef<[u8]>>(mut self, entries: impl IntoIterator<Item = E>) -> Self {
+        self.env
+            .extend(entries.into_iter().map(|e| e.as_ref().to_vec()));
+        self
+    }
+
+    /// The host process's own environment.
+    pub fn inherit_env(mut self) -> Self {
+        for (k, v) in std::env::vars_os() {
+            self = self.env(
+                k.to_string_lossy().as_bytes(),
+                v.to_string_lossy().as_bytes(),
+            );
+        }
+        self
+    }
+
+    pub fn stdin(mut self, s: Stdio) -> Self {
+        self.stdin = s;
+        self
+    }
+
+    pub fn stdout(mut self, s: Stdio) -> Self {
+        self.stdout = s;
+        self
+    }
+
+    pub fn stderr(mut self, s: Stdio) -> Self {
+        self.stderr = s;
+        self
+    }
+
+    /// Inherits all three standard streams.
+    pub fn inherit_stdio(self) -> Self {
+        self.stdin(Stdio::Inherit)
+            .stdout(Stdio::Inherit)
+            .stderr(Stdio::Inherit)
+    }
+
+    /// Grants the guest the host directory `host` under the name `guest` (e.g. `"/data"` or
+    /// `"."`), with full rights inside it. Preopens get fds 3, 4, ... in the order given.
+    pub fn preopened_dir(
+        self,
+        host: impl AsRef<Path>,
+        guest: impl Into<String>,
+    ) -> io::Result<Self> {
+        self.preopen(host.as_ref(), guest.into(), false)
+    }
+
+    /// Like [`WasiCtxBuilder::preopened_dir`], but nothing under it can be created, written,
+    /// renamed, removed or have its times changed.
+    pub fn preopened_dir_read_only(
+        self,
+        host: impl AsRef<Path>,
+        guest: impl Into<String>,
+    ) -> io::Result<Self> {
+        self.preopen(host.as_ref(), guest.into(), true)
+    }
+
+    fn preopen(mut self, host: &Path, guest: String, read_only: bool) -> io::Result<Self> {
+        // Canonical once, here: later resolution trusts the root and checks everything below it.
+        let host = host.canonicalize()?;
+        if !host.is_dir() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{} is not a directory", host.display()),
+            ));
+        }
+        self.preopens.push(Preopen {
+            host,
+            guest,
+            read_only,
+        });
+        Ok(self)
+    }
+
+    pub fn wall_clock(mut self, c: impl WallClock + 'static) -> Self {
+        self.wall = Some(Box::new(c));
+        self
+    }
+
+    pub fn monotonic_clock(mut self, c: impl MonotonicClock + 'static) -> Self {
+        self.monotonic = Some(Box::new(c));
+        self
+    }
+
+    pub fn random(mut self, r: impl RandomSource + 'static) -> Self {
+        self.random = Some(Box::new(r));
+        self
+    }
+
+    /// Reproducible runs: both clocks on one [`VirtualClock`] starting at
+    /// [`DETERMINISTIC_EPOCH`] (sleeps take no real time) and random bytes from `seed`.
+    pub fn deterministic(self, seed: u64) -> Self {
+        let clock = VirtualClock::new(DETERMINISTIC_EPOCH);
+        self.wall_clock(clock.clone())
+            .monotonic_clock(clock)
+            .random(SeededRandom::new(seed))
+    }
+
+    pub fn build(self) -> WasiCtx {
+        let mut table = Table::default();
+        let streams = [
+            (self.stdin, Stream::Stdin),
+            (self.stdout, Stream::Stdout),
+            (self.stderr, Stream::Stderr),
+        ];
+        for (fd, (stdio, which)) in streams.into_iter().enumerate() {
+            let (stream, tty) = match stdio {
+                Stdio::Closed => continue,
+                Stdio::Inherit => {
+                    let tty = match which {
+                        Stream::Stdin => io::stdin().is_terminal(),
+                        Stream::Stdout => io::stdout().is_terminal(),
+                        _ => io::stderr().is_terminal(),
+                    };
+                    (which, tty)
+                }
+                Stdio::Pipe(p) => (Stream::Pipe(p), false),
+            };
+            let dir_right = if fd == 0 {
+                rights::FD_READ
+            } else {
+                rights::FD_WRITE
+            };
+            let mut base = dir_right
+                | rights::FD_FDSTAT_SET_FLAGS
+                | rights::FD_FILESTAT_GET
+                | rights::POLL_FD_READWRITE;
+            // wasi-libc's isatty() wants a character device without seek rights.
+            if !tty {
+                base |= rights::FD_SEEK | rights::FD_TELL;
+            }
+            let ft = if tty {
+                filetype::CHARACTER_DEVICE
+            } else {
+                filetype::UNKNOWN
+            };
+            table.insert_at(
+                fd as u32,
+                Descriptor::new(
+                    Kind::Stream {
+                        stream,
+                        filetype: ft,
+                    },
+                    base,
+                    0,
+                ),
+            );
+        }
+        for (i, p) in self.preopens.into_iter().enumerate() {
+            let (base, inheriting): (Rights, Rights) = if p.read_only {
+                (
+                    rights::DIR & !rights::MUTATING,
+                    (rights::DIR | rights::FILE) & !rights::MUTATING,
+                )
+            } else {
+                (rights::DIR, rights::DIR | rights::FILE)
+            };
+            let dir = DirDesc::preopen(Arc::new(p.host), p.guest);
+            table.insert_at(
+                3 + i as u32,
+                Descriptor::new(Kind::Dir(dir), base, inheriting),
+            );
+        }
+        let mut monotonic = self
+            .monotonic
+            .unwrap_or_else(|| Box::new(SystemMonotonicClock::default()));
+        let cpu_origin = u64::try_from(monotonic.now().as_nanos()).unwrap_or(u64::MAX);
+        WasiCtx {
+            args: self.args,
+            env: self.env,
+            table,
+            wall: self.wall.unwrap_or_else(|| Box::new(SystemWallClock)),
+            monotonic,
+            random: self.random.unwrap_or_else(|| Box::new(OsRandom::default())),
+            cpu_origin,
+        }
+    }
+}
