@@ -103,6 +103,34 @@ define_isa! {
         RefNull,
         RefIsNull,
         RefFunc { func: u32 },
+
+        // Superinstructions, each the fusion of a sequence measured frequent in Go and C code
+        // (see crates/wisp/RATIONALE.md). The translator forms them at emission time and never
+        // across a branch target.
+        /// `i32.const c; i32.add`, and `i64.extend_i32_u; i64.const c; i64.add; i32.wrap_i64`.
+        I32AddImm { value: u32 },
+        /// `local.get x; i32.add_imm c`: pushes `x + c` (wrapping, 32-bit).
+        LocalGetAddImm { index: u32, value: u32 },
+        /// Go's stack-pointer adjustment: `local.get x; i32.const c; i32.sub; local.tee x;
+        /// global.set g` (with `delta = -c`).
+        LocalAddImmTeeGlobal { index: u32, delta: u32, global: u32 },
+        /// `global.get g; local.set x`.
+        GlobalGetLocalSet { global: u32, index: u32 },
+        /// `i32.const c; local.set x` (and `i64.const` when `c` fits in 32 bits, sign-extended
+        /// in `LocalSetImm64`).
+        LocalSetImm32 { index: u32, value: u32 },
+        LocalSetImm64 { index: u32, value: u32 },
+        /// `local.get x; i32.load offset`, and the same for i64.
+        I32LoadLocal { index: u32, offset: u32 },
+        I64LoadLocal { index: u32, offset: u32 },
+        /// `local.get a; local.get v; i64.store offset`, and the same for i32.
+        I32StoreLocalLocal { addr: u32, value: u32, offset: u32 },
+        I64StoreLocalLocal { addr: u32, value: u32, offset: u32 },
+        /// `local.get a; i64.const c; i64.store offset` with `c` fitting in 32 bits (sign-extended).
+        I64StoreLocalImm { addr: u32, offset: u32, value: u32 },
+        /// `i64.eqz; br_if` inverted: branch when the i64 is zero / non-zero.
+        BrIfI64Eqz { target: u32 },
+        BrIfI64Nez { target: u32 },
     }
     plain {
         Nop,

@@ -325,6 +325,30 @@ impl Module {
         }
     }
 
+    /// wisp's bytecode for function `func_index` (in the module's function index space), one
+    /// instruction per line: the disassembler, for debugging and tests.
+    pub fn disassemble(&self, func_index: u32) -> Option<String> {
+        let def = func_index.checked_sub(self.inner.num_imported_funcs)?;
+        if def as usize >= self.inner.bodies.len() {
+            return None;
+        }
+        let cf = self.inner.compiled(def);
+        let mut out = format!(
+            "func[{func_index}] params={} locals={} max_height={}\n",
+            cf.num_params, cf.num_locals, cf.max_height
+        );
+        for (i, instr) in cf.code.iter().enumerate() {
+            out.push_str(&format!("{i:5}: {instr:?}\n"));
+        }
+        Some(out)
+    }
+
+    /// The bytecode of every defined function (translating all of them), for statistics.
+    #[doc(hidden)]
+    pub fn all_code(&self) -> Vec<Vec<crate::isa::Instr>> {
+        (0..self.inner.bodies.len() as u32).map(|i| self.inner.compiled(i).code.to_vec()).collect()
+    }
+
     /// Translates every function now instead of on first call.
     pub fn translate_all(&self) {
         for i in 0..self.inner.bodies.len() as u32 {

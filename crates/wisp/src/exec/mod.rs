@@ -547,6 +547,50 @@ unsafe fn run_inner(store: &mut StoreInner, frame: Frame, base_depth: usize) -> 
             Instr::RefIsNull => top!() = (top!() == 0) as u64,
             Instr::RefFunc { func: f } => push!(*(&*inst).funcs.get_unchecked(f as usize) as u64 + 1),
 
+            Instr::I32AddImm { value } => unop!(u32, |a: u32| a.wrapping_add(value)),
+            Instr::LocalGetAddImm { index, value } => push!((*fp.add(index as usize) as u32).wrapping_add(value)),
+            Instr::LocalAddImmTeeGlobal { index, delta, global } => {
+                let v = (*fp.add(index as usize) as u32).wrapping_add(delta) as u64;
+                *fp.add(index as usize) = v;
+                **globals.add(global as usize) = v;
+            }
+            Instr::GlobalGetLocalSet { global, index } => *fp.add(index as usize) = **globals.add(global as usize),
+            Instr::LocalSetImm32 { index, value } => *fp.add(index as usize) = value as u64,
+            Instr::LocalSetImm64 { index, value } => *fp.add(index as usize) = value as i32 as i64 as u64,
+            Instr::I32LoadLocal { index, offset } => {
+                push!(*fp.add(index as usize));
+                load!(offset, 4, u32::from_le_bytes)
+            }
+            Instr::I64LoadLocal { index, offset } => {
+                push!(*fp.add(index as usize));
+                load!(offset, 8, u64::from_le_bytes)
+            }
+            Instr::I32StoreLocalLocal { addr, value, offset } => {
+                push!(*fp.add(addr as usize));
+                push!(*fp.add(value as usize));
+                store_mem!(offset, 4, |v: u64| (v as u32).to_le_bytes())
+            }
+            Instr::I64StoreLocalLocal { addr, value, offset } => {
+                push!(*fp.add(addr as usize));
+                push!(*fp.add(value as usize));
+                store_mem!(offset, 8, |v: u64| v.to_le_bytes())
+            }
+            Instr::I64StoreLocalImm { addr, offset, value } => {
+                push!(*fp.add(addr as usize));
+                push!(value as i32 as i64 as u64);
+                store_mem!(offset, 8, |v: u64| v.to_le_bytes())
+            }
+            Instr::BrIfI64Eqz { target } => {
+                if pop!(u64) == 0 {
+                    jump!(target);
+                }
+            }
+            Instr::BrIfI64Nez { target } => {
+                if pop!(u64) != 0 {
+                    jump!(target);
+                }
+            }
+
             Instr::I32Eqz => unop!(u32, |a| (a == 0) as u32),
             Instr::I32Eq => binop!(u32, |a, b| (a == b) as u32),
             Instr::I32Ne => binop!(u32, |a, b| (a != b) as u32),

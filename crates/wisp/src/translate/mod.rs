@@ -55,6 +55,9 @@ struct Translator<'m> {
     max_height: u32,
     live: bool,
     num_results: u32,
+    /// The first code index fusion may touch: a branch target at or after it would land
+    /// inside a fused instruction otherwise.
+    barrier: u32,
 }
 
 /// Plain operators (typing is pop/push only, no immediates): the instruction of the same name,
@@ -80,10 +83,72 @@ macro_rules! plain_ops {
 wisp_decoder::for_each_operator!(plain_ops);
 
 impl<'m> Translator<'m> {
+    /// Appends an instruction, fusing it with the ones before it where a superinstruction
+    /// exists. Returns the index of the (possibly fused) instruction.
     fn emit(&mut self, i: Instr) -> u32 {
-        let at = self.code.len() as u32;
         self.code.push(i);
-        at
+        while self.fuse() {}
+        self.code.len() as u32 - 1
+    }
+
+    /// Marks the current position as a branch target: nothing before it fuses with what follows.
+    fn label(&mut self) {
+        self.barrier = self.code.len() as u32;
+    }
+
+    /// One peephole step over the tail of the code; true when it rewrote something.
+    fn fuse(&mut self) -> bool {
+        use Instr::*;
+        let n = self.code.len();
+        let avail = n - (self.barrier as usize).min(n);
+        let c = &self.code;
+        let (b, a) = match avail {
+            0 => return false,
+            1 => (None, c[n - 1]),
+            _ => (Some(c[n - 2]), c[n - 1]),
+        };
+        let prev3 = if avail >= 3 { Some(c[n - 3]) } else { None };
+        let prev4 = if avail >= 4 { Some(c[n - 4]) } else { None };
+        let (drop, new) = match (prev4, prev3, b, a) {
+            (Some(I64ExtendI32U), Some(Const64 { value }), Some(I64Add), I32WrapI64) => {
+                (4, I32AddImm { value: value as u32 })
+            }
+            (_, _, Some(Const32 { value }), I32Add) => (2, I32AddImm { value }),
+            (_, _, Some(Const32 { value }), I32Sub) => (2, I32AddImm { value: value.wrapping_neg() }),
+            (_, _, Some(LocalGet { index }), I32AddImm { value }) => (2, LocalGetAddImm { index, value }),
+            (_, Some(LocalGetAddImm { index, value }), Some(LocalTee { index: t }), GlobalSet { index: g })
+                if t == index =>
+            {
+                (3, LocalAddImmTeeGlobal { index, delta: value, global: g })
+            }
+            (_, _, Some(GlobalGet { index: g }), LocalSet { index }) => (2, GlobalGetLocalSet { global: g, index }),
+            (_, _, Some(Const32 { value }), LocalSet { index }) => (2, LocalSetImm32 { index, value }),
+            (_, _, Some(Const64 { value }), LocalSet { index }) if value as i64 as i32 as i64 == value as i64 => {
+                (2, LocalSetImm64 { index, value: value as u32 })
+            }
+            (_, _, Some(LocalSet { index }), LocalGet { index: g }) if g == index => (2, LocalTee { index }),
+            (_, _, Some(LocalGet { index }), I32Load { offset }) => (2, I32LoadLocal { index, offset }),
+            (_, _, Some(LocalGet { index }), I64Load { offset }) => (2, I64LoadLocal { index, offset }),
+            (_, Some(LocalGet { index: addr }), Some(LocalGet { index: value }), I64Store { offset }) => {
+                (3, I64StoreLocalLocal { addr, value, offset })
+            }
+            (_, Some(LocalGet { index: addr }), Some(LocalGet { index: value }), I32Store { offset }) => {
+                (3, I32StoreLocalLocal { addr, value, offset })
+            }
+            (_, Some(LocalGet { index: addr }), Some(Const64 { value }), I64Store { offset })
+                if value as i64 as i32 as i64 == value as i64 =>
+            {
+                (3, I64StoreLocalImm { addr, offset, value: value as u32 })
+            }
+            (_, _, Some(I32Eqz), BrIfEqz { target }) => (2, BrIfNez { target }),
+            (_, _, Some(I32Eqz), BrIfNez { target }) => (2, BrIfEqz { target }),
+            (_, _, Some(I64Eqz), BrIfEqz { target }) => (2, BrIfI64Nez { target }),
+            (_, _, Some(I64Eqz), BrIfNez { target }) => (2, BrIfI64Eqz { target }),
+            _ => return false,
+        };
+        self.code.truncate(n - drop);
+        self.code.push(new);
+        true
     }
 
     fn push(&mut self, n: u32) {
@@ -155,6 +220,8 @@ impl<'m> Translator<'m> {
             | Instr::BrIfNez { target: t }
             | Instr::BrIfEqz { target: t }
             | Instr::BrIfNezAdjust { target: t, .. }
+            | Instr::BrIfI64Eqz { target: t }
+            | Instr::BrIfI64Nez { target: t }
             | Instr::BrTableTarget { target: t, .. } => *t = target,
             other => unreachable!("patching a non-branch {other:?}"),
         }
@@ -179,7 +246,10 @@ impl<'m> Translator<'m> {
         // Control structure is tracked even in unreachable code, so ends match their blocks.
         match *op {
             Operator::Block { blockty } => return self.push_ctrl(Kind::Block, blockty),
-            Operator::Loop { blockty } => return self.push_ctrl(Kind::Loop, blockty),
+            Operator::Loop { blockty } => {
+                self.label();
+                return self.push_ctrl(Kind::Loop, blockty);
+            }
             Operator::If { blockty } => {
                 let mut site = None;
                 if self.live {
@@ -196,6 +266,7 @@ impl<'m> Translator<'m> {
                     let site = self.emit(Instr::Br { target: u32::MAX });
                     self.add_fixup(idx, site);
                 }
+                self.label();
                 let here = self.code.len() as u32;
                 if let Some(site) = self.ctrls[idx].else_fixup.take() {
                     self.patch(site, here);
@@ -208,6 +279,7 @@ impl<'m> Translator<'m> {
             }
             Operator::End {} => {
                 let f = self.ctrls.pop().expect("validated: end matches a frame");
+                self.label();
                 let here = self.code.len() as u32;
                 if let Some(site) = f.else_fixup {
                     self.patch(site, here);
@@ -255,8 +327,10 @@ impl<'m> Translator<'m> {
             Operator::BrTable { ref targets } => {
                 self.pop(1);
                 self.emit(Instr::BrTable { len: targets.len() });
+                self.label();
                 for depth in targets.targets().chain(std::iter::once(targets.default())) {
                     let (target, drop, keep, idx) = self.branch_info(depth);
+                    self.label();
                     let site = self.emit(Instr::BrTableTarget { target: target.unwrap_or(u32::MAX), drop, keep });
                     if target.is_none() {
                         self.add_fixup(idx, site);
@@ -438,6 +512,7 @@ pub(crate) fn translate(module: &ModuleInner, def_index: u32) -> Result<Compiled
         max_height: 0,
         live: true,
         num_results,
+        barrier: 0,
     };
     t.ctrls.push(Ctrl {
         kind: Kind::Func,
