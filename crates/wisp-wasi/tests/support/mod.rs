@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod expect;
+pub mod guest;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
