@@ -131,6 +131,17 @@ define_isa! {
         /// `i64.eqz; br_if` inverted: branch when the i64 is zero / non-zero.
         BrIfI64Eqz { target: u32 },
         BrIfI64Nez { target: u32 },
+        /// Go's check after a call: `global.get g; local.set x; br_if target` (reload the stack
+        /// pointer, then branch on the unwind flag the callee returned).
+        GlobalGetLocalSetBrIfNez { global: u32, index: u32, target: u32 },
+        /// Go's jump to its resume dispatch: `i32.const c; local.set x; br target`.
+        LocalSetImmBr { index: u32, value: u32, target: u32 },
+        /// `i32.const c; call f`: Go passes a resume point of 0 on almost every call.
+        CallImm { func: u32, value: u32 },
+        /// `local.get x; i32.add_imm c; i64.load offset`: the address is `(x + c) mod 2^32`.
+        I64LoadLocalAddImm { index: u32, imm: u32, offset: u32 },
+        /// `local.get x; i32.add_imm c; local.get v; i64.store` (offset 0, as Go emits it).
+        I64StoreLocalAddImmLocal { index: u32, imm: u32, value: u32 },
     }
     plain {
         Nop,

@@ -373,6 +373,10 @@ unsafe fn run_inner(store: &mut StoreInner, frame: Frame, base_depth: usize) -> 
                 }
             }
             Instr::Call { func: def } => call_wasm!(inst_idx, def),
+            Instr::CallImm { func: def, value } => {
+                push!(value);
+                call_wasm!(inst_idx, def)
+            }
             Instr::CallImport { func: f } => {
                 let sf = *(&*inst).funcs.get_unchecked(f as usize);
                 call_store_func!(sf);
@@ -580,6 +584,25 @@ unsafe fn run_inner(store: &mut StoreInner, frame: Frame, base_depth: usize) -> 
                 push!(value as i32 as i64 as u64);
                 store_mem!(offset, 8, |v: u64| v.to_le_bytes())
             }
+            Instr::GlobalGetLocalSetBrIfNez { global, index, target } => {
+                *fp.add(index as usize) = **globals.add(global as usize);
+                if pop!(u32) != 0 {
+                    jump!(target);
+                }
+            }
+            Instr::LocalSetImmBr { index, value, target } => {
+                *fp.add(index as usize) = value as u64;
+                jump!(target);
+            }
+            Instr::I64LoadLocalAddImm { index, imm, offset } => {
+                push!((*fp.add(index as usize) as u32).wrapping_add(imm));
+                load!(offset, 8, u64::from_le_bytes)
+            }
+            Instr::I64StoreLocalAddImmLocal { index, imm, value } => {
+                push!((*fp.add(index as usize) as u32).wrapping_add(imm));
+                push!(*fp.add(value as usize));
+                store_mem!(0, 8, |v: u64| v.to_le_bytes())
+            }
             Instr::BrIfI64Eqz { target } => {
                 if pop!(u64) == 0 {
                     jump!(target);
@@ -694,6 +717,7 @@ unsafe fn run_inner(store: &mut StoreInner, frame: Frame, base_depth: usize) -> 
                 binop!(u64, |a: u64, b: u64| (a & 0x7fff_ffff_ffff_ffff) | (b & 0x8000_0000_0000_0000))
             }
 
+            // Not emitted by the translator (see `Slot`), kept for completeness.
             Instr::I32WrapI64 => unop!(u64, |a: u64| a as u32),
             Instr::I32TruncF32S => unop_trap!(f32, ops::i32_trunc_f32_s),
             Instr::I32TruncF32U => unop_trap!(f32, ops::i32_trunc_f32_u),

@@ -2,7 +2,10 @@
 
 use crate::trap::TrapCode;
 
-/// Conversion between a value and its 64-bit slot. 32-bit values live zero-extended.
+/// Conversion between a value and its 64-bit slot. 32-bit values are written zero-extended, but
+/// every reader of a 32-bit value truncates the slot, so a slot holding an i64 can be read as
+/// its low 32 bits: that is how `i32.wrap_i64` costs nothing (the translator emits no code for
+/// it). Code that reads a 32-bit value must go through `from_slot` or an explicit `as u32`.
 pub(crate) trait Slot: Copy {
     fn from_slot(v: u64) -> Self;
     fn to_slot(self) -> u64;

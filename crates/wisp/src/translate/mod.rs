@@ -110,9 +110,6 @@ impl<'m> Translator<'m> {
         let prev3 = if avail >= 3 { Some(c[n - 3]) } else { None };
         let prev4 = if avail >= 4 { Some(c[n - 4]) } else { None };
         let (drop, new) = match (prev4, prev3, b, a) {
-            (Some(I64ExtendI32U), Some(Const64 { value }), Some(I64Add), I32WrapI64) => {
-                (4, I32AddImm { value: value as u32 })
-            }
             (_, _, Some(Const32 { value }), I32Add) => (2, I32AddImm { value }),
             (_, _, Some(Const32 { value }), I32Sub) => (2, I32AddImm { value: value.wrapping_neg() }),
             (_, _, Some(LocalGet { index }), I32AddImm { value }) => (2, LocalGetAddImm { index, value }),
@@ -139,6 +136,17 @@ impl<'m> Translator<'m> {
                 if value as i64 as i32 as i64 == value as i64 =>
             {
                 (3, I64StoreLocalImm { addr, offset, value: value as u32 })
+            }
+            (_, _, Some(GlobalGetLocalSet { global, index }), BrIfNez { target }) => {
+                (2, GlobalGetLocalSetBrIfNez { global, index, target })
+            }
+            (_, _, Some(LocalSetImm32 { index, value }), Br { target }) => (2, LocalSetImmBr { index, value, target }),
+            (_, _, Some(Const32 { value }), Call { func }) => (2, CallImm { func, value }),
+            (_, _, Some(LocalGetAddImm { index, value }), I64Load { offset }) => {
+                (2, I64LoadLocalAddImm { index, imm: value, offset })
+            }
+            (_, Some(LocalGetAddImm { index, value: imm }), Some(LocalGet { index: value }), I64Store { offset: 0 }) => {
+                (3, I64StoreLocalAddImmLocal { index, imm, value })
             }
             (_, _, Some(I32Eqz), BrIfEqz { target }) => (2, BrIfNez { target }),
             (_, _, Some(I32Eqz), BrIfNez { target }) => (2, BrIfEqz { target }),
@@ -222,6 +230,8 @@ impl<'m> Translator<'m> {
             | Instr::BrIfNezAdjust { target: t, .. }
             | Instr::BrIfI64Eqz { target: t }
             | Instr::BrIfI64Nez { target: t }
+            | Instr::GlobalGetLocalSetBrIfNez { target: t, .. }
+            | Instr::LocalSetImmBr { target: t, .. }
             | Instr::BrTableTarget { target: t, .. } => *t = target,
             other => unreachable!("patching a non-branch {other:?}"),
         }
@@ -301,6 +311,19 @@ impl<'m> Translator<'m> {
             _ => {}
         }
         if !self.live {
+            return;
+        }
+        // i32 readers truncate their slot, so `i32.wrap_i64` has nothing to do (see exec::ops::Slot).
+        if let Operator::I32WrapI64 {} = op {
+            // ...but `i64.extend_i32_u; i64.const c; i64.add; i32.wrap_i64` is Go's way of adding
+            // an offset to an address: a 32-bit add.
+            let n = self.code.len();
+            if n >= 3 && n - 3 >= self.barrier as usize {
+                if let [Instr::I64ExtendI32U, Instr::Const64 { value }, Instr::I64Add] = self.code[n - 3..] {
+                    self.code.truncate(n - 3);
+                    self.emit(Instr::I32AddImm { value: value as u32 });
+                }
+            }
             return;
         }
         if let Some((instr, pops, pushes)) = plain_op(op) {
