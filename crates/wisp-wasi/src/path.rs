@@ -150,7 +150,6 @@ pub fn path_link(
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
 pub fn path_open(
     ctx: &mut WasiCtx,
     mem: &mut GuestMemory,
@@ -178,8 +177,8 @@ pub fn path_open(
     if of & oflags::TRUNC != 0 {
         needed |= rights::PATH_FILESTAT_SET_SIZE;
     }
-    let parent = ctx.table.get(fd)?;
-    let parent_inheriting = parent.inheriting;
+    ctx.table.dir(fd, needed)?;
+    let parent_inheriting = ctx.table.get(fd)?.inheriting;
     // Writing is the one right never silently dropped: a read-only tree refuses the open.
     if base & rights::FD_WRITE != 0 && parent_inheriting & rights::FD_WRITE == 0 {
         return Err(Errno::NotCapable);
