@@ -31,6 +31,18 @@ pub struct HostOptions {
     pub max_stack: Option<usize>,
 }
 
+/// FILE takes anything so that the guest's arguments after it may start with `-`; an unknown
+/// option before FILE lands there, and is a usage error (a file named `-x` is `./-x`).
+pub fn reject_option_as_file(first: &str) -> CliResult<()> {
+    if first.starts_with('-') && first.len() > 1 {
+        return Err(CliError::new(
+            Class::Usage,
+            format!("unknown option `{first}` (wisp's options go before FILE; try --help)"),
+        ));
+    }
+    Ok(())
+}
+
 /// One `--dir` or `--dir-ro` grant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DirGrant {

@@ -34,6 +34,9 @@ pub struct InvokeArgs {
 
 /// Runs the call; the result is the process's exit status (0, or the guest's exit code).
 pub fn invoke(a: &InvokeArgs) -> CliResult<i32> {
+    if let Some(first) = a.operands.first() {
+        host::reject_option_as_file(first)?;
+    }
     let (file, export, args) = match a.operands.as_slice() {
         [file, export, args @ ..] => (PathBuf::from(file), export.as_str(), args),
         _ => {

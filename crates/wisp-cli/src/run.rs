@@ -32,6 +32,7 @@ impl RunArgs {
 
 /// Runs the command; the result is the process's exit status.
 pub fn run(a: &RunArgs) -> CliResult<i32> {
+    crate::host::reject_option_as_file(&a.command[0])?;
     let file = a.file();
     let engine = host::engine(&a.host);
     let bytes = host::read_file(&file)?;
