@@ -39,6 +39,26 @@ fn go_wasi_tour() {
     run("go/wasi_tour");
 }
 
+/// The same tour on virtual clocks: sleeps and timers take no real time, and the transcript
+/// is unchanged.
+#[test]
+fn go_wasi_tour_deterministic() {
+    let path = fixtures_dir().join("go/wasi_tour/expected.txt");
+    let t = std::time::Instant::now();
+    if let Err(f) = expect::run_expected_with(&engine(), &path, true) {
+        panic!("{}", f.join("\n"));
+    }
+    eprintln!("deterministic tour: {:?}", t.elapsed());
+}
+
+#[test]
+fn go_state_deterministic() {
+    let path = fixtures_dir().join("go/state/expected.txt");
+    if let Err(f) = expect::run_expected_with(&engine(), &path, true) {
+        panic!("{}", f.join("\n"));
+    }
+}
+
 #[test]
 fn go_state() {
     run("go/state");

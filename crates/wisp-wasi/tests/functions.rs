@@ -505,3 +505,38 @@ fn context_inside_host_state() {
     assert_eq!(f.call(&mut store, (0, 4)).unwrap(), 0);
     assert_eq!(store.data().calls, 1);
 }
+
+/// A module without a `memory` export still links and gets `EFAULT` for any pointer.
+#[test]
+fn no_memory_export_is_efault() {
+    let engine = Engine::default();
+    let src = r#"(module
+        (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+        (import "wasi_snapshot_preview1" "fd_close" (func $c (param i32) (result i32)))
+        (func (export "write") (result i32) (call $w (i32.const 1) (i32.const 0) (i32.const 0) (i32.const 0)))
+        (func (export "close") (result i32) (call $c (i32.const 1))))"#;
+    let buf = wast::parser::ParseBuffer::new(src).unwrap();
+    let mut w: wast::Wat = wast::parser::parse(&buf).unwrap();
+    let module = wisp::Module::new(&engine, w.encode().unwrap()).unwrap();
+    let mut store = wisp::Store::new(
+        &engine,
+        WasiCtx::builder().stdout(Stdio::Pipe(Pipe::new())).build(),
+    );
+    let mut linker = wisp::Linker::new(&engine);
+    wisp_wasi::add_to_linker(&mut linker, |c| c).unwrap();
+    let inst = linker.instantiate(&mut store, &module).unwrap();
+    assert_eq!(
+        inst.get_typed_func::<(), i32>(&store, "write")
+            .unwrap()
+            .call(&mut store, ())
+            .unwrap(),
+        21
+    );
+    assert_eq!(
+        inst.get_typed_func::<(), i32>(&store, "close")
+            .unwrap()
+            .call(&mut store, ())
+            .unwrap(),
+        0
+    );
+}

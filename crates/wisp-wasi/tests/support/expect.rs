@@ -502,6 +502,7 @@ fn build_ctx(
     config: &Config,
     stdout: &Pipe,
     stderr: &Pipe,
+    deterministic: bool,
 ) -> Result<(WasiCtx, Vec<TempDir>), String> {
     let mut b = WasiCtx::builder()
         .args(&config.args)
@@ -523,11 +524,23 @@ fn build_ctx(
         }
         .map_err(|e| format!("preopen {guest}: {e}"))?;
     }
+    if deterministic {
+        b = b.deterministic(1);
+    }
     Ok((b.build(), temps))
 }
 
 /// Runs every scenario of `expected` on every module it lists; returns one line per failure.
 pub fn run_expected(engine: &Engine, expected: &Path) -> Result<usize, Vec<String>> {
+    run_expected_with(engine, expected, false)
+}
+
+/// [`run_expected`], optionally on virtual clocks and seeded randomness.
+pub fn run_expected_with(
+    engine: &Engine,
+    expected: &Path,
+    deterministic: bool,
+) -> Result<usize, Vec<String>> {
     let scenarios = parse(expected).map_err(|e| vec![e])?;
     let mut failures = Vec::new();
     let mut modules: HashMap<PathBuf, Module> = HashMap::new();
@@ -559,7 +572,13 @@ pub fn run_expected(engine: &Engine, expected: &Path) -> Result<usize, Vec<Strin
                     }
                 }
             }
-            if let Err(e) = run_scenario(engine, &modules[m], s, expected.parent().unwrap()) {
+            if let Err(e) = run_scenario(
+                engine,
+                &modules[m],
+                s,
+                expected.parent().unwrap(),
+                deterministic,
+            ) {
                 failures.push(format!("{label}: {e}"));
             }
         }
@@ -571,9 +590,15 @@ pub fn run_expected(engine: &Engine, expected: &Path) -> Result<usize, Vec<Strin
     }
 }
 
-fn run_scenario(engine: &Engine, module: &Module, s: &Scenario, base: &Path) -> Result<(), String> {
+fn run_scenario(
+    engine: &Engine,
+    module: &Module,
+    s: &Scenario,
+    base: &Path,
+    deterministic: bool,
+) -> Result<(), String> {
     let (stdout, stderr) = (Pipe::new(), Pipe::new());
-    let (ctx, temps) = build_ctx(&s.config, &stdout, &stderr)?;
+    let (ctx, temps) = build_ctx(&s.config, &stdout, &stderr, deterministic)?;
     let mut store = Store::new(engine, ctx);
     let mut linker = Linker::new(engine);
     wisp_wasi::add_to_linker(&mut linker, |c| c).map_err(|e| e.to_string())?;
