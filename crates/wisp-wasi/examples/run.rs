@@ -1,14 +1,24 @@
-//! Runs a WASI command: `cargo run -p wisp-wasi --example run -- module.wasm [args...]`.
-//! Stdio is inherited and the current directory is preopened as `.`; the exit code is the
-//! guest's.
+//! Runs a WASI command:
+//! `cargo run -p wisp-wasi --example run -- [--dir=HOST:GUEST]... module.wasm [args...]`.
+//! Stdio and the environment are inherited; without `--dir` the current directory is
+//! preopened as `.`. The exit code is the guest's.
 
 fn main() {
-    let mut argv = std::env::args().skip(1);
+    let mut argv = std::env::args().skip(1).peekable();
+    let mut dirs = Vec::new();
+    while let Some(d) = argv.next_if(|a| a.starts_with("--dir=")) {
+        let spec = &d["--dir=".len()..];
+        let (host, guest) = spec.split_once(':').unwrap_or((spec, spec));
+        dirs.push((host.to_string(), guest.to_string()));
+    }
+    if dirs.is_empty() {
+        dirs.push((".".into(), ".".into()));
+    }
     let Some(path) = argv.next() else {
-        eprintln!("usage: run MODULE.wasm [ARGS...]");
+        eprintln!("usage: run [--dir=HOST:GUEST]... MODULE.wasm [ARGS...]");
         std::process::exit(2);
     };
-    let code = match run(&path, argv.collect()) {
+    let code = match run(&path, argv.collect(), &dirs) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
@@ -18,17 +28,23 @@ fn main() {
     std::process::exit(code);
 }
 
-fn run(path: &str, args: Vec<String>) -> Result<i32, Box<dyn std::error::Error>> {
+fn run(
+    path: &str,
+    args: Vec<String>,
+    dirs: &[(String, String)],
+) -> Result<i32, Box<dyn std::error::Error>> {
     let bytes = std::fs::read(path)?;
     let engine = wisp::Engine::default();
     let module = wisp::Module::new(&engine, &bytes)?;
-    let ctx = wisp_wasi::WasiCtx::builder()
+    let mut builder = wisp_wasi::WasiCtx::builder()
         .arg(path)
         .args(args)
         .inherit_stdio()
-        .inherit_env()
-        .preopened_dir(".", ".")?
-        .build();
+        .inherit_env();
+    for (host, guest) in dirs {
+        builder = builder.preopened_dir(host, guest.clone())?;
+    }
+    let ctx = builder.build();
     let mut store = wisp::Store::new(&engine, ctx);
     let mut linker = wisp::Linker::new(&engine);
     wisp_wasi::add_to_linker(&mut linker, |ctx| ctx)?;
