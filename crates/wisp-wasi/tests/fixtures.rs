@@ -79,7 +79,14 @@ fn go_strings() {
     run("go/strings");
 }
 
-/// Every Go fixture directory has a test above (bench runs in the engine's own suites).
+/// Compute-heavy (about 12 s in a debug build); passes, run with `--ignored`.
+#[test]
+#[ignore]
+fn go_bench() {
+    run("go/bench");
+}
+
+/// Every Go fixture directory has a test above.
 #[test]
 fn go_fixtures_all_covered() {
     let known = [
