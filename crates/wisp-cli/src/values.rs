@@ -12,7 +12,7 @@ pub fn parse_val(ty: ValType, text: &str) -> Result<Val, String> {
     let t = text.trim();
     match ty {
         ValType::I32 => parse_int(t, 32).map(|v| Val::I32(v as u32 as i32)),
-        ValType::I64 => parse_int(t, 64).map(|v| Val::I64(v as u64 as i64)),
+        ValType::I64 => parse_int(t, 64).map(|v| Val::I64(v as i64)),
         ValType::F32 => parse_float(t, FloatFormat::F32).map(|b| Val::F32(b as u32)),
         ValType::F64 => parse_float(t, FloatFormat::F64).map(Val::F64),
         ValType::Ref(r) => {
