@@ -821,3 +821,65 @@ fn inspect_invalid_module_prints_the_report_and_the_error() {
     assert!(out.stdout.contains("  f: func () -> (i32)"), "{out:?}");
     assert_eq!(out.stderr, "");
 }
+
+#[test]
+fn invoke_reference_arguments_are_null() {
+    let m = wat_file(
+        r#"(module
+            (func (export "isnull") (param externref) (result i32) local.get 0 ref.is_null)
+            (func (export "nullfunc") (result funcref) ref.null func))"#,
+    );
+    let out = wisp(&["invoke", &m, "isnull", "null"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, "1\n"), "{out:?}");
+    let out = wisp(&["invoke", &m, "nullfunc"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, "null\n"), "{out:?}");
+    let out = wisp(&["invoke", &m, "isnull", "0"]);
+    assert_eq!(out.code, BAD_ARGS, "{out:?}");
+    one_line_error(&out);
+}
+
+// ---------------------------------------------------------------------------------------------
+// robustness: damaged modules end in an error class, never a panic or a hang
+
+#[test]
+fn truncated_and_mutated_modules_never_panic() {
+    let bytes = std::fs::read(root().join(TRAPS)).unwrap();
+    for len in (0..bytes.len()).step_by(3) {
+        let f = temp_file("cut.wasm", &bytes[..len]);
+        let out = wisp(&["inspect", &f]);
+        assert!(
+            [0, MALFORMED, INVALID].contains(&out.code),
+            "cut at {len}: {out:?}"
+        );
+    }
+    // A fixed-seed xorshift: three random bytes changed past the header, 60 times.
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for _ in 0..60 {
+        let mut m = bytes.clone();
+        for _ in 0..3 {
+            let at = 8 + (next() as usize) % (m.len() - 8);
+            m[at] = next() as u8;
+        }
+        let f = temp_file("mut.wasm", &m);
+        let out = wisp(&["inspect", &f]);
+        assert!([0, MALFORMED, INVALID].contains(&out.code), "{out:?}");
+        let out = wisp(&["invoke", &f, "div_s", "7", "2"]);
+        let allowed = [
+            0,
+            BAD_ARGS,
+            MALFORMED,
+            INVALID,
+            MISSING_IMPORT,
+            UNKNOWN_EXPORT,
+            TRAP,
+            RUNTIME,
+        ];
+        assert!(allowed.contains(&out.code), "{out:?}");
+    }
+}
