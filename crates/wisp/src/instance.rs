@@ -277,6 +277,7 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
         elems,
         datas,
         dead: None,
+        reactor_initialized: false,
     }));
     let instance = Instance(inner.stored(instance_index));
 

@@ -20,6 +20,7 @@ pub mod isa;
 mod linker;
 mod memory;
 mod module;
+mod reactor;
 mod store;
 mod table;
 mod translate;
@@ -34,6 +35,11 @@ pub use instance::{Extern, Instance};
 pub use linker::Linker;
 pub use memory::Memory;
 pub use module::{ExternType, ImportDesc, Module};
+pub use reactor::{
+    pack_ptr_len, unpack_ptr_len, DecodeError, GuestAlloc, GuestBuf, GuestValue, INITIALIZE, START,
+};
+#[doc(hidden)]
+pub use reactor::align_up as reactor_align_up;
 pub use store::{AsContext, AsContextMut, Store};
 pub use table::Table;
 pub use trap::{FrameInfo, Trap, TrapCode};

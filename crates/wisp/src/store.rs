@@ -132,6 +132,8 @@ pub(crate) struct InstanceEntity {
     pub datas: Vec<(usize, usize)>,
     /// Set when a Go-style runtime died in this instance (see `Instance::is_dead`).
     pub dead: Option<String>,
+    /// Set once `Instance::initialize_reactor` has run `_initialize` (or found none to run).
+    pub reactor_initialized: bool,
 }
 
 /// The parts of a store that do not depend on the host data type.
