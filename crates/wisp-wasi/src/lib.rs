@@ -33,6 +33,7 @@ pub mod path;
 pub mod poll;
 pub mod proc;
 pub mod random;
+mod reactor;
 mod sandbox;
 pub mod sched;
 pub mod sock;
@@ -45,6 +46,7 @@ pub use ctx::{
 };
 pub use errno::{Errno, WasiResult};
 pub use mem::GuestMemory;
+pub use reactor::{go_panic_message, GoReactor, GoReactorBuilder, ReactorError};
 
 use wisp::{Caller, Linker};
 

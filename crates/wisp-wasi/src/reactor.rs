@@ -1,0 +1,479 @@
+//! [`GoReactor`]: a Go 1.24 WASI reactor (`GOOS=wasip1 go build -buildmode=c-shared`) ready
+//! to call: WASI linked, `_initialize` run once, stderr captured so that an unrecovered
+//! panic comes back as [`ReactorError::Panic`] with its text, and the instance retired after
+//! a panic or `os.Exit` so that later calls fail with [`ReactorError::Dead`].
+//!
+//! ```
+//! # fn main() -> Result<(), wisp_wasi::ReactorError> {
+//! # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/go/add.wasm");
+//! let mut go = wisp_wasi::GoReactor::from_file(path)?;
+//! let sum: i32 = go.call("add", (1i32, 2i32))?;
+//! assert_eq!(sum, 3);
+//! # Ok(()) }
+//! ```
+
+use crate::ctx::{Pipe, Stdio, WasiCtx, WasiCtxBuilder};
+use std::fmt;
+use std::io::Write;
+use std::path::Path;
+use wisp::{
+    Engine, GuestAlloc, Instance, Linker, Memory, Module, Store, Trap, TypedFunc, Val, WasmParams,
+    WasmResults,
+};
+
+/// What can go wrong with a Go reactor.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ReactorError {
+    /// The Go runtime died of an unrecovered panic (or a `fatal error:`): it printed
+    /// `panic: MESSAGE` and a goroutine trace to stderr, then trapped. The instance is dead.
+    Panic {
+        /// The panic value as Go printed it, without the `panic: ` prefix and the trace
+        /// (for a fatal error, the whole `fatal error: ...` line).
+        message: String,
+        /// Everything the guest wrote to stderr during the failed call.
+        stderr: String,
+        /// The trap that ended the call.
+        trap: Trap,
+    },
+    /// The guest called `os.Exit(code)` (WASI `proc_exit`). The instance is dead.
+    Exit(i32),
+    /// A trap without a panic message on stderr (for instance `unreachable` in hand-written
+    /// code, or an out-of-bounds access). The instance is dead.
+    Trap {
+        trap: Trap,
+        /// Everything the guest wrote to stderr during the failed call.
+        stderr: String,
+    },
+    /// The instance died in an earlier call (see [`GoReactor::dead_reason`]); nothing ran.
+    Dead(String),
+    /// Anything else: loading, linking, a missing export, a signature mismatch, a guest
+    /// pointer out of bounds, a command module given where a reactor was expected, ...
+    Wasm(wisp::Error),
+}
+
+impl fmt::Display for ReactorError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReactorError::Panic { message, .. } => write!(f, "Go panic: {message}"),
+            ReactorError::Exit(code) => write!(f, "the Go program exited with code {code}"),
+            ReactorError::Trap { trap, .. } => write!(f, "{trap}"),
+            ReactorError::Dead(why) => write!(f, "instance is dead: {why}"),
+            ReactorError::Wasm(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for ReactorError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ReactorError::Panic { trap, .. } | ReactorError::Trap { trap, .. } => Some(trap),
+            ReactorError::Wasm(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<wisp::Error> for ReactorError {
+    fn from(e: wisp::Error) -> Self {
+        ReactorError::Wasm(e)
+    }
+}
+
+impl From<std::io::Error> for ReactorError {
+    fn from(e: std::io::Error) -> Self {
+        ReactorError::Wasm(wisp::Error::Usage(e.to_string()))
+    }
+}
+
+/// The panic text in what a Go runtime wrote to stderr before it died, if any.
+///
+/// Go prints `panic: VALUE` (several such lines for nested panics; the last one is the
+/// fatal one) followed by a blank line and the goroutine trace, or `fatal error: TEXT`.
+pub fn go_panic_message(stderr: &str) -> Option<String> {
+    let at_line_start = |i: usize| i == 0 || stderr.as_bytes()[i - 1] == b'\n';
+    let last = |pat: &str| {
+        stderr
+            .match_indices(pat)
+            .filter(|(i, _)| at_line_start(*i))
+            .last()
+            .map(|(i, _)| i)
+    };
+    if let Some(i) = last("panic: ") {
+        let rest = &stderr[i + "panic: ".len()..];
+        let end = [rest.find("\n\ngoroutine "), rest.find("\n[signal ")]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(rest.len());
+        return Some(rest[..end].trim_end().to_string());
+    }
+    last("fatal error: ").map(|i| {
+        let line = &stderr[i..];
+        line.lines().next().unwrap_or(line).trim_end().to_string()
+    })
+}
+
+/// Builds a [`GoReactor`]: the WASI context to give the guest, and what to do with its
+/// stdout and stderr.
+pub struct GoReactorBuilder {
+    wasi: WasiCtxBuilder,
+    capture_stdout: bool,
+    forward_stderr: bool,
+}
+
+impl Default for GoReactorBuilder {
+    fn default() -> Self {
+        GoReactorBuilder {
+            wasi: WasiCtx::builder().stdout(Stdio::Inherit),
+            capture_stdout: false,
+            forward_stderr: true,
+        }
+    }
+}
+
+impl GoReactorBuilder {
+    /// The guest's WASI context: arguments, environment, stdin, stdout, preopens, clocks.
+    /// Its stderr setting is replaced: the reactor always captures stderr (see
+    /// [`GoReactorBuilder::forward_stderr`]). Default: nothing granted but stdout, inherited.
+    pub fn wasi(mut self, wasi: WasiCtxBuilder) -> Self {
+        self.wasi = wasi;
+        self
+    }
+
+    /// Captures stdout in memory instead (read it with [`GoReactor::stdout`]).
+    pub fn capture_stdout(mut self, capture: bool) -> Self {
+        self.capture_stdout = capture;
+        self
+    }
+
+    /// Whether what the guest writes to stderr is also copied to the host's stderr, after
+    /// each call (default: yes). It is captured either way ([`GoReactor::stderr`]).
+    pub fn forward_stderr(mut self, forward: bool) -> Self {
+        self.forward_stderr = forward;
+        self
+    }
+
+    /// Links WASI, instantiates `module` in a new store and runs `_initialize`.
+    pub fn instantiate(self, engine: &Engine, module: &Module) -> Result<GoReactor, ReactorError> {
+        self.instantiate_with(engine, module, |_| Ok(()))
+    }
+
+    /// [`GoReactorBuilder::instantiate`], with a chance to define more host functions in
+    /// the linker (after WASI's) first.
+    pub fn instantiate_with(
+        self,
+        engine: &Engine,
+        module: &Module,
+        extra: impl FnOnce(&mut Linker<WasiCtx>) -> wisp::Result<()>,
+    ) -> Result<GoReactor, ReactorError> {
+        let stderr = Pipe::new();
+        let mut wasi = self.wasi.stderr(Stdio::Pipe(stderr.clone()));
+        let stdout = if self.capture_stdout {
+            let p = Pipe::new();
+            wasi = wasi.stdout(Stdio::Pipe(p.clone()));
+            Some(p)
+        } else {
+            None
+        };
+        let mut store = Store::new(engine, wasi.build());
+        let mut linker = Linker::new(engine);
+        crate::add_to_linker(&mut linker, |ctx| ctx)?;
+        extra(&mut linker)?;
+        let instance = linker.instantiate(&mut store, module)?;
+        let memory = instance.get_memory(&store, "memory").ok_or_else(|| {
+            wisp::Error::UnknownExport("a Go reactor exports `memory`; this module does not".into())
+        })?;
+        let mut go = GoReactor {
+            store,
+            instance,
+            memory,
+            stdout,
+            stderr,
+            forward_stderr: self.forward_stderr,
+            abi: None,
+        };
+        go.guard(|store, instance| instance.initialize_reactor(store))?;
+        Ok(go)
+    }
+}
+
+/// A Go reactor instance, initialized and ready to call. See the [module docs](self).
+///
+/// Every call goes through one policy: what the guest wrote to stderr during the call is
+/// captured; if the call traps, the text after `panic: ` becomes [`ReactorError::Panic`];
+/// after a trap, an exit or a failing host function the instance is marked dead (Go's
+/// runtime cannot continue from there) and any later call, through this type or directly
+/// on its functions, fails with "instance is dead".
+pub struct GoReactor {
+    store: Store<WasiCtx>,
+    instance: Instance,
+    memory: Memory,
+    stdout: Option<Pipe>,
+    stderr: Pipe,
+    forward_stderr: bool,
+    abi: Option<GuestAlloc>,
+}
+
+impl fmt::Debug for GoReactor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GoReactor")
+            .field("instance", &self.instance)
+            .field("dead", &self.dead_reason())
+            .finish_non_exhaustive()
+    }
+}
+
+impl GoReactor {
+    pub fn builder() -> GoReactorBuilder {
+        GoReactorBuilder::default()
+    }
+
+    /// Instantiates and initializes `module` with the default builder: stdout inherited,
+    /// stderr captured and forwarded, no arguments, environment or files.
+    pub fn new(engine: &Engine, module: &Module) -> Result<GoReactor, ReactorError> {
+        GoReactorBuilder::default().instantiate(engine, module)
+    }
+
+    /// [`GoReactor::new`] for a `.wasm` file, on a default engine.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<GoReactor, ReactorError> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|e| {
+            ReactorError::Wasm(wisp::Error::Usage(format!("{}: {e}", path.display())))
+        })?;
+        let engine = Engine::default();
+        let module = Module::new(&engine, bytes)?;
+        GoReactor::new(&engine, &module)
+    }
+
+    /// Runs `f` on the store and instance under the reactor's error policy (see the type's
+    /// docs). Everything else in this type is built on it; use it for sequences of calls.
+    pub fn guard<R>(
+        &mut self,
+        f: impl FnOnce(&mut Store<WasiCtx>, &Instance) -> wisp::Result<R>,
+    ) -> Result<R, ReactorError> {
+        if let Some(why) = self.instance.dead_reason(&self.store) {
+            return Err(ReactorError::Dead(why));
+        }
+        // Output from before this call (e.g. `init`) is already forwarded; what is unread
+        // afterwards is exactly this call's.
+        self.drain_stderr();
+        let result = f(&mut self.store, &self.instance);
+        let fresh = self.drain_stderr();
+        let e = match result {
+            Ok(r) => return Ok(r),
+            Err(e) => e,
+        };
+        let fatal = matches!(
+            e,
+            wisp::Error::Trap(_) | wisp::Error::Exit(_) | wisp::Error::Host(_)
+        );
+        if !fatal {
+            return Err(match e {
+                wisp::Error::Usage(msg) if msg.starts_with("instance is dead: ") => {
+                    ReactorError::Dead(msg["instance is dead: ".len()..].to_string())
+                }
+                other => ReactorError::Wasm(other),
+            });
+        }
+        let stderr = String::from_utf8_lossy(&fresh).into_owned();
+        let err = match e {
+            wisp::Error::Exit(code) => ReactorError::Exit(code),
+            wisp::Error::Trap(trap) => match go_panic_message(&stderr) {
+                Some(message) => ReactorError::Panic {
+                    message,
+                    stderr,
+                    trap,
+                },
+                None => ReactorError::Trap { trap, stderr },
+            },
+            other => ReactorError::Wasm(other),
+        };
+        let why = match &err {
+            ReactorError::Panic { message, .. } => format!("Go panic: {message}"),
+            other => other.to_string(),
+        };
+        self.instance.mark_dead(&mut self.store, why);
+        Err(err)
+    }
+
+    /// Takes the stderr bytes written since the last drain, copying them to the host's
+    /// stderr when forwarding is on.
+    fn drain_stderr(&mut self) -> Vec<u8> {
+        let n = self.stderr.unread();
+        if n == 0 {
+            return Vec::new();
+        }
+        let mut buf = vec![0; n];
+        let got = self.stderr.read(&mut buf);
+        buf.truncate(got);
+        if self.forward_stderr {
+            let mut err = std::io::stderr().lock();
+            let _ = err.write_all(&buf);
+            let _ = err.flush();
+        }
+        buf
+    }
+
+    /// The export `name` with its signature checked, for repeated calls with
+    /// [`GoReactor::call_func`].
+    pub fn func<P: WasmParams, R: WasmResults>(
+        &self,
+        name: &str,
+    ) -> Result<TypedFunc<P, R>, ReactorError> {
+        if let Some(why) = self.instance.dead_reason(&self.store) {
+            return Err(ReactorError::Dead(why));
+        }
+        Ok(self.instance.reactor_typed_func(&self.store, name)?)
+    }
+
+    /// Calls a function obtained with [`GoReactor::func`].
+    pub fn call_func<P: WasmParams, R: WasmResults>(
+        &mut self,
+        func: &TypedFunc<P, R>,
+        params: P,
+    ) -> Result<R, ReactorError> {
+        self.guard(|store, _| func.call(store, params))
+    }
+
+    /// Calls the export `name`; parameter and result types are checked against it
+    /// (`i32`/`u32` for Go's int32, uint32, bool and pointers; `i64`/`u64`; `f32`; `f64`).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), wisp_wasi::ReactorError> {
+    /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/go/types.wasm");
+    /// let mut go = wisp_wasi::GoReactor::from_file(path)?;
+    /// assert_eq!(go.call::<_, i64>("i64_mul", (3_000_000_000i64, 3i64))?, 9_000_000_000);
+    /// assert_eq!(go.call::<_, f64>("f64_sqrt", 2.0f64)?, std::f64::consts::SQRT_2);
+    /// go.call::<_, ()>("noop", ())?;
+    /// // A wrong signature is an error, not a crash.
+    /// assert!(go.call::<_, i32>("noop", ()).is_err());
+    /// # Ok(()) }
+    /// ```
+    pub fn call<P: WasmParams, R: WasmResults>(
+        &mut self,
+        name: &str,
+        params: P,
+    ) -> Result<R, ReactorError> {
+        let f = self.func::<P, R>(name)?;
+        self.call_func(&f, params)
+    }
+
+    /// Calls the export `name` with dynamically typed values.
+    pub fn call_vals(
+        &mut self,
+        name: &str,
+        params: &[Val],
+        results: &mut [Val],
+    ) -> Result<(), ReactorError> {
+        if let Some(why) = self.instance.dead_reason(&self.store) {
+            return Err(ReactorError::Dead(why));
+        }
+        let f = self.instance.reactor_func(&self.store, name)?;
+        self.guard(|store, _| f.call(store, params, results))
+    }
+
+    fn abi(&mut self) -> Result<GuestAlloc, ReactorError> {
+        if let Some(a) = self.abi {
+            return Ok(a);
+        }
+        let a = GuestAlloc::new(&self.store, &self.instance)?;
+        self.abi = Some(a);
+        Ok(a)
+    }
+
+    /// Calls an export `name(ptr, len) -> ptr << 32 | len` through the guest's
+    /// `alloc`/`free` exports: `input` is copied into a guest buffer, the result copied out,
+    /// and both buffers freed.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), wisp_wasi::ReactorError> {
+    /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/go/strings.wasm");
+    /// let mut go = wisp_wasi::GoReactor::from_file(path)?;
+    /// assert_eq!(go.call_bytes("reverse", b"hello")?, b"olleh");
+    /// assert_eq!(go.call_str("upper", "café")?, "CAFÉ");
+    /// assert_eq!(go.call::<(), i32>("live_count", ())?, 0); // every buffer was freed
+    /// # Ok(()) }
+    /// ```
+    pub fn call_bytes(&mut self, name: &str, input: &[u8]) -> Result<Vec<u8>, ReactorError> {
+        let abi = self.abi()?;
+        let f = self.func::<(u32, u32), u64>(name)?;
+        self.guard(|store, _| abi.call_bytes(store, &f, input))
+    }
+
+    /// [`GoReactor::call_bytes`] for text: the result must be UTF-8.
+    pub fn call_str(&mut self, name: &str, input: &str) -> Result<String, ReactorError> {
+        let abi = self.abi()?;
+        let f = self.func::<(u32, u32), u64>(name)?;
+        self.guard(|store, _| abi.call_str(store, &f, input))
+    }
+
+    /// The guest's exported `memory`, for [`wisp::Memory::read_bytes`],
+    /// [`wisp::Memory::read_value`] and the other pointer helpers.
+    pub fn memory(&self) -> Memory {
+        self.memory
+    }
+
+    /// Everything the guest wrote to stderr so far.
+    pub fn stderr(&self) -> Vec<u8> {
+        self.stderr.contents()
+    }
+
+    /// Everything the guest wrote to stdout so far, when it is captured
+    /// ([`GoReactorBuilder::capture_stdout`]).
+    pub fn stdout(&self) -> Option<Vec<u8>> {
+        self.stdout.as_ref().map(Pipe::contents)
+    }
+
+    pub fn instance(&self) -> Instance {
+        self.instance
+    }
+
+    pub fn store(&self) -> &Store<WasiCtx> {
+        &self.store
+    }
+
+    /// The store, for direct use of the instance's functions and memory (calls made this
+    /// way bypass the panic capture, but a dead instance still refuses them).
+    pub fn store_mut(&mut self) -> &mut Store<WasiCtx> {
+        &mut self.store
+    }
+
+    pub fn is_dead(&self) -> bool {
+        self.instance.is_dead(&self.store)
+    }
+
+    /// Why the instance died (`Go panic: ...`, `the Go program exited with code N`, ...).
+    pub fn dead_reason(&self) -> Option<String> {
+        self.instance.dead_reason(&self.store)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::go_panic_message;
+
+    #[test]
+    fn panic_messages() {
+        let s = "state: x\npanic: boom\n\ngoroutine 1 [running]:\nmain.boom()\n";
+        assert_eq!(go_panic_message(s).as_deref(), Some("boom"));
+        let nested = "panic: first [recovered]\n\tpanic: second\n\ngoroutine 1 [running]:\n";
+        assert_eq!(
+            go_panic_message(nested).as_deref(),
+            Some("first [recovered]\n\tpanic: second")
+        );
+        let multi = "panic: line one\nline two\n\ngoroutine 5 [running]:\n";
+        assert_eq!(
+            go_panic_message(multi).as_deref(),
+            Some("line one\nline two")
+        );
+        let fatal =
+            "fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [chan receive]:\n";
+        assert_eq!(
+            go_panic_message(fatal).as_deref(),
+            Some("fatal error: all goroutines are asleep - deadlock!")
+        );
+        assert_eq!(go_panic_message("no panic here: really\n"), None);
+        assert_eq!(go_panic_message(""), None);
+    }
+}
