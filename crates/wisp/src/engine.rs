@@ -12,11 +12,38 @@ pub struct Config {
     pub(crate) max_stack_slots: usize,
     /// Most nested Wasm calls.
     pub(crate) max_call_depth: usize,
+    pub(crate) dispatch: Dispatch,
+}
+
+/// How the executor dispatches instructions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dispatch {
+    /// One `match` in a loop: works in every build.
+    Portable,
+    /// Handlers that tail-call each other: faster, and used only in builds without debug
+    /// assertions (without optimizations the calls would not become jumps). Asking for it in
+    /// a debug build gives the portable loop.
+    Threaded,
+}
+
+impl Default for Dispatch {
+    fn default() -> Self {
+        if cfg!(debug_assertions) {
+            Dispatch::Portable
+        } else {
+            Dispatch::Threaded
+        }
+    }
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { features: Features::wasm2(), max_stack_slots: 1 << 20, max_call_depth: 64 * 1024 }
+        Config {
+            features: Features::wasm2(),
+            max_stack_slots: 1 << 20,
+            max_call_depth: 64 * 1024,
+            dispatch: Dispatch::default(),
+        }
     }
 }
 
@@ -34,6 +61,12 @@ impl Config {
     /// Value-stack size in 64-bit slots (default 1 Mi slots, 8 MiB).
     pub fn max_stack_slots(&mut self, slots: usize) -> &mut Self {
         self.max_stack_slots = slots.max(64);
+        self
+    }
+
+    /// The dispatch backend (default: threaded in optimized builds, portable otherwise).
+    pub fn dispatch(&mut self, dispatch: Dispatch) -> &mut Self {
+        self.dispatch = dispatch;
         self
     }
 
@@ -76,6 +109,11 @@ impl Engine {
 
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// Whether stores of this engine run the threaded backend.
+    pub(crate) fn threaded(&self) -> bool {
+        self.inner.config.dispatch == Dispatch::Threaded && !cfg!(debug_assertions)
     }
 
     pub(crate) fn same(&self, other: &Engine) -> bool {

@@ -271,6 +271,12 @@ impl<P, R> Clone for TypedFunc<P, R> {
 }
 impl<P, R> Copy for TypedFunc<P, R> {}
 
+impl<P, R> std::fmt::Debug for TypedFunc<P, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TypedFunc").field("func", &self.func).finish()
+    }
+}
+
 impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
     pub fn func(&self) -> Func {
         self.func

@@ -27,7 +27,7 @@ mod translate;
 mod trap;
 mod value;
 
-pub use engine::{Config, Engine};
+pub use engine::{Config, Dispatch, Engine};
 pub use error::{Error, Result};
 pub use func::{Caller, Func, HostReturn, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmTy};
 pub use global::Global;

@@ -125,6 +125,23 @@ impl ModuleInner {
         FunctionBody::new(&self.bytes[off..off + len], off, self.features)
     }
 
+    /// The executor's way to the code of a callee: the already-translated case inline, first
+    /// translation out of line. Keeping `get_or_init`'s closure out of the dispatch handlers
+    /// keeps their stack frames empty, which the threaded backend needs for its tail calls.
+    #[inline(always)]
+    pub fn code_for_call(&self, def_index: u32) -> &CompiledFunc {
+        match self.compiled[def_index as usize].get() {
+            Some(c) => c,
+            None => self.translate_cold(def_index),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn translate_cold(&self, def_index: u32) -> &CompiledFunc {
+        self.compiled(def_index)
+    }
+
     /// The translated code of defined function `def_index`, translating it on first use.
     pub fn compiled(&self, def_index: u32) -> &Arc<CompiledFunc> {
         self.compiled[def_index as usize].get_or_init(|| {

@@ -175,7 +175,7 @@ impl<T> Store<T> {
                 globals: Vec::new(),
                 instances: Vec::new(),
                 externs: Vec::new(),
-                stack: Stack::new(config.max_stack_slots, config.max_call_depth),
+                stack: Stack::new(config.max_stack_slots, config.max_call_depth, engine.threaded()),
             },
             hosts: Vec::new(),
             host_cache: std::collections::HashMap::new(),

@@ -12,6 +12,8 @@ use wisp_decoder::{BlockType, FunctionBody, Operator};
 #[derive(Debug)]
 pub(crate) struct CompiledFunc {
     pub code: Box<[Instr]>,
+    /// The same code for the threaded backend (empty when the store runs the portable loop).
+    pub ops: Box<[crate::exec::threaded::Op]>,
     pub num_params: u32,
     /// Locals declared by the body (parameters excluded).
     pub num_locals: u32,
@@ -552,7 +554,9 @@ pub(crate) fn translate(module: &ModuleInner, def_index: u32) -> Result<Compiled
         t.op(&op);
     }
     let num_params = ty.params().len() as u32;
+    let ops = if module.engine.threaded() { crate::exec::threaded::lower(&t.code) } else { Box::default() };
     Ok(CompiledFunc {
+        ops,
         code: t.code.into_boxed_slice(),
         num_params,
         num_locals,

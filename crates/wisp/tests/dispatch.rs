@@ -1,0 +1,73 @@
+//! The dispatch backends. The threaded backend relies on its handlers' final calls compiling to
+//! jumps: if one stops doing so, every executed instruction of that kind adds a Rust stack
+//! frame, and the long runs below overflow the small stack they are given. (In builds with
+//! debug assertions the engine uses the portable loop, and these tests check it instead.)
+
+use wisp::{Config, Dispatch, Engine, Linker, Module, Store};
+
+fn wat(src: &str) -> Vec<u8> {
+    let buf = wast::parser::ParseBuffer::new(src).expect("lex");
+    let mut w: wast::Wat = wast::parser::parse(&buf).expect("parse");
+    w.encode().expect("encode")
+}
+
+/// Exercises every kind of handler with out-of-line work: calls and returns, branches with
+/// stack adjustment, br_table, float rounding, trapping conversions, bulk memory, tables.
+const WORKOUT: &str = r#"(module
+  (memory 1)
+  (table 2 funcref)
+  (elem (i32.const 0) $leaf $leaf)
+  (type $t (func (param i32) (result i32)))
+  (func $leaf (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+  (func (export "run") (param $n i32) (result i32) (local $acc i32)
+    (loop $top
+      (local.set $acc (call $leaf (local.get $acc)))
+      (local.set $acc (call_indirect (type $t) (local.get $acc) (i32.and (local.get $n) (i32.const 1))))
+      (local.set $acc (i32.add (local.get $acc)
+        (block $b (result i32)
+          (br_table $b $b (i32.const 3) (i32.and (local.get $n) (i32.const 1))))))
+      (local.set $acc (i32.add (local.get $acc)
+        (i32.trunc_f32_s (f32.floor (f32.convert_i32_s (i32.and (local.get $n) (i32.const 7)))))))
+      (local.set $acc (i32.add (local.get $acc)
+        (block (result i32) (i32.const 5) (i32.const 6) (br 0))))
+      (memory.fill (i32.const 0) (i32.const 7) (i32.const 16))
+      (memory.copy (i32.const 32) (i32.const 0) (i32.const 16))
+      (local.set $acc (i32.add (local.get $acc) (i32.load8_u (i32.const 40))))
+      (br_if $top (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (local.get $acc)))"#;
+
+fn run_workout(dispatch: Dispatch, n: i32) -> i32 {
+    let mut config = Config::new();
+    config.dispatch(dispatch);
+    let engine = Engine::new(&config);
+    let module = Module::new(&engine, wat(WORKOUT)).unwrap();
+    let mut store = Store::new(&engine, ());
+    let inst = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
+    let run = inst.get_typed_func::<i32, i32>(&store, "run").unwrap();
+    run.call(&mut store, n).unwrap()
+}
+
+/// Per iteration: +1 (call), +1 (call_indirect), +3 (br_table), +(n & 7), +6, +7 (the byte).
+fn expected(n: i32) -> i32 {
+    (1..=n).map(|i| 18 + (i & 7)).sum()
+}
+
+#[test]
+fn threaded_handlers_tail_call_on_a_small_stack() {
+    let n = 200_000; // about 10 million instructions
+    let got = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(move || run_workout(Dispatch::Threaded, n))
+        .unwrap()
+        .join()
+        .expect("the run finished without overflowing its stack");
+    assert_eq!(got, expected(n));
+}
+
+#[test]
+fn backends_agree() {
+    for n in [1, 2, 7, 100, 1001] {
+        assert_eq!(run_workout(Dispatch::Portable, n), expected(n));
+        assert_eq!(run_workout(Dispatch::Threaded, n), expected(n));
+    }
+}
