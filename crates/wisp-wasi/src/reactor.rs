@@ -120,6 +120,7 @@ pub struct GoReactorBuilder {
     wasi: WasiCtxBuilder,
     capture_stdout: bool,
     forward_stderr: bool,
+    initialize: bool,
 }
 
 impl Default for GoReactorBuilder {
@@ -128,6 +129,7 @@ impl Default for GoReactorBuilder {
             wasi: WasiCtx::builder().stdout(Stdio::Inherit),
             capture_stdout: false,
             forward_stderr: true,
+            initialize: true,
         }
     }
 }
@@ -151,6 +153,15 @@ impl GoReactorBuilder {
     /// each call (default: yes). It is captured either way ([`GoReactor::stderr`]).
     pub fn forward_stderr(mut self, forward: bool) -> Self {
         self.forward_stderr = forward;
+        self
+    }
+
+    /// Whether instantiating also runs `_initialize` (default: yes). Without it, call
+    /// [`GoReactor::initialize`] before any export; [`GoReactor::guard`] still reaches the
+    /// raw exports (to run a command's `_start`, or to see what the guest does when called
+    /// too early).
+    pub fn initialize(mut self, initialize: bool) -> Self {
+        self.initialize = initialize;
         self
     }
 
@@ -193,7 +204,9 @@ impl GoReactorBuilder {
             forward_stderr: self.forward_stderr,
             abi: None,
         };
-        go.guard(|store, instance| instance.initialize_reactor(store))?;
+        if self.initialize {
+            go.initialize()?;
+        }
         Ok(go)
     }
 }
@@ -244,6 +257,13 @@ impl GoReactor {
         let engine = Engine::default();
         let module = Module::new(&engine, bytes)?;
         GoReactor::new(&engine, &module)
+    }
+
+    /// Runs `_initialize`, once (see [`wisp::Instance::initialize_reactor`]); instantiation
+    /// does it unless [`GoReactorBuilder::initialize`] said otherwise. Fails for a command
+    /// module (one that exports `_start`).
+    pub fn initialize(&mut self) -> Result<(), ReactorError> {
+        self.guard(|store, instance| instance.initialize_reactor(store))
     }
 
     /// Runs `f` on the store and instance under the reactor's error policy (see the type's

@@ -36,7 +36,8 @@ pub use linker::Linker;
 pub use memory::Memory;
 pub use module::{ExternType, ImportDesc, Module};
 pub use reactor::{
-    pack_ptr_len, unpack_ptr_len, DecodeError, GuestAlloc, GuestBuf, GuestValue, INITIALIZE, START,
+    pack_ptr_len, unpack_ptr_len, DecodeError, GuestAlloc, GuestBuf, GuestValue, StoreCounts,
+    INITIALIZE, START,
 };
 #[doc(hidden)]
 pub use reactor::align_up as reactor_align_up;

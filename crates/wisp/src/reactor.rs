@@ -633,3 +633,39 @@ impl GuestAlloc {
             .map_err(|e| Error::Usage(format!("guest result is not UTF-8: {}", e.utf8_error())))
     }
 }
+
+/// How many objects a store holds: a long-running host checks with it that repeated calls
+/// leave nothing behind (calls into an instance allocate no store objects).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StoreCounts {
+    pub instances: usize,
+    /// Wasm and host functions.
+    pub funcs: usize,
+    pub host_funcs: usize,
+    pub memories: usize,
+    /// Bytes of all memories together.
+    pub memory_bytes: usize,
+    pub tables: usize,
+    /// Elements of all tables together.
+    pub table_elements: usize,
+    pub globals: usize,
+    pub externrefs: usize,
+}
+
+impl<T> crate::Store<T> {
+    /// The store's object counts, see [`StoreCounts`].
+    pub fn object_counts(&self) -> StoreCounts {
+        let inner = &self.inner;
+        StoreCounts {
+            instances: inner.instances.len(),
+            funcs: inner.funcs.len(),
+            host_funcs: self.hosts.len(),
+            memories: inner.memories.len(),
+            memory_bytes: inner.memories.iter().map(|m| m.data.len()).sum(),
+            tables: inner.tables.len(),
+            table_elements: inner.tables.iter().map(|t| t.elements.len()).sum(),
+            globals: inner.globals.len(),
+            externrefs: inner.externs.len(),
+        }
+    }
+}
