@@ -211,6 +211,7 @@ pub(crate) fn call_raw<T>(store: &mut Store<T>, func: u32, buf: &mut [u64], np: 
         }
     };
     loop {
+        store.arm_limiter();
         match exec::run(&mut store.inner, frame, base_depth) {
             Ok(Exit::Return) => {
                 for (i, r) in buf[..nr].iter_mut().enumerate() {

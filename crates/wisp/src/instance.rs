@@ -5,7 +5,7 @@ use crate::func::{Func, TypedFunc, WasmParams, WasmResults};
 use crate::global::Global;
 use crate::memory::Memory;
 use crate::module::{ConstOp, DataMode, ElemMode, ExternType, Module};
-use crate::store::{AsContext, AsContextMut, FuncEntity, FuncKind, GlobalEntity, InstanceEntity, MemoryEntity, Store, StoreInner, Stored, TableEntity};
+use crate::store::{AsContext, AsContextMut, FuncEntity, FuncKind, GlobalEntity, InstanceEntity, Store, StoreInner, Stored};
 use crate::table::Table;
 use crate::trap::{Trap, TrapCode};
 use std::cell::UnsafeCell;
@@ -221,7 +221,9 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
     if imports.len() != m.imports.len() {
         return Err(Error::Link(format!("module needs {} imports, {} given", m.imports.len(), imports.len())));
     }
+    store.arm_limiter();
     let inner = &mut store.inner;
+    inner.admit_counts(1, m.memories.len(), m.tables.len())?;
     let mut funcs = Vec::with_capacity(m.funcs.len());
     let mut tables = Vec::new();
     let mut memories = Vec::new();
@@ -244,16 +246,10 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
         funcs.push(inner.funcs.len() as u32 - 1);
     }
     for &ty in &m.tables {
-        let n = ty.limits.min as usize;
-        if n > 10_000_000 {
-            return Err(Error::Instantiate("table too large".into()));
-        }
-        inner.tables.push(TableEntity { elements: vec![0; n], ty });
-        tables.push(inner.tables.len() as u32 - 1);
+        tables.push(inner.new_table(ty, 0)?);
     }
     for &ty in &m.memories {
-        inner.memories.push(MemoryEntity::new(ty)?);
-        memories.push(inner.memories.len() as u32 - 1);
+        memories.push(inner.new_memory(ty)?);
     }
     for (ty, init) in &m.globals {
         let v = eval_const(inner, init, &globals, &funcs);

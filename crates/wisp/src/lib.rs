@@ -17,6 +17,7 @@ mod func;
 mod global;
 mod instance;
 pub mod isa;
+mod limits;
 mod linker;
 mod memory;
 mod module;
@@ -32,6 +33,9 @@ pub use error::{Error, Result};
 pub use func::{Caller, Func, HostReturn, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmTy};
 pub use global::Global;
 pub use instance::{Extern, Instance};
+pub use limits::{
+    ResourceLimiter, StoreLimits, StoreLimitsBuilder, DEFAULT_INSTANCE_LIMIT, DEFAULT_MEMORY_LIMIT, DEFAULT_TABLE_LIMIT,
+};
 pub use linker::Linker;
 pub use memory::Memory;
 pub use module::{ExternType, ImportDesc, Module};
@@ -46,3 +50,21 @@ pub use table::Table;
 pub use trap::{FrameInfo, Trap, TrapCode};
 pub use value::{ExternRef, Val};
 pub use wisp_decoder::{Features, FuncType, GlobalType, Limits, MemoryType, RefType, TableType, ValType};
+
+// Modules and engines are shared between threads; a store moves to another thread with its data.
+const _: () = {
+    const fn send_sync<X: Send + Sync>() {}
+    const fn send<X: Send>() {}
+    send_sync::<Engine>();
+    send_sync::<Module>();
+    send_sync::<Config>();
+    send::<Store<()>>();
+    send::<Instance>();
+    send::<StoreLimits>();
+};
+
+/// `Store<T>` is `Send` for every `T: Send`.
+#[allow(dead_code)]
+fn store_is_send<T: Send>(store: Store<T>) -> impl Send {
+    store
+}

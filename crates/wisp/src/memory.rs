@@ -14,12 +14,13 @@ fn oob(offset: usize, len: usize, size: usize) -> Error {
 
 impl Memory {
     pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory> {
-        let inner = &mut store.as_context_mut().inner;
+        let store = store.as_context_mut();
         if ty.limits.max.is_some_and(|m| m < ty.limits.min) {
             return Err(Error::Usage("memory minimum exceeds its maximum".into()));
         }
-        inner.memories.push(MemoryEntity::new(ty)?);
-        Ok(Memory(inner.stored(inner.memories.len() as u32 - 1)))
+        store.arm_limiter();
+        let index = store.inner.new_memory(ty)?;
+        Ok(Memory(store.inner.stored(index)))
     }
 
     fn entity<'a, C: AsContext>(&self, store: &'a C) -> &'a MemoryEntity {
@@ -52,10 +53,12 @@ impl Memory {
     }
 
     /// Grows by `delta` pages and returns the previous size in pages.
+    /// The store's limiter, if any, may refuse.
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64) -> Result<u64> {
-        self.entity_mut(&mut store)
-            .grow(delta)
-            .ok_or_else(|| Error::Usage(format!("memory cannot grow by {delta} pages")))
+        let store = store.as_context_mut();
+        let i = store.inner.check(self.0)? as usize;
+        store.arm_limiter();
+        store.inner.grow_memory(i, delta).ok_or_else(|| Error::Usage(format!("memory cannot grow by {delta} pages")))
     }
 
     pub fn data<'a, C: AsContext>(&self, store: &'a C) -> &'a [u8] {

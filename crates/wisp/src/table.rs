@@ -1,7 +1,7 @@
 //! `Table`: a table of references in a store.
 
 use crate::error::{Error, Result};
-use crate::store::{AsContext, AsContextMut, Stored, TableEntity};
+use crate::store::{AsContext, AsContextMut, Stored};
 use crate::value::Val;
 use wisp_decoder::{TableType, ValType};
 
@@ -10,17 +10,14 @@ pub struct Table(pub(crate) Stored);
 
 impl Table {
     pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table> {
-        let inner = &mut store.as_context_mut().inner;
+        let store = store.as_context_mut();
         if init.ty() != ValType::Ref(ty.element) {
             return Err(Error::Signature(format!("table of {} given a {}", ty.element, init.ty())));
         }
-        let v = init.to_slot(inner)?;
-        let n = usize::try_from(ty.limits.min).map_err(|_| Error::Usage("table too large".into()))?;
-        if n > 10_000_000 {
-            return Err(Error::Usage("table too large".into()));
-        }
-        inner.tables.push(TableEntity { elements: vec![v; n], ty });
-        Ok(Table(inner.stored(inner.tables.len() as u32 - 1)))
+        let v = init.to_slot(&store.inner)?;
+        store.arm_limiter();
+        let index = store.inner.new_table(ty, v)?;
+        Ok(Table(store.inner.stored(index)))
     }
 
     fn index(&self, inner: &crate::store::StoreInner) -> usize {
@@ -65,11 +62,13 @@ impl Table {
         }
     }
 
-    /// Grows by `delta` elements set to `init`; returns the previous size.
+    /// Grows by `delta` elements set to `init`; returns the previous size. The store's
+    /// limiter, if any, may refuse.
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64, init: Val) -> Result<u64> {
-        let inner = &mut store.as_context_mut().inner;
-        let i = self.index(inner);
-        let v = init.to_slot(inner)?;
-        inner.tables[i].grow(delta, v).ok_or_else(|| Error::Usage(format!("table cannot grow by {delta}")))
+        let store = store.as_context_mut();
+        let i = self.index(&store.inner);
+        let v = init.to_slot(&store.inner)?;
+        store.arm_limiter();
+        store.inner.grow_table(i, delta, v).ok_or_else(|| Error::Usage(format!("table cannot grow by {delta}")))
     }
 }

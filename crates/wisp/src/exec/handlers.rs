@@ -133,7 +133,7 @@ macro_rules! for_each_handler {
             MemoryGrow => {
                 let delta = pop!(u32);
                 let m = *inst!().memories.get_unchecked(0) as usize;
-                let r = match store!().memories[m].grow(delta as u64) {
+                let r = match store!().grow_memory(m, delta as u64) {
                     Some(old) => old as u32,
                     None => u32::MAX,
                 };
@@ -198,7 +198,7 @@ macro_rules! for_each_handler {
                 let n = pop!(u32);
                 let init = pop!();
                 let ti = *inst!().tables.get_unchecked(table as usize) as usize;
-                let r = store!().tables[ti].grow(n as u64, init).map_or(u32::MAX, |old| old as u32);
+                let r = store!().grow_table(ti, n as u64, init).map_or(u32::MAX, |old| old as u32);
                 push!(r);
             },
             TableFill { table } => {

@@ -1,0 +1,138 @@
+//! Resource limits: a host hook that decides whether a store's memories and tables may be
+//! created or grow, and how many instances, memories and tables a store may hold.
+//!
+//! Named and shaped after Wasmtime's `ResourceLimiter` and `StoreLimits`, so a host moving
+//! between the two engines recognises them. Install one with [`Store::limiter`].
+//!
+//! [`Store::limiter`]: crate::Store::limiter
+
+/// Default most instances a store may hold when a limiter does not say otherwise.
+pub const DEFAULT_INSTANCE_LIMIT: usize = 10_000;
+/// Default most memories a store may hold.
+pub const DEFAULT_MEMORY_LIMIT: usize = 10_000;
+/// Default most tables a store may hold.
+pub const DEFAULT_TABLE_LIMIT: usize = 10_000;
+
+/// Decides, per store, whether memories and tables may be created or grow.
+///
+/// The growing hooks are asked before a memory or table is created (with `current` 0) and
+/// before every `memory.grow`/`table.grow` (from Wasm or from the host) that the object's own
+/// maximum allows. A `false` makes Wasm's grow return -1, as the spec lets an engine do, and
+/// makes instantiation or `Memory::new`/`Table::new` fail with an error.
+pub trait ResourceLimiter {
+    /// A memory wants to grow from `current` to `desired` bytes; `maximum` is its declared
+    /// maximum in bytes, if it has one.
+    fn memory_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> bool;
+
+    /// A table wants to grow from `current` to `desired` elements; `maximum` is its declared
+    /// maximum, if it has one.
+    fn table_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> bool;
+
+    /// Most instances the store may hold.
+    fn instances(&self) -> usize {
+        DEFAULT_INSTANCE_LIMIT
+    }
+
+    /// Most memories the store may hold (defined by modules or created by the host).
+    fn memories(&self) -> usize {
+        DEFAULT_MEMORY_LIMIT
+    }
+
+    /// Most tables the store may hold (defined by modules or created by the host).
+    fn tables(&self) -> usize {
+        DEFAULT_TABLE_LIMIT
+    }
+}
+
+/// Simple limits: a cap on each memory's size, on each table's elements, and on the number of
+/// instances, memories and tables in a store. Build with [`StoreLimitsBuilder`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreLimits {
+    memory_size: Option<usize>,
+    table_elements: Option<usize>,
+    instances: usize,
+    memories: usize,
+    tables: usize,
+}
+
+impl Default for StoreLimits {
+    fn default() -> Self {
+        StoreLimits {
+            memory_size: None,
+            table_elements: None,
+            instances: DEFAULT_INSTANCE_LIMIT,
+            memories: DEFAULT_MEMORY_LIMIT,
+            tables: DEFAULT_TABLE_LIMIT,
+        }
+    }
+}
+
+impl ResourceLimiter for StoreLimits {
+    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> bool {
+        self.memory_size.is_none_or(|max| desired <= max)
+    }
+
+    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> bool {
+        self.table_elements.is_none_or(|max| desired <= max)
+    }
+
+    fn instances(&self) -> usize {
+        self.instances
+    }
+
+    fn memories(&self) -> usize {
+        self.memories
+    }
+
+    fn tables(&self) -> usize {
+        self.tables
+    }
+}
+
+/// Builds [`StoreLimits`]; anything not set is unlimited (counts: the defaults above).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StoreLimitsBuilder(StoreLimits);
+
+impl StoreLimitsBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Most bytes any one memory may have.
+    pub fn memory_size(mut self, bytes: usize) -> Self {
+        self.0.memory_size = Some(bytes);
+        self
+    }
+
+    /// Most elements any one table may have.
+    pub fn table_elements(mut self, elements: usize) -> Self {
+        self.0.table_elements = Some(elements);
+        self
+    }
+
+    /// Most instances in the store.
+    pub fn instances(mut self, n: usize) -> Self {
+        self.0.instances = n;
+        self
+    }
+
+    /// Most memories in the store.
+    pub fn memories(mut self, n: usize) -> Self {
+        self.0.memories = n;
+        self
+    }
+
+    /// Most tables in the store.
+    pub fn tables(mut self, n: usize) -> Self {
+        self.0.tables = n;
+        self
+    }
+
+    pub fn build(self) -> StoreLimits {
+        self.0
+    }
+}
+
+/// The store's view of its limiter: given the store's data (type-erased), lends the limiter
+/// to a callback. Type erasure keeps `StoreInner`, and so the executor, non-generic.
+pub(crate) type LimiterHook = Box<dyn FnMut(*mut (), &mut dyn FnMut(&mut dyn ResourceLimiter)) + Send + Sync>;
