@@ -7,16 +7,122 @@
 //! mapping from the decoder's opcode table, so a missing variant fails to compile.
 //! `Debug` is the disassembler.
 
+
+/// Binary operators with fused operand and destination forms, written once. Entry:
+/// `(Op, OpLL, OpLLSet, OpSet, type, semantics)`:
+/// - `OpLL { a, b }`: `local.get a; local.get b; op` (pushes the result),
+/// - `OpLLSet { a, b, dst }`: the same, then `local.set dst`,
+/// - `OpSet { dst }`: `op; local.set dst`.
+///
+/// The ISA, the translator's fusion rules and both dispatch backends expand this list.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! for_each_fused_binop {
+    ($m:ident $($extra:tt)*) => {
+        $m! {
+            $($extra)* ;
+            (I32Add, I32AddLL, I32AddLLSet, I32AddSet, u32, |a: u32, b: u32| a.wrapping_add(b))
+            (I32Sub, I32SubLL, I32SubLLSet, I32SubSet, u32, |a: u32, b: u32| a.wrapping_sub(b))
+            (I32Mul, I32MulLL, I32MulLLSet, I32MulSet, u32, |a: u32, b: u32| a.wrapping_mul(b))
+            (I32And, I32AndLL, I32AndLLSet, I32AndSet, u32, |a: u32, b: u32| a & b)
+            (I32Or, I32OrLL, I32OrLLSet, I32OrSet, u32, |a: u32, b: u32| a | b)
+            (I32Xor, I32XorLL, I32XorLLSet, I32XorSet, u32, |a: u32, b: u32| a ^ b)
+            (I32Shl, I32ShlLL, I32ShlLLSet, I32ShlSet, u32, |a: u32, b: u32| a.wrapping_shl(b))
+            (I32ShrU, I32ShrULL, I32ShrULLSet, I32ShrUSet, u32, |a: u32, b: u32| a.wrapping_shr(b))
+            (I32ShrS, I32ShrSLL, I32ShrSLLSet, I32ShrSSet, i32, |a: i32, b: i32| a.wrapping_shr(b as u32))
+            (I64Add, I64AddLL, I64AddLLSet, I64AddSet, u64, |a: u64, b: u64| a.wrapping_add(b))
+            (I64Sub, I64SubLL, I64SubLLSet, I64SubSet, u64, |a: u64, b: u64| a.wrapping_sub(b))
+            (I64Mul, I64MulLL, I64MulLLSet, I64MulSet, u64, |a: u64, b: u64| a.wrapping_mul(b))
+            (I64And, I64AndLL, I64AndLLSet, I64AndSet, u64, |a: u64, b: u64| a & b)
+            (I64Or, I64OrLL, I64OrLLSet, I64OrSet, u64, |a: u64, b: u64| a | b)
+            (I64Xor, I64XorLL, I64XorLLSet, I64XorSet, u64, |a: u64, b: u64| a ^ b)
+            (I64Shl, I64ShlLL, I64ShlLLSet, I64ShlSet, u64, |a: u64, b: u64| a.wrapping_shl(b as u32))
+            (I64ShrU, I64ShrULL, I64ShrULLSet, I64ShrUSet, u64, |a: u64, b: u64| a.wrapping_shr(b as u32))
+            (I64ShrS, I64ShrSLL, I64ShrSLLSet, I64ShrSSet, i64, |a: i64, b: i64| a.wrapping_shr(b as u32))
+            (F64Add, F64AddLL, F64AddLLSet, F64AddSet, f64, |a: f64, b: f64| a + b)
+            (F64Sub, F64SubLL, F64SubLLSet, F64SubSet, f64, |a: f64, b: f64| a - b)
+            (F64Mul, F64MulLL, F64MulLLSet, F64MulSet, f64, |a: f64, b: f64| a * b)
+            (F64Div, F64DivLL, F64DivLLSet, F64DivSet, f64, |a: f64, b: f64| a / b)
+            (F32Add, F32AddLL, F32AddLLSet, F32AddSet, f32, |a: f32, b: f32| a + b)
+            (F32Sub, F32SubLL, F32SubLLSet, F32SubSet, f32, |a: f32, b: f32| a - b)
+            (F32Mul, F32MulLL, F32MulLLSet, F32MulSet, f32, |a: f32, b: f32| a * b)
+            (F32Div, F32DivLL, F32DivLLSet, F32DivSet, f32, |a: f32, b: f32| a / b)
+        }
+    };
+}
+
+/// Comparisons fused with the `br_if` that consumes them, written once. Entry:
+/// `(Cmp, CmpBr, CmpBrNot, CmpLLBr, CmpLLBrNot, type, semantics)`:
+/// - `CmpBr { target }`: `cmp; br_if` (branch when true), `CmpBrNot`: when false (the
+///   translator forms it from `cmp; i32.eqz; br_if` and from `cmp; br_if` on an `if`),
+/// - `CmpLLBr { a, b, target }`, `CmpLLBrNot`: both operands from locals.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! for_each_fused_cmp {
+    ($m:ident $($extra:tt)*) => {
+        $m! {
+            $($extra)* ;
+            (I32Eq, I32EqBr, I32EqBrNot, I32EqLLBr, I32EqLLBrNot, u32, |a: u32, b: u32| a == b)
+            (I32Ne, I32NeBr, I32NeBrNot, I32NeLLBr, I32NeLLBrNot, u32, |a: u32, b: u32| a != b)
+            (I32LtS, I32LtSBr, I32LtSBrNot, I32LtSLLBr, I32LtSLLBrNot, i32, |a: i32, b: i32| a < b)
+            (I32LtU, I32LtUBr, I32LtUBrNot, I32LtULLBr, I32LtULLBrNot, u32, |a: u32, b: u32| a < b)
+            (I32GtS, I32GtSBr, I32GtSBrNot, I32GtSLLBr, I32GtSLLBrNot, i32, |a: i32, b: i32| a > b)
+            (I32GtU, I32GtUBr, I32GtUBrNot, I32GtULLBr, I32GtULLBrNot, u32, |a: u32, b: u32| a > b)
+            (I32LeS, I32LeSBr, I32LeSBrNot, I32LeSLLBr, I32LeSLLBrNot, i32, |a: i32, b: i32| a <= b)
+            (I32LeU, I32LeUBr, I32LeUBrNot, I32LeULLBr, I32LeULLBrNot, u32, |a: u32, b: u32| a <= b)
+            (I32GeS, I32GeSBr, I32GeSBrNot, I32GeSLLBr, I32GeSLLBrNot, i32, |a: i32, b: i32| a >= b)
+            (I32GeU, I32GeUBr, I32GeUBrNot, I32GeULLBr, I32GeULLBrNot, u32, |a: u32, b: u32| a >= b)
+            (I64Eq, I64EqBr, I64EqBrNot, I64EqLLBr, I64EqLLBrNot, u64, |a: u64, b: u64| a == b)
+            (I64Ne, I64NeBr, I64NeBrNot, I64NeLLBr, I64NeLLBrNot, u64, |a: u64, b: u64| a != b)
+            (I64LtS, I64LtSBr, I64LtSBrNot, I64LtSLLBr, I64LtSLLBrNot, i64, |a: i64, b: i64| a < b)
+            (I64LtU, I64LtUBr, I64LtUBrNot, I64LtULLBr, I64LtULLBrNot, u64, |a: u64, b: u64| a < b)
+            (I64GtS, I64GtSBr, I64GtSBrNot, I64GtSLLBr, I64GtSLLBrNot, i64, |a: i64, b: i64| a > b)
+            (I64GtU, I64GtUBr, I64GtUBrNot, I64GtULLBr, I64GtULLBrNot, u64, |a: u64, b: u64| a > b)
+            (I64LeS, I64LeSBr, I64LeSBrNot, I64LeSLLBr, I64LeSLLBrNot, i64, |a: i64, b: i64| a <= b)
+            (I64LeU, I64LeUBr, I64LeUBrNot, I64LeULLBr, I64LeULLBrNot, u64, |a: u64, b: u64| a <= b)
+            (I64GeS, I64GeSBr, I64GeSBrNot, I64GeSLLBr, I64GeSLLBrNot, i64, |a: i64, b: i64| a >= b)
+            (I64GeU, I64GeUBr, I64GeUBrNot, I64GeULLBr, I64GeULLBrNot, u64, |a: u64, b: u64| a >= b)
+            (F64Eq, F64EqBr, F64EqBrNot, F64EqLLBr, F64EqLLBrNot, f64, |a: f64, b: f64| a == b)
+            (F64Ne, F64NeBr, F64NeBrNot, F64NeLLBr, F64NeLLBrNot, f64, |a: f64, b: f64| a != b)
+            (F64Lt, F64LtBr, F64LtBrNot, F64LtLLBr, F64LtLLBrNot, f64, |a: f64, b: f64| a < b)
+            (F64Gt, F64GtBr, F64GtBrNot, F64GtLLBr, F64GtLLBrNot, f64, |a: f64, b: f64| a > b)
+            (F64Le, F64LeBr, F64LeBrNot, F64LeLLBr, F64LeLLBrNot, f64, |a: f64, b: f64| a <= b)
+            (F64Ge, F64GeBr, F64GeBrNot, F64GeLLBr, F64GeLLBrNot, f64, |a: f64, b: f64| a >= b)
+        }
+    };
+}
+
+macro_rules! define_isa_with_cmps {
+    ($base:tt $binops:tt ; $( ($cmp:ident, $br:ident, $brnot:ident, $llbr:ident, $llbrnot:ident, $ct:ty, $cf:expr) )*) => {
+        define_isa! { $base $binops
+            cmps { $( $br { target: u32 }, $brnot { target: u32 }, $llbr { a: u32, b: u32, target: u32 }, $llbrnot { a: u32, b: u32, target: u32 }, )* }
+        }
+    };
+}
+
+macro_rules! define_isa_with_binops {
+    ($base:tt ; $( ($op:ident, $ll:ident, $llset:ident, $set:ident, $t:ty, $f:expr) )*) => {
+        for_each_fused_cmp!(define_isa_with_cmps $base
+            { $( $ll { a: u32, b: u32 }, $llset { a: u32, b: u32, dst: u32 }, $set { dst: u32 }, )* });
+    };
+}
+
 macro_rules! define_isa {
     (
+        {
         special { $( $(#[$sm:meta])* $sname:ident $({ $($sf:ident : $st:ty),* $(,)? })? ),* $(,)? }
         plain { $( $pname:ident ),* $(,)? }
+        }
+        { $( $bname:ident { $($bf:ident : $bt:ty),* } ),* $(,)? }
+        cmps { $( $cname:ident { $($cf:ident : $ct:ty),* } ),* $(,)? }
     ) => {
         /// One instruction of wisp's internal bytecode.
         #[derive(Debug, Clone, Copy, PartialEq)]
         pub enum Instr {
             $( $(#[$sm])* $sname $({ $($sf: $st),* })?, )*
             $( $pname, )*
+            $( $bname { $($bf: $bt),* }, )*
+            $( $cname { $($cf: $ct),* }, )*
         }
 
         impl Instr {
@@ -25,13 +131,15 @@ macro_rules! define_isa {
                 match self {
                     $( Instr::$sname { .. } => stringify!($sname), )*
                     $( Instr::$pname => stringify!($pname), )*
+                    $( Instr::$bname { .. } => stringify!($bname), )*
+                    $( Instr::$cname { .. } => stringify!($cname), )*
                 }
             }
         }
     };
 }
 
-define_isa! {
+for_each_fused_binop!(define_isa_with_binops {
     special {
         /// Traps with `unreachable`.
         Unreachable,
@@ -166,7 +274,7 @@ define_isa! {
         I32TruncSatF32S, I32TruncSatF32U, I32TruncSatF64S, I32TruncSatF64U,
         I64TruncSatF32S, I64TruncSatF32U, I64TruncSatF64S, I64TruncSatF64U,
     }
-}
+});
 
 #[cfg(test)]
 mod tests {

@@ -10,10 +10,77 @@
 //! so a backend can receive a `$` to define its own macros with.
 
 /// The instructions with their handler bodies. Entry syntax: `Variant { fields } => body,`.
+/// The fused binary operators and comparisons (`isa::for_each_fused_binop!`,
+/// `isa::for_each_fused_cmp!`) join the list with bodies generated from their semantics.
 macro_rules! for_each_handler {
     ($m:ident $($extra:tt)*) => {
+        crate::for_each_fused_binop! { fused_binop_entries $m ($($extra)*) }
+    };
+}
+
+macro_rules! fused_binop_entries {
+    ($m:ident $extra:tt ; $( ($op:ident, $ll:ident, $llset:ident, $set:ident, $t:ty, $f:expr) )*) => {
+        crate::for_each_fused_cmp! { fused_cmp_entries $m $extra {
+            $(
+                $ll { a, b } => {
+                    let x = <$t as Slot>::from_slot(local!(a));
+                    let y = <$t as Slot>::from_slot(local!(b));
+                    push!(($f)(x, y))
+                },
+                $llset { a, b, dst } => {
+                    let x = <$t as Slot>::from_slot(local!(a));
+                    let y = <$t as Slot>::from_slot(local!(b));
+                    local!(dst) = Slot::to_slot(($f)(x, y))
+                },
+                $set { dst } => {
+                    let y = pop!($t);
+                    let x = pop!($t);
+                    local!(dst) = Slot::to_slot(($f)(x, y))
+                },
+            )*
+        } }
+    };
+}
+
+macro_rules! fused_cmp_entries {
+    ($m:ident $extra:tt { $($binops:tt)* } ; $( ($cmp:ident, $br:ident, $brnot:ident, $llbr:ident, $llbrnot:ident, $t:ty, $f:expr) )*) => {
+        base_handlers! { $m $extra {
+            $($binops)*
+            $(
+                $br { target } => {
+                    let y = pop!($t);
+                    let x = pop!($t);
+                    if ($f)(x, y) {
+                        jump!(target);
+                    }
+                },
+                $brnot { target } => {
+                    let y = pop!($t);
+                    let x = pop!($t);
+                    if !($f)(x, y) {
+                        jump!(target);
+                    }
+                },
+                $llbr { a, b, target } => {
+                    if ($f)(<$t as Slot>::from_slot(local!(a)), <$t as Slot>::from_slot(local!(b))) {
+                        jump!(target);
+                    }
+                },
+                $llbrnot { a, b, target } => {
+                    if !($f)(<$t as Slot>::from_slot(local!(a)), <$t as Slot>::from_slot(local!(b))) {
+                        jump!(target);
+                    }
+                },
+            )*
+        } }
+    };
+}
+
+macro_rules! base_handlers {
+    ($m:ident ($($extra:tt)*) { $($fused:tt)* }) => {
         $m! {
             $($extra)* ;
+            $($fused)*
             Return { keep } => ret!(keep),
             Call { func } => call_wasm!(inst_idx!(), func),
             CallImm { func, value } => {

@@ -84,6 +84,55 @@ macro_rules! plain_ops {
 }
 wisp_decoder::for_each_operator!(plain_ops);
 
+/// Fusion rules for the binary operators of `isa::for_each_fused_binop!`: operands from two
+/// `local.get`s, a result going to `local.set`, or both. Arguments: the last three instructions
+/// that may fuse (oldest first). Returns how many to replace and with what.
+macro_rules! binop_rules {
+    ( ; $( ($op:ident, $ll:ident, $llset:ident, $set:ident, $t:ty, $f:expr) )*) => {
+        fn fuse_binop(p: Option<Instr>, b: Option<Instr>, a: Instr) -> Option<(usize, Instr)> {
+            use Instr::*;
+            match (p, b, a) {
+                $( (Some(LocalGet { index: x }), Some(LocalGet { index: y }), $op) => Some((3, $ll { a: x, b: y })), )*
+                $( (_, Some($ll { a, b }), LocalSet { index }) => Some((2, $llset { a, b, dst: index })), )*
+                $( (_, Some($op), LocalSet { index }) => Some((2, $set { dst: index })), )*
+                _ => None,
+            }
+        }
+    };
+}
+crate::for_each_fused_binop! { binop_rules }
+
+/// Fusion rules for the comparisons of `isa::for_each_fused_cmp!` with the `br_if` (or the
+/// `if`'s branch-when-false) that consumes them, then with `local.get` operands; and the
+/// branch target of every fused comparison, for patching.
+macro_rules! cmp_rules {
+    ( ; $( ($cmp:ident, $br:ident, $brnot:ident, $llbr:ident, $llbrnot:ident, $t:ty, $f:expr) )*) => {
+        fn fuse_cmp(p: Option<Instr>, b: Option<Instr>, a: Instr) -> Option<(usize, Instr)> {
+            use Instr::*;
+            match (p, b, a) {
+                $( (_, Some($cmp), BrIfNez { target }) => Some((2, $br { target })), )*
+                $( (_, Some($cmp), BrIfEqz { target }) => Some((2, $brnot { target })), )*
+                $( (Some(LocalGet { index: x }), Some(LocalGet { index: y }), $br { target }) => {
+                    Some((3, $llbr { a: x, b: y, target }))
+                } )*
+                $( (Some(LocalGet { index: x }), Some(LocalGet { index: y }), $brnot { target }) => {
+                    Some((3, $llbrnot { a: x, b: y, target }))
+                } )*
+                _ => None,
+            }
+        }
+
+        fn fused_cmp_target(i: &mut Instr) -> Option<&mut u32> {
+            use Instr::*;
+            match i {
+                $( $br { target } | $brnot { target } | $llbr { target, .. } | $llbrnot { target, .. } => Some(target), )*
+                _ => None,
+            }
+        }
+    };
+}
+crate::for_each_fused_cmp! { cmp_rules }
+
 impl<'m> Translator<'m> {
     /// Appends an instruction, fusing it with the ones before it where a superinstruction
     /// exists. Returns the index of the (possibly fused) instruction.
@@ -154,7 +203,14 @@ impl<'m> Translator<'m> {
             (_, _, Some(I32Eqz), BrIfNez { target }) => (2, BrIfEqz { target }),
             (_, _, Some(I64Eqz), BrIfEqz { target }) => (2, BrIfI64Nez { target }),
             (_, _, Some(I64Eqz), BrIfNez { target }) => (2, BrIfI64Eqz { target }),
-            _ => return false,
+            // Go's int32 and int8/int16 sign extensions without GOWASM=signext.
+            (Some(Const64 { value: 32 }), Some(I64Shl), Some(Const64 { value: 32 }), I64ShrS) => (4, I64Extend32S),
+            (Some(Const64 { value: 48 }), Some(I64Shl), Some(Const64 { value: 48 }), I64ShrS) => (4, I64Extend16S),
+            (Some(Const64 { value: 56 }), Some(I64Shl), Some(Const64 { value: 56 }), I64ShrS) => (4, I64Extend8S),
+            _ => match fuse_binop(prev3, b, a).or_else(|| fuse_cmp(prev3, b, a)) {
+                Some(r) => r,
+                None => return false,
+            },
         };
         self.code.truncate(n - drop);
         self.code.push(new);
@@ -235,7 +291,10 @@ impl<'m> Translator<'m> {
             | Instr::GlobalGetLocalSetBrIfNez { target: t, .. }
             | Instr::LocalSetImmBr { target: t, .. }
             | Instr::BrTableTarget { target: t, .. } => *t = target,
-            other => unreachable!("patching a non-branch {other:?}"),
+            other => match fused_cmp_target(other) {
+                Some(t) => *t = target,
+                None => unreachable!("patching a non-branch {other:?}"),
+            },
         }
     }
 
