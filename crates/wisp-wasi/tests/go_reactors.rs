@@ -561,3 +561,40 @@ stderr-contains "panic: boom"
     }
     assert_eq!(failures.len(), wrong.len(), "{}", failures.join("\n"));
 }
+
+/// The same interpreter over the C fixtures (clang wasm32-wasi commands and reactors): the
+/// helpers are not Go-specific.
+#[test]
+fn c_fixtures_through_the_same_helpers() {
+    let engine = Engine::default();
+    let mut failures = Vec::new();
+    let mut runs = 0;
+    let mut dirs: Vec<_> = std::fs::read_dir(fixtures_dir().join("c"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("expected.txt").is_file())
+        .collect();
+    dirs.sort();
+    for dir in &dirs {
+        // bench: its quick scenario only, as for Go.
+        let only: Option<&[&str]> = if dir.ends_with("bench") {
+            Some(&["quick"])
+        } else {
+            None
+        };
+        match run_expected(&engine, &dir.join("expected.txt"), only) {
+            Ok(t) => runs += t.runs,
+            Err(f) => failures.extend(f),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failure(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    eprintln!(
+        "c fixtures: {} directories, {runs} scenario runs",
+        dirs.len()
+    );
+}

@@ -113,6 +113,11 @@ impl Instance {
         if let Some(why) = &e.dead {
             return Err(Error::Usage(format!("instance is dead: {why}")));
         }
+        if name == INITIALIZE {
+            return Err(Error::Usage(
+                "`_initialize` runs through `Instance::initialize_reactor`, once".into(),
+            ));
+        }
         if !e.reactor_initialized && e.module.get_export(INITIALIZE).is_some() {
             return Err(Error::Usage(format!(
                 "export `{name}` requested before `_initialize` ran: call \

@@ -431,8 +431,9 @@ impl<'a> Run<'a> {
         Ok(match valtype(ty)? {
             ValType::I32 => Val::I32(self.int(v)? as u32 as i32),
             ValType::I64 => Val::I64(self.int(v)? as i64),
-            ValType::F32 => Val::F32(float_bits(v, true)?.ok_or("nan as an argument")? as u32),
-            _ => Val::F64(float_bits(v, false)?.ok_or("nan as an argument")?),
+            // `nan` as an argument: the canonical quiet NaN.
+            ValType::F32 => Val::F32(float_bits(v, true)?.unwrap_or(0x7FC0_0000) as u32),
+            _ => Val::F64(float_bits(v, false)?.unwrap_or(0x7FF8_0000_0000_0000)),
         })
     }
 
