@@ -21,7 +21,21 @@ impl WispBackend {
     pub fn new(features: wisp::Features) -> Self {
         let mut config = Config::new();
         config.features(features);
-        let engine = Engine::new(&config);
+        Self::with_config(&config)
+    }
+
+    /// Runs scripts with fuel metering and interruption checks compiled in (and fuel to spare),
+    /// to show the instrumentation changes no result.
+    pub fn instrumented(features: wisp::Features) -> Self {
+        let mut config = Config::new();
+        config.features(features).consume_fuel(true).interruptible(true);
+        let mut backend = Self::with_config(&config);
+        backend.store.set_fuel(u64::MAX / 2).expect("fuel is enabled");
+        backend
+    }
+
+    pub fn with_config(config: &Config) -> Self {
+        let engine = Engine::new(config);
         let mut store = Store::new(&engine, ());
         let mut linker = Linker::new(&engine);
         linker.allow_shadowing(true);

@@ -210,3 +210,17 @@ wast_tests!(wasm_v2, Suite::WasmV2, {
         utf8_import_module_wast => "utf8-import-module.wast",
         utf8_invalid_encoding_wast => "utf8-invalid-encoding.wast",
 });
+
+/// The whole wasm-v2 suite again with fuel metering and interruption checks compiled in.
+#[test]
+fn wasm_v2_with_fuel_and_interruption() {
+    let suite = Suite::WasmV2;
+    let mut failures = Vec::new();
+    for f in suite.files() {
+        let report = run_wast(&f.name, f.source, suite.features(), &mut WispBackend::instrumented(suite.features()));
+        if report.failed > 0 || report.skipped > 0 {
+            failures.push(format!("{}: {} failed, {} skipped: {:?}", f.name, report.failed, report.skipped, report.failures.first()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -13,6 +13,8 @@ pub struct Config {
     /// Most nested Wasm calls.
     pub(crate) max_call_depth: usize,
     pub(crate) dispatch: Dispatch,
+    pub(crate) consume_fuel: bool,
+    pub(crate) interruptible: bool,
 }
 
 /// How the executor dispatches instructions.
@@ -43,6 +45,8 @@ impl Default for Config {
             max_stack_slots: 1 << 20,
             max_call_depth: 64 * 1024,
             dispatch: Dispatch::default(),
+            consume_fuel: false,
+            interruptible: false,
         }
     }
 }
@@ -67,6 +71,21 @@ impl Config {
     /// The dispatch backend (default: threaded in optimized builds, portable otherwise).
     pub fn dispatch(&mut self, dispatch: Dispatch) -> &mut Self {
         self.dispatch = dispatch;
+        self
+    }
+
+    /// Meters execution: every Wasm operator costs one unit of the store's fuel
+    /// (`Store::set_fuel`), charged a block at a time; running out traps with
+    /// `TrapCode::OutOfFuel`. Off by default, and free when off (no code is emitted).
+    pub fn consume_fuel(&mut self, on: bool) -> &mut Self {
+        self.consume_fuel = on;
+        self
+    }
+
+    /// Makes guests stoppable from another thread through `Store::interrupt_handle`: loop
+    /// headers and function entries check the flag. Off by default, and free when off.
+    pub fn interruptible(&mut self, on: bool) -> &mut Self {
+        self.interruptible = on;
         self
     }
 

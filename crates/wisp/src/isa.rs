@@ -211,6 +211,12 @@ for_each_fused_binop!(define_isa_with_binops {
         RefNull,
         RefIsNull,
         RefFunc { func: u32 },
+        /// Fuel metering (only with `Config::consume_fuel`): charges `amount` Wasm operators,
+        /// the length of the block it starts, or traps when the store has less fuel.
+        ConsumeFuel { amount: u32 },
+        /// Interruption (only with `Config::interruptible`): traps when the store's interrupt
+        /// flag is set, clearing it.
+        CheckInterrupt,
 
         // Superinstructions, each the fusion of a sequence measured frequent in Go and C code
         // (see crates/wisp/RATIONALE.md). The translator forms them at emission time and never

@@ -13,6 +13,7 @@
 mod engine;
 mod error;
 mod exec;
+mod fuel;
 mod func;
 mod global;
 mod instance;
@@ -30,6 +31,7 @@ mod value;
 
 pub use engine::{Config, Dispatch, Engine};
 pub use error::{Error, Result};
+pub use fuel::InterruptHandle;
 pub use func::{Caller, Func, HostReturn, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmTy};
 pub use global::Global;
 pub use instance::{Extern, Instance};

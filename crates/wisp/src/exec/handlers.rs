@@ -106,6 +106,20 @@ macro_rules! base_handlers {
             },
             Nop => {},
             Unreachable => trap!(TrapCode::Unreachable),
+            ConsumeFuel { amount } => {
+                let fuel = &mut store!().stack.fuel;
+                let enough = *fuel >= amount as u64;
+                if enough {
+                    *fuel -= amount as u64;
+                } else {
+                    trap!(TrapCode::OutOfFuel);
+                }
+            },
+            CheckInterrupt => {
+                if store!().stack.interrupt.swap(false, std::sync::atomic::Ordering::Relaxed) {
+                    trap!(TrapCode::Interrupted);
+                }
+            },
             BrTableTarget { target, drop, keep } => {
                 let _ = (target, drop, keep);
             },

@@ -48,11 +48,24 @@ pub(crate) struct Stack {
     pub(crate) max_frames: usize,
     /// Which backend runs code in this store.
     pub(crate) threaded: bool,
+    /// Fuel left (only consulted when the engine meters fuel).
+    pub(crate) fuel: u64,
+    /// Set by an `InterruptHandle` to stop the running guest at its next check.
+    pub(crate) interrupt: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Stack {
     pub fn new(max_slots: usize, max_frames: usize, threaded: bool) -> Self {
-        Stack { slots: Vec::new(), max_slots, sp: 0, frames: Vec::new(), max_frames, threaded }
+        Stack {
+            slots: Vec::new(),
+            max_slots,
+            sp: 0,
+            frames: Vec::new(),
+            max_frames,
+            threaded,
+            fuel: 0,
+            interrupt: Default::default(),
+        }
     }
 
     /// Allocates the value stack on first use; zeroed pages are mapped lazily by the OS.

@@ -60,6 +60,11 @@ struct Translator<'m> {
     /// The first code index fusion may touch: a branch target at or after it would land
     /// inside a fused instruction otherwise.
     barrier: u32,
+    /// Fuel metering: every block starts with a `ConsumeFuel` counting its Wasm operators.
+    fuel: bool,
+    fuel_site: Option<u32>,
+    /// Interruption: loop headers and function entry check the store's interrupt flag.
+    interruptible: bool,
 }
 
 /// Plain operators (typing is pop/push only, no immediates): the instruction of the same name,
@@ -143,8 +148,36 @@ impl<'m> Translator<'m> {
     }
 
     /// Marks the current position as a branch target: nothing before it fuses with what follows.
-    fn label(&mut self) {
+    fn label(&mut self) -> u32 {
+        let at = self.code.len() as u32;
+        self.barrier = at;
+        if self.fuel {
+            self.fuel_site = Some(self.emit(Instr::ConsumeFuel { amount: 0 }));
+        }
+        at
+    }
+
+    /// A label at a loop header: also where an interruptible guest is checked.
+    fn loop_label(&mut self) -> u32 {
+        let at = self.label();
+        if self.interruptible {
+            self.emit(Instr::CheckInterrupt);
+        }
+        at
+    }
+
+    /// Stops fusion at the current position without starting a fuel block (br_table entries).
+    fn no_fusion_here(&mut self) {
         self.barrier = self.code.len() as u32;
+    }
+
+    /// Charges one unit of fuel for a Wasm operator to the current block.
+    fn meter(&mut self) {
+        if let Some(site) = self.fuel_site {
+            if let Instr::ConsumeFuel { amount } = &mut self.code[site as usize] {
+                *amount += 1;
+            }
+        }
     }
 
     /// One peephole step over the tail of the code; true when it rewrote something.
@@ -314,12 +347,17 @@ impl<'m> Translator<'m> {
     }
 
     fn op(&mut self, op: &Operator<'_>) {
+        if self.live {
+            self.meter();
+        }
         // Control structure is tracked even in unreachable code, so ends match their blocks.
         match *op {
             Operator::Block { blockty } => return self.push_ctrl(Kind::Block, blockty),
             Operator::Loop { blockty } => {
-                self.label();
-                return self.push_ctrl(Kind::Loop, blockty);
+                let start = self.loop_label();
+                self.push_ctrl(Kind::Loop, blockty);
+                self.ctrls.last_mut().expect("just pushed").start = start;
+                return;
             }
             Operator::If { blockty } => {
                 let mut site = None;
@@ -337,8 +375,7 @@ impl<'m> Translator<'m> {
                     let site = self.emit(Instr::Br { target: u32::MAX });
                     self.add_fixup(idx, site);
                 }
-                self.label();
-                let here = self.code.len() as u32;
+                let here = self.label();
                 if let Some(site) = self.ctrls[idx].else_fixup.take() {
                     self.patch(site, here);
                 }
@@ -350,8 +387,7 @@ impl<'m> Translator<'m> {
             }
             Operator::End {} => {
                 let f = self.ctrls.pop().expect("validated: end matches a frame");
-                self.label();
-                let here = self.code.len() as u32;
+                let here = if f.kind == Kind::Func { self.code.len() as u32 } else { self.label() };
                 if let Some(site) = f.else_fixup {
                     self.patch(site, here);
                 }
@@ -411,10 +447,10 @@ impl<'m> Translator<'m> {
             Operator::BrTable { ref targets } => {
                 self.pop(1);
                 self.emit(Instr::BrTable { len: targets.len() });
-                self.label();
+                self.no_fusion_here();
                 for depth in targets.targets().chain(std::iter::once(targets.default())) {
                     let (target, drop, keep, idx) = self.branch_info(depth);
-                    self.label();
+                    self.no_fusion_here();
                     let site = self.emit(Instr::BrTableTarget { target: target.unwrap_or(u32::MAX), drop, keep });
                     if target.is_none() {
                         self.add_fixup(idx, site);
@@ -597,7 +633,16 @@ pub(crate) fn translate(module: &ModuleInner, def_index: u32) -> Result<Compiled
         live: true,
         num_results,
         barrier: 0,
+        fuel: module.engine.config().consume_fuel,
+        fuel_site: None,
+        interruptible: module.engine.config().interruptible,
     };
+    if t.interruptible {
+        t.emit(Instr::CheckInterrupt);
+    }
+    if t.fuel {
+        t.label();
+    }
     t.ctrls.push(Ctrl {
         kind: Kind::Func,
         height: 0,

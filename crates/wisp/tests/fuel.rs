@@ -1,0 +1,130 @@
+//! Fuel metering and interruption: runaway guests are stopped with a trap and the store stays
+//! usable; fuel counts are deterministic across runs and dispatch backends.
+
+use std::time::{Duration, Instant};
+use wisp::{Config, Dispatch, Engine, Error, Linker, Module, Store, TrapCode};
+
+fn wat(src: &str) -> Vec<u8> {
+    let buf = wast::parser::ParseBuffer::new(src).expect("lex");
+    let mut w: wast::Wat = wast::parser::parse(&buf).expect("parse");
+    w.encode().expect("encode")
+}
+
+const GUEST: &str = r#"(module
+  (func (export "spin") (loop $l (br $l)))
+  (func $fib (export "fib") (param i32) (result i32)
+    (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+      (then (local.get 0))
+      (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                     (call $fib (i32.sub (local.get 0) (i32.const 2)))))))
+  (func (export "sum") (param $n i32) (result i32) (local $acc i32)
+    (block $done (loop $top
+      (br_if $done (i32.eqz (local.get $n)))
+      (local.set $acc (i32.add (local.get $acc) (local.get $n)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br $top)))
+    (local.get $acc)))"#;
+
+fn setup(config: &Config) -> (Store<()>, wisp::Instance) {
+    let engine = Engine::new(config);
+    let module = Module::new(&engine, wat(GUEST)).unwrap();
+    let mut store = Store::new(&engine, ());
+    let inst = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
+    (store, inst)
+}
+
+fn fuel_config(dispatch: Dispatch) -> Config {
+    let mut c = Config::new();
+    c.consume_fuel(true).dispatch(dispatch);
+    c
+}
+
+#[test]
+fn out_of_fuel_traps_and_store_recovers() {
+    let (mut store, inst) = setup(&fuel_config(Dispatch::default()));
+    store.set_fuel(100_000).unwrap();
+    let spin = inst.get_typed_func::<(), ()>(&store, "spin").unwrap();
+    let err = spin.call(&mut store, ()).unwrap_err();
+    assert_eq!(err.as_trap().map(|t| t.code()), Some(TrapCode::OutOfFuel), "{err}");
+    assert!(store.get_fuel().unwrap() < 100_000);
+    // Refuelled, the store runs again.
+    store.set_fuel(1_000_000).unwrap();
+    let fib = inst.get_typed_func::<i32, i32>(&store, "fib").unwrap();
+    assert_eq!(fib.call(&mut store, 15).unwrap(), 610);
+}
+
+#[test]
+fn zero_fuel_runs_nothing() {
+    let (mut store, inst) = setup(&fuel_config(Dispatch::default()));
+    assert_eq!(store.get_fuel().unwrap(), 0);
+    let sum = inst.get_typed_func::<i32, i32>(&store, "sum").unwrap();
+    assert!(matches!(sum.call(&mut store, 3), Err(Error::Trap(t)) if t.code() == TrapCode::OutOfFuel));
+}
+
+/// Fuel consumed by a call: the same every time, on both backends.
+fn consumed(dispatch: Dispatch, export: &str, arg: i32) -> u64 {
+    let (mut store, inst) = setup(&fuel_config(dispatch));
+    store.set_fuel(u64::MAX / 2).unwrap();
+    let f = inst.get_typed_func::<i32, i32>(&store, export).unwrap();
+    f.call(&mut store, arg).unwrap();
+    u64::MAX / 2 - store.get_fuel().unwrap()
+}
+
+#[test]
+fn fuel_is_deterministic_across_runs_and_backends() {
+    for (export, arg) in [("fib", 12), ("sum", 1000)] {
+        let a = consumed(Dispatch::Portable, export, arg);
+        let b = consumed(Dispatch::Portable, export, arg);
+        let c = consumed(Dispatch::Threaded, export, arg);
+        assert_eq!(a, b, "{export}: runs differ");
+        assert_eq!(a, c, "{export}: backends differ");
+        assert!(a > 0);
+    }
+    // `sum(n)` runs its 11-operator loop body n times plus a constant: the count is linear.
+    let d1 = consumed(Dispatch::Portable, "sum", 1001) - consumed(Dispatch::Portable, "sum", 1000);
+    let d2 = consumed(Dispatch::Portable, "sum", 2001) - consumed(Dispatch::Portable, "sum", 2000);
+    assert_eq!(d1, d2);
+    assert!((5..=20).contains(&d1), "per-iteration fuel {d1}");
+}
+
+#[test]
+fn fuel_api_needs_fuel_enabled() {
+    let (mut store, _) = setup(&Config::new());
+    assert!(matches!(store.set_fuel(10), Err(Error::Usage(_))));
+    assert!(matches!(store.get_fuel(), Err(Error::Usage(_))));
+    assert!(matches!(store.interrupt_handle(), Err(Error::Usage(_))));
+}
+
+#[test]
+fn another_thread_interrupts_a_spinning_guest() {
+    let mut config = Config::new();
+    config.interruptible(true);
+    let (mut store, inst) = setup(&config);
+    let handle = store.interrupt_handle().unwrap();
+    let spin = inst.get_typed_func::<(), ()>(&store, "spin").unwrap();
+    let t0 = Instant::now();
+    let stopper = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(50));
+        handle.interrupt();
+    });
+    let err = spin.call(&mut store, ()).unwrap_err();
+    stopper.join().unwrap();
+    assert_eq!(err.as_trap().map(|t| t.code()), Some(TrapCode::Interrupted), "{err}");
+    assert!(t0.elapsed() < Duration::from_secs(10));
+    // The flag was cleared: the store runs normally again.
+    let sum = inst.get_typed_func::<i32, i32>(&store, "sum").unwrap();
+    assert_eq!(sum.call(&mut store, 10).unwrap(), 55);
+}
+
+#[test]
+fn interrupting_deep_recursion_unwinds_cleanly() {
+    let mut config = Config::new();
+    config.interruptible(true);
+    let (mut store, inst) = setup(&config);
+    let handle = store.interrupt_handle().unwrap();
+    handle.interrupt(); // requested before the call: the first check stops it
+    let fib = inst.get_typed_func::<i32, i32>(&store, "fib").unwrap();
+    let err = fib.call(&mut store, 40).unwrap_err();
+    assert_eq!(err.as_trap().map(|t| t.code()), Some(TrapCode::Interrupted));
+    assert_eq!(fib.call(&mut store, 10).unwrap(), 55);
+}
