@@ -51,6 +51,7 @@ fn run_wisp(store: &mut wisp::Store<()>, inst: &wisp::Instance, w: &Workload) ->
         (Args::I32(a), Expect::F64(_)) => Expect::F64(inst.get_typed_func::<i32, f64>(&*store, w.export).unwrap().call(&mut *store, a).unwrap()),
         (Args::I32I64(a, b), Expect::I64(_)) => Expect::I64(inst.get_typed_func::<(i32, i64), i64>(&*store, w.export).unwrap().call(&mut *store, (a, b)).unwrap()),
         (Args::I32I32(a, b), Expect::I32(_)) => Expect::I32(inst.get_typed_func::<(i32, i32), i32>(&*store, w.export).unwrap().call(&mut *store, (a, b)).unwrap()),
+        (Args::I32I32F64(a, b), Expect::F64(_)) => Expect::F64(inst.get_typed_func::<(i32, i32), f64>(&*store, w.export).unwrap().call(&mut *store, (a, b)).unwrap()),
         _ => unimplemented!("signature of {}", w.name),
     }
 }
@@ -62,8 +63,77 @@ fn run_wasmi(store: &mut wasmi::Store<()>, inst: &wasmi::Instance, w: &Workload)
         (Args::I32(a), Expect::F64(_)) => Expect::F64(inst.get_typed_func::<i32, f64>(&*store, w.export).unwrap().call(&mut *store, a).unwrap()),
         (Args::I32I64(a, b), Expect::I64(_)) => Expect::I64(inst.get_typed_func::<(i32, i64), i64>(&*store, w.export).unwrap().call(&mut *store, (a, b)).unwrap()),
         (Args::I32I32(a, b), Expect::I32(_)) => Expect::I32(inst.get_typed_func::<(i32, i32), i32>(&*store, w.export).unwrap().call(&mut *store, (a, b)).unwrap()),
+        (Args::I32I32F64(a, b), Expect::F64(_)) => Expect::F64(inst.get_typed_func::<(i32, i32), f64>(&*store, w.export).unwrap().call(&mut *store, (a, b)).unwrap()),
         _ => unimplemented!("signature of {}", w.name),
     }
+}
+
+fn filtered(w: &Workload) -> bool {
+    std::env::var("WISP_BENCH_FILTER").is_ok_and(|f| !w.name.contains(&f))
+}
+
+/// Runs `w` once; workloads with state (the bulk-memory one) reset it first.
+fn iter_wisp(store: &mut wisp::Store<()>, inst: &wisp::Instance, w: &Workload) -> Expect {
+    if w.export == "bulk" {
+        inst.get_typed_func::<(), ()>(&*store, "bulk_reset").unwrap().call(&mut *store, ()).unwrap();
+    }
+    run_wisp(store, inst, w)
+}
+
+fn iter_wasmi(store: &mut wasmi::Store<()>, inst: &wasmi::Instance, w: &Workload) -> Expect {
+    if w.export == "bulk" {
+        inst.get_typed_func::<(), ()>(&*store, "bulk_reset").unwrap().call(&mut *store, ()).unwrap();
+    }
+    run_wasmi(store, inst, w)
+}
+
+fn c_workloads(c: &mut Criterion) {
+    for w in wisp_benches::C_WORKLOADS {
+        if filtered(w) {
+            continue;
+        }
+        let bytes = fixture(w.file);
+        let we = wisp::Engine::default();
+        let wm = wisp::Module::new(&we, &bytes).unwrap();
+        let mut ws = wisp::Store::new(&we, ());
+        let wi = wisp::Linker::new(&we).instantiate(&mut ws, &wm).unwrap();
+        let me = wasmi::Engine::default();
+        let mm = wasmi::Module::new(&me, &bytes[..]).unwrap();
+        let mut ms = wasmi::Store::new(&me, ());
+        let mi = wasmi::Linker::new(&me).instantiate_and_start(&mut ms, &mm).unwrap();
+        assert_eq!(iter_wisp(&mut ws, &wi, w), w.expect, "wisp: {}", w.name);
+        assert_eq!(iter_wasmi(&mut ms, &mi, w), w.expect, "wasmi: {}", w.name);
+        let mut g = c.benchmark_group(w.name);
+        g.sample_size(10).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(3));
+        g.bench_function(BenchmarkId::from_parameter("wisp"), |b| b.iter(|| iter_wisp(&mut ws, &wi, w)));
+        g.bench_function(BenchmarkId::from_parameter("wasmi"), |b| b.iter(|| iter_wasmi(&mut ms, &mi, w)));
+        g.finish();
+    }
+}
+
+/// Decode + validate + translate of the largest Go module, beside wasmparser validating the same
+/// bytes and wasmi compiling them (wasmi translates lazily by default; wisp translates all here).
+fn compile(c: &mut Criterion) {
+    if std::env::var("WISP_BENCH_FILTER").is_ok_and(|f| !"compile".contains(&f)) {
+        return;
+    }
+    let bytes = fixture("go/bench.wasm");
+    let we = wisp::Engine::default();
+    let me = wasmi::Engine::default();
+    let mut g = c.benchmark_group("compile(go/bench.wasm)");
+    g.sample_size(10).measurement_time(Duration::from_secs(3));
+    g.bench_function(BenchmarkId::from_parameter("wisp"), |b| {
+        b.iter(|| {
+            let m = wisp::Module::new(&we, &bytes).unwrap();
+            m.translate_all();
+            m
+        })
+    });
+    g.bench_function(BenchmarkId::from_parameter("wasmi"), |b| b.iter(|| wasmi::Module::new(&me, &bytes[..]).unwrap()));
+    g.bench_function(BenchmarkId::from_parameter("wasmparser-validate"), |b| {
+        b.iter(|| wasmparser::Validator::new().validate_all(&bytes).unwrap())
+    });
+    g.finish();
 }
 
 fn go_workloads(c: &mut Criterion) {
@@ -75,10 +145,8 @@ fn go_workloads(c: &mut Criterion) {
     let (mut ws, wi) = wisp_benches::wisp_host::start(&wisp_engine, &wisp_module);
     let (mut ms, mi) = wasmi_host::start(&wasmi_engine, &wasmi_module);
     for w in GO_WORKLOADS {
-        if let Ok(f) = std::env::var("WISP_BENCH_FILTER") {
-            if !w.name.contains(&f) {
-                continue;
-            }
+        if filtered(w) {
+            continue;
         }
         // Checked before timing, on both engines.
         assert_eq!(run_wisp(&mut ws, &wi, w), w.expect, "wisp: {}", w.name);
@@ -125,5 +193,5 @@ fn go_calls_and_startup(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, go_calls_and_startup, go_workloads);
+criterion_group!(benches, go_calls_and_startup, go_workloads, c_workloads, compile);
 criterion_main!(benches);

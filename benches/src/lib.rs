@@ -27,6 +27,8 @@ pub enum Args {
     I32(i32),
     I32I64(i32, i64),
     I32I32(i32, i32),
+    /// Two i32 arguments and an f64 result.
+    I32I32F64(i32, i32),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -49,6 +51,19 @@ pub const GO_WORKLOADS: &[Workload] = &[
     Workload { name: "go/json_work(10)", file: "go/bench.wasm", export: "json_work", args: Args::I32(10), expect: Expect::I64(550076) },
     Workload { name: "go/tree_work(8)", file: "go/bench.wasm", export: "tree_work", args: Args::I32(8), expect: Expect::I64(24240) },
     Workload { name: "go/regexp_work(10)", file: "go/bench.wasm", export: "regexp_work", args: Args::I32(10), expect: Expect::I32(8045) },
+];
+
+/// C workloads from `fixtures/c/bench` (clang -O2, no imports; expected values from its
+/// expected.txt, computed natively with gcc).
+pub const C_WORKLOADS: &[Workload] = &[
+    Workload { name: "c/fib(25)", file: "c/bench.wasm", export: "fib", args: Args::I32(25), expect: Expect::I64(75025) },
+    Workload { name: "c/sieve(1000000)", file: "c/bench.wasm", export: "sieve", args: Args::I32(1_000_000), expect: Expect::I32(78498) },
+    Workload { name: "c/matmul(100,3)", file: "c/bench.wasm", export: "matmul", args: Args::I32I32F64(100, 3), expect: Expect::F64(664.5625) },
+    Workload { name: "c/sha256_bytes(1000000)", file: "c/bench.wasm", export: "sha256_bytes", args: Args::I32(1_000_000), expect: Expect::I32(499540526) },
+    Workload { name: "c/vm_run(1000000)", file: "c/bench.wasm", export: "vm_run", args: Args::I32(1_000_000), expect: Expect::I32(-1901491168) },
+    Workload { name: "c/i64_mix(1000000)", file: "c/bench.wasm", export: "i64_mix", args: Args::I32(1_000_000), expect: Expect::I64(-6104062509861587034) },
+    Workload { name: "c/coremark_mix(2000)", file: "c/bench.wasm", export: "mix", args: Args::I32(2000), expect: Expect::I32(-1282537520) },
+    Workload { name: "c/bulk(100,65536)", file: "c/bulk.wasm", export: "bulk", args: Args::I32I32(100, 65536), expect: Expect::I32(-411638563) },
 ];
 
 /// WASI errno values the shim returns.
