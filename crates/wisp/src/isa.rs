@@ -9,10 +9,12 @@
 
 
 /// Binary operators with fused operand and destination forms, written once. Entry:
-/// `(Op, OpLL, OpLLSet, OpSet, type, semantics)`:
+/// `(Op, OpLL, OpLLSet, OpSet, OpImm, type, semantics)`:
 /// - `OpLL { a, b }`: `local.get a; local.get b; op` (pushes the result),
 /// - `OpLLSet { a, b, dst }`: the same, then `local.set dst`,
-/// - `OpSet { dst }`: `op; local.set dst`.
+/// - `OpSet { dst }`: `op; local.set dst`,
+/// - `OpImm { value }`: `i32.const`/`i64.const`/`f32.const`/`f64.const value; op` (the constant
+///   as its slot bits).
 ///
 /// The ISA, the translator's fusion rules and both dispatch backends expand this list.
 #[macro_export]
@@ -21,89 +23,92 @@ macro_rules! for_each_fused_binop {
     ($m:ident $($extra:tt)*) => {
         $m! {
             $($extra)* ;
-            (I32Add, I32AddLL, I32AddLLSet, I32AddSet, u32, |a: u32, b: u32| a.wrapping_add(b))
-            (I32Sub, I32SubLL, I32SubLLSet, I32SubSet, u32, |a: u32, b: u32| a.wrapping_sub(b))
-            (I32Mul, I32MulLL, I32MulLLSet, I32MulSet, u32, |a: u32, b: u32| a.wrapping_mul(b))
-            (I32And, I32AndLL, I32AndLLSet, I32AndSet, u32, |a: u32, b: u32| a & b)
-            (I32Or, I32OrLL, I32OrLLSet, I32OrSet, u32, |a: u32, b: u32| a | b)
-            (I32Xor, I32XorLL, I32XorLLSet, I32XorSet, u32, |a: u32, b: u32| a ^ b)
-            (I32Shl, I32ShlLL, I32ShlLLSet, I32ShlSet, u32, |a: u32, b: u32| a.wrapping_shl(b))
-            (I32ShrU, I32ShrULL, I32ShrULLSet, I32ShrUSet, u32, |a: u32, b: u32| a.wrapping_shr(b))
-            (I32ShrS, I32ShrSLL, I32ShrSLLSet, I32ShrSSet, i32, |a: i32, b: i32| a.wrapping_shr(b as u32))
-            (I64Add, I64AddLL, I64AddLLSet, I64AddSet, u64, |a: u64, b: u64| a.wrapping_add(b))
-            (I64Sub, I64SubLL, I64SubLLSet, I64SubSet, u64, |a: u64, b: u64| a.wrapping_sub(b))
-            (I64Mul, I64MulLL, I64MulLLSet, I64MulSet, u64, |a: u64, b: u64| a.wrapping_mul(b))
-            (I64And, I64AndLL, I64AndLLSet, I64AndSet, u64, |a: u64, b: u64| a & b)
-            (I64Or, I64OrLL, I64OrLLSet, I64OrSet, u64, |a: u64, b: u64| a | b)
-            (I64Xor, I64XorLL, I64XorLLSet, I64XorSet, u64, |a: u64, b: u64| a ^ b)
-            (I64Shl, I64ShlLL, I64ShlLLSet, I64ShlSet, u64, |a: u64, b: u64| a.wrapping_shl(b as u32))
-            (I64ShrU, I64ShrULL, I64ShrULLSet, I64ShrUSet, u64, |a: u64, b: u64| a.wrapping_shr(b as u32))
-            (I64ShrS, I64ShrSLL, I64ShrSLLSet, I64ShrSSet, i64, |a: i64, b: i64| a.wrapping_shr(b as u32))
-            (F64Add, F64AddLL, F64AddLLSet, F64AddSet, f64, |a: f64, b: f64| a + b)
-            (F64Sub, F64SubLL, F64SubLLSet, F64SubSet, f64, |a: f64, b: f64| a - b)
-            (F64Mul, F64MulLL, F64MulLLSet, F64MulSet, f64, |a: f64, b: f64| a * b)
-            (F64Div, F64DivLL, F64DivLLSet, F64DivSet, f64, |a: f64, b: f64| a / b)
-            (F32Add, F32AddLL, F32AddLLSet, F32AddSet, f32, |a: f32, b: f32| a + b)
-            (F32Sub, F32SubLL, F32SubLLSet, F32SubSet, f32, |a: f32, b: f32| a - b)
-            (F32Mul, F32MulLL, F32MulLLSet, F32MulSet, f32, |a: f32, b: f32| a * b)
-            (F32Div, F32DivLL, F32DivLLSet, F32DivSet, f32, |a: f32, b: f32| a / b)
+            (I32Add, I32AddLL, I32AddLLSet, I32AddSet, I32AddImm, u32, |a: u32, b: u32| a.wrapping_add(b))
+            (I32Sub, I32SubLL, I32SubLLSet, I32SubSet, I32SubImm, u32, |a: u32, b: u32| a.wrapping_sub(b))
+            (I32Mul, I32MulLL, I32MulLLSet, I32MulSet, I32MulImm, u32, |a: u32, b: u32| a.wrapping_mul(b))
+            (I32And, I32AndLL, I32AndLLSet, I32AndSet, I32AndImm, u32, |a: u32, b: u32| a & b)
+            (I32Or, I32OrLL, I32OrLLSet, I32OrSet, I32OrImm, u32, |a: u32, b: u32| a | b)
+            (I32Xor, I32XorLL, I32XorLLSet, I32XorSet, I32XorImm, u32, |a: u32, b: u32| a ^ b)
+            (I32Shl, I32ShlLL, I32ShlLLSet, I32ShlSet, I32ShlImm, u32, |a: u32, b: u32| a.wrapping_shl(b))
+            (I32ShrU, I32ShrULL, I32ShrULLSet, I32ShrUSet, I32ShrUImm, u32, |a: u32, b: u32| a.wrapping_shr(b))
+            (I32ShrS, I32ShrSLL, I32ShrSLLSet, I32ShrSSet, I32ShrSImm, i32, |a: i32, b: i32| a.wrapping_shr(b as u32))
+            (I64Add, I64AddLL, I64AddLLSet, I64AddSet, I64AddImm, u64, |a: u64, b: u64| a.wrapping_add(b))
+            (I64Sub, I64SubLL, I64SubLLSet, I64SubSet, I64SubImm, u64, |a: u64, b: u64| a.wrapping_sub(b))
+            (I64Mul, I64MulLL, I64MulLLSet, I64MulSet, I64MulImm, u64, |a: u64, b: u64| a.wrapping_mul(b))
+            (I64And, I64AndLL, I64AndLLSet, I64AndSet, I64AndImm, u64, |a: u64, b: u64| a & b)
+            (I64Or, I64OrLL, I64OrLLSet, I64OrSet, I64OrImm, u64, |a: u64, b: u64| a | b)
+            (I64Xor, I64XorLL, I64XorLLSet, I64XorSet, I64XorImm, u64, |a: u64, b: u64| a ^ b)
+            (I64Shl, I64ShlLL, I64ShlLLSet, I64ShlSet, I64ShlImm, u64, |a: u64, b: u64| a.wrapping_shl(b as u32))
+            (I64ShrU, I64ShrULL, I64ShrULLSet, I64ShrUSet, I64ShrUImm, u64, |a: u64, b: u64| a.wrapping_shr(b as u32))
+            (I64ShrS, I64ShrSLL, I64ShrSLLSet, I64ShrSSet, I64ShrSImm, i64, |a: i64, b: i64| a.wrapping_shr(b as u32))
+            (F64Add, F64AddLL, F64AddLLSet, F64AddSet, F64AddImm, f64, |a: f64, b: f64| a + b)
+            (F64Sub, F64SubLL, F64SubLLSet, F64SubSet, F64SubImm, f64, |a: f64, b: f64| a - b)
+            (F64Mul, F64MulLL, F64MulLLSet, F64MulSet, F64MulImm, f64, |a: f64, b: f64| a * b)
+            (F64Div, F64DivLL, F64DivLLSet, F64DivSet, F64DivImm, f64, |a: f64, b: f64| a / b)
+            (F32Add, F32AddLL, F32AddLLSet, F32AddSet, F32AddImm, f32, |a: f32, b: f32| a + b)
+            (F32Sub, F32SubLL, F32SubLLSet, F32SubSet, F32SubImm, f32, |a: f32, b: f32| a - b)
+            (F32Mul, F32MulLL, F32MulLLSet, F32MulSet, F32MulImm, f32, |a: f32, b: f32| a * b)
+            (F32Div, F32DivLL, F32DivLLSet, F32DivSet, F32DivImm, f32, |a: f32, b: f32| a / b)
         }
     };
 }
 
 /// Comparisons fused with the `br_if` that consumes them, written once. Entry:
-/// `(Cmp, CmpBr, CmpBrNot, CmpLLBr, CmpLLBrNot, type, semantics)`:
+/// `(Cmp, CmpBr, CmpBrNot, CmpLLBr, CmpLLBrNot, CmpImm, CmpImmBr, CmpImmBrNot, type, semantics)`:
 /// - `CmpBr { target }`: `cmp; br_if` (branch when true), `CmpBrNot`: when false (the
 ///   translator forms it from `cmp; i32.eqz; br_if` and from `cmp; br_if` on an `if`),
-/// - `CmpLLBr { a, b, target }`, `CmpLLBrNot`: both operands from locals.
+/// - `CmpLLBr { a, b, target }`, `CmpLLBrNot`: both operands from locals,
+/// - `CmpImm { value }`, `CmpImmBr { value, target }`, `CmpImmBrNot`: the right operand a
+///   constant (as its slot bits).
 #[macro_export]
 #[doc(hidden)]
 macro_rules! for_each_fused_cmp {
     ($m:ident $($extra:tt)*) => {
         $m! {
             $($extra)* ;
-            (I32Eq, I32EqBr, I32EqBrNot, I32EqLLBr, I32EqLLBrNot, u32, |a: u32, b: u32| a == b)
-            (I32Ne, I32NeBr, I32NeBrNot, I32NeLLBr, I32NeLLBrNot, u32, |a: u32, b: u32| a != b)
-            (I32LtS, I32LtSBr, I32LtSBrNot, I32LtSLLBr, I32LtSLLBrNot, i32, |a: i32, b: i32| a < b)
-            (I32LtU, I32LtUBr, I32LtUBrNot, I32LtULLBr, I32LtULLBrNot, u32, |a: u32, b: u32| a < b)
-            (I32GtS, I32GtSBr, I32GtSBrNot, I32GtSLLBr, I32GtSLLBrNot, i32, |a: i32, b: i32| a > b)
-            (I32GtU, I32GtUBr, I32GtUBrNot, I32GtULLBr, I32GtULLBrNot, u32, |a: u32, b: u32| a > b)
-            (I32LeS, I32LeSBr, I32LeSBrNot, I32LeSLLBr, I32LeSLLBrNot, i32, |a: i32, b: i32| a <= b)
-            (I32LeU, I32LeUBr, I32LeUBrNot, I32LeULLBr, I32LeULLBrNot, u32, |a: u32, b: u32| a <= b)
-            (I32GeS, I32GeSBr, I32GeSBrNot, I32GeSLLBr, I32GeSLLBrNot, i32, |a: i32, b: i32| a >= b)
-            (I32GeU, I32GeUBr, I32GeUBrNot, I32GeULLBr, I32GeULLBrNot, u32, |a: u32, b: u32| a >= b)
-            (I64Eq, I64EqBr, I64EqBrNot, I64EqLLBr, I64EqLLBrNot, u64, |a: u64, b: u64| a == b)
-            (I64Ne, I64NeBr, I64NeBrNot, I64NeLLBr, I64NeLLBrNot, u64, |a: u64, b: u64| a != b)
-            (I64LtS, I64LtSBr, I64LtSBrNot, I64LtSLLBr, I64LtSLLBrNot, i64, |a: i64, b: i64| a < b)
-            (I64LtU, I64LtUBr, I64LtUBrNot, I64LtULLBr, I64LtULLBrNot, u64, |a: u64, b: u64| a < b)
-            (I64GtS, I64GtSBr, I64GtSBrNot, I64GtSLLBr, I64GtSLLBrNot, i64, |a: i64, b: i64| a > b)
-            (I64GtU, I64GtUBr, I64GtUBrNot, I64GtULLBr, I64GtULLBrNot, u64, |a: u64, b: u64| a > b)
-            (I64LeS, I64LeSBr, I64LeSBrNot, I64LeSLLBr, I64LeSLLBrNot, i64, |a: i64, b: i64| a <= b)
-            (I64LeU, I64LeUBr, I64LeUBrNot, I64LeULLBr, I64LeULLBrNot, u64, |a: u64, b: u64| a <= b)
-            (I64GeS, I64GeSBr, I64GeSBrNot, I64GeSLLBr, I64GeSLLBrNot, i64, |a: i64, b: i64| a >= b)
-            (I64GeU, I64GeUBr, I64GeUBrNot, I64GeULLBr, I64GeULLBrNot, u64, |a: u64, b: u64| a >= b)
-            (F64Eq, F64EqBr, F64EqBrNot, F64EqLLBr, F64EqLLBrNot, f64, |a: f64, b: f64| a == b)
-            (F64Ne, F64NeBr, F64NeBrNot, F64NeLLBr, F64NeLLBrNot, f64, |a: f64, b: f64| a != b)
-            (F64Lt, F64LtBr, F64LtBrNot, F64LtLLBr, F64LtLLBrNot, f64, |a: f64, b: f64| a < b)
-            (F64Gt, F64GtBr, F64GtBrNot, F64GtLLBr, F64GtLLBrNot, f64, |a: f64, b: f64| a > b)
-            (F64Le, F64LeBr, F64LeBrNot, F64LeLLBr, F64LeLLBrNot, f64, |a: f64, b: f64| a <= b)
-            (F64Ge, F64GeBr, F64GeBrNot, F64GeLLBr, F64GeLLBrNot, f64, |a: f64, b: f64| a >= b)
+            (I32Eq, I32EqBr, I32EqBrNot, I32EqLLBr, I32EqLLBrNot, I32EqImm, I32EqImmBr, I32EqImmBrNot, u32, |a: u32, b: u32| a == b)
+            (I32Ne, I32NeBr, I32NeBrNot, I32NeLLBr, I32NeLLBrNot, I32NeImm, I32NeImmBr, I32NeImmBrNot, u32, |a: u32, b: u32| a != b)
+            (I32LtS, I32LtSBr, I32LtSBrNot, I32LtSLLBr, I32LtSLLBrNot, I32LtSImm, I32LtSImmBr, I32LtSImmBrNot, i32, |a: i32, b: i32| a < b)
+            (I32LtU, I32LtUBr, I32LtUBrNot, I32LtULLBr, I32LtULLBrNot, I32LtUImm, I32LtUImmBr, I32LtUImmBrNot, u32, |a: u32, b: u32| a < b)
+            (I32GtS, I32GtSBr, I32GtSBrNot, I32GtSLLBr, I32GtSLLBrNot, I32GtSImm, I32GtSImmBr, I32GtSImmBrNot, i32, |a: i32, b: i32| a > b)
+            (I32GtU, I32GtUBr, I32GtUBrNot, I32GtULLBr, I32GtULLBrNot, I32GtUImm, I32GtUImmBr, I32GtUImmBrNot, u32, |a: u32, b: u32| a > b)
+            (I32LeS, I32LeSBr, I32LeSBrNot, I32LeSLLBr, I32LeSLLBrNot, I32LeSImm, I32LeSImmBr, I32LeSImmBrNot, i32, |a: i32, b: i32| a <= b)
+            (I32LeU, I32LeUBr, I32LeUBrNot, I32LeULLBr, I32LeULLBrNot, I32LeUImm, I32LeUImmBr, I32LeUImmBrNot, u32, |a: u32, b: u32| a <= b)
+            (I32GeS, I32GeSBr, I32GeSBrNot, I32GeSLLBr, I32GeSLLBrNot, I32GeSImm, I32GeSImmBr, I32GeSImmBrNot, i32, |a: i32, b: i32| a >= b)
+            (I32GeU, I32GeUBr, I32GeUBrNot, I32GeULLBr, I32GeULLBrNot, I32GeUImm, I32GeUImmBr, I32GeUImmBrNot, u32, |a: u32, b: u32| a >= b)
+            (I64Eq, I64EqBr, I64EqBrNot, I64EqLLBr, I64EqLLBrNot, I64EqImm, I64EqImmBr, I64EqImmBrNot, u64, |a: u64, b: u64| a == b)
+            (I64Ne, I64NeBr, I64NeBrNot, I64NeLLBr, I64NeLLBrNot, I64NeImm, I64NeImmBr, I64NeImmBrNot, u64, |a: u64, b: u64| a != b)
+            (I64LtS, I64LtSBr, I64LtSBrNot, I64LtSLLBr, I64LtSLLBrNot, I64LtSImm, I64LtSImmBr, I64LtSImmBrNot, i64, |a: i64, b: i64| a < b)
+            (I64LtU, I64LtUBr, I64LtUBrNot, I64LtULLBr, I64LtULLBrNot, I64LtUImm, I64LtUImmBr, I64LtUImmBrNot, u64, |a: u64, b: u64| a < b)
+            (I64GtS, I64GtSBr, I64GtSBrNot, I64GtSLLBr, I64GtSLLBrNot, I64GtSImm, I64GtSImmBr, I64GtSImmBrNot, i64, |a: i64, b: i64| a > b)
+            (I64GtU, I64GtUBr, I64GtUBrNot, I64GtULLBr, I64GtULLBrNot, I64GtUImm, I64GtUImmBr, I64GtUImmBrNot, u64, |a: u64, b: u64| a > b)
+            (I64LeS, I64LeSBr, I64LeSBrNot, I64LeSLLBr, I64LeSLLBrNot, I64LeSImm, I64LeSImmBr, I64LeSImmBrNot, i64, |a: i64, b: i64| a <= b)
+            (I64LeU, I64LeUBr, I64LeUBrNot, I64LeULLBr, I64LeULLBrNot, I64LeUImm, I64LeUImmBr, I64LeUImmBrNot, u64, |a: u64, b: u64| a <= b)
+            (I64GeS, I64GeSBr, I64GeSBrNot, I64GeSLLBr, I64GeSLLBrNot, I64GeSImm, I64GeSImmBr, I64GeSImmBrNot, i64, |a: i64, b: i64| a >= b)
+            (I64GeU, I64GeUBr, I64GeUBrNot, I64GeULLBr, I64GeULLBrNot, I64GeUImm, I64GeUImmBr, I64GeUImmBrNot, u64, |a: u64, b: u64| a >= b)
+            (F64Eq, F64EqBr, F64EqBrNot, F64EqLLBr, F64EqLLBrNot, F64EqImm, F64EqImmBr, F64EqImmBrNot, f64, |a: f64, b: f64| a == b)
+            (F64Ne, F64NeBr, F64NeBrNot, F64NeLLBr, F64NeLLBrNot, F64NeImm, F64NeImmBr, F64NeImmBrNot, f64, |a: f64, b: f64| a != b)
+            (F64Lt, F64LtBr, F64LtBrNot, F64LtLLBr, F64LtLLBrNot, F64LtImm, F64LtImmBr, F64LtImmBrNot, f64, |a: f64, b: f64| a < b)
+            (F64Gt, F64GtBr, F64GtBrNot, F64GtLLBr, F64GtLLBrNot, F64GtImm, F64GtImmBr, F64GtImmBrNot, f64, |a: f64, b: f64| a > b)
+            (F64Le, F64LeBr, F64LeBrNot, F64LeLLBr, F64LeLLBrNot, F64LeImm, F64LeImmBr, F64LeImmBrNot, f64, |a: f64, b: f64| a <= b)
+            (F64Ge, F64GeBr, F64GeBrNot, F64GeLLBr, F64GeLLBrNot, F64GeImm, F64GeImmBr, F64GeImmBrNot, f64, |a: f64, b: f64| a >= b)
         }
     };
 }
 
 macro_rules! define_isa_with_cmps {
-    ($base:tt $binops:tt ; $( ($cmp:ident, $br:ident, $brnot:ident, $llbr:ident, $llbrnot:ident, $ct:ty, $cf:expr) )*) => {
+    ($base:tt $binops:tt ; $( ($cmp:ident, $br:ident, $brnot:ident, $llbr:ident, $llbrnot:ident, $imm:ident, $immbr:ident, $immbrnot:ident, $ct:ty, $cf:expr) )*) => {
         define_isa! { $base $binops
-            cmps { $( $br { target: u32 }, $brnot { target: u32 }, $llbr { a: u32, b: u32, target: u32 }, $llbrnot { a: u32, b: u32, target: u32 }, )* }
+            cmps { $( $br { target: u32 }, $brnot { target: u32 }, $llbr { a: u32, b: u32, target: u32 }, $llbrnot { a: u32, b: u32, target: u32 },
+                      $imm { value: u64 }, $immbr { value: u64, target: u32 }, $immbrnot { value: u64, target: u32 }, )* }
         }
     };
 }
 
 macro_rules! define_isa_with_binops {
-    ($base:tt ; $( ($op:ident, $ll:ident, $llset:ident, $set:ident, $t:ty, $f:expr) )*) => {
+    ($base:tt ; $( ($op:ident, $ll:ident, $llset:ident, $set:ident, $imm:ident, $t:ty, $f:expr) )*) => {
         for_each_fused_cmp!(define_isa_with_cmps $base
-            { $( $ll { a: u32, b: u32 }, $llset { a: u32, b: u32, dst: u32 }, $set { dst: u32 }, )* });
+            { $( $ll { a: u32, b: u32 }, $llset { a: u32, b: u32, dst: u32 }, $set { dst: u32 }, $imm { value: u64 }, )* });
     };
 }
 
@@ -221,9 +226,9 @@ for_each_fused_binop!(define_isa_with_binops {
         // Superinstructions, each the fusion of a sequence measured frequent in Go and C code
         // (see crates/wisp/RATIONALE.md). The translator forms them at emission time and never
         // across a branch target.
-        /// `i32.const c; i32.add`, and `i64.extend_i32_u; i64.const c; i64.add; i32.wrap_i64`.
-        I32AddImm { value: u32 },
-        /// `local.get x; i32.add_imm c`: pushes `x + c` (wrapping, 32-bit).
+        /// `local.get x; i32.add_imm c`: pushes `x + c` (wrapping, 32-bit). (`I32AddImm`, from
+        /// `i32.const c; i32.add` and from Go's `i64.extend_i32_u; i64.const c; i64.add;
+        /// i32.wrap_i64`, belongs to the fused binop family.)
         LocalGetAddImm { index: u32, value: u32 },
         /// Go's stack-pointer adjustment: `local.get x; i32.const c; i32.sub; local.tee x;
         /// global.set g` (with `delta = -c`).

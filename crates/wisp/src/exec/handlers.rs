@@ -19,7 +19,7 @@ macro_rules! for_each_handler {
 }
 
 macro_rules! fused_binop_entries {
-    ($m:ident $extra:tt ; $( ($op:ident, $ll:ident, $llset:ident, $set:ident, $t:ty, $f:expr) )*) => {
+    ($m:ident $extra:tt ; $( ($op:ident, $ll:ident, $llset:ident, $set:ident, $imm:ident, $t:ty, $f:expr) )*) => {
         crate::for_each_fused_cmp! { fused_cmp_entries $m $extra {
             $(
                 $ll { a, b } => {
@@ -37,13 +37,18 @@ macro_rules! fused_binop_entries {
                     let x = pop!($t);
                     local!(dst) = Slot::to_slot(($f)(x, y))
                 },
+                $imm { value } => {
+                    let y = <$t as Slot>::from_slot(value);
+                    let x = <$t as Slot>::from_slot(top!());
+                    top!() = Slot::to_slot(($f)(x, y))
+                },
             )*
         } }
     };
 }
 
 macro_rules! fused_cmp_entries {
-    ($m:ident $extra:tt { $($binops:tt)* } ; $( ($cmp:ident, $br:ident, $brnot:ident, $llbr:ident, $llbrnot:ident, $t:ty, $f:expr) )*) => {
+    ($m:ident $extra:tt { $($binops:tt)* } ; $( ($cmp:ident, $br:ident, $brnot:ident, $llbr:ident, $llbrnot:ident, $imm:ident, $immbr:ident, $immbrnot:ident, $t:ty, $f:expr) )*) => {
         base_handlers! { $m $extra {
             $($binops)*
             $(
@@ -68,6 +73,22 @@ macro_rules! fused_cmp_entries {
                 },
                 $llbrnot { a, b, target } => {
                     if !($f)(<$t as Slot>::from_slot(local!(a)), <$t as Slot>::from_slot(local!(b))) {
+                        jump!(target);
+                    }
+                },
+                $imm { value } => {
+                    let x = <$t as Slot>::from_slot(top!());
+                    top!() = ($f)(x, <$t as Slot>::from_slot(value)) as u64
+                },
+                $immbr { value, target } => {
+                    let x = pop!($t);
+                    if ($f)(x, <$t as Slot>::from_slot(value)) {
+                        jump!(target);
+                    }
+                },
+                $immbrnot { value, target } => {
+                    let x = pop!($t);
+                    if !($f)(x, <$t as Slot>::from_slot(value)) {
                         jump!(target);
                     }
                 },
@@ -332,7 +353,6 @@ macro_rules! base_handlers {
             RefIsNull => top!() = (top!() == 0) as u64,
             RefFunc { func } => push!(*inst!().funcs.get_unchecked(func as usize) as u64 + 1),
 
-            I32AddImm { value } => unop!(u32, |a: u32| a.wrapping_add(value)),
             LocalGetAddImm { index, value } => push!((local!(index) as u32).wrapping_add(value)),
             LocalAddImmTeeGlobal { index, delta, global } => {
                 let v = (local!(index) as u32).wrapping_add(delta) as u64;

@@ -93,10 +93,13 @@ wisp_decoder::for_each_operator!(plain_ops);
 /// `local.get`s, a result going to `local.set`, or both. Arguments: the last three instructions
 /// that may fuse (oldest first). Returns how many to replace and with what.
 macro_rules! binop_rules {
-    ( ; $( ($op:ident, $ll:ident, $llset:ident, $set:ident, $t:ty, $f:expr) )*) => {
+    ( ; $( ($op:ident, $ll:ident, $llset:ident, $set:ident, $imm:ident, $t:ty, $f:expr) )*) => {
         fn fuse_binop(p: Option<Instr>, b: Option<Instr>, a: Instr) -> Option<(usize, Instr)> {
             use Instr::*;
             match (p, b, a) {
+                // The constant keeps its slot bits: an i32/f32 const zero-extended, an i64/f64 one whole.
+                $( (_, Some(Const32 { value }), $op) => Some((2, $imm { value: value as u64 })), )*
+                $( (_, Some(Const64 { value }), $op) => Some((2, $imm { value })), )*
                 $( (Some(LocalGet { index: x }), Some(LocalGet { index: y }), $op) => Some((3, $ll { a: x, b: y })), )*
                 $( (_, Some($ll { a, b }), LocalSet { index }) => Some((2, $llset { a, b, dst: index })), )*
                 $( (_, Some($op), LocalSet { index }) => Some((2, $set { dst: index })), )*
@@ -111,10 +114,14 @@ crate::for_each_fused_binop! { binop_rules }
 /// `if`'s branch-when-false) that consumes them, then with `local.get` operands; and the
 /// branch target of every fused comparison, for patching.
 macro_rules! cmp_rules {
-    ( ; $( ($cmp:ident, $br:ident, $brnot:ident, $llbr:ident, $llbrnot:ident, $t:ty, $f:expr) )*) => {
+    ( ; $( ($cmp:ident, $br:ident, $brnot:ident, $llbr:ident, $llbrnot:ident, $imm:ident, $immbr:ident, $immbrnot:ident, $t:ty, $f:expr) )*) => {
         fn fuse_cmp(p: Option<Instr>, b: Option<Instr>, a: Instr) -> Option<(usize, Instr)> {
             use Instr::*;
             match (p, b, a) {
+                $( (_, Some(Const32 { value }), $cmp) => Some((2, $imm { value: value as u64 })), )*
+                $( (_, Some(Const64 { value }), $cmp) => Some((2, $imm { value })), )*
+                $( (_, Some($imm { value }), BrIfNez { target }) => Some((2, $immbr { value, target })), )*
+                $( (_, Some($imm { value }), BrIfEqz { target }) => Some((2, $immbrnot { value, target })), )*
                 $( (_, Some($cmp), BrIfNez { target }) => Some((2, $br { target })), )*
                 $( (_, Some($cmp), BrIfEqz { target }) => Some((2, $brnot { target })), )*
                 $( (Some(LocalGet { index: x }), Some(LocalGet { index: y }), $br { target }) => {
@@ -130,7 +137,8 @@ macro_rules! cmp_rules {
         fn fused_cmp_target(i: &mut Instr) -> Option<&mut u32> {
             use Instr::*;
             match i {
-                $( $br { target } | $brnot { target } | $llbr { target, .. } | $llbrnot { target, .. } => Some(target), )*
+                $( $br { target } | $brnot { target } | $llbr { target, .. } | $llbrnot { target, .. }
+                   | $immbr { target, .. } | $immbrnot { target, .. } => Some(target), )*
                 _ => None,
             }
         }
@@ -194,9 +202,8 @@ impl<'m> Translator<'m> {
         let prev3 = if avail >= 3 { Some(c[n - 3]) } else { None };
         let prev4 = if avail >= 4 { Some(c[n - 4]) } else { None };
         let (drop, new) = match (prev4, prev3, b, a) {
-            (_, _, Some(Const32 { value }), I32Add) => (2, I32AddImm { value }),
-            (_, _, Some(Const32 { value }), I32Sub) => (2, I32AddImm { value: value.wrapping_neg() }),
-            (_, _, Some(LocalGet { index }), I32AddImm { value }) => (2, LocalGetAddImm { index, value }),
+            (_, _, Some(Const32 { value }), I32Sub) => (2, I32AddImm { value: value.wrapping_neg() as u64 }),
+            (_, _, Some(LocalGet { index }), I32AddImm { value }) => (2, LocalGetAddImm { index, value: value as u32 }),
             (_, Some(LocalGetAddImm { index, value }), Some(LocalTee { index: t }), GlobalSet { index: g })
                 if t == index =>
             {
@@ -237,9 +244,10 @@ impl<'m> Translator<'m> {
             (_, _, Some(I64Eqz), BrIfEqz { target }) => (2, BrIfI64Nez { target }),
             (_, _, Some(I64Eqz), BrIfNez { target }) => (2, BrIfI64Eqz { target }),
             // Go's int32 and int8/int16 sign extensions without GOWASM=signext.
-            (Some(Const64 { value: 32 }), Some(I64Shl), Some(Const64 { value: 32 }), I64ShrS) => (4, I64Extend32S),
-            (Some(Const64 { value: 48 }), Some(I64Shl), Some(Const64 { value: 48 }), I64ShrS) => (4, I64Extend16S),
-            (Some(Const64 { value: 56 }), Some(I64Shl), Some(Const64 { value: 56 }), I64ShrS) => (4, I64Extend8S),
+            // (`i64.const n; i64.shl` has already become `I64ShlImm`.)
+            (_, Some(I64ShlImm { value: 32 }), Some(Const64 { value: 32 }), I64ShrS) => (3, I64Extend32S),
+            (_, Some(I64ShlImm { value: 48 }), Some(Const64 { value: 48 }), I64ShrS) => (3, I64Extend16S),
+            (_, Some(I64ShlImm { value: 56 }), Some(Const64 { value: 56 }), I64ShrS) => (3, I64Extend8S),
             _ => match fuse_binop(prev3, b, a).or_else(|| fuse_cmp(prev3, b, a)) {
                 Some(r) => r,
                 None => return false,
@@ -418,7 +426,7 @@ impl<'m> Translator<'m> {
             if n >= 3 && n - 3 >= self.barrier as usize {
                 if let [Instr::I64ExtendI32U, Instr::Const64 { value }, Instr::I64Add] = self.code[n - 3..] {
                     self.code.truncate(n - 3);
-                    self.emit(Instr::I32AddImm { value: value as u32 });
+                    self.emit(Instr::I32AddImm { value: value as u32 as u64 });
                 }
             }
             return;
