@@ -1,0 +1,47 @@
+//! The bounded differential run: generated modules on wisp and wasmi must agree.
+
+use std::time::Instant;
+use wisp_difftest::{compare, module_of_seed, on_big_stack};
+
+/// Modules in the bounded run (`WISP_DIFF_MODULES` overrides).
+const MODULES: u64 = 5000;
+
+#[test]
+fn generated_modules_agree_with_wasmi() {
+    on_big_stack(bounded_run)
+}
+
+fn bounded_run() {
+    let n = std::env::var("WISP_DIFF_MODULES").ok().and_then(|s| s.parse().ok()).unwrap_or(MODULES);
+    let start = Instant::now();
+    let (mut compared, mut calls, mut traps, mut inst_failed, mut overflow) = (0, 0, 0, 0, 0);
+    let mut divergences = Vec::new();
+    let trace = std::env::var_os("WISP_DIFF_TRACE").is_some();
+    for seed in 0..n {
+        if trace {
+            eprintln!("seed {seed}");
+        }
+        let Some(bytes) = module_of_seed(seed) else { continue };
+        match compare(&bytes, seed) {
+            Ok(s) => {
+                compared += usize::from(s.compared);
+                calls += s.calls;
+                traps += s.traps;
+                inst_failed += usize::from(s.instantiation_failed);
+                overflow += usize::from(s.stack_overflow);
+            }
+            Err(d) => divergences.push(format!("seed {seed}: {d}")),
+        }
+    }
+    println!(
+        "{compared} modules compared in {:.1?}: {calls} calls ({traps} trapped), {inst_failed} failed to \
+         instantiate alike, {overflow} stopped at a stack overflow; {} divergences",
+        start.elapsed(),
+        divergences.len()
+    );
+    for d in &divergences {
+        println!("  {d}");
+    }
+    assert!(compared as u64 > n / 2, "too few modules generated");
+    assert!(divergences.is_empty(), "{} divergences, first: {}", divergences.len(), divergences[0]);
+}
