@@ -61,7 +61,7 @@ Exit codes:
   68   invalid module (inspect: printed, then exits 68)
   69   missing or incompatible import
   70   unknown export, or not a function (run: no `_start`)
-  71   trap (message and backtrace on stderr)
+  71   trap (message and backtrace on stderr), including running out of --fuel
   72   other runtime failure (instantiation, host error)
   101  internal error (a bug in wisp)";
 

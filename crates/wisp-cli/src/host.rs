@@ -29,6 +29,10 @@ pub struct HostOptions {
     /// Value-stack size in 64-bit slots (default 1048576, i.e. 8 MiB); deeper code traps.
     #[arg(long, value_name = "SLOTS")]
     pub max_stack: Option<usize>,
+
+    /// Stop the guest (a trap, exit 71) after it has run N WebAssembly instructions.
+    #[arg(long, value_name = "N")]
+    pub fuel: Option<u64>,
 }
 
 /// FILE takes anything so that the guest's arguments after it may start with `-`; an unknown
@@ -139,6 +143,9 @@ pub fn engine(opts: &HostOptions) -> Engine {
     if let Some(slots) = opts.max_stack {
         config.max_stack_slots(slots);
     }
+    if opts.fuel.is_some() {
+        config.consume_fuel(true);
+    }
     Engine::new(&config)
 }
 
@@ -173,8 +180,12 @@ pub fn instantiate(
     module: &Module,
     path: &Path,
     ctx: WasiCtx,
+    fuel: Option<u64>,
 ) -> CliResult<(Store<WasiCtx>, Outcome<Instance>)> {
     let mut store = Store::new(engine, ctx);
+    if let Some(fuel) = fuel {
+        store.set_fuel(fuel).map_err(|e| CliError::new(Class::Internal, format!("cannot set fuel: {e}")))?;
+    }
     let mut linker: Linker<WasiCtx> = Linker::new(engine);
     wisp_wasi::add_to_linker(&mut linker, |ctx: &mut WasiCtx| ctx)
         .map_err(|e| CliError::new(Class::Internal, format!("cannot define WASI: {e}")))?;

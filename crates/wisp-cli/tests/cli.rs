@@ -883,3 +883,19 @@ fn truncated_and_mutated_modules_never_panic() {
         assert!(allowed.contains(&out.code), "{out:?}");
     }
 }
+
+#[test]
+fn fuel_stops_a_runaway_guest_with_a_trap() {
+    let spin = wat_file(r#"(module (func (export "spin") (loop $l (br $l))) (func (export "one") (result i32) i32.const 1))"#);
+    let out = wisp(&["invoke", "--fuel", "100000", &spin, "spin"]);
+    assert_eq!(out.code, TRAP, "{out:?}");
+    assert!(out.stderr.lines().next().unwrap().ends_with("wasm trap: all fuel consumed"), "{out:?}");
+    // Enough fuel: the export runs normally.
+    let out = wisp(&["invoke", "--fuel", "100", &spin, "one"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, "1\n"), "{out:?}");
+    // A Go command runs to completion with a generous budget, and traps with a tiny one.
+    let out = wisp(&["run", "--fuel", "1000000000", "fixtures/go/hello.wasm"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, "hello from go\n"), "{out:?}");
+    let out = wisp(&["run", "--fuel", "1000", "fixtures/go/hello.wasm"]);
+    assert_eq!(out.code, TRAP, "{out:?}");
+}
