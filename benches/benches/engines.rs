@@ -3,70 +3,45 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use std::time::Duration;
-use wisp_benches::{fixture, shim, Args, Expect, Workload, GO_WORKLOADS};
+use wisp_benches::{fixture, Args, Expect, Workload, GO_WORKLOADS};
 
 mod wasmi_host {
-    use super::shim;
-    use wasmi::{Caller, Engine, Error, Extern, Instance, Linker, Module, Store};
-
-    fn mem<'a>(caller: &'a mut Caller<'_, ()>) -> &'a mut [u8] {
-        let m = caller.get_export("memory").and_then(Extern::into_memory).expect("Go exports its memory");
-        m.data_mut(caller)
+    // wasmi 2.0 has no `Linker::instantiate` that also runs `start`; Go reactors have none.
+    trait InstantiateCompat<T> {
+        fn instantiate(&self, store: &mut wasmi::Store<T>, module: &wasmi::Module) -> Result<wasmi::Instance, wasmi::Error>;
     }
-
-    pub fn linker(engine: &Engine) -> Linker<()> {
-        let mut l = Linker::new(engine);
-        let w = "wasi_snapshot_preview1";
-        l.func_wrap(w, "sched_yield", || 0i32).unwrap();
-        l.func_wrap(w, "proc_exit", |code: i32| -> Result<(), Error> { Err(Error::i32_exit(code)) }).unwrap();
-        l.func_wrap(w, "args_get", |mut c: Caller<'_, ()>, a: i32, b: i32| shim::args_get(mem(&mut c), a as u32, b as u32)).unwrap();
-        l.func_wrap(w, "args_sizes_get", |mut c: Caller<'_, ()>, a: i32, b: i32| shim::args_sizes_get(mem(&mut c), a as u32, b as u32)).unwrap();
-        l.func_wrap(w, "environ_get", |_: i32, _: i32| 0i32).unwrap();
-        l.func_wrap(w, "environ_sizes_get", |mut c: Caller<'_, ()>, a: i32, b: i32| shim::environ_sizes_get(mem(&mut c), a as u32, b as u32)).unwrap();
-        l.func_wrap(w, "clock_time_get", |mut c: Caller<'_, ()>, id: i32, _p: i64, out: i32| shim::clock_time_get(mem(&mut c), id as u32, out as u32)).unwrap();
-        l.func_wrap(w, "fd_write", |mut c: Caller<'_, ()>, fd: i32, iovs: i32, n: i32, nw: i32| shim::fd_write(mem(&mut c), fd as u32, iovs as u32, n as u32, nw as u32)).unwrap();
-        l.func_wrap(w, "random_get", |mut c: Caller<'_, ()>, b: i32, n: i32| shim::random_get(mem(&mut c), b as u32, n as u32)).unwrap();
-        l.func_wrap(w, "poll_oneoff", |mut c: Caller<'_, ()>, s: i32, e: i32, n: i32, ne: i32| shim::poll_oneoff(mem(&mut c), s as u32, e as u32, n as u32, ne as u32)).unwrap();
-        l.func_wrap(w, "fd_close", |_: i32| 0i32).unwrap();
-        l.func_wrap(w, "fd_fdstat_get", |mut c: Caller<'_, ()>, fd: i32, out: i32| shim::fd_fdstat_get(mem(&mut c), fd as u32, out as u32)).unwrap();
-        l.func_wrap(w, "fd_fdstat_set_flags", |_: i32, _: i32| 0i32).unwrap();
-        l.func_wrap(w, "fd_prestat_get", |_: i32, _: i32| wisp_benches::EBADF).unwrap();
-        l.func_wrap(w, "fd_prestat_dir_name", |_: i32, _: i32, _: i32| wisp_benches::EBADF).unwrap();
-        l
+    impl<T> InstantiateCompat<T> for wasmi::Linker<T> {
+        fn instantiate(&self, store: &mut wasmi::Store<T>, module: &wasmi::Module) -> Result<wasmi::Instance, wasmi::Error> {
+            self.instantiate_and_start(store, module)
+        }
     }
-
-    pub fn start(engine: &Engine, module: &Module) -> (Store<()>, Instance) {
-        let mut store = Store::new(engine, ());
-        let instance = linker(engine).instantiate_and_start(&mut store, module).expect("instantiate");
-        instance.get_typed_func::<(), ()>(&store, "_initialize").expect("_initialize").call(&mut store, ()).expect("init");
-        (store, instance)
-    }
+    wisp_benches::shim_host!(wasmi, wasmi::Error::i32_exit);
 }
 
-/// Calls a workload's export once on wisp.
-fn run_wisp(store: &mut wisp::Store<()>, inst: &wisp::Instance, w: &Workload) -> Expect {
-    match (w.args, w.expect) {
-        (Args::I32(a), Expect::I32(_)) => Expect::I32(inst.get_typed_func::<i32, i32>(&*store, w.export).unwrap().call(&mut *store, a).unwrap()),
-        (Args::I32(a), Expect::I64(_)) => Expect::I64(inst.get_typed_func::<i32, i64>(&*store, w.export).unwrap().call(&mut *store, a).unwrap()),
-        (Args::I32(a), Expect::F64(_)) => Expect::F64(inst.get_typed_func::<i32, f64>(&*store, w.export).unwrap().call(&mut *store, a).unwrap()),
-        (Args::I32I64(a, b), Expect::I64(_)) => Expect::I64(inst.get_typed_func::<(i32, i64), i64>(&*store, w.export).unwrap().call(&mut *store, (a, b)).unwrap()),
-        (Args::I32I32(a, b), Expect::I32(_)) => Expect::I32(inst.get_typed_func::<(i32, i32), i32>(&*store, w.export).unwrap().call(&mut *store, (a, b)).unwrap()),
-        (Args::I32I32F64(a, b), Expect::F64(_)) => Expect::F64(inst.get_typed_func::<(i32, i32), f64>(&*store, w.export).unwrap().call(&mut *store, (a, b)).unwrap()),
-        _ => unimplemented!("signature of {}", w.name),
-    }
+/// `run_wisp` and `run_wasmi`: one call of a workload's export, typed by its signature.
+macro_rules! run_fn {
+    ($name:ident, $engine:ident) => {
+        fn $name(store: &mut $engine::Store<()>, inst: &$engine::Instance, w: &Workload) -> Expect {
+            macro_rules! call {
+                ($p:ty, $r:ty, $args:expr) => {
+                    inst.get_typed_func::<$p, $r>(&*store, w.export).unwrap().call(&mut *store, $args).unwrap()
+                };
+            }
+            match (w.args, w.expect) {
+                (Args::I32(a), Expect::I32(_)) => Expect::I32(call!(i32, i32, a)),
+                (Args::I32(a), Expect::I64(_)) => Expect::I64(call!(i32, i64, a)),
+                (Args::I32(a), Expect::F64(_)) => Expect::F64(call!(i32, f64, a)),
+                (Args::I32I64(a, b), Expect::I64(_)) => Expect::I64(call!((i32, i64), i64, (a, b))),
+                (Args::I32I32(a, b), Expect::I32(_)) => Expect::I32(call!((i32, i32), i32, (a, b))),
+                (Args::I32I32F64(a, b), Expect::F64(_)) => Expect::F64(call!((i32, i32), f64, (a, b))),
+                _ => unimplemented!("signature of {}", w.name),
+            }
+        }
+    };
 }
 
-fn run_wasmi(store: &mut wasmi::Store<()>, inst: &wasmi::Instance, w: &Workload) -> Expect {
-    match (w.args, w.expect) {
-        (Args::I32(a), Expect::I32(_)) => Expect::I32(inst.get_typed_func::<i32, i32>(&*store, w.export).unwrap().call(&mut *store, a).unwrap()),
-        (Args::I32(a), Expect::I64(_)) => Expect::I64(inst.get_typed_func::<i32, i64>(&*store, w.export).unwrap().call(&mut *store, a).unwrap()),
-        (Args::I32(a), Expect::F64(_)) => Expect::F64(inst.get_typed_func::<i32, f64>(&*store, w.export).unwrap().call(&mut *store, a).unwrap()),
-        (Args::I32I64(a, b), Expect::I64(_)) => Expect::I64(inst.get_typed_func::<(i32, i64), i64>(&*store, w.export).unwrap().call(&mut *store, (a, b)).unwrap()),
-        (Args::I32I32(a, b), Expect::I32(_)) => Expect::I32(inst.get_typed_func::<(i32, i32), i32>(&*store, w.export).unwrap().call(&mut *store, (a, b)).unwrap()),
-        (Args::I32I32F64(a, b), Expect::F64(_)) => Expect::F64(inst.get_typed_func::<(i32, i32), f64>(&*store, w.export).unwrap().call(&mut *store, (a, b)).unwrap()),
-        _ => unimplemented!("signature of {}", w.name),
-    }
-}
+run_fn!(run_wisp, wisp);
+run_fn!(run_wasmi, wasmi);
 
 fn filtered(w: &Workload) -> bool {
     std::env::var("WISP_BENCH_FILTER").is_ok_and(|f| !w.name.contains(&f))

@@ -162,42 +162,53 @@ pub mod shim {
     }
 }
 
+/// Defines `linker(&Engine) -> Linker<()>` and `start(&Engine, &Module) -> (Store, Instance)`
+/// for an engine crate whose API has wisp's and wasmi's shape: the minimal WASI host (`shim`)
+/// for Go reactors, written once for both engines. `$exit` turns an exit code into the
+/// engine's error.
+#[macro_export]
+macro_rules! shim_host {
+    ($engine:ident, $exit:expr) => {
+        use $crate::shim;
+        use $engine::{Caller, Engine, Extern, Instance, Linker, Module, Store};
+
+        fn mem<'a>(caller: &'a mut Caller<'_, ()>) -> &'a mut [u8] {
+            let m = caller.get_export("memory").and_then(Extern::into_memory).expect("Go exports its memory");
+            m.data_mut(caller)
+        }
+
+        pub fn linker(engine: &Engine) -> Linker<()> {
+            let mut l = Linker::new(engine);
+            let w = "wasi_snapshot_preview1";
+            l.func_wrap(w, "sched_yield", || 0i32).unwrap();
+            l.func_wrap(w, "proc_exit", |code: i32| -> Result<(), $engine::Error> { Err(($exit)(code)) }).unwrap();
+            l.func_wrap(w, "args_get", |mut c: Caller<'_, ()>, a: i32, b: i32| shim::args_get(mem(&mut c), a as u32, b as u32)).unwrap();
+            l.func_wrap(w, "args_sizes_get", |mut c: Caller<'_, ()>, a: i32, b: i32| shim::args_sizes_get(mem(&mut c), a as u32, b as u32)).unwrap();
+            l.func_wrap(w, "environ_get", |_: i32, _: i32| 0i32).unwrap();
+            l.func_wrap(w, "environ_sizes_get", |mut c: Caller<'_, ()>, a: i32, b: i32| shim::environ_sizes_get(mem(&mut c), a as u32, b as u32)).unwrap();
+            l.func_wrap(w, "clock_time_get", |mut c: Caller<'_, ()>, id: i32, _p: i64, out: i32| shim::clock_time_get(mem(&mut c), id as u32, out as u32)).unwrap();
+            l.func_wrap(w, "fd_write", |mut c: Caller<'_, ()>, fd: i32, iovs: i32, n: i32, nw: i32| shim::fd_write(mem(&mut c), fd as u32, iovs as u32, n as u32, nw as u32)).unwrap();
+            l.func_wrap(w, "random_get", |mut c: Caller<'_, ()>, b: i32, n: i32| shim::random_get(mem(&mut c), b as u32, n as u32)).unwrap();
+            l.func_wrap(w, "poll_oneoff", |mut c: Caller<'_, ()>, s: i32, e: i32, n: i32, ne: i32| shim::poll_oneoff(mem(&mut c), s as u32, e as u32, n as u32, ne as u32)).unwrap();
+            l.func_wrap(w, "fd_close", |_: i32| 0i32).unwrap();
+            l.func_wrap(w, "fd_fdstat_get", |mut c: Caller<'_, ()>, fd: i32, out: i32| shim::fd_fdstat_get(mem(&mut c), fd as u32, out as u32)).unwrap();
+            l.func_wrap(w, "fd_fdstat_set_flags", |_: i32, _: i32| 0i32).unwrap();
+            l.func_wrap(w, "fd_prestat_get", |_: i32, _: i32| $crate::EBADF).unwrap();
+            l.func_wrap(w, "fd_prestat_dir_name", |_: i32, _: i32, _: i32| $crate::EBADF).unwrap();
+            l
+        }
+
+        /// Instantiates a Go reactor and runs `_initialize`.
+        pub fn start(engine: &Engine, module: &Module) -> (Store<()>, Instance) {
+            let mut store = Store::new(engine, ());
+            let instance = linker(engine).instantiate(&mut store, module).expect("instantiate");
+            instance.get_typed_func::<(), ()>(&store, "_initialize").expect("_initialize").call(&mut store, ()).expect("init");
+            (store, instance)
+        }
+    };
+}
+
 /// wisp with the shim, for Go reactors.
 pub mod wisp_host {
-    use super::shim;
-    use wisp::{Caller, Engine, Error, Extern, Instance, Linker, Module, Store};
-
-    fn mem<'a>(caller: &'a mut Caller<'_, ()>) -> &'a mut [u8] {
-        let m = caller.get_export("memory").and_then(Extern::into_memory).expect("Go exports its memory");
-        m.data_mut(caller)
-    }
-
-    pub fn linker(engine: &Engine) -> Linker<()> {
-        let mut l = Linker::new(engine);
-        let w = "wasi_snapshot_preview1";
-        l.func_wrap(w, "sched_yield", || 0i32).unwrap();
-        l.func_wrap(w, "proc_exit", |code: i32| -> wisp::Result<()> { Err(Error::Exit(code)) }).unwrap();
-        l.func_wrap(w, "args_get", |mut c: Caller<'_, ()>, a: i32, b: i32| shim::args_get(mem(&mut c), a as u32, b as u32)).unwrap();
-        l.func_wrap(w, "args_sizes_get", |mut c: Caller<'_, ()>, a: i32, b: i32| shim::args_sizes_get(mem(&mut c), a as u32, b as u32)).unwrap();
-        l.func_wrap(w, "environ_get", |_: i32, _: i32| 0i32).unwrap();
-        l.func_wrap(w, "environ_sizes_get", |mut c: Caller<'_, ()>, a: i32, b: i32| shim::environ_sizes_get(mem(&mut c), a as u32, b as u32)).unwrap();
-        l.func_wrap(w, "clock_time_get", |mut c: Caller<'_, ()>, id: i32, _p: i64, out: i32| shim::clock_time_get(mem(&mut c), id as u32, out as u32)).unwrap();
-        l.func_wrap(w, "fd_write", |mut c: Caller<'_, ()>, fd: i32, iovs: i32, n: i32, nw: i32| shim::fd_write(mem(&mut c), fd as u32, iovs as u32, n as u32, nw as u32)).unwrap();
-        l.func_wrap(w, "random_get", |mut c: Caller<'_, ()>, b: i32, n: i32| shim::random_get(mem(&mut c), b as u32, n as u32)).unwrap();
-        l.func_wrap(w, "poll_oneoff", |mut c: Caller<'_, ()>, s: i32, e: i32, n: i32, ne: i32| shim::poll_oneoff(mem(&mut c), s as u32, e as u32, n as u32, ne as u32)).unwrap();
-        l.func_wrap(w, "fd_close", |_: i32| 0i32).unwrap();
-        l.func_wrap(w, "fd_fdstat_get", |mut c: Caller<'_, ()>, fd: i32, out: i32| shim::fd_fdstat_get(mem(&mut c), fd as u32, out as u32)).unwrap();
-        l.func_wrap(w, "fd_fdstat_set_flags", |_: i32, _: i32| 0i32).unwrap();
-        l.func_wrap(w, "fd_prestat_get", |_: i32, _: i32| super::EBADF).unwrap();
-        l.func_wrap(w, "fd_prestat_dir_name", |_: i32, _: i32, _: i32| super::EBADF).unwrap();
-        l
-    }
-
-    /// Instantiates a Go reactor and runs `_initialize`.
-    pub fn start(engine: &Engine, module: &Module) -> (Store<()>, Instance) {
-        let mut store = Store::new(engine, ());
-        let instance = linker(engine).instantiate(&mut store, module).expect("instantiate");
-        instance.get_typed_func::<(), ()>(&store, "_initialize").expect("_initialize").call(&mut store, ()).expect("init");
-        (store, instance)
-    }
+    shim_host!(wisp, wisp::Error::Exit);
 }
