@@ -19,6 +19,22 @@ pub(crate) const MAX_PAGES: u64 = 65536;
 /// Most elements a table may have in wisp, whatever its type says.
 pub(crate) const MAX_TABLE_ELEMENTS: usize = 10_000_000;
 
+/// `n` zero bytes, or `None` when the allocator refuses (where `vec![0; n]` would abort the
+/// host). Zeroed allocations are mapped lazily by the OS: a large initial memory costs nothing
+/// until it is touched.
+fn zeroed_bytes(n: usize) -> Option<Vec<u8>> {
+    if n == 0 {
+        return Some(Vec::new());
+    }
+    let layout = std::alloc::Layout::array::<u8>(n).ok()?;
+    // SAFETY: `layout` has a non-zero size; a non-null result is `n` initialized (zero) bytes
+    // allocated by the global allocator with the layout `Vec<u8>` of capacity `n` uses.
+    unsafe {
+        let p = std::alloc::alloc_zeroed(layout);
+        (!p.is_null()).then(|| Vec::from_raw_parts(p, n, n))
+    }
+}
+
 fn pages_to_bytes(pages: u64) -> Option<usize> {
     usize::try_from(pages.min(MAX_PAGES)).ok()?.checked_mul(PAGE_SIZE)
 }
@@ -54,9 +70,10 @@ impl MemoryEntity {
             .and_then(|p| p.checked_mul(PAGE_SIZE))
             .filter(|_| ty.limits.min <= MAX_PAGES)
             .ok_or_else(|| crate::Error::Instantiate("memory too large".into()))?;
-        // `vec![0; n]` asks the allocator for zeroed pages, which the OS maps lazily: a large
-        // initial memory costs nothing until it is touched.
-        Ok(MemoryEntity { data: vec![0u8; bytes], ty })
+        let data = zeroed_bytes(bytes).ok_or_else(|| {
+            crate::Error::Instantiate(format!("cannot allocate a memory of {bytes} bytes"))
+        })?;
+        Ok(MemoryEntity { data, ty })
     }
 
     pub fn pages(&self) -> u64 {
@@ -377,7 +394,10 @@ impl StoreInner {
         if self.with_limiter(|l| l.table_growing(0, n, max)) == Some(false) {
             return Err(limit_error(format!("a table of {n} elements")));
         }
-        self.tables.push(TableEntity { elements: vec![init; n], ty });
+        let mut elements = Vec::new();
+        elements.try_reserve_exact(n).map_err(|_| limit_error(format!("cannot allocate a table of {n} elements")))?;
+        elements.resize(n, init);
+        self.tables.push(TableEntity { elements, ty });
         Ok(self.tables.len() as u32 - 1)
     }
 

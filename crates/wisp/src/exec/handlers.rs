@@ -5,7 +5,9 @@
 //! instruction's handler (the threaded backend). Bodies reach interpreter state only through
 //! macros each backend defines: `pop!`, `push!`, `top!`, `sp!`, `set_sp!`, `local!`, `global!`,
 //! `jump!`, `trap!`, `br_table_entry!`, `mem_base!`, `mem_len!`, `reload_mem!`, `store!`,
-//! `inst!`, `inst_idx!`, `module!`, and for calls `ret!`, `call_wasm!`, `call_store_func!`;
+//! `inst!`, `inst_idx!`, `module!`, `flush!`/`reload!` (write a cached top of stack to its
+//! slot / read it back, around code that moves slots in memory), and for calls `ret!`,
+//! `call_wasm!`, `call_store_func!`;
 //! plus the helpers below built on them. The list's first tokens are the caller's (`$extra`),
 //! so a backend can receive a `$` to define its own macros with.
 
@@ -614,9 +616,11 @@ macro_rules! drop_keep {
     ($drop:expr, $keep:expr) => {{
         let (d, k) = ($drop as usize, $keep as usize);
         if d != 0 {
+            flush!();
             let top = sp!();
-            std::ptr::copy(top.sub(k), top.sub(k + d), k);
+            move_slots(top.sub(k), top.sub(k + d), k);
             set_sp!(top.sub(d));
+            reload!();
         }
     }};
 }

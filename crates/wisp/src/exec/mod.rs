@@ -168,6 +168,17 @@ pub(crate) unsafe fn load_mem(store: &mut StoreInner, inst: *const InstanceEntit
     }
 }
 
+/// Moves `n` slots down the stack (`dst <= src`), the way branches and returns move results:
+/// one or none inline, since almost every block and function has at most one result.
+#[inline(always)]
+pub(crate) unsafe fn move_slots(src: *const u64, dst: *mut u64, n: usize) {
+    match n {
+        0 => {}
+        1 => *dst = *src,
+        _ => std::ptr::copy(src, dst, n),
+    }
+}
+
 /// Effective address of an access of `size` bytes, or `None` when out of bounds.
 #[inline(always)]
 pub(crate) fn ea(addr: u64, offset: u32, size: usize, len: usize) -> Option<usize> {
@@ -233,6 +244,13 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
         () => {
             sp
         };
+    }
+    // The portable loop keeps the whole stack in memory: nothing is cached.
+    macro_rules! flush {
+        () => {};
+    }
+    macro_rules! reload {
+        () => {};
     }
     macro_rules! set_sp {
         ($v:expr) => {
@@ -310,7 +328,7 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
     macro_rules! ret {
         ($keep:expr) => {{
             let k = $keep as usize;
-            std::ptr::copy(sp.sub(k), fp, k);
+            move_slots(sp.sub(k), fp, k);
             sp = fp.add(k);
             if store.stack.frames.len() == base_depth {
                 store.stack.sp = sp.offset_from(slots) as usize;

@@ -11,14 +11,15 @@
 //! calls are still jumps.
 
 use super::ops::{self, Slot};
-use super::{ea, load_mem, trap, Exit, Frame};
+use super::{ea, load_mem, move_slots, trap, Exit, Frame};
 use crate::isa::Instr;
 use crate::module::ModuleInner;
-use crate::store::{FuncKind, InstanceEntity, StoreInner, PAGE_SIZE};
+use crate::store::{FuncKind, InstanceEntity, MemoryEntity, StoreInner, PAGE_SIZE};
 use crate::trap::{Trap, TrapCode};
 
-/// A handler: instruction pointer, stack pointer, frame base, memory base, context.
-pub(crate) type Handler = unsafe fn(*const Op, *mut u64, *mut u64, *mut u8, &mut Ctx);
+/// A handler: instruction pointer, stack pointer, frame base, memory base, context, and the
+/// top of the operand stack (cached in a register; its slot, `sp - 1`, is stale until flushed).
+pub(crate) type Handler = unsafe fn(*const Op, *mut u64, *mut u64, *mut u8, &mut Ctx, u64);
 
 /// One instruction of threaded code: its handler, then the instruction itself (the handler
 /// reads its immediates from it).
@@ -50,6 +51,9 @@ pub(crate) struct Ctx {
     code: *const Op,
     globals: *const *mut u64,
     mem_len: usize,
+    /// The current instance's memory 0 (null when it has none). Stable for the whole run:
+    /// memories are only created by instantiation, which never happens inside a run.
+    mem_entity: *mut MemoryEntity,
     inst: *const InstanceEntity,
     module: *const ModuleInner,
     inst_idx: u32,
@@ -71,7 +75,7 @@ macro_rules! threaded_handlers {
         mod h {
             use super::*;
             $(
-                pub(super) unsafe fn $variant(ip: *const Op, sp: *mut u64, fp: *mut u64, mem: *mut u8, ctx: &mut Ctx) {
+                pub(super) unsafe fn $variant(ip: *const Op, sp: *mut u64, fp: *mut u64, mem: *mut u8, ctx: &mut Ctx, tos: u64) {
                     let Instr::$variant $({ $($field),* })? = (*ip).instr else {
                         // SAFETY: `lower` pairs each instruction with its own variant's handler.
                         std::hint::unreachable_unchecked()
@@ -80,6 +84,17 @@ macro_rules! threaded_handlers {
                     let mut sp = sp;
                     let mut fp = fp;
                     let mut mem = mem;
+                    let mut tos = tos;
+                    macro_rules! flush {
+                        () => {
+                            *sp.sub(1) = tos
+                        };
+                    }
+                    macro_rules! reload {
+                        () => {
+                            tos = *sp.sub(1)
+                        };
+                    }
                     macro_rules! trap {
                         ($d code:expr) => {{
                             ctx.sp = sp;
@@ -89,23 +104,29 @@ macro_rules! threaded_handlers {
                     }
                     macro_rules! pop {
                         () => {{
+                            let v = tos;
                             sp = sp.sub(1);
-                            *sp
+                            tos = *sp.sub(1);
+                            v
                         }};
                         ($d t:ty) => {{
+                            let v = tos;
                             sp = sp.sub(1);
-                            <$d t as Slot>::from_slot(*sp)
+                            tos = *sp.sub(1);
+                            <$d t as Slot>::from_slot(v)
                         }};
                     }
                     macro_rules! push {
                         ($d v:expr) => {{
-                            *sp = Slot::to_slot($d v);
+                            let v = Slot::to_slot($d v);
+                            *sp.sub(1) = tos;
                             sp = sp.add(1);
+                            tos = v;
                         }};
                     }
                     macro_rules! top {
                         () => {
-                            *sp.sub(1)
+                            tos
                         };
                     }
                     macro_rules! sp {
@@ -153,9 +174,11 @@ macro_rules! threaded_handlers {
                     }
                     macro_rules! reload_mem {
                         () => {{
-                            let m = load_mem(&mut *ctx.store, ctx.inst);
-                            mem = m.base;
-                            ctx.mem_len = m.len;
+                            if !ctx.mem_entity.is_null() {
+                                let data = &mut (*ctx.mem_entity).data;
+                                mem = data.as_mut_ptr();
+                                ctx.mem_len = data.len();
+                            }
                         }};
                     }
                     macro_rules! store {
@@ -184,13 +207,17 @@ macro_rules! threaded_handlers {
                             ctx.inst = &*(&*ctx.store).instances[ctx.inst_idx as usize];
                             ctx.module = &*(&*ctx.inst).module.inner;
                             ctx.globals = (&*ctx.inst).global_ptrs.as_ptr();
+                            ctx.mem_entity = mem_entity(&mut *ctx.store, ctx.inst);
+                            mem = std::ptr::null_mut();
+                            ctx.mem_len = 0;
                             reload_mem!();
                         }};
                     }
                     macro_rules! ret {
                         ($d keep:expr) => {{
                             let k = $d keep as usize;
-                            std::ptr::copy(sp.sub(k), fp, k);
+                            flush!();
+                            move_slots(sp.sub(k), fp, k);
                             sp = fp.add(k);
                             let store = &mut *ctx.store;
                             if store.stack.frames.len() == ctx.base_depth {
@@ -209,12 +236,14 @@ macro_rules! threaded_handlers {
                                 // The callee may have grown the memory.
                                 reload_mem!();
                             }
+                            reload!();
                         }};
                     }
                     macro_rules! call_wasm {
                         ($d target:expr, $d def:expr) => {{
                             let target: u32 = $d target;
                             let def: u32 = $d def;
+                            flush!();
                             let store = &mut *ctx.store;
                             let target_module: &ModuleInner = if target == ctx.inst_idx {
                                 &*ctx.module
@@ -255,6 +284,7 @@ macro_rules! threaded_handlers {
                             match (&*ctx.store).funcs[f as usize].kind {
                                 FuncKind::Wasm { instance, def_index } => call_wasm!(instance, def_index),
                                 FuncKind::Host { .. } => {
+                                    flush!();
                                     ctx.sp = sp;
                                     ctx.fp = fp;
                                     ctx.outcome = Outcome::Host { func: f, resume_ip: ip };
@@ -266,7 +296,7 @@ macro_rules! threaded_handlers {
 
                     $body;
                     // The tail call: with optimizations, a jump to the next handler.
-                    ((*ip).handler)(ip, sp, fp, mem, ctx)
+                    ((*ip).handler)(ip, sp, fp, mem, ctx, tos)
                 }
             )*
         }
@@ -281,17 +311,27 @@ macro_rules! threaded_handlers {
 
 for_each_handler!(threaded_handlers $);
 
+/// The instance's memory 0, or null.
+unsafe fn mem_entity(store: &mut StoreInner, inst: *const InstanceEntity) -> *mut MemoryEntity {
+    match (&*inst).memories.first() {
+        Some(&m) => &mut store.memories[m as usize],
+        None => std::ptr::null_mut(),
+    }
+}
+
 /// Runs threaded code from `frame` (see [`super::run`]).
 pub(crate) unsafe fn run(store: &mut StoreInner, frame: Frame, base_depth: usize) -> Result<Exit, Trap> {
     let slots = store.stack.slots.as_mut_ptr();
     let inst: *const InstanceEntity = &*store.instances[frame.instance as usize];
     let mem = load_mem(store, inst);
+    let mem_entity = mem_entity(store, inst);
     let mut ctx = Ctx {
         store,
         slots,
         code: frame.code as *const Op,
         globals: (&*inst).global_ptrs.as_ptr(),
         mem_len: mem.len,
+        mem_entity,
         inst,
         module: &*(&*inst).module.inner,
         inst_idx: frame.instance,
@@ -304,7 +344,8 @@ pub(crate) unsafe fn run(store: &mut StoreInner, frame: Frame, base_depth: usize
     let ip = frame.ip as *const Op;
     let sp = slots.add((*ctx.store).stack.sp);
     let fp = slots.add(frame.fp);
-    ((*ip).handler)(ip, sp, fp, mem.base, &mut ctx);
+    let tos = *sp.sub(1);
+    ((*ip).handler)(ip, sp, fp, mem.base, &mut ctx, tos);
     let store = &mut *ctx.store;
     store.stack.sp = ctx.sp.offset_from(slots) as usize;
     match ctx.outcome {

@@ -15,7 +15,9 @@ pub(crate) struct CompiledFunc {
     /// The same code for the threaded backend (empty when the store runs the portable loop).
     pub ops: Box<[crate::exec::threaded::Op]>,
     pub num_params: u32,
-    /// Locals declared by the body (parameters excluded).
+    /// Slots zeroed on entry above the parameters: the locals the body declares, plus one pad
+    /// slot below the operands. The pad is where the threaded backend spills its cached top
+    /// of stack when the operand stack is empty, so a spill never lands on a local.
     pub num_locals: u32,
     #[allow(dead_code)]
     pub num_results: u32,
@@ -629,7 +631,7 @@ pub(crate) fn translate(module: &ModuleInner, def_index: u32) -> Result<Compiled
     let ty = module.func_type(func_index);
     let body: FunctionBody<'_> = module.body(def_index);
     let (locals, mut ops) = body.read_locals()?;
-    let num_locals: u32 = locals.iter().map(|&(n, _)| n).sum();
+    let num_locals: u32 = locals.iter().map(|&(n, _)| n).sum::<u32>() + 1;
     let num_results = ty.results().len() as u32;
     let mut t = Translator {
         module,
