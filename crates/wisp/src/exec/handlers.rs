@@ -21,7 +21,7 @@ macro_rules! for_each_handler {
 }
 
 macro_rules! fused_binop_entries {
-    ($m:ident $extra:tt ; $( ($op:ident, $ll:ident, $llset:ident, $set:ident, $imm:ident, $t:ty, $f:expr) )*) => {
+    ($m:ident $extra:tt ; $( ($op:ident, $ll:ident, $llset:ident, $set:ident, $imm:ident, $l:ident, $tee:ident, $t:ty, $f:expr) )*) => {
         crate::for_each_fused_cmp! { fused_cmp_entries $m $extra {
             $(
                 $ll { a, b } => {
@@ -43,6 +43,18 @@ macro_rules! fused_binop_entries {
                     let y = <$t as Slot>::from_slot(value);
                     let x = <$t as Slot>::from_slot(top!());
                     top!() = Slot::to_slot(($f)(x, y))
+                },
+                $l { b } => {
+                    let y = <$t as Slot>::from_slot(local!(b));
+                    let x = <$t as Slot>::from_slot(top!());
+                    top!() = Slot::to_slot(($f)(x, y))
+                },
+                $tee { dst } => {
+                    let y = pop!($t);
+                    let x = <$t as Slot>::from_slot(top!());
+                    let r = Slot::to_slot(($f)(x, y));
+                    top!() = r;
+                    local!(dst) = r
                 },
             )*
         } }

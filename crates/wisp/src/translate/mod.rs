@@ -95,7 +95,7 @@ wisp_decoder::for_each_operator!(plain_ops);
 /// `local.get`s, a result going to `local.set`, or both. Arguments: the last three instructions
 /// that may fuse (oldest first). Returns how many to replace and with what.
 macro_rules! binop_rules {
-    ( ; $( ($op:ident, $ll:ident, $llset:ident, $set:ident, $imm:ident, $t:ty, $f:expr) )*) => {
+    ( ; $( ($op:ident, $ll:ident, $llset:ident, $set:ident, $imm:ident, $l:ident, $tee:ident, $t:ty, $f:expr) )*) => {
         fn fuse_binop(p: Option<Instr>, b: Option<Instr>, a: Instr) -> Option<(usize, Instr)> {
             use Instr::*;
             match (p, b, a) {
@@ -105,6 +105,9 @@ macro_rules! binop_rules {
                 $( (Some(LocalGet { index: x }), Some(LocalGet { index: y }), $op) => Some((3, $ll { a: x, b: y })), )*
                 $( (_, Some($ll { a, b }), LocalSet { index }) => Some((2, $llset { a, b, dst: index })), )*
                 $( (_, Some($op), LocalSet { index }) => Some((2, $set { dst: index })), )*
+                $( (_, Some($op), LocalTee { index }) => Some((2, $tee { dst: index })), )*
+                // After the two-local form had its chance (above): one operand from a local.
+                $( (_, Some(LocalGet { index }), $op) => Some((2, $l { b: index })), )*
                 _ => None,
             }
         }
