@@ -70,9 +70,8 @@ impl MemoryEntity {
             .and_then(|p| p.checked_mul(PAGE_SIZE))
             .filter(|_| ty.limits.min <= MAX_PAGES)
             .ok_or_else(|| crate::Error::Instantiate("memory too large".into()))?;
-        let data = zeroed_bytes(bytes).ok_or_else(|| {
-            crate::Error::Instantiate(format!("cannot allocate a memory of {bytes} bytes"))
-        })?;
+        let data = zeroed_bytes(bytes)
+            .ok_or_else(|| crate::Error::Instantiate(format!("cannot allocate a memory of {bytes} bytes")))?;
         Ok(MemoryEntity { data, ty })
     }
 
