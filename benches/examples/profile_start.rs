@@ -7,14 +7,28 @@ fn main() {
     let bytes = wisp_benches::fixture(file);
     let engine = wisp::Engine::default();
     let t = std::time::Instant::now();
-    let (mut decode, mut start) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
+    let (mut decode, mut start, mut inst_time) =
+        (std::time::Duration::ZERO, std::time::Duration::ZERO, std::time::Duration::ZERO);
     for _ in 0..iters {
         let t0 = std::time::Instant::now();
         let module = wisp::Module::new(&engine, &bytes).unwrap();
+        if std::env::var("PRETRANSLATE").is_ok() {
+            module.translate_all();
+        }
         let t1 = std::time::Instant::now();
-        let _ = wisp_benches::wisp_host::start(&engine, &module);
+        let mut store = wisp::Store::new(&engine, ());
+        let inst = wisp_benches::wisp_host::linker(&engine).instantiate(&mut store, &module).unwrap();
+        let t2 = std::time::Instant::now();
+        inst.get_typed_func::<(), ()>(&store, "_initialize").unwrap().call(&mut store, ()).unwrap();
         decode += t1 - t0;
-        start += t1.elapsed();
+        inst_time += t2 - t1;
+        start += t2.elapsed();
     }
-    eprintln!("per iteration: Module::new {:?}, instantiate+_initialize {:?}, total {:?}", decode / iters, start / iters, t.elapsed() / iters);
+    eprintln!(
+        "per iteration: Module::new {:?}, instantiate {:?}, _initialize {:?}, total {:?}",
+        decode / iters,
+        inst_time / iters,
+        start / iters,
+        t.elapsed() / iters
+    );
 }

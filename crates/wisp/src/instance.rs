@@ -252,7 +252,7 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
         memories.push(inner.new_memory(ty)?);
     }
     for (ty, init) in &m.globals {
-        let v = eval_const(inner, init, &globals, &funcs);
+        let v = eval_const(inner, init.ops(), &globals, &funcs);
         inner.globals.push(Box::new(GlobalEntity { value: UnsafeCell::new(v), ty: *ty }));
         globals.push(inner.globals.len() as u32 - 1);
     }
@@ -260,7 +260,7 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
     let elems = m
         .elements
         .iter()
-        .map(|seg| seg.items.iter().map(|e| eval_const(inner, e, &globals, &funcs)).collect::<Box<[u64]>>())
+        .map(|seg| seg.items.iter().map(|e| eval_const(inner, e.ops(), &globals, &funcs)).collect::<Box<[u64]>>())
         .collect();
     let datas = m.data.iter().map(|d| (d.start, d.len)).collect();
     inner.instances.push(Box::new(InstanceEntity {
@@ -284,7 +284,7 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
         match &seg.mode {
             ElemMode::Active { table, offset } => {
                 let e = &inner.instances[ent];
-                let d = eval_const(inner, offset, &e.globals, &e.funcs) as u32 as usize;
+                let d = eval_const(inner, offset.ops(), &e.globals, &e.funcs) as u32 as usize;
                 let ti = e.tables[*table as usize] as usize;
                 let items = std::mem::take(&mut inner.instances[ent].elems[i]);
                 let t = &mut inner.tables[ti];
@@ -300,7 +300,7 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
     for (i, seg) in m.data.iter().enumerate() {
         if let DataMode::Active { memory, offset } = &seg.mode {
             let e = &inner.instances[ent];
-            let d = eval_const(inner, offset, &e.globals, &e.funcs) as u32 as usize;
+            let d = eval_const(inner, offset.ops(), &e.globals, &e.funcs) as u32 as usize;
             let mi = e.memories[*memory as usize] as usize;
             let mem = &mut inner.memories[mi];
             if d.checked_add(seg.len).is_none_or(|end| end > mem.data.len()) {

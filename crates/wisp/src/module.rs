@@ -26,7 +26,22 @@ pub(crate) enum ConstOp {
     I64Mul,
 }
 
-pub(crate) type ConstExpr = Box<[ConstOp]>;
+/// A constant expression. Almost all are one instruction (Go modules carry 20,000-41,000 data
+/// segments, each with an `i32.const` offset), so that case is kept inline, not on the heap.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ConstExpr {
+    One(ConstOp),
+    Many(Box<[ConstOp]>),
+}
+
+impl ConstExpr {
+    pub fn ops(&self) -> &[ConstOp] {
+        match self {
+            ConstExpr::One(op) => std::slice::from_ref(op),
+            ConstExpr::Many(ops) => ops,
+        }
+    }
+}
 
 #[derive(Debug)]
 pub(crate) enum ElemMode {
@@ -186,7 +201,10 @@ fn const_expr(expr: &wisp_decoder::ConstExpr<'_>) -> Result<ConstExpr> {
             }
         });
     }
-    Ok(out.into_boxed_slice())
+    Ok(match out.as_slice() {
+        [one] => ConstExpr::One(*one),
+        _ => ConstExpr::Many(out.into_boxed_slice()),
+    })
 }
 
 impl Module {
@@ -226,7 +244,7 @@ impl Module {
                 ElementKind::Active { table, offset } => ElemMode::Active { table: *table, offset: const_expr(offset)? },
             };
             let items = match &e.items {
-                ElementItems::Functions(fs) => fs.iter().map(|&f| vec![ConstOp::RefFunc(f)].into_boxed_slice()).collect(),
+                ElementItems::Functions(fs) => fs.iter().map(|&f| ConstExpr::One(ConstOp::RefFunc(f))).collect(),
                 ElementItems::Exprs(es) => es.iter().map(const_expr).collect::<Result<Vec<_>>>()?,
             };
             elements.push(ElemSeg { mode, ty: e.ty, items });
@@ -354,7 +372,7 @@ impl Module {
             "func[{func_index}] params={} locals={} max_height={}\n",
             cf.num_params, cf.num_locals, cf.max_height
         );
-        for (i, instr) in cf.code.iter().enumerate() {
+        for (i, instr) in cf.instructions().iter().enumerate() {
             out.push_str(&format!("{i:5}: {instr:?}\n"));
         }
         Some(out)
@@ -363,7 +381,7 @@ impl Module {
     /// The bytecode of every defined function (translating all of them), for statistics.
     #[doc(hidden)]
     pub fn all_code(&self) -> Vec<Vec<crate::isa::Instr>> {
-        (0..self.inner.bodies.len() as u32).map(|i| self.inner.compiled(i).code.to_vec()).collect()
+        (0..self.inner.bodies.len() as u32).map(|i| self.inner.compiled(i).instructions()).collect()
     }
 
     /// Translates every function now instead of on first call.

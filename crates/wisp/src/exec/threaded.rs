@@ -30,6 +30,12 @@ pub(crate) struct Op {
     instr: Instr,
 }
 
+impl Op {
+    pub(crate) fn instr(&self) -> Instr {
+        self.instr
+    }
+}
+
 impl std::fmt::Debug for Op {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.instr.fmt(f)

@@ -8,11 +8,23 @@ use crate::isa::Instr;
 use crate::module::ModuleInner;
 use wisp_decoder::{BlockType, FunctionBody, Operator};
 
+impl CompiledFunc {
+    /// The instructions, whichever backend's array holds them.
+    pub fn instructions(&self) -> Vec<Instr> {
+        if self.ops.is_empty() {
+            self.code.to_vec()
+        } else {
+            self.ops.iter().map(|op| op.instr()).collect()
+        }
+    }
+}
+
 /// A translated function, ready to run.
 #[derive(Debug)]
 pub(crate) struct CompiledFunc {
     pub code: Box<[Instr]>,
-    /// The same code for the threaded backend (empty when the store runs the portable loop).
+    /// The same code for the threaded backend. Exactly one of `code` and `ops` is non-empty:
+    /// the one the engine's backend runs (see `instructions`).
     pub ops: Box<[crate::exec::threaded::Op]>,
     pub num_params: u32,
     /// Slots zeroed on entry above the parameters: the locals the body declares, plus one pad
@@ -671,10 +683,15 @@ pub(crate) fn translate(module: &ModuleInner, def_index: u32) -> Result<Compiled
         t.op(&op);
     }
     let num_params = ty.params().len() as u32;
-    let ops = if module.engine.threaded() { crate::exec::threaded::lower(&t.code) } else { Box::default() };
+    // Each backend runs one array; the threaded one carries the instructions inside its ops.
+    let (code, ops) = if module.engine.threaded() {
+        (Box::default(), crate::exec::threaded::lower(&t.code))
+    } else {
+        (t.code.into_boxed_slice(), Box::default())
+    };
     Ok(CompiledFunc {
         ops,
-        code: t.code.into_boxed_slice(),
+        code,
         num_params,
         num_locals,
         num_results,
