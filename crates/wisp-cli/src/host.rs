@@ -4,8 +4,14 @@
 use crate::error::{from_wisp, io_reason, Class, CliError, CliResult};
 use clap::Args;
 use std::path::{Path, PathBuf};
-use wisp::{Config, Engine, Instance, Linker, Module, Store};
+use wisp::{Config, Engine, Instance, Linker, Module, Store, StoreLimits, StoreLimitsBuilder};
 use wisp_wasi::WasiCtx;
+
+/// What the CLI's stores hold: the guest's WASI context and its resource limits.
+pub struct Host {
+    pub wasi: WasiCtx,
+    limits: StoreLimits,
+}
 
 /// Options of the guest's sandbox and of the engine, for `run` and `invoke`.
 #[derive(Debug, Clone, Default, Args)]
@@ -33,6 +39,11 @@ pub struct HostOptions {
     /// Stop the guest (a trap, exit 71) after it has run N WebAssembly instructions.
     #[arg(long, value_name = "N")]
     pub fuel: Option<u64>,
+
+    /// Most bytes any one linear memory may have: a larger initial memory fails to
+    /// instantiate (exit 72), and `memory.grow` past it returns -1 to the guest.
+    #[arg(long, value_name = "BYTES")]
+    pub max_memory: Option<usize>,
 }
 
 /// FILE takes anything so that the guest's arguments after it may start with `-`; an unknown
@@ -180,14 +191,19 @@ pub fn instantiate(
     module: &Module,
     path: &Path,
     ctx: WasiCtx,
-    fuel: Option<u64>,
-) -> CliResult<(Store<WasiCtx>, Outcome<Instance>)> {
-    let mut store = Store::new(engine, ctx);
-    if let Some(fuel) = fuel {
+    opts: &HostOptions,
+) -> CliResult<(Store<Host>, Outcome<Instance>)> {
+    let limits = match opts.max_memory {
+        Some(bytes) => StoreLimitsBuilder::new().memory_size(bytes).build(),
+        None => StoreLimits::default(),
+    };
+    let mut store = Store::new(engine, Host { wasi: ctx, limits });
+    store.limiter(|host: &mut Host| &mut host.limits);
+    if let Some(fuel) = opts.fuel {
         store.set_fuel(fuel).map_err(|e| CliError::new(Class::Internal, format!("cannot set fuel: {e}")))?;
     }
-    let mut linker: Linker<WasiCtx> = Linker::new(engine);
-    wisp_wasi::add_to_linker(&mut linker, |ctx: &mut WasiCtx| ctx)
+    let mut linker: Linker<Host> = Linker::new(engine);
+    wisp_wasi::add_to_linker(&mut linker, |host: &mut Host| &mut host.wasi)
         .map_err(|e| CliError::new(Class::Internal, format!("cannot define WASI: {e}")))?;
     let instance = outcome(
         &path.display().to_string(),

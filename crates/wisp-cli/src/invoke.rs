@@ -66,7 +66,7 @@ pub fn invoke(a: &InvokeArgs) -> CliResult<i32> {
     }
     let ctx = host::wasi_ctx(std::slice::from_ref(&name), &a.host)?;
     let t = Instant::now();
-    let (mut store, instance) = host::instantiate(&engine, &module, &file, ctx, a.host.fuel)?;
+    let (mut store, instance) = host::instantiate(&engine, &module, &file, ctx, &a.host)?;
     times.push(("instantiate", t.elapsed()));
     let instance = match instance {
         Outcome::Done(i) => i,

@@ -67,7 +67,7 @@ pub fn run(a: &RunArgs) -> CliResult<i32> {
         }
     }
     let ctx = host::wasi_ctx(&a.command, &a.host)?;
-    let (mut store, instance) = host::instantiate(&engine, &module, &file, ctx, a.host.fuel)?;
+    let (mut store, instance) = host::instantiate(&engine, &module, &file, ctx, &a.host)?;
     let instance = match instance {
         Outcome::Done(i) => i,
         Outcome::Exit(code) => return Ok(code),

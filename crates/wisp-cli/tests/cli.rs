@@ -899,3 +899,21 @@ fn fuel_stops_a_runaway_guest_with_a_trap() {
     let out = wisp(&["run", "--fuel", "1000", "fixtures/go/hello.wasm"]);
     assert_eq!(out.code, TRAP, "{out:?}");
 }
+
+#[test]
+fn max_memory_caps_initial_memory_and_growth() {
+    let m = wat_file(r#"(module (memory 1) (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#);
+    // Growth past the cap is refused to the guest: memory.grow returns -1.
+    let out = wisp(&["invoke", "--max-memory", "131072", &m, "grow", "1"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, "1\n"), "{out:?}");
+    let out = wisp(&["invoke", "--max-memory", "131072", &m, "grow", "2"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, "-1\n"), "{out:?}");
+    // Without the option the same growth succeeds.
+    let out = wisp(&["invoke", &m, "grow", "2"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, "1\n"), "{out:?}");
+    // An initial memory larger than the cap does not instantiate.
+    let big = wat_file(r#"(module (memory 4) (func (export "f")))"#);
+    let out = wisp(&["invoke", "--max-memory", "65536", &big, "f"]);
+    assert_eq!(out.code, 72, "{out:?}");
+    assert!(one_line_error(&out).contains("memory"), "{out:?}");
+}
