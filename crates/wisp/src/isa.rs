@@ -9,14 +9,15 @@
 
 
 /// Binary operators with fused operand and destination forms, written once. Entry:
-/// `(Op, OpLL, OpLLSet, OpSet, OpImm, OpL, OpTee, type, semantics)`:
+/// `(Op, OpLL, OpLLSet, OpSet, OpImm, OpL, OpTee, OpLI, type, semantics)`:
 /// - `OpLL { a, b }`: `local.get a; local.get b; op` (pushes the result),
 /// - `OpLLSet { a, b, dst }`: the same, then `local.set dst`,
 /// - `OpSet { dst }`: `op; local.set dst`,
 /// - `OpImm { value }`: `i32.const`/`i64.const`/`f32.const`/`f64.const value; op` (the constant
 ///   as its slot bits),
 /// - `OpL { b }`: `local.get b; op` (left operand on the stack, right one a local),
-/// - `OpTee { dst }`: `op; local.tee dst`.
+/// - `OpTee { dst }`: `op; local.tee dst`,
+/// - `OpLI { a, value }`: `local.get a; const value; op` (a local and a constant).
 ///
 /// The ISA, the translator's fusion rules and both dispatch backends expand this list.
 #[macro_export]
@@ -25,32 +26,32 @@ macro_rules! for_each_fused_binop {
     ($m:ident $($extra:tt)*) => {
         $m! {
             $($extra)* ;
-            (I32Add, I32AddLL, I32AddLLSet, I32AddSet, I32AddImm, I32AddL, I32AddTee, u32, |a: u32, b: u32| a.wrapping_add(b))
-            (I32Sub, I32SubLL, I32SubLLSet, I32SubSet, I32SubImm, I32SubL, I32SubTee, u32, |a: u32, b: u32| a.wrapping_sub(b))
-            (I32Mul, I32MulLL, I32MulLLSet, I32MulSet, I32MulImm, I32MulL, I32MulTee, u32, |a: u32, b: u32| a.wrapping_mul(b))
-            (I32And, I32AndLL, I32AndLLSet, I32AndSet, I32AndImm, I32AndL, I32AndTee, u32, |a: u32, b: u32| a & b)
-            (I32Or, I32OrLL, I32OrLLSet, I32OrSet, I32OrImm, I32OrL, I32OrTee, u32, |a: u32, b: u32| a | b)
-            (I32Xor, I32XorLL, I32XorLLSet, I32XorSet, I32XorImm, I32XorL, I32XorTee, u32, |a: u32, b: u32| a ^ b)
-            (I32Shl, I32ShlLL, I32ShlLLSet, I32ShlSet, I32ShlImm, I32ShlL, I32ShlTee, u32, |a: u32, b: u32| a.wrapping_shl(b))
-            (I32ShrU, I32ShrULL, I32ShrULLSet, I32ShrUSet, I32ShrUImm, I32ShrUL, I32ShrUTee, u32, |a: u32, b: u32| a.wrapping_shr(b))
-            (I32ShrS, I32ShrSLL, I32ShrSLLSet, I32ShrSSet, I32ShrSImm, I32ShrSL, I32ShrSTee, i32, |a: i32, b: i32| a.wrapping_shr(b as u32))
-            (I64Add, I64AddLL, I64AddLLSet, I64AddSet, I64AddImm, I64AddL, I64AddTee, u64, |a: u64, b: u64| a.wrapping_add(b))
-            (I64Sub, I64SubLL, I64SubLLSet, I64SubSet, I64SubImm, I64SubL, I64SubTee, u64, |a: u64, b: u64| a.wrapping_sub(b))
-            (I64Mul, I64MulLL, I64MulLLSet, I64MulSet, I64MulImm, I64MulL, I64MulTee, u64, |a: u64, b: u64| a.wrapping_mul(b))
-            (I64And, I64AndLL, I64AndLLSet, I64AndSet, I64AndImm, I64AndL, I64AndTee, u64, |a: u64, b: u64| a & b)
-            (I64Or, I64OrLL, I64OrLLSet, I64OrSet, I64OrImm, I64OrL, I64OrTee, u64, |a: u64, b: u64| a | b)
-            (I64Xor, I64XorLL, I64XorLLSet, I64XorSet, I64XorImm, I64XorL, I64XorTee, u64, |a: u64, b: u64| a ^ b)
-            (I64Shl, I64ShlLL, I64ShlLLSet, I64ShlSet, I64ShlImm, I64ShlL, I64ShlTee, u64, |a: u64, b: u64| a.wrapping_shl(b as u32))
-            (I64ShrU, I64ShrULL, I64ShrULLSet, I64ShrUSet, I64ShrUImm, I64ShrUL, I64ShrUTee, u64, |a: u64, b: u64| a.wrapping_shr(b as u32))
-            (I64ShrS, I64ShrSLL, I64ShrSLLSet, I64ShrSSet, I64ShrSImm, I64ShrSL, I64ShrSTee, i64, |a: i64, b: i64| a.wrapping_shr(b as u32))
-            (F64Add, F64AddLL, F64AddLLSet, F64AddSet, F64AddImm, F64AddL, F64AddTee, f64, |a: f64, b: f64| a + b)
-            (F64Sub, F64SubLL, F64SubLLSet, F64SubSet, F64SubImm, F64SubL, F64SubTee, f64, |a: f64, b: f64| a - b)
-            (F64Mul, F64MulLL, F64MulLLSet, F64MulSet, F64MulImm, F64MulL, F64MulTee, f64, |a: f64, b: f64| a * b)
-            (F64Div, F64DivLL, F64DivLLSet, F64DivSet, F64DivImm, F64DivL, F64DivTee, f64, |a: f64, b: f64| a / b)
-            (F32Add, F32AddLL, F32AddLLSet, F32AddSet, F32AddImm, F32AddL, F32AddTee, f32, |a: f32, b: f32| a + b)
-            (F32Sub, F32SubLL, F32SubLLSet, F32SubSet, F32SubImm, F32SubL, F32SubTee, f32, |a: f32, b: f32| a - b)
-            (F32Mul, F32MulLL, F32MulLLSet, F32MulSet, F32MulImm, F32MulL, F32MulTee, f32, |a: f32, b: f32| a * b)
-            (F32Div, F32DivLL, F32DivLLSet, F32DivSet, F32DivImm, F32DivL, F32DivTee, f32, |a: f32, b: f32| a / b)
+            (I32Add, I32AddLL, I32AddLLSet, I32AddSet, I32AddImm, I32AddL, I32AddTee, I32AddLI, u32, |a: u32, b: u32| a.wrapping_add(b))
+            (I32Sub, I32SubLL, I32SubLLSet, I32SubSet, I32SubImm, I32SubL, I32SubTee, I32SubLI, u32, |a: u32, b: u32| a.wrapping_sub(b))
+            (I32Mul, I32MulLL, I32MulLLSet, I32MulSet, I32MulImm, I32MulL, I32MulTee, I32MulLI, u32, |a: u32, b: u32| a.wrapping_mul(b))
+            (I32And, I32AndLL, I32AndLLSet, I32AndSet, I32AndImm, I32AndL, I32AndTee, I32AndLI, u32, |a: u32, b: u32| a & b)
+            (I32Or, I32OrLL, I32OrLLSet, I32OrSet, I32OrImm, I32OrL, I32OrTee, I32OrLI, u32, |a: u32, b: u32| a | b)
+            (I32Xor, I32XorLL, I32XorLLSet, I32XorSet, I32XorImm, I32XorL, I32XorTee, I32XorLI, u32, |a: u32, b: u32| a ^ b)
+            (I32Shl, I32ShlLL, I32ShlLLSet, I32ShlSet, I32ShlImm, I32ShlL, I32ShlTee, I32ShlLI, u32, |a: u32, b: u32| a.wrapping_shl(b))
+            (I32ShrU, I32ShrULL, I32ShrULLSet, I32ShrUSet, I32ShrUImm, I32ShrUL, I32ShrUTee, I32ShrULI, u32, |a: u32, b: u32| a.wrapping_shr(b))
+            (I32ShrS, I32ShrSLL, I32ShrSLLSet, I32ShrSSet, I32ShrSImm, I32ShrSL, I32ShrSTee, I32ShrSLI, i32, |a: i32, b: i32| a.wrapping_shr(b as u32))
+            (I64Add, I64AddLL, I64AddLLSet, I64AddSet, I64AddImm, I64AddL, I64AddTee, I64AddLI, u64, |a: u64, b: u64| a.wrapping_add(b))
+            (I64Sub, I64SubLL, I64SubLLSet, I64SubSet, I64SubImm, I64SubL, I64SubTee, I64SubLI, u64, |a: u64, b: u64| a.wrapping_sub(b))
+            (I64Mul, I64MulLL, I64MulLLSet, I64MulSet, I64MulImm, I64MulL, I64MulTee, I64MulLI, u64, |a: u64, b: u64| a.wrapping_mul(b))
+            (I64And, I64AndLL, I64AndLLSet, I64AndSet, I64AndImm, I64AndL, I64AndTee, I64AndLI, u64, |a: u64, b: u64| a & b)
+            (I64Or, I64OrLL, I64OrLLSet, I64OrSet, I64OrImm, I64OrL, I64OrTee, I64OrLI, u64, |a: u64, b: u64| a | b)
+            (I64Xor, I64XorLL, I64XorLLSet, I64XorSet, I64XorImm, I64XorL, I64XorTee, I64XorLI, u64, |a: u64, b: u64| a ^ b)
+            (I64Shl, I64ShlLL, I64ShlLLSet, I64ShlSet, I64ShlImm, I64ShlL, I64ShlTee, I64ShlLI, u64, |a: u64, b: u64| a.wrapping_shl(b as u32))
+            (I64ShrU, I64ShrULL, I64ShrULLSet, I64ShrUSet, I64ShrUImm, I64ShrUL, I64ShrUTee, I64ShrULI, u64, |a: u64, b: u64| a.wrapping_shr(b as u32))
+            (I64ShrS, I64ShrSLL, I64ShrSLLSet, I64ShrSSet, I64ShrSImm, I64ShrSL, I64ShrSTee, I64ShrSLI, i64, |a: i64, b: i64| a.wrapping_shr(b as u32))
+            (F64Add, F64AddLL, F64AddLLSet, F64AddSet, F64AddImm, F64AddL, F64AddTee, F64AddLI, f64, |a: f64, b: f64| a + b)
+            (F64Sub, F64SubLL, F64SubLLSet, F64SubSet, F64SubImm, F64SubL, F64SubTee, F64SubLI, f64, |a: f64, b: f64| a - b)
+            (F64Mul, F64MulLL, F64MulLLSet, F64MulSet, F64MulImm, F64MulL, F64MulTee, F64MulLI, f64, |a: f64, b: f64| a * b)
+            (F64Div, F64DivLL, F64DivLLSet, F64DivSet, F64DivImm, F64DivL, F64DivTee, F64DivLI, f64, |a: f64, b: f64| a / b)
+            (F32Add, F32AddLL, F32AddLLSet, F32AddSet, F32AddImm, F32AddL, F32AddTee, F32AddLI, f32, |a: f32, b: f32| a + b)
+            (F32Sub, F32SubLL, F32SubLLSet, F32SubSet, F32SubImm, F32SubL, F32SubTee, F32SubLI, f32, |a: f32, b: f32| a - b)
+            (F32Mul, F32MulLL, F32MulLLSet, F32MulSet, F32MulImm, F32MulL, F32MulTee, F32MulLI, f32, |a: f32, b: f32| a * b)
+            (F32Div, F32DivLL, F32DivLLSet, F32DivSet, F32DivImm, F32DivL, F32DivTee, F32DivLI, f32, |a: f32, b: f32| a / b)
         }
     };
 }
@@ -108,10 +109,10 @@ macro_rules! define_isa_with_cmps {
 }
 
 macro_rules! define_isa_with_binops {
-    ($base:tt ; $( ($op:ident, $ll:ident, $llset:ident, $set:ident, $imm:ident, $l:ident, $tee:ident, $t:ty, $f:expr) )*) => {
+    ($base:tt ; $( ($op:ident, $ll:ident, $llset:ident, $set:ident, $imm:ident, $l:ident, $tee:ident, $li:ident, $t:ty, $f:expr) )*) => {
         for_each_fused_cmp!(define_isa_with_cmps $base
             { $( $ll { a: u32, b: u32 }, $llset { a: u32, b: u32, dst: u32 }, $set { dst: u32 }, $imm { value: u64 },
-                 $l { b: u32 }, $tee { dst: u32 }, )* });
+                 $l { b: u32 }, $tee { dst: u32 }, $li { a: u32, value: u64 }, )* });
     };
 }
 
@@ -253,6 +254,13 @@ for_each_fused_binop!(define_isa_with_binops {
         /// `i64.eqz; br_if` inverted: branch when the i64 is zero / non-zero.
         BrIfI64Eqz { target: u32 },
         BrIfI64Nez { target: u32 },
+        /// `local.get src; local.set dst`.
+        LocalCopy { src: u32, dst: u32 },
+        /// `local.get src; i32.add_imm c; local.set dst` (a counter step, or a pointer bump).
+        LocalAddImmSet { src: u32, value: u32, dst: u32 },
+        /// `local.get x; br_if`, taken when the local's i32 is non-zero / zero.
+        BrIfLocalNez { index: u32, target: u32 },
+        BrIfLocalEqz { index: u32, target: u32 },
         /// Go's check after a call: `global.get g; local.set x; br_if target` (reload the stack
         /// pointer, then branch on the unwind flag the callee returned).
         GlobalGetLocalSetBrIfNez { global: u32, index: u32, target: u32 },

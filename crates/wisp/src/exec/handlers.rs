@@ -21,7 +21,7 @@ macro_rules! for_each_handler {
 }
 
 macro_rules! fused_binop_entries {
-    ($m:ident $extra:tt ; $( ($op:ident, $ll:ident, $llset:ident, $set:ident, $imm:ident, $l:ident, $tee:ident, $t:ty, $f:expr) )*) => {
+    ($m:ident $extra:tt ; $( ($op:ident, $ll:ident, $llset:ident, $set:ident, $imm:ident, $l:ident, $tee:ident, $li:ident, $t:ty, $f:expr) )*) => {
         crate::for_each_fused_cmp! { fused_cmp_entries $m $extra {
             $(
                 $ll { a, b } => {
@@ -48,6 +48,10 @@ macro_rules! fused_binop_entries {
                     let y = <$t as Slot>::from_slot(local!(b));
                     let x = <$t as Slot>::from_slot(top!());
                     top!() = Slot::to_slot(($f)(x, y))
+                },
+                $li { a, value } => {
+                    let x = <$t as Slot>::from_slot(local!(a));
+                    push!(($f)(x, <$t as Slot>::from_slot(value)))
                 },
                 $tee { dst } => {
                     let y = pop!($t);
@@ -176,6 +180,18 @@ macro_rules! base_handlers {
             BrIfNezAdjust { target, drop, keep } => {
                 if pop!(u32) != 0 {
                     drop_keep!(drop, keep);
+                    jump!(target);
+                }
+            },
+            LocalCopy { src, dst } => local!(dst) = local!(src),
+            LocalAddImmSet { src, value, dst } => local!(dst) = (local!(src) as u32).wrapping_add(value) as u64,
+            BrIfLocalNez { index, target } => {
+                if local!(index) as u32 != 0 {
+                    jump!(target);
+                }
+            },
+            BrIfLocalEqz { index, target } => {
+                if local!(index) as u32 == 0 {
                     jump!(target);
                 }
             },

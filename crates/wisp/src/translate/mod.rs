@@ -107,7 +107,7 @@ wisp_decoder::for_each_operator!(plain_ops);
 /// `local.get`s, a result going to `local.set`, or both. Arguments: the last three instructions
 /// that may fuse (oldest first). Returns how many to replace and with what.
 macro_rules! binop_rules {
-    ( ; $( ($op:ident, $ll:ident, $llset:ident, $set:ident, $imm:ident, $l:ident, $tee:ident, $t:ty, $f:expr) )*) => {
+    ( ; $( ($op:ident, $ll:ident, $llset:ident, $set:ident, $imm:ident, $l:ident, $tee:ident, $li:ident, $t:ty, $f:expr) )*) => {
         fn fuse_binop(p: Option<Instr>, b: Option<Instr>, a: Instr) -> Option<(usize, Instr)> {
             use Instr::*;
             match (p, b, a) {
@@ -118,6 +118,7 @@ macro_rules! binop_rules {
                 $( (_, Some($ll { a, b }), LocalSet { index }) => Some((2, $llset { a, b, dst: index })), )*
                 $( (_, Some($op), LocalSet { index }) => Some((2, $set { dst: index })), )*
                 $( (_, Some($op), LocalTee { index }) => Some((2, $tee { dst: index })), )*
+                $( (_, Some(LocalGet { index }), $imm { value }) => Some((2, $li { a: index, value })), )*
                 // After the two-local form had its chance (above): one operand from a local.
                 $( (_, Some(LocalGet { index }), $op) => Some((2, $l { b: index })), )*
                 _ => None,
@@ -232,6 +233,12 @@ impl<'m> Translator<'m> {
                 (2, LocalSetImm64 { index, value: value as u32 })
             }
             (_, _, Some(LocalSet { index }), LocalGet { index: g }) if g == index => (2, LocalTee { index }),
+            (_, _, Some(LocalGet { index: src }), LocalSet { index: dst }) => (2, LocalCopy { src, dst }),
+            (_, _, Some(LocalGetAddImm { index: src, value }), LocalSet { index: dst }) => {
+                (2, LocalAddImmSet { src, value, dst })
+            }
+            (_, _, Some(LocalGet { index }), BrIfNez { target }) => (2, BrIfLocalNez { index, target }),
+            (_, _, Some(LocalGet { index }), BrIfEqz { target }) => (2, BrIfLocalEqz { index, target }),
             (_, _, Some(LocalGet { index }), I32Load { offset }) => (2, I32LoadLocal { index, offset }),
             (_, _, Some(LocalGet { index }), I64Load { offset }) => (2, I64LoadLocal { index, offset }),
             (_, Some(LocalGet { index: addr }), Some(LocalGet { index: value }), I64Store { offset }) => {
@@ -346,6 +353,8 @@ impl<'m> Translator<'m> {
             | Instr::BrIfNezAdjust { target: t, .. }
             | Instr::BrIfI64Eqz { target: t }
             | Instr::BrIfI64Nez { target: t }
+            | Instr::BrIfLocalNez { target: t, .. }
+            | Instr::BrIfLocalEqz { target: t, .. }
             | Instr::GlobalGetLocalSetBrIfNez { target: t, .. }
             | Instr::LocalSetImmBr { target: t, .. }
             | Instr::BrTableTarget { target: t, .. } => *t = target,
