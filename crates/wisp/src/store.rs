@@ -170,7 +170,13 @@ pub(crate) struct StoreInner {
     pub funcs: Vec<FuncEntity>,
     pub memories: Vec<MemoryEntity>,
     pub tables: Vec<TableEntity>,
+    // Boxed on purpose: the executor keeps raw pointers into these, which must not move
+    // when the vector grows.
+    #[allow(clippy::vec_box)]
     pub globals: Vec<Box<GlobalEntity>>,
+    // Boxed on purpose: the executor keeps raw pointers into these, which must not move
+    // when the vector grows.
+    #[allow(clippy::vec_box)]
     pub instances: Vec<Box<InstanceEntity>>,
     pub externs: Vec<Box<dyn Any + Send + Sync>>,
     pub stack: Stack,
