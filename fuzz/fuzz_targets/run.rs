@@ -1,5 +1,5 @@
-//! A wasm-smith module (made to terminate) instantiated in a store with small limits, every
-//! export called: wisp may trap or refuse, never panic, hang or exhaust the host.
+//! A wasm-smith module (made to terminate) instantiated in a store with small limits and fuel,
+//! every export called: wisp may trap or refuse, never panic, hang or exhaust the host.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -20,7 +20,7 @@ fn zero(t: ValType) -> Val {
 fuzz_target!(|data: &[u8]| {
     let Some(bytes) = generate(data) else { return };
     let mut config = Config::new();
-    config.max_stack_slots(16 * 1024).max_call_depth(500);
+    config.max_stack_slots(16 * 1024).max_call_depth(500).consume_fuel(true);
     let engine = Engine::new(&config);
     let module = Module::new(&engine, &bytes).expect("wasm-smith modules are valid");
     let limits = StoreLimitsBuilder::new().memory_size(2 << 20).table_elements(5_000).instances(2).build();
@@ -34,6 +34,8 @@ fuzz_target!(|data: &[u8]| {
         let args: Vec<Val> = ty.params().iter().map(|&t| zero(t)).collect();
         let mut results: Vec<Val> = ty.results().iter().map(|&t| zero(t)).collect();
         fuel.set(&mut store, Val::I32(FUEL as i32)).unwrap();
+        // wisp's own fuel bounds every call too, whatever the module does.
+        store.set_fuel(1_000_000).unwrap();
         let _ = f.call(&mut store, &args, &mut results);
     }
 });
