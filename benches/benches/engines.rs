@@ -8,10 +8,18 @@ use wisp_benches::{fixture, Args, Expect, Workload, GO_WORKLOADS};
 mod wasmi_host {
     // wasmi 2.0 has no `Linker::instantiate` that also runs `start`; Go reactors have none.
     trait InstantiateCompat<T> {
-        fn instantiate(&self, store: &mut wasmi::Store<T>, module: &wasmi::Module) -> Result<wasmi::Instance, wasmi::Error>;
+        fn instantiate(
+            &self,
+            store: &mut wasmi::Store<T>,
+            module: &wasmi::Module,
+        ) -> Result<wasmi::Instance, wasmi::Error>;
     }
     impl<T> InstantiateCompat<T> for wasmi::Linker<T> {
-        fn instantiate(&self, store: &mut wasmi::Store<T>, module: &wasmi::Module) -> Result<wasmi::Instance, wasmi::Error> {
+        fn instantiate(
+            &self,
+            store: &mut wasmi::Store<T>,
+            module: &wasmi::Module,
+        ) -> Result<wasmi::Instance, wasmi::Error> {
             self.instantiate_and_start(store, module)
         }
     }
@@ -34,7 +42,7 @@ macro_rules! run_fn {
                 (Args::I32I64(a, b), Expect::I64(_)) => Expect::I64(call!((i32, i64), i64, (a, b))),
                 (Args::I32I32(a, b), Expect::I32(_)) => Expect::I32(call!((i32, i32), i32, (a, b))),
                 (Args::I32I32F64(a, b), Expect::F64(_)) => Expect::F64(call!((i32, i32), f64, (a, b))),
-                _ => unimplemented!("signature of {}", w.name),
+                _ => panic!("workload {} has a signature this harness does not call", w.name),
             }
         }
     };

@@ -36,10 +36,18 @@ mod wasmi_shim {
     // Only `linker` is used; `start` needs `Linker::instantiate`, which wasmi spells differently.
     #![allow(dead_code)]
     trait InstantiateCompat<T> {
-        fn instantiate(&self, store: &mut wasmi::Store<T>, module: &wasmi::Module) -> Result<wasmi::Instance, wasmi::Error>;
+        fn instantiate(
+            &self,
+            store: &mut wasmi::Store<T>,
+            module: &wasmi::Module,
+        ) -> Result<wasmi::Instance, wasmi::Error>;
     }
     impl<T> InstantiateCompat<T> for wasmi::Linker<T> {
-        fn instantiate(&self, store: &mut wasmi::Store<T>, module: &wasmi::Module) -> Result<wasmi::Instance, wasmi::Error> {
+        fn instantiate(
+            &self,
+            store: &mut wasmi::Store<T>,
+            module: &wasmi::Module,
+        ) -> Result<wasmi::Instance, wasmi::Error> {
             self.instantiate_and_start(store, module)
         }
     }

@@ -14,10 +14,15 @@ fn main() {
     let t = std::time::Instant::now();
     for _ in 0..iters {
         let mut out = vec![wisp::Val::I32(0); ty.results().len()];
-        let params: Vec<wisp::Val> = ty.params().iter().enumerate().map(|(i, t)| match t {
-            wisp::ValType::I64 => wisp::Val::I64(if i == 0 { n as i64 } else { 42 }),
-            _ => wisp::Val::I32(n),
-        }).collect();
+        let params: Vec<wisp::Val> = ty
+            .params()
+            .iter()
+            .enumerate()
+            .map(|(i, t)| match t {
+                wisp::ValType::I64 => wisp::Val::I64(if i == 0 { n as i64 } else { 42 }),
+                _ => wisp::Val::I32(n),
+            })
+            .collect();
         f.call(&mut store, &params, &mut out).unwrap();
         eprintln!("{export}({n}) = {:?}", out);
     }

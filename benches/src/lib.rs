@@ -41,29 +41,137 @@ pub enum Expect {
 /// Go 1.24 reactor workloads from `fixtures/go/bench` (expected values from its expected.txt,
 /// checked natively by the fixture's Go test).
 pub const GO_WORKLOADS: &[Workload] = &[
-    Workload { name: "go/fib(25)", file: "go/bench.wasm", export: "fib", args: Args::I32(25), expect: Expect::I64(75025) },
-    Workload { name: "go/sieve(100000)", file: "go/bench.wasm", export: "sieve", args: Args::I32(100_000), expect: Expect::I32(9592) },
-    Workload { name: "go/sort_ints(100000)", file: "go/bench.wasm", export: "sort_ints", args: Args::I32I64(100_000, 42), expect: Expect::I64(-1094611222973717270) },
-    Workload { name: "go/sha256_bytes(1000000)", file: "go/bench.wasm", export: "sha256_bytes", args: Args::I32(1_000_000), expect: Expect::I32(499540526) },
-    Workload { name: "go/map_work(1000)", file: "go/bench.wasm", export: "map_work", args: Args::I32(1000), expect: Expect::I64(17309874089) },
-    Workload { name: "go/nbody(1000)", file: "go/bench.wasm", export: "nbody", args: Args::I32(1000), expect: Expect::F64(-109.97477137018046) },
-    Workload { name: "go/mandelbrot(200)", file: "go/bench.wasm", export: "mandelbrot", args: Args::I32(200), expect: Expect::I32(9949) },
-    Workload { name: "go/json_work(10)", file: "go/bench.wasm", export: "json_work", args: Args::I32(10), expect: Expect::I64(550076) },
-    Workload { name: "go/tree_work(8)", file: "go/bench.wasm", export: "tree_work", args: Args::I32(8), expect: Expect::I64(24240) },
-    Workload { name: "go/regexp_work(10)", file: "go/bench.wasm", export: "regexp_work", args: Args::I32(10), expect: Expect::I32(8045) },
+    Workload {
+        name: "go/fib(25)",
+        file: "go/bench.wasm",
+        export: "fib",
+        args: Args::I32(25),
+        expect: Expect::I64(75025),
+    },
+    Workload {
+        name: "go/sieve(100000)",
+        file: "go/bench.wasm",
+        export: "sieve",
+        args: Args::I32(100_000),
+        expect: Expect::I32(9592),
+    },
+    Workload {
+        name: "go/sort_ints(100000)",
+        file: "go/bench.wasm",
+        export: "sort_ints",
+        args: Args::I32I64(100_000, 42),
+        expect: Expect::I64(-1094611222973717270),
+    },
+    Workload {
+        name: "go/sha256_bytes(1000000)",
+        file: "go/bench.wasm",
+        export: "sha256_bytes",
+        args: Args::I32(1_000_000),
+        expect: Expect::I32(499540526),
+    },
+    Workload {
+        name: "go/map_work(1000)",
+        file: "go/bench.wasm",
+        export: "map_work",
+        args: Args::I32(1000),
+        expect: Expect::I64(17309874089),
+    },
+    Workload {
+        name: "go/nbody(1000)",
+        file: "go/bench.wasm",
+        export: "nbody",
+        args: Args::I32(1000),
+        expect: Expect::F64(-109.97477137018046),
+    },
+    Workload {
+        name: "go/mandelbrot(200)",
+        file: "go/bench.wasm",
+        export: "mandelbrot",
+        args: Args::I32(200),
+        expect: Expect::I32(9949),
+    },
+    Workload {
+        name: "go/json_work(10)",
+        file: "go/bench.wasm",
+        export: "json_work",
+        args: Args::I32(10),
+        expect: Expect::I64(550076),
+    },
+    Workload {
+        name: "go/tree_work(8)",
+        file: "go/bench.wasm",
+        export: "tree_work",
+        args: Args::I32(8),
+        expect: Expect::I64(24240),
+    },
+    Workload {
+        name: "go/regexp_work(10)",
+        file: "go/bench.wasm",
+        export: "regexp_work",
+        args: Args::I32(10),
+        expect: Expect::I32(8045),
+    },
 ];
 
 /// C workloads from `fixtures/c/bench` (clang -O2, no imports; expected values from its
 /// expected.txt, computed natively with gcc).
 pub const C_WORKLOADS: &[Workload] = &[
-    Workload { name: "c/fib(25)", file: "c/bench.wasm", export: "fib", args: Args::I32(25), expect: Expect::I64(75025) },
-    Workload { name: "c/sieve(1000000)", file: "c/bench.wasm", export: "sieve", args: Args::I32(1_000_000), expect: Expect::I32(78498) },
-    Workload { name: "c/matmul(100,3)", file: "c/bench.wasm", export: "matmul", args: Args::I32I32F64(100, 3), expect: Expect::F64(664.5625) },
-    Workload { name: "c/sha256_bytes(1000000)", file: "c/bench.wasm", export: "sha256_bytes", args: Args::I32(1_000_000), expect: Expect::I32(499540526) },
-    Workload { name: "c/vm_run(1000000)", file: "c/bench.wasm", export: "vm_run", args: Args::I32(1_000_000), expect: Expect::I32(-1901491168) },
-    Workload { name: "c/i64_mix(1000000)", file: "c/bench.wasm", export: "i64_mix", args: Args::I32(1_000_000), expect: Expect::I64(-6104062509861587034) },
-    Workload { name: "c/coremark_mix(2000)", file: "c/bench.wasm", export: "mix", args: Args::I32(2000), expect: Expect::I32(-1282537520) },
-    Workload { name: "c/bulk(100,65536)", file: "c/bulk.wasm", export: "bulk", args: Args::I32I32(100, 65536), expect: Expect::I32(-411638563) },
+    Workload {
+        name: "c/fib(25)",
+        file: "c/bench.wasm",
+        export: "fib",
+        args: Args::I32(25),
+        expect: Expect::I64(75025),
+    },
+    Workload {
+        name: "c/sieve(1000000)",
+        file: "c/bench.wasm",
+        export: "sieve",
+        args: Args::I32(1_000_000),
+        expect: Expect::I32(78498),
+    },
+    Workload {
+        name: "c/matmul(100,3)",
+        file: "c/bench.wasm",
+        export: "matmul",
+        args: Args::I32I32F64(100, 3),
+        expect: Expect::F64(664.5625),
+    },
+    Workload {
+        name: "c/sha256_bytes(1000000)",
+        file: "c/bench.wasm",
+        export: "sha256_bytes",
+        args: Args::I32(1_000_000),
+        expect: Expect::I32(499540526),
+    },
+    Workload {
+        name: "c/vm_run(1000000)",
+        file: "c/bench.wasm",
+        export: "vm_run",
+        args: Args::I32(1_000_000),
+        expect: Expect::I32(-1901491168),
+    },
+    Workload {
+        name: "c/i64_mix(1000000)",
+        file: "c/bench.wasm",
+        export: "i64_mix",
+        args: Args::I32(1_000_000),
+        expect: Expect::I64(-6104062509861587034),
+    },
+    Workload {
+        name: "c/coremark_mix(2000)",
+        file: "c/bench.wasm",
+        export: "mix",
+        args: Args::I32(2000),
+        expect: Expect::I32(-1282537520),
+    },
+    Workload {
+        name: "c/bulk(100,65536)",
+        file: "c/bulk.wasm",
+        export: "bulk",
+        args: Args::I32I32(100, 65536),
+        expect: Expect::I32(-411638563),
+    },
 ];
 
 /// WASI errno values the shim returns.
@@ -91,21 +199,37 @@ pub mod shim {
     use super::*;
 
     pub fn args_sizes_get(mem: &mut [u8], argc: u32, size: u32) -> i32 {
-        if put(mem, argc, &1u32.to_le_bytes()) && put(mem, size, &6u32.to_le_bytes()) { ESUCCESS } else { EFAULT }
+        if put(mem, argc, &1u32.to_le_bytes()) && put(mem, size, &6u32.to_le_bytes()) {
+            ESUCCESS
+        } else {
+            EFAULT
+        }
     }
 
     pub fn args_get(mem: &mut [u8], argv: u32, buf: u32) -> i32 {
-        if put(mem, argv, &buf.to_le_bytes()) && put(mem, buf, b"bench\0") { ESUCCESS } else { EFAULT }
+        if put(mem, argv, &buf.to_le_bytes()) && put(mem, buf, b"bench\0") {
+            ESUCCESS
+        } else {
+            EFAULT
+        }
     }
 
     pub fn environ_sizes_get(mem: &mut [u8], count: u32, size: u32) -> i32 {
-        if put(mem, count, &0u32.to_le_bytes()) && put(mem, size, &0u32.to_le_bytes()) { ESUCCESS } else { EFAULT }
+        if put(mem, count, &0u32.to_le_bytes()) && put(mem, size, &0u32.to_le_bytes()) {
+            ESUCCESS
+        } else {
+            EFAULT
+        }
     }
 
     pub fn clock_time_get(mem: &mut [u8], id: u32, out: u32) -> i32 {
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
         let t = if id == 0 { now.as_nanos() as u64 } else { monotonic() };
-        if put(mem, out, &t.to_le_bytes()) { ESUCCESS } else { EFAULT }
+        if put(mem, out, &t.to_le_bytes()) {
+            ESUCCESS
+        } else {
+            EFAULT
+        }
     }
 
     fn monotonic() -> u64 {
@@ -122,7 +246,11 @@ pub mod shim {
                 None => return EFAULT,
             }
         }
-        if put(mem, written, &total.to_le_bytes()) { ESUCCESS } else { EFAULT }
+        if put(mem, written, &total.to_le_bytes()) {
+            ESUCCESS
+        } else {
+            EFAULT
+        }
     }
 
     pub fn random_get(mem: &mut [u8], buf: u32, len: u32) -> i32 {
@@ -148,7 +276,11 @@ pub mod shim {
                 return EFAULT;
             }
         }
-        if put(mem, nevents, &n.to_le_bytes()) { ESUCCESS } else { EFAULT }
+        if put(mem, nevents, &n.to_le_bytes()) {
+            ESUCCESS
+        } else {
+            EFAULT
+        }
     }
 
     pub fn fd_fdstat_get(mem: &mut [u8], fd: u32, out: u32) -> i32 {
@@ -158,7 +290,11 @@ pub mod shim {
         let mut st = [0u8; 24];
         st[0] = 2; // character device
         st[8..16].copy_from_slice(&u64::MAX.to_le_bytes());
-        if put(mem, out, &st) { ESUCCESS } else { EFAULT }
+        if put(mem, out, &st) {
+            ESUCCESS
+        } else {
+            EFAULT
+        }
     }
 }
 
@@ -182,16 +318,40 @@ macro_rules! shim_host {
             let w = "wasi_snapshot_preview1";
             l.func_wrap(w, "sched_yield", || 0i32).unwrap();
             l.func_wrap(w, "proc_exit", |code: i32| -> Result<(), $engine::Error> { Err(($exit)(code)) }).unwrap();
-            l.func_wrap(w, "args_get", |mut c: Caller<'_, ()>, a: i32, b: i32| shim::args_get(mem(&mut c), a as u32, b as u32)).unwrap();
-            l.func_wrap(w, "args_sizes_get", |mut c: Caller<'_, ()>, a: i32, b: i32| shim::args_sizes_get(mem(&mut c), a as u32, b as u32)).unwrap();
+            l.func_wrap(w, "args_get", |mut c: Caller<'_, ()>, a: i32, b: i32| {
+                shim::args_get(mem(&mut c), a as u32, b as u32)
+            })
+            .unwrap();
+            l.func_wrap(w, "args_sizes_get", |mut c: Caller<'_, ()>, a: i32, b: i32| {
+                shim::args_sizes_get(mem(&mut c), a as u32, b as u32)
+            })
+            .unwrap();
             l.func_wrap(w, "environ_get", |_: i32, _: i32| 0i32).unwrap();
-            l.func_wrap(w, "environ_sizes_get", |mut c: Caller<'_, ()>, a: i32, b: i32| shim::environ_sizes_get(mem(&mut c), a as u32, b as u32)).unwrap();
-            l.func_wrap(w, "clock_time_get", |mut c: Caller<'_, ()>, id: i32, _p: i64, out: i32| shim::clock_time_get(mem(&mut c), id as u32, out as u32)).unwrap();
-            l.func_wrap(w, "fd_write", |mut c: Caller<'_, ()>, fd: i32, iovs: i32, n: i32, nw: i32| shim::fd_write(mem(&mut c), fd as u32, iovs as u32, n as u32, nw as u32)).unwrap();
-            l.func_wrap(w, "random_get", |mut c: Caller<'_, ()>, b: i32, n: i32| shim::random_get(mem(&mut c), b as u32, n as u32)).unwrap();
-            l.func_wrap(w, "poll_oneoff", |mut c: Caller<'_, ()>, s: i32, e: i32, n: i32, ne: i32| shim::poll_oneoff(mem(&mut c), s as u32, e as u32, n as u32, ne as u32)).unwrap();
+            l.func_wrap(w, "environ_sizes_get", |mut c: Caller<'_, ()>, a: i32, b: i32| {
+                shim::environ_sizes_get(mem(&mut c), a as u32, b as u32)
+            })
+            .unwrap();
+            l.func_wrap(w, "clock_time_get", |mut c: Caller<'_, ()>, id: i32, _p: i64, out: i32| {
+                shim::clock_time_get(mem(&mut c), id as u32, out as u32)
+            })
+            .unwrap();
+            l.func_wrap(w, "fd_write", |mut c: Caller<'_, ()>, fd: i32, iovs: i32, n: i32, nw: i32| {
+                shim::fd_write(mem(&mut c), fd as u32, iovs as u32, n as u32, nw as u32)
+            })
+            .unwrap();
+            l.func_wrap(w, "random_get", |mut c: Caller<'_, ()>, b: i32, n: i32| {
+                shim::random_get(mem(&mut c), b as u32, n as u32)
+            })
+            .unwrap();
+            l.func_wrap(w, "poll_oneoff", |mut c: Caller<'_, ()>, s: i32, e: i32, n: i32, ne: i32| {
+                shim::poll_oneoff(mem(&mut c), s as u32, e as u32, n as u32, ne as u32)
+            })
+            .unwrap();
             l.func_wrap(w, "fd_close", |_: i32| 0i32).unwrap();
-            l.func_wrap(w, "fd_fdstat_get", |mut c: Caller<'_, ()>, fd: i32, out: i32| shim::fd_fdstat_get(mem(&mut c), fd as u32, out as u32)).unwrap();
+            l.func_wrap(w, "fd_fdstat_get", |mut c: Caller<'_, ()>, fd: i32, out: i32| {
+                shim::fd_fdstat_get(mem(&mut c), fd as u32, out as u32)
+            })
+            .unwrap();
             l.func_wrap(w, "fd_fdstat_set_flags", |_: i32, _: i32| 0i32).unwrap();
             l.func_wrap(w, "fd_prestat_get", |_: i32, _: i32| $crate::EBADF).unwrap();
             l.func_wrap(w, "fd_prestat_dir_name", |_: i32, _: i32, _: i32| $crate::EBADF).unwrap();
@@ -202,7 +362,11 @@ macro_rules! shim_host {
         pub fn start(engine: &Engine, module: &Module) -> (Store<()>, Instance) {
             let mut store = Store::new(engine, ());
             let instance = linker(engine).instantiate(&mut store, module).expect("instantiate");
-            instance.get_typed_func::<(), ()>(&store, "_initialize").expect("_initialize").call(&mut store, ()).expect("init");
+            instance
+                .get_typed_func::<(), ()>(&store, "_initialize")
+                .expect("_initialize")
+                .call(&mut store, ())
+                .expect("init");
             (store, instance)
         }
     };

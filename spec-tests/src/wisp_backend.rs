@@ -112,8 +112,10 @@ fn define_spectest(store: &mut Store<()>, linker: &mut Linker<()>) -> wisp::Resu
         Val::FuncRef(None),
     )?;
     linker.define("spectest", "table", table)?;
-    let memory =
-        Memory::new(&mut *store, MemoryType { limits: Limits { min: 1, max: Some(2) }, memory64: false, shared: false })?;
+    let memory = Memory::new(
+        &mut *store,
+        MemoryType { limits: Limits { min: 1, max: Some(2) }, memory64: false, shared: false },
+    )?;
     linker.define("spectest", "memory", memory)?;
     Ok(())
 }

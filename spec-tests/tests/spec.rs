@@ -219,7 +219,13 @@ fn wasm_v2_with_fuel_and_interruption() {
     for f in suite.files() {
         let report = run_wast(&f.name, f.source, suite.features(), &mut WispBackend::instrumented(suite.features()));
         if report.failed > 0 || report.skipped > 0 {
-            failures.push(format!("{}: {} failed, {} skipped: {:?}", f.name, report.failed, report.skipped, report.failures.first()));
+            failures.push(format!(
+                "{}: {} failed, {} skipped: {:?}",
+                f.name,
+                report.failed,
+                report.skipped,
+                report.failures.first()
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -74,18 +74,12 @@ pub struct CliError {
 
 impl CliError {
     pub fn new(class: Class, message: impl Into<String>) -> Self {
-        CliError {
-            class,
-            message: message.into(),
-        }
+        CliError { class, message: message.into() }
     }
 
     /// A file that could not be read, worded by the kind of I/O error.
     pub fn io(path: &Path, e: &std::io::Error) -> Self {
-        CliError::new(
-            Class::FileNotFound,
-            format!("{}: {}", path.display(), io_reason(e)),
-        )
+        CliError::new(Class::FileNotFound, format!("{}: {}", path.display(), io_reason(e)))
     }
 }
 
@@ -113,9 +107,7 @@ pub fn from_wisp(context: &str, e: wisp::Error) -> CliError {
         wisp::Error::UnknownExport(_) => Class::UnknownExport,
         wisp::Error::Signature(_) => Class::BadArguments,
         wisp::Error::Trap(_) => Class::Trap,
-        wisp::Error::Instantiate(_) | wisp::Error::Host(_) | wisp::Error::Usage(_) => {
-            Class::Runtime
-        }
+        wisp::Error::Instantiate(_) | wisp::Error::Host(_) | wisp::Error::Usage(_) => Class::Runtime,
         // Callers turn an exit into the process's status before this; it is never an error.
         wisp::Error::Exit(_) => Class::Runtime,
         // The engine may grow new errors (fuel, memory limits) before this table learns them.
@@ -147,19 +139,11 @@ pub fn format_trap(t: &wisp::Trap) -> String {
         }
     }
     let line = |(first, n, f): &(usize, usize, &wisp::FrameInfo)| {
-        let name = f
-            .func_name
-            .as_deref()
-            .map(|n| format!(" {n}"))
-            .unwrap_or_default();
+        let name = f.func_name.as_deref().map(|n| format!(" {n}")).unwrap_or_default();
         if *n == 1 {
             format!("\n  {first}: func[{}]{name}", f.func_index)
         } else {
-            format!(
-                "\n  {first}..={}: func[{}]{name} ({n} frames)",
-                first + n - 1,
-                f.func_index
-            )
+            format!("\n  {first}..={}: func[{}]{name} ({n} frames)", first + n - 1, f.func_index)
         }
     };
     let mut s = format!("wasm trap: {}", t.code());
@@ -171,9 +155,7 @@ pub fn format_trap(t: &wisp::Trap) -> String {
         runs[..head].iter().for_each(|r| s.push_str(&line(r)));
         let hidden: usize = runs[head..runs.len() - tail].iter().map(|r| r.1).sum();
         s.push_str(&format!("\n  ... {hidden} more frames ..."));
-        runs[runs.len() - tail..]
-            .iter()
-            .for_each(|r| s.push_str(&line(r)));
+        runs[runs.len() - tail..].iter().for_each(|r| s.push_str(&line(r)));
     }
     s
 }

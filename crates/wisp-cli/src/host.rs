@@ -74,16 +74,9 @@ pub fn parse_dir(spec: &str, read_only: bool) -> CliResult<DirGrant> {
     };
     if host.is_empty() || guest.is_empty() {
         let opt = if read_only { "--dir-ro" } else { "--dir" };
-        return Err(CliError::new(
-            Class::Usage,
-            format!("{opt} `{spec}`: expected HOST or HOST::GUEST"),
-        ));
+        return Err(CliError::new(Class::Usage, format!("{opt} `{spec}`: expected HOST or HOST::GUEST")));
     }
-    Ok(DirGrant {
-        host: PathBuf::from(host),
-        guest: guest.to_string(),
-        read_only,
-    })
+    Ok(DirGrant { host: PathBuf::from(host), guest: guest.to_string(), read_only })
 }
 
 /// The guest's environment: the host's when inherited, then each `--env` in order, a later
@@ -92,10 +85,7 @@ pub fn environment(opts: &HostOptions) -> CliResult<Vec<(String, String)>> {
     let mut env: Vec<(String, String)> = Vec::new();
     if opts.inherit_env {
         for (k, v) in std::env::vars_os() {
-            env.push((
-                k.to_string_lossy().into_owned(),
-                v.to_string_lossy().into_owned(),
-            ));
+            env.push((k.to_string_lossy().into_owned(), v.to_string_lossy().into_owned()));
         }
     }
     for e in &opts.envs {
@@ -108,10 +98,7 @@ pub fn environment(opts: &HostOptions) -> CliResult<Vec<(String, String)>> {
             },
         };
         if k.is_empty() {
-            return Err(CliError::new(
-                Class::Usage,
-                format!("--env `{e}`: expected KEY=VALUE"),
-            ));
+            return Err(CliError::new(Class::Usage, format!("--env `{e}`: expected KEY=VALUE")));
         }
         env.retain(|(old, _)| *old != k);
         env.push((k, v));
@@ -126,11 +113,7 @@ pub fn wasi_ctx(args: &[String], opts: &HostOptions) -> CliResult<WasiCtx> {
     for (k, v) in environment(opts)? {
         b = b.env(k, v);
     }
-    let grants = opts
-        .dirs
-        .iter()
-        .map(|d| parse_dir(d, false))
-        .chain(opts.dirs_ro.iter().map(|d| parse_dir(d, true)));
+    let grants = opts.dirs.iter().map(|d| parse_dir(d, false)).chain(opts.dirs_ro.iter().map(|d| parse_dir(d, true)));
     for g in grants {
         let g = g?;
         let result = if g.read_only {
@@ -139,10 +122,7 @@ pub fn wasi_ctx(args: &[String], opts: &HostOptions) -> CliResult<WasiCtx> {
             b.preopened_dir(&g.host, g.guest.clone())
         };
         b = result.map_err(|e| {
-            CliError::new(
-                Class::FileNotFound,
-                format!("--dir {}: {}", g.host.display(), io_reason(&e)),
-            )
+            CliError::new(Class::FileNotFound, format!("--dir {}: {}", g.host.display(), io_reason(&e)))
         })?;
     }
     Ok(b.build())
@@ -205,10 +185,7 @@ pub fn instantiate(
     let mut linker: Linker<Host> = Linker::new(engine);
     wisp_wasi::add_to_linker(&mut linker, |host: &mut Host| &mut host.wasi)
         .map_err(|e| CliError::new(Class::Internal, format!("cannot define WASI: {e}")))?;
-    let instance = outcome(
-        &path.display().to_string(),
-        linker.instantiate(&mut store, module),
-    )?;
+    let instance = outcome(&path.display().to_string(), linker.instantiate(&mut store, module))?;
     Ok((store, instance))
 }
 
@@ -219,46 +196,20 @@ mod tests {
     #[test]
     fn dir_specs() {
         let g = parse_dir("/tmp/x::/data", false).unwrap();
-        assert_eq!(
-            g,
-            DirGrant {
-                host: "/tmp/x".into(),
-                guest: "/data".into(),
-                read_only: false
-            }
-        );
+        assert_eq!(g, DirGrant { host: "/tmp/x".into(), guest: "/data".into(), read_only: false });
         let g = parse_dir(".", true).unwrap();
-        assert_eq!(
-            g,
-            DirGrant {
-                host: ".".into(),
-                guest: ".".into(),
-                read_only: true
-            }
-        );
+        assert_eq!(g, DirGrant { host: ".".into(), guest: ".".into(), read_only: true });
         assert!(parse_dir("::/data", false).is_err());
         assert!(parse_dir("/tmp::", false).is_err());
     }
 
     #[test]
     fn env_entries_override_in_order() {
-        let opts = HostOptions {
-            envs: vec!["A=1".into(), "B=x=y".into(), "A=2".into()],
-            ..Default::default()
-        };
-        assert_eq!(
-            environment(&opts).unwrap(),
-            vec![("B".into(), "x=y".into()), ("A".into(), "2".into())]
-        );
-        let bad = HostOptions {
-            envs: vec!["=1".into()],
-            ..Default::default()
-        };
+        let opts = HostOptions { envs: vec!["A=1".into(), "B=x=y".into(), "A=2".into()], ..Default::default() };
+        assert_eq!(environment(&opts).unwrap(), vec![("B".into(), "x=y".into()), ("A".into(), "2".into())]);
+        let bad = HostOptions { envs: vec!["=1".into()], ..Default::default() };
         assert_eq!(environment(&bad).unwrap_err().class, Class::Usage);
-        let unset = HostOptions {
-            envs: vec!["WISP_CLI_SURELY_UNSET_VARIABLE".into()],
-            ..Default::default()
-        };
+        let unset = HostOptions { envs: vec!["WISP_CLI_SURELY_UNSET_VARIABLE".into()], ..Default::default() };
         assert!(environment(&unset).unwrap().is_empty());
     }
 }

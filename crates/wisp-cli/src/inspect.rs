@@ -7,9 +7,7 @@ use clap::Args;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::PathBuf;
-use wisp_decoder::{
-    ExternKind, Features, FuncType, ImportType, Limits, MemoryType, Module, TableType,
-};
+use wisp_decoder::{ExternKind, Features, FuncType, ImportType, Limits, MemoryType, Module, TableType};
 
 #[derive(Debug, Args)]
 pub struct InspectArgs {
@@ -45,11 +43,7 @@ fn render(
 ) -> String {
     let mut s = String::new();
     let names = m.names();
-    let exported = |n: &str| {
-        m.exports
-            .iter()
-            .any(|e| e.name == n && e.kind == ExternKind::Func)
-    };
+    let exported = |n: &str| m.exports.iter().any(|e| e.name == n && e.kind == ExternKind::Func);
     let kind = match (exported("_start"), exported("_initialize")) {
         (true, true) => "command and reactor (exports _start and _initialize)",
         (true, false) => "WASI command (exports _start: `wisp run`)",
@@ -70,38 +64,19 @@ fn render(
 
     let (instrs, code_bytes, unreadable) = count_instructions(m);
     let _ = writeln!(s, "types: {}", m.types.len());
-    let _ = writeln!(
-        s,
-        "functions: {} imported, {} defined",
-        m.num_imported_funcs,
-        m.functions.len()
-    );
-    let suffix = if unreadable > 0 {
-        format!(" ({unreadable} bodies could not be read to the end)")
-    } else {
-        String::new()
-    };
-    let _ = writeln!(
-        s,
-        "instructions: {instrs} in {} bodies, {code_bytes} code bytes{suffix}",
-        m.code.len()
-    );
+    let _ = writeln!(s, "functions: {} imported, {} defined", m.num_imported_funcs, m.functions.len());
+    let suffix =
+        if unreadable > 0 { format!(" ({unreadable} bodies could not be read to the end)") } else { String::new() };
+    let _ = writeln!(s, "instructions: {instrs} in {} bodies, {code_bytes} code bytes{suffix}", m.code.len());
     let mutable = m.globals.iter().filter(|g| g.ty.mutable).count();
-    let _ = writeln!(
-        s,
-        "globals: {} imported, {} defined ({mutable} mutable)",
-        m.num_imported_globals,
-        m.globals.len()
-    );
+    let _ =
+        writeln!(s, "globals: {} imported, {} defined ({mutable} mutable)", m.num_imported_globals, m.globals.len());
     let data_bytes: usize = m.data.iter().map(|d| d.bytes.len()).sum();
     let _ = writeln!(s, "data segments: {} ({data_bytes} bytes)", m.data.len());
     let _ = writeln!(s, "element segments: {}", m.elements.len());
     match m.start {
         Some(f) => {
-            let fname = names
-                .function(f)
-                .map(|n| format!(" {n}"))
-                .unwrap_or_default();
+            let fname = names.function(f).map(|n| format!(" {n}")).unwrap_or_default();
             let _ = writeln!(s, "start: func[{f}]{fname}");
         }
         None => {
@@ -113,9 +88,7 @@ fn render(
         ImportType::Memory(t) => Some((t, Some(format!("{}.{}", i.module, i.name)))),
         _ => None,
     });
-    let mems: Vec<(MemoryType, Option<String>)> = imported_mems
-        .chain(m.memories.iter().map(|&t| (t, None)))
-        .collect();
+    let mems: Vec<(MemoryType, Option<String>)> = imported_mems.chain(m.memories.iter().map(|&t| (t, None))).collect();
     let _ = writeln!(s, "memories ({}):", mems.len());
     for (i, (t, from)) in mems.iter().enumerate() {
         let _ = writeln!(s, "  {i}: {}{}", memory_type(t), imported(from));
@@ -124,18 +97,10 @@ fn render(
         ImportType::Table(t) => Some((t, Some(format!("{}.{}", i.module, i.name)))),
         _ => None,
     });
-    let tables: Vec<(TableType, Option<String>)> = imported_tables
-        .chain(m.tables.iter().map(|&t| (t, None)))
-        .collect();
+    let tables: Vec<(TableType, Option<String>)> = imported_tables.chain(m.tables.iter().map(|&t| (t, None))).collect();
     let _ = writeln!(s, "tables ({}):", tables.len());
     for (i, (t, from)) in tables.iter().enumerate() {
-        let _ = writeln!(
-            s,
-            "  {i}: {} {}{}",
-            t.element,
-            limits(&t.limits, ""),
-            imported(from)
-        );
+        let _ = writeln!(s, "  {i}: {} {}{}", t.element, limits(&t.limits, ""), imported(from));
     }
 
     let _ = writeln!(s, "imports ({}):", m.imports.len());
@@ -144,11 +109,7 @@ fn render(
             ImportType::Func(t) => format!("func {}", func_sig(m, t)),
             ImportType::Table(t) => format!("table {} {}", t.element, limits(&t.limits, "")),
             ImportType::Memory(t) => format!("memory {}", memory_type(&t)),
-            ImportType::Global(t) => format!(
-                "global {}{}",
-                if t.mutable { "mut " } else { "" },
-                t.content
-            ),
+            ImportType::Global(t) => format!("global {}{}", if t.mutable { "mut " } else { "" }, t.content),
         };
         let _ = writeln!(s, "  {}.{}: {what}", imp.module, imp.name);
     }
@@ -157,25 +118,13 @@ fn render(
     let func_types: Vec<u32> = m
         .imports
         .iter()
-        .filter_map(|i| {
-            if let ImportType::Func(t) = i.ty {
-                Some(t)
-            } else {
-                None
-            }
-        })
+        .filter_map(|i| if let ImportType::Func(t) = i.ty { Some(t) } else { None })
         .chain(m.functions.iter().copied())
         .collect();
     let global_types: Vec<_> = m
         .imports
         .iter()
-        .filter_map(|i| {
-            if let ImportType::Global(t) = i.ty {
-                Some(t)
-            } else {
-                None
-            }
-        })
+        .filter_map(|i| if let ImportType::Global(t) = i.ty { Some(t) } else { None })
         .chain(m.globals.iter().map(|g| g.ty))
         .collect();
     for e in &m.exports {
@@ -188,11 +137,7 @@ fn render(
             ExternKind::Table => format!("table {i}"),
             ExternKind::Memory => format!("memory {i}"),
             ExternKind::Global => match global_types.get(i) {
-                Some(t) => format!(
-                    "global {}{}",
-                    if t.mutable { "mut " } else { "" },
-                    t.content
-                ),
+                Some(t) => format!("global {}{}", if t.mutable { "mut " } else { "" }, t.content),
                 None => format!("global[{i}] (no such global)"),
             },
         };
@@ -207,9 +152,7 @@ fn render(
 }
 
 fn imported(from: &Option<String>) -> String {
-    from.as_ref()
-        .map(|f| format!(" (imported from {f})"))
-        .unwrap_or_default()
+    from.as_ref().map(|f| format!(" (imported from {f})")).unwrap_or_default()
 }
 
 /// A function type by index; an index the validator will reject reads as such.

@@ -84,12 +84,9 @@ pub fn invoke(a: &InvokeArgs) -> CliResult<i32> {
         }
     }
 
-    let func = instance.get_func(&store, export).ok_or_else(|| {
-        CliError::new(
-            Class::UnknownExport,
-            format!("{name}: no exported function `{}`", export),
-        )
-    })?;
+    let func = instance
+        .get_func(&store, export)
+        .ok_or_else(|| CliError::new(Class::UnknownExport, format!("{name}: no exported function `{}`", export)))?;
     let mut results: Vec<Val> = ty.results().iter().map(|&t| Val::default_for(t)).collect();
     let t = Instant::now();
     let r = func.call(&mut store, &params, &mut results);
@@ -129,28 +126,14 @@ fn export_func_type(module: &Module, name: &str, export: &str) -> CliResult<Func
                 ExternType::Global(_) => "a global",
                 ExternType::Func(_) => "a function",
             };
-            Err(CliError::new(
-                Class::UnknownExport,
-                format!("{name}: export `{export}` is {kind}, not a function"),
-            ))
+            Err(CliError::new(Class::UnknownExport, format!("{name}: export `{export}` is {kind}, not a function")))
         }
         None => {
-            let funcs: Vec<&str> = module
-                .exports()
-                .filter(|(_, t)| matches!(t, ExternType::Func(_)))
-                .map(|(n, _)| n)
-                .collect();
+            let funcs: Vec<&str> =
+                module.exports().filter(|(_, t)| matches!(t, ExternType::Func(_))).map(|(n, _)| n).collect();
             let shown: Vec<&str> = funcs.iter().copied().take(12).collect();
-            let more = if funcs.len() > shown.len() {
-                ", ..."
-            } else {
-                ""
-            };
-            let list = if funcs.is_empty() {
-                "none".to_string()
-            } else {
-                format!("{}{more}", shown.join(", "))
-            };
+            let more = if funcs.len() > shown.len() { ", ..." } else { "" };
+            let list = if funcs.is_empty() { "none".to_string() } else { format!("{}{more}", shown.join(", ")) };
             Err(CliError::new(
                 Class::UnknownExport,
                 format!("{name}: no export named `{export}` (exported functions: {list})"),
@@ -166,11 +149,7 @@ pub fn parse_args(ty: &FuncType, export: &str, args: &[String]) -> CliResult<Vec
         let plural = if params.len() == 1 { "" } else { "s" };
         return Err(CliError::new(
             Class::BadArguments,
-            format!(
-                "`{export}` takes {} argument{plural} {ty}, {} given",
-                params.len(),
-                args.len()
-            ),
+            format!("`{export}` takes {} argument{plural} {ty}, {} given", params.len(), args.len()),
         ));
     }
     params
@@ -179,10 +158,7 @@ pub fn parse_args(ty: &FuncType, export: &str, args: &[String]) -> CliResult<Vec
         .enumerate()
         .map(|(i, (&p, text))| {
             parse_val(p, text).map_err(|why| {
-                CliError::new(
-                    Class::BadArguments,
-                    format!("argument {} of `{export}` ({p}): {why}", i + 1),
-                )
+                CliError::new(Class::BadArguments, format!("argument {} of `{export}` ({p}): {why}", i + 1))
             })
         })
         .collect()

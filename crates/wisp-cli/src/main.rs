@@ -56,11 +56,7 @@ fn main() -> ExitCode {
         Err(e) => {
             // Help and version go to stdout with status 0; usage errors to stderr.
             let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(Class::Usage.exit_code())
-            } else {
-                ExitCode::SUCCESS
-            };
+            return if e.use_stderr() { ExitCode::from(Class::Usage.exit_code()) } else { ExitCode::SUCCESS };
         }
     };
 
@@ -74,39 +70,23 @@ fn main() -> ExitCode {
             .map(|s| s.to_string())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "panic".to_string());
-        let at = info
-            .location()
-            .map(|l| format!(" at {}:{}", l.file(), l.line()))
-            .unwrap_or_default();
+        let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
         if let Ok(mut s) = slot.lock() {
             // The last panic is the one that ended the worker (the spec runner catches others).
             *s = Some(format!("{what}{at}"));
         }
     }));
 
-    let worker = std::thread::Builder::new()
-        .name("wisp".into())
-        .stack_size(WORKER_STACK)
-        .spawn(move || dispatch(&cli));
+    let worker = std::thread::Builder::new().name("wisp".into()).stack_size(WORKER_STACK).spawn(move || dispatch(&cli));
     let result = match worker {
         Ok(handle) => match handle.join() {
             Ok(r) => r,
             Err(_) => {
-                let msg = panic_message
-                    .lock()
-                    .ok()
-                    .and_then(|s| s.clone())
-                    .unwrap_or_else(|| "panic".into());
-                Err(CliError::new(
-                    Class::Internal,
-                    format!("internal error (a bug in wisp): {msg}"),
-                ))
+                let msg = panic_message.lock().ok().and_then(|s| s.clone()).unwrap_or_else(|| "panic".into());
+                Err(CliError::new(Class::Internal, format!("internal error (a bug in wisp): {msg}")))
             }
         },
-        Err(e) => Err(CliError::new(
-            Class::Internal,
-            format!("cannot start a thread: {e}"),
-        )),
+        Err(e) => Err(CliError::new(Class::Internal, format!("cannot start a thread: {e}"))),
     };
     let _ = std::io::stdout().flush();
     match result {

@@ -15,12 +15,7 @@ pub struct RunArgs {
 
     /// FILE, the WASI command module (exports `_start`), then ARGS for the guest, whose argv[0]
     /// is FILE as given. wisp's options go before FILE: everything after it is the guest's.
-    #[arg(
-        required = true,
-        trailing_var_arg = true,
-        allow_hyphen_values = true,
-        value_name = "FILE [ARGS]"
-    )]
+    #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true, value_name = "FILE [ARGS]")]
     pub command: Vec<String>,
 }
 
@@ -48,12 +43,7 @@ pub fn run(a: &RunArgs) -> CliResult<i32> {
                 format!("{name}: `_start` has type {ty}, expected () -> ()"),
             ))
         }
-        Some(_) => {
-            return Err(CliError::new(
-                Class::UnknownExport,
-                format!("{name}: `_start` is not a function"),
-            ))
-        }
+        Some(_) => return Err(CliError::new(Class::UnknownExport, format!("{name}: `_start` is not a function"))),
         None => {
             let hint = if module.get_export("_initialize").is_some() {
                 " (it is a reactor: call its exports with `wisp invoke`)"
@@ -72,9 +62,9 @@ pub fn run(a: &RunArgs) -> CliResult<i32> {
         Outcome::Done(i) => i,
         Outcome::Exit(code) => return Ok(code),
     };
-    let start = instance.get_func(&store, "_start").ok_or_else(|| {
-        CliError::new(Class::UnknownExport, format!("{name}: no `_start` export"))
-    })?;
+    let start = instance
+        .get_func(&store, "_start")
+        .ok_or_else(|| CliError::new(Class::UnknownExport, format!("{name}: no `_start` export")))?;
     let result = start.call(&mut store, &[], &mut []);
     match host::outcome(&name, result)? {
         Outcome::Done(()) => Ok(0),

@@ -19,15 +19,11 @@ pub fn parse_val(ty: ValType, text: &str) -> Result<Val, String> {
             if t == "null" {
                 Ok(Val::default_for(ty))
             } else {
-                Err(format!(
-                    "a {r} argument can only be `null` on the command line"
-                ))
+                Err(format!("a {r} argument can only be `null` on the command line"))
             }
         }
         #[allow(unreachable_patterns)]
-        other => Err(format!(
-            "{other} arguments are not supported on the command line"
-        )),
+        other => Err(format!("{other} arguments are not supported on the command line")),
     }
 }
 
@@ -48,10 +44,7 @@ pub fn format_val(v: &Val) -> String {
 fn parse_int(t: &str, width: u32) -> Result<u64, String> {
     let (neg, body) = split_sign(t);
     let digits: String = body.chars().filter(|&c| c != '_').collect();
-    let (radix, digits) = match digits
-        .strip_prefix("0x")
-        .or_else(|| digits.strip_prefix("0X"))
-    {
+    let (radix, digits) = match digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
         Some(h) => (16, h.to_string()),
         None => (10, digits),
     };
@@ -91,14 +84,8 @@ pub struct FloatFormat {
 }
 
 impl FloatFormat {
-    pub const F32: FloatFormat = FloatFormat {
-        mant_bits: 23,
-        exp_bits: 8,
-    };
-    pub const F64: FloatFormat = FloatFormat {
-        mant_bits: 52,
-        exp_bits: 11,
-    };
+    pub const F32: FloatFormat = FloatFormat { mant_bits: 23, exp_bits: 8 };
+    pub const F64: FloatFormat = FloatFormat { mant_bits: 52, exp_bits: 11 };
 
     fn bias(self) -> i64 {
         (1 << (self.exp_bits - 1)) - 1
@@ -137,10 +124,7 @@ fn parse_float(t: &str, f: FloatFormat) -> Result<u64, String> {
     } else if let Some(payload) = lower.strip_prefix("nan:0x") {
         let p = u64::from_str_radix(&payload.replace('_', ""), 16).map_err(|_| not_float())?;
         if p == 0 || p > f.mant_mask() {
-            return Err(format!(
-                "`{t}`: a NaN payload must be in 1..={:#x}",
-                f.mant_mask()
-            ));
+            return Err(format!("`{t}`: a NaN payload must be in 1..={:#x}", f.mant_mask()));
         }
         f.exp_mask() | p
     } else if lower == "inf" || lower == "infinity" {
@@ -374,10 +358,7 @@ mod tests {
         assert_eq!(f32b("0x1.000003p0"), 1.0f32.to_bits() + 2);
         assert_eq!(f32b("0x1.00000100000000000000001p0"), 1.0f32.to_bits() + 1);
         assert_eq!(f32b("0x1.fffffffp0"), 2.0f32.to_bits());
-        assert_eq!(
-            f64b("0x123456789abcdef0123456789p0"),
-            (0x1_2345_6789_abcd_ef01_2345_6789u128 as f64).to_bits()
-        );
+        assert_eq!(f64b("0x123456789abcdef0123456789p0"), (0x1_2345_6789_abcd_ef01_2345_6789u128 as f64).to_bits());
     }
 
     #[test]
@@ -397,14 +378,9 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        for bits in [
-            0u64,
-            1,
-            0x8000_0000_0000_0000,
-            0x7fef_ffff_ffff_ffff,
-            0x3fb9_9999_9999_999a,
-            0x7ff0_0000_0000_0002,
-        ] {
+        for bits in
+            [0u64, 1, 0x8000_0000_0000_0000, 0x7fef_ffff_ffff_ffff, 0x3fb9_9999_9999_999a, 0x7ff0_0000_0000_0002]
+        {
             let s = format_val(&Val::F64(bits));
             assert_eq!(f64b(&s), bits, "{s}");
         }

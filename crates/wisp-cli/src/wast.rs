@@ -41,56 +41,28 @@ pub fn wast(a: &WastArgs) -> CliResult<i32> {
         // A fresh engine per script, as the reference interpreter starts each script afresh.
         let mut backend = WispBackend::new(features);
         let r = run_wast_with(&name, &source, features, Mode::Validate, &mut backend);
-        let skipped = if r.skipped > 0 {
-            format!(", {} skipped", r.skipped)
-        } else {
-            String::new()
-        };
-        let _ = writeln!(
-            out,
-            "{name}: {} passed, {} failed{skipped}",
-            r.passed, r.failed
-        );
-        let limit = if a.verbose {
-            usize::MAX
-        } else {
-            SHOWN_FAILURES
-        };
+        let skipped = if r.skipped > 0 { format!(", {} skipped", r.skipped) } else { String::new() };
+        let _ = writeln!(out, "{name}: {} passed, {} failed{skipped}", r.passed, r.failed);
+        let limit = if a.verbose { usize::MAX } else { SHOWN_FAILURES };
         for f in r.failures.iter().take(limit) {
             let _ = writeln!(out, "  {name}:{}: {}: {}", f.line, f.directive, f.message);
         }
         if r.failures.len() > limit {
-            let _ = writeln!(
-                out,
-                "  ... {} more (--verbose shows all)",
-                r.failures.len() - limit
-            );
+            let _ = writeln!(out, "  ... {} more (--verbose shows all)", r.failures.len() - limit);
         }
         total.passed += r.passed;
         total.failed += r.failed;
         total.skipped += r.skipped;
     }
     if a.files.len() > 1 {
-        let skipped = if total.skipped > 0 {
-            format!(", {} skipped", total.skipped)
-        } else {
-            String::new()
-        };
-        let _ = writeln!(
-            out,
-            "total: {} passed, {} failed{skipped}",
-            total.passed, total.failed
-        );
+        let skipped = if total.skipped > 0 { format!(", {} skipped", total.skipped) } else { String::new() };
+        let _ = writeln!(out, "total: {} passed, {} failed{skipped}", total.passed, total.failed);
     }
     let _ = out.flush();
     if let Some(class) = unreadable {
         return Ok(class.exit_code().into());
     }
-    Ok(if total.failed > 0 {
-        Class::WastFailed.exit_code().into()
-    } else {
-        0
-    })
+    Ok(if total.failed > 0 { Class::WastFailed.exit_code().into() } else { 0 })
 }
 
 /// Prints an unreadable file's error now, in order with the reports, and keeps the first

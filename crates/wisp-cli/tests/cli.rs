@@ -19,22 +19,13 @@ struct Out {
 impl std::fmt::Debug for Out {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let cut = |s: &str| s.chars().take(2000).collect::<String>();
-        write!(
-            f,
-            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
-            self.code,
-            cut(&self.stdout),
-            cut(&self.stderr)
-        )
+        write!(f, "exit {}\n--- stdout\n{}\n--- stderr\n{}", self.code, cut(&self.stdout), cut(&self.stderr))
     }
 }
 
 /// The workspace root: fixture paths in these tests are relative to it, as a user types them.
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
 }
 
 fn wisp(args: &[&str]) -> Out {
@@ -74,14 +65,8 @@ fn wisp_with_stdin(args: &[&str], stdin: &[u8]) -> Out {
         stdout: out_reader.join().unwrap(),
         stderr: err_reader.join().unwrap(),
     };
-    assert!(
-        !out.stderr.contains("panicked"),
-        "a Rust panic message: {out:?}"
-    );
-    assert!(
-        !out.stderr.contains("RUST_BACKTRACE"),
-        "a Rust panic message: {out:?}"
-    );
+    assert!(!out.stderr.contains("panicked"), "a Rust panic message: {out:?}");
+    assert!(!out.stderr.contains("RUST_BACKTRACE"), "a Rust panic message: {out:?}");
     out
 }
 
@@ -162,10 +147,7 @@ fn help_for_every_subcommand_lists_the_exit_codes() {
         assert!(h.stdout.contains("Usage: wisp"), "{h:?}");
         assert!(h.stdout.contains("Exit codes:"), "{h:?}");
         for code in ["64", "65", "66", "67", "68", "69", "70", "71", "72"] {
-            assert!(
-                h.stdout.contains(&format!("  {code}   ")),
-                "{sub} --help lists {code}: {h:?}"
-            );
+            assert!(h.stdout.contains(&format!("  {code}   ")), "{sub} --help lists {code}: {h:?}");
         }
     }
     let run_help = wisp(&["help", "run"]);
@@ -200,10 +182,7 @@ fn usage_errors_exit_64() {
     }
     let out = wisp(&["run", "--env", "=v", "fixtures/go/hello.wasm"]);
     assert_eq!(out.code, USAGE, "{out:?}");
-    assert_eq!(
-        one_line_error(&out),
-        "error: --env `=v`: expected KEY=VALUE"
-    );
+    assert_eq!(one_line_error(&out), "error: --env `=v`: expected KEY=VALUE");
     let out = wisp(&["run", "--dir", "::/guest", "fixtures/go/hello.wasm"]);
     assert_eq!(out.code, USAGE, "{out:?}");
     one_line_error(&out);
@@ -229,10 +208,7 @@ fn invoke_go_reactor_add() {
 fn invoke_parses_each_parameter_type() {
     let cases: &[(&[&str], &str)] = &[
         (&["i64_mul", "-3", "0x100000000"], "-12884901888\n"),
-        (
-            &["u64_half", "18446744073709551615"],
-            "9223372036854775807\n",
-        ),
+        (&["u64_half", "18446744073709551615"], "9223372036854775807\n"),
         (&["f32_mul", "1.5", "-2"], "-3.0\n"),
         (&["f64_sqrt", "2"], "1.4142135623730951\n"),
         (&["f64_sqrt", "inf"], "inf\n"),
@@ -256,9 +232,7 @@ fn invoke_parses_each_parameter_type() {
     let out = wisp(&["invoke", TYPES, "f64_sqrt", "-1"]);
     assert!(out.stdout == "nan\n" || out.stdout == "-nan\n", "{out:?}");
     // `mix` returns one f64 line in Rust's shortest round-trip form.
-    let out = wisp(&[
-        "invoke", TYPES, "mix", "1", "2", "3.5", "4.25", "5", "6", "7",
-    ]);
+    let out = wisp(&["invoke", TYPES, "mix", "1", "2", "3.5", "4.25", "5", "6", "7"]);
     let v: f64 = out.stdout.trim().parse().expect("a float");
     assert_eq!(format!("{v:?}\n"), out.stdout);
 }
@@ -268,13 +242,7 @@ fn invoke_time_reports_phases_on_stderr() {
     let out = wisp(&["invoke", "--time", ADD, "add", "40", "2"]);
     assert_eq!(out.code, 0, "{out:?}");
     assert_eq!(out.stdout, "42\n");
-    for phase in [
-        "decode+validate",
-        "translate",
-        "instantiate",
-        "_initialize",
-        "call",
-    ] {
+    for phase in ["decode+validate", "translate", "instantiate", "_initialize", "call"] {
         assert!(out.stderr.contains(phase), "{phase}: {out:?}");
     }
     assert!(out.stderr.contains(" ms"), "{out:?}");
@@ -286,11 +254,7 @@ fn invoke_no_init_skips_initialize() {
     let out = wisp(&["invoke", "--no-init", ADD, "add", "1", "2"]);
     assert_eq!(out.code, TRAP, "{out:?}");
     assert!(out.stderr.contains("call _initialize first"), "{out:?}");
-    assert!(
-        out.stderr
-            .contains("error: fixtures/go/add.wasm: add: wasm trap: unreachable"),
-        "{out:?}"
-    );
+    assert!(out.stderr.contains("error: fixtures/go/add.wasm: add: wasm trap: unreachable"), "{out:?}");
     // A module without `_initialize` runs as is.
     let out = wisp(&["invoke", TRAPS, "ok"]);
     assert_eq!(out.code, 0, "{out:?}");
@@ -300,25 +264,13 @@ fn invoke_no_init_skips_initialize() {
 fn invoke_wrong_argument_count_or_type_exits_65() {
     let out = wisp(&["invoke", ADD, "add", "1"]);
     assert_eq!(out.code, BAD_ARGS, "{out:?}");
-    assert_eq!(
-        one_line_error(&out),
-        "error: `add` takes 2 arguments (i32, i32) -> (i32), 1 given"
-    );
+    assert_eq!(one_line_error(&out), "error: `add` takes 2 arguments (i32, i32) -> (i32), 1 given");
     let out = wisp(&["invoke", ADD, "add", "1", "2", "3"]);
     assert_eq!(out.code, BAD_ARGS, "{out:?}");
     for (args, why) in [
-        (
-            &["add", "1", "x"][..],
-            "argument 2 of `add` (i32): `x` is not an integer",
-        ),
-        (
-            &["add", "1.5", "1"],
-            "argument 1 of `add` (i32): `1.5` is not an integer",
-        ),
-        (
-            &["add", "4294967296", "1"],
-            "argument 1 of `add` (i32): `4294967296` does not fit in i32",
-        ),
+        (&["add", "1", "x"][..], "argument 2 of `add` (i32): `x` is not an integer"),
+        (&["add", "1.5", "1"], "argument 1 of `add` (i32): `1.5` is not an integer"),
+        (&["add", "4294967296", "1"], "argument 1 of `add` (i32): `4294967296` does not fit in i32"),
     ] {
         let mut full = vec!["invoke", ADD];
         full.extend_from_slice(args);
@@ -343,10 +295,7 @@ fn invoke_unknown_export_exits_70() {
     );
     let out = wisp(&["invoke", ADD, "memory"]);
     assert_eq!(out.code, UNKNOWN_EXPORT, "{out:?}");
-    assert_eq!(
-        one_line_error(&out),
-        "error: fixtures/go/add.wasm: export `memory` is a memory, not a function"
-    );
+    assert_eq!(one_line_error(&out), "error: fixtures/go/add.wasm: export `memory` is a memory, not a function");
 }
 
 #[test]
@@ -354,32 +303,19 @@ fn invoke_trap_exits_71_with_backtrace() {
     let out = wisp(&["invoke", TRAPS, "div_s", "1", "0"]);
     assert_eq!(out.code, TRAP, "{out:?}");
     let mut lines = out.stderr.lines();
-    assert_eq!(
-        lines.next(),
-        Some("error: fixtures/c/traps.wasm: div_s: wasm trap: integer divide by zero")
-    );
+    assert_eq!(lines.next(), Some("error: fixtures/c/traps.wasm: div_s: wasm trap: integer divide by zero"));
     assert!(lines.next().unwrap().starts_with("  0: func["), "{out:?}");
     for (args, code) in [
         (&["do_unreachable"][..], "unreachable"),
         (&["trunc_s", "nan"], "invalid conversion to integer"),
-        (
-            &["div_s64", "-9223372036854775808", "-1"],
-            "integer overflow",
-        ),
+        (&["div_s64", "-9223372036854775808", "-1"], "integer overflow"),
         (&["load", "0xffffffff"], "out of bounds memory access"),
     ] {
         let mut full = vec!["invoke", TRAPS];
         full.extend_from_slice(args);
         let out = wisp(&full);
         assert_eq!(out.code, TRAP, "{args:?}: {out:?}");
-        assert!(
-            out.stderr
-                .lines()
-                .next()
-                .unwrap()
-                .ends_with(&format!("wasm trap: {code}")),
-            "{out:?}"
-        );
+        assert!(out.stderr.lines().next().unwrap().ends_with(&format!("wasm trap: {code}")), "{out:?}");
     }
 }
 
@@ -387,9 +323,7 @@ fn invoke_trap_exits_71_with_backtrace() {
 fn stack_overflow_traps_with_a_short_backtrace() {
     let out = wisp(&["invoke", TRAPS, "recurse_forever"]);
     assert_eq!(out.code, TRAP, "{out:?}");
-    assert!(out.stderr.starts_with(
-        "error: fixtures/c/traps.wasm: recurse_forever: wasm trap: call stack exhausted"
-    ));
+    assert!(out.stderr.starts_with("error: fixtures/c/traps.wasm: recurse_forever: wasm trap: call stack exhausted"));
     // Tens of thousands of frames of one function fold into one line.
     assert!(out.stderr.lines().count() < 10, "{out:?}");
     assert!(out.stderr.contains(" frames)"), "{out:?}");
@@ -444,20 +378,14 @@ fn run_go_exit3_passes_its_exit_code_through() {
     assert_eq!(out.code, 3, "{out:?}");
     assert!(!out.stdout.is_empty(), "{out:?}");
     assert!(!out.stderr.is_empty(), "{out:?}");
-    assert!(
-        !out.stderr.contains("error:"),
-        "an exit is not an error: {out:?}"
-    );
+    assert!(!out.stderr.contains("error:"), "an exit is not an error: {out:?}");
 }
 
 #[test]
 fn run_go_panic_exits_2() {
     let out = wisp(&["run", "fixtures/go/gopanic.wasm"]);
     assert_eq!(out.code, 2, "{out:?}");
-    assert!(
-        out.stderr.contains("panic: assignment to entry in nil map"),
-        "{out:?}"
-    );
+    assert!(out.stderr.contains("panic: assignment to entry in nil map"), "{out:?}");
 }
 
 #[test]
@@ -482,10 +410,7 @@ fn run_c_commands_args_env_stdin_and_exit_codes() {
     );
     // Everything after FILE is the guest's, wisp's own option names included.
     let out = wisp(&["run", "fixtures/c/args_env.wasm", "--dir", "-x"]);
-    assert!(
-        out.stdout.contains("argv[1]=[--dir]\nargv[2]=[-x]\n"),
-        "{out:?}"
-    );
+    assert!(out.stdout.contains("argv[1]=[--dir]\nargv[2]=[-x]\n"), "{out:?}");
     assert!(out.stdout.contains("envc=0"), "{out:?}");
 
     let out = wisp_with_stdin(&["run", "fixtures/c/cat.wasm"], b"abc\n\x00\xff");
@@ -500,13 +425,7 @@ fn run_c_commands_args_env_stdin_and_exit_codes() {
 
 #[test]
 fn run_env_inherit_and_override() {
-    let out = wisp(&[
-        "run",
-        "--inherit-env",
-        "--env",
-        "WISP_TEST=x",
-        "fixtures/c/args_env.wasm",
-    ]);
+    let out = wisp(&["run", "--inherit-env", "--env", "WISP_TEST=x", "fixtures/c/args_env.wasm"]);
     assert_eq!(out.code, 0, "{out:?}");
     assert!(out.stdout.contains("getenv(WISP_TEST)=[x]"), "{out:?}");
     // The test runner's own environment reached the guest.
@@ -526,23 +445,12 @@ fn run_with_preopened_directories() {
     let grant = format!("{}::/sandbox", ro.display());
     let out = wisp(&["run", "--dir-ro", &grant, "fixtures/c/fileio.wasm"]);
     assert_eq!(out.code, 1, "{out:?}");
-    assert!(
-        out.stderr
-            .contains("FAIL: fopen w+: Capabilities insufficient"),
-        "read-only refuses writes: {out:?}"
-    );
-    assert_eq!(
-        std::fs::read_dir(&ro).unwrap().count(),
-        0,
-        "nothing written"
-    );
+    assert!(out.stderr.contains("FAIL: fopen w+: Capabilities insufficient"), "read-only refuses writes: {out:?}");
+    assert_eq!(std::fs::read_dir(&ro).unwrap().count(), 0, "nothing written");
 
     let out = wisp(&["run", "--dir", "/no/such/dir", "fixtures/go/hello.wasm"]);
     assert_eq!(out.code, NOT_FOUND, "{out:?}");
-    assert_eq!(
-        one_line_error(&out),
-        "error: --dir /no/such/dir: No such file or directory"
-    );
+    assert_eq!(one_line_error(&out), "error: --dir /no/such/dir: No such file or directory");
 }
 
 #[test]
@@ -560,11 +468,7 @@ fn run_trap_exits_71() {
     let out = wisp(&["run", "fixtures/c/abort.wasm"]);
     assert_eq!(out.code, TRAP, "{out:?}");
     assert_eq!(out.stdout, "about to abort\n");
-    assert!(
-        out.stderr
-            .starts_with("error: fixtures/c/abort.wasm: wasm trap: unreachable\n  0: func["),
-        "{out:?}"
-    );
+    assert!(out.stderr.starts_with("error: fixtures/c/abort.wasm: wasm trap: unreachable\n  0: func["), "{out:?}");
 }
 
 #[test]
@@ -575,24 +479,16 @@ fn start_function_trap_and_failed_instantiation() {
     assert!(out.stderr.contains("wasm trap: unreachable"), "{out:?}");
 
     // An active segment out of bounds traps (WebAssembly 2.0), during instantiation.
-    let m =
-        wat_file(r#"(module (memory 1) (data (i32.const 65535) "ab") (func (export "_start")))"#);
+    let m = wat_file(r#"(module (memory 1) (data (i32.const 65535) "ab") (func (export "_start")))"#);
     let out = wisp(&["run", &m]);
     assert_eq!(out.code, TRAP, "{out:?}");
-    assert!(
-        out.stderr
-            .contains("wasm trap: out of bounds memory access"),
-        "{out:?}"
-    );
+    assert!(out.stderr.contains("wasm trap: out of bounds memory access"), "{out:?}");
 
     // A table wisp refuses to allocate fails instantiation without a trap.
     let m = wat_file(r#"(module (table 20000000 funcref) (func (export "_start")))"#);
     let out = wisp(&["run", &m]);
     assert_eq!(out.code, RUNTIME, "{out:?}");
-    assert!(
-        one_line_error(&out).contains("instantiation failed"),
-        "{out:?}"
-    );
+    assert!(one_line_error(&out).contains("instantiation failed"), "{out:?}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -609,10 +505,7 @@ fn file_not_found_exits_66() {
         let out = wisp(args);
         assert_eq!(out.code, NOT_FOUND, "{args:?}: {out:?}");
         assert!(out.stderr.contains("error: no/such.wa"), "{out:?}");
-        assert!(
-            out.stderr.contains(": No such file or directory"),
-            "{out:?}"
-        );
+        assert!(out.stderr.contains(": No such file or directory"), "{out:?}");
     }
     // A directory is not a module.
     let out = wisp(&["inspect", "fixtures"]);
@@ -656,8 +549,7 @@ fn invalid_module_exits_68() {
 
 #[test]
 fn missing_import_exits_69() {
-    let m =
-        wat_file(r#"(module (import "env" "log" (func (param i32))) (func (export "_start")))"#);
+    let m = wat_file(r#"(module (import "env" "log" (func (param i32))) (func (export "_start")))"#);
     for args in [vec!["run", &m], vec!["invoke", &m, "_start"]] {
         let out = wisp(&args);
         assert_eq!(out.code, MISSING_IMPORT, "{out:?}");
@@ -665,9 +557,7 @@ fn missing_import_exits_69() {
         assert!(line.contains("`env`.`log`"), "{out:?}");
     }
     // A WASI name with the wrong type is unlinkable too.
-    let m = wat_file(
-        r#"(module (import "wasi_snapshot_preview1" "fd_write" (func)) (func (export "_start")))"#,
-    );
+    let m = wat_file(r#"(module (import "wasi_snapshot_preview1" "fd_write" (func)) (func (export "_start")))"#);
     let out = wisp(&["run", &m]);
     assert_eq!(out.code, MISSING_IMPORT, "{out:?}");
     one_line_error(&out);
@@ -678,21 +568,14 @@ fn missing_import_exits_69() {
 
 #[test]
 fn wast_runs_the_v2_i32_script_all_passed() {
-    let file = wisp_spec_tests::Suite::WasmV2
-        .file("i32.wast")
-        .expect("i32.wast in the testsuite");
+    let file = wisp_spec_tests::Suite::WasmV2.file("i32.wast").expect("i32.wast in the testsuite");
     let path = temp_file("i32.wast", file.source.as_bytes());
     let out = wisp(&["wast", &path]);
     assert_eq!(out.code, 0, "{out:?}");
     let line = out.stdout.lines().next().unwrap();
     assert!(line.starts_with(&format!("{path}: ")), "{out:?}");
     assert!(line.ends_with(" passed, 0 failed"), "{out:?}");
-    let passed: u32 = line[path.len() + 2..]
-        .split(' ')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let passed: u32 = line[path.len() + 2..].split(' ').next().unwrap().parse().unwrap();
     assert!(passed > 400, "{out:?}");
 }
 
@@ -715,36 +598,20 @@ fn wast_reports_failures_per_file_and_in_total() {
     let lines: Vec<&str> = out.stdout.lines().collect();
     assert_eq!(lines[0], format!("{good}: 3 passed, 0 failed"));
     assert_eq!(lines[1], format!("{bad}: 1 passed, 2 failed"));
-    assert!(
-        lines[2].starts_with(&format!("  {bad}:2: assert_return: ")),
-        "{out:?}"
-    );
-    assert!(
-        lines[3].starts_with(&format!("  {bad}:3: assert_trap: ")),
-        "{out:?}"
-    );
+    assert!(lines[2].starts_with(&format!("  {bad}:2: assert_return: ")), "{out:?}");
+    assert!(lines[3].starts_with(&format!("  {bad}:3: assert_trap: ")), "{out:?}");
     assert_eq!(*lines.last().unwrap(), "total: 4 passed, 2 failed");
 
     let junk = temp_file("junk.wast", b"(module (func (oops)");
     let out = wisp(&["wast", &junk]);
     assert_eq!(out.code, 1, "{out:?}");
-    assert!(
-        out.stdout
-            .starts_with(&format!("{junk}: 0 passed, 1 failed")),
-        "{out:?}"
-    );
+    assert!(out.stdout.starts_with(&format!("{junk}: 0 passed, 1 failed")), "{out:?}");
 
     // A missing file is reported, the others still run, and the status says "not found".
     let out = wisp(&["wast", &good, "no/such.wast"]);
     assert_eq!(out.code, NOT_FOUND, "{out:?}");
-    assert!(
-        out.stdout.contains(&format!("{good}: 3 passed, 0 failed")),
-        "{out:?}"
-    );
-    assert_eq!(
-        one_line_error(&out),
-        "error: no/such.wast: No such file or directory"
-    );
+    assert!(out.stdout.contains(&format!("{good}: 3 passed, 0 failed")), "{out:?}");
+    assert_eq!(one_line_error(&out), "error: no/such.wast: No such file or directory");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -847,10 +714,7 @@ fn truncated_and_mutated_modules_never_panic() {
     for len in (0..bytes.len()).step_by(3) {
         let f = temp_file("cut.wasm", &bytes[..len]);
         let out = wisp(&["inspect", &f]);
-        assert!(
-            [0, MALFORMED, INVALID].contains(&out.code),
-            "cut at {len}: {out:?}"
-        );
+        assert!([0, MALFORMED, INVALID].contains(&out.code), "cut at {len}: {out:?}");
     }
     // A fixed-seed xorshift: three random bytes changed past the header, 60 times.
     let mut seed = 0x2545_f491_4f6c_dd1du64;
@@ -870,23 +734,15 @@ fn truncated_and_mutated_modules_never_panic() {
         let out = wisp(&["inspect", &f]);
         assert!([0, MALFORMED, INVALID].contains(&out.code), "{out:?}");
         let out = wisp(&["invoke", &f, "div_s", "7", "2"]);
-        let allowed = [
-            0,
-            BAD_ARGS,
-            MALFORMED,
-            INVALID,
-            MISSING_IMPORT,
-            UNKNOWN_EXPORT,
-            TRAP,
-            RUNTIME,
-        ];
+        let allowed = [0, BAD_ARGS, MALFORMED, INVALID, MISSING_IMPORT, UNKNOWN_EXPORT, TRAP, RUNTIME];
         assert!(allowed.contains(&out.code), "{out:?}");
     }
 }
 
 #[test]
 fn fuel_stops_a_runaway_guest_with_a_trap() {
-    let spin = wat_file(r#"(module (func (export "spin") (loop $l (br $l))) (func (export "one") (result i32) i32.const 1))"#);
+    let spin =
+        wat_file(r#"(module (func (export "spin") (loop $l (br $l))) (func (export "one") (result i32) i32.const 1))"#);
     let out = wisp(&["invoke", "--fuel", "100000", &spin, "spin"]);
     assert_eq!(out.code, TRAP, "{out:?}");
     assert!(out.stderr.lines().next().unwrap().ends_with("wasm trap: all fuel consumed"), "{out:?}");
@@ -902,7 +758,8 @@ fn fuel_stops_a_runaway_guest_with_a_trap() {
 
 #[test]
 fn max_memory_caps_initial_memory_and_growth() {
-    let m = wat_file(r#"(module (memory 1) (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#);
+    let m =
+        wat_file(r#"(module (memory 1) (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#);
     // Growth past the cap is refused to the guest: memory.grow returns -1.
     let out = wisp(&["invoke", "--max-memory", "131072", &m, "grow", "1"]);
     assert_eq!((out.code, out.stdout.as_str()), (0, "1\n"), "{out:?}");

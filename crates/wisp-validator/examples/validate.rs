@@ -29,9 +29,7 @@ fn main() {
         let features = wasmparser::WasmFeatures::WASM2 & !wasmparser::WasmFeatures::SIMD;
         for _ in 0..runs {
             let t0 = Instant::now();
-            let ok = wasmparser::Validator::new_with_features(features)
-                .validate_all(&bytes)
-                .is_ok();
+            let ok = wasmparser::Validator::new_with_features(features).validate_all(&bytes).is_ok();
             best_wp = best_wp.min(t0.elapsed().as_secs_f64());
             std::hint::black_box(ok);
         }
@@ -57,10 +55,7 @@ fn main() {
             best_read = best_read.min(t0.elapsed().as_secs_f64());
             num_ops = n;
         }
-        println!(
-            "  reading {num_ops} operators alone {:.2} ms",
-            best_read * 1e3
-        );
+        println!("  reading {num_ops} operators alone {:.2} ms", best_read * 1e3);
         match result.unwrap() {
             Ok(n) => println!(
                 "{path}: valid, {n} bodies, {} KiB: decode {:.2} ms, validate {:.2} ms ({:.0} MB/s)",

@@ -14,10 +14,7 @@ pub enum Error {
 impl Error {
     #[cold]
     pub fn invalid(message: impl Into<String>, offset: usize) -> Self {
-        Error::Invalid {
-            message: message.into(),
-            offset,
-        }
+        Error::Invalid { message: message.into(), offset }
     }
     pub fn offset(&self) -> usize {
         match self {

@@ -10,8 +10,7 @@
 use crate::error::{decode, invalid, mismatch, mismatch_msg, unknown, Error, Result};
 use crate::ModuleInfo;
 use wisp_decoder::{
-    BlockType, BrTable, ErrorKind, FuncType, MemArg, MemoryType, OpcodeDisplay, Operator, RefType,
-    TableType, ValType,
+    BlockType, BrTable, ErrorKind, FuncType, MemArg, MemoryType, OpcodeDisplay, Operator, RefType, TableType, ValType,
 };
 
 /// The kind of a control frame.
@@ -235,11 +234,7 @@ impl<'m> FuncValidator<'m> {
 
     /// Like [`new`](Self::new), reusing the vectors of an earlier validator
     /// (see [`into_allocations`](Self::into_allocations)).
-    pub fn with_allocations(
-        info: &'m ModuleInfo,
-        func_index: u32,
-        allocs: FuncValidatorAllocations,
-    ) -> Result<Self> {
+    pub fn with_allocations(info: &'m ModuleInfo, func_index: u32, allocs: FuncValidatorAllocations) -> Result<Self> {
         let type_index = match info.funcs.get(func_index as usize) {
             Some(&t) => t,
             None => return Err(unknown("function", func_index, 0)),
@@ -248,11 +243,7 @@ impl<'m> FuncValidator<'m> {
             Some(ty) => ty,
             None => return Err(unknown("type", type_index, 0)),
         };
-        let FuncValidatorAllocations {
-            mut locals,
-            mut operands,
-            mut controls,
-        } = allocs;
+        let FuncValidatorAllocations { mut locals, mut operands, mut controls } = allocs;
         locals.clear();
         operands.clear();
         controls.clear();
@@ -279,11 +270,7 @@ impl<'m> FuncValidator<'m> {
 
     /// Gives back the vectors for the next function.
     pub fn into_allocations(self) -> FuncValidatorAllocations {
-        FuncValidatorAllocations {
-            locals: self.locals,
-            operands: self.operands,
-            controls: self.controls,
-        }
+        FuncValidatorAllocations { locals: self.locals, operands: self.operands, controls: self.controls }
     }
 
     /// Declares `count` more locals of type `ty`, after the parameters and earlier locals.
@@ -296,8 +283,7 @@ impl<'m> FuncValidator<'m> {
         if (ty == ValType::V128 && !features.simd) || (ty.is_ref() && !features.reference_types) {
             return Err(decode(ErrorKind::MalformedValType, self.offset));
         }
-        self.locals
-            .extend(std::iter::repeat(ty).take(count as usize));
+        self.locals.extend(std::iter::repeat(ty).take(count as usize));
         Ok(())
     }
 
@@ -342,10 +328,7 @@ impl<'m> FuncValidator<'m> {
     /// of the stack, `Some(None)` for a value of unknown type (only in unreachable code).
     pub fn operand_type(&self, depth: u32) -> Option<Option<ValType>> {
         let n = self.operands.len();
-        (depth as usize)
-            .checked_add(1)
-            .filter(|&d| d <= n)
-            .map(|d| self.operands[n - d])
+        (depth as usize).checked_add(1).filter(|&d| d <= n).map(|d| self.operands[n - d])
     }
 
     /// Number of open control frames, the function's own frame included (0 once the final
@@ -357,10 +340,7 @@ impl<'m> FuncValidator<'m> {
     /// The control frame `depth` labels out (0 = innermost).
     pub fn control(&self, depth: u32) -> Option<&ControlFrame> {
         let n = self.controls.len();
-        (depth as usize)
-            .checked_add(1)
-            .filter(|&d| d <= n)
-            .map(|d| &self.controls[n - d])
+        (depth as usize).checked_add(1).filter(|&d| d <= n).map(|d| &self.controls[n - d])
     }
 
     /// The types a branch to label `depth` carries (a loop's parameters, else the results).
@@ -457,12 +437,7 @@ impl<'m> FuncValidator<'m> {
         let len = self.operands.len();
         let n = ins.len();
         // The common case in one step: the operands are there, with exactly these types.
-        if len >= self.base + n
-            && self.operands[len - n..]
-                .iter()
-                .zip(ins)
-                .all(|(&a, &b)| a == Some(b))
-        {
+        if len >= self.base + n && self.operands[len - n..].iter().zip(ins).all(|(&a, &b)| a == Some(b)) {
             self.operands.truncate(len - n);
         } else {
             self.pop_vals_slow(ins)?;
@@ -486,9 +461,7 @@ impl<'m> FuncValidator<'m> {
         for (i, &t) in types.iter().rev().enumerate() {
             if i < avail {
                 match self.operands[self.operands.len() - 1 - i] {
-                    Some(found) if found != t => {
-                        return Err(mismatch(Some(t), Some(found), self.offset))
-                    }
+                    Some(found) if found != t => return Err(mismatch(Some(t), Some(found), self.offset)),
                     _ => {}
                 }
             } else if self.is_unreachable() {
@@ -519,8 +492,7 @@ impl<'m> FuncValidator<'m> {
                 let Some(ft) = info.types.get(i as usize) else {
                     return Err(unknown("type", i, self.offset));
                 };
-                if !info.features.multi_value && (!ft.params().is_empty() || ft.results().len() > 1)
-                {
+                if !info.features.multi_value && (!ft.params().is_empty() || ft.results().len() > 1) {
                     return Err(invalid("invalid result arity", self.offset));
                 }
             }
@@ -544,10 +516,7 @@ impl<'m> FuncValidator<'m> {
     /// Pops the innermost frame's results and checks nothing else is left in it.
     fn check_frame_end(&mut self) -> Result<&'m [ValType]> {
         let Some(frame) = self.controls.last() else {
-            return Err(invalid(
-                "operators remaining after end of function",
-                self.offset,
-            ));
+            return Err(invalid("operators remaining after end of function", self.offset));
         };
         let (_, results) = block_type_types(self.info, frame.block_type);
         let height = frame.height;
@@ -578,20 +547,14 @@ impl<'m> FuncValidator<'m> {
     fn visit_end(&mut self) -> Result<()> {
         let results = self.check_frame_end()?;
         let Some(frame) = self.controls.pop() else {
-            return Err(invalid(
-                "operators remaining after end of function",
-                self.offset,
-            ));
+            return Err(invalid("operators remaining after end of function", self.offset));
         };
         self.base = self.controls.last().map_or(0, |f| f.height);
         if frame.kind == FrameKind::If {
             // An `if` without `else` has an empty else branch, which passes its parameters on.
             let (params, _) = block_type_types(self.info, frame.block_type);
             if params != results {
-                return Err(mismatch_msg(
-                    "if without else must leave its parameters as its results",
-                    self.offset,
-                ));
+                return Err(mismatch_msg("if without else must leave its parameters as its results", self.offset));
             }
         }
         self.push_vals(results);
@@ -612,10 +575,7 @@ impl<'m> FuncValidator<'m> {
         for depth in table.targets() {
             let types = self.label(depth)?;
             if types.len() != arity {
-                return Err(mismatch_msg(
-                    "br_table targets have different arities",
-                    self.offset,
-                ));
+                return Err(mismatch_msg("br_table targets have different arities", self.offset));
             }
             self.check_top(types)?;
         }
@@ -672,10 +632,7 @@ impl<'m> FuncValidator<'m> {
 
     #[cold]
     fn disabled(&self, op: &Operator<'_>) -> Error {
-        decode(
-            ErrorKind::IllegalOpcode(OpcodeDisplay(op.opcode())),
-            self.offset,
-        )
+        decode(ErrorKind::IllegalOpcode(OpcodeDisplay(op.opcode())), self.offset)
     }
 
     // ----- memory accesses -----
@@ -684,10 +641,7 @@ impl<'m> FuncValidator<'m> {
     fn check_memarg(&self, memarg: &MemArg, natural: u32) -> Result<ValType> {
         let m = self.memory(memarg.memory)?;
         if memarg.align > natural {
-            return Err(invalid(
-                "alignment must not be larger than natural",
-                self.offset,
-            ));
+            return Err(invalid("alignment must not be larger than natural", self.offset));
         }
         Ok(addr_type(m))
     }
@@ -746,20 +700,14 @@ impl<'m> FuncValidator<'m> {
                 self.push_vals(ft.results());
                 Ok(())
             }
-            Operator::CallIndirect {
-                type_index,
-                table_index,
-            } => {
+            Operator::CallIndirect { type_index, table_index } => {
                 let table = self.table(*table_index)?;
                 let info: &'m ModuleInfo = self.info;
                 let Some(ft) = info.types.get(*type_index as usize) else {
                     return Err(unknown("type", *type_index, self.offset));
                 };
                 if table.element != RefType::FuncRef {
-                    return Err(mismatch_msg(
-                        "call_indirect requires a table of funcref",
-                        self.offset,
-                    ));
+                    return Err(mismatch_msg("call_indirect requires a table of funcref", self.offset));
                 }
                 self.pop_expect(I32)?;
                 self.pop_vals(ft.params())?;
@@ -772,10 +720,7 @@ impl<'m> FuncValidator<'m> {
                 let t1 = self.pop_any()?;
                 let t2 = self.pop_any()?;
                 if t1.is_some_and(ValType::is_ref) || t2.is_some_and(ValType::is_ref) {
-                    return Err(mismatch_msg(
-                        "select without a type needs numeric operands",
-                        self.offset,
-                    ));
+                    return Err(mismatch_msg("select without a type needs numeric operands", self.offset));
                 }
                 if let (Some(a), Some(b)) = (t1, t2) {
                     if a != b {
@@ -807,26 +752,22 @@ impl<'m> FuncValidator<'m> {
                 self.push(t);
                 Ok(())
             }
-            Operator::GlobalGet { global_index } => {
-                match self.info.globals.get(*global_index as usize) {
-                    Some(g) => {
-                        let t = g.content;
-                        self.push(t);
-                        Ok(())
-                    }
-                    None => Err(unknown("global", *global_index, self.offset)),
+            Operator::GlobalGet { global_index } => match self.info.globals.get(*global_index as usize) {
+                Some(g) => {
+                    let t = g.content;
+                    self.push(t);
+                    Ok(())
                 }
-            }
-            Operator::GlobalSet { global_index } => {
-                match self.info.globals.get(*global_index as usize) {
-                    Some(g) if g.mutable => {
-                        let t = g.content;
-                        self.pop_expect(t).map(drop)
-                    }
-                    Some(_) => Err(invalid("global is immutable", self.offset)),
-                    None => Err(unknown("global", *global_index, self.offset)),
+                None => Err(unknown("global", *global_index, self.offset)),
+            },
+            Operator::GlobalSet { global_index } => match self.info.globals.get(*global_index as usize) {
+                Some(g) if g.mutable => {
+                    let t = g.content;
+                    self.pop_expect(t).map(drop)
                 }
-            }
+                Some(_) => Err(invalid("global is immutable", self.offset)),
+                None => Err(unknown("global", *global_index, self.offset)),
+            },
             Operator::TableGet { table } => {
                 let t = self.table(*table)?;
                 self.pop_expect(I32)?;
@@ -854,9 +795,7 @@ impl<'m> FuncValidator<'m> {
                 Ok(())
             }
             Operator::RefIsNull {} => match self.pop_any()? {
-                Some(t) if !t.is_ref() => {
-                    Err(mismatch_msg("ref.is_null needs a reference", self.offset))
-                }
+                Some(t) if !t.is_ref() => Err(mismatch_msg("ref.is_null needs a reference", self.offset)),
                 _ => {
                     self.push(I32);
                     Ok(())
@@ -864,13 +803,7 @@ impl<'m> FuncValidator<'m> {
             },
             Operator::RefFunc { function_index } => {
                 self.func_type(*function_index)?;
-                if !self
-                    .info
-                    .declared_funcs
-                    .get(*function_index as usize)
-                    .copied()
-                    .unwrap_or(false)
-                {
+                if !self.info.declared_funcs.get(*function_index as usize).copied().unwrap_or(false) {
                     return Err(invalid("undeclared function reference", self.offset));
                 }
                 self.push(ValType::FUNCREF);
@@ -888,11 +821,7 @@ impl<'m> FuncValidator<'m> {
             Operator::MemoryCopy { dst_mem, src_mem } => {
                 let dst = addr_type(self.memory(*dst_mem)?);
                 let src = addr_type(self.memory(*src_mem)?);
-                let len = if dst == I32 || src == I32 {
-                    I32
-                } else {
-                    ValType::I64
-                };
+                let len = if dst == I32 || src == I32 { I32 } else { ValType::I64 };
                 self.pop_vals(&[dst, src, len])
             }
             Operator::MemoryFill { mem } => {
@@ -903,19 +832,12 @@ impl<'m> FuncValidator<'m> {
                 let t = self.table(*table)?;
                 let e = self.elem(*elem_index)?;
                 if t.element != e {
-                    return Err(mismatch(
-                        Some(ValType::Ref(t.element)),
-                        Some(ValType::Ref(e)),
-                        self.offset,
-                    ));
+                    return Err(mismatch(Some(ValType::Ref(t.element)), Some(ValType::Ref(e)), self.offset));
                 }
                 self.pop_vals(&[I32, I32, I32])
             }
             Operator::ElemDrop { elem_index } => self.elem(*elem_index).map(drop),
-            Operator::TableCopy {
-                dst_table,
-                src_table,
-            } => {
+            Operator::TableCopy { dst_table, src_table } => {
                 let dst = self.table(*dst_table)?;
                 let src = self.table(*src_table)?;
                 if dst.element != src.element {
@@ -943,10 +865,7 @@ impl<'m> FuncValidator<'m> {
                 self.pop_vals(&[I32, ValType::Ref(t.element), I32])
             }
             // Every other operator has a signature in the table and never gets here.
-            other => Err(Error::invalid(
-                format!("internal: no typing for {}", other.name()),
-                self.offset,
-            )),
+            other => Err(Error::invalid(format!("internal: no typing for {}", other.name()), self.offset)),
         }
     }
 }

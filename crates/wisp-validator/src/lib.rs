@@ -14,9 +14,7 @@ mod func;
 mod module;
 
 pub use error::{Error, Result};
-pub use func::{
-    operator_enabled, ControlFrame, FrameKind, FuncValidator, FuncValidatorAllocations,
-};
+pub use func::{operator_enabled, ControlFrame, FrameKind, FuncValidator, FuncValidatorAllocations};
 pub use module::validate_module;
 
 use wisp_decoder::{FuncType, GlobalType, MemoryType, Module, RefType, TableType};
@@ -54,9 +52,7 @@ pub struct ModuleInfo {
 
 impl ModuleInfo {
     pub fn func_type(&self, func_index: u32) -> Option<&FuncType> {
-        self.funcs
-            .get(func_index as usize)
-            .and_then(|&t| self.types.get(t as usize))
+        self.funcs.get(func_index as usize).and_then(|&t| self.types.get(t as usize))
     }
 }
 
@@ -71,9 +67,7 @@ pub fn validate(module: &Module<'_>) -> Result<ModuleInfo> {
             Ok(a) => a,
             // A body cut short before its `end`: the reference interpreter reads on into the
             // next body (and finds no `end`) or into the end of the section.
-            Err(Error::Decode(e))
-                if e.kind == wisp_decoder::ErrorKind::EndExpected && i == last =>
-            {
+            Err(Error::Decode(e)) if e.kind == wisp_decoder::ErrorKind::EndExpected && i == last => {
                 return Err(Error::Decode(wisp_decoder::Error::new(
                     wisp_decoder::ErrorKind::UnexpectedEndOfSection,
                     e.offset,
@@ -92,11 +86,7 @@ pub fn validate_bytes(bytes: &[u8], features: Features) -> Result<ModuleInfo> {
 }
 
 /// Validates one defined function's body.
-pub fn validate_function(
-    info: &ModuleInfo,
-    func_index: u32,
-    body: &wisp_decoder::FunctionBody<'_>,
-) -> Result<()> {
+pub fn validate_function(info: &ModuleInfo, func_index: u32, body: &wisp_decoder::FunctionBody<'_>) -> Result<()> {
     validate_function_with(info, func_index, body, FuncValidatorAllocations::default()).map(drop)
 }
 

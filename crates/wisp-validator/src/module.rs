@@ -4,8 +4,8 @@ use crate::error::{invalid, mismatch, unknown, Result};
 use crate::func::operator_enabled;
 use crate::ModuleInfo;
 use wisp_decoder::{
-    ConstExpr, DataKind, ElementItems, ElementKind, ErrorKind, ExternKind, ImportType, MemoryType,
-    Module, OpcodeDisplay, Operator, TableType, ValType,
+    ConstExpr, DataKind, ElementItems, ElementKind, ErrorKind, ExternKind, ImportType, MemoryType, Module,
+    OpcodeDisplay, Operator, TableType, ValType,
 };
 
 /// The most pages a 32-bit memory may have: 4 GiB.
@@ -16,11 +16,7 @@ const MAX_PAGES_64: u64 = 1 << 48;
 /// Module-level rules only (not function bodies).
 pub fn validate_module(module: &Module<'_>) -> Result<ModuleInfo> {
     let features = module.features;
-    let mut info = ModuleInfo {
-        features,
-        types: module.types.clone(),
-        ..ModuleInfo::default()
-    };
+    let mut info = ModuleInfo { features, types: module.types.clone(), ..ModuleInfo::default() };
 
     if !features.multi_value && info.types.iter().any(|t| t.results().len() > 1) {
         return Err(invalid("invalid result arity", 0));
@@ -112,11 +108,7 @@ pub fn validate_module(module: &Module<'_>) -> Result<ModuleInfo> {
                     return Err(unknown("table", *table, e.offset));
                 };
                 if t.element != e.ty {
-                    return Err(mismatch(
-                        Some(ValType::Ref(t.element)),
-                        Some(ValType::Ref(e.ty)),
-                        e.offset,
-                    ));
+                    return Err(mismatch(Some(ValType::Ref(t.element)), Some(ValType::Ref(e.ty)), e.offset));
                 }
                 cx.check(offset, ValType::I32)?;
             }
@@ -130,11 +122,7 @@ pub fn validate_module(module: &Module<'_>) -> Result<ModuleInfo> {
             let Some(m) = info.memories.get(*memory as usize) else {
                 return Err(unknown("memory", *memory, d.offset));
             };
-            let addr = if m.memory64 {
-                ValType::I64
-            } else {
-                ValType::I32
-            };
+            let addr = if m.memory64 { ValType::I64 } else { ValType::I32 };
             cx.check(offset, addr)?;
         }
     }
@@ -161,9 +149,7 @@ pub fn validate_module(module: &Module<'_>) -> Result<ModuleInfo> {
         }
         match ex.kind {
             ExternKind::Func => cx.declared[ex.index as usize] = true,
-            ExternKind::Global
-                if !features.mutable_global && info.globals[ex.index as usize].mutable =>
-            {
+            ExternKind::Global if !features.mutable_global && info.globals[ex.index as usize].mutable => {
                 return Err(invalid("mutable globals cannot be exported", ex.offset));
             }
             _ => {}
@@ -180,13 +166,7 @@ pub fn validate_module(module: &Module<'_>) -> Result<ModuleInfo> {
     Ok(info)
 }
 
-fn check_limits(
-    min: u64,
-    max: Option<u64>,
-    range: u64,
-    msg: &'static str,
-    offset: usize,
-) -> Result<()> {
+fn check_limits(min: u64, max: Option<u64>, range: u64, msg: &'static str, offset: usize) -> Result<()> {
     if min > range {
         return Err(invalid(msg, offset));
     }
@@ -195,42 +175,21 @@ fn check_limits(
             return Err(invalid(msg, offset));
         }
         if min > max {
-            return Err(invalid(
-                "size minimum must not be greater than maximum",
-                offset,
-            ));
+            return Err(invalid("size minimum must not be greater than maximum", offset));
         }
     }
     Ok(())
 }
 
 fn check_table_type(t: &TableType, offset: usize) -> Result<()> {
-    check_limits(
-        t.limits.min,
-        t.limits.max,
-        u64::from(u32::MAX),
-        "table size must be at most 2^32-1",
-        offset,
-    )
+    check_limits(t.limits.min, t.limits.max, u64::from(u32::MAX), "table size must be at most 2^32-1", offset)
 }
 
 fn check_memory_type(m: &MemoryType, offset: usize) -> Result<()> {
     if m.memory64 {
-        check_limits(
-            m.limits.min,
-            m.limits.max,
-            MAX_PAGES_64,
-            "memory size must be at most 2^48 pages",
-            offset,
-        )
+        check_limits(m.limits.min, m.limits.max, MAX_PAGES_64, "memory size must be at most 2^48 pages", offset)
     } else {
-        check_limits(
-            m.limits.min,
-            m.limits.max,
-            MAX_PAGES_32,
-            "memory size must be at most 65536 pages (4GiB)",
-            offset,
-        )
+        check_limits(m.limits.min, m.limits.max, MAX_PAGES_32, "memory size must be at most 65536 pages (4GiB)", offset)
     }
 }
 
@@ -265,10 +224,7 @@ impl ConstCx<'_> {
         loop {
             let (op, at) = ops.read_with_offset()?;
             if !operator_enabled(&op, &features) {
-                return Err(crate::error::decode(
-                    ErrorKind::IllegalOpcode(OpcodeDisplay(op.opcode())),
-                    at,
-                ));
+                return Err(crate::error::decode(ErrorKind::IllegalOpcode(OpcodeDisplay(op.opcode())), at));
             }
             let pushed = match op {
                 Operator::End {} => break,
@@ -291,14 +247,10 @@ impl ConstCx<'_> {
                     }
                     g.content
                 }
-                Operator::I32Add {} | Operator::I32Sub {} | Operator::I32Mul {}
-                    if features.extended_const =>
-                {
+                Operator::I32Add {} | Operator::I32Sub {} | Operator::I32Mul {} if features.extended_const => {
                     self.binary(ValType::I32, at, &mut type_error)
                 }
-                Operator::I64Add {} | Operator::I64Sub {} | Operator::I64Mul {}
-                    if features.extended_const =>
-                {
+                Operator::I64Add {} | Operator::I64Sub {} | Operator::I64Mul {} if features.extended_const => {
                     self.binary(ValType::I64, at, &mut type_error)
                 }
                 _ => return Err(invalid("constant expression required", at)),

@@ -38,10 +38,7 @@ impl Rng {
 
 fn oracle(bytes: &[u8]) -> Result<(), String> {
     let features = wasmparser::WasmFeatures::WASM2 & !wasmparser::WasmFeatures::SIMD;
-    wasmparser::Validator::new_with_features(features)
-        .validate_all(bytes)
-        .map(drop)
-        .map_err(|e| e.to_string())
+    wasmparser::Validator::new_with_features(features).validate_all(bytes).map(drop).map_err(|e| e.to_string())
 }
 
 /// Applies one random mutation, biased toward keeping bodies decodable.
@@ -55,11 +52,7 @@ fn mutate(m: &mut Vec<u8>, rng: &mut Rng) {
         1 => m[at] = rng.next() as u8,
         2 => m[at] = [0x00, 0x01, 0x0b, 0x0c, 0x1a, 0x20, 0x41, 0x6a, 0x7f, 0x40][rng.below(10)],
         // An opcode with no immediates, so the body stays decodable more often.
-        3 => {
-            m[at] = [
-                0x00, 0x01, 0x0f, 0x1a, 0x1b, 0x45, 0x50, 0x6a, 0x7c, 0x92, 0xa7, 0xd1,
-            ][rng.below(12)]
-        }
+        3 => m[at] = [0x00, 0x01, 0x0f, 0x1a, 0x1b, 0x45, 0x50, 0x6a, 0x7c, 0x92, 0xa7, 0xd1][rng.below(12)],
         4 => {
             let other = 8 + rng.below(m.len() - 8);
             m.swap(at, other);
@@ -118,18 +111,11 @@ fn generated_modules_agree_with_wasmparser() {
             let theirs = oracle(&m);
             mutants += 1;
             if ours.is_ok() != theirs.is_ok() {
-                disagreements.push(format!(
-                    "ours: {:?}\n    wasmparser: {:?}",
-                    ours.map(drop),
-                    theirs
-                ));
+                disagreements.push(format!("ours: {:?}\n    wasmparser: {:?}", ours.map(drop), theirs));
             }
         }
     }
-    println!(
-        "{generated} generated modules, {mutants} mutants, {} disagreements",
-        disagreements.len()
-    );
+    println!("{generated} generated modules, {mutants} mutants, {} disagreements", disagreements.len());
     for d in disagreements.iter().take(40) {
         println!("  {d}");
     }
@@ -154,18 +140,11 @@ fn mutated_modules_agree_with_wasmparser() {
             checked += 1;
             rejected += usize::from(ours.is_err());
             if ours.is_ok() != theirs.is_ok() {
-                disagreements.push(format!(
-                    "ours: {:?}\n    wasmparser: {:?}",
-                    ours.map(drop),
-                    theirs
-                ));
+                disagreements.push(format!("ours: {:?}\n    wasmparser: {:?}", ours.map(drop), theirs));
             }
         }
     }
-    println!(
-        "{checked} mutants, {rejected} rejected, {} disagreements",
-        disagreements.len()
-    );
+    println!("{checked} mutants, {rejected} rejected, {} disagreements", disagreements.len());
     for d in disagreements.iter().take(40) {
         println!("  {d}");
     }

@@ -4,9 +4,7 @@
 mod common;
 use common::*;
 use wisp_decoder::Module;
-use wisp_validator::{
-    validate, validate_bytes, validate_module, Features, FrameKind, FuncValidator, ValType,
-};
+use wisp_validator::{validate, validate_bytes, validate_module, Features, FrameKind, FuncValidator, ValType};
 
 const I32: u8 = 0x7f;
 
@@ -46,9 +44,7 @@ fn ten_thousand_nested_blocks() {
 fn queries_at_depth() {
     let info = valid("(module (func (param i32)))");
     let mut v = FuncValidator::new(&info, 0).unwrap();
-    let block = wisp_validator::Operator::Block {
-        blockty: wisp_decoder::BlockType::Value(ValType::I64),
-    };
+    let block = wisp_validator::Operator::Block { blockty: wisp_decoder::BlockType::Value(ValType::I64) };
     for _ in 0..10_000 {
         v.op(0, &block).unwrap();
     }
@@ -65,8 +61,7 @@ fn queries_at_depth() {
         v.op(0, &wisp_validator::Operator::End {}).unwrap();
         assert_eq!(v.operand_height(), 1);
         v.op(0, &wisp_validator::Operator::Drop {}).unwrap();
-        v.op(0, &wisp_validator::Operator::I64Const { value: 0 })
-            .unwrap();
+        v.op(0, &wisp_validator::Operator::I64Const { value: 0 }).unwrap();
     }
     // The function returns nothing: the last value is left over.
     assert!(v.op(0, &wisp_validator::Operator::End {}).is_err());
@@ -152,21 +147,11 @@ fn trace(text: &str) -> Vec<(String, usize, usize, bool)> {
     for (n, t) in locals {
         v.define_locals(n, t).unwrap();
     }
-    let mut states = vec![(
-        "start".to_string(),
-        v.operand_height(),
-        v.control_height(),
-        v.is_unreachable(),
-    )];
+    let mut states = vec![("start".to_string(), v.operand_height(), v.control_height(), v.is_unreachable())];
     while !ops.eof() {
         let (op, at) = ops.read_with_offset().unwrap();
         v.op(at, &op).unwrap();
-        states.push((
-            op.name().to_string(),
-            v.operand_height(),
-            v.control_height(),
-            v.is_unreachable(),
-        ));
+        states.push((op.name().to_string(), v.operand_height(), v.control_height(), v.is_unreachable()));
     }
     v.finish(ops.offset()).unwrap();
     states
@@ -185,19 +170,16 @@ fn queries_describe_the_state_between_operators() {
         ("i32.const", 1, 1, false),
         ("local.get", 2, 1, false),
         ("i32.add", 1, 1, false),
-        ("block", 1, 2, false), // the parameter is re-pushed inside the block
+        ("block", 1, 2, false),     // the parameter is re-pushed inside the block
         ("i32.const", 2, 2, false), //
-        ("br", 0, 2, true),     // the frame's operands are gone
-        ("i32.const", 1, 2, true), // unreachable code still pushes
-        ("end", 1, 1, false),   // the block's result
+        ("br", 0, 2, true),         // the frame's operands are gone
+        ("i32.const", 1, 2, true),  // unreachable code still pushes
+        ("end", 1, 1, false),       // the block's result
         ("unreachable", 0, 1, true),
         ("drop", 0, 1, true), // pops nothing real
         ("end", 1, 0, false), // the function's results; no frame left
     ];
-    let got: Vec<(&str, usize, usize, bool)> = got
-        .iter()
-        .map(|(n, a, b, c)| (n.as_str(), *a, *b, *c))
-        .collect();
+    let got: Vec<(&str, usize, usize, bool)> = got.iter().map(|(n, a, b, c)| (n.as_str(), *a, *b, *c)).collect();
     assert_eq!(got, want);
 }
 
@@ -219,10 +201,7 @@ fn frames_types_and_locals() {
     assert_eq!(v.local_type(4), Some(ValType::EXTERNREF));
     assert_eq!(v.local_type(5), None);
     let f = v.control(0).unwrap();
-    assert_eq!(
-        (f.kind, f.height, f.num_params, f.num_results),
-        (FrameKind::Func, 0, 0, 0)
-    );
+    assert_eq!((f.kind, f.height, f.num_params, f.num_results), (FrameKind::Func, 0, 0, 0));
     assert!(v.control(1).is_none());
 
     let mut step = |v: &mut FuncValidator<'_>| {
@@ -233,16 +212,10 @@ fn frames_types_and_locals() {
     step(&mut v); // loop
     let f = v.control(0).unwrap().clone();
     assert_eq!(f.kind, FrameKind::Loop);
-    assert_eq!(
-        (f.height, f.num_params, f.num_results, f.label_arity()),
-        (0, 1, 2, 1)
-    );
+    assert_eq!((f.height, f.num_params, f.num_results, f.label_arity()), (0, 1, 2, 1));
     assert_eq!(v.label_types(0), Some(&[ValType::I64][..]));
     assert_eq!(v.label_types(1), Some(&[][..]));
-    assert_eq!(
-        v.block_params_results(f.block_type),
-        (&[ValType::I64][..], &[ValType::F32, ValType::F64][..])
-    );
+    assert_eq!(v.block_params_results(f.block_type), (&[ValType::I64][..], &[ValType::F32, ValType::F64][..]));
     assert_eq!(v.operand_type(0), Some(Some(ValType::I64)));
     assert_eq!(v.operand_type(1), None);
     assert_eq!(v.control(1).unwrap().kind, FrameKind::Func);
@@ -268,32 +241,22 @@ fn frames_types_and_locals() {
 fn block_params_results_of_an_unknown_type_is_empty() {
     let info = valid("(module (func))");
     let v = FuncValidator::new(&info, 0).unwrap();
-    assert_eq!(
-        v.block_params_results(wisp_decoder::BlockType::FuncType(99)),
-        (&[][..], &[][..])
-    );
+    assert_eq!(v.block_params_results(wisp_decoder::BlockType::FuncType(99)), (&[][..], &[][..]));
     assert!(FuncValidator::new(&info, 1).is_err());
 }
 
 #[test]
 fn allocations_are_reused_across_functions() {
-    let info = valid(
-        "(module (func (param i32) (result i32) local.get 0) (func (result i64) i64.const 1))",
-    );
+    let info = valid("(module (func (param i32) (result i32) local.get 0) (func (result i64) i64.const 1))");
     let mut v = FuncValidator::new(&info, 0).unwrap();
-    v.op(0, &wisp_validator::Operator::LocalGet { local_index: 0 })
-        .unwrap();
+    v.op(0, &wisp_validator::Operator::LocalGet { local_index: 0 }).unwrap();
     v.op(0, &wisp_validator::Operator::End {}).unwrap();
     v.finish(0).unwrap();
     let allocs = v.into_allocations();
     let mut v = FuncValidator::with_allocations(&info, 1, allocs).unwrap();
     // A fresh start: no leftover locals, operands or frames.
-    assert_eq!(
-        (v.num_locals(), v.operand_height(), v.control_height()),
-        (0, 0, 1)
-    );
-    v.op(0, &wisp_validator::Operator::I64Const { value: 1 })
-        .unwrap();
+    assert_eq!((v.num_locals(), v.operand_height(), v.control_height()), (0, 0, 1));
+    v.op(0, &wisp_validator::Operator::I64Const { value: 1 }).unwrap();
     v.op(0, &wisp_validator::Operator::End {}).unwrap();
     v.finish(0).unwrap();
 }

@@ -34,79 +34,40 @@ fn run(version: SpecVersion, features: Features) -> Tally {
                     ("valid", m, "", line)
                 }
                 WastDirective::AssertUnlinkable { module, span, .. }
-                | WastDirective::AssertTrap {
-                    exec: WastExecute::Wat(module),
-                    span,
-                    ..
-                } => (
-                    "valid",
-                    QuoteWat::Wat(module),
-                    "",
-                    line_of(file.raw(), span.offset()),
-                ),
-                WastDirective::AssertInvalid {
-                    module,
-                    message,
-                    span,
-                } => (
-                    "invalid",
-                    module,
-                    message,
-                    line_of(file.raw(), span.offset()),
-                ),
-                WastDirective::AssertMalformed {
-                    module: module @ QuoteWat::Wat(_),
-                    message,
-                    span,
-                } => (
-                    "malformed",
-                    module,
-                    message,
-                    line_of(file.raw(), span.offset()),
-                ),
+                | WastDirective::AssertTrap { exec: WastExecute::Wat(module), span, .. } => {
+                    ("valid", QuoteWat::Wat(module), "", line_of(file.raw(), span.offset()))
+                }
+                WastDirective::AssertInvalid { module, message, span } => {
+                    ("invalid", module, message, line_of(file.raw(), span.offset()))
+                }
+                WastDirective::AssertMalformed { module: module @ QuoteWat::Wat(_), message, span } => {
+                    ("malformed", module, message, line_of(file.raw(), span.offset()))
+                }
                 _ => continue,
             };
             let Ok(bytes) = module.encode() else {
                 if kind == "valid" {
-                    t.failures
-                        .push(format!("{name}:{line}: could not encode a valid module"));
+                    t.failures.push(format!("{name}:{line}: could not encode a valid module"));
                 }
                 continue;
             };
             let mut result = validate_bytes(&bytes, features);
             // `wast` writes element segments in the 2.0 encodings even for 1.0 scripts.
-            if matches!(&result, Err(e) if e.message() == "malformed elements segment kind")
-                && !features.bulk_memory
-            {
-                result = validate_bytes(
-                    &bytes,
-                    Features {
-                        bulk_memory: true,
-                        ..features
-                    },
-                );
+            if matches!(&result, Err(e) if e.message() == "malformed elements segment kind") && !features.bulk_memory {
+                result = validate_bytes(&bytes, Features { bulk_memory: true, ..features });
             }
             match (kind, result) {
                 ("valid", Ok(_)) => t.valid_ok += 1,
-                ("valid", Err(e)) => t
-                    .failures
-                    .push(format!("{name}:{line}: valid module rejected: {e}")),
-                ("invalid", Ok(_)) => t.failures.push(format!(
-                    "{name}:{line}: invalid module accepted ({message})"
-                )),
+                ("valid", Err(e)) => t.failures.push(format!("{name}:{line}: valid module rejected: {e}")),
+                ("invalid", Ok(_)) => t.failures.push(format!("{name}:{line}: invalid module accepted ({message})")),
                 ("invalid", Err(e)) => {
                     if e.message().starts_with(message) {
                         t.invalid_ok += 1;
                     } else {
-                        t.failures.push(format!(
-                            "{name}:{line}: expected \"{message}\", got \"{}\"",
-                            e.message()
-                        ));
+                        t.failures.push(format!("{name}:{line}: expected \"{message}\", got \"{}\"", e.message()));
                     }
                 }
-                (_, Ok(_)) => t.failures.push(format!(
-                    "{name}:{line}: malformed module accepted ({message})"
-                )),
+                (_, Ok(_)) => t.failures.push(format!("{name}:{line}: malformed module accepted ({message})")),
                 (_, Err(_)) => t.malformed_ok += 1,
             }
         }
@@ -115,11 +76,7 @@ fn run(version: SpecVersion, features: Features) -> Tally {
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())]
-        .bytes()
-        .filter(|&b| b == b'\n')
-        .count()
-        + 1
+    text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
 }
 
 fn check(version: SpecVersion, features: Features) {
@@ -134,10 +91,7 @@ fn check(version: SpecVersion, features: Features) {
     for f in &t.failures {
         println!("  {f}");
     }
-    assert!(
-        t.valid_ok > 500 && t.invalid_ok > 500,
-        "the testsuite was not found or not read"
-    );
+    assert!(t.valid_ok > 500 && t.invalid_ok > 500, "the testsuite was not found or not read");
     assert!(t.failures.is_empty(), "{} failures", t.failures.len());
 }
 

@@ -11,9 +11,9 @@
 use wisp_wasi::GoReactor;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::args().nth(1).unwrap_or_else(|| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/go/add.wasm").to_string()
-    });
+    let path = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/go/add.wasm").to_string());
     // Reads and validates the module, links WASI, instantiates it and runs `_initialize`.
     let mut go = GoReactor::from_file(&path)?;
     let (a, b) = (1i32, 2i32);

@@ -21,19 +21,11 @@ struct Call {
 }
 
 fn call(name: &'static str, args: &[Val]) -> Call {
-    Call {
-        name,
-        args: args.to_vec(),
-        input: None,
-    }
+    Call { name, args: args.to_vec(), input: None }
 }
 
 fn abi(name: &'static str, input: &'static str) -> Call {
-    Call {
-        name,
-        args: Vec::new(),
-        input: Some(input),
-    }
+    Call { name, args: Vec::new(), input: Some(input) }
 }
 
 fn i32v(v: i32) -> Val {
@@ -70,11 +62,9 @@ fn candidates(fixture: &str) -> Vec<Call> {
             abi("upper", "caf\u{e9} stra\u{df}e"),
             abi("reverse", "h\u{e9}llo"),
         ],
-        "state" => vec![
-            call("workers", &[i32v(100)]),
-            call("pingpong", &[i32v(1000)]),
-            call("gc_stress", &[i32v(300)]),
-        ],
+        "state" => {
+            vec![call("workers", &[i32v(100)]), call("pingpong", &[i32v(1000)]), call("gc_stress", &[i32v(300)])]
+        }
         "bench" | "bench_satconv" => vec![
             call("fib", &[i32v(30)]),
             call("sort_ints", &[i32v(100_000), i64v(42)]),
@@ -102,9 +92,7 @@ fn wasi_for(fixture: &str, tmp: &Path) -> WasiCtxBuilder {
             .args(["alpha", "beta gamma", ""])
             .env("WISP_TEST", "tour")
             .env("A", "1")
-            .stdin(Stdio::Pipe(Pipe::from_bytes(
-                "line one\nline two\n\nlast without newline",
-            )))
+            .stdin(Stdio::Pipe(Pipe::from_bytes("line one\nline two\n\nlast without newline")))
             .preopened_dir(tmp, "/sandbox")
             .expect("preopen"),
         _ => b,
@@ -147,12 +135,7 @@ fn run_call(go: &mut GoReactor, c: &Call) -> Result<(), ReactorError> {
         return go.call_bytes(c.name, input.as_bytes()).map(drop);
     }
     let f = go.instance().get_func(go.store(), c.name).expect("export");
-    let mut results: Vec<Val> = f
-        .ty(go.store())
-        .results()
-        .iter()
-        .map(|&t| Val::default_for(t))
-        .collect();
+    let mut results: Vec<Val> = f.ty(go.store()).results().iter().map(|&t| Val::default_for(t)).collect();
     go.call_vals(c.name, &c.args, &mut results)
 }
 
@@ -161,33 +144,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut argv = std::env::args().skip(1);
     while let Some(a) = argv.next() {
         if a == "--runs" {
-            runs = argv
-                .next()
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(runs)
-                .max(1);
+            runs = argv.next().and_then(|n| n.parse().ok()).unwrap_or(runs).max(1);
         }
     }
     let tmp = std::env::temp_dir().join(format!("wisp-reactor-timing-{}", std::process::id()));
     let engine = Engine::default();
-    let reactors = [
-        "add",
-        "add_satconv",
-        "types",
-        "strings",
-        "state",
-        "bench",
-        "bench_satconv",
-    ];
+    let reactors = ["add", "add_satconv", "types", "strings", "state", "bench", "bench_satconv"];
     let commands = ["hello", "exit3", "gopanic", "wasi_tour"];
-    println!(
-        "median of {runs} runs each; wisp {} (release)",
-        env!("CARGO_PKG_VERSION")
-    );
+    println!("median of {runs} runs each; wisp {} (release)", env!("CARGO_PKG_VERSION"));
     println!();
-    println!(
-        "| fixture | kind | Module::new | instantiate + _initialize | heaviest export | its time |"
-    );
+    println!("| fixture | kind | Module::new | instantiate + _initialize | heaviest export | its time |");
     println!("| --- | --- | --- | --- | --- | --- |");
     let mut bench_rows = Vec::new();
     for fixture in reactors.iter().chain(commands.iter()) {
@@ -211,10 +177,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let t = Instant::now();
             let mut go = instantiate(&engine, &module, fixture, !is_command, &tmp)?;
             if is_command {
-                let r = go.guard(|store, inst| {
-                    inst.get_typed_func::<(), ()>(&*store, "_start")?
-                        .call(store, ())
-                });
+                let r = go.guard(|store, inst| inst.get_typed_func::<(), ()>(&*store, "_start")?.call(store, ()));
                 match r {
                     Ok(()) | Err(ReactorError::Exit(_)) => {}
                     Err(e) => return Err(format!("{fixture}: _start: {e}").into()),
@@ -274,11 +237,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "| {fixture} | {kind} | {} | {init_col} (first: {}) | {heaviest} | {} |",
             fmt(median(loads)),
             fmt(first.unwrap_or_default()),
-            if heaviest_t.is_zero() {
-                "-".into()
-            } else {
-                fmt(heaviest_t)
-            }
+            if heaviest_t.is_zero() { "-".into() } else { fmt(heaviest_t) }
         );
     }
     let _ = std::fs::remove_dir_all(&tmp);

@@ -28,19 +28,11 @@ fn main() {
     std::process::exit(code);
 }
 
-fn run(
-    path: &str,
-    args: Vec<String>,
-    dirs: &[(String, String)],
-) -> Result<i32, Box<dyn std::error::Error>> {
+fn run(path: &str, args: Vec<String>, dirs: &[(String, String)]) -> Result<i32, Box<dyn std::error::Error>> {
     let bytes = std::fs::read(path)?;
     let engine = wisp::Engine::default();
     let module = wisp::Module::new(&engine, &bytes)?;
-    let mut builder = wisp_wasi::WasiCtx::builder()
-        .arg(path)
-        .args(args)
-        .inherit_stdio()
-        .inherit_env();
+    let mut builder = wisp_wasi::WasiCtx::builder().arg(path).args(args).inherit_stdio().inherit_env();
     for (host, guest) in dirs {
         builder = builder.preopened_dir(host, guest.clone())?;
     }

@@ -10,22 +10,14 @@ use wisp::{unpack_ptr_len, GuestAlloc};
 use wisp_wasi::GoReactor;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let input = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "hello, wisp".to_string());
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../fixtures/go/strings.wasm"
-    );
+    let input = std::env::args().nth(1).unwrap_or_else(|| "hello, wisp".to_string());
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/go/strings.wasm");
     let mut go = GoReactor::from_file(path)?;
 
     // One call each: the whole round trip.
     println!("upper({input:?}) = {:?}", go.call_str("upper", &input)?);
     println!("reverse({input:?}) = {:?}", go.call_str("reverse", &input)?);
-    println!(
-        "sha256hex({input:?}) = {}",
-        go.call_str("sha256hex", &input)?
-    );
+    println!("sha256hex({input:?}) = {}", go.call_str("sha256hex", &input)?);
 
     // The same round trip, step by step (still under the reactor's panic capture).
     let greeting = go.guard(|store, instance| {

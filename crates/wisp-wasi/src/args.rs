@@ -28,12 +28,7 @@ fn get(list: &[Vec<u8>], mem: &mut GuestMemory, ptrs: i32, buf: i32) -> WasiResu
     Ok(())
 }
 
-pub fn args_sizes_get(
-    ctx: &mut WasiCtx,
-    mem: &mut GuestMemory,
-    argc: i32,
-    buf_size: i32,
-) -> WasiResult<()> {
+pub fn args_sizes_get(ctx: &mut WasiCtx, mem: &mut GuestMemory, argc: i32, buf_size: i32) -> WasiResult<()> {
     sizes(&ctx.args, mem, argc, buf_size)
 }
 
@@ -41,20 +36,10 @@ pub fn args_get(ctx: &mut WasiCtx, mem: &mut GuestMemory, argv: i32, buf: i32) -
     get(&ctx.args, mem, argv, buf)
 }
 
-pub fn environ_sizes_get(
-    ctx: &mut WasiCtx,
-    mem: &mut GuestMemory,
-    count: i32,
-    buf_size: i32,
-) -> WasiResult<()> {
+pub fn environ_sizes_get(ctx: &mut WasiCtx, mem: &mut GuestMemory, count: i32, buf_size: i32) -> WasiResult<()> {
     sizes(&ctx.env, mem, count, buf_size)
 }
 
-pub fn environ_get(
-    ctx: &mut WasiCtx,
-    mem: &mut GuestMemory,
-    environ: i32,
-    buf: i32,
-) -> WasiResult<()> {
+pub fn environ_get(ctx: &mut WasiCtx, mem: &mut GuestMemory, environ: i32, buf: i32) -> WasiResult<()> {
     get(&ctx.env, mem, environ, buf)
 }

@@ -16,29 +16,16 @@ pub(crate) fn cputime(ctx: &mut WasiCtx) -> u64 {
     ns(ctx.monotonic.now()).saturating_sub(ctx.cpu_origin)
 }
 
-pub fn clock_res_get(
-    ctx: &mut WasiCtx,
-    mem: &mut GuestMemory,
-    id: i32,
-    out: i32,
-) -> WasiResult<()> {
+pub fn clock_res_get(ctx: &mut WasiCtx, mem: &mut GuestMemory, id: i32, out: i32) -> WasiResult<()> {
     let res = match id as u32 {
         clockid::REALTIME => ns(ctx.wall.resolution()),
-        clockid::MONOTONIC | clockid::PROCESS_CPUTIME_ID | clockid::THREAD_CPUTIME_ID => {
-            ns(ctx.monotonic.resolution())
-        }
+        clockid::MONOTONIC | clockid::PROCESS_CPUTIME_ID | clockid::THREAD_CPUTIME_ID => ns(ctx.monotonic.resolution()),
         _ => return Err(Errno::Inval),
     };
     mem.write_u64(out as u32, res.max(1))
 }
 
-pub fn clock_time_get(
-    ctx: &mut WasiCtx,
-    mem: &mut GuestMemory,
-    id: i32,
-    _precision: i64,
-    out: i32,
-) -> WasiResult<()> {
+pub fn clock_time_get(ctx: &mut WasiCtx, mem: &mut GuestMemory, id: i32, _precision: i64, out: i32) -> WasiResult<()> {
     mem.check(out as u32, 8)?;
     let t = match id as u32 {
         clockid::REALTIME => ns(ctx.wall.now()),

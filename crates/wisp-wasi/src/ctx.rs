@@ -40,10 +40,7 @@ impl WasiCtx {
 
 impl std::fmt::Debug for WasiCtx {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WasiCtx")
-            .field("args", &self.args.len())
-            .field("env", &self.env.len())
-            .finish_non_exhaustive()
+        f.debug_struct("WasiCtx").field("args", &self.args.len()).field("env", &self.env.len()).finish_non_exhaustive()
     }
 }
 
@@ -78,10 +75,7 @@ impl Pipe {
 
     /// A pipe holding `bytes`, for stdin.
     pub fn from_bytes(bytes: impl Into<Vec<u8>>) -> Pipe {
-        Pipe(Arc::new(Mutex::new(PipeInner {
-            data: bytes.into(),
-            read: 0,
-        })))
+        Pipe(Arc::new(Mutex::new(PipeInner { data: bytes.into(), read: 0 })))
     }
 
     fn lock(&self) -> MutexGuard<'_, PipeInner> {
@@ -148,9 +142,7 @@ pub struct SystemWallClock;
 
 impl WallClock for SystemWallClock {
     fn now(&mut self) -> Duration {
-        SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .unwrap_or_default()
+        SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default()
     }
     fn resolution(&self) -> Duration {
         Duration::from_nanos(1)
@@ -165,9 +157,7 @@ pub struct SystemMonotonicClock {
 
 impl Default for SystemMonotonicClock {
     fn default() -> Self {
-        SystemMonotonicClock {
-            origin: Instant::now(),
-        }
+        SystemMonotonicClock { origin: Instant::now() }
     }
 }
 
@@ -196,11 +186,7 @@ pub struct VirtualClock {
 impl VirtualClock {
     /// A time line whose wall clock starts at `wall_origin` after the Unix epoch.
     pub fn new(wall_origin: Duration) -> Self {
-        VirtualClock {
-            elapsed_ns: Arc::new(AtomicU64::new(0)),
-            wall_origin,
-            tick: Duration::from_micros(1),
-        }
+        VirtualClock { elapsed_ns: Arc::new(AtomicU64::new(0)), wall_origin, tick: Duration::from_micros(1) }
     }
 
     /// Virtual time elapsed since the start.
@@ -254,10 +240,7 @@ impl RandomSource for OsRandom {
                     use std::hash::{BuildHasher, Hasher};
                     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
                     h.write_u128(
-                        SystemTime::now()
-                            .duration_since(SystemTime::UNIX_EPOCH)
-                            .unwrap_or_default()
-                            .as_nanos(),
+                        SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default().as_nanos(),
                     );
                     self.fallback = Some(SeededRandom::new(h.finish()));
                 }
@@ -333,8 +316,7 @@ impl WasiCtxBuilder {
     }
 
     pub fn args<A: AsRef<[u8]>>(mut self, args: impl IntoIterator<Item = A>) -> Self {
-        self.args
-            .extend(args.into_iter().map(|a| a.as_ref().to_vec()));
+        self.args.extend(args.into_iter().map(|a| a.as_ref().to_vec()));
         self
     }
 
@@ -360,18 +342,14 @@ impl WasiCtxBuilder {
 
     /// Appends entries already written as `KEY=VALUE`.
     pub fn env_entries<E: AsRef<[u8]>>(mut self, entries: impl IntoIterator<Item = E>) -> Self {
-        self.env
-            .extend(entries.into_iter().map(|e| e.as_ref().to_vec()));
+        self.env.extend(entries.into_iter().map(|e| e.as_ref().to_vec()));
         self
     }
 
     /// The host process's own environment.
     pub fn inherit_env(mut self) -> Self {
         for (k, v) in std::env::vars_os() {
-            self = self.env(
-                k.to_string_lossy().as_bytes(),
-                v.to_string_lossy().as_bytes(),
-            );
+            self = self.env(k.to_string_lossy().as_bytes(), v.to_string_lossy().as_bytes());
         }
         self
     }
@@ -393,28 +371,18 @@ impl WasiCtxBuilder {
 
     /// Inherits all three standard streams.
     pub fn inherit_stdio(self) -> Self {
-        self.stdin(Stdio::Inherit)
-            .stdout(Stdio::Inherit)
-            .stderr(Stdio::Inherit)
+        self.stdin(Stdio::Inherit).stdout(Stdio::Inherit).stderr(Stdio::Inherit)
     }
 
     /// Grants the guest the host directory `host` under the name `guest` (e.g. `"/data"` or
     /// `"."`), with full rights inside it. Preopens get fds 3, 4, ... in the order given.
-    pub fn preopened_dir(
-        self,
-        host: impl AsRef<Path>,
-        guest: impl Into<String>,
-    ) -> io::Result<Self> {
+    pub fn preopened_dir(self, host: impl AsRef<Path>, guest: impl Into<String>) -> io::Result<Self> {
         self.preopen(host.as_ref(), guest.into(), false)
     }
 
     /// Like [`WasiCtxBuilder::preopened_dir`], but nothing under it can be created, written,
     /// renamed, removed or have its times changed.
-    pub fn preopened_dir_read_only(
-        self,
-        host: impl AsRef<Path>,
-        guest: impl Into<String>,
-    ) -> io::Result<Self> {
+    pub fn preopened_dir_read_only(self, host: impl AsRef<Path>, guest: impl Into<String>) -> io::Result<Self> {
         self.preopen(host.as_ref(), guest.into(), true)
     }
 
@@ -422,16 +390,9 @@ impl WasiCtxBuilder {
         // Canonical once, here: later resolution trusts the root and checks everything below it.
         let host = host.canonicalize()?;
         if !host.is_dir() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("{} is not a directory", host.display()),
-            ));
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("{} is not a directory", host.display())));
         }
-        self.preopens.push(Preopen {
-            host,
-            guest,
-            read_only,
-        });
+        self.preopens.push(Preopen { host, guest, read_only });
         Ok(self)
     }
 
@@ -454,18 +415,12 @@ impl WasiCtxBuilder {
     /// [`DETERMINISTIC_EPOCH`] (sleeps take no real time) and random bytes from `seed`.
     pub fn deterministic(self, seed: u64) -> Self {
         let clock = VirtualClock::new(DETERMINISTIC_EPOCH);
-        self.wall_clock(clock.clone())
-            .monotonic_clock(clock)
-            .random(SeededRandom::new(seed))
+        self.wall_clock(clock.clone()).monotonic_clock(clock).random(SeededRandom::new(seed))
     }
 
     pub fn build(self) -> WasiCtx {
         let mut table = Table::default();
-        let streams = [
-            (self.stdin, Stream::Stdin),
-            (self.stdout, Stream::Stdout),
-            (self.stderr, Stream::Stderr),
-        ];
+        let streams = [(self.stdin, Stream::Stdin), (self.stdout, Stream::Stdout), (self.stderr, Stream::Stderr)];
         for (fd, (stdio, which)) in streams.into_iter().enumerate() {
             let (stream, tty) = match stdio {
                 Stdio::Closed => continue,
@@ -479,54 +434,26 @@ impl WasiCtxBuilder {
                 }
                 Stdio::Pipe(p) => (Stream::Pipe(p), false),
             };
-            let dir_right = if fd == 0 {
-                rights::FD_READ
-            } else {
-                rights::FD_WRITE
-            };
-            let mut base = dir_right
-                | rights::FD_FDSTAT_SET_FLAGS
-                | rights::FD_FILESTAT_GET
-                | rights::POLL_FD_READWRITE;
+            let dir_right = if fd == 0 { rights::FD_READ } else { rights::FD_WRITE };
+            let mut base =
+                dir_right | rights::FD_FDSTAT_SET_FLAGS | rights::FD_FILESTAT_GET | rights::POLL_FD_READWRITE;
             // wasi-libc's isatty() wants a character device without seek rights.
             if !tty {
                 base |= rights::FD_SEEK | rights::FD_TELL;
             }
-            let ft = if tty {
-                filetype::CHARACTER_DEVICE
-            } else {
-                filetype::UNKNOWN
-            };
-            table.insert_at(
-                fd as u32,
-                Descriptor::new(
-                    Kind::Stream {
-                        stream,
-                        filetype: ft,
-                    },
-                    base,
-                    0,
-                ),
-            );
+            let ft = if tty { filetype::CHARACTER_DEVICE } else { filetype::UNKNOWN };
+            table.insert_at(fd as u32, Descriptor::new(Kind::Stream { stream, filetype: ft }, base, 0));
         }
         for (i, p) in self.preopens.into_iter().enumerate() {
             let (base, inheriting): (Rights, Rights) = if p.read_only {
-                (
-                    rights::DIR & !rights::MUTATING,
-                    (rights::DIR | rights::FILE) & !rights::MUTATING,
-                )
+                (rights::DIR & !rights::MUTATING, (rights::DIR | rights::FILE) & !rights::MUTATING)
             } else {
                 (rights::DIR, rights::DIR | rights::FILE)
             };
             let dir = DirDesc::preopen(Arc::new(p.host), p.guest);
-            table.insert_at(
-                3 + i as u32,
-                Descriptor::new(Kind::Dir(dir), base, inheriting),
-            );
+            table.insert_at(3 + i as u32, Descriptor::new(Kind::Dir(dir), base, inheriting));
         }
-        let mut monotonic = self
-            .monotonic
-            .unwrap_or_else(|| Box::new(SystemMonotonicClock::default()));
+        let mut monotonic = self.monotonic.unwrap_or_else(|| Box::new(SystemMonotonicClock::default()));
         let cpu_origin = u64::try_from(monotonic.now().as_nanos()).unwrap_or(u64::MAX);
         WasiCtx {
             args: self.args,

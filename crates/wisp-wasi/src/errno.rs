@@ -228,9 +228,6 @@ mod tests {
     fn io_errors_map() {
         let e = std::fs::metadata("/definitely/not/here/wisp").unwrap_err();
         assert_eq!(Errno::from(e), Errno::NoEnt);
-        assert_eq!(
-            Errno::from(io::Error::from(io::ErrorKind::AlreadyExists)),
-            Errno::Exist
-        );
+        assert_eq!(Errno::from(io::Error::from(io::ErrorKind::AlreadyExists)), Errno::Exist);
     }
 }

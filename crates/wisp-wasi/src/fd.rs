@@ -4,9 +4,7 @@ use crate::ctx::WasiCtx;
 use crate::errno::{Errno, WasiResult};
 use crate::mem::GuestMemory;
 use crate::table::{Descriptor, DirDesc, Kind, Stream};
-use crate::types::{
-    fdflags, filetype, fstflags, rights, size, whence, Rights, ADVICE_MAX, PREOPENTYPE_DIR,
-};
+use crate::types::{fdflags, filetype, fstflags, rights, size, whence, Rights, ADVICE_MAX, PREOPENTYPE_DIR};
 use std::fs::{File, Metadata};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::time::{Duration, SystemTime};
@@ -83,9 +81,7 @@ pub(crate) fn filestat_of(md: &Metadata) -> Filestat {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        let ts = |s: i64, ns: i64| {
-            (s as i128 * 1_000_000_000 + ns as i128).clamp(0, u64::MAX as i128) as u64
-        };
+        let ts = |s: i64, ns: i64| (s as i128 * 1_000_000_000 + ns as i128).clamp(0, u64::MAX as i128) as u64;
         st.dev = md.dev();
         st.ino = md.ino();
         st.nlink = md.nlink();
@@ -97,12 +93,7 @@ pub(crate) fn filestat_of(md: &Metadata) -> Filestat {
 }
 
 /// Turns `fstflags` plus the two times into `FileTimes`, checking the flags.
-pub(crate) fn file_times(
-    ctx: &mut WasiCtx,
-    atim: u64,
-    mtim: u64,
-    fst: i32,
-) -> WasiResult<std::fs::FileTimes> {
+pub(crate) fn file_times(ctx: &mut WasiCtx, atim: u64, mtim: u64, fst: i32) -> WasiResult<std::fs::FileTimes> {
     let fst = u16::try_from(fst).map_err(|_| Errno::Inval)?;
     if fst & !fstflags::ALL != 0
         || (fst & fstflags::ATIM != 0 && fst & fstflags::ATIM_NOW != 0)
@@ -111,11 +102,7 @@ pub(crate) fn file_times(
         return Err(Errno::Inval);
     }
     let now = SystemTime::UNIX_EPOCH + ctx.wall.now();
-    let at = |ns: u64| {
-        SystemTime::UNIX_EPOCH
-            .checked_add(Duration::from_nanos(ns))
-            .ok_or(Errno::Inval)
-    };
+    let at = |ns: u64| SystemTime::UNIX_EPOCH.checked_add(Duration::from_nanos(ns)).ok_or(Errno::Inval);
     let mut t = std::fs::FileTimes::new();
     if fst & fstflags::ATIM != 0 {
         t = t.set_accessed(at(atim)?);
@@ -138,10 +125,7 @@ pub(crate) fn set_times_at(path: &std::path::Path, times: std::fs::FileTimes) ->
 }
 
 fn stream_filestat(filetype: u8) -> Filestat {
-    Filestat {
-        filetype,
-        ..Filestat::default()
-    }
+    Filestat { filetype, ..Filestat::default() }
 }
 
 pub(crate) fn descriptor_filestat(d: &Descriptor) -> WasiResult<Filestat> {
@@ -155,9 +139,7 @@ pub(crate) fn descriptor_filestat(d: &Descriptor) -> WasiResult<Filestat> {
 pub(crate) fn descriptor_filetype(d: &Descriptor) -> u8 {
     match &d.kind {
         Kind::Stream { filetype, .. } => *filetype,
-        Kind::File(f) => f
-            .metadata()
-            .map_or(filetype::REGULAR_FILE, |m| file_type_of(m.file_type())),
+        Kind::File(f) => f.metadata().map_or(filetype::REGULAR_FILE, |m| file_type_of(m.file_type())),
         Kind::Dir(_) => filetype::DIRECTORY,
     }
 }
@@ -181,28 +163,15 @@ pub fn fd_advise(
     }
 }
 
-pub fn fd_allocate(
-    ctx: &mut WasiCtx,
-    _mem: &mut GuestMemory,
-    fd: i32,
-    offset: i64,
-    len: i64,
-) -> WasiResult<()> {
+pub fn fd_allocate(ctx: &mut WasiCtx, _mem: &mut GuestMemory, fd: i32, offset: i64, len: i64) -> WasiResult<()> {
     let d = ctx.table.with_rights(fd, rights::FD_ALLOCATE)?;
     let Kind::File(f) = &d.kind else {
-        return Err(if matches!(d.kind, Kind::Dir(_)) {
-            Errno::IsDir
-        } else {
-            Errno::Spipe
-        });
+        return Err(if matches!(d.kind, Kind::Dir(_)) { Errno::IsDir } else { Errno::Spipe });
     };
     if offset < 0 || len <= 0 {
         return Err(Errno::Inval);
     }
-    let end = (offset as u64)
-        .checked_add(len as u64)
-        .filter(|&e| e <= i64::MAX as u64)
-        .ok_or(Errno::Fbig)?;
+    let end = (offset as u64).checked_add(len as u64).filter(|&e| e <= i64::MAX as u64).ok_or(Errno::Fbig)?;
     if f.metadata()?.len() < end {
         f.set_len(end)?;
     }
@@ -237,12 +206,7 @@ pub fn fd_sync(ctx: &mut WasiCtx, _mem: &mut GuestMemory, fd: i32) -> WasiResult
     sync(ctx, fd, rights::FD_SYNC, false)
 }
 
-pub fn fd_fdstat_get(
-    ctx: &mut WasiCtx,
-    mem: &mut GuestMemory,
-    fd: i32,
-    buf: i32,
-) -> WasiResult<()> {
+pub fn fd_fdstat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory, fd: i32, buf: i32) -> WasiResult<()> {
     let d = ctx.table.get(fd)?;
     let mut b = [0u8; size::FDSTAT as usize];
     b[0] = descriptor_filetype(d);
@@ -252,12 +216,7 @@ pub fn fd_fdstat_get(
     mem.write(buf as u32, &b)
 }
 
-pub fn fd_fdstat_set_flags(
-    ctx: &mut WasiCtx,
-    _mem: &mut GuestMemory,
-    fd: i32,
-    flags: i32,
-) -> WasiResult<()> {
+pub fn fd_fdstat_set_flags(ctx: &mut WasiCtx, _mem: &mut GuestMemory, fd: i32, flags: i32) -> WasiResult<()> {
     let d = ctx.table.with_rights(fd, rights::FD_FDSTAT_SET_FLAGS)?;
     let flags = u16::try_from(flags).map_err(|_| Errno::Inval)?;
     if flags & !fdflags::ALL != 0 {
@@ -285,23 +244,13 @@ pub fn fd_fdstat_set_rights(
     Ok(())
 }
 
-pub fn fd_filestat_get(
-    ctx: &mut WasiCtx,
-    mem: &mut GuestMemory,
-    fd: i32,
-    buf: i32,
-) -> WasiResult<()> {
+pub fn fd_filestat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory, fd: i32, buf: i32) -> WasiResult<()> {
     let d = ctx.table.with_rights(fd, rights::FD_FILESTAT_GET)?;
     mem.check(buf as u32, size::FILESTAT as u64)?;
     descriptor_filestat(d)?.write(mem, buf as u32)
 }
 
-pub fn fd_filestat_set_size(
-    ctx: &mut WasiCtx,
-    _mem: &mut GuestMemory,
-    fd: i32,
-    size: i64,
-) -> WasiResult<()> {
+pub fn fd_filestat_set_size(ctx: &mut WasiCtx, _mem: &mut GuestMemory, fd: i32, size: i64) -> WasiResult<()> {
     let d = ctx.table.with_rights(fd, rights::FD_FILESTAT_SET_SIZE)?;
     match &d.kind {
         Kind::File(f) => {
@@ -362,12 +311,7 @@ fn write_at(mut f: &File, buf: &[u8], off: u64) -> std::io::Result<usize> {
 }
 
 /// Reads into the iovecs from a file, at `offset` or at the file position.
-fn read_file(
-    f: &File,
-    mem: &mut GuestMemory,
-    iovs: &[(u32, u32)],
-    mut offset: Option<u64>,
-) -> WasiResult<u32> {
+fn read_file(f: &File, mem: &mut GuestMemory, iovs: &[(u32, u32)], mut offset: Option<u64>) -> WasiResult<u32> {
     let mut total = 0u32;
     for &(p, l) in iovs {
         if l == 0 {
@@ -398,11 +342,7 @@ fn read(
     offset: Option<i64>,
     out: i32,
 ) -> WasiResult<()> {
-    let needed = if offset.is_some() {
-        rights::FD_READ | rights::FD_SEEK
-    } else {
-        rights::FD_READ
-    };
+    let needed = if offset.is_some() { rights::FD_READ | rights::FD_SEEK } else { rights::FD_READ };
     let d = ctx.table.with_rights(fd, needed)?;
     let iovs = mem.iovecs(iovs as u32, iovs_len as u32)?;
     mem.check(out as u32, 4)?;
@@ -440,11 +380,7 @@ fn write(
     offset: Option<i64>,
     out: i32,
 ) -> WasiResult<()> {
-    let needed = if offset.is_some() {
-        rights::FD_WRITE | rights::FD_SEEK
-    } else {
-        rights::FD_WRITE
-    };
+    let needed = if offset.is_some() { rights::FD_WRITE | rights::FD_SEEK } else { rights::FD_WRITE };
     let d = ctx.table.with_rights(fd, needed)?;
     let iovs = mem.iovecs(iovs as u32, iovs_len as u32)?;
     mem.check(out as u32, 4)?;
@@ -538,20 +474,12 @@ pub fn fd_pwrite(
 
 fn preopen_name(ctx: &WasiCtx, fd: i32) -> WasiResult<&str> {
     match &ctx.table.get(fd)?.kind {
-        Kind::Dir(DirDesc {
-            preopen: Some(name),
-            ..
-        }) => Ok(name),
+        Kind::Dir(DirDesc { preopen: Some(name), .. }) => Ok(name),
         _ => Err(Errno::Badf),
     }
 }
 
-pub fn fd_prestat_get(
-    ctx: &mut WasiCtx,
-    mem: &mut GuestMemory,
-    fd: i32,
-    buf: i32,
-) -> WasiResult<()> {
+pub fn fd_prestat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory, fd: i32, buf: i32) -> WasiResult<()> {
     let len = preopen_name(ctx, fd)?.len() as u32;
     let mut b = [0u8; size::PRESTAT as usize];
     b[0] = PREOPENTYPE_DIR;
@@ -619,25 +547,13 @@ fn list_dir(dir: &DirDesc) -> WasiResult<Vec<Dirent>> {
         let ino = std::os::unix::fs::DirEntryExt::ino(&e);
         #[cfg(not(unix))]
         let ino = 0;
-        entries.push(Dirent {
-            name: name_bytes(e.file_name()),
-            ino,
-            filetype: ft,
-        });
+        entries.push(Dirent { name: name_bytes(e.file_name()), ino, filetype: ft });
     }
     // Sorted, so cookies (indices) stay meaningful across calls and runs are reproducible.
     entries.sort_by(|a, b| a.name.cmp(&b.name));
     let mut all = vec![
-        Dirent {
-            name: b".".to_vec(),
-            ino: ino_of(&own),
-            filetype: filetype::DIRECTORY,
-        },
-        Dirent {
-            name: b"..".to_vec(),
-            ino: parent_ino,
-            filetype: filetype::DIRECTORY,
-        },
+        Dirent { name: b".".to_vec(), ino: ino_of(&own), filetype: filetype::DIRECTORY },
+        Dirent { name: b"..".to_vec(), ino: parent_ino, filetype: filetype::DIRECTORY },
     ];
     all.extend(entries);
     Ok(all)
@@ -702,11 +618,7 @@ pub fn fd_seek(
     newoffset: i32,
 ) -> WasiResult<()> {
     // Asking for the position only needs `fd_tell`.
-    let needed = if offset == 0 && wh == whence::CUR as i32 {
-        rights::FD_TELL
-    } else {
-        rights::FD_SEEK
-    };
+    let needed = if offset == 0 && wh == whence::CUR as i32 { rights::FD_TELL } else { rights::FD_SEEK };
     let d = ctx.table.with_rights(fd, needed)?;
     mem.check(newoffset as u32, 8)?;
     let from = match u8::try_from(wh) {

@@ -41,8 +41,8 @@ mod table;
 pub mod types;
 
 pub use ctx::{
-    MonotonicClock, OsRandom, Pipe, RandomSource, SeededRandom, Stdio, SystemMonotonicClock,
-    SystemWallClock, VirtualClock, WallClock, WasiCtx, WasiCtxBuilder, DETERMINISTIC_EPOCH,
+    MonotonicClock, OsRandom, Pipe, RandomSource, SeededRandom, Stdio, SystemMonotonicClock, SystemWallClock,
+    VirtualClock, WallClock, WasiCtx, WasiCtxBuilder, DETERMINISTIC_EPOCH,
 };
 pub use errno::{Errno, WasiResult};
 pub use mem::GuestMemory;
@@ -113,9 +113,7 @@ fn call<T, G>(
 where
     G: Fn(&mut T) -> &mut WasiCtx,
 {
-    let memory = caller
-        .get_export("memory")
-        .and_then(wisp::Extern::into_memory);
+    let memory = caller.get_export("memory").and_then(wisp::Extern::into_memory);
     let (bytes, data): (&mut [u8], &mut T) = match memory {
         Some(m) => m.data_and_store_mut(caller),
         None => (Default::default(), caller.data_mut()),
@@ -191,8 +189,6 @@ pub fn add_to_linker<T: 'static>(
         sock::sock_send(fd: i32, si_data: i32, si_len: i32, si_flags: i32, so_len: i32);
         sock::sock_shutdown(fd: i32, how: i32);
     }
-    linker.func_wrap(MODULE, "proc_exit", |code: i32| -> wisp::Result<()> {
-        Err(proc::proc_exit(code))
-    })?;
+    linker.func_wrap(MODULE, "proc_exit", |code: i32| -> wisp::Result<()> { Err(proc::proc_exit(code)) })?;
     Ok(())
 }

@@ -44,22 +44,8 @@ fn check_dir_suffix(r: &Resolved) -> WasiResult<()> {
     Ok(())
 }
 
-pub fn path_create_directory(
-    ctx: &mut WasiCtx,
-    mem: &mut GuestMemory,
-    fd: i32,
-    path: i32,
-    len: i32,
-) -> WasiResult<()> {
-    let r = resolve_at(
-        ctx,
-        mem,
-        fd,
-        rights::PATH_CREATE_DIRECTORY,
-        path,
-        len,
-        false,
-    )?;
+pub fn path_create_directory(ctx: &mut WasiCtx, mem: &mut GuestMemory, fd: i32, path: i32, len: i32) -> WasiResult<()> {
+    let r = resolve_at(ctx, mem, fd, rights::PATH_CREATE_DIRECTORY, path, len, false)?;
     std::fs::create_dir(r.entry(Errno::Exist)?)?;
     Ok(())
 }
@@ -93,15 +79,7 @@ pub fn path_filestat_set_times(
     fst: i32,
 ) -> WasiResult<()> {
     let follow = follow(flags)?;
-    let r = resolve_at(
-        ctx,
-        mem,
-        fd,
-        rights::PATH_FILESTAT_SET_TIMES,
-        path,
-        len,
-        follow,
-    )?;
+    let r = resolve_at(ctx, mem, fd, rights::PATH_FILESTAT_SET_TIMES, path, len, follow)?;
     let times = file_times(ctx, atim as u64, mtim as u64, fst)?;
     check_dir_suffix(&r)?;
     let p = r.path();
@@ -124,24 +102,8 @@ pub fn path_link(
     new_len: i32,
 ) -> WasiResult<()> {
     let follow = follow(old_flags)?;
-    let old = resolve_at(
-        ctx,
-        mem,
-        old_fd,
-        rights::PATH_LINK_SOURCE,
-        old_path,
-        old_len,
-        follow,
-    )?;
-    let new = resolve_at(
-        ctx,
-        mem,
-        new_fd,
-        rights::PATH_LINK_TARGET,
-        new_path,
-        new_len,
-        false,
-    )?;
+    let old = resolve_at(ctx, mem, old_fd, rights::PATH_LINK_SOURCE, old_path, old_len, follow)?;
+    let new = resolve_at(ctx, mem, new_fd, rights::PATH_LINK_TARGET, new_path, new_len, false)?;
     let src = old.entry(Errno::Perm)?;
     if std::fs::symlink_metadata(&src)?.is_dir() {
         return Err(Errno::Perm);
@@ -199,28 +161,16 @@ pub fn path_open(
     }
     if of & oflags::DIRECTORY != 0 || r.must_be_dir || is_dir {
         match &existing {
-            Err(_) => {
-                return Err(std::fs::metadata(&target)
-                    .err()
-                    .map_or(Errno::NoEnt, Errno::from))
-            }
+            Err(_) => return Err(std::fs::metadata(&target).err().map_or(Errno::NoEnt, Errno::from)),
             Ok(m) if !m.is_dir() => return Err(Errno::NotDir),
             _ => {}
         }
         if base & rights::FD_WRITE != 0 || of & oflags::TRUNC != 0 {
             return Err(Errno::IsDir);
         }
-        let dir = DirDesc {
-            root: r.root.clone(),
-            rel: r.rel(),
-            preopen: None,
-            listing: None,
-        };
-        let mut d = Descriptor::new(
-            Kind::Dir(dir),
-            base & parent_inheriting & rights::DIR,
-            inheriting & parent_inheriting,
-        );
+        let dir = DirDesc { root: r.root.clone(), rel: r.rel(), preopen: None, listing: None };
+        let mut d =
+            Descriptor::new(Kind::Dir(dir), base & parent_inheriting & rights::DIR, inheriting & parent_inheriting);
         d.flags = ff;
         let new = ctx.table.push(d)?;
         return mem.write_u32(out as u32, new);
@@ -270,22 +220,8 @@ pub fn path_readlink(
     mem.write_u32(used as u32, n as u32)
 }
 
-pub fn path_remove_directory(
-    ctx: &mut WasiCtx,
-    mem: &mut GuestMemory,
-    fd: i32,
-    path: i32,
-    len: i32,
-) -> WasiResult<()> {
-    let r = resolve_at(
-        ctx,
-        mem,
-        fd,
-        rights::PATH_REMOVE_DIRECTORY,
-        path,
-        len,
-        false,
-    )?;
+pub fn path_remove_directory(ctx: &mut WasiCtx, mem: &mut GuestMemory, fd: i32, path: i32, len: i32) -> WasiResult<()> {
+    let r = resolve_at(ctx, mem, fd, rights::PATH_REMOVE_DIRECTORY, path, len, false)?;
     let p = r.entry(Errno::Inval)?;
     if std::fs::symlink_metadata(&p)?.file_type().is_symlink() {
         return Err(Errno::NotDir);
@@ -304,24 +240,8 @@ pub fn path_rename(
     new_path: i32,
     new_len: i32,
 ) -> WasiResult<()> {
-    let old = resolve_at(
-        ctx,
-        mem,
-        fd,
-        rights::PATH_RENAME_SOURCE,
-        old_path,
-        old_len,
-        false,
-    )?;
-    let new = resolve_at(
-        ctx,
-        mem,
-        new_fd,
-        rights::PATH_RENAME_TARGET,
-        new_path,
-        new_len,
-        false,
-    )?;
+    let old = resolve_at(ctx, mem, fd, rights::PATH_RENAME_SOURCE, old_path, old_len, false)?;
+    let new = resolve_at(ctx, mem, new_fd, rights::PATH_RENAME_TARGET, new_path, new_len, false)?;
     let (src, dst) = (old.entry(Errno::Busy)?, new.entry(Errno::Busy)?);
     check_dir_suffix(&old)?;
     std::fs::rename(src, dst)?;
@@ -365,13 +285,7 @@ fn symlink(_target: &[u8], _link: &std::path::Path) -> WasiResult<()> {
     Err(Errno::NotSup)
 }
 
-pub fn path_unlink_file(
-    ctx: &mut WasiCtx,
-    mem: &mut GuestMemory,
-    fd: i32,
-    path: i32,
-    len: i32,
-) -> WasiResult<()> {
+pub fn path_unlink_file(ctx: &mut WasiCtx, mem: &mut GuestMemory, fd: i32, path: i32, len: i32) -> WasiResult<()> {
     let r = resolve_at(ctx, mem, fd, rights::PATH_UNLINK_FILE, path, len, false)?;
     let p = r.entry(Errno::IsDir)?;
     let md = std::fs::symlink_metadata(&p)?;

@@ -68,10 +68,7 @@ fn fd_ready(ctx: &mut WasiCtx, fd: i32, kind: u8) -> Result<(u64, u16), Errno> {
         }
         Kind::File(_) => (0, 0),
         Kind::Dir(_) => return Err(Errno::Badf),
-        Kind::Stream {
-            stream: Stream::Pipe(p),
-            ..
-        } if reading => match p.unread() {
+        Kind::Stream { stream: Stream::Pipe(p), .. } if reading => match p.unread() {
             0 => (0, EVENTRWFLAGS_HANGUP),
             n => (n as u64, 0),
         },
@@ -103,13 +100,7 @@ pub fn poll_oneoff(
         let s = input + i * size::SUBSCRIPTION;
         let userdata = mem.read_u64(s)?;
         let tag = mem.read_u8(s + 8)?;
-        let ev = |error, nbytes, flags| Event {
-            userdata,
-            error,
-            kind: tag,
-            nbytes,
-            flags,
-        };
+        let ev = |error, nbytes, flags| Event { userdata, error, kind: tag, nbytes, flags };
         match tag {
             eventtype::CLOCK => {
                 let id = mem.read_u32(s + 16)?;
@@ -128,13 +119,7 @@ pub fn poll_oneoff(
                     Err(e) => ready.push(ev(e, 0, 0)),
                 }
             }
-            _ => ready.push(Event {
-                userdata,
-                error: Errno::Inval,
-                kind: tag,
-                nbytes: 0,
-                flags: 0,
-            }),
+            _ => ready.push(Event { userdata, error: Errno::Inval, kind: tag, nbytes: 0, flags: 0 }),
         }
     }
 
@@ -144,13 +129,7 @@ pub fn poll_oneoff(
         ctx.monotonic.sleep(Duration::from_nanos(wait));
         for &(w, userdata) in &clocks {
             if w <= wait {
-                ready.push(Event {
-                    userdata,
-                    error: Errno::Success,
-                    kind: eventtype::CLOCK,
-                    nbytes: 0,
-                    flags: 0,
-                });
+                ready.push(Event { userdata, error: Errno::Success, kind: eventtype::CLOCK, nbytes: 0, flags: 0 });
             }
         }
     }

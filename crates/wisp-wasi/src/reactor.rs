@@ -17,8 +17,7 @@ use std::fmt;
 use std::io::Write;
 use std::path::Path;
 use wisp::{
-    Engine, GuestAlloc, Instance, Linker, Memory, Module, Store, Trap, TypedFunc, Val, WasmParams,
-    WasmResults,
+    Engine, GuestAlloc, Instance, Linker, Memory, Module, Store, Trap, TypedFunc, Val, WasmParams, WasmResults,
 };
 
 /// What can go wrong with a Go reactor.
@@ -92,20 +91,11 @@ impl From<std::io::Error> for ReactorError {
 /// fatal one) followed by a blank line and the goroutine trace, or `fatal error: TEXT`.
 pub fn go_panic_message(stderr: &str) -> Option<String> {
     let at_line_start = |i: usize| i == 0 || stderr.as_bytes()[i - 1] == b'\n';
-    let last = |pat: &str| {
-        stderr
-            .match_indices(pat)
-            .filter(|(i, _)| at_line_start(*i))
-            .last()
-            .map(|(i, _)| i)
-    };
+    let last = |pat: &str| stderr.match_indices(pat).filter(|(i, _)| at_line_start(*i)).last().map(|(i, _)| i);
     if let Some(i) = last("panic: ") {
         let rest = &stderr[i + "panic: ".len()..];
-        let end = [rest.find("\n\ngoroutine "), rest.find("\n[signal ")]
-            .into_iter()
-            .flatten()
-            .min()
-            .unwrap_or(rest.len());
+        let end =
+            [rest.find("\n\ngoroutine "), rest.find("\n[signal ")].into_iter().flatten().min().unwrap_or(rest.len());
         return Some(rest[..end].trim_end().to_string());
     }
     last("fatal error: ").map(|i| {
@@ -192,18 +182,11 @@ impl GoReactorBuilder {
         crate::add_to_linker(&mut linker, |ctx| ctx)?;
         extra(&mut linker)?;
         let instance = linker.instantiate(&mut store, module)?;
-        let memory = instance.get_memory(&store, "memory").ok_or_else(|| {
-            wisp::Error::UnknownExport("a Go reactor exports `memory`; this module does not".into())
-        })?;
-        let mut go = GoReactor {
-            store,
-            instance,
-            memory,
-            stdout,
-            stderr,
-            forward_stderr: self.forward_stderr,
-            abi: None,
-        };
+        let memory = instance
+            .get_memory(&store, "memory")
+            .ok_or_else(|| wisp::Error::UnknownExport("a Go reactor exports `memory`; this module does not".into()))?;
+        let mut go =
+            GoReactor { store, instance, memory, stdout, stderr, forward_stderr: self.forward_stderr, abi: None };
         if self.initialize {
             go.initialize()?;
         }
@@ -251,9 +234,8 @@ impl GoReactor {
     /// [`GoReactor::new`] for a `.wasm` file, on a default engine.
     pub fn from_file(path: impl AsRef<Path>) -> Result<GoReactor, ReactorError> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| {
-            ReactorError::Wasm(wisp::Error::Usage(format!("{}: {e}", path.display())))
-        })?;
+        let bytes = std::fs::read(path)
+            .map_err(|e| ReactorError::Wasm(wisp::Error::Usage(format!("{}: {e}", path.display()))))?;
         let engine = Engine::default();
         let module = Module::new(&engine, bytes)?;
         GoReactor::new(&engine, &module)
@@ -284,10 +266,7 @@ impl GoReactor {
             Ok(r) => return Ok(r),
             Err(e) => e,
         };
-        let fatal = matches!(
-            e,
-            wisp::Error::Trap(_) | wisp::Error::Exit(_) | wisp::Error::Host(_)
-        );
+        let fatal = matches!(e, wisp::Error::Trap(_) | wisp::Error::Exit(_) | wisp::Error::Host(_));
         if !fatal {
             return Err(match e {
                 wisp::Error::Usage(msg) if msg.starts_with("instance is dead: ") => {
@@ -300,11 +279,7 @@ impl GoReactor {
         let err = match e {
             wisp::Error::Exit(code) => ReactorError::Exit(code),
             wisp::Error::Trap(trap) => match go_panic_message(&stderr) {
-                Some(message) => ReactorError::Panic {
-                    message,
-                    stderr,
-                    trap,
-                },
+                Some(message) => ReactorError::Panic { message, stderr, trap },
                 None => ReactorError::Trap { trap, stderr },
             },
             other => ReactorError::Wasm(other),
@@ -337,10 +312,7 @@ impl GoReactor {
 
     /// The export `name` with its signature checked, for repeated calls with
     /// [`GoReactor::call_func`].
-    pub fn func<P: WasmParams, R: WasmResults>(
-        &self,
-        name: &str,
-    ) -> Result<TypedFunc<P, R>, ReactorError> {
+    pub fn func<P: WasmParams, R: WasmResults>(&self, name: &str) -> Result<TypedFunc<P, R>, ReactorError> {
         if let Some(why) = self.instance.dead_reason(&self.store) {
             return Err(ReactorError::Dead(why));
         }
@@ -370,22 +342,13 @@ impl GoReactor {
     /// assert!(go.call::<_, i32>("noop", ()).is_err());
     /// # Ok(()) }
     /// ```
-    pub fn call<P: WasmParams, R: WasmResults>(
-        &mut self,
-        name: &str,
-        params: P,
-    ) -> Result<R, ReactorError> {
+    pub fn call<P: WasmParams, R: WasmResults>(&mut self, name: &str, params: P) -> Result<R, ReactorError> {
         let f = self.func::<P, R>(name)?;
         self.call_func(&f, params)
     }
 
     /// Calls the export `name` with dynamically typed values.
-    pub fn call_vals(
-        &mut self,
-        name: &str,
-        params: &[Val],
-        results: &mut [Val],
-    ) -> Result<(), ReactorError> {
+    pub fn call_vals(&mut self, name: &str, params: &[Val], results: &mut [Val]) -> Result<(), ReactorError> {
         if let Some(why) = self.instance.dead_reason(&self.store) {
             return Err(ReactorError::Dead(why));
         }
@@ -478,21 +441,11 @@ mod tests {
         let s = "state: x\npanic: boom\n\ngoroutine 1 [running]:\nmain.boom()\n";
         assert_eq!(go_panic_message(s).as_deref(), Some("boom"));
         let nested = "panic: first [recovered]\n\tpanic: second\n\ngoroutine 1 [running]:\n";
-        assert_eq!(
-            go_panic_message(nested).as_deref(),
-            Some("first [recovered]\n\tpanic: second")
-        );
+        assert_eq!(go_panic_message(nested).as_deref(), Some("first [recovered]\n\tpanic: second"));
         let multi = "panic: line one\nline two\n\ngoroutine 5 [running]:\n";
-        assert_eq!(
-            go_panic_message(multi).as_deref(),
-            Some("line one\nline two")
-        );
-        let fatal =
-            "fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [chan receive]:\n";
-        assert_eq!(
-            go_panic_message(fatal).as_deref(),
-            Some("fatal error: all goroutines are asleep - deadlock!")
-        );
+        assert_eq!(go_panic_message(multi).as_deref(), Some("line one\nline two"));
+        let fatal = "fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [chan receive]:\n";
+        assert_eq!(go_panic_message(fatal).as_deref(), Some("fatal error: all goroutines are asleep - deadlock!"));
         assert_eq!(go_panic_message("no panic here: really\n"), None);
         assert_eq!(go_panic_message(""), None);
     }

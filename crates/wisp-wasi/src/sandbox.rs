@@ -178,12 +178,7 @@ pub(crate) fn resolve(dir: &DirDesc, path: &[u8], follow: bool) -> WasiResult<Re
             }
         }
     }
-    Ok(Resolved {
-        root: dir.root.clone(),
-        parent_rel: stack,
-        name,
-        must_be_dir,
-    })
+    Ok(Resolved { root: dir.root.clone(), parent_rel: stack, name, must_be_dir })
 }
 
 /// Whether a symlink with contents `target`, placed in the directory `depth` levels below the

@@ -7,13 +7,7 @@ use crate::errno::{Errno, WasiResult};
 use crate::mem::GuestMemory;
 use crate::types::{fdflags, RIFLAGS_ALL, SDFLAGS_ALL};
 
-pub fn sock_accept(
-    ctx: &mut WasiCtx,
-    mem: &mut GuestMemory,
-    fd: i32,
-    flags: i32,
-    out: i32,
-) -> WasiResult<()> {
+pub fn sock_accept(ctx: &mut WasiCtx, mem: &mut GuestMemory, fd: i32, flags: i32, out: i32) -> WasiResult<()> {
     ctx.table.get(fd)?;
     if flags as u32 & !(fdflags::NONBLOCK as u32) != 0 {
         return Err(Errno::Inval);
@@ -60,12 +54,7 @@ pub fn sock_send(
     Err(Errno::NotSock)
 }
 
-pub fn sock_shutdown(
-    ctx: &mut WasiCtx,
-    _mem: &mut GuestMemory,
-    fd: i32,
-    how: i32,
-) -> WasiResult<()> {
+pub fn sock_shutdown(ctx: &mut WasiCtx, _mem: &mut GuestMemory, fd: i32, how: i32) -> WasiResult<()> {
     ctx.table.get(fd)?;
     if how as u32 & !(SDFLAGS_ALL as u32) != 0 || how == 0 {
         return Err(Errno::Inval);

@@ -21,12 +21,7 @@ pub(crate) struct Descriptor {
 
 impl Descriptor {
     pub fn new(kind: Kind, base: Rights, inheriting: Rights) -> Self {
-        Descriptor {
-            kind,
-            base,
-            inheriting,
-            flags: 0,
-        }
+        Descriptor { kind, base, inheriting, flags: 0 }
     }
 }
 
@@ -56,12 +51,7 @@ pub(crate) struct DirDesc {
 
 impl DirDesc {
     pub fn preopen(root: Arc<PathBuf>, guest: String) -> Self {
-        DirDesc {
-            root,
-            rel: Vec::new(),
-            preopen: Some(guest),
-            listing: None,
-        }
+        DirDesc { root, rel: Vec::new(), preopen: Some(guest), listing: None }
     }
 
     pub fn host_path(&self) -> PathBuf {
@@ -87,11 +77,7 @@ impl Table {
 
     /// Inserts at the lowest free fd.
     pub fn push(&mut self, d: Descriptor) -> WasiResult<u32> {
-        let free = self
-            .fds
-            .iter()
-            .position(|s| s.is_none())
-            .unwrap_or(self.fds.len());
+        let free = self.fds.iter().position(|s| s.is_none()).unwrap_or(self.fds.len());
         if free as u32 >= MAX_FDS {
             return Err(Errno::Mfile);
         }
@@ -100,19 +86,11 @@ impl Table {
     }
 
     pub fn get(&self, fd: i32) -> WasiResult<&Descriptor> {
-        usize::try_from(fd)
-            .ok()
-            .and_then(|i| self.fds.get(i))
-            .and_then(|s| s.as_ref())
-            .ok_or(Errno::Badf)
+        usize::try_from(fd).ok().and_then(|i| self.fds.get(i)).and_then(|s| s.as_ref()).ok_or(Errno::Badf)
     }
 
     pub fn get_mut(&mut self, fd: i32) -> WasiResult<&mut Descriptor> {
-        usize::try_from(fd)
-            .ok()
-            .and_then(|i| self.fds.get_mut(i))
-            .and_then(|s| s.as_mut())
-            .ok_or(Errno::Badf)
+        usize::try_from(fd).ok().and_then(|i| self.fds.get_mut(i)).and_then(|s| s.as_mut()).ok_or(Errno::Badf)
     }
 
     /// The descriptor, if it holds every right in `needed` (`ENOTCAPABLE` otherwise).
@@ -136,10 +114,6 @@ impl Table {
     }
 
     pub fn remove(&mut self, fd: i32) -> WasiResult<Descriptor> {
-        usize::try_from(fd)
-            .ok()
-            .and_then(|i| self.fds.get_mut(i))
-            .and_then(|s| s.take())
-            .ok_or(Errno::Badf)
+        usize::try_from(fd).ok().and_then(|i| self.fds.get_mut(i)).and_then(|s| s.take()).ok_or(Errno::Badf)
     }
 }

@@ -89,29 +89,10 @@ fn go_bench() {
 /// Every Go fixture directory has a test above.
 #[test]
 fn go_fixtures_all_covered() {
-    let known = [
-        "hello",
-        "exit3",
-        "gopanic",
-        "wasi_tour",
-        "state",
-        "add",
-        "types",
-        "strings",
-        "bench",
-    ];
+    let known = ["hello", "exit3", "gopanic", "wasi_tour", "state", "add", "types", "strings", "bench"];
     for p in expect::find_expected(&fixtures_dir().join("go")) {
-        let name = p
-            .parent()
-            .unwrap()
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
-        assert!(
-            known.contains(&name.as_str()),
-            "fixtures/go/{name} has no test in wisp-wasi/tests/fixtures.rs"
-        );
+        let name = p.parent().unwrap().file_name().unwrap().to_string_lossy().into_owned();
+        assert!(known.contains(&name.as_str()), "fixtures/go/{name} has no test in wisp-wasi/tests/fixtures.rs");
     }
 }
 
@@ -128,10 +109,5 @@ fn c_fixtures() {
         }
     }
     eprintln!("c fixtures: {ran} scenario run(s) passed");
-    assert!(
-        failures.is_empty(),
-        "{} failure(s):\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} failure(s):\n{}", failures.len(), failures.join("\n"));
 }

@@ -87,13 +87,9 @@ fn closed_stdio_is_ebadf() {
     let mut linker = wisp::Linker::new(&engine);
     wisp_wasi::add_to_linker(&mut linker, |c| c).unwrap();
     let inst = linker.instantiate(&mut store, &module).unwrap();
-    let f = inst
-        .get_typed_func::<(i32, i32, i32, i32), i32>(&store, "fd_write")
-        .unwrap();
+    let f = inst.get_typed_func::<(i32, i32, i32, i32), i32>(&store, "fd_write").unwrap();
     assert_eq!(f.call(&mut store, (1, 0, 0, 0)).unwrap(), 8);
-    let f = inst
-        .get_typed_func::<(i32, i32), i32>(&store, "fd_prestat_get")
-        .unwrap();
+    let f = inst.get_typed_func::<(i32, i32), i32>(&store, "fd_prestat_get").unwrap();
     assert_eq!(f.call(&mut store, (3, 0)).unwrap(), 8, "no preopens");
 }
 
@@ -102,11 +98,7 @@ fn prestat_layout() {
     let (_d, mut g) = guest("prestat");
     g.write(0, &[0xAA; 8]);
     assert_eq!(g.errno("fd_prestat_get", &[3, 0]), 0);
-    assert_eq!(
-        g.read(0, 8),
-        [0, 0, 0, 0, 8, 0, 0, 0],
-        "tag dir, padding zeroed, name length"
-    );
+    assert_eq!(g.read(0, 8), [0, 0, 0, 0, 8, 0, 0, 0], "tag dir, padding zeroed, name length");
     assert_eq!(g.errno("fd_prestat_dir_name", &[3, 100, 8]), 0);
     assert_eq!(g.read(100, 8), b"/sandbox");
     assert_eq!(g.errno("fd_prestat_dir_name", &[3, 100, 7]), 37);
@@ -148,21 +140,10 @@ fn files_read_write_seek_stat() {
     let st = g.read(300, 64);
     assert_eq!(st[16], 4, "regular_file");
     assert_eq!(&st[17..24], &[0; 7], "padding zeroed");
-    assert_eq!(
-        u64::from_le_bytes(st[24..32].try_into().unwrap()),
-        1,
-        "nlink"
-    );
-    assert_eq!(
-        u64::from_le_bytes(st[32..40].try_into().unwrap()),
-        11,
-        "size"
-    );
+    assert_eq!(u64::from_le_bytes(st[24..32].try_into().unwrap()), 1, "nlink");
+    assert_eq!(u64::from_le_bytes(st[32..40].try_into().unwrap()), 11, "size");
     // times, size, allocate, sync
-    assert_eq!(
-        g.errno("fd_filestat_set_times", &[fd, 0, 1_000_000_000_123, 0b0100]),
-        0
-    );
+    assert_eq!(g.errno("fd_filestat_set_times", &[fd, 0, 1_000_000_000_123, 0b0100]), 0);
     assert_eq!(g.errno("fd_filestat_get", &[fd, 300]), 0);
     assert_eq!(g.u64_at(300 + 48), 1_000_000_000_123);
     assert_eq!(g.errno("fd_filestat_set_size", &[fd, 3]), 0);
@@ -170,20 +151,14 @@ fn files_read_write_seek_stat() {
     assert_eq!(g.errno("fd_sync", &[fd]), 0);
     assert_eq!(g.errno("fd_datasync", &[fd]), 0);
     assert_eq!(g.errno("fd_advise", &[fd, 0, 0, 1]), 0);
-    assert_eq!(
-        std::fs::read(dir.path().join("f.txt")).unwrap(),
-        b"Jel\0\0\0\0\0"
-    );
+    assert_eq!(std::fs::read(dir.path().join("f.txt")).unwrap(), b"Jel\0\0\0\0\0");
     // append flag, set later as Go's SetNonblock does
     assert_eq!(g.errno("fd_fdstat_set_flags", &[fd, APPEND | NONBLOCK]), 0);
     assert_eq!(g.errno("fd_seek", &[fd, 0, 0, 100]), 0);
     g.write(500, b"!");
     iovec(&mut g, 0, 500, 1);
     assert_eq!(g.errno("fd_write", &[fd, 0, 1, 100]), 0);
-    assert_eq!(
-        std::fs::read(dir.path().join("f.txt")).unwrap(),
-        b"Jel\0\0\0\0\0!"
-    );
+    assert_eq!(std::fs::read(dir.path().join("f.txt")).unwrap(), b"Jel\0\0\0\0\0!");
     // renumber onto stdin's slot, then close
     assert_eq!(g.errno("fd_renumber", &[fd, 0]), 0);
     assert_eq!(g.errno("fd_tell", &[fd, 100]), 8);
@@ -211,10 +186,7 @@ fn directories_and_readdir_cookies() {
         let next = u64::from_le_bytes(buf[at..at + 8].try_into().unwrap());
         let len = u32::from_le_bytes(buf[at + 16..at + 20].try_into().unwrap()) as usize;
         let ty = buf[at + 20];
-        names.push((
-            String::from_utf8(buf[at + 24..at + 24 + len].to_vec()).unwrap(),
-            ty,
-        ));
+        names.push((String::from_utf8(buf[at + 24..at + 24 + len].to_vec()).unwrap(), ty));
         cookies.push(next);
         at += 24 + len;
     }
@@ -237,11 +209,7 @@ fn directories_and_readdir_cookies() {
     let (x, xl) = g.str(2100, "d/x");
     assert_eq!(g.errno("path_rename", &[3, a, al, 3, x, xl]), 0);
     let (d, dl) = g.str(2200, "d");
-    assert_eq!(
-        g.errno("path_remove_directory", &[3, d, dl]),
-        55,
-        "ENOTEMPTY"
-    );
+    assert_eq!(g.errno("path_remove_directory", &[3, d, dl]), 55, "ENOTEMPTY");
     assert_eq!(g.errno("path_unlink_file", &[3, d, dl]), 31, "EISDIR");
     assert_eq!(g.errno("path_unlink_file", &[3, x, xl]), 0);
     assert_eq!(g.errno("path_unlink_file", &[3, x, xl]), 44, "ENOENT");
@@ -254,11 +222,7 @@ fn directories_and_readdir_cookies() {
     assert_eq!(g.errno("fd_fdstat_get", &[sub as i64, 300]), 0);
     assert_eq!(g.read(300, 1), [3]);
     assert_eq!(g.open_at(sub as i64, "in", 1, 0, 2, 0).0, 0);
-    assert_eq!(
-        g.open("b/", 0, 2, 0).0,
-        54,
-        "ENOTDIR for a trailing slash on a file"
-    );
+    assert_eq!(g.open("b/", 0, 2, 0).0, 54, "ENOTDIR for a trailing slash on a file");
     assert_eq!(g.open("missing", 0, 2, 0).0, 44);
 }
 
@@ -272,11 +236,7 @@ fn symlinks_readlink_and_hard_links() {
     assert_eq!(g.errno("path_symlink", &[t, tl, 3, l, ll]), 0);
     assert_eq!(g.errno("path_readlink", &[3, l, ll, 500, 100, 100]), 0);
     assert_eq!((g.u32_at(100), g.read(500, 1)), (1, b"t".to_vec()));
-    assert_eq!(
-        g.errno("path_readlink", &[3, t, tl, 500, 100, 100]),
-        28,
-        "EINVAL: not a link"
-    );
+    assert_eq!(g.errno("path_readlink", &[3, t, tl, 500, 100, 100]), 28, "EINVAL: not a link");
     let (h, hl) = g.str(2200, "h");
     assert_eq!(g.errno("path_link", &[3, 0, t, tl, 3, h, hl]), 0);
     assert_eq!(std::fs::read(dir.path().join("h")).unwrap(), b"target");
@@ -285,18 +245,9 @@ fn symlinks_readlink_and_hard_links() {
     assert_eq!(g.errno("path_filestat_get", &[3, 1, l, ll, 300]), 0);
     assert_eq!(g.read(300 + 16, 1), [4]);
     assert_eq!(g.u64_at(300 + 24), 2, "nlink after the hard link");
-    assert_eq!(
-        g.errno(
-            "path_filestat_set_times",
-            &[3, 1, l, ll, 5_000_000_000, 7_000_000_000, 0b0101]
-        ),
-        0
-    );
+    assert_eq!(g.errno("path_filestat_set_times", &[3, 1, l, ll, 5_000_000_000, 7_000_000_000, 0b0101]), 0);
     assert_eq!(g.errno("path_filestat_get", &[3, 1, t, tl, 300]), 0);
-    assert_eq!(
-        (g.u64_at(300 + 40), g.u64_at(300 + 48)),
-        (5_000_000_000, 7_000_000_000)
-    );
+    assert_eq!((g.u64_at(300 + 40), g.u64_at(300 + 48)), (5_000_000_000, 7_000_000_000));
 }
 
 #[test]
@@ -335,15 +286,7 @@ fn real_random_is_not_constant() {
 }
 
 /// Writes a subscription (48 bytes) at `at`.
-fn subscription(
-    g: &mut Guest,
-    at: usize,
-    userdata: u64,
-    tag: u8,
-    a: u32,
-    timeout: u64,
-    flags: u16,
-) {
+fn subscription(g: &mut Guest, at: usize, userdata: u64, tag: u8, a: u32, timeout: u64, flags: u16) {
     let mut b = vec![0u8; 48];
     b[0..8].copy_from_slice(&userdata.to_le_bytes());
     b[8] = tag;
@@ -384,11 +327,7 @@ fn poll_clock_only_sleeps_until_the_earliest() {
     let t1 = monotonic(&mut g);
     assert_eq!(g.u32_at(2000), 1);
     assert_eq!(events(&g, 1000, 1), [(22, 0, 0, 0, 0)]);
-    assert!(
-        t1 - t0 >= 10_000_000 && t1 - t0 < 50_000_000,
-        "slept {}",
-        t1 - t0
-    );
+    assert!(t1 - t0 >= 10_000_000 && t1 - t0 < 50_000_000, "slept {}", t1 - t0);
     // Absolute deadline on the monotonic clock, already passed: fires at once.
     subscription(&mut g, 0, 33, 0, 1, t1, 1);
     assert_eq!(g.errno("poll_oneoff", &[0, 1000, 1, 2000]), 0);
@@ -410,15 +349,9 @@ fn poll_descriptors_with_a_clock_as_go_does() {
     subscription(&mut g, 144, 4, 1, 77, 0, 0); // not an fd
     let t0 = monotonic(&mut g);
     assert_eq!(g.errno("poll_oneoff", &[0, 1000, 4, 2000]), 0);
-    assert!(
-        monotonic(&mut g) - t0 < 1_000_000,
-        "did not wait for the clock"
-    );
+    assert!(monotonic(&mut g) - t0 < 1_000_000, "did not wait for the clock");
     assert_eq!(g.u32_at(2000), 3);
-    assert_eq!(
-        events(&g, 1000, 3),
-        [(2, 0, 1, 5, 0), (3, 0, 2, 0, 0), (4, 8, 1, 0, 0)]
-    );
+    assert_eq!(events(&g, 1000, 3), [(2, 0, 1, 5, 0), (3, 0, 2, 0, 0), (4, 8, 1, 0, 0)]);
     // Stdin drained: still ready, with hangup, so a read sees EOF instead of waiting forever.
     iovec(&mut g, 3000, 3100, 64);
     assert_eq!(g.errno("fd_read", &[0, 3000, 1, 3200]), 0);
@@ -457,20 +390,14 @@ fn captured_output_outlives_the_store() {
     {
         let engine = Engine::default();
         let module = support::guest::module(&engine);
-        let mut store = wisp::Store::new(
-            &engine,
-            WasiCtx::builder().stdout(Stdio::Pipe(out.clone())).build(),
-        );
+        let mut store = wisp::Store::new(&engine, WasiCtx::builder().stdout(Stdio::Pipe(out.clone())).build());
         let mut linker = wisp::Linker::new(&engine);
         wisp_wasi::add_to_linker(&mut linker, |c| c).unwrap();
         let inst = linker.instantiate(&mut store, &module).unwrap();
         let mem = inst.get_memory(&store, "memory").unwrap();
-        mem.write(&mut store, 0, &[16, 0, 0, 0, 3, 0, 0, 0])
-            .unwrap();
+        mem.write(&mut store, 0, &[16, 0, 0, 0, 3, 0, 0, 0]).unwrap();
         mem.write(&mut store, 16, b"abc").unwrap();
-        let f = inst
-            .get_typed_func::<(i32, i32, i32, i32), i32>(&store, "fd_write")
-            .unwrap();
+        let f = inst.get_typed_func::<(i32, i32, i32, i32), i32>(&store, "fd_write").unwrap();
         assert_eq!(f.call(&mut store, (1, 0, 1, 8)).unwrap(), 0);
     }
     assert_eq!(out.contents_string(), "abc");
@@ -485,13 +412,7 @@ fn context_inside_host_state() {
     }
     let engine = Engine::default();
     let module = support::guest::module(&engine);
-    let mut store = wisp::Store::new(
-        &engine,
-        Host {
-            calls: 0,
-            wasi: WasiCtx::builder().arg("x").build(),
-        },
-    );
+    let mut store = wisp::Store::new(&engine, Host { calls: 0, wasi: WasiCtx::builder().arg("x").build() });
     let mut linker = wisp::Linker::new(&engine);
     wisp_wasi::add_to_linker(&mut linker, |h: &mut Host| {
         h.calls += 1;
@@ -499,9 +420,7 @@ fn context_inside_host_state() {
     })
     .unwrap();
     let inst = linker.instantiate(&mut store, &module).unwrap();
-    let f = inst
-        .get_typed_func::<(i32, i32), i32>(&store, "args_sizes_get")
-        .unwrap();
+    let f = inst.get_typed_func::<(i32, i32), i32>(&store, "args_sizes_get").unwrap();
     assert_eq!(f.call(&mut store, (0, 4)).unwrap(), 0);
     assert_eq!(store.data().calls, 1);
 }
@@ -518,25 +437,10 @@ fn no_memory_export_is_efault() {
     let buf = wast::parser::ParseBuffer::new(src).unwrap();
     let mut w: wast::Wat = wast::parser::parse(&buf).unwrap();
     let module = wisp::Module::new(&engine, w.encode().unwrap()).unwrap();
-    let mut store = wisp::Store::new(
-        &engine,
-        WasiCtx::builder().stdout(Stdio::Pipe(Pipe::new())).build(),
-    );
+    let mut store = wisp::Store::new(&engine, WasiCtx::builder().stdout(Stdio::Pipe(Pipe::new())).build());
     let mut linker = wisp::Linker::new(&engine);
     wisp_wasi::add_to_linker(&mut linker, |c| c).unwrap();
     let inst = linker.instantiate(&mut store, &module).unwrap();
-    assert_eq!(
-        inst.get_typed_func::<(), i32>(&store, "write")
-            .unwrap()
-            .call(&mut store, ())
-            .unwrap(),
-        21
-    );
-    assert_eq!(
-        inst.get_typed_func::<(), i32>(&store, "close")
-            .unwrap()
-            .call(&mut store, ())
-            .unwrap(),
-        0
-    );
+    assert_eq!(inst.get_typed_func::<(), i32>(&store, "write").unwrap().call(&mut store, ()).unwrap(), 21);
+    assert_eq!(inst.get_typed_func::<(), i32>(&store, "close").unwrap().call(&mut store, ()).unwrap(), 0);
 }

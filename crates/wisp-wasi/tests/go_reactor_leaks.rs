@@ -26,11 +26,7 @@ fn add_module(engine: &Engine) -> Module {
 }
 
 fn reactor(engine: &Engine, module: &Module) -> GoReactor {
-    GoReactor::builder()
-        .forward_stderr(false)
-        .capture_stdout(true)
-        .instantiate(engine, module)
-        .unwrap()
+    GoReactor::builder().forward_stderr(false).capture_stdout(true).instantiate(engine, module).unwrap()
 }
 
 #[test]
@@ -58,16 +54,9 @@ fn long_running_reactors_stay_flat() {
     assert_eq!(go.store().object_counts(), counts, "store objects changed");
     assert!(go.stdout().unwrap().is_empty() && go.stderr().is_empty());
     if let (Some(before), Some(after)) = (rss, rss_bytes()) {
-        eprintln!(
-            "100,000 add calls: {elapsed:.2?}; RSS {:.1} -> {:.1} MiB",
-            mib(before),
-            mib(after)
-        );
+        eprintln!("100,000 add calls: {elapsed:.2?}; RSS {:.1} -> {:.1} MiB", mib(before), mib(after));
         // Anything per call (even 100 bytes) would show as 10 MB here.
-        assert!(
-            after <= before + 8 * 1024 * 1024,
-            "RSS grew from {before} to {after} bytes over 100,000 calls"
-        );
+        assert!(after <= before + 8 * 1024 * 1024, "RSS grew from {before} to {after} bytes over 100,000 calls");
     }
     drop(go);
 

@@ -33,19 +33,12 @@ const FIXTURES: &[(&str, Option<&[&str]>)] = &[
 ];
 
 fn run(dir: &str) {
-    let only = FIXTURES
-        .iter()
-        .find(|(d, _)| *d == dir)
-        .expect("listed fixture")
-        .1;
+    let only = FIXTURES.iter().find(|(d, _)| *d == dir).expect("listed fixture").1;
     let path = go_fixture(dir).join("expected.txt");
     match run_expected(&Engine::default(), &path, only) {
         Ok(t) => {
             assert!(t.runs > 0 && t.calls > 0, "{dir}: nothing ran");
-            eprintln!(
-                "go/{dir}: {} scenario run(s), {} steps, {} calls",
-                t.runs, t.steps, t.calls
-            );
+            eprintln!("go/{dir}: {} scenario run(s), {} steps, {} calls", t.runs, t.steps, t.calls);
         }
         Err(f) => panic!("{} failure(s):\n{}", f.len(), f.join("\n")),
     }
@@ -136,10 +129,7 @@ fn every_fixture_and_every_export_is_exercised() {
             let module = module(&engine, &file);
             for (name, ty) in module.exports() {
                 if matches!(ty, ExternType::Func(_)) {
-                    assert!(
-                        called.contains(name),
-                        "{file}: export `{name}` is never called by go/{dir}/expected.txt"
-                    );
+                    assert!(called.contains(name), "{file}: export `{name}` is never called by go/{dir}/expected.txt");
                 }
             }
             wasm_files.insert(file);
@@ -155,31 +145,21 @@ fn every_fixture_and_every_export_is_exercised() {
 }
 
 fn quiet() -> wisp_wasi::GoReactorBuilder {
-    GoReactor::builder()
-        .forward_stderr(false)
-        .capture_stdout(true)
+    GoReactor::builder().forward_stderr(false).capture_stdout(true)
 }
 
 #[test]
 fn command_module_is_refused_as_a_reactor() {
     let engine = Engine::default();
-    let err = quiet()
-        .instantiate(&engine, &module(&engine, "hello.wasm"))
-        .unwrap_err();
+    let err = quiet().instantiate(&engine, &module(&engine, "hello.wasm")).unwrap_err();
     let msg = err.to_string();
-    assert!(
-        msg.contains("WASI command") && msg.contains("_start"),
-        "{msg}"
-    );
+    assert!(msg.contains("WASI command") && msg.contains("_start"), "{msg}");
 }
 
 #[test]
 fn exports_are_refused_before_initialize() {
     let engine = Engine::default();
-    let mut go = quiet()
-        .initialize(false)
-        .instantiate(&engine, &module(&engine, "add.wasm"))
-        .unwrap();
+    let mut go = quiet().initialize(false).instantiate(&engine, &module(&engine, "add.wasm")).unwrap();
     let err = go.call::<(i32, i32), i32>("add", (1, 2)).unwrap_err();
     assert!(err.to_string().contains("before `_initialize`"), "{err}");
     // Nothing ran: no Go message on stderr, and the instance is alive.
@@ -199,17 +179,10 @@ fn exports_are_refused_before_initialize() {
 fn unrecovered_panic_is_an_error_with_its_text_and_kills_the_instance() {
     let engine = Engine::default();
     let m = module(&engine, "state.wasm");
-    let mut go = quiet()
-        .wasi(WasiCtx::builder().arg("state.wasm"))
-        .instantiate(&engine, &m)
-        .unwrap();
+    let mut go = quiet().wasi(WasiCtx::builder().arg("state.wasm")).instantiate(&engine, &m).unwrap();
     assert_eq!(go.call::<(), i64>("incr", ()).unwrap(), 1);
     match go.call::<(), ()>("boom", ()) {
-        Err(ReactorError::Panic {
-            message,
-            stderr,
-            trap,
-        }) => {
+        Err(ReactorError::Panic { message, stderr, trap }) => {
             assert_eq!(message, "boom");
             assert!(stderr.starts_with("panic: boom\n\ngoroutine "), "{stderr}");
             assert_eq!(trap.code(), wisp::TrapCode::Unreachable);
@@ -222,10 +195,7 @@ fn unrecovered_panic_is_an_error_with_its_text_and_kills_the_instance() {
     assert!(matches!(err, ReactorError::Dead(_)), "{err:?}");
     assert_eq!(err.to_string(), "instance is dead: Go panic: boom");
     // The engine refuses too, when the store is used directly.
-    let get = go
-        .instance()
-        .get_typed_func::<(), i64>(go.store(), "get")
-        .unwrap();
+    let get = go.instance().get_typed_func::<(), i64>(go.store(), "get").unwrap();
     let err = get.call(go.store_mut(), ()).unwrap_err();
     assert_eq!(err.to_string(), "instance is dead: Go panic: boom");
 
@@ -240,26 +210,19 @@ fn unrecovered_panic_is_an_error_with_its_text_and_kills_the_instance() {
 #[test]
 fn os_exit_is_an_error_and_kills_the_instance() {
     let engine = Engine::default();
-    let mut go = quiet()
-        .instantiate(&engine, &module(&engine, "state.wasm"))
-        .unwrap();
+    let mut go = quiet().instantiate(&engine, &module(&engine, "state.wasm")).unwrap();
     match go.call::<i32, ()>("exit_with", 3) {
         Err(ReactorError::Exit(3)) => {}
         other => panic!("expected exit 3, got {other:?}"),
     }
     let err = go.call::<(), i64>("get", ()).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "instance is dead: the Go program exited with code 3"
-    );
+    assert_eq!(err.to_string(), "instance is dead: the Go program exited with code 3");
 }
 
 #[test]
 fn recovered_panics_leave_the_instance_alive() {
     let engine = Engine::default();
-    let mut go = quiet()
-        .instantiate(&engine, &module(&engine, "state.wasm"))
-        .unwrap();
+    let mut go = quiet().instantiate(&engine, &module(&engine, "state.wasm")).unwrap();
     assert_eq!(go.call::<(i32, i32), i32>("safe_div", (1, 0)).unwrap(), 0);
     let packed: u64 = go.call("last_error", ()).unwrap();
     let text = go.memory().read_packed(go.store(), packed).unwrap();
@@ -296,9 +259,7 @@ fn two_stores_of_one_module_share_no_state() {
 #[test]
 fn strings_through_the_alloc_abi() {
     let engine = Engine::default();
-    let mut go = quiet()
-        .instantiate(&engine, &module(&engine, "strings.wasm"))
-        .unwrap();
+    let mut go = quiet().instantiate(&engine, &module(&engine, "strings.wasm")).unwrap();
     assert_eq!(go.call_str("upper", "hello, wisp").unwrap(), "HELLO, WISP");
     assert_eq!(go.call_str("reverse", "héllo").unwrap(), "olléh");
     assert_eq!(go.call_str("greet", "wisp").unwrap(), "Hello, wisp!");
@@ -307,13 +268,9 @@ fn strings_through_the_alloc_abi() {
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     );
     assert_eq!(go.call_bytes("upper", b"").unwrap(), b"");
+    assert_eq!(go.call_bytes("reverse", b"ab\xff").unwrap(), "\u{fffd}ba".as_bytes());
     assert_eq!(
-        go.call_bytes("reverse", b"ab\xff").unwrap(),
-        "\u{fffd}ba".as_bytes()
-    );
-    assert_eq!(
-        go.call_str("json_transform", r#"{"name":"wisp","values":[1,2,3.5]}"#)
-            .unwrap(),
+        go.call_str("json_transform", r#"{"name":"wisp","values":[1,2,3.5]}"#).unwrap(),
         r#"{"name":"wisp","sum":6.5,"count":3}"#
     );
     let big = "x".repeat(100_000);
@@ -324,9 +281,7 @@ fn strings_through_the_alloc_abi() {
     assert!(go.call_bytes("live_count", b"x").is_err());
     assert_eq!(go.call::<(), i32>("live_count", ()).unwrap(), 0);
     // Modules without alloc/free have no ABI.
-    let mut add = quiet()
-        .instantiate(&engine, &module(&engine, "add.wasm"))
-        .unwrap();
+    let mut add = quiet().instantiate(&engine, &module(&engine, "add.wasm")).unwrap();
     assert!(add.call_bytes("add", b"x").is_err());
 }
 
@@ -350,9 +305,7 @@ fn host_layout_structs_through_guest_pointers() {
     assert_eq!((Inner::SIZE, Inner::ALIGN), (8, 4));
     assert_eq!((Rec::SIZE, Rec::ALIGN), (64, 8));
     let engine = Engine::default();
-    let mut go = quiet()
-        .instantiate(&engine, &module(&engine, "types.wasm"))
-        .unwrap();
+    let mut go = quiet().instantiate(&engine, &module(&engine, "types.wasm")).unwrap();
     let mem = go.memory();
     let s: u32 = go.call("scratch", ()).unwrap();
     let rec = Rec {
@@ -362,56 +315,22 @@ fn host_layout_structs_through_guest_pointers() {
         f: 10.75,
         g: 2.5,
         tag: [1, 2, 3],
-        inner: Inner {
-            a: 0xFFFF,
-            b: -128,
-            c: true,
-            d: 1.5,
-        },
-        arr: [
-            Inner {
-                a: 10,
-                b: 20,
-                c: false,
-                d: -2.25,
-            },
-            Inner {
-                a: 30,
-                b: 40,
-                c: true,
-                d: 100.0,
-            },
-        ],
+        inner: Inner { a: 0xFFFF, b: -128, c: true, d: 1.5 },
+        arr: [Inner { a: 10, b: 20, c: false, d: -2.25 }, Inner { a: 30, b: 40, c: true, d: 100.0 }],
         n: 1000,
     };
     let at = s + 128;
     mem.write_value(go.store_mut(), at, &rec).unwrap();
     // The same bytes as the hand-written layout in types/expected.txt.
     let want = "64000000fffffffffdffffffffffffff00000000008025400000204001020300ffff80010000c03f0a001400000010c01e0028010000c842e803000000000000";
-    let got: String = mem
-        .read_bytes(go.store(), at, 64)
-        .unwrap()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let got: String = mem.read_bytes(go.store(), at, 64).unwrap().iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(got, want);
     assert_eq!(go.call::<u32, i64>("rec_sum", at).unwrap(), 4295034018);
     assert_eq!(go.call::<u32, i64>("rec_bump", at).unwrap(), 4294969299);
     let bumped: Rec = mem.read_value(go.store(), at).unwrap();
-    assert_eq!(
-        (bumped.x, bumped.z, bumped.f, bumped.g),
-        (-100, -4, 21.5, 3.0)
-    );
+    assert_eq!((bumped.x, bumped.z, bumped.f, bumped.g), (-100, -4, 21.5, 3.0));
     assert_eq!(bumped.tag, [2, 3, 4]);
-    assert_eq!(
-        bumped.inner,
-        Inner {
-            a: 0,
-            b: -128,
-            c: false,
-            d: 3.0
-        }
-    );
+    assert_eq!(bumped.inner, Inner { a: 0, b: -128, c: false, d: 3.0 });
     assert_eq!(bumped.arr, [rec.arr[1], rec.arr[0]]);
     assert_eq!(bumped.n, 2001);
 
@@ -419,20 +338,13 @@ fn host_layout_structs_through_guest_pointers() {
     let g: u32 = go.call("rec_global", ()).unwrap();
     let mut global: Rec = mem.read_value(go.store(), g).unwrap();
     assert_eq!((global.x, global.y), (-7, 7));
-    assert_eq!(
-        go.call::<(), i64>("rec_global_sum", ()).unwrap(),
-        -81984429704858313
-    );
+    assert_eq!(go.call::<(), i64>("rec_global_sum", ()).unwrap(), -81984429704858313);
     global.x = 1000;
     mem.write_value(go.store_mut(), g, &global).unwrap();
-    assert_eq!(
-        go.call::<(), i64>("rec_global_sum", ()).unwrap(),
-        -81984429704857306
-    );
+    assert_eq!(go.call::<(), i64>("rec_global_sum", ()).unwrap(), -81984429704857306);
 
     // Arrays and scalars.
-    mem.write_value(go.store_mut(), s + 64, &[-3i32, 2, 3, 4, 5, 6, 7, 65536])
-        .unwrap();
+    mem.write_value(go.store_mut(), s + 64, &[-3i32, 2, 3, 4, 5, 6, 7, 65536]).unwrap();
     assert_eq!(go.call::<u32, i32>("arr_sum", s + 64).unwrap(), 65560);
     go.call::<u32, ()>("arr_square", s + 64).unwrap();
     let sq: [i32; 8] = mem.read_value(go.store(), s + 64).unwrap();
@@ -450,9 +362,7 @@ fn host_layout_structs_through_guest_pointers() {
     assert!(mem.read_value::<u64>(go.store(), u32::MAX).is_err());
     assert!(mem.read_bytes(go.store(), u32::MAX, u32::MAX).is_err());
     assert!(mem.write_value(go.store_mut(), size - 4, &0u64).is_err());
-    assert!(mem
-        .read_packed(go.store(), (u64::from(size) << 32) | 1)
-        .is_err());
+    assert!(mem.read_packed(go.store(), (u64::from(size) << 32) | 1).is_err());
     mem.write_bytes(go.store_mut(), s, b"ok\xff").unwrap();
     assert_eq!(mem.read_string(go.store(), s, 2).unwrap(), "ok");
     assert!(mem.read_string(go.store(), s, 3).is_err());
@@ -462,9 +372,7 @@ fn host_layout_structs_through_guest_pointers() {
 #[test]
 fn initialize_output_and_stdio_capture() {
     let engine = Engine::default();
-    let go = quiet()
-        .instantiate(&engine, &module(&engine, "state.wasm"))
-        .unwrap();
+    let go = quiet().instantiate(&engine, &module(&engine, "state.wasm")).unwrap();
     // `init` ran inside `_initialize`, once.
     assert_eq!(go.stdout().unwrap(), b"state: init\n");
     assert_eq!(go.stderr(), b"state: init (stderr)\n");
@@ -577,24 +485,12 @@ fn c_fixtures_through_the_same_helpers() {
     dirs.sort();
     for dir in &dirs {
         // bench: its quick scenario only, as for Go.
-        let only: Option<&[&str]> = if dir.ends_with("bench") {
-            Some(&["quick"])
-        } else {
-            None
-        };
+        let only: Option<&[&str]> = if dir.ends_with("bench") { Some(&["quick"]) } else { None };
         match run_expected(&engine, &dir.join("expected.txt"), only) {
             Ok(t) => runs += t.runs,
             Err(f) => failures.extend(f),
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} failure(s):\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
-    eprintln!(
-        "c fixtures: {} directories, {runs} scenario runs",
-        dirs.len()
-    );
+    assert!(failures.is_empty(), "{} failure(s):\n{}", failures.len(), failures.join("\n"));
+    eprintln!("c fixtures: {} directories, {runs} scenario runs", dirs.len());
 }

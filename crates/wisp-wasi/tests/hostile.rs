@@ -51,10 +51,7 @@ fn check(g: &mut Guest, name: &str, args: &[i64]) {
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| g.call_ints(name, args)));
     match r {
         Err(_) => panic!("{name}{args:?} panicked"),
-        Ok(Ok(errno)) => assert!(
-            (0..=76).contains(&errno),
-            "{name}{args:?} returned {errno}, not an errno"
-        ),
+        Ok(Ok(errno)) => assert!((0..=76).contains(&errno), "{name}{args:?} returned {errno}, not an errno"),
         Ok(Err(wisp::Error::Exit(code))) if name == "proc_exit" => {
             assert_eq!(code as i64, args[0] as i32 as i64)
         }
@@ -85,11 +82,7 @@ fn every_function_survives_hostile_arguments() {
         for (name, sig, _) in SIGNATURES {
             // Each parameter hostile in turn, the others benign...
             for i in 0..sig.len() {
-                let pool: &[i64] = if sig.as_bytes()[i] == b'I' {
-                    &I64S
-                } else {
-                    &I32S
-                };
+                let pool: &[i64] = if sig.as_bytes()[i] == b'I' { &I64S } else { &I32S };
                 for &v in pool {
                     let mut args: Vec<i64> = sig.chars().map(|_| 0).collect();
                     args[i] = v;
@@ -99,16 +92,8 @@ fn every_function_survives_hostile_arguments() {
             }
             // ...then everything at random.
             for _ in 0..150 {
-                let args: Vec<i64> = sig
-                    .chars()
-                    .map(|c| {
-                        if c == 'I' {
-                            rng.pick(&I64S)
-                        } else {
-                            rng.pick(&I32S)
-                        }
-                    })
-                    .collect();
+                let args: Vec<i64> =
+                    sig.chars().map(|c| if c == 'I' { rng.pick(&I64S) } else { rng.pick(&I32S) }).collect();
                 check(&mut g, name, &args);
                 calls += 1;
             }
@@ -125,10 +110,7 @@ fn every_function_survives_hostile_arguments() {
         .collect();
     names.sort();
     assert_eq!(names, ["canary", "sandbox"]);
-    assert_eq!(
-        std::fs::read(outer.path().join("canary")).unwrap(),
-        b"outside"
-    );
+    assert_eq!(std::fs::read(outer.path().join("canary")).unwrap(), b"outside");
 }
 
 fn guest(tag: &str) -> (TempDir, Guest) {

@@ -47,8 +47,7 @@ impl World {
 
     fn stat(&mut self, path: &str, follow: bool) -> i32 {
         let (p, l) = self.g.str(2000, path);
-        self.g
-            .errno("path_filestat_get", &[3, follow as i64, p, l, 3000])
+        self.g.errno("path_filestat_get", &[3, follow as i64, p, l, 3000])
     }
 
     fn read_fd(&mut self, fd: i32) -> Vec<u8> {
@@ -77,14 +76,7 @@ fn inside_works() {
 #[test]
 fn dotdot_past_the_root() {
     let mut w = World::new("dotdot", false);
-    for p in [
-        "..",
-        "../canary",
-        "sub/../../canary",
-        "sub/../..",
-        "./../sandbox/file",
-        "sub/../sub/../../canary",
-    ] {
+    for p in ["..", "../canary", "sub/../../canary", "sub/../..", "./../sandbox/file", "sub/../sub/../../canary"] {
         assert_eq!(w.open(p), ENOTCAPABLE, "open {p}");
         assert_eq!(w.stat(p, true), ENOTCAPABLE, "stat {p}");
     }
@@ -117,15 +109,7 @@ fn existing_symlinks_leading_outside() {
     w.host_symlink("hop2", "hop1");
     w.host_symlink("sub/../..", "hop2");
     w.host_symlink("/", "root");
-    for p in [
-        "abs",
-        "rel",
-        "up/canary",
-        "hop1/canary",
-        "hop1",
-        "root/etc/passwd",
-        "sub/../rel",
-    ] {
+    for p in ["abs", "rel", "up/canary", "hop1/canary", "hop1", "root/etc/passwd", "sub/../rel"] {
         assert_eq!(w.open(p), ENOTCAPABLE, "open {p}");
         assert_eq!(w.stat(p, true), ENOTCAPABLE, "stat {p}");
     }
@@ -134,10 +118,7 @@ fn existing_symlinks_leading_outside() {
     assert_eq!(w.g.read(3000 + 16, 1), [7], "filetype symbolic_link");
     // Opening a final symlink without symlink_follow is ELOOP (O_NOFOLLOW), never a follow.
     let (p, l) = w.g.str(1000, "rel");
-    assert_eq!(
-        w.g.errno("path_open", &[3, 0, p, l, 0, READ as i64, 0, 0, 996]),
-        ELOOP
-    );
+    assert_eq!(w.g.errno("path_open", &[3, 0, p, l, 0, READ as i64, 0, 0, 996]), ELOOP);
     // A hard link through an escaping link would pull the outside in.
     let (n, nl) = w.g.str(2100, "stolen");
     assert_eq!(w.g.errno("path_link", &[3, 1, p, l, 3, n, nl]), ENOTCAPABLE);
@@ -173,21 +154,9 @@ fn guest_created_symlinks_leading_outside() {
         let (p, l) = w.g.str(2200, at);
         w.g.errno("path_symlink", &[t, tl, 3, p, l])
     };
-    for (target, at) in [
-        ("../canary", "l1"),
-        ("/etc", "l2"),
-        ("sub/../../canary", "l3"),
-        ("../../canary", "sub/l4"),
-    ] {
-        assert_eq!(
-            symlink(&mut w, target, at),
-            ENOTCAPABLE,
-            "symlink {at} -> {target}"
-        );
-        assert!(
-            std::fs::symlink_metadata(w.sandbox().join(at)).is_err(),
-            "{at} was created"
-        );
+    for (target, at) in [("../canary", "l1"), ("/etc", "l2"), ("sub/../../canary", "l3"), ("../../canary", "sub/l4")] {
+        assert_eq!(symlink(&mut w, target, at), ENOTCAPABLE, "symlink {at} -> {target}");
+        assert!(std::fs::symlink_metadata(w.sandbox().join(at)).is_err(), "{at} was created");
     }
     // Inside targets are fine, also from a subdirectory.
     assert_eq!(symlink(&mut w, "file", "ok"), 0);
@@ -212,10 +181,7 @@ fn directory_fd_is_its_own_root() {
     let sub = sub as i64;
     assert_eq!(w.g.open_at(sub, "inner", 1, 0, READ, 0).0, 0);
     assert_eq!(w.g.open_at(sub, "../file", 1, 0, READ, 0).0, ENOTCAPABLE);
-    assert_eq!(
-        w.g.open_at(sub, "..", 1, O_DIRECTORY, ALL & !WRITE, 0).0,
-        ENOTCAPABLE
-    );
+    assert_eq!(w.g.open_at(sub, "..", 1, O_DIRECTORY, ALL & !WRITE, 0).0, ENOTCAPABLE);
 }
 
 /// The guest replaces a directory it holds an fd for with a symlink; the fd must not follow.
@@ -230,10 +196,7 @@ fn directory_fd_swapped_for_a_symlink() {
     std::fs::rename(w.sandbox().join("sub"), w.sandbox().join("gone")).unwrap();
     w.host_symlink("..", "sub");
     assert_eq!(w.g.open_at(sub, "canary", 1, 0, READ, 0).0, ENOTCAPABLE);
-    assert_eq!(
-        w.g.open_at(sub, "sandbox/file", 1, 0, READ, 0).0,
-        ENOTCAPABLE
-    );
+    assert_eq!(w.g.open_at(sub, "sandbox/file", 1, 0, READ, 0).0, ENOTCAPABLE);
 }
 
 #[test]
@@ -248,10 +211,7 @@ fn read_only_preopen_enforces_rights() {
     w.g.write(100, &[0, 4, 0, 0, 4, 0, 0, 0]);
     assert_eq!(w.g.errno("fd_write", &[fd, 100, 1, 200]), ENOTCAPABLE);
     assert_eq!(w.g.errno("fd_filestat_set_size", &[fd, 0]), ENOTCAPABLE);
-    assert_eq!(
-        w.g.errno("fd_fdstat_set_rights", &[fd, -1, -1]),
-        ENOTCAPABLE
-    );
+    assert_eq!(w.g.errno("fd_fdstat_set_rights", &[fd, -1, -1]), ENOTCAPABLE);
     // Opening for writing, creating and truncating fail at open.
     assert_eq!(w.g.open("file", 0, READ | WRITE, 0).0, ENOTCAPABLE);
     assert_eq!(w.g.open("new", O_CREAT, READ, 0).0, ENOTCAPABLE);
@@ -266,28 +226,16 @@ fn read_only_preopen_enforces_rights() {
     assert_eq!(w.g.errno("path_rename", &[3, p, l, 3, n, nl]), ENOTCAPABLE);
     assert_eq!(w.g.errno("path_link", &[3, 0, p, l, 3, n, nl]), ENOTCAPABLE);
     assert_eq!(w.g.errno("path_symlink", &[p, l, 3, n, nl]), ENOTCAPABLE);
-    assert_eq!(
-        w.g.errno("path_filestat_set_times", &[3, 1, p, l, 0, 0, 0b1010]),
-        ENOTCAPABLE
-    );
+    assert_eq!(w.g.errno("path_filestat_set_times", &[3, 1, p, l, 0, 0, 0b1010]), ENOTCAPABLE);
     let (e, sub) = w.g.open("sub", O_DIRECTORY, ALL & !WRITE, 0);
     assert_eq!(e, 0);
     let (i, il) = w.g.str(2300, "inner");
-    assert_eq!(
-        w.g.errno("path_unlink_file", &[sub as i64, i, il]),
-        ENOTCAPABLE
-    );
-    assert_eq!(
-        w.g.open_at(sub as i64, "inner", 1, 0, READ | WRITE, 0).0,
-        ENOTCAPABLE
-    );
+    assert_eq!(w.g.errno("path_unlink_file", &[sub as i64, i, il]), ENOTCAPABLE);
+    assert_eq!(w.g.open_at(sub as i64, "inner", 1, 0, READ | WRITE, 0).0, ENOTCAPABLE);
     assert_eq!(w.g.errno("fd_fdstat_set_rights", &[3, -1, -1]), ENOTCAPABLE);
     // Everything is as it was.
     assert_eq!(std::fs::read(w.sandbox().join("file")).unwrap(), b"inside");
-    assert_eq!(
-        std::fs::read(w.sandbox().join("sub/inner")).unwrap(),
-        b"inner"
-    );
+    assert_eq!(std::fs::read(w.sandbox().join("sub/inner")).unwrap(), b"inner");
     assert!(!w.sandbox().join("other").exists());
 }
 
@@ -298,18 +246,10 @@ fn the_root_itself_cannot_be_removed() {
     let mut w = World::new("rootdir", false);
     for p in [".", "sub/..", "./"] {
         let (a, al) = w.g.str(2000, p);
-        assert_ne!(
-            w.g.errno("path_remove_directory", &[3, a, al]),
-            0,
-            "rmdir {p}"
-        );
+        assert_ne!(w.g.errno("path_remove_directory", &[3, a, al]), 0, "rmdir {p}");
         assert_ne!(w.g.errno("path_unlink_file", &[3, a, al]), 0, "unlink {p}");
         let (n, nl) = w.g.str(2100, "x");
-        assert_ne!(
-            w.g.errno("path_rename", &[3, a, al, 3, n, nl]),
-            0,
-            "rename {p}"
-        );
+        assert_ne!(w.g.errno("path_rename", &[3, a, al, 3, n, nl]), 0, "rename {p}");
     }
     assert!(w.sandbox().join("file").exists());
 }
@@ -318,8 +258,5 @@ fn the_root_itself_cannot_be_removed() {
 fn nul_bytes_in_paths() {
     let mut w = World::new("nul", false);
     w.g.write(2000, b"file\0/../../canary");
-    assert_eq!(
-        w.g.errno("path_open", &[3, 1, 2000, 18, 0, READ as i64, 0, 0, 996]),
-        28
-    );
+    assert_eq!(w.g.errno("path_open", &[3, 1, 2000, 18, 0, READ as i64, 0, 0, 996]), 28);
 }

@@ -41,7 +41,11 @@ impl<T> HostFunc<T> {
             let inner = &caller.store.inner;
             for (i, (r, &t)) in results.iter().zip(fty.results()).enumerate() {
                 if r.ty() != t {
-                    return Err(Error::Signature(format!("host function returned {} where {} was expected", r.ty(), t)));
+                    return Err(Error::Signature(format!(
+                        "host function returned {} where {} was expected",
+                        r.ty(),
+                        t
+                    )));
                 }
                 slots[i] = r.to_slot(inner)?;
             }
@@ -122,7 +126,10 @@ impl Func {
     }
 
     /// A host function from a Rust closure with typed parameters and results.
-    pub fn wrap<T, Params, Results>(mut store: impl AsContextMut<Data = T>, f: impl IntoFunc<T, Params, Results>) -> Func {
+    pub fn wrap<T, Params, Results>(
+        mut store: impl AsContextMut<Data = T>,
+        f: impl IntoFunc<T, Params, Results>,
+    ) -> Func {
         new_host_func(store.as_context_mut(), f.into_func())
     }
 
@@ -341,7 +348,11 @@ impl WasmTy for Option<Func> {
         }
     }
     fn from_slot(v: u64, store: u32) -> Self {
-        if v == 0 { None } else { Some(Func(Stored { store, index: v as u32 - 1 })) }
+        if v == 0 {
+            None
+        } else {
+            Some(Func(Stored { store, index: v as u32 - 1 }))
+        }
     }
 }
 

@@ -5,7 +5,9 @@ use crate::func::{Func, TypedFunc, WasmParams, WasmResults};
 use crate::global::Global;
 use crate::memory::Memory;
 use crate::module::{ConstOp, DataMode, ElemMode, ExternType, Module};
-use crate::store::{AsContext, AsContextMut, FuncEntity, FuncKind, GlobalEntity, InstanceEntity, Store, StoreInner, Stored};
+use crate::store::{
+    AsContext, AsContextMut, FuncEntity, FuncKind, GlobalEntity, InstanceEntity, Store, StoreInner, Stored,
+};
 use crate::table::Table;
 use crate::trap::{Trap, TrapCode};
 use std::cell::UnsafeCell;
@@ -22,16 +24,32 @@ pub enum Extern {
 
 impl Extern {
     pub fn into_func(self) -> Option<Func> {
-        if let Extern::Func(f) = self { Some(f) } else { None }
+        if let Extern::Func(f) = self {
+            Some(f)
+        } else {
+            None
+        }
     }
     pub fn into_memory(self) -> Option<Memory> {
-        if let Extern::Memory(m) = self { Some(m) } else { None }
+        if let Extern::Memory(m) = self {
+            Some(m)
+        } else {
+            None
+        }
     }
     pub fn into_table(self) -> Option<Table> {
-        if let Extern::Table(t) = self { Some(t) } else { None }
+        if let Extern::Table(t) = self {
+            Some(t)
+        } else {
+            None
+        }
     }
     pub fn into_global(self) -> Option<Global> {
-        if let Extern::Global(g) = self { Some(g) } else { None }
+        if let Extern::Global(g) = self {
+            Some(g)
+        } else {
+            None
+        }
     }
 
     /// The type of the object, as import matching sees it (current sizes as minimums).
@@ -194,7 +212,12 @@ fn eval_const(inner: &StoreInner, expr: &[ConstOp], globals: &[u32], funcs: &[u3
             ConstOp::RefNull => 0,
             ConstOp::RefFunc(f) => funcs[f as usize] as u64 + 1,
             ConstOp::GlobalGet(g) => inner.globals[globals[g as usize] as usize].get(),
-            ConstOp::I32Add | ConstOp::I32Sub | ConstOp::I32Mul | ConstOp::I64Add | ConstOp::I64Sub | ConstOp::I64Mul => {
+            ConstOp::I32Add
+            | ConstOp::I32Sub
+            | ConstOp::I32Mul
+            | ConstOp::I64Add
+            | ConstOp::I64Sub
+            | ConstOp::I64Mul => {
                 let b = stack.pop().unwrap_or(0);
                 let a = stack.pop().unwrap_or(0);
                 match *op {

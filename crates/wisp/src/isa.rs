@@ -7,7 +7,6 @@
 //! mapping from the decoder's opcode table, so a missing variant fails to compile.
 //! `Debug` is the disassembler.
 
-
 /// Binary operators with fused operand and destination forms, written once. Entry:
 /// `(Op, OpLL, OpLLSet, OpSet, OpImm, OpL, OpTee, OpLI, type, semantics)`:
 /// - `OpLL { a, b }`: `local.get a; local.get b; op` (pushes the result),

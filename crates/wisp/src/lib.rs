@@ -41,12 +41,11 @@ pub use limits::{
 pub use linker::Linker;
 pub use memory::Memory;
 pub use module::{ExternType, ImportDesc, Module};
-pub use reactor::{
-    pack_ptr_len, unpack_ptr_len, DecodeError, GuestAlloc, GuestBuf, GuestValue, StoreCounts,
-    INITIALIZE, START,
-};
 #[doc(hidden)]
 pub use reactor::align_up as reactor_align_up;
+pub use reactor::{
+    pack_ptr_len, unpack_ptr_len, DecodeError, GuestAlloc, GuestBuf, GuestValue, StoreCounts, INITIALIZE, START,
+};
 pub use store::{AsContext, AsContextMut, Store};
 pub use table::Table;
 pub use trap::{FrameInfo, Trap, TrapCode};

@@ -124,7 +124,10 @@ impl<T> Linker<T> {
         let mut imports = Vec::with_capacity(module.inner.imports.len());
         for imp in &module.inner.imports {
             let def = self.defs.get(&(imp.module.clone(), imp.name.clone())).ok_or_else(|| {
-                Error::Link(format!("unknown import: `{}`.`{}` ({}) has not been defined", imp.module, imp.name, imp.ty))
+                Error::Link(format!(
+                    "unknown import: `{}`.`{}` ({}) has not been defined",
+                    imp.module, imp.name, imp.ty
+                ))
             })?;
             imports.push(self.materialize(store, def));
         }

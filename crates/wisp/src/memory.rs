@@ -71,7 +71,10 @@ impl Memory {
 
     /// The memory's bytes and the store's data at once, for host functions that move data
     /// between the two.
-    pub fn data_and_store_mut<'a, T: 'a>(&self, store: &'a mut impl AsContextMut<Data = T>) -> (&'a mut [u8], &'a mut T) {
+    pub fn data_and_store_mut<'a, T: 'a>(
+        &self,
+        store: &'a mut impl AsContextMut<Data = T>,
+    ) -> (&'a mut [u8], &'a mut T) {
         let store = store.as_context_mut();
         let i = store.inner.check(self.0).expect("memory of this store") as usize;
         let (inner, data) = store.split_mut();

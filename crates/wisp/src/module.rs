@@ -241,7 +241,9 @@ impl Module {
             let mode = match &e.kind {
                 ElementKind::Passive => ElemMode::Passive,
                 ElementKind::Declared => ElemMode::Declared,
-                ElementKind::Active { table, offset } => ElemMode::Active { table: *table, offset: const_expr(offset)? },
+                ElementKind::Active { table, offset } => {
+                    ElemMode::Active { table: *table, offset: const_expr(offset)? }
+                }
             };
             let items = match &e.items {
                 ElementItems::Functions(fs) => fs.iter().map(|&f| ConstExpr::One(ConstOp::RefFunc(f))).collect(),
@@ -254,7 +256,9 @@ impl Module {
         for d in &m.data {
             let mode = match &d.kind {
                 DataKind::Passive => DataMode::Passive,
-                DataKind::Active { memory, offset } => DataMode::Active { memory: *memory, offset: const_expr(offset)? },
+                DataKind::Active { memory, offset } => {
+                    DataMode::Active { memory: *memory, offset: const_expr(offset)? }
+                }
             };
             data.push(DataSeg { mode, start: d.bytes.as_ptr() as usize - base, len: d.bytes.len() });
         }
@@ -336,7 +340,11 @@ impl Module {
     fn table_type(&self, index: u32) -> TableType {
         let m = &self.inner;
         if index < m.num_imported_tables {
-            m.imports.iter().filter_map(|i| if let ExternType::Table(t) = i.ty { Some(t) } else { None }).nth(index as usize).expect("validated index")
+            m.imports
+                .iter()
+                .filter_map(|i| if let ExternType::Table(t) = i.ty { Some(t) } else { None })
+                .nth(index as usize)
+                .expect("validated index")
         } else {
             m.tables[(index - m.num_imported_tables) as usize]
         }
@@ -345,7 +353,11 @@ impl Module {
     fn memory_type(&self, index: u32) -> MemoryType {
         let m = &self.inner;
         if index < m.num_imported_memories {
-            m.imports.iter().filter_map(|i| if let ExternType::Memory(t) = i.ty { Some(t) } else { None }).nth(index as usize).expect("validated index")
+            m.imports
+                .iter()
+                .filter_map(|i| if let ExternType::Memory(t) = i.ty { Some(t) } else { None })
+                .nth(index as usize)
+                .expect("validated index")
         } else {
             m.memories[(index - m.num_imported_memories) as usize]
         }
@@ -354,7 +366,11 @@ impl Module {
     fn global_type(&self, index: u32) -> GlobalType {
         let m = &self.inner;
         if index < m.num_imported_globals {
-            m.imports.iter().filter_map(|i| if let ExternType::Global(t) = i.ty { Some(t) } else { None }).nth(index as usize).expect("validated index")
+            m.imports
+                .iter()
+                .filter_map(|i| if let ExternType::Global(t) = i.ty { Some(t) } else { None })
+                .nth(index as usize)
+                .expect("validated index")
         } else {
             m.globals[(index - m.num_imported_globals) as usize].0
         }

@@ -83,12 +83,12 @@ impl Instance {
             ));
         }
         if let Some(init) = self.get_export(&*store, INITIALIZE) {
-            let init = init.into_func().ok_or_else(|| {
-                Error::Usage("the reactor's `_initialize` export is not a function".into())
-            })?;
-            let init = init.typed::<(), ()>(&*store).map_err(|e| {
-                Error::Usage(format!("the reactor's `_initialize` must be () -> (): {e}"))
-            })?;
+            let init = init
+                .into_func()
+                .ok_or_else(|| Error::Usage("the reactor's `_initialize` export is not a function".into()))?;
+            let init = init
+                .typed::<(), ()>(&*store)
+                .map_err(|e| Error::Usage(format!("the reactor's `_initialize` must be () -> (): {e}")))?;
             if let Err(e) = init.call(&mut *store, ()) {
                 self.set_dead(&mut *store, format!("`_initialize` failed: {e}"));
                 return Err(e);
@@ -114,9 +114,7 @@ impl Instance {
             return Err(Error::Usage(format!("instance is dead: {why}")));
         }
         if name == INITIALIZE {
-            return Err(Error::Usage(
-                "`_initialize` runs through `Instance::initialize_reactor`, once".into(),
-            ));
+            return Err(Error::Usage("`_initialize` runs through `Instance::initialize_reactor`, once".into()));
         }
         if !e.reactor_initialized && e.module.get_export(INITIALIZE).is_some() {
             return Err(Error::Usage(format!(
@@ -126,19 +124,10 @@ impl Instance {
         }
         match e.module.get_export(name) {
             Some(ExternType::Func(_)) => {}
-            Some(_) => {
-                return Err(Error::UnknownExport(format!(
-                    "export `{name}` is not a function"
-                )))
-            }
-            None => {
-                return Err(Error::UnknownExport(format!(
-                    "no exported function named `{name}`"
-                )))
-            }
+            Some(_) => return Err(Error::UnknownExport(format!("export `{name}` is not a function"))),
+            None => return Err(Error::UnknownExport(format!("no exported function named `{name}`"))),
         }
-        self.get_func(&store, name)
-            .ok_or_else(|| Error::UnknownExport(format!("no exported function named `{name}`")))
+        self.get_func(&store, name).ok_or_else(|| Error::UnknownExport(format!("no exported function named `{name}`")))
     }
 
     /// [`Instance::reactor_func`] with its signature checked against `Params -> Results`.
@@ -161,9 +150,7 @@ impl Instance {
 
     /// Why the instance was marked dead, if it was.
     pub fn dead_reason(&self, store: impl AsContext) -> Option<String> {
-        entity(&store.as_context().inner, self)
-            .ok()
-            .and_then(|e| e.dead.clone())
+        entity(&store.as_context().inner, self).ok().and_then(|e| e.dead.clone())
     }
 
     /// Retires the instance: from now on every call into one of its functions (from the
@@ -201,9 +188,7 @@ impl Instance {
 }
 
 fn out_of_bounds(ptr: u32, len: u64, size: usize) -> Error {
-    Error::Usage(format!(
-        "guest pointer out of bounds: {len} bytes at {ptr:#x} (memory size {size})"
-    ))
+    Error::Usage(format!("guest pointer out of bounds: {len} bytes at {ptr:#x} (memory size {size})"))
 }
 
 /// The byte range `ptr..ptr + len` of a memory of `size` bytes, or an error.
@@ -258,9 +243,7 @@ impl Memory {
         let bytes = self.slice(&store, ptr, len)?;
         match std::str::from_utf8(bytes) {
             Ok(s) => Ok(s.to_owned()),
-            Err(e) => Err(Error::Usage(format!(
-                "guest string of {len} bytes at {ptr:#x} is not UTF-8: {e}"
-            ))),
+            Err(e) => Err(Error::Usage(format!("guest string of {len} bytes at {ptr:#x} is not UTF-8: {e}"))),
         }
     }
 
@@ -310,12 +293,7 @@ impl Memory {
     }
 
     /// Writes a plain value (little-endian, C layout) at guest address `ptr`.
-    pub fn write_value<T: GuestValue>(
-        &self,
-        mut store: impl AsContextMut,
-        ptr: u32,
-        value: &T,
-    ) -> Result<()> {
+    pub fn write_value<T: GuestValue>(&self, mut store: impl AsContextMut, ptr: u32, value: &T) -> Result<()> {
         let data = self.data_mut(&mut store);
         let r = range(ptr, T::SIZE as u64, data.len())?;
         value.encode(&mut data[r]);
@@ -337,26 +315,16 @@ pub struct DecodeError {
 
 impl DecodeError {
     pub fn new(offset: usize, message: impl Into<String>) -> Self {
-        DecodeError {
-            offset,
-            message: message.into(),
-        }
+        DecodeError { offset, message: message.into() }
     }
 
     /// The same error, for a value that sits `delta` bytes further in.
     pub fn shifted(self, delta: usize) -> Self {
-        DecodeError {
-            offset: self.offset + delta,
-            ..self
-        }
+        DecodeError { offset: self.offset + delta, ..self }
     }
 
     fn at(self, ptr: u32) -> Error {
-        Error::Usage(format!(
-            "invalid guest value at {:#x}: {}",
-            u64::from(ptr) + self.offset as u64,
-            self.message
-        ))
+        Error::Usage(format!("invalid guest value at {:#x}: {}", u64::from(ptr) + self.offset as u64, self.message))
     }
 }
 
@@ -563,11 +531,7 @@ impl GuestAlloc {
             Some(f) => Some(instance.reactor_typed_func::<u32, ()>(&store, f)?),
             None => None,
         };
-        Ok(GuestAlloc {
-            memory: mem,
-            alloc,
-            free,
-        })
+        Ok(GuestAlloc { memory: mem, alloc, free })
     }
 
     pub fn memory(&self) -> Memory {
@@ -584,9 +548,8 @@ impl GuestAlloc {
 
     /// Allocates a guest buffer holding `bytes`.
     pub fn alloc_bytes(&self, mut store: impl AsContextMut, bytes: &[u8]) -> Result<GuestBuf> {
-        let len = u32::try_from(bytes.len()).map_err(|_| {
-            Error::Usage(format!("{} bytes do not fit a guest buffer", bytes.len()))
-        })?;
+        let len = u32::try_from(bytes.len())
+            .map_err(|_| Error::Usage(format!("{} bytes do not fit a guest buffer", bytes.len())))?;
         let buf = self.alloc(&mut store, len)?;
         self.memory.write_bytes(&mut store, buf.ptr, bytes)?;
         Ok(buf)
@@ -627,15 +590,9 @@ impl GuestAlloc {
     }
 
     /// [`GuestAlloc::call_bytes`] for text; the result must be UTF-8.
-    pub fn call_str(
-        &self,
-        store: impl AsContextMut,
-        func: &TypedFunc<(u32, u32), u64>,
-        input: &str,
-    ) -> Result<String> {
+    pub fn call_str(&self, store: impl AsContextMut, func: &TypedFunc<(u32, u32), u64>, input: &str) -> Result<String> {
         let out = self.call_bytes(store, func, input.as_bytes())?;
-        String::from_utf8(out)
-            .map_err(|e| Error::Usage(format!("guest result is not UTF-8: {}", e.utf8_error())))
+        String::from_utf8(out).map_err(|e| Error::Usage(format!("guest result is not UTF-8: {}", e.utf8_error())))
     }
 }
 

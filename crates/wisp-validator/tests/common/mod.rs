@@ -8,8 +8,7 @@ use wisp_validator::{validate_bytes, Features, ModuleInfo};
 /// Encodes a module written in the text format.
 pub fn wat(text: &str) -> Vec<u8> {
     let buf = wast::parser::ParseBuffer::new(text).unwrap_or_else(|e| panic!("lex: {e}\n{text}"));
-    let mut m: wast::Wat =
-        wast::parser::parse(&buf).unwrap_or_else(|e| panic!("parse: {e}\n{text}"));
+    let mut m: wast::Wat = wast::parser::parse(&buf).unwrap_or_else(|e| panic!("parse: {e}\n{text}"));
     m.encode().unwrap_or_else(|e| panic!("encode: {e}\n{text}"))
 }
 
@@ -30,11 +29,7 @@ pub fn valid(text: &str) -> ModuleInfo {
 pub fn invalid_with(text: &str, features: Features, message: &str) {
     match validate_bytes(&wat(text), features) {
         Ok(_) => panic!("expected \"{message}\", but the module validated\n{text}"),
-        Err(e) => assert!(
-            e.message().starts_with(message),
-            "expected \"{message}\", got \"{}\"\n{text}",
-            e.message()
-        ),
+        Err(e) => assert!(e.message().starts_with(message), "expected \"{message}\", got \"{}\"\n{text}", e.message()),
     }
 }
 

@@ -59,10 +59,7 @@ fn lex(line: &str) -> Result<Vec<Tok>, String> {
                                     return Err("short \\x escape".into());
                                 };
                                 let h: String = [hi, lo].iter().collect();
-                                bytes.push(
-                                    u8::from_str_radix(&h, 16)
-                                        .map_err(|_| format!("bad \\x escape `\\x{h}`"))?,
-                                );
+                                bytes.push(u8::from_str_radix(&h, 16).map_err(|_| format!("bad \\x escape `\\x{h}`"))?);
                             }
                             other => return Err(format!("unknown escape `\\{other}`")),
                         }
@@ -95,10 +92,7 @@ fn lex(line: &str) -> Result<Vec<Tok>, String> {
 fn bare(t: Option<&Tok>) -> Result<&str, String> {
     match t {
         Some(Tok::Bare(s)) => Ok(s),
-        Some(Tok::Str(s)) => Err(format!(
-            "expected a word, found string {:?}",
-            String::from_utf8_lossy(s)
-        )),
+        Some(Tok::Str(s)) => Err(format!("expected a word, found string {:?}", String::from_utf8_lossy(s))),
         None => Err("missing operand".into()),
     }
 }
@@ -112,9 +106,7 @@ fn string(t: Option<&Tok>) -> Result<&[u8], String> {
 }
 
 fn strings(toks: &[Tok]) -> Result<Vec<Vec<u8>>, String> {
-    toks.iter()
-        .map(|t| string(Some(t)).map(<[u8]>::to_vec))
-        .collect()
+    toks.iter().map(|t| string(Some(t)).map(<[u8]>::to_vec)).collect()
 }
 
 fn hex(s: &[u8]) -> Result<Vec<u8>, String> {
@@ -176,11 +168,8 @@ fn parse(path: &Path) -> Result<Vec<Scenario>, String> {
         let rest = &toks[1..];
         match head.as_str() {
             "module" => {
-                config.modules = rest
-                    .iter()
-                    .map(|t| bare(Some(t)).map(|p| dir.join(p)))
-                    .collect::<Result<_, _>>()
-                    .map_err(at)?;
+                config.modules =
+                    rest.iter().map(|t| bare(Some(t)).map(|p| dir.join(p))).collect::<Result<_, _>>().map_err(at)?;
             }
             "kind" => {
                 config.command = match bare(rest.first()).map_err(at)? {
@@ -202,9 +191,7 @@ fn parse(path: &Path) -> Result<Vec<Scenario>, String> {
             }
             "preopen-tmp" => {
                 let guest = string(rest.first()).map_err(at)?;
-                config.preopens.push(Preopen::Tmp {
-                    guest: String::from_utf8_lossy(guest).into_owned(),
-                });
+                config.preopens.push(Preopen::Tmp { guest: String::from_utf8_lossy(guest).into_owned() });
             }
             "scenario" => scenarios.push(Scenario {
                 name: bare(rest.first()).map_err(at)?.to_string(),
@@ -212,14 +199,8 @@ fn parse(path: &Path) -> Result<Vec<Scenario>, String> {
                 steps: Vec::new(),
             }),
             _ => {
-                let s = scenarios
-                    .last_mut()
-                    .ok_or_else(|| at(format!("step `{head}` outside a scenario")))?;
-                s.steps.push(Step {
-                    line,
-                    text: trimmed.to_string(),
-                    toks,
-                });
+                let s = scenarios.last_mut().ok_or_else(|| at(format!("step `{head}` outside a scenario")))?;
+                s.steps.push(Step { line, text: trimmed.to_string(), toks });
             }
         }
     }
@@ -262,11 +243,7 @@ pub struct Tally {
 
 /// Runs the scenarios of `expected` (all, or those named in `only`) and returns what ran,
 /// or every failure, each with file, line and module.
-pub fn run_expected(
-    engine: &Engine,
-    expected: &Path,
-    only: Option<&[&str]>,
-) -> Result<Tally, Vec<String>> {
+pub fn run_expected(engine: &Engine, expected: &Path, only: Option<&[&str]>) -> Result<Tally, Vec<String>> {
     let scenarios = parse(expected).map_err(|e| vec![e])?;
     let mut modules: HashMap<PathBuf, Module> = HashMap::new();
     let mut tally = Tally::default();
@@ -276,11 +253,7 @@ pub fn run_expected(
             continue;
         }
         if sc.config.modules.is_empty() {
-            failures.push(format!(
-                "{}: scenario {} has no module",
-                expected.display(),
-                sc.name
-            ));
+            failures.push(format!("{}: scenario {} has no module", expected.display(), sc.name));
         }
         for path in &sc.config.modules {
             let module = match modules.get(path) {
@@ -368,10 +341,7 @@ fn parse_int(s: &str) -> Result<u64, String> {
         Some(d) => (true, d),
         None => (false, s),
     };
-    let v = match digits
-        .strip_prefix("0x")
-        .or_else(|| digits.strip_prefix("0X"))
-    {
+    let v = match digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
         Some(h) => u64::from_str_radix(h, 16),
         None => digits.parse::<u64>(),
     }
@@ -406,10 +376,7 @@ impl<'a> Run<'a> {
             Some((n, p @ ("ptr" | "len"))) => (n, Some(p)),
             _ => (var, None),
         };
-        let v = *self
-            .vars
-            .get(name)
-            .ok_or_else(|| format!("unbound variable `${name}`"))?;
+        let v = *self.vars.get(name).ok_or_else(|| format!("unbound variable `${name}`"))?;
         let v = match part {
             Some("ptr") => v >> 32,
             Some(_) => v & 0xFFFF_FFFF,
@@ -425,9 +392,7 @@ impl<'a> Run<'a> {
 
     /// `TYPE:VALUE` as a `Val`.
     fn arg(&self, tok: &str) -> Result<Val, String> {
-        let (ty, v) = tok
-            .split_once(':')
-            .ok_or_else(|| format!("argument `{tok}` is not TYPE:VALUE"))?;
+        let (ty, v) = tok.split_once(':').ok_or_else(|| format!("argument `{tok}` is not TYPE:VALUE"))?;
         Ok(match valtype(ty)? {
             ValType::I32 => Val::I32(self.int(v)? as u32 as i32),
             ValType::I64 => Val::I64(self.int(v)? as i64),
@@ -447,9 +412,7 @@ impl<'a> Run<'a> {
             },
             "exit" => Expect::Exit(self.int(bare(toks.get(1))?)? as u32 as i32),
             typed => {
-                let (ty, v) = typed
-                    .split_once(':')
-                    .ok_or_else(|| format!("bad result `{typed}`"))?;
+                let (ty, v) = typed.split_once(':').ok_or_else(|| format!("bad result `{typed}`"))?;
                 let ty = valtype(ty)?;
                 if let Some(name) = v.strip_prefix('$') {
                     Expect::Bind(ty, name.to_string())
@@ -468,12 +431,7 @@ impl<'a> Run<'a> {
 
     fn go(&mut self, engine: &Engine, module: &Module) -> Result<(), String> {
         let sc = self.scenario;
-        let where_ = format!(
-            "{} [{} on {}]",
-            self.file.display(),
-            sc.name,
-            self.module_name
-        );
+        let where_ = format!("{} [{} on {}]", self.file.display(), sc.name, self.module_name);
         let mut tmps = Vec::new();
         let mut wasi = WasiCtx::builder()
             .args(&sc.config.args)
@@ -527,38 +485,24 @@ impl<'a> Run<'a> {
                 let at = self.addr(toks.get(1))?;
                 let s = string(toks.get(2))?;
                 let bytes = if op == "write" { s.to_vec() } else { hex(s)? };
-                memory
-                    .write_bytes(go.store_mut(), at, &bytes)
-                    .map_err(|e| e.to_string())
+                memory.write_bytes(go.store_mut(), at, &bytes).map_err(|e| e.to_string())
             }
             "expect-mem" | "expect-mem-hex" => {
                 let at = self.addr(toks.get(1))?;
                 let s = string(toks.get(2))?;
-                let want = if op == "expect-mem" {
-                    s.to_vec()
-                } else {
-                    hex(s)?
-                };
-                let got = memory
-                    .read_bytes(go.store(), at, want.len() as u32)
-                    .map_err(|e| e.to_string())?;
+                let want = if op == "expect-mem" { s.to_vec() } else { hex(s)? };
+                let got = memory.read_bytes(go.store(), at, want.len() as u32).map_err(|e| e.to_string())?;
                 same_bytes(&got, &want)
             }
             "expect-packed" => {
                 let packed = self.int(bare(toks.get(1))?)?;
                 let want = string(toks.get(2))?;
-                let got = memory
-                    .read_packed(go.store(), packed)
-                    .map_err(|e| e.to_string())?;
+                let got = memory.read_packed(go.store(), packed).map_err(|e| e.to_string())?;
                 same_bytes(&got, want)
             }
-            "stdout" | "stderr" | "stdout-contains" | "stderr-contains" | "stdout-file"
-            | "stderr-file" => {
-                let got = if op.starts_with("stdout") {
-                    go.stdout().ok_or("stdout is not captured")?
-                } else {
-                    go.stderr()
-                };
+            "stdout" | "stderr" | "stdout-contains" | "stderr-contains" | "stdout-file" | "stderr-file" => {
+                let got =
+                    if op.starts_with("stdout") { go.stdout().ok_or("stdout is not captured")? } else { go.stderr() };
                 // README: `stdout-file "PATH"`; wasi_tour writes the path bare, so take both.
                 let arg = match toks.get(1) {
                     Some(Tok::Bare(p)) if op.ends_with("-file") => p.as_bytes(),
@@ -577,8 +521,7 @@ impl<'a> Run<'a> {
                 } else if op.ends_with("-file") {
                     let dir = self.file.parent().unwrap_or(Path::new("."));
                     let path = dir.join(String::from_utf8_lossy(arg).as_ref());
-                    let want =
-                        std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+                    let want = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
                     same_bytes(&got, &want)
                 } else {
                     same_bytes(&got, arg)
@@ -594,26 +537,16 @@ impl<'a> Run<'a> {
         }
         self.calls += 1;
         let name = bare(toks.first())?.to_string();
-        let arrow = toks
-            .iter()
-            .position(|t| *t == Tok::Bare("=>".into()))
-            .ok_or("call without `=>`")?;
-        let params = toks[1..arrow]
-            .iter()
-            .map(|t| self.arg(bare(Some(t))?))
-            .collect::<Result<Vec<Val>, String>>()?;
+        let arrow = toks.iter().position(|t| *t == Tok::Bare("=>".into())).ok_or("call without `=>`")?;
+        let params = toks[1..arrow].iter().map(|t| self.arg(bare(Some(t))?)).collect::<Result<Vec<Val>, String>>()?;
         let expect = self.expect(&toks[arrow + 1..])?;
 
         let instance = go.instance();
-        let func = instance
-            .get_func(go.store(), &name)
-            .ok_or_else(|| format!("no exported function `{name}`"))?;
+        let func = instance.get_func(go.store(), &name).ok_or_else(|| format!("no exported function `{name}`"))?;
         let ty = func.ty(go.store());
         let want_params: Vec<ValType> = params.iter().map(Val::ty).collect();
         if ty.params() != want_params.as_slice() {
-            return Err(format!(
-                "`{name}` has type {ty}; the step passes {want_params:?}"
-            ));
+            return Err(format!("`{name}` has type {ty}; the step passes {want_params:?}"));
         }
         let mut results: Vec<Val> = ty.results().iter().map(|&t| Val::default_for(t)).collect();
 
@@ -624,8 +557,7 @@ impl<'a> Run<'a> {
             if r.is_ok() {
                 self.initialized = true;
                 // A second initialization is a no-op, not a second `_initialize`.
-                go.initialize()
-                    .map_err(|e| format!("second initialize_reactor failed: {e}"))?;
+                go.initialize().map_err(|e| format!("second initialize_reactor failed: {e}"))?;
             }
             r
         } else if self.initialized || !exports_init {
@@ -634,13 +566,8 @@ impl<'a> Run<'a> {
         } else {
             // Too early for the helpers: they must refuse without running anything...
             match go.call_vals(&name, &params, &mut results) {
-                Err(ReactorError::Wasm(wisp::Error::Usage(m)))
-                    if m.contains("before `_initialize`") => {}
-                other => {
-                    return Err(format!(
-                        "the helper did not refuse a call before `_initialize`: {other:?}"
-                    ))
-                }
+                Err(ReactorError::Wasm(wisp::Error::Usage(m))) if m.contains("before `_initialize`") => {}
+                other => return Err(format!("the helper did not refuse a call before `_initialize`: {other:?}")),
             }
             // ...and the raw export shows what the guest itself does.
             go.guard(|store, _| func.call(store, &params, &mut results))
@@ -662,11 +589,7 @@ impl<'a> Run<'a> {
                 if ok {
                     Ok(())
                 } else {
-                    Err(format!(
-                        "returned {:?}, expected {:#x}",
-                        results[0],
-                        bits.unwrap_or(0)
-                    ))
+                    Err(format!("returned {:?}, expected {:#x}", results[0], bits.unwrap_or(0)))
                 }
             }
             (Ok(()), Expect::Bind(t, var)) if results.len() == 1 && results[0].ty() == t => {
@@ -675,11 +598,7 @@ impl<'a> Run<'a> {
             }
             (Err(e), Expect::Trap(kinds)) => {
                 let (trap, stderr) = match &e {
-                    ReactorError::Panic {
-                        trap,
-                        stderr,
-                        message,
-                    } => {
+                    ReactorError::Panic { trap, stderr, message } => {
                         if message.is_empty() {
                             return Err("a Go panic with an empty message".into());
                         }
@@ -696,10 +615,7 @@ impl<'a> Run<'a> {
                 let _ = stderr;
                 if let Some(kinds) = kinds {
                     if !kinds.contains(&trap.code()) {
-                        return Err(format!(
-                            "trapped with {:?}, expected {kinds:?}",
-                            trap.code()
-                        ));
+                        return Err(format!("trapped with {:?}, expected {kinds:?}", trap.code()));
                     }
                 }
                 self.finish(go, &name, &params)
@@ -729,11 +645,7 @@ impl<'a> Run<'a> {
             None => Ok(()),
         }) {
             Err(ReactorError::Dead(_)) => {}
-            other => {
-                return Err(format!(
-                    "a call on the dead instance was not refused: {other:?}"
-                ))
-            }
+            other => return Err(format!("a call on the dead instance was not refused: {other:?}")),
         }
         // Bypassing the reactor type, the engine itself refuses to enter the instance.
         if let Some(f) = f {
@@ -781,11 +693,7 @@ fn float_bits(s: &str, single: bool) -> Result<Option<u64>, String> {
             s.parse().map_err(|_| format!("bad float `{s}`"))?
         }
     };
-    Ok(Some(if single {
-        (v as f32).to_bits() as u64
-    } else {
-        v.to_bits()
-    }))
+    Ok(Some(if single { (v as f32).to_bits() as u64 } else { v.to_bits() }))
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
@@ -796,10 +704,6 @@ fn same_bytes(got: &[u8], want: &[u8]) -> Result<(), String> {
     if got == want {
         Ok(())
     } else {
-        Err(format!(
-            "got {:?}, expected {:?}",
-            String::from_utf8_lossy(got),
-            String::from_utf8_lossy(want)
-        ))
+        Err(format!("got {:?}, expected {:?}", String::from_utf8_lossy(got), String::from_utf8_lossy(want)))
     }
 }

@@ -106,17 +106,10 @@ fn parse(path: &Path) -> Result<Vec<Scenario>, String> {
         let toks = tokenize(t).map_err(|e| format!("line {}: {e}", n + 1))?;
         let head = toks[0].word()?.to_string();
         let rest = &toks[1..];
-        let strs = || {
-            rest.iter()
-                .map(|t| t.bytes().map(<[u8]>::to_vec))
-                .collect::<Result<Vec<_>, _>>()
-        };
+        let strs = || rest.iter().map(|t| t.bytes().map(<[u8]>::to_vec)).collect::<Result<Vec<_>, _>>();
         match head.as_str() {
             "module" => {
-                config.modules = rest
-                    .iter()
-                    .map(|t| t.word().map(|w| dir.join(w)))
-                    .collect::<Result<_, _>>()?;
+                config.modules = rest.iter().map(|t| t.word().map(|w| dir.join(w))).collect::<Result<_, _>>()?;
             }
             "kind" => {}
             "args" => config.args = strs()?,
@@ -137,9 +130,7 @@ fn parse(path: &Path) -> Result<Vec<Scenario>, String> {
                 steps: Vec::new(),
             }),
             _ => {
-                let s = scenarios
-                    .last_mut()
-                    .ok_or(format!("line {}: step before any scenario", n + 1))?;
+                let s = scenarios.last_mut().ok_or(format!("line {}: step before any scenario", n + 1))?;
                 s.steps.push((n + 1, toks));
             }
         }
@@ -184,10 +175,7 @@ impl Run {
             Some((n, p @ ("ptr" | "len"))) => (n, Some(p)),
             _ => (v, None),
         };
-        let raw = *self
-            .vars
-            .get(name)
-            .ok_or(format!("unbound variable ${name}"))?;
+        let raw = *self.vars.get(name).ok_or(format!("unbound variable ${name}"))?;
         let base = match part {
             Some("ptr") => raw >> 32,
             Some(_) => raw & 0xFFFF_FFFF,
@@ -197,9 +185,7 @@ impl Run {
     }
 
     fn mem(&mut self) -> Result<wisp::Memory, String> {
-        self.instance
-            .get_memory(&self.store, "memory")
-            .ok_or("no exported memory".into())
+        self.instance.get_memory(&self.store, "memory").ok_or("no exported memory".into())
     }
 
     fn output(&self, which: &str) -> Vec<u8> {
@@ -238,14 +224,8 @@ impl Run {
                     return Err("call after the instance finished".into());
                 }
                 let name = toks[1].word()?;
-                let arrow = toks
-                    .iter()
-                    .position(|t| matches!(t, Tok::Word(w) if w == "=>"))
-                    .ok_or("no =>")?;
-                let func: Func = self
-                    .instance
-                    .get_func(&self.store, name)
-                    .ok_or(format!("no export {name}"))?;
+                let arrow = toks.iter().position(|t| matches!(t, Tok::Word(w) if w == "=>")).ok_or("no =>")?;
+                let func: Func = self.instance.get_func(&self.store, name).ok_or(format!("no export {name}"))?;
                 let ty = func.ty(&self.store);
                 let arg_toks = &toks[2..arrow];
                 if arg_toks.len() != ty.params().len() {
@@ -256,45 +236,27 @@ impl Run {
                     .zip(ty.params())
                     .map(|(t, &vt)| self.arg(t.word()?, vt))
                     .collect::<Result<Vec<_>, _>>()?;
-                let mut results: Vec<Val> =
-                    ty.results().iter().map(|&t| Val::default_for(t)).collect();
+                let mut results: Vec<Val> = ty.results().iter().map(|&t| Val::default_for(t)).collect();
                 let outcome = func.call(&mut self.store, &params, &mut results);
-                let expect: Vec<&str> = toks[arrow + 1..]
-                    .iter()
-                    .map(|t| t.word())
-                    .collect::<Result<_, _>>()?;
+                let expect: Vec<&str> = toks[arrow + 1..].iter().map(|t| t.word()).collect::<Result<_, _>>()?;
                 self.check_result(name, outcome, &results, &expect, finished)
             }
             "write" | "write-hex" => {
                 let addr = self.value(toks[1].word()?)? as usize;
                 let data = toks[2].bytes()?;
-                let data = if head == "write-hex" {
-                    hex(data)?
-                } else {
-                    data.to_vec()
-                };
+                let data = if head == "write-hex" { hex(data)? } else { data.to_vec() };
                 let m = self.mem()?;
-                m.write(&mut self.store, addr, &data)
-                    .map_err(|e| e.to_string())
+                m.write(&mut self.store, addr, &data).map_err(|e| e.to_string())
             }
             "expect-mem" | "expect-mem-hex" => {
                 let addr = self.value(toks[1].word()?)? as usize;
                 let want = toks[2].bytes()?;
-                let want = if head == "expect-mem-hex" {
-                    hex(want)?
-                } else {
-                    want.to_vec()
-                };
+                let want = if head == "expect-mem-hex" { hex(want)? } else { want.to_vec() };
                 let m = self.mem()?;
                 let mut got = vec![0; want.len()];
-                m.read(&self.store, addr, &mut got)
-                    .map_err(|e| e.to_string())?;
+                m.read(&self.store, addr, &mut got).map_err(|e| e.to_string())?;
                 if got != want {
-                    return Err(format!(
-                        "memory at {addr}: {:?}, expected {:?}",
-                        lossy(&got),
-                        lossy(&want)
-                    ));
+                    return Err(format!("memory at {addr}: {:?}, expected {:?}", lossy(&got), lossy(&want)));
                 }
                 Ok(())
             }
@@ -305,37 +267,24 @@ impl Run {
                 let mut got = vec![0; len];
                 if len > 0 {
                     let m = self.mem()?;
-                    m.read(&self.store, ptr, &mut got)
-                        .map_err(|e| e.to_string())?;
+                    m.read(&self.store, ptr, &mut got).map_err(|e| e.to_string())?;
                 }
                 if got != want {
-                    return Err(format!(
-                        "packed {:?}, expected {:?}",
-                        lossy(&got),
-                        lossy(want)
-                    ));
+                    return Err(format!("packed {:?}, expected {:?}", lossy(&got), lossy(want)));
                 }
                 Ok(())
             }
             "stdout" | "stderr" => {
                 let (got, want) = (self.output(head), toks[1].bytes()?);
                 if got != want {
-                    return Err(format!(
-                        "{head} is {:?}, expected {:?}",
-                        lossy(&got),
-                        lossy(want)
-                    ));
+                    return Err(format!("{head} is {:?}, expected {:?}", lossy(&got), lossy(want)));
                 }
                 Ok(())
             }
             "stdout-contains" | "stderr-contains" => {
                 let (got, want) = (self.output(head), toks[1].bytes()?);
                 if !got.windows(want.len().max(1)).any(|w| w == want) {
-                    return Err(format!(
-                        "{head}: {:?} not in {:?}",
-                        lossy(want),
-                        lossy(&got)
-                    ));
+                    return Err(format!("{head}: {:?} not in {:?}", lossy(want), lossy(&got)));
                 }
                 Ok(())
             }
@@ -349,11 +298,7 @@ impl Run {
                 let want = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
                 let got = self.output(head);
                 if got != want {
-                    return Err(format!(
-                        "{head}: got {:?}\nexpected {:?}",
-                        lossy(&got),
-                        lossy(&want)
-                    ));
+                    return Err(format!("{head}: got {:?}\nexpected {:?}", lossy(&got), lossy(&want)));
                 }
                 Ok(())
             }
@@ -380,38 +325,24 @@ impl Run {
                 match outcome {
                     Err(Error::Exit(code)) if code == want => Ok(()),
                     Ok(()) if want == 0 && name == "_start" => Ok(()),
-                    other => Err(format!(
-                        "{name}: expected exit {want}, got {other:?}; stderr: {}",
-                        stderr_tail()
-                    )),
+                    other => Err(format!("{name}: expected exit {want}, got {other:?}; stderr: {}", stderr_tail())),
                 }
             }
             ["trap", kind @ ..] => {
                 *finished = true;
                 let trap = match &outcome {
                     Err(Error::Trap(t)) => t,
-                    other => {
-                        return Err(format!(
-                            "{name}: expected a trap, got {other:?}; stderr: {}",
-                            stderr_tail()
-                        ))
-                    }
+                    other => return Err(format!("{name}: expected a trap, got {other:?}; stderr: {}", stderr_tail())),
                 };
                 if let [kind] = kind {
                     let ok = match *kind {
                         "unreachable" => trap.code() == TrapCode::Unreachable,
                         "out-of-bounds" => trap.code() == TrapCode::MemoryOutOfBounds,
                         "table-out-of-bounds" => {
-                            matches!(
-                                trap.code(),
-                                TrapCode::TableOutOfBounds | TrapCode::UndefinedElement
-                            )
+                            matches!(trap.code(), TrapCode::TableOutOfBounds | TrapCode::UndefinedElement)
                         }
                         "indirect-call-null" => {
-                            matches!(
-                                trap.code(),
-                                TrapCode::IndirectCallToNull | TrapCode::UninitializedElement
-                            )
+                            matches!(trap.code(), TrapCode::IndirectCallToNull | TrapCode::UninitializedElement)
                         }
                         "indirect-call-type" => trap.code() == TrapCode::BadSignature,
                         "int-overflow" => trap.code() == TrapCode::IntegerOverflow,
@@ -421,27 +352,18 @@ impl Run {
                         k => return Err(format!("unknown trap kind {k}")),
                     };
                     if !ok {
-                        return Err(format!(
-                            "{name}: expected trap {kind}, got {:?}",
-                            trap.code()
-                        ));
+                        return Err(format!("{name}: expected trap {kind}, got {:?}", trap.code()));
                     }
                 }
                 Ok(())
             }
             ["void"] => match outcome {
                 Ok(()) if results.is_empty() => Ok(()),
-                other => Err(format!(
-                    "{name}: expected void, got {other:?} {results:?}; stderr: {}",
-                    stderr_tail()
-                )),
+                other => Err(format!("{name}: expected void, got {other:?} {results:?}; stderr: {}", stderr_tail())),
             },
             [tv] => {
                 if let Err(e) = outcome {
-                    return Err(format!(
-                        "{name}: expected {tv}, got error {e}; stderr: {}",
-                        stderr_tail()
-                    ));
+                    return Err(format!("{name}: expected {tv}, got error {e}; stderr: {}", stderr_tail()));
                 }
                 let [got] = results else {
                     return Err(format!("{name}: {} results", results.len()));
@@ -488,10 +410,7 @@ fn float(v: &str) -> Result<f64, String> {
 fn hex(s: &[u8]) -> Result<Vec<u8>, String> {
     let s = std::str::from_utf8(s).map_err(|e| e.to_string())?;
     let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).map_err(|e| e.to_string()))
-        .collect()
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).map_err(|e| e.to_string())).collect()
 }
 
 fn lossy(b: &[u8]) -> String {
@@ -536,11 +455,7 @@ pub fn run_expected(engine: &Engine, expected: &Path) -> Result<usize, Vec<Strin
 }
 
 /// [`run_expected`], optionally on virtual clocks and seeded randomness.
-pub fn run_expected_with(
-    engine: &Engine,
-    expected: &Path,
-    deterministic: bool,
-) -> Result<usize, Vec<String>> {
+pub fn run_expected_with(engine: &Engine, expected: &Path, deterministic: bool) -> Result<usize, Vec<String>> {
     let scenarios = parse(expected).map_err(|e| vec![e])?;
     let mut failures = Vec::new();
     let mut modules: HashMap<PathBuf, Module> = HashMap::new();
@@ -548,12 +463,7 @@ pub fn run_expected_with(
     for s in &scenarios {
         for m in &s.config.modules {
             count += 1;
-            let label = format!(
-                "{} [{}] {}",
-                expected.display(),
-                m.file_name().unwrap().to_string_lossy(),
-                s.name
-            );
+            let label = format!("{} [{}] {}", expected.display(), m.file_name().unwrap().to_string_lossy(), s.name);
             if !modules.contains_key(m) {
                 let bytes = match std::fs::read(m) {
                     Ok(b) => b,
@@ -572,13 +482,7 @@ pub fn run_expected_with(
                     }
                 }
             }
-            if let Err(e) = run_scenario(
-                engine,
-                &modules[m],
-                s,
-                expected.parent().unwrap(),
-                deterministic,
-            ) {
+            if let Err(e) = run_scenario(engine, &modules[m], s, expected.parent().unwrap(), deterministic) {
                 failures.push(format!("{label}: {e}"));
             }
         }
@@ -602,22 +506,12 @@ fn run_scenario(
     let mut store = Store::new(engine, ctx);
     let mut linker = Linker::new(engine);
     wisp_wasi::add_to_linker(&mut linker, |c| c).map_err(|e| e.to_string())?;
-    let instance = linker
-        .instantiate(&mut store, module)
-        .map_err(|e| format!("instantiate: {e}"))?;
-    let mut run = Run {
-        store,
-        instance,
-        stdout,
-        stderr,
-        vars: HashMap::new(),
-        base: base.to_path_buf(),
-        _temps: temps,
-    };
+    let instance = linker.instantiate(&mut store, module).map_err(|e| format!("instantiate: {e}"))?;
+    let mut run =
+        Run { store, instance, stdout, stderr, vars: HashMap::new(), base: base.to_path_buf(), _temps: temps };
     let mut finished = false;
     for (line, toks) in &s.steps {
-        run.step(toks, &mut finished)
-            .map_err(|e| format!("line {line}: {e}"))?;
+        run.step(toks, &mut finished).map_err(|e| format!("line {line}: {e}"))?;
     }
     Ok(())
 }

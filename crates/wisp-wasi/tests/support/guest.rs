@@ -69,19 +69,11 @@ pub fn wat() -> String {
     let mut funcs = String::new();
     for (name, params, ret) in SIGNATURES {
         let ps: Vec<&str> = params.chars().map(wat_type).collect();
-        let param = if ps.is_empty() {
-            String::new()
-        } else {
-            format!("(param {})", ps.join(" "))
-        };
+        let param = if ps.is_empty() { String::new() } else { format!("(param {})", ps.join(" ")) };
         let result = if ret { "(result i32)" } else { "" };
-        imports.push_str(&format!(
-            "(import \"wasi_snapshot_preview1\" \"{name}\" (func ${name} {param} {result}))\n"
-        ));
+        imports.push_str(&format!("(import \"wasi_snapshot_preview1\" \"{name}\" (func ${name} {param} {result}))\n"));
         let gets: String = (0..ps.len()).map(|i| format!("local.get {i} ")).collect();
-        funcs.push_str(&format!(
-            "(func (export \"{name}\") {param} {result} {gets} call ${name})\n"
-        ));
+        funcs.push_str(&format!("(func (export \"{name}\") {param} {result} {gets} call ${name})\n"));
     }
     format!("(module\n{imports}(memory (export \"memory\") 1)\n{funcs})")
 }
@@ -101,13 +93,7 @@ pub struct Guest {
 }
 
 impl Guest {
-    pub fn new(
-        engine: &Engine,
-        module: &Module,
-        dir: &Path,
-        read_only: bool,
-        deterministic: bool,
-    ) -> Guest {
+    pub fn new(engine: &Engine, module: &Module, dir: &Path, read_only: bool, deterministic: bool) -> Guest {
         let stdout = Pipe::new();
         let mut b = WasiCtx::builder()
             .args(["guest", "a1"])
@@ -115,12 +101,8 @@ impl Guest {
             .stdin(Stdio::Pipe(Pipe::from_bytes("input")))
             .stdout(Stdio::Pipe(stdout.clone()))
             .stderr(Stdio::Pipe(Pipe::new()));
-        b = if read_only {
-            b.preopened_dir_read_only(dir, "/sandbox")
-        } else {
-            b.preopened_dir(dir, "/sandbox")
-        }
-        .unwrap();
+        b = if read_only { b.preopened_dir_read_only(dir, "/sandbox") } else { b.preopened_dir(dir, "/sandbox") }
+            .unwrap();
         if deterministic {
             b = b.deterministic(7);
         }
@@ -128,11 +110,7 @@ impl Guest {
         let mut linker = Linker::new(engine);
         wisp_wasi::add_to_linker(&mut linker, |c| c).unwrap();
         let instance = linker.instantiate(&mut store, module).unwrap();
-        Guest {
-            store,
-            instance,
-            stdout,
-        }
+        Guest { store, instance, stdout }
     }
 
     pub fn call(&mut self, name: &str, args: &[Val]) -> wisp::Result<i32> {
@@ -145,28 +123,10 @@ impl Guest {
 
     /// Calls with i32/i64 arguments given as i64s, converted to each parameter's type.
     pub fn call_ints(&mut self, name: &str, args: &[i64]) -> wisp::Result<i32> {
-        let sig = SIGNATURES
-            .iter()
-            .find(|s| s.0 == name)
-            .expect("known function")
-            .1;
-        assert_eq!(
-            sig.len(),
-            args.len(),
-            "{name} takes {} arguments",
-            sig.len()
-        );
-        let vals: Vec<Val> = sig
-            .chars()
-            .zip(args)
-            .map(|(c, &a)| {
-                if c == 'I' {
-                    Val::I64(a)
-                } else {
-                    Val::I32(a as i32)
-                }
-            })
-            .collect();
+        let sig = SIGNATURES.iter().find(|s| s.0 == name).expect("known function").1;
+        assert_eq!(sig.len(), args.len(), "{name} takes {} arguments", sig.len());
+        let vals: Vec<Val> =
+            sig.chars().zip(args).map(|(c, &a)| if c == 'I' { Val::I64(a) } else { Val::I32(a as i32) }).collect();
         self.call(name, &vals)
     }
 
@@ -212,30 +172,9 @@ impl Guest {
         self.open_at(3, path, 1, oflags, rights, fdflags)
     }
 
-    pub fn open_at(
-        &mut self,
-        dir: i64,
-        path: &str,
-        lookup: i64,
-        oflags: i64,
-        rights: u64,
-        fdflags: i64,
-    ) -> (i32, i32) {
+    pub fn open_at(&mut self, dir: i64, path: &str, lookup: i64, oflags: i64, rights: u64, fdflags: i64) -> (i32, i32) {
         let (p, l) = self.str(1000, path);
-        let e = self.errno(
-            "path_open",
-            &[
-                dir,
-                lookup,
-                p,
-                l,
-                oflags,
-                rights as i64,
-                rights as i64,
-                fdflags,
-                996,
-            ],
-        );
+        let e = self.errno("path_open", &[dir, lookup, p, l, oflags, rights as i64, rights as i64, fdflags, 996]);
         (e, self.u32_at(996) as i32)
     }
 }

@@ -652,4 +652,3 @@ macro_rules! drop_keep {
         }
     }};
 }
-

@@ -260,9 +260,12 @@ impl<'m> Translator<'m> {
             (_, _, Some(LocalGetAddImm { index, value }), I64Load { offset }) => {
                 (2, I64LoadLocalAddImm { index, imm: value, offset })
             }
-            (_, Some(LocalGetAddImm { index, value: imm }), Some(LocalGet { index: value }), I64Store { offset: 0 }) => {
-                (3, I64StoreLocalAddImmLocal { index, imm, value })
-            }
+            (
+                _,
+                Some(LocalGetAddImm { index, value: imm }),
+                Some(LocalGet { index: value }),
+                I64Store { offset: 0 },
+            ) => (3, I64StoreLocalAddImmLocal { index, imm, value }),
             (_, _, Some(I32Eqz), BrIfEqz { target }) => (2, BrIfNez { target }),
             (_, _, Some(I32Eqz), BrIfNez { target }) => (2, BrIfEqz { target }),
             (_, _, Some(I64Eqz), BrIfEqz { target }) => (2, BrIfI64Nez { target }),
