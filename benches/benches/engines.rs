@@ -6,24 +6,7 @@ use std::time::Duration;
 use wisp_benches::{fixture, Args, Expect, Workload, GO_WORKLOADS};
 
 mod wasmi_host {
-    // wasmi 2.0 has no `Linker::instantiate` that also runs `start`; Go reactors have none.
-    trait InstantiateCompat<T> {
-        fn instantiate(
-            &self,
-            store: &mut wasmi::Store<T>,
-            module: &wasmi::Module,
-        ) -> Result<wasmi::Instance, wasmi::Error>;
-    }
-    impl<T> InstantiateCompat<T> for wasmi::Linker<T> {
-        fn instantiate(
-            &self,
-            store: &mut wasmi::Store<T>,
-            module: &wasmi::Module,
-        ) -> Result<wasmi::Instance, wasmi::Error> {
-            self.instantiate_and_start(store, module)
-        }
-    }
-    wisp_benches::shim_host!(wasmi, wasmi::Error::i32_exit);
+    wisp_benches::shim_host!(wasmi, wasmi::Error::i32_exit, instantiate_and_start);
 }
 
 /// `run_wisp` and `run_wasmi`: one call of a workload's export, typed by its signature.

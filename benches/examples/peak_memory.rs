@@ -33,23 +33,7 @@ fn main() {
 }
 
 mod wasmi_shim {
-    // Only `linker` is used; `start` needs `Linker::instantiate`, which wasmi spells differently.
+    // Only `linker` is used here.
     #![allow(dead_code)]
-    trait InstantiateCompat<T> {
-        fn instantiate(
-            &self,
-            store: &mut wasmi::Store<T>,
-            module: &wasmi::Module,
-        ) -> Result<wasmi::Instance, wasmi::Error>;
-    }
-    impl<T> InstantiateCompat<T> for wasmi::Linker<T> {
-        fn instantiate(
-            &self,
-            store: &mut wasmi::Store<T>,
-            module: &wasmi::Module,
-        ) -> Result<wasmi::Instance, wasmi::Error> {
-            self.instantiate_and_start(store, module)
-        }
-    }
-    wisp_benches::shim_host!(wasmi, wasmi::Error::i32_exit);
+    wisp_benches::shim_host!(wasmi, wasmi::Error::i32_exit, instantiate_and_start);
 }

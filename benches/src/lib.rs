@@ -301,10 +301,11 @@ pub mod shim {
 /// Defines `linker(&Engine) -> Linker<()>` and `start(&Engine, &Module) -> (Store, Instance)`
 /// for an engine crate whose API has wisp's and wasmi's shape: the minimal WASI host (`shim`)
 /// for Go reactors, written once for both engines. `$exit` turns an exit code into the
-/// engine's error.
+/// engine's error; `$instantiate` is the linker method that instantiates and runs `start`
+/// (`instantiate` in wisp, `instantiate_and_start` in wasmi).
 #[macro_export]
 macro_rules! shim_host {
-    ($engine:ident, $exit:expr) => {
+    ($engine:ident, $exit:expr, $instantiate:ident) => {
         use $crate::shim;
         use $engine::{Caller, Engine, Extern, Instance, Linker, Module, Store};
 
@@ -361,7 +362,7 @@ macro_rules! shim_host {
         /// Instantiates a Go reactor and runs `_initialize`.
         pub fn start(engine: &Engine, module: &Module) -> (Store<()>, Instance) {
             let mut store = Store::new(engine, ());
-            let instance = linker(engine).instantiate(&mut store, module).expect("instantiate");
+            let instance = linker(engine).$instantiate(&mut store, module).expect("instantiate");
             instance
                 .get_typed_func::<(), ()>(&store, "_initialize")
                 .expect("_initialize")
@@ -374,5 +375,5 @@ macro_rules! shim_host {
 
 /// wisp with the shim, for Go reactors.
 pub mod wisp_host {
-    shim_host!(wisp, wisp::Error::Exit);
+    shim_host!(wisp, wisp::Error::Exit, instantiate);
 }
