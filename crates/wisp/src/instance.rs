@@ -246,7 +246,7 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
     }
     store.arm_limiter();
     let inner = &mut store.inner;
-    inner.admit_counts(1, m.memories.len(), m.tables.len())?;
+    inner.admit_counts(1, m.defined_memories().len(), m.defined_tables().len())?;
     let mut funcs = Vec::with_capacity(m.funcs.len());
     let mut tables = Vec::new();
     let mut memories = Vec::new();
@@ -268,13 +268,13 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
         });
         funcs.push(inner.funcs.len() as u32 - 1);
     }
-    for &ty in &m.tables {
+    for &ty in m.defined_tables() {
         tables.push(inner.new_table(ty, 0)?);
     }
-    for &ty in &m.memories {
+    for &ty in m.defined_memories() {
         memories.push(inner.new_memory(ty)?);
     }
-    for (ty, init) in &m.globals {
+    for (ty, init) in m.defined_globals() {
         let v = eval_const(inner, init.ops(), &globals, &funcs);
         inner.globals.push(Box::new(GlobalEntity { value: UnsafeCell::new(v), ty: *ty }));
         globals.push(inner.globals.len() as u32 - 1);

@@ -115,9 +115,12 @@ pub(crate) struct ModuleInner {
     pub num_imported_tables: u32,
     pub num_imported_memories: u32,
     pub num_imported_globals: u32,
-    pub tables: Vec<TableType>,
-    pub memories: Vec<MemoryType>,
-    pub globals: Vec<(GlobalType, ConstExpr)>,
+    /// Types of every table, memory and global, imported first (the validator's index spaces).
+    pub table_types: Vec<TableType>,
+    pub memory_types: Vec<MemoryType>,
+    pub global_types: Vec<GlobalType>,
+    /// The initializer of each global the module defines.
+    pub global_inits: Vec<ConstExpr>,
     pub exports: Vec<(String, ExternKind, u32)>,
     pub export_index: HashMap<String, usize>,
     pub start: Option<u32>,
@@ -133,6 +136,20 @@ pub(crate) struct ModuleInner {
 impl ModuleInner {
     pub fn func_type(&self, func_index: u32) -> &FuncType {
         &self.types[self.funcs[func_index as usize] as usize]
+    }
+
+    /// The tables, memories and globals the module defines (its imports come first in each
+    /// index space).
+    pub fn defined_tables(&self) -> &[TableType] {
+        &self.table_types[self.num_imported_tables as usize..]
+    }
+
+    pub fn defined_memories(&self) -> &[MemoryType] {
+        &self.memory_types[self.num_imported_memories as usize..]
+    }
+
+    pub fn defined_globals(&self) -> impl Iterator<Item = (&GlobalType, &ConstExpr)> {
+        self.global_types[self.num_imported_globals as usize..].iter().zip(&self.global_inits)
     }
 
     pub fn body(&self, def_index: u32) -> FunctionBody<'_> {
@@ -213,26 +230,25 @@ impl Module {
         let bytes: Box<[u8]> = bytes.as_ref().into();
         let features = engine.config().features;
         let m = wisp_decoder::Module::parse_with_features(&bytes, features)?;
-        wisp_validator::validate(&m)?;
+        // The validator knows every index space; the module keeps them.
+        let info = wisp_validator::validate(&m)?;
 
-        let types = m.types.clone();
+        let types = info.types;
         let type_ids = types.iter().map(|t| engine.intern_type(t)).collect();
-        let mut funcs = Vec::with_capacity(m.num_funcs() as usize);
-        let mut imports = Vec::with_capacity(m.imports.len());
-        for imp in &m.imports {
-            let ty = match imp.ty {
-                ImportType::Func(t) => {
-                    funcs.push(t);
-                    ExternType::Func(types[t as usize].clone())
-                }
-                ImportType::Table(t) => ExternType::Table(t),
-                ImportType::Memory(t) => ExternType::Memory(t),
-                ImportType::Global(t) => ExternType::Global(t),
-            };
-            imports.push(ImportDesc { module: imp.module.to_string(), name: imp.name.to_string(), ty });
-        }
-        funcs.extend_from_slice(&m.functions);
-        let globals = m.globals.iter().map(|g| Ok((g.ty, const_expr(&g.init)?))).collect::<Result<Vec<_>>>()?;
+        let imports = m
+            .imports
+            .iter()
+            .map(|imp| {
+                let ty = match imp.ty {
+                    ImportType::Func(t) => ExternType::Func(types[t as usize].clone()),
+                    ImportType::Table(t) => ExternType::Table(t),
+                    ImportType::Memory(t) => ExternType::Memory(t),
+                    ImportType::Global(t) => ExternType::Global(t),
+                };
+                ImportDesc { module: imp.module.to_string(), name: imp.name.to_string(), ty }
+            })
+            .collect();
+        let global_inits = m.globals.iter().map(|g| const_expr(&g.init)).collect::<Result<Vec<_>>>()?;
         let exports: Vec<(String, ExternKind, u32)> =
             m.exports.iter().map(|e| (e.name.to_string(), e.kind, e.index)).collect();
         let export_index = exports.iter().enumerate().map(|(i, e)| (e.0.clone(), i)).collect();
@@ -267,33 +283,37 @@ impl Module {
         let func_names = names.functions.iter().map(|(&k, &v)| (k, v.to_string())).collect();
         let name = names.module.map(str::to_string);
         let compiled = (0..bodies.len()).map(|_| OnceLock::new()).collect();
-        let inner = ModuleInner {
-            engine: engine.clone(),
-            features,
-            types,
-            type_ids,
-            imports,
-            funcs,
-            num_imported_funcs: m.num_imported_funcs,
-            num_imported_tables: m.num_imported_tables,
-            num_imported_memories: m.num_imported_memories,
-            num_imported_globals: m.num_imported_globals,
-            tables: m.tables.clone(),
-            memories: m.memories.clone(),
-            globals,
-            exports,
-            export_index,
-            start: m.start,
-            elements,
-            data,
-            bodies,
-            compiled,
-            func_names,
-            name,
-            bytes: Box::default(),
-        };
+        let start = m.start;
+        // Everything borrowed from `bytes` has been copied out; the module may own them now.
         drop(m);
-        Ok(Module { inner: Arc::new(ModuleInner { bytes, ..inner }) })
+        Ok(Module {
+            inner: Arc::new(ModuleInner {
+                engine: engine.clone(),
+                bytes,
+                features,
+                types,
+                type_ids,
+                imports,
+                funcs: info.funcs,
+                num_imported_funcs: info.num_imported_funcs,
+                num_imported_tables: info.num_imported_tables,
+                num_imported_memories: info.num_imported_memories,
+                num_imported_globals: info.num_imported_globals,
+                table_types: info.tables,
+                memory_types: info.memories,
+                global_types: info.globals,
+                global_inits,
+                exports,
+                export_index,
+                start,
+                elements,
+                data,
+                bodies,
+                compiled,
+                func_names,
+                name,
+            }),
+        })
     }
 
     /// Checks that `bytes` decode and validate, without preparing a module.
@@ -331,48 +351,9 @@ impl Module {
         let m = &self.inner;
         match kind {
             ExternKind::Func => ExternType::Func(m.func_type(index).clone()),
-            ExternKind::Table => ExternType::Table(self.table_type(index)),
-            ExternKind::Memory => ExternType::Memory(self.memory_type(index)),
-            ExternKind::Global => ExternType::Global(self.global_type(index)),
-        }
-    }
-
-    fn table_type(&self, index: u32) -> TableType {
-        let m = &self.inner;
-        if index < m.num_imported_tables {
-            m.imports
-                .iter()
-                .filter_map(|i| if let ExternType::Table(t) = i.ty { Some(t) } else { None })
-                .nth(index as usize)
-                .expect("validated index")
-        } else {
-            m.tables[(index - m.num_imported_tables) as usize]
-        }
-    }
-
-    fn memory_type(&self, index: u32) -> MemoryType {
-        let m = &self.inner;
-        if index < m.num_imported_memories {
-            m.imports
-                .iter()
-                .filter_map(|i| if let ExternType::Memory(t) = i.ty { Some(t) } else { None })
-                .nth(index as usize)
-                .expect("validated index")
-        } else {
-            m.memories[(index - m.num_imported_memories) as usize]
-        }
-    }
-
-    fn global_type(&self, index: u32) -> GlobalType {
-        let m = &self.inner;
-        if index < m.num_imported_globals {
-            m.imports
-                .iter()
-                .filter_map(|i| if let ExternType::Global(t) = i.ty { Some(t) } else { None })
-                .nth(index as usize)
-                .expect("validated index")
-        } else {
-            m.globals[(index - m.num_imported_globals) as usize].0
+            ExternKind::Table => ExternType::Table(m.table_types[index as usize]),
+            ExternKind::Memory => ExternType::Memory(m.memory_types[index as usize]),
+            ExternKind::Global => ExternType::Global(m.global_types[index as usize]),
         }
     }
 
