@@ -77,17 +77,6 @@ impl Slot for f64 {
     }
 }
 
-impl Slot for bool {
-    #[inline(always)]
-    fn from_slot(v: u64) -> Self {
-        v as u32 != 0
-    }
-    #[inline(always)]
-    fn to_slot(self) -> u64 {
-        self as u64
-    }
-}
-
 macro_rules! int_div {
     ($div_s:ident, $div_u:ident, $rem_s:ident, $rem_u:ident, $s:ty, $u:ty) => {
         #[inline(always)]
