@@ -8,7 +8,7 @@
 //! `Debug` is the disassembler.
 
 /// Binary operators with fused operand and destination forms, written once. Entry:
-/// `(Op, OpLL, OpLLSet, OpSet, OpImm, OpL, OpTee, OpLI, type, semantics)`:
+/// `(Op, OpLL, OpLLSet, OpSet, OpImm, OpL, OpTee, OpLI, OpLS, type, semantics)`:
 /// - `OpLL { a, b }`: `local.get a; local.get b; op` (pushes the result),
 /// - `OpLLSet { a, b, dst }`: the same, then `local.set dst`,
 /// - `OpSet { dst }`: `op; local.set dst`,
@@ -16,7 +16,10 @@
 ///   as its slot bits),
 /// - `OpL { b }`: `local.get b; op` (left operand on the stack, right one a local),
 /// - `OpTee { dst }`: `op; local.tee dst`,
-/// - `OpLI { a, value }`: `local.get a; const value; op` (a local and a constant).
+/// - `OpLI { a, value }`: `local.get a; const value; op` (a local and a constant),
+/// - `OpLS { a }`: `local.get a; <code computing the right operand>; op`: the left operand is
+///   read from local `a` when the op runs, the right one is on the stack (see the translator's
+///   deferred `local.get`).
 ///
 /// The ISA, the translator's fusion rules and both dispatch backends expand this list.
 #[macro_export]
@@ -25,32 +28,32 @@ macro_rules! for_each_fused_binop {
     ($m:ident $($extra:tt)*) => {
         $m! {
             $($extra)* ;
-            (I32Add, I32AddLL, I32AddLLSet, I32AddSet, I32AddImm, I32AddL, I32AddTee, I32AddLI, u32, |a: u32, b: u32| a.wrapping_add(b))
-            (I32Sub, I32SubLL, I32SubLLSet, I32SubSet, I32SubImm, I32SubL, I32SubTee, I32SubLI, u32, |a: u32, b: u32| a.wrapping_sub(b))
-            (I32Mul, I32MulLL, I32MulLLSet, I32MulSet, I32MulImm, I32MulL, I32MulTee, I32MulLI, u32, |a: u32, b: u32| a.wrapping_mul(b))
-            (I32And, I32AndLL, I32AndLLSet, I32AndSet, I32AndImm, I32AndL, I32AndTee, I32AndLI, u32, |a: u32, b: u32| a & b)
-            (I32Or, I32OrLL, I32OrLLSet, I32OrSet, I32OrImm, I32OrL, I32OrTee, I32OrLI, u32, |a: u32, b: u32| a | b)
-            (I32Xor, I32XorLL, I32XorLLSet, I32XorSet, I32XorImm, I32XorL, I32XorTee, I32XorLI, u32, |a: u32, b: u32| a ^ b)
-            (I32Shl, I32ShlLL, I32ShlLLSet, I32ShlSet, I32ShlImm, I32ShlL, I32ShlTee, I32ShlLI, u32, |a: u32, b: u32| a.wrapping_shl(b))
-            (I32ShrU, I32ShrULL, I32ShrULLSet, I32ShrUSet, I32ShrUImm, I32ShrUL, I32ShrUTee, I32ShrULI, u32, |a: u32, b: u32| a.wrapping_shr(b))
-            (I32ShrS, I32ShrSLL, I32ShrSLLSet, I32ShrSSet, I32ShrSImm, I32ShrSL, I32ShrSTee, I32ShrSLI, i32, |a: i32, b: i32| a.wrapping_shr(b as u32))
-            (I64Add, I64AddLL, I64AddLLSet, I64AddSet, I64AddImm, I64AddL, I64AddTee, I64AddLI, u64, |a: u64, b: u64| a.wrapping_add(b))
-            (I64Sub, I64SubLL, I64SubLLSet, I64SubSet, I64SubImm, I64SubL, I64SubTee, I64SubLI, u64, |a: u64, b: u64| a.wrapping_sub(b))
-            (I64Mul, I64MulLL, I64MulLLSet, I64MulSet, I64MulImm, I64MulL, I64MulTee, I64MulLI, u64, |a: u64, b: u64| a.wrapping_mul(b))
-            (I64And, I64AndLL, I64AndLLSet, I64AndSet, I64AndImm, I64AndL, I64AndTee, I64AndLI, u64, |a: u64, b: u64| a & b)
-            (I64Or, I64OrLL, I64OrLLSet, I64OrSet, I64OrImm, I64OrL, I64OrTee, I64OrLI, u64, |a: u64, b: u64| a | b)
-            (I64Xor, I64XorLL, I64XorLLSet, I64XorSet, I64XorImm, I64XorL, I64XorTee, I64XorLI, u64, |a: u64, b: u64| a ^ b)
-            (I64Shl, I64ShlLL, I64ShlLLSet, I64ShlSet, I64ShlImm, I64ShlL, I64ShlTee, I64ShlLI, u64, |a: u64, b: u64| a.wrapping_shl(b as u32))
-            (I64ShrU, I64ShrULL, I64ShrULLSet, I64ShrUSet, I64ShrUImm, I64ShrUL, I64ShrUTee, I64ShrULI, u64, |a: u64, b: u64| a.wrapping_shr(b as u32))
-            (I64ShrS, I64ShrSLL, I64ShrSLLSet, I64ShrSSet, I64ShrSImm, I64ShrSL, I64ShrSTee, I64ShrSLI, i64, |a: i64, b: i64| a.wrapping_shr(b as u32))
-            (F64Add, F64AddLL, F64AddLLSet, F64AddSet, F64AddImm, F64AddL, F64AddTee, F64AddLI, f64, |a: f64, b: f64| a + b)
-            (F64Sub, F64SubLL, F64SubLLSet, F64SubSet, F64SubImm, F64SubL, F64SubTee, F64SubLI, f64, |a: f64, b: f64| a - b)
-            (F64Mul, F64MulLL, F64MulLLSet, F64MulSet, F64MulImm, F64MulL, F64MulTee, F64MulLI, f64, |a: f64, b: f64| a * b)
-            (F64Div, F64DivLL, F64DivLLSet, F64DivSet, F64DivImm, F64DivL, F64DivTee, F64DivLI, f64, |a: f64, b: f64| a / b)
-            (F32Add, F32AddLL, F32AddLLSet, F32AddSet, F32AddImm, F32AddL, F32AddTee, F32AddLI, f32, |a: f32, b: f32| a + b)
-            (F32Sub, F32SubLL, F32SubLLSet, F32SubSet, F32SubImm, F32SubL, F32SubTee, F32SubLI, f32, |a: f32, b: f32| a - b)
-            (F32Mul, F32MulLL, F32MulLLSet, F32MulSet, F32MulImm, F32MulL, F32MulTee, F32MulLI, f32, |a: f32, b: f32| a * b)
-            (F32Div, F32DivLL, F32DivLLSet, F32DivSet, F32DivImm, F32DivL, F32DivTee, F32DivLI, f32, |a: f32, b: f32| a / b)
+            (I32Add, I32AddLL, I32AddLLSet, I32AddSet, I32AddImm, I32AddL, I32AddTee, I32AddLI, I32AddLS, u32, |a: u32, b: u32| a.wrapping_add(b))
+            (I32Sub, I32SubLL, I32SubLLSet, I32SubSet, I32SubImm, I32SubL, I32SubTee, I32SubLI, I32SubLS, u32, |a: u32, b: u32| a.wrapping_sub(b))
+            (I32Mul, I32MulLL, I32MulLLSet, I32MulSet, I32MulImm, I32MulL, I32MulTee, I32MulLI, I32MulLS, u32, |a: u32, b: u32| a.wrapping_mul(b))
+            (I32And, I32AndLL, I32AndLLSet, I32AndSet, I32AndImm, I32AndL, I32AndTee, I32AndLI, I32AndLS, u32, |a: u32, b: u32| a & b)
+            (I32Or, I32OrLL, I32OrLLSet, I32OrSet, I32OrImm, I32OrL, I32OrTee, I32OrLI, I32OrLS, u32, |a: u32, b: u32| a | b)
+            (I32Xor, I32XorLL, I32XorLLSet, I32XorSet, I32XorImm, I32XorL, I32XorTee, I32XorLI, I32XorLS, u32, |a: u32, b: u32| a ^ b)
+            (I32Shl, I32ShlLL, I32ShlLLSet, I32ShlSet, I32ShlImm, I32ShlL, I32ShlTee, I32ShlLI, I32ShlLS, u32, |a: u32, b: u32| a.wrapping_shl(b))
+            (I32ShrU, I32ShrULL, I32ShrULLSet, I32ShrUSet, I32ShrUImm, I32ShrUL, I32ShrUTee, I32ShrULI, I32ShrULS, u32, |a: u32, b: u32| a.wrapping_shr(b))
+            (I32ShrS, I32ShrSLL, I32ShrSLLSet, I32ShrSSet, I32ShrSImm, I32ShrSL, I32ShrSTee, I32ShrSLI, I32ShrSLS, i32, |a: i32, b: i32| a.wrapping_shr(b as u32))
+            (I64Add, I64AddLL, I64AddLLSet, I64AddSet, I64AddImm, I64AddL, I64AddTee, I64AddLI, I64AddLS, u64, |a: u64, b: u64| a.wrapping_add(b))
+            (I64Sub, I64SubLL, I64SubLLSet, I64SubSet, I64SubImm, I64SubL, I64SubTee, I64SubLI, I64SubLS, u64, |a: u64, b: u64| a.wrapping_sub(b))
+            (I64Mul, I64MulLL, I64MulLLSet, I64MulSet, I64MulImm, I64MulL, I64MulTee, I64MulLI, I64MulLS, u64, |a: u64, b: u64| a.wrapping_mul(b))
+            (I64And, I64AndLL, I64AndLLSet, I64AndSet, I64AndImm, I64AndL, I64AndTee, I64AndLI, I64AndLS, u64, |a: u64, b: u64| a & b)
+            (I64Or, I64OrLL, I64OrLLSet, I64OrSet, I64OrImm, I64OrL, I64OrTee, I64OrLI, I64OrLS, u64, |a: u64, b: u64| a | b)
+            (I64Xor, I64XorLL, I64XorLLSet, I64XorSet, I64XorImm, I64XorL, I64XorTee, I64XorLI, I64XorLS, u64, |a: u64, b: u64| a ^ b)
+            (I64Shl, I64ShlLL, I64ShlLLSet, I64ShlSet, I64ShlImm, I64ShlL, I64ShlTee, I64ShlLI, I64ShlLS, u64, |a: u64, b: u64| a.wrapping_shl(b as u32))
+            (I64ShrU, I64ShrULL, I64ShrULLSet, I64ShrUSet, I64ShrUImm, I64ShrUL, I64ShrUTee, I64ShrULI, I64ShrULS, u64, |a: u64, b: u64| a.wrapping_shr(b as u32))
+            (I64ShrS, I64ShrSLL, I64ShrSLLSet, I64ShrSSet, I64ShrSImm, I64ShrSL, I64ShrSTee, I64ShrSLI, I64ShrSLS, i64, |a: i64, b: i64| a.wrapping_shr(b as u32))
+            (F64Add, F64AddLL, F64AddLLSet, F64AddSet, F64AddImm, F64AddL, F64AddTee, F64AddLI, F64AddLS, f64, |a: f64, b: f64| a + b)
+            (F64Sub, F64SubLL, F64SubLLSet, F64SubSet, F64SubImm, F64SubL, F64SubTee, F64SubLI, F64SubLS, f64, |a: f64, b: f64| a - b)
+            (F64Mul, F64MulLL, F64MulLLSet, F64MulSet, F64MulImm, F64MulL, F64MulTee, F64MulLI, F64MulLS, f64, |a: f64, b: f64| a * b)
+            (F64Div, F64DivLL, F64DivLLSet, F64DivSet, F64DivImm, F64DivL, F64DivTee, F64DivLI, F64DivLS, f64, |a: f64, b: f64| a / b)
+            (F32Add, F32AddLL, F32AddLLSet, F32AddSet, F32AddImm, F32AddL, F32AddTee, F32AddLI, F32AddLS, f32, |a: f32, b: f32| a + b)
+            (F32Sub, F32SubLL, F32SubLLSet, F32SubSet, F32SubImm, F32SubL, F32SubTee, F32SubLI, F32SubLS, f32, |a: f32, b: f32| a - b)
+            (F32Mul, F32MulLL, F32MulLLSet, F32MulSet, F32MulImm, F32MulL, F32MulTee, F32MulLI, F32MulLS, f32, |a: f32, b: f32| a * b)
+            (F32Div, F32DivLL, F32DivLLSet, F32DivSet, F32DivImm, F32DivL, F32DivTee, F32DivLI, F32DivLS, f32, |a: f32, b: f32| a / b)
         }
     };
 }
@@ -108,10 +111,10 @@ macro_rules! define_isa_with_cmps {
 }
 
 macro_rules! define_isa_with_binops {
-    ($base:tt ; $( ($op:ident, $ll:ident, $llset:ident, $set:ident, $imm:ident, $l:ident, $tee:ident, $li:ident, $t:ty, $f:expr) )*) => {
+    ($base:tt ; $( ($op:ident, $ll:ident, $llset:ident, $set:ident, $imm:ident, $l:ident, $tee:ident, $li:ident, $ls:ident, $t:ty, $f:expr) )*) => {
         for_each_fused_cmp!(define_isa_with_cmps $base
             { $( $ll { a: u32, b: u32 }, $llset { a: u32, b: u32, dst: u32 }, $set { dst: u32 }, $imm { value: u64 },
-                 $l { b: u32 }, $tee { dst: u32 }, $li { a: u32, value: u64 }, )* });
+                 $l { b: u32 }, $tee { dst: u32 }, $li { a: u32, value: u64 }, $ls { a: u32 }, )* });
     };
 }
 
@@ -269,6 +272,18 @@ for_each_fused_binop!(define_isa_with_binops {
         CallImm { func: u32, value: u32 },
         /// `local.get x; i32.add_imm c; i64.load offset`: the address is `(x + c) mod 2^32`.
         I64LoadLocalAddImm { index: u32, imm: u32, offset: u32 },
+        /// `local.get a; <code computing the value>; i32.store offset` and the other stores: the
+        /// address is read from local `addr` when the store runs (the translator's deferred
+        /// `local.get`).
+        I32StoreAt { addr: u32, offset: u32 },
+        I64StoreAt { addr: u32, offset: u32 },
+        F32StoreAt { addr: u32, offset: u32 },
+        F64StoreAt { addr: u32, offset: u32 },
+        I32Store8At { addr: u32, offset: u32 },
+        I32Store16At { addr: u32, offset: u32 },
+        I64Store8At { addr: u32, offset: u32 },
+        I64Store16At { addr: u32, offset: u32 },
+        I64Store32At { addr: u32, offset: u32 },
         /// `local.get x; i32.add_imm c; local.get v; i64.store` (offset 0, as Go emits it).
         I64StoreLocalAddImmLocal { index: u32, imm: u32, value: u32 },
     }

@@ -21,7 +21,7 @@ macro_rules! for_each_handler {
 }
 
 macro_rules! fused_binop_entries {
-    ($m:ident $extra:tt ; $( ($op:ident, $ll:ident, $llset:ident, $set:ident, $imm:ident, $l:ident, $tee:ident, $li:ident, $t:ty, $f:expr) )*) => {
+    ($m:ident $extra:tt ; $( ($op:ident, $ll:ident, $llset:ident, $set:ident, $imm:ident, $l:ident, $tee:ident, $li:ident, $ls:ident, $t:ty, $f:expr) )*) => {
         crate::for_each_fused_cmp! { fused_cmp_entries $m $extra {
             $(
                 $ll { a, b } => {
@@ -52,6 +52,11 @@ macro_rules! fused_binop_entries {
                 $li { a, value } => {
                     let x = <$t as Slot>::from_slot(local!(a));
                     push!(($f)(x, <$t as Slot>::from_slot(value)))
+                },
+                $ls { a } => {
+                    let x = <$t as Slot>::from_slot(local!(a));
+                    let y = <$t as Slot>::from_slot(top!());
+                    top!() = Slot::to_slot(($f)(x, y))
                 },
                 $tee { dst } => {
                     let y = pop!($t);
@@ -419,6 +424,15 @@ macro_rules! base_handlers {
                 push!(value as i32 as i64 as u64);
                 store_mem!(offset, 8, |v: u64| v.to_le_bytes())
             },
+            I32StoreAt { addr, offset } => store_at!(addr, offset, 4, |v: u64| (v as u32).to_le_bytes()),
+            F32StoreAt { addr, offset } => store_at!(addr, offset, 4, |v: u64| (v as u32).to_le_bytes()),
+            I64StoreAt { addr, offset } => store_at!(addr, offset, 8, |v: u64| v.to_le_bytes()),
+            F64StoreAt { addr, offset } => store_at!(addr, offset, 8, |v: u64| v.to_le_bytes()),
+            I32Store8At { addr, offset } => store_at!(addr, offset, 1, |v: u64| [v as u8]),
+            I64Store8At { addr, offset } => store_at!(addr, offset, 1, |v: u64| [v as u8]),
+            I32Store16At { addr, offset } => store_at!(addr, offset, 2, |v: u64| (v as u16).to_le_bytes()),
+            I64Store16At { addr, offset } => store_at!(addr, offset, 2, |v: u64| (v as u16).to_le_bytes()),
+            I64Store32At { addr, offset } => store_at!(addr, offset, 4, |v: u64| (v as u32).to_le_bytes()),
             I64StoreLocalAddImmLocal { index, imm, value } => {
                 push!((local!(index) as u32).wrapping_add(imm));
                 push!(local!(value));
@@ -629,6 +643,21 @@ macro_rules! store_mem {
         let v = pop!();
         let addr = pop!();
         match ea(addr, $offset, $n, mem_len!()) {
+            // SAFETY: `ea` checked that `$n` bytes at `a` lie inside the memory.
+            Some(a) => {
+                let b: [u8; $n] = $bytes(v);
+                std::ptr::write_unaligned(mem_base!().add(a) as *mut [u8; $n], b);
+            }
+            None => trap!(TrapCode::MemoryOutOfBounds),
+        }
+    }};
+}
+
+/// A store of `$n` bytes: value on top, address in local `$addr`, bounds-checked.
+macro_rules! store_at {
+    ($addr:expr, $offset:expr, $n:literal, $bytes:expr) => {{
+        let v = pop!();
+        match ea(local!($addr), $offset, $n, mem_len!()) {
             // SAFETY: `ea` checked that `$n` bytes at `a` lie inside the memory.
             Some(a) => {
                 let b: [u8; $n] = $bytes(v);

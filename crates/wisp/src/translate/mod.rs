@@ -55,8 +55,10 @@ struct Ctrl {
     live_at_entry: bool,
     /// Loop start, the target of branches to a loop's label.
     start: u32,
-    /// Index into `Translator::fixups` where this frame's pending forward branches begin.
-    fixups_start: usize,
+    /// The last forward branch to this frame's end still waiting for its target, or
+    /// `NO_SITE`. Pending branches form a chain through their own target fields (each holds
+    /// the previous pending site), so recording one costs no allocation.
+    pending: u32,
     /// The `BrIfEqz` of an `if` that still needs its else/end target.
     else_fixup: Option<u32>,
 }
@@ -65,8 +67,6 @@ struct Translator<'m> {
     module: &'m ModuleInner,
     code: Vec<Instr>,
     ctrls: Vec<Ctrl>,
-    /// Branch sites waiting for their block's end, shared by all frames.
-    fixups: Vec<u32>,
     height: u32,
     max_height: u32,
     live: bool,
@@ -79,6 +79,13 @@ struct Translator<'m> {
     fuel_site: Option<u32>,
     /// Interruption: loop headers and function entry check the store's interrupt flag.
     interruptible: bool,
+    /// Operand slots whose value a plain `local.get` pushed, bottom to top: `(slot, local,
+    /// pos)` while the slot (an operand height) holds the value the `LocalGet { index: local }`
+    /// at `code[pos]` pushed and nothing has touched it since. An operator that consumes such
+    /// a slot as its left operand, with other code in between, can read the local itself and
+    /// the `LocalGet` disappears (see `defer_left`). Kept sparse so that plain pushes cost
+    /// nothing.
+    gets: Vec<(u32, u32, u32)>,
 }
 
 /// Plain operators (typing is pop/push only, no immediates): the instruction of the same name,
@@ -107,7 +114,7 @@ wisp_decoder::for_each_operator!(plain_ops);
 /// `local.get`s, a result going to `local.set`, or both. Arguments: the last three instructions
 /// that may fuse (oldest first). Returns how many to replace and with what.
 macro_rules! binop_rules {
-    ( ; $( ($op:ident, $ll:ident, $llset:ident, $set:ident, $imm:ident, $l:ident, $tee:ident, $li:ident, $t:ty, $f:expr) )*) => {
+    ( ; $( ($op:ident, $ll:ident, $llset:ident, $set:ident, $imm:ident, $l:ident, $tee:ident, $li:ident, $ls:ident, $t:ty, $f:expr) )*) => {
         fn fuse_binop(p: Option<Instr>, b: Option<Instr>, a: Instr) -> Option<(usize, Instr)> {
             use Instr::*;
             match (p, b, a) {
@@ -121,6 +128,24 @@ macro_rules! binop_rules {
                 $( (_, Some(LocalGet { index }), $imm { value }) => Some((2, $li { a: index, value })), )*
                 // After the two-local form had its chance (above): one operand from a local.
                 $( (_, Some(LocalGet { index }), $op) => Some((2, $l { b: index })), )*
+                _ => None,
+            }
+        }
+
+        /// The local a fused binop writes, if any.
+        fn fused_binop_dst(i: &Instr) -> Option<u32> {
+            use Instr::*;
+            match *i {
+                $( $llset { dst, .. } | $set { dst } | $tee { dst } => Some(dst), )*
+                _ => None,
+            }
+        }
+
+        /// The form of a plain binop that reads its left operand from local `a`.
+        fn left_local_binop(i: &Instr, a: u32) -> Option<Instr> {
+            use Instr::*;
+            match *i {
+                $( $op => Some($ls { a }), )*
                 _ => None,
             }
         }
@@ -163,6 +188,67 @@ macro_rules! cmp_rules {
     };
 }
 crate::for_each_fused_cmp! { cmp_rules }
+
+/// The end of a chain of pending branch sites (`Ctrl::pending`).
+const NO_SITE: u32 = u32::MAX;
+
+/// The form of a plain store that reads its address from local `addr`.
+fn store_at(i: &Instr, addr: u32) -> Option<Instr> {
+    use Instr::*;
+    Some(match *i {
+        I32Store { offset } => I32StoreAt { addr, offset },
+        I64Store { offset } => I64StoreAt { addr, offset },
+        F32Store { offset } => F32StoreAt { addr, offset },
+        F64Store { offset } => F64StoreAt { addr, offset },
+        I32Store8 { offset } => I32Store8At { addr, offset },
+        I32Store16 { offset } => I32Store16At { addr, offset },
+        I64Store8 { offset } => I64Store8At { addr, offset },
+        I64Store16 { offset } => I64Store16At { addr, offset },
+        I64Store32 { offset } => I64Store32At { addr, offset },
+        _ => return None,
+    })
+}
+
+/// Whether `i`, placed between a `local.get local` and the operator consuming its value,
+/// stops that operator from reading the local itself: it writes the local, or it branches,
+/// returns or ends the code (see `Translator::defer_left`).
+fn disturbs(i: &Instr, local: u32) -> bool {
+    use Instr::*;
+    match *i {
+        LocalSet { index }
+        | LocalTee { index }
+        | GlobalGetLocalSet { index, .. }
+        | LocalSetImm32 { index, .. }
+        | LocalSetImm64 { index, .. }
+        | LocalAddImmTeeGlobal { index, .. } => index == local,
+        LocalCopy { dst, .. } | LocalAddImmSet { dst, .. } => dst == local,
+        Return { .. } | BrTable { .. } | BrTableTarget { .. } | Unreachable => true,
+        _ => branch_target(*i).is_some() || fused_binop_dst(i) == Some(local),
+    }
+}
+
+/// The branch target of a branching instruction (`None` for everything else).
+fn branch_target(mut i: Instr) -> Option<u32> {
+    branch_target_mut(&mut i).map(|t| *t)
+}
+
+fn branch_target_mut(i: &mut Instr) -> Option<&mut u32> {
+    match i {
+        Instr::Br { target: t }
+        | Instr::BrAdjust { target: t, .. }
+        | Instr::BrIfNez { target: t }
+        | Instr::BrIfEqz { target: t }
+        | Instr::BrIfNezAdjust { target: t, .. }
+        | Instr::BrIfI64Eqz { target: t }
+        | Instr::BrIfI64Nez { target: t }
+        | Instr::BrIfLocalNez { target: t, .. }
+        | Instr::BrIfLocalEqz { target: t, .. }
+        | Instr::GlobalGetLocalSetBrIfNez { target: t, .. }
+        | Instr::LocalSetImmBr { target: t, .. }
+        | Instr::BrTableTarget { target: t, .. } => Some(t),
+        other => fused_cmp_target(other),
+    }
+}
 
 impl<'m> Translator<'m> {
     /// Appends an instruction, fusing it with the ones before it where a superinstruction
@@ -280,7 +366,7 @@ impl<'m> Translator<'m> {
                 None => return false,
             },
         };
-        self.code.truncate(n - drop);
+        self.truncate_code(n - drop);
         self.code.push(new);
         true
     }
@@ -295,6 +381,14 @@ impl<'m> Translator<'m> {
     fn pop(&mut self, n: u32) {
         debug_assert!(self.height >= n, "validated code never underflows");
         self.height = self.height.saturating_sub(n);
+        self.forget_gets_from(self.height);
+    }
+
+    /// The `(local, pos)` of the `local.get` that pushed the operand `depth` slots below the
+    /// top (0 = top), if one did.
+    fn operand(&self, depth: u32) -> Option<(u32, u32)> {
+        let slot = self.height.checked_sub(depth + 1)?;
+        self.gets.iter().rev().take(depth as usize + 1).find(|g| g.0 == slot).map(|&(_, l, p)| (l, p))
     }
 
     fn block_arity(&self, bt: BlockType) -> (u32, u32) {
@@ -318,7 +412,7 @@ impl<'m> Translator<'m> {
             results,
             live_at_entry: self.live,
             start: self.code.len() as u32,
-            fixups_start: self.fixups.len(),
+            pending: NO_SITE,
             else_fixup: None,
         });
     }
@@ -336,35 +430,84 @@ impl<'m> Translator<'m> {
         (target, drop, keep, idx)
     }
 
-    /// Records a forward branch site for frame `idx`. Frames above `idx` are inner, so
-    /// their fixups sit later in the shared list; we keep the list grouped by inserting.
+    /// Records a forward branch site for frame `idx`: links it into the frame's chain.
     fn add_fixup(&mut self, idx: usize, site: u32) {
-        // Insert at the end of frame idx's group: before the first fixup of the next frame.
-        let pos = if idx + 1 < self.ctrls.len() { self.ctrls[idx + 1].fixups_start } else { self.fixups.len() };
-        self.fixups.insert(pos, site);
-        for f in &mut self.ctrls[idx + 1..] {
-            f.fixups_start += 1;
-        }
+        let prev = std::mem::replace(&mut self.ctrls[idx].pending, site);
+        self.patch(site, prev);
     }
 
     fn patch(&mut self, site: u32, target: u32) {
-        match &mut self.code[site as usize] {
-            Instr::Br { target: t }
-            | Instr::BrAdjust { target: t, .. }
-            | Instr::BrIfNez { target: t }
-            | Instr::BrIfEqz { target: t }
-            | Instr::BrIfNezAdjust { target: t, .. }
-            | Instr::BrIfI64Eqz { target: t }
-            | Instr::BrIfI64Nez { target: t }
-            | Instr::BrIfLocalNez { target: t, .. }
-            | Instr::BrIfLocalEqz { target: t, .. }
-            | Instr::GlobalGetLocalSetBrIfNez { target: t, .. }
-            | Instr::LocalSetImmBr { target: t, .. }
-            | Instr::BrTableTarget { target: t, .. } => *t = target,
-            other => match fused_cmp_target(other) {
-                Some(t) => *t = target,
-                None => unreachable!("patching a non-branch {other:?}"),
-            },
+        let i = &mut self.code[site as usize];
+        match branch_target_mut(i) {
+            Some(t) => *t = target,
+            None => unreachable!("patching a non-branch {i:?}"),
+        }
+    }
+
+    /// Sets the operand height, as control flow does at `else` and `end`; slots above the old
+    /// height carry no `local.get`.
+    fn set_height(&mut self, h: u32) {
+        self.height = h;
+        self.forget_gets_from(h);
+        if h > self.max_height {
+            self.max_height = h;
+        }
+    }
+
+    /// Slots at operand height `h` and above no longer hold what a `local.get` pushed.
+    fn forget_gets_from(&mut self, h: u32) {
+        while let Some(&(slot, _, _)) = self.gets.last() {
+            if slot < h {
+                break;
+            }
+            self.gets.pop();
+        }
+    }
+
+    /// The top `n` operand slots are rewritten in place by the instruction being emitted.
+    fn touch(&mut self, n: u32) {
+        self.forget_gets_from(self.height.saturating_sub(n));
+    }
+
+    /// Cuts the code back to `len` instructions (a fusion rewrote the tail): slots whose
+    /// `local.get` was cut lose it.
+    fn truncate_code(&mut self, len: usize) {
+        self.code.truncate(len);
+        // `gets` is in code order, so the cut ones are at its end.
+        while let Some(&(_, _, pos)) = self.gets.last() {
+            if (pos as usize) < len {
+                break;
+            }
+            self.gets.pop();
+        }
+    }
+
+    /// Called after emitting `code[at]`, an operator whose left operand was the slot
+    /// `left` described before it was popped. When that slot came from a `local.get a` at
+    /// `pos`, other code computed the right operand in between, and `code[at]` has a form
+    /// reading its left operand from a local, drops the `local.get` and uses that form: a
+    /// push and a pop saved. Valid because nothing in between branches (runtime heights
+    /// there are one lower than the translator's, which only branch adjustments would see),
+    /// writes local `a`, or is a branch target (`barrier`).
+    fn defer_left(&mut self, left: Option<(u32, u32)>, at: u32) {
+        let Some((a, pos)) = left else { return };
+        let (p, at) = (pos as usize, at as usize);
+        if p < self.barrier as usize || p + 1 >= at || at - p > 48 || at + 1 != self.code.len() {
+            return;
+        }
+        if !matches!(self.code[p], Instr::LocalGet { index } if index == a) {
+            return;
+        }
+        let Some(new) = left_local_binop(&self.code[at], a).or_else(|| store_at(&self.code[at], a)) else { return };
+        if self.code[p + 1..at].iter().any(|i| disturbs(i, a)) {
+            return;
+        }
+        self.code.remove(p);
+        self.code[at - 1] = new;
+        for e in &mut self.gets {
+            if e.2 > pos {
+                e.2 -= 1;
+            }
         }
     }
 
@@ -418,8 +561,9 @@ impl<'m> Translator<'m> {
                 }
                 let f = &mut self.ctrls[idx];
                 f.kind = Kind::Else;
-                self.height = f.height + f.params;
+                let h = f.height + f.params;
                 self.live = f.live_at_entry;
+                self.set_height(h);
                 return;
             }
             Operator::End {} => {
@@ -428,15 +572,14 @@ impl<'m> Translator<'m> {
                 if let Some(site) = f.else_fixup {
                     self.patch(site, here);
                 }
-                let sites: Vec<u32> = self.fixups.drain(f.fixups_start..).collect();
-                for site in sites {
+                let mut site = f.pending;
+                while site != NO_SITE {
+                    let next = branch_target(self.code[site as usize]).expect("a pending site is a branch");
                     self.patch(site, here);
+                    site = next;
                 }
-                self.height = f.height + f.results;
+                self.set_height(f.height + f.results);
                 self.live = f.live_at_entry;
-                if self.height > self.max_height {
-                    self.max_height = self.height;
-                }
                 if f.kind == Kind::Func {
                     self.emit(Instr::Return { keep: self.num_results });
                 }
@@ -454,16 +597,18 @@ impl<'m> Translator<'m> {
             let n = self.code.len();
             if n >= 3 && n - 3 >= self.barrier as usize {
                 if let [Instr::I64ExtendI32U, Instr::Const64 { value }, Instr::I64Add] = self.code[n - 3..] {
-                    self.code.truncate(n - 3);
+                    self.truncate_code(n - 3);
                     self.emit(Instr::I32AddImm { value: value as u32 as u64 });
                 }
             }
             return;
         }
         if let Some((instr, pops, pushes)) = plain_op(op) {
+            let left = if pops == 2 { self.operand(1) } else { None };
             self.pop(pops);
             self.push(pushes);
-            self.emit(instr);
+            let at = self.emit(instr);
+            self.defer_left(left, at);
             return;
         }
         let m = self.module;
@@ -521,17 +666,23 @@ impl<'m> Translator<'m> {
             }
             Operator::Select {} | Operator::TypedSelect { .. } => {
                 self.pop(2);
+                self.touch(1);
                 self.emit(Instr::Select);
             }
             Operator::LocalGet { local_index } => {
                 self.push(1);
-                self.emit(Instr::LocalGet { index: local_index });
+                let n = self.code.len();
+                let at = self.emit(Instr::LocalGet { index: local_index });
+                if at as usize == n && matches!(self.code[n], Instr::LocalGet { .. }) {
+                    self.gets.push((self.height - 1, local_index, at));
+                }
             }
             Operator::LocalSet { local_index } => {
                 self.pop(1);
                 self.emit(Instr::LocalSet { index: local_index });
             }
             Operator::LocalTee { local_index } => {
+                self.touch(1);
                 self.emit(Instr::LocalTee { index: local_index });
             }
             Operator::GlobalGet { global_index } => {
@@ -543,6 +694,7 @@ impl<'m> Translator<'m> {
                 self.emit(Instr::GlobalSet { index: global_index });
             }
             Operator::TableGet { table } => {
+                self.touch(1);
                 self.emit(Instr::TableGet { table });
             }
             Operator::TableSet { table } => {
@@ -570,6 +722,7 @@ impl<'m> Translator<'m> {
                 self.emit(Instr::MemorySize);
             }
             Operator::MemoryGrow { .. } => {
+                self.touch(1);
                 self.emit(Instr::MemoryGrow);
             }
             Operator::MemoryInit { data_index, .. } => {
@@ -600,6 +753,7 @@ impl<'m> Translator<'m> {
             }
             Operator::TableGrow { table } => {
                 self.pop(1);
+                self.touch(1);
                 self.emit(Instr::TableGrow { table });
             }
             Operator::TableSize { table } => {
@@ -615,6 +769,7 @@ impl<'m> Translator<'m> {
                 self.emit(Instr::RefNull);
             }
             Operator::RefIsNull {} => {
+                self.touch(1);
                 self.emit(Instr::RefIsNull);
             }
             Operator::RefFunc { function_index } => {
@@ -634,13 +789,16 @@ impl<'m> Translator<'m> {
             };
             (@one $s:ident $op:ident $name:ident [load $t:ident $a:literal]) => {{
                 if let Operator::$name { memarg } = *$op {
+                    $s.touch(1);
                     $s.emit(Instr::$name { offset: memarg.offset as u32 });
                 }
             }};
             (@one $s:ident $op:ident $name:ident [store $t:ident $a:literal]) => {{
                 if let Operator::$name { memarg } = *$op {
+                    let left = $s.operand(1);
                     $s.pop(2);
-                    $s.emit(Instr::$name { offset: memarg.offset as u32 });
+                    let at = $s.emit(Instr::$name { offset: memarg.offset as u32 });
+                    $s.defer_left(left, at);
                 }
             }};
             (@one $s:ident $op:ident $name:ident [$($sig:tt)*]) => {
@@ -664,7 +822,6 @@ pub(crate) fn translate(module: &ModuleInner, def_index: u32) -> Result<Compiled
         module,
         code: Vec::with_capacity(body.data.len()),
         ctrls: Vec::new(),
-        fixups: Vec::new(),
         height: 0,
         max_height: 0,
         live: true,
@@ -673,6 +830,7 @@ pub(crate) fn translate(module: &ModuleInner, def_index: u32) -> Result<Compiled
         fuel: module.engine.config().consume_fuel,
         fuel_site: None,
         interruptible: module.engine.config().interruptible,
+        gets: Vec::new(),
     };
     if t.interruptible {
         t.emit(Instr::CheckInterrupt);
@@ -687,7 +845,7 @@ pub(crate) fn translate(module: &ModuleInner, def_index: u32) -> Result<Compiled
         results: num_results,
         live_at_entry: true,
         start: 0,
-        fixups_start: 0,
+        pending: NO_SITE,
         else_fixup: None,
     });
     while !ops.eof() {
