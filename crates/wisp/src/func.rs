@@ -2,7 +2,7 @@
 //! function receives.
 
 use crate::error::{Error, Result};
-use crate::exec::{self, Exit};
+use crate::exec::{self, Exit, GrowKind};
 use crate::instance::{Extern, Instance};
 use crate::store::{AsContext, AsContextMut, FuncEntity, FuncKind, Store, Stored};
 use crate::value::Val;
@@ -218,7 +218,6 @@ pub(crate) fn call_raw<T>(store: &mut Store<T>, func: u32, buf: &mut [u64], np: 
         }
     };
     loop {
-        store.arm_limiter();
         match exec::run(&mut store.inner, frame, base_depth) {
             Ok(Exit::Return) => {
                 for (i, r) in buf[..nr].iter_mut().enumerate() {
@@ -256,6 +255,18 @@ pub(crate) fn call_raw<T>(store: &mut Store<T>, func: u32, buf: &mut [u64], np: 
                     store.inner.stack.set_slot(args + i, v);
                 }
                 store.inner.stack.sp = args + hr;
+                frame = resume;
+            }
+            Ok(Exit::Grow { kind, index, delta, resume }) => {
+                let (index, delta) = (index as usize, delta as u64);
+                let old = match kind {
+                    GrowKind::Memory => store.grow_memory(index, delta),
+                    GrowKind::Table { init } => store.grow_table(index, delta, init),
+                };
+                // The result takes the slot of the popped delta, which the frame has room for.
+                let sp = store.inner.stack.sp;
+                store.inner.stack.set_slot(sp, old.map_or(u32::MAX, |old| old as u32) as u64);
+                store.inner.stack.sp = sp + 1;
                 frame = resume;
             }
             Err(trap) => {

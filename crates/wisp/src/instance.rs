@@ -244,9 +244,8 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
     if imports.len() != m.imports.len() {
         return Err(Error::Link(format!("module needs {} imports, {} given", m.imports.len(), imports.len())));
     }
-    store.arm_limiter();
+    store.admit_counts(1, m.defined_memories().len(), m.defined_tables().len())?;
     let inner = &mut store.inner;
-    inner.admit_counts(1, m.defined_memories().len(), m.defined_tables().len())?;
     let mut funcs = Vec::with_capacity(m.funcs.len());
     let mut tables = Vec::new();
     let mut memories = Vec::new();
@@ -269,11 +268,12 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
         funcs.push(inner.funcs.len() as u32 - 1);
     }
     for &ty in m.defined_tables() {
-        tables.push(inner.new_table(ty, 0)?);
+        tables.push(store.new_table(ty, 0)?);
     }
     for &ty in m.defined_memories() {
-        memories.push(inner.new_memory(ty)?);
+        memories.push(store.new_memory(ty)?);
     }
+    let inner = &mut store.inner;
     for (ty, init) in m.defined_globals() {
         let v = eval_const(inner, init.ops(), &globals, &funcs);
         inner.globals.push(Box::new(GlobalEntity { value: UnsafeCell::new(v), ty: *ty }));

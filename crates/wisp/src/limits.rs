@@ -132,7 +132,3 @@ impl StoreLimitsBuilder {
         self.0
     }
 }
-
-/// The store's view of its limiter: given the store's data (type-erased), lends the limiter
-/// to a callback. Type erasure keeps `StoreInner`, and so the executor, non-generic.
-pub(crate) type LimiterHook = Box<dyn FnMut(*mut (), &mut dyn FnMut(&mut dyn ResourceLimiter)) + Send + Sync>;

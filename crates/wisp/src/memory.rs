@@ -18,8 +18,7 @@ impl Memory {
         if ty.limits.max.is_some_and(|m| m < ty.limits.min) {
             return Err(Error::Usage("memory minimum exceeds its maximum".into()));
         }
-        store.arm_limiter();
-        let index = store.inner.new_memory(ty)?;
+        let index = store.new_memory(ty)?;
         Ok(Memory(store.inner.stored(index)))
     }
 
@@ -57,8 +56,7 @@ impl Memory {
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64) -> Result<u64> {
         let store = store.as_context_mut();
         let i = store.inner.check(self.0)? as usize;
-        store.arm_limiter();
-        store.inner.grow_memory(i, delta).ok_or_else(|| Error::Usage(format!("memory cannot grow by {delta} pages")))
+        store.grow_memory(i, delta).ok_or_else(|| Error::Usage(format!("memory cannot grow by {delta} pages")))
     }
 
     pub fn data<'a, C: AsContext>(&self, store: &'a C) -> &'a [u8] {

@@ -4,7 +4,7 @@
 use crate::engine::Engine;
 use crate::exec::Stack;
 use crate::func::HostFunc;
-use crate::limits::{LimiterHook, ResourceLimiter};
+use crate::limits::ResourceLimiter;
 use crate::module::Module;
 use std::any::Any;
 use std::cell::UnsafeCell;
@@ -180,17 +180,19 @@ pub(crate) struct StoreInner {
     pub instances: Vec<Box<InstanceEntity>>,
     pub externs: Vec<Box<dyn Any + Send + Sync>>,
     pub stack: Stack,
-    /// The host's resource limiter, if it installed one (`Store::limiter`).
-    pub limiter: Option<LimiterHook>,
-    /// The store's data `T`, type-erased, for `limiter`. Valid only while the `Store` is
-    /// mutably borrowed by the code that set it: every generic entry point that may reach a
-    /// growth or creation re-sets it first (`Store::arm_limiter`).
-    pub limiter_data: *mut (),
+    /// Whether the host installed a limiter (`Store::limiter`). The limiter itself lives in
+    /// `Store<T>`, next to the data it borrows from; while this is set, the executor leaves
+    /// the loop for every `memory.grow`/`table.grow` by a non-zero delta so that the generic
+    /// caller can ask it (`Exit::Grow`).
+    pub limited: bool,
 }
 
 // SAFETY: the raw pointers inside (`global_ptrs`, the stack's registers) point into data
 // owned by this same store, which moves with it; nothing is shared with another thread.
 unsafe impl Send for StoreInner {}
+
+/// Finds the store's limiter in its data (the closure given to `Store::limiter`).
+type LimiterFn<T> = Box<dyn FnMut(&mut T) -> &mut (dyn ResourceLimiter) + Send + Sync>;
 
 /// Everything a set of instances owns, plus the host's data `T`.
 pub struct Store<T> {
@@ -198,6 +200,9 @@ pub struct Store<T> {
     pub(crate) hosts: Vec<HostFunc<T>>,
     /// Host functions a linker already created in this store, by trampoline address.
     pub(crate) host_cache: std::collections::HashMap<usize, u32>,
+    /// The host's resource limiter, if it installed one: `inner.limited` says so to the
+    /// executor.
+    limiter: Option<LimiterFn<T>>,
     data: T,
 }
 
@@ -215,11 +220,11 @@ impl<T> Store<T> {
                 instances: Vec::new(),
                 externs: Vec::new(),
                 stack: Stack::new(config.max_stack_slots, config.max_call_depth, engine.threaded()),
-                limiter: None,
-                limiter_data: std::ptr::null_mut(),
+                limited: false,
             },
             hosts: Vec::new(),
             host_cache: std::collections::HashMap::new(),
+            limiter: None,
             data,
         }
     }
@@ -246,19 +251,102 @@ impl<T> Store<T> {
 
     /// Installs a resource limiter, found in the store's data by `limiter`; it then decides
     /// every memory and table creation and growth in this store (see [`ResourceLimiter`]).
-    pub fn limiter(&mut self, mut limiter: impl FnMut(&mut T) -> &mut (dyn ResourceLimiter) + Send + Sync + 'static) {
-        self.inner.limiter = Some(Box::new(move |data, f| {
-            // SAFETY: `data` is `limiter_data`, which `arm_limiter` set from `&mut self.data`
-            // of the store that is mutably borrowed for the whole operation asking.
-            let data = unsafe { &mut *data.cast::<T>() };
-            f(limiter(data))
-        }));
+    pub fn limiter(&mut self, limiter: impl FnMut(&mut T) -> &mut (dyn ResourceLimiter) + Send + Sync + 'static) {
+        self.limiter = Some(Box::new(limiter));
+        self.inner.limited = true;
     }
 
-    /// Points the limiter hook at this store's data; call before anything that may create
-    /// or grow a memory or table (running code included).
-    pub(crate) fn arm_limiter(&mut self) {
-        self.inner.limiter_data = (&mut self.data as *mut T).cast();
+    /// Lends the limiter, if one is installed, to `f`.
+    fn with_limiter<R>(&mut self, f: impl FnOnce(&mut dyn ResourceLimiter) -> R) -> Option<R> {
+        let limiter = self.limiter.as_mut()?;
+        Some(f(limiter(&mut self.data)))
+    }
+
+    /// `memory.grow` of store memory `m`: the old size in pages, or `None` (-1 to Wasm) when
+    /// the memory's maximum, the limiter or the allocator refuses.
+    pub(crate) fn grow_memory(&mut self, m: usize, delta: u64) -> Option<u64> {
+        if delta > 0 && self.limiter.is_some() {
+            let mem = &self.inner.memories[m];
+            let new = mem.pages().checked_add(delta).filter(|&n| n <= mem.max_pages())?;
+            let desired = usize::try_from(new).ok()?.checked_mul(PAGE_SIZE)?;
+            let (current, max) = (mem.data.len(), mem.ty.limits.max.and_then(pages_to_bytes));
+            if !self.with_limiter(|l| l.memory_growing(current, desired, max))? {
+                return None;
+            }
+        }
+        self.inner.memories[m].grow(delta)
+    }
+
+    /// `table.grow` of store table `t`: the old size, or `None` (-1 to Wasm) when refused.
+    pub(crate) fn grow_table(&mut self, t: usize, delta: u64, init: u64) -> Option<u64> {
+        if delta > 0 && self.limiter.is_some() {
+            let table = &self.inner.tables[t];
+            let current = table.elements.len();
+            let desired = usize::try_from(delta).ok().and_then(|d| current.checked_add(d))?;
+            let max = table.ty.limits.max.and_then(|m| usize::try_from(m).ok());
+            if !self.with_limiter(|l| l.table_growing(current, desired, max))? {
+                return None;
+            }
+        }
+        self.inner.tables[t].grow(delta, init)
+    }
+
+    /// Checks that `instances` more instances, `memories` more memories and `tables` more
+    /// tables fit the limiter's counts.
+    pub(crate) fn admit_counts(
+        &mut self,
+        instances: usize,
+        memories: usize,
+        tables: usize,
+    ) -> Result<(), crate::Error> {
+        let inner = &self.inner;
+        let have = (inner.instances.len(), inner.memories.len(), inner.tables.len());
+        let Some(max) = self.with_limiter(|l| (l.instances(), l.memories(), l.tables())) else {
+            return Ok(());
+        };
+        for (what, have, more, max) in [
+            ("instances", have.0, instances, max.0),
+            ("memories", have.1, memories, max.1),
+            ("tables", have.2, tables, max.2),
+        ] {
+            if have.saturating_add(more) > max {
+                return Err(limit_error(format!(
+                    "the store holds {have} {what} and may hold at most {max}; {more} more asked"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Creates a memory of type `ty`, if its size fits the limiter; returns its store index.
+    pub(crate) fn new_memory(&mut self, ty: MemoryType) -> Result<u32, crate::Error> {
+        self.admit_counts(0, 1, 0)?;
+        let desired =
+            pages_to_bytes(ty.limits.min).ok_or_else(|| crate::Error::Instantiate("memory too large".into()))?;
+        let max = ty.limits.max.and_then(pages_to_bytes);
+        if self.with_limiter(|l| l.memory_growing(0, desired, max)) == Some(false) {
+            return Err(limit_error(format!("a memory of {desired} bytes")));
+        }
+        let memories = &mut self.inner.memories;
+        memories.push(MemoryEntity::new(ty)?);
+        Ok(memories.len() as u32 - 1)
+    }
+
+    /// Creates a table of type `ty` filled with `init`, if it fits; returns its store index.
+    pub(crate) fn new_table(&mut self, ty: TableType, init: u64) -> Result<u32, crate::Error> {
+        self.admit_counts(0, 0, 1)?;
+        let n = usize::try_from(ty.limits.min).ok().filter(|&n| n <= MAX_TABLE_ELEMENTS);
+        let n = n.ok_or_else(|| crate::Error::Instantiate("table too large".into()))?;
+        let max = ty.limits.max.and_then(|m| usize::try_from(m).ok());
+        if self.with_limiter(|l| l.table_growing(0, n, max)) == Some(false) {
+            return Err(limit_error(format!("a table of {n} elements")));
+        }
+        let mut elements = Vec::new();
+        elements.try_reserve_exact(n).map_err(|_| limit_error(format!("cannot allocate a table of {n} elements")))?;
+        elements.resize(n, init);
+        let tables = &mut self.inner.tables;
+        tables.push(TableEntity { elements, ty });
+        Ok(tables.len() as u32 - 1)
     }
 }
 
@@ -314,98 +402,6 @@ pub(crate) struct Stored {
 }
 
 impl StoreInner {
-    /// Lends the limiter, if one is installed, to `f`.
-    fn with_limiter<R>(&mut self, f: impl FnOnce(&mut dyn ResourceLimiter) -> R) -> Option<R> {
-        let data = self.limiter_data;
-        let hook = self.limiter.as_mut()?;
-        debug_assert!(!data.is_null(), "limiter used before Store::arm_limiter");
-        if data.is_null() {
-            return None;
-        }
-        let (mut f, mut out) = (Some(f), None);
-        hook(data, &mut |l| out = f.take().map(|f| f(l)));
-        out
-    }
-
-    /// `memory.grow` of store memory `m`: the old size in pages, or `None` (-1 to Wasm) when
-    /// the memory's maximum, the limiter or the allocator refuses.
-    pub fn grow_memory(&mut self, m: usize, delta: u64) -> Option<u64> {
-        if delta > 0 && self.limiter.is_some() {
-            let mem = &self.memories[m];
-            let new = mem.pages().checked_add(delta).filter(|&n| n <= mem.max_pages())?;
-            let desired = usize::try_from(new).ok()?.checked_mul(PAGE_SIZE)?;
-            let (current, max) = (mem.data.len(), mem.ty.limits.max.and_then(pages_to_bytes));
-            if !self.with_limiter(|l| l.memory_growing(current, desired, max))? {
-                return None;
-            }
-        }
-        self.memories[m].grow(delta)
-    }
-
-    /// `table.grow` of store table `t`: the old size, or `None` (-1 to Wasm) when refused.
-    pub fn grow_table(&mut self, t: usize, delta: u64, init: u64) -> Option<u64> {
-        if delta > 0 && self.limiter.is_some() {
-            let table = &self.tables[t];
-            let current = table.elements.len();
-            let desired = usize::try_from(delta).ok().and_then(|d| current.checked_add(d))?;
-            let max = table.ty.limits.max.and_then(|m| usize::try_from(m).ok());
-            if !self.with_limiter(|l| l.table_growing(current, desired, max))? {
-                return None;
-            }
-        }
-        self.tables[t].grow(delta, init)
-    }
-
-    /// Checks that `instances` more instances, `memories` more memories and `tables` more
-    /// tables fit the limiter's counts.
-    pub fn admit_counts(&mut self, instances: usize, memories: usize, tables: usize) -> Result<(), crate::Error> {
-        let have = (self.instances.len(), self.memories.len(), self.tables.len());
-        let Some(max) = self.with_limiter(|l| (l.instances(), l.memories(), l.tables())) else {
-            return Ok(());
-        };
-        for (what, have, more, max) in [
-            ("instances", have.0, instances, max.0),
-            ("memories", have.1, memories, max.1),
-            ("tables", have.2, tables, max.2),
-        ] {
-            if have.saturating_add(more) > max {
-                return Err(limit_error(format!(
-                    "the store holds {have} {what} and may hold at most {max}; {more} more asked"
-                )));
-            }
-        }
-        Ok(())
-    }
-
-    /// Creates a memory of type `ty`, if its size fits the limiter; returns its store index.
-    pub fn new_memory(&mut self, ty: MemoryType) -> Result<u32, crate::Error> {
-        self.admit_counts(0, 1, 0)?;
-        let desired =
-            pages_to_bytes(ty.limits.min).ok_or_else(|| crate::Error::Instantiate("memory too large".into()))?;
-        let max = ty.limits.max.and_then(pages_to_bytes);
-        if self.with_limiter(|l| l.memory_growing(0, desired, max)) == Some(false) {
-            return Err(limit_error(format!("a memory of {desired} bytes")));
-        }
-        self.memories.push(MemoryEntity::new(ty)?);
-        Ok(self.memories.len() as u32 - 1)
-    }
-
-    /// Creates a table of type `ty` filled with `init`, if it fits; returns its store index.
-    pub fn new_table(&mut self, ty: TableType, init: u64) -> Result<u32, crate::Error> {
-        self.admit_counts(0, 0, 1)?;
-        let n = usize::try_from(ty.limits.min).ok().filter(|&n| n <= MAX_TABLE_ELEMENTS);
-        let n = n.ok_or_else(|| crate::Error::Instantiate("table too large".into()))?;
-        let max = ty.limits.max.and_then(|m| usize::try_from(m).ok());
-        if self.with_limiter(|l| l.table_growing(0, n, max)) == Some(false) {
-            return Err(limit_error(format!("a table of {n} elements")));
-        }
-        let mut elements = Vec::new();
-        elements.try_reserve_exact(n).map_err(|_| limit_error(format!("cannot allocate a table of {n} elements")))?;
-        elements.resize(n, init);
-        self.tables.push(TableEntity { elements, ty });
-        Ok(self.tables.len() as u32 - 1)
-    }
-
     pub fn check(&self, s: Stored) -> Result<u32, crate::Error> {
         if s.store == self.id {
             Ok(s.index)

@@ -15,8 +15,7 @@ impl Table {
             return Err(Error::Signature(format!("table of {} given a {}", ty.element, init.ty())));
         }
         let v = init.to_slot(&store.inner)?;
-        store.arm_limiter();
-        let index = store.inner.new_table(ty, v)?;
+        let index = store.new_table(ty, v)?;
         Ok(Table(store.inner.stored(index)))
     }
 
@@ -68,7 +67,6 @@ impl Table {
         let store = store.as_context_mut();
         let i = self.index(&store.inner);
         let v = init.to_slot(&store.inner)?;
-        store.arm_limiter();
-        store.inner.grow_table(i, delta, v).ok_or_else(|| Error::Usage(format!("table cannot grow by {delta}")))
+        store.grow_table(i, delta, v).ok_or_else(|| Error::Usage(format!("table cannot grow by {delta}")))
     }
 }

@@ -264,3 +264,221 @@ fn default_limits_end_unbounded_recursion() {
     overflow(fat.call(&mut store, i32::MAX));
     assert_eq!(down.call(&mut store, 1000).unwrap(), 1000);
 }
+
+// Grows from inside Wasm leave the run loop when a limiter is installed (the loop cannot reach
+// the store's data); the tests below run on both dispatch backends. In builds with debug
+// assertions `Dispatch::Threaded` gives the portable loop (see `tests/dispatch.rs`), so build
+// without them (e.g. `CARGO_PROFILE_DEV_DEBUG_ASSERTIONS=false`) to exercise the threaded one.
+const BACKENDS: [wisp::Dispatch; 2] = [wisp::Dispatch::Portable, wisp::Dispatch::Threaded];
+
+/// `nest(d, delta)` recurses `d` levels, then grows memory 0 by `delta` pages with operands
+/// of the enclosing expressions below the grow on the stack, then writes and reads the last
+/// byte of the (possibly grown) memory. Returns `d(d+1)/2 + 100 + 10 * grow + 9`.
+/// `tnest` does the same with `table.grow` and `d(d+1)/2 + 1000 + grow`.
+const NESTED: &str = r#"(module
+  (memory (export "mem") 1)
+  (table (export "tab") 1 funcref)
+  (func $nest (export "nest") (param $d i32) (param $delta i32) (result i32)
+    (if (result i32) (i32.eqz (local.get $d))
+      (then
+        (i32.add (i32.const 100)
+          (i32.add
+            (i32.mul (i32.const 10) (memory.grow (local.get $delta)))
+            (block (result i32)
+              (i32.store8 (i32.sub (i32.mul (memory.size) (i32.const 65536)) (i32.const 1)) (i32.const 9))
+              (i32.load8_u (i32.sub (i32.mul (memory.size) (i32.const 65536)) (i32.const 1)))))))
+      (else
+        (i32.add (local.get $d)
+          (call $nest (i32.sub (local.get $d) (i32.const 1)) (local.get $delta))))))
+  (func $tnest (export "tnest") (param $d i32) (param $delta i32) (result i32)
+    (if (result i32) (i32.eqz (local.get $d))
+      (then
+        (i32.add (i32.const 1000) (table.grow (ref.null func) (local.get $delta))))
+      (else
+        (i32.add (local.get $d)
+          (call $tnest (i32.sub (local.get $d) (i32.const 1)) (local.get $delta)))))))"#;
+
+fn nested<T: 'static>(
+    dispatch: wisp::Dispatch,
+    data: T,
+    limiter: Option<fn(&mut T) -> &mut dyn ResourceLimiter>,
+) -> Nested<T> {
+    let mut config = Config::new();
+    config.dispatch(dispatch);
+    let engine = Engine::new(&config);
+    let module = Module::new(&engine, wat(NESTED)).unwrap();
+    let mut store = Store::new(&engine, data);
+    if let Some(l) = limiter {
+        store.limiter(l);
+    }
+    let inst = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
+    let nest = inst.get_typed_func::<(i32, i32), i32>(&store, "nest").unwrap();
+    let tnest = inst.get_typed_func::<(i32, i32), i32>(&store, "tnest").unwrap();
+    let mem = inst.get_memory(&store, "mem").unwrap();
+    let tab = inst.get_table(&store, "tab").unwrap();
+    Nested { store, nest, tnest, mem, tab }
+}
+
+struct Nested<T> {
+    store: Store<T>,
+    nest: wisp::TypedFunc<(i32, i32), i32>,
+    tnest: wisp::TypedFunc<(i32, i32), i32>,
+    mem: Memory,
+    tab: Table,
+}
+
+fn nest_expected(d: i32, grow: i32) -> i32 {
+    d * (d + 1) / 2 + 100 + 10 * grow + 9
+}
+
+fn tnest_expected(d: i32, grow: i32) -> i32 {
+    d * (d + 1) / 2 + 1000 + grow
+}
+
+fn store_limits(h: &mut Host) -> &mut dyn ResourceLimiter {
+    &mut h.limits
+}
+
+#[test]
+fn memory_grow_refused_inside_wasm_on_both_backends() {
+    for dispatch in BACKENDS {
+        let limits = StoreLimitsBuilder::new().memory_size(2 * PAGE).build();
+        let mut n = nested(dispatch, Host { limits }, Some(store_limits));
+        let s = &mut n.store;
+        assert_eq!(n.nest.call(&mut *s, (0, 1)).unwrap(), nest_expected(0, 1), "{dispatch:?}: 1 -> 2 pages");
+        assert_eq!(n.nest.call(&mut *s, (0, 1)).unwrap(), nest_expected(0, -1), "{dispatch:?}: 3 pages refused");
+        assert_eq!(n.mem.size(&*s), 2, "{dispatch:?}");
+        assert_eq!(n.nest.call(&mut *s, (0, 0)).unwrap(), nest_expected(0, 2), "{dispatch:?}: grow by 0");
+    }
+}
+
+#[test]
+fn memory_grow_deep_in_the_call_stack_resumes_on_the_right_slot() {
+    for dispatch in BACKENDS {
+        let limits = StoreLimitsBuilder::new().memory_size(3 * PAGE).build();
+        let mut n = nested(dispatch, Host { limits }, Some(store_limits));
+        let s = &mut n.store;
+        assert_eq!(n.nest.call(&mut *s, (1000, 1)).unwrap(), nest_expected(1000, 1), "{dispatch:?}");
+        assert_eq!(n.nest.call(&mut *s, (500, 1)).unwrap(), nest_expected(500, 2), "{dispatch:?}");
+        assert_eq!(n.nest.call(&mut *s, (1000, 1)).unwrap(), nest_expected(1000, -1), "{dispatch:?}: refused");
+        assert_eq!(n.nest.call(&mut *s, (7, 5)).unwrap(), nest_expected(7, -1), "{dispatch:?}: refused");
+        assert_eq!(n.mem.size(&*s), 3, "{dispatch:?}");
+        // The byte written right after the grow is in the last page of the grown memory.
+        assert_eq!(n.mem.data(&*s)[3 * PAGE - 1], 9, "{dispatch:?}");
+    }
+}
+
+#[test]
+fn table_grow_refused_inside_wasm_on_both_backends() {
+    for dispatch in BACKENDS {
+        let limits = StoreLimitsBuilder::new().table_elements(4).build();
+        let mut n = nested(dispatch, Host { limits }, Some(store_limits));
+        let s = &mut n.store;
+        assert_eq!(n.tnest.call(&mut *s, (0, 2)).unwrap(), tnest_expected(0, 1), "{dispatch:?}: 1 -> 3");
+        assert_eq!(n.tnest.call(&mut *s, (300, 2)).unwrap(), tnest_expected(300, -1), "{dispatch:?}: 5 refused");
+        assert_eq!(n.tnest.call(&mut *s, (300, 1)).unwrap(), tnest_expected(300, 3), "{dispatch:?}: 3 -> 4");
+        assert_eq!(n.tnest.call(&mut *s, (0, 0)).unwrap(), tnest_expected(0, 4), "{dispatch:?}: grow by 0");
+        assert_eq!(n.tab.size(&*s), 4, "{dispatch:?}");
+    }
+}
+
+/// Counts how often it is asked, and allows everything or nothing.
+#[derive(Default)]
+struct Counter {
+    allow: bool,
+    memory: usize,
+    table: usize,
+}
+
+impl ResourceLimiter for Counter {
+    fn memory_growing(&mut self, _: usize, _: usize, _: Option<usize>) -> bool {
+        self.memory += 1;
+        self.allow
+    }
+    fn table_growing(&mut self, _: usize, _: usize, _: Option<usize>) -> bool {
+        self.table += 1;
+        self.allow
+    }
+}
+
+fn counter(c: &mut Counter) -> &mut dyn ResourceLimiter {
+    c
+}
+
+#[test]
+fn the_limiter_is_asked_exactly_once_per_grow() {
+    for dispatch in BACKENDS {
+        let mut n = nested(dispatch, Counter { allow: true, ..Counter::default() }, Some(counter));
+        let s = &mut n.store;
+        let seen = |s: &Store<Counter>| (s.data().memory, s.data().table);
+        assert_eq!(seen(s), (1, 1), "{dispatch:?}: once per creation at instantiation");
+        assert_eq!(n.nest.call(&mut *s, (20, 1)).unwrap(), nest_expected(20, 1), "{dispatch:?}");
+        assert_eq!(seen(s), (2, 1), "{dispatch:?}");
+        assert_eq!(n.tnest.call(&mut *s, (20, 3)).unwrap(), tnest_expected(20, 1), "{dispatch:?}");
+        assert_eq!(seen(s), (2, 2), "{dispatch:?}");
+        // Growing by 0 and growing past the declared maximum do not ask.
+        assert_eq!(n.nest.call(&mut *s, (3, 0)).unwrap(), nest_expected(3, 2), "{dispatch:?}");
+        assert_eq!(n.nest.call(&mut *s, (3, 70_000)).unwrap(), nest_expected(3, -1), "{dispatch:?}");
+        assert_eq!(n.tnest.call(&mut *s, (3, 0)).unwrap(), tnest_expected(3, 4), "{dispatch:?}");
+        assert_eq!(seen(s), (2, 2), "{dispatch:?}");
+        // Refusals are counted the same; the host API asks once too.
+        s.data_mut().allow = false;
+        assert_eq!(n.nest.call(&mut *s, (3, 1)).unwrap(), nest_expected(3, -1), "{dispatch:?}");
+        assert_eq!(n.tnest.call(&mut *s, (3, 1)).unwrap(), tnest_expected(3, -1), "{dispatch:?}");
+        assert_eq!(seen(s), (3, 3), "{dispatch:?}");
+        assert!(n.mem.grow(&mut *s, 1).is_err());
+        assert!(n.tab.grow(&mut *s, 1, Val::FuncRef(None)).is_err());
+        assert_eq!(seen(s), (4, 4), "{dispatch:?}");
+        assert_eq!((n.mem.size(&*s), n.tab.size(&*s)), (2, 4), "{dispatch:?}");
+    }
+}
+
+#[test]
+fn a_store_without_limiter_still_grows_on_both_backends() {
+    for dispatch in BACKENDS {
+        let mut n = nested(dispatch, (), None);
+        let s = &mut n.store;
+        assert_eq!(n.nest.call(&mut *s, (100, 3)).unwrap(), nest_expected(100, 1), "{dispatch:?}");
+        assert_eq!(n.nest.call(&mut *s, (0, 2)).unwrap(), nest_expected(0, 4), "{dispatch:?}");
+        assert_eq!(n.nest.call(&mut *s, (0, 65_531)).unwrap(), nest_expected(0, -1), "{dispatch:?}: > 4 GiB");
+        assert_eq!(n.mem.size(&*s), 6, "{dispatch:?}");
+        assert_eq!(n.tnest.call(&mut *s, (100, 5)).unwrap(), tnest_expected(100, 1), "{dispatch:?}");
+        assert_eq!(n.tab.size(&*s), 6, "{dispatch:?}");
+    }
+}
+
+#[test]
+fn a_grow_inside_wasm_called_back_from_a_host_function_asks_the_limiter() {
+    for dispatch in BACKENDS {
+        let mut config = Config::new();
+        config.dispatch(dispatch);
+        let engine = Engine::new(&config);
+        let module = Module::new(
+            &engine,
+            wat(r#"(module
+              (import "host" "reenter" (func $reenter (param i32) (result i32)))
+              (memory 1)
+              (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+              (func (export "outer") (param i32) (result i32)
+                (i32.add (i32.const 1000) (call $reenter (local.get 0)))))"#),
+        )
+        .unwrap();
+        let mut store = Store::new(&engine, Counter { allow: true, ..Counter::default() });
+        store.limiter(counter);
+        let mut linker = Linker::new(&engine);
+        linker
+            .func_wrap("host", "reenter", |mut caller: wisp::Caller<'_, Counter>, n: i32| -> wisp::Result<i32> {
+                let grow = caller.get_export("grow").and_then(|e| e.into_func()).unwrap();
+                let grow = grow.typed::<i32, i32>(&caller)?;
+                let first = grow.call(&mut caller, n)?;
+                caller.data_mut().allow = false;
+                let second = grow.call(&mut caller, n)?;
+                Ok(first * 10 + second)
+            })
+            .unwrap();
+        let inst = linker.instantiate(&mut store, &module).unwrap();
+        let outer = inst.get_typed_func::<i32, i32>(&store, "outer").unwrap();
+        assert_eq!(outer.call(&mut store, 1).unwrap(), 1000 + 10 - 1, "{dispatch:?}");
+        assert_eq!(store.data().memory, 3, "{dispatch:?}: creation + two grows");
+    }
+}

@@ -6,8 +6,8 @@
 //! macros each backend defines: `pop!`, `push!`, `top!`, `sp!`, `set_sp!`, `local!`, `global!`,
 //! `jump!`, `trap!`, `br_table_entry!`, `mem_base!`, `mem_len!`, `reload_mem!`, `store!`,
 //! `inst!`, `inst_idx!`, `module!`, `flush!`/`reload!` (write a cached top of stack to its
-//! slot / read it back, around code that moves slots in memory), and for calls `ret!`,
-//! `call_wasm!`, `call_store_func!`;
+//! slot / read it back, around code that moves slots in memory), for calls `ret!`,
+//! `call_wasm!`, `call_store_func!`, and `grow_exit!` (leave for the store's limiter);
 //! plus the helpers below built on them. The list's first tokens are the caller's (`$extra`),
 //! so a backend can receive a `$` to define its own macros with.
 
@@ -270,7 +270,10 @@ macro_rules! base_handlers {
             MemoryGrow => {
                 let delta = pop!(u32);
                 let m = *inst!().memories.get_unchecked(0) as usize;
-                let r = match store!().grow_memory(m, delta as u64) {
+                if delta != 0 && store!().limited {
+                    grow_exit!(GrowKind::Memory, m, delta);
+                }
+                let r = match store!().memories[m].grow(delta as u64) {
                     Some(old) => old as u32,
                     None => u32::MAX,
                 };
@@ -335,7 +338,10 @@ macro_rules! base_handlers {
                 let n = pop!(u32);
                 let init = pop!();
                 let ti = *inst!().tables.get_unchecked(table as usize) as usize;
-                let r = store!().grow_table(ti, n as u64, init).map_or(u32::MAX, |old| old as u32);
+                if n != 0 && store!().limited {
+                    grow_exit!(GrowKind::Table { init }, ti, n);
+                }
+                let r = store!().tables[ti].grow(n as u64, init).map_or(u32::MAX, |old| old as u32);
                 push!(r);
             },
             TableFill { table } => {

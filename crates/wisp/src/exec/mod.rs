@@ -95,6 +95,19 @@ pub(crate) enum Exit {
     /// A host function must run: `func` is its store index; its arguments are the top slots
     /// below `stack.sp`; `resume` continues the loop after it.
     Host { func: u32, caller_instance: u32, resume: Frame },
+    /// A `memory.grow`/`table.grow` by a non-zero `delta` of store memory or table `index`
+    /// while the store has a limiter, which only the generic caller can reach. The operands
+    /// are popped (`stack.sp` is past them); the caller grows or refuses, pushes the old size
+    /// or -1 (an i32) and continues the loop at `resume`.
+    Grow { kind: GrowKind, index: u32, delta: u32, resume: Frame },
+}
+
+/// What an `Exit::Grow` grows: a memory, or a table whose new elements are `init` (an
+/// encoded reference).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum GrowKind {
+    Memory,
+    Table { init: u64 },
 }
 
 /// Prepares a call of Wasm function `func` (a store index) whose arguments are already in
@@ -380,6 +393,20 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
             code = cf.code.as_ptr();
             ip = code;
             func = def;
+        }};
+    }
+    /// Leaves the loop for the caller to ask the limiter about a grow (see `Exit::Grow`).
+    macro_rules! grow_exit {
+        ($kind:expr, $index:expr, $delta:expr) => {{
+            store.stack.sp = sp.offset_from(slots) as usize;
+            let resume = Frame {
+                ip: ip as usize,
+                code: code as usize,
+                fp: fp.offset_from(slots) as usize,
+                instance: inst_idx,
+                func,
+            };
+            return Ok(Exit::Grow { kind: $kind, index: $index as u32, delta: $delta, resume });
         }};
     }
     /// Calls store function `f`: Wasm in this loop, host functions outside it.

@@ -11,7 +11,7 @@
 //! calls are still jumps.
 
 use super::ops::{self, Slot};
-use super::{ea, load_mem, move_slots, trap, Exit, Frame};
+use super::{ea, load_mem, move_slots, trap, Exit, Frame, GrowKind};
 use crate::isa::Instr;
 use crate::module::ModuleInner;
 use crate::store::{FuncKind, InstanceEntity, MemoryEntity, StoreInner, PAGE_SIZE};
@@ -47,6 +47,7 @@ impl std::fmt::Debug for Op {
 enum Outcome {
     Return,
     Host { func: u32, resume_ip: *const Op },
+    Grow { kind: GrowKind, index: u32, delta: u32, resume_ip: *const Op },
     Trap(TrapCode),
 }
 
@@ -284,6 +285,16 @@ macro_rules! threaded_handlers {
                             ctx.func = def;
                         }};
                     }
+                    macro_rules! grow_exit {
+                        ($d kind:expr, $d index:expr, $d delta:expr) => {{
+                            flush!();
+                            ctx.sp = sp;
+                            ctx.fp = fp;
+                            let (kind, index, delta) = ($d kind, $d index as u32, $d delta);
+                            ctx.outcome = Outcome::Grow { kind, index, delta, resume_ip: ip };
+                            return;
+                        }};
+                    }
                     macro_rules! call_store_func {
                         ($d f:expr) => {{
                             let f: u32 = $d f;
@@ -359,6 +370,18 @@ pub(crate) unsafe fn run(store: &mut StoreInner, frame: Frame, base_depth: usize
         Outcome::Host { func, resume_ip } => Ok(Exit::Host {
             func,
             caller_instance: ctx.inst_idx,
+            resume: Frame {
+                ip: resume_ip as usize,
+                code: ctx.code as usize,
+                fp: ctx.fp.offset_from(slots) as usize,
+                instance: ctx.inst_idx,
+                func: ctx.func,
+            },
+        }),
+        Outcome::Grow { kind, index, delta, resume_ip } => Ok(Exit::Grow {
+            kind,
+            index,
+            delta,
             resume: Frame {
                 ip: resume_ip as usize,
                 code: ctx.code as usize,
