@@ -36,6 +36,8 @@ macro_rules! for_each_fused_binop {
             (I32Xor, I32XorLL, I32XorLLSet, I32XorSet, I32XorImm, I32XorL, I32XorTee, I32XorLI, I32XorLS, u32, |a: u32, b: u32| a ^ b)
             (I32Shl, I32ShlLL, I32ShlLLSet, I32ShlSet, I32ShlImm, I32ShlL, I32ShlTee, I32ShlLI, I32ShlLS, u32, |a: u32, b: u32| a.wrapping_shl(b))
             (I32ShrU, I32ShrULL, I32ShrULLSet, I32ShrUSet, I32ShrUImm, I32ShrUL, I32ShrUTee, I32ShrULI, I32ShrULS, u32, |a: u32, b: u32| a.wrapping_shr(b))
+            (I32Rotl, I32RotlLL, I32RotlLLSet, I32RotlSet, I32RotlImm, I32RotlL, I32RotlTee, I32RotlLI, I32RotlLS, u32, |a: u32, b: u32| a.rotate_left(b))
+            (I32Rotr, I32RotrLL, I32RotrLLSet, I32RotrSet, I32RotrImm, I32RotrL, I32RotrTee, I32RotrLI, I32RotrLS, u32, |a: u32, b: u32| a.rotate_right(b))
             (I32ShrS, I32ShrSLL, I32ShrSLLSet, I32ShrSSet, I32ShrSImm, I32ShrSL, I32ShrSTee, I32ShrSLI, I32ShrSLS, i32, |a: i32, b: i32| a.wrapping_shr(b as u32))
             (I64Add, I64AddLL, I64AddLLSet, I64AddSet, I64AddImm, I64AddL, I64AddTee, I64AddLI, I64AddLS, u64, |a: u64, b: u64| a.wrapping_add(b))
             (I64Sub, I64SubLL, I64SubLLSet, I64SubSet, I64SubImm, I64SubL, I64SubTee, I64SubLI, I64SubLS, u64, |a: u64, b: u64| a.wrapping_sub(b))
@@ -46,6 +48,8 @@ macro_rules! for_each_fused_binop {
             (I64Shl, I64ShlLL, I64ShlLLSet, I64ShlSet, I64ShlImm, I64ShlL, I64ShlTee, I64ShlLI, I64ShlLS, u64, |a: u64, b: u64| a.wrapping_shl(b as u32))
             (I64ShrU, I64ShrULL, I64ShrULLSet, I64ShrUSet, I64ShrUImm, I64ShrUL, I64ShrUTee, I64ShrULI, I64ShrULS, u64, |a: u64, b: u64| a.wrapping_shr(b as u32))
             (I64ShrS, I64ShrSLL, I64ShrSLLSet, I64ShrSSet, I64ShrSImm, I64ShrSL, I64ShrSTee, I64ShrSLI, I64ShrSLS, i64, |a: i64, b: i64| a.wrapping_shr(b as u32))
+            (I64Rotl, I64RotlLL, I64RotlLLSet, I64RotlSet, I64RotlImm, I64RotlL, I64RotlTee, I64RotlLI, I64RotlLS, u64, |a: u64, b: u64| a.rotate_left((b & 63) as u32))
+            (I64Rotr, I64RotrLL, I64RotrLLSet, I64RotrSet, I64RotrImm, I64RotrL, I64RotrTee, I64RotrLI, I64RotrLS, u64, |a: u64, b: u64| a.rotate_right((b & 63) as u32))
             (F64Add, F64AddLL, F64AddLLSet, F64AddSet, F64AddImm, F64AddL, F64AddTee, F64AddLI, F64AddLS, f64, |a: f64, b: f64| a + b)
             (F64Sub, F64SubLL, F64SubLLSet, F64SubSet, F64SubImm, F64SubL, F64SubTee, F64SubLI, F64SubLS, f64, |a: f64, b: f64| a - b)
             (F64Mul, F64MulLL, F64MulLLSet, F64MulSet, F64MulImm, F64MulL, F64MulTee, F64MulLI, F64MulLS, f64, |a: f64, b: f64| a * b)
@@ -101,11 +105,51 @@ macro_rules! for_each_fused_cmp {
     };
 }
 
+/// Loads fused with the address computation before them, written once. Entry:
+/// `(Load, LoadLocal, LoadLocalAddImm, LoadAddImm, bytes, conversion)`:
+/// - `LoadLocal { index, offset }`: `local.get index; load offset`,
+/// - `LoadLocalAddImm { index, imm, offset }`: `local.get index; i32.const imm; i32.add; load
+///   offset` (the address `index + imm` wraps at 32 bits before the offset applies),
+/// - `LoadAddImm { imm, offset }`: `i32.const imm; i32.add; load offset`.
+/// The conversion turns the loaded little-endian bytes into the slot value.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! for_each_fused_load {
+    ($m:ident $($extra:tt)*) => {
+        $m! {
+            $($extra)* ;
+            (I32Load, I32LoadLocal, I32LoadLocalAddImm, I32LoadAddImm, 4, u32::from_le_bytes)
+            (I64Load, I64LoadLocal, I64LoadLocalAddImm, I64LoadAddImm, 8, u64::from_le_bytes)
+            (F32Load, F32LoadLocal, F32LoadLocalAddImm, F32LoadAddImm, 4, u32::from_le_bytes)
+            (F64Load, F64LoadLocal, F64LoadLocalAddImm, F64LoadAddImm, 8, u64::from_le_bytes)
+            (I32Load8S, I32Load8SLocal, I32Load8SLocalAddImm, I32Load8SAddImm, 1, |b: [u8; 1]| b[0] as i8 as i32)
+            (I32Load8U, I32Load8ULocal, I32Load8ULocalAddImm, I32Load8UAddImm, 1, |b: [u8; 1]| b[0] as u32)
+            (I32Load16S, I32Load16SLocal, I32Load16SLocalAddImm, I32Load16SAddImm, 2, |b| i16::from_le_bytes(b) as i32)
+            (I32Load16U, I32Load16ULocal, I32Load16ULocalAddImm, I32Load16UAddImm, 2, |b| u16::from_le_bytes(b) as u32)
+            (I64Load8S, I64Load8SLocal, I64Load8SLocalAddImm, I64Load8SAddImm, 1, |b: [u8; 1]| b[0] as i8 as i64)
+            (I64Load8U, I64Load8ULocal, I64Load8ULocalAddImm, I64Load8UAddImm, 1, |b: [u8; 1]| b[0] as u64)
+            (I64Load16S, I64Load16SLocal, I64Load16SLocalAddImm, I64Load16SAddImm, 2, |b| i16::from_le_bytes(b) as i64)
+            (I64Load16U, I64Load16ULocal, I64Load16ULocalAddImm, I64Load16UAddImm, 2, |b| u16::from_le_bytes(b) as u64)
+            (I64Load32S, I64Load32SLocal, I64Load32SLocalAddImm, I64Load32SAddImm, 4, |b| i32::from_le_bytes(b) as i64)
+            (I64Load32U, I64Load32ULocal, I64Load32ULocalAddImm, I64Load32UAddImm, 4, |b| u32::from_le_bytes(b) as u64)
+        }
+    };
+}
+
 macro_rules! define_isa_with_cmps {
     ($base:tt $binops:tt ; $( ($cmp:ident, $br:ident, $brnot:ident, $llbr:ident, $llbrnot:ident, $imm:ident, $immbr:ident, $immbrnot:ident, $ct:ty, $cf:expr) )*) => {
+        for_each_fused_load!(define_isa_with_loads $base $binops
+            { $( $br { target: u32 }, $brnot { target: u32 }, $llbr { a: u32, b: u32, target: u32 }, $llbrnot { a: u32, b: u32, target: u32 },
+                 $imm { value: u64 }, $immbr { value: u64, target: u32 }, $immbrnot { value: u64, target: u32 }, )* });
+    };
+}
+
+macro_rules! define_isa_with_loads {
+    ($base:tt $binops:tt $cmps:tt ; $( ($load:ident, $local:ident, $localimm:ident, $addimm:ident, $n:literal, $conv:expr) )*) => {
         define_isa! { $base $binops
-            cmps { $( $br { target: u32 }, $brnot { target: u32 }, $llbr { a: u32, b: u32, target: u32 }, $llbrnot { a: u32, b: u32, target: u32 },
-                      $imm { value: u64 }, $immbr { value: u64, target: u32 }, $immbrnot { value: u64, target: u32 }, )* }
+            cmps $cmps
+            loads { $( $local { index: u32, offset: u32 }, $localimm { index: u32, imm: u32, offset: u32 },
+                       $addimm { imm: u32, offset: u32 }, )* }
         }
     };
 }
@@ -126,6 +170,7 @@ macro_rules! define_isa {
         }
         { $( $bname:ident { $($bf:ident : $bt:ty),* } ),* $(,)? }
         cmps { $( $cname:ident { $($cf:ident : $ct:ty),* } ),* $(,)? }
+        loads { $( $lname:ident { $($lf:ident : $lt:ty),* } ),* $(,)? }
     ) => {
         /// One instruction of wisp's internal bytecode.
         #[derive(Debug, Clone, Copy, PartialEq)]
@@ -134,6 +179,7 @@ macro_rules! define_isa {
             $( $pname, )*
             $( $bname { $($bf: $bt),* }, )*
             $( $cname { $($cf: $ct),* }, )*
+            $( $lname { $($lf: $lt),* }, )*
         }
 
         impl Instr {
@@ -144,6 +190,7 @@ macro_rules! define_isa {
                     $( Instr::$pname => stringify!($pname), )*
                     $( Instr::$bname { .. } => stringify!($bname), )*
                     $( Instr::$cname { .. } => stringify!($cname), )*
+                    $( Instr::$lname { .. } => stringify!($lname), )*
                 }
             }
         }
@@ -245,9 +292,6 @@ for_each_fused_binop!(define_isa_with_binops {
         /// in `LocalSetImm64`).
         LocalSetImm32 { index: u32, value: u32 },
         LocalSetImm64 { index: u32, value: u32 },
-        /// `local.get x; i32.load offset`, and the same for i64.
-        I32LoadLocal { index: u32, offset: u32 },
-        I64LoadLocal { index: u32, offset: u32 },
         /// `local.get a; local.get v; i64.store offset`, and the same for i32.
         I32StoreLocalLocal { addr: u32, value: u32, offset: u32 },
         I64StoreLocalLocal { addr: u32, value: u32, offset: u32 },
@@ -270,8 +314,6 @@ for_each_fused_binop!(define_isa_with_binops {
         LocalSetImmBr { index: u32, value: u32, target: u32 },
         /// `i32.const c; call f`: Go passes a resume point of 0 on almost every call.
         CallImm { func: u32, value: u32 },
-        /// `local.get x; i32.add_imm c; i64.load offset`: the address is `(x + c) mod 2^32`.
-        I64LoadLocalAddImm { index: u32, imm: u32, offset: u32 },
         /// `local.get a; <code computing the value>; i32.store offset` and the other stores: the
         /// address is read from local `addr` when the store runs (the translator's deferred
         /// `local.get`).

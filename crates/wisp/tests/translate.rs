@@ -31,6 +31,12 @@ const MODULE: &str = r#"(module
   (func (export "store_at") (param i32 i32) (result i32)
     (i32.store offset=4 (local.get 0) (i32.add (i32.mul (local.get 1) (i32.const 3)) (i32.const 1)))
     (i32.load offset=4 (local.get 0)))
+  ;; Loads fused with their address computation: the add wraps at 32 bits before the offset
+  ;; applies, so 0 + (-4) + offset 4 is out of bounds, not address 0.
+  (func (export "load_local_add") (param i32) (result i32)
+    (i32.load offset=4 (i32.add (local.get 0) (i32.const -4))))
+  (func (export "load_add") (param i32) (result i32)
+    (i32.load16_s offset=4 (i32.add (i32.mul (local.get 0) (i32.const 1)) (i32.const -4))))
   ;; An out-of-bounds address in the local still traps.
   (func (export "store_at_oob") (param i32 i32)
     (i64.store (local.get 0) (i64.extend_i32_u (i32.add (local.get 1) (i32.const 1)))))
@@ -92,4 +98,25 @@ fn store_address_from_a_local() {
     assert!(err.to_string().contains("out of bounds"), "{err}");
     // The store still works after the trap.
     assert_eq!(call2(&mut store, &inst, "store_at", 0, 2), 7);
+}
+
+#[test]
+fn fused_load_address_wraps_before_the_offset() {
+    let (module, mut store, inst) = setup();
+    assert!(module.disassemble(5).unwrap().contains("I32LoadLocalAddImm"));
+    assert!(module.disassemble(6).unwrap().contains("I32Load16SAddImm"));
+    for name in ["load_local_add", "load_add"] {
+        let f = inst.get_typed_func::<i32, i32>(&store, name).unwrap();
+        // store_at writes x * 3 + 1 at 4 + 4; the loads read it back at 8 - 4 + 4.
+        inst.get_typed_func::<(i32, i32), i32>(&store, "store_at").unwrap().call(&mut store, (4, 0x2aaa_aaaa)).unwrap();
+        let v = f.call(&mut store, 8).unwrap();
+        let want = if name == "load_add" {
+            (0x2aaa_aaaa_u32.wrapping_mul(3).wrapping_add(1)) as u16 as i16 as i32
+        } else {
+            0x2aaa_aaaa_u32.wrapping_mul(3).wrapping_add(1) as i32
+        };
+        assert_eq!(v, want, "{name}");
+        let err = f.call(&mut store, 0).unwrap_err();
+        assert!(err.to_string().contains("out of bounds"), "{name}: {err}");
+    }
 }

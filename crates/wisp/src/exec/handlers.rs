@@ -72,7 +72,7 @@ macro_rules! fused_binop_entries {
 
 macro_rules! fused_cmp_entries {
     ($m:ident $extra:tt { $($binops:tt)* } ; $( ($cmp:ident, $br:ident, $brnot:ident, $llbr:ident, $llbrnot:ident, $imm:ident, $immbr:ident, $immbrnot:ident, $t:ty, $f:expr) )*) => {
-        base_handlers! { $m $extra {
+        crate::for_each_fused_load! { fused_load_entries $m $extra {
             $($binops)*
             $(
                 $br { target } => {
@@ -114,6 +114,28 @@ macro_rules! fused_cmp_entries {
                     if !($f)(x, <$t as Slot>::from_slot(value)) {
                         jump!(target);
                     }
+                },
+            )*
+        } }
+    };
+}
+
+macro_rules! fused_load_entries {
+    ($m:ident $extra:tt { $($before:tt)* } ; $( ($load:ident, $local:ident, $localimm:ident, $addimm:ident, $n:literal, $conv:expr) )*) => {
+        base_handlers! { $m $extra {
+            $($before)*
+            $(
+                $local { index, offset } => {
+                    let v = load_from!(local!(index), offset, $n, $conv);
+                    push!(v)
+                },
+                $localimm { index, imm, offset } => {
+                    let v = load_from!((local!(index) as u32).wrapping_add(imm) as u64, offset, $n, $conv);
+                    push!(v)
+                },
+                $addimm { imm, offset } => {
+                    let v = load_from!((top!() as u32).wrapping_add(imm) as u64, offset, $n, $conv);
+                    top!() = v
                 },
             )*
         } }
@@ -403,18 +425,6 @@ macro_rules! base_handlers {
             GlobalGetLocalSet { global, index } => local!(index) = global!(global),
             LocalSetImm32 { index, value } => local!(index) = value as u64,
             LocalSetImm64 { index, value } => local!(index) = value as i32 as i64 as u64,
-            I32LoadLocal { index, offset } => {
-                push!(local!(index));
-                load!(offset, 4, u32::from_le_bytes)
-            },
-            I64LoadLocal { index, offset } => {
-                push!(local!(index));
-                load!(offset, 8, u64::from_le_bytes)
-            },
-            I64LoadLocalAddImm { index, imm, offset } => {
-                push!((local!(index) as u32).wrapping_add(imm));
-                load!(offset, 8, u64::from_le_bytes)
-            },
             I32StoreLocalLocal { addr, value, offset } => {
                 push!(local!(addr));
                 push!(local!(value));
@@ -637,6 +647,21 @@ macro_rules! load {
             Some(a) => {
                 let bytes = std::ptr::read_unaligned(mem_base!().add(a) as *const [u8; $n]);
                 top!() = Slot::to_slot($conv(bytes));
+            }
+            None => trap!(TrapCode::MemoryOutOfBounds),
+        }
+    }};
+}
+
+/// The slot value of a load of `$n` bytes from `$addr + $offset`, bounds-checked (traps when
+/// out of bounds).
+macro_rules! load_from {
+    ($addr:expr, $offset:expr, $n:literal, $conv:expr) => {{
+        match ea($addr, $offset, $n, mem_len!()) {
+            // SAFETY: `ea` checked that `$n` bytes at `a` lie inside the memory.
+            Some(a) => {
+                let bytes = std::ptr::read_unaligned(mem_base!().add(a) as *const [u8; $n]);
+                Slot::to_slot($conv(bytes))
             }
             None => trap!(TrapCode::MemoryOutOfBounds),
         }

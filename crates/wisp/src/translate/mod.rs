@@ -153,6 +153,23 @@ macro_rules! binop_rules {
 }
 crate::for_each_fused_binop! { binop_rules }
 
+/// Fusion rules for the loads of `isa::for_each_fused_load!` with the address computation
+/// before them.
+macro_rules! load_rules {
+    ( ; $( ($load:ident, $local:ident, $localimm:ident, $addimm:ident, $n:literal, $conv:expr) )*) => {
+        fn fuse_load(b: Option<Instr>, a: Instr) -> Option<(usize, Instr)> {
+            use Instr::*;
+            match (b?, a) {
+                $( (LocalGet { index }, $load { offset }) => Some((2, $local { index, offset })), )*
+                $( (LocalGetAddImm { index, value }, $load { offset }) => Some((2, $localimm { index, imm: value, offset })), )*
+                $( (I32AddImm { value }, $load { offset }) => Some((2, $addimm { imm: value as u32, offset })), )*
+                _ => None,
+            }
+        }
+    };
+}
+crate::for_each_fused_load! { load_rules }
+
 /// Fusion rules for the comparisons of `isa::for_each_fused_cmp!` with the `br_if` (or the
 /// `if`'s branch-when-false) that consumes them, then with `local.get` operands; and the
 /// branch target of every fused comparison, for patching.
@@ -325,8 +342,6 @@ impl<'m> Translator<'m> {
             }
             (_, _, Some(LocalGet { index }), BrIfNez { target }) => (2, BrIfLocalNez { index, target }),
             (_, _, Some(LocalGet { index }), BrIfEqz { target }) => (2, BrIfLocalEqz { index, target }),
-            (_, _, Some(LocalGet { index }), I32Load { offset }) => (2, I32LoadLocal { index, offset }),
-            (_, _, Some(LocalGet { index }), I64Load { offset }) => (2, I64LoadLocal { index, offset }),
             (_, Some(LocalGet { index: addr }), Some(LocalGet { index: value }), I64Store { offset }) => {
                 (3, I64StoreLocalLocal { addr, value, offset })
             }
@@ -343,9 +358,6 @@ impl<'m> Translator<'m> {
             }
             (_, _, Some(LocalSetImm32 { index, value }), Br { target }) => (2, LocalSetImmBr { index, value, target }),
             (_, _, Some(Const32 { value }), Call { func }) => (2, CallImm { func, value }),
-            (_, _, Some(LocalGetAddImm { index, value }), I64Load { offset }) => {
-                (2, I64LoadLocalAddImm { index, imm: value, offset })
-            }
             (
                 _,
                 Some(LocalGetAddImm { index, value: imm }),
@@ -361,7 +373,7 @@ impl<'m> Translator<'m> {
             (_, Some(I64ShlImm { value: 32 }), Some(Const64 { value: 32 }), I64ShrS) => (3, I64Extend32S),
             (_, Some(I64ShlImm { value: 48 }), Some(Const64 { value: 48 }), I64ShrS) => (3, I64Extend16S),
             (_, Some(I64ShlImm { value: 56 }), Some(Const64 { value: 56 }), I64ShrS) => (3, I64Extend8S),
-            _ => match fuse_binop(prev3, b, a).or_else(|| fuse_cmp(prev3, b, a)) {
+            _ => match fuse_binop(prev3, b, a).or_else(|| fuse_cmp(prev3, b, a)).or_else(|| fuse_load(b, a)) {
                 Some(r) => r,
                 None => return false,
             },
