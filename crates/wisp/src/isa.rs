@@ -210,6 +210,9 @@ for_each_fused_binop!(define_isa_with_binops {
         BrIfNezAdjust { target: u32, drop: u32, keep: u32 },
         /// Pops an index; followed by `len + 1` [`Instr::BrTableTarget`] entries, the last the default.
         BrTable { len: u32 },
+        /// `local.get index; br_table`: the index read from a local (Go's resume dispatch at
+        /// function entry and loop headers). Followed by its entries as `BrTable`.
+        BrTableLocal { index: u32, len: u32 },
         /// A `br_table` entry (data, never executed).
         BrTableTarget { target: u32, drop: u32, keep: u32 },
         /// Moves the top `keep` slots to the frame base and returns to the caller.
@@ -312,6 +315,9 @@ for_each_fused_binop!(define_isa_with_binops {
         GlobalGetLocalSetBrIfNez { global: u32, index: u32, target: u32 },
         /// Go's jump to its resume dispatch: `i32.const c; local.set x; br target`.
         LocalSetImmBr { index: u32, value: u32, target: u32 },
+        /// `local.get x; i64.extend_i32_u; i64.const c; i64.add`: Go's pointer arithmetic on
+        /// its 32-bit stack pointer, as a 64-bit value.
+        LocalGetExtendAddImm { index: u32, value: u64 },
         /// `i32.const c; call f`: Go passes a resume point of 0 on almost every call.
         CallImm { func: u32, value: u32 },
         /// `local.get a; <code computing the value>; i32.store offset` and the other stores: the

@@ -37,6 +37,21 @@ const MODULE: &str = r#"(module
     (i32.load offset=4 (i32.add (local.get 0) (i32.const -4))))
   (func (export "load_add") (param i32) (result i32)
     (i32.load16_s offset=4 (i32.add (i32.mul (local.get 0) (i32.const 1)) (i32.const -4))))
+  ;; Go's resume dispatch: a loop whose header is `local.get $pc; br_table`, re-entered by
+  ;; `local.set $pc (i32.const k); br $top`. The jumps go straight to case k.
+  (func (export "resume") (param i32) (result i32) (local $pc i32) (local $acc i32)
+    (local.set $pc (local.get 0))
+    (loop $top
+      (block $b2 (block $b1 (block $b0
+        (br_table $b0 $b1 $b2 (local.get $pc)))
+        (local.set $acc (i32.add (local.get $acc) (i32.const 1)))
+        (local.set $pc (i32.const 2)) (br $top))
+      (local.set $acc (i32.add (local.get $acc) (i32.const 10)))
+      (local.set $pc (i32.const 0)) (br $top)))
+    (local.get $acc))
+  ;; Go's address arithmetic: (i32.wrap_i64 (i64.add (i64.extend_i32_u x) (i64.const c))).
+  (func (export "go_addr") (param i32) (result i64)
+    (i64.load (i32.wrap_i64 (i64.add (i64.extend_i32_u (local.get 0)) (i64.const 8)))))
   ;; An out-of-bounds address in the local still traps.
   (func (export "store_at_oob") (param i32 i32)
     (i64.store (local.get 0) (i64.extend_i32_u (i32.add (local.get 1) (i32.const 1)))))
@@ -119,4 +134,45 @@ fn fused_load_address_wraps_before_the_offset() {
         let err = f.call(&mut store, 0).unwrap_err();
         assert!(err.to_string().contains("out of bounds"), "{name}: {err}");
     }
+}
+
+/// The instruction index and text of each disassembled line.
+fn lines(code: &str) -> Vec<(usize, String)> {
+    code.lines()
+        .skip(1)
+        .map(|l| {
+            let (i, text) = l.split_once(':').unwrap();
+            (i.trim().parse().unwrap(), text.trim().to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn go_resume_jumps_skip_the_dispatch() {
+    let (module, mut store, inst) = setup();
+    let code = module.disassemble(7).unwrap();
+    let lines = lines(&code);
+    let header = lines.iter().find(|(_, t)| t.starts_with("BrTableLocal")).expect("fused dispatch").0;
+    let jumps: Vec<&String> = lines.iter().map(|(_, t)| t).filter(|t| t.starts_with("LocalSetImmBr")).collect();
+    assert_eq!(jumps.len(), 2, "{code}");
+    for j in jumps {
+        assert!(!j.contains(&format!("target: {header} ")), "a resume jump still goes through the dispatch: {code}");
+    }
+    let f = inst.get_typed_func::<i32, i32>(&store, "resume").unwrap();
+    assert_eq!(f.call(&mut store, 0).unwrap(), 1);
+    assert_eq!(f.call(&mut store, 1).unwrap(), 11);
+    assert_eq!(f.call(&mut store, 2).unwrap(), 0);
+    assert_eq!(f.call(&mut store, 7).unwrap(), 0);
+}
+
+#[test]
+fn go_address_arithmetic_is_a_32_bit_add() {
+    let (module, mut store, inst) = setup();
+    let code = module.disassemble(8).unwrap();
+    assert!(code.contains("I64LoadLocalAddImm { index: 0, imm: 8, offset: 0 }"), "{code}");
+    inst.get_typed_func::<(i32, i32), i32>(&store, "store_at").unwrap().call(&mut store, (8, 5)).unwrap();
+    let f = inst.get_typed_func::<i32, i64>(&store, "go_addr").unwrap();
+    assert_eq!(f.call(&mut store, 4).unwrap(), 16);
+    // 0xffff_fff8 + 8 wraps to address 0 in i32.wrap_i64 (no trap), unlike an offset would.
+    assert_eq!(f.call(&mut store, -8).unwrap(), 0);
 }

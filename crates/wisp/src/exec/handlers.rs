@@ -238,6 +238,13 @@ macro_rules! base_handlers {
                 drop_keep!(drop, keep);
                 jump!(target);
             },
+            BrTableLocal { index, len } => {
+                let i = (local!(index) as u32).min(len);
+                let (target, drop, keep) = br_table_entry!(i);
+                drop_keep!(drop, keep);
+                jump!(target);
+            },
+            LocalGetExtendAddImm { index, value } => push!((local!(index) as u32 as u64).wrapping_add(value)),
             GlobalGetLocalSetBrIfNez { global, index, target } => {
                 local!(index) = global!(global);
                 if pop!(u32) != 0 {

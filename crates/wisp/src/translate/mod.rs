@@ -206,6 +206,25 @@ macro_rules! cmp_rules {
 }
 crate::for_each_fused_cmp! { cmp_rules }
 
+/// Go's jumps back to its resume dispatch, `i32.const c; local.set x; br $loop` where the
+/// loop starts with `local.get x; br_table`: the table's choice is known, so the jump goes
+/// straight to the chosen entry's target (when that entry adjusts no stack). Run once all
+/// targets are patched. With fuel or interruption on, loop headers start with their own
+/// instruction, the pattern does not match and every loop iteration is still metered.
+fn resolve_resume_jumps(code: &mut [Instr]) {
+    for i in 0..code.len() {
+        let Instr::LocalSetImmBr { index, value, target } = code[i] else { continue };
+        let Some(&Instr::BrTableLocal { index: x, len }) = code.get(target as usize) else { continue };
+        if x != index {
+            continue;
+        }
+        let entry = target as usize + 1 + value.min(len) as usize;
+        if let Some(&Instr::BrTableTarget { target: t, drop: 0, keep: 0 }) = code.get(entry) {
+            code[i] = Instr::LocalSetImmBr { index, value, target: t };
+        }
+    }
+}
+
 /// The end of a chain of pending branch sites (`Ctrl::pending`).
 const NO_SITE: u32 = u32::MAX;
 
@@ -239,7 +258,7 @@ fn disturbs(i: &Instr, local: u32) -> bool {
         | LocalSetImm64 { index, .. }
         | LocalAddImmTeeGlobal { index, .. } => index == local,
         LocalCopy { dst, .. } | LocalAddImmSet { dst, .. } => dst == local,
-        Return { .. } | BrTable { .. } | BrTableTarget { .. } | Unreachable => true,
+        Return { .. } | BrTable { .. } | BrTableLocal { .. } | BrTableTarget { .. } | Unreachable => true,
         _ => branch_target(*i).is_some() || fused_binop_dst(i) == Some(local),
     }
 }
@@ -357,6 +376,10 @@ impl<'m> Translator<'m> {
                 (2, GlobalGetLocalSetBrIfNez { global, index, target })
             }
             (_, _, Some(LocalSetImm32 { index, value }), Br { target }) => (2, LocalSetImmBr { index, value, target }),
+            (_, _, Some(LocalGet { index }), BrTable { len }) => (2, BrTableLocal { index, len }),
+            (_, Some(LocalGet { index }), Some(I64ExtendI32U), I64AddImm { value }) => {
+                (3, LocalGetExtendAddImm { index, value })
+            }
             (_, _, Some(Const32 { value }), Call { func }) => (2, CallImm { func, value }),
             (
                 _,
@@ -605,12 +628,21 @@ impl<'m> Translator<'m> {
         // i32 readers truncate their slot, so `i32.wrap_i64` has nothing to do (see exec::ops::Slot).
         if let Operator::I32WrapI64 {} = op {
             // ...but `i64.extend_i32_u; i64.const c; i64.add; i32.wrap_i64` is Go's way of adding
-            // an offset to an address: a 32-bit add.
+            // an offset to an address: a 32-bit add (its low 32 bits are all that is kept, and
+            // they do not depend on the bits the extension clears). Fusion has already made the
+            // constant add `I64AddImm`, or the whole sequence after a `local.get`
+            // `LocalGetExtendAddImm`.
             let n = self.code.len();
-            if n >= 3 && n - 3 >= self.barrier as usize {
-                if let [Instr::I64ExtendI32U, Instr::Const64 { value }, Instr::I64Add] = self.code[n - 3..] {
-                    self.truncate_code(n - 3);
-                    self.emit(Instr::I32AddImm { value: value as u32 as u64 });
+            let at = self.barrier as usize;
+            if n >= 1 + at {
+                if let Instr::LocalGetExtendAddImm { index, value } = self.code[n - 1] {
+                    self.truncate_code(n - 1);
+                    self.emit(Instr::LocalGetAddImm { index, value: value as u32 });
+                } else if n >= 2 + at {
+                    if let [Instr::I64ExtendI32U, Instr::I64AddImm { value }] = self.code[n - 2..] {
+                        self.truncate_code(n - 2);
+                        self.emit(Instr::I32AddImm { value: value as u32 as u64 });
+                    }
                 }
             }
             return;
@@ -864,6 +896,7 @@ pub(crate) fn translate(module: &ModuleInner, def_index: u32) -> Result<Compiled
         let op = ops.read()?;
         t.op(&op);
     }
+    resolve_resume_jumps(&mut t.code);
     let num_params = ty.params().len() as u32;
     // Each backend runs one array; the threaded one carries the instructions inside its ops.
     let (code, ops) = if module.engine.threaded() {
