@@ -8,7 +8,8 @@
 //! `Debug` is the disassembler.
 
 /// Binary operators with fused operand and destination forms, written once. Entry:
-/// `(Op, OpLL, OpLLSet, OpSet, OpImm, OpL, OpTee, OpLI, OpLS, type, semantics)`:
+/// `(Op, OpLL, OpLLSet, OpSet, OpImm, OpL, OpTee, OpLI, OpLS, OpLSet, OpLISet, OpLLTee, OpImmTee,
+/// OpImmSet, type, semantics)`:
 /// - `OpLL { a, b }`: `local.get a; local.get b; op` (pushes the result),
 /// - `OpLLSet { a, b, dst }`: the same, then `local.set dst`,
 /// - `OpSet { dst }`: `op; local.set dst`,
@@ -19,7 +20,12 @@
 /// - `OpLI { a, value }`: `local.get a; const value; op` (a local and a constant),
 /// - `OpLS { a }`: `local.get a; <code computing the right operand>; op`: the left operand is
 ///   read from local `a` when the op runs, the right one is on the stack (see the translator's
-///   deferred `local.get`).
+///   deferred `local.get`),
+/// - `OpLSet { b, dst }`: `OpL` then `local.set dst`,
+/// - `OpLISet { a, value, dst }`: `OpLI` then `local.set dst`, the constant's slot bits
+///   sign-extended from 32 (formed only when that gives them back, or for 32-bit types),
+/// - `OpLLTee { a, b, dst }`: `OpLL` then `local.tee dst`,
+/// - `OpImmTee { value, dst }`, `OpImmSet { value, dst }`: `OpImm` then `local.tee`/`local.set`.
 ///
 /// The ISA, the translator's fusion rules and both dispatch backends expand this list.
 #[macro_export]
@@ -28,36 +34,36 @@ macro_rules! for_each_fused_binop {
     ($m:ident $($extra:tt)*) => {
         $m! {
             $($extra)* ;
-            (I32Add, I32AddLL, I32AddLLSet, I32AddSet, I32AddImm, I32AddL, I32AddTee, I32AddLI, I32AddLS, u32, |a: u32, b: u32| a.wrapping_add(b))
-            (I32Sub, I32SubLL, I32SubLLSet, I32SubSet, I32SubImm, I32SubL, I32SubTee, I32SubLI, I32SubLS, u32, |a: u32, b: u32| a.wrapping_sub(b))
-            (I32Mul, I32MulLL, I32MulLLSet, I32MulSet, I32MulImm, I32MulL, I32MulTee, I32MulLI, I32MulLS, u32, |a: u32, b: u32| a.wrapping_mul(b))
-            (I32And, I32AndLL, I32AndLLSet, I32AndSet, I32AndImm, I32AndL, I32AndTee, I32AndLI, I32AndLS, u32, |a: u32, b: u32| a & b)
-            (I32Or, I32OrLL, I32OrLLSet, I32OrSet, I32OrImm, I32OrL, I32OrTee, I32OrLI, I32OrLS, u32, |a: u32, b: u32| a | b)
-            (I32Xor, I32XorLL, I32XorLLSet, I32XorSet, I32XorImm, I32XorL, I32XorTee, I32XorLI, I32XorLS, u32, |a: u32, b: u32| a ^ b)
-            (I32Shl, I32ShlLL, I32ShlLLSet, I32ShlSet, I32ShlImm, I32ShlL, I32ShlTee, I32ShlLI, I32ShlLS, u32, |a: u32, b: u32| a.wrapping_shl(b))
-            (I32ShrU, I32ShrULL, I32ShrULLSet, I32ShrUSet, I32ShrUImm, I32ShrUL, I32ShrUTee, I32ShrULI, I32ShrULS, u32, |a: u32, b: u32| a.wrapping_shr(b))
-            (I32Rotl, I32RotlLL, I32RotlLLSet, I32RotlSet, I32RotlImm, I32RotlL, I32RotlTee, I32RotlLI, I32RotlLS, u32, |a: u32, b: u32| a.rotate_left(b))
-            (I32Rotr, I32RotrLL, I32RotrLLSet, I32RotrSet, I32RotrImm, I32RotrL, I32RotrTee, I32RotrLI, I32RotrLS, u32, |a: u32, b: u32| a.rotate_right(b))
-            (I32ShrS, I32ShrSLL, I32ShrSLLSet, I32ShrSSet, I32ShrSImm, I32ShrSL, I32ShrSTee, I32ShrSLI, I32ShrSLS, i32, |a: i32, b: i32| a.wrapping_shr(b as u32))
-            (I64Add, I64AddLL, I64AddLLSet, I64AddSet, I64AddImm, I64AddL, I64AddTee, I64AddLI, I64AddLS, u64, |a: u64, b: u64| a.wrapping_add(b))
-            (I64Sub, I64SubLL, I64SubLLSet, I64SubSet, I64SubImm, I64SubL, I64SubTee, I64SubLI, I64SubLS, u64, |a: u64, b: u64| a.wrapping_sub(b))
-            (I64Mul, I64MulLL, I64MulLLSet, I64MulSet, I64MulImm, I64MulL, I64MulTee, I64MulLI, I64MulLS, u64, |a: u64, b: u64| a.wrapping_mul(b))
-            (I64And, I64AndLL, I64AndLLSet, I64AndSet, I64AndImm, I64AndL, I64AndTee, I64AndLI, I64AndLS, u64, |a: u64, b: u64| a & b)
-            (I64Or, I64OrLL, I64OrLLSet, I64OrSet, I64OrImm, I64OrL, I64OrTee, I64OrLI, I64OrLS, u64, |a: u64, b: u64| a | b)
-            (I64Xor, I64XorLL, I64XorLLSet, I64XorSet, I64XorImm, I64XorL, I64XorTee, I64XorLI, I64XorLS, u64, |a: u64, b: u64| a ^ b)
-            (I64Shl, I64ShlLL, I64ShlLLSet, I64ShlSet, I64ShlImm, I64ShlL, I64ShlTee, I64ShlLI, I64ShlLS, u64, |a: u64, b: u64| a.wrapping_shl(b as u32))
-            (I64ShrU, I64ShrULL, I64ShrULLSet, I64ShrUSet, I64ShrUImm, I64ShrUL, I64ShrUTee, I64ShrULI, I64ShrULS, u64, |a: u64, b: u64| a.wrapping_shr(b as u32))
-            (I64ShrS, I64ShrSLL, I64ShrSLLSet, I64ShrSSet, I64ShrSImm, I64ShrSL, I64ShrSTee, I64ShrSLI, I64ShrSLS, i64, |a: i64, b: i64| a.wrapping_shr(b as u32))
-            (I64Rotl, I64RotlLL, I64RotlLLSet, I64RotlSet, I64RotlImm, I64RotlL, I64RotlTee, I64RotlLI, I64RotlLS, u64, |a: u64, b: u64| a.rotate_left((b & 63) as u32))
-            (I64Rotr, I64RotrLL, I64RotrLLSet, I64RotrSet, I64RotrImm, I64RotrL, I64RotrTee, I64RotrLI, I64RotrLS, u64, |a: u64, b: u64| a.rotate_right((b & 63) as u32))
-            (F64Add, F64AddLL, F64AddLLSet, F64AddSet, F64AddImm, F64AddL, F64AddTee, F64AddLI, F64AddLS, f64, |a: f64, b: f64| a + b)
-            (F64Sub, F64SubLL, F64SubLLSet, F64SubSet, F64SubImm, F64SubL, F64SubTee, F64SubLI, F64SubLS, f64, |a: f64, b: f64| a - b)
-            (F64Mul, F64MulLL, F64MulLLSet, F64MulSet, F64MulImm, F64MulL, F64MulTee, F64MulLI, F64MulLS, f64, |a: f64, b: f64| a * b)
-            (F64Div, F64DivLL, F64DivLLSet, F64DivSet, F64DivImm, F64DivL, F64DivTee, F64DivLI, F64DivLS, f64, |a: f64, b: f64| a / b)
-            (F32Add, F32AddLL, F32AddLLSet, F32AddSet, F32AddImm, F32AddL, F32AddTee, F32AddLI, F32AddLS, f32, |a: f32, b: f32| a + b)
-            (F32Sub, F32SubLL, F32SubLLSet, F32SubSet, F32SubImm, F32SubL, F32SubTee, F32SubLI, F32SubLS, f32, |a: f32, b: f32| a - b)
-            (F32Mul, F32MulLL, F32MulLLSet, F32MulSet, F32MulImm, F32MulL, F32MulTee, F32MulLI, F32MulLS, f32, |a: f32, b: f32| a * b)
-            (F32Div, F32DivLL, F32DivLLSet, F32DivSet, F32DivImm, F32DivL, F32DivTee, F32DivLI, F32DivLS, f32, |a: f32, b: f32| a / b)
+            (I32Add, I32AddLL, I32AddLLSet, I32AddSet, I32AddImm, I32AddL, I32AddTee, I32AddLI, I32AddLS, I32AddLSet, I32AddLISet, I32AddLLTee, I32AddImmTee, I32AddImmSet, u32, |a: u32, b: u32| a.wrapping_add(b))
+            (I32Sub, I32SubLL, I32SubLLSet, I32SubSet, I32SubImm, I32SubL, I32SubTee, I32SubLI, I32SubLS, I32SubLSet, I32SubLISet, I32SubLLTee, I32SubImmTee, I32SubImmSet, u32, |a: u32, b: u32| a.wrapping_sub(b))
+            (I32Mul, I32MulLL, I32MulLLSet, I32MulSet, I32MulImm, I32MulL, I32MulTee, I32MulLI, I32MulLS, I32MulLSet, I32MulLISet, I32MulLLTee, I32MulImmTee, I32MulImmSet, u32, |a: u32, b: u32| a.wrapping_mul(b))
+            (I32And, I32AndLL, I32AndLLSet, I32AndSet, I32AndImm, I32AndL, I32AndTee, I32AndLI, I32AndLS, I32AndLSet, I32AndLISet, I32AndLLTee, I32AndImmTee, I32AndImmSet, u32, |a: u32, b: u32| a & b)
+            (I32Or, I32OrLL, I32OrLLSet, I32OrSet, I32OrImm, I32OrL, I32OrTee, I32OrLI, I32OrLS, I32OrLSet, I32OrLISet, I32OrLLTee, I32OrImmTee, I32OrImmSet, u32, |a: u32, b: u32| a | b)
+            (I32Xor, I32XorLL, I32XorLLSet, I32XorSet, I32XorImm, I32XorL, I32XorTee, I32XorLI, I32XorLS, I32XorLSet, I32XorLISet, I32XorLLTee, I32XorImmTee, I32XorImmSet, u32, |a: u32, b: u32| a ^ b)
+            (I32Shl, I32ShlLL, I32ShlLLSet, I32ShlSet, I32ShlImm, I32ShlL, I32ShlTee, I32ShlLI, I32ShlLS, I32ShlLSet, I32ShlLISet, I32ShlLLTee, I32ShlImmTee, I32ShlImmSet, u32, |a: u32, b: u32| a.wrapping_shl(b))
+            (I32ShrU, I32ShrULL, I32ShrULLSet, I32ShrUSet, I32ShrUImm, I32ShrUL, I32ShrUTee, I32ShrULI, I32ShrULS, I32ShrULSet, I32ShrULISet, I32ShrULLTee, I32ShrUImmTee, I32ShrUImmSet, u32, |a: u32, b: u32| a.wrapping_shr(b))
+            (I32Rotl, I32RotlLL, I32RotlLLSet, I32RotlSet, I32RotlImm, I32RotlL, I32RotlTee, I32RotlLI, I32RotlLS, I32RotlLSet, I32RotlLISet, I32RotlLLTee, I32RotlImmTee, I32RotlImmSet, u32, |a: u32, b: u32| a.rotate_left(b))
+            (I32Rotr, I32RotrLL, I32RotrLLSet, I32RotrSet, I32RotrImm, I32RotrL, I32RotrTee, I32RotrLI, I32RotrLS, I32RotrLSet, I32RotrLISet, I32RotrLLTee, I32RotrImmTee, I32RotrImmSet, u32, |a: u32, b: u32| a.rotate_right(b))
+            (I32ShrS, I32ShrSLL, I32ShrSLLSet, I32ShrSSet, I32ShrSImm, I32ShrSL, I32ShrSTee, I32ShrSLI, I32ShrSLS, I32ShrSLSet, I32ShrSLISet, I32ShrSLLTee, I32ShrSImmTee, I32ShrSImmSet, i32, |a: i32, b: i32| a.wrapping_shr(b as u32))
+            (I64Add, I64AddLL, I64AddLLSet, I64AddSet, I64AddImm, I64AddL, I64AddTee, I64AddLI, I64AddLS, I64AddLSet, I64AddLISet, I64AddLLTee, I64AddImmTee, I64AddImmSet, u64, |a: u64, b: u64| a.wrapping_add(b))
+            (I64Sub, I64SubLL, I64SubLLSet, I64SubSet, I64SubImm, I64SubL, I64SubTee, I64SubLI, I64SubLS, I64SubLSet, I64SubLISet, I64SubLLTee, I64SubImmTee, I64SubImmSet, u64, |a: u64, b: u64| a.wrapping_sub(b))
+            (I64Mul, I64MulLL, I64MulLLSet, I64MulSet, I64MulImm, I64MulL, I64MulTee, I64MulLI, I64MulLS, I64MulLSet, I64MulLISet, I64MulLLTee, I64MulImmTee, I64MulImmSet, u64, |a: u64, b: u64| a.wrapping_mul(b))
+            (I64And, I64AndLL, I64AndLLSet, I64AndSet, I64AndImm, I64AndL, I64AndTee, I64AndLI, I64AndLS, I64AndLSet, I64AndLISet, I64AndLLTee, I64AndImmTee, I64AndImmSet, u64, |a: u64, b: u64| a & b)
+            (I64Or, I64OrLL, I64OrLLSet, I64OrSet, I64OrImm, I64OrL, I64OrTee, I64OrLI, I64OrLS, I64OrLSet, I64OrLISet, I64OrLLTee, I64OrImmTee, I64OrImmSet, u64, |a: u64, b: u64| a | b)
+            (I64Xor, I64XorLL, I64XorLLSet, I64XorSet, I64XorImm, I64XorL, I64XorTee, I64XorLI, I64XorLS, I64XorLSet, I64XorLISet, I64XorLLTee, I64XorImmTee, I64XorImmSet, u64, |a: u64, b: u64| a ^ b)
+            (I64Shl, I64ShlLL, I64ShlLLSet, I64ShlSet, I64ShlImm, I64ShlL, I64ShlTee, I64ShlLI, I64ShlLS, I64ShlLSet, I64ShlLISet, I64ShlLLTee, I64ShlImmTee, I64ShlImmSet, u64, |a: u64, b: u64| a.wrapping_shl(b as u32))
+            (I64ShrU, I64ShrULL, I64ShrULLSet, I64ShrUSet, I64ShrUImm, I64ShrUL, I64ShrUTee, I64ShrULI, I64ShrULS, I64ShrULSet, I64ShrULISet, I64ShrULLTee, I64ShrUImmTee, I64ShrUImmSet, u64, |a: u64, b: u64| a.wrapping_shr(b as u32))
+            (I64ShrS, I64ShrSLL, I64ShrSLLSet, I64ShrSSet, I64ShrSImm, I64ShrSL, I64ShrSTee, I64ShrSLI, I64ShrSLS, I64ShrSLSet, I64ShrSLISet, I64ShrSLLTee, I64ShrSImmTee, I64ShrSImmSet, i64, |a: i64, b: i64| a.wrapping_shr(b as u32))
+            (I64Rotl, I64RotlLL, I64RotlLLSet, I64RotlSet, I64RotlImm, I64RotlL, I64RotlTee, I64RotlLI, I64RotlLS, I64RotlLSet, I64RotlLISet, I64RotlLLTee, I64RotlImmTee, I64RotlImmSet, u64, |a: u64, b: u64| a.rotate_left((b & 63) as u32))
+            (I64Rotr, I64RotrLL, I64RotrLLSet, I64RotrSet, I64RotrImm, I64RotrL, I64RotrTee, I64RotrLI, I64RotrLS, I64RotrLSet, I64RotrLISet, I64RotrLLTee, I64RotrImmTee, I64RotrImmSet, u64, |a: u64, b: u64| a.rotate_right((b & 63) as u32))
+            (F64Add, F64AddLL, F64AddLLSet, F64AddSet, F64AddImm, F64AddL, F64AddTee, F64AddLI, F64AddLS, F64AddLSet, F64AddLISet, F64AddLLTee, F64AddImmTee, F64AddImmSet, f64, |a: f64, b: f64| a + b)
+            (F64Sub, F64SubLL, F64SubLLSet, F64SubSet, F64SubImm, F64SubL, F64SubTee, F64SubLI, F64SubLS, F64SubLSet, F64SubLISet, F64SubLLTee, F64SubImmTee, F64SubImmSet, f64, |a: f64, b: f64| a - b)
+            (F64Mul, F64MulLL, F64MulLLSet, F64MulSet, F64MulImm, F64MulL, F64MulTee, F64MulLI, F64MulLS, F64MulLSet, F64MulLISet, F64MulLLTee, F64MulImmTee, F64MulImmSet, f64, |a: f64, b: f64| a * b)
+            (F64Div, F64DivLL, F64DivLLSet, F64DivSet, F64DivImm, F64DivL, F64DivTee, F64DivLI, F64DivLS, F64DivLSet, F64DivLISet, F64DivLLTee, F64DivImmTee, F64DivImmSet, f64, |a: f64, b: f64| a / b)
+            (F32Add, F32AddLL, F32AddLLSet, F32AddSet, F32AddImm, F32AddL, F32AddTee, F32AddLI, F32AddLS, F32AddLSet, F32AddLISet, F32AddLLTee, F32AddImmTee, F32AddImmSet, f32, |a: f32, b: f32| a + b)
+            (F32Sub, F32SubLL, F32SubLLSet, F32SubSet, F32SubImm, F32SubL, F32SubTee, F32SubLI, F32SubLS, F32SubLSet, F32SubLISet, F32SubLLTee, F32SubImmTee, F32SubImmSet, f32, |a: f32, b: f32| a - b)
+            (F32Mul, F32MulLL, F32MulLLSet, F32MulSet, F32MulImm, F32MulL, F32MulTee, F32MulLI, F32MulLS, F32MulLSet, F32MulLISet, F32MulLLTee, F32MulImmTee, F32MulImmSet, f32, |a: f32, b: f32| a * b)
+            (F32Div, F32DivLL, F32DivLLSet, F32DivSet, F32DivImm, F32DivL, F32DivTee, F32DivLI, F32DivLS, F32DivLSet, F32DivLISet, F32DivLLTee, F32DivImmTee, F32DivImmSet, f32, |a: f32, b: f32| a / b)
         }
     };
 }
@@ -106,11 +112,13 @@ macro_rules! for_each_fused_cmp {
 }
 
 /// Loads fused with the address computation before them, written once. Entry:
-/// `(Load, LoadLocal, LoadLocalAddImm, LoadAddImm, bytes, conversion)`:
+/// `(Load, LoadLocal, LoadLocalAddImm, LoadAddImm, LoadSet, LoadLocalSet, bytes, conversion)`:
 /// - `LoadLocal { index, offset }`: `local.get index; load offset`,
 /// - `LoadLocalAddImm { index, imm, offset }`: `local.get index; i32.const imm; i32.add; load
 ///   offset` (the address `index + imm` wraps at 32 bits before the offset applies),
-/// - `LoadAddImm { imm, offset }`: `i32.const imm; i32.add; load offset`.
+/// - `LoadAddImm { imm, offset }`: `i32.const imm; i32.add; load offset`,
+/// - `LoadSet { offset, dst }`, `LoadLocalSet { index, offset, dst }`: the load (address on the
+///   stack, or in local `index`), then `local.set dst`.
 /// The conversion turns the loaded little-endian bytes into the slot value.
 #[macro_export]
 #[doc(hidden)]
@@ -118,20 +126,20 @@ macro_rules! for_each_fused_load {
     ($m:ident $($extra:tt)*) => {
         $m! {
             $($extra)* ;
-            (I32Load, I32LoadLocal, I32LoadLocalAddImm, I32LoadAddImm, 4, u32::from_le_bytes)
-            (I64Load, I64LoadLocal, I64LoadLocalAddImm, I64LoadAddImm, 8, u64::from_le_bytes)
-            (F32Load, F32LoadLocal, F32LoadLocalAddImm, F32LoadAddImm, 4, u32::from_le_bytes)
-            (F64Load, F64LoadLocal, F64LoadLocalAddImm, F64LoadAddImm, 8, u64::from_le_bytes)
-            (I32Load8S, I32Load8SLocal, I32Load8SLocalAddImm, I32Load8SAddImm, 1, |b: [u8; 1]| b[0] as i8 as i32)
-            (I32Load8U, I32Load8ULocal, I32Load8ULocalAddImm, I32Load8UAddImm, 1, |b: [u8; 1]| b[0] as u32)
-            (I32Load16S, I32Load16SLocal, I32Load16SLocalAddImm, I32Load16SAddImm, 2, |b| i16::from_le_bytes(b) as i32)
-            (I32Load16U, I32Load16ULocal, I32Load16ULocalAddImm, I32Load16UAddImm, 2, |b| u16::from_le_bytes(b) as u32)
-            (I64Load8S, I64Load8SLocal, I64Load8SLocalAddImm, I64Load8SAddImm, 1, |b: [u8; 1]| b[0] as i8 as i64)
-            (I64Load8U, I64Load8ULocal, I64Load8ULocalAddImm, I64Load8UAddImm, 1, |b: [u8; 1]| b[0] as u64)
-            (I64Load16S, I64Load16SLocal, I64Load16SLocalAddImm, I64Load16SAddImm, 2, |b| i16::from_le_bytes(b) as i64)
-            (I64Load16U, I64Load16ULocal, I64Load16ULocalAddImm, I64Load16UAddImm, 2, |b| u16::from_le_bytes(b) as u64)
-            (I64Load32S, I64Load32SLocal, I64Load32SLocalAddImm, I64Load32SAddImm, 4, |b| i32::from_le_bytes(b) as i64)
-            (I64Load32U, I64Load32ULocal, I64Load32ULocalAddImm, I64Load32UAddImm, 4, |b| u32::from_le_bytes(b) as u64)
+            (I32Load, I32LoadLocal, I32LoadLocalAddImm, I32LoadAddImm, I32LoadSet, I32LoadLocalSet, 4, u32::from_le_bytes)
+            (I64Load, I64LoadLocal, I64LoadLocalAddImm, I64LoadAddImm, I64LoadSet, I64LoadLocalSet, 8, u64::from_le_bytes)
+            (F32Load, F32LoadLocal, F32LoadLocalAddImm, F32LoadAddImm, F32LoadSet, F32LoadLocalSet, 4, u32::from_le_bytes)
+            (F64Load, F64LoadLocal, F64LoadLocalAddImm, F64LoadAddImm, F64LoadSet, F64LoadLocalSet, 8, u64::from_le_bytes)
+            (I32Load8S, I32Load8SLocal, I32Load8SLocalAddImm, I32Load8SAddImm, I32Load8SSet, I32Load8SLocalSet, 1, |b: [u8; 1]| b[0] as i8 as i32)
+            (I32Load8U, I32Load8ULocal, I32Load8ULocalAddImm, I32Load8UAddImm, I32Load8USet, I32Load8ULocalSet, 1, |b: [u8; 1]| b[0] as u32)
+            (I32Load16S, I32Load16SLocal, I32Load16SLocalAddImm, I32Load16SAddImm, I32Load16SSet, I32Load16SLocalSet, 2, |b| i16::from_le_bytes(b) as i32)
+            (I32Load16U, I32Load16ULocal, I32Load16ULocalAddImm, I32Load16UAddImm, I32Load16USet, I32Load16ULocalSet, 2, |b| u16::from_le_bytes(b) as u32)
+            (I64Load8S, I64Load8SLocal, I64Load8SLocalAddImm, I64Load8SAddImm, I64Load8SSet, I64Load8SLocalSet, 1, |b: [u8; 1]| b[0] as i8 as i64)
+            (I64Load8U, I64Load8ULocal, I64Load8ULocalAddImm, I64Load8UAddImm, I64Load8USet, I64Load8ULocalSet, 1, |b: [u8; 1]| b[0] as u64)
+            (I64Load16S, I64Load16SLocal, I64Load16SLocalAddImm, I64Load16SAddImm, I64Load16SSet, I64Load16SLocalSet, 2, |b| i16::from_le_bytes(b) as i64)
+            (I64Load16U, I64Load16ULocal, I64Load16ULocalAddImm, I64Load16UAddImm, I64Load16USet, I64Load16ULocalSet, 2, |b| u16::from_le_bytes(b) as u64)
+            (I64Load32S, I64Load32SLocal, I64Load32SLocalAddImm, I64Load32SAddImm, I64Load32SSet, I64Load32SLocalSet, 4, |b| i32::from_le_bytes(b) as i64)
+            (I64Load32U, I64Load32ULocal, I64Load32ULocalAddImm, I64Load32UAddImm, I64Load32USet, I64Load32ULocalSet, 4, |b| u32::from_le_bytes(b) as u64)
         }
     };
 }
@@ -145,20 +153,24 @@ macro_rules! define_isa_with_cmps {
 }
 
 macro_rules! define_isa_with_loads {
-    ($base:tt $binops:tt $cmps:tt ; $( ($load:ident, $local:ident, $localimm:ident, $addimm:ident, $n:literal, $conv:expr) )*) => {
+    ($base:tt $binops:tt $cmps:tt ; $( ($load:ident, $local:ident, $localimm:ident, $addimm:ident, $set:ident, $localset:ident, $n:literal, $conv:expr) )*) => {
         define_isa! { $base $binops
             cmps $cmps
             loads { $( $local { index: u32, offset: u32 }, $localimm { index: u32, imm: u32, offset: u32 },
-                       $addimm { imm: u32, offset: u32 }, )* }
+                       $addimm { imm: u32, offset: u32 }, $set { offset: u32, dst: u32 },
+                       $localset { index: u32, offset: u32, dst: u32 }, )* }
         }
     };
 }
 
 macro_rules! define_isa_with_binops {
-    ($base:tt ; $( ($op:ident, $ll:ident, $llset:ident, $set:ident, $imm:ident, $l:ident, $tee:ident, $li:ident, $ls:ident, $t:ty, $f:expr) )*) => {
+    ($base:tt ; $( ($op:ident, $ll:ident, $llset:ident, $set:ident, $imm:ident, $l:ident, $tee:ident, $li:ident, $ls:ident,
+                    $lset:ident, $liset:ident, $lltee:ident, $immtee:ident, $immset:ident, $t:ty, $f:expr) )*) => {
         for_each_fused_cmp!(define_isa_with_cmps $base
             { $( $ll { a: u32, b: u32 }, $llset { a: u32, b: u32, dst: u32 }, $set { dst: u32 }, $imm { value: u64 },
-                 $l { b: u32 }, $tee { dst: u32 }, $li { a: u32, value: u64 }, $ls { a: u32 }, )* });
+                 $l { b: u32 }, $tee { dst: u32 }, $li { a: u32, value: u64 }, $ls { a: u32 },
+                 $lset { b: u32, dst: u32 }, $liset { a: u32, value: u32, dst: u32 }, $lltee { a: u32, b: u32, dst: u32 },
+                 $immtee { value: u64, dst: u32 }, $immset { value: u64, dst: u32 }, )* });
     };
 }
 
@@ -305,6 +317,8 @@ for_each_fused_binop!(define_isa_with_binops {
         BrIfI64Nez { target: u32 },
         /// `local.get src; local.set dst`.
         LocalCopy { src: u32, dst: u32 },
+        /// `local.get src; i32.add_imm c; local.tee dst`.
+        LocalAddImmTee { src: u32, value: u32, dst: u32 },
         /// `local.get src; i32.add_imm c; local.set dst` (a counter step, or a pointer bump).
         LocalAddImmSet { src: u32, value: u32, dst: u32 },
         /// `local.get x; br_if`, taken when the local's i32 is non-zero / zero.

@@ -52,6 +52,12 @@ const MODULE: &str = r#"(module
   ;; Go's address arithmetic: (i32.wrap_i64 (i64.add (i64.extend_i32_u x) (i64.const c))).
   (func (export "go_addr") (param i32) (result i64)
     (i64.load (i32.wrap_i64 (i64.add (i64.extend_i32_u (local.get 0)) (i64.const 8)))))
+  ;; Go's stack-pointer adjustment at function entry, one instruction.
+  (global $sp (mut i32) (i32.const 1024))
+  (func (export "sp_adjust") (param i32) (result i32)
+    (local.set 0 (global.get $sp))
+    (global.set $sp (local.tee 0 (i32.sub (local.get 0) (i32.const 16))))
+    (i32.add (local.get 0) (global.get $sp)))
   ;; An out-of-bounds address in the local still traps.
   (func (export "store_at_oob") (param i32 i32)
     (i64.store (local.get 0) (i64.extend_i32_u (i32.add (local.get 1) (i32.const 1)))))
@@ -175,4 +181,14 @@ fn go_address_arithmetic_is_a_32_bit_add() {
     assert_eq!(f.call(&mut store, 4).unwrap(), 16);
     // 0xffff_fff8 + 8 wraps to address 0 in i32.wrap_i64 (no trap), unlike an offset would.
     assert_eq!(f.call(&mut store, -8).unwrap(), 0);
+}
+
+#[test]
+fn go_stack_pointer_adjustment_is_one_instruction() {
+    let (module, mut store, inst) = setup();
+    let code = module.disassemble(9).unwrap();
+    assert!(code.contains("LocalAddImmTeeGlobal { index: 0, delta: 4294967280, global: 0 }"), "{code}");
+    let f = inst.get_typed_func::<i32, i32>(&store, "sp_adjust").unwrap();
+    assert_eq!(f.call(&mut store, 0).unwrap(), 2 * 1008);
+    assert_eq!(f.call(&mut store, 0).unwrap(), 2 * 992);
 }

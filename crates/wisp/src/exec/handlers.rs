@@ -21,7 +21,8 @@ macro_rules! for_each_handler {
 }
 
 macro_rules! fused_binop_entries {
-    ($m:ident $extra:tt ; $( ($op:ident, $ll:ident, $llset:ident, $set:ident, $imm:ident, $l:ident, $tee:ident, $li:ident, $ls:ident, $t:ty, $f:expr) )*) => {
+    ($m:ident $extra:tt ; $( ($op:ident, $ll:ident, $llset:ident, $set:ident, $imm:ident, $l:ident, $tee:ident, $li:ident, $ls:ident,
+                              $lset:ident, $liset:ident, $lltee:ident, $immtee:ident, $immset:ident, $t:ty, $f:expr) )*) => {
         crate::for_each_fused_cmp! { fused_cmp_entries $m $extra {
             $(
                 $ll { a, b } => {
@@ -57,6 +58,35 @@ macro_rules! fused_binop_entries {
                     let x = <$t as Slot>::from_slot(local!(a));
                     let y = <$t as Slot>::from_slot(top!());
                     top!() = Slot::to_slot(($f)(x, y))
+                },
+                $lset { b, dst } => {
+                    let y = <$t as Slot>::from_slot(local!(b));
+                    let x = pop!($t);
+                    local!(dst) = Slot::to_slot(($f)(x, y))
+                },
+                $liset { a, value, dst } => {
+                    let x = <$t as Slot>::from_slot(local!(a));
+                    let y = <$t as Slot>::from_slot(value as i32 as i64 as u64);
+                    local!(dst) = Slot::to_slot(($f)(x, y))
+                },
+                $lltee { a, b, dst } => {
+                    let x = <$t as Slot>::from_slot(local!(a));
+                    let y = <$t as Slot>::from_slot(local!(b));
+                    let r = Slot::to_slot(($f)(x, y));
+                    local!(dst) = r;
+                    push!(r)
+                },
+                $immtee { value, dst } => {
+                    let y = <$t as Slot>::from_slot(value);
+                    let x = <$t as Slot>::from_slot(top!());
+                    let r = Slot::to_slot(($f)(x, y));
+                    local!(dst) = r;
+                    top!() = r
+                },
+                $immset { value, dst } => {
+                    let y = <$t as Slot>::from_slot(value);
+                    let x = pop!($t);
+                    local!(dst) = Slot::to_slot(($f)(x, y))
                 },
                 $tee { dst } => {
                     let y = pop!($t);
@@ -121,7 +151,7 @@ macro_rules! fused_cmp_entries {
 }
 
 macro_rules! fused_load_entries {
-    ($m:ident $extra:tt { $($before:tt)* } ; $( ($load:ident, $local:ident, $localimm:ident, $addimm:ident, $n:literal, $conv:expr) )*) => {
+    ($m:ident $extra:tt { $($before:tt)* } ; $( ($load:ident, $local:ident, $localimm:ident, $addimm:ident, $set:ident, $localset:ident, $n:literal, $conv:expr) )*) => {
         base_handlers! { $m $extra {
             $($before)*
             $(
@@ -136,6 +166,15 @@ macro_rules! fused_load_entries {
                 $addimm { imm, offset } => {
                     let v = load_from!((top!() as u32).wrapping_add(imm) as u64, offset, $n, $conv);
                     top!() = v
+                },
+                $set { offset, dst } => {
+                    let v = load_from!(top!(), offset, $n, $conv);
+                    let _ = pop!();
+                    local!(dst) = v
+                },
+                $localset { index, offset, dst } => {
+                    let v = load_from!(local!(index), offset, $n, $conv);
+                    local!(dst) = v
                 },
             )*
         } }
@@ -211,6 +250,11 @@ macro_rules! base_handlers {
                 }
             },
             LocalCopy { src, dst } => local!(dst) = local!(src),
+            LocalAddImmTee { src, value, dst } => {
+                let v = (local!(src) as u32).wrapping_add(value) as u64;
+                local!(dst) = v;
+                push!(v)
+            },
             LocalAddImmSet { src, value, dst } => local!(dst) = (local!(src) as u32).wrapping_add(value) as u64,
             BrIfLocalNez { index, target } => {
                 if local!(index) as u32 != 0 {

@@ -114,7 +114,8 @@ wisp_decoder::for_each_operator!(plain_ops);
 /// `local.get`s, a result going to `local.set`, or both. Arguments: the last three instructions
 /// that may fuse (oldest first). Returns how many to replace and with what.
 macro_rules! binop_rules {
-    ( ; $( ($op:ident, $ll:ident, $llset:ident, $set:ident, $imm:ident, $l:ident, $tee:ident, $li:ident, $ls:ident, $t:ty, $f:expr) )*) => {
+    ( ; $( ($op:ident, $ll:ident, $llset:ident, $set:ident, $imm:ident, $l:ident, $tee:ident, $li:ident, $ls:ident,
+            $lset:ident, $liset:ident, $lltee:ident, $immtee:ident, $immset:ident, $t:ty, $f:expr) )*) => {
         fn fuse_binop(p: Option<Instr>, b: Option<Instr>, a: Instr) -> Option<(usize, Instr)> {
             use Instr::*;
             match (p, b, a) {
@@ -125,6 +126,15 @@ macro_rules! binop_rules {
                 $( (_, Some($ll { a, b }), LocalSet { index }) => Some((2, $llset { a, b, dst: index })), )*
                 $( (_, Some($op), LocalSet { index }) => Some((2, $set { dst: index })), )*
                 $( (_, Some($op), LocalTee { index }) => Some((2, $tee { dst: index })), )*
+                $( (_, Some($l { b }), LocalSet { index }) => Some((2, $lset { b, dst: index })), )*
+                $( (_, Some($li { a, value }), LocalSet { index })
+                    if std::mem::size_of::<$t>() == 4 || value as u32 as i32 as i64 as u64 == value =>
+                {
+                    Some((2, $liset { a, value: value as u32, dst: index }))
+                } )*
+                $( (_, Some($ll { a, b }), LocalTee { index }) => Some((2, $lltee { a, b, dst: index })), )*
+                $( (_, Some($imm { value }), LocalTee { index }) => Some((2, $immtee { value, dst: index })), )*
+                $( (_, Some($imm { value }), LocalSet { index }) => Some((2, $immset { value, dst: index })), )*
                 $( (_, Some(LocalGet { index }), $imm { value }) => Some((2, $li { a: index, value })), )*
                 // After the two-local form had its chance (above): one operand from a local.
                 $( (_, Some(LocalGet { index }), $op) => Some((2, $l { b: index })), )*
@@ -136,7 +146,8 @@ macro_rules! binop_rules {
         fn fused_binop_dst(i: &Instr) -> Option<u32> {
             use Instr::*;
             match *i {
-                $( $llset { dst, .. } | $set { dst } | $tee { dst } => Some(dst), )*
+                $( $llset { dst, .. } | $set { dst } | $tee { dst } | $lset { dst, .. } | $liset { dst, .. }
+                   | $lltee { dst, .. } | $immtee { dst, .. } | $immset { dst, .. } => Some(dst), )*
                 _ => None,
             }
         }
@@ -156,13 +167,24 @@ crate::for_each_fused_binop! { binop_rules }
 /// Fusion rules for the loads of `isa::for_each_fused_load!` with the address computation
 /// before them.
 macro_rules! load_rules {
-    ( ; $( ($load:ident, $local:ident, $localimm:ident, $addimm:ident, $n:literal, $conv:expr) )*) => {
+    ( ; $( ($load:ident, $local:ident, $localimm:ident, $addimm:ident, $set:ident, $localset:ident, $n:literal, $conv:expr) )*) => {
         fn fuse_load(b: Option<Instr>, a: Instr) -> Option<(usize, Instr)> {
             use Instr::*;
             match (b?, a) {
+                $( ($load { offset }, LocalSet { index }) => Some((2, $set { offset, dst: index })), )*
+                $( ($local { index: x, offset }, LocalSet { index }) => Some((2, $localset { index: x, offset, dst: index })), )*
                 $( (LocalGet { index }, $load { offset }) => Some((2, $local { index, offset })), )*
                 $( (LocalGetAddImm { index, value }, $load { offset }) => Some((2, $localimm { index, imm: value, offset })), )*
                 $( (I32AddImm { value }, $load { offset }) => Some((2, $addimm { imm: value as u32, offset })), )*
+                _ => None,
+            }
+        }
+
+        /// The local a fused load writes, if any.
+        fn fused_load_dst(i: &Instr) -> Option<u32> {
+            use Instr::*;
+            match *i {
+                $( $set { dst, .. } | $localset { dst, .. } => Some(dst), )*
                 _ => None,
             }
         }
@@ -257,9 +279,9 @@ fn disturbs(i: &Instr, local: u32) -> bool {
         | LocalSetImm32 { index, .. }
         | LocalSetImm64 { index, .. }
         | LocalAddImmTeeGlobal { index, .. } => index == local,
-        LocalCopy { dst, .. } | LocalAddImmSet { dst, .. } => dst == local,
+        LocalCopy { dst, .. } | LocalAddImmSet { dst, .. } | LocalAddImmTee { dst, .. } => dst == local,
         Return { .. } | BrTable { .. } | BrTableLocal { .. } | BrTableTarget { .. } | Unreachable => true,
-        _ => branch_target(*i).is_some() || fused_binop_dst(i) == Some(local),
+        _ => branch_target(*i).is_some() || fused_binop_dst(i) == Some(local) || fused_load_dst(i) == Some(local),
     }
 }
 
@@ -344,10 +366,8 @@ impl<'m> Translator<'m> {
         let (drop, new) = match (prev4, prev3, b, a) {
             (_, _, Some(Const32 { value }), I32Sub) => (2, I32AddImm { value: value.wrapping_neg() as u64 }),
             (_, _, Some(LocalGet { index }), I32AddImm { value }) => (2, LocalGetAddImm { index, value: value as u32 }),
-            (_, Some(LocalGetAddImm { index, value }), Some(LocalTee { index: t }), GlobalSet { index: g })
-                if t == index =>
-            {
-                (3, LocalAddImmTeeGlobal { index, delta: value, global: g })
+            (_, _, Some(LocalAddImmTee { src, value, dst }), GlobalSet { index: g }) if src == dst => {
+                (2, LocalAddImmTeeGlobal { index: src, delta: value, global: g })
             }
             (_, _, Some(GlobalGet { index: g }), LocalSet { index }) => (2, GlobalGetLocalSet { global: g, index }),
             (_, _, Some(Const32 { value }), LocalSet { index }) => (2, LocalSetImm32 { index, value }),
@@ -358,6 +378,9 @@ impl<'m> Translator<'m> {
             (_, _, Some(LocalGet { index: src }), LocalSet { index: dst }) => (2, LocalCopy { src, dst }),
             (_, _, Some(LocalGetAddImm { index: src, value }), LocalSet { index: dst }) => {
                 (2, LocalAddImmSet { src, value, dst })
+            }
+            (_, _, Some(LocalGetAddImm { index: src, value }), LocalTee { index: dst }) => {
+                (2, LocalAddImmTee { src, value, dst })
             }
             (_, _, Some(LocalGet { index }), BrIfNez { target }) => (2, BrIfLocalNez { index, target }),
             (_, _, Some(LocalGet { index }), BrIfEqz { target }) => (2, BrIfLocalEqz { index, target }),
