@@ -85,7 +85,10 @@ fn compile(c: &mut Criterion) {
     }
     let bytes = fixture("go/bench.wasm");
     let we = wisp::Engine::default();
-    let me = wasmi::Engine::default();
+    // The same work on both sides: decode, validate and translate every function.
+    let mut eager = wasmi::Config::default();
+    eager.compilation_mode(wasmi::CompilationMode::Eager);
+    let me_eager = wasmi::Engine::new(&eager);
     let mut g = c.benchmark_group("compile(go/bench.wasm)");
     g.sample_size(10).measurement_time(Duration::from_secs(3));
     g.bench_function(BenchmarkId::from_parameter("wisp"), |b| {
@@ -95,9 +98,20 @@ fn compile(c: &mut Criterion) {
             m
         })
     });
-    g.bench_function(BenchmarkId::from_parameter("wasmi"), |b| b.iter(|| wasmi::Module::new(&me, &bytes[..]).unwrap()));
+    g.bench_function(BenchmarkId::from_parameter("wasmi"), |b| {
+        b.iter(|| wasmi::Module::new(&me_eager, &bytes[..]).unwrap())
+    });
     g.bench_function(BenchmarkId::from_parameter("wasmparser-validate"), |b| {
         b.iter(|| wasmparser::Validator::new().validate_all(&bytes).unwrap())
+    });
+    g.finish();
+    // Both engines' defaults: validate everything now, translate each function on first call.
+    let me_lazy = wasmi::Engine::default();
+    let mut g = c.benchmark_group("compile-lazy(go/bench.wasm)");
+    g.sample_size(10).measurement_time(Duration::from_secs(3));
+    g.bench_function(BenchmarkId::from_parameter("wisp"), |b| b.iter(|| wisp::Module::new(&we, &bytes).unwrap()));
+    g.bench_function(BenchmarkId::from_parameter("wasmi"), |b| {
+        b.iter(|| wasmi::Module::new(&me_lazy, &bytes[..]).unwrap())
     });
     g.finish();
 }
