@@ -58,6 +58,19 @@ const MODULE: &str = r#"(module
     (local.set 0 (global.get $sp))
     (global.set $sp (local.tee 0 (i32.sub (local.get 0) (i32.const 16))))
     (i32.add (local.get 0) (global.get $sp)))
+  ;; Compare-and-branch against a constant, the operand a local: the i64 constant is kept in
+  ;; 32 bits only when sign extension gives it back.
+  (func (export "lt_neg5") (param i64) (result i32)
+    (block (br_if 0 (i64.lt_s (local.get 0) (i64.const -5))) (return (i32.const 0)))
+    (i32.const 1))
+  (func (export "lt_2p32") (param i64) (result i32)
+    (block (br_if 0 (i64.lt_s (local.get 0) (i64.const 0x100000000))) (return (i32.const 0)))
+    (i32.const 1))
+  ;; Stores of constants to an address in a local.
+  (func (export "store_consts") (param i32) (result i64)
+    (i64.store (local.get 0) (i64.const -2))
+    (i32.store8 offset=9 (local.get 0) (i32.const 0x1ff))
+    (i64.load (local.get 0)))
   ;; An out-of-bounds address in the local still traps.
   (func (export "store_at_oob") (param i32 i32)
     (i64.store (local.get 0) (i64.extend_i32_u (i32.add (local.get 1) (i32.const 1)))))
@@ -191,4 +204,29 @@ fn go_stack_pointer_adjustment_is_one_instruction() {
     let f = inst.get_typed_func::<i32, i32>(&store, "sp_adjust").unwrap();
     assert_eq!(f.call(&mut store, 0).unwrap(), 2 * 1008);
     assert_eq!(f.call(&mut store, 0).unwrap(), 2 * 992);
+}
+
+#[test]
+fn constants_kept_in_32_bits_only_when_they_fit() {
+    let (module, mut store, inst) = setup();
+    let fits = module.disassemble(10).unwrap();
+    assert!(fits.contains("I64LtSLIBr { a: 0, value: 4294967291"), "{fits}");
+    let wide = module.disassemble(11).unwrap();
+    assert!(!wide.contains("LIBr"), "{wide}");
+    let lt_neg5 = inst.get_typed_func::<i64, i32>(&store, "lt_neg5").unwrap();
+    assert_eq!(lt_neg5.call(&mut store, -6).unwrap(), 1);
+    assert_eq!(lt_neg5.call(&mut store, -5).unwrap(), 0);
+    assert_eq!(lt_neg5.call(&mut store, 0xffff_fffa).unwrap(), 0);
+    let lt_2p32 = inst.get_typed_func::<i64, i32>(&store, "lt_2p32").unwrap();
+    assert_eq!(lt_2p32.call(&mut store, 0xffff_ffff).unwrap(), 1);
+    assert_eq!(lt_2p32.call(&mut store, 0x1_0000_0000).unwrap(), 0);
+    assert_eq!(lt_2p32.call(&mut store, -1).unwrap(), 1);
+    let code = module.disassemble(12).unwrap();
+    assert!(code.contains("I64StoreAtImm { addr: 0, offset: 0, value: 4294967294 }"), "{code}");
+    assert!(code.contains("I32Store8AtImm { addr: 0, offset: 9, value: 511 }"), "{code}");
+    let f = inst.get_typed_func::<i32, i64>(&store, "store_consts").unwrap();
+    assert_eq!(f.call(&mut store, 32).unwrap(), -2);
+    let byte = inst.get_typed_func::<i32, i32>(&store, "load_local_add").unwrap();
+    // load_local_add reads 4 bytes at x - 4 + 4: bytes 41..45 hold 0xff then zeros.
+    assert_eq!(byte.call(&mut store, 41).unwrap(), 0xff);
 }

@@ -101,7 +101,8 @@ macro_rules! fused_binop_entries {
 }
 
 macro_rules! fused_cmp_entries {
-    ($m:ident $extra:tt { $($binops:tt)* } ; $( ($cmp:ident, $br:ident, $brnot:ident, $llbr:ident, $llbrnot:ident, $imm:ident, $immbr:ident, $immbrnot:ident, $t:ty, $f:expr) )*) => {
+    ($m:ident $extra:tt { $($binops:tt)* } ; $( ($cmp:ident, $br:ident, $brnot:ident, $llbr:ident, $llbrnot:ident, $imm:ident, $immbr:ident, $immbrnot:ident,
+                                                 $lbr:ident, $lbrnot:ident, $li:ident, $libr:ident, $librnot:ident, $t:ty, $f:expr) )*) => {
         crate::for_each_fused_load! { fused_load_entries $m $extra {
             $($binops)*
             $(
@@ -145,6 +146,32 @@ macro_rules! fused_cmp_entries {
                         jump!(target);
                     }
                 },
+                $lbr { b, target } => {
+                    let x = pop!($t);
+                    if ($f)(x, <$t as Slot>::from_slot(local!(b))) {
+                        jump!(target);
+                    }
+                },
+                $lbrnot { b, target } => {
+                    let x = pop!($t);
+                    if !($f)(x, <$t as Slot>::from_slot(local!(b))) {
+                        jump!(target);
+                    }
+                },
+                $li { a, value } => {
+                    let r = ($f)(<$t as Slot>::from_slot(local!(a)), <$t as Slot>::from_slot(value)) as u32;
+                    push!(r)
+                },
+                $libr { a, value, target } => {
+                    if ($f)(<$t as Slot>::from_slot(local!(a)), <$t as Slot>::from_slot(value as i32 as i64 as u64)) {
+                        jump!(target);
+                    }
+                },
+                $librnot { a, value, target } => {
+                    if !($f)(<$t as Slot>::from_slot(local!(a)), <$t as Slot>::from_slot(value as i32 as i64 as u64)) {
+                        jump!(target);
+                    }
+                },
             )*
         } }
     };
@@ -152,7 +179,7 @@ macro_rules! fused_cmp_entries {
 
 macro_rules! fused_load_entries {
     ($m:ident $extra:tt { $($before:tt)* } ; $( ($load:ident, $local:ident, $localimm:ident, $addimm:ident, $set:ident, $localset:ident, $n:literal, $conv:expr) )*) => {
-        base_handlers! { $m $extra {
+        crate::for_each_fused_store! { fused_store_entries $m $extra {
             $($before)*
             $(
                 $local { index, offset } => {
@@ -176,6 +203,22 @@ macro_rules! fused_load_entries {
                     let v = load_from!(local!(index), offset, $n, $conv);
                     local!(dst) = v
                 },
+            )*
+        } }
+    };
+}
+
+macro_rules! fused_store_entries {
+    ($m:ident $extra:tt { $($before:tt)* } ; $( ($store:ident, $at:ident, $atimm:ident, $ll:ident, $n:literal, $bytes:expr) )*) => {
+        base_handlers! { $m $extra {
+            $($before)*
+            $(
+                $at { addr, offset } => {
+                    let v = pop!();
+                    store_to!(local!(addr), offset, $n, $bytes, v)
+                },
+                $atimm { addr, offset, value } => store_to!(local!(addr), offset, $n, $bytes, value as i32 as i64 as u64),
+                $ll { addr, value, offset } => store_to!(local!(addr), offset, $n, $bytes, local!(value)),
             )*
         } }
     };
@@ -476,30 +519,6 @@ macro_rules! base_handlers {
             GlobalGetLocalSet { global, index } => local!(index) = global!(global),
             LocalSetImm32 { index, value } => local!(index) = value as u64,
             LocalSetImm64 { index, value } => local!(index) = value as i32 as i64 as u64,
-            I32StoreLocalLocal { addr, value, offset } => {
-                push!(local!(addr));
-                push!(local!(value));
-                store_mem!(offset, 4, |v: u64| (v as u32).to_le_bytes())
-            },
-            I64StoreLocalLocal { addr, value, offset } => {
-                push!(local!(addr));
-                push!(local!(value));
-                store_mem!(offset, 8, |v: u64| v.to_le_bytes())
-            },
-            I64StoreLocalImm { addr, offset, value } => {
-                push!(local!(addr));
-                push!(value as i32 as i64 as u64);
-                store_mem!(offset, 8, |v: u64| v.to_le_bytes())
-            },
-            I32StoreAt { addr, offset } => store_at!(addr, offset, 4, |v: u64| (v as u32).to_le_bytes()),
-            F32StoreAt { addr, offset } => store_at!(addr, offset, 4, |v: u64| (v as u32).to_le_bytes()),
-            I64StoreAt { addr, offset } => store_at!(addr, offset, 8, |v: u64| v.to_le_bytes()),
-            F64StoreAt { addr, offset } => store_at!(addr, offset, 8, |v: u64| v.to_le_bytes()),
-            I32Store8At { addr, offset } => store_at!(addr, offset, 1, |v: u64| [v as u8]),
-            I64Store8At { addr, offset } => store_at!(addr, offset, 1, |v: u64| [v as u8]),
-            I32Store16At { addr, offset } => store_at!(addr, offset, 2, |v: u64| (v as u16).to_le_bytes()),
-            I64Store16At { addr, offset } => store_at!(addr, offset, 2, |v: u64| (v as u16).to_le_bytes()),
-            I64Store32At { addr, offset } => store_at!(addr, offset, 4, |v: u64| (v as u32).to_le_bytes()),
             I64StoreLocalAddImmLocal { index, imm, value } => {
                 push!((local!(index) as u32).wrapping_add(imm));
                 push!(local!(value));
@@ -735,11 +754,11 @@ macro_rules! store_mem {
     }};
 }
 
-/// A store of `$n` bytes: value on top, address in local `$addr`, bounds-checked.
-macro_rules! store_at {
-    ($addr:expr, $offset:expr, $n:literal, $bytes:expr) => {{
-        let v = pop!();
-        match ea(local!($addr), $offset, $n, mem_len!()) {
+/// A store of `$n` bytes of slot value `$v` at `$addr + $offset`, bounds-checked.
+macro_rules! store_to {
+    ($addr:expr, $offset:expr, $n:literal, $bytes:expr, $v:expr) => {{
+        let v: u64 = $v;
+        match ea($addr, $offset, $n, mem_len!()) {
             // SAFETY: `ea` checked that `$n` bytes at `a` lie inside the memory.
             Some(a) => {
                 let b: [u8; $n] = $bytes(v);

@@ -196,7 +196,8 @@ crate::for_each_fused_load! { load_rules }
 /// `if`'s branch-when-false) that consumes them, then with `local.get` operands; and the
 /// branch target of every fused comparison, for patching.
 macro_rules! cmp_rules {
-    ( ; $( ($cmp:ident, $br:ident, $brnot:ident, $llbr:ident, $llbrnot:ident, $imm:ident, $immbr:ident, $immbrnot:ident, $t:ty, $f:expr) )*) => {
+    ( ; $( ($cmp:ident, $br:ident, $brnot:ident, $llbr:ident, $llbrnot:ident, $imm:ident, $immbr:ident, $immbrnot:ident,
+            $lbr:ident, $lbrnot:ident, $li:ident, $libr:ident, $librnot:ident, $t:ty, $f:expr) )*) => {
         fn fuse_cmp(p: Option<Instr>, b: Option<Instr>, a: Instr) -> Option<(usize, Instr)> {
             use Instr::*;
             match (p, b, a) {
@@ -212,6 +213,20 @@ macro_rules! cmp_rules {
                 $( (Some(LocalGet { index: x }), Some(LocalGet { index: y }), $brnot { target }) => {
                     Some((3, $llbrnot { a: x, b: y, target }))
                 } )*
+                // After the two-local forms had their chance (above): the right operand a local.
+                $( (_, Some(LocalGet { index }), $br { target }) => Some((2, $lbr { b: index, target })), )*
+                $( (_, Some(LocalGet { index }), $brnot { target }) => Some((2, $lbrnot { b: index, target })), )*
+                $( (_, Some(LocalGet { index }), $imm { value }) => Some((2, $li { a: index, value })), )*
+                $( (_, Some($li { a, value }), BrIfNez { target })
+                    if std::mem::size_of::<$t>() == 4 || value as u32 as i32 as i64 as u64 == value =>
+                {
+                    Some((2, $libr { a, value: value as u32, target }))
+                } )*
+                $( (_, Some($li { a, value }), BrIfEqz { target })
+                    if std::mem::size_of::<$t>() == 4 || value as u32 as i32 as i64 as u64 == value =>
+                {
+                    Some((2, $librnot { a, value: value as u32, target }))
+                } )*
                 _ => None,
             }
         }
@@ -220,7 +235,8 @@ macro_rules! cmp_rules {
             use Instr::*;
             match i {
                 $( $br { target } | $brnot { target } | $llbr { target, .. } | $llbrnot { target, .. }
-                   | $immbr { target, .. } | $immbrnot { target, .. } => Some(target), )*
+                   | $immbr { target, .. } | $immbrnot { target, .. } | $lbr { target, .. } | $lbrnot { target, .. }
+                   | $libr { target, .. } | $librnot { target, .. } => Some(target), )*
                 _ => None,
             }
         }
@@ -250,22 +266,46 @@ fn resolve_resume_jumps(code: &mut [Instr]) {
 /// The end of a chain of pending branch sites (`Ctrl::pending`).
 const NO_SITE: u32 = u32::MAX;
 
-/// The form of a plain store that reads its address from local `addr`.
-fn store_at(i: &Instr, addr: u32) -> Option<Instr> {
-    use Instr::*;
-    Some(match *i {
-        I32Store { offset } => I32StoreAt { addr, offset },
-        I64Store { offset } => I64StoreAt { addr, offset },
-        F32Store { offset } => F32StoreAt { addr, offset },
-        F64Store { offset } => F64StoreAt { addr, offset },
-        I32Store8 { offset } => I32Store8At { addr, offset },
-        I32Store16 { offset } => I32Store16At { addr, offset },
-        I64Store8 { offset } => I64Store8At { addr, offset },
-        I64Store16 { offset } => I64Store16At { addr, offset },
-        I64Store32 { offset } => I64Store32At { addr, offset },
-        _ => return None,
-    })
+/// Fusion rules for the stores of `isa::for_each_fused_store!`, and the form of a plain store
+/// that reads its address from a local (for `Translator::defer_left`).
+macro_rules! store_rules {
+    ( ; $( ($store:ident, $at:ident, $atimm:ident, $ll:ident, $n:literal, $bytes:expr) )*) => {
+        fn fuse_store(p: Option<Instr>, b: Option<Instr>, a: Instr) -> Option<(usize, Instr)> {
+            use Instr::*;
+            // A constant's slot bits, if sign-extending their low 32 bits gives back what a
+            // store of `n` bytes writes.
+            let imm = |value: u64, n: usize| (n <= 4 || value as u32 as i32 as i64 as u64 == value).then_some(value as u32);
+            match (p, b?, a) {
+                $( (Some(LocalGet { index: addr }), LocalGet { index: value }, $store { offset }) => {
+                    Some((3, $ll { addr, value, offset }))
+                } )*
+                $( (Some(LocalGet { index: addr }), Const32 { value }, $store { offset }) => {
+                    Some((3, $atimm { addr, offset, value: imm(value as u64, $n)? }))
+                } )*
+                $( (Some(LocalGet { index: addr }), Const64 { value }, $store { offset }) => {
+                    Some((3, $atimm { addr, offset, value: imm(value, $n)? }))
+                } )*
+                $( (_, Const32 { value }, $at { addr, offset }) => {
+                    Some((2, $atimm { addr, offset, value: imm(value as u64, $n)? }))
+                } )*
+                $( (_, Const64 { value }, $at { addr, offset }) => {
+                    Some((2, $atimm { addr, offset, value: imm(value, $n)? }))
+                } )*
+                _ => None,
+            }
+        }
+
+        /// The form of a plain store that reads its address from local `addr`.
+        fn store_at(i: &Instr, addr: u32) -> Option<Instr> {
+            use Instr::*;
+            match *i {
+                $( $store { offset } => Some($at { addr, offset }), )*
+                _ => None,
+            }
+        }
+    };
 }
+crate::for_each_fused_store! { store_rules }
 
 /// Whether `i`, placed between a `local.get local` and the operator consuming its value,
 /// stops that operator from reading the local itself: it writes the local, or it branches,
@@ -384,17 +424,6 @@ impl<'m> Translator<'m> {
             }
             (_, _, Some(LocalGet { index }), BrIfNez { target }) => (2, BrIfLocalNez { index, target }),
             (_, _, Some(LocalGet { index }), BrIfEqz { target }) => (2, BrIfLocalEqz { index, target }),
-            (_, Some(LocalGet { index: addr }), Some(LocalGet { index: value }), I64Store { offset }) => {
-                (3, I64StoreLocalLocal { addr, value, offset })
-            }
-            (_, Some(LocalGet { index: addr }), Some(LocalGet { index: value }), I32Store { offset }) => {
-                (3, I32StoreLocalLocal { addr, value, offset })
-            }
-            (_, Some(LocalGet { index: addr }), Some(Const64 { value }), I64Store { offset })
-                if value as i64 as i32 as i64 == value as i64 =>
-            {
-                (3, I64StoreLocalImm { addr, offset, value: value as u32 })
-            }
             (_, _, Some(GlobalGetLocalSet { global, index }), BrIfNez { target }) => {
                 (2, GlobalGetLocalSetBrIfNez { global, index, target })
             }
@@ -419,7 +448,11 @@ impl<'m> Translator<'m> {
             (_, Some(I64ShlImm { value: 32 }), Some(Const64 { value: 32 }), I64ShrS) => (3, I64Extend32S),
             (_, Some(I64ShlImm { value: 48 }), Some(Const64 { value: 48 }), I64ShrS) => (3, I64Extend16S),
             (_, Some(I64ShlImm { value: 56 }), Some(Const64 { value: 56 }), I64ShrS) => (3, I64Extend8S),
-            _ => match fuse_binop(prev3, b, a).or_else(|| fuse_cmp(prev3, b, a)).or_else(|| fuse_load(b, a)) {
+            _ => match fuse_binop(prev3, b, a)
+                .or_else(|| fuse_cmp(prev3, b, a))
+                .or_else(|| fuse_load(b, a))
+                .or_else(|| fuse_store(prev3, b, a))
+            {
                 Some(r) => r,
                 None => return false,
             },
@@ -567,6 +600,8 @@ impl<'m> Translator<'m> {
                 e.2 -= 1;
             }
         }
+        // The new form may fuse with what computed its right operand (a constant stored).
+        while self.fuse() {}
     }
 
     fn branch(&mut self, depth: u32, conditional: bool) {
