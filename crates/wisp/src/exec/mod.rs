@@ -188,8 +188,36 @@ pub(crate) unsafe fn move_slots(src: *const u64, dst: *mut u64, n: usize) {
     match n {
         0 => {}
         1 => *dst = *src,
-        _ => std::ptr::copy(src, dst, n),
+        _ => move_many_slots(src, dst, n),
     }
+}
+
+/// The rare move of several slots, out of line: a call in a handler's hot path makes it save
+/// and restore registers on every execution.
+#[cold]
+#[inline(never)]
+pub(crate) unsafe fn move_many_slots(src: *const u64, dst: *mut u64, n: usize) {
+    std::ptr::copy(src, dst, n);
+}
+
+/// Zeroes `n` slots from `at`: a function's declared locals on entry. Few locals (the common
+/// case) are zeroed inline with plain stores; volatile, so the loop does not become a call to
+/// `memset`, which would make the call handler save registers on every call.
+#[inline(always)]
+pub(crate) unsafe fn zero_slots(at: *mut u64, n: usize) {
+    if n <= 16 {
+        for i in 0..n {
+            std::ptr::write_volatile(at.add(i), 0);
+        }
+    } else {
+        zero_many_slots(at, n);
+    }
+}
+
+#[cold]
+#[inline(never)]
+unsafe fn zero_many_slots(at: *mut u64, n: usize) {
+    std::ptr::write_bytes(at, 0, n);
 }
 
 /// Effective address of an access of `size` bytes, or `None` when out of bounds.

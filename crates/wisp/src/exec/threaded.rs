@@ -11,7 +11,7 @@
 //! calls are still jumps.
 
 use super::ops::{self, Slot};
-use super::{ea, load_mem, move_slots, trap, Exit, Frame, GrowKind};
+use super::{ea, load_mem, move_many_slots, move_slots, trap, zero_slots, Exit, Frame, GrowKind};
 use crate::isa::Instr;
 use crate::module::ModuleInner;
 use crate::store::{FuncKind, InstanceEntity, MemoryEntity, StoreInner, PAGE_SIZE};
@@ -223,8 +223,13 @@ macro_rules! threaded_handlers {
                     macro_rules! ret {
                         ($d keep:expr) => {{
                             let k = $d keep as usize;
-                            flush!();
-                            move_slots(sp.sub(k), fp, k);
+                            if k == 1 {
+                                // The result is the cached top: store it where the caller wants it.
+                                *fp = tos;
+                            } else if k > 1 {
+                                flush!();
+                                move_many_slots(sp.sub(k), fp, k);
+                            }
                             sp = fp.add(k);
                             let store = &mut *ctx.store;
                             if store.stack.frames.len() == ctx.base_depth {
@@ -275,9 +280,7 @@ macro_rules! threaded_handlers {
                             if target != ctx.inst_idx {
                                 switch_instance!(target);
                             }
-                            for i in 0..cf.num_locals as usize {
-                                *sp.add(i) = 0;
-                            }
+                            zero_slots(sp, cf.num_locals as usize);
                             sp = sp.add(cf.num_locals as usize);
                             fp = new_fp;
                             ctx.code = cf.ops.as_ptr();
