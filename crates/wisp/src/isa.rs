@@ -361,6 +361,11 @@ for_each_fused_binop!(define_isa_with_binops {
         BrIfI64Nez { target: u32 },
         /// `local.get src; local.set dst`.
         LocalCopy { src: u32, dst: u32 },
+        /// `local.get src; local.tee dst`: pushes local `src` and copies it to `dst`.
+        LocalGetTee { src: u32, dst: u32 },
+        /// A `br` whose target starts with `local.get index`, threaded: pushes the local and
+        /// jumps past it (formed once all targets are known).
+        LocalGetBr { index: u32, target: u32 },
         /// `local.get src; i32.add_imm c; local.tee dst`.
         LocalAddImmTee { src: u32, value: u32, dst: u32 },
         /// `local.get src; i32.add_imm c; local.set dst` (a counter step, or a pointer bump).

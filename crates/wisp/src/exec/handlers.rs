@@ -293,6 +293,15 @@ macro_rules! base_handlers {
                 }
             },
             LocalCopy { src, dst } => local!(dst) = local!(src),
+            LocalGetTee { src, dst } => {
+                let v = local!(src);
+                local!(dst) = v;
+                push!(v)
+            },
+            LocalGetBr { index, target } => {
+                push!(local!(index));
+                jump!(target);
+            },
             LocalAddImmTee { src, value, dst } => {
                 let v = (local!(src) as u32).wrapping_add(value) as u64;
                 local!(dst) = v;

@@ -244,13 +244,22 @@ macro_rules! cmp_rules {
 }
 crate::for_each_fused_cmp! { cmp_rules }
 
-/// Go's jumps back to its resume dispatch, `i32.const c; local.set x; br $loop` where the
-/// loop starts with `local.get x; br_table`: the table's choice is known, so the jump goes
-/// straight to the chosen entry's target (when that entry adjusts no stack). Run once all
-/// targets are patched. With fuel or interruption on, loop headers start with their own
-/// instruction, the pattern does not match and every loop iteration is still metered.
+/// Jump threading, run once all targets are patched:
+/// - Go's jumps back to its resume dispatch, `i32.const c; local.set x; br $loop` where the
+///   loop starts with `local.get x; br_table`: the table's choice is known, so the jump goes
+///   straight to the chosen entry's target (when that entry adjusts no stack);
+/// - a plain `br` to a `local.get` does the push itself (`LocalGetBr`).
+/// With fuel or interruption on, labels and loop headers start with their own instruction, the
+/// patterns do not match and every block is still metered.
 fn resolve_resume_jumps(code: &mut [Instr]) {
     for i in 0..code.len() {
+        // A jump to a `local.get` does the push itself and lands after it.
+        if let Instr::Br { target } = code[i] {
+            if let Some(&Instr::LocalGet { index }) = code.get(target as usize) {
+                code[i] = Instr::LocalGetBr { index, target: target + 1 };
+            }
+            continue;
+        }
         let Instr::LocalSetImmBr { index, value, target } = code[i] else { continue };
         let Some(&Instr::BrTableLocal { index: x, len }) = code.get(target as usize) else { continue };
         if x != index {
@@ -319,7 +328,9 @@ fn disturbs(i: &Instr, local: u32) -> bool {
         | LocalSetImm32 { index, .. }
         | LocalSetImm64 { index, .. }
         | LocalAddImmTeeGlobal { index, .. } => index == local,
-        LocalCopy { dst, .. } | LocalAddImmSet { dst, .. } | LocalAddImmTee { dst, .. } => dst == local,
+        LocalCopy { dst, .. } | LocalAddImmSet { dst, .. } | LocalAddImmTee { dst, .. } | LocalGetTee { dst, .. } => {
+            dst == local
+        }
         Return { .. } | BrTable { .. } | BrTableLocal { .. } | BrTableTarget { .. } | Unreachable => true,
         _ => branch_target(*i).is_some() || fused_binop_dst(i) == Some(local) || fused_load_dst(i) == Some(local),
     }
@@ -343,6 +354,7 @@ fn branch_target_mut(i: &mut Instr) -> Option<&mut u32> {
         | Instr::BrIfLocalEqz { target: t, .. }
         | Instr::GlobalGetLocalSetBrIfNez { target: t, .. }
         | Instr::LocalSetImmBr { target: t, .. }
+        | Instr::LocalGetBr { target: t, .. }
         | Instr::BrTableTarget { target: t, .. } => Some(t),
         other => fused_cmp_target(other),
     }
@@ -419,6 +431,7 @@ impl<'m> Translator<'m> {
             (_, _, Some(LocalGetAddImm { index: src, value }), LocalSet { index: dst }) => {
                 (2, LocalAddImmSet { src, value, dst })
             }
+            (_, _, Some(LocalGet { index: src }), LocalTee { index: dst }) => (2, LocalGetTee { src, dst }),
             (_, _, Some(LocalGetAddImm { index: src, value }), LocalTee { index: dst }) => {
                 (2, LocalAddImmTee { src, value, dst })
             }
