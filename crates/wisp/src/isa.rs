@@ -70,7 +70,7 @@ macro_rules! for_each_fused_binop {
 
 /// Comparisons fused with the `br_if` that consumes them, written once. Entry:
 /// `(Cmp, CmpBr, CmpBrNot, CmpLLBr, CmpLLBrNot, CmpImm, CmpImmBr, CmpImmBrNot, CmpLBr, CmpLBrNot,
-/// CmpLI, CmpLIBr, CmpLIBrNot, type, semantics)`:
+/// CmpLI, CmpLIBr, CmpLIBrNot, MirrorLBr, MirrorLBrNot, type, semantics)`:
 /// - `CmpBr { target }`: `cmp; br_if` (branch when true), `CmpBrNot`: when false (the
 ///   translator forms it from `cmp; i32.eqz; br_if` and from `cmp; br_if` on an `if`),
 /// - `CmpLLBr { a, b, target }`, `CmpLLBrNot`: both operands from locals,
@@ -80,39 +80,42 @@ macro_rules! for_each_fused_binop {
 /// - `CmpLI { a, value }`: `local.get a; const value; cmp` (pushes the i32 result),
 /// - `CmpLIBr { a, value, target }`, `CmpLIBrNot`: the same with the `br_if`, the constant's
 ///   slot bits sign-extended from 32 (formed only when that gives them back, or for 32-bit
-///   types).
+///   types),
+/// - `MirrorLBr`, `MirrorLBrNot`: the `LBr` forms of the comparison with its operands swapped
+///   (`a < b` is `b > a`), which a compare whose *left* operand is a deferred `local.get`
+///   becomes (names only: the variants are the mirror's own).
 #[macro_export]
 #[doc(hidden)]
 macro_rules! for_each_fused_cmp {
     ($m:ident $($extra:tt)*) => {
         $m! {
             $($extra)* ;
-            (I32Eq, I32EqBr, I32EqBrNot, I32EqLLBr, I32EqLLBrNot, I32EqImm, I32EqImmBr, I32EqImmBrNot, I32EqLBr, I32EqLBrNot, I32EqLI, I32EqLIBr, I32EqLIBrNot, u32, |a: u32, b: u32| a == b)
-            (I32Ne, I32NeBr, I32NeBrNot, I32NeLLBr, I32NeLLBrNot, I32NeImm, I32NeImmBr, I32NeImmBrNot, I32NeLBr, I32NeLBrNot, I32NeLI, I32NeLIBr, I32NeLIBrNot, u32, |a: u32, b: u32| a != b)
-            (I32LtS, I32LtSBr, I32LtSBrNot, I32LtSLLBr, I32LtSLLBrNot, I32LtSImm, I32LtSImmBr, I32LtSImmBrNot, I32LtSLBr, I32LtSLBrNot, I32LtSLI, I32LtSLIBr, I32LtSLIBrNot, i32, |a: i32, b: i32| a < b)
-            (I32LtU, I32LtUBr, I32LtUBrNot, I32LtULLBr, I32LtULLBrNot, I32LtUImm, I32LtUImmBr, I32LtUImmBrNot, I32LtULBr, I32LtULBrNot, I32LtULI, I32LtULIBr, I32LtULIBrNot, u32, |a: u32, b: u32| a < b)
-            (I32GtS, I32GtSBr, I32GtSBrNot, I32GtSLLBr, I32GtSLLBrNot, I32GtSImm, I32GtSImmBr, I32GtSImmBrNot, I32GtSLBr, I32GtSLBrNot, I32GtSLI, I32GtSLIBr, I32GtSLIBrNot, i32, |a: i32, b: i32| a > b)
-            (I32GtU, I32GtUBr, I32GtUBrNot, I32GtULLBr, I32GtULLBrNot, I32GtUImm, I32GtUImmBr, I32GtUImmBrNot, I32GtULBr, I32GtULBrNot, I32GtULI, I32GtULIBr, I32GtULIBrNot, u32, |a: u32, b: u32| a > b)
-            (I32LeS, I32LeSBr, I32LeSBrNot, I32LeSLLBr, I32LeSLLBrNot, I32LeSImm, I32LeSImmBr, I32LeSImmBrNot, I32LeSLBr, I32LeSLBrNot, I32LeSLI, I32LeSLIBr, I32LeSLIBrNot, i32, |a: i32, b: i32| a <= b)
-            (I32LeU, I32LeUBr, I32LeUBrNot, I32LeULLBr, I32LeULLBrNot, I32LeUImm, I32LeUImmBr, I32LeUImmBrNot, I32LeULBr, I32LeULBrNot, I32LeULI, I32LeULIBr, I32LeULIBrNot, u32, |a: u32, b: u32| a <= b)
-            (I32GeS, I32GeSBr, I32GeSBrNot, I32GeSLLBr, I32GeSLLBrNot, I32GeSImm, I32GeSImmBr, I32GeSImmBrNot, I32GeSLBr, I32GeSLBrNot, I32GeSLI, I32GeSLIBr, I32GeSLIBrNot, i32, |a: i32, b: i32| a >= b)
-            (I32GeU, I32GeUBr, I32GeUBrNot, I32GeULLBr, I32GeULLBrNot, I32GeUImm, I32GeUImmBr, I32GeUImmBrNot, I32GeULBr, I32GeULBrNot, I32GeULI, I32GeULIBr, I32GeULIBrNot, u32, |a: u32, b: u32| a >= b)
-            (I64Eq, I64EqBr, I64EqBrNot, I64EqLLBr, I64EqLLBrNot, I64EqImm, I64EqImmBr, I64EqImmBrNot, I64EqLBr, I64EqLBrNot, I64EqLI, I64EqLIBr, I64EqLIBrNot, u64, |a: u64, b: u64| a == b)
-            (I64Ne, I64NeBr, I64NeBrNot, I64NeLLBr, I64NeLLBrNot, I64NeImm, I64NeImmBr, I64NeImmBrNot, I64NeLBr, I64NeLBrNot, I64NeLI, I64NeLIBr, I64NeLIBrNot, u64, |a: u64, b: u64| a != b)
-            (I64LtS, I64LtSBr, I64LtSBrNot, I64LtSLLBr, I64LtSLLBrNot, I64LtSImm, I64LtSImmBr, I64LtSImmBrNot, I64LtSLBr, I64LtSLBrNot, I64LtSLI, I64LtSLIBr, I64LtSLIBrNot, i64, |a: i64, b: i64| a < b)
-            (I64LtU, I64LtUBr, I64LtUBrNot, I64LtULLBr, I64LtULLBrNot, I64LtUImm, I64LtUImmBr, I64LtUImmBrNot, I64LtULBr, I64LtULBrNot, I64LtULI, I64LtULIBr, I64LtULIBrNot, u64, |a: u64, b: u64| a < b)
-            (I64GtS, I64GtSBr, I64GtSBrNot, I64GtSLLBr, I64GtSLLBrNot, I64GtSImm, I64GtSImmBr, I64GtSImmBrNot, I64GtSLBr, I64GtSLBrNot, I64GtSLI, I64GtSLIBr, I64GtSLIBrNot, i64, |a: i64, b: i64| a > b)
-            (I64GtU, I64GtUBr, I64GtUBrNot, I64GtULLBr, I64GtULLBrNot, I64GtUImm, I64GtUImmBr, I64GtUImmBrNot, I64GtULBr, I64GtULBrNot, I64GtULI, I64GtULIBr, I64GtULIBrNot, u64, |a: u64, b: u64| a > b)
-            (I64LeS, I64LeSBr, I64LeSBrNot, I64LeSLLBr, I64LeSLLBrNot, I64LeSImm, I64LeSImmBr, I64LeSImmBrNot, I64LeSLBr, I64LeSLBrNot, I64LeSLI, I64LeSLIBr, I64LeSLIBrNot, i64, |a: i64, b: i64| a <= b)
-            (I64LeU, I64LeUBr, I64LeUBrNot, I64LeULLBr, I64LeULLBrNot, I64LeUImm, I64LeUImmBr, I64LeUImmBrNot, I64LeULBr, I64LeULBrNot, I64LeULI, I64LeULIBr, I64LeULIBrNot, u64, |a: u64, b: u64| a <= b)
-            (I64GeS, I64GeSBr, I64GeSBrNot, I64GeSLLBr, I64GeSLLBrNot, I64GeSImm, I64GeSImmBr, I64GeSImmBrNot, I64GeSLBr, I64GeSLBrNot, I64GeSLI, I64GeSLIBr, I64GeSLIBrNot, i64, |a: i64, b: i64| a >= b)
-            (I64GeU, I64GeUBr, I64GeUBrNot, I64GeULLBr, I64GeULLBrNot, I64GeUImm, I64GeUImmBr, I64GeUImmBrNot, I64GeULBr, I64GeULBrNot, I64GeULI, I64GeULIBr, I64GeULIBrNot, u64, |a: u64, b: u64| a >= b)
-            (F64Eq, F64EqBr, F64EqBrNot, F64EqLLBr, F64EqLLBrNot, F64EqImm, F64EqImmBr, F64EqImmBrNot, F64EqLBr, F64EqLBrNot, F64EqLI, F64EqLIBr, F64EqLIBrNot, f64, |a: f64, b: f64| a == b)
-            (F64Ne, F64NeBr, F64NeBrNot, F64NeLLBr, F64NeLLBrNot, F64NeImm, F64NeImmBr, F64NeImmBrNot, F64NeLBr, F64NeLBrNot, F64NeLI, F64NeLIBr, F64NeLIBrNot, f64, |a: f64, b: f64| a != b)
-            (F64Lt, F64LtBr, F64LtBrNot, F64LtLLBr, F64LtLLBrNot, F64LtImm, F64LtImmBr, F64LtImmBrNot, F64LtLBr, F64LtLBrNot, F64LtLI, F64LtLIBr, F64LtLIBrNot, f64, |a: f64, b: f64| a < b)
-            (F64Gt, F64GtBr, F64GtBrNot, F64GtLLBr, F64GtLLBrNot, F64GtImm, F64GtImmBr, F64GtImmBrNot, F64GtLBr, F64GtLBrNot, F64GtLI, F64GtLIBr, F64GtLIBrNot, f64, |a: f64, b: f64| a > b)
-            (F64Le, F64LeBr, F64LeBrNot, F64LeLLBr, F64LeLLBrNot, F64LeImm, F64LeImmBr, F64LeImmBrNot, F64LeLBr, F64LeLBrNot, F64LeLI, F64LeLIBr, F64LeLIBrNot, f64, |a: f64, b: f64| a <= b)
-            (F64Ge, F64GeBr, F64GeBrNot, F64GeLLBr, F64GeLLBrNot, F64GeImm, F64GeImmBr, F64GeImmBrNot, F64GeLBr, F64GeLBrNot, F64GeLI, F64GeLIBr, F64GeLIBrNot, f64, |a: f64, b: f64| a >= b)
+            (I32Eq, I32EqBr, I32EqBrNot, I32EqLLBr, I32EqLLBrNot, I32EqImm, I32EqImmBr, I32EqImmBrNot, I32EqLBr, I32EqLBrNot, I32EqLI, I32EqLIBr, I32EqLIBrNot, I32EqLBr, I32EqLBrNot, u32, |a: u32, b: u32| a == b)
+            (I32Ne, I32NeBr, I32NeBrNot, I32NeLLBr, I32NeLLBrNot, I32NeImm, I32NeImmBr, I32NeImmBrNot, I32NeLBr, I32NeLBrNot, I32NeLI, I32NeLIBr, I32NeLIBrNot, I32NeLBr, I32NeLBrNot, u32, |a: u32, b: u32| a != b)
+            (I32LtS, I32LtSBr, I32LtSBrNot, I32LtSLLBr, I32LtSLLBrNot, I32LtSImm, I32LtSImmBr, I32LtSImmBrNot, I32LtSLBr, I32LtSLBrNot, I32LtSLI, I32LtSLIBr, I32LtSLIBrNot, I32GtSLBr, I32GtSLBrNot, i32, |a: i32, b: i32| a < b)
+            (I32LtU, I32LtUBr, I32LtUBrNot, I32LtULLBr, I32LtULLBrNot, I32LtUImm, I32LtUImmBr, I32LtUImmBrNot, I32LtULBr, I32LtULBrNot, I32LtULI, I32LtULIBr, I32LtULIBrNot, I32GtULBr, I32GtULBrNot, u32, |a: u32, b: u32| a < b)
+            (I32GtS, I32GtSBr, I32GtSBrNot, I32GtSLLBr, I32GtSLLBrNot, I32GtSImm, I32GtSImmBr, I32GtSImmBrNot, I32GtSLBr, I32GtSLBrNot, I32GtSLI, I32GtSLIBr, I32GtSLIBrNot, I32LtSLBr, I32LtSLBrNot, i32, |a: i32, b: i32| a > b)
+            (I32GtU, I32GtUBr, I32GtUBrNot, I32GtULLBr, I32GtULLBrNot, I32GtUImm, I32GtUImmBr, I32GtUImmBrNot, I32GtULBr, I32GtULBrNot, I32GtULI, I32GtULIBr, I32GtULIBrNot, I32LtULBr, I32LtULBrNot, u32, |a: u32, b: u32| a > b)
+            (I32LeS, I32LeSBr, I32LeSBrNot, I32LeSLLBr, I32LeSLLBrNot, I32LeSImm, I32LeSImmBr, I32LeSImmBrNot, I32LeSLBr, I32LeSLBrNot, I32LeSLI, I32LeSLIBr, I32LeSLIBrNot, I32GeSLBr, I32GeSLBrNot, i32, |a: i32, b: i32| a <= b)
+            (I32LeU, I32LeUBr, I32LeUBrNot, I32LeULLBr, I32LeULLBrNot, I32LeUImm, I32LeUImmBr, I32LeUImmBrNot, I32LeULBr, I32LeULBrNot, I32LeULI, I32LeULIBr, I32LeULIBrNot, I32GeULBr, I32GeULBrNot, u32, |a: u32, b: u32| a <= b)
+            (I32GeS, I32GeSBr, I32GeSBrNot, I32GeSLLBr, I32GeSLLBrNot, I32GeSImm, I32GeSImmBr, I32GeSImmBrNot, I32GeSLBr, I32GeSLBrNot, I32GeSLI, I32GeSLIBr, I32GeSLIBrNot, I32LeSLBr, I32LeSLBrNot, i32, |a: i32, b: i32| a >= b)
+            (I32GeU, I32GeUBr, I32GeUBrNot, I32GeULLBr, I32GeULLBrNot, I32GeUImm, I32GeUImmBr, I32GeUImmBrNot, I32GeULBr, I32GeULBrNot, I32GeULI, I32GeULIBr, I32GeULIBrNot, I32LeULBr, I32LeULBrNot, u32, |a: u32, b: u32| a >= b)
+            (I64Eq, I64EqBr, I64EqBrNot, I64EqLLBr, I64EqLLBrNot, I64EqImm, I64EqImmBr, I64EqImmBrNot, I64EqLBr, I64EqLBrNot, I64EqLI, I64EqLIBr, I64EqLIBrNot, I64EqLBr, I64EqLBrNot, u64, |a: u64, b: u64| a == b)
+            (I64Ne, I64NeBr, I64NeBrNot, I64NeLLBr, I64NeLLBrNot, I64NeImm, I64NeImmBr, I64NeImmBrNot, I64NeLBr, I64NeLBrNot, I64NeLI, I64NeLIBr, I64NeLIBrNot, I64NeLBr, I64NeLBrNot, u64, |a: u64, b: u64| a != b)
+            (I64LtS, I64LtSBr, I64LtSBrNot, I64LtSLLBr, I64LtSLLBrNot, I64LtSImm, I64LtSImmBr, I64LtSImmBrNot, I64LtSLBr, I64LtSLBrNot, I64LtSLI, I64LtSLIBr, I64LtSLIBrNot, I64GtSLBr, I64GtSLBrNot, i64, |a: i64, b: i64| a < b)
+            (I64LtU, I64LtUBr, I64LtUBrNot, I64LtULLBr, I64LtULLBrNot, I64LtUImm, I64LtUImmBr, I64LtUImmBrNot, I64LtULBr, I64LtULBrNot, I64LtULI, I64LtULIBr, I64LtULIBrNot, I64GtULBr, I64GtULBrNot, u64, |a: u64, b: u64| a < b)
+            (I64GtS, I64GtSBr, I64GtSBrNot, I64GtSLLBr, I64GtSLLBrNot, I64GtSImm, I64GtSImmBr, I64GtSImmBrNot, I64GtSLBr, I64GtSLBrNot, I64GtSLI, I64GtSLIBr, I64GtSLIBrNot, I64LtSLBr, I64LtSLBrNot, i64, |a: i64, b: i64| a > b)
+            (I64GtU, I64GtUBr, I64GtUBrNot, I64GtULLBr, I64GtULLBrNot, I64GtUImm, I64GtUImmBr, I64GtUImmBrNot, I64GtULBr, I64GtULBrNot, I64GtULI, I64GtULIBr, I64GtULIBrNot, I64LtULBr, I64LtULBrNot, u64, |a: u64, b: u64| a > b)
+            (I64LeS, I64LeSBr, I64LeSBrNot, I64LeSLLBr, I64LeSLLBrNot, I64LeSImm, I64LeSImmBr, I64LeSImmBrNot, I64LeSLBr, I64LeSLBrNot, I64LeSLI, I64LeSLIBr, I64LeSLIBrNot, I64GeSLBr, I64GeSLBrNot, i64, |a: i64, b: i64| a <= b)
+            (I64LeU, I64LeUBr, I64LeUBrNot, I64LeULLBr, I64LeULLBrNot, I64LeUImm, I64LeUImmBr, I64LeUImmBrNot, I64LeULBr, I64LeULBrNot, I64LeULI, I64LeULIBr, I64LeULIBrNot, I64GeULBr, I64GeULBrNot, u64, |a: u64, b: u64| a <= b)
+            (I64GeS, I64GeSBr, I64GeSBrNot, I64GeSLLBr, I64GeSLLBrNot, I64GeSImm, I64GeSImmBr, I64GeSImmBrNot, I64GeSLBr, I64GeSLBrNot, I64GeSLI, I64GeSLIBr, I64GeSLIBrNot, I64LeSLBr, I64LeSLBrNot, i64, |a: i64, b: i64| a >= b)
+            (I64GeU, I64GeUBr, I64GeUBrNot, I64GeULLBr, I64GeULLBrNot, I64GeUImm, I64GeUImmBr, I64GeUImmBrNot, I64GeULBr, I64GeULBrNot, I64GeULI, I64GeULIBr, I64GeULIBrNot, I64LeULBr, I64LeULBrNot, u64, |a: u64, b: u64| a >= b)
+            (F64Eq, F64EqBr, F64EqBrNot, F64EqLLBr, F64EqLLBrNot, F64EqImm, F64EqImmBr, F64EqImmBrNot, F64EqLBr, F64EqLBrNot, F64EqLI, F64EqLIBr, F64EqLIBrNot, F64EqLBr, F64EqLBrNot, f64, |a: f64, b: f64| a == b)
+            (F64Ne, F64NeBr, F64NeBrNot, F64NeLLBr, F64NeLLBrNot, F64NeImm, F64NeImmBr, F64NeImmBrNot, F64NeLBr, F64NeLBrNot, F64NeLI, F64NeLIBr, F64NeLIBrNot, F64NeLBr, F64NeLBrNot, f64, |a: f64, b: f64| a != b)
+            (F64Lt, F64LtBr, F64LtBrNot, F64LtLLBr, F64LtLLBrNot, F64LtImm, F64LtImmBr, F64LtImmBrNot, F64LtLBr, F64LtLBrNot, F64LtLI, F64LtLIBr, F64LtLIBrNot, F64GtLBr, F64GtLBrNot, f64, |a: f64, b: f64| a < b)
+            (F64Gt, F64GtBr, F64GtBrNot, F64GtLLBr, F64GtLLBrNot, F64GtImm, F64GtImmBr, F64GtImmBrNot, F64GtLBr, F64GtLBrNot, F64GtLI, F64GtLIBr, F64GtLIBrNot, F64LtLBr, F64LtLBrNot, f64, |a: f64, b: f64| a > b)
+            (F64Le, F64LeBr, F64LeBrNot, F64LeLLBr, F64LeLLBrNot, F64LeImm, F64LeImmBr, F64LeImmBrNot, F64LeLBr, F64LeLBrNot, F64LeLI, F64LeLIBr, F64LeLIBrNot, F64GeLBr, F64GeLBrNot, f64, |a: f64, b: f64| a <= b)
+            (F64Ge, F64GeBr, F64GeBrNot, F64GeLLBr, F64GeLLBrNot, F64GeImm, F64GeImmBr, F64GeImmBrNot, F64GeLBr, F64GeLBrNot, F64GeLI, F64GeLIBr, F64GeLIBrNot, F64LeLBr, F64LeLBrNot, f64, |a: f64, b: f64| a >= b)
         }
     };
 }
@@ -180,7 +183,7 @@ macro_rules! for_each_fused_store {
 
 macro_rules! define_isa_with_cmps {
     ($base:tt $binops:tt ; $( ($cmp:ident, $br:ident, $brnot:ident, $llbr:ident, $llbrnot:ident, $imm:ident, $immbr:ident, $immbrnot:ident,
-                               $lbr:ident, $lbrnot:ident, $li:ident, $libr:ident, $librnot:ident, $ct:ty, $cf:expr) )*) => {
+                               $lbr:ident, $lbrnot:ident, $li:ident, $libr:ident, $librnot:ident, $mlbr:ident, $mlbrnot:ident, $ct:ty, $cf:expr) )*) => {
         for_each_fused_load!(define_isa_with_loads $base $binops
             { $( $br { target: u32 }, $brnot { target: u32 }, $llbr { a: u32, b: u32, target: u32 }, $llbrnot { a: u32, b: u32, target: u32 },
                  $imm { value: u64 }, $immbr { value: u64, target: u32 }, $immbrnot { value: u64, target: u32 },

@@ -71,6 +71,11 @@ const MODULE: &str = r#"(module
     (i64.store (local.get 0) (i64.const -2))
     (i32.store8 offset=9 (local.get 0) (i32.const 0x1ff))
     (i64.load (local.get 0)))
+  ;; A compare-and-branch whose left operand is a local pushed before the right one's code:
+  ;; a < b + 1 becomes (b + 1) > a, the local read in place.
+  (func (export "lt_deferred") (param i32 i32) (result i32)
+    (block (br_if 0 (i32.lt_s (local.get 0) (i32.add (local.get 1) (i32.const 1)))) (return (i32.const 0)))
+    (i32.const 1))
   ;; An out-of-bounds address in the local still traps.
   (func (export "store_at_oob") (param i32 i32)
     (i64.store (local.get 0) (i64.extend_i32_u (i32.add (local.get 1) (i32.const 1)))))
@@ -229,4 +234,17 @@ fn constants_kept_in_32_bits_only_when_they_fit() {
     let byte = inst.get_typed_func::<i32, i32>(&store, "load_local_add").unwrap();
     // load_local_add reads 4 bytes at x - 4 + 4: bytes 41..45 hold 0xff then zeros.
     assert_eq!(byte.call(&mut store, 41).unwrap(), 0xff);
+}
+
+#[test]
+fn compare_with_a_deferred_left_local_is_mirrored() {
+    let (module, mut store, inst) = setup();
+    let code = module.disassemble(13).unwrap();
+    assert!(code.contains("I32GtSLBr { b: 0"), "{code}");
+    assert!(!code.contains("LocalGet { index: 0 }"), "{code}");
+    let f = inst.get_typed_func::<(i32, i32), i32>(&store, "lt_deferred").unwrap();
+    assert_eq!(f.call(&mut store, (3, 3)).unwrap(), 1);
+    assert_eq!(f.call(&mut store, (4, 3)).unwrap(), 0);
+    assert_eq!(f.call(&mut store, (-5, -6)).unwrap(), 0);
+    assert_eq!(f.call(&mut store, (-6, -6)).unwrap(), 1);
 }

@@ -102,7 +102,8 @@ macro_rules! fused_binop_entries {
 
 macro_rules! fused_cmp_entries {
     ($m:ident $extra:tt { $($binops:tt)* } ; $( ($cmp:ident, $br:ident, $brnot:ident, $llbr:ident, $llbrnot:ident, $imm:ident, $immbr:ident, $immbrnot:ident,
-                                                 $lbr:ident, $lbrnot:ident, $li:ident, $libr:ident, $librnot:ident, $t:ty, $f:expr) )*) => {
+                                                 $lbr:ident, $lbrnot:ident, $li:ident, $libr:ident, $librnot:ident, $mlbr:ident, $mlbrnot:ident,
+                                                 $t:ty, $f:expr) )*) => {
         crate::for_each_fused_load! { fused_load_entries $m $extra {
             $($binops)*
             $(

@@ -86,6 +86,9 @@ struct Translator<'m> {
     /// the `LocalGet` disappears (see `defer_left`). Kept sparse so that plain pushes cost
     /// nothing.
     gets: Vec<(u32, u32, u32)>,
+    /// The last operator was a binary one whose left operand a `local.get` pushed: `(local,
+    /// pos, at)` for `defer_cmp_left`.
+    pending_cmp: Option<(u32, u32, u32)>,
 }
 
 /// Plain operators (typing is pop/push only, no immediates): the instruction of the same name,
@@ -197,7 +200,7 @@ crate::for_each_fused_load! { load_rules }
 /// branch target of every fused comparison, for patching.
 macro_rules! cmp_rules {
     ( ; $( ($cmp:ident, $br:ident, $brnot:ident, $llbr:ident, $llbrnot:ident, $imm:ident, $immbr:ident, $immbrnot:ident,
-            $lbr:ident, $lbrnot:ident, $li:ident, $libr:ident, $librnot:ident, $t:ty, $f:expr) )*) => {
+            $lbr:ident, $lbrnot:ident, $li:ident, $libr:ident, $librnot:ident, $mlbr:ident, $mlbrnot:ident, $t:ty, $f:expr) )*) => {
         fn fuse_cmp(p: Option<Instr>, b: Option<Instr>, a: Instr) -> Option<(usize, Instr)> {
             use Instr::*;
             match (p, b, a) {
@@ -227,6 +230,17 @@ macro_rules! cmp_rules {
                 {
                     Some((2, $librnot { a, value: value as u32, target }))
                 } )*
+                _ => None,
+            }
+        }
+
+        /// The form of a compare-and-branch whose left operand is read from local `a`: the
+        /// mirrored comparison with `a` as its right operand.
+        fn left_local_cmp_br(i: &Instr, a: u32) -> Option<Instr> {
+            use Instr::*;
+            match *i {
+                $( $br { target } => Some($mlbr { b: a, target }), )*
+                $( $brnot { target } => Some($mlbrnot { b: a, target }), )*
                 _ => None,
             }
         }
@@ -595,16 +609,38 @@ impl<'m> Translator<'m> {
     /// writes local `a`, or is a branch target (`barrier`).
     fn defer_left(&mut self, left: Option<(u32, u32)>, at: u32) {
         let Some((a, pos)) = left else { return };
+        let make = |i: &Instr| left_local_binop(i, a).or_else(|| store_at(i, a));
+        if self.replace_deferred(a, pos, at, make) {
+            // The new form may fuse with what computed its right operand (a constant stored).
+            while self.fuse() {}
+        }
+    }
+
+    /// `defer_left` for a comparison, done once the `br_if` (or `if`) consuming it has fused
+    /// with it at `site` (a compare-and-branch): `pending` is the comparison's left operand
+    /// and position. Returns where the branch is now.
+    fn defer_cmp_left(&mut self, pending: Option<(u32, u32, u32)>, site: u32) -> u32 {
+        match pending {
+            Some((a, pos, at)) if at == site && self.replace_deferred(a, pos, at, |i| left_local_cmp_br(i, a)) => {
+                site - 1
+            }
+            _ => site,
+        }
+    }
+
+    /// Drops the `local.get a` at `pos` and replaces `code[at]` (the last instruction) by
+    /// `make(code[at])`, when that is valid (see `defer_left`) and `make` has a form.
+    fn replace_deferred(&mut self, a: u32, pos: u32, at: u32, make: impl Fn(&Instr) -> Option<Instr>) -> bool {
         let (p, at) = (pos as usize, at as usize);
         if p < self.barrier as usize || p + 1 >= at || at - p > 48 || at + 1 != self.code.len() {
-            return;
+            return false;
         }
         if !matches!(self.code[p], Instr::LocalGet { index } if index == a) {
-            return;
+            return false;
         }
-        let Some(new) = left_local_binop(&self.code[at], a).or_else(|| store_at(&self.code[at], a)) else { return };
+        let Some(new) = make(&self.code[at]) else { return false };
         if self.code[p + 1..at].iter().any(|i| disturbs(i, a)) {
-            return;
+            return false;
         }
         self.code.remove(p);
         self.code[at - 1] = new;
@@ -613,11 +649,10 @@ impl<'m> Translator<'m> {
                 e.2 -= 1;
             }
         }
-        // The new form may fuse with what computed its right operand (a constant stored).
-        while self.fuse() {}
+        true
     }
 
-    fn branch(&mut self, depth: u32, conditional: bool) {
+    fn branch(&mut self, depth: u32, conditional: bool, pending: Option<(u32, u32, u32)>) {
         let (target, drop, keep, idx) = self.branch_info(depth);
         let t = target.unwrap_or(u32::MAX);
         let instr = match (conditional, drop) {
@@ -627,12 +662,15 @@ impl<'m> Translator<'m> {
             (true, _) => Instr::BrIfNezAdjust { target: t, drop, keep },
         };
         let site = self.emit(instr);
+        let site = self.defer_cmp_left(pending, site);
         if target.is_none() {
             self.add_fixup(idx, site);
         }
     }
 
     fn op(&mut self, op: &Operator<'_>) {
+        // A comparison's deferred left operand, for the `br_if`/`if` right after it.
+        let pending_cmp = self.pending_cmp.take();
         if self.live {
             self.meter();
         }
@@ -649,7 +687,8 @@ impl<'m> Translator<'m> {
                 let mut site = None;
                 if self.live {
                     self.pop(1);
-                    site = Some(self.emit(Instr::BrIfEqz { target: u32::MAX }));
+                    let at = self.emit(Instr::BrIfEqz { target: u32::MAX });
+                    site = Some(self.defer_cmp_left(pending_cmp, at));
                 }
                 self.push_ctrl(Kind::If, blockty);
                 self.ctrls.last_mut().expect("just pushed").else_fixup = site;
@@ -724,6 +763,9 @@ impl<'m> Translator<'m> {
             self.push(pushes);
             let at = self.emit(instr);
             self.defer_left(left, at);
+            if let Some((a, pos)) = left {
+                self.pending_cmp = Some((a, pos, at));
+            }
             return;
         }
         let m = self.module;
@@ -734,12 +776,12 @@ impl<'m> Translator<'m> {
                 self.live = false;
             }
             Operator::Br { relative_depth } => {
-                self.branch(relative_depth, false);
+                self.branch(relative_depth, false, None);
                 self.live = false;
             }
             Operator::BrIf { relative_depth } => {
                 self.pop(1);
-                self.branch(relative_depth, true);
+                self.branch(relative_depth, true, pending_cmp);
             }
             Operator::BrTable { ref targets } => {
                 self.pop(1);
@@ -946,6 +988,7 @@ pub(crate) fn translate(module: &ModuleInner, def_index: u32) -> Result<Compiled
         fuel_site: None,
         interruptible: module.engine.config().interruptible,
         gets: Vec::new(),
+        pending_cmp: None,
     };
     if t.interruptible {
         t.emit(Instr::CheckInterrupt);
