@@ -107,10 +107,12 @@ impl FuncType {
         FuncType { types: types.into_boxed_slice(), num_params }
     }
 
+    #[inline]
     pub fn params(&self) -> &[ValType] {
         &self.types[..self.num_params]
     }
 
+    #[inline]
     pub fn results(&self) -> &[ValType] {
         &self.types[self.num_params..]
     }

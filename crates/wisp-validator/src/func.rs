@@ -11,6 +11,7 @@ use crate::error::{decode, invalid, mismatch, mismatch_msg, unknown, Error, Resu
 use crate::ModuleInfo;
 use wisp_decoder::{
     BlockType, BrTable, ErrorKind, FuncType, MemArg, MemoryType, OpcodeDisplay, Operator, RefType, TableType, ValType,
+    VisitOperator,
 };
 
 /// The kind of a control frame.
@@ -93,7 +94,7 @@ pub struct FuncValidator<'m> {
 
 /// The parameter and result types of a block type, borrowed from the module (or static for a
 /// single value type). An unknown type index gives no types: callers check it first.
-#[inline]
+#[inline(always)]
 pub(crate) fn block_type_types(info: &ModuleInfo, bt: BlockType) -> (&[ValType], &[ValType]) {
     match bt {
         BlockType::Empty => (&[], &[]),
@@ -180,37 +181,51 @@ macro_rules! valtype {
 
 /// The typing of one operator, from the signature column of the opcode table.
 macro_rules! typing {
-    ($s:ident, $op:ident, [] $($f:ident)*) => {
-        $s.special($op)
+    ($s:ident, $name:ident, [] $($f:ident)*) => {
+        $s.special(&Operator::$name { $($f),* })
     };
-    ($s:ident, $op:ident, [load $t:ident $a:literal] $m:ident) => {
-        $s.load($m, $a, valtype!($t))
+    ($s:ident, $name:ident, [load $t:ident $a:literal] $m:ident) => {
+        $s.load(&$m, $a, valtype!($t))
     };
-    ($s:ident, $op:ident, [store $t:ident $a:literal] $m:ident) => {
-        $s.store($m, $a, valtype!($t))
+    ($s:ident, $name:ident, [store $t:ident $a:literal] $m:ident) => {
+        $s.store(&$m, $a, valtype!($t))
     };
-    ($s:ident, $op:ident, [$($i:ident)* -> $($o:ident)*] $($f:ident)*) => {
+    ($s:ident, $name:ident, [$($i:ident)* -> $($o:ident)*] $($f:ident)*) => {
         $s.pop_push(&[$(valtype!($i)),*], &[$(valtype!($o)),*])
     };
 }
 
 macro_rules! define_dispatch {
     ($( $proposal:ident $code:literal $name:ident { $($field:ident : $ty:ty = $read:ident),* } [$($sig:tt)*] $text:literal )*) => {
+        /// The validator as a visitor of decoded operators: [`validate_function_with`]
+        /// (crate::validate_function_with) decodes and checks each operator in one step. Each
+        /// method is [`FuncValidator::op`] for its operator, after `self.offset` was set.
+        #[allow(non_snake_case)]
+        impl<'a> VisitOperator<'a> for FuncValidator<'_> {
+            type Output = VisitResult;
+            $(
+                /// Checks the operator's proposal, then its typing: generic for every operator
+                /// whose signature the table gives, `special` for the others.
+                #[allow(unused_variables)]
+                #[inline(always)]
+                fn $name(&mut self $(, $field: $ty)*) -> VisitResult {
+                    let checked = if self.controls.is_empty() {
+                        Err(invalid("operators remaining after end of function", self.offset))
+                    } else if !proposal_enabled!(self.info.features, $proposal) {
+                        Err(self.disabled($code))
+                    } else {
+                        typing!(self, $name, [$($sig)*] $($field)*)
+                    };
+                    checked.map_err(boxed)
+                }
+            )*
+        }
+
         impl FuncValidator<'_> {
-            /// Checks the operator's proposal, then its typing: generic for every operator
-            /// whose signature the table gives, `special` for the others.
-            #[allow(unused_variables)]
             #[inline]
             fn dispatch(&mut self, op: &Operator<'_>) -> Result<()> {
                 match op {
-                    $(
-                        Operator::$name { $($field),* } => {
-                            if !proposal_enabled!(self.info.features, $proposal) {
-                                return Err(self.disabled(op));
-                            }
-                            typing!(self, op, [$($sig)*] $($field)*)
-                        }
-                    )*
+                    $( Operator::$name { $($field),* } => VisitOperator::$name(self $(, $field.clone())*).map_err(|e| *e), )*
                 }
             }
         }
@@ -225,6 +240,17 @@ macro_rules! define_dispatch {
 }
 
 wisp_decoder::for_each_operator!(define_dispatch);
+
+/// What the validator's visitor methods give: nothing, or the error boxed. A checked operator
+/// then leaves one register for the loop to test, where a `Result<()>` (four words) went
+/// through memory at the join of the decoder's several hundred arms.
+pub type VisitResult = std::result::Result<(), Box<Error>>;
+
+#[cold]
+#[inline(never)]
+fn boxed(e: Error) -> Box<Error> {
+    Box::new(e)
+}
 
 impl<'m> FuncValidator<'m> {
     /// Starts validating function `func_index` (in the whole function index space).
@@ -291,10 +317,13 @@ impl<'m> FuncValidator<'m> {
     #[inline]
     pub fn op(&mut self, offset: usize, op: &Operator<'_>) -> Result<()> {
         self.offset = offset;
-        if self.controls.is_empty() {
-            return Err(invalid("operators remaining after end of function", offset));
-        }
         self.dispatch(op)
+    }
+
+    /// Sets the offset errors of the next operator given to the visitor methods report.
+    #[inline(always)]
+    pub(crate) fn set_offset(&mut self, offset: usize) {
+        self.offset = offset;
     }
 
     /// Checks the body ended exactly at its last `end`; `offset` is where the body ends.
@@ -338,12 +367,14 @@ impl<'m> FuncValidator<'m> {
     }
 
     /// The control frame `depth` labels out (0 = innermost).
+    #[inline(always)]
     pub fn control(&self, depth: u32) -> Option<&ControlFrame> {
         let n = self.controls.len();
         (depth as usize).checked_add(1).filter(|&d| d <= n).map(|d| &self.controls[n - d])
     }
 
     /// The types a branch to label `depth` carries (a loop's parameters, else the results).
+    #[inline(always)]
     pub fn label_types(&self, depth: u32) -> Option<&'m [ValType]> {
         self.control(depth).map(|f| {
             let (params, results) = block_type_types(self.info, f.block_type);
@@ -378,19 +409,33 @@ impl<'m> FuncValidator<'m> {
         self.base
     }
 
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, t: ValType) {
         self.operands.push(Some(t));
     }
 
-    #[inline]
+    #[inline(always)]
     fn push_vals(&mut self, types: &[ValType]) {
-        self.operands.extend(types.iter().map(|&t| Some(t)));
+        // Almost always none or one: pushes, not `extend`'s reservation.
+        for &t in types {
+            self.push(t);
+        }
     }
 
     /// Pops a value of type `expected` (or of unknown type).
-    #[inline]
+    #[inline(always)]
     fn pop_expect(&mut self, expected: ValType) -> Result<Option<ValType>> {
+        // The common case inline: the value is there, with this type.
+        let len = self.operands.len();
+        if len > self.base && self.operands[len - 1] == Some(expected) {
+            self.operands.truncate(len - 1);
+            return Ok(Some(expected));
+        }
+        self.pop_expect_slow(expected)
+    }
+
+    #[inline(never)]
+    fn pop_expect_slow(&mut self, expected: ValType) -> Result<Option<ValType>> {
         if self.operands.len() > self.frame_height() {
             match self.operands.pop() {
                 Some(Some(t)) if t == expected => return Ok(Some(t)),
@@ -423,7 +468,7 @@ impl<'m> FuncValidator<'m> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn pop_vals(&mut self, types: &[ValType]) -> Result<()> {
         for &t in types.iter().rev() {
             self.pop_expect(t)?;
@@ -436,12 +481,31 @@ impl<'m> FuncValidator<'m> {
     fn pop_push(&mut self, ins: &[ValType], outs: &[ValType]) -> Result<()> {
         let len = self.operands.len();
         let n = ins.len();
-        // The common case in one step: the operands are there, with exactly these types.
-        if len >= self.base + n && self.operands[len - n..].iter().zip(ins).all(|(&a, &b)| a == Some(b)) {
-            self.operands.truncate(len - n);
-        } else {
-            self.pop_vals_slow(ins)?;
+        // The common case in one step: the operands are there, with exactly these types, and
+        // the results take their places. `ins` and `outs` are constants of each operator, so
+        // the loops unroll.
+        if len >= self.base + n {
+            let top = &self.operands[len - n..];
+            let mut i = 0;
+            while i < n && top[i] == Some(ins[i]) {
+                i += 1;
+            }
+            if i == n {
+                if outs.len() <= n {
+                    for (slot, &t) in self.operands[len - n..].iter_mut().zip(outs) {
+                        *slot = Some(t);
+                    }
+                    self.operands.truncate(len - n + outs.len());
+                    return Ok(());
+                }
+                self.operands.truncate(len - n);
+                for &t in outs {
+                    self.push(t);
+                }
+                return Ok(());
+            }
         }
+        self.pop_vals_slow(ins)?;
         for &t in outs {
             self.push(t);
         }
@@ -473,6 +537,7 @@ impl<'m> FuncValidator<'m> {
         Ok(())
     }
 
+    #[inline(always)]
     fn set_unreachable(&mut self) -> Result<()> {
         let h = self.frame_height();
         self.operands.truncate(h);
@@ -484,6 +549,7 @@ impl<'m> FuncValidator<'m> {
 
     // ----- control -----
 
+    #[inline(always)]
     fn push_ctrl(&mut self, kind: FrameKind, bt: BlockType) -> Result<()> {
         let info = self.info;
         match bt {
@@ -514,6 +580,7 @@ impl<'m> FuncValidator<'m> {
     }
 
     /// Pops the innermost frame's results and checks nothing else is left in it.
+    #[inline(always)]
     fn check_frame_end(&mut self) -> Result<&'m [ValType]> {
         let Some(frame) = self.controls.last() else {
             return Err(invalid("operators remaining after end of function", self.offset));
@@ -544,6 +611,7 @@ impl<'m> FuncValidator<'m> {
         Ok(())
     }
 
+    #[inline(always)]
     fn visit_end(&mut self) -> Result<()> {
         let results = self.check_frame_end()?;
         let Some(frame) = self.controls.pop() else {
@@ -561,6 +629,7 @@ impl<'m> FuncValidator<'m> {
         Ok(())
     }
 
+    #[inline(always)]
     fn label(&self, depth: u32) -> Result<&'m [ValType]> {
         match self.label_types(depth) {
             Some(types) => Ok(types),
@@ -585,6 +654,7 @@ impl<'m> FuncValidator<'m> {
 
     // ----- index spaces -----
 
+    #[inline(always)]
     fn local(&self, index: u32) -> Result<ValType> {
         match self.locals.get(index as usize) {
             Some(&t) => Ok(t),
@@ -592,6 +662,7 @@ impl<'m> FuncValidator<'m> {
         }
     }
 
+    #[inline(always)]
     fn memory(&self, index: u32) -> Result<&'m MemoryType> {
         let info: &'m ModuleInfo = self.info;
         match info.memories.get(index as usize) {
@@ -622,6 +693,7 @@ impl<'m> FuncValidator<'m> {
         }
     }
 
+    #[inline(always)]
     fn func_type(&self, index: u32) -> Result<&'m FuncType> {
         let info: &'m ModuleInfo = self.info;
         match info.func_type(index) {
@@ -631,13 +703,13 @@ impl<'m> FuncValidator<'m> {
     }
 
     #[cold]
-    fn disabled(&self, op: &Operator<'_>) -> Error {
-        decode(ErrorKind::IllegalOpcode(OpcodeDisplay(op.opcode())), self.offset)
+    fn disabled(&self, code: u32) -> Error {
+        decode(ErrorKind::IllegalOpcode(OpcodeDisplay(code)), self.offset)
     }
 
     // ----- memory accesses -----
 
-    #[inline]
+    #[inline(always)]
     fn check_memarg(&self, memarg: &MemArg, natural: u32) -> Result<ValType> {
         let m = self.memory(memarg.memory)?;
         if memarg.align > natural {
@@ -646,7 +718,7 @@ impl<'m> FuncValidator<'m> {
         Ok(addr_type(m))
     }
 
-    #[inline]
+    #[inline(always)]
     fn load(&mut self, memarg: &MemArg, natural: u32, t: ValType) -> Result<()> {
         let addr = self.check_memarg(memarg, natural)?;
         self.pop_expect(addr)?;
@@ -654,7 +726,7 @@ impl<'m> FuncValidator<'m> {
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn store(&mut self, memarg: &MemArg, natural: u32, t: ValType) -> Result<()> {
         let addr = self.check_memarg(memarg, natural)?;
         self.pop_expect(t)?;
@@ -664,6 +736,8 @@ impl<'m> FuncValidator<'m> {
 
     // ----- the operators the table marks `[]` -----
 
+    /// Inlined into each visitor method, where the operator is known and the match folds.
+    #[inline(always)]
     fn special(&mut self, op: &Operator<'_>) -> Result<()> {
         use ValType::I32;
         match op {
