@@ -32,6 +32,7 @@ impl ValType {
     }
 
     /// Decodes a value type from its one-byte encoding.
+    #[inline]
     pub fn from_byte(b: u8) -> Option<ValType> {
         Some(match b {
             0x7f => ValType::I32,

@@ -1,7 +1,7 @@
 //! Function bodies: the algorithm of the spec's validation appendix, one operator at a time.
 //!
-//! The operand stack holds `Option<ValType>`, `None` being the spec's `Unknown` (a value
-//! conjured by the stack-polymorphic bottom of unreachable code). Control frames remember
+//! The operand stack holds [`Operand`]s: value types as one byte, 0 being the spec's `Unknown`
+//! (a value conjured by the stack-polymorphic bottom of unreachable code). Control frames remember
 //! their kind, block type, the operand height at entry and whether the rest of the frame is
 //! unreachable. Nothing recurses over nesting depth: both stacks are plain vectors, and
 //! their allocations can be carried from one function to the next
@@ -53,12 +53,42 @@ impl ControlFrame {
     }
 }
 
+/// A value type on the operand stack or among the locals: its one-byte binary encoding, or 0
+/// for the spec's `Unknown`. Comparing two is one byte compare, where the derived equality of
+/// two `Option<ValType>`s that are not constants is a dozen instructions (`local.set`,
+/// `global.set`, calls and block ends compare types only known at run time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Operand(u8);
+
+impl Operand {
+    const UNKNOWN: Operand = Operand(0);
+
+    #[inline(always)]
+    const fn of(t: ValType) -> Operand {
+        Operand(match t {
+            ValType::I32 => 0x7f,
+            ValType::I64 => 0x7e,
+            ValType::F32 => 0x7d,
+            ValType::F64 => 0x7c,
+            ValType::V128 => 0x7b,
+            ValType::Ref(RefType::FuncRef) => 0x70,
+            ValType::Ref(RefType::ExternRef) => 0x6f,
+        })
+    }
+
+    /// The type, `None` when unknown.
+    #[inline(always)]
+    fn get(self) -> Option<ValType> {
+        ValType::from_byte(self.0)
+    }
+}
+
 /// The vectors a [`FuncValidator`] works in, kept between functions so that validating a
 /// module allocates once rather than once per function.
 #[derive(Debug, Default)]
 pub struct FuncValidatorAllocations {
-    locals: Vec<ValType>,
-    operands: Vec<Option<ValType>>,
+    locals: Vec<Operand>,
+    operands: Vec<Operand>,
     controls: Vec<ControlFrame>,
 }
 
@@ -81,10 +111,10 @@ pub struct FuncValidator<'m> {
     info: &'m ModuleInfo,
     /// The function's result types, for `return` and the final `end`.
     results: &'m [ValType],
-    locals: Vec<ValType>,
+    locals: Vec<Operand>,
     /// Locals declared by the body (parameters excluded), to enforce the decoder's limit.
     declared_locals: u64,
-    operands: Vec<Option<ValType>>,
+    operands: Vec<Operand>,
     controls: Vec<ControlFrame>,
     /// The innermost frame's `height`, kept at hand for the hot pops.
     base: usize,
@@ -273,7 +303,7 @@ impl<'m> FuncValidator<'m> {
         locals.clear();
         operands.clear();
         controls.clear();
-        locals.extend_from_slice(ty.params());
+        locals.extend(ty.params().iter().map(|&t| Operand::of(t)));
         controls.push(ControlFrame {
             kind: FrameKind::Func,
             block_type: BlockType::FuncType(type_index),
@@ -309,7 +339,7 @@ impl<'m> FuncValidator<'m> {
         if (ty == ValType::V128 && !features.simd) || (ty.is_ref() && !features.reference_types) {
             return Err(decode(ErrorKind::MalformedValType, self.offset));
         }
-        self.locals.extend(std::iter::repeat(ty).take(count as usize));
+        self.locals.extend(std::iter::repeat(Operand::of(ty)).take(count as usize));
         Ok(())
     }
 
@@ -345,7 +375,7 @@ impl<'m> FuncValidator<'m> {
     }
 
     pub fn local_type(&self, index: u32) -> Option<ValType> {
-        self.locals.get(index as usize).copied()
+        self.locals.get(index as usize).and_then(|t| t.get())
     }
 
     /// Current operand stack height (values, whatever their types, unknown ones included).
@@ -357,7 +387,7 @@ impl<'m> FuncValidator<'m> {
     /// of the stack, `Some(None)` for a value of unknown type (only in unreachable code).
     pub fn operand_type(&self, depth: u32) -> Option<Option<ValType>> {
         let n = self.operands.len();
-        (depth as usize).checked_add(1).filter(|&d| d <= n).map(|d| self.operands[n - d])
+        (depth as usize).checked_add(1).filter(|&d| d <= n).map(|d| self.operands[n - d].get())
     }
 
     /// Number of open control frames, the function's own frame included (0 once the final
@@ -411,7 +441,7 @@ impl<'m> FuncValidator<'m> {
 
     #[inline(always)]
     fn push(&mut self, t: ValType) {
-        self.operands.push(Some(t));
+        self.operands.push(Operand::of(t));
     }
 
     #[inline(always)]
@@ -425,26 +455,31 @@ impl<'m> FuncValidator<'m> {
     /// Pops a value of type `expected` (or of unknown type).
     #[inline(always)]
     fn pop_expect(&mut self, expected: ValType) -> Result<Option<ValType>> {
+        self.pop_operand(Operand::of(expected)).map(Operand::get)
+    }
+
+    /// Pops a value of type `expected` (or of unknown type), giving what was popped.
+    #[inline(always)]
+    fn pop_operand(&mut self, expected: Operand) -> Result<Operand> {
         // The common case inline: the value is there, with this type.
         let len = self.operands.len();
-        if len > self.base && self.operands[len - 1] == Some(expected) {
+        if len > self.base && self.operands[len - 1] == expected {
             self.operands.truncate(len - 1);
-            return Ok(Some(expected));
+            return Ok(expected);
         }
-        self.pop_expect_slow(expected)
+        self.pop_operand_slow(expected)
     }
 
     #[inline(never)]
-    fn pop_expect_slow(&mut self, expected: ValType) -> Result<Option<ValType>> {
+    fn pop_operand_slow(&mut self, expected: Operand) -> Result<Operand> {
         if self.operands.len() > self.frame_height() {
             match self.operands.pop() {
-                Some(Some(t)) if t == expected => return Ok(Some(t)),
-                Some(None) => return Ok(None),
-                Some(found) => return Err(mismatch(Some(expected), found, self.offset)),
+                Some(t) if t == expected || t == Operand::UNKNOWN => return Ok(t),
+                Some(found) => return Err(mismatch(expected.get(), found.get(), self.offset)),
                 None => {}
             }
         }
-        self.pop_at_bottom(Some(expected))
+        self.pop_at_bottom(expected.get()).map(|_| Operand::UNKNOWN)
     }
 
     /// Pops a value of any type.
@@ -452,7 +487,7 @@ impl<'m> FuncValidator<'m> {
     fn pop_any(&mut self) -> Result<Option<ValType>> {
         if self.operands.len() > self.frame_height() {
             if let Some(v) = self.operands.pop() {
-                return Ok(v);
+                return Ok(v.get());
             }
         }
         self.pop_at_bottom(None)
@@ -487,13 +522,13 @@ impl<'m> FuncValidator<'m> {
         if len >= self.base + n {
             let top = &self.operands[len - n..];
             let mut i = 0;
-            while i < n && top[i] == Some(ins[i]) {
+            while i < n && top[i] == Operand::of(ins[i]) {
                 i += 1;
             }
             if i == n {
                 if outs.len() <= n {
                     for (slot, &t) in self.operands[len - n..].iter_mut().zip(outs) {
-                        *slot = Some(t);
+                        *slot = Operand::of(t);
                     }
                     self.operands.truncate(len - n + outs.len());
                     return Ok(());
@@ -524,9 +559,9 @@ impl<'m> FuncValidator<'m> {
         let avail = self.operands.len() - self.frame_height().min(self.operands.len());
         for (i, &t) in types.iter().rev().enumerate() {
             if i < avail {
-                match self.operands[self.operands.len() - 1 - i] {
-                    Some(found) if found != t => return Err(mismatch(Some(t), Some(found), self.offset)),
-                    _ => {}
+                let found = self.operands[self.operands.len() - 1 - i];
+                if found != Operand::of(t) && found != Operand::UNKNOWN {
+                    return Err(mismatch(Some(t), found.get(), self.offset));
                 }
             } else if self.is_unreachable() {
                 break;
@@ -589,7 +624,7 @@ impl<'m> FuncValidator<'m> {
         let height = frame.height;
         self.pop_vals(results)?;
         if self.operands.len() != height {
-            let extra = self.operands.last().copied().flatten();
+            let extra = self.operands.last().and_then(|t| t.get());
             return Err(mismatch(None, extra, self.offset));
         }
         Ok(results)
@@ -655,7 +690,7 @@ impl<'m> FuncValidator<'m> {
     // ----- index spaces -----
 
     #[inline(always)]
-    fn local(&self, index: u32) -> Result<ValType> {
+    fn local(&self, index: u32) -> Result<Operand> {
         match self.locals.get(index as usize) {
             Some(&t) => Ok(t),
             None => Err(unknown("local", index, self.offset)),
@@ -710,18 +745,19 @@ impl<'m> FuncValidator<'m> {
     // ----- memory accesses -----
 
     #[inline(always)]
-    fn check_memarg(&self, memarg: &MemArg, natural: u32) -> Result<ValType> {
+    fn check_memarg(&self, memarg: &MemArg, natural: u32) -> Result<Operand> {
         let m = self.memory(memarg.memory)?;
         if memarg.align > natural {
             return Err(invalid("alignment must not be larger than natural", self.offset));
         }
-        Ok(addr_type(m))
+        // A choice of two constants, not a conversion of `addr_type`'s result.
+        Ok(if m.memory64 { Operand::of(ValType::I64) } else { Operand::of(ValType::I32) })
     }
 
     #[inline(always)]
     fn load(&mut self, memarg: &MemArg, natural: u32, t: ValType) -> Result<()> {
         let addr = self.check_memarg(memarg, natural)?;
-        self.pop_expect(addr)?;
+        self.pop_operand(addr)?;
         self.push(t);
         Ok(())
     }
@@ -730,7 +766,7 @@ impl<'m> FuncValidator<'m> {
     fn store(&mut self, memarg: &MemArg, natural: u32, t: ValType) -> Result<()> {
         let addr = self.check_memarg(memarg, natural)?;
         self.pop_expect(t)?;
-        self.pop_expect(addr)?;
+        self.pop_operand(addr)?;
         Ok(())
     }
 
@@ -801,7 +837,7 @@ impl<'m> FuncValidator<'m> {
                         return Err(mismatch(Some(a), Some(b), self.offset));
                     }
                 }
-                self.operands.push(t1.or(t2));
+                self.operands.push(t1.or(t2).map_or(Operand::UNKNOWN, Operand::of));
                 Ok(())
             }
             Operator::TypedSelect { ty } => {
@@ -813,17 +849,17 @@ impl<'m> FuncValidator<'m> {
             }
             Operator::LocalGet { local_index } => {
                 let t = self.local(*local_index)?;
-                self.push(t);
+                self.operands.push(t);
                 Ok(())
             }
             Operator::LocalSet { local_index } => {
                 let t = self.local(*local_index)?;
-                self.pop_expect(t).map(drop)
+                self.pop_operand(t).map(drop)
             }
             Operator::LocalTee { local_index } => {
                 let t = self.local(*local_index)?;
-                self.pop_expect(t)?;
-                self.push(t);
+                self.pop_operand(t)?;
+                self.operands.push(t);
                 Ok(())
             }
             Operator::GlobalGet { global_index } => match self.info.globals.get(*global_index as usize) {
