@@ -12,6 +12,9 @@ pub struct ConstExpr<'a> {
     pub data: &'a [u8],
     pub offset: usize,
     features: Features,
+    /// The value when the expression is only `i32.const n`, as almost every data and element
+    /// segment's offset is: found while reading it, so its users need not decode it again.
+    i32_value: Option<i32>,
 }
 
 impl<'a> ConstExpr<'a> {
@@ -20,59 +23,69 @@ impl<'a> ConstExpr<'a> {
         OperatorsReader::new(BinaryReader::new(self.data, self.offset), self.features)
     }
 
+    /// The value of an expression that is only `i32.const n`; `None` for anything else.
+    #[inline]
+    pub fn as_i32_const(&self) -> Option<i32> {
+        self.i32_value
+    }
+
     /// Reads a constant expression: operators up to the first `end` (constant expressions
     /// have no blocks, so the first `end` is the last).
+    #[inline(always)]
     pub(crate) fn read(r: &mut BinaryReader<'a>, f: &Features) -> Result<ConstExpr<'a>> {
-        let offset = r.offset();
-        let start = r.position();
         // Almost every expression is `i32.const n; end` (Go modules have 20,000-41,000 data
         // segments): with a LEB128 of at most four bytes nothing in it can be malformed, so
         // it is taken whole without the operator decoder.
-        if let Some(len) = lone_i32_const_len(r.rest(), 4) {
+        let rest = r.rest();
+        if let Some((len, value)) = lone_i32_const(rest) {
+            let offset = r.offset();
             r.skip(len)?;
-            return Ok(ConstExpr { data: &r.data()[start..start + len], offset, features: *f });
+            return Ok(ConstExpr { data: &rest[..len], offset, features: *f, i32_value: Some(value) });
         }
+        Self::read_operators(r, f)
+    }
+
+    #[inline(never)]
+    fn read_operators(r: &mut BinaryReader<'a>, f: &Features) -> Result<ConstExpr<'a>> {
+        let offset = r.offset();
+        let start = r.position();
         let mut ops = OperatorsReader::new(BinaryReader::new(r.rest(), offset), *f);
+        let mut first = None;
+        let mut count = 0;
         loop {
             if ops.eof() {
                 return Err(Error::new(ErrorKind::UnexpectedEndOfSection, ops.offset()));
             }
-            if let Operator::End {} = ops.read()? {
-                break;
+            match ops.read()? {
+                Operator::End {} => break,
+                Operator::I32Const { value } if count == 0 => first = Some(value),
+                _ => {}
             }
+            count += 1;
         }
         let len = ops.offset() - offset;
         r.skip(len)?;
-        Ok(ConstExpr { data: &r.data()[start..start + len], offset, features: *f })
+        let i32_value = first.filter(|_| count == 1);
+        Ok(ConstExpr { data: &r.data()[start..start + len], offset, features: *f, i32_value })
     }
 }
 
-/// The length of `i32.const n; end` at the start of `bytes`, when its LEB128 takes at most
-/// `max_leb` bytes and ends with the `end`.
-#[inline]
-fn lone_i32_const_len(bytes: &[u8], max_leb: usize) -> Option<usize> {
-    let [0x41, rest @ ..] = bytes else { return None };
-    let leb = rest.iter().take(max_leb).position(|&b| b & 0x80 == 0)? + 1;
-    (rest.get(leb) == Some(&0x0b)).then_some(leb + 2)
-}
-
-impl ConstExpr<'_> {
-    /// The value of an expression that is only `i32.const n` (the offset of almost every
-    /// data and element segment), without the operator decoder; `None` for anything else.
-    #[inline]
-    pub fn as_i32_const(&self) -> Option<i32> {
-        // The expression was decoded once, so its LEB128 is well formed.
-        if lone_i32_const_len(self.data, 5)? != self.data.len() {
-            return None;
+/// `i32.const n; end` at the start of `bytes` with a LEB128 of one to four bytes (which can
+/// never be malformed): its length and `n`.
+#[inline(always)]
+fn lone_i32_const(bytes: &[u8]) -> Option<(usize, i32)> {
+    let [0x41, b1, b2, b3, b4, b5, ..] = *bytes else { return None };
+    let leb = [b1, b2, b3, b4];
+    let mut value = 0i32;
+    for (i, b) in leb.into_iter().enumerate() {
+        value |= i32::from(b & 0x7f) << (7 * i);
+        if b & 0x80 == 0 {
+            let end = if i < 3 { leb[i + 1] } else { b5 };
+            let unused = 32 - 7 * (i as u32 + 1);
+            return (end == 0x0b).then_some((i + 3, (value << unused) >> unused));
         }
-        let leb = &self.data[1..self.data.len() - 1];
-        let mut value: i64 = 0;
-        for (i, &b) in leb.iter().enumerate() {
-            value |= i64::from(b & 0x7f) << (7 * i);
-        }
-        let bits = 7 * leb.len() as u32;
-        Some(((value << (64 - bits)) >> (64 - bits)) as i32)
     }
+    None
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
