@@ -339,7 +339,7 @@ impl<'m> FuncValidator<'m> {
         if (ty == ValType::V128 && !features.simd) || (ty.is_ref() && !features.reference_types) {
             return Err(decode(ErrorKind::MalformedValType, self.offset));
         }
-        self.locals.extend(std::iter::repeat(Operand::of(ty)).take(count as usize));
+        self.locals.extend(std::iter::repeat_n(Operand::of(ty), count as usize));
         Ok(())
     }
 
