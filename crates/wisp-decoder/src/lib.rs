@@ -15,7 +15,7 @@ mod types;
 
 pub use error::{Error, ErrorKind, OpcodeDisplay, Result};
 pub use module::{Module, SectionId};
-pub use operators::{BrTable, Ieee32, Ieee64, Operator, OperatorsReader};
+pub use operators::{BrTable, Ieee32, Ieee64, Operator, OperatorsReader, VisitOperator};
 pub use reader::BinaryReader;
 pub use sections::code::{FunctionBody, LocalsReader};
 pub use sections::custom::CustomSection;

@@ -306,6 +306,7 @@ pub mod imm {
         r.read_u64_le().map(Ieee64)
     }
 
+    #[inline(always)]
     pub fn block_type(r: R<'_, '_>, f: &Features) -> Result<BlockType> {
         let b = r.peek_u8()?;
         if b == 0x40 {
@@ -359,6 +360,7 @@ pub mod imm {
         }
     }
 
+    #[inline(always)]
     pub fn memarg(r: R<'_, '_>, f: &Features) -> Result<MemArg> {
         let at = r.offset();
         let mut align = r.read_var_u32()?;
@@ -435,14 +437,60 @@ macro_rules! define_operators {
             }
         }
 
-        #[inline]
-        fn decode_operator<'a>(r: &mut BinaryReader<'a>, f: &Features, code: u32, at: usize) -> Result<Operator<'a>> {
+        /// Receives decoded operators as calls, one method per operator (named as its
+        /// [`Operator`] variant, its immediates as arguments), so that a validator's inner loop
+        /// decodes and checks an operator in one place, with no [`Operator`] value in between.
+        /// See [`OperatorsReader::visit`].
+        #[allow(non_snake_case)]
+        pub trait VisitOperator<'a> {
+            type Output;
+            $( fn $name(&mut self $(, $field: $ty)*) -> Self::Output; )*
+        }
+
+        /// The visitor that builds the [`Operator`]: what [`OperatorsReader::read`] is.
+        struct BuildOperator;
+
+        #[allow(non_snake_case)]
+        impl<'a> VisitOperator<'a> for BuildOperator {
+            type Output = Operator<'a>;
+            $(
+                #[inline(always)]
+                fn $name(&mut self $(, $field: $ty)*) -> Operator<'a> {
+                    Operator::$name { $($field),* }
+                }
+            )*
+        }
+
+        /// Decodes the immediates of operator `code` (read at `at`) and hands them to `v`.
+        #[inline(always)]
+        fn visit_operator<'a, V: VisitOperator<'a>>(
+            r: &mut BinaryReader<'a>,
+            f: &Features,
+            has_data_count: bool,
+            code: u32,
+            at: usize,
+            v: &mut V,
+        ) -> Result<V::Output> {
             Ok(match code {
-                $( $code if proposal_enabled!($proposal, f) => Operator::$name { $($field: imm::$read(r, f)?),* }, )*
+                $(
+                    $code if proposal_enabled!($proposal, f) => {
+                        $( let $field = imm::$read(r, f)?; )*
+                        if needs_data_count($code) && !has_data_count {
+                            return Err(Error::new(ErrorKind::DataCountRequired, at));
+                        }
+                        v.$name($($field),*)
+                    }
+                )*
                 _ => return Err(Error::new(ErrorKind::IllegalOpcode(OpcodeDisplay(code)), at)),
             })
         }
     };
+}
+
+/// `memory.init` and `data.drop`, which a module without a data count section may not use.
+#[inline(always)]
+const fn needs_data_count(code: u32) -> bool {
+    code == 0xfc00_0008 || code == 0xfc00_0009
 }
 
 for_each_operator!(define_operators);
@@ -485,26 +533,31 @@ impl<'a> OperatorsReader<'a> {
     /// Reads the next operator.
     #[inline]
     pub fn read(&mut self) -> Result<Operator<'a>> {
+        self.visit(&mut BuildOperator)
+    }
+
+    /// Reads the next operator and hands it to `visitor`: the method named as the operator,
+    /// called with its immediates. Errors are those [`read`](Self::read) reports, and are
+    /// reported before the visitor sees the operator.
+    #[inline(always)]
+    pub fn visit<V: VisitOperator<'a>>(&mut self, visitor: &mut V) -> Result<V::Output> {
         let at = self.reader.offset();
         let b = self.reader.read_u8()?;
         let code = match b {
-            0xfc | 0xfd => {
-                let sub = self.reader.read_var_u32()?;
-                if sub > 0x00ff_ffff {
-                    return Err(Error::new(
-                        ErrorKind::IllegalOpcode(OpcodeDisplay(u32::from(b) << 24 | 0xff_ffff)),
-                        at,
-                    ));
-                }
-                u32::from(b) << 24 | sub
-            }
+            0xfc | 0xfd => self.prefixed(b, at)?,
             _ => u32::from(b),
         };
-        let op = decode_operator(&mut self.reader, &self.features, code, at)?;
-        if !self.has_data_count && matches!(op, Operator::MemoryInit { .. } | Operator::DataDrop { .. }) {
-            return Err(Error::new(ErrorKind::DataCountRequired, at));
+        visit_operator(&mut self.reader, &self.features, self.has_data_count, code, at, visitor)
+    }
+
+    /// The opcode of a prefixed operator: `prefix << 24 | sub-opcode`.
+    #[inline(never)]
+    fn prefixed(&mut self, prefix: u8, at: usize) -> Result<u32> {
+        let sub = self.reader.read_var_u32()?;
+        if sub > 0x00ff_ffff {
+            return Err(Error::new(ErrorKind::IllegalOpcode(OpcodeDisplay(u32::from(prefix) << 24 | 0xff_ffff)), at));
         }
-        Ok(op)
+        Ok(u32::from(prefix) << 24 | sub)
     }
 
     /// Reads the next operator and the offset it started at.

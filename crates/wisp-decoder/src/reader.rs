@@ -102,7 +102,7 @@ impl<'a> BinaryReader<'a> {
     }
 
     /// Unsigned LEB128 of at most `bits` bits (32 or 64).
-    #[inline]
+    #[inline(never)]
     fn read_uleb(&mut self, bits: u32) -> Result<u64> {
         let max_bytes = bits.div_ceil(7);
         let mut result: u64 = 0;
@@ -131,7 +131,7 @@ impl<'a> BinaryReader<'a> {
     }
 
     /// Signed LEB128 of at most `bits` bits (32, 33 or 64), sign-extended to i64.
-    #[inline]
+    #[inline(never)]
     fn read_sleb(&mut self, bits: u32) -> Result<i64> {
         let max_bytes = bits.div_ceil(7);
         let mut result: i64 = 0;
@@ -181,6 +181,23 @@ impl<'a> BinaryReader<'a> {
                 return Ok(b as u32);
             }
         }
+        self.read_var_u32_long()
+    }
+
+    /// A LEB128 `u32` of two bytes or more: the bytes before the last permitted one can never
+    /// be malformed, so with enough bytes left they are taken without the general loop.
+    #[inline(never)]
+    fn read_var_u32_long(&mut self) -> Result<u32> {
+        if let Some(d) = self.data.get(self.pos..self.pos + 5) {
+            let mut result = 0u32;
+            for (i, &b) in d[..4].iter().enumerate() {
+                result |= u32::from(b & 0x7f) << (7 * i);
+                if b < 0x80 {
+                    self.pos += i + 1;
+                    return Ok(result);
+                }
+            }
+        }
         self.read_uleb(32).map(|v| v as u32)
     }
 
@@ -190,15 +207,48 @@ impl<'a> BinaryReader<'a> {
 
     #[inline]
     pub fn read_var_i32(&mut self) -> Result<i32> {
-        self.read_sleb(32).map(|v| v as i32)
+        // Fast path: small constants fit in one byte.
+        if let Some(&b) = self.data.get(self.pos) {
+            if b < 0x80 {
+                self.pos += 1;
+                return Ok(i32::from((b << 1) as i8) >> 1);
+            }
+        }
+        self.read_sleb_long::<5>(32).map(|v| v as i32)
     }
 
     pub fn read_var_s33(&mut self) -> Result<i64> {
         self.read_sleb(33)
     }
 
+    #[inline]
     pub fn read_var_i64(&mut self) -> Result<i64> {
-        self.read_sleb(64)
+        if let Some(&b) = self.data.get(self.pos) {
+            if b < 0x80 {
+                self.pos += 1;
+                return Ok(i64::from((b << 1) as i8) >> 1);
+            }
+        }
+        self.read_sleb_long::<10>(64)
+    }
+
+    /// A signed LEB128 of at most `bits` bits in at most `MAX` bytes, two bytes or more: the
+    /// bytes before the last permitted one can never be malformed, so with enough bytes left
+    /// they are taken without the general loop.
+    #[inline(never)]
+    fn read_sleb_long<const MAX: usize>(&mut self, bits: u32) -> Result<i64> {
+        if let Some(d) = self.data.get(self.pos..self.pos + MAX) {
+            let mut result = 0i64;
+            for (i, &b) in d[..MAX - 1].iter().enumerate() {
+                result |= i64::from(b & 0x7f) << (7 * i);
+                if b < 0x80 {
+                    self.pos += i + 1;
+                    let unused = 64 - 7 * (i as u32 + 1);
+                    return Ok((result << unused) >> unused);
+                }
+            }
+        }
+        self.read_sleb(bits)
     }
 
     /// A vector length, checked against the bytes left (each element takes at least one byte)
@@ -300,5 +350,48 @@ mod tests {
             leb128::write::unsigned(&mut buf, v).unwrap();
             assert_eq!(u32_of(&buf).unwrap() as u64, v);
         }
+    }
+
+    /// With bytes after it, a LEB128 takes the paths that read without checking each byte's
+    /// bounds; they must agree with the general loop, and stop where the number ends.
+    #[test]
+    fn followed_by_more_bytes() {
+        let mut signed: Vec<i64> = vec![0, -1, i64::MIN, i64::MAX, i32::MIN as i64, i32::MAX as i64];
+        for k in 0..64 {
+            let p = 1i64 << k;
+            signed.extend([p, p.wrapping_neg(), p.wrapping_sub(1), p.wrapping_neg().wrapping_add(1)]);
+        }
+        for &v in &signed {
+            let mut buf = Vec::new();
+            leb128::write::signed(&mut buf, v).unwrap();
+            let len = buf.len();
+            buf.extend([0x80; 12]);
+            let mut r = BinaryReader::new(&buf, 0);
+            assert_eq!(r.read_var_i64().unwrap(), v, "{buf:x?}");
+            assert_eq!(r.position(), len);
+            if let Ok(v32) = i32::try_from(v) {
+                let mut r = BinaryReader::new(&buf, 0);
+                assert_eq!(r.read_var_i32().unwrap(), v32, "{buf:x?}");
+                assert_eq!(r.position(), len);
+            }
+            if let Ok(u) = u32::try_from(v) {
+                let mut buf = Vec::new();
+                leb128::write::unsigned(&mut buf, u64::from(u)).unwrap();
+                let len = buf.len();
+                buf.extend([0xff; 12]);
+                let mut r = BinaryReader::new(&buf, 0);
+                assert_eq!(r.read_var_u32().unwrap(), u, "{buf:x?}");
+                assert_eq!(r.position(), len);
+            }
+        }
+        // Malformed ones still are, with bytes after them.
+        let mut r = BinaryReader::new(&[0xff, 0xff, 0xff, 0xff, 0x1f, 0x00, 0x00], 0);
+        assert_eq!(kind(r.read_var_u32()), ErrorKind::IntegerTooLarge);
+        let mut r = BinaryReader::new(&[0x80, 0x80, 0x80, 0x80, 0x80, 0x00, 0x00], 0);
+        assert_eq!(kind(r.read_var_u32()), ErrorKind::IntegerTooLong);
+        let mut r = BinaryReader::new(&[0xff, 0xff, 0xff, 0xff, 0x4f, 0x00, 0x00], 0);
+        assert_eq!(kind(r.read_var_i32()), ErrorKind::IntegerTooLarge);
+        let mut r = BinaryReader::new(&[0x80; 12], 0);
+        assert_eq!(kind(r.read_var_i64()), ErrorKind::IntegerTooLong);
     }
 }

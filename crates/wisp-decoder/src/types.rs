@@ -32,6 +32,7 @@ impl ValType {
     }
 
     /// Decodes a value type from its one-byte encoding.
+    #[inline]
     pub fn from_byte(b: u8) -> Option<ValType> {
         Some(match b {
             0x7f => ValType::I32,
@@ -107,10 +108,12 @@ impl FuncType {
         FuncType { types: types.into_boxed_slice(), num_params }
     }
 
+    #[inline]
     pub fn params(&self) -> &[ValType] {
         &self.types[..self.num_params]
     }
 
+    #[inline]
     pub fn results(&self) -> &[ValType] {
         &self.types[self.num_params..]
     }

@@ -1,7 +1,7 @@
 //! Function bodies: the algorithm of the spec's validation appendix, one operator at a time.
 //!
-//! The operand stack holds `Option<ValType>`, `None` being the spec's `Unknown` (a value
-//! conjured by the stack-polymorphic bottom of unreachable code). Control frames remember
+//! The operand stack holds [`Operand`]s: value types as one byte, 0 being the spec's `Unknown`
+//! (a value conjured by the stack-polymorphic bottom of unreachable code). Control frames remember
 //! their kind, block type, the operand height at entry and whether the rest of the frame is
 //! unreachable. Nothing recurses over nesting depth: both stacks are plain vectors, and
 //! their allocations can be carried from one function to the next
@@ -11,6 +11,7 @@ use crate::error::{decode, invalid, mismatch, mismatch_msg, unknown, Error, Resu
 use crate::ModuleInfo;
 use wisp_decoder::{
     BlockType, BrTable, ErrorKind, FuncType, MemArg, MemoryType, OpcodeDisplay, Operator, RefType, TableType, ValType,
+    VisitOperator,
 };
 
 /// The kind of a control frame.
@@ -52,12 +53,42 @@ impl ControlFrame {
     }
 }
 
+/// A value type on the operand stack or among the locals: its one-byte binary encoding, or 0
+/// for the spec's `Unknown`. Comparing two is one byte compare, where the derived equality of
+/// two `Option<ValType>`s that are not constants is a dozen instructions (`local.set`,
+/// `global.set`, calls and block ends compare types only known at run time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Operand(u8);
+
+impl Operand {
+    const UNKNOWN: Operand = Operand(0);
+
+    #[inline(always)]
+    const fn of(t: ValType) -> Operand {
+        Operand(match t {
+            ValType::I32 => 0x7f,
+            ValType::I64 => 0x7e,
+            ValType::F32 => 0x7d,
+            ValType::F64 => 0x7c,
+            ValType::V128 => 0x7b,
+            ValType::Ref(RefType::FuncRef) => 0x70,
+            ValType::Ref(RefType::ExternRef) => 0x6f,
+        })
+    }
+
+    /// The type, `None` when unknown.
+    #[inline(always)]
+    fn get(self) -> Option<ValType> {
+        ValType::from_byte(self.0)
+    }
+}
+
 /// The vectors a [`FuncValidator`] works in, kept between functions so that validating a
 /// module allocates once rather than once per function.
 #[derive(Debug, Default)]
 pub struct FuncValidatorAllocations {
-    locals: Vec<ValType>,
-    operands: Vec<Option<ValType>>,
+    locals: Vec<Operand>,
+    operands: Vec<Operand>,
     controls: Vec<ControlFrame>,
 }
 
@@ -80,10 +111,10 @@ pub struct FuncValidator<'m> {
     info: &'m ModuleInfo,
     /// The function's result types, for `return` and the final `end`.
     results: &'m [ValType],
-    locals: Vec<ValType>,
+    locals: Vec<Operand>,
     /// Locals declared by the body (parameters excluded), to enforce the decoder's limit.
     declared_locals: u64,
-    operands: Vec<Option<ValType>>,
+    operands: Vec<Operand>,
     controls: Vec<ControlFrame>,
     /// The innermost frame's `height`, kept at hand for the hot pops.
     base: usize,
@@ -93,7 +124,7 @@ pub struct FuncValidator<'m> {
 
 /// The parameter and result types of a block type, borrowed from the module (or static for a
 /// single value type). An unknown type index gives no types: callers check it first.
-#[inline]
+#[inline(always)]
 pub(crate) fn block_type_types(info: &ModuleInfo, bt: BlockType) -> (&[ValType], &[ValType]) {
     match bt {
         BlockType::Empty => (&[], &[]),
@@ -180,37 +211,51 @@ macro_rules! valtype {
 
 /// The typing of one operator, from the signature column of the opcode table.
 macro_rules! typing {
-    ($s:ident, $op:ident, [] $($f:ident)*) => {
-        $s.special($op)
+    ($s:ident, $name:ident, [] $($f:ident)*) => {
+        $s.special(&Operator::$name { $($f),* })
     };
-    ($s:ident, $op:ident, [load $t:ident $a:literal] $m:ident) => {
-        $s.load($m, $a, valtype!($t))
+    ($s:ident, $name:ident, [load $t:ident $a:literal] $m:ident) => {
+        $s.load(&$m, $a, valtype!($t))
     };
-    ($s:ident, $op:ident, [store $t:ident $a:literal] $m:ident) => {
-        $s.store($m, $a, valtype!($t))
+    ($s:ident, $name:ident, [store $t:ident $a:literal] $m:ident) => {
+        $s.store(&$m, $a, valtype!($t))
     };
-    ($s:ident, $op:ident, [$($i:ident)* -> $($o:ident)*] $($f:ident)*) => {
+    ($s:ident, $name:ident, [$($i:ident)* -> $($o:ident)*] $($f:ident)*) => {
         $s.pop_push(&[$(valtype!($i)),*], &[$(valtype!($o)),*])
     };
 }
 
 macro_rules! define_dispatch {
     ($( $proposal:ident $code:literal $name:ident { $($field:ident : $ty:ty = $read:ident),* } [$($sig:tt)*] $text:literal )*) => {
+        /// The validator as a visitor of decoded operators: [`validate_function_with`]
+        /// (crate::validate_function_with) decodes and checks each operator in one step. Each
+        /// method is [`FuncValidator::op`] for its operator, after `self.offset` was set.
+        #[allow(non_snake_case)]
+        impl<'a> VisitOperator<'a> for FuncValidator<'_> {
+            type Output = VisitResult;
+            $(
+                /// Checks the operator's proposal, then its typing: generic for every operator
+                /// whose signature the table gives, `special` for the others.
+                #[allow(unused_variables)]
+                #[inline(always)]
+                fn $name(&mut self $(, $field: $ty)*) -> VisitResult {
+                    let checked = if self.controls.is_empty() {
+                        Err(invalid("operators remaining after end of function", self.offset))
+                    } else if !proposal_enabled!(self.info.features, $proposal) {
+                        Err(self.disabled($code))
+                    } else {
+                        typing!(self, $name, [$($sig)*] $($field)*)
+                    };
+                    checked.map_err(boxed)
+                }
+            )*
+        }
+
         impl FuncValidator<'_> {
-            /// Checks the operator's proposal, then its typing: generic for every operator
-            /// whose signature the table gives, `special` for the others.
-            #[allow(unused_variables)]
             #[inline]
             fn dispatch(&mut self, op: &Operator<'_>) -> Result<()> {
                 match op {
-                    $(
-                        Operator::$name { $($field),* } => {
-                            if !proposal_enabled!(self.info.features, $proposal) {
-                                return Err(self.disabled(op));
-                            }
-                            typing!(self, op, [$($sig)*] $($field)*)
-                        }
-                    )*
+                    $( Operator::$name { $($field),* } => VisitOperator::$name(self $(, $field.clone())*).map_err(|e| *e), )*
                 }
             }
         }
@@ -225,6 +270,17 @@ macro_rules! define_dispatch {
 }
 
 wisp_decoder::for_each_operator!(define_dispatch);
+
+/// What the validator's visitor methods give: nothing, or the error boxed. A checked operator
+/// then leaves one register for the loop to test, where a `Result<()>` (four words) went
+/// through memory at the join of the decoder's several hundred arms.
+pub type VisitResult = std::result::Result<(), Box<Error>>;
+
+#[cold]
+#[inline(never)]
+fn boxed(e: Error) -> Box<Error> {
+    Box::new(e)
+}
 
 impl<'m> FuncValidator<'m> {
     /// Starts validating function `func_index` (in the whole function index space).
@@ -247,7 +303,7 @@ impl<'m> FuncValidator<'m> {
         locals.clear();
         operands.clear();
         controls.clear();
-        locals.extend_from_slice(ty.params());
+        locals.extend(ty.params().iter().map(|&t| Operand::of(t)));
         controls.push(ControlFrame {
             kind: FrameKind::Func,
             block_type: BlockType::FuncType(type_index),
@@ -283,7 +339,7 @@ impl<'m> FuncValidator<'m> {
         if (ty == ValType::V128 && !features.simd) || (ty.is_ref() && !features.reference_types) {
             return Err(decode(ErrorKind::MalformedValType, self.offset));
         }
-        self.locals.extend(std::iter::repeat(ty).take(count as usize));
+        self.locals.extend(std::iter::repeat_n(Operand::of(ty), count as usize));
         Ok(())
     }
 
@@ -291,10 +347,13 @@ impl<'m> FuncValidator<'m> {
     #[inline]
     pub fn op(&mut self, offset: usize, op: &Operator<'_>) -> Result<()> {
         self.offset = offset;
-        if self.controls.is_empty() {
-            return Err(invalid("operators remaining after end of function", offset));
-        }
         self.dispatch(op)
+    }
+
+    /// Sets the offset errors of the next operator given to the visitor methods report.
+    #[inline(always)]
+    pub(crate) fn set_offset(&mut self, offset: usize) {
+        self.offset = offset;
     }
 
     /// Checks the body ended exactly at its last `end`; `offset` is where the body ends.
@@ -316,7 +375,7 @@ impl<'m> FuncValidator<'m> {
     }
 
     pub fn local_type(&self, index: u32) -> Option<ValType> {
-        self.locals.get(index as usize).copied()
+        self.locals.get(index as usize).and_then(|t| t.get())
     }
 
     /// Current operand stack height (values, whatever their types, unknown ones included).
@@ -328,7 +387,7 @@ impl<'m> FuncValidator<'m> {
     /// of the stack, `Some(None)` for a value of unknown type (only in unreachable code).
     pub fn operand_type(&self, depth: u32) -> Option<Option<ValType>> {
         let n = self.operands.len();
-        (depth as usize).checked_add(1).filter(|&d| d <= n).map(|d| self.operands[n - d])
+        (depth as usize).checked_add(1).filter(|&d| d <= n).map(|d| self.operands[n - d].get())
     }
 
     /// Number of open control frames, the function's own frame included (0 once the final
@@ -338,12 +397,14 @@ impl<'m> FuncValidator<'m> {
     }
 
     /// The control frame `depth` labels out (0 = innermost).
+    #[inline(always)]
     pub fn control(&self, depth: u32) -> Option<&ControlFrame> {
         let n = self.controls.len();
         (depth as usize).checked_add(1).filter(|&d| d <= n).map(|d| &self.controls[n - d])
     }
 
     /// The types a branch to label `depth` carries (a loop's parameters, else the results).
+    #[inline(always)]
     pub fn label_types(&self, depth: u32) -> Option<&'m [ValType]> {
         self.control(depth).map(|f| {
             let (params, results) = block_type_types(self.info, f.block_type);
@@ -378,28 +439,47 @@ impl<'m> FuncValidator<'m> {
         self.base
     }
 
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, t: ValType) {
-        self.operands.push(Some(t));
+        self.operands.push(Operand::of(t));
     }
 
-    #[inline]
+    #[inline(always)]
     fn push_vals(&mut self, types: &[ValType]) {
-        self.operands.extend(types.iter().map(|&t| Some(t)));
+        // Almost always none or one: pushes, not `extend`'s reservation.
+        for &t in types {
+            self.push(t);
+        }
     }
 
     /// Pops a value of type `expected` (or of unknown type).
-    #[inline]
+    #[inline(always)]
     fn pop_expect(&mut self, expected: ValType) -> Result<Option<ValType>> {
+        self.pop_operand(Operand::of(expected)).map(Operand::get)
+    }
+
+    /// Pops a value of type `expected` (or of unknown type), giving what was popped.
+    #[inline(always)]
+    fn pop_operand(&mut self, expected: Operand) -> Result<Operand> {
+        // The common case inline: the value is there, with this type.
+        let len = self.operands.len();
+        if len > self.base && self.operands[len - 1] == expected {
+            self.operands.truncate(len - 1);
+            return Ok(expected);
+        }
+        self.pop_operand_slow(expected)
+    }
+
+    #[inline(never)]
+    fn pop_operand_slow(&mut self, expected: Operand) -> Result<Operand> {
         if self.operands.len() > self.frame_height() {
             match self.operands.pop() {
-                Some(Some(t)) if t == expected => return Ok(Some(t)),
-                Some(None) => return Ok(None),
-                Some(found) => return Err(mismatch(Some(expected), found, self.offset)),
+                Some(t) if t == expected || t == Operand::UNKNOWN => return Ok(t),
+                Some(found) => return Err(mismatch(expected.get(), found.get(), self.offset)),
                 None => {}
             }
         }
-        self.pop_at_bottom(Some(expected))
+        self.pop_at_bottom(expected.get()).map(|_| Operand::UNKNOWN)
     }
 
     /// Pops a value of any type.
@@ -407,7 +487,7 @@ impl<'m> FuncValidator<'m> {
     fn pop_any(&mut self) -> Result<Option<ValType>> {
         if self.operands.len() > self.frame_height() {
             if let Some(v) = self.operands.pop() {
-                return Ok(v);
+                return Ok(v.get());
             }
         }
         self.pop_at_bottom(None)
@@ -423,7 +503,7 @@ impl<'m> FuncValidator<'m> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn pop_vals(&mut self, types: &[ValType]) -> Result<()> {
         for &t in types.iter().rev() {
             self.pop_expect(t)?;
@@ -436,12 +516,31 @@ impl<'m> FuncValidator<'m> {
     fn pop_push(&mut self, ins: &[ValType], outs: &[ValType]) -> Result<()> {
         let len = self.operands.len();
         let n = ins.len();
-        // The common case in one step: the operands are there, with exactly these types.
-        if len >= self.base + n && self.operands[len - n..].iter().zip(ins).all(|(&a, &b)| a == Some(b)) {
-            self.operands.truncate(len - n);
-        } else {
-            self.pop_vals_slow(ins)?;
+        // The common case in one step: the operands are there, with exactly these types, and
+        // the results take their places. `ins` and `outs` are constants of each operator, so
+        // the loops unroll.
+        if len >= self.base + n {
+            let top = &self.operands[len - n..];
+            let mut i = 0;
+            while i < n && top[i] == Operand::of(ins[i]) {
+                i += 1;
+            }
+            if i == n {
+                if outs.len() <= n {
+                    for (slot, &t) in self.operands[len - n..].iter_mut().zip(outs) {
+                        *slot = Operand::of(t);
+                    }
+                    self.operands.truncate(len - n + outs.len());
+                    return Ok(());
+                }
+                self.operands.truncate(len - n);
+                for &t in outs {
+                    self.push(t);
+                }
+                return Ok(());
+            }
         }
+        self.pop_vals_slow(ins)?;
         for &t in outs {
             self.push(t);
         }
@@ -460,9 +559,9 @@ impl<'m> FuncValidator<'m> {
         let avail = self.operands.len() - self.frame_height().min(self.operands.len());
         for (i, &t) in types.iter().rev().enumerate() {
             if i < avail {
-                match self.operands[self.operands.len() - 1 - i] {
-                    Some(found) if found != t => return Err(mismatch(Some(t), Some(found), self.offset)),
-                    _ => {}
+                let found = self.operands[self.operands.len() - 1 - i];
+                if found != Operand::of(t) && found != Operand::UNKNOWN {
+                    return Err(mismatch(Some(t), found.get(), self.offset));
                 }
             } else if self.is_unreachable() {
                 break;
@@ -473,6 +572,7 @@ impl<'m> FuncValidator<'m> {
         Ok(())
     }
 
+    #[inline(always)]
     fn set_unreachable(&mut self) -> Result<()> {
         let h = self.frame_height();
         self.operands.truncate(h);
@@ -484,6 +584,7 @@ impl<'m> FuncValidator<'m> {
 
     // ----- control -----
 
+    #[inline(always)]
     fn push_ctrl(&mut self, kind: FrameKind, bt: BlockType) -> Result<()> {
         let info = self.info;
         match bt {
@@ -514,6 +615,7 @@ impl<'m> FuncValidator<'m> {
     }
 
     /// Pops the innermost frame's results and checks nothing else is left in it.
+    #[inline(always)]
     fn check_frame_end(&mut self) -> Result<&'m [ValType]> {
         let Some(frame) = self.controls.last() else {
             return Err(invalid("operators remaining after end of function", self.offset));
@@ -522,7 +624,7 @@ impl<'m> FuncValidator<'m> {
         let height = frame.height;
         self.pop_vals(results)?;
         if self.operands.len() != height {
-            let extra = self.operands.last().copied().flatten();
+            let extra = self.operands.last().and_then(|t| t.get());
             return Err(mismatch(None, extra, self.offset));
         }
         Ok(results)
@@ -544,6 +646,7 @@ impl<'m> FuncValidator<'m> {
         Ok(())
     }
 
+    #[inline(always)]
     fn visit_end(&mut self) -> Result<()> {
         let results = self.check_frame_end()?;
         let Some(frame) = self.controls.pop() else {
@@ -561,6 +664,7 @@ impl<'m> FuncValidator<'m> {
         Ok(())
     }
 
+    #[inline(always)]
     fn label(&self, depth: u32) -> Result<&'m [ValType]> {
         match self.label_types(depth) {
             Some(types) => Ok(types),
@@ -585,13 +689,15 @@ impl<'m> FuncValidator<'m> {
 
     // ----- index spaces -----
 
-    fn local(&self, index: u32) -> Result<ValType> {
+    #[inline(always)]
+    fn local(&self, index: u32) -> Result<Operand> {
         match self.locals.get(index as usize) {
             Some(&t) => Ok(t),
             None => Err(unknown("local", index, self.offset)),
         }
     }
 
+    #[inline(always)]
     fn memory(&self, index: u32) -> Result<&'m MemoryType> {
         let info: &'m ModuleInfo = self.info;
         match info.memories.get(index as usize) {
@@ -622,6 +728,7 @@ impl<'m> FuncValidator<'m> {
         }
     }
 
+    #[inline(always)]
     fn func_type(&self, index: u32) -> Result<&'m FuncType> {
         let info: &'m ModuleInfo = self.info;
         match info.func_type(index) {
@@ -631,39 +738,42 @@ impl<'m> FuncValidator<'m> {
     }
 
     #[cold]
-    fn disabled(&self, op: &Operator<'_>) -> Error {
-        decode(ErrorKind::IllegalOpcode(OpcodeDisplay(op.opcode())), self.offset)
+    fn disabled(&self, code: u32) -> Error {
+        decode(ErrorKind::IllegalOpcode(OpcodeDisplay(code)), self.offset)
     }
 
     // ----- memory accesses -----
 
-    #[inline]
-    fn check_memarg(&self, memarg: &MemArg, natural: u32) -> Result<ValType> {
+    #[inline(always)]
+    fn check_memarg(&self, memarg: &MemArg, natural: u32) -> Result<Operand> {
         let m = self.memory(memarg.memory)?;
         if memarg.align > natural {
             return Err(invalid("alignment must not be larger than natural", self.offset));
         }
-        Ok(addr_type(m))
+        // A choice of two constants, not a conversion of `addr_type`'s result.
+        Ok(if m.memory64 { Operand::of(ValType::I64) } else { Operand::of(ValType::I32) })
     }
 
-    #[inline]
+    #[inline(always)]
     fn load(&mut self, memarg: &MemArg, natural: u32, t: ValType) -> Result<()> {
         let addr = self.check_memarg(memarg, natural)?;
-        self.pop_expect(addr)?;
+        self.pop_operand(addr)?;
         self.push(t);
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn store(&mut self, memarg: &MemArg, natural: u32, t: ValType) -> Result<()> {
         let addr = self.check_memarg(memarg, natural)?;
         self.pop_expect(t)?;
-        self.pop_expect(addr)?;
+        self.pop_operand(addr)?;
         Ok(())
     }
 
     // ----- the operators the table marks `[]` -----
 
+    /// Inlined into each visitor method, where the operator is known and the match folds.
+    #[inline(always)]
     fn special(&mut self, op: &Operator<'_>) -> Result<()> {
         use ValType::I32;
         match op {
@@ -727,7 +837,7 @@ impl<'m> FuncValidator<'m> {
                         return Err(mismatch(Some(a), Some(b), self.offset));
                     }
                 }
-                self.operands.push(t1.or(t2));
+                self.operands.push(t1.or(t2).map_or(Operand::UNKNOWN, Operand::of));
                 Ok(())
             }
             Operator::TypedSelect { ty } => {
@@ -739,17 +849,17 @@ impl<'m> FuncValidator<'m> {
             }
             Operator::LocalGet { local_index } => {
                 let t = self.local(*local_index)?;
-                self.push(t);
+                self.operands.push(t);
                 Ok(())
             }
             Operator::LocalSet { local_index } => {
                 let t = self.local(*local_index)?;
-                self.pop_expect(t).map(drop)
+                self.pop_operand(t).map(drop)
             }
             Operator::LocalTee { local_index } => {
                 let t = self.local(*local_index)?;
-                self.pop_expect(t)?;
-                self.push(t);
+                self.pop_operand(t)?;
+                self.operands.push(t);
                 Ok(())
             }
             Operator::GlobalGet { global_index } => match self.info.globals.get(*global_index as usize) {

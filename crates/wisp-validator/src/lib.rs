@@ -14,7 +14,7 @@ mod func;
 mod module;
 
 pub use error::{Error, Result};
-pub use func::{operator_enabled, ControlFrame, FrameKind, FuncValidator, FuncValidatorAllocations};
+pub use func::{operator_enabled, ControlFrame, FrameKind, FuncValidator, FuncValidatorAllocations, VisitResult};
 pub use module::validate_module;
 
 use wisp_decoder::{FuncType, GlobalType, MemoryType, Module, RefType, TableType};
@@ -104,14 +104,9 @@ pub fn validate_function_with(
     }
     let mut ops = locals.into_operators();
     while !ops.eof() {
-        // The operator is used where `read` left it: moving it out of the `Result` copies
-        // it at odd offsets, which stalled on store forwarding (a quarter of the time).
-        let offset = ops.offset();
-        let read = ops.read();
-        match &read {
-            Ok(op) => v.op(offset, op)?,
-            Err(e) => return Err(e.clone().into()),
-        }
+        // Decoded and checked in one step: the validator is the decoder's visitor.
+        v.set_offset(ops.offset());
+        ops.visit(&mut v)?.map_err(|e| *e)?;
     }
     v.finish(ops.offset())?;
     Ok(v.into_allocations())

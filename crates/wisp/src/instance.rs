@@ -205,6 +205,10 @@ fn check_import(store: &StoreInner, module: &str, name: &str, expected: &ExternT
 
 /// Evaluates a constant expression with the instance's globals and functions so far.
 fn eval_const(inner: &StoreInner, expr: &[ConstOp], globals: &[u32], funcs: &[u32]) -> u64 {
+    // One number (every Go data segment's offset): no stack to allocate.
+    if let [ConstOp::Value(v)] = expr {
+        return *v;
+    }
     let mut stack: Vec<u64> = Vec::with_capacity(2);
     for op in expr {
         let v = match *op {

@@ -191,6 +191,9 @@ pub struct Module {
 }
 
 fn const_expr(expr: &wisp_decoder::ConstExpr<'_>) -> Result<ConstExpr> {
+    if let Some(value) = expr.as_i32_const() {
+        return Ok(ConstExpr::One(ConstOp::Value(value as u32 as u64)));
+    }
     let mut ops = expr.operators();
     let mut out = Vec::new();
     loop {

@@ -90,11 +90,16 @@ impl MemoryEntity {
         if new > self.max_pages() {
             return None;
         }
-        let bytes = usize::try_from(new).ok()?.checked_mul(PAGE_SIZE)?;
-        if self.data.try_reserve_exact(bytes - self.data.len()).is_err() {
-            return None;
+        if delta == 0 {
+            return Some(old);
         }
-        self.data.resize(bytes, 0);
+        let bytes = usize::try_from(new).ok()?.checked_mul(PAGE_SIZE)?;
+        // A new zeroed allocation and a copy of the old bytes, not `resize`: `resize` writes
+        // zeros over every new byte (faulting in every new page, which Go's start-up grows by
+        // megabytes and barely touches); the allocator's zeroed pages are mapped lazily.
+        let mut data = zeroed_bytes(bytes)?;
+        data[..self.data.len()].copy_from_slice(&self.data);
+        self.data = data;
         Some(old)
     }
 }
