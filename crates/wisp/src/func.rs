@@ -198,10 +198,9 @@ pub(crate) fn call_raw<T>(store: &mut Store<T>, func: u32, buf: &mut [u64], np: 
     }
     let base_sp = inner.stack.sp;
     let base_depth = inner.stack.frames.len();
-    if base_sp + np.max(nr) > inner.stack.len() {
+    if !inner.stack.reserve(base_sp + np.max(nr)) {
         return Err(crate::Trap::new(crate::TrapCode::StackOverflow).into());
     }
-    inner.stack.ensure();
     for (i, &v) in buf[..np].iter().enumerate() {
         inner.stack.set_slot(base_sp + i, v);
     }
@@ -268,6 +267,19 @@ pub(crate) fn call_raw<T>(store: &mut Store<T>, func: u32, buf: &mut [u64], np: 
                 store.inner.stack.set_slot(sp, old.map_or(u32::MAX, |old| old as u32) as u64);
                 store.inner.stack.sp = sp + 1;
                 frame = resume;
+            }
+            Ok(Exit::GrowStack { instance, def_index, resume }) => {
+                // `enter` grows the stack (it is within the limit: the loop checked), then the
+                // callee runs with the caller's frame below it, as the loop would have done.
+                store.inner.stack.frames.push(resume);
+                frame = match exec::enter_callee(&mut store.inner, instance, def_index) {
+                    Ok(f) => f,
+                    Err(t) => {
+                        let t = exec::trap(&store.inner, t.code(), (instance, def_index), base_depth);
+                        unwind(store);
+                        return Err(t.into());
+                    }
+                };
             }
             Err(trap) => {
                 unwind(store);

@@ -154,3 +154,50 @@ fn traps_carry_code_and_names() {
     assert_eq!(names, vec![Some("inner".to_string()), Some("outer".to_string())]);
     assert_eq!(div.call(&mut store, 1).unwrap(), 1);
 }
+
+/// The value stack starts small and grows (outside the run loop, between a call's arguments
+/// and its callee's entry): deep recursion that needs far more than the first allocation
+/// returns the right sum on both backends, values below the growth point included, and so does
+/// a host function re-entering Wasm from deep in the stack.
+#[test]
+fn value_stack_grows_for_deep_recursion() {
+    const SRC: &str = r#"(module
+        (import "host" "reenter" (func $reenter (param i32) (result i32)))
+        ;; sum(n) = n + sum(n - 1), with a few extra live operands per frame.
+        (func $sum (export "sum") (param i32) (result i64)
+          (if (result i64) (i32.eqz (local.get 0))
+            (then (i64.const 0))
+            (else
+              (i64.add
+                (i64.add (i64.extend_i32_u (local.get 0)) (i64.const 0))
+                (call $sum (i32.sub (local.get 0) (i32.const 1)))))))
+        (func $deep (export "deep") (param i32) (result i32)
+          (if (result i32) (i32.eqz (local.get 0))
+            (then (call $reenter (i32.const 0)))
+            (else (i32.add (i32.const 1) (call $deep (i32.sub (local.get 0) (i32.const 1))))))))"#;
+    for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
+        let mut config = wisp::Config::new();
+        config.dispatch(dispatch);
+        let engine = Engine::new(&config);
+        let module = Module::new(&engine, wat(SRC)).expect("module");
+        let mut store = Store::new(&engine, ());
+        let mut linker = Linker::new(&engine);
+        linker
+            .func_wrap("host", "reenter", |mut caller: Caller<'_, ()>, _: i32| -> i32 {
+                let Some(Extern::Func(sum)) = caller.get_export("sum") else { panic!("sum is exported") };
+                let sum = sum.typed::<i32, i64>(&caller).unwrap();
+                sum.call(&mut caller, 20_000).unwrap() as i32
+            })
+            .unwrap();
+        let inst = linker.instantiate(&mut store, &module).expect("instantiate");
+        let sum = inst.get_typed_func::<i32, i64>(&store, "sum").unwrap();
+        let n = 40_000i64;
+        assert_eq!(sum.call(&mut store, n as i32).unwrap(), n * (n + 1) / 2, "{dispatch:?}");
+        let deep = inst.get_typed_func::<i32, i32>(&store, "deep").unwrap();
+        assert_eq!(deep.call(&mut store, 30_000).unwrap(), 30_000 + 200_010_000, "{dispatch:?}");
+        // Past the limit it is still a clean trap, and the store works after it.
+        let err = sum.call(&mut store, 10_000_000).unwrap_err();
+        assert_eq!(err.as_trap().map(|t| t.code()), Some(TrapCode::StackOverflow), "{err}");
+        assert_eq!(sum.call(&mut store, 10).unwrap(), 55);
+    }
+}

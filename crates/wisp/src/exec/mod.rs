@@ -68,11 +68,28 @@ impl Stack {
         }
     }
 
-    /// Allocates the value stack on first use; zeroed pages are mapped lazily by the OS.
-    pub fn ensure(&mut self) {
-        if self.slots.is_empty() {
-            self.slots = vec![0u64; self.max_slots];
+    /// Makes the value stack at least `need` slots long; false when that is over the limit.
+    /// It starts small (a Go reactor's `_initialize` needs a few thousand slots, and an 8 MiB
+    /// stack allocated per store cost 7% of its start-up in zeroing and page faults) and
+    /// doubles. Growing moves the slots, so it happens only outside the run loop (at entry,
+    /// and when a call leaves the loop with `Exit::GrowStack`), where no pointer into them is
+    /// held: frames keep slot indices.
+    pub fn reserve(&mut self, need: usize) -> bool {
+        if need <= self.slots.len() {
+            return true;
         }
+        if need > self.max_slots {
+            return false;
+        }
+        let mut len = self.slots.len().max(INITIAL_STACK_SLOTS.min(self.max_slots));
+        while len < need {
+            len = (len * 2).min(self.max_slots);
+        }
+        // A fresh zeroed allocation plus a copy, so the pages not yet used are not written.
+        let mut slots = vec![0u64; len];
+        slots[..self.slots.len()].copy_from_slice(&self.slots);
+        self.slots = slots;
+        true
     }
 
     pub fn slot(&self, i: usize) -> u64 {
@@ -82,11 +99,10 @@ impl Stack {
     pub fn set_slot(&mut self, i: usize, v: u64) {
         self.slots[i] = v;
     }
-
-    pub fn len(&self) -> usize {
-        self.max_slots
-    }
 }
+
+/// The value stack's first allocation, in slots (512 KiB).
+const INITIAL_STACK_SLOTS: usize = 1 << 16;
 
 /// Why the loop stopped without trapping.
 pub(crate) enum Exit {
@@ -95,6 +111,11 @@ pub(crate) enum Exit {
     /// A host function must run: `func` is its store index; its arguments are the top slots
     /// below `stack.sp`; `resume` continues the loop after it.
     Host { func: u32, caller_instance: u32, resume: Frame },
+    /// A call of defined function `def_index` of store instance `instance` needs more value
+    /// stack than is allocated (but no more than the limit): its arguments are the top slots
+    /// below `stack.sp`. The caller grows the stack, pushes `resume` (the calling frame,
+    /// continuing after the call) and enters the callee.
+    GrowStack { instance: u32, def_index: u32, resume: Frame },
     /// A `memory.grow`/`table.grow` by a non-zero `delta` of store memory or table `index`
     /// while the store has a limiter, which only the generic caller can reach. The operands
     /// are popped (`stack.sp` is past them); the caller grows or refuses, pushes the old size
@@ -113,17 +134,28 @@ pub(crate) enum GrowKind {
 /// Prepares a call of Wasm function `func` (a store index) whose arguments are already in
 /// the slots at `stack.sp - num_params ..`. Returns the frame to run.
 pub(crate) fn enter(store: &mut StoreInner, instance: u32, def_index: u32) -> Result<Frame, Trap> {
-    store.stack.ensure();
+    if store.stack.frames.len() >= store.stack.max_frames {
+        return Err(Trap::new(TrapCode::StackOverflow));
+    }
+    enter_callee(store, instance, def_index)
+}
+
+/// `enter` for a call the loop already admitted (its depth checked, its caller's frame pushed)
+/// but left for the value stack to grow (`Exit::GrowStack`): a stack too small even at the
+/// limit traps here, with the backtrace the loop would have given.
+pub(crate) fn enter_callee(store: &mut StoreInner, instance: u32, def_index: u32) -> Result<Frame, Trap> {
     let module: &ModuleInner = &store.instances[instance as usize].module.inner;
     let cf = module.compiled(def_index);
     let fp = store.stack.sp - cf.num_params as usize;
-    if fp + cf.max_height as usize > store.stack.slots.len() || store.stack.frames.len() >= store.stack.max_frames {
+    let (max_height, num_params, num_locals) = (cf.max_height as usize, cf.num_params, cf.num_locals);
+    let (code, ops) = (cf.code.as_ptr() as usize, cf.ops.as_ptr() as usize);
+    if !store.stack.reserve(fp + max_height) {
         return Err(Trap::new(TrapCode::StackOverflow));
     }
-    let base = fp + cf.num_params as usize;
-    store.stack.slots[base..base + cf.num_locals as usize].fill(0);
-    store.stack.sp = base + cf.num_locals as usize;
-    let code = if store.stack.threaded { cf.ops.as_ptr() as usize } else { cf.code.as_ptr() as usize };
+    let base = fp + num_params as usize;
+    store.stack.slots[base..base + num_locals as usize].fill(0);
+    store.stack.sp = base + num_locals as usize;
+    let code = if store.stack.threaded { ops } else { code };
     Ok(Frame { ip: code, code, fp, instance, func: def_index })
 }
 
@@ -398,10 +430,21 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
             let cf: *const crate::translate::CompiledFunc = target_module.code_for_call(def);
             let cf = &*cf;
             let new_fp = sp.sub(cf.num_params as usize);
-            if store.stack.frames.len() >= store.stack.max_frames
-                || new_fp.offset_from(slots) as usize + cf.max_height as usize > store.stack.slots.len()
-            {
+            let need = new_fp.offset_from(slots) as usize + cf.max_height as usize;
+            if store.stack.frames.len() >= store.stack.max_frames || need > store.stack.max_slots {
                 trap!(TrapCode::StackOverflow);
+            }
+            if need > store.stack.slots.len() {
+                // Grown outside the loop, which then enters the callee (see `Exit::GrowStack`).
+                store.stack.sp = sp.offset_from(slots) as usize;
+                let resume = Frame {
+                    ip: ip as usize,
+                    code: code as usize,
+                    fp: fp.offset_from(slots) as usize,
+                    instance: inst_idx,
+                    func,
+                };
+                return Ok(Exit::GrowStack { instance: target, def_index: def, resume });
             }
             store.stack.frames.push(Frame {
                 ip: ip as usize,

@@ -47,6 +47,7 @@ impl std::fmt::Debug for Op {
 enum Outcome {
     Return,
     Host { func: u32, resume_ip: *const Op },
+    GrowStack { instance: u32, def_index: u32, resume_ip: *const Op },
     Grow { kind: GrowKind, index: u32, delta: u32, resume_ip: *const Op },
     Trap(TrapCode),
 }
@@ -265,10 +266,17 @@ macro_rules! threaded_handlers {
                             let cf: *const crate::translate::CompiledFunc = target_module.code_for_call(def);
                             let cf = &*cf;
                             let new_fp = sp.sub(cf.num_params as usize);
-                            if store.stack.frames.len() >= store.stack.max_frames
-                                || new_fp.offset_from(ctx.slots) as usize + cf.max_height as usize > store.stack.slots.len()
-                            {
+                            let need = new_fp.offset_from(ctx.slots) as usize + cf.max_height as usize;
+                            if store.stack.frames.len() >= store.stack.max_frames || need > store.stack.max_slots {
                                 trap!(TrapCode::StackOverflow);
+                            }
+                            if need > store.stack.slots.len() {
+                                // Grown outside the loop, which then enters the callee (see
+                                // `Exit::GrowStack`); the top of stack was flushed above.
+                                ctx.sp = sp;
+                                ctx.fp = fp;
+                                ctx.outcome = Outcome::GrowStack { instance: target, def_index: def, resume_ip: ip };
+                                return;
                             }
                             store.stack.frames.push(Frame {
                                 ip: ip as usize,
@@ -385,6 +393,17 @@ pub(crate) unsafe fn run(store: &mut StoreInner, frame: Frame, base_depth: usize
             kind,
             index,
             delta,
+            resume: Frame {
+                ip: resume_ip as usize,
+                code: ctx.code as usize,
+                fp: ctx.fp.offset_from(slots) as usize,
+                instance: ctx.inst_idx,
+                func: ctx.func,
+            },
+        }),
+        Outcome::GrowStack { instance, def_index, resume_ip } => Ok(Exit::GrowStack {
+            instance,
+            def_index,
             resume: Frame {
                 ip: resume_ip as usize,
                 code: ctx.code as usize,
