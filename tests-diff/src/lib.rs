@@ -496,13 +496,13 @@ pub fn compare(bytes: &[u8], seed: u64) -> Result<Stats, Divergence> {
             for (s, o) in sides.iter().zip(&outcomes).skip(1) {
                 if !o.agrees(&outcomes[0]) {
                     return Err(Divergence(format!(
-                        "round {round}: call {name}{args:?}: wasmi {:?}, {} {o:?}",
+                        "round {round}: call {name:?}{args:?}: wasmi {:?}, {} {o:?}",
                         outcomes[0],
                         s.name()
                     )));
                 }
             }
-            check_state(&sides, &format!("round {round} after call {name}{args:?}"), &mut stats)?;
+            check_state(&sides, &format!("round {round} after call {name:?}{args:?}"), &mut stats)?;
         }
         if stats.stack_overflow {
             break;
