@@ -13,6 +13,16 @@ use wasmi::{
 
 impl wasmi::errors::HostError for HostTrap {}
 
+thread_local! {
+    static COMPILING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether this thread is in wasmi's compiler, where a panic is caught and the module skipped
+/// (for a panic hook that would otherwise abort, as the fuzzers' does).
+pub fn compiling() -> bool {
+    COMPILING.with(|c| c.get())
+}
+
 /// A store's data: the limits, the shared host state, and function identities.
 pub struct Data {
     limits: StoreLimits,
@@ -304,7 +314,10 @@ impl WasmiSide {
         config.compilation_mode(CompilationMode::Eager);
         let engine = Engine::new(&config);
         // The engine is dropped after a panic, so no state it left half-updated is used again.
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Module::new(&engine, bytes))) {
+        COMPILING.with(|c| c.set(true));
+        let compiled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Module::new(&engine, bytes)));
+        COMPILING.with(|c| c.set(false));
+        match compiled {
             Ok(Ok(module)) => Ok(Compiled { engine, module }),
             Ok(Err(_)) => Err(false),
             Err(_) => Err(true),
