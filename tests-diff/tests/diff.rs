@@ -15,6 +15,8 @@ fn bounded_run() {
     let n = std::env::var("WISP_DIFF_MODULES").ok().and_then(|s| s.parse().ok()).unwrap_or(MODULES);
     let start = Instant::now();
     let (mut compared, mut calls, mut traps, mut inst_failed, mut overflow) = (0, 0, 0, 0, 0);
+    let mut reference_panicked = 0;
+    let (mut importing, mut host_calls, mut host_traps, mut reentries, mut funcrefs) = (0, 0, 0, 0, 0);
     let mut divergences = Vec::new();
     let trace = std::env::var_os("WISP_DIFF_TRACE").is_some();
     for seed in 0..n {
@@ -29,13 +31,21 @@ fn bounded_run() {
                 traps += s.traps;
                 inst_failed += usize::from(s.instantiation_failed);
                 overflow += usize::from(s.stack_overflow);
+                importing += usize::from(s.imports);
+                reference_panicked += usize::from(s.reference_panicked);
+                host_calls += s.host_calls;
+                host_traps += s.host_traps;
+                reentries += s.reentries;
+                funcrefs += s.funcrefs;
             }
             Err(d) => divergences.push(format!("seed {seed}: {d}")),
         }
     }
     println!(
         "{compared} modules compared in {:.1?}: {calls} calls ({traps} trapped), {inst_failed} failed to \
-         instantiate alike, {overflow} stopped at a stack overflow; {} divergences",
+         instantiate alike, {overflow} stopped at a stack overflow; {importing} with imports: {host_calls} host \
+         calls ({host_traps} failed on purpose, {reentries} calls back into Wasm); {funcrefs} non-null funcrefs \
+         compared by identity; wasmi panicked compiling {reference_panicked} (skipped); {} divergences",
         start.elapsed(),
         divergences.len()
     );

@@ -104,6 +104,11 @@ impl<T> AsContextMut for Caller<'_, T> {
 }
 
 /// A function in a store: Wasm or host.
+///
+/// Two `Func`s are equal exactly when they are the same function of the same store, however
+/// they were obtained (an export, a table element, a `funcref` result or global, the handle a
+/// host function was created with): the identity `ref.func` gives and a table keeps. Functions
+/// of different stores are never equal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Func(pub(crate) Stored);
 
@@ -542,5 +547,56 @@ mod into_func_impls {
         (A 0, B 1, C 2, D 3, E 4, F1 5, G 6, H 7)
         (A 0, B 1, C 2, D 3, E 4, F1 5, G 6, H 7, I 8)
         (A 0, B 1, C 2, D 3, E 4, F1 5, G 6, H 7, I 8, J 9)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Engine, Extern, Func, Linker, Module, Store, Val};
+
+    fn module(engine: &Engine, text: &str) -> Module {
+        let buf = wast::parser::ParseBuffer::new(text).unwrap();
+        let mut wat = wast::parser::parse::<wast::Wat>(&buf).unwrap();
+        Module::new(engine, wat.encode().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn func_equality_is_identity() {
+        let engine = Engine::default();
+        let m = module(
+            &engine,
+            r#"(module
+                (import "host" "h" (func $h))
+                (func $f (export "f"))
+                (func $g (export "g"))
+                (table (export "t") 4 funcref)
+                (elem (i32.const 0) func $f $g $f $h)
+                (export "h" (func $h))
+                (func (export "ref_g") (result funcref) (ref.func $g)))"#,
+        );
+        let mut store = Store::new(&engine, ());
+        let h = Func::wrap(&mut store, || {});
+        let mut linker = Linker::new(&engine);
+        linker.define("host", "h", h).unwrap();
+        let i = linker.instantiate(&mut store, &m).unwrap();
+        let (f, g) = (i.get_func(&store, "f").unwrap(), i.get_func(&store, "g").unwrap());
+        let t = i.get_export(&store, "t").and_then(Extern::into_table).unwrap();
+        let elem = |n| match t.get(&store, n) {
+            Some(Val::FuncRef(Some(x))) => x,
+            other => panic!("element {n}: {other:?}"),
+        };
+        assert_eq!(elem(0), f);
+        assert_eq!(elem(1), g);
+        assert_eq!(elem(2), elem(0));
+        assert_ne!(elem(0), elem(1));
+        assert_eq!(elem(3), h);
+        assert_eq!(i.get_func(&store, "h").unwrap(), h);
+        let mut r = [Val::I32(0)];
+        i.get_func(&store, "ref_g").unwrap().call(&mut store, &[], &mut r).unwrap();
+        assert_eq!(r[0], Val::FuncRef(Some(g)));
+
+        // The first function of another store has the same index there: another function.
+        let mut other = Store::new(&engine, ());
+        assert_ne!(Func::wrap(&mut other, || {}), h);
     }
 }

@@ -16,6 +16,8 @@ fn run() {
     let trace = std::env::var_os("WISP_DIFF_TRACE").is_some();
     let start = Instant::now();
     let (mut compared, mut calls, mut divergences, mut panics) = (0u64, 0u64, 0u64, 0u64);
+    let (mut host_calls, mut host_traps, mut reentries, mut funcrefs, mut wasmi_panics) =
+        (0u64, 0u64, 0u64, 0u64, 0u64);
     for seed in first..first + count {
         if trace {
             eprintln!("seed {seed}");
@@ -25,6 +27,11 @@ fn run() {
             Ok(Ok(s)) => {
                 compared += u64::from(s.compared);
                 calls += s.calls as u64;
+                host_calls += s.host_calls;
+                host_traps += s.host_traps;
+                reentries += s.reentries;
+                funcrefs += s.funcrefs;
+                wasmi_panics += u64::from(s.reference_panicked);
             }
             Ok(Err(d)) => {
                 divergences += 1;
@@ -37,14 +44,18 @@ fn run() {
         }
         if (seed - first + 1) % 10_000 == 0 {
             println!(
-                "{} seeds, {compared} modules compared, {calls} calls, {divergences} divergences, {panics} panics, {:.0?}",
+                "{} seeds, {compared} modules compared, {calls} calls, {host_calls} host calls ({host_traps} \
+                 failed, {reentries} re-entries), {funcrefs} funcrefs, {wasmi_panics} wasmi panics, {divergences} \
+                 divergences, {panics} panics, {:.0?}",
                 seed - first + 1,
                 start.elapsed()
             );
         }
     }
     println!(
-        "done: seeds {first}..{}, {compared} modules compared, {calls} calls, {divergences} divergences, {panics} panics, {:.1?}",
+        "done: seeds {first}..{}, {compared} modules compared, {calls} calls, {host_calls} host calls ({host_traps} \
+         failed on purpose, {reentries} calls back into Wasm), {funcrefs} non-null funcrefs compared by identity, \
+         {wasmi_panics} modules wasmi panicked compiling (skipped), {divergences} divergences, {panics} panics, {:.1?}",
         first + count,
         start.elapsed()
     );
