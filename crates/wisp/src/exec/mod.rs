@@ -421,6 +421,12 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
         }};
     }
     /// Calls defined function `def` of instance `target` (the arguments are on the stack).
+    /// The running frame, continuing at `ip`: what a run that leaves the loop resumes from.
+    macro_rules! here {
+        () => {
+            Frame { ip: ip as usize, code: code as usize, fp: fp.offset_from(slots) as usize, instance: inst_idx, func }
+        };
+    }
     macro_rules! call_wasm {
         ($target:expr, $def:expr) => {{
             let target: u32 = $target;
@@ -437,22 +443,9 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
             if need > store.stack.slots.len() {
                 // Grown outside the loop, which then enters the callee (see `Exit::GrowStack`).
                 store.stack.sp = sp.offset_from(slots) as usize;
-                let resume = Frame {
-                    ip: ip as usize,
-                    code: code as usize,
-                    fp: fp.offset_from(slots) as usize,
-                    instance: inst_idx,
-                    func,
-                };
-                return Ok(Exit::GrowStack { instance: target, def_index: def, resume });
+                return Ok(Exit::GrowStack { instance: target, def_index: def, resume: here!() });
             }
-            store.stack.frames.push(Frame {
-                ip: ip as usize,
-                code: code as usize,
-                fp: fp.offset_from(slots) as usize,
-                instance: inst_idx,
-                func,
-            });
+            store.stack.frames.push(here!());
             if target != inst_idx {
                 switch_instance!(target);
             }
@@ -470,14 +463,7 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
     macro_rules! grow_exit {
         ($kind:expr, $index:expr, $delta:expr) => {{
             store.stack.sp = sp.offset_from(slots) as usize;
-            let resume = Frame {
-                ip: ip as usize,
-                code: code as usize,
-                fp: fp.offset_from(slots) as usize,
-                instance: inst_idx,
-                func,
-            };
-            return Ok(Exit::Grow { kind: $kind, index: $index as u32, delta: $delta, resume });
+            return Ok(Exit::Grow { kind: $kind, index: $index as u32, delta: $delta, resume: here!() });
         }};
     }
     /// Calls store function `f`: Wasm in this loop, host functions outside it.
@@ -488,13 +474,7 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
                 FuncKind::Wasm { instance, def_index } => call_wasm!(instance, def_index),
                 FuncKind::Host { .. } => {
                     store.stack.sp = sp.offset_from(slots) as usize;
-                    let resume = Frame {
-                        ip: ip as usize,
-                        code: code as usize,
-                        fp: fp.offset_from(slots) as usize,
-                        instance: inst_idx,
-                        func,
-                    };
+                    let resume = here!();
                     return Ok(Exit::Host { func: f, caller_instance: inst_idx, resume });
                 }
             }

@@ -376,42 +376,25 @@ pub(crate) unsafe fn run(store: &mut StoreInner, frame: Frame, base_depth: usize
     ((*ip).handler)(ip, sp, fp, mem.base, &mut ctx, tos);
     let store = &mut *ctx.store;
     store.stack.sp = ctx.sp.offset_from(slots) as usize;
+    // Where a run that left the loop continues: at `ip`, in the frame that was running.
+    let resume = |ip: *const Op| Frame {
+        ip: ip as usize,
+        code: ctx.code as usize,
+        fp: ctx.fp.offset_from(slots) as usize,
+        instance: ctx.inst_idx,
+        func: ctx.func,
+    };
     match ctx.outcome {
         Outcome::Return => Ok(Exit::Return),
-        Outcome::Host { func, resume_ip } => Ok(Exit::Host {
-            func,
-            caller_instance: ctx.inst_idx,
-            resume: Frame {
-                ip: resume_ip as usize,
-                code: ctx.code as usize,
-                fp: ctx.fp.offset_from(slots) as usize,
-                instance: ctx.inst_idx,
-                func: ctx.func,
-            },
-        }),
-        Outcome::Grow { kind, index, delta, resume_ip } => Ok(Exit::Grow {
-            kind,
-            index,
-            delta,
-            resume: Frame {
-                ip: resume_ip as usize,
-                code: ctx.code as usize,
-                fp: ctx.fp.offset_from(slots) as usize,
-                instance: ctx.inst_idx,
-                func: ctx.func,
-            },
-        }),
-        Outcome::GrowStack { instance, def_index, resume_ip } => Ok(Exit::GrowStack {
-            instance,
-            def_index,
-            resume: Frame {
-                ip: resume_ip as usize,
-                code: ctx.code as usize,
-                fp: ctx.fp.offset_from(slots) as usize,
-                instance: ctx.inst_idx,
-                func: ctx.func,
-            },
-        }),
+        Outcome::Host { func, resume_ip } => {
+            Ok(Exit::Host { func, caller_instance: ctx.inst_idx, resume: resume(resume_ip) })
+        }
+        Outcome::Grow { kind, index, delta, resume_ip } => {
+            Ok(Exit::Grow { kind, index, delta, resume: resume(resume_ip) })
+        }
+        Outcome::GrowStack { instance, def_index, resume_ip } => {
+            Ok(Exit::GrowStack { instance, def_index, resume: resume(resume_ip) })
+        }
         Outcome::Trap(code) => Err(trap(store, code, (ctx.inst_idx, ctx.func), base_depth)),
     }
 }
