@@ -181,6 +181,19 @@ macro_rules! for_each_fused_store {
     };
 }
 
+/// Whether a constant's slot bits survive being kept in 32 bits (`widen_imm32` gives them
+/// back), as fused forms with a 32-bit immediate keep them; a reader of `bytes` bytes (4 or
+/// fewer) ignores the upper half, so for it any value does.
+pub(crate) fn fits_imm32(value: u64, bytes: usize) -> bool {
+    bytes <= 4 || widen_imm32(value as u32) == value
+}
+
+/// The slot bits of a constant kept in 32 bits: sign-extended.
+#[inline(always)]
+pub(crate) fn widen_imm32(value: u32) -> u64 {
+    value as i32 as i64 as u64
+}
+
 macro_rules! define_isa_with_cmps {
     ($base:tt $binops:tt ; $( ($cmp:ident, $br:ident, $brnot:ident, $llbr:ident, $llbrnot:ident, $imm:ident, $immbr:ident, $immbrnot:ident,
                                $lbr:ident, $lbrnot:ident, $li:ident, $libr:ident, $librnot:ident, $mlbr:ident, $mlbrnot:ident, $ct:ty, $cf:expr) )*) => {

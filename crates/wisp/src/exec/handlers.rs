@@ -12,8 +12,9 @@
 //! so a backend can receive a `$` to define its own macros with.
 
 /// The instructions with their handler bodies. Entry syntax: `Variant { fields } => body,`.
-/// The fused binary operators and comparisons (`isa::for_each_fused_binop!`,
-/// `isa::for_each_fused_cmp!`) join the list with bodies generated from their semantics.
+/// The fused families (`isa::for_each_fused_binop!`, `for_each_fused_cmp!`,
+/// `for_each_fused_load!`, `for_each_fused_store!`) join the list with bodies generated from
+/// their semantics.
 macro_rules! for_each_handler {
     ($m:ident $($extra:tt)*) => {
         crate::for_each_fused_binop! { fused_binop_entries $m ($($extra)*) }
@@ -66,7 +67,7 @@ macro_rules! fused_binop_entries {
                 },
                 $liset { a, value, dst } => {
                     let x = <$t as Slot>::from_slot(local!(a));
-                    let y = <$t as Slot>::from_slot(value as i32 as i64 as u64);
+                    let y = <$t as Slot>::from_slot(crate::isa::widen_imm32(value));
                     local!(dst) = Slot::to_slot(($f)(x, y))
                 },
                 $lltee { a, b, dst } => {
@@ -164,12 +165,12 @@ macro_rules! fused_cmp_entries {
                     push!(r)
                 },
                 $libr { a, value, target } => {
-                    if ($f)(<$t as Slot>::from_slot(local!(a)), <$t as Slot>::from_slot(value as i32 as i64 as u64)) {
+                    if ($f)(<$t as Slot>::from_slot(local!(a)), <$t as Slot>::from_slot(crate::isa::widen_imm32(value))) {
                         jump!(target);
                     }
                 },
                 $librnot { a, value, target } => {
-                    if !($f)(<$t as Slot>::from_slot(local!(a)), <$t as Slot>::from_slot(value as i32 as i64 as u64)) {
+                    if !($f)(<$t as Slot>::from_slot(local!(a)), <$t as Slot>::from_slot(crate::isa::widen_imm32(value))) {
                         jump!(target);
                     }
                 },
@@ -218,7 +219,7 @@ macro_rules! fused_store_entries {
                     let v = pop!();
                     store_to!(local!(addr), offset, $n, $bytes, v)
                 },
-                $atimm { addr, offset, value } => store_to!(local!(addr), offset, $n, $bytes, value as i32 as i64 as u64),
+                $atimm { addr, offset, value } => store_to!(local!(addr), offset, $n, $bytes, crate::isa::widen_imm32(value)),
                 $ll { addr, value, offset } => store_to!(local!(addr), offset, $n, $bytes, local!(value)),
             )*
         } }
@@ -528,7 +529,7 @@ macro_rules! base_handlers {
             },
             GlobalGetLocalSet { global, index } => local!(index) = global!(global),
             LocalSetImm32 { index, value } => local!(index) = value as u64,
-            LocalSetImm64 { index, value } => local!(index) = value as i32 as i64 as u64,
+            LocalSetImm64 { index, value } => local!(index) = crate::isa::widen_imm32(value),
             I64StoreLocalAddImmLocal { index, imm, value } => {
                 push!((local!(index) as u32).wrapping_add(imm));
                 push!(local!(value));
@@ -721,15 +722,8 @@ macro_rules! unop_trap {
 /// A load of `$n` bytes from the address on top of the stack, bounds-checked.
 macro_rules! load {
     ($offset:expr, $n:literal, $conv:expr) => {{
-        let addr = top!();
-        match ea(addr, $offset, $n, mem_len!()) {
-            // SAFETY: `ea` checked that `$n` bytes at `a` lie inside the memory.
-            Some(a) => {
-                let bytes = std::ptr::read_unaligned(mem_base!().add(a) as *const [u8; $n]);
-                top!() = Slot::to_slot($conv(bytes));
-            }
-            None => trap!(TrapCode::MemoryOutOfBounds),
-        }
+        let v = load_from!(top!(), $offset, $n, $conv);
+        top!() = v;
     }};
 }
 
@@ -753,14 +747,7 @@ macro_rules! store_mem {
     ($offset:expr, $n:literal, $bytes:expr) => {{
         let v = pop!();
         let addr = pop!();
-        match ea(addr, $offset, $n, mem_len!()) {
-            // SAFETY: `ea` checked that `$n` bytes at `a` lie inside the memory.
-            Some(a) => {
-                let b: [u8; $n] = $bytes(v);
-                std::ptr::write_unaligned(mem_base!().add(a) as *mut [u8; $n], b);
-            }
-            None => trap!(TrapCode::MemoryOutOfBounds),
-        }
+        store_to!(addr, $offset, $n, $bytes, v)
     }};
 }
 

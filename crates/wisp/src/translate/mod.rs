@@ -4,7 +4,7 @@
 //! untyped, so it needs no types) and skips code that cannot be reached. Branches carry their
 //! one stack adjustment (drop/keep); forward targets are patched at the block's `end`.
 
-use crate::isa::Instr;
+use crate::isa::{fits_imm32, Instr};
 use crate::module::ModuleInner;
 use wisp_decoder::{BlockType, FunctionBody, Operator};
 
@@ -131,7 +131,7 @@ macro_rules! binop_rules {
                 $( (_, Some($op), LocalTee { index }) => Some((2, $tee { dst: index })), )*
                 $( (_, Some($l { b }), LocalSet { index }) => Some((2, $lset { b, dst: index })), )*
                 $( (_, Some($li { a, value }), LocalSet { index })
-                    if std::mem::size_of::<$t>() == 4 || value as u32 as i32 as i64 as u64 == value =>
+                    if fits_imm32(value, std::mem::size_of::<$t>()) =>
                 {
                     Some((2, $liset { a, value: value as u32, dst: index }))
                 } )*
@@ -221,12 +221,12 @@ macro_rules! cmp_rules {
                 $( (_, Some(LocalGet { index }), $brnot { target }) => Some((2, $lbrnot { b: index, target })), )*
                 $( (_, Some(LocalGet { index }), $imm { value }) => Some((2, $li { a: index, value })), )*
                 $( (_, Some($li { a, value }), BrIfNez { target })
-                    if std::mem::size_of::<$t>() == 4 || value as u32 as i32 as i64 as u64 == value =>
+                    if fits_imm32(value, std::mem::size_of::<$t>()) =>
                 {
                     Some((2, $libr { a, value: value as u32, target }))
                 } )*
                 $( (_, Some($li { a, value }), BrIfEqz { target })
-                    if std::mem::size_of::<$t>() == 4 || value as u32 as i32 as i64 as u64 == value =>
+                    if fits_imm32(value, std::mem::size_of::<$t>()) =>
                 {
                     Some((2, $librnot { a, value: value as u32, target }))
                 } )*
@@ -295,9 +295,8 @@ macro_rules! store_rules {
     ( ; $( ($store:ident, $at:ident, $atimm:ident, $ll:ident, $n:literal, $bytes:expr) )*) => {
         fn fuse_store(p: Option<Instr>, b: Option<Instr>, a: Instr) -> Option<(usize, Instr)> {
             use Instr::*;
-            // A constant's slot bits, if sign-extending their low 32 bits gives back what a
-            // store of `n` bytes writes.
-            let imm = |value: u64, n: usize| (n <= 4 || value as u32 as i32 as i64 as u64 == value).then_some(value as u32);
+            // A constant's slot bits kept in 32 bits, if a store of `n` bytes writes the same.
+            let imm = |value: u64, n: usize| fits_imm32(value, n).then_some(value as u32);
             match (p, b?, a) {
                 $( (Some(LocalGet { index: addr }), LocalGet { index: value }, $store { offset }) => {
                     Some((3, $ll { addr, value, offset }))
@@ -437,7 +436,7 @@ impl<'m> Translator<'m> {
             }
             (_, _, Some(GlobalGet { index: g }), LocalSet { index }) => (2, GlobalGetLocalSet { global: g, index }),
             (_, _, Some(Const32 { value }), LocalSet { index }) => (2, LocalSetImm32 { index, value }),
-            (_, _, Some(Const64 { value }), LocalSet { index }) if value as i64 as i32 as i64 == value as i64 => {
+            (_, _, Some(Const64 { value }), LocalSet { index }) if fits_imm32(value, 8) => {
                 (2, LocalSetImm64 { index, value: value as u32 })
             }
             (_, _, Some(LocalSet { index }), LocalGet { index: g }) if g == index => (2, LocalTee { index }),
