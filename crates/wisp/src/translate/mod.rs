@@ -265,7 +265,7 @@ crate::for_each_fused_cmp! { cmp_rules }
 /// - a plain `br` to a `local.get` does the push itself (`LocalGetBr`).
 /// With fuel or interruption on, labels and loop headers start with their own instruction, the
 /// patterns do not match and every block is still metered.
-fn resolve_resume_jumps(code: &mut [Instr]) {
+fn thread_jumps(code: &mut [Instr]) {
     for i in 0..code.len() {
         // A jump to a `local.get` does the push itself and lands after it.
         if let Instr::Br { target } = code[i] {
@@ -1009,7 +1009,7 @@ pub(crate) fn translate(module: &ModuleInner, def_index: u32) -> Result<Compiled
         let op = ops.read()?;
         t.op(&op);
     }
-    resolve_resume_jumps(&mut t.code);
+    thread_jumps(&mut t.code);
     let num_params = ty.params().len() as u32;
     // Each backend runs one array; the threaded one carries the instructions inside its ops.
     let (code, ops) = if module.engine.threaded() {
