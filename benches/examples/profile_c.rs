@@ -1,23 +1,46 @@
 //! Runs one export of fixtures/c/bench.wasm on wisp in a loop, for perf:
 //! `cargo run --release -p wisp-benches --example profile_c -- EXPORT ARG [ITERATIONS]`
+//!
+//! Every parameter gets ARG. `WASMI=1` runs the same loop on wasmi, so instruction counts
+//! (`valgrind --tool=callgrind`) and profiles of the two engines come from one harness.
+use std::time::Instant;
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let export = args.get(1).map(String::as_str).unwrap_or("mix");
     let n: i32 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(2000);
     let iters: u32 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(3);
     let bytes = wisp_benches::fixture("c/bench.wasm");
-    let engine = wisp::Engine::default();
-    let module = wisp::Module::new(&engine, &bytes).unwrap();
-    let mut store = wisp::Store::new(&engine, ());
-    let inst = wisp::Linker::new(&engine).instantiate(&mut store, &module).unwrap();
-    let f = inst.get_func(&store, export).unwrap();
-    let ty = f.ty(&store);
-    let t = std::time::Instant::now();
-    for _ in 0..iters {
-        let mut out = vec![wisp::Val::I32(0); ty.results().len()];
-        let params: Vec<wisp::Val> = ty.params().iter().map(|_| wisp::Val::I32(n)).collect();
-        f.call(&mut store, &params, &mut out).unwrap();
-        eprintln!("{export}({n}) = {out:?}");
-    }
+    let t = if std::env::var("WASMI").is_ok() {
+        let engine = wasmi::Engine::default();
+        let module = wasmi::Module::new(&engine, &bytes[..]).unwrap();
+        let mut store = wasmi::Store::new(&engine, ());
+        let inst = wasmi::Linker::new(&engine).instantiate_and_start(&mut store, &module).unwrap();
+        let f = inst.get_func(&store, export).unwrap();
+        let ty = f.ty(&store);
+        let t = Instant::now();
+        for _ in 0..iters {
+            let mut out = vec![wasmi::Val::I32(0); ty.results().len()];
+            let params: Vec<wasmi::Val> = ty.params().iter().map(|_| wasmi::Val::I32(n)).collect();
+            f.call(&mut store, &params, &mut out).unwrap();
+            eprintln!("{export}({n}) = {out:?}");
+        }
+        t
+    } else {
+        let engine = wisp::Engine::default();
+        let module = wisp::Module::new(&engine, &bytes).unwrap();
+        let mut store = wisp::Store::new(&engine, ());
+        let inst = wisp::Linker::new(&engine).instantiate(&mut store, &module).unwrap();
+        let f = inst.get_func(&store, export).unwrap();
+        let ty = f.ty(&store);
+        let t = Instant::now();
+        for _ in 0..iters {
+            let mut out = vec![wisp::Val::I32(0); ty.results().len()];
+            let params: Vec<wisp::Val> = ty.params().iter().map(|_| wisp::Val::I32(n)).collect();
+            f.call(&mut store, &params, &mut out).unwrap();
+            eprintln!("{export}({n}) = {out:?}");
+        }
+        t
+    };
     eprintln!("{:?}", t.elapsed() / iters);
 }

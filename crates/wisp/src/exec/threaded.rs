@@ -15,7 +15,9 @@ use super::{ea, load_mem, move_many_slots, move_slots, trap, zero_slots, Exit, F
 use crate::isa::Instr;
 use crate::module::ModuleInner;
 use crate::store::{FuncKind, InstanceEntity, MemoryEntity, StoreInner, PAGE_SIZE};
+use crate::translate::CompiledFunc;
 use crate::trap::{Trap, TrapCode};
+use std::sync::{Arc, OnceLock};
 
 /// A handler: instruction pointer, stack pointer, frame base, memory base, context, and the
 /// top of the operand stack (cached in a register; its slot, `sp - 1`, is stale until flushed).
@@ -28,12 +30,6 @@ pub(crate) type Handler = unsafe fn(*const Op, *mut u64, *mut u64, *mut u8, &mut
 pub(crate) struct Op {
     handler: Handler,
     instr: Instr,
-}
-
-impl Op {
-    pub(crate) fn instr(&self) -> Instr {
-        self.instr
-    }
 }
 
 impl std::fmt::Debug for Op {
@@ -56,7 +52,16 @@ enum Outcome {
 pub(crate) struct Ctx {
     store: *mut StoreInner,
     slots: *mut u64,
-    code: *const Op,
+    /// `ZEROING_PAD` slots before the end of the allocated value stack: a call whose frame would
+    /// pass it leaves the inline path (`call_slow` grows the stack outside the loop, traps at
+    /// the limit, or enters the callee).
+    slots_end: *mut u64,
+    /// The store's frame stack, its length and how far it may grow without leaving the fast
+    /// path (its capacity, at most the frame limit). The vector's `len` is stale while the
+    /// loop runs and set from `nframes` whenever the loop is left.
+    frames: *mut Frame,
+    nframes: usize,
+    frames_cap: usize,
     globals: *const *mut u64,
     mem_len: usize,
     /// The current instance's memory 0 (null when it has none). Stable for the whole run:
@@ -64,8 +69,14 @@ pub(crate) struct Ctx {
     mem_entity: *mut MemoryEntity,
     inst: *const InstanceEntity,
     module: *const ModuleInner,
+    /// The current module's translated functions (`ModuleInner::compiled`).
+    compiled: *const OnceLock<Arc<CompiledFunc>>,
     inst_idx: u32,
     func: u32,
+    /// The instance and defined function a call hands to `call_slow` (and the instance a
+    /// return hands to `return_to_other_instance`).
+    call_target: u32,
+    call_def: u32,
     base_depth: usize,
     outcome: Outcome,
     sp: *mut u64,
@@ -73,8 +84,41 @@ pub(crate) struct Ctx {
 }
 
 /// Threaded code for a translated function: the same instructions, each with its handler.
+/// Branch targets become relative to the branching instruction (a `br_table`'s entries: to
+/// the `br_table`), so a jump is one add to the instruction pointer and needs no code base.
 pub(crate) fn lower(code: &[Instr]) -> Box<[Op]> {
-    code.iter().map(|&instr| Op { handler: handler_for(&instr), instr }).collect()
+    let mut table = 0;
+    let mut ops = Vec::with_capacity(code.len());
+    for (i, &instr) in code.iter().enumerate() {
+        let mut instr = instr;
+        if matches!(instr, Instr::BrTable { .. } | Instr::BrTableLocal { .. }) {
+            table = i;
+        }
+        let base = if matches!(instr, Instr::BrTableTarget { .. }) { table } else { i };
+        if let Some(t) = crate::translate::branch_target_mut(&mut instr) {
+            *t = (*t as i64 - base as i64) as i32 as u32;
+        }
+        ops.push(Op { handler: handler_for(&instr), instr });
+    }
+    ops.into_boxed_slice()
+}
+
+/// The instructions of threaded code with absolute branch targets again (`lower` undone).
+pub(crate) fn instructions(ops: &[Op]) -> Vec<Instr> {
+    let mut table = 0;
+    let mut code = Vec::with_capacity(ops.len());
+    for (i, op) in ops.iter().enumerate() {
+        let mut instr = op.instr;
+        if matches!(instr, Instr::BrTable { .. } | Instr::BrTableLocal { .. }) {
+            table = i;
+        }
+        let base = if matches!(instr, Instr::BrTableTarget { .. }) { table } else { i };
+        if let Some(t) = crate::translate::branch_target_mut(&mut instr) {
+            *t = (base as i64 + *t as i32 as i64) as u32;
+        }
+        code.push(instr);
+    }
+    code
 }
 
 macro_rules! threaded_handlers {
@@ -88,6 +132,7 @@ macro_rules! threaded_handlers {
                         // SAFETY: `lower` pairs each instruction with its own variant's handler.
                         std::hint::unreachable_unchecked()
                     };
+                    let this = ip;
                     let mut ip = ip.add(1);
                     let mut sp = sp;
                     let mut fp = fp;
@@ -159,7 +204,8 @@ macro_rules! threaded_handlers {
                     }
                     macro_rules! jump {
                         ($d target:expr) => {{
-                            ip = ctx.code.add($d target as usize);
+                            // Threaded targets are relative to the branching instruction (see `lower`).
+                            ip = this.offset($d target as i32 as isize);
                         }};
                     }
                     macro_rules! br_table_entry {
@@ -209,18 +255,6 @@ macro_rules! threaded_handlers {
                             (&*ctx.module)
                         };
                     }
-                    macro_rules! switch_instance {
-                        ($d idx:expr) => {{
-                            ctx.inst_idx = $d idx;
-                            ctx.inst = &*(&*ctx.store).instances[ctx.inst_idx as usize];
-                            ctx.module = &*(&*ctx.inst).module.inner;
-                            ctx.globals = (&*ctx.inst).global_ptrs.as_ptr();
-                            ctx.mem_entity = mem_entity(&mut *ctx.store, ctx.inst);
-                            mem = std::ptr::null_mut();
-                            ctx.mem_len = 0;
-                            reload_mem!();
-                        }};
-                    }
                     macro_rules! ret {
                         ($d keep:expr) => {{
                             let k = $d keep as usize;
@@ -229,27 +263,9 @@ macro_rules! threaded_handlers {
                                 *fp = tos;
                             } else if k > 1 {
                                 flush!();
-                                move_many_slots(sp.sub(k), fp, k);
+                                return return_many(sp, fp, mem, ctx, k);
                             }
-                            sp = fp.add(k);
-                            let store = &mut *ctx.store;
-                            if store.stack.frames.len() == ctx.base_depth {
-                                ctx.sp = sp;
-                                ctx.outcome = Outcome::Return;
-                                return;
-                            }
-                            let f = store.stack.frames.pop().expect("a caller frame above the base");
-                            ip = f.ip as *const Op;
-                            ctx.code = f.code as *const Op;
-                            fp = ctx.slots.add(f.fp);
-                            ctx.func = f.func;
-                            if f.instance != ctx.inst_idx {
-                                switch_instance!(f.instance);
-                            } else {
-                                // The callee may have grown the memory.
-                                reload_mem!();
-                            }
-                            reload!();
+                            return finish_return(fp.add(k), mem, ctx);
                         }};
                     }
                     macro_rules! call_wasm {
@@ -257,43 +273,56 @@ macro_rules! threaded_handlers {
                             let target: u32 = $d target;
                             let def: u32 = $d def;
                             flush!();
-                            let store = &mut *ctx.store;
-                            let target_module: &ModuleInner = if target == ctx.inst_idx {
-                                &*ctx.module
-                            } else {
-                                &store.instances[target as usize].module.inner
+                            // The common case inline: a translated function of this instance, with
+                            // room for its frame. Everything else continues in `call_slow`, by a
+                            // tail call, so this handler keeps its registers free.
+                            if target != ctx.inst_idx {
+                                ctx.call_target = target;
+                                ctx.call_def = def;
+                                return call_slow(ip, sp, fp, mem, ctx, tos);
+                            }
+                            // SAFETY: validation checked `def` against the module's functions.
+                            let Some(cf) = (*ctx.compiled.add(def as usize)).get() else {
+                                ctx.call_target = target;
+                                ctx.call_def = def;
+                                return call_slow(ip, sp, fp, mem, ctx, tos);
                             };
-                            let cf: *const crate::translate::CompiledFunc = target_module.code_for_call(def);
-                            let cf = &*cf;
-                            let new_fp = sp.sub(cf.num_params as usize);
-                            let need = new_fp.offset_from(ctx.slots) as usize + cf.max_height as usize;
-                            if store.stack.frames.len() >= store.stack.max_frames || need > store.stack.max_slots {
-                                trap!(TrapCode::StackOverflow);
+                            let cf: &crate::translate::CompiledFunc = cf;
+                            let end = sp as usize + (cf.max_height as usize - cf.num_params as usize) * 8;
+                            if end > ctx.slots_end as usize || ctx.nframes == ctx.frames_cap {
+                                ctx.call_target = target;
+                                ctx.call_def = def;
+                                return call_slow(ip, sp, fp, mem, ctx, tos);
                             }
-                            if need > store.stack.slots.len() {
-                                // Grown outside the loop, which then enters the callee (see
-                                // `Exit::GrowStack`); the top of stack was flushed above.
-                                ctx.sp = sp;
-                                ctx.fp = fp;
-                                ctx.outcome = Outcome::GrowStack { instance: target, def_index: def, resume_ip: ip };
-                                return;
-                            }
-                            store.stack.frames.push(Frame {
+                            // The callee starts with an empty operand stack: nothing is cached.
+                            tos = 0;
+                            // SAFETY: `nframes < frames_cap`, at most the frame vector's capacity.
+                            ctx.frames.add(ctx.nframes).write(Frame {
                                 ip: ip as usize,
-                                code: ctx.code as usize,
+                                code: 0,
                                 fp: fp.offset_from(ctx.slots) as usize,
                                 instance: ctx.inst_idx,
                                 func: ctx.func,
                             });
-                            if target != ctx.inst_idx {
-                                switch_instance!(target);
-                            }
-                            zero_slots(sp, cf.num_locals as usize);
-                            sp = sp.add(cf.num_locals as usize);
-                            fp = new_fp;
-                            ctx.code = cf.ops.as_ptr();
-                            ip = ctx.code;
+                            ctx.nframes += 1;
                             ctx.func = def;
+                            fp = sp.sub(cf.num_params as usize);
+                            // Zeroes the locals eight slots at a time, past them into the callee's
+                            // operand area and at most 8 slots past its frame, which `slots_end`
+                            // keeps room for (everything above `sp` is dead).
+                            let locals_end = sp.add(cf.num_locals as usize);
+                            loop {
+                                // Volatile, so the loop stays eight inline stores instead of a memset call.
+                                for i in 0..8 {
+                                    std::ptr::write_volatile(sp.add(i), 0);
+                                }
+                                sp = sp.add(8);
+                                if sp >= locals_end {
+                                    break;
+                                }
+                            }
+                            sp = locals_end;
+                            ip = cf.ops.as_ptr();
                         }};
                     }
                     macro_rules! grow_exit {
@@ -347,23 +376,159 @@ unsafe fn mem_entity(store: &mut StoreInner, inst: *const InstanceEntity) -> *mu
     }
 }
 
+/// Points the context at store instance `idx` (a call or return crossing instances); returns
+/// the new memory base.
+#[cold]
+#[inline(never)]
+unsafe fn switch_instance(ctx: &mut Ctx, idx: u32) -> *mut u8 {
+    ctx.inst_idx = idx;
+    ctx.inst = &*(&*ctx.store).instances[idx as usize];
+    ctx.module = &*(&*ctx.inst).module.inner;
+    ctx.compiled = (*ctx.module).compiled.as_ptr();
+    ctx.globals = (&*ctx.inst).global_ptrs.as_ptr();
+    ctx.mem_entity = mem_entity(&mut *ctx.store, ctx.inst);
+    ctx.mem_len = 0;
+    if ctx.mem_entity.is_null() {
+        return std::ptr::null_mut();
+    }
+    let data = &mut (*ctx.mem_entity).data;
+    ctx.mem_len = data.len();
+    data.as_mut_ptr()
+}
+
+/// The end of a return whose results are in place at the frame base, below `sp`: leaves the
+/// run at its entry frame, or pops the caller's frame and continues there.
+#[inline(always)]
+unsafe fn finish_return(sp: *mut u64, mem: *mut u8, ctx: &mut Ctx) {
+    if ctx.nframes == ctx.base_depth {
+        ctx.sp = sp;
+        ctx.outcome = Outcome::Return;
+        return;
+    }
+    ctx.nframes -= 1;
+    // SAFETY: frames below `nframes` were written by calls of this run or are the store's own
+    // (`run` keeps the vector's `len` in step).
+    let f = *ctx.frames.add(ctx.nframes);
+    let ip = f.ip as *const Op;
+    let fp = ctx.slots.add(f.fp);
+    ctx.func = f.func;
+    if f.instance != ctx.inst_idx {
+        ctx.call_target = f.instance;
+        return return_to_other_instance(ip, sp, fp, mem, ctx, 0);
+    }
+    // The callee may have grown the memory.
+    let mut mem = mem;
+    if !ctx.mem_entity.is_null() {
+        let data = &mut (*ctx.mem_entity).data;
+        mem = data.as_mut_ptr();
+        ctx.mem_len = data.len();
+    }
+    let tos = *sp.sub(1);
+    ((*ip).handler)(ip, sp, fp, mem, ctx, tos)
+}
+
+/// A return of several results (the cached top flushed): moved out of line, because the
+/// copy is a call that would make every return save registers.
+#[cold]
+#[inline(never)]
+unsafe fn return_many(sp: *mut u64, fp: *mut u64, mem: *mut u8, ctx: &mut Ctx, k: usize) {
+    move_many_slots(sp.sub(k), fp, k);
+    finish_return(fp.add(k), mem, ctx)
+}
+
+/// A return into a frame of another instance (`ret!` set `ip` and `fp` and left the instance
+/// in `ctx.call_target`).
+#[cold]
+#[inline(never)]
+unsafe fn return_to_other_instance(ip: *const Op, sp: *mut u64, fp: *mut u64, _mem: *mut u8, ctx: &mut Ctx, _tos: u64) {
+    let mem = switch_instance(ctx, ctx.call_target);
+    let tos = *sp.sub(1);
+    ((*ip).handler)(ip, sp, fp, mem, ctx, tos)
+}
+
+/// Every call the inline path of `call_wasm!` does not take: a callee in another instance or
+/// not yet translated, a frame stack at its capacity, or a value stack without room for the
+/// callee's frame. `ip` is where the caller continues; the arguments are on the stack (the
+/// cached top flushed); the callee is `ctx.call_target`/`ctx.call_def`.
+#[cold]
+#[inline(never)]
+unsafe fn call_slow(ip: *const Op, sp: *mut u64, fp: *mut u64, mem: *mut u8, ctx: &mut Ctx, tos: u64) {
+    let (target, def) = (ctx.call_target, ctx.call_def);
+    let store = &mut *ctx.store;
+    let target_module: &ModuleInner =
+        if target == ctx.inst_idx { &*ctx.module } else { &store.instances[target as usize].module.inner };
+    let cf: *const CompiledFunc = target_module.code_for_call(def);
+    let cf = &*cf;
+    let new_fp = sp.sub(cf.num_params as usize);
+    let need = new_fp.offset_from(ctx.slots) as usize + cf.max_height as usize;
+    if ctx.nframes >= store.stack.max_frames || need > store.stack.max_slots {
+        ctx.sp = sp;
+        ctx.outcome = Outcome::Trap(TrapCode::StackOverflow);
+        return;
+    }
+    if need > store.stack.slots.len() {
+        // Grown outside the loop, which then enters the callee (see `Exit::GrowStack`).
+        ctx.sp = sp;
+        ctx.fp = fp;
+        ctx.outcome = Outcome::GrowStack { instance: target, def_index: def, resume_ip: ip };
+        return;
+    }
+    if ctx.nframes == ctx.frames_cap {
+        // The frames do not point into themselves, so the vector may move.
+        let frames = &mut store.stack.frames;
+        frames.set_len(ctx.nframes);
+        frames.reserve(ctx.nframes.max(16));
+        ctx.frames = frames.as_mut_ptr();
+        ctx.frames_cap = frames.capacity().min(store.stack.max_frames);
+    }
+    ctx.frames.add(ctx.nframes).write(Frame {
+        ip: ip as usize,
+        code: 0,
+        fp: fp.offset_from(ctx.slots) as usize,
+        instance: ctx.inst_idx,
+        func: ctx.func,
+    });
+    ctx.nframes += 1;
+    let mem = if target != ctx.inst_idx { switch_instance(ctx, target) } else { mem };
+    zero_slots(sp, cf.num_locals as usize);
+    let sp = sp.add(cf.num_locals as usize);
+    let ip = cf.ops.as_ptr();
+    ctx.func = def;
+    ((*ip).handler)(ip, sp, new_fp, mem, ctx, tos)
+}
+
+/// Slots kept free at the end of the value stack for the inline call path's zeroing.
+const ZEROING_PAD: usize = 8;
+
 /// Runs threaded code from `frame` (see [`super::run`]).
 pub(crate) unsafe fn run(store: &mut StoreInner, frame: Frame, base_depth: usize) -> Result<Exit, Trap> {
     let slots = store.stack.slots.as_mut_ptr();
+    // Room for the inline call path's 8-slot zeroing past a frame (see `call_wasm!`).
+    let slots_end = slots.add(store.stack.slots.len().saturating_sub(ZEROING_PAD));
     let inst: *const InstanceEntity = &*store.instances[frame.instance as usize];
     let mem = load_mem(store, inst);
     let mem_entity = mem_entity(store, inst);
+    let module: *const ModuleInner = &*(&*inst).module.inner;
+    let frames = &mut store.stack.frames;
+    let (nframes, frames_cap) = (frames.len(), frames.capacity().min(store.stack.max_frames));
+    let frames = frames.as_mut_ptr();
     let mut ctx = Ctx {
         store,
         slots,
-        code: frame.code as *const Op,
+        slots_end,
+        frames,
+        nframes,
+        frames_cap,
         globals: (&*inst).global_ptrs.as_ptr(),
         mem_len: mem.len,
         mem_entity,
         inst,
-        module: &*(&*inst).module.inner,
+        module,
+        compiled: (*module).compiled.as_ptr(),
         inst_idx: frame.instance,
         func: frame.func,
+        call_target: 0,
+        call_def: 0,
         base_depth,
         outcome: Outcome::Return,
         sp: std::ptr::null_mut(),
@@ -375,11 +540,13 @@ pub(crate) unsafe fn run(store: &mut StoreInner, frame: Frame, base_depth: usize
     let tos = *sp.sub(1);
     ((*ip).handler)(ip, sp, fp, mem.base, &mut ctx, tos);
     let store = &mut *ctx.store;
+    // SAFETY: the loop wrote every frame below `nframes` (or found it there), within capacity.
+    store.stack.frames.set_len(ctx.nframes);
     store.stack.sp = ctx.sp.offset_from(slots) as usize;
     // Where a run that left the loop continues: at `ip`, in the frame that was running.
     let resume = |ip: *const Op| Frame {
         ip: ip as usize,
-        code: ctx.code as usize,
+        code: 0,
         fp: ctx.fp.offset_from(slots) as usize,
         instance: ctx.inst_idx,
         func: ctx.func,

@@ -14,7 +14,7 @@ impl CompiledFunc {
         if self.ops.is_empty() {
             self.code.to_vec()
         } else {
-            self.ops.iter().map(|op| op.instr()).collect()
+            crate::exec::threaded::instructions(&self.ops)
         }
     }
 }
@@ -354,7 +354,7 @@ fn branch_target(mut i: Instr) -> Option<u32> {
     branch_target_mut(&mut i).map(|t| *t)
 }
 
-fn branch_target_mut(i: &mut Instr) -> Option<&mut u32> {
+pub(crate) fn branch_target_mut(i: &mut Instr) -> Option<&mut u32> {
     match i {
         Instr::Br { target: t }
         | Instr::BrAdjust { target: t, .. }
