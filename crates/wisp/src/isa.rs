@@ -181,6 +181,48 @@ macro_rules! for_each_fused_store {
     };
 }
 
+/// A loop's latch, written once: a counter stepped by a small constant and compared with a
+/// local or a constant, then a branch. Entry: `(CmpLBr, CmpLBrNot, CmpImmBr, CmpImmBrNot,
+/// CmpLLBr, CmpLLBrNot, CmpLIBr, CmpLIBrNot, StepLBr, StepLBrNot, StepIBr, StepIBrNot,
+/// compare type, counter type, comparison)`, the first eight the compare-and-branch forms
+/// (of `for_each_fused_cmp!`) a latch is found after, for the translator's rules:
+/// - `StepLBr { local, step, b, target }`: `local.get local; const step; add; local.tee local;
+///   local.get b; cmp; br_if target` (the counter is `local`, `step` sign-extended),
+/// - `StepIBr { local, step, bound, target }`: the same against a constant (`bound` kept in 32
+///   bits, sign-extended for 64-bit counters),
+/// - the `BrNot` forms branch when the comparison is false (`if`, or `eqz; br_if`).
+///
+/// The ISA, the translator's rules and both dispatch backends expand this list.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! for_each_fused_step {
+    ($m:ident $($extra:tt)*) => {
+        $m! {
+            $($extra)* ;
+            (I32EqLBr, I32EqLBrNot, I32EqImmBr, I32EqImmBrNot, I32EqLLBr, I32EqLLBrNot, I32EqLIBr, I32EqLIBrNot, I32EqStepLBr, I32EqStepLBrNot, I32EqStepIBr, I32EqStepIBrNot, u32, u32, |a: u32, b: u32| a == b)
+            (I32NeLBr, I32NeLBrNot, I32NeImmBr, I32NeImmBrNot, I32NeLLBr, I32NeLLBrNot, I32NeLIBr, I32NeLIBrNot, I32NeStepLBr, I32NeStepLBrNot, I32NeStepIBr, I32NeStepIBrNot, u32, u32, |a: u32, b: u32| a != b)
+            (I32LtSLBr, I32LtSLBrNot, I32LtSImmBr, I32LtSImmBrNot, I32LtSLLBr, I32LtSLLBrNot, I32LtSLIBr, I32LtSLIBrNot, I32LtSStepLBr, I32LtSStepLBrNot, I32LtSStepIBr, I32LtSStepIBrNot, i32, u32, |a: i32, b: i32| a < b)
+            (I32LtULBr, I32LtULBrNot, I32LtUImmBr, I32LtUImmBrNot, I32LtULLBr, I32LtULLBrNot, I32LtULIBr, I32LtULIBrNot, I32LtUStepLBr, I32LtUStepLBrNot, I32LtUStepIBr, I32LtUStepIBrNot, u32, u32, |a: u32, b: u32| a < b)
+            (I32GtSLBr, I32GtSLBrNot, I32GtSImmBr, I32GtSImmBrNot, I32GtSLLBr, I32GtSLLBrNot, I32GtSLIBr, I32GtSLIBrNot, I32GtSStepLBr, I32GtSStepLBrNot, I32GtSStepIBr, I32GtSStepIBrNot, i32, u32, |a: i32, b: i32| a > b)
+            (I32GtULBr, I32GtULBrNot, I32GtUImmBr, I32GtUImmBrNot, I32GtULLBr, I32GtULLBrNot, I32GtULIBr, I32GtULIBrNot, I32GtUStepLBr, I32GtUStepLBrNot, I32GtUStepIBr, I32GtUStepIBrNot, u32, u32, |a: u32, b: u32| a > b)
+            (I32LeSLBr, I32LeSLBrNot, I32LeSImmBr, I32LeSImmBrNot, I32LeSLLBr, I32LeSLLBrNot, I32LeSLIBr, I32LeSLIBrNot, I32LeSStepLBr, I32LeSStepLBrNot, I32LeSStepIBr, I32LeSStepIBrNot, i32, u32, |a: i32, b: i32| a <= b)
+            (I32LeULBr, I32LeULBrNot, I32LeUImmBr, I32LeUImmBrNot, I32LeULLBr, I32LeULLBrNot, I32LeULIBr, I32LeULIBrNot, I32LeUStepLBr, I32LeUStepLBrNot, I32LeUStepIBr, I32LeUStepIBrNot, u32, u32, |a: u32, b: u32| a <= b)
+            (I32GeSLBr, I32GeSLBrNot, I32GeSImmBr, I32GeSImmBrNot, I32GeSLLBr, I32GeSLLBrNot, I32GeSLIBr, I32GeSLIBrNot, I32GeSStepLBr, I32GeSStepLBrNot, I32GeSStepIBr, I32GeSStepIBrNot, i32, u32, |a: i32, b: i32| a >= b)
+            (I32GeULBr, I32GeULBrNot, I32GeUImmBr, I32GeUImmBrNot, I32GeULLBr, I32GeULLBrNot, I32GeULIBr, I32GeULIBrNot, I32GeUStepLBr, I32GeUStepLBrNot, I32GeUStepIBr, I32GeUStepIBrNot, u32, u32, |a: u32, b: u32| a >= b)
+            (I64EqLBr, I64EqLBrNot, I64EqImmBr, I64EqImmBrNot, I64EqLLBr, I64EqLLBrNot, I64EqLIBr, I64EqLIBrNot, I64EqStepLBr, I64EqStepLBrNot, I64EqStepIBr, I64EqStepIBrNot, u64, u64, |a: u64, b: u64| a == b)
+            (I64NeLBr, I64NeLBrNot, I64NeImmBr, I64NeImmBrNot, I64NeLLBr, I64NeLLBrNot, I64NeLIBr, I64NeLIBrNot, I64NeStepLBr, I64NeStepLBrNot, I64NeStepIBr, I64NeStepIBrNot, u64, u64, |a: u64, b: u64| a != b)
+            (I64LtSLBr, I64LtSLBrNot, I64LtSImmBr, I64LtSImmBrNot, I64LtSLLBr, I64LtSLLBrNot, I64LtSLIBr, I64LtSLIBrNot, I64LtSStepLBr, I64LtSStepLBrNot, I64LtSStepIBr, I64LtSStepIBrNot, i64, u64, |a: i64, b: i64| a < b)
+            (I64LtULBr, I64LtULBrNot, I64LtUImmBr, I64LtUImmBrNot, I64LtULLBr, I64LtULLBrNot, I64LtULIBr, I64LtULIBrNot, I64LtUStepLBr, I64LtUStepLBrNot, I64LtUStepIBr, I64LtUStepIBrNot, u64, u64, |a: u64, b: u64| a < b)
+            (I64GtSLBr, I64GtSLBrNot, I64GtSImmBr, I64GtSImmBrNot, I64GtSLLBr, I64GtSLLBrNot, I64GtSLIBr, I64GtSLIBrNot, I64GtSStepLBr, I64GtSStepLBrNot, I64GtSStepIBr, I64GtSStepIBrNot, i64, u64, |a: i64, b: i64| a > b)
+            (I64GtULBr, I64GtULBrNot, I64GtUImmBr, I64GtUImmBrNot, I64GtULLBr, I64GtULLBrNot, I64GtULIBr, I64GtULIBrNot, I64GtUStepLBr, I64GtUStepLBrNot, I64GtUStepIBr, I64GtUStepIBrNot, u64, u64, |a: u64, b: u64| a > b)
+            (I64LeSLBr, I64LeSLBrNot, I64LeSImmBr, I64LeSImmBrNot, I64LeSLLBr, I64LeSLLBrNot, I64LeSLIBr, I64LeSLIBrNot, I64LeSStepLBr, I64LeSStepLBrNot, I64LeSStepIBr, I64LeSStepIBrNot, i64, u64, |a: i64, b: i64| a <= b)
+            (I64LeULBr, I64LeULBrNot, I64LeUImmBr, I64LeUImmBrNot, I64LeULLBr, I64LeULLBrNot, I64LeULIBr, I64LeULIBrNot, I64LeUStepLBr, I64LeUStepLBrNot, I64LeUStepIBr, I64LeUStepIBrNot, u64, u64, |a: u64, b: u64| a <= b)
+            (I64GeSLBr, I64GeSLBrNot, I64GeSImmBr, I64GeSImmBrNot, I64GeSLLBr, I64GeSLLBrNot, I64GeSLIBr, I64GeSLIBrNot, I64GeSStepLBr, I64GeSStepLBrNot, I64GeSStepIBr, I64GeSStepIBrNot, i64, u64, |a: i64, b: i64| a >= b)
+            (I64GeULBr, I64GeULBrNot, I64GeUImmBr, I64GeUImmBrNot, I64GeULLBr, I64GeULLBrNot, I64GeULIBr, I64GeULIBrNot, I64GeUStepLBr, I64GeUStepLBrNot, I64GeUStepIBr, I64GeUStepIBrNot, u64, u64, |a: u64, b: u64| a >= b)
+        }
+    };
+}
+
 /// Whether a constant's slot bits survive being kept in 32 bits (`widen_imm32` gives them
 /// back), as fused forms with a 32-bit immediate keep them; a reader of `bytes` bytes (4 or
 /// fewer) ignores the upper half, so for it any value does.
@@ -216,11 +258,22 @@ macro_rules! define_isa_with_loads {
 
 macro_rules! define_isa_with_stores {
     ($base:tt $binops:tt $cmps:tt $loads:tt ; $( ($store:ident, $at:ident, $atimm:ident, $ll:ident, $n:literal, $bytes:expr) )*) => {
+        for_each_fused_step!(define_isa_with_steps $base $binops $cmps $loads
+            { $( $at { addr: u32, offset: u32 }, $atimm { addr: u32, offset: u32, value: u32 },
+                 $ll { addr: u32, value: u32, offset: u32 }, )* });
+    };
+}
+
+macro_rules! define_isa_with_steps {
+    ($base:tt $binops:tt $cmps:tt $loads:tt $stores:tt ; $( ($lbr:ident, $lbrnot:ident, $immbr:ident, $immbrnot:ident, $llbr:ident, $llbrnot:ident,
+                                                            $libr:ident, $librnot:ident, $steplbr:ident, $steplbrnot:ident, $stepibr:ident, $stepibrnot:ident,
+                                                            $t:ty, $ct:ty, $f:expr) )*) => {
         define_isa! { $base $binops
             cmps $cmps
             loads $loads
-            stores { $( $at { addr: u32, offset: u32 }, $atimm { addr: u32, offset: u32, value: u32 },
-                        $ll { addr: u32, value: u32, offset: u32 }, )* }
+            stores $stores
+            steps { $( $steplbr { local: u32, step: i16, b: u32, target: u32 }, $steplbrnot { local: u32, step: i16, b: u32, target: u32 },
+                       $stepibr { local: u32, step: i16, bound: u32, target: u32 }, $stepibrnot { local: u32, step: i16, bound: u32, target: u32 }, )* }
         }
     };
 }
@@ -246,6 +299,7 @@ macro_rules! define_isa {
         cmps { $( $cname:ident { $($cf:ident : $ct:ty),* } ),* $(,)? }
         loads { $( $lname:ident { $($lf:ident : $lt:ty),* } ),* $(,)? }
         stores { $( $stname:ident { $($stf:ident : $stt:ty),* } ),* $(,)? }
+        steps { $( $sfname:ident { $($sff:ident : $sft:ty),* } ),* $(,)? }
     ) => {
         /// One instruction of wisp's internal bytecode.
         #[derive(Debug, Clone, Copy, PartialEq)]
@@ -256,6 +310,7 @@ macro_rules! define_isa {
             $( $cname { $($cf: $ct),* }, )*
             $( $lname { $($lf: $lt),* }, )*
             $( $stname { $($stf: $stt),* }, )*
+            $( $sfname { $($sff: $sft),* }, )*
         }
 
         impl Instr {
@@ -268,6 +323,7 @@ macro_rules! define_isa {
                     $( Instr::$cname { .. } => stringify!($cname), )*
                     $( Instr::$lname { .. } => stringify!($lname), )*
                     $( Instr::$stname { .. } => stringify!($stname), )*
+                    $( Instr::$sfname { .. } => stringify!($sfname), )*
                 }
             }
         }

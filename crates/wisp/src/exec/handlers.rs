@@ -212,7 +212,7 @@ macro_rules! fused_load_entries {
 
 macro_rules! fused_store_entries {
     ($m:ident $extra:tt { $($before:tt)* } ; $( ($store:ident, $at:ident, $atimm:ident, $ll:ident, $n:literal, $bytes:expr) )*) => {
-        base_handlers! { $m $extra {
+        crate::for_each_fused_step! { fused_step_entries $m $extra {
             $($before)*
             $(
                 $at { addr, offset } => {
@@ -221,6 +221,46 @@ macro_rules! fused_store_entries {
                 },
                 $atimm { addr, offset, value } => store_to!(local!(addr), offset, $n, $bytes, crate::isa::widen_imm32(value)),
                 $ll { addr, value, offset } => store_to!(local!(addr), offset, $n, $bytes, local!(value)),
+            )*
+        } }
+    };
+}
+
+macro_rules! fused_step_entries {
+    ($m:ident $extra:tt { $($before:tt)* } ; $( ($lbr:ident, $lbrnot:ident, $immbr:ident, $immbrnot:ident, $llbr:ident, $llbrnot:ident,
+                                                  $libr:ident, $librnot:ident, $steplbr:ident, $steplbrnot:ident, $stepibr:ident, $stepibrnot:ident,
+                                                  $t:ty, $ct:ty, $f:expr) )*) => {
+        base_handlers! { $m $extra {
+            $($before)*
+            $(
+                $steplbr { local, step, b, target } => {
+                    let v = <$ct as ops::Counter>::step(local!(local), step);
+                    local!(local) = v;
+                    if ($f)(<$t as Slot>::from_slot(v), <$t as Slot>::from_slot(local!(b))) {
+                        jump!(target);
+                    }
+                },
+                $steplbrnot { local, step, b, target } => {
+                    let v = <$ct as ops::Counter>::step(local!(local), step);
+                    local!(local) = v;
+                    if !($f)(<$t as Slot>::from_slot(v), <$t as Slot>::from_slot(local!(b))) {
+                        jump!(target);
+                    }
+                },
+                $stepibr { local, step, bound, target } => {
+                    let v = <$ct as ops::Counter>::step(local!(local), step);
+                    local!(local) = v;
+                    if ($f)(<$t as Slot>::from_slot(v), <$t as Slot>::from_slot(crate::isa::widen_imm32(bound))) {
+                        jump!(target);
+                    }
+                },
+                $stepibrnot { local, step, bound, target } => {
+                    let v = <$ct as ops::Counter>::step(local!(local), step);
+                    local!(local) = v;
+                    if !($f)(<$t as Slot>::from_slot(v), <$t as Slot>::from_slot(crate::isa::widen_imm32(bound))) {
+                        jump!(target);
+                    }
+                },
             )*
         } }
     };

@@ -231,3 +231,24 @@ mod tests {
         assert_eq!(i32_div_s(i32::MIN, -1), Err(TrapCode::IntegerOverflow));
     }
 }
+
+/// A loop counter of the fused latch forms (`isa::for_each_fused_step!`): its slot plus a
+/// sign-extended step, wrapping at the counter's width. An i32 counter's slot stays
+/// zero-extended, as every i32 producer leaves it.
+pub(crate) trait Counter {
+    fn step(slot: u64, step: i16) -> u64;
+}
+
+impl Counter for u32 {
+    #[inline(always)]
+    fn step(slot: u64, step: i16) -> u64 {
+        (slot as u32).wrapping_add(step as i32 as u32) as u64
+    }
+}
+
+impl Counter for u64 {
+    #[inline(always)]
+    fn step(slot: u64, step: i16) -> u64 {
+        slot.wrapping_add(step as i64 as u64)
+    }
+}

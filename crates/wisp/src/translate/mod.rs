@@ -155,6 +155,17 @@ macro_rules! binop_rules {
             }
         }
 
+        /// A fused binop's `local.tee` form as its `local.set` form, with the local.
+        fn tee_binop_as_set(i: Instr) -> Option<(Instr, u32)> {
+            use Instr::*;
+            match i {
+                $( $lltee { a, b, dst } => Some(($llset { a, b, dst }, dst)), )*
+                $( $tee { dst } => Some(($set { dst }, dst)), )*
+                $( $immtee { value, dst } => Some(($immset { value, dst }, dst)), )*
+                _ => None,
+            }
+        }
+
         /// The form of a plain binop that reads its left operand from local `a`.
         fn left_local_binop(i: &Instr, a: u32) -> Option<Instr> {
             use Instr::*;
@@ -329,6 +340,93 @@ macro_rules! store_rules {
 }
 crate::for_each_fused_store! { store_rules }
 
+/// Fusion rules for loop latches (`isa::for_each_fused_step!`): a counter stepped by a small
+/// constant, then compared and branched on; and the branch targets of the latch forms.
+macro_rules! step_rules {
+    ( ; $( ($lbr:ident, $lbrnot:ident, $immbr:ident, $immbrnot:ident, $llbr:ident, $llbrnot:ident, $libr:ident, $librnot:ident,
+            $steplbr:ident, $steplbrnot:ident, $stepibr:ident, $stepibrnot:ident, $t:ty, $ct:ty, $f:expr) )*) => {
+        fn fuse_step(p: Option<Instr>, b: Option<Instr>, a: Instr) -> Option<(usize, Instr)> {
+            use Instr::*;
+            match a {
+                $( $lbr { b: bound, target } => {
+                    let (n, local, step) = counter_step(p, b?, std::mem::size_of::<$ct>())?;
+                    Some((n + 1, $steplbr { local, step, b: bound, target }))
+                } )*
+                $( $lbrnot { b: bound, target } => {
+                    let (n, local, step) = counter_step(p, b?, std::mem::size_of::<$ct>())?;
+                    Some((n + 1, $steplbrnot { local, step, b: bound, target }))
+                } )*
+                $( $immbr { value, target } if fits_imm32(value, std::mem::size_of::<$ct>()) => {
+                    let (n, local, step) = counter_step(p, b?, std::mem::size_of::<$ct>())?;
+                    Some((n + 1, $stepibr { local, step, bound: value as u32, target }))
+                } )*
+                $( $immbrnot { value, target } if fits_imm32(value, std::mem::size_of::<$ct>()) => {
+                    let (n, local, step) = counter_step(p, b?, std::mem::size_of::<$ct>())?;
+                    Some((n + 1, $stepibrnot { local, step, bound: value as u32, target }))
+                } )*
+                _ => None,
+            }
+        }
+
+        /// `tee; compare-and-branch` as `set; compare-and-branch reading the local`: the value
+        /// goes to its local either way, and the branch reads it back instead of the stack
+        /// (no push and pop). `Some((set, branch))` when both have such forms.
+        fn split_tee(b: Instr, a: Instr) -> Option<(Instr, Instr)> {
+            use Instr::*;
+            let (set, dst) = tee_as_set(b)?;
+            let br = match a {
+                $( $lbr { b, target } => $llbr { a: dst, b, target }, )*
+                $( $lbrnot { b, target } => $llbrnot { a: dst, b, target }, )*
+                $( $immbr { value, target } if fits_imm32(value, std::mem::size_of::<$ct>()) => {
+                    $libr { a: dst, value: value as u32, target }
+                } )*
+                $( $immbrnot { value, target } if fits_imm32(value, std::mem::size_of::<$ct>()) => {
+                    $librnot { a: dst, value: value as u32, target }
+                } )*
+                BrIfNez { target } => BrIfLocalNez { index: dst, target },
+                BrIfEqz { target } => BrIfLocalEqz { index: dst, target },
+                _ => return None,
+            };
+            Some((set, br))
+        }
+
+        fn fused_step_target(i: &mut Instr) -> Option<&mut u32> {
+            use Instr::*;
+            match i {
+                $( $steplbr { target, .. } | $steplbrnot { target, .. } | $stepibr { target, .. } | $stepibrnot { target, .. } => Some(target), )*
+                _ => None,
+            }
+        }
+    };
+}
+crate::for_each_fused_step! { step_rules }
+
+/// The counter step before a latch's compare-and-branch, for a counter of `bytes` bytes:
+/// `(instructions, local, step)`. An i32 counter is `LocalAddImmTee` onto itself; an i64 one
+/// `I64AddLI` then `local.tee` of the same local. Steps beyond 16 bits do not fuse.
+fn counter_step(p: Option<Instr>, b: Instr, bytes: usize) -> Option<(usize, u32, i16)> {
+    match (p, b) {
+        (_, Instr::LocalAddImmTee { src, value, dst }) if bytes == 4 && src == dst => {
+            Some((1, dst, i16::try_from(value as i32).ok()?))
+        }
+        (Some(Instr::I64AddLI { a, value }), Instr::LocalTee { index }) if bytes == 8 && a == index => {
+            Some((2, index, i16::try_from(value as i64).ok()?))
+        }
+        _ => None,
+    }
+}
+
+/// A `local.tee` form as the matching `local.set` form, with the local it writes.
+fn tee_as_set(i: Instr) -> Option<(Instr, u32)> {
+    use Instr::*;
+    Some(match i {
+        LocalTee { index } => (LocalSet { index }, index),
+        LocalGetTee { src, dst } => (LocalCopy { src, dst }, dst),
+        LocalAddImmTee { src, value, dst } => (LocalAddImmSet { src, value, dst }, dst),
+        other => return tee_binop_as_set(other),
+    })
+}
+
 /// Whether `i`, placed between a `local.get local` and the operator consuming its value,
 /// stops that operator from reading the local itself: it writes the local, or it branches,
 /// returns or ends the code (see `Translator::defer_left`).
@@ -369,7 +467,13 @@ pub(crate) fn branch_target_mut(i: &mut Instr) -> Option<&mut u32> {
         | Instr::LocalSetImmBr { target: t, .. }
         | Instr::LocalGetBr { target: t, .. }
         | Instr::BrTableTarget { target: t, .. } => Some(t),
-        other => fused_cmp_target(other),
+        other => {
+            if fused_step_target(other).is_some() {
+                fused_step_target(other)
+            } else {
+                fused_cmp_target(other)
+            }
+        }
     }
 }
 
@@ -478,9 +582,18 @@ impl<'m> Translator<'m> {
                 .or_else(|| fuse_cmp(prev3, b, a))
                 .or_else(|| fuse_load(b, a))
                 .or_else(|| fuse_store(prev3, b, a))
+                .or_else(|| fuse_step(prev3, b, a))
             {
                 Some(r) => r,
-                None => return false,
+                None => {
+                    // No one-instruction form: a tee before a compare-and-branch becomes a set
+                    // and a branch reading the local (the set may fuse with what is before it).
+                    let Some((set, br)) = b.and_then(|b| split_tee(b, a)) else { return false };
+                    self.truncate_code(n - 2);
+                    self.emit(set);
+                    self.emit(br);
+                    return true;
+                }
             },
         };
         self.truncate_code(n - drop);

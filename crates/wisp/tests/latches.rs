@@ -1,0 +1,131 @@
+//! Loop latches: a counter stepped by a constant, teed, compared and branched on becomes one
+//! instruction (`*StepLBr`, `*StepIBr`, from `isa::for_each_fused_step!`), and a tee before
+//! any other compare-and-branch becomes a set plus a branch reading the local. These tests
+//! pin which form each shape gets (the disassembly) and check the results against what the
+//! Wasm means, at the edges: counters wrapping at their width, negative steps, steps too wide
+//! to fuse, both branch senses.
+
+use wisp::{Config, Dispatch, Engine, Linker, Module, Store};
+
+fn wat(src: &str) -> Vec<u8> {
+    let buf = wast::parser::ParseBuffer::new(src).expect("lex");
+    let mut w: wast::Wat = wast::parser::parse(&buf).expect("parse");
+    w.encode().expect("encode")
+}
+
+const MODULE: &str = r#"(module
+  ;; 0: iterations of `i += step` from `start` until `i == end` (i32, bound in a local).
+  (func (export "count_ne") (param $start i32) (param $end i32) (result i32) (local $n i32)
+    (loop $l
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br_if $l (i32.ne (local.tee $start (i32.add (local.get $start) (i32.const 4))) (local.get $end))))
+    (local.get $n))
+  ;; 1: counting down by 3 while i > -10 (signed, constant bound).
+  (func (export "down_gt") (param $i i32) (result i32) (local $n i32)
+    (loop $l
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br_if $l (i32.gt_s (local.tee $i (i32.add (local.get $i) (i32.const -3))) (i32.const -10))))
+    (local.get $n))
+  ;; 2: an i64 counter stepping by 8 while below a local bound (unsigned).
+  (func (export "up64") (param $i i64) (param $end i64) (result i64) (local $n i64)
+    (loop $l
+      (local.set $n (i64.add (local.get $n) (i64.const 1)))
+      (br_if $l (i64.lt_u (local.tee $i (i64.add (local.get $i) (i64.const 8))) (local.get $end))))
+    (i64.add (i64.shl (local.get $n) (i64.const 32)) (local.get $i)))
+  ;; 3: a step too wide for the fused form (40000): tee split only.
+  (func (export "wide_step") (param $i i32) (param $end i32) (result i32) (local $n i32)
+    (loop $l
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 40000))) (local.get $end))))
+    (local.get $n))
+  ;; 4: the branch taken when the comparison is false (eqz; br_if), i32 counter by 1 against 100.
+  (func (export "until_ge") (param $i i32) (result i32) (local $n i32)
+    (block $out
+      (loop $l
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (br_if $out (i32.eqz (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const 100))))
+        (br $l)))
+    (local.get $n))
+  ;; 5: a tee of a two-local sum before a compare with a local: set, then a two-local branch.
+  (func (export "sum_lt") (param $a i32) (param $b i32) (param $lim i32) (result i32) (local $s i32)
+    (block $out
+      (br_if $out (i32.lt_u (local.tee $s (i32.add (local.get $a) (local.get $b))) (local.get $lim)))
+      (return (i32.const -1)))
+    (local.get $s))
+  ;; 6: a tee before br_if on the value itself.
+  (func (export "odd") (param $a i32) (result i32) (local $t i32)
+    (block $out
+      (br_if $out (local.tee $t (i32.and (local.get $a) (i32.const 1))))
+      (return (i32.const 100)))
+    (i32.add (local.get $t) (i32.const 10)))
+)"#;
+
+fn engines() -> Vec<Engine> {
+    [Dispatch::Portable, Dispatch::Threaded]
+        .into_iter()
+        .map(|d| {
+            let mut c = Config::default();
+            c.dispatch(d);
+            Engine::new(&c)
+        })
+        .collect()
+}
+
+fn setup(engine: &Engine) -> (Module, Store<()>, wisp::Instance) {
+    let module = Module::new(engine, &wat(MODULE)).expect("valid");
+    let mut store = Store::new(engine, ());
+    let inst = Linker::new(engine).instantiate(&mut store, &module).expect("instantiate");
+    (module, store, inst)
+}
+
+#[test]
+fn latch_forms() {
+    let (module, _, _) = setup(&Engine::default());
+    let has = |f: u32, s: &str| {
+        let code = module.disassemble(f).unwrap();
+        assert!(code.contains(s), "func {f} lacks {s}: {code}");
+        code
+    };
+    has(0, "I32NeStepLBr { local: 0, step: 4, b: 1,");
+    has(1, "I32GtSStepIBr { local: 0, step: -3, bound: 4294967286,");
+    has(2, "I64LtUStepLBr { local: 0, step: 8, b: 1,");
+    let wide = has(3, "I32LtULLBr { a: 0, b: 1,");
+    assert!(wide.contains("LocalAddImmSet { src: 0, value: 40000, dst: 0 }"), "{wide}");
+    has(4, "I32LtSStepIBrNot { local: 0, step: 1, bound: 100,");
+    let sum = has(5, "I32AddLLSet { a: 0, b: 1, dst: 3 }");
+    assert!(sum.contains("I32LtULLBr { a: 3, b: 2,"), "{sum}");
+    let odd = has(6, "BrIfLocalNez { index: 1,");
+    assert!(!odd.contains("LocalTee"), "{odd}");
+}
+
+#[test]
+fn latches_compute_what_the_wasm_means() {
+    for engine in engines() {
+        let (_, mut store, inst) = setup(&engine);
+        let s = &mut store;
+        let count_ne = inst.get_typed_func::<(i32, i32), i32>(&*s, "count_ne").unwrap();
+        assert_eq!(count_ne.call(&mut *s, (0, 40)).unwrap(), 10);
+        // The i32 counter wraps at 32 bits: 0xffff_fff0 + 4 * 6 = 8.
+        assert_eq!(count_ne.call(&mut *s, (-16, 8)).unwrap(), 6);
+        let down_gt = inst.get_typed_func::<i32, i32>(&*s, "down_gt").unwrap();
+        assert_eq!(down_gt.call(&mut *s, 20).unwrap(), 10); // 17, 14, ..., -10
+        assert_eq!(down_gt.call(&mut *s, -100).unwrap(), 1);
+        assert_eq!(down_gt.call(&mut *s, -7).unwrap(), 1); // -10 is not greater than -10
+        let up64 = inst.get_typed_func::<(i64, i64), i64>(&*s, "up64").unwrap();
+        // Across 2^32: the add is 64-bit. 0xffff_fff0 + 8 * 4 = 0x1_0000_0010.
+        assert_eq!(up64.call(&mut *s, (0xffff_fff0, 0x1_0000_0010)).unwrap(), (4 << 32) + 0x1_0000_0010);
+        // Unsigned: -24 and -8 are near the top of the range, and -16 < -8.
+        assert_eq!(up64.call(&mut *s, (-24, -8)).unwrap(), (2 << 32) - 8);
+        let wide = inst.get_typed_func::<(i32, i32), i32>(&*s, "wide_step").unwrap();
+        assert_eq!(wide.call(&mut *s, (0, 200_000)).unwrap(), 5);
+        let until_ge = inst.get_typed_func::<i32, i32>(&*s, "until_ge").unwrap();
+        assert_eq!(until_ge.call(&mut *s, 0).unwrap(), 100);
+        assert_eq!(until_ge.call(&mut *s, 500).unwrap(), 1);
+        let sum_lt = inst.get_typed_func::<(i32, i32, i32), i32>(&*s, "sum_lt").unwrap();
+        assert_eq!(sum_lt.call(&mut *s, (3, 4, 8)).unwrap(), 7);
+        assert_eq!(sum_lt.call(&mut *s, (3, 5, 8)).unwrap(), -1);
+        let odd = inst.get_typed_func::<i32, i32>(&*s, "odd").unwrap();
+        assert_eq!(odd.call(&mut *s, 7).unwrap(), 11);
+        assert_eq!(odd.call(&mut *s, 6).unwrap(), 100);
+    }
+}
