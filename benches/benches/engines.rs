@@ -1,7 +1,8 @@
 //! Every workload on wisp and on wasmi in one criterion group, same bytes, same arguments,
 //! results checked equal to the expected value on both engines before anything is timed.
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::measurement::Measurement;
+use criterion::{criterion_group, criterion_main, Bencher, BenchmarkGroup, BenchmarkId, Criterion};
 use std::time::Duration;
 use wisp_benches::{fixture, Args, Expect, Workload, GO_WORKLOADS};
 
@@ -33,6 +34,23 @@ macro_rules! run_fn {
 
 run_fn!(run_wisp, wisp);
 run_fn!(run_wasmi, wasmi);
+
+/// Runs a group's two benchmarks, wisp's first unless `WISP_BENCH_WASMI_FIRST` is set
+/// (`benches/compare` alternates the order between its rounds, so neither engine is always the
+/// one measured right after the other warmed the machine).
+fn both<M: Measurement>(
+    g: &mut BenchmarkGroup<'_, M>,
+    mut wisp: impl FnMut(&mut Bencher<'_, M>),
+    mut wasmi: impl FnMut(&mut Bencher<'_, M>),
+) {
+    if std::env::var_os("WISP_BENCH_WASMI_FIRST").is_some() {
+        g.bench_function(BenchmarkId::from_parameter("wasmi"), |b| wasmi(b));
+        g.bench_function(BenchmarkId::from_parameter("wisp"), |b| wisp(b));
+    } else {
+        g.bench_function(BenchmarkId::from_parameter("wisp"), |b| wisp(b));
+        g.bench_function(BenchmarkId::from_parameter("wasmi"), |b| wasmi(b));
+    }
+}
 
 fn filtered(w: &Workload) -> bool {
     std::env::var("WISP_BENCH_FILTER").is_ok_and(|f| !w.name.contains(&f))
@@ -71,8 +89,7 @@ fn c_workloads(c: &mut Criterion) {
         assert_eq!(iter_wasmi(&mut ms, &mi, w), w.expect, "wasmi: {}", w.name);
         let mut g = c.benchmark_group(w.name);
         g.sample_size(10).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(3));
-        g.bench_function(BenchmarkId::from_parameter("wisp"), |b| b.iter(|| iter_wisp(&mut ws, &wi, w)));
-        g.bench_function(BenchmarkId::from_parameter("wasmi"), |b| b.iter(|| iter_wasmi(&mut ms, &mi, w)));
+        both(&mut g, |b| b.iter(|| iter_wisp(&mut ws, &wi, w)), |b| b.iter(|| iter_wasmi(&mut ms, &mi, w)));
         g.finish();
     }
 }
@@ -91,16 +108,17 @@ fn compile(c: &mut Criterion) {
     let me_eager = wasmi::Engine::new(&eager);
     let mut g = c.benchmark_group("compile(go/bench.wasm)");
     g.sample_size(10).measurement_time(Duration::from_secs(3));
-    g.bench_function(BenchmarkId::from_parameter("wisp"), |b| {
-        b.iter(|| {
-            let m = wisp::Module::new(&we, &bytes).unwrap();
-            m.translate_all();
-            m
-        })
-    });
-    g.bench_function(BenchmarkId::from_parameter("wasmi"), |b| {
-        b.iter(|| wasmi::Module::new(&me_eager, &bytes[..]).unwrap())
-    });
+    both(
+        &mut g,
+        |b| {
+            b.iter(|| {
+                let m = wisp::Module::new(&we, &bytes).unwrap();
+                m.translate_all();
+                m
+            })
+        },
+        |b| b.iter(|| wasmi::Module::new(&me_eager, &bytes[..]).unwrap()),
+    );
     g.bench_function(BenchmarkId::from_parameter("wasmparser-validate"), |b| {
         b.iter(|| wasmparser::Validator::new().validate_all(&bytes).unwrap())
     });
@@ -109,10 +127,11 @@ fn compile(c: &mut Criterion) {
     let me_lazy = wasmi::Engine::default();
     let mut g = c.benchmark_group("compile-lazy(go/bench.wasm)");
     g.sample_size(10).measurement_time(Duration::from_secs(3));
-    g.bench_function(BenchmarkId::from_parameter("wisp"), |b| b.iter(|| wisp::Module::new(&we, &bytes).unwrap()));
-    g.bench_function(BenchmarkId::from_parameter("wasmi"), |b| {
-        b.iter(|| wasmi::Module::new(&me_lazy, &bytes[..]).unwrap())
-    });
+    both(
+        &mut g,
+        |b| b.iter(|| wisp::Module::new(&we, &bytes).unwrap()),
+        |b| b.iter(|| wasmi::Module::new(&me_lazy, &bytes[..]).unwrap()),
+    );
     g.finish();
 }
 
@@ -133,8 +152,7 @@ fn go_workloads(c: &mut Criterion) {
         assert_eq!(run_wasmi(&mut ms, &mi, w), w.expect, "wasmi: {}", w.name);
         let mut g = c.benchmark_group(w.name);
         g.sample_size(10).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(3));
-        g.bench_function(BenchmarkId::from_parameter("wisp"), |b| b.iter(|| run_wisp(&mut ws, &wi, w)));
-        g.bench_function(BenchmarkId::from_parameter("wasmi"), |b| b.iter(|| run_wasmi(&mut ms, &mi, w)));
+        both(&mut g, |b| b.iter(|| run_wisp(&mut ws, &wi, w)), |b| b.iter(|| run_wasmi(&mut ms, &mi, w)));
         g.finish();
     }
 }
@@ -145,18 +163,21 @@ fn go_calls_and_startup(c: &mut Criterion) {
     let wasmi_engine = wasmi::Engine::default();
     let mut g = c.benchmark_group("go/start(add.wasm)");
     g.sample_size(10).measurement_time(Duration::from_secs(3));
-    g.bench_function(BenchmarkId::from_parameter("wisp"), |b| {
-        b.iter(|| {
-            let m = wisp::Module::new(&wisp_engine, &bytes).unwrap();
-            wisp_benches::wisp_host::start(&wisp_engine, &m)
-        })
-    });
-    g.bench_function(BenchmarkId::from_parameter("wasmi"), |b| {
-        b.iter(|| {
-            let m = wasmi::Module::new(&wasmi_engine, &bytes[..]).unwrap();
-            wasmi_host::start(&wasmi_engine, &m)
-        })
-    });
+    both(
+        &mut g,
+        |b| {
+            b.iter(|| {
+                let m = wisp::Module::new(&wisp_engine, &bytes).unwrap();
+                wisp_benches::wisp_host::start(&wisp_engine, &m)
+            })
+        },
+        |b| {
+            b.iter(|| {
+                let m = wasmi::Module::new(&wasmi_engine, &bytes[..]).unwrap();
+                wasmi_host::start(&wasmi_engine, &m)
+            })
+        },
+    );
     g.finish();
 
     let wm = wisp::Module::new(&wisp_engine, &bytes).unwrap();
@@ -168,8 +189,11 @@ fn go_calls_and_startup(c: &mut Criterion) {
     assert_eq!(wadd.call(&mut ws, (1, 2)).unwrap(), 3);
     assert_eq!(madd.call(&mut ms, (1, 2)).unwrap(), 3);
     let mut g = c.benchmark_group("go/call(add)");
-    g.bench_function(BenchmarkId::from_parameter("wisp"), |b| b.iter(|| wadd.call(&mut ws, (1, 2)).unwrap()));
-    g.bench_function(BenchmarkId::from_parameter("wasmi"), |b| b.iter(|| madd.call(&mut ms, (1, 2)).unwrap()));
+    both(
+        &mut g,
+        |b| b.iter(|| wadd.call(&mut ws, (1, 2)).unwrap()),
+        |b| b.iter(|| madd.call(&mut ms, (1, 2)).unwrap()),
+    );
     g.finish();
 }
 

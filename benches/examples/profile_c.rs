@@ -1,16 +1,20 @@
 //! Runs one export of fixtures/c/bench.wasm on wisp in a loop, for perf:
 //! `cargo run --release -p wisp-benches --example profile_c -- EXPORT ARG [ITERATIONS]`
 //!
-//! Every parameter gets ARG. `WASMI=1` runs the same loop on wasmi, so instruction counts
-//! (`valgrind --tool=callgrind`) and profiles of the two engines come from one harness.
+//! Every parameter gets ARG (or `A,B`: one value each). `WASMI=1` runs the same loop on wasmi, so instruction counts
+//! (`valgrind --tool=callgrind`) and profiles of the two engines come from one harness;
+//! `FIXTURE=c/bulk.wasm` picks another module of `fixtures/`.
 use std::time::Instant;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let export = args.get(1).map(String::as_str).unwrap_or("mix");
-    let n: i32 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(2000);
+    // ARG, or one value per parameter separated by commas.
+    let vals: Vec<i32> = args.get(2).map_or(vec![2000], |s| s.split(',').map(|v| v.parse().unwrap()).collect());
+    let n = vals[0];
+    let arg = |i: usize| *vals.get(i).unwrap_or(&n);
     let iters: u32 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(3);
-    let bytes = wisp_benches::fixture("c/bench.wasm");
+    let bytes = wisp_benches::fixture(&std::env::var("FIXTURE").unwrap_or_else(|_| "c/bench.wasm".into()));
     let t = if std::env::var("WASMI").is_ok() {
         let engine = wasmi::Engine::default();
         let module = wasmi::Module::new(&engine, &bytes[..]).unwrap();
@@ -21,7 +25,7 @@ fn main() {
         let t = Instant::now();
         for _ in 0..iters {
             let mut out = vec![wasmi::Val::I32(0); ty.results().len()];
-            let params: Vec<wasmi::Val> = ty.params().iter().map(|_| wasmi::Val::I32(n)).collect();
+            let params: Vec<wasmi::Val> = (0..ty.params().len()).map(|i| wasmi::Val::I32(arg(i))).collect();
             f.call(&mut store, &params, &mut out).unwrap();
             eprintln!("{export}({n}) = {out:?}");
         }
@@ -36,7 +40,7 @@ fn main() {
         let t = Instant::now();
         for _ in 0..iters {
             let mut out = vec![wisp::Val::I32(0); ty.results().len()];
-            let params: Vec<wisp::Val> = ty.params().iter().map(|_| wisp::Val::I32(n)).collect();
+            let params: Vec<wisp::Val> = (0..ty.params().len()).map(|i| wisp::Val::I32(arg(i))).collect();
             f.call(&mut store, &params, &mut out).unwrap();
             eprintln!("{export}({n}) = {out:?}");
         }

@@ -161,22 +161,25 @@ macro_rules! for_each_fused_load {
 /// - `StoreAtImm { addr, offset, value }`: `local.get addr; const value; store offset`, the
 ///   constant's slot bits sign-extended from 32 (formed only when that gives them back, or
 ///   for stores of 32 bits or fewer),
-/// - `StoreLocalLocal { addr, value, offset }`: `local.get addr; local.get value; store offset`.
+/// - `StoreLocalLocal { addr, value, offset }`: `local.get addr; local.get value; store offset`,
+/// - `StoreLocalAddImmImm { addr, imm, value }`, `StoreLocalAddImmLocal { addr, imm, value }`:
+///   `local.get addr; i32.const imm; i32.add; const value / local.get value; store offset=0`
+///   (the address `addr + imm` wraps at 32 bits; the constant as in `StoreAtImm`).
 #[macro_export]
 #[doc(hidden)]
 macro_rules! for_each_fused_store {
     ($m:ident $($extra:tt)*) => {
         $m! {
             $($extra)* ;
-            (I32Store, I32StoreAt, I32StoreAtImm, I32StoreLocalLocal, 4, |v: u64| (v as u32).to_le_bytes())
-            (I64Store, I64StoreAt, I64StoreAtImm, I64StoreLocalLocal, 8, |v: u64| v.to_le_bytes())
-            (F32Store, F32StoreAt, F32StoreAtImm, F32StoreLocalLocal, 4, |v: u64| (v as u32).to_le_bytes())
-            (F64Store, F64StoreAt, F64StoreAtImm, F64StoreLocalLocal, 8, |v: u64| v.to_le_bytes())
-            (I32Store8, I32Store8At, I32Store8AtImm, I32Store8LocalLocal, 1, |v: u64| [v as u8])
-            (I32Store16, I32Store16At, I32Store16AtImm, I32Store16LocalLocal, 2, |v: u64| (v as u16).to_le_bytes())
-            (I64Store8, I64Store8At, I64Store8AtImm, I64Store8LocalLocal, 1, |v: u64| [v as u8])
-            (I64Store16, I64Store16At, I64Store16AtImm, I64Store16LocalLocal, 2, |v: u64| (v as u16).to_le_bytes())
-            (I64Store32, I64Store32At, I64Store32AtImm, I64Store32LocalLocal, 4, |v: u64| (v as u32).to_le_bytes())
+            (I32Store, I32StoreAt, I32StoreAtImm, I32StoreLocalLocal, I32StoreLocalAddImmImm, I32StoreLocalAddImmLocal, 4, |v: u64| (v as u32).to_le_bytes())
+            (I64Store, I64StoreAt, I64StoreAtImm, I64StoreLocalLocal, I64StoreLocalAddImmImm, I64StoreLocalAddImmLocal, 8, |v: u64| v.to_le_bytes())
+            (F32Store, F32StoreAt, F32StoreAtImm, F32StoreLocalLocal, F32StoreLocalAddImmImm, F32StoreLocalAddImmLocal, 4, |v: u64| (v as u32).to_le_bytes())
+            (F64Store, F64StoreAt, F64StoreAtImm, F64StoreLocalLocal, F64StoreLocalAddImmImm, F64StoreLocalAddImmLocal, 8, |v: u64| v.to_le_bytes())
+            (I32Store8, I32Store8At, I32Store8AtImm, I32Store8LocalLocal, I32Store8LocalAddImmImm, I32Store8LocalAddImmLocal, 1, |v: u64| [v as u8])
+            (I32Store16, I32Store16At, I32Store16AtImm, I32Store16LocalLocal, I32Store16LocalAddImmImm, I32Store16LocalAddImmLocal, 2, |v: u64| (v as u16).to_le_bytes())
+            (I64Store8, I64Store8At, I64Store8AtImm, I64Store8LocalLocal, I64Store8LocalAddImmImm, I64Store8LocalAddImmLocal, 1, |v: u64| [v as u8])
+            (I64Store16, I64Store16At, I64Store16AtImm, I64Store16LocalLocal, I64Store16LocalAddImmImm, I64Store16LocalAddImmLocal, 2, |v: u64| (v as u16).to_le_bytes())
+            (I64Store32, I64Store32At, I64Store32AtImm, I64Store32LocalLocal, I64Store32LocalAddImmImm, I64Store32LocalAddImmLocal, 4, |v: u64| (v as u32).to_le_bytes())
         }
     };
 }
@@ -257,10 +260,11 @@ macro_rules! define_isa_with_loads {
 }
 
 macro_rules! define_isa_with_stores {
-    ($base:tt $binops:tt $cmps:tt $loads:tt ; $( ($store:ident, $at:ident, $atimm:ident, $ll:ident, $n:literal, $bytes:expr) )*) => {
+    ($base:tt $binops:tt $cmps:tt $loads:tt ; $( ($store:ident, $at:ident, $atimm:ident, $ll:ident, $laimm:ident, $lalocal:ident, $n:literal, $bytes:expr) )*) => {
         for_each_fused_step!(define_isa_with_steps $base $binops $cmps $loads
             { $( $at { addr: u32, offset: u32 }, $atimm { addr: u32, offset: u32, value: u32 },
-                 $ll { addr: u32, value: u32, offset: u32 }, )* });
+                 $ll { addr: u32, value: u32, offset: u32 }, $laimm { addr: u32, imm: u32, value: u32 },
+                 $lalocal { addr: u32, imm: u32, value: u32 }, )* });
     };
 }
 
@@ -455,8 +459,6 @@ for_each_fused_binop!(define_isa_with_binops {
         LocalGetExtendAddImm { index: u32, value: u64 },
         /// `i32.const c; call f`: Go passes a resume point of 0 on almost every call.
         CallImm { func: u32, value: u32 },
-        /// `local.get x; i32.add_imm c; local.get v; i64.store` (offset 0, as Go emits it).
-        I64StoreLocalAddImmLocal { index: u32, imm: u32, value: u32 },
     }
     plain {
         Nop,

@@ -79,6 +79,12 @@ const MODULE: &str = r#"(module
   ;; An out-of-bounds address in the local still traps.
   (func (export "store_at_oob") (param i32 i32)
     (i64.store (local.get 0) (i64.extend_i32_u (i32.add (local.get 1) (i32.const 1)))))
+  ;; 15: stores addressed by a local plus a constant, of a local and of a constant; the address
+  ;; wraps at 32 bits (no offset to fold it into), then reads both back.
+  (func (export "store_local_add") (param i32 i32) (result i64)
+    (i32.store (i32.add (local.get 0) (i32.const 8)) (local.get 1))
+    (i32.store8 (i32.add (local.get 0) (i32.const 12)) (i32.const 0x1ab))
+    (i64.load (i32.add (local.get 0) (i32.const 8))))
 )"#;
 
 fn setup() -> (Module, Store<()>, wisp::Instance) {
@@ -247,4 +253,19 @@ fn compare_with_a_deferred_left_local_is_mirrored() {
     assert_eq!(f.call(&mut store, (4, 3)).unwrap(), 0);
     assert_eq!(f.call(&mut store, (-5, -6)).unwrap(), 0);
     assert_eq!(f.call(&mut store, (-6, -6)).unwrap(), 1);
+}
+
+#[test]
+fn stores_at_a_local_plus_a_constant() {
+    let (module, mut store, inst) = setup();
+    let code = module.disassemble(15).unwrap();
+    assert!(code.contains("I32StoreLocalAddImmLocal { addr: 0, imm: 8, value: 1 }"), "{code}");
+    assert!(code.contains("I32Store8LocalAddImmImm { addr: 0, imm: 12, value: 427 }"), "{code}");
+    let f = inst.get_typed_func::<(i32, i32), i64>(&store, "store_local_add").unwrap();
+    // Bytes 8..12 hold the i32, byte 12 the low byte of 0x1ab, 13..16 stay zero.
+    assert_eq!(f.call(&mut store, (0, -2)).unwrap(), 0xab_ffff_fffe);
+    // -8 + 8 wraps to address 0: in bounds, where an offset of 8 would have trapped.
+    assert_eq!(f.call(&mut store, (-8, 7)).unwrap(), 0xab_0000_0007);
+    let err = f.call(&mut store, (65536 - 10, 1)).unwrap_err();
+    assert!(err.to_string().contains("out of bounds"), "{err}");
 }

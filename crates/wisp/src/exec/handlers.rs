@@ -211,7 +211,7 @@ macro_rules! fused_load_entries {
 }
 
 macro_rules! fused_store_entries {
-    ($m:ident $extra:tt { $($before:tt)* } ; $( ($store:ident, $at:ident, $atimm:ident, $ll:ident, $n:literal, $bytes:expr) )*) => {
+    ($m:ident $extra:tt { $($before:tt)* } ; $( ($store:ident, $at:ident, $atimm:ident, $ll:ident, $laimm:ident, $lalocal:ident, $n:literal, $bytes:expr) )*) => {
         crate::for_each_fused_step! { fused_step_entries $m $extra {
             $($before)*
             $(
@@ -221,6 +221,10 @@ macro_rules! fused_store_entries {
                 },
                 $atimm { addr, offset, value } => store_to!(local!(addr), offset, $n, $bytes, crate::isa::widen_imm32(value)),
                 $ll { addr, value, offset } => store_to!(local!(addr), offset, $n, $bytes, local!(value)),
+                $laimm { addr, imm, value } => {
+                    store_to!((local!(addr) as u32).wrapping_add(imm) as u64, 0, $n, $bytes, crate::isa::widen_imm32(value))
+                },
+                $lalocal { addr, imm, value } => store_to!((local!(addr) as u32).wrapping_add(imm) as u64, 0, $n, $bytes, local!(value)),
             )*
         } }
     };
@@ -570,11 +574,6 @@ macro_rules! base_handlers {
             GlobalGetLocalSet { global, index } => local!(index) = global!(global),
             LocalSetImm32 { index, value } => local!(index) = value as u64,
             LocalSetImm64 { index, value } => local!(index) = crate::isa::widen_imm32(value),
-            I64StoreLocalAddImmLocal { index, imm, value } => {
-                push!((local!(index) as u32).wrapping_add(imm));
-                push!(local!(value));
-                store_mem!(0, 8, |v: u64| v.to_le_bytes())
-            },
 
             I32Eqz => unop!(u32, |a| (a == 0) as u32),
             I32Eq => binop!(u32, |a, b| (a == b) as u32),

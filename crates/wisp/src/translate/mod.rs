@@ -303,26 +303,35 @@ const NO_SITE: u32 = u32::MAX;
 /// Fusion rules for the stores of `isa::for_each_fused_store!`, and the form of a plain store
 /// that reads its address from a local (for `Translator::defer_left`).
 macro_rules! store_rules {
-    ( ; $( ($store:ident, $at:ident, $atimm:ident, $ll:ident, $n:literal, $bytes:expr) )*) => {
+    ( ; $( ($store:ident, $at:ident, $atimm:ident, $ll:ident, $laimm:ident, $lalocal:ident, $n:literal, $bytes:expr) )*) => {
         fn fuse_store(p: Option<Instr>, b: Option<Instr>, a: Instr) -> Option<(usize, Instr)> {
             use Instr::*;
             // A constant's slot bits kept in 32 bits, if a store of `n` bytes writes the same.
-            let imm = |value: u64, n: usize| fits_imm32(value, n).then_some(value as u32);
+            let imm32 = |value: u64, n: usize| fits_imm32(value, n).then_some(value as u32);
             match (p, b?, a) {
                 $( (Some(LocalGet { index: addr }), LocalGet { index: value }, $store { offset }) => {
                     Some((3, $ll { addr, value, offset }))
                 } )*
+                $( (Some(LocalGetAddImm { index: addr, value: imm }), LocalGet { index: value }, $store { offset: 0 }) => {
+                    Some((3, $lalocal { addr, imm, value }))
+                } )*
+                $( (Some(LocalGetAddImm { index: addr, value: imm }), Const32 { value }, $store { offset: 0 }) => {
+                    Some((3, $laimm { addr, imm, value: imm32(value as u64, $n)? }))
+                } )*
+                $( (Some(LocalGetAddImm { index: addr, value: imm }), Const64 { value }, $store { offset: 0 }) => {
+                    Some((3, $laimm { addr, imm, value: imm32(value, $n)? }))
+                } )*
                 $( (Some(LocalGet { index: addr }), Const32 { value }, $store { offset }) => {
-                    Some((3, $atimm { addr, offset, value: imm(value as u64, $n)? }))
+                    Some((3, $atimm { addr, offset, value: imm32(value as u64, $n)? }))
                 } )*
                 $( (Some(LocalGet { index: addr }), Const64 { value }, $store { offset }) => {
-                    Some((3, $atimm { addr, offset, value: imm(value, $n)? }))
+                    Some((3, $atimm { addr, offset, value: imm32(value, $n)? }))
                 } )*
                 $( (_, Const32 { value }, $at { addr, offset }) => {
-                    Some((2, $atimm { addr, offset, value: imm(value as u64, $n)? }))
+                    Some((2, $atimm { addr, offset, value: imm32(value as u64, $n)? }))
                 } )*
                 $( (_, Const64 { value }, $at { addr, offset }) => {
-                    Some((2, $atimm { addr, offset, value: imm(value, $n)? }))
+                    Some((2, $atimm { addr, offset, value: imm32(value, $n)? }))
                 } )*
                 _ => None,
             }
@@ -563,12 +572,6 @@ impl<'m> Translator<'m> {
                 (3, LocalGetExtendAddImm { index, value })
             }
             (_, _, Some(Const32 { value }), Call { func }) => (2, CallImm { func, value }),
-            (
-                _,
-                Some(LocalGetAddImm { index, value: imm }),
-                Some(LocalGet { index: value }),
-                I64Store { offset: 0 },
-            ) => (3, I64StoreLocalAddImmLocal { index, imm, value }),
             (_, _, Some(I32Eqz), BrIfEqz { target }) => (2, BrIfNez { target }),
             (_, _, Some(I32Eqz), BrIfNez { target }) => (2, BrIfEqz { target }),
             (_, _, Some(I64Eqz), BrIfEqz { target }) => (2, BrIfI64Nez { target }),
@@ -734,7 +737,10 @@ impl<'m> Translator<'m> {
     fn defer_cmp_left(&mut self, pending: Option<(u32, u32, u32)>, site: u32) -> u32 {
         match pending {
             Some((a, pos, at)) if at == site && self.replace_deferred(a, pos, at, |i| left_local_cmp_br(i, a)) => {
-                site - 1
+                // The mirrored branch may fuse with what computed its other operand (a loop
+                // latch's counter step); the branch stays the last instruction.
+                while self.fuse() {}
+                self.code.len() as u32 - 1
             }
             _ => site,
         }
