@@ -184,6 +184,34 @@ macro_rules! for_each_fused_store {
     };
 }
 
+/// Integer division and remainder (they trap) with fused operand and destination forms,
+/// written once. Entry: `(Op, OpLL, OpLS, OpTee, OpSet, OpLLTee, OpLLSet, type, checked
+/// operation)`, the forms as in `for_each_fused_binop!`:
+/// - `OpLL { a, b }`: `local.get a; local.get b; op`,
+/// - `OpLS { a }`: the left operand read from local `a`, the right one on the stack (the
+///   translator's deferred `local.get`),
+/// - `OpTee { dst }`, `OpSet { dst }`: `op; local.tee dst` / `op; local.set dst`,
+/// - `OpLLTee { a, b, dst }`, `OpLLSet { a, b, dst }`: both.
+///
+/// The ISA, the translator's fusion rules and both dispatch backends expand this list.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! for_each_fused_div {
+    ($m:ident $($extra:tt)*) => {
+        $m! {
+            $($extra)* ;
+            (I32DivS, I32DivSLL, I32DivSLS, I32DivSTee, I32DivSSet, I32DivSLLTee, I32DivSLLSet, i32, ops::i32_div_s)
+            (I32DivU, I32DivULL, I32DivULS, I32DivUTee, I32DivUSet, I32DivULLTee, I32DivULLSet, u32, ops::i32_div_u)
+            (I32RemS, I32RemSLL, I32RemSLS, I32RemSTee, I32RemSSet, I32RemSLLTee, I32RemSLLSet, i32, ops::i32_rem_s)
+            (I32RemU, I32RemULL, I32RemULS, I32RemUTee, I32RemUSet, I32RemULLTee, I32RemULLSet, u32, ops::i32_rem_u)
+            (I64DivS, I64DivSLL, I64DivSLS, I64DivSTee, I64DivSSet, I64DivSLLTee, I64DivSLLSet, i64, ops::i64_div_s)
+            (I64DivU, I64DivULL, I64DivULS, I64DivUTee, I64DivUSet, I64DivULLTee, I64DivULLSet, u64, ops::i64_div_u)
+            (I64RemS, I64RemSLL, I64RemSLS, I64RemSTee, I64RemSSet, I64RemSLLTee, I64RemSLLSet, i64, ops::i64_rem_s)
+            (I64RemU, I64RemULL, I64RemULS, I64RemUTee, I64RemUSet, I64RemULLTee, I64RemULLSet, u64, ops::i64_rem_u)
+        }
+    };
+}
+
 /// A loop's latch, written once: a counter stepped by a small constant and compared with a
 /// local or a constant, then a branch. Entry: `(CmpLBr, CmpLBrNot, CmpImmBr, CmpImmBrNot,
 /// CmpLLBr, CmpLLBrNot, CmpLIBr, CmpLIBrNot, StepLBr, StepLBrNot, StepIBr, StepIBrNot,
@@ -272,13 +300,9 @@ macro_rules! define_isa_with_steps {
     ($base:tt $binops:tt $cmps:tt $loads:tt $stores:tt ; $( ($lbr:ident, $lbrnot:ident, $immbr:ident, $immbrnot:ident, $llbr:ident, $llbrnot:ident,
                                                             $libr:ident, $librnot:ident, $steplbr:ident, $steplbrnot:ident, $stepibr:ident, $stepibrnot:ident,
                                                             $t:ty, $ct:ty, $f:expr) )*) => {
-        define_isa! { $base $binops
-            cmps $cmps
-            loads $loads
-            stores $stores
-            steps { $( $steplbr { local: u32, step: i16, b: u32, target: u32 }, $steplbrnot { local: u32, step: i16, b: u32, target: u32 },
-                       $stepibr { local: u32, step: i16, bound: u32, target: u32 }, $stepibrnot { local: u32, step: i16, bound: u32, target: u32 }, )* }
-        }
+        for_each_fused_div!(define_isa_with_divs $base $binops $cmps $loads $stores
+            { $( $steplbr { local: u32, step: i16, b: u32, target: u32 }, $steplbrnot { local: u32, step: i16, b: u32, target: u32 },
+                 $stepibr { local: u32, step: i16, bound: u32, target: u32 }, $stepibrnot { local: u32, step: i16, bound: u32, target: u32 }, )* });
     };
 }
 
@@ -293,6 +317,19 @@ macro_rules! define_isa_with_binops {
     };
 }
 
+macro_rules! define_isa_with_divs {
+    ($base:tt $binops:tt $cmps:tt $loads:tt $stores:tt $steps:tt ; $( ($op:ident, $ll:ident, $ls:ident, $tee:ident, $set:ident, $lltee:ident, $llset:ident, $t:ty, $f:path) )*) => {
+        define_isa! { $base $binops
+            cmps $cmps
+            loads $loads
+            stores $stores
+            steps $steps
+            divs { $( $ll { a: u32, b: u32 }, $ls { a: u32 }, $tee { dst: u32 }, $set { dst: u32 },
+                      $lltee { a: u32, b: u32, dst: u32 }, $llset { a: u32, b: u32, dst: u32 }, )* }
+        }
+    };
+}
+
 macro_rules! define_isa {
     (
         {
@@ -304,6 +341,7 @@ macro_rules! define_isa {
         loads { $( $lname:ident { $($lf:ident : $lt:ty),* } ),* $(,)? }
         stores { $( $stname:ident { $($stf:ident : $stt:ty),* } ),* $(,)? }
         steps { $( $sfname:ident { $($sff:ident : $sft:ty),* } ),* $(,)? }
+        divs { $( $dname:ident { $($df:ident : $dt:ty),* } ),* $(,)? }
     ) => {
         /// One instruction of wisp's internal bytecode.
         #[derive(Debug, Clone, Copy, PartialEq)]
@@ -315,6 +353,7 @@ macro_rules! define_isa {
             $( $lname { $($lf: $lt),* }, )*
             $( $stname { $($stf: $stt),* }, )*
             $( $sfname { $($sff: $sft),* }, )*
+            $( $dname { $($df: $dt),* }, )*
         }
 
         impl Instr {
@@ -328,6 +367,7 @@ macro_rules! define_isa {
                     $( Instr::$lname { .. } => stringify!($lname), )*
                     $( Instr::$stname { .. } => stringify!($stname), )*
                     $( Instr::$sfname { .. } => stringify!($sfname), )*
+                    $( Instr::$dname { .. } => stringify!($dname), )*
                 }
             }
         }
@@ -350,6 +390,11 @@ for_each_fused_binop!(define_isa_with_binops {
         /// `local.get index; br_table`: the index read from a local (Go's resume dispatch at
         /// function entry and loop headers). Followed by its entries as `BrTable`.
         BrTableLocal { index: u32, len: u32 },
+        /// `BrTable` and `BrTableLocal` when some entry adjusts the stack (drop > 0); the plain
+        /// forms are kept for tables whose entries all drop nothing, so their handlers carry no
+        /// slot-moving code (which made them save registers on every dispatch).
+        BrTableAdjust { len: u32 },
+        BrTableLocalAdjust { index: u32, len: u32 },
         /// A `br_table` entry (data, never executed).
         BrTableTarget { target: u32, drop: u32, keep: u32 },
         /// Moves the top `keep` slots to the frame base and returns to the caller.

@@ -85,6 +85,13 @@ const MODULE: &str = r#"(module
     (i32.store (i32.add (local.get 0) (i32.const 8)) (local.get 1))
     (i32.store8 (i32.add (local.get 0) (i32.const 12)) (i32.const 0x1ab))
     (i64.load (i32.add (local.get 0) (i32.const 8))))
+  ;; 16: divisions in their fused forms: two locals into a local (LLSet), a deferred left
+  ;; local over a computed divisor (LS), a result teed (Tee); each may trap.
+  (func (export "divs") (param i32 i32) (result i32) (local i32)
+    (local.set 2 (i32.div_s (local.get 0) (local.get 1)))
+    (i32.add
+      (i32.rem_u (local.get 0) (i32.add (local.get 1) (i32.const 1)))
+      (i32.add (local.tee 2 (i32.div_u (i32.mul (local.get 2) (i32.const 1)) (local.get 1))) (local.get 2))))
 )"#;
 
 fn setup() -> (Module, Store<()>, wisp::Instance) {
@@ -268,4 +275,25 @@ fn stores_at_a_local_plus_a_constant() {
     assert_eq!(f.call(&mut store, (-8, 7)).unwrap(), 0xab_0000_0007);
     let err = f.call(&mut store, (65536 - 10, 1)).unwrap_err();
     assert!(err.to_string().contains("out of bounds"), "{err}");
+}
+
+#[test]
+fn divisions_fuse_and_still_trap() {
+    let (module, mut store, inst) = setup();
+    let code = module.disassemble(16).unwrap();
+    for form in ["I32DivSLLSet { a: 0, b: 1, dst: 2 }", "I32RemULS { a: 0 }", "I32DivUTee { dst: 2 }"] {
+        assert!(code.contains(form), "{form}: {code}");
+    }
+    let f = inst.get_typed_func::<(i32, i32), i32>(&store, "divs").unwrap();
+    // 100 / 7 = 14; 100 % 8 = 4; (14 / 7 = 2) teed, so 4 + 2 + 2.
+    assert_eq!(f.call(&mut store, (100, 7)).unwrap(), 8);
+    // -100 / 7 = -14 (signed); -100 as u32 % 8 = 4; 0xffff_fff2 / 7 = 613566754.
+    assert_eq!(f.call(&mut store, (-100, 7)).unwrap(), 4 + 2 * 613_566_754);
+    let err = f.call(&mut store, (1, 0)).unwrap_err();
+    assert!(err.to_string().contains("divide by zero"), "{err}");
+    let err = f.call(&mut store, (i32::MIN, -1)).unwrap_err();
+    assert!(err.to_string().contains("overflow"), "{err}");
+    // The remainder's divisor is local 1 + 1: zero for -1, after the first division passed.
+    let err = f.call(&mut store, (5, -1)).unwrap_err();
+    assert!(err.to_string().contains("divide by zero"), "{err}");
 }

@@ -234,7 +234,7 @@ macro_rules! fused_step_entries {
     ($m:ident $extra:tt { $($before:tt)* } ; $( ($lbr:ident, $lbrnot:ident, $immbr:ident, $immbrnot:ident, $llbr:ident, $llbrnot:ident,
                                                   $libr:ident, $librnot:ident, $steplbr:ident, $steplbrnot:ident, $stepibr:ident, $stepibrnot:ident,
                                                   $t:ty, $ct:ty, $f:expr) )*) => {
-        base_handlers! { $m $extra {
+        crate::for_each_fused_div! { fused_div_entries $m $extra {
             $($before)*
             $(
                 $steplbr { local, step, b, target } => {
@@ -263,6 +263,69 @@ macro_rules! fused_step_entries {
                     local!(local) = v;
                     if !($f)(<$t as Slot>::from_slot(v), <$t as Slot>::from_slot(crate::isa::widen_imm32(bound))) {
                         jump!(target);
+                    }
+                },
+            )*
+        } }
+    };
+}
+
+macro_rules! fused_div_entries {
+    ($m:ident $extra:tt { $($before:tt)* } ; $( ($op:ident, $ll:ident, $ls:ident, $tee:ident, $set:ident, $lltee:ident, $llset:ident, $t:ty, $f:path) )*) => {
+        base_handlers! { $m $extra {
+            $($before)*
+            $(
+                $ll { a, b } => {
+                    match $f(<$t as Slot>::from_slot(local!(a)), <$t as Slot>::from_slot(local!(b))) {
+                        Ok(v) => push!(v),
+                        Err(c) => trap!(c),
+                    }
+                },
+                $ls { a } => {
+                    match $f(<$t as Slot>::from_slot(local!(a)), <$t as Slot>::from_slot(top!())) {
+                        Ok(v) => top!() = Slot::to_slot(v),
+                        Err(c) => trap!(c),
+                    }
+                },
+                $tee { dst } => {
+                    let y = <$t as Slot>::from_slot(top!());
+                    let x = <$t as Slot>::from_slot(*sp!().sub(2));
+                    match $f(x, y) {
+                        Ok(v) => {
+                            let _ = pop!();
+                            let r = Slot::to_slot(v);
+                            top!() = r;
+                            local!(dst) = r
+                        }
+                        Err(c) => trap!(c),
+                    }
+                },
+                $set { dst } => {
+                    let y = <$t as Slot>::from_slot(top!());
+                    let x = <$t as Slot>::from_slot(*sp!().sub(2));
+                    match $f(x, y) {
+                        Ok(v) => {
+                            let _ = pop!();
+                            let _ = pop!();
+                            local!(dst) = Slot::to_slot(v)
+                        }
+                        Err(c) => trap!(c),
+                    }
+                },
+                $lltee { a, b, dst } => {
+                    match $f(<$t as Slot>::from_slot(local!(a)), <$t as Slot>::from_slot(local!(b))) {
+                        Ok(v) => {
+                            let r = Slot::to_slot(v);
+                            local!(dst) = r;
+                            push!(r)
+                        }
+                        Err(c) => trap!(c),
+                    }
+                },
+                $llset { a, b, dst } => {
+                    match $f(<$t as Slot>::from_slot(local!(a)), <$t as Slot>::from_slot(local!(b))) {
+                        Ok(v) => local!(dst) = Slot::to_slot(v),
+                        Err(c) => trap!(c),
                     }
                 },
             )*
@@ -376,11 +439,21 @@ macro_rules! base_handlers {
             },
             BrTable { len } => {
                 let i = pop!(u32).min(len);
+                let (target, _, _) = br_table_entry!(i);
+                jump!(target);
+            },
+            BrTableLocal { index, len } => {
+                let i = (local!(index) as u32).min(len);
+                let (target, _, _) = br_table_entry!(i);
+                jump!(target);
+            },
+            BrTableAdjust { len } => {
+                let i = pop!(u32).min(len);
                 let (target, drop, keep) = br_table_entry!(i);
                 drop_keep!(drop, keep);
                 jump!(target);
             },
-            BrTableLocal { index, len } => {
+            BrTableLocalAdjust { index, len } => {
                 let i = (local!(index) as u32).min(len);
                 let (target, drop, keep) = br_table_entry!(i);
                 drop_keep!(drop, keep);

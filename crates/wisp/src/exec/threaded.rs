@@ -91,7 +91,7 @@ pub(crate) fn lower(code: &[Instr]) -> Box<[Op]> {
     let mut ops = Vec::with_capacity(code.len());
     for (i, &instr) in code.iter().enumerate() {
         let mut instr = instr;
-        if matches!(instr, Instr::BrTable { .. } | Instr::BrTableLocal { .. }) {
+        if is_br_table(&instr) {
             table = i;
         }
         let base = if matches!(instr, Instr::BrTableTarget { .. }) { table } else { i };
@@ -103,13 +103,24 @@ pub(crate) fn lower(code: &[Instr]) -> Box<[Op]> {
     ops.into_boxed_slice()
 }
 
+/// Whether `i` heads a `br_table`'s entries.
+fn is_br_table(i: &Instr) -> bool {
+    matches!(
+        i,
+        Instr::BrTable { .. }
+            | Instr::BrTableLocal { .. }
+            | Instr::BrTableAdjust { .. }
+            | Instr::BrTableLocalAdjust { .. }
+    )
+}
+
 /// The instructions of threaded code with absolute branch targets again (`lower` undone).
 pub(crate) fn instructions(ops: &[Op]) -> Vec<Instr> {
     let mut table = 0;
     let mut code = Vec::with_capacity(ops.len());
     for (i, op) in ops.iter().enumerate() {
         let mut instr = op.instr;
-        if matches!(instr, Instr::BrTable { .. } | Instr::BrTableLocal { .. }) {
+        if is_br_table(&instr) {
             table = i;
         }
         let base = if matches!(instr, Instr::BrTableTarget { .. }) { table } else { i };

@@ -410,6 +410,42 @@ macro_rules! step_rules {
 }
 crate::for_each_fused_step! { step_rules }
 
+/// Fusion rules for integer division and remainder (`isa::for_each_fused_div!`).
+macro_rules! div_rules {
+    ( ; $( ($op:ident, $ll:ident, $ls:ident, $tee:ident, $set:ident, $lltee:ident, $llset:ident, $t:ty, $f:path) )*) => {
+        fn fuse_div(p: Option<Instr>, b: Option<Instr>, a: Instr) -> Option<(usize, Instr)> {
+            use Instr::*;
+            match (p, b?, a) {
+                $( (Some(LocalGet { index: x }), LocalGet { index: y }, $op) => Some((3, $ll { a: x, b: y })), )*
+                $( (_, $ll { a, b }, LocalTee { index }) => Some((2, $lltee { a, b, dst: index })), )*
+                $( (_, $ll { a, b }, LocalSet { index }) => Some((2, $llset { a, b, dst: index })), )*
+                $( (_, $op, LocalTee { index }) => Some((2, $tee { dst: index })), )*
+                $( (_, $op, LocalSet { index }) => Some((2, $set { dst: index })), )*
+                _ => None,
+            }
+        }
+
+        /// The form of a division that reads its left operand from local `a`.
+        fn left_local_div(i: &Instr, a: u32) -> Option<Instr> {
+            use Instr::*;
+            match *i {
+                $( $op => Some($ls { a }), )*
+                _ => None,
+            }
+        }
+
+        /// The local a fused division writes, if any.
+        fn fused_div_dst(i: &Instr) -> Option<u32> {
+            use Instr::*;
+            match *i {
+                $( $tee { dst } | $set { dst } | $lltee { dst, .. } | $llset { dst, .. } => Some(dst), )*
+                _ => None,
+            }
+        }
+    };
+}
+crate::for_each_fused_div! { div_rules }
+
 /// The counter step before a latch's compare-and-branch, for a counter of `bytes` bytes:
 /// `(instructions, local, step)`. An i32 counter is `LocalAddImmTee` onto itself; an i64 one
 /// `I64AddLI` then `local.tee` of the same local. Steps beyond 16 bits do not fuse.
@@ -451,8 +487,19 @@ fn disturbs(i: &Instr, local: u32) -> bool {
         LocalCopy { dst, .. } | LocalAddImmSet { dst, .. } | LocalAddImmTee { dst, .. } | LocalGetTee { dst, .. } => {
             dst == local
         }
-        Return { .. } | BrTable { .. } | BrTableLocal { .. } | BrTableTarget { .. } | Unreachable => true,
-        _ => branch_target(*i).is_some() || fused_binop_dst(i) == Some(local) || fused_load_dst(i) == Some(local),
+        Return { .. }
+        | BrTable { .. }
+        | BrTableLocal { .. }
+        | BrTableAdjust { .. }
+        | BrTableLocalAdjust { .. }
+        | BrTableTarget { .. }
+        | Unreachable => true,
+        _ => {
+            branch_target(*i).is_some()
+                || fused_binop_dst(i) == Some(local)
+                || fused_load_dst(i) == Some(local)
+                || fused_div_dst(i) == Some(local)
+        }
     }
 }
 
@@ -586,6 +633,7 @@ impl<'m> Translator<'m> {
                 .or_else(|| fuse_load(b, a))
                 .or_else(|| fuse_store(prev3, b, a))
                 .or_else(|| fuse_step(prev3, b, a))
+                .or_else(|| fuse_div(prev3, b, a))
             {
                 Some(r) => r,
                 None => {
@@ -724,7 +772,7 @@ impl<'m> Translator<'m> {
     /// writes local `a`, or is a branch target (`barrier`).
     fn defer_left(&mut self, left: Option<(u32, u32)>, at: u32) {
         let Some((a, pos)) = left else { return };
-        let make = |i: &Instr| left_local_binop(i, a).or_else(|| store_at(i, a));
+        let make = |i: &Instr| left_local_binop(i, a).or_else(|| left_local_div(i, a)).or_else(|| store_at(i, a));
         if self.replace_deferred(a, pos, at, make) {
             // The new form may fuse with what computed its right operand (a constant stored).
             while self.fuse() {}
@@ -903,15 +951,24 @@ impl<'m> Translator<'m> {
             }
             Operator::BrTable { ref targets } => {
                 self.pop(1);
-                self.emit(Instr::BrTable { len: targets.len() });
+                let table = self.emit(Instr::BrTable { len: targets.len() }) as usize;
                 self.no_fusion_here();
+                let mut adjusts = false;
                 for depth in targets.targets().chain(std::iter::once(targets.default())) {
                     let (target, drop, keep, idx) = self.branch_info(depth);
+                    adjusts |= drop != 0;
                     self.no_fusion_here();
                     let site = self.emit(Instr::BrTableTarget { target: target.unwrap_or(u32::MAX), drop, keep });
                     if target.is_none() {
                         self.add_fixup(idx, site);
                     }
+                }
+                if adjusts {
+                    self.code[table] = match self.code[table] {
+                        Instr::BrTableLocal { index, len } => Instr::BrTableLocalAdjust { index, len },
+                        Instr::BrTable { len } => Instr::BrTableAdjust { len },
+                        other => unreachable!("a br_table fused into {other:?}"),
+                    };
                 }
                 self.live = false;
             }
