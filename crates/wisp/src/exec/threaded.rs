@@ -307,15 +307,7 @@ macro_rules! threaded_handlers {
                             }
                             // The callee starts with an empty operand stack: nothing is cached.
                             tos = 0;
-                            // SAFETY: `nframes < frames_cap`, at most the frame vector's capacity.
-                            ctx.frames.add(ctx.nframes).write(Frame {
-                                ip: ip as usize,
-                                code: 0,
-                                fp: fp.offset_from(ctx.slots) as usize,
-                                instance: ctx.inst_idx,
-                                func: ctx.func,
-                            });
-                            ctx.nframes += 1;
+                            push_caller(ctx, ip, fp);
                             ctx.func = def;
                             fp = sp.sub(cf.num_params as usize);
                             // Zeroes the locals eight slots at a time, past them into the callee's
@@ -457,6 +449,21 @@ unsafe fn return_to_other_instance(ip: *const Op, sp: *mut u64, fp: *mut u64, _m
     ((*ip).handler)(ip, sp, fp, mem, ctx, tos)
 }
 
+/// Pushes the calling frame, continuing at `ip`, on the frame stack.
+///
+/// SAFETY: `ctx.nframes < ctx.frames_cap`, at most the frame vector's capacity.
+#[inline(always)]
+unsafe fn push_caller(ctx: &mut Ctx, ip: *const Op, fp: *mut u64) {
+    ctx.frames.add(ctx.nframes).write(Frame {
+        ip: ip as usize,
+        code: 0,
+        fp: fp.offset_from(ctx.slots) as usize,
+        instance: ctx.inst_idx,
+        func: ctx.func,
+    });
+    ctx.nframes += 1;
+}
+
 /// Every call the inline path of `call_wasm!` does not take: a callee in another instance or
 /// not yet translated, a frame stack at its capacity, or a value stack without room for the
 /// callee's frame. `ip` is where the caller continues; the arguments are on the stack (the
@@ -492,14 +499,7 @@ unsafe fn call_slow(ip: *const Op, sp: *mut u64, fp: *mut u64, mem: *mut u8, ctx
         ctx.frames = frames.as_mut_ptr();
         ctx.frames_cap = frames.capacity().min(store.stack.max_frames);
     }
-    ctx.frames.add(ctx.nframes).write(Frame {
-        ip: ip as usize,
-        code: 0,
-        fp: fp.offset_from(ctx.slots) as usize,
-        instance: ctx.inst_idx,
-        func: ctx.func,
-    });
-    ctx.nframes += 1;
+    push_caller(ctx, ip, fp);
     let mem = if target != ctx.inst_idx { switch_instance(ctx, target) } else { mem };
     zero_slots(sp, cf.num_locals as usize);
     let sp = sp.add(cf.num_locals as usize);
