@@ -357,6 +357,14 @@ macro_rules! define_isa {
         }
 
         impl Instr {
+            /// Whether this heads a `br_table`'s entries (`BrTableTarget`s follow it).
+            pub fn is_br_table(&self) -> bool {
+                matches!(
+                    self,
+                    Instr::BrTable { .. } | Instr::BrTableLocal { .. } | Instr::BrTableAdjust { .. } | Instr::BrTableLocalAdjust { .. }
+                )
+            }
+
             /// The instruction's mnemonic, for disassembly and statistics.
             pub fn mnemonic(&self) -> &'static str {
                 match self {

@@ -87,49 +87,31 @@ pub(crate) struct Ctx {
 /// Branch targets become relative to the branching instruction (a `br_table`'s entries: to
 /// the `br_table`), so a jump is one add to the instruction pointer and needs no code base.
 pub(crate) fn lower(code: &[Instr]) -> Box<[Op]> {
-    let mut table = 0;
-    let mut ops = Vec::with_capacity(code.len());
-    for (i, &instr) in code.iter().enumerate() {
-        let mut instr = instr;
-        if is_br_table(&instr) {
-            table = i;
-        }
-        let base = if matches!(instr, Instr::BrTableTarget { .. }) { table } else { i };
-        if let Some(t) = crate::translate::branch_target_mut(&mut instr) {
-            *t = (*t as i64 - base as i64) as i32 as u32;
-        }
-        ops.push(Op { handler: handler_for(&instr), instr });
-    }
-    ops.into_boxed_slice()
-}
-
-/// Whether `i` heads a `br_table`'s entries.
-fn is_br_table(i: &Instr) -> bool {
-    matches!(
-        i,
-        Instr::BrTable { .. }
-            | Instr::BrTableLocal { .. }
-            | Instr::BrTableAdjust { .. }
-            | Instr::BrTableLocalAdjust { .. }
-    )
+    retarget(code.iter().copied(), |target, base| (target as i64 - base as i64) as i32 as u32)
+        .map(|instr| Op { handler: handler_for(&instr), instr })
+        .collect()
 }
 
 /// The instructions of threaded code with absolute branch targets again (`lower` undone).
 pub(crate) fn instructions(ops: &[Op]) -> Vec<Instr> {
+    retarget(ops.iter().map(|op| op.instr), |target, base| (base as i64 + target as i32 as i64) as u32).collect()
+}
+
+/// Rewrites every branch target with `f(target, base)`, where `base` is the index of the
+/// instruction a relative target counts from: the branch itself, or for a `br_table`'s
+/// entries the table.
+fn retarget(code: impl Iterator<Item = Instr>, f: impl Fn(u32, usize) -> u32) -> impl Iterator<Item = Instr> {
     let mut table = 0;
-    let mut code = Vec::with_capacity(ops.len());
-    for (i, op) in ops.iter().enumerate() {
-        let mut instr = op.instr;
-        if is_br_table(&instr) {
+    code.enumerate().map(move |(i, mut instr)| {
+        if instr.is_br_table() {
             table = i;
         }
         let base = if matches!(instr, Instr::BrTableTarget { .. }) { table } else { i };
         if let Some(t) = crate::translate::branch_target_mut(&mut instr) {
-            *t = (base as i64 + *t as i32 as i64) as u32;
+            *t = f(*t, base);
         }
-        code.push(instr);
-    }
-    code
+        instr
+    })
 }
 
 macro_rules! threaded_handlers {

@@ -487,15 +487,10 @@ fn disturbs(i: &Instr, local: u32) -> bool {
         LocalCopy { dst, .. } | LocalAddImmSet { dst, .. } | LocalAddImmTee { dst, .. } | LocalGetTee { dst, .. } => {
             dst == local
         }
-        Return { .. }
-        | BrTable { .. }
-        | BrTableLocal { .. }
-        | BrTableAdjust { .. }
-        | BrTableLocalAdjust { .. }
-        | BrTableTarget { .. }
-        | Unreachable => true,
+        Return { .. } | BrTableTarget { .. } | Unreachable => true,
         _ => {
-            branch_target(*i).is_some()
+            i.is_br_table()
+                || branch_target(*i).is_some()
                 || fused_binop_dst(i) == Some(local)
                 || fused_load_dst(i) == Some(local)
                 || fused_div_dst(i) == Some(local)
