@@ -220,13 +220,9 @@ macro_rules! threaded_handlers {
                         };
                     }
                     macro_rules! reload_mem {
-                        () => {{
-                            if !ctx.mem_entity.is_null() {
-                                let data = &mut (*ctx.mem_entity).data;
-                                mem = data.as_mut_ptr();
-                                ctx.mem_len = data.len();
-                            }
-                        }};
+                        () => {
+                            mem = reload_mem(ctx, mem)
+                        };
                     }
                     macro_rules! store {
                         () => {
@@ -269,24 +265,26 @@ macro_rules! threaded_handlers {
                             // The common case inline: a translated function of this instance, with
                             // room for its frame. Everything else continues in `call_slow`, by a
                             // tail call, so this handler keeps its registers free.
-                            if target != ctx.inst_idx {
-                                ctx.call_target = target;
-                                ctx.call_def = def;
-                                return call_slow(ip, sp, fp, mem, ctx, tos);
-                            }
-                            // SAFETY: validation checked `def` against the module's functions.
-                            let Some(cf) = (*ctx.compiled.add(def as usize)).get() else {
-                                ctx.call_target = target;
-                                ctx.call_def = def;
-                                return call_slow(ip, sp, fp, mem, ctx, tos);
+                            let translated = if target == ctx.inst_idx {
+                                // SAFETY: validation checked `def` against the module's functions.
+                                (*ctx.compiled.add(def as usize)).get()
+                            } else {
+                                None
                             };
-                            let cf: &crate::translate::CompiledFunc = cf;
-                            let end = sp as usize + (cf.max_height as usize - cf.num_params as usize) * 8;
-                            if end > ctx.slots_end as usize || ctx.nframes == ctx.frames_cap {
-                                ctx.call_target = target;
-                                ctx.call_def = def;
-                                return call_slow(ip, sp, fp, mem, ctx, tos);
-                            }
+                            let cf: &crate::translate::CompiledFunc = match translated {
+                                Some(cf)
+                                    if sp as usize + (cf.max_height as usize - cf.num_params as usize) * 8
+                                        <= ctx.slots_end as usize
+                                        && ctx.nframes != ctx.frames_cap =>
+                                {
+                                    cf
+                                }
+                                _ => {
+                                    ctx.call_target = target;
+                                    ctx.call_def = def;
+                                    return call_slow(ip, sp, fp, mem, ctx, tos);
+                                }
+                            };
                             // The callee starts with an empty operand stack: nothing is cached.
                             tos = 0;
                             push_caller(ctx, ip, fp);
@@ -373,8 +371,15 @@ unsafe fn switch_instance(ctx: &mut Ctx, idx: u32) -> *mut u8 {
     ctx.globals = (&*ctx.inst).global_ptrs.as_ptr();
     ctx.mem_entity = mem_entity(&mut *ctx.store, ctx.inst);
     ctx.mem_len = 0;
+    reload_mem(ctx, std::ptr::null_mut())
+}
+
+/// The current memory's base (`mem` when the instance has none), its length refreshed in the
+/// context: after anything that may have grown it.
+#[inline(always)]
+unsafe fn reload_mem(ctx: &mut Ctx, mem: *mut u8) -> *mut u8 {
     if ctx.mem_entity.is_null() {
-        return std::ptr::null_mut();
+        return mem;
     }
     let data = &mut (*ctx.mem_entity).data;
     ctx.mem_len = data.len();
@@ -402,12 +407,7 @@ unsafe fn finish_return(sp: *mut u64, mem: *mut u8, ctx: &mut Ctx) {
         return return_to_other_instance(ip, sp, fp, mem, ctx, 0);
     }
     // The callee may have grown the memory.
-    let mut mem = mem;
-    if !ctx.mem_entity.is_null() {
-        let data = &mut (*ctx.mem_entity).data;
-        mem = data.as_mut_ptr();
-        ctx.mem_len = data.len();
-    }
+    let mem = reload_mem(ctx, mem);
     let tos = *sp.sub(1);
     ((*ip).handler)(ip, sp, fp, mem, ctx, tos)
 }
