@@ -237,36 +237,38 @@ macro_rules! fused_step_entries {
         crate::for_each_fused_div! { fused_div_entries $m $extra {
             $($before)*
             $(
-                $steplbr { local, step, b, target } => {
-                    let v = <$ct as ops::Counter>::step(local!(local), step);
-                    local!(local) = v;
-                    if ($f)(<$t as Slot>::from_slot(v), <$t as Slot>::from_slot(local!(b))) {
-                        jump!(target);
-                    }
-                },
-                $steplbrnot { local, step, b, target } => {
-                    let v = <$ct as ops::Counter>::step(local!(local), step);
-                    local!(local) = v;
-                    if !($f)(<$t as Slot>::from_slot(v), <$t as Slot>::from_slot(local!(b))) {
-                        jump!(target);
-                    }
-                },
+                $steplbr { local, step, b, target } => latch!($ct, $t, $f, local, step, local!(b), true, target),
+                $steplbrnot { local, step, b, target } => latch!($ct, $t, $f, local, step, local!(b), false, target),
                 $stepibr { local, step, bound, target } => {
-                    let v = <$ct as ops::Counter>::step(local!(local), step);
-                    local!(local) = v;
-                    if ($f)(<$t as Slot>::from_slot(v), <$t as Slot>::from_slot(crate::isa::widen_imm32(bound))) {
-                        jump!(target);
-                    }
+                    latch!($ct, $t, $f, local, step, crate::isa::widen_imm32(bound), true, target)
                 },
                 $stepibrnot { local, step, bound, target } => {
-                    let v = <$ct as ops::Counter>::step(local!(local), step);
-                    local!(local) = v;
-                    if !($f)(<$t as Slot>::from_slot(v), <$t as Slot>::from_slot(crate::isa::widen_imm32(bound))) {
-                        jump!(target);
-                    }
+                    latch!($ct, $t, $f, local, step, crate::isa::widen_imm32(bound), false, target)
                 },
             )*
         } }
+    };
+}
+
+/// A loop latch: steps counter `$local` of type `$ct`, then branches to `$target` when
+/// comparison `$f` of it with slot `$rhs` (as `$t`) is `$when`.
+macro_rules! latch {
+    ($ct:ty, $t:ty, $f:expr, $local:expr, $step:expr, $rhs:expr, $when:expr, $target:expr) => {{
+        let v = <$ct as ops::Counter>::step(local!($local), $step);
+        local!($local) = v;
+        if ($f)(<$t as Slot>::from_slot(v), <$t as Slot>::from_slot($rhs)) == $when {
+            jump!($target);
+        }
+    }};
+}
+
+/// The value of a checked operation, or its trap.
+macro_rules! or_trap {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(c) => trap!(c),
+        }
     };
 }
 
@@ -275,58 +277,23 @@ macro_rules! fused_div_entries {
         base_handlers! { $m $extra {
             $($before)*
             $(
-                $ll { a, b } => {
-                    match $f(<$t as Slot>::from_slot(local!(a)), <$t as Slot>::from_slot(local!(b))) {
-                        Ok(v) => push!(v),
-                        Err(c) => trap!(c),
-                    }
-                },
-                $ls { a } => {
-                    match $f(<$t as Slot>::from_slot(local!(a)), <$t as Slot>::from_slot(top!())) {
-                        Ok(v) => top!() = Slot::to_slot(v),
-                        Err(c) => trap!(c),
-                    }
-                },
+                $ll { a, b } => push!(or_trap!($f(<$t as Slot>::from_slot(local!(a)), <$t as Slot>::from_slot(local!(b))))),
+                $ls { a } => top!() = Slot::to_slot(or_trap!($f(<$t as Slot>::from_slot(local!(a)), <$t as Slot>::from_slot(top!())))),
                 $tee { dst } => {
-                    let y = <$t as Slot>::from_slot(top!());
-                    let x = <$t as Slot>::from_slot(*sp!().sub(2));
-                    match $f(x, y) {
-                        Ok(v) => {
-                            let _ = pop!();
-                            let r = Slot::to_slot(v);
-                            top!() = r;
-                            local!(dst) = r
-                        }
-                        Err(c) => trap!(c),
-                    }
+                    binop_trap!($t, $f);
+                    local!(dst) = top!()
                 },
                 $set { dst } => {
-                    let y = <$t as Slot>::from_slot(top!());
-                    let x = <$t as Slot>::from_slot(*sp!().sub(2));
-                    match $f(x, y) {
-                        Ok(v) => {
-                            let _ = pop!();
-                            let _ = pop!();
-                            local!(dst) = Slot::to_slot(v)
-                        }
-                        Err(c) => trap!(c),
-                    }
+                    binop_trap!($t, $f);
+                    local!(dst) = pop!()
                 },
                 $lltee { a, b, dst } => {
-                    match $f(<$t as Slot>::from_slot(local!(a)), <$t as Slot>::from_slot(local!(b))) {
-                        Ok(v) => {
-                            let r = Slot::to_slot(v);
-                            local!(dst) = r;
-                            push!(r)
-                        }
-                        Err(c) => trap!(c),
-                    }
+                    let r = Slot::to_slot(or_trap!($f(<$t as Slot>::from_slot(local!(a)), <$t as Slot>::from_slot(local!(b)))));
+                    local!(dst) = r;
+                    push!(r)
                 },
                 $llset { a, b, dst } => {
-                    match $f(<$t as Slot>::from_slot(local!(a)), <$t as Slot>::from_slot(local!(b))) {
-                        Ok(v) => local!(dst) = Slot::to_slot(v),
-                        Err(c) => trap!(c),
-                    }
+                    local!(dst) = Slot::to_slot(or_trap!($f(<$t as Slot>::from_slot(local!(a)), <$t as Slot>::from_slot(local!(b)))))
                 },
             )*
         } }
