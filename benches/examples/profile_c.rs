@@ -15,36 +15,26 @@ fn main() {
     let arg = |i: usize| *vals.get(i).unwrap_or(&n);
     let iters: u32 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(3);
     let bytes = wisp_benches::fixture(&std::env::var("FIXTURE").unwrap_or_else(|_| "c/bench.wasm".into()));
-    let t = if std::env::var("WASMI").is_ok() {
-        let engine = wasmi::Engine::default();
-        let module = wasmi::Module::new(&engine, &bytes[..]).unwrap();
-        let mut store = wasmi::Store::new(&engine, ());
-        let inst = wasmi::Linker::new(&engine).instantiate_and_start(&mut store, &module).unwrap();
-        let f = inst.get_func(&store, export).unwrap();
-        let ty = f.ty(&store);
-        let t = Instant::now();
-        for _ in 0..iters {
-            let mut out = vec![wasmi::Val::I32(0); ty.results().len()];
-            let params: Vec<wasmi::Val> = (0..ty.params().len()).map(|i| wasmi::Val::I32(arg(i))).collect();
-            f.call(&mut store, &params, &mut out).unwrap();
-            eprintln!("{export}({n}) = {out:?}");
-        }
-        t
-    } else {
-        let engine = wisp::Engine::default();
-        let module = wisp::Module::new(&engine, &bytes).unwrap();
-        let mut store = wisp::Store::new(&engine, ());
-        let inst = wisp::Linker::new(&engine).instantiate(&mut store, &module).unwrap();
-        let f = inst.get_func(&store, export).unwrap();
-        let ty = f.ty(&store);
-        let t = Instant::now();
-        for _ in 0..iters {
-            let mut out = vec![wisp::Val::I32(0); ty.results().len()];
-            let params: Vec<wisp::Val> = (0..ty.params().len()).map(|i| wisp::Val::I32(arg(i))).collect();
-            f.call(&mut store, &params, &mut out).unwrap();
-            eprintln!("{export}({n}) = {out:?}");
-        }
-        t
-    };
+    // The same loop on either engine (their APIs mirror each other but for instantiation).
+    macro_rules! timed {
+        ($engine:ident, $instantiate:ident) => {{
+            let engine = $engine::Engine::default();
+            let module = $engine::Module::new(&engine, &bytes[..]).unwrap();
+            let mut store = $engine::Store::new(&engine, ());
+            let inst = $engine::Linker::new(&engine).$instantiate(&mut store, &module).unwrap();
+            let f = inst.get_func(&store, export).unwrap();
+            let ty = f.ty(&store);
+            let t = Instant::now();
+            for _ in 0..iters {
+                let mut out = vec![$engine::Val::I32(0); ty.results().len()];
+                let params: Vec<$engine::Val> = (0..ty.params().len()).map(|i| $engine::Val::I32(arg(i))).collect();
+                f.call(&mut store, &params, &mut out).unwrap();
+                eprintln!("{export}({n}) = {out:?}");
+            }
+            t
+        }};
+    }
+    let t =
+        if std::env::var("WASMI").is_ok() { timed!(wasmi, instantiate_and_start) } else { timed!(wisp, instantiate) };
     eprintln!("{:?}", t.elapsed() / iters);
 }
