@@ -72,7 +72,7 @@ fn engines() -> Vec<Engine> {
 }
 
 fn setup(engine: &Engine) -> (Module, Store<()>, wisp::Instance) {
-    let module = Module::new(engine, &wat(MODULE)).expect("valid");
+    let module = Module::new(engine, wat(MODULE)).expect("valid");
     let mut store = Store::new(engine, ());
     let inst = Linker::new(engine).instantiate(&mut store, &module).expect("instantiate");
     (module, store, inst)
