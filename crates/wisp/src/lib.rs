@@ -22,6 +22,8 @@ mod limits;
 mod linker;
 mod memory;
 mod module;
+#[cfg(feature = "op-profile")]
+pub mod op_profile;
 mod reactor;
 mod store;
 mod table;

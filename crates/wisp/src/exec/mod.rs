@@ -481,8 +481,15 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
         }};
     }
 
+    #[cfg(feature = "op-profile")]
+    let mut prev: *const Instr = std::ptr::null();
     loop {
         let instr = *ip;
+        #[cfg(feature = "op-profile")]
+        {
+            crate::op_profile::record(if prev.add(1) == ip { prev.as_ref() } else { None }, &instr);
+            prev = ip;
+        }
         ip = ip.add(1);
         for_each_handler!(portable_match(instr));
     }
