@@ -121,13 +121,17 @@ macro_rules! for_each_fused_cmp {
 }
 
 /// Loads fused with the address computation before them, written once. Entry:
-/// `(Load, LoadLocal, LoadLocalAddImm, LoadAddImm, LoadSet, LoadLocalSet, bytes, conversion)`:
+/// `(Load, LoadLocal, LoadLocalAddImm, LoadAddImm, LoadSet, LoadLocalSet, LoadScaled, bytes,
+/// conversion)`:
 /// - `LoadLocal { index, offset }`: `local.get index; load offset`,
 /// - `LoadLocalAddImm { index, imm, offset }`: `local.get index; i32.const imm; i32.add; load
 ///   offset` (the address `index + imm` wraps at 32 bits before the offset applies),
 /// - `LoadAddImm { imm, offset }`: `i32.const imm; i32.add; load offset`,
 /// - `LoadSet { offset, dst }`, `LoadLocalSet { index, offset, dst }`: the load (address on the
-///   stack, or in local `index`), then `local.set dst`.
+///   stack, or in local `index`), then `local.set dst`,
+/// - `LoadScaled { index, shift, imm, offset }`: `local.get index; i32.const shift; i32.shl;
+///   i32.const imm; i32.add; load offset`, an element of a global array (the address
+///   `(index << shift) + imm` wraps at 32 bits before the offset applies).
 /// The conversion turns the loaded little-endian bytes into the slot value.
 #[macro_export]
 #[doc(hidden)]
@@ -135,20 +139,20 @@ macro_rules! for_each_fused_load {
     ($m:ident $($extra:tt)*) => {
         $m! {
             $($extra)* ;
-            (I32Load, I32LoadLocal, I32LoadLocalAddImm, I32LoadAddImm, I32LoadSet, I32LoadLocalSet, 4, u32::from_le_bytes)
-            (I64Load, I64LoadLocal, I64LoadLocalAddImm, I64LoadAddImm, I64LoadSet, I64LoadLocalSet, 8, u64::from_le_bytes)
-            (F32Load, F32LoadLocal, F32LoadLocalAddImm, F32LoadAddImm, F32LoadSet, F32LoadLocalSet, 4, u32::from_le_bytes)
-            (F64Load, F64LoadLocal, F64LoadLocalAddImm, F64LoadAddImm, F64LoadSet, F64LoadLocalSet, 8, u64::from_le_bytes)
-            (I32Load8S, I32Load8SLocal, I32Load8SLocalAddImm, I32Load8SAddImm, I32Load8SSet, I32Load8SLocalSet, 1, |b: [u8; 1]| b[0] as i8 as i32)
-            (I32Load8U, I32Load8ULocal, I32Load8ULocalAddImm, I32Load8UAddImm, I32Load8USet, I32Load8ULocalSet, 1, |b: [u8; 1]| b[0] as u32)
-            (I32Load16S, I32Load16SLocal, I32Load16SLocalAddImm, I32Load16SAddImm, I32Load16SSet, I32Load16SLocalSet, 2, |b| i16::from_le_bytes(b) as i32)
-            (I32Load16U, I32Load16ULocal, I32Load16ULocalAddImm, I32Load16UAddImm, I32Load16USet, I32Load16ULocalSet, 2, |b| u16::from_le_bytes(b) as u32)
-            (I64Load8S, I64Load8SLocal, I64Load8SLocalAddImm, I64Load8SAddImm, I64Load8SSet, I64Load8SLocalSet, 1, |b: [u8; 1]| b[0] as i8 as i64)
-            (I64Load8U, I64Load8ULocal, I64Load8ULocalAddImm, I64Load8UAddImm, I64Load8USet, I64Load8ULocalSet, 1, |b: [u8; 1]| b[0] as u64)
-            (I64Load16S, I64Load16SLocal, I64Load16SLocalAddImm, I64Load16SAddImm, I64Load16SSet, I64Load16SLocalSet, 2, |b| i16::from_le_bytes(b) as i64)
-            (I64Load16U, I64Load16ULocal, I64Load16ULocalAddImm, I64Load16UAddImm, I64Load16USet, I64Load16ULocalSet, 2, |b| u16::from_le_bytes(b) as u64)
-            (I64Load32S, I64Load32SLocal, I64Load32SLocalAddImm, I64Load32SAddImm, I64Load32SSet, I64Load32SLocalSet, 4, |b| i32::from_le_bytes(b) as i64)
-            (I64Load32U, I64Load32ULocal, I64Load32ULocalAddImm, I64Load32UAddImm, I64Load32USet, I64Load32ULocalSet, 4, |b| u32::from_le_bytes(b) as u64)
+            (I32Load, I32LoadLocal, I32LoadLocalAddImm, I32LoadAddImm, I32LoadSet, I32LoadLocalSet, I32LoadScaled, 4, u32::from_le_bytes)
+            (I64Load, I64LoadLocal, I64LoadLocalAddImm, I64LoadAddImm, I64LoadSet, I64LoadLocalSet, I64LoadScaled, 8, u64::from_le_bytes)
+            (F32Load, F32LoadLocal, F32LoadLocalAddImm, F32LoadAddImm, F32LoadSet, F32LoadLocalSet, F32LoadScaled, 4, u32::from_le_bytes)
+            (F64Load, F64LoadLocal, F64LoadLocalAddImm, F64LoadAddImm, F64LoadSet, F64LoadLocalSet, F64LoadScaled, 8, u64::from_le_bytes)
+            (I32Load8S, I32Load8SLocal, I32Load8SLocalAddImm, I32Load8SAddImm, I32Load8SSet, I32Load8SLocalSet, I32Load8SScaled, 1, |b: [u8; 1]| b[0] as i8 as i32)
+            (I32Load8U, I32Load8ULocal, I32Load8ULocalAddImm, I32Load8UAddImm, I32Load8USet, I32Load8ULocalSet, I32Load8UScaled, 1, |b: [u8; 1]| b[0] as u32)
+            (I32Load16S, I32Load16SLocal, I32Load16SLocalAddImm, I32Load16SAddImm, I32Load16SSet, I32Load16SLocalSet, I32Load16SScaled, 2, |b| i16::from_le_bytes(b) as i32)
+            (I32Load16U, I32Load16ULocal, I32Load16ULocalAddImm, I32Load16UAddImm, I32Load16USet, I32Load16ULocalSet, I32Load16UScaled, 2, |b| u16::from_le_bytes(b) as u32)
+            (I64Load8S, I64Load8SLocal, I64Load8SLocalAddImm, I64Load8SAddImm, I64Load8SSet, I64Load8SLocalSet, I64Load8SScaled, 1, |b: [u8; 1]| b[0] as i8 as i64)
+            (I64Load8U, I64Load8ULocal, I64Load8ULocalAddImm, I64Load8UAddImm, I64Load8USet, I64Load8ULocalSet, I64Load8UScaled, 1, |b: [u8; 1]| b[0] as u64)
+            (I64Load16S, I64Load16SLocal, I64Load16SLocalAddImm, I64Load16SAddImm, I64Load16SSet, I64Load16SLocalSet, I64Load16SScaled, 2, |b| i16::from_le_bytes(b) as i64)
+            (I64Load16U, I64Load16ULocal, I64Load16ULocalAddImm, I64Load16UAddImm, I64Load16USet, I64Load16ULocalSet, I64Load16UScaled, 2, |b| u16::from_le_bytes(b) as u64)
+            (I64Load32S, I64Load32SLocal, I64Load32SLocalAddImm, I64Load32SAddImm, I64Load32SSet, I64Load32SLocalSet, I64Load32SScaled, 4, |b| i32::from_le_bytes(b) as i64)
+            (I64Load32U, I64Load32ULocal, I64Load32ULocalAddImm, I64Load32UAddImm, I64Load32USet, I64Load32ULocalSet, I64Load32UScaled, 4, |b| u32::from_le_bytes(b) as u64)
         }
     };
 }
@@ -279,11 +283,11 @@ macro_rules! define_isa_with_cmps {
 }
 
 macro_rules! define_isa_with_loads {
-    ($base:tt $binops:tt $cmps:tt ; $( ($load:ident, $local:ident, $localimm:ident, $addimm:ident, $set:ident, $localset:ident, $n:literal, $conv:expr) )*) => {
+    ($base:tt $binops:tt $cmps:tt ; $( ($load:ident, $local:ident, $localimm:ident, $addimm:ident, $set:ident, $localset:ident, $scaled:ident, $n:literal, $conv:expr) )*) => {
         for_each_fused_store!(define_isa_with_stores $base $binops $cmps
             { $( $local { index: u32, offset: u32 }, $localimm { index: u32, imm: u32, offset: u32 },
                  $addimm { imm: u32, offset: u32 }, $set { offset: u32, dst: u32 },
-                 $localset { index: u32, offset: u32, dst: u32 }, )* });
+                 $localset { index: u32, offset: u32, dst: u32 }, $scaled { index: u32, shift: u8, imm: u32, offset: u32 }, )* });
     };
 }
 
@@ -512,6 +516,32 @@ for_each_fused_binop!(define_isa_with_binops {
         LocalGetExtendAddImm { index: u32, value: u64 },
         /// `i32.const c; call f`: Go passes a resume point of 0 on almost every call.
         CallImm { func: u32, value: u32 },
+        /// Scaled-index additions, C's `base + i * 4` (shift amounts already taken modulo 32):
+        /// `i32.const shift; i32.shl; i32.add` (`[a, b]` to `a + (b << shift)`),
+        I32AddShlImm { shift: u32 },
+        /// the same with the left operand read from local `a` (the translator's deferred
+        /// `local.get`): `local.get a; <b>; i32.const shift; i32.shl; i32.add`,
+        I32AddLShlImm { a: u32, shift: u32 },
+        /// `local.get x; i32.const shift; i32.shl; i32.add`: the top plus `x << shift`,
+        I32AddShlLI { x: u32, shift: u32 },
+        /// and `local.get a; local.get x; i32.const shift; i32.shl; i32.add`: pushes
+        /// `a + (x << shift)`.
+        I32AddLShlL { a: u32, x: u32, shift: u32 },
+        /// `i32.xor; i32.const c; i32.mul`: a step of FNV-style hashing, `(a ^ b) * c`,
+        I32XorMulImm { value: u32 },
+        /// and `local.get a; <b>; i32.xor; i32.const c; i32.mul`: `(a ^ b) * c` with `a` read
+        /// from the local.
+        I32XorLSMulImm { a: u32, value: u32 },
+        /// `local.get b; i32.mul; i32.add`: a multiply-accumulate, `acc + x * b` for `[acc, x]`.
+        I32MulLAdd { b: u32 },
+        /// `local.get index; i32.const imm; i32.add; i32.load8_u; br_if`, taken when the byte
+        /// at `index + imm` (wrapping at 32 bits) is non-zero / zero: testing a byte flag or a
+        /// string's terminator. (`imm` is 0 for a plain `local.get`.)
+        I32Load8UAtBrNez { index: u32, imm: u32, target: u32 },
+        I32Load8UAtBrEqz { index: u32, imm: u32, target: u32 },
+        /// Two `LocalCopy`s in a row (locals below 65536): `d1 = s1`, then `d2 = s2`. Register
+        /// shuffles at the end of unrolled loop bodies (sha256's working variables).
+        LocalCopy2 { s1: u16, d1: u16, s2: u16, d2: u16 },
     }
     plain {
         Nop,

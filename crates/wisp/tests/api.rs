@@ -101,7 +101,7 @@ fn host_functions_call_back_into_exports() {
 #[test]
 fn typed_signature_mismatch_is_an_error() {
     let (store, inst) = instantiate(r#"(module (func (export "f") (param i32) (result i32) local.get 0))"#);
-    let err = inst.get_typed_func::<i64, i32>(&store, "f").err().expect("mismatch");
+    let err = inst.get_typed_func::<i64, i32>(&store, "f").expect_err("mismatch");
     assert!(matches!(err, Error::Signature(_)), "{err}");
     assert!(matches!(inst.get_typed_func::<i32, i32>(&store, "nope"), Err(Error::UnknownExport(_))));
     let f = inst.get_func(&store, "f").unwrap();

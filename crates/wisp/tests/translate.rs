@@ -96,7 +96,7 @@ const MODULE: &str = r#"(module
 
 fn setup() -> (Module, Store<()>, wisp::Instance) {
     let engine = Engine::default();
-    let module = Module::new(&engine, &wat(MODULE)).expect("valid");
+    let module = Module::new(&engine, wat(MODULE)).expect("valid");
     let mut store = Store::new(&engine, ());
     let inst = Linker::new(&engine).instantiate(&mut store, &module).expect("instantiate");
     (module, store, inst)

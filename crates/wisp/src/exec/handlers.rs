@@ -180,7 +180,7 @@ macro_rules! fused_cmp_entries {
 }
 
 macro_rules! fused_load_entries {
-    ($m:ident $extra:tt { $($before:tt)* } ; $( ($load:ident, $local:ident, $localimm:ident, $addimm:ident, $set:ident, $localset:ident, $n:literal, $conv:expr) )*) => {
+    ($m:ident $extra:tt { $($before:tt)* } ; $( ($load:ident, $local:ident, $localimm:ident, $addimm:ident, $set:ident, $localset:ident, $scaled:ident, $n:literal, $conv:expr) )*) => {
         crate::for_each_fused_store! { fused_store_entries $m $extra {
             $($before)*
             $(
@@ -204,6 +204,11 @@ macro_rules! fused_load_entries {
                 $localset { index, offset, dst } => {
                     let v = load_from!(local!(index), offset, $n, $conv);
                     local!(dst) = v
+                },
+                $scaled { index, shift, imm, offset } => {
+                    let addr = (local!(index) as u32).wrapping_shl(shift as u32).wrapping_add(imm);
+                    let v = load_from!(addr as u64, offset, $n, $conv);
+                    push!(v)
                 },
             )*
         } }
@@ -436,6 +441,52 @@ macro_rules! base_handlers {
             LocalSetImmBr { index, value, target } => {
                 local!(index) = value as u64;
                 jump!(target);
+            },
+            I32AddShlImm { shift } => {
+                let b = pop!(u32);
+                let a = top!() as u32;
+                top!() = a.wrapping_add(b.wrapping_shl(shift)) as u64
+            },
+            I32AddLShlImm { a, shift } => {
+                let b = top!() as u32;
+                top!() = (local!(a) as u32).wrapping_add(b.wrapping_shl(shift)) as u64
+            },
+            I32AddShlLI { x, shift } => {
+                let a = top!() as u32;
+                top!() = a.wrapping_add((local!(x) as u32).wrapping_shl(shift)) as u64
+            },
+            I32AddLShlL { a, x, shift } => {
+                push!((local!(a) as u32).wrapping_add((local!(x) as u32).wrapping_shl(shift)))
+            },
+            I32XorMulImm { value } => {
+                let b = pop!(u32);
+                let a = top!() as u32;
+                top!() = (a ^ b).wrapping_mul(value) as u64
+            },
+            I32XorLSMulImm { a, value } => {
+                let b = top!() as u32;
+                top!() = ((local!(a) as u32) ^ b).wrapping_mul(value) as u64
+            },
+            I32MulLAdd { b } => {
+                let x = pop!(u32);
+                let acc = top!() as u32;
+                top!() = acc.wrapping_add(x.wrapping_mul(local!(b) as u32)) as u64
+            },
+            I32Load8UAtBrNez { index, imm, target } => {
+                let v: u64 = load_from!((local!(index) as u32).wrapping_add(imm) as u64, 0, 1, |b: [u8; 1]| b[0] as u32);
+                if v != 0 {
+                    jump!(target);
+                }
+            },
+            I32Load8UAtBrEqz { index, imm, target } => {
+                let v: u64 = load_from!((local!(index) as u32).wrapping_add(imm) as u64, 0, 1, |b: [u8; 1]| b[0] as u32);
+                if v == 0 {
+                    jump!(target);
+                }
+            },
+            LocalCopy2 { s1, d1, s2, d2 } => {
+                local!(d1) = local!(s1);
+                local!(d2) = local!(s2)
             },
             Drop => {
                 let _ = pop!();

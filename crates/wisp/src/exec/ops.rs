@@ -205,6 +205,27 @@ trunc!(i64_trunc_f32_u, f32, u64, -1.0f32, 18446744073709551616.0f32);
 trunc!(i64_trunc_f64_s, f64, i64, -9223372036854777856.0f64, 9223372036854775808.0f64);
 trunc!(i64_trunc_f64_u, f64, u64, -1.0f64, 18446744073709551616.0f64);
 
+/// A loop counter of the fused latch forms (`isa::for_each_fused_step!`): its slot plus a
+/// sign-extended step, wrapping at the counter's width. An i32 counter's slot stays
+/// zero-extended, as every i32 producer leaves it.
+pub(crate) trait Counter {
+    fn step(slot: u64, step: i16) -> u64;
+}
+
+impl Counter for u32 {
+    #[inline(always)]
+    fn step(slot: u64, step: i16) -> u64 {
+        (slot as u32).wrapping_add(step as i32 as u32) as u64
+    }
+}
+
+impl Counter for u64 {
+    #[inline(always)]
+    fn step(slot: u64, step: i16) -> u64 {
+        slot.wrapping_add(step as i64 as u64)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,26 +250,5 @@ mod tests {
         assert!(f64_min(f64::NAN, 1.0).is_nan());
         assert_eq!(i32_rem_s(i32::MIN, -1), Ok(0));
         assert_eq!(i32_div_s(i32::MIN, -1), Err(TrapCode::IntegerOverflow));
-    }
-}
-
-/// A loop counter of the fused latch forms (`isa::for_each_fused_step!`): its slot plus a
-/// sign-extended step, wrapping at the counter's width. An i32 counter's slot stays
-/// zero-extended, as every i32 producer leaves it.
-pub(crate) trait Counter {
-    fn step(slot: u64, step: i16) -> u64;
-}
-
-impl Counter for u32 {
-    #[inline(always)]
-    fn step(slot: u64, step: i16) -> u64 {
-        (slot as u32).wrapping_add(step as i32 as u32) as u64
-    }
-}
-
-impl Counter for u64 {
-    #[inline(always)]
-    fn step(slot: u64, step: i16) -> u64 {
-        slot.wrapping_add(step as i64 as u64)
     }
 }

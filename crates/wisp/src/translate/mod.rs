@@ -181,7 +181,7 @@ crate::for_each_fused_binop! { binop_rules }
 /// Fusion rules for the loads of `isa::for_each_fused_load!` with the address computation
 /// before them.
 macro_rules! load_rules {
-    ( ; $( ($load:ident, $local:ident, $localimm:ident, $addimm:ident, $set:ident, $localset:ident, $n:literal, $conv:expr) )*) => {
+    ( ; $( ($load:ident, $local:ident, $localimm:ident, $addimm:ident, $set:ident, $localset:ident, $scaled:ident, $n:literal, $conv:expr) )*) => {
         fn fuse_load(b: Option<Instr>, a: Instr) -> Option<(usize, Instr)> {
             use Instr::*;
             match (b?, a) {
@@ -190,6 +190,9 @@ macro_rules! load_rules {
                 $( (LocalGet { index }, $load { offset }) => Some((2, $local { index, offset })), )*
                 $( (LocalGetAddImm { index, value }, $load { offset }) => Some((2, $localimm { index, imm: value, offset })), )*
                 $( (I32AddImm { value }, $load { offset }) => Some((2, $addimm { imm: value as u32, offset })), )*
+                $( (I32ShlLI { a: index, value: shift }, $addimm { imm, offset }) => {
+                    Some((2, $scaled { index, shift: (shift & 31) as u8, imm, offset }))
+                } )*
                 _ => None,
             }
         }
@@ -274,6 +277,7 @@ crate::for_each_fused_cmp! { cmp_rules }
 ///   loop starts with `local.get x; br_table`: the table's choice is known, so the jump goes
 ///   straight to the chosen entry's target (when that entry adjusts no stack);
 /// - a plain `br` to a `local.get` does the push itself (`LocalGetBr`).
+///
 /// With fuel or interruption on, labels and loop headers start with their own instruction, the
 /// patterns do not match and every block is still metered.
 fn thread_jumps(code: &mut [Instr]) {
@@ -472,6 +476,18 @@ fn tee_as_set(i: Instr) -> Option<(Instr, u32)> {
     })
 }
 
+/// The form of a one-off superinstruction that reads its left operand from local `a` (see
+/// `Translator::defer_left`).
+fn left_local_special(i: &Instr, a: u32) -> Option<Instr> {
+    use Instr::*;
+    match *i {
+        I32AddShlImm { shift } => Some(I32AddLShlImm { a, shift }),
+        I32AddShlLI { x, shift } => Some(I32AddLShlL { a, x, shift }),
+        I32XorMulImm { value } => Some(I32XorLSMulImm { a, value }),
+        _ => None,
+    }
+}
+
 /// Whether `i`, placed between a `local.get local` and the operator consuming its value,
 /// stops that operator from reading the local itself: it writes the local, or it branches,
 /// returns or ends the code (see `Translator::defer_left`).
@@ -487,6 +503,7 @@ fn disturbs(i: &Instr, local: u32) -> bool {
         LocalCopy { dst, .. } | LocalAddImmSet { dst, .. } | LocalAddImmTee { dst, .. } | LocalGetTee { dst, .. } => {
             dst == local
         }
+        LocalCopy2 { d1, d2, .. } => d1 as u32 == local || d2 as u32 == local,
         Return { .. } | BrTableTarget { .. } | Unreachable => true,
         _ => {
             i.is_br_table()
@@ -517,6 +534,8 @@ pub(crate) fn branch_target_mut(i: &mut Instr) -> Option<&mut u32> {
         | Instr::GlobalGetLocalSetBrIfNez { target: t, .. }
         | Instr::LocalSetImmBr { target: t, .. }
         | Instr::LocalGetBr { target: t, .. }
+        | Instr::I32Load8UAtBrNez { target: t, .. }
+        | Instr::I32Load8UAtBrEqz { target: t, .. }
         | Instr::BrTableTarget { target: t, .. } => Some(t),
         other => {
             if fused_step_target(other).is_some() {
@@ -614,6 +633,34 @@ impl<'m> Translator<'m> {
                 (3, LocalGetExtendAddImm { index, value })
             }
             (_, _, Some(Const32 { value }), Call { func }) => (2, CallImm { func, value }),
+            (_, _, Some(I32ShlImm { value }), I32Add) => (2, I32AddShlImm { shift: value as u32 & 31 }),
+            (_, _, Some(I32ShlImm { value }), I32AddLS { a }) => (2, I32AddLShlImm { a, shift: value as u32 & 31 }),
+            (_, _, Some(I32ShlLI { a: x, value }), I32Add) => (2, I32AddShlLI { x, shift: value as u32 & 31 }),
+            (_, _, Some(I32ShlLI { a: x, value }), I32AddL { b })
+            | (_, _, Some(I32ShlLI { a: x, value }), I32AddLS { a: b }) => {
+                (2, I32AddLShlL { a: b, x, shift: value as u32 & 31 })
+            }
+            (_, _, Some(LocalGet { index }), I32AddShlLI { x, shift }) => (2, I32AddLShlL { a: index, x, shift }),
+            (_, _, Some(I32Xor), I32MulImm { value }) => (2, I32XorMulImm { value: value as u32 }),
+            (_, _, Some(I32XorLS { a }), I32MulImm { value }) => (2, I32XorLSMulImm { a, value: value as u32 }),
+            (_, _, Some(I32MulL { b }), I32Add) => (2, I32MulLAdd { b }),
+            (_, _, Some(I32Load8ULocalAddImm { index, imm, offset: 0 }), BrIfNez { target }) => {
+                (2, I32Load8UAtBrNez { index, imm, target })
+            }
+            (_, _, Some(I32Load8ULocalAddImm { index, imm, offset: 0 }), BrIfEqz { target }) => {
+                (2, I32Load8UAtBrEqz { index, imm, target })
+            }
+            (_, _, Some(I32Load8ULocal { index, offset: 0 }), BrIfNez { target }) => {
+                (2, I32Load8UAtBrNez { index, imm: 0, target })
+            }
+            (_, _, Some(I32Load8ULocal { index, offset: 0 }), BrIfEqz { target }) => {
+                (2, I32Load8UAtBrEqz { index, imm: 0, target })
+            }
+            (_, _, Some(LocalCopy { src: s1, dst: d1 }), LocalCopy { src: s2, dst: d2 })
+                if [s1, d1, s2, d2].iter().all(|&l| l <= u16::MAX as u32) =>
+            {
+                (2, LocalCopy2 { s1: s1 as u16, d1: d1 as u16, s2: s2 as u16, d2: d2 as u16 })
+            }
             (_, _, Some(I32Eqz), BrIfEqz { target }) => (2, BrIfNez { target }),
             (_, _, Some(I32Eqz), BrIfNez { target }) => (2, BrIfEqz { target }),
             (_, _, Some(I64Eqz), BrIfEqz { target }) => (2, BrIfI64Nez { target }),
@@ -767,7 +814,12 @@ impl<'m> Translator<'m> {
     /// writes local `a`, or is a branch target (`barrier`).
     fn defer_left(&mut self, left: Option<(u32, u32)>, at: u32) {
         let Some((a, pos)) = left else { return };
-        let make = |i: &Instr| left_local_binop(i, a).or_else(|| left_local_div(i, a)).or_else(|| store_at(i, a));
+        let make = |i: &Instr| {
+            left_local_binop(i, a)
+                .or_else(|| left_local_div(i, a))
+                .or_else(|| store_at(i, a))
+                .or_else(|| left_local_special(i, a))
+        };
         if self.replace_deferred(a, pos, at, make) {
             // The new form may fuse with what computed its right operand (a constant stored).
             while self.fuse() {}
@@ -905,7 +957,7 @@ impl<'m> Translator<'m> {
             // `LocalGetExtendAddImm`.
             let n = self.code.len();
             let at = self.barrier as usize;
-            if n >= 1 + at {
+            if n > at {
                 if let Instr::LocalGetExtendAddImm { index, value } = self.code[n - 1] {
                     self.truncate_code(n - 1);
                     self.emit(Instr::LocalGetAddImm { index, value: value as u32 });

@@ -1,0 +1,198 @@
+//! One-off superinstructions (scaled-index loads and adds, FNV-style xor-multiply,
+//! multiply-accumulate, byte test-and-branch, paired local copies): which Wasm shapes get them
+//! (the disassembly), and results checked against what the Wasm means, computed here in Rust,
+//! on both dispatch backends. Edges: shift amounts of 32 and more (taken modulo 32), addresses
+//! wrapping at 32 bits, out-of-bounds traps, and copies whose second source is the first's
+//! destination.
+
+use wisp::{Config, Dispatch, Engine, Linker, Module, Store};
+
+fn wat(src: &str) -> Vec<u8> {
+    let buf = wast::parser::ParseBuffer::new(src).expect("lex");
+    let mut w: wast::Wat = wast::parser::parse(&buf).expect("parse");
+    w.encode().expect("encode")
+}
+
+const MODULE: &str = r#"(module
+  (memory (export "memory") 1)
+  ;; 0: a[i] for a global array at 64: (i << 2) + 64, then offset 4.
+  (func (export "elem") (param $i i32) (result i32)
+    (i32.load offset=4 (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 64))))
+  ;; 1: the same with a shift of 35 (35 mod 32 = 3) and a sign-extending byte load.
+  (func (export "elem8") (param $i i32) (result i64)
+    (i64.load8_s (i32.add (i32.shl (local.get $i) (i32.const 35)) (i32.const 100))))
+  ;; 2: p + (i << 2), both locals.
+  (func (export "add_shl_ll") (param $p i32) (param $i i32) (result i32)
+    (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2))))
+  ;; 3: a computed left operand plus (i << 33), which is i << 1.
+  (func (export "add_shl_li") (param $p i32) (param $i i32) (result i32)
+    (i32.add (i32.mul (local.get $p) (local.get $p)) (i32.shl (local.get $i) (i32.const 33))))
+  ;; 4: p + ((i * 3) << 4), the left local read in place.
+  (func (export "add_l_shl_imm") (param $p i32) (param $i i32) (result i32)
+    (i32.add (local.get $p) (i32.shl (i32.mul (local.get $i) (i32.const 3)) (i32.const 4))))
+  ;; 5: (p * p) + ((i + 1) << 31).
+  (func (export "add_shl_imm") (param $p i32) (param $i i32) (result i32)
+    (i32.add (i32.mul (local.get $p) (local.get $p)) (i32.shl (i32.add (local.get $i) (i32.const 1)) (i32.const 31))))
+  ;; 6: FNV-1a-style hash of n bytes at p, two bytes a round: (h ^ b0) * P, then (. ^ b1) * P.
+  (func (export "fnv2") (param $p i32) (param $n i32) (result i32) (local $h i32)
+    (local.set $h (i32.const 0x811c9dc5))
+    (block $done
+      (loop $l
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $h
+          (i32.mul
+            (i32.xor
+              (i32.mul (i32.xor (local.get $h) (i32.load8_u (local.get $p))) (i32.const 16777619))
+              (i32.load8_u offset=1 (local.get $p)))
+            (i32.const 16777619)))
+        (local.set $p (i32.add (local.get $p) (i32.const 2)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $l)))
+    (local.get $h))
+  ;; 7: a * b + (a + 1) * c, the second product accumulated onto the first.
+  (func (export "mac") (param $a i32) (param $b i32) (param $c i32) (result i32)
+    (i32.add (i32.mul (local.get $a) (local.get $b)) (i32.mul (i32.add (local.get $a) (i32.const 1)) (local.get $c))))
+  ;; 8: strlen: bytes before the first zero at p.
+  (func (export "strlen") (param $p i32) (result i32) (local $q i32)
+    (local.set $q (local.get $p))
+    (block $done
+      (loop $l
+        (br_if $done (i32.eqz (i32.load8_u (local.get $q))))
+        (local.set $q (i32.add (local.get $q) (i32.const 1)))
+        (br $l)))
+    (i32.sub (local.get $q) (local.get $p)))
+  ;; 9: whether the byte at p + 3 (wrapping) is set, as a branch.
+  (func (export "flag3") (param $p i32) (result i32)
+    (block $set
+      (br_if $set (i32.load8_u (i32.add (local.get $p) (i32.const 3))))
+      (return (i32.const 0)))
+    (i32.const 1))
+  ;; 10: copies in a row: b = a, then c = b (the new b), then a = d.
+  (func (export "copies") (param $a i32) (param $b i32) (param $c i32) (param $d i32) (result i64)
+    (local.set $b (local.get $a))
+    (local.set $c (local.get $b))
+    (local.set $a (local.get $d))
+    (i64.or
+      (i64.shl (i64.extend_i32_u (i32.add (i32.shl (local.get $a) (i32.const 16)) (local.get $b))) (i64.const 32))
+      (i64.extend_i32_u (local.get $c))))
+)"#;
+
+fn engines() -> Vec<Engine> {
+    [Dispatch::Portable, Dispatch::Threaded]
+        .into_iter()
+        .map(|d| {
+            let mut config = Config::new();
+            config.dispatch(d);
+            Engine::new(&config)
+        })
+        .collect()
+}
+
+fn setup(engine: &Engine) -> (Module, Store<()>, wisp::Instance) {
+    let module = Module::new(engine, wat(MODULE)).expect("valid");
+    let mut store = Store::new(engine, ());
+    let inst = Linker::new(engine).instantiate(&mut store, &module).expect("instantiate");
+    (module, store, inst)
+}
+
+#[test]
+fn shapes_get_their_superinstructions() {
+    let engine = Engine::default();
+    let (module, _, _) = setup(&engine);
+    let forms: [(u32, &[&str]); 11] = [
+        (0, &["I32LoadScaled { index: 0, shift: 2, imm: 64, offset: 4 }"]),
+        (1, &["I64Load8SScaled { index: 0, shift: 3, imm: 100, offset: 0 }"]),
+        (2, &["I32AddLShlL { a: 0, x: 1, shift: 2 }"]),
+        (3, &["I32AddShlLI { x: 1, shift: 1 }"]),
+        (4, &["I32AddLShlImm { a: 0, shift: 4 }"]),
+        (5, &["I32AddShlImm { shift: 31 }"]),
+        (6, &["I32XorLSMulImm { a: 2, value: 16777619 }", "I32XorMulImm { value: 16777619 }"]),
+        (7, &["I32MulLAdd { b: 2 }"]),
+        (8, &["I32Load8UAtBrEqz { index: 1, imm: 0,"]),
+        (9, &["I32Load8UAtBrNez { index: 0, imm: 3,"]),
+        (10, &["LocalCopy2 { s1: 0, d1: 1, s2: 1, d2: 2 }"]),
+    ];
+    for (f, want) in forms {
+        let code = module.disassemble(f).unwrap();
+        for w in want {
+            assert!(code.contains(w), "func {f}: {w} missing in\n{code}");
+        }
+    }
+}
+
+fn fnv2(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c9dc5u32, |h, &b| (h ^ b as u32).wrapping_mul(16777619))
+}
+
+#[test]
+fn superinstructions_compute_what_the_wasm_means() {
+    for engine in engines() {
+        let (_, mut store, inst) = setup(&engine);
+        let s = &mut store;
+        let mem = inst.get_memory(&*s, "memory").unwrap();
+        let data: Vec<u8> = (0..=255u8).map(|b| b.wrapping_mul(37).wrapping_add(11)).collect();
+        mem.write(&mut *s, 0, &data).unwrap();
+        let word = |a: usize| u32::from_le_bytes(data[a..a + 4].try_into().unwrap()) as i32;
+
+        let elem = inst.get_typed_func::<i32, i32>(&*s, "elem").unwrap();
+        assert_eq!(elem.call(&mut *s, 3).unwrap(), word(64 + 12 + 4));
+        // (0x4000_0000 << 2) wraps to 0: address 64 + 4.
+        assert_eq!(elem.call(&mut *s, 0x4000_0000).unwrap(), word(68));
+        // -16 << 2 = -64: the add wraps to 0 before the offset applies.
+        assert_eq!(elem.call(&mut *s, -16).unwrap(), word(4));
+        // The last in-bounds word, then one past it.
+        assert!(elem.call(&mut *s, (65536 - 4 - 68) / 4).is_ok());
+        let err = elem.call(&mut *s, (65536 - 4 - 68) / 4 + 1).unwrap_err();
+        assert!(err.to_string().contains("out of bounds"), "{err}");
+
+        let elem8 = inst.get_typed_func::<i32, i64>(&*s, "elem8").unwrap();
+        assert_eq!(elem8.call(&mut *s, 5).unwrap(), data[140] as i8 as i64);
+        assert_eq!(elem8.call(&mut *s, 7).unwrap(), data[156] as i8 as i64);
+
+        let two = |s: &mut Store<()>, name: &str, a: i32, b: i32| {
+            inst.get_typed_func::<(i32, i32), i32>(&*s, name).unwrap().call(s, (a, b)).unwrap()
+        };
+        assert_eq!(two(s, "add_shl_ll", 1000, 7), 1028);
+        assert_eq!(two(s, "add_shl_ll", 1, -1), -3);
+        assert_eq!(two(s, "add_shl_ll", i32::MAX, 1 << 29), i32::MAX.wrapping_add(i32::MIN));
+        assert_eq!(two(s, "add_shl_li", 9, 5), 81 + 10);
+        assert_eq!(two(s, "add_shl_li", 0x10000, 3), 6); // 0x10000 squared wraps to 0
+        assert_eq!(two(s, "add_l_shl_imm", 5, 2), 5 + 96);
+        assert_eq!(two(s, "add_l_shl_imm", 0, 0x1000_0000), (0x3000_0000u32 << 4) as i32);
+        assert_eq!(two(s, "add_shl_imm", 3, 0), 9 + i32::MIN);
+        assert_eq!(two(s, "add_shl_imm", 3, 1), 9);
+
+        for (p, n) in [(0, 0), (0, 1), (10, 40), (100, 78)] {
+            let got = two(s, "fnv2", p, n) as u32;
+            assert_eq!(got, fnv2(&data[p as usize..(p + 2 * n) as usize]), "fnv2({p}, {n})");
+        }
+
+        let mac = inst.get_typed_func::<(i32, i32, i32), i32>(&*s, "mac").unwrap();
+        assert_eq!(mac.call(&mut *s, (3, 4, 5)).unwrap(), 12 + 20);
+        let (a, b, c) = (0x1234_5678i32, -7i32, 0x7fff_ffffi32);
+        let want = a.wrapping_mul(b).wrapping_add(a.wrapping_add(1).wrapping_mul(c));
+        assert_eq!(mac.call(&mut *s, (a, b, c)).unwrap(), want);
+
+        mem.write(&mut *s, 1000, b"wisp\0").unwrap();
+        let strlen = inst.get_typed_func::<i32, i32>(&*s, "strlen").unwrap();
+        assert_eq!(strlen.call(&mut *s, 1000).unwrap(), 4);
+        assert_eq!(strlen.call(&mut *s, 1004).unwrap(), 0);
+        // No zero before the end of memory: the byte load past it traps.
+        mem.write(&mut *s, 65530, &[1; 6]).unwrap();
+        let err = strlen.call(&mut *s, 65530).unwrap_err();
+        assert!(err.to_string().contains("out of bounds"), "{err}");
+
+        let flag3 = inst.get_typed_func::<i32, i32>(&*s, "flag3").unwrap();
+        mem.write(&mut *s, 2000, &[0, 0, 0, 9, 0]).unwrap();
+        assert_eq!(flag3.call(&mut *s, 2000).unwrap(), 1);
+        assert_eq!(flag3.call(&mut *s, 2001).unwrap(), 0);
+        // -3 + 3 wraps to address 0 (data[0] = 11, set).
+        assert_eq!(flag3.call(&mut *s, -3).unwrap(), 1);
+        let err = flag3.call(&mut *s, 65533).unwrap_err();
+        assert!(err.to_string().contains("out of bounds"), "{err}");
+
+        let copies = inst.get_typed_func::<(i32, i32, i32, i32), i64>(&*s, "copies").unwrap();
+        // b = a = 1, c = b = 1, a = d = 4: ((4 << 16) + 1) << 32 | 1.
+        assert_eq!(copies.call(&mut *s, (1, 2, 3, 4)).unwrap(), (((4 << 16) + 1) << 32) | 1);
+    }
+}
