@@ -75,6 +75,46 @@ const MODULE: &str = r#"(module
     (i64.or
       (i64.shl (i64.extend_i32_u (i32.add (i32.shl (local.get $a) (i32.const 16)) (local.get $b))) (i64.const 32))
       (i64.extend_i32_u (local.get $c))))
+  ;; 11: iterations of j += by while j < n (unsigned, i64), times 2^32, plus the final j.
+  (func (export "step_ll64") (param $j i64) (param $by i64) (param $n i64) (result i64) (local $cnt i64)
+    (loop $l
+      (local.set $cnt (i64.add (local.get $cnt) (i64.const 1)))
+      (br_if $l (i64.lt_u (local.tee $j (i64.add (local.get $by) (local.get $j))) (local.get $n))))
+    (i64.add (i64.shl (local.get $cnt) (i64.const 32)) (local.get $j)))
+  ;; 12: iterations of j += by until j == n (i32, wrapping), the branch out when equal.
+  (func (export "step_ll32") (param $j i32) (param $by i32) (param $n i32) (result i32) (local $cnt i32)
+    (block $out
+      (loop $l
+        (local.set $cnt (i32.add (local.get $cnt) (i32.const 1)))
+        (br_if $out (i32.eqz (i32.ne (local.tee $j (i32.add (local.get $j) (local.get $by))) (local.get $n))))
+        (br $l)))
+    (local.get $cnt))
+  ;; 13: a CRC-16 step as clang writes it: (c << 1) ^ 0x1021 when bit 15 of c is set (tested
+  ;; as the sign of c << 16 >> 16), else c << 1; kept in a local.
+  (func (export "crc_step") (param $c i32) (param $n i32) (result i32) (local $t i32)
+    (loop $l
+      (local.set $c
+        (select
+          (i32.xor (local.tee $t (i32.shl (local.get $c) (i32.const 1))) (i32.const 0x1021))
+          (local.get $t)
+          (i32.lt_s (i32.shr_s (i32.shl (local.get $c) (i32.const 16)) (i32.const 16)) (i32.const 0))))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (local.get $c))
+  ;; 14: sign extensions written as shifts, of a computed value: 16 and 8 bits.
+  (func (export "ext") (param $x i32) (result i32)
+    (i32.xor
+      (i32.shr_s (i32.shl (i32.add (local.get $x) (i32.const 1)) (i32.const 16)) (i32.const 16))
+      (i32.shl (i32.shr_s (i32.shl (i32.mul (local.get $x) (i32.const 3)) (i32.const 24)) (i32.const 24)) (i32.const 16))))
+  ;; 15: sign tests through an arithmetic shift: (x * x >> 7) < 0, (y >> 63) >= 0.
+  (func (export "signs") (param $x i32) (param $y i64) (result i32)
+    (i32.add
+      (i32.shl (i32.lt_s (i32.shr_s (i32.mul (local.get $x) (local.get $x)) (i32.const 7)) (i32.const 0)) (i32.const 1))
+      (i64.ge_s (i64.shr_s (local.get $y) (i64.const 63)) (i64.const 0))))
+  ;; 16: a choice set, then the local read before another choice is teed into it (the read
+  ;; must see the first choice): (c ? a : b) + (c ? b : a), tee'd.
+  (func (export "selects") (param $a i32) (param $b i32) (param $c i32) (result i32) (local $s i32)
+    (local.set $s (select (local.get $a) (local.get $b) (local.get $c)))
+    (i32.add (local.get $s) (i32.mul (local.tee $s (select (local.get $b) (local.get $a) (local.get $c))) (i32.const 1000))))
 )"#;
 
 fn engines() -> Vec<Engine> {
@@ -99,7 +139,7 @@ fn setup(engine: &Engine) -> (Module, Store<()>, wisp::Instance) {
 fn shapes_get_their_superinstructions() {
     let engine = Engine::default();
     let (module, _, _) = setup(&engine);
-    let forms: [(u32, &[&str]); 11] = [
+    let forms: [(u32, &[&str]); 17] = [
         (0, &["I32LoadScaled { index: 0, shift: 2, imm: 64, offset: 4 }"]),
         (1, &["I64Load8SScaled { index: 0, shift: 3, imm: 100, offset: 0 }"]),
         (2, &["I32AddLShlL { a: 0, x: 1, shift: 2 }"]),
@@ -111,11 +151,20 @@ fn shapes_get_their_superinstructions() {
         (8, &["I32Load8UAtBrEqz { index: 1, imm: 0,"]),
         (9, &["I32Load8UAtBrNez { index: 0, imm: 3,"]),
         (10, &["LocalCopy2 { s1: 0, d1: 1, s2: 1, d2: 2 }"]),
+        (11, &["I64LtUStepLLBr { local: 0, by: 1, b: 2,"]),
+        (12, &["I32NeStepLLBrNot { local: 0, by: 1, b: 2,"]),
+        (13, &["I32LtSImm { value: 0 }", "SelectSet { dst: 0 }"]),
+        (14, &["I32Extend16S", "I32Extend8S"]),
+        (15, &["I32LtSImm { value: 0 }", "I64GeSLI { a: 1, value: 0 }"]),
+        (16, &["SelectSet { dst: 3 }", "SelectTee { dst: 3 }"]),
     ];
     for (f, want) in forms {
         let code = module.disassemble(f).unwrap();
         for w in want {
             assert!(code.contains(w), "func {f}: {w} missing in\n{code}");
+        }
+        if f == 13 || f == 15 {
+            assert!(!code.contains("ShrS"), "func {f}: the shift before the sign test stays\n{code}");
         }
     }
 }
@@ -194,5 +243,62 @@ fn superinstructions_compute_what_the_wasm_means() {
         let copies = inst.get_typed_func::<(i32, i32, i32, i32), i64>(&*s, "copies").unwrap();
         // b = a = 1, c = b = 1, a = d = 4: ((4 << 16) + 1) << 32 | 1.
         assert_eq!(copies.call(&mut *s, (1, 2, 3, 4)).unwrap(), (((4 << 16) + 1) << 32) | 1);
+
+        let step_ll64 = inst.get_typed_func::<(i64, i64, i64), i64>(&*s, "step_ll64").unwrap();
+        let want64 = |mut j: u64, by: u64, n: u64| {
+            let mut cnt = 0u64;
+            loop {
+                cnt += 1;
+                j = j.wrapping_add(by);
+                if j >= n {
+                    return (cnt << 32).wrapping_add(j) as i64;
+                }
+            }
+        };
+        for (j, by, n) in [
+            (0u64, 7u64, 100u64),
+            (5, 5, 5),
+            (0xffff_fff0, 8, 0x1_0000_0010),
+            (u64::MAX - 3, 2, u64::MAX - 1),
+            (u64::MAX - 1, 4, 10),
+        ] {
+            assert_eq!(
+                step_ll64.call(&mut *s, (j as i64, by as i64, n as i64)).unwrap(),
+                want64(j, by, n),
+                "{j} {by} {n}"
+            );
+        }
+        let step_ll32 = inst.get_typed_func::<(i32, i32, i32), i32>(&*s, "step_ll32").unwrap();
+        assert_eq!(step_ll32.call(&mut *s, (0, 3, 30)).unwrap(), 10);
+        // Wrapping at 32 bits: 0xffff_fff8, 0, 8.
+        assert_eq!(step_ll32.call(&mut *s, (-16, 8, 8)).unwrap(), 3);
+
+        let crc_step = inst.get_typed_func::<(i32, i32), i32>(&*s, "crc_step").unwrap();
+        let crc = |mut c: u32, n: u32| {
+            for _ in 0..n {
+                let t = c << 1;
+                c = if (c << 16) as i32 >> 16 < 0 { t ^ 0x1021 } else { t };
+            }
+            c as i32
+        };
+        for (c, n) in [(0x8000, 1), (0x1234, 8), (0xffff_ffff, 40), (0x4000, 3)] {
+            assert_eq!(crc_step.call(&mut *s, (c as i32, n as i32)).unwrap(), crc(c, n), "{c:#x} {n}");
+        }
+
+        let ext = inst.get_typed_func::<i32, i32>(&*s, "ext").unwrap();
+        for x in [0i32, 0x7fff, 0x8000 - 1, 0x1_2345, -1, 0x55, 0x2b] {
+            let want = ((x + 1) as i16 as i32) ^ (((x.wrapping_mul(3)) as i8 as i32) << 16);
+            assert_eq!(ext.call(&mut *s, x).unwrap(), want, "{x:#x}");
+        }
+
+        let signs = inst.get_typed_func::<(i32, i64), i32>(&*s, "signs").unwrap();
+        for (x, y) in [(0i32, 0i64), (0xb505, -1), (0x10000, i64::MIN), (46341, i64::MAX), (3, -5)] {
+            let want = ((((x.wrapping_mul(x)) >> 7) < 0) as i32) * 2 + ((y >> 63) >= 0) as i32;
+            assert_eq!(signs.call(&mut *s, (x, y)).unwrap(), want, "{x} {y}");
+        }
+
+        let selects = inst.get_typed_func::<(i32, i32, i32), i32>(&*s, "selects").unwrap();
+        assert_eq!(selects.call(&mut *s, (1, 2, 1)).unwrap(), 1 + 2000);
+        assert_eq!(selects.call(&mut *s, (1, 2, 0)).unwrap(), 2 + 1000);
     }
 }

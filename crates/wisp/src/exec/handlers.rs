@@ -238,28 +238,40 @@ macro_rules! fused_store_entries {
 macro_rules! fused_step_entries {
     ($m:ident $extra:tt { $($before:tt)* } ; $( ($lbr:ident, $lbrnot:ident, $immbr:ident, $immbrnot:ident, $llbr:ident, $llbrnot:ident,
                                                   $libr:ident, $librnot:ident, $steplbr:ident, $steplbrnot:ident, $stepibr:ident, $stepibrnot:ident,
-                                                  $t:ty, $ct:ty, $f:expr) )*) => {
+                                                  $stepllbr:ident, $stepllbrnot:ident, $t:ty, $ct:ty, $f:expr) )*) => {
         crate::for_each_fused_div! { fused_div_entries $m $extra {
             $($before)*
             $(
-                $steplbr { local, step, b, target } => latch!($ct, $t, $f, local, step, local!(b), true, target),
-                $steplbrnot { local, step, b, target } => latch!($ct, $t, $f, local, step, local!(b), false, target),
+                $steplbr { local, step, b, target } => {
+                    latch!($t, $f, local, <$ct as ops::Counter>::step(local!(local), step), local!(b), true, target)
+                },
+                $steplbrnot { local, step, b, target } => {
+                    latch!($t, $f, local, <$ct as ops::Counter>::step(local!(local), step), local!(b), false, target)
+                },
                 $stepibr { local, step, bound, target } => {
-                    latch!($ct, $t, $f, local, step, crate::isa::widen_imm32(bound), true, target)
+                    let v = <$ct as ops::Counter>::step(local!(local), step);
+                    latch!($t, $f, local, v, crate::isa::widen_imm32(bound), true, target)
                 },
                 $stepibrnot { local, step, bound, target } => {
-                    latch!($ct, $t, $f, local, step, crate::isa::widen_imm32(bound), false, target)
+                    let v = <$ct as ops::Counter>::step(local!(local), step);
+                    latch!($t, $f, local, v, crate::isa::widen_imm32(bound), false, target)
+                },
+                $stepllbr { local, by, b, target } => {
+                    latch!($t, $f, local, <$ct as ops::Counter>::add(local!(local), local!(by)), local!(b), true, target)
+                },
+                $stepllbrnot { local, by, b, target } => {
+                    latch!($t, $f, local, <$ct as ops::Counter>::add(local!(local), local!(by)), local!(b), false, target)
                 },
             )*
         } }
     };
 }
 
-/// A loop latch: steps counter `$local` of type `$ct`, then branches to `$target` when
-/// comparison `$f` of it with slot `$rhs` (as `$t`) is `$when`.
+/// A loop latch: sets counter `$local` to its stepped value `$new` (a slot), then branches to
+/// `$target` when comparison `$f` of it with slot `$rhs` (as `$t`) is `$when`.
 macro_rules! latch {
-    ($ct:ty, $t:ty, $f:expr, $local:expr, $step:expr, $rhs:expr, $when:expr, $target:expr) => {{
-        let v = <$ct as ops::Counter>::step(local!($local), $step);
+    ($t:ty, $f:expr, $local:expr, $new:expr, $rhs:expr, $when:expr, $target:expr) => {{
+        let v = $new;
         local!($local) = v;
         if ($f)(<$t as Slot>::from_slot(v), <$t as Slot>::from_slot($rhs)) == $when {
             jump!($target);
@@ -483,6 +495,20 @@ macro_rules! base_handlers {
                 if v == 0 {
                     jump!(target);
                 }
+            },
+            SelectTee { dst } => {
+                let c = pop!(u32);
+                let b = pop!();
+                if c == 0 {
+                    top!() = b;
+                }
+                local!(dst) = top!()
+            },
+            SelectSet { dst } => {
+                let c = pop!(u32);
+                let b = pop!();
+                let a = pop!();
+                local!(dst) = if c == 0 { b } else { a }
             },
             LocalCopy2 { s1, d1, s2, d2 } => {
                 local!(d1) = local!(s1);

@@ -210,6 +210,8 @@ trunc!(i64_trunc_f64_u, f64, u64, -1.0f64, 18446744073709551616.0f64);
 /// zero-extended, as every i32 producer leaves it.
 pub(crate) trait Counter {
     fn step(slot: u64, step: i16) -> u64;
+    /// The counter plus another value of its type (in `by`'s slot).
+    fn add(slot: u64, by: u64) -> u64;
 }
 
 impl Counter for u32 {
@@ -217,12 +219,22 @@ impl Counter for u32 {
     fn step(slot: u64, step: i16) -> u64 {
         (slot as u32).wrapping_add(step as i32 as u32) as u64
     }
+
+    #[inline(always)]
+    fn add(slot: u64, by: u64) -> u64 {
+        (slot as u32).wrapping_add(by as u32) as u64
+    }
 }
 
 impl Counter for u64 {
     #[inline(always)]
     fn step(slot: u64, step: i16) -> u64 {
         slot.wrapping_add(step as i64 as u64)
+    }
+
+    #[inline(always)]
+    fn add(slot: u64, by: u64) -> u64 {
+        slot.wrapping_add(by)
     }
 }
 

@@ -357,10 +357,19 @@ crate::for_each_fused_store! { store_rules }
 /// constant, then compared and branched on; and the branch targets of the latch forms.
 macro_rules! step_rules {
     ( ; $( ($lbr:ident, $lbrnot:ident, $immbr:ident, $immbrnot:ident, $llbr:ident, $llbrnot:ident, $libr:ident, $librnot:ident,
-            $steplbr:ident, $steplbrnot:ident, $stepibr:ident, $stepibrnot:ident, $t:ty, $ct:ty, $f:expr) )*) => {
+            $steplbr:ident, $steplbrnot:ident, $stepibr:ident, $stepibrnot:ident, $stepllbr:ident, $stepllbrnot:ident,
+            $t:ty, $ct:ty, $f:expr) )*) => {
         fn fuse_step(p: Option<Instr>, b: Option<Instr>, a: Instr) -> Option<(usize, Instr)> {
             use Instr::*;
             match a {
+                $( $llbr { a: c, b: bound, target } => {
+                    let (local, by, bound) = counter_local_step(b?, c, bound, std::mem::size_of::<$ct>())?;
+                    Some((2, $stepllbr { local, by, b: bound, target }))
+                } )*
+                $( $llbrnot { a: c, b: bound, target } => {
+                    let (local, by, bound) = counter_local_step(b?, c, bound, std::mem::size_of::<$ct>())?;
+                    Some((2, $stepllbrnot { local, by, b: bound, target }))
+                } )*
                 $( $lbr { b: bound, target } => {
                     let (n, local, step) = counter_step(p, b?, std::mem::size_of::<$ct>())?;
                     Some((n + 1, $steplbr { local, step, b: bound, target }))
@@ -406,7 +415,8 @@ macro_rules! step_rules {
         fn fused_step_target(i: &mut Instr) -> Option<&mut u32> {
             use Instr::*;
             match i {
-                $( $steplbr { target, .. } | $steplbrnot { target, .. } | $stepibr { target, .. } | $stepibrnot { target, .. } => Some(target), )*
+                $( $steplbr { target, .. } | $steplbrnot { target, .. } | $stepibr { target, .. } | $stepibrnot { target, .. }
+                   | $stepllbr { target, .. } | $stepllbrnot { target, .. } => Some(target), )*
                 _ => None,
             }
         }
@@ -465,6 +475,23 @@ fn counter_step(p: Option<Instr>, b: Instr, bytes: usize) -> Option<(usize, u32,
     }
 }
 
+/// A counter stepped by a local before a two-local compare-and-branch of it (`b`, then the
+/// branch reading locals `c` and `bound`): `c = c + by` (or `by + c`) as a `*AddLLSet` of the
+/// counter's width. Returns `(counter, by, bound)` as the latch's 16-bit fields.
+fn counter_local_step(b: Instr, c: u32, bound: u32, bytes: usize) -> Option<(u16, u16, u16)> {
+    let (x, y, dst) = match (b, bytes) {
+        (Instr::I32AddLLSet { a, b, dst }, 4) | (Instr::I64AddLLSet { a, b, dst }, 8) => (a, b, dst),
+        _ => return None,
+    };
+    let by = match () {
+        _ if dst != c => return None,
+        _ if x == c => y,
+        _ if y == c => x,
+        _ => return None,
+    };
+    Some((u16::try_from(c).ok()?, u16::try_from(by).ok()?, u16::try_from(bound).ok()?))
+}
+
 /// A `local.tee` form as the matching `local.set` form, with the local it writes.
 fn tee_as_set(i: Instr) -> Option<(Instr, u32)> {
     use Instr::*;
@@ -472,6 +499,7 @@ fn tee_as_set(i: Instr) -> Option<(Instr, u32)> {
         LocalTee { index } => (LocalSet { index }, index),
         LocalGetTee { src, dst } => (LocalCopy { src, dst }, dst),
         LocalAddImmTee { src, value, dst } => (LocalAddImmSet { src, value, dst }, dst),
+        SelectTee { dst } => (SelectSet { dst }, dst),
         other => return tee_binop_as_set(other),
     })
 }
@@ -504,6 +532,7 @@ fn disturbs(i: &Instr, local: u32) -> bool {
             dst == local
         }
         LocalCopy2 { d1, d2, .. } => d1 as u32 == local || d2 as u32 == local,
+        SelectTee { dst } | SelectSet { dst } => dst == local,
         Return { .. } | BrTableTarget { .. } | Unreachable => true,
         _ => {
             i.is_br_table()
@@ -633,6 +662,20 @@ impl<'m> Translator<'m> {
                 (3, LocalGetExtendAddImm { index, value })
             }
             (_, _, Some(Const32 { value }), Call { func }) => (2, CallImm { func, value }),
+            // Shifting right arithmetically keeps the sign: `(x >> k) < 0` is `x < 0`.
+            (_, _, Some(I32ShrSImm { .. }), I32LtSImm { value: 0 }) => (2, I32LtSImm { value: 0 }),
+            (_, _, Some(I32ShrSImm { .. }), I32GeSImm { value: 0 }) => (2, I32GeSImm { value: 0 }),
+            (_, _, Some(I64ShrSImm { .. }), I64LtSImm { value: 0 }) => (2, I64LtSImm { value: 0 }),
+            (_, _, Some(I64ShrSImm { .. }), I64GeSImm { value: 0 }) => (2, I64GeSImm { value: 0 }),
+            (_, _, Some(I32ShrSLI { a, .. }), I32LtSImm { value: 0 }) => (2, I32LtSLI { a, value: 0 }),
+            (_, _, Some(I32ShrSLI { a, .. }), I32GeSImm { value: 0 }) => (2, I32GeSLI { a, value: 0 }),
+            (_, _, Some(I64ShrSLI { a, .. }), I64LtSImm { value: 0 }) => (2, I64LtSLI { a, value: 0 }),
+            (_, _, Some(I64ShrSLI { a, .. }), I64GeSImm { value: 0 }) => (2, I64GeSLI { a, value: 0 }),
+            // Sign extension without the sign-extension operators (clang's default target).
+            (_, _, Some(I32ShlImm { value: 16 }), I32ShrSImm { value: 16 }) => (2, I32Extend16S),
+            (_, _, Some(I32ShlImm { value: 24 }), I32ShrSImm { value: 24 }) => (2, I32Extend8S),
+            (_, _, Some(Select), LocalTee { index }) => (2, SelectTee { dst: index }),
+            (_, _, Some(Select), LocalSet { index }) => (2, SelectSet { dst: index }),
             (_, _, Some(I32ShlImm { value }), I32Add) => (2, I32AddShlImm { shift: value as u32 & 31 }),
             (_, _, Some(I32ShlImm { value }), I32AddLS { a }) => (2, I32AddLShlImm { a, shift: value as u32 & 31 }),
             (_, _, Some(I32ShlLI { a: x, value }), I32Add) => (2, I32AddShlLI { x, shift: value as u32 & 31 }),
