@@ -219,7 +219,7 @@ macro_rules! for_each_fused_div {
 /// A loop's latch, written once: a counter stepped by a small constant and compared with a
 /// local or a constant, then a branch. Entry: `(CmpLBr, CmpLBrNot, CmpImmBr, CmpImmBrNot,
 /// CmpLLBr, CmpLLBrNot, CmpLIBr, CmpLIBrNot, StepLBr, StepLBrNot, StepIBr, StepIBrNot,
-/// StepLLBr, StepLLBrNot, compare type, counter type, comparison)`, the first eight the compare-and-branch forms
+/// StepLLBr, StepLLBrNot, StepLBrInc, StepLLBrAdd, compare type, counter type, comparison)`, the first eight the compare-and-branch forms
 /// (of `for_each_fused_cmp!`) a latch is found after, for the translator's rules:
 /// - `StepLBr { local, step, b, target }`: `local.get local; const step; add; local.tee local;
 ///   local.get b; cmp; br_if target` (the counter is `local`, `step` sign-extended),
@@ -228,7 +228,12 @@ macro_rules! for_each_fused_div {
 /// - `StepLLBr { local, by, b, target }`: the counter stepped by local `by` (`local.get local;
 ///   local.get by; add; local.tee local; local.get b; cmp; br_if target`, either order of the
 ///   add's operands), locals below 65536 (every function's are: the decoder allows 50,000),
-/// - the `BrNot` forms branch when the comparison is false (`if`, or `eqz; br_if`).
+/// - the `BrNot` forms branch when the comparison is false (`if`, or `eqz; br_if`),
+/// - `StepLBrInc { local, step, b, inc, by, target }`: `StepLBr` after another local stepped
+///   by a small constant (`inc = inc + by` as i32, clang's strength-reduced pointer beside the
+///   counter: `LocalAddImmSet; StepLBr`), which happens first,
+/// - `StepLLBrAdd { local, by, b, x, y, target }`: `StepLLBr` after `x = x + y` as i32
+///   (`I32AddLLSet` with its destination as an operand), which happens first.
 ///
 /// The ISA, the translator's rules and both dispatch backends expand this list.
 #[macro_export]
@@ -237,26 +242,26 @@ macro_rules! for_each_fused_step {
     ($m:ident $($extra:tt)*) => {
         $m! {
             $($extra)* ;
-            (I32EqLBr, I32EqLBrNot, I32EqImmBr, I32EqImmBrNot, I32EqLLBr, I32EqLLBrNot, I32EqLIBr, I32EqLIBrNot, I32EqStepLBr, I32EqStepLBrNot, I32EqStepIBr, I32EqStepIBrNot, I32EqStepLLBr, I32EqStepLLBrNot, u32, u32, |a: u32, b: u32| a == b)
-            (I32NeLBr, I32NeLBrNot, I32NeImmBr, I32NeImmBrNot, I32NeLLBr, I32NeLLBrNot, I32NeLIBr, I32NeLIBrNot, I32NeStepLBr, I32NeStepLBrNot, I32NeStepIBr, I32NeStepIBrNot, I32NeStepLLBr, I32NeStepLLBrNot, u32, u32, |a: u32, b: u32| a != b)
-            (I32LtSLBr, I32LtSLBrNot, I32LtSImmBr, I32LtSImmBrNot, I32LtSLLBr, I32LtSLLBrNot, I32LtSLIBr, I32LtSLIBrNot, I32LtSStepLBr, I32LtSStepLBrNot, I32LtSStepIBr, I32LtSStepIBrNot, I32LtSStepLLBr, I32LtSStepLLBrNot, i32, u32, |a: i32, b: i32| a < b)
-            (I32LtULBr, I32LtULBrNot, I32LtUImmBr, I32LtUImmBrNot, I32LtULLBr, I32LtULLBrNot, I32LtULIBr, I32LtULIBrNot, I32LtUStepLBr, I32LtUStepLBrNot, I32LtUStepIBr, I32LtUStepIBrNot, I32LtUStepLLBr, I32LtUStepLLBrNot, u32, u32, |a: u32, b: u32| a < b)
-            (I32GtSLBr, I32GtSLBrNot, I32GtSImmBr, I32GtSImmBrNot, I32GtSLLBr, I32GtSLLBrNot, I32GtSLIBr, I32GtSLIBrNot, I32GtSStepLBr, I32GtSStepLBrNot, I32GtSStepIBr, I32GtSStepIBrNot, I32GtSStepLLBr, I32GtSStepLLBrNot, i32, u32, |a: i32, b: i32| a > b)
-            (I32GtULBr, I32GtULBrNot, I32GtUImmBr, I32GtUImmBrNot, I32GtULLBr, I32GtULLBrNot, I32GtULIBr, I32GtULIBrNot, I32GtUStepLBr, I32GtUStepLBrNot, I32GtUStepIBr, I32GtUStepIBrNot, I32GtUStepLLBr, I32GtUStepLLBrNot, u32, u32, |a: u32, b: u32| a > b)
-            (I32LeSLBr, I32LeSLBrNot, I32LeSImmBr, I32LeSImmBrNot, I32LeSLLBr, I32LeSLLBrNot, I32LeSLIBr, I32LeSLIBrNot, I32LeSStepLBr, I32LeSStepLBrNot, I32LeSStepIBr, I32LeSStepIBrNot, I32LeSStepLLBr, I32LeSStepLLBrNot, i32, u32, |a: i32, b: i32| a <= b)
-            (I32LeULBr, I32LeULBrNot, I32LeUImmBr, I32LeUImmBrNot, I32LeULLBr, I32LeULLBrNot, I32LeULIBr, I32LeULIBrNot, I32LeUStepLBr, I32LeUStepLBrNot, I32LeUStepIBr, I32LeUStepIBrNot, I32LeUStepLLBr, I32LeUStepLLBrNot, u32, u32, |a: u32, b: u32| a <= b)
-            (I32GeSLBr, I32GeSLBrNot, I32GeSImmBr, I32GeSImmBrNot, I32GeSLLBr, I32GeSLLBrNot, I32GeSLIBr, I32GeSLIBrNot, I32GeSStepLBr, I32GeSStepLBrNot, I32GeSStepIBr, I32GeSStepIBrNot, I32GeSStepLLBr, I32GeSStepLLBrNot, i32, u32, |a: i32, b: i32| a >= b)
-            (I32GeULBr, I32GeULBrNot, I32GeUImmBr, I32GeUImmBrNot, I32GeULLBr, I32GeULLBrNot, I32GeULIBr, I32GeULIBrNot, I32GeUStepLBr, I32GeUStepLBrNot, I32GeUStepIBr, I32GeUStepIBrNot, I32GeUStepLLBr, I32GeUStepLLBrNot, u32, u32, |a: u32, b: u32| a >= b)
-            (I64EqLBr, I64EqLBrNot, I64EqImmBr, I64EqImmBrNot, I64EqLLBr, I64EqLLBrNot, I64EqLIBr, I64EqLIBrNot, I64EqStepLBr, I64EqStepLBrNot, I64EqStepIBr, I64EqStepIBrNot, I64EqStepLLBr, I64EqStepLLBrNot, u64, u64, |a: u64, b: u64| a == b)
-            (I64NeLBr, I64NeLBrNot, I64NeImmBr, I64NeImmBrNot, I64NeLLBr, I64NeLLBrNot, I64NeLIBr, I64NeLIBrNot, I64NeStepLBr, I64NeStepLBrNot, I64NeStepIBr, I64NeStepIBrNot, I64NeStepLLBr, I64NeStepLLBrNot, u64, u64, |a: u64, b: u64| a != b)
-            (I64LtSLBr, I64LtSLBrNot, I64LtSImmBr, I64LtSImmBrNot, I64LtSLLBr, I64LtSLLBrNot, I64LtSLIBr, I64LtSLIBrNot, I64LtSStepLBr, I64LtSStepLBrNot, I64LtSStepIBr, I64LtSStepIBrNot, I64LtSStepLLBr, I64LtSStepLLBrNot, i64, u64, |a: i64, b: i64| a < b)
-            (I64LtULBr, I64LtULBrNot, I64LtUImmBr, I64LtUImmBrNot, I64LtULLBr, I64LtULLBrNot, I64LtULIBr, I64LtULIBrNot, I64LtUStepLBr, I64LtUStepLBrNot, I64LtUStepIBr, I64LtUStepIBrNot, I64LtUStepLLBr, I64LtUStepLLBrNot, u64, u64, |a: u64, b: u64| a < b)
-            (I64GtSLBr, I64GtSLBrNot, I64GtSImmBr, I64GtSImmBrNot, I64GtSLLBr, I64GtSLLBrNot, I64GtSLIBr, I64GtSLIBrNot, I64GtSStepLBr, I64GtSStepLBrNot, I64GtSStepIBr, I64GtSStepIBrNot, I64GtSStepLLBr, I64GtSStepLLBrNot, i64, u64, |a: i64, b: i64| a > b)
-            (I64GtULBr, I64GtULBrNot, I64GtUImmBr, I64GtUImmBrNot, I64GtULLBr, I64GtULLBrNot, I64GtULIBr, I64GtULIBrNot, I64GtUStepLBr, I64GtUStepLBrNot, I64GtUStepIBr, I64GtUStepIBrNot, I64GtUStepLLBr, I64GtUStepLLBrNot, u64, u64, |a: u64, b: u64| a > b)
-            (I64LeSLBr, I64LeSLBrNot, I64LeSImmBr, I64LeSImmBrNot, I64LeSLLBr, I64LeSLLBrNot, I64LeSLIBr, I64LeSLIBrNot, I64LeSStepLBr, I64LeSStepLBrNot, I64LeSStepIBr, I64LeSStepIBrNot, I64LeSStepLLBr, I64LeSStepLLBrNot, i64, u64, |a: i64, b: i64| a <= b)
-            (I64LeULBr, I64LeULBrNot, I64LeUImmBr, I64LeUImmBrNot, I64LeULLBr, I64LeULLBrNot, I64LeULIBr, I64LeULIBrNot, I64LeUStepLBr, I64LeUStepLBrNot, I64LeUStepIBr, I64LeUStepIBrNot, I64LeUStepLLBr, I64LeUStepLLBrNot, u64, u64, |a: u64, b: u64| a <= b)
-            (I64GeSLBr, I64GeSLBrNot, I64GeSImmBr, I64GeSImmBrNot, I64GeSLLBr, I64GeSLLBrNot, I64GeSLIBr, I64GeSLIBrNot, I64GeSStepLBr, I64GeSStepLBrNot, I64GeSStepIBr, I64GeSStepIBrNot, I64GeSStepLLBr, I64GeSStepLLBrNot, i64, u64, |a: i64, b: i64| a >= b)
-            (I64GeULBr, I64GeULBrNot, I64GeUImmBr, I64GeUImmBrNot, I64GeULLBr, I64GeULLBrNot, I64GeULIBr, I64GeULIBrNot, I64GeUStepLBr, I64GeUStepLBrNot, I64GeUStepIBr, I64GeUStepIBrNot, I64GeUStepLLBr, I64GeUStepLLBrNot, u64, u64, |a: u64, b: u64| a >= b)
+            (I32EqLBr, I32EqLBrNot, I32EqImmBr, I32EqImmBrNot, I32EqLLBr, I32EqLLBrNot, I32EqLIBr, I32EqLIBrNot, I32EqStepLBr, I32EqStepLBrNot, I32EqStepIBr, I32EqStepIBrNot, I32EqStepLLBr, I32EqStepLLBrNot, I32EqStepLBrInc, I32EqStepLLBrAdd, u32, u32, |a: u32, b: u32| a == b)
+            (I32NeLBr, I32NeLBrNot, I32NeImmBr, I32NeImmBrNot, I32NeLLBr, I32NeLLBrNot, I32NeLIBr, I32NeLIBrNot, I32NeStepLBr, I32NeStepLBrNot, I32NeStepIBr, I32NeStepIBrNot, I32NeStepLLBr, I32NeStepLLBrNot, I32NeStepLBrInc, I32NeStepLLBrAdd, u32, u32, |a: u32, b: u32| a != b)
+            (I32LtSLBr, I32LtSLBrNot, I32LtSImmBr, I32LtSImmBrNot, I32LtSLLBr, I32LtSLLBrNot, I32LtSLIBr, I32LtSLIBrNot, I32LtSStepLBr, I32LtSStepLBrNot, I32LtSStepIBr, I32LtSStepIBrNot, I32LtSStepLLBr, I32LtSStepLLBrNot, I32LtSStepLBrInc, I32LtSStepLLBrAdd, i32, u32, |a: i32, b: i32| a < b)
+            (I32LtULBr, I32LtULBrNot, I32LtUImmBr, I32LtUImmBrNot, I32LtULLBr, I32LtULLBrNot, I32LtULIBr, I32LtULIBrNot, I32LtUStepLBr, I32LtUStepLBrNot, I32LtUStepIBr, I32LtUStepIBrNot, I32LtUStepLLBr, I32LtUStepLLBrNot, I32LtUStepLBrInc, I32LtUStepLLBrAdd, u32, u32, |a: u32, b: u32| a < b)
+            (I32GtSLBr, I32GtSLBrNot, I32GtSImmBr, I32GtSImmBrNot, I32GtSLLBr, I32GtSLLBrNot, I32GtSLIBr, I32GtSLIBrNot, I32GtSStepLBr, I32GtSStepLBrNot, I32GtSStepIBr, I32GtSStepIBrNot, I32GtSStepLLBr, I32GtSStepLLBrNot, I32GtSStepLBrInc, I32GtSStepLLBrAdd, i32, u32, |a: i32, b: i32| a > b)
+            (I32GtULBr, I32GtULBrNot, I32GtUImmBr, I32GtUImmBrNot, I32GtULLBr, I32GtULLBrNot, I32GtULIBr, I32GtULIBrNot, I32GtUStepLBr, I32GtUStepLBrNot, I32GtUStepIBr, I32GtUStepIBrNot, I32GtUStepLLBr, I32GtUStepLLBrNot, I32GtUStepLBrInc, I32GtUStepLLBrAdd, u32, u32, |a: u32, b: u32| a > b)
+            (I32LeSLBr, I32LeSLBrNot, I32LeSImmBr, I32LeSImmBrNot, I32LeSLLBr, I32LeSLLBrNot, I32LeSLIBr, I32LeSLIBrNot, I32LeSStepLBr, I32LeSStepLBrNot, I32LeSStepIBr, I32LeSStepIBrNot, I32LeSStepLLBr, I32LeSStepLLBrNot, I32LeSStepLBrInc, I32LeSStepLLBrAdd, i32, u32, |a: i32, b: i32| a <= b)
+            (I32LeULBr, I32LeULBrNot, I32LeUImmBr, I32LeUImmBrNot, I32LeULLBr, I32LeULLBrNot, I32LeULIBr, I32LeULIBrNot, I32LeUStepLBr, I32LeUStepLBrNot, I32LeUStepIBr, I32LeUStepIBrNot, I32LeUStepLLBr, I32LeUStepLLBrNot, I32LeUStepLBrInc, I32LeUStepLLBrAdd, u32, u32, |a: u32, b: u32| a <= b)
+            (I32GeSLBr, I32GeSLBrNot, I32GeSImmBr, I32GeSImmBrNot, I32GeSLLBr, I32GeSLLBrNot, I32GeSLIBr, I32GeSLIBrNot, I32GeSStepLBr, I32GeSStepLBrNot, I32GeSStepIBr, I32GeSStepIBrNot, I32GeSStepLLBr, I32GeSStepLLBrNot, I32GeSStepLBrInc, I32GeSStepLLBrAdd, i32, u32, |a: i32, b: i32| a >= b)
+            (I32GeULBr, I32GeULBrNot, I32GeUImmBr, I32GeUImmBrNot, I32GeULLBr, I32GeULLBrNot, I32GeULIBr, I32GeULIBrNot, I32GeUStepLBr, I32GeUStepLBrNot, I32GeUStepIBr, I32GeUStepIBrNot, I32GeUStepLLBr, I32GeUStepLLBrNot, I32GeUStepLBrInc, I32GeUStepLLBrAdd, u32, u32, |a: u32, b: u32| a >= b)
+            (I64EqLBr, I64EqLBrNot, I64EqImmBr, I64EqImmBrNot, I64EqLLBr, I64EqLLBrNot, I64EqLIBr, I64EqLIBrNot, I64EqStepLBr, I64EqStepLBrNot, I64EqStepIBr, I64EqStepIBrNot, I64EqStepLLBr, I64EqStepLLBrNot, I64EqStepLBrInc, I64EqStepLLBrAdd, u64, u64, |a: u64, b: u64| a == b)
+            (I64NeLBr, I64NeLBrNot, I64NeImmBr, I64NeImmBrNot, I64NeLLBr, I64NeLLBrNot, I64NeLIBr, I64NeLIBrNot, I64NeStepLBr, I64NeStepLBrNot, I64NeStepIBr, I64NeStepIBrNot, I64NeStepLLBr, I64NeStepLLBrNot, I64NeStepLBrInc, I64NeStepLLBrAdd, u64, u64, |a: u64, b: u64| a != b)
+            (I64LtSLBr, I64LtSLBrNot, I64LtSImmBr, I64LtSImmBrNot, I64LtSLLBr, I64LtSLLBrNot, I64LtSLIBr, I64LtSLIBrNot, I64LtSStepLBr, I64LtSStepLBrNot, I64LtSStepIBr, I64LtSStepIBrNot, I64LtSStepLLBr, I64LtSStepLLBrNot, I64LtSStepLBrInc, I64LtSStepLLBrAdd, i64, u64, |a: i64, b: i64| a < b)
+            (I64LtULBr, I64LtULBrNot, I64LtUImmBr, I64LtUImmBrNot, I64LtULLBr, I64LtULLBrNot, I64LtULIBr, I64LtULIBrNot, I64LtUStepLBr, I64LtUStepLBrNot, I64LtUStepIBr, I64LtUStepIBrNot, I64LtUStepLLBr, I64LtUStepLLBrNot, I64LtUStepLBrInc, I64LtUStepLLBrAdd, u64, u64, |a: u64, b: u64| a < b)
+            (I64GtSLBr, I64GtSLBrNot, I64GtSImmBr, I64GtSImmBrNot, I64GtSLLBr, I64GtSLLBrNot, I64GtSLIBr, I64GtSLIBrNot, I64GtSStepLBr, I64GtSStepLBrNot, I64GtSStepIBr, I64GtSStepIBrNot, I64GtSStepLLBr, I64GtSStepLLBrNot, I64GtSStepLBrInc, I64GtSStepLLBrAdd, i64, u64, |a: i64, b: i64| a > b)
+            (I64GtULBr, I64GtULBrNot, I64GtUImmBr, I64GtUImmBrNot, I64GtULLBr, I64GtULLBrNot, I64GtULIBr, I64GtULIBrNot, I64GtUStepLBr, I64GtUStepLBrNot, I64GtUStepIBr, I64GtUStepIBrNot, I64GtUStepLLBr, I64GtUStepLLBrNot, I64GtUStepLBrInc, I64GtUStepLLBrAdd, u64, u64, |a: u64, b: u64| a > b)
+            (I64LeSLBr, I64LeSLBrNot, I64LeSImmBr, I64LeSImmBrNot, I64LeSLLBr, I64LeSLLBrNot, I64LeSLIBr, I64LeSLIBrNot, I64LeSStepLBr, I64LeSStepLBrNot, I64LeSStepIBr, I64LeSStepIBrNot, I64LeSStepLLBr, I64LeSStepLLBrNot, I64LeSStepLBrInc, I64LeSStepLLBrAdd, i64, u64, |a: i64, b: i64| a <= b)
+            (I64LeULBr, I64LeULBrNot, I64LeUImmBr, I64LeUImmBrNot, I64LeULLBr, I64LeULLBrNot, I64LeULIBr, I64LeULIBrNot, I64LeUStepLBr, I64LeUStepLBrNot, I64LeUStepIBr, I64LeUStepIBrNot, I64LeUStepLLBr, I64LeUStepLLBrNot, I64LeUStepLBrInc, I64LeUStepLLBrAdd, u64, u64, |a: u64, b: u64| a <= b)
+            (I64GeSLBr, I64GeSLBrNot, I64GeSImmBr, I64GeSImmBrNot, I64GeSLLBr, I64GeSLLBrNot, I64GeSLIBr, I64GeSLIBrNot, I64GeSStepLBr, I64GeSStepLBrNot, I64GeSStepIBr, I64GeSStepIBrNot, I64GeSStepLLBr, I64GeSStepLLBrNot, I64GeSStepLBrInc, I64GeSStepLLBrAdd, i64, u64, |a: i64, b: i64| a >= b)
+            (I64GeULBr, I64GeULBrNot, I64GeUImmBr, I64GeUImmBrNot, I64GeULLBr, I64GeULLBrNot, I64GeULIBr, I64GeULIBrNot, I64GeUStepLBr, I64GeUStepLBrNot, I64GeUStepIBr, I64GeUStepIBrNot, I64GeUStepLLBr, I64GeUStepLLBrNot, I64GeUStepLBrInc, I64GeUStepLLBrAdd, u64, u64, |a: u64, b: u64| a >= b)
         }
     };
 }
@@ -306,11 +311,13 @@ macro_rules! define_isa_with_stores {
 macro_rules! define_isa_with_steps {
     ($base:tt $binops:tt $cmps:tt $loads:tt $stores:tt ; $( ($lbr:ident, $lbrnot:ident, $immbr:ident, $immbrnot:ident, $llbr:ident, $llbrnot:ident,
                                                             $libr:ident, $librnot:ident, $steplbr:ident, $steplbrnot:ident, $stepibr:ident, $stepibrnot:ident,
-                                                            $stepllbr:ident, $stepllbrnot:ident, $t:ty, $ct:ty, $f:expr) )*) => {
+                                                            $stepllbr:ident, $stepllbrnot:ident, $stepinc:ident, $stepadd:ident, $t:ty, $ct:ty, $f:expr) )*) => {
         for_each_fused_div!(define_isa_with_divs $base $binops $cmps $loads $stores
             { $( $steplbr { local: u32, step: i16, b: u32, target: u32 }, $steplbrnot { local: u32, step: i16, b: u32, target: u32 },
                  $stepibr { local: u32, step: i16, bound: u32, target: u32 }, $stepibrnot { local: u32, step: i16, bound: u32, target: u32 },
-                 $stepllbr { local: u16, by: u16, b: u16, target: u32 }, $stepllbrnot { local: u16, by: u16, b: u16, target: u32 }, )* });
+                 $stepllbr { local: u16, by: u16, b: u16, target: u32 }, $stepllbrnot { local: u16, by: u16, b: u16, target: u32 },
+                 $stepinc { local: u16, step: i16, b: u16, inc: u16, by: i16, target: u32 },
+                 $stepadd { local: u16, by: u16, b: u16, x: u16, y: u16, target: u32 }, )* });
     };
 }
 

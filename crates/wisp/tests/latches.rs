@@ -3,7 +3,8 @@
 //! any other compare-and-branch becomes a set plus a branch reading the local. These tests
 //! pin which form each shape gets (the disassembly) and check the results against what the
 //! Wasm means, at the edges: counters wrapping at their width, negative steps, steps too wide
-//! to fuse, both branch senses.
+//! to fuse, both branch senses. A second induction variable stepped right before a latch
+//! (`*StepLBrInc`, `*StepLLBrAdd`) is taken into it and must still happen first.
 
 use wisp::{Config, Dispatch, Engine, Linker, Module, Store};
 
@@ -86,7 +87,8 @@ fn latch_forms() {
         assert!(code.contains(s), "func {f} lacks {s}: {code}");
         code
     };
-    has(0, "I32NeStepLBr { local: 0, step: 4, b: 1,");
+    // The `n += 1` before the latch is taken in (a second induction variable).
+    has(0, "I32NeStepLBrInc { local: 0, step: 4, b: 1, inc: 2, by: 1,");
     has(1, "I32GtSStepIBr { local: 0, step: -3, bound: 4294967286,");
     has(2, "I64LtUStepLBr { local: 0, step: 8, b: 1,");
     let wide = has(3, "I32LtULLBr { a: 0, b: 1,");
@@ -127,5 +129,90 @@ fn latches_compute_what_the_wasm_means() {
         let odd = inst.get_typed_func::<i32, i32>(&*s, "odd").unwrap();
         assert_eq!(odd.call(&mut *s, 7).unwrap(), 11);
         assert_eq!(odd.call(&mut *s, 6).unwrap(), 100);
+    }
+}
+
+/// Latches that take in the step of a second induction variable before them.
+const COMPANIONS: &str = r#"(module
+  ;; 0: a pointer stepped by -3 beside a counter stepped by 1 up to a local bound.
+  (func (export "inc_ptr") (param $i i32) (param $end i32) (result i32) (local $p i32)
+    (loop $l
+      (local.set $p (i32.add (local.get $p) (i32.const -3)))
+      (br_if $l (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $end))))
+    (local.get $p))
+  ;; 1: the stepped local is the latch's bound: the comparison must see its new value.
+  (func (export "inc_bound") (param $i i32) (param $end i32) (result i32)
+    (loop $l
+      (local.set $end (i32.add (local.get $end) (i32.const 2)))
+      (br_if $l (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 3))) (local.get $end))))
+    (local.get $i))
+  ;; 2: an i64 counter beside an i32 pointer that wraps at 32 bits (its slot stays zero-extended).
+  (func (export "inc_wrap64") (param $i i64) (param $end i64) (param $p i32) (result i64)
+    (loop $l
+      (local.set $p (i32.add (local.get $p) (i32.const 16)))
+      (br_if $l (i64.ne (local.tee $i (i64.add (local.get $i) (i64.const 1))) (local.get $end))))
+    (i64.extend_i32_u (local.get $p)))
+  ;; 3: a step too wide for the 16-bit field: no companion form.
+  (func (export "inc_wide") (param $i i32) (param $end i32) (result i32) (local $p i32)
+    (loop $l
+      (local.set $p (i32.add (local.get $p) (i32.const 40000)))
+      (br_if $l (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $end))))
+    (local.get $p))
+  ;; 4: sieve's inner loop: j (i64) stepped by a local while below n, a pointer q (i32) stepped
+  ;; by another local beside it, wrapping at 32 bits.
+  (func (export "add_ptr") (param $j i64) (param $by i64) (param $n i64) (param $q i32) (param $s i32) (result i64)
+    (loop $l
+      (local.set $q (i32.add (local.get $q) (local.get $s)))
+      (br_if $l (i64.lt_u (local.tee $j (i64.add (local.get $j) (local.get $by))) (local.get $n))))
+    (i64.extend_i32_u (local.get $q)))
+  ;; 5: the companion writes the counter's step (operands swapped): the step must see it.
+  (func (export "add_by") (param $j i32) (param $by i32) (param $n i32) (param $s i32) (result i32)
+    (loop $l
+      (local.set $by (i32.add (local.get $s) (local.get $by)))
+      (br_if $l (i32.lt_u (local.tee $j (i32.add (local.get $j) (local.get $by))) (local.get $n))))
+    (i32.add (i32.mul (local.get $j) (i32.const 100)) (local.get $by)))
+)"#;
+
+#[test]
+fn companion_forms() {
+    let module = Module::new(&Engine::default(), wat(COMPANIONS)).expect("valid");
+    let has = |f: u32, s: &str| {
+        let code = module.disassemble(f).unwrap();
+        assert!(code.contains(s), "func {f} lacks {s}: {code}");
+        code
+    };
+    has(0, "I32LtSStepLBrInc { local: 0, step: 1, b: 1, inc: 2, by: -3,");
+    has(1, "I32LtSStepLBrInc { local: 0, step: 3, b: 1, inc: 1, by: 2,");
+    has(2, "I64NeStepLBrInc { local: 0, step: 1, b: 1, inc: 2, by: 16,");
+    let wide = has(3, "I32LtSStepLBr { local: 0, step: 1, b: 1,");
+    assert!(wide.contains("LocalAddImmSet { src: 2, value: 40000, dst: 2 }"), "{wide}");
+    has(4, "I64LtUStepLLBrAdd { local: 0, by: 1, b: 2, x: 3, y: 4,");
+    has(5, "I32LtUStepLLBrAdd { local: 0, by: 1, b: 2, x: 1, y: 3,");
+}
+
+#[test]
+fn companions_step_first() {
+    for engine in engines() {
+        let module = Module::new(&engine, wat(COMPANIONS)).expect("valid");
+        let mut store = Store::new(&engine, ());
+        let inst = Linker::new(&engine).instantiate(&mut store, &module).expect("instantiate");
+        let s = &mut store;
+        let inc_ptr = inst.get_typed_func::<(i32, i32), i32>(&*s, "inc_ptr").unwrap();
+        assert_eq!(inc_ptr.call(&mut *s, (0, 10)).unwrap(), -30);
+        assert_eq!(inc_ptr.call(&mut *s, (50, 10)).unwrap(), -3); // runs once
+        let inc_bound = inst.get_typed_func::<(i32, i32), i32>(&*s, "inc_bound").unwrap();
+        // i = 3k against end = 10 + 2k: stops at k = 10 (against the old end it would stop at 8).
+        assert_eq!(inc_bound.call(&mut *s, (0, 10)).unwrap(), 30);
+        let inc_wrap64 = inst.get_typed_func::<(i64, i64, i32), i64>(&*s, "inc_wrap64").unwrap();
+        assert_eq!(inc_wrap64.call(&mut *s, (0, 3, -32)).unwrap(), 16);
+        assert_eq!(inc_wrap64.call(&mut *s, (0, 1, -1)).unwrap(), 15);
+        let inc_wide = inst.get_typed_func::<(i32, i32), i32>(&*s, "inc_wide").unwrap();
+        assert_eq!(inc_wide.call(&mut *s, (0, 3)).unwrap(), 120_000);
+        let add_ptr = inst.get_typed_func::<(i64, i64, i64, i32, i32), i64>(&*s, "add_ptr").unwrap();
+        assert_eq!(add_ptr.call(&mut *s, (0, 5, 20, 100, 7)).unwrap(), 128); // 4 iterations
+        assert_eq!(add_ptr.call(&mut *s, (0, 5, 20, -2, 1)).unwrap(), 2); // wraps at 32 bits
+        let add_by = inst.get_typed_func::<(i32, i32, i32, i32), i32>(&*s, "add_by").unwrap();
+        // by = 1, 2, 3, 4 and j = 1, 3, 6, 10 (with the step after the add: by would end at 5).
+        assert_eq!(add_by.call(&mut *s, (0, 0, 10, 1)).unwrap(), 1004);
     }
 }

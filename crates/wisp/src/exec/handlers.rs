@@ -238,7 +238,7 @@ macro_rules! fused_store_entries {
 macro_rules! fused_step_entries {
     ($m:ident $extra:tt { $($before:tt)* } ; $( ($lbr:ident, $lbrnot:ident, $immbr:ident, $immbrnot:ident, $llbr:ident, $llbrnot:ident,
                                                   $libr:ident, $librnot:ident, $steplbr:ident, $steplbrnot:ident, $stepibr:ident, $stepibrnot:ident,
-                                                  $stepllbr:ident, $stepllbrnot:ident, $t:ty, $ct:ty, $f:expr) )*) => {
+                                                  $stepllbr:ident, $stepllbrnot:ident, $stepinc:ident, $stepadd:ident, $t:ty, $ct:ty, $f:expr) )*) => {
         crate::for_each_fused_div! { fused_div_entries $m $extra {
             $($before)*
             $(
@@ -261,6 +261,14 @@ macro_rules! fused_step_entries {
                 },
                 $stepllbrnot { local, by, b, target } => {
                     latch!($t, $f, local, <$ct as ops::Counter>::add(local!(local), local!(by)), local!(b), false, target)
+                },
+                $stepinc { local, step, b, inc, by, target } => {
+                    local!(inc) = <u32 as ops::Counter>::step(local!(inc), by);
+                    latch!($t, $f, local, <$ct as ops::Counter>::step(local!(local), step), local!(b), true, target)
+                },
+                $stepadd { local, by, b, x, y, target } => {
+                    local!(x) = <u32 as ops::Counter>::add(local!(x), local!(y));
+                    latch!($t, $f, local, <$ct as ops::Counter>::add(local!(local), local!(by)), local!(b), true, target)
                 },
             )*
         } }

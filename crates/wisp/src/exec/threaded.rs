@@ -83,18 +83,26 @@ pub(crate) struct Ctx {
     fp: *mut u64,
 }
 
+/// The most instructions a function's threaded code may have: its branch targets are byte
+/// offsets that must fit in an `i32`.
+pub(crate) const MAX_OPS: usize = i32::MAX as usize / std::mem::size_of::<Op>();
+
 /// Threaded code for a translated function: the same instructions, each with its handler.
-/// Branch targets become relative to the branching instruction (a `br_table`'s entries: to
-/// the `br_table`), so a jump is one add to the instruction pointer and needs no code base.
+/// Branch targets become byte offsets from the branching instruction (a `br_table`'s entries:
+/// from the `br_table`), so a jump is one add to the instruction pointer, with no code base
+/// and no scaling. `code` has at most [`MAX_OPS`] instructions.
 pub(crate) fn lower(code: &[Instr]) -> Box<[Op]> {
-    retarget(code.iter().copied(), |target, base| (target as i64 - base as i64) as i32 as u32)
+    assert!(code.len() <= MAX_OPS, "the translator bounds function size");
+    let size = std::mem::size_of::<Op>() as i64;
+    retarget(code.iter().copied(), |target, base| ((target as i64 - base as i64) * size) as i32 as u32)
         .map(|instr| Op { handler: handler_for(&instr), instr })
         .collect()
 }
 
 /// The instructions of threaded code with absolute branch targets again (`lower` undone).
 pub(crate) fn instructions(ops: &[Op]) -> Vec<Instr> {
-    retarget(ops.iter().map(|op| op.instr), |target, base| (base as i64 + target as i32 as i64) as u32).collect()
+    let size = std::mem::size_of::<Op>() as i64;
+    retarget(ops.iter().map(|op| op.instr), |target, base| (base as i64 + target as i32 as i64 / size) as u32).collect()
 }
 
 /// Rewrites every branch target with `f(target, base)`, where `base` is the index of the
@@ -197,8 +205,8 @@ macro_rules! threaded_handlers {
                     }
                     macro_rules! jump {
                         ($d target:expr) => {{
-                            // Threaded targets are relative to the branching instruction (see `lower`).
-                            ip = this.offset($d target as i32 as isize);
+                            // Threaded targets are byte offsets from the branching instruction (see `lower`).
+                            ip = this.byte_offset($d target as i32 as isize);
                         }};
                     }
                     macro_rules! br_table_entry {

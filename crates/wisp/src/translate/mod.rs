@@ -6,7 +6,7 @@
 
 use crate::isa::{fits_imm32, Instr};
 use crate::module::ModuleInner;
-use wisp_decoder::{BlockType, FunctionBody, Operator};
+use wisp_decoder::{BlockType, ErrorKind, FunctionBody, Operator};
 
 impl CompiledFunc {
     /// The instructions, whichever backend's array holds them.
@@ -358,9 +358,23 @@ crate::for_each_fused_store! { store_rules }
 macro_rules! step_rules {
     ( ; $( ($lbr:ident, $lbrnot:ident, $immbr:ident, $immbrnot:ident, $llbr:ident, $llbrnot:ident, $libr:ident, $librnot:ident,
             $steplbr:ident, $steplbrnot:ident, $stepibr:ident, $stepibrnot:ident, $stepllbr:ident, $stepllbrnot:ident,
-            $t:ty, $ct:ty, $f:expr) )*) => {
+            $stepinc:ident, $stepadd:ident, $t:ty, $ct:ty, $f:expr) )*) => {
         fn fuse_step(p: Option<Instr>, b: Option<Instr>, a: Instr) -> Option<(usize, Instr)> {
             use Instr::*;
+            // A latch after a second induction variable's step takes the step in.
+            match (b, a) {
+                $( (Some(LocalAddImmSet { src, value, dst }), $steplbr { local, step, b, target }) if src == dst => {
+                    let by = i16::try_from(value as i32).ok()?;
+                    let [local, b, inc] = narrow_locals([local, b, dst])?;
+                    return Some((2, $stepinc { local, step, b, inc, by, target }));
+                } )*
+                $( (Some(I32AddLLSet { a: x, b: y, dst }), $stepllbr { local, by, b, target }) if dst == x || dst == y => {
+                    let other = if dst == x { y } else { x };
+                    let [x, y] = narrow_locals([dst, other])?;
+                    return Some((2, $stepadd { local, by, b, x, y, target }));
+                } )*
+                _ => {}
+            }
             match a {
                 $( $llbr { a: c, b: bound, target } => {
                     let (local, by, bound) = counter_local_step(b?, c, bound, std::mem::size_of::<$ct>())?;
@@ -416,7 +430,8 @@ macro_rules! step_rules {
             use Instr::*;
             match i {
                 $( $steplbr { target, .. } | $steplbrnot { target, .. } | $stepibr { target, .. } | $stepibrnot { target, .. }
-                   | $stepllbr { target, .. } | $stepllbrnot { target, .. } => Some(target), )*
+                   | $stepllbr { target, .. } | $stepllbrnot { target, .. } | $stepinc { target, .. }
+                   | $stepadd { target, .. } => Some(target), )*
                 _ => None,
             }
         }
@@ -490,6 +505,16 @@ fn counter_local_step(b: Instr, c: u32, bound: u32, bytes: usize) -> Option<(u16
         _ => return None,
     };
     Some((u16::try_from(c).ok()?, u16::try_from(by).ok()?, u16::try_from(bound).ok()?))
+}
+
+/// Local indices as a latch's 16-bit fields (every function's fit: the decoder allows 50,000
+/// locals), or `None`.
+fn narrow_locals<const N: usize>(locals: [u32; N]) -> Option<[u16; N]> {
+    let mut out = [0; N];
+    for (o, l) in out.iter_mut().zip(locals) {
+        *o = u16::try_from(l).ok()?;
+    }
+    Some(out)
 }
 
 /// A `local.tee` form as the matching `local.set` form, with the local it writes.
@@ -1276,6 +1301,10 @@ pub(crate) fn translate(module: &ModuleInner, def_index: u32) -> Result<Compiled
         t.op(&op);
     }
     thread_jumps(&mut t.code);
+    if t.code.len() > crate::exec::threaded::MAX_OPS {
+        // Only a body of hundreds of megabytes gets here; both backends refuse it alike.
+        return Err(wisp_decoder::Error::new(ErrorKind::Other("function too large to translate"), body.offset));
+    }
     let num_params = ty.params().len() as u32;
     // Each backend runs one array; the threaded one carries the instructions inside its ops.
     let (code, ops) = if module.engine.threaded() {
