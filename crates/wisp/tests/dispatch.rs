@@ -12,7 +12,8 @@ fn wat(src: &str) -> Vec<u8> {
 }
 
 /// Exercises every kind of handler with out-of-line work: calls and returns, branches with
-/// stack adjustment, br_table, float rounding, trapping conversions, bulk memory, tables.
+/// stack adjustment, br_table, float rounding, trapping conversions, bulk memory, tables, and
+/// the handlers chosen by processor feature.
 const WORKOUT: &str = r#"(module
   (memory 1)
   (table 2 funcref)
@@ -30,6 +31,8 @@ const WORKOUT: &str = r#"(module
         (i32.trunc_f32_s (f32.floor (f32.convert_i32_s (i32.and (local.get $n) (i32.const 7)))))))
       (local.set $acc (i32.add (local.get $acc)
         (block (result i32) (i32.const 5) (i32.const 6) (br 0))))
+      (local.set $acc (i32.add (local.get $acc) (i32.popcnt (local.get $n))))
+      (local.set $acc (i32.add (local.get $acc) (i32.wrap_i64 (i64.popcnt (i64.extend_i32_u (local.get $n))))))
       (memory.fill (i32.const 0) (i32.const 7) (i32.const 16))
       (memory.copy (i32.const 32) (i32.const 0) (i32.const 16))
       (local.set $acc (i32.add (local.get $acc) (i32.load8_u (i32.const 40))))
@@ -47,9 +50,11 @@ fn run_workout(dispatch: Dispatch, n: i32) -> i32 {
     run.call(&mut store, n).unwrap()
 }
 
-/// Per iteration: +1 (call), +1 (call_indirect), +3 (br_table), +(n & 7), +6, +7 (the byte).
+/// Per iteration: +1 (call), +1 (call_indirect), +3 (br_table), +(n & 7), +6, twice n's
+/// population count (i32 and i64, x86-64's `popcnt` handlers where the processor has it), +7
+/// (the byte).
 fn expected(n: i32) -> i32 {
-    (1..=n).map(|i| 18 + (i & 7)).sum()
+    (1..=n).map(|i| 18 + (i & 7) + 2 * i.count_ones() as i32).sum()
 }
 
 #[test]

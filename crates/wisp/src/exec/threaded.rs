@@ -364,6 +364,10 @@ macro_rules! threaded_handlers {
         }
 
         fn handler_for(i: &Instr) -> Handler {
+            #[cfg(target_arch = "x86_64")]
+            if let Some(h) = hw::handler_for(i) {
+                return h;
+            }
             match i {
                 $( Instr::$variant { .. } => h::$variant, )*
             }
@@ -372,6 +376,39 @@ macro_rules! threaded_handlers {
 }
 
 for_each_handler!(threaded_handlers $);
+
+/// Handlers that use an instruction x86-64's baseline lacks, chosen when the processor has
+/// it: `popcnt` instead of the portable count (a 20-instruction sequence with a multiply).
+#[cfg(target_arch = "x86_64")]
+#[allow(non_snake_case)]
+mod hw {
+    use super::{Ctx, Handler, Instr, Op};
+
+    pub(super) fn handler_for(i: &Instr) -> Option<Handler> {
+        if !std::arch::is_x86_feature_detected!("popcnt") {
+            return None;
+        }
+        match i {
+            Instr::I32Popcnt => Some(I32Popcnt),
+            Instr::I64Popcnt => Some(I64Popcnt),
+            _ => None,
+        }
+    }
+
+    /// The count of the top of stack (an i32's slot is zero-extended, so counting all 64 bits
+    /// counts the i32).
+    #[target_feature(enable = "popcnt")]
+    unsafe fn I32Popcnt(ip: *const Op, sp: *mut u64, fp: *mut u64, mem: *mut u8, ctx: &mut Ctx, tos: u64) {
+        let ip = ip.add(1);
+        ((*ip).handler)(ip, sp, fp, mem, ctx, (tos as u32).count_ones() as u64)
+    }
+
+    #[target_feature(enable = "popcnt")]
+    unsafe fn I64Popcnt(ip: *const Op, sp: *mut u64, fp: *mut u64, mem: *mut u8, ctx: &mut Ctx, tos: u64) {
+        let ip = ip.add(1);
+        ((*ip).handler)(ip, sp, fp, mem, ctx, tos.count_ones() as u64)
+    }
+}
 
 /// The instance's memory 0, or null.
 unsafe fn mem_entity(store: &mut StoreInner, inst: *const InstanceEntity) -> *mut MemoryEntity {
