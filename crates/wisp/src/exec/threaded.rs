@@ -19,9 +19,11 @@ use crate::translate::CompiledFunc;
 use crate::trap::{Trap, TrapCode};
 use std::sync::{Arc, OnceLock};
 
-/// A handler: instruction pointer, stack pointer, frame base, memory base, context, and the
-/// top of the operand stack (cached in a register; its slot, `sp - 1`, is stale until flushed).
-pub(crate) type Handler = unsafe fn(*const Op, *mut u64, *mut u64, *mut u8, &mut Ctx, u64);
+/// A handler: instruction pointer, stack pointer, frame base, the top of the operand stack
+/// (cached in a register; its slot, `sp - 1`, is stale until flushed), context, and memory
+/// base. The top of stack comes fourth, in x86-64's `rcx`, where a shift's count must be:
+/// shifts then move no other argument out of the way and back.
+pub(crate) type Handler = unsafe fn(*const Op, *mut u64, *mut u64, u64, &mut Ctx, *mut u8);
 
 /// One instruction of threaded code: its handler, then the instruction itself (the handler
 /// reads its immediates from it).
@@ -141,7 +143,7 @@ macro_rules! threaded_handlers {
         mod h {
             use super::*;
             $(
-                pub(super) unsafe fn $variant(ip: *const Op, sp: *mut u64, fp: *mut u64, mem: *mut u8, ctx: &mut Ctx, tos: u64) {
+                pub(super) unsafe fn $variant(ip: *const Op, sp: *mut u64, fp: *mut u64, tos: u64, ctx: &mut Ctx, mem: *mut u8) {
                     let Instr::$variant $({ $($field),* })? = (*ip).instr else {
                         // SAFETY: `lower` pairs each instruction with its own variant's handler.
                         std::hint::unreachable_unchecked()
@@ -304,7 +306,7 @@ macro_rules! threaded_handlers {
                                 _ => {
                                     ctx.call_target = target;
                                     ctx.call_def = def;
-                                    return call_slow(ip, sp, fp, mem, ctx, tos);
+                                    return call_slow(ip, sp, fp, tos, ctx, mem);
                                 }
                             };
                             // The callee starts with an empty operand stack: nothing is cached.
@@ -358,7 +360,7 @@ macro_rules! threaded_handlers {
 
                     $body;
                     // The tail call: with optimizations, a jump to the next handler.
-                    ((*ip).handler)(ip, sp, fp, mem, ctx, tos)
+                    ((*ip).handler)(ip, sp, fp, tos, ctx, mem)
                 }
             )*
         }
@@ -398,15 +400,15 @@ mod hw {
     /// The count of the top of stack (an i32's slot is zero-extended, so counting all 64 bits
     /// counts the i32).
     #[target_feature(enable = "popcnt")]
-    unsafe fn I32Popcnt(ip: *const Op, sp: *mut u64, fp: *mut u64, mem: *mut u8, ctx: &mut Ctx, tos: u64) {
+    unsafe fn I32Popcnt(ip: *const Op, sp: *mut u64, fp: *mut u64, tos: u64, ctx: &mut Ctx, mem: *mut u8) {
         let ip = ip.add(1);
-        ((*ip).handler)(ip, sp, fp, mem, ctx, (tos as u32).count_ones() as u64)
+        ((*ip).handler)(ip, sp, fp, (tos as u32).count_ones() as u64, ctx, mem)
     }
 
     #[target_feature(enable = "popcnt")]
-    unsafe fn I64Popcnt(ip: *const Op, sp: *mut u64, fp: *mut u64, mem: *mut u8, ctx: &mut Ctx, tos: u64) {
+    unsafe fn I64Popcnt(ip: *const Op, sp: *mut u64, fp: *mut u64, tos: u64, ctx: &mut Ctx, mem: *mut u8) {
         let ip = ip.add(1);
-        ((*ip).handler)(ip, sp, fp, mem, ctx, tos.count_ones() as u64)
+        ((*ip).handler)(ip, sp, fp, tos.count_ones() as u64, ctx, mem)
     }
 }
 
@@ -463,12 +465,12 @@ unsafe fn finish_return(sp: *mut u64, mem: *mut u8, ctx: &mut Ctx) {
     ctx.func = f.func;
     if f.instance != ctx.inst_idx {
         ctx.call_target = f.instance;
-        return return_to_other_instance(ip, sp, fp, mem, ctx, 0);
+        return return_to_other_instance(ip, sp, fp, 0, ctx, mem);
     }
     // The callee may have grown the memory.
     let mem = reload_mem(ctx, mem);
     let tos = *sp.sub(1);
-    ((*ip).handler)(ip, sp, fp, mem, ctx, tos)
+    ((*ip).handler)(ip, sp, fp, tos, ctx, mem)
 }
 
 /// A return of several results (the cached top flushed): moved out of line, because the
@@ -484,10 +486,10 @@ unsafe fn return_many(sp: *mut u64, fp: *mut u64, mem: *mut u8, ctx: &mut Ctx, k
 /// in `ctx.call_target`).
 #[cold]
 #[inline(never)]
-unsafe fn return_to_other_instance(ip: *const Op, sp: *mut u64, fp: *mut u64, _mem: *mut u8, ctx: &mut Ctx, _tos: u64) {
+unsafe fn return_to_other_instance(ip: *const Op, sp: *mut u64, fp: *mut u64, _tos: u64, ctx: &mut Ctx, _mem: *mut u8) {
     let mem = switch_instance(ctx, ctx.call_target);
     let tos = *sp.sub(1);
-    ((*ip).handler)(ip, sp, fp, mem, ctx, tos)
+    ((*ip).handler)(ip, sp, fp, tos, ctx, mem)
 }
 
 /// Pushes the calling frame, continuing at `ip`, on the frame stack.
@@ -511,7 +513,7 @@ unsafe fn push_caller(ctx: &mut Ctx, ip: *const Op, fp: *mut u64) {
 /// cached top flushed); the callee is `ctx.call_target`/`ctx.call_def`.
 #[cold]
 #[inline(never)]
-unsafe fn call_slow(ip: *const Op, sp: *mut u64, fp: *mut u64, mem: *mut u8, ctx: &mut Ctx, tos: u64) {
+unsafe fn call_slow(ip: *const Op, sp: *mut u64, fp: *mut u64, tos: u64, ctx: &mut Ctx, mem: *mut u8) {
     let (target, def) = (ctx.call_target, ctx.call_def);
     let store = &mut *ctx.store;
     let target_module: &ModuleInner =
@@ -546,7 +548,7 @@ unsafe fn call_slow(ip: *const Op, sp: *mut u64, fp: *mut u64, mem: *mut u8, ctx
     let sp = sp.add(cf.num_locals as usize);
     let ip = cf.ops.as_ptr();
     ctx.func = def;
-    ((*ip).handler)(ip, sp, new_fp, mem, ctx, tos)
+    ((*ip).handler)(ip, sp, new_fp, tos, ctx, mem)
 }
 
 /// Slots kept free at the end of the value stack for the inline call path's zeroing.
@@ -590,7 +592,7 @@ pub(crate) unsafe fn run(store: &mut StoreInner, frame: Frame, base_depth: usize
     let sp = slots.add((*ctx.store).stack.sp);
     let fp = slots.add(frame.fp);
     let tos = *sp.sub(1);
-    ((*ip).handler)(ip, sp, fp, mem.base, &mut ctx, tos);
+    ((*ip).handler)(ip, sp, fp, tos, &mut ctx, mem.base);
     let store = &mut *ctx.store;
     // SAFETY: the loop wrote every frame below `nframes` (or found it there), within capacity.
     store.stack.frames.set_len(ctx.nframes);
