@@ -545,6 +545,15 @@ for_each_fused_binop!(define_isa_with_binops {
         I32XorLSMulImm { a: u32, value: u32 },
         /// `local.get b; i32.mul; i32.add`: a multiply-accumulate, `acc + x * b` for `[acc, x]`.
         I32MulLAdd { b: u32 },
+        /// `local.get index; i32.const imm; i32.add; i32.load16_s; local.get b; i32.mul;
+        /// i32.add`: the same multiply-accumulate with `x` loaded as an int16 from `index + imm`
+        /// (wrapping at 32 bits, offset 0): fixed-point dot products (CoreMark's matrix phase).
+        I32Load16SAtMulLAdd { index: u32, imm: u32, b: u32 },
+        /// `local.get a; i32.const k; i32.shl; i32.const 0; i32.lt_s` (0 < k < 32): pushes bit
+        /// `31 - k` of local `a` (clang's test of one bit, as in CRC steps),
+        I32BitL { a: u32, bit: u32 },
+        /// and `i32.const k; i32.shl; i32.const 0; i32.lt_s`: bit `31 - k` of the top.
+        I32Bit { bit: u32 },
         /// `local.get index; i32.const imm; i32.add; i32.load8_u; br_if`, taken when the byte
         /// at `index + imm` (wrapping at 32 bits) is non-zero / zero: testing a byte flag or a
         /// string's terminator. (`imm` is 0 for a plain `local.get`.)

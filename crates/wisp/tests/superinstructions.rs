@@ -1,5 +1,6 @@
 //! One-off superinstructions (scaled-index loads and adds, FNV-style xor-multiply,
-//! multiply-accumulate, byte test-and-branch, paired local copies): which Wasm shapes get them
+//! multiply-accumulate, also from int16 loads, one-bit tests, byte test-and-branch, paired
+//! local copies): which Wasm shapes get them
 //! (the disassembly), and results checked against what the Wasm means, computed here in Rust,
 //! on both dispatch backends. Edges: shift amounts of 32 and more (taken modulo 32), addresses
 //! wrapping at 32 bits, out-of-bounds traps, and copies whose second source is the first's
@@ -153,7 +154,7 @@ fn shapes_get_their_superinstructions() {
         (10, &["LocalCopy2 { s1: 0, d1: 1, s2: 1, d2: 2 }"]),
         (11, &["I64LtUStepLLBr { local: 0, by: 1, b: 2,"]),
         (12, &["I32NeStepLLBrNot { local: 0, by: 1, b: 2,"]),
-        (13, &["I32LtSImm { value: 0 }", "SelectSet { dst: 0 }"]),
+        (13, &["I32BitL { a: 0, bit: 15 }", "SelectSet { dst: 0 }"]),
         (14, &["I32Extend16S", "I32Extend8S"]),
         (15, &["I32LtSImm { value: 0 }", "I64GeSLI { a: 1, value: 0 }"]),
         (16, &["SelectSet { dst: 3 }", "SelectTee { dst: 3 }"]),
@@ -300,5 +301,66 @@ fn superinstructions_compute_what_the_wasm_means() {
         let selects = inst.get_typed_func::<(i32, i32, i32), i32>(&*s, "selects").unwrap();
         assert_eq!(selects.call(&mut *s, (1, 2, 1)).unwrap(), 1 + 2000);
         assert_eq!(selects.call(&mut *s, (1, 2, 0)).unwrap(), 2 + 1000);
+    }
+}
+
+/// Fixed-point multiply-accumulate from int16 loads and one-bit tests (CoreMark-style matrix
+/// and CRC code).
+const MAC_AND_BITS: &str = r#"(module
+  (memory 1)
+  (data (i32.const 0) "\fe\ff\10\00\00\80")
+  ;; 0: a[p] * w0 + a[p + 2] * w1 + a[q] * w0, int16 loads (the last two fused).
+  (func (export "dot16") (param $p i32) (param $q i32) (param $w0 i32) (param $w1 i32) (result i32)
+    (i32.add
+      (i32.add (i32.mul (i32.load16_s (local.get $p)) (local.get $w0))
+               (i32.mul (i32.load16_s (i32.add (local.get $p) (i32.const 2))) (local.get $w1)))
+      (i32.mul (i32.load16_s (local.get $q)) (local.get $w0))))
+  ;; 1: bit 15 of x, as clang tests it: (x << 16) < 0.
+  (func (export "bit15") (param $x i32) (result i32)
+    (i32.lt_s (i32.shl (local.get $x) (i32.const 16)) (i32.const 0)))
+  ;; 2: a computed value shifted by 36 (36 mod 32 = 4): bit 27 of x + 1.
+  (func (export "bit27") (param $x i32) (result i32)
+    (i32.lt_s (i32.shl (i32.add (local.get $x) (i32.const 1)) (i32.const 36)) (i32.const 0)))
+  ;; 3: a shift by 32 is no shift: a sign test, left a comparison.
+  (func (export "sign") (param $x i32) (result i32)
+    (i32.lt_s (i32.shl (local.get $x) (i32.const 32)) (i32.const 0)))
+)"#;
+
+#[test]
+fn mac_and_bit_forms() {
+    let module = Module::new(&Engine::default(), wat(MAC_AND_BITS)).expect("valid");
+    let code = |f: u32| module.disassemble(f).unwrap();
+    let dot = code(0);
+    assert!(dot.contains("I32Load16SAtMulLAdd { index: 0, imm: 2, b: 3 }"), "{dot}");
+    assert!(dot.contains("I32Load16SAtMulLAdd { index: 1, imm: 0, b: 2 }"), "{dot}");
+    assert!(code(1).contains("I32BitL { a: 0, bit: 15 }"), "{}", code(1));
+    assert!(code(2).contains("I32Bit { bit: 27 }"), "{}", code(2));
+    assert!(!code(3).contains("Bit"), "{}", code(3));
+}
+
+#[test]
+fn mac_and_bits_compute_what_the_wasm_means() {
+    for engine in engines() {
+        let module = Module::new(&engine, wat(MAC_AND_BITS)).expect("valid");
+        let mut store = Store::new(&engine, ());
+        let inst = Linker::new(&engine).instantiate(&mut store, &module).expect("instantiate");
+        let s = &mut store;
+        let dot = inst.get_typed_func::<(i32, i32, i32, i32), i32>(&*s, "dot16").unwrap();
+        // Memory: -2 at 0, 16 at 2, 0 at 3..4 and -32768 at 4 (int16, little-endian).
+        assert_eq!(dot.call(&mut *s, (0, 4, 3, 5)).unwrap(), -2 * 3 + 16 * 5 + -32768 * 3);
+        assert_eq!(dot.call(&mut *s, (2, 0, 7, -1)).unwrap(), 16 * 7 + -32768 * -1 + -2 * 7);
+        // Products and sums wrap at 32 bits: twice -32768 * 0x10000 (plus 0 from 6) is 0.
+        assert_eq!(dot.call(&mut *s, (4, 4, 0x10000, 1)).unwrap(), (-32768i32).wrapping_mul(0x10000).wrapping_mul(2));
+        // Out of bounds: the fused load of q at the last byte of memory traps.
+        assert!(dot.call(&mut *s, (0, 65535, 1, 1)).is_err());
+        assert!(dot.call(&mut *s, (65533, 0, 1, 1)).is_err()); // p + 2 = 65535: crosses the end
+        let bit15 = inst.get_typed_func::<i32, i32>(&*s, "bit15").unwrap();
+        let bit27 = inst.get_typed_func::<i32, i32>(&*s, "bit27").unwrap();
+        let sign = inst.get_typed_func::<i32, i32>(&*s, "sign").unwrap();
+        for x in [0, 1, 0x7fff, 0x8000, 0xffff, -1, i32::MIN, 0x0800_0000 - 1, 0x0800_0000, 0x1234_5678] {
+            assert_eq!(bit15.call(&mut *s, x).unwrap(), (x >> 15) & 1, "bit15({x:#x})");
+            assert_eq!(bit27.call(&mut *s, x).unwrap(), (x.wrapping_add(1) >> 27) & 1, "bit27({x:#x})");
+            assert_eq!(sign.call(&mut *s, x).unwrap(), (x < 0) as i32, "sign({x:#x})");
+        }
     }
 }

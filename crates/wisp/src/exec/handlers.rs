@@ -492,6 +492,13 @@ macro_rules! base_handlers {
                 let acc = top!() as u32;
                 top!() = acc.wrapping_add(x.wrapping_mul(local!(b) as u32)) as u64
             },
+            I32Load16SAtMulLAdd { index, imm, b } => {
+                let v: u64 = load_from!((local!(index) as u32).wrapping_add(imm) as u64, 0, 2, |b: [u8; 2]| i16::from_le_bytes(b) as i32 as u32);
+                let acc = top!() as u32;
+                top!() = acc.wrapping_add((v as u32).wrapping_mul(local!(b) as u32)) as u64
+            },
+            I32BitL { a, bit } => push!(((local!(a) as u32) >> bit) & 1),
+            I32Bit { bit } => top!() = (((top!() as u32) >> bit) & 1) as u64,
             I32Load8UAtBrNez { index, imm, target } => {
                 let v: u64 = load_from!((local!(index) as u32).wrapping_add(imm) as u64, 0, 1, |b: [u8; 1]| b[0] as u32);
                 if v != 0 {

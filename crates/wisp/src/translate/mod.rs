@@ -712,6 +712,20 @@ impl<'m> Translator<'m> {
             (_, _, Some(I32Xor), I32MulImm { value }) => (2, I32XorMulImm { value: value as u32 }),
             (_, _, Some(I32XorLS { a }), I32MulImm { value }) => (2, I32XorLSMulImm { a, value: value as u32 }),
             (_, _, Some(I32MulL { b }), I32Add) => (2, I32MulLAdd { b }),
+            (_, _, Some(I32Load16SLocalAddImm { index, imm, offset: 0 }), I32MulLAdd { b }) => {
+                (2, I32Load16SAtMulLAdd { index, imm, b })
+            }
+            (_, _, Some(I32Load16SLocal { index, offset: 0 }), I32MulLAdd { b }) => {
+                (2, I32Load16SAtMulLAdd { index, imm: 0, b })
+            }
+            // `x << k < 0` tests bit 31 - k (k taken modulo 32; k = 0 is a sign test, kept as
+            // a comparison so a branch can still fuse with it).
+            (_, _, Some(I32ShlLI { a, value }), I32LtSImm { value: 0 }) if value & 31 != 0 => {
+                (2, I32BitL { a, bit: 31 - (value as u32 & 31) })
+            }
+            (_, _, Some(I32ShlImm { value }), I32LtSImm { value: 0 }) if value & 31 != 0 => {
+                (2, I32Bit { bit: 31 - (value as u32 & 31) })
+            }
             (_, _, Some(I32Load8ULocalAddImm { index, imm, offset: 0 }), BrIfNez { target }) => {
                 (2, I32Load8UAtBrNez { index, imm, target })
             }
