@@ -376,7 +376,11 @@ macro_rules! define_isa {
             pub fn is_br_table(&self) -> bool {
                 matches!(
                     self,
-                    Instr::BrTable { .. } | Instr::BrTableLocal { .. } | Instr::BrTableAdjust { .. } | Instr::BrTableLocalAdjust { .. }
+                    Instr::BrTable { .. }
+                        | Instr::BrTableLocal { .. }
+                        | Instr::BrTableAdjust { .. }
+                        | Instr::BrTableLocalAdjust { .. }
+                        | Instr::BrTableLoadScaled { .. }
                 )
             }
 
@@ -418,6 +422,10 @@ for_each_fused_binop!(define_isa_with_binops {
         /// slot-moving code (which made them save registers on every dispatch).
         BrTableAdjust { len: u32 },
         BrTableLocalAdjust { index: u32, len: u32 },
+        /// `I32LoadScaled` (offset 0) then `br_table` with no entry adjusting the stack: the
+        /// index loaded from `(index << shift) + imm`. A C `switch` on a value read from an
+        /// array (a bytecode interpreter's fetch and dispatch).
+        BrTableLoadScaled { index: u32, shift: u8, imm: u32, len: u32 },
         /// A `br_table` entry (data, never executed).
         BrTableTarget { target: u32, drop: u32, keep: u32 },
         /// Moves the top `keep` slots to the frame base and returns to the caller.

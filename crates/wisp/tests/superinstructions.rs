@@ -364,3 +364,53 @@ fn mac_and_bits_compute_what_the_wasm_means() {
         }
     }
 }
+
+/// A `switch` on a value loaded from an array: the load and the `br_table` fuse when no entry
+/// adjusts the stack.
+const SWITCH: &str = r#"(module
+  (memory 1)
+  (data (i32.const 16) "\00\00\00\00\01\00\00\00\05\00\00\00")
+  ;; 0: code[i] for an i32 array at 16: 0 -> 10, 1 -> 20, anything else -> 30.
+  (func (export "switch") (param $i i32) (result i32)
+    (block $d
+      (block $b1
+        (block $b0
+          (br_table $b0 $b1 $d (i32.load (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16)))))
+        (return (i32.const 10)))
+      (return (i32.const 20)))
+    (i32.const 30))
+  ;; 1: entries that carry a value and drop one below it: not fused.
+  (func (export "switch_adjust") (param $i i32) (result i32)
+    (block $b (result i32)
+      (i32.const 7)
+      (i32.const 9)
+      (br_table $b $b (i32.load (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 16))))))
+)"#;
+
+#[test]
+fn switch_on_a_loaded_value() {
+    let module = Module::new(&Engine::default(), wat(SWITCH)).expect("valid");
+    let plain = module.disassemble(0).unwrap();
+    assert!(plain.contains("BrTableLoadScaled { index: 0, shift: 2, imm: 16, len: 2 }"), "{plain}");
+    let adjust = module.disassemble(1).unwrap();
+    assert!(adjust.contains("I32LoadScaled") && adjust.contains("BrTableAdjust"), "{adjust}");
+    for engine in engines() {
+        let module = Module::new(&engine, wat(SWITCH)).expect("valid");
+        let mut store = Store::new(&engine, ());
+        let inst = Linker::new(&engine).instantiate(&mut store, &module).expect("instantiate");
+        let s = &mut store;
+        let switch = inst.get_typed_func::<i32, i32>(&*s, "switch").unwrap();
+        assert_eq!(switch.call(&mut *s, 0).unwrap(), 10);
+        assert_eq!(switch.call(&mut *s, 1).unwrap(), 20);
+        assert_eq!(switch.call(&mut *s, 2).unwrap(), 30); // 5: past the table, the default
+        assert_eq!(switch.call(&mut *s, 3).unwrap(), 10); // zeroed memory
+        // The address wraps at 32 bits: 0x4000_0001 << 2 is 4, plus 16 reads code[1].
+        assert_eq!(switch.call(&mut *s, 0x4000_0001).unwrap(), 20);
+        // 16380 << 2 + 16 = 65536: the load is out of bounds.
+        let trap = switch.call(&mut *s, 16380).unwrap_err();
+        assert!(trap.to_string().contains("out of bounds"), "{trap}");
+        let switch_adjust = inst.get_typed_func::<i32, i32>(&*s, "switch_adjust").unwrap();
+        assert_eq!(switch_adjust.call(&mut *s, 0).unwrap(), 9);
+        assert_eq!(switch_adjust.call(&mut *s, 2).unwrap(), 9);
+    }
+}

@@ -683,6 +683,10 @@ impl<'m> Translator<'m> {
             }
             (_, _, Some(LocalSetImm32 { index, value }), Br { target }) => (2, LocalSetImmBr { index, value, target }),
             (_, _, Some(LocalGet { index }), BrTable { len }) => (2, BrTableLocal { index, len }),
+            (_, _, Some(LocalGet { index }), BrTableAdjust { len }) => (2, BrTableLocalAdjust { index, len }),
+            (_, _, Some(I32LoadScaled { index, shift, imm, offset: 0 }), BrTable { len }) => {
+                (2, BrTableLoadScaled { index, shift, imm, len })
+            }
             (_, Some(LocalGet { index }), Some(I64ExtendI32U), I64AddImm { value }) => {
                 (3, LocalGetExtendAddImm { index, value })
             }
@@ -1080,24 +1084,19 @@ impl<'m> Translator<'m> {
             }
             Operator::BrTable { ref targets } => {
                 self.pop(1);
-                let table = self.emit(Instr::BrTable { len: targets.len() }) as usize;
+                let depths = || targets.targets().chain(std::iter::once(targets.default()));
+                // Known before the head is emitted, so the head fuses into the right form.
+                let adjusts = depths().any(|depth| self.branch_info(depth).1 != 0);
+                let len = targets.len();
+                self.emit(if adjusts { Instr::BrTableAdjust { len } } else { Instr::BrTable { len } });
                 self.no_fusion_here();
-                let mut adjusts = false;
-                for depth in targets.targets().chain(std::iter::once(targets.default())) {
+                for depth in depths() {
                     let (target, drop, keep, idx) = self.branch_info(depth);
-                    adjusts |= drop != 0;
                     self.no_fusion_here();
                     let site = self.emit(Instr::BrTableTarget { target: target.unwrap_or(u32::MAX), drop, keep });
                     if target.is_none() {
                         self.add_fixup(idx, site);
                     }
-                }
-                if adjusts {
-                    self.code[table] = match self.code[table] {
-                        Instr::BrTableLocal { index, len } => Instr::BrTableLocalAdjust { index, len },
-                        Instr::BrTable { len } => Instr::BrTableAdjust { len },
-                        other => unreachable!("a br_table fused into {other:?}"),
-                    };
                 }
                 self.live = false;
             }
