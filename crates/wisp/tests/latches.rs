@@ -72,38 +72,40 @@ fn engines() -> Vec<Engine> {
         .collect()
 }
 
-fn setup(engine: &Engine) -> (Module, Store<()>, wisp::Instance) {
-    let module = Module::new(engine, wat(MODULE)).expect("valid");
+fn setup(engine: &Engine, src: &str) -> (Module, Store<()>, wisp::Instance) {
+    let module = Module::new(engine, wat(src)).expect("valid");
     let mut store = Store::new(engine, ());
     let inst = Linker::new(engine).instantiate(&mut store, &module).expect("instantiate");
     (module, store, inst)
 }
 
+/// Function `f`'s disassembly, which must contain `s`.
+fn has(module: &Module, f: u32, s: &str) -> String {
+    let code = module.disassemble(f).unwrap();
+    assert!(code.contains(s), "func {f} lacks {s}: {code}");
+    code
+}
+
 #[test]
 fn latch_forms() {
-    let (module, _, _) = setup(&Engine::default());
-    let has = |f: u32, s: &str| {
-        let code = module.disassemble(f).unwrap();
-        assert!(code.contains(s), "func {f} lacks {s}: {code}");
-        code
-    };
+    let (module, _, _) = setup(&Engine::default(), MODULE);
     // The `n += 1` before the latch is taken in (a second induction variable).
-    has(0, "I32NeStepLBrInc { local: 0, step: 4, b: 1, inc: 2, by: 1,");
-    has(1, "I32GtSStepIBr { local: 0, step: -3, bound: 4294967286,");
-    has(2, "I64LtUStepLBr { local: 0, step: 8, b: 1,");
-    let wide = has(3, "I32LtULLBr { a: 0, b: 1,");
+    has(&module, 0, "I32NeStepLBrInc { local: 0, step: 4, b: 1, inc: 2, by: 1,");
+    has(&module, 1, "I32GtSStepIBr { local: 0, step: -3, bound: 4294967286,");
+    has(&module, 2, "I64LtUStepLBr { local: 0, step: 8, b: 1,");
+    let wide = has(&module, 3, "I32LtULLBr { a: 0, b: 1,");
     assert!(wide.contains("LocalAddImmSet { src: 0, value: 40000, dst: 0 }"), "{wide}");
-    has(4, "I32LtSStepIBrNot { local: 0, step: 1, bound: 100,");
-    let sum = has(5, "I32AddLLSet { a: 0, b: 1, dst: 3 }");
+    has(&module, 4, "I32LtSStepIBrNot { local: 0, step: 1, bound: 100,");
+    let sum = has(&module, 5, "I32AddLLSet { a: 0, b: 1, dst: 3 }");
     assert!(sum.contains("I32LtULLBr { a: 3, b: 2,"), "{sum}");
-    let odd = has(6, "BrIfLocalNez { index: 1,");
+    let odd = has(&module, 6, "BrIfLocalNez { index: 1,");
     assert!(!odd.contains("LocalTee"), "{odd}");
 }
 
 #[test]
 fn latches_compute_what_the_wasm_means() {
     for engine in engines() {
-        let (_, mut store, inst) = setup(&engine);
+        let (_, mut store, inst) = setup(&engine, MODULE);
         let s = &mut store;
         let count_ne = inst.get_typed_func::<(i32, i32), i32>(&*s, "count_ne").unwrap();
         assert_eq!(count_ne.call(&mut *s, (0, 40)).unwrap(), 10);
@@ -176,26 +178,19 @@ const COMPANIONS: &str = r#"(module
 #[test]
 fn companion_forms() {
     let module = Module::new(&Engine::default(), wat(COMPANIONS)).expect("valid");
-    let has = |f: u32, s: &str| {
-        let code = module.disassemble(f).unwrap();
-        assert!(code.contains(s), "func {f} lacks {s}: {code}");
-        code
-    };
-    has(0, "I32LtSStepLBrInc { local: 0, step: 1, b: 1, inc: 2, by: -3,");
-    has(1, "I32LtSStepLBrInc { local: 0, step: 3, b: 1, inc: 1, by: 2,");
-    has(2, "I64NeStepLBrInc { local: 0, step: 1, b: 1, inc: 2, by: 16,");
-    let wide = has(3, "I32LtSStepLBr { local: 0, step: 1, b: 1,");
+    has(&module, 0, "I32LtSStepLBrInc { local: 0, step: 1, b: 1, inc: 2, by: -3,");
+    has(&module, 1, "I32LtSStepLBrInc { local: 0, step: 3, b: 1, inc: 1, by: 2,");
+    has(&module, 2, "I64NeStepLBrInc { local: 0, step: 1, b: 1, inc: 2, by: 16,");
+    let wide = has(&module, 3, "I32LtSStepLBr { local: 0, step: 1, b: 1,");
     assert!(wide.contains("LocalAddImmSet { src: 2, value: 40000, dst: 2 }"), "{wide}");
-    has(4, "I64LtUStepLLBrAdd { local: 0, by: 1, b: 2, x: 3, y: 4,");
-    has(5, "I32LtUStepLLBrAdd { local: 0, by: 1, b: 2, x: 1, y: 3,");
+    has(&module, 4, "I64LtUStepLLBrAdd { local: 0, by: 1, b: 2, x: 3, y: 4,");
+    has(&module, 5, "I32LtUStepLLBrAdd { local: 0, by: 1, b: 2, x: 1, y: 3,");
 }
 
 #[test]
 fn companions_step_first() {
     for engine in engines() {
-        let module = Module::new(&engine, wat(COMPANIONS)).expect("valid");
-        let mut store = Store::new(&engine, ());
-        let inst = Linker::new(&engine).instantiate(&mut store, &module).expect("instantiate");
+        let (_, mut store, inst) = setup(&engine, COMPANIONS);
         let s = &mut store;
         let inc_ptr = inst.get_typed_func::<(i32, i32), i32>(&*s, "inc_ptr").unwrap();
         assert_eq!(inc_ptr.call(&mut *s, (0, 10)).unwrap(), -30);

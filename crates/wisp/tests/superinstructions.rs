@@ -129,8 +129,8 @@ fn engines() -> Vec<Engine> {
         .collect()
 }
 
-fn setup(engine: &Engine) -> (Module, Store<()>, wisp::Instance) {
-    let module = Module::new(engine, wat(MODULE)).expect("valid");
+fn setup(engine: &Engine, src: &str) -> (Module, Store<()>, wisp::Instance) {
+    let module = Module::new(engine, wat(src)).expect("valid");
     let mut store = Store::new(engine, ());
     let inst = Linker::new(engine).instantiate(&mut store, &module).expect("instantiate");
     (module, store, inst)
@@ -139,7 +139,7 @@ fn setup(engine: &Engine) -> (Module, Store<()>, wisp::Instance) {
 #[test]
 fn shapes_get_their_superinstructions() {
     let engine = Engine::default();
-    let (module, _, _) = setup(&engine);
+    let (module, _, _) = setup(&engine, MODULE);
     let forms: [(u32, &[&str]); 17] = [
         (0, &["I32LoadScaled { index: 0, shift: 2, imm: 64, offset: 4 }"]),
         (1, &["I64Load8SScaled { index: 0, shift: 3, imm: 100, offset: 0 }"]),
@@ -177,7 +177,7 @@ fn fnv2(bytes: &[u8]) -> u32 {
 #[test]
 fn superinstructions_compute_what_the_wasm_means() {
     for engine in engines() {
-        let (_, mut store, inst) = setup(&engine);
+        let (_, mut store, inst) = setup(&engine, MODULE);
         let s = &mut store;
         let mem = inst.get_memory(&*s, "memory").unwrap();
         let data: Vec<u8> = (0..=255u8).map(|b| b.wrapping_mul(37).wrapping_add(11)).collect();
@@ -341,9 +341,7 @@ fn mac_and_bit_forms() {
 #[test]
 fn mac_and_bits_compute_what_the_wasm_means() {
     for engine in engines() {
-        let module = Module::new(&engine, wat(MAC_AND_BITS)).expect("valid");
-        let mut store = Store::new(&engine, ());
-        let inst = Linker::new(&engine).instantiate(&mut store, &module).expect("instantiate");
+        let (_, mut store, inst) = setup(&engine, MAC_AND_BITS);
         let s = &mut store;
         let dot = inst.get_typed_func::<(i32, i32, i32, i32), i32>(&*s, "dot16").unwrap();
         // Memory: -2 at 0, 16 at 2, 0 at 3..4 and -32768 at 4 (int16, little-endian).
@@ -395,9 +393,7 @@ fn switch_on_a_loaded_value() {
     let adjust = module.disassemble(1).unwrap();
     assert!(adjust.contains("I32LoadScaled") && adjust.contains("BrTableAdjust"), "{adjust}");
     for engine in engines() {
-        let module = Module::new(&engine, wat(SWITCH)).expect("valid");
-        let mut store = Store::new(&engine, ());
-        let inst = Linker::new(&engine).instantiate(&mut store, &module).expect("instantiate");
+        let (_, mut store, inst) = setup(&engine, SWITCH);
         let s = &mut store;
         let switch = inst.get_typed_func::<i32, i32>(&*s, "switch").unwrap();
         assert_eq!(switch.call(&mut *s, 0).unwrap(), 10);
