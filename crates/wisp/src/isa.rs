@@ -34,36 +34,36 @@ macro_rules! for_each_fused_binop {
     ($m:ident $($extra:tt)*) => {
         $m! {
             $($extra)* ;
-            (I32Add, I32AddLL, I32AddLLSet, I32AddSet, I32AddImm, I32AddL, I32AddTee, I32AddLI, I32AddLS, I32AddLSet, I32AddLISet, I32AddLLTee, I32AddImmTee, I32AddImmSet, u32, |a: u32, b: u32| a.wrapping_add(b))
-            (I32Sub, I32SubLL, I32SubLLSet, I32SubSet, I32SubImm, I32SubL, I32SubTee, I32SubLI, I32SubLS, I32SubLSet, I32SubLISet, I32SubLLTee, I32SubImmTee, I32SubImmSet, u32, |a: u32, b: u32| a.wrapping_sub(b))
-            (I32Mul, I32MulLL, I32MulLLSet, I32MulSet, I32MulImm, I32MulL, I32MulTee, I32MulLI, I32MulLS, I32MulLSet, I32MulLISet, I32MulLLTee, I32MulImmTee, I32MulImmSet, u32, |a: u32, b: u32| a.wrapping_mul(b))
-            (I32And, I32AndLL, I32AndLLSet, I32AndSet, I32AndImm, I32AndL, I32AndTee, I32AndLI, I32AndLS, I32AndLSet, I32AndLISet, I32AndLLTee, I32AndImmTee, I32AndImmSet, u32, |a: u32, b: u32| a & b)
-            (I32Or, I32OrLL, I32OrLLSet, I32OrSet, I32OrImm, I32OrL, I32OrTee, I32OrLI, I32OrLS, I32OrLSet, I32OrLISet, I32OrLLTee, I32OrImmTee, I32OrImmSet, u32, |a: u32, b: u32| a | b)
-            (I32Xor, I32XorLL, I32XorLLSet, I32XorSet, I32XorImm, I32XorL, I32XorTee, I32XorLI, I32XorLS, I32XorLSet, I32XorLISet, I32XorLLTee, I32XorImmTee, I32XorImmSet, u32, |a: u32, b: u32| a ^ b)
-            (I32Shl, I32ShlLL, I32ShlLLSet, I32ShlSet, I32ShlImm, I32ShlL, I32ShlTee, I32ShlLI, I32ShlLS, I32ShlLSet, I32ShlLISet, I32ShlLLTee, I32ShlImmTee, I32ShlImmSet, u32, |a: u32, b: u32| a.wrapping_shl(b))
-            (I32ShrU, I32ShrULL, I32ShrULLSet, I32ShrUSet, I32ShrUImm, I32ShrUL, I32ShrUTee, I32ShrULI, I32ShrULS, I32ShrULSet, I32ShrULISet, I32ShrULLTee, I32ShrUImmTee, I32ShrUImmSet, u32, |a: u32, b: u32| a.wrapping_shr(b))
-            (I32Rotl, I32RotlLL, I32RotlLLSet, I32RotlSet, I32RotlImm, I32RotlL, I32RotlTee, I32RotlLI, I32RotlLS, I32RotlLSet, I32RotlLISet, I32RotlLLTee, I32RotlImmTee, I32RotlImmSet, u32, |a: u32, b: u32| a.rotate_left(b))
-            (I32Rotr, I32RotrLL, I32RotrLLSet, I32RotrSet, I32RotrImm, I32RotrL, I32RotrTee, I32RotrLI, I32RotrLS, I32RotrLSet, I32RotrLISet, I32RotrLLTee, I32RotrImmTee, I32RotrImmSet, u32, |a: u32, b: u32| a.rotate_right(b))
-            (I32ShrS, I32ShrSLL, I32ShrSLLSet, I32ShrSSet, I32ShrSImm, I32ShrSL, I32ShrSTee, I32ShrSLI, I32ShrSLS, I32ShrSLSet, I32ShrSLISet, I32ShrSLLTee, I32ShrSImmTee, I32ShrSImmSet, i32, |a: i32, b: i32| a.wrapping_shr(b as u32))
-            (I64Add, I64AddLL, I64AddLLSet, I64AddSet, I64AddImm, I64AddL, I64AddTee, I64AddLI, I64AddLS, I64AddLSet, I64AddLISet, I64AddLLTee, I64AddImmTee, I64AddImmSet, u64, |a: u64, b: u64| a.wrapping_add(b))
-            (I64Sub, I64SubLL, I64SubLLSet, I64SubSet, I64SubImm, I64SubL, I64SubTee, I64SubLI, I64SubLS, I64SubLSet, I64SubLISet, I64SubLLTee, I64SubImmTee, I64SubImmSet, u64, |a: u64, b: u64| a.wrapping_sub(b))
-            (I64Mul, I64MulLL, I64MulLLSet, I64MulSet, I64MulImm, I64MulL, I64MulTee, I64MulLI, I64MulLS, I64MulLSet, I64MulLISet, I64MulLLTee, I64MulImmTee, I64MulImmSet, u64, |a: u64, b: u64| a.wrapping_mul(b))
-            (I64And, I64AndLL, I64AndLLSet, I64AndSet, I64AndImm, I64AndL, I64AndTee, I64AndLI, I64AndLS, I64AndLSet, I64AndLISet, I64AndLLTee, I64AndImmTee, I64AndImmSet, u64, |a: u64, b: u64| a & b)
-            (I64Or, I64OrLL, I64OrLLSet, I64OrSet, I64OrImm, I64OrL, I64OrTee, I64OrLI, I64OrLS, I64OrLSet, I64OrLISet, I64OrLLTee, I64OrImmTee, I64OrImmSet, u64, |a: u64, b: u64| a | b)
-            (I64Xor, I64XorLL, I64XorLLSet, I64XorSet, I64XorImm, I64XorL, I64XorTee, I64XorLI, I64XorLS, I64XorLSet, I64XorLISet, I64XorLLTee, I64XorImmTee, I64XorImmSet, u64, |a: u64, b: u64| a ^ b)
-            (I64Shl, I64ShlLL, I64ShlLLSet, I64ShlSet, I64ShlImm, I64ShlL, I64ShlTee, I64ShlLI, I64ShlLS, I64ShlLSet, I64ShlLISet, I64ShlLLTee, I64ShlImmTee, I64ShlImmSet, u64, |a: u64, b: u64| a.wrapping_shl(b as u32))
-            (I64ShrU, I64ShrULL, I64ShrULLSet, I64ShrUSet, I64ShrUImm, I64ShrUL, I64ShrUTee, I64ShrULI, I64ShrULS, I64ShrULSet, I64ShrULISet, I64ShrULLTee, I64ShrUImmTee, I64ShrUImmSet, u64, |a: u64, b: u64| a.wrapping_shr(b as u32))
-            (I64ShrS, I64ShrSLL, I64ShrSLLSet, I64ShrSSet, I64ShrSImm, I64ShrSL, I64ShrSTee, I64ShrSLI, I64ShrSLS, I64ShrSLSet, I64ShrSLISet, I64ShrSLLTee, I64ShrSImmTee, I64ShrSImmSet, i64, |a: i64, b: i64| a.wrapping_shr(b as u32))
-            (I64Rotl, I64RotlLL, I64RotlLLSet, I64RotlSet, I64RotlImm, I64RotlL, I64RotlTee, I64RotlLI, I64RotlLS, I64RotlLSet, I64RotlLISet, I64RotlLLTee, I64RotlImmTee, I64RotlImmSet, u64, |a: u64, b: u64| a.rotate_left((b & 63) as u32))
-            (I64Rotr, I64RotrLL, I64RotrLLSet, I64RotrSet, I64RotrImm, I64RotrL, I64RotrTee, I64RotrLI, I64RotrLS, I64RotrLSet, I64RotrLISet, I64RotrLLTee, I64RotrImmTee, I64RotrImmSet, u64, |a: u64, b: u64| a.rotate_right((b & 63) as u32))
-            (F64Add, F64AddLL, F64AddLLSet, F64AddSet, F64AddImm, F64AddL, F64AddTee, F64AddLI, F64AddLS, F64AddLSet, F64AddLISet, F64AddLLTee, F64AddImmTee, F64AddImmSet, f64, |a: f64, b: f64| a + b)
-            (F64Sub, F64SubLL, F64SubLLSet, F64SubSet, F64SubImm, F64SubL, F64SubTee, F64SubLI, F64SubLS, F64SubLSet, F64SubLISet, F64SubLLTee, F64SubImmTee, F64SubImmSet, f64, |a: f64, b: f64| a - b)
-            (F64Mul, F64MulLL, F64MulLLSet, F64MulSet, F64MulImm, F64MulL, F64MulTee, F64MulLI, F64MulLS, F64MulLSet, F64MulLISet, F64MulLLTee, F64MulImmTee, F64MulImmSet, f64, |a: f64, b: f64| a * b)
-            (F64Div, F64DivLL, F64DivLLSet, F64DivSet, F64DivImm, F64DivL, F64DivTee, F64DivLI, F64DivLS, F64DivLSet, F64DivLISet, F64DivLLTee, F64DivImmTee, F64DivImmSet, f64, |a: f64, b: f64| a / b)
-            (F32Add, F32AddLL, F32AddLLSet, F32AddSet, F32AddImm, F32AddL, F32AddTee, F32AddLI, F32AddLS, F32AddLSet, F32AddLISet, F32AddLLTee, F32AddImmTee, F32AddImmSet, f32, |a: f32, b: f32| a + b)
-            (F32Sub, F32SubLL, F32SubLLSet, F32SubSet, F32SubImm, F32SubL, F32SubTee, F32SubLI, F32SubLS, F32SubLSet, F32SubLISet, F32SubLLTee, F32SubImmTee, F32SubImmSet, f32, |a: f32, b: f32| a - b)
-            (F32Mul, F32MulLL, F32MulLLSet, F32MulSet, F32MulImm, F32MulL, F32MulTee, F32MulLI, F32MulLS, F32MulLSet, F32MulLISet, F32MulLLTee, F32MulImmTee, F32MulImmSet, f32, |a: f32, b: f32| a * b)
-            (F32Div, F32DivLL, F32DivLLSet, F32DivSet, F32DivImm, F32DivL, F32DivTee, F32DivLI, F32DivLS, F32DivLSet, F32DivLISet, F32DivLLTee, F32DivImmTee, F32DivImmSet, f32, |a: f32, b: f32| a / b)
+            (I32Add, I32AddLL, I32AddLLSet, I32AddSet, I32AddImm, I32AddL, I32AddTee, I32AddLI, I32AddLS, I32AddLSet, I32AddLISet, I32AddLLTee, I32AddImmTee, I32AddImmSet, I32AddLSTee, I32AddLITee, u32, |a: u32, b: u32| a.wrapping_add(b))
+            (I32Sub, I32SubLL, I32SubLLSet, I32SubSet, I32SubImm, I32SubL, I32SubTee, I32SubLI, I32SubLS, I32SubLSet, I32SubLISet, I32SubLLTee, I32SubImmTee, I32SubImmSet, I32SubLSTee, I32SubLITee, u32, |a: u32, b: u32| a.wrapping_sub(b))
+            (I32Mul, I32MulLL, I32MulLLSet, I32MulSet, I32MulImm, I32MulL, I32MulTee, I32MulLI, I32MulLS, I32MulLSet, I32MulLISet, I32MulLLTee, I32MulImmTee, I32MulImmSet, I32MulLSTee, I32MulLITee, u32, |a: u32, b: u32| a.wrapping_mul(b))
+            (I32And, I32AndLL, I32AndLLSet, I32AndSet, I32AndImm, I32AndL, I32AndTee, I32AndLI, I32AndLS, I32AndLSet, I32AndLISet, I32AndLLTee, I32AndImmTee, I32AndImmSet, I32AndLSTee, I32AndLITee, u32, |a: u32, b: u32| a & b)
+            (I32Or, I32OrLL, I32OrLLSet, I32OrSet, I32OrImm, I32OrL, I32OrTee, I32OrLI, I32OrLS, I32OrLSet, I32OrLISet, I32OrLLTee, I32OrImmTee, I32OrImmSet, I32OrLSTee, I32OrLITee, u32, |a: u32, b: u32| a | b)
+            (I32Xor, I32XorLL, I32XorLLSet, I32XorSet, I32XorImm, I32XorL, I32XorTee, I32XorLI, I32XorLS, I32XorLSet, I32XorLISet, I32XorLLTee, I32XorImmTee, I32XorImmSet, I32XorLSTee, I32XorLITee, u32, |a: u32, b: u32| a ^ b)
+            (I32Shl, I32ShlLL, I32ShlLLSet, I32ShlSet, I32ShlImm, I32ShlL, I32ShlTee, I32ShlLI, I32ShlLS, I32ShlLSet, I32ShlLISet, I32ShlLLTee, I32ShlImmTee, I32ShlImmSet, I32ShlLSTee, I32ShlLITee, u32, |a: u32, b: u32| a.wrapping_shl(b))
+            (I32ShrU, I32ShrULL, I32ShrULLSet, I32ShrUSet, I32ShrUImm, I32ShrUL, I32ShrUTee, I32ShrULI, I32ShrULS, I32ShrULSet, I32ShrULISet, I32ShrULLTee, I32ShrUImmTee, I32ShrUImmSet, I32ShrULSTee, I32ShrULITee, u32, |a: u32, b: u32| a.wrapping_shr(b))
+            (I32Rotl, I32RotlLL, I32RotlLLSet, I32RotlSet, I32RotlImm, I32RotlL, I32RotlTee, I32RotlLI, I32RotlLS, I32RotlLSet, I32RotlLISet, I32RotlLLTee, I32RotlImmTee, I32RotlImmSet, I32RotlLSTee, I32RotlLITee, u32, |a: u32, b: u32| a.rotate_left(b))
+            (I32Rotr, I32RotrLL, I32RotrLLSet, I32RotrSet, I32RotrImm, I32RotrL, I32RotrTee, I32RotrLI, I32RotrLS, I32RotrLSet, I32RotrLISet, I32RotrLLTee, I32RotrImmTee, I32RotrImmSet, I32RotrLSTee, I32RotrLITee, u32, |a: u32, b: u32| a.rotate_right(b))
+            (I32ShrS, I32ShrSLL, I32ShrSLLSet, I32ShrSSet, I32ShrSImm, I32ShrSL, I32ShrSTee, I32ShrSLI, I32ShrSLS, I32ShrSLSet, I32ShrSLISet, I32ShrSLLTee, I32ShrSImmTee, I32ShrSImmSet, I32ShrSLSTee, I32ShrSLITee, i32, |a: i32, b: i32| a.wrapping_shr(b as u32))
+            (I64Add, I64AddLL, I64AddLLSet, I64AddSet, I64AddImm, I64AddL, I64AddTee, I64AddLI, I64AddLS, I64AddLSet, I64AddLISet, I64AddLLTee, I64AddImmTee, I64AddImmSet, I64AddLSTee, I64AddLITee, u64, |a: u64, b: u64| a.wrapping_add(b))
+            (I64Sub, I64SubLL, I64SubLLSet, I64SubSet, I64SubImm, I64SubL, I64SubTee, I64SubLI, I64SubLS, I64SubLSet, I64SubLISet, I64SubLLTee, I64SubImmTee, I64SubImmSet, I64SubLSTee, I64SubLITee, u64, |a: u64, b: u64| a.wrapping_sub(b))
+            (I64Mul, I64MulLL, I64MulLLSet, I64MulSet, I64MulImm, I64MulL, I64MulTee, I64MulLI, I64MulLS, I64MulLSet, I64MulLISet, I64MulLLTee, I64MulImmTee, I64MulImmSet, I64MulLSTee, I64MulLITee, u64, |a: u64, b: u64| a.wrapping_mul(b))
+            (I64And, I64AndLL, I64AndLLSet, I64AndSet, I64AndImm, I64AndL, I64AndTee, I64AndLI, I64AndLS, I64AndLSet, I64AndLISet, I64AndLLTee, I64AndImmTee, I64AndImmSet, I64AndLSTee, I64AndLITee, u64, |a: u64, b: u64| a & b)
+            (I64Or, I64OrLL, I64OrLLSet, I64OrSet, I64OrImm, I64OrL, I64OrTee, I64OrLI, I64OrLS, I64OrLSet, I64OrLISet, I64OrLLTee, I64OrImmTee, I64OrImmSet, I64OrLSTee, I64OrLITee, u64, |a: u64, b: u64| a | b)
+            (I64Xor, I64XorLL, I64XorLLSet, I64XorSet, I64XorImm, I64XorL, I64XorTee, I64XorLI, I64XorLS, I64XorLSet, I64XorLISet, I64XorLLTee, I64XorImmTee, I64XorImmSet, I64XorLSTee, I64XorLITee, u64, |a: u64, b: u64| a ^ b)
+            (I64Shl, I64ShlLL, I64ShlLLSet, I64ShlSet, I64ShlImm, I64ShlL, I64ShlTee, I64ShlLI, I64ShlLS, I64ShlLSet, I64ShlLISet, I64ShlLLTee, I64ShlImmTee, I64ShlImmSet, I64ShlLSTee, I64ShlLITee, u64, |a: u64, b: u64| a.wrapping_shl(b as u32))
+            (I64ShrU, I64ShrULL, I64ShrULLSet, I64ShrUSet, I64ShrUImm, I64ShrUL, I64ShrUTee, I64ShrULI, I64ShrULS, I64ShrULSet, I64ShrULISet, I64ShrULLTee, I64ShrUImmTee, I64ShrUImmSet, I64ShrULSTee, I64ShrULITee, u64, |a: u64, b: u64| a.wrapping_shr(b as u32))
+            (I64ShrS, I64ShrSLL, I64ShrSLLSet, I64ShrSSet, I64ShrSImm, I64ShrSL, I64ShrSTee, I64ShrSLI, I64ShrSLS, I64ShrSLSet, I64ShrSLISet, I64ShrSLLTee, I64ShrSImmTee, I64ShrSImmSet, I64ShrSLSTee, I64ShrSLITee, i64, |a: i64, b: i64| a.wrapping_shr(b as u32))
+            (I64Rotl, I64RotlLL, I64RotlLLSet, I64RotlSet, I64RotlImm, I64RotlL, I64RotlTee, I64RotlLI, I64RotlLS, I64RotlLSet, I64RotlLISet, I64RotlLLTee, I64RotlImmTee, I64RotlImmSet, I64RotlLSTee, I64RotlLITee, u64, |a: u64, b: u64| a.rotate_left((b & 63) as u32))
+            (I64Rotr, I64RotrLL, I64RotrLLSet, I64RotrSet, I64RotrImm, I64RotrL, I64RotrTee, I64RotrLI, I64RotrLS, I64RotrLSet, I64RotrLISet, I64RotrLLTee, I64RotrImmTee, I64RotrImmSet, I64RotrLSTee, I64RotrLITee, u64, |a: u64, b: u64| a.rotate_right((b & 63) as u32))
+            (F64Add, F64AddLL, F64AddLLSet, F64AddSet, F64AddImm, F64AddL, F64AddTee, F64AddLI, F64AddLS, F64AddLSet, F64AddLISet, F64AddLLTee, F64AddImmTee, F64AddImmSet, F64AddLSTee, F64AddLITee, f64, |a: f64, b: f64| a + b)
+            (F64Sub, F64SubLL, F64SubLLSet, F64SubSet, F64SubImm, F64SubL, F64SubTee, F64SubLI, F64SubLS, F64SubLSet, F64SubLISet, F64SubLLTee, F64SubImmTee, F64SubImmSet, F64SubLSTee, F64SubLITee, f64, |a: f64, b: f64| a - b)
+            (F64Mul, F64MulLL, F64MulLLSet, F64MulSet, F64MulImm, F64MulL, F64MulTee, F64MulLI, F64MulLS, F64MulLSet, F64MulLISet, F64MulLLTee, F64MulImmTee, F64MulImmSet, F64MulLSTee, F64MulLITee, f64, |a: f64, b: f64| a * b)
+            (F64Div, F64DivLL, F64DivLLSet, F64DivSet, F64DivImm, F64DivL, F64DivTee, F64DivLI, F64DivLS, F64DivLSet, F64DivLISet, F64DivLLTee, F64DivImmTee, F64DivImmSet, F64DivLSTee, F64DivLITee, f64, |a: f64, b: f64| a / b)
+            (F32Add, F32AddLL, F32AddLLSet, F32AddSet, F32AddImm, F32AddL, F32AddTee, F32AddLI, F32AddLS, F32AddLSet, F32AddLISet, F32AddLLTee, F32AddImmTee, F32AddImmSet, F32AddLSTee, F32AddLITee, f32, |a: f32, b: f32| a + b)
+            (F32Sub, F32SubLL, F32SubLLSet, F32SubSet, F32SubImm, F32SubL, F32SubTee, F32SubLI, F32SubLS, F32SubLSet, F32SubLISet, F32SubLLTee, F32SubImmTee, F32SubImmSet, F32SubLSTee, F32SubLITee, f32, |a: f32, b: f32| a - b)
+            (F32Mul, F32MulLL, F32MulLLSet, F32MulSet, F32MulImm, F32MulL, F32MulTee, F32MulLI, F32MulLS, F32MulLSet, F32MulLISet, F32MulLLTee, F32MulImmTee, F32MulImmSet, F32MulLSTee, F32MulLITee, f32, |a: f32, b: f32| a * b)
+            (F32Div, F32DivLL, F32DivLLSet, F32DivSet, F32DivImm, F32DivL, F32DivTee, F32DivLI, F32DivLS, F32DivLSet, F32DivLISet, F32DivLLTee, F32DivImmTee, F32DivImmSet, F32DivLSTee, F32DivLITee, f32, |a: f32, b: f32| a / b)
         }
     };
 }
@@ -323,12 +323,13 @@ macro_rules! define_isa_with_steps {
 
 macro_rules! define_isa_with_binops {
     ($base:tt ; $( ($op:ident, $ll:ident, $llset:ident, $set:ident, $imm:ident, $l:ident, $tee:ident, $li:ident, $ls:ident,
-                    $lset:ident, $liset:ident, $lltee:ident, $immtee:ident, $immset:ident, $t:ty, $f:expr) )*) => {
+                    $lset:ident, $liset:ident, $lltee:ident, $immtee:ident, $immset:ident, $lstee:ident, $litee:ident, $t:ty, $f:expr) )*) => {
         for_each_fused_cmp!(define_isa_with_cmps $base
             { $( $ll { a: u32, b: u32 }, $llset { a: u32, b: u32, dst: u32 }, $set { dst: u32 }, $imm { value: u64 },
                  $l { b: u32 }, $tee { dst: u32 }, $li { a: u32, value: u64 }, $ls { a: u32 },
                  $lset { b: u32, dst: u32 }, $liset { a: u32, value: u32, dst: u32 }, $lltee { a: u32, b: u32, dst: u32 },
-                 $immtee { value: u64, dst: u32 }, $immset { value: u64, dst: u32 }, )* });
+                 $immtee { value: u64, dst: u32 }, $immset { value: u64, dst: u32 },
+                 $lstee { a: u32, dst: u32 }, $litee { a: u32, value: u32, dst: u32 }, )* });
     };
 }
 

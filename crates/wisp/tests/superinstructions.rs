@@ -410,3 +410,40 @@ fn switch_on_a_loaded_value() {
         assert_eq!(switch_adjust.call(&mut *s, 2).unwrap(), 9);
     }
 }
+
+/// A result teed into a local by the binop forms with a local left operand (`OpLSTee`) or a
+/// local and a constant (`OpLITee`).
+const TEES: &str = r#"(module
+  ;; 0: t = a - b * b, then t + t.
+  (func (export "ls_tee") (param $a i32) (param $b i32) (result i32) (local $t i32)
+    (i32.add (local.tee $t (i32.sub (local.get $a) (i32.mul (local.get $b) (local.get $b)))) (local.get $t)))
+  ;; 1: t = x * -3 (i64), then t + (t >> 1).
+  (func (export "li_tee") (param $x i64) (result i64) (local $t i64)
+    (i64.add (local.tee $t (i64.mul (local.get $x) (i64.const -3))) (i64.shr_s (local.get $t) (i64.const 1))))
+  ;; 2: a constant that does not fit in 32 bits: no fused tee.
+  (func (export "li_tee_wide") (param $x i64) (result i64) (local $t i64)
+    (i64.add (local.tee $t (i64.xor (local.get $x) (i64.const 0x1_0000_0001))) (local.get $t)))
+)"#;
+
+#[test]
+fn tees_of_local_operand_forms() {
+    let module = Module::new(&Engine::default(), wat(TEES)).expect("valid");
+    let code = |f: u32| module.disassemble(f).unwrap();
+    assert!(code(0).contains("I32SubLSTee { a: 0, dst: 2 }"), "{}", code(0));
+    assert!(code(1).contains("I64MulLITee { a: 0, value: 4294967293, dst: 1 }"), "{}", code(1));
+    assert!(code(2).contains("LocalTee") && !code(2).contains("LITee"), "{}", code(2));
+    for engine in engines() {
+        let (_, mut store, inst) = setup(&engine, TEES);
+        let s = &mut store;
+        let ls_tee = inst.get_typed_func::<(i32, i32), i32>(&*s, "ls_tee").unwrap();
+        assert_eq!(ls_tee.call(&mut *s, (10, 3)).unwrap(), 2);
+        assert_eq!(ls_tee.call(&mut *s, (i32::MIN, 1)).unwrap(), i32::MIN.wrapping_sub(1).wrapping_mul(2));
+        let li_tee = inst.get_typed_func::<i64, i64>(&*s, "li_tee").unwrap();
+        for x in [0i64, 7, -7, i64::MAX, i64::MIN] {
+            let t = x.wrapping_mul(-3);
+            assert_eq!(li_tee.call(&mut *s, x).unwrap(), t.wrapping_add(t >> 1), "li_tee({x})");
+        }
+        let wide = inst.get_typed_func::<i64, i64>(&*s, "li_tee_wide").unwrap();
+        assert_eq!(wide.call(&mut *s, 1).unwrap(), 0x2_0000_0000);
+    }
+}

@@ -23,7 +23,8 @@ macro_rules! for_each_handler {
 
 macro_rules! fused_binop_entries {
     ($m:ident $extra:tt ; $( ($op:ident, $ll:ident, $llset:ident, $set:ident, $imm:ident, $l:ident, $tee:ident, $li:ident, $ls:ident,
-                              $lset:ident, $liset:ident, $lltee:ident, $immtee:ident, $immset:ident, $t:ty, $f:expr) )*) => {
+                              $lset:ident, $liset:ident, $lltee:ident, $immtee:ident, $immset:ident,
+                              $lstee:ident, $litee:ident, $t:ty, $f:expr) )*) => {
         crate::for_each_fused_cmp! { fused_cmp_entries $m $extra {
             $(
                 $ll { a, b } => {
@@ -88,6 +89,20 @@ macro_rules! fused_binop_entries {
                     let y = <$t as Slot>::from_slot(value);
                     let x = pop!($t);
                     local!(dst) = Slot::to_slot(($f)(x, y))
+                },
+                $lstee { a, dst } => {
+                    let x = <$t as Slot>::from_slot(local!(a));
+                    let y = <$t as Slot>::from_slot(top!());
+                    let r = Slot::to_slot(($f)(x, y));
+                    local!(dst) = r;
+                    top!() = r
+                },
+                $litee { a, value, dst } => {
+                    let x = <$t as Slot>::from_slot(local!(a));
+                    let y = <$t as Slot>::from_slot(crate::isa::widen_imm32(value));
+                    let r = Slot::to_slot(($f)(x, y));
+                    local!(dst) = r;
+                    push!(r)
                 },
                 $tee { dst } => {
                     let y = pop!($t);

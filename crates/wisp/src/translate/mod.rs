@@ -118,7 +118,8 @@ wisp_decoder::for_each_operator!(plain_ops);
 /// that may fuse (oldest first). Returns how many to replace and with what.
 macro_rules! binop_rules {
     ( ; $( ($op:ident, $ll:ident, $llset:ident, $set:ident, $imm:ident, $l:ident, $tee:ident, $li:ident, $ls:ident,
-            $lset:ident, $liset:ident, $lltee:ident, $immtee:ident, $immset:ident, $t:ty, $f:expr) )*) => {
+            $lset:ident, $liset:ident, $lltee:ident, $immtee:ident, $immset:ident, $lstee:ident, $litee:ident,
+            $t:ty, $f:expr) )*) => {
         fn fuse_binop(p: Option<Instr>, b: Option<Instr>, a: Instr) -> Option<(usize, Instr)> {
             use Instr::*;
             match (p, b, a) {
@@ -137,6 +138,12 @@ macro_rules! binop_rules {
                 } )*
                 $( (_, Some($ll { a, b }), LocalTee { index }) => Some((2, $lltee { a, b, dst: index })), )*
                 $( (_, Some($imm { value }), LocalTee { index }) => Some((2, $immtee { value, dst: index })), )*
+                $( (_, Some($ls { a }), LocalTee { index }) => Some((2, $lstee { a, dst: index })), )*
+                $( (_, Some($li { a, value }), LocalTee { index })
+                    if fits_imm32(value, std::mem::size_of::<$t>()) =>
+                {
+                    Some((2, $litee { a, value: value as u32, dst: index }))
+                } )*
                 $( (_, Some($imm { value }), LocalSet { index }) => Some((2, $immset { value, dst: index })), )*
                 $( (_, Some(LocalGet { index }), $imm { value }) => Some((2, $li { a: index, value })), )*
                 // After the two-local form had its chance (above): one operand from a local.
@@ -150,7 +157,8 @@ macro_rules! binop_rules {
             use Instr::*;
             match *i {
                 $( $llset { dst, .. } | $set { dst } | $tee { dst } | $lset { dst, .. } | $liset { dst, .. }
-                   | $lltee { dst, .. } | $immtee { dst, .. } | $immset { dst, .. } => Some(dst), )*
+                   | $lltee { dst, .. } | $immtee { dst, .. } | $immset { dst, .. } | $lstee { dst, .. }
+                   | $litee { dst, .. } => Some(dst), )*
                 _ => None,
             }
         }
@@ -162,6 +170,7 @@ macro_rules! binop_rules {
                 $( $lltee { a, b, dst } => Some(($llset { a, b, dst }, dst)), )*
                 $( $tee { dst } => Some(($set { dst }, dst)), )*
                 $( $immtee { value, dst } => Some(($immset { value, dst }, dst)), )*
+                $( $litee { a, value, dst } => Some(($liset { a, value, dst }, dst)), )*
                 _ => None,
             }
         }
@@ -477,7 +486,7 @@ crate::for_each_fused_div! { div_rules }
 
 /// The counter step before a latch's compare-and-branch, for a counter of `bytes` bytes:
 /// `(instructions, local, step)`. An i32 counter is `LocalAddImmTee` onto itself; an i64 one
-/// `I64AddLI` then `local.tee` of the same local. Steps beyond 16 bits do not fuse.
+/// `I64AddLITee` onto itself (or `I64AddLI` then `local.tee`). Steps beyond 16 bits do not fuse.
 fn counter_step(p: Option<Instr>, b: Instr, bytes: usize) -> Option<(usize, u32, i16)> {
     match (p, b) {
         (_, Instr::LocalAddImmTee { src, value, dst }) if bytes == 4 && src == dst => {
@@ -485,6 +494,10 @@ fn counter_step(p: Option<Instr>, b: Instr, bytes: usize) -> Option<(usize, u32,
         }
         (Some(Instr::I64AddLI { a, value }), Instr::LocalTee { index }) if bytes == 8 && a == index => {
             Some((2, index, i16::try_from(value as i64).ok()?))
+        }
+        // The same once the tee has fused (`I64AddLITee`; its constant kept sign-extended).
+        (_, Instr::I64AddLITee { a, value, dst }) if bytes == 8 && a == dst => {
+            Some((1, dst, i16::try_from(value as i32).ok()?))
         }
         _ => None,
     }
