@@ -9,7 +9,7 @@
 
 /// Binary operators with fused operand and destination forms, written once. Entry:
 /// `(Op, OpLL, OpLLSet, OpSet, OpImm, OpL, OpTee, OpLI, OpLS, OpLSet, OpLISet, OpLLTee, OpImmTee,
-/// OpImmSet, type, semantics)`:
+/// OpImmSet, OpLSTee, OpLITee, type, semantics)`:
 /// - `OpLL { a, b }`: `local.get a; local.get b; op` (pushes the result),
 /// - `OpLLSet { a, b, dst }`: the same, then `local.set dst`,
 /// - `OpSet { dst }`: `op; local.set dst`,
@@ -25,7 +25,9 @@
 /// - `OpLISet { a, value, dst }`: `OpLI` then `local.set dst`, the constant's slot bits
 ///   sign-extended from 32 (formed only when that gives them back, or for 32-bit types),
 /// - `OpLLTee { a, b, dst }`: `OpLL` then `local.tee dst`,
-/// - `OpImmTee { value, dst }`, `OpImmSet { value, dst }`: `OpImm` then `local.tee`/`local.set`.
+/// - `OpImmTee { value, dst }`, `OpImmSet { value, dst }`: `OpImm` then `local.tee`/`local.set`,
+/// - `OpLSTee { a, dst }`: `OpLS` then `local.tee dst`,
+/// - `OpLITee { a, value, dst }`: `OpLI` then `local.tee dst`, the constant kept as in `OpLISet`.
 ///
 /// The ISA, the translator's fusion rules and both dispatch backends expand this list.
 #[macro_export]

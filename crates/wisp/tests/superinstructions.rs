@@ -398,8 +398,10 @@ fn switch_on_a_loaded_value() {
         let switch = inst.get_typed_func::<i32, i32>(&*s, "switch").unwrap();
         assert_eq!(switch.call(&mut *s, 0).unwrap(), 10);
         assert_eq!(switch.call(&mut *s, 1).unwrap(), 20);
-        assert_eq!(switch.call(&mut *s, 2).unwrap(), 30); // 5: past the table, the default
-        assert_eq!(switch.call(&mut *s, 3).unwrap(), 10); // zeroed memory
+        // code[2] is 5: past the table, the default.
+        assert_eq!(switch.call(&mut *s, 2).unwrap(), 30);
+        // Zeroed memory past the data: code[3] is 0.
+        assert_eq!(switch.call(&mut *s, 3).unwrap(), 10);
         // The address wraps at 32 bits: 0x4000_0001 << 2 is 4, plus 16 reads code[1].
         assert_eq!(switch.call(&mut *s, 0x4000_0001).unwrap(), 20);
         // 16380 << 2 + 16 = 65536: the load is out of bounds.

@@ -368,7 +368,7 @@ macro_rules! step_rules {
     ( ; $( ($lbr:ident, $lbrnot:ident, $immbr:ident, $immbrnot:ident, $llbr:ident, $llbrnot:ident, $libr:ident, $librnot:ident,
             $steplbr:ident, $steplbrnot:ident, $stepibr:ident, $stepibrnot:ident, $stepllbr:ident, $stepllbrnot:ident,
             $stepinc:ident, $stepadd:ident, $t:ty, $ct:ty, $f:expr) )*) => {
-        fn fuse_step(p: Option<Instr>, b: Option<Instr>, a: Instr) -> Option<(usize, Instr)> {
+        fn fuse_step(b: Option<Instr>, a: Instr) -> Option<(usize, Instr)> {
             use Instr::*;
             // A latch after a second induction variable's step takes the step in.
             match (b, a) {
@@ -394,20 +394,20 @@ macro_rules! step_rules {
                     Some((2, $stepllbrnot { local, by, b: bound, target }))
                 } )*
                 $( $lbr { b: bound, target } => {
-                    let (n, local, step) = counter_step(p, b?, std::mem::size_of::<$ct>())?;
-                    Some((n + 1, $steplbr { local, step, b: bound, target }))
+                    let (local, step) = counter_step(b?, std::mem::size_of::<$ct>())?;
+                    Some((2, $steplbr { local, step, b: bound, target }))
                 } )*
                 $( $lbrnot { b: bound, target } => {
-                    let (n, local, step) = counter_step(p, b?, std::mem::size_of::<$ct>())?;
-                    Some((n + 1, $steplbrnot { local, step, b: bound, target }))
+                    let (local, step) = counter_step(b?, std::mem::size_of::<$ct>())?;
+                    Some((2, $steplbrnot { local, step, b: bound, target }))
                 } )*
                 $( $immbr { value, target } if fits_imm32(value, std::mem::size_of::<$ct>()) => {
-                    let (n, local, step) = counter_step(p, b?, std::mem::size_of::<$ct>())?;
-                    Some((n + 1, $stepibr { local, step, bound: value as u32, target }))
+                    let (local, step) = counter_step(b?, std::mem::size_of::<$ct>())?;
+                    Some((2, $stepibr { local, step, bound: value as u32, target }))
                 } )*
                 $( $immbrnot { value, target } if fits_imm32(value, std::mem::size_of::<$ct>()) => {
-                    let (n, local, step) = counter_step(p, b?, std::mem::size_of::<$ct>())?;
-                    Some((n + 1, $stepibrnot { local, step, bound: value as u32, target }))
+                    let (local, step) = counter_step(b?, std::mem::size_of::<$ct>())?;
+                    Some((2, $stepibrnot { local, step, bound: value as u32, target }))
                 } )*
                 _ => None,
             }
@@ -485,19 +485,16 @@ macro_rules! div_rules {
 crate::for_each_fused_div! { div_rules }
 
 /// The counter step before a latch's compare-and-branch, for a counter of `bytes` bytes:
-/// `(instructions, local, step)`. An i32 counter is `LocalAddImmTee` onto itself; an i64 one
-/// `I64AddLITee` onto itself (or `I64AddLI` then `local.tee`). Steps beyond 16 bits do not fuse.
-fn counter_step(p: Option<Instr>, b: Instr, bytes: usize) -> Option<(usize, u32, i16)> {
-    match (p, b) {
-        (_, Instr::LocalAddImmTee { src, value, dst }) if bytes == 4 && src == dst => {
-            Some((1, dst, i16::try_from(value as i32).ok()?))
+/// `(local, step)`. An i32 counter is `LocalAddImmTee` onto itself, an i64 one `I64AddLITee`
+/// onto itself (`I64AddLI; local.tee` has fused into it by then; its constant is kept
+/// sign-extended). Steps beyond 16 bits do not fuse.
+fn counter_step(b: Instr, bytes: usize) -> Option<(u32, i16)> {
+    match b {
+        Instr::LocalAddImmTee { src, value, dst } if bytes == 4 && src == dst => {
+            Some((dst, i16::try_from(value as i32).ok()?))
         }
-        (Some(Instr::I64AddLI { a, value }), Instr::LocalTee { index }) if bytes == 8 && a == index => {
-            Some((2, index, i16::try_from(value as i64).ok()?))
-        }
-        // The same once the tee has fused (`I64AddLITee`; its constant kept sign-extended).
-        (_, Instr::I64AddLITee { a, value, dst }) if bytes == 8 && a == dst => {
-            Some((1, dst, i16::try_from(value as i32).ok()?))
+        Instr::I64AddLITee { a, value, dst } if bytes == 8 && a == dst => {
+            Some((dst, i16::try_from(value as i32).ok()?))
         }
         _ => None,
     }
@@ -517,7 +514,8 @@ fn counter_local_step(b: Instr, c: u32, bound: u32, bytes: usize) -> Option<(u16
         _ if y == c => x,
         _ => return None,
     };
-    Some((u16::try_from(c).ok()?, u16::try_from(by).ok()?, u16::try_from(bound).ok()?))
+    let [c, by, bound] = narrow_locals([c, by, bound])?;
+    Some((c, by, bound))
 }
 
 /// Local indices as a latch's 16-bit fields (every function's fit: the decoder allows 50,000
@@ -773,7 +771,7 @@ impl<'m> Translator<'m> {
                 .or_else(|| fuse_cmp(prev3, b, a))
                 .or_else(|| fuse_load(b, a))
                 .or_else(|| fuse_store(prev3, b, a))
-                .or_else(|| fuse_step(prev3, b, a))
+                .or_else(|| fuse_step(b, a))
                 .or_else(|| fuse_div(prev3, b, a))
             {
                 Some(r) => r,
