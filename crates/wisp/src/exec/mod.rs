@@ -13,13 +13,14 @@
 
 #[macro_use]
 mod handlers;
-mod ops;
+pub(crate) mod ops;
 pub(crate) mod threaded;
 
 use crate::isa::Instr;
 use crate::module::ModuleInner;
 use crate::store::{FuncKind, InstanceEntity, StoreInner, PAGE_SIZE};
 use crate::trap::{FrameInfo, Trap, TrapCode};
+use handlers::in_bounds;
 use ops::Slot;
 
 /// A suspended or saved activation: where to continue and with which frame.
@@ -483,6 +484,7 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
 
     #[cfg(feature = "op-profile")]
     let mut prev: *const Instr = std::ptr::null();
+    use crate::isa::generated_handlers;
     loop {
         let instr = *ip;
         #[cfg(feature = "op-profile")]

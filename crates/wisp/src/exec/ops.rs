@@ -1,4 +1,8 @@
 //! Numeric semantics of WebAssembly, as small functions the dispatch loop inlines.
+//!
+//! Every numeric and memory operator's meaning is written here once, as a function named after
+//! its text name (`i32.lt_s` is `i32_lt_s`). Every generated form of the operator calls it
+//! (`isa/generated.rs`), and so does the translator when it folds constants.
 
 use crate::trap::TrapCode;
 
@@ -55,6 +59,17 @@ impl Slot for u64 {
     }
 }
 
+impl Slot for bool {
+    #[inline(always)]
+    fn from_slot(v: u64) -> Self {
+        v as u32 != 0
+    }
+    #[inline(always)]
+    fn to_slot(self) -> u64 {
+        self as u64
+    }
+}
+
 impl Slot for f32 {
     #[inline(always)]
     fn from_slot(v: u64) -> Self {
@@ -75,6 +90,284 @@ impl Slot for f64 {
     fn to_slot(self) -> u64 {
         self.to_bits()
     }
+}
+
+/// Integer operators of one width: `$u` unsigned, `$s` signed.
+macro_rules! int_ops {
+    ($u:ty, $s:ty, $bits:expr;
+     $add:ident $sub:ident $mul:ident $and:ident $or:ident $xor:ident $shl:ident $shr_s:ident $shr_u:ident $rotl:ident $rotr:ident
+     $eqz:ident $eq:ident $ne:ident $lt_s:ident $lt_u:ident $gt_s:ident $gt_u:ident $le_s:ident $le_u:ident $ge_s:ident $ge_u:ident
+     $clz:ident $ctz:ident $popcnt:ident) => {
+        #[inline(always)]
+        pub(crate) fn $add(a: $u, b: $u) -> $u {
+            a.wrapping_add(b)
+        }
+        #[inline(always)]
+        pub(crate) fn $sub(a: $u, b: $u) -> $u {
+            a.wrapping_sub(b)
+        }
+        #[inline(always)]
+        pub(crate) fn $mul(a: $u, b: $u) -> $u {
+            a.wrapping_mul(b)
+        }
+        #[inline(always)]
+        pub(crate) fn $and(a: $u, b: $u) -> $u {
+            a & b
+        }
+        #[inline(always)]
+        pub(crate) fn $or(a: $u, b: $u) -> $u {
+            a | b
+        }
+        #[inline(always)]
+        pub(crate) fn $xor(a: $u, b: $u) -> $u {
+            a ^ b
+        }
+        /// Shift counts are taken modulo the width (`wrapping_shl` masks them).
+        #[inline(always)]
+        pub(crate) fn $shl(a: $u, b: $u) -> $u {
+            a.wrapping_shl(b as u32)
+        }
+        #[inline(always)]
+        pub(crate) fn $shr_s(a: $s, b: $s) -> $s {
+            a.wrapping_shr(b as u32)
+        }
+        #[inline(always)]
+        pub(crate) fn $shr_u(a: $u, b: $u) -> $u {
+            a.wrapping_shr(b as u32)
+        }
+        #[inline(always)]
+        pub(crate) fn $rotl(a: $u, b: $u) -> $u {
+            a.rotate_left((b % $bits) as u32)
+        }
+        #[inline(always)]
+        pub(crate) fn $rotr(a: $u, b: $u) -> $u {
+            a.rotate_right((b % $bits) as u32)
+        }
+        #[inline(always)]
+        pub(crate) fn $eqz(a: $u) -> bool {
+            a == 0
+        }
+        #[inline(always)]
+        pub(crate) fn $eq(a: $u, b: $u) -> bool {
+            a == b
+        }
+        #[inline(always)]
+        pub(crate) fn $ne(a: $u, b: $u) -> bool {
+            a != b
+        }
+        #[inline(always)]
+        pub(crate) fn $lt_s(a: $s, b: $s) -> bool {
+            a < b
+        }
+        #[inline(always)]
+        pub(crate) fn $lt_u(a: $u, b: $u) -> bool {
+            a < b
+        }
+        #[inline(always)]
+        pub(crate) fn $gt_s(a: $s, b: $s) -> bool {
+            a > b
+        }
+        #[inline(always)]
+        pub(crate) fn $gt_u(a: $u, b: $u) -> bool {
+            a > b
+        }
+        #[inline(always)]
+        pub(crate) fn $le_s(a: $s, b: $s) -> bool {
+            a <= b
+        }
+        #[inline(always)]
+        pub(crate) fn $le_u(a: $u, b: $u) -> bool {
+            a <= b
+        }
+        #[inline(always)]
+        pub(crate) fn $ge_s(a: $s, b: $s) -> bool {
+            a >= b
+        }
+        #[inline(always)]
+        pub(crate) fn $ge_u(a: $u, b: $u) -> bool {
+            a >= b
+        }
+        #[inline(always)]
+        pub(crate) fn $clz(a: $u) -> $u {
+            a.leading_zeros() as $u
+        }
+        #[inline(always)]
+        pub(crate) fn $ctz(a: $u) -> $u {
+            a.trailing_zeros() as $u
+        }
+        #[inline(always)]
+        pub(crate) fn $popcnt(a: $u) -> $u {
+            a.count_ones() as $u
+        }
+    };
+}
+
+int_ops!(u32, i32, 32; i32_add i32_sub i32_mul i32_and i32_or i32_xor i32_shl i32_shr_s i32_shr_u i32_rotl i32_rotr
+    i32_eqz i32_eq i32_ne i32_lt_s i32_lt_u i32_gt_s i32_gt_u i32_le_s i32_le_u i32_ge_s i32_ge_u i32_clz i32_ctz i32_popcnt);
+int_ops!(u64, i64, 64; i64_add i64_sub i64_mul i64_and i64_or i64_xor i64_shl i64_shr_s i64_shr_u i64_rotl i64_rotr
+    i64_eqz i64_eq i64_ne i64_lt_s i64_lt_u i64_gt_s i64_gt_u i64_le_s i64_le_u i64_ge_s i64_ge_u i64_clz i64_ctz i64_popcnt);
+
+/// Float operators of one width (`$bits` the unsigned type of the same width, for the sign).
+macro_rules! float_ops {
+    ($f:ty, $bits:ty, $sign:expr;
+     $add:ident $sub:ident $mul:ident $div:ident $copysign:ident $abs:ident $neg:ident $sqrt:ident
+     $eq:ident $ne:ident $lt:ident $gt:ident $le:ident $ge:ident) => {
+        #[inline(always)]
+        pub(crate) fn $add(a: $f, b: $f) -> $f {
+            a + b
+        }
+        #[inline(always)]
+        pub(crate) fn $sub(a: $f, b: $f) -> $f {
+            a - b
+        }
+        #[inline(always)]
+        pub(crate) fn $mul(a: $f, b: $f) -> $f {
+            a * b
+        }
+        #[inline(always)]
+        pub(crate) fn $div(a: $f, b: $f) -> $f {
+            a / b
+        }
+        /// Bit operations, so NaN payloads pass unchanged.
+        #[inline(always)]
+        pub(crate) fn $copysign(a: $bits, b: $bits) -> $bits {
+            (a & !$sign) | (b & $sign)
+        }
+        #[inline(always)]
+        pub(crate) fn $abs(a: $bits) -> $bits {
+            a & !$sign
+        }
+        #[inline(always)]
+        pub(crate) fn $neg(a: $bits) -> $bits {
+            a ^ $sign
+        }
+        #[inline(always)]
+        pub(crate) fn $sqrt(a: $f) -> $f {
+            a.sqrt()
+        }
+        #[inline(always)]
+        pub(crate) fn $eq(a: $f, b: $f) -> bool {
+            a == b
+        }
+        #[inline(always)]
+        pub(crate) fn $ne(a: $f, b: $f) -> bool {
+            a != b
+        }
+        #[inline(always)]
+        pub(crate) fn $lt(a: $f, b: $f) -> bool {
+            a < b
+        }
+        #[inline(always)]
+        pub(crate) fn $gt(a: $f, b: $f) -> bool {
+            a > b
+        }
+        #[inline(always)]
+        pub(crate) fn $le(a: $f, b: $f) -> bool {
+            a <= b
+        }
+        #[inline(always)]
+        pub(crate) fn $ge(a: $f, b: $f) -> bool {
+            a >= b
+        }
+    };
+}
+
+float_ops!(f32, u32, 0x8000_0000u32; f32_add f32_sub f32_mul f32_div f32_copysign f32_abs f32_neg f32_sqrt
+    f32_eq f32_ne f32_lt f32_gt f32_le f32_ge);
+float_ops!(f64, u64, 0x8000_0000_0000_0000u64; f64_add f64_sub f64_mul f64_div f64_copysign f64_abs f64_neg f64_sqrt
+    f64_eq f64_ne f64_lt f64_gt f64_le f64_ge);
+
+/// Conversions that cannot trap: `name(input) -> output` as Rust's `as` does them (float to int
+/// `as` saturates and maps NaN to 0: exactly `trunc_sat`).
+macro_rules! convert {
+    ($($name:ident: $from:ty => $to:ty;)*) => {$(
+        #[inline(always)]
+        pub(crate) fn $name(a: $from) -> $to { a as $to }
+    )*};
+}
+
+convert! {
+    i64_extend_i32_s: i32 => i64;
+    i64_extend_i32_u: u32 => u64;
+    f32_convert_i32_s: i32 => f32;
+    f32_convert_i32_u: u32 => f32;
+    f32_convert_i64_s: i64 => f32;
+    f32_convert_i64_u: u64 => f32;
+    f32_demote_f64: f64 => f32;
+    f64_convert_i32_s: i32 => f64;
+    f64_convert_i32_u: u32 => f64;
+    f64_convert_i64_s: i64 => f64;
+    f64_convert_i64_u: u64 => f64;
+    f64_promote_f32: f32 => f64;
+    i32_trunc_sat_f32_s: f32 => i32;
+    i32_trunc_sat_f32_u: f32 => u32;
+    i32_trunc_sat_f64_s: f64 => i32;
+    i32_trunc_sat_f64_u: f64 => u32;
+    i64_trunc_sat_f32_s: f32 => i64;
+    i64_trunc_sat_f32_u: f32 => u64;
+    i64_trunc_sat_f64_s: f64 => i64;
+    i64_trunc_sat_f64_u: f64 => u64;
+}
+
+/// Sign extension from the low bits.
+macro_rules! extend {
+    ($($name:ident: $t:ty, $narrow:ty, $wide:ty;)*) => {$(
+        #[inline(always)]
+        pub(crate) fn $name(a: $t) -> $t { a as $narrow as $wide as $t }
+    )*};
+}
+
+extend! {
+    i32_extend8_s: u32, i8, i32;
+    i32_extend16_s: u32, i16, i32;
+    i64_extend8_s: u64, i8, i64;
+    i64_extend16_s: u64, i16, i64;
+    i64_extend32_s: u64, i32, i64;
+}
+
+/// Loads: the little-endian bytes read to the value (`load_from!` turns it into slot bits).
+macro_rules! load {
+    ($($name:ident: $n:literal => $t:ty, |$b:ident| $e:expr;)*) => {$(
+        #[inline(always)]
+        pub(crate) fn $name($b: [u8; $n]) -> $t { $e }
+    )*};
+}
+
+load! {
+    i32_load: 4 => u32, |b| u32::from_le_bytes(b);
+    i64_load: 8 => u64, |b| u64::from_le_bytes(b);
+    f32_load: 4 => u32, |b| u32::from_le_bytes(b);
+    f64_load: 8 => u64, |b| u64::from_le_bytes(b);
+    i32_load8_s: 1 => i32, |b| b[0] as i8 as i32;
+    i32_load8_u: 1 => u32, |b| b[0] as u32;
+    i32_load16_s: 2 => i32, |b| i16::from_le_bytes(b) as i32;
+    i32_load16_u: 2 => u32, |b| u16::from_le_bytes(b) as u32;
+    i64_load8_s: 1 => i64, |b| b[0] as i8 as i64;
+    i64_load8_u: 1 => u64, |b| b[0] as u64;
+    i64_load16_s: 2 => i64, |b| i16::from_le_bytes(b) as i64;
+    i64_load16_u: 2 => u64, |b| u16::from_le_bytes(b) as u64;
+    i64_load32_s: 4 => i64, |b| i32::from_le_bytes(b) as i64;
+    i64_load32_u: 4 => u64, |b| u32::from_le_bytes(b) as u64;
+}
+
+/// Stores: the bytes written for a value's slot bits.
+macro_rules! store {
+    ($($name:ident: $n:literal, |$v:ident| $e:expr;)*) => {$(
+        #[inline(always)]
+        pub(crate) fn $name($v: u64) -> [u8; $n] { $e }
+    )*};
+}
+
+store! {
+    i32_store: 4, |v| (v as u32).to_le_bytes();
+    i64_store: 8, |v| v.to_le_bytes();
+    f32_store: 4, |v| (v as u32).to_le_bytes();
+    f64_store: 8, |v| v.to_le_bytes();
+    i32_store8: 1, |v| [v as u8];
+    i32_store16: 2, |v| (v as u16).to_le_bytes();
+    i64_store8: 1, |v| [v as u8];
+    i64_store16: 2, |v| (v as u16).to_le_bytes();
+    i64_store32: 4, |v| (v as u32).to_le_bytes();
 }
 
 macro_rules! int_div {
@@ -204,39 +497,6 @@ trunc!(i64_trunc_f32_s, f32, i64, -9223373136366403584.0f32, 9223372036854775808
 trunc!(i64_trunc_f32_u, f32, u64, -1.0f32, 18446744073709551616.0f32);
 trunc!(i64_trunc_f64_s, f64, i64, -9223372036854777856.0f64, 9223372036854775808.0f64);
 trunc!(i64_trunc_f64_u, f64, u64, -1.0f64, 18446744073709551616.0f64);
-
-/// A loop counter of the fused latch forms (`isa::for_each_fused_step!`): its slot plus a
-/// sign-extended step, wrapping at the counter's width. An i32 counter's slot stays
-/// zero-extended, as every i32 producer leaves it.
-pub(crate) trait Counter {
-    fn step(slot: u64, step: i16) -> u64;
-    /// The counter plus another value of its type (in `by`'s slot).
-    fn add(slot: u64, by: u64) -> u64;
-}
-
-impl Counter for u32 {
-    #[inline(always)]
-    fn step(slot: u64, step: i16) -> u64 {
-        (slot as u32).wrapping_add(step as i32 as u32) as u64
-    }
-
-    #[inline(always)]
-    fn add(slot: u64, by: u64) -> u64 {
-        (slot as u32).wrapping_add(by as u32) as u64
-    }
-}
-
-impl Counter for u64 {
-    #[inline(always)]
-    fn step(slot: u64, step: i16) -> u64 {
-        slot.wrapping_add(step as i64 as u64)
-    }
-
-    #[inline(always)]
-    fn add(slot: u64, by: u64) -> u64 {
-        slot.wrapping_add(by)
-    }
-}
 
 #[cfg(test)]
 mod tests {

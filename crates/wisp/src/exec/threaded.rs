@@ -10,8 +10,10 @@
 //! `tests/dispatch.rs` runs millions of instructions on a small thread stack to prove the tail
 //! calls are still jumps.
 
+use super::handlers::in_bounds;
 use super::ops::{self, Slot};
 use super::{ea, load_mem, move_many_slots, move_slots, trap, zero_slots, Exit, Frame, GrowKind};
+use crate::isa::generated_handlers;
 use crate::isa::Instr;
 use crate::module::ModuleInner;
 use crate::store::{FuncKind, InstanceEntity, MemoryEntity, StoreInner, PAGE_SIZE};
@@ -130,7 +132,7 @@ fn retarget(code: impl Iterator<Item = Instr>, f: impl Fn(u32, usize) -> u32) ->
             table = i;
         }
         let base = if matches!(instr, Instr::BrTableTarget { .. }) { table } else { i };
-        if let Some(t) = crate::translate::branch_target_mut(&mut instr) {
+        if let Some(t) = instr.branch_target_mut() {
             *t = f(*t, base);
         }
         instr
@@ -391,8 +393,8 @@ mod hw {
             return None;
         }
         match i {
-            Instr::I32Popcnt => Some(I32Popcnt),
-            Instr::I64Popcnt => Some(I64Popcnt),
+            Instr::I32Popcnt_S => Some(I32Popcnt_S),
+            Instr::I64Popcnt_S => Some(I64Popcnt_S),
             _ => None,
         }
     }
@@ -400,13 +402,13 @@ mod hw {
     /// The count of the top of stack (an i32's slot is zero-extended, so counting all 64 bits
     /// counts the i32).
     #[target_feature(enable = "popcnt")]
-    unsafe fn I32Popcnt(ip: *const Op, sp: *mut u64, fp: *mut u64, tos: u64, ctx: &mut Ctx, mem: *mut u8) {
+    unsafe fn I32Popcnt_S(ip: *const Op, sp: *mut u64, fp: *mut u64, tos: u64, ctx: &mut Ctx, mem: *mut u8) {
         let ip = ip.add(1);
         ((*ip).handler)(ip, sp, fp, (tos as u32).count_ones() as u64, ctx, mem)
     }
 
     #[target_feature(enable = "popcnt")]
-    unsafe fn I64Popcnt(ip: *const Op, sp: *mut u64, fp: *mut u64, tos: u64, ctx: &mut Ctx, mem: *mut u8) {
+    unsafe fn I64Popcnt_S(ip: *const Op, sp: *mut u64, fp: *mut u64, tos: u64, ctx: &mut Ctx, mem: *mut u8) {
         let ip = ip.add(1);
         ((*ip).handler)(ip, sp, fp, tos.count_ones() as u64, ctx, mem)
     }

@@ -1,0 +1,882 @@
+//! The description of wisp's internal instruction set, and the generator that turns it into
+//! `crates/wisp/src/isa/generated.rs`.
+//!
+//! The instruction set is a product of named axes, not a list of names:
+//!
+//! - **operator**: every numeric Wasm operator, taken from the decoder's opcode table
+//!   (`wisp_decoder::for_each_operator!`), with its signature;
+//! - **operand kind**, for each input: `S` (popped from the value stack), `L` (read from a
+//!   local), `I` (an immediate in the instruction);
+//! - **destination**: `S` (pushed), `L` (written to a local: a `local.set`/`local.tee` after the
+//!   operator), and for comparisons and tests `Br`/`BrNot` (a `br_if` or `if` consuming the
+//!   result: branch when it is true / false);
+//! - for memory access, the address's kind (`S`, `L`, `I`: an absolute address), the value's kind
+//!   for stores, and the memory and address width (memory 0 with 32-bit addresses is the one row
+//!   generated today; `MEMORY_ROWS` is where memory 1.. and 64-bit addresses join).
+//!
+//! A few facts about operators prune the product: a commutative operator needs no `LS` form
+//! (its operands are swapped), a comparison's `LS` form is its mirror's `SL` (`a < b` is
+//! `b > a`), an integer comparison needs no `BrNot` form (its inverse branches when it is true),
+//! and a form whose fields do not fit the 16-byte instruction keeps its immediate in 32 bits
+//! (sign-extended) or does not exist. The translator falls back to a form with fewer non-stack
+//! operands whenever the one it wants does not exist, so every operator needs only its `SS`
+//! form to be complete.
+//!
+//! Everything else the translator and the executor need about an instruction is generated
+//! here too: the `Instr` enum and its names, the selection of a form from operand kinds
+//! (`Bin::form`, `Un::form`, `Load::form`, `Store::form`), the facts (commutative, mirror,
+//! inverse, constant folding through the same semantic functions the handlers call, branch
+//! targets), every generated form's handler for both dispatch backends, and the table of forms
+//! the coverage test walks. Each Wasm operator's meaning is written once, as a function in
+//! `crates/wisp/src/exec/ops.rs` named after its text name (`i32.lt_s` is `ops::i32_lt_s`).
+//!
+//! Instructions that are not numeric operators (control, calls, locals, globals, tables, bulk
+//! memory) are listed in `SPECIAL` with their fields; their handlers are written by hand in
+//! `crates/wisp/src/exec/handlers.rs`, and a missing one fails to compile.
+
+use std::fmt::Write;
+use std::path::PathBuf;
+
+/// Where the generated code goes.
+pub fn output_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../wisp/src/isa/generated.rs")
+}
+
+/// One operator of the decoder's table: its name, signature tokens and text name.
+struct WasmOp {
+    name: &'static str,
+    sig: Vec<&'static str>,
+    text: &'static str,
+}
+
+macro_rules! collect_ops {
+    ($( $proposal:ident $code:literal $name:ident { $($field:ident : $ty:ty = $read:ident),* } [$($sig:tt)*] $text:literal )*) => {
+        vec![ $( (stringify!($name), stringify!($($sig)*), $text) ),* ]
+    };
+}
+
+fn wasm_ops() -> Vec<WasmOp> {
+    let raw: Vec<(&'static str, &'static str, &'static str)> = wisp_decoder::for_each_operator!(collect_ops);
+    raw.into_iter().map(|(name, sig, text)| WasmOp { name, sig: sig.split_whitespace().collect(), text }).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The description: facts about operators that their signatures do not carry.
+// ---------------------------------------------------------------------------------------------
+
+/// Operators whose operands may be swapped.
+const COMMUTATIVE: &[&str] = &[
+    "I32Add", "I32Mul", "I32And", "I32Or", "I32Xor", "I32Eq", "I32Ne", "I64Add", "I64Mul", "I64And", "I64Or", "I64Xor",
+    "I64Eq", "I64Ne", "F32Eq", "F32Ne", "F64Eq", "F64Ne",
+];
+
+/// Comparisons and their mirror: `a op b` is `b mirror a`.
+const MIRROR: &[(&str, &str)] = &[
+    ("I32LtS", "I32GtS"),
+    ("I32LtU", "I32GtU"),
+    ("I32LeS", "I32GeS"),
+    ("I32LeU", "I32GeU"),
+    ("I64LtS", "I64GtS"),
+    ("I64LtU", "I64GtU"),
+    ("I64LeS", "I64GeS"),
+    ("I64LeU", "I64GeU"),
+    ("F32Lt", "F32Gt"),
+    ("F32Le", "F32Ge"),
+    ("F64Lt", "F64Gt"),
+    ("F64Le", "F64Ge"),
+];
+
+/// Integer comparisons and their inverse: `!(a op b)` is `a inverse b` (not so for floats,
+/// where NaN makes both false).
+const INVERSE: &[(&str, &str)] = &[
+    ("I32Eq", "I32Ne"),
+    ("I32LtS", "I32GeS"),
+    ("I32LtU", "I32GeU"),
+    ("I32GtS", "I32LeS"),
+    ("I32GtU", "I32LeU"),
+    ("I64Eq", "I64Ne"),
+    ("I64LtS", "I64GeS"),
+    ("I64LtU", "I64GeU"),
+    ("I64GtS", "I64LeS"),
+    ("I64GtU", "I64LeU"),
+];
+
+/// Subtractions that are additions of the negated constant (`x - c` is `x + (-c)`).
+const SUB_AS_ADD: &[(&str, &str)] = &[("I32Sub", "I32Add"), ("I64Sub", "I64Add")];
+
+/// Operators whose semantic function returns `Result<_, TrapCode>`.
+const TRAPS: &[&str] = &[
+    "I32DivS",
+    "I32DivU",
+    "I32RemS",
+    "I32RemU",
+    "I64DivS",
+    "I64DivU",
+    "I64RemS",
+    "I64RemU",
+    "I32TruncF32S",
+    "I32TruncF32U",
+    "I32TruncF64S",
+    "I32TruncF64U",
+    "I64TruncF32S",
+    "I64TruncF32U",
+    "I64TruncF64S",
+    "I64TruncF64U",
+];
+
+/// Operators that compute nothing on wisp's untyped slots (see `exec::ops::Slot`): the
+/// translator emits no instruction for them.
+const FREE: &[&str] =
+    &["I32WrapI64", "I32ReinterpretF32", "I64ReinterpretF64", "F32ReinterpretI32", "F64ReinterpretI64"];
+
+/// Unary tests whose result a branch may consume (`Br`/`BrNot` destinations).
+const TESTS: &[&str] = &["I32Eqz", "I64Eqz"];
+
+/// The memory-access rows: (name suffix, doc). Memory 0 with 32-bit addresses, the only one
+/// Wasm 2.0 has, carries neither a memory index nor a width in its names or fields; the rows
+/// of multi-memory and memory64 join here.
+const MEMORY_ROWS: &[(&str, &str)] = &[("", "memory 0, 32-bit address")];
+
+/// Instructions that are not forms of a numeric operator: `(name, fields, doc)`. Their handlers
+/// are written by hand (`exec/handlers.rs`).
+const SPECIAL: &[(&str, &[(&str, &str)], &str)] = &[
+    ("Unreachable", &[], "Traps with `unreachable`."),
+    ("Br", &[("target", "u32")], "Jumps to `target`."),
+    ("BrAdjust", &[("target", "u32"), ("drop", "u32"), ("keep", "u32")], "Keeps the top `keep` slots, discards the `drop` below them, jumps."),
+    ("BrNezAdjust", &[("target", "u32"), ("drop", "u32"), ("keep", "u32")], "Pops an i32; when it is non-zero, `BrAdjust`."),
+    ("BrTable", &[("len", "u32")], "Pops an index; followed by `len + 1` `BrTableTarget` entries, the last the default; no entry adjusts the stack."),
+    ("BrTableLocal", &[("index", "u32"), ("len", "u32")], "`BrTable` with the index read from a local (Go's resume dispatch)."),
+    ("BrTableAdjust", &[("len", "u32")], "`BrTable` where some entry adjusts the stack."),
+    ("BrTableLocalAdjust", &[("index", "u32"), ("len", "u32")], "`BrTableLocal` where some entry adjusts the stack."),
+    ("BrTableTarget", &[("target", "u32"), ("drop", "u32"), ("keep", "u32")], "A `br_table` entry (data, never executed)."),
+    ("Return", &[("keep", "u32")], "Moves the top `keep` slots to the frame base and returns to the caller."),
+    ("Call", &[("func", "u32")], "Calls a function defined in the same module (index among defined functions)."),
+    ("CallImport", &[("func", "u32")], "Calls through the instance's function index space (imports)."),
+    ("CallIndirect", &[("type_id", "u32"), ("table", "u32")], "`type_id` is the engine-wide id of the expected signature."),
+    ("Drop", &[], "Pops a slot."),
+    ("Select", &[], "Pops a condition and a value; keeps the value below when the condition is non-zero, else the popped one."),
+    ("LocalGet", &[("index", "u32")], "Pushes a local (the translator's materialization of a `local.get`)."),
+    ("LocalSet", &[("index", "u32")], "Pops into a local."),
+    ("LocalCopy", &[("src", "u32"), ("dst", "u32")], "`local.get src; local.set dst`."),
+    ("LocalSetImm", &[("index", "u32"), ("value", "u64")], "A constant's slot bits into a local."),
+    ("LocalInsert", &[("index", "u32"), ("depth", "u32")], "Pushes a local below the top `depth` slots (a deferred `local.get` whose value must be kept before the local changes, or before a call or branch reads it)."),
+    ("ConstInsert", &[("value", "u64"), ("depth", "u32")], "`LocalInsert` for a constant."),
+    ("GlobalGet", &[("index", "u32")], "Pushes a global."),
+    ("GlobalGetSet", &[("index", "u32"), ("dst", "u32")], "`global.get index; local.set dst`."),
+    ("GlobalSet", &[("index", "u32")], "Pops into a global."),
+    ("GlobalSetLocal", &[("index", "u32"), ("src", "u32")], "`local.get src; global.set index`."),
+    ("GlobalSetImm", &[("index", "u32"), ("value", "u64")], "A constant's slot bits into a global."),
+    ("Const32", &[("value", "u32")], "Pushes a 32-bit constant (zero-extended)."),
+    ("Const64", &[("value", "u64")], "Pushes a 64-bit constant."),
+    ("MemorySize", &[], "Pushes memory 0's size in pages."),
+    ("MemoryGrow", &[], "Grows memory 0 by the popped number of pages; pushes the old size or -1."),
+    ("MemoryInit", &[("data", "u32")], "`memory.init` of memory 0."),
+    ("DataDrop", &[("data", "u32")], "`data.drop`."),
+    ("MemoryCopy", &[], "`memory.copy` within memory 0."),
+    ("MemoryFill", &[], "`memory.fill` of memory 0."),
+    ("TableGet", &[("table", "u32")], "`table.get`."),
+    ("TableSet", &[("table", "u32")], "`table.set`."),
+    ("TableSize", &[("table", "u32")], "`table.size`."),
+    ("TableGrow", &[("table", "u32")], "`table.grow`."),
+    ("TableFill", &[("table", "u32")], "`table.fill`."),
+    ("TableCopy", &[("dst", "u32"), ("src", "u32")], "`table.copy`."),
+    ("TableInit", &[("table", "u32"), ("elem", "u32")], "`table.init`."),
+    ("ElemDrop", &[("elem", "u32")], "`elem.drop`."),
+    ("RefNull", &[], "Pushes a null reference."),
+    ("RefIsNull", &[], "`ref.is_null`."),
+    ("RefFunc", &[("func", "u32")], "Pushes a reference to function `func` of the instance."),
+    ("ConsumeFuel", &[("amount", "u32")], "Fuel metering (only with `Config::consume_fuel`): charges `amount` Wasm operators, the length of the block it starts, or traps when the store has less fuel."),
+    ("CheckInterrupt", &[], "Interruption (only with `Config::interruptible`): traps when the store's interrupt flag is set, clearing it."),
+];
+
+// ---------------------------------------------------------------------------------------------
+// The axes.
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum K {
+    S,
+    L,
+    I,
+}
+
+impl K {
+    fn letter(self) -> char {
+        match self {
+            K::S => 'S',
+            K::L => 'L',
+            K::I => 'I',
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum D {
+    S,
+    L,
+    Br,
+    BrNot,
+}
+
+impl D {
+    fn suffix(self) -> &'static str {
+        match self {
+            D::S => "",
+            D::L => "_Set",
+            D::Br => "_Br",
+            D::BrNot => "_BrNot",
+        }
+    }
+    fn name(self) -> &'static str {
+        match self {
+            D::S => "S",
+            D::L => "L",
+            D::Br => "Br",
+            D::BrNot => "BrNot",
+        }
+    }
+}
+
+/// Which family a form belongs to.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Family {
+    Binary,
+    Compare,
+    Unary,
+    Load,
+    Store,
+}
+
+/// One generated instruction.
+struct Form {
+    name: String,
+    op: &'static str,
+    text: &'static str,
+    family: Family,
+    kinds: Vec<K>,
+    dst: D,
+    fields: Vec<(&'static str, &'static str)>,
+    /// For memory access: bytes accessed.
+    width: u32,
+    /// The immediate field's type, when the form has one (`u32`, `u64` or `i32`).
+    imm: Option<&'static str>,
+    traps: bool,
+}
+
+/// Whether the fields fit beside a 2-byte tag in a 16-byte, 8-aligned instruction.
+fn fits(fields: &[(&str, &str)]) -> bool {
+    let wide = fields.iter().filter(|f| f.1 == "u64").count();
+    let narrow = fields.len() - wide;
+    match wide {
+        0 => narrow <= 3,
+        1 => narrow <= 1,
+        _ => false,
+    }
+}
+
+fn val_bits(ty: &str) -> u32 {
+    match ty {
+        "i32" | "f32" => 32,
+        _ => 64,
+    }
+}
+
+fn is_int(ty: &str) -> bool {
+    ty.starts_with('i')
+}
+
+/// Fields for `kinds`/`dst`, the immediate as wide as `bits` needs, or narrowed to a
+/// sign-extended `i32` when `narrowable` and it would not fit; `None` when nothing fits.
+fn layout(
+    names: &[(&'static str, &'static str)],
+    kinds: &[K],
+    dst: D,
+    bits: u32,
+    narrowable: bool,
+    prefix: &[(&'static str, &'static str)],
+) -> Option<(Vec<(&'static str, &'static str)>, Option<&'static str>)> {
+    let build = |imm: &'static str| {
+        let mut f: Vec<(&'static str, &'static str)> = Vec::new();
+        for (k, (local, immname)) in kinds.iter().zip(names) {
+            match k {
+                K::S => {}
+                K::L => f.push((local, "u32")),
+                K::I => f.push((immname, if *immname == "ptr" { "u32" } else { imm })),
+            }
+        }
+        f.extend_from_slice(prefix);
+        match dst {
+            D::S => {}
+            D::L => f.push(("dst", "u32")),
+            D::Br | D::BrNot => f.push(("target", "u32")),
+        }
+        f
+    };
+    let has_imm = kinds.iter().zip(names).any(|(k, n)| *k == K::I && n.1 != "ptr");
+    let wide = if bits == 64 { "u64" } else { "u32" };
+    let f = build(wide);
+    if fits(&f) {
+        return Some((f, has_imm.then_some(wide)));
+    }
+    if bits == 64 && narrowable && has_imm {
+        let f = build("i32");
+        if fits(&f) {
+            return Some((f, Some("i32")));
+        }
+    }
+    None
+}
+
+fn kinds_name(kinds: &[K]) -> String {
+    kinds.iter().map(|k| k.letter()).collect()
+}
+
+fn forms(ops: &[WasmOp]) -> Vec<Form> {
+    let mut out = Vec::new();
+    for op in ops {
+        let sig = &op.sig;
+        let name = op.name;
+        if FREE.contains(&name) {
+            continue;
+        }
+        let traps = TRAPS.contains(&name);
+        // Memory access.
+        if sig.first() == Some(&"load") || sig.first() == Some(&"store") {
+            let ty = sig[1];
+            let after = op.text.split(".load").nth(1).or_else(|| op.text.split(".store").nth(1)).unwrap_or("");
+            let width = match after.trim_start_matches(|c: char| !c.is_ascii_digit()).split('_').next().unwrap_or("") {
+                "8" => 1,
+                "16" => 2,
+                "32" => 4,
+                _ => val_bits(ty) / 8,
+            };
+            let load = sig[0] == "load";
+            for _row in MEMORY_ROWS {
+                let addr_kinds = [K::S, K::L, K::I];
+                if load {
+                    for a in addr_kinds {
+                        for d in [D::S, D::L] {
+                            let Some((fields, imm)) =
+                                layout(&[("addr", "ptr")], &[a], d, 32, false, &[("offset", "u32")])
+                            else {
+                                continue;
+                            };
+                            out.push(Form {
+                                name: format!("{name}_{}{}", kinds_name(&[a]), d.suffix()),
+                                op: name,
+                                text: op.text,
+                                family: Family::Load,
+                                kinds: vec![a],
+                                dst: d,
+                                fields,
+                                width,
+                                imm,
+                                traps: true,
+                            });
+                        }
+                    }
+                } else {
+                    for a in addr_kinds {
+                        for v in [K::S, K::L, K::I] {
+                            let bits = if width == 8 { 64 } else { 32 };
+                            let Some((fields, imm)) = layout(
+                                &[("addr", "ptr"), ("value", "imm")],
+                                &[a, v],
+                                D::S,
+                                bits,
+                                true,
+                                &[("offset", "u32")],
+                            ) else {
+                                continue;
+                            };
+                            out.push(Form {
+                                name: format!("{name}_{}", kinds_name(&[a, v])),
+                                op: name,
+                                text: op.text,
+                                family: Family::Store,
+                                kinds: vec![a, v],
+                                dst: D::S,
+                                fields,
+                                width,
+                                imm,
+                                traps: true,
+                            });
+                        }
+                    }
+                }
+            }
+            continue;
+        }
+        let Some(arrow) = sig.iter().position(|s| *s == "->") else { continue };
+        let (params, results) = (&sig[..arrow], &sig[arrow + 1..]);
+        if results.len() != 1 || params.is_empty() || params.len() > 2 {
+            continue;
+        }
+        let ty = params[0];
+        if params.len() == 2 {
+            let cmp =
+                results[0] == "i32" && ["Eq", "Ne", "Lt", "Gt", "Le", "Ge"].iter().any(|c| name[3..].starts_with(c));
+            let comm = COMMUTATIVE.contains(&name);
+            let mut kinds: Vec<[K; 2]> =
+                vec![[K::S, K::S], [K::S, K::L], [K::S, K::I], [K::L, K::S], [K::L, K::L], [K::L, K::I]];
+            if comm || cmp {
+                kinds.retain(|k| *k != [K::L, K::S]);
+            }
+            let dsts: Vec<D> = if cmp {
+                if INVERSE.iter().any(|(a, b)| *a == name || *b == name) {
+                    vec![D::S, D::Br]
+                } else {
+                    vec![D::S, D::Br, D::BrNot]
+                }
+            } else {
+                vec![D::S, D::L]
+            };
+            for k in &kinds {
+                for &d in &dsts {
+                    let Some((fields, imm)) =
+                        layout(&[("a", "imm"), ("b", "imm")], k, d, val_bits(ty), is_int(ty), &[])
+                    else {
+                        continue;
+                    };
+                    out.push(Form {
+                        name: format!("{name}_{}{}", kinds_name(k), d.suffix()),
+                        op: name,
+                        text: op.text,
+                        family: if cmp { Family::Compare } else { Family::Binary },
+                        kinds: k.to_vec(),
+                        dst: d,
+                        fields,
+                        width: 0,
+                        imm,
+                        traps,
+                    });
+                }
+            }
+        } else {
+            let dsts: &[D] = if TESTS.contains(&name) { &[D::S, D::L, D::Br, D::BrNot] } else { &[D::S, D::L] };
+            for k in [K::S, K::L] {
+                for &d in dsts {
+                    // A unary result from a local into a local is rare: it goes through the stack.
+                    if k == K::L && d == D::L {
+                        continue;
+                    }
+                    let (fields, imm) =
+                        layout(&[("a", "imm")], &[k], d, val_bits(ty), false, &[]).expect("unary forms fit");
+                    out.push(Form {
+                        name: format!("{name}_{}{}", kinds_name(&[k]), d.suffix()),
+                        op: name,
+                        text: op.text,
+                        family: Family::Unary,
+                        kinds: vec![k],
+                        dst: d,
+                        fields,
+                        width: 0,
+                        imm,
+                        traps,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `i32.lt_s` as `ops::i32_lt_s`.
+fn sem(text: &str) -> String {
+    format!("ops::{}", text.replace('.', "_"))
+}
+
+/// The slot bits of an immediate field, as an expression.
+fn imm_expr(field: &str, ty: &str) -> String {
+    match ty {
+        "u64" => field.to_string(),
+        "i32" => format!("{field} as i64 as u64"),
+        _ => format!("{field} as u64"),
+    }
+}
+
+/// A handler body for a generated form.
+fn body(f: &Form) -> String {
+    let imm_ty = f.imm.unwrap_or("u32");
+    // Stack operands, bottom first, named as their role.
+    let roles: Vec<&str> = match f.family {
+        Family::Binary | Family::Compare => vec!["a", "b"],
+        Family::Unary => vec!["a"],
+        Family::Load => vec!["addr"],
+        Family::Store => vec!["addr", "value"],
+    };
+    let stack: Vec<&str> = roles.iter().zip(&f.kinds).filter(|(_, k)| **k == K::S).map(|(r, _)| *r).collect();
+    let operand = |role: &str, k: K| -> String {
+        match (k, role) {
+            (K::S, r) => format!("{r}_"),
+            (K::L, r) => format!("local!({r})"),
+            (K::I, "addr") => "ptr as u64".to_string(),
+            (K::I, _) => imm_expr("imm", imm_ty),
+        }
+    };
+    let mut s = String::new();
+    let pushes = f.dst == D::S && f.family != Family::Store;
+    if pushes && !stack.is_empty() {
+        for r in stack[1..].iter().rev() {
+            write!(s, "let {r}_ = pop!(); ").unwrap();
+        }
+        write!(s, "let {}_ = top!(); ", stack[0]).unwrap();
+    } else {
+        for r in stack.iter().rev() {
+            write!(s, "let {r}_ = pop!(); ").unwrap();
+        }
+    }
+    let value = match f.family {
+        Family::Binary | Family::Compare => {
+            let call = format!(
+                "{}(Slot::from_slot({}), Slot::from_slot({}))",
+                sem(f.text),
+                operand("a", f.kinds[0]),
+                operand("b", f.kinds[1])
+            );
+            if f.traps {
+                format!("or_trap!({call})")
+            } else {
+                call
+            }
+        }
+        Family::Unary => {
+            let call = format!("{}(Slot::from_slot({}))", sem(f.text), operand("a", f.kinds[0]));
+            if f.traps {
+                format!("or_trap!({call})")
+            } else {
+                call
+            }
+        }
+        Family::Load => format!("load_from!({}, offset, {}, {})", operand("addr", f.kinds[0]), f.width, sem(f.text)),
+        Family::Store => {
+            return format!(
+                "{{ {s}store_to!({}, offset, {}, {}, {}) }}",
+                operand("addr", f.kinds[0]),
+                f.width,
+                sem(f.text),
+                operand("value", f.kinds[1])
+            );
+        }
+    };
+    // A load's macro already gives slot bits.
+    let slot = if f.family == Family::Load { value.clone() } else { format!("Slot::to_slot({value})") };
+    match f.dst {
+        D::S if !stack.is_empty() => write!(s, "top!() = {slot}").unwrap(),
+        D::S => write!(s, "push!({slot})").unwrap(),
+        D::L => write!(s, "local!(dst) = {slot}").unwrap(),
+        D::Br => write!(s, "if {value} {{ jump!(target) }}").unwrap(),
+        D::BrNot => write!(s, "if !{value} {{ jump!(target) }}").unwrap(),
+    }
+    format!("{{ {s} }}")
+}
+
+fn doc(f: &Form) -> String {
+    let role = |i: usize| match f.family {
+        Family::Binary | Family::Compare => ["left", "right"][i],
+        Family::Unary => "operand",
+        Family::Load => "address",
+        Family::Store => ["address", "value"][i],
+    };
+    let mut parts = Vec::new();
+    for (i, k) in f.kinds.iter().enumerate() {
+        let what = match k {
+            K::S => "from the stack",
+            K::L => "from a local",
+            K::I if role(i) == "address" => "an absolute address",
+            K::I => "an immediate",
+        };
+        parts.push(format!("{} {what}", role(i)));
+    }
+    let dst = match f.dst {
+        D::S if f.family == Family::Store => "",
+        D::S => "; result pushed",
+        D::L => "; result into local `dst`",
+        D::Br => "; branches when true",
+        D::BrNot => "; branches when false",
+    };
+    let imm = match f.imm {
+        Some("i32") => " (immediate sign-extended from 32 bits)",
+        _ => "",
+    };
+    format!("`{}`: {}{dst}{imm}.", f.text, parts.join(", "))
+}
+
+fn fields_decl(fields: &[(&str, &str)]) -> String {
+    if fields.is_empty() {
+        String::new()
+    } else {
+        format!(" {{ {} }}", fields.iter().map(|(n, t)| format!("{n}: {t}")).collect::<Vec<_>>().join(", "))
+    }
+}
+
+fn fields_pat(fields: &[(&str, &str)]) -> String {
+    if fields.is_empty() {
+        String::new()
+    } else {
+        format!(" {{ {} }}", fields.iter().map(|(n, _)| n.to_string()).collect::<Vec<_>>().join(", "))
+    }
+}
+
+/// The selector arm's pattern and constructor for one form.
+fn select_arm(f: &Form, op_enum: &str) -> String {
+    let roles: &[&str] = match f.family {
+        Family::Binary | Family::Compare => &["a", "b"],
+        Family::Unary => &["a"],
+        Family::Load => &["addr"],
+        Family::Store => &["addr", "value"],
+    };
+    let mut pats = Vec::new();
+    let mut guards = Vec::new();
+    let mut inits = Vec::new();
+    for (k, role) in f.kinds.iter().zip(roles) {
+        match k {
+            K::S => pats.push("Opd::S".to_string()),
+            K::L => {
+                pats.push(format!("Opd::L({role})"));
+                inits.push(role.to_string());
+            }
+            K::I if *role == "addr" => {
+                pats.push("Opd::I(ptr)".to_string());
+                inits.push("ptr: ptr as u32".to_string());
+            }
+            K::I => {
+                pats.push("Opd::I(imm)".to_string());
+                match f.imm.expect("an immediate form has an immediate type") {
+                    "u64" => inits.push("imm".to_string()),
+                    "i32" => {
+                        guards.push("fits_i32(imm)".to_string());
+                        inits.push("imm: imm as i32".to_string());
+                    }
+                    _ => inits.push("imm: imm as u32".to_string()),
+                }
+            }
+        }
+    }
+    if matches!(f.family, Family::Load | Family::Store) {
+        inits.push("offset".to_string());
+    }
+    let dpat = match f.dst {
+        D::S => "Dst::S",
+        D::L => {
+            inits.push("dst".to_string());
+            "Dst::L(dst)"
+        }
+        D::Br => {
+            inits.push("target".to_string());
+            "Dst::Br(target)"
+        }
+        D::BrNot => {
+            inits.push("target".to_string());
+            "Dst::BrNot(target)"
+        }
+    };
+    let guard = if guards.is_empty() { String::new() } else { format!(" if {}", guards.join(" && ")) };
+    let init = if inits.is_empty() { String::new() } else { format!(" {{ {} }}", inits.join(", ")) };
+    let pat = if pats.len() == 1 { pats[0].clone() } else { format!("({})", pats.join(", ")) };
+    let _ = op_enum;
+    format!("({op_enum}::{}, {pat}, {dpat}){guard} => Instr::{}{init},", f.op, f.name)
+}
+
+/// The generated file.
+pub fn generate() -> String {
+    let ops = wasm_ops();
+    let forms = forms(&ops);
+    let mut o = String::new();
+    o.push_str("// @generated by `cargo run -p wisp-isagen` from the description in crates/wisp-isagen/src/lib.rs.\n");
+    o.push_str("// Do not edit: change the description and regenerate (tests/current.rs checks this file).\n\n");
+    o.push_str("#![allow(non_camel_case_types, clippy::all)]\n\n");
+    o.push_str("use super::{fits_i32, Dst, FormInfo, Opd};\nuse crate::exec::ops::{self, Slot};\nuse wisp_decoder::{MemArg, Operator};\n\n");
+
+    // The enum.
+    o.push_str("/// One instruction of wisp's internal bytecode: the hand-written special instructions, then\n/// every operand-kind form of the numeric and memory operators.\n");
+    o.push_str("#[derive(Debug, Clone, Copy, PartialEq)]\npub enum Instr {\n");
+    for (name, fields, d) in SPECIAL {
+        writeln!(o, "    /// {d}\n    {name}{},", fields_decl(fields)).unwrap();
+    }
+    for f in &forms {
+        writeln!(o, "    /// {}\n    {}{},", doc(f), f.name, fields_decl(&f.fields)).unwrap();
+    }
+    o.push_str("}\n\n");
+
+    // Names and branch targets.
+    o.push_str("impl Instr {\n    /// The instruction's name, for disassembly and statistics.\n    pub fn mnemonic(&self) -> &'static str {\n        match self {\n");
+    for (name, fields, _) in SPECIAL {
+        let pat = if fields.is_empty() { String::new() } else { " { .. }".to_string() };
+        writeln!(o, "            Instr::{name}{pat} => \"{name}\",").unwrap();
+    }
+    for f in &forms {
+        let pat = if f.fields.is_empty() { String::new() } else { " { .. }".to_string() };
+        writeln!(o, "            Instr::{}{pat} => \"{}\",", f.name, f.name).unwrap();
+    }
+    o.push_str("        }\n    }\n\n");
+    o.push_str("    /// The branch target of a branching instruction (a `br_table`'s entries included).\n    pub fn branch_target_mut(&mut self) -> Option<&mut u32> {\n        match self {\n");
+    let mut targets: Vec<String> = SPECIAL
+        .iter()
+        .filter(|(_, fields, _)| fields.iter().any(|f| f.0 == "target"))
+        .map(|(n, _, _)| n.to_string())
+        .collect();
+    targets.extend(forms.iter().filter(|f| matches!(f.dst, D::Br | D::BrNot)).map(|f| f.name.clone()));
+    for chunk in targets.chunks(4) {
+        let arms: Vec<String> = chunk.iter().map(|n| format!("Instr::{n} {{ target, .. }}")).collect();
+        writeln!(o, "            {} => Some(target),", arms.join(" | ")).unwrap();
+    }
+    o.push_str("            _ => None,\n        }\n    }\n}\n\n");
+
+    // Operator enums and their facts.
+    let family_ops = |fam: &[Family]| -> Vec<(&'static str, &'static str)> {
+        let mut v: Vec<(&'static str, &'static str)> = Vec::new();
+        for f in &forms {
+            if fam.contains(&f.family) && !v.iter().any(|(n, _)| *n == f.op) {
+                v.push((f.op, f.text));
+            }
+        }
+        v
+    };
+    let bins = family_ops(&[Family::Binary, Family::Compare]);
+    let uns = family_ops(&[Family::Unary]);
+    let loads = family_ops(&[Family::Load]);
+    let stores = family_ops(&[Family::Store]);
+    let enum_of = |o: &mut String, ty: &str, doc: &str, list: &[(&str, &str)]| {
+        writeln!(o, "/// {doc}\n#[derive(Debug, Clone, Copy, PartialEq, Eq)]\npub(crate) enum {ty} {{").unwrap();
+        for (n, t) in list {
+            writeln!(o, "    /// `{t}`\n    {n},").unwrap();
+        }
+        o.push_str("}\n\n");
+    };
+    enum_of(&mut o, "Bin", "Binary numeric operators (comparisons included).", &bins);
+    enum_of(&mut o, "Un", "Unary numeric operators (those that compute something on slots).", &uns);
+    enum_of(&mut o, "Load", "Loads.", &loads);
+    enum_of(&mut o, "Store", "Stores.", &stores);
+
+    let bool_fn = |o: &mut String, name: &str, doc: &str, list: &[&str]| {
+        writeln!(o, "    /// {doc}\n    pub(crate) fn {name}(self) -> bool {{").unwrap();
+        if list.is_empty() {
+            o.push_str("        false\n    }\n\n");
+        } else {
+            let arms: Vec<String> = list.iter().map(|n| format!("Self::{n}")).collect();
+            writeln!(o, "        matches!(self, {})\n    }}\n\n", arms.join(" | ")).unwrap();
+        }
+    };
+    let pair_fn = |o: &mut String, name: &str, doc: &str, pairs: Vec<(&str, &str)>| {
+        writeln!(o, "    /// {doc}\n    pub(crate) fn {name}(self) -> Option<Self> {{\n        match self {{").unwrap();
+        for (a, b) in pairs {
+            writeln!(o, "            Self::{a} => Some(Self::{b}),").unwrap();
+        }
+        o.push_str("            _ => None,\n        }\n    }\n\n");
+    };
+
+    o.push_str("impl Bin {\n");
+    writeln!(o, "    /// The binary operator `op` is, if it is one.\n    pub(crate) fn of(op: &Operator<'_>) -> Option<Self> {{\n        Some(match op {{").unwrap();
+    for (n, _) in &bins {
+        writeln!(o, "            Operator::{n} {{}} => Self::{n},").unwrap();
+    }
+    o.push_str("            _ => return None,\n        })\n    }\n\n");
+    let comm: Vec<&str> = bins.iter().map(|b| b.0).filter(|n| COMMUTATIVE.contains(n)).collect();
+    bool_fn(&mut o, "commutative", "Whether the operands may be swapped.", &comm);
+    let cmps: Vec<&str> =
+        forms.iter().filter(|f| f.family == Family::Compare).map(|f| f.op).fold(Vec::new(), |mut v, n| {
+            if !v.contains(&n) {
+                v.push(n)
+            }
+            v
+        });
+    bool_fn(&mut o, "is_compare", "Whether this is a comparison (a branch may consume it).", &cmps);
+    let mirrors: Vec<(&str, &str)> = MIRROR.iter().flat_map(|&(a, b)| [(a, b), (b, a)]).collect();
+    pair_fn(&mut o, "mirror", "The comparison with swapped operands that gives the same result.", mirrors);
+    let inverses: Vec<(&str, &str)> = INVERSE.iter().flat_map(|&(a, b)| [(a, b), (b, a)]).collect();
+    pair_fn(&mut o, "inverse", "The comparison that is true exactly when this one is false.", inverses);
+    pair_fn(
+        &mut o,
+        "add_of_sub",
+        "The addition a subtraction of a constant is (of the constant negated).",
+        SUB_AS_ADD.to_vec(),
+    );
+    o.push_str("    /// The result of the operator on two constants' slot bits, computed by the handlers' own\n    /// semantic function; `None` when it traps (the trap is left to run time).\n");
+    o.push_str("    pub(crate) fn fold(self, a: u64, b: u64) -> Option<u64> {\n        Some(match self {\n");
+    for (n, t) in &bins {
+        let q = if TRAPS.contains(n) { ".ok()?" } else { "" };
+        writeln!(o, "            Self::{n} => Slot::to_slot({}(Slot::from_slot(a), Slot::from_slot(b)){q}),", sem(t))
+            .unwrap();
+    }
+    o.push_str("        })\n    }\n\n");
+    o.push_str("    /// The form for these operand kinds and destination, if the instruction set has it.\n");
+    o.push_str("    pub(crate) fn form(self, a: Opd, b: Opd, d: Dst) -> Option<Instr> {\n        Some(match (self, (a, b), d) {\n");
+    for f in forms.iter().filter(|f| matches!(f.family, Family::Binary | Family::Compare)) {
+        writeln!(o, "            {}", select_arm(f, "Self")).unwrap();
+    }
+    o.push_str("            _ => return None,\n        })\n    }\n}\n\n");
+
+    o.push_str("impl Un {\n");
+    writeln!(o, "    /// The unary operator `op` is, if it is one that computes something.\n    pub(crate) fn of(op: &Operator<'_>) -> Option<Self> {{\n        Some(match op {{").unwrap();
+    for (n, _) in &uns {
+        writeln!(o, "            Operator::{n} {{}} => Self::{n},").unwrap();
+    }
+    o.push_str("            _ => return None,\n        })\n    }\n\n");
+    let tests: Vec<&str> = uns.iter().map(|u| u.0).filter(|n| TESTS.contains(n)).collect();
+    bool_fn(&mut o, "is_test", "Whether a branch may consume the result (`eqz`).", &tests);
+    o.push_str("    /// The result on a constant's slot bits; `None` when it traps.\n    pub(crate) fn fold(self, a: u64) -> Option<u64> {\n        Some(match self {\n");
+    for (n, t) in &uns {
+        let q = if TRAPS.contains(n) { ".ok()?" } else { "" };
+        writeln!(o, "            Self::{n} => Slot::to_slot({}(Slot::from_slot(a)){q}),", sem(t)).unwrap();
+    }
+    o.push_str("        })\n    }\n\n");
+    o.push_str("    /// The form for this operand kind and destination, if the instruction set has it.\n");
+    o.push_str("    pub(crate) fn form(self, a: Opd, d: Dst) -> Option<Instr> {\n        Some(match (self, a, d) {\n");
+    for f in forms.iter().filter(|f| f.family == Family::Unary) {
+        writeln!(o, "            {}", select_arm(f, "Self")).unwrap();
+    }
+    o.push_str("            _ => return None,\n        })\n    }\n}\n\n");
+
+    for (ty, list, fam) in [("Load", &loads, Family::Load), ("Store", &stores, Family::Store)] {
+        writeln!(o, "impl {ty} {{").unwrap();
+        writeln!(o, "    /// The {} `op` is, with its memory argument.\n    pub(crate) fn of(op: &Operator<'_>) -> Option<(Self, MemArg)> {{\n        Some(match *op {{", ty.to_lowercase()).unwrap();
+        for (n, _) in list.iter() {
+            writeln!(o, "            Operator::{n} {{ memarg }} => (Self::{n}, memarg),").unwrap();
+        }
+        o.push_str("            _ => return None,\n        })\n    }\n\n");
+        if fam == Family::Load {
+            o.push_str("    /// The form for this address kind and destination (`offset` from the memory argument).\n");
+            o.push_str("    pub(crate) fn form(self, addr: Opd, offset: u32, d: Dst) -> Option<Instr> {\n        Some(match (self, addr, d) {\n");
+        } else {
+            o.push_str("    /// The form for these address and value kinds (`offset` from the memory argument).\n");
+            o.push_str("    pub(crate) fn form(self, addr: Opd, value: Opd, offset: u32) -> Option<Instr> {\n        let d = Dst::S;\n        Some(match (self, (addr, value), d) {\n");
+        }
+        for f in forms.iter().filter(|f| f.family == fam) {
+            writeln!(o, "            {}", select_arm(f, "Self")).unwrap();
+        }
+        o.push_str("            _ => return None,\n        })\n    }\n}\n\n");
+    }
+
+    // Handlers.
+    o.push_str("/// The handlers of every generated form, handed to a dispatch backend's macro `$m` after\n/// the caller's tokens, followed by `rest` (the hand-written handlers).\n");
+    o.push_str("macro_rules! generated_handlers {\n    ($m:ident ($($extra:tt)*) { $($rest:tt)* }) => {\n        $m! {\n            $($extra)* ;\n");
+    for f in &forms {
+        writeln!(o, "            {}{} => {},", f.name, fields_pat(&f.fields), body(f)).unwrap();
+    }
+    o.push_str("            $($rest)*\n        }\n    };\n}\npub(crate) use generated_handlers;\n\n");
+
+    // The table of forms for the coverage test.
+    o.push_str("/// Every generated form: what the coverage test walks.\npub const FORMS: &[FormInfo] = &[\n");
+    for f in &forms {
+        let fam = match f.family {
+            Family::Binary => "binary",
+            Family::Compare => "compare",
+            Family::Unary => "unary",
+            Family::Load => "load",
+            Family::Store => "store",
+        };
+        writeln!(
+            o,
+            "    FormInfo {{ name: \"{}\", op: \"{}\", family: \"{fam}\", kinds: \"{}\", dst: \"{}\", narrow_imm: {} }},",
+            f.name,
+            f.text,
+            kinds_name(&f.kinds),
+            f.dst.name(),
+            f.imm == Some("i32")
+        )
+        .unwrap();
+    }
+    o.push_str("];\n");
+    o
+}

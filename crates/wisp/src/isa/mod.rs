@@ -1,0 +1,94 @@
+//! wisp's internal bytecode.
+//!
+//! Every instruction is one fixed-size [`Instr`] (16 bytes; a test pins it). The set is
+//! generated (`generated.rs`, from the description in `crates/wisp-isagen`): each numeric or
+//! memory operator has one form per combination of its operands' kinds (`S` popped from the
+//! stack, `L` read from a local, `I` an immediate) and its destination (pushed, a local, or a
+//! branch consuming a comparison), named `Op_Kinds[_Set|_Br|_BrNot]` (`I32Add_LI_Set`: left
+//! operand a local, right one an immediate, result into local `dst`). The translator picks a
+//! form once, from its virtual operand stack; the hand-written instructions (control, calls,
+//! locals, globals, tables, bulk memory) come first in the enum.
+//!
+//! Branch targets are instruction indices inside the function's code; `drop`/`keep` describe
+//! the one stack adjustment a branch makes (keep the top `keep` slots, discard the `drop` slots
+//! below them). `Debug` is the disassembler.
+
+mod generated;
+
+pub(crate) use generated::{generated_handlers, Bin, Load, Store, Un};
+pub use generated::{Instr, FORMS};
+
+/// An operand, as the translator's virtual stack holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Opd {
+    /// On the value stack.
+    S,
+    /// In a local.
+    L(u32),
+    /// A constant's slot bits.
+    I(u64),
+}
+
+/// Where a result goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dst {
+    /// Pushed.
+    S,
+    /// Into a local.
+    L(u32),
+    /// A branch to the target when the result is true (non-zero).
+    Br(u32),
+    /// A branch when it is false.
+    BrNot(u32),
+}
+
+/// A generated form, as the coverage test sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct FormInfo {
+    /// The variant's name.
+    pub name: &'static str,
+    /// The Wasm operator's text name (`i32.add`).
+    pub op: &'static str,
+    /// `binary`, `compare`, `unary`, `load` or `store`.
+    pub family: &'static str,
+    /// Each input's kind, in operand order (`S`, `L`, `I`; for loads and stores the address
+    /// first).
+    pub kinds: &'static str,
+    /// `S`, `L`, `Br` or `BrNot`.
+    pub dst: &'static str,
+    /// Whether the immediate is kept in 32 bits, sign-extended (so only such constants select
+    /// the form).
+    pub narrow_imm: bool,
+}
+
+/// Whether a constant's slot bits survive being kept in 32 bits, sign-extended.
+#[inline]
+pub(crate) fn fits_i32(value: u64) -> bool {
+    value as i32 as i64 as u64 == value
+}
+
+impl Instr {
+    /// Whether this heads a `br_table`'s entries (`BrTableTarget`s follow it).
+    pub fn is_br_table(&self) -> bool {
+        matches!(
+            self,
+            Instr::BrTable { .. }
+                | Instr::BrTableLocal { .. }
+                | Instr::BrTableAdjust { .. }
+                | Instr::BrTableLocalAdjust { .. }
+        )
+    }
+
+    /// The branch target of a branching instruction (`None` for everything else).
+    pub fn branch_target(mut self) -> Option<u32> {
+        self.branch_target_mut().map(|t| *t)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn instr_is_sixteen_bytes() {
+        assert_eq!(std::mem::size_of::<super::Instr>(), 16);
+    }
+}
