@@ -13,6 +13,7 @@
 //! the one stack adjustment a branch makes (keep the top `keep` slots, discard the `drop` slots
 //! below them). `Debug` is the disassembler.
 
+#[rustfmt::skip]
 mod generated;
 
 pub(crate) use generated::{generated_handlers, Bin, Load, Store, Un};
