@@ -108,6 +108,25 @@ macro_rules! for_each_handler {
             GlobalSet { index } => global!(index) = pop!(),
             GlobalSetLocal { index, src } => global!(index) = local!(src),
             GlobalSetImm { index, value } => global!(index) = value,
+            SpAdjust { local, imm, global } => {
+                let v = (local!(local) as u32).wrapping_add(imm) as u64;
+                local!(local) = v;
+                global!(global) = v;
+            },
+            CallImm { func, value } => {
+                push!(value);
+                call_wasm!(inst_idx!(), func)
+            },
+            GlobalGetSetBrNez { global, dst, target } => {
+                local!(dst) = global!(global);
+                if pop!(u32) != 0 {
+                    jump!(target);
+                }
+            },
+            LocalSetImmBr { index, value, target } => {
+                local!(index) = value as u64;
+                jump!(target);
+            },
             Const32 { value } => push!(value),
             Const64 { value } => push!(value),
             MemorySize => push!((mem_len!() / PAGE_SIZE) as u32),

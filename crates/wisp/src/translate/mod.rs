@@ -17,8 +17,9 @@
 
 use crate::isa::{fits_i32, Bin, Dst, Instr, Load, Opd, Store, Un};
 use crate::module::ModuleInner;
-use std::collections::VecDeque;
 use wisp_decoder::{BlockType, ErrorKind, FunctionBody, Operator};
+
+mod idioms;
 
 impl CompiledFunc {
     /// The instructions, whichever backend's array holds them.
@@ -81,6 +82,9 @@ const NO_SITE: u32 = u32::MAX;
 /// Operands kept off the stack at most; past it they are all materialized (keeps the scans for
 /// preserving a local short on pathological code).
 const MAX_VIRTUAL: u32 = 64;
+
+/// How many operators the translator sees ahead of the current one.
+const WINDOW: usize = 6;
 
 struct Translator<'m> {
     module: &'m ModuleInner,
@@ -365,9 +369,10 @@ impl<'m> Translator<'m> {
 
     // --- Operators -----------------------------------------------------------------------
 
-    /// Translates `op`; `next` and `after` are the operators that follow it. Returns how many
-    /// of them it consumed (0, 1 or 2).
-    fn op(&mut self, op: &Operator<'_>, next: Option<&Operator<'_>>, after: Option<&Operator<'_>>) -> usize {
+    /// Translates `op`; `ahead` are the operators that follow it. Returns how many of them it
+    /// consumed.
+    fn op(&mut self, op: &Operator<'_>, ahead: &[Operator<'_>]) -> usize {
+        let next = ahead.first();
         if self.live {
             self.meter();
         }
@@ -449,10 +454,10 @@ impl<'m> Translator<'m> {
             return 0;
         }
         if let Some(op) = Bin::of(op) {
-            return self.binary(op, next, after);
+            return self.binary(op, ahead);
         }
         if let Some(op) = Un::of(op) {
-            return self.unary(op, next);
+            return self.unary(op, ahead);
         }
         if let Some((op, memarg)) = Load::of(op) {
             return self.load(op, memarg.offset as u32, next);
@@ -532,6 +537,12 @@ impl<'m> Translator<'m> {
             Operator::Call { function_index } => {
                 let ty = m.func_type(function_index);
                 let (params, results) = (ty.params().len(), ty.results().len() as u32);
+                if function_index >= m.num_imported_funcs
+                    && self.call_imm(function_index - m.num_imported_funcs, params)
+                {
+                    self.pushes(results);
+                    return 0;
+                }
                 self.call_args(params);
                 if function_index >= m.num_imported_funcs {
                     self.emit(Instr::Call { func: function_index - m.num_imported_funcs });
@@ -554,9 +565,17 @@ impl<'m> Translator<'m> {
             }
             Operator::Select {} | Operator::TypedSelect { .. } => self.simple(3, Instr::Select, 1),
             Operator::LocalGet { local_index } => self.push(Opd::L(local_index)),
-            Operator::LocalSet { local_index } => self.local_set(local_index, false),
+            Operator::LocalSet { local_index } => {
+                if let Some(n) = self.resume_jump(local_index, ahead) {
+                    return n;
+                }
+                self.local_set(local_index, false)
+            }
             Operator::LocalTee { local_index } => self.local_set(local_index, true),
             Operator::GlobalGet { global_index } => {
+                if let Some(n) = self.call_check(global_index, ahead) {
+                    return n;
+                }
                 if let Next::Set(x) | Next::Tee(x) = next_of(next) {
                     self.preserve(x, 0);
                     self.emit(Instr::GlobalGetSet { index: global_index, dst: x });
@@ -721,7 +740,8 @@ impl<'m> Translator<'m> {
         }
     }
 
-    fn binary(&mut self, op: Bin, next: Option<&Operator<'_>>, after: Option<&Operator<'_>>) -> usize {
+    fn binary(&mut self, op: Bin, ahead: &[Operator<'_>]) -> usize {
+        let (next, after) = (ahead.first(), ahead.get(1));
         let (a, b) = (self.top(1), self.top(0));
         if let (Opd::I(x), Opd::I(y)) = (a, b) {
             if let Some(v) = op.fold(x, y) {
@@ -750,6 +770,9 @@ impl<'m> Translator<'m> {
         let n = self.stack.len();
         self.stack[n - 2] = a;
         self.stack[n - 1] = b;
+        if let Some(consumed) = self.binary_idiom(op, a, b, ahead) {
+            return consumed;
+        }
         // An integer comparison under `eqz` is its inverse.
         let mut consumed = 0;
         let mut next_op = next;
@@ -797,7 +820,11 @@ impl<'m> Translator<'m> {
         f(Opd::S, Opd::S).expect("every operator has its stack form")
     }
 
-    fn unary(&mut self, op: Un, next: Option<&Operator<'_>>) -> usize {
+    fn unary(&mut self, op: Un, ahead: &[Operator<'_>]) -> usize {
+        let next = ahead.first();
+        if let Some(consumed) = self.unary_idiom(op, ahead) {
+            return consumed;
+        }
         let a = self.top(0);
         if let Opd::I(x) = a {
             if let Some(v) = op.fold(x) {
@@ -897,22 +924,27 @@ pub(crate) fn translate(module: &ModuleInner, def_index: u32) -> Result<Compiled
         pending: NO_SITE,
         else_fixup: None,
     });
-    // A window of the operators ahead: an operator's destination comes from the next one.
-    let mut window: VecDeque<Operator<'_>> = VecDeque::with_capacity(3);
+    // A window of the operators ahead: an operator's destination, and an idiom's extent, come
+    // from the ones that follow it.
+    let mut window: Vec<Operator<'_>> = Vec::with_capacity(WINDOW + 1);
     loop {
-        while window.len() < 3 && !ops.eof() {
-            window.push_back(ops.read()?);
+        while window.len() <= WINDOW && !ops.eof() {
+            window.push(ops.read()?);
         }
-        let Some(op) = window.pop_front() else { break };
-        let consumed = t.op(&op, window.front(), window.get(1));
+        if window.is_empty() {
+            break;
+        }
+        let op = window.remove(0);
+        let consumed = t.op(&op, &window);
         for _ in 0..consumed {
             // An operator taken in by the one before it still counts for fuel.
-            window.pop_front();
+            window.remove(0);
             if t.live {
                 t.meter();
             }
         }
     }
+    idioms::thread_resume_jumps(&mut t.code);
     if t.code.len() > crate::exec::threaded::MAX_OPS {
         // Only a body of hundreds of megabytes gets here; both backends refuse it alike.
         return Err(wisp_decoder::Error::new(ErrorKind::Other("function too large to translate"), body.offset));
