@@ -138,6 +138,20 @@ pub const C_WORKLOADS: &[Workload] = &[
         expect: Expect::F64(664.5625),
     },
     Workload {
+        name: "c/stencil(128,100)",
+        file: "c/bench.wasm",
+        export: "stencil",
+        args: Args::I32I32F64(128, 100),
+        expect: Expect::F64(1167027.7467049614),
+    },
+    Workload {
+        name: "c/lu(120,3)",
+        file: "c/bench.wasm",
+        export: "lu",
+        args: Args::I32I32F64(120, 3),
+        expect: Expect::F64(575338.46542373206),
+    },
+    Workload {
         name: "c/sha256_bytes(1000000)",
         file: "c/bench.wasm",
         export: "sha256_bytes",
