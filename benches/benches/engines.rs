@@ -95,36 +95,65 @@ fn c_workloads(c: &mut Criterion) {
     }
 }
 
-/// Decode + validate + translate of the largest Go module, beside wasmparser validating the same
-/// bytes and wasmi compiling them (wasmi translates lazily by default; wisp translates all here).
+/// Decode + validate + translate of every function, eagerly on both engines, beside wasmparser
+/// validating the same bytes: the largest Go module, and 2,500 generated C functions.
+/// (wasmi translates lazily by default; wisp translates all here.)
 fn compile(c: &mut Criterion) {
-    if std::env::var("WISP_BENCH_FILTER").is_ok_and(|f| !"compile".contains(&f)) {
+    for file in ["go/bench.wasm", "c/gen.wasm"] {
+        let name = format!("compile({file})");
+        if std::env::var("WISP_BENCH_FILTER").is_ok_and(|f| !name.contains(&f)) {
+            continue;
+        }
+        let bytes = fixture(file);
+        let we = wisp::Engine::default();
+        let mut eager = wasmi::Config::default();
+        eager.compilation_mode(wasmi::CompilationMode::Eager);
+        let me_eager = wasmi::Engine::new(&eager);
+        if file == "c/gen.wasm" {
+            // The translated code runs, and agrees with gen/expected.txt, on both engines.
+            let wm = wisp::Module::new(&we, &bytes).unwrap();
+            wm.translate_all();
+            let mut ws = wisp::Store::new(&we, ());
+            let wi = wisp::Linker::new(&we).instantiate(&mut ws, &wm).unwrap();
+            let mm = wasmi::Module::new(&me_eager, &bytes[..]).unwrap();
+            let mut ms = wasmi::Store::new(&me_eager, ());
+            let mi = wasmi::Linker::new(&me_eager).instantiate_and_start(&mut ms, &mm).unwrap();
+            let gen = Workload {
+                name: "c/gen run_all(0)",
+                file,
+                export: "run_all",
+                args: Args::I32(0),
+                expect: Expect::I32(1487671332),
+            };
+            wi.get_typed_func::<(), ()>(&ws, "reset").unwrap().call(&mut ws, ()).unwrap();
+            mi.get_typed_func::<(), ()>(&ms, "reset").unwrap().call(&mut ms, ()).unwrap();
+            assert_eq!(run_wisp(&mut ws, &wi, &gen), gen.expect, "wisp: {}", gen.name);
+            assert_eq!(run_wasmi(&mut ms, &mi, &gen), gen.expect, "wasmi: {}", gen.name);
+        }
+        let mut g = c.benchmark_group(name);
+        g.sample_size(10).measurement_time(Duration::from_secs(3));
+        both(
+            &mut g,
+            |b| {
+                b.iter(|| {
+                    let m = wisp::Module::new(&we, &bytes).unwrap();
+                    m.translate_all();
+                    m
+                })
+            },
+            |b| b.iter(|| wasmi::Module::new(&me_eager, &bytes[..]).unwrap()),
+        );
+        g.bench_function(BenchmarkId::from_parameter("wasmparser-validate"), |b| {
+            b.iter(|| wasmparser::Validator::new().validate_all(&bytes).unwrap())
+        });
+        g.finish();
+    }
+    if std::env::var("WISP_BENCH_FILTER").is_ok_and(|f| !"compile-lazy(go/bench.wasm)".contains(&f)) {
         return;
     }
+    // Both engines' defaults: validate everything now, translate each function on first call.
     let bytes = fixture("go/bench.wasm");
     let we = wisp::Engine::default();
-    // The same work on both sides: decode, validate and translate every function.
-    let mut eager = wasmi::Config::default();
-    eager.compilation_mode(wasmi::CompilationMode::Eager);
-    let me_eager = wasmi::Engine::new(&eager);
-    let mut g = c.benchmark_group("compile(go/bench.wasm)");
-    g.sample_size(10).measurement_time(Duration::from_secs(3));
-    both(
-        &mut g,
-        |b| {
-            b.iter(|| {
-                let m = wisp::Module::new(&we, &bytes).unwrap();
-                m.translate_all();
-                m
-            })
-        },
-        |b| b.iter(|| wasmi::Module::new(&me_eager, &bytes[..]).unwrap()),
-    );
-    g.bench_function(BenchmarkId::from_parameter("wasmparser-validate"), |b| {
-        b.iter(|| wasmparser::Validator::new().validate_all(&bytes).unwrap())
-    });
-    g.finish();
-    // Both engines' defaults: validate everything now, translate each function on first call.
     let me_lazy = wasmi::Engine::default();
     let mut g = c.benchmark_group("compile-lazy(go/bench.wasm)");
     g.sample_size(10).measurement_time(Duration::from_secs(3));
