@@ -53,8 +53,14 @@ fn both<M: Measurement>(
     }
 }
 
+/// Whether group `name` runs: `WISP_BENCH_FILTER` unset, or one of its `|`-separated
+/// substrings in `name`.
+fn selected(name: &str) -> bool {
+    std::env::var("WISP_BENCH_FILTER").map_or(true, |f| f.split('|').any(|p| name.contains(p)))
+}
+
 fn filtered(w: &Workload) -> bool {
-    std::env::var("WISP_BENCH_FILTER").is_ok_and(|f| !w.name.contains(&f))
+    !selected(w.name)
 }
 
 /// Runs `w` once; workloads with state (the bulk-memory one) reset it first.
@@ -101,7 +107,7 @@ fn c_workloads(c: &mut Criterion) {
 fn compile(c: &mut Criterion) {
     for file in ["go/bench.wasm", "c/gen.wasm"] {
         let name = format!("compile({file})");
-        if std::env::var("WISP_BENCH_FILTER").is_ok_and(|f| !name.contains(&f)) {
+        if !selected(&name) {
             continue;
         }
         let bytes = fixture(file);
@@ -148,7 +154,7 @@ fn compile(c: &mut Criterion) {
         });
         g.finish();
     }
-    if std::env::var("WISP_BENCH_FILTER").is_ok_and(|f| !"compile-lazy(go/bench.wasm)".contains(&f)) {
+    if !selected("compile-lazy(go/bench.wasm)") {
         return;
     }
     // Both engines' defaults: validate everything now, translate each function on first call.
@@ -191,24 +197,29 @@ fn go_calls_and_startup(c: &mut Criterion) {
     let bytes = fixture("go/add.wasm");
     let wisp_engine = wisp::Engine::default();
     let wasmi_engine = wasmi::Engine::default();
-    let mut g = c.benchmark_group("go/start(add.wasm)");
-    g.sample_size(10).measurement_time(Duration::from_secs(3));
-    both(
-        &mut g,
-        |b| {
-            b.iter(|| {
-                let m = wisp::Module::new(&wisp_engine, &bytes).unwrap();
-                wisp_benches::wisp_host::start(&wisp_engine, &m)
-            })
-        },
-        |b| {
-            b.iter(|| {
-                let m = wasmi::Module::new(&wasmi_engine, &bytes[..]).unwrap();
-                wasmi_host::start(&wasmi_engine, &m)
-            })
-        },
-    );
-    g.finish();
+    if selected("go/start(add.wasm)") {
+        let mut g = c.benchmark_group("go/start(add.wasm)");
+        g.sample_size(10).measurement_time(Duration::from_secs(3));
+        both(
+            &mut g,
+            |b| {
+                b.iter(|| {
+                    let m = wisp::Module::new(&wisp_engine, &bytes).unwrap();
+                    wisp_benches::wisp_host::start(&wisp_engine, &m)
+                })
+            },
+            |b| {
+                b.iter(|| {
+                    let m = wasmi::Module::new(&wasmi_engine, &bytes[..]).unwrap();
+                    wasmi_host::start(&wasmi_engine, &m)
+                })
+            },
+        );
+        g.finish();
+    }
+    if !selected("go/call(add)") && !selected("go/call-untyped(add)") {
+        return;
+    }
 
     let wm = wisp::Module::new(&wisp_engine, &bytes).unwrap();
     let (mut ws, wi) = wisp_benches::wisp_host::start(&wisp_engine, &wm);
