@@ -25,6 +25,7 @@ macro_rules! run_fn {
                 (Args::I32(a), Expect::F64(_)) => Expect::F64(call!(i32, f64, a)),
                 (Args::I32I64(a, b), Expect::I64(_)) => Expect::I64(call!((i32, i64), i64, (a, b))),
                 (Args::I32I32(a, b), Expect::I32(_)) => Expect::I32(call!((i32, i32), i32, (a, b))),
+                (Args::I32I32(a, b), Expect::I64(_)) => Expect::I64(call!((i32, i32), i64, (a, b))),
                 (Args::I32I32F64(a, b), Expect::F64(_)) => Expect::F64(call!((i32, i32), f64, (a, b))),
                 _ => panic!("workload {} has a signature this harness does not call", w.name),
             }
@@ -52,8 +53,14 @@ fn both<M: Measurement>(
     }
 }
 
+/// Whether group `name` runs: `WISP_BENCH_FILTER` unset, or one of its `|`-separated
+/// substrings in `name`.
+fn selected(name: &str) -> bool {
+    std::env::var("WISP_BENCH_FILTER").map_or(true, |f| f.split('|').any(|p| name.contains(p)))
+}
+
 fn filtered(w: &Workload) -> bool {
-    std::env::var("WISP_BENCH_FILTER").is_ok_and(|f| !w.name.contains(&f))
+    !selected(w.name)
 }
 
 /// Runs `w` once; workloads with state (the bulk-memory one) reset it first.
@@ -94,36 +101,65 @@ fn c_workloads(c: &mut Criterion) {
     }
 }
 
-/// Decode + validate + translate of the largest Go module, beside wasmparser validating the same
-/// bytes and wasmi compiling them (wasmi translates lazily by default; wisp translates all here).
+/// Decode + validate + translate of every function, eagerly on both engines, beside wasmparser
+/// validating the same bytes: the largest Go module, and 2,500 generated C functions.
+/// (wasmi translates lazily by default; wisp translates all here.)
 fn compile(c: &mut Criterion) {
-    if std::env::var("WISP_BENCH_FILTER").is_ok_and(|f| !"compile".contains(&f)) {
+    for file in ["go/bench.wasm", "c/gen.wasm"] {
+        let name = format!("compile({file})");
+        if !selected(&name) {
+            continue;
+        }
+        let bytes = fixture(file);
+        let we = wisp::Engine::default();
+        let mut eager = wasmi::Config::default();
+        eager.compilation_mode(wasmi::CompilationMode::Eager);
+        let me_eager = wasmi::Engine::new(&eager);
+        if file == "c/gen.wasm" {
+            // The translated code runs, and agrees with gen/expected.txt, on both engines.
+            let wm = wisp::Module::new(&we, &bytes).unwrap();
+            wm.translate_all();
+            let mut ws = wisp::Store::new(&we, ());
+            let wi = wisp::Linker::new(&we).instantiate(&mut ws, &wm).unwrap();
+            let mm = wasmi::Module::new(&me_eager, &bytes[..]).unwrap();
+            let mut ms = wasmi::Store::new(&me_eager, ());
+            let mi = wasmi::Linker::new(&me_eager).instantiate_and_start(&mut ms, &mm).unwrap();
+            let gen = Workload {
+                name: "c/gen run_all(0)",
+                file,
+                export: "run_all",
+                args: Args::I32(0),
+                expect: Expect::I32(1487671332),
+            };
+            wi.get_typed_func::<(), ()>(&ws, "reset").unwrap().call(&mut ws, ()).unwrap();
+            mi.get_typed_func::<(), ()>(&ms, "reset").unwrap().call(&mut ms, ()).unwrap();
+            assert_eq!(run_wisp(&mut ws, &wi, &gen), gen.expect, "wisp: {}", gen.name);
+            assert_eq!(run_wasmi(&mut ms, &mi, &gen), gen.expect, "wasmi: {}", gen.name);
+        }
+        let mut g = c.benchmark_group(name);
+        g.sample_size(10).measurement_time(Duration::from_secs(3));
+        both(
+            &mut g,
+            |b| {
+                b.iter(|| {
+                    let m = wisp::Module::new(&we, &bytes).unwrap();
+                    m.translate_all();
+                    m
+                })
+            },
+            |b| b.iter(|| wasmi::Module::new(&me_eager, &bytes[..]).unwrap()),
+        );
+        g.bench_function(BenchmarkId::from_parameter("wasmparser-validate"), |b| {
+            b.iter(|| wasmparser::Validator::new().validate_all(&bytes).unwrap())
+        });
+        g.finish();
+    }
+    if !selected("compile-lazy(go/bench.wasm)") {
         return;
     }
+    // Both engines' defaults: validate everything now, translate each function on first call.
     let bytes = fixture("go/bench.wasm");
     let we = wisp::Engine::default();
-    // The same work on both sides: decode, validate and translate every function.
-    let mut eager = wasmi::Config::default();
-    eager.compilation_mode(wasmi::CompilationMode::Eager);
-    let me_eager = wasmi::Engine::new(&eager);
-    let mut g = c.benchmark_group("compile(go/bench.wasm)");
-    g.sample_size(10).measurement_time(Duration::from_secs(3));
-    both(
-        &mut g,
-        |b| {
-            b.iter(|| {
-                let m = wisp::Module::new(&we, &bytes).unwrap();
-                m.translate_all();
-                m
-            })
-        },
-        |b| b.iter(|| wasmi::Module::new(&me_eager, &bytes[..]).unwrap()),
-    );
-    g.bench_function(BenchmarkId::from_parameter("wasmparser-validate"), |b| {
-        b.iter(|| wasmparser::Validator::new().validate_all(&bytes).unwrap())
-    });
-    g.finish();
-    // Both engines' defaults: validate everything now, translate each function on first call.
     let me_lazy = wasmi::Engine::default();
     let mut g = c.benchmark_group("compile-lazy(go/bench.wasm)");
     g.sample_size(10).measurement_time(Duration::from_secs(3));
@@ -161,24 +197,29 @@ fn go_calls_and_startup(c: &mut Criterion) {
     let bytes = fixture("go/add.wasm");
     let wisp_engine = wisp::Engine::default();
     let wasmi_engine = wasmi::Engine::default();
-    let mut g = c.benchmark_group("go/start(add.wasm)");
-    g.sample_size(10).measurement_time(Duration::from_secs(3));
-    both(
-        &mut g,
-        |b| {
-            b.iter(|| {
-                let m = wisp::Module::new(&wisp_engine, &bytes).unwrap();
-                wisp_benches::wisp_host::start(&wisp_engine, &m)
-            })
-        },
-        |b| {
-            b.iter(|| {
-                let m = wasmi::Module::new(&wasmi_engine, &bytes[..]).unwrap();
-                wasmi_host::start(&wasmi_engine, &m)
-            })
-        },
-    );
-    g.finish();
+    if selected("go/start(add.wasm)") {
+        let mut g = c.benchmark_group("go/start(add.wasm)");
+        g.sample_size(10).measurement_time(Duration::from_secs(3));
+        both(
+            &mut g,
+            |b| {
+                b.iter(|| {
+                    let m = wisp::Module::new(&wisp_engine, &bytes).unwrap();
+                    wisp_benches::wisp_host::start(&wisp_engine, &m)
+                })
+            },
+            |b| {
+                b.iter(|| {
+                    let m = wasmi::Module::new(&wasmi_engine, &bytes[..]).unwrap();
+                    wasmi_host::start(&wasmi_engine, &m)
+                })
+            },
+        );
+        g.finish();
+    }
+    if !selected("go/call(add)") && !selected("go/call-untyped(add)") {
+        return;
+    }
 
     let wm = wisp::Module::new(&wisp_engine, &bytes).unwrap();
     let (mut ws, wi) = wisp_benches::wisp_host::start(&wisp_engine, &wm);
@@ -193,6 +234,23 @@ fn go_calls_and_startup(c: &mut Criterion) {
         &mut g,
         |b| b.iter(|| wadd.call(&mut ws, (1, 2)).unwrap()),
         |b| b.iter(|| madd.call(&mut ms, (1, 2)).unwrap()),
+    );
+    g.finish();
+
+    // The same call through each engine's untyped `Func::call` over a slice of values.
+    let wf = wi.get_func(&ws, "add").unwrap();
+    let mf = mi.get_func(&ms, "add").unwrap();
+    let (wargs, mut wout) = ([wisp::Val::I32(1), wisp::Val::I32(2)], [wisp::Val::I32(0)]);
+    let (margs, mut mout) = ([wasmi::Val::I32(1), wasmi::Val::I32(2)], [wasmi::Val::I32(0)]);
+    wf.call(&mut ws, &wargs, &mut wout).unwrap();
+    mf.call(&mut ms, &margs, &mut mout).unwrap();
+    assert_eq!(wout[0], wisp::Val::I32(3));
+    assert_eq!(mout[0].i32(), Some(3));
+    let mut g = c.benchmark_group("go/call-untyped(add)");
+    both(
+        &mut g,
+        |b| b.iter(|| wf.call(&mut ws, &wargs, &mut wout).unwrap()),
+        |b| b.iter(|| mf.call(&mut ms, &margs, &mut mout).unwrap()),
     );
     g.finish();
 }

@@ -100,7 +100,9 @@ impl Config {
 #[derive(Debug, Default)]
 pub(crate) struct TypeRegistry {
     ids: HashMap<FuncType, u32>,
-    types: Vec<FuncType>,
+    /// Shared with the stores that use them (`Store::func_types`), which read a signature on
+    /// every call without this registry's lock.
+    types: Vec<Arc<FuncType>>,
 }
 
 #[derive(Debug)]
@@ -146,13 +148,17 @@ impl Engine {
             return id;
         }
         let id = reg.types.len() as u32;
-        reg.types.push(ty.clone());
+        reg.types.push(Arc::new(ty.clone()));
         reg.ids.insert(ty.clone(), id);
         id
     }
 
-    pub(crate) fn resolve_type(&self, id: u32) -> FuncType {
+    /// Extends `known` (a prefix of the registry) until it holds type `id`.
+    pub(crate) fn types_through(&self, id: u32, known: &mut Vec<Arc<FuncType>>) {
         let reg = self.inner.types.lock().unwrap_or_else(|e| e.into_inner());
-        reg.types[id as usize].clone()
+        let end = reg.types.len().min(id as usize + 1);
+        if known.len() < end {
+            known.extend(reg.types[known.len()..end].iter().cloned());
+        }
     }
 }

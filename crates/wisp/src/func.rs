@@ -116,8 +116,8 @@ pub(crate) fn new_host_func<T>(store: &mut Store<T>, host: HostFunc<T>) -> Func 
     let type_id = store.inner.engine.intern_type(&host.ty);
     store.hosts.push(host);
     let index = store.hosts.len() as u32 - 1;
-    store.inner.funcs.push(FuncEntity { type_id, kind: FuncKind::Host { index } });
-    Func(store.inner.stored(store.inner.funcs.len() as u32 - 1))
+    let func = store.inner.push_func(FuncEntity { type_id, kind: FuncKind::Host { index } });
+    Func(store.inner.stored(func))
 }
 
 impl Func {
@@ -141,31 +141,39 @@ impl Func {
     pub fn ty(&self, store: impl AsContext) -> FuncType {
         let s = store.as_context();
         let i = s.inner.check(self.0).expect("function of this store");
-        s.inner.engine.resolve_type(s.inner.funcs[i as usize].type_id)
+        s.inner.func_type(i).clone()
     }
 
     /// Calls the function with `params`, writing `results`. Counts and types are checked.
+    ///
+    /// Takes no lock and allocates nothing for up to 16 parameters and results: the signature
+    /// is the store's copy of the engine's type, and the slots live on the stack.
     pub fn call<T>(&self, mut store: impl AsContextMut<Data = T>, params: &[Val], results: &mut [Val]) -> Result<()> {
         let store = store.as_context_mut();
         let idx = store.inner.check(self.0)?;
-        let ty = store.inner.engine.resolve_type(store.inner.funcs[idx as usize].type_id);
+        let ty = store.inner.func_type(idx);
         if params.len() != ty.params().len() || results.len() != ty.results().len() {
-            return Err(Error::Signature(format!(
-                "function {ty} called with {} arguments and {} result slots",
-                params.len(),
-                results.len()
-            )));
+            return Err(arity_error(ty, params.len(), results.len()));
         }
-        let mut buf = vec![0u64; params.len().max(results.len())];
+        let n = params.len().max(results.len());
+        let mut small = [0u64; SMALL_CALL];
+        let mut big = Vec::new();
+        let buf: &mut [u64] = if n <= SMALL_CALL {
+            &mut small[..n]
+        } else {
+            big.resize(n, 0);
+            &mut big
+        };
         for (i, (p, &t)) in params.iter().zip(ty.params()).enumerate() {
             if p.ty() != t {
-                return Err(Error::Signature(format!("argument {i} is {} but the function {ty} expects {t}", p.ty())));
+                return Err(argument_error(ty, i, p.ty(), t));
             }
             buf[i] = p.to_slot(&store.inner)?;
         }
-        call_raw(store, idx, &mut buf, params.len(), results.len())?;
-        for (i, (r, &t)) in results.iter_mut().zip(ty.results()).enumerate() {
-            *r = Val::from_slot(buf[i], t, &store.inner);
+        call_raw(store, idx, buf, params.len(), results.len())?;
+        let inner = &store.inner;
+        for ((r, &t), &v) in results.iter_mut().zip(inner.func_type(idx).results()).zip(&*buf) {
+            *r = Val::from_slot(v, t, inner);
         }
         Ok(())
     }
@@ -185,6 +193,21 @@ impl Func {
         }
         Ok(TypedFunc { func: *self, _marker: PhantomData })
     }
+}
+
+/// Most values a dynamic call passes in or out without a heap buffer.
+const SMALL_CALL: usize = 16;
+
+#[cold]
+#[inline(never)]
+fn arity_error(ty: &FuncType, params: usize, results: usize) -> Error {
+    Error::Signature(format!("function {ty} called with {params} arguments and {results} result slots"))
+}
+
+#[cold]
+#[inline(never)]
+fn argument_error(ty: &FuncType, i: usize, got: ValType, want: ValType) -> Error {
+    Error::Signature(format!("argument {i} is {got} but the function {ty} expects {want}"))
 }
 
 /// Calls store function `func` with parameters in `buf[..np]`; results land in `buf[..nr]`.
@@ -234,8 +257,10 @@ pub(crate) fn call_raw<T>(store: &mut Store<T>, func: u32, buf: &mut [u64], np: 
                 let FuncKind::Host { index } = store.inner.funcs[hf as usize].kind else {
                     unreachable!("the loop leaves only for host functions")
                 };
-                let host = store.hosts[index as usize].clone();
-                let (hp, hr) = (host.ty.params().len(), host.ty.results().len());
+                // The trampoline only (a reference count), not its `FuncType`.
+                let host = store.hosts[index as usize].call.clone();
+                let ty = store.inner.func_type(hf);
+                let (hp, hr) = (ty.params().len(), ty.results().len());
                 let sp = store.inner.stack.sp;
                 let args = sp - hp;
                 let mut hbuf = [0u64; 16];
@@ -251,7 +276,7 @@ pub(crate) fn call_raw<T>(store: &mut Store<T>, func: u32, buf: &mut [u64], np: 
                 }
                 let instance = Some(Instance(store.inner.stored(caller_instance)));
                 let caller = Caller { store: &mut *store, instance };
-                if let Err(e) = (host.call)(caller, hslots) {
+                if let Err(e) = host(caller, hslots) {
                     unwind(store);
                     return Err(e);
                 }

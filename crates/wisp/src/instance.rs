@@ -169,7 +169,7 @@ fn check_import(store: &StoreInner, module: &str, name: &str, expected: &ExternT
     let actual_ty = match actual {
         Extern::Func(f) => {
             let i = store.check(f.0)?;
-            ExternType::Func(store.engine.resolve_type(store.funcs[i as usize].type_id))
+            ExternType::Func(store.func_type(i).clone())
         }
         Extern::Table(t) => {
             let i = store.check(t.0)? as usize;
@@ -265,11 +265,10 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
     }
     let instance_index = inner.instances.len() as u32;
     for (def, &ty) in m.funcs[m.num_imported_funcs as usize..].iter().enumerate() {
-        inner.funcs.push(FuncEntity {
+        funcs.push(inner.push_func(FuncEntity {
             type_id: m.type_ids[ty as usize],
             kind: FuncKind::Wasm { instance: instance_index, def_index: def as u32 },
-        });
-        funcs.push(inner.funcs.len() as u32 - 1);
+        }));
     }
     for &ty in m.defined_tables() {
         tables.push(store.new_table(ty, 0)?);

@@ -9,7 +9,8 @@ use crate::module::Module;
 use std::any::Any;
 use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicU32, Ordering};
-use wisp_decoder::{GlobalType, MemoryType, TableType};
+use std::sync::Arc;
+use wisp_decoder::{FuncType, GlobalType, MemoryType, TableType};
 
 static NEXT_STORE_ID: AtomicU32 = AtomicU32::new(1);
 
@@ -172,7 +173,11 @@ pub(crate) struct InstanceEntity {
 pub(crate) struct StoreInner {
     pub id: u32,
     pub engine: Engine,
+    /// Only through `push_func`, which keeps `func_types` covering every entry's type.
     pub funcs: Vec<FuncEntity>,
+    /// The engine's function types by id, at least through every type in `funcs`: the
+    /// signature a call checks its arguments against, read without the engine's lock.
+    pub func_types: Vec<Arc<FuncType>>,
     pub memories: Vec<MemoryEntity>,
     pub tables: Vec<TableEntity>,
     // Boxed on purpose: the executor keeps raw pointers into these, which must not move
@@ -219,6 +224,7 @@ impl<T> Store<T> {
                 id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
                 engine: engine.clone(),
                 funcs: Vec::new(),
+                func_types: Vec::new(),
                 memories: Vec::new(),
                 tables: Vec::new(),
                 globals: Vec::new(),
@@ -417,5 +423,20 @@ impl StoreInner {
 
     pub fn stored(&self, index: u32) -> Stored {
         Stored { store: self.id, index }
+    }
+
+    /// Adds a function to the store; returns its store index.
+    pub fn push_func(&mut self, f: FuncEntity) -> u32 {
+        if self.func_types.len() <= f.type_id as usize {
+            self.engine.types_through(f.type_id, &mut self.func_types);
+        }
+        self.funcs.push(f);
+        self.funcs.len() as u32 - 1
+    }
+
+    /// The signature of store function `func`.
+    #[inline]
+    pub fn func_type(&self, func: u32) -> &FuncType {
+        &self.func_types[self.funcs[func as usize].type_id as usize]
     }
 }
