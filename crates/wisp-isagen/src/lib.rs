@@ -434,6 +434,10 @@ fn forms(ops: &[WasmOp]) -> Vec<Form> {
             if comm || cmp {
                 kinds.retain(|k| *k != [K::L, K::S]);
             }
+            // `x - c` is always selected as `x + (-c)`.
+            if SUB_AS_ADD.iter().any(|(sub, _)| *sub == name) {
+                kinds.retain(|k| k[1] != K::I);
+            }
             let dsts: Vec<D> = if cmp {
                 if INVERSE.iter().any(|(a, b)| *a == name || *b == name) {
                     vec![D::S, D::Br]

@@ -17,7 +17,12 @@ mod fuel;
 mod func;
 mod global;
 mod instance;
+/// wisp's internal bytecode: for wisp's own tests and tools (feature `internals`), not an API.
+#[cfg(feature = "internals")]
+#[doc(hidden)]
 pub mod isa;
+#[cfg(not(feature = "internals"))]
+mod isa;
 mod limits;
 mod linker;
 mod memory;

@@ -131,6 +131,10 @@ pub(crate) struct ModuleInner {
     pub compiled: Box<[OnceLock<Arc<CompiledFunc>>]>,
     pub func_names: HashMap<u32, String>,
     pub name: Option<String>,
+    /// What validation learned, kept in debug builds so translation can check its operand
+    /// heights against the validator's, operator by operator.
+    #[cfg(debug_assertions)]
+    pub info: wisp_validator::ModuleInfo,
 }
 
 impl ModuleInner {
@@ -235,6 +239,8 @@ impl Module {
         let m = wisp_decoder::Module::parse_with_features(&bytes, features)?;
         // The validator knows every index space; the module keeps them.
         let info = wisp_validator::validate(&m)?;
+        #[cfg(debug_assertions)]
+        let info_copy = info.clone();
 
         let types = info.types;
         let type_ids = types.iter().map(|t| engine.intern_type(t)).collect();
@@ -315,6 +321,8 @@ impl Module {
                 compiled,
                 func_names,
                 name,
+                #[cfg(debug_assertions)]
+                info: info_copy,
             }),
         })
     }
@@ -361,7 +369,9 @@ impl Module {
     }
 
     /// wisp's bytecode for function `func_index` (in the module's function index space), one
-    /// instruction per line: the disassembler, for debugging and tests.
+    /// instruction per line: the disassembler, for wisp's tests and tools (feature `internals`).
+    #[cfg(feature = "internals")]
+    #[doc(hidden)]
     pub fn disassemble(&self, func_index: u32) -> Option<String> {
         let def = func_index.checked_sub(self.inner.num_imported_funcs)?;
         if def as usize >= self.inner.bodies.len() {
@@ -378,7 +388,9 @@ impl Module {
         Some(out)
     }
 
-    /// The bytecode of every defined function (translating all of them), for statistics.
+    /// The bytecode of every defined function (translating all of them), for statistics
+    /// (feature `internals`).
+    #[cfg(feature = "internals")]
     #[doc(hidden)]
     pub fn all_code(&self) -> Vec<Vec<crate::isa::Instr>> {
         (0..self.inner.bodies.len() as u32).map(|i| self.inner.compiled(i).instructions()).collect()

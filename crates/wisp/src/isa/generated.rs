@@ -1253,10 +1253,6 @@ pub enum Instr {
     I32Sub_SL { b: u32 },
     /// `i32.sub`: left from the stack, right from a local; result into local `dst`.
     I32Sub_SL_Set { b: u32, dst: u32 },
-    /// `i32.sub`: left from the stack, right an immediate; result pushed.
-    I32Sub_SI { imm: u32 },
-    /// `i32.sub`: left from the stack, right an immediate; result into local `dst`.
-    I32Sub_SI_Set { imm: u32, dst: u32 },
     /// `i32.sub`: left from a local, right from the stack; result pushed.
     I32Sub_LS { a: u32 },
     /// `i32.sub`: left from a local, right from the stack; result into local `dst`.
@@ -1265,10 +1261,6 @@ pub enum Instr {
     I32Sub_LL { a: u32, b: u32 },
     /// `i32.sub`: left from a local, right from a local; result into local `dst`.
     I32Sub_LL_Set { a: u32, b: u32, dst: u32 },
-    /// `i32.sub`: left from a local, right an immediate; result pushed.
-    I32Sub_LI { a: u32, imm: u32 },
-    /// `i32.sub`: left from a local, right an immediate; result into local `dst`.
-    I32Sub_LI_Set { a: u32, imm: u32, dst: u32 },
     /// `i32.mul`: left from the stack, right from the stack; result pushed.
     I32Mul_SS,
     /// `i32.mul`: left from the stack, right from the stack; result into local `dst`.
@@ -1611,10 +1603,6 @@ pub enum Instr {
     I64Sub_SL { b: u32 },
     /// `i64.sub`: left from the stack, right from a local; result into local `dst`.
     I64Sub_SL_Set { b: u32, dst: u32 },
-    /// `i64.sub`: left from the stack, right an immediate; result pushed.
-    I64Sub_SI { imm: u64 },
-    /// `i64.sub`: left from the stack, right an immediate; result into local `dst`.
-    I64Sub_SI_Set { imm: u64, dst: u32 },
     /// `i64.sub`: left from a local, right from the stack; result pushed.
     I64Sub_LS { a: u32 },
     /// `i64.sub`: left from a local, right from the stack; result into local `dst`.
@@ -1623,10 +1611,6 @@ pub enum Instr {
     I64Sub_LL { a: u32, b: u32 },
     /// `i64.sub`: left from a local, right from a local; result into local `dst`.
     I64Sub_LL_Set { a: u32, b: u32, dst: u32 },
-    /// `i64.sub`: left from a local, right an immediate; result pushed.
-    I64Sub_LI { a: u32, imm: u64 },
-    /// `i64.sub`: left from a local, right an immediate; result into local `dst` (immediate sign-extended from 32 bits).
-    I64Sub_LI_Set { a: u32, imm: i32, dst: u32 },
     /// `i64.mul`: left from the stack, right from the stack; result pushed.
     I64Mul_SS,
     /// `i64.mul`: left from the stack, right from the stack; result into local `dst`.
@@ -3234,14 +3218,10 @@ impl Instr {
             Instr::I32Sub_SS_Set { .. } => "I32Sub_SS_Set",
             Instr::I32Sub_SL { .. } => "I32Sub_SL",
             Instr::I32Sub_SL_Set { .. } => "I32Sub_SL_Set",
-            Instr::I32Sub_SI { .. } => "I32Sub_SI",
-            Instr::I32Sub_SI_Set { .. } => "I32Sub_SI_Set",
             Instr::I32Sub_LS { .. } => "I32Sub_LS",
             Instr::I32Sub_LS_Set { .. } => "I32Sub_LS_Set",
             Instr::I32Sub_LL { .. } => "I32Sub_LL",
             Instr::I32Sub_LL_Set { .. } => "I32Sub_LL_Set",
-            Instr::I32Sub_LI { .. } => "I32Sub_LI",
-            Instr::I32Sub_LI_Set { .. } => "I32Sub_LI_Set",
             Instr::I32Mul_SS => "I32Mul_SS",
             Instr::I32Mul_SS_Set { .. } => "I32Mul_SS_Set",
             Instr::I32Mul_SL { .. } => "I32Mul_SL",
@@ -3413,14 +3393,10 @@ impl Instr {
             Instr::I64Sub_SS_Set { .. } => "I64Sub_SS_Set",
             Instr::I64Sub_SL { .. } => "I64Sub_SL",
             Instr::I64Sub_SL_Set { .. } => "I64Sub_SL_Set",
-            Instr::I64Sub_SI { .. } => "I64Sub_SI",
-            Instr::I64Sub_SI_Set { .. } => "I64Sub_SI_Set",
             Instr::I64Sub_LS { .. } => "I64Sub_LS",
             Instr::I64Sub_LS_Set { .. } => "I64Sub_LS_Set",
             Instr::I64Sub_LL { .. } => "I64Sub_LL",
             Instr::I64Sub_LL_Set { .. } => "I64Sub_LL_Set",
-            Instr::I64Sub_LI { .. } => "I64Sub_LI",
-            Instr::I64Sub_LI_Set { .. } => "I64Sub_LI_Set",
             Instr::I64Mul_SS => "I64Mul_SS",
             Instr::I64Mul_SS_Set { .. } => "I64Mul_SS_Set",
             Instr::I64Mul_SL { .. } => "I64Mul_SL",
@@ -4998,14 +4974,10 @@ impl Bin {
             (Self::I32Sub, (Opd::S, Opd::S), Dst::L(dst)) => Instr::I32Sub_SS_Set { dst },
             (Self::I32Sub, (Opd::S, Opd::L(b)), Dst::S) => Instr::I32Sub_SL { b },
             (Self::I32Sub, (Opd::S, Opd::L(b)), Dst::L(dst)) => Instr::I32Sub_SL_Set { b, dst },
-            (Self::I32Sub, (Opd::S, Opd::I(imm)), Dst::S) => Instr::I32Sub_SI { imm: imm as u32 },
-            (Self::I32Sub, (Opd::S, Opd::I(imm)), Dst::L(dst)) => Instr::I32Sub_SI_Set { imm: imm as u32, dst },
             (Self::I32Sub, (Opd::L(a), Opd::S), Dst::S) => Instr::I32Sub_LS { a },
             (Self::I32Sub, (Opd::L(a), Opd::S), Dst::L(dst)) => Instr::I32Sub_LS_Set { a, dst },
             (Self::I32Sub, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::I32Sub_LL { a, b },
             (Self::I32Sub, (Opd::L(a), Opd::L(b)), Dst::L(dst)) => Instr::I32Sub_LL_Set { a, b, dst },
-            (Self::I32Sub, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::I32Sub_LI { a, imm: imm as u32 },
-            (Self::I32Sub, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) => Instr::I32Sub_LI_Set { a, imm: imm as u32, dst },
             (Self::I32Mul, (Opd::S, Opd::S), Dst::S) => Instr::I32Mul_SS,
             (Self::I32Mul, (Opd::S, Opd::S), Dst::L(dst)) => Instr::I32Mul_SS_Set { dst },
             (Self::I32Mul, (Opd::S, Opd::L(b)), Dst::S) => Instr::I32Mul_SL { b },
@@ -5168,14 +5140,10 @@ impl Bin {
             (Self::I64Sub, (Opd::S, Opd::S), Dst::L(dst)) => Instr::I64Sub_SS_Set { dst },
             (Self::I64Sub, (Opd::S, Opd::L(b)), Dst::S) => Instr::I64Sub_SL { b },
             (Self::I64Sub, (Opd::S, Opd::L(b)), Dst::L(dst)) => Instr::I64Sub_SL_Set { b, dst },
-            (Self::I64Sub, (Opd::S, Opd::I(imm)), Dst::S) => Instr::I64Sub_SI { imm },
-            (Self::I64Sub, (Opd::S, Opd::I(imm)), Dst::L(dst)) => Instr::I64Sub_SI_Set { imm, dst },
             (Self::I64Sub, (Opd::L(a), Opd::S), Dst::S) => Instr::I64Sub_LS { a },
             (Self::I64Sub, (Opd::L(a), Opd::S), Dst::L(dst)) => Instr::I64Sub_LS_Set { a, dst },
             (Self::I64Sub, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::I64Sub_LL { a, b },
             (Self::I64Sub, (Opd::L(a), Opd::L(b)), Dst::L(dst)) => Instr::I64Sub_LL_Set { a, b, dst },
-            (Self::I64Sub, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::I64Sub_LI { a, imm },
-            (Self::I64Sub, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) if fits_i32(imm) => Instr::I64Sub_LI_Set { a, imm: imm as i32, dst },
             (Self::I64Mul, (Opd::S, Opd::S), Dst::S) => Instr::I64Mul_SS,
             (Self::I64Mul, (Opd::S, Opd::S), Dst::L(dst)) => Instr::I64Mul_SS_Set { dst },
             (Self::I64Mul, (Opd::S, Opd::L(b)), Dst::S) => Instr::I64Mul_SL { b },
@@ -6598,14 +6566,10 @@ macro_rules! generated_handlers {
             I32Sub_SS_Set { dst } => { let b_ = pop!(); let a_ = pop!(); local!(dst) = Slot::to_slot(ops::i32_sub(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I32Sub_SL { b } => { let a_ = top!(); top!() = Slot::to_slot(ops::i32_sub(Slot::from_slot(a_), Slot::from_slot(local!(b)))) },
             I32Sub_SL_Set { b, dst } => { let a_ = pop!(); local!(dst) = Slot::to_slot(ops::i32_sub(Slot::from_slot(a_), Slot::from_slot(local!(b)))) },
-            I32Sub_SI { imm } => { let a_ = top!(); top!() = Slot::to_slot(ops::i32_sub(Slot::from_slot(a_), Slot::from_slot(imm as u64))) },
-            I32Sub_SI_Set { imm, dst } => { let a_ = pop!(); local!(dst) = Slot::to_slot(ops::i32_sub(Slot::from_slot(a_), Slot::from_slot(imm as u64))) },
             I32Sub_LS { a } => { let b_ = top!(); top!() = Slot::to_slot(ops::i32_sub(Slot::from_slot(local!(a)), Slot::from_slot(b_))) },
             I32Sub_LS_Set { a, dst } => { let b_ = pop!(); local!(dst) = Slot::to_slot(ops::i32_sub(Slot::from_slot(local!(a)), Slot::from_slot(b_))) },
             I32Sub_LL { a, b } => { push!(Slot::to_slot(ops::i32_sub(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             I32Sub_LL_Set { a, b, dst } => { local!(dst) = Slot::to_slot(ops::i32_sub(Slot::from_slot(local!(a)), Slot::from_slot(local!(b)))) },
-            I32Sub_LI { a, imm } => { push!(Slot::to_slot(ops::i32_sub(Slot::from_slot(local!(a)), Slot::from_slot(imm as u64)))) },
-            I32Sub_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i32_sub(Slot::from_slot(local!(a)), Slot::from_slot(imm as u64))) },
             I32Mul_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::i32_mul(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I32Mul_SS_Set { dst } => { let b_ = pop!(); let a_ = pop!(); local!(dst) = Slot::to_slot(ops::i32_mul(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I32Mul_SL { b } => { let a_ = top!(); top!() = Slot::to_slot(ops::i32_mul(Slot::from_slot(a_), Slot::from_slot(local!(b)))) },
@@ -6777,14 +6741,10 @@ macro_rules! generated_handlers {
             I64Sub_SS_Set { dst } => { let b_ = pop!(); let a_ = pop!(); local!(dst) = Slot::to_slot(ops::i64_sub(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I64Sub_SL { b } => { let a_ = top!(); top!() = Slot::to_slot(ops::i64_sub(Slot::from_slot(a_), Slot::from_slot(local!(b)))) },
             I64Sub_SL_Set { b, dst } => { let a_ = pop!(); local!(dst) = Slot::to_slot(ops::i64_sub(Slot::from_slot(a_), Slot::from_slot(local!(b)))) },
-            I64Sub_SI { imm } => { let a_ = top!(); top!() = Slot::to_slot(ops::i64_sub(Slot::from_slot(a_), Slot::from_slot(imm))) },
-            I64Sub_SI_Set { imm, dst } => { let a_ = pop!(); local!(dst) = Slot::to_slot(ops::i64_sub(Slot::from_slot(a_), Slot::from_slot(imm))) },
             I64Sub_LS { a } => { let b_ = top!(); top!() = Slot::to_slot(ops::i64_sub(Slot::from_slot(local!(a)), Slot::from_slot(b_))) },
             I64Sub_LS_Set { a, dst } => { let b_ = pop!(); local!(dst) = Slot::to_slot(ops::i64_sub(Slot::from_slot(local!(a)), Slot::from_slot(b_))) },
             I64Sub_LL { a, b } => { push!(Slot::to_slot(ops::i64_sub(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             I64Sub_LL_Set { a, b, dst } => { local!(dst) = Slot::to_slot(ops::i64_sub(Slot::from_slot(local!(a)), Slot::from_slot(local!(b)))) },
-            I64Sub_LI { a, imm } => { push!(Slot::to_slot(ops::i64_sub(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
-            I64Sub_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_sub(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64))) },
             I64Mul_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::i64_mul(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I64Mul_SS_Set { dst } => { let b_ = pop!(); let a_ = pop!(); local!(dst) = Slot::to_slot(ops::i64_mul(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I64Mul_SL { b } => { let a_ = top!(); top!() = Slot::to_slot(ops::i64_mul(Slot::from_slot(a_), Slot::from_slot(local!(b)))) },
@@ -7853,14 +7813,10 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I32Sub_SS_Set", op: "i32.sub", family: "binary", kinds: "SS", dst: "L", narrow_imm: false },
     FormInfo { name: "I32Sub_SL", op: "i32.sub", family: "binary", kinds: "SL", dst: "S", narrow_imm: false },
     FormInfo { name: "I32Sub_SL_Set", op: "i32.sub", family: "binary", kinds: "SL", dst: "L", narrow_imm: false },
-    FormInfo { name: "I32Sub_SI", op: "i32.sub", family: "binary", kinds: "SI", dst: "S", narrow_imm: false },
-    FormInfo { name: "I32Sub_SI_Set", op: "i32.sub", family: "binary", kinds: "SI", dst: "L", narrow_imm: false },
     FormInfo { name: "I32Sub_LS", op: "i32.sub", family: "binary", kinds: "LS", dst: "S", narrow_imm: false },
     FormInfo { name: "I32Sub_LS_Set", op: "i32.sub", family: "binary", kinds: "LS", dst: "L", narrow_imm: false },
     FormInfo { name: "I32Sub_LL", op: "i32.sub", family: "binary", kinds: "LL", dst: "S", narrow_imm: false },
     FormInfo { name: "I32Sub_LL_Set", op: "i32.sub", family: "binary", kinds: "LL", dst: "L", narrow_imm: false },
-    FormInfo { name: "I32Sub_LI", op: "i32.sub", family: "binary", kinds: "LI", dst: "S", narrow_imm: false },
-    FormInfo { name: "I32Sub_LI_Set", op: "i32.sub", family: "binary", kinds: "LI", dst: "L", narrow_imm: false },
     FormInfo { name: "I32Mul_SS", op: "i32.mul", family: "binary", kinds: "SS", dst: "S", narrow_imm: false },
     FormInfo { name: "I32Mul_SS_Set", op: "i32.mul", family: "binary", kinds: "SS", dst: "L", narrow_imm: false },
     FormInfo { name: "I32Mul_SL", op: "i32.mul", family: "binary", kinds: "SL", dst: "S", narrow_imm: false },
@@ -8032,14 +7988,10 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64Sub_SS_Set", op: "i64.sub", family: "binary", kinds: "SS", dst: "L", narrow_imm: false },
     FormInfo { name: "I64Sub_SL", op: "i64.sub", family: "binary", kinds: "SL", dst: "S", narrow_imm: false },
     FormInfo { name: "I64Sub_SL_Set", op: "i64.sub", family: "binary", kinds: "SL", dst: "L", narrow_imm: false },
-    FormInfo { name: "I64Sub_SI", op: "i64.sub", family: "binary", kinds: "SI", dst: "S", narrow_imm: false },
-    FormInfo { name: "I64Sub_SI_Set", op: "i64.sub", family: "binary", kinds: "SI", dst: "L", narrow_imm: false },
     FormInfo { name: "I64Sub_LS", op: "i64.sub", family: "binary", kinds: "LS", dst: "S", narrow_imm: false },
     FormInfo { name: "I64Sub_LS_Set", op: "i64.sub", family: "binary", kinds: "LS", dst: "L", narrow_imm: false },
     FormInfo { name: "I64Sub_LL", op: "i64.sub", family: "binary", kinds: "LL", dst: "S", narrow_imm: false },
     FormInfo { name: "I64Sub_LL_Set", op: "i64.sub", family: "binary", kinds: "LL", dst: "L", narrow_imm: false },
-    FormInfo { name: "I64Sub_LI", op: "i64.sub", family: "binary", kinds: "LI", dst: "S", narrow_imm: false },
-    FormInfo { name: "I64Sub_LI_Set", op: "i64.sub", family: "binary", kinds: "LI", dst: "L", narrow_imm: true },
     FormInfo { name: "I64Mul_SS", op: "i64.mul", family: "binary", kinds: "SS", dst: "S", narrow_imm: false },
     FormInfo { name: "I64Mul_SS_Set", op: "i64.mul", family: "binary", kinds: "SS", dst: "L", narrow_imm: false },
     FormInfo { name: "I64Mul_SL", op: "i64.mul", family: "binary", kinds: "SL", dst: "S", narrow_imm: false },

@@ -885,6 +885,37 @@ pub(crate) fn imm_fits(value: u64) -> bool {
     fits_i32(value)
 }
 
+/// The validator run beside the translator (debug builds): after each step, a live translator
+/// holds as many operands as the validator, and its physical count is that of its `S` entries.
+#[cfg(debug_assertions)]
+struct HeightCheck<'m> {
+    validator: wisp_validator::FuncValidator<'m>,
+}
+
+#[cfg(debug_assertions)]
+impl<'m> HeightCheck<'m> {
+    fn new(module: &'m ModuleInner, func_index: u32, locals: &[(u32, wisp_decoder::ValType)]) -> Self {
+        let mut validator = wisp_validator::FuncValidator::new(&module.info, func_index).expect("validated module");
+        for &(n, ty) in locals {
+            validator.define_locals(n, ty).expect("validated locals");
+        }
+        HeightCheck { validator }
+    }
+
+    fn step<'a, 'o: 'a>(&mut self, t: &Translator<'_>, ops: impl Iterator<Item = &'a Operator<'o>>) {
+        for op in ops {
+            self.validator.op(0, op).expect("validated body");
+        }
+        let phys = t.stack.iter().filter(|e| **e == Opd::S).count() as u32;
+        debug_assert_eq!(t.phys, phys, "physical operand count");
+        debug_assert_eq!(t.virt as usize, t.stack.len() - phys as usize, "virtual operand count");
+        if t.live && !self.validator.is_unreachable() {
+            debug_assert_eq!(t.stack.len(), self.validator.operand_height(), "operand height");
+        }
+        debug_assert!(!t.live || !self.validator.is_unreachable() || self.validator.control_height() == 0, "reachability");
+    }
+}
+
 /// Translates defined function `def_index` of `module`. The body was validated when the
 /// module was created.
 pub(crate) fn translate(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc, wisp_decoder::Error> {
@@ -927,6 +958,9 @@ pub(crate) fn translate(module: &ModuleInner, def_index: u32) -> Result<Compiled
     // A window of the operators ahead: an operator's destination, and an idiom's extent, come
     // from the ones that follow it.
     let mut window: Vec<Operator<'_>> = Vec::with_capacity(WINDOW + 1);
+    // Debug builds check the translator's operand heights against the validator's.
+    #[cfg(debug_assertions)]
+    let mut check = HeightCheck::new(module, func_index, &locals);
     loop {
         while window.len() <= WINDOW && !ops.eof() {
             window.push(ops.read()?);
@@ -936,6 +970,8 @@ pub(crate) fn translate(module: &ModuleInner, def_index: u32) -> Result<Compiled
         }
         let op = window.remove(0);
         let consumed = t.op(&op, &window);
+        #[cfg(debug_assertions)]
+        check.step(&t, std::iter::once(&op).chain(&window[..consumed]));
         for _ in 0..consumed {
             // An operator taken in by the one before it still counts for fuel.
             window.remove(0);
