@@ -1,0 +1,556 @@
+//! Every generated instruction form is executed: for each entry of `wisp::isa::FORMS` this test
+//! builds small functions that the translator turns into that form (checked by disassembly),
+//! runs them on both dispatch backends over edge values, and compares each result, trap and
+//! (for stores) the whole memory with the same operator's all-stack form in the same module.
+//! A form that no function reaches fails the test, so a new form without coverage breaks it.
+//! (In builds with debug assertions the threaded engine runs the portable loop; CI also runs
+//! this test with `--profile ci`, where it is the threaded backend.)
+
+use std::collections::BTreeMap;
+use wisp::isa::{FormInfo, FORMS};
+use wisp::{Config, Dispatch, Engine, Func, Linker, Memory, Module, Store, TrapCode, Val};
+
+fn wat(src: &str) -> Result<Vec<u8>, String> {
+    let buf = wast::parser::ParseBuffer::new(src).map_err(|e| e.to_string())?;
+    let mut w: wast::Wat = wast::parser::parse(&buf).map_err(|e| e.to_string())?;
+    w.encode().map_err(|e| e.to_string())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Types and edge values. Values travel as slot bits: i32 and f32 zero-extended to 64 bits.
+// ---------------------------------------------------------------------------------------------
+
+/// Operand types and result type of a form's operator, from its text name.
+fn signature(f: &FormInfo) -> (Vec<&'static str>, Option<&'static str>) {
+    let (prefix, rest) = f.op.split_once('.').expect("a text name has a type prefix");
+    match f.family {
+        "binary" => (vec![prefix, prefix], Some(prefix)),
+        "compare" => (vec![prefix, prefix], Some("i32")),
+        "unary" => {
+            // `i64.extend_i32_u`, `f32.convert_i64_s`, `i32.trunc_sat_f64_u`, `f32.demote_f64`.
+            let src = rest.split('_').find(|t| matches!(*t, "i32" | "i64" | "f32" | "f64")).unwrap_or(prefix);
+            (vec![src], Some(if rest == "eqz" { "i32" } else { prefix }))
+        }
+        "load" => (vec!["i32"], Some(prefix)),
+        "store" => (vec!["i32", prefix], None),
+        other => panic!("unknown family {other} of {}", f.name),
+    }
+}
+
+/// Bytes a load or store accesses (`i64.load32_u`: 4).
+fn width(op: &str) -> u32 {
+    let (prefix, rest) = op.split_once('.').unwrap();
+    let digits: String = rest.chars().skip_while(|c| !c.is_ascii_digit()).take_while(|c| c.is_ascii_digit()).collect();
+    match digits.as_str() {
+        "8" => 1,
+        "16" => 2,
+        "32" => 4,
+        _ if prefix.ends_with("32") => 4,
+        _ => 8,
+    }
+}
+
+fn edges(ty: &str) -> Vec<u64> {
+    match ty {
+        "i32" => [0i32, 1, 2, -1, -2, -7, i32::MIN, i32::MIN + 1, i32::MAX, 31, 32, 33, 63, 64, 65, 0x1234_5678]
+            .iter()
+            .map(|&v| v as u32 as u64)
+            .collect(),
+        "i64" => [
+            0i64,
+            1,
+            2,
+            -1,
+            -2,
+            -7,
+            i64::MIN,
+            i64::MAX,
+            31,
+            32,
+            33,
+            63,
+            64,
+            65,
+            0xffff_ffff,
+            1 << 32,
+            0x8000_0000,
+            i32::MIN as i64,
+            i32::MAX as i64,
+            0x1234_5678_9abc_def0,
+        ]
+        .iter()
+        .map(|&v| v as u64)
+        .collect(),
+        "f32" => {
+            let mut v: Vec<u64> = [
+                0.0f32,
+                -0.0,
+                1.5,
+                -2.5,
+                0.5,
+                -1.0,
+                f32::NAN,
+                f32::INFINITY,
+                f32::NEG_INFINITY,
+                2147483648.0, // 2^31
+                2147483520.0, // the largest f32 below 2^31
+                -2147483648.0,
+                4294967296.0,          // 2^32
+                9223372036854775808.0, // 2^63
+                -9223372036854775808.0,
+                1e30,
+            ]
+            .iter()
+            .map(|v| v.to_bits() as u64)
+            .collect();
+            // A denormal, and negative NaNs with a payload (signalling and quiet).
+            v.extend([1, 0xff80_0001, 0xffff_ffff]);
+            v
+        }
+        "f64" => {
+            let mut v: Vec<u64> = [
+                0.0f64,
+                -0.0,
+                1.5,
+                -2.5,
+                0.5,
+                -1.0,
+                f64::NAN,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                2147483648.0,
+                2147483647.0,
+                -2147483648.0,
+                -2147483649.0,
+                4294967296.0,
+                9223372036854775808.0,
+                -9223372036854775808.0,
+                1e30,
+            ]
+            .iter()
+            .map(|v| v.to_bits())
+            .collect();
+            // A denormal (its bits fit a sign-extended 32-bit immediate), a signalling NaN, and
+            // the negative NaN whose bits are all ones (also fits).
+            v.extend([1, 0xfff0_0000_0000_0001, u64::MAX]);
+            v
+        }
+        other => panic!("no edge values for {other}"),
+    }
+}
+
+/// Addresses around the ends of a one-page memory, for an access of `w` bytes.
+fn addresses(w: u32) -> Vec<u64> {
+    let end = 65536u32;
+    [0, 1, end - w - SMALL_OFFSET, end - w - SMALL_OFFSET + 1, end - w, end - w + 1, end, u32::MAX]
+        .iter()
+        .map(|&a| a as u64)
+        .collect()
+}
+
+/// The memory offsets every load and store form runs with.
+const SMALL_OFFSET: u32 = 3;
+const OFFSETS: [u32; 2] = [0, SMALL_OFFSET];
+
+/// Whether a constant's slot bits survive a sign-extended 32-bit immediate.
+fn fits_i32(v: u64) -> bool {
+    v as i32 as i64 as u64 == v
+}
+
+fn val(ty: &str, bits: u64) -> Val {
+    match ty {
+        "i32" => Val::I32(bits as u32 as i32),
+        "i64" => Val::I64(bits as i64),
+        "f32" => Val::F32(bits as u32),
+        "f64" => Val::F64(bits),
+        other => panic!("no value of {other}"),
+    }
+}
+
+fn bits(v: &Val) -> u64 {
+    match *v {
+        Val::I32(x) => x as u32 as u64,
+        Val::I64(x) => x as u64,
+        Val::F32(x) => x as u64,
+        Val::F64(x) => x,
+        ref other => panic!("unexpected result {other:?}"),
+    }
+}
+
+/// A constant in the text format, exactly (floats as hexadecimal or NaN payloads).
+fn literal(ty: &str, bits: u64) -> String {
+    match ty {
+        "i32" => (bits as u32 as i32).to_string(),
+        "i64" => (bits as i64).to_string(),
+        "f32" => {
+            let b = bits as u32;
+            let sign = if b >> 31 == 1 { "-" } else { "" };
+            let (exp, man) = ((b >> 23) & 0xff, b & 0x7f_ffff);
+            match exp {
+                0xff if man == 0 => format!("{sign}inf"),
+                0xff => format!("{sign}nan:0x{man:x}"),
+                0 => format!("{sign}0x0.{:06x}p-126", man << 1),
+                _ => format!("{sign}0x1.{:06x}p{}", man << 1, exp as i32 - 127),
+            }
+        }
+        "f64" => {
+            let sign = if bits >> 63 == 1 { "-" } else { "" };
+            let (exp, man) = ((bits >> 52) & 0x7ff, bits & 0xf_ffff_ffff_ffff);
+            match exp {
+                0x7ff if man == 0 => format!("{sign}inf"),
+                0x7ff => format!("{sign}nan:0x{man:x}"),
+                0 => format!("{sign}0x0.{man:013x}p-1022"),
+                _ => format!("{sign}0x1.{man:013x}p{}", exp as i64 - 1023),
+            }
+        }
+        other => panic!("no constant of {other}"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The functions built for a form.
+// ---------------------------------------------------------------------------------------------
+
+/// One module built for a form: the function under test (`form`) and the all-stack form of the
+/// same operator (`plain`), with the same signature, and the argument rows both are called with.
+struct Case {
+    wat: String,
+    /// Whether `form` must compile to the form (a narrow immediate that does not fit must not).
+    selects: bool,
+    params: Vec<&'static str>,
+    rows: Vec<Vec<u64>>,
+}
+
+/// An operand of kind `k` read from parameter `i` (`S`: computed onto the value stack; `L`: the
+/// parameter itself; `I`: the constant `c`). `below` says whether an operand that is not on the
+/// stack lies below this one: a block's start would push it, so then `S` is computed by an
+/// addition of zero to the bits instead (exact for every value: the reinterpretations emit
+/// nothing).
+fn operand(k: char, i: usize, ty: &str, c: Option<u64>, below: bool) -> String {
+    match k {
+        'S' if !below => format!("(block (result {ty}) (local.get {i}))"),
+        'S' => match ty {
+            "i32" | "i64" => format!("({ty}.add (local.get {i}) ({ty}.const 0))"),
+            "f32" => format!("(f32.reinterpret_i32 (i32.add (i32.reinterpret_f32 (local.get {i})) (i32.const 0)))"),
+            "f64" => format!("(f64.reinterpret_i64 (i64.add (i64.reinterpret_f64 (local.get {i})) (i64.const 0)))"),
+            other => panic!("no operand of {other}"),
+        },
+        'L' => format!("(local.get {i})"),
+        'I' => format!("({ty}.const {})", literal(ty, c.expect("an immediate operand has a constant"))),
+        other => panic!("unknown operand kind {other}"),
+    }
+}
+
+/// The operator applied to `operands`, with the memory offset for loads and stores.
+fn apply(f: &FormInfo, offset: u32, operands: &[String]) -> String {
+    let mem = if matches!(f.family, "load" | "store") { format!(" offset={offset}") } else { String::new() };
+    format!("({}{mem} {})", f.op, operands.join(" "))
+}
+
+fn module(f: &FormInfo, consts: &[Option<u64>], offset: u32) -> String {
+    let (params, result) = signature(f);
+    let kinds: Vec<char> = f.kinds.chars().collect();
+    let ops: Vec<String> = kinds
+        .iter()
+        .enumerate()
+        .map(|(i, &k)| operand(k, i, params[i], consts[i], kinds[..i].iter().any(|&b| b != 'S')))
+        .collect();
+    let e = apply(f, offset, &ops);
+    let r = result.map(|r| format!(" (result {r})")).unwrap_or_default();
+    // The destination local: the first operand's own local when the types allow (the operands
+    // are read before the result is written), else a local of its own.
+    let (dst, local) = match result {
+        Some(r) if r == params[0] => (0, String::new()),
+        Some(r) => (params.len(), format!(" (local {r})")),
+        None => (0, String::new()),
+    };
+    let body = match f.dst {
+        "S" => e,
+        "L" => format!("(local.set {dst} {e}) (local.get {dst})"),
+        // `br_if` consumes the condition: branches (result 1) when it is true.
+        "Br" => format!("(block (br_if 0 {e}) (return (i32.const 0))) (i32.const 1)"),
+        // `if` branches to its `else` when the condition is false.
+        "BrNot" => format!("(if (result i32) {e} (then (i32.const 1)) (else (i32.const 0)))"),
+        other => panic!("unknown destination {other}"),
+    };
+    let stack: Vec<String> = (0..kinds.len()).map(|i| operand('S', i, params[i], None, false)).collect();
+    let plain = apply(f, offset, &stack);
+    let p = params.join(" ");
+    format!(
+        "(module\n  (memory (export \"mem\") 1)\n  (func (export \"form\") (param {p}){r}{local}\n    {body})\n  (func (export \"plain\") (param {p}){r}\n    {plain}))"
+    )
+}
+
+/// Rows of arguments: every combination of each operand's values.
+fn rows(values: &[Vec<u64>]) -> Vec<Vec<u64>> {
+    let mut out = vec![Vec::new()];
+    for vs in values {
+        out = out.iter().flat_map(|row| vs.iter().map(move |&v| [row.clone(), vec![v]].concat())).collect();
+    }
+    out
+}
+
+fn cases(f: &FormInfo) -> Vec<Case> {
+    let (params, _) = signature(f);
+    let kinds: Vec<char> = f.kinds.chars().collect();
+    let memory = matches!(f.family, "load" | "store");
+    // The values each operand takes: addresses for a load's or store's first operand.
+    let values: Vec<Vec<u64>> =
+        (0..kinds.len()).map(|i| if memory && i == 0 { addresses(width(f.op)) } else { edges(params[i]) }).collect();
+    let imms: Vec<usize> = (0..kinds.len()).filter(|&i| kinds[i] == 'I').collect();
+    // The constants of the immediate operands, one module per choice.
+    let choices: Vec<Vec<u64>> = match imms.as_slice() {
+        [] => vec![vec![]],
+        [i] => values[*i].iter().map(|&c| vec![c]).collect(),
+        // A store with both address and value constant: every address with some value, and every
+        // value at an in-bounds address.
+        [a, v] => {
+            let (addrs, vals) = (&values[*a], &values[*v]);
+            let mut c: Vec<Vec<u64>> = addrs.iter().enumerate().map(|(k, &x)| vec![x, vals[k % vals.len()]]).collect();
+            c.extend(vals.iter().map(|&y| vec![1, y]));
+            c
+        }
+        _ => unreachable!("at most two operands"),
+    };
+    let offsets: &[u32] = if memory { &OFFSETS } else { &[0] };
+    let mut out = Vec::new();
+    for &offset in offsets {
+        for choice in &choices {
+            let mut consts = vec![None; kinds.len()];
+            let mut per_operand = values.clone();
+            for (&i, &c) in imms.iter().zip(choice) {
+                consts[i] = Some(c);
+                per_operand[i] = vec![c];
+            }
+            // An address is 32 bits: no narrowing applies to it.
+            let selects = !f.narrow_imm || imms.iter().zip(choice).all(|(&i, &c)| (memory && i == 0) || fits_i32(c));
+            out.push(Case {
+                wat: module(f, &consts, offset),
+                selects,
+                params: params.clone(),
+                rows: rows(&per_operand),
+            });
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running.
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, PartialEq)]
+enum Outcome {
+    /// The result's bits (none for a store), and the memory after a store.
+    Value(Option<u64>, Option<Vec<u8>>),
+    /// A trap, and the memory after a store that trapped (a store that traps writes nothing).
+    Trap(TrapCode, Option<Vec<u8>>),
+    Error(String),
+}
+
+/// Whether two different float results are both NaNs that Wasm's nondeterminism allows (the
+/// spec's "NaN propagation"): an arithmetic operator gives a canonical NaN (any sign) when every
+/// NaN among its inputs is canonical, else any arithmetic NaN (quiet bit set). Bit operators
+/// (`neg`, `abs`, `copysign`), loads and stores keep NaN bits exactly. Different forms may differ
+/// here: the compiler commutes the operands of the semantic functions' `+`, `*`, `min` and `max`,
+/// and the processor propagates the NaN of one operand.
+fn both_allowed_nans(f: &FormInfo, params: &[&str], row: &[u64], got: &Outcome, want: &Outcome) -> bool {
+    let (Outcome::Value(Some(g), None), Outcome::Value(Some(w), None)) = (got, want) else { return false };
+    let (_, result) = signature(f);
+    let rest = f.op.split_once('.').unwrap().1;
+    if !matches!(result, Some("f32" | "f64")) || matches!(rest, "neg" | "abs" | "copysign") {
+        return false;
+    }
+    // A float type's (exponent, quiet bit, everything but the sign) masks.
+    let masks = |ty: &str| match ty {
+        "f32" => (0x7f80_0000u64, 0x40_0000u64, 0x7fff_ffffu64),
+        _ => (0x7ff0_0000_0000_0000, 0x8_0000_0000_0000, 0x7fff_ffff_ffff_ffff),
+    };
+    let is_nan = |ty: &str, b: u64| ty.starts_with('f') && (b & masks(ty).2) > masks(ty).0;
+    let canonical = |ty: &str, b: u64| (b & masks(ty).2) == masks(ty).0 | masks(ty).1;
+    let arithmetic = |ty: &str, b: u64| is_nan(ty, b) && b & masks(ty).1 != 0;
+    let r = result.unwrap();
+    let inputs_canonical = params.iter().zip(row).all(|(ty, &b)| !is_nan(ty, b) || canonical(ty, b));
+    let ok = |b: u64| if inputs_canonical { canonical(r, b) } else { arithmetic(r, b) };
+    ok(*g) && ok(*w)
+}
+
+fn pattern() -> Vec<u8> {
+    (0..65536u32).map(|i| (i.wrapping_mul(167).wrapping_add(13) ^ (i >> 8)) as u8).collect()
+}
+
+fn mnemonics(disassembly: &str) -> Vec<String> {
+    disassembly
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_once(": "))
+        .map(|(_, rest)| rest.split([' ', '{']).next().unwrap_or("").to_string())
+        .collect()
+}
+
+fn call(store: &mut Store<()>, func: Func, args: &[Val], result: bool, mem: Option<(Memory, &[u8])>) -> Outcome {
+    if let Some((m, pattern)) = mem {
+        m.data_mut(&mut *store).copy_from_slice(pattern);
+    }
+    let mut out = vec![Val::I32(0); result as usize];
+    let res = func.call(&mut *store, args, &mut out);
+    let after = mem.map(|(m, _)| m.data(&*store).to_vec());
+    match res {
+        Ok(()) => Outcome::Value(out.first().map(bits), after),
+        Err(e) => match e.as_trap() {
+            Some(t) => Outcome::Trap(t.code(), after),
+            None => Outcome::Error(e.to_string()),
+        },
+    }
+}
+
+/// What running a form found.
+#[derive(Default)]
+struct Report {
+    /// Cases whose `form` function compiled to the form, on both backends.
+    selected: usize,
+    /// Argument rows compared.
+    compared: usize,
+    /// Rows whose results were different NaNs, both allowed.
+    nans: usize,
+    failures: Vec<String>,
+    /// The instructions one case compiled to, when none selected the form.
+    seen: Option<String>,
+}
+
+fn run_form(f: &FormInfo, engines: &[(&str, Engine)], pattern: &[u8]) -> Report {
+    let mut rep = Report::default();
+    let op_name = f.name.split('_').next().unwrap();
+    let plain_name = format!("{op_name}_{}", "S".repeat(f.kinds.len()));
+    let (_, result) = signature(f);
+    for case in cases(f) {
+        let bytes = match wat(&case.wat) {
+            Ok(b) => b,
+            Err(e) => {
+                rep.failures.push(format!("{}: the text does not assemble ({e}):\n{}", f.name, case.wat));
+                continue;
+            }
+        };
+        let mut selected_everywhere = true;
+        for (backend, engine) in engines {
+            let module = match Module::new(engine, &bytes) {
+                Ok(m) => m,
+                Err(e) => {
+                    rep.failures.push(format!("{}: module rejected ({e}):\n{}", f.name, case.wat));
+                    selected_everywhere = false;
+                    continue;
+                }
+            };
+            let form_code = module.disassemble(0).expect("func 0 is defined");
+            let plain_code = module.disassemble(1).expect("func 1 is defined");
+            let selected = mnemonics(&form_code).iter().any(|m| m == f.name);
+            selected_everywhere &= selected;
+            if selected != case.selects {
+                let verb = if case.selects { "does not compile to" } else { "must not compile to" };
+                rep.failures
+                    .push(format!("{}: on {backend}, the function {verb} it:\n{}\n{form_code}", f.name, case.wat));
+            }
+            if !selected && rep.seen.is_none() {
+                rep.seen = Some(format!("{}\ncompiles to:\n{form_code}", case.wat));
+            }
+            if !mnemonics(&plain_code).contains(&plain_name) {
+                rep.failures.push(format!("{}: the reference is not {plain_name}:\n{plain_code}", f.name));
+            }
+            let mut store = Store::new(engine, ());
+            let inst = Linker::new(engine).instantiate(&mut store, &module).expect("instantiates");
+            let form = inst.get_func(&store, "form").unwrap();
+            let plain = inst.get_func(&store, "plain").unwrap();
+            let mem = inst.get_memory(&store, "mem").unwrap();
+            mem.data_mut(&mut store).copy_from_slice(pattern);
+            // A store's memory is reset before each call and compared after it.
+            let stores = if f.family == "store" { Some((mem, pattern)) } else { None };
+            for row in &case.rows {
+                let args: Vec<Val> = row.iter().zip(&case.params).map(|(&b, ty)| val(ty, b)).collect();
+                let got = call(&mut store, form, &args, result.is_some(), stores);
+                let want = call(&mut store, plain, &args, result.is_some(), stores);
+                rep.compared += 1;
+                if got != want && both_allowed_nans(f, &case.params, row, &got, &want) {
+                    rep.nans += 1;
+                } else if got != want {
+                    let show = |o: &Outcome| {
+                        let changed = |m: &Option<Vec<u8>>| {
+                            m.as_ref()
+                                .map(|m| {
+                                    let first = m.iter().zip(pattern).position(|(a, b)| a != b);
+                                    format!(", memory first differs from the pattern at {first:?}")
+                                })
+                                .unwrap_or_default()
+                        };
+                        match o {
+                            Outcome::Value(v, m) => format!("{v:x?}{}", changed(m)),
+                            Outcome::Trap(code, m) => format!("trap {code:?}{}", changed(m)),
+                            Outcome::Error(e) => format!("error {e}"),
+                        }
+                    };
+                    rep.failures.push(format!(
+                        "{}: on {backend}, args {args:?}: form gives {}, plain gives {}\n{}\n{form_code}",
+                        f.name,
+                        show(&got),
+                        show(&want),
+                        case.wat
+                    ));
+                    break;
+                }
+            }
+        }
+        if selected_everywhere {
+            rep.selected += 1;
+        }
+    }
+    rep
+}
+
+#[test]
+fn every_form_runs_like_its_plain_operator() {
+    let engines: Vec<(&str, Engine)> = [("portable", Dispatch::Portable), ("threaded", Dispatch::Threaded)]
+        .into_iter()
+        .map(|(name, d)| {
+            let mut config = Config::new();
+            config.dispatch(d);
+            (name, Engine::new(&config))
+        })
+        .collect();
+    let pattern = pattern();
+    let mut covered = 0;
+    let mut compared = 0;
+    let mut nans = 0;
+    let mut uncovered: BTreeMap<&str, String> = BTreeMap::new();
+    let mut failures: Vec<String> = Vec::new();
+    for f in FORMS {
+        let rep = run_form(f, &engines, &pattern);
+        compared += rep.compared;
+        nans += rep.nans;
+        if rep.selected == 0 {
+            uncovered.insert(f.name, rep.seen.unwrap_or_default());
+        } else if rep.failures.is_empty() {
+            covered += 1;
+        }
+        // At most two messages per form: the first ones say enough.
+        failures.extend(rep.failures.into_iter().take(2));
+    }
+    eprintln!(
+        "forms covered: {covered} of {} ({compared} calls compared with the plain form, both backends \
+         counted; {nans} gave different NaNs, both allowed)",
+        FORMS.len()
+    );
+    for (name, seen) in &uncovered {
+        eprintln!("not reached: {name}; for example\n{seen}");
+    }
+    for msg in failures.iter().take(40) {
+        eprintln!("FAIL {msg}");
+    }
+    assert!(
+        uncovered.is_empty() && failures.is_empty(),
+        "{} of {} forms not reached ({}), {} failures",
+        uncovered.len(),
+        FORMS.len(),
+        uncovered.keys().copied().collect::<Vec<_>>().join(", "),
+        failures.len()
+    );
+    assert_eq!(covered, FORMS.len());
+}
