@@ -3,6 +3,8 @@
 //! runs them on both dispatch backends over edge values, and compares each result, trap and
 //! (for stores) the whole memory with the same operator's all-stack form in the same module.
 //! A form that no function reaches fails the test, so a new form without coverage breaks it.
+//! Loop latches (an idiom over several operators) run a loop of up to four iterations against
+//! the same loop with the counter read through the stack.
 //! (In builds with debug assertions the threaded engine runs the portable loop; CI also runs
 //! this test with `--profile ci`, where it is the threaded backend.)
 
@@ -33,6 +35,8 @@ fn signature(f: &FormInfo) -> (Vec<&'static str>, Option<&'static str>) {
         }
         "load" => (vec!["i32"], Some(prefix)),
         "store" => (vec!["i32", prefix], None),
+        // A latch's function takes the counter's start and the bound, and returns the counter.
+        "latch" => (vec![prefix, prefix], Some(prefix)),
         other => panic!("unknown family {other} of {}", f.name),
     }
 }
@@ -290,7 +294,60 @@ fn rows(values: &[Vec<u64>]) -> Vec<Vec<u64>> {
     out
 }
 
+/// Steps a latch's counter takes (all fit its 16-bit immediate).
+const STEPS: [i64; 5] = [1, -1, 7, -32768, 32767];
+
+/// A loop whose latch is `local.get 0; const step; add; local.tee 0; bound; cmp; br_if`, run at
+/// most four times (local 2 counts the iterations), returning the counter; the reference reads
+/// the counter through the stack, which no latch takes.
+fn latch_module(f: &FormInfo, step: i64, bound: Option<u64>) -> String {
+    let ty = f.op.split_once('.').unwrap().0;
+    let bound = match bound {
+        None => "(local.get 1)".to_string(),
+        Some(c) => format!("({ty}.const {})", literal(ty, c)),
+    };
+    let body = |counter: &str| {
+        format!(
+            "(block $out (loop $l (local.set 2 (i32.add (local.get 2) (i32.const 1))) \
+             (br_if $out (i32.gt_u (local.get 2) (i32.const 3))) \
+             (br_if $l ({} (local.tee 0 ({ty}.add {counter} ({ty}.const {step}))) {bound})))) (local.get 0)",
+            f.op
+        )
+    };
+    format!(
+        "(module\n  (memory (export \"mem\") 1)\n  (func (export \"form\") (param {ty} {ty}) (result {ty}) (local i32)\n    {})\n  \
+         (func (export \"plain\") (param {ty} {ty}) (result {ty}) (local i32)\n    {}))",
+        body("(local.get 0)"),
+        body(&format!("(block (result {ty}) (local.get 0))"))
+    )
+}
+
+fn latch_cases(f: &FormInfo) -> Vec<Case> {
+    let (params, _) = signature(f);
+    let values = edges(params[0]);
+    let mut out = Vec::new();
+    for step in STEPS {
+        let bounds: Vec<Option<u64>> = if f.kinds == "LI" { values.iter().map(|&c| Some(c)).collect() } else { vec![None] };
+        for bound in bounds {
+            let rows = match bound {
+                None => rows(&[values.clone(), values.clone()]),
+                Some(c) => rows(&[values.clone(), vec![c]]),
+            };
+            out.push(Case {
+                wat: latch_module(f, step, bound),
+                selects: !f.narrow_imm || bound.is_none_or(fits_i32),
+                params: params.clone(),
+                rows,
+            });
+        }
+    }
+    out
+}
+
 fn cases(f: &FormInfo) -> Vec<Case> {
+    if f.family == "latch" {
+        return latch_cases(f);
+    }
     let (params, _) = signature(f);
     let kinds: Vec<char> = f.kinds.chars().collect();
     let memory = matches!(f.family, "load" | "store");
@@ -453,7 +510,11 @@ fn run_form(f: &FormInfo, engines: &[(&str, Engine)], pattern: &[u8]) -> Report 
             if !selected && rep.seen.is_none() {
                 rep.seen = Some(format!("{}\ncompiles to:\n{form_code}", case.wat));
             }
-            if !mnemonics(&plain_code).contains(&plain_name) {
+            if f.family == "latch" {
+                if mnemonics(&plain_code).iter().any(|m| m.contains("_Step")) {
+                    rep.failures.push(format!("{}: the reference has a latch:\n{plain_code}", f.name));
+                }
+            } else if !mnemonics(&plain_code).contains(&plain_name) {
                 rep.failures.push(format!("{}: the reference is not {plain_name}:\n{plain_code}", f.name));
             }
             let mut store = Store::new(engine, ());
