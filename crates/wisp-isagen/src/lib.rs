@@ -86,7 +86,7 @@ const MIRROR: &[(&str, &str)] = &[
     ("F64Le", "F64Ge"),
 ];
 
-/// Integer comparisons and their inverse: `!(a op b)` is `a inverse b` (not so for floats,
+/// Comparisons and their inverse: `!(a op b)` is `a inverse b` (not so for the float orderings,
 /// where NaN makes both false).
 const INVERSE: &[(&str, &str)] = &[
     ("I32Eq", "I32Ne"),
@@ -99,10 +99,22 @@ const INVERSE: &[(&str, &str)] = &[
     ("I64LtU", "I64GeU"),
     ("I64GtS", "I64LeS"),
     ("I64GtU", "I64LeU"),
+    // `!(a == b)` is `a != b` for floats too (NaN makes `==` false and `!=` true).
+    ("F32Eq", "F32Ne"),
+    ("F64Eq", "F64Ne"),
 ];
 
 /// Subtractions that are additions of the negated constant (`x - c` is `x + (-c)`).
 const SUB_AS_ADD: &[(&str, &str)] = &[("I32Sub", "I32Add"), ("I64Sub", "I64Add")];
+
+/// Non-commutative operators without a left-local (`LS`) form: a local left operand over a
+/// computed right one is rare for them (the operand goes to the stack instead).
+const NO_LEFT_LOCAL: &[&str] =
+    &["F32Min", "F32Max", "F32Copysign", "F64Min", "F64Max", "F64Copysign", "I32Rotl", "I32Rotr", "I64Rotl", "I64Rotr"];
+
+/// Unary operators with a local-to-local form (the integer widenings: a counter or index kept
+/// as i32 and used as i64).
+const LOCAL_TO_LOCAL: &[&str] = &["I64ExtendI32U", "I64ExtendI32S"];
 
 /// Operators whose semantic function returns `Result<_, TrapCode>`.
 const TRAPS: &[&str] = &[
@@ -136,7 +148,9 @@ const TESTS: &[&str] = &["I32Eqz", "I64Eqz"];
 /// (local.get b | const bound); cmp; br_if` for every integer comparison (the counter stepped
 /// by a 16-bit constant, locals below 65536: every function's are, the decoder allows 50,000).
 /// `if` and `eqz` select the inverse comparison, so only branch-when-true forms exist.
-const LATCH_BOUNDS: &[(&str, &str)] = &[("L", "b"), ("I", "bound")];
+/// `(step kind, bound kind)`: a constant step with a local or constant bound, or a local step
+/// (`c = c + by`, sieve's `j += i`) with a local bound.
+const LATCH_KINDS: &[(&str, &str)] = &[("I", "L"), ("I", "I"), ("L", "L")];
 
 /// The memory-access rows: (name suffix, doc). Memory 0 with 32-bit addresses, the only one
 /// Wasm 2.0 has, carries neither a memory index nor a width in its names or fields; the rows
@@ -188,7 +202,6 @@ const SPECIAL: &[(&str, &[(&str, &str)], &str)] = &[
     ("TableCopy", &[("dst", "u32"), ("src", "u32")], "`table.copy`."),
     ("TableInit", &[("table", "u32"), ("elem", "u32")], "`table.init`."),
     ("ElemDrop", &[("elem", "u32")], "`elem.drop`."),
-    ("RefNull", &[], "Pushes a null reference."),
     ("RefIsNull", &[], "`ref.is_null`."),
     ("RefFunc", &[("func", "u32")], "Pushes a reference to function `func` of the instance."),
     // Idioms: sequences of several Wasm operators kept as one instruction, each for a measured
@@ -210,6 +223,9 @@ enum K {
     S,
     L,
     I,
+    /// An address that is a local plus a 32-bit constant, added with wrap-around before the
+    /// offset applies (the "offset form" of an address that a constant offset cannot express).
+    A,
 }
 
 impl K {
@@ -218,6 +234,7 @@ impl K {
             K::S => 'S',
             K::L => 'L',
             K::I => 'I',
+            K::A => 'A',
         }
     }
 }
@@ -275,13 +292,21 @@ struct Form {
     traps: bool,
 }
 
-/// Whether the fields fit beside a 2-byte tag in a 16-byte, 8-aligned instruction.
+/// Whether the fields fit beside a 2-byte tag in a 16-byte, 8-aligned instruction (rustc
+/// places small fields in the bytes after the tag; `isa`'s size test checks the result).
 fn fits(fields: &[(&str, &str)]) -> bool {
+    let size = |t: &str| match t {
+        "u64" => 8,
+        "u16" | "i16" => 2,
+        _ => 4,
+    };
     let wide = fields.iter().filter(|f| f.1 == "u64").count();
-    let narrow = fields.len() - wide;
+    let words = fields.iter().filter(|f| size(f.1) == 4).count();
+    let halves = fields.iter().filter(|f| size(f.1) == 2).count();
     match wide {
-        0 => narrow <= 3,
-        1 => narrow <= 1,
+        // Bytes 2..8 beside the u64: one u32 (at 4) and one u16 (at 2), or up to three u16.
+        0 => words <= 3 && 2 * halves + 4 * words <= 14,
+        1 => words <= 1 && 2 * halves + 4 * words <= 6,
         _ => false,
     }
 }
@@ -299,6 +324,10 @@ fn is_int(ty: &str) -> bool {
 
 /// Fields for `kinds`/`dst`, the immediate as wide as `bits` needs, or narrowed to a
 /// sign-extended `i32` when `narrowable` and it would not fit; `None` when nothing fits.
+/// Fields for `kinds`/`dst`: locals as `u32` (or `u16` when that is what fits: every
+/// function's locals are below 65536, the decoder allows 50,000), the immediate as wide as
+/// `bits` needs, or narrowed to a sign-extended `i32` when `narrowable`; `None` when nothing
+/// fits.
 fn layout(
     names: &[(&'static str, &'static str)],
     kinds: &[K],
@@ -307,33 +336,39 @@ fn layout(
     narrowable: bool,
     prefix: &[(&'static str, &'static str)],
 ) -> Option<(Vec<(&'static str, &'static str)>, Option<&'static str>)> {
-    let build = |imm: &'static str| {
+    let build = |local: &'static str, imm: &'static str| {
         let mut f: Vec<(&'static str, &'static str)> = Vec::new();
-        for (k, (local, immname)) in kinds.iter().zip(names) {
+        for (k, (lname, immname)) in kinds.iter().zip(names) {
             match k {
                 K::S => {}
-                K::L => f.push((local, "u32")),
+                K::L => f.push((lname, local)),
                 K::I => f.push((immname, if *immname == "ptr" { "u32" } else { imm })),
+                K::A => {
+                    f.push((lname, local));
+                    f.push(("add", "u32"));
+                }
             }
         }
         f.extend_from_slice(prefix);
         match dst {
             D::S => {}
-            D::L => f.push(("dst", "u32")),
+            D::L => f.push(("dst", local)),
             D::Br | D::BrNot => f.push(("target", "u32")),
         }
         f
     };
     let has_imm = kinds.iter().zip(names).any(|(k, n)| *k == K::I && n.1 != "ptr");
     let wide = if bits == 64 { "u64" } else { "u32" };
-    let f = build(wide);
-    if fits(&f) {
-        return Some((f, has_imm.then_some(wide)));
-    }
+    let mut imms = vec![wide];
     if bits == 64 && narrowable && has_imm {
-        let f = build("i32");
-        if fits(&f) {
-            return Some((f, Some("i32")));
+        imms.push("i32");
+    }
+    for local in ["u32", "u16"] {
+        for &imm in &imms {
+            let f = build(local, imm);
+            if fits(&f) {
+                return Some((f, has_imm.then_some(imm)));
+            }
         }
     }
     None
@@ -364,7 +399,7 @@ fn forms(ops: &[WasmOp]) -> Vec<Form> {
             };
             let load = sig[0] == "load";
             for _row in MEMORY_ROWS {
-                let addr_kinds = [K::S, K::L, K::I];
+                let addr_kinds = [K::S, K::L, K::I, K::A];
                 if load {
                     for a in addr_kinds {
                         for d in [D::S, D::L] {
@@ -390,6 +425,11 @@ fn forms(ops: &[WasmOp]) -> Vec<Form> {
                 } else {
                     for a in addr_kinds {
                         for v in [K::S, K::L, K::I] {
+                            // The translator forms a local-plus-constant address only when the
+                            // store's value is a local or a constant right after it.
+                            if a == K::A && v == K::S {
+                                continue;
+                            }
                             let bits = if width == 8 { 64 } else { 32 };
                             let Some((fields, imm)) = layout(
                                 &[("addr", "ptr"), ("value", "imm")],
@@ -431,7 +471,7 @@ fn forms(ops: &[WasmOp]) -> Vec<Form> {
             let comm = COMMUTATIVE.contains(&name);
             let mut kinds: Vec<[K; 2]> =
                 vec![[K::S, K::S], [K::S, K::L], [K::S, K::I], [K::L, K::S], [K::L, K::L], [K::L, K::I]];
-            if comm || cmp {
+            if comm || cmp || NO_LEFT_LOCAL.contains(&name) {
                 kinds.retain(|k| *k != [K::L, K::S]);
             }
             // `x - c` is always selected as `x + (-c)`.
@@ -470,10 +510,13 @@ fn forms(ops: &[WasmOp]) -> Vec<Form> {
             }
         } else {
             let dsts: &[D] = if TESTS.contains(&name) { &[D::S, D::L, D::Br, D::BrNot] } else { &[D::S, D::L] };
-            for k in [K::S, K::L] {
+            // A float operator that keeps its type (abs, neg, sqrt, rounding) reads the stack only.
+            let kinds: &[K] = if !is_int(ty) && results[0] == ty { &[K::S] } else { &[K::S, K::L] };
+            for &k in kinds {
                 for &d in dsts {
-                    // A unary result from a local into a local is rare: it goes through the stack.
-                    if k == K::L && d == D::L {
+                    // A unary result from a local into a local is rare but for widenings: it
+                    // goes through the stack.
+                    if k == K::L && d == D::L && !LOCAL_TO_LOCAL.contains(&name) {
                         continue;
                     }
                     let (fields, imm) =
@@ -527,6 +570,7 @@ fn body(f: &Form) -> String {
             (K::S, r) => format!("{r}_"),
             (K::L, r) => format!("local!({r})"),
             (K::I, "addr") => "ptr as u64".to_string(),
+            (K::A, _) => "(local!(addr) as u32).wrapping_add(add) as u64".to_string(),
             (K::I, _) => imm_expr("imm", imm_ty),
         }
     };
@@ -600,6 +644,7 @@ fn doc(f: &Form) -> String {
             K::S => "from the stack",
             K::L => "from a local",
             K::I if role(i) == "address" => "an absolute address",
+            K::A => "a local plus `add` (wrapping at 32 bits)",
             K::I => "an immediate",
         };
         parts.push(format!("{} {what}", role(i)));
@@ -634,6 +679,14 @@ fn fields_pat(fields: &[(&str, &str)]) -> String {
     }
 }
 
+/// A local field's initializer: as is when it is a `u32`, else narrowed (or no form).
+fn local_init(f: &Form, name: &str) -> String {
+    match f.fields.iter().find(|(n, _)| *n == name) {
+        Some((_, "u16")) => format!("{name}: u16::try_from({name}).ok()?"),
+        _ => name.to_string(),
+    }
+}
+
 /// The selector arm's pattern and constructor for one form.
 fn select_arm(f: &Form, op_enum: &str) -> String {
     let roles: &[&str] = match f.family {
@@ -650,7 +703,12 @@ fn select_arm(f: &Form, op_enum: &str) -> String {
             K::S => pats.push("Opd::S".to_string()),
             K::L => {
                 pats.push(format!("Opd::L({role})"));
-                inits.push(role.to_string());
+                inits.push(local_init(f, role));
+            }
+            K::A => {
+                pats.push(format!("Opd::A({role}, add)"));
+                inits.push(local_init(f, role));
+                inits.push("add".to_string());
             }
             K::I if *role == "addr" => {
                 pats.push("Opd::I(ptr)".to_string());
@@ -675,7 +733,7 @@ fn select_arm(f: &Form, op_enum: &str) -> String {
     let dpat = match f.dst {
         D::S => "Dst::S",
         D::L => {
-            inits.push("dst".to_string());
+            inits.push(local_init(f, "dst"));
             "Dst::L(dst)"
         }
         D::Br => {
@@ -700,6 +758,7 @@ struct Latch {
     cmp: &'static str,
     text: &'static str,
     ty: &'static str,
+    step: &'static str,
     bound: &'static str,
 }
 
@@ -713,13 +772,15 @@ fn latches(ops: &[WasmOp]) -> Vec<Latch> {
         if !int_cmp {
             continue;
         }
-        for (kind, _) in LATCH_BOUNDS {
+        for &(step, bound) in LATCH_KINDS {
+            let kinds = if step == "I" { bound.to_string() } else { format!("{step}{bound}") };
             out.push(Latch {
-                name: format!("{}_Step{kind}_Br", op.name),
+                name: format!("{}_Step{kinds}_Br", op.name),
                 cmp: op.name,
                 text: op.text,
                 ty: op.sig[0],
-                bound: kind,
+                step,
+                bound,
             });
         }
     }
@@ -728,7 +789,8 @@ fn latches(ops: &[WasmOp]) -> Vec<Latch> {
 
 fn latch_fields(l: &Latch) -> Vec<(&'static str, &'static str)> {
     let bound = if l.bound == "L" { ("b", "u16") } else { ("bound", if l.ty == "i32" { "u32" } else { "i32" }) };
-    vec![("local", "u16"), ("step", "i16"), bound, ("target", "u32")]
+    let step = if l.step == "L" { ("by", "u16") } else { ("step", "i16") };
+    vec![("local", "u16"), step, bound, ("target", "u32")]
 }
 
 fn latch_body(l: &Latch) -> String {
@@ -740,8 +802,9 @@ fn latch_body(l: &Latch) -> String {
     } else {
         "bound as i64 as u64".to_string()
     };
+    let step = if l.step == "L" { "local!(by)" } else { "step as i64 as u64" };
     format!(
-        "{{ let v = Slot::to_slot({add}(Slot::from_slot(local!(local)), Slot::from_slot(step as i64 as u64))); local!(local) = v; if {}(Slot::from_slot(v), Slot::from_slot({bound})) {{ jump!(target) }} }}",
+        "{{ let v = Slot::to_slot({add}(Slot::from_slot(local!(local)), Slot::from_slot({step}))); local!(local) = v; if {}(Slot::from_slot(v), Slot::from_slot({bound})) {{ jump!(target) }} }}",
         sem(l.text)
     )
 }
@@ -768,9 +831,10 @@ pub fn generate() -> String {
     }
     for l in &latches {
         let bound = if l.bound == "L" { "local `b`" } else { "constant `bound`" };
+        let step = if l.step == "L" { "local `by`" } else { "`step`" };
         writeln!(
             o,
-            "    /// Loop latch: `local = local + step`, then `br_if target` when `{}` of it and {bound} holds.\n    {}{},",
+            "    /// Loop latch: `local = local + {step}`, then `br_if target` when `{}` of it and {bound} holds.\n    {}{},",
             l.text,
             l.name,
             fields_decl(&latch_fields(l))
@@ -780,7 +844,7 @@ pub fn generate() -> String {
     o.push_str("}\n\n");
 
     // Names and branch targets.
-    o.push_str("impl Instr {\n    /// The instruction's name, for disassembly and statistics.\n    pub fn mnemonic(&self) -> &'static str {\n        match self {\n");
+    o.push_str("impl Instr {\n    /// The instruction's name, for disassembly and statistics.\n    #[cfg_attr(not(feature = \"internals\"), allow(dead_code))]\n    pub fn mnemonic(&self) -> &'static str {\n        match self {\n");
     for (name, fields, _) in SPECIAL {
         let pat = if fields.is_empty() { String::new() } else { " { .. }".to_string() };
         writeln!(o, "            Instr::{name}{pat} => \"{name}\",").unwrap();
@@ -888,13 +952,20 @@ pub fn generate() -> String {
     o.push_str("    /// The loop latch stepping local `local` by `step` (slot bits) and comparing it with `bound`,\n    /// if the instruction set has it for these operands.\n");
     o.push_str("    pub(crate) fn latch(self, local: u32, step: u64, bound: Opd, target: u32) -> Option<Instr> {\n");
     o.push_str("        let local = u16::try_from(local).ok()?;\n        let step = i16::try_from(step as i64).ok()?;\n        Some(match (self, bound) {\n");
-    for l in &latches {
+    for l in latches.iter().filter(|l| l.step == "I") {
         let arm = match (l.bound, l.ty) {
             ("L", _) => format!("(Self::{}, Opd::L(b)) => Instr::{} {{ local, step, b: u16::try_from(b).ok()?, target }},", l.cmp, l.name),
             (_, "i32") => format!("(Self::{}, Opd::I(bound)) => Instr::{} {{ local, step, bound: bound as u32, target }},", l.cmp, l.name),
             _ => format!("(Self::{}, Opd::I(bound)) if fits_i32(bound) => Instr::{} {{ local, step, bound: bound as i32, target }},", l.cmp, l.name),
         };
         writeln!(o, "            {arm}").unwrap();
+    }
+    o.push_str("            _ => return None,\n        })\n    }\n\n");
+    o.push_str("    /// The loop latch stepping local `local` by local `by` and comparing it with local `b`.\n");
+    o.push_str("    pub(crate) fn latch_by(self, local: u32, by: u32, b: u32, target: u32) -> Option<Instr> {\n");
+    o.push_str("        let (local, by, b) = (u16::try_from(local).ok()?, u16::try_from(by).ok()?, u16::try_from(b).ok()?);\n        Some(match self {\n");
+    for l in latches.iter().filter(|l| l.step == "L") {
+        writeln!(o, "            Self::{} => Instr::{} {{ local, by, b, target }},", l.cmp, l.name).unwrap();
     }
     o.push_str("            _ => return None,\n        })\n    }\n\n");
     o.push_str("    /// The form for these operand kinds and destination, if the instruction set has it.\n");
@@ -957,7 +1028,7 @@ pub fn generate() -> String {
     o.push_str("            $($rest)*\n        }\n    };\n}\npub(crate) use generated_handlers;\n\n");
 
     // The table of forms for the coverage test.
-    o.push_str("/// Every generated form: what the coverage test walks.\npub const FORMS: &[FormInfo] = &[\n");
+    o.push_str("/// Every generated form: what the coverage test walks.\n#[cfg_attr(not(feature = \"internals\"), allow(dead_code))]\npub const FORMS: &[FormInfo] = &[\n");
     for f in &forms {
         let fam = match f.family {
             Family::Binary => "binary",
@@ -980,9 +1051,10 @@ pub fn generate() -> String {
     for l in &latches {
         writeln!(
             o,
-            "    FormInfo {{ name: \"{}\", op: \"{}\", family: \"latch\", kinds: \"L{}\", dst: \"Br\", narrow_imm: {} }},",
+            "    FormInfo {{ name: \"{}\", op: \"{}\", family: \"latch\", kinds: \"L{}{}\", dst: \"Br\", narrow_imm: {} }},",
             l.name,
             l.text,
+            l.step,
             l.bound,
             l.bound == "I" && l.ty == "i64"
         )

@@ -35,8 +35,9 @@ fn signature(f: &FormInfo) -> (Vec<&'static str>, Option<&'static str>) {
         }
         "load" => (vec!["i32"], Some(prefix)),
         "store" => (vec!["i32", prefix], None),
-        // A latch's function takes the counter's start and the bound, and returns the counter.
-        "latch" => (vec![prefix, prefix], Some(prefix)),
+        // A latch's function takes the counter's start, the bound and a step, and returns the
+        // counter.
+        "latch" => (vec![prefix, prefix, prefix], Some(prefix)),
         other => panic!("unknown family {other} of {}", f.name),
     }
 }
@@ -241,6 +242,8 @@ fn operand(k: char, i: usize, ty: &str, c: Option<u64>, below: bool) -> String {
         },
         'L' => format!("(local.get {i})"),
         'I' => format!("({ty}.const {})", literal(ty, c.expect("an immediate operand has a constant"))),
+        // A local plus a constant: the constant is the case's, the local the row's value.
+        'A' => format!("(i32.add (local.get {i}) (i32.const {}))", c.expect("an address constant") as u32 as i32),
         other => panic!("unknown operand kind {other}"),
     }
 }
@@ -277,7 +280,13 @@ fn module(f: &FormInfo, consts: &[Option<u64>], offset: u32) -> String {
         "BrNot" => format!("(if (result i32) {e} (then (i32.const 1)) (else (i32.const 0)))"),
         other => panic!("unknown destination {other}"),
     };
-    let stack: Vec<String> = (0..kinds.len()).map(|i| operand('S', i, params[i], None, false)).collect();
+    let stack: Vec<String> = (0..kinds.len())
+        .map(|i| match kinds[i] {
+            // The same address, computed on the stack.
+            'A' => format!("(block (result i32) {})", operand('A', i, params[i], consts[i], false)),
+            _ => operand('S', i, params[i], None, false),
+        })
+        .collect();
     let plain = apply(f, offset, &stack);
     let p = params.join(" ");
     format!(
@@ -300,45 +309,80 @@ const STEPS: [i64; 5] = [1, -1, 7, -32768, 32767];
 /// A loop whose latch is `local.get 0; const step; add; local.tee 0; bound; cmp; br_if`, run at
 /// most four times (local 2 counts the iterations), returning the counter; the reference reads
 /// the counter through the stack, which no latch takes.
-fn latch_module(f: &FormInfo, step: i64, bound: Option<u64>) -> String {
+fn latch_module(f: &FormInfo, step: Option<i64>, bound: Option<u64>, bound_first: bool) -> String {
     let ty = f.op.split_once('.').unwrap().0;
     let bound = match bound {
         None => "(local.get 1)".to_string(),
         Some(c) => format!("({ty}.const {})", literal(ty, c)),
     };
+    let step = match step {
+        Some(c) => format!("({ty}.const {c})"),
+        None => "(local.get 2)".to_string(),
+    };
     let body = |counter: &str| {
+        let stepped = format!("(local.tee 0 ({ty}.add {counter} {step}))");
+        // The bound pushed before the counter: the mirrored comparison gives the same latch.
+        let test = if bound_first {
+            format!("({} {bound} {stepped})", mirror(f.op))
+        } else {
+            format!("({} {stepped} {bound})", f.op)
+        };
         format!(
-            "(block $out (loop $l (local.set 2 (i32.add (local.get 2) (i32.const 1))) \
-             (br_if $out (i32.gt_u (local.get 2) (i32.const 3))) \
-             (br_if $l ({} (local.tee 0 ({ty}.add {counter} ({ty}.const {step}))) {bound})))) (local.get 0)",
-            f.op
+            "(block $out (loop $l (local.set 3 (i32.add (local.get 3) (i32.const 1))) \
+             (br_if $out (i32.gt_u (local.get 3) (i32.const 3))) (br_if $l {test}))) (local.get 0)"
         )
     };
     format!(
-        "(module\n  (memory (export \"mem\") 1)\n  (func (export \"form\") (param {ty} {ty}) (result {ty}) (local i32)\n    {})\n  \
-         (func (export \"plain\") (param {ty} {ty}) (result {ty}) (local i32)\n    {}))",
+        "(module\n  (memory (export \"mem\") 1)\n  (func (export \"form\") (param {ty} {ty} {ty}) (result {ty}) (local i32)\n    {})\n  \
+         (func (export \"plain\") (param {ty} {ty} {ty}) (result {ty}) (local i32)\n    {}))",
         body("(local.get 0)"),
         body(&format!("(block (result {ty}) (local.get 0))"))
     )
 }
 
+/// The comparison with its operands swapped (`a < b` is `b > a`).
+fn mirror(op: &str) -> String {
+    let (ty, name) = op.split_once('.').unwrap();
+    let m = match name {
+        "lt_s" => "gt_s",
+        "gt_s" => "lt_s",
+        "lt_u" => "gt_u",
+        "gt_u" => "lt_u",
+        "le_s" => "ge_s",
+        "ge_s" => "le_s",
+        "le_u" => "ge_u",
+        "ge_u" => "le_u",
+        same => same,
+    };
+    format!("{ty}.{m}")
+}
+
 fn latch_cases(f: &FormInfo) -> Vec<Case> {
     let (params, _) = signature(f);
     let values = edges(params[0]);
+    let local_step = f.kinds.as_bytes()[1] == b'L';
+    let steps: Vec<Option<i64>> = if local_step { vec![None] } else { STEPS.iter().map(|&s| Some(s)).collect() };
+    let step_values: Vec<u64> =
+        STEPS.iter().map(|&s| if params[0] == "i32" { s as i32 as u32 as u64 } else { s as u64 }).collect();
     let mut out = Vec::new();
-    for step in STEPS {
-        let bounds: Vec<Option<u64>> = if f.kinds == "LI" { values.iter().map(|&c| Some(c)).collect() } else { vec![None] };
+    for step in steps {
+        let bounds: Vec<Option<u64>> =
+            if f.kinds == "LII" { values.iter().map(|&c| Some(c)).collect() } else { vec![None] };
         for bound in bounds {
-            let rows = match bound {
-                None => rows(&[values.clone(), values.clone()]),
-                Some(c) => rows(&[values.clone(), vec![c]]),
+            let bound_values = match bound {
+                None => values.clone(),
+                Some(c) => vec![c],
             };
-            out.push(Case {
-                wat: latch_module(f, step, bound),
-                selects: !f.narrow_imm || bound.is_none_or(fits_i32),
-                params: params.clone(),
-                rows,
-            });
+            let step_row = if local_step { step_values.clone() } else { vec![0] };
+            let rows = rows(&[values.clone(), bound_values, step_row]);
+            for bound_first in [false, true] {
+                out.push(Case {
+                    wat: latch_module(f, step, bound, bound_first),
+                    selects: !f.narrow_imm || bound.is_none_or(fits_i32),
+                    params: vec![params[0]; 3],
+                    rows: rows.clone(),
+                });
+            }
         }
     }
     out
@@ -355,6 +399,8 @@ fn cases(f: &FormInfo) -> Vec<Case> {
     let values: Vec<Vec<u64>> =
         (0..kinds.len()).map(|i| if memory && i == 0 { addresses(width(f.op)) } else { edges(params[i]) }).collect();
     let imms: Vec<usize> = (0..kinds.len()).filter(|&i| kinds[i] == 'I').collect();
+    // A local-plus-constant address: the constant wraps the row's address around 32 bits.
+    let adds: Vec<usize> = (0..kinds.len()).filter(|&i| kinds[i] == 'A').collect();
     // The constants of the immediate operands, one module per choice.
     let choices: Vec<Vec<u64>> = match imms.as_slice() {
         [] => vec![vec![]],
@@ -370,27 +416,39 @@ fn cases(f: &FormInfo) -> Vec<Case> {
         _ => unreachable!("at most two operands"),
     };
     let offsets: &[u32] = if memory { &OFFSETS } else { &[0] };
+    let add_choices: Vec<Option<u64>> =
+        if adds.is_empty() { vec![None] } else { ADDS.iter().map(|&c| Some(c as u64)).collect() };
     let mut out = Vec::new();
     for &offset in offsets {
-        for choice in &choices {
-            let mut consts = vec![None; kinds.len()];
-            let mut per_operand = values.clone();
-            for (&i, &c) in imms.iter().zip(choice) {
-                consts[i] = Some(c);
-                per_operand[i] = vec![c];
+        for &add in &add_choices {
+            for choice in &choices {
+                let mut consts = vec![None; kinds.len()];
+                if let (Some(c), Some(&i)) = (add, adds.first()) {
+                    consts[i] = Some(c);
+                }
+                let mut per_operand = values.clone();
+                for (&i, &c) in imms.iter().zip(choice) {
+                    consts[i] = Some(c);
+                    per_operand[i] = vec![c];
+                }
+                // An address is 32 bits: no narrowing applies to it.
+                let selects =
+                    !f.narrow_imm || imms.iter().zip(choice).all(|(&i, &c)| (memory && i == 0) || fits_i32(c));
+                out.push(Case {
+                    wat: module(f, &consts, offset),
+                    selects,
+                    params: params.clone(),
+                    rows: rows(&per_operand),
+                });
             }
-            // An address is 32 bits: no narrowing applies to it.
-            let selects = !f.narrow_imm || imms.iter().zip(choice).all(|(&i, &c)| (memory && i == 0) || fits_i32(c));
-            out.push(Case {
-                wat: module(f, &consts, offset),
-                selects,
-                params: params.clone(),
-                rows: rows(&per_operand),
-            });
         }
     }
     out
 }
+
+/// Constants added to a local address (`A` operands): none, small, one that wraps a high
+/// address around to a low one, and one that moves a low address to the end.
+const ADDS: [u32; 4] = [0, 8, 0xffff_fff8, 65530];
 
 // ---------------------------------------------------------------------------------------------
 // Running.

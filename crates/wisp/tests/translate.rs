@@ -156,9 +156,9 @@ fn store_address_from_a_local() {
 #[test]
 fn fused_load_address_wraps_before_the_offset() {
     let (module, mut store, inst) = setup();
-    // The add is its own instruction: its result, not the local, is the address.
+    // The local and the constant go into the load, added (with wrap-around) before the offset.
     let code = module.disassemble(5).unwrap();
-    assert!(code.contains("I32Add_LI { a: 0, imm: 4294967292 }") && code.contains("I32Load_S { offset: 4 }"), "{code}");
+    assert!(code.contains("I32Load_A { addr: 0, add: 4294967292, offset: 4 }"), "{code}");
     assert!(module.disassemble(6).unwrap().contains("I32Load16S_S { offset: 4 }"));
     for name in ["load_local_add", "load_add"] {
         let f = inst.get_typed_func::<i32, i32>(&store, name).unwrap();
@@ -210,10 +210,7 @@ fn go_address_arithmetic_is_a_32_bit_add() {
     let (module, mut store, inst) = setup();
     let code = module.disassemble(8).unwrap();
     // `i64.extend_i32_u; i64.const 8; i64.add; i32.wrap_i64` is a 32-bit add.
-    assert!(
-        code.contains("I32Add_LI { a: 0, imm: 8 }") && !code.contains("I64Add") && !code.contains("Extend"),
-        "{code}"
-    );
+    assert!(code.contains("I64Load_A { addr: 0, add: 8, offset: 0 }") && !code.contains("Extend"), "{code}");
     inst.get_typed_func::<(i32, i32), i32>(&store, "store_at").unwrap().call(&mut store, (8, 5)).unwrap();
     let f = inst.get_typed_func::<i32, i64>(&store, "go_addr").unwrap();
     assert_eq!(f.call(&mut store, 4).unwrap(), 16);
@@ -273,8 +270,8 @@ fn compare_with_a_deferred_left_local_is_mirrored() {
 fn stores_at_a_local_plus_a_constant() {
     let (module, mut store, inst) = setup();
     let code = module.disassemble(15).unwrap();
-    assert!(code.contains("I32Store_SL { value: 1, offset: 0 }"), "{code}");
-    assert!(code.contains("I32Store8_SI { imm: 427, offset: 0 }"), "{code}");
+    assert!(code.contains("I32Store_AL { addr: 0, add: 8, value: 1, offset: 0 }"), "{code}");
+    assert!(code.contains("I32Store8_AI { addr: 0, add: 12, imm: 427, offset: 0 }"), "{code}");
     let f = inst.get_typed_func::<(i32, i32), i64>(&store, "store_local_add").unwrap();
     // Bytes 8..12 hold the i32, byte 12 the low byte of 0x1ab, 13..16 stay zero.
     assert_eq!(f.call(&mut store, (0, -2)).unwrap(), 0xab_ffff_fffe);

@@ -253,7 +253,6 @@ macro_rules! for_each_handler {
                 let i = inst_idx!() as usize;
                 store!().instances[i].elems[elem as usize] = Box::default();
             },
-            RefNull => push!(0u64),
             RefIsNull => top!() = (top!() == 0) as u64,
             RefFunc { func } => push!(*inst!().funcs.get_unchecked(func as usize) as u64 + 1),
         } }
@@ -320,18 +319,26 @@ macro_rules! drop_keep {
     }};
 }
 
-/// Pushes slot value `$v` below the top `$depth` slots (they move up by one).
+/// Pushes slot value `$v` below the top `$depth` slots (they move up by one). Below the top
+/// one (the common case: a deferred local under a computed value) it is a push of the top
+/// after writing the value where the top was, which moves no other slot.
 macro_rules! insert {
     ($v:expr, $depth:expr) => {{
         let v: u64 = $v;
         let d = $depth as usize;
-        flush!();
-        let top = sp!();
-        // SAFETY: the translator counted `d` slots above the new one, and the frame's maximum
-        // height includes the new slot.
-        std::ptr::copy(top.sub(d), top.sub(d).add(1), d);
-        *top.sub(d) = v;
-        set_sp!(top.add(1));
-        reload!();
+        if d == 1 {
+            let t = top!();
+            top!() = v;
+            push!(t);
+        } else {
+            flush!();
+            let top = sp!();
+            // SAFETY: the translator counted `d` slots above the new one, and the frame's
+            // maximum height includes the new slot.
+            std::ptr::copy(top.sub(d), top.sub(d).add(1), d);
+            *top.sub(d) = v;
+            set_sp!(top.add(1));
+            reload!();
+        }
     }};
 }

@@ -117,6 +117,7 @@ pub(crate) fn lower(code: &[Instr]) -> Box<[Op]> {
 }
 
 /// The instructions of threaded code with absolute branch targets again (`lower` undone).
+#[cfg_attr(not(feature = "internals"), allow(dead_code))]
 pub(crate) fn instructions(ops: &[Op]) -> Vec<Instr> {
     let size = std::mem::size_of::<Op>() as i64;
     retarget(ops.iter().map(|op| op.instr), |target, base| (base as i64 + target as i32 as i64 / size) as u32).collect()

@@ -16,8 +16,10 @@
 #[rustfmt::skip]
 mod generated;
 
+pub use generated::Instr;
+#[allow(unused_imports)]
+pub use generated::FORMS;
 pub(crate) use generated::{generated_handlers, Bin, Load, Store, Un};
-pub use generated::{Instr, FORMS};
 
 /// An operand, as the translator's virtual stack holds it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +30,9 @@ pub(crate) enum Opd {
     L(u32),
     /// A constant's slot bits.
     I(u64),
+    /// A local plus a constant, added with 32-bit wrap-around: an address operand the selector
+    /// is asked about (never an entry of the translator's stack).
+    A(u32, u32),
 }
 
 /// Where a result goes.
@@ -45,6 +50,7 @@ pub(crate) enum Dst {
 
 /// A generated form, as the coverage test sees it.
 #[derive(Debug, Clone, Copy)]
+#[cfg_attr(not(feature = "internals"), allow(dead_code))]
 pub struct FormInfo {
     /// The variant's name.
     pub name: &'static str,

@@ -7,7 +7,7 @@
 //! operators it takes in still count for fuel (the translator meters every consumed one).
 
 use super::{Next, Translator};
-use crate::isa::{Bin, Instr, Opd, Un};
+use crate::isa::{Bin, Dst, Instr, Load, Opd, Store, Un};
 use wisp_decoder::Operator;
 
 impl Translator<'_> {
@@ -17,8 +17,59 @@ impl Translator<'_> {
         if let Some(n) = self.shifts_as_extension(op, b, ahead) {
             return Some(n);
         }
-        let (Opd::L(x), Opd::I(c)) = (a, b) else { return None };
-        self.stack_pointer_adjust(op, x, c, ahead).or_else(|| self.latch(op, x, c, ahead))
+        match (a, b) {
+            (Opd::L(x), Opd::I(c)) => self
+                .stack_pointer_adjust(op, x, c, ahead)
+                .or_else(|| self.latch(op, x, Opd::I(c), ahead))
+                .or_else(|| self.address_plus_constant(op, x, c, ahead)),
+            // A counter stepped by another local (either operand of the add).
+            (Opd::L(x), Opd::L(y)) => match ahead.first() {
+                Some(&Operator::LocalTee { local_index }) if local_index == x => self.latch(op, x, Opd::L(y), ahead),
+                Some(&Operator::LocalTee { local_index }) if local_index == y => self.latch(op, y, Opd::L(x), ahead),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// `local.get x; i32.const c; i32.add` as the address of the load or store that follows:
+    /// the access takes the local and the constant itself (the add wraps at 32 bits, so the
+    /// constant cannot join the offset). A store's value must be a `local.get` or a constant
+    /// (one operator between the add and the store).
+    fn address_plus_constant(&mut self, op: Bin, x: u32, c: u64, ahead: &[Operator<'_>]) -> Option<usize> {
+        if op != Bin::I32Add {
+            return None;
+        }
+        let addr = Opd::A(x, c as u32);
+        if let Some((load, memarg)) = Load::of(ahead.first()?) {
+            let offset = memarg.offset as u32;
+            let wanted = super::next_of(ahead.get(1));
+            let (dst, fused) = match wanted {
+                Next::Set(d) | Next::Tee(d) if load.form(addr, offset, Dst::L(d)).is_some() => (Dst::L(d), wanted),
+                _ => (Dst::S, Next::None),
+            };
+            let form = load.form(addr, offset, dst)?;
+            if let Dst::L(d) = dst {
+                self.preserve(d, 2);
+            }
+            self.pop();
+            self.pop();
+            return Some(1 + self.finish(form, dst, fused));
+        }
+        let value = match *ahead.first()? {
+            Operator::LocalGet { local_index } => Opd::L(local_index),
+            Operator::I32Const { value } => Opd::I(value as u32 as u64),
+            Operator::I64Const { value } => Opd::I(value as u64),
+            Operator::F32Const { value } => Opd::I(value.bits() as u64),
+            Operator::F64Const { value } => Opd::I(value.bits()),
+            _ => return None,
+        };
+        let (store, memarg) = Store::of(ahead.get(1)?)?;
+        let form = store.form(addr, value, memarg.offset as u32)?;
+        self.pop();
+        self.pop();
+        self.emit(form);
+        Some(2)
     }
 
     /// Idioms starting at a unary operator.
@@ -65,27 +116,44 @@ impl Translator<'_> {
         Some(2)
     }
 
-    /// A loop latch: `local.get c; const step; add; local.tee c; (local.get b | const k); cmp;
-    /// [i32.eqz;] br_if` (or `if`), the counter and the comparison of one integer width.
-    fn latch(&mut self, op: Bin, x: u32, c: u64, ahead: &[Operator<'_>]) -> Option<usize> {
+    /// A loop latch: `local.get c; (const step | local.get by); add; local.tee c; (local.get b |
+    /// const k); cmp; [i32.eqz;] br_if` (or `if`), the counter and the comparison of one integer
+    /// width.
+    fn latch(&mut self, op: Bin, x: u32, step: Opd, ahead: &[Operator<'_>]) -> Option<usize> {
         let wide = match op {
             Bin::I32Add => false,
             Bin::I64Add => true,
             _ => return None,
         };
-        let [Operator::LocalTee { local_index }, bound, cmp, rest @ ..] = ahead else { return None };
+        let Some(Operator::LocalTee { local_index }) = ahead.first() else { return None };
         if *local_index != x {
             return None;
         }
-        let bound = match *bound {
-            Operator::LocalGet { local_index } => Opd::L(local_index),
-            Operator::I32Const { value } if !wide => Opd::I(value as u32 as u64),
-            Operator::I64Const { value } if wide => Opd::I(value as u64),
+        let operand = |op: &Operator<'_>| match *op {
+            Operator::LocalGet { local_index } => Some(Opd::L(local_index)),
+            Operator::I32Const { value } if !wide => Some(Opd::I(value as u32 as u64)),
+            Operator::I64Const { value } if wide => Some(Opd::I(value as u64)),
+            _ => None,
+        };
+        // The bound follows the step (`c < n`), or was pushed before the counter (`n != c`):
+        // then the comparison is mirrored and the bound's entry is consumed too.
+        let (bound, cmp, rest, below) = match (ahead.get(1).and_then(operand), self.stack.len()) {
+            (Some(bound), _) => (bound, Bin::of(ahead.get(2)?)?, ahead.get(3..)?, false),
+            (None, n) if n >= 3 && matches!(self.top(2), Opd::L(_) | Opd::I(_)) => {
+                let cmp = Bin::of(ahead.get(1)?)?;
+                let mirrored = if cmp.commutative() { cmp } else { cmp.mirror()? };
+                (self.top(2), mirrored, ahead.get(2..)?, true)
+            }
             _ => return None,
         };
-        // An integer comparison (only those have an inverse) of the counter's width.
-        let mut cmp = Bin::of(cmp)?;
-        if cmp.inverse().is_none() || is_64bit_compare(cmp) != wide {
+        // A bound below the counter that reads the counter's local holds its old value, which
+        // the latch (reading the local after the step) would not see.
+        if below && bound == Opd::L(x) {
+            return None;
+        }
+        // An integer comparison of the counter's width.
+        let mut cmp = cmp;
+        if int_compare_width(cmp) != Some(wide) {
             return None;
         }
         let (negate, branch, consumed) = match rest {
@@ -95,20 +163,28 @@ impl Translator<'_> {
             [Operator::If { blockty }, ..] => (true, Next::If(*blockty), 4),
             _ => return None,
         };
+        // A bound taken from the stack is one operator fewer ahead.
+        let consumed = consumed - below as usize;
+        let operands = 2 + below as usize;
         if negate {
             cmp = cmp.inverse()?;
         }
-        // The step as the counter's signed value.
-        let step = if wide { c } else { c as u32 as i32 as i64 as u64 };
-        cmp.latch(x, step, bound, 0)?;
+        let select = |cmp: Bin, target: u32| match (step, bound) {
+            // The step as the counter's signed value.
+            (Opd::I(c), _) => cmp.latch(x, if wide { c } else { c as u32 as i32 as i64 as u64 }, bound, target),
+            (Opd::L(by), Opd::L(b)) => cmp.latch_by(x, by, b, target),
+            _ => None,
+        };
+        select(cmp, 0)?;
         // Operands are virtual: everything below them goes on the stack for the branch.
-        self.materialize_all(2);
+        self.materialize_all(operands);
         if !self.plain_branch(branch, 0) {
             return None;
         }
-        self.pop();
-        self.pop();
-        let form = cmp.latch(x, step, bound, u32::MAX).expect("checked above");
+        for _ in 0..operands {
+            self.pop();
+        }
+        let form = select(cmp, u32::MAX).expect("checked above");
         let site = self.emit(form);
         match branch {
             Next::BrIf(depth) => {
@@ -173,25 +249,19 @@ impl Translator<'_> {
         self.pop();
         let site = self.emit(Instr::LocalSetImmBr { index: x, value: v as u32, target: u32::MAX });
         self.link(site, target, idx);
-        self.live = false;
+        self.go_dead();
         Some(1)
     }
 }
 
-fn is_64bit_compare(op: Bin) -> bool {
-    matches!(
-        op,
-        Bin::I64Eq
-            | Bin::I64Ne
-            | Bin::I64LtS
-            | Bin::I64LtU
-            | Bin::I64GtS
-            | Bin::I64GtU
-            | Bin::I64LeS
-            | Bin::I64LeU
-            | Bin::I64GeS
-            | Bin::I64GeU
-    )
+/// Whether `op` is an integer comparison, and of 64-bit operands.
+fn int_compare_width(op: Bin) -> Option<bool> {
+    use Bin::*;
+    match op {
+        I32Eq | I32Ne | I32LtS | I32LtU | I32GtS | I32GtU | I32LeS | I32LeU | I32GeS | I32GeU => Some(false),
+        I64Eq | I64Ne | I64LtS | I64LtU | I64GtS | I64GtU | I64LeS | I64LeU | I64GeS | I64GeU => Some(true),
+        _ => None,
+    }
 }
 
 /// Jump threading, once every branch target is known: a resume jump (`LocalSetImmBr`) whose

@@ -21,6 +21,7 @@ use wisp_decoder::{BlockType, ErrorKind, FunctionBody, Operator};
 
 mod idioms;
 
+#[cfg_attr(not(feature = "internals"), allow(dead_code))]
 impl CompiledFunc {
     /// The instructions, whichever backend's array holds them.
     pub fn instructions(&self) -> Vec<Instr> {
@@ -211,6 +212,7 @@ impl<'m> Translator<'m> {
             (Opd::I(value), 0) => Instr::Const64 { value },
             (Opd::I(value), depth) => Instr::ConstInsert { value, depth },
             (Opd::S, _) => return,
+            (Opd::A(..), _) => unreachable!("address operands are never on the stack"),
         };
         self.emit(i);
     }
@@ -252,6 +254,23 @@ impl<'m> Translator<'m> {
         for i in (0..self.stack.len() - skip).rev() {
             if self.stack[i] == Opd::L(x) {
                 self.materialize(i);
+            }
+        }
+    }
+
+    /// The code after this point is unreachable until the next `else` or `end`. Its operands
+    /// are never computed: they count as on the stack, so the frames opened in it (whose heights
+    /// count every entry as on the stack) close with consistent counts.
+    fn go_dead(&mut self) {
+        self.live = false;
+        for e in self.stack.iter_mut().rev() {
+            if self.virt == 0 {
+                break;
+            }
+            if *e != Opd::S {
+                *e = Opd::S;
+                self.virt -= 1;
+                self.phys += 1;
             }
         }
     }
@@ -402,7 +421,7 @@ impl<'m> Translator<'m> {
                         Opd::I(0) => Some(self.emit(Instr::Br { target: u32::MAX })),
                         Opd::I(_) => None,
                         Opd::L(a) => Some(self.emit(Instr::I32Eqz_L_Br { a, target: u32::MAX })),
-                        Opd::S => Some(self.emit(Instr::I32Eqz_S_Br { target: u32::MAX })),
+                        Opd::S | Opd::A(..) => Some(self.emit(Instr::I32Eqz_S_Br { target: u32::MAX })),
                     };
                 }
                 self.open_if(blockty, site);
@@ -471,7 +490,7 @@ impl<'m> Translator<'m> {
             Operator::Nop {} => {}
             Operator::Unreachable {} => {
                 self.emit(Instr::Unreachable);
-                self.live = false;
+                self.go_dead();
             }
             // Slots are untyped and i32 readers truncate (see `exec::ops::Slot`): nothing to do,
             // but a constant keeps its canonical (zero-extended) bits.
@@ -495,7 +514,7 @@ impl<'m> Translator<'m> {
                     Instr::BrAdjust { target: t, drop, keep }
                 });
                 self.link(site, target, idx);
-                self.live = false;
+                self.go_dead();
             }
             Operator::BrIf { relative_depth } => self.br_if(relative_depth),
             Operator::BrTable { ref targets } => {
@@ -524,7 +543,7 @@ impl<'m> Translator<'m> {
                         self.add_fixup(idx, site);
                     }
                 }
-                self.live = false;
+                self.go_dead();
             }
             Operator::Return {} => {
                 let n = self.num_results as usize;
@@ -532,7 +551,7 @@ impl<'m> Translator<'m> {
                     self.materialize(i);
                 }
                 self.emit(Instr::Return { keep: self.num_results });
-                self.live = false;
+                self.go_dead();
             }
             Operator::Call { function_index } => {
                 let ty = m.func_type(function_index);
@@ -590,7 +609,7 @@ impl<'m> Translator<'m> {
             Operator::GlobalSet { global_index } => {
                 let index = global_index;
                 let i = match self.pop() {
-                    Opd::S => Instr::GlobalSet { index },
+                    Opd::S | Opd::A(..) => Instr::GlobalSet { index },
                     Opd::L(src) => Instr::GlobalSetLocal { index, src },
                     Opd::I(value) => Instr::GlobalSetImm { index, value },
                 };
@@ -668,7 +687,7 @@ impl<'m> Translator<'m> {
             Opd::L(y) if y == x => {}
             _ => {
                 self.emit(match v {
-                    Opd::S => Instr::LocalSet { index: x },
+                    Opd::S | Opd::A(..) => Instr::LocalSet { index: x },
                     Opd::L(src) => Instr::LocalCopy { src, dst: x },
                     Opd::I(value) => Instr::LocalSetImm { index: x, value },
                 });
@@ -912,7 +931,10 @@ impl<'m> HeightCheck<'m> {
         if t.live && !self.validator.is_unreachable() {
             debug_assert_eq!(t.stack.len(), self.validator.operand_height(), "operand height");
         }
-        debug_assert!(!t.live || !self.validator.is_unreachable() || self.validator.control_height() == 0, "reachability");
+        debug_assert!(
+            !t.live || !self.validator.is_unreachable() || self.validator.control_height() == 0,
+            "reachability"
+        );
     }
 }
 
