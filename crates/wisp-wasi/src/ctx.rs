@@ -46,6 +46,7 @@ impl std::fmt::Debug for WasiCtx {
 
 /// Where one of fd 0, 1 and 2 goes.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub enum Stdio {
     /// The host process's own stream.
     Inherit,

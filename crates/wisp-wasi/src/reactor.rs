@@ -269,9 +269,7 @@ impl GoReactor {
         let fatal = matches!(e, wisp::Error::Trap(_) | wisp::Error::Exit(_) | wisp::Error::Host(_));
         if !fatal {
             return Err(match e {
-                wisp::Error::Usage(msg) if msg.starts_with("instance is dead: ") => {
-                    ReactorError::Dead(msg["instance is dead: ".len()..].to_string())
-                }
+                wisp::Error::Dead(why) => ReactorError::Dead(why),
                 other => ReactorError::Wasm(other),
             });
         }

@@ -357,7 +357,7 @@ fn host_layout_structs_through_guest_pointers() {
     mem.write_bytes(go.store_mut(), s, &[2]).unwrap();
     let err = mem.read_value::<bool>(go.store(), s).unwrap_err();
     assert!(err.to_string().contains("not a bool"), "{err}");
-    let size = mem.data_size(go.store()) as u32;
+    let size = mem.data_size(go.store()).unwrap() as u32;
     assert!(mem.read_value::<Rec>(go.store(), size - 63).is_err());
     assert!(mem.read_value::<u64>(go.store(), u32::MAX).is_err());
     assert!(mem.read_bytes(go.store(), u32::MAX, u32::MAX).is_err());

@@ -138,10 +138,11 @@ impl Func {
         new_host_func(store.as_context_mut(), f.into_func())
     }
 
-    pub fn ty(&self, store: impl AsContext) -> FuncType {
+    /// The function's type; [`Error::WrongStore`] for another store's function.
+    pub fn ty(&self, store: impl AsContext) -> Result<FuncType> {
         let s = store.as_context();
-        let i = s.inner.check(self.0).expect("function of this store");
-        s.inner.engine.resolve_type(s.inner.funcs[i as usize].type_id)
+        let i = s.inner.check(self.0)?;
+        Ok(s.inner.engine.resolve_type(s.inner.funcs[i as usize].type_id))
     }
 
     /// Calls the function with `params`, writing `results`. Counts and types are checked.
@@ -175,7 +176,7 @@ impl Func {
         &self,
         store: impl AsContext,
     ) -> Result<TypedFunc<Params, Results>> {
-        let ty = self.ty(&store);
+        let ty = self.ty(&store)?;
         let (p, r) = (Params::types(), Results::types());
         if ty.params() != p.as_slice() || ty.results() != r.as_slice() {
             return Err(Error::Signature(format!(
@@ -199,7 +200,7 @@ pub(crate) fn call_raw<T>(store: &mut Store<T>, func: u32, buf: &mut [u64], np: 
     };
     let inner = &mut store.inner;
     if let Some(why) = &inner.instances[instance as usize].dead {
-        return Err(Error::Usage(format!("instance is dead: {why}")));
+        return Err(Error::Dead(why.clone()));
     }
     let base_sp = inner.stack.sp;
     let base_depth = inner.stack.frames.len();
@@ -372,7 +373,7 @@ impl WasmTy for Option<Func> {
         match self {
             None => Ok(0),
             Some(f) if f.0.store == store => Ok(f.0.index as u64 + 1),
-            Some(_) => Err(Error::Usage("function used with a store it does not belong to".into())),
+            Some(_) => Err(Error::WrongStore),
         }
     }
     fn from_slot(v: u64, store: u32) -> Self {
@@ -481,10 +482,13 @@ impl<R: WasmResults + WasmParams> HostReturn for R {
     }
 }
 
-impl<R: WasmResults + WasmParams> HostReturn for Result<R> {
+/// Any error type works: `?` on an `io::Error` inside a host closure returning
+/// `Result<_, io::Error>` (or `Result<_, BoxError>`), and the caller gets it back with
+/// [`Error::downcast_ref`]. A `wisp::Error` stays itself.
+impl<R: WasmResults + WasmParams, E: Into<crate::error::BoxError>> HostReturn for Result<R, E> {
     type Results = R;
     fn into_result(self) -> Result<R> {
-        self
+        self.map_err(Error::from_host)
     }
 }
 

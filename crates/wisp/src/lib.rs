@@ -32,7 +32,7 @@ mod trap;
 mod value;
 
 pub use engine::{Config, Dispatch, Engine};
-pub use error::{Error, Result};
+pub use error::{BoxError, Error, Result};
 pub use fuel::InterruptHandle;
 pub use func::{Caller, Func, HostReturn, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmTy};
 pub use global::Global;
@@ -50,7 +50,7 @@ pub use reactor::{
 };
 pub use store::{AsContext, AsContextMut, Store};
 pub use table::Table;
-pub use trap::{FrameInfo, Trap, TrapCode};
+pub use trap::{BacktraceDisplay, FrameInfo, Trap, TrapCode};
 pub use value::{ExternRef, Val};
 pub use wisp_decoder::{Features, FuncType, GlobalType, Limits, MemoryType, RefType, TableType, ValType};
 

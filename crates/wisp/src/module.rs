@@ -82,6 +82,7 @@ pub struct ImportDesc {
 
 /// The type of an import or export.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ExternType {
     Func(FuncType),
     Table(TableType),

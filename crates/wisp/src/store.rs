@@ -411,7 +411,7 @@ impl StoreInner {
         if s.store == self.id {
             Ok(s.index)
         } else {
-            Err(crate::Error::Usage("object used with a store it does not belong to".into()))
+            Err(crate::Error::WrongStore)
         }
     }
 
