@@ -44,6 +44,15 @@ pub enum ReactorError {
         /// Everything the guest wrote to stderr during the failed call.
         stderr: String,
     },
+    /// The call was stopped from outside: its deadline passed ([`GoReactor::set_timeout`]) or
+    /// an [`wisp::InterruptHandle`] interrupted it (the trap's code says which). Go's runtime
+    /// cannot resume a call stopped midway, so the instance is dead; the host, the store's
+    /// other instances and other reactors are not affected.
+    Stopped {
+        trap: Trap,
+        /// Everything the guest wrote to stderr during the stopped call.
+        stderr: String,
+    },
     /// The instance died in an earlier call (see [`GoReactor::dead_reason`]); nothing ran.
     Dead(String),
     /// Anything else: loading, linking, a missing export, a signature mismatch, a guest
@@ -57,6 +66,7 @@ impl fmt::Display for ReactorError {
             ReactorError::Panic { message, .. } => write!(f, "Go panic: {message}"),
             ReactorError::Exit(code) => write!(f, "the Go program exited with code {code}"),
             ReactorError::Trap { trap, .. } => write!(f, "{trap}"),
+            ReactorError::Stopped { trap, .. } => write!(f, "call stopped: {trap}"),
             ReactorError::Dead(why) => write!(f, "instance is dead: {why}"),
             ReactorError::Wasm(e) => write!(f, "{e}"),
         }
@@ -66,7 +76,9 @@ impl fmt::Display for ReactorError {
 impl std::error::Error for ReactorError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            ReactorError::Panic { trap, .. } | ReactorError::Trap { trap, .. } => Some(trap),
+            ReactorError::Panic { trap, .. } | ReactorError::Trap { trap, .. } | ReactorError::Stopped { trap, .. } => {
+                Some(trap)
+            }
             ReactorError::Wasm(e) => Some(e),
             _ => None,
         }
@@ -276,6 +288,11 @@ impl GoReactor {
         let stderr = String::from_utf8_lossy(&fresh).into_owned();
         let err = match e {
             wisp::Error::Exit(code) => ReactorError::Exit(code),
+            wisp::Error::Trap(trap)
+                if matches!(trap.code(), wisp::TrapCode::Interrupted | wisp::TrapCode::DeadlineExceeded) =>
+            {
+                ReactorError::Stopped { trap, stderr }
+            }
             wisp::Error::Trap(trap) => match go_panic_message(&stderr) {
                 Some(message) => ReactorError::Panic { message, stderr, trap },
                 None => ReactorError::Trap { trap, stderr },
@@ -422,6 +439,20 @@ impl GoReactor {
 
     pub fn is_dead(&self) -> bool {
         self.instance.is_dead(&self.store)
+    }
+
+    /// Gives every call at most `timeout` (`None`: no limit); a call still running then is
+    /// stopped with [`ReactorError::Stopped`] and the instance retired. The engine needs
+    /// [`wisp::Config::interruptible`].
+    pub fn set_timeout(&mut self, timeout: Option<std::time::Duration>) -> Result<(), ReactorError> {
+        Ok(self.store.set_timeout(timeout)?)
+    }
+
+    /// A handle another thread can use to stop the call running now (see
+    /// [`wisp::InterruptHandle`]); the stopped call fails with [`ReactorError::Stopped`].
+    /// The engine needs [`wisp::Config::interruptible`].
+    pub fn interrupt_handle(&self) -> Result<wisp::InterruptHandle, ReactorError> {
+        Ok(self.store.interrupt_handle()?)
     }
 
     /// Why the instance died (`Go panic: ...`, `the Go program exited with code N`, ...).

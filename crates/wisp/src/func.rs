@@ -190,6 +190,11 @@ impl Func {
 
 /// Calls store function `func` with parameters in `buf[..np]`; results land in `buf[..nr]`.
 pub(crate) fn call_raw<T>(store: &mut Store<T>, func: u32, buf: &mut [u64], np: usize, nr: usize) -> Result<()> {
+    // An outermost call gets its own interruption generation and deadline (`interrupt.rs`).
+    store.guarded_call(|store| run_call(store, func, buf, np, nr))
+}
+
+fn run_call<T>(store: &mut Store<T>, func: u32, buf: &mut [u64], np: usize, nr: usize) -> Result<()> {
     let entity = store.inner.funcs[func as usize];
     let (instance, def_index) = match entity.kind {
         FuncKind::Host { index } => {

@@ -17,6 +17,7 @@ mod fuel;
 mod func;
 mod global;
 mod instance;
+mod interrupt;
 pub mod isa;
 mod limits;
 mod linker;
@@ -33,10 +34,10 @@ mod value;
 
 pub use engine::{Config, Dispatch, Engine};
 pub use error::{BoxError, Error, Result};
-pub use fuel::InterruptHandle;
 pub use func::{Caller, Func, HostReturn, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmTy};
 pub use global::Global;
 pub use instance::{Extern, Instance};
+pub use interrupt::InterruptHandle;
 pub use limits::{
     ResourceLimiter, StoreLimits, StoreLimitsBuilder, DEFAULT_INSTANCE_LIMIT, DEFAULT_MEMORY_LIMIT, DEFAULT_TABLE_LIMIT,
 };

@@ -19,7 +19,10 @@ pub enum TrapCode {
     /// `call_indirect` past the end of its table.
     UndefinedElement,
     OutOfFuel,
+    /// Stopped by an [`InterruptHandle`](crate::InterruptHandle).
     Interrupted,
+    /// Stopped because the call ran past its deadline (`Store::set_timeout`).
+    DeadlineExceeded,
 }
 
 impl TrapCode {
@@ -39,6 +42,7 @@ impl TrapCode {
             TrapCode::UndefinedElement => "undefined element",
             TrapCode::OutOfFuel => "all fuel consumed",
             TrapCode::Interrupted => "interrupted",
+            TrapCode::DeadlineExceeded => "deadline exceeded",
         }
     }
 }
@@ -72,6 +76,12 @@ impl Trap {
 
     pub(crate) fn with_backtrace(code: TrapCode, backtrace: Vec<FrameInfo>) -> Self {
         Trap { code, backtrace }
+    }
+
+    /// The same trap with another code (an interruption that a deadline caused).
+    pub(crate) fn with_code(mut self, code: TrapCode) -> Self {
+        self.code = code;
+        self
     }
 
     pub fn code(&self) -> TrapCode {
