@@ -41,12 +41,12 @@ mod table;
 pub mod types;
 
 pub use ctx::{
-    MonotonicClock, OsRandom, Pipe, RandomSource, SeededRandom, Stdio, SystemMonotonicClock, SystemWallClock,
-    VirtualClock, WallClock, WasiCtx, WasiCtxBuilder, DETERMINISTIC_EPOCH,
+    MonotonicClock, OsRandom, Pipe, RandomSource, SeededRandom, SharedWriter, Stdio, SystemMonotonicClock,
+    SystemWallClock, VirtualClock, WallClock, WasiCtx, WasiCtxBuilder, DETERMINISTIC_EPOCH,
 };
 pub use errno::{Errno, WasiResult};
 pub use mem::GuestMemory;
-pub use reactor::{go_panic_message, GoReactor, GoReactorBuilder, ReactorError};
+pub use reactor::{go_panic_message, GoReactor, GoReactorBuilder, ReactorError, DEFAULT_OUTPUT_LIMIT};
 
 use wisp::{Caller, Linker};
 

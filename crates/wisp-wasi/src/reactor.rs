@@ -12,7 +12,7 @@
 //! # Ok(()) }
 //! ```
 
-use crate::ctx::{Pipe, Stdio, WasiCtx, WasiCtxBuilder};
+use crate::ctx::{Pipe, SharedWriter, Stdio, WasiCtx, WasiCtxBuilder};
 use std::fmt;
 use std::io::Write;
 use std::path::Path;
@@ -116,12 +116,50 @@ pub fn go_panic_message(stderr: &str) -> Option<String> {
     })
 }
 
+/// Where a reactor's stderr goes besides its per-call capture.
+#[derive(Clone, Debug)]
+enum Forward {
+    None,
+    Inherit,
+    Writer(SharedWriter),
+}
+
+/// The guest's stderr: kept for the running call (to find a panic message in), kept in a
+/// bounded history ([`GoReactor::stderr`]), and forwarded as it is written.
+struct StderrTee {
+    call: Pipe,
+    history: Pipe,
+    forward: Forward,
+}
+
+impl Write for StderrTee {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.call.write(bytes);
+        self.history.write(bytes);
+        match &self.forward {
+            Forward::None => {}
+            Forward::Inherit => std::io::stderr().lock().write_all(bytes)?,
+            Forward::Writer(w) => w.write_all(bytes)?,
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The most bytes of output a reactor holds in memory by default (per stream); older bytes
+/// are dropped first. See [`GoReactorBuilder::output_limit`].
+pub const DEFAULT_OUTPUT_LIMIT: usize = 1 << 20;
+
 /// Builds a [`GoReactor`]: the WASI context to give the guest, and what to do with its
 /// stdout and stderr.
 pub struct GoReactorBuilder {
     wasi: WasiCtxBuilder,
     capture_stdout: bool,
-    forward_stderr: bool,
+    forward: Forward,
+    output_limit: usize,
     initialize: bool,
 }
 
@@ -130,7 +168,8 @@ impl Default for GoReactorBuilder {
         GoReactorBuilder {
             wasi: WasiCtx::builder().stdout(Stdio::Inherit),
             capture_stdout: false,
-            forward_stderr: true,
+            forward: Forward::Inherit,
+            output_limit: DEFAULT_OUTPUT_LIMIT,
             initialize: true,
         }
     }
@@ -145,16 +184,41 @@ impl GoReactorBuilder {
         self
     }
 
-    /// Captures stdout in memory instead (read it with [`GoReactor::stdout`]).
+    /// Captures stdout in memory instead (read it with [`GoReactor::stdout`], empty it with
+    /// [`GoReactor::take_stdout`]); at most [`GoReactorBuilder::output_limit`] bytes are
+    /// held, the newest.
     pub fn capture_stdout(mut self, capture: bool) -> Self {
         self.capture_stdout = capture;
         self
     }
 
-    /// Whether what the guest writes to stderr is also copied to the host's stderr, after
-    /// each call (default: yes). It is captured either way ([`GoReactor::stderr`]).
+    /// Sends stdout to `w` as the guest writes it (a logger, a channel, a file); see
+    /// [`Stdio::writer`]. Replaces [`GoReactorBuilder::capture_stdout`].
+    pub fn stdout_writer(mut self, w: impl Write + Send + 'static) -> Self {
+        self.wasi = self.wasi.stdout(Stdio::writer(w));
+        self.capture_stdout = false;
+        self
+    }
+
+    /// Whether what the guest writes to stderr is also written to the host's stderr, as the
+    /// guest writes it (default: yes). It is captured either way ([`GoReactor::stderr`]).
     pub fn forward_stderr(mut self, forward: bool) -> Self {
-        self.forward_stderr = forward;
+        self.forward = if forward { Forward::Inherit } else { Forward::None };
+        self
+    }
+
+    /// Forwards stderr to `w` instead of the host's stderr, as the guest writes it. It is
+    /// still captured ([`GoReactor::stderr`]) and searched for a panic message.
+    pub fn stderr_writer(mut self, w: impl Write + Send + 'static) -> Self {
+        self.forward = Forward::Writer(SharedWriter::new(w));
+        self
+    }
+
+    /// The most bytes of captured stdout and of stderr history held in memory (default
+    /// [`DEFAULT_OUTPUT_LIMIT`], 1 MiB each); past it, the oldest bytes are dropped, so a
+    /// reactor that prints on every call runs for ever in bounded memory.
+    pub fn output_limit(mut self, bytes: usize) -> Self {
+        self.output_limit = bytes;
         self
     }
 
@@ -180,10 +244,11 @@ impl GoReactorBuilder {
         module: &Module,
         extra: impl FnOnce(&mut Linker<WasiCtx>) -> wisp::Result<()>,
     ) -> Result<GoReactor, ReactorError> {
-        let stderr = Pipe::new();
-        let mut wasi = self.wasi.stderr(Stdio::Pipe(stderr.clone()));
+        let (stderr, stderr_call) = (Pipe::with_limit(self.output_limit), Pipe::with_limit(self.output_limit));
+        let tee = StderrTee { call: stderr_call.clone(), history: stderr.clone(), forward: self.forward };
+        let mut wasi = self.wasi.stderr(Stdio::writer(tee));
         let stdout = if self.capture_stdout {
-            let p = Pipe::new();
+            let p = Pipe::with_limit(self.output_limit);
             wasi = wasi.stdout(Stdio::Pipe(p.clone()));
             Some(p)
         } else {
@@ -197,8 +262,7 @@ impl GoReactorBuilder {
         let memory = instance
             .get_memory(&store, "memory")
             .ok_or_else(|| wisp::Error::UnknownExport("a Go reactor exports `memory`; this module does not".into()))?;
-        let mut go =
-            GoReactor { store, instance, memory, stdout, stderr, forward_stderr: self.forward_stderr, abi: None };
+        let mut go = GoReactor { store, instance, memory, stdout, stderr, stderr_call, abi: None };
         if self.initialize {
             go.initialize()?;
         }
@@ -218,8 +282,10 @@ pub struct GoReactor {
     instance: Instance,
     memory: Memory,
     stdout: Option<Pipe>,
+    /// Bounded history of stderr.
     stderr: Pipe,
-    forward_stderr: bool,
+    /// Stderr of the running call.
+    stderr_call: Pipe,
     abi: Option<GuestAlloc>,
 }
 
@@ -269,11 +335,10 @@ impl GoReactor {
         if let Some(why) = self.instance.dead_reason(&self.store) {
             return Err(ReactorError::Dead(why));
         }
-        // Output from before this call (e.g. `init`) is already forwarded; what is unread
-        // afterwards is exactly this call's.
-        self.drain_stderr();
+        // Stderr is forwarded as it is written; this call's is kept apart for its panic text.
+        self.stderr_call.clear();
         let result = f(&mut self.store, &self.instance);
-        let fresh = self.drain_stderr();
+        let fresh = self.stderr_call.take();
         let e = match result {
             Ok(r) => return Ok(r),
             Err(e) => e,
@@ -305,24 +370,6 @@ impl GoReactor {
         };
         self.instance.mark_dead(&mut self.store, why);
         Err(err)
-    }
-
-    /// Takes the stderr bytes written since the last drain, copying them to the host's
-    /// stderr when forwarding is on.
-    fn drain_stderr(&mut self) -> Vec<u8> {
-        let n = self.stderr.unread();
-        if n == 0 {
-            return Vec::new();
-        }
-        let mut buf = vec![0; n];
-        let got = self.stderr.read(&mut buf);
-        buf.truncate(got);
-        if self.forward_stderr {
-            let mut err = std::io::stderr().lock();
-            let _ = err.write_all(&buf);
-            let _ = err.flush();
-        }
-        buf
     }
 
     /// The export `name` with its signature checked, for repeated calls with
@@ -412,15 +459,32 @@ impl GoReactor {
         self.memory
     }
 
-    /// Everything the guest wrote to stderr so far.
+    /// What the guest wrote to stderr and was not taken yet (at most the output limit, the
+    /// newest bytes).
     pub fn stderr(&self) -> Vec<u8> {
         self.stderr.contents()
     }
 
-    /// Everything the guest wrote to stdout so far, when it is captured
+    /// Removes and returns what [`GoReactor::stderr`] holds.
+    pub fn take_stderr(&mut self) -> Vec<u8> {
+        self.stderr.take()
+    }
+
+    /// What the guest wrote to stdout and was not taken yet, when it is captured
     /// ([`GoReactorBuilder::capture_stdout`]).
     pub fn stdout(&self) -> Option<Vec<u8>> {
         self.stdout.as_ref().map(Pipe::contents)
+    }
+
+    /// Removes and returns what [`GoReactor::stdout`] holds.
+    pub fn take_stdout(&mut self) -> Option<Vec<u8>> {
+        self.stdout.as_ref().map(Pipe::take)
+    }
+
+    /// The pipes holding captured stdout (if captured) and the stderr history, to check
+    /// their sizes or clear them.
+    pub fn output_pipes(&self) -> (Option<&Pipe>, &Pipe) {
+        (self.stdout.as_ref(), &self.stderr)
     }
 
     pub fn instance(&self) -> Instance {
