@@ -16,6 +16,9 @@ pub enum Error {
     /// The bytes are not a well-formed module.
     #[error("malformed module: {0}")]
     Decode(#[from] wisp_decoder::Error),
+    /// The module is in the text format and does not parse (or the `wat` feature is off).
+    #[error("invalid text module: {0}")]
+    Text(String),
     /// The module is well-formed but invalid.
     #[error("invalid module: {0}")]
     Validate(wisp_validator::Error),

@@ -43,7 +43,7 @@ pub use limits::{
 };
 pub use linker::Linker;
 pub use memory::Memory;
-pub use module::{ExternType, ImportDesc, Module};
+pub use module::{wat_to_wasm, ExternType, ImportDesc, Module};
 #[doc(hidden)]
 pub use reactor::align_up as reactor_align_up;
 pub use reactor::{
