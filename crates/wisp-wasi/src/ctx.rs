@@ -39,6 +39,62 @@ impl WasiCtx {
     }
 }
 
+/// The descriptor of fd 0, 1 or 2 for `stdio` (`None`: closed).
+fn stdio_descriptor(fd: u32, stdio: Stdio) -> Option<Descriptor> {
+    let which = match fd {
+        0 => Stream::Stdin,
+        1 => Stream::Stdout,
+        _ => Stream::Stderr,
+    };
+    let (stream, tty) = match stdio {
+        Stdio::Closed => return None,
+        Stdio::Inherit => {
+            let tty = match which {
+                Stream::Stdin => io::stdin().is_terminal(),
+                Stream::Stdout => io::stdout().is_terminal(),
+                _ => io::stderr().is_terminal(),
+            };
+            (which, tty)
+        }
+        Stdio::Pipe(p) => (Stream::Pipe(p), false),
+        Stdio::Writer(w) => (Stream::Writer(w), false),
+    };
+    let dir_right = if fd == 0 { rights::FD_READ } else { rights::FD_WRITE };
+    let mut base = dir_right | rights::FD_FDSTAT_SET_FLAGS | rights::FD_FILESTAT_GET | rights::POLL_FD_READWRITE;
+    // wasi-libc's isatty() wants a character device without seek rights.
+    if !tty {
+        base |= rights::FD_SEEK | rights::FD_TELL;
+    }
+    let ft = if tty { filetype::CHARACTER_DEVICE } else { filetype::UNKNOWN };
+    Some(Descriptor::new(Kind::Stream { stream, filetype: ft }, base, 0))
+}
+
+impl WasiCtx {
+    /// Replaces stdin (fd 0), as [`WasiCtxBuilder::stdin`] would have set it.
+    pub fn set_stdin(&mut self, s: Stdio) {
+        self.set_stdio(0, s);
+    }
+
+    /// Replaces stdout (fd 1), as [`WasiCtxBuilder::stdout`] would have set it.
+    pub fn set_stdout(&mut self, s: Stdio) {
+        self.set_stdio(1, s);
+    }
+
+    /// Replaces stderr (fd 2), as [`WasiCtxBuilder::stderr`] would have set it.
+    pub fn set_stderr(&mut self, s: Stdio) {
+        self.set_stdio(2, s);
+    }
+
+    fn set_stdio(&mut self, fd: u32, s: Stdio) {
+        match stdio_descriptor(fd, s) {
+            Some(d) => self.table.insert_at(fd, d),
+            None => {
+                let _ = self.table.remove(fd as i32);
+            }
+        }
+    }
+}
+
 impl std::fmt::Debug for WasiCtx {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WasiCtx").field("args", &self.args.len()).field("env", &self.env.len()).finish_non_exhaustive()
@@ -554,30 +610,10 @@ impl WasiCtxBuilder {
 
     pub fn build(self) -> WasiCtx {
         let mut table = Table::default();
-        let streams = [(self.stdin, Stream::Stdin), (self.stdout, Stream::Stdout), (self.stderr, Stream::Stderr)];
-        for (fd, (stdio, which)) in streams.into_iter().enumerate() {
-            let (stream, tty) = match stdio {
-                Stdio::Closed => continue,
-                Stdio::Inherit => {
-                    let tty = match which {
-                        Stream::Stdin => io::stdin().is_terminal(),
-                        Stream::Stdout => io::stdout().is_terminal(),
-                        _ => io::stderr().is_terminal(),
-                    };
-                    (which, tty)
-                }
-                Stdio::Pipe(p) => (Stream::Pipe(p), false),
-                Stdio::Writer(w) => (Stream::Writer(w), false),
-            };
-            let dir_right = if fd == 0 { rights::FD_READ } else { rights::FD_WRITE };
-            let mut base =
-                dir_right | rights::FD_FDSTAT_SET_FLAGS | rights::FD_FILESTAT_GET | rights::POLL_FD_READWRITE;
-            // wasi-libc's isatty() wants a character device without seek rights.
-            if !tty {
-                base |= rights::FD_SEEK | rights::FD_TELL;
+        for (fd, stdio) in [self.stdin, self.stdout, self.stderr].into_iter().enumerate() {
+            if let Some(d) = stdio_descriptor(fd as u32, stdio) {
+                table.insert_at(fd as u32, d);
             }
-            let ft = if tty { filetype::CHARACTER_DEVICE } else { filetype::UNKNOWN };
-            table.insert_at(fd as u32, Descriptor::new(Kind::Stream { stream, filetype: ft }, base, 0));
         }
         for (i, p) in self.preopens.into_iter().enumerate() {
             let (base, inheriting): (Rights, Rights) = if p.read_only {

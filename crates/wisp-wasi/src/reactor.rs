@@ -3,6 +3,11 @@
 //! panic comes back as [`ReactorError::Panic`] with its text, and the instance retired after
 //! a panic or `os.Exit` so that later calls fail with [`ReactorError::Dead`].
 //!
+//! [`GoReactor::new`] and [`GoReactorBuilder::instantiate`] make a store of their own
+//! (`Store<WasiCtx>`); [`GoReactorBuilder::instantiate_in`] takes the host's store, of any
+//! data type, and the host's linker, so that plugins keep their state in the store, share
+//! one linker, and run `_initialize` under the host's limiter, fuel and deadline.
+//!
 //! ```
 //! # fn main() -> Result<(), wisp_wasi::ReactorError> {
 //! # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/go/add.wasm");
@@ -158,6 +163,8 @@ pub const DEFAULT_OUTPUT_LIMIT: usize = 1 << 20;
 pub struct GoReactorBuilder {
     wasi: WasiCtxBuilder,
     capture_stdout: bool,
+    /// Where stdout goes instead of the WASI context's own setting.
+    stdout: Option<Stdio>,
     forward: Forward,
     output_limit: usize,
     initialize: bool,
@@ -168,6 +175,7 @@ impl Default for GoReactorBuilder {
         GoReactorBuilder {
             wasi: WasiCtx::builder().stdout(Stdio::Inherit),
             capture_stdout: false,
+            stdout: None,
             forward: Forward::Inherit,
             output_limit: DEFAULT_OUTPUT_LIMIT,
             initialize: true,
@@ -195,7 +203,7 @@ impl GoReactorBuilder {
     /// Sends stdout to `w` as the guest writes it (a logger, a channel, a file); see
     /// [`Stdio::writer`]. Replaces [`GoReactorBuilder::capture_stdout`].
     pub fn stdout_writer(mut self, w: impl Write + Send + 'static) -> Self {
-        self.wasi = self.wasi.stdout(Stdio::writer(w));
+        self.stdout = Some(Stdio::writer(w));
         self.capture_stdout = false;
         self
     }
@@ -231,7 +239,9 @@ impl GoReactorBuilder {
         self
     }
 
-    /// Links WASI, instantiates `module` in a new store and runs `_initialize`.
+    /// Links WASI, instantiates `module` in a new store and runs `_initialize`. For host data
+    /// of your own, a linker shared by many reactors, and limits, fuel or a deadline in
+    /// force during `_initialize`, see [`GoReactorBuilder::instantiate_in`].
     pub fn instantiate(self, engine: &Engine, module: &Module) -> Result<GoReactor, ReactorError> {
         self.instantiate_with(engine, module, |_| Ok(()))
     }
@@ -244,20 +254,74 @@ impl GoReactorBuilder {
         module: &Module,
         extra: impl FnOnce(&mut Linker<WasiCtx>) -> wisp::Result<()>,
     ) -> Result<GoReactor, ReactorError> {
-        let (stderr, stderr_call) = (Pipe::with_limit(self.output_limit), Pipe::with_limit(self.output_limit));
-        let tee = StderrTee { call: stderr_call.clone(), history: stderr.clone(), forward: self.forward };
-        let mut wasi = self.wasi.stderr(Stdio::writer(tee));
-        let stdout = if self.capture_stdout {
-            let p = Pipe::with_limit(self.output_limit);
-            wasi = wasi.stdout(Stdio::Pipe(p.clone()));
-            Some(p)
-        } else {
-            None
-        };
-        let mut store = Store::new(engine, wasi.build());
+        let mut this = self;
+        let store = Store::new(engine, std::mem::take(&mut this.wasi).build());
         let mut linker = Linker::new(engine);
         crate::add_to_linker(&mut linker, |ctx| ctx)?;
         extra(&mut linker)?;
+        this.instantiate_in(store, &linker, module, |ctx| ctx)
+    }
+
+    /// Instantiates `module` in `store`, your own, with `linker`, yours too, then runs
+    /// `_initialize`. `wasi` finds the guest's [`WasiCtx`] in the store's data, as for
+    /// [`add_to_linker`](crate::add_to_linker); the builder's [`GoReactorBuilder::wasi`] is
+    /// not used (the store's context is), but its output settings are applied to it.
+    ///
+    /// - Host data of any type `T`: per-plugin state lives in the store, host functions
+    ///   reach it through `Caller::data_mut`, no `Arc<Mutex<_>>` needed.
+    /// - One linker, with WASI and the host functions defined once, serves every reactor.
+    /// - Whatever the store was given before (a limiter, fuel, a timeout) is in force while
+    ///   `_initialize` runs: with fuel metering on, give the store fuel first, since Go's
+    ///   runtime start-up runs many instructions.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), wisp_wasi::ReactorError> {
+    /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/go/add.wasm");
+    /// struct Plugin {
+    ///     wasi: wisp_wasi::WasiCtx,
+    ///     calls: u32,
+    /// }
+    /// let mut config = wisp::Config::new();
+    /// config.consume_fuel(true);
+    /// let engine = wisp::Engine::new(&config);
+    /// let module = wisp::Module::new(&engine, std::fs::read(path).unwrap())?;
+    /// let mut linker = wisp::Linker::<Plugin>::new(&engine);
+    /// wisp_wasi::add_to_linker(&mut linker, |p: &mut Plugin| &mut p.wasi)?;
+    /// let mut plugins = Vec::new();
+    /// for _ in 0..2 {
+    ///     let mut store = wisp::Store::new(&engine, Plugin { wasi: wisp_wasi::WasiCtx::builder().build(), calls: 0 });
+    ///     store.set_fuel(1_000_000_000)?; // before `_initialize`
+    ///     let go = wisp_wasi::GoReactor::builder().instantiate_in(store, &linker, &module, |p| &mut p.wasi)?;
+    ///     plugins.push(go);
+    /// }
+    /// for go in &mut plugins {
+    ///     assert_eq!(go.call::<_, i32>("add", (2i32, 3i32))?, 5);
+    ///     go.data_mut().calls += 1;
+    /// }
+    /// assert!(plugins.iter().all(|go| go.data().calls == 1));
+    /// # Ok(()) }
+    /// ```
+    pub fn instantiate_in<T>(
+        self,
+        mut store: Store<T>,
+        linker: &Linker<T>,
+        module: &Module,
+        wasi: impl FnOnce(&mut T) -> &mut WasiCtx,
+    ) -> Result<GoReactor<T>, ReactorError> {
+        let (stderr, stderr_call) = (Pipe::with_limit(self.output_limit), Pipe::with_limit(self.output_limit));
+        let tee = StderrTee { call: stderr_call.clone(), history: stderr.clone(), forward: self.forward };
+        let ctx = wasi(store.data_mut());
+        ctx.set_stderr(Stdio::writer(tee));
+        let stdout = if self.capture_stdout {
+            let p = Pipe::with_limit(self.output_limit);
+            ctx.set_stdout(Stdio::Pipe(p.clone()));
+            Some(p)
+        } else {
+            if let Some(out) = self.stdout {
+                ctx.set_stdout(out);
+            }
+            None
+        };
         let instance = linker.instantiate(&mut store, module)?;
         let memory = instance
             .get_memory(&store, "memory")
@@ -277,8 +341,8 @@ impl GoReactorBuilder {
 /// after a trap, an exit or a failing host function the instance is marked dead (Go's
 /// runtime cannot continue from there) and any later call, through this type or directly
 /// on its functions, fails with "instance is dead".
-pub struct GoReactor {
-    store: Store<WasiCtx>,
+pub struct GoReactor<T = WasiCtx> {
+    store: Store<T>,
     instance: Instance,
     memory: Memory,
     stdout: Option<Pipe>,
@@ -289,7 +353,7 @@ pub struct GoReactor {
     abi: Option<GuestAlloc>,
 }
 
-impl fmt::Debug for GoReactor {
+impl<T> fmt::Debug for GoReactor<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GoReactor")
             .field("instance", &self.instance)
@@ -298,7 +362,7 @@ impl fmt::Debug for GoReactor {
     }
 }
 
-impl GoReactor {
+impl GoReactor<WasiCtx> {
     pub fn builder() -> GoReactorBuilder {
         GoReactorBuilder::default()
     }
@@ -318,7 +382,9 @@ impl GoReactor {
         let module = Module::new(&engine, bytes)?;
         GoReactor::new(&engine, &module)
     }
+}
 
+impl<T> GoReactor<T> {
     /// Runs `_initialize`, once (see [`wisp::Instance::initialize_reactor`]); instantiation
     /// does it unless [`GoReactorBuilder::initialize`] said otherwise. Fails for a command
     /// module (one that exports `_start`).
@@ -328,10 +394,7 @@ impl GoReactor {
 
     /// Runs `f` on the store and instance under the reactor's error policy (see the type's
     /// docs). Everything else in this type is built on it; use it for sequences of calls.
-    pub fn guard<R>(
-        &mut self,
-        f: impl FnOnce(&mut Store<WasiCtx>, &Instance) -> wisp::Result<R>,
-    ) -> Result<R, ReactorError> {
+    pub fn guard<R>(&mut self, f: impl FnOnce(&mut Store<T>, &Instance) -> wisp::Result<R>) -> Result<R, ReactorError> {
         if let Some(why) = self.instance.dead_reason(&self.store) {
             return Err(ReactorError::Dead(why));
         }
@@ -491,14 +554,24 @@ impl GoReactor {
         self.instance
     }
 
-    pub fn store(&self) -> &Store<WasiCtx> {
+    pub fn store(&self) -> &Store<T> {
         &self.store
     }
 
     /// The store, for direct use of the instance's functions and memory (calls made this
     /// way bypass the panic capture, but a dead instance still refuses them).
-    pub fn store_mut(&mut self) -> &mut Store<WasiCtx> {
+    pub fn store_mut(&mut self) -> &mut Store<T> {
         &mut self.store
+    }
+
+    /// The host's data in the reactor's store.
+    pub fn data(&self) -> &T {
+        self.store.data()
+    }
+
+    /// The host's data in the reactor's store, to change.
+    pub fn data_mut(&mut self) -> &mut T {
+        self.store.data_mut()
     }
 
     pub fn is_dead(&self) -> bool {

@@ -557,3 +557,126 @@ fn a_deadline_stops_a_runaway_go_export_and_retires_only_that_instance() {
     let mut fresh = quiet().instantiate(&engine, &m).unwrap();
     assert_eq!(fresh.call::<(), i64>("incr", ()).unwrap(), 1);
 }
+
+/// A plugin's host data: its WASI context, its own state, and its memory budget.
+struct Plugin {
+    wasi: WasiCtx,
+    name: &'static str,
+    host_calls: u32,
+    budget: Budget,
+}
+
+/// Refuses memory beyond `max_bytes` and remembers the largest request.
+struct Budget {
+    max_bytes: usize,
+    largest_request: usize,
+}
+
+impl wisp::ResourceLimiter for Budget {
+    fn memory_growing(&mut self, _current: usize, desired: usize, _max: Option<usize>) -> bool {
+        self.largest_request = self.largest_request.max(desired);
+        desired <= self.max_bytes
+    }
+    fn table_growing(&mut self, _current: usize, _desired: usize, _max: Option<usize>) -> bool {
+        true
+    }
+}
+
+fn plugin_store(engine: &Engine, name: &'static str, max_bytes: usize) -> wisp::Store<Plugin> {
+    let wasi = WasiCtx::builder().arg(name).build();
+    let budget = Budget { max_bytes, largest_request: 0 };
+    let mut store = wisp::Store::new(engine, Plugin { wasi, name, host_calls: 0, budget });
+    store.limiter(|p: &mut Plugin| &mut p.budget);
+    store
+}
+
+#[test]
+fn reactors_over_host_data_share_one_linker() {
+    let engine = Engine::default();
+    let m = module(&engine, "state.wasm");
+    // WASI and a host function, defined once for every plugin.
+    let mut linker = wisp::Linker::<Plugin>::new(&engine);
+    wisp_wasi::add_to_linker(&mut linker, |p: &mut Plugin| &mut p.wasi).unwrap();
+    linker
+        .func_wrap("host", "note", |mut c: wisp::Caller<'_, Plugin>| {
+            c.data_mut().host_calls += 1;
+        })
+        .unwrap();
+    let mut plugins: Vec<GoReactor<Plugin>> = ["a", "b", "c"]
+        .into_iter()
+        .map(|name| {
+            let store = plugin_store(&engine, name, 256 << 20);
+            quiet().instantiate_in(store, &linker, &m, |p| &mut p.wasi).unwrap()
+        })
+        .collect();
+    for (i, go) in plugins.iter_mut().enumerate() {
+        for _ in 0..=i {
+            go.call::<(), i64>("incr", ()).unwrap();
+        }
+        go.data_mut().host_calls += 10 * (i as u32 + 1);
+        // The WASI context is the plugin's: its own argv.
+        assert_eq!(go.call::<(), i32>("args_len", ()).unwrap(), 1);
+        assert_eq!(go.take_stdout().unwrap(), b"state: init\n");
+    }
+    for (i, go) in plugins.iter_mut().enumerate() {
+        assert_eq!(go.call::<(), i64>("get", ()).unwrap(), i as i64 + 1, "{}", go.data().name);
+        assert_eq!(go.data().host_calls, 10 * (i as u32 + 1));
+        assert!(go.data().budget.largest_request > 0, "the limiter saw Go's memory");
+    }
+    // The panic handling works on any store: one plugin dies, the others serve on.
+    match plugins[1].call::<(), ()>("boom", ()) {
+        Err(ReactorError::Panic { message, .. }) => assert_eq!(message, "boom"),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(plugins[1].call::<(), i64>("get", ()), Err(ReactorError::Dead(_))));
+    assert_eq!(plugins[0].call::<(), i64>("incr", ()).unwrap(), 2);
+    assert_eq!(plugins[2].call::<(), i64>("incr", ()).unwrap(), 4);
+}
+
+#[test]
+fn limits_fuel_and_deadlines_apply_during_initialize() {
+    let mut config = Config::new();
+    config.consume_fuel(true).interruptible(true);
+    let engine = Engine::new(&config);
+    let m = module(&engine, "state.wasm");
+    let mut linker = wisp::Linker::<Plugin>::new(&engine);
+    wisp_wasi::add_to_linker(&mut linker, |p: &mut Plugin| &mut p.wasi).unwrap();
+
+    // Fuel given before `_initialize`: the runtime starts, and calls spend from it.
+    let mut store = plugin_store(&engine, "fuelled", 256 << 20);
+    store.set_fuel(10_000_000_000).unwrap();
+    store.set_timeout(Some(Duration::from_secs(60))).unwrap();
+    let mut go = quiet().instantiate_in(store, &linker, &m, |p| &mut p.wasi).unwrap();
+    let after_init = go.store().get_fuel().unwrap();
+    assert!(after_init < 10_000_000_000);
+    assert_eq!(go.call::<(), i64>("incr", ()).unwrap(), 1);
+    assert!(go.store().get_fuel().unwrap() < after_init);
+
+    // No fuel: `_initialize` itself runs out, and the instance is retired.
+    let store = plugin_store(&engine, "empty", 256 << 20);
+    match quiet().instantiate_in(store, &linker, &m, |p| &mut p.wasi) {
+        Err(ReactorError::Trap { trap, .. }) => assert_eq!(trap.code(), TrapCode::OutOfFuel),
+        other => panic!("{other:?}"),
+    }
+
+    // A memory budget below what Go's start-up grows to: `_initialize` fails inside the
+    // runtime, which the limiter refused.
+    let mut store = plugin_store(&engine, "small", 0);
+    store.set_fuel(10_000_000_000).unwrap();
+    let initial = match m.get_export("memory") {
+        Some(ExternType::Memory(t)) => t.limits.min as usize * 65536,
+        other => panic!("{other:?}"),
+    };
+    store.data_mut().budget.max_bytes = initial;
+    let err = quiet().instantiate_in(store, &linker, &m, |p| &mut p.wasi).unwrap_err();
+    assert!(matches!(err, ReactorError::Panic { .. } | ReactorError::Trap { .. } | ReactorError::Exit(_)), "{err:?}");
+
+    // A deadline shorter than Go's start-up stops `_initialize`.
+    let mut store = plugin_store(&engine, "late", 256 << 20);
+    store.set_fuel(10_000_000_000).unwrap();
+    store.set_timeout(Some(Duration::from_nanos(1))).unwrap();
+    match quiet().instantiate_in(store, &linker, &m, |p| &mut p.wasi) {
+        Err(ReactorError::Stopped { trap, .. }) => assert_eq!(trap.code(), TrapCode::DeadlineExceeded),
+        other => panic!("{other:?}"),
+    }
+}
