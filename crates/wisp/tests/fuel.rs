@@ -240,3 +240,34 @@ fn interrupting_one_store_leaves_the_others_running() {
     assert_eq!(err.as_trap().map(|t| t.code()), Some(TrapCode::Interrupted));
     assert_eq!(b_sum.call(&mut b, 10).unwrap(), 55);
 }
+
+#[test]
+fn a_call_back_into_wasm_from_a_host_function_shares_the_outer_deadline() {
+    let engine = Engine::new(&interruptible());
+    let module = Module::new(
+        &engine,
+        wat(r#"(module
+            (import "host" "reenter" (func $reenter))
+            (func (export "spin") (loop $l (br $l)))
+            (func (export "outer") (call $reenter)))"#),
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap("host", "reenter", |mut caller: wisp::Caller<'_, ()>| -> wisp::Result<()> {
+            let spin = caller.get_export("spin").and_then(wisp::Extern::into_func).unwrap();
+            spin.typed::<(), ()>(&caller)?.call(&mut caller, ())
+        })
+        .unwrap();
+    let inst = linker.instantiate(&mut store, &module).unwrap();
+    store.set_timeout(Some(Duration::from_millis(100))).unwrap();
+    let outer = inst.get_typed_func::<(), ()>(&store, "outer").unwrap();
+    let t0 = Instant::now();
+    let err = outer.call(&mut store, ()).unwrap_err();
+    assert_eq!(err.as_trap().map(|t| t.code()), Some(TrapCode::DeadlineExceeded), "{err}");
+    assert!(t0.elapsed() < Duration::from_secs(10));
+    // The store is usable afterwards, and the next outermost call gets a fresh deadline.
+    let err = outer.call(&mut store, ()).unwrap_err();
+    assert_eq!(err.as_trap().map(|t| t.code()), Some(TrapCode::DeadlineExceeded), "{err}");
+}
