@@ -10,7 +10,7 @@ fn main() {
     let module = wisp::Module::new(&engine, &bytes).unwrap();
     let (mut store, inst) = wisp_benches::wisp_host::start(&engine, &module);
     let f = inst.get_func(&store, export).unwrap();
-    let ty = f.ty(&store);
+    let ty = f.ty(&store).expect("a function of this store");
     let t = std::time::Instant::now();
     for _ in 0..iters {
         let mut out = vec![wisp::Val::I32(0); ty.results().len()];

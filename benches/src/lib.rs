@@ -353,6 +353,24 @@ pub mod shim {
     }
 }
 
+/// A memory's bytes as either engine gives them: wasmi's `data_mut` returns the slice, wisp's
+/// a `Result` (another store's memory is an error there, not a panic).
+pub trait MemBytes<'a> {
+    fn bytes(self) -> &'a mut [u8];
+}
+
+impl<'a> MemBytes<'a> for &'a mut [u8] {
+    fn bytes(self) -> &'a mut [u8] {
+        self
+    }
+}
+
+impl<'a, E: std::fmt::Debug> MemBytes<'a> for Result<&'a mut [u8], E> {
+    fn bytes(self) -> &'a mut [u8] {
+        self.expect("the caller's own memory")
+    }
+}
+
 /// Defines `linker(&Engine) -> Linker<()>` and `start(&Engine, &Module) -> (Store, Instance)`
 /// for an engine crate whose API has wisp's and wasmi's shape: the minimal WASI host (`shim`)
 /// for Go reactors, written once for both engines. `$exit` turns an exit code into the
@@ -366,7 +384,7 @@ macro_rules! shim_host {
 
         fn mem<'a>(caller: &'a mut Caller<'_, ()>) -> &'a mut [u8] {
             let m = caller.get_export("memory").and_then(Extern::into_memory).expect("Go exports its memory");
-            m.data_mut(caller)
+            $crate::MemBytes::bytes(m.data_mut(caller))
         }
 
         pub fn linker(engine: &Engine) -> Linker<()> {

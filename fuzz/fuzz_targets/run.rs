@@ -28,9 +28,9 @@ fuzz_target!(|data: &[u8]| {
     store.limiter(|l| l);
     let Ok(instance) = Linker::new(&engine).instantiate(&mut store, &module) else { return };
     let fuel = instance.get_global(&store, FUEL_EXPORT).expect("fuel exported");
-    for (_, ext) in instance.exports(&store) {
+    for (_, ext) in instance.exports(&store).expect("an instance of this store") {
         let Extern::Func(f) = ext else { continue };
-        let ty = f.ty(&store);
+        let ty = f.ty(&store).expect("a function of this store");
         let args: Vec<Val> = ty.params().iter().map(|&t| zero(t)).collect();
         let mut results: Vec<Val> = ty.results().iter().map(|&t| zero(t)).collect();
         fuel.set(&mut store, Val::I32(FUEL as i32)).unwrap();

@@ -63,8 +63,8 @@ impl WispBackend {
         })
     }
 
-    fn from_val(&self, v: Val) -> Value {
-        match v {
+    fn from_val(&self, v: Val) -> Result<Value, BackendError> {
+        Ok(match v {
             Val::I32(x) => Value::I32(x),
             Val::I64(x) => Value::I64(x),
             Val::F32(b) => Value::F32(b),
@@ -75,7 +75,9 @@ impl WispBackend {
                 let n = e.data(&self.store).and_then(|d| d.downcast_ref::<u32>()).copied();
                 Value::ExternRef(Some(n.unwrap_or(u32::MAX)))
             }
-        }
+            // A value kind newer than this runner.
+            _ => return Err(BackendError::Unsupported),
+        })
     }
 }
 
@@ -143,10 +145,10 @@ impl Backend for WispBackend {
             .get_func(&self.store, func)
             .ok_or_else(|| BackendError::Other(format!("no exported function {func}")))?;
         let params = args.iter().map(|a| self.to_val(a)).collect::<Result<Vec<_>, _>>()?;
-        let ty = f.ty(&self.store);
+        let ty = f.ty(&self.store).map_err(backend_error)?;
         let mut results: Vec<Val> = ty.results().iter().map(|&t| Val::default_for(t)).collect();
         f.call(&mut self.store, &params, &mut results).map_err(backend_error)?;
-        Ok(results.into_iter().map(|v| self.from_val(v)).collect())
+        results.into_iter().map(|v| self.from_val(v)).collect()
     }
 
     fn get(&mut self, instance: Option<&str>, global: &str) -> Result<Value, BackendError> {
@@ -154,6 +156,6 @@ impl Backend for WispBackend {
         let g = inst
             .get_global(&self.store, global)
             .ok_or_else(|| BackendError::Other(format!("no exported global {global}")))?;
-        Ok(self.from_val(g.get(&self.store)))
+        self.from_val(g.get(&self.store).map_err(backend_error)?)
     }
 }

@@ -79,6 +79,7 @@ fn val(ctx: &impl AsContext<Data = Data>, v: &Val) -> V {
         Val::ExternRef(r) => V::ExternRef(
             r.map(|e| e.data(ctx).and_then(|d| d.downcast_ref::<u32>()).copied().unwrap_or(UNKNOWN_EXTERN)),
         ),
+        ref other => panic!("a value kind the generator never makes: {other:?}"),
     }
 }
 
@@ -112,7 +113,7 @@ pub fn kind(code: TrapCode) -> TrapKind {
 pub fn outcome(e: &Error) -> Outcome {
     match e {
         Error::Trap(t) => Outcome::Trap(kind(t.code())),
-        Error::Host(msg) => match HostTrap::parse(msg) {
+        Error::Host(msg) => match HostTrap::parse(&msg.to_string()) {
             Some(t) => Outcome::HostTrap(t.0),
             None => Outcome::Error(e.to_string()),
         },
@@ -144,7 +145,7 @@ impl Guest for WispGuest<'_> {
     }
 
     fn memory_len(&self, name: &str) -> Option<usize> {
-        Some(self.export(name)?.into_memory()?.data_size(&self.caller))
+        self.export(name)?.into_memory()?.data_size(&self.caller).ok()
     }
 
     fn memory_read(&self, name: &str, at: usize, buf: &mut [u8]) -> bool {
@@ -157,7 +158,7 @@ impl Guest for WispGuest<'_> {
 
     fn global_get(&mut self, name: &str) -> Option<V> {
         let g = self.export(name)?.into_global()?;
-        Some(val(&self.caller, &g.get(&self.caller)))
+        Some(val(&self.caller, &g.get(&self.caller).ok()?))
     }
 
     fn global_set(&mut self, name: &str, v: V) -> bool {
@@ -189,6 +190,7 @@ fn extern_ty(t: &ExternType) -> ExternTy {
         ExternType::Global(g) => ExternTy::Global(ty(g.content), g.mutable),
         ExternType::Memory(m) => ExternTy::Memory(m.limits.min, m.limits.max),
         ExternType::Table(t) => ExternTy::Table(ref_ty(t.element), t.limits.min, t.limits.max),
+        other => panic!("an import kind the generator never makes: {other:?}"),
     }
 }
 
@@ -302,6 +304,7 @@ impl Side for WispSide {
         let mut exports: Vec<_> = self
             .instance
             .exports(&self.store)
+            .expect("an instance of this store")
             .into_iter()
             .map(|(n, e)| {
                 let kind = match e {
@@ -309,6 +312,7 @@ impl Side for WispSide {
                     Extern::Global(_) => Kind::Global,
                     Extern::Memory(_) => Kind::Memory,
                     Extern::Table(_) => Kind::Table,
+                    other => panic!("an export kind the generator never makes: {other:?}"),
                 };
                 (n, kind)
             })
@@ -318,13 +322,13 @@ impl Side for WispSide {
     }
 
     fn func_type(&self, name: &str) -> (Vec<Ty>, Vec<Ty>) {
-        let t = self.export(name).into_func().expect("a function").ty(&self.store);
+        let t = self.export(name).into_func().expect("a function").ty(&self.store).expect("of this store");
         (t.params().iter().map(|&p| ty(p)).collect(), t.results().iter().map(|&r| ty(r)).collect())
     }
 
     fn call(&mut self, name: &str, args: &[V]) -> Outcome {
         let f = self.export(name).into_func().expect("a function");
-        let t = f.ty(&self.store);
+        let t = f.ty(&self.store).expect("of this store");
         let args: Vec<Val> = args.iter().map(|&a| to_val(&mut self.store, a)).collect();
         let mut results = vec![Val::I32(0); t.results().len()];
         match f.call(&mut self.store, &args, &mut results) {
@@ -334,7 +338,7 @@ impl Side for WispSide {
     }
 
     fn global(&self, name: &str) -> V {
-        val(&self.store, &self.export(name).into_global().expect("a global").get(&self.store))
+        val(&self.store, &self.export(name).into_global().expect("a global").get(&self.store).expect("of this store"))
     }
 
     fn set_global(&mut self, name: &str, v: V) {
@@ -344,12 +348,12 @@ impl Side for WispSide {
     }
 
     fn memory(&self, name: &str) -> &[u8] {
-        self.export(name).into_memory().expect("a memory").data(&self.store)
+        self.export(name).into_memory().expect("a memory").data(&self.store).expect("of this store")
     }
 
     fn table(&self, name: &str) -> Vec<V> {
         let t = self.export(name).into_table().expect("a table");
-        (0..t.size(&self.store))
+        (0..t.size(&self.store).expect("of this store"))
             .map(|i| match t.get(&self.store, i) {
                 Some(v) => val(&self.store, &v),
                 None => unreachable!("element {i} within the table's size"),

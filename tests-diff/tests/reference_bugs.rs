@@ -35,6 +35,6 @@ fn value_from_before_a_multi_value_if_after_its_else_arm() {
     for x in [-0.0f64, 1.0] {
         let mut out = [Val::I64(0), Val::F64(0)];
         f.call(&mut store, &[Val::from(x)], &mut out).unwrap();
-        assert_eq!(g.get(&store), Val::I64(x.to_bits() as i64));
+        assert_eq!(g.get(&store).unwrap(), Val::I64(x.to_bits() as i64));
     }
 }

@@ -101,7 +101,7 @@ impl fmt::Display for CliError {
 /// Sorts an engine error into its class; `context` (the file, the export) prefixes the message.
 pub fn from_wisp(context: &str, e: wisp::Error) -> CliError {
     let class = match &e {
-        wisp::Error::Decode(_) => Class::Malformed,
+        wisp::Error::Decode(_) | wisp::Error::Text(_) => Class::Malformed,
         wisp::Error::Validate(_) => Class::Invalid,
         wisp::Error::Link(_) => Class::MissingImport,
         wisp::Error::UnknownExport(_) => Class::UnknownExport,

@@ -44,6 +44,31 @@ pub struct HostOptions {
     /// instantiate (exit 72), and `memory.grow` past it returns -1 to the guest.
     #[arg(long, value_name = "BYTES")]
     pub max_memory: Option<usize>,
+
+    /// Stop the guest (a trap, exit 71) when one call into it runs longer than DURATION:
+    /// `start`, `_initialize` and the export or `_start` each get that long. DURATION is a
+    /// number with a unit, `ms`, `s` or `m` (`500ms`, `2s`, `1.5m`); a bare number is seconds.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<std::time::Duration>,
+}
+
+/// `500ms`, `2s`, `1.5m`, or a bare number of seconds.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let t = s.trim();
+    let (num, scale) = if let Some(n) = t.strip_suffix("ms") {
+        (n, 1e-3)
+    } else if let Some(n) = t.strip_suffix('s') {
+        (n, 1.0)
+    } else if let Some(n) = t.strip_suffix('m') {
+        (n, 60.0)
+    } else {
+        (t, 1.0)
+    };
+    let v: f64 = num.trim().parse().map_err(|_| format!("`{s}` is not a duration (try 500ms, 2s or 1.5m)"))?;
+    std::time::Duration::try_from_secs_f64(v * scale)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| format!("`{s}` is not a positive duration"))
 }
 
 /// FILE takes anything so that the guest's arguments after it may start with `-`; an unknown
@@ -137,6 +162,9 @@ pub fn engine(opts: &HostOptions) -> Engine {
     if opts.fuel.is_some() {
         config.consume_fuel(true);
     }
+    if opts.timeout.is_some() {
+        config.interruptible(true);
+    }
     Engine::new(&config)
 }
 
@@ -145,7 +173,7 @@ pub fn read_file(path: &Path) -> CliResult<Vec<u8>> {
     std::fs::read(path).map_err(|e| CliError::io(path, &e))
 }
 
-/// Decodes and validates a module.
+/// Decodes and validates a module, binary or text.
 pub fn load_module(engine: &Engine, path: &Path, bytes: &[u8]) -> CliResult<Module> {
     Module::new(engine, bytes).map_err(|e| from_wisp(&path.display().to_string(), e))
 }
@@ -181,6 +209,11 @@ pub fn instantiate(
     store.limiter(|host: &mut Host| &mut host.limits);
     if let Some(fuel) = opts.fuel {
         store.set_fuel(fuel).map_err(|e| CliError::new(Class::Internal, format!("cannot set fuel: {e}")))?;
+    }
+    if let Some(t) = opts.timeout {
+        store
+            .set_timeout(Some(t))
+            .map_err(|e| CliError::new(Class::Internal, format!("cannot set the timeout: {e}")))?;
     }
     let mut linker: Linker<Host> = Linker::new(engine);
     wisp_wasi::add_to_linker(&mut linker, |host: &mut Host| &mut host.wasi)

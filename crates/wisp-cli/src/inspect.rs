@@ -20,6 +20,9 @@ pub struct InspectArgs {
 pub fn inspect(a: &InspectArgs) -> CliResult<i32> {
     let bytes = host::read_file(&a.file)?;
     let name = a.file.display().to_string();
+    // A text module is reported as the binary it encodes to.
+    let bytes =
+        wisp::wat_to_wasm(&bytes).map_err(|e| CliError::new(Class::Malformed, format!("{name}: {e}")))?.into_owned();
     let m = Module::parse_with_features(&bytes, Features::wasm2())
         .map_err(|e| CliError::new(Class::Malformed, format!("{name}: malformed module: {e}")))?;
     let verdict = wisp_validator::validate(&m);

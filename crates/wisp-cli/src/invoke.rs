@@ -125,6 +125,7 @@ fn export_func_type(module: &Module, name: &str, export: &str) -> CliResult<Func
                 ExternType::Memory(_) => "a memory",
                 ExternType::Global(_) => "a global",
                 ExternType::Func(_) => "a function",
+                _ => "not a function",
             };
             Err(CliError::new(Class::UnknownExport, format!("{name}: export `{export}` is {kind}, not a function")))
         }

@@ -517,7 +517,8 @@ fn file_not_found_exits_66() {
 fn malformed_module_exits_67() {
     let files = [
         temp_file("empty.wasm", b""),
-        temp_file("text.wasm", b"(module)"),
+        // (Text such as `(module)` is a module now: see every_command_accepts_the_text_format.)
+        temp_file("junk.wasm", b"module"),
         temp_file("cut.wasm", b"\0asm\x01\0\0\0\x01\x05\x01\x60"),
         temp_file("version.wasm", b"\0asm\x02\0\0\0"),
     ];
@@ -773,4 +774,74 @@ fn max_memory_caps_initial_memory_and_growth() {
     let out = wisp(&["invoke", "--max-memory", "65536", &big, "f"]);
     assert_eq!(out.code, 72, "{out:?}");
     assert!(one_line_error(&out).contains("memory"), "{out:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// the text format and --timeout
+
+const TEXT_MODULE: &str = r#";; a reactor in the text format
+(module
+  (memory (export "memory") 1)
+  (func (export "_initialize"))
+  (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+  (func (export "spin") (loop $l (br $l))))"#;
+
+#[test]
+fn every_command_accepts_the_text_format() {
+    let m = temp_file("add.wat", TEXT_MODULE.as_bytes());
+    let out = wisp(&["invoke", &m, "add", "40", "2"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, "42\n"), "{out:?}");
+    let out = wisp(&["inspect", &m]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stdout.contains("add"), "{out:?}");
+    let hello = temp_file(
+        "hello.wat",
+        br#"(module
+          (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+          (memory (export "memory") 1)
+          (data (i32.const 16) "hello from text\0a")
+          (func (export "_start")
+            (i32.store (i32.const 0) (i32.const 16))
+            (i32.store (i32.const 4) (i32.const 16))
+            (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"#,
+    );
+    let out = wisp(&["run", &hello]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, "hello from text\n"), "{out:?}");
+    // Text that does not parse is a malformed module, with the line and column.
+    let bad = temp_file("bad.wat", b"(module\n  (func (result i32) (i32.const)))");
+    for cmd in [&["invoke", &bad, "f"][..], &["run", &bad], &["inspect", &bad]] {
+        let out = wisp(cmd);
+        assert_eq!(out.code, MALFORMED, "{cmd:?}: {out:?}");
+        one_line_error(&out);
+        assert!(out.stderr.contains("invalid text module") && out.stderr.contains("at line 2, column 32"), "{out:?}");
+    }
+    // Bytes that are neither text nor a binary module keep the binary decoder's verdict.
+    let junk = temp_file("junk.wasm", b"\x01\x02\x03\x04garbage");
+    let out = wisp(&["invoke", &junk, "f"]);
+    assert_eq!(out.code, MALFORMED, "{out:?}");
+    assert!(out.stderr.contains("malformed module"), "{out:?}");
+}
+
+#[test]
+fn timeout_stops_a_runaway_guest_with_a_trap() {
+    let m = temp_file("spin.wat", TEXT_MODULE.as_bytes());
+    let t0 = Instant::now();
+    let out = wisp(&["invoke", "--timeout", "300ms", &m, "spin"]);
+    assert_eq!(out.code, TRAP, "{out:?}");
+    assert!(out.stderr.lines().next().unwrap().ends_with("wasm trap: deadline exceeded"), "{out:?}");
+    assert!(t0.elapsed() >= Duration::from_millis(300), "{:?}", t0.elapsed());
+    // In time: the export runs normally.
+    let out = wisp(&["invoke", "--timeout", "10s", &m, "add", "1", "2"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, "3\n"), "{out:?}");
+    // `run` too: a Go command finishes well within a generous limit.
+    let out = wisp(&["run", "--timeout", "1m", "fixtures/go/hello.wasm"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, "hello from go\n"), "{out:?}");
+    let spin_cmd = temp_file("spin_cmd.wat", br#"(module (func (export "_start") (loop $l (br $l))))"#);
+    let out = wisp(&["run", "--timeout", "0.2", &spin_cmd]);
+    assert_eq!(out.code, TRAP, "{out:?}");
+    // A duration that is not one is a usage error.
+    for bad in ["soon", "0", "-1s", "5h"] {
+        let out = wisp(&["invoke", "--timeout", bad, &m, "add", "1", "2"]);
+        assert_eq!(out.code, USAGE, "--timeout {bad}: {out:?}");
+    }
 }

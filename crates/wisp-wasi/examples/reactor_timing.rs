@@ -135,7 +135,7 @@ fn run_call(go: &mut GoReactor, c: &Call) -> Result<(), ReactorError> {
         return go.call_bytes(c.name, input.as_bytes()).map(drop);
     }
     let f = go.instance().get_func(go.store(), c.name).expect("export");
-    let mut results: Vec<Val> = f.ty(go.store()).results().iter().map(|&t| Val::default_for(t)).collect();
+    let mut results: Vec<Val> = f.ty(go.store())?.results().iter().map(|&t| Val::default_for(t)).collect();
     go.call_vals(c.name, &c.args, &mut results)
 }
 

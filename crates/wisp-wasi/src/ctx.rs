@@ -3,6 +3,7 @@
 
 use crate::table::{Descriptor, DirDesc, Kind, Stream, Table};
 use crate::types::{filetype, rights, Rights};
+use std::collections::VecDeque;
 use std::io::{self, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -38,6 +39,62 @@ impl WasiCtx {
     }
 }
 
+/// The descriptor of fd 0, 1 or 2 for `stdio` (`None`: closed).
+fn stdio_descriptor(fd: u32, stdio: Stdio) -> Option<Descriptor> {
+    let which = match fd {
+        0 => Stream::Stdin,
+        1 => Stream::Stdout,
+        _ => Stream::Stderr,
+    };
+    let (stream, tty) = match stdio {
+        Stdio::Closed => return None,
+        Stdio::Inherit => {
+            let tty = match which {
+                Stream::Stdin => io::stdin().is_terminal(),
+                Stream::Stdout => io::stdout().is_terminal(),
+                _ => io::stderr().is_terminal(),
+            };
+            (which, tty)
+        }
+        Stdio::Pipe(p) => (Stream::Pipe(p), false),
+        Stdio::Writer(w) => (Stream::Writer(w), false),
+    };
+    let dir_right = if fd == 0 { rights::FD_READ } else { rights::FD_WRITE };
+    let mut base = dir_right | rights::FD_FDSTAT_SET_FLAGS | rights::FD_FILESTAT_GET | rights::POLL_FD_READWRITE;
+    // wasi-libc's isatty() wants a character device without seek rights.
+    if !tty {
+        base |= rights::FD_SEEK | rights::FD_TELL;
+    }
+    let ft = if tty { filetype::CHARACTER_DEVICE } else { filetype::UNKNOWN };
+    Some(Descriptor::new(Kind::Stream { stream, filetype: ft }, base, 0))
+}
+
+impl WasiCtx {
+    /// Replaces stdin (fd 0), as [`WasiCtxBuilder::stdin`] would have set it.
+    pub fn set_stdin(&mut self, s: Stdio) {
+        self.set_stdio(0, s);
+    }
+
+    /// Replaces stdout (fd 1), as [`WasiCtxBuilder::stdout`] would have set it.
+    pub fn set_stdout(&mut self, s: Stdio) {
+        self.set_stdio(1, s);
+    }
+
+    /// Replaces stderr (fd 2), as [`WasiCtxBuilder::stderr`] would have set it.
+    pub fn set_stderr(&mut self, s: Stdio) {
+        self.set_stdio(2, s);
+    }
+
+    fn set_stdio(&mut self, fd: u32, s: Stdio) {
+        match stdio_descriptor(fd, s) {
+            Some(d) => self.table.insert_at(fd, d),
+            None => {
+                let _ = self.table.remove(fd as i32);
+            }
+        }
+    }
+}
+
 impl std::fmt::Debug for WasiCtx {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WasiCtx").field("args", &self.args.len()).field("env", &self.env.len()).finish_non_exhaustive()
@@ -46,36 +103,104 @@ impl std::fmt::Debug for WasiCtx {
 
 /// Where one of fd 0, 1 and 2 goes.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub enum Stdio {
     /// The host process's own stream.
     Inherit,
     /// An in-memory buffer: output is appended to it, input is read from it (then EOF).
     Pipe(Pipe),
+    /// Output goes to a writer of the host's (a logger, a channel, a file, a socket), each
+    /// `fd_write` passed on as the guest makes it. As input it reads nothing (EOF is not
+    /// given: `EBADF`).
+    Writer(SharedWriter),
     /// No descriptor at all: the guest gets `EBADF`.
     #[default]
     Closed,
 }
 
+impl Stdio {
+    /// Output to `w`, streamed: see [`Stdio::Writer`].
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// // Every write of the guest arrives on a channel, as it is made.
+    /// struct Lines(mpsc::Sender<Vec<u8>>);
+    /// impl std::io::Write for Lines {
+    ///     fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+    ///         self.0.send(b.to_vec()).map_err(|_| std::io::ErrorKind::BrokenPipe)?;
+    ///         Ok(b.len())
+    ///     }
+    ///     fn flush(&mut self) -> std::io::Result<()> {
+    ///         Ok(())
+    ///     }
+    /// }
+    /// let (tx, rx) = mpsc::channel();
+    /// let wasi = wisp_wasi::WasiCtx::builder().stdout(wisp_wasi::Stdio::writer(Lines(tx))).build();
+    /// # drop((wasi, rx));
+    /// ```
+    pub fn writer(w: impl std::io::Write + Send + 'static) -> Stdio {
+        Stdio::Writer(SharedWriter::new(w))
+    }
+}
+
+/// A host writer that guest output goes to (see [`Stdio::Writer`]). Clones share it.
+#[derive(Clone)]
+pub struct SharedWriter(Arc<Mutex<Box<dyn std::io::Write + Send>>>);
+
+impl SharedWriter {
+    pub fn new(w: impl std::io::Write + Send + 'static) -> Self {
+        SharedWriter(Arc::new(Mutex::new(Box::new(w))))
+    }
+
+    /// Writes all of `bytes` and flushes, so that a line reaches the sink when the guest
+    /// writes it.
+    pub(crate) fn write_all(&self, bytes: &[u8]) -> io::Result<()> {
+        let mut w = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        w.write_all(bytes)?;
+        w.flush()
+    }
+}
+
+impl std::fmt::Debug for SharedWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedWriter")
+    }
+}
+
 /// A shareable in-memory byte buffer for stdio. Clones share the same bytes, so the host
 /// keeps one handle and reads what the guest wrote after (or during) the run.
+///
+/// A pipe made with [`Pipe::with_limit`] holds at most that many bytes: past it, the oldest
+/// bytes are dropped (and counted, [`Pipe::dropped`]), so a long-running guest that prints
+/// cannot grow the host's memory. [`Pipe::take`] and [`Pipe::clear`] empty it.
 #[derive(Clone, Debug, Default)]
 pub struct Pipe(Arc<Mutex<PipeInner>>);
 
 #[derive(Debug, Default)]
 struct PipeInner {
-    data: Vec<u8>,
+    data: VecDeque<u8>,
     /// How far reads have consumed `data`.
     read: usize,
+    /// Most bytes held (`None`: no limit).
+    limit: Option<usize>,
+    /// Bytes dropped to stay within the limit.
+    dropped: u64,
 }
 
 impl Pipe {
+    /// An empty pipe without a limit.
     pub fn new() -> Pipe {
         Pipe::default()
     }
 
+    /// An empty pipe that holds at most `max_bytes`, keeping the newest.
+    pub fn with_limit(max_bytes: usize) -> Pipe {
+        Pipe(Arc::new(Mutex::new(PipeInner { limit: Some(max_bytes), ..PipeInner::default() })))
+    }
+
     /// A pipe holding `bytes`, for stdin.
     pub fn from_bytes(bytes: impl Into<Vec<u8>>) -> Pipe {
-        Pipe(Arc::new(Mutex::new(PipeInner { data: bytes.into(), read: 0 })))
+        Pipe(Arc::new(Mutex::new(PipeInner { data: bytes.into().into(), ..PipeInner::default() })))
     }
 
     fn lock(&self) -> MutexGuard<'_, PipeInner> {
@@ -83,19 +208,82 @@ impl Pipe {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Every byte written so far (reads do not remove bytes from this view).
+    /// Every byte held (reads do not remove bytes from this view; the limit, `take` and
+    /// `clear` do).
     pub fn contents(&self) -> Vec<u8> {
-        self.lock().data.clone()
+        let inner = self.lock();
+        let (a, b) = inner.data.as_slices();
+        [a, b].concat()
     }
 
     /// [`Pipe::contents`] as text, lossily.
     pub fn contents_string(&self) -> String {
-        String::from_utf8_lossy(&self.lock().data).into_owned()
+        String::from_utf8_lossy(&self.contents()).into_owned()
     }
 
-    /// Appends bytes (the host feeding more input, or the guest writing output).
+    /// Removes and returns every byte held.
+    pub fn take(&self) -> Vec<u8> {
+        let mut inner = self.lock();
+        inner.read = 0;
+        let data = std::mem::take(&mut inner.data);
+        data.into()
+    }
+
+    /// Drops every byte held.
+    pub fn clear(&self) {
+        let mut inner = self.lock();
+        inner.read = 0;
+        inner.data = VecDeque::new();
+    }
+
+    /// Number of bytes held.
+    pub fn len(&self) -> usize {
+        self.lock().data.len()
+    }
+
+    /// Whether no byte is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The most bytes this pipe holds, if it has a limit.
+    pub fn limit(&self) -> Option<usize> {
+        self.lock().limit
+    }
+
+    /// How many bytes were dropped to keep within the limit.
+    pub fn dropped(&self) -> u64 {
+        self.lock().dropped
+    }
+
+    /// Bytes of memory the buffer has allocated (at least [`Pipe::len`]), to check that
+    /// the host's memory stays bounded.
+    pub fn capacity(&self) -> usize {
+        self.lock().data.capacity()
+    }
+
+    /// Appends bytes (the host feeding more input, or the guest writing output); with a
+    /// limit, the oldest bytes beyond it are dropped.
     pub fn write(&self, bytes: &[u8]) {
-        self.lock().data.extend_from_slice(bytes);
+        let mut inner = self.lock();
+        let bytes = match inner.limit {
+            // Of a write longer than the limit, only its tail can stay.
+            Some(max) if bytes.len() > max => {
+                let cut = bytes.len() - max;
+                inner.dropped += cut as u64;
+                &bytes[cut..]
+            }
+            _ => bytes,
+        };
+        if let Some(max) = inner.limit {
+            let over = (inner.data.len() + bytes.len()).saturating_sub(max);
+            if over > 0 {
+                inner.data.drain(..over);
+                inner.read = inner.read.saturating_sub(over);
+                inner.dropped += over as u64;
+            }
+        }
+        inner.data.extend(bytes);
     }
 
     /// Bytes not yet read.
@@ -109,7 +297,9 @@ impl Pipe {
         let mut inner = self.lock();
         let start = inner.read;
         let n = buf.len().min(inner.data.len() - start);
-        buf[..n].copy_from_slice(&inner.data[start..start + n]);
+        for (dst, src) in buf[..n].iter_mut().zip(inner.data.range(start..start + n)) {
+            *dst = *src;
+        }
         inner.read += n;
         n
     }
@@ -420,29 +610,10 @@ impl WasiCtxBuilder {
 
     pub fn build(self) -> WasiCtx {
         let mut table = Table::default();
-        let streams = [(self.stdin, Stream::Stdin), (self.stdout, Stream::Stdout), (self.stderr, Stream::Stderr)];
-        for (fd, (stdio, which)) in streams.into_iter().enumerate() {
-            let (stream, tty) = match stdio {
-                Stdio::Closed => continue,
-                Stdio::Inherit => {
-                    let tty = match which {
-                        Stream::Stdin => io::stdin().is_terminal(),
-                        Stream::Stdout => io::stdout().is_terminal(),
-                        _ => io::stderr().is_terminal(),
-                    };
-                    (which, tty)
-                }
-                Stdio::Pipe(p) => (Stream::Pipe(p), false),
-            };
-            let dir_right = if fd == 0 { rights::FD_READ } else { rights::FD_WRITE };
-            let mut base =
-                dir_right | rights::FD_FDSTAT_SET_FLAGS | rights::FD_FILESTAT_GET | rights::POLL_FD_READWRITE;
-            // wasi-libc's isatty() wants a character device without seek rights.
-            if !tty {
-                base |= rights::FD_SEEK | rights::FD_TELL;
+        for (fd, stdio) in [self.stdin, self.stdout, self.stderr].into_iter().enumerate() {
+            if let Some(d) = stdio_descriptor(fd as u32, stdio) {
+                table.insert_at(fd as u32, d);
             }
-            let ft = if tty { filetype::CHARACTER_DEVICE } else { filetype::UNKNOWN };
-            table.insert_at(fd as u32, Descriptor::new(Kind::Stream { stream, filetype: ft }, base, 0));
         }
         for (i, p) in self.preopens.into_iter().enumerate() {
             let (base, inheriting): (Rights, Rights) = if p.read_only {

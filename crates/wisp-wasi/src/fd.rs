@@ -363,7 +363,7 @@ fn read(
             let n = match stream {
                 Stream::Stdin => std::io::stdin().read(buf)?,
                 Stream::Pipe(pipe) => pipe.read(buf),
-                Stream::Stdout | Stream::Stderr => return Err(Errno::Badf),
+                Stream::Stdout | Stream::Stderr | Stream::Writer(_) => return Err(Errno::Badf),
             };
             n as u32
         }
@@ -420,6 +420,7 @@ fn write(
             }
             Stream::Stderr => std::io::stderr().lock().write_all(&data)?,
             Stream::Pipe(pipe) => pipe.write(&data),
+            Stream::Writer(w) => w.write_all(&data)?,
             Stream::Stdin => return Err(Errno::Badf),
         },
     }

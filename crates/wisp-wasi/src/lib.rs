@@ -41,12 +41,12 @@ mod table;
 pub mod types;
 
 pub use ctx::{
-    MonotonicClock, OsRandom, Pipe, RandomSource, SeededRandom, Stdio, SystemMonotonicClock, SystemWallClock,
-    VirtualClock, WallClock, WasiCtx, WasiCtxBuilder, DETERMINISTIC_EPOCH,
+    MonotonicClock, OsRandom, Pipe, RandomSource, SeededRandom, SharedWriter, Stdio, SystemMonotonicClock,
+    SystemWallClock, VirtualClock, WallClock, WasiCtx, WasiCtxBuilder, DETERMINISTIC_EPOCH,
 };
 pub use errno::{Errno, WasiResult};
 pub use mem::GuestMemory;
-pub use reactor::{go_panic_message, GoReactor, GoReactorBuilder, ReactorError};
+pub use reactor::{go_panic_message, GoReactor, GoReactorBuilder, ReactorError, DEFAULT_OUTPUT_LIMIT};
 
 use wisp::{Caller, Linker};
 
@@ -115,7 +115,11 @@ where
 {
     let memory = caller.get_export("memory").and_then(wisp::Extern::into_memory);
     let (bytes, data): (&mut [u8], &mut T) = match memory {
-        Some(m) => m.data_and_store_mut(caller),
+        Some(m) => match m.data_and_store_mut(caller) {
+            Ok(both) => both,
+            // The caller's own export is of its store; should that ever fail, no byte is reachable.
+            Err(_) => return crate::errno::Errno::Fault as i32,
+        },
         None => (Default::default(), caller.data_mut()),
     };
     let mut mem = GuestMemory::new(bytes);

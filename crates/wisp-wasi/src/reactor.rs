@@ -3,6 +3,11 @@
 //! panic comes back as [`ReactorError::Panic`] with its text, and the instance retired after
 //! a panic or `os.Exit` so that later calls fail with [`ReactorError::Dead`].
 //!
+//! [`GoReactor::new`] and [`GoReactorBuilder::instantiate`] make a store of their own
+//! (`Store<WasiCtx>`); [`GoReactorBuilder::instantiate_in`] takes the host's store, of any
+//! data type, and the host's linker, so that plugins keep their state in the store, share
+//! one linker, and run `_initialize` under the host's limiter, fuel and deadline.
+//!
 //! ```
 //! # fn main() -> Result<(), wisp_wasi::ReactorError> {
 //! # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/go/add.wasm");
@@ -12,7 +17,7 @@
 //! # Ok(()) }
 //! ```
 
-use crate::ctx::{Pipe, Stdio, WasiCtx, WasiCtxBuilder};
+use crate::ctx::{Pipe, SharedWriter, Stdio, WasiCtx, WasiCtxBuilder};
 use std::fmt;
 use std::io::Write;
 use std::path::Path;
@@ -44,6 +49,15 @@ pub enum ReactorError {
         /// Everything the guest wrote to stderr during the failed call.
         stderr: String,
     },
+    /// The call was stopped from outside: its deadline passed ([`GoReactor::set_timeout`]) or
+    /// an [`wisp::InterruptHandle`] interrupted it (the trap's code says which). Go's runtime
+    /// cannot resume a call stopped midway, so the instance is dead; the host, the store's
+    /// other instances and other reactors are not affected.
+    Stopped {
+        trap: Trap,
+        /// Everything the guest wrote to stderr during the stopped call.
+        stderr: String,
+    },
     /// The instance died in an earlier call (see [`GoReactor::dead_reason`]); nothing ran.
     Dead(String),
     /// Anything else: loading, linking, a missing export, a signature mismatch, a guest
@@ -57,6 +71,7 @@ impl fmt::Display for ReactorError {
             ReactorError::Panic { message, .. } => write!(f, "Go panic: {message}"),
             ReactorError::Exit(code) => write!(f, "the Go program exited with code {code}"),
             ReactorError::Trap { trap, .. } => write!(f, "{trap}"),
+            ReactorError::Stopped { trap, .. } => write!(f, "call stopped: {trap}"),
             ReactorError::Dead(why) => write!(f, "instance is dead: {why}"),
             ReactorError::Wasm(e) => write!(f, "{e}"),
         }
@@ -66,7 +81,9 @@ impl fmt::Display for ReactorError {
 impl std::error::Error for ReactorError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            ReactorError::Panic { trap, .. } | ReactorError::Trap { trap, .. } => Some(trap),
+            ReactorError::Panic { trap, .. } | ReactorError::Trap { trap, .. } | ReactorError::Stopped { trap, .. } => {
+                Some(trap)
+            }
             ReactorError::Wasm(e) => Some(e),
             _ => None,
         }
@@ -104,12 +121,52 @@ pub fn go_panic_message(stderr: &str) -> Option<String> {
     })
 }
 
+/// Where a reactor's stderr goes besides its per-call capture.
+#[derive(Clone, Debug)]
+enum Forward {
+    None,
+    Inherit,
+    Writer(SharedWriter),
+}
+
+/// The guest's stderr: kept for the running call (to find a panic message in), kept in a
+/// bounded history ([`GoReactor::stderr`]), and forwarded as it is written.
+struct StderrTee {
+    call: Pipe,
+    history: Pipe,
+    forward: Forward,
+}
+
+impl Write for StderrTee {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.call.write(bytes);
+        self.history.write(bytes);
+        match &self.forward {
+            Forward::None => {}
+            Forward::Inherit => std::io::stderr().lock().write_all(bytes)?,
+            Forward::Writer(w) => w.write_all(bytes)?,
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The most bytes of output a reactor holds in memory by default (per stream); older bytes
+/// are dropped first. See [`GoReactorBuilder::output_limit`].
+pub const DEFAULT_OUTPUT_LIMIT: usize = 1 << 20;
+
 /// Builds a [`GoReactor`]: the WASI context to give the guest, and what to do with its
 /// stdout and stderr.
 pub struct GoReactorBuilder {
     wasi: WasiCtxBuilder,
     capture_stdout: bool,
-    forward_stderr: bool,
+    /// Where stdout goes instead of the WASI context's own setting.
+    stdout: Option<Stdio>,
+    forward: Forward,
+    output_limit: usize,
     initialize: bool,
 }
 
@@ -118,7 +175,9 @@ impl Default for GoReactorBuilder {
         GoReactorBuilder {
             wasi: WasiCtx::builder().stdout(Stdio::Inherit),
             capture_stdout: false,
-            forward_stderr: true,
+            stdout: None,
+            forward: Forward::Inherit,
+            output_limit: DEFAULT_OUTPUT_LIMIT,
             initialize: true,
         }
     }
@@ -133,16 +192,41 @@ impl GoReactorBuilder {
         self
     }
 
-    /// Captures stdout in memory instead (read it with [`GoReactor::stdout`]).
+    /// Captures stdout in memory instead (read it with [`GoReactor::stdout`], empty it with
+    /// [`GoReactor::take_stdout`]); at most [`GoReactorBuilder::output_limit`] bytes are
+    /// held, the newest.
     pub fn capture_stdout(mut self, capture: bool) -> Self {
         self.capture_stdout = capture;
         self
     }
 
-    /// Whether what the guest writes to stderr is also copied to the host's stderr, after
-    /// each call (default: yes). It is captured either way ([`GoReactor::stderr`]).
+    /// Sends stdout to `w` as the guest writes it (a logger, a channel, a file); see
+    /// [`Stdio::writer`]. Replaces [`GoReactorBuilder::capture_stdout`].
+    pub fn stdout_writer(mut self, w: impl Write + Send + 'static) -> Self {
+        self.stdout = Some(Stdio::writer(w));
+        self.capture_stdout = false;
+        self
+    }
+
+    /// Whether what the guest writes to stderr is also written to the host's stderr, as the
+    /// guest writes it (default: yes). It is captured either way ([`GoReactor::stderr`]).
     pub fn forward_stderr(mut self, forward: bool) -> Self {
-        self.forward_stderr = forward;
+        self.forward = if forward { Forward::Inherit } else { Forward::None };
+        self
+    }
+
+    /// Forwards stderr to `w` instead of the host's stderr, as the guest writes it. It is
+    /// still captured ([`GoReactor::stderr`]) and searched for a panic message.
+    pub fn stderr_writer(mut self, w: impl Write + Send + 'static) -> Self {
+        self.forward = Forward::Writer(SharedWriter::new(w));
+        self
+    }
+
+    /// The most bytes of captured stdout and of stderr history held in memory (default
+    /// [`DEFAULT_OUTPUT_LIMIT`], 1 MiB each); past it, the oldest bytes are dropped, so a
+    /// reactor that prints on every call runs for ever in bounded memory.
+    pub fn output_limit(mut self, bytes: usize) -> Self {
+        self.output_limit = bytes;
         self
     }
 
@@ -155,7 +239,9 @@ impl GoReactorBuilder {
         self
     }
 
-    /// Links WASI, instantiates `module` in a new store and runs `_initialize`.
+    /// Links WASI, instantiates `module` in a new store and runs `_initialize`. For host data
+    /// of your own, a linker shared by many reactors, and limits, fuel or a deadline in
+    /// force during `_initialize`, see [`GoReactorBuilder::instantiate_in`].
     pub fn instantiate(self, engine: &Engine, module: &Module) -> Result<GoReactor, ReactorError> {
         self.instantiate_with(engine, module, |_| Ok(()))
     }
@@ -168,25 +254,79 @@ impl GoReactorBuilder {
         module: &Module,
         extra: impl FnOnce(&mut Linker<WasiCtx>) -> wisp::Result<()>,
     ) -> Result<GoReactor, ReactorError> {
-        let stderr = Pipe::new();
-        let mut wasi = self.wasi.stderr(Stdio::Pipe(stderr.clone()));
-        let stdout = if self.capture_stdout {
-            let p = Pipe::new();
-            wasi = wasi.stdout(Stdio::Pipe(p.clone()));
-            Some(p)
-        } else {
-            None
-        };
-        let mut store = Store::new(engine, wasi.build());
+        let mut this = self;
+        let store = Store::new(engine, std::mem::take(&mut this.wasi).build());
         let mut linker = Linker::new(engine);
         crate::add_to_linker(&mut linker, |ctx| ctx)?;
         extra(&mut linker)?;
+        this.instantiate_in(store, &linker, module, |ctx| ctx)
+    }
+
+    /// Instantiates `module` in `store`, your own, with `linker`, yours too, then runs
+    /// `_initialize`. `wasi` finds the guest's [`WasiCtx`] in the store's data, as for
+    /// [`add_to_linker`](crate::add_to_linker); the builder's [`GoReactorBuilder::wasi`] is
+    /// not used (the store's context is), but its output settings are applied to it.
+    ///
+    /// - Host data of any type `T`: per-plugin state lives in the store, host functions
+    ///   reach it through `Caller::data_mut`, no `Arc<Mutex<_>>` needed.
+    /// - One linker, with WASI and the host functions defined once, serves every reactor.
+    /// - Whatever the store was given before (a limiter, fuel, a timeout) is in force while
+    ///   `_initialize` runs: with fuel metering on, give the store fuel first, since Go's
+    ///   runtime start-up runs many instructions.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), wisp_wasi::ReactorError> {
+    /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/go/add.wasm");
+    /// struct Plugin {
+    ///     wasi: wisp_wasi::WasiCtx,
+    ///     calls: u32,
+    /// }
+    /// let mut config = wisp::Config::new();
+    /// config.consume_fuel(true);
+    /// let engine = wisp::Engine::new(&config);
+    /// let module = wisp::Module::new(&engine, std::fs::read(path).unwrap())?;
+    /// let mut linker = wisp::Linker::<Plugin>::new(&engine);
+    /// wisp_wasi::add_to_linker(&mut linker, |p: &mut Plugin| &mut p.wasi)?;
+    /// let mut plugins = Vec::new();
+    /// for _ in 0..2 {
+    ///     let mut store = wisp::Store::new(&engine, Plugin { wasi: wisp_wasi::WasiCtx::builder().build(), calls: 0 });
+    ///     store.set_fuel(1_000_000_000)?; // before `_initialize`
+    ///     let go = wisp_wasi::GoReactor::builder().instantiate_in(store, &linker, &module, |p| &mut p.wasi)?;
+    ///     plugins.push(go);
+    /// }
+    /// for go in &mut plugins {
+    ///     assert_eq!(go.call::<_, i32>("add", (2i32, 3i32))?, 5);
+    ///     go.data_mut().calls += 1;
+    /// }
+    /// assert!(plugins.iter().all(|go| go.data().calls == 1));
+    /// # Ok(()) }
+    /// ```
+    pub fn instantiate_in<T>(
+        self,
+        mut store: Store<T>,
+        linker: &Linker<T>,
+        module: &Module,
+        wasi: impl FnOnce(&mut T) -> &mut WasiCtx,
+    ) -> Result<GoReactor<T>, ReactorError> {
+        let (stderr, stderr_call) = (Pipe::with_limit(self.output_limit), Pipe::with_limit(self.output_limit));
+        let tee = StderrTee { call: stderr_call.clone(), history: stderr.clone(), forward: self.forward };
+        let ctx = wasi(store.data_mut());
+        ctx.set_stderr(Stdio::writer(tee));
+        let stdout = if self.capture_stdout {
+            let p = Pipe::with_limit(self.output_limit);
+            ctx.set_stdout(Stdio::Pipe(p.clone()));
+            Some(p)
+        } else {
+            if let Some(out) = self.stdout {
+                ctx.set_stdout(out);
+            }
+            None
+        };
         let instance = linker.instantiate(&mut store, module)?;
         let memory = instance
             .get_memory(&store, "memory")
             .ok_or_else(|| wisp::Error::UnknownExport("a Go reactor exports `memory`; this module does not".into()))?;
-        let mut go =
-            GoReactor { store, instance, memory, stdout, stderr, forward_stderr: self.forward_stderr, abi: None };
+        let mut go = GoReactor { store, instance, memory, stdout, stderr, stderr_call, abi: None };
         if self.initialize {
             go.initialize()?;
         }
@@ -201,17 +341,19 @@ impl GoReactorBuilder {
 /// after a trap, an exit or a failing host function the instance is marked dead (Go's
 /// runtime cannot continue from there) and any later call, through this type or directly
 /// on its functions, fails with "instance is dead".
-pub struct GoReactor {
-    store: Store<WasiCtx>,
+pub struct GoReactor<T = WasiCtx> {
+    store: Store<T>,
     instance: Instance,
     memory: Memory,
     stdout: Option<Pipe>,
+    /// Bounded history of stderr.
     stderr: Pipe,
-    forward_stderr: bool,
+    /// Stderr of the running call.
+    stderr_call: Pipe,
     abi: Option<GuestAlloc>,
 }
 
-impl fmt::Debug for GoReactor {
+impl<T> fmt::Debug for GoReactor<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GoReactor")
             .field("instance", &self.instance)
@@ -220,7 +362,7 @@ impl fmt::Debug for GoReactor {
     }
 }
 
-impl GoReactor {
+impl GoReactor<WasiCtx> {
     pub fn builder() -> GoReactorBuilder {
         GoReactorBuilder::default()
     }
@@ -240,7 +382,9 @@ impl GoReactor {
         let module = Module::new(&engine, bytes)?;
         GoReactor::new(&engine, &module)
     }
+}
 
+impl<T> GoReactor<T> {
     /// Runs `_initialize`, once (see [`wisp::Instance::initialize_reactor`]); instantiation
     /// does it unless [`GoReactorBuilder::initialize`] said otherwise. Fails for a command
     /// module (one that exports `_start`).
@@ -250,18 +394,14 @@ impl GoReactor {
 
     /// Runs `f` on the store and instance under the reactor's error policy (see the type's
     /// docs). Everything else in this type is built on it; use it for sequences of calls.
-    pub fn guard<R>(
-        &mut self,
-        f: impl FnOnce(&mut Store<WasiCtx>, &Instance) -> wisp::Result<R>,
-    ) -> Result<R, ReactorError> {
+    pub fn guard<R>(&mut self, f: impl FnOnce(&mut Store<T>, &Instance) -> wisp::Result<R>) -> Result<R, ReactorError> {
         if let Some(why) = self.instance.dead_reason(&self.store) {
             return Err(ReactorError::Dead(why));
         }
-        // Output from before this call (e.g. `init`) is already forwarded; what is unread
-        // afterwards is exactly this call's.
-        self.drain_stderr();
+        // Stderr is forwarded as it is written; this call's is kept apart for its panic text.
+        self.stderr_call.clear();
         let result = f(&mut self.store, &self.instance);
-        let fresh = self.drain_stderr();
+        let fresh = self.stderr_call.take();
         let e = match result {
             Ok(r) => return Ok(r),
             Err(e) => e,
@@ -269,15 +409,18 @@ impl GoReactor {
         let fatal = matches!(e, wisp::Error::Trap(_) | wisp::Error::Exit(_) | wisp::Error::Host(_));
         if !fatal {
             return Err(match e {
-                wisp::Error::Usage(msg) if msg.starts_with("instance is dead: ") => {
-                    ReactorError::Dead(msg["instance is dead: ".len()..].to_string())
-                }
+                wisp::Error::Dead(why) => ReactorError::Dead(why),
                 other => ReactorError::Wasm(other),
             });
         }
         let stderr = String::from_utf8_lossy(&fresh).into_owned();
         let err = match e {
             wisp::Error::Exit(code) => ReactorError::Exit(code),
+            wisp::Error::Trap(trap)
+                if matches!(trap.code(), wisp::TrapCode::Interrupted | wisp::TrapCode::DeadlineExceeded) =>
+            {
+                ReactorError::Stopped { trap, stderr }
+            }
             wisp::Error::Trap(trap) => match go_panic_message(&stderr) {
                 Some(message) => ReactorError::Panic { message, stderr, trap },
                 None => ReactorError::Trap { trap, stderr },
@@ -290,24 +433,6 @@ impl GoReactor {
         };
         self.instance.mark_dead(&mut self.store, why);
         Err(err)
-    }
-
-    /// Takes the stderr bytes written since the last drain, copying them to the host's
-    /// stderr when forwarding is on.
-    fn drain_stderr(&mut self) -> Vec<u8> {
-        let n = self.stderr.unread();
-        if n == 0 {
-            return Vec::new();
-        }
-        let mut buf = vec![0; n];
-        let got = self.stderr.read(&mut buf);
-        buf.truncate(got);
-        if self.forward_stderr {
-            let mut err = std::io::stderr().lock();
-            let _ = err.write_all(&buf);
-            let _ = err.flush();
-        }
-        buf
     }
 
     /// The export `name` with its signature checked, for repeated calls with
@@ -397,33 +522,74 @@ impl GoReactor {
         self.memory
     }
 
-    /// Everything the guest wrote to stderr so far.
+    /// What the guest wrote to stderr and was not taken yet (at most the output limit, the
+    /// newest bytes).
     pub fn stderr(&self) -> Vec<u8> {
         self.stderr.contents()
     }
 
-    /// Everything the guest wrote to stdout so far, when it is captured
+    /// Removes and returns what [`GoReactor::stderr`] holds.
+    pub fn take_stderr(&mut self) -> Vec<u8> {
+        self.stderr.take()
+    }
+
+    /// What the guest wrote to stdout and was not taken yet, when it is captured
     /// ([`GoReactorBuilder::capture_stdout`]).
     pub fn stdout(&self) -> Option<Vec<u8>> {
         self.stdout.as_ref().map(Pipe::contents)
+    }
+
+    /// Removes and returns what [`GoReactor::stdout`] holds.
+    pub fn take_stdout(&mut self) -> Option<Vec<u8>> {
+        self.stdout.as_ref().map(Pipe::take)
+    }
+
+    /// The pipes holding captured stdout (if captured) and the stderr history, to check
+    /// their sizes or clear them.
+    pub fn output_pipes(&self) -> (Option<&Pipe>, &Pipe) {
+        (self.stdout.as_ref(), &self.stderr)
     }
 
     pub fn instance(&self) -> Instance {
         self.instance
     }
 
-    pub fn store(&self) -> &Store<WasiCtx> {
+    pub fn store(&self) -> &Store<T> {
         &self.store
     }
 
     /// The store, for direct use of the instance's functions and memory (calls made this
     /// way bypass the panic capture, but a dead instance still refuses them).
-    pub fn store_mut(&mut self) -> &mut Store<WasiCtx> {
+    pub fn store_mut(&mut self) -> &mut Store<T> {
         &mut self.store
+    }
+
+    /// The host's data in the reactor's store.
+    pub fn data(&self) -> &T {
+        self.store.data()
+    }
+
+    /// The host's data in the reactor's store, to change.
+    pub fn data_mut(&mut self) -> &mut T {
+        self.store.data_mut()
     }
 
     pub fn is_dead(&self) -> bool {
         self.instance.is_dead(&self.store)
+    }
+
+    /// Gives every call at most `timeout` (`None`: no limit); a call still running then is
+    /// stopped with [`ReactorError::Stopped`] and the instance retired. The engine needs
+    /// [`wisp::Config::interruptible`].
+    pub fn set_timeout(&mut self, timeout: Option<std::time::Duration>) -> Result<(), ReactorError> {
+        Ok(self.store.set_timeout(timeout)?)
+    }
+
+    /// A handle another thread can use to stop the call running now (see
+    /// [`wisp::InterruptHandle`]); the stopped call fails with [`ReactorError::Stopped`].
+    /// The engine needs [`wisp::Config::interruptible`].
+    pub fn interrupt_handle(&self) -> Result<wisp::InterruptHandle, ReactorError> {
+        Ok(self.store.interrupt_handle()?)
     }
 
     /// Why the instance died (`Go panic: ...`, `the Go program exited with code N`, ...).

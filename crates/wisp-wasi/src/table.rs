@@ -36,6 +36,7 @@ pub(crate) enum Stream {
     Stdout,
     Stderr,
     Pipe(Pipe),
+    Writer(crate::ctx::SharedWriter),
 }
 
 /// A directory descriptor: a preopen root plus the real (symlink-free) path below it. The

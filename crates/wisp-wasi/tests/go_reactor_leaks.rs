@@ -42,7 +42,7 @@ fn long_running_reactors_stay_flat() {
         assert_eq!(go.call_func(&add, (i, 1)).unwrap(), i + 1);
     }
     let counts = go.store().object_counts();
-    let pages = go.memory().size(go.store());
+    let pages = go.memory().size(go.store()).unwrap();
     let rss = rss_bytes();
     let t = std::time::Instant::now();
     for i in 0..100_000i32 {
@@ -50,7 +50,7 @@ fn long_running_reactors_stay_flat() {
         assert_eq!(go.call_func(&add, (a, b)).unwrap(), a.wrapping_add(b));
     }
     let elapsed = t.elapsed();
-    assert_eq!(go.memory().size(go.store()), pages, "guest memory grew");
+    assert_eq!(go.memory().size(go.store()).unwrap(), pages, "guest memory grew");
     assert_eq!(go.store().object_counts(), counts, "store objects changed");
     assert!(go.stdout().unwrap().is_empty() && go.stderr().is_empty());
     if let (Some(before), Some(after)) = (rss, rss_bytes()) {

@@ -19,6 +19,7 @@ pub struct Config {
 
 /// How the executor dispatches instructions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Dispatch {
     /// One `match` in a loop: works in every build.
     Portable,

@@ -2,12 +2,23 @@
 
 use crate::trap::Trap;
 
+/// A host function's error, kept with its type: [`Error::downcast_ref`] gets it back.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
 /// The errors of wisp's API. Every one says what and where; none is ever a panic.
+///
+/// Programs match the variants: a dead instance, guest memory out of bounds and a handle of
+/// another store each have their own; `Usage` is left for the remaining misuse. More variants
+/// may come, hence `#[non_exhaustive]`.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The bytes are not a well-formed module.
     #[error("malformed module: {0}")]
     Decode(#[from] wisp_decoder::Error),
+    /// The module is in the text format and does not parse (or the `wat` feature is off).
+    #[error("invalid text module: {0}")]
+    Text(String),
     /// The module is well-formed but invalid.
     #[error("invalid module: {0}")]
     Validate(wisp_validator::Error),
@@ -29,10 +40,28 @@ pub enum Error {
     /// Wrong number or types of arguments or results.
     #[error("type mismatch: {0}")]
     Signature(String),
-    /// A host function failed.
+    /// A host function failed; the error keeps its type (see [`Error::downcast_ref`]).
     #[error("host error: {0}")]
-    Host(String),
-    /// A handle used with a store it does not belong to, a dead instance, or a misuse.
+    Host(BoxError),
+    /// The instance was retired ([`Instance::mark_dead`](crate::Instance::mark_dead)) for
+    /// this reason; nothing ran.
+    #[error("instance is dead: {0}")]
+    Dead(String),
+    /// The host read or wrote guest memory outside its bounds.
+    #[error("out of bounds memory access: {len} bytes at offset {offset:#x} (memory size {size})")]
+    MemoryOutOfBounds {
+        /// First byte asked for.
+        offset: u64,
+        /// Number of bytes asked for.
+        len: u64,
+        /// The memory's size in bytes.
+        size: u64,
+    },
+    /// A handle (function, memory, table, global, instance) used with a store it does not
+    /// belong to.
+    #[error("object used with a store it does not belong to")]
+    WrongStore,
+    /// Another misuse of the API (a feature not enabled, a reactor called too early, ...).
     #[error("{0}")]
     Usage(String),
 }
@@ -46,10 +75,47 @@ impl From<wisp_validator::Error> for Error {
     }
 }
 
+/// A host error made of a message only.
+#[derive(Debug)]
+struct HostMessage(String);
+
+impl std::fmt::Display for HostMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for HostMessage {}
+
 impl Error {
-    /// Creates a host error, for host functions that fail.
+    /// Creates a host error from a message, for host functions that fail.
     pub fn host(msg: impl std::fmt::Display) -> Self {
-        Error::Host(msg.to_string())
+        Error::Host(Box::new(HostMessage(msg.to_string())))
+    }
+
+    /// Wraps any error of a host function, keeping its type. A `wisp::Error` stays itself
+    /// (so an exit or a trap raised by a host function keeps its meaning).
+    pub fn from_host(e: impl Into<BoxError>) -> Self {
+        match e.into().downcast::<Error>() {
+            Ok(e) => *e,
+            Err(other) => Error::Host(other),
+        }
+    }
+
+    /// The host function's error, when this is one of type `E`.
+    pub fn downcast_ref<E: std::error::Error + 'static>(&self) -> Option<&E> {
+        match self {
+            Error::Host(e) => e.downcast_ref::<E>(),
+            _ => None,
+        }
+    }
+
+    /// The host function's error of type `E`, or this error back.
+    pub fn downcast<E: std::error::Error + 'static>(self) -> Result<E, Error> {
+        match self {
+            Error::Host(e) if e.is::<E>() => Ok(*e.downcast::<E>().expect("checked by `is`")),
+            other => Err(other),
+        }
     }
 
     /// The trap, when this error is one.
@@ -65,6 +131,22 @@ impl Error {
         match self {
             Error::Exit(c) => Some(*c),
             _ => None,
+        }
+    }
+
+    /// Why the instance is dead, when the call was refused for that.
+    pub fn dead_reason(&self) -> Option<&str> {
+        match self {
+            Error::Dead(why) => Some(why),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn oob(offset: impl TryInto<u64>, len: impl TryInto<u64>, size: usize) -> Self {
+        Error::MemoryOutOfBounds {
+            offset: offset.try_into().unwrap_or(u64::MAX),
+            len: len.try_into().unwrap_or(u64::MAX),
+            size: size as u64,
         }
     }
 }

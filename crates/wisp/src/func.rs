@@ -138,10 +138,11 @@ impl Func {
         new_host_func(store.as_context_mut(), f.into_func())
     }
 
-    pub fn ty(&self, store: impl AsContext) -> FuncType {
+    /// The function's type; [`Error::WrongStore`] for another store's function.
+    pub fn ty(&self, store: impl AsContext) -> Result<FuncType> {
         let s = store.as_context();
-        let i = s.inner.check(self.0).expect("function of this store");
-        s.inner.func_type(i).clone()
+        let i = s.inner.check(self.0)?;
+        Ok(s.inner.func_type(i).clone())
     }
 
     /// Calls the function with `params`, writing `results`. Counts and types are checked.
@@ -183,7 +184,7 @@ impl Func {
         &self,
         store: impl AsContext,
     ) -> Result<TypedFunc<Params, Results>> {
-        let ty = self.ty(&store);
+        let ty = self.ty(&store)?;
         let (p, r) = (Params::types(), Results::types());
         if ty.params() != p.as_slice() || ty.results() != r.as_slice() {
             return Err(Error::Signature(format!(
@@ -212,6 +213,11 @@ fn argument_error(ty: &FuncType, i: usize, got: ValType, want: ValType) -> Error
 
 /// Calls store function `func` with parameters in `buf[..np]`; results land in `buf[..nr]`.
 pub(crate) fn call_raw<T>(store: &mut Store<T>, func: u32, buf: &mut [u64], np: usize, nr: usize) -> Result<()> {
+    // An outermost call gets its own interruption generation and deadline (`interrupt.rs`).
+    store.guarded_call(|store| run_call(store, func, buf, np, nr))
+}
+
+fn run_call<T>(store: &mut Store<T>, func: u32, buf: &mut [u64], np: usize, nr: usize) -> Result<()> {
     let entity = store.inner.funcs[func as usize];
     let (instance, def_index) = match entity.kind {
         FuncKind::Host { index } => {
@@ -222,7 +228,7 @@ pub(crate) fn call_raw<T>(store: &mut Store<T>, func: u32, buf: &mut [u64], np: 
     };
     let inner = &mut store.inner;
     if let Some(why) = &inner.instances[instance as usize].dead {
-        return Err(Error::Usage(format!("instance is dead: {why}")));
+        return Err(Error::Dead(why.clone()));
     }
     let base_sp = inner.stack.sp;
     let base_depth = inner.stack.frames.len();
@@ -397,7 +403,7 @@ impl WasmTy for Option<Func> {
         match self {
             None => Ok(0),
             Some(f) if f.0.store == store => Ok(f.0.index as u64 + 1),
-            Some(_) => Err(Error::Usage("function used with a store it does not belong to".into())),
+            Some(_) => Err(Error::WrongStore),
         }
     }
     fn from_slot(v: u64, store: u32) -> Self {
@@ -506,10 +512,13 @@ impl<R: WasmResults + WasmParams> HostReturn for R {
     }
 }
 
-impl<R: WasmResults + WasmParams> HostReturn for Result<R> {
+/// Any error type works: `?` on an `io::Error` inside a host closure returning
+/// `Result<_, io::Error>` (or `Result<_, BoxError>`), and the caller gets it back with
+/// [`Error::downcast_ref`]. A `wisp::Error` stays itself.
+impl<R: WasmResults + WasmParams, E: Into<crate::error::BoxError>> HostReturn for Result<R, E> {
     type Results = R;
     fn into_result(self) -> Result<R> {
-        self
+        self.map_err(Error::from_host)
     }
 }
 

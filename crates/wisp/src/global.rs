@@ -20,15 +20,17 @@ impl Global {
         Ok(Global(inner.stored(inner.globals.len() as u32 - 1)))
     }
 
-    pub fn ty(&self, store: impl AsContext) -> GlobalType {
+    /// The global's type; [`Error::WrongStore`] for another store's global.
+    pub fn ty(&self, store: impl AsContext) -> Result<GlobalType> {
         let inner = &store.as_context().inner;
-        inner.globals[inner.check(self.0).expect("global of this store") as usize].ty
+        Ok(inner.globals[inner.check(self.0)? as usize].ty)
     }
 
-    pub fn get(&self, store: impl AsContext) -> Val {
+    /// The global's value; [`Error::WrongStore`] for another store's global.
+    pub fn get(&self, store: impl AsContext) -> Result<Val> {
         let inner = &store.as_context().inner;
-        let g = &inner.globals[inner.check(self.0).expect("global of this store") as usize];
-        Val::from_slot(g.get(), g.ty.content, inner)
+        let g = &inner.globals[inner.check(self.0)? as usize];
+        Ok(Val::from_slot(g.get(), g.ty.content, inner))
     }
 
     pub fn set(&self, mut store: impl AsContextMut, value: Val) -> Result<()> {

@@ -15,6 +15,7 @@ use wisp_decoder::{ExternKind, Limits};
 
 /// Something a module can import or export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Extern {
     Func(Func),
     Table(Table),
@@ -53,13 +54,14 @@ impl Extern {
     }
 
     /// The type of the object, as import matching sees it (current sizes as minimums).
-    pub fn ty(&self, store: impl AsContext) -> ExternType {
-        match self {
-            Extern::Func(f) => ExternType::Func(f.ty(&store)),
-            Extern::Table(t) => ExternType::Table(t.ty(&store)),
-            Extern::Memory(m) => ExternType::Memory(m.ty(&store)),
-            Extern::Global(g) => ExternType::Global(g.ty(&store)),
-        }
+    /// [`Error::WrongStore`] for another store's object.
+    pub fn ty(&self, store: impl AsContext) -> Result<ExternType> {
+        Ok(match self {
+            Extern::Func(f) => ExternType::Func(f.ty(&store)?),
+            Extern::Table(t) => ExternType::Table(t.ty(&store)?),
+            Extern::Memory(m) => ExternType::Memory(m.ty(&store)?),
+            Extern::Global(g) => ExternType::Global(g.ty(&store)?),
+        })
     }
 }
 
@@ -89,25 +91,26 @@ impl From<Global> for Extern {
 pub struct Instance(pub(crate) Stored);
 
 impl Instance {
-    fn entity<'a>(&self, inner: &'a StoreInner) -> &'a InstanceEntity {
-        &inner.instances[inner.check(self.0).expect("instance of this store") as usize]
+    fn entity<'a>(&self, inner: &'a StoreInner) -> Result<&'a InstanceEntity> {
+        Ok(&inner.instances[inner.check(self.0)? as usize])
     }
 
-    /// The export `name`, if the module has one.
+    /// The export `name`, if the module has one (`None` for another store's instance).
     pub fn get_export(&self, store: impl AsContext, name: &str) -> Option<Extern> {
         let inner = &store.as_context().inner;
-        let e = self.entity(inner);
+        let e = self.entity(inner).ok()?;
         let m = &e.module.inner;
         let &i = m.export_index.get(name)?;
         let (_, kind, index) = m.exports[i];
         Some(export_of(inner, e, kind, index))
     }
 
-    /// All exports, in the module's order.
-    pub fn exports(&self, store: impl AsContext) -> Vec<(String, Extern)> {
+    /// All exports, in the module's order; [`Error::WrongStore`] for another store's
+    /// instance.
+    pub fn exports(&self, store: impl AsContext) -> Result<Vec<(String, Extern)>> {
         let inner = &store.as_context().inner;
-        let e = self.entity(inner);
-        e.module.inner.exports.iter().map(|(n, k, i)| (n.clone(), export_of(inner, e, *k, *i))).collect()
+        let e = self.entity(inner)?;
+        Ok(e.module.inner.exports.iter().map(|(n, k, i)| (n.clone(), export_of(inner, e, *k, *i))).collect())
     }
 
     pub fn get_func(&self, store: impl AsContext, name: &str) -> Option<Func> {
@@ -141,8 +144,9 @@ impl Instance {
         })
     }
 
-    pub fn module(&self, store: impl AsContext) -> Module {
-        self.entity(&store.as_context().inner).module.clone()
+    /// The module this is an instance of; [`Error::WrongStore`] for another store's instance.
+    pub fn module(&self, store: impl AsContext) -> Result<Module> {
+        Ok(self.entity(&store.as_context().inner)?.module.clone())
     }
 }
 

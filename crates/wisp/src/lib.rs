@@ -17,6 +17,7 @@ mod fuel;
 mod func;
 mod global;
 mod instance;
+mod interrupt;
 /// wisp's internal bytecode: for wisp's own tests and tools (feature `internals`), not an API.
 #[cfg(feature = "internals")]
 #[doc(hidden)]
@@ -37,17 +38,17 @@ mod trap;
 mod value;
 
 pub use engine::{Config, Dispatch, Engine};
-pub use error::{Error, Result};
-pub use fuel::InterruptHandle;
+pub use error::{BoxError, Error, Result};
 pub use func::{Caller, Func, HostReturn, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmTy};
 pub use global::Global;
 pub use instance::{Extern, Instance};
+pub use interrupt::InterruptHandle;
 pub use limits::{
     ResourceLimiter, StoreLimits, StoreLimitsBuilder, DEFAULT_INSTANCE_LIMIT, DEFAULT_MEMORY_LIMIT, DEFAULT_TABLE_LIMIT,
 };
 pub use linker::Linker;
 pub use memory::Memory;
-pub use module::{ExternType, ImportDesc, Module};
+pub use module::{wat_to_wasm, ExternType, ImportDesc, Module};
 #[doc(hidden)]
 pub use reactor::align_up as reactor_align_up;
 pub use reactor::{
@@ -55,7 +56,7 @@ pub use reactor::{
 };
 pub use store::{AsContext, AsContextMut, Store};
 pub use table::Table;
-pub use trap::{FrameInfo, Trap, TrapCode};
+pub use trap::{BacktraceDisplay, FrameInfo, Trap, TrapCode};
 pub use value::{ExternRef, Val};
 pub use wisp_decoder::{Features, FuncType, GlobalType, Limits, MemoryType, RefType, TableType, ValType};
 

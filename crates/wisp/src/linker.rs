@@ -91,7 +91,7 @@ impl<T> Linker<T> {
 
     /// Defines every export of `instance` under the module name `module`.
     pub fn instance(&mut self, store: impl AsContext<Data = T>, module: &str, instance: Instance) -> Result<&mut Self> {
-        for (name, ext) in instance.exports(&store) {
+        for (name, ext) in instance.exports(&store)? {
             self.define(module, &name, ext)?;
         }
         Ok(self)

@@ -9,7 +9,7 @@ use wisp_decoder::MemoryType;
 pub struct Memory(pub(crate) Stored);
 
 fn oob(offset: usize, len: usize, size: usize) -> Error {
-    Error::Usage(format!("out of bounds memory access: {len} bytes at offset {offset} (memory size {size})"))
+    Error::oob(offset, len, size)
 }
 
 impl Memory {
@@ -22,33 +22,34 @@ impl Memory {
         Ok(Memory(store.inner.stored(index)))
     }
 
-    fn entity<'a, C: AsContext>(&self, store: &'a C) -> &'a MemoryEntity {
+    fn entity<'a, C: AsContext>(&self, store: &'a C) -> Result<&'a MemoryEntity> {
         let inner = &store.as_context().inner;
-        &inner.memories[inner.check(self.0).expect("memory of this store") as usize]
+        Ok(&inner.memories[inner.check(self.0)? as usize])
     }
 
-    fn entity_mut<'a, C: AsContextMut>(&self, store: &'a mut C) -> &'a mut MemoryEntity {
+    fn entity_mut<'a, C: AsContextMut>(&self, store: &'a mut C) -> Result<&'a mut MemoryEntity> {
         let inner = &mut store.as_context_mut().inner;
-        let i = inner.check(self.0).expect("memory of this store");
-        &mut inner.memories[i as usize]
+        let i = inner.check(self.0)?;
+        Ok(&mut inner.memories[i as usize])
     }
 
-    /// The type, with the current size as its minimum.
-    pub fn ty(&self, store: impl AsContext) -> MemoryType {
-        let m = self.entity(&store);
+    /// The type, with the current size as its minimum. Fails with [`Error::WrongStore`]
+    /// for another store's memory, as every method here does.
+    pub fn ty(&self, store: impl AsContext) -> Result<MemoryType> {
+        let m = self.entity(&store)?;
         let mut ty = m.ty;
         ty.limits.min = m.pages();
-        ty
+        Ok(ty)
     }
 
     /// Size in pages of 64 KiB.
-    pub fn size(&self, store: impl AsContext) -> u64 {
-        self.entity(&store).pages()
+    pub fn size(&self, store: impl AsContext) -> Result<u64> {
+        Ok(self.entity(&store)?.pages())
     }
 
     /// Size in bytes.
-    pub fn data_size(&self, store: impl AsContext) -> usize {
-        self.entity(&store).data.len()
+    pub fn data_size(&self, store: impl AsContext) -> Result<usize> {
+        Ok(self.entity(&store)?.data.len())
     }
 
     /// Grows by `delta` pages and returns the previous size in pages.
@@ -59,12 +60,14 @@ impl Memory {
         store.grow_memory(i, delta).ok_or_else(|| Error::Usage(format!("memory cannot grow by {delta} pages")))
     }
 
-    pub fn data<'a, C: AsContext>(&self, store: &'a C) -> &'a [u8] {
-        &self.entity(store).data
+    /// The memory's bytes.
+    pub fn data<'a, C: AsContext>(&self, store: &'a C) -> Result<&'a [u8]> {
+        Ok(&self.entity(store)?.data)
     }
 
-    pub fn data_mut<'a, C: AsContextMut>(&self, store: &'a mut C) -> &'a mut [u8] {
-        &mut self.entity_mut(store).data
+    /// The memory's bytes, to write.
+    pub fn data_mut<'a, C: AsContextMut>(&self, store: &'a mut C) -> Result<&'a mut [u8]> {
+        Ok(&mut self.entity_mut(store)?.data)
     }
 
     /// The memory's bytes and the store's data at once, for host functions that move data
@@ -72,16 +75,16 @@ impl Memory {
     pub fn data_and_store_mut<'a, T: 'a>(
         &self,
         store: &'a mut impl AsContextMut<Data = T>,
-    ) -> (&'a mut [u8], &'a mut T) {
+    ) -> Result<(&'a mut [u8], &'a mut T)> {
         let store = store.as_context_mut();
-        let i = store.inner.check(self.0).expect("memory of this store") as usize;
+        let i = store.inner.check(self.0)? as usize;
         let (inner, data) = store.split_mut();
-        (&mut inner.memories[i].data, data)
+        Ok((&mut inner.memories[i].data, data))
     }
 
     /// Copies `buf.len()` bytes at `offset` into `buf`.
     pub fn read(&self, store: impl AsContext, offset: usize, buf: &mut [u8]) -> Result<()> {
-        let data = self.data(&store);
+        let data = self.data(&store)?;
         let end = offset.checked_add(buf.len()).filter(|&e| e <= data.len());
         match end {
             Some(end) => {
@@ -94,7 +97,7 @@ impl Memory {
 
     /// Copies `buf` into memory at `offset`.
     pub fn write(&self, mut store: impl AsContextMut, offset: usize, buf: &[u8]) -> Result<()> {
-        let data = self.data_mut(&mut store);
+        let data = self.data_mut(&mut store)?;
         let size = data.len();
         match offset.checked_add(buf.len()).filter(|&e| e <= size) {
             Some(end) => {

@@ -82,6 +82,7 @@ pub struct ImportDesc {
 
 /// The type of an import or export.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ExternType {
     Func(FuncType),
     Table(TableType),
@@ -231,10 +232,52 @@ fn const_expr(expr: &wisp_decoder::ConstExpr<'_>) -> Result<ConstExpr> {
     })
 }
 
+/// A module's binary form: `bytes` as they are, unless they look like the text format
+/// (`.wat`: their first character after white space is `(` or a `;;` comment), which is
+/// parsed and encoded. Text needs the `wat`
+/// feature (on by default); without it, text is an [`Error::Text`].
+///
+/// ```
+/// let wasm = wisp::wat_to_wasm(br#"(module (func (export "f") (result i32) (i32.const 7)))"#).unwrap();
+/// assert!(wasm.starts_with(b"\0asm"));
+/// assert!(wisp::wat_to_wasm(b"(module (func (result i32)").is_err());
+/// ```
+pub fn wat_to_wasm(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>> {
+    // Only what looks like text is parsed as text: other bytes go to the binary decoder,
+    // whose error (a bad magic header, a truncated section) says more about them.
+    let text = bytes.trim_ascii_start();
+    if !(text.starts_with(b"(") || text.starts_with(b";;")) {
+        return Ok(std::borrow::Cow::Borrowed(bytes));
+    }
+    #[cfg(feature = "wat")]
+    {
+        wat::parse_bytes(bytes).map_err(|e| Error::Text(one_line(&e.to_string())))
+    }
+    #[cfg(not(feature = "wat"))]
+    {
+        Err(Error::Text("not a binary module, and wisp was built without the `wat` feature".into()))
+    }
+}
+
+/// The text parser's error in one line: its message and where (`--> <anon>:2:32` in the
+/// multi-line form with a source snippet becomes `at line 2, column 32`).
+#[cfg(feature = "wat")]
+fn one_line(text: &str) -> String {
+    let mut lines = text.lines();
+    let message = lines.next().unwrap_or("").trim().to_string();
+    let place = lines.find_map(|l| l.trim().strip_prefix("--> ")).and_then(|at| {
+        let mut parts = at.rsplitn(3, ':');
+        let (col, line) = (parts.next()?, parts.next()?);
+        Some(format!(" at line {line}, column {col}"))
+    });
+    message + place.as_deref().unwrap_or("")
+}
+
 impl Module {
-    /// Decodes, validates and prepares a module. Function bodies are translated on first call.
+    /// Decodes, validates and prepares a module, given in the binary format or (with the
+    /// default `wat` feature) the text format. Function bodies are translated on first call.
     pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
-        let bytes: Box<[u8]> = bytes.as_ref().into();
+        let bytes: Box<[u8]> = wat_to_wasm(bytes.as_ref())?.into();
         let features = engine.config().features;
         let m = wisp_decoder::Module::parse_with_features(&bytes, features)?;
         // The validator knows every index space; the module keeps them.
@@ -329,7 +372,8 @@ impl Module {
 
     /// Checks that `bytes` decode and validate, without preparing a module.
     pub fn validate(engine: &Engine, bytes: &[u8]) -> Result<()> {
-        let m = wisp_decoder::Module::parse_with_features(bytes, engine.config().features)?;
+        let bytes = wat_to_wasm(bytes)?;
+        let m = wisp_decoder::Module::parse_with_features(&bytes, engine.config().features)?;
         wisp_validator::validate(&m)?;
         Ok(())
     }

@@ -34,7 +34,7 @@ fn entity<'a>(inner: &'a StoreInner, instance: &Instance) -> Result<&'a Instance
 impl Instance {
     /// Whether the module exports `_start`, i.e. is a WASI command rather than a reactor.
     pub fn is_command(&self, store: impl AsContext) -> bool {
-        self.module(&store).get_export(START).is_some()
+        self.module(&store).is_ok_and(|m| m.get_export(START).is_some())
     }
 
     /// Starts a reactor: calls `_initialize` if the module exports it, once. Later calls
@@ -70,7 +70,7 @@ impl Instance {
         let store = store.as_context_mut();
         let e = entity(&store.inner, self)?;
         if let Some(why) = &e.dead {
-            return Err(Error::Usage(format!("instance is dead: {why}")));
+            return Err(Error::Dead(why.clone()));
         }
         if e.reactor_initialized {
             return Ok(());
@@ -111,7 +111,7 @@ impl Instance {
         let inner = &store.as_context().inner;
         let e = entity(inner, self)?;
         if let Some(why) = &e.dead {
-            return Err(Error::Usage(format!("instance is dead: {why}")));
+            return Err(Error::Dead(why.clone()));
         }
         if name == INITIALIZE {
             return Err(Error::Usage("`_initialize` runs through `Instance::initialize_reactor`, once".into()));
@@ -154,7 +154,7 @@ impl Instance {
     }
 
     /// Retires the instance: from now on every call into one of its functions (from the
-    /// host or from another instance) fails with `Error::Usage("instance is dead: {why}")`.
+    /// host or from another instance) fails with [`Error::Dead`] (`instance is dead: {why}`).
     /// For runtimes that cannot continue after a trap or an exit, such as Go's. The first
     /// reason given is kept.
     ///
@@ -188,7 +188,7 @@ impl Instance {
 }
 
 fn out_of_bounds(ptr: u32, len: u64, size: usize) -> Error {
-    Error::Usage(format!("guest pointer out of bounds: {len} bytes at {ptr:#x} (memory size {size})"))
+    Error::oob(ptr, len, size)
 }
 
 /// The byte range `ptr..ptr + len` of a memory of `size` bytes, or an error.
@@ -215,7 +215,7 @@ pub fn pack_ptr_len(ptr: u32, len: u32) -> u64 {
 impl Memory {
     /// The `len` bytes at guest address `ptr`, borrowed, bounds checked.
     pub fn slice<'a, C: AsContext>(&self, store: &'a C, ptr: u32, len: u32) -> Result<&'a [u8]> {
-        let data = self.data(store);
+        let data = self.data(store)?;
         let r = range(ptr, len.into(), data.len())?;
         Ok(&data[r])
     }
@@ -258,7 +258,7 @@ impl Memory {
 
     /// Copies `bytes` to guest address `ptr`, bounds checked.
     pub fn write_bytes(&self, mut store: impl AsContextMut, ptr: u32, bytes: &[u8]) -> Result<()> {
-        let data = self.data_mut(&mut store);
+        let data = self.data_mut(&mut store)?;
         let r = range(ptr, bytes.len() as u64, data.len())?;
         data[r].copy_from_slice(bytes);
         Ok(())
@@ -294,7 +294,7 @@ impl Memory {
 
     /// Writes a plain value (little-endian, C layout) at guest address `ptr`.
     pub fn write_value<T: GuestValue>(&self, mut store: impl AsContextMut, ptr: u32, value: &T) -> Result<()> {
-        let data = self.data_mut(&mut store);
+        let data = self.data_mut(&mut store)?;
         let r = range(ptr, T::SIZE as u64, data.len())?;
         value.encode(&mut data[r]);
         Ok(())
@@ -542,7 +542,7 @@ impl GuestAlloc {
     pub fn alloc(&self, mut store: impl AsContextMut, len: u32) -> Result<GuestBuf> {
         let ptr = self.alloc.call(&mut store, len)?;
         // A guest allocator that returns a buffer outside its memory is a guest bug; say so now.
-        range(ptr, len.into(), self.memory.data_size(&store))?;
+        range(ptr, len.into(), self.memory.data_size(&store)?)?;
         Ok(GuestBuf { ptr, len })
     }
 

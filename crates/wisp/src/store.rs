@@ -213,12 +213,20 @@ pub struct Store<T> {
     /// The host's resource limiter, if it installed one: `inner.limited` says so to the
     /// executor.
     limiter: Option<LimiterFn<T>>,
+    /// Interruption and deadlines (only with `Config::interruptible`; see `interrupt.rs`).
+    pub(crate) gate: Option<std::sync::Arc<crate::interrupt::Gate>>,
+    /// Each outermost call's time limit (`Store::set_timeout`).
+    pub(crate) timeout: Option<std::time::Duration>,
+    /// Whether an outermost call is running (host functions calling back in are nested).
+    pub(crate) in_call: bool,
     data: T,
 }
 
 impl<T> Store<T> {
     pub fn new(engine: &Engine, data: T) -> Self {
         let config = engine.config();
+        let stack = Stack::new(config.max_stack_slots, config.max_call_depth, engine.threaded());
+        let gate = config.interruptible.then(|| crate::interrupt::Gate::new(stack.interrupt.clone()));
         Store {
             inner: StoreInner {
                 id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
@@ -230,12 +238,15 @@ impl<T> Store<T> {
                 globals: Vec::new(),
                 instances: Vec::new(),
                 externs: Vec::new(),
-                stack: Stack::new(config.max_stack_slots, config.max_call_depth, engine.threaded()),
+                stack,
                 limited: false,
             },
             hosts: Vec::new(),
             host_cache: std::collections::HashMap::new(),
             limiter: None,
+            gate,
+            timeout: None,
+            in_call: false,
             data,
         }
     }
@@ -417,7 +428,7 @@ impl StoreInner {
         if s.store == self.id {
             Ok(s.index)
         } else {
-            Err(crate::Error::Usage("object used with a store it does not belong to".into()))
+            Err(crate::Error::WrongStore)
         }
     }
 

@@ -19,34 +19,37 @@ impl Table {
         Ok(Table(store.inner.stored(index)))
     }
 
-    fn index(&self, inner: &crate::store::StoreInner) -> usize {
-        inner.check(self.0).expect("table of this store") as usize
+    fn index(&self, inner: &crate::store::StoreInner) -> Result<usize> {
+        Ok(inner.check(self.0)? as usize)
     }
 
-    /// The type, with the current size as its minimum.
-    pub fn ty(&self, store: impl AsContext) -> TableType {
+    /// The type, with the current size as its minimum. Fails with [`Error::WrongStore`] for
+    /// another store's table, as every method here does.
+    pub fn ty(&self, store: impl AsContext) -> Result<TableType> {
         let inner = &store.as_context().inner;
-        let t = &inner.tables[self.index(inner)];
+        let t = &inner.tables[self.index(inner)?];
         let mut ty = t.ty;
         ty.limits.min = t.elements.len() as u64;
-        ty
+        Ok(ty)
     }
 
-    pub fn size(&self, store: impl AsContext) -> u64 {
+    /// The number of elements.
+    pub fn size(&self, store: impl AsContext) -> Result<u64> {
         let inner = &store.as_context().inner;
-        inner.tables[self.index(inner)].elements.len() as u64
+        Ok(inner.tables[self.index(inner)?].elements.len() as u64)
     }
 
+    /// Element `index`; `None` past the end (or for another store's table).
     pub fn get(&self, store: impl AsContext, index: u64) -> Option<Val> {
         let inner = &store.as_context().inner;
-        let t = &inner.tables[self.index(inner)];
+        let t = &inner.tables[self.index(inner).ok()?];
         let &v = t.elements.get(usize::try_from(index).ok()?)?;
         Some(Val::from_slot(v, ValType::Ref(t.ty.element), inner))
     }
 
     pub fn set(&self, mut store: impl AsContextMut, index: u64, value: Val) -> Result<()> {
         let inner = &mut store.as_context_mut().inner;
-        let i = self.index(inner);
+        let i = self.index(inner)?;
         if value.ty() != ValType::Ref(inner.tables[i].ty.element) {
             return Err(Error::Signature("table element of the wrong type".into()));
         }
@@ -65,7 +68,7 @@ impl Table {
     /// limiter, if any, may refuse.
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64, init: Val) -> Result<u64> {
         let store = store.as_context_mut();
-        let i = self.index(&store.inner);
+        let i = self.index(&store.inner)?;
         let v = init.to_slot(&store.inner)?;
         store.grow_table(i, delta, v).ok_or_else(|| Error::Usage(format!("table cannot grow by {delta}")))
     }

@@ -4,6 +4,7 @@ use std::fmt;
 
 /// The reason for a trap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TrapCode {
     Unreachable,
     MemoryOutOfBounds,
@@ -18,7 +19,10 @@ pub enum TrapCode {
     /// `call_indirect` past the end of its table.
     UndefinedElement,
     OutOfFuel,
+    /// Stopped by an [`InterruptHandle`](crate::InterruptHandle).
     Interrupted,
+    /// Stopped because the call ran past its deadline (`Store::set_timeout`).
+    DeadlineExceeded,
 }
 
 impl TrapCode {
@@ -38,6 +42,7 @@ impl TrapCode {
             TrapCode::UndefinedElement => "undefined element",
             TrapCode::OutOfFuel => "all fuel consumed",
             TrapCode::Interrupted => "interrupted",
+            TrapCode::DeadlineExceeded => "deadline exceeded",
         }
     }
 }
@@ -73,6 +78,12 @@ impl Trap {
         Trap { code, backtrace }
     }
 
+    /// The same trap with another code (an interruption that a deadline caused).
+    pub(crate) fn with_code(mut self, code: TrapCode) -> Self {
+        self.code = code;
+        self
+    }
+
     pub fn code(&self) -> TrapCode {
         self.code
     }
@@ -82,17 +93,130 @@ impl Trap {
     }
 }
 
-impl fmt::Display for Trap {
+impl fmt::Display for FrameInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "wasm trap: {}", self.code)?;
-        for (i, fr) in self.backtrace.iter().enumerate() {
-            match &fr.func_name {
-                Some(n) => write!(f, "\n  {i}: func[{}] {n}", fr.func_index)?,
-                None => write!(f, "\n  {i}: func[{}]", fr.func_index)?,
+        match &self.func_name {
+            Some(n) => write!(f, "func[{}] {n}", self.func_index),
+            None => write!(f, "func[{}]", self.func_index),
+        }
+    }
+}
+
+impl Trap {
+    /// The backtrace for people: one line per frame, innermost first, a run of the same
+    /// frame folded into one line, and a deep stack cut to its innermost and outermost
+    /// frames (a stack overflow is tens of thousands of frames of one function).
+    pub fn backtrace_display(&self) -> BacktraceDisplay<'_> {
+        BacktraceDisplay { frames: &self.backtrace }
+    }
+}
+
+/// See [`Trap::backtrace_display`].
+pub struct BacktraceDisplay<'a> {
+    frames: &'a [FrameInfo],
+}
+
+/// Most lines a folded backtrace prints before cutting the middle.
+const MAX_TRACE_LINES: usize = 12;
+
+/// `n` with thousands separators: "65,530".
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl fmt::Display for BacktraceDisplay<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Runs of equal frames: (index of the first, count, frame).
+        let mut runs: Vec<(usize, usize, &FrameInfo)> = Vec::new();
+        for (i, fr) in self.frames.iter().enumerate() {
+            match runs.last_mut() {
+                Some((_, n, last)) if *last == fr => *n += 1,
+                _ => runs.push((i, 1, fr)),
+            }
+        }
+        let line = |f: &mut fmt::Formatter<'_>, first: bool, &(i, n, fr): &(usize, usize, &FrameInfo)| {
+            if !first {
+                f.write_str("\n")?;
+            }
+            write!(f, "  {i}: {fr}")?;
+            match n {
+                1 => Ok(()),
+                2 => write!(f, "\n  {}: {fr}", i + 1),
+                _ => {
+                    let name = fr.func_name.clone().unwrap_or_else(|| fr.to_string());
+                    write!(f, "\n  ... {} more frames of {name}", thousands(n - 1))
+                }
+            }
+        };
+        let (head, tail) = if runs.len() <= MAX_TRACE_LINES { (runs.len(), 0) } else { (MAX_TRACE_LINES - 3, 3) };
+        for (k, r) in runs[..head].iter().enumerate() {
+            line(f, k == 0, r)?;
+        }
+        if tail > 0 {
+            let hidden: usize = runs[head..runs.len() - tail].iter().map(|r| r.1).sum();
+            write!(f, "\n  ... {} more frames", thousands(hidden))?;
+            for r in &runs[runs.len() - tail..] {
+                line(f, false, r)?;
             }
         }
         Ok(())
     }
 }
 
+/// One line: the code and the function that trapped. The backtrace is
+/// [`Trap::backtrace`], or [`Trap::backtrace_display`] to print it.
+impl fmt::Display for Trap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "wasm trap: {}", self.code)?;
+        if let Some(fr) = self.backtrace.first() {
+            write!(f, " in {fr}")?;
+        }
+        Ok(())
+    }
+}
+
 impl std::error::Error for Trap {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(i: u32, name: &str) -> FrameInfo {
+        FrameInfo { func_index: i, func_name: Some(name.into()) }
+    }
+
+    #[test]
+    fn display_is_one_line_and_the_backtrace_folds() {
+        let mut frames = vec![frame(1, "f"); 65_531];
+        frames.push(frame(0, "main"));
+        let t = Trap::with_backtrace(TrapCode::StackOverflow, frames);
+        assert_eq!(t.to_string(), "wasm trap: call stack exhausted in func[1] f");
+        assert_eq!(
+            t.backtrace_display().to_string(),
+            "  0: func[1] f\n  ... 65,530 more frames of f\n  65531: func[0] main"
+        );
+        assert_eq!(Trap::new(TrapCode::Unreachable).to_string(), "wasm trap: unreachable");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn many_different_frames_are_cut_in_the_middle() {
+        let frames: Vec<_> = (0..100).map(|i| FrameInfo { func_index: i, func_name: None }).collect();
+        let text = Trap::with_backtrace(TrapCode::Unreachable, frames).backtrace_display().to_string();
+        let lines: Vec<_> = text.lines().collect();
+        assert_eq!(lines.len(), MAX_TRACE_LINES + 1, "{text}");
+        assert_eq!(lines[0], "  0: func[0]");
+        assert_eq!(lines[MAX_TRACE_LINES - 3], "  ... 88 more frames");
+        assert_eq!(lines[MAX_TRACE_LINES], "  99: func[99]");
+    }
+}

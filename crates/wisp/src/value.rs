@@ -27,6 +27,7 @@ impl ExternRef {
 
 /// A WebAssembly value. Floats are kept as bit patterns so NaN payloads survive.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub enum Val {
     I32(i32),
     I64(i64),

@@ -201,3 +201,28 @@ fn value_stack_grows_for_deep_recursion() {
         assert_eq!(sum.call(&mut store, 10).unwrap(), 55);
     }
 }
+
+#[test]
+fn modules_in_the_text_format() {
+    let engine = Engine::default();
+    let text = r#";; comments and white space before the module are fine
+        (module (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))"#;
+    let module = Module::new(&engine, text).unwrap();
+    let mut store = Store::new(&engine, ());
+    let inst = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
+    let add = inst.get_typed_func::<(i32, i32), i32>(&store, "add").unwrap();
+    assert_eq!(add.call(&mut store, (40, 2)).unwrap(), 42);
+    // The same bytes as the binary that `wast` encodes.
+    assert_eq!(&*wisp::wat_to_wasm(text.as_bytes()).unwrap(), wat(text).as_slice());
+    Module::validate(&engine, text.as_bytes()).unwrap();
+
+    // Text that does not parse says where.
+    let err = Module::new(&engine, "(module\n (func (result i32) (i32.const)))").unwrap_err();
+    assert!(matches!(&err, Error::Text(m) if m.ends_with("at line 2, column 31") && !m.contains('\n')), "{err}");
+    // Text that parses into an invalid module is invalid, as its binary would be.
+    let err = Module::new(&engine, r#"(module (func (result i32)))"#).unwrap_err();
+    assert!(matches!(err, Error::Validate(_)), "{err}");
+    // Anything else is left to the binary decoder.
+    assert!(matches!(Module::new(&engine, b"\x01\x02garbage"), Err(Error::Decode(_))));
+    assert!(matches!(Module::new(&engine, b""), Err(Error::Decode(_))));
+}

@@ -505,11 +505,11 @@ fn mnemonics(disassembly: &str) -> Vec<String> {
 
 fn call(store: &mut Store<()>, func: Func, args: &[Val], result: bool, mem: Option<(Memory, &[u8])>) -> Outcome {
     if let Some((m, pattern)) = mem {
-        m.data_mut(&mut *store).copy_from_slice(pattern);
+        m.data_mut(&mut *store).expect("own memory").copy_from_slice(pattern);
     }
     let mut out = vec![Val::I32(0); result as usize];
     let res = func.call(&mut *store, args, &mut out);
-    let after = mem.map(|(m, _)| m.data(&*store).to_vec());
+    let after = mem.map(|(m, _)| m.data(&*store).expect("own memory").to_vec());
     match res {
         Ok(()) => Outcome::Value(out.first().map(bits), after),
         Err(e) => match e.as_trap() {
@@ -580,7 +580,7 @@ fn run_form(f: &FormInfo, engines: &[(&str, Engine)], pattern: &[u8]) -> Report 
             let form = inst.get_func(&store, "form").unwrap();
             let plain = inst.get_func(&store, "plain").unwrap();
             let mem = inst.get_memory(&store, "mem").unwrap();
-            mem.data_mut(&mut store).copy_from_slice(pattern);
+            mem.data_mut(&mut store).expect("own memory").copy_from_slice(pattern);
             // A store's memory is reset before each call and compared after it.
             let stores = if f.family == "store" { Some((mem, pattern)) } else { None };
             for row in &case.rows {

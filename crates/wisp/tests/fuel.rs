@@ -1,6 +1,8 @@
 //! Fuel metering and interruption: runaway guests are stopped with a trap and the store stays
 //! usable; fuel counts are deterministic across runs and dispatch backends.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use wisp::{Config, Dispatch, Engine, Error, Linker, Module, Store, TrapCode};
 
@@ -103,15 +105,24 @@ fn another_thread_interrupts_a_spinning_guest() {
     let handle = store.interrupt_handle().unwrap();
     let spin = inst.get_typed_func::<(), ()>(&store, "spin").unwrap();
     let t0 = Instant::now();
-    let stopper = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(50));
-        handle.interrupt();
-    });
+    // An interrupt aims at the running call only: one sent before the call started would be
+    // lost, so keep sending until the call is over.
+    let done = Arc::new(AtomicBool::new(false));
+    let stopper = {
+        let done = done.clone();
+        std::thread::spawn(move || {
+            while !done.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(50));
+                handle.interrupt();
+            }
+        })
+    };
     let err = spin.call(&mut store, ()).unwrap_err();
+    done.store(true, Ordering::Relaxed);
     stopper.join().unwrap();
     assert_eq!(err.as_trap().map(|t| t.code()), Some(TrapCode::Interrupted), "{err}");
     assert!(t0.elapsed() < Duration::from_secs(10));
-    // The flag was cleared: the store runs normally again.
+    // The store runs normally again.
     let sum = inst.get_typed_func::<i32, i32>(&store, "sum").unwrap();
     assert_eq!(sum.call(&mut store, 10).unwrap(), 55);
 }
@@ -122,9 +133,141 @@ fn interrupting_deep_recursion_unwinds_cleanly() {
     config.interruptible(true);
     let (mut store, inst) = setup(&config);
     let handle = store.interrupt_handle().unwrap();
-    handle.interrupt(); // requested before the call: the first check stops it
     let fib = inst.get_typed_func::<i32, i32>(&store, "fib").unwrap();
+    // An interrupt aims at the running call only, so keep asking until the call is over.
+    let done = Arc::new(AtomicBool::new(false));
+    let stopper = {
+        let done = done.clone();
+        std::thread::spawn(move || {
+            while !done.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(5));
+                handle.interrupt();
+            }
+        })
+    };
     let err = fib.call(&mut store, 40).unwrap_err();
+    done.store(true, Ordering::Relaxed);
+    stopper.join().unwrap();
     assert_eq!(err.as_trap().map(|t| t.code()), Some(TrapCode::Interrupted));
     assert_eq!(fib.call(&mut store, 10).unwrap(), 55);
+}
+
+fn interruptible() -> Config {
+    let mut config = Config::new();
+    config.interruptible(true);
+    config
+}
+
+#[test]
+fn an_interrupt_after_the_call_returned_does_not_touch_the_next_call() {
+    let (mut store, inst) = setup(&interruptible());
+    let handle = store.interrupt_handle().unwrap();
+    let sum = inst.get_typed_func::<i32, i32>(&store, "sum").unwrap();
+    assert_eq!(sum.call(&mut store, 10).unwrap(), 55);
+    // Lands after the call returned: aimed at a call that is over, it does nothing.
+    handle.interrupt();
+    handle.interrupt();
+    assert_eq!(sum.call(&mut store, 100).unwrap(), 5050);
+    // Nor does it stop a long call later: only the deadline ends this one.
+    store.set_timeout(Some(Duration::from_millis(50))).unwrap();
+    let spin = inst.get_typed_func::<(), ()>(&store, "spin").unwrap();
+    handle.interrupt();
+    let err = spin.call(&mut store, ()).unwrap_err();
+    assert_eq!(err.as_trap().map(|t| t.code()), Some(TrapCode::DeadlineExceeded), "{err}");
+}
+
+#[test]
+fn a_deadline_stops_a_runaway_export_and_the_store_keeps_serving() {
+    let (mut store, inst) = setup(&interruptible());
+    let (mut other, other_inst) = setup(&interruptible());
+    assert_eq!(store.timeout(), None);
+    store.set_timeout(Some(Duration::from_millis(100))).unwrap();
+    let spin = inst.get_typed_func::<(), ()>(&store, "spin").unwrap();
+    let t0 = Instant::now();
+    let err = spin.call(&mut store, ()).unwrap_err();
+    let took = t0.elapsed();
+    let trap = err.as_trap().expect("a trap");
+    assert_eq!(trap.code(), TrapCode::DeadlineExceeded);
+    assert_eq!(err.to_string(), "wasm trap: deadline exceeded in func[0]");
+    assert!(took >= Duration::from_millis(100), "stopped after {took:?}");
+    assert!(took < Duration::from_secs(10), "stopped after {took:?}");
+
+    // Every call gets its own deadline: short calls keep succeeding, many of them.
+    let sum = inst.get_typed_func::<i32, i32>(&store, "sum").unwrap();
+    for n in 0..20_000 {
+        assert_eq!(sum.call(&mut store, n % 100).unwrap(), (n % 100) * (n % 100 + 1) / 2);
+    }
+    // The other store never had a deadline.
+    let other_sum = other_inst.get_typed_func::<i32, i32>(&other, "sum").unwrap();
+    assert_eq!(other_sum.call(&mut other, 10).unwrap(), 55);
+    // And the runaway export stops again, each time.
+    assert_eq!(spin.call(&mut store, ()).unwrap_err().as_trap().map(|t| t.code()), Some(TrapCode::DeadlineExceeded));
+    store.set_timeout(None).unwrap();
+    assert_eq!(sum.call(&mut store, 4).unwrap(), 10);
+}
+
+#[test]
+fn deadlines_need_interruption_enabled() {
+    let (mut store, _) = setup(&Config::new());
+    assert!(matches!(store.set_timeout(Some(Duration::from_secs(1))), Err(Error::Usage(_))));
+}
+
+#[test]
+fn interrupting_one_store_leaves_the_others_running() {
+    let (mut a, a_inst) = setup(&interruptible());
+    let (mut b, b_inst) = setup(&interruptible());
+    let handle = a.interrupt_handle().unwrap();
+    let a_spin = a_inst.get_typed_func::<(), ()>(&a, "spin").unwrap();
+    b.set_timeout(Some(Duration::from_secs(5))).unwrap();
+    let b_sum = b_inst.get_typed_func::<i32, i32>(&b, "sum").unwrap();
+    let runner = std::thread::spawn(move || a_spin.call(&mut a, ()));
+    let done = Arc::new(AtomicBool::new(false));
+    let stopper = {
+        let done = done.clone();
+        std::thread::spawn(move || {
+            while !done.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(5));
+                handle.interrupt();
+            }
+        })
+    };
+    for _ in 0..1000 {
+        assert_eq!(b_sum.call(&mut b, 10).unwrap(), 55);
+    }
+    let err = runner.join().unwrap().unwrap_err();
+    done.store(true, Ordering::Relaxed);
+    stopper.join().unwrap();
+    assert_eq!(err.as_trap().map(|t| t.code()), Some(TrapCode::Interrupted));
+    assert_eq!(b_sum.call(&mut b, 10).unwrap(), 55);
+}
+
+#[test]
+fn a_call_back_into_wasm_from_a_host_function_shares_the_outer_deadline() {
+    let engine = Engine::new(&interruptible());
+    let module = Module::new(
+        &engine,
+        wat(r#"(module
+            (import "host" "reenter" (func $reenter))
+            (func (export "spin") (loop $l (br $l)))
+            (func (export "outer") (call $reenter)))"#),
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap("host", "reenter", |mut caller: wisp::Caller<'_, ()>| -> wisp::Result<()> {
+            let spin = caller.get_export("spin").and_then(wisp::Extern::into_func).unwrap();
+            spin.typed::<(), ()>(&caller)?.call(&mut caller, ())
+        })
+        .unwrap();
+    let inst = linker.instantiate(&mut store, &module).unwrap();
+    store.set_timeout(Some(Duration::from_millis(100))).unwrap();
+    let outer = inst.get_typed_func::<(), ()>(&store, "outer").unwrap();
+    let t0 = Instant::now();
+    let err = outer.call(&mut store, ()).unwrap_err();
+    assert_eq!(err.as_trap().map(|t| t.code()), Some(TrapCode::DeadlineExceeded), "{err}");
+    assert!(t0.elapsed() < Duration::from_secs(10));
+    // The store is usable afterwards, and the next outermost call gets a fresh deadline.
+    let err = outer.call(&mut store, ()).unwrap_err();
+    assert_eq!(err.as_trap().map(|t| t.code()), Some(TrapCode::DeadlineExceeded), "{err}");
 }

@@ -203,7 +203,7 @@ fn call_i32(bytes: &[u8], config: &Config, arg: Option<i32>) -> wisp::Result<Vec
     let mut store = Store::new(&engine, ());
     let inst = Linker::new(&engine).instantiate(&mut store, &module)?;
     let f = inst.get_func(&store, "f").expect("export f");
-    let ty = f.ty(&store);
+    let ty = f.ty(&store).unwrap();
     let mut results = vec![wisp::Val::I32(0); ty.results().len()];
     let args: Vec<wisp::Val> = arg.into_iter().map(wisp::Val::I32).collect();
     f.call(&mut store, &args, &mut results)?;
@@ -295,7 +295,7 @@ fn maximal_memories_are_refused_by_limits_and_lazy_without() {
     match Linker::new(&engine).instantiate(&mut store, &module4g) {
         Ok(inst) => {
             let m = inst.get_memory(&store, "m").unwrap();
-            assert_eq!(m.data_size(&store), 4 << 30);
+            assert_eq!(m.data_size(&store).unwrap(), 4 << 30);
             m.write(&mut store, (4 << 30) - 1, &[42]).unwrap();
             let mut b = [0];
             m.read(&store, (4 << 30) - 1, &mut b).unwrap();

@@ -543,7 +543,7 @@ impl<'a> Run<'a> {
 
         let instance = go.instance();
         let func = instance.get_func(go.store(), &name).ok_or_else(|| format!("no exported function `{name}`"))?;
-        let ty = func.ty(go.store());
+        let ty = func.ty(go.store()).map_err(|e| e.to_string())?;
         let want_params: Vec<ValType> = params.iter().map(Val::ty).collect();
         if ty.params() != want_params.as_slice() {
             return Err(format!("`{name}` has type {ty}; the step passes {want_params:?}"));
@@ -639,7 +639,7 @@ impl<'a> Run<'a> {
         }
         let mut results = vec![Val::I32(0); 16];
         let f = go.instance().get_func(go.store(), name);
-        let n = f.map_or(0, |f| f.ty(go.store()).results().len());
+        let n = f.map_or(0, |f| f.ty(go.store()).map_or(0, |t| t.results().len()));
         match go.guard(|store, inst| match inst.get_func(&*store, name) {
             Some(f) => f.call(store, params, &mut results[..n]),
             None => Ok(()),
@@ -650,7 +650,7 @@ impl<'a> Run<'a> {
         // Bypassing the reactor type, the engine itself refuses to enter the instance.
         if let Some(f) = f {
             match f.call(go.store_mut(), params, &mut results[..n]) {
-                Err(wisp::Error::Usage(m)) if m.starts_with("instance is dead: ") => {}
+                Err(wisp::Error::Dead(_)) => {}
                 other => return Err(format!("the engine entered a dead instance: {other:?}")),
             }
         }

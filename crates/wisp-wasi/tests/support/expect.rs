@@ -226,7 +226,7 @@ impl Run {
                 let name = toks[1].word()?;
                 let arrow = toks.iter().position(|t| matches!(t, Tok::Word(w) if w == "=>")).ok_or("no =>")?;
                 let func: Func = self.instance.get_func(&self.store, name).ok_or(format!("no export {name}"))?;
-                let ty = func.ty(&self.store);
+                let ty = func.ty(&self.store).expect("a function of this store");
                 let arg_toks = &toks[2..arrow];
                 if arg_toks.len() != ty.params().len() {
                     return Err(format!("{name} takes {} arguments", ty.params().len()));

@@ -115,7 +115,7 @@ impl Guest {
 
     pub fn call(&mut self, name: &str, args: &[Val]) -> wisp::Result<i32> {
         let f = self.instance.get_func(&self.store, name).expect("export");
-        let ty = f.ty(&self.store);
+        let ty = f.ty(&self.store).expect("a function of this store");
         let mut results = vec![Val::I32(0); ty.results().len()];
         f.call(&mut self.store, args, &mut results)?;
         Ok(results.first().and_then(Val::i32).unwrap_or(0))
