@@ -211,6 +211,7 @@ const SPECIAL: &[(&str, &[(&str, &str)], &str)] = &[
     ("GlobalGetSetBrNez", &[("global", "u32"), ("dst", "u32"), ("target", "u32")], "Go's check after a call: `global.get g; local.set dst; br_if target` with the condition (the callee's unwind flag) popped."),
     ("LocalSetImmBr", &[("index", "u32"), ("value", "u32"), ("target", "u32")], "Go's jump to its resume dispatch: `i32.const value; local.set index; br target` (the target threaded through a `BrTableLocal` of the same local once targets are known)."),
     ("ConsumeFuel", &[("amount", "u32")], "Fuel metering (only with `Config::consume_fuel`): charges `amount` Wasm operators, the length of the block it starts, or traps when the store has less fuel."),
+    ("TooLarge", &[], "The whole code of a function whose translation could not be addressed (a body of hundreds of megabytes): traps with `FunctionTooLarge` at its first call."),
     ("CheckInterrupt", &[], "Interruption (only with `Config::interruptible`): traps when the store's interrupt flag is set, clearing it."),
 ];
 

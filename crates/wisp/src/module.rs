@@ -182,8 +182,9 @@ impl ModuleInner {
     /// The translated code of defined function `def_index`, translating it on first use.
     pub fn compiled(&self, def_index: u32) -> &Arc<CompiledFunc> {
         self.compiled[def_index as usize].get_or_init(|| {
-            // Validation already accepted this body; translation of valid code cannot fail.
-            Arc::new(translate::translate(self, def_index).expect("validated function body translates"))
+            // Validation accepted this body; only a function too large for wisp's branch
+            // offsets fails, and then every call of it traps with that reason.
+            Arc::new(translate::translate(self, def_index).unwrap_or_else(|_| translate::too_large(self, def_index)))
         })
     }
 }
@@ -444,6 +445,40 @@ impl Module {
     pub fn translate_all(&self) {
         for i in 0..self.inner.bodies.len() as u32 {
             self.inner.compiled(i);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Config, Dispatch, Engine, Linker, Module, Store, TrapCode};
+    use std::sync::Arc;
+
+    /// A function that could not be translated (forced here: only a body of hundreds of
+    /// megabytes gets there) traps at each call with the reason; the module's other functions
+    /// and the store keep working.
+    #[test]
+    fn an_untranslatable_function_traps_at_its_calls() {
+        for dispatch in [Dispatch::Portable, Dispatch::Threaded] {
+            let mut config = Config::new();
+            config.dispatch(dispatch);
+            let engine = Engine::new(&config);
+            let text = r#"(module
+                (func (export "big") (param i32) (result i32) local.get 0)
+                (func (export "ok") (result i32) i32.const 7))"#;
+            let module = Module::new(&engine, text).expect("valid");
+            let refused = crate::translate::too_large(&module.inner, 0);
+            module.inner.compiled[0].set(Arc::new(refused)).expect("not translated yet");
+            let mut store = Store::new(&engine, ());
+            let inst = Linker::new(&engine).instantiate(&mut store, &module).expect("instantiates");
+            let big = inst.get_typed_func::<i32, i32>(&store, "big").unwrap();
+            let ok = inst.get_typed_func::<(), i32>(&store, "ok").unwrap();
+            for _ in 0..2 {
+                let err = big.call(&mut store, 5).unwrap_err();
+                let trap = err.as_trap().expect("a trap");
+                assert_eq!(trap.code(), TrapCode::FunctionTooLarge, "{err}");
+                assert_eq!(ok.call(&mut store, ()).unwrap(), 7);
+            }
         }
     }
 }

@@ -23,6 +23,9 @@ pub enum TrapCode {
     Interrupted,
     /// Stopped because the call ran past its deadline (`Store::set_timeout`).
     DeadlineExceeded,
+    /// The called function could not be translated: its code would exceed what wisp's branch
+    /// offsets address (a body of hundreds of megabytes).
+    FunctionTooLarge,
 }
 
 impl TrapCode {
@@ -43,6 +46,7 @@ impl TrapCode {
             TrapCode::OutOfFuel => "all fuel consumed",
             TrapCode::Interrupted => "interrupted",
             TrapCode::DeadlineExceeded => "deadline exceeded",
+            TrapCode::FunctionTooLarge => "function too large to translate",
         }
     }
 }

@@ -37,6 +37,7 @@ macro_rules! for_each_handler {
                 call_store_func!(sf)
             },
             Unreachable => trap!(TrapCode::Unreachable),
+            TooLarge => trap!(TrapCode::FunctionTooLarge),
             ConsumeFuel { amount } => {
                 let fuel = &mut store!().stack.fuel;
                 let enough = *fuel >= amount as u64;

@@ -109,6 +109,8 @@ pub enum Instr {
     LocalSetImmBr { index: u32, value: u32, target: u32 },
     /// Fuel metering (only with `Config::consume_fuel`): charges `amount` Wasm operators, the length of the block it starts, or traps when the store has less fuel.
     ConsumeFuel { amount: u32 },
+    /// The whole code of a function whose translation could not be addressed (a body of hundreds of megabytes): traps with `FunctionTooLarge` at its first call.
+    TooLarge,
     /// Interruption (only with `Config::interruptible`): traps when the store's interrupt flag is set, clearing it.
     CheckInterrupt,
     /// `i32.load`: address from the stack; result pushed.
@@ -2711,6 +2713,7 @@ impl Instr {
             Instr::GlobalGetSetBrNez { .. } => "GlobalGetSetBrNez",
             Instr::LocalSetImmBr { .. } => "LocalSetImmBr",
             Instr::ConsumeFuel { .. } => "ConsumeFuel",
+            Instr::TooLarge => "TooLarge",
             Instr::CheckInterrupt => "CheckInterrupt",
             Instr::I32Load_S { .. } => "I32Load_S",
             Instr::I32Load_S_Set { .. } => "I32Load_S_Set",

@@ -938,6 +938,20 @@ impl<'m> HeightCheck<'m> {
     }
 }
 
+/// The code of a function that could not be translated: one instruction that traps with
+/// `FunctionTooLarge` (so the error surfaces at its first call, as a trap).
+pub(crate) fn too_large(module: &ModuleInner, def_index: u32) -> CompiledFunc {
+    let ty = module.func_type(module.num_imported_funcs + def_index);
+    let (num_params, num_results) = (ty.params().len() as u32, ty.results().len() as u32);
+    let code = [Instr::TooLarge];
+    let (code, ops) = if module.engine.threaded() {
+        (Box::default(), crate::exec::threaded::lower(&code))
+    } else {
+        (Box::from(code), Box::default())
+    };
+    CompiledFunc { code, ops, num_params, num_locals: 1, num_results, max_height: num_params + 1 + num_results }
+}
+
 /// Translates defined function `def_index` of `module`. The body was validated when the
 /// module was created.
 pub(crate) fn translate(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc, wisp_decoder::Error> {
