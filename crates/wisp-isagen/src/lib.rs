@@ -168,6 +168,7 @@ const SPECIAL: &[(&str, &[(&str, &str)], &str)] = &[
     ("BrTableLocal", &[("index", "u32"), ("len", "u32")], "`BrTable` with the index read from a local (Go's resume dispatch)."),
     ("BrTableAdjust", &[("len", "u32")], "`BrTable` where some entry adjusts the stack."),
     ("BrTableLocalAdjust", &[("index", "u32"), ("len", "u32")], "`BrTableLocal` where some entry adjusts the stack."),
+    ("BrTableLoadScaled", &[("index", "u16"), ("shift", "u16"), ("imm", "u32"), ("len", "u32")], "Idiom: `br_table` on the i32 loaded from a scaled index (`(index << shift) + imm`, offset 0), no entry adjusting the stack: a C `switch` on an array element, a bytecode interpreter's fetch and dispatch."),
     ("BrTableTarget", &[("target", "u32"), ("drop", "u32"), ("keep", "u32")], "A `br_table` entry (data, never executed)."),
     ("Return", &[("keep", "u32")], "Moves the top `keep` slots to the frame base and returns to the caller."),
     ("Call", &[("func", "u32")], "Calls a function defined in the same module (index among defined functions)."),
@@ -227,6 +228,9 @@ enum K {
     /// An address that is a local plus a 32-bit constant, added with wrap-around before the
     /// offset applies (the "offset form" of an address that a constant offset cannot express).
     A,
+    /// A scaled index: a local shifted left by a constant, plus a 32-bit constant (an element
+    /// of an array at a fixed address: C's globals, a bytecode interpreter's tables).
+    X,
 }
 
 impl K {
@@ -236,6 +240,7 @@ impl K {
             K::L => 'L',
             K::I => 'I',
             K::A => 'A',
+            K::X => 'X',
         }
     }
 }
@@ -348,6 +353,11 @@ fn layout(
                     f.push((lname, local));
                     f.push(("add", "u32"));
                 }
+                K::X => {
+                    f.push((lname, local));
+                    f.push(("shift", "u16"));
+                    f.push(("add", "u32"));
+                }
             }
         }
         f.extend_from_slice(prefix);
@@ -400,10 +410,14 @@ fn forms(ops: &[WasmOp]) -> Vec<Form> {
             };
             let load = sig[0] == "load";
             for _row in MEMORY_ROWS {
-                let addr_kinds = [K::S, K::L, K::I, K::A];
+                let addr_kinds = [K::S, K::L, K::I, K::A, K::X];
                 if load {
                     for a in addr_kinds {
                         for d in [D::S, D::L] {
+                            // A scaled index is loaded onto the stack only.
+                            if a == K::X && d == D::L {
+                                continue;
+                            }
                             let Some((fields, imm)) =
                                 layout(&[("addr", "ptr")], &[a], d, 32, false, &[("offset", "u32")])
                             else {
@@ -425,6 +439,9 @@ fn forms(ops: &[WasmOp]) -> Vec<Form> {
                     }
                 } else {
                     for a in addr_kinds {
+                        if a == K::X {
+                            continue;
+                        }
                         for v in [K::S, K::L, K::I] {
                             // The translator forms a local-plus-constant address only when the
                             // store's value is a local or a constant right after it.
@@ -490,6 +507,11 @@ fn forms(ops: &[WasmOp]) -> Vec<Form> {
             };
             for k in &kinds {
                 for &d in &dsts {
+                    // A float comparison with a constant is branched on; kept as a value it
+                    // goes through the stack.
+                    if cmp && !is_int(ty) && d == D::S && k[1] == K::I {
+                        continue;
+                    }
                     let Some((fields, imm)) =
                         layout(&[("a", "imm"), ("b", "imm")], k, d, val_bits(ty), is_int(ty), &[])
                     else {
@@ -572,6 +594,7 @@ fn body(f: &Form) -> String {
             (K::L, r) => format!("local!({r})"),
             (K::I, "addr") => "ptr as u64".to_string(),
             (K::A, _) => "(local!(addr) as u32).wrapping_add(add) as u64".to_string(),
+            (K::X, _) => "(local!(addr) as u32).wrapping_shl(shift as u32).wrapping_add(add) as u64".to_string(),
             (K::I, _) => imm_expr("imm", imm_ty),
         }
     };
@@ -646,6 +669,7 @@ fn doc(f: &Form) -> String {
             K::L => "from a local",
             K::I if role(i) == "address" => "an absolute address",
             K::A => "a local plus `add` (wrapping at 32 bits)",
+            K::X => "a local shifted left by `shift`, plus `add` (wrapping at 32 bits)",
             K::I => "an immediate",
         };
         parts.push(format!("{} {what}", role(i)));
@@ -709,6 +733,12 @@ fn select_arm(f: &Form, op_enum: &str) -> String {
             K::A => {
                 pats.push(format!("Opd::A({role}, add)"));
                 inits.push(local_init(f, role));
+                inits.push("add".to_string());
+            }
+            K::X => {
+                pats.push(format!("Opd::X({role}, shift, add)"));
+                inits.push(local_init(f, role));
+                inits.push("shift: shift as u16".to_string());
                 inits.push("add".to_string());
             }
             K::I if *role == "addr" => {

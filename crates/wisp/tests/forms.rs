@@ -244,6 +244,11 @@ fn operand(k: char, i: usize, ty: &str, c: Option<u64>, below: bool) -> String {
         'I' => format!("({ty}.const {})", literal(ty, c.expect("an immediate operand has a constant"))),
         // A local plus a constant: the constant is the case's, the local the row's value.
         'A' => format!("(i32.add (local.get {i}) (i32.const {}))", c.expect("an address constant") as u32 as i32),
+        // A scaled index: the shift in the constant's high half, the added constant in its low.
+        'X' => {
+            let c = c.expect("a shift and a constant");
+            format!("(i32.add (i32.shl (local.get {i}) (i32.const {})) (i32.const {}))", c >> 32, c as u32 as i32)
+        }
         other => panic!("unknown operand kind {other}"),
     }
 }
@@ -283,7 +288,7 @@ fn module(f: &FormInfo, consts: &[Option<u64>], offset: u32) -> String {
     let stack: Vec<String> = (0..kinds.len())
         .map(|i| match kinds[i] {
             // The same address, computed on the stack.
-            'A' => format!("(block (result i32) {})", operand('A', i, params[i], consts[i], false)),
+            'A' | 'X' => format!("(block (result i32) {})", operand(kinds[i], i, params[i], consts[i], false)),
             _ => operand('S', i, params[i], None, false),
         })
         .collect();
@@ -400,7 +405,7 @@ fn cases(f: &FormInfo) -> Vec<Case> {
         (0..kinds.len()).map(|i| if memory && i == 0 { addresses(width(f.op)) } else { edges(params[i]) }).collect();
     let imms: Vec<usize> = (0..kinds.len()).filter(|&i| kinds[i] == 'I').collect();
     // A local-plus-constant address: the constant wraps the row's address around 32 bits.
-    let adds: Vec<usize> = (0..kinds.len()).filter(|&i| kinds[i] == 'A').collect();
+    let adds: Vec<usize> = (0..kinds.len()).filter(|&i| kinds[i] == 'A' || kinds[i] == 'X').collect();
     // The constants of the immediate operands, one module per choice.
     let choices: Vec<Vec<u64>> = match imms.as_slice() {
         [] => vec![vec![]],
@@ -416,8 +421,11 @@ fn cases(f: &FormInfo) -> Vec<Case> {
         _ => unreachable!("at most two operands"),
     };
     let offsets: &[u32] = if memory { &OFFSETS } else { &[0] };
-    let add_choices: Vec<Option<u64>> =
-        if adds.is_empty() { vec![None] } else { ADDS.iter().map(|&c| Some(c as u64)).collect() };
+    let add_choices: Vec<Option<u64>> = match adds.first().map(|&i| kinds[i]) {
+        None => vec![None],
+        Some('X') => SCALES.iter().map(|&(k, c)| Some((k as u64) << 32 | c as u64)).collect(),
+        Some(_) => ADDS.iter().map(|&c| Some(c as u64)).collect(),
+    };
     let mut out = Vec::new();
     for &offset in offsets {
         for &add in &add_choices {
@@ -445,6 +453,10 @@ fn cases(f: &FormInfo) -> Vec<Case> {
     }
     out
 }
+
+/// Shifts and constants of scaled-index addresses (`X` operands): a shift of 35 is one of 3
+/// (Wasm takes shift counts modulo 32).
+const SCALES: [(u32, u32); 5] = [(0, 0), (2, 1488), (3, 0xffff_fff0), (31, 0), (35, 16)];
 
 /// Constants added to a local address (`A` operands): none, small, one that wraps a high
 /// address around to a low one, and one that moves a low address to the end.

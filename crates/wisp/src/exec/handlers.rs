@@ -76,6 +76,12 @@ macro_rules! for_each_handler {
                 let (target, _, _) = br_table_entry!(i);
                 jump!(target);
             },
+            BrTableLoadScaled { index, shift, imm, len } => {
+                let addr = (local!(index) as u32).wrapping_shl(shift as u32).wrapping_add(imm);
+                let v: u64 = load_from!(addr as u64, 0, 4, ops::i32_load);
+                let (target, _, _) = br_table_entry!((v as u32).min(len));
+                jump!(target);
+            },
             BrTableAdjust { len } => {
                 let i = pop!(u32).min(len);
                 let (target, drop, keep) = br_table_entry!(i);

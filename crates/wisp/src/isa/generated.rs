@@ -27,6 +27,8 @@ pub enum Instr {
     BrTableAdjust { len: u32 },
     /// `BrTableLocal` where some entry adjusts the stack.
     BrTableLocalAdjust { index: u32, len: u32 },
+    /// Idiom: `br_table` on the i32 loaded from a scaled index (`(index << shift) + imm`, offset 0), no entry adjusting the stack: a C `switch` on an array element, a bytecode interpreter's fetch and dispatch.
+    BrTableLoadScaled { index: u16, shift: u16, imm: u32, len: u32 },
     /// A `br_table` entry (data, never executed).
     BrTableTarget { target: u32, drop: u32, keep: u32 },
     /// Moves the top `keep` slots to the frame base and returns to the caller.
@@ -129,6 +131,8 @@ pub enum Instr {
     I32Load_A { addr: u32, add: u32, offset: u32 },
     /// `i32.load`: address a local plus `add` (wrapping at 32 bits); result into local `dst`.
     I32Load_A_Set { addr: u16, add: u32, offset: u32, dst: u16 },
+    /// `i32.load`: address a local shifted left by `shift`, plus `add` (wrapping at 32 bits); result pushed.
+    I32Load_X { addr: u32, shift: u16, add: u32, offset: u32 },
     /// `i64.load`: address from the stack; result pushed.
     I64Load_S { offset: u32 },
     /// `i64.load`: address from the stack; result into local `dst`.
@@ -145,6 +149,8 @@ pub enum Instr {
     I64Load_A { addr: u32, add: u32, offset: u32 },
     /// `i64.load`: address a local plus `add` (wrapping at 32 bits); result into local `dst`.
     I64Load_A_Set { addr: u16, add: u32, offset: u32, dst: u16 },
+    /// `i64.load`: address a local shifted left by `shift`, plus `add` (wrapping at 32 bits); result pushed.
+    I64Load_X { addr: u32, shift: u16, add: u32, offset: u32 },
     /// `f32.load`: address from the stack; result pushed.
     F32Load_S { offset: u32 },
     /// `f32.load`: address from the stack; result into local `dst`.
@@ -161,6 +167,8 @@ pub enum Instr {
     F32Load_A { addr: u32, add: u32, offset: u32 },
     /// `f32.load`: address a local plus `add` (wrapping at 32 bits); result into local `dst`.
     F32Load_A_Set { addr: u16, add: u32, offset: u32, dst: u16 },
+    /// `f32.load`: address a local shifted left by `shift`, plus `add` (wrapping at 32 bits); result pushed.
+    F32Load_X { addr: u32, shift: u16, add: u32, offset: u32 },
     /// `f64.load`: address from the stack; result pushed.
     F64Load_S { offset: u32 },
     /// `f64.load`: address from the stack; result into local `dst`.
@@ -177,6 +185,8 @@ pub enum Instr {
     F64Load_A { addr: u32, add: u32, offset: u32 },
     /// `f64.load`: address a local plus `add` (wrapping at 32 bits); result into local `dst`.
     F64Load_A_Set { addr: u16, add: u32, offset: u32, dst: u16 },
+    /// `f64.load`: address a local shifted left by `shift`, plus `add` (wrapping at 32 bits); result pushed.
+    F64Load_X { addr: u32, shift: u16, add: u32, offset: u32 },
     /// `i32.load8_s`: address from the stack; result pushed.
     I32Load8S_S { offset: u32 },
     /// `i32.load8_s`: address from the stack; result into local `dst`.
@@ -193,6 +203,8 @@ pub enum Instr {
     I32Load8S_A { addr: u32, add: u32, offset: u32 },
     /// `i32.load8_s`: address a local plus `add` (wrapping at 32 bits); result into local `dst`.
     I32Load8S_A_Set { addr: u16, add: u32, offset: u32, dst: u16 },
+    /// `i32.load8_s`: address a local shifted left by `shift`, plus `add` (wrapping at 32 bits); result pushed.
+    I32Load8S_X { addr: u32, shift: u16, add: u32, offset: u32 },
     /// `i32.load8_u`: address from the stack; result pushed.
     I32Load8U_S { offset: u32 },
     /// `i32.load8_u`: address from the stack; result into local `dst`.
@@ -209,6 +221,8 @@ pub enum Instr {
     I32Load8U_A { addr: u32, add: u32, offset: u32 },
     /// `i32.load8_u`: address a local plus `add` (wrapping at 32 bits); result into local `dst`.
     I32Load8U_A_Set { addr: u16, add: u32, offset: u32, dst: u16 },
+    /// `i32.load8_u`: address a local shifted left by `shift`, plus `add` (wrapping at 32 bits); result pushed.
+    I32Load8U_X { addr: u32, shift: u16, add: u32, offset: u32 },
     /// `i32.load16_s`: address from the stack; result pushed.
     I32Load16S_S { offset: u32 },
     /// `i32.load16_s`: address from the stack; result into local `dst`.
@@ -225,6 +239,8 @@ pub enum Instr {
     I32Load16S_A { addr: u32, add: u32, offset: u32 },
     /// `i32.load16_s`: address a local plus `add` (wrapping at 32 bits); result into local `dst`.
     I32Load16S_A_Set { addr: u16, add: u32, offset: u32, dst: u16 },
+    /// `i32.load16_s`: address a local shifted left by `shift`, plus `add` (wrapping at 32 bits); result pushed.
+    I32Load16S_X { addr: u32, shift: u16, add: u32, offset: u32 },
     /// `i32.load16_u`: address from the stack; result pushed.
     I32Load16U_S { offset: u32 },
     /// `i32.load16_u`: address from the stack; result into local `dst`.
@@ -241,6 +257,8 @@ pub enum Instr {
     I32Load16U_A { addr: u32, add: u32, offset: u32 },
     /// `i32.load16_u`: address a local plus `add` (wrapping at 32 bits); result into local `dst`.
     I32Load16U_A_Set { addr: u16, add: u32, offset: u32, dst: u16 },
+    /// `i32.load16_u`: address a local shifted left by `shift`, plus `add` (wrapping at 32 bits); result pushed.
+    I32Load16U_X { addr: u32, shift: u16, add: u32, offset: u32 },
     /// `i64.load8_s`: address from the stack; result pushed.
     I64Load8S_S { offset: u32 },
     /// `i64.load8_s`: address from the stack; result into local `dst`.
@@ -257,6 +275,8 @@ pub enum Instr {
     I64Load8S_A { addr: u32, add: u32, offset: u32 },
     /// `i64.load8_s`: address a local plus `add` (wrapping at 32 bits); result into local `dst`.
     I64Load8S_A_Set { addr: u16, add: u32, offset: u32, dst: u16 },
+    /// `i64.load8_s`: address a local shifted left by `shift`, plus `add` (wrapping at 32 bits); result pushed.
+    I64Load8S_X { addr: u32, shift: u16, add: u32, offset: u32 },
     /// `i64.load8_u`: address from the stack; result pushed.
     I64Load8U_S { offset: u32 },
     /// `i64.load8_u`: address from the stack; result into local `dst`.
@@ -273,6 +293,8 @@ pub enum Instr {
     I64Load8U_A { addr: u32, add: u32, offset: u32 },
     /// `i64.load8_u`: address a local plus `add` (wrapping at 32 bits); result into local `dst`.
     I64Load8U_A_Set { addr: u16, add: u32, offset: u32, dst: u16 },
+    /// `i64.load8_u`: address a local shifted left by `shift`, plus `add` (wrapping at 32 bits); result pushed.
+    I64Load8U_X { addr: u32, shift: u16, add: u32, offset: u32 },
     /// `i64.load16_s`: address from the stack; result pushed.
     I64Load16S_S { offset: u32 },
     /// `i64.load16_s`: address from the stack; result into local `dst`.
@@ -289,6 +311,8 @@ pub enum Instr {
     I64Load16S_A { addr: u32, add: u32, offset: u32 },
     /// `i64.load16_s`: address a local plus `add` (wrapping at 32 bits); result into local `dst`.
     I64Load16S_A_Set { addr: u16, add: u32, offset: u32, dst: u16 },
+    /// `i64.load16_s`: address a local shifted left by `shift`, plus `add` (wrapping at 32 bits); result pushed.
+    I64Load16S_X { addr: u32, shift: u16, add: u32, offset: u32 },
     /// `i64.load16_u`: address from the stack; result pushed.
     I64Load16U_S { offset: u32 },
     /// `i64.load16_u`: address from the stack; result into local `dst`.
@@ -305,6 +329,8 @@ pub enum Instr {
     I64Load16U_A { addr: u32, add: u32, offset: u32 },
     /// `i64.load16_u`: address a local plus `add` (wrapping at 32 bits); result into local `dst`.
     I64Load16U_A_Set { addr: u16, add: u32, offset: u32, dst: u16 },
+    /// `i64.load16_u`: address a local shifted left by `shift`, plus `add` (wrapping at 32 bits); result pushed.
+    I64Load16U_X { addr: u32, shift: u16, add: u32, offset: u32 },
     /// `i64.load32_s`: address from the stack; result pushed.
     I64Load32S_S { offset: u32 },
     /// `i64.load32_s`: address from the stack; result into local `dst`.
@@ -321,6 +347,8 @@ pub enum Instr {
     I64Load32S_A { addr: u32, add: u32, offset: u32 },
     /// `i64.load32_s`: address a local plus `add` (wrapping at 32 bits); result into local `dst`.
     I64Load32S_A_Set { addr: u16, add: u32, offset: u32, dst: u16 },
+    /// `i64.load32_s`: address a local shifted left by `shift`, plus `add` (wrapping at 32 bits); result pushed.
+    I64Load32S_X { addr: u32, shift: u16, add: u32, offset: u32 },
     /// `i64.load32_u`: address from the stack; result pushed.
     I64Load32U_S { offset: u32 },
     /// `i64.load32_u`: address from the stack; result into local `dst`.
@@ -337,6 +365,8 @@ pub enum Instr {
     I64Load32U_A { addr: u32, add: u32, offset: u32 },
     /// `i64.load32_u`: address a local plus `add` (wrapping at 32 bits); result into local `dst`.
     I64Load32U_A_Set { addr: u16, add: u32, offset: u32, dst: u16 },
+    /// `i64.load32_u`: address a local shifted left by `shift`, plus `add` (wrapping at 32 bits); result pushed.
+    I64Load32U_X { addr: u32, shift: u16, add: u32, offset: u32 },
     /// `i32.store`: address from the stack, value from the stack.
     I32Store_SS { offset: u32 },
     /// `i32.store`: address from the stack, value from a local.
@@ -971,16 +1001,12 @@ pub enum Instr {
     F32Eq_SL { b: u32 },
     /// `f32.eq`: left from the stack, right from a local; branches when true.
     F32Eq_SL_Br { b: u32, target: u32 },
-    /// `f32.eq`: left from the stack, right an immediate; result pushed.
-    F32Eq_SI { imm: u32 },
     /// `f32.eq`: left from the stack, right an immediate; branches when true.
     F32Eq_SI_Br { imm: u32, target: u32 },
     /// `f32.eq`: left from a local, right from a local; result pushed.
     F32Eq_LL { a: u32, b: u32 },
     /// `f32.eq`: left from a local, right from a local; branches when true.
     F32Eq_LL_Br { a: u32, b: u32, target: u32 },
-    /// `f32.eq`: left from a local, right an immediate; result pushed.
-    F32Eq_LI { a: u32, imm: u32 },
     /// `f32.eq`: left from a local, right an immediate; branches when true.
     F32Eq_LI_Br { a: u32, imm: u32, target: u32 },
     /// `f32.ne`: left from the stack, right from the stack; result pushed.
@@ -991,16 +1017,12 @@ pub enum Instr {
     F32Ne_SL { b: u32 },
     /// `f32.ne`: left from the stack, right from a local; branches when true.
     F32Ne_SL_Br { b: u32, target: u32 },
-    /// `f32.ne`: left from the stack, right an immediate; result pushed.
-    F32Ne_SI { imm: u32 },
     /// `f32.ne`: left from the stack, right an immediate; branches when true.
     F32Ne_SI_Br { imm: u32, target: u32 },
     /// `f32.ne`: left from a local, right from a local; result pushed.
     F32Ne_LL { a: u32, b: u32 },
     /// `f32.ne`: left from a local, right from a local; branches when true.
     F32Ne_LL_Br { a: u32, b: u32, target: u32 },
-    /// `f32.ne`: left from a local, right an immediate; result pushed.
-    F32Ne_LI { a: u32, imm: u32 },
     /// `f32.ne`: left from a local, right an immediate; branches when true.
     F32Ne_LI_Br { a: u32, imm: u32, target: u32 },
     /// `f32.lt`: left from the stack, right from the stack; result pushed.
@@ -1015,8 +1037,6 @@ pub enum Instr {
     F32Lt_SL_Br { b: u32, target: u32 },
     /// `f32.lt`: left from the stack, right from a local; branches when false.
     F32Lt_SL_BrNot { b: u32, target: u32 },
-    /// `f32.lt`: left from the stack, right an immediate; result pushed.
-    F32Lt_SI { imm: u32 },
     /// `f32.lt`: left from the stack, right an immediate; branches when true.
     F32Lt_SI_Br { imm: u32, target: u32 },
     /// `f32.lt`: left from the stack, right an immediate; branches when false.
@@ -1027,8 +1047,6 @@ pub enum Instr {
     F32Lt_LL_Br { a: u32, b: u32, target: u32 },
     /// `f32.lt`: left from a local, right from a local; branches when false.
     F32Lt_LL_BrNot { a: u32, b: u32, target: u32 },
-    /// `f32.lt`: left from a local, right an immediate; result pushed.
-    F32Lt_LI { a: u32, imm: u32 },
     /// `f32.lt`: left from a local, right an immediate; branches when true.
     F32Lt_LI_Br { a: u32, imm: u32, target: u32 },
     /// `f32.lt`: left from a local, right an immediate; branches when false.
@@ -1045,8 +1063,6 @@ pub enum Instr {
     F32Gt_SL_Br { b: u32, target: u32 },
     /// `f32.gt`: left from the stack, right from a local; branches when false.
     F32Gt_SL_BrNot { b: u32, target: u32 },
-    /// `f32.gt`: left from the stack, right an immediate; result pushed.
-    F32Gt_SI { imm: u32 },
     /// `f32.gt`: left from the stack, right an immediate; branches when true.
     F32Gt_SI_Br { imm: u32, target: u32 },
     /// `f32.gt`: left from the stack, right an immediate; branches when false.
@@ -1057,8 +1073,6 @@ pub enum Instr {
     F32Gt_LL_Br { a: u32, b: u32, target: u32 },
     /// `f32.gt`: left from a local, right from a local; branches when false.
     F32Gt_LL_BrNot { a: u32, b: u32, target: u32 },
-    /// `f32.gt`: left from a local, right an immediate; result pushed.
-    F32Gt_LI { a: u32, imm: u32 },
     /// `f32.gt`: left from a local, right an immediate; branches when true.
     F32Gt_LI_Br { a: u32, imm: u32, target: u32 },
     /// `f32.gt`: left from a local, right an immediate; branches when false.
@@ -1075,8 +1089,6 @@ pub enum Instr {
     F32Le_SL_Br { b: u32, target: u32 },
     /// `f32.le`: left from the stack, right from a local; branches when false.
     F32Le_SL_BrNot { b: u32, target: u32 },
-    /// `f32.le`: left from the stack, right an immediate; result pushed.
-    F32Le_SI { imm: u32 },
     /// `f32.le`: left from the stack, right an immediate; branches when true.
     F32Le_SI_Br { imm: u32, target: u32 },
     /// `f32.le`: left from the stack, right an immediate; branches when false.
@@ -1087,8 +1099,6 @@ pub enum Instr {
     F32Le_LL_Br { a: u32, b: u32, target: u32 },
     /// `f32.le`: left from a local, right from a local; branches when false.
     F32Le_LL_BrNot { a: u32, b: u32, target: u32 },
-    /// `f32.le`: left from a local, right an immediate; result pushed.
-    F32Le_LI { a: u32, imm: u32 },
     /// `f32.le`: left from a local, right an immediate; branches when true.
     F32Le_LI_Br { a: u32, imm: u32, target: u32 },
     /// `f32.le`: left from a local, right an immediate; branches when false.
@@ -1105,8 +1115,6 @@ pub enum Instr {
     F32Ge_SL_Br { b: u32, target: u32 },
     /// `f32.ge`: left from the stack, right from a local; branches when false.
     F32Ge_SL_BrNot { b: u32, target: u32 },
-    /// `f32.ge`: left from the stack, right an immediate; result pushed.
-    F32Ge_SI { imm: u32 },
     /// `f32.ge`: left from the stack, right an immediate; branches when true.
     F32Ge_SI_Br { imm: u32, target: u32 },
     /// `f32.ge`: left from the stack, right an immediate; branches when false.
@@ -1117,8 +1125,6 @@ pub enum Instr {
     F32Ge_LL_Br { a: u32, b: u32, target: u32 },
     /// `f32.ge`: left from a local, right from a local; branches when false.
     F32Ge_LL_BrNot { a: u32, b: u32, target: u32 },
-    /// `f32.ge`: left from a local, right an immediate; result pushed.
-    F32Ge_LI { a: u32, imm: u32 },
     /// `f32.ge`: left from a local, right an immediate; branches when true.
     F32Ge_LI_Br { a: u32, imm: u32, target: u32 },
     /// `f32.ge`: left from a local, right an immediate; branches when false.
@@ -1131,16 +1137,12 @@ pub enum Instr {
     F64Eq_SL { b: u32 },
     /// `f64.eq`: left from the stack, right from a local; branches when true.
     F64Eq_SL_Br { b: u32, target: u32 },
-    /// `f64.eq`: left from the stack, right an immediate; result pushed.
-    F64Eq_SI { imm: u64 },
     /// `f64.eq`: left from the stack, right an immediate; branches when true.
     F64Eq_SI_Br { imm: u64, target: u32 },
     /// `f64.eq`: left from a local, right from a local; result pushed.
     F64Eq_LL { a: u32, b: u32 },
     /// `f64.eq`: left from a local, right from a local; branches when true.
     F64Eq_LL_Br { a: u32, b: u32, target: u32 },
-    /// `f64.eq`: left from a local, right an immediate; result pushed.
-    F64Eq_LI { a: u32, imm: u64 },
     /// `f64.eq`: left from a local, right an immediate; branches when true.
     F64Eq_LI_Br { a: u16, imm: u64, target: u32 },
     /// `f64.ne`: left from the stack, right from the stack; result pushed.
@@ -1151,16 +1153,12 @@ pub enum Instr {
     F64Ne_SL { b: u32 },
     /// `f64.ne`: left from the stack, right from a local; branches when true.
     F64Ne_SL_Br { b: u32, target: u32 },
-    /// `f64.ne`: left from the stack, right an immediate; result pushed.
-    F64Ne_SI { imm: u64 },
     /// `f64.ne`: left from the stack, right an immediate; branches when true.
     F64Ne_SI_Br { imm: u64, target: u32 },
     /// `f64.ne`: left from a local, right from a local; result pushed.
     F64Ne_LL { a: u32, b: u32 },
     /// `f64.ne`: left from a local, right from a local; branches when true.
     F64Ne_LL_Br { a: u32, b: u32, target: u32 },
-    /// `f64.ne`: left from a local, right an immediate; result pushed.
-    F64Ne_LI { a: u32, imm: u64 },
     /// `f64.ne`: left from a local, right an immediate; branches when true.
     F64Ne_LI_Br { a: u16, imm: u64, target: u32 },
     /// `f64.lt`: left from the stack, right from the stack; result pushed.
@@ -1175,8 +1173,6 @@ pub enum Instr {
     F64Lt_SL_Br { b: u32, target: u32 },
     /// `f64.lt`: left from the stack, right from a local; branches when false.
     F64Lt_SL_BrNot { b: u32, target: u32 },
-    /// `f64.lt`: left from the stack, right an immediate; result pushed.
-    F64Lt_SI { imm: u64 },
     /// `f64.lt`: left from the stack, right an immediate; branches when true.
     F64Lt_SI_Br { imm: u64, target: u32 },
     /// `f64.lt`: left from the stack, right an immediate; branches when false.
@@ -1187,8 +1183,6 @@ pub enum Instr {
     F64Lt_LL_Br { a: u32, b: u32, target: u32 },
     /// `f64.lt`: left from a local, right from a local; branches when false.
     F64Lt_LL_BrNot { a: u32, b: u32, target: u32 },
-    /// `f64.lt`: left from a local, right an immediate; result pushed.
-    F64Lt_LI { a: u32, imm: u64 },
     /// `f64.lt`: left from a local, right an immediate; branches when true.
     F64Lt_LI_Br { a: u16, imm: u64, target: u32 },
     /// `f64.lt`: left from a local, right an immediate; branches when false.
@@ -1205,8 +1199,6 @@ pub enum Instr {
     F64Gt_SL_Br { b: u32, target: u32 },
     /// `f64.gt`: left from the stack, right from a local; branches when false.
     F64Gt_SL_BrNot { b: u32, target: u32 },
-    /// `f64.gt`: left from the stack, right an immediate; result pushed.
-    F64Gt_SI { imm: u64 },
     /// `f64.gt`: left from the stack, right an immediate; branches when true.
     F64Gt_SI_Br { imm: u64, target: u32 },
     /// `f64.gt`: left from the stack, right an immediate; branches when false.
@@ -1217,8 +1209,6 @@ pub enum Instr {
     F64Gt_LL_Br { a: u32, b: u32, target: u32 },
     /// `f64.gt`: left from a local, right from a local; branches when false.
     F64Gt_LL_BrNot { a: u32, b: u32, target: u32 },
-    /// `f64.gt`: left from a local, right an immediate; result pushed.
-    F64Gt_LI { a: u32, imm: u64 },
     /// `f64.gt`: left from a local, right an immediate; branches when true.
     F64Gt_LI_Br { a: u16, imm: u64, target: u32 },
     /// `f64.gt`: left from a local, right an immediate; branches when false.
@@ -1235,8 +1225,6 @@ pub enum Instr {
     F64Le_SL_Br { b: u32, target: u32 },
     /// `f64.le`: left from the stack, right from a local; branches when false.
     F64Le_SL_BrNot { b: u32, target: u32 },
-    /// `f64.le`: left from the stack, right an immediate; result pushed.
-    F64Le_SI { imm: u64 },
     /// `f64.le`: left from the stack, right an immediate; branches when true.
     F64Le_SI_Br { imm: u64, target: u32 },
     /// `f64.le`: left from the stack, right an immediate; branches when false.
@@ -1247,8 +1235,6 @@ pub enum Instr {
     F64Le_LL_Br { a: u32, b: u32, target: u32 },
     /// `f64.le`: left from a local, right from a local; branches when false.
     F64Le_LL_BrNot { a: u32, b: u32, target: u32 },
-    /// `f64.le`: left from a local, right an immediate; result pushed.
-    F64Le_LI { a: u32, imm: u64 },
     /// `f64.le`: left from a local, right an immediate; branches when true.
     F64Le_LI_Br { a: u16, imm: u64, target: u32 },
     /// `f64.le`: left from a local, right an immediate; branches when false.
@@ -1265,8 +1251,6 @@ pub enum Instr {
     F64Ge_SL_Br { b: u32, target: u32 },
     /// `f64.ge`: left from the stack, right from a local; branches when false.
     F64Ge_SL_BrNot { b: u32, target: u32 },
-    /// `f64.ge`: left from the stack, right an immediate; result pushed.
-    F64Ge_SI { imm: u64 },
     /// `f64.ge`: left from the stack, right an immediate; branches when true.
     F64Ge_SI_Br { imm: u64, target: u32 },
     /// `f64.ge`: left from the stack, right an immediate; branches when false.
@@ -1277,8 +1261,6 @@ pub enum Instr {
     F64Ge_LL_Br { a: u32, b: u32, target: u32 },
     /// `f64.ge`: left from a local, right from a local; branches when false.
     F64Ge_LL_BrNot { a: u32, b: u32, target: u32 },
-    /// `f64.ge`: left from a local, right an immediate; result pushed.
-    F64Ge_LI { a: u32, imm: u64 },
     /// `f64.ge`: left from a local, right an immediate; branches when true.
     F64Ge_LI_Br { a: u16, imm: u64, target: u32 },
     /// `f64.ge`: left from a local, right an immediate; branches when false.
@@ -2672,6 +2654,7 @@ impl Instr {
             Instr::BrTableLocal { .. } => "BrTableLocal",
             Instr::BrTableAdjust { .. } => "BrTableAdjust",
             Instr::BrTableLocalAdjust { .. } => "BrTableLocalAdjust",
+            Instr::BrTableLoadScaled { .. } => "BrTableLoadScaled",
             Instr::BrTableTarget { .. } => "BrTableTarget",
             Instr::Return { .. } => "Return",
             Instr::Call { .. } => "Call",
@@ -2723,6 +2706,7 @@ impl Instr {
             Instr::I32Load_I_Set { .. } => "I32Load_I_Set",
             Instr::I32Load_A { .. } => "I32Load_A",
             Instr::I32Load_A_Set { .. } => "I32Load_A_Set",
+            Instr::I32Load_X { .. } => "I32Load_X",
             Instr::I64Load_S { .. } => "I64Load_S",
             Instr::I64Load_S_Set { .. } => "I64Load_S_Set",
             Instr::I64Load_L { .. } => "I64Load_L",
@@ -2731,6 +2715,7 @@ impl Instr {
             Instr::I64Load_I_Set { .. } => "I64Load_I_Set",
             Instr::I64Load_A { .. } => "I64Load_A",
             Instr::I64Load_A_Set { .. } => "I64Load_A_Set",
+            Instr::I64Load_X { .. } => "I64Load_X",
             Instr::F32Load_S { .. } => "F32Load_S",
             Instr::F32Load_S_Set { .. } => "F32Load_S_Set",
             Instr::F32Load_L { .. } => "F32Load_L",
@@ -2739,6 +2724,7 @@ impl Instr {
             Instr::F32Load_I_Set { .. } => "F32Load_I_Set",
             Instr::F32Load_A { .. } => "F32Load_A",
             Instr::F32Load_A_Set { .. } => "F32Load_A_Set",
+            Instr::F32Load_X { .. } => "F32Load_X",
             Instr::F64Load_S { .. } => "F64Load_S",
             Instr::F64Load_S_Set { .. } => "F64Load_S_Set",
             Instr::F64Load_L { .. } => "F64Load_L",
@@ -2747,6 +2733,7 @@ impl Instr {
             Instr::F64Load_I_Set { .. } => "F64Load_I_Set",
             Instr::F64Load_A { .. } => "F64Load_A",
             Instr::F64Load_A_Set { .. } => "F64Load_A_Set",
+            Instr::F64Load_X { .. } => "F64Load_X",
             Instr::I32Load8S_S { .. } => "I32Load8S_S",
             Instr::I32Load8S_S_Set { .. } => "I32Load8S_S_Set",
             Instr::I32Load8S_L { .. } => "I32Load8S_L",
@@ -2755,6 +2742,7 @@ impl Instr {
             Instr::I32Load8S_I_Set { .. } => "I32Load8S_I_Set",
             Instr::I32Load8S_A { .. } => "I32Load8S_A",
             Instr::I32Load8S_A_Set { .. } => "I32Load8S_A_Set",
+            Instr::I32Load8S_X { .. } => "I32Load8S_X",
             Instr::I32Load8U_S { .. } => "I32Load8U_S",
             Instr::I32Load8U_S_Set { .. } => "I32Load8U_S_Set",
             Instr::I32Load8U_L { .. } => "I32Load8U_L",
@@ -2763,6 +2751,7 @@ impl Instr {
             Instr::I32Load8U_I_Set { .. } => "I32Load8U_I_Set",
             Instr::I32Load8U_A { .. } => "I32Load8U_A",
             Instr::I32Load8U_A_Set { .. } => "I32Load8U_A_Set",
+            Instr::I32Load8U_X { .. } => "I32Load8U_X",
             Instr::I32Load16S_S { .. } => "I32Load16S_S",
             Instr::I32Load16S_S_Set { .. } => "I32Load16S_S_Set",
             Instr::I32Load16S_L { .. } => "I32Load16S_L",
@@ -2771,6 +2760,7 @@ impl Instr {
             Instr::I32Load16S_I_Set { .. } => "I32Load16S_I_Set",
             Instr::I32Load16S_A { .. } => "I32Load16S_A",
             Instr::I32Load16S_A_Set { .. } => "I32Load16S_A_Set",
+            Instr::I32Load16S_X { .. } => "I32Load16S_X",
             Instr::I32Load16U_S { .. } => "I32Load16U_S",
             Instr::I32Load16U_S_Set { .. } => "I32Load16U_S_Set",
             Instr::I32Load16U_L { .. } => "I32Load16U_L",
@@ -2779,6 +2769,7 @@ impl Instr {
             Instr::I32Load16U_I_Set { .. } => "I32Load16U_I_Set",
             Instr::I32Load16U_A { .. } => "I32Load16U_A",
             Instr::I32Load16U_A_Set { .. } => "I32Load16U_A_Set",
+            Instr::I32Load16U_X { .. } => "I32Load16U_X",
             Instr::I64Load8S_S { .. } => "I64Load8S_S",
             Instr::I64Load8S_S_Set { .. } => "I64Load8S_S_Set",
             Instr::I64Load8S_L { .. } => "I64Load8S_L",
@@ -2787,6 +2778,7 @@ impl Instr {
             Instr::I64Load8S_I_Set { .. } => "I64Load8S_I_Set",
             Instr::I64Load8S_A { .. } => "I64Load8S_A",
             Instr::I64Load8S_A_Set { .. } => "I64Load8S_A_Set",
+            Instr::I64Load8S_X { .. } => "I64Load8S_X",
             Instr::I64Load8U_S { .. } => "I64Load8U_S",
             Instr::I64Load8U_S_Set { .. } => "I64Load8U_S_Set",
             Instr::I64Load8U_L { .. } => "I64Load8U_L",
@@ -2795,6 +2787,7 @@ impl Instr {
             Instr::I64Load8U_I_Set { .. } => "I64Load8U_I_Set",
             Instr::I64Load8U_A { .. } => "I64Load8U_A",
             Instr::I64Load8U_A_Set { .. } => "I64Load8U_A_Set",
+            Instr::I64Load8U_X { .. } => "I64Load8U_X",
             Instr::I64Load16S_S { .. } => "I64Load16S_S",
             Instr::I64Load16S_S_Set { .. } => "I64Load16S_S_Set",
             Instr::I64Load16S_L { .. } => "I64Load16S_L",
@@ -2803,6 +2796,7 @@ impl Instr {
             Instr::I64Load16S_I_Set { .. } => "I64Load16S_I_Set",
             Instr::I64Load16S_A { .. } => "I64Load16S_A",
             Instr::I64Load16S_A_Set { .. } => "I64Load16S_A_Set",
+            Instr::I64Load16S_X { .. } => "I64Load16S_X",
             Instr::I64Load16U_S { .. } => "I64Load16U_S",
             Instr::I64Load16U_S_Set { .. } => "I64Load16U_S_Set",
             Instr::I64Load16U_L { .. } => "I64Load16U_L",
@@ -2811,6 +2805,7 @@ impl Instr {
             Instr::I64Load16U_I_Set { .. } => "I64Load16U_I_Set",
             Instr::I64Load16U_A { .. } => "I64Load16U_A",
             Instr::I64Load16U_A_Set { .. } => "I64Load16U_A_Set",
+            Instr::I64Load16U_X { .. } => "I64Load16U_X",
             Instr::I64Load32S_S { .. } => "I64Load32S_S",
             Instr::I64Load32S_S_Set { .. } => "I64Load32S_S_Set",
             Instr::I64Load32S_L { .. } => "I64Load32S_L",
@@ -2819,6 +2814,7 @@ impl Instr {
             Instr::I64Load32S_I_Set { .. } => "I64Load32S_I_Set",
             Instr::I64Load32S_A { .. } => "I64Load32S_A",
             Instr::I64Load32S_A_Set { .. } => "I64Load32S_A_Set",
+            Instr::I64Load32S_X { .. } => "I64Load32S_X",
             Instr::I64Load32U_S { .. } => "I64Load32U_S",
             Instr::I64Load32U_S_Set { .. } => "I64Load32U_S_Set",
             Instr::I64Load32U_L { .. } => "I64Load32U_L",
@@ -2827,6 +2823,7 @@ impl Instr {
             Instr::I64Load32U_I_Set { .. } => "I64Load32U_I_Set",
             Instr::I64Load32U_A { .. } => "I64Load32U_A",
             Instr::I64Load32U_A_Set { .. } => "I64Load32U_A_Set",
+            Instr::I64Load32U_X { .. } => "I64Load32U_X",
             Instr::I32Store_SS { .. } => "I32Store_SS",
             Instr::I32Store_SL { .. } => "I32Store_SL",
             Instr::I32Store_SI { .. } => "I32Store_SI",
@@ -3144,21 +3141,17 @@ impl Instr {
             Instr::F32Eq_SS_Br { .. } => "F32Eq_SS_Br",
             Instr::F32Eq_SL { .. } => "F32Eq_SL",
             Instr::F32Eq_SL_Br { .. } => "F32Eq_SL_Br",
-            Instr::F32Eq_SI { .. } => "F32Eq_SI",
             Instr::F32Eq_SI_Br { .. } => "F32Eq_SI_Br",
             Instr::F32Eq_LL { .. } => "F32Eq_LL",
             Instr::F32Eq_LL_Br { .. } => "F32Eq_LL_Br",
-            Instr::F32Eq_LI { .. } => "F32Eq_LI",
             Instr::F32Eq_LI_Br { .. } => "F32Eq_LI_Br",
             Instr::F32Ne_SS => "F32Ne_SS",
             Instr::F32Ne_SS_Br { .. } => "F32Ne_SS_Br",
             Instr::F32Ne_SL { .. } => "F32Ne_SL",
             Instr::F32Ne_SL_Br { .. } => "F32Ne_SL_Br",
-            Instr::F32Ne_SI { .. } => "F32Ne_SI",
             Instr::F32Ne_SI_Br { .. } => "F32Ne_SI_Br",
             Instr::F32Ne_LL { .. } => "F32Ne_LL",
             Instr::F32Ne_LL_Br { .. } => "F32Ne_LL_Br",
-            Instr::F32Ne_LI { .. } => "F32Ne_LI",
             Instr::F32Ne_LI_Br { .. } => "F32Ne_LI_Br",
             Instr::F32Lt_SS => "F32Lt_SS",
             Instr::F32Lt_SS_Br { .. } => "F32Lt_SS_Br",
@@ -3166,13 +3159,11 @@ impl Instr {
             Instr::F32Lt_SL { .. } => "F32Lt_SL",
             Instr::F32Lt_SL_Br { .. } => "F32Lt_SL_Br",
             Instr::F32Lt_SL_BrNot { .. } => "F32Lt_SL_BrNot",
-            Instr::F32Lt_SI { .. } => "F32Lt_SI",
             Instr::F32Lt_SI_Br { .. } => "F32Lt_SI_Br",
             Instr::F32Lt_SI_BrNot { .. } => "F32Lt_SI_BrNot",
             Instr::F32Lt_LL { .. } => "F32Lt_LL",
             Instr::F32Lt_LL_Br { .. } => "F32Lt_LL_Br",
             Instr::F32Lt_LL_BrNot { .. } => "F32Lt_LL_BrNot",
-            Instr::F32Lt_LI { .. } => "F32Lt_LI",
             Instr::F32Lt_LI_Br { .. } => "F32Lt_LI_Br",
             Instr::F32Lt_LI_BrNot { .. } => "F32Lt_LI_BrNot",
             Instr::F32Gt_SS => "F32Gt_SS",
@@ -3181,13 +3172,11 @@ impl Instr {
             Instr::F32Gt_SL { .. } => "F32Gt_SL",
             Instr::F32Gt_SL_Br { .. } => "F32Gt_SL_Br",
             Instr::F32Gt_SL_BrNot { .. } => "F32Gt_SL_BrNot",
-            Instr::F32Gt_SI { .. } => "F32Gt_SI",
             Instr::F32Gt_SI_Br { .. } => "F32Gt_SI_Br",
             Instr::F32Gt_SI_BrNot { .. } => "F32Gt_SI_BrNot",
             Instr::F32Gt_LL { .. } => "F32Gt_LL",
             Instr::F32Gt_LL_Br { .. } => "F32Gt_LL_Br",
             Instr::F32Gt_LL_BrNot { .. } => "F32Gt_LL_BrNot",
-            Instr::F32Gt_LI { .. } => "F32Gt_LI",
             Instr::F32Gt_LI_Br { .. } => "F32Gt_LI_Br",
             Instr::F32Gt_LI_BrNot { .. } => "F32Gt_LI_BrNot",
             Instr::F32Le_SS => "F32Le_SS",
@@ -3196,13 +3185,11 @@ impl Instr {
             Instr::F32Le_SL { .. } => "F32Le_SL",
             Instr::F32Le_SL_Br { .. } => "F32Le_SL_Br",
             Instr::F32Le_SL_BrNot { .. } => "F32Le_SL_BrNot",
-            Instr::F32Le_SI { .. } => "F32Le_SI",
             Instr::F32Le_SI_Br { .. } => "F32Le_SI_Br",
             Instr::F32Le_SI_BrNot { .. } => "F32Le_SI_BrNot",
             Instr::F32Le_LL { .. } => "F32Le_LL",
             Instr::F32Le_LL_Br { .. } => "F32Le_LL_Br",
             Instr::F32Le_LL_BrNot { .. } => "F32Le_LL_BrNot",
-            Instr::F32Le_LI { .. } => "F32Le_LI",
             Instr::F32Le_LI_Br { .. } => "F32Le_LI_Br",
             Instr::F32Le_LI_BrNot { .. } => "F32Le_LI_BrNot",
             Instr::F32Ge_SS => "F32Ge_SS",
@@ -3211,34 +3198,28 @@ impl Instr {
             Instr::F32Ge_SL { .. } => "F32Ge_SL",
             Instr::F32Ge_SL_Br { .. } => "F32Ge_SL_Br",
             Instr::F32Ge_SL_BrNot { .. } => "F32Ge_SL_BrNot",
-            Instr::F32Ge_SI { .. } => "F32Ge_SI",
             Instr::F32Ge_SI_Br { .. } => "F32Ge_SI_Br",
             Instr::F32Ge_SI_BrNot { .. } => "F32Ge_SI_BrNot",
             Instr::F32Ge_LL { .. } => "F32Ge_LL",
             Instr::F32Ge_LL_Br { .. } => "F32Ge_LL_Br",
             Instr::F32Ge_LL_BrNot { .. } => "F32Ge_LL_BrNot",
-            Instr::F32Ge_LI { .. } => "F32Ge_LI",
             Instr::F32Ge_LI_Br { .. } => "F32Ge_LI_Br",
             Instr::F32Ge_LI_BrNot { .. } => "F32Ge_LI_BrNot",
             Instr::F64Eq_SS => "F64Eq_SS",
             Instr::F64Eq_SS_Br { .. } => "F64Eq_SS_Br",
             Instr::F64Eq_SL { .. } => "F64Eq_SL",
             Instr::F64Eq_SL_Br { .. } => "F64Eq_SL_Br",
-            Instr::F64Eq_SI { .. } => "F64Eq_SI",
             Instr::F64Eq_SI_Br { .. } => "F64Eq_SI_Br",
             Instr::F64Eq_LL { .. } => "F64Eq_LL",
             Instr::F64Eq_LL_Br { .. } => "F64Eq_LL_Br",
-            Instr::F64Eq_LI { .. } => "F64Eq_LI",
             Instr::F64Eq_LI_Br { .. } => "F64Eq_LI_Br",
             Instr::F64Ne_SS => "F64Ne_SS",
             Instr::F64Ne_SS_Br { .. } => "F64Ne_SS_Br",
             Instr::F64Ne_SL { .. } => "F64Ne_SL",
             Instr::F64Ne_SL_Br { .. } => "F64Ne_SL_Br",
-            Instr::F64Ne_SI { .. } => "F64Ne_SI",
             Instr::F64Ne_SI_Br { .. } => "F64Ne_SI_Br",
             Instr::F64Ne_LL { .. } => "F64Ne_LL",
             Instr::F64Ne_LL_Br { .. } => "F64Ne_LL_Br",
-            Instr::F64Ne_LI { .. } => "F64Ne_LI",
             Instr::F64Ne_LI_Br { .. } => "F64Ne_LI_Br",
             Instr::F64Lt_SS => "F64Lt_SS",
             Instr::F64Lt_SS_Br { .. } => "F64Lt_SS_Br",
@@ -3246,13 +3227,11 @@ impl Instr {
             Instr::F64Lt_SL { .. } => "F64Lt_SL",
             Instr::F64Lt_SL_Br { .. } => "F64Lt_SL_Br",
             Instr::F64Lt_SL_BrNot { .. } => "F64Lt_SL_BrNot",
-            Instr::F64Lt_SI { .. } => "F64Lt_SI",
             Instr::F64Lt_SI_Br { .. } => "F64Lt_SI_Br",
             Instr::F64Lt_SI_BrNot { .. } => "F64Lt_SI_BrNot",
             Instr::F64Lt_LL { .. } => "F64Lt_LL",
             Instr::F64Lt_LL_Br { .. } => "F64Lt_LL_Br",
             Instr::F64Lt_LL_BrNot { .. } => "F64Lt_LL_BrNot",
-            Instr::F64Lt_LI { .. } => "F64Lt_LI",
             Instr::F64Lt_LI_Br { .. } => "F64Lt_LI_Br",
             Instr::F64Lt_LI_BrNot { .. } => "F64Lt_LI_BrNot",
             Instr::F64Gt_SS => "F64Gt_SS",
@@ -3261,13 +3240,11 @@ impl Instr {
             Instr::F64Gt_SL { .. } => "F64Gt_SL",
             Instr::F64Gt_SL_Br { .. } => "F64Gt_SL_Br",
             Instr::F64Gt_SL_BrNot { .. } => "F64Gt_SL_BrNot",
-            Instr::F64Gt_SI { .. } => "F64Gt_SI",
             Instr::F64Gt_SI_Br { .. } => "F64Gt_SI_Br",
             Instr::F64Gt_SI_BrNot { .. } => "F64Gt_SI_BrNot",
             Instr::F64Gt_LL { .. } => "F64Gt_LL",
             Instr::F64Gt_LL_Br { .. } => "F64Gt_LL_Br",
             Instr::F64Gt_LL_BrNot { .. } => "F64Gt_LL_BrNot",
-            Instr::F64Gt_LI { .. } => "F64Gt_LI",
             Instr::F64Gt_LI_Br { .. } => "F64Gt_LI_Br",
             Instr::F64Gt_LI_BrNot { .. } => "F64Gt_LI_BrNot",
             Instr::F64Le_SS => "F64Le_SS",
@@ -3276,13 +3253,11 @@ impl Instr {
             Instr::F64Le_SL { .. } => "F64Le_SL",
             Instr::F64Le_SL_Br { .. } => "F64Le_SL_Br",
             Instr::F64Le_SL_BrNot { .. } => "F64Le_SL_BrNot",
-            Instr::F64Le_SI { .. } => "F64Le_SI",
             Instr::F64Le_SI_Br { .. } => "F64Le_SI_Br",
             Instr::F64Le_SI_BrNot { .. } => "F64Le_SI_BrNot",
             Instr::F64Le_LL { .. } => "F64Le_LL",
             Instr::F64Le_LL_Br { .. } => "F64Le_LL_Br",
             Instr::F64Le_LL_BrNot { .. } => "F64Le_LL_BrNot",
-            Instr::F64Le_LI { .. } => "F64Le_LI",
             Instr::F64Le_LI_Br { .. } => "F64Le_LI_Br",
             Instr::F64Le_LI_BrNot { .. } => "F64Le_LI_BrNot",
             Instr::F64Ge_SS => "F64Ge_SS",
@@ -3291,13 +3266,11 @@ impl Instr {
             Instr::F64Ge_SL { .. } => "F64Ge_SL",
             Instr::F64Ge_SL_Br { .. } => "F64Ge_SL_Br",
             Instr::F64Ge_SL_BrNot { .. } => "F64Ge_SL_BrNot",
-            Instr::F64Ge_SI { .. } => "F64Ge_SI",
             Instr::F64Ge_SI_Br { .. } => "F64Ge_SI_Br",
             Instr::F64Ge_SI_BrNot { .. } => "F64Ge_SI_BrNot",
             Instr::F64Ge_LL { .. } => "F64Ge_LL",
             Instr::F64Ge_LL_Br { .. } => "F64Ge_LL_Br",
             Instr::F64Ge_LL_BrNot { .. } => "F64Ge_LL_BrNot",
-            Instr::F64Ge_LI { .. } => "F64Ge_LI",
             Instr::F64Ge_LI_Br { .. } => "F64Ge_LI_Br",
             Instr::F64Ge_LI_BrNot { .. } => "F64Ge_LI_BrNot",
             Instr::I32Clz_S => "I32Clz_S",
@@ -4931,21 +4904,17 @@ impl Bin {
             (Self::F32Eq, (Opd::S, Opd::S), Dst::Br(target)) => Instr::F32Eq_SS_Br { target },
             (Self::F32Eq, (Opd::S, Opd::L(b)), Dst::S) => Instr::F32Eq_SL { b },
             (Self::F32Eq, (Opd::S, Opd::L(b)), Dst::Br(target)) => Instr::F32Eq_SL_Br { b, target },
-            (Self::F32Eq, (Opd::S, Opd::I(imm)), Dst::S) => Instr::F32Eq_SI { imm: imm as u32 },
             (Self::F32Eq, (Opd::S, Opd::I(imm)), Dst::Br(target)) => Instr::F32Eq_SI_Br { imm: imm as u32, target },
             (Self::F32Eq, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::F32Eq_LL { a, b },
             (Self::F32Eq, (Opd::L(a), Opd::L(b)), Dst::Br(target)) => Instr::F32Eq_LL_Br { a, b, target },
-            (Self::F32Eq, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::F32Eq_LI { a, imm: imm as u32 },
             (Self::F32Eq, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) => Instr::F32Eq_LI_Br { a, imm: imm as u32, target },
             (Self::F32Ne, (Opd::S, Opd::S), Dst::S) => Instr::F32Ne_SS,
             (Self::F32Ne, (Opd::S, Opd::S), Dst::Br(target)) => Instr::F32Ne_SS_Br { target },
             (Self::F32Ne, (Opd::S, Opd::L(b)), Dst::S) => Instr::F32Ne_SL { b },
             (Self::F32Ne, (Opd::S, Opd::L(b)), Dst::Br(target)) => Instr::F32Ne_SL_Br { b, target },
-            (Self::F32Ne, (Opd::S, Opd::I(imm)), Dst::S) => Instr::F32Ne_SI { imm: imm as u32 },
             (Self::F32Ne, (Opd::S, Opd::I(imm)), Dst::Br(target)) => Instr::F32Ne_SI_Br { imm: imm as u32, target },
             (Self::F32Ne, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::F32Ne_LL { a, b },
             (Self::F32Ne, (Opd::L(a), Opd::L(b)), Dst::Br(target)) => Instr::F32Ne_LL_Br { a, b, target },
-            (Self::F32Ne, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::F32Ne_LI { a, imm: imm as u32 },
             (Self::F32Ne, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) => Instr::F32Ne_LI_Br { a, imm: imm as u32, target },
             (Self::F32Lt, (Opd::S, Opd::S), Dst::S) => Instr::F32Lt_SS,
             (Self::F32Lt, (Opd::S, Opd::S), Dst::Br(target)) => Instr::F32Lt_SS_Br { target },
@@ -4953,13 +4922,11 @@ impl Bin {
             (Self::F32Lt, (Opd::S, Opd::L(b)), Dst::S) => Instr::F32Lt_SL { b },
             (Self::F32Lt, (Opd::S, Opd::L(b)), Dst::Br(target)) => Instr::F32Lt_SL_Br { b, target },
             (Self::F32Lt, (Opd::S, Opd::L(b)), Dst::BrNot(target)) => Instr::F32Lt_SL_BrNot { b, target },
-            (Self::F32Lt, (Opd::S, Opd::I(imm)), Dst::S) => Instr::F32Lt_SI { imm: imm as u32 },
             (Self::F32Lt, (Opd::S, Opd::I(imm)), Dst::Br(target)) => Instr::F32Lt_SI_Br { imm: imm as u32, target },
             (Self::F32Lt, (Opd::S, Opd::I(imm)), Dst::BrNot(target)) => Instr::F32Lt_SI_BrNot { imm: imm as u32, target },
             (Self::F32Lt, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::F32Lt_LL { a, b },
             (Self::F32Lt, (Opd::L(a), Opd::L(b)), Dst::Br(target)) => Instr::F32Lt_LL_Br { a, b, target },
             (Self::F32Lt, (Opd::L(a), Opd::L(b)), Dst::BrNot(target)) => Instr::F32Lt_LL_BrNot { a, b, target },
-            (Self::F32Lt, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::F32Lt_LI { a, imm: imm as u32 },
             (Self::F32Lt, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) => Instr::F32Lt_LI_Br { a, imm: imm as u32, target },
             (Self::F32Lt, (Opd::L(a), Opd::I(imm)), Dst::BrNot(target)) => Instr::F32Lt_LI_BrNot { a, imm: imm as u32, target },
             (Self::F32Gt, (Opd::S, Opd::S), Dst::S) => Instr::F32Gt_SS,
@@ -4968,13 +4935,11 @@ impl Bin {
             (Self::F32Gt, (Opd::S, Opd::L(b)), Dst::S) => Instr::F32Gt_SL { b },
             (Self::F32Gt, (Opd::S, Opd::L(b)), Dst::Br(target)) => Instr::F32Gt_SL_Br { b, target },
             (Self::F32Gt, (Opd::S, Opd::L(b)), Dst::BrNot(target)) => Instr::F32Gt_SL_BrNot { b, target },
-            (Self::F32Gt, (Opd::S, Opd::I(imm)), Dst::S) => Instr::F32Gt_SI { imm: imm as u32 },
             (Self::F32Gt, (Opd::S, Opd::I(imm)), Dst::Br(target)) => Instr::F32Gt_SI_Br { imm: imm as u32, target },
             (Self::F32Gt, (Opd::S, Opd::I(imm)), Dst::BrNot(target)) => Instr::F32Gt_SI_BrNot { imm: imm as u32, target },
             (Self::F32Gt, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::F32Gt_LL { a, b },
             (Self::F32Gt, (Opd::L(a), Opd::L(b)), Dst::Br(target)) => Instr::F32Gt_LL_Br { a, b, target },
             (Self::F32Gt, (Opd::L(a), Opd::L(b)), Dst::BrNot(target)) => Instr::F32Gt_LL_BrNot { a, b, target },
-            (Self::F32Gt, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::F32Gt_LI { a, imm: imm as u32 },
             (Self::F32Gt, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) => Instr::F32Gt_LI_Br { a, imm: imm as u32, target },
             (Self::F32Gt, (Opd::L(a), Opd::I(imm)), Dst::BrNot(target)) => Instr::F32Gt_LI_BrNot { a, imm: imm as u32, target },
             (Self::F32Le, (Opd::S, Opd::S), Dst::S) => Instr::F32Le_SS,
@@ -4983,13 +4948,11 @@ impl Bin {
             (Self::F32Le, (Opd::S, Opd::L(b)), Dst::S) => Instr::F32Le_SL { b },
             (Self::F32Le, (Opd::S, Opd::L(b)), Dst::Br(target)) => Instr::F32Le_SL_Br { b, target },
             (Self::F32Le, (Opd::S, Opd::L(b)), Dst::BrNot(target)) => Instr::F32Le_SL_BrNot { b, target },
-            (Self::F32Le, (Opd::S, Opd::I(imm)), Dst::S) => Instr::F32Le_SI { imm: imm as u32 },
             (Self::F32Le, (Opd::S, Opd::I(imm)), Dst::Br(target)) => Instr::F32Le_SI_Br { imm: imm as u32, target },
             (Self::F32Le, (Opd::S, Opd::I(imm)), Dst::BrNot(target)) => Instr::F32Le_SI_BrNot { imm: imm as u32, target },
             (Self::F32Le, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::F32Le_LL { a, b },
             (Self::F32Le, (Opd::L(a), Opd::L(b)), Dst::Br(target)) => Instr::F32Le_LL_Br { a, b, target },
             (Self::F32Le, (Opd::L(a), Opd::L(b)), Dst::BrNot(target)) => Instr::F32Le_LL_BrNot { a, b, target },
-            (Self::F32Le, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::F32Le_LI { a, imm: imm as u32 },
             (Self::F32Le, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) => Instr::F32Le_LI_Br { a, imm: imm as u32, target },
             (Self::F32Le, (Opd::L(a), Opd::I(imm)), Dst::BrNot(target)) => Instr::F32Le_LI_BrNot { a, imm: imm as u32, target },
             (Self::F32Ge, (Opd::S, Opd::S), Dst::S) => Instr::F32Ge_SS,
@@ -4998,34 +4961,28 @@ impl Bin {
             (Self::F32Ge, (Opd::S, Opd::L(b)), Dst::S) => Instr::F32Ge_SL { b },
             (Self::F32Ge, (Opd::S, Opd::L(b)), Dst::Br(target)) => Instr::F32Ge_SL_Br { b, target },
             (Self::F32Ge, (Opd::S, Opd::L(b)), Dst::BrNot(target)) => Instr::F32Ge_SL_BrNot { b, target },
-            (Self::F32Ge, (Opd::S, Opd::I(imm)), Dst::S) => Instr::F32Ge_SI { imm: imm as u32 },
             (Self::F32Ge, (Opd::S, Opd::I(imm)), Dst::Br(target)) => Instr::F32Ge_SI_Br { imm: imm as u32, target },
             (Self::F32Ge, (Opd::S, Opd::I(imm)), Dst::BrNot(target)) => Instr::F32Ge_SI_BrNot { imm: imm as u32, target },
             (Self::F32Ge, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::F32Ge_LL { a, b },
             (Self::F32Ge, (Opd::L(a), Opd::L(b)), Dst::Br(target)) => Instr::F32Ge_LL_Br { a, b, target },
             (Self::F32Ge, (Opd::L(a), Opd::L(b)), Dst::BrNot(target)) => Instr::F32Ge_LL_BrNot { a, b, target },
-            (Self::F32Ge, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::F32Ge_LI { a, imm: imm as u32 },
             (Self::F32Ge, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) => Instr::F32Ge_LI_Br { a, imm: imm as u32, target },
             (Self::F32Ge, (Opd::L(a), Opd::I(imm)), Dst::BrNot(target)) => Instr::F32Ge_LI_BrNot { a, imm: imm as u32, target },
             (Self::F64Eq, (Opd::S, Opd::S), Dst::S) => Instr::F64Eq_SS,
             (Self::F64Eq, (Opd::S, Opd::S), Dst::Br(target)) => Instr::F64Eq_SS_Br { target },
             (Self::F64Eq, (Opd::S, Opd::L(b)), Dst::S) => Instr::F64Eq_SL { b },
             (Self::F64Eq, (Opd::S, Opd::L(b)), Dst::Br(target)) => Instr::F64Eq_SL_Br { b, target },
-            (Self::F64Eq, (Opd::S, Opd::I(imm)), Dst::S) => Instr::F64Eq_SI { imm },
             (Self::F64Eq, (Opd::S, Opd::I(imm)), Dst::Br(target)) => Instr::F64Eq_SI_Br { imm, target },
             (Self::F64Eq, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::F64Eq_LL { a, b },
             (Self::F64Eq, (Opd::L(a), Opd::L(b)), Dst::Br(target)) => Instr::F64Eq_LL_Br { a, b, target },
-            (Self::F64Eq, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::F64Eq_LI { a, imm },
             (Self::F64Eq, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) => Instr::F64Eq_LI_Br { a: u16::try_from(a).ok()?, imm, target },
             (Self::F64Ne, (Opd::S, Opd::S), Dst::S) => Instr::F64Ne_SS,
             (Self::F64Ne, (Opd::S, Opd::S), Dst::Br(target)) => Instr::F64Ne_SS_Br { target },
             (Self::F64Ne, (Opd::S, Opd::L(b)), Dst::S) => Instr::F64Ne_SL { b },
             (Self::F64Ne, (Opd::S, Opd::L(b)), Dst::Br(target)) => Instr::F64Ne_SL_Br { b, target },
-            (Self::F64Ne, (Opd::S, Opd::I(imm)), Dst::S) => Instr::F64Ne_SI { imm },
             (Self::F64Ne, (Opd::S, Opd::I(imm)), Dst::Br(target)) => Instr::F64Ne_SI_Br { imm, target },
             (Self::F64Ne, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::F64Ne_LL { a, b },
             (Self::F64Ne, (Opd::L(a), Opd::L(b)), Dst::Br(target)) => Instr::F64Ne_LL_Br { a, b, target },
-            (Self::F64Ne, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::F64Ne_LI { a, imm },
             (Self::F64Ne, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) => Instr::F64Ne_LI_Br { a: u16::try_from(a).ok()?, imm, target },
             (Self::F64Lt, (Opd::S, Opd::S), Dst::S) => Instr::F64Lt_SS,
             (Self::F64Lt, (Opd::S, Opd::S), Dst::Br(target)) => Instr::F64Lt_SS_Br { target },
@@ -5033,13 +4990,11 @@ impl Bin {
             (Self::F64Lt, (Opd::S, Opd::L(b)), Dst::S) => Instr::F64Lt_SL { b },
             (Self::F64Lt, (Opd::S, Opd::L(b)), Dst::Br(target)) => Instr::F64Lt_SL_Br { b, target },
             (Self::F64Lt, (Opd::S, Opd::L(b)), Dst::BrNot(target)) => Instr::F64Lt_SL_BrNot { b, target },
-            (Self::F64Lt, (Opd::S, Opd::I(imm)), Dst::S) => Instr::F64Lt_SI { imm },
             (Self::F64Lt, (Opd::S, Opd::I(imm)), Dst::Br(target)) => Instr::F64Lt_SI_Br { imm, target },
             (Self::F64Lt, (Opd::S, Opd::I(imm)), Dst::BrNot(target)) => Instr::F64Lt_SI_BrNot { imm, target },
             (Self::F64Lt, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::F64Lt_LL { a, b },
             (Self::F64Lt, (Opd::L(a), Opd::L(b)), Dst::Br(target)) => Instr::F64Lt_LL_Br { a, b, target },
             (Self::F64Lt, (Opd::L(a), Opd::L(b)), Dst::BrNot(target)) => Instr::F64Lt_LL_BrNot { a, b, target },
-            (Self::F64Lt, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::F64Lt_LI { a, imm },
             (Self::F64Lt, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) => Instr::F64Lt_LI_Br { a: u16::try_from(a).ok()?, imm, target },
             (Self::F64Lt, (Opd::L(a), Opd::I(imm)), Dst::BrNot(target)) => Instr::F64Lt_LI_BrNot { a: u16::try_from(a).ok()?, imm, target },
             (Self::F64Gt, (Opd::S, Opd::S), Dst::S) => Instr::F64Gt_SS,
@@ -5048,13 +5003,11 @@ impl Bin {
             (Self::F64Gt, (Opd::S, Opd::L(b)), Dst::S) => Instr::F64Gt_SL { b },
             (Self::F64Gt, (Opd::S, Opd::L(b)), Dst::Br(target)) => Instr::F64Gt_SL_Br { b, target },
             (Self::F64Gt, (Opd::S, Opd::L(b)), Dst::BrNot(target)) => Instr::F64Gt_SL_BrNot { b, target },
-            (Self::F64Gt, (Opd::S, Opd::I(imm)), Dst::S) => Instr::F64Gt_SI { imm },
             (Self::F64Gt, (Opd::S, Opd::I(imm)), Dst::Br(target)) => Instr::F64Gt_SI_Br { imm, target },
             (Self::F64Gt, (Opd::S, Opd::I(imm)), Dst::BrNot(target)) => Instr::F64Gt_SI_BrNot { imm, target },
             (Self::F64Gt, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::F64Gt_LL { a, b },
             (Self::F64Gt, (Opd::L(a), Opd::L(b)), Dst::Br(target)) => Instr::F64Gt_LL_Br { a, b, target },
             (Self::F64Gt, (Opd::L(a), Opd::L(b)), Dst::BrNot(target)) => Instr::F64Gt_LL_BrNot { a, b, target },
-            (Self::F64Gt, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::F64Gt_LI { a, imm },
             (Self::F64Gt, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) => Instr::F64Gt_LI_Br { a: u16::try_from(a).ok()?, imm, target },
             (Self::F64Gt, (Opd::L(a), Opd::I(imm)), Dst::BrNot(target)) => Instr::F64Gt_LI_BrNot { a: u16::try_from(a).ok()?, imm, target },
             (Self::F64Le, (Opd::S, Opd::S), Dst::S) => Instr::F64Le_SS,
@@ -5063,13 +5016,11 @@ impl Bin {
             (Self::F64Le, (Opd::S, Opd::L(b)), Dst::S) => Instr::F64Le_SL { b },
             (Self::F64Le, (Opd::S, Opd::L(b)), Dst::Br(target)) => Instr::F64Le_SL_Br { b, target },
             (Self::F64Le, (Opd::S, Opd::L(b)), Dst::BrNot(target)) => Instr::F64Le_SL_BrNot { b, target },
-            (Self::F64Le, (Opd::S, Opd::I(imm)), Dst::S) => Instr::F64Le_SI { imm },
             (Self::F64Le, (Opd::S, Opd::I(imm)), Dst::Br(target)) => Instr::F64Le_SI_Br { imm, target },
             (Self::F64Le, (Opd::S, Opd::I(imm)), Dst::BrNot(target)) => Instr::F64Le_SI_BrNot { imm, target },
             (Self::F64Le, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::F64Le_LL { a, b },
             (Self::F64Le, (Opd::L(a), Opd::L(b)), Dst::Br(target)) => Instr::F64Le_LL_Br { a, b, target },
             (Self::F64Le, (Opd::L(a), Opd::L(b)), Dst::BrNot(target)) => Instr::F64Le_LL_BrNot { a, b, target },
-            (Self::F64Le, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::F64Le_LI { a, imm },
             (Self::F64Le, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) => Instr::F64Le_LI_Br { a: u16::try_from(a).ok()?, imm, target },
             (Self::F64Le, (Opd::L(a), Opd::I(imm)), Dst::BrNot(target)) => Instr::F64Le_LI_BrNot { a: u16::try_from(a).ok()?, imm, target },
             (Self::F64Ge, (Opd::S, Opd::S), Dst::S) => Instr::F64Ge_SS,
@@ -5078,13 +5029,11 @@ impl Bin {
             (Self::F64Ge, (Opd::S, Opd::L(b)), Dst::S) => Instr::F64Ge_SL { b },
             (Self::F64Ge, (Opd::S, Opd::L(b)), Dst::Br(target)) => Instr::F64Ge_SL_Br { b, target },
             (Self::F64Ge, (Opd::S, Opd::L(b)), Dst::BrNot(target)) => Instr::F64Ge_SL_BrNot { b, target },
-            (Self::F64Ge, (Opd::S, Opd::I(imm)), Dst::S) => Instr::F64Ge_SI { imm },
             (Self::F64Ge, (Opd::S, Opd::I(imm)), Dst::Br(target)) => Instr::F64Ge_SI_Br { imm, target },
             (Self::F64Ge, (Opd::S, Opd::I(imm)), Dst::BrNot(target)) => Instr::F64Ge_SI_BrNot { imm, target },
             (Self::F64Ge, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::F64Ge_LL { a, b },
             (Self::F64Ge, (Opd::L(a), Opd::L(b)), Dst::Br(target)) => Instr::F64Ge_LL_Br { a, b, target },
             (Self::F64Ge, (Opd::L(a), Opd::L(b)), Dst::BrNot(target)) => Instr::F64Ge_LL_BrNot { a, b, target },
-            (Self::F64Ge, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::F64Ge_LI { a, imm },
             (Self::F64Ge, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) => Instr::F64Ge_LI_Br { a: u16::try_from(a).ok()?, imm, target },
             (Self::F64Ge, (Opd::L(a), Opd::I(imm)), Dst::BrNot(target)) => Instr::F64Ge_LI_BrNot { a: u16::try_from(a).ok()?, imm, target },
             (Self::I32Add, (Opd::S, Opd::S), Dst::S) => Instr::I32Add_SS,
@@ -5904,6 +5853,7 @@ impl Load {
             (Self::I32Load, Opd::I(ptr), Dst::L(dst)) => Instr::I32Load_I_Set { ptr: ptr as u32, offset, dst },
             (Self::I32Load, Opd::A(addr, add), Dst::S) => Instr::I32Load_A { addr, add, offset },
             (Self::I32Load, Opd::A(addr, add), Dst::L(dst)) => Instr::I32Load_A_Set { addr: u16::try_from(addr).ok()?, add, offset, dst: u16::try_from(dst).ok()? },
+            (Self::I32Load, Opd::X(addr, shift, add), Dst::S) => Instr::I32Load_X { addr, shift: shift as u16, add, offset },
             (Self::I64Load, Opd::S, Dst::S) => Instr::I64Load_S { offset },
             (Self::I64Load, Opd::S, Dst::L(dst)) => Instr::I64Load_S_Set { offset, dst },
             (Self::I64Load, Opd::L(addr), Dst::S) => Instr::I64Load_L { addr, offset },
@@ -5912,6 +5862,7 @@ impl Load {
             (Self::I64Load, Opd::I(ptr), Dst::L(dst)) => Instr::I64Load_I_Set { ptr: ptr as u32, offset, dst },
             (Self::I64Load, Opd::A(addr, add), Dst::S) => Instr::I64Load_A { addr, add, offset },
             (Self::I64Load, Opd::A(addr, add), Dst::L(dst)) => Instr::I64Load_A_Set { addr: u16::try_from(addr).ok()?, add, offset, dst: u16::try_from(dst).ok()? },
+            (Self::I64Load, Opd::X(addr, shift, add), Dst::S) => Instr::I64Load_X { addr, shift: shift as u16, add, offset },
             (Self::F32Load, Opd::S, Dst::S) => Instr::F32Load_S { offset },
             (Self::F32Load, Opd::S, Dst::L(dst)) => Instr::F32Load_S_Set { offset, dst },
             (Self::F32Load, Opd::L(addr), Dst::S) => Instr::F32Load_L { addr, offset },
@@ -5920,6 +5871,7 @@ impl Load {
             (Self::F32Load, Opd::I(ptr), Dst::L(dst)) => Instr::F32Load_I_Set { ptr: ptr as u32, offset, dst },
             (Self::F32Load, Opd::A(addr, add), Dst::S) => Instr::F32Load_A { addr, add, offset },
             (Self::F32Load, Opd::A(addr, add), Dst::L(dst)) => Instr::F32Load_A_Set { addr: u16::try_from(addr).ok()?, add, offset, dst: u16::try_from(dst).ok()? },
+            (Self::F32Load, Opd::X(addr, shift, add), Dst::S) => Instr::F32Load_X { addr, shift: shift as u16, add, offset },
             (Self::F64Load, Opd::S, Dst::S) => Instr::F64Load_S { offset },
             (Self::F64Load, Opd::S, Dst::L(dst)) => Instr::F64Load_S_Set { offset, dst },
             (Self::F64Load, Opd::L(addr), Dst::S) => Instr::F64Load_L { addr, offset },
@@ -5928,6 +5880,7 @@ impl Load {
             (Self::F64Load, Opd::I(ptr), Dst::L(dst)) => Instr::F64Load_I_Set { ptr: ptr as u32, offset, dst },
             (Self::F64Load, Opd::A(addr, add), Dst::S) => Instr::F64Load_A { addr, add, offset },
             (Self::F64Load, Opd::A(addr, add), Dst::L(dst)) => Instr::F64Load_A_Set { addr: u16::try_from(addr).ok()?, add, offset, dst: u16::try_from(dst).ok()? },
+            (Self::F64Load, Opd::X(addr, shift, add), Dst::S) => Instr::F64Load_X { addr, shift: shift as u16, add, offset },
             (Self::I32Load8S, Opd::S, Dst::S) => Instr::I32Load8S_S { offset },
             (Self::I32Load8S, Opd::S, Dst::L(dst)) => Instr::I32Load8S_S_Set { offset, dst },
             (Self::I32Load8S, Opd::L(addr), Dst::S) => Instr::I32Load8S_L { addr, offset },
@@ -5936,6 +5889,7 @@ impl Load {
             (Self::I32Load8S, Opd::I(ptr), Dst::L(dst)) => Instr::I32Load8S_I_Set { ptr: ptr as u32, offset, dst },
             (Self::I32Load8S, Opd::A(addr, add), Dst::S) => Instr::I32Load8S_A { addr, add, offset },
             (Self::I32Load8S, Opd::A(addr, add), Dst::L(dst)) => Instr::I32Load8S_A_Set { addr: u16::try_from(addr).ok()?, add, offset, dst: u16::try_from(dst).ok()? },
+            (Self::I32Load8S, Opd::X(addr, shift, add), Dst::S) => Instr::I32Load8S_X { addr, shift: shift as u16, add, offset },
             (Self::I32Load8U, Opd::S, Dst::S) => Instr::I32Load8U_S { offset },
             (Self::I32Load8U, Opd::S, Dst::L(dst)) => Instr::I32Load8U_S_Set { offset, dst },
             (Self::I32Load8U, Opd::L(addr), Dst::S) => Instr::I32Load8U_L { addr, offset },
@@ -5944,6 +5898,7 @@ impl Load {
             (Self::I32Load8U, Opd::I(ptr), Dst::L(dst)) => Instr::I32Load8U_I_Set { ptr: ptr as u32, offset, dst },
             (Self::I32Load8U, Opd::A(addr, add), Dst::S) => Instr::I32Load8U_A { addr, add, offset },
             (Self::I32Load8U, Opd::A(addr, add), Dst::L(dst)) => Instr::I32Load8U_A_Set { addr: u16::try_from(addr).ok()?, add, offset, dst: u16::try_from(dst).ok()? },
+            (Self::I32Load8U, Opd::X(addr, shift, add), Dst::S) => Instr::I32Load8U_X { addr, shift: shift as u16, add, offset },
             (Self::I32Load16S, Opd::S, Dst::S) => Instr::I32Load16S_S { offset },
             (Self::I32Load16S, Opd::S, Dst::L(dst)) => Instr::I32Load16S_S_Set { offset, dst },
             (Self::I32Load16S, Opd::L(addr), Dst::S) => Instr::I32Load16S_L { addr, offset },
@@ -5952,6 +5907,7 @@ impl Load {
             (Self::I32Load16S, Opd::I(ptr), Dst::L(dst)) => Instr::I32Load16S_I_Set { ptr: ptr as u32, offset, dst },
             (Self::I32Load16S, Opd::A(addr, add), Dst::S) => Instr::I32Load16S_A { addr, add, offset },
             (Self::I32Load16S, Opd::A(addr, add), Dst::L(dst)) => Instr::I32Load16S_A_Set { addr: u16::try_from(addr).ok()?, add, offset, dst: u16::try_from(dst).ok()? },
+            (Self::I32Load16S, Opd::X(addr, shift, add), Dst::S) => Instr::I32Load16S_X { addr, shift: shift as u16, add, offset },
             (Self::I32Load16U, Opd::S, Dst::S) => Instr::I32Load16U_S { offset },
             (Self::I32Load16U, Opd::S, Dst::L(dst)) => Instr::I32Load16U_S_Set { offset, dst },
             (Self::I32Load16U, Opd::L(addr), Dst::S) => Instr::I32Load16U_L { addr, offset },
@@ -5960,6 +5916,7 @@ impl Load {
             (Self::I32Load16U, Opd::I(ptr), Dst::L(dst)) => Instr::I32Load16U_I_Set { ptr: ptr as u32, offset, dst },
             (Self::I32Load16U, Opd::A(addr, add), Dst::S) => Instr::I32Load16U_A { addr, add, offset },
             (Self::I32Load16U, Opd::A(addr, add), Dst::L(dst)) => Instr::I32Load16U_A_Set { addr: u16::try_from(addr).ok()?, add, offset, dst: u16::try_from(dst).ok()? },
+            (Self::I32Load16U, Opd::X(addr, shift, add), Dst::S) => Instr::I32Load16U_X { addr, shift: shift as u16, add, offset },
             (Self::I64Load8S, Opd::S, Dst::S) => Instr::I64Load8S_S { offset },
             (Self::I64Load8S, Opd::S, Dst::L(dst)) => Instr::I64Load8S_S_Set { offset, dst },
             (Self::I64Load8S, Opd::L(addr), Dst::S) => Instr::I64Load8S_L { addr, offset },
@@ -5968,6 +5925,7 @@ impl Load {
             (Self::I64Load8S, Opd::I(ptr), Dst::L(dst)) => Instr::I64Load8S_I_Set { ptr: ptr as u32, offset, dst },
             (Self::I64Load8S, Opd::A(addr, add), Dst::S) => Instr::I64Load8S_A { addr, add, offset },
             (Self::I64Load8S, Opd::A(addr, add), Dst::L(dst)) => Instr::I64Load8S_A_Set { addr: u16::try_from(addr).ok()?, add, offset, dst: u16::try_from(dst).ok()? },
+            (Self::I64Load8S, Opd::X(addr, shift, add), Dst::S) => Instr::I64Load8S_X { addr, shift: shift as u16, add, offset },
             (Self::I64Load8U, Opd::S, Dst::S) => Instr::I64Load8U_S { offset },
             (Self::I64Load8U, Opd::S, Dst::L(dst)) => Instr::I64Load8U_S_Set { offset, dst },
             (Self::I64Load8U, Opd::L(addr), Dst::S) => Instr::I64Load8U_L { addr, offset },
@@ -5976,6 +5934,7 @@ impl Load {
             (Self::I64Load8U, Opd::I(ptr), Dst::L(dst)) => Instr::I64Load8U_I_Set { ptr: ptr as u32, offset, dst },
             (Self::I64Load8U, Opd::A(addr, add), Dst::S) => Instr::I64Load8U_A { addr, add, offset },
             (Self::I64Load8U, Opd::A(addr, add), Dst::L(dst)) => Instr::I64Load8U_A_Set { addr: u16::try_from(addr).ok()?, add, offset, dst: u16::try_from(dst).ok()? },
+            (Self::I64Load8U, Opd::X(addr, shift, add), Dst::S) => Instr::I64Load8U_X { addr, shift: shift as u16, add, offset },
             (Self::I64Load16S, Opd::S, Dst::S) => Instr::I64Load16S_S { offset },
             (Self::I64Load16S, Opd::S, Dst::L(dst)) => Instr::I64Load16S_S_Set { offset, dst },
             (Self::I64Load16S, Opd::L(addr), Dst::S) => Instr::I64Load16S_L { addr, offset },
@@ -5984,6 +5943,7 @@ impl Load {
             (Self::I64Load16S, Opd::I(ptr), Dst::L(dst)) => Instr::I64Load16S_I_Set { ptr: ptr as u32, offset, dst },
             (Self::I64Load16S, Opd::A(addr, add), Dst::S) => Instr::I64Load16S_A { addr, add, offset },
             (Self::I64Load16S, Opd::A(addr, add), Dst::L(dst)) => Instr::I64Load16S_A_Set { addr: u16::try_from(addr).ok()?, add, offset, dst: u16::try_from(dst).ok()? },
+            (Self::I64Load16S, Opd::X(addr, shift, add), Dst::S) => Instr::I64Load16S_X { addr, shift: shift as u16, add, offset },
             (Self::I64Load16U, Opd::S, Dst::S) => Instr::I64Load16U_S { offset },
             (Self::I64Load16U, Opd::S, Dst::L(dst)) => Instr::I64Load16U_S_Set { offset, dst },
             (Self::I64Load16U, Opd::L(addr), Dst::S) => Instr::I64Load16U_L { addr, offset },
@@ -5992,6 +5952,7 @@ impl Load {
             (Self::I64Load16U, Opd::I(ptr), Dst::L(dst)) => Instr::I64Load16U_I_Set { ptr: ptr as u32, offset, dst },
             (Self::I64Load16U, Opd::A(addr, add), Dst::S) => Instr::I64Load16U_A { addr, add, offset },
             (Self::I64Load16U, Opd::A(addr, add), Dst::L(dst)) => Instr::I64Load16U_A_Set { addr: u16::try_from(addr).ok()?, add, offset, dst: u16::try_from(dst).ok()? },
+            (Self::I64Load16U, Opd::X(addr, shift, add), Dst::S) => Instr::I64Load16U_X { addr, shift: shift as u16, add, offset },
             (Self::I64Load32S, Opd::S, Dst::S) => Instr::I64Load32S_S { offset },
             (Self::I64Load32S, Opd::S, Dst::L(dst)) => Instr::I64Load32S_S_Set { offset, dst },
             (Self::I64Load32S, Opd::L(addr), Dst::S) => Instr::I64Load32S_L { addr, offset },
@@ -6000,6 +5961,7 @@ impl Load {
             (Self::I64Load32S, Opd::I(ptr), Dst::L(dst)) => Instr::I64Load32S_I_Set { ptr: ptr as u32, offset, dst },
             (Self::I64Load32S, Opd::A(addr, add), Dst::S) => Instr::I64Load32S_A { addr, add, offset },
             (Self::I64Load32S, Opd::A(addr, add), Dst::L(dst)) => Instr::I64Load32S_A_Set { addr: u16::try_from(addr).ok()?, add, offset, dst: u16::try_from(dst).ok()? },
+            (Self::I64Load32S, Opd::X(addr, shift, add), Dst::S) => Instr::I64Load32S_X { addr, shift: shift as u16, add, offset },
             (Self::I64Load32U, Opd::S, Dst::S) => Instr::I64Load32U_S { offset },
             (Self::I64Load32U, Opd::S, Dst::L(dst)) => Instr::I64Load32U_S_Set { offset, dst },
             (Self::I64Load32U, Opd::L(addr), Dst::S) => Instr::I64Load32U_L { addr, offset },
@@ -6008,6 +5970,7 @@ impl Load {
             (Self::I64Load32U, Opd::I(ptr), Dst::L(dst)) => Instr::I64Load32U_I_Set { ptr: ptr as u32, offset, dst },
             (Self::I64Load32U, Opd::A(addr, add), Dst::S) => Instr::I64Load32U_A { addr, add, offset },
             (Self::I64Load32U, Opd::A(addr, add), Dst::L(dst)) => Instr::I64Load32U_A_Set { addr: u16::try_from(addr).ok()?, add, offset, dst: u16::try_from(dst).ok()? },
+            (Self::I64Load32U, Opd::X(addr, shift, add), Dst::S) => Instr::I64Load32U_X { addr, shift: shift as u16, add, offset },
             _ => return None,
         })
     }
@@ -6152,6 +6115,7 @@ macro_rules! generated_handlers {
             I32Load_I_Set { ptr, offset, dst } => { local!(dst) = load_from!(ptr as u64, offset, 4, ops::i32_load) },
             I32Load_A { addr, add, offset } => { push!(load_from!((local!(addr) as u32).wrapping_add(add) as u64, offset, 4, ops::i32_load)) },
             I32Load_A_Set { addr, add, offset, dst } => { local!(dst) = load_from!((local!(addr) as u32).wrapping_add(add) as u64, offset, 4, ops::i32_load) },
+            I32Load_X { addr, shift, add, offset } => { push!(load_from!((local!(addr) as u32).wrapping_shl(shift as u32).wrapping_add(add) as u64, offset, 4, ops::i32_load)) },
             I64Load_S { offset } => { let addr_ = top!(); top!() = load_from!(addr_, offset, 8, ops::i64_load) },
             I64Load_S_Set { offset, dst } => { let addr_ = pop!(); local!(dst) = load_from!(addr_, offset, 8, ops::i64_load) },
             I64Load_L { addr, offset } => { push!(load_from!(local!(addr), offset, 8, ops::i64_load)) },
@@ -6160,6 +6124,7 @@ macro_rules! generated_handlers {
             I64Load_I_Set { ptr, offset, dst } => { local!(dst) = load_from!(ptr as u64, offset, 8, ops::i64_load) },
             I64Load_A { addr, add, offset } => { push!(load_from!((local!(addr) as u32).wrapping_add(add) as u64, offset, 8, ops::i64_load)) },
             I64Load_A_Set { addr, add, offset, dst } => { local!(dst) = load_from!((local!(addr) as u32).wrapping_add(add) as u64, offset, 8, ops::i64_load) },
+            I64Load_X { addr, shift, add, offset } => { push!(load_from!((local!(addr) as u32).wrapping_shl(shift as u32).wrapping_add(add) as u64, offset, 8, ops::i64_load)) },
             F32Load_S { offset } => { let addr_ = top!(); top!() = load_from!(addr_, offset, 4, ops::f32_load) },
             F32Load_S_Set { offset, dst } => { let addr_ = pop!(); local!(dst) = load_from!(addr_, offset, 4, ops::f32_load) },
             F32Load_L { addr, offset } => { push!(load_from!(local!(addr), offset, 4, ops::f32_load)) },
@@ -6168,6 +6133,7 @@ macro_rules! generated_handlers {
             F32Load_I_Set { ptr, offset, dst } => { local!(dst) = load_from!(ptr as u64, offset, 4, ops::f32_load) },
             F32Load_A { addr, add, offset } => { push!(load_from!((local!(addr) as u32).wrapping_add(add) as u64, offset, 4, ops::f32_load)) },
             F32Load_A_Set { addr, add, offset, dst } => { local!(dst) = load_from!((local!(addr) as u32).wrapping_add(add) as u64, offset, 4, ops::f32_load) },
+            F32Load_X { addr, shift, add, offset } => { push!(load_from!((local!(addr) as u32).wrapping_shl(shift as u32).wrapping_add(add) as u64, offset, 4, ops::f32_load)) },
             F64Load_S { offset } => { let addr_ = top!(); top!() = load_from!(addr_, offset, 8, ops::f64_load) },
             F64Load_S_Set { offset, dst } => { let addr_ = pop!(); local!(dst) = load_from!(addr_, offset, 8, ops::f64_load) },
             F64Load_L { addr, offset } => { push!(load_from!(local!(addr), offset, 8, ops::f64_load)) },
@@ -6176,6 +6142,7 @@ macro_rules! generated_handlers {
             F64Load_I_Set { ptr, offset, dst } => { local!(dst) = load_from!(ptr as u64, offset, 8, ops::f64_load) },
             F64Load_A { addr, add, offset } => { push!(load_from!((local!(addr) as u32).wrapping_add(add) as u64, offset, 8, ops::f64_load)) },
             F64Load_A_Set { addr, add, offset, dst } => { local!(dst) = load_from!((local!(addr) as u32).wrapping_add(add) as u64, offset, 8, ops::f64_load) },
+            F64Load_X { addr, shift, add, offset } => { push!(load_from!((local!(addr) as u32).wrapping_shl(shift as u32).wrapping_add(add) as u64, offset, 8, ops::f64_load)) },
             I32Load8S_S { offset } => { let addr_ = top!(); top!() = load_from!(addr_, offset, 1, ops::i32_load8_s) },
             I32Load8S_S_Set { offset, dst } => { let addr_ = pop!(); local!(dst) = load_from!(addr_, offset, 1, ops::i32_load8_s) },
             I32Load8S_L { addr, offset } => { push!(load_from!(local!(addr), offset, 1, ops::i32_load8_s)) },
@@ -6184,6 +6151,7 @@ macro_rules! generated_handlers {
             I32Load8S_I_Set { ptr, offset, dst } => { local!(dst) = load_from!(ptr as u64, offset, 1, ops::i32_load8_s) },
             I32Load8S_A { addr, add, offset } => { push!(load_from!((local!(addr) as u32).wrapping_add(add) as u64, offset, 1, ops::i32_load8_s)) },
             I32Load8S_A_Set { addr, add, offset, dst } => { local!(dst) = load_from!((local!(addr) as u32).wrapping_add(add) as u64, offset, 1, ops::i32_load8_s) },
+            I32Load8S_X { addr, shift, add, offset } => { push!(load_from!((local!(addr) as u32).wrapping_shl(shift as u32).wrapping_add(add) as u64, offset, 1, ops::i32_load8_s)) },
             I32Load8U_S { offset } => { let addr_ = top!(); top!() = load_from!(addr_, offset, 1, ops::i32_load8_u) },
             I32Load8U_S_Set { offset, dst } => { let addr_ = pop!(); local!(dst) = load_from!(addr_, offset, 1, ops::i32_load8_u) },
             I32Load8U_L { addr, offset } => { push!(load_from!(local!(addr), offset, 1, ops::i32_load8_u)) },
@@ -6192,6 +6160,7 @@ macro_rules! generated_handlers {
             I32Load8U_I_Set { ptr, offset, dst } => { local!(dst) = load_from!(ptr as u64, offset, 1, ops::i32_load8_u) },
             I32Load8U_A { addr, add, offset } => { push!(load_from!((local!(addr) as u32).wrapping_add(add) as u64, offset, 1, ops::i32_load8_u)) },
             I32Load8U_A_Set { addr, add, offset, dst } => { local!(dst) = load_from!((local!(addr) as u32).wrapping_add(add) as u64, offset, 1, ops::i32_load8_u) },
+            I32Load8U_X { addr, shift, add, offset } => { push!(load_from!((local!(addr) as u32).wrapping_shl(shift as u32).wrapping_add(add) as u64, offset, 1, ops::i32_load8_u)) },
             I32Load16S_S { offset } => { let addr_ = top!(); top!() = load_from!(addr_, offset, 2, ops::i32_load16_s) },
             I32Load16S_S_Set { offset, dst } => { let addr_ = pop!(); local!(dst) = load_from!(addr_, offset, 2, ops::i32_load16_s) },
             I32Load16S_L { addr, offset } => { push!(load_from!(local!(addr), offset, 2, ops::i32_load16_s)) },
@@ -6200,6 +6169,7 @@ macro_rules! generated_handlers {
             I32Load16S_I_Set { ptr, offset, dst } => { local!(dst) = load_from!(ptr as u64, offset, 2, ops::i32_load16_s) },
             I32Load16S_A { addr, add, offset } => { push!(load_from!((local!(addr) as u32).wrapping_add(add) as u64, offset, 2, ops::i32_load16_s)) },
             I32Load16S_A_Set { addr, add, offset, dst } => { local!(dst) = load_from!((local!(addr) as u32).wrapping_add(add) as u64, offset, 2, ops::i32_load16_s) },
+            I32Load16S_X { addr, shift, add, offset } => { push!(load_from!((local!(addr) as u32).wrapping_shl(shift as u32).wrapping_add(add) as u64, offset, 2, ops::i32_load16_s)) },
             I32Load16U_S { offset } => { let addr_ = top!(); top!() = load_from!(addr_, offset, 2, ops::i32_load16_u) },
             I32Load16U_S_Set { offset, dst } => { let addr_ = pop!(); local!(dst) = load_from!(addr_, offset, 2, ops::i32_load16_u) },
             I32Load16U_L { addr, offset } => { push!(load_from!(local!(addr), offset, 2, ops::i32_load16_u)) },
@@ -6208,6 +6178,7 @@ macro_rules! generated_handlers {
             I32Load16U_I_Set { ptr, offset, dst } => { local!(dst) = load_from!(ptr as u64, offset, 2, ops::i32_load16_u) },
             I32Load16U_A { addr, add, offset } => { push!(load_from!((local!(addr) as u32).wrapping_add(add) as u64, offset, 2, ops::i32_load16_u)) },
             I32Load16U_A_Set { addr, add, offset, dst } => { local!(dst) = load_from!((local!(addr) as u32).wrapping_add(add) as u64, offset, 2, ops::i32_load16_u) },
+            I32Load16U_X { addr, shift, add, offset } => { push!(load_from!((local!(addr) as u32).wrapping_shl(shift as u32).wrapping_add(add) as u64, offset, 2, ops::i32_load16_u)) },
             I64Load8S_S { offset } => { let addr_ = top!(); top!() = load_from!(addr_, offset, 1, ops::i64_load8_s) },
             I64Load8S_S_Set { offset, dst } => { let addr_ = pop!(); local!(dst) = load_from!(addr_, offset, 1, ops::i64_load8_s) },
             I64Load8S_L { addr, offset } => { push!(load_from!(local!(addr), offset, 1, ops::i64_load8_s)) },
@@ -6216,6 +6187,7 @@ macro_rules! generated_handlers {
             I64Load8S_I_Set { ptr, offset, dst } => { local!(dst) = load_from!(ptr as u64, offset, 1, ops::i64_load8_s) },
             I64Load8S_A { addr, add, offset } => { push!(load_from!((local!(addr) as u32).wrapping_add(add) as u64, offset, 1, ops::i64_load8_s)) },
             I64Load8S_A_Set { addr, add, offset, dst } => { local!(dst) = load_from!((local!(addr) as u32).wrapping_add(add) as u64, offset, 1, ops::i64_load8_s) },
+            I64Load8S_X { addr, shift, add, offset } => { push!(load_from!((local!(addr) as u32).wrapping_shl(shift as u32).wrapping_add(add) as u64, offset, 1, ops::i64_load8_s)) },
             I64Load8U_S { offset } => { let addr_ = top!(); top!() = load_from!(addr_, offset, 1, ops::i64_load8_u) },
             I64Load8U_S_Set { offset, dst } => { let addr_ = pop!(); local!(dst) = load_from!(addr_, offset, 1, ops::i64_load8_u) },
             I64Load8U_L { addr, offset } => { push!(load_from!(local!(addr), offset, 1, ops::i64_load8_u)) },
@@ -6224,6 +6196,7 @@ macro_rules! generated_handlers {
             I64Load8U_I_Set { ptr, offset, dst } => { local!(dst) = load_from!(ptr as u64, offset, 1, ops::i64_load8_u) },
             I64Load8U_A { addr, add, offset } => { push!(load_from!((local!(addr) as u32).wrapping_add(add) as u64, offset, 1, ops::i64_load8_u)) },
             I64Load8U_A_Set { addr, add, offset, dst } => { local!(dst) = load_from!((local!(addr) as u32).wrapping_add(add) as u64, offset, 1, ops::i64_load8_u) },
+            I64Load8U_X { addr, shift, add, offset } => { push!(load_from!((local!(addr) as u32).wrapping_shl(shift as u32).wrapping_add(add) as u64, offset, 1, ops::i64_load8_u)) },
             I64Load16S_S { offset } => { let addr_ = top!(); top!() = load_from!(addr_, offset, 2, ops::i64_load16_s) },
             I64Load16S_S_Set { offset, dst } => { let addr_ = pop!(); local!(dst) = load_from!(addr_, offset, 2, ops::i64_load16_s) },
             I64Load16S_L { addr, offset } => { push!(load_from!(local!(addr), offset, 2, ops::i64_load16_s)) },
@@ -6232,6 +6205,7 @@ macro_rules! generated_handlers {
             I64Load16S_I_Set { ptr, offset, dst } => { local!(dst) = load_from!(ptr as u64, offset, 2, ops::i64_load16_s) },
             I64Load16S_A { addr, add, offset } => { push!(load_from!((local!(addr) as u32).wrapping_add(add) as u64, offset, 2, ops::i64_load16_s)) },
             I64Load16S_A_Set { addr, add, offset, dst } => { local!(dst) = load_from!((local!(addr) as u32).wrapping_add(add) as u64, offset, 2, ops::i64_load16_s) },
+            I64Load16S_X { addr, shift, add, offset } => { push!(load_from!((local!(addr) as u32).wrapping_shl(shift as u32).wrapping_add(add) as u64, offset, 2, ops::i64_load16_s)) },
             I64Load16U_S { offset } => { let addr_ = top!(); top!() = load_from!(addr_, offset, 2, ops::i64_load16_u) },
             I64Load16U_S_Set { offset, dst } => { let addr_ = pop!(); local!(dst) = load_from!(addr_, offset, 2, ops::i64_load16_u) },
             I64Load16U_L { addr, offset } => { push!(load_from!(local!(addr), offset, 2, ops::i64_load16_u)) },
@@ -6240,6 +6214,7 @@ macro_rules! generated_handlers {
             I64Load16U_I_Set { ptr, offset, dst } => { local!(dst) = load_from!(ptr as u64, offset, 2, ops::i64_load16_u) },
             I64Load16U_A { addr, add, offset } => { push!(load_from!((local!(addr) as u32).wrapping_add(add) as u64, offset, 2, ops::i64_load16_u)) },
             I64Load16U_A_Set { addr, add, offset, dst } => { local!(dst) = load_from!((local!(addr) as u32).wrapping_add(add) as u64, offset, 2, ops::i64_load16_u) },
+            I64Load16U_X { addr, shift, add, offset } => { push!(load_from!((local!(addr) as u32).wrapping_shl(shift as u32).wrapping_add(add) as u64, offset, 2, ops::i64_load16_u)) },
             I64Load32S_S { offset } => { let addr_ = top!(); top!() = load_from!(addr_, offset, 4, ops::i64_load32_s) },
             I64Load32S_S_Set { offset, dst } => { let addr_ = pop!(); local!(dst) = load_from!(addr_, offset, 4, ops::i64_load32_s) },
             I64Load32S_L { addr, offset } => { push!(load_from!(local!(addr), offset, 4, ops::i64_load32_s)) },
@@ -6248,6 +6223,7 @@ macro_rules! generated_handlers {
             I64Load32S_I_Set { ptr, offset, dst } => { local!(dst) = load_from!(ptr as u64, offset, 4, ops::i64_load32_s) },
             I64Load32S_A { addr, add, offset } => { push!(load_from!((local!(addr) as u32).wrapping_add(add) as u64, offset, 4, ops::i64_load32_s)) },
             I64Load32S_A_Set { addr, add, offset, dst } => { local!(dst) = load_from!((local!(addr) as u32).wrapping_add(add) as u64, offset, 4, ops::i64_load32_s) },
+            I64Load32S_X { addr, shift, add, offset } => { push!(load_from!((local!(addr) as u32).wrapping_shl(shift as u32).wrapping_add(add) as u64, offset, 4, ops::i64_load32_s)) },
             I64Load32U_S { offset } => { let addr_ = top!(); top!() = load_from!(addr_, offset, 4, ops::i64_load32_u) },
             I64Load32U_S_Set { offset, dst } => { let addr_ = pop!(); local!(dst) = load_from!(addr_, offset, 4, ops::i64_load32_u) },
             I64Load32U_L { addr, offset } => { push!(load_from!(local!(addr), offset, 4, ops::i64_load32_u)) },
@@ -6256,6 +6232,7 @@ macro_rules! generated_handlers {
             I64Load32U_I_Set { ptr, offset, dst } => { local!(dst) = load_from!(ptr as u64, offset, 4, ops::i64_load32_u) },
             I64Load32U_A { addr, add, offset } => { push!(load_from!((local!(addr) as u32).wrapping_add(add) as u64, offset, 4, ops::i64_load32_u)) },
             I64Load32U_A_Set { addr, add, offset, dst } => { local!(dst) = load_from!((local!(addr) as u32).wrapping_add(add) as u64, offset, 4, ops::i64_load32_u) },
+            I64Load32U_X { addr, shift, add, offset } => { push!(load_from!((local!(addr) as u32).wrapping_shl(shift as u32).wrapping_add(add) as u64, offset, 4, ops::i64_load32_u)) },
             I32Store_SS { offset } => { let value_ = pop!(); let addr_ = pop!(); store_to!(addr_, offset, 4, ops::i32_store, value_) },
             I32Store_SL { value, offset } => { let addr_ = pop!(); store_to!(addr_, offset, 4, ops::i32_store, local!(value)) },
             I32Store_SI { imm, offset } => { let addr_ = pop!(); store_to!(addr_, offset, 4, ops::i32_store, imm as u64) },
@@ -6573,21 +6550,17 @@ macro_rules! generated_handlers {
             F32Eq_SS_Br { target } => { let b_ = pop!(); let a_ = pop!(); if ops::f32_eq(Slot::from_slot(a_), Slot::from_slot(b_)) { jump!(target) } },
             F32Eq_SL { b } => { let a_ = top!(); top!() = Slot::to_slot(ops::f32_eq(Slot::from_slot(a_), Slot::from_slot(local!(b)))) },
             F32Eq_SL_Br { b, target } => { let a_ = pop!(); if ops::f32_eq(Slot::from_slot(a_), Slot::from_slot(local!(b))) { jump!(target) } },
-            F32Eq_SI { imm } => { let a_ = top!(); top!() = Slot::to_slot(ops::f32_eq(Slot::from_slot(a_), Slot::from_slot(imm as u64))) },
             F32Eq_SI_Br { imm, target } => { let a_ = pop!(); if ops::f32_eq(Slot::from_slot(a_), Slot::from_slot(imm as u64)) { jump!(target) } },
             F32Eq_LL { a, b } => { push!(Slot::to_slot(ops::f32_eq(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             F32Eq_LL_Br { a, b, target } => { if ops::f32_eq(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
-            F32Eq_LI { a, imm } => { push!(Slot::to_slot(ops::f32_eq(Slot::from_slot(local!(a)), Slot::from_slot(imm as u64)))) },
             F32Eq_LI_Br { a, imm, target } => { if ops::f32_eq(Slot::from_slot(local!(a)), Slot::from_slot(imm as u64)) { jump!(target) } },
             F32Ne_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::f32_ne(Slot::from_slot(a_), Slot::from_slot(b_))) },
             F32Ne_SS_Br { target } => { let b_ = pop!(); let a_ = pop!(); if ops::f32_ne(Slot::from_slot(a_), Slot::from_slot(b_)) { jump!(target) } },
             F32Ne_SL { b } => { let a_ = top!(); top!() = Slot::to_slot(ops::f32_ne(Slot::from_slot(a_), Slot::from_slot(local!(b)))) },
             F32Ne_SL_Br { b, target } => { let a_ = pop!(); if ops::f32_ne(Slot::from_slot(a_), Slot::from_slot(local!(b))) { jump!(target) } },
-            F32Ne_SI { imm } => { let a_ = top!(); top!() = Slot::to_slot(ops::f32_ne(Slot::from_slot(a_), Slot::from_slot(imm as u64))) },
             F32Ne_SI_Br { imm, target } => { let a_ = pop!(); if ops::f32_ne(Slot::from_slot(a_), Slot::from_slot(imm as u64)) { jump!(target) } },
             F32Ne_LL { a, b } => { push!(Slot::to_slot(ops::f32_ne(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             F32Ne_LL_Br { a, b, target } => { if ops::f32_ne(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
-            F32Ne_LI { a, imm } => { push!(Slot::to_slot(ops::f32_ne(Slot::from_slot(local!(a)), Slot::from_slot(imm as u64)))) },
             F32Ne_LI_Br { a, imm, target } => { if ops::f32_ne(Slot::from_slot(local!(a)), Slot::from_slot(imm as u64)) { jump!(target) } },
             F32Lt_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::f32_lt(Slot::from_slot(a_), Slot::from_slot(b_))) },
             F32Lt_SS_Br { target } => { let b_ = pop!(); let a_ = pop!(); if ops::f32_lt(Slot::from_slot(a_), Slot::from_slot(b_)) { jump!(target) } },
@@ -6595,13 +6568,11 @@ macro_rules! generated_handlers {
             F32Lt_SL { b } => { let a_ = top!(); top!() = Slot::to_slot(ops::f32_lt(Slot::from_slot(a_), Slot::from_slot(local!(b)))) },
             F32Lt_SL_Br { b, target } => { let a_ = pop!(); if ops::f32_lt(Slot::from_slot(a_), Slot::from_slot(local!(b))) { jump!(target) } },
             F32Lt_SL_BrNot { b, target } => { let a_ = pop!(); if !ops::f32_lt(Slot::from_slot(a_), Slot::from_slot(local!(b))) { jump!(target) } },
-            F32Lt_SI { imm } => { let a_ = top!(); top!() = Slot::to_slot(ops::f32_lt(Slot::from_slot(a_), Slot::from_slot(imm as u64))) },
             F32Lt_SI_Br { imm, target } => { let a_ = pop!(); if ops::f32_lt(Slot::from_slot(a_), Slot::from_slot(imm as u64)) { jump!(target) } },
             F32Lt_SI_BrNot { imm, target } => { let a_ = pop!(); if !ops::f32_lt(Slot::from_slot(a_), Slot::from_slot(imm as u64)) { jump!(target) } },
             F32Lt_LL { a, b } => { push!(Slot::to_slot(ops::f32_lt(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             F32Lt_LL_Br { a, b, target } => { if ops::f32_lt(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
             F32Lt_LL_BrNot { a, b, target } => { if !ops::f32_lt(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
-            F32Lt_LI { a, imm } => { push!(Slot::to_slot(ops::f32_lt(Slot::from_slot(local!(a)), Slot::from_slot(imm as u64)))) },
             F32Lt_LI_Br { a, imm, target } => { if ops::f32_lt(Slot::from_slot(local!(a)), Slot::from_slot(imm as u64)) { jump!(target) } },
             F32Lt_LI_BrNot { a, imm, target } => { if !ops::f32_lt(Slot::from_slot(local!(a)), Slot::from_slot(imm as u64)) { jump!(target) } },
             F32Gt_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::f32_gt(Slot::from_slot(a_), Slot::from_slot(b_))) },
@@ -6610,13 +6581,11 @@ macro_rules! generated_handlers {
             F32Gt_SL { b } => { let a_ = top!(); top!() = Slot::to_slot(ops::f32_gt(Slot::from_slot(a_), Slot::from_slot(local!(b)))) },
             F32Gt_SL_Br { b, target } => { let a_ = pop!(); if ops::f32_gt(Slot::from_slot(a_), Slot::from_slot(local!(b))) { jump!(target) } },
             F32Gt_SL_BrNot { b, target } => { let a_ = pop!(); if !ops::f32_gt(Slot::from_slot(a_), Slot::from_slot(local!(b))) { jump!(target) } },
-            F32Gt_SI { imm } => { let a_ = top!(); top!() = Slot::to_slot(ops::f32_gt(Slot::from_slot(a_), Slot::from_slot(imm as u64))) },
             F32Gt_SI_Br { imm, target } => { let a_ = pop!(); if ops::f32_gt(Slot::from_slot(a_), Slot::from_slot(imm as u64)) { jump!(target) } },
             F32Gt_SI_BrNot { imm, target } => { let a_ = pop!(); if !ops::f32_gt(Slot::from_slot(a_), Slot::from_slot(imm as u64)) { jump!(target) } },
             F32Gt_LL { a, b } => { push!(Slot::to_slot(ops::f32_gt(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             F32Gt_LL_Br { a, b, target } => { if ops::f32_gt(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
             F32Gt_LL_BrNot { a, b, target } => { if !ops::f32_gt(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
-            F32Gt_LI { a, imm } => { push!(Slot::to_slot(ops::f32_gt(Slot::from_slot(local!(a)), Slot::from_slot(imm as u64)))) },
             F32Gt_LI_Br { a, imm, target } => { if ops::f32_gt(Slot::from_slot(local!(a)), Slot::from_slot(imm as u64)) { jump!(target) } },
             F32Gt_LI_BrNot { a, imm, target } => { if !ops::f32_gt(Slot::from_slot(local!(a)), Slot::from_slot(imm as u64)) { jump!(target) } },
             F32Le_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::f32_le(Slot::from_slot(a_), Slot::from_slot(b_))) },
@@ -6625,13 +6594,11 @@ macro_rules! generated_handlers {
             F32Le_SL { b } => { let a_ = top!(); top!() = Slot::to_slot(ops::f32_le(Slot::from_slot(a_), Slot::from_slot(local!(b)))) },
             F32Le_SL_Br { b, target } => { let a_ = pop!(); if ops::f32_le(Slot::from_slot(a_), Slot::from_slot(local!(b))) { jump!(target) } },
             F32Le_SL_BrNot { b, target } => { let a_ = pop!(); if !ops::f32_le(Slot::from_slot(a_), Slot::from_slot(local!(b))) { jump!(target) } },
-            F32Le_SI { imm } => { let a_ = top!(); top!() = Slot::to_slot(ops::f32_le(Slot::from_slot(a_), Slot::from_slot(imm as u64))) },
             F32Le_SI_Br { imm, target } => { let a_ = pop!(); if ops::f32_le(Slot::from_slot(a_), Slot::from_slot(imm as u64)) { jump!(target) } },
             F32Le_SI_BrNot { imm, target } => { let a_ = pop!(); if !ops::f32_le(Slot::from_slot(a_), Slot::from_slot(imm as u64)) { jump!(target) } },
             F32Le_LL { a, b } => { push!(Slot::to_slot(ops::f32_le(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             F32Le_LL_Br { a, b, target } => { if ops::f32_le(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
             F32Le_LL_BrNot { a, b, target } => { if !ops::f32_le(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
-            F32Le_LI { a, imm } => { push!(Slot::to_slot(ops::f32_le(Slot::from_slot(local!(a)), Slot::from_slot(imm as u64)))) },
             F32Le_LI_Br { a, imm, target } => { if ops::f32_le(Slot::from_slot(local!(a)), Slot::from_slot(imm as u64)) { jump!(target) } },
             F32Le_LI_BrNot { a, imm, target } => { if !ops::f32_le(Slot::from_slot(local!(a)), Slot::from_slot(imm as u64)) { jump!(target) } },
             F32Ge_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::f32_ge(Slot::from_slot(a_), Slot::from_slot(b_))) },
@@ -6640,34 +6607,28 @@ macro_rules! generated_handlers {
             F32Ge_SL { b } => { let a_ = top!(); top!() = Slot::to_slot(ops::f32_ge(Slot::from_slot(a_), Slot::from_slot(local!(b)))) },
             F32Ge_SL_Br { b, target } => { let a_ = pop!(); if ops::f32_ge(Slot::from_slot(a_), Slot::from_slot(local!(b))) { jump!(target) } },
             F32Ge_SL_BrNot { b, target } => { let a_ = pop!(); if !ops::f32_ge(Slot::from_slot(a_), Slot::from_slot(local!(b))) { jump!(target) } },
-            F32Ge_SI { imm } => { let a_ = top!(); top!() = Slot::to_slot(ops::f32_ge(Slot::from_slot(a_), Slot::from_slot(imm as u64))) },
             F32Ge_SI_Br { imm, target } => { let a_ = pop!(); if ops::f32_ge(Slot::from_slot(a_), Slot::from_slot(imm as u64)) { jump!(target) } },
             F32Ge_SI_BrNot { imm, target } => { let a_ = pop!(); if !ops::f32_ge(Slot::from_slot(a_), Slot::from_slot(imm as u64)) { jump!(target) } },
             F32Ge_LL { a, b } => { push!(Slot::to_slot(ops::f32_ge(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             F32Ge_LL_Br { a, b, target } => { if ops::f32_ge(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
             F32Ge_LL_BrNot { a, b, target } => { if !ops::f32_ge(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
-            F32Ge_LI { a, imm } => { push!(Slot::to_slot(ops::f32_ge(Slot::from_slot(local!(a)), Slot::from_slot(imm as u64)))) },
             F32Ge_LI_Br { a, imm, target } => { if ops::f32_ge(Slot::from_slot(local!(a)), Slot::from_slot(imm as u64)) { jump!(target) } },
             F32Ge_LI_BrNot { a, imm, target } => { if !ops::f32_ge(Slot::from_slot(local!(a)), Slot::from_slot(imm as u64)) { jump!(target) } },
             F64Eq_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::f64_eq(Slot::from_slot(a_), Slot::from_slot(b_))) },
             F64Eq_SS_Br { target } => { let b_ = pop!(); let a_ = pop!(); if ops::f64_eq(Slot::from_slot(a_), Slot::from_slot(b_)) { jump!(target) } },
             F64Eq_SL { b } => { let a_ = top!(); top!() = Slot::to_slot(ops::f64_eq(Slot::from_slot(a_), Slot::from_slot(local!(b)))) },
             F64Eq_SL_Br { b, target } => { let a_ = pop!(); if ops::f64_eq(Slot::from_slot(a_), Slot::from_slot(local!(b))) { jump!(target) } },
-            F64Eq_SI { imm } => { let a_ = top!(); top!() = Slot::to_slot(ops::f64_eq(Slot::from_slot(a_), Slot::from_slot(imm))) },
             F64Eq_SI_Br { imm, target } => { let a_ = pop!(); if ops::f64_eq(Slot::from_slot(a_), Slot::from_slot(imm)) { jump!(target) } },
             F64Eq_LL { a, b } => { push!(Slot::to_slot(ops::f64_eq(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             F64Eq_LL_Br { a, b, target } => { if ops::f64_eq(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
-            F64Eq_LI { a, imm } => { push!(Slot::to_slot(ops::f64_eq(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
             F64Eq_LI_Br { a, imm, target } => { if ops::f64_eq(Slot::from_slot(local!(a)), Slot::from_slot(imm)) { jump!(target) } },
             F64Ne_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::f64_ne(Slot::from_slot(a_), Slot::from_slot(b_))) },
             F64Ne_SS_Br { target } => { let b_ = pop!(); let a_ = pop!(); if ops::f64_ne(Slot::from_slot(a_), Slot::from_slot(b_)) { jump!(target) } },
             F64Ne_SL { b } => { let a_ = top!(); top!() = Slot::to_slot(ops::f64_ne(Slot::from_slot(a_), Slot::from_slot(local!(b)))) },
             F64Ne_SL_Br { b, target } => { let a_ = pop!(); if ops::f64_ne(Slot::from_slot(a_), Slot::from_slot(local!(b))) { jump!(target) } },
-            F64Ne_SI { imm } => { let a_ = top!(); top!() = Slot::to_slot(ops::f64_ne(Slot::from_slot(a_), Slot::from_slot(imm))) },
             F64Ne_SI_Br { imm, target } => { let a_ = pop!(); if ops::f64_ne(Slot::from_slot(a_), Slot::from_slot(imm)) { jump!(target) } },
             F64Ne_LL { a, b } => { push!(Slot::to_slot(ops::f64_ne(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             F64Ne_LL_Br { a, b, target } => { if ops::f64_ne(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
-            F64Ne_LI { a, imm } => { push!(Slot::to_slot(ops::f64_ne(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
             F64Ne_LI_Br { a, imm, target } => { if ops::f64_ne(Slot::from_slot(local!(a)), Slot::from_slot(imm)) { jump!(target) } },
             F64Lt_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::f64_lt(Slot::from_slot(a_), Slot::from_slot(b_))) },
             F64Lt_SS_Br { target } => { let b_ = pop!(); let a_ = pop!(); if ops::f64_lt(Slot::from_slot(a_), Slot::from_slot(b_)) { jump!(target) } },
@@ -6675,13 +6636,11 @@ macro_rules! generated_handlers {
             F64Lt_SL { b } => { let a_ = top!(); top!() = Slot::to_slot(ops::f64_lt(Slot::from_slot(a_), Slot::from_slot(local!(b)))) },
             F64Lt_SL_Br { b, target } => { let a_ = pop!(); if ops::f64_lt(Slot::from_slot(a_), Slot::from_slot(local!(b))) { jump!(target) } },
             F64Lt_SL_BrNot { b, target } => { let a_ = pop!(); if !ops::f64_lt(Slot::from_slot(a_), Slot::from_slot(local!(b))) { jump!(target) } },
-            F64Lt_SI { imm } => { let a_ = top!(); top!() = Slot::to_slot(ops::f64_lt(Slot::from_slot(a_), Slot::from_slot(imm))) },
             F64Lt_SI_Br { imm, target } => { let a_ = pop!(); if ops::f64_lt(Slot::from_slot(a_), Slot::from_slot(imm)) { jump!(target) } },
             F64Lt_SI_BrNot { imm, target } => { let a_ = pop!(); if !ops::f64_lt(Slot::from_slot(a_), Slot::from_slot(imm)) { jump!(target) } },
             F64Lt_LL { a, b } => { push!(Slot::to_slot(ops::f64_lt(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             F64Lt_LL_Br { a, b, target } => { if ops::f64_lt(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
             F64Lt_LL_BrNot { a, b, target } => { if !ops::f64_lt(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
-            F64Lt_LI { a, imm } => { push!(Slot::to_slot(ops::f64_lt(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
             F64Lt_LI_Br { a, imm, target } => { if ops::f64_lt(Slot::from_slot(local!(a)), Slot::from_slot(imm)) { jump!(target) } },
             F64Lt_LI_BrNot { a, imm, target } => { if !ops::f64_lt(Slot::from_slot(local!(a)), Slot::from_slot(imm)) { jump!(target) } },
             F64Gt_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::f64_gt(Slot::from_slot(a_), Slot::from_slot(b_))) },
@@ -6690,13 +6649,11 @@ macro_rules! generated_handlers {
             F64Gt_SL { b } => { let a_ = top!(); top!() = Slot::to_slot(ops::f64_gt(Slot::from_slot(a_), Slot::from_slot(local!(b)))) },
             F64Gt_SL_Br { b, target } => { let a_ = pop!(); if ops::f64_gt(Slot::from_slot(a_), Slot::from_slot(local!(b))) { jump!(target) } },
             F64Gt_SL_BrNot { b, target } => { let a_ = pop!(); if !ops::f64_gt(Slot::from_slot(a_), Slot::from_slot(local!(b))) { jump!(target) } },
-            F64Gt_SI { imm } => { let a_ = top!(); top!() = Slot::to_slot(ops::f64_gt(Slot::from_slot(a_), Slot::from_slot(imm))) },
             F64Gt_SI_Br { imm, target } => { let a_ = pop!(); if ops::f64_gt(Slot::from_slot(a_), Slot::from_slot(imm)) { jump!(target) } },
             F64Gt_SI_BrNot { imm, target } => { let a_ = pop!(); if !ops::f64_gt(Slot::from_slot(a_), Slot::from_slot(imm)) { jump!(target) } },
             F64Gt_LL { a, b } => { push!(Slot::to_slot(ops::f64_gt(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             F64Gt_LL_Br { a, b, target } => { if ops::f64_gt(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
             F64Gt_LL_BrNot { a, b, target } => { if !ops::f64_gt(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
-            F64Gt_LI { a, imm } => { push!(Slot::to_slot(ops::f64_gt(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
             F64Gt_LI_Br { a, imm, target } => { if ops::f64_gt(Slot::from_slot(local!(a)), Slot::from_slot(imm)) { jump!(target) } },
             F64Gt_LI_BrNot { a, imm, target } => { if !ops::f64_gt(Slot::from_slot(local!(a)), Slot::from_slot(imm)) { jump!(target) } },
             F64Le_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::f64_le(Slot::from_slot(a_), Slot::from_slot(b_))) },
@@ -6705,13 +6662,11 @@ macro_rules! generated_handlers {
             F64Le_SL { b } => { let a_ = top!(); top!() = Slot::to_slot(ops::f64_le(Slot::from_slot(a_), Slot::from_slot(local!(b)))) },
             F64Le_SL_Br { b, target } => { let a_ = pop!(); if ops::f64_le(Slot::from_slot(a_), Slot::from_slot(local!(b))) { jump!(target) } },
             F64Le_SL_BrNot { b, target } => { let a_ = pop!(); if !ops::f64_le(Slot::from_slot(a_), Slot::from_slot(local!(b))) { jump!(target) } },
-            F64Le_SI { imm } => { let a_ = top!(); top!() = Slot::to_slot(ops::f64_le(Slot::from_slot(a_), Slot::from_slot(imm))) },
             F64Le_SI_Br { imm, target } => { let a_ = pop!(); if ops::f64_le(Slot::from_slot(a_), Slot::from_slot(imm)) { jump!(target) } },
             F64Le_SI_BrNot { imm, target } => { let a_ = pop!(); if !ops::f64_le(Slot::from_slot(a_), Slot::from_slot(imm)) { jump!(target) } },
             F64Le_LL { a, b } => { push!(Slot::to_slot(ops::f64_le(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             F64Le_LL_Br { a, b, target } => { if ops::f64_le(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
             F64Le_LL_BrNot { a, b, target } => { if !ops::f64_le(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
-            F64Le_LI { a, imm } => { push!(Slot::to_slot(ops::f64_le(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
             F64Le_LI_Br { a, imm, target } => { if ops::f64_le(Slot::from_slot(local!(a)), Slot::from_slot(imm)) { jump!(target) } },
             F64Le_LI_BrNot { a, imm, target } => { if !ops::f64_le(Slot::from_slot(local!(a)), Slot::from_slot(imm)) { jump!(target) } },
             F64Ge_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::f64_ge(Slot::from_slot(a_), Slot::from_slot(b_))) },
@@ -6720,13 +6675,11 @@ macro_rules! generated_handlers {
             F64Ge_SL { b } => { let a_ = top!(); top!() = Slot::to_slot(ops::f64_ge(Slot::from_slot(a_), Slot::from_slot(local!(b)))) },
             F64Ge_SL_Br { b, target } => { let a_ = pop!(); if ops::f64_ge(Slot::from_slot(a_), Slot::from_slot(local!(b))) { jump!(target) } },
             F64Ge_SL_BrNot { b, target } => { let a_ = pop!(); if !ops::f64_ge(Slot::from_slot(a_), Slot::from_slot(local!(b))) { jump!(target) } },
-            F64Ge_SI { imm } => { let a_ = top!(); top!() = Slot::to_slot(ops::f64_ge(Slot::from_slot(a_), Slot::from_slot(imm))) },
             F64Ge_SI_Br { imm, target } => { let a_ = pop!(); if ops::f64_ge(Slot::from_slot(a_), Slot::from_slot(imm)) { jump!(target) } },
             F64Ge_SI_BrNot { imm, target } => { let a_ = pop!(); if !ops::f64_ge(Slot::from_slot(a_), Slot::from_slot(imm)) { jump!(target) } },
             F64Ge_LL { a, b } => { push!(Slot::to_slot(ops::f64_ge(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             F64Ge_LL_Br { a, b, target } => { if ops::f64_ge(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
             F64Ge_LL_BrNot { a, b, target } => { if !ops::f64_ge(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
-            F64Ge_LI { a, imm } => { push!(Slot::to_slot(ops::f64_ge(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
             F64Ge_LI_Br { a, imm, target } => { if ops::f64_ge(Slot::from_slot(local!(a)), Slot::from_slot(imm)) { jump!(target) } },
             F64Ge_LI_BrNot { a, imm, target } => { if !ops::f64_ge(Slot::from_slot(local!(a)), Slot::from_slot(imm)) { jump!(target) } },
             I32Clz_S => { let a_ = top!(); top!() = Slot::to_slot(ops::i32_clz(Slot::from_slot(a_))) },
@@ -7433,6 +7386,7 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I32Load_I_Set", op: "i32.load", family: "load", kinds: "I", dst: "L", narrow_imm: false },
     FormInfo { name: "I32Load_A", op: "i32.load", family: "load", kinds: "A", dst: "S", narrow_imm: false },
     FormInfo { name: "I32Load_A_Set", op: "i32.load", family: "load", kinds: "A", dst: "L", narrow_imm: false },
+    FormInfo { name: "I32Load_X", op: "i32.load", family: "load", kinds: "X", dst: "S", narrow_imm: false },
     FormInfo { name: "I64Load_S", op: "i64.load", family: "load", kinds: "S", dst: "S", narrow_imm: false },
     FormInfo { name: "I64Load_S_Set", op: "i64.load", family: "load", kinds: "S", dst: "L", narrow_imm: false },
     FormInfo { name: "I64Load_L", op: "i64.load", family: "load", kinds: "L", dst: "S", narrow_imm: false },
@@ -7441,6 +7395,7 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64Load_I_Set", op: "i64.load", family: "load", kinds: "I", dst: "L", narrow_imm: false },
     FormInfo { name: "I64Load_A", op: "i64.load", family: "load", kinds: "A", dst: "S", narrow_imm: false },
     FormInfo { name: "I64Load_A_Set", op: "i64.load", family: "load", kinds: "A", dst: "L", narrow_imm: false },
+    FormInfo { name: "I64Load_X", op: "i64.load", family: "load", kinds: "X", dst: "S", narrow_imm: false },
     FormInfo { name: "F32Load_S", op: "f32.load", family: "load", kinds: "S", dst: "S", narrow_imm: false },
     FormInfo { name: "F32Load_S_Set", op: "f32.load", family: "load", kinds: "S", dst: "L", narrow_imm: false },
     FormInfo { name: "F32Load_L", op: "f32.load", family: "load", kinds: "L", dst: "S", narrow_imm: false },
@@ -7449,6 +7404,7 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "F32Load_I_Set", op: "f32.load", family: "load", kinds: "I", dst: "L", narrow_imm: false },
     FormInfo { name: "F32Load_A", op: "f32.load", family: "load", kinds: "A", dst: "S", narrow_imm: false },
     FormInfo { name: "F32Load_A_Set", op: "f32.load", family: "load", kinds: "A", dst: "L", narrow_imm: false },
+    FormInfo { name: "F32Load_X", op: "f32.load", family: "load", kinds: "X", dst: "S", narrow_imm: false },
     FormInfo { name: "F64Load_S", op: "f64.load", family: "load", kinds: "S", dst: "S", narrow_imm: false },
     FormInfo { name: "F64Load_S_Set", op: "f64.load", family: "load", kinds: "S", dst: "L", narrow_imm: false },
     FormInfo { name: "F64Load_L", op: "f64.load", family: "load", kinds: "L", dst: "S", narrow_imm: false },
@@ -7457,6 +7413,7 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "F64Load_I_Set", op: "f64.load", family: "load", kinds: "I", dst: "L", narrow_imm: false },
     FormInfo { name: "F64Load_A", op: "f64.load", family: "load", kinds: "A", dst: "S", narrow_imm: false },
     FormInfo { name: "F64Load_A_Set", op: "f64.load", family: "load", kinds: "A", dst: "L", narrow_imm: false },
+    FormInfo { name: "F64Load_X", op: "f64.load", family: "load", kinds: "X", dst: "S", narrow_imm: false },
     FormInfo { name: "I32Load8S_S", op: "i32.load8_s", family: "load", kinds: "S", dst: "S", narrow_imm: false },
     FormInfo { name: "I32Load8S_S_Set", op: "i32.load8_s", family: "load", kinds: "S", dst: "L", narrow_imm: false },
     FormInfo { name: "I32Load8S_L", op: "i32.load8_s", family: "load", kinds: "L", dst: "S", narrow_imm: false },
@@ -7465,6 +7422,7 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I32Load8S_I_Set", op: "i32.load8_s", family: "load", kinds: "I", dst: "L", narrow_imm: false },
     FormInfo { name: "I32Load8S_A", op: "i32.load8_s", family: "load", kinds: "A", dst: "S", narrow_imm: false },
     FormInfo { name: "I32Load8S_A_Set", op: "i32.load8_s", family: "load", kinds: "A", dst: "L", narrow_imm: false },
+    FormInfo { name: "I32Load8S_X", op: "i32.load8_s", family: "load", kinds: "X", dst: "S", narrow_imm: false },
     FormInfo { name: "I32Load8U_S", op: "i32.load8_u", family: "load", kinds: "S", dst: "S", narrow_imm: false },
     FormInfo { name: "I32Load8U_S_Set", op: "i32.load8_u", family: "load", kinds: "S", dst: "L", narrow_imm: false },
     FormInfo { name: "I32Load8U_L", op: "i32.load8_u", family: "load", kinds: "L", dst: "S", narrow_imm: false },
@@ -7473,6 +7431,7 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I32Load8U_I_Set", op: "i32.load8_u", family: "load", kinds: "I", dst: "L", narrow_imm: false },
     FormInfo { name: "I32Load8U_A", op: "i32.load8_u", family: "load", kinds: "A", dst: "S", narrow_imm: false },
     FormInfo { name: "I32Load8U_A_Set", op: "i32.load8_u", family: "load", kinds: "A", dst: "L", narrow_imm: false },
+    FormInfo { name: "I32Load8U_X", op: "i32.load8_u", family: "load", kinds: "X", dst: "S", narrow_imm: false },
     FormInfo { name: "I32Load16S_S", op: "i32.load16_s", family: "load", kinds: "S", dst: "S", narrow_imm: false },
     FormInfo { name: "I32Load16S_S_Set", op: "i32.load16_s", family: "load", kinds: "S", dst: "L", narrow_imm: false },
     FormInfo { name: "I32Load16S_L", op: "i32.load16_s", family: "load", kinds: "L", dst: "S", narrow_imm: false },
@@ -7481,6 +7440,7 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I32Load16S_I_Set", op: "i32.load16_s", family: "load", kinds: "I", dst: "L", narrow_imm: false },
     FormInfo { name: "I32Load16S_A", op: "i32.load16_s", family: "load", kinds: "A", dst: "S", narrow_imm: false },
     FormInfo { name: "I32Load16S_A_Set", op: "i32.load16_s", family: "load", kinds: "A", dst: "L", narrow_imm: false },
+    FormInfo { name: "I32Load16S_X", op: "i32.load16_s", family: "load", kinds: "X", dst: "S", narrow_imm: false },
     FormInfo { name: "I32Load16U_S", op: "i32.load16_u", family: "load", kinds: "S", dst: "S", narrow_imm: false },
     FormInfo { name: "I32Load16U_S_Set", op: "i32.load16_u", family: "load", kinds: "S", dst: "L", narrow_imm: false },
     FormInfo { name: "I32Load16U_L", op: "i32.load16_u", family: "load", kinds: "L", dst: "S", narrow_imm: false },
@@ -7489,6 +7449,7 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I32Load16U_I_Set", op: "i32.load16_u", family: "load", kinds: "I", dst: "L", narrow_imm: false },
     FormInfo { name: "I32Load16U_A", op: "i32.load16_u", family: "load", kinds: "A", dst: "S", narrow_imm: false },
     FormInfo { name: "I32Load16U_A_Set", op: "i32.load16_u", family: "load", kinds: "A", dst: "L", narrow_imm: false },
+    FormInfo { name: "I32Load16U_X", op: "i32.load16_u", family: "load", kinds: "X", dst: "S", narrow_imm: false },
     FormInfo { name: "I64Load8S_S", op: "i64.load8_s", family: "load", kinds: "S", dst: "S", narrow_imm: false },
     FormInfo { name: "I64Load8S_S_Set", op: "i64.load8_s", family: "load", kinds: "S", dst: "L", narrow_imm: false },
     FormInfo { name: "I64Load8S_L", op: "i64.load8_s", family: "load", kinds: "L", dst: "S", narrow_imm: false },
@@ -7497,6 +7458,7 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64Load8S_I_Set", op: "i64.load8_s", family: "load", kinds: "I", dst: "L", narrow_imm: false },
     FormInfo { name: "I64Load8S_A", op: "i64.load8_s", family: "load", kinds: "A", dst: "S", narrow_imm: false },
     FormInfo { name: "I64Load8S_A_Set", op: "i64.load8_s", family: "load", kinds: "A", dst: "L", narrow_imm: false },
+    FormInfo { name: "I64Load8S_X", op: "i64.load8_s", family: "load", kinds: "X", dst: "S", narrow_imm: false },
     FormInfo { name: "I64Load8U_S", op: "i64.load8_u", family: "load", kinds: "S", dst: "S", narrow_imm: false },
     FormInfo { name: "I64Load8U_S_Set", op: "i64.load8_u", family: "load", kinds: "S", dst: "L", narrow_imm: false },
     FormInfo { name: "I64Load8U_L", op: "i64.load8_u", family: "load", kinds: "L", dst: "S", narrow_imm: false },
@@ -7505,6 +7467,7 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64Load8U_I_Set", op: "i64.load8_u", family: "load", kinds: "I", dst: "L", narrow_imm: false },
     FormInfo { name: "I64Load8U_A", op: "i64.load8_u", family: "load", kinds: "A", dst: "S", narrow_imm: false },
     FormInfo { name: "I64Load8U_A_Set", op: "i64.load8_u", family: "load", kinds: "A", dst: "L", narrow_imm: false },
+    FormInfo { name: "I64Load8U_X", op: "i64.load8_u", family: "load", kinds: "X", dst: "S", narrow_imm: false },
     FormInfo { name: "I64Load16S_S", op: "i64.load16_s", family: "load", kinds: "S", dst: "S", narrow_imm: false },
     FormInfo { name: "I64Load16S_S_Set", op: "i64.load16_s", family: "load", kinds: "S", dst: "L", narrow_imm: false },
     FormInfo { name: "I64Load16S_L", op: "i64.load16_s", family: "load", kinds: "L", dst: "S", narrow_imm: false },
@@ -7513,6 +7476,7 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64Load16S_I_Set", op: "i64.load16_s", family: "load", kinds: "I", dst: "L", narrow_imm: false },
     FormInfo { name: "I64Load16S_A", op: "i64.load16_s", family: "load", kinds: "A", dst: "S", narrow_imm: false },
     FormInfo { name: "I64Load16S_A_Set", op: "i64.load16_s", family: "load", kinds: "A", dst: "L", narrow_imm: false },
+    FormInfo { name: "I64Load16S_X", op: "i64.load16_s", family: "load", kinds: "X", dst: "S", narrow_imm: false },
     FormInfo { name: "I64Load16U_S", op: "i64.load16_u", family: "load", kinds: "S", dst: "S", narrow_imm: false },
     FormInfo { name: "I64Load16U_S_Set", op: "i64.load16_u", family: "load", kinds: "S", dst: "L", narrow_imm: false },
     FormInfo { name: "I64Load16U_L", op: "i64.load16_u", family: "load", kinds: "L", dst: "S", narrow_imm: false },
@@ -7521,6 +7485,7 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64Load16U_I_Set", op: "i64.load16_u", family: "load", kinds: "I", dst: "L", narrow_imm: false },
     FormInfo { name: "I64Load16U_A", op: "i64.load16_u", family: "load", kinds: "A", dst: "S", narrow_imm: false },
     FormInfo { name: "I64Load16U_A_Set", op: "i64.load16_u", family: "load", kinds: "A", dst: "L", narrow_imm: false },
+    FormInfo { name: "I64Load16U_X", op: "i64.load16_u", family: "load", kinds: "X", dst: "S", narrow_imm: false },
     FormInfo { name: "I64Load32S_S", op: "i64.load32_s", family: "load", kinds: "S", dst: "S", narrow_imm: false },
     FormInfo { name: "I64Load32S_S_Set", op: "i64.load32_s", family: "load", kinds: "S", dst: "L", narrow_imm: false },
     FormInfo { name: "I64Load32S_L", op: "i64.load32_s", family: "load", kinds: "L", dst: "S", narrow_imm: false },
@@ -7529,6 +7494,7 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64Load32S_I_Set", op: "i64.load32_s", family: "load", kinds: "I", dst: "L", narrow_imm: false },
     FormInfo { name: "I64Load32S_A", op: "i64.load32_s", family: "load", kinds: "A", dst: "S", narrow_imm: false },
     FormInfo { name: "I64Load32S_A_Set", op: "i64.load32_s", family: "load", kinds: "A", dst: "L", narrow_imm: false },
+    FormInfo { name: "I64Load32S_X", op: "i64.load32_s", family: "load", kinds: "X", dst: "S", narrow_imm: false },
     FormInfo { name: "I64Load32U_S", op: "i64.load32_u", family: "load", kinds: "S", dst: "S", narrow_imm: false },
     FormInfo { name: "I64Load32U_S_Set", op: "i64.load32_u", family: "load", kinds: "S", dst: "L", narrow_imm: false },
     FormInfo { name: "I64Load32U_L", op: "i64.load32_u", family: "load", kinds: "L", dst: "S", narrow_imm: false },
@@ -7537,6 +7503,7 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64Load32U_I_Set", op: "i64.load32_u", family: "load", kinds: "I", dst: "L", narrow_imm: false },
     FormInfo { name: "I64Load32U_A", op: "i64.load32_u", family: "load", kinds: "A", dst: "S", narrow_imm: false },
     FormInfo { name: "I64Load32U_A_Set", op: "i64.load32_u", family: "load", kinds: "A", dst: "L", narrow_imm: false },
+    FormInfo { name: "I64Load32U_X", op: "i64.load32_u", family: "load", kinds: "X", dst: "S", narrow_imm: false },
     FormInfo { name: "I32Store_SS", op: "i32.store", family: "store", kinds: "SS", dst: "S", narrow_imm: false },
     FormInfo { name: "I32Store_SL", op: "i32.store", family: "store", kinds: "SL", dst: "S", narrow_imm: false },
     FormInfo { name: "I32Store_SI", op: "i32.store", family: "store", kinds: "SI", dst: "S", narrow_imm: false },
@@ -7854,21 +7821,17 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "F32Eq_SS_Br", op: "f32.eq", family: "compare", kinds: "SS", dst: "Br", narrow_imm: false },
     FormInfo { name: "F32Eq_SL", op: "f32.eq", family: "compare", kinds: "SL", dst: "S", narrow_imm: false },
     FormInfo { name: "F32Eq_SL_Br", op: "f32.eq", family: "compare", kinds: "SL", dst: "Br", narrow_imm: false },
-    FormInfo { name: "F32Eq_SI", op: "f32.eq", family: "compare", kinds: "SI", dst: "S", narrow_imm: false },
     FormInfo { name: "F32Eq_SI_Br", op: "f32.eq", family: "compare", kinds: "SI", dst: "Br", narrow_imm: false },
     FormInfo { name: "F32Eq_LL", op: "f32.eq", family: "compare", kinds: "LL", dst: "S", narrow_imm: false },
     FormInfo { name: "F32Eq_LL_Br", op: "f32.eq", family: "compare", kinds: "LL", dst: "Br", narrow_imm: false },
-    FormInfo { name: "F32Eq_LI", op: "f32.eq", family: "compare", kinds: "LI", dst: "S", narrow_imm: false },
     FormInfo { name: "F32Eq_LI_Br", op: "f32.eq", family: "compare", kinds: "LI", dst: "Br", narrow_imm: false },
     FormInfo { name: "F32Ne_SS", op: "f32.ne", family: "compare", kinds: "SS", dst: "S", narrow_imm: false },
     FormInfo { name: "F32Ne_SS_Br", op: "f32.ne", family: "compare", kinds: "SS", dst: "Br", narrow_imm: false },
     FormInfo { name: "F32Ne_SL", op: "f32.ne", family: "compare", kinds: "SL", dst: "S", narrow_imm: false },
     FormInfo { name: "F32Ne_SL_Br", op: "f32.ne", family: "compare", kinds: "SL", dst: "Br", narrow_imm: false },
-    FormInfo { name: "F32Ne_SI", op: "f32.ne", family: "compare", kinds: "SI", dst: "S", narrow_imm: false },
     FormInfo { name: "F32Ne_SI_Br", op: "f32.ne", family: "compare", kinds: "SI", dst: "Br", narrow_imm: false },
     FormInfo { name: "F32Ne_LL", op: "f32.ne", family: "compare", kinds: "LL", dst: "S", narrow_imm: false },
     FormInfo { name: "F32Ne_LL_Br", op: "f32.ne", family: "compare", kinds: "LL", dst: "Br", narrow_imm: false },
-    FormInfo { name: "F32Ne_LI", op: "f32.ne", family: "compare", kinds: "LI", dst: "S", narrow_imm: false },
     FormInfo { name: "F32Ne_LI_Br", op: "f32.ne", family: "compare", kinds: "LI", dst: "Br", narrow_imm: false },
     FormInfo { name: "F32Lt_SS", op: "f32.lt", family: "compare", kinds: "SS", dst: "S", narrow_imm: false },
     FormInfo { name: "F32Lt_SS_Br", op: "f32.lt", family: "compare", kinds: "SS", dst: "Br", narrow_imm: false },
@@ -7876,13 +7839,11 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "F32Lt_SL", op: "f32.lt", family: "compare", kinds: "SL", dst: "S", narrow_imm: false },
     FormInfo { name: "F32Lt_SL_Br", op: "f32.lt", family: "compare", kinds: "SL", dst: "Br", narrow_imm: false },
     FormInfo { name: "F32Lt_SL_BrNot", op: "f32.lt", family: "compare", kinds: "SL", dst: "BrNot", narrow_imm: false },
-    FormInfo { name: "F32Lt_SI", op: "f32.lt", family: "compare", kinds: "SI", dst: "S", narrow_imm: false },
     FormInfo { name: "F32Lt_SI_Br", op: "f32.lt", family: "compare", kinds: "SI", dst: "Br", narrow_imm: false },
     FormInfo { name: "F32Lt_SI_BrNot", op: "f32.lt", family: "compare", kinds: "SI", dst: "BrNot", narrow_imm: false },
     FormInfo { name: "F32Lt_LL", op: "f32.lt", family: "compare", kinds: "LL", dst: "S", narrow_imm: false },
     FormInfo { name: "F32Lt_LL_Br", op: "f32.lt", family: "compare", kinds: "LL", dst: "Br", narrow_imm: false },
     FormInfo { name: "F32Lt_LL_BrNot", op: "f32.lt", family: "compare", kinds: "LL", dst: "BrNot", narrow_imm: false },
-    FormInfo { name: "F32Lt_LI", op: "f32.lt", family: "compare", kinds: "LI", dst: "S", narrow_imm: false },
     FormInfo { name: "F32Lt_LI_Br", op: "f32.lt", family: "compare", kinds: "LI", dst: "Br", narrow_imm: false },
     FormInfo { name: "F32Lt_LI_BrNot", op: "f32.lt", family: "compare", kinds: "LI", dst: "BrNot", narrow_imm: false },
     FormInfo { name: "F32Gt_SS", op: "f32.gt", family: "compare", kinds: "SS", dst: "S", narrow_imm: false },
@@ -7891,13 +7852,11 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "F32Gt_SL", op: "f32.gt", family: "compare", kinds: "SL", dst: "S", narrow_imm: false },
     FormInfo { name: "F32Gt_SL_Br", op: "f32.gt", family: "compare", kinds: "SL", dst: "Br", narrow_imm: false },
     FormInfo { name: "F32Gt_SL_BrNot", op: "f32.gt", family: "compare", kinds: "SL", dst: "BrNot", narrow_imm: false },
-    FormInfo { name: "F32Gt_SI", op: "f32.gt", family: "compare", kinds: "SI", dst: "S", narrow_imm: false },
     FormInfo { name: "F32Gt_SI_Br", op: "f32.gt", family: "compare", kinds: "SI", dst: "Br", narrow_imm: false },
     FormInfo { name: "F32Gt_SI_BrNot", op: "f32.gt", family: "compare", kinds: "SI", dst: "BrNot", narrow_imm: false },
     FormInfo { name: "F32Gt_LL", op: "f32.gt", family: "compare", kinds: "LL", dst: "S", narrow_imm: false },
     FormInfo { name: "F32Gt_LL_Br", op: "f32.gt", family: "compare", kinds: "LL", dst: "Br", narrow_imm: false },
     FormInfo { name: "F32Gt_LL_BrNot", op: "f32.gt", family: "compare", kinds: "LL", dst: "BrNot", narrow_imm: false },
-    FormInfo { name: "F32Gt_LI", op: "f32.gt", family: "compare", kinds: "LI", dst: "S", narrow_imm: false },
     FormInfo { name: "F32Gt_LI_Br", op: "f32.gt", family: "compare", kinds: "LI", dst: "Br", narrow_imm: false },
     FormInfo { name: "F32Gt_LI_BrNot", op: "f32.gt", family: "compare", kinds: "LI", dst: "BrNot", narrow_imm: false },
     FormInfo { name: "F32Le_SS", op: "f32.le", family: "compare", kinds: "SS", dst: "S", narrow_imm: false },
@@ -7906,13 +7865,11 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "F32Le_SL", op: "f32.le", family: "compare", kinds: "SL", dst: "S", narrow_imm: false },
     FormInfo { name: "F32Le_SL_Br", op: "f32.le", family: "compare", kinds: "SL", dst: "Br", narrow_imm: false },
     FormInfo { name: "F32Le_SL_BrNot", op: "f32.le", family: "compare", kinds: "SL", dst: "BrNot", narrow_imm: false },
-    FormInfo { name: "F32Le_SI", op: "f32.le", family: "compare", kinds: "SI", dst: "S", narrow_imm: false },
     FormInfo { name: "F32Le_SI_Br", op: "f32.le", family: "compare", kinds: "SI", dst: "Br", narrow_imm: false },
     FormInfo { name: "F32Le_SI_BrNot", op: "f32.le", family: "compare", kinds: "SI", dst: "BrNot", narrow_imm: false },
     FormInfo { name: "F32Le_LL", op: "f32.le", family: "compare", kinds: "LL", dst: "S", narrow_imm: false },
     FormInfo { name: "F32Le_LL_Br", op: "f32.le", family: "compare", kinds: "LL", dst: "Br", narrow_imm: false },
     FormInfo { name: "F32Le_LL_BrNot", op: "f32.le", family: "compare", kinds: "LL", dst: "BrNot", narrow_imm: false },
-    FormInfo { name: "F32Le_LI", op: "f32.le", family: "compare", kinds: "LI", dst: "S", narrow_imm: false },
     FormInfo { name: "F32Le_LI_Br", op: "f32.le", family: "compare", kinds: "LI", dst: "Br", narrow_imm: false },
     FormInfo { name: "F32Le_LI_BrNot", op: "f32.le", family: "compare", kinds: "LI", dst: "BrNot", narrow_imm: false },
     FormInfo { name: "F32Ge_SS", op: "f32.ge", family: "compare", kinds: "SS", dst: "S", narrow_imm: false },
@@ -7921,34 +7878,28 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "F32Ge_SL", op: "f32.ge", family: "compare", kinds: "SL", dst: "S", narrow_imm: false },
     FormInfo { name: "F32Ge_SL_Br", op: "f32.ge", family: "compare", kinds: "SL", dst: "Br", narrow_imm: false },
     FormInfo { name: "F32Ge_SL_BrNot", op: "f32.ge", family: "compare", kinds: "SL", dst: "BrNot", narrow_imm: false },
-    FormInfo { name: "F32Ge_SI", op: "f32.ge", family: "compare", kinds: "SI", dst: "S", narrow_imm: false },
     FormInfo { name: "F32Ge_SI_Br", op: "f32.ge", family: "compare", kinds: "SI", dst: "Br", narrow_imm: false },
     FormInfo { name: "F32Ge_SI_BrNot", op: "f32.ge", family: "compare", kinds: "SI", dst: "BrNot", narrow_imm: false },
     FormInfo { name: "F32Ge_LL", op: "f32.ge", family: "compare", kinds: "LL", dst: "S", narrow_imm: false },
     FormInfo { name: "F32Ge_LL_Br", op: "f32.ge", family: "compare", kinds: "LL", dst: "Br", narrow_imm: false },
     FormInfo { name: "F32Ge_LL_BrNot", op: "f32.ge", family: "compare", kinds: "LL", dst: "BrNot", narrow_imm: false },
-    FormInfo { name: "F32Ge_LI", op: "f32.ge", family: "compare", kinds: "LI", dst: "S", narrow_imm: false },
     FormInfo { name: "F32Ge_LI_Br", op: "f32.ge", family: "compare", kinds: "LI", dst: "Br", narrow_imm: false },
     FormInfo { name: "F32Ge_LI_BrNot", op: "f32.ge", family: "compare", kinds: "LI", dst: "BrNot", narrow_imm: false },
     FormInfo { name: "F64Eq_SS", op: "f64.eq", family: "compare", kinds: "SS", dst: "S", narrow_imm: false },
     FormInfo { name: "F64Eq_SS_Br", op: "f64.eq", family: "compare", kinds: "SS", dst: "Br", narrow_imm: false },
     FormInfo { name: "F64Eq_SL", op: "f64.eq", family: "compare", kinds: "SL", dst: "S", narrow_imm: false },
     FormInfo { name: "F64Eq_SL_Br", op: "f64.eq", family: "compare", kinds: "SL", dst: "Br", narrow_imm: false },
-    FormInfo { name: "F64Eq_SI", op: "f64.eq", family: "compare", kinds: "SI", dst: "S", narrow_imm: false },
     FormInfo { name: "F64Eq_SI_Br", op: "f64.eq", family: "compare", kinds: "SI", dst: "Br", narrow_imm: false },
     FormInfo { name: "F64Eq_LL", op: "f64.eq", family: "compare", kinds: "LL", dst: "S", narrow_imm: false },
     FormInfo { name: "F64Eq_LL_Br", op: "f64.eq", family: "compare", kinds: "LL", dst: "Br", narrow_imm: false },
-    FormInfo { name: "F64Eq_LI", op: "f64.eq", family: "compare", kinds: "LI", dst: "S", narrow_imm: false },
     FormInfo { name: "F64Eq_LI_Br", op: "f64.eq", family: "compare", kinds: "LI", dst: "Br", narrow_imm: false },
     FormInfo { name: "F64Ne_SS", op: "f64.ne", family: "compare", kinds: "SS", dst: "S", narrow_imm: false },
     FormInfo { name: "F64Ne_SS_Br", op: "f64.ne", family: "compare", kinds: "SS", dst: "Br", narrow_imm: false },
     FormInfo { name: "F64Ne_SL", op: "f64.ne", family: "compare", kinds: "SL", dst: "S", narrow_imm: false },
     FormInfo { name: "F64Ne_SL_Br", op: "f64.ne", family: "compare", kinds: "SL", dst: "Br", narrow_imm: false },
-    FormInfo { name: "F64Ne_SI", op: "f64.ne", family: "compare", kinds: "SI", dst: "S", narrow_imm: false },
     FormInfo { name: "F64Ne_SI_Br", op: "f64.ne", family: "compare", kinds: "SI", dst: "Br", narrow_imm: false },
     FormInfo { name: "F64Ne_LL", op: "f64.ne", family: "compare", kinds: "LL", dst: "S", narrow_imm: false },
     FormInfo { name: "F64Ne_LL_Br", op: "f64.ne", family: "compare", kinds: "LL", dst: "Br", narrow_imm: false },
-    FormInfo { name: "F64Ne_LI", op: "f64.ne", family: "compare", kinds: "LI", dst: "S", narrow_imm: false },
     FormInfo { name: "F64Ne_LI_Br", op: "f64.ne", family: "compare", kinds: "LI", dst: "Br", narrow_imm: false },
     FormInfo { name: "F64Lt_SS", op: "f64.lt", family: "compare", kinds: "SS", dst: "S", narrow_imm: false },
     FormInfo { name: "F64Lt_SS_Br", op: "f64.lt", family: "compare", kinds: "SS", dst: "Br", narrow_imm: false },
@@ -7956,13 +7907,11 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "F64Lt_SL", op: "f64.lt", family: "compare", kinds: "SL", dst: "S", narrow_imm: false },
     FormInfo { name: "F64Lt_SL_Br", op: "f64.lt", family: "compare", kinds: "SL", dst: "Br", narrow_imm: false },
     FormInfo { name: "F64Lt_SL_BrNot", op: "f64.lt", family: "compare", kinds: "SL", dst: "BrNot", narrow_imm: false },
-    FormInfo { name: "F64Lt_SI", op: "f64.lt", family: "compare", kinds: "SI", dst: "S", narrow_imm: false },
     FormInfo { name: "F64Lt_SI_Br", op: "f64.lt", family: "compare", kinds: "SI", dst: "Br", narrow_imm: false },
     FormInfo { name: "F64Lt_SI_BrNot", op: "f64.lt", family: "compare", kinds: "SI", dst: "BrNot", narrow_imm: false },
     FormInfo { name: "F64Lt_LL", op: "f64.lt", family: "compare", kinds: "LL", dst: "S", narrow_imm: false },
     FormInfo { name: "F64Lt_LL_Br", op: "f64.lt", family: "compare", kinds: "LL", dst: "Br", narrow_imm: false },
     FormInfo { name: "F64Lt_LL_BrNot", op: "f64.lt", family: "compare", kinds: "LL", dst: "BrNot", narrow_imm: false },
-    FormInfo { name: "F64Lt_LI", op: "f64.lt", family: "compare", kinds: "LI", dst: "S", narrow_imm: false },
     FormInfo { name: "F64Lt_LI_Br", op: "f64.lt", family: "compare", kinds: "LI", dst: "Br", narrow_imm: false },
     FormInfo { name: "F64Lt_LI_BrNot", op: "f64.lt", family: "compare", kinds: "LI", dst: "BrNot", narrow_imm: false },
     FormInfo { name: "F64Gt_SS", op: "f64.gt", family: "compare", kinds: "SS", dst: "S", narrow_imm: false },
@@ -7971,13 +7920,11 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "F64Gt_SL", op: "f64.gt", family: "compare", kinds: "SL", dst: "S", narrow_imm: false },
     FormInfo { name: "F64Gt_SL_Br", op: "f64.gt", family: "compare", kinds: "SL", dst: "Br", narrow_imm: false },
     FormInfo { name: "F64Gt_SL_BrNot", op: "f64.gt", family: "compare", kinds: "SL", dst: "BrNot", narrow_imm: false },
-    FormInfo { name: "F64Gt_SI", op: "f64.gt", family: "compare", kinds: "SI", dst: "S", narrow_imm: false },
     FormInfo { name: "F64Gt_SI_Br", op: "f64.gt", family: "compare", kinds: "SI", dst: "Br", narrow_imm: false },
     FormInfo { name: "F64Gt_SI_BrNot", op: "f64.gt", family: "compare", kinds: "SI", dst: "BrNot", narrow_imm: false },
     FormInfo { name: "F64Gt_LL", op: "f64.gt", family: "compare", kinds: "LL", dst: "S", narrow_imm: false },
     FormInfo { name: "F64Gt_LL_Br", op: "f64.gt", family: "compare", kinds: "LL", dst: "Br", narrow_imm: false },
     FormInfo { name: "F64Gt_LL_BrNot", op: "f64.gt", family: "compare", kinds: "LL", dst: "BrNot", narrow_imm: false },
-    FormInfo { name: "F64Gt_LI", op: "f64.gt", family: "compare", kinds: "LI", dst: "S", narrow_imm: false },
     FormInfo { name: "F64Gt_LI_Br", op: "f64.gt", family: "compare", kinds: "LI", dst: "Br", narrow_imm: false },
     FormInfo { name: "F64Gt_LI_BrNot", op: "f64.gt", family: "compare", kinds: "LI", dst: "BrNot", narrow_imm: false },
     FormInfo { name: "F64Le_SS", op: "f64.le", family: "compare", kinds: "SS", dst: "S", narrow_imm: false },
@@ -7986,13 +7933,11 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "F64Le_SL", op: "f64.le", family: "compare", kinds: "SL", dst: "S", narrow_imm: false },
     FormInfo { name: "F64Le_SL_Br", op: "f64.le", family: "compare", kinds: "SL", dst: "Br", narrow_imm: false },
     FormInfo { name: "F64Le_SL_BrNot", op: "f64.le", family: "compare", kinds: "SL", dst: "BrNot", narrow_imm: false },
-    FormInfo { name: "F64Le_SI", op: "f64.le", family: "compare", kinds: "SI", dst: "S", narrow_imm: false },
     FormInfo { name: "F64Le_SI_Br", op: "f64.le", family: "compare", kinds: "SI", dst: "Br", narrow_imm: false },
     FormInfo { name: "F64Le_SI_BrNot", op: "f64.le", family: "compare", kinds: "SI", dst: "BrNot", narrow_imm: false },
     FormInfo { name: "F64Le_LL", op: "f64.le", family: "compare", kinds: "LL", dst: "S", narrow_imm: false },
     FormInfo { name: "F64Le_LL_Br", op: "f64.le", family: "compare", kinds: "LL", dst: "Br", narrow_imm: false },
     FormInfo { name: "F64Le_LL_BrNot", op: "f64.le", family: "compare", kinds: "LL", dst: "BrNot", narrow_imm: false },
-    FormInfo { name: "F64Le_LI", op: "f64.le", family: "compare", kinds: "LI", dst: "S", narrow_imm: false },
     FormInfo { name: "F64Le_LI_Br", op: "f64.le", family: "compare", kinds: "LI", dst: "Br", narrow_imm: false },
     FormInfo { name: "F64Le_LI_BrNot", op: "f64.le", family: "compare", kinds: "LI", dst: "BrNot", narrow_imm: false },
     FormInfo { name: "F64Ge_SS", op: "f64.ge", family: "compare", kinds: "SS", dst: "S", narrow_imm: false },
@@ -8001,13 +7946,11 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "F64Ge_SL", op: "f64.ge", family: "compare", kinds: "SL", dst: "S", narrow_imm: false },
     FormInfo { name: "F64Ge_SL_Br", op: "f64.ge", family: "compare", kinds: "SL", dst: "Br", narrow_imm: false },
     FormInfo { name: "F64Ge_SL_BrNot", op: "f64.ge", family: "compare", kinds: "SL", dst: "BrNot", narrow_imm: false },
-    FormInfo { name: "F64Ge_SI", op: "f64.ge", family: "compare", kinds: "SI", dst: "S", narrow_imm: false },
     FormInfo { name: "F64Ge_SI_Br", op: "f64.ge", family: "compare", kinds: "SI", dst: "Br", narrow_imm: false },
     FormInfo { name: "F64Ge_SI_BrNot", op: "f64.ge", family: "compare", kinds: "SI", dst: "BrNot", narrow_imm: false },
     FormInfo { name: "F64Ge_LL", op: "f64.ge", family: "compare", kinds: "LL", dst: "S", narrow_imm: false },
     FormInfo { name: "F64Ge_LL_Br", op: "f64.ge", family: "compare", kinds: "LL", dst: "Br", narrow_imm: false },
     FormInfo { name: "F64Ge_LL_BrNot", op: "f64.ge", family: "compare", kinds: "LL", dst: "BrNot", narrow_imm: false },
-    FormInfo { name: "F64Ge_LI", op: "f64.ge", family: "compare", kinds: "LI", dst: "S", narrow_imm: false },
     FormInfo { name: "F64Ge_LI_Br", op: "f64.ge", family: "compare", kinds: "LI", dst: "Br", narrow_imm: false },
     FormInfo { name: "F64Ge_LI_BrNot", op: "f64.ge", family: "compare", kinds: "LI", dst: "BrNot", narrow_imm: false },
     FormInfo { name: "I32Clz_S", op: "i32.clz", family: "unary", kinds: "S", dst: "S", narrow_imm: false },

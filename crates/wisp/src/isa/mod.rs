@@ -33,6 +33,9 @@ pub(crate) enum Opd {
     /// A local plus a constant, added with 32-bit wrap-around: an address operand the selector
     /// is asked about (never an entry of the translator's stack).
     A(u32, u32),
+    /// A local shifted left by a constant, plus a constant (32-bit, wrapping): a scaled-index
+    /// address operand (never an entry of the translator's stack).
+    X(u32, u32, u32),
 }
 
 /// Where a result goes.

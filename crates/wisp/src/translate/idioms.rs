@@ -21,7 +21,8 @@ impl Translator<'_> {
             (Opd::L(x), Opd::I(c)) => self
                 .stack_pointer_adjust(op, x, c, ahead)
                 .or_else(|| self.latch(op, x, Opd::I(c), ahead))
-                .or_else(|| self.address_plus_constant(op, x, c, ahead)),
+                .or_else(|| self.address_plus_constant(op, x, c, ahead))
+                .or_else(|| self.scaled_index(op, x, c, ahead)),
             // A counter stepped by another local (either operand of the add).
             (Opd::L(x), Opd::L(y)) => match ahead.first() {
                 Some(&Operator::LocalTee { local_index }) if local_index == x => self.latch(op, x, Opd::L(y), ahead),
@@ -30,6 +31,38 @@ impl Translator<'_> {
             },
             _ => None,
         }
+    }
+
+    /// `local.get i; i32.const k; i32.shl; i32.const c; i32.add` as the address of the load
+    /// that follows (an element of an array at a fixed address), and when that load (an
+    /// `i32.load` at offset 0) feeds a `br_table` adjusting no stack, the switch on it.
+    fn scaled_index(&mut self, op: Bin, i: u32, k: u64, ahead: &[Operator<'_>]) -> Option<usize> {
+        let [Operator::I32Const { value }, Operator::I32Add {}, load, rest @ ..] = ahead else { return None };
+        if op != Bin::I32Shl {
+            return None;
+        }
+        let (load, memarg) = Load::of(load)?;
+        let (shift, add) = (k as u32 & 31, *value as u32);
+        if let (Load::I32Load, 0, [Operator::BrTable { targets }, ..]) = (load, memarg.offset, rest) {
+            let index = u16::try_from(i).ok();
+            self.materialize_all(2);
+            self.pop();
+            self.pop();
+            if let (Some(index), false) = (index, self.table_adjusts(targets)) {
+                let head = Instr::BrTableLoadScaled { index, shift: shift as u16, imm: add, len: targets.len() };
+                self.br_table(head, targets);
+                return Some(4);
+            }
+            // The table adjusts the stack: the load, then the table's own translation.
+            self.push(Opd::L(i));
+            self.push(Opd::I(k));
+        }
+        let form = load.form(Opd::X(i, shift, add), memarg.offset as u32, Dst::S)?;
+        self.pop();
+        self.pop();
+        self.emit(form);
+        self.push(Opd::S);
+        Some(3)
     }
 
     /// `local.get x; i32.const c; i32.add` as the address of the load or store that follows:

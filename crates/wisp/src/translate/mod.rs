@@ -212,7 +212,7 @@ impl<'m> Translator<'m> {
             (Opd::I(value), 0) => Instr::Const64 { value },
             (Opd::I(value), depth) => Instr::ConstInsert { value, depth },
             (Opd::S, _) => return,
-            (Opd::A(..), _) => unreachable!("address operands are never on the stack"),
+            (Opd::A(..) | Opd::X(..), _) => unreachable!("address operands are never on the stack"),
         };
         self.emit(i);
     }
@@ -421,7 +421,7 @@ impl<'m> Translator<'m> {
                         Opd::I(0) => Some(self.emit(Instr::Br { target: u32::MAX })),
                         Opd::I(_) => None,
                         Opd::L(a) => Some(self.emit(Instr::I32Eqz_L_Br { a, target: u32::MAX })),
-                        Opd::S | Opd::A(..) => Some(self.emit(Instr::I32Eqz_S_Br { target: u32::MAX })),
+                        Opd::S | Opd::A(..) | Opd::X(..) => Some(self.emit(Instr::I32Eqz_S_Br { target: u32::MAX })),
                     };
                 }
                 self.open_if(blockty, site);
@@ -526,24 +526,14 @@ impl<'m> Translator<'m> {
                     self.materialize(i);
                     self.pop();
                 }
-                let height = self.phys;
-                let depths = || targets.targets().chain(std::iter::once(targets.default()));
-                let adjusts = depths().any(|depth| self.branch_info(depth, height).1 != 0);
                 let len = targets.len();
-                self.emit(match (index, adjusts) {
+                let head = match (index, self.table_adjusts(targets)) {
                     (Opd::L(index), false) => Instr::BrTableLocal { index, len },
                     (Opd::L(index), true) => Instr::BrTableLocalAdjust { index, len },
                     (_, false) => Instr::BrTable { len },
                     (_, true) => Instr::BrTableAdjust { len },
-                });
-                for depth in depths() {
-                    let (target, drop, keep, idx) = self.branch_info(depth, height);
-                    let site = self.emit(Instr::BrTableTarget { target: target.unwrap_or(u32::MAX), drop, keep });
-                    if target.is_none() {
-                        self.add_fixup(idx, site);
-                    }
-                }
-                self.go_dead();
+                };
+                self.br_table(head, targets);
             }
             Operator::Return {} => {
                 let n = self.num_results as usize;
@@ -609,7 +599,7 @@ impl<'m> Translator<'m> {
             Operator::GlobalSet { global_index } => {
                 let index = global_index;
                 let i = match self.pop() {
-                    Opd::S | Opd::A(..) => Instr::GlobalSet { index },
+                    Opd::S | Opd::A(..) | Opd::X(..) => Instr::GlobalSet { index },
                     Opd::L(src) => Instr::GlobalSetLocal { index, src },
                     Opd::I(value) => Instr::GlobalSetImm { index, value },
                 };
@@ -643,6 +633,27 @@ impl<'m> Translator<'m> {
             _ => unreachable!("operator {} has no translation", op.name()),
         }
         0
+    }
+
+    /// Whether a `br_table` here (its index popped, everything on the stack) has an entry that
+    /// adjusts the stack.
+    fn table_adjusts(&self, targets: &wisp_decoder::BrTable<'_>) -> bool {
+        let height = self.phys;
+        targets.targets().chain(std::iter::once(targets.default())).any(|depth| self.branch_info(depth, height).1 != 0)
+    }
+
+    /// Emits a `br_table`'s head and its entries (its index popped, everything on the stack).
+    fn br_table(&mut self, head: Instr, targets: &wisp_decoder::BrTable<'_>) {
+        let height = self.phys;
+        self.emit(head);
+        for depth in targets.targets().chain(std::iter::once(targets.default())) {
+            let (target, drop, keep, idx) = self.branch_info(depth, height);
+            let site = self.emit(Instr::BrTableTarget { target: target.unwrap_or(u32::MAX), drop, keep });
+            if target.is_none() {
+                self.add_fixup(idx, site);
+            }
+        }
+        self.go_dead();
     }
 
     /// An instruction that takes its `pops` operands from the stack and pushes `pushes`.
@@ -687,7 +698,7 @@ impl<'m> Translator<'m> {
             Opd::L(y) if y == x => {}
             _ => {
                 self.emit(match v {
-                    Opd::S | Opd::A(..) => Instr::LocalSet { index: x },
+                    Opd::S | Opd::A(..) | Opd::X(..) => Instr::LocalSet { index: x },
                     Opd::L(src) => Instr::LocalCopy { src, dst: x },
                     Opd::I(value) => Instr::LocalSetImm { index: x, value },
                 });
