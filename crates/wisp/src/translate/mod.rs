@@ -87,6 +87,9 @@ const MAX_VIRTUAL: u32 = 64;
 /// How many operators the translator sees ahead of the current one.
 const WINDOW: usize = 6;
 
+/// Operators already translated that the read-ahead buffer keeps before it drops them.
+const COMPACT: usize = 128;
+
 struct Translator<'m> {
     module: &'m ModuleInner,
     code: Vec<Instr>,
@@ -1004,28 +1007,34 @@ pub(crate) fn translate(module: &ModuleInner, def_index: u32) -> Result<Compiled
     });
     // A window of the operators ahead: an operator's destination, and an idiom's extent, come
     // from the ones that follow it.
-    let mut window: Vec<Operator<'_>> = Vec::with_capacity(WINDOW + 1);
+    // The operators read so far from `head` on; refilled to `WINDOW` ahead, compacted now and
+    // then (no per-operator shifting).
+    let mut buf: Vec<Operator<'_>> = Vec::with_capacity(2 * COMPACT);
+    let mut head = 0;
     // Debug builds check the translator's operand heights against the validator's.
     #[cfg(debug_assertions)]
     let mut check = HeightCheck::new(module, func_index, &locals);
     loop {
-        while window.len() <= WINDOW && !ops.eof() {
-            window.push(ops.read()?);
+        if head >= COMPACT {
+            buf.drain(..head);
+            head = 0;
         }
-        if window.is_empty() {
+        while buf.len() - head <= WINDOW && !ops.eof() {
+            buf.push(ops.read()?);
+        }
+        if head == buf.len() {
             break;
         }
-        let op = window.remove(0);
-        let consumed = t.op(&op, &window);
+        let consumed = t.op(&buf[head], &buf[head + 1..]);
         #[cfg(debug_assertions)]
-        check.step(&t, std::iter::once(&op).chain(&window[..consumed]));
-        for _ in 0..consumed {
-            // An operator taken in by the one before it still counts for fuel.
-            window.remove(0);
-            if t.live {
+        check.step(&t, buf[head..=head + consumed].iter());
+        // An operator taken in by the one before it still counts for fuel.
+        if t.live {
+            for _ in 0..consumed {
                 t.meter();
             }
         }
+        head += 1 + consumed;
     }
     idioms::thread_resume_jumps(&mut t.code);
     if t.code.len() > crate::exec::threaded::MAX_OPS {
