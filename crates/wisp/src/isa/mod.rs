@@ -86,6 +86,7 @@ impl Instr {
                 | Instr::BrTableLocal { .. }
                 | Instr::BrTableAdjust { .. }
                 | Instr::BrTableLocalAdjust { .. }
+                | Instr::BrTableLoadScaled { .. }
         )
     }
 
