@@ -200,15 +200,13 @@ impl<'m> Translator<'m> {
             return;
         }
         let depth = self.stack[i + 1..].iter().filter(|e| **e == Opd::S).count() as u32;
-        self.emit_materialize(e, depth);
-        self.stack[i] = Opd::S;
-        self.virt -= 1;
-        self.phys += 1;
-        self.max_height = self.max_height.max(self.phys);
+        self.emit_materialize(i, depth);
     }
 
-    fn emit_materialize(&mut self, e: Opd, depth: u32) {
-        let i = match (e, depth) {
+    /// Emits what puts virtual entry `i` on the stack below `depth` stack entries, and records
+    /// it there.
+    fn emit_materialize(&mut self, i: usize, depth: u32) {
+        let instr = match (self.stack[i], depth) {
             (Opd::L(index), 0) => Instr::LocalGet { index },
             (Opd::L(index), depth) => Instr::LocalInsert { index, depth },
             (Opd::I(v), 0) if v >> 32 == 0 => Instr::Const32 { value: v as u32 },
@@ -217,35 +215,30 @@ impl<'m> Translator<'m> {
             (Opd::S, _) => return,
             (Opd::A(..) | Opd::X(..), _) => unreachable!("address operands are never on the stack"),
         };
-        self.emit(i);
+        self.emit(instr);
+        self.stack[i] = Opd::S;
+        self.virt -= 1;
+        self.phys += 1;
+        self.max_height = self.max_height.max(self.phys);
     }
 
-    /// Materializes every entry except the top `keep_top` (in one pass, bottom up: an entry's
-    /// depth counts the stack entries above it, none of which has moved yet).
+    /// Materializes every entry except the top `keep_top`, in one pass bottom up: an entry's
+    /// depth is the number of entries above it that were on the stack before the pass (those
+    /// materialized by it are all below).
     fn materialize_all(&mut self, keep_top: usize) {
-        if self.virt == 0 {
-            return;
-        }
         let end = self.stack.len().saturating_sub(keep_top);
-        let mut above: u32 = self.stack[end..].iter().filter(|e| **e == Opd::S).count() as u32;
-        // Depths, top down, of the entries below `end`.
-        let mut depths = vec![0u32; end];
-        for i in (0..end).rev() {
-            depths[i] = above;
+        let before = self.phys;
+        let mut seen = 0;
+        for i in 0..end {
+            if self.virt == 0 {
+                break;
+            }
             if self.stack[i] == Opd::S {
-                above += 1;
+                seen += 1;
+            } else {
+                self.emit_materialize(i, before - seen);
             }
         }
-        for (i, &depth) in depths.iter().enumerate() {
-            let e = self.stack[i];
-            if e != Opd::S {
-                self.emit_materialize(e, depth);
-                self.stack[i] = Opd::S;
-                self.virt -= 1;
-                self.phys += 1;
-            }
-        }
-        self.max_height = self.max_height.max(self.phys);
     }
 
     /// Before local `x` is written: every entry below the top `skip` (the operands of the
