@@ -1,10 +1,10 @@
-//! One-off superinstructions (scaled-index loads and adds, FNV-style xor-multiply,
-//! multiply-accumulate, also from int16 loads, one-bit tests, byte test-and-branch, paired
-//! local copies): which Wasm shapes get them
-//! (the disassembly), and results checked against what the Wasm means, computed here in Rust,
-//! on both dispatch backends. Edges: shift amounts of 32 and more (taken modulo 32), addresses
-//! wrapping at 32 bits, out-of-bounds traps, and copies whose second source is the first's
-//! destination.
+//! Shapes that the fused translator once turned into one-off superinstructions (scaled-index
+//! loads and adds, FNV-style xor-multiply, multiply-accumulate, also from int16 loads, one-bit
+//! tests, byte test-and-branch, paired local copies), now translated by operand kind: results
+//! checked against what the Wasm means, computed here in Rust, on both dispatch backends.
+//! Edges: shift amounts of 32 and more (taken modulo 32), addresses wrapping at 32 bits,
+//! out-of-bounds traps, and copies whose second source is the first's destination. The switch
+//! on a loaded value (an idiom) and the tee forms are also pinned by disassembly.
 
 use wisp::{Config, Dispatch, Engine, Linker, Module, Store};
 
