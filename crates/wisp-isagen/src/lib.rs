@@ -159,7 +159,10 @@ const MEMORY_ROWS: &[(&str, &str)] = &[("", "memory 0, 32-bit address")];
 
 /// Instructions that are not forms of a numeric operator: `(name, fields, doc)`. Their handlers
 /// are written by hand (`exec/handlers.rs`).
-const SPECIAL: &[(&str, &[(&str, &str)], &str)] = &[
+/// A field of an instruction: name and Rust type.
+type Field = (&'static str, &'static str);
+
+const SPECIAL: &[(&str, &[Field], &str)] = &[
     ("Unreachable", &[], "Traps with `unreachable`."),
     ("Br", &[("target", "u32")], "Jumps to `target`."),
     ("BrAdjust", &[("target", "u32"), ("drop", "u32"), ("keep", "u32")], "Keeps the top `keep` slots, discards the `drop` below them, jumps."),
@@ -341,7 +344,7 @@ fn layout(
     bits: u32,
     narrowable: bool,
     prefix: &[(&'static str, &'static str)],
-) -> Option<(Vec<(&'static str, &'static str)>, Option<&'static str>)> {
+) -> Option<(Vec<Field>, Option<&'static str>)> {
     let build = |local: &'static str, imm: &'static str| {
         let mut f: Vec<(&'static str, &'static str)> = Vec::new();
         for (k, (lname, immname)) in kinds.iter().zip(names) {
