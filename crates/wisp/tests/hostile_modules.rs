@@ -448,3 +448,28 @@ fn truncations_and_mutations_of_a_hostile_module_never_panic() {
         }
     }
 }
+
+/// A deferred `local.get` under twenty thousand stack operands, then as many writes of another
+/// local, then a write of the deferred local itself: the value read first is the one returned.
+/// (The translator bounds how far above a deferred operand the stack grows before it is
+/// materialized, so each local write scans a bounded part of its stack: this body translates in
+/// linear time.)
+#[test]
+fn deep_stacks_over_a_deferred_local() {
+    let n = 20_000;
+    let mut body = String::from("local.get 0\n");
+    body.push_str(&"global.get 0\n".repeat(n));
+    body.push_str(&"i32.const 7 local.set 1\n".repeat(n));
+    body.push_str(&"drop\n".repeat(n));
+    body.push_str("i32.const 99 local.set 0 local.get 1 i32.add local.get 0 i32.add");
+    let src = format!(
+        "(module (global i32 (i32.const 5)) (func (export \"f\") (param i32) (result i32) (local i32)\n{body}))"
+    );
+    let engine = wisp::Engine::default();
+    let module = wisp::Module::new(&engine, src.as_bytes()).expect("valid");
+    let mut store = wisp::Store::new(&engine, ());
+    let inst = wisp::Linker::new(&engine).instantiate(&mut store, &module).expect("instantiates");
+    let f = inst.get_typed_func::<i32, i32>(&store, "f").unwrap();
+    // 11 (read before any write) + 7 + 99.
+    assert_eq!(f.call(&mut store, 11).unwrap(), 11 + 7 + 99);
+}

@@ -84,6 +84,11 @@ const NO_SITE: u32 = u32::MAX;
 /// preserving a local short on pathological code).
 const MAX_VIRTUAL: u32 = 64;
 
+/// How far above the lowest operand not on the stack the stack may grow before everything is
+/// materialized: it bounds the scans a write of a local makes (so a body of many pushes and
+/// local writes translates in linear time).
+const SCAN_LIMIT: usize = 256;
+
 /// How many operators the translator sees ahead of the current one.
 const WINDOW: usize = 6;
 
@@ -100,6 +105,9 @@ struct Translator<'m> {
     phys: u32,
     /// How many are not.
     virt: u32,
+    /// Every entry below this index is on the stack: scans for entries to materialize start
+    /// here, and stay within `SCAN_LIMIT` entries of the top.
+    floor: usize,
     max_height: u32,
     live: bool,
     num_results: u32,
@@ -165,6 +173,8 @@ impl<'m> Translator<'m> {
 
     // --- The virtual stack ---------------------------------------------------------------
 
+    /// Pushes an entry. An `S` entry's instruction has been emitted already, so the stack
+    /// matches the code only once it is pushed: the scan bound is enforced after the push.
     fn push(&mut self, e: Opd) {
         if e == Opd::S {
             self.phys += 1;
@@ -173,9 +183,15 @@ impl<'m> Translator<'m> {
             if self.virt >= MAX_VIRTUAL {
                 self.materialize_all(0);
             }
+            if self.virt == 0 {
+                self.floor = self.stack.len();
+            }
             self.virt += 1;
         }
         self.stack.push(e);
+        if self.virt != 0 && self.stack.len() - self.floor > SCAN_LIMIT {
+            self.materialize_all(0);
+        }
     }
 
     fn pop(&mut self) -> Opd {
@@ -185,6 +201,7 @@ impl<'m> Translator<'m> {
         } else {
             self.virt -= 1;
         }
+        self.floor = self.floor.min(self.stack.len());
         e
     }
 
@@ -219,6 +236,9 @@ impl<'m> Translator<'m> {
         self.stack[i] = Opd::S;
         self.virt -= 1;
         self.phys += 1;
+        if self.virt == 0 {
+            self.floor = self.stack.len();
+        }
         self.max_height = self.max_height.max(self.phys);
     }
 
@@ -228,8 +248,9 @@ impl<'m> Translator<'m> {
     fn materialize_all(&mut self, keep_top: usize) {
         let end = self.stack.len().saturating_sub(keep_top);
         let before = self.phys;
-        let mut seen = 0;
-        for i in 0..end {
+        // Entries below the floor are all on the stack.
+        let mut seen = self.floor.min(end) as u32;
+        for i in self.floor.min(end)..end {
             if self.virt == 0 {
                 break;
             }
@@ -247,7 +268,7 @@ impl<'m> Translator<'m> {
         if self.virt == 0 {
             return;
         }
-        for i in (0..self.stack.len() - skip).rev() {
+        for i in (self.floor..self.stack.len().saturating_sub(skip)).rev() {
             if self.stack[i] == Opd::L(x) {
                 self.materialize(i);
             }
@@ -269,6 +290,7 @@ impl<'m> Translator<'m> {
                 self.phys += 1;
             }
         }
+        self.floor = self.stack.len();
     }
 
     // --- Control -------------------------------------------------------------------------
@@ -343,6 +365,7 @@ impl<'m> Translator<'m> {
         self.stack.resize((height + n) as usize, Opd::S);
         self.phys = height + n;
         self.virt = 0;
+        self.floor = self.stack.len();
         self.max_height = self.max_height.max(self.phys);
     }
 
@@ -796,6 +819,9 @@ impl<'m> Translator<'m> {
         let n = self.stack.len();
         self.stack[n - 2] = a;
         self.stack[n - 1] = b;
+        if self.virt != 0 {
+            self.floor = self.floor.min(n - 2);
+        }
         if let Some(consumed) = self.binary_idiom(op, a, b, ahead) {
             return consumed;
         }
@@ -935,6 +961,7 @@ impl<'m> HeightCheck<'m> {
         let phys = t.stack.iter().filter(|e| **e == Opd::S).count() as u32;
         debug_assert_eq!(t.phys, phys, "physical operand count");
         debug_assert_eq!(t.virt as usize, t.stack.len() - phys as usize, "virtual operand count");
+        debug_assert!(t.stack[..t.floor.min(t.stack.len())].iter().all(|e| *e == Opd::S), "entries below the floor");
         if t.live && !self.validator.is_unreachable() {
             debug_assert_eq!(t.stack.len(), self.validator.operand_height(), "operand height");
         }
@@ -975,6 +1002,7 @@ pub(crate) fn translate(module: &ModuleInner, def_index: u32) -> Result<Compiled
         stack: Vec::new(),
         phys: 0,
         virt: 0,
+        floor: 0,
         max_height: 0,
         live: true,
         num_results,
