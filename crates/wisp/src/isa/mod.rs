@@ -30,12 +30,32 @@ pub(crate) enum Opd {
     L(u32),
     /// A constant's slot bits.
     I(u64),
-    /// A local plus a constant, added with 32-bit wrap-around: an address operand the selector
-    /// is asked about (never an entry of the translator's stack).
+}
+
+/// A load's or store's address, as the selector is asked about it: an operand, or one of the
+/// address forms the translator recognises in the operators ahead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Addr {
+    /// On the value stack.
+    S,
+    /// In a local.
+    L(u32),
+    /// A constant address.
+    I(u64),
+    /// A local plus a constant, added with 32-bit wrap-around.
     A(u32, u32),
-    /// A local shifted left by a constant, plus a constant (32-bit, wrapping): a scaled-index
-    /// address operand (never an entry of the translator's stack).
+    /// A local shifted left by a constant, plus a constant (32-bit, wrapping): a scaled index.
     X(u32, u32, u32),
+}
+
+impl From<Opd> for Addr {
+    fn from(o: Opd) -> Addr {
+        match o {
+            Opd::S => Addr::S,
+            Opd::L(x) => Addr::L(x),
+            Opd::I(v) => Addr::I(v),
+        }
+    }
 }
 
 /// Where a result goes.

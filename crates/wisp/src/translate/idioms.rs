@@ -7,7 +7,7 @@
 //! operators it takes in still count for fuel (the translator meters every consumed one).
 
 use super::{Next, Translator};
-use crate::isa::{Bin, Dst, Instr, Load, Opd, Store, Un};
+use crate::isa::{Addr, Bin, Dst, Instr, Load, Opd, Store, Un};
 use wisp_decoder::Operator;
 
 impl Translator<'_> {
@@ -57,7 +57,7 @@ impl Translator<'_> {
             self.push(Opd::L(i));
             self.push(Opd::I(k));
         }
-        let form = load.form(Opd::X(i, shift, add), memarg.offset as u32, Dst::S)?;
+        let form = load.form(Addr::X(i, shift, add), memarg.offset as u32, Dst::S)?;
         self.pop();
         self.pop();
         self.emit(form);
@@ -73,7 +73,7 @@ impl Translator<'_> {
         if op != Bin::I32Add {
             return None;
         }
-        let addr = Opd::A(x, c as u32);
+        let addr = Addr::A(x, c as u32);
         if let Some((load, memarg)) = Load::of(ahead.first()?) {
             let offset = memarg.offset as u32;
             let wanted = super::next_of(ahead.get(1));

@@ -15,7 +15,7 @@
 //! physically sit on the value stack count towards stack heights, so branch adjustments and the
 //! frame's maximum height are in physical slots.
 
-use crate::isa::{fits_i32, Bin, Dst, Instr, Load, Opd, Store, Un};
+use crate::isa::{Addr, Bin, Dst, Instr, Load, Opd, Store, Un};
 use crate::module::ModuleInner;
 use wisp_decoder::{BlockType, ErrorKind, FunctionBody, Operator};
 
@@ -230,7 +230,6 @@ impl<'m> Translator<'m> {
             (Opd::I(value), 0) => Instr::Const64 { value },
             (Opd::I(value), depth) => Instr::ConstInsert { value, depth },
             (Opd::S, _) => return,
-            (Opd::A(..) | Opd::X(..), _) => unreachable!("address operands are never on the stack"),
         };
         self.emit(instr);
         self.stack[i] = Opd::S;
@@ -386,19 +385,14 @@ impl<'m> Translator<'m> {
                 self.pop();
                 return;
             }
-            Opd::I(_) if drop == 0 => Some(Instr::Br { target: t }),
-            _ if drop != 0 => None,
-            Opd::L(a) => Some(Instr::I32Eqz_L_BrNot { a, target: t }),
-            _ => Some(Instr::I32Eqz_S_BrNot { target: t }),
-        };
-        let instr = match instr {
-            Some(i) => i,
-            None => {
-                // Rare: a `br_if` that adjusts the stack takes its condition from the stack.
-                let i = self.stack.len() - 1;
-                self.materialize(i);
+            // Rare: a `br_if` that adjusts the stack takes its condition from the stack.
+            _ if drop != 0 => {
+                self.on_stack(1);
                 Instr::BrNezAdjust { target: t, drop, keep }
             }
+            Opd::I(_) => Instr::Br { target: t },
+            Opd::L(a) => Instr::I32Eqz_L_BrNot { a, target: t },
+            _ => Instr::I32Eqz_S_BrNot { target: t },
         };
         self.pop();
         let site = self.emit(instr);
@@ -440,7 +434,7 @@ impl<'m> Translator<'m> {
                         Opd::I(0) => Some(self.emit(Instr::Br { target: u32::MAX })),
                         Opd::I(_) => None,
                         Opd::L(a) => Some(self.emit(Instr::I32Eqz_L_Br { a, target: u32::MAX })),
-                        Opd::S | Opd::A(..) | Opd::X(..) => Some(self.emit(Instr::I32Eqz_S_Br { target: u32::MAX })),
+                        Opd::S => Some(self.emit(Instr::I32Eqz_S_Br { target: u32::MAX })),
                     };
                 }
                 self.open_if(blockty, site);
@@ -538,13 +532,11 @@ impl<'m> Translator<'m> {
             Operator::BrIf { relative_depth } => self.br_if(relative_depth),
             Operator::BrTable { ref targets } => {
                 self.materialize_all(1);
-                let index = self.pop();
-                if let Opd::I(_) = index {
-                    self.push(index);
-                    let i = self.stack.len() - 1;
-                    self.materialize(i);
-                    self.pop();
+                // A constant index is pushed; a local one is read by the table itself.
+                if let Opd::I(_) = self.top(0) {
+                    self.on_stack(1);
                 }
+                let index = self.pop();
                 let len = targets.len();
                 let head = match (index, self.table_adjusts(targets)) {
                     (Opd::L(index), false) => Instr::BrTableLocal { index, len },
@@ -555,10 +547,7 @@ impl<'m> Translator<'m> {
                 self.br_table(head, targets);
             }
             Operator::Return {} => {
-                let n = self.num_results as usize;
-                for i in self.stack.len() - n..self.stack.len() {
-                    self.materialize(i);
-                }
+                self.on_stack(self.num_results as usize);
                 self.emit(Instr::Return { keep: self.num_results });
                 self.go_dead();
             }
@@ -571,7 +560,7 @@ impl<'m> Translator<'m> {
                     self.pushes(results);
                     return 0;
                 }
-                self.call_args(params);
+                self.take_operands(params);
                 if function_index >= m.num_imported_funcs {
                     self.emit(Instr::Call { func: function_index - m.num_imported_funcs });
                 } else {
@@ -582,7 +571,7 @@ impl<'m> Translator<'m> {
             Operator::CallIndirect { type_index, table_index } => {
                 let ty = &m.types[type_index as usize];
                 let (params, results) = (ty.params().len(), ty.results().len() as u32);
-                self.call_args(params + 1);
+                self.take_operands(params + 1);
                 self.emit(Instr::CallIndirect { type_id: m.type_ids[type_index as usize], table: table_index });
                 self.pushes(results);
             }
@@ -604,10 +593,11 @@ impl<'m> Translator<'m> {
                 if let Some(n) = self.call_check(global_index, ahead) {
                     return n;
                 }
-                if let Next::Set(x) | Next::Tee(x) = next_of(next) {
+                let dest = next_of(next);
+                if let Next::Set(x) | Next::Tee(x) = dest {
                     self.preserve(x, 0);
                     self.emit(Instr::GlobalGetSet { index: global_index, dst: x });
-                    if let Next::Tee(_) = next_of(next) {
+                    if let Next::Tee(_) = dest {
                         self.push(Opd::L(x));
                     }
                     return 1;
@@ -618,7 +608,7 @@ impl<'m> Translator<'m> {
             Operator::GlobalSet { global_index } => {
                 let index = global_index;
                 let i = match self.pop() {
-                    Opd::S | Opd::A(..) | Opd::X(..) => Instr::GlobalSet { index },
+                    Opd::S => Instr::GlobalSet { index },
                     Opd::L(src) => Instr::GlobalSetLocal { index, src },
                     Opd::I(value) => Instr::GlobalSetImm { index, value },
                 };
@@ -658,14 +648,14 @@ impl<'m> Translator<'m> {
     /// adjusts the stack.
     fn table_adjusts(&self, targets: &wisp_decoder::BrTable<'_>) -> bool {
         let height = self.phys;
-        targets.targets().chain(std::iter::once(targets.default())).any(|depth| self.branch_info(depth, height).1 != 0)
+        table_depths(targets).any(|depth| self.branch_info(depth, height).1 != 0)
     }
 
     /// Emits a `br_table`'s head and its entries (its index popped, everything on the stack).
     fn br_table(&mut self, head: Instr, targets: &wisp_decoder::BrTable<'_>) {
         let height = self.phys;
         self.emit(head);
-        for depth in targets.targets().chain(std::iter::once(targets.default())) {
+        for depth in table_depths(targets) {
             let (target, drop, keep, idx) = self.branch_info(depth, height);
             let site = self.emit(Instr::BrTableTarget { target: target.unwrap_or(u32::MAX), drop, keep });
             if target.is_none() {
@@ -677,15 +667,18 @@ impl<'m> Translator<'m> {
 
     /// An instruction that takes its `pops` operands from the stack and pushes `pushes`.
     fn simple(&mut self, pops: usize, i: Instr, pushes: u32) {
-        let len = self.stack.len();
-        for j in len - pops..len {
-            self.materialize(j);
-        }
-        for _ in 0..pops {
-            self.pop();
-        }
+        self.take_operands(pops);
         self.emit(i);
         self.pushes(pushes);
+    }
+
+    /// Puts the top `n` entries on the value stack (each inserted below those above it that
+    /// already are). Entries below them stay where they are.
+    fn on_stack(&mut self, n: usize) {
+        let len = self.stack.len();
+        for j in len - n..len {
+            self.materialize(j);
+        }
     }
 
     fn pushes(&mut self, n: u32) {
@@ -694,13 +687,11 @@ impl<'m> Translator<'m> {
         }
     }
 
-    /// A call's arguments (the top `n` entries) onto the stack and popped. Entries below them
-    /// may stay where they are: a callee cannot change the caller's locals.
-    fn call_args(&mut self, n: usize) {
-        let len = self.stack.len();
-        for j in len - n..len {
-            self.materialize(j);
-        }
+    /// The top `n` entries (an instruction's operands, a call's arguments) onto the stack and
+    /// popped. Entries below them may stay where they are: neither an instruction that takes
+    /// its operands from the stack nor a callee can change the caller's locals.
+    fn take_operands(&mut self, n: usize) {
+        self.on_stack(n);
         for _ in 0..n {
             self.pop();
         }
@@ -717,7 +708,7 @@ impl<'m> Translator<'m> {
             Opd::L(y) if y == x => {}
             _ => {
                 self.emit(match v {
-                    Opd::S | Opd::A(..) | Opd::X(..) => Instr::LocalSet { index: x },
+                    Opd::S => Instr::LocalSet { index: x },
                     Opd::L(src) => Instr::LocalCopy { src, dst: x },
                     Opd::I(value) => Instr::LocalSetImm { index: x, value },
                 });
@@ -911,12 +902,12 @@ impl<'m> Translator<'m> {
             Next::Set(x) | Next::Tee(x) => (Dst::L(x), next_of(next)),
             _ => (Dst::S, Next::None),
         };
-        let form = match op.form(addr, offset, dst) {
+        let form = match op.form(addr.into(), offset, dst) {
             Some(i) => i,
             None => {
                 let n = self.stack.len();
                 self.materialize(n - 1);
-                op.form(Opd::S, offset, dst).expect("every load has its stack form")
+                op.form(Addr::S, offset, dst).expect("every load has its stack form")
             }
         };
         self.pop();
@@ -924,17 +915,15 @@ impl<'m> Translator<'m> {
     }
 
     fn store(&mut self, op: Store, offset: u32) {
-        let form = self.select2(|a, v| op.form(a, v, offset));
+        let form = self.select2(|a, v| op.form(a.into(), v, offset));
         self.pop();
         self.pop();
         self.emit(form);
     }
 }
-/// Whether a constant fits a form's sign-extended 32-bit immediate (re-exported for tests of
-/// the selection rules).
-#[allow(dead_code)]
-pub(crate) fn imm_fits(value: u64) -> bool {
-    fits_i32(value)
+/// A `br_table`'s label depths, its default last (the order of its entries).
+fn table_depths<'a>(targets: &'a wisp_decoder::BrTable<'_>) -> impl Iterator<Item = u32> + 'a {
+    targets.targets().chain(std::iter::once(targets.default()))
 }
 
 /// The validator run beside the translator (debug builds): after each step, a live translator
