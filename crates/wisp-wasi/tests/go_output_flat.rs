@@ -9,16 +9,9 @@ use std::path::Path;
 use wisp::{Engine, Module};
 use wisp_wasi::GoReactor;
 
-/// Resident set size of this process in bytes (Linux; `None` elsewhere).
-fn rss_bytes() -> Option<usize> {
-    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
-    let pages: usize = statm.split_whitespace().nth(1)?.parse().ok()?;
-    Some(pages * 4096)
-}
-
-fn mib(bytes: usize) -> f64 {
-    bytes as f64 / (1024.0 * 1024.0)
-}
+#[path = "support/rss.rs"]
+mod rss;
+use rss::{mib, rss_bytes};
 
 /// `WISP_OUTPUT_CALLS` overrides the count (for a quick local run); the test's claim is about
 /// a million.

@@ -41,6 +41,33 @@ fn fuel_config(dispatch: Dispatch) -> Config {
     c
 }
 
+/// Interrupts through `handle` every `period` until stopped. An interrupt aims at the running
+/// call only (one sent before the call starts is lost), so a test keeps sending until the call
+/// it stops is over.
+struct Interrupter {
+    done: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Interrupter {
+    fn start(handle: wisp::InterruptHandle, period: Duration) -> Self {
+        let done = Arc::new(AtomicBool::new(false));
+        let stop = done.clone();
+        let thread = std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                std::thread::sleep(period);
+                handle.interrupt();
+            }
+        });
+        Interrupter { done, thread }
+    }
+
+    fn stop(self) {
+        self.done.store(true, Ordering::Relaxed);
+        self.thread.join().unwrap();
+    }
+}
+
 #[test]
 fn out_of_fuel_traps_and_store_recovers() {
     let (mut store, inst) = setup(&fuel_config(Dispatch::default()));
@@ -107,19 +134,9 @@ fn another_thread_interrupts_a_spinning_guest() {
     let t0 = Instant::now();
     // An interrupt aims at the running call only: one sent before the call started would be
     // lost, so keep sending until the call is over.
-    let done = Arc::new(AtomicBool::new(false));
-    let stopper = {
-        let done = done.clone();
-        std::thread::spawn(move || {
-            while !done.load(Ordering::Relaxed) {
-                std::thread::sleep(Duration::from_millis(50));
-                handle.interrupt();
-            }
-        })
-    };
+    let stopper = Interrupter::start(handle, Duration::from_millis(50));
     let err = spin.call(&mut store, ()).unwrap_err();
-    done.store(true, Ordering::Relaxed);
-    stopper.join().unwrap();
+    stopper.stop();
     assert_eq!(err.as_trap().map(|t| t.code()), Some(TrapCode::Interrupted), "{err}");
     assert!(t0.elapsed() < Duration::from_secs(10));
     // The store runs normally again.
@@ -135,19 +152,9 @@ fn interrupting_deep_recursion_unwinds_cleanly() {
     let handle = store.interrupt_handle().unwrap();
     let fib = inst.get_typed_func::<i32, i32>(&store, "fib").unwrap();
     // An interrupt aims at the running call only, so keep asking until the call is over.
-    let done = Arc::new(AtomicBool::new(false));
-    let stopper = {
-        let done = done.clone();
-        std::thread::spawn(move || {
-            while !done.load(Ordering::Relaxed) {
-                std::thread::sleep(Duration::from_millis(5));
-                handle.interrupt();
-            }
-        })
-    };
+    let stopper = Interrupter::start(handle, Duration::from_millis(5));
     let err = fib.call(&mut store, 40).unwrap_err();
-    done.store(true, Ordering::Relaxed);
-    stopper.join().unwrap();
+    stopper.stop();
     assert_eq!(err.as_trap().map(|t| t.code()), Some(TrapCode::Interrupted));
     assert_eq!(fib.call(&mut store, 10).unwrap(), 55);
 }
@@ -221,22 +228,12 @@ fn interrupting_one_store_leaves_the_others_running() {
     b.set_timeout(Some(Duration::from_secs(5))).unwrap();
     let b_sum = b_inst.get_typed_func::<i32, i32>(&b, "sum").unwrap();
     let runner = std::thread::spawn(move || a_spin.call(&mut a, ()));
-    let done = Arc::new(AtomicBool::new(false));
-    let stopper = {
-        let done = done.clone();
-        std::thread::spawn(move || {
-            while !done.load(Ordering::Relaxed) {
-                std::thread::sleep(Duration::from_millis(5));
-                handle.interrupt();
-            }
-        })
-    };
+    let stopper = Interrupter::start(handle, Duration::from_millis(5));
     for _ in 0..1000 {
         assert_eq!(b_sum.call(&mut b, 10).unwrap(), 55);
     }
     let err = runner.join().unwrap().unwrap_err();
-    done.store(true, Ordering::Relaxed);
-    stopper.join().unwrap();
+    stopper.stop();
     assert_eq!(err.as_trap().map(|t| t.code()), Some(TrapCode::Interrupted));
     assert_eq!(b_sum.call(&mut b, 10).unwrap(), 55);
 }
