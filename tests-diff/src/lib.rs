@@ -386,12 +386,12 @@ impl fmt::Display for Divergence {
     }
 }
 
-/// The dispatch backends this build runs (Threaded only where it is real: optimized builds).
+/// The dispatch backends this build runs (Threaded where it is compiled in: wisp optimized).
 pub fn backends() -> Vec<wisp::Dispatch> {
-    if cfg!(debug_assertions) {
-        vec![wisp::Dispatch::Portable]
-    } else {
+    if wisp::Dispatch::THREADED_AVAILABLE {
         vec![wisp::Dispatch::Portable, wisp::Dispatch::Threaded]
+    } else {
+        vec![wisp::Dispatch::Portable]
     }
 }
 

@@ -14,7 +14,7 @@ fn main() {
     let mut store = wisp::Store::new(&engine, ());
     let inst = wisp::Linker::new(&engine).instantiate(&mut store, &module).expect("instantiate");
     let f = inst.get_func(&store, export).expect("no such export");
-    let ty = f.ty(&store);
+    let ty = f.ty(&store).expect("a function of this store");
     let params: Vec<wisp::Val> =
         (0..ty.params().len()).map(|i| wisp::Val::I32(*vals.get(i).or(vals.last()).unwrap_or(&0))).collect();
     let mut out = vec![wisp::Val::I32(0); ty.results().len()];

@@ -23,18 +23,25 @@ pub struct Config {
 pub enum Dispatch {
     /// One `match` in a loop: works in every build.
     Portable,
-    /// Handlers that tail-call each other: faster, and used only in builds without debug
-    /// assertions (without optimizations the calls would not become jumps). Asking for it in
-    /// a debug build gives the portable loop.
+    /// Handlers that tail-call each other: faster. Compiled in only when wisp itself is built
+    /// with optimizations (an `opt-level` above 0, in any profile), because only then do the
+    /// calls become jumps; asking for it in a build without it gives the portable loop.
     Threaded,
 }
 
+impl Dispatch {
+    /// Whether this build of wisp has the threaded backend (wisp compiled with an optimization
+    /// level above 0).
+    pub const THREADED_AVAILABLE: bool = cfg!(wisp_threaded);
+}
+
 impl Default for Dispatch {
+    /// The threaded backend where it is compiled in, else the portable loop.
     fn default() -> Self {
-        if cfg!(debug_assertions) {
-            Dispatch::Portable
-        } else {
+        if Dispatch::THREADED_AVAILABLE {
             Dispatch::Threaded
+        } else {
+            Dispatch::Portable
         }
     }
 }
@@ -135,7 +142,7 @@ impl Engine {
 
     /// Whether stores of this engine run the threaded backend.
     pub(crate) fn threaded(&self) -> bool {
-        self.inner.config.dispatch == Dispatch::Threaded && !cfg!(debug_assertions)
+        self.inner.config.dispatch == Dispatch::Threaded && Dispatch::THREADED_AVAILABLE
     }
 
     pub(crate) fn same(&self, other: &Engine) -> bool {

@@ -5,8 +5,8 @@
 //! A form that no function reaches fails the test, so a new form without coverage breaks it.
 //! Loop latches (an idiom over several operators) run a loop of up to four iterations against
 //! the same loop with the counter read through the stack.
-//! (In builds with debug assertions the threaded engine runs the portable loop; CI also runs
-//! this test with `--profile ci`, where it is the threaded backend.)
+//! (The threaded backend exists wherever wisp is optimized, the test profile included; CI
+//! also runs this test with `--profile ci`.)
 
 use std::collections::BTreeMap;
 use wisp::isa::{FormInfo, FORMS};

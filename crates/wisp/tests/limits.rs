@@ -266,9 +266,8 @@ fn default_limits_end_unbounded_recursion() {
 }
 
 // Grows from inside Wasm leave the run loop when a limiter is installed (the loop cannot reach
-// the store's data); the tests below run on both dispatch backends. In builds with debug
-// assertions `Dispatch::Threaded` gives the portable loop (see `tests/dispatch.rs`), so build
-// without them (e.g. `CARGO_PROFILE_DEV_DEBUG_ASSERTIONS=false`) to exercise the threaded one.
+// the store's data); the tests below run on both dispatch backends (the threaded one exists
+// wherever wisp is optimized, the test profile included; see `tests/dispatch.rs`).
 const BACKENDS: [wisp::Dispatch; 2] = [wisp::Dispatch::Portable, wisp::Dispatch::Threaded];
 
 /// `nest(d, delta)` recurses `d` levels, then grows memory 0 by `delta` pages with operands

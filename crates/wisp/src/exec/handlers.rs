@@ -287,9 +287,12 @@ macro_rules! or_trap {
 macro_rules! load_from {
     ($addr:expr, $offset:expr, $n:literal, $conv:expr) => {{
         match ea($addr, $offset, $n, mem_len!()) {
-            // SAFETY: `ea` checked that `$n` bytes at `a` lie inside the memory.
+            // SAFETY: `ea` checked that `$n` bytes at `a` lie inside the memory, and a byte
+            // array's alignment is 1. (`ptr::read`, not `read_unaligned`: the latter copies
+            // through a stack temporary whose address its debug precondition check takes,
+            // which keeps the handler's final call from becoming a jump in such builds.)
             Some(a) => {
-                let bytes = std::ptr::read_unaligned(mem_base!().add(a) as *const [u8; $n]);
+                let bytes = std::ptr::read(mem_base!().add(a) as *const [u8; $n]);
                 Slot::to_slot($conv(bytes))
             }
             None => trap!(TrapCode::MemoryOutOfBounds),
@@ -302,10 +305,11 @@ macro_rules! store_to {
     ($addr:expr, $offset:expr, $n:literal, $bytes:expr, $v:expr) => {{
         let v: u64 = $v;
         match ea($addr, $offset, $n, mem_len!()) {
-            // SAFETY: `ea` checked that `$n` bytes at `a` lie inside the memory.
+            // SAFETY: `ea` checked that `$n` bytes at `a` lie inside the memory, and a byte
+            // array's alignment is 1 (`ptr::write` for the reason `load_from!` gives).
             Some(a) => {
                 let b: [u8; $n] = $bytes(v);
-                std::ptr::write_unaligned(mem_base!().add(a) as *mut [u8; $n], b);
+                std::ptr::write(mem_base!().add(a) as *mut [u8; $n], b);
             }
             None => trap!(TrapCode::MemoryOutOfBounds),
         }

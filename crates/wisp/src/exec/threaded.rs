@@ -6,9 +6,9 @@
 //! [`Ctx`]. With optimizations on, LLVM turns the final call into a jump, so every instruction
 //! ends in its own indirect jump, which branch predictors handle far better than the portable
 //! loop's single shared one. Without optimizations the calls would nest and overflow the Rust
-//! stack, so this backend is used only in builds without debug assertions; a test in
-//! `tests/dispatch.rs` runs millions of instructions on a small thread stack to prove the tail
-//! calls are still jumps.
+//! stack, so this backend is chosen only where wisp is compiled with an opt-level above 0
+//! (`cfg(wisp_threaded)`, set by `build.rs`); a test in `tests/dispatch.rs` runs millions of
+//! instructions on a small thread stack to prove the tail calls are still jumps.
 
 use super::handlers::in_bounds;
 use super::ops::{self, Slot};
