@@ -178,7 +178,6 @@ const SPECIAL: &[(&str, &[Field], &str)] = &[
     ("CallImport", &[("func", "u32")], "Calls through the instance's function index space (imports)."),
     ("CallIndirect", &[("type_id", "u32"), ("table", "u32")], "`type_id` is the engine-wide id of the expected signature."),
     ("Drop", &[], "Pops a slot."),
-    ("Select", &[], "Pops a condition and a value; keeps the value below when the condition is non-zero, else the popped one."),
     ("LocalGet", &[("index", "u32")], "Pushes a local (the translator's materialization of a `local.get`)."),
     ("LocalSet", &[("index", "u32")], "Pops into a local."),
     ("LocalCopy", &[("src", "u32"), ("dst", "u32")], "`local.get src; local.set dst`."),
@@ -845,6 +844,40 @@ fn latch_body(l: &Latch) -> String {
     )
 }
 
+/// `select`'s forms: the kinds of its two values (`S`, `L`, `I`), its condition always on the
+/// stack (the comparison just computed, in the code compilers emit). Both values constant is
+/// left to the stack form (rare, and two 64-bit immediates do not fit).
+const SELECT_KINDS: &[(char, char)] =
+    &[('S', 'S'), ('S', 'L'), ('S', 'I'), ('L', 'S'), ('L', 'L'), ('L', 'I'), ('I', 'S'), ('I', 'L')];
+
+/// A `select` form's name, fields and handler body.
+fn select_form(a: char, b: char) -> (String, Vec<Field>, String) {
+    let name = format!("Select_{a}{b}S");
+    let mut fields = Vec::new();
+    for (k, local) in [(a, "a"), (b, "b")] {
+        match k {
+            'L' => fields.push((local, "u32")),
+            'I' => fields.push(("imm", "u64")),
+            _ => {}
+        }
+    }
+    let value = |k: char, local: &str| match k {
+        'L' => format!("local!({local})"),
+        _ => "imm".to_string(),
+    };
+    let body = match (a, b) {
+        ('S', 'S') => "{ let c = pop!(u32); let b_ = pop!(); if c == 0 { top!() = b_ } }".to_string(),
+        ('S', _) => format!("{{ let c = pop!(u32); if c == 0 {{ top!() = {} }} }}", value(b, "b")),
+        (_, 'S') => format!("{{ let c = pop!(u32); if c != 0 {{ top!() = {} }} }}", value(a, "a")),
+        _ => format!(
+            "{{ let c = top!() as u32; top!() = if c != 0 {{ {} }} else {{ {} }} }}",
+            value(a, "a"),
+            value(b, "b")
+        ),
+    };
+    (name, fields, body)
+}
+
 /// The generated file.
 pub fn generate() -> String {
     let ops = wasm_ops();
@@ -877,6 +910,22 @@ pub fn generate() -> String {
         )
         .unwrap();
     }
+    for &(a, b) in SELECT_KINDS {
+        let (name, fields, _) = select_form(a, b);
+        let what = |k: char, role: &str| match k {
+            'S' => format!("{role} from the stack"),
+            'L' => format!("{role} from a local"),
+            _ => format!("{role} an immediate"),
+        };
+        writeln!(
+            o,
+            "    /// `select`: {}, {}, condition from the stack; result pushed.\n    {name}{},",
+            what(a, "first value"),
+            what(b, "second value"),
+            fields_decl(&fields)
+        )
+        .unwrap();
+    }
     o.push_str("}\n\n");
 
     // Names and branch targets.
@@ -891,6 +940,11 @@ pub fn generate() -> String {
     }
     for l in &latches {
         writeln!(o, "            Instr::{} {{ .. }} => \"{}\",", l.name, l.name).unwrap();
+    }
+    for &(a, b) in SELECT_KINDS {
+        let (name, fields, _) = select_form(a, b);
+        let pat = if fields.is_empty() { String::new() } else { " { .. }".to_string() };
+        writeln!(o, "            Instr::{name}{pat} => \"{name}\",").unwrap();
     }
     o.push_str("        }\n    }\n\n");
     o.push_str("    /// The branch target of a branching instruction (a `br_table`'s entries included).\n    pub fn branch_target_mut(&mut self) -> Option<&mut u32> {\n        match self {\n");
@@ -1052,6 +1106,20 @@ pub fn generate() -> String {
         o.push_str("            _ => return None,\n        })\n    }\n}\n\n");
     }
 
+    o.push_str("/// The `select` form for its two values' kinds (the condition on the stack), if the\n/// instruction set has it.\n");
+    o.push_str("pub(crate) fn select_form(a: Opd, b: Opd) -> Option<Instr> {\n    Some(match (a, b) {\n");
+    for &(a, b) in SELECT_KINDS {
+        let (name, fields, _) = select_form(a, b);
+        let pat = |k: char, local: &str| match k {
+            'S' => "Opd::S".to_string(),
+            'L' => format!("Opd::L({local})"),
+            _ => "Opd::I(imm)".to_string(),
+        };
+        let init = fields_pat(&fields);
+        writeln!(o, "        ({}, {}) => Instr::{name}{init},", pat(a, "a"), pat(b, "b")).unwrap();
+    }
+    o.push_str("        _ => return None,\n    })\n}\n\n");
+
     // Handlers.
     o.push_str("/// The handlers of every generated form, handed to a dispatch backend's macro `$m` after\n/// the caller's tokens, followed by `rest` (the hand-written handlers).\n");
     o.push_str("macro_rules! generated_handlers {\n    ($m:ident ($($extra:tt)*) { $($rest:tt)* }) => {\n        $m! {\n            $($extra)* ;\n");
@@ -1060,6 +1128,10 @@ pub fn generate() -> String {
     }
     for l in &latches {
         writeln!(o, "            {}{} => {},", l.name, fields_pat(&latch_fields(l)), latch_body(l)).unwrap();
+    }
+    for &(a, b) in SELECT_KINDS {
+        let (name, fields, body) = select_form(a, b);
+        writeln!(o, "            {name}{} => {body},", fields_pat(&fields)).unwrap();
     }
     o.push_str("            $($rest)*\n        }\n    };\n}\npub(crate) use generated_handlers;\n\n");
 
@@ -1093,6 +1165,14 @@ pub fn generate() -> String {
             l.step,
             l.bound,
             l.bound == "I" && l.ty == "i64"
+        )
+        .unwrap();
+    }
+    for &(a, b) in SELECT_KINDS {
+        let (name, _, _) = select_form(a, b);
+        writeln!(
+            o,
+            "    FormInfo {{ name: \"{name}\", op: \"select\", family: \"select\", kinds: \"{a}{b}S\", dst: \"S\", narrow_imm: false }},"
         )
         .unwrap();
     }

@@ -4,7 +4,8 @@
 //! (for stores) the whole memory with the same operator's all-stack form in the same module.
 //! A form that no function reaches fails the test, so a new form without coverage breaks it.
 //! Loop latches (an idiom over several operators) run a loop of up to four iterations against
-//! the same loop with the counter read through the stack.
+//! the same loop with the counter read through the stack. `select`'s forms run on each numeric
+//! type.
 //! (The threaded backend exists wherever wisp is optimized, the test profile included; CI
 //! also runs this test with `--profile ci`.)
 
@@ -24,6 +25,10 @@ fn wat(src: &str) -> Result<Vec<u8>, String> {
 
 /// Operand types and result type of a form's operator, from its text name.
 fn signature(f: &FormInfo) -> (Vec<&'static str>, Option<&'static str>) {
+    if f.family == "select" {
+        // Untyped: the cases run it on each numeric type (`signatures`); i64 stands for them.
+        return (vec!["i64", "i64", "i32"], Some("i64"));
+    }
     let (prefix, rest) = f.op.split_once('.').expect("a text name has a type prefix");
     match f.family {
         "binary" => (vec![prefix, prefix], Some(prefix)),
@@ -259,8 +264,18 @@ fn apply(f: &FormInfo, offset: u32, operands: &[String]) -> String {
     format!("({}{mem} {})", f.op, operands.join(" "))
 }
 
-fn module(f: &FormInfo, consts: &[Option<u64>], offset: u32) -> String {
-    let (params, result) = signature(f);
+/// The signatures a form's cases run with: its operator's, or for `select` (which copies bits
+/// of any numeric type) each numeric type's.
+fn signatures(f: &FormInfo) -> Vec<(Vec<&'static str>, Option<&'static str>)> {
+    if f.family == "select" {
+        ["i32", "i64", "f32", "f64"].iter().map(|&t| (vec![t, t, "i32"], Some(t))).collect()
+    } else {
+        vec![signature(f)]
+    }
+}
+
+fn module(f: &FormInfo, sig: &(Vec<&'static str>, Option<&'static str>), consts: &[Option<u64>], offset: u32) -> String {
+    let (params, result) = sig.clone();
     let kinds: Vec<char> = f.kinds.chars().collect();
     let ops: Vec<String> = kinds
         .iter()
@@ -397,7 +412,11 @@ fn cases(f: &FormInfo) -> Vec<Case> {
     if f.family == "latch" {
         return latch_cases(f);
     }
-    let (params, _) = signature(f);
+    signatures(f).iter().flat_map(|sig| typed_cases(f, sig)).collect()
+}
+
+fn typed_cases(f: &FormInfo, sig: &(Vec<&'static str>, Option<&'static str>)) -> Vec<Case> {
+    let params = sig.0.clone();
     let kinds: Vec<char> = f.kinds.chars().collect();
     let memory = matches!(f.family, "load" | "store");
     // The values each operand takes: addresses for a load's or store's first operand.
@@ -443,7 +462,7 @@ fn cases(f: &FormInfo) -> Vec<Case> {
                 let selects =
                     !f.narrow_imm || imms.iter().zip(choice).all(|(&i, &c)| (memory && i == 0) || fits_i32(c));
                 out.push(Case {
-                    wat: module(f, &consts, offset),
+                    wat: module(f, sig, &consts, offset),
                     selects,
                     params: params.clone(),
                     rows: rows(&per_operand),
@@ -483,6 +502,10 @@ enum Outcome {
 /// and the processor propagates the NaN of one operand.
 fn both_allowed_nans(f: &FormInfo, params: &[&str], row: &[u64], got: &Outcome, want: &Outcome) -> bool {
     let (Outcome::Value(Some(g), None), Outcome::Value(Some(w), None)) = (got, want) else { return false };
+    // `select` copies bits: no NaN of its may change.
+    if f.family == "select" {
+        return false;
+    }
     let (_, result) = signature(f);
     let rest = f.op.split_once('.').unwrap().1;
     if !matches!(result, Some("f32" | "f64")) || matches!(rest, "neg" | "abs" | "copysign") {

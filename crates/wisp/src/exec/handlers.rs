@@ -97,13 +97,6 @@ macro_rules! for_each_handler {
             Drop => {
                 let _ = pop!();
             },
-            Select => {
-                let c = pop!(u32);
-                let b = pop!();
-                if c == 0 {
-                    top!() = b;
-                }
-            },
             LocalGet { index } => push!(local!(index)),
             LocalSet { index } => local!(index) = pop!(),
             LocalCopy { src, dst } => local!(dst) = local!(src),

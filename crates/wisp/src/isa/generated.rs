@@ -41,8 +41,6 @@ pub enum Instr {
     CallIndirect { type_id: u32, table: u32 },
     /// Pops a slot.
     Drop,
-    /// Pops a condition and a value; keeps the value below when the condition is non-zero, else the popped one.
-    Select,
     /// Pushes a local (the translator's materialization of a `local.get`).
     LocalGet { index: u32 },
     /// Pops into a local.
@@ -2639,6 +2637,22 @@ pub enum Instr {
     I64GeU_StepI_Br { local: u16, step: i16, bound: i32, target: u32 },
     /// Loop latch: `local = local + local `by``, then `br_if target` when `i64.ge_u` of it and local `b` holds.
     I64GeU_StepLL_Br { local: u16, by: u16, b: u16, target: u32 },
+    /// `select`: first value from the stack, second value from the stack, condition from the stack; result pushed.
+    Select_SSS,
+    /// `select`: first value from the stack, second value from a local, condition from the stack; result pushed.
+    Select_SLS { b: u32 },
+    /// `select`: first value from the stack, second value an immediate, condition from the stack; result pushed.
+    Select_SIS { imm: u64 },
+    /// `select`: first value from a local, second value from the stack, condition from the stack; result pushed.
+    Select_LSS { a: u32 },
+    /// `select`: first value from a local, second value from a local, condition from the stack; result pushed.
+    Select_LLS { a: u32, b: u32 },
+    /// `select`: first value from a local, second value an immediate, condition from the stack; result pushed.
+    Select_LIS { a: u32, imm: u64 },
+    /// `select`: first value an immediate, second value from the stack, condition from the stack; result pushed.
+    Select_ISS { imm: u64 },
+    /// `select`: first value an immediate, second value from a local, condition from the stack; result pushed.
+    Select_ILS { imm: u64, b: u32 },
 }
 
 impl Instr {
@@ -2661,7 +2675,6 @@ impl Instr {
             Instr::CallImport { .. } => "CallImport",
             Instr::CallIndirect { .. } => "CallIndirect",
             Instr::Drop => "Drop",
-            Instr::Select => "Select",
             Instr::LocalGet { .. } => "LocalGet",
             Instr::LocalSet { .. } => "LocalSet",
             Instr::LocalCopy { .. } => "LocalCopy",
@@ -3960,6 +3973,14 @@ impl Instr {
             Instr::I64GeU_StepL_Br { .. } => "I64GeU_StepL_Br",
             Instr::I64GeU_StepI_Br { .. } => "I64GeU_StepI_Br",
             Instr::I64GeU_StepLL_Br { .. } => "I64GeU_StepLL_Br",
+            Instr::Select_SSS => "Select_SSS",
+            Instr::Select_SLS { .. } => "Select_SLS",
+            Instr::Select_SIS { .. } => "Select_SIS",
+            Instr::Select_LSS { .. } => "Select_LSS",
+            Instr::Select_LLS { .. } => "Select_LLS",
+            Instr::Select_LIS { .. } => "Select_LIS",
+            Instr::Select_ISS { .. } => "Select_ISS",
+            Instr::Select_ILS { .. } => "Select_ILS",
         }
     }
 
@@ -6101,6 +6122,22 @@ impl Store {
     }
 }
 
+/// The `select` form for its two values' kinds (the condition on the stack), if the
+/// instruction set has it.
+pub(crate) fn select_form(a: Opd, b: Opd) -> Option<Instr> {
+    Some(match (a, b) {
+        (Opd::S, Opd::S) => Instr::Select_SSS,
+        (Opd::S, Opd::L(b)) => Instr::Select_SLS { b },
+        (Opd::S, Opd::I(imm)) => Instr::Select_SIS { imm },
+        (Opd::L(a), Opd::S) => Instr::Select_LSS { a },
+        (Opd::L(a), Opd::L(b)) => Instr::Select_LLS { a, b },
+        (Opd::L(a), Opd::I(imm)) => Instr::Select_LIS { a, imm },
+        (Opd::I(imm), Opd::S) => Instr::Select_ISS { imm },
+        (Opd::I(imm), Opd::L(b)) => Instr::Select_ILS { imm, b },
+        _ => return None,
+    })
+}
+
 /// The handlers of every generated form, handed to a dispatch backend's macro `$m` after
 /// the caller's tokens, followed by `rest` (the hand-written handlers).
 macro_rules! generated_handlers {
@@ -7369,6 +7406,14 @@ macro_rules! generated_handlers {
             I64GeU_StepL_Br { local, step, b, target } => { let v = Slot::to_slot(ops::i64_add(Slot::from_slot(local!(local)), Slot::from_slot(step as i64 as u64))); local!(local) = v; if ops::i64_ge_u(Slot::from_slot(v), Slot::from_slot(local!(b))) { jump!(target) } },
             I64GeU_StepI_Br { local, step, bound, target } => { let v = Slot::to_slot(ops::i64_add(Slot::from_slot(local!(local)), Slot::from_slot(step as i64 as u64))); local!(local) = v; if ops::i64_ge_u(Slot::from_slot(v), Slot::from_slot(bound as i64 as u64)) { jump!(target) } },
             I64GeU_StepLL_Br { local, by, b, target } => { let v = Slot::to_slot(ops::i64_add(Slot::from_slot(local!(local)), Slot::from_slot(local!(by)))); local!(local) = v; if ops::i64_ge_u(Slot::from_slot(v), Slot::from_slot(local!(b))) { jump!(target) } },
+            Select_SSS => { let c = pop!(u32); let b_ = pop!(); if c == 0 { top!() = b_ } },
+            Select_SLS { b } => { let c = pop!(u32); if c == 0 { top!() = local!(b) } },
+            Select_SIS { imm } => { let c = pop!(u32); if c == 0 { top!() = imm } },
+            Select_LSS { a } => { let c = pop!(u32); if c != 0 { top!() = local!(a) } },
+            Select_LLS { a, b } => { let c = top!() as u32; top!() = if c != 0 { local!(a) } else { local!(b) } },
+            Select_LIS { a, imm } => { let c = top!() as u32; top!() = if c != 0 { local!(a) } else { imm } },
+            Select_ISS { imm } => { let c = pop!(u32); if c != 0 { top!() = imm } },
+            Select_ILS { imm, b } => { let c = top!() as u32; top!() = if c != 0 { imm } else { local!(b) } },
             $($rest)*
         }
     };
@@ -8640,4 +8685,12 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64GeU_StepL_Br", op: "i64.ge_u", family: "latch", kinds: "LIL", dst: "Br", narrow_imm: false },
     FormInfo { name: "I64GeU_StepI_Br", op: "i64.ge_u", family: "latch", kinds: "LII", dst: "Br", narrow_imm: true },
     FormInfo { name: "I64GeU_StepLL_Br", op: "i64.ge_u", family: "latch", kinds: "LLL", dst: "Br", narrow_imm: false },
+    FormInfo { name: "Select_SSS", op: "select", family: "select", kinds: "SSS", dst: "S", narrow_imm: false },
+    FormInfo { name: "Select_SLS", op: "select", family: "select", kinds: "SLS", dst: "S", narrow_imm: false },
+    FormInfo { name: "Select_SIS", op: "select", family: "select", kinds: "SIS", dst: "S", narrow_imm: false },
+    FormInfo { name: "Select_LSS", op: "select", family: "select", kinds: "LSS", dst: "S", narrow_imm: false },
+    FormInfo { name: "Select_LLS", op: "select", family: "select", kinds: "LLS", dst: "S", narrow_imm: false },
+    FormInfo { name: "Select_LIS", op: "select", family: "select", kinds: "LIS", dst: "S", narrow_imm: false },
+    FormInfo { name: "Select_ISS", op: "select", family: "select", kinds: "ISS", dst: "S", narrow_imm: false },
+    FormInfo { name: "Select_ILS", op: "select", family: "select", kinds: "ILS", dst: "S", narrow_imm: false },
 ];

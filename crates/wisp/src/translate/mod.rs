@@ -15,7 +15,7 @@
 //! physically sit on the value stack count towards stack heights, so branch adjustments and the
 //! frame's maximum height are in physical slots.
 
-use crate::isa::{Addr, Bin, Dst, Instr, Load, Opd, Store, Un};
+use crate::isa::{select_form, Addr, Bin, Dst, Instr, Load, Opd, Store, Un};
 use crate::module::ModuleInner;
 use wisp_decoder::{BlockType, ErrorKind, FunctionBody, Operator};
 
@@ -580,7 +580,7 @@ impl<'m> Translator<'m> {
                     self.emit(Instr::Drop);
                 }
             }
-            Operator::Select {} | Operator::TypedSelect { .. } => self.simple(3, Instr::Select, 1),
+            Operator::Select {} | Operator::TypedSelect { .. } => self.select(),
             Operator::LocalGet { local_index } => self.push(Opd::L(local_index)),
             Operator::LocalSet { local_index } => {
                 if let Some(n) = self.resume_jump(local_index, ahead) {
@@ -861,6 +861,40 @@ impl<'m> Translator<'m> {
         }
         self.materialize(n - 1);
         f(Opd::S, Opd::S).expect("every operator has its stack form")
+    }
+
+    /// `select`: a constant condition picks a value that is not on the stack without code;
+    /// otherwise the condition goes on the stack and the values are taken as their kinds allow
+    /// (a value a form cannot take is materialized below the ones above it).
+    fn select(&mut self) {
+        let n = self.stack.len();
+        let (a, b, c) = (self.stack[n - 3], self.stack[n - 2], self.stack[n - 1]);
+        if let (Opd::I(c), false, false) = (c, a == Opd::S, b == Opd::S) {
+            self.pop();
+            self.pop();
+            self.pop();
+            self.push(if c as u32 != 0 { a } else { b });
+            return;
+        }
+        self.materialize(n - 1);
+        let form = match select_form(a, b) {
+            Some(i) => i,
+            None => {
+                self.materialize(n - 3);
+                match select_form(Opd::S, b) {
+                    Some(i) => i,
+                    None => {
+                        self.materialize(n - 2);
+                        Instr::Select_SSS
+                    }
+                }
+            }
+        };
+        self.pop();
+        self.pop();
+        self.pop();
+        self.emit(form);
+        self.push(Opd::S);
     }
 
     fn unary(&mut self, op: Un, ahead: &[Operator<'_>]) -> usize {
