@@ -2639,20 +2639,36 @@ pub enum Instr {
     I64GeU_StepLL_Br { local: u16, by: u16, b: u16, target: u32 },
     /// `select`: first value from the stack, second value from the stack, condition from the stack; result pushed.
     Select_SSS,
+    /// `select`: first value from the stack, second value from the stack, condition from the stack; result into local `dst`.
+    Select_SSS_Set { dst: u32 },
     /// `select`: first value from the stack, second value from a local, condition from the stack; result pushed.
     Select_SLS { b: u32 },
+    /// `select`: first value from the stack, second value from a local, condition from the stack; result into local `dst`.
+    Select_SLS_Set { b: u32, dst: u32 },
     /// `select`: first value from the stack, second value an immediate, condition from the stack; result pushed.
     Select_SIS { imm: u64 },
+    /// `select`: first value from the stack, second value an immediate, condition from the stack; result into local `dst`.
+    Select_SIS_Set { imm: u64, dst: u32 },
     /// `select`: first value from a local, second value from the stack, condition from the stack; result pushed.
     Select_LSS { a: u32 },
+    /// `select`: first value from a local, second value from the stack, condition from the stack; result into local `dst`.
+    Select_LSS_Set { a: u32, dst: u32 },
     /// `select`: first value from a local, second value from a local, condition from the stack; result pushed.
     Select_LLS { a: u32, b: u32 },
+    /// `select`: first value from a local, second value from a local, condition from the stack; result into local `dst`.
+    Select_LLS_Set { a: u32, b: u32, dst: u32 },
     /// `select`: first value from a local, second value an immediate, condition from the stack; result pushed.
     Select_LIS { a: u32, imm: u64 },
+    /// `select`: first value from a local, second value an immediate, condition from the stack; result into local `dst`.
+    Select_LIS_Set { a: u16, imm: u64, dst: u16 },
     /// `select`: first value an immediate, second value from the stack, condition from the stack; result pushed.
     Select_ISS { imm: u64 },
+    /// `select`: first value an immediate, second value from the stack, condition from the stack; result into local `dst`.
+    Select_ISS_Set { imm: u64, dst: u32 },
     /// `select`: first value an immediate, second value from a local, condition from the stack; result pushed.
     Select_ILS { imm: u64, b: u32 },
+    /// `select`: first value an immediate, second value from a local, condition from the stack; result into local `dst`.
+    Select_ILS_Set { imm: u64, b: u16, dst: u16 },
 }
 
 impl Instr {
@@ -3974,13 +3990,21 @@ impl Instr {
             Instr::I64GeU_StepI_Br { .. } => "I64GeU_StepI_Br",
             Instr::I64GeU_StepLL_Br { .. } => "I64GeU_StepLL_Br",
             Instr::Select_SSS => "Select_SSS",
+            Instr::Select_SSS_Set { .. } => "Select_SSS_Set",
             Instr::Select_SLS { .. } => "Select_SLS",
+            Instr::Select_SLS_Set { .. } => "Select_SLS_Set",
             Instr::Select_SIS { .. } => "Select_SIS",
+            Instr::Select_SIS_Set { .. } => "Select_SIS_Set",
             Instr::Select_LSS { .. } => "Select_LSS",
+            Instr::Select_LSS_Set { .. } => "Select_LSS_Set",
             Instr::Select_LLS { .. } => "Select_LLS",
+            Instr::Select_LLS_Set { .. } => "Select_LLS_Set",
             Instr::Select_LIS { .. } => "Select_LIS",
+            Instr::Select_LIS_Set { .. } => "Select_LIS_Set",
             Instr::Select_ISS { .. } => "Select_ISS",
+            Instr::Select_ISS_Set { .. } => "Select_ISS_Set",
             Instr::Select_ILS { .. } => "Select_ILS",
+            Instr::Select_ILS_Set { .. } => "Select_ILS_Set",
         }
     }
 
@@ -6122,18 +6146,26 @@ impl Store {
     }
 }
 
-/// The `select` form for its two values' kinds (the condition on the stack), if the
-/// instruction set has it.
-pub(crate) fn select_form(a: Opd, b: Opd) -> Option<Instr> {
-    Some(match (a, b) {
-        (Opd::S, Opd::S) => Instr::Select_SSS,
-        (Opd::S, Opd::L(b)) => Instr::Select_SLS { b },
-        (Opd::S, Opd::I(imm)) => Instr::Select_SIS { imm },
-        (Opd::L(a), Opd::S) => Instr::Select_LSS { a },
-        (Opd::L(a), Opd::L(b)) => Instr::Select_LLS { a, b },
-        (Opd::L(a), Opd::I(imm)) => Instr::Select_LIS { a, imm },
-        (Opd::I(imm), Opd::S) => Instr::Select_ISS { imm },
-        (Opd::I(imm), Opd::L(b)) => Instr::Select_ILS { imm, b },
+/// The `select` form for its two values' kinds (the condition on the stack) and destination,
+/// if the instruction set has it.
+pub(crate) fn select_form(a: Opd, b: Opd, d: Dst) -> Option<Instr> {
+    Some(match (a, b, d) {
+        (Opd::S, Opd::S, Dst::S) => Instr::Select_SSS,
+        (Opd::S, Opd::S, Dst::L(dst)) => Instr::Select_SSS_Set { dst },
+        (Opd::S, Opd::L(b), Dst::S) => Instr::Select_SLS { b },
+        (Opd::S, Opd::L(b), Dst::L(dst)) => Instr::Select_SLS_Set { b, dst },
+        (Opd::S, Opd::I(imm), Dst::S) => Instr::Select_SIS { imm },
+        (Opd::S, Opd::I(imm), Dst::L(dst)) => Instr::Select_SIS_Set { imm, dst },
+        (Opd::L(a), Opd::S, Dst::S) => Instr::Select_LSS { a },
+        (Opd::L(a), Opd::S, Dst::L(dst)) => Instr::Select_LSS_Set { a, dst },
+        (Opd::L(a), Opd::L(b), Dst::S) => Instr::Select_LLS { a, b },
+        (Opd::L(a), Opd::L(b), Dst::L(dst)) => Instr::Select_LLS_Set { a, b, dst },
+        (Opd::L(a), Opd::I(imm), Dst::S) => Instr::Select_LIS { a, imm },
+        (Opd::L(a), Opd::I(imm), Dst::L(dst)) => Instr::Select_LIS_Set { a: u16::try_from(a).ok()?, imm, dst: u16::try_from(dst).ok()? },
+        (Opd::I(imm), Opd::S, Dst::S) => Instr::Select_ISS { imm },
+        (Opd::I(imm), Opd::S, Dst::L(dst)) => Instr::Select_ISS_Set { imm, dst },
+        (Opd::I(imm), Opd::L(b), Dst::S) => Instr::Select_ILS { imm, b },
+        (Opd::I(imm), Opd::L(b), Dst::L(dst)) => Instr::Select_ILS_Set { imm, b: u16::try_from(b).ok()?, dst: u16::try_from(dst).ok()? },
         _ => return None,
     })
 }
@@ -7407,13 +7439,21 @@ macro_rules! generated_handlers {
             I64GeU_StepI_Br { local, step, bound, target } => { let v = Slot::to_slot(ops::i64_add(Slot::from_slot(local!(local)), Slot::from_slot(step as i64 as u64))); local!(local) = v; if ops::i64_ge_u(Slot::from_slot(v), Slot::from_slot(bound as i64 as u64)) { jump!(target) } },
             I64GeU_StepLL_Br { local, by, b, target } => { let v = Slot::to_slot(ops::i64_add(Slot::from_slot(local!(local)), Slot::from_slot(local!(by)))); local!(local) = v; if ops::i64_ge_u(Slot::from_slot(v), Slot::from_slot(local!(b))) { jump!(target) } },
             Select_SSS => { let c = pop!(u32); let b_ = pop!(); if c == 0 { top!() = b_ } },
+            Select_SSS_Set { dst } => { let c = pop!(u32); let b_ = pop!(); let a_ = pop!(); local!(dst) = if c != 0 { a_ } else { b_ } },
             Select_SLS { b } => { let c = pop!(u32); if c == 0 { top!() = local!(b) } },
+            Select_SLS_Set { b, dst } => { let c = pop!(u32); let a_ = pop!(); local!(dst) = if c != 0 { a_ } else { local!(b) } },
             Select_SIS { imm } => { let c = pop!(u32); if c == 0 { top!() = imm } },
+            Select_SIS_Set { imm, dst } => { let c = pop!(u32); let a_ = pop!(); local!(dst) = if c != 0 { a_ } else { imm } },
             Select_LSS { a } => { let c = pop!(u32); if c != 0 { top!() = local!(a) } },
+            Select_LSS_Set { a, dst } => { let c = pop!(u32); let b_ = pop!(); local!(dst) = if c != 0 { local!(a) } else { b_ } },
             Select_LLS { a, b } => { let c = top!() as u32; top!() = if c != 0 { local!(a) } else { local!(b) } },
+            Select_LLS_Set { a, b, dst } => { let c = pop!(u32); local!(dst) = if c != 0 { local!(a) } else { local!(b) } },
             Select_LIS { a, imm } => { let c = top!() as u32; top!() = if c != 0 { local!(a) } else { imm } },
+            Select_LIS_Set { a, imm, dst } => { let c = pop!(u32); local!(dst) = if c != 0 { local!(a) } else { imm } },
             Select_ISS { imm } => { let c = pop!(u32); if c != 0 { top!() = imm } },
+            Select_ISS_Set { imm, dst } => { let c = pop!(u32); let b_ = pop!(); local!(dst) = if c != 0 { imm } else { b_ } },
             Select_ILS { imm, b } => { let c = top!() as u32; top!() = if c != 0 { imm } else { local!(b) } },
+            Select_ILS_Set { imm, b, dst } => { let c = pop!(u32); local!(dst) = if c != 0 { imm } else { local!(b) } },
             $($rest)*
         }
     };
@@ -8686,11 +8726,19 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64GeU_StepI_Br", op: "i64.ge_u", family: "latch", kinds: "LII", dst: "Br", narrow_imm: true },
     FormInfo { name: "I64GeU_StepLL_Br", op: "i64.ge_u", family: "latch", kinds: "LLL", dst: "Br", narrow_imm: false },
     FormInfo { name: "Select_SSS", op: "select", family: "select", kinds: "SSS", dst: "S", narrow_imm: false },
+    FormInfo { name: "Select_SSS_Set", op: "select", family: "select", kinds: "SSS", dst: "L", narrow_imm: false },
     FormInfo { name: "Select_SLS", op: "select", family: "select", kinds: "SLS", dst: "S", narrow_imm: false },
+    FormInfo { name: "Select_SLS_Set", op: "select", family: "select", kinds: "SLS", dst: "L", narrow_imm: false },
     FormInfo { name: "Select_SIS", op: "select", family: "select", kinds: "SIS", dst: "S", narrow_imm: false },
+    FormInfo { name: "Select_SIS_Set", op: "select", family: "select", kinds: "SIS", dst: "L", narrow_imm: false },
     FormInfo { name: "Select_LSS", op: "select", family: "select", kinds: "LSS", dst: "S", narrow_imm: false },
+    FormInfo { name: "Select_LSS_Set", op: "select", family: "select", kinds: "LSS", dst: "L", narrow_imm: false },
     FormInfo { name: "Select_LLS", op: "select", family: "select", kinds: "LLS", dst: "S", narrow_imm: false },
+    FormInfo { name: "Select_LLS_Set", op: "select", family: "select", kinds: "LLS", dst: "L", narrow_imm: false },
     FormInfo { name: "Select_LIS", op: "select", family: "select", kinds: "LIS", dst: "S", narrow_imm: false },
+    FormInfo { name: "Select_LIS_Set", op: "select", family: "select", kinds: "LIS", dst: "L", narrow_imm: false },
     FormInfo { name: "Select_ISS", op: "select", family: "select", kinds: "ISS", dst: "S", narrow_imm: false },
+    FormInfo { name: "Select_ISS_Set", op: "select", family: "select", kinds: "ISS", dst: "L", narrow_imm: false },
     FormInfo { name: "Select_ILS", op: "select", family: "select", kinds: "ILS", dst: "S", narrow_imm: false },
+    FormInfo { name: "Select_ILS_Set", op: "select", family: "select", kinds: "ILS", dst: "L", narrow_imm: false },
 ];

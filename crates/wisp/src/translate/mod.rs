@@ -580,7 +580,7 @@ impl<'m> Translator<'m> {
                     self.emit(Instr::Drop);
                 }
             }
-            Operator::Select {} | Operator::TypedSelect { .. } => self.select(),
+            Operator::Select {} | Operator::TypedSelect { .. } => return self.select(ahead.first()),
             Operator::LocalGet { local_index } => self.push(Opd::L(local_index)),
             Operator::LocalSet { local_index } => {
                 if let Some(n) = self.resume_jump(local_index, ahead) {
@@ -864,9 +864,11 @@ impl<'m> Translator<'m> {
     }
 
     /// `select`: a constant condition picks a value that is not on the stack without code;
-    /// otherwise the condition goes on the stack and the values are taken as their kinds allow
-    /// (a value a form cannot take is materialized below the ones above it).
-    fn select(&mut self) {
+    /// otherwise the condition goes on the stack, the values are taken as their kinds allow (a
+    /// value a form cannot take is materialized below the ones above it), and the result goes
+    /// to the stack or to the local the next operator sets. Returns the operators consumed
+    /// after it.
+    fn select(&mut self, next: Option<&Operator<'_>>) -> usize {
         let n = self.stack.len();
         let (a, b, c) = (self.stack[n - 3], self.stack[n - 2], self.stack[n - 1]);
         if let (Opd::I(c), false, false) = (c, a == Opd::S, b == Opd::S) {
@@ -874,18 +876,26 @@ impl<'m> Translator<'m> {
             self.pop();
             self.pop();
             self.push(if c as u32 != 0 { a } else { b });
-            return;
+            return 0;
         }
         self.materialize(n - 1);
-        let form = match select_form(a, b) {
+        let (mut dst, mut fused) = match self.destination(next_of(next), 3, false, 0) {
+            Next::Set(x) | Next::Tee(x) => (Dst::L(x), next_of(next)),
+            _ => (Dst::S, Next::None),
+        };
+        // A local the set forms cannot address (beyond 16 bits in some) goes through the stack.
+        if select_form(Opd::S, Opd::S, dst).is_none() {
+            (dst, fused) = (Dst::S, Next::None);
+        }
+        let form = match select_form(a, b, dst) {
             Some(i) => i,
             None => {
                 self.materialize(n - 3);
-                match select_form(Opd::S, b) {
+                match select_form(Opd::S, b, dst) {
                     Some(i) => i,
                     None => {
                         self.materialize(n - 2);
-                        Instr::Select_SSS
+                        select_form(Opd::S, Opd::S, dst).expect("checked above")
                     }
                 }
             }
@@ -893,8 +903,7 @@ impl<'m> Translator<'m> {
         self.pop();
         self.pop();
         self.pop();
-        self.emit(form);
-        self.push(Opd::S);
+        self.finish(form, dst, fused)
     }
 
     fn unary(&mut self, op: Un, ahead: &[Operator<'_>]) -> usize {
