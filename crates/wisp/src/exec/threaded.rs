@@ -396,12 +396,16 @@ mod hw {
         match i {
             Instr::I32Popcnt_S => Some(I32Popcnt_S),
             Instr::I64Popcnt_S => Some(I64Popcnt_S),
+            Instr::I32Popcnt_L { .. } => Some(I32Popcnt_L),
+            Instr::I64Popcnt_L { .. } => Some(I64Popcnt_L),
+            Instr::I32Popcnt_S_Set { .. } => Some(I32Popcnt_S_Set),
+            Instr::I64Popcnt_S_Set { .. } => Some(I64Popcnt_S_Set),
             _ => None,
         }
     }
 
-    /// The count of the top of stack (an i32's slot is zero-extended, so counting all 64 bits
-    /// counts the i32).
+    /// The count of the top of stack (an i32 is counted in its low 32 bits: i32 readers
+    /// truncate their slot).
     #[target_feature(enable = "popcnt")]
     unsafe fn I32Popcnt_S(ip: *const Op, sp: *mut u64, fp: *mut u64, tos: u64, ctx: &mut Ctx, mem: *mut u8) {
         let ip = ip.add(1);
@@ -412,6 +416,46 @@ mod hw {
     unsafe fn I64Popcnt_S(ip: *const Op, sp: *mut u64, fp: *mut u64, tos: u64, ctx: &mut Ctx, mem: *mut u8) {
         let ip = ip.add(1);
         ((*ip).handler)(ip, sp, fp, tos.count_ones() as u64, ctx, mem)
+    }
+
+    /// `popcnt` of a local, pushed, and of the popped value into a local, for each width
+    /// (`$ty` is what the slot is read as).
+    macro_rules! popcnt_local_forms {
+        ($($from_local:ident, $into_local:ident, $ty:ty;)*) => {$(
+            #[target_feature(enable = "popcnt")]
+            unsafe fn $from_local(ip: *const Op, sp: *mut u64, fp: *mut u64, tos: u64, ctx: &mut Ctx, mem: *mut u8) {
+                let Instr::$from_local { a } = (*ip).instr else {
+                    // SAFETY: `handler_for` gives this handler only to its own instruction.
+                    std::hint::unreachable_unchecked()
+                };
+                // SAFETY: validation checked the local index; the frame holds the locals.
+                let v = *fp.add(a as usize) as $ty;
+                // SAFETY: the translator's heights include the pushed slot; the cached top
+                // goes to its slot below it.
+                *sp.sub(1) = tos;
+                let ip = ip.add(1);
+                ((*ip).handler)(ip, sp.add(1), fp, v.count_ones() as u64, ctx, mem)
+            }
+
+            #[target_feature(enable = "popcnt")]
+            unsafe fn $into_local(ip: *const Op, sp: *mut u64, fp: *mut u64, tos: u64, ctx: &mut Ctx, mem: *mut u8) {
+                let Instr::$into_local { dst } = (*ip).instr else {
+                    // SAFETY: `handler_for` gives this handler only to its own instruction.
+                    std::hint::unreachable_unchecked()
+                };
+                // SAFETY: validation checked the local index; the operand was on the stack, so
+                // the slot below it (the new top, re-read) is inside the frame.
+                *fp.add(dst as usize) = (tos as $ty).count_ones() as u64;
+                let sp = sp.sub(1);
+                let ip = ip.add(1);
+                ((*ip).handler)(ip, sp, fp, *sp.sub(1), ctx, mem)
+            }
+        )*};
+    }
+
+    popcnt_local_forms! {
+        I32Popcnt_L, I32Popcnt_S_Set, u32;
+        I64Popcnt_L, I64Popcnt_S_Set, u64;
     }
 }
 
