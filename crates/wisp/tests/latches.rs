@@ -1,7 +1,8 @@
 //! Loop latches: a counter stepped by a constant, teed, compared and branched on. These tests
 //! check the results against what the Wasm means, at the edges: counters wrapping at their
-//! width, negative steps, steps too wide for a 16-bit immediate, both branch senses, and a
-//! second induction variable stepped right before the latch (it must still happen first).
+//! width, negative steps, steps too wide for a 16-bit immediate, both branch senses, counters
+//! tested against zero (the teed value itself, or its `eqz`), and a second induction variable
+//! stepped right before the latch (it must still happen first).
 
 use wisp::{Config, Dispatch, Engine, Linker, Module, Store};
 
@@ -56,6 +57,32 @@ const MODULE: &str = r#"(module
       (br_if $out (local.tee $t (i32.and (local.get $a) (i32.const 1))))
       (return (i32.const 100)))
     (i32.add (local.get $t) (i32.const 10)))
+  ;; 7: counting down by 2 to zero, the teed counter itself the condition (`c != 0`).
+  (func (export "down_to_zero") (param $i i32) (result i32) (local $n i32)
+    (loop $l
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br_if $l (local.tee $i (i32.sub (local.get $i) (i32.const 2)))))
+    (local.get $n))
+  ;; 8: leaving when the counter reaches zero (`eqz; br_if`).
+  (func (export "until_zero") (param $i i32) (result i32) (local $n i32)
+    (block $out
+      (loop $l
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (br_if $out (i32.eqz (local.tee $i (i32.add (local.get $i) (i32.const -1)))))
+        (br $l)))
+    (local.get $n))
+  ;; 9: an i64 counter down to zero: `i64.eqz; i32.eqz; br_if` (all 64 bits count).
+  (func (export "down64") (param $i i64) (result i32) (local $n i32)
+    (loop $l
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br_if $l (i32.eqz (i64.eqz (local.tee $i (i64.add (local.get $i) (i64.const -3)))))))
+    (local.get $n))
+  ;; 10: `if` on the teed counter: the loop continues from inside the `then`.
+  (func (export "if_nonzero") (param $i i32) (result i32) (local $n i32)
+    (loop $l
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (if (local.tee $i (i32.add (local.get $i) (i32.const -1))) (then (br $l))))
+    (local.get $n))
 )"#;
 
 fn engines() -> Vec<Engine> {
@@ -105,6 +132,30 @@ fn latches_compute_what_the_wasm_means() {
         let odd = inst.get_typed_func::<i32, i32>(&*s, "odd").unwrap();
         assert_eq!(odd.call(&mut *s, 7).unwrap(), 11);
         assert_eq!(odd.call(&mut *s, 6).unwrap(), 100);
+        let down_to_zero = inst.get_typed_func::<i32, i32>(&*s, "down_to_zero").unwrap();
+        assert_eq!(down_to_zero.call(&mut *s, 10).unwrap(), 5); // 8, 6, 4, 2, 0
+        assert_eq!(down_to_zero.call(&mut *s, 2).unwrap(), 1);
+        let until_zero = inst.get_typed_func::<i32, i32>(&*s, "until_zero").unwrap();
+        assert_eq!(until_zero.call(&mut *s, 5).unwrap(), 5);
+        assert_eq!(until_zero.call(&mut *s, 1).unwrap(), 1);
+        let down64 = inst.get_typed_func::<i64, i32>(&*s, "down64").unwrap();
+        assert_eq!(down64.call(&mut *s, 9).unwrap(), 3);
+        assert_eq!(down64.call(&mut *s, 3).unwrap(), 1);
+        let if_nonzero = inst.get_typed_func::<i32, i32>(&*s, "if_nonzero").unwrap();
+        assert_eq!(if_nonzero.call(&mut *s, 4).unwrap(), 4);
+        assert_eq!(if_nonzero.call(&mut *s, 1).unwrap(), 1);
+    }
+}
+
+/// The loops counting down to zero above are translated as latches (a comparison with the
+/// constant 0), not as a step, a tee and a test.
+#[test]
+fn counters_tested_against_zero_are_latches() {
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat(MODULE)).expect("valid");
+    for (func, latch) in [(7, "I32Ne_StepI_Br"), (8, "I32Eq_StepI_Br"), (9, "I64Ne_StepI_Br"), (10, "I32Eq_StepI_Br")] {
+        let code = module.disassemble(func).expect("defined");
+        assert!(code.contains(latch), "func {func} has no {latch}:\n{code}");
     }
 }
 

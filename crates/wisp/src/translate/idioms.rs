@@ -151,7 +151,7 @@ impl Translator<'_> {
 
     /// A loop latch: `local.get c; (const step | local.get by); add; local.tee c; (local.get b |
     /// const k); cmp; [i32.eqz;] br_if` (or `if`), the counter and the comparison of one integer
-    /// width.
+    /// width; or the counter tested against zero: `local.tee c; [eqz;] [i32.eqz;] br_if`.
     fn latch(&mut self, op: Bin, x: u32, step: Opd, ahead: &[Operator<'_>]) -> Option<usize> {
         let wide = match op {
             Bin::I32Add => false,
@@ -168,17 +168,30 @@ impl Translator<'_> {
             Operator::I64Const { value } if wide => Some(Opd::I(value as u64)),
             _ => None,
         };
-        // The bound follows the step (`c < n`), or was pushed before the counter (`n != c`):
-        // then the comparison is mirrored and the bound's entry is consumed too.
-        let (bound, cmp, rest, below) = match (ahead.get(1).and_then(operand), self.stack.len()) {
-            (Some(bound), _) => (bound, Bin::of(ahead.get(2)?)?, ahead.get(3..)?, false),
-            (None, n) if n >= 3 && matches!(self.top(2), Opd::L(_) | Opd::I(_)) => {
+        // The counter tested against zero (a loop counting down): `local.tee c; br_if` is
+        // `c != 0`, with `eqz` first `c == 0`. Otherwise the bound follows the step (`c < n`),
+        // or was pushed before the counter (`n != c`): then the comparison is mirrored and the
+        // bound's entry is consumed too.
+        let zero = Opd::I(0);
+        let (ne, eq, eqz) = if wide {
+            (Bin::I64Ne, Bin::I64Eq, matches!(ahead.get(1), Some(Operator::I64Eqz {})))
+        } else {
+            (Bin::I32Ne, Bin::I32Eq, matches!(ahead.get(1), Some(Operator::I32Eqz {})))
+        };
+        let (bound, cmp, rest, below) = match (ahead.get(1), ahead.get(1).and_then(operand), self.stack.len()) {
+            (Some(Operator::BrIf { .. } | Operator::If { .. }), _, _) if !wide => (zero, ne, ahead.get(1..)?, false),
+            (_, _, _) if eqz => (zero, eq, ahead.get(2..)?, false),
+            (_, Some(bound), _) => (bound, Bin::of(ahead.get(2)?)?, ahead.get(3..)?, false),
+            (_, None, n) if n >= 3 && matches!(self.top(2), Opd::L(_) | Opd::I(_)) => {
                 let cmp = Bin::of(ahead.get(1)?)?;
                 let mirrored = if cmp.commutative() { cmp } else { cmp.mirror()? };
                 (self.top(2), mirrored, ahead.get(2..)?, true)
             }
             _ => return None,
         };
+        // Operators taken before `rest`: the tee, then the bound and the comparison, the
+        // comparison alone (a bound from the stack), or at most an `eqz` (a test against zero).
+        let prefix = ahead.len() - rest.len();
         // A bound below the counter that reads the counter's local holds its old value, which
         // the latch (reading the local after the step) would not see.
         if below && bound == Opd::L(x) {
@@ -190,14 +203,13 @@ impl Translator<'_> {
             return None;
         }
         let (negate, branch, consumed) = match rest {
-            [Operator::I32Eqz {}, Operator::BrIf { relative_depth }, ..] => (true, Next::BrIf(*relative_depth), 5),
-            [Operator::I32Eqz {}, Operator::If { blockty }, ..] => (false, Next::If(*blockty), 5),
-            [Operator::BrIf { relative_depth }, ..] => (false, Next::BrIf(*relative_depth), 4),
-            [Operator::If { blockty }, ..] => (true, Next::If(*blockty), 4),
+            [Operator::I32Eqz {}, Operator::BrIf { relative_depth }, ..] => (true, Next::BrIf(*relative_depth), 2),
+            [Operator::I32Eqz {}, Operator::If { blockty }, ..] => (false, Next::If(*blockty), 2),
+            [Operator::BrIf { relative_depth }, ..] => (false, Next::BrIf(*relative_depth), 1),
+            [Operator::If { blockty }, ..] => (true, Next::If(*blockty), 1),
             _ => return None,
         };
-        // A bound taken from the stack is one operator fewer ahead.
-        let consumed = consumed - below as usize;
+        let consumed = prefix + consumed;
         let operands = 2 + below as usize;
         if negate {
             cmp = cmp.inverse()?;
