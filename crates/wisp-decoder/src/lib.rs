@@ -6,6 +6,9 @@
 //! instructions on demand, from the single opcode table in [`for_each_operator!`].
 //! Semantics (types, indices, limits) are the validator's job.
 
+// Untrusted bytes only ever meet safe code here: `unsafe` belongs to the executor.
+#![forbid(unsafe_code)]
+
 mod error;
 mod module;
 pub mod operators;

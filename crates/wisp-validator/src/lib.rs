@@ -9,6 +9,9 @@
 //! Error messages are worded as the reference interpreter words them (the official
 //! testsuite matches on their prefix).
 
+// Untrusted bytes only ever meet safe code here: `unsafe` belongs to the executor.
+#![forbid(unsafe_code)]
+
 mod error;
 mod func;
 mod module;

@@ -10,6 +10,11 @@
 //! assert_eq!(add.call(&mut store, (1, 2))?, 3);
 //! ```
 
+// `unsafe` lives in the executor (`exec/`) and in the store's raw memory and globals; every
+// operation sits in its own `unsafe` block with a `// SAFETY:` comment, also inside `unsafe fn`s.
+#![deny(unsafe_op_in_unsafe_fn)]
+#![deny(clippy::undocumented_unsafe_blocks)]
+
 mod engine;
 mod error;
 mod exec;

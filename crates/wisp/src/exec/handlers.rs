@@ -10,6 +10,12 @@
 //! `call_wasm!`, `call_store_func!`, and `grow_exit!` (leave for the store's limiter);
 //! plus the helpers below built on them. The list's first tokens are the caller's (`$extra`),
 //! so a backend can receive a `$` to define its own macros with.
+//!
+//! Those macros hold the executor's `unsafe` blocks, each with the invariant it relies on (see
+//! `exec`'s module documentation), and give safe places and values: `local!(i) = v`,
+//! `top!() = v` and `global!(i) = v` deref a `&mut` made in their own block. A body therefore
+//! needs `unsafe` only for what no macro covers (the bulk memory copies below), and the
+//! indices it hands a macro must be its instruction's immediates.
 
 /// The instructions with their handler bodies. Entry syntax: `Variant { fields } => body,`.
 /// The generated forms of every numeric and memory operator (`isa/generated.rs`) come first;
@@ -20,12 +26,11 @@ macro_rules! for_each_handler {
             Return { keep } => ret!(keep),
             Call { func } => call_wasm!(inst_idx!(), func),
             CallImport { func } => {
-                let sf = *inst!().funcs.get_unchecked(func as usize);
-                call_store_func!(sf)
+                call_store_func!(store_func!(func))
             },
             CallIndirect { type_id, table } => {
                 let i = pop!(u32) as usize;
-                let ti = *inst!().tables.get_unchecked(table as usize) as usize;
+                let ti = store_table!(table);
                 let Some(&r) = store!().tables[ti].elements.get(i) else { trap!(TrapCode::UndefinedElement) };
                 if r == 0 {
                     trap!(TrapCode::IndirectCallToNull);
@@ -67,30 +72,26 @@ macro_rules! for_each_handler {
                 }
             },
             BrTable { len } => {
-                let i = pop!(u32).min(len);
-                let (target, _, _) = br_table_entry!(i);
+                let (target, _, _) = br_table_entry!(pop!(u32), len);
                 jump!(target);
             },
             BrTableLocal { index, len } => {
-                let i = (local!(index) as u32).min(len);
-                let (target, _, _) = br_table_entry!(i);
+                let (target, _, _) = br_table_entry!(local!(index) as u32, len);
                 jump!(target);
             },
             BrTableLoadScaled { index, shift, imm, len } => {
                 let addr = (local!(index) as u32).wrapping_shl(shift as u32).wrapping_add(imm);
                 let v: u64 = load_from!(addr as u64, 0, 4, ops::i32_load);
-                let (target, _, _) = br_table_entry!((v as u32).min(len));
+                let (target, _, _) = br_table_entry!(v as u32, len);
                 jump!(target);
             },
             BrTableAdjust { len } => {
-                let i = pop!(u32).min(len);
-                let (target, drop, keep) = br_table_entry!(i);
+                let (target, drop, keep) = br_table_entry!(pop!(u32), len);
                 drop_keep!(drop, keep);
                 jump!(target);
             },
             BrTableLocalAdjust { index, len } => {
-                let i = (local!(index) as u32).min(len);
-                let (target, drop, keep) = br_table_entry!(i);
+                let (target, drop, keep) = br_table_entry!(local!(index) as u32, len);
                 drop_keep!(drop, keep);
                 jump!(target);
             },
@@ -132,7 +133,7 @@ macro_rules! for_each_handler {
             MemorySize => push!((mem_len!() / PAGE_SIZE) as u32),
             MemoryGrow => {
                 let delta = pop!(u32);
-                let m = *inst!().memories.get_unchecked(0) as usize;
+                let m = store_memory_0!();
                 if delta != 0 && store!().limited {
                     grow_exit!(GrowKind::Memory, m, delta);
                 }
@@ -152,7 +153,10 @@ macro_rules! for_each_handler {
                     trap!(TrapCode::MemoryOutOfBounds);
                 }
                 let src = &module!().bytes[start + s..start + s + n];
-                std::ptr::copy_nonoverlapping(src.as_ptr(), mem_base!().add(d), n);
+                let base = mem_base!();
+                // SAFETY: `in_bounds` checked that `n` bytes from `d` lie inside the memory; the
+                // source is a slice of the module's bytes, never inside a memory.
+                unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), base.add(d), n) };
             },
             DataDrop { data } => {
                 let i = inst_idx!() as usize;
@@ -165,7 +169,10 @@ macro_rules! for_each_handler {
                 if !in_bounds(s, n, mem_len!()) || !in_bounds(d, n, mem_len!()) {
                     trap!(TrapCode::MemoryOutOfBounds);
                 }
-                std::ptr::copy(mem_base!().add(s), mem_base!().add(d), n);
+                let base = mem_base!();
+                // SAFETY: `in_bounds` checked that `n` bytes from `s` and from `d` lie inside the
+                // memory; `copy` allows them to overlap.
+                unsafe { std::ptr::copy(base.add(s), base.add(d), n) };
             },
             MemoryFill => {
                 let n = pop!(u32) as usize;
@@ -174,11 +181,13 @@ macro_rules! for_each_handler {
                 if !in_bounds(d, n, mem_len!()) {
                     trap!(TrapCode::MemoryOutOfBounds);
                 }
-                std::ptr::write_bytes(mem_base!().add(d), v, n);
+                let base = mem_base!();
+                // SAFETY: `in_bounds` checked that `n` bytes from `d` lie inside the memory.
+                unsafe { std::ptr::write_bytes(base.add(d), v, n) };
             },
             TableGet { table } => {
                 let i = pop!(u32) as usize;
-                let t = &store!().tables[*inst!().tables.get_unchecked(table as usize) as usize];
+                let t = &store!().tables[store_table!(table)];
                 match t.elements.get(i) {
                     Some(&r) => push!(r),
                     None => trap!(TrapCode::TableOutOfBounds),
@@ -187,20 +196,20 @@ macro_rules! for_each_handler {
             TableSet { table } => {
                 let r = pop!();
                 let i = pop!(u32) as usize;
-                let ti = *inst!().tables.get_unchecked(table as usize) as usize;
+                let ti = store_table!(table);
                 match store!().tables[ti].elements.get_mut(i) {
                     Some(e) => *e = r,
                     None => trap!(TrapCode::TableOutOfBounds),
                 }
             },
             TableSize { table } => {
-                let ti = *inst!().tables.get_unchecked(table as usize) as usize;
+                let ti = store_table!(table);
                 push!(store!().tables[ti].elements.len() as u32);
             },
             TableGrow { table } => {
                 let n = pop!(u32);
                 let init = pop!();
-                let ti = *inst!().tables.get_unchecked(table as usize) as usize;
+                let ti = store_table!(table);
                 if n != 0 && store!().limited {
                     grow_exit!(GrowKind::Table { init }, ti, n);
                 }
@@ -211,7 +220,7 @@ macro_rules! for_each_handler {
                 let n = pop!(u32) as usize;
                 let r = pop!();
                 let d = pop!(u32) as usize;
-                let ti = *inst!().tables.get_unchecked(table as usize) as usize;
+                let ti = store_table!(table);
                 let t = &mut store!().tables[ti];
                 if !in_bounds(d, n, t.elements.len()) {
                     trap!(TrapCode::TableOutOfBounds);
@@ -222,8 +231,8 @@ macro_rules! for_each_handler {
                 let n = pop!(u32) as usize;
                 let s = pop!(u32) as usize;
                 let d = pop!(u32) as usize;
-                let ti_d = *inst!().tables.get_unchecked(dst as usize) as usize;
-                let ti_s = *inst!().tables.get_unchecked(src as usize) as usize;
+                let ti_d = store_table!(dst);
+                let ti_s = store_table!(src);
                 let tables = &mut store!().tables;
                 let (ls, ld) = (tables[ti_s].elements.len(), tables[ti_d].elements.len());
                 if !in_bounds(s, n, ls) || !in_bounds(d, n, ld) {
@@ -240,9 +249,8 @@ macro_rules! for_each_handler {
                 let n = pop!(u32) as usize;
                 let s = pop!(u32) as usize;
                 let d = pop!(u32) as usize;
-                let ti = *inst!().tables.get_unchecked(table as usize) as usize;
-                let seg: *const [u64] = &*inst!().elems[elem as usize];
-                let seg = &*seg;
+                let ti = store_table!(table);
+                let seg: &[u64] = &inst!().elems[elem as usize];
                 let t = &mut store!().tables[ti];
                 if !in_bounds(s, n, seg.len()) || !in_bounds(d, n, t.elements.len()) {
                     trap!(TrapCode::TableOutOfBounds);
@@ -254,9 +262,40 @@ macro_rules! for_each_handler {
                 store!().instances[i].elems[elem as usize] = Box::default();
             },
             RefIsNull => top!() = (top!() == 0) as u64,
-            RefFunc { func } => push!(*inst!().funcs.get_unchecked(func as usize) as u64 + 1),
+            RefFunc { func } => push!(store_func!(func) as u64 + 1),
         } }
     };
+}
+
+/// The store index of the running instance's function `$i`.
+macro_rules! store_func {
+    ($i:expr) => {{
+        let funcs = &inst!().funcs;
+        let i = $i as usize;
+        // SAFETY: validation checked the function index; an instance lists all its module's
+        // functions, imported and defined.
+        *unsafe { funcs.get_unchecked(i) }
+    }};
+}
+
+/// The store index of the running instance's table `$i`.
+macro_rules! store_table {
+    ($i:expr) => {{
+        let tables = &inst!().tables;
+        let i = $i as usize;
+        // SAFETY: validation checked the table index; an instance lists all its module's tables.
+        *unsafe { tables.get_unchecked(i) } as usize
+    }};
+}
+
+/// The store index of the running instance's memory 0.
+macro_rules! store_memory_0 {
+    () => {{
+        let memories = &inst!().memories;
+        // SAFETY: validation admits memory instructions only in modules with a memory; an
+        // instance lists all its module's memories.
+        *unsafe { memories.get_unchecked(0) } as usize
+    }};
 }
 
 /// Whether `len` items from `start` lie inside `size`, without overflow on any host.
@@ -280,12 +319,13 @@ macro_rules! or_trap {
 macro_rules! load_from {
     ($addr:expr, $offset:expr, $n:literal, $conv:expr) => {{
         match ea($addr, $offset, $n, mem_len!()) {
-            // SAFETY: `ea` checked that `$n` bytes at `a` lie inside the memory, and a byte
-            // array's alignment is 1. (`ptr::read`, not `read_unaligned`: the latter copies
-            // through a stack temporary whose address its debug precondition check takes,
-            // which keeps the handler's final call from becoming a jump in such builds.)
             Some(a) => {
-                let bytes = std::ptr::read(mem_base!().add(a) as *const [u8; $n]);
+                let base = mem_base!();
+                // SAFETY: `ea` checked that `$n` bytes at `a` lie inside the memory, and a byte
+                // array's alignment is 1. (`ptr::read`, not `read_unaligned`: the latter copies
+                // through a stack temporary whose address its debug precondition check takes,
+                // which keeps the handler's final call from becoming a jump in such builds.)
+                let bytes = unsafe { std::ptr::read(base.add(a) as *const [u8; $n]) };
                 Slot::to_slot($conv(bytes))
             }
             None => trap!(TrapCode::MemoryOutOfBounds),
@@ -298,11 +338,12 @@ macro_rules! store_to {
     ($addr:expr, $offset:expr, $n:literal, $bytes:expr, $v:expr) => {{
         let v: u64 = $v;
         match ea($addr, $offset, $n, mem_len!()) {
-            // SAFETY: `ea` checked that `$n` bytes at `a` lie inside the memory, and a byte
-            // array's alignment is 1 (`ptr::write` for the reason `load_from!` gives).
             Some(a) => {
                 let b: [u8; $n] = $bytes(v);
-                std::ptr::write(mem_base!().add(a) as *mut [u8; $n], b);
+                let base = mem_base!();
+                // SAFETY: `ea` checked that `$n` bytes at `a` lie inside the memory, and a byte
+                // array's alignment is 1 (`ptr::write` for the reason `load_from!` gives).
+                unsafe { std::ptr::write(base.add(a) as *mut [u8; $n], b) };
             }
             None => trap!(TrapCode::MemoryOutOfBounds),
         }
@@ -316,8 +357,12 @@ macro_rules! drop_keep {
         if d != 0 {
             flush!();
             let top = sp!();
-            move_slots(top.sub(k), top.sub(k + d), k);
-            set_sp!(top.sub(d));
+            // SAFETY: the translator's heights put `d + k` operands below `top`, in the frame.
+            let new_top = unsafe {
+                move_slots(top.sub(k), top.sub(k + d), k);
+                top.sub(d)
+            };
+            set_sp!(new_top);
             reload!();
         }
     }};
@@ -337,11 +382,14 @@ macro_rules! insert {
         } else {
             flush!();
             let top = sp!();
-            // SAFETY: the translator counted `d` slots above the new one, and the frame's
+            // SAFETY: the translator counted `d` operands above the new one, and the frame's
             // maximum height includes the new slot.
-            std::ptr::copy(top.sub(d), top.sub(d).add(1), d);
-            *top.sub(d) = v;
-            set_sp!(top.add(1));
+            let new_top = unsafe {
+                std::ptr::copy(top.sub(d), top.sub(d).add(1), d);
+                *top.sub(d) = v;
+                top.add(1)
+            };
+            set_sp!(new_top);
             reload!();
         }
     }};

@@ -10,6 +10,34 @@
 //! stack, so deep guest recursion ends in a clean trap. Host calls leave the loop: the caller
 //! (generic over the store's data type) runs the host function and resumes the loop, which
 //! keeps the loop itself monomorphic.
+//!
+//! # `unsafe`
+//!
+//! The executor trusts what validation and translation proved, so it reaches the value stack,
+//! locals, globals and code through raw pointers without checks. `unsafe_op_in_unsafe_fn` is
+//! denied and each unsafe operation sits in a small `unsafe` block whose `// SAFETY:` comment
+//! names the fact it relies on (`clippy::undocumented_unsafe_blocks` is denied as well):
+//!
+//! - *heights*: the translator's operand stack heights, checked against the validator's in
+//!   debug builds, keep the stack pointer between the frame's pad slot and its `max_height`,
+//!   which was reserved when the frame was entered (`enter`, `call_wasm!`);
+//! - *indices*: validation checked every local, global, function, table and memory index an
+//!   instruction carries;
+//! - *code*: branch targets were patched to instructions of the same function, a `br_table`'s
+//!   `len + 1` entries follow it, and a function's code ends in a `Return`;
+//! - *bounds*: `ea` or `in_bounds` checked a memory or table access before it happens;
+//! - *the run*: the store and its instances (boxed), modules, memories, globals and value stack
+//!   stay where they are for the whole run: nothing creates, drops or moves them inside it (the
+//!   value stack grows only outside the loop, see `Exit::GrowStack`).
+//!
+//! Handler bodies (`handlers.rs`, `isa/generated.rs`) reach interpreter state only through
+//! each backend's primitive macros (`pop!`, `local!`, `jump!`, ...), which hold the `unsafe`
+//! blocks: generated bodies contain none, hand-written ones only their bulk memory copies.
+//! The indices and targets given to those macros are an instruction's own immediates, which is
+//! what their SAFETY comments assume. Functions with raw-pointer preconditions (the threaded
+//! handlers, which the `Handler` type calls through a pointer; slot moves; frame pushes) are
+//! `unsafe fn`s with a `# Safety` section; helpers that need only references or indices are
+//! safe functions.
 
 #[macro_use]
 mod handlers;
@@ -184,17 +212,15 @@ pub(crate) fn trap(store: &StoreInner, code: TrapCode, current: (u32, u32), base
 /// Runs from `frame` until the activation that started at frame depth `base_depth` returns,
 /// a host function must be called, or a trap.
 pub(crate) fn run(store: &mut StoreInner, frame: Frame, base_depth: usize) -> Result<Exit, Trap> {
-    // SAFETY (for the whole loop): the code was produced by the translator from a validated
-    // body, so every stack access stays inside the frame whose `max_height` was checked
-    // against the stack's size when the frame was entered, every branch target is inside the
-    // function's code, and every local, global, table, function and type index is in range
-    // for the instance the code runs in. Memory and table accesses are bounds-checked here.
-    unsafe {
-        if store.stack.threaded {
-            threaded::run(store, frame, base_depth)
-        } else {
-            run_portable(store, frame, base_depth)
-        }
+    if store.stack.threaded {
+        // SAFETY: frames are made only by `enter`/`enter_callee` and by the loop (the `resume`
+        // of an `Exit`, the caller frames it pushes), always for this store and its backend,
+        // with `stack.sp` at the top of the frame's operands; the driver changes neither
+        // except as each `Exit` allows.
+        unsafe { threaded::run(store, frame, base_depth) }
+    } else {
+        // SAFETY: as above.
+        unsafe { run_portable(store, frame, base_depth) }
     }
 }
 
@@ -203,10 +229,11 @@ pub(crate) struct Mem {
     len: usize,
 }
 
+/// Store memory `mem0` (an instance's memory 0, `None` when it has none): its base and length.
 #[inline(always)]
-pub(crate) unsafe fn load_mem(store: &mut StoreInner, inst: *const InstanceEntity) -> Mem {
-    match (&*inst).memories.first() {
-        Some(&m) => {
+pub(crate) fn load_mem(store: &mut StoreInner, mem0: Option<u32>) -> Mem {
+    match mem0 {
+        Some(m) => {
             let mem = &mut store.memories[m as usize];
             Mem { base: mem.data.as_mut_ptr(), len: mem.data.len() }
         }
@@ -216,41 +243,62 @@ pub(crate) unsafe fn load_mem(store: &mut StoreInner, inst: *const InstanceEntit
 
 /// Moves `n` slots down the stack (`dst <= src`), the way branches and returns move results:
 /// one or none inline, since almost every block and function has at most one result.
+///
+/// # Safety
+///
+/// `n` slots from `src` and from `dst` lie in the value stack.
 #[inline(always)]
 pub(crate) unsafe fn move_slots(src: *const u64, dst: *mut u64, n: usize) {
     match n {
         0 => {}
-        1 => *dst = *src,
-        _ => move_many_slots(src, dst, n),
+        // SAFETY: one slot at each (the precondition).
+        1 => unsafe { *dst = *src },
+        // SAFETY: the precondition.
+        _ => unsafe { move_many_slots(src, dst, n) },
     }
 }
 
 /// The rare move of several slots, out of line: a call in a handler's hot path makes it save
 /// and restore registers on every execution.
+///
+/// # Safety
+///
+/// As for [`move_slots`].
 #[cold]
 #[inline(never)]
 pub(crate) unsafe fn move_many_slots(src: *const u64, dst: *mut u64, n: usize) {
-    std::ptr::copy(src, dst, n);
+    // SAFETY: both ranges lie in the value stack (the precondition); `copy` allows overlap.
+    unsafe { std::ptr::copy(src, dst, n) };
 }
 
 /// Zeroes `n` slots from `at`: a function's declared locals on entry. Few locals (the common
 /// case) are zeroed inline with plain stores; volatile, so the loop does not become a call to
 /// `memset`, which would make the call handler save registers on every call.
+///
+/// # Safety
+///
+/// `n` slots from `at` lie in the value stack.
 #[inline(always)]
 pub(crate) unsafe fn zero_slots(at: *mut u64, n: usize) {
     if n <= 16 {
         for i in 0..n {
-            std::ptr::write_volatile(at.add(i), 0);
+            // SAFETY: `i < n` (the precondition).
+            unsafe { std::ptr::write_volatile(at.add(i), 0) };
         }
     } else {
-        zero_many_slots(at, n);
+        // SAFETY: the precondition.
+        unsafe { zero_many_slots(at, n) };
     }
 }
 
+/// # Safety
+///
+/// As for [`zero_slots`].
 #[cold]
 #[inline(never)]
 unsafe fn zero_many_slots(at: *mut u64, n: usize) {
-    std::ptr::write_bytes(at, 0, n);
+    // SAFETY: the precondition.
+    unsafe { std::ptr::write_bytes(at, 0, n) };
 }
 
 /// Effective address of an access of `size` bytes, or `None` when out of bounds.
@@ -274,44 +322,79 @@ macro_rules! portable_match {
     };
 }
 
+/// Runs portable code from `frame` (see [`run`]).
+///
+/// # Safety
+///
+/// `frame` is a frame of `store` in this backend's form: `ip` and `code` point into the code
+/// of defined function `func` of instance `instance`, `fp` is a slot index with the
+/// function's `max_height` slots reserved from it, `store.stack.sp` is the top of its operand
+/// stack, and `base_depth` is at most the frame stack's length.
 unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) -> Result<Exit, Trap> {
     let slots: *mut u64 = store.stack.slots.as_mut_ptr();
     let mut ip = frame.ip as *const Instr;
     let mut code = frame.code as *const Instr;
-    let mut fp: *mut u64 = slots.add(frame.fp);
-    let mut sp: *mut u64 = slots.add(store.stack.sp);
+    // SAFETY: the frame base is a slot index inside the value stack (the precondition).
+    let mut fp: *mut u64 = unsafe { slots.add(frame.fp) };
+    // SAFETY: so is the stack pointer.
+    let mut sp: *mut u64 = unsafe { slots.add(store.stack.sp) };
     let mut inst_idx = frame.instance;
     let mut func = frame.func;
-    let mut inst: *const InstanceEntity = &*store.instances[inst_idx as usize];
-    let mut module: *const ModuleInner = &*(&*inst).module.inner;
-    let mut globals: *const *mut u64 = (&*inst).global_ptrs.as_ptr();
-    let mut mem = load_mem(store, inst);
+    let entity: &InstanceEntity = &store.instances[inst_idx as usize];
+    let mut inst: *const InstanceEntity = entity;
+    let mut module: *const ModuleInner = &*entity.module.inner;
+    let mut globals: *const *mut u64 = entity.global_ptrs.as_ptr();
+    let mem0 = entity.memories.first().copied();
+    let mut mem = load_mem(store, mem0);
 
+    // The value stack does not move during a run (it grows only outside the loop), so every
+    // pointer into it stays valid, and the slot index of one is its distance from `slots`.
+    macro_rules! slot_index {
+        ($p:expr) => {{
+            let p: *mut u64 = $p;
+            // SAFETY: `p` and `slots` point into the value stack.
+            unsafe { p.offset_from(slots) as usize }
+        }};
+    }
     macro_rules! trap {
         ($code:expr) => {{
-            store.stack.sp = sp.offset_from(slots) as usize;
+            store.stack.sp = slot_index!(sp);
             return Err(trap(store, $code, (inst_idx, func), base_depth));
         }};
     }
     macro_rules! pop {
         () => {{
-            sp = sp.sub(1);
-            *sp
+            // SAFETY: the translator's heights, checked against the validator's, put an
+            // operand below `sp`.
+            unsafe {
+                sp = sp.sub(1);
+                *sp
+            }
         }};
         ($t:ty) => {{
-            sp = sp.sub(1);
-            <$t as Slot>::from_slot(*sp)
+            // SAFETY: as for `pop!()`.
+            let v = unsafe {
+                sp = sp.sub(1);
+                *sp
+            };
+            <$t as Slot>::from_slot(v)
         }};
     }
     macro_rules! push {
         ($v:expr) => {{
-            *sp = Slot::to_slot($v);
-            sp = sp.add(1);
+            let v = Slot::to_slot($v);
+            // SAFETY: the translator's heights keep the operand stack within the frame's
+            // `max_height` slots, reserved when it was entered.
+            unsafe {
+                *sp = v;
+                sp = sp.add(1);
+            }
         }};
     }
     macro_rules! top {
         () => {
-            *sp.sub(1)
+            // SAFETY: the translator's heights put an operand below `sp`.
+            *unsafe { &mut *sp.sub(1) }
         };
     }
     macro_rules! sp {
@@ -333,26 +416,42 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
     }
     macro_rules! local {
         ($i:expr) => {
-            *fp.add($i as usize)
+            *{
+                let i = $i as usize;
+                // SAFETY: validation checked the local index against the function's
+                // parameters and locals, which start at the frame base.
+                unsafe { &mut *fp.add(i) }
+            }
         };
     }
     macro_rules! global {
         ($i:expr) => {
-            **globals.add($i as usize)
+            *{
+                let i = $i as usize;
+                // SAFETY: validation checked the global index; the instance's global pointers
+                // point into its store, valid for the whole run.
+                unsafe { &mut **globals.add(i) }
+            }
         };
     }
     macro_rules! jump {
         ($target:expr) => {{
-            ip = code.add($target as usize);
+            let target = $target as usize;
+            // SAFETY: branch targets were patched to instructions of the same function.
+            ip = unsafe { code.add(target) };
         }};
     }
     macro_rules! br_table_entry {
-        ($i:expr) => {
-            match *ip.add($i as usize) {
+        ($i:expr, $len:expr) => {{
+            let i = ($i).min($len) as usize;
+            // SAFETY: a `br_table` of `len` is followed by its `len + 1` entries, the first at
+            // `ip` (no jump has happened yet), and `i <= len`.
+            match *unsafe { &*ip.add(i) } {
                 Instr::BrTableTarget { target, drop, keep } => (target, drop, keep),
-                _ => std::hint::unreachable_unchecked(),
+                // SAFETY: the translator emits only entries after a `br_table`.
+                _ => unsafe { std::hint::unreachable_unchecked() },
             }
-        };
+        }};
     }
     macro_rules! mem_base {
         () => {
@@ -365,9 +464,10 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
         };
     }
     macro_rules! reload_mem {
-        () => {
-            mem = load_mem(store, inst)
-        };
+        () => {{
+            let mem0 = inst!().memories.first().copied();
+            mem = load_mem(store, mem0);
+        }};
     }
     macro_rules! store {
         () => {
@@ -376,7 +476,9 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
     }
     macro_rules! inst {
         () => {
-            (&*inst)
+            // SAFETY: the running instance, boxed in the store; no instance is created,
+            // dropped or moved during a run.
+            unsafe { &*inst }
         };
     }
     macro_rules! inst_idx {
@@ -386,74 +488,90 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
     }
     macro_rules! module {
         () => {
-            (&*module)
+            // SAFETY: the running instance's module, which the instance keeps alive.
+            unsafe { &*module }
         };
     }
     /// Switches the registers to another instance after a call or return crosses instances.
     macro_rules! switch_instance {
         ($idx:expr) => {{
             inst_idx = $idx;
-            inst = &*store.instances[inst_idx as usize];
-            module = &*(&*inst).module.inner;
-            globals = (&*inst).global_ptrs.as_ptr();
-            mem = load_mem(store, inst);
+            let entity: &InstanceEntity = &store.instances[inst_idx as usize];
+            inst = entity;
+            module = &*entity.module.inner;
+            globals = entity.global_ptrs.as_ptr();
+            let mem0 = entity.memories.first().copied();
+            mem = load_mem(store, mem0);
         }};
     }
     macro_rules! ret {
         ($keep:expr) => {{
             let k = $keep as usize;
-            move_slots(sp.sub(k), fp, k);
-            sp = fp.add(k);
+            // SAFETY: the translator's heights put the `k` results on top of the operand
+            // stack; the frame base has room for them.
+            unsafe {
+                move_slots(sp.sub(k), fp, k);
+                sp = fp.add(k);
+            }
             if store.stack.frames.len() == base_depth {
-                store.stack.sp = sp.offset_from(slots) as usize;
+                store.stack.sp = slot_index!(sp);
                 return Ok(Exit::Return);
             }
             let f = store.stack.frames.pop().expect("a caller frame above the base");
             ip = f.ip as *const Instr;
             code = f.code as *const Instr;
-            fp = slots.add(f.fp);
+            // SAFETY: a saved frame's base is a slot index inside the value stack.
+            fp = unsafe { slots.add(f.fp) };
             func = f.func;
             if f.instance != inst_idx {
                 switch_instance!(f.instance);
             } else {
                 // The callee may have grown the memory.
-                mem = load_mem(store, inst);
+                reload_mem!();
             }
         }};
     }
-    /// Calls defined function `def` of instance `target` (the arguments are on the stack).
     /// The running frame, continuing at `ip`: what a run that leaves the loop resumes from.
     macro_rules! here {
         () => {
-            Frame { ip: ip as usize, code: code as usize, fp: fp.offset_from(slots) as usize, instance: inst_idx, func }
+            Frame { ip: ip as usize, code: code as usize, fp: slot_index!(fp), instance: inst_idx, func }
         };
     }
+    /// Calls defined function `def` of instance `target` (the arguments are on the stack).
     macro_rules! call_wasm {
         ($target:expr, $def:expr) => {{
             let target: u32 = $target;
             let def: u32 = $def;
             let target_module: &ModuleInner =
-                if target == inst_idx { &*module } else { &store.instances[target as usize].module.inner };
+                if target == inst_idx { module!() } else { &store.instances[target as usize].module.inner };
             let cf: *const crate::translate::CompiledFunc = target_module.code_for_call(def);
-            let cf = &*cf;
-            let new_fp = sp.sub(cf.num_params as usize);
-            let need = new_fp.offset_from(slots) as usize + cf.max_height as usize;
+            // SAFETY: a module keeps its translated functions while an instance holds it, past
+            // this run; going through a raw pointer frees `store` for the frame stack below.
+            let cf = unsafe { &*cf };
+            // SAFETY: the arguments are the top `num_params` operands (validation checked the
+            // call's type), so the callee's frame starts inside the caller's.
+            let new_fp = unsafe { sp.sub(cf.num_params as usize) };
+            let need = slot_index!(new_fp) + cf.max_height as usize;
             if store.stack.frames.len() >= store.stack.max_frames || need > store.stack.max_slots {
                 trap!(TrapCode::StackOverflow);
             }
             if need > store.stack.slots.len() {
                 // Grown outside the loop, which then enters the callee (see `Exit::GrowStack`).
-                store.stack.sp = sp.offset_from(slots) as usize;
+                store.stack.sp = slot_index!(sp);
                 return Ok(Exit::GrowStack { instance: target, def_index: def, resume: here!() });
             }
             store.stack.frames.push(here!());
             if target != inst_idx {
                 switch_instance!(target);
             }
-            for i in 0..cf.num_locals as usize {
-                *sp.add(i) = 0;
+            // SAFETY: the callee's frame, its locals included, ends inside the value stack
+            // (`need`, checked above).
+            unsafe {
+                for i in 0..cf.num_locals as usize {
+                    *sp.add(i) = 0;
+                }
+                sp = sp.add(cf.num_locals as usize);
             }
-            sp = sp.add(cf.num_locals as usize);
             fp = new_fp;
             code = cf.code.as_ptr();
             ip = code;
@@ -463,7 +581,7 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
     /// Leaves the loop for the caller to ask the limiter about a grow (see `Exit::Grow`).
     macro_rules! grow_exit {
         ($kind:expr, $index:expr, $delta:expr) => {{
-            store.stack.sp = sp.offset_from(slots) as usize;
+            store.stack.sp = slot_index!(sp);
             return Ok(Exit::Grow { kind: $kind, index: $index as u32, delta: $delta, resume: here!() });
         }};
     }
@@ -474,7 +592,7 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
             match store.funcs[f as usize].kind {
                 FuncKind::Wasm { instance, def_index } => call_wasm!(instance, def_index),
                 FuncKind::Host { .. } => {
-                    store.stack.sp = sp.offset_from(slots) as usize;
+                    store.stack.sp = slot_index!(sp);
                     let resume = here!();
                     return Ok(Exit::Host { func: f, caller_instance: inst_idx, resume });
                 }
@@ -486,13 +604,19 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
     let mut prev: *const Instr = std::ptr::null();
     use crate::isa::generated_handlers;
     loop {
-        let instr = *ip;
+        // SAFETY: `ip` points at an instruction of the running function: its first, the one
+        // after an instruction that falls through (code never falls off its end), a branch
+        // target, or a saved frame's.
+        let instr = unsafe { *ip };
         #[cfg(feature = "op-profile")]
         {
-            crate::op_profile::record(if prev.add(1) == ip { prev.as_ref() } else { None }, &instr);
+            // SAFETY: a non-null `prev` is the instruction run before this one.
+            let prev_instr = unsafe { prev.as_ref() };
+            crate::op_profile::record(if prev.wrapping_add(1) == ip { prev_instr } else { None }, &instr);
             prev = ip;
         }
-        ip = ip.add(1);
+        // SAFETY: one past an instruction is inside its function's code or one past its end.
+        ip = unsafe { ip.add(1) };
         for_each_handler!(portable_match(instr));
     }
 }

@@ -9,6 +9,12 @@
 //! stack, so this backend is chosen only where wisp is compiled with an opt-level above 0
 //! (`cfg(wisp_threaded)`, set by `build.rs`); a test in `tests/dispatch.rs` runs millions of
 //! instructions on a small thread stack to prove the tail calls are still jumps.
+//!
+//! Handlers are `unsafe fn`s: they take raw pointers whose validity the previous handler
+//! vouches for, and are called through the [`Handler`] pointer type. Their bodies are safe
+//! code around the primitive macros' `unsafe` blocks (see `exec`'s module documentation); the
+//! state they share lives in [`Ctx`], whose invariant lets the helpers that only touch it be
+//! safe functions.
 
 use super::handlers::in_bounds;
 use super::ops::{self, Slot};
@@ -53,6 +59,15 @@ enum Outcome {
 }
 
 /// The state a handler does not keep in registers.
+///
+/// Its invariant, made by `run` and kept by every function that changes it: `store` is the
+/// run's store and nothing else uses it while the loop runs; `inst`, `module`, `compiled`,
+/// `globals` and `mem_entity` belong to instance `inst_idx` of that store; `slots` is the
+/// value stack's start and `frames` the frame vector's buffer with room for `frames_cap`. All
+/// of these stay valid for the whole run: no instance, memory or global is created, dropped
+/// or moved inside it, and the value stack and frame vector move only where `run` and
+/// `call_slow` reset these fields. The functions of this module that take `&mut Ctx` rely on
+/// it, which is why some of them (`switch_instance`, `reload_mem`) are safe to call.
 pub(crate) struct Ctx {
     store: *mut StoreInner,
     slots: *mut u64,
@@ -146,25 +161,43 @@ macro_rules! threaded_handlers {
         mod h {
             use super::*;
             $(
+                /// # Safety
+                ///
+                /// `ip` points at this handler's instruction in the running function's threaded
+                /// code, `sp` and `fp` are that function's stack pointer and frame base (its
+                /// `max_height` slots reserved), `ctx` upholds [`Ctx`]'s invariant and `mem` is
+                /// the current memory's base: what `run`, `call_wasm!`, `call_slow` and
+                /// returns establish, and each handler hands on to the next.
                 pub(super) unsafe fn $variant(ip: *const Op, sp: *mut u64, fp: *mut u64, tos: u64, ctx: &mut Ctx, mem: *mut u8) {
-                    let Instr::$variant $({ $($field),* })? = (*ip).instr else {
-                        // SAFETY: `lower` pairs each instruction with its own variant's handler.
-                        std::hint::unreachable_unchecked()
+                    // The immediates, read in place from the instruction.
+                    // SAFETY: `ip` points at an instruction of the running function (the
+                    // handler's precondition), and `lower` pairs each instruction with its own
+                    // variant's handler.
+                    let ($($($field,)*)?) = unsafe {
+                        let Instr::$variant $({ $($field),* })? = (*ip).instr else {
+                            std::hint::unreachable_unchecked()
+                        };
+                        ($($($field,)*)?)
                     };
                     let this = ip;
-                    let mut ip = ip.add(1);
+                    // SAFETY: one past an instruction is inside its function's code or one past
+                    // its end.
+                    let mut ip = unsafe { ip.add(1) };
                     let mut sp = sp;
                     let mut fp = fp;
                     let mut mem = mem;
                     let mut tos = tos;
                     macro_rules! flush {
                         () => {
-                            *sp.sub(1) = tos
+                            // SAFETY: `sp - 1` is the top operand or, on an empty operand stack,
+                            // the frame's pad slot (`CompiledFunc::num_locals`): inside the frame.
+                            unsafe { *sp.sub(1) = tos }
                         };
                     }
                     macro_rules! reload {
                         () => {
-                            tos = *sp.sub(1)
+                            // SAFETY: as for `flush!`.
+                            tos = unsafe { *sp.sub(1) }
                         };
                     }
                     macro_rules! trap {
@@ -177,22 +210,33 @@ macro_rules! threaded_handlers {
                     macro_rules! pop {
                         () => {{
                             let v = tos;
-                            sp = sp.sub(1);
-                            tos = *sp.sub(1);
+                            // SAFETY: the translator's heights, checked against the validator's,
+                            // put an operand here, so `sp - 2` is the next operand or the pad slot.
+                            unsafe {
+                                sp = sp.sub(1);
+                                tos = *sp.sub(1);
+                            }
                             v
                         }};
                         ($d t:ty) => {{
                             let v = tos;
-                            sp = sp.sub(1);
-                            tos = *sp.sub(1);
+                            // SAFETY: as for `pop!()`.
+                            unsafe {
+                                sp = sp.sub(1);
+                                tos = *sp.sub(1);
+                            }
                             <$d t as Slot>::from_slot(v)
                         }};
                     }
                     macro_rules! push {
                         ($d v:expr) => {{
                             let v = Slot::to_slot($d v);
-                            *sp.sub(1) = tos;
-                            sp = sp.add(1);
+                            // SAFETY: the translator's heights keep the operand stack within the
+                            // frame's `max_height` slots, reserved when it was entered.
+                            unsafe {
+                                *sp.sub(1) = tos;
+                                sp = sp.add(1);
+                            }
                             tos = v;
                         }};
                     }
@@ -213,28 +257,44 @@ macro_rules! threaded_handlers {
                     }
                     macro_rules! local {
                         ($d i:expr) => {
-                            *fp.add($d i as usize)
+                            *{
+                                let i = $d i as usize;
+                                // SAFETY: validation checked the local index against the function's
+                                // parameters and locals, which start at the frame base.
+                                unsafe { &mut *fp.add(i) }
+                            }
                         };
                     }
                     macro_rules! global {
                         ($d i:expr) => {
-                            **ctx.globals.add($d i as usize)
+                            *{
+                                let i = $d i as usize;
+                                // SAFETY: validation checked the global index; the instance's global
+                                // pointers point into its store, valid for the whole run.
+                                unsafe { &mut **ctx.globals.add(i) }
+                            }
                         };
                     }
                     macro_rules! jump {
                         ($d target:expr) => {{
-                            // Threaded targets are byte offsets from the branching instruction (see `lower`).
-                            ip = this.byte_offset($d target as i32 as isize);
+                            let offset = $d target as i32 as isize;
+                            // SAFETY: branch targets were patched to instructions of the same
+                            // function; `lower` made them byte offsets from the branch.
+                            ip = unsafe { this.byte_offset(offset) };
                             taken();
                         }};
                     }
                     macro_rules! br_table_entry {
-                        ($d i:expr) => {
-                            match (*ip.add($d i as usize)).instr {
+                        ($d i:expr, $d len:expr) => {{
+                            let i = ($d i).min($d len) as usize;
+                            // SAFETY: a `br_table` of `len` is followed by its `len + 1` entries,
+                            // the first at `ip` (no jump has happened yet), and `i <= len`.
+                            match *unsafe { &(*ip.add(i)).instr } {
                                 Instr::BrTableTarget { target, drop, keep } => (target, drop, keep),
-                                _ => std::hint::unreachable_unchecked(),
+                                // SAFETY: the translator emits only entries after a `br_table`.
+                                _ => unsafe { std::hint::unreachable_unchecked() },
                             }
-                        };
+                        }};
                     }
                     macro_rules! mem_base {
                         () => {
@@ -253,12 +313,16 @@ macro_rules! threaded_handlers {
                     }
                     macro_rules! store {
                         () => {
-                            (&mut *ctx.store)
+                            // SAFETY: `Ctx::store` is the run's store; a handler holds each
+                            // borrow only for the statement that makes it.
+                            unsafe { &mut *ctx.store }
                         };
                     }
                     macro_rules! inst {
                         () => {
-                            (&*ctx.inst)
+                            // SAFETY: `Ctx::inst` is the running instance, boxed in the store; no
+                            // instance is created, dropped or moved during a run.
+                            unsafe { &*ctx.inst }
                         };
                     }
                     macro_rules! inst_idx {
@@ -268,7 +332,9 @@ macro_rules! threaded_handlers {
                     }
                     macro_rules! module {
                         () => {
-                            (&*ctx.module)
+                            // SAFETY: `Ctx::module` is the running instance's module, which the
+                            // instance keeps alive.
+                            unsafe { &*ctx.module }
                         };
                     }
                     macro_rules! ret {
@@ -276,12 +342,16 @@ macro_rules! threaded_handlers {
                             let k = $d keep as usize;
                             if k == 1 {
                                 // The result is the cached top: store it where the caller wants it.
-                                *fp = tos;
+                                // SAFETY: the frame base is a slot of the frame.
+                                unsafe { *fp = tos };
                             } else if k > 1 {
                                 flush!();
-                                return return_many(sp, fp, mem, ctx, k);
+                                // SAFETY: the translator's heights put the `k` results on top of
+                                // the operand stack; the frame base has room for them.
+                                return unsafe { return_many(sp, fp, mem, ctx, k) };
                             }
-                            return finish_return(fp.add(k), mem, ctx);
+                            // SAFETY: the results are in place at the frame base, within the frame.
+                            return unsafe { finish_return(fp.add(k), mem, ctx) };
                         }};
                     }
                     macro_rules! call_wasm {
@@ -293,8 +363,9 @@ macro_rules! threaded_handlers {
                             // room for its frame. Everything else continues in `call_slow`, by a
                             // tail call, so this handler keeps its registers free.
                             let translated = if target == ctx.inst_idx {
-                                // SAFETY: validation checked `def` against the module's functions.
-                                (*ctx.compiled.add(def as usize)).get()
+                                // SAFETY: validation checked `def` against the module's functions;
+                                // `Ctx::compiled` is the running module's table, valid for the run.
+                                unsafe { &*ctx.compiled.add(def as usize) }.get()
                             } else {
                                 None
                             };
@@ -309,24 +380,34 @@ macro_rules! threaded_handlers {
                                 _ => {
                                     ctx.call_target = target;
                                     ctx.call_def = def;
-                                    return call_slow(ip, sp, fp, tos, ctx, mem);
+                                    // SAFETY: the handler's state, with the cached top flushed.
+                                    return unsafe { call_slow(ip, sp, fp, tos, ctx, mem) };
                                 }
                             };
                             // The callee starts with an empty operand stack: nothing is cached.
                             tos = 0;
-                            push_caller(ctx, ip, fp);
+                            // SAFETY: `nframes != frames_cap`, checked above.
+                            unsafe { push_caller(ctx, ip, fp) };
                             ctx.func = def;
-                            fp = sp.sub(cf.num_params as usize);
+                            // SAFETY: the arguments are the top `num_params` operands (validation
+                            // checked the call's type), so the callee's frame starts in this one.
+                            fp = unsafe { sp.sub(cf.num_params as usize) };
                             // Zeroes the locals eight slots at a time, past them into the callee's
                             // operand area and at most 8 slots past its frame, which `slots_end`
                             // keeps room for (everything above `sp` is dead).
-                            let locals_end = sp.add(cf.num_locals as usize);
+                            // SAFETY: the callee's frame ends before `slots_end` (checked above).
+                            let locals_end = unsafe { sp.add(cf.num_locals as usize) };
                             loop {
-                                // Volatile, so the loop stays eight inline stores instead of a memset call.
-                                for i in 0..8 {
-                                    std::ptr::write_volatile(sp.add(i), 0);
+                                // SAFETY: `sp` is below `locals_end`, so these 8 slots end at most 8
+                                // past the callee's frame, which ends before `slots_end`, `ZEROING_PAD`
+                                // slots before the end of the value stack.
+                                unsafe {
+                                    // Volatile, so the loop stays eight inline stores instead of a memset call.
+                                    for i in 0..8 {
+                                        std::ptr::write_volatile(sp.add(i), 0);
+                                    }
+                                    sp = sp.add(8);
                                 }
-                                sp = sp.add(8);
                                 if sp >= locals_end {
                                     break;
                                 }
@@ -348,7 +429,9 @@ macro_rules! threaded_handlers {
                     macro_rules! call_store_func {
                         ($d f:expr) => {{
                             let f: u32 = $d f;
-                            match (&*ctx.store).funcs[f as usize].kind {
+                            // SAFETY: `Ctx::store` is the run's store, only read here.
+                            let store = unsafe { &*ctx.store };
+                            match store.funcs[f as usize].kind {
                                 FuncKind::Wasm { instance, def_index } => call_wasm!(instance, def_index),
                                 FuncKind::Host { .. } => {
                                     flush!();
@@ -363,7 +446,12 @@ macro_rules! threaded_handlers {
 
                     $body;
                     // The tail call: with optimizations, a jump to the next handler.
-                    ((*ip).handler)(ip, sp, fp, tos, ctx, mem)
+                    // SAFETY: `ip` is the next instruction of the running function, a branch target
+                    // in it, or a callee's first instruction: inside threaded code.
+                    let next = unsafe { (*ip).handler };
+                    // SAFETY: `sp`, `fp`, `tos`, `ctx` and `mem` are the state of the frame `ip`
+                    // runs in (a callee's, set up by `call_wasm!`): the next handler's precondition.
+                    unsafe { next(ip, sp, fp, tos, ctx, mem) }
                 }
             )*
         }
@@ -406,49 +494,82 @@ mod hw {
 
     /// The count of the top of stack (an i32 is counted in its low 32 bits: i32 readers
     /// truncate their slot).
+    ///
+    /// # Safety
+    ///
+    /// A handler's (see `h`); and the processor has `popcnt` (`handler_for` checked).
     #[target_feature(enable = "popcnt")]
     unsafe fn I32Popcnt_S(ip: *const Op, sp: *mut u64, fp: *mut u64, tos: u64, ctx: &mut Ctx, mem: *mut u8) {
-        let ip = ip.add(1);
-        ((*ip).handler)(ip, sp, fp, (tos as u32).count_ones() as u64, ctx, mem)
+        // SAFETY: one past an instruction is inside its function's code or one past its end.
+        let ip = unsafe { ip.add(1) };
+        // SAFETY: the next instruction of the running function (`popcnt` never ends one).
+        let next = unsafe { (*ip).handler };
+        // SAFETY: the same frame, with the count as its top of stack.
+        unsafe { next(ip, sp, fp, (tos as u32).count_ones() as u64, ctx, mem) }
     }
 
+    /// # Safety
+    ///
+    /// As for [`I32Popcnt_S`].
     #[target_feature(enable = "popcnt")]
     unsafe fn I64Popcnt_S(ip: *const Op, sp: *mut u64, fp: *mut u64, tos: u64, ctx: &mut Ctx, mem: *mut u8) {
-        let ip = ip.add(1);
-        ((*ip).handler)(ip, sp, fp, tos.count_ones() as u64, ctx, mem)
+        // SAFETY: one past an instruction is inside its function's code or one past its end.
+        let ip = unsafe { ip.add(1) };
+        // SAFETY: the next instruction of the running function (`popcnt` never ends one).
+        let next = unsafe { (*ip).handler };
+        // SAFETY: the same frame, with the count as its top of stack.
+        unsafe { next(ip, sp, fp, tos.count_ones() as u64, ctx, mem) }
     }
 
     /// `popcnt` of a local, pushed, and of the popped value into a local, for each width
     /// (`$ty` is what the slot is read as).
     macro_rules! popcnt_local_forms {
         ($($from_local:ident, $into_local:ident, $ty:ty;)*) => {$(
+            /// # Safety
+            ///
+            /// As for [`I32Popcnt_S`].
             #[target_feature(enable = "popcnt")]
             unsafe fn $from_local(ip: *const Op, sp: *mut u64, fp: *mut u64, tos: u64, ctx: &mut Ctx, mem: *mut u8) {
-                let Instr::$from_local { a } = (*ip).instr else {
+                // SAFETY: `ip` points at the running instruction.
+                let Instr::$from_local { a } = (unsafe { *ip }).instr else {
                     // SAFETY: `handler_for` gives this handler only to its own instruction.
-                    std::hint::unreachable_unchecked()
+                    unsafe { std::hint::unreachable_unchecked() }
                 };
                 // SAFETY: validation checked the local index; the frame holds the locals.
-                let v = *fp.add(a as usize) as $ty;
+                let v = unsafe { *fp.add(a as usize) } as $ty;
                 // SAFETY: the translator's heights include the pushed slot; the cached top
                 // goes to its slot below it.
-                *sp.sub(1) = tos;
-                let ip = ip.add(1);
-                ((*ip).handler)(ip, sp.add(1), fp, v.count_ones() as u64, ctx, mem)
+                unsafe { *sp.sub(1) = tos };
+                // SAFETY: one past an instruction is inside its function's code or one past
+                // its end; `popcnt` never ends a function, so it is the next instruction.
+                let (ip, sp) = unsafe { (ip.add(1), sp.add(1)) };
+                // SAFETY: as above: the next instruction of the running function.
+                let next = unsafe { (*ip).handler };
+                // SAFETY: the same frame, one slot higher, the count as its top of stack.
+                unsafe { next(ip, sp, fp, v.count_ones() as u64, ctx, mem) }
             }
 
+            /// # Safety
+            ///
+            /// As for [`I32Popcnt_S`].
             #[target_feature(enable = "popcnt")]
             unsafe fn $into_local(ip: *const Op, sp: *mut u64, fp: *mut u64, tos: u64, ctx: &mut Ctx, mem: *mut u8) {
-                let Instr::$into_local { dst } = (*ip).instr else {
+                // SAFETY: `ip` points at the running instruction.
+                let Instr::$into_local { dst } = (unsafe { *ip }).instr else {
                     // SAFETY: `handler_for` gives this handler only to its own instruction.
-                    std::hint::unreachable_unchecked()
+                    unsafe { std::hint::unreachable_unchecked() }
                 };
-                // SAFETY: validation checked the local index; the operand was on the stack, so
-                // the slot below it (the new top, re-read) is inside the frame.
-                *fp.add(dst as usize) = (tos as $ty).count_ones() as u64;
-                let sp = sp.sub(1);
-                let ip = ip.add(1);
-                ((*ip).handler)(ip, sp, fp, *sp.sub(1), ctx, mem)
+                // SAFETY: validation checked the local index; the frame holds the locals.
+                unsafe { *fp.add(dst as usize) = (tos as $ty).count_ones() as u64 };
+                // SAFETY: the operand was on the stack, so the slot below it (the new top,
+                // re-read) is inside the frame; one past an instruction is inside its code.
+                let (sp, ip) = unsafe { (sp.sub(1), ip.add(1)) };
+                // SAFETY: as above.
+                let top = unsafe { *sp.sub(1) };
+                // SAFETY: the next instruction of the running function (`popcnt` never ends one).
+                let next = unsafe { (*ip).handler };
+                // SAFETY: the same frame, one slot lower.
+                unsafe { next(ip, sp, fp, top, ctx, mem) }
             }
         )*};
     }
@@ -459,10 +580,10 @@ mod hw {
     }
 }
 
-/// The instance's memory 0, or null.
-unsafe fn mem_entity(store: &mut StoreInner, inst: *const InstanceEntity) -> *mut MemoryEntity {
-    match (&*inst).memories.first() {
-        Some(&m) => &mut store.memories[m as usize],
+/// Store memory `mem0` (the instance's memory 0), or null when it has none.
+fn mem_entity(store: &mut StoreInner, mem0: Option<u32>) -> *mut MemoryEntity {
+    match mem0 {
+        Some(m) => &mut store.memories[m as usize],
         None => std::ptr::null_mut(),
     }
 }
@@ -471,13 +592,17 @@ unsafe fn mem_entity(store: &mut StoreInner, inst: *const InstanceEntity) -> *mu
 /// the new memory base.
 #[cold]
 #[inline(never)]
-unsafe fn switch_instance(ctx: &mut Ctx, idx: u32) -> *mut u8 {
+fn switch_instance(ctx: &mut Ctx, idx: u32) -> *mut u8 {
     ctx.inst_idx = idx;
-    ctx.inst = &*(&*ctx.store).instances[idx as usize];
-    ctx.module = &*(&*ctx.inst).module.inner;
-    ctx.compiled = (*ctx.module).compiled.as_ptr();
-    ctx.globals = (&*ctx.inst).global_ptrs.as_ptr();
-    ctx.mem_entity = mem_entity(&mut *ctx.store, ctx.inst);
+    // SAFETY: `Ctx::store` is the run's store (`Ctx`'s invariant).
+    let store = unsafe { &mut *ctx.store };
+    let inst: &InstanceEntity = &store.instances[idx as usize];
+    ctx.inst = inst;
+    ctx.module = &*inst.module.inner;
+    ctx.compiled = inst.module.inner.compiled.as_ptr();
+    ctx.globals = inst.global_ptrs.as_ptr();
+    let mem0 = inst.memories.first().copied();
+    ctx.mem_entity = mem_entity(store, mem0);
     ctx.mem_len = 0;
     reload_mem(ctx, std::ptr::null_mut())
 }
@@ -485,17 +610,23 @@ unsafe fn switch_instance(ctx: &mut Ctx, idx: u32) -> *mut u8 {
 /// The current memory's base (`mem` when the instance has none), its length refreshed in the
 /// context: after anything that may have grown it.
 #[inline(always)]
-unsafe fn reload_mem(ctx: &mut Ctx, mem: *mut u8) -> *mut u8 {
+fn reload_mem(ctx: &mut Ctx, mem: *mut u8) -> *mut u8 {
     if ctx.mem_entity.is_null() {
         return mem;
     }
-    let data = &mut (*ctx.mem_entity).data;
+    // SAFETY: a non-null `Ctx::mem_entity` is the instance's memory 0 in the run's store, which
+    // stays where it is for the run (`Ctx`'s invariant).
+    let data = unsafe { &mut (*ctx.mem_entity).data };
     ctx.mem_len = data.len();
     data.as_mut_ptr()
 }
 
 /// The end of a return whose results are in place at the frame base, below `sp`: leaves the
 /// run at its entry frame, or pops the caller's frame and continues there.
+///
+/// # Safety
+///
+/// `sp` is in the returning frame, just past its results; `ctx` and `mem` as for a handler.
 #[inline(always)]
 unsafe fn finish_return(sp: *mut u64, mem: *mut u8, ctx: &mut Ctx) {
     if ctx.nframes == ctx.base_depth {
@@ -506,51 +637,75 @@ unsafe fn finish_return(sp: *mut u64, mem: *mut u8, ctx: &mut Ctx) {
     ctx.nframes -= 1;
     // SAFETY: frames below `nframes` were written by calls of this run or are the store's own
     // (`run` keeps the vector's `len` in step).
-    let f = *ctx.frames.add(ctx.nframes);
+    let f = unsafe { *ctx.frames.add(ctx.nframes) };
     let ip = f.ip as *const Op;
-    let fp = ctx.slots.add(f.fp);
+    // SAFETY: a saved frame's base is a slot index inside the value stack, which does not move
+    // during a run.
+    let fp = unsafe { ctx.slots.add(f.fp) };
     ctx.func = f.func;
     if f.instance != ctx.inst_idx {
         ctx.call_target = f.instance;
-        return return_to_other_instance(ip, sp, fp, 0, ctx, mem);
+        // SAFETY: `ip` and `fp` are the caller's, the results end at `sp` in its frame.
+        return unsafe { return_to_other_instance(ip, sp, fp, 0, ctx, mem) };
     }
     // The callee may have grown the memory.
     let mem = reload_mem(ctx, mem);
-    let tos = *sp.sub(1);
-    ((*ip).handler)(ip, sp, fp, tos, ctx, mem)
+    // SAFETY: the caller's frame lies below `sp`, its pad slot at least.
+    let tos = unsafe { *sp.sub(1) };
+    // SAFETY: a saved frame's instruction (the one after its call) is in threaded code.
+    let next = unsafe { (*ip).handler };
+    // SAFETY: the caller's frame and operands restored, the results on top.
+    unsafe { next(ip, sp, fp, tos, ctx, mem) }
 }
 
 /// A return of several results (the cached top flushed): moved out of line, because the
 /// copy is a call that would make every return save registers.
+///
+/// # Safety
+///
+/// The `k` results are the top slots below `sp`, in the frame at `fp`; as for a handler.
 #[cold]
 #[inline(never)]
 unsafe fn return_many(sp: *mut u64, fp: *mut u64, mem: *mut u8, ctx: &mut Ctx, k: usize) {
-    move_many_slots(sp.sub(k), fp, k);
-    finish_return(fp.add(k), mem, ctx)
+    // SAFETY: the results and their destination at the frame base lie in the frame.
+    unsafe { move_many_slots(sp.sub(k), fp, k) };
+    // SAFETY: the results now end at `fp + k`, inside the frame.
+    unsafe { finish_return(fp.add(k), mem, ctx) }
 }
 
 /// A return into a frame of another instance (`ret!` set `ip` and `fp` and left the instance
 /// in `ctx.call_target`).
+///
+/// # Safety
+///
+/// `ip` and `fp` are a saved caller frame's, the results end at `sp`; as for a handler.
 #[cold]
 #[inline(never)]
 unsafe fn return_to_other_instance(ip: *const Op, sp: *mut u64, fp: *mut u64, _tos: u64, ctx: &mut Ctx, _mem: *mut u8) {
     let mem = switch_instance(ctx, ctx.call_target);
-    let tos = *sp.sub(1);
-    ((*ip).handler)(ip, sp, fp, tos, ctx, mem)
+    // SAFETY: the caller's frame lies below `sp`, its pad slot at least.
+    let tos = unsafe { *sp.sub(1) };
+    // SAFETY: a saved frame's instruction (the one after its call) is in threaded code.
+    let next = unsafe { (*ip).handler };
+    // SAFETY: the caller's frame, operands and instance restored, the results on top.
+    unsafe { next(ip, sp, fp, tos, ctx, mem) }
 }
 
 /// Pushes the calling frame, continuing at `ip`, on the frame stack.
 ///
-/// SAFETY: `ctx.nframes < ctx.frames_cap`, at most the frame vector's capacity.
+/// # Safety
+///
+/// `ctx.nframes < ctx.frames_cap` (at most the frame vector's capacity), and `fp` is in the
+/// value stack.
 #[inline(always)]
 unsafe fn push_caller(ctx: &mut Ctx, ip: *const Op, fp: *mut u64) {
-    ctx.frames.add(ctx.nframes).write(Frame {
-        ip: ip as usize,
-        code: 0,
-        fp: fp.offset_from(ctx.slots) as usize,
-        instance: ctx.inst_idx,
-        func: ctx.func,
-    });
+    // SAFETY: `nframes` is below the vector's capacity (the precondition).
+    let slot = unsafe { ctx.frames.add(ctx.nframes) };
+    // SAFETY: `fp` and `Ctx::slots` point into the same value stack.
+    let fp = unsafe { fp.offset_from(ctx.slots) } as usize;
+    let frame = Frame { ip: ip as usize, code: 0, fp, instance: ctx.inst_idx, func: ctx.func };
+    // SAFETY: `slot` is inside the vector's buffer, past its initialized frames.
+    unsafe { slot.write(frame) };
     ctx.nframes += 1;
 }
 
@@ -558,17 +713,31 @@ unsafe fn push_caller(ctx: &mut Ctx, ip: *const Op, fp: *mut u64) {
 /// not yet translated, a frame stack at its capacity, or a value stack without room for the
 /// callee's frame. `ip` is where the caller continues; the arguments are on the stack (the
 /// cached top flushed); the callee is `ctx.call_target`/`ctx.call_def`.
+///
+/// # Safety
+///
+/// As for a handler, with `ip` the instruction after the call.
 #[cold]
 #[inline(never)]
 unsafe fn call_slow(ip: *const Op, sp: *mut u64, fp: *mut u64, tos: u64, ctx: &mut Ctx, mem: *mut u8) {
     let (target, def) = (ctx.call_target, ctx.call_def);
-    let store = &mut *ctx.store;
-    let target_module: &ModuleInner =
-        if target == ctx.inst_idx { &*ctx.module } else { &store.instances[target as usize].module.inner };
+    // SAFETY: `Ctx::store` is the run's store (`Ctx`'s invariant).
+    let store = unsafe { &mut *ctx.store };
+    let target_module: &ModuleInner = if target == ctx.inst_idx {
+        // SAFETY: `Ctx::module` is the running instance's module, which the instance keeps alive.
+        unsafe { &*ctx.module }
+    } else {
+        &store.instances[target as usize].module.inner
+    };
     let cf: *const CompiledFunc = target_module.code_for_call(def);
-    let cf = &*cf;
-    let new_fp = sp.sub(cf.num_params as usize);
-    let need = new_fp.offset_from(ctx.slots) as usize + cf.max_height as usize;
+    // SAFETY: a module keeps its translated functions while an instance holds it, past this
+    // run; going through a raw pointer frees `store` for the frame stack's update below.
+    let cf = unsafe { &*cf };
+    // SAFETY: the arguments are the top `num_params` operands (validation checked the call's
+    // type), so the callee's frame starts inside the caller's.
+    let new_fp = unsafe { sp.sub(cf.num_params as usize) };
+    // SAFETY: `new_fp` and `Ctx::slots` point into the same value stack.
+    let need = unsafe { new_fp.offset_from(ctx.slots) } as usize + cf.max_height as usize;
     if ctx.nframes >= store.stack.max_frames || need > store.stack.max_slots {
         ctx.sp = sp;
         ctx.outcome = Outcome::Trap(TrapCode::StackOverflow);
@@ -584,32 +753,53 @@ unsafe fn call_slow(ip: *const Op, sp: *mut u64, fp: *mut u64, tos: u64, ctx: &m
     if ctx.nframes == ctx.frames_cap {
         // The frames do not point into themselves, so the vector may move.
         let frames = &mut store.stack.frames;
-        frames.set_len(ctx.nframes);
+        // SAFETY: the loop wrote every frame below `nframes` (or found it there), within
+        // capacity.
+        unsafe { frames.set_len(ctx.nframes) };
         frames.reserve(ctx.nframes.max(16));
         ctx.frames = frames.as_mut_ptr();
         ctx.frames_cap = frames.capacity().min(store.stack.max_frames);
     }
-    push_caller(ctx, ip, fp);
+    // SAFETY: `nframes` is below the frame limit (checked above) and below the capacity (made
+    // room for above); `fp` is the caller's frame base.
+    unsafe { push_caller(ctx, ip, fp) };
     let mem = if target != ctx.inst_idx { switch_instance(ctx, target) } else { mem };
-    zero_slots(sp, cf.num_locals as usize);
-    let sp = sp.add(cf.num_locals as usize);
+    // SAFETY: the callee's frame, its locals included, ends inside the value stack (`need`,
+    // checked above).
+    let sp = unsafe {
+        zero_slots(sp, cf.num_locals as usize);
+        sp.add(cf.num_locals as usize)
+    };
     let ip = cf.ops.as_ptr();
     ctx.func = def;
-    ((*ip).handler)(ip, sp, new_fp, tos, ctx, mem)
+    // SAFETY: a translated function's threaded code has at least one instruction.
+    let next = unsafe { (*ip).handler };
+    // SAFETY: the callee's frame set up at `new_fp`, its locals zeroed, its operands empty.
+    unsafe { next(ip, sp, new_fp, tos, ctx, mem) }
 }
 
 /// Slots kept free at the end of the value stack for the inline call path's zeroing.
 const ZEROING_PAD: usize = 8;
 
 /// Runs threaded code from `frame` (see [`super::run`]).
+///
+/// # Safety
+///
+/// As for [`super::run_portable`], with `frame`'s code in threaded form.
 pub(crate) unsafe fn run(store: &mut StoreInner, frame: Frame, base_depth: usize) -> Result<Exit, Trap> {
     let slots = store.stack.slots.as_mut_ptr();
     // Room for the inline call path's 8-slot zeroing past a frame (see `call_wasm!`).
-    let slots_end = slots.add(store.stack.slots.len().saturating_sub(ZEROING_PAD));
-    let inst: *const InstanceEntity = &*store.instances[frame.instance as usize];
-    let mem = load_mem(store, inst);
-    let mem_entity = mem_entity(store, inst);
-    let module: *const ModuleInner = &*(&*inst).module.inner;
+    // SAFETY: at most the value stack's length past its start.
+    let slots_end = unsafe { slots.add(store.stack.slots.len().saturating_sub(ZEROING_PAD)) };
+    let entity: &InstanceEntity = &store.instances[frame.instance as usize];
+    let inst: *const InstanceEntity = entity;
+    let module: *const ModuleInner = &*entity.module.inner;
+    let compiled = entity.module.inner.compiled.as_ptr();
+    let globals = entity.global_ptrs.as_ptr();
+    let mem0 = entity.memories.first().copied();
+    let mem = load_mem(store, mem0);
+    let mem_entity = mem_entity(store, mem0);
+    let sp = store.stack.sp;
     let frames = &mut store.stack.frames;
     let (nframes, frames_cap) = (frames.len(), frames.capacity().min(store.stack.max_frames));
     let frames = frames.as_mut_ptr();
@@ -620,12 +810,12 @@ pub(crate) unsafe fn run(store: &mut StoreInner, frame: Frame, base_depth: usize
         frames,
         nframes,
         frames_cap,
-        globals: (&*inst).global_ptrs.as_ptr(),
+        globals,
         mem_len: mem.len,
         mem_entity,
         inst,
         module,
-        compiled: (*module).compiled.as_ptr(),
+        compiled,
         inst_idx: frame.instance,
         func: frame.func,
         call_target: 0,
@@ -636,19 +826,31 @@ pub(crate) unsafe fn run(store: &mut StoreInner, frame: Frame, base_depth: usize
         fp: std::ptr::null_mut(),
     };
     let ip = frame.ip as *const Op;
-    let sp = slots.add((*ctx.store).stack.sp);
-    let fp = slots.add(frame.fp);
-    let tos = *sp.sub(1);
-    ((*ip).handler)(ip, sp, fp, tos, &mut ctx, mem.base);
-    let store = &mut *ctx.store;
+    // SAFETY: the stack pointer and frame base are slot indices inside the value stack, and
+    // the frame's pad slot at least lies below the stack pointer (the precondition).
+    let (sp, fp, tos) = unsafe {
+        let sp = slots.add(sp);
+        (sp, slots.add(frame.fp), *sp.sub(1))
+    };
+    // SAFETY: `ip` is an instruction of the frame's function in threaded form (the
+    // precondition).
+    let first = unsafe { (*ip).handler };
+    // SAFETY: the frame's state (the precondition) and a `ctx` just made from this store: a
+    // handler's precondition.
+    unsafe { first(ip, sp, fp, tos, &mut ctx, mem.base) };
+    // SAFETY: the store given to this run; the handlers' borrows of it have ended.
+    let store = unsafe { &mut *ctx.store };
     // SAFETY: the loop wrote every frame below `nframes` (or found it there), within capacity.
-    store.stack.frames.set_len(ctx.nframes);
-    store.stack.sp = ctx.sp.offset_from(slots) as usize;
+    unsafe { store.stack.frames.set_len(ctx.nframes) };
+    // SAFETY: every way out of the loop leaves `ctx.sp` in the value stack.
+    store.stack.sp = unsafe { ctx.sp.offset_from(slots) } as usize;
     // Where a run that left the loop continues: at `ip`, in the frame that was running.
     let resume = |ip: *const Op| Frame {
         ip: ip as usize,
         code: 0,
-        fp: ctx.fp.offset_from(slots) as usize,
+        // SAFETY: the ways out that resume (host calls, grows) leave the running frame's base
+        // in `ctx.fp`, in the value stack.
+        fp: unsafe { ctx.fp.offset_from(slots) } as usize,
         instance: ctx.inst_idx,
         func: ctx.func,
     };
