@@ -51,19 +51,21 @@ use crate::trap::{FrameInfo, Trap, TrapCode};
 use handlers::in_bounds;
 use ops::Slot;
 
-/// A suspended or saved activation: where to continue and with which frame.
+/// A suspended or saved activation: where to continue and with which frame. Its fields are
+/// the executor's own, so every frame comes from `enter`/`enter_callee` or from the loop,
+/// which is what lets `run` trust them.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Frame {
     /// Next instruction to run (a pointer into the backend's code, as an address).
-    pub ip: usize,
+    ip: usize,
     /// First instruction of the function (branch targets are relative to it).
-    pub code: usize,
+    code: usize,
     /// Slot index of the frame base (first parameter).
-    pub fp: usize,
+    fp: usize,
     /// Store index of the instance.
-    pub instance: u32,
+    instance: u32,
     /// Defined-function index inside the instance's module (for backtraces).
-    pub func: u32,
+    func: u32,
 }
 
 /// The value stack and the frame stack of a store.
@@ -214,9 +216,9 @@ pub(crate) fn trap(store: &StoreInner, code: TrapCode, current: (u32, u32), base
 pub(crate) fn run(store: &mut StoreInner, frame: Frame, base_depth: usize) -> Result<Exit, Trap> {
     if store.stack.threaded {
         // SAFETY: frames are made only by `enter`/`enter_callee` and by the loop (the `resume`
-        // of an `Exit`, the caller frames it pushes), always for this store and its backend,
-        // with `stack.sp` at the top of the frame's operands; the driver changes neither
-        // except as each `Exit` allows.
+        // of an `Exit`, the caller frames it pushes; `Frame`'s fields are private to `exec`),
+        // always for this store and its backend, with `stack.sp` at the top of the frame's
+        // operands; the driver changes neither except as each `Exit` allows.
         unsafe { threaded::run(store, frame, base_depth) }
     } else {
         // SAFETY: as above.
@@ -429,7 +431,8 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
             *{
                 let i = $i as usize;
                 // SAFETY: validation checked the global index; the instance's global pointers
-                // point into its store, valid for the whole run.
+                // point at its globals' cells in the store, valid for the whole run, and no
+                // other reference to a global's value is live.
                 unsafe { &mut **globals.add(i) }
             }
         };

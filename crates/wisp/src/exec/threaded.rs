@@ -270,7 +270,8 @@ macro_rules! threaded_handlers {
                             *{
                                 let i = $d i as usize;
                                 // SAFETY: validation checked the global index; the instance's global
-                                // pointers point into its store, valid for the whole run.
+                                // pointers point at its globals' cells in the store, valid for the
+                                // whole run, and no other reference to a global's value is live.
                                 unsafe { &mut **ctx.globals.add(i) }
                             }
                         };
@@ -313,8 +314,9 @@ macro_rules! threaded_handlers {
                     }
                     macro_rules! store {
                         () => {
-                            // SAFETY: `Ctx::store` is the run's store; a handler holds each
-                            // borrow only for the statement that makes it.
+                            // SAFETY: `Ctx::store` is the run's store, which nothing else uses
+                            // while the loop runs; a body's borrows of it reach disjoint parts
+                            // of the store or end before the next one is made.
                             unsafe { &mut *ctx.store }
                         };
                     }
