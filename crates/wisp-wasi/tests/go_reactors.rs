@@ -29,6 +29,7 @@ const FIXTURES: &[(&str, Option<&[&str]>)] = &[
     ("strings", None),
     ("state", None),
     ("bench", Some(&["quick"])),
+    ("snap", None),
     ("hello", None),
     ("exit3", None),
     ("gopanic", None),
@@ -39,6 +40,8 @@ const FIXTURES: &[(&str, Option<&[&str]>)] = &[
 const CALLED_ELSEWHERE: &[(&str, &str)] = &[
     // a_deadline_stops_a_runaway_go_export_and_retires_only_that_instance
     ("state.wasm", "spin"),
+    // tests/templates.rs: failures_stay_in_their_clone
+    ("snap.wasm", "spin"),
 ];
 
 fn run(dir: &str) {
@@ -71,6 +74,11 @@ fn go_strings() {
 #[test]
 fn go_state() {
     run("state");
+}
+
+#[test]
+fn go_snap() {
+    run("snap");
 }
 
 #[test]
