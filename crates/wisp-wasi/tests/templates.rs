@@ -213,3 +213,20 @@ fn four_threads_ten_thousand_clones() {
         t.join().unwrap();
     }
 }
+
+/// A clone of a small reactor owns at most 1 MiB of memory after a trivial call (Linux, where
+/// memories are copy-on-write: the rest is shared with the template).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_clone_owns_little_memory() {
+    let pre = pre("add");
+    let size = pre.snapshot().memory(0).unwrap().len();
+    let mut go = pre.instantiate_new().unwrap();
+    assert_eq!(go.call::<_, i32>("add", (2i32, 3i32)).unwrap(), 5);
+    let own = go.memory().private_bytes(go.store()).unwrap();
+    eprintln!("add.wasm clone: {own} private bytes of {size}");
+    assert!(own <= 1 << 20, "{own} private bytes of {size}");
+    let fresh = GoReactor::builder().forward_stderr(false).instantiate(pre.engine(), pre.snapshot().module()).unwrap();
+    let all = fresh.memory().private_bytes(fresh.store()).unwrap();
+    assert_eq!(all, fresh.memory().data_size(fresh.store()).unwrap(), "a fresh instance owns all its memory");
+}

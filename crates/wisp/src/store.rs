@@ -63,7 +63,8 @@ impl MemoryEntity {
 
     /// A memory of type `ty` holding `image` (a snapshot's memory, at least `ty`'s minimum).
     pub fn from_image(mut ty: MemoryType, image: &MemoryImage) -> Result<Self, crate::Error> {
-        let data = LinearMemory::from_image(image)
+        let max = pages_to_bytes(ty.limits.max.unwrap_or(MAX_PAGES)).unwrap_or(usize::MAX);
+        let data = LinearMemory::from_image(image, max)
             .ok_or_else(|| crate::Error::Instantiate(format!("cannot allocate a memory of {} bytes", image.len())))?;
         ty.limits.min = (image.len() / PAGE_SIZE) as u64;
         Ok(MemoryEntity { data, ty })

@@ -1,6 +1,9 @@
 //! The bytes of a linear memory, and the frozen images that instances made from a
 //! [`Snapshot`](crate::Snapshot) start from.
 //!
+//! `unsafe` here is memory access: the allocator's zeroed pages and, on Linux (`cow.rs`), the
+//! mappings behind copy-on-write memories, each block with the invariant it relies on.
+//!
 //! A memory is either heap bytes (a fresh memory, or a copy of an image) or, on Linux, a
 //! private mapping of an image's memfd: the clone shares the image's pages with the snapshot
 //! and every other clone until it writes one, when the kernel gives it a copy of that page
@@ -8,6 +11,9 @@
 
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
+
+#[cfg(target_os = "linux")]
+mod cow;
 
 /// `n` zero bytes, or `None` when the allocator refuses (where `vec![0; n]` would abort the
 /// host). Zeroed allocations are mapped lazily by the OS: a large initial memory costs nothing
@@ -34,6 +40,8 @@ pub(crate) struct LinearMemory {
 #[derive(Debug)]
 enum Repr {
     Heap(Vec<u8>),
+    #[cfg(target_os = "linux")]
+    Mapped(cow::Mapping),
 }
 
 impl LinearMemory {
@@ -42,10 +50,18 @@ impl LinearMemory {
         Some(LinearMemory { repr: Repr::Heap(zeroed_bytes(n)?) })
     }
 
-    /// A memory starting as `image`'s bytes, private to its owner.
-    pub fn from_image(image: &MemoryImage) -> Option<Self> {
+    /// A memory starting as `image`'s bytes, private to its owner, that may grow to `max`
+    /// bytes: copy-on-write where the OS offers it (Linux), else a copy.
+    pub fn from_image(image: &MemoryImage, max: usize) -> Option<Self> {
+        #[cfg(target_os = "linux")]
+        if let ImageRepr::Mapped(img) = &image.repr {
+            if let Some(m) = cow::Mapping::new(img, max) {
+                return Some(LinearMemory { repr: Repr::Mapped(m) });
+            }
+        }
+        let _ = max;
         let mut data = zeroed_bytes(image.len())?;
-        image.copy_into(&mut data);
+        data.copy_from_slice(image.bytes());
         Some(LinearMemory { repr: Repr::Heap(data) })
     }
 
@@ -62,13 +78,18 @@ impl LinearMemory {
                 *old = data;
                 Some(())
             }
+            #[cfg(target_os = "linux")]
+            Repr::Mapped(m) => m.grow_to(new_len),
         }
     }
 
-    /// Bytes this memory holds that no other memory shares: every byte of a heap memory.
+    /// Bytes this memory holds that no other memory shares: every byte of a heap memory; of
+    /// a copy-on-write memory, the pages it wrote or grew and touched (measured by the OS).
     pub fn private_bytes(&self) -> usize {
         match &self.repr {
             Repr::Heap(v) => v.len(),
+            #[cfg(target_os = "linux")]
+            Repr::Mapped(m) => m.private_bytes().unwrap_or(m.len()),
         }
     }
 }
@@ -78,6 +99,8 @@ impl Deref for LinearMemory {
     fn deref(&self) -> &[u8] {
         match &self.repr {
             Repr::Heap(v) => v,
+            #[cfg(target_os = "linux")]
+            Repr::Mapped(m) => m.bytes(),
         }
     }
 }
@@ -86,6 +109,8 @@ impl DerefMut for LinearMemory {
     fn deref_mut(&mut self) -> &mut [u8] {
         match &mut self.repr {
             Repr::Heap(v) => v,
+            #[cfg(target_os = "linux")]
+            Repr::Mapped(m) => m.bytes_mut(),
         }
     }
 }
@@ -93,23 +118,35 @@ impl DerefMut for LinearMemory {
 /// A memory's bytes frozen at a snapshot: shared, read-only, by every instance made from it.
 #[derive(Debug, Clone)]
 pub(crate) struct MemoryImage {
-    bytes: Arc<[u8]>,
+    repr: ImageRepr,
+}
+
+#[derive(Debug, Clone)]
+enum ImageRepr {
+    Heap(Arc<[u8]>),
+    #[cfg(target_os = "linux")]
+    Mapped(Arc<cow::Image>),
 }
 
 impl MemoryImage {
+    /// An image of `bytes`: a sealed memfd on Linux (a heap copy where that fails).
     pub fn capture(bytes: &[u8]) -> Self {
-        MemoryImage { bytes: bytes.into() }
+        #[cfg(target_os = "linux")]
+        if let Some(img) = cow::Image::new(bytes) {
+            return MemoryImage { repr: ImageRepr::Mapped(Arc::new(img)) };
+        }
+        MemoryImage { repr: ImageRepr::Heap(bytes.into()) }
     }
 
     pub fn len(&self) -> usize {
-        self.bytes.len()
+        self.bytes().len()
     }
 
     pub fn bytes(&self) -> &[u8] {
-        &self.bytes
-    }
-
-    fn copy_into(&self, out: &mut [u8]) {
-        out[..self.bytes.len()].copy_from_slice(&self.bytes);
+        match &self.repr {
+            ImageRepr::Heap(b) => b,
+            #[cfg(target_os = "linux")]
+            ImageRepr::Mapped(img) => img.bytes(),
+        }
     }
 }
