@@ -12,6 +12,8 @@
 //! `wisp_wasi::GoReactorPre`) — and imported memories, tables and globals, which a snapshot
 //! refuses, since their state lives outside the instance.
 
+mod wasm;
+
 use crate::error::{Error, Result};
 use crate::instance::{instantiate_from, Instance};
 use crate::linear::MemoryImage;
