@@ -106,6 +106,20 @@ fn go_wasi_tour() {
     run("wasi_tour");
 }
 
+/// Every reactor fixture's scenarios that start with `_initialize` hold on a clone of a
+/// template (`GoReactorPre`) as they do on a freshly initialized instance.
+#[test]
+fn every_reactor_fixture_from_a_template_clone() {
+    let engine = Engine::default();
+    for (dir, only) in FIXTURES {
+        let path = go_fixture(dir).join("expected.txt");
+        match reactor_expect::run_expected_from_template(&engine, &path, *only) {
+            Ok(t) => eprintln!("go/{dir} from a template: {} scenario run(s), {} calls", t.runs, t.calls),
+            Err(f) => panic!("go/{dir} from a template: {} failure(s):\n{}", f.len(), f.join("\n")),
+        }
+    }
+}
+
 /// Every fixture directory has a test above, and every function export of every module is
 /// called by a scenario that runs.
 #[test]

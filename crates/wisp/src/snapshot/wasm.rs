@@ -172,10 +172,11 @@ fn const_expr(out: &mut Vec<u8>, ty: ValType, v: u64) -> Result<()> {
     Ok(())
 }
 
-/// Runs of non-zero bytes in `mem`, merged across gaps shorter than a segment's overhead
-/// would save.
+/// Runs of non-zero bytes in `mem`, merged across zero gaps shorter than `GAP`. Instantiation
+/// pays per segment more than per byte: Go's initialized memory (add.wasm) is 18,387 runs
+/// with gaps under 16 bytes, 247 with gaps under 64 bytes (807 KB), 62 under 256 (838 KB).
 fn runs(mem: &[u8]) -> Vec<(usize, usize)> {
-    const GAP: usize = 16;
+    const GAP: usize = 256;
     let mut out: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
     while i < mem.len() {
@@ -424,12 +425,12 @@ mod tests {
 
     #[test]
     fn runs_of_non_zero_bytes() {
-        let mut m = vec![0u8; 200];
+        let mut m = vec![0u8; 2000];
         m[3] = 1;
-        m[5] = 1; // merged with 3: a gap of 1
-        m[100] = 2;
-        m[199] = 3;
-        assert_eq!(runs(&m), vec![(3, 6), (100, 101), (199, 200)]);
+        m[200] = 1; // merged with 3: a gap under 256
+        m[1000] = 2;
+        m[1999] = 3;
+        assert_eq!(runs(&m), vec![(3, 201), (1000, 1001), (1999, 2000)]);
         assert!(runs(&[0; 64]).is_empty());
     }
 }
