@@ -182,3 +182,33 @@ fn snapshots_instantiate_on_many_threads() {
         }
     });
 }
+
+/// A host function cannot snapshot the instance that called it: its memory and globals are
+/// mid-call.
+#[test]
+fn no_snapshot_during_a_call() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module (import "host" "snap" (func $snap (result i32)))
+             (memory 1) (func (export "go") (result i32) (call $snap)))"#,
+    )
+    .unwrap();
+    let mut linker = Linker::<Option<wisp::Instance>>::new(&engine);
+    linker
+        .func_wrap("host", "snap", |caller: wisp::Caller<'_, Option<wisp::Instance>>| -> i32 {
+            let inst = caller.data().unwrap();
+            match inst.snapshot(&caller) {
+                Ok(_) => 1,
+                Err(e) if e.to_string().contains("while a call") => 0,
+                Err(_) => 2,
+            }
+        })
+        .unwrap();
+    let mut store = Store::new(&engine, None);
+    let inst = linker.instantiate(&mut store, &module).unwrap();
+    *store.data_mut() = Some(inst);
+    let go = inst.get_typed_func::<(), i32>(&store, "go").unwrap();
+    assert_eq!(go.call(&mut store, ()).unwrap(), 0);
+    assert!(inst.snapshot(&store).is_ok(), "after the call, the snapshot is taken");
+}

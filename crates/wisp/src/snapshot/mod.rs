@@ -95,11 +95,19 @@ impl Instance {
     /// Captures this instance's state (see [`Snapshot`]), typically right after
     /// [`Instance::initialize_reactor`].
     ///
-    /// Fails with [`Error::Usage`] for a dead instance, for a module that imports a memory,
+    /// Fails with [`Error::Usage`] while a call runs in the store (from a host function), for
+    /// a dead instance ([`Error::Dead`]), for a module that imports a memory,
     /// table or global (state outside the instance), and for a table or global holding an
     /// external reference or a function of another instance.
     pub fn snapshot(&self, store: impl AsContext) -> Result<Snapshot> {
-        let inner = &store.as_context().inner;
+        let store = store.as_context();
+        // `sp` is 0 between outermost calls (every call restores it); a host function's
+        // caller sees its Wasm caller's frame above it.
+        if store.in_call || store.inner.stack.sp != 0 {
+            // A host function's caller: the guest's memory and globals are mid-call.
+            return Err(Error::Usage("cannot snapshot an instance while a call into its store is running".into()));
+        }
+        let inner = &store.inner;
         let e = &inner.instances[inner.check(self.0)? as usize];
         if let Some(why) = &e.dead {
             return Err(Error::Dead(why.clone()));
