@@ -134,6 +134,7 @@ impl GoReactorBuilder {
     /// module is instantiated and initialized once, in a store of the template's own, and
     /// captured. Clones get the builder's output settings.
     pub fn pre(mut self, engine: &Engine, module: &Module) -> Result<GoReactorPre<WasiCtx>, ReactorError> {
+        self.keep_wasi_stdout();
         let store = Store::new(engine, self.take_wasi());
         let mut linker = Linker::new(engine);
         crate::add_to_linker(&mut linker, |ctx| ctx)?;

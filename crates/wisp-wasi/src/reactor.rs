@@ -346,6 +346,15 @@ impl GoReactorBuilder {
         self.initialize
     }
 
+    /// Clones made from a template of this builder get the WASI context's stdout setting
+    /// (when the builder neither captures nor redirects stdout): a clone's own context, built
+    /// afresh, would have it closed.
+    pub(crate) fn keep_wasi_stdout(&mut self) {
+        if !self.capture_stdout && self.stdout.is_none() {
+            self.stdout = Some(self.wasi.stdout_setting());
+        }
+    }
+
     /// The builder's WASI context, built (for a reactor in a store of its own).
     pub(crate) fn take_wasi(&mut self) -> WasiCtx {
         std::mem::take(&mut self.wasi).build()

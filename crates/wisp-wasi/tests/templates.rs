@@ -230,3 +230,19 @@ fn a_clone_owns_little_memory() {
     let all = fresh.memory().private_bytes(fresh.store()).unwrap();
     assert_eq!(all, fresh.memory().data_size(fresh.store()).unwrap(), "a fresh instance owns all its memory");
 }
+
+/// Clones of `pre()` write to the stdout the builder's WASI context had (a pipe here), not to
+/// a closed descriptor; what `_initialize` printed went there once, from the template.
+#[test]
+fn clones_keep_the_builders_stdout() {
+    let engine = wisp::Engine::default();
+    let m = module(&engine, "state");
+    let out = wisp_wasi::Pipe::new();
+    let wasi = WasiCtx::builder().stdout(wisp_wasi::Stdio::Pipe(out.clone()));
+    let pre = GoReactor::builder().wasi(wasi).forward_stderr(false).pre(&engine, &m).unwrap();
+    assert_eq!(out.contents_string(), "state: init\n");
+    let mut go = pre.instantiate_new().unwrap();
+    go.call::<_, i64>("incr", ()).unwrap();
+    go.call::<_, ()>("say", ()).unwrap();
+    assert_eq!(out.contents_string(), "state: init\nstate: say 1\n");
+}

@@ -330,9 +330,11 @@ pub(crate) fn instantiate_from<T>(
             seg.items.iter().map(|e| eval_const(inner, e.ops(), &globals, &funcs)).collect::<Box<[u64]>>()
         })
         .collect();
+    // Without a data count section no instruction names a segment (see `data_count`).
     let datas = m
         .data
         .iter()
+        .take(if m.data_count { usize::MAX } else { 0 })
         .enumerate()
         .map(|(i, d)| (d.start, if from.is_some_and(|snap| snap.dropped_datas[i]) { 0 } else { d.len }))
         .collect();
@@ -383,7 +385,9 @@ pub(crate) fn instantiate_from<T>(
                 return Err(Trap::new(TrapCode::MemoryOutOfBounds).into());
             }
             mem.data[d..d + seg.len].copy_from_slice(&m.bytes[seg.start..seg.start + seg.len]);
-            inner.instances[ent].datas[i].1 = 0;
+            if let Some(d) = inner.instances[ent].datas.get_mut(i) {
+                d.1 = 0;
+            }
         }
     }
     if let Some(start) = m.start {

@@ -157,7 +157,17 @@ impl Instance {
             tables.push(t.elements.iter().map(|&v| save_ref(v, t.ty.element, &what)).collect::<Result<_>>()?);
         }
         let dropped_elems = e.elems.iter().zip(&m.elements).map(|(have, seg)| have.len() < seg.items.len()).collect();
-        let dropped_datas = e.datas.iter().zip(&m.data).map(|(have, seg)| have.1 < seg.len).collect();
+        // Without a data count section the instance keeps no segment state: only the active
+        // segments are gone (applied at instantiation).
+        let dropped_datas = m
+            .data
+            .iter()
+            .enumerate()
+            .map(|(i, seg)| match e.datas.get(i) {
+                Some(have) => have.1 < seg.len,
+                None => matches!(seg.mode, crate::module::DataMode::Active { .. }),
+            })
+            .collect();
         Ok(Snapshot {
             inner: Arc::new(SnapshotState {
                 module: e.module.clone(),
