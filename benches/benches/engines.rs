@@ -255,5 +255,69 @@ fn go_calls_and_startup(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, go_calls_and_startup, go_workloads, c_workloads, compile);
+/// A fresh initialized Go instance plus its first call, three ways (compile excluded
+/// throughout: each module is decoded and validated once, outside the timing). The wasmi side
+/// of every group is the same work on wasmi: instantiate, `_initialize` (the Go runtime's
+/// start), `add`; or, for `init-file`, instantiate the module `wisp snapshot` writes and call.
+/// These compare features, not engines: `benches/compare` lists them apart from the
+/// geometric mean.
+fn go_templates(c: &mut Criterion) {
+    let names = ["template/clone(add.wasm)", "template/fresh(add.wasm)", "template/init-file(add.wasm)"];
+    if !names.iter().any(|n| selected(n)) {
+        return;
+    }
+    let bytes = fixture("go/add.wasm");
+    let wisp_engine = wisp::Engine::default();
+    let wasmi_engine = wasmi::Engine::default();
+    let wm = wisp::Module::new(&wisp_engine, &bytes).unwrap();
+    let mm = wasmi::Module::new(&wasmi_engine, &bytes[..]).unwrap();
+    let quiet = || wisp_wasi::GoReactor::builder().forward_stderr(false);
+    let pre = quiet().pre(&wisp_engine, &wm).unwrap();
+    let init_bytes = {
+        let clock = wisp_wasi::VirtualClock::new(Duration::ZERO);
+        let wasi = wisp_wasi::WasiCtx::builder().args(["add.wasm"]).monotonic_clock(clock);
+        quiet().wasi(wasi).pre(&wisp_engine, &wm).unwrap().snapshot().to_wasm().unwrap()
+    };
+    let wm_init = wisp::Module::new(&wisp_engine, &init_bytes).unwrap();
+    let mm_init = wasmi::Module::new(&wasmi_engine, &init_bytes[..]).unwrap();
+
+    let clone_add = || pre.instantiate_new().unwrap().call::<(i32, i32), i32>("add", (1, 2)).unwrap();
+    let wisp_fresh_add = || {
+        let (mut s, i) = wisp_benches::wisp_host::start(&wisp_engine, &wm);
+        i.get_typed_func::<(i32, i32), i32>(&s, "add").unwrap().call(&mut s, (1, 2)).unwrap()
+    };
+    let wasmi_fresh_add = || {
+        let (mut s, i) = wasmi_host::start(&wasmi_engine, &mm);
+        i.get_typed_func::<(i32, i32), i32>(&s, "add").unwrap().call(&mut s, (1, 2)).unwrap()
+    };
+    let wisp_file_add = || {
+        let mut s = wisp::Store::new(&wisp_engine, ());
+        let i = wisp_benches::wisp_host::linker(&wisp_engine).instantiate(&mut s, &wm_init).unwrap();
+        i.get_typed_func::<(i32, i32), i32>(&s, "add").unwrap().call(&mut s, (1, 2)).unwrap()
+    };
+    let wasmi_file_add = || {
+        let mut s = wasmi::Store::new(&wasmi_engine, ());
+        let i = wasmi_host::linker(&wasmi_engine).instantiate_and_start(&mut s, &mm_init).unwrap();
+        i.get_typed_func::<(i32, i32), i32>(&s, "add").unwrap().call(&mut s, (1, 2)).unwrap()
+    };
+    for f in [&clone_add as &dyn Fn() -> i32, &wisp_fresh_add, &wasmi_fresh_add, &wisp_file_add, &wasmi_file_add] {
+        assert_eq!(f(), 3);
+    }
+    let groups: [(&str, &dyn Fn() -> i32, &dyn Fn() -> i32); 3] = [
+        (names[0], &clone_add, &wasmi_fresh_add),
+        (names[1], &wisp_fresh_add, &wasmi_fresh_add),
+        (names[2], &wisp_file_add, &wasmi_file_add),
+    ];
+    for (name, wisp_side, wasmi_side) in groups {
+        if !selected(name) {
+            continue;
+        }
+        let mut g = c.benchmark_group(name);
+        g.sample_size(10).measurement_time(Duration::from_secs(3));
+        both(&mut g, |b| b.iter(wisp_side), |b| b.iter(wasmi_side));
+        g.finish();
+    }
+}
+
+criterion_group!(benches, go_calls_and_startup, go_templates, go_workloads, c_workloads, compile);
 criterion_main!(benches);

@@ -134,6 +134,11 @@ pub fn environment(opts: &HostOptions) -> CliResult<Vec<(String, String)>> {
 /// A WASI context with stdio inherited, `args` as argv (argv[0] included), and the options'
 /// environment and preopens. A directory that cannot be opened is a usage-time error (66).
 pub fn wasi_ctx(args: &[String], opts: &HostOptions) -> CliResult<WasiCtx> {
+    Ok(wasi_builder(args, opts)?.build())
+}
+
+/// [`wasi_ctx`], not built yet.
+pub fn wasi_builder(args: &[String], opts: &HostOptions) -> CliResult<wisp_wasi::WasiCtxBuilder> {
     let mut b = WasiCtx::builder().inherit_stdio().args(args);
     for (k, v) in environment(opts)? {
         b = b.env(k, v);
@@ -150,7 +155,7 @@ pub fn wasi_ctx(args: &[String], opts: &HostOptions) -> CliResult<WasiCtx> {
             CliError::new(Class::FileNotFound, format!("--dir {}: {}", g.host.display(), io_reason(&e)))
         })?;
     }
-    Ok(b.build())
+    Ok(b)
 }
 
 /// An engine configured from the limit options.
@@ -201,6 +206,16 @@ pub fn instantiate(
     ctx: WasiCtx,
     opts: &HostOptions,
 ) -> CliResult<(Store<Host>, Outcome<Instance>)> {
+    let mut store = store(engine, ctx, opts)?;
+    let mut linker: Linker<Host> = Linker::new(engine);
+    wisp_wasi::add_to_linker(&mut linker, |host: &mut Host| &mut host.wasi)
+        .map_err(|e| CliError::new(Class::Internal, format!("cannot define WASI: {e}")))?;
+    let instance = outcome(&path.display().to_string(), linker.instantiate(&mut store, module))?;
+    Ok((store, instance))
+}
+
+/// A store holding `ctx`, with the options' memory limit, fuel and timeout.
+pub fn store(engine: &Engine, ctx: WasiCtx, opts: &HostOptions) -> CliResult<Store<Host>> {
     let limits = match opts.max_memory {
         Some(bytes) => StoreLimitsBuilder::new().memory_size(bytes).build(),
         None => StoreLimits::default(),
@@ -215,11 +230,7 @@ pub fn instantiate(
             .set_timeout(Some(t))
             .map_err(|e| CliError::new(Class::Internal, format!("cannot set the timeout: {e}")))?;
     }
-    let mut linker: Linker<Host> = Linker::new(engine);
-    wisp_wasi::add_to_linker(&mut linker, |host: &mut Host| &mut host.wasi)
-        .map_err(|e| CliError::new(Class::Internal, format!("cannot define WASI: {e}")))?;
-    let instance = outcome(&path.display().to_string(), linker.instantiate(&mut store, module))?;
-    Ok((store, instance))
+    Ok(store)
 }
 
 #[cfg(test)]

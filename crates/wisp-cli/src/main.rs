@@ -8,6 +8,7 @@ mod host;
 mod inspect;
 mod invoke;
 mod run;
+mod snapshot;
 mod values;
 mod wast;
 
@@ -44,6 +45,10 @@ enum Command {
     /// Describe a module: imports, exports, memories, tables, counts, custom sections, validity.
     #[command(after_help = EXIT_CODES)]
     Inspect(inspect::InspectArgs),
+    /// Initialize a reactor (`_initialize`, then --warm-up) and write a module that starts
+    /// where it left off: memory and globals as initialized, `_initialize` a no-op.
+    #[command(after_help = EXIT_CODES)]
+    Snapshot(snapshot::SnapshotArgs),
 }
 
 /// Deep guest code runs on wisp's own stacks, but decoding and validating big modules gets a
@@ -106,5 +111,6 @@ fn dispatch(cli: &Cli) -> Result<i32, CliError> {
         Command::Invoke(a) => invoke::invoke(a),
         Command::Wast(a) => wast::wast(a),
         Command::Inspect(a) => inspect::inspect(a),
+        Command::Snapshot(a) => snapshot::snapshot(a),
     }
 }

@@ -140,7 +140,7 @@ const INVALID_WAT: &str = r#"(module (func (export "f") (result i32)))"#;
 fn help_for_every_subcommand_lists_the_exit_codes() {
     let top = wisp(&["--help"]);
     assert_eq!(top.code, 0, "{top:?}");
-    for sub in ["run", "invoke", "wast", "inspect"] {
+    for sub in ["run", "invoke", "wast", "inspect", "snapshot"] {
         assert!(top.stdout.contains(sub), "{top:?}");
         let h = wisp(&[sub, "--help"]);
         assert_eq!(h.code, 0, "{h:?}");
@@ -246,6 +246,45 @@ fn invoke_time_reports_phases_on_stderr() {
         assert!(out.stderr.contains(phase), "{phase}: {out:?}");
     }
     assert!(out.stderr.contains(" ms"), "{out:?}");
+}
+
+/// `wisp snapshot` writes a module that starts initialized: its exports work without
+/// `_initialize` (the original traps), with what `--env` and `--dir` gave at snapshot time.
+#[test]
+fn snapshot_writes_an_initialized_module() {
+    let out_file = temp_file("state.init.wasm", b"");
+    let data = root().join("fixtures/go/state/testdata");
+    let dir = format!("{}::/data", data.display());
+    let out = wisp(&[
+        "snapshot",
+        "--env",
+        "WISP_TEST=snapshotted",
+        "--dir-ro",
+        &dir,
+        "fixtures/go/state.wasm",
+        "-o",
+        &out_file,
+    ]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stderr.contains("wrote "), "{out:?}");
+    // The original needs `_initialize`; the snapshot does not, and its state is the initialized one.
+    let orig = wisp(&["invoke", "--no-init", "fixtures/go/state.wasm", "incr"]);
+    assert_eq!(orig.code, TRAP, "{orig:?}");
+    let inc = wisp(&["invoke", "--no-init", &out_file, "incr"]);
+    assert_eq!((inc.code, inc.stdout.as_str()), (0, "1\n"), "{inc:?}");
+    // `_initialize` is a no-op now: calling it first changes nothing, and prints nothing (the
+    // original's init prints "state: init").
+    let inc = wisp(&["invoke", &out_file, "incr"]);
+    assert_eq!((inc.code, inc.stdout.as_str()), (0, "1\n"), "{inc:?}");
+    // The environment Go read at init is baked in; the run's own --env does not change it.
+    let env = wisp(&["invoke", "--no-init", "--env", "WISP_TEST=later", "--env", "OTHER=x", &out_file, "env_count"]);
+    assert_eq!((env.code, env.stdout.as_str()), (0, "1\n"), "{env:?}");
+    let bytes = std::fs::read(&out_file).unwrap();
+    assert_eq!(&bytes[..4], b"\0asm");
+    // A command is refused, with the usage-class exit code for a missing reactor export.
+    let cmd = wisp(&["snapshot", "fixtures/go/hello.wasm", "-o", &out_file]);
+    assert_eq!(cmd.code, 70, "{cmd:?}");
+    assert!(cmd.stderr.contains("not a reactor"), "{cmd:?}");
 }
 
 #[test]

@@ -608,6 +608,11 @@ impl WasiCtxBuilder {
         self.wall_clock(clock.clone()).monotonic_clock(clock).random(SeededRandom::new(seed))
     }
 
+    /// Where stdout goes, as set so far.
+    pub(crate) fn stdout_setting(&self) -> Stdio {
+        self.stdout.clone()
+    }
+
     pub fn build(self) -> WasiCtx {
         let mut table = Table::default();
         for (fd, stdio) in [self.stdin, self.stdout, self.stderr].into_iter().enumerate() {

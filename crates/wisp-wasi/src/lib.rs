@@ -31,6 +31,7 @@ pub mod fd;
 mod mem;
 pub mod path;
 pub mod poll;
+mod pre;
 pub mod proc;
 pub mod random;
 mod reactor;
@@ -46,6 +47,7 @@ pub use ctx::{
 };
 pub use errno::{Errno, WasiResult};
 pub use mem::GuestMemory;
+pub use pre::GoReactorPre;
 pub use reactor::{go_panic_message, GoReactor, GoReactorBuilder, ReactorError, DEFAULT_OUTPUT_LIMIT};
 
 use wisp::{Caller, Linker};

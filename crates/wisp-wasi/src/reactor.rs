@@ -168,6 +168,7 @@ pub struct GoReactorBuilder {
     forward: Forward,
     output_limit: usize,
     initialize: bool,
+    warm_up: Option<String>,
 }
 
 impl Default for GoReactorBuilder {
@@ -179,6 +180,7 @@ impl Default for GoReactorBuilder {
             forward: Forward::Inherit,
             output_limit: DEFAULT_OUTPUT_LIMIT,
             initialize: true,
+            warm_up: None,
         }
     }
 }
@@ -308,30 +310,92 @@ impl GoReactorBuilder {
         module: &Module,
         wasi: impl FnOnce(&mut T) -> &mut WasiCtx,
     ) -> Result<GoReactor<T>, ReactorError> {
+        let pipes = self.output_settings().install(wasi(store.data_mut()));
+        let instance = linker.instantiate(&mut store, module)?;
+        let mut go = GoReactor::assemble(store, instance, pipes)?;
+        if self.initialize {
+            go.initialize()?;
+        }
+        Ok(go)
+    }
+
+    /// What the builder says about output, for reactors made later (from a template).
+    pub(crate) fn output_settings(&self) -> OutputSettings {
+        OutputSettings {
+            capture_stdout: self.capture_stdout,
+            stdout: self.stdout.clone(),
+            forward: self.forward.clone(),
+            output_limit: self.output_limit,
+        }
+    }
+
+    /// Names an export, `() -> ()`, that a template ([`GoReactorBuilder::pre`]) calls once
+    /// after `_initialize` and before capturing: caches, parsed configuration and warmed-up
+    /// state it leaves are then in every clone.
+    pub fn warm_up(mut self, export: impl Into<String>) -> Self {
+        self.warm_up = Some(export.into());
+        self
+    }
+
+    pub(crate) fn warm_up_export(&self) -> Option<&str> {
+        self.warm_up.as_deref()
+    }
+
+    /// Whether reactors made by this builder run `_initialize` when instantiated.
+    pub(crate) fn initializes(&self) -> bool {
+        self.initialize
+    }
+
+    /// Clones made from a template of this builder get the WASI context's stdout setting
+    /// (when the builder neither captures nor redirects stdout): a clone's own context, built
+    /// afresh, would have it closed.
+    pub(crate) fn keep_wasi_stdout(&mut self) {
+        if !self.capture_stdout && self.stdout.is_none() {
+            self.stdout = Some(self.wasi.stdout_setting());
+        }
+    }
+
+    /// The builder's WASI context, built (for a reactor in a store of its own).
+    pub(crate) fn take_wasi(&mut self) -> WasiCtx {
+        std::mem::take(&mut self.wasi).build()
+    }
+}
+
+/// A builder's output settings (see [`GoReactorBuilder::output_settings`]).
+#[derive(Clone)]
+pub(crate) struct OutputSettings {
+    capture_stdout: bool,
+    stdout: Option<Stdio>,
+    forward: Forward,
+    output_limit: usize,
+}
+
+impl OutputSettings {
+    /// Points `ctx`'s stderr (and stdout, if the builder says so) at fresh pipes, as every
+    /// reactor made by this builder gets: (stdout capture, stderr history, this call's stderr).
+    pub(crate) fn install(&self, ctx: &mut WasiCtx) -> OutputPipes {
         let (stderr, stderr_call) = (Pipe::with_limit(self.output_limit), Pipe::with_limit(self.output_limit));
-        let tee = StderrTee { call: stderr_call.clone(), history: stderr.clone(), forward: self.forward };
-        let ctx = wasi(store.data_mut());
+        let tee = StderrTee { call: stderr_call.clone(), history: stderr.clone(), forward: self.forward.clone() };
         ctx.set_stderr(Stdio::writer(tee));
         let stdout = if self.capture_stdout {
             let p = Pipe::with_limit(self.output_limit);
             ctx.set_stdout(Stdio::Pipe(p.clone()));
             Some(p)
         } else {
-            if let Some(out) = self.stdout {
-                ctx.set_stdout(out);
+            if let Some(out) = &self.stdout {
+                ctx.set_stdout(out.clone());
             }
             None
         };
-        let instance = linker.instantiate(&mut store, module)?;
-        let memory = instance
-            .get_memory(&store, "memory")
-            .ok_or_else(|| wisp::Error::UnknownExport("a Go reactor exports `memory`; this module does not".into()))?;
-        let mut go = GoReactor { store, instance, memory, stdout, stderr, stderr_call, abi: None };
-        if self.initialize {
-            go.initialize()?;
-        }
-        Ok(go)
+        OutputPipes { stdout, stderr, stderr_call }
     }
+}
+
+/// The pipes a reactor's output goes to (see [`GoReactorBuilder::install_output`]).
+pub(crate) struct OutputPipes {
+    stdout: Option<Pipe>,
+    stderr: Pipe,
+    stderr_call: Pipe,
 }
 
 /// A Go reactor instance, initialized and ready to call. See the [module docs](self).
@@ -385,6 +449,20 @@ impl GoReactor<WasiCtx> {
 }
 
 impl<T> GoReactor<T> {
+    /// A reactor over `instance` in `store`, its output in `pipes`.
+    pub(crate) fn assemble(store: Store<T>, instance: Instance, pipes: OutputPipes) -> Result<Self, ReactorError> {
+        let memory = instance
+            .get_memory(&store, "memory")
+            .ok_or_else(|| wisp::Error::UnknownExport("a Go reactor exports `memory`; this module does not".into()))?;
+        let OutputPipes { stdout, stderr, stderr_call } = pipes;
+        Ok(GoReactor { store, instance, memory, stdout, stderr, stderr_call, abi: None })
+    }
+
+    /// The store, given up (the reactor's instance stays in it).
+    pub(crate) fn into_store(self) -> Store<T> {
+        self.store
+    }
+
     /// Runs `_initialize`, once (see [`wisp::Instance::initialize_reactor`]); instantiation
     /// does it unless [`GoReactorBuilder::initialize`] said otherwise. Fails for a command
     /// module (one that exports `_start`).

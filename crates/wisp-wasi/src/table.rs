@@ -114,6 +114,11 @@ impl Table {
         }
     }
 
+    /// Every open descriptor, with its fd.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &Descriptor)> {
+        self.fds.iter().enumerate().filter_map(|(fd, d)| Some((fd as u32, d.as_ref()?)))
+    }
+
     pub fn remove(&mut self, fd: i32) -> WasiResult<Descriptor> {
         usize::try_from(fd).ok().and_then(|i| self.fds.get_mut(i)).and_then(|s| s.take()).ok_or(Errno::Badf)
     }

@@ -79,6 +79,11 @@ fn go_strings() {
     run("go/strings");
 }
 
+#[test]
+fn go_snap() {
+    run("go/snap");
+}
+
 /// Compute-heavy (about 12 s in a debug build); passes, run with `--ignored`.
 #[test]
 #[ignore]
@@ -89,7 +94,7 @@ fn go_bench() {
 /// Every Go fixture directory has a test above.
 #[test]
 fn go_fixtures_all_covered() {
-    let known = ["hello", "exit3", "gopanic", "wasi_tour", "state", "add", "types", "strings", "bench"];
+    let known = ["hello", "exit3", "gopanic", "wasi_tour", "state", "add", "types", "strings", "bench", "snap"];
     for p in expect::find_expected(&fixtures_dir().join("go")) {
         let name = p.parent().unwrap().file_name().unwrap().to_string_lossy().into_owned();
         assert!(known.contains(&name.as_str()), "fixtures/go/{name} has no test in wisp-wasi/tests/fixtures.rs");

@@ -29,6 +29,7 @@ const FIXTURES: &[(&str, Option<&[&str]>)] = &[
     ("strings", None),
     ("state", None),
     ("bench", Some(&["quick"])),
+    ("snap", None),
     ("hello", None),
     ("exit3", None),
     ("gopanic", None),
@@ -39,6 +40,8 @@ const FIXTURES: &[(&str, Option<&[&str]>)] = &[
 const CALLED_ELSEWHERE: &[(&str, &str)] = &[
     // a_deadline_stops_a_runaway_go_export_and_retires_only_that_instance
     ("state.wasm", "spin"),
+    // tests/templates.rs: failures_stay_in_their_clone
+    ("snap.wasm", "spin"),
 ];
 
 fn run(dir: &str) {
@@ -74,6 +77,11 @@ fn go_state() {
 }
 
 #[test]
+fn go_snap() {
+    run("snap");
+}
+
+#[test]
 fn go_bench_quick() {
     run("bench");
 }
@@ -96,6 +104,20 @@ fn go_gopanic() {
 #[test]
 fn go_wasi_tour() {
     run("wasi_tour");
+}
+
+/// Every reactor fixture's scenarios that start with `_initialize` hold on a clone of a
+/// template (`GoReactorPre`) as they do on a freshly initialized instance.
+#[test]
+fn every_reactor_fixture_from_a_template_clone() {
+    let engine = Engine::default();
+    for (dir, only) in FIXTURES {
+        let path = go_fixture(dir).join("expected.txt");
+        match reactor_expect::run_expected_from_template(&engine, &path, *only) {
+            Ok(t) => eprintln!("go/{dir} from a template: {} scenario run(s), {} calls", t.runs, t.calls),
+            Err(f) => panic!("go/{dir} from a template: {} failure(s):\n{}", f.len(), f.join("\n")),
+        }
+    }
 }
 
 /// Every fixture directory has a test above, and every function export of every module is

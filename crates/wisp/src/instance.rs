@@ -5,13 +5,14 @@ use crate::func::{Func, TypedFunc, WasmParams, WasmResults};
 use crate::global::Global;
 use crate::memory::Memory;
 use crate::module::{ConstOp, DataMode, ElemMode, ExternType, Module};
+use crate::snapshot::SnapshotState;
 use crate::store::{
     AsContext, AsContextMut, FuncEntity, FuncKind, GlobalEntity, InstanceEntity, Store, StoreInner, Stored,
 };
 use crate::table::Table;
 use crate::trap::{Trap, TrapCode};
 use std::cell::UnsafeCell;
-use wisp_decoder::{ExternKind, Limits};
+use wisp_decoder::{ExternKind, Limits, RefType, ValType};
 
 /// Something a module can import or export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -245,6 +246,18 @@ fn eval_const(inner: &StoreInner, expr: &[ConstOp], globals: &[u32], funcs: &[u3
 
 /// Instantiates `module` in `store` with `imports` (in the module's import order).
 pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[Extern]) -> Result<Instance> {
+    instantiate_from(store, module, imports, None)
+}
+
+/// Instantiates `module` in `store`, fresh (`from` is `None`: segments applied, `start` run)
+/// or as a copy of a snapshot's state (memories, globals, tables, dropped segments; nothing
+/// runs).
+pub(crate) fn instantiate_from<T>(
+    store: &mut Store<T>,
+    module: &Module,
+    imports: &[Extern],
+    from: Option<&SnapshotState>,
+) -> Result<Instance> {
     let m = &module.inner;
     if !m.engine.same(store.engine()) {
         return Err(Error::Usage("module and store belong to different engines".into()));
@@ -274,15 +287,34 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
             kind: FuncKind::Wasm { instance: instance_index, def_index: def as u32 },
         }));
     }
-    for &ty in m.defined_tables() {
-        tables.push(store.new_table(ty, 0)?);
+    for (i, &ty) in m.defined_tables().iter().enumerate() {
+        match from {
+            None => tables.push(store.new_table(ty, 0)?),
+            Some(snap) => {
+                let saved = &snap.tables[i];
+                let mut ty = ty;
+                ty.limits.min = saved.len() as u64;
+                let t = store.new_table(ty, 0)?;
+                for (slot, &r) in store.inner.tables[t as usize].elements.iter_mut().zip(saved.iter()) {
+                    *slot = snap.resolve_ref(r, &funcs);
+                }
+                tables.push(t);
+            }
+        }
     }
-    for &ty in m.defined_memories() {
-        memories.push(store.new_memory(ty)?);
+    for (i, &ty) in m.defined_memories().iter().enumerate() {
+        memories.push(match from {
+            None => store.new_memory(ty)?,
+            Some(snap) => store.new_memory_from_image(ty, &snap.memories[i])?,
+        });
     }
     let inner = &mut store.inner;
-    for (ty, init) in m.defined_globals() {
-        let v = eval_const(inner, init.ops(), &globals, &funcs);
+    for (i, (ty, init)) in m.defined_globals().enumerate() {
+        let v = match from {
+            None => eval_const(inner, init.ops(), &globals, &funcs),
+            Some(snap) if ty.content == ValType::Ref(RefType::FuncRef) => snap.resolve_ref(snap.globals[i], &funcs),
+            Some(snap) => snap.globals[i],
+        };
         inner.globals.push(Box::new(GlobalEntity { value: UnsafeCell::new(v), ty: *ty }));
         globals.push(inner.globals.len() as u32 - 1);
     }
@@ -290,9 +322,22 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
     let elems = m
         .elements
         .iter()
-        .map(|seg| seg.items.iter().map(|e| eval_const(inner, e.ops(), &globals, &funcs)).collect::<Box<[u64]>>())
+        .enumerate()
+        .map(|(i, seg)| {
+            if from.is_some_and(|snap| snap.dropped_elems[i]) {
+                return Box::default();
+            }
+            seg.items.iter().map(|e| eval_const(inner, e.ops(), &globals, &funcs)).collect::<Box<[u64]>>()
+        })
         .collect();
-    let datas = m.data.iter().map(|d| (d.start, d.len)).collect();
+    // Without a data count section no instruction names a segment (see `data_count`).
+    let datas = m
+        .data
+        .iter()
+        .take(if m.data_count { usize::MAX } else { 0 })
+        .enumerate()
+        .map(|(i, d)| (d.start, if from.is_some_and(|snap| snap.dropped_datas[i]) { 0 } else { d.len }))
+        .collect();
     inner.instances.push(Box::new(InstanceEntity {
         module: module.clone(),
         funcs: funcs.into(),
@@ -303,9 +348,12 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
         elems,
         datas,
         dead: None,
-        reactor_initialized: false,
+        reactor_initialized: from.is_some_and(|snap| snap.reactor_initialized),
     }));
     let instance = Instance(inner.stored(instance_index));
+    if from.is_some() {
+        return Ok(instance);
+    }
 
     // Active segments, in order; a segment that does not fit traps, and what earlier
     // segments wrote stays written (2.0).
@@ -337,7 +385,9 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
                 return Err(Trap::new(TrapCode::MemoryOutOfBounds).into());
             }
             mem.data[d..d + seg.len].copy_from_slice(&m.bytes[seg.start..seg.start + seg.len]);
-            inner.instances[ent].datas[i].1 = 0;
+            if let Some(d) = inner.instances[ent].datas.get_mut(i) {
+                d.1 = 0;
+            }
         }
     }
     if let Some(start) = m.start {

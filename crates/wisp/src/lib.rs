@@ -30,12 +30,14 @@ pub mod isa;
 #[cfg(not(feature = "internals"))]
 mod isa;
 mod limits;
+mod linear;
 mod linker;
 mod memory;
 mod module;
 #[cfg(feature = "op-profile")]
 pub mod op_profile;
 mod reactor;
+mod snapshot;
 mod store;
 mod table;
 mod translate;
@@ -59,6 +61,7 @@ pub use reactor::align_up as reactor_align_up;
 pub use reactor::{
     pack_ptr_len, unpack_ptr_len, DecodeError, GuestAlloc, GuestBuf, GuestValue, StoreCounts, INITIALIZE, START,
 };
+pub use snapshot::Snapshot;
 pub use store::{AsContext, AsContextMut, Store};
 pub use table::Table;
 pub use trap::{BacktraceDisplay, FrameInfo, Trap, TrapCode};
@@ -72,6 +75,7 @@ const _: () = {
     send_sync::<Engine>();
     send_sync::<Module>();
     send_sync::<Config>();
+    send_sync::<Snapshot>();
     send::<Store<()>>();
     send::<Instance>();
     send::<StoreLimits>();

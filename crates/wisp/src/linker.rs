@@ -121,6 +121,12 @@ impl<T> Linker<T> {
     /// Resolves `module`'s imports by name and instantiates it (running its start function).
     pub fn instantiate(&self, mut store: impl AsContextMut<Data = T>, module: &Module) -> Result<Instance> {
         let store = store.as_context_mut();
+        let imports = self.resolve_imports(store, module)?;
+        instantiate(store, module, &imports)
+    }
+
+    /// `module`'s imports, in its import order, from this linker's definitions.
+    pub(crate) fn resolve_imports(&self, store: &mut crate::Store<T>, module: &Module) -> Result<Vec<Extern>> {
         let mut imports = Vec::with_capacity(module.inner.imports.len());
         for imp in &module.inner.imports {
             let def = self.defs.get(&(imp.module.clone(), imp.name.clone())).ok_or_else(|| {
@@ -131,6 +137,6 @@ impl<T> Linker<T> {
             })?;
             imports.push(self.materialize(store, def));
         }
-        instantiate(store, module, &imports)
+        Ok(imports)
     }
 }

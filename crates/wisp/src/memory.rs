@@ -52,6 +52,13 @@ impl Memory {
         Ok(self.entity(&store)?.data.len())
     }
 
+    /// Bytes of this memory that it does not share with a [`Snapshot`](crate::Snapshot) or
+    /// another memory: all of them for a fresh memory, or one copied from a snapshot; for a
+    /// memory mapped copy-on-write from a snapshot, the pages it has written (and grown).
+    pub fn private_bytes(&self, store: impl AsContext) -> Result<usize> {
+        Ok(self.entity(&store)?.data.private_bytes())
+    }
+
     /// Grows by `delta` pages and returns the previous size in pages.
     /// The store's limiter, if any, may refuse.
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64) -> Result<u64> {
@@ -62,12 +69,12 @@ impl Memory {
 
     /// The memory's bytes.
     pub fn data<'a, C: AsContext>(&self, store: &'a C) -> Result<&'a [u8]> {
-        Ok(&self.entity(store)?.data)
+        Ok(&self.entity(store)?.data[..])
     }
 
     /// The memory's bytes, to write.
     pub fn data_mut<'a, C: AsContextMut>(&self, store: &'a mut C) -> Result<&'a mut [u8]> {
-        Ok(&mut self.entity_mut(store)?.data)
+        Ok(&mut self.entity_mut(store)?.data[..])
     }
 
     /// The memory's bytes and the store's data at once, for host functions that move data
@@ -79,7 +86,7 @@ impl Memory {
         let store = store.as_context_mut();
         let i = store.inner.check(self.0)? as usize;
         let (inner, data) = store.split_mut();
-        Ok((&mut inner.memories[i].data, data))
+        Ok((&mut inner.memories[i].data[..], data))
     }
 
     /// Copies `buf.len()` bytes at `offset` into `buf`.

@@ -127,6 +127,10 @@ pub(crate) struct ModuleInner {
     pub start: Option<u32>,
     pub elements: Vec<ElemSeg>,
     pub data: Vec<DataSeg>,
+    /// Whether the module has a data count section. Without one no code can name a data
+    /// segment (`memory.init` and `data.drop` need it), so instances keep no per-segment state:
+    /// a Go module has about 20,000 segments, 300 KB of state per instance otherwise.
+    pub data_count: bool,
     /// (offset, len) of each defined function's body in `bytes`.
     pub bodies: Vec<(usize, usize)>,
     pub compiled: Box<[OnceLock<Arc<CompiledFunc>>]>,
@@ -337,6 +341,7 @@ impl Module {
         let name = names.module.map(str::to_string);
         let compiled = (0..bodies.len()).map(|_| OnceLock::new()).collect();
         let start = m.start;
+        let data_count = m.data_count.is_some();
         // Everything borrowed from `bytes` has been copied out; the module may own them now.
         drop(m);
         Ok(Module {
@@ -361,6 +366,7 @@ impl Module {
                 start,
                 elements,
                 data,
+                data_count,
                 bodies,
                 compiled,
                 func_names,

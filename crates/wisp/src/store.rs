@@ -5,6 +5,7 @@ use crate::engine::Engine;
 use crate::exec::Stack;
 use crate::func::HostFunc;
 use crate::limits::ResourceLimiter;
+use crate::linear::{LinearMemory, MemoryImage};
 use crate::module::Module;
 use std::any::Any;
 use std::cell::UnsafeCell;
@@ -19,22 +20,6 @@ pub(crate) const PAGE_SIZE: usize = 65536;
 pub(crate) const MAX_PAGES: u64 = 65536;
 /// Most elements a table may have in wisp, whatever its type says.
 pub(crate) const MAX_TABLE_ELEMENTS: usize = 10_000_000;
-
-/// `n` zero bytes, or `None` when the allocator refuses (where `vec![0; n]` would abort the
-/// host). Zeroed allocations are mapped lazily by the OS: a large initial memory costs nothing
-/// until it is touched.
-fn zeroed_bytes(n: usize) -> Option<Vec<u8>> {
-    if n == 0 {
-        return Some(Vec::new());
-    }
-    let layout = std::alloc::Layout::array::<u8>(n).ok()?;
-    // SAFETY: `layout` has a non-zero size; a non-null result is `n` initialized (zero) bytes
-    // allocated by the global allocator with the layout `Vec<u8>` of capacity `n` uses.
-    unsafe {
-        let p = std::alloc::alloc_zeroed(layout);
-        (!p.is_null()).then(|| Vec::from_raw_parts(p, n, n))
-    }
-}
 
 fn pages_to_bytes(pages: u64) -> Option<usize> {
     usize::try_from(pages.min(MAX_PAGES)).ok()?.checked_mul(PAGE_SIZE)
@@ -60,7 +45,7 @@ pub(crate) struct FuncEntity {
 
 #[derive(Debug)]
 pub(crate) struct MemoryEntity {
-    pub data: Vec<u8>,
+    pub data: LinearMemory,
     pub ty: MemoryType,
 }
 
@@ -71,8 +56,17 @@ impl MemoryEntity {
             .and_then(|p| p.checked_mul(PAGE_SIZE))
             .filter(|_| ty.limits.min <= MAX_PAGES)
             .ok_or_else(|| crate::Error::Instantiate("memory too large".into()))?;
-        let data = zeroed_bytes(bytes)
+        let data = LinearMemory::zeroed(bytes)
             .ok_or_else(|| crate::Error::Instantiate(format!("cannot allocate a memory of {bytes} bytes")))?;
+        Ok(MemoryEntity { data, ty })
+    }
+
+    /// A memory of type `ty` holding `image` (a snapshot's memory, at least `ty`'s minimum).
+    pub fn from_image(mut ty: MemoryType, image: &MemoryImage) -> Result<Self, crate::Error> {
+        let max = pages_to_bytes(ty.limits.max.unwrap_or(MAX_PAGES)).unwrap_or(usize::MAX);
+        let data = LinearMemory::from_image(image, max)
+            .ok_or_else(|| crate::Error::Instantiate(format!("cannot allocate a memory of {} bytes", image.len())))?;
+        ty.limits.min = (image.len() / PAGE_SIZE) as u64;
         Ok(MemoryEntity { data, ty })
     }
 
@@ -95,12 +89,7 @@ impl MemoryEntity {
             return Some(old);
         }
         let bytes = usize::try_from(new).ok()?.checked_mul(PAGE_SIZE)?;
-        // A new zeroed allocation and a copy of the old bytes, not `resize`: `resize` writes
-        // zeros over every new byte (faulting in every new page, which Go's start-up grows by
-        // megabytes and barely touches); the allocator's zeroed pages are mapped lazily.
-        let mut data = zeroed_bytes(bytes)?;
-        data[..self.data.len()].copy_from_slice(&self.data);
-        self.data = data;
+        self.data.grow_to(bytes)?;
         Some(old)
     }
 }
@@ -351,6 +340,19 @@ impl<T> Store<T> {
         }
         let memories = &mut self.inner.memories;
         memories.push(MemoryEntity::new(ty)?);
+        Ok(memories.len() as u32 - 1)
+    }
+
+    /// Creates a memory holding a snapshot's `image`, if its size fits the limiter (asked as
+    /// for a new memory of the image's size); returns its store index.
+    pub(crate) fn new_memory_from_image(&mut self, ty: MemoryType, image: &MemoryImage) -> Result<u32, crate::Error> {
+        self.admit_counts(0, 1, 0)?;
+        let max = ty.limits.max.and_then(pages_to_bytes);
+        if self.with_limiter(|l| l.memory_growing(0, image.len(), max)) == Some(false) {
+            return Err(limit_error(format!("a memory of {} bytes", image.len())));
+        }
+        let memories = &mut self.inner.memories;
+        memories.push(MemoryEntity::from_image(ty, image)?);
         Ok(memories.len() as u32 - 1)
     }
 

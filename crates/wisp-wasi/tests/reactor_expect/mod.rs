@@ -244,12 +244,47 @@ pub struct Tally {
 /// Runs the scenarios of `expected` (all, or those named in `only`) and returns what ran,
 /// or every failure, each with file, line and module.
 pub fn run_expected(engine: &Engine, expected: &Path, only: Option<&[&str]>) -> Result<Tally, Vec<String>> {
+    run_expected_as(engine, expected, only, false)
+}
+
+/// [`run_expected`] with every reactor scenario that starts with `call _initialize => void`
+/// run on a clone of a template (`GoReactorPre`) instead: the template runs `_initialize` with
+/// the scenario's WASI configuration, the clone gets a fresh context (the scenario's stdin) and
+/// the `_initialize` step is the helper's no-op. What the template's `_initialize` printed is
+/// expected before the clone's own output. Other scenarios (commands, calls before
+/// `_initialize`) are skipped; `Tally::runs` counts the ones that ran.
+pub fn run_expected_from_template(
+    engine: &Engine,
+    expected: &Path,
+    only: Option<&[&str]>,
+) -> Result<Tally, Vec<String>> {
+    run_expected_as(engine, expected, only, true)
+}
+
+fn starts_initialized(sc: &Scenario) -> bool {
+    let first_call = sc.steps.iter().find(|s| matches!(s.toks.first(), Some(Tok::Bare(b)) if b == "call"));
+    !sc.config.command
+        && first_call.is_some_and(|s| {
+            s.toks.iter().map(|t| bare(Some(t)).unwrap_or("")).collect::<Vec<_>>()
+                == ["call", "_initialize", "=>", "void"]
+        })
+}
+
+fn run_expected_as(
+    engine: &Engine,
+    expected: &Path,
+    only: Option<&[&str]>,
+    template: bool,
+) -> Result<Tally, Vec<String>> {
     let scenarios = parse(expected).map_err(|e| vec![e])?;
     let mut modules: HashMap<PathBuf, Module> = HashMap::new();
     let mut tally = Tally::default();
     let mut failures = Vec::new();
     for sc in &scenarios {
         if only.is_some_and(|o| !o.contains(&sc.name.as_str())) {
+            continue;
+        }
+        if template && !starts_initialized(sc) {
             continue;
         }
         if sc.config.modules.is_empty() {
@@ -274,6 +309,7 @@ pub fn run_expected(engine: &Engine, expected: &Path, only: Option<&[&str]>) -> 
             };
             let name = path.file_name().unwrap_or_default().to_string_lossy();
             let mut run = Run::new(expected, &name, sc);
+            run.template = template;
             match run.go(engine, &module) {
                 Ok(()) => {
                     tally.runs += 1;
@@ -299,6 +335,10 @@ struct Run<'a> {
     vars: HashMap<String, u64>,
     initialized: bool,
     finished: bool,
+    /// Run on a template's clone (see [`run_expected_from_template`]).
+    template: bool,
+    /// What the template's `_initialize` wrote: (stdout, stderr), expected first.
+    init_output: (Vec<u8>, Vec<u8>),
     steps: usize,
     calls: usize,
 }
@@ -357,6 +397,8 @@ impl<'a> Run<'a> {
             scenario,
             vars: HashMap::new(),
             initialized: false,
+            template: false,
+            init_output: (Vec::new(), Vec::new()),
             finished: false,
             steps: 0,
             calls: 0,
@@ -449,13 +491,21 @@ impl<'a> Run<'a> {
             }
             .map_err(|e| format!("{where_}: preopen: {e}"))?;
         }
-        let mut go = GoReactor::builder()
-            .wasi(wasi)
-            .capture_stdout(true)
-            .forward_stderr(false)
-            .initialize(false)
-            .instantiate(engine, module)
-            .map_err(|e| format!("{where_}: instantiation: {e}"))?;
+        let mut go = if self.template {
+            let builder = GoReactor::builder().wasi(wasi).capture_stdout(true).forward_stderr(false);
+            let pre = builder.pre(engine, module).map_err(|e| format!("{where_}: template: {e}"))?;
+            self.init_output = (pre.init_stdout().unwrap_or_default().to_vec(), pre.init_stderr().to_vec());
+            let ctx = WasiCtx::builder().stdin(Stdio::Pipe(Pipe::from_bytes(sc.config.stdin.clone()))).build();
+            pre.instantiate(wisp::Store::new(engine, ctx)).map_err(|e| format!("{where_}: clone: {e}"))?
+        } else {
+            GoReactor::builder()
+                .wasi(wasi)
+                .capture_stdout(true)
+                .forward_stderr(false)
+                .initialize(false)
+                .instantiate(engine, module)
+                .map_err(|e| format!("{where_}: instantiation: {e}"))?
+        };
         for step in &sc.steps {
             self.steps += 1;
             self.step(&mut go, step).map_err(|e| {
@@ -503,6 +553,8 @@ impl<'a> Run<'a> {
             "stdout" | "stderr" | "stdout-contains" | "stderr-contains" | "stdout-file" | "stderr-file" => {
                 let got =
                     if op.starts_with("stdout") { go.stdout().ok_or("stdout is not captured")? } else { go.stderr() };
+                let before = if op.starts_with("stdout") { &self.init_output.0 } else { &self.init_output.1 };
+                let got = [&before[..], &got[..]].concat();
                 // README: `stdout-file "PATH"`; wasi_tour writes the path bare, so take both.
                 let arg = match toks.get(1) {
                     Some(Tok::Bare(p)) if op.ends_with("-file") => p.as_bytes(),

@@ -1,0 +1,214 @@
+//! `wisp::Snapshot`: an instance's state captured and instantiated again; copy-on-write
+//! memories (Linux) share the snapshot's pages until they write them.
+
+use wisp::{Engine, Linker, Module, Store, StoreLimitsBuilder, Val};
+
+const WAT: &str = r#"(module
+  (memory (export "memory") 16 64)
+  (global $g (export "g") (mut i64) (i64.const 0))
+  (global $f (mut funcref) (ref.null func))
+  (table $t 4 funcref)
+  (elem declare func $seven $nine)
+  (data $d "passive")
+  (type $ret (func (result i32)))
+  (func $seven (result i32) (i32.const 7))
+  (func $nine (result i32) (i32.const 9))
+  (func (export "_initialize")
+    (local $i i32)
+    ;; every 64 KiB page gets its number in its first byte; page 3 gets 0xAB everywhere
+    (loop $l
+      (i32.store8 (i32.mul (local.get $i) (i32.const 65536)) (local.get $i))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (i32.const 16))))
+    (memory.fill (i32.const 196608) (i32.const 0xAB) (i32.const 65535))
+    (global.set $g (i64.const 0x1122334455667788))
+    (global.set $f (ref.func $nine))
+    (table.set $t (i32.const 2) (ref.func $seven))
+    (data.drop $d))
+  (func (export "load8") (param i32) (result i32) (i32.load8_u (local.get 0)))
+  (func (export "store8") (param i32 i32) (i32.store8 (local.get 0) (local.get 1)))
+  (func (export "call_slot") (param i32) (result i32) (call_indirect $t (type $ret) (local.get 0)))
+  (func (export "call_global") (result i32)
+    (table.set $t (i32.const 0) (global.get $f))
+    (call_indirect $t (type $ret) (i32.const 0)))
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+  (func (export "init_passive") (memory.init $d (i32.const 0) (i32.const 0) (i32.const 1)))
+)"#;
+
+fn setup() -> (Engine, Linker<()>, wisp::Snapshot) {
+    let engine = Engine::default();
+    let module = Module::new(&engine, WAT).unwrap();
+    let linker = Linker::new(&engine);
+    let mut store = Store::new(&engine, ());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    instance.initialize_reactor(&mut store).unwrap();
+    let snapshot = instance.snapshot(&store).unwrap();
+    (engine, linker, snapshot)
+}
+
+fn call(store: &mut Store<()>, instance: &wisp::Instance, name: &str, args: &[Val]) -> wisp::Result<Option<Val>> {
+    let f = instance.reactor_func(&*store, name)?;
+    let n = f.ty(&*store)?.results().len();
+    let mut out = vec![Val::I32(0); n];
+    f.call(&mut *store, args, &mut out)?;
+    Ok(out.pop())
+}
+
+fn i32_of(v: Option<Val>) -> i32 {
+    match v {
+        Some(Val::I32(x)) => x,
+        other => panic!("expected an i32, got {other:?}"),
+    }
+}
+
+#[test]
+fn state_is_carried_and_clones_are_independent() {
+    let (engine, linker, snapshot) = setup();
+    assert!(snapshot.reactor_initialized());
+    assert!(snapshot.data_dropped(0));
+    let mut s1 = Store::new(&engine, ());
+    let a = snapshot.instantiate(&mut s1, &linker).unwrap();
+    assert!(a.is_reactor_initialized(&s1));
+    for page in 0..16 {
+        let want = if page == 3 { 0xAB } else { page };
+        assert_eq!(i32_of(call(&mut s1, &a, "load8", &[Val::I32(page * 65536)]).unwrap()), want);
+    }
+    assert_eq!(i32_of(call(&mut s1, &a, "load8", &[Val::I32(196608 + 100)]).unwrap()), 0xAB);
+    let g = a.get_global(&s1, "g").unwrap().get(&s1).unwrap();
+    assert!(matches!(g, Val::I64(0x1122334455667788)));
+    // The table and the funcref global point at this instance's functions.
+    assert_eq!(i32_of(call(&mut s1, &a, "call_slot", &[Val::I32(2)]).unwrap()), 7);
+    assert!(call(&mut s1, &a, "call_slot", &[Val::I32(1)]).is_err(), "slot 1 stays null");
+    assert_eq!(i32_of(call(&mut s1, &a, "call_global", &[]).unwrap()), 9);
+    // The dropped data segment stays dropped: memory.init of one byte traps.
+    assert!(call(&mut s1, &a, "init_passive", &[]).is_err());
+
+    call(&mut s1, &a, "store8", &[Val::I32(5 * 65536), Val::I32(99)]).unwrap();
+    assert_eq!(i32_of(call(&mut s1, &a, "grow", &[Val::I32(2)]).unwrap()), 16);
+    call(&mut s1, &a, "store8", &[Val::I32(17 * 65536 + 1), Val::I32(1)]).unwrap();
+    assert_eq!(i32_of(call(&mut s1, &a, "load8", &[Val::I32(17 * 65536)]).unwrap()), 0);
+
+    let mut s2 = Store::new(&engine, ());
+    let b = snapshot.instantiate(&mut s2, &linker).unwrap();
+    assert_eq!(i32_of(call(&mut s2, &b, "load8", &[Val::I32(5 * 65536)]).unwrap()), 5);
+    assert_eq!(b.get_memory(&s2, "memory").unwrap().size(&s2).unwrap(), 16);
+    assert_eq!(snapshot.memory(0).unwrap()[5 * 65536], 5, "the snapshot's image is unchanged");
+    // The maximum still holds for the clone: 64 pages.
+    assert_eq!(i32_of(call(&mut s2, &b, "grow", &[Val::I32(48)]).unwrap()), 16);
+    assert_eq!(i32_of(call(&mut s2, &b, "grow", &[Val::I32(1)]).unwrap()), -1);
+    call(&mut s2, &b, "store8", &[Val::I32(64 * 65536 - 1), Val::I32(3)]).unwrap();
+    assert_eq!(i32_of(call(&mut s2, &b, "load8", &[Val::I32(64 * 65536 - 1)]).unwrap()), 3);
+    assert!(call(&mut s2, &b, "load8", &[Val::I32(64 * 65536)]).is_err());
+}
+
+/// A copy-on-write clone owns only the pages it writes (Linux: measured by the OS).
+#[cfg(target_os = "linux")]
+#[test]
+fn clones_own_only_what_they_write() {
+    let (engine, linker, snapshot) = setup();
+    let mut store = Store::new(&engine, ());
+    let a = snapshot.instantiate(&mut store, &linker).unwrap();
+    let mem = a.get_memory(&store, "memory").unwrap();
+    // Reading every page shares them all.
+    for page in 0..16 {
+        call(&mut store, &a, "load8", &[Val::I32(page * 65536 + 7)]).unwrap();
+    }
+    assert_eq!(mem.private_bytes(&store).unwrap(), 0);
+    call(&mut store, &a, "store8", &[Val::I32(3 * 65536 + 10), Val::I32(1)]).unwrap();
+    call(&mut store, &a, "store8", &[Val::I32(9 * 65536 + 10), Val::I32(1)]).unwrap();
+    let own = mem.private_bytes(&store).unwrap();
+    assert!(own > 0 && own <= 2 * 16384, "two written host pages, {own} bytes private");
+    // A heap memory (fresh instance) owns all its bytes.
+    let module = snapshot.module().clone();
+    let mut fresh = Store::new(&engine, ());
+    let f = linker.instantiate(&mut fresh, &module).unwrap();
+    let fm = f.get_memory(&fresh, "memory").unwrap();
+    assert_eq!(fm.private_bytes(&fresh).unwrap(), 16 * 65536);
+}
+
+#[test]
+fn limiter_and_engine_are_checked() {
+    let (engine, linker, snapshot) = setup();
+    let mut store = Store::new(&engine, StoreLimitsBuilder::new().memory_size(8 * 65536).build());
+    store.limiter(|l| l);
+    let linker2 = Linker::new(&engine);
+    let err = snapshot.instantiate(&mut store, &linker2).unwrap_err();
+    assert!(err.to_string().contains("resource limit"), "{err}");
+    let other = Engine::default();
+    let mut store = Store::new(&other, ());
+    let err = snapshot.instantiate(&mut store, &Linker::new(&other)).unwrap_err();
+    assert!(err.to_string().contains("different engines"), "{err}");
+    drop(linker);
+}
+
+#[test]
+fn snapshots_refuse_outside_state() {
+    let engine = Engine::default();
+    let module = Module::new(&engine, r#"(module (import "env" "mem" (memory 1)))"#).unwrap();
+    let mut store = Store::new(&engine, ());
+    let mem = wisp::Memory::new(
+        &mut store,
+        wisp::MemoryType { limits: wisp::Limits { min: 1, max: None }, memory64: false, shared: false },
+    )
+    .unwrap();
+    let mut linker = Linker::new(&engine);
+    linker.define("env", "mem", mem).unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let err = instance.snapshot(&store).unwrap_err();
+    assert!(err.to_string().contains("imports a memory"), "{err}");
+    // A dead instance is refused too.
+    let module = Module::new(&engine, r#"(module (func (export "_initialize") unreachable))"#).unwrap();
+    let instance = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
+    assert!(instance.initialize_reactor(&mut store).is_err());
+    assert!(instance.snapshot(&store).is_err());
+}
+
+/// Snapshots are shared by threads; each thread instantiates into its own stores.
+#[test]
+fn snapshots_instantiate_on_many_threads() {
+    let (engine, linker, snapshot) = setup();
+    std::thread::scope(|s| {
+        for t in 0..4 {
+            let (engine, linker, snapshot) = (&engine, &linker, &snapshot);
+            s.spawn(move || {
+                for i in 0..200 {
+                    let mut store = Store::new(engine, ());
+                    let inst = snapshot.instantiate(&mut store, linker).unwrap();
+                    call(&mut store, &inst, "store8", &[Val::I32(65536 * 4), Val::I32(t * 10 + i % 7)]).unwrap();
+                    let got = i32_of(call(&mut store, &inst, "load8", &[Val::I32(65536 * 4)]).unwrap());
+                    assert_eq!(got, t * 10 + i % 7);
+                }
+            });
+        }
+    });
+}
+
+/// A host function cannot snapshot the instance that called it: its memory and globals are
+/// mid-call.
+#[test]
+fn no_snapshot_during_a_call() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module (import "host" "snap" (func $snap (result i32)))
+             (memory 1) (func (export "go") (result i32) (call $snap)))"#,
+    )
+    .unwrap();
+    let mut linker = Linker::<Option<wisp::Instance>>::new(&engine);
+    linker
+        .func_wrap("host", "snap", |caller: wisp::Caller<'_, Option<wisp::Instance>>| -> i32 {
+            let inst = caller.data().unwrap();
+            match inst.snapshot(&caller) {
+                Ok(_) => 1,
+                Err(e) if e.to_string().contains("while a call") => 0,
+                Err(_) => 2,
+            }
+        })
+        .unwrap();
+    let mut store = Store::new(&engine, None);
+    let inst = linker.instantiate(&mut store, &module).unwrap();
+    *store.data_mut() = Some(inst);
+    let go = inst.get_typed_func::<(), i32>(&store, "go").unwrap();
+    assert_eq!(go.call(&mut store, ()).unwrap(), 0);
+    assert!(inst.snapshot(&store).is_ok(), "after the call, the snapshot is taken");
+}
