@@ -534,6 +534,56 @@ impl GuestAlloc {
         Ok(GuestAlloc { memory: mem, alloc, free })
     }
 
+    /// The exports `memory`, `alloc` and (if exported) `free` of the instance calling a host
+    /// function, so that the host function can hand bytes back to its guest: it calls
+    /// [`GuestAlloc::alloc_bytes`] with the `Caller` as the store, which runs the guest's
+    /// `alloc` from inside the import, and returns where the bytes are.
+    ///
+    /// Unlike [`GuestAlloc::new`] this works while `_initialize` is still running (the guest
+    /// itself is calling). Fails when the caller is not Wasm or lacks the exports. The
+    /// lookups go by name: a host called often keeps the result, e.g. in its store's data.
+    ///
+    /// ```
+    /// # fn main() -> wisp::Result<()> {
+    /// # let wasm = wast::parser::parse::<wast::Wat>(&wast::parser::ParseBuffer::new(r#"
+    /// #  (module (import "host" "name" (func $name (result i64)))
+    /// #    (memory (export "memory") 1) (global $next (mut i32) (i32.const 1024))
+    /// #    (func (export "alloc") (param i32) (result i32) (local i32)
+    /// #      (local.set 1 (global.get $next))
+    /// #      (global.set $next (i32.add (global.get $next) (local.get 0))) (local.get 1))
+    /// #    ;; name_len: calls the host's `name` and returns the length of what it got
+    /// #    (func (export "name_len") (result i32) (i32.wrap_i64 (call $name))))
+    /// # "#).unwrap()).unwrap().encode().unwrap();
+    /// let engine = wisp::Engine::default();
+    /// let module = wisp::Module::new(&engine, &wasm)?;
+    /// let mut linker = wisp::Linker::new(&engine);
+    /// // `name() -> ptr << 32 | len`: the host's name, in a buffer from the guest's `alloc`.
+    /// linker.func_wrap("host", "name", |mut caller: wisp::Caller<'_, ()>| -> wisp::Result<u64> {
+    ///     let abi = wisp::GuestAlloc::from_caller(&caller)?;
+    ///     let buf = abi.alloc_bytes(&mut caller, b"wisp host")?;
+    ///     Ok(wisp::pack_ptr_len(buf.ptr, buf.len))
+    /// })?;
+    /// let mut store = wisp::Store::new(&engine, ());
+    /// let instance = linker.instantiate(&mut store, &module)?;
+    /// let name_len = instance.get_typed_func::<(), i32>(&store, "name_len")?;
+    /// assert_eq!(name_len.call(&mut store, ())?, 9);
+    /// # Ok(()) }
+    /// ```
+    pub fn from_caller<T>(caller: &crate::Caller<'_, T>) -> Result<Self> {
+        let instance = caller
+            .instance()
+            .ok_or_else(|| Error::Usage("GuestAlloc::from_caller: the caller is not a Wasm instance".into()))?;
+        let mem = instance
+            .get_memory(caller, "memory")
+            .ok_or_else(|| Error::UnknownExport("the calling instance exports no memory named `memory`".into()))?;
+        let alloc = instance.get_typed_func::<u32, u32>(caller, "alloc")?;
+        let free = match instance.get_func(caller, "free") {
+            Some(f) => Some(f.typed::<u32, ()>(caller)?),
+            None => None,
+        };
+        Ok(GuestAlloc { memory: mem, alloc, free })
+    }
+
     pub fn memory(&self) -> Memory {
         self.memory
     }
