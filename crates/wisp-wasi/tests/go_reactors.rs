@@ -33,6 +33,7 @@ const FIXTURES: &[(&str, Option<&[&str]>)] = &[
     ("exit3", None),
     ("gopanic", None),
     ("wasi_tour", None),
+    ("osroot", None),
 ];
 
 /// Exports that never return, so no `expected.txt` step can call them; the tests named here do.
@@ -96,6 +97,11 @@ fn go_gopanic() {
 #[test]
 fn go_wasi_tour() {
     run("wasi_tour");
+}
+
+#[test]
+fn go_osroot() {
+    run("osroot");
 }
 
 /// Fixtures that import host functions besides WASI, which `expected.txt` cannot define: the
