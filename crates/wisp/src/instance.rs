@@ -100,7 +100,7 @@ impl Instance {
         let inner = &store.as_context().inner;
         let e = self.entity(inner).ok()?;
         let m = &e.module.inner;
-        let &i = m.export_index.get(name)?;
+        let i = m.export_index.get(name)?;
         let (_, kind, index) = m.exports[i];
         Some(export_of(inner, e, kind, index))
     }

@@ -4,6 +4,7 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::translate::{self, CompiledFunc};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use wisp_decoder::{
     DataKind, ElementItems, ElementKind, ExternKind, FuncType, FunctionBody, GlobalType, ImportType, MemoryType,
@@ -123,7 +124,7 @@ pub(crate) struct ModuleInner {
     /// The initializer of each global the module defines.
     pub global_inits: Vec<ConstExpr>,
     pub exports: Vec<(String, ExternKind, u32)>,
-    pub export_index: HashMap<String, usize>,
+    pub export_index: ExportIndex,
     pub start: Option<u32>,
     pub elements: Vec<ElemSeg>,
     pub data: Vec<DataSeg>,
@@ -304,7 +305,7 @@ impl Module {
         let global_inits = m.globals.iter().map(|g| const_expr(&g.init)).collect::<Result<Vec<_>>>()?;
         let exports: Vec<(String, ExternKind, u32)> =
             m.exports.iter().map(|e| (e.name.to_string(), e.kind, e.index)).collect();
-        let export_index = exports.iter().enumerate().map(|(i, e)| (e.0.clone(), i)).collect();
+        let export_index = ExportIndex::new(exports.iter().map(|e| e.0.as_str()));
         let mut elements = Vec::with_capacity(m.elements.len());
         for e in &m.elements {
             let mode = match &e.kind {
@@ -398,7 +399,7 @@ impl Module {
     }
 
     pub fn get_export(&self, name: &str) -> Option<ExternType> {
-        let &i = self.inner.export_index.get(name)?;
+        let i = self.inner.export_index.get(name)?;
         let (_, k, idx) = &self.inner.exports[i];
         Some(self.extern_type(*k, *idx))
     }
@@ -480,5 +481,43 @@ mod tests {
                 assert_eq!(ok.call(&mut store, ()).unwrap(), 7);
             }
         }
+    }
+}
+
+/// Export names to their positions in the export list, with the last two names found kept
+/// aside: host functions look up `memory` (and `alloc`) on every call through
+/// `Caller::get_export`, and hashing the name with std's SipHash took about 200 of a
+/// Go-to-host call's 980 instructions (2026-12-05); a hit on a recent name costs one string
+/// comparison. The map stays keyed by SipHash, so a module cannot choose colliding names to
+/// slow its host down. The recent positions are relaxed atomics (a module is shared between
+/// threads): a stale or racing value is only ever a position whose name is compared first.
+#[derive(Debug, Default)]
+pub(crate) struct ExportIndex {
+    map: HashMap<Box<str>, usize>,
+    /// Names by position in the export list.
+    names: Vec<Box<str>>,
+    /// Position + 1 of the last two names found (0: none).
+    recent: [AtomicUsize; 2],
+}
+
+impl ExportIndex {
+    fn new<'a>(list: impl Iterator<Item = &'a str>) -> Self {
+        let names: Vec<Box<str>> = list.map(Box::from).collect();
+        let map = names.iter().enumerate().map(|(i, n)| (n.clone(), i)).collect();
+        ExportIndex { map, names, recent: Default::default() }
+    }
+
+    /// The position of export `name` in the module's export list.
+    pub(crate) fn get(&self, name: &str) -> Option<usize> {
+        for slot in &self.recent {
+            let p = slot.load(Ordering::Relaxed);
+            if p != 0 && self.names.get(p - 1).is_some_and(|n| **n == *name) {
+                return Some(p - 1);
+            }
+        }
+        let &p = self.map.get(name)?;
+        self.recent[1].store(self.recent[0].load(Ordering::Relaxed), Ordering::Relaxed);
+        self.recent[0].store(p + 1, Ordering::Relaxed);
+        Some(p)
     }
 }

@@ -207,7 +207,9 @@ type LimiterFn<T> = Box<dyn FnMut(&mut T) -> &mut (dyn ResourceLimiter) + Send +
 /// Everything a set of instances owns, plus the host's data `T`.
 pub struct Store<T> {
     pub(crate) inner: StoreInner,
-    pub(crate) hosts: Vec<HostFunc<T>>,
+    /// Append-only; shared so that a running call keeps a snapshot to call host functions
+    /// through without a reference count per call (`func::run_call`).
+    pub(crate) hosts: std::sync::Arc<Vec<HostFunc<T>>>,
     /// Host functions a linker already created in this store, by trampoline address.
     pub(crate) host_cache: std::collections::HashMap<usize, u32>,
     /// The host's resource limiter, if it installed one: `inner.limited` says so to the
@@ -241,7 +243,7 @@ impl<T> Store<T> {
                 stack,
                 limited: false,
             },
-            hosts: Vec::new(),
+            hosts: Default::default(),
             host_cache: std::collections::HashMap::new(),
             limiter: None,
             gate,
