@@ -74,20 +74,46 @@ pub(crate) struct DataSeg {
 }
 
 /// An import a module needs.
+///
+/// ```
+/// let engine = wisp::Engine::default();
+/// let module = wisp::Module::new(&engine, r#"(module (import "env" "log" (func (param i32))))"#)?;
+/// let import = module.imports().next().unwrap();
+/// assert_eq!((import.module.as_str(), import.name.as_str()), ("env", "log"));
+/// assert!(matches!(&import.ty, wisp::ExternType::Func(f) if f.params() == [wisp::ValType::I32]));
+/// # Ok::<(), wisp::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct ImportDesc {
+    /// The module name of the import (`wasi_snapshot_preview1`, `env`, ...).
     pub module: String,
+    /// The item name within that module.
     pub name: String,
+    /// What the import must be.
     pub ty: ExternType,
 }
 
 /// The type of an import or export.
+///
+/// ```
+/// let engine = wisp::Engine::default();
+/// let module = wisp::Module::new(&engine, r#"(module (memory (export "memory") 1 2))"#)?;
+/// match module.get_export("memory") {
+///     Some(wisp::ExternType::Memory(m)) => assert_eq!((m.limits.min, m.limits.max), (1, Some(2))),
+///     other => panic!("{other:?}"),
+/// }
+/// # Ok::<(), wisp::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ExternType {
+    /// A function of this type.
     Func(FuncType),
+    /// A table of this type.
     Table(TableType),
+    /// A memory of this type.
     Memory(MemoryType),
+    /// A global of this type.
     Global(GlobalType),
 }
 
@@ -192,6 +218,20 @@ impl ModuleInner {
 
 /// A validated module. Cloning is cheap; a module can be instantiated in many stores, on many
 /// threads.
+///
+/// ```
+/// let engine = wisp::Engine::default();
+/// let wat = r#"(module $demo (import "env" "f" (func)) (func (export "g")))"#;
+/// let module = wisp::Module::new(&engine, wat)?; // binary or text; decoded and validated here
+/// assert_eq!(module.name(), Some("demo"));
+/// assert_eq!(module.imports().len(), 1);
+/// assert!(matches!(module.get_export("g"), Some(wisp::ExternType::Func(_))));
+/// // Bad input is an error, never a panic.
+/// assert!(wisp::Module::new(&engine, b"\0asm\x01\0\0\0\x01").is_err());
+/// let shared = module.clone();
+/// std::thread::spawn(move || assert!(shared.get_export("g").is_some())).join().unwrap();
+/// # Ok::<(), wisp::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Module {
     pub(crate) inner: Arc<ModuleInner>,
@@ -380,6 +420,7 @@ impl Module {
         Ok(())
     }
 
+    /// The engine the module was compiled for.
     pub fn engine(&self) -> &Engine {
         &self.inner.engine
     }
@@ -389,6 +430,7 @@ impl Module {
         self.inner.name.as_deref()
     }
 
+    /// The imports, in the order the module declares them.
     pub fn imports(&self) -> impl ExactSizeIterator<Item = &ImportDesc> {
         self.inner.imports.iter()
     }
@@ -398,6 +440,7 @@ impl Module {
         self.inner.exports.iter().map(|(n, k, i)| (n.as_str(), self.extern_type(*k, *i)))
     }
 
+    /// The type of export `name`, if there is one.
     pub fn get_export(&self, name: &str) -> Option<ExternType> {
         let i = self.inner.export_index.get(name)?;
         let (_, k, idx) = &self.inner.exports[i];

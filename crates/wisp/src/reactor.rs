@@ -306,14 +306,24 @@ fn size_u32<T: GuestValue>(ptr: u32) -> Result<u32> {
 }
 
 /// Why bytes in guest memory are not a valid value of a [`GuestValue`] type.
+///
+/// ```
+/// use wisp::GuestValue;
+/// // A bool must be 0 or 1.
+/// let err = bool::decode(&[2]).unwrap_err();
+/// assert_eq!(err, wisp::DecodeError::new(0, "byte 0x02 is not a bool"));
+/// assert_eq!(err.shifted(8).offset, 8);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecodeError {
     /// Byte offset of the bad field within the value.
     pub offset: usize,
+    /// What is wrong with it.
     pub message: String,
 }
 
 impl DecodeError {
+    /// An error at byte `offset` of the value.
     pub fn new(offset: usize, message: impl Into<String>) -> Self {
         DecodeError { offset, message: message.into() }
     }
@@ -331,6 +341,15 @@ impl DecodeError {
 /// Plain data that lives in guest memory with a fixed little-endian C layout: integers,
 /// floats, `bool` (one byte, 0 or 1), arrays of these, and structs declared with
 /// [`guest_struct!`](crate::guest_struct). No `unsafe`: values are encoded field by field.
+///
+/// ```
+/// use wisp::GuestValue;
+/// let mut bytes = [0u8; 8];
+/// [1u16, 2, 3, 0xFFFF].encode(&mut bytes);
+/// assert_eq!(bytes, [1, 0, 2, 0, 3, 0, 0xff, 0xff]);
+/// assert_eq!(<[u16; 4]>::decode(&bytes).unwrap(), [1, 2, 3, 0xFFFF]);
+/// assert_eq!((<[u16; 4]>::SIZE, <[u16; 4]>::ALIGN), (8, 2));
+/// ```
 pub trait GuestValue: Sized {
     /// Size in bytes, trailing padding included (a multiple of `ALIGN`).
     const SIZE: usize;
@@ -453,9 +472,19 @@ macro_rules! guest_struct {
 }
 
 /// A buffer the guest allocated: its address and length.
+///
+/// See [`GuestAlloc::alloc`]; `GuestBuf { ptr, len }` packs with [`pack_ptr_len`].
+///
+/// ```
+/// let buf = wisp::GuestBuf { ptr: 0x1000, len: 5 };
+/// assert_eq!(wisp::pack_ptr_len(buf.ptr, buf.len), 0x1000_0000_0005);
+/// assert_eq!(wisp::unpack_ptr_len(0x1000_0000_0005), (0x1000, 5));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct GuestBuf {
+    /// Guest address of the first byte.
     pub ptr: u32,
+    /// Length in bytes.
     pub len: u32,
 }
 
@@ -584,6 +613,7 @@ impl GuestAlloc {
         Ok(GuestAlloc { memory: mem, alloc, free })
     }
 
+    /// The guest's memory.
     pub fn memory(&self) -> Memory {
         self.memory
     }
@@ -648,19 +678,40 @@ impl GuestAlloc {
 
 /// How many objects a store holds: a long-running host checks with it that repeated calls
 /// leave nothing behind (calls into an instance allocate no store objects).
+///
+/// ```
+/// let engine = wisp::Engine::default();
+/// let module = wisp::Module::new(&engine, r#"(module (memory 1) (func (export "f") (result i32) (i32.const 1)))"#)?;
+/// let mut store = wisp::Store::new(&engine, ());
+/// let instance = wisp::Linker::new(&engine).instantiate(&mut store, &module)?;
+/// let f = instance.get_typed_func::<(), i32>(&store, "f")?;
+/// let before = store.object_counts();
+/// for _ in 0..1000 {
+///     f.call(&mut store, ())?;
+/// }
+/// assert_eq!(store.object_counts(), before); // calls leave nothing behind
+/// assert_eq!((before.instances, before.memories, before.memory_bytes), (1, 1, 65536));
+/// # Ok::<(), wisp::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct StoreCounts {
+    /// Instances.
     pub instances: usize,
     /// Wasm and host functions.
     pub funcs: usize,
+    /// Host functions.
     pub host_funcs: usize,
+    /// Memories.
     pub memories: usize,
     /// Bytes of all memories together.
     pub memory_bytes: usize,
+    /// Tables.
     pub tables: usize,
     /// Elements of all tables together.
     pub table_elements: usize,
+    /// Globals.
     pub globals: usize,
+    /// Objects behind `externref`s.
     pub externrefs: usize,
 }
 
