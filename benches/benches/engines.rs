@@ -319,5 +319,43 @@ fn go_templates(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, go_calls_and_startup, go_templates, go_workloads, c_workloads, compile);
+/// Go calling its host (`fixtures/go/hostcall.wasm`): `pings(1000)` makes 1,000 calls of the
+/// host's `log(level, msg string)` from one export call (the per-call cost of a Go-to-host call,
+/// the host reading its string argument); `churn(100)` makes 100 calls of `get(key)`, each
+/// calling back into the guest's `alloc` from inside the import.
+fn go_host_calls(c: &mut Criterion) {
+    let groups = ["go/host-call(pings 1000)", "go/host-alloc(churn 100)"];
+    if !groups.iter().any(|g| selected(g)) {
+        return;
+    }
+    let bytes = fixture("go/hostcall.wasm");
+    let wisp_engine = wisp::Engine::default();
+    let wasmi_engine = wasmi::Engine::default();
+    let wm = wisp::Module::new(&wisp_engine, &bytes).unwrap();
+    let (mut ws, wi) = wisp_benches::wisp_host::start_hostcall(&wisp_engine, &wm);
+    let mm = wasmi::Module::new(&wasmi_engine, &bytes[..]).unwrap();
+    let (mut ms, mi) = wasmi_host::start_hostcall(&wasmi_engine, &mm);
+
+    if selected(groups[0]) {
+        let wf = wi.get_typed_func::<i32, ()>(&ws, "pings").unwrap();
+        let mf = mi.get_typed_func::<i32, ()>(&ms, "pings").unwrap();
+        wf.call(&mut ws, 1000).unwrap();
+        mf.call(&mut ms, 1000).unwrap();
+        let mut g = c.benchmark_group(groups[0]);
+        both(&mut g, |b| b.iter(|| wf.call(&mut ws, 1000).unwrap()), |b| b.iter(|| mf.call(&mut ms, 1000).unwrap()));
+        g.finish();
+    }
+    if selected(groups[1]) {
+        let wf = wi.get_typed_func::<i32, i64>(&ws, "churn").unwrap();
+        let mf = mi.get_typed_func::<i32, i64>(&ms, "churn").unwrap();
+        // "Hi!" is 3 bytes, 100 times.
+        assert_eq!(wf.call(&mut ws, 100).unwrap(), 300);
+        assert_eq!(mf.call(&mut ms, 100).unwrap(), 300);
+        let mut g = c.benchmark_group(groups[1]);
+        both(&mut g, |b| b.iter(|| wf.call(&mut ws, 100).unwrap()), |b| b.iter(|| mf.call(&mut ms, 100).unwrap()));
+        g.finish();
+    }
+}
+
+criterion_group!(benches, go_calls_and_startup, go_templates, go_host_calls, go_workloads, c_workloads, compile);
 criterion_main!(benches);

@@ -1,14 +1,20 @@
 //! Runs one Go bench export on wisp in a loop, for perf/callgrind:
 //! `cargo run --release -p wisp-benches --example profile_go -- fib 27 [iterations]`
+//! (`pings` and `churn` run `fixtures/go/hostcall.wasm` with the bench's host functions).
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let export = args.get(1).map(String::as_str).unwrap_or("fib");
     let n: i32 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(27);
     let iters: u32 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1);
-    let bytes = wisp_benches::fixture("go/bench.wasm");
+    let hostcall = matches!(export, "pings" | "churn");
+    let bytes = wisp_benches::fixture(if hostcall { "go/hostcall.wasm" } else { "go/bench.wasm" });
     let engine = wisp::Engine::default();
     let module = wisp::Module::new(&engine, &bytes).unwrap();
-    let (mut store, inst) = wisp_benches::wisp_host::start(&engine, &module);
+    let (mut store, inst) = if hostcall {
+        wisp_benches::wisp_host::start_hostcall(&engine, &module)
+    } else {
+        wisp_benches::wisp_host::start(&engine, &module)
+    };
     let f = inst.get_func(&store, export).unwrap();
     let ty = f.ty(&store).expect("a function of this store");
     let t = std::time::Instant::now();

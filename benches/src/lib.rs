@@ -432,10 +432,47 @@ macro_rules! shim_host {
             l
         }
 
+        /// `linker` plus the host functions `fixtures/go/hostcall.wasm` imports (module
+        /// `host`), for the Go-to-host call groups: `log` reads its message from guest memory;
+        /// `get` answers every key with `Hi!` in a buffer from the guest's own `alloc`, called
+        /// from inside the import; the others do nothing.
+        pub fn hostcall_linker(engine: &Engine) -> Linker<()> {
+            let mut l = linker(engine);
+            l.func_wrap("host", "log", |mut c: Caller<'_, ()>, _level: i32, ptr: i32, len: i32| {
+                let m = mem(&mut c);
+                std::hint::black_box(
+                    m.get(ptr as u32 as usize..(ptr as u32 as usize).saturating_add(len as u32 as usize)),
+                );
+            })
+            .unwrap();
+            l.func_wrap("host", "get", |mut c: Caller<'_, ()>, _ptr: i32, _len: i32| -> Result<i64, $engine::Error> {
+                let alloc = c.get_export("alloc").and_then(Extern::into_func).expect("alloc export");
+                let alloc = alloc.typed::<i32, i32>(&c).expect("alloc: (i32) -> i32");
+                let p = alloc.call(&mut c, 3)?;
+                let m = mem(&mut c);
+                m[p as u32 as usize..p as u32 as usize + 3].copy_from_slice(b"Hi!");
+                Ok(i64::from(p as u32) << 32 | 3)
+            })
+            .unwrap();
+            l.func_wrap("host", "put", |_: i32, _: i32, _: i32, _: i32| -1i32).unwrap();
+            l.func_wrap("host", "transform", |_: i32, _: i32, _: i32| 22i32).unwrap();
+            l.func_wrap("host", "measure", |_: i32, _: i32| {}).unwrap();
+            l
+        }
+
         /// Instantiates a Go reactor and runs `_initialize`.
         pub fn start(engine: &Engine, module: &Module) -> (Store<()>, Instance) {
-            let mut store = Store::new(engine, ());
-            let instance = linker(engine).$instantiate(&mut store, module).expect("instantiate");
+            start_with(linker(engine), module)
+        }
+
+        /// [`start`] with the host functions of `fixtures/go/hostcall.wasm` linked as well.
+        pub fn start_hostcall(engine: &Engine, module: &Module) -> (Store<()>, Instance) {
+            start_with(hostcall_linker(engine), module)
+        }
+
+        fn start_with(linker: Linker<()>, module: &Module) -> (Store<()>, Instance) {
+            let mut store = Store::new(linker.engine(), ());
+            let instance = linker.$instantiate(&mut store, module).expect("instantiate");
             instance
                 .get_typed_func::<(), ()>(&store, "_initialize")
                 .expect("_initialize")

@@ -12,6 +12,28 @@ use std::time::{Duration, Instant, SystemTime};
 
 /// The host state behind the `wasi_snapshot_preview1` functions. Put it (or a struct holding
 /// it) in a `wisp::Store` and register the functions with [`crate::add_to_linker`].
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/go/hello.wasm");
+/// // Run a Go command with its stdout captured.
+/// let out = wisp_wasi::Pipe::new();
+/// let ctx = wisp_wasi::WasiCtx::builder().arg("hello").stdout(wisp_wasi::Stdio::Pipe(out.clone())).build();
+/// assert_eq!(ctx.args().collect::<Vec<_>>(), [b"hello"]);
+/// let engine = wisp::Engine::default();
+/// let module = wisp::Module::new(&engine, std::fs::read(path)?)?;
+/// let mut store = wisp::Store::new(&engine, ctx);
+/// let mut linker = wisp::Linker::new(&engine);
+/// wisp_wasi::add_to_linker(&mut linker, |ctx| ctx)?;
+/// let instance = linker.instantiate(&mut store, &module)?;
+/// let start = instance.get_typed_func::<(), ()>(&store, "_start")?;
+/// match start.call(&mut store, ()) {
+///     Err(wisp::Error::Exit(0)) | Ok(()) => {} // Go commands end with proc_exit(0)
+///     Err(e) => return Err(e.into()),
+/// }
+/// assert_eq!(out.contents_string(), "hello from go\n");
+/// # Ok(()) }
+/// ```
 pub struct WasiCtx {
     pub(crate) args: Vec<Vec<u8>>,
     pub(crate) env: Vec<Vec<u8>>,
@@ -24,6 +46,7 @@ pub struct WasiCtx {
 }
 
 impl WasiCtx {
+    /// A builder; see [`WasiCtxBuilder`].
     pub fn builder() -> WasiCtxBuilder {
         WasiCtxBuilder::default()
     }
@@ -102,6 +125,16 @@ impl std::fmt::Debug for WasiCtx {
 }
 
 /// Where one of fd 0, 1 and 2 goes.
+///
+/// ```
+/// let log = wisp_wasi::Pipe::with_limit(1 << 16);
+/// let ctx = wisp_wasi::WasiCtx::builder()
+///     .stdin(wisp_wasi::Stdio::Pipe(wisp_wasi::Pipe::from_bytes("input\n")))
+///     .stdout(wisp_wasi::Stdio::Inherit)
+///     .stderr(wisp_wasi::Stdio::Pipe(log.clone()))
+///     .build();
+/// # let _ = ctx;
+/// ```
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub enum Stdio {
@@ -144,10 +177,17 @@ impl Stdio {
 }
 
 /// A host writer that guest output goes to (see [`Stdio::Writer`]). Clones share it.
+///
+/// ```
+/// let sink = wisp_wasi::SharedWriter::new(std::io::sink());
+/// let ctx = wisp_wasi::WasiCtx::builder().stdout(wisp_wasi::Stdio::Writer(sink.clone())).build();
+/// # let _ = ctx;
+/// ```
 #[derive(Clone)]
 pub struct SharedWriter(Arc<Mutex<Box<dyn std::io::Write + Send>>>);
 
 impl SharedWriter {
+    /// A writer shared by its clones.
     pub fn new(w: impl std::io::Write + Send + 'static) -> Self {
         SharedWriter(Arc::new(Mutex::new(Box::new(w))))
     }
@@ -173,6 +213,15 @@ impl std::fmt::Debug for SharedWriter {
 /// A pipe made with [`Pipe::with_limit`] holds at most that many bytes: past it, the oldest
 /// bytes are dropped (and counted, [`Pipe::dropped`]), so a long-running guest that prints
 /// cannot grow the host's memory. [`Pipe::take`] and [`Pipe::clear`] empty it.
+///
+/// ```
+/// let pipe = wisp_wasi::Pipe::with_limit(8);
+/// pipe.write(b"0123456789");
+/// assert_eq!(pipe.contents(), b"23456789"); // the newest bytes, at most 8
+/// assert_eq!(pipe.dropped(), 2);
+/// assert_eq!(pipe.take(), b"23456789");
+/// assert!(pipe.is_empty());
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct Pipe(Arc<Mutex<PipeInner>>);
 
@@ -306,27 +355,65 @@ impl Pipe {
 }
 
 /// The realtime clock (`clockid::realtime`).
+///
+/// ```
+/// use std::time::Duration;
+/// /// A clock stopped at one instant.
+/// struct Frozen(Duration);
+/// impl wisp_wasi::WallClock for Frozen {
+///     fn now(&mut self) -> Duration { self.0 }
+///     fn resolution(&self) -> Duration { Duration::from_secs(1) }
+/// }
+/// let ctx = wisp_wasi::WasiCtx::builder().wall_clock(Frozen(Duration::from_secs(1_700_000_000))).build();
+/// # let _ = ctx;
+/// ```
 pub trait WallClock: Send {
     /// Time since 1970-01-01T00:00:00Z.
     fn now(&mut self) -> Duration;
+    /// The clock's resolution (`clock_res_get`).
     fn resolution(&self) -> Duration;
 }
 
 /// The monotonic clock (`clockid::monotonic`), and sleeping on it (`poll_oneoff`).
+///
+/// ```
+/// let clock = wisp_wasi::VirtualClock::new(wisp_wasi::DETERMINISTIC_EPOCH);
+/// let ctx = wisp_wasi::WasiCtx::builder().monotonic_clock(clock.clone()).wall_clock(clock).build();
+/// # let _ = ctx;
+/// ```
 pub trait MonotonicClock: Send {
     /// Time since an arbitrary origin; never decreases.
     fn now(&mut self) -> Duration;
+    /// The clock's resolution (`clock_res_get`).
     fn resolution(&self) -> Duration;
     /// Blocks the guest for `d`.
     fn sleep(&mut self, d: Duration);
 }
 
 /// Where `random_get` bytes come from.
+///
+/// ```
+/// use wisp_wasi::RandomSource;
+/// let (mut a, mut b) = (wisp_wasi::SeededRandom::new(7), wisp_wasi::SeededRandom::new(7));
+/// let (mut x, mut y) = ([0u8; 16], [0u8; 16]);
+/// a.fill(&mut x).unwrap();
+/// b.fill(&mut y).unwrap();
+/// assert_eq!(x, y); // same seed, same bytes
+/// let mut os = wisp_wasi::OsRandom::default();
+/// os.fill(&mut x).unwrap();
+/// ```
 pub trait RandomSource: Send {
+    /// Fills `buf` with random bytes.
     fn fill(&mut self, buf: &mut [u8]) -> io::Result<()>;
 }
 
 /// The host's real time.
+///
+/// ```
+/// use wisp_wasi::WallClock;
+/// let now = wisp_wasi::SystemWallClock.now();
+/// assert!(now.as_secs() > 1_700_000_000);
+/// ```
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SystemWallClock;
 
@@ -340,6 +427,14 @@ impl WallClock for SystemWallClock {
 }
 
 /// The host's monotonic time, from `std::time::Instant`; sleeping really sleeps.
+///
+/// ```
+/// use wisp_wasi::MonotonicClock;
+/// let mut clock = wisp_wasi::SystemMonotonicClock::default();
+/// let t0 = clock.now();
+/// clock.sleep(std::time::Duration::from_millis(1));
+/// assert!(clock.now() > t0);
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct SystemMonotonicClock {
     origin: Instant,
@@ -366,6 +461,14 @@ impl MonotonicClock for SystemMonotonicClock {
 /// A virtual time line for reproducible runs: both clocks read from it, each read moves it
 /// forward by a fixed tick (so guests that spin on the clock make progress), and sleeping
 /// moves it forward instantly instead of blocking.
+///
+/// ```
+/// use wisp_wasi::MonotonicClock;
+/// let mut clock = wisp_wasi::VirtualClock::new(wisp_wasi::DETERMINISTIC_EPOCH);
+/// let t0 = clock.now();
+/// clock.sleep(std::time::Duration::from_secs(3600)); // returns at once
+/// assert!(clock.now() - t0 >= std::time::Duration::from_secs(3600));
+/// ```
 #[derive(Debug, Clone)]
 pub struct VirtualClock {
     elapsed_ns: Arc<AtomicU64>,
@@ -414,6 +517,14 @@ impl MonotonicClock for VirtualClock {
 
 /// The host's randomness: `/dev/urandom` where it exists, otherwise a generator seeded from
 /// std's per-process hash keys and the time (not cryptographic; see RATIONALE.md).
+///
+/// ```
+/// use wisp_wasi::RandomSource;
+/// let mut r = wisp_wasi::OsRandom::default();
+/// let mut buf = [0u8; 32];
+/// r.fill(&mut buf).unwrap();
+/// assert_ne!(buf, [0u8; 32]);
+/// ```
 #[derive(Debug, Default)]
 pub struct OsRandom {
     urandom: Option<std::fs::File>,
@@ -445,12 +556,18 @@ impl RandomSource for OsRandom {
 }
 
 /// A deterministic generator (splitmix64): the same seed gives the same bytes.
+///
+/// ```
+/// let ctx = wisp_wasi::WasiCtx::builder().random(wisp_wasi::SeededRandom::new(1)).build();
+/// # let _ = ctx;
+/// ```
 #[derive(Debug, Clone)]
 pub struct SeededRandom {
     state: u64,
 }
 
 impl SeededRandom {
+    /// A generator seeded with `seed`.
     pub fn new(seed: u64) -> Self {
         SeededRandom { state: seed }
     }
@@ -485,6 +602,20 @@ struct Preopen {
 
 /// Builds a [`WasiCtx`]. Everything starts closed or empty: no arguments, no environment,
 /// stdio closed, no preopens, the host's clocks and randomness.
+///
+/// ```
+/// let dir = std::env::temp_dir();
+/// let ctx = wisp_wasi::WasiCtx::builder()
+///     .args(["plugin", "--verbose"])
+///     .env("LANG", "C")
+///     .inherit_stdio()
+///     .preopened_dir_read_only(&dir, "/data")?
+///     .deterministic(42) // virtual clocks, seeded randomness
+///     .build();
+/// assert_eq!(ctx.args().count(), 2);
+/// assert_eq!(ctx.env().collect::<Vec<_>>(), [b"LANG=C"]);
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Default)]
 pub struct WasiCtxBuilder {
     args: Vec<Vec<u8>>,
@@ -505,6 +636,7 @@ impl WasiCtxBuilder {
         self
     }
 
+    /// Adds arguments, in order.
     pub fn args<A: AsRef<[u8]>>(mut self, args: impl IntoIterator<Item = A>) -> Self {
         self.args.extend(args.into_iter().map(|a| a.as_ref().to_vec()));
         self
@@ -544,16 +676,19 @@ impl WasiCtxBuilder {
         self
     }
 
+    /// Where fd 0 reads from.
     pub fn stdin(mut self, s: Stdio) -> Self {
         self.stdin = s;
         self
     }
 
+    /// Where fd 1 writes to.
     pub fn stdout(mut self, s: Stdio) -> Self {
         self.stdout = s;
         self
     }
 
+    /// Where fd 2 writes to.
     pub fn stderr(mut self, s: Stdio) -> Self {
         self.stderr = s;
         self
@@ -586,16 +721,19 @@ impl WasiCtxBuilder {
         Ok(self)
     }
 
+    /// The realtime clock (default: [`SystemWallClock`]).
     pub fn wall_clock(mut self, c: impl WallClock + 'static) -> Self {
         self.wall = Some(Box::new(c));
         self
     }
 
+    /// The monotonic clock (default: [`SystemMonotonicClock`]).
     pub fn monotonic_clock(mut self, c: impl MonotonicClock + 'static) -> Self {
         self.monotonic = Some(Box::new(c));
         self
     }
 
+    /// Where `random_get` bytes come from (default: [`OsRandom`]).
     pub fn random(mut self, r: impl RandomSource + 'static) -> Self {
         self.random = Some(Box::new(r));
         self
@@ -613,6 +751,7 @@ impl WasiCtxBuilder {
         self.stdout.clone()
     }
 
+    /// The context.
     pub fn build(self) -> WasiCtx {
         let mut table = Table::default();
         for (fd, stdio) in [self.stdin, self.stdout, self.stderr].into_iter().enumerate() {

@@ -6,10 +6,17 @@ use std::io;
 macro_rules! errnos {
     ($($name:ident = $n:literal $text:literal,)*) => {
         /// A WASI preview1 error code (`errno`, a `u16`), numbered as the witx defines them.
+        ///
+        /// ```
+        /// let e = wisp_wasi::Errno::from(std::io::Error::from(std::io::ErrorKind::NotFound));
+        /// assert_eq!(e, wisp_wasi::Errno::NoEnt);
+        /// assert_eq!((e.name(), e as u16), ("noent", 44));
+        /// assert_eq!(wisp_wasi::Errno::from_raw(76), Some(wisp_wasi::Errno::NotCapable));
+        /// ```
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #[repr(u16)]
         pub enum Errno {
-            $($name = $n,)*
+            $(#[doc = concat!("`", $text, "` (", stringify!($n), ")")] $name = $n,)*
         }
 
         impl Errno {
@@ -63,6 +70,7 @@ impl fmt::Display for Errno {
 
 impl std::error::Error for Errno {}
 
+/// The result of a WASI function: its errno on failure.
 pub type WasiResult<T> = Result<T, Errno>;
 
 impl From<io::Error> for Errno {

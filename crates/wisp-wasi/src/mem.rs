@@ -5,11 +5,21 @@ use crate::errno::{Errno, WasiResult};
 use crate::types::size;
 
 /// A view of the calling instance's linear memory for one WASI call.
+///
+/// ```
+/// let mut bytes = vec![0u8; 64];
+/// let mut mem = wisp_wasi::GuestMemory::new(&mut bytes);
+/// mem.write_u32(8, 0xDEADBEEF)?;
+/// assert_eq!(mem.read_u32(8)?, 0xDEADBEEF);
+/// assert_eq!(mem.read_u64(60), Err(wisp_wasi::Errno::Fault)); // past the end
+/// # Ok::<(), wisp_wasi::Errno>(())
+/// ```
 pub struct GuestMemory<'a> {
     bytes: &'a mut [u8],
 }
 
 impl<'a> GuestMemory<'a> {
+    /// A view of `bytes`.
     pub fn new(bytes: &'a mut [u8]) -> Self {
         GuestMemory { bytes }
     }
@@ -28,11 +38,13 @@ impl<'a> GuestMemory<'a> {
         self.range(ptr, len).map(|_| ())
     }
 
+    /// The `len` bytes at `ptr`, or `EFAULT`.
     pub fn slice(&self, ptr: u32, len: u32) -> WasiResult<&[u8]> {
         let r = self.range(ptr, len as u64)?;
         Ok(&self.bytes[r])
     }
 
+    /// The `len` bytes at `ptr`, to change, or `EFAULT`.
     pub fn slice_mut(&mut self, ptr: u32, len: u32) -> WasiResult<&mut [u8]> {
         let r = self.range(ptr, len as u64)?;
         Ok(&mut self.bytes[r])
@@ -45,33 +57,42 @@ impl<'a> GuestMemory<'a> {
         Ok(out)
     }
 
+    /// The little-endian `u8` at `ptr`, or `EFAULT`.
     pub fn read_u8(&self, ptr: u32) -> WasiResult<u8> {
         Ok(self.array::<1>(ptr)?[0])
     }
+    /// The little-endian `u16` at `ptr`, or `EFAULT`.
     pub fn read_u16(&self, ptr: u32) -> WasiResult<u16> {
         Ok(u16::from_le_bytes(self.array(ptr)?))
     }
+    /// The little-endian `u32` at `ptr`, or `EFAULT`.
     pub fn read_u32(&self, ptr: u32) -> WasiResult<u32> {
         Ok(u32::from_le_bytes(self.array(ptr)?))
     }
+    /// The little-endian `u64` at `ptr`, or `EFAULT`.
     pub fn read_u64(&self, ptr: u32) -> WasiResult<u64> {
         Ok(u64::from_le_bytes(self.array(ptr)?))
     }
 
+    /// Copies `data` to `ptr`, or fails with `EFAULT`.
     pub fn write(&mut self, ptr: u32, data: &[u8]) -> WasiResult<()> {
         let r = self.range(ptr, data.len() as u64)?;
         self.bytes[r].copy_from_slice(data);
         Ok(())
     }
+    /// Writes a little-endian `u8` at `ptr`, or fails with `EFAULT`.
     pub fn write_u8(&mut self, ptr: u32, v: u8) -> WasiResult<()> {
         self.write(ptr, &[v])
     }
+    /// Writes a little-endian `u16` at `ptr`, or fails with `EFAULT`.
     pub fn write_u16(&mut self, ptr: u32, v: u16) -> WasiResult<()> {
         self.write(ptr, &v.to_le_bytes())
     }
+    /// Writes a little-endian `u32` at `ptr`, or fails with `EFAULT`.
     pub fn write_u32(&mut self, ptr: u32, v: u32) -> WasiResult<()> {
         self.write(ptr, &v.to_le_bytes())
     }
+    /// Writes a little-endian `u64` at `ptr`, or fails with `EFAULT`.
     pub fn write_u64(&mut self, ptr: u32, v: u64) -> WasiResult<()> {
         self.write(ptr, &v.to_le_bytes())
     }

@@ -169,8 +169,13 @@ pub fn path_open(
             return Err(Errno::IsDir);
         }
         let dir = DirDesc { root: r.root.clone(), rel: r.rel(), preopen: None, listing: None };
-        let mut d =
-            Descriptor::new(Kind::Dir(dir), base & parent_inheriting & rights::DIR, inheriting & parent_inheriting);
+        // A directory gets every directory right its parent passes on, whatever base rights
+        // were asked for: guests ask with a file's access mode (Go: read-only, so no
+        // `PATH_FILESTAT_SET_SIZE`, and `os.Root.Create` in it would fail), while in POSIX a
+        // directory's open mode never limits what is done under it. The parent's inheriting
+        // rights still bound it (a read-only tree stays read-only); wasmtime and wazero do
+        // not limit directories by the requested rights either.
+        let mut d = Descriptor::new(Kind::Dir(dir), parent_inheriting & rights::DIR, inheriting & parent_inheriting);
         d.flags = ff;
         let new = ctx.table.push(d)?;
         return mem.write_u32(out as u32, new);

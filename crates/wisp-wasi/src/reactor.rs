@@ -1,21 +1,5 @@
-//! [`GoReactor`]: a Go 1.24 WASI reactor (`GOOS=wasip1 go build -buildmode=c-shared`) ready
-//! to call: WASI linked, `_initialize` run once, stderr captured so that an unrecovered
-//! panic comes back as [`ReactorError::Panic`] with its text, and the instance retired after
-//! a panic or `os.Exit` so that later calls fail with [`ReactorError::Dead`].
-//!
-//! [`GoReactor::new`] and [`GoReactorBuilder::instantiate`] make a store of their own
-//! (`Store<WasiCtx>`); [`GoReactorBuilder::instantiate_in`] takes the host's store, of any
-//! data type, and the host's linker, so that plugins keep their state in the store, share
-//! one linker, and run `_initialize` under the host's limiter, fuel and deadline.
-//!
-//! ```
-//! # fn main() -> Result<(), wisp_wasi::ReactorError> {
-//! # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/go/add.wasm");
-//! let mut go = wisp_wasi::GoReactor::from_file(path)?;
-//! let sum: i32 = go.call("add", (1i32, 2i32))?;
-//! assert_eq!(sum, 3);
-//! # Ok(()) }
-//! ```
+//! [`GoReactor`] and its builder: the Go-aware layer over a Wasm instance (the guide is the
+//! crate documentation).
 
 use crate::ctx::{Pipe, SharedWriter, Stdio, WasiCtx, WasiCtxBuilder};
 use std::fmt;
@@ -26,6 +10,26 @@ use wisp::{
 };
 
 /// What can go wrong with a Go reactor.
+///
+/// ```
+/// # fn main() -> Result<(), wisp_wasi::ReactorError> {
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/go/state.wasm");
+/// let engine = wisp::Engine::default();
+/// let module = wisp::Module::new(&engine, std::fs::read(path).unwrap())?;
+/// let mut go = wisp_wasi::GoReactor::builder().forward_stderr(false).capture_stdout(true).instantiate(&engine, &module)?;
+/// assert_eq!(go.call::<(), i64>("incr", ())?, 1);
+/// // state.wasm's `boom` panics; the panic comes back with its text and retires the instance.
+/// match go.call::<(), ()>("boom", ()) {
+///     Err(wisp_wasi::ReactorError::Panic { message, .. }) => assert_eq!(message, "boom"),
+///     other => panic!("{other:?}"),
+/// }
+/// assert!(matches!(go.call::<(), i64>("incr", ()), Err(wisp_wasi::ReactorError::Dead(_))));
+/// // A wrong signature is an error that leaves the instance alive.
+/// let mut other = wisp_wasi::GoReactor::builder().forward_stderr(false).capture_stdout(true).instantiate(&engine, &module)?;
+/// assert!(matches!(other.call::<i32, i64>("incr", 1), Err(wisp_wasi::ReactorError::Wasm(_))));
+/// assert!(!other.is_dead());
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum ReactorError {
@@ -45,6 +49,7 @@ pub enum ReactorError {
     /// A trap without a panic message on stderr (for instance `unreachable` in hand-written
     /// code, or an out-of-bounds access). The instance is dead.
     Trap {
+        /// The trap that ended the call.
         trap: Trap,
         /// Everything the guest wrote to stderr during the failed call.
         stderr: String,
@@ -54,6 +59,7 @@ pub enum ReactorError {
     /// cannot resume a call stopped midway, so the instance is dead; the host, the store's
     /// other instances and other reactors are not affected.
     Stopped {
+        /// The trap that stopped the call (`Interrupted` or `DeadlineExceeded`).
         trap: Trap,
         /// Everything the guest wrote to stderr during the stopped call.
         stderr: String,
@@ -160,6 +166,24 @@ pub const DEFAULT_OUTPUT_LIMIT: usize = 1 << 20;
 
 /// Builds a [`GoReactor`]: the WASI context to give the guest, and what to do with its
 /// stdout and stderr.
+///
+/// ```
+/// # fn main() -> Result<(), wisp_wasi::ReactorError> {
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/go/state.wasm");
+/// let engine = wisp::Engine::default();
+/// let module = wisp::Module::new(&engine, std::fs::read(path).unwrap())?;
+/// let mut go = wisp_wasi::GoReactor::builder()
+///     .wasi(wisp_wasi::WasiCtx::builder().arg("state.wasm").env("WISP_TEST", "builder"))
+///     .capture_stdout(true) // kept in memory, bounded by `output_limit`
+///     .forward_stderr(false)
+///     .output_limit(64 << 10)
+///     .instantiate(&engine, &module)?;
+/// go.call::<(), ()>("say", ())?;
+/// let out = String::from_utf8(go.take_stdout().unwrap()).unwrap();
+/// assert_eq!(out, "state: init\nstate: say 0\n");
+/// assert_eq!(go.take_stderr(), b"state: init (stderr)\nstate: say 0 (stderr)\n");
+/// # Ok(()) }
+/// ```
 pub struct GoReactorBuilder {
     wasi: WasiCtxBuilder,
     capture_stdout: bool,
@@ -398,13 +422,29 @@ pub(crate) struct OutputPipes {
     stderr_call: Pipe,
 }
 
-/// A Go reactor instance, initialized and ready to call. See the [module docs](self).
+/// A Go reactor instance, initialized and ready to call. See the [crate documentation](crate).
 ///
 /// Every call goes through one policy: what the guest wrote to stderr during the call is
 /// captured; if the call traps, the text after `panic: ` becomes [`ReactorError::Panic`];
 /// after a trap, an exit or a failing host function the instance is marked dead (Go's
 /// runtime cannot continue from there) and any later call, through this type or directly
 /// on its functions, fails with "instance is dead".
+///
+/// ```
+/// # fn main() -> Result<(), wisp_wasi::ReactorError> {
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/go/state.wasm");
+/// let mut config = wisp::Config::new();
+/// config.interruptible(true);
+/// let engine = wisp::Engine::new(&config);
+/// let module = wisp::Module::new(&engine, std::fs::read(path).unwrap())?;
+/// let mut go = wisp_wasi::GoReactor::builder().forward_stderr(false).instantiate(&engine, &module)?;
+/// go.set_timeout(Some(std::time::Duration::from_millis(50)))?;
+/// assert_eq!(go.call::<(), i64>("incr", ())?, 1);
+/// // `spin` never returns: the deadline stops it, and Go cannot resume, so the instance retires.
+/// assert!(matches!(go.call::<(), ()>("spin", ()), Err(wisp_wasi::ReactorError::Stopped { .. })));
+/// assert!(go.is_dead() && go.dead_reason().unwrap().contains("deadline exceeded"));
+/// # Ok(()) }
+/// ```
 pub struct GoReactor<T = WasiCtx> {
     store: Store<T>,
     instance: Instance,
@@ -427,6 +467,7 @@ impl<T> fmt::Debug for GoReactor<T> {
 }
 
 impl GoReactor<WasiCtx> {
+    /// A builder with the defaults of [`GoReactor::new`].
     pub fn builder() -> GoReactorBuilder {
         GoReactorBuilder::default()
     }
@@ -628,10 +669,12 @@ impl<T> GoReactor<T> {
         (self.stdout.as_ref(), &self.stderr)
     }
 
+    /// The Wasm instance.
     pub fn instance(&self) -> Instance {
         self.instance
     }
 
+    /// The store (see [`GoReactor::store_mut`]).
     pub fn store(&self) -> &Store<T> {
         &self.store
     }
@@ -652,6 +695,7 @@ impl<T> GoReactor<T> {
         self.store.data_mut()
     }
 
+    /// Whether the instance was retired (see [`GoReactor::dead_reason`]).
     pub fn is_dead(&self) -> bool {
         self.instance.is_dead(&self.store)
     }

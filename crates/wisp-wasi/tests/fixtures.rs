@@ -39,6 +39,12 @@ fn go_wasi_tour() {
     run("go/wasi_tour");
 }
 
+/// Go 1.24's os.Root over WASI rights: directories the guest opened itself serve as roots.
+#[test]
+fn go_osroot() {
+    run("go/osroot");
+}
+
 /// The same tour on virtual clocks: sleeps and timers take no real time, and the transcript
 /// is unchanged.
 #[test]
@@ -94,7 +100,7 @@ fn go_bench() {
 /// Every Go fixture directory has a test above.
 #[test]
 fn go_fixtures_all_covered() {
-    let known = ["hello", "exit3", "gopanic", "wasi_tour", "state", "add", "types", "strings", "bench", "snap"];
+    let known = ["hello", "exit3", "gopanic", "wasi_tour", "osroot", "state", "add", "types", "strings", "bench", "snap"];
     for p in expect::find_expected(&fixtures_dir().join("go")) {
         let name = p.parent().unwrap().file_name().unwrap().to_string_lossy().into_owned();
         assert!(known.contains(&name.as_str()), "fixtures/go/{name} has no test in wisp-wasi/tests/fixtures.rs");

@@ -260,3 +260,70 @@ fn nul_bytes_in_paths() {
     w.g.write(2000, b"file\0/../../canary");
     assert_eq!(w.g.errno("path_open", &[3, 1, 2000, 18, 0, READ as i64, 0, 0, 996]), 28);
 }
+
+/// The rights Go 1.24's `syscall.openat` asks for (syscall/fs_wasip1.go): `fileRights` (bits
+/// 0-27) as inheriting, and without `writeRights` as base for `O_RDONLY`, directories too.
+const GO_FILE_RIGHTS: u64 = (1 << 28) - 1;
+const GO_WRITE_RIGHTS: u64 = 1 | (1 << 6) | (1 << 8) | (1 << 19);
+const PATH_FILESTAT_SET_SIZE: u64 = 1 << 19;
+
+impl World {
+    /// `path_open` of a directory as Go's `os.OpenRoot` does it; returns (errno, fd).
+    fn go_open_dir(&mut self, path: &str) -> (i32, i64) {
+        let (p, l) = self.g.str(1000, path);
+        let args = [3, 1, p, l, 0, (GO_FILE_RIGHTS & !GO_WRITE_RIGHTS) as i64, GO_FILE_RIGHTS as i64, 0, 996];
+        let e = self.g.errno("path_open", &args);
+        (e, i64::from(self.g.u32_at(996)))
+    }
+
+    /// `path_open` under `dir` as Go's `Root.OpenFile(name, O_RDWR|flags)` does it.
+    fn go_open_rw(&mut self, dir: i64, name: &str, oflags: i64) -> i32 {
+        let (p, l) = self.g.str(1000, name);
+        let args = [dir, 0, p, l, oflags, GO_FILE_RIGHTS as i64, GO_FILE_RIGHTS as i64, 0, 996];
+        self.g.errno("path_open", &args)
+    }
+
+    fn base_rights(&mut self, fd: i64) -> u64 {
+        assert_eq!(self.g.errno("fd_fdstat_get", &[fd, 3000]), 0);
+        self.g.u64_at(3000 + 8)
+    }
+}
+
+/// A directory the guest opened itself, with the read-only rights Go asks for, can create and
+/// truncate files when its tree is writable (Go's `os.Root.Create`), keeping an existing
+/// file's permissions; in a read-only tree it still cannot.
+#[test]
+fn directories_opened_the_go_way_serve_as_roots() {
+    let mut w = World::new("goroot", false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let inner = w.sandbox().join("sub/inner");
+        std::fs::set_permissions(&inner, std::fs::Permissions::from_mode(0o640)).unwrap();
+    }
+    let (e, sub) = w.go_open_dir("sub");
+    assert_eq!(e, 0);
+    assert_ne!(w.base_rights(sub) & PATH_FILESTAT_SET_SIZE, 0);
+    assert_eq!(w.go_open_rw(sub, "inner", O_CREAT | O_TRUNC), 0);
+    assert_eq!(std::fs::read(w.sandbox().join("sub/inner")).unwrap(), b"");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(w.sandbox().join("sub/inner")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o640, "truncating keeps the mode");
+    }
+    assert_eq!(w.go_open_rw(sub, "created", O_CREAT | O_TRUNC), 0);
+    assert!(w.sandbox().join("sub/created").is_file());
+    // Still its own root.
+    assert_eq!(w.go_open_rw(sub, "../file", O_TRUNC), ENOTCAPABLE);
+    assert_eq!(std::fs::read(w.sandbox().join("file")).unwrap(), b"inside");
+
+    let mut w = World::new("goroot-ro", true);
+    let (e, sub) = w.go_open_dir("sub");
+    assert_eq!(e, 0);
+    assert_eq!(w.base_rights(sub) & PATH_FILESTAT_SET_SIZE, 0);
+    assert_eq!(w.go_open_rw(sub, "inner", O_TRUNC), ENOTCAPABLE);
+    assert_eq!(w.go_open_rw(sub, "created", O_CREAT), ENOTCAPABLE);
+    assert_eq!(std::fs::read(w.sandbox().join("sub/inner")).unwrap(), b"inner");
+    assert!(!w.sandbox().join("sub/created").exists());
+}

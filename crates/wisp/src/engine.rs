@@ -5,6 +5,15 @@ use std::sync::{Arc, Mutex};
 use wisp_decoder::{Features, FuncType};
 
 /// Engine configuration.
+///
+/// ```
+/// let mut config = wisp::Config::new();
+/// config.consume_fuel(true).interruptible(true).max_call_depth(10_000);
+/// let engine = wisp::Engine::new(&config);
+/// let mut store = wisp::Store::new(&engine, ());
+/// store.set_fuel(1_000)?;
+/// # Ok::<(), wisp::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Config {
     pub(crate) features: Features,
@@ -18,6 +27,13 @@ pub struct Config {
 }
 
 /// How the executor dispatches instructions.
+///
+/// ```
+/// let mut config = wisp::Config::new();
+/// config.dispatch(wisp::Dispatch::Portable); // the loop and match, in every build
+/// let engine = wisp::Engine::new(&config);
+/// # let _ = engine;
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Dispatch {
@@ -60,6 +76,8 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The default configuration: no fuel, no interruption, the default stack limits and
+    /// features, the fastest dispatch this build has.
     pub fn new() -> Self {
         Self::default()
     }
@@ -120,6 +138,16 @@ pub(crate) struct EngineInner {
 }
 
 /// Compiles and runs modules. Cheap to clone; shareable across threads.
+///
+/// ```
+/// let engine = wisp::Engine::default();
+/// let module = wisp::Module::new(&engine, r#"(module (func (export "f") (result i32) (i32.const 7)))"#)?;
+/// let other = engine.clone(); // the same engine: modules of one run in stores of the other
+/// let mut store = wisp::Store::new(&other, ());
+/// let instance = wisp::Linker::new(&other).instantiate(&mut store, &module)?;
+/// assert_eq!(instance.get_typed_func::<(), i32>(&store, "f")?.call(&mut store, ())?, 7);
+/// # Ok::<(), wisp::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Engine {
     pub(crate) inner: Arc<EngineInner>,
@@ -132,10 +160,12 @@ impl Default for Engine {
 }
 
 impl Engine {
+    /// An engine with `config`.
     pub fn new(config: &Config) -> Self {
         Engine { inner: Arc::new(EngineInner { config: config.clone(), types: Mutex::default() }) }
     }
 
+    /// The configuration the engine was made with.
     pub fn config(&self) -> &Config {
         &self.inner.config
     }

@@ -3,6 +3,26 @@
 use crate::trap::Trap;
 
 /// A host function's error, kept with its type: [`Error::downcast_ref`] gets it back.
+///
+/// ```
+/// #[derive(Debug)]
+/// struct Denied;
+/// impl std::fmt::Display for Denied {
+///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str("denied") }
+/// }
+/// impl std::error::Error for Denied {}
+///
+/// let engine = wisp::Engine::default();
+/// let mut linker = wisp::Linker::new(&engine);
+/// linker.func_wrap("host", "ask", || -> Result<i32, wisp::BoxError> { Err(Box::new(Denied)) })?;
+/// let module = wisp::Module::new(&engine, r#"(module (import "host" "ask" (func $ask (result i32)))
+///     (func (export "f") (result i32) (call $ask)))"#)?;
+/// let mut store = wisp::Store::new(&engine, ());
+/// let instance = linker.instantiate(&mut store, &module)?;
+/// let err = instance.get_typed_func::<(), i32>(&store, "f")?.call(&mut store, ()).unwrap_err();
+/// assert!(err.downcast_ref::<Denied>().is_some());
+/// # Ok::<(), wisp::Error>(())
+/// ```
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// The errors of wisp's API. Every one says what and where; none is ever a panic.
@@ -10,6 +30,23 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// Programs match the variants: a dead instance, guest memory out of bounds and a handle of
 /// another store each have their own; `Usage` is left for the remaining misuse. More variants
 /// may come, hence `#[non_exhaustive]`.
+///
+/// ```
+/// let engine = wisp::Engine::default();
+/// match wisp::Module::new(&engine, b"\0asm\x02\0\0\0") {
+///     Err(e) => assert!(e.to_string().contains("version"), "{e}"),
+///     Ok(_) => unreachable!("not version 1"),
+/// }
+/// let module = wisp::Module::new(&engine, r#"(module (func (export "f") unreachable))"#)?;
+/// let mut store = wisp::Store::new(&engine, ());
+/// let instance = wisp::Linker::new(&engine).instantiate(&mut store, &module)?;
+/// let f = instance.get_typed_func::<(), ()>(&store, "f")?;
+/// match f.call(&mut store, ()) {
+///     Err(wisp::Error::Trap(trap)) => assert_eq!(trap.code(), wisp::TrapCode::Unreachable),
+///     other => panic!("{other:?}"),
+/// }
+/// # Ok::<(), wisp::Error>(())
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -151,4 +188,5 @@ impl Error {
     }
 }
 
+/// `Result` with wisp's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

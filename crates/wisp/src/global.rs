@@ -6,10 +6,29 @@ use crate::value::Val;
 use std::cell::UnsafeCell;
 use wisp_decoder::GlobalType;
 
+/// A global variable in a store: a module's, or one the host made with [`Global::new`].
+///
+/// ```
+/// use wisp::{GlobalType, Val, ValType};
+/// let engine = wisp::Engine::default();
+/// let mut store = wisp::Store::new(&engine, ());
+/// let counter = wisp::Global::new(&mut store, GlobalType { content: ValType::I64, mutable: true }, Val::I64(1))?;
+/// let mut linker = wisp::Linker::new(&engine);
+/// linker.define("host", "counter", counter)?;
+/// let module = wisp::Module::new(&engine, r#"(module (global $c (import "host" "counter") (mut i64))
+///     (func (export "bump") (global.set $c (i64.add (global.get $c) (i64.const 1)))))"#)?;
+/// let instance = linker.instantiate(&mut store, &module)?;
+/// instance.get_typed_func::<(), ()>(&store, "bump")?.call(&mut store, ())?;
+/// assert_eq!(counter.get(&store)?, Val::I64(2));
+/// counter.set(&mut store, Val::I64(10))?;
+/// assert!(counter.set(&mut store, Val::I32(10)).is_err()); // wrong type
+/// # Ok::<(), wisp::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Global(pub(crate) Stored);
 
 impl Global {
+    /// A new global of type `ty` holding `value` (which must be of its content type).
     pub fn new(mut store: impl AsContextMut, ty: GlobalType, value: Val) -> Result<Global> {
         let inner = &mut store.as_context_mut().inner;
         if value.ty() != ty.content {
@@ -33,6 +52,7 @@ impl Global {
         Ok(Val::from_slot(g.get(), g.ty.content, inner))
     }
 
+    /// Sets the value; fails for an immutable global or a value of another type.
     pub fn set(&self, mut store: impl AsContextMut, value: Val) -> Result<()> {
         let inner = &mut store.as_context_mut().inner;
         let i = inner.check(self.0)? as usize;

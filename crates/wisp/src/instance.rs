@@ -15,16 +15,32 @@ use std::cell::UnsafeCell;
 use wisp_decoder::{ExternKind, Limits, RefType, ValType};
 
 /// Something a module can import or export.
+///
+/// ```
+/// let engine = wisp::Engine::default();
+/// let module = wisp::Module::new(&engine, r#"(module (memory (export "mem") 1) (func (export "f")))"#)?;
+/// let mut store = wisp::Store::new(&engine, ());
+/// let instance = wisp::Linker::new(&engine).instantiate(&mut store, &module)?;
+/// let mem = instance.get_export(&store, "mem").unwrap();
+/// assert!(mem.into_memory().is_some() && mem.into_func().is_none());
+/// assert!(instance.get_export(&store, "f").and_then(wisp::Extern::into_func).is_some());
+/// # Ok::<(), wisp::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Extern {
+    /// A function.
     Func(Func),
+    /// A table.
     Table(Table),
+    /// A linear memory.
     Memory(Memory),
+    /// A global.
     Global(Global),
 }
 
 impl Extern {
+    /// The function, if this is one.
     pub fn into_func(self) -> Option<Func> {
         if let Extern::Func(f) = self {
             Some(f)
@@ -32,6 +48,7 @@ impl Extern {
             None
         }
     }
+    /// The memory, if this is one.
     pub fn into_memory(self) -> Option<Memory> {
         if let Extern::Memory(m) = self {
             Some(m)
@@ -39,6 +56,7 @@ impl Extern {
             None
         }
     }
+    /// The table, if this is one.
     pub fn into_table(self) -> Option<Table> {
         if let Extern::Table(t) = self {
             Some(t)
@@ -46,6 +64,7 @@ impl Extern {
             None
         }
     }
+    /// The global, if this is one.
     pub fn into_global(self) -> Option<Global> {
         if let Extern::Global(g) = self {
             Some(g)
@@ -88,6 +107,21 @@ impl From<Global> for Extern {
 }
 
 /// An instance of a module in a store.
+///
+/// ```
+/// let engine = wisp::Engine::default();
+/// let module = wisp::Module::new(&engine, r#"(module
+///     (global (export "answer") i32 (i32.const 42))
+///     (table (export "table") 1 funcref)
+///     (func (export "get") (result i32) (i32.const 42)))"#)?;
+/// let mut store = wisp::Store::new(&engine, ());
+/// let instance = wisp::Linker::new(&engine).instantiate(&mut store, &module)?;
+/// assert_eq!(instance.get_global(&store, "answer").unwrap().get(&store)?, wisp::Val::I32(42));
+/// assert_eq!(instance.get_table(&store, "table").unwrap().size(&store)?, 1);
+/// assert!(instance.get_func(&store, "get").is_some());
+/// assert!(instance.get_memory(&store, "memory").is_none());
+/// # Ok::<(), wisp::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Instance(pub(crate) Stored);
 
@@ -101,7 +135,7 @@ impl Instance {
         let inner = &store.as_context().inner;
         let e = self.entity(inner).ok()?;
         let m = &e.module.inner;
-        let &i = m.export_index.get(name)?;
+        let i = m.export_index.get(name)?;
         let (_, kind, index) = m.exports[i];
         Some(export_of(inner, e, kind, index))
     }
@@ -114,18 +148,22 @@ impl Instance {
         Ok(e.module.inner.exports.iter().map(|(n, k, i)| (n.clone(), export_of(inner, e, *k, *i))).collect())
     }
 
+    /// The exported function `name`, if there is one.
     pub fn get_func(&self, store: impl AsContext, name: &str) -> Option<Func> {
         self.get_export(store, name)?.into_func()
     }
 
+    /// The exported memory `name`, if there is one.
     pub fn get_memory(&self, store: impl AsContext, name: &str) -> Option<Memory> {
         self.get_export(store, name)?.into_memory()
     }
 
+    /// The exported global `name`, if there is one.
     pub fn get_global(&self, store: impl AsContext, name: &str) -> Option<Global> {
         self.get_export(store, name)?.into_global()
     }
 
+    /// The exported table `name`, if there is one.
     pub fn get_table(&self, store: impl AsContext, name: &str) -> Option<Table> {
         self.get_export(store, name)?.into_table()
     }

@@ -208,6 +208,34 @@ impl Watchdog {
 ///
 /// An interrupt is aimed at the call running when it is requested: requested while no call
 /// runs, it does nothing, and it never carries over to the next call.
+///
+/// ```
+/// let mut config = wisp::Config::new();
+/// config.interruptible(true);
+/// let engine = wisp::Engine::new(&config);
+/// let module = wisp::Module::new(&engine, r#"(module (func (export "spin") (loop (br 0))))"#)?;
+/// let mut store = wisp::Store::new(&engine, ());
+/// let instance = wisp::Linker::new(&engine).instantiate(&mut store, &module)?;
+/// let spin = instance.get_typed_func::<(), ()>(&store, "spin")?;
+/// let handle = store.interrupt_handle()?;
+/// let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+/// let stopper = {
+///     let stop = stop.clone();
+///     std::thread::spawn(move || while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+///         std::thread::sleep(std::time::Duration::from_millis(5));
+///         handle.interrupt();
+///     })
+/// };
+/// let err = spin.call(&mut store, ()).unwrap_err();
+/// stop.store(true, std::sync::atomic::Ordering::Relaxed);
+/// stopper.join().unwrap();
+/// assert!(matches!(err, wisp::Error::Trap(t) if t.code() == wisp::TrapCode::Interrupted));
+/// // Or a deadline for every call:
+/// store.set_timeout(Some(std::time::Duration::from_millis(20)))?;
+/// let err = spin.call(&mut store, ()).unwrap_err();
+/// assert!(matches!(err, wisp::Error::Trap(t) if t.code() == wisp::TrapCode::DeadlineExceeded));
+/// # Ok::<(), wisp::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct InterruptHandle {
     gate: Arc<Gate>,

@@ -1,14 +1,39 @@
 //! wisp: a WebAssembly interpreter for embedding in Rust programs.
 //!
-//! ```ignore
+//! The API mirrors wasmtime's and wasmi's: an [`Engine`] compiles [`Module`]s, a [`Store`]
+//! holds instances and the host's data `T`, a [`Linker`] resolves imports (host functions
+//! written as Rust closures, which get a [`Caller`]), and an [`Instance`] hands out exported
+//! [`Func`]s, [`Memory`]s, [`Table`]s and [`Global`]s. Every failure is an [`Error`] value:
+//! no input, however malformed, panics the host.
+//!
+//! ```
 //! let engine = wisp::Engine::default();
-//! let module = wisp::Module::new(&engine, &bytes)?;
-//! let mut store = wisp::Store::new(&engine, ());
-//! let linker = wisp::Linker::new(&engine);
+//! // Binary modules, or the text format (default feature `wat`).
+//! let module = wisp::Module::new(&engine, r#"(module
+//!     (import "host" "double" (func $double (param i32) (result i32)))
+//!     (func (export "add") (param i32 i32) (result i32)
+//!       (call $double (i32.add (local.get 0) (local.get 1)))))"#)?;
+//! let mut store = wisp::Store::new(&engine, 0u32); // the host's data: a call counter
+//! let mut linker = wisp::Linker::new(&engine);
+//! linker.func_wrap("host", "double", |mut caller: wisp::Caller<'_, u32>, x: i32| {
+//!     *caller.data_mut() += 1;
+//!     x * 2
+//! })?;
 //! let instance = linker.instantiate(&mut store, &module)?;
 //! let add = instance.get_typed_func::<(i32, i32), i32>(&store, "add")?;
-//! assert_eq!(add.call(&mut store, (1, 2))?, 3);
+//! assert_eq!(add.call(&mut store, (1, 2))?, 6);
+//! assert_eq!(*store.data(), 1);
+//! # Ok::<(), wisp::Error>(())
 //! ```
+//!
+//! Fuel ([`Config::consume_fuel`], [`Store::set_fuel`]), interruption from another thread
+//! ([`Config::interruptible`], [`InterruptHandle`]) and per-call deadlines
+//! ([`Store::set_timeout`]) bound what a guest may run; a [`ResourceLimiter`] bounds its
+//! memories and tables. For reactors (Go's `-buildmode=c-shared`): [`Instance::initialize_reactor`],
+//! the guest memory helpers on [`Memory`] and [`GuestAlloc`]; the WASI side, with a guide to
+//! hosting Go plugins, is the `wisp-wasi` crate.
+
+#![deny(missing_docs)]
 
 // `unsafe` lives in the executor (`exec/`) and in the store's raw memory and globals; every
 // operation sits in its own `unsafe` block with a `// SAFETY:` comment, also inside `unsafe fn`s.

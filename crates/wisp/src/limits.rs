@@ -19,6 +19,32 @@ pub const DEFAULT_TABLE_LIMIT: usize = 10_000;
 /// before every `memory.grow`/`table.grow` (from Wasm or from the host) that the object's own
 /// maximum allows. A `false` makes Wasm's grow return -1, as the spec lets an engine do, and
 /// makes instantiation or `Memory::new`/`Table::new` fail with an error.
+///
+/// ```
+/// /// Lets memories grow to 4 pages, and counts the refusals.
+/// struct Budget { refused: u32 }
+/// impl wisp::ResourceLimiter for Budget {
+///     fn memory_growing(&mut self, _current: usize, desired: usize, _max: Option<usize>) -> bool {
+///         let ok = desired <= 4 * 65536;
+///         self.refused += u32::from(!ok);
+///         ok
+///     }
+///     fn table_growing(&mut self, _current: usize, _desired: usize, _max: Option<usize>) -> bool {
+///         true
+///     }
+/// }
+/// let engine = wisp::Engine::default();
+/// let module = wisp::Module::new(&engine, r#"(module (memory 1)
+///     (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#)?;
+/// let mut store = wisp::Store::new(&engine, Budget { refused: 0 });
+/// store.limiter(|b| b);
+/// let instance = wisp::Linker::new(&engine).instantiate(&mut store, &module)?;
+/// let grow = instance.get_typed_func::<i32, i32>(&store, "grow")?;
+/// assert_eq!(grow.call(&mut store, 3)?, 1); // 4 pages now
+/// assert_eq!(grow.call(&mut store, 1)?, -1); // refused: Wasm sees a failed grow
+/// assert_eq!(store.data().refused, 1);
+/// # Ok::<(), wisp::Error>(())
+/// ```
 pub trait ResourceLimiter {
     /// A memory wants to grow from `current` to `desired` bytes; `maximum` is its declared
     /// maximum in bytes, if it has one.
@@ -46,6 +72,16 @@ pub trait ResourceLimiter {
 
 /// Simple limits: a cap on each memory's size, on each table's elements, and on the number of
 /// instances, memories and tables in a store. Build with [`StoreLimitsBuilder`].
+///
+/// ```
+/// let engine = wisp::Engine::default();
+/// let module = wisp::Module::new(&engine, "(module (memory 2))")?;
+/// let mut store = wisp::Store::new(&engine, wisp::StoreLimitsBuilder::new().memory_size(65536).build());
+/// store.limiter(|limits| limits);
+/// // The module asks for two pages, the limit allows one.
+/// assert!(wisp::Linker::new(&engine).instantiate(&mut store, &module).is_err());
+/// # Ok::<(), wisp::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StoreLimits {
     memory_size: Option<usize>,
@@ -90,10 +126,25 @@ impl ResourceLimiter for StoreLimits {
 }
 
 /// Builds [`StoreLimits`]; anything not set is unlimited (counts: the defaults above).
+///
+/// ```
+/// let limits = wisp::StoreLimitsBuilder::new().memory_size(1 << 20).table_elements(10_000).instances(4).build();
+/// let engine = wisp::Engine::default();
+/// let mut store = wisp::Store::new(&engine, limits);
+/// store.limiter(|l| l);
+/// let module = wisp::Module::new(&engine, "(module)")?;
+/// let linker = wisp::Linker::new(&engine);
+/// for _ in 0..4 {
+///     linker.instantiate(&mut store, &module)?;
+/// }
+/// assert!(linker.instantiate(&mut store, &module).is_err()); // a fifth instance
+/// # Ok::<(), wisp::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct StoreLimitsBuilder(StoreLimits);
 
 impl StoreLimitsBuilder {
+    /// A builder with nothing limited.
     pub fn new() -> Self {
         Self::default()
     }
@@ -128,6 +179,7 @@ impl StoreLimitsBuilder {
         self
     }
 
+    /// The limits set so far.
     pub fn build(self) -> StoreLimits {
         self.0
     }

@@ -27,6 +27,31 @@ impl<T> Clone for Definition<T> {
 }
 
 /// Resolves imports by (module, name).
+///
+/// Host functions are defined once in a linker and created in each store the first time a module
+/// there imports them; instances can be named too, so that later modules import their exports.
+///
+/// ```
+/// let engine = wisp::Engine::default();
+/// let mut linker = wisp::Linker::<Vec<String>>::new(&engine);
+/// linker.func_wrap("env", "log", |mut caller: wisp::Caller<'_, Vec<String>>, n: i32| {
+///     caller.data_mut().push(format!("log {n}"));
+/// })?;
+/// let lib = wisp::Module::new(&engine, r#"(module (import "env" "log" (func $log (param i32)))
+///     (func (export "twice") (param i32) (call $log (local.get 0)) (call $log (local.get 0))))"#)?;
+/// let app = wisp::Module::new(&engine, r#"(module (import "lib" "twice" (func $twice (param i32)))
+///     (func (export "main") (call $twice (i32.const 7))))"#)?;
+/// let mut store = wisp::Store::new(&engine, Vec::new());
+/// let lib_instance = linker.instantiate(&mut store, &lib)?;
+/// linker.instance(&store, "lib", lib_instance)?;
+/// let app_instance = linker.instantiate(&mut store, &app)?;
+/// app_instance.get_typed_func::<(), ()>(&store, "main")?.call(&mut store, ())?;
+/// assert_eq!(store.data(), &["log 7", "log 7"]);
+/// // A missing import is an error that names it.
+/// let err = wisp::Linker::<Vec<String>>::new(&engine).instantiate(&mut store, &app).unwrap_err();
+/// assert!(err.to_string().contains("twice"), "{err}");
+/// # Ok::<(), wisp::Error>(())
+/// ```
 pub struct Linker<T> {
     engine: Engine,
     defs: HashMap<(String, String), Definition<T>>,
@@ -40,10 +65,12 @@ impl<T> Clone for Linker<T> {
 }
 
 impl<T> Linker<T> {
+    /// An empty linker for modules of `engine`.
     pub fn new(engine: &Engine) -> Self {
         Linker { engine: engine.clone(), defs: HashMap::new(), allow_shadowing: false }
     }
 
+    /// The engine the linker serves.
     pub fn engine(&self) -> &Engine {
         &self.engine
     }

@@ -5,6 +5,28 @@ use crate::store::{AsContext, AsContextMut, MemoryEntity, Stored};
 use wisp_decoder::MemoryType;
 
 /// A linear memory in a store.
+///
+/// ```
+/// let engine = wisp::Engine::default();
+/// let module = wisp::Module::new(&engine, r#"(module (memory (export "memory") 1)
+///     (func (export "sum") (param i32 i32) (result i32) (local $s i32)
+///       (block (loop (br_if 1 (i32.eqz (local.get 1)))
+///         (local.set $s (i32.add (local.get $s) (i32.load8_u (local.get 0))))
+///         (local.set 0 (i32.add (local.get 0) (i32.const 1)))
+///         (local.set 1 (i32.sub (local.get 1) (i32.const 1))) (br 0)))
+///       (local.get $s)))"#)?;
+/// let mut store = wisp::Store::new(&engine, ());
+/// let instance = wisp::Linker::new(&engine).instantiate(&mut store, &module)?;
+/// let memory = instance.get_memory(&store, "memory").unwrap();
+/// memory.write(&mut store, 100, &[1, 2, 3, 4])?;
+/// let sum = instance.get_typed_func::<(i32, i32), i32>(&store, "sum")?;
+/// assert_eq!(sum.call(&mut store, (100, 4))?, 10);
+/// assert_eq!(memory.size(&store)?, 1); // pages
+/// assert_eq!(memory.grow(&mut store, 1)?, 1); // the old size
+/// assert_eq!(memory.data(&store)?.len(), 2 * 65536);
+/// assert!(memory.write(&mut store, 2 * 65536 - 1, &[0, 0]).is_err()); // out of bounds: an error
+/// # Ok::<(), wisp::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Memory(pub(crate) Stored);
 
@@ -13,6 +35,7 @@ fn oob(offset: usize, len: usize, size: usize) -> Error {
 }
 
 impl Memory {
+    /// A new memory of type `ty`, zeroed, for the host to define as an import.
     pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory> {
         let store = store.as_context_mut();
         if ty.limits.max.is_some_and(|m| m < ty.limits.min) {

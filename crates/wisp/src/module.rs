@@ -4,6 +4,7 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::translate::{self, CompiledFunc};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use wisp_decoder::{
     DataKind, ElementItems, ElementKind, ExternKind, FuncType, FunctionBody, GlobalType, ImportType, MemoryType,
@@ -73,20 +74,46 @@ pub(crate) struct DataSeg {
 }
 
 /// An import a module needs.
+///
+/// ```
+/// let engine = wisp::Engine::default();
+/// let module = wisp::Module::new(&engine, r#"(module (import "env" "log" (func (param i32))))"#)?;
+/// let import = module.imports().next().unwrap();
+/// assert_eq!((import.module.as_str(), import.name.as_str()), ("env", "log"));
+/// assert!(matches!(&import.ty, wisp::ExternType::Func(f) if f.params() == [wisp::ValType::I32]));
+/// # Ok::<(), wisp::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct ImportDesc {
+    /// The module name of the import (`wasi_snapshot_preview1`, `env`, ...).
     pub module: String,
+    /// The item name within that module.
     pub name: String,
+    /// What the import must be.
     pub ty: ExternType,
 }
 
 /// The type of an import or export.
+///
+/// ```
+/// let engine = wisp::Engine::default();
+/// let module = wisp::Module::new(&engine, r#"(module (memory (export "memory") 1 2))"#)?;
+/// match module.get_export("memory") {
+///     Some(wisp::ExternType::Memory(m)) => assert_eq!((m.limits.min, m.limits.max), (1, Some(2))),
+///     other => panic!("{other:?}"),
+/// }
+/// # Ok::<(), wisp::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ExternType {
+    /// A function of this type.
     Func(FuncType),
+    /// A table of this type.
     Table(TableType),
+    /// A memory of this type.
     Memory(MemoryType),
+    /// A global of this type.
     Global(GlobalType),
 }
 
@@ -123,7 +150,7 @@ pub(crate) struct ModuleInner {
     /// The initializer of each global the module defines.
     pub global_inits: Vec<ConstExpr>,
     pub exports: Vec<(String, ExternKind, u32)>,
-    pub export_index: HashMap<String, usize>,
+    pub export_index: ExportIndex,
     pub start: Option<u32>,
     pub elements: Vec<ElemSeg>,
     pub data: Vec<DataSeg>,
@@ -195,6 +222,20 @@ impl ModuleInner {
 
 /// A validated module. Cloning is cheap; a module can be instantiated in many stores, on many
 /// threads.
+///
+/// ```
+/// let engine = wisp::Engine::default();
+/// let wat = r#"(module $demo (import "env" "f" (func)) (func (export "g")))"#;
+/// let module = wisp::Module::new(&engine, wat)?; // binary or text; decoded and validated here
+/// assert_eq!(module.name(), Some("demo"));
+/// assert_eq!(module.imports().len(), 1);
+/// assert!(matches!(module.get_export("g"), Some(wisp::ExternType::Func(_))));
+/// // Bad input is an error, never a panic.
+/// assert!(wisp::Module::new(&engine, b"\0asm\x01\0\0\0\x01").is_err());
+/// let shared = module.clone();
+/// std::thread::spawn(move || assert!(shared.get_export("g").is_some())).join().unwrap();
+/// # Ok::<(), wisp::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Module {
     pub(crate) inner: Arc<ModuleInner>,
@@ -308,7 +349,7 @@ impl Module {
         let global_inits = m.globals.iter().map(|g| const_expr(&g.init)).collect::<Result<Vec<_>>>()?;
         let exports: Vec<(String, ExternKind, u32)> =
             m.exports.iter().map(|e| (e.name.to_string(), e.kind, e.index)).collect();
-        let export_index = exports.iter().enumerate().map(|(i, e)| (e.0.clone(), i)).collect();
+        let export_index = ExportIndex::new(exports.iter().map(|e| e.0.as_str()));
         let mut elements = Vec::with_capacity(m.elements.len());
         for e in &m.elements {
             let mode = match &e.kind {
@@ -385,6 +426,7 @@ impl Module {
         Ok(())
     }
 
+    /// The engine the module was compiled for.
     pub fn engine(&self) -> &Engine {
         &self.inner.engine
     }
@@ -394,6 +436,7 @@ impl Module {
         self.inner.name.as_deref()
     }
 
+    /// The imports, in the order the module declares them.
     pub fn imports(&self) -> impl ExactSizeIterator<Item = &ImportDesc> {
         self.inner.imports.iter()
     }
@@ -403,8 +446,9 @@ impl Module {
         self.inner.exports.iter().map(|(n, k, i)| (n.as_str(), self.extern_type(*k, *i)))
     }
 
+    /// The type of export `name`, if there is one.
     pub fn get_export(&self, name: &str) -> Option<ExternType> {
-        let &i = self.inner.export_index.get(name)?;
+        let i = self.inner.export_index.get(name)?;
         let (_, k, idx) = &self.inner.exports[i];
         Some(self.extern_type(*k, *idx))
     }
@@ -486,5 +530,43 @@ mod tests {
                 assert_eq!(ok.call(&mut store, ()).unwrap(), 7);
             }
         }
+    }
+}
+
+/// Export names to their positions in the export list, with the last two names found kept
+/// aside: host functions look up `memory` (and `alloc`) on every call through
+/// `Caller::get_export`, and hashing the name with std's SipHash took about 200 of a
+/// Go-to-host call's 980 instructions (2026-12-05); a hit on a recent name costs one string
+/// comparison. The map stays keyed by SipHash, so a module cannot choose colliding names to
+/// slow its host down. The recent positions are relaxed atomics (a module is shared between
+/// threads): a stale or racing value is only ever a position whose name is compared first.
+#[derive(Debug, Default)]
+pub(crate) struct ExportIndex {
+    map: HashMap<Box<str>, usize>,
+    /// Names by position in the export list.
+    names: Vec<Box<str>>,
+    /// Position + 1 of the last two names found (0: none).
+    recent: [AtomicUsize; 2],
+}
+
+impl ExportIndex {
+    fn new<'a>(list: impl Iterator<Item = &'a str>) -> Self {
+        let names: Vec<Box<str>> = list.map(Box::from).collect();
+        let map = names.iter().enumerate().map(|(i, n)| (n.clone(), i)).collect();
+        ExportIndex { map, names, recent: Default::default() }
+    }
+
+    /// The position of export `name` in the module's export list.
+    pub(crate) fn get(&self, name: &str) -> Option<usize> {
+        for slot in &self.recent {
+            let p = slot.load(Ordering::Relaxed);
+            if p != 0 && self.names.get(p - 1).is_some_and(|n| **n == *name) {
+                return Some(p - 1);
+            }
+        }
+        let &p = self.map.get(name)?;
+        self.recent[1].store(self.recent[0].load(Ordering::Relaxed), Ordering::Relaxed);
+        self.recent[0].store(p + 1, Ordering::Relaxed);
+        Some(p)
     }
 }

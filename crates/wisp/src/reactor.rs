@@ -306,14 +306,24 @@ fn size_u32<T: GuestValue>(ptr: u32) -> Result<u32> {
 }
 
 /// Why bytes in guest memory are not a valid value of a [`GuestValue`] type.
+///
+/// ```
+/// use wisp::GuestValue;
+/// // A bool must be 0 or 1.
+/// let err = bool::decode(&[2]).unwrap_err();
+/// assert_eq!(err, wisp::DecodeError::new(0, "byte 0x02 is not a bool"));
+/// assert_eq!(err.shifted(8).offset, 8);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecodeError {
     /// Byte offset of the bad field within the value.
     pub offset: usize,
+    /// What is wrong with it.
     pub message: String,
 }
 
 impl DecodeError {
+    /// An error at byte `offset` of the value.
     pub fn new(offset: usize, message: impl Into<String>) -> Self {
         DecodeError { offset, message: message.into() }
     }
@@ -331,6 +341,15 @@ impl DecodeError {
 /// Plain data that lives in guest memory with a fixed little-endian C layout: integers,
 /// floats, `bool` (one byte, 0 or 1), arrays of these, and structs declared with
 /// [`guest_struct!`](crate::guest_struct). No `unsafe`: values are encoded field by field.
+///
+/// ```
+/// use wisp::GuestValue;
+/// let mut bytes = [0u8; 8];
+/// [1u16, 2, 3, 0xFFFF].encode(&mut bytes);
+/// assert_eq!(bytes, [1, 0, 2, 0, 3, 0, 0xff, 0xff]);
+/// assert_eq!(<[u16; 4]>::decode(&bytes).unwrap(), [1, 2, 3, 0xFFFF]);
+/// assert_eq!((<[u16; 4]>::SIZE, <[u16; 4]>::ALIGN), (8, 2));
+/// ```
 pub trait GuestValue: Sized {
     /// Size in bytes, trailing padding included (a multiple of `ALIGN`).
     const SIZE: usize;
@@ -453,9 +472,19 @@ macro_rules! guest_struct {
 }
 
 /// A buffer the guest allocated: its address and length.
+///
+/// See [`GuestAlloc::alloc`]; `GuestBuf { ptr, len }` packs with [`pack_ptr_len`].
+///
+/// ```
+/// let buf = wisp::GuestBuf { ptr: 0x1000, len: 5 };
+/// assert_eq!(wisp::pack_ptr_len(buf.ptr, buf.len), 0x1000_0000_0005);
+/// assert_eq!(wisp::unpack_ptr_len(0x1000_0000_0005), (0x1000, 5));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct GuestBuf {
+    /// Guest address of the first byte.
     pub ptr: u32,
+    /// Length in bytes.
     pub len: u32,
 }
 
@@ -534,6 +563,57 @@ impl GuestAlloc {
         Ok(GuestAlloc { memory: mem, alloc, free })
     }
 
+    /// The exports `memory`, `alloc` and (if exported) `free` of the instance calling a host
+    /// function, so that the host function can hand bytes back to its guest: it calls
+    /// [`GuestAlloc::alloc_bytes`] with the `Caller` as the store, which runs the guest's
+    /// `alloc` from inside the import, and returns where the bytes are.
+    ///
+    /// Unlike [`GuestAlloc::new`] this works while `_initialize` is still running (the guest
+    /// itself is calling). Fails when the caller is not Wasm or lacks the exports. The
+    /// lookups go by name: a host called often keeps the result, e.g. in its store's data.
+    ///
+    /// ```
+    /// # fn main() -> wisp::Result<()> {
+    /// # let wasm = wast::parser::parse::<wast::Wat>(&wast::parser::ParseBuffer::new(r#"
+    /// #  (module (import "host" "name" (func $name (result i64)))
+    /// #    (memory (export "memory") 1) (global $next (mut i32) (i32.const 1024))
+    /// #    (func (export "alloc") (param i32) (result i32) (local i32)
+    /// #      (local.set 1 (global.get $next))
+    /// #      (global.set $next (i32.add (global.get $next) (local.get 0))) (local.get 1))
+    /// #    ;; name_len: calls the host's `name` and returns the length of what it got
+    /// #    (func (export "name_len") (result i32) (i32.wrap_i64 (call $name))))
+    /// # "#).unwrap()).unwrap().encode().unwrap();
+    /// let engine = wisp::Engine::default();
+    /// let module = wisp::Module::new(&engine, &wasm)?;
+    /// let mut linker = wisp::Linker::new(&engine);
+    /// // `name() -> ptr << 32 | len`: the host's name, in a buffer from the guest's `alloc`.
+    /// linker.func_wrap("host", "name", |mut caller: wisp::Caller<'_, ()>| -> wisp::Result<u64> {
+    ///     let abi = wisp::GuestAlloc::from_caller(&caller)?;
+    ///     let buf = abi.alloc_bytes(&mut caller, b"wisp host")?;
+    ///     Ok(wisp::pack_ptr_len(buf.ptr, buf.len))
+    /// })?;
+    /// let mut store = wisp::Store::new(&engine, ());
+    /// let instance = linker.instantiate(&mut store, &module)?;
+    /// let name_len = instance.get_typed_func::<(), i32>(&store, "name_len")?;
+    /// assert_eq!(name_len.call(&mut store, ())?, 9);
+    /// # Ok(()) }
+    /// ```
+    pub fn from_caller<T>(caller: &crate::Caller<'_, T>) -> Result<Self> {
+        let instance = caller
+            .instance()
+            .ok_or_else(|| Error::Usage("GuestAlloc::from_caller: the caller is not a Wasm instance".into()))?;
+        let mem = instance
+            .get_memory(caller, "memory")
+            .ok_or_else(|| Error::UnknownExport("the calling instance exports no memory named `memory`".into()))?;
+        let alloc = instance.get_typed_func::<u32, u32>(caller, "alloc")?;
+        let free = match instance.get_func(caller, "free") {
+            Some(f) => Some(f.typed::<u32, ()>(caller)?),
+            None => None,
+        };
+        Ok(GuestAlloc { memory: mem, alloc, free })
+    }
+
+    /// The guest's memory.
     pub fn memory(&self) -> Memory {
         self.memory
     }
@@ -598,19 +678,40 @@ impl GuestAlloc {
 
 /// How many objects a store holds: a long-running host checks with it that repeated calls
 /// leave nothing behind (calls into an instance allocate no store objects).
+///
+/// ```
+/// let engine = wisp::Engine::default();
+/// let module = wisp::Module::new(&engine, r#"(module (memory 1) (func (export "f") (result i32) (i32.const 1)))"#)?;
+/// let mut store = wisp::Store::new(&engine, ());
+/// let instance = wisp::Linker::new(&engine).instantiate(&mut store, &module)?;
+/// let f = instance.get_typed_func::<(), i32>(&store, "f")?;
+/// let before = store.object_counts();
+/// for _ in 0..1000 {
+///     f.call(&mut store, ())?;
+/// }
+/// assert_eq!(store.object_counts(), before); // calls leave nothing behind
+/// assert_eq!((before.instances, before.memories, before.memory_bytes), (1, 1, 65536));
+/// # Ok::<(), wisp::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct StoreCounts {
+    /// Instances.
     pub instances: usize,
     /// Wasm and host functions.
     pub funcs: usize,
+    /// Host functions.
     pub host_funcs: usize,
+    /// Memories.
     pub memories: usize,
     /// Bytes of all memories together.
     pub memory_bytes: usize,
+    /// Tables.
     pub tables: usize,
     /// Elements of all tables together.
     pub table_elements: usize,
+    /// Globals.
     pub globals: usize,
+    /// Objects behind `externref`s.
     pub externrefs: usize,
 }
 

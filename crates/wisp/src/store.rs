@@ -194,9 +194,26 @@ unsafe impl Send for StoreInner {}
 type LimiterFn<T> = Box<dyn FnMut(&mut T) -> &mut (dyn ResourceLimiter) + Send + Sync>;
 
 /// Everything a set of instances owns, plus the host's data `T`.
+///
+/// ```
+/// let engine = wisp::Engine::default();
+/// let mut linker = wisp::Linker::<u32>::new(&engine);
+/// linker.func_wrap("host", "tick", |mut caller: wisp::Caller<'_, u32>| *caller.data_mut() += 1)?;
+/// let module = wisp::Module::new(&engine, r#"(module (import "host" "tick" (func $tick))
+///     (func (export "run") (call $tick) (call $tick)))"#)?;
+/// let mut store = wisp::Store::new(&engine, 0u32);
+/// let instance = linker.instantiate(&mut store, &module)?;
+/// instance.get_typed_func::<(), ()>(&store, "run")?.call(&mut store, ())?;
+/// assert_eq!(*store.data(), 2);
+/// *store.data_mut() = 10;
+/// assert_eq!(store.into_data(), 10);
+/// # Ok::<(), wisp::Error>(())
+/// ```
 pub struct Store<T> {
     pub(crate) inner: StoreInner,
-    pub(crate) hosts: Vec<HostFunc<T>>,
+    /// Append-only; shared so that a running call keeps a snapshot to call host functions
+    /// through without a reference count per call (`func::run_call`).
+    pub(crate) hosts: std::sync::Arc<Vec<HostFunc<T>>>,
     /// Host functions a linker already created in this store, by trampoline address.
     pub(crate) host_cache: std::collections::HashMap<usize, u32>,
     /// The host's resource limiter, if it installed one: `inner.limited` says so to the
@@ -212,6 +229,7 @@ pub struct Store<T> {
 }
 
 impl<T> Store<T> {
+    /// An empty store for modules of `engine`, holding the host's `data`.
     pub fn new(engine: &Engine, data: T) -> Self {
         let config = engine.config();
         let stack = Stack::new(config.max_stack_slots, config.max_call_depth, engine.threaded());
@@ -230,7 +248,7 @@ impl<T> Store<T> {
                 stack,
                 limited: false,
             },
-            hosts: Vec::new(),
+            hosts: Default::default(),
             host_cache: std::collections::HashMap::new(),
             limiter: None,
             gate,
@@ -240,18 +258,22 @@ impl<T> Store<T> {
         }
     }
 
+    /// The store's engine.
     pub fn engine(&self) -> &Engine {
         &self.inner.engine
     }
 
+    /// The host's data.
     pub fn data(&self) -> &T {
         &self.data
     }
 
+    /// The host's data, to change.
     pub fn data_mut(&mut self) -> &mut T {
         &mut self.data
     }
 
+    /// Drops the store's instances and objects and returns the host's data.
     pub fn into_data(self) -> T {
         self.data
     }
@@ -375,13 +397,49 @@ impl<T> Store<T> {
 }
 
 /// Read access to a store, from a `Store` or a `Caller`.
+///
+/// Functions taking `impl AsContext` accept `&Store<T>`, `&mut Store<T>`, `&Caller<'_, T>` and
+/// `&mut Caller<'_, T>`.
+///
+/// ```
+/// fn pages(memory: wisp::Memory, store: impl wisp::AsContext) -> u64 {
+///     memory.size(store).unwrap_or(0)
+/// }
+/// let engine = wisp::Engine::default();
+/// let mut store = wisp::Store::new(&engine, ());
+/// let ty = wisp::MemoryType { limits: wisp::Limits { min: 3, max: None }, memory64: false, shared: false };
+/// let memory = wisp::Memory::new(&mut store, ty)?;
+/// assert_eq!(pages(memory, &store), 3);
+/// # Ok::<(), wisp::Error>(())
+/// ```
 pub trait AsContext {
+    /// The store's data type.
     type Data;
+    /// The store.
     fn as_context(&self) -> &Store<Self::Data>;
 }
 
 /// Write access to a store, from a `Store` or a `Caller`.
+///
+/// Functions taking `impl AsContextMut` accept `&mut Store<T>` and `&mut Caller<'_, T>`, so host
+/// functions can call back into Wasm with their `Caller`.
+///
+/// ```
+/// fn zero(memory: wisp::Memory, mut store: impl wisp::AsContextMut) -> wisp::Result<()> {
+///     memory.data_mut(&mut store)?.fill(0);
+///     Ok(())
+/// }
+/// let engine = wisp::Engine::default();
+/// let mut store = wisp::Store::new(&engine, ());
+/// let ty = wisp::MemoryType { limits: wisp::Limits { min: 1, max: None }, memory64: false, shared: false };
+/// let memory = wisp::Memory::new(&mut store, ty)?;
+/// memory.write(&mut store, 0, b"xyz")?;
+/// zero(memory, &mut store)?;
+/// assert_eq!(&memory.data(&store)?[..3], &[0, 0, 0]);
+/// # Ok::<(), wisp::Error>(())
+/// ```
 pub trait AsContextMut: AsContext {
+    /// The store, to change.
     fn as_context_mut(&mut self) -> &mut Store<Self::Data>;
 }
 

@@ -5,10 +5,28 @@ use crate::store::{AsContext, AsContextMut, Stored};
 use crate::value::Val;
 use wisp_decoder::{TableType, ValType};
 
+/// A table of references in a store: a module's, or one the host made with [`Table::new`].
+///
+/// ```
+/// use wisp::{Limits, RefType, TableType, Val};
+/// let engine = wisp::Engine::default();
+/// let mut store = wisp::Store::new(&engine, ());
+/// let ty = TableType { element: RefType::FuncRef, limits: Limits { min: 2, max: Some(4) } };
+/// let table = wisp::Table::new(&mut store, ty, Val::FuncRef(None))?;
+/// assert_eq!(table.size(&store)?, 2);
+/// assert_eq!(table.grow(&mut store, 2, Val::FuncRef(None))?, 2); // the old size
+/// assert!(table.grow(&mut store, 1, Val::FuncRef(None)).is_err()); // past the maximum
+/// let f = wisp::Func::wrap(&mut store, || 42i32);
+/// table.set(&mut store, 3, Val::FuncRef(Some(f)))?;
+/// assert_eq!(table.get(&store, 3), Some(Val::FuncRef(Some(f))));
+/// assert_eq!(table.get(&store, 4), None);
+/// # Ok::<(), wisp::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Table(pub(crate) Stored);
 
 impl Table {
+    /// A new table of type `ty`, every element `init`.
     pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table> {
         let store = store.as_context_mut();
         if init.ty() != ValType::Ref(ty.element) {
@@ -47,6 +65,7 @@ impl Table {
         Some(Val::from_slot(v, ValType::Ref(t.ty.element), inner))
     }
 
+    /// Sets element `index`; fails out of bounds or for a value of another type.
     pub fn set(&self, mut store: impl AsContextMut, index: u64, value: Val) -> Result<()> {
         let inner = &mut store.as_context_mut().inner;
         let i = self.index(inner)?;

@@ -3,21 +3,49 @@
 use std::fmt;
 
 /// The reason for a trap.
+///
+/// ```
+/// let engine = wisp::Engine::default();
+/// let module = wisp::Module::new(&engine, r#"(module
+///     (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1))))"#)?;
+/// let mut store = wisp::Store::new(&engine, ());
+/// let instance = wisp::Linker::new(&engine).instantiate(&mut store, &module)?;
+/// let div = instance.get_typed_func::<(i32, i32), i32>(&store, "div")?;
+/// for (args, code) in [((1, 0), wisp::TrapCode::IntegerDivideByZero), ((i32::MIN, -1), wisp::TrapCode::IntegerOverflow)] {
+///     match div.call(&mut store, args) {
+///         Err(wisp::Error::Trap(t)) => assert_eq!(t.code(), code),
+///         other => panic!("{other:?}"),
+///     }
+/// }
+/// assert_eq!(wisp::TrapCode::IntegerDivideByZero.message(), "integer divide by zero");
+/// # Ok::<(), wisp::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TrapCode {
+    /// The `unreachable` instruction ran.
     Unreachable,
+    /// A load, store or bulk memory operation outside its memory.
     MemoryOutOfBounds,
+    /// A table access or bulk table operation outside its table.
     TableOutOfBounds,
+    /// `call_indirect` reached a null element.
     IndirectCallToNull,
+    /// `call_indirect` reached a function of another type than the instruction's.
     BadSignature,
+    /// Integer division or remainder by zero.
     IntegerDivideByZero,
+    /// Signed division overflow (`MIN / -1`).
     IntegerOverflow,
+    /// A float-to-integer truncation of NaN or of a value out of range.
     BadConversionToInteger,
+    /// The call stack or the value stack is exhausted (deep recursion).
     StackOverflow,
+    /// An element of a table that was never set.
     UninitializedElement,
     /// `call_indirect` past the end of its table.
     UndefinedElement,
+    /// The store ran out of fuel ([`Config::consume_fuel`](crate::Config::consume_fuel)).
     OutOfFuel,
     /// Stopped by an [`InterruptHandle`](crate::InterruptHandle).
     Interrupted,
@@ -58,6 +86,22 @@ impl fmt::Display for TrapCode {
 }
 
 /// One frame of a trap's backtrace.
+///
+/// ```
+/// let engine = wisp::Engine::default();
+/// let module = wisp::Module::new(&engine, r#"(module
+///     (func $inner unreachable)
+///     (func $outer (export "run") (call $inner)))"#)?;
+/// let mut store = wisp::Store::new(&engine, ());
+/// let instance = wisp::Linker::new(&engine).instantiate(&mut store, &module)?;
+/// let Err(wisp::Error::Trap(trap)) = instance.get_typed_func::<(), ()>(&store, "run")?.call(&mut store, ()) else {
+///     panic!("no trap")
+/// };
+/// let frames: Vec<Option<&str>> = trap.backtrace().iter().map(|f| f.func_name.as_deref()).collect();
+/// assert_eq!(frames, [Some("inner"), Some("outer")]); // innermost first, names from the name section
+/// assert_eq!(trap.backtrace()[0].func_index, 0);
+/// # Ok::<(), wisp::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FrameInfo {
     /// Index in the module's function index space.
@@ -67,6 +111,23 @@ pub struct FrameInfo {
 }
 
 /// A trap: its code and the Wasm frames active when it happened, innermost first.
+///
+/// Its `Display` is one line (the code and the innermost function); the whole backtrace is
+/// [`Trap::backtrace`], or printed by [`Trap::backtrace_display`].
+///
+/// ```
+/// let engine = wisp::Engine::default();
+/// let module = wisp::Module::new(&engine, r#"(module (memory 1)
+///     (func $load (export "load") (param i32) (result i32) (i32.load (local.get 0))))"#)?;
+/// let mut store = wisp::Store::new(&engine, ());
+/// let instance = wisp::Linker::new(&engine).instantiate(&mut store, &module)?;
+/// let load = instance.get_typed_func::<i32, i32>(&store, "load")?;
+/// let Err(wisp::Error::Trap(trap)) = load.call(&mut store, 65536) else { panic!("in bounds?") };
+/// assert_eq!(trap.code(), wisp::TrapCode::MemoryOutOfBounds);
+/// let line = trap.to_string();
+/// assert!(line.contains("out of bounds") && line.contains("load") && !line.contains('\n'), "{line}");
+/// # Ok::<(), wisp::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Trap {
     code: TrapCode,
@@ -88,10 +149,12 @@ impl Trap {
         self
     }
 
+    /// Why the trap happened.
     pub fn code(&self) -> TrapCode {
         self.code
     }
 
+    /// The Wasm frames active at the trap, innermost first.
     pub fn backtrace(&self) -> &[FrameInfo] {
         &self.backtrace
     }
@@ -116,6 +179,19 @@ impl Trap {
 }
 
 /// See [`Trap::backtrace_display`].
+///
+/// ```
+/// let engine = wisp::Engine::default();
+/// let module = wisp::Module::new(&engine, r#"(module (func $f (export "f") unreachable))"#)?;
+/// let mut store = wisp::Store::new(&engine, ());
+/// let instance = wisp::Linker::new(&engine).instantiate(&mut store, &module)?;
+/// let Err(wisp::Error::Trap(trap)) = instance.get_typed_func::<(), ()>(&store, "f")?.call(&mut store, ()) else {
+///     panic!()
+/// };
+/// let text = trap.backtrace_display().to_string();
+/// assert!(text.contains("f"), "{text}");
+/// # Ok::<(), wisp::Error>(())
+/// ```
 pub struct BacktraceDisplay<'a> {
     frames: &'a [FrameInfo],
 }

@@ -6,6 +6,21 @@ use wisp_decoder::{RefType, ValType};
 
 /// An opaque reference the host hands to Wasm (`externref`). It refers to an object kept in
 /// the store that created it.
+///
+/// ```
+/// let engine = wisp::Engine::default();
+/// let mut store = wisp::Store::new(&engine, ());
+/// let r = wisp::ExternRef::new(&mut store, String::from("a host object"));
+/// let module = wisp::Module::new(&engine, r#"(module
+///     (func (export "id") (param externref) (result externref) (local.get 0)))"#)?;
+/// let instance = wisp::Linker::new(&engine).instantiate(&mut store, &module)?;
+/// let id = instance.get_func(&store, "id").unwrap();
+/// let mut out = [wisp::Val::ExternRef(None)];
+/// id.call(&mut store, &[wisp::Val::ExternRef(Some(r))], &mut out)?;
+/// let wisp::Val::ExternRef(Some(back)) = out[0] else { panic!("null") };
+/// assert_eq!(back.data(&store).and_then(|d| d.downcast_ref::<String>()).map(String::as_str), Some("a host object"));
+/// # Ok::<(), wisp::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ExternRef(pub(crate) Stored);
 
@@ -26,20 +41,41 @@ impl ExternRef {
 }
 
 /// A WebAssembly value. Floats are kept as bit patterns so NaN payloads survive.
+///
+/// ```
+/// use wisp::{Val, ValType};
+/// let engine = wisp::Engine::default();
+/// let module = wisp::Module::new(&engine, r#"(module
+///     (func (export "half") (param f64) (result f64) (f64.mul (local.get 0) (f64.const 0.5))))"#)?;
+/// let mut store = wisp::Store::new(&engine, ());
+/// let instance = wisp::Linker::new(&engine).instantiate(&mut store, &module)?;
+/// let half = instance.get_func(&store, "half").unwrap();
+/// let mut out = [Val::default_for(ValType::F64)];
+/// half.call(&mut store, &[Val::F64(3.0f64.to_bits())], &mut out)?;
+/// assert_eq!(out[0].f64(), Some(1.5));
+/// assert_eq!(out[0].ty(), ValType::F64);
+/// assert_eq!(out[0].i32(), None);
+/// # Ok::<(), wisp::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[non_exhaustive]
 pub enum Val {
+    /// A 32-bit integer (signedness is the operation's business, not the value's).
     I32(i32),
+    /// A 64-bit integer.
     I64(i64),
     /// An `f32` as its bits.
     F32(u32),
     /// An `f64` as its bits.
     F64(u64),
+    /// A function reference; `None` is `ref.null func`.
     FuncRef(Option<Func>),
+    /// An external reference; `None` is `ref.null extern`.
     ExternRef(Option<ExternRef>),
 }
 
 impl Val {
+    /// The value's type.
     pub fn ty(&self) -> ValType {
         match self {
             Val::I32(_) => ValType::I32,
@@ -64,6 +100,7 @@ impl Val {
         }
     }
 
+    /// The value if it is an `i32`.
     pub fn i32(&self) -> Option<i32> {
         if let Val::I32(v) = self {
             Some(*v)
@@ -72,6 +109,7 @@ impl Val {
         }
     }
 
+    /// The value if it is an `i64`.
     pub fn i64(&self) -> Option<i64> {
         if let Val::I64(v) = self {
             Some(*v)
@@ -80,6 +118,7 @@ impl Val {
         }
     }
 
+    /// The value if it is an `f32`.
     pub fn f32(&self) -> Option<f32> {
         if let Val::F32(v) = self {
             Some(f32::from_bits(*v))
@@ -88,6 +127,7 @@ impl Val {
         }
     }
 
+    /// The value if it is an `f64`.
     pub fn f64(&self) -> Option<f64> {
         if let Val::F64(v) = self {
             Some(f64::from_bits(*v))

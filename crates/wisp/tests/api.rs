@@ -226,3 +226,105 @@ fn modules_in_the_text_format() {
     assert!(matches!(Module::new(&engine, b"\x01\x02garbage"), Err(Error::Decode(_))));
     assert!(matches!(Module::new(&engine, b""), Err(Error::Decode(_))));
 }
+
+/// Export lookups by name, repeated and interleaved (the module keeps the last names found
+/// aside): each name always finds its own export, in two instances and through `Caller`.
+#[test]
+fn export_lookups_in_any_order() {
+    let src = r#"(module
+        (import "host" "probe" (func $probe))
+        (memory (export "memory") 1)
+        (global (export "mem") i32 (i32.const 7))
+        (global (export "memory2") i32 (i32.const 8))
+        (func (export "m") (result i32) (i32.const 1))
+        (func (export "") (result i32) (i32.const 2))
+        (func (export "alloc") (result i32) (i32.const 3))
+        (func (export "allocate") (result i32) (i32.const 4))
+        (func (export "run") (call $probe)))"#;
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat(src)).unwrap();
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap("host", "probe", |caller: Caller<'_, u32>| {
+            for name in ["memory", "alloc", "memory", "mem", "memory", "nope", "memory"] {
+                let found = caller.get_export(name);
+                let ok = match name {
+                    "memory" => matches!(found, Some(Extern::Memory(_))),
+                    "alloc" => matches!(found, Some(Extern::Func(_))),
+                    "mem" => matches!(found, Some(Extern::Global(_))),
+                    _ => found.is_none(),
+                };
+                assert!(ok, "{name}: {found:?}");
+            }
+        })
+        .unwrap();
+    let mut stores: Vec<(Store<u32>, wisp::Instance)> = (0..2)
+        .map(|_| {
+            let mut s = Store::new(&engine, 0);
+            let i = linker.instantiate(&mut s, &module).unwrap();
+            (s, i)
+        })
+        .collect();
+    let expect = [("m", 1), ("", 2), ("alloc", 3), ("allocate", 4)];
+    for round in 0..3 {
+        for (store, inst) in &mut stores {
+            for &(name, v) in expect.iter().chain(expect.iter().rev()) {
+                let f = inst.get_typed_func::<(), i32>(&*store, name).unwrap();
+                assert_eq!(f.call(&mut *store, ()).unwrap(), v, "{name} in round {round}");
+            }
+            for (name, v) in [("mem", 7), ("memory2", 8)] {
+                assert_eq!(inst.get_global(&*store, name).unwrap().get(&*store).unwrap(), Val::I32(v), "{name}");
+            }
+            assert!(inst.get_memory(&*store, "memory").is_some());
+            assert!(inst.get_export(&*store, "memor").is_none());
+            assert!(inst.get_export(&*store, "allocat").is_none());
+            inst.get_typed_func::<(), ()>(&*store, "run").unwrap().call(&mut *store, ()).unwrap();
+        }
+    }
+}
+
+/// A host function that creates another during a call, which the guest then calls in the
+/// same call (the running call holds an older list of host functions), and a host function
+/// reached again from inside itself.
+#[test]
+fn host_functions_made_and_reentered_during_a_call() {
+    let src = r#"(module
+        (import "host" "make" (func $make (param i32) (result funcref)))
+        (import "host" "first" (func $first (result i32)))
+        (import "host" "again" (func $again (param i32) (result i32)))
+        (type $r (func (result i32)))
+        (table 1 funcref)
+        (func (export "run") (param i32) (result i32)
+          (drop (call $first))
+          (table.set (i32.const 0) (call $make (local.get 0)))
+          (i32.add (call $first) (call_indirect (type $r) (i32.const 0))))
+        (func (export "down") (param i32) (result i32) (call $again (local.get 0))))"#;
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat(src)).unwrap();
+    let mut linker = Linker::<()>::new(&engine);
+    linker.func_wrap("host", "first", || 1000i32).unwrap();
+    linker
+        .func_wrap("host", "make", |mut caller: Caller<'_, ()>, k: i32| -> Option<wisp::Func> {
+            Some(wisp::Func::wrap(&mut caller, move || k * 10))
+        })
+        .unwrap();
+    // again(n) = n + again(n - 1) through the guest's `down`, down to 0.
+    linker
+        .func_wrap("host", "again", |mut caller: Caller<'_, ()>, n: i32| -> wisp::Result<i32> {
+            if n == 0 {
+                return Ok(0);
+            }
+            let down = caller.get_export("down").and_then(Extern::into_func).unwrap();
+            let down = down.typed::<i32, i32>(&caller)?;
+            Ok(n + down.call(&mut caller, n - 1)?)
+        })
+        .unwrap();
+    let mut store = Store::new(&engine, ());
+    let inst = linker.instantiate(&mut store, &module).unwrap();
+    let run = inst.get_typed_func::<i32, i32>(&store, "run").unwrap();
+    for k in 1..=5 {
+        assert_eq!(run.call(&mut store, k).unwrap(), 1000 + 10 * k);
+    }
+    let down = inst.get_typed_func::<i32, i32>(&store, "down").unwrap();
+    assert_eq!(down.call(&mut store, 50).unwrap(), 50 * 51 / 2);
+}
