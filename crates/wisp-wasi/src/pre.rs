@@ -1,46 +1,5 @@
-//! [`GoReactorPre`]: a template of an initialized Go reactor. `_initialize` (Go's runtime
-//! start and every package's `init`) runs once; each [`GoReactorPre::instantiate`] then makes
-//! a fresh, isolated reactor from the captured state, as if `_initialize` had just run in it.
-//!
-//! The name follows wasmtime's `InstancePre` (work done once, `instantiate(store)` per
-//! instance); the state is a [`wisp::Snapshot`] (Wizer's term) plus the WASI context's.
-//!
-//! # What Go captured at init, and what a clone sees
-//!
-//! Go's runtime reads the host during `_initialize` and keeps what it read in linear memory,
-//! which every clone inherits. Each such read, decided:
-//!
-//! - **Monotonic clock** (`clock_time_get(MONOTONIC)`: `runtimeInitTime`, timers, every
-//!   `time.Now()` taken by an `init`): a clone's monotonic clock continues from the last
-//!   reading the template could have seen. Its context's clock is wrapped so that it reads at
-//!   least the template's clock at capture and only moves forward, so `time.Since` of a value
-//!   taken at init is never negative and timers due later stay later. The CPU-time clocks
-//!   keep the template's origin for the same reason.
-//! - **Wall clock**: read afresh by every call (`clock_time_get(REALTIME)`); a value an `init`
-//!   stored stays the template's (it is data).
-//! - **Arguments and environment** (`args_get`, `environ_get`, read into `os.Args` and the
-//!   runtime's environment at init): a clone's are the template's; its context is given the
-//!   template's, so later WASI calls agree with what Go already holds.
-//! - **Preopened directories** (`fd_prestat_get` in package `syscall`'s init, which records the
-//!   guest paths and fds): a clone gets the template's preopens at the same fds. A template
-//!   whose `_initialize` left any other descriptor open (a file) is refused: an open file's
-//!   offset cannot be shared or copied faithfully.
-//! - **Random seeds** (`random_get` in `runtime.randinit`: the seed of the runtime's ChaCha8
-//!   generator, from which map hash seeds, `math/rand` and `math/rand/v2`'s global generators
-//!   and the scheduler's choices are drawn): **shared by every clone**. The generator's state
-//!   is a Go variable at an address only the Go linker knows (a Go module exports no data
-//!   symbols), so wisp cannot reseed it. It is safe for what it is used for: map iteration
-//!   order, select and scheduler fairness and hash seeds need unpredictability against an
-//!   attacker who cannot observe another clone's state, and each clone's sequence still
-//!   diverges with its own inputs. It is not safe for secrets, which Go never draws from it:
-//!   `crypto/rand` calls `random_get` on every read, so it gives every clone fresh bytes from
-//!   the clone's own random source. A host that needs different `math/rand` streams per
-//!   clone seeds a generator of its own (`rand.New(rand.NewPCG(...))`) from `crypto/rand`.
-//! - **Standard streams**: a clone's stdout and stderr are set as the builder says for every
-//!   reactor (captured, forwarded); Go caches only their fds, so any stream works.
-//!
-//! Goroutines and timers that `_initialize` left (blocked or sleeping) are part of the
-//! captured memory and continue in every clone.
+//! [`GoReactorPre`]: a template of an initialized Go reactor (its documentation says what a
+//! clone inherits).
 
 use crate::ctx::{MonotonicClock, WasiCtx};
 use crate::reactor::{GoReactor, GoReactorBuilder, OutputSettings, ReactorError};
@@ -73,8 +32,51 @@ struct SavedWasi {
     cpu_origin: u64,
 }
 
-/// A template of an initialized Go reactor: see the [module docs](self). `Send + Sync`:
-/// share it (in an `Arc`) and instantiate from any thread.
+/// [`GoReactorPre`]: a template of an initialized Go reactor. `_initialize` (Go's runtime
+/// start and every package's `init`) runs once; each [`GoReactorPre::instantiate`] then makes
+/// a fresh, isolated reactor from the captured state, as if `_initialize` had just run in it.
+///
+/// The name follows wasmtime's `InstancePre` (work done once, `instantiate(store)` per
+/// instance); the state is a [`wisp::Snapshot`] (Wizer's term) plus the WASI context's.
+///
+/// # What Go captured at init, and what a clone sees
+///
+/// Go's runtime reads the host during `_initialize` and keeps what it read in linear memory,
+/// which every clone inherits. Each such read, decided:
+///
+/// - **Monotonic clock** (`clock_time_get(MONOTONIC)`: `runtimeInitTime`, timers, every
+///   `time.Now()` taken by an `init`): a clone's monotonic clock continues from the last
+///   reading the template could have seen. Its context's clock is wrapped so that it reads at
+///   least the template's clock at capture and only moves forward, so `time.Since` of a value
+///   taken at init is never negative and timers due later stay later. The CPU-time clocks
+///   keep the template's origin for the same reason.
+/// - **Wall clock**: read afresh by every call (`clock_time_get(REALTIME)`); a value an `init`
+///   stored stays the template's (it is data).
+/// - **Arguments and environment** (`args_get`, `environ_get`, read into `os.Args` and the
+///   runtime's environment at init): a clone's are the template's; its context is given the
+///   template's, so later WASI calls agree with what Go already holds.
+/// - **Preopened directories** (`fd_prestat_get` in package `syscall`'s init, which records the
+///   guest paths and fds): a clone gets the template's preopens at the same fds. A template
+///   whose `_initialize` left any other descriptor open (a file) is refused: an open file's
+///   offset cannot be shared or copied faithfully.
+/// - **Random seeds** (`random_get` in `runtime.randinit`: the seed of the runtime's ChaCha8
+///   generator, from which map hash seeds, `math/rand` and `math/rand/v2`'s global generators
+///   and the scheduler's choices are drawn): **shared by every clone**. The generator's state
+///   is a Go variable at an address only the Go linker knows (a Go module exports no data
+///   symbols), so wisp cannot reseed it. It is safe for what it is used for: map iteration
+///   order, select and scheduler fairness and hash seeds need unpredictability against an
+///   attacker who cannot observe another clone's state, and each clone's sequence still
+///   diverges with its own inputs. It is not safe for secrets, which Go never draws from it:
+///   `crypto/rand` calls `random_get` on every read, so it gives every clone fresh bytes from
+///   the clone's own random source. A host that needs different `math/rand` streams per
+///   clone seeds a generator of its own (`rand.New(rand.NewPCG(...))`) from `crypto/rand`.
+/// - **Standard streams**: a clone's stdout and stderr are set as the builder says for every
+///   reactor (captured, forwarded); Go caches only their fds, so any stream works.
+///
+/// Goroutines and timers that `_initialize` left (blocked or sleeping) are part of the
+/// captured memory and continue in every clone.
+///
+/// `Send + Sync`: share it (in an `Arc`) and instantiate from any thread.
 ///
 /// ```
 /// # fn main() -> Result<(), wisp_wasi::ReactorError> {
@@ -229,7 +231,7 @@ impl<T> GoReactorPre<T> {
     /// A fresh reactor in `store` (the host's, with its data, limiter, fuel, timeout): the
     /// captured state is copied in, the store's WASI context is given the template's
     /// arguments, environment and preopens and a monotonic clock that continues the
-    /// template's (see the [module docs](self)); nothing of the Go runtime runs. The store
+    /// template's (see [`GoReactorPre`]); nothing of the Go runtime runs. The store
     /// must belong to the template's engine.
     pub fn instantiate(&self, mut store: Store<T>) -> Result<GoReactor<T>, ReactorError> {
         let ctx = (self.wasi)(store.data_mut());

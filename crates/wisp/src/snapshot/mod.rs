@@ -1,16 +1,5 @@
-//! [`Snapshot`]: the state of an instance captured after it was initialized (a Go reactor
-//! after `_initialize`), from which fresh instances are made without running anything.
-//!
-//! The name follows Wizer, which snapshots an initialized instance ahead of time; making an
-//! instance from one follows wasmtime's `InstancePre::instantiate`: the work is done once, and
-//! each instantiation is cheap. A snapshot is `Send + Sync` and instantiates into any store of
-//! its engine, on any thread, concurrently.
-//!
-//! What is captured: every memory, global and table the module defines, which element and
-//! data segments were dropped, and whether `_initialize` had run. What is not: the host's
-//! state (a WASI context, the store's data) — the embedder carries that over (see
-//! `wisp_wasi::GoReactorPre`) — and imported memories, tables and globals, which a snapshot
-//! refuses, since their state lives outside the instance.
+//! [`Snapshot`]: an initialized instance's state, to make fresh instances from (its
+//! documentation says what is captured).
 
 mod wasm;
 
@@ -24,8 +13,19 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use wisp_decoder::{RefType, ValType};
 
-/// The state of an initialized instance, to make fresh copies of. See the [module
-/// docs](self).
+/// [`Snapshot`]: the state of an instance captured after it was initialized (a Go reactor
+/// after `_initialize`), from which fresh instances are made without running anything.
+///
+/// The name follows Wizer, which snapshots an initialized instance ahead of time; making an
+/// instance from one follows wasmtime's `InstancePre::instantiate`: the work is done once, and
+/// each instantiation is cheap. A snapshot is `Send + Sync` and instantiates into any store of
+/// its engine, on any thread, concurrently.
+///
+/// What is captured: every memory, global and table the module defines, which element and
+/// data segments were dropped, and whether `_initialize` had run. What is not: the host's
+/// state (a WASI context, the store's data) — the embedder carries that over (see
+/// `wisp_wasi::GoReactorPre`) — and imported memories, tables and globals, which a snapshot
+/// refuses, since their state lives outside the instance.
 ///
 /// ```
 /// # fn main() -> wisp::Result<()> {

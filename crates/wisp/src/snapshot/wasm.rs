@@ -1,21 +1,5 @@
-//! [`Snapshot::to_wasm`]: a standard module that starts where the snapshot was taken, for wisp
-//! or any other engine (what Wizer writes for wasmtime).
-//!
-//! The original module's sections are copied, except:
-//! - memory: each defined memory's minimum becomes its captured size;
-//! - global: each defined global's initializer becomes its captured value;
-//! - data: the captured memories as active segments (runs of non-zero bytes; zeros are what a
-//!   new memory holds anyway). When the module has a data count section (it uses
-//!   `memory.init`/`data.drop`, which name segments by index), the original segments keep
-//!   their indices: active ones become empty, passive ones keep their bytes unless dropped;
-//!   the image follows them;
-//! - start: removed (it ran before the snapshot);
-//! - code: `_initialize`, if the module exports it, gets an empty body, so hosts that call it
-//!   first (every WASI reactor host does) change nothing.
-//!
-//! Tables are written as the element segments leave them, so a snapshot whose tables were
-//! changed after instantiation (`table.set`, `table.grow`, `table.init`), or whose passive
-//! element segments were dropped, is refused with an error rather than written wrong.
+//! [`Snapshot::to_wasm`]: the snapshot as a standard module (its documentation says what
+//! changes).
 
 use super::{SavedRef, Snapshot};
 use crate::error::{Error, Result};
@@ -203,9 +187,26 @@ fn runs(mem: &[u8]) -> Vec<(usize, usize)> {
 }
 
 impl Snapshot {
-    /// A standard Wasm module that starts where this snapshot was taken: see the [module
-    /// docs](self) for what changes. Calling its exports needs no `_initialize` (and calling
-    /// `_initialize` does nothing); its imports are the original module's.
+    /// A standard Wasm module that starts where this snapshot was taken (what Wizer writes
+    /// for wasmtime), for wisp or any other engine. Calling its exports needs no
+    /// `_initialize` (and calling `_initialize` does nothing); its imports are the original
+    /// module's.
+    ///
+    /// The original module's sections are copied, except:
+    /// - memory: each defined memory's minimum becomes its captured size;
+    /// - global: each defined global's initializer becomes its captured value;
+    /// - data: the captured memories as active segments (runs of non-zero bytes; zeros are what a
+    ///   new memory holds anyway). When the module has a data count section (it uses
+    ///   `memory.init`/`data.drop`, which name segments by index), the original segments keep
+    ///   their indices: active ones become empty, passive ones keep their bytes unless dropped;
+    ///   the image follows them;
+    /// - start: removed (it ran before the snapshot);
+    /// - code: `_initialize`, if the module exports it, gets an empty body, so hosts that call it
+    ///   first (every WASI reactor host does) change nothing.
+    ///
+    /// Tables are written as the element segments leave them, so a snapshot whose tables were
+    /// changed after instantiation (`table.set`, `table.grow`, `table.init`), or whose passive
+    /// element segments were dropped, is refused with an error rather than written wrong.
     ///
     /// What the instance read from its host while it was initialized (for a Go reactor: the
     /// arguments, environment, preopen names, clocks and random seeds; see
