@@ -111,9 +111,26 @@ pub(crate) const MAX_OPS: usize = i32::MAX as usize / std::mem::size_of::<Op>();
 pub(crate) fn lower(code: &[Instr]) -> Box<[Op]> {
     assert!(code.len() <= MAX_OPS, "the translator bounds function size");
     let size = std::mem::size_of::<Op>() as i64;
-    retarget(code.iter().copied(), |target, base| ((target as i64 - base as i64) * size) as i32 as u32)
-        .map(|instr| Op { handler: handler_for(&instr), instr })
-        .collect()
+    #[cfg(target_arch = "x86_64")]
+    let popcnt = std::arch::is_x86_feature_detected!("popcnt");
+    #[cfg(not(target_arch = "x86_64"))]
+    let popcnt = false;
+    // One pass, as `retarget` rewrites (a `br_table` head has no target of its own, and only
+    // its entries count from it), with the processor's features asked about once.
+    let mut table = 0;
+    let mut ops = Vec::with_capacity(code.len());
+    for (i, &instr) in code.iter().enumerate() {
+        let mut instr = instr;
+        let entry = matches!(instr, Instr::BrTableTarget { .. });
+        if let Some(t) = instr.branch_target_mut() {
+            let base = if entry { table } else { i };
+            *t = ((*t as i64 - base as i64) * size) as i32 as u32;
+        } else if instr.is_br_table() {
+            table = i;
+        }
+        ops.push(Op { handler: handler_for(&instr, popcnt), instr });
+    }
+    ops.into_boxed_slice()
 }
 
 /// The instructions of threaded code with absolute branch targets again (`lower` undone).
@@ -368,11 +385,17 @@ macro_rules! threaded_handlers {
             )*
         }
 
-        fn handler_for(i: &Instr) -> Handler {
+        /// The handler of `i`; `popcnt`: whether the processor has that instruction.
+        #[inline]
+        fn handler_for(i: &Instr, popcnt: bool) -> Handler {
             #[cfg(target_arch = "x86_64")]
-            if let Some(h) = hw::handler_for(i) {
-                return h;
+            if popcnt {
+                if let Some(h) = hw::handler_for(i) {
+                    return h;
+                }
             }
+            #[cfg(not(target_arch = "x86_64"))]
+            let _ = popcnt;
             match i {
                 $( Instr::$variant { .. } => h::$variant, )*
             }
@@ -389,10 +412,8 @@ for_each_handler!(threaded_handlers $);
 mod hw {
     use super::{Ctx, Handler, Instr, Op};
 
+    /// Only asked when the processor has `popcnt`.
     pub(super) fn handler_for(i: &Instr) -> Option<Handler> {
-        if !std::arch::is_x86_feature_detected!("popcnt") {
-            return None;
-        }
         match i {
             Instr::I32Popcnt_S => Some(I32Popcnt_S),
             Instr::I64Popcnt_S => Some(I64Popcnt_S),
