@@ -95,6 +95,9 @@ const WINDOW: usize = 6;
 /// Operators already translated that the read-ahead buffer keeps before it drops them.
 const COMPACT: usize = 128;
 
+/// Operators read into the buffer at a time when it holds no more than `WINDOW` ahead.
+const BATCH: usize = 32;
+
 struct Translator<'m> {
     module: &'m ModuleInner,
     code: Vec<Instr>,
@@ -116,6 +119,10 @@ struct Translator<'m> {
     fuel_site: Option<u32>,
     /// Interruption: loop headers and function entry check the store's interrupt flag.
     interruptible: bool,
+    /// Every instruction that has a branch target, once, with the index its relative target
+    /// will count from (itself, or for a `br_table`'s entry the table): the threaded backend's
+    /// `lower` rewrites these and looks at no other instruction's fields.
+    sites: Vec<(u32, u32)>,
 }
 
 /// What the operator after the current one does with its result.
@@ -345,6 +352,12 @@ impl<'m> Translator<'m> {
 
     /// Records a forward branch site for frame `idx`: links it into the frame's chain.
     fn add_fixup(&mut self, idx: usize, site: u32) {
+        self.sites.push((site, site));
+        self.chain(idx, site);
+    }
+
+    /// Links branch `site` into frame `idx`'s chain of pending branches.
+    fn chain(&mut self, idx: usize, site: u32) {
         let prev = std::mem::replace(&mut self.ctrls[idx].pending, site);
         self.patch(site, prev);
     }
@@ -361,7 +374,10 @@ impl<'m> Translator<'m> {
     /// otherwise.
     fn link(&mut self, site: u32, target: Option<u32>, idx: usize) {
         match target {
-            Some(t) => self.patch(site, t),
+            Some(t) => {
+                self.sites.push((site, site));
+                self.patch(site, t)
+            }
             None => self.add_fixup(idx, site),
         }
     }
@@ -378,6 +394,9 @@ impl<'m> Translator<'m> {
     }
 
     fn open_if(&mut self, bt: BlockType, else_site: Option<u32>) {
+        if let Some(site) = else_site {
+            self.sites.push((site, site));
+        }
         self.push_ctrl(Kind::If, bt);
         self.ctrls.last_mut().expect("just pushed").else_fixup = else_site;
     }
@@ -668,12 +687,13 @@ impl<'m> Translator<'m> {
     /// Emits a `br_table`'s head and its entries (its index popped, everything on the stack).
     fn br_table(&mut self, head: Instr, targets: &wisp_decoder::BrTable<'_>) {
         let height = self.phys;
-        self.emit(head);
+        let table = self.emit(head);
         for depth in table_depths(targets) {
             let (target, drop, keep, idx) = self.branch_info(depth, height);
             let site = self.emit(Instr::BrTableTarget { target: target.unwrap_or(u32::MAX), drop, keep });
+            self.sites.push((site, table));
             if target.is_none() {
-                self.add_fixup(idx, site);
+                self.chain(idx, site);
             }
         }
         self.go_dead();
@@ -982,7 +1002,7 @@ pub(crate) fn too_large(module: &ModuleInner, def_index: u32) -> CompiledFunc {
     let (num_params, num_results) = (ty.params().len() as u32, ty.results().len() as u32);
     let code = [Instr::TooLarge];
     let (code, ops) = if module.engine.threaded() {
-        (Box::default(), crate::exec::threaded::lower(&code))
+        (Box::default(), crate::exec::threaded::lower(&code, &[]))
     } else {
         (Box::from(code), Box::default())
     };
@@ -996,6 +1016,7 @@ struct Scratch {
     code: Vec<Instr>,
     ctrls: Vec<Ctrl>,
     stack: Vec<Opd>,
+    sites: Vec<(u32, u32)>,
     /// The read-ahead window; empty between functions (so no borrowed bytes outlive one).
     window: Vec<Operator<'static>>,
 }
@@ -1092,6 +1113,8 @@ fn translate_with(
     ctrls.clear();
     let mut stack = std::mem::take(&mut scratch.stack);
     stack.clear();
+    let mut sites = std::mem::take(&mut scratch.sites);
+    sites.clear();
     let mut t = Translator {
         module,
         code,
@@ -1106,6 +1129,7 @@ fn translate_with(
         fuel: module.engine.config().consume_fuel,
         fuel_site: None,
         interruptible: module.engine.config().interruptible,
+        sites,
     };
     if t.interruptible {
         t.emit(Instr::CheckInterrupt);
@@ -1138,17 +1162,27 @@ fn translate_with(
             buf.drain(..head);
             head = 0;
         }
-        while buf.len() - head <= WINDOW && !ops.eof() {
+        if buf.len() - head <= WINDOW {
             // Validated as it is read: the translator only sees operators valid where they are.
+            // Read in batches (the window refills every `BATCH` operators, not every one).
             match validator.as_deref_mut() {
-                Some(v) => v.read_into(&mut ops, &mut buf)?,
-                None => ops.read_into(&mut buf)?,
+                Some(v) => v.read_into(&mut ops, &mut buf, BATCH)?,
+                None => {
+                    for _ in 0..BATCH {
+                        if ops.eof() {
+                            break;
+                        }
+                        ops.read_into(&mut buf)?;
+                    }
+                }
             }
         }
         if head == buf.len() {
             break;
         }
-        let consumed = t.op(&buf[head], &buf[head + 1..]);
+        // The translator sees `WINDOW` operators ahead, however many the buffer holds.
+        let ahead = &buf[head + 1..buf.len().min(head + 1 + WINDOW)];
+        let consumed = t.op(&buf[head], ahead);
         #[cfg(debug_assertions)]
         check.step(&t, buf[head..=head + consumed].iter());
         // An operator taken in by the one before it still counts for fuel.
@@ -1164,6 +1198,9 @@ fn translate_with(
         v.finish(ops.offset())?;
     }
     idioms::thread_resume_jumps(&mut t.code);
+    // Whichever backend runs: the sites are what the threaded one relies on.
+    #[cfg(debug_assertions)]
+    crate::exec::threaded::check_sites(&t.code, &t.sites);
     if t.code.len() > crate::exec::threaded::MAX_OPS {
         // Only a body of hundreds of megabytes gets here; both backends refuse it alike.
         return Err(Failure::TooLarge);
@@ -1171,7 +1208,7 @@ fn translate_with(
     let num_params = ty.params().len() as u32;
     // Each backend runs one array; the threaded one carries the instructions inside its ops.
     let (code, ops) = if module.engine.threaded() {
-        (Box::default(), crate::exec::threaded::lower(&t.code))
+        (Box::default(), crate::exec::threaded::lower(&t.code, &t.sites))
     } else {
         (Box::from(&t.code[..]), Box::default())
     };
@@ -1179,5 +1216,6 @@ fn translate_with(
     scratch.code = t.code;
     scratch.ctrls = t.ctrls;
     scratch.stack = t.stack;
+    scratch.sites = t.sites;
     Ok(CompiledFunc { ops, code, num_params, num_locals, num_results, max_height })
 }
