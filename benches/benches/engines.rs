@@ -111,14 +111,16 @@ fn compile(c: &mut Criterion) {
             continue;
         }
         let bytes = fixture(file);
-        let we = wisp::Engine::default();
+        // Both engines' eager modes: every body validated and translated by `Module::new`.
+        let mut wisp_eager = wisp::Config::default();
+        wisp_eager.compilation_mode(wisp::CompilationMode::Eager);
+        let we = wisp::Engine::new(&wisp_eager);
         let mut eager = wasmi::Config::default();
         eager.compilation_mode(wasmi::CompilationMode::Eager);
         let me_eager = wasmi::Engine::new(&eager);
         if file == "c/gen.wasm" {
             // The translated code runs, and agrees with gen/expected.txt, on both engines.
             let wm = wisp::Module::new(&we, &bytes).unwrap();
-            wm.translate_all();
             let mut ws = wisp::Store::new(&we, ());
             let wi = wisp::Linker::new(&we).instantiate(&mut ws, &wm).unwrap();
             let mm = wasmi::Module::new(&me_eager, &bytes[..]).unwrap();
@@ -140,13 +142,7 @@ fn compile(c: &mut Criterion) {
         g.sample_size(10).measurement_time(Duration::from_secs(3));
         both(
             &mut g,
-            |b| {
-                b.iter(|| {
-                    let m = wisp::Module::new(&we, &bytes).unwrap();
-                    m.translate_all();
-                    m
-                })
-            },
+            |b| b.iter(|| wisp::Module::new(&we, &bytes).unwrap()),
             |b| b.iter(|| wasmi::Module::new(&me_eager, &bytes[..]).unwrap()),
         );
         g.bench_function(BenchmarkId::from_parameter("wasmparser-validate"), |b| {

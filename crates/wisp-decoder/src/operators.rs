@@ -461,6 +461,21 @@ macro_rules! define_operators {
             )*
         }
 
+        /// The visitor that builds the [`Operator`] at the end of a vector: what
+        /// [`OperatorsReader::read_into`] is.
+        struct PushOperator<'v, 'a>(&'v mut Vec<Operator<'a>>);
+
+        #[allow(non_snake_case)]
+        impl<'a> VisitOperator<'a> for PushOperator<'_, 'a> {
+            type Output = ();
+            $(
+                #[inline(always)]
+                fn $name(&mut self $(, $field: $ty)*) {
+                    self.0.push(Operator::$name { $($field),* })
+                }
+            )*
+        }
+
         /// Decodes the immediates of operator `code` (read at `at`) and hands them to `v`.
         #[inline(always)]
         fn visit_operator<'a, V: VisitOperator<'a>>(
@@ -534,6 +549,13 @@ impl<'a> OperatorsReader<'a> {
     #[inline]
     pub fn read(&mut self) -> Result<Operator<'a>> {
         self.visit(&mut BuildOperator)
+    }
+
+    /// Reads the next operator onto the end of `out`, built there in place (a reader that
+    /// keeps operators in a vector saves moving each one out of a returned value).
+    #[inline]
+    pub fn read_into(&mut self, out: &mut Vec<Operator<'a>>) -> Result<()> {
+        self.visit(&mut PushOperator(out))
     }
 
     /// Reads the next operator and hands it to `visitor`: the method named as the operator,

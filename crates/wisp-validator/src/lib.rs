@@ -66,20 +66,22 @@ pub fn validate(module: &Module<'_>) -> Result<ModuleInfo> {
     let last = module.code.len().wrapping_sub(1);
     for (i, body) in module.code.iter().enumerate() {
         let func_index = info.num_imported_funcs + i as u32;
-        allocs = match validate_function_with(&info, func_index, body, allocs) {
-            Ok(a) => a,
-            // A body cut short before its `end`: the reference interpreter reads on into the
-            // next body (and finds no `end`) or into the end of the section.
-            Err(Error::Decode(e)) if e.kind == wisp_decoder::ErrorKind::EndExpected && i == last => {
-                return Err(Error::Decode(wisp_decoder::Error::new(
-                    wisp_decoder::ErrorKind::UnexpectedEndOfSection,
-                    e.offset,
-                )))
-            }
-            Err(e) => return Err(e),
-        };
+        allocs = validate_function_with(&info, func_index, body, allocs).map_err(|e| body_error(e, i == last))?;
     }
     Ok(info)
+}
+
+/// The error a module gives for `e`, found in one of its bodies (`last`: the code section's
+/// last one). A body cut short before its `end` is reported as the reference interpreter
+/// reports it: it reads on into the next body (and finds no `end`) or into the end of the
+/// section.
+pub fn body_error(e: Error, last: bool) -> Error {
+    match e {
+        Error::Decode(e) if e.kind == wisp_decoder::ErrorKind::EndExpected && last => {
+            Error::Decode(wisp_decoder::Error::new(wisp_decoder::ErrorKind::UnexpectedEndOfSection, e.offset))
+        }
+        e => e,
+    }
 }
 
 /// Decodes and validates a module's bytes with the given features.

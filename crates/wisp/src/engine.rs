@@ -24,6 +24,20 @@ pub struct Config {
     pub(crate) dispatch: Dispatch,
     pub(crate) consume_fuel: bool,
     pub(crate) interruptible: bool,
+    pub(crate) compilation: CompilationMode,
+}
+
+/// When a module's function bodies become wisp bytecode (named as wasmi names its modes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum CompilationMode {
+    /// `Module::new` validates every body and translates each one on its first call: a Go
+    /// module has thousands of functions and a plugin call reaches few of them.
+    #[default]
+    LazyTranslation,
+    /// `Module::new` validates and translates every body, each in one pass over its
+    /// operators (decoded once for both).
+    Eager,
 }
 
 /// How the executor dispatches instructions.
@@ -71,6 +85,7 @@ impl Default for Config {
             dispatch: Dispatch::default(),
             consume_fuel: false,
             interruptible: false,
+            compilation: CompilationMode::default(),
         }
     }
 }
@@ -112,6 +127,12 @@ impl Config {
     /// headers and function entries check the flag. Off by default, and free when off.
     pub fn interruptible(&mut self, on: bool) -> &mut Self {
         self.interruptible = on;
+        self
+    }
+
+    /// When function bodies are translated (default: on first call).
+    pub fn compilation_mode(&mut self, mode: CompilationMode) -> &mut Self {
+        self.compilation = mode;
         self
     }
 

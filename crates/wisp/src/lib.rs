@@ -69,7 +69,7 @@ mod translate;
 mod trap;
 mod value;
 
-pub use engine::{Config, Dispatch, Engine};
+pub use engine::{CompilationMode, Config, Dispatch, Engine};
 pub use error::{BoxError, Error, Result};
 pub use func::{Caller, Func, HostReturn, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmTy};
 pub use global::Global;

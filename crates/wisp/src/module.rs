@@ -1,6 +1,6 @@
 //! `Module`: decoded, validated code, translated lazily; shareable across threads and stores.
 
-use crate::engine::Engine;
+use crate::engine::{CompilationMode, Engine};
 use crate::error::{Error, Result};
 use crate::translate::{self, CompiledFunc};
 use std::collections::HashMap;
@@ -204,6 +204,28 @@ impl ModuleInner {
         }
     }
 
+    /// Validates and translates every body (eager compilation), in one pass over each;
+    /// errors are those validation alone gives, for the first invalid body.
+    fn translate_all_validating(&self, info: &wisp_validator::ModuleInfo) -> Result<()> {
+        let mut allocs = wisp_validator::FuncValidatorAllocations::default();
+        let n = self.bodies.len();
+        for def_index in 0..n {
+            let func_index = self.num_imported_funcs + def_index as u32;
+            let mut validator = wisp_validator::FuncValidator::with_allocations(info, func_index, allocs)?;
+            let compiled = match translate::translate_validating(self, def_index as u32, &mut validator) {
+                Ok(compiled) => compiled,
+                Err(translate::Failure::TooLarge) => translate::too_large(self, def_index as u32),
+                Err(translate::Failure::Invalid(e)) => {
+                    return Err(wisp_validator::body_error(e, def_index + 1 == n).into())
+                }
+            };
+            allocs = validator.into_allocations();
+            // The module is not shared yet: every cell is empty.
+            let _ = self.compiled[def_index].set(Arc::new(compiled));
+        }
+        Ok(())
+    }
+
     #[cold]
     #[inline(never)]
     fn translate_cold(&self, def_index: u32) -> &CompiledFunc {
@@ -326,8 +348,11 @@ impl Module {
         let bytes: Box<[u8]> = wat_to_wasm(bytes.as_ref())?.into();
         let features = engine.config().features;
         let m = wisp_decoder::Module::parse_with_features(&bytes, features)?;
-        // The validator knows every index space; the module keeps them.
-        let info = wisp_validator::validate(&m)?;
+        // The validator knows every index space; the module keeps them. Eager compilation
+        // validates each body while translating it.
+        let eager = engine.config().compilation == CompilationMode::Eager;
+        let info = if eager { wisp_validator::validate_module(&m)? } else { wisp_validator::validate(&m)? };
+        let for_bodies = eager.then(|| info.clone());
         #[cfg(debug_assertions)]
         let info_copy = info.clone();
 
@@ -385,37 +410,39 @@ impl Module {
         let data_count = m.data_count.is_some();
         // Everything borrowed from `bytes` has been copied out; the module may own them now.
         drop(m);
-        Ok(Module {
-            inner: Arc::new(ModuleInner {
-                engine: engine.clone(),
-                bytes,
-                features,
-                types,
-                type_ids,
-                imports,
-                funcs: info.funcs,
-                num_imported_funcs: info.num_imported_funcs,
-                num_imported_tables: info.num_imported_tables,
-                num_imported_memories: info.num_imported_memories,
-                num_imported_globals: info.num_imported_globals,
-                table_types: info.tables,
-                memory_types: info.memories,
-                global_types: info.globals,
-                global_inits,
-                exports,
-                export_index,
-                start,
-                elements,
-                data,
-                data_count,
-                bodies,
-                compiled,
-                func_names,
-                name,
-                #[cfg(debug_assertions)]
-                info: info_copy,
-            }),
-        })
+        let inner = ModuleInner {
+            engine: engine.clone(),
+            bytes,
+            features,
+            types,
+            type_ids,
+            imports,
+            funcs: info.funcs,
+            num_imported_funcs: info.num_imported_funcs,
+            num_imported_tables: info.num_imported_tables,
+            num_imported_memories: info.num_imported_memories,
+            num_imported_globals: info.num_imported_globals,
+            table_types: info.tables,
+            memory_types: info.memories,
+            global_types: info.globals,
+            global_inits,
+            exports,
+            export_index,
+            start,
+            elements,
+            data,
+            data_count,
+            bodies,
+            compiled,
+            func_names,
+            name,
+            #[cfg(debug_assertions)]
+            info: info_copy,
+        };
+        if let Some(info) = for_bodies {
+            inner.translate_all_validating(&info)?;
+        }
+        Ok(Module { inner: Arc::new(inner) })
     }
 
     /// Checks that `bytes` decode and validate, without preparing a module.

@@ -123,12 +123,41 @@ pub(crate) const MAX_OPS: usize = i32::MAX as usize / std::mem::size_of::<Op>();
 /// Branch targets become byte offsets from the branching instruction (a `br_table`'s entries:
 /// from the `br_table`), so a jump is one add to the instruction pointer, with no code base
 /// and no scaling. `code` has at most [`MAX_OPS`] instructions.
-pub(crate) fn lower(code: &[Instr]) -> Box<[Op]> {
+pub(crate) fn lower(code: &[Instr], sites: &[(u32, u32)]) -> Box<[Op]> {
     assert!(code.len() <= MAX_OPS, "the translator bounds function size");
     let size = std::mem::size_of::<Op>() as i64;
-    retarget(code.iter().copied(), |target, base| ((target as i64 - base as i64) * size) as i32 as u32)
-        .map(|instr| Op { handler: handler_for(&instr), instr })
-        .collect()
+    #[cfg(target_arch = "x86_64")]
+    let popcnt = std::arch::is_x86_feature_detected!("popcnt");
+    #[cfg(not(target_arch = "x86_64"))]
+    let popcnt = false;
+    let mut ops: Box<[Op]> = code.iter().map(|&instr| Op { handler: handler_for(&instr, popcnt), instr }).collect();
+    // Only the instructions that have a target are rewritten, as `retarget` would.
+    for &(site, base) in sites {
+        if let Some(t) = ops[site as usize].instr.branch_target_mut() {
+            *t = ((*t as i64 - base as i64) * size) as i32 as u32;
+        }
+    }
+    ops
+}
+
+/// Debug builds: `sites` names every instruction of `code` that has a branch target, once,
+/// with the base `retarget` would give it.
+#[cfg(debug_assertions)]
+pub(crate) fn check_sites(code: &[Instr], sites: &[(u32, u32)]) {
+    let mut expected = Vec::new();
+    let mut table = 0;
+    for (i, instr) in code.iter().enumerate() {
+        if instr.is_br_table() {
+            table = i as u32;
+        }
+        if instr.branch_target().is_some() {
+            let entry = matches!(instr, Instr::BrTableTarget { .. });
+            expected.push((i as u32, if entry { table } else { i as u32 }));
+        }
+    }
+    let mut recorded = sites.to_vec();
+    recorded.sort_unstable();
+    assert_eq!(recorded, expected, "the translator's branch sites");
 }
 
 /// The instructions of threaded code with absolute branch targets again (`lower` undone).
@@ -458,11 +487,17 @@ macro_rules! threaded_handlers {
             )*
         }
 
-        fn handler_for(i: &Instr) -> Handler {
+        /// The handler of `i`; `popcnt`: whether the processor has that instruction.
+        #[inline]
+        fn handler_for(i: &Instr, popcnt: bool) -> Handler {
             #[cfg(target_arch = "x86_64")]
-            if let Some(h) = hw::handler_for(i) {
-                return h;
+            if popcnt {
+                if let Some(h) = hw::handler_for(i) {
+                    return h;
+                }
             }
+            #[cfg(not(target_arch = "x86_64"))]
+            let _ = popcnt;
             match i {
                 $( Instr::$variant { .. } => h::$variant, )*
             }
@@ -479,10 +514,8 @@ for_each_handler!(threaded_handlers $);
 mod hw {
     use super::{Ctx, Handler, Instr, Op};
 
+    /// Only asked when the processor has `popcnt`.
     pub(super) fn handler_for(i: &Instr) -> Option<Handler> {
-        if !std::arch::is_x86_feature_detected!("popcnt") {
-            return None;
-        }
         match i {
             Instr::I32Popcnt_S => Some(I32Popcnt_S),
             Instr::I64Popcnt_S => Some(I64Popcnt_S),

@@ -17,7 +17,7 @@
 
 use crate::isa::{select_form, Addr, Bin, Dst, Instr, Load, Opd, Store, Un};
 use crate::module::ModuleInner;
-use wisp_decoder::{BlockType, ErrorKind, FunctionBody, Operator};
+use wisp_decoder::{BlockType, FunctionBody, Operator};
 
 mod idioms;
 
@@ -95,6 +95,9 @@ const WINDOW: usize = 6;
 /// Operators already translated that the read-ahead buffer keeps before it drops them.
 const COMPACT: usize = 128;
 
+/// Operators read into the buffer at a time when it holds no more than `WINDOW` ahead.
+const BATCH: usize = 32;
+
 struct Translator<'m> {
     module: &'m ModuleInner,
     code: Vec<Instr>,
@@ -116,6 +119,10 @@ struct Translator<'m> {
     fuel_site: Option<u32>,
     /// Interruption: loop headers and function entry check the store's interrupt flag.
     interruptible: bool,
+    /// Every instruction that has a branch target, once, with the index its relative target
+    /// will count from (itself, or for a `br_table`'s entry the table): the threaded backend's
+    /// `lower` rewrites these and looks at no other instruction's fields.
+    sites: Vec<(u32, u32)>,
 }
 
 /// What the operator after the current one does with its result.
@@ -175,21 +182,30 @@ impl<'m> Translator<'m> {
 
     /// Pushes an entry. An `S` entry's instruction has been emitted already, so the stack
     /// matches the code only once it is pushed: the scan bound is enforced after the push.
+    #[inline]
     fn push(&mut self, e: Opd) {
-        if e == Opd::S {
-            self.phys += 1;
-            self.max_height = self.max_height.max(self.phys);
-        } else {
-            if self.virt >= MAX_VIRTUAL {
-                self.materialize_all(0);
-            }
-            if self.virt == 0 {
-                self.floor = self.stack.len();
-            }
-            self.virt += 1;
+        if e != Opd::S {
+            return self.push_virtual(e);
         }
+        self.phys += 1;
+        self.max_height = self.max_height.max(self.phys);
         self.stack.push(e);
         if self.virt != 0 && self.stack.len() - self.floor > SCAN_LIMIT {
+            self.materialize_all(0);
+        }
+    }
+
+    /// `push` of an entry not on the stack.
+    fn push_virtual(&mut self, e: Opd) {
+        if self.virt >= MAX_VIRTUAL {
+            self.materialize_all(0);
+        }
+        if self.virt == 0 {
+            self.floor = self.stack.len();
+        }
+        self.virt += 1;
+        self.stack.push(e);
+        if self.stack.len() - self.floor > SCAN_LIMIT {
             self.materialize_all(0);
         }
     }
@@ -336,6 +352,12 @@ impl<'m> Translator<'m> {
 
     /// Records a forward branch site for frame `idx`: links it into the frame's chain.
     fn add_fixup(&mut self, idx: usize, site: u32) {
+        self.sites.push((site, site));
+        self.chain(idx, site);
+    }
+
+    /// Links branch `site` into frame `idx`'s chain of pending branches.
+    fn chain(&mut self, idx: usize, site: u32) {
         let prev = std::mem::replace(&mut self.ctrls[idx].pending, site);
         self.patch(site, prev);
     }
@@ -352,7 +374,10 @@ impl<'m> Translator<'m> {
     /// otherwise.
     fn link(&mut self, site: u32, target: Option<u32>, idx: usize) {
         match target {
-            Some(t) => self.patch(site, t),
+            Some(t) => {
+                self.sites.push((site, site));
+                self.patch(site, t)
+            }
             None => self.add_fixup(idx, site),
         }
     }
@@ -369,6 +394,9 @@ impl<'m> Translator<'m> {
     }
 
     fn open_if(&mut self, bt: BlockType, else_site: Option<u32>) {
+        if let Some(site) = else_site {
+            self.sites.push((site, site));
+        }
         self.push_ctrl(Kind::If, bt);
         self.ctrls.last_mut().expect("just pushed").else_fixup = else_site;
     }
@@ -480,25 +508,12 @@ impl<'m> Translator<'m> {
                 }
                 return 0;
             }
+            _ if !self.live => return 0,
             _ => {}
         }
-        if !self.live {
-            return 0;
-        }
-        if let Some(op) = Bin::of(op) {
-            return self.binary(op, ahead);
-        }
-        if let Some(op) = Un::of(op) {
-            return self.unary(op, ahead);
-        }
-        if let Some((op, memarg)) = Load::of(op) {
-            return self.load(op, memarg.offset as u32, next);
-        }
-        if let Some((op, memarg)) = Store::of(op) {
-            self.store(op, memarg.offset as u32);
-            return 0;
-        }
         let m = self.module;
+        // The operators with arms of their own first (locals and constants, the most common,
+        // then take no look-up of a family); numeric and memory operators by family after.
         match *op {
             Operator::Nop {} => {}
             Operator::Unreachable {} => {
@@ -639,9 +654,27 @@ impl<'m> Translator<'m> {
             Operator::TableFill { table } => self.simple(3, Instr::TableFill { table }, 0),
             Operator::RefIsNull {} => self.simple(1, Instr::RefIsNull, 1),
             Operator::RefFunc { function_index } => self.simple(0, Instr::RefFunc { func: function_index }, 1),
-            _ => unreachable!("operator {} has no translation", op.name()),
+            _ => return self.by_family(op, ahead),
         }
         0
+    }
+
+    /// Translates a numeric or memory operator through its family's selector.
+    fn by_family(&mut self, op: &Operator<'_>, ahead: &[Operator<'_>]) -> usize {
+        if let Some(op) = Bin::of(op) {
+            return self.binary(op, ahead);
+        }
+        if let Some(op) = Un::of(op) {
+            return self.unary(op, ahead);
+        }
+        if let Some((op, memarg)) = Load::of(op) {
+            return self.load(op, memarg.offset as u32, ahead.first());
+        }
+        if let Some((op, memarg)) = Store::of(op) {
+            self.store(op, memarg.offset as u32);
+            return 0;
+        }
+        unreachable!("operator {} has no translation", op.name())
     }
 
     /// Whether a `br_table` here (its index popped, everything on the stack) has an entry that
@@ -654,12 +687,13 @@ impl<'m> Translator<'m> {
     /// Emits a `br_table`'s head and its entries (its index popped, everything on the stack).
     fn br_table(&mut self, head: Instr, targets: &wisp_decoder::BrTable<'_>) {
         let height = self.phys;
-        self.emit(head);
+        let table = self.emit(head);
         for depth in table_depths(targets) {
             let (target, drop, keep, idx) = self.branch_info(depth, height);
             let site = self.emit(Instr::BrTableTarget { target: target.unwrap_or(u32::MAX), drop, keep });
+            self.sites.push((site, table));
             if target.is_none() {
-                self.add_fixup(idx, site);
+                self.chain(idx, site);
             }
         }
         self.go_dead();
@@ -1011,27 +1045,124 @@ pub(crate) fn too_large(module: &ModuleInner, def_index: u32) -> CompiledFunc {
     let (num_params, num_results) = (ty.params().len() as u32, ty.results().len() as u32);
     let code = [Instr::TooLarge];
     let (code, ops) = if module.engine.threaded() {
-        (Box::default(), crate::exec::threaded::lower(&code))
+        (Box::default(), crate::exec::threaded::lower(&code, &[]))
     } else {
         (Box::from(code), Box::default())
     };
     CompiledFunc { code, ops, num_params, num_locals: 1, num_results, max_height: num_params + 1 + num_results }
 }
 
-/// Translates defined function `def_index` of `module`. The body was validated when the
+/// The vectors a translation works in, kept from one function to the next on each thread:
+/// their capacity is reused, so translating a function allocates only its output.
+#[derive(Default)]
+struct Scratch {
+    code: Vec<Instr>,
+    ctrls: Vec<Ctrl>,
+    stack: Vec<Opd>,
+    sites: Vec<(u32, u32)>,
+    /// The read-ahead window; empty between functions (so no borrowed bytes outlive one).
+    window: Vec<Operator<'static>>,
+}
+
+/// Capacity, in instructions, above which a thread does not keep its code buffer (the
+/// largest function translated there would otherwise pin its size for the thread's life).
+const KEEP_CODE: usize = 1 << 16;
+
+thread_local! {
+    static SCRATCH: std::cell::Cell<Scratch> = std::cell::Cell::new(Scratch::default());
+}
+
+/// An empty window again, with the capacity `buf` had (the in-place collect of an empty
+/// vector into one of a type of the same size and alignment keeps its allocation).
+fn recycle_window(mut buf: Vec<Operator<'_>>) -> Vec<Operator<'static>> {
+    buf.clear();
+    buf.into_iter().map(|_| Operator::Nop {}).collect()
+}
+
+/// Why a body was not translated.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// The body is invalid (found only by a translation that validates it).
+    Invalid(wisp_validator::Error),
+    /// The body translates to more instructions than wisp's branch offsets reach.
+    TooLarge,
+}
+
+impl From<wisp_validator::Error> for Failure {
+    fn from(e: wisp_validator::Error) -> Self {
+        Failure::Invalid(e)
+    }
+}
+
+impl From<wisp_decoder::Error> for Failure {
+    fn from(e: wisp_decoder::Error) -> Self {
+        Failure::Invalid(e.into())
+    }
+}
+
+/// Translates defined function `def_index` of `module`, whose body was validated when the
 /// module was created.
-pub(crate) fn translate(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc, wisp_decoder::Error> {
+pub(crate) fn translate(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc, Failure> {
+    with_scratch(|scratch| translate_with(module, def_index, scratch, None))
+}
+
+/// Validates the body of defined function `def_index` with `validator` (just created for it)
+/// while translating it: one decoding of each operator serves both.
+pub(crate) fn translate_validating(
+    module: &ModuleInner,
+    def_index: u32,
+    validator: &mut wisp_validator::FuncValidator<'_>,
+) -> Result<CompiledFunc, Failure> {
+    with_scratch(|scratch| translate_with(module, def_index, scratch, Some(validator)))
+}
+
+fn with_scratch<T>(f: impl FnOnce(&mut Scratch) -> T) -> T {
+    // Taken, not borrowed: a translation that fails (or a nested one) just starts empty.
+    let mut scratch = SCRATCH.with(std::cell::Cell::take);
+    let result = f(&mut scratch);
+    if scratch.code.capacity() <= KEEP_CODE {
+        SCRATCH.with(|s| s.set(scratch));
+    }
+    result
+}
+
+fn translate_with(
+    module: &ModuleInner,
+    def_index: u32,
+    scratch: &mut Scratch,
+    mut validator: Option<&mut wisp_validator::FuncValidator<'_>>,
+) -> Result<CompiledFunc, Failure> {
     let func_index = module.num_imported_funcs + def_index;
     let ty = module.func_type(func_index);
     let body: FunctionBody<'_> = module.body(def_index);
-    let (locals, mut ops) = body.read_locals()?;
-    let num_locals: u32 = locals.iter().map(|&(n, _)| n).sum::<u32>() + 1;
+    let mut locals = body.locals()?;
+    let mut num_locals: u32 = 1;
+    #[cfg(debug_assertions)]
+    let mut groups = Vec::new();
+    while let Some((n, ty)) = locals.next_group()? {
+        if let Some(v) = validator.as_deref_mut() {
+            v.define_locals(n, ty)?;
+        }
+        num_locals += n;
+        #[cfg(debug_assertions)]
+        groups.push((n, ty));
+    }
+    let mut ops = locals.into_operators();
     let num_results = ty.results().len() as u32;
+    let mut code = std::mem::take(&mut scratch.code);
+    code.clear();
+    code.reserve(body.data.len());
+    let mut ctrls = std::mem::take(&mut scratch.ctrls);
+    ctrls.clear();
+    let mut stack = std::mem::take(&mut scratch.stack);
+    stack.clear();
+    let mut sites = std::mem::take(&mut scratch.sites);
+    sites.clear();
     let mut t = Translator {
         module,
-        code: Vec::with_capacity(body.data.len()),
-        ctrls: Vec::new(),
-        stack: Vec::new(),
+        code,
+        ctrls,
+        stack,
         phys: 0,
         virt: 0,
         floor: 0,
@@ -1041,6 +1172,7 @@ pub(crate) fn translate(module: &ModuleInner, def_index: u32) -> Result<Compiled
         fuel: module.engine.config().consume_fuel,
         fuel_site: None,
         interruptible: module.engine.config().interruptible,
+        sites,
     };
     if t.interruptible {
         t.emit(Instr::CheckInterrupt);
@@ -1062,23 +1194,38 @@ pub(crate) fn translate(module: &ModuleInner, def_index: u32) -> Result<Compiled
     // from the ones that follow it.
     // The operators read so far from `head` on; refilled to `WINDOW` ahead, compacted now and
     // then (no per-operator shifting).
-    let mut buf: Vec<Operator<'_>> = Vec::with_capacity(2 * COMPACT);
+    let mut buf: Vec<Operator<'_>> = std::mem::take(&mut scratch.window);
+    buf.reserve(2 * COMPACT);
     let mut head = 0;
     // Debug builds check the translator's operand heights against the validator's.
     #[cfg(debug_assertions)]
-    let mut check = HeightCheck::new(module, func_index, &locals);
+    let mut check = HeightCheck::new(module, func_index, &groups);
     loop {
         if head >= COMPACT {
             buf.drain(..head);
             head = 0;
         }
-        while buf.len() - head <= WINDOW && !ops.eof() {
-            buf.push(ops.read()?);
+        if buf.len() - head <= WINDOW {
+            // Validated as it is read: the translator only sees operators valid where they are.
+            // Read in batches (the window refills every `BATCH` operators, not every one).
+            match validator.as_deref_mut() {
+                Some(v) => v.read_into(&mut ops, &mut buf, BATCH)?,
+                None => {
+                    for _ in 0..BATCH {
+                        if ops.eof() {
+                            break;
+                        }
+                        ops.read_into(&mut buf)?;
+                    }
+                }
+            }
         }
         if head == buf.len() {
             break;
         }
-        let consumed = t.op(&buf[head], &buf[head + 1..]);
+        // The translator sees `WINDOW` operators ahead, however many the buffer holds.
+        let ahead = &buf[head + 1..buf.len().min(head + 1 + WINDOW)];
+        let consumed = t.op(&buf[head], ahead);
         #[cfg(debug_assertions)]
         check.step(&t, buf[head..=head + consumed].iter());
         // An operator taken in by the one before it still counts for fuel.
@@ -1089,24 +1236,29 @@ pub(crate) fn translate(module: &ModuleInner, def_index: u32) -> Result<Compiled
         }
         head += 1 + consumed;
     }
+    scratch.window = recycle_window(buf);
+    if let Some(v) = validator {
+        v.finish(ops.offset())?;
+    }
     idioms::thread_resume_jumps(&mut t.code);
+    // Whichever backend runs: the sites are what the threaded one relies on.
+    #[cfg(debug_assertions)]
+    crate::exec::threaded::check_sites(&t.code, &t.sites);
     if t.code.len() > crate::exec::threaded::MAX_OPS {
         // Only a body of hundreds of megabytes gets here; both backends refuse it alike.
-        return Err(wisp_decoder::Error::new(ErrorKind::Other("function too large to translate"), body.offset));
+        return Err(Failure::TooLarge);
     }
     let num_params = ty.params().len() as u32;
     // Each backend runs one array; the threaded one carries the instructions inside its ops.
     let (code, ops) = if module.engine.threaded() {
-        (Box::default(), crate::exec::threaded::lower(&t.code))
+        (Box::default(), crate::exec::threaded::lower(&t.code, &t.sites))
     } else {
-        (t.code.into_boxed_slice(), Box::default())
+        (Box::from(&t.code[..]), Box::default())
     };
-    Ok(CompiledFunc {
-        ops,
-        code,
-        num_params,
-        num_locals,
-        num_results,
-        max_height: num_params + num_locals + t.max_height.max(num_results),
-    })
+    let max_height = num_params + num_locals + t.max_height.max(num_results);
+    scratch.code = t.code;
+    scratch.ctrls = t.ctrls;
+    scratch.stack = t.stack;
+    scratch.sites = t.sites;
+    Ok(CompiledFunc { ops, code, num_params, num_locals, num_results, max_height })
 }
