@@ -40,6 +40,26 @@ pub struct ModuleCase {
     pub bytes: Vec<u8>,
 }
 
+/// Every `.wasm` file under the repository's `fixtures/`, sorted (the tests that hold each
+/// module to an independent verdict run them all).
+pub fn fixture_modules() -> Vec<std::path::PathBuf> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        for entry in entries {
+            let p = entry.expect("a directory entry").path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "wasm") {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures"), &mut out);
+    out.sort();
+    out
+}
+
 /// Every core module a script defines or asserts about, as a binary. Text modules that `wast`
 /// cannot encode (malformed text) are left out: they never reach a binary decoder.
 pub fn collect_modules(file: &str, source: &str) -> Vec<ModuleCase> {

@@ -5,7 +5,6 @@
 //! modules, both modes must reject with the same error, or accept and translate every function
 //! to the same code.
 
-use std::path::{Path, PathBuf};
 use wisp::{CompilationMode, Config, Engine, Module};
 use wisp_spec_tests::{collect_modules, Suite};
 
@@ -30,23 +29,6 @@ fn differ(bytes: &[u8]) -> Option<String> {
     }
 }
 
-fn fixtures() -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-            let p = entry.unwrap().path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|x| x == "wasm") {
-                out.push(p);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures"), &mut out);
-    out.sort();
-    out
-}
-
 #[test]
 fn eager_and_lazy_compilation_agree() {
     let lazy = engine(CompilationMode::LazyTranslation);
@@ -68,7 +50,7 @@ fn eager_and_lazy_compilation_agree() {
             }
         }
     }
-    for path in fixtures() {
+    for path in wisp_spec_tests::fixture_modules() {
         let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         check(path.display().to_string(), &bytes);
     }

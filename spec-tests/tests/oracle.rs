@@ -3,7 +3,7 @@
 //! both wisp (decode + validate) and `wasmparser::Validator` with the same features, and the
 //! accept/reject verdicts must agree. Known, explained differences are listed in `KNOWN`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use wasmparser::{Validator, WasmFeatures};
 use wisp_decoder::Features;
 use wisp_spec_tests::{collect_modules, decode_and_validate, ModuleCase, Suite};
@@ -30,24 +30,6 @@ fn wasmparser_accepts(bytes: &[u8]) -> Result<(), String> {
     Validator::new_with_features(wasmparser_features()).validate_all(bytes).map(|_| ()).map_err(|e| e.to_string())
 }
 
-fn fixtures() -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|x| x == "wasm") {
-                out.push(p);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures"), &mut out);
-    out.sort();
-    out
-}
-
 #[test]
 fn wisp_and_wasmparser_agree() {
     let features = Features::wasm2();
@@ -56,7 +38,7 @@ fn wisp_and_wasmparser_agree() {
         cases.extend(collect_modules(&f.name, f.source));
     }
     let num_suite = cases.len();
-    for path in fixtures() {
+    for path in wisp_spec_tests::fixture_modules() {
         let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let name = path.strip_prefix(Path::new(env!("CARGO_MANIFEST_DIR")).join("..")).unwrap_or(&path);
         cases.push(ModuleCase {

@@ -887,12 +887,13 @@ fn select_forms() -> Vec<SelectForm> {
                 'I' => "imm".to_string(),
                 _ => format!("{role}_"),
             };
+            // Every form chooses through `ops::select`, without a branch.
             let body = match (a, b, dst) {
-                ('S', 'S', D::S) => "{ let c = pop!(u32); let b_ = pop!(); if c == 0 { top!() = b_ } }".to_string(),
-                ('S', _, D::S) => format!("{{ let c = pop!(u32); if c == 0 {{ top!() = {} }} }}", value(b, "b")),
-                (_, 'S', D::S) => format!("{{ let c = pop!(u32); if c != 0 {{ top!() = {} }} }}", value(a, "a")),
+                ('S', 'S', D::S) => "{ let c = pop!(u32); let b_ = pop!(); top!() = ops::select(c, top!(), b_) }".to_string(),
+                ('S', _, D::S) => format!("{{ let c = pop!(u32); top!() = ops::select(c, top!(), {}) }}", value(b, "b")),
+                (_, 'S', D::S) => format!("{{ let c = pop!(u32); top!() = ops::select(c, {}, top!()) }}", value(a, "a")),
                 (_, _, D::S) => format!(
-                    "{{ let c = top!() as u32; top!() = if c != 0 {{ {} }} else {{ {} }} }}",
+                    "{{ let c = top!() as u32; top!() = ops::select(c, {}, {}) }}",
                     value(a, "a"),
                     value(b, "b")
                 ),
@@ -904,7 +905,7 @@ fn select_forms() -> Vec<SelectForm> {
                     if a == 'S' {
                         s.push_str("let a_ = pop!(); ");
                     }
-                    format!("{{ {s}local!(dst) = if c != 0 {{ {} }} else {{ {} }} }}", value(a, "a"), value(b, "b"))
+                    format!("{{ {s}local!(dst) = ops::select(c, {}, {}) }}", value(a, "a"), value(b, "b"))
                 }
             };
             out.push(SelectForm { name: format!("Select_{a}{b}S{}", dst.suffix()), a, b, dst, fields, body });

@@ -325,6 +325,15 @@ extend! {
     i64_extend32_s: u64, i32, i64;
 }
 
+/// `select`: `a` when `c` is non-zero, else `b`, chosen without a branch. Which value a Wasm
+/// `select` keeps is data (compilers emit it for exactly the conditions they expect to be
+/// unpredictable), so reading both and masking beats a branch that mispredicts.
+#[inline(always)]
+pub(crate) fn select(c: u32, a: u64, b: u64) -> u64 {
+    let keep_a = ((c != 0) as u64).wrapping_neg();
+    (a & keep_a) | (b & !keep_a)
+}
+
 /// Loads: the little-endian bytes read to the value (`load_from!` turns it into slot bits).
 macro_rules! load {
     ($($name:ident: $n:literal => $t:ty, |$b:ident| $e:expr;)*) => {$(
