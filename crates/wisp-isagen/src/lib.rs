@@ -889,9 +889,15 @@ fn select_forms() -> Vec<SelectForm> {
             };
             // Every form chooses through `ops::select`, without a branch.
             let body = match (a, b, dst) {
-                ('S', 'S', D::S) => "{ let c = pop!(u32); let b_ = pop!(); top!() = ops::select(c, top!(), b_) }".to_string(),
-                ('S', _, D::S) => format!("{{ let c = pop!(u32); top!() = ops::select(c, top!(), {}) }}", value(b, "b")),
-                (_, 'S', D::S) => format!("{{ let c = pop!(u32); top!() = ops::select(c, {}, top!()) }}", value(a, "a")),
+                ('S', 'S', D::S) => {
+                    "{ let c = pop!(u32); let b_ = pop!(); top!() = ops::select(c, top!(), b_) }".to_string()
+                }
+                ('S', _, D::S) => {
+                    format!("{{ let c = pop!(u32); top!() = ops::select(c, top!(), {}) }}", value(b, "b"))
+                }
+                (_, 'S', D::S) => {
+                    format!("{{ let c = pop!(u32); top!() = ops::select(c, {}, top!()) }}", value(a, "a"))
+                }
                 (_, _, D::S) => format!(
                     "{{ let c = top!() as u32; top!() = ops::select(c, {}, {}) }}",
                     value(a, "a"),

@@ -100,7 +100,8 @@ fn go_bench() {
 /// Every Go fixture directory has a test above.
 #[test]
 fn go_fixtures_all_covered() {
-    let known = ["hello", "exit3", "gopanic", "wasi_tour", "osroot", "state", "add", "types", "strings", "bench", "snap"];
+    let known =
+        ["hello", "exit3", "gopanic", "wasi_tour", "osroot", "state", "add", "types", "strings", "bench", "snap"];
     for p in expect::find_expected(&fixtures_dir().join("go")) {
         let name = p.parent().unwrap().file_name().unwrap().to_string_lossy().into_owned();
         assert!(known.contains(&name.as_str()), "fixtures/go/{name} has no test in wisp-wasi/tests/fixtures.rs");

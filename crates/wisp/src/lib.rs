@@ -34,7 +34,6 @@
 //! hosting Go plugins, is the `wisp-wasi` crate.
 
 #![deny(missing_docs)]
-
 // `unsafe` lives in the executor (`exec/`) and in the store's raw memory and globals; every
 // operation sits in its own `unsafe` block with a `// SAFETY:` comment, also inside `unsafe fn`s.
 #![deny(unsafe_op_in_unsafe_fn)]

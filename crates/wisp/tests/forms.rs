@@ -274,7 +274,12 @@ fn signatures(f: &FormInfo) -> Vec<(Vec<&'static str>, Option<&'static str>)> {
     }
 }
 
-fn module(f: &FormInfo, sig: &(Vec<&'static str>, Option<&'static str>), consts: &[Option<u64>], offset: u32) -> String {
+fn module(
+    f: &FormInfo,
+    sig: &(Vec<&'static str>, Option<&'static str>),
+    consts: &[Option<u64>],
+    offset: u32,
+) -> String {
     let (params, result) = sig.clone();
     let kinds: Vec<char> = f.kinds.chars().collect();
     let ops: Vec<String> = kinds
