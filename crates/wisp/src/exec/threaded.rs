@@ -527,42 +527,27 @@ mod hw {
         }
     }
 
-    /// The count of the top of stack (an i32 is counted in its low 32 bits: i32 readers
-    /// truncate their slot).
-    ///
-    /// # Safety
-    ///
-    /// A handler's (see `h`); and the processor has `popcnt` (`handler_for` checked).
-    #[target_feature(enable = "popcnt")]
-    unsafe fn I32Popcnt_S(ip: *const Op, sp: *mut u64, fp: *mut u64, tos: u64, ctx: &mut Ctx, mem: *mut u8) {
-        // SAFETY: one past an instruction is inside its function's code or one past its end.
-        let ip = unsafe { ip.add(1) };
-        // SAFETY: the next instruction of the running function (`popcnt` never ends one).
-        let next = unsafe { (*ip).handler };
-        // SAFETY: the same frame, with the count as its top of stack.
-        unsafe { next(ip, sp, fp, (tos as u32).count_ones() as u64, ctx, mem) }
-    }
-
-    /// # Safety
-    ///
-    /// As for [`I32Popcnt_S`].
-    #[target_feature(enable = "popcnt")]
-    unsafe fn I64Popcnt_S(ip: *const Op, sp: *mut u64, fp: *mut u64, tos: u64, ctx: &mut Ctx, mem: *mut u8) {
-        // SAFETY: one past an instruction is inside its function's code or one past its end.
-        let ip = unsafe { ip.add(1) };
-        // SAFETY: the next instruction of the running function (`popcnt` never ends one).
-        let next = unsafe { (*ip).handler };
-        // SAFETY: the same frame, with the count as its top of stack.
-        unsafe { next(ip, sp, fp, tos.count_ones() as u64, ctx, mem) }
-    }
-
-    /// `popcnt` of a local, pushed, and of the popped value into a local, for each width
-    /// (`$ty` is what the slot is read as).
-    macro_rules! popcnt_local_forms {
-        ($($from_local:ident, $into_local:ident, $ty:ty;)*) => {$(
+    /// `popcnt` of the top of stack, of a local (pushed), and of the popped value into a local,
+    /// for each width (`$ty` is what the slot is read as: an i32 is counted in its low 32 bits,
+    /// as i32 readers truncate their slot).
+    macro_rules! popcnt_forms {
+        ($($on_stack:ident, $from_local:ident, $into_local:ident, $ty:ty;)*) => {$(
             /// # Safety
             ///
-            /// As for [`I32Popcnt_S`].
+            /// A handler's (see `h`); and the processor has `popcnt` (`handler_for` checked).
+            #[target_feature(enable = "popcnt")]
+            unsafe fn $on_stack(ip: *const Op, sp: *mut u64, fp: *mut u64, tos: u64, ctx: &mut Ctx, mem: *mut u8) {
+                // SAFETY: one past an instruction is inside its function's code or one past its end.
+                let ip = unsafe { ip.add(1) };
+                // SAFETY: the next instruction of the running function (`popcnt` never ends one).
+                let next = unsafe { (*ip).handler };
+                // SAFETY: the same frame, with the count as its top of stack.
+                unsafe { next(ip, sp, fp, (tos as $ty).count_ones() as u64, ctx, mem) }
+            }
+
+            /// # Safety
+            ///
+            /// As for the stack form.
             #[target_feature(enable = "popcnt")]
             unsafe fn $from_local(ip: *const Op, sp: *mut u64, fp: *mut u64, tos: u64, ctx: &mut Ctx, mem: *mut u8) {
                 // SAFETY: `ip` points at the running instruction.
@@ -586,7 +571,7 @@ mod hw {
 
             /// # Safety
             ///
-            /// As for [`I32Popcnt_S`].
+            /// As for the stack form.
             #[target_feature(enable = "popcnt")]
             unsafe fn $into_local(ip: *const Op, sp: *mut u64, fp: *mut u64, tos: u64, ctx: &mut Ctx, mem: *mut u8) {
                 // SAFETY: `ip` points at the running instruction.
@@ -609,9 +594,9 @@ mod hw {
         )*};
     }
 
-    popcnt_local_forms! {
-        I32Popcnt_L, I32Popcnt_S_Set, u32;
-        I64Popcnt_L, I64Popcnt_S_Set, u64;
+    popcnt_forms! {
+        I32Popcnt_S, I32Popcnt_L, I32Popcnt_S_Set, u32;
+        I64Popcnt_S, I64Popcnt_L, I64Popcnt_S_Set, u64;
     }
 }
 

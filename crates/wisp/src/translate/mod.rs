@@ -883,17 +883,23 @@ impl<'m> Translator<'m> {
     /// The form `f` gives for the top two entries, materializing operands until it has one
     /// (every operator has its stack-only form).
     fn select2(&mut self, f: impl Fn(Opd, Opd) -> Option<Instr>) -> Instr {
-        let n = self.stack.len();
-        if let Some(i) = f(self.stack[n - 2], self.stack[n - 1]) {
+        self.select2_below(0, f)
+    }
+
+    /// `select2` for the two entries below the top `above` (`select`'s values, under its
+    /// condition).
+    fn select2_below(&mut self, above: usize, f: impl Fn(Opd, Opd) -> Option<Instr>) -> Instr {
+        let (a, b) = (self.stack.len() - 2 - above, self.stack.len() - 1 - above);
+        if let Some(i) = f(self.stack[a], self.stack[b]) {
             return i;
         }
-        if self.stack[n - 2] != Opd::S {
-            self.materialize(n - 2);
-            if let Some(i) = f(Opd::S, self.stack[n - 1]) {
+        if self.stack[a] != Opd::S {
+            self.materialize(a);
+            if let Some(i) = f(Opd::S, self.stack[b]) {
                 return i;
             }
         }
-        self.materialize(n - 1);
+        self.materialize(b);
         f(Opd::S, Opd::S).expect("every operator has its stack form")
     }
 
@@ -913,27 +919,13 @@ impl<'m> Translator<'m> {
             return 0;
         }
         self.materialize(n - 1);
-        let (mut dst, mut fused) = match self.destination(next_of(next), 3, false, 0) {
+        let (dst, fused) = match self.destination(next_of(next), 3, false, 0) {
             Next::Set(x) | Next::Tee(x) => (Dst::L(x), next_of(next)),
             _ => (Dst::S, Next::None),
         };
-        // A local the set forms cannot address (beyond 16 bits in some) goes through the stack.
-        if select_form(Opd::S, Opd::S, dst).is_none() {
-            (dst, fused) = (Dst::S, Next::None);
-        }
-        let form = match select_form(a, b, dst) {
-            Some(i) => i,
-            None => {
-                self.materialize(n - 3);
-                match select_form(Opd::S, b, dst) {
-                    Some(i) => i,
-                    None => {
-                        self.materialize(n - 2);
-                        select_form(Opd::S, Opd::S, dst).expect("checked above")
-                    }
-                }
-            }
-        };
+        // A form that cannot address a local (some keep locals in 16 bits) takes that value
+        // from the stack; the all-stack forms take any local.
+        let form = self.select2_below(1, |a, b| select_form(a, b, dst));
         self.pop();
         self.pop();
         self.pop();
