@@ -7,28 +7,13 @@ use crate::module::{ConstOp, DataMode, ElemMode};
 use crate::store::PAGE_SIZE;
 use wisp_decoder::{RefType, ValType};
 
-fn leb_u(out: &mut Vec<u8>, mut v: u64) {
-    loop {
-        let b = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(b);
-            return;
-        }
-        out.push(b | 0x80);
-    }
+/// LEB128 through the `leb128` crate the decoder reads it with; writing to a `Vec` cannot fail.
+fn leb_u(out: &mut Vec<u8>, v: u64) {
+    leb128::write::unsigned(out, v).expect("a Vec takes every byte");
 }
 
-fn leb_s(out: &mut Vec<u8>, mut v: i64) {
-    loop {
-        let b = (v & 0x7f) as u8;
-        v >>= 7;
-        let done = (v == 0 && b & 0x40 == 0) || (v == -1 && b & 0x40 != 0);
-        out.push(if done { b } else { b | 0x80 });
-        if done {
-            return;
-        }
-    }
+fn leb_s(out: &mut Vec<u8>, v: i64) {
+    leb128::write::signed(out, v).expect("a Vec takes every byte");
 }
 
 /// A cursor over the original module's bytes (already validated by wisp).
