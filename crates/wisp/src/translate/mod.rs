@@ -1118,6 +1118,13 @@ fn with_scratch<T>(f: impl FnOnce(&mut Scratch) -> T) -> T {
     result
 }
 
+/// A scratch vector taken out of its slot, empty, with its capacity.
+fn emptied<T>(v: &mut Vec<T>) -> Vec<T> {
+    let mut v = std::mem::take(v);
+    v.clear();
+    v
+}
+
 fn translate_with(
     module: &ModuleInner,
     def_index: u32,
@@ -1141,20 +1148,13 @@ fn translate_with(
     }
     let mut ops = locals.into_operators();
     let num_results = ty.results().len() as u32;
-    let mut code = std::mem::take(&mut scratch.code);
-    code.clear();
+    let mut code = emptied(&mut scratch.code);
     code.reserve(body.data.len());
-    let mut ctrls = std::mem::take(&mut scratch.ctrls);
-    ctrls.clear();
-    let mut stack = std::mem::take(&mut scratch.stack);
-    stack.clear();
-    let mut sites = std::mem::take(&mut scratch.sites);
-    sites.clear();
     let mut t = Translator {
         module,
         code,
-        ctrls,
-        stack,
+        ctrls: emptied(&mut scratch.ctrls),
+        stack: emptied(&mut scratch.stack),
         phys: 0,
         virt: 0,
         floor: 0,
@@ -1164,7 +1164,7 @@ fn translate_with(
         fuel: module.engine.config().consume_fuel,
         fuel_site: None,
         interruptible: module.engine.config().interruptible,
-        sites,
+        sites: emptied(&mut scratch.sites),
     };
     if t.interruptible {
         t.emit(Instr::CheckInterrupt);
