@@ -250,7 +250,8 @@ impl Ieee64 {
 /// The immediates of `br_table`: label indices, read on demand, and the default label.
 #[derive(Debug, Clone)]
 pub struct BrTable<'a> {
-    targets: BinaryReader<'a>,
+    /// The labels' LEB128 bytes (a slice, not a reader: it keeps `Operator` at 32 bytes).
+    targets: &'a [u8],
     len: u32,
     default: u32,
 }
@@ -272,7 +273,7 @@ impl<'a> BrTable<'a> {
     /// The labels in order, not counting the default. They were checked when the operator
     /// was read, so iteration cannot fail.
     pub fn targets(&self) -> impl ExactSizeIterator<Item = u32> + 'a {
-        let mut r = self.targets.clone();
+        let mut r = BinaryReader::new(self.targets, 0);
         (0..self.len).map(move |_| r.read_var_u32().unwrap_or(0))
     }
 }
@@ -327,11 +328,10 @@ pub mod imm {
     pub fn br_table<'a>(r: R<'_, 'a>, _: &Features) -> Result<BrTable<'a>> {
         let len = r.read_count()?;
         let start = r.position();
-        let base = r.offset();
         for _ in 0..len {
             r.read_var_u32()?;
         }
-        let targets = BinaryReader::new(&r.data()[start..r.position()], base);
+        let targets = &r.data()[start..r.position()];
         let default = r.read_var_u32()?;
         Ok(BrTable { targets, len, default })
     }
@@ -587,5 +587,27 @@ impl<'a> OperatorsReader<'a> {
     pub fn read_with_offset(&mut self) -> Result<(Operator<'a>, usize)> {
         let at = self.offset();
         self.read().map(|op| (op, at))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The translator keeps a window of operators ahead: their size is its memory traffic.
+    #[test]
+    fn operator_is_four_words() {
+        assert_eq!(std::mem::size_of::<Operator<'_>>(), 32);
+    }
+
+    #[test]
+    fn br_table_reads_its_labels_back() {
+        // br_table with labels 1, 300 (two-byte LEB) and 0; default 2.
+        let bytes = [0x0e, 0x03, 0x01, 0xac, 0x02, 0x00, 0x02];
+        let mut r = OperatorsReader::new(BinaryReader::new(&bytes, 0), Features::default());
+        let Operator::BrTable { targets } = r.read().unwrap() else { panic!("not a br_table") };
+        assert_eq!(targets.len(), 3);
+        assert_eq!(targets.targets().collect::<Vec<_>>(), [1, 300, 0]);
+        assert_eq!(targets.default(), 2);
     }
 }
