@@ -112,16 +112,8 @@ fn read_leb(bytes: &[u8], pos: &mut usize) -> Option<u32> {
     None
 }
 
-fn write_leb(out: &mut Vec<u8>, mut v: u32) {
-    loop {
-        let b = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(b);
-            return;
-        }
-        out.push(b | 0x80);
-    }
+fn write_leb(out: &mut Vec<u8>, v: u32) {
+    leb128::write::unsigned(out, u64::from(v)).expect("writing to a vector");
 }
 
 fn section(out: &mut Vec<u8>, id: u8, body: &[u8]) {

@@ -71,17 +71,10 @@ const MIB: usize = 1024 * KIB;
 
 // ---- a minimal binary encoder ----------------------------------------------------------------
 
-fn leb(mut v: u32) -> Vec<u8> {
+fn leb(v: u32) -> Vec<u8> {
     let mut out = Vec::new();
-    loop {
-        let b = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(b);
-            return out;
-        }
-        out.push(b | 0x80);
-    }
+    leb128::write::unsigned(&mut out, u64::from(v)).expect("writing to a vector");
+    out
 }
 
 fn name(s: &str) -> Vec<u8> {

@@ -49,16 +49,8 @@ pub fn body_invalid(sig: &str, body: &str, message: &str) {
     invalid(&format!("(module (func {sig} {body}))"), message);
 }
 
-fn leb(mut v: u64, out: &mut Vec<u8>) {
-    loop {
-        let b = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(b);
-            return;
-        }
-        out.push(b | 0x80);
-    }
+fn leb(v: u64, out: &mut Vec<u8>) {
+    leb128::write::unsigned(out, v).expect("writing to a vector");
 }
 
 fn section(id: u8, content: &[u8], out: &mut Vec<u8>) {
