@@ -1227,7 +1227,7 @@ fn translate_with<R: offsets::Record>(
         let ahead = &buf[head + 1..buf.len().min(head + 1 + WINDOW)];
         let start = t.code.len();
         let consumed = t.op(&buf[head], ahead);
-        rec.translated(head, &buf[head..=head + consumed], start, t.code.len());
+        rec.translated(&buf, head, consumed, start, t.code.len());
         #[cfg(debug_assertions)]
         check.step(&t, buf[head..=head + consumed].iter());
         // An operator taken in by the one before it still counts for fuel.

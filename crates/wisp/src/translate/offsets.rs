@@ -26,9 +26,10 @@ pub(super) trait Record {
     fn read(&mut self, offset: usize);
     /// The window dropped its first `n` operators.
     fn compact(&mut self, n: usize);
-    /// `group` (the window's operators from index `head` on) was translated into the
-    /// instructions from `start` to `end`.
-    fn translated(&mut self, head: usize, group: &[Operator<'_>], start: usize, end: usize);
+    /// The window's operator at `head` and the `consumed` ones after it were translated into
+    /// the instructions from `start` to `end`. (The window is passed whole: a slice of it made
+    /// by the caller would keep its bounds check in the translation that records nothing.)
+    fn translated(&mut self, window: &[Operator<'_>], head: usize, consumed: usize, start: usize, end: usize);
 }
 
 impl Record for () {
@@ -37,7 +38,7 @@ impl Record for () {
     #[inline(always)]
     fn compact(&mut self, _: usize) {}
     #[inline(always)]
-    fn translated(&mut self, _: usize, _: &[Operator<'_>], _: usize, _: usize) {}
+    fn translated(&mut self, _: &[Operator<'_>], _: usize, _: usize, _: usize, _: usize) {}
 }
 
 /// The module offsets of one function's instructions.
@@ -62,9 +63,9 @@ impl Record for OffsetMap {
         self.dropped += n;
     }
 
-    fn translated(&mut self, head: usize, group: &[Operator<'_>], start: usize, end: usize) {
+    fn translated(&mut self, window: &[Operator<'_>], head: usize, consumed: usize, start: usize, end: usize) {
         if end > start {
-            let k = group.iter().position(can_trap).unwrap_or(0);
+            let k = window[head..=head + consumed].iter().position(can_trap).unwrap_or(0);
             if let Some(&offset) = self.operators.get(self.dropped + head + k) {
                 self.runs.push((start as u32, offset));
             }
