@@ -15,6 +15,8 @@ pub struct WispBackend {
     linker: Linker<()>,
     named: HashMap<String, Instance>,
     current: Option<Instance>,
+    /// The trap of the last call that trapped, whole (the runner sees only its message).
+    last_trap: Option<wisp::Trap>,
 }
 
 impl WispBackend {
@@ -40,7 +42,12 @@ impl WispBackend {
         let mut linker = Linker::new(&engine);
         linker.allow_shadowing(true);
         define_spectest(&mut store, &mut linker).expect("the spectest module defines cleanly");
-        WispBackend { engine, store, linker, named: HashMap::new(), current: None }
+        WispBackend { engine, store, linker, named: HashMap::new(), current: None, last_trap: None }
+    }
+
+    /// The trap of the last call that trapped, once.
+    pub fn take_last_trap(&mut self) -> Option<wisp::Trap> {
+        self.last_trap.take()
     }
 
     fn instance(&self, name: Option<&str>) -> Result<Instance, BackendError> {
@@ -147,7 +154,12 @@ impl Backend for WispBackend {
         let params = args.iter().map(|a| self.to_val(a)).collect::<Result<Vec<_>, _>>()?;
         let ty = f.ty(&self.store).map_err(backend_error)?;
         let mut results: Vec<Val> = ty.results().iter().map(|&t| Val::default_for(t)).collect();
-        f.call(&mut self.store, &params, &mut results).map_err(backend_error)?;
+        f.call(&mut self.store, &params, &mut results).map_err(|e| {
+            if let Error::Trap(t) = &e {
+                self.last_trap = Some(t.clone());
+            }
+            backend_error(e)
+        })?;
         results.into_iter().map(|v| self.from_val(v)).collect()
     }
 

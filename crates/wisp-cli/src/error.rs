@@ -138,12 +138,12 @@ pub fn format_trap(t: &wisp::Trap) -> String {
             _ => runs.push((i, 1, f)),
         }
     }
+    // A frame prints as `func[3] div at offset 0x1a2` (wisp's `FrameInfo` display).
     let line = |(first, n, f): &(usize, usize, &wisp::FrameInfo)| {
-        let name = f.func_name.as_deref().map(|n| format!(" {n}")).unwrap_or_default();
         if *n == 1 {
-            format!("\n  {first}: func[{}]{name}", f.func_index)
+            format!("\n  {first}: {f}")
         } else {
-            format!("\n  {first}..={}: func[{}]{name} ({n} frames)", first + n - 1, f.func_index)
+            format!("\n  {first}..={}: {f} ({n} frames)", first + n - 1)
         }
     };
     let mut s = format!("wasm trap: {}", t.code());

@@ -358,7 +358,9 @@ fn run_call<T>(store: &mut Store<T>, func: u32, buf: &mut [u64], np: usize, nr: 
                 frame = match exec::enter_callee(&mut store.inner, instance, def_index) {
                     Ok(f) => f,
                     Err(t) => {
-                        let t = exec::trap(&store.inner, t.code(), (instance, def_index), base_depth);
+                        // As the loop traps: in the caller, at its call.
+                        store.inner.stack.frames.pop();
+                        let t = exec::trap_at_call(&store.inner, t.code(), resume, base_depth);
                         unwind(store);
                         return Err(t.into());
                     }

@@ -87,6 +87,14 @@ impl fmt::Display for TrapCode {
 
 /// One frame of a trap's backtrace.
 ///
+/// `module_offset` is where the frame was in the module binary: for the innermost frame the
+/// operator that trapped, for the others the `call` or `call_indirect` they were in (the same
+/// byte offsets `wasmparser`'s readers and wasmtime's `FrameInfo::module_offset` give). Where
+/// wisp ran several operators as one instruction, the offset is the one among them that can
+/// trap (a load whose address was `local + const`: the load). Fuel and interruption are
+/// checked at a block's start: such a trap is at the `loop`, `else` or `end` that starts the
+/// block, or at the body's first operator for the function's entry.
+///
 /// ```
 /// let engine = wisp::Engine::default();
 /// let module = wisp::Module::new(&engine, r#"(module
@@ -100,20 +108,32 @@ impl fmt::Display for TrapCode {
 /// let frames: Vec<Option<&str>> = trap.backtrace().iter().map(|f| f.func_name.as_deref()).collect();
 /// assert_eq!(frames, [Some("inner"), Some("outer")]); // innermost first, names from the name section
 /// assert_eq!(trap.backtrace()[0].func_index, 0);
+/// // Where each frame was: the `unreachable`, then the `call` (bodies are in index order).
+/// let (Some(unreachable), Some(call)) = (trap.backtrace()[0].module_offset, trap.backtrace()[1].module_offset) else {
+///     panic!("no offsets")
+/// };
+/// assert!(unreachable < call);
+/// assert_eq!(trap.backtrace()[1].to_string(), format!("func[1] outer at offset {call:#x}"));
 /// # Ok::<(), wisp::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct FrameInfo {
     /// Index in the module's function index space.
     pub func_index: u32,
     /// From the module's name section, when it has one.
     pub func_name: Option<String>,
+    /// Byte offset in the module binary of the operator the frame was at (see above); `None`
+    /// where wisp cannot tell (a function too large to translate).
+    pub module_offset: Option<usize>,
 }
 
 /// A trap: its code and the Wasm frames active when it happened, innermost first.
 ///
-/// Its `Display` is one line (the code and the innermost function); the whole backtrace is
-/// [`Trap::backtrace`], or printed by [`Trap::backtrace_display`].
+/// Its `Display` is one line: the code, the innermost function and the module offset of the
+/// operator that trapped, as in `wasm trap: integer divide by zero in func[3] div at offset
+/// 0x1a2`. The whole backtrace is [`Trap::backtrace`], or printed by
+/// [`Trap::backtrace_display`].
 ///
 /// ```
 /// let engine = wisp::Engine::default();
@@ -126,6 +146,7 @@ pub struct FrameInfo {
 /// assert_eq!(trap.code(), wisp::TrapCode::MemoryOutOfBounds);
 /// let line = trap.to_string();
 /// assert!(line.contains("out of bounds") && line.contains("load") && !line.contains('\n'), "{line}");
+/// assert!(line.ends_with(&format!(" at offset {:#x}", trap.backtrace()[0].module_offset.unwrap())), "{line}");
 /// # Ok::<(), wisp::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -160,12 +181,18 @@ impl Trap {
     }
 }
 
+/// `func[3] div at offset 0x1a2`: the index, the name when known, the module offset when
+/// known.
 impl fmt::Display for FrameInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.func_name {
-            Some(n) => write!(f, "func[{}] {n}", self.func_index),
-            None => write!(f, "func[{}]", self.func_index),
+        write!(f, "func[{}]", self.func_index)?;
+        if let Some(n) = &self.func_name {
+            write!(f, " {n}")?;
         }
+        if let Some(offset) = self.module_offset {
+            write!(f, " at offset {offset:#x}")?;
+        }
+        Ok(())
     }
 }
 
@@ -251,7 +278,7 @@ impl fmt::Display for BacktraceDisplay<'_> {
     }
 }
 
-/// One line: the code and the function that trapped. The backtrace is
+/// One line: the code, the function that trapped and the offset there. The backtrace is
 /// [`Trap::backtrace`], or [`Trap::backtrace_display`] to print it.
 impl fmt::Display for Trap {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -269,19 +296,19 @@ impl std::error::Error for Trap {}
 mod tests {
     use super::*;
 
-    fn frame(i: u32, name: &str) -> FrameInfo {
-        FrameInfo { func_index: i, func_name: Some(name.into()) }
+    fn frame(i: u32, name: &str, offset: usize) -> FrameInfo {
+        FrameInfo { func_index: i, func_name: Some(name.into()), module_offset: Some(offset) }
     }
 
     #[test]
     fn display_is_one_line_and_the_backtrace_folds() {
-        let mut frames = vec![frame(1, "f"); 65_531];
-        frames.push(frame(0, "main"));
+        let mut frames = vec![frame(1, "f", 0x4d); 65_531];
+        frames.push(frame(0, "main", 0x2a));
         let t = Trap::with_backtrace(TrapCode::StackOverflow, frames);
-        assert_eq!(t.to_string(), "wasm trap: call stack exhausted in func[1] f");
+        assert_eq!(t.to_string(), "wasm trap: call stack exhausted in func[1] f at offset 0x4d");
         assert_eq!(
             t.backtrace_display().to_string(),
-            "  0: func[1] f\n  ... 65,530 more frames of f\n  65531: func[0] main"
+            "  0: func[1] f at offset 0x4d\n  ... 65,530 more frames of f\n  65531: func[0] main at offset 0x2a"
         );
         assert_eq!(Trap::new(TrapCode::Unreachable).to_string(), "wasm trap: unreachable");
         assert_eq!(thousands(999), "999");
@@ -291,7 +318,8 @@ mod tests {
 
     #[test]
     fn many_different_frames_are_cut_in_the_middle() {
-        let frames: Vec<_> = (0..100).map(|i| FrameInfo { func_index: i, func_name: None }).collect();
+        let frames: Vec<_> =
+            (0..100).map(|i| FrameInfo { func_index: i, func_name: None, module_offset: None }).collect();
         let text = Trap::with_backtrace(TrapCode::Unreachable, frames).backtrace_display().to_string();
         let lines: Vec<_> = text.lines().collect();
         assert_eq!(lines.len(), MAX_TRACE_LINES + 1, "{text}");

@@ -129,7 +129,11 @@ fn a_trap_is_one_line_and_its_backtrace_folds() {
     let err = run.call(&mut store, ()).unwrap_err();
     let trap = err.as_trap().unwrap();
     assert_eq!(trap.code(), TrapCode::StackOverflow);
-    assert_eq!(err.to_string(), "wasm trap: call stack exhausted in func[0] down");
+    // Every `down` frame is at its recursive call, `run` at its call of `down`.
+    let (down_call, run_call) =
+        (trap.backtrace()[0].module_offset.unwrap(), trap.backtrace().last().unwrap().module_offset.unwrap());
+    assert!(trap.backtrace()[..trap.backtrace().len() - 1].iter().all(|f| f.module_offset == Some(down_call)));
+    assert_eq!(err.to_string(), format!("wasm trap: call stack exhausted in func[0] down at offset {down_call:#x}"));
     let frames = trap.backtrace().len();
     assert!(frames > 1000, "{frames} frames");
     // Every frame but the outermost is `down`: two lines for them, one for `run`.
@@ -138,7 +142,10 @@ fn a_trap_is_one_line_and_its_backtrace_folds() {
     let with_commas = format!("{},{:03}", more / 1000, more % 1000);
     assert_eq!(
         folded,
-        format!("  0: func[0] down\n  ... {with_commas} more frames of down\n  {}: func[1]", frames - 1),
+        format!(
+            "  0: func[0] down at offset {down_call:#x}\n  ... {with_commas} more frames of down\n  {}: func[1] at offset {run_call:#x}",
+            frames - 1
+        ),
         "{frames} frames"
     );
 

@@ -47,9 +47,11 @@ pub(crate) mod threaded;
 use crate::isa::Instr;
 use crate::module::ModuleInner;
 use crate::store::{FuncKind, InstanceEntity, StoreInner, PAGE_SIZE};
+use crate::translate::{self, OffsetMap};
 use crate::trap::{FrameInfo, Trap, TrapCode};
 use handlers::in_bounds;
 use ops::Slot;
+use std::collections::HashMap;
 
 /// A suspended or saved activation: where to continue and with which frame. Its fields are
 /// the executor's own, so every frame comes from `enter`/`enter_callee` or from the loop,
@@ -191,24 +193,61 @@ pub(crate) fn enter_callee(store: &mut StoreInner, instance: u32, def_index: u32
 }
 
 /// Builds the backtrace: the frame that trapped, then its callers down to `base_depth`.
-fn backtrace(store: &StoreInner, current: (u32, u32), base_depth: usize) -> Vec<FrameInfo> {
+/// `current` is the trapping frame's instance, defined function and the address of the
+/// instruction that trapped (in the store's backend's code); a caller's position is its call,
+/// the instruction before the one it continues at. Offsets are found by translating each
+/// function again (`translate::offset_map`), once per function in the trace.
+fn backtrace(store: &StoreInner, current: (u32, u32, usize), base_depth: usize) -> Vec<FrameInfo> {
+    let (threaded, size) = (store.stack.threaded, instr_size(store));
+    let mut maps: HashMap<(u32, u32), Option<OffsetMap>> = HashMap::new();
     let mut out = Vec::new();
-    let mut push = |inst: u32, def: u32| {
+    let mut push = |inst: u32, def: u32, at: usize| {
         let m = &store.instances[inst as usize].module.inner;
         let func_index = m.num_imported_funcs + def;
-        out.push(FrameInfo { func_index, func_name: m.func_names.get(&func_index).cloned() });
+        let module_offset = code_index(m, def, at, size, threaded).and_then(|(index, len)| {
+            maps.entry((inst, def)).or_insert_with(|| translate::offset_map(m, def, len)).as_ref()?.offset(index)
+        });
+        out.push(FrameInfo { func_index, func_name: m.func_names.get(&func_index).cloned(), module_offset });
     };
-    push(current.0, current.1);
+    push(current.0, current.1, current.2);
     for f in store.stack.frames[base_depth..].iter().rev() {
-        push(f.instance, f.func);
+        push(f.instance, f.func, f.ip.wrapping_sub(size));
     }
     out
 }
 
+/// The index of the instruction at address `at` in defined function `def`'s code, and the
+/// code's length; `None` when `at` is not one of its instructions.
+fn code_index(m: &ModuleInner, def: u32, at: usize, size: usize, threaded: bool) -> Option<(usize, usize)> {
+    let cf = m.compiled.get(def as usize)?.get()?;
+    let (base, len) =
+        if threaded { (cf.ops.as_ptr() as usize, cf.ops.len()) } else { (cf.code.as_ptr() as usize, cf.code.len()) };
+    let bytes = at.checked_sub(base)?;
+    let index = bytes / size;
+    (bytes % size == 0 && index < len).then_some((index, len))
+}
+
+/// The trap `code` in function `current` (instance, defined function, address of the
+/// instruction that trapped), with the backtrace down to frame depth `base_depth`.
 #[cold]
 #[inline(never)]
-pub(crate) fn trap(store: &StoreInner, code: TrapCode, current: (u32, u32), base_depth: usize) -> Trap {
+pub(crate) fn trap(store: &StoreInner, code: TrapCode, current: (u32, u32, usize), base_depth: usize) -> Trap {
     Trap::with_backtrace(code, backtrace(store, current, base_depth))
+}
+
+/// The trap `code` at the call that `resume` (a frame continuing after a call) made: for a
+/// call that failed outside the loop, the backtrace the loop would have given.
+pub(crate) fn trap_at_call(store: &StoreInner, code: TrapCode, resume: Frame, base_depth: usize) -> Trap {
+    trap(store, code, (resume.instance, resume.func, resume.ip.wrapping_sub(instr_size(store))), base_depth)
+}
+
+/// The size of one instruction in the code the store's backend runs.
+fn instr_size(store: &StoreInner) -> usize {
+    if store.stack.threaded {
+        std::mem::size_of::<threaded::Op>()
+    } else {
+        std::mem::size_of::<Instr>()
+    }
 }
 
 /// Runs from `frame` until the activation that started at frame depth `base_depth` returns,
@@ -361,7 +400,8 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
     macro_rules! trap {
         ($code:expr) => {{
             store.stack.sp = slot_index!(sp);
-            return Err(trap(store, $code, (inst_idx, func), base_depth));
+            // `ip` has moved past the instruction that traps.
+            return Err(trap(store, $code, (inst_idx, func, ip.wrapping_sub(1) as usize), base_depth));
         }};
     }
     macro_rules! pop {

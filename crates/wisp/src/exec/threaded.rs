@@ -52,10 +52,23 @@ impl std::fmt::Debug for Op {
 #[derive(Clone, Copy)]
 enum Outcome {
     Return,
-    Host { func: u32, resume_ip: *const Op },
-    GrowStack { instance: u32, def_index: u32, resume_ip: *const Op },
-    Grow { kind: GrowKind, index: u32, delta: u32, resume_ip: *const Op },
-    Trap(TrapCode),
+    Host {
+        func: u32,
+        resume_ip: *const Op,
+    },
+    GrowStack {
+        instance: u32,
+        def_index: u32,
+        resume_ip: *const Op,
+    },
+    Grow {
+        kind: GrowKind,
+        index: u32,
+        delta: u32,
+        resume_ip: *const Op,
+    },
+    /// A trap, at the instruction `at`.
+    Trap(TrapCode, *const Op),
 }
 
 /// The state a handler does not keep in registers.
@@ -232,7 +245,7 @@ macro_rules! threaded_handlers {
                     macro_rules! trap {
                         ($d code:expr) => {{
                             ctx.sp = sp;
-                            ctx.outcome = Outcome::Trap($d code);
+                            ctx.outcome = Outcome::Trap($d code, this);
                             return;
                         }};
                     }
@@ -760,7 +773,8 @@ unsafe fn call_slow(ip: *const Op, sp: *mut u64, fp: *mut u64, tos: u64, ctx: &m
     let need = unsafe { new_fp.offset_from(ctx.slots) } as usize + cf.max_height as usize;
     if ctx.nframes >= store.stack.max_frames || need > store.stack.max_slots {
         ctx.sp = sp;
-        ctx.outcome = Outcome::Trap(TrapCode::StackOverflow);
+        // At the call, the instruction before the one the caller continues at.
+        ctx.outcome = Outcome::Trap(TrapCode::StackOverflow, ip.wrapping_sub(1));
         return;
     }
     if need > store.stack.slots.len() {
@@ -885,6 +899,6 @@ pub(crate) unsafe fn run(store: &mut StoreInner, frame: Frame, base_depth: usize
         Outcome::GrowStack { instance, def_index, resume_ip } => {
             Ok(Exit::GrowStack { instance, def_index, resume: resume(resume_ip) })
         }
-        Outcome::Trap(code) => Err(trap(store, code, (ctx.inst_idx, ctx.func), base_depth)),
+        Outcome::Trap(code, at) => Err(trap(store, code, (ctx.inst_idx, ctx.func, at as usize), base_depth)),
     }
 }

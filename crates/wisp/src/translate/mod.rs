@@ -20,6 +20,9 @@ use crate::module::ModuleInner;
 use wisp_decoder::{BlockType, FunctionBody, Operator};
 
 mod idioms;
+mod offsets;
+
+pub(crate) use offsets::{offset_map, OffsetMap};
 
 #[cfg_attr(not(feature = "internals"), allow(dead_code))]
 impl CompiledFunc {
@@ -1095,7 +1098,7 @@ impl From<wisp_decoder::Error> for Failure {
 /// Translates defined function `def_index` of `module`, whose body was validated when the
 /// module was created.
 pub(crate) fn translate(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc, Failure> {
-    with_scratch(|scratch| translate_with(module, def_index, scratch, None))
+    with_scratch(|scratch| translate_with(module, def_index, scratch, None, &mut ()))
 }
 
 /// Validates the body of defined function `def_index` with `validator` (just created for it)
@@ -1105,7 +1108,7 @@ pub(crate) fn translate_validating(
     def_index: u32,
     validator: &mut wisp_validator::FuncValidator<'_>,
 ) -> Result<CompiledFunc, Failure> {
-    with_scratch(|scratch| translate_with(module, def_index, scratch, Some(validator)))
+    with_scratch(|scratch| translate_with(module, def_index, scratch, Some(validator), &mut ()))
 }
 
 fn with_scratch<T>(f: impl FnOnce(&mut Scratch) -> T) -> T {
@@ -1125,11 +1128,14 @@ fn emptied<T>(v: &mut Vec<T>) -> Vec<T> {
     v
 }
 
-fn translate_with(
+/// `rec` sees each operator's offset and the instructions each translated (`offsets.rs`); it
+/// is told offsets only when there is no `validator`.
+fn translate_with<R: offsets::Record>(
     module: &ModuleInner,
     def_index: u32,
     scratch: &mut Scratch,
     mut validator: Option<&mut wisp_validator::FuncValidator<'_>>,
+    rec: &mut R,
 ) -> Result<CompiledFunc, Failure> {
     let func_index = module.num_imported_funcs + def_index;
     let ty = module.func_type(func_index);
@@ -1195,6 +1201,7 @@ fn translate_with(
     loop {
         if head >= COMPACT {
             buf.drain(..head);
+            rec.compact(head);
             head = 0;
         }
         if buf.len() - head <= WINDOW {
@@ -1207,6 +1214,7 @@ fn translate_with(
                         if ops.eof() {
                             break;
                         }
+                        rec.read(ops.offset());
                         ops.read_into(&mut buf)?;
                     }
                 }
@@ -1217,7 +1225,9 @@ fn translate_with(
         }
         // The translator sees `WINDOW` operators ahead, however many the buffer holds.
         let ahead = &buf[head + 1..buf.len().min(head + 1 + WINDOW)];
+        let start = t.code.len();
         let consumed = t.op(&buf[head], ahead);
+        rec.translated(&buf, head, consumed, start, t.code.len());
         #[cfg(debug_assertions)]
         check.step(&t, buf[head..=head + consumed].iter());
         // An operator taken in by the one before it still counts for fuel.
