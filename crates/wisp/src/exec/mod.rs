@@ -516,6 +516,23 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
                 move_slots(sp.sub(k), fp, k);
                 sp = fp.add(k);
             }
+            finish_return!();
+        }};
+    }
+    /// Returns the one result `v` (a function with one result: its frame has a slot).
+    macro_rules! ret_imm {
+        ($v:expr) => {{
+            // SAFETY: the frame base is the first slot of a frame with at least one (the result).
+            unsafe {
+                *fp = $v;
+                sp = fp.add(1);
+            }
+            finish_return!();
+        }};
+    }
+    /// The end of a return whose results are in place at the frame base, below `sp`.
+    macro_rules! finish_return {
+        () => {{
             if store.stack.frames.len() == base_depth {
                 store.stack.sp = slot_index!(sp);
                 return Ok(Exit::Return);
@@ -526,11 +543,10 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
             // SAFETY: a saved frame's base is a slot index inside the value stack.
             fp = unsafe { slots.add(f.fp) };
             func = f.func;
+            // Within one instance `mem` is current: every change of the memory inside the loop
+            // reloads it (`memory.grow`, a switch of instance), and leaving the loop does too.
             if f.instance != inst_idx {
                 switch_instance!(f.instance);
-            } else {
-                // The callee may have grown the memory.
-                reload_mem!();
             }
         }};
     }

@@ -25,7 +25,7 @@ use crate::module::ModuleInner;
 use crate::store::{FuncKind, InstanceEntity, MemoryEntity, StoreInner, PAGE_SIZE};
 use crate::translate::CompiledFunc;
 use crate::trap::{Trap, TrapCode};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 /// A handler: instruction pointer, stack pointer, frame base, the top of the operand stack
 /// (cached in a register; its slot, `sp - 1`, is stale until flushed), context, and memory
@@ -89,7 +89,7 @@ pub(crate) struct Ctx {
     inst: *const InstanceEntity,
     module: *const ModuleInner,
     /// The current module's translated functions (`ModuleInner::compiled`).
-    compiled: *const OnceLock<Arc<CompiledFunc>>,
+    compiled: *const OnceLock<CompiledFunc>,
     inst_idx: u32,
     func: u32,
     /// The instance and defined function a call hands to `call_slow` (and the instance a
@@ -385,6 +385,15 @@ macro_rules! threaded_handlers {
                             return unsafe { finish_return(fp.add(k), mem, ctx) };
                         }};
                     }
+                    macro_rules! ret_imm {
+                        ($d v:expr) => {{
+                            // SAFETY: the frame base is the first slot of a frame with at least
+                            // one (the result).
+                            unsafe { *fp = $d v };
+                            // SAFETY: the result is in place at the frame base, within the frame.
+                            return unsafe { finish_return(fp.add(1), mem, ctx) };
+                        }};
+                    }
                     macro_rules! call_wasm {
                         ($d target:expr, $d def:expr) => {{
                             let target: u32 = $d target;
@@ -668,8 +677,9 @@ unsafe fn finish_return(sp: *mut u64, mem: *mut u8, ctx: &mut Ctx) {
         // SAFETY: `ip` and `fp` are the caller's, the results end at `sp` in its frame.
         return unsafe { return_to_other_instance(ip, sp, fp, 0, ctx, mem) };
     }
-    // The callee may have grown the memory.
-    let mem = reload_mem(ctx, mem);
+    // `mem` and `Ctx::mem_len` are current: the callee ran in this instance, and every change
+    // of its memory inside the loop (`memory.grow`, a call into another instance and back)
+    // reloads them, while host calls and limited grows leave the loop, which reloads on entry.
     // SAFETY: the caller's frame lies below `sp`, its pad slot at least.
     let tos = unsafe { *sp.sub(1) };
     // SAFETY: a saved frame's instruction (the one after its call) is in threaded code.
