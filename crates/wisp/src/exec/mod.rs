@@ -135,6 +135,19 @@ impl Stack {
 /// The value stack's first allocation, in slots (512 KiB).
 const INITIAL_STACK_SLOTS: usize = 1 << 16;
 
+/// How the loop calls a host function in place (threaded backend): `call(store, func,
+/// caller_instance)` runs store function `func` (a host function) with its arguments on top of
+/// the value stack below `stack.sp`, leaves its results there, and returns false when the host
+/// function failed (its error in `StoreInner::host_error`).
+#[derive(Clone, Copy)]
+pub(crate) struct HostHook {
+    /// The `Store<T>` that owns the running `StoreInner`, type-erased.
+    pub store: *mut (),
+    /// `func::call_host::<T>` for that `T`. Its precondition: `store` is the running call's
+    /// store pointer and nothing else borrows the store.
+    pub call: unsafe fn(*mut (), u32, u32) -> bool,
+}
+
 /// Why the loop stopped without trapping.
 pub(crate) enum Exit {
     /// The entry function returned; its results start at the entry frame base.
@@ -142,6 +155,8 @@ pub(crate) enum Exit {
     /// A host function must run: `func` is its store index; its arguments are the top slots
     /// below `stack.sp`; `resume` continues the loop after it.
     Host { func: u32, caller_instance: u32, resume: Frame },
+    /// A host function the loop ran in place failed; its error is in `StoreInner::host_error`.
+    HostFailed,
     /// A call of defined function `def_index` of store instance `instance` needs more value
     /// stack than is allocated (but no more than the limit): its arguments are the top slots
     /// below `stack.sp`. The caller grows the stack, pushes `resume` (the calling frame,
@@ -212,17 +227,26 @@ pub(crate) fn trap(store: &StoreInner, code: TrapCode, current: (u32, u32), base
 }
 
 /// Runs from `frame` until the activation that started at frame depth `base_depth` returns,
-/// a host function must be called, or a trap.
-pub(crate) fn run(store: &mut StoreInner, frame: Frame, base_depth: usize) -> Result<Exit, Trap> {
-    if store.stack.threaded {
+/// a host function must be called (or failed, run in place), or a trap.
+///
+/// # Safety
+///
+/// `store` points at a live store that nothing else borrows during the run, except a host
+/// function through `StoreInner::host_hook` (which must then be the running call's).
+pub(crate) unsafe fn run(store: *mut StoreInner, frame: Frame, base_depth: usize) -> Result<Exit, Trap> {
+    // SAFETY: a live store (the precondition); the borrow ends here.
+    let threaded = unsafe { (*store).stack.threaded };
+    if threaded {
         // SAFETY: frames are made only by `enter`/`enter_callee` and by the loop (the `resume`
         // of an `Exit`, the caller frames it pushes; `Frame`'s fields are private to `exec`),
         // always for this store and its backend, with `stack.sp` at the top of the frame's
-        // operands; the driver changes neither except as each `Exit` allows.
+        // operands; the driver changes neither except as each `Exit` allows. The store is
+        // borrowed only as the precondition allows.
         unsafe { threaded::run(store, frame, base_depth) }
     } else {
-        // SAFETY: as above.
-        unsafe { run_portable(store, frame, base_depth) }
+        // SAFETY: as above; the portable loop never calls the host hook, so it may borrow the
+        // store for the whole run.
+        unsafe { run_portable(&mut *store, frame, base_depth) }
     }
 }
 
