@@ -291,14 +291,19 @@ fn host_call<T>(store: &mut Store<T>, hf: u32, caller_instance: u32) -> Result<(
         big = vec![0u64; hp.max(hr)];
         &mut big[..]
     };
-    hslots[..hp].copy_from_slice(&store.inner.stack.slots[args..args + hp]);
+    // Element by element: a few slots, where `copy_from_slice` would call `memcpy`.
+    for (s, &v) in hslots[..hp].iter_mut().zip(&store.inner.stack.slots[args..args + hp]) {
+        *s = v;
+    }
     let instance = Some(Instance(store.inner.stored(caller_instance)));
     let result = host(Caller { store: &mut *store, instance }, hslots);
     if store.host_snapshot.is_none() {
         store.host_snapshot = Some(hosts);
     }
     result?;
-    store.inner.stack.slots[args..args + hr].copy_from_slice(&hslots[..hr]);
+    for (s, &v) in store.inner.stack.slots[args..args + hr].iter_mut().zip(&hslots[..hr]) {
+        *s = v;
+    }
     store.inner.stack.sp = args + hr;
     Ok(())
 }
