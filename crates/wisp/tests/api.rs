@@ -16,6 +16,18 @@ fn instantiate(src: &str) -> (Store<()>, wisp::Instance) {
     (store, instance)
 }
 
+/// An engine running code on the given dispatch backend, module `src` for it, an empty store
+/// and linker.
+fn on_backend(dispatch: wisp::Dispatch, src: &str) -> (Engine, Module, Store<()>, Linker<()>) {
+    let mut config = wisp::Config::new();
+    config.dispatch(dispatch);
+    let engine = Engine::new(&config);
+    let module = Module::new(&engine, wat(src)).expect("module");
+    let store = Store::new(&engine, ());
+    let linker = Linker::new(&engine);
+    (engine, module, store, linker)
+}
+
 #[test]
 fn add_and_fib() {
     let (mut store, inst) = instantiate(
@@ -176,12 +188,7 @@ fn value_stack_grows_for_deep_recursion() {
             (then (call $reenter (i32.const 0)))
             (else (i32.add (i32.const 1) (call $deep (i32.sub (local.get 0) (i32.const 1))))))))"#;
     for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
-        let mut config = wisp::Config::new();
-        config.dispatch(dispatch);
-        let engine = Engine::new(&config);
-        let module = Module::new(&engine, wat(SRC)).expect("module");
-        let mut store = Store::new(&engine, ());
-        let mut linker = Linker::new(&engine);
+        let (_engine, module, mut store, mut linker) = on_backend(dispatch, SRC);
         linker
             .func_wrap("host", "reenter", |mut caller: Caller<'_, ()>, _: i32| -> i32 {
                 let Some(Extern::Func(sum)) = caller.get_export("sum") else { panic!("sum is exported") };
@@ -229,12 +236,7 @@ fn host_calls_leave_the_caller_a_moved_stack_a_grown_memory_or_an_error() {
           (i32.add (i32.mul (local.get $old) (i32.const 100))
             (i32.add (memory.size) (i32.load8_u (i32.sub (i32.mul (memory.size) (i32.const 65536)) (i32.const 1)))))))"#;
     for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
-        let mut config = wisp::Config::new();
-        config.dispatch(dispatch);
-        let engine = Engine::new(&config);
-        let module = Module::new(&engine, wat(SRC)).expect("module");
-        let mut store = Store::new(&engine, ());
-        let mut linker = Linker::new(&engine);
+        let (engine, module, mut store, mut linker) = on_backend(dispatch, SRC);
         linker
             .func_wrap("host", "reenter", |mut caller: Caller<'_, ()>, n: i32| -> wisp::Result<i32> {
                 if n < 0 {
