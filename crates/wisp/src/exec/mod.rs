@@ -7,9 +7,10 @@
 //! Hot state lives in locals the compiler keeps in registers: the instruction pointer, the
 //! stack pointer, the frame base, the current instance's memory base and length, and its
 //! globals. Wasm-to-Wasm calls push a [`Frame`] on wisp's own frame stack, never on the Rust
-//! stack, so deep guest recursion ends in a clean trap. Host calls leave the loop: the caller
-//! (generic over the store's data type) runs the host function and resumes the loop, which
-//! keeps the loop itself monomorphic.
+//! stack, so deep guest recursion ends in a clean trap. Host functions are generic over the
+//! store's data type, the loop is not: the threaded loop calls them in place through a
+//! type-erased hook the caller put in the store ([`HostHook`]); the portable loop leaves, and
+//! the caller runs the host function and resumes it.
 //!
 //! # `unsafe`
 //!

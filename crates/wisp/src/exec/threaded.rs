@@ -678,8 +678,8 @@ unsafe fn finish_return(sp: *mut u64, mem: *mut u8, ctx: &mut Ctx) {
         return unsafe { return_to_other_instance(ip, sp, fp, 0, ctx, mem) };
     }
     // `mem` and `Ctx::mem_len` are current: the callee ran in this instance, and every change
-    // of its memory inside the loop (`memory.grow`, a call into another instance and back)
-    // reloads them, while host calls and limited grows leave the loop, which reloads on entry.
+    // of its memory inside the loop (`memory.grow`, a call into another instance and back, a
+    // host call) reloads them, while limited grows leave the loop, which reloads on entry.
     // SAFETY: the caller's frame lies below `sp`, its pad slot at least.
     let tos = unsafe { *sp.sub(1) };
     // SAFETY: a saved frame's instruction (the one after its call) is in threaded code.
