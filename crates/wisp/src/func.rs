@@ -151,7 +151,8 @@ pub struct Func(pub(crate) Stored);
 
 pub(crate) fn new_host_func<T>(store: &mut Store<T>, host: HostFunc<T>) -> Func {
     let type_id = store.inner.engine.intern_type(&host.ty);
-    // Copies the list only while a call holds a snapshot of it (a host function adding one).
+    // Copies the list only while a running host function holds a snapshot of it.
+    store.host_snapshot = None;
     Arc::make_mut(&mut store.hosts).push(host);
     let index = store.hosts.len() as u32 - 1;
     let func = store.inner.push_func(FuncEntity { type_id, kind: FuncKind::Host { index } });
@@ -252,7 +253,77 @@ fn argument_error(ty: &FuncType, i: usize, got: ValType, want: ValType) -> Error
 /// Calls store function `func` with parameters in `buf[..np]`; results land in `buf[..nr]`.
 pub(crate) fn call_raw<T>(store: &mut Store<T>, func: u32, buf: &mut [u64], np: usize, nr: usize) -> Result<()> {
     // An outermost call gets its own interruption generation and deadline (`interrupt.rs`).
-    store.guarded_call(|store| run_call(store, func, buf, np, nr))
+    store.guarded_call(|store| {
+        // The hook of a call this one is nested in (a host function calling back into Wasm)
+        // holds a pointer to the store that this call's borrow outlives: put it back after.
+        let outer = store.inner.host_hook;
+        let result = run_call(store, func, buf, np, nr);
+        store.inner.host_hook = outer;
+        result
+    })
+}
+
+/// Runs host function `hf` (a store function index) for a Wasm caller of instance
+/// `caller_instance`: its arguments are the top slots below `stack.sp`, which it replaces with
+/// its results.
+fn host_call<T>(store: &mut Store<T>, hf: u32, caller_instance: u32) -> Result<()> {
+    let FuncKind::Host { index } = store.inner.funcs[hf as usize].kind else {
+        unreachable!("the loop calls out only for host functions")
+    };
+    // The host functions as of some earlier host call, taken out of the store while the store
+    // is lent to the function as `Caller`: one reference count for many host calls, not one per
+    // call (2026-12-05: the count's two atomic operations were a tenth of a Go-to-host call).
+    // The list only grows, so a snapshot's entries stay right; a function added since is
+    // found by taking a new one.
+    let hosts = match store.host_snapshot.take() {
+        Some(h) if (index as usize) < h.len() => h,
+        _ => store.hosts.clone(),
+    };
+    let host = &hosts[index as usize].call;
+    let ty = store.inner.func_type(hf);
+    let (hp, hr) = (ty.params().len(), ty.results().len());
+    let args = store.inner.stack.sp - hp;
+    let mut hbuf = [0u64; 16];
+    let mut big;
+    let hslots: &mut [u64] = if hp.max(hr) <= 16 {
+        &mut hbuf[..hp.max(hr)]
+    } else {
+        big = vec![0u64; hp.max(hr)];
+        &mut big[..]
+    };
+    // Element by element: a few slots, where `copy_from_slice` would call `memcpy`.
+    for (s, &v) in hslots[..hp].iter_mut().zip(&store.inner.stack.slots[args..args + hp]) {
+        *s = v;
+    }
+    let instance = Some(Instance(store.inner.stored(caller_instance)));
+    let result = host(Caller { store: &mut *store, instance }, hslots);
+    if store.host_snapshot.is_none() {
+        store.host_snapshot = Some(hosts);
+    }
+    result?;
+    for (s, &v) in store.inner.stack.slots[args..args + hr].iter_mut().zip(&hslots[..hr]) {
+        *s = v;
+    }
+    store.inner.stack.sp = args + hr;
+    Ok(())
+}
+
+/// [`host_call`] for the loop (`exec::HostHook`): false when the host function failed, its
+/// error left in the store.
+///
+/// # Safety
+///
+/// `store` is a `*mut Store<T>` to a live store that nothing else borrows.
+unsafe fn call_host<T>(store: *mut (), hf: u32, caller_instance: u32) -> bool {
+    // SAFETY: the precondition.
+    let store = unsafe { &mut *store.cast::<Store<T>>() };
+    match host_call(store, hf, caller_instance) {
+        Ok(()) => true,
+        Err(e) => {
+            store.inner.host_error = Some(e);
+            false
+        }
+    }
 }
 
 fn run_call<T>(store: &mut Store<T>, func: u32, buf: &mut [u64], np: usize, nr: usize) -> Result<()> {
@@ -281,12 +352,6 @@ fn run_call<T>(store: &mut Store<T>, func: u32, buf: &mut [u64], np: usize, nr: 
         s.inner.stack.sp = base_sp;
         s.inner.stack.frames.truncate(base_depth);
     };
-    // The host functions as of the first host call, for calling them while the store is lent
-    // to them as `Caller`: one reference count per call that calls the host, not one per host
-    // call (2026-12-05: the count's two atomic operations were a tenth of a Go-to-host call).
-    // The list only grows, so a snapshot's entries stay right; a function added since is
-    // found by taking a new one.
-    let mut hosts: Option<Arc<Vec<HostFunc<T>>>> = None;
     let mut frame = match exec::enter(&mut store.inner, instance, def_index) {
         Ok(f) => f,
         Err(t) => {
@@ -295,7 +360,18 @@ fn run_call<T>(store: &mut Store<T>, func: u32, buf: &mut [u64], np: usize, nr: 
         }
     };
     loop {
-        match exec::run(&mut store.inner, frame, base_depth) {
+        // The threaded loop runs host functions in place, through this pointer; derived anew
+        // for each run, after the last use of `store` before it.
+        let raw: *mut Store<T> = &mut *store;
+        let call = call_host::<T>;
+        // SAFETY: `raw` is the store, borrowed by nothing else while the loop runs but through
+        // the hook (and the loop's own pointer, derived from the same one); `call_raw` puts the
+        // hook of an enclosing call back when this one ends.
+        let exit = unsafe {
+            (*raw).inner.host_hook = Some(exec::HostHook { store: raw.cast(), call });
+            exec::run(std::ptr::addr_of_mut!((*raw).inner), frame, base_depth)
+        };
+        match exit {
             Ok(Exit::Return) => {
                 for (i, r) in buf[..nr].iter_mut().enumerate() {
                     *r = store.inner.stack.slot(base_sp + i);
@@ -304,40 +380,16 @@ fn run_call<T>(store: &mut Store<T>, func: u32, buf: &mut [u64], np: usize, nr: 
                 return Ok(());
             }
             Ok(Exit::Host { func: hf, caller_instance, resume }) => {
-                let FuncKind::Host { index } = store.inner.funcs[hf as usize].kind else {
-                    unreachable!("the loop leaves only for host functions")
-                };
-                let hosts = match hosts {
-                    Some(ref h) if (index as usize) < h.len() => h,
-                    _ => hosts.insert(store.hosts.clone()),
-                };
-                let host = &hosts[index as usize].call;
-                let ty = store.inner.func_type(hf);
-                let (hp, hr) = (ty.params().len(), ty.results().len());
-                let sp = store.inner.stack.sp;
-                let args = sp - hp;
-                let mut hbuf = [0u64; 16];
-                let mut big;
-                let hslots: &mut [u64] = if hp.max(hr) <= 16 {
-                    &mut hbuf[..hp.max(hr)]
-                } else {
-                    big = vec![0u64; hp.max(hr)];
-                    &mut big[..]
-                };
-                for (i, s) in hslots[..hp].iter_mut().enumerate() {
-                    *s = store.inner.stack.slot(args + i);
-                }
-                let instance = Some(Instance(store.inner.stored(caller_instance)));
-                let caller = Caller { store: &mut *store, instance };
-                if let Err(e) = host(caller, hslots) {
+                if let Err(e) = host_call(store, hf, caller_instance) {
                     unwind(store);
                     return Err(e);
                 }
-                for (i, &v) in hslots[..hr].iter().enumerate() {
-                    store.inner.stack.set_slot(args + i, v);
-                }
-                store.inner.stack.sp = args + hr;
                 frame = resume;
+            }
+            Ok(Exit::HostFailed) => {
+                let e = store.inner.host_error.take().expect("a failed host call leaves its error");
+                unwind(store);
+                return Err(e);
             }
             Ok(Exit::Grow { kind, index, delta, resume }) => {
                 let (index, delta) = (index as usize, delta as u64);

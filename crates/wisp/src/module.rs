@@ -160,7 +160,8 @@ pub(crate) struct ModuleInner {
     pub data_count: bool,
     /// (offset, len) of each defined function's body in `bytes`.
     pub bodies: Vec<(usize, usize)>,
-    pub compiled: Box<[OnceLock<Arc<CompiledFunc>>]>,
+    /// Each defined function's translation, in place (no pointer to follow on a call).
+    pub compiled: Box<[OnceLock<CompiledFunc>]>,
     pub func_names: HashMap<u32, String>,
     pub name: Option<String>,
     /// What validation learned, kept in debug builds so translation can check its operand
@@ -221,7 +222,7 @@ impl ModuleInner {
             };
             allocs = validator.into_allocations();
             // The module is not shared yet: every cell is empty.
-            let _ = self.compiled[def_index].set(Arc::new(compiled));
+            let _ = self.compiled[def_index].set(compiled);
         }
         Ok(())
     }
@@ -233,11 +234,11 @@ impl ModuleInner {
     }
 
     /// The translated code of defined function `def_index`, translating it on first use.
-    pub fn compiled(&self, def_index: u32) -> &Arc<CompiledFunc> {
+    pub fn compiled(&self, def_index: u32) -> &CompiledFunc {
         self.compiled[def_index as usize].get_or_init(|| {
             // Validation accepted this body; only a function too large for wisp's branch
             // offsets fails, and then every call of it traps with that reason.
-            Arc::new(translate::translate(self, def_index).unwrap_or_else(|_| translate::too_large(self, def_index)))
+            translate::translate(self, def_index).unwrap_or_else(|_| translate::too_large(self, def_index))
         })
     }
 }
@@ -529,7 +530,6 @@ impl Module {
 #[cfg(test)]
 mod tests {
     use crate::{Config, Dispatch, Engine, Linker, Module, Store, TrapCode};
-    use std::sync::Arc;
 
     /// A function that could not be translated (forced here: only a body of hundreds of
     /// megabytes gets there) traps at each call with the reason; the module's other functions
@@ -545,7 +545,7 @@ mod tests {
                 (func (export "ok") (result i32) i32.const 7))"#;
             let module = Module::new(&engine, text).expect("valid");
             let refused = crate::translate::too_large(&module.inner, 0);
-            module.inner.compiled[0].set(Arc::new(refused)).expect("not translated yet");
+            module.inner.compiled[0].set(refused).ok().expect("not translated yet");
             let mut store = Store::new(&engine, ());
             let inst = Linker::new(&engine).instantiate(&mut store, &module).expect("instantiates");
             let big = inst.get_typed_func::<i32, i32>(&store, "big").unwrap();

@@ -184,6 +184,11 @@ pub(crate) struct StoreInner {
     /// the loop for every `memory.grow`/`table.grow` by a non-zero delta so that the generic
     /// caller can ask it (`Exit::Grow`).
     pub limited: bool,
+    /// How the threaded loop runs a host function without leaving (set by each call into the
+    /// store for its duration, `func::run_call`; `None` outside calls).
+    pub host_hook: Option<crate::exec::HostHook>,
+    /// The error of a host function the loop ran, for the call to return (`Exit::HostFailed`).
+    pub host_error: Option<crate::Error>,
 }
 
 // SAFETY: the raw pointers inside (`global_ptrs`, the stack's registers) point into data
@@ -214,6 +219,9 @@ pub struct Store<T> {
     /// Append-only; shared so that a running call keeps a snapshot to call host functions
     /// through without a reference count per call (`func::run_call`).
     pub(crate) hosts: std::sync::Arc<Vec<HostFunc<T>>>,
+    /// A snapshot of `hosts` that host calls go through (taken out while one runs): one
+    /// reference count for many host calls instead of one each (`func::host_call`).
+    pub(crate) host_snapshot: Option<std::sync::Arc<Vec<HostFunc<T>>>>,
     /// Host functions a linker already created in this store, by trampoline address.
     pub(crate) host_cache: std::collections::HashMap<usize, u32>,
     /// The host's resource limiter, if it installed one: `inner.limited` says so to the
@@ -247,8 +255,11 @@ impl<T> Store<T> {
                 externs: Vec::new(),
                 stack,
                 limited: false,
+                host_hook: None,
+                host_error: None,
             },
             hosts: Default::default(),
+            host_snapshot: None,
             host_cache: std::collections::HashMap::new(),
             limiter: None,
             gate,

@@ -16,6 +16,18 @@ fn instantiate(src: &str) -> (Store<()>, wisp::Instance) {
     (store, instance)
 }
 
+/// An engine running code on the given dispatch backend, module `src` for it, an empty store
+/// and linker.
+fn on_backend(dispatch: wisp::Dispatch, src: &str) -> (Engine, Module, Store<()>, Linker<()>) {
+    let mut config = wisp::Config::new();
+    config.dispatch(dispatch);
+    let engine = Engine::new(&config);
+    let module = Module::new(&engine, wat(src)).expect("module");
+    let store = Store::new(&engine, ());
+    let linker = Linker::new(&engine);
+    (engine, module, store, linker)
+}
+
 #[test]
 fn add_and_fib() {
     let (mut store, inst) = instantiate(
@@ -176,12 +188,7 @@ fn value_stack_grows_for_deep_recursion() {
             (then (call $reenter (i32.const 0)))
             (else (i32.add (i32.const 1) (call $deep (i32.sub (local.get 0) (i32.const 1))))))))"#;
     for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
-        let mut config = wisp::Config::new();
-        config.dispatch(dispatch);
-        let engine = Engine::new(&config);
-        let module = Module::new(&engine, wat(SRC)).expect("module");
-        let mut store = Store::new(&engine, ());
-        let mut linker = Linker::new(&engine);
+        let (_engine, module, mut store, mut linker) = on_backend(dispatch, SRC);
         linker
             .func_wrap("host", "reenter", |mut caller: Caller<'_, ()>, _: i32| -> i32 {
                 let Some(Extern::Func(sum)) = caller.get_export("sum") else { panic!("sum is exported") };
@@ -199,6 +206,74 @@ fn value_stack_grows_for_deep_recursion() {
         let err = sum.call(&mut store, 10_000_000).unwrap_err();
         assert_eq!(err.as_trap().map(|t| t.code()), Some(TrapCode::StackOverflow), "{err}");
         assert_eq!(sum.call(&mut store, 10).unwrap(), 55);
+    }
+}
+
+/// A host function runs inside the dispatch loop on the threaded backend: what it does to the
+/// store must be seen by the code that called it. Here its call back into Wasm grows the value
+/// stack (moving it) under live caller frames, it grows the caller's memory, and it fails.
+#[test]
+fn host_calls_leave_the_caller_a_moved_stack_a_grown_memory_or_an_error() {
+    const SRC: &str = r#"(module
+        (import "host" "reenter" (func $reenter (param i32) (result i32)))
+        (import "host" "grow" (func $grow (result i32)))
+        (memory (export "memory") 1)
+        (func $sum (export "sum") (param i32) (result i64)
+          (if (result i64) (i32.eqz (local.get 0))
+            (then (i64.const 0))
+            (else (i64.add (i64.extend_i32_u (local.get 0)) (call $sum (i32.sub (local.get 0) (i32.const 1)))))))
+        ;; depth(n): n frames, each keeping 1000 + n below the call, then the host call.
+        (func $depth (export "depth") (param i32) (result i32)
+          (if (result i32) (i32.eqz (local.get 0))
+            (then (call $reenter (i32.const 60000)))
+            (else (i32.add (i32.add (i32.const 1000) (local.get 0))
+                           (call $depth (i32.sub (local.get 0) (i32.const 1)))))))
+        ;; Stores at the last byte of the grown memory, then reads it back with its size.
+        (func (export "grow_then_touch") (result i32)
+          (local $old i32)
+          (local.set $old (call $grow))
+          (i32.store8 (i32.sub (i32.mul (memory.size) (i32.const 65536)) (i32.const 1)) (i32.const 7))
+          (i32.add (i32.mul (local.get $old) (i32.const 100))
+            (i32.add (memory.size) (i32.load8_u (i32.sub (i32.mul (memory.size) (i32.const 65536)) (i32.const 1)))))))"#;
+    for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
+        let (engine, module, mut store, mut linker) = on_backend(dispatch, SRC);
+        linker
+            .func_wrap("host", "reenter", |mut caller: Caller<'_, ()>, n: i32| -> wisp::Result<i32> {
+                if n < 0 {
+                    return Err(Error::Exit(-n));
+                }
+                let Some(Extern::Func(sum)) = caller.get_export("sum") else { panic!("sum is exported") };
+                Ok(sum.typed::<i32, i64>(&caller).unwrap().call(&mut caller, n)? as i32)
+            })
+            .unwrap();
+        linker
+            .func_wrap("host", "grow", |mut caller: Caller<'_, ()>| -> i32 {
+                let memory = caller.get_export("memory").and_then(Extern::into_memory).unwrap();
+                memory.grow(&mut caller, 2).unwrap() as i32
+            })
+            .unwrap();
+        let inst = linker.instantiate(&mut store, &module).expect("instantiate");
+        // A fresh store: the nested sum(60000) grows the value stack past its first allocation.
+        let depth = inst.get_typed_func::<i32, i32>(&store, "depth").unwrap();
+        let sum60k = (60_000i64 * 60_001 / 2) as i32;
+        let above: i32 = (1..=10).map(|n| 1000 + n).sum();
+        assert_eq!(depth.call(&mut store, 10).unwrap(), above.wrapping_add(sum60k), "{dispatch:?}");
+        let touch = inst.get_typed_func::<(), i32>(&store, "grow_then_touch").unwrap();
+        assert_eq!(touch.call(&mut store, ()).unwrap(), 100 + 3 + 7, "{dispatch:?}");
+        assert_eq!(touch.call(&mut store, ()).unwrap(), 300 + 5 + 7, "{dispatch:?}");
+        // The host function's error is the call's error, and the store still works after it.
+        let reenter = inst.get_typed_func::<i32, i32>(&store, "depth").unwrap();
+        let failing = Module::new(
+            &engine,
+            wat(r#"(module (import "host" "reenter" (func $r (param i32) (result i32)))
+                (func (export "f") (result i32) (i32.add (i32.const 1) (call $r (i32.const -3)))))"#),
+        )
+        .unwrap();
+        let finst = linker.instantiate(&mut store, &failing).unwrap();
+        let f = finst.get_typed_func::<(), i32>(&store, "f").unwrap();
+        let err = f.call(&mut store, ()).unwrap_err();
+        assert!(matches!(err, Error::Exit(3)), "{dispatch:?}: {err}");
+        assert_eq!(reenter.call(&mut store, 1).unwrap(), 1001 + sum60k, "{dispatch:?}");
     }
 }
 

@@ -93,6 +93,22 @@ const MODULE: &str = r#"(module
     (i32.add
       (i32.rem_u (local.get 0) (i32.add (local.get 1) (i32.const 1)))
       (i32.add (local.tee 2 (i32.div_u (i32.mul (local.get 2) (i32.const 1)) (local.get 1))) (local.get 2))))
+  ;; 17: Go's return: frees its frame (+16), pops its return address (- -8), returns its unwind
+  ;; flag. The two adjustments join into one; the constant goes with the return.
+  (func (export "go_return") (param i32) (result i32)
+    (local.set 0 (global.get $sp))
+    (global.set $sp (local.tee 0 (i32.add (local.get 0) (i32.const 16))))
+    (global.set $sp (local.tee 0 (i32.sub (local.get 0) (i32.const -8))))
+    (return (i32.const 0)))
+  ;; 18: Go's call and unwind check, twice; then the stack pointer.
+  (func (export "go_caller") (result i32)
+    (if (call 17 (i32.const 0)) (then (return (i32.const 1))))
+    (if (call 17 (i32.const 3)) (then (return (i32.const 1))))
+    (global.get $sp))
+  ;; 19: a returned constant is its slot's bits: zero-extended when it fits in 32, else pushed.
+  (func (export "ret_const") (param i32) (result i64)
+    (if (local.get 0) (then (return (i64.const 0xffffffff))))
+    (return (i64.const -1)))
 )"#;
 
 fn setup() -> (Module, Store<()>, wisp::Instance) {
@@ -300,4 +316,29 @@ fn divisions_fuse_and_still_trap() {
     // The remainder's divisor is local 1 + 1: zero for -1, after the first division passed.
     let err = f.call(&mut store, (5, -1)).unwrap_err();
     assert!(err.to_string().contains("divide by zero"), "{err}");
+}
+
+#[test]
+fn go_returns_join_their_adjustments_and_return_the_constant() {
+    for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
+        let mut config = wisp::Config::new();
+        config.dispatch(dispatch);
+        let engine = Engine::new(&config);
+        let module = Module::new(&engine, wat(MODULE)).expect("valid");
+        let mut store = Store::new(&engine, ());
+        let inst = Linker::new(&engine).instantiate(&mut store, &module).expect("instantiate");
+        let code = module.disassemble(17).unwrap();
+        assert_eq!(code.matches("SpAdjust").count(), 1, "{code}");
+        assert!(code.contains("SpAdjust { local: 0, imm: 24, global: 0 }"), "{code}");
+        assert!(code.contains("ReturnImm { value: 0 }") && !code.contains("Const32"), "{code}");
+        let caller = inst.get_typed_func::<(), i32>(&store, "go_caller").unwrap();
+        // Each call moves the stack pointer up by 16 + 8 and returns 0 (no unwinding).
+        assert_eq!(caller.call(&mut store, ()).unwrap(), 1024 + 48);
+        assert_eq!(caller.call(&mut store, ()).unwrap(), 1024 + 96);
+        let code = module.disassemble(19).unwrap();
+        assert!(code.contains("ReturnImm { value: 4294967295 }") && code.contains("Const64"), "{code}");
+        let f = inst.get_typed_func::<i32, i64>(&store, "ret_const").unwrap();
+        assert_eq!(f.call(&mut store, 1).unwrap(), 0xffff_ffff);
+        assert_eq!(f.call(&mut store, 0).unwrap(), -1);
+    }
 }

@@ -6,7 +6,7 @@
 //! macros each backend defines: `pop!`, `push!`, `top!`, `sp!`, `set_sp!`, `local!`, `global!`,
 //! `jump!`, `trap!`, `br_table_entry!`, `mem_base!`, `mem_len!`, `reload_mem!`, `store!`,
 //! `inst!`, `inst_idx!`, `module!`, `flush!`/`reload!` (write a cached top of stack to its
-//! slot / read it back, around code that moves slots in memory), for calls `ret!`,
+//! slot / read it back, around code that moves slots in memory), for calls `ret!`, `ret_imm!`,
 //! `call_wasm!`, `call_store_func!`, and `grow_exit!` (leave for the store's limiter);
 //! plus the helpers below built on them. The list's first tokens are the caller's (`$extra`),
 //! so a backend can receive a `$` to define its own macros with.
@@ -24,6 +24,7 @@ macro_rules! for_each_handler {
     ($m:ident $($extra:tt)*) => {
         generated_handlers! { $m ($($extra)*) {
             Return { keep } => ret!(keep),
+            ReturnImm { value } => ret_imm!(value as u64),
             Call { func } => call_wasm!(inst_idx!(), func),
             CallImport { func } => {
                 call_store_func!(store_func!(func))

@@ -7,9 +7,10 @@
 //! Hot state lives in locals the compiler keeps in registers: the instruction pointer, the
 //! stack pointer, the frame base, the current instance's memory base and length, and its
 //! globals. Wasm-to-Wasm calls push a [`Frame`] on wisp's own frame stack, never on the Rust
-//! stack, so deep guest recursion ends in a clean trap. Host calls leave the loop: the caller
-//! (generic over the store's data type) runs the host function and resumes the loop, which
-//! keeps the loop itself monomorphic.
+//! stack, so deep guest recursion ends in a clean trap. Host functions are generic over the
+//! store's data type, the loop is not: the threaded loop calls them in place through a
+//! type-erased hook the caller put in the store ([`HostHook`]); the portable loop leaves, and
+//! the caller runs the host function and resumes it.
 //!
 //! # `unsafe`
 //!
@@ -137,6 +138,19 @@ impl Stack {
 /// The value stack's first allocation, in slots (512 KiB).
 const INITIAL_STACK_SLOTS: usize = 1 << 16;
 
+/// How the loop calls a host function in place (threaded backend): `call(store, func,
+/// caller_instance)` runs store function `func` (a host function) with its arguments on top of
+/// the value stack below `stack.sp`, leaves its results there, and returns false when the host
+/// function failed (its error in `StoreInner::host_error`).
+#[derive(Clone, Copy)]
+pub(crate) struct HostHook {
+    /// The `Store<T>` that owns the running `StoreInner`, type-erased.
+    pub store: *mut (),
+    /// `func::call_host::<T>` for that `T`. Its precondition: `store` is the running call's
+    /// store pointer and nothing else borrows the store.
+    pub call: unsafe fn(*mut (), u32, u32) -> bool,
+}
+
 /// Why the loop stopped without trapping.
 pub(crate) enum Exit {
     /// The entry function returned; its results start at the entry frame base.
@@ -144,6 +158,8 @@ pub(crate) enum Exit {
     /// A host function must run: `func` is its store index; its arguments are the top slots
     /// below `stack.sp`; `resume` continues the loop after it.
     Host { func: u32, caller_instance: u32, resume: Frame },
+    /// A host function the loop ran in place failed; its error is in `StoreInner::host_error`.
+    HostFailed,
     /// A call of defined function `def_index` of store instance `instance` needs more value
     /// stack than is allocated (but no more than the limit): its arguments are the top slots
     /// below `stack.sp`. The caller grows the stack, pushes `resume` (the calling frame,
@@ -251,17 +267,26 @@ fn instr_size(store: &StoreInner) -> usize {
 }
 
 /// Runs from `frame` until the activation that started at frame depth `base_depth` returns,
-/// a host function must be called, or a trap.
-pub(crate) fn run(store: &mut StoreInner, frame: Frame, base_depth: usize) -> Result<Exit, Trap> {
-    if store.stack.threaded {
+/// a host function must be called (or failed, run in place), or a trap.
+///
+/// # Safety
+///
+/// `store` points at a live store that nothing else borrows during the run, except a host
+/// function through `StoreInner::host_hook` (which must then be the running call's).
+pub(crate) unsafe fn run(store: *mut StoreInner, frame: Frame, base_depth: usize) -> Result<Exit, Trap> {
+    // SAFETY: a live store (the precondition); the borrow ends here.
+    let threaded = unsafe { (*store).stack.threaded };
+    if threaded {
         // SAFETY: frames are made only by `enter`/`enter_callee` and by the loop (the `resume`
         // of an `Exit`, the caller frames it pushes; `Frame`'s fields are private to `exec`),
         // always for this store and its backend, with `stack.sp` at the top of the frame's
-        // operands; the driver changes neither except as each `Exit` allows.
+        // operands; the driver changes neither except as each `Exit` allows. The store is
+        // borrowed only as the precondition allows.
         unsafe { threaded::run(store, frame, base_depth) }
     } else {
-        // SAFETY: as above.
-        unsafe { run_portable(store, frame, base_depth) }
+        // SAFETY: as above; the portable loop never calls the host hook, so it may borrow the
+        // store for the whole run.
+        unsafe { run_portable(&mut *store, frame, base_depth) }
     }
 }
 
@@ -556,6 +581,23 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
                 move_slots(sp.sub(k), fp, k);
                 sp = fp.add(k);
             }
+            finish_return!();
+        }};
+    }
+    /// Returns the one result `v` (a function with one result: its frame has a slot).
+    macro_rules! ret_imm {
+        ($v:expr) => {{
+            // SAFETY: the frame base is the first slot of a frame with at least one (the result).
+            unsafe {
+                *fp = $v;
+                sp = fp.add(1);
+            }
+            finish_return!();
+        }};
+    }
+    /// The end of a return whose results are in place at the frame base, below `sp`.
+    macro_rules! finish_return {
+        () => {{
             if store.stack.frames.len() == base_depth {
                 store.stack.sp = slot_index!(sp);
                 return Ok(Exit::Return);
@@ -566,11 +608,10 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
             // SAFETY: a saved frame's base is a slot index inside the value stack.
             fp = unsafe { slots.add(f.fp) };
             func = f.func;
+            // Within one instance `mem` is current: every change of the memory inside the loop
+            // reloads it (`memory.grow`, a switch of instance), and leaving the loop does too.
             if f.instance != inst_idx {
                 switch_instance!(f.instance);
-            } else {
-                // The callee may have grown the memory.
-                reload_mem!();
             }
         }};
     }

@@ -25,7 +25,7 @@ use crate::module::ModuleInner;
 use crate::store::{FuncKind, InstanceEntity, MemoryEntity, StoreInner, PAGE_SIZE};
 use crate::translate::CompiledFunc;
 use crate::trap::{Trap, TrapCode};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 /// A handler: instruction pointer, stack pointer, frame base, the top of the operand stack
 /// (cached in a register; its slot, `sp - 1`, is stale until flushed), context, and memory
@@ -52,21 +52,10 @@ impl std::fmt::Debug for Op {
 #[derive(Clone, Copy)]
 enum Outcome {
     Return,
-    Host {
-        func: u32,
-        resume_ip: *const Op,
-    },
-    GrowStack {
-        instance: u32,
-        def_index: u32,
-        resume_ip: *const Op,
-    },
-    Grow {
-        kind: GrowKind,
-        index: u32,
-        delta: u32,
-        resume_ip: *const Op,
-    },
+    Host { func: u32, resume_ip: *const Op },
+    HostFailed,
+    GrowStack { instance: u32, def_index: u32, resume_ip: *const Op },
+    Grow { kind: GrowKind, index: u32, delta: u32, resume_ip: *const Op },
     /// A trap, at the instruction `at`.
     Trap(TrapCode, *const Op),
 }
@@ -102,7 +91,7 @@ pub(crate) struct Ctx {
     inst: *const InstanceEntity,
     module: *const ModuleInner,
     /// The current module's translated functions (`ModuleInner::compiled`).
-    compiled: *const OnceLock<Arc<CompiledFunc>>,
+    compiled: *const OnceLock<CompiledFunc>,
     inst_idx: u32,
     func: u32,
     /// The instance and defined function a call hands to `call_slow` (and the instance a
@@ -398,6 +387,15 @@ macro_rules! threaded_handlers {
                             return unsafe { finish_return(fp.add(k), mem, ctx) };
                         }};
                     }
+                    macro_rules! ret_imm {
+                        ($d v:expr) => {{
+                            // SAFETY: the frame base is the first slot of a frame with at least
+                            // one (the result).
+                            unsafe { *fp = $d v };
+                            // SAFETY: the result is in place at the frame base, within the frame.
+                            return unsafe { finish_return(fp.add(1), mem, ctx) };
+                        }};
+                    }
                     macro_rules! call_wasm {
                         ($d target:expr, $d def:expr) => {{
                             let target: u32 = $d target;
@@ -479,10 +477,9 @@ macro_rules! threaded_handlers {
                                 FuncKind::Wasm { instance, def_index } => call_wasm!(instance, def_index),
                                 FuncKind::Host { .. } => {
                                     flush!();
-                                    ctx.sp = sp;
-                                    ctx.fp = fp;
-                                    ctx.outcome = Outcome::Host { func: f, resume_ip: ip };
-                                    return;
+                                    ctx.call_target = f;
+                                    // SAFETY: the handler's state, with the cached top flushed.
+                                    return unsafe { call_host(ip, sp, fp, tos, ctx, mem) };
                                 }
                             }
                         }};
@@ -681,8 +678,9 @@ unsafe fn finish_return(sp: *mut u64, mem: *mut u8, ctx: &mut Ctx) {
         // SAFETY: `ip` and `fp` are the caller's, the results end at `sp` in its frame.
         return unsafe { return_to_other_instance(ip, sp, fp, 0, ctx, mem) };
     }
-    // The callee may have grown the memory.
-    let mem = reload_mem(ctx, mem);
+    // `mem` and `Ctx::mem_len` are current: the callee ran in this instance, and every change
+    // of its memory inside the loop (`memory.grow`, a call into another instance and back, a
+    // host call) reloads them, while limited grows leave the loop, which reloads on entry.
     // SAFETY: the caller's frame lies below `sp`, its pad slot at least.
     let tos = unsafe { *sp.sub(1) };
     // SAFETY: a saved frame's instruction (the one after its call) is in threaded code.
@@ -812,6 +810,71 @@ unsafe fn call_slow(ip: *const Op, sp: *mut u64, fp: *mut u64, tos: u64, ctx: &m
     unsafe { next(ip, sp, new_fp, tos, ctx, mem) }
 }
 
+/// A call of host function `ctx.call_target` from the loop, its arguments on the stack (the
+/// cached top flushed), run in place through the store's host hook: no leaving and re-entering
+/// the loop. The stacks go back to the store for the call (the host function may call into
+/// Wasm, which uses them and may grow them, moving them) and are taken up again after it.
+/// Without a hook, the loop is left for the caller to run it (`Exit::Host`).
+///
+/// # Safety
+///
+/// As for a handler, with `ip` the instruction after the call.
+#[inline(never)]
+unsafe fn call_host(ip: *const Op, sp: *mut u64, fp: *mut u64, _tos: u64, ctx: &mut Ctx, mem: *mut u8) {
+    let func = ctx.call_target;
+    // SAFETY: `Ctx::store` is the run's store (`Ctx`'s invariant); the borrow ends here.
+    let hook = unsafe { (*ctx.store).host_hook };
+    let Some(hook) = hook else {
+        ctx.sp = sp;
+        ctx.fp = fp;
+        ctx.outcome = Outcome::Host { func, resume_ip: ip };
+        return;
+    };
+    // SAFETY: `sp`, `fp` and `Ctx::slots` point into the value stack.
+    let (sp_index, fp_index) = unsafe { (sp.offset_from(ctx.slots) as usize, fp.offset_from(ctx.slots) as usize) };
+    {
+        // SAFETY: as above; this borrow ends before the host function runs.
+        let store = unsafe { &mut *ctx.store };
+        store.stack.sp = sp_index;
+        // SAFETY: the loop wrote every frame below `nframes` (or found it there), within
+        // capacity.
+        unsafe { store.stack.frames.set_len(ctx.nframes) };
+    }
+    // SAFETY: the hook is the running call's (`func::run_call` sets it for its store and puts
+    // the previous one back when it ends), and no reference into the store is live.
+    let ok = unsafe { (hook.call)(hook.store, func, ctx.inst_idx) };
+    // SAFETY: the run's store; the host function's borrows of it have ended.
+    let store = unsafe { &mut *ctx.store };
+    // The host function's calls into Wasm returned to it: the frame stack is as it was, but
+    // it and the value stack may have moved, and the memory may have grown (or the store's
+    // memories moved, when the host function instantiated a module).
+    let slots = store.stack.slots.as_mut_ptr();
+    ctx.slots = slots;
+    // SAFETY: at most the value stack's length past its start.
+    ctx.slots_end = unsafe { slots.add(store.stack.slots.len().saturating_sub(ZEROING_PAD)) };
+    ctx.frames = store.stack.frames.as_mut_ptr();
+    ctx.frames_cap = store.stack.frames.capacity().min(store.stack.max_frames);
+    // SAFETY: `Ctx::inst` is the running instance, boxed in the store (`Ctx`'s invariant).
+    let mem0 = unsafe { &*ctx.inst }.memories.first().copied();
+    ctx.mem_entity = mem_entity(store, mem0);
+    let mem = reload_mem(ctx, mem);
+    // SAFETY: the host call left `stack.sp` just past its results, in the calling frame, whose
+    // base is `fp_index` (the value stack keeps slot indices when it moves).
+    let (sp, fp) = unsafe { (slots.add(store.stack.sp), slots.add(fp_index)) };
+    if !ok {
+        ctx.sp = sp;
+        ctx.fp = fp;
+        ctx.outcome = Outcome::HostFailed;
+        return;
+    }
+    // SAFETY: the calling frame lies below `sp`, its pad slot at least.
+    let tos = unsafe { *sp.sub(1) };
+    // SAFETY: the instruction after the call, in threaded code.
+    let next = unsafe { (*ip).handler };
+    // SAFETY: the calling frame restored, the results on top.
+    unsafe { next(ip, sp, fp, tos, ctx, mem) }
+}
+
 /// Slots kept free at the end of the value stack for the inline call path's zeroing.
 const ZEROING_PAD: usize = 8;
 
@@ -820,7 +883,10 @@ const ZEROING_PAD: usize = 8;
 /// # Safety
 ///
 /// As for [`super::run_portable`], with `frame`'s code in threaded form.
-pub(crate) unsafe fn run(store: &mut StoreInner, frame: Frame, base_depth: usize) -> Result<Exit, Trap> {
+pub(crate) unsafe fn run(store_ptr: *mut StoreInner, frame: Frame, base_depth: usize) -> Result<Exit, Trap> {
+    // SAFETY: a live store that nothing else borrows (the precondition); this borrow ends
+    // before the first handler runs.
+    let store = unsafe { &mut *store_ptr };
     let slots = store.stack.slots.as_mut_ptr();
     // Room for the inline call path's 8-slot zeroing past a frame (see `call_wasm!`).
     // SAFETY: at most the value stack's length past its start.
@@ -838,7 +904,7 @@ pub(crate) unsafe fn run(store: &mut StoreInner, frame: Frame, base_depth: usize
     let (nframes, frames_cap) = (frames.len(), frames.capacity().min(store.stack.max_frames));
     let frames = frames.as_mut_ptr();
     let mut ctx = Ctx {
-        store,
+        store: store_ptr,
         slots,
         slots_end,
         frames,
@@ -876,6 +942,9 @@ pub(crate) unsafe fn run(store: &mut StoreInner, frame: Frame, base_depth: usize
     let store = unsafe { &mut *ctx.store };
     // SAFETY: the loop wrote every frame below `nframes` (or found it there), within capacity.
     unsafe { store.stack.frames.set_len(ctx.nframes) };
+    // The value stack may have moved during the run (a host function's calls grew it):
+    // `ctx.slots` is where it is now.
+    let slots = ctx.slots;
     // SAFETY: every way out of the loop leaves `ctx.sp` in the value stack.
     store.stack.sp = unsafe { ctx.sp.offset_from(slots) } as usize;
     // Where a run that left the loop continues: at `ip`, in the frame that was running.
@@ -890,6 +959,7 @@ pub(crate) unsafe fn run(store: &mut StoreInner, frame: Frame, base_depth: usize
     };
     match ctx.outcome {
         Outcome::Return => Ok(Exit::Return),
+        Outcome::HostFailed => Ok(Exit::HostFailed),
         Outcome::Host { func, resume_ip } => {
             Ok(Exit::Host { func, caller_instance: ctx.inst_idx, resume: resume(resume_ip) })
         }

@@ -105,6 +105,8 @@ pub enum Instr {
     CallImm { func: u32, value: u32 },
     /// Go's check after a call: `global.get g; local.set dst; br_if target` with the condition (the callee's unwind flag) popped.
     GlobalGetSetBrNez { global: u32, dst: u32, target: u32 },
+    /// Go's return: `i32.const value; return` from a function with one result (its unwind flag), the constant written to the frame base.
+    ReturnImm { value: u32 },
     /// Go's jump to its resume dispatch: `i32.const value; local.set index; br target` (the target threaded through a `BrTableLocal` of the same local once targets are known).
     LocalSetImmBr { index: u32, value: u32, target: u32 },
     /// Fuel metering (only with `Config::consume_fuel`): charges `amount` Wasm operators, the length of the block it starts, or traps when the store has less fuel.
@@ -2723,6 +2725,7 @@ impl Instr {
             Instr::SpAdjust { .. } => "SpAdjust",
             Instr::CallImm { .. } => "CallImm",
             Instr::GlobalGetSetBrNez { .. } => "GlobalGetSetBrNez",
+            Instr::ReturnImm { .. } => "ReturnImm",
             Instr::LocalSetImmBr { .. } => "LocalSetImmBr",
             Instr::ConsumeFuel { .. } => "ConsumeFuel",
             Instr::TooLarge => "TooLarge",

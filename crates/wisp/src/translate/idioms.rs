@@ -136,17 +136,34 @@ impl Translator<'_> {
     }
 
     /// Go's stack-pointer adjustment: `local.get sp; i32.const c; i32.sub; local.tee sp;
-    /// global.set g` (after the algebra, an add of `-c`).
+    /// global.set g` (after the algebra, an add of `-c`). A second adjustment of the same pair
+    /// right after it (a Go function's return frees its frame, then pops its return address)
+    /// joins it: nothing between them could see the first value of `g`.
     fn stack_pointer_adjust(&mut self, op: Bin, x: u32, c: u64, ahead: &[Operator<'_>]) -> Option<usize> {
-        let [Operator::LocalTee { local_index }, Operator::GlobalSet { global_index }, ..] = ahead else { return None };
+        let [Operator::LocalTee { local_index }, Operator::GlobalSet { global_index }, rest @ ..] = ahead else {
+            return None;
+        };
         if op != Bin::I32Add || *local_index != x {
             return None;
         }
+        let g = *global_index;
+        let (imm, consumed) = match *rest {
+            [Operator::LocalGet { local_index: a }, Operator::I32Const { value }, ref add, Operator::LocalTee { local_index: b }, Operator::GlobalSet { global_index: h }, ..]
+                if a == x && b == x && h == g =>
+            {
+                match add {
+                    Operator::I32Add {} => ((c as u32).wrapping_add(value as u32), 7),
+                    Operator::I32Sub {} => ((c as u32).wrapping_sub(value as u32), 7),
+                    _ => (c as u32, 2),
+                }
+            }
+            _ => (c as u32, 2),
+        };
         self.preserve(x, 2);
         self.pop();
         self.pop();
-        self.emit(Instr::SpAdjust { local: x, imm: c as u32, global: *global_index });
-        Some(2)
+        self.emit(Instr::SpAdjust { local: x, imm, global: g });
+        Some(consumed)
     }
 
     /// A loop latch: `local.get c; (const step | local.get by); add; local.tee c; (local.get b |
@@ -257,6 +274,19 @@ impl Translator<'_> {
             self.pop();
         }
         self.emit(Instr::CallImm { func, value: v as u32 });
+        true
+    }
+
+    /// `i32.const v; return` from a function with one result as one instruction (Go returns
+    /// its unwind flag so, from every function). Returns whether it applied.
+    pub(super) fn return_imm(&mut self) -> bool {
+        let Some(Opd::I(v)) = self.stack.last().copied().filter(|_| self.num_results == 1) else { return false };
+        if v >> 32 != 0 {
+            return false;
+        }
+        self.pop();
+        self.emit(Instr::ReturnImm { value: v as u32 });
+        self.go_dead();
         true
     }
 

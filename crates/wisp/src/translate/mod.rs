@@ -92,8 +92,9 @@ const MAX_VIRTUAL: u32 = 64;
 /// local writes translates in linear time).
 const SCAN_LIMIT: usize = 256;
 
-/// How many operators the translator sees ahead of the current one.
-const WINDOW: usize = 6;
+/// How many operators the translator sees ahead of the current one (the longest idiom: two
+/// stack-pointer adjustments after the first one's add).
+const WINDOW: usize = 7;
 
 /// Operators already translated that the read-ahead buffer keeps before it drops them.
 const COMPACT: usize = 128;
@@ -565,6 +566,9 @@ impl<'m> Translator<'m> {
                 self.br_table(head, targets);
             }
             Operator::Return {} => {
+                if self.return_imm() {
+                    return 0;
+                }
                 self.on_stack(self.num_results as usize);
                 self.emit(Instr::Return { keep: self.num_results });
                 self.go_dead();
