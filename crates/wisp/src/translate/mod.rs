@@ -915,11 +915,12 @@ impl<'m> Translator<'m> {
         // The destination when some form for these kinds, or the stack's, has it (the
         // description leaves out forms no code uses; integer comparisons go into a local from
         // local operands only).
-        let (op, dst, fused) = if fop.form(a, b, dst).is_some() || fop.form(Opd::S, Opd::S, dst).is_some() {
-            (fop, dst, fused)
-        } else {
-            (op, Dst::S, Next::None)
-        };
+        let (op, dst, fused) =
+            if dst == Dst::S || fop.form(a, b, dst).is_some() || fop.form(Opd::S, Opd::S, dst).is_some() {
+                (fop, dst, fused)
+            } else {
+                (op, Dst::S, Next::None)
+            };
         let form = self.select2(|a, b| op.form(a, b, dst));
         self.pop();
         self.pop();
@@ -1004,7 +1005,7 @@ impl<'m> Translator<'m> {
             _ => (Dst::S, Next::None),
         };
         // The destination when a form for this kind, or the stack's, has it.
-        let (dst, fused) = if op.form(a, dst).is_some() || op.form(Opd::S, dst).is_some() {
+        let (dst, fused) = if dst == Dst::S || op.form(a, dst).is_some() || op.form(Opd::S, dst).is_some() {
             (dst, fused)
         } else {
             (Dst::S, Next::None)
