@@ -915,13 +915,17 @@ impl<'m> Translator<'m> {
         // The destination when some form for these kinds, or the stack's, has it (the
         // description leaves out forms no code uses; integer comparisons go into a local from
         // local operands only).
-        let (op, dst, fused) =
-            if dst == Dst::S || fop.form(a, b, dst).is_some() || fop.form(Opd::S, Opd::S, dst).is_some() {
-                (fop, dst, fused)
-            } else {
-                (op, Dst::S, Next::None)
-            };
-        let form = self.select2(|a, b| op.form(a, b, dst));
+        // The form for the kinds as they are is taken as found.
+        let direct = if dst == Dst::S { None } else { fop.form(a, b, dst) };
+        let (op, dst, fused) = if dst == Dst::S || direct.is_some() || fop.form(Opd::S, Opd::S, dst).is_some() {
+            (fop, dst, fused)
+        } else {
+            (op, Dst::S, Next::None)
+        };
+        let form = match direct {
+            Some(i) => i,
+            None => self.select2(|a, b| op.form(a, b, dst)),
+        };
         self.pop();
         self.pop();
         consumed + self.finish(form, dst, fused)
@@ -1005,12 +1009,13 @@ impl<'m> Translator<'m> {
             _ => (Dst::S, Next::None),
         };
         // The destination when a form for this kind, or the stack's, has it.
-        let (dst, fused) = if dst == Dst::S || op.form(a, dst).is_some() || op.form(Opd::S, dst).is_some() {
+        let direct = if dst == Dst::S { None } else { op.form(a, dst) };
+        let (dst, fused) = if dst == Dst::S || direct.is_some() || op.form(Opd::S, dst).is_some() {
             (dst, fused)
         } else {
             (Dst::S, Next::None)
         };
-        let form = match op.form(a, dst) {
+        let form = match direct.or_else(|| op.form(a, dst)) {
             Some(i) => i,
             None => {
                 let n = self.stack.len();
@@ -1262,9 +1267,10 @@ fn translate_with(
             buf.drain(..head);
             head = 0;
         }
-        if buf.len() - head <= WINDOW {
+        if buf.len() - head <= WINDOW && !ops.eof() {
             // Validated as it is read: the translator only sees operators valid where they are.
-            // Read in batches (the window refills every `BATCH` operators, not every one).
+            // Read in batches (the window refills every `BATCH` operators, not every one); at
+            // the body's end, not once per operator of the last window.
             match validator.as_deref_mut() {
                 Some(v) => v.read_into(&mut ops, &mut buf, BATCH)?,
                 None => {
