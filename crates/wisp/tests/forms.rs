@@ -254,6 +254,14 @@ fn operand(k: char, i: usize, ty: &str, c: Option<u64>, below: bool) -> String {
             let c = c.expect("a shift and a constant");
             format!("(i32.add (i32.shl (local.get {i}) (i32.const {})) (i32.const {}))", c >> 32, c as u32 as i32)
         }
+        // An element: the row's value as the base (computed onto the stack for `E`, a local for
+        // `F`) plus local `$ix` (set to the constant's low half) shifted by its high half.
+        'E' | 'F' => {
+            let shift = c.expect("a shift and an index") >> 32;
+            let base =
+                if k == 'E' { format!("(block (result i32) (local.get {i}))") } else { format!("(local.get {i})") };
+            format!("(i32.add {base} (i32.shl (local.get $ix) (i32.const {shift})))")
+        }
         other => panic!("unknown operand kind {other}"),
     }
 }
@@ -308,14 +316,21 @@ fn module(
     let stack: Vec<String> = (0..kinds.len())
         .map(|i| match kinds[i] {
             // The same address, computed on the stack.
-            'A' | 'X' => format!("(block (result i32) {})", operand(kinds[i], i, params[i], consts[i], false)),
+            'A' | 'X' | 'E' | 'F' => {
+                format!("(block (result i32) {})", operand(kinds[i], i, params[i], consts[i], false))
+            }
             _ => operand('S', i, params[i], None, false),
         })
         .collect();
     let plain = apply(f, offset, &stack);
     let p = params.join(" ");
+    // An element's index local, in both functions.
+    let (ix, init) = match kinds.iter().position(|&k| k == 'E' || k == 'F') {
+        Some(i) => (" (local $ix i32)", format!("(local.set $ix (i32.const {})) ", consts[i].unwrap() as u32 as i32)),
+        None => ("", String::new()),
+    };
     format!(
-        "(module\n  (memory (export \"mem\") 1)\n  (func (export \"form\") (param {p}){r}{local}\n    {body})\n  (func (export \"plain\") (param {p}){r}\n    {plain}))"
+        "(module\n  (memory (export \"mem\") 1)\n  (func (export \"form\") (param {p}){r}{local}{ix}\n    {init}{body})\n  (func (export \"plain\") (param {p}){r}{ix}\n    {init}{plain}))"
     )
 }
 
@@ -429,7 +444,7 @@ fn typed_cases(f: &FormInfo, sig: &(Vec<&'static str>, Option<&'static str>)) ->
         (0..kinds.len()).map(|i| if memory && i == 0 { addresses(width(f.op)) } else { edges(params[i]) }).collect();
     let imms: Vec<usize> = (0..kinds.len()).filter(|&i| kinds[i] == 'I').collect();
     // A local-plus-constant address: the constant wraps the row's address around 32 bits.
-    let adds: Vec<usize> = (0..kinds.len()).filter(|&i| kinds[i] == 'A' || kinds[i] == 'X').collect();
+    let adds: Vec<usize> = (0..kinds.len()).filter(|&i| matches!(kinds[i], 'A' | 'X' | 'E' | 'F')).collect();
     // The constants of the immediate operands, one module per choice.
     let choices: Vec<Vec<u64>> = match imms.as_slice() {
         [] => vec![vec![]],
@@ -448,6 +463,7 @@ fn typed_cases(f: &FormInfo, sig: &(Vec<&'static str>, Option<&'static str>)) ->
     let add_choices: Vec<Option<u64>> = match adds.first().map(|&i| kinds[i]) {
         None => vec![None],
         Some('X') => SCALES.iter().map(|&(k, c)| Some((k as u64) << 32 | c as u64)).collect(),
+        Some('E' | 'F') => ELEMENTS.iter().map(|&(k, c)| Some((k as u64) << 32 | c as u64)).collect(),
         Some(_) => ADDS.iter().map(|&c| Some(c as u64)).collect(),
     };
     let mut out = Vec::new();
@@ -481,6 +497,11 @@ fn typed_cases(f: &FormInfo, sig: &(Vec<&'static str>, Option<&'static str>)) ->
 /// Shifts and constants of scaled-index addresses (`X` operands): a shift of 35 is one of 3
 /// (Wasm takes shift counts modulo 32).
 const SCALES: [(u32, u32); 5] = [(0, 0), (2, 1488), (3, 0xffff_fff0), (31, 0), (35, 16)];
+
+/// Shifts and index values of element addresses (`E`, `F` operands): the index moves the base
+/// by one, to the end of memory, around 2^32 (`0x1000_0000 << 4` and `0x4000_0000 << 2` wrap to
+/// zero, `0xffff_ffff << 3` to minus 8), and a shift of 34 is one of 2.
+const ELEMENTS: [(u32, u32); 6] = [(0, 1), (2, 0x3ff0), (4, 0x1000_0000), (2, 0x4000_0000), (3, 0xffff_ffff), (34, 3)];
 
 /// Constants added to a local address (`A` operands): none, small, one that wraps a high
 /// address around to a low one, and one that moves a low address to the end.

@@ -30,6 +30,31 @@ pub(crate) enum Opd {
     L(u32),
     /// A constant's slot bits.
     I(u64),
+    /// An element address `base + (local index << shift)` not yet computed, its base the value
+    /// on the stack (so the entry is on the stack too): `(index, shift)`. The translator makes
+    /// one only when the load or store that consumes it follows with nothing in between that
+    /// could make it materialize below other operands (`translate::idioms`).
+    ElemS(u32, u32),
+    /// The same with the base in a local: `(base, index, shift)`.
+    ElemL(u32, u32, u32),
+}
+
+impl Opd {
+    /// Whether the entry occupies a slot of the value stack.
+    #[inline]
+    pub(crate) fn on_stack(self) -> bool {
+        matches!(self, Opd::S | Opd::ElemS(..))
+    }
+
+    /// Whether the entry reads local `x` (and so must be computed before `x` is written).
+    #[inline]
+    pub(crate) fn reads(self, x: u32) -> bool {
+        match self {
+            Opd::L(l) | Opd::ElemS(l, _) => l == x,
+            Opd::ElemL(base, index, _) => base == x || index == x,
+            Opd::S | Opd::I(_) => false,
+        }
+    }
 }
 
 /// A load's or store's address, as the selector is asked about it: an operand, or one of the
@@ -46,6 +71,12 @@ pub(crate) enum Addr {
     A(u32, u32),
     /// A local shifted left by a constant, plus a constant (32-bit, wrapping): a scaled index.
     X(u32, u32, u32),
+    /// The value on the stack plus a local shifted left by a constant (32-bit, wrapping):
+    /// `(index, shift)`.
+    E(u32, u32),
+    /// A local plus a local shifted left by a constant (32-bit, wrapping): `(base, index,
+    /// shift)`.
+    F(u32, u32, u32),
 }
 
 impl From<Opd> for Addr {
@@ -54,6 +85,8 @@ impl From<Opd> for Addr {
             Opd::S => Addr::S,
             Opd::L(x) => Addr::L(x),
             Opd::I(v) => Addr::I(v),
+            Opd::ElemS(index, shift) => Addr::E(index, shift),
+            Opd::ElemL(base, index, shift) => Addr::F(base, index, shift),
         }
     }
 }

@@ -22,7 +22,8 @@ impl Translator<'_> {
                 .stack_pointer_adjust(op, x, c, ahead)
                 .or_else(|| self.latch(op, x, Opd::I(c), ahead))
                 .or_else(|| self.address_plus_constant(op, x, c, ahead))
-                .or_else(|| self.scaled_index(op, x, c, ahead)),
+                .or_else(|| self.scaled_index(op, x, c, ahead))
+                .or_else(|| self.element(op, x, c, ahead)),
             // A counter stepped by another local (either operand of the add).
             (Opd::L(x), Opd::L(y)) => match ahead.first() {
                 Some(&Operator::LocalTee { local_index }) if local_index == x => self.latch(op, x, Opd::L(y), ahead),
@@ -63,6 +64,46 @@ impl Translator<'_> {
         self.emit(form);
         self.push(Opd::S);
         Some(3)
+    }
+
+    /// `base; local.get i; i32.const k; i32.shl; i32.add` (or `local.get i; i32.const k; i32.shl;
+    /// local.get base; i32.add`), the base on the stack or in a local, as an element address
+    /// (`Opd::ElemS`, `Opd::ElemL`) that the load or store consuming it takes whole: C's `p[i]`,
+    /// a stack array at a frame offset. Made only when the operators up to that access are
+    /// ones that cannot ask for the address below other operands (see `element_consumed`), so
+    /// it is never materialized but on top, where it is the shift and add it replaces.
+    fn element(&mut self, op: Bin, i: u32, k: u64, ahead: &[Operator<'_>]) -> Option<usize> {
+        if op != Bin::I32Shl {
+            return None;
+        }
+        let shift = k as u32 & 31;
+        let n = self.stack.len();
+        let (base, below, rest) = match ahead {
+            [Operator::I32Add {}, rest @ ..] if n >= 3 => (self.top(2), true, rest),
+            [Operator::LocalGet { local_index }, Operator::I32Add {}, rest @ ..] => (Opd::L(*local_index), false, rest),
+            _ => return None,
+        };
+        let e = match base {
+            Opd::S => Opd::ElemS(i, shift),
+            Opd::L(b) => Opd::ElemL(b, i, shift),
+            _ => return None,
+        };
+        // Room for the operators up to the access without a bound's materialization.
+        let room = super::WINDOW as u32 + 1;
+        if self.virt + room >= super::MAX_VIRTUAL || self.stack.len() + room as usize - self.floor >= super::SCAN_LIMIT
+        {
+            return None;
+        }
+        if !element_consumed(e, rest) {
+            return None;
+        }
+        self.pop();
+        self.pop();
+        if below {
+            self.pop();
+        }
+        self.push(e);
+        Some(ahead.len() - rest.len())
     }
 
     /// `local.get x; i32.const c; i32.add` as the address of the load or store that follows:
@@ -327,6 +368,75 @@ impl Translator<'_> {
         self.go_dead();
         Some(1)
     }
+}
+
+/// Whether element address `e`, on top of the stack before `ops`, is the address of a load or
+/// store among them that has a form for it, with only operators between that leave it where it
+/// is: operand pushes, numeric operators, loads and stores over operands above it, and writes of
+/// locals other than its own (no control, no call, nothing that materializes what lies below its
+/// operands).
+fn element_consumed(e: Opd, ops: &[Operator<'_>]) -> bool {
+    let addr = Addr::from(e);
+    let (base, index) = match e {
+        Opd::ElemS(index, _) => (None, index),
+        Opd::ElemL(base, index, _) => (Some(base), index),
+        _ => return false,
+    };
+    let writable = |x: u32| x != index && Some(x) != base;
+    // Entries above `e`.
+    let mut above = 0usize;
+    for (at, op) in ops.iter().enumerate() {
+        match *op {
+            Operator::LocalGet { .. }
+            | Operator::I32Const { .. }
+            | Operator::I64Const { .. }
+            | Operator::F32Const { .. }
+            | Operator::F64Const { .. }
+            | Operator::GlobalGet { .. } => above += 1,
+            Operator::LocalSet { local_index } if above >= 1 && writable(local_index) => above -= 1,
+            Operator::LocalTee { local_index } if above >= 1 && writable(local_index) => {}
+            Operator::Drop {} if above >= 1 => above -= 1,
+            Operator::Nop {} => {}
+            Operator::I32WrapI64 {}
+            | Operator::I32ReinterpretF32 {}
+            | Operator::I64ReinterpretF64 {}
+            | Operator::F32ReinterpretI32 {}
+            | Operator::F64ReinterpretI64 {}
+                if above >= 1 => {}
+            _ => {
+                if let Some((load, memarg)) = Load::of(op) {
+                    if above == 0 {
+                        return load.form(addr, memarg.offset as u32, Dst::S).is_some();
+                    }
+                } else if let Some((store, memarg)) = Store::of(op) {
+                    // A value from the stack needs the form for it; a value that is a local or a
+                    // constant (one operator) leaves the address on top, computed there if no
+                    // form takes both.
+                    if above == 1 {
+                        let plain_value = at == 1
+                            && matches!(
+                                ops[0],
+                                Operator::LocalGet { .. }
+                                    | Operator::I32Const { .. }
+                                    | Operator::I64Const { .. }
+                                    | Operator::F32Const { .. }
+                                    | Operator::F64Const { .. }
+                            );
+                        return plain_value || store.form(addr, Opd::S, memarg.offset as u32).is_some();
+                    }
+                    if above < 2 {
+                        return false;
+                    }
+                    above -= 2;
+                } else if Bin::of(op).is_some() && above >= 2 {
+                    above -= 1;
+                } else if Un::of(op).is_none() || above == 0 {
+                    return false;
+                }
+            }
+        }
+    }
+    false
 }
 
 /// Whether `op` is an integer comparison, and of 64-bit operands.

@@ -2,11 +2,13 @@
 //!
 //! One pass over the operators. The translator's operand stack holds, for each Wasm operand,
 //! where its value is: on the value stack (`Opd::S`), in a local (`Opd::L`: a `local.get` not yet
-//! executed) or a constant (`Opd::I`). `local.get` and constants emit nothing. Each operator
-//! picks its instruction form once, from its operands' kinds and its destination (pushed, into
-//! the local of a `local.set`/`local.tee` that follows, or a `br_if`/`if` consuming a
-//! comparison), through the generated selectors of `isa` (`Bin::form`, ...); where the
-//! instruction set has no form for the kinds, operands move to the stack until it has one.
+//! executed) or a constant (`Opd::I`), and for the load or store just ahead, an element address
+//! not yet computed (`Opd::ElemS`, `Opd::ElemL`: see `idioms::element`). `local.get` and
+//! constants emit nothing. Each operator picks its instruction form once, from its operands'
+//! kinds and its destination (pushed, into the local of a `local.set`/`local.tee` that follows,
+//! or a `br_if`/`if` consuming a comparison), through the generated selectors of `isa`
+//! (`Bin::form`, ...); where the instruction set has no form for the kinds, operands move to
+//! the stack until it has one, and a destination no form has is the stack's.
 //! Nothing emitted is rewritten afterwards, except branch targets patched at a block's end.
 //!
 //! An operand that is not on the stack is *materialized* (pushed, or inserted below the stack
@@ -92,9 +94,10 @@ const MAX_VIRTUAL: u32 = 64;
 /// local writes translates in linear time).
 const SCAN_LIMIT: usize = 256;
 
-/// How many operators the translator sees ahead of the current one (the longest idiom: two
-/// stack-pointer adjustments after the first one's add).
-const WINDOW: usize = 7;
+/// How many operators the translator sees ahead of the current one (the longest reach: an
+/// element address's load or store, with a store's value between; two stack-pointer
+/// adjustments after the first one's add need seven).
+const WINDOW: usize = 16;
 
 /// Operators already translated that the read-ahead buffer keeps before it drops them.
 const COMPACT: usize = 128;
@@ -108,9 +111,10 @@ struct Translator<'m> {
     ctrls: Vec<Ctrl>,
     /// The virtual operand stack.
     stack: Vec<Opd>,
-    /// How many of its entries are on the value stack (`Opd::S`).
+    /// How many of its entries occupy a value-stack slot (`Opd::S`, and an element address
+    /// over its base: `Opd::ElemS`).
     phys: u32,
-    /// How many are not.
+    /// How many are not `Opd::S` (an `ElemS` counts here too: it is still to be computed).
     virt: u32,
     /// Every entry below this index is on the stack: scans for entries to materialize start
     /// here, and stay within `SCAN_LIMIT` entries of the top.
@@ -189,6 +193,10 @@ impl<'m> Translator<'m> {
     #[inline]
     fn push(&mut self, e: Opd) {
         if e != Opd::S {
+            if e.on_stack() {
+                self.phys += 1;
+                self.max_height = self.max_height.max(self.phys);
+            }
             return self.push_virtual(e);
         }
         self.phys += 1;
@@ -216,9 +224,10 @@ impl<'m> Translator<'m> {
 
     fn pop(&mut self) -> Opd {
         let e = self.stack.pop().expect("validated code never underflows");
-        if e == Opd::S {
+        if e.on_stack() {
             self.phys -= 1;
-        } else {
+        }
+        if e != Opd::S {
             self.virt -= 1;
         }
         self.floor = self.floor.min(self.stack.len());
@@ -236,7 +245,7 @@ impl<'m> Translator<'m> {
         if e == Opd::S {
             return;
         }
-        let depth = self.stack[i + 1..].iter().filter(|e| **e == Opd::S).count() as u32;
+        let depth = self.stack[i + 1..].iter().filter(|e| e.on_stack()).count() as u32;
         self.emit_materialize(i, depth);
     }
 
@@ -249,16 +258,40 @@ impl<'m> Translator<'m> {
             (Opd::I(v), 0) if v >> 32 == 0 => Instr::Const32 { value: v as u32 },
             (Opd::I(value), 0) => Instr::Const64 { value },
             (Opd::I(value), depth) => Instr::ConstInsert { value, depth },
+            // An element address is computed where it is, on top: `idioms::element` makes one
+            // only where nothing asks for it below other operands.
+            (Opd::ElemS(index, shift), 0) => {
+                self.emit(Instr::I32Shl_LI { a: index, imm: shift });
+                self.max_height = self.max_height.max(self.phys + 1);
+                Instr::I32Add_SS
+            }
+            (Opd::ElemL(base, index, shift), 0) => {
+                self.emit(Instr::I32Shl_LI { a: index, imm: shift });
+                Instr::I32Add_SL { b: base }
+            }
+            (Opd::ElemS(..) | Opd::ElemL(..), _) => unreachable!("an element address below other operands"),
             (Opd::S, _) => return,
         };
         self.emit(instr);
+        if !self.stack[i].on_stack() {
+            self.phys += 1;
+        }
         self.stack[i] = Opd::S;
         self.virt -= 1;
-        self.phys += 1;
         if self.virt == 0 {
             self.floor = self.stack.len();
         }
         self.max_height = self.max_height.max(self.phys);
+    }
+
+    /// Computes the top entry when it is an element address, for an operator that takes its
+    /// operand only as a value, a local or a constant (`idioms::element` hands element
+    /// addresses to loads and stores only; this keeps every other consumer exact regardless).
+    fn settle_top(&mut self) {
+        let n = self.stack.len();
+        if matches!(self.stack[n - 1], Opd::ElemS(..) | Opd::ElemL(..)) {
+            self.emit_materialize(n - 1, 0);
+        }
     }
 
     /// Materializes every entry except the top `keep_top`, in one pass bottom up: an entry's
@@ -273,9 +306,13 @@ impl<'m> Translator<'m> {
             if self.virt == 0 {
                 break;
             }
-            if self.stack[i] == Opd::S {
+            let e = self.stack[i];
+            if e == Opd::S {
                 seen += 1;
             } else {
+                // An entry on the stack already (an element address over its base) is itself
+                // among those counted before.
+                seen += e.on_stack() as u32;
                 self.emit_materialize(i, before - seen);
             }
         }
@@ -288,7 +325,7 @@ impl<'m> Translator<'m> {
             return;
         }
         for i in (self.floor..self.stack.len().saturating_sub(skip)).rev() {
-            if self.stack[i] == Opd::L(x) {
+            if self.stack[i].reads(x) {
                 self.materialize(i);
             }
         }
@@ -304,9 +341,9 @@ impl<'m> Translator<'m> {
                 break;
             }
             if *e != Opd::S {
+                self.phys += !e.on_stack() as u32;
                 *e = Opd::S;
                 self.virt -= 1;
-                self.phys += 1;
             }
         }
         self.floor = self.stack.len();
@@ -408,6 +445,7 @@ impl<'m> Translator<'m> {
     /// A conditional branch on the top entry (popped): to label `depth` when it is non-zero.
     fn br_if(&mut self, depth: u32) {
         self.materialize_all(1);
+        self.settle_top();
         let cond = self.top(0);
         let height = self.phys - (cond == Opd::S) as u32;
         let (target, drop, keep, idx) = self.branch_info(depth, height);
@@ -462,11 +500,12 @@ impl<'m> Translator<'m> {
                 let mut site = None;
                 if self.live {
                     self.materialize_all(1);
+                    self.settle_top();
                     site = match self.pop() {
                         Opd::I(0) => Some(self.emit(Instr::Br { target: u32::MAX })),
                         Opd::I(_) => None,
                         Opd::L(a) => Some(self.emit(Instr::I32Eqz_L_Br { a, target: u32::MAX })),
-                        Opd::S => Some(self.emit(Instr::I32Eqz_S_Br { target: u32::MAX })),
+                        _ => Some(self.emit(Instr::I32Eqz_S_Br { target: u32::MAX })),
                     };
                 }
                 self.open_if(blockty, site);
@@ -551,6 +590,7 @@ impl<'m> Translator<'m> {
             Operator::BrIf { relative_depth } => self.br_if(relative_depth),
             Operator::BrTable { ref targets } => {
                 self.materialize_all(1);
+                self.settle_top();
                 // A constant index is pushed; a local one is read by the table itself.
                 if let Opd::I(_) = self.top(0) {
                     self.on_stack(1);
@@ -598,7 +638,7 @@ impl<'m> Translator<'m> {
                 self.pushes(results);
             }
             Operator::Drop {} => {
-                if self.pop() == Opd::S {
+                if self.pop().on_stack() {
                     self.emit(Instr::Drop);
                 }
             }
@@ -629,8 +669,9 @@ impl<'m> Translator<'m> {
             }
             Operator::GlobalSet { global_index } => {
                 let index = global_index;
+                self.settle_top();
                 let i = match self.pop() {
-                    Opd::S => Instr::GlobalSet { index },
+                    Opd::S | Opd::ElemS(..) | Opd::ElemL(..) => Instr::GlobalSet { index },
                     Opd::L(src) => Instr::GlobalSetLocal { index, src },
                     Opd::I(value) => Instr::GlobalSetImm { index, value },
                 };
@@ -739,6 +780,7 @@ impl<'m> Translator<'m> {
     }
 
     fn local_set(&mut self, x: u32, tee: bool) {
+        self.settle_top();
         let v = self.top(0);
         if v != Opd::L(x) {
             // The value is read first: the stack entry counts above those preserved.
@@ -749,7 +791,7 @@ impl<'m> Translator<'m> {
             Opd::L(y) if y == x => {}
             _ => {
                 self.emit(match v {
-                    Opd::S => Instr::LocalSet { index: x },
+                    Opd::S | Opd::ElemS(..) | Opd::ElemL(..) => Instr::LocalSet { index: x },
                     Opd::L(src) => Instr::LocalCopy { src, dst: x },
                     Opd::I(value) => Instr::LocalSetImm { index: x, value },
                 });
@@ -868,20 +910,30 @@ impl<'m> Translator<'m> {
         let s_ops = (a == Opd::S) as u32 + (b == Opd::S) as u32;
         let wanted = next_of(next_op);
         let fused = self.destination(wanted, 2, op.is_compare(), s_ops);
-        let (dst, fused) = match fused {
-            Next::Set(x) | Next::Tee(x) if op.form(Opd::S, Opd::S, Dst::L(x)).is_some() => (Dst::L(x), fused),
-            Next::BrIf(_) => (Dst::Br(u32::MAX), fused),
+        let (fop, dst, fused) = match fused {
+            Next::Set(x) | Next::Tee(x) => (op, Dst::L(x), fused),
+            Next::BrIf(_) => (op, Dst::Br(u32::MAX), fused),
+            // The `if` branches to its `else` when the comparison is false.
             Next::If(_) => match op.inverse() {
-                // The `if` branches to its `else` when the comparison is false.
-                Some(inv) => {
-                    op = inv;
-                    (Dst::Br(u32::MAX), fused)
-                }
-                None => (Dst::BrNot(u32::MAX), fused),
+                Some(inv) => (inv, Dst::Br(u32::MAX), fused),
+                None => (op, Dst::BrNot(u32::MAX), fused),
             },
-            _ => (Dst::S, Next::None),
+            _ => (op, Dst::S, Next::None),
         };
-        let form = self.select2(|a, b| op.form(a, b, dst));
+        // The destination when some form for these kinds, or the stack's, has it (the
+        // description leaves out forms no code uses; integer comparisons go into a local from
+        // local operands only).
+        // The form for the kinds as they are is taken as found.
+        let direct = if dst == Dst::S { None } else { fop.form(a, b, dst) };
+        let (op, dst, fused) = if dst == Dst::S || direct.is_some() || fop.form(Opd::S, Opd::S, dst).is_some() {
+            (fop, dst, fused)
+        } else {
+            (op, Dst::S, Next::None)
+        };
+        let form = match direct {
+            Some(i) => i,
+            None => self.select2(|a, b| op.form(a, b, dst)),
+        };
         self.pop();
         self.pop();
         consumed + self.finish(form, dst, fused)
@@ -927,7 +979,11 @@ impl<'m> Translator<'m> {
         }
         self.materialize(n - 1);
         let (dst, fused) = match self.destination(next_of(next), 3, false, 0) {
-            Next::Set(x) | Next::Tee(x) => (Dst::L(x), next_of(next)),
+            Next::Set(x) | Next::Tee(x)
+                if select_form(a, b, Dst::L(x)).is_some() || select_form(Opd::S, Opd::S, Dst::L(x)).is_some() =>
+            {
+                (Dst::L(x), next_of(next))
+            }
             _ => (Dst::S, Next::None),
         };
         // A form that cannot address a local (some keep locals in 16 bits) takes that value
@@ -954,13 +1010,20 @@ impl<'m> Translator<'m> {
         }
         let fused = self.destination(next_of(next), 1, op.is_test(), (a == Opd::S) as u32);
         let (dst, fused) = match fused {
-            Next::Set(x) | Next::Tee(x) if op.form(Opd::S, Dst::L(x)).is_some() => (Dst::L(x), fused),
+            Next::Set(x) | Next::Tee(x) => (Dst::L(x), fused),
             Next::BrIf(_) => (Dst::Br(u32::MAX), fused),
             // The `if` branches to its `else` when the test is false.
             Next::If(_) => (Dst::BrNot(u32::MAX), fused),
             _ => (Dst::S, Next::None),
         };
-        let form = match op.form(a, dst) {
+        // The destination when a form for this kind, or the stack's, has it.
+        let direct = if dst == Dst::S { None } else { op.form(a, dst) };
+        let (dst, fused) = if dst == Dst::S || direct.is_some() || op.form(Opd::S, dst).is_some() {
+            (dst, fused)
+        } else {
+            (Dst::S, Next::None)
+        };
+        let form = match direct.or_else(|| op.form(a, dst)) {
             Some(i) => i,
             None => {
                 let n = self.stack.len();
@@ -974,8 +1037,15 @@ impl<'m> Translator<'m> {
 
     fn load(&mut self, op: Load, offset: u32, next: Option<&Operator<'_>>) -> usize {
         let addr = self.top(0);
+        // Into the local when a form for this address, or the stack's, has it (the description
+        // leaves out forms no code uses).
         let (dst, fused) = match self.destination(next_of(next), 1, false, 0) {
-            Next::Set(x) | Next::Tee(x) => (Dst::L(x), next_of(next)),
+            Next::Set(x) | Next::Tee(x)
+                if op.form(addr.into(), offset, Dst::L(x)).is_some()
+                    || op.form(Addr::S, offset, Dst::L(x)).is_some() =>
+            {
+                (Dst::L(x), next_of(next))
+            }
             _ => (Dst::S, Next::None),
         };
         let form = match op.form(addr.into(), offset, dst) {
@@ -1023,9 +1093,10 @@ impl<'m> HeightCheck<'m> {
         for op in ops {
             self.validator.op(0, op).expect("validated body");
         }
-        let phys = t.stack.iter().filter(|e| **e == Opd::S).count() as u32;
+        let phys = t.stack.iter().filter(|e| e.on_stack()).count() as u32;
         debug_assert_eq!(t.phys, phys, "physical operand count");
-        debug_assert_eq!(t.virt as usize, t.stack.len() - phys as usize, "virtual operand count");
+        let virt = t.stack.iter().filter(|e| **e != Opd::S).count() as u32;
+        debug_assert_eq!(t.virt, virt, "virtual operand count");
         debug_assert!(t.stack[..t.floor.min(t.stack.len())].iter().all(|e| *e == Opd::S), "entries below the floor");
         if t.live && !self.validator.is_unreachable() {
             debug_assert_eq!(t.stack.len(), self.validator.operand_height(), "operand height");
@@ -1208,9 +1279,10 @@ fn translate_with<R: offsets::Record>(
             rec.compact(head);
             head = 0;
         }
-        if buf.len() - head <= WINDOW {
+        if buf.len() - head <= WINDOW && !ops.eof() {
             // Validated as it is read: the translator only sees operators valid where they are.
-            // Read in batches (the window refills every `BATCH` operators, not every one).
+            // Read in batches (the window refills every `BATCH` operators, not every one); at
+            // the body's end, not once per operator of the last window.
             match validator.as_deref_mut() {
                 Some(v) => v.read_into(&mut ops, &mut buf, BATCH)?,
                 None => {
