@@ -126,13 +126,85 @@ fn clones_own_only_what_they_write() {
     assert_eq!(fm.private_bytes(&fresh).unwrap(), 16 * 65536);
 }
 
+/// Records what a memory asks, and allows owning at most `limit` bytes.
+struct Recorder {
+    limit: usize,
+    asked: Vec<(usize, usize)>,
+}
+
+impl wisp::ResourceLimiter for Recorder {
+    fn memory_growing(&mut self, current: usize, desired: usize, _max: Option<usize>) -> bool {
+        self.asked.push((current, desired));
+        desired <= self.limit
+    }
+    fn table_growing(&mut self, _current: usize, _desired: usize, _max: Option<usize>) -> bool {
+        true
+    }
+}
+
+/// A copy-on-write clone is charged what it owns: nothing when made, then at each grow the
+/// snapshot's pages it wrote (as the OS counts them) plus what it grew, so a limiter that allows
+/// less than the snapshot's 16 pages still lets clones be made and called, and still limits
+/// growth.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_clones_limiter_sees_what_it_owns() {
+    let (engine, _, snapshot) = setup();
+    let mut store = Store::new(&engine, Recorder { limit: 8 * 65536, asked: Vec::new() });
+    store.limiter(|r| r);
+    let linker = Linker::new(&engine);
+    let a = snapshot.instantiate(&mut store, &linker).unwrap();
+    assert_eq!(store.data().asked, [(0, 0)]);
+    let mem = a.get_memory(&store, "memory").unwrap();
+    let call = |store: &mut Store<Recorder>, name: &str, args: &[Val]| {
+        let f = a.reactor_func(&*store, name).unwrap();
+        let mut out = vec![Val::I32(0); f.ty(&*store).unwrap().results().len()];
+        f.call(&mut *store, args, &mut out).unwrap();
+        out.pop()
+    };
+    for page in 0..16 {
+        call(&mut store, "load8", &[Val::I32(page * 65536 + 7)]);
+    }
+    call(&mut store, "store8", &[Val::I32(3 * 65536 + 10), Val::I32(1)]);
+    call(&mut store, "store8", &[Val::I32(9 * 65536 + 10), Val::I32(1)]);
+    call(&mut store, "store8", &[Val::I32(9 * 65536 + 11), Val::I32(1)]);
+    let dirty = mem.private_bytes(&store).unwrap();
+    // Two host pages written (one per 64 KiB page touched), whatever the host's page size.
+    let host_page = dirty / 2;
+    assert!(host_page.is_power_of_two() && (4096..=65536).contains(&host_page), "{dirty}");
+    assert_eq!(call(&mut store, "grow", &[Val::I32(1)]), Some(Val::I32(16)));
+    assert_eq!(store.data().asked[1], (dirty, dirty + 65536));
+    assert_eq!(mem.private_bytes(&store).unwrap(), dirty + 65536, "grown bytes count in full");
+    // Owning 8 more pages would pass the limit: refused, as a failed grow.
+    assert_eq!(call(&mut store, "grow", &[Val::I32(8)]), Some(Val::I32(-1)));
+    assert_eq!(store.data().asked[2], (dirty + 65536, dirty + 9 * 65536));
+    assert_eq!(mem.size(&store).unwrap(), 17);
+    assert_eq!(call(&mut store, "load8", &[Val::I32(9 * 65536 + 10)]), Some(Val::I32(1)));
+    // The host's grow asks the same way; a fresh memory is charged its size.
+    assert!(mem.grow(&mut store, 7).is_err());
+    let fresh = linker.instantiate(&mut store, snapshot.module());
+    assert!(fresh.unwrap_err().to_string().contains("resource limit"));
+    assert_eq!(store.data().asked.last(), Some(&(0, 16 * 65536)));
+}
+
 #[test]
 fn limiter_and_engine_are_checked() {
     let (engine, linker, snapshot) = setup();
     let mut store = Store::new(&engine, StoreLimitsBuilder::new().memory_size(8 * 65536).build());
     store.limiter(|l| l);
     let linker2 = Linker::new(&engine);
-    let err = snapshot.instantiate(&mut store, &linker2).unwrap_err();
+    let made = snapshot.instantiate(&mut store, &linker2);
+    if cfg!(target_os = "linux") {
+        // Copy-on-write: the clone owns none of the snapshot's 16 pages yet.
+        made.unwrap();
+    } else {
+        // A copy owns all 16.
+        let err = made.unwrap_err();
+        assert!(err.to_string().contains("resource limit"), "{err}");
+    }
+    let mut store = Store::new(&engine, StoreLimitsBuilder::new().memory_size(8 * 65536).build());
+    store.limiter(|l| l);
+    let err = linker2.instantiate(&mut store, snapshot.module()).unwrap_err();
     assert!(err.to_string().contains("resource limit"), "{err}");
     let other = Engine::default();
     let mut store = Store::new(&other, ());

@@ -1,7 +1,8 @@
-//! Linux: a snapshot's memory image lives in a sealed memfd; a memory made from it is a
-//! private mapping of that file inside a reservation as large as the memory may grow. The
-//! kernel shares every page with the image until the memory writes it, then copies that page
-//! alone. The reservation never moves, so growing is an `mprotect` of fresh zero pages.
+//! Linux: every memory lives in a reservation as large as it may grow, so growing is an
+//! `mprotect` of fresh zero pages and never moves or copies. A snapshot's memory image lives in
+//! a sealed memfd; a memory made from it maps that file privately at the reservation's start:
+//! the kernel shares every page with the image until the memory writes it, then copies that
+//! page alone.
 
 use std::ptr::NonNull;
 
@@ -103,12 +104,15 @@ impl Drop for Image {
     }
 }
 
-/// A memory mapped copy-on-write from an [`Image`], in a reservation of `reserved` bytes.
+/// A memory in a reservation of `reserved` bytes: zero pages (anonymous), or mapped
+/// copy-on-write from an [`Image`] over its first `image_len` bytes.
 #[derive(Debug)]
 pub(crate) struct Mapping {
     base: NonNull<u8>,
     len: usize,
     reserved: usize,
+    /// Bytes at the start mapped from an image (0: none).
+    image_len: usize,
 }
 
 // SAFETY: the mapping is owned by this value alone (no other pointer to it escapes except
@@ -116,10 +120,13 @@ pub(crate) struct Mapping {
 unsafe impl Send for Mapping {}
 
 impl Mapping {
-    /// A private mapping of `image` that may grow to `max` bytes; `None` when the OS refuses.
-    pub fn new(image: &Image, max: usize) -> Option<Mapping> {
+    /// An inaccessible reservation of at least `bytes` (whole host pages), of length 0.
+    fn reserve(bytes: usize) -> Option<Mapping> {
         let page = host_page();
-        let reserved = max.max(image.len).checked_add(page - 1)? & !(page - 1);
+        let reserved = bytes.checked_add(page - 1)? & !(page - 1);
+        if reserved == 0 {
+            return None;
+        }
         // SAFETY: a fresh inaccessible anonymous reservation placed by the kernel; nothing
         // is replaced, and MAP_NORESERVE commits no memory for it.
         let base = unsafe {
@@ -135,7 +142,23 @@ impl Mapping {
         if base == libc::MAP_FAILED {
             return None;
         }
-        let mapping = Mapping { base: NonNull::new(base.cast())?, len: image.len, reserved };
+        Some(Mapping { base: NonNull::new(base.cast())?, len: 0, reserved, image_len: 0 })
+    }
+
+    /// `len` zero bytes that may grow to `max`; `None` when the OS refuses. The kernel maps
+    /// each page on first touch: unlike a zeroed heap allocation (which the allocator may
+    /// take from freed memory and clear with `memset`), untouched pages cost nothing, and
+    /// growing neither moves nor copies.
+    pub fn zeroed(len: usize, max: usize) -> Option<Mapping> {
+        let mut m = Mapping::reserve(max.max(len))?;
+        m.grow_to(len)?;
+        Some(m)
+    }
+
+    /// A private mapping of `image` that may grow to `max` bytes; `None` when the OS refuses.
+    pub fn new(image: &Image, max: usize) -> Option<Mapping> {
+        let mut mapping = Mapping::reserve(max.max(image.len))?;
+        let base = mapping.base.as_ptr().cast();
         // SAFETY: MAP_FIXED replaces the first `image.len` bytes of the reservation made
         // above, which this function owns and nothing else uses yet; the file is at least that
         // long (sealed at that size), so every page of the mapping is backed.
@@ -143,6 +166,8 @@ impl Mapping {
         if at != base {
             return None; // `mapping`'s drop releases the reservation
         }
+        mapping.len = image.len;
+        mapping.image_len = image.len;
         Some(mapping)
     }
 
@@ -184,13 +209,21 @@ impl Mapping {
         unsafe { std::slice::from_raw_parts_mut(self.base.as_ptr(), self.len) }
     }
 
-    /// Bytes of the memory that are its own: pages it wrote (copied from the image) and
-    /// grown pages it touched, from `/proc/self/pagemap` (present or swapped, and not a
-    /// page of a file). `None` when pagemap cannot be read.
-    pub fn private_bytes(&self) -> Option<usize> {
+    /// Bytes of the image this memory shares (0 for an anonymous one).
+    pub fn image_len(&self) -> usize {
+        self.image_len
+    }
+
+    /// Bytes of the image this memory has written (the kernel copied those pages), from
+    /// `/proc/self/pagemap`: pages present or swapped that are not pages of the file. `None`
+    /// when pagemap cannot be read.
+    pub fn dirty_image_bytes(&self) -> Option<usize> {
         use std::os::unix::fs::FileExt;
+        if self.image_len == 0 {
+            return Some(0);
+        }
         let page = host_page();
-        let pages = self.len.div_ceil(page);
+        let pages = self.image_len.div_ceil(page);
         let first = self.base.as_ptr() as usize / page;
         let file = std::fs::File::open("/proc/self/pagemap").ok()?;
         let mut buf = vec![0u8; pages * 8];
@@ -200,7 +233,7 @@ impl Mapping {
             .map(|e| u64::from_le_bytes(e.try_into().unwrap_or_default()))
             .filter(|&e| e & (3 << 62) != 0 && e & (1 << 61) == 0)
             .count();
-        Some(own * page)
+        Some((own * page).min(self.image_len))
     }
 }
 

@@ -4,10 +4,12 @@
 //! `unsafe` here is memory access: the allocator's zeroed pages and, on Linux (`cow.rs`), the
 //! mappings behind copy-on-write memories, each block with the invariant it relies on.
 //!
-//! A memory is either heap bytes (a fresh memory, or a copy of an image) or, on Linux, a
-//! private mapping of an image's memfd: the clone shares the image's pages with the snapshot
-//! and every other clone until it writes one, when the kernel gives it a copy of that page
-//! alone (copy-on-write). Both forms are plain `[u8]` to the executor and the host.
+//! On Linux a memory is a reservation as large as it may grow (`cow.rs`): anonymous zero pages
+//! for a fresh memory, or a private mapping of an image's memfd for one made from a snapshot,
+//! which shares the image's pages with the snapshot and every other clone until it writes one,
+//! when the kernel gives it a copy of that page alone (copy-on-write). Elsewhere, or when the
+//! OS refuses a mapping, a memory is heap bytes (a copy of the image). All forms are plain
+//! `[u8]` to the executor and the host.
 
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
@@ -45,8 +47,13 @@ enum Repr {
 }
 
 impl LinearMemory {
-    /// `n` zero bytes; `None` when the allocator refuses.
-    pub fn zeroed(n: usize) -> Option<Self> {
+    /// `n` zero bytes that may grow to `max` bytes; `None` when the allocator refuses.
+    pub fn zeroed(n: usize, max: usize) -> Option<Self> {
+        #[cfg(target_os = "linux")]
+        if let Some(m) = cow::Mapping::zeroed(n, max) {
+            return Some(LinearMemory { repr: Repr::Mapped(m) });
+        }
+        let _ = max;
         Some(LinearMemory { repr: Repr::Heap(zeroed_bytes(n)?) })
     }
 
@@ -83,13 +90,28 @@ impl LinearMemory {
         }
     }
 
-    /// Bytes this memory holds that no other memory shares: every byte of a heap memory; of
-    /// a copy-on-write memory, the pages it wrote or grew and touched (measured by the OS).
+    /// Bytes of a snapshot's image this memory shares until it writes them: 0 unless it is
+    /// mapped copy-on-write.
+    pub fn shared_bytes(&self) -> usize {
+        match &self.repr {
+            Repr::Heap(_) => 0,
+            #[cfg(target_os = "linux")]
+            Repr::Mapped(m) => m.image_len(),
+        }
+    }
+
+    /// Bytes this memory owns, shared with no other memory: every byte, except in a
+    /// copy-on-write memory the image's pages it has not written (measured by the OS; all of
+    /// them count where it cannot be asked).
     pub fn private_bytes(&self) -> usize {
         match &self.repr {
             Repr::Heap(v) => v.len(),
             #[cfg(target_os = "linux")]
-            Repr::Mapped(m) => m.private_bytes().unwrap_or(m.len()),
+            Repr::Mapped(m) => {
+                let shared = m.image_len();
+                let dirty = if shared == 0 { Some(0) } else { m.dirty_image_bytes() };
+                m.len() - shared + dirty.unwrap_or(shared)
+            }
         }
     }
 }
