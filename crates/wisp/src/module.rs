@@ -161,6 +161,9 @@ pub(crate) struct ModuleInner {
     /// (offset, len) of each defined function's body in `bytes`.
     pub bodies: Vec<(usize, usize)>,
     pub compiled: Box<[OnceLock<Arc<CompiledFunc>>]>,
+    /// Each defined memory as its active data segments leave it, made on first instantiation
+    /// where it pays (`instance::data_image`).
+    pub data_images: OnceLock<Box<[Option<crate::linear::MemoryImage>]>>,
     pub func_names: HashMap<u32, String>,
     pub name: Option<String>,
     /// What validation learned, kept in debug builds so translation can check its operand
@@ -434,6 +437,7 @@ impl Module {
             data_count,
             bodies,
             compiled,
+            data_images: OnceLock::new(),
             func_names,
             name,
             #[cfg(debug_assertions)]

@@ -56,16 +56,17 @@ impl MemoryEntity {
             .and_then(|p| p.checked_mul(PAGE_SIZE))
             .filter(|_| ty.limits.min <= MAX_PAGES)
             .ok_or_else(|| crate::Error::Instantiate("memory too large".into()))?;
-        let max = pages_to_bytes(ty.limits.max.unwrap_or(MAX_PAGES)).unwrap_or(usize::MAX);
-        let data = LinearMemory::zeroed(bytes, max)
+        let data = LinearMemory::zeroed(bytes)
             .ok_or_else(|| crate::Error::Instantiate(format!("cannot allocate a memory of {bytes} bytes")))?;
         Ok(MemoryEntity { data, ty })
     }
 
-    /// A memory of type `ty` holding `image` (a snapshot's memory, at least `ty`'s minimum).
-    pub fn from_image(mut ty: MemoryType, image: &MemoryImage) -> Result<Self, crate::Error> {
+    /// A memory of type `ty` holding `image` (a snapshot's memory, or a module's memory after
+    /// its data segments; at least `ty`'s minimum), whose unwritten pages count as shared if
+    /// `shared` (see [`LinearMemory::from_image`]).
+    pub fn from_image(mut ty: MemoryType, image: &MemoryImage, shared: bool) -> Result<Self, crate::Error> {
         let max = pages_to_bytes(ty.limits.max.unwrap_or(MAX_PAGES)).unwrap_or(usize::MAX);
-        let data = LinearMemory::from_image(image, max)
+        let data = LinearMemory::from_image(image, max, shared)
             .ok_or_else(|| crate::Error::Instantiate(format!("cannot allocate a memory of {} bytes", image.len())))?;
         ty.limits.min = (image.len() / PAGE_SIZE) as u64;
         Ok(MemoryEntity { data, ty })
@@ -370,16 +371,22 @@ impl<T> Store<T> {
         Ok(memories.len() as u32 - 1)
     }
 
-    /// Creates a memory holding a snapshot's `image`, if the limiter allows what the memory
-    /// owns: nothing when it is mapped copy-on-write (it shares the image's pages until it
-    /// writes them), else the image's size (a copy). Returns its store index.
-    pub(crate) fn new_memory_from_image(&mut self, ty: MemoryType, image: &MemoryImage) -> Result<u32, crate::Error> {
+    /// Creates a memory holding `image`, if the limiter allows what the memory owns; returns
+    /// its store index. A snapshot's image (`shared`) mapped copy-on-write owns nothing yet
+    /// (it shares the image's pages until it writes them); a module's data image, or a copy,
+    /// owns its full size, as any new memory.
+    pub(crate) fn new_memory_from_image(
+        &mut self,
+        ty: MemoryType,
+        image: &MemoryImage,
+        shared: bool,
+    ) -> Result<u32, crate::Error> {
         self.admit_counts(0, 1, 0)?;
         let max = ty.limits.max.and_then(pages_to_bytes);
-        let memory = MemoryEntity::from_image(ty, image)?;
+        let memory = MemoryEntity::from_image(ty, image, shared)?;
         let owned = memory.data.len() - memory.data.shared_bytes();
         if self.with_limiter(|l| l.memory_growing(0, owned, max)) == Some(false) {
-            return Err(limit_error(format!("a memory owning {owned} bytes")));
+            return Err(limit_error(format!("a memory of {} bytes owning {owned}", memory.data.len())));
         }
         let memories = &mut self.inner.memories;
         memories.push(memory);

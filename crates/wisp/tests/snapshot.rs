@@ -284,3 +284,58 @@ fn no_snapshot_during_a_call() {
     assert_eq!(go.call(&mut store, ()).unwrap(), 0);
     assert!(inst.snapshot(&store).is_ok(), "after the call, the snapshot is taken");
 }
+
+/// A module `Snapshot::to_wasm` wrote (marked `wisp.initialized`) with more than 64 KiB of
+/// active data starts each instance from one image of its data segments (copy-on-write on
+/// Linux); other modules copy their segments. Either way every instance sees the segments
+/// applied in order (a later one over an earlier), writes stay in their instance, and each
+/// instance owns and is charged its memory's full size.
+#[test]
+fn instances_start_from_the_modules_data() {
+    let engine = Engine::default();
+    let big = "a".repeat(70_000);
+    for (pages, rewrite) in [(8, false), (2, false), (8, true)] {
+        let wat = format!(
+            r#"(module
+      (memory (export "memory") {pages})
+      (data (i32.const 0) "{big}")
+      (data (i32.const 100) "xyz")
+      (data (i32.const 100000) "tail")
+      (func (export "load8") (param i32) (result i32) (i32.load8_u (local.get 0)))
+      (func (export "store8") (param i32 i32) (i32.store8 (local.get 0) (local.get 1))))"#
+        );
+        let mut module = Module::new(&engine, wat).unwrap();
+        let linker = Linker::new(&engine);
+        if rewrite {
+            let mut s = Store::new(&engine, ());
+            let bytes = linker.instantiate(&mut s, &module).unwrap().snapshot(&s).unwrap().to_wasm().unwrap();
+            assert!(bytes.windows(16).any(|w| w == b"wisp.initialized"));
+            module = Module::new(&engine, &bytes).unwrap();
+        }
+        let mut s1 = Store::new(&engine, ());
+        let a = linker.instantiate(&mut s1, &module).unwrap();
+        let mut s2 = Store::new(&engine, ());
+        let b = linker.instantiate(&mut s2, &module).unwrap();
+        call(&mut s1, &a, "store8", &[Val::I32(5), Val::I32(1)]).unwrap();
+        call(&mut s1, &a, "store8", &[Val::I32(70_001), Val::I32(2)]).unwrap();
+        for (store, inst, at5, at70001) in [(&mut s1, &a, 1, 2), (&mut s2, &b, b'a' as i32, 0)] {
+            let load = |store: &mut Store<()>, at: i32| i32_of(call(store, inst, "load8", &[Val::I32(at)]).unwrap());
+            assert_eq!(load(store, 5), at5);
+            assert_eq!(load(store, 70_001), at70001);
+            assert_eq!([load(store, 0), load(store, 99), load(store, 69_999)], [b'a' as i32; 3]);
+            assert_eq!([load(store, 100), load(store, 102), load(store, 103)], [b'x' as i32, b'z' as i32, b'a' as i32]);
+            assert_eq!([load(store, 70_000), load(store, 99_999)], [0, 0]);
+            assert_eq!(load(store, 100_003), b'l' as i32);
+            let mem = inst.get_memory(&*store, "memory").unwrap();
+            assert_eq!(mem.private_bytes(&*store).unwrap(), pages * 65536);
+        }
+        let mut limited = Store::new(&engine, StoreLimitsBuilder::new().memory_size((pages - 1) * 65536).build());
+        limited.limiter(|l| l);
+        let err = Linker::new(&engine).instantiate(&mut limited, &module).unwrap_err();
+        assert!(err.to_string().contains("resource limit"), "{err}");
+    }
+    // A segment past the memory still traps at instantiation, after the image path declined.
+    let wat = format!(r#"(module (memory 2) (data (i32.const 0) "{big}") (data (i32.const 131071) "ab"))"#);
+    let module = Module::new(&engine, wat).unwrap();
+    assert!(Linker::new(&engine).instantiate(&mut Store::new(&engine, ()), &module).is_err());
+}

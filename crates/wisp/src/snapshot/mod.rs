@@ -3,6 +3,8 @@
 
 mod wasm;
 
+pub(crate) use wasm::marked_initialized;
+
 use crate::error::{Error, Result};
 use crate::instance::{instantiate_from, Instance};
 use crate::linear::MemoryImage;
