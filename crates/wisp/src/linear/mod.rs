@@ -5,10 +5,11 @@
 //! mappings behind copy-on-write memories, each block with the invariant it relies on.
 //!
 //! A memory is either heap bytes (a fresh memory, or a copy of an image) or, on Linux, a
-//! private mapping of an image's memfd (a snapshot's memory, or a module's sparse data) in a
-//! reservation as large as the memory may grow (`cow.rs`): it shares the image's pages with
-//! every other memory made from it until it writes one, when the kernel gives it a copy of that
-//! page alone (copy-on-write). Both forms are plain `[u8]` to the executor and the host.
+//! private mapping of an image's memfd (a snapshot's memory, or the data of a module that
+//! `Snapshot::to_wasm` wrote) in a reservation as large as the memory may grow (`cow.rs`): it
+//! shares the image's pages with every other memory made from it until it writes one, when the
+//! kernel gives it a copy of that page alone (copy-on-write). Both forms are plain `[u8]` to the
+//! executor and the host.
 
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
@@ -106,8 +107,7 @@ impl LinearMemory {
             #[cfg(target_os = "linux")]
             Repr::Mapped(m) => {
                 let shared = m.shared();
-                let dirty = if shared == 0 { Some(0) } else { m.dirty_image_bytes() };
-                m.len() - shared + dirty.unwrap_or(shared)
+                m.len() - shared + m.dirty_image_bytes().unwrap_or(shared)
             }
         }
     }
