@@ -3,8 +3,9 @@
 use crate::error::{Error, Result};
 use crate::func::{Func, TypedFunc, WasmParams, WasmResults};
 use crate::global::Global;
+use crate::linear::MemoryImage;
 use crate::memory::Memory;
-use crate::module::{ConstOp, DataMode, ElemMode, ExternType, Module};
+use crate::module::{ConstOp, DataMode, ElemMode, ExternType, Module, ModuleInner};
 use crate::snapshot::SnapshotState;
 use crate::store::{
     AsContext, AsContextMut, FuncEntity, FuncKind, GlobalEntity, InstanceEntity, Store, StoreInner, Stored,
@@ -248,9 +249,13 @@ fn check_import(store: &StoreInner, module: &str, name: &str, expected: &ExternT
 
 /// Evaluates a constant expression with the instance's globals and functions so far.
 fn eval_const(inner: &StoreInner, expr: &[ConstOp], globals: &[u32], funcs: &[u32]) -> u64 {
-    // One number (every Go data segment's offset): no stack to allocate.
-    if let [ConstOp::Value(v)] = expr {
-        return *v;
+    // One number (every Go data segment's offset) or reference (every item of Go's table
+    // segment, thousands per instantiation): no stack to allocate.
+    match expr {
+        [ConstOp::Value(v)] => return *v,
+        [ConstOp::RefFunc(f)] => return funcs[*f as usize] as u64 + 1,
+        [ConstOp::RefNull] => return 0,
+        _ => {}
     }
     let mut stack: Vec<u64> = Vec::with_capacity(2);
     for op in expr {
@@ -280,6 +285,60 @@ fn eval_const(inner: &StoreInner, expr: &[ConstOp], globals: &[u32], funcs: &[u3
         stack.push(v);
     }
     stack.pop().unwrap_or(0)
+}
+
+/// Least active data (bytes) for which a module's memory starts from an image of its data
+/// segments: below it, copying the segments costs less than mapping a file.
+const DATA_IMAGE_MIN_BYTES: usize = 64 * 1024;
+
+/// The image of defined memory `def` after the module's active data segments, for a module
+/// that `Snapshot::to_wasm` wrote (its data is an initialized memory, which instances mostly
+/// read): made once per module, then each instance maps it and the kernel copies only the pages
+/// it writes (wasmtime's copy-on-write initialization), instead of each instance clearing a
+/// heap memory and copying every segment. Other modules copy their segments: a module that
+/// initializes itself writes much of its memory (Go's `_initialize` in `add.wasm`: about 800
+/// pages of 4 KiB), and faulting in fresh pages cost more than reused heap memory
+/// (RATIONALE.md). `None` also when the OS offers no such mapping, the data is small, or a
+/// segment's offset is not a constant or does not fit the memory's minimum (then
+/// instantiation must trap as the spec says, segment by segment).
+fn data_image(m: &ModuleInner, def: usize) -> Option<&MemoryImage> {
+    let images = m.data_images.get_or_init(|| {
+        if !crate::snapshot::marked_initialized(&m.bytes) {
+            return Box::default();
+        }
+        (0..m.defined_memories().len()).map(|i| build_data_image(m, i)).collect()
+    });
+    images.get(def)?.as_ref()
+}
+
+fn build_data_image(m: &ModuleInner, def: usize) -> Option<MemoryImage> {
+    let index = m.num_imported_memories + def as u32;
+    let size = usize::try_from(m.defined_memories()[def].limits.min).ok()?.checked_mul(crate::store::PAGE_SIZE)?;
+    let mut segments = Vec::new();
+    let (mut low, mut high, mut total) = (usize::MAX, 0, 0);
+    for seg in &m.data {
+        match &seg.mode {
+            DataMode::Active { memory, offset } if *memory == index => {
+                let [ConstOp::Value(at)] = offset.ops() else { return None };
+                let at = *at as u32 as usize;
+                let end = at.checked_add(seg.len).filter(|&e| e <= size)?;
+                if seg.len > 0 {
+                    (low, high, total) = (low.min(at), high.max(end), total + seg.len);
+                    segments.push((at, seg));
+                }
+            }
+            _ => {}
+        }
+    }
+    if total < DATA_IMAGE_MIN_BYTES {
+        return None;
+    }
+    // Only the span the segments cover is assembled; the file is `size` long around it.
+    let mut span = vec![0u8; high - low];
+    for (at, seg) in segments {
+        span[at - low..at - low + seg.len].copy_from_slice(&m.bytes[seg.start..seg.start + seg.len]);
+    }
+    MemoryImage::of_data(size, low, &span)
 }
 
 /// Instantiates `module` in `store` with `imports` (in the module's import order).
@@ -342,8 +401,11 @@ pub(crate) fn instantiate_from<T>(
     }
     for (i, &ty) in m.defined_memories().iter().enumerate() {
         memories.push(match from {
-            None => store.new_memory(ty)?,
-            Some(snap) => store.new_memory_from_image(ty, &snap.memories[i])?,
+            None => match data_image(m, i) {
+                Some(image) => store.new_memory_from_image(ty, image, false)?,
+                None => store.new_memory(ty)?,
+            },
+            Some(snap) => store.new_memory_from_image(ty, &snap.memories[i], true)?,
         });
     }
     let inner = &mut store.inner;
@@ -415,6 +477,15 @@ pub(crate) fn instantiate_from<T>(
     }
     for (i, seg) in m.data.iter().enumerate() {
         if let DataMode::Active { memory, offset } = &seg.mode {
+            let imaged =
+                memory.checked_sub(m.num_imported_memories).is_some_and(|d| data_image(m, d as usize).is_some());
+            if imaged {
+                // The memory was made holding every active segment of it (checked to fit).
+                if let Some(d) = inner.instances[ent].datas.get_mut(i) {
+                    d.1 = 0;
+                }
+                continue;
+            }
             let e = &inner.instances[ent];
             let d = eval_const(inner, offset.ops(), &e.globals, &e.funcs) as u32 as usize;
             let mi = e.memories[*memory as usize] as usize;

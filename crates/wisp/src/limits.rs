@@ -20,6 +20,21 @@ pub const DEFAULT_TABLE_LIMIT: usize = 10_000;
 /// maximum allows. A `false` makes Wasm's grow return -1, as the spec lets an engine do, and
 /// makes instantiation or `Memory::new`/`Table::new` fail with an error.
 ///
+/// A memory is charged for the bytes it owns ([`Memory::private_bytes`]): its size, except
+/// for a memory that an instance made from a [`Snapshot`] maps copy-on-write (on Linux),
+/// which shares the snapshot's pages until it writes them and owns only the pages it wrote
+/// plus what it grew. Its creation asks
+/// `memory_growing(0, 0, max)`; each grow asks `memory_growing(owned, owned + added, max)`,
+/// where `owned` is measured by the OS at that moment. Writes between grows are not seen as
+/// they happen (an interpreter cannot trap them cheaply), so a memory may own up to the
+/// snapshot's size more than its limiter was last told, never more: the host accepted that
+/// much when it took the snapshot, and it can read `Memory::private_bytes` after any call.
+/// Where memories are copied (elsewhere than Linux, or when the OS refuses a mapping) the copy
+/// owns, and is charged, its full size.
+///
+/// [`Memory::private_bytes`]: crate::Memory::private_bytes
+/// [`Snapshot`]: crate::Snapshot
+///
 /// ```
 /// /// Lets memories grow to 4 pages, and counts the refusals.
 /// struct Budget { refused: u32 }
@@ -46,8 +61,9 @@ pub const DEFAULT_TABLE_LIMIT: usize = 10_000;
 /// # Ok::<(), wisp::Error>(())
 /// ```
 pub trait ResourceLimiter {
-    /// A memory wants to grow from `current` to `desired` bytes; `maximum` is its declared
-    /// maximum in bytes, if it has one.
+    /// A memory wants to grow from owning `current` to owning `desired` bytes (its size,
+    /// except for a copy-on-write memory made from a snapshot: see above); `maximum` is its
+    /// declared maximum in bytes, if it has one.
     fn memory_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> bool;
 
     /// A table wants to grow from `current` to `desired` elements; `maximum` is its declared
@@ -149,7 +165,8 @@ impl StoreLimitsBuilder {
         Self::default()
     }
 
-    /// Most bytes any one memory may have.
+    /// Most bytes any one memory may own: its size, or for a copy-on-write memory made from
+    /// a snapshot, what it wrote and grew (see [`ResourceLimiter`]).
     pub fn memory_size(mut self, bytes: usize) -> Self {
         self.0.memory_size = Some(bytes);
         self

@@ -76,8 +76,10 @@ impl Memory {
     }
 
     /// Bytes of this memory that it does not share with a [`Snapshot`](crate::Snapshot) or
-    /// another memory: all of them for a fresh memory, or one copied from a snapshot; for a
-    /// memory mapped copy-on-write from a snapshot, the pages it has written (and grown).
+    /// another memory, and what a [`ResourceLimiter`](crate::ResourceLimiter) is charged for
+    /// it: all of them for a fresh memory, or one copied from a snapshot; for a memory mapped
+    /// copy-on-write from a snapshot (Linux), the snapshot's pages it has written (host pages,
+    /// measured by the OS) plus every byte it grew past the snapshot's size.
     pub fn private_bytes(&self, store: impl AsContext) -> Result<usize> {
         Ok(self.entity(&store)?.data.private_bytes())
     }

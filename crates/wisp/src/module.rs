@@ -162,6 +162,9 @@ pub(crate) struct ModuleInner {
     pub bodies: Vec<(usize, usize)>,
     /// Each defined function's translation, in place (no pointer to follow on a call).
     pub compiled: Box<[OnceLock<CompiledFunc>]>,
+    /// Each defined memory as its active data segments leave it, made on first instantiation
+    /// where it pays (`instance::data_image`).
+    pub data_images: OnceLock<Box<[Option<crate::linear::MemoryImage>]>>,
     pub func_names: HashMap<u32, String>,
     pub name: Option<String>,
     /// What validation learned, kept in debug builds so translation can check its operand
@@ -435,6 +438,7 @@ impl Module {
             data_count,
             bodies,
             compiled,
+            data_images: OnceLock::new(),
             func_names,
             name,
             #[cfg(debug_assertions)]

@@ -61,10 +61,12 @@ impl MemoryEntity {
         Ok(MemoryEntity { data, ty })
     }
 
-    /// A memory of type `ty` holding `image` (a snapshot's memory, at least `ty`'s minimum).
-    pub fn from_image(mut ty: MemoryType, image: &MemoryImage) -> Result<Self, crate::Error> {
+    /// A memory of type `ty` holding `image` (a snapshot's memory, or a module's memory after
+    /// its data segments; at least `ty`'s minimum), whose unwritten pages count as shared if
+    /// `shared` (see [`LinearMemory::from_image`]).
+    pub fn from_image(mut ty: MemoryType, image: &MemoryImage, shared: bool) -> Result<Self, crate::Error> {
         let max = pages_to_bytes(ty.limits.max.unwrap_or(MAX_PAGES)).unwrap_or(usize::MAX);
-        let data = LinearMemory::from_image(image, max)
+        let data = LinearMemory::from_image(image, max, shared)
             .ok_or_else(|| crate::Error::Instantiate(format!("cannot allocate a memory of {} bytes", image.len())))?;
         ty.limits.min = (image.len() / PAGE_SIZE) as u64;
         Ok(MemoryEntity { data, ty })
@@ -307,13 +309,17 @@ impl<T> Store<T> {
     }
 
     /// `memory.grow` of store memory `m`: the old size in pages, or `None` (-1 to Wasm) when
-    /// the memory's maximum, the limiter or the allocator refuses.
+    /// the memory's maximum, the limiter or the allocator refuses. The limiter sees the bytes
+    /// the memory owns ([`LinearMemory::private_bytes`]: a copy-on-write memory does not own
+    /// the snapshot's pages it has not written) before and after the grow.
     pub(crate) fn grow_memory(&mut self, m: usize, delta: u64) -> Option<u64> {
         if delta > 0 && self.limiter.is_some() {
             let mem = &self.inner.memories[m];
             let new = mem.pages().checked_add(delta).filter(|&n| n <= mem.max_pages())?;
-            let desired = usize::try_from(new).ok()?.checked_mul(PAGE_SIZE)?;
-            let (current, max) = (mem.data.len(), mem.ty.limits.max.and_then(pages_to_bytes));
+            let added = usize::try_from(new - mem.pages()).ok()?.checked_mul(PAGE_SIZE)?;
+            let current = mem.data.private_bytes();
+            let desired = current.checked_add(added)?;
+            let max = mem.ty.limits.max.and_then(pages_to_bytes);
             if !self.with_limiter(|l| l.memory_growing(current, desired, max))? {
                 return None;
             }
@@ -376,16 +382,25 @@ impl<T> Store<T> {
         Ok(memories.len() as u32 - 1)
     }
 
-    /// Creates a memory holding a snapshot's `image`, if its size fits the limiter (asked as
-    /// for a new memory of the image's size); returns its store index.
-    pub(crate) fn new_memory_from_image(&mut self, ty: MemoryType, image: &MemoryImage) -> Result<u32, crate::Error> {
+    /// Creates a memory holding `image`, if the limiter allows what the memory owns; returns
+    /// its store index. A snapshot's image (`shared`) mapped copy-on-write owns nothing yet
+    /// (it shares the image's pages until it writes them); a module's data image, or a copy,
+    /// owns its full size, as any new memory.
+    pub(crate) fn new_memory_from_image(
+        &mut self,
+        ty: MemoryType,
+        image: &MemoryImage,
+        shared: bool,
+    ) -> Result<u32, crate::Error> {
         self.admit_counts(0, 1, 0)?;
         let max = ty.limits.max.and_then(pages_to_bytes);
-        if self.with_limiter(|l| l.memory_growing(0, image.len(), max)) == Some(false) {
-            return Err(limit_error(format!("a memory of {} bytes", image.len())));
+        let memory = MemoryEntity::from_image(ty, image, shared)?;
+        let owned = memory.data.len() - memory.data.shared_bytes();
+        if self.with_limiter(|l| l.memory_growing(0, owned, max)) == Some(false) {
+            return Err(limit_error(format!("a memory of {} bytes owning {owned}", memory.data.len())));
         }
         let memories = &mut self.inner.memories;
-        memories.push(MemoryEntity::from_image(ty, image)?);
+        memories.push(memory);
         Ok(memories.len() as u32 - 1)
     }
 

@@ -126,13 +126,85 @@ fn clones_own_only_what_they_write() {
     assert_eq!(fm.private_bytes(&fresh).unwrap(), 16 * 65536);
 }
 
+/// Records what a memory asks, and allows owning at most `limit` bytes.
+struct Recorder {
+    limit: usize,
+    asked: Vec<(usize, usize)>,
+}
+
+impl wisp::ResourceLimiter for Recorder {
+    fn memory_growing(&mut self, current: usize, desired: usize, _max: Option<usize>) -> bool {
+        self.asked.push((current, desired));
+        desired <= self.limit
+    }
+    fn table_growing(&mut self, _current: usize, _desired: usize, _max: Option<usize>) -> bool {
+        true
+    }
+}
+
+/// A copy-on-write clone is charged what it owns: nothing when made, then at each grow the
+/// snapshot's pages it wrote (as the OS counts them) plus what it grew, so a limiter that allows
+/// less than the snapshot's 16 pages still lets clones be made and called, and still limits
+/// growth.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_clones_limiter_sees_what_it_owns() {
+    let (engine, _, snapshot) = setup();
+    let mut store = Store::new(&engine, Recorder { limit: 8 * 65536, asked: Vec::new() });
+    store.limiter(|r| r);
+    let linker = Linker::new(&engine);
+    let a = snapshot.instantiate(&mut store, &linker).unwrap();
+    assert_eq!(store.data().asked, [(0, 0)]);
+    let mem = a.get_memory(&store, "memory").unwrap();
+    let call = |store: &mut Store<Recorder>, name: &str, args: &[Val]| {
+        let f = a.reactor_func(&*store, name).unwrap();
+        let mut out = vec![Val::I32(0); f.ty(&*store).unwrap().results().len()];
+        f.call(&mut *store, args, &mut out).unwrap();
+        out.pop()
+    };
+    for page in 0..16 {
+        call(&mut store, "load8", &[Val::I32(page * 65536 + 7)]);
+    }
+    call(&mut store, "store8", &[Val::I32(3 * 65536 + 10), Val::I32(1)]);
+    call(&mut store, "store8", &[Val::I32(9 * 65536 + 10), Val::I32(1)]);
+    call(&mut store, "store8", &[Val::I32(9 * 65536 + 11), Val::I32(1)]);
+    let dirty = mem.private_bytes(&store).unwrap();
+    // Two host pages written (one per 64 KiB page touched), whatever the host's page size.
+    let host_page = dirty / 2;
+    assert!(host_page.is_power_of_two() && (4096..=65536).contains(&host_page), "{dirty}");
+    assert_eq!(call(&mut store, "grow", &[Val::I32(1)]), Some(Val::I32(16)));
+    assert_eq!(store.data().asked[1], (dirty, dirty + 65536));
+    assert_eq!(mem.private_bytes(&store).unwrap(), dirty + 65536, "grown bytes count in full");
+    // Owning 8 more pages would pass the limit: refused, as a failed grow.
+    assert_eq!(call(&mut store, "grow", &[Val::I32(8)]), Some(Val::I32(-1)));
+    assert_eq!(store.data().asked[2], (dirty + 65536, dirty + 9 * 65536));
+    assert_eq!(mem.size(&store).unwrap(), 17);
+    assert_eq!(call(&mut store, "load8", &[Val::I32(9 * 65536 + 10)]), Some(Val::I32(1)));
+    // The host's grow asks the same way; a fresh memory is charged its size.
+    assert!(mem.grow(&mut store, 7).is_err());
+    let fresh = linker.instantiate(&mut store, snapshot.module());
+    assert!(fresh.unwrap_err().to_string().contains("resource limit"));
+    assert_eq!(store.data().asked.last(), Some(&(0, 16 * 65536)));
+}
+
 #[test]
 fn limiter_and_engine_are_checked() {
     let (engine, linker, snapshot) = setup();
     let mut store = Store::new(&engine, StoreLimitsBuilder::new().memory_size(8 * 65536).build());
     store.limiter(|l| l);
     let linker2 = Linker::new(&engine);
-    let err = snapshot.instantiate(&mut store, &linker2).unwrap_err();
+    let made = snapshot.instantiate(&mut store, &linker2);
+    if cfg!(target_os = "linux") {
+        // Copy-on-write: the clone owns none of the snapshot's 16 pages yet.
+        made.unwrap();
+    } else {
+        // A copy owns all 16.
+        let err = made.unwrap_err();
+        assert!(err.to_string().contains("resource limit"), "{err}");
+    }
+    let mut store = Store::new(&engine, StoreLimitsBuilder::new().memory_size(8 * 65536).build());
+    store.limiter(|l| l);
+    let err = linker2.instantiate(&mut store, snapshot.module()).unwrap_err();
     assert!(err.to_string().contains("resource limit"), "{err}");
     let other = Engine::default();
     let mut store = Store::new(&other, ());
@@ -211,4 +283,59 @@ fn no_snapshot_during_a_call() {
     let go = inst.get_typed_func::<(), i32>(&store, "go").unwrap();
     assert_eq!(go.call(&mut store, ()).unwrap(), 0);
     assert!(inst.snapshot(&store).is_ok(), "after the call, the snapshot is taken");
+}
+
+/// A module `Snapshot::to_wasm` wrote (marked `wisp.initialized`) with more than 64 KiB of
+/// active data starts each instance from one image of its data segments (copy-on-write on
+/// Linux); other modules copy their segments. Either way every instance sees the segments
+/// applied in order (a later one over an earlier), writes stay in their instance, and each
+/// instance owns and is charged its memory's full size.
+#[test]
+fn instances_start_from_the_modules_data() {
+    let engine = Engine::default();
+    let big = "a".repeat(70_000);
+    for (pages, rewrite) in [(8, false), (2, false), (8, true)] {
+        let wat = format!(
+            r#"(module
+      (memory (export "memory") {pages})
+      (data (i32.const 0) "{big}")
+      (data (i32.const 100) "xyz")
+      (data (i32.const 100000) "tail")
+      (func (export "load8") (param i32) (result i32) (i32.load8_u (local.get 0)))
+      (func (export "store8") (param i32 i32) (i32.store8 (local.get 0) (local.get 1))))"#
+        );
+        let mut module = Module::new(&engine, wat).unwrap();
+        let linker = Linker::new(&engine);
+        if rewrite {
+            let mut s = Store::new(&engine, ());
+            let bytes = linker.instantiate(&mut s, &module).unwrap().snapshot(&s).unwrap().to_wasm().unwrap();
+            assert!(bytes.windows(16).any(|w| w == b"wisp.initialized"));
+            module = Module::new(&engine, &bytes).unwrap();
+        }
+        let mut s1 = Store::new(&engine, ());
+        let a = linker.instantiate(&mut s1, &module).unwrap();
+        let mut s2 = Store::new(&engine, ());
+        let b = linker.instantiate(&mut s2, &module).unwrap();
+        call(&mut s1, &a, "store8", &[Val::I32(5), Val::I32(1)]).unwrap();
+        call(&mut s1, &a, "store8", &[Val::I32(70_001), Val::I32(2)]).unwrap();
+        for (store, inst, at5, at70001) in [(&mut s1, &a, 1, 2), (&mut s2, &b, b'a' as i32, 0)] {
+            let load = |store: &mut Store<()>, at: i32| i32_of(call(store, inst, "load8", &[Val::I32(at)]).unwrap());
+            assert_eq!(load(store, 5), at5);
+            assert_eq!(load(store, 70_001), at70001);
+            assert_eq!([load(store, 0), load(store, 99), load(store, 69_999)], [b'a' as i32; 3]);
+            assert_eq!([load(store, 100), load(store, 102), load(store, 103)], [b'x' as i32, b'z' as i32, b'a' as i32]);
+            assert_eq!([load(store, 70_000), load(store, 99_999)], [0, 0]);
+            assert_eq!(load(store, 100_003), b'l' as i32);
+            let mem = inst.get_memory(&*store, "memory").unwrap();
+            assert_eq!(mem.private_bytes(&*store).unwrap(), pages * 65536);
+        }
+        let mut limited = Store::new(&engine, StoreLimitsBuilder::new().memory_size((pages - 1) * 65536).build());
+        limited.limiter(|l| l);
+        let err = Linker::new(&engine).instantiate(&mut limited, &module).unwrap_err();
+        assert!(err.to_string().contains("resource limit"), "{err}");
+    }
+    // A segment past the memory still traps at instantiation, after the image path declined.
+    let wat = format!(r#"(module (memory 2) (data (i32.const 0) "{big}") (data (i32.const 131071) "ab"))"#);
+    let module = Module::new(&engine, wat).unwrap();
+    assert!(Linker::new(&engine).instantiate(&mut Store::new(&engine, ()), &module).is_err());
 }

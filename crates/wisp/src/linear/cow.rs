@@ -1,7 +1,8 @@
-//! Linux: a snapshot's memory image lives in a sealed memfd; a memory made from it is a
-//! private mapping of that file inside a reservation as large as the memory may grow. The
-//! kernel shares every page with the image until the memory writes it, then copies that page
-//! alone. The reservation never moves, so growing is an `mprotect` of fresh zero pages.
+//! Linux: a memory image (a snapshot's memory, or a module's data) lives in a sealed memfd; a
+//! memory made from it is a private mapping of that file inside a reservation as large as the
+//! memory may grow. The kernel shares every page with the image until the memory writes it,
+//! then copies that page alone. The reservation never moves, so growing is an `mprotect` of
+//! fresh zero pages.
 
 use std::ptr::NonNull;
 
@@ -33,8 +34,13 @@ impl Image {
     /// An image of `bytes`; `None` when the OS refuses (the caller falls back to a copy).
     /// `bytes` must not be empty (a mapping cannot be).
     pub fn new(bytes: &[u8]) -> Option<Image> {
-        let len = bytes.len();
-        if len == 0 {
+        Image::with_contents(bytes.len(), 0, bytes)
+    }
+
+    /// An image of `len` bytes, zero except for `bytes` at `at` (which must fit); `None` when
+    /// the OS refuses or `len` is 0.
+    pub fn with_contents(len: usize, at: usize, bytes: &[u8]) -> Option<Image> {
+        if len == 0 || at.checked_add(bytes.len()).is_none_or(|end| end > len) {
             return None;
         }
         // SAFETY: the name is a NUL-terminated string; the flags are valid for memfd_create.
@@ -53,23 +59,24 @@ impl Image {
         }
         // Zero runs stay holes in the file: they cost nothing and read as zeros.
         let chunk = 64 * 1024;
-        let mut at = 0;
-        while at < len {
-            let end = (at + chunk).min(len);
-            let piece = &bytes[at..end];
+        let mut from = 0;
+        while from < bytes.len() {
+            let end = (from + chunk).min(bytes.len());
+            let piece = &bytes[from..end];
             if piece.iter().any(|&b| b != 0) {
                 let mut done = 0;
                 while done < piece.len() {
                     let rest = &piece[done..];
+                    let offset = (at + from + done) as libc::off_t;
                     // SAFETY: `rest` is a live slice; the kernel reads `rest.len()` bytes of it.
-                    let n = unsafe { libc::pwrite(fd, rest.as_ptr().cast(), rest.len(), (at + done) as libc::off_t) };
+                    let n = unsafe { libc::pwrite(fd, rest.as_ptr().cast(), rest.len(), offset) };
                     if n <= 0 {
                         return close(fd);
                     }
                     done += n as usize;
                 }
             }
-            at = end;
+            from = end;
         }
         let seals = libc::F_SEAL_SHRINK | libc::F_SEAL_GROW | libc::F_SEAL_WRITE | libc::F_SEAL_SEAL;
         // SAFETY: `fd` is an open memfd created with MFD_ALLOW_SEALING.
@@ -109,6 +116,9 @@ pub(crate) struct Mapping {
     base: NonNull<u8>,
     len: usize,
     reserved: usize,
+    /// Bytes at the start mapped from an image that count as shared, not owned (0: none,
+    /// or the image is a module's data, which every instance is charged for).
+    shared: usize,
 }
 
 // SAFETY: the mapping is owned by this value alone (no other pointer to it escapes except
@@ -116,10 +126,13 @@ pub(crate) struct Mapping {
 unsafe impl Send for Mapping {}
 
 impl Mapping {
-    /// A private mapping of `image` that may grow to `max` bytes; `None` when the OS refuses.
-    pub fn new(image: &Image, max: usize) -> Option<Mapping> {
+    /// An inaccessible reservation of at least `bytes` (whole host pages), of length 0.
+    fn reserve(bytes: usize) -> Option<Mapping> {
         let page = host_page();
-        let reserved = max.max(image.len).checked_add(page - 1)? & !(page - 1);
+        let reserved = bytes.checked_add(page - 1)? & !(page - 1);
+        if reserved == 0 {
+            return None;
+        }
         // SAFETY: a fresh inaccessible anonymous reservation placed by the kernel; nothing
         // is replaced, and MAP_NORESERVE commits no memory for it.
         let base = unsafe {
@@ -135,7 +148,14 @@ impl Mapping {
         if base == libc::MAP_FAILED {
             return None;
         }
-        let mapping = Mapping { base: NonNull::new(base.cast())?, len: image.len, reserved };
+        Some(Mapping { base: NonNull::new(base.cast())?, len: 0, reserved, shared: 0 })
+    }
+
+    /// A private mapping of `image` that may grow to `max` bytes, its pages counted as
+    /// shared (not owned) if `shared`; `None` when the OS refuses.
+    pub fn new(image: &Image, max: usize, shared: bool) -> Option<Mapping> {
+        let mut mapping = Mapping::reserve(max.max(image.len))?;
+        let base = mapping.base.as_ptr().cast();
         // SAFETY: MAP_FIXED replaces the first `image.len` bytes of the reservation made
         // above, which this function owns and nothing else uses yet; the file is at least that
         // long (sealed at that size), so every page of the mapping is backed.
@@ -143,6 +163,8 @@ impl Mapping {
         if at != base {
             return None; // `mapping`'s drop releases the reservation
         }
+        mapping.len = image.len;
+        mapping.shared = if shared { image.len } else { 0 };
         Some(mapping)
     }
 
@@ -184,13 +206,21 @@ impl Mapping {
         unsafe { std::slice::from_raw_parts_mut(self.base.as_ptr(), self.len) }
     }
 
-    /// Bytes of the memory that are its own: pages it wrote (copied from the image) and
-    /// grown pages it touched, from `/proc/self/pagemap` (present or swapped, and not a
-    /// page of a file). `None` when pagemap cannot be read.
-    pub fn private_bytes(&self) -> Option<usize> {
+    /// Bytes of the image this memory counts as shared (see `Mapping::new`).
+    pub fn shared(&self) -> usize {
+        self.shared
+    }
+
+    /// Bytes of the shared image this memory has written (the kernel copied those pages), from
+    /// `/proc/self/pagemap`: pages present or swapped that are not pages of the file. `None`
+    /// when pagemap cannot be read.
+    pub fn dirty_image_bytes(&self) -> Option<usize> {
         use std::os::unix::fs::FileExt;
+        if self.shared == 0 {
+            return Some(0);
+        }
         let page = host_page();
-        let pages = self.len.div_ceil(page);
+        let pages = self.shared.div_ceil(page);
         let first = self.base.as_ptr() as usize / page;
         let file = std::fs::File::open("/proc/self/pagemap").ok()?;
         let mut buf = vec![0u8; pages * 8];
@@ -200,7 +230,7 @@ impl Mapping {
             .map(|e| u64::from_le_bytes(e.try_into().unwrap_or_default()))
             .filter(|&e| e & (3 << 62) != 0 && e & (1 << 61) == 0)
             .count();
-        Some(own * page)
+        Some((own * page).min(self.shared))
     }
 }
 

@@ -5,9 +5,11 @@
 //! mappings behind copy-on-write memories, each block with the invariant it relies on.
 //!
 //! A memory is either heap bytes (a fresh memory, or a copy of an image) or, on Linux, a
-//! private mapping of an image's memfd: the clone shares the image's pages with the snapshot
-//! and every other clone until it writes one, when the kernel gives it a copy of that page
-//! alone (copy-on-write). Both forms are plain `[u8]` to the executor and the host.
+//! private mapping of an image's memfd (a snapshot's memory, or the data of a module that
+//! `Snapshot::to_wasm` wrote) in a reservation as large as the memory may grow (`cow.rs`): it
+//! shares the image's pages with every other memory made from it until it writes one, when the
+//! kernel gives it a copy of that page alone (copy-on-write). Both forms are plain `[u8]` to the
+//! executor and the host.
 
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
@@ -45,21 +47,24 @@ enum Repr {
 }
 
 impl LinearMemory {
-    /// `n` zero bytes; `None` when the allocator refuses.
+    /// `n` zero bytes; `None` when the allocator refuses. Heap memory, not a mapping: the
+    /// allocator reuses pages an earlier memory freed, where fresh mappings would fault in
+    /// every page an instance touches (RATIONALE.md).
     pub fn zeroed(n: usize) -> Option<Self> {
         Some(LinearMemory { repr: Repr::Heap(zeroed_bytes(n)?) })
     }
 
     /// A memory starting as `image`'s bytes, private to its owner, that may grow to `max`
-    /// bytes: copy-on-write where the OS offers it (Linux), else a copy.
-    pub fn from_image(image: &MemoryImage, max: usize) -> Option<Self> {
+    /// bytes: copy-on-write where the OS offers it (Linux), else a copy. The pages it has
+    /// not written count as shared ([`LinearMemory::private_bytes`]) if `shared`.
+    pub fn from_image(image: &MemoryImage, max: usize, shared: bool) -> Option<Self> {
         #[cfg(target_os = "linux")]
         if let ImageRepr::Mapped(img) = &image.repr {
-            if let Some(m) = cow::Mapping::new(img, max) {
+            if let Some(m) = cow::Mapping::new(img, max, shared) {
                 return Some(LinearMemory { repr: Repr::Mapped(m) });
             }
         }
-        let _ = max;
+        let _ = (max, shared);
         let mut data = zeroed_bytes(image.len())?;
         data.copy_from_slice(image.bytes());
         Some(LinearMemory { repr: Repr::Heap(data) })
@@ -83,13 +88,27 @@ impl LinearMemory {
         }
     }
 
-    /// Bytes this memory holds that no other memory shares: every byte of a heap memory; of
-    /// a copy-on-write memory, the pages it wrote or grew and touched (measured by the OS).
+    /// Bytes of a snapshot's image this memory shares until it writes them: 0 unless it is
+    /// mapped copy-on-write from a snapshot.
+    pub fn shared_bytes(&self) -> usize {
+        match &self.repr {
+            Repr::Heap(_) => 0,
+            #[cfg(target_os = "linux")]
+            Repr::Mapped(m) => m.shared(),
+        }
+    }
+
+    /// Bytes this memory owns, shared with no other memory: every byte, except in a
+    /// copy-on-write memory the image's pages it has not written (measured by the OS; all of
+    /// them count where it cannot be asked).
     pub fn private_bytes(&self) -> usize {
         match &self.repr {
             Repr::Heap(v) => v.len(),
             #[cfg(target_os = "linux")]
-            Repr::Mapped(m) => m.private_bytes().unwrap_or(m.len()),
+            Repr::Mapped(m) => {
+                let shared = m.shared();
+                m.len() - shared + m.dirty_image_bytes().unwrap_or(shared)
+            }
         }
     }
 }
@@ -136,6 +155,17 @@ impl MemoryImage {
             return MemoryImage { repr: ImageRepr::Mapped(Arc::new(img)) };
         }
         MemoryImage { repr: ImageRepr::Heap(bytes.into()) }
+    }
+
+    /// `len` bytes, zero except for `bytes` at `at`, mapped from a sealed memfd; `None` where
+    /// that is not available (the caller then writes `bytes` into each memory itself).
+    pub fn of_data(len: usize, at: usize, bytes: &[u8]) -> Option<Self> {
+        #[cfg(target_os = "linux")]
+        if let Some(img) = cow::Image::with_contents(len, at, bytes) {
+            return Some(MemoryImage { repr: ImageRepr::Mapped(Arc::new(img)) });
+        }
+        let _ = (len, at, bytes);
+        None
     }
 
     pub fn len(&self) -> usize {

@@ -3,6 +3,8 @@
 
 mod wasm;
 
+pub(crate) use wasm::marked_initialized;
+
 use crate::error::{Error, Result};
 use crate::instance::{instantiate_from, Instance};
 use crate::linear::MemoryImage;
@@ -188,7 +190,10 @@ impl Snapshot {
     /// `start` and `_initialize` are not called (a snapshot taken after
     /// [`Instance::initialize_reactor`] gives an instance whose exports can be called at once).
     ///
-    /// The store's limiter is asked for each memory as for a new memory of the captured size.
+    /// The store's limiter is asked for each memory as for a new memory of the bytes it owns
+    /// (see [`ResourceLimiter`](crate::ResourceLimiter)): none for a memory mapped
+    /// copy-on-write (Linux), which shares the captured pages until it writes them; the
+    /// captured size for a copy.
     pub fn instantiate<T>(&self, mut store: impl AsContextMut<Data = T>, linker: &Linker<T>) -> Result<Instance> {
         let store = store.as_context_mut();
         let module = &self.inner.module;

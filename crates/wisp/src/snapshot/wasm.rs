@@ -187,7 +187,10 @@ impl Snapshot {
     ///   the image follows them;
     /// - start: removed (it ran before the snapshot);
     /// - code: `_initialize`, if the module exports it, gets an empty body, so hosts that call it
-    ///   first (every WASI reactor host does) change nothing.
+    ///   first (every WASI reactor host does) change nothing;
+    /// - a custom section `wisp.initialized` (empty) is added: it tells wisp that the data is an
+    ///   initialized memory, which instances will mostly read, so wisp maps it copy-on-write
+    ///   instead of copying it into each instance (on Linux). Other engines ignore it.
     ///
     /// Tables are written as the element segments leave them, so a snapshot whose tables were
     /// changed after instantiation (`table.set`, `table.grow`, `table.init`), or whose passive
@@ -286,6 +289,7 @@ impl Snapshot {
                     leb_u(&mut p, count as u64);
                     section(&mut out, id, &p);
                 }
+                0 if custom_name(body) == Some(INITIALIZED.as_bytes()) => {} // written once, below
                 _ => section(&mut out, id, body),
             }
             // A module without a data section gets one after code (sections 10 then 11).
@@ -294,6 +298,10 @@ impl Snapshot {
                 data_written = true;
             }
         }
+        let mut p = Vec::new();
+        leb_u(&mut p, INITIALIZED.len() as u64);
+        p.extend_from_slice(INITIALIZED.as_bytes());
+        section(&mut out, 0, &p);
         Ok(out)
     }
 
@@ -375,6 +383,31 @@ impl Snapshot {
         }
         Ok(())
     }
+}
+
+/// The name of the (empty) custom section [`Snapshot::to_wasm`] adds: the module's data is the
+/// memory of an initialized instance, which instances will mostly read, so wisp maps it
+/// copy-on-write rather than copying it (`instance::data_image`). Other engines ignore it.
+pub(crate) const INITIALIZED: &str = "wisp.initialized";
+
+/// The name of a custom section, from its payload.
+fn custom_name(body: &[u8]) -> Option<&[u8]> {
+    let mut c = Cursor { bytes: body, pos: 0 };
+    let n = usize::try_from(c.u().ok()?).ok()?;
+    c.take(n).ok()
+}
+
+/// Whether `bytes` (a module wisp validated) has the [`INITIALIZED`] custom section.
+pub(crate) fn marked_initialized(bytes: &[u8]) -> bool {
+    let mut c = Cursor { bytes, pos: 8 };
+    while c.pos < bytes.len() {
+        let (Ok(id), Ok(len)) = (c.byte(), c.u()) else { return false };
+        let Ok(body) = c.take(len as usize) else { return false };
+        if id == 0 && custom_name(body) == Some(INITIALIZED.as_bytes()) {
+            return true;
+        }
+    }
+    false
 }
 
 fn bytes_have_section(bytes: &[u8], want: u8) -> Result<bool> {
