@@ -52,10 +52,22 @@ impl std::fmt::Debug for Op {
 #[derive(Clone, Copy)]
 enum Outcome {
     Return,
-    Host { func: u32, resume_ip: *const Op },
+    Host {
+        func: u32,
+        resume_ip: *const Op,
+    },
     HostFailed,
-    GrowStack { instance: u32, def_index: u32, resume_ip: *const Op },
-    Grow { kind: GrowKind, index: u32, delta: u32, resume_ip: *const Op },
+    GrowStack {
+        instance: u32,
+        def_index: u32,
+        resume_ip: *const Op,
+    },
+    Grow {
+        kind: GrowKind,
+        index: u32,
+        delta: u32,
+        resume_ip: *const Op,
+    },
     /// A trap, at the instruction `at`.
     Trap(TrapCode, *const Op),
 }
