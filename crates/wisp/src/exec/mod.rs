@@ -135,8 +135,8 @@ impl Stack {
     }
 }
 
-/// The value stack's first allocation, in slots (512 KiB).
-const INITIAL_STACK_SLOTS: usize = 1 << 16;
+/// The value stack's first allocation, in slots (64 KiB).
+const INITIAL_STACK_SLOTS: usize = 1 << 13;
 
 /// How the loop calls a host function in place (threaded backend): `call(store, func,
 /// caller_instance)` runs store function `func` (a host function) with its arguments on top of
