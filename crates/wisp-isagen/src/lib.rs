@@ -1577,6 +1577,8 @@ pub fn generate() -> String {
     o.push_str("            _ => return None,\n        })\n    }\n\n");
     let comm: Vec<&str> = bins.iter().map(|b| b.0).filter(|n| COMMUTATIVE.contains(n)).collect();
     bool_fn(&mut o, "commutative", "Whether the operands may be swapped.", &comm);
+    let traps: Vec<&str> = bins.iter().map(|b| b.0).filter(|n| TRAPS.contains(n)).collect();
+    bool_fn(&mut o, "traps", "Whether the operator can trap (division and remainder by zero, overflow).", &traps);
     let cmps: Vec<&str> =
         forms.iter().filter(|f| f.family == Family::Compare).map(|f| f.op).fold(Vec::new(), |mut v, n| {
             if !v.contains(&n) {
@@ -1638,6 +1640,8 @@ pub fn generate() -> String {
     o.push_str("            _ => return None,\n        })\n    }\n\n");
     let tests: Vec<&str> = uns.iter().map(|u| u.0).filter(|n| TESTS.contains(n)).collect();
     bool_fn(&mut o, "is_test", "Whether a branch may consume the result (`eqz`).", &tests);
+    let traps: Vec<&str> = uns.iter().map(|u| u.0).filter(|n| TRAPS.contains(n)).collect();
+    bool_fn(&mut o, "traps", "Whether the operator can trap (a float-to-integer truncation).", &traps);
     o.push_str("    /// The result on a constant's slot bits; `None` when it traps.\n    pub(crate) fn fold(self, a: u64) -> Option<u64> {\n        Some(match self {\n");
     for (n, t) in &uns {
         let q = if TRAPS.contains(n) { ".ok()?" } else { "" };

@@ -3555,6 +3555,12 @@ impl Bin {
     }
 
 
+    /// Whether the operator can trap (division and remainder by zero, overflow).
+    pub(crate) fn traps(self) -> bool {
+        matches!(self, Self::I32DivS | Self::I32DivU | Self::I32RemS | Self::I32RemU | Self::I64DivS | Self::I64DivU | Self::I64RemS | Self::I64RemU)
+    }
+
+
     /// Whether this is a comparison (a branch may consume it).
     pub(crate) fn is_compare(self) -> bool {
         matches!(self, Self::I32Eq | Self::I32Ne | Self::I32LtS | Self::I32LtU | Self::I32GtS | Self::I32GtU | Self::I32LeS | Self::I32LeU | Self::I32GeS | Self::I32GeU | Self::I64Eq | Self::I64Ne | Self::I64LtS | Self::I64LtU | Self::I64GtS | Self::I64GtU | Self::I64LeS | Self::I64LeU | Self::I64GeS | Self::I64GeU | Self::F32Eq | Self::F32Ne | Self::F32Lt | Self::F32Gt | Self::F32Le | Self::F32Ge | Self::F64Eq | Self::F64Ne | Self::F64Lt | Self::F64Gt | Self::F64Le | Self::F64Ge)
@@ -4430,6 +4436,12 @@ impl Un {
     /// Whether a branch may consume the result (`eqz`).
     pub(crate) fn is_test(self) -> bool {
         matches!(self, Self::I32Eqz | Self::I64Eqz)
+    }
+
+
+    /// Whether the operator can trap (a float-to-integer truncation).
+    pub(crate) fn traps(self) -> bool {
+        matches!(self, Self::I32TruncF32S | Self::I32TruncF32U | Self::I32TruncF64S | Self::I32TruncF64U | Self::I64TruncF32S | Self::I64TruncF32U | Self::I64TruncF64S | Self::I64TruncF64U)
     }
 
 

@@ -15,7 +15,7 @@
 //! function's entry checks of fuel and interruption) map to the body's first operator.
 
 use super::Failure;
-use crate::isa::{Load, Store};
+use crate::isa::{Bin, Load, Store, Un};
 use crate::module::ModuleInner;
 use wisp_decoder::Operator;
 
@@ -86,7 +86,8 @@ impl OffsetMap {
     }
 }
 
-/// Whether `op` can trap (or, for a call, have a frame above it in a backtrace).
+/// Whether `op` can trap (or, for a call, have a frame above it in a backtrace). Which numeric
+/// operators trap is the instruction set description's fact (`Bin::traps`, `Un::traps`).
 fn can_trap(op: &Operator<'_>) -> bool {
     use Operator::*;
     matches!(
@@ -94,22 +95,6 @@ fn can_trap(op: &Operator<'_>) -> bool {
         Unreachable {}
             | Call { .. }
             | CallIndirect { .. }
-            | I32DivS {}
-            | I32DivU {}
-            | I32RemS {}
-            | I32RemU {}
-            | I64DivS {}
-            | I64DivU {}
-            | I64RemS {}
-            | I64RemU {}
-            | I32TruncF32S {}
-            | I32TruncF32U {}
-            | I32TruncF64S {}
-            | I32TruncF64U {}
-            | I64TruncF32S {}
-            | I64TruncF32U {}
-            | I64TruncF64S {}
-            | I64TruncF64U {}
             | TableGet { .. }
             | TableSet { .. }
             | TableInit { .. }
@@ -118,7 +103,9 @@ fn can_trap(op: &Operator<'_>) -> bool {
             | MemoryInit { .. }
             | MemoryCopy { .. }
             | MemoryFill { .. }
-    ) || Load::of(op).is_some()
+    ) || Bin::of(op).is_some_and(Bin::traps)
+        || Un::of(op).is_some_and(Un::traps)
+        || Load::of(op).is_some()
         || Store::of(op).is_some()
 }
 
