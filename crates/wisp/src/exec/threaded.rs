@@ -860,12 +860,8 @@ unsafe fn call_host(ip: *const Op, sp: *mut u64, fp: *mut u64, _tos: u64, ctx: &
     // The host function's calls into Wasm returned to it: the frame stack is as it was, but
     // it and the value stack may have moved, and the memory may have grown (or the store's
     // memories moved, when the host function instantiated a module).
-    let slots = store.stack.slots.as_mut_ptr();
-    ctx.slots = slots;
-    // SAFETY: at most the value stack's length past its start.
-    ctx.slots_end = unsafe { slots.add(store.stack.slots.len().saturating_sub(ZEROING_PAD)) };
-    ctx.frames = store.stack.frames.as_mut_ptr();
-    ctx.frames_cap = store.stack.frames.capacity().min(store.stack.max_frames);
+    (ctx.slots, ctx.slots_end, ctx.frames, ctx.frames_cap) = stack_bounds(store);
+    let slots = ctx.slots;
     // SAFETY: `Ctx::inst` is the running instance, boxed in the store (`Ctx`'s invariant).
     let mem0 = unsafe { &*ctx.inst }.memories.first().copied();
     ctx.mem_entity = mem_entity(store, mem0);
@@ -890,6 +886,18 @@ unsafe fn call_host(ip: *const Op, sp: *mut u64, fp: *mut u64, _tos: u64, ctx: &
 /// Slots kept free at the end of the value stack for the inline call path's zeroing.
 const ZEROING_PAD: usize = 8;
 
+/// What `Ctx` keeps of the store's stacks, read again wherever they may have moved (entering
+/// the loop, after a host call): the slots' start, `slots_end` (`ZEROING_PAD` slots before
+/// their end, room for the inline call path's zeroing past a frame, see `call_wasm!`), the
+/// frames' buffer and how many frames it holds without leaving the inline path.
+fn stack_bounds(store: &mut StoreInner) -> (*mut u64, *mut u64, *mut Frame, usize) {
+    let slots = store.stack.slots.as_mut_ptr();
+    // SAFETY: at most the value stack's length past its start.
+    let slots_end = unsafe { slots.add(store.stack.slots.len().saturating_sub(ZEROING_PAD)) };
+    let frames_cap = store.stack.frames.capacity().min(store.stack.max_frames);
+    (slots, slots_end, store.stack.frames.as_mut_ptr(), frames_cap)
+}
+
 /// Runs threaded code from `frame` (see [`super::run`]).
 ///
 /// # Safety
@@ -899,10 +907,8 @@ pub(crate) unsafe fn run(store_ptr: *mut StoreInner, frame: Frame, base_depth: u
     // SAFETY: a live store that nothing else borrows (the precondition); this borrow ends
     // before the first handler runs.
     let store = unsafe { &mut *store_ptr };
-    let slots = store.stack.slots.as_mut_ptr();
-    // Room for the inline call path's 8-slot zeroing past a frame (see `call_wasm!`).
-    // SAFETY: at most the value stack's length past its start.
-    let slots_end = unsafe { slots.add(store.stack.slots.len().saturating_sub(ZEROING_PAD)) };
+    let nframes = store.stack.frames.len();
+    let (slots, slots_end, frames, frames_cap) = stack_bounds(store);
     let entity: &InstanceEntity = &store.instances[frame.instance as usize];
     let inst: *const InstanceEntity = entity;
     let module: *const ModuleInner = &*entity.module.inner;
@@ -912,9 +918,6 @@ pub(crate) unsafe fn run(store_ptr: *mut StoreInner, frame: Frame, base_depth: u
     let mem = load_mem(store, mem0);
     let mem_entity = mem_entity(store, mem0);
     let sp = store.stack.sp;
-    let frames = &mut store.stack.frames;
-    let (nframes, frames_cap) = (frames.len(), frames.capacity().min(store.stack.max_frames));
-    let frames = frames.as_mut_ptr();
     let mut ctx = Ctx {
         store: store_ptr,
         slots,
