@@ -51,25 +51,49 @@ impl Suite {
     ///   every v1 `assert_malformed`/`assert_invalid`.
     /// - wasm-v2 runs with [`Features::wasm2`]: 2.0 without SIMD, which the v2 copy does not
     ///   test (its SIMD files are left out of the crate's wasm-v2 directory).
-    /// - wasm-v3 and proposals run with 2.0 plus every flag wisp has that the proposal needs;
-    ///   proposals wisp has no flag for (GC, exceptions, threads, ...) are expected to fail.
+    /// - wasm-v3 runs with [`Features::wasm3`]: all of 3.0, GC's type system included (its
+    ///   type section tests use struct types), GC's operators not (the v3 copy has no GC
+    ///   operator tests).
+    /// - a proposal runs with 2.0 plus its own flags (and those its tests build on: typed
+    ///   references and exceptions are written against 3.0's type system).
     pub fn features(&self) -> Features {
         let mut f = Features::wasm2();
         match self {
             Suite::WasmV1 | Suite::WasmV2 => {}
-            Suite::WasmV3 => {
-                f.simd = true;
-                f.tail_call = true;
-                f.extended_const = true;
-                f.multi_memory = true;
-                f.memory64 = true;
-            }
+            Suite::WasmV3 => f = Features::wasm3(),
             Suite::Proposal(p) => match p {
-                Proposal::Simd | Proposal::RelaxedSimd => f.simd = true,
+                Proposal::Simd => {
+                    f.simd = true;
+                    f.multi_memory = true;
+                }
+                Proposal::RelaxedSimd => {
+                    f.simd = true;
+                    f.relaxed_simd = true;
+                }
                 Proposal::TailCall => f.tail_call = true,
                 Proposal::ExtendedConst => f.extended_const = true,
                 Proposal::MultiMemory => f.multi_memory = true,
-                Proposal::Memory64 => f.memory64 = true,
+                Proposal::Memory64 => {
+                    f.memory64 = true;
+                    f.simd = true;
+                }
+                Proposal::FunctionReferences => {
+                    f.function_references = true;
+                    f.tail_call = true;
+                    f.gc = true;
+                }
+                Proposal::ExceptionHandling => {
+                    f.exceptions = true;
+                    f.gc = true;
+                    f.function_references = true;
+                    f.tail_call = true;
+                }
+                Proposal::CustomPageSizes => {
+                    f.custom_page_sizes = true;
+                    f.multi_memory = true;
+                    f.memory64 = true;
+                }
+                Proposal::WideArithmetic => f.wide_arithmetic = true,
                 _ => {}
             },
         }

@@ -15,6 +15,10 @@ pub struct WispBackend {
     linker: Linker<()>,
     named: HashMap<String, Instance>,
     current: Option<Instance>,
+    /// The current module, and the named ones, that wisp refused as using a feature it does
+    /// not execute yet: what they are asked is skipped, not run on another instance.
+    refused_current: bool,
+    refused: std::collections::HashSet<String>,
     /// The trap of the last call that trapped, whole (the runner sees only its message).
     last_trap: Option<wisp::Trap>,
 }
@@ -42,7 +46,16 @@ impl WispBackend {
         let mut linker = Linker::new(&engine);
         linker.allow_shadowing(true);
         define_spectest(&mut store, &mut linker).expect("the spectest module defines cleanly");
-        WispBackend { engine, store, linker, named: HashMap::new(), current: None, last_trap: None }
+        WispBackend {
+            engine,
+            store,
+            linker,
+            named: HashMap::new(),
+            current: None,
+            refused_current: false,
+            refused: Default::default(),
+            last_trap: None,
+        }
     }
 
     /// The trap of the last call that trapped, once.
@@ -52,6 +65,8 @@ impl WispBackend {
 
     fn instance(&self, name: Option<&str>) -> Result<Instance, BackendError> {
         match name {
+            Some(n) if self.refused.contains(n) => Err(BackendError::Unsupported),
+            None if self.refused_current => Err(BackendError::Unsupported),
             Some(n) => self.named.get(n).copied().ok_or_else(|| BackendError::Other(format!("no instance named ${n}"))),
             None => self.current.ok_or_else(|| BackendError::Other("no current instance".into())),
         }
@@ -117,13 +132,13 @@ fn define_spectest(store: &mut Store<()>, linker: &mut Linker<()>) -> wisp::Resu
     linker.define("spectest", "global_f64", gf64)?;
     let table = Table::new(
         &mut *store,
-        TableType { element: RefType::FuncRef, limits: Limits { min: 10, max: Some(20) } },
+        TableType { element: RefType::FuncRef, limits: Limits { min: 10, max: Some(20) }, table64: false },
         Val::FuncRef(None),
     )?;
     linker.define("spectest", "table", table)?;
     let memory = Memory::new(
         &mut *store,
-        MemoryType { limits: Limits { min: 1, max: Some(2) }, memory64: false, shared: false },
+        MemoryType { limits: Limits { min: 1, max: Some(2) }, memory64: false, shared: false, page_size_log2: None },
     )?;
     linker.define("spectest", "memory", memory)?;
     Ok(())
@@ -131,11 +146,23 @@ fn define_spectest(store: &mut Store<()>, linker: &mut Linker<()>) -> wisp::Resu
 
 impl Backend for WispBackend {
     fn instantiate(&mut self, bytes: &[u8], name: Option<&str>) -> Result<(), BackendError> {
-        let module = Module::new(&self.engine, bytes).map_err(|e| BackendError::Other(format!("compile: {e}")))?;
+        let module = match Module::new(&self.engine, bytes) {
+            Ok(m) => m,
+            Err(Error::Unsupported(_)) => {
+                self.refused_current = true;
+                if let Some(n) = name {
+                    self.refused.insert(n.to_string());
+                }
+                return Err(BackendError::Unsupported);
+            }
+            Err(e) => return Err(BackendError::Other(format!("compile: {e}"))),
+        };
         let instance = self.linker.instantiate(&mut self.store, &module).map_err(backend_error)?;
         self.current = Some(instance);
+        self.refused_current = false;
         if let Some(n) = name {
             self.named.insert(n.to_string(), instance);
+            self.refused.remove(n);
         }
         Ok(())
     }

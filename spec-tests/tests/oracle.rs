@@ -151,3 +151,92 @@ fn wisp_and_wasmparser_agree_on_mutants() {
     );
     assert!(disagreements.is_empty(), "verdicts differ:\n{}", disagreements.join("\n"));
 }
+
+/// The wasmparser switches that match wisp's `features`.
+fn wasmparser_features_of(f: Features) -> WasmFeatures {
+    let mut w = wasmparser_features();
+    let flags = [
+        (f.simd, WasmFeatures::SIMD),
+        (f.relaxed_simd, WasmFeatures::RELAXED_SIMD),
+        (f.tail_call, WasmFeatures::TAIL_CALL),
+        (f.extended_const, WasmFeatures::EXTENDED_CONST),
+        (f.multi_memory, WasmFeatures::MULTI_MEMORY),
+        (f.memory64, WasmFeatures::MEMORY64),
+        (f.function_references, WasmFeatures::FUNCTION_REFERENCES),
+        (f.exceptions, WasmFeatures::EXCEPTIONS),
+        (f.custom_page_sizes, WasmFeatures::CUSTOM_PAGE_SIZES),
+        (f.wide_arithmetic, WasmFeatures::WIDE_ARITHMETIC),
+        (f.gc, WasmFeatures::GC),
+    ];
+    for (on, flag) in flags {
+        w.set(flag, on);
+    }
+    w
+}
+
+/// The WebAssembly 3.0 suites and proposals the front end decodes and validates, and how
+/// many of their modules may still be judged differently from wasmparser: a bound that only
+/// goes down (each disagreement is printed; the spec runner says which verdict the testsuite
+/// expects).
+const V3_SUITES: &[(&str, usize)] = &[
+    ("wasm-v3", 0),
+    ("simd", 0),
+    ("relaxed-simd", 0),
+    ("tail-call", 0),
+    ("function-references", 0),
+    ("multi-memory", 0),
+    ("memory64", 0),
+    ("exceptions", 0),
+    ("custom-page-sizes", 0),
+    ("wide-arithmetic", 0),
+    ("extended-const", 0),
+];
+
+/// Every module of the 3.0 suites (module definitions and every `assert_malformed` /
+/// `assert_invalid` binary), judged by wisp and by wasmparser with the same proposals on.
+/// wasmparser's GC switch also turns on GC's operators, which wisp refuses: a module that
+/// wasmparser accepts and wisp rejects only for an operator of the 0xfb prefix is not
+/// counted (no suite here tests GC's operators).
+// Ignored until its bounds are measured (the front end landed on 2026-12-05 without a full
+// run of this comparison): `cargo test -p wisp-spec-tests --test oracle -- --ignored`.
+#[test]
+#[ignore]
+fn wisp_and_wasmparser_agree_on_wasm3_suites() {
+    let mut failures = Vec::new();
+    for &(name, allowed) in V3_SUITES {
+        let suite = Suite::from_name(name).unwrap_or_else(|| panic!("no suite {name}"));
+        let features = suite.features();
+        let wp = wasmparser_features_of(features);
+        let mut cases = Vec::new();
+        for f in suite.files() {
+            cases.extend(collect_modules(&f.name, f.source));
+        }
+        let mut disagreements = Vec::new();
+        for c in &cases {
+            let wisp = decode_and_validate(&c.bytes, features);
+            let oracle = Validator::new_with_features(wp).validate_all(&c.bytes).map(|_| ()).map_err(|e| e.to_string());
+            if wisp.is_ok() == oracle.is_ok() {
+                continue;
+            }
+            if wisp.as_ref().is_err_and(|e| e.contains("illegal opcode 0xfb")) {
+                continue;
+            }
+            disagreements.push(format!(
+                "{}:{} ({:?}): wisp {}, wasmparser {}",
+                c.file,
+                c.line,
+                c.expect,
+                wisp.map_or_else(|e| format!("rejects ({e})"), |()| "accepts".into()),
+                oracle.map_or_else(|e| format!("rejects ({e})"), |()| "accepts".into()),
+            ));
+        }
+        println!("{name}: {} modules, {} disagreements (at most {allowed})", cases.len(), disagreements.len());
+        for d in &disagreements {
+            println!("  {d}");
+        }
+        if disagreements.len() > allowed {
+            failures.push(format!("{name}: {} disagreements, at most {allowed}", disagreements.len()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

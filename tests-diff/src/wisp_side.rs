@@ -66,6 +66,7 @@ fn ref_ty(t: RefType) -> Ty {
     match t {
         RefType::FuncRef => Ty::FuncRef,
         RefType::ExternRef => Ty::ExternRef,
+        RefType::Typed { .. } => unreachable!("generated modules use funcref and externref only"),
     }
 }
 
@@ -238,7 +239,12 @@ fn provide(store: &mut Store<Data>, index: usize, import: &Import) -> Result<Ext
             Extern::Global(Global::new(&mut *store, GlobalType { content: valtype(*t), mutable: *mutable }, v)?)
         }
         ExternTy::Memory(min, max) => {
-            let ty = MemoryType { limits: Limits { min: *min, max: *max }, memory64: false, shared: false };
+            let ty = MemoryType {
+                limits: Limits { min: *min, max: *max },
+                memory64: false,
+                shared: false,
+                page_size_log2: None,
+            };
             let m = Memory::new(&mut *store, ty)?;
             let _ = m.write(&mut *store, 0, &host::import_memory_bytes(index));
             Extern::Memory(m)
@@ -248,7 +254,7 @@ fn provide(store: &mut Store<Data>, index: usize, import: &Import) -> Result<Ext
             let init = to_val(store, host::import_value(index, *t, known));
             Extern::Table(Table::new(
                 &mut *store,
-                TableType { element, limits: Limits { min: *min, max: *max } },
+                TableType { element, limits: Limits { min: *min, max: *max }, table64: false },
                 init,
             )?)
         }

@@ -113,6 +113,7 @@ fn render(
             ImportType::Table(t) => format!("table {} {}", t.element, limits(&t.limits, "")),
             ImportType::Memory(t) => format!("memory {}", memory_type(&t)),
             ImportType::Global(t) => format!("global {}{}", if t.mutable { "mut " } else { "" }, t.content),
+            ImportType::Tag(t) => format!("tag {}", func_sig(m, t)),
         };
         let _ = writeln!(s, "  {}.{}: {what}", imp.module, imp.name);
     }
@@ -139,6 +140,7 @@ fn render(
             },
             ExternKind::Table => format!("table {i}"),
             ExternKind::Memory => format!("memory {i}"),
+            ExternKind::Tag => format!("tag {i}"),
             ExternKind::Global => match global_types.get(i) {
                 Some(t) => format!("global {}{}", if t.mutable { "mut " } else { "" }, t.content),
                 None => format!("global[{i}] (no such global)"),

@@ -18,7 +18,7 @@ mod types;
 
 pub use error::{Error, ErrorKind, OpcodeDisplay, Result};
 pub use module::{Module, SectionId};
-pub use operators::{BrTable, Ieee32, Ieee64, Operator, OperatorsReader, VisitOperator};
+pub use operators::{BrTable, Catch, Ieee32, Ieee64, Operator, OperatorsReader, TryTable, VisitOperator, V128};
 pub use reader::BinaryReader;
 pub use sections::code::{FunctionBody, LocalsReader};
 pub use sections::custom::CustomSection;
@@ -28,7 +28,10 @@ pub use sections::exports::Export;
 pub use sections::globals::{ConstExpr, Global};
 pub use sections::imports::{Import, ImportType};
 pub use sections::names::Names;
-pub use types::{BlockType, ExternKind, FuncType, GlobalType, Limits, MemArg, MemoryType, RefType, TableType, ValType};
+pub use types::{
+    BlockType, CompositeType, ExternKind, FieldType, FuncType, GlobalType, HeapType, Limits, MemArg, MemoryType,
+    RefType, StorageType, SubType, TableType, ValType,
+};
 
 /// The WebAssembly proposals a module may use. The default is WebAssembly 2.0 without SIMD.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -44,6 +47,20 @@ pub struct Features {
     pub extended_const: bool,
     pub multi_memory: bool,
     pub memory64: bool,
+    /// Relaxed SIMD (needs `simd`).
+    pub relaxed_simd: bool,
+    /// Typed function references: `(ref null? $t)`, `call_ref`, `br_on_null`, ...
+    pub function_references: bool,
+    /// Exception handling: the tag section, `try_table`, `throw`, `throw_ref`, `exnref`.
+    pub exceptions: bool,
+    /// Memories with a page size other than 64 KiB (1 byte).
+    pub custom_page_sizes: bool,
+    /// `i64.add128`, `i64.sub128`, `i64.mul_wide_s`, `i64.mul_wide_u`.
+    pub wide_arithmetic: bool,
+    /// GC's type system: struct and array types, sub/final and recursion groups, the
+    /// abstract heap types `any`, `eq`, `i31`, `struct`, `array`, `none`. Its operators
+    /// (the 0xfb prefix) are not in the opcode table: a body that uses one is refused.
+    pub gc: bool,
 }
 
 impl Features {
@@ -61,6 +78,12 @@ impl Features {
             extended_const: false,
             multi_memory: false,
             memory64: false,
+            relaxed_simd: false,
+            function_references: false,
+            exceptions: false,
+            custom_page_sizes: false,
+            wide_arithmetic: false,
+            gc: false,
         }
     }
 
@@ -78,6 +101,38 @@ impl Features {
             extended_const: false,
             multi_memory: false,
             memory64: false,
+            relaxed_simd: false,
+            function_references: false,
+            exceptions: false,
+            custom_page_sizes: false,
+            wide_arithmetic: false,
+            gc: false,
+        }
+    }
+}
+
+impl Features {
+    /// WebAssembly 3.0 as the decoder and validator know it: every proposal it merged, with
+    /// GC's type system but without GC's operators.
+    pub const fn wasm3() -> Features {
+        Features {
+            mutable_global: true,
+            sign_extension: true,
+            saturating_float_to_int: true,
+            multi_value: true,
+            bulk_memory: true,
+            reference_types: true,
+            simd: true,
+            tail_call: true,
+            extended_const: true,
+            multi_memory: true,
+            memory64: true,
+            relaxed_simd: true,
+            function_references: true,
+            exceptions: true,
+            custom_page_sizes: false,
+            wide_arithmetic: false,
+            gc: true,
         }
     }
 }

@@ -3,8 +3,8 @@
 use crate::error::{Error, ErrorKind, Result};
 use crate::reader::BinaryReader;
 use crate::sections::{self, code::FunctionBody, custom::CustomSection};
-use crate::types::{FuncType, MemoryType, TableType};
-use crate::{Data, Element, Export, Features, Global, Import, Names};
+use crate::types::{FuncType, MemoryType, SubType, TableType};
+use crate::{ConstExpr, Data, Element, Export, Features, Global, Import, Names};
 
 /// The known section ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -22,6 +22,7 @@ pub enum SectionId {
     Code = 10,
     Data = 11,
     DataCount = 12,
+    Tag = 13,
 }
 
 impl SectionId {
@@ -41,6 +42,7 @@ impl SectionId {
             10 => Code,
             11 => Data,
             12 => DataCount,
+            13 => Tag,
             _ => return None,
         })
     }
@@ -55,13 +57,14 @@ impl SectionId {
             Function => 3,
             Table => 4,
             Memory => 5,
-            Global => 6,
-            Export => 7,
-            Start => 8,
-            Element => 9,
-            DataCount => 10,
-            Code => 11,
-            Data => 12,
+            Tag => 6,
+            Global => 7,
+            Export => 8,
+            Start => 9,
+            Element => 10,
+            DataCount => 11,
+            Code => 12,
+            Data => 13,
         }
     }
 }
@@ -70,12 +73,20 @@ impl SectionId {
 #[derive(Debug, Clone, Default)]
 pub struct Module<'a> {
     pub features: Features,
+    /// Every type's parameters and results, in index order (empty for struct and array types).
     pub types: Vec<FuncType>,
+    /// Every type's definition (same indices as `types`): its kind, finality, supertype and
+    /// recursion group.
+    pub sub_types: Vec<SubType>,
     pub imports: Vec<Import<'a>>,
     /// The type index of each function the module defines (not counting imports).
     pub functions: Vec<u32>,
     pub tables: Vec<TableType>,
+    /// Each defined table's initial element expression, if it has one (typed references).
+    pub table_inits: Vec<Option<ConstExpr<'a>>>,
     pub memories: Vec<MemoryType>,
+    /// The type index of each tag the module defines (not counting imports).
+    pub tags: Vec<u32>,
     pub globals: Vec<Global<'a>>,
     pub exports: Vec<Export<'a>>,
     pub start: Option<u32>,
@@ -89,6 +100,7 @@ pub struct Module<'a> {
     pub num_imported_tables: u32,
     pub num_imported_memories: u32,
     pub num_imported_globals: u32,
+    pub num_imported_tags: u32,
 }
 
 impl<'a> Module<'a> {
@@ -119,7 +131,9 @@ impl<'a> Module<'a> {
             let size = r.read_len()?;
             let mut s = r.sub_reader(size)?;
             if id != SectionId::Custom {
-                if id == SectionId::DataCount && !features.bulk_memory {
+                if (id == SectionId::DataCount && !features.bulk_memory)
+                    || (id == SectionId::Tag && !features.exceptions)
+                {
                     return Err(Error::new(ErrorKind::MalformedSectionId, id_at));
                 }
                 if id.order() <= last_order {
@@ -129,7 +143,7 @@ impl<'a> Module<'a> {
             }
             match id {
                 SectionId::Custom => m.customs.push(sections::custom::read(&mut s)?),
-                SectionId::Type => m.types = sections::types::read(&mut s, &features)?,
+                SectionId::Type => (m.types, m.sub_types) = sections::types::read(&mut s, &features)?,
                 SectionId::Import => {
                     m.imports = sections::imports::read(&mut s, &features)?;
                     for imp in &m.imports {
@@ -138,14 +152,18 @@ impl<'a> Module<'a> {
                             crate::ImportType::Table(_) => m.num_imported_tables += 1,
                             crate::ImportType::Memory(_) => m.num_imported_memories += 1,
                             crate::ImportType::Global(_) => m.num_imported_globals += 1,
+                            crate::ImportType::Tag(_) => m.num_imported_tags += 1,
                         }
                     }
                 }
                 SectionId::Function => m.functions = sections::functions::read(&mut s)?,
-                SectionId::Table => m.tables = sections::tables::read(&mut s, &features)?,
+                SectionId::Table => {
+                    (m.tables, m.table_inits) = sections::tables::read(&mut s, &features)?.into_iter().unzip()
+                }
+                SectionId::Tag => m.tags = sections::tags::read(&mut s)?,
                 SectionId::Memory => m.memories = sections::memories::read(&mut s, &features)?,
                 SectionId::Global => m.globals = sections::globals::read(&mut s, &features)?,
-                SectionId::Export => m.exports = sections::exports::read(&mut s)?,
+                SectionId::Export => m.exports = sections::exports::read(&mut s, &features)?,
                 SectionId::Start => m.start = Some(s.read_var_u32()?),
                 SectionId::Element => m.elements = sections::elements::read(&mut s, &features)?,
                 SectionId::DataCount => m.data_count = Some(s.read_var_u32()?),
@@ -189,6 +207,10 @@ impl<'a> Module<'a> {
 
     pub fn num_memories(&self) -> u32 {
         self.num_imported_memories + self.memories.len() as u32
+    }
+
+    pub fn num_tags(&self) -> u32 {
+        self.num_imported_tags + self.tags.len() as u32
     }
 
     pub fn num_globals(&self) -> u32 {

@@ -6,7 +6,10 @@
 //!
 //! The signature column is `[a b -> c]` for operators whose typing is a plain pop/push (the
 //! validator and translator handle all of those generically), `[load T A]` / `[store T A]` for
-//! memory accesses of value type `T` and natural alignment `2^A`, and `[]` for operators whose
+//! memory accesses of value type `T` and natural alignment `2^A`, `[load_lane A N]` /
+//! `[store_lane A N]` for SIMD's lane accesses (natural alignment `2^A`, `N` lanes),
+//! `[lane N : a -> b]` for a plain operator with a lane index below `N`, `[shuffle]` for
+//! `i8x16.shuffle` (sixteen lanes below 32), and `[]` for operators whose
 //! typing needs their own code (control flow, locals, globals, tables, references, ...).
 //!
 //! The reader, the [`Operator`] enum and its names are expanded from it here; the validator
@@ -14,7 +17,7 @@
 
 use crate::error::{Error, ErrorKind, OpcodeDisplay, Result};
 use crate::reader::BinaryReader;
-use crate::types::{BlockType, MemArg, RefType, ValType};
+use crate::types::{BlockType, HeapType, MemArg, ValType};
 use crate::Features;
 
 #[macro_export]
@@ -27,6 +30,8 @@ macro_rules! for_each_operator {
             mvp 0x03 Loop { blockty: $crate::BlockType = block_type } [] "loop"
             mvp 0x04 If { blockty: $crate::BlockType = block_type } [] "if"
             mvp 0x05 Else {} [] "else"
+            exceptions 0x08 Throw { tag_index: u32 = var_u32 } [] "throw"
+            exceptions 0x0a ThrowRef {} [] "throw_ref"
             mvp 0x0b End {} [] "end"
             mvp 0x0c Br { relative_depth: u32 = var_u32 } [] "br"
             mvp 0x0d BrIf { relative_depth: u32 = var_u32 } [] "br_if"
@@ -34,9 +39,14 @@ macro_rules! for_each_operator {
             mvp 0x0f Return {} [] "return"
             mvp 0x10 Call { function_index: u32 = var_u32 } [] "call"
             mvp 0x11 CallIndirect { type_index: u32 = var_u32, table_index: u32 = table_index } [] "call_indirect"
+            tail_call 0x12 ReturnCall { function_index: u32 = var_u32 } [] "return_call"
+            tail_call 0x13 ReturnCallIndirect { type_index: u32 = var_u32, table_index: u32 = var_u32 } [] "return_call_indirect"
+            func_ref 0x14 CallRef { type_index: u32 = var_u32 } [] "call_ref"
+            tail_call_ref 0x15 ReturnCallRef { type_index: u32 = var_u32 } [] "return_call_ref"
             mvp 0x1a Drop {} [] "drop"
             mvp 0x1b Select {} [] "select"
             ref 0x1c TypedSelect { ty: $crate::ValType = select_type } [] "select"
+            exceptions 0x1f TryTable { table: $crate::TryTable<'a> = try_table } [] "try_table"
             mvp 0x20 LocalGet { local_index: u32 = var_u32 } [] "local.get"
             mvp 0x21 LocalSet { local_index: u32 = var_u32 } [] "local.set"
             mvp 0x22 LocalTee { local_index: u32 = var_u32 } [] "local.tee"
@@ -201,9 +211,12 @@ macro_rules! for_each_operator {
             sign_ext 0xc2 I64Extend8S {} [i64 -> i64] "i64.extend8_s"
             sign_ext 0xc3 I64Extend16S {} [i64 -> i64] "i64.extend16_s"
             sign_ext 0xc4 I64Extend32S {} [i64 -> i64] "i64.extend32_s"
-            ref 0xd0 RefNull { hty: $crate::RefType = ref_type } [] "ref.null"
+            ref 0xd0 RefNull { hty: $crate::HeapType = heap_type } [] "ref.null"
             ref 0xd1 RefIsNull {} [] "ref.is_null"
             ref 0xd2 RefFunc { function_index: u32 = var_u32 } [] "ref.func"
+            func_ref 0xd4 RefAsNonNull {} [] "ref.as_non_null"
+            func_ref 0xd5 BrOnNull { relative_depth: u32 = var_u32 } [] "br_on_null"
+            func_ref 0xd6 BrOnNonNull { relative_depth: u32 = var_u32 } [] "br_on_non_null"
             sat 0xfc000000 I32TruncSatF32S {} [f32 -> i32] "i32.trunc_sat_f32_s"
             sat 0xfc000001 I32TruncSatF32U {} [f32 -> i32] "i32.trunc_sat_f32_u"
             sat 0xfc000002 I32TruncSatF64S {} [f64 -> i32] "i32.trunc_sat_f64_s"
@@ -222,9 +235,280 @@ macro_rules! for_each_operator {
             ref 0xfc00000f TableGrow { table: u32 = var_u32 } [] "table.grow"
             ref 0xfc000010 TableSize { table: u32 = var_u32 } [] "table.size"
             ref 0xfc000011 TableFill { table: u32 = var_u32 } [] "table.fill"
-            // SIMD (0xfd prefix) joins this table in its own issue.
+            wide 0xfc000013 I64Add128 {} [i64 i64 i64 i64 -> i64 i64] "i64.add128"
+            wide 0xfc000014 I64Sub128 {} [i64 i64 i64 i64 -> i64 i64] "i64.sub128"
+            wide 0xfc000015 I64MulWideS {} [i64 i64 -> i64 i64] "i64.mul_wide_s"
+            wide 0xfc000016 I64MulWideU {} [i64 i64 -> i64 i64] "i64.mul_wide_u"
+            simd 0xfd000000 V128Load { memarg: $crate::MemArg = memarg } [load v128 4] "v128.load"
+            simd 0xfd000001 V128Load8x8S { memarg: $crate::MemArg = memarg } [load v128 3] "v128.load8x8_s"
+            simd 0xfd000002 V128Load8x8U { memarg: $crate::MemArg = memarg } [load v128 3] "v128.load8x8_u"
+            simd 0xfd000003 V128Load16x4S { memarg: $crate::MemArg = memarg } [load v128 3] "v128.load16x4_s"
+            simd 0xfd000004 V128Load16x4U { memarg: $crate::MemArg = memarg } [load v128 3] "v128.load16x4_u"
+            simd 0xfd000005 V128Load32x2S { memarg: $crate::MemArg = memarg } [load v128 3] "v128.load32x2_s"
+            simd 0xfd000006 V128Load32x2U { memarg: $crate::MemArg = memarg } [load v128 3] "v128.load32x2_u"
+            simd 0xfd000007 V128Load8Splat { memarg: $crate::MemArg = memarg } [load v128 0] "v128.load8_splat"
+            simd 0xfd000008 V128Load16Splat { memarg: $crate::MemArg = memarg } [load v128 1] "v128.load16_splat"
+            simd 0xfd000009 V128Load32Splat { memarg: $crate::MemArg = memarg } [load v128 2] "v128.load32_splat"
+            simd 0xfd00000a V128Load64Splat { memarg: $crate::MemArg = memarg } [load v128 3] "v128.load64_splat"
+            simd 0xfd00000b V128Store { memarg: $crate::MemArg = memarg } [store v128 4] "v128.store"
+            simd 0xfd00000c V128Const { value: $crate::V128 = v128 } [-> v128] "v128.const"
+            simd 0xfd00000d I8x16Shuffle { lanes: [u8; 16] = shuffle_lanes } [shuffle] "i8x16.shuffle"
+            simd 0xfd00000e I8x16Swizzle {} [v128 v128 -> v128] "i8x16.swizzle"
+            simd 0xfd00000f I8x16Splat {} [i32 -> v128] "i8x16.splat"
+            simd 0xfd000010 I16x8Splat {} [i32 -> v128] "i16x8.splat"
+            simd 0xfd000011 I32x4Splat {} [i32 -> v128] "i32x4.splat"
+            simd 0xfd000012 I64x2Splat {} [i64 -> v128] "i64x2.splat"
+            simd 0xfd000013 F32x4Splat {} [f32 -> v128] "f32x4.splat"
+            simd 0xfd000014 F64x2Splat {} [f64 -> v128] "f64x2.splat"
+            simd 0xfd000015 I8x16ExtractLaneS { lane: u8 = lane } [lane 16 : v128 -> i32] "i8x16.extract_lane_s"
+            simd 0xfd000016 I8x16ExtractLaneU { lane: u8 = lane } [lane 16 : v128 -> i32] "i8x16.extract_lane_u"
+            simd 0xfd000017 I8x16ReplaceLane { lane: u8 = lane } [lane 16 : v128 i32 -> v128] "i8x16.replace_lane"
+            simd 0xfd000018 I16x8ExtractLaneS { lane: u8 = lane } [lane 8 : v128 -> i32] "i16x8.extract_lane_s"
+            simd 0xfd000019 I16x8ExtractLaneU { lane: u8 = lane } [lane 8 : v128 -> i32] "i16x8.extract_lane_u"
+            simd 0xfd00001a I16x8ReplaceLane { lane: u8 = lane } [lane 8 : v128 i32 -> v128] "i16x8.replace_lane"
+            simd 0xfd00001b I32x4ExtractLane { lane: u8 = lane } [lane 4 : v128 -> i32] "i32x4.extract_lane"
+            simd 0xfd00001c I32x4ReplaceLane { lane: u8 = lane } [lane 4 : v128 i32 -> v128] "i32x4.replace_lane"
+            simd 0xfd00001d I64x2ExtractLane { lane: u8 = lane } [lane 2 : v128 -> i64] "i64x2.extract_lane"
+            simd 0xfd00001e I64x2ReplaceLane { lane: u8 = lane } [lane 2 : v128 i64 -> v128] "i64x2.replace_lane"
+            simd 0xfd00001f F32x4ExtractLane { lane: u8 = lane } [lane 4 : v128 -> f32] "f32x4.extract_lane"
+            simd 0xfd000020 F32x4ReplaceLane { lane: u8 = lane } [lane 4 : v128 f32 -> v128] "f32x4.replace_lane"
+            simd 0xfd000021 F64x2ExtractLane { lane: u8 = lane } [lane 2 : v128 -> f64] "f64x2.extract_lane"
+            simd 0xfd000022 F64x2ReplaceLane { lane: u8 = lane } [lane 2 : v128 f64 -> v128] "f64x2.replace_lane"
+            simd 0xfd000023 I8x16Eq {} [v128 v128 -> v128] "i8x16.eq"
+            simd 0xfd000024 I8x16Ne {} [v128 v128 -> v128] "i8x16.ne"
+            simd 0xfd000025 I8x16LtS {} [v128 v128 -> v128] "i8x16.lt_s"
+            simd 0xfd000026 I8x16LtU {} [v128 v128 -> v128] "i8x16.lt_u"
+            simd 0xfd000027 I8x16GtS {} [v128 v128 -> v128] "i8x16.gt_s"
+            simd 0xfd000028 I8x16GtU {} [v128 v128 -> v128] "i8x16.gt_u"
+            simd 0xfd000029 I8x16LeS {} [v128 v128 -> v128] "i8x16.le_s"
+            simd 0xfd00002a I8x16LeU {} [v128 v128 -> v128] "i8x16.le_u"
+            simd 0xfd00002b I8x16GeS {} [v128 v128 -> v128] "i8x16.ge_s"
+            simd 0xfd00002c I8x16GeU {} [v128 v128 -> v128] "i8x16.ge_u"
+            simd 0xfd00002d I16x8Eq {} [v128 v128 -> v128] "i16x8.eq"
+            simd 0xfd00002e I16x8Ne {} [v128 v128 -> v128] "i16x8.ne"
+            simd 0xfd00002f I16x8LtS {} [v128 v128 -> v128] "i16x8.lt_s"
+            simd 0xfd000030 I16x8LtU {} [v128 v128 -> v128] "i16x8.lt_u"
+            simd 0xfd000031 I16x8GtS {} [v128 v128 -> v128] "i16x8.gt_s"
+            simd 0xfd000032 I16x8GtU {} [v128 v128 -> v128] "i16x8.gt_u"
+            simd 0xfd000033 I16x8LeS {} [v128 v128 -> v128] "i16x8.le_s"
+            simd 0xfd000034 I16x8LeU {} [v128 v128 -> v128] "i16x8.le_u"
+            simd 0xfd000035 I16x8GeS {} [v128 v128 -> v128] "i16x8.ge_s"
+            simd 0xfd000036 I16x8GeU {} [v128 v128 -> v128] "i16x8.ge_u"
+            simd 0xfd000037 I32x4Eq {} [v128 v128 -> v128] "i32x4.eq"
+            simd 0xfd000038 I32x4Ne {} [v128 v128 -> v128] "i32x4.ne"
+            simd 0xfd000039 I32x4LtS {} [v128 v128 -> v128] "i32x4.lt_s"
+            simd 0xfd00003a I32x4LtU {} [v128 v128 -> v128] "i32x4.lt_u"
+            simd 0xfd00003b I32x4GtS {} [v128 v128 -> v128] "i32x4.gt_s"
+            simd 0xfd00003c I32x4GtU {} [v128 v128 -> v128] "i32x4.gt_u"
+            simd 0xfd00003d I32x4LeS {} [v128 v128 -> v128] "i32x4.le_s"
+            simd 0xfd00003e I32x4LeU {} [v128 v128 -> v128] "i32x4.le_u"
+            simd 0xfd00003f I32x4GeS {} [v128 v128 -> v128] "i32x4.ge_s"
+            simd 0xfd000040 I32x4GeU {} [v128 v128 -> v128] "i32x4.ge_u"
+            simd 0xfd000041 F32x4Eq {} [v128 v128 -> v128] "f32x4.eq"
+            simd 0xfd000042 F32x4Ne {} [v128 v128 -> v128] "f32x4.ne"
+            simd 0xfd000043 F32x4Lt {} [v128 v128 -> v128] "f32x4.lt"
+            simd 0xfd000044 F32x4Gt {} [v128 v128 -> v128] "f32x4.gt"
+            simd 0xfd000045 F32x4Le {} [v128 v128 -> v128] "f32x4.le"
+            simd 0xfd000046 F32x4Ge {} [v128 v128 -> v128] "f32x4.ge"
+            simd 0xfd000047 F64x2Eq {} [v128 v128 -> v128] "f64x2.eq"
+            simd 0xfd000048 F64x2Ne {} [v128 v128 -> v128] "f64x2.ne"
+            simd 0xfd000049 F64x2Lt {} [v128 v128 -> v128] "f64x2.lt"
+            simd 0xfd00004a F64x2Gt {} [v128 v128 -> v128] "f64x2.gt"
+            simd 0xfd00004b F64x2Le {} [v128 v128 -> v128] "f64x2.le"
+            simd 0xfd00004c F64x2Ge {} [v128 v128 -> v128] "f64x2.ge"
+            simd 0xfd00004d V128Not {} [v128 -> v128] "v128.not"
+            simd 0xfd00004e V128And {} [v128 v128 -> v128] "v128.and"
+            simd 0xfd00004f V128Andnot {} [v128 v128 -> v128] "v128.andnot"
+            simd 0xfd000050 V128Or {} [v128 v128 -> v128] "v128.or"
+            simd 0xfd000051 V128Xor {} [v128 v128 -> v128] "v128.xor"
+            simd 0xfd000052 V128Bitselect {} [v128 v128 v128 -> v128] "v128.bitselect"
+            simd 0xfd000053 V128AnyTrue {} [v128 -> i32] "v128.any_true"
+            simd 0xfd000054 V128Load8Lane { memarg: $crate::MemArg = memarg, lane: u8 = lane } [load_lane 0 16] "v128.load8_lane"
+            simd 0xfd000055 V128Load16Lane { memarg: $crate::MemArg = memarg, lane: u8 = lane } [load_lane 1 8] "v128.load16_lane"
+            simd 0xfd000056 V128Load32Lane { memarg: $crate::MemArg = memarg, lane: u8 = lane } [load_lane 2 4] "v128.load32_lane"
+            simd 0xfd000057 V128Load64Lane { memarg: $crate::MemArg = memarg, lane: u8 = lane } [load_lane 3 2] "v128.load64_lane"
+            simd 0xfd000058 V128Store8Lane { memarg: $crate::MemArg = memarg, lane: u8 = lane } [store_lane 0 16] "v128.store8_lane"
+            simd 0xfd000059 V128Store16Lane { memarg: $crate::MemArg = memarg, lane: u8 = lane } [store_lane 1 8] "v128.store16_lane"
+            simd 0xfd00005a V128Store32Lane { memarg: $crate::MemArg = memarg, lane: u8 = lane } [store_lane 2 4] "v128.store32_lane"
+            simd 0xfd00005b V128Store64Lane { memarg: $crate::MemArg = memarg, lane: u8 = lane } [store_lane 3 2] "v128.store64_lane"
+            simd 0xfd00005c V128Load32Zero { memarg: $crate::MemArg = memarg } [load v128 2] "v128.load32_zero"
+            simd 0xfd00005d V128Load64Zero { memarg: $crate::MemArg = memarg } [load v128 3] "v128.load64_zero"
+            simd 0xfd00005e F32x4DemoteF64x2Zero {} [v128 -> v128] "f32x4.demote_f64x2_zero"
+            simd 0xfd00005f F64x2PromoteLowF32x4 {} [v128 -> v128] "f64x2.promote_low_f32x4"
+            simd 0xfd000060 I8x16Abs {} [v128 -> v128] "i8x16.abs"
+            simd 0xfd000061 I8x16Neg {} [v128 -> v128] "i8x16.neg"
+            simd 0xfd000062 I8x16Popcnt {} [v128 -> v128] "i8x16.popcnt"
+            simd 0xfd000063 I8x16AllTrue {} [v128 -> i32] "i8x16.all_true"
+            simd 0xfd000064 I8x16Bitmask {} [v128 -> i32] "i8x16.bitmask"
+            simd 0xfd000065 I8x16NarrowI16x8S {} [v128 v128 -> v128] "i8x16.narrow_i16x8_s"
+            simd 0xfd000066 I8x16NarrowI16x8U {} [v128 v128 -> v128] "i8x16.narrow_i16x8_u"
+            simd 0xfd000067 F32x4Ceil {} [v128 -> v128] "f32x4.ceil"
+            simd 0xfd000068 F32x4Floor {} [v128 -> v128] "f32x4.floor"
+            simd 0xfd000069 F32x4Trunc {} [v128 -> v128] "f32x4.trunc"
+            simd 0xfd00006a F32x4Nearest {} [v128 -> v128] "f32x4.nearest"
+            simd 0xfd00006b I8x16Shl {} [v128 i32 -> v128] "i8x16.shl"
+            simd 0xfd00006c I8x16ShrS {} [v128 i32 -> v128] "i8x16.shr_s"
+            simd 0xfd00006d I8x16ShrU {} [v128 i32 -> v128] "i8x16.shr_u"
+            simd 0xfd00006e I8x16Add {} [v128 v128 -> v128] "i8x16.add"
+            simd 0xfd00006f I8x16AddSatS {} [v128 v128 -> v128] "i8x16.add_sat_s"
+            simd 0xfd000070 I8x16AddSatU {} [v128 v128 -> v128] "i8x16.add_sat_u"
+            simd 0xfd000071 I8x16Sub {} [v128 v128 -> v128] "i8x16.sub"
+            simd 0xfd000072 I8x16SubSatS {} [v128 v128 -> v128] "i8x16.sub_sat_s"
+            simd 0xfd000073 I8x16SubSatU {} [v128 v128 -> v128] "i8x16.sub_sat_u"
+            simd 0xfd000074 F64x2Ceil {} [v128 -> v128] "f64x2.ceil"
+            simd 0xfd000075 F64x2Floor {} [v128 -> v128] "f64x2.floor"
+            simd 0xfd000076 I8x16MinS {} [v128 v128 -> v128] "i8x16.min_s"
+            simd 0xfd000077 I8x16MinU {} [v128 v128 -> v128] "i8x16.min_u"
+            simd 0xfd000078 I8x16MaxS {} [v128 v128 -> v128] "i8x16.max_s"
+            simd 0xfd000079 I8x16MaxU {} [v128 v128 -> v128] "i8x16.max_u"
+            simd 0xfd00007a F64x2Trunc {} [v128 -> v128] "f64x2.trunc"
+            simd 0xfd00007b I8x16AvgrU {} [v128 v128 -> v128] "i8x16.avgr_u"
+            simd 0xfd00007c I16x8ExtaddPairwiseI8x16S {} [v128 -> v128] "i16x8.extadd_pairwise_i8x16_s"
+            simd 0xfd00007d I16x8ExtaddPairwiseI8x16U {} [v128 -> v128] "i16x8.extadd_pairwise_i8x16_u"
+            simd 0xfd00007e I32x4ExtaddPairwiseI16x8S {} [v128 -> v128] "i32x4.extadd_pairwise_i16x8_s"
+            simd 0xfd00007f I32x4ExtaddPairwiseI16x8U {} [v128 -> v128] "i32x4.extadd_pairwise_i16x8_u"
+            simd 0xfd000080 I16x8Abs {} [v128 -> v128] "i16x8.abs"
+            simd 0xfd000081 I16x8Neg {} [v128 -> v128] "i16x8.neg"
+            simd 0xfd000082 I16x8Q15mulrSatS {} [v128 v128 -> v128] "i16x8.q15mulr_sat_s"
+            simd 0xfd000083 I16x8AllTrue {} [v128 -> i32] "i16x8.all_true"
+            simd 0xfd000084 I16x8Bitmask {} [v128 -> i32] "i16x8.bitmask"
+            simd 0xfd000085 I16x8NarrowI32x4S {} [v128 v128 -> v128] "i16x8.narrow_i32x4_s"
+            simd 0xfd000086 I16x8NarrowI32x4U {} [v128 v128 -> v128] "i16x8.narrow_i32x4_u"
+            simd 0xfd000087 I16x8ExtendLowI8x16S {} [v128 -> v128] "i16x8.extend_low_i8x16_s"
+            simd 0xfd000088 I16x8ExtendHighI8x16S {} [v128 -> v128] "i16x8.extend_high_i8x16_s"
+            simd 0xfd000089 I16x8ExtendLowI8x16U {} [v128 -> v128] "i16x8.extend_low_i8x16_u"
+            simd 0xfd00008a I16x8ExtendHighI8x16U {} [v128 -> v128] "i16x8.extend_high_i8x16_u"
+            simd 0xfd00008b I16x8Shl {} [v128 i32 -> v128] "i16x8.shl"
+            simd 0xfd00008c I16x8ShrS {} [v128 i32 -> v128] "i16x8.shr_s"
+            simd 0xfd00008d I16x8ShrU {} [v128 i32 -> v128] "i16x8.shr_u"
+            simd 0xfd00008e I16x8Add {} [v128 v128 -> v128] "i16x8.add"
+            simd 0xfd00008f I16x8AddSatS {} [v128 v128 -> v128] "i16x8.add_sat_s"
+            simd 0xfd000090 I16x8AddSatU {} [v128 v128 -> v128] "i16x8.add_sat_u"
+            simd 0xfd000091 I16x8Sub {} [v128 v128 -> v128] "i16x8.sub"
+            simd 0xfd000092 I16x8SubSatS {} [v128 v128 -> v128] "i16x8.sub_sat_s"
+            simd 0xfd000093 I16x8SubSatU {} [v128 v128 -> v128] "i16x8.sub_sat_u"
+            simd 0xfd000094 F64x2Nearest {} [v128 -> v128] "f64x2.nearest"
+            simd 0xfd000095 I16x8Mul {} [v128 v128 -> v128] "i16x8.mul"
+            simd 0xfd000096 I16x8MinS {} [v128 v128 -> v128] "i16x8.min_s"
+            simd 0xfd000097 I16x8MinU {} [v128 v128 -> v128] "i16x8.min_u"
+            simd 0xfd000098 I16x8MaxS {} [v128 v128 -> v128] "i16x8.max_s"
+            simd 0xfd000099 I16x8MaxU {} [v128 v128 -> v128] "i16x8.max_u"
+            simd 0xfd00009b I16x8AvgrU {} [v128 v128 -> v128] "i16x8.avgr_u"
+            simd 0xfd00009c I16x8ExtmulLowI8x16S {} [v128 v128 -> v128] "i16x8.extmul_low_i8x16_s"
+            simd 0xfd00009d I16x8ExtmulHighI8x16S {} [v128 v128 -> v128] "i16x8.extmul_high_i8x16_s"
+            simd 0xfd00009e I16x8ExtmulLowI8x16U {} [v128 v128 -> v128] "i16x8.extmul_low_i8x16_u"
+            simd 0xfd00009f I16x8ExtmulHighI8x16U {} [v128 v128 -> v128] "i16x8.extmul_high_i8x16_u"
+            simd 0xfd0000a0 I32x4Abs {} [v128 -> v128] "i32x4.abs"
+            simd 0xfd0000a1 I32x4Neg {} [v128 -> v128] "i32x4.neg"
+            simd 0xfd0000a3 I32x4AllTrue {} [v128 -> i32] "i32x4.all_true"
+            simd 0xfd0000a4 I32x4Bitmask {} [v128 -> i32] "i32x4.bitmask"
+            simd 0xfd0000a7 I32x4ExtendLowI16x8S {} [v128 -> v128] "i32x4.extend_low_i16x8_s"
+            simd 0xfd0000a8 I32x4ExtendHighI16x8S {} [v128 -> v128] "i32x4.extend_high_i16x8_s"
+            simd 0xfd0000a9 I32x4ExtendLowI16x8U {} [v128 -> v128] "i32x4.extend_low_i16x8_u"
+            simd 0xfd0000aa I32x4ExtendHighI16x8U {} [v128 -> v128] "i32x4.extend_high_i16x8_u"
+            simd 0xfd0000ab I32x4Shl {} [v128 i32 -> v128] "i32x4.shl"
+            simd 0xfd0000ac I32x4ShrS {} [v128 i32 -> v128] "i32x4.shr_s"
+            simd 0xfd0000ad I32x4ShrU {} [v128 i32 -> v128] "i32x4.shr_u"
+            simd 0xfd0000ae I32x4Add {} [v128 v128 -> v128] "i32x4.add"
+            simd 0xfd0000b1 I32x4Sub {} [v128 v128 -> v128] "i32x4.sub"
+            simd 0xfd0000b5 I32x4Mul {} [v128 v128 -> v128] "i32x4.mul"
+            simd 0xfd0000b6 I32x4MinS {} [v128 v128 -> v128] "i32x4.min_s"
+            simd 0xfd0000b7 I32x4MinU {} [v128 v128 -> v128] "i32x4.min_u"
+            simd 0xfd0000b8 I32x4MaxS {} [v128 v128 -> v128] "i32x4.max_s"
+            simd 0xfd0000b9 I32x4MaxU {} [v128 v128 -> v128] "i32x4.max_u"
+            simd 0xfd0000ba I32x4DotI16x8S {} [v128 v128 -> v128] "i32x4.dot_i16x8_s"
+            simd 0xfd0000bc I32x4ExtmulLowI16x8S {} [v128 v128 -> v128] "i32x4.extmul_low_i16x8_s"
+            simd 0xfd0000bd I32x4ExtmulHighI16x8S {} [v128 v128 -> v128] "i32x4.extmul_high_i16x8_s"
+            simd 0xfd0000be I32x4ExtmulLowI16x8U {} [v128 v128 -> v128] "i32x4.extmul_low_i16x8_u"
+            simd 0xfd0000bf I32x4ExtmulHighI16x8U {} [v128 v128 -> v128] "i32x4.extmul_high_i16x8_u"
+            simd 0xfd0000c0 I64x2Abs {} [v128 -> v128] "i64x2.abs"
+            simd 0xfd0000c1 I64x2Neg {} [v128 -> v128] "i64x2.neg"
+            simd 0xfd0000c3 I64x2AllTrue {} [v128 -> i32] "i64x2.all_true"
+            simd 0xfd0000c4 I64x2Bitmask {} [v128 -> i32] "i64x2.bitmask"
+            simd 0xfd0000c7 I64x2ExtendLowI32x4S {} [v128 -> v128] "i64x2.extend_low_i32x4_s"
+            simd 0xfd0000c8 I64x2ExtendHighI32x4S {} [v128 -> v128] "i64x2.extend_high_i32x4_s"
+            simd 0xfd0000c9 I64x2ExtendLowI32x4U {} [v128 -> v128] "i64x2.extend_low_i32x4_u"
+            simd 0xfd0000ca I64x2ExtendHighI32x4U {} [v128 -> v128] "i64x2.extend_high_i32x4_u"
+            simd 0xfd0000cb I64x2Shl {} [v128 i32 -> v128] "i64x2.shl"
+            simd 0xfd0000cc I64x2ShrS {} [v128 i32 -> v128] "i64x2.shr_s"
+            simd 0xfd0000cd I64x2ShrU {} [v128 i32 -> v128] "i64x2.shr_u"
+            simd 0xfd0000ce I64x2Add {} [v128 v128 -> v128] "i64x2.add"
+            simd 0xfd0000d1 I64x2Sub {} [v128 v128 -> v128] "i64x2.sub"
+            simd 0xfd0000d5 I64x2Mul {} [v128 v128 -> v128] "i64x2.mul"
+            simd 0xfd0000d6 I64x2Eq {} [v128 v128 -> v128] "i64x2.eq"
+            simd 0xfd0000d7 I64x2Ne {} [v128 v128 -> v128] "i64x2.ne"
+            simd 0xfd0000d8 I64x2LtS {} [v128 v128 -> v128] "i64x2.lt_s"
+            simd 0xfd0000d9 I64x2GtS {} [v128 v128 -> v128] "i64x2.gt_s"
+            simd 0xfd0000da I64x2LeS {} [v128 v128 -> v128] "i64x2.le_s"
+            simd 0xfd0000db I64x2GeS {} [v128 v128 -> v128] "i64x2.ge_s"
+            simd 0xfd0000dc I64x2ExtmulLowI32x4S {} [v128 v128 -> v128] "i64x2.extmul_low_i32x4_s"
+            simd 0xfd0000dd I64x2ExtmulHighI32x4S {} [v128 v128 -> v128] "i64x2.extmul_high_i32x4_s"
+            simd 0xfd0000de I64x2ExtmulLowI32x4U {} [v128 v128 -> v128] "i64x2.extmul_low_i32x4_u"
+            simd 0xfd0000df I64x2ExtmulHighI32x4U {} [v128 v128 -> v128] "i64x2.extmul_high_i32x4_u"
+            simd 0xfd0000e0 F32x4Abs {} [v128 -> v128] "f32x4.abs"
+            simd 0xfd0000e1 F32x4Neg {} [v128 -> v128] "f32x4.neg"
+            simd 0xfd0000e3 F32x4Sqrt {} [v128 -> v128] "f32x4.sqrt"
+            simd 0xfd0000e4 F32x4Add {} [v128 v128 -> v128] "f32x4.add"
+            simd 0xfd0000e5 F32x4Sub {} [v128 v128 -> v128] "f32x4.sub"
+            simd 0xfd0000e6 F32x4Mul {} [v128 v128 -> v128] "f32x4.mul"
+            simd 0xfd0000e7 F32x4Div {} [v128 v128 -> v128] "f32x4.div"
+            simd 0xfd0000e8 F32x4Min {} [v128 v128 -> v128] "f32x4.min"
+            simd 0xfd0000e9 F32x4Max {} [v128 v128 -> v128] "f32x4.max"
+            simd 0xfd0000ea F32x4Pmin {} [v128 v128 -> v128] "f32x4.pmin"
+            simd 0xfd0000eb F32x4Pmax {} [v128 v128 -> v128] "f32x4.pmax"
+            simd 0xfd0000ec F64x2Abs {} [v128 -> v128] "f64x2.abs"
+            simd 0xfd0000ed F64x2Neg {} [v128 -> v128] "f64x2.neg"
+            simd 0xfd0000ef F64x2Sqrt {} [v128 -> v128] "f64x2.sqrt"
+            simd 0xfd0000f0 F64x2Add {} [v128 v128 -> v128] "f64x2.add"
+            simd 0xfd0000f1 F64x2Sub {} [v128 v128 -> v128] "f64x2.sub"
+            simd 0xfd0000f2 F64x2Mul {} [v128 v128 -> v128] "f64x2.mul"
+            simd 0xfd0000f3 F64x2Div {} [v128 v128 -> v128] "f64x2.div"
+            simd 0xfd0000f4 F64x2Min {} [v128 v128 -> v128] "f64x2.min"
+            simd 0xfd0000f5 F64x2Max {} [v128 v128 -> v128] "f64x2.max"
+            simd 0xfd0000f6 F64x2Pmin {} [v128 v128 -> v128] "f64x2.pmin"
+            simd 0xfd0000f7 F64x2Pmax {} [v128 v128 -> v128] "f64x2.pmax"
+            simd 0xfd0000f8 I32x4TruncSatF32x4S {} [v128 -> v128] "i32x4.trunc_sat_f32x4_s"
+            simd 0xfd0000f9 I32x4TruncSatF32x4U {} [v128 -> v128] "i32x4.trunc_sat_f32x4_u"
+            simd 0xfd0000fa F32x4ConvertI32x4S {} [v128 -> v128] "f32x4.convert_i32x4_s"
+            simd 0xfd0000fb F32x4ConvertI32x4U {} [v128 -> v128] "f32x4.convert_i32x4_u"
+            simd 0xfd0000fc I32x4TruncSatF64x2SZero {} [v128 -> v128] "i32x4.trunc_sat_f64x2_s_zero"
+            simd 0xfd0000fd I32x4TruncSatF64x2UZero {} [v128 -> v128] "i32x4.trunc_sat_f64x2_u_zero"
+            simd 0xfd0000fe F64x2ConvertLowI32x4S {} [v128 -> v128] "f64x2.convert_low_i32x4_s"
+            simd 0xfd0000ff F64x2ConvertLowI32x4U {} [v128 -> v128] "f64x2.convert_low_i32x4_u"
+            relaxed_simd 0xfd000100 I8x16RelaxedSwizzle {} [v128 v128 -> v128] "i8x16.relaxed_swizzle"
+            relaxed_simd 0xfd000101 I32x4RelaxedTruncF32x4S {} [v128 -> v128] "i32x4.relaxed_trunc_f32x4_s"
+            relaxed_simd 0xfd000102 I32x4RelaxedTruncF32x4U {} [v128 -> v128] "i32x4.relaxed_trunc_f32x4_u"
+            relaxed_simd 0xfd000103 I32x4RelaxedTruncF64x2SZero {} [v128 -> v128] "i32x4.relaxed_trunc_f64x2_s_zero"
+            relaxed_simd 0xfd000104 I32x4RelaxedTruncF64x2UZero {} [v128 -> v128] "i32x4.relaxed_trunc_f64x2_u_zero"
+            relaxed_simd 0xfd000105 F32x4RelaxedMadd {} [v128 v128 v128 -> v128] "f32x4.relaxed_madd"
+            relaxed_simd 0xfd000106 F32x4RelaxedNmadd {} [v128 v128 v128 -> v128] "f32x4.relaxed_nmadd"
+            relaxed_simd 0xfd000107 F64x2RelaxedMadd {} [v128 v128 v128 -> v128] "f64x2.relaxed_madd"
+            relaxed_simd 0xfd000108 F64x2RelaxedNmadd {} [v128 v128 v128 -> v128] "f64x2.relaxed_nmadd"
+            relaxed_simd 0xfd000109 I8x16RelaxedLaneselect {} [v128 v128 v128 -> v128] "i8x16.relaxed_laneselect"
+            relaxed_simd 0xfd00010a I16x8RelaxedLaneselect {} [v128 v128 v128 -> v128] "i16x8.relaxed_laneselect"
+            relaxed_simd 0xfd00010b I32x4RelaxedLaneselect {} [v128 v128 v128 -> v128] "i32x4.relaxed_laneselect"
+            relaxed_simd 0xfd00010c I64x2RelaxedLaneselect {} [v128 v128 v128 -> v128] "i64x2.relaxed_laneselect"
+            relaxed_simd 0xfd00010d F32x4RelaxedMin {} [v128 v128 -> v128] "f32x4.relaxed_min"
+            relaxed_simd 0xfd00010e F32x4RelaxedMax {} [v128 v128 -> v128] "f32x4.relaxed_max"
+            relaxed_simd 0xfd00010f F64x2RelaxedMin {} [v128 v128 -> v128] "f64x2.relaxed_min"
+            relaxed_simd 0xfd000110 F64x2RelaxedMax {} [v128 v128 -> v128] "f64x2.relaxed_max"
+            relaxed_simd 0xfd000111 I16x8RelaxedQ15mulrS {} [v128 v128 -> v128] "i16x8.relaxed_q15mulr_s"
+            relaxed_simd 0xfd000112 I16x8RelaxedDotI8x16I7x16S {} [v128 v128 -> v128] "i16x8.relaxed_dot_i8x16_i7x16_s"
+            relaxed_simd 0xfd000113 I32x4RelaxedDotI8x16I7x16AddS {} [v128 v128 v128 -> v128] "i32x4.relaxed_dot_i8x16_i7x16_add_s"
+
         }
     };
+}
+
+/// A `v128` immediate: its sixteen bytes, little-endian (bytes, not a `u128`, keep
+/// `Operator` at 32 bytes: a `u128` field would align it to 16).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct V128(pub [u8; 16]);
+
+impl V128 {
+    pub fn bits(self) -> u128 {
+        u128::from_le_bytes(self.0)
+    }
 }
 
 /// An `f32` immediate, as its bit pattern (NaN payloads must survive).
@@ -278,6 +562,54 @@ impl<'a> BrTable<'a> {
     }
 }
 
+/// One handler of a `try_table`: which exceptions it catches and the label it branches to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Catch {
+    /// `catch tag label`: the tag's values.
+    One { tag: u32, label: u32 },
+    /// `catch_ref tag label`: the tag's values and the `exnref`.
+    OneRef { tag: u32, label: u32 },
+    /// `catch_all label`: nothing.
+    All { label: u32 },
+    /// `catch_all_ref label`: the `exnref`.
+    AllRef { label: u32 },
+}
+
+/// The immediates of `try_table`: its block type and its handlers, read on demand.
+#[derive(Debug, Clone)]
+pub struct TryTable<'a> {
+    /// The block type's and the handlers' bytes (a slice keeps `Operator` at 32 bytes).
+    bytes: &'a [u8],
+}
+
+impl<'a> TryTable<'a> {
+    /// Every proposal on: the bytes were read once with the module's features, so reading
+    /// them again with more cannot change what they say.
+    const REREAD: Features = Features { custom_page_sizes: true, wide_arithmetic: true, ..Features::wasm3() };
+
+    pub fn blockty(&self) -> BlockType {
+        imm::block_type(&mut BinaryReader::new(self.bytes, 0), &Self::REREAD).unwrap_or(BlockType::Empty)
+    }
+
+    /// The handlers in order. They were checked when the operator was read, so iteration
+    /// cannot fail.
+    pub fn catches(&self) -> impl Iterator<Item = Catch> + 'a {
+        let mut r = BinaryReader::new(self.bytes, 0);
+        let _ = imm::block_type(&mut r, &Self::REREAD);
+        let n = r.read_var_u32().unwrap_or(0);
+        (0..n).map(move |_| {
+            let kind = r.read_u8().unwrap_or(2);
+            let first = r.read_var_u32().unwrap_or(0);
+            match kind {
+                0x00 => Catch::One { tag: first, label: r.read_var_u32().unwrap_or(0) },
+                0x01 => Catch::OneRef { tag: first, label: r.read_var_u32().unwrap_or(0) },
+                0x02 => Catch::All { label: first },
+                _ => Catch::AllRef { label: first },
+            }
+        })
+    }
+}
+
 /// Reader functions for immediates, named in the operator table.
 pub mod imm {
     use super::*;
@@ -314,7 +646,7 @@ pub mod imm {
             r.read_u8()?;
             return Ok(BlockType::Empty);
         }
-        if ValType::from_byte(b).is_some() {
+        if ValType::starts_val_type(b) {
             return ValType::read(r, f).map(BlockType::Value);
         }
         let at = r.offset();
@@ -388,28 +720,90 @@ pub mod imm {
         ValType::read(r, f)
     }
 
-    pub fn ref_type(r: R<'_, '_>, _: &Features) -> Result<RefType> {
-        RefType::read(r)
+    pub fn v128(r: R<'_, '_>, _: &Features) -> Result<V128> {
+        let b = r.read_bytes(16)?;
+        let mut bytes = [0; 16];
+        bytes.copy_from_slice(b);
+        Ok(V128(bytes))
+    }
+
+    /// A lane index: one byte (its range is the validator's rule).
+    pub fn lane(r: R<'_, '_>, _: &Features) -> Result<u8> {
+        r.read_u8()
+    }
+
+    pub fn shuffle_lanes(r: R<'_, '_>, _: &Features) -> Result<[u8; 16]> {
+        let b = r.read_bytes(16)?;
+        let mut lanes = [0; 16];
+        lanes.copy_from_slice(b);
+        Ok(lanes)
+    }
+
+    pub fn heap_type(r: R<'_, '_>, f: &Features) -> Result<HeapType> {
+        HeapType::read(r, f)
+    }
+
+    pub fn try_table<'a>(r: R<'_, 'a>, f: &Features) -> Result<TryTable<'a>> {
+        let start = r.position();
+        block_type(r, f)?;
+        let n = r.read_count()?;
+        for _ in 0..n {
+            let at = r.offset();
+            match r.read_u8()? {
+                0x00 | 0x01 => {
+                    r.read_var_u32()?;
+                    r.read_var_u32()?;
+                }
+                0x02 | 0x03 => {
+                    r.read_var_u32()?;
+                }
+                _ => return Err(Error::new(ErrorKind::Other("malformed catch clause"), at)),
+            }
+        }
+        Ok(TryTable { bytes: &r.data()[start..r.position()] })
     }
 }
 
-/// Whether an operator's proposal is on: an operator of a proposal that is off is an illegal
-/// opcode, as it is to an engine that never heard of the proposal.
+/// Whether an operator's proposal (the first column of the opcode table) is on in features
+/// `$f`: an operator of a proposal that is off is an illegal opcode, as it is to an engine
+/// that never heard of the proposal.
+#[macro_export]
 macro_rules! proposal_enabled {
-    (mvp, $f:ident) => {
+    (mvp, $f:expr) => {
         true
     };
-    (sign_ext, $f:ident) => {
+    (sign_ext, $f:expr) => {
         $f.sign_extension
     };
-    (sat, $f:ident) => {
+    (sat, $f:expr) => {
         $f.saturating_float_to_int
     };
-    (bulk, $f:ident) => {
+    (bulk, $f:expr) => {
         $f.bulk_memory
     };
-    (ref, $f:ident) => {
+    (ref, $f:expr) => {
         $f.reference_types
+    };
+    (tail_call, $f:expr) => {
+        $f.tail_call
+    };
+    (func_ref, $f:expr) => {
+        $f.function_references
+    };
+    (tail_call_ref, $f:expr) => {
+        $f.tail_call && $f.function_references
+    };
+    (exceptions, $f:expr) => {
+        $f.exceptions
+    };
+    (wide, $f:expr) => {
+        $f.wide_arithmetic
+    };
+    (simd, $f:expr) => {
+        $f.simd
+    };
+    (relaxed_simd, $f:expr) => {
+        $f.relaxed_simd
     };
 }
 
@@ -426,6 +820,14 @@ macro_rules! define_operators {
             pub fn name(&self) -> &'static str {
                 match self {
                     $( Operator::$name { .. } => $text, )*
+                }
+            }
+
+            /// The proposal that added the instruction: the table's first column (`mvp` for
+            /// WebAssembly 1.0).
+            pub fn proposal(&self) -> &'static str {
+                match self {
+                    $( Operator::$name { .. } => stringify!($proposal), )*
                 }
             }
 

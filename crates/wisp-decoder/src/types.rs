@@ -5,11 +5,128 @@ use crate::reader::BinaryReader;
 use crate::Features;
 use std::fmt;
 
-/// A reference type. Wasm 2.0 has two.
+/// A heap type: what a reference points to. The abstract ones are named by their one-byte
+/// codes; a concrete one is a type index (typed function references).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HeapType {
+    Func,
+    Extern,
+    Any,
+    Eq,
+    I31,
+    Struct,
+    Array,
+    Exn,
+    NoFunc,
+    NoExtern,
+    None,
+    NoExn,
+    Concrete(u32),
+}
+
+impl HeapType {
+    /// The abstract heap type with this one-byte code.
+    pub fn from_abstract_byte(b: u8) -> Option<HeapType> {
+        Some(match b {
+            0x70 => HeapType::Func,
+            0x6f => HeapType::Extern,
+            0x6e => HeapType::Any,
+            0x6d => HeapType::Eq,
+            0x6c => HeapType::I31,
+            0x6b => HeapType::Struct,
+            0x6a => HeapType::Array,
+            0x69 => HeapType::Exn,
+            0x73 => HeapType::NoFunc,
+            0x72 => HeapType::NoExtern,
+            0x71 => HeapType::None,
+            0x74 => HeapType::NoExn,
+            _ => return None,
+        })
+    }
+
+    /// The one-byte code of an abstract heap type (`None` for a concrete one).
+    pub const fn abstract_byte(self) -> Option<u8> {
+        Some(match self {
+            HeapType::Func => 0x70,
+            HeapType::Extern => 0x6f,
+            HeapType::Any => 0x6e,
+            HeapType::Eq => 0x6d,
+            HeapType::I31 => 0x6c,
+            HeapType::Struct => 0x6b,
+            HeapType::Array => 0x6a,
+            HeapType::Exn => 0x69,
+            HeapType::NoFunc => 0x73,
+            HeapType::NoExtern => 0x72,
+            HeapType::None => 0x71,
+            HeapType::NoExn => 0x74,
+            HeapType::Concrete(_) => return None,
+        })
+    }
+
+    /// Whether the features allow naming this heap type.
+    fn enabled(self, f: &Features) -> bool {
+        match self {
+            // A 1.0 table's element type is `funcref` too; value types check `reference_types`.
+            HeapType::Func | HeapType::Extern => true,
+            HeapType::Exn | HeapType::NoExn => f.exceptions,
+            HeapType::Concrete(_) => f.function_references,
+            HeapType::NoFunc | HeapType::NoExtern => f.function_references || f.gc,
+            HeapType::Any | HeapType::Eq | HeapType::I31 | HeapType::Struct | HeapType::Array | HeapType::None => f.gc,
+        }
+    }
+
+    /// Reads a heap type: an abstract code or a non-negative s33 type index.
+    pub(crate) fn read(r: &mut BinaryReader<'_>, f: &Features) -> Result<HeapType> {
+        let at = r.offset();
+        let b = r.peek_u8()?;
+        if let Some(h) = HeapType::from_abstract_byte(b) {
+            r.read_u8()?;
+            if !h.enabled(f) {
+                return Err(crate::Error::new(ErrorKind::MalformedRefType, at));
+            }
+            return Ok(h);
+        }
+        let idx = r.read_var_s33()?;
+        if idx < 0 || !f.function_references {
+            return Err(crate::Error::new(ErrorKind::MalformedRefType, at));
+        }
+        Ok(HeapType::Concrete(idx as u32))
+    }
+}
+
+impl fmt::Display for HeapType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            HeapType::Func => "func",
+            HeapType::Extern => "extern",
+            HeapType::Any => "any",
+            HeapType::Eq => "eq",
+            HeapType::I31 => "i31",
+            HeapType::Struct => "struct",
+            HeapType::Array => "array",
+            HeapType::Exn => "exn",
+            HeapType::NoFunc => "nofunc",
+            HeapType::NoExtern => "noextern",
+            HeapType::None => "none",
+            HeapType::NoExn => "noexn",
+            HeapType::Concrete(i) => return write!(f, "{i}"),
+        })
+    }
+}
+
+/// A reference type. Wasm 2.0's two (nullable `func` and `extern`) have their own variants,
+/// which every engine path that predates typed references matches on; every other reference
+/// type is `Typed`. [`RefType::new`] keeps the two forms from overlapping, so equality is
+/// type identity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RefType {
     FuncRef,
     ExternRef,
+    /// Any other reference type (never a nullable `func` or `extern`).
+    Typed {
+        nullable: bool,
+        heap: HeapType,
+    },
 }
 
 /// A value type.
@@ -31,7 +148,17 @@ impl ValType {
         matches!(self, ValType::Ref(_))
     }
 
-    /// Decodes a value type from its one-byte encoding.
+    /// Whether a local of this type starts with a default value (non-nullable references
+    /// have none, so such a local must be set before it is read).
+    pub fn is_defaultable(self) -> bool {
+        match self {
+            ValType::Ref(r) => r.nullable(),
+            _ => true,
+        }
+    }
+
+    /// Decodes a value type from its one-byte encoding (numeric types, `v128`, and the
+    /// shorthands `funcref` and `externref`).
     #[inline]
     pub fn from_byte(b: u8) -> Option<ValType> {
         Some(match b {
@@ -46,37 +173,85 @@ impl ValType {
         })
     }
 
+    /// Whether `b` starts a value type (so a block type starting with it is not an index).
+    pub(crate) fn starts_val_type(b: u8) -> bool {
+        ValType::from_byte(b).is_some() || HeapType::from_abstract_byte(b).is_some() || b == 0x63 || b == 0x64
+    }
+
     pub(crate) fn read(r: &mut BinaryReader<'_>, features: &Features) -> Result<ValType> {
         let at = r.offset();
-        let b = r.read_u8()?;
-        match ValType::from_byte(b) {
-            Some(ValType::V128) if !features.simd => Err(crate::Error::new(ErrorKind::MalformedValType, at)),
-            Some(ValType::Ref(_)) if !features.reference_types => {
-                Err(crate::Error::new(ErrorKind::MalformedValType, at))
+        let b = r.peek_u8()?;
+        match b {
+            0x7f | 0x7e | 0x7d | 0x7c => {
+                r.read_u8()?;
+                Ok(ValType::from_byte(b).unwrap_or(ValType::I32))
             }
-            Some(t) => Ok(t),
-            None => Err(crate::Error::new(ErrorKind::MalformedValType, at)),
+            0x7b if features.simd => {
+                r.read_u8()?;
+                Ok(ValType::V128)
+            }
+            _ => match RefType::read(r, features) {
+                Ok(t) if features.reference_types => Ok(ValType::Ref(t)),
+                Ok(_) | Err(_) => Err(crate::Error::new(ErrorKind::MalformedValType, at)),
+            },
         }
     }
 }
 
 impl RefType {
-    pub(crate) fn read(r: &mut BinaryReader<'_>) -> Result<RefType> {
-        let at = r.offset();
-        match r.read_u8()? {
-            0x70 => Ok(RefType::FuncRef),
-            0x6f => Ok(RefType::ExternRef),
-            _ => Err(crate::Error::new(ErrorKind::MalformedRefType, at)),
+    /// The reference type `(ref null? heap)`, in its canonical variant.
+    pub const fn new(nullable: bool, heap: HeapType) -> RefType {
+        match (nullable, heap) {
+            (true, HeapType::Func) => RefType::FuncRef,
+            (true, HeapType::Extern) => RefType::ExternRef,
+            _ => RefType::Typed { nullable, heap },
         }
+    }
+
+    pub const fn nullable(self) -> bool {
+        match self {
+            RefType::FuncRef | RefType::ExternRef => true,
+            RefType::Typed { nullable, .. } => nullable,
+        }
+    }
+
+    pub const fn heap(self) -> HeapType {
+        match self {
+            RefType::FuncRef => HeapType::Func,
+            RefType::ExternRef => HeapType::Extern,
+            RefType::Typed { heap, .. } => heap,
+        }
+    }
+
+    /// The same reference type, nullable or not.
+    pub const fn with_nullable(self, nullable: bool) -> RefType {
+        RefType::new(nullable, self.heap())
+    }
+
+    /// Reads a reference type: `0x63 ht` (nullable), `0x64 ht` (non-null), or an abstract
+    /// heap type's one-byte shorthand (nullable).
+    pub(crate) fn read(r: &mut BinaryReader<'_>, f: &Features) -> Result<RefType> {
+        let at = r.offset();
+        let b = r.read_u8()?;
+        let t = match b {
+            0x63 | 0x64 if f.function_references => RefType::new(b == 0x63, HeapType::read(r, f)?),
+            _ => match HeapType::from_abstract_byte(b) {
+                Some(h) if h.enabled(f) => RefType::new(true, h),
+                _ => return Err(crate::Error::new(ErrorKind::MalformedRefType, at)),
+            },
+        };
+        Ok(t)
     }
 }
 
 impl fmt::Display for RefType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            RefType::FuncRef => "funcref",
-            RefType::ExternRef => "externref",
-        })
+        match self {
+            RefType::FuncRef => f.write_str("funcref"),
+            RefType::ExternRef => f.write_str("externref"),
+            RefType::Typed { nullable: true, heap } => write!(f, "(ref null {heap})"),
+            RefType::Typed { nullable: false, heap } => write!(f, "(ref {heap})"),
+        }
     }
 }
 
@@ -156,6 +331,8 @@ pub struct Limits {
 pub struct TableType {
     pub element: RefType,
     pub limits: Limits,
+    /// Addressed with `i64` (memory64's 64-bit tables).
+    pub table64: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -163,6 +340,51 @@ pub struct MemoryType {
     pub limits: Limits,
     pub memory64: bool,
     pub shared: bool,
+    /// log2 of the page size when the module gives one (custom page sizes: 0 or 16).
+    pub page_size_log2: Option<u8>,
+}
+
+impl MemoryType {
+    /// log2 of the page size in bytes (16 unless the module says otherwise).
+    pub fn page_size_log2(&self) -> u32 {
+        self.page_size_log2.map_or(16, u32::from)
+    }
+}
+
+/// A storage type of a struct field or array element (GC's type section forms).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StorageType {
+    I8,
+    I16,
+    Val(ValType),
+}
+
+/// A struct field or array element: its storage type and mutability.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FieldType {
+    pub storage: StorageType,
+    pub mutable: bool,
+}
+
+/// What a type definition describes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CompositeType {
+    /// Its parameters and results are the module's `types` entry at the same index.
+    Func,
+    Struct(Box<[FieldType]>),
+    Array(FieldType),
+}
+
+/// A type definition with its place in the type system: finality, declared supertype, and
+/// the recursion group it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SubType {
+    pub is_final: bool,
+    pub supertype: Option<u32>,
+    pub composite: CompositeType,
+    /// Index of the first type of its recursion group, and the group's size.
+    pub rec_start: u32,
+    pub rec_len: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -196,6 +418,7 @@ pub enum ExternKind {
     Table,
     Memory,
     Global,
+    Tag,
 }
 
 impl fmt::Display for ExternKind {
@@ -205,6 +428,7 @@ impl fmt::Display for ExternKind {
             ExternKind::Table => "table",
             ExternKind::Memory => "memory",
             ExternKind::Global => "global",
+            ExternKind::Tag => "tag",
         })
     }
 }

@@ -53,13 +53,22 @@ struct WasmOp {
 
 macro_rules! collect_ops {
     ($( $proposal:ident $code:literal $name:ident { $($field:ident : $ty:ty = $read:ident),* } [$($sig:tt)*] $text:literal )*) => {
-        vec![ $( (stringify!($name), stringify!($($sig)*), $text) ),* ]
+        vec![ $( (stringify!($proposal), stringify!($name), stringify!($($sig)*), $text) ),* ]
     };
 }
 
+/// The proposals whose operators wisp executes: the table's rows of any other proposal are
+/// decoded and validated, and refused before translation (`wisp/src/support.rs`), so they
+/// get no instructions yet. A proposal joins this list with its execution.
+const EXECUTED_PROPOSALS: &[&str] = &["mvp", "sign_ext", "sat", "bulk", "ref"];
+
 fn wasm_ops() -> Vec<WasmOp> {
-    let raw: Vec<(&'static str, &'static str, &'static str)> = wisp_decoder::for_each_operator!(collect_ops);
-    raw.into_iter().map(|(name, sig, text)| WasmOp { name, sig: sig.split_whitespace().collect(), text }).collect()
+    let raw: Vec<(&'static str, &'static str, &'static str, &'static str)> =
+        wisp_decoder::for_each_operator!(collect_ops);
+    raw.into_iter()
+        .filter(|(proposal, ..)| EXECUTED_PROPOSALS.contains(proposal))
+        .map(|(_, name, sig, text)| WasmOp { name, sig: sig.split_whitespace().collect(), text })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -10,8 +10,8 @@
 use crate::error::{decode, invalid, mismatch, mismatch_msg, unknown, Error, Result};
 use crate::ModuleInfo;
 use wisp_decoder::{
-    BlockType, BrTable, ErrorKind, FuncType, MemArg, MemoryType, OpcodeDisplay, Operator, OperatorsReader, RefType,
-    TableType, ValType, VisitOperator,
+    BlockType, BrTable, Catch, ErrorKind, FuncType, HeapType, MemArg, MemoryType, OpcodeDisplay, Operator,
+    OperatorsReader, RefType, TableType, TryTable, ValType, VisitOperator,
 };
 
 /// The kind of a control frame.
@@ -22,6 +22,8 @@ pub enum FrameKind {
     Loop,
     If,
     Else,
+    /// A `try_table`'s block (exception handling): branches to it are a block's.
+    TryTable,
 }
 
 /// A control frame as the spec's algorithm keeps it.
@@ -38,6 +40,9 @@ pub struct ControlFrame {
     pub num_params: u32,
     /// How many values the frame leaves above `height` at its `end`.
     pub num_results: u32,
+    /// How many locals had been set (of those that need it) when the frame was entered:
+    /// the ones set inside are unset again at its end.
+    pub init_height: u32,
 }
 
 impl ControlFrame {
@@ -53,12 +58,20 @@ impl ControlFrame {
     }
 }
 
-/// A value type on the operand stack or among the locals: its one-byte binary encoding, or 0
-/// for the spec's `Unknown`. Comparing two is one byte compare, where the derived equality of
-/// two `Option<ValType>`s that are not constants is a dozen instructions (`local.set`,
-/// `global.set`, calls and block ends compare types only known at run time).
+/// A value type on the operand stack or among the locals, packed in a word: a numeric type or
+/// `v128` as its one-byte binary encoding, 0 for the spec's `Unknown`; a reference type as its
+/// heap type's code (the abstract types' own bytes, [`CONCRETE`] with the type index in bits
+/// 9 and up, or [`BOT`] for the bottom type of unreachable code) with bit 8 set when it is not
+/// nullable. So `funcref` is 0x70 as before, and comparing two types is one compare, where the
+/// derived equality of two `Option<ValType>`s that are not constants is a dozen instructions
+/// (`local.set`, `global.set`, calls and block ends compare types only known at run time).
+/// Type indices are canonical, so equal types are equal words; subtyping is the slow path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Operand(u8);
+struct Operand(u32);
+
+const CONCRETE: u32 = 0x01;
+const BOT: u32 = 0x02;
+const NON_NULL: u32 = 0x100;
 
 impl Operand {
     const UNKNOWN: Operand = Operand(0);
@@ -73,13 +86,53 @@ impl Operand {
             ValType::V128 => 0x7b,
             ValType::Ref(RefType::FuncRef) => 0x70,
             ValType::Ref(RefType::ExternRef) => 0x6f,
+            ValType::Ref(RefType::Typed { nullable, heap }) => {
+                let nn = if nullable { 0 } else { NON_NULL };
+                match heap {
+                    HeapType::Concrete(x) => CONCRETE | nn | (x << 9),
+                    h => match h.abstract_byte() {
+                        Some(b) => b as u32 | nn,
+                        None => 0,
+                    },
+                }
+            }
         })
     }
 
-    /// The type, `None` when unknown.
+    /// `(ref bot)`: what `ref.as_non_null` gives in unreachable code.
+    const REF_BOT: Operand = Operand(BOT | NON_NULL);
+
+    #[inline(always)]
+    fn is_ref(self) -> bool {
+        let code = self.0 & 0xff;
+        code != 0 && code < 0x7b
+    }
+
+    /// The same reference type, not nullable (unknown stays unknown... as `(ref bot)`).
+    fn non_null(self) -> Operand {
+        if self == Operand::UNKNOWN {
+            Operand::REF_BOT
+        } else {
+            Operand(self.0 | NON_NULL)
+        }
+    }
+
+    /// The type, `None` when unknown (or bottom).
     #[inline(always)]
     fn get(self) -> Option<ValType> {
-        ValType::from_byte(self.0)
+        if self.0 <= 0xff {
+            if let Some(t) = ValType::from_byte(self.0 as u8) {
+                return Some(t);
+            }
+        }
+        let code = self.0 & 0xff;
+        let nullable = self.0 & NON_NULL == 0;
+        let heap = match code {
+            0 | BOT => return None,
+            CONCRETE => HeapType::Concrete(self.0 >> 9),
+            b => HeapType::from_abstract_byte(b as u8)?,
+        };
+        Some(ValType::Ref(RefType::new(nullable, heap)))
     }
 }
 
@@ -87,6 +140,8 @@ impl Operand {
 /// module allocates once rather than once per function.
 #[derive(Debug, Default)]
 pub struct FuncValidatorAllocations {
+    inits: Vec<bool>,
+    init_log: Vec<u32>,
     locals: Vec<Operand>,
     operands: Vec<Operand>,
     controls: Vec<ControlFrame>,
@@ -112,6 +167,12 @@ pub struct FuncValidator<'m> {
     /// The function's result types, for `return` and the final `end`.
     results: &'m [ValType],
     locals: Vec<Operand>,
+    /// Whether each local holds a value (only kept when some local has no default value).
+    inits: Vec<bool>,
+    /// The locals set since... in order: frames unset theirs at their end.
+    init_log: Vec<u32>,
+    /// Some local is not defaultable: `local.get` must check it was set.
+    needs_init: bool,
     /// Locals declared by the body (parameters excluded), to enforce the decoder's limit.
     declared_locals: u64,
     operands: Vec<Operand>,
@@ -128,6 +189,7 @@ pub struct FuncValidator<'m> {
 pub(crate) fn block_type_types(info: &ModuleInfo, bt: BlockType) -> (&[ValType], &[ValType]) {
     match bt {
         BlockType::Empty => (&[], &[]),
+        BlockType::Value(ValType::Ref(r)) => (&[], info.single_ref(r)),
         BlockType::Value(t) => (&[], single(t)),
         BlockType::FuncType(i) => match info.types.get(i as usize) {
             Some(ft) => (ft.params(), ft.results()),
@@ -147,6 +209,18 @@ fn single(t: ValType) -> &'static [ValType] {
         ValType::V128 => &[ValType::V128],
         ValType::Ref(RefType::FuncRef) => &[ValType::FUNCREF],
         ValType::Ref(RefType::ExternRef) => &[ValType::EXTERNREF],
+        // Other reference types are the module's (`ModuleInfo::single_ref`).
+        ValType::Ref(RefType::Typed { .. }) => &[],
+    }
+}
+
+/// The value type that addresses a table.
+#[inline]
+fn table_addr(t: &TableType) -> ValType {
+    if t.table64 {
+        ValType::I64
+    } else {
+        ValType::I32
     }
 }
 
@@ -158,31 +232,6 @@ fn addr_type(m: &MemoryType) -> ValType {
     } else {
         ValType::I32
     }
-}
-
-/// Whether an operator's proposal is enabled: the first column of the opcode table.
-macro_rules! proposal_enabled {
-    ($f:expr, mvp) => {
-        true
-    };
-    ($f:expr, sign_ext) => {
-        $f.sign_extension
-    };
-    ($f:expr, sat) => {
-        $f.saturating_float_to_int
-    };
-    ($f:expr, bulk) => {
-        $f.bulk_memory
-    };
-    ($f:expr, ref) => {
-        $f.reference_types
-    };
-    ($f:expr, simd) => {
-        $f.simd
-    };
-    ($f:expr, tail_call) => {
-        $f.tail_call
-    };
 }
 
 macro_rules! valtype {
@@ -223,6 +272,18 @@ macro_rules! typing {
     ($s:ident, $name:ident, [$($i:ident)* -> $($o:ident)*] $($f:ident)*) => {
         $s.pop_push(&[$(valtype!($i)),*], &[$(valtype!($o)),*])
     };
+    ($s:ident, $name:ident, [lane $n:literal : $($i:ident)* -> $($o:ident)*] $lane:ident) => {
+        $s.check_lane($lane, $n).and_then(|()| $s.pop_push(&[$(valtype!($i)),*], &[$(valtype!($o)),*]))
+    };
+    ($s:ident, $name:ident, [load_lane $a:literal $n:literal] $m:ident $lane:ident) => {
+        $s.check_lane($lane, $n).and_then(|()| $s.load_lane(&$m, $a, true))
+    };
+    ($s:ident, $name:ident, [store_lane $a:literal $n:literal] $m:ident $lane:ident) => {
+        $s.check_lane($lane, $n).and_then(|()| $s.load_lane(&$m, $a, false))
+    };
+    ($s:ident, $name:ident, [shuffle] $lanes:ident) => {
+        $s.shuffle(&$lanes)
+    };
 }
 
 macro_rules! define_dispatch {
@@ -241,7 +302,7 @@ macro_rules! define_dispatch {
                 fn $name(&mut self $(, $field: $ty)*) -> VisitResult {
                     let checked = if self.controls.is_empty() {
                         Err(invalid("operators remaining after end of function", self.offset))
-                    } else if !proposal_enabled!(self.info.features, $proposal) {
+                    } else if !wisp_decoder::proposal_enabled!($proposal, self.info.features) {
                         Err(self.disabled($code))
                     } else {
                         typing!(self, $name, [$($sig)*] $($field)*)
@@ -278,7 +339,7 @@ macro_rules! define_dispatch {
         /// Whether the proposal that introduced `op` is enabled in `features`.
         pub fn operator_enabled(op: &Operator<'_>, features: &wisp_decoder::Features) -> bool {
             match op {
-                $( Operator::$name { .. } => proposal_enabled!(features, $proposal), )*
+                $( Operator::$name { .. } => wisp_decoder::proposal_enabled!($proposal, features), )*
             }
         }
     };
@@ -318,7 +379,9 @@ impl<'m> FuncValidator<'m> {
             Some(ty) => ty,
             None => return Err(unknown("type", type_index, 0)),
         };
-        let FuncValidatorAllocations { mut locals, mut operands, mut controls } = allocs;
+        let FuncValidatorAllocations { mut inits, mut init_log, mut locals, mut operands, mut controls } = allocs;
+        inits.clear();
+        init_log.clear();
         locals.clear();
         operands.clear();
         controls.clear();
@@ -330,11 +393,15 @@ impl<'m> FuncValidator<'m> {
             unreachable: false,
             num_params: 0,
             num_results: ty.results().len() as u32,
+            init_height: 0,
         });
         Ok(FuncValidator {
             info,
             results: ty.results(),
             locals,
+            inits,
+            init_log,
+            needs_init: false,
             declared_locals: 0,
             operands,
             controls,
@@ -345,7 +412,13 @@ impl<'m> FuncValidator<'m> {
 
     /// Gives back the vectors for the next function.
     pub fn into_allocations(self) -> FuncValidatorAllocations {
-        FuncValidatorAllocations { locals: self.locals, operands: self.operands, controls: self.controls }
+        FuncValidatorAllocations {
+            inits: self.inits,
+            init_log: self.init_log,
+            locals: self.locals,
+            operands: self.operands,
+            controls: self.controls,
+        }
     }
 
     /// Declares `count` more locals of type `ty`, after the parameters and earlier locals.
@@ -357,6 +430,14 @@ impl<'m> FuncValidator<'m> {
         let features = &self.info.features;
         if (ty == ValType::V128 && !features.simd) || (ty.is_ref() && !features.reference_types) {
             return Err(decode(ErrorKind::MalformedValType, self.offset));
+        }
+        let ty = self.info.type_defs.canon_val(ty, self.offset)?;
+        if !ty.is_defaultable() && !self.needs_init {
+            self.needs_init = true;
+            self.inits.resize(self.locals.len(), true);
+        }
+        if self.needs_init {
+            self.inits.extend(std::iter::repeat_n(ty.is_defaultable(), count as usize));
         }
         self.locals.extend(std::iter::repeat_n(Operand::of(ty), count as usize));
         Ok(())
@@ -520,7 +601,7 @@ impl<'m> FuncValidator<'m> {
     fn pop_operand_slow(&mut self, expected: Operand) -> Result<Operand> {
         if self.operands.len() > self.frame_height() {
             match self.operands.pop() {
-                Some(t) if t == expected || t == Operand::UNKNOWN => return Ok(t),
+                Some(t) if self.matches(t, expected) => return Ok(t),
                 Some(found) => return Err(mismatch(expected.get(), found.get(), self.offset)),
                 None => {}
             }
@@ -537,6 +618,25 @@ impl<'m> FuncValidator<'m> {
             }
         }
         self.pop_at_bottom(None)
+    }
+
+    /// Pops a value of any type, as the stack holds it (unknown included).
+    fn pop_raw(&mut self) -> Result<Operand> {
+        if self.operands.len() > self.frame_height() {
+            if let Some(v) = self.operands.pop() {
+                return Ok(v);
+            }
+        }
+        self.pop_at_bottom(None).map(|_| Operand::UNKNOWN)
+    }
+
+    /// Pops a reference of any type (or unknown).
+    fn pop_ref(&mut self) -> Result<Operand> {
+        let t = self.pop_raw()?;
+        if t != Operand::UNKNOWN && !t.is_ref() {
+            return Err(mismatch_msg("expected a reference", self.offset));
+        }
+        Ok(t)
     }
 
     /// A pop at the frame's bottom: unknown in unreachable code, else an error.
@@ -606,7 +706,7 @@ impl<'m> FuncValidator<'m> {
         for (i, &t) in types.iter().rev().enumerate() {
             if i < avail {
                 let found = self.operands[self.operands.len() - 1 - i];
-                if found != Operand::of(t) && found != Operand::UNKNOWN {
+                if !self.matches(found, Operand::of(t)) {
                     return Err(mismatch(Some(t), found.get(), self.offset));
                 }
             } else if self.is_unreachable() {
@@ -616,6 +716,29 @@ impl<'m> FuncValidator<'m> {
             }
         }
         Ok(())
+    }
+
+    /// Whether operand `found` matches type `expected`: the same, unknown, or a subtype.
+    #[inline]
+    fn matches(&self, found: Operand, expected: Operand) -> bool {
+        if found == expected || found == Operand::UNKNOWN {
+            return true;
+        }
+        if !found.is_ref() || !expected.is_ref() {
+            return false;
+        }
+        if found.0 & 0xff == BOT {
+            return expected.0 & NON_NULL == 0 || found.0 & NON_NULL != 0;
+        }
+        match (found.get(), expected.get()) {
+            (Some(a), Some(b)) => self.info.type_defs.val_sub(a, b),
+            _ => false,
+        }
+    }
+
+    /// Whether value type `a` matches `b` (both canonical).
+    fn val_sub(&self, a: ValType, b: ValType) -> bool {
+        self.info.type_defs.val_sub(a, b)
     }
 
     #[inline(always)]
@@ -633,17 +756,28 @@ impl<'m> FuncValidator<'m> {
     #[inline(always)]
     fn push_ctrl(&mut self, kind: FrameKind, bt: BlockType) -> Result<()> {
         let info = self.info;
-        match bt {
-            BlockType::Empty | BlockType::Value(_) => {}
+        let bt = match bt {
+            BlockType::Empty => bt,
+            BlockType::Value(t) => {
+                if t.is_ref() {
+                    BlockType::Value(info.type_defs.canon_val(t, self.offset)?)
+                } else {
+                    bt
+                }
+            }
             BlockType::FuncType(i) => {
                 let Some(ft) = info.types.get(i as usize) else {
                     return Err(unknown("type", i, self.offset));
                 };
+                if !info.type_defs.is_func(i) {
+                    return Err(invalid("type mismatch: block type is not a function type", self.offset));
+                }
                 if !info.features.multi_value && (!ft.params().is_empty() || ft.results().len() > 1) {
                     return Err(invalid("invalid result arity", self.offset));
                 }
+                bt
             }
-        }
+        };
         let (params, results) = block_type_types(info, bt);
         self.pop_vals(params)?;
         let height = self.operands.len();
@@ -655,9 +789,27 @@ impl<'m> FuncValidator<'m> {
             unreachable: false,
             num_params: params.len() as u32,
             num_results: results.len() as u32,
+            init_height: self.init_log.len() as u32,
         });
         self.push_vals(params);
         Ok(())
+    }
+
+    /// Unsets the locals set since the innermost frame was entered.
+    fn reset_inits(&mut self) {
+        let Some(h) = self.controls.last().map(|f| f.init_height as usize) else { return };
+        for i in self.init_log.drain(h..) {
+            self.inits[i as usize] = false;
+        }
+    }
+
+    /// Records that local `index` holds a value.
+    #[inline(always)]
+    fn set_init(&mut self, index: u32) {
+        if self.needs_init && !self.inits[index as usize] {
+            self.inits[index as usize] = true;
+            self.init_log.push(index);
+        }
     }
 
     /// Pops the innermost frame's results and checks nothing else is left in it.
@@ -687,6 +839,12 @@ impl<'m> FuncValidator<'m> {
         };
         frame.kind = FrameKind::Else;
         frame.unreachable = false;
+        if self.needs_init {
+            self.reset_inits();
+        }
+        let Some(frame) = self.controls.last() else {
+            return Err(invalid("else found outside an if block", self.offset));
+        };
         let (params, _) = block_type_types(info, frame.block_type);
         self.push_vals(params);
         Ok(())
@@ -695,6 +853,9 @@ impl<'m> FuncValidator<'m> {
     #[inline(always)]
     fn visit_end(&mut self) -> Result<()> {
         let results = self.check_frame_end()?;
+        if self.needs_init {
+            self.reset_inits();
+        }
         let Some(frame) = self.controls.pop() else {
             return Err(invalid("operators remaining after end of function", self.offset));
         };
@@ -783,6 +944,81 @@ impl<'m> FuncValidator<'m> {
         }
     }
 
+    /// The type of a `call_indirect` or `return_call_indirect` callee, after popping the
+    /// table's address.
+    fn indirect_callee(&mut self, type_index: u32, table_index: u32) -> Result<&'m FuncType> {
+        let table = self.table(table_index)?;
+        let info: &'m ModuleInfo = self.info;
+        let Some(ft) = info.types.get(type_index as usize) else {
+            return Err(unknown("type", type_index, self.offset));
+        };
+        if !info.type_defs.is_func(type_index) {
+            return Err(mismatch_msg("call_indirect needs a function type", self.offset));
+        }
+        if !info.type_defs.ref_sub(table.element, RefType::FuncRef) {
+            return Err(mismatch_msg("call_indirect requires a table of funcref", self.offset));
+        }
+        self.pop_expect(table_addr(&table))?;
+        Ok(ft)
+    }
+
+    /// The type of a `call_ref` or `return_call_ref` callee, after popping the reference.
+    fn ref_callee(&mut self, type_index: u32) -> Result<&'m FuncType> {
+        let info: &'m ModuleInfo = self.info;
+        let Some(ft) = info.types.get(type_index as usize) else {
+            return Err(unknown("type", type_index, self.offset));
+        };
+        if !info.type_defs.is_func(type_index) {
+            return Err(mismatch_msg("call_ref needs a function type", self.offset));
+        }
+        let r = RefType::new(true, HeapType::Concrete(info.type_defs.canon(type_index)));
+        self.pop_expect(ValType::Ref(r))?;
+        Ok(ft)
+    }
+
+    /// A tail call to a function of type `ft`: its results must be the caller's.
+    fn return_call(&mut self, ft: &'m FuncType) -> Result<()> {
+        let (callee, caller) = (ft.results(), self.results);
+        if callee.len() != caller.len() || callee.iter().zip(caller).any(|(&a, &b)| !self.val_sub(a, b)) {
+            return Err(mismatch_msg("tail call's results differ from the caller's", self.offset));
+        }
+        self.pop_vals(ft.params())?;
+        self.set_unreachable()
+    }
+
+    /// The type of tag `index`.
+    fn tag(&self, index: u32) -> Result<&'m FuncType> {
+        let info: &'m ModuleInfo = self.info;
+        match info.tags.get(index as usize).and_then(|&t| info.types.get(t as usize)) {
+            Some(ft) => Ok(ft),
+            None => Err(unknown("tag", index, self.offset)),
+        }
+    }
+
+    /// `try_table`: its handlers branch to labels outside it, so they are checked first.
+    fn visit_try_table(&mut self, table: &TryTable<'_>) -> Result<()> {
+        let exn = ValType::Ref(RefType::new(false, HeapType::Exn));
+        for c in table.catches() {
+            let (tag, with_ref, label) = match c {
+                Catch::One { tag, label } => (Some(tag), false, label),
+                Catch::OneRef { tag, label } => (Some(tag), true, label),
+                Catch::All { label } => (None, false, label),
+                Catch::AllRef { label } => (None, true, label),
+            };
+            let params = match tag {
+                Some(t) => self.tag(t)?.params(),
+                None => &[],
+            };
+            let label = self.label(label)?;
+            let n = params.len() + usize::from(with_ref);
+            let given = params.iter().copied().chain(with_ref.then_some(exn));
+            if label.len() != n || given.zip(label).any(|(a, &b)| !self.val_sub(a, b)) {
+                return Err(mismatch_msg("catch handler's values do not match its label", self.offset));
+            }
+        }
+        self.push_ctrl(FrameKind::TryTable, table.blockty())
+    }
+
     #[cold]
     fn disabled(&self, code: u32) -> Error {
         decode(ErrorKind::IllegalOpcode(OpcodeDisplay(code)), self.offset)
@@ -796,6 +1032,9 @@ impl<'m> FuncValidator<'m> {
         if memarg.align > natural {
             return Err(invalid("alignment must not be larger than natural", self.offset));
         }
+        if !m.memory64 && memarg.offset > u64::from(u32::MAX) {
+            return Err(invalid("offset out of range", self.offset));
+        }
         // A choice of two constants, not a conversion of `addr_type`'s result.
         Ok(if m.memory64 { Operand::of(ValType::I64) } else { Operand::of(ValType::I32) })
     }
@@ -806,6 +1045,31 @@ impl<'m> FuncValidator<'m> {
         self.pop_operand(addr)?;
         self.push(t);
         Ok(())
+    }
+
+    /// A SIMD lane access: `[addr v128] -> [v128]` for a load, `[addr v128] -> []` for a store.
+    fn load_lane(&mut self, memarg: &MemArg, natural: u32, load: bool) -> Result<()> {
+        let addr = self.check_memarg(memarg, natural)?;
+        self.pop_expect(ValType::V128)?;
+        self.pop_operand(addr)?;
+        if load {
+            self.push(ValType::V128);
+        }
+        Ok(())
+    }
+
+    fn check_lane(&self, lane: u8, lanes: u8) -> Result<()> {
+        if lane >= lanes {
+            return Err(invalid("invalid lane index", self.offset));
+        }
+        Ok(())
+    }
+
+    fn shuffle(&mut self, lanes: &[u8; 16]) -> Result<()> {
+        if lanes.iter().any(|&l| l >= 32) {
+            return Err(invalid("invalid lane index", self.offset));
+        }
+        self.pop_push(&[ValType::V128, ValType::V128], &[ValType::V128])
     }
 
     #[inline(always)]
@@ -857,27 +1121,73 @@ impl<'m> FuncValidator<'m> {
                 Ok(())
             }
             Operator::CallIndirect { type_index, table_index } => {
-                let table = self.table(*table_index)?;
-                let info: &'m ModuleInfo = self.info;
-                let Some(ft) = info.types.get(*type_index as usize) else {
-                    return Err(unknown("type", *type_index, self.offset));
-                };
-                if table.element != RefType::FuncRef {
-                    return Err(mismatch_msg("call_indirect requires a table of funcref", self.offset));
-                }
-                self.pop_expect(I32)?;
+                let ft = self.indirect_callee(*type_index, *table_index)?;
                 self.pop_vals(ft.params())?;
                 self.push_vals(ft.results());
                 Ok(())
             }
+            Operator::ReturnCall { function_index } => {
+                let ft = self.func_type(*function_index)?;
+                self.return_call(ft)
+            }
+            Operator::ReturnCallIndirect { type_index, table_index } => {
+                let ft = self.indirect_callee(*type_index, *table_index)?;
+                self.return_call(ft)
+            }
+            Operator::CallRef { type_index } => {
+                let ft = self.ref_callee(*type_index)?;
+                self.pop_vals(ft.params())?;
+                self.push_vals(ft.results());
+                Ok(())
+            }
+            Operator::ReturnCallRef { type_index } => {
+                let ft = self.ref_callee(*type_index)?;
+                self.return_call(ft)
+            }
+            Operator::RefAsNonNull {} => {
+                let t = self.pop_ref()?;
+                self.operands.push(t.non_null());
+                Ok(())
+            }
+            Operator::BrOnNull { relative_depth } => {
+                let t = self.pop_ref()?;
+                let types = self.label(*relative_depth)?;
+                self.pop_vals(types)?;
+                self.push_vals(types);
+                self.operands.push(t.non_null());
+                Ok(())
+            }
+            Operator::BrOnNonNull { relative_depth } => {
+                let types = self.label(*relative_depth)?;
+                let Some((&last, rest)) = types.split_last().filter(|(t, _)| t.is_ref()) else {
+                    return Err(mismatch_msg("br_on_non_null needs a label that takes a reference", self.offset));
+                };
+                let t = self.pop_ref()?;
+                if !self.matches(t.non_null(), Operand::of(last)) {
+                    return Err(mismatch(Some(last), t.non_null().get(), self.offset));
+                }
+                self.pop_vals(rest)?;
+                self.push_vals(rest);
+                Ok(())
+            }
+            Operator::Throw { tag_index } => {
+                let ft = self.tag(*tag_index)?;
+                self.pop_vals(ft.params())?;
+                self.set_unreachable()
+            }
+            Operator::ThrowRef {} => {
+                self.pop_expect(ValType::Ref(RefType::new(true, HeapType::Exn)))?;
+                self.set_unreachable()
+            }
+            Operator::TryTable { table } => self.visit_try_table(table),
             Operator::Drop {} => self.pop_any().map(drop),
             Operator::Select {} => {
                 self.pop_expect(I32)?;
-                let t1 = self.pop_any()?;
-                let t2 = self.pop_any()?;
-                if t1.is_some_and(ValType::is_ref) || t2.is_some_and(ValType::is_ref) {
+                let (o1, o2) = (self.pop_raw()?, self.pop_raw()?);
+                if o1.is_ref() || o2.is_ref() {
                     return Err(mismatch_msg("select without a type needs numeric operands", self.offset));
                 }
+                let (t1, t2) = (o1.get(), o2.get());
                 if let (Some(a), Some(b)) = (t1, t2) {
                     if a != b {
                         return Err(mismatch(Some(a), Some(b), self.offset));
@@ -887,24 +1197,31 @@ impl<'m> FuncValidator<'m> {
                 Ok(())
             }
             Operator::TypedSelect { ty } => {
+                let ty = self.info.type_defs.canon_val(*ty, self.offset)?;
                 self.pop_expect(I32)?;
-                self.pop_expect(*ty)?;
-                self.pop_expect(*ty)?;
-                self.push(*ty);
+                self.pop_expect(ty)?;
+                self.pop_expect(ty)?;
+                self.push(ty);
                 Ok(())
             }
             Operator::LocalGet { local_index } => {
                 let t = self.local(*local_index)?;
+                if self.needs_init && !self.inits[*local_index as usize] {
+                    return Err(invalid("uninitialized local", self.offset));
+                }
                 self.operands.push(t);
                 Ok(())
             }
             Operator::LocalSet { local_index } => {
                 let t = self.local(*local_index)?;
-                self.pop_operand(t).map(drop)
+                self.pop_operand(t)?;
+                self.set_init(*local_index);
+                Ok(())
             }
             Operator::LocalTee { local_index } => {
                 let t = self.local(*local_index)?;
                 self.pop_operand(t)?;
+                self.set_init(*local_index);
                 self.operands.push(t);
                 Ok(())
             }
@@ -926,14 +1243,14 @@ impl<'m> FuncValidator<'m> {
             },
             Operator::TableGet { table } => {
                 let t = self.table(*table)?;
-                self.pop_expect(I32)?;
+                self.pop_expect(table_addr(&t))?;
                 self.push(ValType::Ref(t.element));
                 Ok(())
             }
             Operator::TableSet { table } => {
                 let t = self.table(*table)?;
                 self.pop_expect(ValType::Ref(t.element))?;
-                self.pop_expect(I32).map(drop)
+                self.pop_expect(table_addr(&t)).map(drop)
             }
             Operator::MemorySize { mem } => {
                 let a = addr_type(self.memory(*mem)?);
@@ -947,22 +1264,21 @@ impl<'m> FuncValidator<'m> {
                 Ok(())
             }
             Operator::RefNull { hty } => {
-                self.push(ValType::Ref(*hty));
+                let h = self.info.type_defs.canon_heap(*hty, self.offset)?;
+                self.push(ValType::Ref(RefType::new(true, h)));
                 Ok(())
             }
-            Operator::RefIsNull {} => match self.pop_any()? {
-                Some(t) if !t.is_ref() => Err(mismatch_msg("ref.is_null needs a reference", self.offset)),
-                _ => {
-                    self.push(I32);
-                    Ok(())
-                }
-            },
+            Operator::RefIsNull {} => {
+                self.pop_ref()?;
+                self.push(I32);
+                Ok(())
+            }
             Operator::RefFunc { function_index } => {
                 self.func_type(*function_index)?;
                 if !self.info.declared_funcs.get(*function_index as usize).copied().unwrap_or(false) {
                     return Err(invalid("undeclared function reference", self.offset));
                 }
-                self.push(ValType::FUNCREF);
+                self.push(crate::module::func_ref_type(self.info, *function_index));
                 Ok(())
             }
             Operator::MemoryInit { data_index, mem } => {
@@ -987,38 +1303,42 @@ impl<'m> FuncValidator<'m> {
             Operator::TableInit { elem_index, table } => {
                 let t = self.table(*table)?;
                 let e = self.elem(*elem_index)?;
-                if t.element != e {
+                if !self.info.type_defs.ref_sub(e, t.element) {
                     return Err(mismatch(Some(ValType::Ref(t.element)), Some(ValType::Ref(e)), self.offset));
                 }
-                self.pop_vals(&[I32, I32, I32])
+                self.pop_vals(&[table_addr(&t), I32, I32])
             }
             Operator::ElemDrop { elem_index } => self.elem(*elem_index).map(drop),
             Operator::TableCopy { dst_table, src_table } => {
                 let dst = self.table(*dst_table)?;
                 let src = self.table(*src_table)?;
-                if dst.element != src.element {
+                if !self.info.type_defs.ref_sub(src.element, dst.element) {
                     return Err(mismatch(
                         Some(ValType::Ref(dst.element)),
                         Some(ValType::Ref(src.element)),
                         self.offset,
                     ));
                 }
-                self.pop_vals(&[I32, I32, I32])
+                let (d, s) = (table_addr(&dst), table_addr(&src));
+                let len = if d == I32 || s == I32 { I32 } else { ValType::I64 };
+                self.pop_vals(&[d, s, len])
             }
             Operator::TableGrow { table } => {
                 let t = self.table(*table)?;
-                self.pop_vals(&[ValType::Ref(t.element), I32])?;
-                self.push(I32);
+                let a = table_addr(&t);
+                self.pop_vals(&[ValType::Ref(t.element), a])?;
+                self.push(a);
                 Ok(())
             }
             Operator::TableSize { table } => {
-                self.table(*table)?;
-                self.push(I32);
+                let t = self.table(*table)?;
+                self.push(table_addr(&t));
                 Ok(())
             }
             Operator::TableFill { table } => {
                 let t = self.table(*table)?;
-                self.pop_vals(&[I32, ValType::Ref(t.element), I32])
+                let a = table_addr(&t);
+                self.pop_vals(&[a, ValType::Ref(t.element), a])
             }
             // Every other operator has a signature in the table and never gets here.
             other => Err(Error::invalid(format!("internal: no typing for {}", other.name()), self.offset)),

@@ -15,12 +15,14 @@
 mod error;
 mod func;
 mod module;
+mod types;
 
 pub use error::{Error, Result};
 pub use func::{operator_enabled, ControlFrame, FrameKind, FuncValidator, FuncValidatorAllocations, VisitResult};
 pub use module::validate_module;
+pub use types::Types;
 
-use wisp_decoder::{FuncType, GlobalType, MemoryType, Module, RefType, TableType};
+use wisp_decoder::{FuncType, GlobalType, HeapType, MemoryType, Module, RefType, TableType};
 
 // Kept importable from here, as the skeleton had them.
 pub use wisp_decoder::{BlockType, Features, Operator, ValType};
@@ -29,7 +31,13 @@ pub use wisp_decoder::{BlockType, Features, Operator, ValType};
 #[derive(Debug, Clone, Default)]
 pub struct ModuleInfo {
     pub features: Features,
+    /// Every type's parameters and results (empty for struct and array types), with
+    /// canonical type indices.
     pub types: Vec<FuncType>,
+    /// The type section's definitions, canonicalised, and the subtyping between them.
+    pub type_defs: Types,
+    /// Type index of every tag, imported first.
+    pub tags: Vec<u32>,
     /// Type index of every function, imported first.
     pub funcs: Vec<u32>,
     /// Every table, imported first.
@@ -51,9 +59,50 @@ pub struct ModuleInfo {
     pub declared_funcs: Vec<bool>,
     pub num_imported_tables: u32,
     pub num_imported_memories: u32,
+    pub num_imported_tags: u32,
+    /// One-element slices of every reference type (block types of one typed reference borrow
+    /// theirs from here): see [`ModuleInfo::single_ref`].
+    pub single_refs: Vec<ValType>,
 }
 
+/// The abstract heap types, in the order of [`ModuleInfo::single_refs`].
+const ABSTRACT_HEAPS: [HeapType; 12] = [
+    HeapType::Func,
+    HeapType::Extern,
+    HeapType::Any,
+    HeapType::Eq,
+    HeapType::I31,
+    HeapType::Struct,
+    HeapType::Array,
+    HeapType::Exn,
+    HeapType::NoFunc,
+    HeapType::NoExtern,
+    HeapType::None,
+    HeapType::NoExn,
+];
+
 impl ModuleInfo {
+    /// Fills [`single_refs`](Self::single_refs): the abstract reference types, then two per
+    /// type index (nullable, not).
+    pub(crate) fn make_single_refs(&mut self) {
+        let concrete = (0..self.types.len() as u32).map(HeapType::Concrete);
+        self.single_refs = ABSTRACT_HEAPS
+            .into_iter()
+            .chain(concrete)
+            .flat_map(|h| [ValType::Ref(RefType::new(true, h)), ValType::Ref(RefType::new(false, h))])
+            .collect();
+    }
+
+    /// A one-element slice holding reference type `r` (canonical), borrowed from the module.
+    pub fn single_ref(&self, r: RefType) -> &[ValType] {
+        let h = match r.heap() {
+            HeapType::Concrete(x) => ABSTRACT_HEAPS.len() + x as usize,
+            h => ABSTRACT_HEAPS.iter().position(|&a| a == h).unwrap_or(0),
+        };
+        let i = 2 * h + usize::from(!r.nullable());
+        self.single_refs.get(i..i + 1).unwrap_or(&[])
+    }
+
     pub fn func_type(&self, func_index: u32) -> Option<&FuncType> {
         self.funcs.get(func_index as usize).and_then(|&t| self.types.get(t as usize))
     }

@@ -2,11 +2,22 @@
 
 use crate::error::{invalid, mismatch, unknown, Result};
 use crate::func::operator_enabled;
+use crate::types::Types;
 use crate::ModuleInfo;
 use wisp_decoder::{
-    ConstExpr, DataKind, ElementItems, ElementKind, ErrorKind, ExternKind, ImportType, MemoryType, Module,
-    OpcodeDisplay, Operator, TableType, ValType,
+    CompositeType, ConstExpr, DataKind, ElementItems, ElementKind, ErrorKind, ExternKind, HeapType, ImportType,
+    MemoryType, Module, OpcodeDisplay, Operator, RefType, SubType, TableType, ValType,
 };
+
+/// The type `ref.func` gives: `(ref $t)` with typed references, `funcref` before them.
+pub(crate) fn func_ref_type(info: &ModuleInfo, func: u32) -> ValType {
+    match info.funcs.get(func as usize) {
+        Some(&t) if info.features.function_references => {
+            ValType::Ref(RefType::new(false, HeapType::Concrete(info.type_defs.canon(t))))
+        }
+        _ => ValType::FUNCREF,
+    }
+}
 
 /// The most pages a 32-bit memory may have: 4 GiB.
 const MAX_PAGES_32: u64 = 1 << 16;
@@ -16,24 +27,36 @@ const MAX_PAGES_64: u64 = 1 << 48;
 /// Module-level rules only (not function bodies).
 pub fn validate_module(module: &Module<'_>) -> Result<ModuleInfo> {
     let features = module.features;
-    let mut info = ModuleInfo { features, types: module.types.clone(), ..ModuleInfo::default() };
+    let (type_defs, types) = if module.sub_types.len() == module.types.len() {
+        Types::new(&module.types, &module.sub_types)?
+    } else {
+        // A module built by hand, without definitions: every type a final function type.
+        let subs: Vec<SubType> = (0..module.types.len() as u32)
+            .map(|i| SubType {
+                is_final: true,
+                supertype: None,
+                composite: CompositeType::Func,
+                rec_start: i,
+                rec_len: 1,
+            })
+            .collect();
+        Types::new(&module.types, &subs)?
+    };
+    let mut info = ModuleInfo { features, types, type_defs, ..ModuleInfo::default() };
 
     if !features.multi_value && info.types.iter().any(|t| t.results().len() > 1) {
         return Err(invalid("invalid result arity", 0));
     }
 
     // Index spaces: imports first, then the module's own definitions.
-    let num_types = info.types.len();
     info.funcs.reserve(module.num_funcs() as usize);
     for imp in &module.imports {
         match imp.ty {
             ImportType::Func(t) => {
-                if t as usize >= num_types {
-                    return Err(unknown("type", t, imp.offset));
-                }
-                info.funcs.push(t);
+                info.funcs.push(func_type_index(&info, t, imp.offset)?);
             }
-            ImportType::Table(t) => {
+            ImportType::Table(mut t) => {
+                t.element = info.type_defs.canon_ref(t.element, imp.offset)?;
                 check_table_type(&t, imp.offset)?;
                 info.tables.push(t);
             }
@@ -41,28 +64,34 @@ pub fn validate_module(module: &Module<'_>) -> Result<ModuleInfo> {
                 check_memory_type(&m, imp.offset)?;
                 info.memories.push(m);
             }
-            ImportType::Global(g) => {
+            ImportType::Global(mut g) => {
                 if g.mutable && !features.mutable_global {
                     return Err(invalid("mutable globals cannot be imported", imp.offset));
                 }
+                g.content = info.type_defs.canon_val(g.content, imp.offset)?;
                 info.globals.push(g);
+            }
+            ImportType::Tag(t) => {
+                let t = tag_type_index(&info, t, imp.offset)?;
+                info.tags.push(t);
             }
         }
     }
+    info.num_imported_tags = info.tags.len() as u32;
     info.num_imported_funcs = info.funcs.len() as u32;
     info.num_imported_tables = info.tables.len() as u32;
     info.num_imported_memories = info.memories.len() as u32;
     info.num_imported_globals = info.globals.len() as u32;
 
     for &t in &module.functions {
-        if t as usize >= num_types {
-            return Err(unknown("type", t, 0));
-        }
+        let t = func_type_index(&info, t, 0)?;
         info.funcs.push(t);
     }
     for t in &module.tables {
-        check_table_type(t, 0)?;
-        info.tables.push(*t);
+        let mut t = *t;
+        t.element = info.type_defs.canon_ref(t.element, 0)?;
+        check_table_type(&t, 0)?;
+        info.tables.push(t);
     }
     if !features.reference_types && info.tables.len() > 1 {
         return Err(invalid("multiple tables", 0));
@@ -74,22 +103,47 @@ pub fn validate_module(module: &Module<'_>) -> Result<ModuleInfo> {
     if !features.multi_memory && info.memories.len() > 1 {
         return Err(invalid("multiple memories", 0));
     }
-    info.globals.extend(module.globals.iter().map(|g| g.ty));
+    for &t in &module.tags {
+        let t = tag_type_index(&info, t, 0)?;
+        info.tags.push(t);
+    }
+    for g in &module.globals {
+        let mut ty = g.ty;
+        ty.content = info.type_defs.canon_val(ty.content, g.init.offset)?;
+        info.globals.push(ty);
+    }
 
-    // Constant expressions see only the imported globals (WebAssembly 2.0), and every
-    // `ref.func` in them declares its function for use in bodies.
+    // Constant expressions see the imported globals (WebAssembly 2.0; with GC's rules also
+    // the globals defined before them), and every `ref.func` in them declares its function
+    // for use in bodies.
     let mut cx = ConstCx {
         info: &info,
         visible_globals: info.num_imported_globals,
         declared: vec![false; info.funcs.len()],
         stack: Vec::new(),
     };
-    for g in &module.globals {
-        cx.check(&g.init, g.ty.content)?;
+    for (i, t) in module.tables.iter().enumerate() {
+        let element = cx.info.tables[cx.info.num_imported_tables as usize + i].element;
+        match module.table_inits.get(i).copied().flatten() {
+            Some(init) => cx.check(&init, ValType::Ref(element))?,
+            None if !element.nullable() => {
+                return Err(mismatch(Some(ValType::Ref(element)), Some(ValType::Ref(t.element.with_nullable(true))), 0))
+            }
+            None => {}
+        }
     }
+    for (i, g) in module.globals.iter().enumerate() {
+        let content = cx.info.globals[cx.info.num_imported_globals as usize + i].content;
+        cx.check(&g.init, content)?;
+        if features.gc {
+            cx.visible_globals += 1;
+        }
+    }
+    cx.visible_globals = if features.gc { cx.info.globals.len() as u32 } else { cx.info.num_imported_globals };
 
     let mut elements = Vec::with_capacity(module.elements.len());
     for e in &module.elements {
+        let ty = cx.info.type_defs.canon_ref(e.ty, e.offset)?;
         match &e.items {
             ElementItems::Functions(funcs) => {
                 for &f in funcs {
@@ -98,28 +152,28 @@ pub fn validate_module(module: &Module<'_>) -> Result<ModuleInfo> {
             }
             ElementItems::Exprs(exprs) => {
                 for expr in exprs {
-                    cx.check(expr, ValType::Ref(e.ty))?;
+                    cx.check(expr, ValType::Ref(ty))?;
                 }
             }
         }
         match &e.kind {
             ElementKind::Active { table, offset } => {
-                let Some(t) = info.tables.get(*table as usize) else {
+                let Some(t) = cx.info.tables.get(*table as usize) else {
                     return Err(unknown("table", *table, e.offset));
                 };
-                if t.element != e.ty {
-                    return Err(mismatch(Some(ValType::Ref(t.element)), Some(ValType::Ref(e.ty)), e.offset));
+                if !cx.info.type_defs.ref_sub(ty, t.element) {
+                    return Err(mismatch(Some(ValType::Ref(t.element)), Some(ValType::Ref(ty)), e.offset));
                 }
-                cx.check(offset, ValType::I32)?;
+                cx.check(offset, if t.table64 { ValType::I64 } else { ValType::I32 })?;
             }
             ElementKind::Passive | ElementKind::Declared => {}
         }
-        elements.push(e.ty);
+        elements.push(ty);
     }
 
     for d in &module.data {
         if let DataKind::Active { memory, offset } = &d.kind {
-            let Some(m) = info.memories.get(*memory as usize) else {
+            let Some(m) = cx.info.memories.get(*memory as usize) else {
                 return Err(unknown("memory", *memory, d.offset));
             };
             let addr = if m.memory64 { ValType::I64 } else { ValType::I32 };
@@ -143,6 +197,7 @@ pub fn validate_module(module: &Module<'_>) -> Result<ModuleInfo> {
             ExternKind::Table => ("table", info.tables.len()),
             ExternKind::Memory => ("memory", info.memories.len()),
             ExternKind::Global => ("global", info.globals.len()),
+            ExternKind::Tag => ("tag", info.tags.len()),
         };
         if ex.index as usize >= len {
             return Err(unknown(what, ex.index, ex.offset));
@@ -163,6 +218,7 @@ pub fn validate_module(module: &Module<'_>) -> Result<ModuleInfo> {
     info.declared_funcs = declared;
     info.elements = elements;
     info.data_count = module.data_count;
+    info.make_single_refs();
     Ok(info)
 }
 
@@ -182,10 +238,46 @@ fn check_limits(min: u64, max: Option<u64>, range: u64, msg: &'static str, offse
 }
 
 fn check_table_type(t: &TableType, offset: usize) -> Result<()> {
+    if t.table64 {
+        return check_limits(t.limits.min, t.limits.max, u64::MAX, "table size must be at most 2^64-1", offset);
+    }
     check_limits(t.limits.min, t.limits.max, u64::from(u32::MAX), "table size must be at most 2^32-1", offset)
 }
 
+/// A function's type index: a function type's.
+fn func_type_index(info: &ModuleInfo, t: u32, offset: usize) -> Result<u32> {
+    if t as usize >= info.types.len() {
+        return Err(unknown("type", t, offset));
+    }
+    if !info.type_defs.is_func(t) {
+        return Err(invalid("type mismatch: not a function type", offset));
+    }
+    Ok(t)
+}
+
+/// A tag's type index: a function type without results.
+fn tag_type_index(info: &ModuleInfo, t: u32, offset: usize) -> Result<u32> {
+    let t = func_type_index(info, t, offset)?;
+    if !info.types[t as usize].results().is_empty() {
+        return Err(invalid("non-empty tag result type", offset));
+    }
+    Ok(t)
+}
+
 fn check_memory_type(m: &MemoryType, offset: usize) -> Result<()> {
+    if let Some(log2) = m.page_size_log2 {
+        if log2 != 0 && log2 != 16 {
+            return Err(invalid("invalid custom page size", offset));
+        }
+        let bits = if m.memory64 { 64 } else { 32 } - u32::from(log2);
+        let range = if bits >= 64 { u64::MAX } else { 1u64 << bits };
+        let msg = if m.memory64 {
+            "memory size must be at most 2^64 bytes"
+        } else {
+            "memory size must be at most 2^32 bytes"
+        };
+        return check_limits(m.limits.min, m.limits.max, range, msg, offset);
+    }
     if m.memory64 {
         check_limits(m.limits.min, m.limits.max, MAX_PAGES_64, "memory size must be at most 2^48 pages", offset)
     } else {
@@ -236,10 +328,11 @@ impl ConstCx<'_> {
                 Operator::I64Const { .. } => ValType::I64,
                 Operator::F32Const { .. } => ValType::F32,
                 Operator::F64Const { .. } => ValType::F64,
-                Operator::RefNull { hty } => ValType::Ref(hty),
+                Operator::V128Const { .. } if features.simd => ValType::V128,
+                Operator::RefNull { hty } => ValType::Ref(RefType::new(true, self.info.type_defs.canon_heap(hty, at)?)),
                 Operator::RefFunc { function_index } => {
                     self.declare(function_index, at)?;
-                    ValType::FUNCREF
+                    func_ref_type(self.info, function_index)
                 }
                 Operator::GlobalGet { global_index } => {
                     let g = match self.info.globals.get(global_index as usize) {
@@ -265,7 +358,7 @@ impl ConstCx<'_> {
             return Err(e);
         }
         match self.stack[..] {
-            [t] if t == expected => Ok(()),
+            [t] if self.info.type_defs.val_sub(t, expected) => Ok(()),
             [t] => Err(mismatch(Some(expected), Some(t), expr.offset)),
             [] => Err(mismatch(Some(expected), None, expr.offset)),
             [.., t] => Err(mismatch(None, Some(t), expr.offset)),

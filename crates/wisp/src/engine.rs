@@ -103,6 +103,69 @@ impl Config {
         self
     }
 
+    /// Fixed-width SIMD (`v128`). Decoded and validated; a module that uses it is refused
+    /// (`Error::Unsupported`) until wisp executes it. Off by default.
+    pub fn wasm_simd(&mut self, on: bool) -> &mut Self {
+        self.features.simd = on;
+        self
+    }
+
+    /// Relaxed SIMD (needs [`wasm_simd`](Self::wasm_simd)); as SIMD, validated, not executed.
+    pub fn wasm_relaxed_simd(&mut self, on: bool) -> &mut Self {
+        self.features.relaxed_simd = on;
+        self
+    }
+
+    /// Tail calls (`return_call`, `return_call_indirect`, `return_call_ref`); validated, not
+    /// executed yet. Off by default.
+    pub fn wasm_tail_call(&mut self, on: bool) -> &mut Self {
+        self.features.tail_call = on;
+        self
+    }
+
+    /// Typed function references; validated, not executed yet. Off by default.
+    pub fn wasm_function_references(&mut self, on: bool) -> &mut Self {
+        self.features.function_references = on;
+        self
+    }
+
+    /// Several memories per module; validated, executed only for memory 0. Off by default.
+    pub fn wasm_multi_memory(&mut self, on: bool) -> &mut Self {
+        self.features.multi_memory = on;
+        self
+    }
+
+    /// 64-bit memories and tables; validated, not executed in full. Off by default.
+    pub fn wasm_memory64(&mut self, on: bool) -> &mut Self {
+        self.features.memory64 = on;
+        self
+    }
+
+    /// Exception handling (tags, `try_table`, `throw`, `throw_ref`, `exnref`); validated, not
+    /// executed yet. Off by default.
+    pub fn wasm_exceptions(&mut self, on: bool) -> &mut Self {
+        self.features.exceptions = on;
+        self
+    }
+
+    /// Memories with one-byte pages; validated, not executed yet. Off by default.
+    pub fn wasm_custom_page_sizes(&mut self, on: bool) -> &mut Self {
+        self.features.custom_page_sizes = on;
+        self
+    }
+
+    /// 128-bit additions and wide multiplications; validated, not executed yet. Off by default.
+    pub fn wasm_wide_arithmetic(&mut self, on: bool) -> &mut Self {
+        self.features.wide_arithmetic = on;
+        self
+    }
+
+    /// Constant expressions with `i32`/`i64` `add`, `sub` and `mul`. Off by default.
+    pub fn wasm_extended_const(&mut self, on: bool) -> &mut Self {
+        self.features.extended_const = on;
+        self
+    }
+
     /// Value-stack size in 64-bit slots (default 1 Mi slots, 8 MiB).
     pub fn max_stack_slots(&mut self, slots: usize) -> &mut Self {
         self.max_stack_slots = slots.max(64);

@@ -98,6 +98,10 @@ pub enum Error {
     /// belong to.
     #[error("object used with a store it does not belong to")]
     WrongStore,
+    /// The module is valid, but uses a feature that the configuration enables and wisp
+    /// does not execute yet (`unsupported operator v128.load (simd)`).
+    #[error("unsupported: {0}")]
+    Unsupported(String),
     /// Another misuse of the API (a feature not enabled, a reactor called too early, ...).
     #[error("{0}")]
     Usage(String),

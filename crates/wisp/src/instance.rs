@@ -197,6 +197,7 @@ fn export_of(inner: &StoreInner, e: &InstanceEntity, kind: ExternKind, index: u3
         ExternKind::Table => Extern::Table(Table(inner.stored(e.tables[i]))),
         ExternKind::Memory => Extern::Memory(Memory(inner.stored(e.memories[i]))),
         ExternKind::Global => Extern::Global(Global(inner.stored(e.globals[i]))),
+        ExternKind::Tag => unreachable!("a module with tags is refused when it is created (support::check)"),
     }
 }
 

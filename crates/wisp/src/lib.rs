@@ -63,6 +63,7 @@ pub mod op_profile;
 mod reactor;
 mod snapshot;
 mod store;
+mod support;
 mod table;
 mod translate;
 mod trap;

@@ -356,6 +356,8 @@ impl Module {
         // validates each body while translating it.
         let eager = engine.config().compilation == CompilationMode::Eager;
         let info = if eager { wisp_validator::validate_module(&m)? } else { wisp_validator::validate(&m)? };
+        // Valid, but maybe using a proposal the translator does not execute yet.
+        crate::support::check(&m)?;
         let for_bodies = eager.then(|| info.clone());
         #[cfg(debug_assertions)]
         let info_copy = info.clone();
@@ -371,6 +373,7 @@ impl Module {
                     ImportType::Table(t) => ExternType::Table(t),
                     ImportType::Memory(t) => ExternType::Memory(t),
                     ImportType::Global(t) => ExternType::Global(t),
+                    ImportType::Tag(_) => unreachable!("a module with tags was refused above (support::check)"),
                 };
                 ImportDesc { module: imp.module.to_string(), name: imp.name.to_string(), ty }
             })
@@ -392,7 +395,7 @@ impl Module {
                 ElementItems::Functions(fs) => fs.iter().map(|&f| ConstExpr::One(ConstOp::RefFunc(f))).collect(),
                 ElementItems::Exprs(es) => es.iter().map(const_expr).collect::<Result<Vec<_>>>()?,
             };
-            elements.push(ElemSeg { mode, ty: e.ty, items });
+            elements.push(ElemSeg { mode, ty: crate::value::slot_ref_type(e.ty), items });
         }
         let base = bytes.as_ptr() as usize;
         let mut data = Vec::with_capacity(m.data.len());
@@ -492,6 +495,7 @@ impl Module {
             ExternKind::Table => ExternType::Table(m.table_types[index as usize]),
             ExternKind::Memory => ExternType::Memory(m.memory_types[index as usize]),
             ExternKind::Global => ExternType::Global(m.global_types[index as usize]),
+            ExternKind::Tag => unreachable!("a module with tags is refused when it is created (support::check)"),
         }
     }
 

@@ -231,7 +231,7 @@ impl Memory {
     /// # fn main() -> wisp::Result<()> {
     /// let engine = wisp::Engine::default();
     /// let mut store = wisp::Store::new(&engine, ());
-    /// let ty = wisp::MemoryType { limits: wisp::Limits { min: 1, max: None }, memory64: false, shared: false };
+    /// let ty = wisp::MemoryType { limits: wisp::Limits { min: 1, max: None }, memory64: false, shared: false, page_size_log2: None };
     /// let memory = wisp::Memory::new(&mut store, ty)?;
     /// memory.write_bytes(&mut store, 16, "héllo".as_bytes())?;
     /// assert_eq!(memory.read_string(&store, 16, 6)?, "héllo");
@@ -270,7 +270,7 @@ impl Memory {
     /// # fn main() -> wisp::Result<()> {
     /// # let engine = wisp::Engine::default();
     /// # let mut store = wisp::Store::new(&engine, ());
-    /// # let ty = wisp::MemoryType { limits: wisp::Limits { min: 1, max: None }, memory64: false, shared: false };
+    /// # let ty = wisp::MemoryType { limits: wisp::Limits { min: 1, max: None }, memory64: false, shared: false, page_size_log2: None };
     /// # let memory = wisp::Memory::new(&mut store, ty)?;
     /// wisp::guest_struct! {
     ///     /// Go: `struct { _ structs.HostLayout; A uint16; B int8; C bool; D float32 }`

@@ -433,7 +433,7 @@ impl<T> Store<T> {
 /// }
 /// let engine = wisp::Engine::default();
 /// let mut store = wisp::Store::new(&engine, ());
-/// let ty = wisp::MemoryType { limits: wisp::Limits { min: 3, max: None }, memory64: false, shared: false };
+/// let ty = wisp::MemoryType { limits: wisp::Limits { min: 3, max: None }, memory64: false, shared: false, page_size_log2: None };
 /// let memory = wisp::Memory::new(&mut store, ty)?;
 /// assert_eq!(pages(memory, &store), 3);
 /// # Ok::<(), wisp::Error>(())
@@ -457,7 +457,7 @@ pub trait AsContext {
 /// }
 /// let engine = wisp::Engine::default();
 /// let mut store = wisp::Store::new(&engine, ());
-/// let ty = wisp::MemoryType { limits: wisp::Limits { min: 1, max: None }, memory64: false, shared: false };
+/// let ty = wisp::MemoryType { limits: wisp::Limits { min: 1, max: None }, memory64: false, shared: false, page_size_log2: None };
 /// let memory = wisp::Memory::new(&mut store, ty)?;
 /// memory.write(&mut store, 0, b"xyz")?;
 /// zero(memory, &mut store)?;

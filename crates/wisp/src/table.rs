@@ -11,7 +11,7 @@ use wisp_decoder::{TableType, ValType};
 /// use wisp::{Limits, RefType, TableType, Val};
 /// let engine = wisp::Engine::default();
 /// let mut store = wisp::Store::new(&engine, ());
-/// let ty = TableType { element: RefType::FuncRef, limits: Limits { min: 2, max: Some(4) } };
+/// let ty = TableType { element: RefType::FuncRef, limits: Limits { min: 2, max: Some(4) }, table64: false };
 /// let table = wisp::Table::new(&mut store, ty, Val::FuncRef(None))?;
 /// assert_eq!(table.size(&store)?, 2);
 /// assert_eq!(table.grow(&mut store, 2, Val::FuncRef(None))?, 2); // the old size

@@ -96,6 +96,7 @@ impl Val {
             ValType::F64 => Val::F64(0),
             ValType::Ref(RefType::FuncRef) => Val::FuncRef(None),
             ValType::Ref(RefType::ExternRef) => Val::ExternRef(None),
+            ValType::Ref(r @ RefType::Typed { .. }) => Val::default_for(ValType::Ref(slot_ref_type(r))),
             ValType::V128 => Val::I64(0),
         }
     }
@@ -162,8 +163,20 @@ impl Val {
             ValType::Ref(RefType::ExternRef) => {
                 Val::ExternRef(if v == 0 { None } else { Some(ExternRef(store.stored(v as u32 - 1))) })
             }
+            ValType::Ref(r @ RefType::Typed { .. }) => Val::from_slot(v, ValType::Ref(slot_ref_type(r)), store),
             ValType::V128 => Val::I64(v as i64),
         }
+    }
+}
+
+/// The reference type whose slots hold values of `r`: `funcref` for references to functions,
+/// `externref` for the others (wisp runs only those two kinds; see `support.rs`).
+pub(crate) fn slot_ref_type(r: RefType) -> RefType {
+    match r.heap() {
+        wisp_decoder::HeapType::Func | wisp_decoder::HeapType::NoFunc | wisp_decoder::HeapType::Concrete(_) => {
+            RefType::FuncRef
+        }
+        _ => RefType::ExternRef,
     }
 }
 

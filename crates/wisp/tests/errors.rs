@@ -100,9 +100,11 @@ fn a_dead_instance_has_its_variant() {
 fn guest_memory_out_of_bounds_has_its_variant() {
     let engine = Engine::default();
     let mut store = Store::new(&engine, ());
-    let mem =
-        Memory::new(&mut store, MemoryType { limits: Limits { min: 1, max: None }, memory64: false, shared: false })
-            .unwrap();
+    let mem = Memory::new(
+        &mut store,
+        MemoryType { limits: Limits { min: 1, max: None }, memory64: false, shared: false, page_size_log2: None },
+    )
+    .unwrap();
     let mut buf = [0u8; 8];
     match mem.read(&store, 65_532, &mut buf) {
         Err(Error::MemoryOutOfBounds { offset: 65_532, len: 8, size: 65_536 }) => {}
@@ -234,7 +236,7 @@ fn another_stores_handles_are_refused_everywhere() {
     // Values holding another store's references.
     let t2 = Table::new(
         &mut other,
-        TableType { element: RefType::FuncRef, limits: Limits { min: 1, max: None } },
+        TableType { element: RefType::FuncRef, limits: Limits { min: 1, max: None }, table64: false },
         Val::FuncRef(None),
     )
     .unwrap();
@@ -246,4 +248,35 @@ fn another_stores_handles_are_refused_everywhere() {
     linker.define("m", "f", f).unwrap();
     let imports = Module::new(&engine, wat(r#"(module (import "m" "f" (func (result i32))))"#)).unwrap();
     assert!(wrong(linker.instantiate(&mut other, &imports)));
+}
+
+/// A proposal that is switched on but not executed yet gives a module that is refused by name
+/// when it is created; switched off (the default), the same bytes are malformed.
+#[test]
+fn validated_but_unexecuted_proposals_are_refused_by_name() {
+    let cases: [(&str, fn(&mut wisp::Config) -> &mut wisp::Config, &str); 4] = [
+        (
+            r#"(module (func (result i32) v128.const i64x2 1 2 i32x4.extract_lane 0))"#,
+            |c| c.wasm_simd(true),
+            "operator v128.const (simd)",
+        ),
+        (r#"(module (func $f (return_call $f)))"#, |c| c.wasm_tail_call(true), "operator return_call (tail-call)"),
+        (
+            r#"(module (func (param i64 i64) (result i64 i64) local.get 0 local.get 1 i64.mul_wide_u))"#,
+            |c| c.wasm_wide_arithmetic(true),
+            "operator i64.mul_wide_u (wide-arithmetic)",
+        ),
+        (r#"(module (tag $e) (func (throw $e)))"#, |c| c.wasm_exceptions(true), "tags (exceptions)"),
+    ];
+    for (src, switch, refusal) in cases {
+        let bytes = wat(src);
+        let default = Engine::default();
+        assert!(matches!(Module::new(&default, &bytes), Err(Error::Decode(_))), "{src}: accepted by default");
+        let mut config = wisp::Config::new();
+        switch(&mut config);
+        match Module::new(&Engine::new(&config), &bytes) {
+            Err(Error::Unsupported(what)) => assert_eq!(what, refusal, "{src}"),
+            other => panic!("{src}: {other:?}"),
+        }
+    }
 }

@@ -136,8 +136,13 @@ fn host_created_memories_and_tables_obey_the_limiter() {
     let mut store =
         Store::new(&engine, Host { limits: StoreLimitsBuilder::new().memory_size(PAGE).table_elements(3).build() });
     store.limiter(|h| &mut h.limits);
-    let mt = |min, max| MemoryType { limits: wisp::Limits { min, max }, memory64: false, shared: false };
-    let tt = |min| TableType { element: RefType::FuncRef, limits: wisp::Limits { min, max: None } };
+    let mt = |min, max| MemoryType {
+        limits: wisp::Limits { min, max },
+        memory64: false,
+        shared: false,
+        page_size_log2: None,
+    };
+    let tt = |min| TableType { element: RefType::FuncRef, limits: wisp::Limits { min, max: None }, table64: false };
     assert!(Memory::new(&mut store, mt(2, None)).is_err());
     let m = Memory::new(&mut store, mt(1, None)).unwrap();
     assert!(m.grow(&mut store, 1).is_err());

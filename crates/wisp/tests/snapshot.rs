@@ -220,7 +220,12 @@ fn snapshots_refuse_outside_state() {
     let mut store = Store::new(&engine, ());
     let mem = wisp::Memory::new(
         &mut store,
-        wisp::MemoryType { limits: wisp::Limits { min: 1, max: None }, memory64: false, shared: false },
+        wisp::MemoryType {
+            limits: wisp::Limits { min: 1, max: None },
+            memory64: false,
+            shared: false,
+            page_size_log2: None,
+        },
     )
     .unwrap();
     let mut linker = Linker::new(&engine);

@@ -3,7 +3,7 @@
 use crate::error::{Error, ErrorKind, Result};
 use crate::reader::BinaryReader;
 use crate::sections::globals::ConstExpr;
-use crate::types::RefType;
+use crate::types::{HeapType, RefType};
 use crate::Features;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,17 +67,23 @@ fn read_one<'a>(r: &mut BinaryReader<'a>, f: &Features) -> Result<Element<'a>> {
         ElementKind::Declared
     };
     let uses_exprs = flags & 0x04 != 0;
-    // Encodings 0 and 4 imply funcref; the others say elemkind (0x00) or a reference type.
+    // Encodings 0 and 4 imply their type; the others say elemkind (0x00) or a reference type.
+    // With typed references a vector of function indices is `(ref func)`: none is null.
+    let indices_type = if f.function_references { RefType::new(false, HeapType::Func) } else { RefType::FuncRef };
     let ty = if flags & 0x03 == 0 {
-        RefType::FuncRef
+        if uses_exprs {
+            RefType::FuncRef
+        } else {
+            indices_type
+        }
     } else if uses_exprs {
-        RefType::read(r)?
+        RefType::read(r, f)?
     } else {
         let at = r.offset();
         if r.read_u8()? != 0x00 {
             return Err(Error::new(ErrorKind::MalformedElemKind, at));
         }
-        RefType::FuncRef
+        indices_type
     };
     let count = r.read_count()?;
     let items = if uses_exprs {

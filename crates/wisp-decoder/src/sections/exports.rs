@@ -3,6 +3,7 @@
 use crate::error::{Error, ErrorKind, Result};
 use crate::reader::BinaryReader;
 use crate::types::ExternKind;
+use crate::Features;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Export<'a> {
@@ -12,7 +13,7 @@ pub struct Export<'a> {
     pub offset: usize,
 }
 
-pub(crate) fn read<'a>(r: &mut BinaryReader<'a>) -> Result<Vec<Export<'a>>> {
+pub(crate) fn read<'a>(r: &mut BinaryReader<'a>, f: &Features) -> Result<Vec<Export<'a>>> {
     let n = r.read_count()?;
     let mut exports = Vec::with_capacity(n as usize);
     for _ in 0..n {
@@ -24,6 +25,7 @@ pub(crate) fn read<'a>(r: &mut BinaryReader<'a>) -> Result<Vec<Export<'a>>> {
             1 => ExternKind::Table,
             2 => ExternKind::Memory,
             3 => ExternKind::Global,
+            4 if f.exceptions => ExternKind::Tag,
             _ => return Err(Error::new(ErrorKind::MalformedExportKind, at)),
         };
         let index = r.read_var_u32()?;

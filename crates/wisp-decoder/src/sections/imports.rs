@@ -12,6 +12,8 @@ pub enum ImportType {
     Table(TableType),
     Memory(MemoryType),
     Global(GlobalType),
+    /// A tag (exception handling), by type index.
+    Tag(u32),
 }
 
 impl ImportType {
@@ -21,6 +23,7 @@ impl ImportType {
             ImportType::Table(_) => ExternKind::Table,
             ImportType::Memory(_) => ExternKind::Memory,
             ImportType::Global(_) => ExternKind::Global,
+            ImportType::Tag(_) => ExternKind::Tag,
         }
     }
 }
@@ -47,6 +50,7 @@ pub(crate) fn read<'a>(r: &mut BinaryReader<'a>, f: &Features) -> Result<Vec<Imp
             0x01 => ImportType::Table(super::tables::read_table_type(r, f)?),
             0x02 => ImportType::Memory(super::memories::read_memory_type(r, f)?),
             0x03 => ImportType::Global(super::globals::read_global_type(r, f)?),
+            0x04 if f.exceptions => ImportType::Tag(super::tags::read_tag_type(r)?),
             _ => return Err(Error::new(ErrorKind::MalformedImportKind, at)),
         };
         imports.push(Import { module, name, ty, offset });

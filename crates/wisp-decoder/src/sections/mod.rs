@@ -11,6 +11,7 @@ pub mod imports;
 pub mod memories;
 pub mod names;
 pub mod tables;
+pub mod tags;
 pub mod types;
 
 use crate::error::{Error, ErrorKind, Result};
@@ -18,16 +19,17 @@ use crate::reader::BinaryReader;
 use crate::types::Limits;
 
 /// Limits of a table or memory. Flags: bit 0 has-max, bit 1 shared (threads, never accepted),
-/// bit 2 64-bit indices (only with `allow64`, the memory64 proposal's tables and memories).
+/// bit 2 64-bit indices (only with `allow64`, the memory64 proposal's tables and memories),
+/// bit 3 a page size follows (only with `allow_page_size`, custom page sizes' memories).
 /// Returns the limits and the flags.
-pub(crate) fn read_limits(r: &mut BinaryReader<'_>, allow64: bool) -> Result<(Limits, u8)> {
+pub(crate) fn read_limits(r: &mut BinaryReader<'_>, allow64: bool, allow_page_size: bool) -> Result<(Limits, u8)> {
     let at = r.offset();
     let flags = r.read_u8()?;
-    let ok = match flags {
+    let ok = match flags & !0x08 {
         0x00 | 0x01 => true,
         0x04 | 0x05 => allow64,
         _ => false,
-    };
+    } && (flags & 0x08 == 0 || allow_page_size);
     if !ok {
         // WebAssembly 2.0's reference decoder reads the flag as a one-bit LEB128 and words its
         // errors that way; from memory64 on it is a flags byte.
@@ -38,6 +40,7 @@ pub(crate) fn read_limits(r: &mut BinaryReader<'_>, allow64: bool) -> Result<(Li
         } else {
             ErrorKind::IntegerTooLarge
         };
+        let kind = if allow_page_size { ErrorKind::MalformedLimits } else { kind };
         return Err(Error::new(kind, at));
     }
     let wide = flags & 0x04 != 0;
@@ -51,4 +54,16 @@ pub(crate) fn read_limits(r: &mut BinaryReader<'_>, allow64: bool) -> Result<(Li
     let min = read(r)?;
     let max = if flags & 0x01 != 0 { Some(read(r)?) } else { None };
     Ok((Limits { min, max }, flags))
+}
+
+/// The page size of a memory with custom page sizes, as log2 of its bytes. Which sizes are
+/// allowed (1 and 64 KiB) is the validator's rule; one that cannot be a size of a 64-bit
+/// address space is malformed.
+pub(crate) fn read_page_size(r: &mut BinaryReader<'_>) -> Result<u8> {
+    let at = r.offset();
+    let log2 = r.read_var_u32()?;
+    if log2 > 64 {
+        return Err(Error::new(ErrorKind::Other("malformed custom page size"), at));
+    }
+    Ok(log2 as u8)
 }

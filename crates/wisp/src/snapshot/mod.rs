@@ -133,12 +133,12 @@ impl Instance {
             own.insert(f, i as u32);
         }
         let save_ref = |v: u64, ty: RefType, what: &str| -> Result<SavedRef> {
-            match (v, ty) {
+            match (v, crate::value::slot_ref_type(ty)) {
                 (0, _) => Ok(0),
                 (v, RefType::FuncRef) => own.get(&(v as u32 - 1)).map(|&i| i as u64 + 1).ok_or_else(|| {
                     Error::Usage(format!("cannot snapshot: {what} holds a function of another instance"))
                 }),
-                (_, RefType::ExternRef) => {
+                (_, RefType::ExternRef | RefType::Typed { .. }) => {
                     Err(Error::Usage(format!("cannot snapshot: {what} holds an external reference")))
                 }
             }
