@@ -1675,6 +1675,26 @@ pub fn generate() -> String {
         o.push_str("            _ => return None,\n        })\n    }\n}\n\n");
     }
 
+    // The translator's arms: each numeric and memory operator names its family's operator in
+    // the translator's own match, so the Wasm operator is dispatched on once (`Bin::of` and the
+    // like stay for the idioms that look ahead).
+    o.push_str("/// The translator's match on a Wasm operator: `$t`'s arm for every numeric and memory\n/// operator (each a `return` of how many operators ahead it consumed), then the caller's arms.\n");
+    o.push_str("macro_rules! translate_operator {\n    ($op:expr, $t:ident, $ahead:ident, { $($arms:tt)* }) => {\n        match $op {\n");
+    for (n, _) in &bins {
+        writeln!(o, "            Operator::{n} {{}} => return $t.binary(Bin::{n}, $ahead),").unwrap();
+    }
+    for (n, _) in &uns {
+        writeln!(o, "            Operator::{n} {{}} => return $t.unary(Un::{n}, $ahead),").unwrap();
+    }
+    for (n, _) in &loads {
+        writeln!(o, "            Operator::{n} {{ memarg }} => return $t.load(Load::{n}, memarg.offset as u32, $ahead.first()),").unwrap();
+    }
+    for (n, _) in &stores {
+        writeln!(o, "            Operator::{n} {{ memarg }} => return $t.store(Store::{n}, memarg.offset as u32),")
+            .unwrap();
+    }
+    o.push_str("            $($arms)*\n        }\n    };\n}\npub(crate) use translate_operator;\n\n");
+
     o.push_str("/// The `select` form for its two values' kinds (the condition on the stack) and destination,\n/// if the instruction set has it.\n");
     o.push_str("pub(crate) fn select_form(a: Opd, b: Opd, d: Dst) -> Option<Instr> {\n    Some(match (a, b, d) {\n");
     for f in &selects {
