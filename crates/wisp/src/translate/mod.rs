@@ -817,6 +817,16 @@ impl<'m> Translator<'m> {
         }
     }
 
+    /// Emits `form`, whose result is pushed, for an operator whose operands were popped: the
+    /// common case of `finish`, taken before any destination is looked at (each look-up at the
+    /// operator after is a jump on its kind).
+    #[inline(always)]
+    fn pushed(&mut self, form: Instr) -> usize {
+        self.emit(form);
+        self.push(Opd::S);
+        0
+    }
+
     /// Emits `form` for an operator whose `operands` were popped, with destination `dst` taken
     /// from `next` (or pushed); completes the `br_if`/`if` it consumed. Returns the number of
     /// operators consumed.
@@ -901,6 +911,12 @@ impl<'m> Translator<'m> {
         }
         let s_ops = (a == Opd::S) as u32 + (b == Opd::S) as u32;
         let wanted = next_of(next_op);
+        if let Next::None = wanted {
+            let form = self.select2(|a, b| op.form(a, b, Dst::S));
+            self.pop();
+            self.pop();
+            return consumed + self.pushed(form);
+        }
         let fused = self.destination(wanted, 2, op.is_compare(), s_ops);
         let (fop, dst, fused) = match fused {
             Next::Set(x) | Next::Tee(x) => (op, Dst::L(x), fused),
@@ -1000,7 +1016,13 @@ impl<'m> Translator<'m> {
                 return 0;
             }
         }
-        let fused = self.destination(next_of(next), 1, op.is_test(), (a == Opd::S) as u32);
+        let wanted = next_of(next);
+        if let Next::None = wanted {
+            let form = self.select1(|a| op.form(a, Dst::S));
+            self.pop();
+            return self.pushed(form);
+        }
+        let fused = self.destination(wanted, 1, op.is_test(), (a == Opd::S) as u32);
         let (dst, fused) = match fused {
             Next::Set(x) | Next::Tee(x) => (Dst::L(x), fused),
             Next::BrIf(_) => (Dst::Br(u32::MAX), fused),
@@ -1015,20 +1037,38 @@ impl<'m> Translator<'m> {
         } else {
             (Dst::S, Next::None)
         };
-        let form = match direct.or_else(|| op.form(a, dst)) {
+        let form = match direct {
             Some(i) => i,
-            None => {
-                let n = self.stack.len();
-                self.materialize(n - 1);
-                op.form(Opd::S, dst).expect("every operator has its stack form")
-            }
+            None => self.select1(|a| op.form(a, dst)),
         };
         self.pop();
         self.finish(form, dst, fused)
     }
 
+    /// The form `f` gives for the top entry, materialized when it has none for its kind.
+    fn select1(&mut self, f: impl Fn(Opd) -> Option<Instr>) -> Instr {
+        if let Some(i) = f(self.top(0)) {
+            return i;
+        }
+        let n = self.stack.len();
+        self.materialize(n - 1);
+        f(Opd::S).expect("every operator has its stack form")
+    }
+
     fn load(&mut self, op: Load, offset: u32, next: Option<&Operator<'_>>) -> usize {
         let addr = self.top(0);
+        if let Next::None = next_of(next) {
+            let form = match op.form(addr.into(), offset, Dst::S) {
+                Some(i) => i,
+                None => {
+                    let n = self.stack.len();
+                    self.materialize(n - 1);
+                    op.form(Addr::S, offset, Dst::S).expect("every load has its stack form")
+                }
+            };
+            self.pop();
+            return self.pushed(form);
+        }
         // Into the local when a form for this address, or the stack's, has it (the description
         // leaves out forms no code uses).
         let (dst, fused) = match self.destination(next_of(next), 1, false, 0) {
