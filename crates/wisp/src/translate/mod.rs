@@ -1045,7 +1045,8 @@ impl<'m> Translator<'m> {
         self.finish(form, dst, fused)
     }
 
-    /// The form `f` gives for the top entry, materialized when it has none for its kind.
+    /// The form `f` gives for the top entry, materialized when it has none for its kind (every
+    /// operator, load included, has its stack form).
     fn select1(&mut self, f: impl Fn(Opd) -> Option<Instr>) -> Instr {
         if let Some(i) = f(self.top(0)) {
             return i;
@@ -1058,14 +1059,7 @@ impl<'m> Translator<'m> {
     fn load(&mut self, op: Load, offset: u32, next: Option<&Operator<'_>>) -> usize {
         let addr = self.top(0);
         if let Next::None = next_of(next) {
-            let form = match op.form(addr.into(), offset, Dst::S) {
-                Some(i) => i,
-                None => {
-                    let n = self.stack.len();
-                    self.materialize(n - 1);
-                    op.form(Addr::S, offset, Dst::S).expect("every load has its stack form")
-                }
-            };
+            let form = self.select1(|a| op.form(a.into(), offset, Dst::S));
             self.pop();
             return self.pushed(form);
         }
@@ -1080,14 +1074,7 @@ impl<'m> Translator<'m> {
             }
             _ => (Dst::S, Next::None),
         };
-        let form = match op.form(addr.into(), offset, dst) {
-            Some(i) => i,
-            None => {
-                let n = self.stack.len();
-                self.materialize(n - 1);
-                op.form(Addr::S, offset, dst).expect("every load has its stack form")
-            }
-        };
+        let form = self.select1(|a| op.form(a.into(), offset, dst));
         self.pop();
         self.finish(form, dst, fused)
     }
