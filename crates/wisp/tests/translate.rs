@@ -109,6 +109,21 @@ const MODULE: &str = r#"(module
   (func (export "ret_const") (param i32) (result i64)
     (if (local.get 0) (then (return (i64.const 0xffffffff))))
     (return (i64.const -1)))
+  ;; 20: a Go function's resume dispatch at its top: the stack pointer copied from its global,
+  ;; then the `br_table` on the resume point. Case 0 is a call; the others resume.
+  (func $resumable (param i32) (result i32) (local $s i32)
+    (local.set $s (global.get $sp))
+    (block $b2 (block $b1 (block $b0
+      (br_table $b0 $b1 $b2 (local.get 0)))
+      (return (i32.add (local.get $s) (i32.add (local.get 0) (i32.const 100)))))
+    (return (i32.add (local.get $s) (i32.add (local.get 0) (i32.const 200)))))
+    (i32.add (local.get $s) (local.get 0)))
+  ;; 21: calls it at resume points 0, 1 and 5 with the stack pointer at `sp`.
+  (func (export "go_enter") (param $sp i32) (result i32)
+    (global.set $sp (local.get $sp))
+    (i32.add (call $resumable (i32.const 0))
+      (i32.add (i32.mul (call $resumable (i32.const 1)) (i32.const 10))
+        (i32.mul (call $resumable (i32.const 5)) (i32.const 100)))))
 )"#;
 
 fn setup() -> (Module, Store<()>, wisp::Instance) {
@@ -340,5 +355,41 @@ fn go_returns_join_their_adjustments_and_return_the_constant() {
         let f = inst.get_typed_func::<i32, i64>(&store, "ret_const").unwrap();
         assert_eq!(f.call(&mut store, 1).unwrap(), 0xffff_ffff);
         assert_eq!(f.call(&mut store, 0).unwrap(), -1);
+    }
+}
+
+#[test]
+fn go_calls_enter_past_the_resume_dispatch_with_its_meaning() {
+    for (dispatch, fuel) in [
+        (wisp::Dispatch::Portable, false),
+        (wisp::Dispatch::Threaded, false),
+        (wisp::Dispatch::Portable, true),
+        (wisp::Dispatch::Threaded, true),
+    ] {
+        let mut config = wisp::Config::new();
+        config.dispatch(dispatch).consume_fuel(fuel);
+        let engine = Engine::new(&config);
+        let module = Module::new(&engine, wat(MODULE)).expect("valid");
+        let mut store = Store::new(&engine, ());
+        if fuel {
+            store.set_fuel(1_000_000).unwrap();
+        }
+        let inst = Linker::new(&engine).instantiate(&mut store, &module).expect("instantiate");
+        let code = module.disassemble(20).unwrap();
+        let lines = lines(&code);
+        if !fuel {
+            // The shape a call at resume point 0 enters past.
+            assert!(lines[0].1.starts_with("GlobalGetSet { index: 0, dst: 1 }"), "{code}");
+            assert!(lines[1].1.starts_with("BrTableLocal { index: 0, len: 2 }"), "{code}");
+        }
+        let caller = module.disassemble(21).unwrap();
+        assert_eq!(caller.matches("CallImm").count(), 3, "{caller}");
+        let f = inst.get_typed_func::<i32, i32>(&store, "go_enter").unwrap();
+        // Case 0: sp + 0 + 100; case 1: sp + 1 + 200; 5 is past the table: its default, sp + 5.
+        let expect = |sp: i32| (sp + 100) + (sp + 201) * 10 + (sp + 5) * 100;
+        // The first run translates the callee at its first call, the second enters it inline.
+        for sp in [1000, 2048, 4096] {
+            assert_eq!(f.call(&mut store, sp).unwrap(), expect(sp), "{dispatch:?}, fuel {fuel}");
+        }
     }
 }

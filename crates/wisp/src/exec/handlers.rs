@@ -7,7 +7,8 @@
 //! `jump!`, `trap!`, `br_table_entry!`, `mem_base!`, `mem_len!`, `reload_mem!`, `store!`,
 //! `inst!`, `inst_idx!`, `module!`, `flush!`/`reload!` (write a cached top of stack to its
 //! slot / read it back, around code that moves slots in memory), for calls `ret!`, `ret_imm!`,
-//! `call_wasm!`, `call_store_func!`, and `grow_exit!` (leave for the store's limiter);
+//! `call_wasm!` (with a third argument, whether the callee may be entered past Go's resume
+//! dispatch, `translate::idioms::ResumeEntry`), `call_store_func!`, and `grow_exit!` (leave for the store's limiter);
 //! plus the helpers below built on them. The list's first tokens are the caller's (`$extra`),
 //! so a backend can receive a `$` to define its own macros with.
 //!

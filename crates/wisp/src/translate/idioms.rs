@@ -467,3 +467,34 @@ pub(super) fn thread_resume_jumps(code: &mut [Instr]) {
         }
     }
 }
+
+/// Where a call may enter a function past Go's resume dispatch, which every Go function that
+/// can be resumed starts with: `global.get $SP; local.set sp` (`GlobalGetSet`), then the
+/// `br_table` on its resume-point parameter (`BrTableLocal`). A call that passes 0 there (a
+/// call, not a resume: `CallImm` with value 0) runs the first itself and starts at the
+/// instruction entry 0 leads to, two dispatches fewer per Go call. `at == 0` (the function's
+/// first instruction) means the function has no such dispatch: it is entered at its start.
+/// With fuel or interruption on, the function starts with their instruction and never matches.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ResumeEntry {
+    /// The instruction entry 0 of the dispatch leads to.
+    pub at: u32,
+    /// `GlobalGetSet`'s global and local.
+    pub global: u32,
+    pub local: u32,
+}
+
+/// The [`ResumeEntry`] of a function's code (with absolute branch targets).
+pub(super) fn resume_entry(code: &[Instr], num_params: u32) -> ResumeEntry {
+    let [Instr::GlobalGetSet { index, dst }, Instr::BrTableLocal { index: x, .. }, Instr::BrTableTarget { target, drop: 0, keep: 0 }, ..] =
+        *code
+    else {
+        return ResumeEntry::default();
+    };
+    // The table reads the last parameter (where `CallImm` puts its value), which the local
+    // written before it is not.
+    if num_params == 0 || x != num_params - 1 || dst == x {
+        return ResumeEntry::default();
+    }
+    ResumeEntry { at: target, global: index, local: dst }
+}
