@@ -124,6 +124,18 @@ const MODULE: &str = r#"(module
     (i32.add (call $resumable (i32.const 0))
       (i32.add (i32.mul (call $resumable (i32.const 1)) (i32.const 10))
         (i32.mul (call $resumable (i32.const 5)) (i32.const 100)))))
+  ;; 22: Go's call as Go writes it: room for the return address below the stack pointer, the
+  ;; address stored there, the callee (23) called at resume point 0, the unwind flag checked;
+  ;; then the stack pointer twice plus the stored address's low half.
+  (func (export "go_call") (param $sp i32) (result i32) (local $s i32)
+    (global.set $sp (local.get $sp))
+    (local.set $s (global.get $sp))
+    (global.set $sp (local.tee $s (i32.sub (local.get $s) (i32.const 8))))
+    (i64.store (local.get $s) (i64.const 0x12345678))
+    (if (call $zero (i32.const 0)) (then (return (i32.const -1))))
+    (i32.add (i32.add (global.get $sp) (local.get $s)) (i32.load (global.get $sp))))
+  ;; 23: a Go function that does not unwind.
+  (func $zero (param i32) (result i32) (i32.const 0))
 )"#;
 
 fn setup() -> (Module, Store<()>, wisp::Instance) {
@@ -390,6 +402,30 @@ fn go_calls_enter_past_the_resume_dispatch_with_its_meaning() {
         // The first run translates the callee at its first call, the second enters it inline.
         for sp in [1000, 2048, 4096] {
             assert_eq!(f.call(&mut store, sp).unwrap(), expect(sp), "{dispatch:?}, fuel {fuel}");
+        }
+    }
+}
+
+#[test]
+fn go_calls_store_their_return_address_and_enter_the_callee() {
+    for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
+        let mut config = wisp::Config::new();
+        config.dispatch(dispatch);
+        let engine = Engine::new(&config);
+        let module = Module::new(&engine, wat(MODULE)).expect("valid");
+        let mut store = Store::new(&engine, ());
+        let inst = Linker::new(&engine).instantiate(&mut store, &module).expect("instantiate");
+        let code = module.disassemble(22).unwrap();
+        assert!(code.contains("GoCall { local: 1, global: 0, func: 23, ret: 305419896 }"), "{code}");
+        assert!(!code.contains("SpAdjust") && !code.contains("I64Store"), "{code}");
+        let f = inst.get_typed_func::<i32, i32>(&store, "go_call").unwrap();
+        for sp in [1024, 4096, 65536] {
+            assert_eq!(f.call(&mut store, sp).unwrap(), 2 * (sp - 8) + 0x12345678, "{dispatch:?}");
+        }
+        // A stack pointer past the memory: the store traps; one wrapping below 0 too.
+        for sp in [65536 + 16, 4] {
+            let err = f.call(&mut store, sp).unwrap_err();
+            assert!(err.to_string().contains("out of bounds"), "{dispatch:?}: {err}");
         }
     }
 }

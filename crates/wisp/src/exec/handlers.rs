@@ -118,7 +118,16 @@ macro_rules! for_each_handler {
             },
             CallImm { func, value } => {
                 push!(value);
-                call_wasm!(inst_idx!(), func)
+                // Resume point 0 is a call, not a resume: it may enter past the dispatch.
+                call_wasm!(inst_idx!(), func, value == 0)
+            },
+            GoCall { local, global, func, ret } => {
+                let sp = (local!(local) as u32).wrapping_sub(8) as u64;
+                local!(local) = sp;
+                global!(global) = sp;
+                store_to!(sp, 0, 8, ops::i64_store, ret as u64);
+                push!(0u32);
+                call_wasm!(inst_idx!(), func, true)
             },
             GlobalGetSetBrNez { global, dst, target } => {
                 local!(dst) = global!(global);
