@@ -138,6 +138,20 @@ const MODULE: &str = r#"(module
   (func $zero (param i32) (result i32) (i32.const 0))
 )"#;
 
+/// `MODULE` on the given backend, with fuel (a million units) or without.
+fn setup_on(dispatch: wisp::Dispatch, fuel: bool) -> (Module, Store<()>, wisp::Instance) {
+    let mut config = wisp::Config::new();
+    config.dispatch(dispatch).consume_fuel(fuel);
+    let engine = Engine::new(&config);
+    let module = Module::new(&engine, wat(MODULE)).expect("valid");
+    let mut store = Store::new(&engine, ());
+    if fuel {
+        store.set_fuel(1_000_000).unwrap();
+    }
+    let inst = Linker::new(&engine).instantiate(&mut store, &module).expect("instantiate");
+    (module, store, inst)
+}
+
 fn setup() -> (Module, Store<()>, wisp::Instance) {
     let engine = Engine::default();
     let module = Module::new(&engine, wat(MODULE)).expect("valid");
@@ -348,12 +362,7 @@ fn divisions_fuse_and_still_trap() {
 #[test]
 fn go_returns_join_their_adjustments_and_return_the_constant() {
     for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
-        let mut config = wisp::Config::new();
-        config.dispatch(dispatch);
-        let engine = Engine::new(&config);
-        let module = Module::new(&engine, wat(MODULE)).expect("valid");
-        let mut store = Store::new(&engine, ());
-        let inst = Linker::new(&engine).instantiate(&mut store, &module).expect("instantiate");
+        let (module, mut store, inst) = setup_on(dispatch, false);
         let code = module.disassemble(17).unwrap();
         assert_eq!(code.matches("SpAdjust").count(), 1, "{code}");
         assert!(code.contains("SpAdjust { local: 0, imm: 24, global: 0 }"), "{code}");
@@ -378,15 +387,7 @@ fn go_calls_enter_past_the_resume_dispatch_with_its_meaning() {
         (wisp::Dispatch::Portable, true),
         (wisp::Dispatch::Threaded, true),
     ] {
-        let mut config = wisp::Config::new();
-        config.dispatch(dispatch).consume_fuel(fuel);
-        let engine = Engine::new(&config);
-        let module = Module::new(&engine, wat(MODULE)).expect("valid");
-        let mut store = Store::new(&engine, ());
-        if fuel {
-            store.set_fuel(1_000_000).unwrap();
-        }
-        let inst = Linker::new(&engine).instantiate(&mut store, &module).expect("instantiate");
+        let (module, mut store, inst) = setup_on(dispatch, fuel);
         let code = module.disassemble(20).unwrap();
         let lines = lines(&code);
         if !fuel {
@@ -409,12 +410,7 @@ fn go_calls_enter_past_the_resume_dispatch_with_its_meaning() {
 #[test]
 fn go_calls_store_their_return_address_and_enter_the_callee() {
     for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
-        let mut config = wisp::Config::new();
-        config.dispatch(dispatch);
-        let engine = Engine::new(&config);
-        let module = Module::new(&engine, wat(MODULE)).expect("valid");
-        let mut store = Store::new(&engine, ());
-        let inst = Linker::new(&engine).instantiate(&mut store, &module).expect("instantiate");
+        let (module, mut store, inst) = setup_on(dispatch, false);
         let code = module.disassemble(22).unwrap();
         assert!(code.contains("GoCall { local: 1, global: 0, func: 23, ret: 305419896 }"), "{code}");
         assert!(!code.contains("SpAdjust") && !code.contains("I64Store"), "{code}");
