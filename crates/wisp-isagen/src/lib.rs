@@ -680,6 +680,7 @@ const SPECIAL: &[(&str, &[Field], &str)] = &[
     // gain recorded in crates/wisp/RATIONALE.md (the translator's `idioms` layer).
     ("SpAdjust", &[("local", "u32"), ("imm", "u32"), ("global", "u32")], "Go's stack-pointer adjustment: `local.get l; i32.const c; i32.add (or sub); local.tee l; global.set g`: `l = l + imm` (32-bit), then `g = l`."),
     ("CallImm", &[("func", "u32"), ("value", "u32")], "`i32.const value; call func` (Go passes a constant resume point on almost every call)."),
+    ("GoCall", &[("local", "u16"), ("global", "u16"), ("func", "u32"), ("ret", "u32")], "Go's call: `SpAdjust` by -8 of `local` and `global`, the return address `ret` stored there as an i64, then `CallImm` of `func` at resume point 0 (the callee's only parameter)."),
     ("GlobalGetSetBrNez", &[("global", "u32"), ("dst", "u32"), ("target", "u32")], "Go's check after a call: `global.get g; local.set dst; br_if target` with the condition (the callee's unwind flag) popped."),
     ("ReturnImm", &[("value", "u32")], "Go's return: `i32.const value; return` from a function with one result (its unwind flag), the constant written to the frame base."),
     ("LocalSetImmBr", &[("index", "u32"), ("value", "u32"), ("target", "u32")], "Go's jump to its resume dispatch: `i32.const value; local.set index; br target` (the target threaded through a `BrTableLocal` of the same local once targets are known)."),

@@ -103,6 +103,8 @@ pub enum Instr {
     SpAdjust { local: u32, imm: u32, global: u32 },
     /// `i32.const value; call func` (Go passes a constant resume point on almost every call).
     CallImm { func: u32, value: u32 },
+    /// Go's call: `SpAdjust` by -8 of `local` and `global`, the return address `ret` stored there as an i64, then `CallImm` of `func` at resume point 0 (the callee's only parameter).
+    GoCall { local: u16, global: u16, func: u32, ret: u32 },
     /// Go's check after a call: `global.get g; local.set dst; br_if target` with the condition (the callee's unwind flag) popped.
     GlobalGetSetBrNez { global: u32, dst: u32, target: u32 },
     /// Go's return: `i32.const value; return` from a function with one result (its unwind flag), the constant written to the frame base.
@@ -2108,6 +2110,7 @@ impl Instr {
             Instr::RefFunc { .. } => "RefFunc",
             Instr::SpAdjust { .. } => "SpAdjust",
             Instr::CallImm { .. } => "CallImm",
+            Instr::GoCall { .. } => "GoCall",
             Instr::GlobalGetSetBrNez { .. } => "GlobalGetSetBrNez",
             Instr::ReturnImm { .. } => "ReturnImm",
             Instr::LocalSetImmBr { .. } => "LocalSetImmBr",

@@ -54,6 +54,8 @@ pub(crate) struct CompiledFunc {
     pub num_results: u32,
     /// The most slots the frame can use: parameters, locals and operands.
     pub max_height: u32,
+    /// Where a call that is not a resume may enter past Go's resume dispatch (`idioms::ResumeEntry`).
+    pub entry: idioms::ResumeEntry,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1140,7 +1142,8 @@ pub(crate) fn too_large(module: &ModuleInner, def_index: u32) -> CompiledFunc {
     } else {
         (Box::from(code), Box::default())
     };
-    CompiledFunc { code, ops, num_params, num_locals: 1, num_results, max_height: num_params + 1 + num_results }
+    let max_height = num_params + 1 + num_results;
+    CompiledFunc { code, ops, num_params, num_locals: 1, num_results, max_height, entry: Default::default() }
 }
 
 /// The vectors a translation works in, kept from one function to the next on each thread:
@@ -1350,6 +1353,7 @@ fn translate_with<R: offsets::Record>(
         return Err(Failure::TooLarge);
     }
     let num_params = ty.params().len() as u32;
+    let entry = idioms::resume_entry(&t.code, num_params);
     // Each backend runs one array; the threaded one carries the instructions inside its ops.
     let (code, ops) = if module.engine.threaded() {
         (Box::default(), crate::exec::threaded::lower(&t.code, &t.sites))
@@ -1362,5 +1366,5 @@ fn translate_with<R: offsets::Record>(
     scratch.stack = t.stack;
     scratch.sites = t.sites;
     scratch.pending = t.pending;
-    Ok(CompiledFunc { ops, code, num_params, num_locals, num_results, max_height })
+    Ok(CompiledFunc { ops, code, num_params, num_locals, num_results, max_height, entry })
 }
