@@ -1975,6 +1975,66 @@ pub enum Instr {
     I64TruncSatF64U_S_Set { dst: u32 },
     /// `i64.trunc_sat_f64_u`: operand from a local; result pushed.
     I64TruncSatF64U_L { a: u32 },
+    /// `f32.add c (a * b)`: addend from the stack, left factor from a local, right factor from a local; result pushed.
+    F32AddMul_SLL { a: u32, b: u32 },
+    /// `f32.add c (a * b)`: addend from a local, left factor from a local, right factor from a local; result pushed.
+    F32AddMul_LLL { c: u32, a: u32, b: u32 },
+    /// `f32.sub c (a * b)`: addend from the stack, left factor from a local, right factor from a local; result pushed.
+    F32SubMul_SLL { a: u32, b: u32 },
+    /// `f32.sub c (a * b)`: addend from a local, left factor from a local, right factor from a local; result pushed.
+    F32SubMul_LLL { c: u32, a: u32, b: u32 },
+    /// `f64.add c (a * b)`: addend from the stack, left factor from the stack, right factor from the stack; result pushed.
+    F64AddMul_SSS,
+    /// `f64.add c (a * b)`: addend from the stack, left factor from the stack, right factor from the stack; result into local `dst`.
+    F64AddMul_SSS_Set { dst: u32 },
+    /// `f64.add c (a * b)`: addend from the stack, left factor from the stack, right factor from a local; result pushed.
+    F64AddMul_SSL { b: u32 },
+    /// `f64.add c (a * b)`: addend from the stack, left factor from the stack, right factor from a local; result into local `dst`.
+    F64AddMul_SSL_Set { b: u32, dst: u32 },
+    /// `f64.add c (a * b)`: addend from the stack, left factor from the stack, right factor an immediate; result pushed.
+    F64AddMul_SSI { imm: u64 },
+    /// `f64.add c (a * b)`: addend from the stack, left factor from a local, right factor from the stack; result pushed.
+    F64AddMul_SLS { a: u32 },
+    /// `f64.add c (a * b)`: addend from the stack, left factor from a local, right factor from a local; result pushed.
+    F64AddMul_SLL { a: u32, b: u32 },
+    /// `f64.add c (a * b)`: addend from the stack, left factor from a local, right factor an immediate; result pushed.
+    F64AddMul_SLI { a: u32, imm: u64 },
+    /// `f64.add c (a * b)`: addend from the stack, left factor from a local, right factor an immediate; result into local `dst`.
+    F64AddMul_SLI_Set { a: u16, imm: u64, dst: u16 },
+    /// `f64.add c (a * b)`: addend from a local, left factor from the stack, right factor from the stack; result pushed.
+    F64AddMul_LSS { c: u32 },
+    /// `f64.add c (a * b)`: addend from a local, left factor from the stack, right factor from the stack; result into local `dst`.
+    F64AddMul_LSS_Set { c: u32, dst: u32 },
+    /// `f64.add c (a * b)`: addend from a local, left factor from the stack, right factor from a local; result pushed.
+    F64AddMul_LSL { c: u32, b: u32 },
+    /// `f64.add c (a * b)`: addend from a local, left factor from the stack, right factor from a local; result into local `dst`.
+    F64AddMul_LSL_Set { c: u32, b: u32, dst: u32 },
+    /// `f64.add c (a * b)`: addend from a local, left factor from the stack, right factor an immediate; result pushed.
+    F64AddMul_LSI { c: u32, imm: u64 },
+    /// `f64.add c (a * b)`: addend from a local, left factor from a local, right factor from the stack; result into local `dst`.
+    F64AddMul_LLS_Set { c: u32, a: u32, dst: u32 },
+    /// `f64.add c (a * b)`: addend from a local, left factor from a local, right factor from a local; result pushed.
+    F64AddMul_LLL { c: u32, a: u32, b: u32 },
+    /// `f64.add c (a * b)`: addend from a local, left factor from a local, right factor an immediate; result into local `dst`.
+    F64AddMul_LLI_Set { c: u16, a: u16, imm: u64, dst: u16 },
+    /// `f64.sub c (a * b)`: addend from the stack, left factor from the stack, right factor from the stack; result into local `dst`.
+    F64SubMul_SSS_Set { dst: u32 },
+    /// `f64.sub c (a * b)`: addend from the stack, left factor from a local, right factor from the stack; result pushed.
+    F64SubMul_SLS { a: u32 },
+    /// `f64.sub c (a * b)`: addend from the stack, left factor from a local, right factor from a local; result pushed.
+    F64SubMul_SLL { a: u32, b: u32 },
+    /// `f64.sub c (a * b)`: addend from the stack, left factor from a local, right factor an immediate; result pushed.
+    F64SubMul_SLI { a: u32, imm: u64 },
+    /// `f64.sub c (a * b)`: addend from the stack, left factor from a local, right factor an immediate; result into local `dst`.
+    F64SubMul_SLI_Set { a: u16, imm: u64, dst: u16 },
+    /// `f64.sub c (a * b)`: addend from a local, left factor from the stack, right factor from the stack; result pushed.
+    F64SubMul_LSS { c: u32 },
+    /// `f64.sub c (a * b)`: addend from a local, left factor from the stack, right factor from the stack; result into local `dst`.
+    F64SubMul_LSS_Set { c: u32, dst: u32 },
+    /// `f64.sub c (a * b)`: addend from a local, left factor from a local, right factor from a local; result pushed.
+    F64SubMul_LLL { c: u32, a: u32, b: u32 },
+    /// `f64.sub c (a * b)`: addend from a local, left factor from a local, right factor from a local; result into local `dst`.
+    F64SubMul_LLL_Set { c: u16, a: u16, b: u16, dst: u16 },
     /// Loop latch: `local = local + `step``, then `br_if target` when `i32.eq` of it and local `b` holds.
     I32Eq_StepL_Br { local: u16, step: i16, b: u16, target: u32 },
     /// Loop latch: `local = local + `step``, then `br_if target` when `i32.eq` of it and constant `bound` holds.
@@ -3044,6 +3104,36 @@ impl Instr {
             Instr::I64TruncSatF64U_S => "I64TruncSatF64U_S",
             Instr::I64TruncSatF64U_S_Set { .. } => "I64TruncSatF64U_S_Set",
             Instr::I64TruncSatF64U_L { .. } => "I64TruncSatF64U_L",
+            Instr::F32AddMul_SLL { .. } => "F32AddMul_SLL",
+            Instr::F32AddMul_LLL { .. } => "F32AddMul_LLL",
+            Instr::F32SubMul_SLL { .. } => "F32SubMul_SLL",
+            Instr::F32SubMul_LLL { .. } => "F32SubMul_LLL",
+            Instr::F64AddMul_SSS => "F64AddMul_SSS",
+            Instr::F64AddMul_SSS_Set { .. } => "F64AddMul_SSS_Set",
+            Instr::F64AddMul_SSL { .. } => "F64AddMul_SSL",
+            Instr::F64AddMul_SSL_Set { .. } => "F64AddMul_SSL_Set",
+            Instr::F64AddMul_SSI { .. } => "F64AddMul_SSI",
+            Instr::F64AddMul_SLS { .. } => "F64AddMul_SLS",
+            Instr::F64AddMul_SLL { .. } => "F64AddMul_SLL",
+            Instr::F64AddMul_SLI { .. } => "F64AddMul_SLI",
+            Instr::F64AddMul_SLI_Set { .. } => "F64AddMul_SLI_Set",
+            Instr::F64AddMul_LSS { .. } => "F64AddMul_LSS",
+            Instr::F64AddMul_LSS_Set { .. } => "F64AddMul_LSS_Set",
+            Instr::F64AddMul_LSL { .. } => "F64AddMul_LSL",
+            Instr::F64AddMul_LSL_Set { .. } => "F64AddMul_LSL_Set",
+            Instr::F64AddMul_LSI { .. } => "F64AddMul_LSI",
+            Instr::F64AddMul_LLS_Set { .. } => "F64AddMul_LLS_Set",
+            Instr::F64AddMul_LLL { .. } => "F64AddMul_LLL",
+            Instr::F64AddMul_LLI_Set { .. } => "F64AddMul_LLI_Set",
+            Instr::F64SubMul_SSS_Set { .. } => "F64SubMul_SSS_Set",
+            Instr::F64SubMul_SLS { .. } => "F64SubMul_SLS",
+            Instr::F64SubMul_SLL { .. } => "F64SubMul_SLL",
+            Instr::F64SubMul_SLI { .. } => "F64SubMul_SLI",
+            Instr::F64SubMul_SLI_Set { .. } => "F64SubMul_SLI_Set",
+            Instr::F64SubMul_LSS { .. } => "F64SubMul_LSS",
+            Instr::F64SubMul_LSS_Set { .. } => "F64SubMul_LSS_Set",
+            Instr::F64SubMul_LLL { .. } => "F64SubMul_LLL",
+            Instr::F64SubMul_LLL_Set { .. } => "F64SubMul_LLL_Set",
             Instr::I32Eq_StepL_Br { .. } => "I32Eq_StepL_Br",
             Instr::I32Eq_StepI_Br { .. } => "I32Eq_StepI_Br",
             Instr::I32Ne_StepL_Br { .. } => "I32Ne_StepL_Br",
@@ -4365,6 +4455,44 @@ impl Bin {
             (Self::F64Max, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::F64Max_LL { a, b },
             (Self::F64Copysign, (Opd::S, Opd::S), Dst::S) => Instr::F64Copysign_SS,
             (Self::F64Copysign, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::F64Copysign_LL { a, b },
+            _ => return None,
+        })
+    }
+
+    /// The form of `c self (a * b)` (`self` an add or sub, the product its right operand) for
+    /// these operand kinds and destination, if the instruction set has it.
+    pub(crate) fn mul_form(self, c: Opd, a: Opd, b: Opd, d: Dst) -> Option<Instr> {
+        Some(match (self, (c, a, b), d) {
+            (Self::F32Add, (Opd::S, Opd::L(a), Opd::L(b)), Dst::S) => Instr::F32AddMul_SLL { a, b },
+            (Self::F32Add, (Opd::L(c), Opd::L(a), Opd::L(b)), Dst::S) => Instr::F32AddMul_LLL { c, a, b },
+            (Self::F32Sub, (Opd::S, Opd::L(a), Opd::L(b)), Dst::S) => Instr::F32SubMul_SLL { a, b },
+            (Self::F32Sub, (Opd::L(c), Opd::L(a), Opd::L(b)), Dst::S) => Instr::F32SubMul_LLL { c, a, b },
+            (Self::F64Add, (Opd::S, Opd::S, Opd::S), Dst::S) => Instr::F64AddMul_SSS,
+            (Self::F64Add, (Opd::S, Opd::S, Opd::S), Dst::L(dst)) => Instr::F64AddMul_SSS_Set { dst },
+            (Self::F64Add, (Opd::S, Opd::S, Opd::L(b)), Dst::S) => Instr::F64AddMul_SSL { b },
+            (Self::F64Add, (Opd::S, Opd::S, Opd::L(b)), Dst::L(dst)) => Instr::F64AddMul_SSL_Set { b, dst },
+            (Self::F64Add, (Opd::S, Opd::S, Opd::I(imm)), Dst::S) => Instr::F64AddMul_SSI { imm },
+            (Self::F64Add, (Opd::S, Opd::L(a), Opd::S), Dst::S) => Instr::F64AddMul_SLS { a },
+            (Self::F64Add, (Opd::S, Opd::L(a), Opd::L(b)), Dst::S) => Instr::F64AddMul_SLL { a, b },
+            (Self::F64Add, (Opd::S, Opd::L(a), Opd::I(imm)), Dst::S) => Instr::F64AddMul_SLI { a, imm },
+            (Self::F64Add, (Opd::S, Opd::L(a), Opd::I(imm)), Dst::L(dst)) => Instr::F64AddMul_SLI_Set { a: u16::try_from(a).ok()?, imm, dst: u16::try_from(dst).ok()? },
+            (Self::F64Add, (Opd::L(c), Opd::S, Opd::S), Dst::S) => Instr::F64AddMul_LSS { c },
+            (Self::F64Add, (Opd::L(c), Opd::S, Opd::S), Dst::L(dst)) => Instr::F64AddMul_LSS_Set { c, dst },
+            (Self::F64Add, (Opd::L(c), Opd::S, Opd::L(b)), Dst::S) => Instr::F64AddMul_LSL { c, b },
+            (Self::F64Add, (Opd::L(c), Opd::S, Opd::L(b)), Dst::L(dst)) => Instr::F64AddMul_LSL_Set { c, b, dst },
+            (Self::F64Add, (Opd::L(c), Opd::S, Opd::I(imm)), Dst::S) => Instr::F64AddMul_LSI { c, imm },
+            (Self::F64Add, (Opd::L(c), Opd::L(a), Opd::S), Dst::L(dst)) => Instr::F64AddMul_LLS_Set { c, a, dst },
+            (Self::F64Add, (Opd::L(c), Opd::L(a), Opd::L(b)), Dst::S) => Instr::F64AddMul_LLL { c, a, b },
+            (Self::F64Add, (Opd::L(c), Opd::L(a), Opd::I(imm)), Dst::L(dst)) => Instr::F64AddMul_LLI_Set { c: u16::try_from(c).ok()?, a: u16::try_from(a).ok()?, imm, dst: u16::try_from(dst).ok()? },
+            (Self::F64Sub, (Opd::S, Opd::S, Opd::S), Dst::L(dst)) => Instr::F64SubMul_SSS_Set { dst },
+            (Self::F64Sub, (Opd::S, Opd::L(a), Opd::S), Dst::S) => Instr::F64SubMul_SLS { a },
+            (Self::F64Sub, (Opd::S, Opd::L(a), Opd::L(b)), Dst::S) => Instr::F64SubMul_SLL { a, b },
+            (Self::F64Sub, (Opd::S, Opd::L(a), Opd::I(imm)), Dst::S) => Instr::F64SubMul_SLI { a, imm },
+            (Self::F64Sub, (Opd::S, Opd::L(a), Opd::I(imm)), Dst::L(dst)) => Instr::F64SubMul_SLI_Set { a: u16::try_from(a).ok()?, imm, dst: u16::try_from(dst).ok()? },
+            (Self::F64Sub, (Opd::L(c), Opd::S, Opd::S), Dst::S) => Instr::F64SubMul_LSS { c },
+            (Self::F64Sub, (Opd::L(c), Opd::S, Opd::S), Dst::L(dst)) => Instr::F64SubMul_LSS_Set { c, dst },
+            (Self::F64Sub, (Opd::L(c), Opd::L(a), Opd::L(b)), Dst::S) => Instr::F64SubMul_LLL { c, a, b },
+            (Self::F64Sub, (Opd::L(c), Opd::L(a), Opd::L(b)), Dst::L(dst)) => Instr::F64SubMul_LLL_Set { c: u16::try_from(c).ok()?, a: u16::try_from(a).ok()?, b: u16::try_from(b).ok()?, dst: u16::try_from(dst).ok()? },
             _ => return None,
         })
     }
@@ -5862,6 +5990,36 @@ macro_rules! generated_handlers {
             I64TruncSatF64U_S => { let a_ = top!(); top!() = Slot::to_slot(ops::i64_trunc_sat_f64_u(Slot::from_slot(a_))) },
             I64TruncSatF64U_S_Set { dst } => { let a_ = pop!(); local!(dst) = Slot::to_slot(ops::i64_trunc_sat_f64_u(Slot::from_slot(a_))) },
             I64TruncSatF64U_L { a } => { push!(Slot::to_slot(ops::i64_trunc_sat_f64_u(Slot::from_slot(local!(a))))) },
+            F32AddMul_SLL { a, b } => { let c_ = top!(); top!() = Slot::to_slot(ops::f32_add(Slot::from_slot(c_), ops::f32_mul(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
+            F32AddMul_LLL { c, a, b } => { push!(Slot::to_slot(ops::f32_add(Slot::from_slot(local!(c)), ops::f32_mul(Slot::from_slot(local!(a)), Slot::from_slot(local!(b)))))) },
+            F32SubMul_SLL { a, b } => { let c_ = top!(); top!() = Slot::to_slot(ops::f32_sub(Slot::from_slot(c_), ops::f32_mul(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
+            F32SubMul_LLL { c, a, b } => { push!(Slot::to_slot(ops::f32_sub(Slot::from_slot(local!(c)), ops::f32_mul(Slot::from_slot(local!(a)), Slot::from_slot(local!(b)))))) },
+            F64AddMul_SSS => { let b_ = pop!(); let a_ = pop!(); let c_ = top!(); top!() = Slot::to_slot(ops::f64_add(Slot::from_slot(c_), ops::f64_mul(Slot::from_slot(a_), Slot::from_slot(b_)))) },
+            F64AddMul_SSS_Set { dst } => { let b_ = pop!(); let a_ = pop!(); let c_ = pop!(); local!(dst) = Slot::to_slot(ops::f64_add(Slot::from_slot(c_), ops::f64_mul(Slot::from_slot(a_), Slot::from_slot(b_)))) },
+            F64AddMul_SSL { b } => { let a_ = pop!(); let c_ = top!(); top!() = Slot::to_slot(ops::f64_add(Slot::from_slot(c_), ops::f64_mul(Slot::from_slot(a_), Slot::from_slot(local!(b))))) },
+            F64AddMul_SSL_Set { b, dst } => { let a_ = pop!(); let c_ = pop!(); local!(dst) = Slot::to_slot(ops::f64_add(Slot::from_slot(c_), ops::f64_mul(Slot::from_slot(a_), Slot::from_slot(local!(b))))) },
+            F64AddMul_SSI { imm } => { let a_ = pop!(); let c_ = top!(); top!() = Slot::to_slot(ops::f64_add(Slot::from_slot(c_), ops::f64_mul(Slot::from_slot(a_), Slot::from_slot(imm)))) },
+            F64AddMul_SLS { a } => { let b_ = pop!(); let c_ = top!(); top!() = Slot::to_slot(ops::f64_add(Slot::from_slot(c_), ops::f64_mul(Slot::from_slot(local!(a)), Slot::from_slot(b_)))) },
+            F64AddMul_SLL { a, b } => { let c_ = top!(); top!() = Slot::to_slot(ops::f64_add(Slot::from_slot(c_), ops::f64_mul(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
+            F64AddMul_SLI { a, imm } => { let c_ = top!(); top!() = Slot::to_slot(ops::f64_add(Slot::from_slot(c_), ops::f64_mul(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
+            F64AddMul_SLI_Set { a, imm, dst } => { let c_ = pop!(); local!(dst) = Slot::to_slot(ops::f64_add(Slot::from_slot(c_), ops::f64_mul(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
+            F64AddMul_LSS { c } => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::f64_add(Slot::from_slot(local!(c)), ops::f64_mul(Slot::from_slot(a_), Slot::from_slot(b_)))) },
+            F64AddMul_LSS_Set { c, dst } => { let b_ = pop!(); let a_ = pop!(); local!(dst) = Slot::to_slot(ops::f64_add(Slot::from_slot(local!(c)), ops::f64_mul(Slot::from_slot(a_), Slot::from_slot(b_)))) },
+            F64AddMul_LSL { c, b } => { let a_ = top!(); top!() = Slot::to_slot(ops::f64_add(Slot::from_slot(local!(c)), ops::f64_mul(Slot::from_slot(a_), Slot::from_slot(local!(b))))) },
+            F64AddMul_LSL_Set { c, b, dst } => { let a_ = pop!(); local!(dst) = Slot::to_slot(ops::f64_add(Slot::from_slot(local!(c)), ops::f64_mul(Slot::from_slot(a_), Slot::from_slot(local!(b))))) },
+            F64AddMul_LSI { c, imm } => { let a_ = top!(); top!() = Slot::to_slot(ops::f64_add(Slot::from_slot(local!(c)), ops::f64_mul(Slot::from_slot(a_), Slot::from_slot(imm)))) },
+            F64AddMul_LLS_Set { c, a, dst } => { let b_ = pop!(); local!(dst) = Slot::to_slot(ops::f64_add(Slot::from_slot(local!(c)), ops::f64_mul(Slot::from_slot(local!(a)), Slot::from_slot(b_)))) },
+            F64AddMul_LLL { c, a, b } => { push!(Slot::to_slot(ops::f64_add(Slot::from_slot(local!(c)), ops::f64_mul(Slot::from_slot(local!(a)), Slot::from_slot(local!(b)))))) },
+            F64AddMul_LLI_Set { c, a, imm, dst } => { local!(dst) = Slot::to_slot(ops::f64_add(Slot::from_slot(local!(c)), ops::f64_mul(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
+            F64SubMul_SSS_Set { dst } => { let b_ = pop!(); let a_ = pop!(); let c_ = pop!(); local!(dst) = Slot::to_slot(ops::f64_sub(Slot::from_slot(c_), ops::f64_mul(Slot::from_slot(a_), Slot::from_slot(b_)))) },
+            F64SubMul_SLS { a } => { let b_ = pop!(); let c_ = top!(); top!() = Slot::to_slot(ops::f64_sub(Slot::from_slot(c_), ops::f64_mul(Slot::from_slot(local!(a)), Slot::from_slot(b_)))) },
+            F64SubMul_SLL { a, b } => { let c_ = top!(); top!() = Slot::to_slot(ops::f64_sub(Slot::from_slot(c_), ops::f64_mul(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
+            F64SubMul_SLI { a, imm } => { let c_ = top!(); top!() = Slot::to_slot(ops::f64_sub(Slot::from_slot(c_), ops::f64_mul(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
+            F64SubMul_SLI_Set { a, imm, dst } => { let c_ = pop!(); local!(dst) = Slot::to_slot(ops::f64_sub(Slot::from_slot(c_), ops::f64_mul(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
+            F64SubMul_LSS { c } => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::f64_sub(Slot::from_slot(local!(c)), ops::f64_mul(Slot::from_slot(a_), Slot::from_slot(b_)))) },
+            F64SubMul_LSS_Set { c, dst } => { let b_ = pop!(); let a_ = pop!(); local!(dst) = Slot::to_slot(ops::f64_sub(Slot::from_slot(local!(c)), ops::f64_mul(Slot::from_slot(a_), Slot::from_slot(b_)))) },
+            F64SubMul_LLL { c, a, b } => { push!(Slot::to_slot(ops::f64_sub(Slot::from_slot(local!(c)), ops::f64_mul(Slot::from_slot(local!(a)), Slot::from_slot(local!(b)))))) },
+            F64SubMul_LLL_Set { c, a, b, dst } => { local!(dst) = Slot::to_slot(ops::f64_sub(Slot::from_slot(local!(c)), ops::f64_mul(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             I32Eq_StepL_Br { local, step, b, target } => { let v = Slot::to_slot(ops::i32_add(Slot::from_slot(local!(local)), Slot::from_slot(step as i64 as u64))); local!(local) = v; if ops::i32_eq(Slot::from_slot(v), Slot::from_slot(local!(b))) { jump!(target) } },
             I32Eq_StepI_Br { local, step, bound, target } => { let v = Slot::to_slot(ops::i32_add(Slot::from_slot(local!(local)), Slot::from_slot(step as i64 as u64))); local!(local) = v; if ops::i32_eq(Slot::from_slot(v), Slot::from_slot(bound as u64)) { jump!(target) } },
             I32Ne_StepL_Br { local, step, b, target } => { let v = Slot::to_slot(ops::i32_add(Slot::from_slot(local!(local)), Slot::from_slot(step as i64 as u64))); local!(local) = v; if ops::i32_ne(Slot::from_slot(v), Slot::from_slot(local!(b))) { jump!(target) } },
@@ -6841,6 +6999,36 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64TruncSatF64U_S", op: "i64.trunc_sat_f64_u", family: "unary", kinds: "S", dst: "S", narrow_imm: false },
     FormInfo { name: "I64TruncSatF64U_S_Set", op: "i64.trunc_sat_f64_u", family: "unary", kinds: "S", dst: "L", narrow_imm: false },
     FormInfo { name: "I64TruncSatF64U_L", op: "i64.trunc_sat_f64_u", family: "unary", kinds: "L", dst: "S", narrow_imm: false },
+    FormInfo { name: "F32AddMul_SLL", op: "f32.add", family: "muladd", kinds: "SLL", dst: "S", narrow_imm: false },
+    FormInfo { name: "F32AddMul_LLL", op: "f32.add", family: "muladd", kinds: "LLL", dst: "S", narrow_imm: false },
+    FormInfo { name: "F32SubMul_SLL", op: "f32.sub", family: "muladd", kinds: "SLL", dst: "S", narrow_imm: false },
+    FormInfo { name: "F32SubMul_LLL", op: "f32.sub", family: "muladd", kinds: "LLL", dst: "S", narrow_imm: false },
+    FormInfo { name: "F64AddMul_SSS", op: "f64.add", family: "muladd", kinds: "SSS", dst: "S", narrow_imm: false },
+    FormInfo { name: "F64AddMul_SSS_Set", op: "f64.add", family: "muladd", kinds: "SSS", dst: "L", narrow_imm: false },
+    FormInfo { name: "F64AddMul_SSL", op: "f64.add", family: "muladd", kinds: "SSL", dst: "S", narrow_imm: false },
+    FormInfo { name: "F64AddMul_SSL_Set", op: "f64.add", family: "muladd", kinds: "SSL", dst: "L", narrow_imm: false },
+    FormInfo { name: "F64AddMul_SSI", op: "f64.add", family: "muladd", kinds: "SSI", dst: "S", narrow_imm: false },
+    FormInfo { name: "F64AddMul_SLS", op: "f64.add", family: "muladd", kinds: "SLS", dst: "S", narrow_imm: false },
+    FormInfo { name: "F64AddMul_SLL", op: "f64.add", family: "muladd", kinds: "SLL", dst: "S", narrow_imm: false },
+    FormInfo { name: "F64AddMul_SLI", op: "f64.add", family: "muladd", kinds: "SLI", dst: "S", narrow_imm: false },
+    FormInfo { name: "F64AddMul_SLI_Set", op: "f64.add", family: "muladd", kinds: "SLI", dst: "L", narrow_imm: false },
+    FormInfo { name: "F64AddMul_LSS", op: "f64.add", family: "muladd", kinds: "LSS", dst: "S", narrow_imm: false },
+    FormInfo { name: "F64AddMul_LSS_Set", op: "f64.add", family: "muladd", kinds: "LSS", dst: "L", narrow_imm: false },
+    FormInfo { name: "F64AddMul_LSL", op: "f64.add", family: "muladd", kinds: "LSL", dst: "S", narrow_imm: false },
+    FormInfo { name: "F64AddMul_LSL_Set", op: "f64.add", family: "muladd", kinds: "LSL", dst: "L", narrow_imm: false },
+    FormInfo { name: "F64AddMul_LSI", op: "f64.add", family: "muladd", kinds: "LSI", dst: "S", narrow_imm: false },
+    FormInfo { name: "F64AddMul_LLS_Set", op: "f64.add", family: "muladd", kinds: "LLS", dst: "L", narrow_imm: false },
+    FormInfo { name: "F64AddMul_LLL", op: "f64.add", family: "muladd", kinds: "LLL", dst: "S", narrow_imm: false },
+    FormInfo { name: "F64AddMul_LLI_Set", op: "f64.add", family: "muladd", kinds: "LLI", dst: "L", narrow_imm: false },
+    FormInfo { name: "F64SubMul_SSS_Set", op: "f64.sub", family: "muladd", kinds: "SSS", dst: "L", narrow_imm: false },
+    FormInfo { name: "F64SubMul_SLS", op: "f64.sub", family: "muladd", kinds: "SLS", dst: "S", narrow_imm: false },
+    FormInfo { name: "F64SubMul_SLL", op: "f64.sub", family: "muladd", kinds: "SLL", dst: "S", narrow_imm: false },
+    FormInfo { name: "F64SubMul_SLI", op: "f64.sub", family: "muladd", kinds: "SLI", dst: "S", narrow_imm: false },
+    FormInfo { name: "F64SubMul_SLI_Set", op: "f64.sub", family: "muladd", kinds: "SLI", dst: "L", narrow_imm: false },
+    FormInfo { name: "F64SubMul_LSS", op: "f64.sub", family: "muladd", kinds: "LSS", dst: "S", narrow_imm: false },
+    FormInfo { name: "F64SubMul_LSS_Set", op: "f64.sub", family: "muladd", kinds: "LSS", dst: "L", narrow_imm: false },
+    FormInfo { name: "F64SubMul_LLL", op: "f64.sub", family: "muladd", kinds: "LLL", dst: "S", narrow_imm: false },
+    FormInfo { name: "F64SubMul_LLL_Set", op: "f64.sub", family: "muladd", kinds: "LLL", dst: "L", narrow_imm: false },
     FormInfo { name: "I32Eq_StepL_Br", op: "i32.eq", family: "latch", kinds: "LIL", dst: "Br", narrow_imm: false },
     FormInfo { name: "I32Eq_StepI_Br", op: "i32.eq", family: "latch", kinds: "LII", dst: "Br", narrow_imm: false },
     FormInfo { name: "I32Ne_StepL_Br", op: "i32.ne", family: "latch", kinds: "LIL", dst: "Br", narrow_imm: false },

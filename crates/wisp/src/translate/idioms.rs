@@ -17,6 +17,9 @@ impl Translator<'_> {
         if let Some(n) = self.shifts_as_extension(op, b, ahead) {
             return Some(n);
         }
+        if let Some(n) = self.mul_add(op, a, b, ahead) {
+            return Some(n);
+        }
         match (a, b) {
             (Opd::L(x), Opd::I(c)) => self
                 .stack_pointer_adjust(op, x, c, ahead)
@@ -32,6 +35,34 @@ impl Translator<'_> {
             },
             _ => None,
         }
+    }
+
+    /// `c; a; b; mul; add` (or `sub`) of one float type as one instruction computing
+    /// `c + a * b` (`c - a * b`) with the same two roundings: the inner step of dot products and
+    /// eliminations. The addend is the entry below the factors; the result goes to the stack or
+    /// to the local the next operator sets.
+    fn mul_add(&mut self, op: Bin, a: Opd, b: Opd, ahead: &[Operator<'_>]) -> Option<usize> {
+        let add = match (op, ahead.first()?) {
+            (Bin::F64Mul, Operator::F64Add {}) => Bin::F64Add,
+            (Bin::F64Mul, Operator::F64Sub {}) => Bin::F64Sub,
+            (Bin::F32Mul, Operator::F32Add {}) => Bin::F32Add,
+            (Bin::F32Mul, Operator::F32Sub {}) => Bin::F32Sub,
+            _ => return None,
+        };
+        let c = *self.stack.len().checked_sub(3).and_then(|i| self.stack.get(i))?;
+        let fused = super::next_of(ahead.get(1));
+        let (dst, fused) = match fused {
+            Next::Set(x) | Next::Tee(x) if add.mul_form(c, a, b, Dst::L(x)).is_some() => (Dst::L(x), fused),
+            _ => (Dst::S, Next::None),
+        };
+        let form = add.mul_form(c, a, b, dst)?;
+        if let Dst::L(x) = dst {
+            self.preserve(x, 3);
+        }
+        self.pop();
+        self.pop();
+        self.pop();
+        Some(1 + self.finish(form, dst, fused))
     }
 
     /// `local.get i; i32.const k; i32.shl; i32.const c; i32.add` as the address of the load
