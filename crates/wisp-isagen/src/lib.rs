@@ -583,82 +583,126 @@ const UNUSED: &[&str] = &[
     "I64GeS_StepL_Br",
     "I64GeS_StepLL_Br",
     "I64GeU_StepI_Br",
-    // `c + a * b` (`MUL_ADD`): no f32 code of the corpus keeps the addend or a factor on the
-    // stack, and few kind combinations of the f64 forms occur (2026-12-05).
-    "F32AddMul_SSS",
-    "F32AddMul_SSS_Set",
-    "F32AddMul_SSL",
-    "F32AddMul_SSL_Set",
-    "F32AddMul_SSI",
-    "F32AddMul_SSI_Set",
-    "F32AddMul_SLS",
-    "F32AddMul_SLS_Set",
-    "F32AddMul_SLL_Set",
-    "F32AddMul_SLI",
-    "F32AddMul_SLI_Set",
-    "F32AddMul_LSS",
-    "F32AddMul_LSS_Set",
-    "F32AddMul_LSL",
-    "F32AddMul_LSL_Set",
-    "F32AddMul_LSI",
-    "F32AddMul_LSI_Set",
-    "F32AddMul_LLS",
-    "F32AddMul_LLS_Set",
-    "F32AddMul_LLL_Set",
+    // `c + a * b` (`MUL_ADD`): kind combinations no module of the corpus produces (2026-12-05).
     "F32AddMul_LLI",
     "F32AddMul_LLI_Set",
-    "F32SubMul_SSS",
-    "F32SubMul_SSS_Set",
-    "F32SubMul_SSL",
-    "F32SubMul_SSL_Set",
-    "F32SubMul_SSI",
-    "F32SubMul_SSI_Set",
-    "F32SubMul_SLS",
-    "F32SubMul_SLS_Set",
-    "F32SubMul_SLL_Set",
-    "F32SubMul_SLI",
-    "F32SubMul_SLI_Set",
-    "F32SubMul_LSS",
-    "F32SubMul_LSS_Set",
-    "F32SubMul_LSL",
-    "F32SubMul_LSL_Set",
-    "F32SubMul_LSI",
-    "F32SubMul_LSI_Set",
-    "F32SubMul_LLS",
-    "F32SubMul_LLS_Set",
-    "F32SubMul_LLL_Set",
+    "F32AddMul_LLL_Set",
+    "F32AddMul_LLS",
+    "F32AddMul_LLS_Set",
+    "F32AddMul_LSI",
+    "F32AddMul_LSI_Set",
+    "F32AddMul_LSL",
+    "F32AddMul_LSL_Set",
+    "F32AddMul_LSS",
+    "F32AddMul_LSS_Set",
+    "F32AddMul_SLI",
+    "F32AddMul_SLI_Set",
+    "F32AddMul_SLL_Set",
+    "F32AddMul_SLS",
+    "F32AddMul_SLS_Set",
+    "F32AddMul_SSI",
+    "F32AddMul_SSI_Set",
+    "F32AddMul_SSL",
+    "F32AddMul_SSL_Set",
+    "F32AddMul_SSS",
+    "F32AddMul_SSS_Set",
     "F32SubMul_LLI",
     "F32SubMul_LLI_Set",
-    "F64AddMul_SSI_Set",
-    "F64AddMul_SLS_Set",
-    "F64AddMul_SLL_Set",
-    "F64AddMul_LSI_Set",
-    "F64AddMul_LLS",
-    "F64AddMul_LLL_Set",
+    "F32SubMul_LLL_Set",
+    "F32SubMul_LLS",
+    "F32SubMul_LLS_Set",
+    "F32SubMul_LSI",
+    "F32SubMul_LSI_Set",
+    "F32SubMul_LSL",
+    "F32SubMul_LSL_Set",
+    "F32SubMul_LSS",
+    "F32SubMul_LSS_Set",
+    "F32SubMul_SLI",
+    "F32SubMul_SLI_Set",
+    "F32SubMul_SLL_Set",
+    "F32SubMul_SLS",
+    "F32SubMul_SLS_Set",
+    "F32SubMul_SSI",
+    "F32SubMul_SSI_Set",
+    "F32SubMul_SSL",
+    "F32SubMul_SSL_Set",
+    "F32SubMul_SSS",
+    "F32SubMul_SSS_Set",
     "F64AddMul_LLI",
-    "F64SubMul_SSS",
-    "F64SubMul_SSL",
-    "F64SubMul_SSL_Set",
-    "F64SubMul_SSI",
-    "F64SubMul_SSI_Set",
-    "F64SubMul_SLS_Set",
-    "F64SubMul_SLL_Set",
-    "F64SubMul_LSL",
-    "F64SubMul_LSL_Set",
-    "F64SubMul_LSI",
-    "F64SubMul_LSI_Set",
-    "F64SubMul_LLS",
-    "F64SubMul_LLS_Set",
+    "F64AddMul_LLL_Set",
+    "F64AddMul_LLS",
+    "F64AddMul_LSI_Set",
+    "F64AddMul_SLL_Set",
+    "F64AddMul_SLS_Set",
+    "F64AddMul_SSI_Set",
     "F64SubMul_LLI",
     "F64SubMul_LLI_Set",
+    "F64SubMul_LLS",
+    "F64SubMul_LLS_Set",
+    "F64SubMul_LSI",
+    "F64SubMul_LSI_Set",
+    "F64SubMul_LSL",
+    "F64SubMul_LSL_Set",
+    "F64SubMul_SLL_Set",
+    "F64SubMul_SLS_Set",
+    "F64SubMul_SSI",
+    "F64SubMul_SSI_Set",
+    "F64SubMul_SSL",
+    "F64SubMul_SSL_Set",
+    "F64SubMul_SSS",
+    "I32AddMul_LLL_Set",
+    "I32AddMul_LSL",
+    "I32AddMul_LSL_Set",
+    "I32AddMul_LSS",
+    "I32AddMul_LSS_Set",
+    "I32AddMul_SLL",
+    "I32AddMul_SLL_Set",
+    "I32AddMul_SSL_Set",
+    "I32AddMul_SSS",
+    "I32AddMul_SSS_Set",
+    "I32SubMul_LLL",
+    "I32SubMul_LSI_Set",
+    "I32SubMul_LSL",
+    "I32SubMul_LSL_Set",
+    "I32SubMul_LSS",
+    "I32SubMul_LSS_Set",
+    "I32SubMul_SLI_Set",
+    "I32SubMul_SLL",
+    "I32SubMul_SLL_Set",
+    "I32SubMul_SSI",
+    "I32SubMul_SSI_Set",
+    "I32SubMul_SSL",
+    "I32SubMul_SSL_Set",
+    "I32SubMul_SSS",
+    "I32SubMul_SSS_Set",
+    "I64AddMul_LSS",
+    "I64AddMul_SSL",
+    "I64SubMul_LSL",
+    "I64SubMul_LSS",
+    "I64SubMul_LSS_Set",
+    "I64SubMul_SLL",
+    "I64SubMul_SLL_Set",
+    "I64SubMul_SSL",
+    "I64SubMul_SSL_Set",
+    "I64SubMul_SSS",
 ];
 
 /// A product added to or subtracted from a value, `c + a * b` and `c - a * b` (the multiply's
 /// result the right operand of the add or sub): the inner step of dot products, matrix
-/// products and eliminations. Kept exact, two roundings as Wasm requires (no fused
+/// products and eliminations, an index `i * n + j`, a remainder `a - q * d`, a linear
+/// congruential step. Floats are kept exact, two roundings as Wasm requires (no fused
 /// multiply-add): the form computes the same two operations in the same order as the operators
 /// it replaces, one dispatch instead of two. `(add or sub, mul)`.
-const MUL_ADD: &[(&str, &str)] = &[("F32Add", "F32Mul"), ("F32Sub", "F32Mul"), ("F64Add", "F64Mul"), ("F64Sub", "F64Mul")];
+const MUL_ADD: &[(&str, &str)] = &[
+    ("I32Add", "I32Mul"),
+    ("I32Sub", "I32Mul"),
+    ("I64Add", "I64Mul"),
+    ("I64Sub", "I64Mul"),
+    ("F32Add", "F32Mul"),
+    ("F32Sub", "F32Mul"),
+    ("F64Add", "F64Mul"),
+    ("F64Sub", "F64Mul"),
+];
 
 /// Operators whose semantic function returns `Result<_, TrapCode>`.
 const TRAPS: &[&str] = &[
@@ -1139,10 +1183,16 @@ fn forms(ops: &[WasmOp]) -> Vec<Form> {
         for c in [K::S, K::L] {
             for a in [K::S, K::L] {
                 for b in [K::S, K::L, K::I] {
+                    // A commutative product has its computed factor on the left.
+                    if COMMUTATIVE.contains(&mul) && (a, b) == (K::L, K::S) {
+                        continue;
+                    }
                     for d in [D::S, D::L] {
                         let kinds = [c, a, b];
                         let names = [("c", "imm"), ("a", "imm"), ("b", "imm")];
-                        let Some((fields, imm)) = layout(&names, &kinds, d, val_bits(ty), false, &[]) else { continue };
+                        let Some((fields, imm)) = layout(&names, &kinds, d, val_bits(ty), is_int(ty), &[]) else {
+                            continue;
+                        };
                         out.push(Form {
                             name: format!("{add}Mul_{}{}", kinds_name(&kinds), d.suffix()),
                             op: add,
@@ -1310,11 +1360,7 @@ fn doc(f: &Form) -> String {
         Some("i32") => " (immediate sign-extended from 32 bits)",
         _ => "",
     };
-    let text = if f.family == Family::MulAdd {
-        format!("{} c (a * b)", f.text)
-    } else {
-        f.text.to_string()
-    };
+    let text = if f.family == Family::MulAdd { format!("{} c (a * b)", f.text) } else { f.text.to_string() };
     format!("`{text}`: {}{dst}{imm}.", parts.join(", "))
 }
 
@@ -1567,9 +1613,10 @@ pub fn generate() -> String {
     // Every name the list of unused forms gives is a form, and not one an operator needs.
     for name in UNUSED {
         // An idiom's all-stack form is not needed: its operators keep their own forms.
-        let all_stack = forms.iter().find(|f| f.name == *name).map(|f| {
-            f.family != Family::MulAdd && f.kinds.iter().all(|k| *k == K::S) && f.dst == D::S
-        });
+        let all_stack = forms
+            .iter()
+            .find(|f| f.name == *name)
+            .map(|f| f.family != Family::MulAdd && f.kinds.iter().all(|k| *k == K::S) && f.dst == D::S);
         let other = latches.iter().any(|l| l.name == *name) || selects.iter().any(|f| f.name == *name);
         assert!(
             all_stack == Some(false) || (all_stack.is_none() && other),
