@@ -583,6 +583,125 @@ const UNUSED: &[&str] = &[
     "I64GeS_StepL_Br",
     "I64GeS_StepLL_Br",
     "I64GeU_StepI_Br",
+    // `c + a * b` (`MUL_ADD`): kind combinations no module of the corpus produces (2026-12-05).
+    "F32AddMul_LLI",
+    "F32AddMul_LLI_Set",
+    "F32AddMul_LLL_Set",
+    "F32AddMul_LLS",
+    "F32AddMul_LLS_Set",
+    "F32AddMul_LSI",
+    "F32AddMul_LSI_Set",
+    "F32AddMul_LSL",
+    "F32AddMul_LSL_Set",
+    "F32AddMul_LSS",
+    "F32AddMul_LSS_Set",
+    "F32AddMul_SLI",
+    "F32AddMul_SLI_Set",
+    "F32AddMul_SLL_Set",
+    "F32AddMul_SLS",
+    "F32AddMul_SLS_Set",
+    "F32AddMul_SSI",
+    "F32AddMul_SSI_Set",
+    "F32AddMul_SSL",
+    "F32AddMul_SSL_Set",
+    "F32AddMul_SSS",
+    "F32AddMul_SSS_Set",
+    "F32SubMul_LLI",
+    "F32SubMul_LLI_Set",
+    "F32SubMul_LLL_Set",
+    "F32SubMul_LLS",
+    "F32SubMul_LLS_Set",
+    "F32SubMul_LSI",
+    "F32SubMul_LSI_Set",
+    "F32SubMul_LSL",
+    "F32SubMul_LSL_Set",
+    "F32SubMul_LSS",
+    "F32SubMul_LSS_Set",
+    "F32SubMul_SLI",
+    "F32SubMul_SLI_Set",
+    "F32SubMul_SLL_Set",
+    "F32SubMul_SLS",
+    "F32SubMul_SLS_Set",
+    "F32SubMul_SSI",
+    "F32SubMul_SSI_Set",
+    "F32SubMul_SSL",
+    "F32SubMul_SSL_Set",
+    "F32SubMul_SSS",
+    "F32SubMul_SSS_Set",
+    "F64AddMul_LLI",
+    "F64AddMul_LLL_Set",
+    "F64AddMul_LLS",
+    "F64AddMul_LSI_Set",
+    "F64AddMul_SLL_Set",
+    "F64AddMul_SLS_Set",
+    "F64AddMul_SSI_Set",
+    "F64SubMul_LLI",
+    "F64SubMul_LLI_Set",
+    "F64SubMul_LLS",
+    "F64SubMul_LLS_Set",
+    "F64SubMul_LSI",
+    "F64SubMul_LSI_Set",
+    "F64SubMul_LSL",
+    "F64SubMul_LSL_Set",
+    "F64SubMul_SLL_Set",
+    "F64SubMul_SLS_Set",
+    "F64SubMul_SSI",
+    "F64SubMul_SSI_Set",
+    "F64SubMul_SSL",
+    "F64SubMul_SSL_Set",
+    "F64SubMul_SSS",
+    "I32AddMul_LLL_Set",
+    "I32AddMul_LSL",
+    "I32AddMul_LSL_Set",
+    "I32AddMul_LSS",
+    "I32AddMul_LSS_Set",
+    "I32AddMul_SLL",
+    "I32AddMul_SLL_Set",
+    "I32AddMul_SSL_Set",
+    "I32AddMul_SSS",
+    "I32AddMul_SSS_Set",
+    "I32SubMul_LLL",
+    "I32SubMul_LSI_Set",
+    "I32SubMul_LSL",
+    "I32SubMul_LSL_Set",
+    "I32SubMul_LSS",
+    "I32SubMul_LSS_Set",
+    "I32SubMul_SLI_Set",
+    "I32SubMul_SLL",
+    "I32SubMul_SLL_Set",
+    "I32SubMul_SSI",
+    "I32SubMul_SSI_Set",
+    "I32SubMul_SSL",
+    "I32SubMul_SSL_Set",
+    "I32SubMul_SSS",
+    "I32SubMul_SSS_Set",
+    "I64AddMul_LSS",
+    "I64AddMul_SSL",
+    "I64SubMul_LSL",
+    "I64SubMul_LSS",
+    "I64SubMul_LSS_Set",
+    "I64SubMul_SLL",
+    "I64SubMul_SLL_Set",
+    "I64SubMul_SSL",
+    "I64SubMul_SSL_Set",
+    "I64SubMul_SSS",
+];
+
+/// A product added to or subtracted from a value, `c + a * b` and `c - a * b` (the multiply's
+/// result the right operand of the add or sub): the inner step of dot products, matrix
+/// products and eliminations, an index `i * n + j`, a remainder `a - q * d`, a linear
+/// congruential step. Floats are kept exact, two roundings as Wasm requires (no fused
+/// multiply-add): the form computes the same two operations in the same order as the operators
+/// it replaces, one dispatch instead of two. `(add or sub, mul)`.
+const MUL_ADD: &[(&str, &str)] = &[
+    ("I32Add", "I32Mul"),
+    ("I32Sub", "I32Mul"),
+    ("I64Add", "I64Mul"),
+    ("I64Sub", "I64Mul"),
+    ("F32Add", "F32Mul"),
+    ("F32Sub", "F32Mul"),
+    ("F64Add", "F64Mul"),
+    ("F64Sub", "F64Mul"),
 ];
 
 /// Operators whose semantic function returns `Result<_, TrapCode>`.
@@ -760,6 +879,8 @@ enum Family {
     Unary,
     Load,
     Store,
+    /// `c + a * b` / `c - a * b` (`MUL_ADD`).
+    MulAdd,
 }
 
 /// One generated instruction.
@@ -1054,7 +1175,48 @@ fn forms(ops: &[WasmOp]) -> Vec<Form> {
             }
         }
     }
+    // `c + a * b`, `c - a * b`: the addend from the stack or a local, the left factor from the
+    // stack or a local, the right one also an immediate.
+    for &(add, mul) in MUL_ADD {
+        let op = ops.iter().find(|o| o.name == add).expect("an operator of the table");
+        debug_assert_eq!(mul_text(op.text), ops.iter().find(|o| o.name == mul).unwrap().text);
+        let ty = op.sig[0];
+        for c in [K::S, K::L] {
+            for a in [K::S, K::L] {
+                for b in [K::S, K::L, K::I] {
+                    // A commutative product has its computed factor on the left.
+                    if COMMUTATIVE.contains(&mul) && (a, b) == (K::L, K::S) {
+                        continue;
+                    }
+                    for d in [D::S, D::L] {
+                        let kinds = [c, a, b];
+                        let names = [("c", "imm"), ("a", "imm"), ("b", "imm")];
+                        let Some((fields, imm)) = layout(&names, &kinds, d, val_bits(ty), is_int(ty), &[]) else {
+                            continue;
+                        };
+                        out.push(Form {
+                            name: format!("{add}Mul_{}{}", kinds_name(&kinds), d.suffix()),
+                            op: add,
+                            text: op.text,
+                            family: Family::MulAdd,
+                            kinds: kinds.to_vec(),
+                            dst: d,
+                            fields,
+                            width: 0,
+                            imm,
+                            traps: false,
+                        });
+                    }
+                }
+            }
+        }
+    }
     out
+}
+
+/// The multiply of a `MUL_ADD` form's type: `f64.add` gives `f64.mul`.
+fn mul_text(add: &str) -> String {
+    format!("{}.mul", add.split('.').next().expect("a typed text name"))
 }
 
 /// `i32.lt_s` as `ops::i32_lt_s`.
@@ -1080,6 +1242,7 @@ fn body(f: &Form) -> String {
         Family::Unary => vec!["a"],
         Family::Load => vec!["addr"],
         Family::Store => vec!["addr", "value"],
+        Family::MulAdd => vec!["c", "a", "b"],
     };
     // An element address's base is on the stack too.
     let stack: Vec<&str> =
@@ -1134,6 +1297,15 @@ fn body(f: &Form) -> String {
             }
         }
         Family::Load => format!("load_from!({}, offset, {}, {})", operand("addr", f.kinds[0]), f.width, sem(f.text)),
+        // The product first, then the add or sub, each through its operator's own function.
+        Family::MulAdd => format!(
+            "{}(Slot::from_slot({}), {}(Slot::from_slot({}), Slot::from_slot({})))",
+            sem(f.text),
+            operand("c", f.kinds[0]),
+            sem(&mul_text(f.text)),
+            operand("a", f.kinds[1]),
+            operand("b", f.kinds[2])
+        ),
         Family::Store => {
             return format!(
                 "{{ {s}store_to!({}, offset, {}, {}, {}) }}",
@@ -1162,6 +1334,7 @@ fn doc(f: &Form) -> String {
         Family::Unary => "operand",
         Family::Load => "address",
         Family::Store => ["address", "value"][i],
+        Family::MulAdd => ["addend", "left factor", "right factor"][i],
     };
     let mut parts = Vec::new();
     for (i, k) in f.kinds.iter().enumerate() {
@@ -1188,7 +1361,8 @@ fn doc(f: &Form) -> String {
         Some("i32") => " (immediate sign-extended from 32 bits)",
         _ => "",
     };
-    format!("`{}`: {}{dst}{imm}.", f.text, parts.join(", "))
+    let text = if f.family == Family::MulAdd { format!("{} c (a * b)", f.text) } else { f.text.to_string() };
+    format!("`{text}`: {}{dst}{imm}.", parts.join(", "))
 }
 
 fn fields_decl(fields: &[(&str, &str)]) -> String {
@@ -1222,6 +1396,7 @@ fn select_arm(f: &Form, op_enum: &str) -> String {
         Family::Unary => &["a"],
         Family::Load => &["addr"],
         Family::Store => &["addr", "value"],
+        Family::MulAdd => &["c", "a", "b"],
     };
     let mut pats = Vec::new();
     let mut guards = Vec::new();
@@ -1438,8 +1613,11 @@ pub fn generate() -> String {
     let (mut forms, mut latches, mut selects) = (forms(&ops), latches(&ops), select_forms());
     // Every name the list of unused forms gives is a form, and not one an operator needs.
     for name in UNUSED {
-        let all_stack =
-            forms.iter().find(|f| f.name == *name).map(|f| f.kinds.iter().all(|k| *k == K::S) && f.dst == D::S);
+        // An idiom's all-stack form is not needed: its operators keep their own forms.
+        let all_stack = forms
+            .iter()
+            .find(|f| f.name == *name)
+            .map(|f| f.family != Family::MulAdd && f.kinds.iter().all(|k| *k == K::S) && f.dst == D::S);
         let other = latches.iter().any(|l| l.name == *name) || selects.iter().any(|f| f.name == *name);
         assert!(
             all_stack == Some(false) || (all_stack.is_none() && other),
@@ -1631,6 +1809,12 @@ pub fn generate() -> String {
     for f in forms.iter().filter(|f| matches!(f.family, Family::Binary | Family::Compare)) {
         writeln!(o, "            {}", select_arm(f, "Self")).unwrap();
     }
+    o.push_str("            _ => return None,\n        })\n    }\n\n");
+    o.push_str("    /// The form of `c self (a * b)` (`self` an add or sub, the product its right operand) for\n    /// these operand kinds and destination, if the instruction set has it.\n");
+    o.push_str("    pub(crate) fn mul_form(self, c: Opd, a: Opd, b: Opd, d: Dst) -> Option<Instr> {\n        Some(match (self, (c, a, b), d) {\n");
+    for f in forms.iter().filter(|f| f.family == Family::MulAdd) {
+        writeln!(o, "            {}", select_arm(f, "Self")).unwrap();
+    }
     o.push_str("            _ => return None,\n        })\n    }\n}\n\n");
 
     o.push_str("impl Un {\n");
@@ -1738,6 +1922,7 @@ pub fn generate() -> String {
             Family::Unary => "unary",
             Family::Load => "load",
             Family::Store => "store",
+            Family::MulAdd => "muladd",
         };
         writeln!(
             o,

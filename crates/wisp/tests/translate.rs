@@ -425,3 +425,47 @@ fn go_calls_store_their_return_address_and_enter_the_callee() {
         }
     }
 }
+
+/// `c + a * b` and `c - a * b` as one instruction: the addend below the product is read
+/// before anything in the product writes its local, an integer addend after the product
+/// (`a * b + c`) after it, and a float result keeps both roundings (a fused multiply-add
+/// would not).
+#[test]
+fn products_added_read_the_addend_when_the_operators_do() {
+    const M: &str = r#"(module
+      (func (export "after") (param i32 i32 i32) (result i32)
+        (i32.add (i32.mul (local.tee 2 (local.get 0)) (local.get 1)) (local.get 2)))
+      (func (export "below") (param i64 i64 i64) (result i64)
+        (i64.add (local.get 2) (i64.mul (local.tee 2 (local.get 0)) (local.get 1))))
+      (func (export "wide") (param i64 i64 i64) (result i64)
+        (local.set 2 (i64.add (local.get 2) (i64.mul (local.get 0) (local.get 1)))) (local.get 2))
+      (func (export "exact") (param f64 f64 f64) (result f64)
+        (f64.add (local.get 2) (f64.mul (local.get 0) (local.get 1)))))"#;
+    for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
+        let mut config = wisp::Config::new();
+        config.dispatch(dispatch);
+        let engine = Engine::new(&config);
+        let module = Module::new(&engine, wat(M)).expect("valid");
+        for f in 0..4 {
+            let code = module.disassemble(f).unwrap();
+            assert!(code.contains("AddMul_") || code.contains("SubMul_"), "{code}");
+            assert!(!code.contains("Mul_SS") && !code.contains("Mul_LL "), "{code}");
+        }
+        let mut store = Store::new(&engine, ());
+        let inst = Linker::new(&engine).instantiate(&mut store, &module).expect("instantiate");
+        let after = inst.get_typed_func::<(i32, i32, i32), i32>(&store, "after").unwrap();
+        assert_eq!(after.call(&mut store, (7, -3, 1000)).unwrap(), 7 * -3 + 7);
+        assert_eq!(after.call(&mut store, (0x4000_0000, 4, 5)).unwrap(), 0x4000_0000);
+        let below = inst.get_typed_func::<(i64, i64, i64), i64>(&store, "below").unwrap();
+        assert_eq!(below.call(&mut store, (7, -3, 1000)).unwrap(), 1000 - 21);
+        assert_eq!(below.call(&mut store, (i64::MIN, -1, 1)).unwrap(), i64::MIN + 1);
+        let wide = inst.get_typed_func::<(i64, i64, i64), i64>(&store, "wide").unwrap();
+        let (a, b, c) = (0x0123_4567_89ab_cdef_i64, 6364136223846793005_i64, -17_i64);
+        assert_eq!(wide.call(&mut store, (a, b, c)).unwrap(), c.wrapping_add(a.wrapping_mul(b)));
+        let exact = inst.get_typed_func::<(f64, f64, f64), f64>(&store, "exact").unwrap();
+        // (1 + 2^-52)^2 rounds to 1 + 2^-51, so the sum is 0; fused, it would be 2^-104.
+        let x = f64::from_bits(0x3ff0_0000_0000_0001);
+        assert_eq!(exact.call(&mut store, (x, x, -f64::from_bits(0x3ff0_0000_0000_0002))).unwrap().to_bits(), 0);
+        assert!(exact.call(&mut store, (f64::INFINITY, 0.0, 1.0)).unwrap().is_nan());
+    }
+}

@@ -112,7 +112,7 @@ pub struct FormInfo {
     pub name: &'static str,
     /// The Wasm operator's text name (`i32.add`).
     pub op: &'static str,
-    /// `binary`, `compare`, `unary`, `load` or `store`.
+    /// `binary`, `compare`, `unary`, `load`, `store`, `muladd` (`c + a * b`), `latch` or `select`.
     pub family: &'static str,
     /// Each input's kind, in operand order (`S`, `L`, `I`; for loads and stores the address
     /// first).

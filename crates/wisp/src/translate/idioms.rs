@@ -17,6 +17,9 @@ impl Translator<'_> {
         if let Some(n) = self.shifts_as_extension(op, b, ahead) {
             return Some(n);
         }
+        if let Some(n) = self.mul_add(op, a, b, ahead) {
+            return Some(n);
+        }
         match (a, b) {
             (Opd::L(x), Opd::I(c)) => self
                 .stack_pointer_adjust(op, x, c, ahead)
@@ -32,6 +35,46 @@ impl Translator<'_> {
             },
             _ => None,
         }
+    }
+
+    /// `c; a; b; mul; add` (or `sub`) of one type as one instruction computing `c + a * b`
+    /// (`c - a * b`; floats with the same two roundings): the inner step of dot products and
+    /// eliminations, an index `i * n + j`, a remainder `a - q * d`. The addend is the entry
+    /// below the factors, or for an integer add (commutative) a `local.get` right after the
+    /// product (`a * b + c`); the result goes to the stack or to the local the next operator
+    /// sets.
+    fn mul_add(&mut self, op: Bin, a: Opd, b: Opd, ahead: &[Operator<'_>]) -> Option<usize> {
+        let (add, sub) = match op {
+            Bin::I32Mul => (Bin::I32Add, Bin::I32Sub),
+            Bin::I64Mul => (Bin::I64Add, Bin::I64Sub),
+            Bin::F32Mul => (Bin::F32Add, Bin::F32Sub),
+            Bin::F64Mul => (Bin::F64Add, Bin::F64Sub),
+            _ => return None,
+        };
+        let below = || self.stack.len().checked_sub(3).and_then(|i| self.stack.get(i)).copied();
+        let (add, c, taken) = match ahead {
+            [next, ..] if Bin::of(next) == Some(add) => (add, below()?, 1),
+            [next, ..] if Bin::of(next) == Some(sub) => (sub, below()?, 1),
+            [Operator::LocalGet { local_index }, next, ..] if add.commutative() && Bin::of(next) == Some(add) => {
+                (add, Opd::L(*local_index), 2)
+            }
+            _ => return None,
+        };
+        let fused = super::next_of(ahead.get(taken));
+        let (dst, fused) = match fused {
+            Next::Set(x) | Next::Tee(x) if add.mul_form(c, a, b, Dst::L(x)).is_some() => (Dst::L(x), fused),
+            _ => (Dst::S, Next::None),
+        };
+        let form = add.mul_form(c, a, b, dst)?;
+        // The operands on the virtual stack: the factors, and the addend below them.
+        let operands = if taken == 1 { 3 } else { 2 };
+        if let Dst::L(x) = dst {
+            self.preserve(x, operands);
+        }
+        for _ in 0..operands {
+            self.pop();
+        }
+        Some(taken + self.finish(form, dst, fused))
     }
 
     /// `local.get i; i32.const k; i32.shl; i32.const c; i32.add` as the address of the load
