@@ -592,6 +592,125 @@ const UNUSED: &[&str] = &[
     "I64GeS_StepL_Br",
     "I64GeS_StepLL_Br",
     "I64GeU_StepI_Br",
+    // `c + a * b` (`MUL_ADD`): kind combinations no module of the corpus produces (2026-12-05).
+    "F32AddMul_LLI",
+    "F32AddMul_LLI_Set",
+    "F32AddMul_LLL_Set",
+    "F32AddMul_LLS",
+    "F32AddMul_LLS_Set",
+    "F32AddMul_LSI",
+    "F32AddMul_LSI_Set",
+    "F32AddMul_LSL",
+    "F32AddMul_LSL_Set",
+    "F32AddMul_LSS",
+    "F32AddMul_LSS_Set",
+    "F32AddMul_SLI",
+    "F32AddMul_SLI_Set",
+    "F32AddMul_SLL_Set",
+    "F32AddMul_SLS",
+    "F32AddMul_SLS_Set",
+    "F32AddMul_SSI",
+    "F32AddMul_SSI_Set",
+    "F32AddMul_SSL",
+    "F32AddMul_SSL_Set",
+    "F32AddMul_SSS",
+    "F32AddMul_SSS_Set",
+    "F32SubMul_LLI",
+    "F32SubMul_LLI_Set",
+    "F32SubMul_LLL_Set",
+    "F32SubMul_LLS",
+    "F32SubMul_LLS_Set",
+    "F32SubMul_LSI",
+    "F32SubMul_LSI_Set",
+    "F32SubMul_LSL",
+    "F32SubMul_LSL_Set",
+    "F32SubMul_LSS",
+    "F32SubMul_LSS_Set",
+    "F32SubMul_SLI",
+    "F32SubMul_SLI_Set",
+    "F32SubMul_SLL_Set",
+    "F32SubMul_SLS",
+    "F32SubMul_SLS_Set",
+    "F32SubMul_SSI",
+    "F32SubMul_SSI_Set",
+    "F32SubMul_SSL",
+    "F32SubMul_SSL_Set",
+    "F32SubMul_SSS",
+    "F32SubMul_SSS_Set",
+    "F64AddMul_LLI",
+    "F64AddMul_LLL_Set",
+    "F64AddMul_LLS",
+    "F64AddMul_LSI_Set",
+    "F64AddMul_SLL_Set",
+    "F64AddMul_SLS_Set",
+    "F64AddMul_SSI_Set",
+    "F64SubMul_LLI",
+    "F64SubMul_LLI_Set",
+    "F64SubMul_LLS",
+    "F64SubMul_LLS_Set",
+    "F64SubMul_LSI",
+    "F64SubMul_LSI_Set",
+    "F64SubMul_LSL",
+    "F64SubMul_LSL_Set",
+    "F64SubMul_SLL_Set",
+    "F64SubMul_SLS_Set",
+    "F64SubMul_SSI",
+    "F64SubMul_SSI_Set",
+    "F64SubMul_SSL",
+    "F64SubMul_SSL_Set",
+    "F64SubMul_SSS",
+    "I32AddMul_LLL_Set",
+    "I32AddMul_LSL",
+    "I32AddMul_LSL_Set",
+    "I32AddMul_LSS",
+    "I32AddMul_LSS_Set",
+    "I32AddMul_SLL",
+    "I32AddMul_SLL_Set",
+    "I32AddMul_SSL_Set",
+    "I32AddMul_SSS",
+    "I32AddMul_SSS_Set",
+    "I32SubMul_LLL",
+    "I32SubMul_LSI_Set",
+    "I32SubMul_LSL",
+    "I32SubMul_LSL_Set",
+    "I32SubMul_LSS",
+    "I32SubMul_LSS_Set",
+    "I32SubMul_SLI_Set",
+    "I32SubMul_SLL",
+    "I32SubMul_SLL_Set",
+    "I32SubMul_SSI",
+    "I32SubMul_SSI_Set",
+    "I32SubMul_SSL",
+    "I32SubMul_SSL_Set",
+    "I32SubMul_SSS",
+    "I32SubMul_SSS_Set",
+    "I64AddMul_LSS",
+    "I64AddMul_SSL",
+    "I64SubMul_LSL",
+    "I64SubMul_LSS",
+    "I64SubMul_LSS_Set",
+    "I64SubMul_SLL",
+    "I64SubMul_SLL_Set",
+    "I64SubMul_SSL",
+    "I64SubMul_SSL_Set",
+    "I64SubMul_SSS",
+];
+
+/// A product added to or subtracted from a value, `c + a * b` and `c - a * b` (the multiply's
+/// result the right operand of the add or sub): the inner step of dot products, matrix
+/// products and eliminations, an index `i * n + j`, a remainder `a - q * d`, a linear
+/// congruential step. Floats are kept exact, two roundings as Wasm requires (no fused
+/// multiply-add): the form computes the same two operations in the same order as the operators
+/// it replaces, one dispatch instead of two. `(add or sub, mul)`.
+const MUL_ADD: &[(&str, &str)] = &[
+    ("I32Add", "I32Mul"),
+    ("I32Sub", "I32Mul"),
+    ("I64Add", "I64Mul"),
+    ("I64Sub", "I64Mul"),
+    ("F32Add", "F32Mul"),
+    ("F32Sub", "F32Mul"),
+    ("F64Add", "F64Mul"),
+    ("F64Sub", "F64Mul"),
 ];
 
 /// Operators whose semantic function returns `Result<_, TrapCode>`.
@@ -689,6 +808,7 @@ const SPECIAL: &[(&str, &[Field], &str)] = &[
     // gain recorded in crates/wisp/RATIONALE.md (the translator's `idioms` layer).
     ("SpAdjust", &[("local", "u32"), ("imm", "u32"), ("global", "u32")], "Go's stack-pointer adjustment: `local.get l; i32.const c; i32.add (or sub); local.tee l; global.set g`: `l = l + imm` (32-bit), then `g = l`."),
     ("CallImm", &[("func", "u32"), ("value", "u32")], "`i32.const value; call func` (Go passes a constant resume point on almost every call)."),
+    ("GoCall", &[("local", "u16"), ("global", "u16"), ("func", "u32"), ("ret", "u32")], "Go's call: `SpAdjust` by -8 of `local` and `global`, the return address `ret` stored there as an i64, then `CallImm` of `func` at resume point 0 (the callee's only parameter)."),
     ("GlobalGetSetBrNez", &[("global", "u32"), ("dst", "u32"), ("target", "u32")], "Go's check after a call: `global.get g; local.set dst; br_if target` with the condition (the callee's unwind flag) popped."),
     ("ReturnImm", &[("value", "u32")], "Go's return: `i32.const value; return` from a function with one result (its unwind flag), the constant written to the frame base."),
     ("LocalSetImmBr", &[("index", "u32"), ("value", "u32"), ("target", "u32")], "Go's jump to its resume dispatch: `i32.const value; local.set index; br target` (the target threaded through a `BrTableLocal` of the same local once targets are known)."),
@@ -768,6 +888,8 @@ enum Family {
     Unary,
     Load,
     Store,
+    /// `c + a * b` / `c - a * b` (`MUL_ADD`).
+    MulAdd,
 }
 
 /// One generated instruction.
@@ -1062,7 +1184,48 @@ fn forms(ops: &[WasmOp]) -> Vec<Form> {
             }
         }
     }
+    // `c + a * b`, `c - a * b`: the addend from the stack or a local, the left factor from the
+    // stack or a local, the right one also an immediate.
+    for &(add, mul) in MUL_ADD {
+        let op = ops.iter().find(|o| o.name == add).expect("an operator of the table");
+        debug_assert_eq!(mul_text(op.text), ops.iter().find(|o| o.name == mul).unwrap().text);
+        let ty = op.sig[0];
+        for c in [K::S, K::L] {
+            for a in [K::S, K::L] {
+                for b in [K::S, K::L, K::I] {
+                    // A commutative product has its computed factor on the left.
+                    if COMMUTATIVE.contains(&mul) && (a, b) == (K::L, K::S) {
+                        continue;
+                    }
+                    for d in [D::S, D::L] {
+                        let kinds = [c, a, b];
+                        let names = [("c", "imm"), ("a", "imm"), ("b", "imm")];
+                        let Some((fields, imm)) = layout(&names, &kinds, d, val_bits(ty), is_int(ty), &[]) else {
+                            continue;
+                        };
+                        out.push(Form {
+                            name: format!("{add}Mul_{}{}", kinds_name(&kinds), d.suffix()),
+                            op: add,
+                            text: op.text,
+                            family: Family::MulAdd,
+                            kinds: kinds.to_vec(),
+                            dst: d,
+                            fields,
+                            width: 0,
+                            imm,
+                            traps: false,
+                        });
+                    }
+                }
+            }
+        }
+    }
     out
+}
+
+/// The multiply of a `MUL_ADD` form's type: `f64.add` gives `f64.mul`.
+fn mul_text(add: &str) -> String {
+    format!("{}.mul", add.split('.').next().expect("a typed text name"))
 }
 
 /// `i32.lt_s` as `ops::i32_lt_s`.
@@ -1088,6 +1251,7 @@ fn body(f: &Form) -> String {
         Family::Unary => vec!["a"],
         Family::Load => vec!["addr"],
         Family::Store => vec!["addr", "value"],
+        Family::MulAdd => vec!["c", "a", "b"],
     };
     // An element address's base is on the stack too.
     let stack: Vec<&str> =
@@ -1142,6 +1306,15 @@ fn body(f: &Form) -> String {
             }
         }
         Family::Load => format!("load_from!({}, offset, {}, {})", operand("addr", f.kinds[0]), f.width, sem(f.text)),
+        // The product first, then the add or sub, each through its operator's own function.
+        Family::MulAdd => format!(
+            "{}(Slot::from_slot({}), {}(Slot::from_slot({}), Slot::from_slot({})))",
+            sem(f.text),
+            operand("c", f.kinds[0]),
+            sem(&mul_text(f.text)),
+            operand("a", f.kinds[1]),
+            operand("b", f.kinds[2])
+        ),
         Family::Store => {
             return format!(
                 "{{ {s}store_to!({}, offset, {}, {}, {}) }}",
@@ -1170,6 +1343,7 @@ fn doc(f: &Form) -> String {
         Family::Unary => "operand",
         Family::Load => "address",
         Family::Store => ["address", "value"][i],
+        Family::MulAdd => ["addend", "left factor", "right factor"][i],
     };
     let mut parts = Vec::new();
     for (i, k) in f.kinds.iter().enumerate() {
@@ -1196,7 +1370,8 @@ fn doc(f: &Form) -> String {
         Some("i32") => " (immediate sign-extended from 32 bits)",
         _ => "",
     };
-    format!("`{}`: {}{dst}{imm}.", f.text, parts.join(", "))
+    let text = if f.family == Family::MulAdd { format!("{} c (a * b)", f.text) } else { f.text.to_string() };
+    format!("`{text}`: {}{dst}{imm}.", parts.join(", "))
 }
 
 fn fields_decl(fields: &[(&str, &str)]) -> String {
@@ -1230,6 +1405,7 @@ fn select_arm(f: &Form, op_enum: &str) -> String {
         Family::Unary => &["a"],
         Family::Load => &["addr"],
         Family::Store => &["addr", "value"],
+        Family::MulAdd => &["c", "a", "b"],
     };
     let mut pats = Vec::new();
     let mut guards = Vec::new();
@@ -1446,8 +1622,11 @@ pub fn generate() -> String {
     let (mut forms, mut latches, mut selects) = (forms(&ops), latches(&ops), select_forms());
     // Every name the list of unused forms gives is a form, and not one an operator needs.
     for name in UNUSED {
-        let all_stack =
-            forms.iter().find(|f| f.name == *name).map(|f| f.kinds.iter().all(|k| *k == K::S) && f.dst == D::S);
+        // An idiom's all-stack form is not needed: its operators keep their own forms.
+        let all_stack = forms
+            .iter()
+            .find(|f| f.name == *name)
+            .map(|f| f.family != Family::MulAdd && f.kinds.iter().all(|k| *k == K::S) && f.dst == D::S);
         let other = latches.iter().any(|l| l.name == *name) || selects.iter().any(|f| f.name == *name);
         assert!(
             all_stack == Some(false) || (all_stack.is_none() && other),
@@ -1639,6 +1818,12 @@ pub fn generate() -> String {
     for f in forms.iter().filter(|f| matches!(f.family, Family::Binary | Family::Compare)) {
         writeln!(o, "            {}", select_arm(f, "Self")).unwrap();
     }
+    o.push_str("            _ => return None,\n        })\n    }\n\n");
+    o.push_str("    /// The form of `c self (a * b)` (`self` an add or sub, the product its right operand) for\n    /// these operand kinds and destination, if the instruction set has it.\n");
+    o.push_str("    pub(crate) fn mul_form(self, c: Opd, a: Opd, b: Opd, d: Dst) -> Option<Instr> {\n        Some(match (self, (c, a, b), d) {\n");
+    for f in forms.iter().filter(|f| f.family == Family::MulAdd) {
+        writeln!(o, "            {}", select_arm(f, "Self")).unwrap();
+    }
     o.push_str("            _ => return None,\n        })\n    }\n}\n\n");
 
     o.push_str("impl Un {\n");
@@ -1684,6 +1869,26 @@ pub fn generate() -> String {
         o.push_str("            _ => return None,\n        })\n    }\n}\n\n");
     }
 
+    // The translator's arms: each numeric and memory operator names its family's operator in
+    // the translator's own match, so the Wasm operator is dispatched on once (`Bin::of` and the
+    // like stay for the idioms that look ahead).
+    o.push_str("/// The translator's match on a Wasm operator: `$t`'s arm for every numeric and memory\n/// operator (each a `return` of how many operators ahead it consumed), then the caller's arms.\n");
+    o.push_str("macro_rules! translate_operator {\n    ($op:expr, $t:ident, $ahead:ident, { $($arms:tt)* }) => {\n        match $op {\n");
+    for (n, _) in &bins {
+        writeln!(o, "            Operator::{n} {{}} => return $t.binary(Bin::{n}, $ahead),").unwrap();
+    }
+    for (n, _) in &uns {
+        writeln!(o, "            Operator::{n} {{}} => return $t.unary(Un::{n}, $ahead),").unwrap();
+    }
+    for (n, _) in &loads {
+        writeln!(o, "            Operator::{n} {{ memarg }} => return $t.load(Load::{n}, memarg.offset as u32, $ahead.first()),").unwrap();
+    }
+    for (n, _) in &stores {
+        writeln!(o, "            Operator::{n} {{ memarg }} => return $t.store(Store::{n}, memarg.offset as u32),")
+            .unwrap();
+    }
+    o.push_str("            $($arms)*\n        }\n    };\n}\npub(crate) use translate_operator;\n\n");
+
     o.push_str("/// The `select` form for its two values' kinds (the condition on the stack) and destination,\n/// if the instruction set has it.\n");
     o.push_str("pub(crate) fn select_form(a: Opd, b: Opd, d: Dst) -> Option<Instr> {\n    Some(match (a, b, d) {\n");
     for f in &selects {
@@ -1726,6 +1931,7 @@ pub fn generate() -> String {
             Family::Unary => "unary",
             Family::Load => "load",
             Family::Store => "store",
+            Family::MulAdd => "muladd",
         };
         writeln!(
             o,

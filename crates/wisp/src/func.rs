@@ -100,7 +100,14 @@ impl<'a, T> Caller<'a, T> {
 
     /// An export of the calling instance (e.g. its `memory`).
     pub fn get_export(&self, name: &str) -> Option<Extern> {
-        self.instance.and_then(|i| i.get_export(&*self.store, name))
+        let i = self.instance?;
+        if name == "memory" {
+            // Found at instantiation (2026-12-05: the lookup was a twelfth of a Go host call).
+            if let Some(m) = i.memory_export(&self.store.inner) {
+                return Some(m);
+            }
+        }
+        i.get_export(&*self.store, name)
     }
 
     /// The calling instance, when the caller is Wasm.
@@ -151,11 +158,12 @@ pub struct Func(pub(crate) Stored);
 
 pub(crate) fn new_host_func<T>(store: &mut Store<T>, host: HostFunc<T>) -> Func {
     let type_id = store.inner.engine.intern_type(&host.ty);
+    let (params, results) = (host.ty.params().len() as u32, host.ty.results().len() as u32);
     // Copies the list only while a running host function holds a snapshot of it.
     store.host_snapshot = None;
     Arc::make_mut(&mut store.hosts).push(host);
     let index = store.hosts.len() as u32 - 1;
-    let func = store.inner.push_func(FuncEntity { type_id, kind: FuncKind::Host { index } });
+    let func = store.inner.push_func(FuncEntity { type_id, kind: FuncKind::Host { index, params, results } });
     Func(store.inner.stored(func))
 }
 
@@ -267,7 +275,7 @@ pub(crate) fn call_raw<T>(store: &mut Store<T>, func: u32, buf: &mut [u64], np: 
 /// `caller_instance`: its arguments are the top slots below `stack.sp`, which it replaces with
 /// its results.
 fn host_call<T>(store: &mut Store<T>, hf: u32, caller_instance: u32) -> Result<()> {
-    let FuncKind::Host { index } = store.inner.funcs[hf as usize].kind else {
+    let FuncKind::Host { index, params: hp, results: hr } = store.inner.funcs[hf as usize].kind else {
         unreachable!("the loop calls out only for host functions")
     };
     // The host functions as of some earlier host call, taken out of the store while the store
@@ -280,8 +288,7 @@ fn host_call<T>(store: &mut Store<T>, hf: u32, caller_instance: u32) -> Result<(
         _ => store.hosts.clone(),
     };
     let host = &hosts[index as usize].call;
-    let ty = store.inner.func_type(hf);
-    let (hp, hr) = (ty.params().len(), ty.results().len());
+    let (hp, hr) = (hp as usize, hr as usize);
     let args = store.inner.stack.sp - hp;
     let mut hbuf = [0u64; 16];
     let mut big;
@@ -329,7 +336,7 @@ unsafe fn call_host<T>(store: *mut (), hf: u32, caller_instance: u32) -> bool {
 fn run_call<T>(store: &mut Store<T>, func: u32, buf: &mut [u64], np: usize, nr: usize) -> Result<()> {
     let entity = store.inner.funcs[func as usize];
     let (instance, def_index) = match entity.kind {
-        FuncKind::Host { index } => {
+        FuncKind::Host { index, .. } => {
             let host = store.hosts[index as usize].call.clone();
             return host(Caller { store, instance: None }, buf);
         }

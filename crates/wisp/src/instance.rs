@@ -131,6 +131,13 @@ impl Instance {
         Ok(&inner.instances[inner.check(self.0)? as usize])
     }
 
+    /// Export `memory`, when it is a memory: `get_export(store, "memory")` without the name's
+    /// lookup (`Caller::get_export`, on every host call that reads its caller's memory).
+    pub(crate) fn memory_export(&self, inner: &StoreInner) -> Option<Extern> {
+        let m = self.entity(inner).ok()?.memory_export?;
+        Some(Extern::Memory(Memory(inner.stored(m))))
+    }
+
     /// The export `name`, if the module has one (`None` for another store's instance).
     pub fn get_export(&self, store: impl AsContext, name: &str) -> Option<Extern> {
         let inner = &store.as_context().inner;
@@ -439,6 +446,10 @@ pub(crate) fn instantiate_from<T>(
         .enumerate()
         .map(|(i, d)| (d.start, if from.is_some_and(|snap| snap.dropped_datas[i]) { 0 } else { d.len }))
         .collect();
+    let memory_export = m.export_index.get("memory").and_then(|i| match m.exports[i] {
+        (_, ExternKind::Memory, index) => Some(memories[index as usize]),
+        _ => None,
+    });
     inner.instances.push(Box::new(InstanceEntity {
         module: module.clone(),
         funcs: funcs.into(),
@@ -450,6 +461,7 @@ pub(crate) fn instantiate_from<T>(
         datas,
         dead: None,
         reactor_initialized: from.is_some_and(|snap| snap.reactor_initialized),
+        memory_export,
     }));
     let instance = Instance(inner.stored(instance_index));
     if from.is_some() {

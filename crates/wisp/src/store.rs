@@ -33,8 +33,9 @@ fn limit_error(what: String) -> crate::Error {
 pub(crate) enum FuncKind {
     /// Defined function `def_index` of instance `instance`.
     Wasm { instance: u32, def_index: u32 },
-    /// Entry `index` of the store's host functions.
-    Host { index: u32 },
+    /// Entry `index` of the store's host functions, with its numbers of parameters and results
+    /// (read on every call from Wasm, without following the type).
+    Host { index: u32, params: u32, results: u32 },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -158,6 +159,9 @@ pub(crate) struct InstanceEntity {
     pub dead: Option<String>,
     /// Set once `Instance::initialize_reactor` has run `_initialize` (or found none to run).
     pub reactor_initialized: bool,
+    /// The store memory exported as `memory`, if any: what nearly every host function asks its
+    /// caller for (`Caller::get_export`), found once here instead of on every host call.
+    pub memory_export: Option<u32>,
 }
 
 /// The parts of a store that do not depend on the host data type.

@@ -358,6 +358,52 @@ fn export_lookups_in_any_order() {
     }
 }
 
+/// `Caller::get_export("memory")` is the calling instance's export of that name, whatever it
+/// is: its memory (the one written through it is the one the caller reads), a global, or
+/// nothing; three instances of three modules in one store call the same host function.
+#[test]
+fn a_callers_memory_export_is_its_own() {
+    let modules = [
+        // The memory exported as `memory`; the host writes 41 at 8, the caller reads it back.
+        r#"(module (import "host" "probe" (func $probe (param i32) (result i32)))
+            (memory (export "memory") 1)
+            (func (export "run") (result i32) (drop (call $probe (i32.const 1))) (i32.load (i32.const 8))))"#,
+        // A global named `memory`, the memory under another name.
+        r#"(module (import "host" "probe" (func $probe (param i32) (result i32)))
+            (memory (export "mem") 1)
+            (global (export "memory") i32 (i32.const 5))
+            (func (export "run") (result i32) (call $probe (i32.const 2))))"#,
+        // A memory, not exported.
+        r#"(module (import "host" "probe" (func $probe (param i32) (result i32)))
+            (memory 1)
+            (func (export "run") (result i32) (call $probe (i32.const 3))))"#,
+    ];
+    for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
+        let (engine, _, mut store, mut linker) = on_backend(dispatch, modules[0]);
+        linker
+            .func_wrap("host", "probe", |mut caller: Caller<'_, ()>, which: i32| -> i32 {
+                match (which, caller.get_export("memory")) {
+                    (1, Some(Extern::Memory(m))) => {
+                        m.write(&mut caller, 8, &41u32.to_le_bytes()).unwrap();
+                        0
+                    }
+                    (2, Some(Extern::Global(g))) => g.get(&caller).unwrap().i32().unwrap(),
+                    (3, None) => 7,
+                    (w, e) => panic!("module {w}: {e:?}"),
+                }
+            })
+            .unwrap();
+        let mut results = Vec::new();
+        for src in modules {
+            let module = Module::new(&engine, wat(src)).unwrap();
+            let inst = linker.instantiate(&mut store, &module).unwrap();
+            let run = inst.get_typed_func::<(), i32>(&store, "run").unwrap();
+            results.push(run.call(&mut store, ()).unwrap());
+        }
+        assert_eq!(results, [41, 5, 7], "{dispatch:?}");
+    }
+}
+
 /// A host function that creates another during a call, which the guest then calls in the
 /// same call (the running call holds an older list of host functions), and a host function
 /// reached again from inside itself.

@@ -32,6 +32,8 @@ fn signature(f: &FormInfo) -> (Vec<&'static str>, Option<&'static str>) {
     let (prefix, rest) = f.op.split_once('.').expect("a text name has a type prefix");
     match f.family {
         "binary" => (vec![prefix, prefix], Some(prefix)),
+        // `c + a * b`: the addend, then the factors.
+        "muladd" => (vec![prefix, prefix, prefix], Some(prefix)),
         "compare" => (vec![prefix, prefix], Some("i32")),
         "unary" => {
             // `i64.extend_i32_u`, `f32.convert_i64_s`, `i32.trunc_sat_f64_u`, `f32.demote_f64`.
@@ -269,6 +271,10 @@ fn operand(k: char, i: usize, ty: &str, c: Option<u64>, below: bool) -> String {
 /// The operator applied to `operands`, with the memory offset for loads and stores.
 fn apply(f: &FormInfo, offset: u32, operands: &[String]) -> String {
     let mem = if matches!(f.family, "load" | "store") { format!(" offset={offset}") } else { String::new() };
+    if let ("muladd", [c, a, b]) = (f.family, operands) {
+        let ty = f.op.split_once('.').unwrap().0;
+        return format!("({} {c} ({ty}.mul {a} {b}))", f.op);
+    }
     format!("({}{mem} {})", f.op, operands.join(" "))
 }
 
@@ -322,7 +328,14 @@ fn module(
             _ => operand('S', i, params[i], None, false),
         })
         .collect();
-    let plain = apply(f, offset, &stack);
+    // `c + a * b`'s reference keeps the product apart (a block's end between it and the add).
+    let plain = match (f.family, &stack[..]) {
+        ("muladd", [c, a, b]) => {
+            let ty = params[0];
+            format!("({} {c} (block (result {ty}) ({ty}.mul {a} {b})))", f.op)
+        }
+        _ => apply(f, offset, &stack),
+    };
     let p = params.join(" ");
     // An element's index local, in both functions.
     let (ix, init) = match kinds.iter().position(|&k| k == 'E' || k == 'F') {
@@ -597,7 +610,11 @@ struct Report {
 fn run_form(f: &FormInfo, engines: &[(&str, Engine)], pattern: &[u8]) -> Report {
     let mut rep = Report::default();
     let op_name = f.name.split('_').next().unwrap();
-    let plain_name = format!("{op_name}_{}", "S".repeat(f.kinds.len()));
+    let plain_name = match f.family {
+        // The reference multiplies with the all-stack form, then adds.
+        "muladd" => format!("{}Mul_SS", &op_name[..3]),
+        _ => format!("{op_name}_{}", "S".repeat(f.kinds.len())),
+    };
     let (_, result) = signature(f);
     for case in cases(f) {
         let bytes = match wat(&case.wat) {

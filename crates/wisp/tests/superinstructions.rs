@@ -372,9 +372,9 @@ fn switch_on_a_loaded_value() {
 /// A result teed into a local by the binop forms with a local left operand (`OpLSTee`) or a
 /// local and a constant (`OpLITee`).
 const TEES: &str = r#"(module
-  ;; 0: t = a - b * b, then t + t.
+  ;; 0: t = a - (b << 1), then t + t (a product would be one instruction with the sub).
   (func (export "ls_tee") (param $a i32) (param $b i32) (result i32) (local $t i32)
-    (i32.add (local.tee $t (i32.sub (local.get $a) (i32.mul (local.get $b) (local.get $b)))) (local.get $t)))
+    (i32.add (local.tee $t (i32.sub (local.get $a) (i32.shl (local.get $b) (i32.const 1)))) (local.get $t)))
   ;; 1: t = x * -3 (i64), then t + (t >> 1).
   (func (export "li_tee") (param $x i64) (result i64) (local $t i64)
     (i64.add (local.tee $t (i64.mul (local.get $x) (i64.const -3))) (i64.shr_s (local.get $t) (i64.const 1))))
@@ -394,8 +394,8 @@ fn tees_of_local_operand_forms() {
         let (_, mut store, inst) = setup(&engine, TEES);
         let s = &mut store;
         let ls_tee = inst.get_typed_func::<(i32, i32), i32>(&*s, "ls_tee").unwrap();
-        assert_eq!(ls_tee.call(&mut *s, (10, 3)).unwrap(), 2);
-        assert_eq!(ls_tee.call(&mut *s, (i32::MIN, 1)).unwrap(), i32::MIN.wrapping_sub(1).wrapping_mul(2));
+        assert_eq!(ls_tee.call(&mut *s, (10, 3)).unwrap(), 8);
+        assert_eq!(ls_tee.call(&mut *s, (i32::MIN, 1)).unwrap(), i32::MIN.wrapping_sub(2).wrapping_mul(2));
         let li_tee = inst.get_typed_func::<i64, i64>(&*s, "li_tee").unwrap();
         for x in [0i64, 7, -7, i64::MAX, i64::MIN] {
             let t = x.wrapping_mul(-3);

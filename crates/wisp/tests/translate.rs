@@ -109,7 +109,48 @@ const MODULE: &str = r#"(module
   (func (export "ret_const") (param i32) (result i64)
     (if (local.get 0) (then (return (i64.const 0xffffffff))))
     (return (i64.const -1)))
+  ;; 20: a Go function's resume dispatch at its top: the stack pointer copied from its global,
+  ;; then the `br_table` on the resume point. Case 0 is a call; the others resume.
+  (func $resumable (param i32) (result i32) (local $s i32)
+    (local.set $s (global.get $sp))
+    (block $b2 (block $b1 (block $b0
+      (br_table $b0 $b1 $b2 (local.get 0)))
+      (return (i32.add (local.get $s) (i32.add (local.get 0) (i32.const 100)))))
+    (return (i32.add (local.get $s) (i32.add (local.get 0) (i32.const 200)))))
+    (i32.add (local.get $s) (local.get 0)))
+  ;; 21: calls it at resume points 0, 1 and 5 with the stack pointer at `sp`.
+  (func (export "go_enter") (param $sp i32) (result i32)
+    (global.set $sp (local.get $sp))
+    (i32.add (call $resumable (i32.const 0))
+      (i32.add (i32.mul (call $resumable (i32.const 1)) (i32.const 10))
+        (i32.mul (call $resumable (i32.const 5)) (i32.const 100)))))
+  ;; 22: Go's call as Go writes it: room for the return address below the stack pointer, the
+  ;; address stored there, the callee (23) called at resume point 0, the unwind flag checked;
+  ;; then the stack pointer twice plus the stored address's low half.
+  (func (export "go_call") (param $sp i32) (result i32) (local $s i32)
+    (global.set $sp (local.get $sp))
+    (local.set $s (global.get $sp))
+    (global.set $sp (local.tee $s (i32.sub (local.get $s) (i32.const 8))))
+    (i64.store (local.get $s) (i64.const 0x12345678))
+    (if (call $zero (i32.const 0)) (then (return (i32.const -1))))
+    (i32.add (i32.add (global.get $sp) (local.get $s)) (i32.load (global.get $sp))))
+  ;; 23: a Go function that does not unwind.
+  (func $zero (param i32) (result i32) (i32.const 0))
 )"#;
+
+/// `MODULE` on the given backend, with fuel (a million units) or without.
+fn setup_on(dispatch: wisp::Dispatch, fuel: bool) -> (Module, Store<()>, wisp::Instance) {
+    let mut config = wisp::Config::new();
+    config.dispatch(dispatch).consume_fuel(fuel);
+    let engine = Engine::new(&config);
+    let module = Module::new(&engine, wat(MODULE)).expect("valid");
+    let mut store = Store::new(&engine, ());
+    if fuel {
+        store.set_fuel(1_000_000).unwrap();
+    }
+    let inst = Linker::new(&engine).instantiate(&mut store, &module).expect("instantiate");
+    (module, store, inst)
+}
 
 fn setup() -> (Module, Store<()>, wisp::Instance) {
     let engine = Engine::default();
@@ -321,12 +362,7 @@ fn divisions_fuse_and_still_trap() {
 #[test]
 fn go_returns_join_their_adjustments_and_return_the_constant() {
     for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
-        let mut config = wisp::Config::new();
-        config.dispatch(dispatch);
-        let engine = Engine::new(&config);
-        let module = Module::new(&engine, wat(MODULE)).expect("valid");
-        let mut store = Store::new(&engine, ());
-        let inst = Linker::new(&engine).instantiate(&mut store, &module).expect("instantiate");
+        let (module, mut store, inst) = setup_on(dispatch, false);
         let code = module.disassemble(17).unwrap();
         assert_eq!(code.matches("SpAdjust").count(), 1, "{code}");
         assert!(code.contains("SpAdjust { local: 0, imm: 24, global: 0 }"), "{code}");
@@ -340,5 +376,96 @@ fn go_returns_join_their_adjustments_and_return_the_constant() {
         let f = inst.get_typed_func::<i32, i64>(&store, "ret_const").unwrap();
         assert_eq!(f.call(&mut store, 1).unwrap(), 0xffff_ffff);
         assert_eq!(f.call(&mut store, 0).unwrap(), -1);
+    }
+}
+
+#[test]
+fn go_calls_enter_past_the_resume_dispatch_with_its_meaning() {
+    for (dispatch, fuel) in [
+        (wisp::Dispatch::Portable, false),
+        (wisp::Dispatch::Threaded, false),
+        (wisp::Dispatch::Portable, true),
+        (wisp::Dispatch::Threaded, true),
+    ] {
+        let (module, mut store, inst) = setup_on(dispatch, fuel);
+        let code = module.disassemble(20).unwrap();
+        let lines = lines(&code);
+        if !fuel {
+            // The shape a call at resume point 0 enters past.
+            assert!(lines[0].1.starts_with("GlobalGetSet { index: 0, dst: 1 }"), "{code}");
+            assert!(lines[1].1.starts_with("BrTableLocal { index: 0, len: 2 }"), "{code}");
+        }
+        let caller = module.disassemble(21).unwrap();
+        assert_eq!(caller.matches("CallImm").count(), 3, "{caller}");
+        let f = inst.get_typed_func::<i32, i32>(&store, "go_enter").unwrap();
+        // Case 0: sp + 0 + 100; case 1: sp + 1 + 200; 5 is past the table: its default, sp + 5.
+        let expect = |sp: i32| (sp + 100) + (sp + 201) * 10 + (sp + 5) * 100;
+        // The first run translates the callee at its first call, the second enters it inline.
+        for sp in [1000, 2048, 4096] {
+            assert_eq!(f.call(&mut store, sp).unwrap(), expect(sp), "{dispatch:?}, fuel {fuel}");
+        }
+    }
+}
+
+#[test]
+fn go_calls_store_their_return_address_and_enter_the_callee() {
+    for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
+        let (module, mut store, inst) = setup_on(dispatch, false);
+        let code = module.disassemble(22).unwrap();
+        assert!(code.contains("GoCall { local: 1, global: 0, func: 23, ret: 305419896 }"), "{code}");
+        assert!(!code.contains("SpAdjust") && !code.contains("I64Store"), "{code}");
+        let f = inst.get_typed_func::<i32, i32>(&store, "go_call").unwrap();
+        for sp in [1024, 4096, 65536] {
+            assert_eq!(f.call(&mut store, sp).unwrap(), 2 * (sp - 8) + 0x12345678, "{dispatch:?}");
+        }
+        // A stack pointer past the memory: the store traps; one wrapping below 0 too.
+        for sp in [65536 + 16, 4] {
+            let err = f.call(&mut store, sp).unwrap_err();
+            assert!(err.to_string().contains("out of bounds"), "{dispatch:?}: {err}");
+        }
+    }
+}
+
+/// `c + a * b` and `c - a * b` as one instruction: the addend below the product is read
+/// before anything in the product writes its local, an integer addend after the product
+/// (`a * b + c`) after it, and a float result keeps both roundings (a fused multiply-add
+/// would not).
+#[test]
+fn products_added_read_the_addend_when_the_operators_do() {
+    const M: &str = r#"(module
+      (func (export "after") (param i32 i32 i32) (result i32)
+        (i32.add (i32.mul (local.tee 2 (local.get 0)) (local.get 1)) (local.get 2)))
+      (func (export "below") (param i64 i64 i64) (result i64)
+        (i64.add (local.get 2) (i64.mul (local.tee 2 (local.get 0)) (local.get 1))))
+      (func (export "wide") (param i64 i64 i64) (result i64)
+        (local.set 2 (i64.add (local.get 2) (i64.mul (local.get 0) (local.get 1)))) (local.get 2))
+      (func (export "exact") (param f64 f64 f64) (result f64)
+        (f64.add (local.get 2) (f64.mul (local.get 0) (local.get 1)))))"#;
+    for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
+        let mut config = wisp::Config::new();
+        config.dispatch(dispatch);
+        let engine = Engine::new(&config);
+        let module = Module::new(&engine, wat(M)).expect("valid");
+        for f in 0..4 {
+            let code = module.disassemble(f).unwrap();
+            assert!(code.contains("AddMul_") || code.contains("SubMul_"), "{code}");
+            assert!(!code.contains("Mul_SS") && !code.contains("Mul_LL "), "{code}");
+        }
+        let mut store = Store::new(&engine, ());
+        let inst = Linker::new(&engine).instantiate(&mut store, &module).expect("instantiate");
+        let after = inst.get_typed_func::<(i32, i32, i32), i32>(&store, "after").unwrap();
+        assert_eq!(after.call(&mut store, (7, -3, 1000)).unwrap(), 7 * -3 + 7);
+        assert_eq!(after.call(&mut store, (0x4000_0000, 4, 5)).unwrap(), 0x4000_0000);
+        let below = inst.get_typed_func::<(i64, i64, i64), i64>(&store, "below").unwrap();
+        assert_eq!(below.call(&mut store, (7, -3, 1000)).unwrap(), 1000 - 21);
+        assert_eq!(below.call(&mut store, (i64::MIN, -1, 1)).unwrap(), i64::MIN + 1);
+        let wide = inst.get_typed_func::<(i64, i64, i64), i64>(&store, "wide").unwrap();
+        let (a, b, c) = (0x0123_4567_89ab_cdef_i64, 6364136223846793005_i64, -17_i64);
+        assert_eq!(wide.call(&mut store, (a, b, c)).unwrap(), c.wrapping_add(a.wrapping_mul(b)));
+        let exact = inst.get_typed_func::<(f64, f64, f64), f64>(&store, "exact").unwrap();
+        // (1 + 2^-52)^2 rounds to 1 + 2^-51, so the sum is 0; fused, it would be 2^-104.
+        let x = f64::from_bits(0x3ff0_0000_0000_0001);
+        assert_eq!(exact.call(&mut store, (x, x, -f64::from_bits(0x3ff0_0000_0000_0002))).unwrap().to_bits(), 0);
+        assert!(exact.call(&mut store, (f64::INFINITY, 0.0, 1.0)).unwrap().is_nan());
     }
 }

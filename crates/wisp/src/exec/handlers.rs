@@ -7,7 +7,8 @@
 //! `jump!`, `trap!`, `br_table_entry!`, `mem_base!`, `mem_len!`, `reload_mem!`, `store!`,
 //! `inst!`, `inst_idx!`, `module!`, `flush!`/`reload!` (write a cached top of stack to its
 //! slot / read it back, around code that moves slots in memory), for calls `ret!`, `ret_imm!`,
-//! `call_wasm!`, `call_store_func!`, and `grow_exit!` (leave for the store's limiter);
+//! `call_wasm!` (with a third argument, whether the callee may be entered past Go's resume
+//! dispatch, `translate::idioms::ResumeEntry`), `call_store_func!`, and `grow_exit!` (leave for the store's limiter);
 //! plus the helpers below built on them. The list's first tokens are the caller's (`$extra`),
 //! so a backend can receive a `$` to define its own macros with.
 //!
@@ -117,7 +118,16 @@ macro_rules! for_each_handler {
             },
             CallImm { func, value } => {
                 push!(value);
-                call_wasm!(inst_idx!(), func)
+                // Resume point 0 is a call, not a resume: it may enter past the dispatch.
+                call_wasm!(inst_idx!(), func, value == 0)
+            },
+            GoCall { local, global, func, ret } => {
+                let sp = (local!(local) as u32).wrapping_sub(8) as u64;
+                local!(local) = sp;
+                global!(global) = sp;
+                store_to!(sp, 0, 8, ops::i64_store, ret as u64);
+                push!(0u32);
+                call_wasm!(inst_idx!(), func, true)
             },
             GlobalGetSetBrNez { global, dst, target } => {
                 local!(dst) = global!(global);

@@ -623,7 +623,10 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
     }
     /// Calls defined function `def` of instance `target` (the arguments are on the stack).
     macro_rules! call_wasm {
-        ($target:expr, $def:expr) => {{
+        ($target:expr, $def:expr) => {
+            call_wasm!($target, $def, false)
+        };
+        ($target:expr, $def:expr, $past_dispatch:expr) => {{
             let target: u32 = $target;
             let def: u32 = $def;
             let target_module: &ModuleInner =
@@ -660,6 +663,14 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
             code = cf.code.as_ptr();
             ip = code;
             func = def;
+            let entry = cf.entry;
+            if $past_dispatch && entry.at != 0 {
+                // The callee's `GlobalGetSet`, run here (its own immediates), then where its
+                // dispatch sends resume point 0.
+                local!(entry.local) = global!(entry.global);
+                // SAFETY: `at` is an instruction of the callee's code.
+                ip = unsafe { code.add(entry.at as usize) };
+            }
         }};
     }
     /// Leaves the loop for the caller to ask the limiter about a grow (see `Exit::Grow`).

@@ -401,15 +401,23 @@ macro_rules! threaded_handlers {
                     }
                     macro_rules! ret_imm {
                         ($d v:expr) => {{
+                            let v: u64 = $d v;
+                            if v == 0 {
+                                // SAFETY: a frame with one result, at `fp`.
+                                return unsafe { return_zero(fp, mem, ctx) };
+                            }
                             // SAFETY: the frame base is the first slot of a frame with at least
                             // one (the result).
-                            unsafe { *fp = $d v };
+                            unsafe { *fp = v };
                             // SAFETY: the result is in place at the frame base, within the frame.
                             return unsafe { finish_return(fp.add(1), mem, ctx) };
                         }};
                     }
                     macro_rules! call_wasm {
-                        ($d target:expr, $d def:expr) => {{
+                        ($d target:expr, $d def:expr) => {
+                            call_wasm!($d target, $d def, false)
+                        };
+                        ($d target:expr, $d def:expr, $d past_dispatch:expr) => {{
                             let target: u32 = $d target;
                             let def: u32 = $d def;
                             flush!();
@@ -468,6 +476,14 @@ macro_rules! threaded_handlers {
                             }
                             sp = locals_end;
                             ip = cf.ops.as_ptr();
+                            let entry = cf.entry;
+                            if $d past_dispatch && entry.at != 0 {
+                                // The callee's `GlobalGetSet`, run here (its own immediates),
+                                // then where its dispatch sends resume point 0.
+                                local!(entry.local) = global!(entry.global);
+                                // SAFETY: `at` is an instruction of the callee's code.
+                                ip = unsafe { ip.add(entry.at as usize) };
+                            }
                         }};
                     }
                     macro_rules! grow_exit {
@@ -699,6 +715,51 @@ unsafe fn finish_return(sp: *mut u64, mem: *mut u8, ctx: &mut Ctx) {
     let next = unsafe { (*ip).handler };
     // SAFETY: the caller's frame and operands restored, the results on top.
     unsafe { next(ip, sp, fp, tos, ctx, mem) }
+}
+
+/// A return of the one result 0, Go's "no unwinding": when the caller continues in this
+/// instance with Go's check of that flag (`GlobalGetSetBrNez`), the check runs here (the stack
+/// pointer reloaded from its global, the flag popped, no branch) and the caller continues
+/// after it, one dispatch fewer per Go call.
+///
+/// # Safety
+///
+/// `fp` is the base of the returning frame, which has a slot for its result; `ctx` and `mem`
+/// as for a handler.
+#[inline(always)]
+unsafe fn return_zero(fp: *mut u64, mem: *mut u8, ctx: &mut Ctx) {
+    if ctx.nframes != ctx.base_depth {
+        // SAFETY: frames below `nframes` were written by calls of this run or are the store's
+        // own, and `nframes` is above the base, so there is one.
+        let f = unsafe { *ctx.frames.add(ctx.nframes - 1) };
+        let ip = f.ip as *const Op;
+        // SAFETY: a saved frame's instruction (the one after its call) is in threaded code.
+        let check = unsafe { &(*ip).instr };
+        if let (Instr::GlobalGetSetBrNez { global, dst, .. }, true) = (*check, f.instance == ctx.inst_idx) {
+            ctx.nframes -= 1;
+            ctx.func = f.func;
+            // SAFETY: a saved frame's base is a slot index inside the value stack.
+            let fp_caller = unsafe { ctx.slots.add(f.fp) };
+            // SAFETY: the check's own immediates: validation checked its local index against
+            // the caller's locals and its global index against the instance's globals (the
+            // caller runs in this instance), whose pointers stay valid for the run.
+            unsafe { *fp_caller.add(dst as usize) = **ctx.globals.add(global as usize) };
+            // The flag popped: the caller's operands end where the returning frame began.
+            let sp = fp;
+            // SAFETY: the caller's frame lies below `sp`, its pad slot at least.
+            let tos = unsafe { *sp.sub(1) };
+            // SAFETY: the check does not end a function: the instruction after it is in its code.
+            let ip = unsafe { ip.add(1) };
+            // SAFETY: as above.
+            let next = unsafe { (*ip).handler };
+            // SAFETY: the caller's frame and operands restored, past its check.
+            return unsafe { next(ip, sp, fp_caller, tos, ctx, mem) };
+        }
+    }
+    // SAFETY: the frame base is the first slot of a frame with at least one (the result).
+    unsafe { *fp = 0 };
+    // SAFETY: the result is in place at the frame base, within the frame.
+    unsafe { finish_return(fp.add(1), mem, ctx) }
 }
 
 /// A return of several results (the cached top flushed): moved out of line, because the

@@ -19,7 +19,7 @@ mod generated;
 pub use generated::Instr;
 #[allow(unused_imports)]
 pub use generated::FORMS;
-pub(crate) use generated::{generated_handlers, select_form, Bin, Load, Store, Un};
+pub(crate) use generated::{generated_handlers, select_form, translate_operator, Bin, Load, Store, Un};
 
 /// An operand, as the translator's virtual stack holds it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,7 +112,7 @@ pub struct FormInfo {
     pub name: &'static str,
     /// The Wasm operator's text name (`i32.add`).
     pub op: &'static str,
-    /// `binary`, `compare`, `unary`, `load` or `store`.
+    /// `binary`, `compare`, `unary`, `load`, `store`, `muladd` (`c + a * b`), `latch` or `select`.
     pub family: &'static str,
     /// Each input's kind, in operand order (`S`, `L`, `I`; for loads and stores the address
     /// first).

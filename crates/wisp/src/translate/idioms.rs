@@ -17,6 +17,9 @@ impl Translator<'_> {
         if let Some(n) = self.shifts_as_extension(op, b, ahead) {
             return Some(n);
         }
+        if let Some(n) = self.mul_add(op, a, b, ahead) {
+            return Some(n);
+        }
         match (a, b) {
             (Opd::L(x), Opd::I(c)) => self
                 .stack_pointer_adjust(op, x, c, ahead)
@@ -32,6 +35,46 @@ impl Translator<'_> {
             },
             _ => None,
         }
+    }
+
+    /// `c; a; b; mul; add` (or `sub`) of one type as one instruction computing `c + a * b`
+    /// (`c - a * b`; floats with the same two roundings): the inner step of dot products and
+    /// eliminations, an index `i * n + j`, a remainder `a - q * d`. The addend is the entry
+    /// below the factors, or for an integer add (commutative) a `local.get` right after the
+    /// product (`a * b + c`); the result goes to the stack or to the local the next operator
+    /// sets.
+    fn mul_add(&mut self, op: Bin, a: Opd, b: Opd, ahead: &[Operator<'_>]) -> Option<usize> {
+        let (add, sub) = match op {
+            Bin::I32Mul => (Bin::I32Add, Bin::I32Sub),
+            Bin::I64Mul => (Bin::I64Add, Bin::I64Sub),
+            Bin::F32Mul => (Bin::F32Add, Bin::F32Sub),
+            Bin::F64Mul => (Bin::F64Add, Bin::F64Sub),
+            _ => return None,
+        };
+        let below = || self.stack.len().checked_sub(3).and_then(|i| self.stack.get(i)).copied();
+        let (add, c, taken) = match ahead {
+            [next, ..] if Bin::of(next) == Some(add) => (add, below()?, 1),
+            [next, ..] if Bin::of(next) == Some(sub) => (sub, below()?, 1),
+            [Operator::LocalGet { local_index }, next, ..] if add.commutative() && Bin::of(next) == Some(add) => {
+                (add, Opd::L(*local_index), 2)
+            }
+            _ => return None,
+        };
+        let fused = super::next_of(ahead.get(taken));
+        let (dst, fused) = match fused {
+            Next::Set(x) | Next::Tee(x) if add.mul_form(c, a, b, Dst::L(x)).is_some() => (Dst::L(x), fused),
+            _ => (Dst::S, Next::None),
+        };
+        let form = add.mul_form(c, a, b, dst)?;
+        // The operands on the virtual stack: the factors, and the addend below them.
+        let operands = if taken == 1 { 3 } else { 2 };
+        if let Dst::L(x) = dst {
+            self.preserve(x, operands);
+        }
+        for _ in 0..operands {
+            self.pop();
+        }
+        Some(taken + self.finish(form, dst, fused))
     }
 
     /// `local.get i; i32.const k; i32.shl; i32.const c; i32.add` as the address of the load
@@ -203,8 +246,40 @@ impl Translator<'_> {
         self.preserve(x, 2);
         self.pop();
         self.pop();
+        if consumed == 2 {
+            if let Some(n) = self.go_call(x, imm, g, rest) {
+                return Some(2 + n);
+            }
+        }
         self.emit(Instr::SpAdjust { local: x, imm, global: g });
         Some(consumed)
+    }
+
+    /// Go's call of a function of its module, after the adjustment that made room for the
+    /// return address (`imm` = -8, stack pointer `x`, global `g`; its operands popped): `local.get
+    /// x; i64.const ret; i64.store; i32.const 0; call f`, the callee taking the resume point
+    /// alone. Returns how many operators of `rest` it took.
+    fn go_call(&mut self, x: u32, imm: u32, g: u32, rest: &[Operator<'_>]) -> Option<usize> {
+        let [Operator::LocalGet { local_index }, Operator::I64Const { value }, Operator::I64Store { memarg }, Operator::I32Const { value: 0 }, Operator::Call { function_index }, ..] =
+            *rest
+        else {
+            return None;
+        };
+        let m = self.module;
+        let (local, global) = (u16::try_from(x).ok()?, u16::try_from(g).ok()?);
+        let ret = u32::try_from(value).ok()?;
+        if local_index != x || imm != 8u32.wrapping_neg() || memarg.offset != 0 || memarg.memory != 0 {
+            return None;
+        }
+        let func = function_index.checked_sub(m.num_imported_funcs)?;
+        let ty = m.func_type(function_index);
+        if ty.params().len() != 1 {
+            return None;
+        }
+        let results = ty.results().len() as u32;
+        self.emit(Instr::GoCall { local, global, func, ret });
+        self.pushes(results);
+        Some(5)
     }
 
     /// A loop latch: `local.get c; (const step | local.get by); add; local.tee c; (local.get b |
@@ -466,4 +541,35 @@ pub(super) fn thread_resume_jumps(code: &mut [Instr]) {
             code[i] = Instr::LocalSetImmBr { index, value, target: t };
         }
     }
+}
+
+/// Where a call may enter a function past Go's resume dispatch, which every Go function that
+/// can be resumed starts with: `global.get $SP; local.set sp` (`GlobalGetSet`), then the
+/// `br_table` on its resume-point parameter (`BrTableLocal`). A call that passes 0 there (a
+/// call, not a resume: `CallImm` with value 0) runs the first itself and starts at the
+/// instruction entry 0 leads to, two dispatches fewer per Go call. `at == 0` (the function's
+/// first instruction) means the function has no such dispatch: it is entered at its start.
+/// With fuel or interruption on, the function starts with their instruction and never matches.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ResumeEntry {
+    /// The instruction entry 0 of the dispatch leads to.
+    pub at: u32,
+    /// `GlobalGetSet`'s global and local.
+    pub global: u32,
+    pub local: u32,
+}
+
+/// The [`ResumeEntry`] of a function's code (with absolute branch targets).
+pub(super) fn resume_entry(code: &[Instr], num_params: u32) -> ResumeEntry {
+    let [Instr::GlobalGetSet { index, dst }, Instr::BrTableLocal { index: x, .. }, Instr::BrTableTarget { target, drop: 0, keep: 0 }, ..] =
+        *code
+    else {
+        return ResumeEntry::default();
+    };
+    // The table reads the last parameter (where `CallImm` puts its value), which the local
+    // written before it is not.
+    if num_params == 0 || x != num_params - 1 || dst == x {
+        return ResumeEntry::default();
+    }
+    ResumeEntry { at: target, global: index, local: dst }
 }

@@ -17,7 +17,7 @@
 //! physically sit on the value stack count towards stack heights, so branch adjustments and the
 //! frame's maximum height are in physical slots.
 
-use crate::isa::{select_form, Addr, Bin, Dst, Instr, Load, Opd, Store, Un};
+use crate::isa::{select_form, translate_operator, Addr, Bin, Dst, Instr, Load, Opd, Store, Un};
 use crate::module::ModuleInner;
 use wisp_decoder::{BlockType, FunctionBody, Operator};
 
@@ -54,6 +54,8 @@ pub(crate) struct CompiledFunc {
     pub num_results: u32,
     /// The most slots the frame can use: parameters, locals and operands.
     pub max_height: u32,
+    /// Where a call that is not a resume may enter past Go's resume dispatch (`idioms::ResumeEntry`).
+    pub entry: idioms::ResumeEntry,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,14 +77,14 @@ struct Ctrl {
     /// Loop start, the target of branches to a loop's label.
     start: u32,
     /// The last forward branch to this frame's end still waiting for its target, or
-    /// `NO_SITE`. Pending branches form a chain through their own target fields (each holds
-    /// the previous pending site), so recording one costs no allocation.
+    /// `NO_SITE`: an index into `Translator::pending`, whose entries chain each frame's
+    /// branches (a site's target field is written once, with the frame's end).
     pending: u32,
     /// The branch of an `if` to its `else` (or end), while that is still unknown.
     else_fixup: Option<u32>,
 }
 
-/// The end of a chain of pending branch sites (`Ctrl::pending`).
+/// The end of a chain of pending branch sites (`Ctrl::pending`, `Translator::pending`).
 const NO_SITE: u32 = u32::MAX;
 
 /// Operands kept off the stack at most; past it they are all materialized (keeps the scans for
@@ -131,6 +133,11 @@ struct Translator<'m> {
     /// will count from (itself, or for a `br_table`'s entry the table): the threaded backend's
     /// `lower` rewrites these and looks at no other instruction's fields.
     sites: Vec<(u32, u32)>,
+    /// Forward branches waiting for their frame's end: `(site, previous entry of the same
+    /// frame or NO_SITE)`. Kept beside the code rather than threaded through the branches'
+    /// target fields, so a site's target is written once (each write of a target field is a
+    /// jump on the instruction's variant).
+    pending: Vec<(u32, u32)>,
 }
 
 /// What the operator after the current one does with its result.
@@ -399,8 +406,9 @@ impl<'m> Translator<'m> {
 
     /// Links branch `site` into frame `idx`'s chain of pending branches.
     fn chain(&mut self, idx: usize, site: u32) {
-        let prev = std::mem::replace(&mut self.ctrls[idx].pending, site);
-        self.patch(site, prev);
+        let entry = self.pending.len() as u32;
+        let prev = std::mem::replace(&mut self.ctrls[idx].pending, entry);
+        self.pending.push((site, prev));
     }
 
     fn patch(&mut self, site: u32, target: u32) {
@@ -473,13 +481,25 @@ impl<'m> Translator<'m> {
 
     /// Translates `op`; `ahead` are the operators that follow it. Returns how many of them it
     /// consumed.
+    // Inlined into the loop that reads the operators (its one caller), as it was before its
+    // match took the numeric operators' arms (a call per operator: +2% instructions on Go).
+    #[inline(always)]
     fn op(&mut self, op: &Operator<'_>, ahead: &[Operator<'_>]) -> usize {
         let next = ahead.first();
         if self.live {
             self.meter();
+        } else if !matches!(
+            op,
+            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } | Operator::Else {} | Operator::End {}
+        ) {
+            // Control structure is tracked even in unreachable code, so ends match their blocks.
+            return 0;
         }
-        // Control structure is tracked even in unreachable code, so ends match their blocks.
-        match *op {
+        let m = self.module;
+        // One match on the operator: the numeric and memory operators' arms are generated (each
+        // names its family's operator), the others follow; an operator without a translation
+        // does not compile.
+        translate_operator!(*op, self, ahead, {
             Operator::Block { blockty } => {
                 if self.live {
                     self.materialize_all(0);
@@ -538,11 +558,11 @@ impl<'m> Translator<'m> {
                 if let Some(site) = f.else_fixup {
                     self.patch(site, here);
                 }
-                let mut site = f.pending;
-                while site != NO_SITE {
-                    let next = self.code[site as usize].branch_target().expect("a pending site is a branch");
+                let mut entry = f.pending;
+                while entry != NO_SITE {
+                    let (site, prev) = self.pending[entry as usize];
                     self.patch(site, here);
-                    site = next;
+                    entry = prev;
                 }
                 self.reset_stack(f.height, f.results);
                 self.live = f.live_at_entry;
@@ -551,13 +571,6 @@ impl<'m> Translator<'m> {
                 }
                 return 0;
             }
-            _ if !self.live => return 0,
-            _ => {}
-        }
-        let m = self.module;
-        // The operators with arms of their own first (locals and constants, the most common,
-        // then take no look-up of a family); numeric and memory operators by family after.
-        match *op {
             Operator::Nop {} => {}
             Operator::Unreachable {} => {
                 self.emit(Instr::Unreachable);
@@ -702,27 +715,8 @@ impl<'m> Translator<'m> {
             Operator::TableFill { table } => self.simple(3, Instr::TableFill { table }, 0),
             Operator::RefIsNull {} => self.simple(1, Instr::RefIsNull, 1),
             Operator::RefFunc { function_index } => self.simple(0, Instr::RefFunc { func: function_index }, 1),
-            _ => return self.by_family(op, ahead),
-        }
+        });
         0
-    }
-
-    /// Translates a numeric or memory operator through its family's selector.
-    fn by_family(&mut self, op: &Operator<'_>, ahead: &[Operator<'_>]) -> usize {
-        if let Some(op) = Bin::of(op) {
-            return self.binary(op, ahead);
-        }
-        if let Some(op) = Un::of(op) {
-            return self.unary(op, ahead);
-        }
-        if let Some((op, memarg)) = Load::of(op) {
-            return self.load(op, memarg.offset as u32, ahead.first());
-        }
-        if let Some((op, memarg)) = Store::of(op) {
-            self.store(op, memarg.offset as u32);
-            return 0;
-        }
-        unreachable!("operator {} has no translation", op.name())
     }
 
     /// Whether a `br_table` here (its index popped, everything on the stack) has an entry that
@@ -825,6 +819,16 @@ impl<'m> Translator<'m> {
         }
     }
 
+    /// Emits `form`, whose result is pushed, for an operator whose operands were popped: the
+    /// common case of `finish`, taken before any destination is looked at (each look-up at the
+    /// operator after is a jump on its kind).
+    #[inline(always)]
+    fn pushed(&mut self, form: Instr) -> usize {
+        self.emit(form);
+        self.push(Opd::S);
+        0
+    }
+
     /// Emits `form` for an operator whose `operands` were popped, with destination `dst` taken
     /// from `next` (or pushed); completes the `br_if`/`if` it consumed. Returns the number of
     /// operators consumed.
@@ -909,6 +913,12 @@ impl<'m> Translator<'m> {
         }
         let s_ops = (a == Opd::S) as u32 + (b == Opd::S) as u32;
         let wanted = next_of(next_op);
+        if let Next::None = wanted {
+            let form = self.select2(|a, b| op.form(a, b, Dst::S));
+            self.pop();
+            self.pop();
+            return consumed + self.pushed(form);
+        }
         let fused = self.destination(wanted, 2, op.is_compare(), s_ops);
         let (fop, dst, fused) = match fused {
             Next::Set(x) | Next::Tee(x) => (op, Dst::L(x), fused),
@@ -1008,7 +1018,13 @@ impl<'m> Translator<'m> {
                 return 0;
             }
         }
-        let fused = self.destination(next_of(next), 1, op.is_test(), (a == Opd::S) as u32);
+        let wanted = next_of(next);
+        if let Next::None = wanted {
+            let form = self.select1(|a| op.form(a, Dst::S));
+            self.pop();
+            return self.pushed(form);
+        }
+        let fused = self.destination(wanted, 1, op.is_test(), (a == Opd::S) as u32);
         let (dst, fused) = match fused {
             Next::Set(x) | Next::Tee(x) => (Dst::L(x), fused),
             Next::BrIf(_) => (Dst::Br(u32::MAX), fused),
@@ -1023,20 +1039,32 @@ impl<'m> Translator<'m> {
         } else {
             (Dst::S, Next::None)
         };
-        let form = match direct.or_else(|| op.form(a, dst)) {
+        let form = match direct {
             Some(i) => i,
-            None => {
-                let n = self.stack.len();
-                self.materialize(n - 1);
-                op.form(Opd::S, dst).expect("every operator has its stack form")
-            }
+            None => self.select1(|a| op.form(a, dst)),
         };
         self.pop();
         self.finish(form, dst, fused)
     }
 
+    /// The form `f` gives for the top entry, materialized when it has none for its kind (every
+    /// operator, load included, has its stack form).
+    fn select1(&mut self, f: impl Fn(Opd) -> Option<Instr>) -> Instr {
+        if let Some(i) = f(self.top(0)) {
+            return i;
+        }
+        let n = self.stack.len();
+        self.materialize(n - 1);
+        f(Opd::S).expect("every operator has its stack form")
+    }
+
     fn load(&mut self, op: Load, offset: u32, next: Option<&Operator<'_>>) -> usize {
         let addr = self.top(0);
+        if let Next::None = next_of(next) {
+            let form = self.select1(|a| op.form(a.into(), offset, Dst::S));
+            self.pop();
+            return self.pushed(form);
+        }
         // Into the local when a form for this address, or the stack's, has it (the description
         // leaves out forms no code uses).
         let (dst, fused) = match self.destination(next_of(next), 1, false, 0) {
@@ -1048,23 +1076,18 @@ impl<'m> Translator<'m> {
             }
             _ => (Dst::S, Next::None),
         };
-        let form = match op.form(addr.into(), offset, dst) {
-            Some(i) => i,
-            None => {
-                let n = self.stack.len();
-                self.materialize(n - 1);
-                op.form(Addr::S, offset, dst).expect("every load has its stack form")
-            }
-        };
+        let form = self.select1(|a| op.form(a.into(), offset, dst));
         self.pop();
         self.finish(form, dst, fused)
     }
 
-    fn store(&mut self, op: Store, offset: u32) {
+    /// Returns the operators consumed after it (none), as every operator's translation does.
+    fn store(&mut self, op: Store, offset: u32) -> usize {
         let form = self.select2(|a, v| op.form(a.into(), v, offset));
         self.pop();
         self.pop();
         self.emit(form);
+        0
     }
 }
 /// A `br_table`'s label depths, its default last (the order of its entries).
@@ -1119,7 +1142,8 @@ pub(crate) fn too_large(module: &ModuleInner, def_index: u32) -> CompiledFunc {
     } else {
         (Box::from(code), Box::default())
     };
-    CompiledFunc { code, ops, num_params, num_locals: 1, num_results, max_height: num_params + 1 + num_results }
+    let max_height = num_params + 1 + num_results;
+    CompiledFunc { code, ops, num_params, num_locals: 1, num_results, max_height, entry: Default::default() }
 }
 
 /// The vectors a translation works in, kept from one function to the next on each thread:
@@ -1130,6 +1154,7 @@ struct Scratch {
     ctrls: Vec<Ctrl>,
     stack: Vec<Opd>,
     sites: Vec<(u32, u32)>,
+    pending: Vec<(u32, u32)>,
     /// The read-ahead window; empty between functions (so no borrowed bytes outlive one).
     window: Vec<Operator<'static>>,
 }
@@ -1246,6 +1271,7 @@ fn translate_with<R: offsets::Record>(
         fuel_site: None,
         interruptible: module.engine.config().interruptible,
         sites: emptied(&mut scratch.sites),
+        pending: emptied(&mut scratch.pending),
     };
     if t.interruptible {
         t.emit(Instr::CheckInterrupt);
@@ -1327,6 +1353,7 @@ fn translate_with<R: offsets::Record>(
         return Err(Failure::TooLarge);
     }
     let num_params = ty.params().len() as u32;
+    let entry = idioms::resume_entry(&t.code, num_params);
     // Each backend runs one array; the threaded one carries the instructions inside its ops.
     let (code, ops) = if module.engine.threaded() {
         (Box::default(), crate::exec::threaded::lower(&t.code, &t.sites))
@@ -1338,5 +1365,6 @@ fn translate_with<R: offsets::Record>(
     scratch.ctrls = t.ctrls;
     scratch.stack = t.stack;
     scratch.sites = t.sites;
-    Ok(CompiledFunc { ops, code, num_params, num_locals, num_results, max_height })
+    scratch.pending = t.pending;
+    Ok(CompiledFunc { ops, code, num_params, num_locals, num_results, max_height, entry })
 }
