@@ -219,6 +219,9 @@ impl ModuleInner {
             let compiled = match translate::translate_validating(self, def_index as u32, &mut validator) {
                 Ok(compiled) => compiled,
                 Err(translate::Failure::TooLarge) => translate::too_large(self, def_index as u32),
+                Err(translate::Failure::Unsupported(name)) => {
+                    return Err(crate::Error::Unsupported(format!("operator {name}")))
+                }
                 Err(translate::Failure::Invalid(e)) => {
                     return Err(wisp_validator::body_error(e, def_index + 1 == n).into())
                 }

@@ -123,6 +123,9 @@ struct Translator<'m> {
     floor: usize,
     max_height: u32,
     live: bool,
+    /// The first operator met that wisp does not execute (Module::new refuses modules using
+    /// one; a translation that still meets one fails with its name rather than guessing).
+    unsupported: Option<&'static str>,
     num_results: u32,
     /// Fuel metering: every block starts with a `ConsumeFuel` counting its Wasm operators.
     fuel: bool,
@@ -715,6 +718,12 @@ impl<'m> Translator<'m> {
             Operator::TableFill { table } => self.simple(3, Instr::TableFill { table }, 0),
             Operator::RefIsNull {} => self.simple(1, Instr::RefIsNull, 1),
             Operator::RefFunc { function_index } => self.simple(0, Instr::RefFunc { func: function_index }, 1),
+            // Operators of proposals wisp decodes and validates but does not execute yet.
+            _ => {
+                self.unsupported.get_or_insert(op.name());
+                self.go_dead();
+                return 0;
+            }
         });
         0
     }
@@ -1181,6 +1190,8 @@ pub(crate) enum Failure {
     Invalid(wisp_validator::Error),
     /// The body translates to more instructions than wisp's branch offsets reach.
     TooLarge,
+    /// The body uses an operator wisp does not execute (named).
+    Unsupported(&'static str),
 }
 
 impl From<wisp_validator::Error> for Failure {
@@ -1266,6 +1277,7 @@ fn translate_with<R: offsets::Record>(
         floor: 0,
         max_height: 0,
         live: true,
+        unsupported: None,
         num_results,
         fuel: module.engine.config().consume_fuel,
         fuel_site: None,
@@ -1343,6 +1355,9 @@ fn translate_with<R: offsets::Record>(
     scratch.window = recycle_window(buf);
     if let Some(v) = validator {
         v.finish(ops.offset())?;
+    }
+    if let Some(name) = t.unsupported {
+        return Err(Failure::Unsupported(name));
     }
     idioms::thread_resume_jumps(&mut t.code);
     // Whichever backend runs: the sites are what the threaded one relies on.

@@ -117,7 +117,7 @@ pub(crate) fn offset_map(module: &ModuleInner, def_index: u32, expected_len: usi
     let compiled = super::with_scratch(|scratch| super::translate_with(module, def_index, scratch, None, &mut map));
     let len = match compiled {
         Ok(c) => c.code.len().max(c.ops.len()),
-        Err(Failure::Invalid(_) | Failure::TooLarge) => return None,
+        Err(Failure::Invalid(_) | Failure::TooLarge | Failure::Unsupported(_)) => return None,
     };
     if len != expected_len {
         return None;
