@@ -182,7 +182,7 @@ impl ValType {
         let at = r.offset();
         let b = r.peek_u8()?;
         match b {
-            0x7f | 0x7e | 0x7d | 0x7c => {
+            0x7c..=0x7f => {
                 r.read_u8()?;
                 Ok(ValType::from_byte(b).unwrap_or(ValType::I32))
             }
