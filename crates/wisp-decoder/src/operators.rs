@@ -621,20 +621,22 @@ pub mod imm {
         r.read_var_u32()
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn var_i32(r: R<'_, '_>, _: &Features) -> Result<i32> {
         r.read_var_i32()
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn var_i64(r: R<'_, '_>, _: &Features) -> Result<i64> {
         r.read_var_i64()
     }
 
+    #[inline(always)]
     pub fn ieee32(r: R<'_, '_>, _: &Features) -> Result<Ieee32> {
         r.read_u32_le().map(Ieee32)
     }
 
+    #[inline(always)]
     pub fn ieee64(r: R<'_, '_>, _: &Features) -> Result<Ieee64> {
         r.read_u64_le().map(Ieee64)
     }
@@ -869,40 +871,49 @@ macro_rules! define_operators {
 
         #[allow(non_snake_case)]
         impl<'a> VisitOperator<'a> for PushOperator<'_, 'a> {
-            type Output = ();
+            type Output = std::result::Result<(), Box<Error>>;
             $(
                 #[inline(always)]
-                fn $name(&mut self $(, $field: $ty)*) {
-                    self.0.push(Operator::$name { $($field),* })
+                fn $name(&mut self $(, $field: $ty)*) -> Self::Output {
+                    self.0.push(Operator::$name { $($field),* });
+                    Ok(())
                 }
             )*
         }
 
         /// Decodes the immediates of operator `code` (read at `at`) and hands them to `v`.
+        /// `PREFIX` is `code`'s top byte (0 for one-byte opcodes): the arms of the other
+        /// prefixes fold away, so each prefix has a match of its own rows only. The prefix
+        /// bytes themselves are arms of the one-byte match, handed to `prefixed`: one bounds
+        /// check and one jump per operator, as before there were prefixes to leave out.
         #[inline(always)]
-        fn visit_operator<'a, V: VisitOperator<'a>>(
-            r: &mut BinaryReader<'a>,
-            f: &Features,
-            has_data_count: bool,
+        fn visit_operator<'a, V: VisitOperator<'a>, const PREFIX: u32>(
+            ops: &mut OperatorsReader<'a>,
             code: u32,
             at: usize,
             v: &mut V,
+            prefixed: Prefixed<'a, V>,
         ) -> Result<V::Output> {
             Ok(match code {
                 $(
-                    $code if proposal_enabled!($proposal, f) => {
-                        $( let $field = imm::$read(r, f)?; )*
-                        if needs_data_count($code) && !has_data_count {
+                    $code if $code >> 24 == PREFIX && proposal_enabled!($proposal, ops.features) => {
+                        $( let $field = imm::$read(&mut ops.reader, &ops.features)?; )*
+                        if needs_data_count($code) && !ops.has_data_count {
                             return Err(Error::new(ErrorKind::DataCountRequired, at));
                         }
                         v.$name($($field),*)
                     }
                 )*
+                0xfc | 0xfd if PREFIX == 0 => return prefixed(ops, code as u8, at, v),
                 _ => return Err(Error::new(ErrorKind::IllegalOpcode(OpcodeDisplay(code)), at)),
             })
         }
     };
 }
+
+/// What [`visit_operator`] does with a prefix byte (0xfc or 0xfd) read at `at`: read the rest
+/// of the opcode and visit the operator.
+type Prefixed<'a, V> = fn(&mut OperatorsReader<'a>, u8, usize, &mut V) -> Result<<V as VisitOperator<'a>>::Output>;
 
 /// `memory.init` and `data.drop`, which a module without a data count section may not use.
 #[inline(always)]
@@ -911,6 +922,33 @@ const fn needs_data_count(code: u32) -> bool {
 }
 
 for_each_operator!(define_operators);
+
+/// The opcode of a prefixed operator whose prefix was read at `at`: `prefix << 24 | sub-opcode`.
+#[inline(always)]
+fn prefixed(r: &mut BinaryReader<'_>, prefix: u8, at: usize) -> Result<u32> {
+    let sub = r.read_var_u32()?;
+    if sub > 0x00ff_ffff {
+        return Err(Error::new(ErrorKind::IllegalOpcode(OpcodeDisplay(u32::from(prefix) << 24 | 0xff_ffff)), at));
+    }
+    Ok(u32::from(prefix) << 24 | sub)
+}
+
+/// The `prefixed` of a match of prefixed opcodes, which has no prefix arms.
+fn no_prefix<'a, V: VisitOperator<'a>>(
+    _: &mut OperatorsReader<'a>,
+    prefix: u8,
+    at: usize,
+    _: &mut V,
+) -> Result<V::Output> {
+    Err(Error::new(ErrorKind::IllegalOpcode(OpcodeDisplay(u32::from(prefix))), at))
+}
+
+/// A decoding error as a checked visitor's error, out of the operator loop.
+#[cold]
+#[inline(never)]
+fn malformed<E: From<Error>>(e: Error) -> E {
+    E::from(e)
+}
 
 /// Reads one operator at a time from a function body or constant expression.
 #[derive(Debug, Clone)]
@@ -957,7 +995,7 @@ impl<'a> OperatorsReader<'a> {
     /// keeps operators in a vector saves moving each one out of a returned value).
     #[inline]
     pub fn read_into(&mut self, out: &mut Vec<Operator<'a>>) -> Result<()> {
-        self.visit(&mut PushOperator(out))
+        self.visit_checked(&mut PushOperator(out)).map_err(|e| *e)
     }
 
     /// Reads the next operator and hands it to `visitor`: the method named as the operator,
@@ -967,21 +1005,63 @@ impl<'a> OperatorsReader<'a> {
     pub fn visit<V: VisitOperator<'a>>(&mut self, visitor: &mut V) -> Result<V::Output> {
         let at = self.reader.offset();
         let b = self.reader.read_u8()?;
-        let code = match b {
-            0xfc | 0xfd => self.prefixed(b, at)?,
-            _ => u32::from(b),
-        };
-        visit_operator(&mut self.reader, &self.features, self.has_data_count, code, at, visitor)
+        visit_operator::<V, 0>(self, u32::from(b), at, visitor, |ops, prefix, at, v| {
+            let code = prefixed(&mut ops.reader, prefix, at)?;
+            if prefix == 0xfc {
+                visit_operator::<V, 0xfc>(ops, code, at, v, no_prefix)
+            } else {
+                visit_operator::<V, 0xfd>(ops, code, at, v, no_prefix)
+            }
+        })
     }
 
-    /// The opcode of a prefixed operator: `prefix << 24 | sub-opcode`.
-    #[inline(never)]
-    fn prefixed(&mut self, prefix: u8, at: usize) -> Result<u32> {
-        let sub = self.reader.read_var_u32()?;
-        if sub > 0x00ff_ffff {
-            return Err(Error::new(ErrorKind::IllegalOpcode(OpcodeDisplay(u32::from(prefix) << 24 | 0xff_ffff)), at));
+    /// Like [`visit`](Self::visit), for a visitor whose methods return `Result<(), E>`: a
+    /// decoding error becomes an `E` too, so a caller's loop tests one result per operator
+    /// (one word when `E` is a box). Each arm of the one-byte match then goes straight back
+    /// to that loop, where two nested results joined all arms in one block first.
+    #[inline(always)]
+    pub fn visit_checked<V, E>(&mut self, visitor: &mut V) -> std::result::Result<(), E>
+    where
+        V: VisitOperator<'a, Output = std::result::Result<(), E>>,
+        E: From<Error>,
+    {
+        let at = self.reader.offset();
+        let b = match self.reader.read_u8() {
+            Ok(b) => b,
+            Err(e) => return Err(malformed(e)),
+        };
+        let visited = visit_operator::<V, 0>(self, u32::from(b), at, visitor, |ops, prefix, at, v| {
+            Ok(if prefix == 0xfc { ops.visit_fc(at, v) } else { ops.visit_fd(at, v) })
+        });
+        match visited {
+            Ok(checked) => checked,
+            Err(e) => Err(malformed(e)),
         }
-        Ok(u32::from(prefix) << 24 | sub)
+    }
+
+    /// The 0xfc operators (saturating truncations, bulk memory, tables): out of the loop that
+    /// reads one-byte opcodes, whose registers a second large match would crowd.
+    #[inline(never)]
+    fn visit_fc<V, E>(&mut self, at: usize, visitor: &mut V) -> std::result::Result<(), E>
+    where
+        V: VisitOperator<'a, Output = std::result::Result<(), E>>,
+        E: From<Error>,
+    {
+        let code = prefixed(&mut self.reader, 0xfc, at).map_err(malformed)?;
+        visit_operator::<V, 0xfc>(self, code, at, visitor, no_prefix).unwrap_or_else(|e| Err(malformed(e)))
+    }
+
+    /// The 0xfd operators (SIMD): rare in most code, and the largest group, so out of line
+    /// and cold.
+    #[cold]
+    #[inline(never)]
+    fn visit_fd<V, E>(&mut self, at: usize, visitor: &mut V) -> std::result::Result<(), E>
+    where
+        V: VisitOperator<'a, Output = std::result::Result<(), E>>,
+        E: From<Error>,
+    {
+        let code = prefixed(&mut self.reader, 0xfd, at).map_err(malformed)?;
+        visit_operator::<V, 0xfd>(self, code, at, visitor, no_prefix).unwrap_or_else(|e| Err(malformed(e)))
     }
 
     /// Reads the next operator and the offset it started at.

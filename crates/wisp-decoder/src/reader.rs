@@ -89,11 +89,13 @@ impl<'a> BinaryReader<'a> {
         self.read_bytes(len).map(|_| ())
     }
 
+    #[inline]
     pub fn read_u32_le(&mut self) -> Result<u32> {
         let b = self.read_bytes(4)?;
         Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
 
+    #[inline]
     pub fn read_u64_le(&mut self) -> Result<u64> {
         let b = self.read_bytes(8)?;
         let mut a = [0u8; 8];
@@ -205,7 +207,8 @@ impl<'a> BinaryReader<'a> {
         self.read_uleb(64)
     }
 
-    #[inline]
+    // Forced: called from the operator match's `i32.const` arm, which is hot.
+    #[inline(always)]
     pub fn read_var_i32(&mut self) -> Result<i32> {
         // Fast path: small constants fit in one byte.
         if let Some(&b) = self.data.get(self.pos) {
@@ -221,7 +224,7 @@ impl<'a> BinaryReader<'a> {
         self.read_sleb(33)
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn read_var_i64(&mut self) -> Result<i64> {
         if let Some(&b) = self.data.get(self.pos) {
             if b < 0x80 {

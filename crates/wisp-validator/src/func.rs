@@ -295,15 +295,15 @@ macro_rules! define_dispatch {
         impl<'a> VisitOperator<'a> for FuncValidator<'_> {
             type Output = VisitResult;
             $(
-                /// Checks the operator's proposal, then its typing: generic for every operator
-                /// whose signature the table gives, `special` for the others.
+                /// Checks the operator's typing: generic for every operator whose signature the
+                /// table gives, `special` for the others. Its proposal is the reader's check
+                /// (the module's bodies are read with the features it is validated with), or
+                /// `dispatch`'s for an operator from elsewhere.
                 #[allow(unused_variables)]
                 #[inline(always)]
                 fn $name(&mut self $(, $field: $ty)*) -> VisitResult {
                     let checked = if self.controls.is_empty() {
                         Err(invalid("operators remaining after end of function", self.offset))
-                    } else if !wisp_decoder::proposal_enabled!($proposal, self.info.features) {
-                        Err(self.disabled($code))
                     } else {
                         typing!(self, $name, [$($sig)*] $($field)*)
                     };
@@ -316,7 +316,12 @@ macro_rules! define_dispatch {
             #[inline]
             fn dispatch(&mut self, op: &Operator<'_>) -> Result<()> {
                 match op {
-                    $( Operator::$name { $($field),* } => VisitOperator::$name(self $(, $field.clone())*).map_err(|e| *e), )*
+                    $( Operator::$name { $($field),* } => {
+                        if !wisp_decoder::proposal_enabled!($proposal, self.info.features) {
+                            return Err(self.disabled($code));
+                        }
+                        VisitOperator::$name(self $(, $field.clone())*).map_err(|e| *e)
+                    } )*
                 }
             }
         }
@@ -351,6 +356,14 @@ wisp_decoder::for_each_operator!(define_dispatch);
 /// then leaves one register for the loop to test, where a `Result<()>` (four words) went
 /// through memory at the join of the decoder's several hundred arms.
 pub type VisitResult = std::result::Result<(), Box<Error>>;
+
+/// A malformed operator, as [`OperatorsReader::visit_checked`] reports it to the validator.
+impl From<wisp_decoder::Error> for Box<Error> {
+    #[cold]
+    fn from(e: wisp_decoder::Error) -> Self {
+        Box::new(Error::Decode(e))
+    }
+}
 
 #[cold]
 #[inline(never)]
@@ -468,11 +481,7 @@ impl<'m> FuncValidator<'m> {
                 break;
             }
             self.offset = ops.offset();
-            match ops.visit(&mut Checked(self, out)) {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => return Err(*e),
-                Err(e) => return Err(Error::Decode(e)),
-            }
+            ops.visit_checked(&mut Checked(self, out)).map_err(|e| *e)?;
         }
         Ok(())
     }
@@ -621,6 +630,7 @@ impl<'m> FuncValidator<'m> {
     }
 
     /// Pops a value of any type, as the stack holds it (unknown included).
+    #[inline]
     fn pop_raw(&mut self) -> Result<Operand> {
         if self.operands.len() > self.frame_height() {
             if let Some(v) = self.operands.pop() {

@@ -160,7 +160,7 @@ pub fn validate_function_with(
     while !ops.eof() {
         // Decoded and checked in one step: the validator is the decoder's visitor.
         v.set_offset(ops.offset());
-        ops.visit(&mut v)?.map_err(|e| *e)?;
+        ops.visit_checked(&mut v).map_err(|e| *e)?;
     }
     v.finish(ops.offset())?;
     Ok(v.into_allocations())
