@@ -469,3 +469,115 @@ fn products_added_read_the_addend_when_the_operators_do() {
         assert!(exact.call(&mut store, (f64::INFINITY, 0.0, 1.0)).unwrap().is_nan());
     }
 }
+
+/// A comparison's or test's result extended (`i64.extend_i32_u`) is itself and under `eqz` its
+/// negation: Go's `if b` on a bool computed as `x == 0` is `i64.eqz; i64.extend_i32_u; i64.eqz;
+/// i32.eqz; if`, one instruction. Each function returns what the Wasm means (computed here by
+/// hand), with fuel charged for every operator as if nothing were joined.
+#[test]
+fn extended_and_negated_tests_are_one_instruction() {
+    const M: &str = r#"(module
+      ;; 0: Go's `if x == 0`, through a bool: 1 when x is zero.
+      (func (export "go_if") (param i64) (result i32)
+        (if (i32.eqz (i64.eqz (i64.extend_i32_u (i64.eqz (local.get 0))))) (then (return (i32.const 1))))
+        (i32.const 0))
+      ;; 1: the bool kept in a local (an i64 0 or 1), then tested; returns bool * 10 + branch.
+      (func (export "go_tee") (param i64) (result i64) (local i64)
+        (if (i32.eqz (i64.eqz (local.tee 1 (i64.extend_i32_u (i64.eqz (local.get 0))))))
+          (then (return (i64.add (i64.mul (local.get 1) (i64.const 10)) (i64.const 1)))))
+        (i64.mul (local.get 1) (i64.const 10)))
+      ;; 2: a comparison extended into an i64 local, then read whole.
+      (func (export "lt_wide") (param i64 i64) (result i64) (local i64)
+        (local.set 2 (i64.extend_i32_u (i64.lt_s (local.get 0) (local.get 1))))
+        (local.get 2))
+      ;; 3: the same negated twice through the extension: the comparison's inverse, pushed.
+      (func (export "ge_wide") (param i64 i64) (result i64)
+        (i64.extend_i32_u (i64.eqz (i64.extend_i32_u (i64.lt_s (local.get 0) (local.get 1))))))
+      ;; 4: a float ordering negated (no inverse: NaN) by the branch taking it.
+      (func (export "not_lt") (param f64 f64) (result i32)
+        (block (br_if 0 (i32.eqz (f64.lt (local.get 0) (local.get 1)))) (return (i32.const 0)))
+        (i32.const 1))
+      ;; 5: the same into a `br_if` that drops an operand (its own instruction): the negation
+      ;; is computed. 7 when the branch is taken, else 5.
+      (func (export "not_lt_drop") (param f64 f64) (result i32)
+        (block (result i32)
+          (i32.const 5)
+          (i32.const 7)
+          (br_if 0 (i32.eqz (f64.lt (local.get 0) (local.get 1))))
+          (drop)))
+      ;; 6: a test negated twice on a value that is not a bool, into a branch.
+      (func (export "nez") (param i32) (result i32)
+        (block (br_if 0 (i32.eqz (i32.eqz (local.get 0)))) (return (i32.const 0)))
+        (i32.const 1))
+      ;; 7: a test negated once, pushed: the value of `x != 0`.
+      (func (export "ne_pushed") (param i64) (result i32)
+        (i32.eqz (i64.eqz (local.get 0))))
+      ;; 8: an odd run into an `if`: enters when the value is zero.
+      (func (export "if_zero") (param i32) (result i32)
+        (if (result i32) (i32.eqz (i32.eqz (i32.eqz (local.get 0)))) (then (i32.const 1)) (else (i32.const 0)))))"#;
+    for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
+        for fuel in [false, true] {
+            let mut config = wisp::Config::new();
+            config.dispatch(dispatch).consume_fuel(fuel);
+            let engine = Engine::new(&config);
+            let module = Module::new(&engine, wat(M)).expect("valid");
+            if !fuel {
+                let go_if = module.disassemble(0).unwrap();
+                assert!(go_if.contains("I64Eqz_L_Br") && !go_if.contains("Extend") && !go_if.contains("I32Eqz"), "{go_if}");
+                let lt_wide = module.disassemble(2).unwrap();
+                assert!(lt_wide.contains("I64LtS_LL") && !lt_wide.contains("Extend"), "{lt_wide}");
+                let ge_wide = module.disassemble(3).unwrap();
+                assert!(ge_wide.contains("I64GeS_LL") && !ge_wide.contains("Eqz"), "{ge_wide}");
+                let not_lt = module.disassemble(4).unwrap();
+                assert!(not_lt.contains("F64Lt_LL_BrNot") && !not_lt.contains("Eqz"), "{not_lt}");
+                let not_lt_drop = module.disassemble(5).unwrap();
+                assert!(not_lt_drop.contains("I32Eqz_S\n") && not_lt_drop.contains("BrNezAdjust"), "{not_lt_drop}");
+            }
+            let mut store = Store::new(&engine, ());
+            if fuel {
+                store.set_fuel(1_000_000).unwrap();
+            }
+            let inst = Linker::new(&engine).instantiate(&mut store, &module).expect("instantiate");
+            let go_if = inst.get_typed_func::<i64, i32>(&store, "go_if").unwrap();
+            for (x, want) in [(0, 1), (1, 0), (-1, 0), (1 << 32, 0)] {
+                assert_eq!(go_if.call(&mut store, x).unwrap(), want, "go_if({x}) {dispatch:?}");
+            }
+            let go_tee = inst.get_typed_func::<i64, i64>(&store, "go_tee").unwrap();
+            assert_eq!(go_tee.call(&mut store, 0).unwrap(), 11);
+            assert_eq!(go_tee.call(&mut store, 1 << 40).unwrap(), 0);
+            let wide = |s: &mut Store<()>, name: &str, a: i64, b: i64| {
+                inst.get_typed_func::<(i64, i64), i64>(&*s, name).unwrap().call(s, (a, b)).unwrap()
+            };
+            for (a, b) in [(1, 2), (2, 1), (-1, 0), (i64::MIN, i64::MAX), (5, 5)] {
+                assert_eq!(wide(&mut store, "lt_wide", a, b), (a < b) as i64);
+                assert_eq!(wide(&mut store, "ge_wide", a, b), (a >= b) as i64);
+            }
+            let f2 = |s: &mut Store<()>, name: &str, a: f64, b: f64| {
+                inst.get_typed_func::<(f64, f64), i32>(&*s, name).unwrap().call(s, (a, b)).unwrap()
+            };
+            for (a, b) in [(1.0, 2.0), (2.0, 1.0), (f64::NAN, 1.0), (1.0, 1.0)] {
+                // Returns 1 when the branch (taken when not a < b) was taken.
+                assert_eq!(f2(&mut store, "not_lt", a, b), !(a < b) as i32, "not_lt({a}, {b})");
+                assert_eq!(f2(&mut store, "not_lt_drop", a, b), if a < b { 5 } else { 7 }, "not_lt_drop({a}, {b})");
+            }
+            let i32f = |s: &mut Store<()>, name: &str, x: i32| {
+                inst.get_typed_func::<i32, i32>(&*s, name).unwrap().call(s, x).unwrap()
+            };
+            for x in [0, 1, 5, -1] {
+                assert_eq!(i32f(&mut store, "nez", x), (x != 0) as i32);
+                assert_eq!(i32f(&mut store, "if_zero", x), (x == 0) as i32);
+            }
+            let ne = inst.get_typed_func::<i64, i32>(&store, "ne_pushed").unwrap();
+            for x in [0i64, 1, 1 << 33] {
+                assert_eq!(ne.call(&mut store, x).unwrap(), (x != 0) as i32);
+            }
+            if fuel {
+                // Every Wasm operator executed is charged, joined or not: go_if(0) runs
+                // local.get, three tests, the extension, the if, then i32.const and return.
+                let before = store.get_fuel().unwrap();
+                go_if.call(&mut store, 0).unwrap();
+                assert_eq!(before - store.get_fuel().unwrap(), 8, "{dispatch:?}");
+            }
+        }
+    }
+}
