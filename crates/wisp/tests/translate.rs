@@ -581,3 +581,58 @@ fn extended_and_negated_tests_are_one_instruction() {
         }
     }
 }
+
+/// Go's stack check at a function's entry (`local.get sp; global.get g; i32.wrap_i64; i32.load
+/// offset=16; i32.le_u; if`) is one instruction: the `if`'s body runs when the stack pointer is
+/// at or below the guard (unsigned), and the guard's load traps like any load.
+#[test]
+fn go_stack_checks_are_one_instruction() {
+    const M: &str = r#"(module
+      (memory 1)
+      (global $g (mut i64) (i64.const 0))
+      (func (export "set") (param i32 i32) (i32.store offset=16 (local.get 0) (local.get 1)))
+      (func (export "guard") (param $sp i32) (param $gv i64) (result i32)
+        (global.set $g (local.get $gv))
+        local.get $sp
+        global.get $g
+        i32.wrap_i64
+        i32.load offset=16
+        i32.le_u
+        if
+          (return (i32.const 1))
+        end
+        (i32.const 0)))"#;
+    for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
+        for fuel in [false, true] {
+            let mut config = wisp::Config::new();
+            config.dispatch(dispatch).consume_fuel(fuel);
+            let engine = Engine::new(&config);
+            let module = Module::new(&engine, wat(M)).expect("valid");
+            let code = module.disassemble(1).unwrap();
+            assert!(code.contains("StackGuardBr { local: 0, global: 0, offset: 16,"), "{code}");
+            assert!(!code.contains("I32Load") && !code.contains("GlobalGet {"), "{code}");
+            let mut store = Store::new(&engine, ());
+            if fuel {
+                store.set_fuel(1_000_000).unwrap();
+            }
+            let inst = Linker::new(&engine).instantiate(&mut store, &module).expect("instantiate");
+            let set = inst.get_typed_func::<(i32, i32), ()>(&store, "set").unwrap();
+            let guard = inst.get_typed_func::<(i32, i64), i32>(&store, "guard").unwrap();
+            set.call(&mut store, (1000, 5000)).unwrap();
+            // The global's high half is not part of the address (i32.wrap_i64).
+            for gv in [1000, (1 << 32) + 1000] {
+                for (sp, want) in [(6000, 0), (5001, 0), (5000, 1), (4999, 1), (0, 1), (-1, 0)] {
+                    assert_eq!(guard.call(&mut store, (sp, gv)).unwrap(), want, "sp {sp} {dispatch:?}");
+                }
+            }
+            let err = guard.call(&mut store, (0, 65536 - 16)).unwrap_err();
+            assert!(err.to_string().contains("out of bounds"), "{err}");
+            if fuel {
+                // Charged as its operators: global.set's two, then six, then the return's two.
+                let before = store.get_fuel().unwrap();
+                guard.call(&mut store, (0, 1000)).unwrap();
+                assert_eq!(before - store.get_fuel().unwrap(), 10, "{dispatch:?}");
+            }
+        }
+    }
+}

@@ -129,6 +129,12 @@ macro_rules! for_each_handler {
                 push!(0u32);
                 call_wasm!(inst_idx!(), func, true)
             },
+            StackGuardBr { local, global, offset, target } => {
+                let guard: u64 = load_from!(global!(global) as u32 as u64, offset, 4, ops::i32_load);
+                if local!(local) as u32 > guard as u32 {
+                    jump!(target);
+                }
+            },
             GlobalGetSetBrNez { global, dst, target } => {
                 local!(dst) = global!(global);
                 if pop!(u32) != 0 {

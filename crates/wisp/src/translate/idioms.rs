@@ -8,7 +8,7 @@
 
 use super::{Next, Translator};
 use crate::isa::{Addr, Bin, Dst, Instr, Load, Opd, Store, Un};
-use wisp_decoder::Operator;
+use wisp_decoder::{BlockType, Operator};
 
 impl Translator<'_> {
     /// Idioms starting at a binary operator whose operands, after the selector's algebra, are
@@ -422,6 +422,31 @@ impl Translator<'_> {
         let site = self.emit(Instr::GlobalGetSetBrNez { global, dst: *local_index, target: u32::MAX });
         self.link(site, target, idx);
         Some(2)
+    }
+
+    /// Go's stack check at a function's entry, the stack pointer `local.get sp` on top: `global.get
+    /// g; [i32.wrap_i64;] i32.load offset; i32.le_u; if` (the `if` calls `morestack`), as one
+    /// instruction branching past the `if`'s body (`StackGuardBr`).
+    pub(super) fn stack_guard(&mut self, global: u32, ahead: &[Operator<'_>]) -> Option<usize> {
+        let (load, rest) = match ahead {
+            [Operator::I32WrapI64 {}, load, rest @ ..] => (load, rest),
+            [load, rest @ ..] => (load, rest),
+            [] => return None,
+        };
+        let [Operator::I32LeU {}, Operator::If { blockty: blockty @ BlockType::Empty }, ..] = *rest else { return None };
+        let (Load::I32Load, memarg) = Load::of(load)? else { return None };
+        let Some(&Opd::L(sp)) = self.stack.last() else { return None };
+        let (local, global) = (u16::try_from(sp).ok()?, u16::try_from(global).ok()?);
+        if memarg.memory != 0 {
+            return None;
+        }
+        let offset = u32::try_from(memarg.offset).ok()?;
+        // Everything below the stack pointer goes on the stack, as for any branch.
+        self.materialize_all(1);
+        self.pop();
+        let site = self.emit(Instr::StackGuardBr { local, global, offset, target: u32::MAX });
+        self.open_if(blockty, Some(site));
+        Some(ahead.len() - rest.len() + 2)
     }
 
     /// Go's jump to its resume dispatch: `i32.const k; local.set pc; br $loop` (see

@@ -692,6 +692,9 @@ impl<'m> Translator<'m> {
                 if let Some(n) = self.call_check(global_index, ahead) {
                     return n;
                 }
+                if let Some(n) = self.stack_guard(global_index, ahead) {
+                    return n;
+                }
                 let dest = next_of(next);
                 if let Next::Set(x) | Next::Tee(x) = dest {
                     self.preserve(x, 0);
