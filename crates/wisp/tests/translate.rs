@@ -525,7 +525,7 @@ fn extended_and_negated_tests_are_one_instruction() {
                 let go_if = module.disassemble(0).unwrap();
                 assert!(go_if.contains("I64Eqz_L_Br") && !go_if.contains("Extend") && !go_if.contains("I32Eqz"), "{go_if}");
                 let lt_wide = module.disassemble(2).unwrap();
-                assert!(lt_wide.contains("I64LtS_LL") && !lt_wide.contains("Extend"), "{lt_wide}");
+                assert!(lt_wide.contains("I64LtS_LL_Set") && !lt_wide.contains("Extend"), "{lt_wide}");
                 let ge_wide = module.disassemble(3).unwrap();
                 assert!(ge_wide.contains("I64GeS_LL") && !ge_wide.contains("Eqz"), "{ge_wide}");
                 let not_lt = module.disassemble(4).unwrap();

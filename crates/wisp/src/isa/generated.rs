@@ -733,6 +733,8 @@ pub enum Instr {
     I32GeU_LI_Br { a: u32, imm: u32, target: u32 },
     /// `i64.eqz`: operand from the stack; result pushed.
     I64Eqz_S,
+    /// `i64.eqz`: operand from the stack; result into local `dst`.
+    I64Eqz_S_Set { dst: u32 },
     /// `i64.eqz`: operand from the stack; branches when true.
     I64Eqz_S_Br { target: u32 },
     /// `i64.eqz`: operand from the stack; branches when false.
@@ -757,10 +759,14 @@ pub enum Instr {
     I64Eq_SI_Br { imm: u64, target: u32 },
     /// `i64.eq`: left from a local, right from a local; result pushed.
     I64Eq_LL { a: u32, b: u32 },
+    /// `i64.eq`: left from a local, right from a local; result into local `dst`.
+    I64Eq_LL_Set { a: u32, b: u32, dst: u32 },
     /// `i64.eq`: left from a local, right from a local; branches when true.
     I64Eq_LL_Br { a: u32, b: u32, target: u32 },
     /// `i64.eq`: left from a local, right an immediate; result pushed.
     I64Eq_LI { a: u32, imm: u64 },
+    /// `i64.eq`: left from a local, right an immediate; result into local `dst` (immediate sign-extended from 32 bits).
+    I64Eq_LI_Set { a: u32, imm: i32, dst: u32 },
     /// `i64.eq`: left from a local, right an immediate; branches when true (immediate sign-extended from 32 bits).
     I64Eq_LI_Br { a: u32, imm: i32, target: u32 },
     /// `i64.ne`: left from the stack, right from the stack; result pushed.
@@ -777,10 +783,14 @@ pub enum Instr {
     I64Ne_SI_Br { imm: u64, target: u32 },
     /// `i64.ne`: left from a local, right from a local; result pushed.
     I64Ne_LL { a: u32, b: u32 },
+    /// `i64.ne`: left from a local, right from a local; result into local `dst`.
+    I64Ne_LL_Set { a: u32, b: u32, dst: u32 },
     /// `i64.ne`: left from a local, right from a local; branches when true.
     I64Ne_LL_Br { a: u32, b: u32, target: u32 },
     /// `i64.ne`: left from a local, right an immediate; result pushed.
     I64Ne_LI { a: u32, imm: u64 },
+    /// `i64.ne`: left from a local, right an immediate; result into local `dst` (immediate sign-extended from 32 bits).
+    I64Ne_LI_Set { a: u32, imm: i32, dst: u32 },
     /// `i64.ne`: left from a local, right an immediate; branches when true (immediate sign-extended from 32 bits).
     I64Ne_LI_Br { a: u32, imm: i32, target: u32 },
     /// `i64.lt_s`: left from the stack, right from the stack; result pushed.
@@ -797,10 +807,14 @@ pub enum Instr {
     I64LtS_SI_Br { imm: u64, target: u32 },
     /// `i64.lt_s`: left from a local, right from a local; result pushed.
     I64LtS_LL { a: u32, b: u32 },
+    /// `i64.lt_s`: left from a local, right from a local; result into local `dst`.
+    I64LtS_LL_Set { a: u32, b: u32, dst: u32 },
     /// `i64.lt_s`: left from a local, right from a local; branches when true.
     I64LtS_LL_Br { a: u32, b: u32, target: u32 },
     /// `i64.lt_s`: left from a local, right an immediate; result pushed.
     I64LtS_LI { a: u32, imm: u64 },
+    /// `i64.lt_s`: left from a local, right an immediate; result into local `dst` (immediate sign-extended from 32 bits).
+    I64LtS_LI_Set { a: u32, imm: i32, dst: u32 },
     /// `i64.lt_s`: left from a local, right an immediate; branches when true (immediate sign-extended from 32 bits).
     I64LtS_LI_Br { a: u32, imm: i32, target: u32 },
     /// `i64.lt_u`: left from the stack, right from the stack; result pushed.
@@ -817,10 +831,14 @@ pub enum Instr {
     I64LtU_SI_Br { imm: u64, target: u32 },
     /// `i64.lt_u`: left from a local, right from a local; result pushed.
     I64LtU_LL { a: u32, b: u32 },
+    /// `i64.lt_u`: left from a local, right from a local; result into local `dst`.
+    I64LtU_LL_Set { a: u32, b: u32, dst: u32 },
     /// `i64.lt_u`: left from a local, right from a local; branches when true.
     I64LtU_LL_Br { a: u32, b: u32, target: u32 },
     /// `i64.lt_u`: left from a local, right an immediate; result pushed.
     I64LtU_LI { a: u32, imm: u64 },
+    /// `i64.lt_u`: left from a local, right an immediate; result into local `dst` (immediate sign-extended from 32 bits).
+    I64LtU_LI_Set { a: u32, imm: i32, dst: u32 },
     /// `i64.lt_u`: left from a local, right an immediate; branches when true (immediate sign-extended from 32 bits).
     I64LtU_LI_Br { a: u32, imm: i32, target: u32 },
     /// `i64.gt_s`: left from the stack, right from the stack; result pushed.
@@ -841,6 +859,8 @@ pub enum Instr {
     I64GtS_LL_Br { a: u32, b: u32, target: u32 },
     /// `i64.gt_s`: left from a local, right an immediate; result pushed.
     I64GtS_LI { a: u32, imm: u64 },
+    /// `i64.gt_s`: left from a local, right an immediate; result into local `dst` (immediate sign-extended from 32 bits).
+    I64GtS_LI_Set { a: u32, imm: i32, dst: u32 },
     /// `i64.gt_s`: left from a local, right an immediate; branches when true (immediate sign-extended from 32 bits).
     I64GtS_LI_Br { a: u32, imm: i32, target: u32 },
     /// `i64.gt_u`: left from the stack, right from the stack; result pushed.
@@ -883,6 +903,8 @@ pub enum Instr {
     I64LeS_LL_Br { a: u32, b: u32, target: u32 },
     /// `i64.le_s`: left from a local, right an immediate; result pushed.
     I64LeS_LI { a: u32, imm: u64 },
+    /// `i64.le_s`: left from a local, right an immediate; result into local `dst` (immediate sign-extended from 32 bits).
+    I64LeS_LI_Set { a: u32, imm: i32, dst: u32 },
     /// `i64.le_s`: left from a local, right an immediate; branches when true (immediate sign-extended from 32 bits).
     I64LeS_LI_Br { a: u32, imm: i32, target: u32 },
     /// `i64.le_u`: left from the stack, right from the stack; result pushed.
@@ -897,10 +919,14 @@ pub enum Instr {
     I64LeU_SI_Br { imm: u64, target: u32 },
     /// `i64.le_u`: left from a local, right from a local; result pushed.
     I64LeU_LL { a: u32, b: u32 },
+    /// `i64.le_u`: left from a local, right from a local; result into local `dst`.
+    I64LeU_LL_Set { a: u32, b: u32, dst: u32 },
     /// `i64.le_u`: left from a local, right from a local; branches when true.
     I64LeU_LL_Br { a: u32, b: u32, target: u32 },
     /// `i64.le_u`: left from a local, right an immediate; result pushed.
     I64LeU_LI { a: u32, imm: u64 },
+    /// `i64.le_u`: left from a local, right an immediate; result into local `dst` (immediate sign-extended from 32 bits).
+    I64LeU_LI_Set { a: u32, imm: i32, dst: u32 },
     /// `i64.le_u`: left from a local, right an immediate; branches when true (immediate sign-extended from 32 bits).
     I64LeU_LI_Br { a: u32, imm: i32, target: u32 },
     /// `i64.ge_s`: left from the stack, right from the stack; result pushed.
@@ -921,6 +947,8 @@ pub enum Instr {
     I64GeS_LL_Br { a: u32, b: u32, target: u32 },
     /// `i64.ge_s`: left from a local, right an immediate; result pushed.
     I64GeS_LI { a: u32, imm: u64 },
+    /// `i64.ge_s`: left from a local, right an immediate; result into local `dst` (immediate sign-extended from 32 bits).
+    I64GeS_LI_Set { a: u32, imm: i32, dst: u32 },
     /// `i64.ge_s`: left from a local, right an immediate; branches when true (immediate sign-extended from 32 bits).
     I64GeS_LI_Br { a: u32, imm: i32, target: u32 },
     /// `i64.ge_u`: left from the stack, right from the stack; result pushed.
@@ -941,6 +969,8 @@ pub enum Instr {
     I64GeU_LL_Br { a: u32, b: u32, target: u32 },
     /// `i64.ge_u`: left from a local, right an immediate; result pushed.
     I64GeU_LI { a: u32, imm: u64 },
+    /// `i64.ge_u`: left from a local, right an immediate; result into local `dst` (immediate sign-extended from 32 bits).
+    I64GeU_LI_Set { a: u32, imm: i32, dst: u32 },
     /// `i64.ge_u`: left from a local, right an immediate; branches when true (immediate sign-extended from 32 bits).
     I64GeU_LI_Br { a: u32, imm: i32, target: u32 },
     /// `f32.eq`: left from the stack, right from the stack; result pushed.
@@ -2577,6 +2607,7 @@ impl Instr {
             Instr::I32GeU_LI { .. } => "I32GeU_LI",
             Instr::I32GeU_LI_Br { .. } => "I32GeU_LI_Br",
             Instr::I64Eqz_S => "I64Eqz_S",
+            Instr::I64Eqz_S_Set { .. } => "I64Eqz_S_Set",
             Instr::I64Eqz_S_Br { .. } => "I64Eqz_S_Br",
             Instr::I64Eqz_S_BrNot { .. } => "I64Eqz_S_BrNot",
             Instr::I64Eqz_L { .. } => "I64Eqz_L",
@@ -2589,8 +2620,10 @@ impl Instr {
             Instr::I64Eq_SI { .. } => "I64Eq_SI",
             Instr::I64Eq_SI_Br { .. } => "I64Eq_SI_Br",
             Instr::I64Eq_LL { .. } => "I64Eq_LL",
+            Instr::I64Eq_LL_Set { .. } => "I64Eq_LL_Set",
             Instr::I64Eq_LL_Br { .. } => "I64Eq_LL_Br",
             Instr::I64Eq_LI { .. } => "I64Eq_LI",
+            Instr::I64Eq_LI_Set { .. } => "I64Eq_LI_Set",
             Instr::I64Eq_LI_Br { .. } => "I64Eq_LI_Br",
             Instr::I64Ne_SS => "I64Ne_SS",
             Instr::I64Ne_SS_Br { .. } => "I64Ne_SS_Br",
@@ -2599,8 +2632,10 @@ impl Instr {
             Instr::I64Ne_SI { .. } => "I64Ne_SI",
             Instr::I64Ne_SI_Br { .. } => "I64Ne_SI_Br",
             Instr::I64Ne_LL { .. } => "I64Ne_LL",
+            Instr::I64Ne_LL_Set { .. } => "I64Ne_LL_Set",
             Instr::I64Ne_LL_Br { .. } => "I64Ne_LL_Br",
             Instr::I64Ne_LI { .. } => "I64Ne_LI",
+            Instr::I64Ne_LI_Set { .. } => "I64Ne_LI_Set",
             Instr::I64Ne_LI_Br { .. } => "I64Ne_LI_Br",
             Instr::I64LtS_SS => "I64LtS_SS",
             Instr::I64LtS_SS_Br { .. } => "I64LtS_SS_Br",
@@ -2609,8 +2644,10 @@ impl Instr {
             Instr::I64LtS_SI { .. } => "I64LtS_SI",
             Instr::I64LtS_SI_Br { .. } => "I64LtS_SI_Br",
             Instr::I64LtS_LL { .. } => "I64LtS_LL",
+            Instr::I64LtS_LL_Set { .. } => "I64LtS_LL_Set",
             Instr::I64LtS_LL_Br { .. } => "I64LtS_LL_Br",
             Instr::I64LtS_LI { .. } => "I64LtS_LI",
+            Instr::I64LtS_LI_Set { .. } => "I64LtS_LI_Set",
             Instr::I64LtS_LI_Br { .. } => "I64LtS_LI_Br",
             Instr::I64LtU_SS => "I64LtU_SS",
             Instr::I64LtU_SS_Br { .. } => "I64LtU_SS_Br",
@@ -2619,8 +2656,10 @@ impl Instr {
             Instr::I64LtU_SI { .. } => "I64LtU_SI",
             Instr::I64LtU_SI_Br { .. } => "I64LtU_SI_Br",
             Instr::I64LtU_LL { .. } => "I64LtU_LL",
+            Instr::I64LtU_LL_Set { .. } => "I64LtU_LL_Set",
             Instr::I64LtU_LL_Br { .. } => "I64LtU_LL_Br",
             Instr::I64LtU_LI { .. } => "I64LtU_LI",
+            Instr::I64LtU_LI_Set { .. } => "I64LtU_LI_Set",
             Instr::I64LtU_LI_Br { .. } => "I64LtU_LI_Br",
             Instr::I64GtS_SS => "I64GtS_SS",
             Instr::I64GtS_SS_Br { .. } => "I64GtS_SS_Br",
@@ -2631,6 +2670,7 @@ impl Instr {
             Instr::I64GtS_LL { .. } => "I64GtS_LL",
             Instr::I64GtS_LL_Br { .. } => "I64GtS_LL_Br",
             Instr::I64GtS_LI { .. } => "I64GtS_LI",
+            Instr::I64GtS_LI_Set { .. } => "I64GtS_LI_Set",
             Instr::I64GtS_LI_Br { .. } => "I64GtS_LI_Br",
             Instr::I64GtU_SS => "I64GtU_SS",
             Instr::I64GtU_SS_Br { .. } => "I64GtU_SS_Br",
@@ -2652,6 +2692,7 @@ impl Instr {
             Instr::I64LeS_LL { .. } => "I64LeS_LL",
             Instr::I64LeS_LL_Br { .. } => "I64LeS_LL_Br",
             Instr::I64LeS_LI { .. } => "I64LeS_LI",
+            Instr::I64LeS_LI_Set { .. } => "I64LeS_LI_Set",
             Instr::I64LeS_LI_Br { .. } => "I64LeS_LI_Br",
             Instr::I64LeU_SS => "I64LeU_SS",
             Instr::I64LeU_SS_Br { .. } => "I64LeU_SS_Br",
@@ -2659,8 +2700,10 @@ impl Instr {
             Instr::I64LeU_SI { .. } => "I64LeU_SI",
             Instr::I64LeU_SI_Br { .. } => "I64LeU_SI_Br",
             Instr::I64LeU_LL { .. } => "I64LeU_LL",
+            Instr::I64LeU_LL_Set { .. } => "I64LeU_LL_Set",
             Instr::I64LeU_LL_Br { .. } => "I64LeU_LL_Br",
             Instr::I64LeU_LI { .. } => "I64LeU_LI",
+            Instr::I64LeU_LI_Set { .. } => "I64LeU_LI_Set",
             Instr::I64LeU_LI_Br { .. } => "I64LeU_LI_Br",
             Instr::I64GeS_SS => "I64GeS_SS",
             Instr::I64GeS_SS_Br { .. } => "I64GeS_SS_Br",
@@ -2671,6 +2714,7 @@ impl Instr {
             Instr::I64GeS_LL { .. } => "I64GeS_LL",
             Instr::I64GeS_LL_Br { .. } => "I64GeS_LL_Br",
             Instr::I64GeS_LI { .. } => "I64GeS_LI",
+            Instr::I64GeS_LI_Set { .. } => "I64GeS_LI_Set",
             Instr::I64GeS_LI_Br { .. } => "I64GeS_LI_Br",
             Instr::I64GeU_SS => "I64GeU_SS",
             Instr::I64GeU_SS_Br { .. } => "I64GeU_SS_Br",
@@ -2681,6 +2725,7 @@ impl Instr {
             Instr::I64GeU_LL { .. } => "I64GeU_LL",
             Instr::I64GeU_LL_Br { .. } => "I64GeU_LL_Br",
             Instr::I64GeU_LI { .. } => "I64GeU_LI",
+            Instr::I64GeU_LI_Set { .. } => "I64GeU_LI_Set",
             Instr::I64GeU_LI_Br { .. } => "I64GeU_LI_Br",
             Instr::F32Eq_SS => "F32Eq_SS",
             Instr::F32Eq_SS_Br { .. } => "F32Eq_SS_Br",
@@ -4101,8 +4146,10 @@ impl Bin {
             (Self::I64Eq, (Opd::S, Opd::I(imm)), Dst::S) => Instr::I64Eq_SI { imm },
             (Self::I64Eq, (Opd::S, Opd::I(imm)), Dst::Br(target)) => Instr::I64Eq_SI_Br { imm, target },
             (Self::I64Eq, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::I64Eq_LL { a, b },
+            (Self::I64Eq, (Opd::L(a), Opd::L(b)), Dst::L(dst)) => Instr::I64Eq_LL_Set { a, b, dst },
             (Self::I64Eq, (Opd::L(a), Opd::L(b)), Dst::Br(target)) => Instr::I64Eq_LL_Br { a, b, target },
             (Self::I64Eq, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::I64Eq_LI { a, imm },
+            (Self::I64Eq, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) if fits_i32(imm) => Instr::I64Eq_LI_Set { a, imm: imm as i32, dst },
             (Self::I64Eq, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) if fits_i32(imm) => Instr::I64Eq_LI_Br { a, imm: imm as i32, target },
             (Self::I64Ne, (Opd::S, Opd::S), Dst::S) => Instr::I64Ne_SS,
             (Self::I64Ne, (Opd::S, Opd::S), Dst::Br(target)) => Instr::I64Ne_SS_Br { target },
@@ -4111,8 +4158,10 @@ impl Bin {
             (Self::I64Ne, (Opd::S, Opd::I(imm)), Dst::S) => Instr::I64Ne_SI { imm },
             (Self::I64Ne, (Opd::S, Opd::I(imm)), Dst::Br(target)) => Instr::I64Ne_SI_Br { imm, target },
             (Self::I64Ne, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::I64Ne_LL { a, b },
+            (Self::I64Ne, (Opd::L(a), Opd::L(b)), Dst::L(dst)) => Instr::I64Ne_LL_Set { a, b, dst },
             (Self::I64Ne, (Opd::L(a), Opd::L(b)), Dst::Br(target)) => Instr::I64Ne_LL_Br { a, b, target },
             (Self::I64Ne, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::I64Ne_LI { a, imm },
+            (Self::I64Ne, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) if fits_i32(imm) => Instr::I64Ne_LI_Set { a, imm: imm as i32, dst },
             (Self::I64Ne, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) if fits_i32(imm) => Instr::I64Ne_LI_Br { a, imm: imm as i32, target },
             (Self::I64LtS, (Opd::S, Opd::S), Dst::S) => Instr::I64LtS_SS,
             (Self::I64LtS, (Opd::S, Opd::S), Dst::Br(target)) => Instr::I64LtS_SS_Br { target },
@@ -4121,8 +4170,10 @@ impl Bin {
             (Self::I64LtS, (Opd::S, Opd::I(imm)), Dst::S) => Instr::I64LtS_SI { imm },
             (Self::I64LtS, (Opd::S, Opd::I(imm)), Dst::Br(target)) => Instr::I64LtS_SI_Br { imm, target },
             (Self::I64LtS, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::I64LtS_LL { a, b },
+            (Self::I64LtS, (Opd::L(a), Opd::L(b)), Dst::L(dst)) => Instr::I64LtS_LL_Set { a, b, dst },
             (Self::I64LtS, (Opd::L(a), Opd::L(b)), Dst::Br(target)) => Instr::I64LtS_LL_Br { a, b, target },
             (Self::I64LtS, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::I64LtS_LI { a, imm },
+            (Self::I64LtS, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) if fits_i32(imm) => Instr::I64LtS_LI_Set { a, imm: imm as i32, dst },
             (Self::I64LtS, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) if fits_i32(imm) => Instr::I64LtS_LI_Br { a, imm: imm as i32, target },
             (Self::I64LtU, (Opd::S, Opd::S), Dst::S) => Instr::I64LtU_SS,
             (Self::I64LtU, (Opd::S, Opd::S), Dst::Br(target)) => Instr::I64LtU_SS_Br { target },
@@ -4131,8 +4182,10 @@ impl Bin {
             (Self::I64LtU, (Opd::S, Opd::I(imm)), Dst::S) => Instr::I64LtU_SI { imm },
             (Self::I64LtU, (Opd::S, Opd::I(imm)), Dst::Br(target)) => Instr::I64LtU_SI_Br { imm, target },
             (Self::I64LtU, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::I64LtU_LL { a, b },
+            (Self::I64LtU, (Opd::L(a), Opd::L(b)), Dst::L(dst)) => Instr::I64LtU_LL_Set { a, b, dst },
             (Self::I64LtU, (Opd::L(a), Opd::L(b)), Dst::Br(target)) => Instr::I64LtU_LL_Br { a, b, target },
             (Self::I64LtU, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::I64LtU_LI { a, imm },
+            (Self::I64LtU, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) if fits_i32(imm) => Instr::I64LtU_LI_Set { a, imm: imm as i32, dst },
             (Self::I64LtU, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) if fits_i32(imm) => Instr::I64LtU_LI_Br { a, imm: imm as i32, target },
             (Self::I64GtS, (Opd::S, Opd::S), Dst::S) => Instr::I64GtS_SS,
             (Self::I64GtS, (Opd::S, Opd::S), Dst::Br(target)) => Instr::I64GtS_SS_Br { target },
@@ -4143,6 +4196,7 @@ impl Bin {
             (Self::I64GtS, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::I64GtS_LL { a, b },
             (Self::I64GtS, (Opd::L(a), Opd::L(b)), Dst::Br(target)) => Instr::I64GtS_LL_Br { a, b, target },
             (Self::I64GtS, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::I64GtS_LI { a, imm },
+            (Self::I64GtS, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) if fits_i32(imm) => Instr::I64GtS_LI_Set { a, imm: imm as i32, dst },
             (Self::I64GtS, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) if fits_i32(imm) => Instr::I64GtS_LI_Br { a, imm: imm as i32, target },
             (Self::I64GtU, (Opd::S, Opd::S), Dst::S) => Instr::I64GtU_SS,
             (Self::I64GtU, (Opd::S, Opd::S), Dst::Br(target)) => Instr::I64GtU_SS_Br { target },
@@ -4164,6 +4218,7 @@ impl Bin {
             (Self::I64LeS, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::I64LeS_LL { a, b },
             (Self::I64LeS, (Opd::L(a), Opd::L(b)), Dst::Br(target)) => Instr::I64LeS_LL_Br { a, b, target },
             (Self::I64LeS, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::I64LeS_LI { a, imm },
+            (Self::I64LeS, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) if fits_i32(imm) => Instr::I64LeS_LI_Set { a, imm: imm as i32, dst },
             (Self::I64LeS, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) if fits_i32(imm) => Instr::I64LeS_LI_Br { a, imm: imm as i32, target },
             (Self::I64LeU, (Opd::S, Opd::S), Dst::S) => Instr::I64LeU_SS,
             (Self::I64LeU, (Opd::S, Opd::S), Dst::Br(target)) => Instr::I64LeU_SS_Br { target },
@@ -4171,8 +4226,10 @@ impl Bin {
             (Self::I64LeU, (Opd::S, Opd::I(imm)), Dst::S) => Instr::I64LeU_SI { imm },
             (Self::I64LeU, (Opd::S, Opd::I(imm)), Dst::Br(target)) => Instr::I64LeU_SI_Br { imm, target },
             (Self::I64LeU, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::I64LeU_LL { a, b },
+            (Self::I64LeU, (Opd::L(a), Opd::L(b)), Dst::L(dst)) => Instr::I64LeU_LL_Set { a, b, dst },
             (Self::I64LeU, (Opd::L(a), Opd::L(b)), Dst::Br(target)) => Instr::I64LeU_LL_Br { a, b, target },
             (Self::I64LeU, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::I64LeU_LI { a, imm },
+            (Self::I64LeU, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) if fits_i32(imm) => Instr::I64LeU_LI_Set { a, imm: imm as i32, dst },
             (Self::I64LeU, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) if fits_i32(imm) => Instr::I64LeU_LI_Br { a, imm: imm as i32, target },
             (Self::I64GeS, (Opd::S, Opd::S), Dst::S) => Instr::I64GeS_SS,
             (Self::I64GeS, (Opd::S, Opd::S), Dst::Br(target)) => Instr::I64GeS_SS_Br { target },
@@ -4183,6 +4240,7 @@ impl Bin {
             (Self::I64GeS, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::I64GeS_LL { a, b },
             (Self::I64GeS, (Opd::L(a), Opd::L(b)), Dst::Br(target)) => Instr::I64GeS_LL_Br { a, b, target },
             (Self::I64GeS, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::I64GeS_LI { a, imm },
+            (Self::I64GeS, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) if fits_i32(imm) => Instr::I64GeS_LI_Set { a, imm: imm as i32, dst },
             (Self::I64GeS, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) if fits_i32(imm) => Instr::I64GeS_LI_Br { a, imm: imm as i32, target },
             (Self::I64GeU, (Opd::S, Opd::S), Dst::S) => Instr::I64GeU_SS,
             (Self::I64GeU, (Opd::S, Opd::S), Dst::Br(target)) => Instr::I64GeU_SS_Br { target },
@@ -4193,6 +4251,7 @@ impl Bin {
             (Self::I64GeU, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::I64GeU_LL { a, b },
             (Self::I64GeU, (Opd::L(a), Opd::L(b)), Dst::Br(target)) => Instr::I64GeU_LL_Br { a, b, target },
             (Self::I64GeU, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::I64GeU_LI { a, imm },
+            (Self::I64GeU, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) if fits_i32(imm) => Instr::I64GeU_LI_Set { a, imm: imm as i32, dst },
             (Self::I64GeU, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) if fits_i32(imm) => Instr::I64GeU_LI_Br { a, imm: imm as i32, target },
             (Self::F32Eq, (Opd::S, Opd::S), Dst::S) => Instr::F32Eq_SS,
             (Self::F32Eq, (Opd::S, Opd::S), Dst::Br(target)) => Instr::F32Eq_SS_Br { target },
@@ -4830,6 +4889,7 @@ impl Un {
             (Self::I32Eqz, Opd::L(a), Dst::Br(target)) => Instr::I32Eqz_L_Br { a, target },
             (Self::I32Eqz, Opd::L(a), Dst::BrNot(target)) => Instr::I32Eqz_L_BrNot { a, target },
             (Self::I64Eqz, Opd::S, Dst::S) => Instr::I64Eqz_S,
+            (Self::I64Eqz, Opd::S, Dst::L(dst)) => Instr::I64Eqz_S_Set { dst },
             (Self::I64Eqz, Opd::S, Dst::Br(target)) => Instr::I64Eqz_S_Br { target },
             (Self::I64Eqz, Opd::S, Dst::BrNot(target)) => Instr::I64Eqz_S_BrNot { target },
             (Self::I64Eqz, Opd::L(a), Dst::S) => Instr::I64Eqz_L { a },
@@ -5718,6 +5778,7 @@ macro_rules! generated_handlers {
             I32GeU_LI { a, imm } => { push!(Slot::to_slot(ops::i32_ge_u(Slot::from_slot(local!(a)), Slot::from_slot(imm as u64)))) },
             I32GeU_LI_Br { a, imm, target } => { if ops::i32_ge_u(Slot::from_slot(local!(a)), Slot::from_slot(imm as u64)) { jump!(target) } },
             I64Eqz_S => { let a_ = top!(); top!() = Slot::to_slot(ops::i64_eqz(Slot::from_slot(a_))) },
+            I64Eqz_S_Set { dst } => { let a_ = pop!(); local!(dst) = Slot::to_slot(ops::i64_eqz(Slot::from_slot(a_))) },
             I64Eqz_S_Br { target } => { let a_ = pop!(); if ops::i64_eqz(Slot::from_slot(a_)) { jump!(target) } },
             I64Eqz_S_BrNot { target } => { let a_ = pop!(); if !ops::i64_eqz(Slot::from_slot(a_)) { jump!(target) } },
             I64Eqz_L { a } => { push!(Slot::to_slot(ops::i64_eqz(Slot::from_slot(local!(a))))) },
@@ -5730,8 +5791,10 @@ macro_rules! generated_handlers {
             I64Eq_SI { imm } => { let a_ = top!(); top!() = Slot::to_slot(ops::i64_eq(Slot::from_slot(a_), Slot::from_slot(imm))) },
             I64Eq_SI_Br { imm, target } => { let a_ = pop!(); if ops::i64_eq(Slot::from_slot(a_), Slot::from_slot(imm)) { jump!(target) } },
             I64Eq_LL { a, b } => { push!(Slot::to_slot(ops::i64_eq(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
+            I64Eq_LL_Set { a, b, dst } => { local!(dst) = Slot::to_slot(ops::i64_eq(Slot::from_slot(local!(a)), Slot::from_slot(local!(b)))) },
             I64Eq_LL_Br { a, b, target } => { if ops::i64_eq(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
             I64Eq_LI { a, imm } => { push!(Slot::to_slot(ops::i64_eq(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
+            I64Eq_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_eq(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64))) },
             I64Eq_LI_Br { a, imm, target } => { if ops::i64_eq(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64)) { jump!(target) } },
             I64Ne_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::i64_ne(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I64Ne_SS_Br { target } => { let b_ = pop!(); let a_ = pop!(); if ops::i64_ne(Slot::from_slot(a_), Slot::from_slot(b_)) { jump!(target) } },
@@ -5740,8 +5803,10 @@ macro_rules! generated_handlers {
             I64Ne_SI { imm } => { let a_ = top!(); top!() = Slot::to_slot(ops::i64_ne(Slot::from_slot(a_), Slot::from_slot(imm))) },
             I64Ne_SI_Br { imm, target } => { let a_ = pop!(); if ops::i64_ne(Slot::from_slot(a_), Slot::from_slot(imm)) { jump!(target) } },
             I64Ne_LL { a, b } => { push!(Slot::to_slot(ops::i64_ne(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
+            I64Ne_LL_Set { a, b, dst } => { local!(dst) = Slot::to_slot(ops::i64_ne(Slot::from_slot(local!(a)), Slot::from_slot(local!(b)))) },
             I64Ne_LL_Br { a, b, target } => { if ops::i64_ne(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
             I64Ne_LI { a, imm } => { push!(Slot::to_slot(ops::i64_ne(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
+            I64Ne_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_ne(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64))) },
             I64Ne_LI_Br { a, imm, target } => { if ops::i64_ne(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64)) { jump!(target) } },
             I64LtS_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::i64_lt_s(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I64LtS_SS_Br { target } => { let b_ = pop!(); let a_ = pop!(); if ops::i64_lt_s(Slot::from_slot(a_), Slot::from_slot(b_)) { jump!(target) } },
@@ -5750,8 +5815,10 @@ macro_rules! generated_handlers {
             I64LtS_SI { imm } => { let a_ = top!(); top!() = Slot::to_slot(ops::i64_lt_s(Slot::from_slot(a_), Slot::from_slot(imm))) },
             I64LtS_SI_Br { imm, target } => { let a_ = pop!(); if ops::i64_lt_s(Slot::from_slot(a_), Slot::from_slot(imm)) { jump!(target) } },
             I64LtS_LL { a, b } => { push!(Slot::to_slot(ops::i64_lt_s(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
+            I64LtS_LL_Set { a, b, dst } => { local!(dst) = Slot::to_slot(ops::i64_lt_s(Slot::from_slot(local!(a)), Slot::from_slot(local!(b)))) },
             I64LtS_LL_Br { a, b, target } => { if ops::i64_lt_s(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
             I64LtS_LI { a, imm } => { push!(Slot::to_slot(ops::i64_lt_s(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
+            I64LtS_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_lt_s(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64))) },
             I64LtS_LI_Br { a, imm, target } => { if ops::i64_lt_s(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64)) { jump!(target) } },
             I64LtU_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::i64_lt_u(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I64LtU_SS_Br { target } => { let b_ = pop!(); let a_ = pop!(); if ops::i64_lt_u(Slot::from_slot(a_), Slot::from_slot(b_)) { jump!(target) } },
@@ -5760,8 +5827,10 @@ macro_rules! generated_handlers {
             I64LtU_SI { imm } => { let a_ = top!(); top!() = Slot::to_slot(ops::i64_lt_u(Slot::from_slot(a_), Slot::from_slot(imm))) },
             I64LtU_SI_Br { imm, target } => { let a_ = pop!(); if ops::i64_lt_u(Slot::from_slot(a_), Slot::from_slot(imm)) { jump!(target) } },
             I64LtU_LL { a, b } => { push!(Slot::to_slot(ops::i64_lt_u(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
+            I64LtU_LL_Set { a, b, dst } => { local!(dst) = Slot::to_slot(ops::i64_lt_u(Slot::from_slot(local!(a)), Slot::from_slot(local!(b)))) },
             I64LtU_LL_Br { a, b, target } => { if ops::i64_lt_u(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
             I64LtU_LI { a, imm } => { push!(Slot::to_slot(ops::i64_lt_u(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
+            I64LtU_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_lt_u(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64))) },
             I64LtU_LI_Br { a, imm, target } => { if ops::i64_lt_u(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64)) { jump!(target) } },
             I64GtS_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::i64_gt_s(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I64GtS_SS_Br { target } => { let b_ = pop!(); let a_ = pop!(); if ops::i64_gt_s(Slot::from_slot(a_), Slot::from_slot(b_)) { jump!(target) } },
@@ -5772,6 +5841,7 @@ macro_rules! generated_handlers {
             I64GtS_LL { a, b } => { push!(Slot::to_slot(ops::i64_gt_s(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             I64GtS_LL_Br { a, b, target } => { if ops::i64_gt_s(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
             I64GtS_LI { a, imm } => { push!(Slot::to_slot(ops::i64_gt_s(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
+            I64GtS_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_gt_s(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64))) },
             I64GtS_LI_Br { a, imm, target } => { if ops::i64_gt_s(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64)) { jump!(target) } },
             I64GtU_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::i64_gt_u(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I64GtU_SS_Br { target } => { let b_ = pop!(); let a_ = pop!(); if ops::i64_gt_u(Slot::from_slot(a_), Slot::from_slot(b_)) { jump!(target) } },
@@ -5793,6 +5863,7 @@ macro_rules! generated_handlers {
             I64LeS_LL { a, b } => { push!(Slot::to_slot(ops::i64_le_s(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             I64LeS_LL_Br { a, b, target } => { if ops::i64_le_s(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
             I64LeS_LI { a, imm } => { push!(Slot::to_slot(ops::i64_le_s(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
+            I64LeS_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_le_s(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64))) },
             I64LeS_LI_Br { a, imm, target } => { if ops::i64_le_s(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64)) { jump!(target) } },
             I64LeU_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::i64_le_u(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I64LeU_SS_Br { target } => { let b_ = pop!(); let a_ = pop!(); if ops::i64_le_u(Slot::from_slot(a_), Slot::from_slot(b_)) { jump!(target) } },
@@ -5800,8 +5871,10 @@ macro_rules! generated_handlers {
             I64LeU_SI { imm } => { let a_ = top!(); top!() = Slot::to_slot(ops::i64_le_u(Slot::from_slot(a_), Slot::from_slot(imm))) },
             I64LeU_SI_Br { imm, target } => { let a_ = pop!(); if ops::i64_le_u(Slot::from_slot(a_), Slot::from_slot(imm)) { jump!(target) } },
             I64LeU_LL { a, b } => { push!(Slot::to_slot(ops::i64_le_u(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
+            I64LeU_LL_Set { a, b, dst } => { local!(dst) = Slot::to_slot(ops::i64_le_u(Slot::from_slot(local!(a)), Slot::from_slot(local!(b)))) },
             I64LeU_LL_Br { a, b, target } => { if ops::i64_le_u(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
             I64LeU_LI { a, imm } => { push!(Slot::to_slot(ops::i64_le_u(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
+            I64LeU_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_le_u(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64))) },
             I64LeU_LI_Br { a, imm, target } => { if ops::i64_le_u(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64)) { jump!(target) } },
             I64GeS_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::i64_ge_s(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I64GeS_SS_Br { target } => { let b_ = pop!(); let a_ = pop!(); if ops::i64_ge_s(Slot::from_slot(a_), Slot::from_slot(b_)) { jump!(target) } },
@@ -5812,6 +5885,7 @@ macro_rules! generated_handlers {
             I64GeS_LL { a, b } => { push!(Slot::to_slot(ops::i64_ge_s(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             I64GeS_LL_Br { a, b, target } => { if ops::i64_ge_s(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
             I64GeS_LI { a, imm } => { push!(Slot::to_slot(ops::i64_ge_s(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
+            I64GeS_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_ge_s(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64))) },
             I64GeS_LI_Br { a, imm, target } => { if ops::i64_ge_s(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64)) { jump!(target) } },
             I64GeU_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::i64_ge_u(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I64GeU_SS_Br { target } => { let b_ = pop!(); let a_ = pop!(); if ops::i64_ge_u(Slot::from_slot(a_), Slot::from_slot(b_)) { jump!(target) } },
@@ -5822,6 +5896,7 @@ macro_rules! generated_handlers {
             I64GeU_LL { a, b } => { push!(Slot::to_slot(ops::i64_ge_u(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             I64GeU_LL_Br { a, b, target } => { if ops::i64_ge_u(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
             I64GeU_LI { a, imm } => { push!(Slot::to_slot(ops::i64_ge_u(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
+            I64GeU_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_ge_u(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64))) },
             I64GeU_LI_Br { a, imm, target } => { if ops::i64_ge_u(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64)) { jump!(target) } },
             F32Eq_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::f32_eq(Slot::from_slot(a_), Slot::from_slot(b_))) },
             F32Eq_SS_Br { target } => { let b_ = pop!(); let a_ = pop!(); if ops::f32_eq(Slot::from_slot(a_), Slot::from_slot(b_)) { jump!(target) } },
@@ -6772,6 +6847,7 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I32GeU_LI", op: "i32.ge_u", family: "compare", kinds: "LI", dst: "S", narrow_imm: false },
     FormInfo { name: "I32GeU_LI_Br", op: "i32.ge_u", family: "compare", kinds: "LI", dst: "Br", narrow_imm: false },
     FormInfo { name: "I64Eqz_S", op: "i64.eqz", family: "unary", kinds: "S", dst: "S", narrow_imm: false },
+    FormInfo { name: "I64Eqz_S_Set", op: "i64.eqz", family: "unary", kinds: "S", dst: "L", narrow_imm: false },
     FormInfo { name: "I64Eqz_S_Br", op: "i64.eqz", family: "unary", kinds: "S", dst: "Br", narrow_imm: false },
     FormInfo { name: "I64Eqz_S_BrNot", op: "i64.eqz", family: "unary", kinds: "S", dst: "BrNot", narrow_imm: false },
     FormInfo { name: "I64Eqz_L", op: "i64.eqz", family: "unary", kinds: "L", dst: "S", narrow_imm: false },
@@ -6784,8 +6860,10 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64Eq_SI", op: "i64.eq", family: "compare", kinds: "SI", dst: "S", narrow_imm: false },
     FormInfo { name: "I64Eq_SI_Br", op: "i64.eq", family: "compare", kinds: "SI", dst: "Br", narrow_imm: false },
     FormInfo { name: "I64Eq_LL", op: "i64.eq", family: "compare", kinds: "LL", dst: "S", narrow_imm: false },
+    FormInfo { name: "I64Eq_LL_Set", op: "i64.eq", family: "compare", kinds: "LL", dst: "L", narrow_imm: false },
     FormInfo { name: "I64Eq_LL_Br", op: "i64.eq", family: "compare", kinds: "LL", dst: "Br", narrow_imm: false },
     FormInfo { name: "I64Eq_LI", op: "i64.eq", family: "compare", kinds: "LI", dst: "S", narrow_imm: false },
+    FormInfo { name: "I64Eq_LI_Set", op: "i64.eq", family: "compare", kinds: "LI", dst: "L", narrow_imm: true },
     FormInfo { name: "I64Eq_LI_Br", op: "i64.eq", family: "compare", kinds: "LI", dst: "Br", narrow_imm: true },
     FormInfo { name: "I64Ne_SS", op: "i64.ne", family: "compare", kinds: "SS", dst: "S", narrow_imm: false },
     FormInfo { name: "I64Ne_SS_Br", op: "i64.ne", family: "compare", kinds: "SS", dst: "Br", narrow_imm: false },
@@ -6794,8 +6872,10 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64Ne_SI", op: "i64.ne", family: "compare", kinds: "SI", dst: "S", narrow_imm: false },
     FormInfo { name: "I64Ne_SI_Br", op: "i64.ne", family: "compare", kinds: "SI", dst: "Br", narrow_imm: false },
     FormInfo { name: "I64Ne_LL", op: "i64.ne", family: "compare", kinds: "LL", dst: "S", narrow_imm: false },
+    FormInfo { name: "I64Ne_LL_Set", op: "i64.ne", family: "compare", kinds: "LL", dst: "L", narrow_imm: false },
     FormInfo { name: "I64Ne_LL_Br", op: "i64.ne", family: "compare", kinds: "LL", dst: "Br", narrow_imm: false },
     FormInfo { name: "I64Ne_LI", op: "i64.ne", family: "compare", kinds: "LI", dst: "S", narrow_imm: false },
+    FormInfo { name: "I64Ne_LI_Set", op: "i64.ne", family: "compare", kinds: "LI", dst: "L", narrow_imm: true },
     FormInfo { name: "I64Ne_LI_Br", op: "i64.ne", family: "compare", kinds: "LI", dst: "Br", narrow_imm: true },
     FormInfo { name: "I64LtS_SS", op: "i64.lt_s", family: "compare", kinds: "SS", dst: "S", narrow_imm: false },
     FormInfo { name: "I64LtS_SS_Br", op: "i64.lt_s", family: "compare", kinds: "SS", dst: "Br", narrow_imm: false },
@@ -6804,8 +6884,10 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64LtS_SI", op: "i64.lt_s", family: "compare", kinds: "SI", dst: "S", narrow_imm: false },
     FormInfo { name: "I64LtS_SI_Br", op: "i64.lt_s", family: "compare", kinds: "SI", dst: "Br", narrow_imm: false },
     FormInfo { name: "I64LtS_LL", op: "i64.lt_s", family: "compare", kinds: "LL", dst: "S", narrow_imm: false },
+    FormInfo { name: "I64LtS_LL_Set", op: "i64.lt_s", family: "compare", kinds: "LL", dst: "L", narrow_imm: false },
     FormInfo { name: "I64LtS_LL_Br", op: "i64.lt_s", family: "compare", kinds: "LL", dst: "Br", narrow_imm: false },
     FormInfo { name: "I64LtS_LI", op: "i64.lt_s", family: "compare", kinds: "LI", dst: "S", narrow_imm: false },
+    FormInfo { name: "I64LtS_LI_Set", op: "i64.lt_s", family: "compare", kinds: "LI", dst: "L", narrow_imm: true },
     FormInfo { name: "I64LtS_LI_Br", op: "i64.lt_s", family: "compare", kinds: "LI", dst: "Br", narrow_imm: true },
     FormInfo { name: "I64LtU_SS", op: "i64.lt_u", family: "compare", kinds: "SS", dst: "S", narrow_imm: false },
     FormInfo { name: "I64LtU_SS_Br", op: "i64.lt_u", family: "compare", kinds: "SS", dst: "Br", narrow_imm: false },
@@ -6814,8 +6896,10 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64LtU_SI", op: "i64.lt_u", family: "compare", kinds: "SI", dst: "S", narrow_imm: false },
     FormInfo { name: "I64LtU_SI_Br", op: "i64.lt_u", family: "compare", kinds: "SI", dst: "Br", narrow_imm: false },
     FormInfo { name: "I64LtU_LL", op: "i64.lt_u", family: "compare", kinds: "LL", dst: "S", narrow_imm: false },
+    FormInfo { name: "I64LtU_LL_Set", op: "i64.lt_u", family: "compare", kinds: "LL", dst: "L", narrow_imm: false },
     FormInfo { name: "I64LtU_LL_Br", op: "i64.lt_u", family: "compare", kinds: "LL", dst: "Br", narrow_imm: false },
     FormInfo { name: "I64LtU_LI", op: "i64.lt_u", family: "compare", kinds: "LI", dst: "S", narrow_imm: false },
+    FormInfo { name: "I64LtU_LI_Set", op: "i64.lt_u", family: "compare", kinds: "LI", dst: "L", narrow_imm: true },
     FormInfo { name: "I64LtU_LI_Br", op: "i64.lt_u", family: "compare", kinds: "LI", dst: "Br", narrow_imm: true },
     FormInfo { name: "I64GtS_SS", op: "i64.gt_s", family: "compare", kinds: "SS", dst: "S", narrow_imm: false },
     FormInfo { name: "I64GtS_SS_Br", op: "i64.gt_s", family: "compare", kinds: "SS", dst: "Br", narrow_imm: false },
@@ -6826,6 +6910,7 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64GtS_LL", op: "i64.gt_s", family: "compare", kinds: "LL", dst: "S", narrow_imm: false },
     FormInfo { name: "I64GtS_LL_Br", op: "i64.gt_s", family: "compare", kinds: "LL", dst: "Br", narrow_imm: false },
     FormInfo { name: "I64GtS_LI", op: "i64.gt_s", family: "compare", kinds: "LI", dst: "S", narrow_imm: false },
+    FormInfo { name: "I64GtS_LI_Set", op: "i64.gt_s", family: "compare", kinds: "LI", dst: "L", narrow_imm: true },
     FormInfo { name: "I64GtS_LI_Br", op: "i64.gt_s", family: "compare", kinds: "LI", dst: "Br", narrow_imm: true },
     FormInfo { name: "I64GtU_SS", op: "i64.gt_u", family: "compare", kinds: "SS", dst: "S", narrow_imm: false },
     FormInfo { name: "I64GtU_SS_Br", op: "i64.gt_u", family: "compare", kinds: "SS", dst: "Br", narrow_imm: false },
@@ -6847,6 +6932,7 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64LeS_LL", op: "i64.le_s", family: "compare", kinds: "LL", dst: "S", narrow_imm: false },
     FormInfo { name: "I64LeS_LL_Br", op: "i64.le_s", family: "compare", kinds: "LL", dst: "Br", narrow_imm: false },
     FormInfo { name: "I64LeS_LI", op: "i64.le_s", family: "compare", kinds: "LI", dst: "S", narrow_imm: false },
+    FormInfo { name: "I64LeS_LI_Set", op: "i64.le_s", family: "compare", kinds: "LI", dst: "L", narrow_imm: true },
     FormInfo { name: "I64LeS_LI_Br", op: "i64.le_s", family: "compare", kinds: "LI", dst: "Br", narrow_imm: true },
     FormInfo { name: "I64LeU_SS", op: "i64.le_u", family: "compare", kinds: "SS", dst: "S", narrow_imm: false },
     FormInfo { name: "I64LeU_SS_Br", op: "i64.le_u", family: "compare", kinds: "SS", dst: "Br", narrow_imm: false },
@@ -6854,8 +6940,10 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64LeU_SI", op: "i64.le_u", family: "compare", kinds: "SI", dst: "S", narrow_imm: false },
     FormInfo { name: "I64LeU_SI_Br", op: "i64.le_u", family: "compare", kinds: "SI", dst: "Br", narrow_imm: false },
     FormInfo { name: "I64LeU_LL", op: "i64.le_u", family: "compare", kinds: "LL", dst: "S", narrow_imm: false },
+    FormInfo { name: "I64LeU_LL_Set", op: "i64.le_u", family: "compare", kinds: "LL", dst: "L", narrow_imm: false },
     FormInfo { name: "I64LeU_LL_Br", op: "i64.le_u", family: "compare", kinds: "LL", dst: "Br", narrow_imm: false },
     FormInfo { name: "I64LeU_LI", op: "i64.le_u", family: "compare", kinds: "LI", dst: "S", narrow_imm: false },
+    FormInfo { name: "I64LeU_LI_Set", op: "i64.le_u", family: "compare", kinds: "LI", dst: "L", narrow_imm: true },
     FormInfo { name: "I64LeU_LI_Br", op: "i64.le_u", family: "compare", kinds: "LI", dst: "Br", narrow_imm: true },
     FormInfo { name: "I64GeS_SS", op: "i64.ge_s", family: "compare", kinds: "SS", dst: "S", narrow_imm: false },
     FormInfo { name: "I64GeS_SS_Br", op: "i64.ge_s", family: "compare", kinds: "SS", dst: "Br", narrow_imm: false },
@@ -6866,6 +6954,7 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64GeS_LL", op: "i64.ge_s", family: "compare", kinds: "LL", dst: "S", narrow_imm: false },
     FormInfo { name: "I64GeS_LL_Br", op: "i64.ge_s", family: "compare", kinds: "LL", dst: "Br", narrow_imm: false },
     FormInfo { name: "I64GeS_LI", op: "i64.ge_s", family: "compare", kinds: "LI", dst: "S", narrow_imm: false },
+    FormInfo { name: "I64GeS_LI_Set", op: "i64.ge_s", family: "compare", kinds: "LI", dst: "L", narrow_imm: true },
     FormInfo { name: "I64GeS_LI_Br", op: "i64.ge_s", family: "compare", kinds: "LI", dst: "Br", narrow_imm: true },
     FormInfo { name: "I64GeU_SS", op: "i64.ge_u", family: "compare", kinds: "SS", dst: "S", narrow_imm: false },
     FormInfo { name: "I64GeU_SS_Br", op: "i64.ge_u", family: "compare", kinds: "SS", dst: "Br", narrow_imm: false },
@@ -6876,6 +6965,7 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64GeU_LL", op: "i64.ge_u", family: "compare", kinds: "LL", dst: "S", narrow_imm: false },
     FormInfo { name: "I64GeU_LL_Br", op: "i64.ge_u", family: "compare", kinds: "LL", dst: "Br", narrow_imm: false },
     FormInfo { name: "I64GeU_LI", op: "i64.ge_u", family: "compare", kinds: "LI", dst: "S", narrow_imm: false },
+    FormInfo { name: "I64GeU_LI_Set", op: "i64.ge_u", family: "compare", kinds: "LI", dst: "L", narrow_imm: true },
     FormInfo { name: "I64GeU_LI_Br", op: "i64.ge_u", family: "compare", kinds: "LI", dst: "Br", narrow_imm: true },
     FormInfo { name: "F32Eq_SS", op: "f32.eq", family: "compare", kinds: "SS", dst: "S", narrow_imm: false },
     FormInfo { name: "F32Eq_SS_Br", op: "f32.eq", family: "compare", kinds: "SS", dst: "Br", narrow_imm: false },
