@@ -787,6 +787,8 @@ const SPECIAL: &[(&str, &[Field], &str)] = &[
     ("GoCall", &[("local", "u16"), ("global", "u16"), ("func", "u32"), ("ret", "u32")], "Go's call: `SpAdjust` by -8 of `local` and `global`, the return address `ret` stored there as an i64, then `CallImm` of `func` at resume point 0 (the callee's only parameter)."),
     ("GlobalGetSetBrNez", &[("global", "u32"), ("dst", "u32"), ("target", "u32")], "Go's check after a call: `global.get g; local.set dst; br_if target` with the condition (the callee's unwind flag) popped."),
     ("StackGuardBr", &[("local", "u16"), ("global", "u16"), ("offset", "u32"), ("target", "u32")], "Go's stack check at a function's entry: `local.get local; global.get global; i32.wrap_i64; i32.load offset; i32.le_u; if` (the `if` calls `morestack`): jumps to `target`, past the `if`'s body, when the local is above the i32 loaded from the global plus `offset` (unsigned)."),
+    ("I64LoadZeroBr", &[("addr", "u32"), ("offset", "u32"), ("target", "u32")], "`local.get addr; i64.load offset; i64.eqz; br_if target` (Go's test of a pointer or word in memory against zero): jumps when the i64 loaded is zero."),
+    ("I64LoadNonZeroBr", &[("addr", "u32"), ("offset", "u32"), ("target", "u32")], "`I64LoadZeroBr` the other way: jumps when the i64 loaded is not zero (the same test taken by an `if`, or negated)."),
     ("ReturnImm", &[("value", "u32")], "Go's return: `i32.const value; return` from a function with one result (its unwind flag), the constant written to the frame base."),
     ("LocalSetImmBr", &[("index", "u32"), ("value", "u32"), ("target", "u32")], "Go's jump to its resume dispatch: `i32.const value; local.set index; br target` (the target threaded through a `BrTableLocal` of the same local once targets are known)."),
     ("ConsumeFuel", &[("amount", "u32")], "Fuel metering (only with `Config::consume_fuel`): charges `amount` Wasm operators, the length of the block it starts, or traps when the store has less fuel."),
@@ -1858,7 +1860,7 @@ pub fn generate() -> String {
         writeln!(o, "            Operator::{n} {{}} => return $t.unary(Un::{n}, $ahead),").unwrap();
     }
     for (n, _) in &loads {
-        writeln!(o, "            Operator::{n} {{ memarg }} => return $t.load(Load::{n}, memarg.offset as u32, $ahead.first()),").unwrap();
+        writeln!(o, "            Operator::{n} {{ memarg }} => return $t.load(Load::{n}, memarg.offset as u32, $ahead),").unwrap();
     }
     for (n, _) in &stores {
         writeln!(o, "            Operator::{n} {{ memarg }} => return $t.store(Store::{n}, memarg.offset as u32),")

@@ -636,3 +636,65 @@ fn go_stack_checks_are_one_instruction() {
         }
     }
 }
+
+/// `local.get p; i64.load; i64.eqz` taken by a branch, with or without negations between, is
+/// one instruction (`I64LoadZeroBr`, `I64LoadNonZeroBr`); its load traps like any load.
+#[test]
+fn loads_tested_against_zero_branch_in_one_instruction() {
+    const M: &str = r#"(module
+      (memory 1)
+      (func (export "set") (param i32 i64) (i64.store offset=8 (local.get 0) (local.get 1)))
+      ;; 1: Go's `if *p == 0`: 1 when the word at p + 8 is zero.
+      (func (export "if_zero") (param i32) (result i32)
+        (if (i64.eqz (i64.load offset=8 (local.get 0))) (then (return (i32.const 1))))
+        (i32.const 0))
+      ;; 2: through a bool: `if !(*p == 0)`.
+      (func (export "if_nonzero") (param i32) (result i32)
+        (if (i64.eqz (i64.extend_i32_u (i64.eqz (i64.load offset=8 (local.get 0)))))
+          (then (return (i32.const 1))))
+        (i32.const 0))
+      ;; 3: br_if on zero, 4: on non-zero.
+      (func (export "br_zero") (param i32) (result i32)
+        (block (br_if 0 (i64.eqz (i64.load offset=8 (local.get 0)))) (return (i32.const 0)))
+        (i32.const 1))
+      (func (export "br_nonzero") (param i32) (result i32)
+        (block (br_if 0 (i32.eqz (i64.eqz (i64.load offset=8 (local.get 0))))) (return (i32.const 0)))
+        (i32.const 1)))"#;
+    for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
+        for fuel in [false, true] {
+            let mut config = wisp::Config::new();
+            config.dispatch(dispatch).consume_fuel(fuel);
+            let engine = Engine::new(&config);
+            let module = Module::new(&engine, wat(M)).expect("valid");
+            for (f, form) in [(1, "I64LoadNonZeroBr"), (2, "I64LoadZeroBr"), (3, "I64LoadZeroBr"), (4, "I64LoadNonZeroBr")] {
+                let code = module.disassemble(f).unwrap();
+                assert!(code.contains(&format!("{form} {{ addr: 0, offset: 8,")), "{code}");
+                assert!(!code.contains("Eqz") && !code.contains("I64Load_"), "{code}");
+            }
+            let mut store = Store::new(&engine, ());
+            if fuel {
+                store.set_fuel(1_000_000).unwrap();
+            }
+            let inst = Linker::new(&engine).instantiate(&mut store, &module).expect("instantiate");
+            let set = inst.get_typed_func::<(i32, i64), ()>(&store, "set").unwrap();
+            for v in [0i64, 1, 1 << 32, -1, i64::MIN] {
+                set.call(&mut store, (64, v)).unwrap();
+                for (name, want) in
+                    [("if_zero", v == 0), ("if_nonzero", v != 0), ("br_zero", v == 0), ("br_nonzero", v != 0)]
+                {
+                    let f = inst.get_typed_func::<i32, i32>(&store, name).unwrap();
+                    assert_eq!(f.call(&mut store, 64).unwrap(), want as i32, "{name}({v}) {dispatch:?}");
+                    let err = f.call(&mut store, 65536 - 15).unwrap_err();
+                    assert!(err.to_string().contains("out of bounds"), "{name}: {err}");
+                }
+            }
+            if fuel {
+                // if_nonzero(64) with a non-zero word: local.get, load, two tests and the
+                // extension, the if, then i32.const and return.
+                let before = store.get_fuel().unwrap();
+                inst.get_typed_func::<i32, i32>(&store, "if_nonzero").unwrap().call(&mut store, 64).unwrap();
+                assert_eq!(before - store.get_fuel().unwrap(), 8, "{dispatch:?}");
+            }
+        }
+    }
+}

@@ -129,6 +129,18 @@ macro_rules! for_each_handler {
                 push!(0u32);
                 call_wasm!(inst_idx!(), func, true)
             },
+            I64LoadZeroBr { addr, offset, target } => {
+                let v: u64 = load_from!(local!(addr), offset, 8, ops::i64_load);
+                if v == 0 {
+                    jump!(target);
+                }
+            },
+            I64LoadNonZeroBr { addr, offset, target } => {
+                let v: u64 = load_from!(local!(addr), offset, 8, ops::i64_load);
+                if v != 0 {
+                    jump!(target);
+                }
+            },
             StackGuardBr { local, global, offset, target } => {
                 let guard: u64 = load_from!(global!(global) as u32 as u64, offset, 4, ops::i32_load);
                 if local!(local) as u32 > guard as u32 {

@@ -449,6 +449,34 @@ impl Translator<'_> {
         Some(ahead.len() - rest.len() + 2)
     }
 
+    /// `local.get p; i64.load offset; i64.eqz` with what only negates the test after it
+    /// (`super::negations`), taken by a `br_if` adjusting no stack or an `if`: one instruction
+    /// that loads and branches on zero or non-zero (Go's tests of pointers and words in memory:
+    /// `if p.next == nil`, a func value's nil check).
+    pub(super) fn load_test(&mut self, op: Load, offset: u32, ahead: &[Operator<'_>]) -> Option<usize> {
+        let (Load::I64Load, Some(&Opd::L(addr)), [Operator::I64Eqz {}, rest @ ..]) = (op, self.stack.last(), ahead) else {
+            return None;
+        };
+        let (n, negated) = super::negations(rest, false);
+        let next = super::next_of(rest.get(n));
+        if !matches!(next, Next::BrIf(_) | Next::If(_)) {
+            return None;
+        }
+        if !matches!(self.destination(next, 1, true, 0), Next::BrIf(_) | Next::If(_)) {
+            return None;
+        }
+        self.pop();
+        let t = u32::MAX;
+        // A `br_if` branches when the test holds, an `if` to its `else` when it does not.
+        let zero = matches!(next, Next::BrIf(_)) != negated;
+        let form = if zero {
+            Instr::I64LoadZeroBr { addr, offset, target: t }
+        } else {
+            Instr::I64LoadNonZeroBr { addr, offset, target: t }
+        };
+        Some(1 + n + self.finish(form, Dst::Br(t), next))
+    }
+
     /// Go's jump to its resume dispatch: `i32.const k; local.set pc; br $loop` (see
     /// `thread_resume_jumps`).
     pub(super) fn resume_jump(&mut self, x: u32, ahead: &[Operator<'_>]) -> Option<usize> {

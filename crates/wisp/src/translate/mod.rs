@@ -1103,7 +1103,11 @@ impl<'m> Translator<'m> {
         f(Opd::S).expect("every operator has its stack form")
     }
 
-    fn load(&mut self, op: Load, offset: u32, next: Option<&Operator<'_>>) -> usize {
+    fn load(&mut self, op: Load, offset: u32, ahead: &[Operator<'_>]) -> usize {
+        if let Some(consumed) = self.load_test(op, offset, ahead) {
+            return consumed;
+        }
+        let next = ahead.first();
         let addr = self.top(0);
         if let Next::None = next_of(next) {
             let form = self.select1(|a| op.form(a.into(), offset, Dst::S));
