@@ -698,3 +698,58 @@ fn loads_tested_against_zero_branch_in_one_instruction() {
         }
     }
 }
+
+/// A word copied, `local.get dst; local.get src; i64.load; i64.store` (`I64CopyLL`) or with
+/// the destination a local plus a constant computed first (`I64CopyLA`, Go's
+/// `i64.extend_i32_u; i64.const; i64.add; i32.wrap_i64` address), is one instruction that
+/// loads before it stores: a load out of bounds traps before anything is written.
+#[test]
+fn copied_words_are_one_instruction() {
+    const M: &str = r#"(module
+      (memory 1)
+      (func (export "set") (param i32 i64) (i64.store (local.get 0) (local.get 1)))
+      (func (export "get") (param i32) (result i64) (i64.load (local.get 0)))
+      ;; 2: mem[dst + 16] = mem[src + 8]
+      (func (export "copy_ll") (param $dst i32) (param $src i32)
+        (i64.store offset=16 (local.get $dst) (i64.load offset=8 (local.get $src))))
+      ;; 3: mem[(dst + add) mod 2^32] = mem[src + 8], Go's way
+      (func (export "copy_la") (param $dst i32) (param $src i32)
+        (i64.store
+          (i32.wrap_i64 (i64.add (i64.extend_i32_u (local.get $dst)) (i64.const 24)))
+          (i64.load offset=8 (local.get $src)))))"#;
+    for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
+        let mut config = wisp::Config::new();
+        config.dispatch(dispatch);
+        let engine = Engine::new(&config);
+        let module = Module::new(&engine, wat(M)).expect("valid");
+        let ll = module.disassemble(2).unwrap();
+        assert!(ll.contains("I64CopyLL { src: 1, dst: 0, src_offset: 8, dst_offset: 16 }"), "{ll}");
+        let la = module.disassemble(3).unwrap();
+        assert!(la.contains("I64CopyLA { src: 1, dst: 0, add: 24, src_offset: 8 }"), "{la}");
+        let mut store = Store::new(&engine, ());
+        let inst = Linker::new(&engine).instantiate(&mut store, &module).expect("instantiate");
+        let set = inst.get_typed_func::<(i32, i64), ()>(&store, "set").unwrap();
+        let get = inst.get_typed_func::<i32, i64>(&store, "get").unwrap();
+        let copy_ll = inst.get_typed_func::<(i32, i32), ()>(&store, "copy_ll").unwrap();
+        let copy_la = inst.get_typed_func::<(i32, i32), ()>(&store, "copy_la").unwrap();
+        set.call(&mut store, (108, -0x0123_4567_89ab_cdef)).unwrap();
+        copy_ll.call(&mut store, (1000, 100)).unwrap();
+        assert_eq!(get.call(&mut store, 1016).unwrap(), -0x0123_4567_89ab_cdef, "{dispatch:?}");
+        copy_la.call(&mut store, (2000, 100)).unwrap();
+        assert_eq!(get.call(&mut store, 2024).unwrap(), -0x0123_4567_89ab_cdef, "{dispatch:?}");
+        // The destination's add wraps at 32 bits: -24 + 24 is address 0.
+        copy_la.call(&mut store, (-24, 100)).unwrap();
+        assert_eq!(get.call(&mut store, 0).unwrap(), -0x0123_4567_89ab_cdef, "{dispatch:?}");
+        // A source out of bounds traps before the store; a destination out of bounds traps.
+        set.call(&mut store, (3016, 7)).unwrap();
+        set.call(&mut store, (3024, 7)).unwrap();
+        for (f, name) in [(&copy_ll, "copy_ll"), (&copy_la, "copy_la")] {
+            let err = f.call(&mut store, (3000, 65536 - 15)).unwrap_err();
+            assert!(err.to_string().contains("out of bounds"), "{name}: {err}");
+            let err = f.call(&mut store, (65536 - 16, 100)).unwrap_err();
+            assert!(err.to_string().contains("out of bounds"), "{name}: {err}");
+        }
+        assert_eq!(get.call(&mut store, 3016).unwrap(), 7);
+        assert_eq!(get.call(&mut store, 3024).unwrap(), 7);
+    }
+}

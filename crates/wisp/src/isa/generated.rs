@@ -107,6 +107,10 @@ pub enum Instr {
     GoCall { local: u16, global: u16, func: u32, ret: u32 },
     /// Go's check after a call: `global.get g; local.set dst; br_if target` with the condition (the callee's unwind flag) popped.
     GlobalGetSetBrNez { global: u32, dst: u32, target: u32 },
+    /// A word copied: `local.get dst; local.get src; i64.load src_offset; i64.store dst_offset` (Go's copies between frames and objects).
+    I64CopyLL { src: u16, dst: u16, src_offset: u32, dst_offset: u32 },
+    /// A word copied to a local plus a constant (added with wrap-around, store offset 0): `local.get dst; i32.const add; i32.add; local.get src; i64.load src_offset; i64.store`.
+    I64CopyLA { src: u16, dst: u16, add: u32, src_offset: u32 },
     /// Go's stack check at a function's entry: `local.get local; global.get global; i32.wrap_i64; i32.load offset; i32.le_u; if` (the `if` calls `morestack`): jumps to `target`, past the `if`'s body, when the local is above the i32 loaded from the global plus `offset` (unsigned).
     StackGuardBr { local: u16, global: u16, offset: u32, target: u32 },
     /// `local.get addr; i64.load offset; i64.eqz; br_if target` (Go's test of a pointer or word in memory against zero): jumps when the i64 loaded is zero.
@@ -2298,6 +2302,8 @@ impl Instr {
             Instr::CallImm { .. } => "CallImm",
             Instr::GoCall { .. } => "GoCall",
             Instr::GlobalGetSetBrNez { .. } => "GlobalGetSetBrNez",
+            Instr::I64CopyLL { .. } => "I64CopyLL",
+            Instr::I64CopyLA { .. } => "I64CopyLA",
             Instr::StackGuardBr { .. } => "StackGuardBr",
             Instr::I64LoadZeroBr { .. } => "I64LoadZeroBr",
             Instr::I64LoadNonZeroBr { .. } => "I64LoadNonZeroBr",

@@ -158,6 +158,9 @@ impl Translator<'_> {
             return None;
         }
         let addr = Addr::A(x, c as u32);
+        if let Some(n) = self.copy_to_local_plus_constant(x, c as u32, ahead) {
+            return Some(n);
+        }
         if let Some((load, memarg)) = Load::of(ahead.first()?) {
             let offset = memarg.offset as u32;
             let wanted = super::next_of(ahead.get(1));
@@ -187,6 +190,43 @@ impl Translator<'_> {
         self.pop();
         self.emit(form);
         Some(2)
+    }
+
+    /// `local.get dst; i32.const add; i32.add` (its operands the top two entries) as the
+    /// address of `local.get src; i64.load offset; i64.store` (offset 0): a word copied,
+    /// `I64CopyLA` (Go's copies into its frame, the address computed before the value).
+    fn copy_to_local_plus_constant(&mut self, dst: u32, add: u32, ahead: &[Operator<'_>]) -> Option<usize> {
+        let [Operator::LocalGet { local_index }, Operator::I64Load { memarg: load }, Operator::I64Store { memarg: store }, ..] =
+            *ahead
+        else {
+            return None;
+        };
+        if load.memory != 0 || store.memory != 0 || store.offset != 0 {
+            return None;
+        }
+        let (src, dst) = (u16::try_from(local_index).ok()?, u16::try_from(dst).ok()?);
+        let src_offset = u32::try_from(load.offset).ok()?;
+        self.pop();
+        self.pop();
+        self.emit(Instr::I64CopyLA { src, dst, add, src_offset });
+        Some(3)
+    }
+
+    /// `local.get dst; local.get src; i64.load offset; i64.store offset` at the load (its
+    /// address the top entry, the store's below it): a word copied, `I64CopyLL`.
+    pub(super) fn copy(&mut self, op: Load, offset: u32, ahead: &[Operator<'_>]) -> Option<usize> {
+        let (Load::I64Load, Some(Operator::I64Store { memarg })) = (op, ahead.first()) else { return None };
+        let n = self.stack.len();
+        let (Opd::L(src), Opd::L(dst)) = (self.top(0), *self.stack.get(n.checked_sub(2)?)?) else { return None };
+        if memarg.memory != 0 {
+            return None;
+        }
+        let (src, dst) = (u16::try_from(src).ok()?, u16::try_from(dst).ok()?);
+        let dst_offset = u32::try_from(memarg.offset).ok()?;
+        self.pop();
+        self.pop();
+        self.emit(Instr::I64CopyLL { src, dst, src_offset: offset, dst_offset });
+        Some(1)
     }
 
     /// Idioms starting at a unary operator.

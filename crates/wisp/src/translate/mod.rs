@@ -1104,7 +1104,7 @@ impl<'m> Translator<'m> {
     }
 
     fn load(&mut self, op: Load, offset: u32, ahead: &[Operator<'_>]) -> usize {
-        if let Some(consumed) = self.load_test(op, offset, ahead) {
+        if let Some(consumed) = self.load_test(op, offset, ahead).or_else(|| self.copy(op, offset, ahead)) {
             return consumed;
         }
         let next = ahead.first();
