@@ -86,17 +86,6 @@ fn main() {
 #[cfg(feature = "op-profile")]
 fn print_profile(c: wisp::op_profile::Counts) {
     let top: usize = std::env::var("TOP").ok().and_then(|s| s.parse().ok()).unwrap_or(40);
-    let total: u64 = c.singles.values().sum();
-    println!("{total} instructions");
-    let mut s: Vec<_> = c.singles.into_iter().collect();
-    s.sort_by_key(|e| std::cmp::Reverse(e.1));
-    for (k, n) in s.iter().take(top) {
-        println!("{:6.2}% {n:10} {k}", 100.0 * *n as f64 / total as f64);
-    }
-    println!("== pairs");
-    let mut p: Vec<_> = c.pairs.into_iter().collect();
-    p.sort_by_key(|e| std::cmp::Reverse(e.1));
-    for ((a, b), n) in p.iter().take(top) {
-        println!("{:6.2}% {n:10} {a} {b}", 100.0 * *n as f64 / total as f64);
-    }
+    println!("{} instructions", c.total());
+    c.print_top(top);
 }

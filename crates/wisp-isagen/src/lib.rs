@@ -1862,7 +1862,11 @@ pub fn generate() -> String {
         writeln!(o, "            Operator::{n} {{}} => return $t.unary(Un::{n}, $ahead),").unwrap();
     }
     for (n, _) in &loads {
-        writeln!(o, "            Operator::{n} {{ memarg }} => return $t.load(Load::{n}, memarg.offset as u32, $ahead),").unwrap();
+        writeln!(
+            o,
+            "            Operator::{n} {{ memarg }} => return $t.load(Load::{n}, memarg.offset as u32, $ahead),"
+        )
+        .unwrap();
     }
     for (n, _) in &stores {
         writeln!(o, "            Operator::{n} {{ memarg }} => return $t.store(Store::{n}, memarg.offset as u32),")

@@ -140,10 +140,15 @@ const MODULE: &str = r#"(module
 
 /// `MODULE` on the given backend, with fuel (a million units) or without.
 fn setup_on(dispatch: wisp::Dispatch, fuel: bool) -> (Module, Store<()>, wisp::Instance) {
+    instantiate_on(MODULE, dispatch, fuel)
+}
+
+/// Module `src` instantiated on the given backend, with fuel (a million units) or without.
+fn instantiate_on(src: &str, dispatch: wisp::Dispatch, fuel: bool) -> (Module, Store<()>, wisp::Instance) {
     let mut config = wisp::Config::new();
     config.dispatch(dispatch).consume_fuel(fuel);
     let engine = Engine::new(&config);
-    let module = Module::new(&engine, wat(MODULE)).expect("valid");
+    let module = Module::new(&engine, wat(src)).expect("valid");
     let mut store = Store::new(&engine, ());
     if fuel {
         store.set_fuel(1_000_000).unwrap();
@@ -517,13 +522,13 @@ fn extended_and_negated_tests_are_one_instruction() {
         (if (result i32) (i32.eqz (i32.eqz (i32.eqz (local.get 0)))) (then (i32.const 1)) (else (i32.const 0)))))"#;
     for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
         for fuel in [false, true] {
-            let mut config = wisp::Config::new();
-            config.dispatch(dispatch).consume_fuel(fuel);
-            let engine = Engine::new(&config);
-            let module = Module::new(&engine, wat(M)).expect("valid");
+            let (module, mut store, inst) = instantiate_on(M, dispatch, fuel);
             if !fuel {
                 let go_if = module.disassemble(0).unwrap();
-                assert!(go_if.contains("I64Eqz_L_Br") && !go_if.contains("Extend") && !go_if.contains("I32Eqz"), "{go_if}");
+                assert!(
+                    go_if.contains("I64Eqz_L_Br") && !go_if.contains("Extend") && !go_if.contains("I32Eqz"),
+                    "{go_if}"
+                );
                 let lt_wide = module.disassemble(2).unwrap();
                 assert!(lt_wide.contains("I64LtS_LL_Set") && !lt_wide.contains("Extend"), "{lt_wide}");
                 let ge_wide = module.disassemble(3).unwrap();
@@ -533,11 +538,6 @@ fn extended_and_negated_tests_are_one_instruction() {
                 let not_lt_drop = module.disassemble(5).unwrap();
                 assert!(not_lt_drop.contains("I32Eqz_S\n") && not_lt_drop.contains("BrNezAdjust"), "{not_lt_drop}");
             }
-            let mut store = Store::new(&engine, ());
-            if fuel {
-                store.set_fuel(1_000_000).unwrap();
-            }
-            let inst = Linker::new(&engine).instantiate(&mut store, &module).expect("instantiate");
             let go_if = inst.get_typed_func::<i64, i32>(&store, "go_if").unwrap();
             for (x, want) in [(0, 1), (1, 0), (-1, 0), (1 << 32, 0)] {
                 assert_eq!(go_if.call(&mut store, x).unwrap(), want, "go_if({x}) {dispatch:?}");
@@ -604,18 +604,10 @@ fn go_stack_checks_are_one_instruction() {
         (i32.const 0)))"#;
     for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
         for fuel in [false, true] {
-            let mut config = wisp::Config::new();
-            config.dispatch(dispatch).consume_fuel(fuel);
-            let engine = Engine::new(&config);
-            let module = Module::new(&engine, wat(M)).expect("valid");
+            let (module, mut store, inst) = instantiate_on(M, dispatch, fuel);
             let code = module.disassemble(1).unwrap();
             assert!(code.contains("StackGuardBr { local: 0, global: 0, offset: 16,"), "{code}");
             assert!(!code.contains("I32Load") && !code.contains("GlobalGet {"), "{code}");
-            let mut store = Store::new(&engine, ());
-            if fuel {
-                store.set_fuel(1_000_000).unwrap();
-            }
-            let inst = Linker::new(&engine).instantiate(&mut store, &module).expect("instantiate");
             let set = inst.get_typed_func::<(i32, i32), ()>(&store, "set").unwrap();
             let guard = inst.get_typed_func::<(i32, i64), i32>(&store, "guard").unwrap();
             set.call(&mut store, (1000, 5000)).unwrap();
@@ -662,20 +654,14 @@ fn loads_tested_against_zero_branch_in_one_instruction() {
         (i32.const 1)))"#;
     for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
         for fuel in [false, true] {
-            let mut config = wisp::Config::new();
-            config.dispatch(dispatch).consume_fuel(fuel);
-            let engine = Engine::new(&config);
-            let module = Module::new(&engine, wat(M)).expect("valid");
-            for (f, form) in [(1, "I64LoadNonZeroBr"), (2, "I64LoadZeroBr"), (3, "I64LoadZeroBr"), (4, "I64LoadNonZeroBr")] {
+            let (module, mut store, inst) = instantiate_on(M, dispatch, fuel);
+            for (f, form) in
+                [(1, "I64LoadNonZeroBr"), (2, "I64LoadZeroBr"), (3, "I64LoadZeroBr"), (4, "I64LoadNonZeroBr")]
+            {
                 let code = module.disassemble(f).unwrap();
                 assert!(code.contains(&format!("{form} {{ addr: 0, offset: 8,")), "{code}");
                 assert!(!code.contains("Eqz") && !code.contains("I64Load_"), "{code}");
             }
-            let mut store = Store::new(&engine, ());
-            if fuel {
-                store.set_fuel(1_000_000).unwrap();
-            }
-            let inst = Linker::new(&engine).instantiate(&mut store, &module).expect("instantiate");
             let set = inst.get_typed_func::<(i32, i64), ()>(&store, "set").unwrap();
             for v in [0i64, 1, 1 << 32, -1, i64::MIN] {
                 set.call(&mut store, (64, v)).unwrap();
@@ -718,16 +704,11 @@ fn copied_words_are_one_instruction() {
           (i32.wrap_i64 (i64.add (i64.extend_i32_u (local.get $dst)) (i64.const 24)))
           (i64.load offset=8 (local.get $src)))))"#;
     for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
-        let mut config = wisp::Config::new();
-        config.dispatch(dispatch);
-        let engine = Engine::new(&config);
-        let module = Module::new(&engine, wat(M)).expect("valid");
+        let (module, mut store, inst) = instantiate_on(M, dispatch, false);
         let ll = module.disassemble(2).unwrap();
         assert!(ll.contains("I64CopyLL { src: 1, dst: 0, src_offset: 8, dst_offset: 16 }"), "{ll}");
         let la = module.disassemble(3).unwrap();
         assert!(la.contains("I64CopyLA { src: 1, dst: 0, add: 24, src_offset: 8 }"), "{la}");
-        let mut store = Store::new(&engine, ());
-        let inst = Linker::new(&engine).instantiate(&mut store, &module).expect("instantiate");
         let set = inst.get_typed_func::<(i32, i64), ()>(&store, "set").unwrap();
         let get = inst.get_typed_func::<i32, i64>(&store, "get").unwrap();
         let copy_ll = inst.get_typed_func::<(i32, i32), ()>(&store, "copy_ll").unwrap();

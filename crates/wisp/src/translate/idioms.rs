@@ -473,7 +473,9 @@ impl Translator<'_> {
             [load, rest @ ..] => (load, rest),
             [] => return None,
         };
-        let [Operator::I32LeU {}, Operator::If { blockty: blockty @ BlockType::Empty }, ..] = *rest else { return None };
+        let [Operator::I32LeU {}, Operator::If { blockty: blockty @ BlockType::Empty }, ..] = *rest else {
+            return None;
+        };
         let (Load::I32Load, memarg) = Load::of(load)? else { return None };
         let Some(&Opd::L(sp)) = self.stack.last() else { return None };
         let (local, global) = (u16::try_from(sp).ok()?, u16::try_from(global).ok()?);
@@ -494,7 +496,8 @@ impl Translator<'_> {
     /// that loads and branches on zero or non-zero (Go's tests of pointers and words in memory:
     /// `if p.next == nil`, a func value's nil check).
     pub(super) fn load_test(&mut self, op: Load, offset: u32, ahead: &[Operator<'_>]) -> Option<usize> {
-        let (Load::I64Load, Some(&Opd::L(addr)), [Operator::I64Eqz {}, rest @ ..]) = (op, self.stack.last(), ahead) else {
+        let (Load::I64Load, Some(&Opd::L(addr)), [Operator::I64Eqz {}, rest @ ..]) = (op, self.stack.last(), ahead)
+        else {
             return None;
         };
         let (n, negated) = super::negations(rest, false);
