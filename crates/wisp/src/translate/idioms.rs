@@ -214,8 +214,9 @@ impl Translator<'_> {
 
     /// `local.get dst; local.get src; i64.load offset; i64.store offset` at the load (its
     /// address the top entry, the store's below it): a word copied, `I64CopyLL`.
-    pub(super) fn copy(&mut self, op: Load, offset: u32, ahead: &[Operator<'_>]) -> Option<usize> {
-        let (Load::I64Load, Some(Operator::I64Store { memarg })) = (op, ahead.first()) else { return None };
+    #[inline(never)]
+    pub(super) fn copy(&mut self, offset: u32, ahead: &[Operator<'_>]) -> Option<usize> {
+        let Some(Operator::I64Store { memarg }) = ahead.first() else { return None };
         let n = self.stack.len();
         let (Opd::L(src), Opd::L(dst)) = (self.top(0), *self.stack.get(n.checked_sub(2)?)?) else { return None };
         if memarg.memory != 0 {
@@ -491,13 +492,13 @@ impl Translator<'_> {
         Some(ahead.len() - rest.len() + 2)
     }
 
-    /// `local.get p; i64.load offset; i64.eqz` with what only negates the test after it
+    /// At an `i64.load`: `local.get p; i64.load offset; i64.eqz` with what only negates the test after it
     /// (`super::negations`), taken by a `br_if` adjusting no stack or an `if`: one instruction
     /// that loads and branches on zero or non-zero (Go's tests of pointers and words in memory:
     /// `if p.next == nil`, a func value's nil check).
-    pub(super) fn load_test(&mut self, op: Load, offset: u32, ahead: &[Operator<'_>]) -> Option<usize> {
-        let (Load::I64Load, Some(&Opd::L(addr)), [Operator::I64Eqz {}, rest @ ..]) = (op, self.stack.last(), ahead)
-        else {
+    #[inline(never)]
+    pub(super) fn load_test(&mut self, offset: u32, ahead: &[Operator<'_>]) -> Option<usize> {
+        let (Some(&Opd::L(addr)), [Operator::I64Eqz {}, rest @ ..]) = (self.stack.last(), ahead) else {
             return None;
         };
         let (n, negated) = super::negations(rest, false);
