@@ -2,7 +2,9 @@
 //! `cargo run --release -p wisp-benches --example profile_go -- fib 27 [iterations]`
 //! (`pings` and `churn` run `fixtures/go/hostcall.wasm` with the bench's host functions;
 //! `timers` takes `N,M`: one value per parameter). `WASMI=1` runs the same loop on wasmi, so
-//! instruction counts of the two engines come from one harness.
+//! instruction counts of the two engines come from one harness. With the feature `op-profile`
+//! it runs wisp's portable loop and prints the instructions and back-to-back pairs that ran
+//! most often in the last iteration (`TOP=n` of each, default 40).
 
 use wisp_benches::wisp_host;
 
@@ -27,7 +29,7 @@ fn main() {
     // The same loop on either engine (their APIs mirror each other but for their host modules).
     macro_rules! timed {
         ($engine:ident, $host:ident, $ty:expr) => {{
-            let engine = $engine::Engine::default();
+            let engine = $engine::Engine::new(&config!($engine));
             let module = $engine::Module::new(&engine, &bytes[..]).unwrap();
             let (mut store, inst) =
                 if hostcall { $host::start_hostcall(&engine, &module) } else { $host::start(&engine, &module) };
@@ -35,6 +37,8 @@ fn main() {
             let ty = ($ty)(f.ty(&store));
             let t = std::time::Instant::now();
             for _ in 0..iters {
+                #[cfg(feature = "op-profile")]
+                wisp::op_profile::take();
                 let mut out = vec![$engine::Val::I32(0); ty.results().len()];
                 let params: Vec<$engine::Val> = ty
                     .params()
@@ -51,6 +55,23 @@ fn main() {
             t
         }};
     }
+    #[cfg(feature = "op-profile")]
+    macro_rules! config {
+        (wisp) => {{
+            let mut c = wisp::Config::new();
+            c.dispatch(wisp::Dispatch::Portable);
+            c
+        }};
+        ($engine:ident) => {
+            $engine::Config::default()
+        };
+    }
+    #[cfg(not(feature = "op-profile"))]
+    macro_rules! config {
+        ($engine:ident) => {
+            $engine::Config::default()
+        };
+    }
     let t = if std::env::var("WASMI").is_ok() {
         timed!(wasmi, wasmi_host, |t| t)
     } else {
@@ -58,4 +79,13 @@ fn main() {
         timed!(wisp, wisp_host, |t: wisp::Result<wisp::FuncType>| t.expect("a function of this store"))
     };
     eprintln!("{:?}", t.elapsed());
+    #[cfg(feature = "op-profile")]
+    print_profile(wisp::op_profile::take());
+}
+
+#[cfg(feature = "op-profile")]
+fn print_profile(c: wisp::op_profile::Counts) {
+    let top: usize = std::env::var("TOP").ok().and_then(|s| s.parse().ok()).unwrap_or(40);
+    println!("{} instructions", c.total());
+    c.print_top(top);
 }

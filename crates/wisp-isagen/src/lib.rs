@@ -290,27 +290,12 @@ const UNUSED: &[&str] = &[
     "I32GeU_SI",
     "I32GeU_LL_Set",
     "I32GeU_LI_Set",
-    "I64Eqz_S_Set",
-    "I64Eq_LL_Set",
-    "I64Eq_LI_Set",
-    "I64Ne_LL_Set",
-    "I64Ne_LI_Set",
-    "I64LtS_LL_Set",
-    "I64LtS_LI_Set",
-    "I64LtU_LL_Set",
-    "I64LtU_LI_Set",
     "I64GtS_LL_Set",
-    "I64GtS_LI_Set",
     "I64GtU_LL_Set",
     "I64LeS_LL_Set",
-    "I64LeS_LI_Set",
     "I64LeU_SL",
-    "I64LeU_LL_Set",
-    "I64LeU_LI_Set",
     "I64GeS_LL_Set",
-    "I64GeS_LI_Set",
     "I64GeU_LL_Set",
-    "I64GeU_LI_Set",
     "F32Eq_SL_Br",
     "F32Ne_SL",
     "F32Ne_SL_Br",
@@ -810,6 +795,11 @@ const SPECIAL: &[(&str, &[Field], &str)] = &[
     ("CallImm", &[("func", "u32"), ("value", "u32")], "`i32.const value; call func` (Go passes a constant resume point on almost every call)."),
     ("GoCall", &[("local", "u16"), ("global", "u16"), ("func", "u32"), ("ret", "u32")], "Go's call: `SpAdjust` by -8 of `local` and `global`, the return address `ret` stored there as an i64, then `CallImm` of `func` at resume point 0 (the callee's only parameter)."),
     ("GlobalGetSetBrNez", &[("global", "u32"), ("dst", "u32"), ("target", "u32")], "Go's check after a call: `global.get g; local.set dst; br_if target` with the condition (the callee's unwind flag) popped."),
+    ("I64CopyLL", &[("src", "u16"), ("dst", "u16"), ("src_offset", "u32"), ("dst_offset", "u32")], "A word copied: `local.get dst; local.get src; i64.load src_offset; i64.store dst_offset` (Go's copies between frames and objects)."),
+    ("I64CopyLA", &[("src", "u16"), ("dst", "u16"), ("add", "u32"), ("src_offset", "u32")], "A word copied to a local plus a constant (added with wrap-around, store offset 0): `local.get dst; i32.const add; i32.add; local.get src; i64.load src_offset; i64.store`."),
+    ("StackGuardBr", &[("local", "u16"), ("global", "u16"), ("offset", "u32"), ("target", "u32")], "Go's stack check at a function's entry: `local.get local; global.get global; i32.wrap_i64; i32.load offset; i32.le_u; if` (the `if` calls `morestack`): jumps to `target`, past the `if`'s body, when the local is above the i32 loaded from the global plus `offset` (unsigned)."),
+    ("I64LoadZeroBr", &[("addr", "u32"), ("offset", "u32"), ("target", "u32")], "`local.get addr; i64.load offset; i64.eqz; br_if target` (Go's test of a pointer or word in memory against zero): jumps when the i64 loaded is zero."),
+    ("I64LoadNonZeroBr", &[("addr", "u32"), ("offset", "u32"), ("target", "u32")], "`I64LoadZeroBr` the other way: jumps when the i64 loaded is not zero (the same test taken by an `if`, or negated)."),
     ("ReturnImm", &[("value", "u32")], "Go's return: `i32.const value; return` from a function with one result (its unwind flag), the constant written to the frame base."),
     ("LocalSetImmBr", &[("index", "u32"), ("value", "u32"), ("target", "u32")], "Go's jump to its resume dispatch: `i32.const value; local.set index; br target` (the target threaded through a `BrTableLocal` of the same local once targets are known)."),
     ("ConsumeFuel", &[("amount", "u32")], "Fuel metering (only with `Config::consume_fuel`): charges `amount` Wasm operators, the length of the block it starts, or traps when the store has less fuel."),
@@ -1881,7 +1871,11 @@ pub fn generate() -> String {
         writeln!(o, "            Operator::{n} {{}} => return $t.unary(Un::{n}, $ahead),").unwrap();
     }
     for (n, _) in &loads {
-        writeln!(o, "            Operator::{n} {{ memarg }} => return $t.load(Load::{n}, memarg.offset as u32, $ahead.first()),").unwrap();
+        writeln!(
+            o,
+            "            Operator::{n} {{ memarg }} => return $t.load(Load::{n}, memarg.offset as u32, $ahead),"
+        )
+        .unwrap();
     }
     for (n, _) in &stores {
         writeln!(o, "            Operator::{n} {{ memarg }} => return $t.store(Store::{n}, memarg.offset as u32),")

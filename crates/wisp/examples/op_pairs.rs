@@ -21,17 +21,6 @@ fn main() {
     wisp::op_profile::take();
     f.call(&mut store, &params, &mut out).expect("call");
     let c = wisp::op_profile::take();
-    let total: u64 = c.singles.values().sum();
-    println!("{export}{vals:?} = {out:?}: {total} instructions");
-    let mut s: Vec<_> = c.singles.into_iter().collect();
-    s.sort_by_key(|e| std::cmp::Reverse(e.1));
-    for (k, n) in s.iter().take(top) {
-        println!("{:6.2}% {n:10} {k}", 100.0 * *n as f64 / total as f64);
-    }
-    println!("== pairs");
-    let mut p: Vec<_> = c.pairs.into_iter().collect();
-    p.sort_by_key(|e| std::cmp::Reverse(e.1));
-    for ((a, b), n) in p.iter().take(top) {
-        println!("{:6.2}% {n:10} {a} {b}", 100.0 * *n as f64 / total as f64);
-    }
+    println!("{export}{vals:?} = {out:?}: {} instructions", c.total());
+    c.print_top(top);
 }

@@ -30,6 +30,29 @@ pub(crate) fn record(prev: Option<&Instr>, cur: &Instr) {
     });
 }
 
+impl Counts {
+    /// How many instructions ran.
+    pub fn total(&self) -> u64 {
+        self.singles.values().sum()
+    }
+
+    /// Prints the `top` instructions and pairs that ran most often, with their shares.
+    pub fn print_top(&self, top: usize) {
+        let total = self.total();
+        let mut s: Vec<_> = self.singles.iter().collect();
+        s.sort_by_key(|e| std::cmp::Reverse(*e.1));
+        for (k, n) in s.iter().take(top) {
+            println!("{:6.2}% {n:10} {k}", 100.0 * **n as f64 / total as f64);
+        }
+        println!("== pairs");
+        let mut p: Vec<_> = self.pairs.iter().collect();
+        p.sort_by_key(|e| std::cmp::Reverse(*e.1));
+        for ((a, b), n) in p.iter().take(top) {
+            println!("{:6.2}% {n:10} {a} {b}", 100.0 * **n as f64 / total as f64);
+        }
+    }
+}
+
 /// Returns the counts gathered on this thread and resets them.
 pub fn take() -> Counts {
     COUNTS.with(|c| std::mem::take(&mut *c.borrow_mut()))

@@ -140,10 +140,15 @@ const MODULE: &str = r#"(module
 
 /// `MODULE` on the given backend, with fuel (a million units) or without.
 fn setup_on(dispatch: wisp::Dispatch, fuel: bool) -> (Module, Store<()>, wisp::Instance) {
+    instantiate_on(MODULE, dispatch, fuel)
+}
+
+/// Module `src` instantiated on the given backend, with fuel (a million units) or without.
+fn instantiate_on(src: &str, dispatch: wisp::Dispatch, fuel: bool) -> (Module, Store<()>, wisp::Instance) {
     let mut config = wisp::Config::new();
     config.dispatch(dispatch).consume_fuel(fuel);
     let engine = Engine::new(&config);
-    let module = Module::new(&engine, wat(MODULE)).expect("valid");
+    let module = Module::new(&engine, wat(src)).expect("valid");
     let mut store = Store::new(&engine, ());
     if fuel {
         store.set_fuel(1_000_000).unwrap();
@@ -467,5 +472,265 @@ fn products_added_read_the_addend_when_the_operators_do() {
         let x = f64::from_bits(0x3ff0_0000_0000_0001);
         assert_eq!(exact.call(&mut store, (x, x, -f64::from_bits(0x3ff0_0000_0000_0002))).unwrap().to_bits(), 0);
         assert!(exact.call(&mut store, (f64::INFINITY, 0.0, 1.0)).unwrap().is_nan());
+    }
+}
+
+/// A comparison's or test's result extended (`i64.extend_i32_u`) is itself and under `eqz` its
+/// negation: Go's `if b` on a bool computed as `x == 0` is `i64.eqz; i64.extend_i32_u; i64.eqz;
+/// i32.eqz; if`, one instruction. Each function returns what the Wasm means (computed here by
+/// hand), with fuel charged for every operator as if nothing were joined.
+#[test]
+fn extended_and_negated_tests_are_one_instruction() {
+    const M: &str = r#"(module
+      ;; 0: Go's `if x == 0`, through a bool: 1 when x is zero.
+      (func (export "go_if") (param i64) (result i32)
+        (if (i32.eqz (i64.eqz (i64.extend_i32_u (i64.eqz (local.get 0))))) (then (return (i32.const 1))))
+        (i32.const 0))
+      ;; 1: the bool kept in a local (an i64 0 or 1), then tested; returns bool * 10 + branch.
+      (func (export "go_tee") (param i64) (result i64) (local i64)
+        (if (i32.eqz (i64.eqz (local.tee 1 (i64.extend_i32_u (i64.eqz (local.get 0))))))
+          (then (return (i64.add (i64.mul (local.get 1) (i64.const 10)) (i64.const 1)))))
+        (i64.mul (local.get 1) (i64.const 10)))
+      ;; 2: a comparison extended into an i64 local, then read whole.
+      (func (export "lt_wide") (param i64 i64) (result i64) (local i64)
+        (local.set 2 (i64.extend_i32_u (i64.lt_s (local.get 0) (local.get 1))))
+        (local.get 2))
+      ;; 3: the same negated twice through the extension: the comparison's inverse, pushed.
+      (func (export "ge_wide") (param i64 i64) (result i64)
+        (i64.extend_i32_u (i64.eqz (i64.extend_i32_u (i64.lt_s (local.get 0) (local.get 1))))))
+      ;; 4: a float ordering negated (no inverse: NaN) by the branch taking it.
+      (func (export "not_lt") (param f64 f64) (result i32)
+        (block (br_if 0 (i32.eqz (f64.lt (local.get 0) (local.get 1)))) (return (i32.const 0)))
+        (i32.const 1))
+      ;; 5: the same into a `br_if` that drops an operand (its own instruction): the negation
+      ;; is computed. 7 when the branch is taken, else 5.
+      (func (export "not_lt_drop") (param f64 f64) (result i32)
+        (block (result i32)
+          (i32.const 5)
+          (i32.const 7)
+          (br_if 0 (i32.eqz (f64.lt (local.get 0) (local.get 1))))
+          (drop)))
+      ;; 6: a test negated twice on a value that is not a bool, into a branch.
+      (func (export "nez") (param i32) (result i32)
+        (block (br_if 0 (i32.eqz (i32.eqz (local.get 0)))) (return (i32.const 0)))
+        (i32.const 1))
+      ;; 7: a test negated once, pushed: the value of `x != 0`.
+      (func (export "ne_pushed") (param i64) (result i32)
+        (i32.eqz (i64.eqz (local.get 0))))
+      ;; 8: an odd run into an `if`: enters when the value is zero.
+      (func (export "if_zero") (param i32) (result i32)
+        (if (result i32) (i32.eqz (i32.eqz (i32.eqz (local.get 0)))) (then (i32.const 1)) (else (i32.const 0)))))"#;
+    for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
+        for fuel in [false, true] {
+            let (module, mut store, inst) = instantiate_on(M, dispatch, fuel);
+            if !fuel {
+                let go_if = module.disassemble(0).unwrap();
+                assert!(
+                    go_if.contains("I64Eqz_L_Br") && !go_if.contains("Extend") && !go_if.contains("I32Eqz"),
+                    "{go_if}"
+                );
+                let lt_wide = module.disassemble(2).unwrap();
+                assert!(lt_wide.contains("I64LtS_LL_Set") && !lt_wide.contains("Extend"), "{lt_wide}");
+                let ge_wide = module.disassemble(3).unwrap();
+                assert!(ge_wide.contains("I64GeS_LL") && !ge_wide.contains("Eqz"), "{ge_wide}");
+                let not_lt = module.disassemble(4).unwrap();
+                assert!(not_lt.contains("F64Lt_LL_BrNot") && !not_lt.contains("Eqz"), "{not_lt}");
+                let not_lt_drop = module.disassemble(5).unwrap();
+                assert!(not_lt_drop.contains("I32Eqz_S\n") && not_lt_drop.contains("BrNezAdjust"), "{not_lt_drop}");
+            }
+            let go_if = inst.get_typed_func::<i64, i32>(&store, "go_if").unwrap();
+            for (x, want) in [(0, 1), (1, 0), (-1, 0), (1 << 32, 0)] {
+                assert_eq!(go_if.call(&mut store, x).unwrap(), want, "go_if({x}) {dispatch:?}");
+            }
+            let go_tee = inst.get_typed_func::<i64, i64>(&store, "go_tee").unwrap();
+            assert_eq!(go_tee.call(&mut store, 0).unwrap(), 11);
+            assert_eq!(go_tee.call(&mut store, 1 << 40).unwrap(), 0);
+            let wide = |s: &mut Store<()>, name: &str, a: i64, b: i64| {
+                inst.get_typed_func::<(i64, i64), i64>(&*s, name).unwrap().call(s, (a, b)).unwrap()
+            };
+            for (a, b) in [(1, 2), (2, 1), (-1, 0), (i64::MIN, i64::MAX), (5, 5)] {
+                assert_eq!(wide(&mut store, "lt_wide", a, b), (a < b) as i64);
+                assert_eq!(wide(&mut store, "ge_wide", a, b), (a >= b) as i64);
+            }
+            let f2 = |s: &mut Store<()>, name: &str, a: f64, b: f64| {
+                inst.get_typed_func::<(f64, f64), i32>(&*s, name).unwrap().call(s, (a, b)).unwrap()
+            };
+            for (a, b) in [(1.0, 2.0), (2.0, 1.0), (f64::NAN, 1.0), (1.0, 1.0)] {
+                // Returns 1 when the branch (taken when not a < b) was taken.
+                assert_eq!(f2(&mut store, "not_lt", a, b), !(a < b) as i32, "not_lt({a}, {b})");
+                assert_eq!(f2(&mut store, "not_lt_drop", a, b), if a < b { 5 } else { 7 }, "not_lt_drop({a}, {b})");
+            }
+            let i32f = |s: &mut Store<()>, name: &str, x: i32| {
+                inst.get_typed_func::<i32, i32>(&*s, name).unwrap().call(s, x).unwrap()
+            };
+            for x in [0, 1, 5, -1] {
+                assert_eq!(i32f(&mut store, "nez", x), (x != 0) as i32);
+                assert_eq!(i32f(&mut store, "if_zero", x), (x == 0) as i32);
+            }
+            let ne = inst.get_typed_func::<i64, i32>(&store, "ne_pushed").unwrap();
+            for x in [0i64, 1, 1 << 33] {
+                assert_eq!(ne.call(&mut store, x).unwrap(), (x != 0) as i32);
+            }
+            if fuel {
+                // Every Wasm operator executed is charged, joined or not: go_if(0) runs
+                // local.get, three tests, the extension, the if, then i32.const and return.
+                let before = store.get_fuel().unwrap();
+                go_if.call(&mut store, 0).unwrap();
+                assert_eq!(before - store.get_fuel().unwrap(), 8, "{dispatch:?}");
+            }
+        }
+    }
+}
+
+/// Go's stack check at a function's entry (`local.get sp; global.get g; i32.wrap_i64; i32.load
+/// offset=16; i32.le_u; if`) is one instruction: the `if`'s body runs when the stack pointer is
+/// at or below the guard (unsigned), and the guard's load traps like any load.
+#[test]
+fn go_stack_checks_are_one_instruction() {
+    const M: &str = r#"(module
+      (memory 1)
+      (global $g (mut i64) (i64.const 0))
+      (func (export "set") (param i32 i32) (i32.store offset=16 (local.get 0) (local.get 1)))
+      (func (export "guard") (param $sp i32) (param $gv i64) (result i32)
+        (global.set $g (local.get $gv))
+        local.get $sp
+        global.get $g
+        i32.wrap_i64
+        i32.load offset=16
+        i32.le_u
+        if
+          (return (i32.const 1))
+        end
+        (i32.const 0)))"#;
+    for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
+        for fuel in [false, true] {
+            let (module, mut store, inst) = instantiate_on(M, dispatch, fuel);
+            let code = module.disassemble(1).unwrap();
+            assert!(code.contains("StackGuardBr { local: 0, global: 0, offset: 16,"), "{code}");
+            assert!(!code.contains("I32Load") && !code.contains("GlobalGet {"), "{code}");
+            let set = inst.get_typed_func::<(i32, i32), ()>(&store, "set").unwrap();
+            let guard = inst.get_typed_func::<(i32, i64), i32>(&store, "guard").unwrap();
+            set.call(&mut store, (1000, 5000)).unwrap();
+            // The global's high half is not part of the address (i32.wrap_i64).
+            for gv in [1000, (1 << 32) + 1000] {
+                for (sp, want) in [(6000, 0), (5001, 0), (5000, 1), (4999, 1), (0, 1), (-1, 0)] {
+                    assert_eq!(guard.call(&mut store, (sp, gv)).unwrap(), want, "sp {sp} {dispatch:?}");
+                }
+            }
+            let err = guard.call(&mut store, (0, 65536 - 16)).unwrap_err();
+            assert!(err.to_string().contains("out of bounds"), "{err}");
+            if fuel {
+                // Charged as its operators: global.set's two, then six, then the return's two.
+                let before = store.get_fuel().unwrap();
+                guard.call(&mut store, (0, 1000)).unwrap();
+                assert_eq!(before - store.get_fuel().unwrap(), 10, "{dispatch:?}");
+            }
+        }
+    }
+}
+
+/// `local.get p; i64.load; i64.eqz` taken by a branch, with or without negations between, is
+/// one instruction (`I64LoadZeroBr`, `I64LoadNonZeroBr`); its load traps like any load.
+#[test]
+fn loads_tested_against_zero_branch_in_one_instruction() {
+    const M: &str = r#"(module
+      (memory 1)
+      (func (export "set") (param i32 i64) (i64.store offset=8 (local.get 0) (local.get 1)))
+      ;; 1: Go's `if *p == 0`: 1 when the word at p + 8 is zero.
+      (func (export "if_zero") (param i32) (result i32)
+        (if (i64.eqz (i64.load offset=8 (local.get 0))) (then (return (i32.const 1))))
+        (i32.const 0))
+      ;; 2: through a bool: `if !(*p == 0)`.
+      (func (export "if_nonzero") (param i32) (result i32)
+        (if (i64.eqz (i64.extend_i32_u (i64.eqz (i64.load offset=8 (local.get 0)))))
+          (then (return (i32.const 1))))
+        (i32.const 0))
+      ;; 3: br_if on zero, 4: on non-zero.
+      (func (export "br_zero") (param i32) (result i32)
+        (block (br_if 0 (i64.eqz (i64.load offset=8 (local.get 0)))) (return (i32.const 0)))
+        (i32.const 1))
+      (func (export "br_nonzero") (param i32) (result i32)
+        (block (br_if 0 (i32.eqz (i64.eqz (i64.load offset=8 (local.get 0))))) (return (i32.const 0)))
+        (i32.const 1)))"#;
+    for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
+        for fuel in [false, true] {
+            let (module, mut store, inst) = instantiate_on(M, dispatch, fuel);
+            for (f, form) in
+                [(1, "I64LoadNonZeroBr"), (2, "I64LoadZeroBr"), (3, "I64LoadZeroBr"), (4, "I64LoadNonZeroBr")]
+            {
+                let code = module.disassemble(f).unwrap();
+                assert!(code.contains(&format!("{form} {{ addr: 0, offset: 8,")), "{code}");
+                assert!(!code.contains("Eqz") && !code.contains("I64Load_"), "{code}");
+            }
+            let set = inst.get_typed_func::<(i32, i64), ()>(&store, "set").unwrap();
+            for v in [0i64, 1, 1 << 32, -1, i64::MIN] {
+                set.call(&mut store, (64, v)).unwrap();
+                for (name, want) in
+                    [("if_zero", v == 0), ("if_nonzero", v != 0), ("br_zero", v == 0), ("br_nonzero", v != 0)]
+                {
+                    let f = inst.get_typed_func::<i32, i32>(&store, name).unwrap();
+                    assert_eq!(f.call(&mut store, 64).unwrap(), want as i32, "{name}({v}) {dispatch:?}");
+                    let err = f.call(&mut store, 65536 - 15).unwrap_err();
+                    assert!(err.to_string().contains("out of bounds"), "{name}: {err}");
+                }
+            }
+            if fuel {
+                // if_nonzero(64) with a non-zero word: local.get, load, two tests and the
+                // extension, the if, then i32.const and return.
+                let before = store.get_fuel().unwrap();
+                inst.get_typed_func::<i32, i32>(&store, "if_nonzero").unwrap().call(&mut store, 64).unwrap();
+                assert_eq!(before - store.get_fuel().unwrap(), 8, "{dispatch:?}");
+            }
+        }
+    }
+}
+
+/// A word copied, `local.get dst; local.get src; i64.load; i64.store` (`I64CopyLL`) or with
+/// the destination a local plus a constant computed first (`I64CopyLA`, Go's
+/// `i64.extend_i32_u; i64.const; i64.add; i32.wrap_i64` address), is one instruction that
+/// loads before it stores: a load out of bounds traps before anything is written.
+#[test]
+fn copied_words_are_one_instruction() {
+    const M: &str = r#"(module
+      (memory 1)
+      (func (export "set") (param i32 i64) (i64.store (local.get 0) (local.get 1)))
+      (func (export "get") (param i32) (result i64) (i64.load (local.get 0)))
+      ;; 2: mem[dst + 16] = mem[src + 8]
+      (func (export "copy_ll") (param $dst i32) (param $src i32)
+        (i64.store offset=16 (local.get $dst) (i64.load offset=8 (local.get $src))))
+      ;; 3: mem[(dst + add) mod 2^32] = mem[src + 8], Go's way
+      (func (export "copy_la") (param $dst i32) (param $src i32)
+        (i64.store
+          (i32.wrap_i64 (i64.add (i64.extend_i32_u (local.get $dst)) (i64.const 24)))
+          (i64.load offset=8 (local.get $src)))))"#;
+    for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
+        let (module, mut store, inst) = instantiate_on(M, dispatch, false);
+        let ll = module.disassemble(2).unwrap();
+        assert!(ll.contains("I64CopyLL { src: 1, dst: 0, src_offset: 8, dst_offset: 16 }"), "{ll}");
+        let la = module.disassemble(3).unwrap();
+        assert!(la.contains("I64CopyLA { src: 1, dst: 0, add: 24, src_offset: 8 }"), "{la}");
+        let set = inst.get_typed_func::<(i32, i64), ()>(&store, "set").unwrap();
+        let get = inst.get_typed_func::<i32, i64>(&store, "get").unwrap();
+        let copy_ll = inst.get_typed_func::<(i32, i32), ()>(&store, "copy_ll").unwrap();
+        let copy_la = inst.get_typed_func::<(i32, i32), ()>(&store, "copy_la").unwrap();
+        set.call(&mut store, (108, -0x0123_4567_89ab_cdef)).unwrap();
+        copy_ll.call(&mut store, (1000, 100)).unwrap();
+        assert_eq!(get.call(&mut store, 1016).unwrap(), -0x0123_4567_89ab_cdef, "{dispatch:?}");
+        copy_la.call(&mut store, (2000, 100)).unwrap();
+        assert_eq!(get.call(&mut store, 2024).unwrap(), -0x0123_4567_89ab_cdef, "{dispatch:?}");
+        // The destination's add wraps at 32 bits: -24 + 24 is address 0.
+        copy_la.call(&mut store, (-24, 100)).unwrap();
+        assert_eq!(get.call(&mut store, 0).unwrap(), -0x0123_4567_89ab_cdef, "{dispatch:?}");
+        // A source out of bounds traps before the store; a destination out of bounds traps.
+        set.call(&mut store, (3016, 7)).unwrap();
+        set.call(&mut store, (3024, 7)).unwrap();
+        for (f, name) in [(&copy_ll, "copy_ll"), (&copy_la, "copy_la")] {
+            let err = f.call(&mut store, (3000, 65536 - 15)).unwrap_err();
+            assert!(err.to_string().contains("out of bounds"), "{name}: {err}");
+            let err = f.call(&mut store, (65536 - 16, 100)).unwrap_err();
+            assert!(err.to_string().contains("out of bounds"), "{name}: {err}");
+        }
+        assert_eq!(get.call(&mut store, 3016).unwrap(), 7);
+        assert_eq!(get.call(&mut store, 3024).unwrap(), 7);
     }
 }

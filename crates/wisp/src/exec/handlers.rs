@@ -129,6 +129,32 @@ macro_rules! for_each_handler {
                 push!(0u32);
                 call_wasm!(inst_idx!(), func, true)
             },
+            I64CopyLL { src, dst, src_offset, dst_offset } => {
+                let v: u64 = load_from!(local!(src), src_offset, 8, ops::i64_load);
+                store_to!(local!(dst), dst_offset, 8, ops::i64_store, v);
+            },
+            I64CopyLA { src, dst, add, src_offset } => {
+                let v: u64 = load_from!(local!(src), src_offset, 8, ops::i64_load);
+                store_to!((local!(dst) as u32).wrapping_add(add) as u64, 0, 8, ops::i64_store, v);
+            },
+            I64LoadZeroBr { addr, offset, target } => {
+                let v: u64 = load_from!(local!(addr), offset, 8, ops::i64_load);
+                if v == 0 {
+                    jump!(target);
+                }
+            },
+            I64LoadNonZeroBr { addr, offset, target } => {
+                let v: u64 = load_from!(local!(addr), offset, 8, ops::i64_load);
+                if v != 0 {
+                    jump!(target);
+                }
+            },
+            StackGuardBr { local, global, offset, target } => {
+                let guard: u64 = load_from!(global!(global) as u32 as u64, offset, 4, ops::i32_load);
+                if local!(local) as u32 > guard as u32 {
+                    jump!(target);
+                }
+            },
             GlobalGetSetBrNez { global, dst, target } => {
                 local!(dst) = global!(global);
                 if pop!(u32) != 0 {

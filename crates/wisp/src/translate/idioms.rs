@@ -8,7 +8,7 @@
 
 use super::{Next, Translator};
 use crate::isa::{Addr, Bin, Dst, Instr, Load, Opd, Store, Un};
-use wisp_decoder::Operator;
+use wisp_decoder::{BlockType, Operator};
 
 impl Translator<'_> {
     /// Idioms starting at a binary operator whose operands, after the selector's algebra, are
@@ -158,6 +158,9 @@ impl Translator<'_> {
             return None;
         }
         let addr = Addr::A(x, c as u32);
+        if let Some(n) = self.copy_to_local_plus_constant(x, c as u32, ahead) {
+            return Some(n);
+        }
         if let Some((load, memarg)) = Load::of(ahead.first()?) {
             let offset = memarg.offset as u32;
             let wanted = super::next_of(ahead.get(1));
@@ -187,6 +190,44 @@ impl Translator<'_> {
         self.pop();
         self.emit(form);
         Some(2)
+    }
+
+    /// `local.get dst; i32.const add; i32.add` (its operands the top two entries) as the
+    /// address of `local.get src; i64.load offset; i64.store` (offset 0): a word copied,
+    /// `I64CopyLA` (Go's copies into its frame, the address computed before the value).
+    fn copy_to_local_plus_constant(&mut self, dst: u32, add: u32, ahead: &[Operator<'_>]) -> Option<usize> {
+        let [Operator::LocalGet { local_index }, Operator::I64Load { memarg: load }, Operator::I64Store { memarg: store }, ..] =
+            *ahead
+        else {
+            return None;
+        };
+        if load.memory != 0 || store.memory != 0 || store.offset != 0 {
+            return None;
+        }
+        let (src, dst) = (u16::try_from(local_index).ok()?, u16::try_from(dst).ok()?);
+        let src_offset = u32::try_from(load.offset).ok()?;
+        self.pop();
+        self.pop();
+        self.emit(Instr::I64CopyLA { src, dst, add, src_offset });
+        Some(3)
+    }
+
+    /// `local.get dst; local.get src; i64.load offset; i64.store offset` at the load (its
+    /// address the top entry, the store's below it): a word copied, `I64CopyLL`.
+    #[inline(never)]
+    pub(super) fn copy(&mut self, offset: u32, ahead: &[Operator<'_>]) -> Option<usize> {
+        let Some(Operator::I64Store { memarg }) = ahead.first() else { return None };
+        let n = self.stack.len();
+        let (Opd::L(src), Opd::L(dst)) = (self.top(0), *self.stack.get(n.checked_sub(2)?)?) else { return None };
+        if memarg.memory != 0 {
+            return None;
+        }
+        let (src, dst) = (u16::try_from(src).ok()?, u16::try_from(dst).ok()?);
+        let dst_offset = u32::try_from(memarg.offset).ok()?;
+        self.pop();
+        self.pop();
+        self.emit(Instr::I64CopyLL { src, dst, src_offset: offset, dst_offset });
+        Some(1)
     }
 
     /// Idioms starting at a unary operator.
@@ -422,6 +463,62 @@ impl Translator<'_> {
         let site = self.emit(Instr::GlobalGetSetBrNez { global, dst: *local_index, target: u32::MAX });
         self.link(site, target, idx);
         Some(2)
+    }
+
+    /// Go's stack check at a function's entry, the stack pointer `local.get sp` on top: `global.get
+    /// g; [i32.wrap_i64;] i32.load offset; i32.le_u; if` (the `if` calls `morestack`), as one
+    /// instruction branching past the `if`'s body (`StackGuardBr`).
+    pub(super) fn stack_guard(&mut self, global: u32, ahead: &[Operator<'_>]) -> Option<usize> {
+        let (load, rest) = match ahead {
+            [Operator::I32WrapI64 {}, load, rest @ ..] => (load, rest),
+            [load, rest @ ..] => (load, rest),
+            [] => return None,
+        };
+        let [Operator::I32LeU {}, Operator::If { blockty: blockty @ BlockType::Empty }, ..] = *rest else {
+            return None;
+        };
+        let (Load::I32Load, memarg) = Load::of(load)? else { return None };
+        let Some(&Opd::L(sp)) = self.stack.last() else { return None };
+        let (local, global) = (u16::try_from(sp).ok()?, u16::try_from(global).ok()?);
+        if memarg.memory != 0 {
+            return None;
+        }
+        let offset = u32::try_from(memarg.offset).ok()?;
+        // Everything below the stack pointer goes on the stack, as for any branch.
+        self.materialize_all(1);
+        self.pop();
+        let site = self.emit(Instr::StackGuardBr { local, global, offset, target: u32::MAX });
+        self.open_if(blockty, Some(site));
+        Some(ahead.len() - rest.len() + 2)
+    }
+
+    /// At an `i64.load`: `local.get p; i64.load offset; i64.eqz` with what only negates the test after it
+    /// (`super::negations`), taken by a `br_if` adjusting no stack or an `if`: one instruction
+    /// that loads and branches on zero or non-zero (Go's tests of pointers and words in memory:
+    /// `if p.next == nil`, a func value's nil check).
+    #[inline(never)]
+    pub(super) fn load_test(&mut self, offset: u32, ahead: &[Operator<'_>]) -> Option<usize> {
+        let (Some(&Opd::L(addr)), [Operator::I64Eqz {}, rest @ ..]) = (self.stack.last(), ahead) else {
+            return None;
+        };
+        let (n, negated) = super::negations(rest, false);
+        let next = super::next_of(rest.get(n));
+        if !matches!(next, Next::BrIf(_) | Next::If(_)) {
+            return None;
+        }
+        if !matches!(self.destination(next, 1, true, 0), Next::BrIf(_) | Next::If(_)) {
+            return None;
+        }
+        self.pop();
+        let t = u32::MAX;
+        // A `br_if` branches when the test holds, an `if` to its `else` when it does not.
+        let zero = matches!(next, Next::BrIf(_)) != negated;
+        let form = if zero {
+            Instr::I64LoadZeroBr { addr, offset, target: t }
+        } else {
+            Instr::I64LoadNonZeroBr { addr, offset, target: t }
+        };
+        Some(1 + n + self.finish(form, Dst::Br(t), next))
     }
 
     /// Go's jump to its resume dispatch: `i32.const k; local.set pc; br $loop` (see

@@ -163,6 +163,30 @@ fn next_of(op: Option<&Operator<'_>>) -> Next {
     }
 }
 
+/// The operators after a comparison or test that only extend or negate its result (0 or 1 in
+/// its whole slot): `i64.extend_i32_u` leaves it as it is, each `eqz` negates it. Returns how
+/// many there are and whether they negate it. An odd run ends only where a `br_if` or `if`
+/// takes the result, or the comparison has an inverse: elsewhere the run stops before its last
+/// `eqz`.
+fn negations(ahead: &[Operator<'_>], invertible: bool) -> (usize, bool) {
+    let (mut n, mut odd, mut even) = (0, false, 0);
+    for op in ahead {
+        match op {
+            Operator::I64ExtendI32U {} => {}
+            Operator::I32Eqz {} | Operator::I64Eqz {} => odd = !odd,
+            _ => break,
+        }
+        n += 1;
+        if !odd {
+            even = n;
+        }
+    }
+    if odd && !invertible && !matches!(ahead.get(n), Some(Operator::BrIf { .. } | Operator::If { .. })) {
+        return (even, false);
+    }
+    (n, odd)
+}
+
 impl<'m> Translator<'m> {
     fn emit(&mut self, i: Instr) -> u32 {
         self.code.push(i);
@@ -671,6 +695,9 @@ impl<'m> Translator<'m> {
                 if let Some(n) = self.call_check(global_index, ahead) {
                     return n;
                 }
+                if let Some(n) = self.stack_guard(global_index, ahead) {
+                    return n;
+                }
                 let dest = next_of(next);
                 if let Next::Set(x) | Next::Tee(x) = dest {
                     self.preserve(x, 0);
@@ -877,7 +904,6 @@ impl<'m> Translator<'m> {
     }
 
     fn binary(&mut self, op: Bin, ahead: &[Operator<'_>]) -> usize {
-        let (next, after) = (ahead.first(), ahead.get(1));
         let (a, b) = (self.top(1), self.top(0));
         if let (Opd::I(x), Opd::I(y)) = (a, b) {
             if let Some(v) = op.fold(x, y) {
@@ -912,16 +938,18 @@ impl<'m> Translator<'m> {
         if let Some(consumed) = self.binary_idiom(op, a, b, ahead) {
             return consumed;
         }
-        // An integer comparison under `eqz` is its inverse.
-        let mut consumed = 0;
-        let mut next_op = next;
-        if let (Some(inv), Some(Operator::I32Eqz {})) = (op.inverse(), next) {
-            op = inv;
-            consumed = 1;
-            next_op = after;
+        // A comparison's result extended is itself, and under `eqz` it is its inverse (a
+        // comparison without one, a float ordering, is negated only by the branch taking it).
+        let (mut consumed, mut negated) = (0, false);
+        if op.is_compare() {
+            (consumed, negated) = negations(ahead, op.inverse().is_some());
+            if let (true, Some(inv)) = (negated, op.inverse()) {
+                op = inv;
+                negated = false;
+            }
         }
         let s_ops = (a == Opd::S) as u32 + (b == Opd::S) as u32;
-        let wanted = next_of(next_op);
+        let wanted = next_of(ahead.get(consumed));
         if let Next::None = wanted {
             let form = self.select2(|a, b| op.form(a, b, Dst::S));
             self.pop();
@@ -931,7 +959,9 @@ impl<'m> Translator<'m> {
         let fused = self.destination(wanted, 2, op.is_compare(), s_ops);
         let (fop, dst, fused) = match fused {
             Next::Set(x) | Next::Tee(x) => (op, Dst::L(x), fused),
+            Next::BrIf(_) if negated => (op, Dst::BrNot(u32::MAX), fused),
             Next::BrIf(_) => (op, Dst::Br(u32::MAX), fused),
+            Next::If(_) if negated => (op, Dst::Br(u32::MAX), fused),
             // The `if` branches to its `else` when the comparison is false.
             Next::If(_) => match op.inverse() {
                 Some(inv) => (inv, Dst::Br(u32::MAX), fused),
@@ -955,7 +985,19 @@ impl<'m> Translator<'m> {
         };
         self.pop();
         self.pop();
-        consumed + self.finish(form, dst, fused)
+        consumed + self.finish_negated(form, dst, fused, negated)
+    }
+
+    /// `finish`, for a result that the operators consumed with it negate (`negations`): a
+    /// branch taking it was chosen the other way; a result pushed is negated by an `eqz`.
+    fn finish_negated(&mut self, form: Instr, dst: Dst, next: Next, negated: bool) -> usize {
+        let consumed = self.finish(form, dst, next);
+        if negated && dst == Dst::S {
+            self.pop();
+            self.emit(Un::I32Eqz.form(Opd::S, Dst::S).expect("every operator has its stack form"));
+            self.push(Opd::S);
+        }
+        consumed
     }
 
     /// The form `f` gives for the top two entries, materializing operands until it has one
@@ -1015,7 +1057,6 @@ impl<'m> Translator<'m> {
     }
 
     fn unary(&mut self, op: Un, ahead: &[Operator<'_>]) -> usize {
-        let next = ahead.first();
         if let Some(consumed) = self.unary_idiom(op, ahead) {
             return consumed;
         }
@@ -1027,16 +1068,20 @@ impl<'m> Translator<'m> {
                 return 0;
             }
         }
-        let wanted = next_of(next);
+        // A test's result extended is itself; under `eqz` it is negated (`negations`).
+        let (consumed, negated) = if op.is_test() { negations(ahead, false) } else { (0, false) };
+        let wanted = next_of(ahead.get(consumed));
         if let Next::None = wanted {
             let form = self.select1(|a| op.form(a, Dst::S));
             self.pop();
-            return self.pushed(form);
+            return consumed + self.pushed(form);
         }
         let fused = self.destination(wanted, 1, op.is_test(), (a == Opd::S) as u32);
         let (dst, fused) = match fused {
             Next::Set(x) | Next::Tee(x) => (Dst::L(x), fused),
+            Next::BrIf(_) if negated => (Dst::BrNot(u32::MAX), fused),
             Next::BrIf(_) => (Dst::Br(u32::MAX), fused),
+            Next::If(_) if negated => (Dst::Br(u32::MAX), fused),
             // The `if` branches to its `else` when the test is false.
             Next::If(_) => (Dst::BrNot(u32::MAX), fused),
             _ => (Dst::S, Next::None),
@@ -1053,7 +1098,7 @@ impl<'m> Translator<'m> {
             None => self.select1(|a| op.form(a, dst)),
         };
         self.pop();
-        self.finish(form, dst, fused)
+        consumed + self.finish_negated(form, dst, fused, negated)
     }
 
     /// The form `f` gives for the top entry, materialized when it has none for its kind (every
@@ -1067,7 +1112,15 @@ impl<'m> Translator<'m> {
         f(Opd::S).expect("every operator has its stack form")
     }
 
-    fn load(&mut self, op: Load, offset: u32, next: Option<&Operator<'_>>) -> usize {
+    fn load(&mut self, op: Load, offset: u32, ahead: &[Operator<'_>]) -> usize {
+        // Out of line, and only for the one load they take: inlined into the translator's loop
+        // they cost every translation (c/gen eager +2%).
+        if let Load::I64Load = op {
+            if let Some(consumed) = self.load_test(offset, ahead).or_else(|| self.copy(offset, ahead)) {
+                return consumed;
+            }
+        }
+        let next = ahead.first();
         let addr = self.top(0);
         if let Next::None = next_of(next) {
             let form = self.select1(|a| op.form(a.into(), offset, Dst::S));
