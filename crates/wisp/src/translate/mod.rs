@@ -630,8 +630,7 @@ impl<'m> Translator<'m> {
                 self.go_dead();
             }
             Operator::Call { function_index } => {
-                let ty = m.func_type(function_index);
-                let (params, results) = (ty.params().len(), ty.results().len() as u32);
+                let (params, results) = arity(m.func_type(function_index));
                 if function_index >= m.num_imported_funcs
                     && self.call_imm(function_index - m.num_imported_funcs, params)
                 {
@@ -647,8 +646,7 @@ impl<'m> Translator<'m> {
                 self.pushes(results);
             }
             Operator::CallIndirect { type_index, table_index } => {
-                let ty = &m.types[type_index as usize];
-                let (params, results) = (ty.params().len(), ty.results().len() as u32);
+                let (params, results) = arity(&m.types[type_index as usize]);
                 self.take_operands(params + 1);
                 self.emit(Instr::CallIndirect { type_id: m.type_ids[type_index as usize], table: table_index });
                 self.pushes(results);
@@ -658,8 +656,7 @@ impl<'m> Translator<'m> {
             // may be a host function, which is called like any other: the `Return` after it
             // returns its results.
             Operator::ReturnCall { function_index } => {
-                let ty = m.func_type(function_index);
-                let (params, results) = (ty.params().len(), ty.results().len() as u32);
+                let (params, results) = arity(m.func_type(function_index));
                 self.take_operands(params);
                 if function_index >= m.num_imported_funcs {
                     self.emit(Instr::ReturnCall { func: function_index - m.num_imported_funcs });
@@ -670,8 +667,7 @@ impl<'m> Translator<'m> {
                 self.go_dead();
             }
             Operator::ReturnCallIndirect { type_index, table_index } => {
-                let ty = &m.types[type_index as usize];
-                let (params, results) = (ty.params().len(), ty.results().len() as u32);
+                let (params, results) = arity(&m.types[type_index as usize]);
                 self.take_operands(params + 1);
                 self.emit(Instr::ReturnCallIndirect { type_id: m.type_ids[type_index as usize], table: table_index });
                 self.return_after_host(results);
@@ -1241,6 +1237,11 @@ thread_local! {
 fn recycle_window(mut buf: Vec<Operator<'_>>) -> Vec<Operator<'static>> {
     buf.clear();
     buf.into_iter().map(|_| Operator::Nop {}).collect()
+}
+
+/// A call's numbers of arguments and results.
+fn arity(ty: &wisp_decoder::FuncType) -> (usize, u32) {
+    (ty.params().len(), ty.results().len() as u32)
 }
 
 /// Why a body was not translated.
