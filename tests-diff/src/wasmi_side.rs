@@ -309,6 +309,8 @@ impl WasmiSide {
         let mut config = Config::default();
         config.set_max_recursion_depth(20_000);
         config.set_max_stack_height(64 << 20);
+        // Tail calls are on by default; wide arithmetic is not (`smith_config_3` generates both).
+        config.wasm_tail_call(true).wasm_wide_arithmetic(true);
         // Every function is translated here, where a panic of wasmi's translator is caught,
         // rather than on its first call.
         config.compilation_mode(CompilationMode::Eager);

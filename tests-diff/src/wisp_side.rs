@@ -265,7 +265,8 @@ impl WispSide {
     /// Instantiates the module with the host `plan` describes (which must be what wisp reads).
     pub fn instantiate(bytes: &[u8], dispatch: Dispatch, plan: &Plan) -> Result<WispSide, Outcome> {
         let mut config = Config::new();
-        config.dispatch(dispatch);
+        // The WebAssembly 3.0 proposals wisp executes (what `smith_config_3` generates).
+        config.dispatch(dispatch).wasm_tail_call(true).wasm_wide_arithmetic(true);
         let engine = Engine::new(&config);
         let module = Module::new(&engine, bytes).map_err(|e| outcome(&e))?;
         let own = self::plan(&module);

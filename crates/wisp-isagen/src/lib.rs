@@ -60,7 +60,7 @@ macro_rules! collect_ops {
 /// The proposals whose operators wisp executes: the table's rows of any other proposal are
 /// decoded and validated, and refused before translation (`wisp/src/support.rs`), so they
 /// get no instructions yet. A proposal joins this list with its execution.
-const EXECUTED_PROPOSALS: &[&str] = &["mvp", "sign_ext", "sat", "bulk", "ref"];
+const EXECUTED_PROPOSALS: &[&str] = &["mvp", "sign_ext", "sat", "bulk", "ref", "tail_call", "wide"];
 
 fn wasm_ops() -> Vec<WasmOp> {
     let raw: Vec<(&'static str, &'static str, &'static str, &'static str)> =
@@ -723,6 +723,21 @@ const TRAPS: &[&str] = &[
 const FREE: &[&str] =
     &["I32WrapI64", "I32ReinterpretF32", "I64ReinterpretF64", "F32ReinterpretI32", "F64ReinterpretI64"];
 
+/// Wide arithmetic's operand kinds (the operators with two results, always pushed). A 128-bit
+/// operand's halves share a kind: `add128`/`sub128` take their right operand from the stack or
+/// two locals, or both operands from locals (a bignum's limbs kept in locals); `mul_wide_*`
+/// commute, so they have no left-local form.
+const WIDE_KINDS: &[&[K]] = &[
+    &[K::S, K::S, K::S, K::S],
+    &[K::S, K::S, K::L, K::L],
+    &[K::L, K::L, K::L, K::L],
+    &[K::S, K::S],
+    &[K::S, K::L],
+    &[K::S, K::I],
+    &[K::L, K::L],
+    &[K::L, K::I],
+];
+
 /// Unary tests whose result a branch may consume (`Br`/`BrNot` destinations).
 const TESTS: &[&str] = &["I32Eqz", "I64Eqz"];
 
@@ -757,6 +772,9 @@ const SPECIAL: &[(&str, &[Field], &str)] = &[
     ("BrTableTarget", &[("target", "u32"), ("drop", "u32"), ("keep", "u32")], "A `br_table` entry (data, never executed)."),
     ("Return", &[("keep", "u32")], "Moves the top `keep` slots to the frame base and returns to the caller."),
     ("Call", &[("func", "u32")], "Calls a function defined in the same module (index among defined functions)."),
+    ("ReturnCall", &[("func", "u32")], "`return_call` of a function defined in the same module: the callee's frame replaces the caller's (its arguments moved to the frame base)."),
+    ("ReturnCallImport", &[("func", "u32")], "`return_call` through the instance's function index space: a Wasm callee replaces the caller's frame; a host function is called, and the `Return` the translator puts after this instruction returns its results."),
+    ("ReturnCallIndirect", &[("type_id", "u32"), ("table", "u32")], "`return_call_indirect`: `CallIndirect`'s checks, then `ReturnCallImport`'s call (also followed by a `Return`)."),
     ("CallImport", &[("func", "u32")], "Calls through the instance's function index space (imports)."),
     ("CallIndirect", &[("type_id", "u32"), ("table", "u32")], "`type_id` is the engine-wide id of the expected signature."),
     ("Drop", &[], "Pops a slot."),
@@ -880,6 +898,8 @@ enum Family {
     Store,
     /// `c + a * b` / `c - a * b` (`MUL_ADD`).
     MulAdd,
+    /// Wide arithmetic: two results, low half first (`WIDE_KINDS`).
+    Wide,
 }
 
 /// One generated instruction.
@@ -1088,6 +1108,25 @@ fn forms(ops: &[WasmOp]) -> Vec<Form> {
         }
         let Some(arrow) = sig.iter().position(|s| *s == "->") else { continue };
         let (params, results) = (&sig[..arrow], &sig[arrow + 1..]);
+        if results.len() == 2 {
+            for kinds in WIDE_KINDS.iter().filter(|k| k.len() == params.len()) {
+                let (fields, imm) =
+                    layout(wide_roles(params.len()), kinds, D::S, 64, true, &[]).expect("wide forms fit");
+                out.push(Form {
+                    name: format!("{name}_{}", kinds_name(kinds)),
+                    op: name,
+                    text: op.text,
+                    family: Family::Wide,
+                    kinds: kinds.to_vec(),
+                    dst: D::S,
+                    fields,
+                    width: 0,
+                    imm,
+                    traps,
+                });
+            }
+            continue;
+        }
         if results.len() != 1 || params.is_empty() || params.len() > 2 {
             continue;
         }
@@ -1213,6 +1252,16 @@ fn forms(ops: &[WasmOp]) -> Vec<Form> {
     out
 }
 
+/// The operands of a wide operator with `n` inputs, bottom first, with their fields' names (a
+/// local's, an immediate's).
+fn wide_roles(n: usize) -> &'static [(&'static str, &'static str)] {
+    if n == 4 {
+        &[("a_lo", "imm"), ("a_hi", "imm"), ("b_lo", "imm"), ("b_hi", "imm")]
+    } else {
+        &[("a", "imm"), ("b", "imm")]
+    }
+}
+
 /// The multiply of a `MUL_ADD` form's type: `f64.add` gives `f64.mul`.
 fn mul_text(add: &str) -> String {
     format!("{}.mul", add.split('.').next().expect("a typed text name"))
@@ -1242,6 +1291,7 @@ fn body(f: &Form) -> String {
         Family::Load => vec!["addr"],
         Family::Store => vec!["addr", "value"],
         Family::MulAdd => vec!["c", "a", "b"],
+        Family::Wide => wide_roles(f.kinds.len()).iter().map(|r| r.0).collect(),
     };
     // An element address's base is on the stack too.
     let stack: Vec<&str> =
@@ -1305,6 +1355,13 @@ fn body(f: &Form) -> String {
             operand("a", f.kinds[1]),
             operand("b", f.kinds[2])
         ),
+        // Two results, low half first: the low one takes the first operand's slot.
+        Family::Wide => {
+            let args: Vec<String> =
+                roles.iter().zip(&f.kinds).map(|(r, &k)| format!("Slot::from_slot({})", operand(r, k))).collect();
+            let results = if stack.is_empty() { "push!(lo); push!(hi)" } else { "top!() = lo; push!(hi)" };
+            return format!("{{ {s}let (lo, hi) = {}({}); {results} }}", sem(f.text), args.join(", "));
+        }
         Family::Store => {
             return format!(
                 "{{ {s}store_to!({}, offset, {}, {}, {}) }}",
@@ -1334,6 +1391,10 @@ fn doc(f: &Form) -> String {
         Family::Load => "address",
         Family::Store => ["address", "value"][i],
         Family::MulAdd => ["addend", "left factor", "right factor"][i],
+        Family::Wide if f.kinds.len() == 4 => {
+            ["left low half", "left high half", "right low half", "right high half"][i]
+        }
+        Family::Wide => ["left", "right"][i],
     };
     let mut parts = Vec::new();
     for (i, k) in f.kinds.iter().enumerate() {
@@ -1351,6 +1412,7 @@ fn doc(f: &Form) -> String {
     }
     let dst = match f.dst {
         D::S if f.family == Family::Store => "",
+        D::S if f.family == Family::Wide => "; low and high halves pushed",
         D::S => "; result pushed",
         D::L => "; result into local `dst`",
         D::Br => "; branches when true",
@@ -1396,6 +1458,7 @@ fn select_arm(f: &Form, op_enum: &str) -> String {
         Family::Load => &["addr"],
         Family::Store => &["addr", "value"],
         Family::MulAdd => &["c", "a", "b"],
+        Family::Wide => &["a_lo", "a_hi", "b_lo", "b_hi", "a", "b"][if f.kinds.len() == 4 { 0..4 } else { 4..6 }],
     };
     let mut pats = Vec::new();
     let mut guards = Vec::new();
@@ -1468,7 +1531,14 @@ fn select_arm(f: &Form, op_enum: &str) -> String {
     };
     let guard = if guards.is_empty() { String::new() } else { format!(" if {}", guards.join(" && ")) };
     let init = if inits.is_empty() { String::new() } else { format!(" {{ {} }}", inits.join(", ")) };
-    let pat = if pats.len() == 1 { pats[0].clone() } else { format!("({})", pats.join(", ")) };
+    let pat = if f.family == Family::Wide {
+        // Wide operators are selected over a slice of their operands (two or four).
+        format!("&[{}]", pats.join(", "))
+    } else if pats.len() == 1 {
+        pats[0].clone()
+    } else {
+        format!("({})", pats.join(", "))
+    };
     let _ = op_enum;
     format!("({op_enum}::{}, {pat}, {dpat}){guard} => Instr::{}{init},", f.op, f.name)
 }
@@ -1718,6 +1788,7 @@ pub fn generate() -> String {
     let uns = family_ops(&[Family::Unary]);
     let loads = family_ops(&[Family::Load]);
     let stores = family_ops(&[Family::Store]);
+    let wides = family_ops(&[Family::Wide]);
     let enum_of = |o: &mut String, ty: &str, doc: &str, list: &[(&str, &str)]| {
         writeln!(o, "/// {doc}\n#[derive(Debug, Clone, Copy, PartialEq, Eq)]\npub(crate) enum {ty} {{").unwrap();
         for (n, t) in list {
@@ -1729,6 +1800,7 @@ pub fn generate() -> String {
     enum_of(&mut o, "Un", "Unary numeric operators (those that compute something on slots).", &uns);
     enum_of(&mut o, "Load", "Loads.", &loads);
     enum_of(&mut o, "Store", "Stores.", &stores);
+    enum_of(&mut o, "Wide", "Wide arithmetic: operators with two results.", &wides);
 
     let bool_fn = |o: &mut String, name: &str, doc: &str, list: &[&str]| {
         writeln!(o, "    /// {doc}\n    pub(crate) fn {name}(self) -> bool {{").unwrap();
@@ -1839,6 +1911,26 @@ pub fn generate() -> String {
     }
     o.push_str("            _ => return None,\n        })\n    }\n}\n\n");
 
+    o.push_str("impl Wide {\n");
+    o.push_str("    /// How many operands the operator takes (a 128-bit operand is two).\n    pub(crate) fn arity(self) -> usize {\n        match self {\n");
+    for (n, _) in &wides {
+        let f = forms.iter().find(|f| f.op == *n).expect("a wide operator has forms");
+        writeln!(o, "            Self::{n} => {},", f.kinds.len()).unwrap();
+    }
+    o.push_str("        }\n    }\n\n");
+    o.push_str("    /// Whether the two operands may be swapped.\n    pub(crate) fn commutative(self) -> bool {\n");
+    let comm: Vec<String> =
+        wides.iter().filter(|(n, _)| n.starts_with("I64MulWide")).map(|(n, _)| format!("Self::{n}")).collect();
+    writeln!(o, "        matches!(self, {})\n    }}\n", comm.join(" | ")).unwrap();
+    o.push_str("    /// The form for these operand kinds (bottom first; the results are pushed), if the\n    /// instruction set has it.\n");
+    o.push_str(
+        "    pub(crate) fn form(self, opds: &[Opd]) -> Option<Instr> {\n        Some(match (self, opds, Dst::S) {\n",
+    );
+    for f in forms.iter().filter(|f| f.family == Family::Wide) {
+        writeln!(o, "            {}", select_arm(f, "Self")).unwrap();
+    }
+    o.push_str("            _ => return None,\n        })\n    }\n}\n\n");
+
     for (ty, list, fam) in [("Load", &loads, Family::Load), ("Store", &stores, Family::Store)] {
         writeln!(o, "impl {ty} {{").unwrap();
         writeln!(o, "    /// The {} `op` is, with its memory argument.\n    pub(crate) fn of(op: &Operator<'_>) -> Option<(Self, MemArg)> {{\n        Some(match *op {{", ty.to_lowercase()).unwrap();
@@ -1880,6 +1972,9 @@ pub fn generate() -> String {
     for (n, _) in &stores {
         writeln!(o, "            Operator::{n} {{ memarg }} => return $t.store(Store::{n}, memarg.offset as u32),")
             .unwrap();
+    }
+    for (n, _) in &wides {
+        writeln!(o, "            Operator::{n} {{}} => return $t.wide(Wide::{n}),").unwrap();
     }
     o.push_str("            $($arms)*\n        }\n    };\n}\npub(crate) use translate_operator;\n\n");
 
@@ -1926,6 +2021,7 @@ pub fn generate() -> String {
             Family::Load => "load",
             Family::Store => "store",
             Family::MulAdd => "muladd",
+            Family::Wide => "wide",
         };
         writeln!(
             o,

@@ -410,15 +410,20 @@ fn run_call<T>(store: &mut Store<T>, func: u32, buf: &mut [u64], np: usize, nr: 
                 store.inner.stack.sp = sp + 1;
                 frame = resume;
             }
-            Ok(Exit::GrowStack { instance, def_index, resume }) => {
+            Ok(Exit::GrowStack { instance, def_index, resume, tail }) => {
                 // `enter` grows the stack (it is within the limit: the loop checked), then the
-                // callee runs with the caller's frame below it, as the loop would have done.
-                store.inner.stack.frames.push(resume);
+                // callee runs with the caller's frame below it, as the loop would have done
+                // (or in its place, for a tail call).
+                if !tail {
+                    store.inner.stack.frames.push(resume);
+                }
                 frame = match exec::enter_callee(&mut store.inner, instance, def_index) {
                     Ok(f) => f,
                     Err(t) => {
                         // As the loop traps: in the caller, at its call.
-                        store.inner.stack.frames.pop();
+                        if !tail {
+                            store.inner.stack.frames.pop();
+                        }
                         let t = exec::trap_at_call(&store.inner, t.code(), resume, base_depth);
                         unwind(store);
                         return Err(t.into());

@@ -1,25 +1,24 @@
 //! What the decoder and validator accept but wisp does not execute yet: a module that uses
 //! it is refused when it is created, with an error that names the feature, never a panic in
 //! translation. WebAssembly 3.0's proposals are decoded and validated in full (their
-//! `Config` switches exist for that); execution follows proposal by proposal.
+//! `Config` switches exist for that); execution follows proposal by proposal: tail calls and
+//! wide arithmetic execute (2026-12-05).
 
 use crate::error::{Error, Result};
 use wisp_decoder::{
     CompositeType, ElementItems, Features, HeapType, ImportType, MemArg, Module, Operator, RefType, ValType,
 };
 
-/// Whether `f` switches on a proposal wisp does not execute yet (WebAssembly 2.0's features
-/// and extended constant expressions it executes, on or off).
+/// Whether `f` switches on a proposal wisp does not execute yet (WebAssembly 2.0's features,
+/// extended constant expressions, tail calls and wide arithmetic it executes, on or off).
 fn beyond_executed(f: Features) -> bool {
     f.simd
         || f.relaxed_simd
-        || f.tail_call
         || f.multi_memory
         || f.memory64
         || f.function_references
         || f.exceptions
         || f.custom_page_sizes
-        || f.wide_arithmetic
         || f.gc
 }
 
@@ -136,11 +135,10 @@ fn memarg(op: &Operator<'_>, m: &MemArg) -> Result<()> {
 /// than the first.
 fn operator(op: &Operator<'_>) -> Result<()> {
     let proposal = op.proposal();
-    if !matches!(proposal, "mvp" | "sign_ext" | "sat" | "bulk" | "ref") {
+    if !matches!(proposal, "mvp" | "sign_ext" | "sat" | "bulk" | "ref" | "tail_call" | "wide") {
+        // `return_call_ref` is a tail call of a typed reference: refused with `call_ref`.
         let proposal = match proposal {
-            "func_ref" => "function-references",
-            "tail_call_ref" => "tail-call",
-            "wide" => "wide-arithmetic",
+            "func_ref" | "tail_call_ref" => "function-references",
             p => p,
         };
         return Err(Error::Unsupported(format!("operator {} ({})", op.name(), proposal.replace('_', "-"))));

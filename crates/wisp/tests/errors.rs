@@ -254,17 +254,16 @@ fn another_stores_handles_are_refused_everywhere() {
 /// when it is created; switched off (the default), the same bytes are malformed.
 #[test]
 fn validated_but_unexecuted_proposals_are_refused_by_name() {
-    let cases: [(&str, fn(&mut wisp::Config) -> &mut wisp::Config, &str); 4] = [
+    let cases: [(&str, fn(&mut wisp::Config) -> &mut wisp::Config, &str); 3] = [
         (
             r#"(module (func (result i32) v128.const i64x2 1 2 i32x4.extract_lane 0))"#,
             |c| c.wasm_simd(true),
             "operator v128.const (simd)",
         ),
-        (r#"(module (func $f (return_call $f)))"#, |c| c.wasm_tail_call(true), "operator return_call (tail-call)"),
         (
-            r#"(module (func (param i64 i64) (result i64 i64) local.get 0 local.get 1 i64.mul_wide_u))"#,
-            |c| c.wasm_wide_arithmetic(true),
-            "operator i64.mul_wide_u (wide-arithmetic)",
+            r#"(module (type $t (func)) (elem declare func $f) (func $f (return_call_ref $t (ref.func $f))))"#,
+            |c| c.wasm_tail_call(true).wasm_function_references(true),
+            "operator return_call_ref (function-references)",
         ),
         (r#"(module (tag $e) (func (throw $e)))"#, |c| c.wasm_exceptions(true), "tags (exceptions)"),
     ];

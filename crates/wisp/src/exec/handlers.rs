@@ -8,7 +8,8 @@
 //! `inst!`, `inst_idx!`, `module!`, `flush!`/`reload!` (write a cached top of stack to its
 //! slot / read it back, around code that moves slots in memory), for calls `ret!`, `ret_imm!`,
 //! `call_wasm!` (with a third argument, whether the callee may be entered past Go's resume
-//! dispatch, `translate::idioms::ResumeEntry`), `call_store_func!`, and `grow_exit!` (leave for the store's limiter);
+//! dispatch, `translate::idioms::ResumeEntry`), `tail_call_wasm!` (the callee's frame replaces
+//! the running one), `call_store_func!`, and `grow_exit!` (leave for the store's limiter);
 //! plus the helpers below built on them. The list's first tokens are the caller's (`$extra`),
 //! so a backend can receive a `$` to define its own macros with.
 //!
@@ -30,19 +31,10 @@ macro_rules! for_each_handler {
             CallImport { func } => {
                 call_store_func!(store_func!(func))
             },
-            CallIndirect { type_id, table } => {
-                let i = pop!(u32) as usize;
-                let ti = store_table!(table);
-                let Some(&r) = store!().tables[ti].elements.get(i) else { trap!(TrapCode::UndefinedElement) };
-                if r == 0 {
-                    trap!(TrapCode::IndirectCallToNull);
-                }
-                let sf = (r - 1) as u32;
-                if store!().funcs[sf as usize].type_id != type_id {
-                    trap!(TrapCode::BadSignature);
-                }
-                call_store_func!(sf)
-            },
+            CallIndirect { type_id, table } => call_store_func!(indirect_callee!(type_id, table)),
+            ReturnCall { func } => tail_call_wasm!(inst_idx!(), func),
+            ReturnCallImport { func } => tail_call_store_func!(store_func!(func)),
+            ReturnCallIndirect { type_id, table } => tail_call_store_func!(indirect_callee!(type_id, table)),
             Unreachable => trap!(TrapCode::Unreachable),
             TooLarge => trap!(TrapCode::FunctionTooLarge),
             ConsumeFuel { amount } => {
@@ -312,6 +304,37 @@ macro_rules! store_func {
         // SAFETY: validation checked the function index; an instance lists all its module's
         // functions, imported and defined.
         *unsafe { funcs.get_unchecked(i) }
+    }};
+}
+
+/// The store function a `call_indirect` through table `$table` calls (its index popped), after
+/// the checks that trap: the index in bounds, the element not null, its type `$type_id`.
+macro_rules! indirect_callee {
+    ($type_id:expr, $table:expr) => {{
+        let i = pop!(u32) as usize;
+        let ti = store_table!($table);
+        let Some(&r) = store!().tables[ti].elements.get(i) else { trap!(TrapCode::UndefinedElement) };
+        if r == 0 {
+            trap!(TrapCode::IndirectCallToNull);
+        }
+        let sf = (r - 1) as u32;
+        if store!().funcs[sf as usize].type_id != $type_id {
+            trap!(TrapCode::BadSignature);
+        }
+        sf
+    }};
+}
+
+/// A tail call of store function `$f`: a Wasm callee takes the running frame's place
+/// (`tail_call_wasm!`); a host function is called as by `call_store_func!`, and the `Return`
+/// the translator put after the tail call returns its results.
+macro_rules! tail_call_store_func {
+    ($f:expr) => {{
+        let f: u32 = $f;
+        match store!().funcs[f as usize].kind {
+            FuncKind::Wasm { instance, def_index } => tail_call_wasm!(instance, def_index),
+            FuncKind::Host { .. } => call_store_func!(f),
+        }
     }};
 }
 

@@ -163,8 +163,10 @@ pub(crate) enum Exit {
     /// A call of defined function `def_index` of store instance `instance` needs more value
     /// stack than is allocated (but no more than the limit): its arguments are the top slots
     /// below `stack.sp`. The caller grows the stack, pushes `resume` (the calling frame,
-    /// continuing after the call) and enters the callee.
-    GrowStack { instance: u32, def_index: u32, resume: Frame },
+    /// continuing after the call) and enters the callee. A `tail` call's arguments are already
+    /// at the calling frame's base, which the callee takes over: `resume` is not pushed (it
+    /// only places a trap).
+    GrowStack { instance: u32, def_index: u32, resume: Frame, tail: bool },
     /// A `memory.grow`/`table.grow` by a non-zero `delta` of store memory or table `index`
     /// while the store has a limiter, which only the generic caller can reach. The operands
     /// are popped (`stack.sp` is past them); the caller grows or refuses, pushes the old size
@@ -621,12 +623,16 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
             Frame { ip: ip as usize, code: code as usize, fp: slot_index!(fp), instance: inst_idx, func }
         };
     }
-    /// Calls defined function `def` of instance `target` (the arguments are on the stack).
+    /// Calls defined function `def` of instance `target` (the arguments are on the stack); a
+    /// `tail` call replaces the running frame instead of pushing it.
     macro_rules! call_wasm {
         ($target:expr, $def:expr) => {
-            call_wasm!($target, $def, false)
+            call_wasm!($target, $def, false, false)
         };
-        ($target:expr, $def:expr, $past_dispatch:expr) => {{
+        ($target:expr, $def:expr, $past_dispatch:expr) => {
+            call_wasm!($target, $def, $past_dispatch, false)
+        };
+        ($target:expr, $def:expr, $past_dispatch:expr, $tail:expr) => {{
             let target: u32 = $target;
             let def: u32 = $def;
             let target_module: &ModuleInner =
@@ -635,19 +641,31 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
             // SAFETY: a module keeps its translated functions while an instance holds it, past
             // this run; going through a raw pointer frees `store` for the frame stack below.
             let cf = unsafe { &*cf };
+            let n = cf.num_params as usize;
             // SAFETY: the arguments are the top `num_params` operands (validation checked the
             // call's type), so the callee's frame starts inside the caller's.
-            let new_fp = unsafe { sp.sub(cf.num_params as usize) };
+            let args = unsafe { sp.sub(n) };
+            // A tail call's callee takes the running frame's place, from its base.
+            let new_fp = if $tail { fp } else { args };
             let need = slot_index!(new_fp) + cf.max_height as usize;
-            if store.stack.frames.len() >= store.stack.max_frames || need > store.stack.max_slots {
+            if (!$tail && store.stack.frames.len() >= store.stack.max_frames) || need > store.stack.max_slots {
                 trap!(TrapCode::StackOverflow);
+            }
+            if $tail {
+                // SAFETY: the arguments are operands of the running frame, above its base.
+                unsafe {
+                    move_slots(args, fp, n);
+                    sp = fp.add(n);
+                }
             }
             if need > store.stack.slots.len() {
                 // Grown outside the loop, which then enters the callee (see `Exit::GrowStack`).
                 store.stack.sp = slot_index!(sp);
-                return Ok(Exit::GrowStack { instance: target, def_index: def, resume: here!() });
+                return Ok(Exit::GrowStack { instance: target, def_index: def, resume: here!(), tail: $tail });
             }
-            store.stack.frames.push(here!());
+            if !$tail {
+                store.stack.frames.push(here!());
+            }
             if target != inst_idx {
                 switch_instance!(target);
             }
@@ -672,6 +690,11 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
                 ip = unsafe { code.add(entry.at as usize) };
             }
         }};
+    }
+    macro_rules! tail_call_wasm {
+        ($target:expr, $def:expr) => {
+            call_wasm!($target, $def, false, true)
+        };
     }
     /// Leaves the loop for the caller to ask the limiter about a grow (see `Exit::Grow`).
     macro_rules! grow_exit {

@@ -507,6 +507,40 @@ trunc!(i64_trunc_f32_u, f32, u64, -1.0f32, 18446744073709551616.0f32);
 trunc!(i64_trunc_f64_s, f64, i64, -9223372036854777856.0f64, 9223372036854775808.0f64);
 trunc!(i64_trunc_f64_u, f64, u64, -1.0f64, 18446744073709551616.0f64);
 
+/// `i64.add128`: the 128-bit sum of `(a_lo, a_hi)` and `(b_lo, b_hi)`, wrapping, as (low, high).
+#[inline(always)]
+pub(crate) fn i64_add128(a_lo: u64, a_hi: u64, b_lo: u64, b_hi: u64) -> (u64, u64) {
+    let r = wide(a_lo, a_hi).wrapping_add(wide(b_lo, b_hi));
+    (r as u64, (r >> 64) as u64)
+}
+
+/// `i64.sub128`: the 128-bit difference `(a_lo, a_hi) - (b_lo, b_hi)`, wrapping, as (low, high).
+#[inline(always)]
+pub(crate) fn i64_sub128(a_lo: u64, a_hi: u64, b_lo: u64, b_hi: u64) -> (u64, u64) {
+    let r = wide(a_lo, a_hi).wrapping_sub(wide(b_lo, b_hi));
+    (r as u64, (r >> 64) as u64)
+}
+
+/// `i64.mul_wide_s`: the full 128-bit product of two signed i64s, as (low, high).
+#[inline(always)]
+pub(crate) fn i64_mul_wide_s(a: i64, b: i64) -> (u64, u64) {
+    let r = (a as i128).wrapping_mul(b as i128);
+    (r as u64, (r >> 64) as u64)
+}
+
+/// `i64.mul_wide_u`: the full 128-bit product of two unsigned i64s, as (low, high).
+#[inline(always)]
+pub(crate) fn i64_mul_wide_u(a: u64, b: u64) -> (u64, u64) {
+    let r = (a as u128) * (b as u128);
+    (r as u64, (r >> 64) as u64)
+}
+
+/// The 128-bit integer of two 64-bit halves.
+#[inline(always)]
+fn wide(lo: u64, hi: u64) -> u128 {
+    (hi as u128) << 64 | lo as u128
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -531,5 +565,17 @@ mod tests {
         assert!(f64_min(f64::NAN, 1.0).is_nan());
         assert_eq!(i32_rem_s(i32::MIN, -1), Ok(0));
         assert_eq!(i32_div_s(i32::MIN, -1), Err(TrapCode::IntegerOverflow));
+    }
+
+    #[test]
+    fn wide_arithmetic_carries() {
+        assert_eq!(i64_add128(u64::MAX, 0, 1, 0), (0, 1));
+        assert_eq!(i64_add128(u64::MAX, u64::MAX, 1, 0), (0, 0));
+        assert_eq!(i64_sub128(0, 0, 1, 0), (u64::MAX, u64::MAX));
+        assert_eq!(i64_sub128(0, 1, 1, 0), (u64::MAX, 0));
+        assert_eq!(i64_mul_wide_s(-1, -1), (1, 0));
+        assert_eq!(i64_mul_wide_s(i64::MIN, -1), (1 << 63, 0));
+        assert_eq!(i64_mul_wide_s(-2, 3), (-6i64 as u64, u64::MAX));
+        assert_eq!(i64_mul_wide_u(u64::MAX, u64::MAX), (1, u64::MAX - 1));
     }
 }

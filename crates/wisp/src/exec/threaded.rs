@@ -61,6 +61,7 @@ enum Outcome {
         instance: u32,
         def_index: u32,
         resume_ip: *const Op,
+        tail: bool,
     },
     Grow {
         kind: GrowKind,
@@ -415,9 +416,13 @@ macro_rules! threaded_handlers {
                     }
                     macro_rules! call_wasm {
                         ($d target:expr, $d def:expr) => {
-                            call_wasm!($d target, $d def, false)
+                            call_wasm!($d target, $d def, false, false)
                         };
-                        ($d target:expr, $d def:expr, $d past_dispatch:expr) => {{
+                        ($d target:expr, $d def:expr, $d past_dispatch:expr) => {
+                            call_wasm!($d target, $d def, $d past_dispatch, false)
+                        };
+                        // A `tail` call: the callee's frame replaces this one, from its base.
+                        ($d target:expr, $d def:expr, $d past_dispatch:expr, $d tail:expr) => {{
                             let target: u32 = $d target;
                             let def: u32 = $d def;
                             flush!();
@@ -431,29 +436,43 @@ macro_rules! threaded_handlers {
                             } else {
                                 None
                             };
-                            let cf: &crate::translate::CompiledFunc = match translated {
-                                Some(cf)
-                                    if sp as usize + (cf.max_height as usize - cf.num_params as usize) * 8
+                            let room = |cf: &crate::translate::CompiledFunc| {
+                                if $d tail {
+                                    fp as usize + cf.max_height as usize * 8 <= ctx.slots_end as usize
+                                } else {
+                                    sp as usize + (cf.max_height as usize - cf.num_params as usize) * 8
                                         <= ctx.slots_end as usize
-                                        && ctx.nframes != ctx.frames_cap =>
-                                {
-                                    cf
+                                        && ctx.nframes != ctx.frames_cap
                                 }
+                            };
+                            let cf: &crate::translate::CompiledFunc = match translated {
+                                Some(cf) if room(cf) => cf,
                                 _ => {
                                     ctx.call_target = target;
                                     ctx.call_def = def;
                                     // SAFETY: the handler's state, with the cached top flushed.
-                                    return unsafe { call_slow(ip, sp, fp, tos, ctx, mem) };
+                                    return unsafe { call_slow::<{ $d tail }>(ip, sp, fp, tos, ctx, mem) };
                                 }
                             };
                             // The callee starts with an empty operand stack: nothing is cached.
                             tos = 0;
-                            // SAFETY: `nframes != frames_cap`, checked above.
-                            unsafe { push_caller(ctx, ip, fp) };
+                            let n = cf.num_params as usize;
+                            if $d tail {
+                                // SAFETY: the arguments are the top `num_params` operands
+                                // (validation checked the call's type), above the frame base.
+                                unsafe {
+                                    move_slots(sp.sub(n), fp, n);
+                                    sp = fp.add(n);
+                                }
+                            } else {
+                                // SAFETY: `nframes != frames_cap`, checked above.
+                                unsafe { push_caller(ctx, ip, fp) };
+                                // SAFETY: the arguments are the top `num_params` operands
+                                // (validation checked the call's type), so the callee's frame
+                                // starts in this one.
+                                fp = unsafe { sp.sub(n) };
+                            }
                             ctx.func = def;
-                            // SAFETY: the arguments are the top `num_params` operands (validation
-                            // checked the call's type), so the callee's frame starts in this one.
-                            fp = unsafe { sp.sub(cf.num_params as usize) };
                             // Zeroes the locals eight slots at a time, past them into the callee's
                             // operand area and at most 8 slots past its frame, which `slots_end`
                             // keeps room for (everything above `sp` is dead).
@@ -485,6 +504,11 @@ macro_rules! threaded_handlers {
                                 ip = unsafe { ip.add(entry.at as usize) };
                             }
                         }};
+                    }
+                    macro_rules! tail_call_wasm {
+                        ($d target:expr, $d def:expr) => {
+                            call_wasm!($d target, $d def, false, true)
+                        };
                     }
                     macro_rules! grow_exit {
                         ($d kind:expr, $d index:expr, $d delta:expr) => {{
@@ -816,14 +840,23 @@ unsafe fn push_caller(ctx: &mut Ctx, ip: *const Op, fp: *mut u64) {
 /// Every call the inline path of `call_wasm!` does not take: a callee in another instance or
 /// not yet translated, a frame stack at its capacity, or a value stack without room for the
 /// callee's frame. `ip` is where the caller continues; the arguments are on the stack (the
-/// cached top flushed); the callee is `ctx.call_target`/`ctx.call_def`.
+/// cached top flushed); the callee is `ctx.call_target`/`ctx.call_def`. A `TAIL` call's
+/// callee replaces the calling frame: its arguments move to the frame's base, and no frame
+/// is pushed.
 ///
 /// # Safety
 ///
 /// As for a handler, with `ip` the instruction after the call.
 #[cold]
 #[inline(never)]
-unsafe fn call_slow(ip: *const Op, sp: *mut u64, fp: *mut u64, tos: u64, ctx: &mut Ctx, mem: *mut u8) {
+unsafe fn call_slow<const TAIL: bool>(
+    ip: *const Op,
+    sp: *mut u64,
+    fp: *mut u64,
+    tos: u64,
+    ctx: &mut Ctx,
+    mem: *mut u8,
+) {
     let (target, def) = (ctx.call_target, ctx.call_def);
     // SAFETY: `Ctx::store` is the run's store (`Ctx`'s invariant).
     let store = unsafe { &mut *ctx.store };
@@ -837,37 +870,51 @@ unsafe fn call_slow(ip: *const Op, sp: *mut u64, fp: *mut u64, tos: u64, ctx: &m
     // SAFETY: a module keeps its translated functions while an instance holds it, past this
     // run; going through a raw pointer frees `store` for the frame stack's update below.
     let cf = unsafe { &*cf };
+    let n = cf.num_params as usize;
     // SAFETY: the arguments are the top `num_params` operands (validation checked the call's
     // type), so the callee's frame starts inside the caller's.
-    let new_fp = unsafe { sp.sub(cf.num_params as usize) };
+    let args = unsafe { sp.sub(n) };
+    // A tail call's callee takes the calling frame's place, from its base.
+    let new_fp = if TAIL { fp } else { args };
     // SAFETY: `new_fp` and `Ctx::slots` point into the same value stack.
     let need = unsafe { new_fp.offset_from(ctx.slots) } as usize + cf.max_height as usize;
-    if ctx.nframes >= store.stack.max_frames || need > store.stack.max_slots {
+    if (!TAIL && ctx.nframes >= store.stack.max_frames) || need > store.stack.max_slots {
         ctx.sp = sp;
         // At the call, the instruction before the one the caller continues at.
         ctx.outcome = Outcome::Trap(TrapCode::StackOverflow, ip.wrapping_sub(1));
         return;
     }
+    let sp = if TAIL {
+        // SAFETY: the arguments are operands of the calling frame, above its base.
+        unsafe {
+            move_slots(args, fp, n);
+            fp.add(n)
+        }
+    } else {
+        sp
+    };
     if need > store.stack.slots.len() {
         // Grown outside the loop, which then enters the callee (see `Exit::GrowStack`).
         ctx.sp = sp;
         ctx.fp = fp;
-        ctx.outcome = Outcome::GrowStack { instance: target, def_index: def, resume_ip: ip };
+        ctx.outcome = Outcome::GrowStack { instance: target, def_index: def, resume_ip: ip, tail: TAIL };
         return;
     }
-    if ctx.nframes == ctx.frames_cap {
-        // The frames do not point into themselves, so the vector may move.
-        let frames = &mut store.stack.frames;
-        // SAFETY: the loop wrote every frame below `nframes` (or found it there), within
-        // capacity.
-        unsafe { frames.set_len(ctx.nframes) };
-        frames.reserve(ctx.nframes.max(16));
-        ctx.frames = frames.as_mut_ptr();
-        ctx.frames_cap = frames.capacity().min(store.stack.max_frames);
+    if !TAIL {
+        if ctx.nframes == ctx.frames_cap {
+            // The frames do not point into themselves, so the vector may move.
+            let frames = &mut store.stack.frames;
+            // SAFETY: the loop wrote every frame below `nframes` (or found it there), within
+            // capacity.
+            unsafe { frames.set_len(ctx.nframes) };
+            frames.reserve(ctx.nframes.max(16));
+            ctx.frames = frames.as_mut_ptr();
+            ctx.frames_cap = frames.capacity().min(store.stack.max_frames);
+        }
+        // SAFETY: `nframes` is below the frame limit (checked above) and below the capacity
+        // (made room for above); `fp` is the caller's frame base.
+        unsafe { push_caller(ctx, ip, fp) };
     }
-    // SAFETY: `nframes` is below the frame limit (checked above) and below the capacity (made
-    // room for above); `fp` is the caller's frame base.
-    unsafe { push_caller(ctx, ip, fp) };
     let mem = if target != ctx.inst_idx { switch_instance(ctx, target) } else { mem };
     // SAFETY: the callee's frame, its locals included, ends inside the value stack (`need`,
     // checked above).
@@ -1042,8 +1089,8 @@ pub(crate) unsafe fn run(store_ptr: *mut StoreInner, frame: Frame, base_depth: u
         Outcome::Grow { kind, index, delta, resume_ip } => {
             Ok(Exit::Grow { kind, index, delta, resume: resume(resume_ip) })
         }
-        Outcome::GrowStack { instance, def_index, resume_ip } => {
-            Ok(Exit::GrowStack { instance, def_index, resume: resume(resume_ip) })
+        Outcome::GrowStack { instance, def_index, resume_ip, tail } => {
+            Ok(Exit::GrowStack { instance, def_index, resume: resume(resume_ip), tail })
         }
         Outcome::Trap(code, at) => Err(trap(store, code, (ctx.inst_idx, ctx.func, at as usize), base_depth)),
     }

@@ -35,6 +35,12 @@ pub enum Instr {
     Return { keep: u32 },
     /// Calls a function defined in the same module (index among defined functions).
     Call { func: u32 },
+    /// `return_call` of a function defined in the same module: the callee's frame replaces the caller's (its arguments moved to the frame base).
+    ReturnCall { func: u32 },
+    /// `return_call` through the instance's function index space: a Wasm callee replaces the caller's frame; a host function is called, and the `Return` the translator puts after this instruction returns its results.
+    ReturnCallImport { func: u32 },
+    /// `return_call_indirect`: `CallIndirect`'s checks, then `ReturnCallImport`'s call (also followed by a `Return`).
+    ReturnCallIndirect { type_id: u32, table: u32 },
     /// Calls through the instance's function index space (imports).
     CallImport { func: u32 },
     /// `type_id` is the engine-wide id of the expected signature.
@@ -2017,6 +2023,38 @@ pub enum Instr {
     I64TruncSatF64U_S_Set { dst: u32 },
     /// `i64.trunc_sat_f64_u`: operand from a local; result pushed.
     I64TruncSatF64U_L { a: u32 },
+    /// `i64.add128`: left low half from the stack, left high half from the stack, right low half from the stack, right high half from the stack; low and high halves pushed.
+    I64Add128_SSSS,
+    /// `i64.add128`: left low half from the stack, left high half from the stack, right low half from a local, right high half from a local; low and high halves pushed.
+    I64Add128_SSLL { b_lo: u32, b_hi: u32 },
+    /// `i64.add128`: left low half from a local, left high half from a local, right low half from a local, right high half from a local; low and high halves pushed.
+    I64Add128_LLLL { a_lo: u16, a_hi: u16, b_lo: u16, b_hi: u16 },
+    /// `i64.sub128`: left low half from the stack, left high half from the stack, right low half from the stack, right high half from the stack; low and high halves pushed.
+    I64Sub128_SSSS,
+    /// `i64.sub128`: left low half from the stack, left high half from the stack, right low half from a local, right high half from a local; low and high halves pushed.
+    I64Sub128_SSLL { b_lo: u32, b_hi: u32 },
+    /// `i64.sub128`: left low half from a local, left high half from a local, right low half from a local, right high half from a local; low and high halves pushed.
+    I64Sub128_LLLL { a_lo: u16, a_hi: u16, b_lo: u16, b_hi: u16 },
+    /// `i64.mul_wide_s`: left from the stack, right from the stack; low and high halves pushed.
+    I64MulWideS_SS,
+    /// `i64.mul_wide_s`: left from the stack, right from a local; low and high halves pushed.
+    I64MulWideS_SL { b: u32 },
+    /// `i64.mul_wide_s`: left from the stack, right an immediate; low and high halves pushed.
+    I64MulWideS_SI { imm: u64 },
+    /// `i64.mul_wide_s`: left from a local, right from a local; low and high halves pushed.
+    I64MulWideS_LL { a: u32, b: u32 },
+    /// `i64.mul_wide_s`: left from a local, right an immediate; low and high halves pushed.
+    I64MulWideS_LI { a: u32, imm: u64 },
+    /// `i64.mul_wide_u`: left from the stack, right from the stack; low and high halves pushed.
+    I64MulWideU_SS,
+    /// `i64.mul_wide_u`: left from the stack, right from a local; low and high halves pushed.
+    I64MulWideU_SL { b: u32 },
+    /// `i64.mul_wide_u`: left from the stack, right an immediate; low and high halves pushed.
+    I64MulWideU_SI { imm: u64 },
+    /// `i64.mul_wide_u`: left from a local, right from a local; low and high halves pushed.
+    I64MulWideU_LL { a: u32, b: u32 },
+    /// `i64.mul_wide_u`: left from a local, right an immediate; low and high halves pushed.
+    I64MulWideU_LI { a: u32, imm: u64 },
     /// `i32.add c (a * b)`: addend from the stack, left factor from the stack, right factor from a local; result pushed.
     I32AddMul_SSL { b: u32 },
     /// `i32.add c (a * b)`: addend from the stack, left factor from the stack, right factor an immediate; result pushed.
@@ -2266,6 +2304,9 @@ impl Instr {
             Instr::BrTableTarget { .. } => "BrTableTarget",
             Instr::Return { .. } => "Return",
             Instr::Call { .. } => "Call",
+            Instr::ReturnCall { .. } => "ReturnCall",
+            Instr::ReturnCallImport { .. } => "ReturnCallImport",
+            Instr::ReturnCallIndirect { .. } => "ReturnCallIndirect",
             Instr::CallImport { .. } => "CallImport",
             Instr::CallIndirect { .. } => "CallIndirect",
             Instr::Drop => "Drop",
@@ -3257,6 +3298,22 @@ impl Instr {
             Instr::I64TruncSatF64U_S => "I64TruncSatF64U_S",
             Instr::I64TruncSatF64U_S_Set { .. } => "I64TruncSatF64U_S_Set",
             Instr::I64TruncSatF64U_L { .. } => "I64TruncSatF64U_L",
+            Instr::I64Add128_SSSS => "I64Add128_SSSS",
+            Instr::I64Add128_SSLL { .. } => "I64Add128_SSLL",
+            Instr::I64Add128_LLLL { .. } => "I64Add128_LLLL",
+            Instr::I64Sub128_SSSS => "I64Sub128_SSSS",
+            Instr::I64Sub128_SSLL { .. } => "I64Sub128_SSLL",
+            Instr::I64Sub128_LLLL { .. } => "I64Sub128_LLLL",
+            Instr::I64MulWideS_SS => "I64MulWideS_SS",
+            Instr::I64MulWideS_SL { .. } => "I64MulWideS_SL",
+            Instr::I64MulWideS_SI { .. } => "I64MulWideS_SI",
+            Instr::I64MulWideS_LL { .. } => "I64MulWideS_LL",
+            Instr::I64MulWideS_LI { .. } => "I64MulWideS_LI",
+            Instr::I64MulWideU_SS => "I64MulWideU_SS",
+            Instr::I64MulWideU_SL { .. } => "I64MulWideU_SL",
+            Instr::I64MulWideU_SI { .. } => "I64MulWideU_SI",
+            Instr::I64MulWideU_LL { .. } => "I64MulWideU_LL",
+            Instr::I64MulWideU_LI { .. } => "I64MulWideU_LI",
             Instr::I32AddMul_SSL { .. } => "I32AddMul_SSL",
             Instr::I32AddMul_SSI { .. } => "I32AddMul_SSI",
             Instr::I32AddMul_SSI_Set { .. } => "I32AddMul_SSI_Set",
@@ -3752,6 +3809,19 @@ pub(crate) enum Store {
     I64Store16,
     /// `i64.store32`
     I64Store32,
+}
+
+/// Wide arithmetic: operators with two results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Wide {
+    /// `i64.add128`
+    I64Add128,
+    /// `i64.sub128`
+    I64Sub128,
+    /// `i64.mul_wide_s`
+    I64MulWideS,
+    /// `i64.mul_wide_u`
+    I64MulWideU,
 }
 
 impl Bin {
@@ -5029,6 +5099,47 @@ impl Un {
     }
 }
 
+impl Wide {
+    /// How many operands the operator takes (a 128-bit operand is two).
+    pub(crate) fn arity(self) -> usize {
+        match self {
+            Self::I64Add128 => 4,
+            Self::I64Sub128 => 4,
+            Self::I64MulWideS => 2,
+            Self::I64MulWideU => 2,
+        }
+    }
+
+    /// Whether the two operands may be swapped.
+    pub(crate) fn commutative(self) -> bool {
+        matches!(self, Self::I64MulWideS | Self::I64MulWideU)
+    }
+
+    /// The form for these operand kinds (bottom first; the results are pushed), if the
+    /// instruction set has it.
+    pub(crate) fn form(self, opds: &[Opd]) -> Option<Instr> {
+        Some(match (self, opds, Dst::S) {
+            (Self::I64Add128, &[Opd::S, Opd::S, Opd::S, Opd::S], Dst::S) => Instr::I64Add128_SSSS,
+            (Self::I64Add128, &[Opd::S, Opd::S, Opd::L(b_lo), Opd::L(b_hi)], Dst::S) => Instr::I64Add128_SSLL { b_lo, b_hi },
+            (Self::I64Add128, &[Opd::L(a_lo), Opd::L(a_hi), Opd::L(b_lo), Opd::L(b_hi)], Dst::S) => Instr::I64Add128_LLLL { a_lo: u16::try_from(a_lo).ok()?, a_hi: u16::try_from(a_hi).ok()?, b_lo: u16::try_from(b_lo).ok()?, b_hi: u16::try_from(b_hi).ok()? },
+            (Self::I64Sub128, &[Opd::S, Opd::S, Opd::S, Opd::S], Dst::S) => Instr::I64Sub128_SSSS,
+            (Self::I64Sub128, &[Opd::S, Opd::S, Opd::L(b_lo), Opd::L(b_hi)], Dst::S) => Instr::I64Sub128_SSLL { b_lo, b_hi },
+            (Self::I64Sub128, &[Opd::L(a_lo), Opd::L(a_hi), Opd::L(b_lo), Opd::L(b_hi)], Dst::S) => Instr::I64Sub128_LLLL { a_lo: u16::try_from(a_lo).ok()?, a_hi: u16::try_from(a_hi).ok()?, b_lo: u16::try_from(b_lo).ok()?, b_hi: u16::try_from(b_hi).ok()? },
+            (Self::I64MulWideS, &[Opd::S, Opd::S], Dst::S) => Instr::I64MulWideS_SS,
+            (Self::I64MulWideS, &[Opd::S, Opd::L(b)], Dst::S) => Instr::I64MulWideS_SL { b },
+            (Self::I64MulWideS, &[Opd::S, Opd::I(imm)], Dst::S) => Instr::I64MulWideS_SI { imm },
+            (Self::I64MulWideS, &[Opd::L(a), Opd::L(b)], Dst::S) => Instr::I64MulWideS_LL { a, b },
+            (Self::I64MulWideS, &[Opd::L(a), Opd::I(imm)], Dst::S) => Instr::I64MulWideS_LI { a, imm },
+            (Self::I64MulWideU, &[Opd::S, Opd::S], Dst::S) => Instr::I64MulWideU_SS,
+            (Self::I64MulWideU, &[Opd::S, Opd::L(b)], Dst::S) => Instr::I64MulWideU_SL { b },
+            (Self::I64MulWideU, &[Opd::S, Opd::I(imm)], Dst::S) => Instr::I64MulWideU_SI { imm },
+            (Self::I64MulWideU, &[Opd::L(a), Opd::L(b)], Dst::S) => Instr::I64MulWideU_LL { a, b },
+            (Self::I64MulWideU, &[Opd::L(a), Opd::I(imm)], Dst::S) => Instr::I64MulWideU_LI { a, imm },
+            _ => return None,
+        })
+    }
+}
+
 impl Load {
     /// The load `op` is, with its memory argument.
     pub(crate) fn of(op: &Operator<'_>) -> Option<(Self, MemArg)> {
@@ -5448,6 +5559,10 @@ macro_rules! translate_operator {
             Operator::I64Store8 { memarg } => return $t.store(Store::I64Store8, memarg.offset as u32),
             Operator::I64Store16 { memarg } => return $t.store(Store::I64Store16, memarg.offset as u32),
             Operator::I64Store32 { memarg } => return $t.store(Store::I64Store32, memarg.offset as u32),
+            Operator::I64Add128 {} => return $t.wide(Wide::I64Add128),
+            Operator::I64Sub128 {} => return $t.wide(Wide::I64Sub128),
+            Operator::I64MulWideS {} => return $t.wide(Wide::I64MulWideS),
+            Operator::I64MulWideU {} => return $t.wide(Wide::I64MulWideU),
             $($arms)*
         }
     };
@@ -6429,6 +6544,22 @@ macro_rules! generated_handlers {
             I64TruncSatF64U_S => { let a_ = top!(); top!() = Slot::to_slot(ops::i64_trunc_sat_f64_u(Slot::from_slot(a_))) },
             I64TruncSatF64U_S_Set { dst } => { let a_ = pop!(); local!(dst) = Slot::to_slot(ops::i64_trunc_sat_f64_u(Slot::from_slot(a_))) },
             I64TruncSatF64U_L { a } => { push!(Slot::to_slot(ops::i64_trunc_sat_f64_u(Slot::from_slot(local!(a))))) },
+            I64Add128_SSSS => { let b_hi_ = pop!(); let b_lo_ = pop!(); let a_hi_ = pop!(); let a_lo_ = top!(); let (lo, hi) = ops::i64_add128(Slot::from_slot(a_lo_), Slot::from_slot(a_hi_), Slot::from_slot(b_lo_), Slot::from_slot(b_hi_)); top!() = lo; push!(hi) },
+            I64Add128_SSLL { b_lo, b_hi } => { let a_hi_ = pop!(); let a_lo_ = top!(); let (lo, hi) = ops::i64_add128(Slot::from_slot(a_lo_), Slot::from_slot(a_hi_), Slot::from_slot(local!(b_lo)), Slot::from_slot(local!(b_hi))); top!() = lo; push!(hi) },
+            I64Add128_LLLL { a_lo, a_hi, b_lo, b_hi } => { let (lo, hi) = ops::i64_add128(Slot::from_slot(local!(a_lo)), Slot::from_slot(local!(a_hi)), Slot::from_slot(local!(b_lo)), Slot::from_slot(local!(b_hi))); push!(lo); push!(hi) },
+            I64Sub128_SSSS => { let b_hi_ = pop!(); let b_lo_ = pop!(); let a_hi_ = pop!(); let a_lo_ = top!(); let (lo, hi) = ops::i64_sub128(Slot::from_slot(a_lo_), Slot::from_slot(a_hi_), Slot::from_slot(b_lo_), Slot::from_slot(b_hi_)); top!() = lo; push!(hi) },
+            I64Sub128_SSLL { b_lo, b_hi } => { let a_hi_ = pop!(); let a_lo_ = top!(); let (lo, hi) = ops::i64_sub128(Slot::from_slot(a_lo_), Slot::from_slot(a_hi_), Slot::from_slot(local!(b_lo)), Slot::from_slot(local!(b_hi))); top!() = lo; push!(hi) },
+            I64Sub128_LLLL { a_lo, a_hi, b_lo, b_hi } => { let (lo, hi) = ops::i64_sub128(Slot::from_slot(local!(a_lo)), Slot::from_slot(local!(a_hi)), Slot::from_slot(local!(b_lo)), Slot::from_slot(local!(b_hi))); push!(lo); push!(hi) },
+            I64MulWideS_SS => { let b_ = pop!(); let a_ = top!(); let (lo, hi) = ops::i64_mul_wide_s(Slot::from_slot(a_), Slot::from_slot(b_)); top!() = lo; push!(hi) },
+            I64MulWideS_SL { b } => { let a_ = top!(); let (lo, hi) = ops::i64_mul_wide_s(Slot::from_slot(a_), Slot::from_slot(local!(b))); top!() = lo; push!(hi) },
+            I64MulWideS_SI { imm } => { let a_ = top!(); let (lo, hi) = ops::i64_mul_wide_s(Slot::from_slot(a_), Slot::from_slot(imm)); top!() = lo; push!(hi) },
+            I64MulWideS_LL { a, b } => { let (lo, hi) = ops::i64_mul_wide_s(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))); push!(lo); push!(hi) },
+            I64MulWideS_LI { a, imm } => { let (lo, hi) = ops::i64_mul_wide_s(Slot::from_slot(local!(a)), Slot::from_slot(imm)); push!(lo); push!(hi) },
+            I64MulWideU_SS => { let b_ = pop!(); let a_ = top!(); let (lo, hi) = ops::i64_mul_wide_u(Slot::from_slot(a_), Slot::from_slot(b_)); top!() = lo; push!(hi) },
+            I64MulWideU_SL { b } => { let a_ = top!(); let (lo, hi) = ops::i64_mul_wide_u(Slot::from_slot(a_), Slot::from_slot(local!(b))); top!() = lo; push!(hi) },
+            I64MulWideU_SI { imm } => { let a_ = top!(); let (lo, hi) = ops::i64_mul_wide_u(Slot::from_slot(a_), Slot::from_slot(imm)); top!() = lo; push!(hi) },
+            I64MulWideU_LL { a, b } => { let (lo, hi) = ops::i64_mul_wide_u(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))); push!(lo); push!(hi) },
+            I64MulWideU_LI { a, imm } => { let (lo, hi) = ops::i64_mul_wide_u(Slot::from_slot(local!(a)), Slot::from_slot(imm)); push!(lo); push!(hi) },
             I32AddMul_SSL { b } => { let a_ = pop!(); let c_ = top!(); top!() = Slot::to_slot(ops::i32_add(Slot::from_slot(c_), ops::i32_mul(Slot::from_slot(a_), Slot::from_slot(local!(b))))) },
             I32AddMul_SSI { imm } => { let a_ = pop!(); let c_ = top!(); top!() = Slot::to_slot(ops::i32_add(Slot::from_slot(c_), ops::i32_mul(Slot::from_slot(a_), Slot::from_slot(imm as u64)))) },
             I32AddMul_SSI_Set { imm, dst } => { let a_ = pop!(); let c_ = pop!(); local!(dst) = Slot::to_slot(ops::i32_add(Slot::from_slot(c_), ops::i32_mul(Slot::from_slot(a_), Slot::from_slot(imm as u64)))) },
@@ -7498,6 +7629,22 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64TruncSatF64U_S", op: "i64.trunc_sat_f64_u", family: "unary", kinds: "S", dst: "S", narrow_imm: false },
     FormInfo { name: "I64TruncSatF64U_S_Set", op: "i64.trunc_sat_f64_u", family: "unary", kinds: "S", dst: "L", narrow_imm: false },
     FormInfo { name: "I64TruncSatF64U_L", op: "i64.trunc_sat_f64_u", family: "unary", kinds: "L", dst: "S", narrow_imm: false },
+    FormInfo { name: "I64Add128_SSSS", op: "i64.add128", family: "wide", kinds: "SSSS", dst: "S", narrow_imm: false },
+    FormInfo { name: "I64Add128_SSLL", op: "i64.add128", family: "wide", kinds: "SSLL", dst: "S", narrow_imm: false },
+    FormInfo { name: "I64Add128_LLLL", op: "i64.add128", family: "wide", kinds: "LLLL", dst: "S", narrow_imm: false },
+    FormInfo { name: "I64Sub128_SSSS", op: "i64.sub128", family: "wide", kinds: "SSSS", dst: "S", narrow_imm: false },
+    FormInfo { name: "I64Sub128_SSLL", op: "i64.sub128", family: "wide", kinds: "SSLL", dst: "S", narrow_imm: false },
+    FormInfo { name: "I64Sub128_LLLL", op: "i64.sub128", family: "wide", kinds: "LLLL", dst: "S", narrow_imm: false },
+    FormInfo { name: "I64MulWideS_SS", op: "i64.mul_wide_s", family: "wide", kinds: "SS", dst: "S", narrow_imm: false },
+    FormInfo { name: "I64MulWideS_SL", op: "i64.mul_wide_s", family: "wide", kinds: "SL", dst: "S", narrow_imm: false },
+    FormInfo { name: "I64MulWideS_SI", op: "i64.mul_wide_s", family: "wide", kinds: "SI", dst: "S", narrow_imm: false },
+    FormInfo { name: "I64MulWideS_LL", op: "i64.mul_wide_s", family: "wide", kinds: "LL", dst: "S", narrow_imm: false },
+    FormInfo { name: "I64MulWideS_LI", op: "i64.mul_wide_s", family: "wide", kinds: "LI", dst: "S", narrow_imm: false },
+    FormInfo { name: "I64MulWideU_SS", op: "i64.mul_wide_u", family: "wide", kinds: "SS", dst: "S", narrow_imm: false },
+    FormInfo { name: "I64MulWideU_SL", op: "i64.mul_wide_u", family: "wide", kinds: "SL", dst: "S", narrow_imm: false },
+    FormInfo { name: "I64MulWideU_SI", op: "i64.mul_wide_u", family: "wide", kinds: "SI", dst: "S", narrow_imm: false },
+    FormInfo { name: "I64MulWideU_LL", op: "i64.mul_wide_u", family: "wide", kinds: "LL", dst: "S", narrow_imm: false },
+    FormInfo { name: "I64MulWideU_LI", op: "i64.mul_wide_u", family: "wide", kinds: "LI", dst: "S", narrow_imm: false },
     FormInfo { name: "I32AddMul_SSL", op: "i32.add", family: "muladd", kinds: "SSL", dst: "S", narrow_imm: false },
     FormInfo { name: "I32AddMul_SSI", op: "i32.add", family: "muladd", kinds: "SSI", dst: "S", narrow_imm: false },
     FormInfo { name: "I32AddMul_SSI_Set", op: "i32.add", family: "muladd", kinds: "SSI", dst: "L", narrow_imm: false },

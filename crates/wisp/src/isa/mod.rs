@@ -19,7 +19,7 @@ mod generated;
 pub use generated::Instr;
 #[allow(unused_imports)]
 pub use generated::FORMS;
-pub(crate) use generated::{generated_handlers, select_form, translate_operator, Bin, Load, Store, Un};
+pub(crate) use generated::{generated_handlers, select_form, translate_operator, Bin, Load, Store, Un, Wide};
 
 /// An operand, as the translator's virtual stack holds it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,7 +17,7 @@
 //! physically sit on the value stack count towards stack heights, so branch adjustments and the
 //! frame's maximum height are in physical slots.
 
-use crate::isa::{select_form, translate_operator, Addr, Bin, Dst, Instr, Load, Opd, Store, Un};
+use crate::isa::{select_form, translate_operator, Addr, Bin, Dst, Instr, Load, Opd, Store, Un, Wide};
 use crate::module::ModuleInner;
 use wisp_decoder::{BlockType, FunctionBody, Operator};
 
@@ -654,8 +654,7 @@ impl<'m> Translator<'m> {
                 self.go_dead();
             }
             Operator::Call { function_index } => {
-                let ty = m.func_type(function_index);
-                let (params, results) = (ty.params().len(), ty.results().len() as u32);
+                let (params, results) = arity(m.func_type(function_index));
                 if function_index >= m.num_imported_funcs
                     && self.call_imm(function_index - m.num_imported_funcs, params)
                 {
@@ -671,11 +670,32 @@ impl<'m> Translator<'m> {
                 self.pushes(results);
             }
             Operator::CallIndirect { type_index, table_index } => {
-                let ty = &m.types[type_index as usize];
-                let (params, results) = (ty.params().len(), ty.results().len() as u32);
+                let (params, results) = arity(&m.types[type_index as usize]);
                 self.take_operands(params + 1);
                 self.emit(Instr::CallIndirect { type_id: m.type_ids[type_index as usize], table: table_index });
                 self.pushes(results);
+            }
+            // Tail calls: the callee's frame replaces this one (`exec`), so nothing follows a
+            // call of a defined function. A callee reached through the index space or a table
+            // may be a host function, which is called like any other: the `Return` after it
+            // returns its results.
+            Operator::ReturnCall { function_index } => {
+                let (params, results) = arity(m.func_type(function_index));
+                self.take_operands(params);
+                if function_index >= m.num_imported_funcs {
+                    self.emit(Instr::ReturnCall { func: function_index - m.num_imported_funcs });
+                } else {
+                    self.emit(Instr::ReturnCallImport { func: function_index });
+                    self.return_after_host(results);
+                }
+                self.go_dead();
+            }
+            Operator::ReturnCallIndirect { type_index, table_index } => {
+                let (params, results) = arity(&m.types[type_index as usize]);
+                self.take_operands(params + 1);
+                self.emit(Instr::ReturnCallIndirect { type_id: m.type_ids[type_index as usize], table: table_index });
+                self.return_after_host(results);
+                self.go_dead();
             }
             Operator::Drop {} => {
                 if self.pop().on_stack() {
@@ -775,6 +795,42 @@ impl<'m> Translator<'m> {
             }
         }
         self.go_dead();
+    }
+
+    /// The `Return` a host callee of a tail call returns through: its `results` are pushed
+    /// where its arguments were.
+    fn return_after_host(&mut self, results: u32) {
+        self.pushes(results);
+        self.emit(Instr::Return { keep: results });
+    }
+
+    /// A wide arithmetic operator: its form from its operands' kinds (a commutative one's
+    /// computed operand goes left), operands the instruction set has no form for moved to the
+    /// stack bottom up; both results pushed.
+    fn wide(&mut self, op: Wide) -> usize {
+        self.settle_top();
+        let n = op.arity();
+        let len = self.stack.len();
+        if op.commutative() && self.stack[len - 2] != Opd::S && self.stack[len - 1] == Opd::S {
+            self.stack.swap(len - 2, len - 1);
+            if self.virt != 0 {
+                self.floor = self.floor.min(len - 2);
+            }
+        }
+        let mut i = len - n;
+        let form = loop {
+            if let Some(form) = op.form(&self.stack[len - n..]) {
+                break form;
+            }
+            self.materialize(i);
+            i += 1;
+        };
+        for _ in 0..n {
+            self.pop();
+        }
+        self.emit(form);
+        self.pushes(2);
+        0
     }
 
     /// An instruction that takes its `pops` operands from the stack and pushes `pushes`.
@@ -1234,6 +1290,11 @@ thread_local! {
 fn recycle_window(mut buf: Vec<Operator<'_>>) -> Vec<Operator<'static>> {
     buf.clear();
     buf.into_iter().map(|_| Operator::Nop {}).collect()
+}
+
+/// A call's numbers of arguments and results.
+fn arity(ty: &wisp_decoder::FuncType) -> (usize, u32) {
+    (ty.params().len(), ty.results().len() as u32)
 }
 
 /// Why a body was not translated.

@@ -95,6 +95,8 @@ fn can_trap(op: &Operator<'_>) -> bool {
         Unreachable {}
             | Call { .. }
             | CallIndirect { .. }
+            | ReturnCall { .. }
+            | ReturnCallIndirect { .. }
             | TableGet { .. }
             | TableSet { .. }
             | TableInit { .. }
