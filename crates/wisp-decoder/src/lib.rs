@@ -87,41 +87,22 @@ impl Features {
         }
     }
 
-    /// WebAssembly 2.0 without SIMD: what wisp executes today.
+    /// WebAssembly 2.0 without SIMD: what wisp executes by default.
     pub const fn wasm2() -> Features {
         Features {
-            mutable_global: true,
             sign_extension: true,
             saturating_float_to_int: true,
             multi_value: true,
             bulk_memory: true,
             reference_types: true,
-            simd: false,
-            tail_call: false,
-            extended_const: false,
-            multi_memory: false,
-            memory64: false,
-            relaxed_simd: false,
-            function_references: false,
-            exceptions: false,
-            custom_page_sizes: false,
-            wide_arithmetic: false,
-            gc: false,
+            ..Features::wasm1()
         }
     }
-}
 
-impl Features {
     /// WebAssembly 3.0 as the decoder and validator know it: every proposal it merged, with
     /// GC's type system but without GC's operators.
     pub const fn wasm3() -> Features {
         Features {
-            mutable_global: true,
-            sign_extension: true,
-            saturating_float_to_int: true,
-            multi_value: true,
-            bulk_memory: true,
-            reference_types: true,
             simd: true,
             tail_call: true,
             extended_const: true,
@@ -130,9 +111,8 @@ impl Features {
             relaxed_simd: true,
             function_references: true,
             exceptions: true,
-            custom_page_sizes: false,
-            wide_arithmetic: false,
             gc: true,
+            ..Features::wasm2()
         }
     }
 }
