@@ -27,7 +27,24 @@ fn wasmparser_features() -> WasmFeatures {
 const KNOWN: &[(&str, usize, &str)] = &[];
 
 fn wasmparser_accepts(bytes: &[u8]) -> Result<(), String> {
-    Validator::new_with_features(wasmparser_features()).validate_all(bytes).map(|_| ()).map_err(|e| e.to_string())
+    wasmparser_accepts_with(bytes, wasmparser_features())
+}
+
+fn wasmparser_accepts_with(bytes: &[u8], features: WasmFeatures) -> Result<(), String> {
+    Validator::new_with_features(features).validate_all(bytes).map(|_| ()).map_err(|e| e.to_string())
+}
+
+/// One line of a disagreement report: where the module is, what its test expects, and each
+/// side's verdict.
+fn disagreement(c: &ModuleCase, wisp: Result<(), String>, oracle: Result<(), String>) -> String {
+    format!(
+        "{}:{} ({:?}): wisp {}, wasmparser {}",
+        c.file,
+        c.line,
+        c.expect,
+        wisp.map_or_else(|e| format!("rejects ({e})"), |()| "accepts".into()),
+        oracle.map_or_else(|e| format!("rejects ({e})"), |()| "accepts".into()),
+    )
 }
 
 #[test]
@@ -67,14 +84,7 @@ fn wisp_and_wasmparser_agree() {
             known_seen.push(k);
             continue;
         }
-        disagreements.push(format!(
-            "{}:{} ({:?}): wisp {}, wasmparser {}",
-            c.file,
-            c.line,
-            c.expect,
-            wisp.map_or_else(|e| format!("rejects ({e})"), |()| "accepts".into()),
-            oracle.map_or_else(|e| format!("rejects ({e})"), |()| "accepts".into()),
-        ));
+        disagreements.push(disagreement(c, wisp, oracle));
     }
     println!(
         "{} modules ({} from wasm-v2, {} fixtures): both accept {both_accept}, both reject {both_reject}, \
@@ -214,21 +224,14 @@ fn wisp_and_wasmparser_agree_on_wasm3_suites() {
         let mut disagreements = Vec::new();
         for c in &cases {
             let wisp = decode_and_validate(&c.bytes, features);
-            let oracle = Validator::new_with_features(wp).validate_all(&c.bytes).map(|_| ()).map_err(|e| e.to_string());
+            let oracle = wasmparser_accepts_with(&c.bytes, wp);
             if wisp.is_ok() == oracle.is_ok() {
                 continue;
             }
             if wisp.as_ref().is_err_and(|e| e.contains("illegal opcode 0xfb")) {
                 continue;
             }
-            disagreements.push(format!(
-                "{}:{} ({:?}): wisp {}, wasmparser {}",
-                c.file,
-                c.line,
-                c.expect,
-                wisp.map_or_else(|e| format!("rejects ({e})"), |()| "accepts".into()),
-                oracle.map_or_else(|e| format!("rejects ({e})"), |()| "accepts".into()),
-            ));
+            disagreements.push(disagreement(c, wisp, oracle));
         }
         println!("{name}: {} modules, {} disagreements (at most {allowed})", cases.len(), disagreements.len());
         for d in &disagreements {
