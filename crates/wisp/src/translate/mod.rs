@@ -163,6 +163,20 @@ fn next_of(op: Option<&Operator<'_>>) -> Next {
     }
 }
 
+/// Where a comparison's or test's result goes when `next` takes it (`destination`'s choice),
+/// `negated` when the operators consumed with it negate it: into a local, or a branch (a
+/// `br_if` jumps when the result is true, an `if` to its `else` when it is false), or else
+/// pushed.
+fn condition_dst(next: Next, negated: bool) -> (Dst, Next) {
+    let branch = |when_true: bool| if when_true != negated { Dst::Br(u32::MAX) } else { Dst::BrNot(u32::MAX) };
+    match next {
+        Next::Set(x) | Next::Tee(x) => (Dst::L(x), next),
+        Next::BrIf(_) => (branch(true), next),
+        Next::If(_) => (branch(false), next),
+        _ => (Dst::S, Next::None),
+    }
+}
+
 /// The operators after a comparison or test that only extend or negate its result (0 or 1 in
 /// its whole slot): `i64.extend_i32_u` leaves it as it is, each `eqz` negates it. Returns how
 /// many there are and whether they negate it. An odd run ends only where a `br_if` or `if`
@@ -1013,17 +1027,11 @@ impl<'m> Translator<'m> {
             return consumed + self.pushed(form);
         }
         let fused = self.destination(wanted, 2, op.is_compare(), s_ops);
-        let (fop, dst, fused) = match fused {
-            Next::Set(x) | Next::Tee(x) => (op, Dst::L(x), fused),
-            Next::BrIf(_) if negated => (op, Dst::BrNot(u32::MAX), fused),
-            Next::BrIf(_) => (op, Dst::Br(u32::MAX), fused),
-            Next::If(_) if negated => (op, Dst::Br(u32::MAX), fused),
-            // The `if` branches to its `else` when the comparison is false.
-            Next::If(_) => match op.inverse() {
-                Some(inv) => (inv, Dst::Br(u32::MAX), fused),
-                None => (op, Dst::BrNot(u32::MAX), fused),
-            },
-            _ => (op, Dst::S, Next::None),
+        let (dst, fused) = condition_dst(fused, negated);
+        // An `if` taking the comparison unnegated branches when its inverse holds.
+        let (fop, dst) = match (fused, dst, op.inverse()) {
+            (Next::If(_), Dst::BrNot(target), Some(inv)) => (inv, Dst::Br(target)),
+            _ => (op, dst),
         };
         // The destination when some form for these kinds, or the stack's, has it (the
         // description leaves out forms no code uses; integer comparisons go into a local from
@@ -1133,15 +1141,7 @@ impl<'m> Translator<'m> {
             return consumed + self.pushed(form);
         }
         let fused = self.destination(wanted, 1, op.is_test(), (a == Opd::S) as u32);
-        let (dst, fused) = match fused {
-            Next::Set(x) | Next::Tee(x) => (Dst::L(x), fused),
-            Next::BrIf(_) if negated => (Dst::BrNot(u32::MAX), fused),
-            Next::BrIf(_) => (Dst::Br(u32::MAX), fused),
-            Next::If(_) if negated => (Dst::Br(u32::MAX), fused),
-            // The `if` branches to its `else` when the test is false.
-            Next::If(_) => (Dst::BrNot(u32::MAX), fused),
-            _ => (Dst::S, Next::None),
-        };
+        let (dst, fused) = condition_dst(fused, negated);
         // The destination when a form for this kind, or the stack's, has it.
         let direct = if dst == Dst::S { None } else { op.form(a, dst) };
         let (dst, fused) = if dst == Dst::S || direct.is_some() || op.form(Opd::S, dst).is_some() {
