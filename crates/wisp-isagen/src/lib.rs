@@ -819,6 +819,7 @@ const SPECIAL: &[(&str, &[Field], &str)] = &[
     ("I64LoadZeroBr", &[("addr", "u32"), ("offset", "u32"), ("target", "u32")], "`local.get addr; i64.load offset; i64.eqz; br_if target` (Go's test of a pointer or word in memory against zero): jumps when the i64 loaded is zero."),
     ("I64LoadNonZeroBr", &[("addr", "u32"), ("offset", "u32"), ("target", "u32")], "`I64LoadZeroBr` the other way: jumps when the i64 loaded is not zero (the same test taken by an `if`, or negated)."),
     ("ReturnImm", &[("value", "u32")], "Go's return: `i32.const value; return` from a function with one result (its unwind flag), the constant written to the frame base."),
+    ("SpAdjustReturnImm", &[("local", "u16"), ("global", "u16"), ("imm", "u32"), ("value", "u32")], "Go's return: `SpAdjust` of `local` by `imm` with `global` set to the result, then `ReturnImm` of `value` (the local, gone with the frame, is not written)."),
     ("LocalSetImmBr", &[("index", "u32"), ("value", "u32"), ("target", "u32")], "Go's jump to its resume dispatch: `i32.const value; local.set index; br target` (the target threaded through a `BrTableLocal` of the same local once targets are known)."),
     ("ConsumeFuel", &[("amount", "u32")], "Fuel metering (only with `Config::consume_fuel`): charges `amount` Wasm operators, the length of the block it starts, or traps when the store has less fuel."),
     ("TooLarge", &[], "The whole code of a function whose translation could not be addressed (a body of hundreds of megabytes): traps with `FunctionTooLarge` at its first call."),

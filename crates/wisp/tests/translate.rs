@@ -94,7 +94,7 @@ const MODULE: &str = r#"(module
       (i32.rem_u (local.get 0) (i32.add (local.get 1) (i32.const 1)))
       (i32.add (local.tee 2 (i32.div_u (i32.mul (local.get 2) (i32.const 1)) (local.get 1))) (local.get 2))))
   ;; 17: Go's return: frees its frame (+16), pops its return address (- -8), returns its unwind
-  ;; flag. The two adjustments join into one; the constant goes with the return.
+  ;; flag. The two adjustments and the return with its constant are one instruction.
   (func (export "go_return") (param i32) (result i32)
     (local.set 0 (global.get $sp))
     (global.set $sp (local.tee 0 (i32.add (local.get 0) (i32.const 16))))
@@ -367,11 +367,19 @@ fn divisions_fuse_and_still_trap() {
 #[test]
 fn go_returns_join_their_adjustments_and_return_the_constant() {
     for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
+        // With fuel, every operator of the joined return is still charged: go_return runs
+        // global.get, local.set, twice local.get, i32.const, add (sub), local.tee and
+        // global.set, then i32.const and return (14).
+        let (_, mut store, inst) = setup_on(dispatch, true);
+        let f = inst.get_typed_func::<i32, i32>(&store, "go_return").unwrap();
+        let before = store.get_fuel().unwrap();
+        assert_eq!(f.call(&mut store, 5).unwrap(), 0);
+        assert_eq!(before - store.get_fuel().unwrap(), 14, "{dispatch:?}");
         let (module, mut store, inst) = setup_on(dispatch, false);
         let code = module.disassemble(17).unwrap();
         assert_eq!(code.matches("SpAdjust").count(), 1, "{code}");
-        assert!(code.contains("SpAdjust { local: 0, imm: 24, global: 0 }"), "{code}");
-        assert!(code.contains("ReturnImm { value: 0 }") && !code.contains("Const32"), "{code}");
+        assert!(code.contains("SpAdjustReturnImm { local: 0, global: 0, imm: 24, value: 0 }"), "{code}");
+        assert!(!code.contains("Const32") && !code.contains(": ReturnImm {"), "{code}");
         let caller = inst.get_typed_func::<(), i32>(&store, "go_caller").unwrap();
         // Each call moves the stack pointer up by 16 + 8 and returns 0 (no unwinding).
         assert_eq!(caller.call(&mut store, ()).unwrap(), 1024 + 48);

@@ -27,6 +27,10 @@ macro_rules! for_each_handler {
         generated_handlers! { $m ($($extra)*) {
             Return { keep } => ret!(keep),
             ReturnImm { value } => ret_imm!(value as u64),
+            SpAdjustReturnImm { local, global, imm, value } => {
+                global!(global) = (local!(local) as u32).wrapping_add(imm) as u64;
+                ret_imm!(value as u64)
+            },
             Call { func } => call_wasm!(inst_idx!(), func),
             CallImport { func } => {
                 call_store_func!(store_func!(func))

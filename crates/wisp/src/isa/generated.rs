@@ -125,6 +125,8 @@ pub enum Instr {
     I64LoadNonZeroBr { addr: u32, offset: u32, target: u32 },
     /// Go's return: `i32.const value; return` from a function with one result (its unwind flag), the constant written to the frame base.
     ReturnImm { value: u32 },
+    /// Go's return: `SpAdjust` of `local` by `imm` with `global` set to the result, then `ReturnImm` of `value` (the local, gone with the frame, is not written).
+    SpAdjustReturnImm { local: u16, global: u16, imm: u32, value: u32 },
     /// Go's jump to its resume dispatch: `i32.const value; local.set index; br target` (the target threaded through a `BrTableLocal` of the same local once targets are known).
     LocalSetImmBr { index: u32, value: u32, target: u32 },
     /// Fuel metering (only with `Config::consume_fuel`): charges `amount` Wasm operators, the length of the block it starts, or traps when the store has less fuel.
@@ -2349,6 +2351,7 @@ impl Instr {
             Instr::I64LoadZeroBr { .. } => "I64LoadZeroBr",
             Instr::I64LoadNonZeroBr { .. } => "I64LoadNonZeroBr",
             Instr::ReturnImm { .. } => "ReturnImm",
+            Instr::SpAdjustReturnImm { .. } => "SpAdjustReturnImm",
             Instr::LocalSetImmBr { .. } => "LocalSetImmBr",
             Instr::ConsumeFuel { .. } => "ConsumeFuel",
             Instr::TooLarge => "TooLarge",

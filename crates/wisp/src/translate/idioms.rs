@@ -263,7 +263,8 @@ impl Translator<'_> {
     /// Go's stack-pointer adjustment: `local.get sp; i32.const c; i32.sub; local.tee sp;
     /// global.set g` (after the algebra, an add of `-c`). A second adjustment of the same pair
     /// right after it (a Go function's return frees its frame, then pops its return address)
-    /// joins it: nothing between them could see the first value of `g`.
+    /// joins it: nothing between them could see the first value of `g`; so does an
+    /// `i32.const v; return` after them, when the function has one result.
     fn stack_pointer_adjust(&mut self, op: Bin, x: u32, c: u64, ahead: &[Operator<'_>]) -> Option<usize> {
         let [Operator::LocalTee { local_index }, Operator::GlobalSet { global_index }, rest @ ..] = ahead else {
             return None;
@@ -284,6 +285,21 @@ impl Translator<'_> {
             }
             _ => (c as u32, 2),
         };
+        // The function's return right after it (Go's epilogue): the frame's local is not
+        // written, only the global.
+        if let ([Operator::I32Const { value }, Operator::Return {}, ..], 1, Ok(local), Ok(global)) =
+            (&ahead[consumed..], self.num_results, u16::try_from(x), u16::try_from(g))
+        {
+            self.pop();
+            self.pop();
+            self.emit(Instr::SpAdjustReturnImm { local, global, imm, value: *value as u32 });
+            // Charged here: after the return the code is dead, where taken operators are not.
+            for _ in 0..consumed + 2 {
+                self.meter();
+            }
+            self.go_dead();
+            return Some(consumed + 2);
+        }
         self.preserve(x, 2);
         self.pop();
         self.pop();

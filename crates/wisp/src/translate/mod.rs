@@ -226,7 +226,7 @@ impl<'m> Translator<'m> {
     }
 
     /// Charges one unit of fuel for a Wasm operator to the current block.
-    fn meter(&mut self) {
+    pub(super) fn meter(&mut self) {
         if let Some(site) = self.fuel_site {
             if let Instr::ConsumeFuel { amount } = &mut self.code[site as usize] {
                 *amount += 1;
