@@ -775,6 +775,8 @@ const SPECIAL: &[(&str, &[Field], &str)] = &[
     ("ReturnCall", &[("func", "u32")], "`return_call` of a function defined in the same module: the callee's frame replaces the caller's (its arguments moved to the frame base)."),
     ("ReturnCallImport", &[("func", "u32")], "`return_call` through the instance's function index space: a Wasm callee replaces the caller's frame; a host function is called, and the `Return` the translator puts after this instruction returns its results."),
     ("ReturnCallIndirect", &[("type_id", "u32"), ("table", "u32")], "`return_call_indirect`: `CallIndirect`'s checks, then `ReturnCallImport`'s call (also followed by a `Return`)."),
+    ("CallRef", &[], "`call_ref`: pops a function reference; traps when it is null, else calls its function as `CallImport` does (the signature was validated)."),
+    ("ReturnCallRef", &[], "`return_call_ref`: `CallRef`'s check, then `ReturnCallImport`'s call (also followed by a `Return`)."),
     ("CallImport", &[("func", "u32")], "Calls through the instance's function index space (imports)."),
     ("CallIndirect", &[("type_id", "u32"), ("table", "u32")], "`type_id` is the engine-wide id of the expected signature."),
     ("Drop", &[], "Pops a slot."),
@@ -806,6 +808,9 @@ const SPECIAL: &[(&str, &[Field], &str)] = &[
     ("TableInit", &[("table", "u32"), ("elem", "u32")], "`table.init`."),
     ("ElemDrop", &[("elem", "u32")], "`elem.drop`."),
     ("RefIsNull", &[], "`ref.is_null`."),
+    ("RefAsNonNull", &[], "`ref.as_non_null`: traps when the reference on top of the stack is null."),
+    ("BrOnNull", &[("target", "u32"), ("drop", "u32"), ("keep", "u32")], "`br_on_null`: when the reference on top is null, pops it and `BrAdjust`s; otherwise leaves it."),
+    ("BrOnNonNull", &[("target", "u32"), ("drop", "u32"), ("keep", "u32")], "`br_on_non_null`: when the reference on top is not null, `BrAdjust` (the reference the last slot kept); otherwise pops it."),
     ("RefFunc", &[("func", "u32")], "Pushes a reference to function `func` of the instance."),
     // Idioms: sequences of several Wasm operators kept as one instruction, each for a measured
     // gain recorded in crates/wisp/RATIONALE.md (the translator's `idioms` layer).

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use wisp_decoder::{Features, FuncType};
+use wisp_decoder::{Features, FuncType, HeapType, RefType, SubType, ValType};
 
 /// Engine configuration.
 ///
@@ -207,12 +207,49 @@ impl Config {
 }
 
 /// Deduplicates function types engine-wide, so `call_indirect` compares two integers.
+///
+/// A type's identity is its recursion group's (iso-recursive equivalence, as the validator
+/// decides it within a module): a group is keyed by its types, finality included, with the
+/// indices into the group relative to its start (`REC`) and those before it as engine ids.
+/// A plain function type is a group of one. The registered signatures name engine ids in their
+/// concrete reference types, so signatures from different modules compare as values.
 #[derive(Debug, Default)]
 pub(crate) struct TypeRegistry {
-    ids: HashMap<FuncType, u32>,
+    groups: HashMap<Vec<(bool, FuncType)>, u32>,
     /// Shared with the stores that use them (`Store::func_types`), which read a signature on
     /// every call without this registry's lock.
     types: Vec<Arc<FuncType>>,
+}
+
+/// Marks, inside a group's key, an index relative to the group's start.
+const REC: u32 = 1 << 31;
+
+/// `ty` with each concrete type index `x` replaced by `map(x)`.
+fn map_indices(ty: &FuncType, map: impl Fn(u32) -> u32) -> FuncType {
+    let val = |t: ValType| match t {
+        ValType::Ref(r) => match r.heap() {
+            HeapType::Concrete(x) => ValType::Ref(RefType::new(r.nullable(), HeapType::Concrete(map(x)))),
+            _ => t,
+        },
+        t => t,
+    };
+    FuncType::new(ty.params().iter().map(|&t| val(t)), ty.results().iter().map(|&t| val(t)))
+}
+
+impl TypeRegistry {
+    /// The engine id of the first type of the group `key`, registering it (its signatures made
+    /// by `resolve` from the base id) when it is new.
+    fn group(&mut self, key: Vec<(bool, FuncType)>, resolve: impl Fn(u32, usize) -> FuncType) -> u32 {
+        if let Some(&base) = self.groups.get(&key) {
+            return base;
+        }
+        let base = self.types.len() as u32;
+        for i in 0..key.len() {
+            self.types.push(Arc::new(resolve(base, i)));
+        }
+        self.groups.insert(key, base);
+        base
+    }
 }
 
 #[derive(Debug)]
@@ -263,16 +300,38 @@ impl Engine {
         Arc::ptr_eq(&self.inner, &other.inner)
     }
 
-    /// The engine-wide id of a function type.
+    /// The engine-wide id of a host function's type (a group of one; its concrete reference
+    /// types name engine ids).
     pub(crate) fn intern_type(&self, ty: &FuncType) -> u32 {
         let mut reg = self.inner.types.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(&id) = reg.ids.get(ty) {
-            return id;
+        reg.group(vec![(true, ty.clone())], |_, _| ty.clone())
+    }
+
+    /// The engine-wide id of each of a module's types (`types` and `subs` as decoded, all
+    /// function types: `support::check` refuses the others).
+    pub(crate) fn intern_module_types(&self, types: &[FuncType], subs: &[SubType]) -> Vec<u32> {
+        let mut reg = self.inner.types.lock().unwrap_or_else(|e| e.into_inner());
+        let mut ids: Vec<u32> = Vec::with_capacity(types.len());
+        let mut start = 0;
+        while start < types.len() {
+            let len = subs.get(start).map_or(1, |s| (s.rec_len as usize).max(1)).min(types.len() - start);
+            let group = start..start + len;
+            let outer = |x: u32, ids: &[u32]| ids.get(x as usize).copied().unwrap_or(x);
+            let key = group
+                .clone()
+                .map(|i| {
+                    let rel = |x: u32| if x as usize >= start { REC | (x - start as u32) } else { outer(x, &ids) };
+                    (subs.get(i).is_none_or(|s| s.is_final), map_indices(&types[i], rel))
+                })
+                .collect();
+            let base = reg.group(key, |base, i| {
+                let abs = |x: u32| if x as usize >= start { base + (x - start as u32) } else { outer(x, &ids) };
+                map_indices(&types[start + i], abs)
+            });
+            ids.extend(base..base + len as u32);
+            start += len;
         }
-        let id = reg.types.len() as u32;
-        reg.types.push(Arc::new(ty.clone()));
-        reg.ids.insert(ty.clone(), id);
-        id
+        ids
     }
 
     /// Extends `known` (a prefix of the registry) until it holds type `id`.

@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::exec::{self, Exit, GrowKind};
 use crate::instance::{Extern, Instance};
 use crate::store::{AsContext, AsContextMut, FuncEntity, FuncKind, Store, Stored};
-use crate::value::Val;
+use crate::value::{val_sub, Val};
 use std::marker::PhantomData;
 use std::sync::Arc;
 use wisp_decoder::{FuncType, ValType};
@@ -40,7 +40,7 @@ impl<T> HostFunc<T> {
             f(caller.reborrow(), &params, &mut results)?;
             let inner = &caller.store.inner;
             for (i, (r, &t)) in results.iter().zip(fty.results()).enumerate() {
-                if r.ty() != t {
+                if !r.matches(t, inner) {
                     return Err(Error::Signature(format!(
                         "host function returned {} where {} was expected",
                         r.ty(),
@@ -213,7 +213,7 @@ impl Func {
             &mut big
         };
         for (i, (p, &t)) in params.iter().zip(ty.params()).enumerate() {
-            if p.ty() != t {
+            if !p.matches(t, &store.inner) {
                 return Err(argument_error(ty, i, p.ty(), t));
             }
             buf[i] = p.to_slot(&store.inner)?;
@@ -233,7 +233,9 @@ impl Func {
     ) -> Result<TypedFunc<Params, Results>> {
         let ty = self.ty(&store)?;
         let (p, r) = (Params::types(), Results::types());
-        if ty.params() != p.as_slice() || ty.results() != r.as_slice() {
+        // A parameter's Rust type must be a subtype of the Wasm one, a result's a supertype.
+        let fits = |a: &[ValType], b: &[ValType]| a.len() == b.len() && a.iter().zip(b).all(|(&a, &b)| val_sub(a, b));
+        if !fits(&p, ty.params()) || !fits(ty.results(), &r) {
             return Err(Error::Signature(format!(
                 "function has type {ty}, not {}",
                 FuncType::new(p.iter().copied(), r.iter().copied())

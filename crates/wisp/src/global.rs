@@ -31,7 +31,7 @@ impl Global {
     /// A new global of type `ty` holding `value` (which must be of its content type).
     pub fn new(mut store: impl AsContextMut, ty: GlobalType, value: Val) -> Result<Global> {
         let inner = &mut store.as_context_mut().inner;
-        if value.ty() != ty.content {
+        if !value.matches(ty.content, inner) {
             return Err(Error::Signature(format!("global of type {} given a {}", ty.content, value.ty())));
         }
         let v = value.to_slot(inner)?;
@@ -60,7 +60,7 @@ impl Global {
         if !ty.mutable {
             return Err(Error::Usage("cannot set an immutable global".into()));
         }
-        if value.ty() != ty.content {
+        if !value.matches(ty.content, inner) {
             return Err(Error::Signature(format!("global of type {} given a {}", ty.content, value.ty())));
         }
         let v = value.to_slot(inner)?;

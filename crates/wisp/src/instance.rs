@@ -217,10 +217,21 @@ fn limits_match(actual: Limits, expected: Limits) -> bool {
         }
 }
 
-fn check_import(store: &StoreInner, module: &str, name: &str, expected: &ExternType, actual: &Extern) -> Result<()> {
+/// Whether `actual` may be imported as `expected`; a function by its engine-wide type id,
+/// `func_type_id` for the import's type (signatures name engine ids only in the store).
+fn check_import(
+    store: &StoreInner,
+    module: &str,
+    name: &str,
+    expected: &ExternType,
+    func_type_id: u32,
+    actual: &Extern,
+) -> Result<()> {
+    let mut same_func_type = false;
     let actual_ty = match actual {
         Extern::Func(f) => {
             let i = store.check(f.0)?;
+            same_func_type = store.funcs[i as usize].type_id == func_type_id;
             ExternType::Func(store.func_type(i).clone())
         }
         Extern::Table(t) => {
@@ -238,12 +249,15 @@ fn check_import(store: &StoreInner, module: &str, name: &str, expected: &ExternT
         Extern::Global(g) => ExternType::Global(store.globals[store.check(g.0)? as usize].ty),
     };
     let ok = match (expected, &actual_ty) {
-        (ExternType::Func(e), ExternType::Func(a)) => e == a,
+        (ExternType::Func(_), ExternType::Func(_)) => same_func_type,
         (ExternType::Table(e), ExternType::Table(a)) => e.element == a.element && limits_match(a.limits, e.limits),
         (ExternType::Memory(e), ExternType::Memory(a)) => {
             e.memory64 == a.memory64 && e.shared == a.shared && limits_match(a.limits, e.limits)
         }
-        (ExternType::Global(e), ExternType::Global(a)) => e == a,
+        (ExternType::Global(e), ExternType::Global(a)) => {
+            e.mutable == a.mutable
+                && if e.mutable { e.content == a.content } else { crate::value::val_sub(a.content, e.content) }
+        }
         _ => false,
     };
     if ok {
@@ -377,7 +391,24 @@ pub(crate) fn instantiate_from<T>(
     let mut memories = Vec::new();
     let mut globals = Vec::new();
     for (desc, ext) in m.imports.iter().zip(imports) {
-        check_import(inner, &desc.module, &desc.name, &desc.ty, ext)?;
+        // Imported functions come first in the function index space.
+        let func_type_id = m.funcs.get(funcs.len()).and_then(|&t| m.type_ids.get(t as usize)).copied();
+        // Tables and globals name their concrete types by engine id in the store.
+        let engine_ty;
+        let expected = match desc.ty {
+            ExternType::Table(mut t) => {
+                t.element = m.engine_ref(t.element);
+                engine_ty = ExternType::Table(t);
+                &engine_ty
+            }
+            ExternType::Global(mut g) => {
+                g.content = m.engine_val(g.content);
+                engine_ty = ExternType::Global(g);
+                &engine_ty
+            }
+            ref t => t,
+        };
+        check_import(inner, &desc.module, &desc.name, expected, func_type_id.unwrap_or(u32::MAX), ext)?;
         match ext {
             Extern::Func(f) => funcs.push(f.0.index),
             Extern::Table(t) => tables.push(t.0.index),
@@ -393,8 +424,14 @@ pub(crate) fn instantiate_from<T>(
         }));
     }
     for (i, &ty) in m.defined_tables().iter().enumerate() {
+        let mut ty = ty;
+        ty.element = m.engine_ref(ty.element);
         match from {
-            None => tables.push(store.new_table(ty, 0)?),
+            None => {
+                // A table is defined before any global: its initializer reads imports only.
+                let init = m.table_inits[i].as_ref().map_or(0, |e| eval_const(&store.inner, e.ops(), &globals, &funcs));
+                tables.push(store.new_table(ty, init)?)
+            }
             Some(snap) => {
                 let saved = &snap.tables[i];
                 let mut ty = ty;
@@ -420,10 +457,13 @@ pub(crate) fn instantiate_from<T>(
     for (i, (ty, init)) in m.defined_globals().enumerate() {
         let v = match from {
             None => eval_const(inner, init.ops(), &globals, &funcs),
-            Some(snap) if ty.content == ValType::Ref(RefType::FuncRef) => snap.resolve_ref(snap.globals[i], &funcs),
+            Some(snap) if matches!(ty.content, ValType::Ref(r) if crate::value::slot_ref_type(r) == RefType::FuncRef) => {
+                snap.resolve_ref(snap.globals[i], &funcs)
+            }
             Some(snap) => snap.globals[i],
         };
-        inner.globals.push(Box::new(GlobalEntity { value: UnsafeCell::new(v), ty: *ty }));
+        let ty = wisp_decoder::GlobalType { content: m.engine_val(ty.content), ..*ty };
+        inner.globals.push(Box::new(GlobalEntity { value: UnsafeCell::new(v), ty }));
         globals.push(inner.globals.len() as u32 - 1);
     }
     let global_ptrs = globals.iter().map(|&g| inner.globals[g as usize].value.get()).collect();

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use wisp_decoder::{
-    DataKind, ElementItems, ElementKind, ExternKind, FuncType, FunctionBody, GlobalType, ImportType, MemoryType,
-    Operator, RefType, TableType,
+    DataKind, ElementItems, ElementKind, ExternKind, FuncType, FunctionBody, GlobalType, HeapType, ImportType,
+    MemoryType, Operator, RefType, TableType, ValType,
 };
 
 /// One instruction of a constant expression.
@@ -149,6 +149,9 @@ pub(crate) struct ModuleInner {
     pub global_types: Vec<GlobalType>,
     /// The initializer of each global the module defines.
     pub global_inits: Vec<ConstExpr>,
+    /// The initializer of each table the module defines, where it has one (the null reference
+    /// otherwise; a table of non-nullable references has one).
+    pub table_inits: Vec<Option<ConstExpr>>,
     pub exports: Vec<(String, ExternKind, u32)>,
     pub export_index: ExportIndex,
     pub start: Option<u32>,
@@ -174,6 +177,21 @@ pub(crate) struct ModuleInner {
 }
 
 impl ModuleInner {
+    /// `t` with its concrete type index as an engine id, as the store's types name them.
+    pub fn engine_val(&self, t: ValType) -> ValType {
+        match t {
+            ValType::Ref(r) => ValType::Ref(self.engine_ref(r)),
+            t => t,
+        }
+    }
+
+    pub fn engine_ref(&self, r: RefType) -> RefType {
+        match r.heap() {
+            HeapType::Concrete(x) => RefType::new(r.nullable(), HeapType::Concrete(self.type_ids[x as usize])),
+            _ => r,
+        }
+    }
+
     pub fn func_type(&self, func_index: u32) -> &FuncType {
         &self.types[self.funcs[func_index as usize] as usize]
     }
@@ -366,7 +384,7 @@ impl Module {
         let info_copy = info.clone();
 
         let types = info.types;
-        let type_ids = types.iter().map(|t| engine.intern_type(t)).collect();
+        let type_ids = engine.intern_module_types(&m.types, &m.sub_types);
         let imports = m
             .imports
             .iter()
@@ -382,6 +400,8 @@ impl Module {
             })
             .collect();
         let global_inits = m.globals.iter().map(|g| const_expr(&g.init)).collect::<Result<Vec<_>>>()?;
+        let table_inits =
+            m.table_inits.iter().map(|e| e.as_ref().map(const_expr).transpose()).collect::<Result<_>>()?;
         let exports: Vec<(String, ExternKind, u32)> =
             m.exports.iter().map(|e| (e.name.to_string(), e.kind, e.index)).collect();
         let export_index = ExportIndex::new(exports.iter().map(|e| e.0.as_str()));
@@ -436,6 +456,7 @@ impl Module {
             memory_types: info.memories,
             global_types: info.globals,
             global_inits,
+            table_inits,
             exports,
             export_index,
             start,

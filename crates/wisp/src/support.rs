@@ -1,25 +1,19 @@
 //! What the decoder and validator accept but wisp does not execute yet: a module that uses
 //! it is refused when it is created, with an error that names the feature, never a panic in
 //! translation. WebAssembly 3.0's proposals are decoded and validated in full (their
-//! `Config` switches exist for that); execution follows proposal by proposal: tail calls and
-//! wide arithmetic execute (2026-12-05).
+//! `Config` switches exist for that); execution follows proposal by proposal: tail calls, wide
+//! arithmetic and typed function references execute (2026-12-05).
 
 use crate::error::{Error, Result};
 use wisp_decoder::{
-    CompositeType, ElementItems, Features, HeapType, ImportType, MemArg, Module, Operator, RefType, ValType,
+    CompositeType, ConstExpr, ElementItems, Features, HeapType, ImportType, MemArg, Module, Operator, RefType, ValType,
 };
 
 /// Whether `f` switches on a proposal wisp does not execute yet (WebAssembly 2.0's features,
-/// extended constant expressions, tail calls and wide arithmetic it executes, on or off).
+/// extended constant expressions, tail calls, wide arithmetic and typed function references it
+/// executes, on or off).
 fn beyond_executed(f: Features) -> bool {
-    f.simd
-        || f.relaxed_simd
-        || f.multi_memory
-        || f.memory64
-        || f.function_references
-        || f.exceptions
-        || f.custom_page_sizes
-        || f.gc
+    f.simd || f.relaxed_simd || f.multi_memory || f.memory64 || f.exceptions || f.custom_page_sizes || f.gc
 }
 
 /// Refuses `m` if it uses a feature wisp does not execute. A module decoded with only the
@@ -32,9 +26,11 @@ pub(crate) fn check(m: &Module<'_>) -> Result<()> {
     if !m.tags.is_empty() || m.imports.iter().any(|i| matches!(i.ty, ImportType::Tag(_))) {
         return Err(unsupported("tags (exceptions)"));
     }
+    // Function types in recursion groups execute (their identity is the group's, `engine.rs`);
+    // declared subtypes need the subtype checks of gc at run time.
     for s in &m.sub_types {
-        if !matches!(s.composite, CompositeType::Func) || s.supertype.is_some() || !s.is_final || s.rec_len > 1 {
-            return Err(unsupported("struct, array, sub and rec types (gc)"));
+        if !matches!(s.composite, CompositeType::Func) || s.supertype.is_some() {
+            return Err(unsupported("struct and array types, declared supertypes (gc)"));
         }
     }
     for t in &m.types {
@@ -51,8 +47,8 @@ pub(crate) fn check(m: &Module<'_>) -> Result<()> {
     for t in &m.tables {
         table(t.element, t.table64)?;
     }
-    if m.table_inits.iter().any(Option::is_some) {
-        return Err(unsupported("table initializer expressions (function-references)"));
+    for init in m.table_inits.iter().flatten() {
+        const_expr(init)?;
     }
     for t in &m.memories {
         memory(t.page_size_log2)?;
@@ -63,15 +59,7 @@ pub(crate) fn check(m: &Module<'_>) -> Result<()> {
     for e in &m.elements {
         ref_type(e.ty)?;
         if let ElementItems::Exprs(es) = &e.items {
-            for expr in es {
-                let mut ops = expr.operators();
-                while let Ok(op) = ops.read() {
-                    if matches!(op, Operator::End {}) {
-                        break;
-                    }
-                    operator(&op)?;
-                }
-            }
+            es.iter().try_for_each(const_expr)?;
         }
     }
     for body in &m.code {
@@ -82,6 +70,17 @@ pub(crate) fn check(m: &Module<'_>) -> Result<()> {
         while !ops.eof() {
             operator(&ops.read()?)?;
         }
+    }
+    Ok(())
+}
+
+fn const_expr(expr: &ConstExpr<'_>) -> Result<()> {
+    let mut ops = expr.operators();
+    while let Ok(op) = ops.read() {
+        if matches!(op, Operator::End {}) {
+            break;
+        }
+        operator(&op)?;
     }
     Ok(())
 }
@@ -99,11 +98,13 @@ fn val_type(t: ValType) -> Result<()> {
     }
 }
 
-/// Reference types wisp represents: `funcref` and `externref`, nullable or not.
+/// Reference types wisp represents: to functions (of any type, or of a defined function type:
+/// the module's types are all function types once `check` has seen them) and to external
+/// objects, nullable or not, and their bottom types.
 fn ref_type(r: RefType) -> Result<()> {
     match r.heap() {
-        HeapType::Func | HeapType::Extern => Ok(()),
-        _ => Err(Error::Unsupported(format!("reference type {r} (function-references)"))),
+        HeapType::Func | HeapType::Extern | HeapType::Concrete(_) | HeapType::NoFunc | HeapType::NoExtern => Ok(()),
+        _ => Err(Error::Unsupported(format!("reference type {r} (gc)"))),
     }
 }
 
@@ -135,12 +136,10 @@ fn memarg(op: &Operator<'_>, m: &MemArg) -> Result<()> {
 /// than the first.
 fn operator(op: &Operator<'_>) -> Result<()> {
     let proposal = op.proposal();
-    if !matches!(proposal, "mvp" | "sign_ext" | "sat" | "bulk" | "ref" | "tail_call" | "wide") {
-        // `return_call_ref` is a tail call of a typed reference: refused with `call_ref`.
-        let proposal = match proposal {
-            "func_ref" | "tail_call_ref" => "function-references",
-            p => p,
-        };
+    if !matches!(
+        proposal,
+        "mvp" | "sign_ext" | "sat" | "bulk" | "ref" | "tail_call" | "wide" | "func_ref" | "tail_call_ref"
+    ) {
         return Err(Error::Unsupported(format!("operator {} ({})", op.name(), proposal.replace('_', "-"))));
     }
     let mem = |m: u32| {

@@ -29,7 +29,7 @@ impl Table {
     /// A new table of type `ty`, every element `init`.
     pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table> {
         let store = store.as_context_mut();
-        if init.ty() != ValType::Ref(ty.element) {
+        if !init.matches(ValType::Ref(ty.element), &store.inner) {
             return Err(Error::Signature(format!("table of {} given a {}", ty.element, init.ty())));
         }
         let v = init.to_slot(&store.inner)?;
@@ -69,7 +69,7 @@ impl Table {
     pub fn set(&self, mut store: impl AsContextMut, index: u64, value: Val) -> Result<()> {
         let inner = &mut store.as_context_mut().inner;
         let i = self.index(inner)?;
-        if value.ty() != ValType::Ref(inner.tables[i].ty.element) {
+        if !value.matches(ValType::Ref(inner.tables[i].ty.element), inner) {
             return Err(Error::Signature("table element of the wrong type".into()));
         }
         let v = value.to_slot(inner)?;

@@ -31,6 +31,10 @@ pub enum TrapCode {
     TableOutOfBounds,
     /// `call_indirect` reached a null element.
     IndirectCallToNull,
+    /// `call_ref` or `return_call_ref` of a null function reference.
+    NullFunctionReference,
+    /// `ref.as_non_null` of a null reference.
+    NullReference,
     /// `call_indirect` reached a function of another type than the instruction's.
     BadSignature,
     /// Integer division or remainder by zero.
@@ -64,6 +68,8 @@ impl TrapCode {
             TrapCode::MemoryOutOfBounds => "out of bounds memory access",
             TrapCode::TableOutOfBounds => "out of bounds table access",
             TrapCode::IndirectCallToNull => "uninitialized element",
+            TrapCode::NullFunctionReference => "null function reference",
+            TrapCode::NullReference => "null reference",
             TrapCode::BadSignature => "indirect call type mismatch",
             TrapCode::IntegerDivideByZero => "integer divide by zero",
             TrapCode::IntegerOverflow => "integer overflow",

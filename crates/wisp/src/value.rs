@@ -2,7 +2,7 @@
 
 use crate::func::Func;
 use crate::store::{StoreInner, Stored};
-use wisp_decoder::{RefType, ValType};
+use wisp_decoder::{HeapType, RefType, ValType};
 
 /// An opaque reference the host hands to Wasm (`externref`). It refers to an object kept in
 /// the store that created it.
@@ -137,6 +137,22 @@ impl Val {
         }
     }
 
+    /// Whether the value may stand where a `ty` is expected (`ty`'s concrete types named by
+    /// engine id, as the store's signatures name them): a null only for a nullable type, a
+    /// function for a concrete type only when it has that type.
+    pub(crate) fn matches(&self, ty: ValType, store: &StoreInner) -> bool {
+        let ValType::Ref(r) = ty else { return self.ty() == ty };
+        match (self, r.heap()) {
+            (Val::FuncRef(None), _) => r.nullable() && slot_ref_type(r) == RefType::FuncRef,
+            (Val::ExternRef(None), _) => r.nullable() && slot_ref_type(r) == RefType::ExternRef,
+            (Val::FuncRef(Some(_)), HeapType::Func) | (Val::ExternRef(Some(_)), HeapType::Extern) => true,
+            (Val::FuncRef(Some(f)), HeapType::Concrete(id)) => {
+                store.check(f.0).is_ok_and(|i| store.funcs[i as usize].type_id == id)
+            }
+            _ => false,
+        }
+    }
+
     /// The value's slot encoding in `store`.
     pub(crate) fn to_slot(self, store: &StoreInner) -> Result<u64, crate::Error> {
         Ok(match self {
@@ -173,11 +189,22 @@ impl Val {
 /// `externref` for the others (wisp runs only those two kinds; see `support.rs`).
 pub(crate) fn slot_ref_type(r: RefType) -> RefType {
     match r.heap() {
-        wisp_decoder::HeapType::Func | wisp_decoder::HeapType::NoFunc | wisp_decoder::HeapType::Concrete(_) => {
-            RefType::FuncRef
-        }
+        HeapType::Func | HeapType::NoFunc | HeapType::Concrete(_) => RefType::FuncRef,
         _ => RefType::ExternRef,
     }
+}
+
+/// Whether value type `a` is a subtype of `b`, both naming engine ids (without declared
+/// supertypes, which `support.rs` refuses, a concrete type matches only itself and `func`).
+pub(crate) fn val_sub(a: ValType, b: ValType) -> bool {
+    let (ValType::Ref(a), ValType::Ref(b)) = (a, b) else { return a == b };
+    (b.nullable() || !a.nullable())
+        && match (a.heap(), b.heap()) {
+            (x, y) if x == y => true,
+            (HeapType::Concrete(_) | HeapType::NoFunc, HeapType::Func) => true,
+            (HeapType::NoFunc, HeapType::Concrete(_)) | (HeapType::NoExtern, HeapType::Extern) => true,
+            _ => false,
+        }
 }
 
 impl From<i32> for Val {

@@ -771,3 +771,87 @@ fn every_form_runs_like_its_plain_operator() {
     );
     assert_eq!(covered, FORMS.len());
 }
+
+/// The instructions of typed function references, which are not forms of a numeric operator:
+/// each function compiles to its instruction (by disassembly) and gives, on both backends, plain
+/// and with fuel and interruption on, what the spec says (`br_on_null` branches on null and
+/// drops it, `br_on_non_null` branches with the reference, `ref.as_non_null` and `call_ref`
+/// trap on null).
+#[test]
+fn every_reference_instruction_runs_on_both_backends() {
+    const SRC: &str = r#"(module
+  (type $t (func (param i32) (result i32)))
+  (table $tab 2 funcref)
+  (elem (table $tab) (i32.const 0) func $inc)
+  (func $inc (type $t) (i32.add (local.get 0) (i32.const 1)))
+  ;; The reference in slot 0 of the table, or null for any other index.
+  (func $at (param $i i32) (result (ref null $t))
+    (if (result (ref null $t)) (local.get $i)
+      (then (ref.null $t))
+      (else (ref.func $inc))))
+  (elem declare func $inc)
+  (func (export "call_ref") (param $i i32) (param $x i32) (result i32)
+    (call_ref $t (local.get $x) (call $at (local.get $i))))
+  (func (export "return_call_ref") (param $i i32) (param $x i32) (result i32)
+    (return_call_ref $t (local.get $x) (call $at (local.get $i))))
+  (func (export "ref_as_non_null") (param $i i32) (param $x i32) (result i32)
+    (call_ref $t (local.get $x) (ref.as_non_null (call $at (local.get $i)))))
+  ;; 100 - x for null (the value below the label's dropped); the reference called otherwise.
+  (func (export "br_on_null") (param $i i32) (param $x i32) (result i32)
+    (i32.const 100)
+    (block $null (result i32)
+      (i32.const 7) (local.get $x)
+      (br_on_null $null (call $at (local.get $i)))
+      (call_ref $t)
+      (return))
+    (i32.sub))
+  ;; At the label, x and the reference (5 dropped below them), called and added to 100; 1005
+  ;; when it is null.
+  (func (export "br_on_non_null") (param $i i32) (param $x i32) (result i32)
+    (i32.const 100)
+    (block $some (result i32 (ref $t))
+      (i32.const 5)
+      (local.get $x)
+      (br_on_non_null $some (call $at (local.get $i)))
+      (drop)
+      (return (i32.add (i32.const 1000))))
+    (call_ref $t)
+    (i32.add)))"#;
+    let mut engines = Vec::new();
+    for d in [Dispatch::Portable, Dispatch::Threaded] {
+        for instrumented in [false, true] {
+            let mut config = Config::new();
+            config.dispatch(d).wasm_tail_call(true).wasm_function_references(true);
+            config.consume_fuel(instrumented).interruptible(instrumented);
+            engines.push((format!("{d:?}, fuel and interruption: {instrumented}"), instrumented, Engine::new(&config)));
+        }
+    }
+    let bytes = wat(SRC).expect("assembles");
+    let null = Some(TrapCode::NullFunctionReference);
+    // (export, its function index, the instruction, [(index, x) -> result or trap]).
+    let cases: [(&str, u32, &str, [((i32, i32), Result<i32, Option<TrapCode>>); 2]); 5] = [
+        ("call_ref", 2, "CallRef", [((0, 41), Ok(42)), ((1, 41), Err(null))]),
+        ("return_call_ref", 3, "ReturnCallRef", [((0, 9), Ok(10)), ((1, 9), Err(null))]),
+        ("ref_as_non_null", 4, "RefAsNonNull", [((0, 1), Ok(2)), ((1, 1), Err(Some(TrapCode::NullReference)))]),
+        ("br_on_null", 5, "BrOnNull", [((0, 3), Ok(4)), ((1, 3), Ok(97))]),
+        ("br_on_non_null", 6, "BrOnNonNull", [((0, 3), Ok(104)), ((1, 3), Ok(1005))]),
+    ];
+    for (name, instrumented, engine) in &engines {
+        let module = Module::new(engine, &bytes).expect("compiles");
+        let mut store = Store::new(engine, ());
+        if *instrumented {
+            store.set_fuel(1_000_000).unwrap();
+        }
+        let inst = Linker::new(engine).instantiate(&mut store, &module).expect("instantiates");
+        for (export, index, instr, rows) in &cases {
+            let code = module.disassemble(*index).expect("defined");
+            assert!(mnemonics(&code).iter().any(|m| m == instr), "{name}: {export} is not {instr}:\n{code}");
+            let f = inst.get_typed_func::<(i32, i32), i32>(&store, export).unwrap();
+            for (args, want) in rows {
+                let got = f.call(&mut store, *args).map_err(|e| e.as_trap().map(|t| t.code()));
+                assert_eq!(&got, want, "{name}: {export}{args:?}");
+            }
+        }
+    }
+    assert_eq!(TrapCode::NullReference.message(), "null reference");
+}

@@ -1,4 +1,4 @@
-//! Tail calls (`return_call`, `return_call_indirect`) on both dispatch backends: the callee
+//! Tail calls (`return_call`, `return_call_indirect`, `return_call_ref`) on both dispatch backends: the callee
 //! replaces the caller's frame, so tail recursion runs in constant space (millions of calls
 //! deep under a value stack of 64 slots and a call depth of 8); callees in other instances, host
 //! callees, fuel, interruption, stack growth, and traps with their Wasm offsets.
@@ -18,7 +18,7 @@ fn engines(tune: impl Fn(&mut Config)) -> Vec<(Dispatch, Engine)> {
         .into_iter()
         .map(|d| {
             let mut config = Config::new();
-            config.dispatch(d).wasm_tail_call(true);
+            config.dispatch(d).wasm_tail_call(true).wasm_function_references(true);
             tune(&mut config);
             (d, Engine::new(&config))
         })
@@ -251,25 +251,33 @@ fn a_tail_call_costs_the_fuel_of_a_call() {
     }
 }
 
+/// An endless tail recursion, by `return_call` or by `return_call_ref`, stops at its deadline.
 #[test]
 fn an_endless_tail_recursion_is_interrupted() {
     const SPIN: &str = r#"(module
   (func $spin (export "spin") (param i64) (result i64)
     (return_call $spin (i64.add (local.get 0) (i64.const 1)))))"#;
-    for (d, engine) in engines(|c| {
-        c.interruptible(true).max_stack_slots(64).max_call_depth(8);
-    }) {
-        let (mut store, inst) = instantiate(&engine, SPIN);
-        store.set_timeout(Some(Duration::from_millis(50))).unwrap();
-        let spin = inst.get_typed_func::<i64, i64>(&store, "spin").unwrap();
-        let err = spin.call(&mut store, 0).unwrap_err();
-        let trap = err.as_trap().expect("a trap");
-        assert_eq!(trap.code(), TrapCode::DeadlineExceeded, "{d:?}");
-        // Stopped at the check on function entry: the offset of the body's first operator,
-        // `local.get 0`, in the only frame left.
-        let at = find(&wat(SPIN), &[0x20, 0x00, 0x42, 0x01, 0x7c]);
-        assert_eq!(trap.backtrace().len(), 1, "{d:?}: {err}");
-        assert_eq!(trap.backtrace()[0].module_offset, Some(at), "{d:?}: {err}");
+    const SPIN_REF: &str = r#"(module
+  (type $t (func (param i64) (result i64)))
+  (elem declare func $spin)
+  (func $spin (export "spin") (type $t)
+    (return_call_ref $t (i64.add (local.get 0) (i64.const 1)) (ref.func $spin))))"#;
+    for src in [SPIN, SPIN_REF] {
+        for (d, engine) in engines(|c| {
+            c.interruptible(true).max_stack_slots(64).max_call_depth(8);
+        }) {
+            let (mut store, inst) = instantiate(&engine, src);
+            store.set_timeout(Some(Duration::from_millis(50))).unwrap();
+            let spin = inst.get_typed_func::<i64, i64>(&store, "spin").unwrap();
+            let err = spin.call(&mut store, 0).unwrap_err();
+            let trap = err.as_trap().expect("a trap");
+            assert_eq!(trap.code(), TrapCode::DeadlineExceeded, "{d:?}");
+            // Stopped at the check on function entry: the offset of the body's first operator,
+            // `local.get 0`, in the only frame left.
+            let at = find(&wat(src), &[0x20, 0x00, 0x42, 0x01, 0x7c]);
+            assert_eq!(trap.backtrace().len(), 1, "{d:?}: {err}");
+            assert_eq!(trap.backtrace()[0].module_offset, Some(at), "{d:?}: {err}");
+        }
     }
 }
 
@@ -308,6 +316,149 @@ fn traps_after_and_at_tail_calls_have_their_offsets() {
             let trap = err.as_trap().expect("a trap");
             assert_eq!(trap.code(), code, "{d:?} {name}");
             assert_eq!(trap.backtrace()[0].module_offset, Some(find(&bytes, &pattern) + 2), "{d:?} {name}: {err}");
+        }
+    }
+}
+
+/// `return_call_ref` and `call_ref`: a counter by tail calls through a reference (to itself, and
+/// to a host function), and the same by plain calls through a reference.
+const REFS: &str = r#"(module
+  (type $t (func (param i64 i64) (result i64)))
+  (import "env" "host" (func $host (type $t)))
+  (elem declare func $count_ref $count_call_ref $host)
+  (func $count_ref (export "count_ref") (type $t)
+    (if (result i64) (i64.eqz (local.get 0))
+      (then (local.get 1))
+      (else (return_call_ref $t (i64.sub (local.get 0) (i64.const 1))
+                                (i64.add (local.get 1) (i64.const 2)) (ref.func $count_ref)))))
+  (func $count_call_ref (export "count_call_ref") (type $t)
+    (if (result i64) (i64.eqz (local.get 0))
+      (then (local.get 1))
+      (else (call_ref $t (i64.sub (local.get 0) (i64.const 1))
+                         (i64.add (local.get 1) (i64.const 2)) (ref.func $count_call_ref)))))
+  (func (export "tail_host") (type $t) (return_call_ref $t (local.get 0) (local.get 1) (ref.func $host)))
+  (func (export "call_host") (type $t) (call_ref $t (local.get 0) (local.get 1) (ref.func $host)))
+  (func (export "tail_null") (type $t) (return_call_ref $t (local.get 0) (local.get 1) (ref.null $t)))
+  (func (export "call_null") (type $t) (call_ref $t (local.get 0) (local.get 1) (ref.null $t))))"#;
+
+fn instantiate_refs(engine: &Engine) -> (Store<()>, Instance) {
+    let module = Module::new(engine, wat(REFS)).expect("compiles");
+    let mut store = Store::new(engine, ());
+    let mut linker = Linker::new(engine);
+    linker.func_wrap("env", "host", |n: i64, acc: i64| n * 1000 + acc).unwrap();
+    let inst = linker.instantiate(&mut store, &module).expect("instantiates");
+    (store, inst)
+}
+
+#[test]
+fn ten_million_tail_calls_by_reference_run_in_constant_space() {
+    for (d, engine) in engines(|c| {
+        c.max_stack_slots(64).max_call_depth(8);
+    }) {
+        let (mut store, inst) = instantiate_refs(&engine);
+        let f = |name: &str, store: &Store<()>| inst.get_typed_func::<(i64, i64), i64>(store, name).unwrap();
+        assert_eq!(f("count_ref", &store).call(&mut store, (10_000_000, 0)).unwrap(), 20_000_000, "{d:?}");
+        // By plain calls through references the frames run out, and the store stays usable.
+        let err = f("count_call_ref", &store).call(&mut store, (1_000, 0)).unwrap_err();
+        assert_eq!(trap_code(&err), Some(TrapCode::StackOverflow), "{d:?}");
+        assert_eq!(f("count_call_ref", &store).call(&mut store, (3, 1)).unwrap(), 7, "{d:?}");
+        // A host function through a reference, tail-called or called: its results are returned.
+        assert_eq!(f("tail_host", &store).call(&mut store, (4, 2)).unwrap(), 4002, "{d:?}");
+        assert_eq!(f("call_host", &store).call(&mut store, (5, 3)).unwrap(), 5003, "{d:?}");
+        // A null reference traps with the spec's message.
+        for name in ["tail_null", "call_null"] {
+            let err = f(name, &store).call(&mut store, (1, 1)).unwrap_err();
+            assert_eq!(trap_code(&err), Some(TrapCode::NullFunctionReference), "{d:?} {name}");
+            assert_eq!(TrapCode::NullFunctionReference.message(), "null function reference");
+        }
+    }
+}
+
+/// `ping` and `pong` in two instances call each other by `return_call_ref`: `pong` through a
+/// reference to the import, `ping` through a global of the other module's (equivalent) type that
+/// `pong`'s instance sets.
+#[test]
+fn tail_calls_by_reference_across_instances_run_in_constant_space() {
+    const A: &str = r#"(module
+  (type $t (func (param i64 i64) (result i64)))
+  (global $next (export "next") (mut (ref null $t)) (ref.null $t))
+  (func $ping (export "ping") (type $t)
+    (if (result i64) (i64.eqz (local.get 0))
+      (then (local.get 1))
+      (else (return_call_ref $t (i64.sub (local.get 0) (i64.const 1)) (i64.add (local.get 1) (i64.const 1))
+                                (global.get $next))))))"#;
+    const B: &str = r#"(module
+  (type $t (func (param i64 i64) (result i64)))
+  (import "a" "ping" (func $ping (type $t)))
+  (import "a" "next" (global $next (mut (ref null $t))))
+  (elem declare func $ping $pong)
+  (func $pong (type $t)
+    (return_call_ref $t (local.get 0) (i64.add (local.get 1) (i64.const 1000)) (ref.func $ping)))
+  (func $init (global.set $next (ref.func $pong)))
+  (start $init))"#;
+    for (d, engine) in engines(|c| {
+        c.max_stack_slots(64).max_call_depth(8);
+    }) {
+        let mut store = Store::new(&engine, ());
+        let mut linker = Linker::new(&engine);
+        let a = linker.instantiate(&mut store, &Module::new(&engine, wat(A)).unwrap()).unwrap();
+        let ping = a.get_typed_func::<(i64, i64), i64>(&store, "ping").unwrap();
+        // Before `B` sets the global, `ping` calls through a null reference.
+        let err = ping.call(&mut store, (1, 0)).unwrap_err();
+        assert_eq!(trap_code(&err), Some(TrapCode::NullFunctionReference), "{d:?}");
+        linker.instance(&store, "a", a).unwrap();
+        linker.instantiate(&mut store, &Module::new(&engine, wat(B)).unwrap()).unwrap();
+        assert_eq!(ping.call(&mut store, (2_000_000, 0)).unwrap(), 2_002_000_000, "{d:?}");
+    }
+}
+
+/// `call_ref` costs what `call` costs and `return_call_ref` what `return_call` costs, one
+/// operator each: the reference versions of the counters run one more operator per level (the
+/// `ref.func`), and nothing else.
+#[test]
+fn calls_by_reference_cost_the_fuel_of_calls() {
+    for (d, engine) in engines(|c| {
+        c.consume_fuel(true);
+    }) {
+        let (mut store, loops) = instantiate(&engine, LOOPS);
+        let (mut rstore, refs) = instantiate_refs(&engine);
+        let used = |inst: &Instance, name: &str, n: i64, store: &mut Store<()>| {
+            let f = inst.get_typed_func::<(i64, i64), i64>(&*store, name).unwrap();
+            store.set_fuel(1_000_000).unwrap();
+            assert_eq!(f.call(&mut *store, (n, 0)).unwrap(), 2 * n);
+            1_000_000 - store.get_fuel().unwrap()
+        };
+        for n in [0i64, 1, 2, 10, 1000] {
+            let tail = used(&loops, "count", n, &mut store);
+            assert_eq!(used(&refs, "count_ref", n, &mut rstore), tail + n as u64, "{d:?}: n = {n}");
+            let call = used(&loops, "count_call", n, &mut store);
+            assert_eq!(used(&refs, "count_call_ref", n, &mut rstore), call + n as u64, "{d:?}: n = {n}");
+        }
+        rstore.set_fuel(10_000).unwrap();
+        let count_ref = refs.get_typed_func::<(i64, i64), i64>(&rstore, "count_ref").unwrap();
+        let err = count_ref.call(&mut rstore, (i64::MAX, 0)).unwrap_err();
+        assert_eq!(trap_code(&err), Some(TrapCode::OutOfFuel), "{d:?}");
+    }
+}
+
+/// A null reference's trap points at the `return_call_ref` or `call_ref` that met it.
+#[test]
+fn a_call_through_a_null_reference_traps_at_it() {
+    const SRC: &str = r#"(module
+  (type $v (func))
+  (func (export "tail") (return_call_ref $v (ref.null $v)))
+  (func (export "call") (call_ref $v (ref.null $v))))"#;
+    let bytes = wat(SRC);
+    for (d, engine) in engines(|_| {}) {
+        let (mut store, inst) = instantiate(&engine, SRC);
+        // `ref.null 0` (0xd0 0x00), then `return_call_ref 0` (0x15) or `call_ref 0` (0x14).
+        for (name, op) in [("tail", 0x15u8), ("call", 0x14)] {
+            let f = inst.get_typed_func::<(), ()>(&store, name).unwrap();
+            let err = f.call(&mut store, ()).unwrap_err();
+            let trap = err.as_trap().expect("a trap");
+            assert_eq!(trap.code(), TrapCode::NullFunctionReference, "{d:?} {name}");
+            let at = find(&bytes, &[0xd0, 0x00, op, 0x00, 0x0b]) + 2;
+            assert_eq!(trap.backtrace()[0].module_offset, Some(at), "{d:?} {name}: {err}");
         }
     }
 }

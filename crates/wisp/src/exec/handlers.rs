@@ -39,6 +39,8 @@ macro_rules! for_each_handler {
             ReturnCall { func } => tail_call_wasm!(inst_idx!(), func),
             ReturnCallImport { func } => tail_call_store_func!(store_func!(func)),
             ReturnCallIndirect { type_id, table } => tail_call_store_func!(indirect_callee!(type_id, table)),
+            CallRef => call_store_func!(ref_callee!()),
+            ReturnCallRef => tail_call_store_func!(ref_callee!()),
             Unreachable => trap!(TrapCode::Unreachable),
             TooLarge => trap!(TrapCode::FunctionTooLarge),
             ConsumeFuel { amount } => {
@@ -295,6 +297,27 @@ macro_rules! for_each_handler {
                 store!().instances[i].elems[elem as usize] = Box::default();
             },
             RefIsNull => top!() = (top!() == 0) as u64,
+            RefAsNonNull => {
+                if top!() == 0 {
+                    trap!(TrapCode::NullReference);
+                }
+            },
+            BrOnNull { target, drop, keep } => {
+                if top!() == 0 {
+                    let _ = pop!();
+                    drop_keep!(drop, keep);
+                    jump!(target);
+                }
+            },
+            BrOnNonNull { target, drop, keep } => {
+                // `jump!` sets the next instruction; it does not leave the handler.
+                if top!() != 0 {
+                    drop_keep!(drop, keep);
+                    jump!(target);
+                } else {
+                    let _ = pop!();
+                }
+            },
             RefFunc { func } => push!(store_func!(func) as u64 + 1),
         } }
     };
@@ -326,6 +349,18 @@ macro_rules! indirect_callee {
             trap!(TrapCode::BadSignature);
         }
         sf
+    }};
+}
+
+/// The store function a `call_ref` calls (its reference popped), after the null check that
+/// traps; validation proved its type.
+macro_rules! ref_callee {
+    () => {{
+        let r = pop!();
+        if r == 0 {
+            trap!(TrapCode::NullFunctionReference);
+        }
+        (r - 1) as u32
     }};
 }
 

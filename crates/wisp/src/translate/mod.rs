@@ -518,6 +518,25 @@ impl<'m> Translator<'m> {
         self.link(site, target, idx);
     }
 
+    /// `br_on_null` (`null`) or `br_on_non_null` to label `depth`, the reference on top of the
+    /// value stack: the null one is dropped when the first branches, the other kept when the
+    /// second does (so it is one of the label's values), and the second pops it when it falls
+    /// through.
+    fn br_on_null(&mut self, depth: u32, null: bool) {
+        self.materialize_all(0);
+        let (target, drop, keep, idx) = self.branch_info(depth, self.phys - null as u32);
+        let t = u32::MAX;
+        let site = self.emit(if null {
+            Instr::BrOnNull { target: t, drop, keep }
+        } else {
+            Instr::BrOnNonNull { target: t, drop, keep }
+        });
+        self.link(site, target, idx);
+        if !null {
+            self.pop();
+        }
+    }
+
     // --- Operators -----------------------------------------------------------------------
 
     /// Translates `op`; `ahead` are the operators that follow it. Returns how many of them it
@@ -711,6 +730,21 @@ impl<'m> Translator<'m> {
                 self.return_after_host(results);
                 self.go_dead();
             }
+            // A function reference's slot is its store index plus one: the call needs no table.
+            Operator::CallRef { type_index } => {
+                let (params, results) = arity(&m.types[type_index as usize]);
+                self.simple(params + 1, Instr::CallRef, results);
+            }
+            Operator::ReturnCallRef { type_index } => {
+                let (params, results) = arity(&m.types[type_index as usize]);
+                self.take_operands(params + 1);
+                self.emit(Instr::ReturnCallRef);
+                self.return_after_host(results);
+                self.go_dead();
+            }
+            Operator::RefAsNonNull {} => self.simple(1, Instr::RefAsNonNull, 1),
+            Operator::BrOnNull { relative_depth } => self.br_on_null(relative_depth, true),
+            Operator::BrOnNonNull { relative_depth } => self.br_on_null(relative_depth, false),
             Operator::Drop {} => {
                 if self.pop().on_stack() {
                     self.emit(Instr::Drop);

@@ -97,6 +97,9 @@ fn can_trap(op: &Operator<'_>) -> bool {
             | CallIndirect { .. }
             | ReturnCall { .. }
             | ReturnCallIndirect { .. }
+            | CallRef { .. }
+            | ReturnCallRef { .. }
+            | RefAsNonNull {}
             | TableGet { .. }
             | TableSet { .. }
             | TableInit { .. }
