@@ -309,8 +309,10 @@ impl WasmiSide {
         let mut config = Config::default();
         config.set_max_recursion_depth(20_000);
         config.set_max_stack_height(64 << 20);
-        // Tail calls are on by default; wide arithmetic is not (`smith_config_3` generates both).
-        config.wasm_tail_call(true).wasm_wide_arithmetic(true);
+        // Tail calls, multi-memory and memory64 are on by default; wide arithmetic and custom
+        // page sizes are not (`smith_config_3` generates wide arithmetic, `tests/memories.rs`
+        // custom page sizes).
+        config.wasm_tail_call(true).wasm_wide_arithmetic(true).wasm_custom_page_sizes(true);
         // Every function is translated here, where a panic of wasmi's translator is caught,
         // rather than on its first call.
         config.compilation_mode(CompilationMode::Eager);

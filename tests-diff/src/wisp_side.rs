@@ -265,8 +265,15 @@ impl WispSide {
     /// Instantiates the module with the host `plan` describes (which must be what wisp reads).
     pub fn instantiate(bytes: &[u8], dispatch: Dispatch, plan: &Plan) -> Result<WispSide, Outcome> {
         let mut config = Config::new();
-        // The WebAssembly 3.0 proposals wisp executes (what `smith_config_3` generates).
-        config.dispatch(dispatch).wasm_tail_call(true).wasm_wide_arithmetic(true);
+        // The WebAssembly 3.0 proposals wisp executes (what `smith_config_3` generates, and the
+        // memories of `tests/memories.rs`).
+        config
+            .dispatch(dispatch)
+            .wasm_tail_call(true)
+            .wasm_wide_arithmetic(true)
+            .wasm_multi_memory(true)
+            .wasm_memory64(true)
+            .wasm_custom_page_sizes(true);
         let engine = Engine::new(&config);
         let module = Module::new(&engine, bytes).map_err(|e| outcome(&e))?;
         let own = self::plan(&module);

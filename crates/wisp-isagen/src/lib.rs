@@ -12,8 +12,8 @@
 //!   result: branch when it is true / false);
 //! - for memory access, the address's kind (`S`, `L`, `I`: an absolute address; `A`, `X`, `E`,
 //!   `F`: address arithmetic the access does itself, see `K`), the value's kind
-//!   for stores, and the memory and address width (memory 0 with 32-bit addresses is the one row
-//!   generated today; `MEMORY_ROWS` is where memory 1.. and 64-bit addresses join).
+//!   for stores, and the memory row (`MEMORY_ROWS`: memory 0 with 32-bit addresses, with every
+//!   address kind; any memory by index with 32-bit addresses; any memory with 64-bit ones).
 //!
 //! A few facts about operators prune the product: a commutative operator needs no `LS` form
 //! (its operands are swapped), a comparison's `LS` form is its mirror's `SL` (`a < b` is
@@ -749,10 +749,27 @@ const TESTS: &[&str] = &["I32Eqz", "I64Eqz"];
 /// (`c = c + by`, sieve's `j += i`) with a local bound.
 const LATCH_KINDS: &[(&str, &str)] = &[("I", "L"), ("I", "I"), ("L", "L")];
 
-/// The memory-access rows: (name suffix, doc). Memory 0 with 32-bit addresses, the only one
-/// Wasm 2.0 has, carries neither a memory index nor a width in its names or fields; the rows
-/// of multi-memory and memory64 join here.
-const MEMORY_ROWS: &[(&str, &str)] = &[("", "memory 0, 32-bit address")];
+/// A memory-access row: which memories its forms reach and how their address is read.
+struct MemRow {
+    /// Added to the operator's name (`I32LoadMem64_S`).
+    suffix: &'static str,
+    /// Fields after the operands' (the memory index, the offset).
+    fields: &'static [Field],
+    /// Whether the address is an i64 (memory64).
+    addr64: bool,
+}
+
+/// The memory-access rows. Memory 0 with 32-bit addresses, the only one Wasm 2.0 has, carries
+/// neither a memory index nor a width in its names or fields and has every address kind; the
+/// rows of multi-memory (`Mem`: any memory with 32-bit addresses, by index) and memory64
+/// (`Mem64`: any memory with 64-bit addresses and offsets) take their address and value from
+/// the stack only (the translator materializes other operands), which keeps the forms few and
+/// the first row's handlers as they were.
+const MEMORY_ROWS: &[MemRow] = &[
+    MemRow { suffix: "", fields: &[("offset", "u32")], addr64: false },
+    MemRow { suffix: "Mem", fields: &[("memory", "u32"), ("offset", "u32")], addr64: false },
+    MemRow { suffix: "Mem64", fields: &[("memory", "u32"), ("offset", "u64")], addr64: true },
+];
 
 /// Instructions that are not forms of a numeric operator: `(name, fields, doc)`. Their handlers
 /// are written by hand (`exec/handlers.rs`).
@@ -799,6 +816,12 @@ const SPECIAL: &[(&str, &[Field], &str)] = &[
     ("DataDrop", &[("data", "u32")], "`data.drop`."),
     ("MemoryCopy", &[], "`memory.copy` within memory 0."),
     ("MemoryFill", &[], "`memory.fill` of memory 0."),
+    ("MemorySizeAt", &[("memory", "u32")], "`memory.size` of any memory but a 32-bit memory 0 with 64 KiB pages: the size in the memory's own pages (an i64 for a 64-bit memory)."),
+    ("MemoryGrowAt", &[("memory", "u32")], "`memory.grow` of any memory but a 32-bit memory 0 with 64 KiB pages (the delta and result i64 for a 64-bit memory)."),
+    ("MemoryInitAt", &[("memory", "u32"), ("data", "u32")], "`memory.init` of any memory but a 32-bit memory 0."),
+    ("MemoryCopyAt", &[("dst", "u32"), ("src", "u32")], "`memory.copy` between any two memories (or within one) but within a 32-bit memory 0."),
+    ("MemoryFillAt", &[("memory", "u32")], "`memory.fill` of any memory but a 32-bit memory 0."),
+    ("TableIndex64", &[], "Saturates the i64 table index on top of the stack at `u32::MAX` (no table holds that many elements), so a `call_indirect` through a 64-bit table reads it as the 32-bit tables' index."),
     ("TableGet", &[("table", "u32")], "`table.get`."),
     ("TableSet", &[("table", "u32")], "`table.set`."),
     ("TableSize", &[("table", "u32")], "`table.size`."),
@@ -922,6 +945,8 @@ struct Form {
     /// The immediate field's type, when the form has one (`u32`, `u64` or `i32`).
     imm: Option<&'static str>,
     traps: bool,
+    /// For memory access: the index of its row in `MEMORY_ROWS` (0 for every other form).
+    row: usize,
 }
 
 /// Whether the fields fit beside a 2-byte tag in a 16-byte, 8-aligned instruction (rustc
@@ -1044,22 +1069,23 @@ fn forms(ops: &[WasmOp]) -> Vec<Form> {
                 _ => val_bits(ty) / 8,
             };
             let load = sig[0] == "load";
-            for _row in MEMORY_ROWS {
-                let addr_kinds = [K::S, K::L, K::I, K::A, K::X, K::E, K::F];
+            for (row_index, row) in MEMORY_ROWS.iter().enumerate() {
+                let first = row_index == 0;
+                let addr_kinds: &[K] = if first { &[K::S, K::L, K::I, K::A, K::X, K::E, K::F] } else { &[K::S] };
+                let dsts: &[D] = if first { &[D::S, D::L] } else { &[D::S] };
+                let values: &[K] = if first { &[K::S, K::L, K::I] } else { &[K::S] };
                 if load {
-                    for a in addr_kinds {
-                        for d in [D::S, D::L] {
+                    for &a in addr_kinds {
+                        for &d in dsts {
                             // A scaled index is loaded onto the stack only.
                             if a == K::X && d == D::L {
                                 continue;
                             }
-                            let Some((fields, imm)) =
-                                layout(&[("addr", "ptr")], &[a], d, 32, false, &[("offset", "u32")])
-                            else {
+                            let Some((fields, imm)) = layout(&[("addr", "ptr")], &[a], d, 32, false, row.fields) else {
                                 continue;
                             };
                             out.push(Form {
-                                name: format!("{name}_{}{}", kinds_name(&[a]), d.suffix()),
+                                name: format!("{name}{}_{}{}", row.suffix, kinds_name(&[a]), d.suffix()),
                                 op: name,
                                 text: op.text,
                                 family: Family::Load,
@@ -1069,33 +1095,29 @@ fn forms(ops: &[WasmOp]) -> Vec<Form> {
                                 width,
                                 imm,
                                 traps: true,
+                                row: row_index,
                             });
                         }
                     }
                 } else {
-                    for a in addr_kinds {
+                    for &a in addr_kinds {
                         if a == K::X {
                             continue;
                         }
-                        for v in [K::S, K::L, K::I] {
+                        for &v in values {
                             // The translator forms a local-plus-constant address only when the
                             // store's value is a local or a constant right after it.
                             if a == K::A && v == K::S {
                                 continue;
                             }
                             let bits = if width == 8 { 64 } else { 32 };
-                            let Some((fields, imm)) = layout(
-                                &[("addr", "ptr"), ("value", "imm")],
-                                &[a, v],
-                                D::S,
-                                bits,
-                                true,
-                                &[("offset", "u32")],
-                            ) else {
+                            let Some((fields, imm)) =
+                                layout(&[("addr", "ptr"), ("value", "imm")], &[a, v], D::S, bits, true, row.fields)
+                            else {
                                 continue;
                             };
                             out.push(Form {
-                                name: format!("{name}_{}", kinds_name(&[a, v])),
+                                name: format!("{name}{}_{}", row.suffix, kinds_name(&[a, v])),
                                 op: name,
                                 text: op.text,
                                 family: Family::Store,
@@ -1105,6 +1127,7 @@ fn forms(ops: &[WasmOp]) -> Vec<Form> {
                                 width,
                                 imm,
                                 traps: true,
+                                row: row_index,
                             });
                         }
                     }
@@ -1129,6 +1152,7 @@ fn forms(ops: &[WasmOp]) -> Vec<Form> {
                     width: 0,
                     imm,
                     traps,
+                    row: 0,
                 });
             }
             continue;
@@ -1187,6 +1211,7 @@ fn forms(ops: &[WasmOp]) -> Vec<Form> {
                         width: 0,
                         imm,
                         traps,
+                        row: 0,
                     });
                 }
             }
@@ -1214,6 +1239,7 @@ fn forms(ops: &[WasmOp]) -> Vec<Form> {
                         width: 0,
                         imm,
                         traps,
+                        row: 0,
                     });
                 }
             }
@@ -1249,6 +1275,7 @@ fn forms(ops: &[WasmOp]) -> Vec<Form> {
                             width: 0,
                             imm,
                             traps: false,
+                            row: 0,
                         });
                     }
                 }
@@ -1284,6 +1311,16 @@ fn imm_expr(field: &str, ty: &str) -> String {
         "u64" => field.to_string(),
         "i32" => format!("{field} as i64 as u64"),
         _ => format!("{field} as u64"),
+    }
+}
+
+/// The address of a form of another memory row than the first (taken from the stack): an i32
+/// slot's low 32 bits, or the whole i64.
+fn row_addr(f: &Form) -> &'static str {
+    if MEMORY_ROWS[f.row].addr64 {
+        "addr_"
+    } else {
+        "addr_ as u32 as u64"
     }
 }
 
@@ -1351,6 +1388,9 @@ fn body(f: &Form) -> String {
                 call
             }
         }
+        Family::Load if f.row != 0 => {
+            format!("load_at!(memory, {}, offset as u64, {}, {})", row_addr(f), f.width, sem(f.text))
+        }
         Family::Load => format!("load_from!({}, offset, {}, {})", operand("addr", f.kinds[0]), f.width, sem(f.text)),
         // The product first, then the add or sub, each through its operator's own function.
         Family::MulAdd => format!(
@@ -1367,6 +1407,15 @@ fn body(f: &Form) -> String {
                 roles.iter().zip(&f.kinds).map(|(r, &k)| format!("Slot::from_slot({})", operand(r, k))).collect();
             let results = if stack.is_empty() { "push!(lo); push!(hi)" } else { "top!() = lo; push!(hi)" };
             return format!("{{ {s}let (lo, hi) = {}({}); {results} }}", sem(f.text), args.join(", "));
+        }
+        Family::Store if f.row != 0 => {
+            return format!(
+                "{{ {s}store_at!(memory, {}, offset as u64, {}, {}, {}) }}",
+                row_addr(f),
+                f.width,
+                sem(f.text),
+                operand("value", f.kinds[1])
+            );
         }
         Family::Store => {
             return format!(
@@ -1429,7 +1478,12 @@ fn doc(f: &Form) -> String {
         _ => "",
     };
     let text = if f.family == Family::MulAdd { format!("{} c (a * b)", f.text) } else { f.text.to_string() };
-    format!("`{text}`: {}{dst}{imm}.", parts.join(", "))
+    let row = match f.row {
+        0 => "",
+        r if MEMORY_ROWS[r].addr64 => " (memory `memory`, 64-bit address)",
+        _ => " (memory `memory`, 32-bit address)",
+    };
+    format!("`{text}`{row}: {}{dst}{imm}.", parts.join(", "))
 }
 
 fn fields_decl(fields: &[(&str, &str)]) -> String {
@@ -1518,6 +1572,9 @@ fn select_arm(f: &Form, op_enum: &str) -> String {
         }
     }
     if matches!(f.family, Family::Load | Family::Store) {
+        if f.row != 0 {
+            inits.push("memory".to_string());
+        }
         inits.push("offset".to_string());
     }
     let dpat = match f.dst {
@@ -1951,10 +2008,24 @@ pub fn generate() -> String {
             o.push_str("    /// The form for these address and value kinds (`offset` from the memory argument).\n");
             o.push_str("    pub(crate) fn form(self, addr: Addr, value: Opd, offset: u32) -> Option<Instr> {\n        let d = Dst::S;\n        Some(match (self, (addr, value), d) {\n");
         }
-        for f in forms.iter().filter(|f| f.family == fam) {
+        for f in forms.iter().filter(|f| f.family == fam && f.row == 0) {
             writeln!(o, "            {}", select_arm(f, "Self")).unwrap();
         }
-        o.push_str("            _ => return None,\n        })\n    }\n}\n\n");
+        o.push_str("            _ => return None,\n        })\n    }\n\n");
+        // The other rows: every operand on the stack, the row chosen by the address width.
+        o.push_str("    /// The form on memory `memory` of another row than memory 0's 32-bit one (every operand\n    /// on the stack): `addr64` for a 64-bit memory; `None` when an offset does not fit its row.\n");
+        o.push_str("    pub(crate) fn form_at(self, memory: u32, offset: u64, addr64: bool) -> Option<Instr> {\n        Some(match (self, addr64) {\n");
+        for f in forms.iter().filter(|f| f.family == fam && f.row != 0) {
+            let row = &MEMORY_ROWS[f.row];
+            let offset = if row.fields.iter().any(|x| *x == ("offset", "u64")) {
+                "offset"
+            } else {
+                "offset: u32::try_from(offset).ok()?"
+            };
+            writeln!(o, "            (Self::{}, {}) => Instr::{} {{ memory, {offset} }},", f.op, row.addr64, f.name)
+                .unwrap();
+        }
+        o.push_str("        })\n    }\n}\n\n");
     }
 
     // The translator's arms: each numeric and memory operator names its family's operator in
@@ -1969,15 +2040,10 @@ pub fn generate() -> String {
         writeln!(o, "            Operator::{n} {{}} => return $t.unary(Un::{n}, $ahead),").unwrap();
     }
     for (n, _) in &loads {
-        writeln!(
-            o,
-            "            Operator::{n} {{ memarg }} => return $t.load(Load::{n}, memarg.offset as u32, $ahead),"
-        )
-        .unwrap();
+        writeln!(o, "            Operator::{n} {{ memarg }} => return $t.load(Load::{n}, memarg, $ahead),").unwrap();
     }
     for (n, _) in &stores {
-        writeln!(o, "            Operator::{n} {{ memarg }} => return $t.store(Store::{n}, memarg.offset as u32),")
-            .unwrap();
+        writeln!(o, "            Operator::{n} {{ memarg }} => return $t.store(Store::{n}, memarg),").unwrap();
     }
     for (n, _) in &wides {
         writeln!(o, "            Operator::{n} {{}} => return $t.wide(Wide::{n}),").unwrap();
@@ -2031,19 +2097,20 @@ pub fn generate() -> String {
         };
         writeln!(
             o,
-            "    FormInfo {{ name: \"{}\", op: \"{}\", family: \"{fam}\", kinds: \"{}\", dst: \"{}\", narrow_imm: {} }},",
+            "    FormInfo {{ name: \"{}\", op: \"{}\", family: \"{fam}\", kinds: \"{}\", dst: \"{}\", narrow_imm: {}, memory_row: \"{}\" }},",
             f.name,
             f.text,
             kinds_name(&f.kinds),
             f.dst.name(),
-            f.imm == Some("i32")
+            f.imm == Some("i32"),
+            MEMORY_ROWS[f.row].suffix
         )
         .unwrap();
     }
     for l in &latches {
         writeln!(
             o,
-            "    FormInfo {{ name: \"{}\", op: \"{}\", family: \"latch\", kinds: \"L{}{}\", dst: \"Br\", narrow_imm: {} }},",
+            "    FormInfo {{ name: \"{}\", op: \"{}\", family: \"latch\", kinds: \"L{}{}\", dst: \"Br\", narrow_imm: {}, memory_row: \"\" }},",
             l.name,
             l.text,
             l.step,
@@ -2055,7 +2122,7 @@ pub fn generate() -> String {
     for f in &selects {
         writeln!(
             o,
-            "    FormInfo {{ name: \"{}\", op: \"select\", family: \"select\", kinds: \"{}{}S\", dst: \"{}\", narrow_imm: false }},",
+            "    FormInfo {{ name: \"{}\", op: \"select\", family: \"select\", kinds: \"{}{}S\", dst: \"{}\", narrow_imm: false, memory_row: \"\" }},",
             f.name,
             f.a,
             f.b,

@@ -401,14 +401,16 @@ fn run_call<T>(store: &mut Store<T>, func: u32, buf: &mut [u64], np: usize, nr: 
                 return Err(e);
             }
             Ok(Exit::Grow { kind, index, delta, resume }) => {
-                let (index, delta) = (index as usize, delta as u64);
-                let old = match kind {
-                    GrowKind::Memory => store.grow_memory(index, delta),
-                    GrowKind::Table { init } => store.grow_table(index, delta, init),
+                let index = index as usize;
+                let (old, wide) = match kind {
+                    GrowKind::Memory => (store.grow_memory(index, delta), store.inner.memories[index].ty.memory64),
+                    GrowKind::Table { init } => {
+                        (store.grow_table(index, delta, init), store.inner.tables[index].ty.table64)
+                    }
                 };
                 // The result takes the slot of the popped delta, which the frame has room for.
                 let sp = store.inner.stack.sp;
-                store.inner.stack.set_slot(sp, old.map_or(u32::MAX, |old| old as u32) as u64);
+                store.inner.stack.set_slot(sp, exec::grow_result(old, wide));
                 store.inner.stack.sp = sp + 1;
                 frame = resume;
             }

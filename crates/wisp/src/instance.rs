@@ -250,9 +250,14 @@ fn check_import(
     };
     let ok = match (expected, &actual_ty) {
         (ExternType::Func(_), ExternType::Func(_)) => same_func_type,
-        (ExternType::Table(e), ExternType::Table(a)) => e.element == a.element && limits_match(a.limits, e.limits),
+        (ExternType::Table(e), ExternType::Table(a)) => {
+            e.element == a.element && e.table64 == a.table64 && limits_match(a.limits, e.limits)
+        }
         (ExternType::Memory(e), ExternType::Memory(a)) => {
-            e.memory64 == a.memory64 && e.shared == a.shared && limits_match(a.limits, e.limits)
+            e.memory64 == a.memory64
+                && e.shared == a.shared
+                && e.page_size_log2() == a.page_size_log2()
+                && limits_match(a.limits, e.limits)
         }
         (ExternType::Global(e), ExternType::Global(a)) => {
             e.mutable == a.mutable
@@ -266,6 +271,16 @@ fn check_import(
         Err(Error::Link(format!(
             "incompatible import type for `{module}`.`{name}`: expected {expected}, found {actual_ty}"
         )))
+    }
+}
+
+/// A segment's offset from its constant's slot bits: an i64 for a 64-bit memory or table, else
+/// an i32's.
+fn offset_value(bits: u64, wide: bool) -> u64 {
+    if wide {
+        bits
+    } else {
+        bits as u32 as u64
     }
 }
 
@@ -335,14 +350,15 @@ fn data_image(m: &ModuleInner, def: usize) -> Option<&MemoryImage> {
 
 fn build_data_image(m: &ModuleInner, def: usize) -> Option<MemoryImage> {
     let index = m.num_imported_memories + def as u32;
-    let size = usize::try_from(m.defined_memories()[def].limits.min).ok()?.checked_mul(crate::store::PAGE_SIZE)?;
+    let ty = &m.defined_memories()[def];
+    let size = crate::store::pages_to_bytes(ty, ty.limits.min)?;
     let mut segments = Vec::new();
     let (mut low, mut high, mut total) = (usize::MAX, 0, 0);
     for seg in &m.data {
         match &seg.mode {
             DataMode::Active { memory, offset } if *memory == index => {
                 let [ConstOp::Value(at)] = offset.ops() else { return None };
-                let at = *at as u32 as usize;
+                let at = usize::try_from(offset_value(*at, ty.memory64)).ok()?;
                 let end = at.checked_add(seg.len).filter(|&e| e <= size)?;
                 if seg.len > 0 {
                     (low, high, total) = (low.min(at), high.max(end), total + seg.len);
@@ -515,8 +531,9 @@ pub(crate) fn instantiate_from<T>(
         match &seg.mode {
             ElemMode::Active { table, offset } => {
                 let e = &inner.instances[ent];
-                let d = eval_const(inner, offset.ops(), &e.globals, &e.funcs) as u32 as usize;
                 let ti = e.tables[*table as usize] as usize;
+                let at = eval_const(inner, offset.ops(), &e.globals, &e.funcs);
+                let d = usize::try_from(offset_value(at, inner.tables[ti].ty.table64)).unwrap_or(usize::MAX);
                 let items = std::mem::take(&mut inner.instances[ent].elems[i]);
                 let t = &mut inner.tables[ti];
                 if d.checked_add(items.len()).is_none_or(|end| end > t.elements.len()) {
@@ -540,8 +557,9 @@ pub(crate) fn instantiate_from<T>(
                 continue;
             }
             let e = &inner.instances[ent];
-            let d = eval_const(inner, offset.ops(), &e.globals, &e.funcs) as u32 as usize;
             let mi = e.memories[*memory as usize] as usize;
+            let at = eval_const(inner, offset.ops(), &e.globals, &e.funcs);
+            let d = usize::try_from(offset_value(at, inner.memories[mi].ty.memory64)).unwrap_or(usize::MAX);
             let mem = &mut inner.memories[mi];
             if d.checked_add(seg.len).is_none_or(|end| end > mem.data.len()) {
                 return Err(Trap::new(TrapCode::MemoryOutOfBounds).into());

@@ -65,9 +65,15 @@ impl Memory {
         Ok(ty)
     }
 
-    /// Size in pages of 64 KiB.
+    /// Size in the memory's pages (64 KiB, or 1 byte with custom page sizes). A 64-bit
+    /// memory's sizes are `u64` like any other's; it holds at most what this host can allocate.
     pub fn size(&self, store: impl AsContext) -> Result<u64> {
         Ok(self.entity(&store)?.pages())
+    }
+
+    /// The page size in bytes: 65,536, or 1 for a memory declared with custom page size 1.
+    pub fn page_size(&self, store: impl AsContext) -> Result<u64> {
+        Ok(1 << self.entity(&store)?.ty.page_size_log2())
     }
 
     /// Size in bytes.
@@ -85,7 +91,8 @@ impl Memory {
     }
 
     /// Grows by `delta` pages and returns the previous size in pages.
-    /// The store's limiter, if any, may refuse.
+    /// The store's limiter, if any, may refuse, and so may the host's allocator (an error, never
+    /// a panic, however large a 64-bit memory's `delta`).
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64) -> Result<u64> {
         let store = store.as_context_mut();
         let i = store.inner.check(self.0)? as usize;

@@ -15,14 +15,29 @@ use wisp_decoder::{FuncType, GlobalType, MemoryType, TableType};
 
 static NEXT_STORE_ID: AtomicU32 = AtomicU32::new(1);
 
+/// The default page size (64 KiB); custom page sizes give a memory pages of 1 byte.
 pub(crate) const PAGE_SIZE: usize = 65536;
-/// 2.0 memories are 32-bit: at most 65,536 pages.
-pub(crate) const MAX_PAGES: u64 = 65536;
 /// Most elements a table may have in wisp, whatever its type says.
 pub(crate) const MAX_TABLE_ELEMENTS: usize = 10_000_000;
 
-fn pages_to_bytes(pages: u64) -> Option<usize> {
-    usize::try_from(pages.min(MAX_PAGES)).ok()?.checked_mul(PAGE_SIZE)
+/// The most pages a memory of type `ty` may have by the spec: 4 GiB of them for 32-bit
+/// addresses (at most `u32::MAX`, so `memory.size` fits an i32), 2^64 bytes' for 64-bit ones.
+pub(crate) fn spec_max_pages(ty: &MemoryType) -> u64 {
+    let log2 = ty.page_size_log2();
+    if ty.memory64 {
+        if log2 == 0 {
+            u64::MAX
+        } else {
+            1 << (64 - log2)
+        }
+    } else {
+        ((1u64 << 32) >> log2).min(u32::MAX as u64)
+    }
+}
+
+/// Bytes of `pages` pages of a memory of type `ty`, if they fit this host's address space.
+pub(crate) fn pages_to_bytes(ty: &MemoryType, pages: u64) -> Option<usize> {
+    usize::try_from(pages.min(spec_max_pages(ty))).ok()?.checked_mul(1 << ty.page_size_log2())
 }
 
 fn limit_error(what: String) -> crate::Error {
@@ -52,10 +67,9 @@ pub(crate) struct MemoryEntity {
 
 impl MemoryEntity {
     pub fn new(ty: MemoryType) -> Result<Self, crate::Error> {
-        let bytes = usize::try_from(ty.limits.min)
-            .ok()
-            .and_then(|p| p.checked_mul(PAGE_SIZE))
-            .filter(|_| ty.limits.min <= MAX_PAGES)
+        let bytes = Some(ty.limits.min)
+            .filter(|&min| min <= spec_max_pages(&ty))
+            .and_then(|min| pages_to_bytes(&ty, min))
             .ok_or_else(|| crate::Error::Instantiate("memory too large".into()))?;
         let data = LinearMemory::zeroed(bytes)
             .ok_or_else(|| crate::Error::Instantiate(format!("cannot allocate a memory of {bytes} bytes")))?;
@@ -66,22 +80,30 @@ impl MemoryEntity {
     /// its data segments; at least `ty`'s minimum), whose unwritten pages count as shared if
     /// `shared` (see [`LinearMemory::from_image`]).
     pub fn from_image(mut ty: MemoryType, image: &MemoryImage, shared: bool) -> Result<Self, crate::Error> {
-        let max = pages_to_bytes(ty.limits.max.unwrap_or(MAX_PAGES)).unwrap_or(usize::MAX);
+        let max = pages_to_bytes(&ty, ty.limits.max.unwrap_or(u64::MAX)).unwrap_or(usize::MAX);
         let data = LinearMemory::from_image(image, max, shared)
             .ok_or_else(|| crate::Error::Instantiate(format!("cannot allocate a memory of {} bytes", image.len())))?;
-        ty.limits.min = (image.len() / PAGE_SIZE) as u64;
+        ty.limits.min = (image.len() >> ty.page_size_log2()) as u64;
         Ok(MemoryEntity { data, ty })
     }
 
+    /// The size in the memory's own pages.
     pub fn pages(&self) -> u64 {
-        (self.data.len() / PAGE_SIZE) as u64
+        (self.data.len() >> self.ty.page_size_log2()) as u64
     }
 
     pub fn max_pages(&self) -> u64 {
-        self.ty.limits.max.unwrap_or(MAX_PAGES).min(MAX_PAGES)
+        let spec = spec_max_pages(&self.ty);
+        self.ty.limits.max.unwrap_or(spec).min(spec)
     }
 
-    /// Grows by `delta` pages; the old size in pages, or `None` when the limit forbids it.
+    /// Bytes of `pages` of this memory's pages, if they fit this host.
+    pub fn bytes_of(&self, pages: u64) -> Option<usize> {
+        pages_to_bytes(&self.ty, pages)
+    }
+
+    /// Grows by `delta` pages; the old size in pages, or `None` when the limit forbids it or
+    /// the host cannot hold the memory (a 64-bit memory may ask for more than any host has).
     pub fn grow(&mut self, delta: u64) -> Option<u64> {
         let old = self.pages();
         let new = old.checked_add(delta)?;
@@ -91,7 +113,7 @@ impl MemoryEntity {
         if delta == 0 {
             return Some(old);
         }
-        let bytes = usize::try_from(new).ok()?.checked_mul(PAGE_SIZE)?;
+        let bytes = self.bytes_of(new)?;
         self.data.grow_to(bytes)?;
         Some(old)
     }
@@ -320,10 +342,10 @@ impl<T> Store<T> {
         if delta > 0 && self.limiter.is_some() {
             let mem = &self.inner.memories[m];
             let new = mem.pages().checked_add(delta).filter(|&n| n <= mem.max_pages())?;
-            let added = usize::try_from(new - mem.pages()).ok()?.checked_mul(PAGE_SIZE)?;
+            let added = mem.bytes_of(new - mem.pages())?;
             let current = mem.data.private_bytes();
             let desired = current.checked_add(added)?;
-            let max = mem.ty.limits.max.and_then(pages_to_bytes);
+            let max = mem.ty.limits.max.and_then(|m| mem.bytes_of(m));
             if !self.with_limiter(|l| l.memory_growing(current, desired, max))? {
                 return None;
             }
@@ -376,8 +398,8 @@ impl<T> Store<T> {
     pub(crate) fn new_memory(&mut self, ty: MemoryType) -> Result<u32, crate::Error> {
         self.admit_counts(0, 1, 0)?;
         let desired =
-            pages_to_bytes(ty.limits.min).ok_or_else(|| crate::Error::Instantiate("memory too large".into()))?;
-        let max = ty.limits.max.and_then(pages_to_bytes);
+            pages_to_bytes(&ty, ty.limits.min).ok_or_else(|| crate::Error::Instantiate("memory too large".into()))?;
+        let max = ty.limits.max.and_then(|m| pages_to_bytes(&ty, m));
         if self.with_limiter(|l| l.memory_growing(0, desired, max)) == Some(false) {
             return Err(limit_error(format!("a memory of {desired} bytes")));
         }
@@ -397,7 +419,7 @@ impl<T> Store<T> {
         shared: bool,
     ) -> Result<u32, crate::Error> {
         self.admit_counts(0, 1, 0)?;
-        let max = ty.limits.max.and_then(pages_to_bytes);
+        let max = ty.limits.max.and_then(|m| pages_to_bytes(&ty, m));
         let memory = MemoryEntity::from_image(ty, image, shared)?;
         let owned = memory.data.len() - memory.data.shared_bytes();
         if self.with_limiter(|l| l.memory_growing(0, owned, max)) == Some(false) {

@@ -2,18 +2,19 @@
 //! it is refused when it is created, with an error that names the feature, never a panic in
 //! translation. WebAssembly 3.0's proposals are decoded and validated in full (their
 //! `Config` switches exist for that); execution follows proposal by proposal: tail calls, wide
-//! arithmetic and typed function references execute (2026-12-05).
+//! arithmetic, typed function references, multi-memory, memory64 and custom page sizes execute
+//! (2026-12-05).
 
 use crate::error::{Error, Result};
 use wisp_decoder::{
-    CompositeType, ConstExpr, ElementItems, Features, HeapType, ImportType, MemArg, Module, Operator, RefType, ValType,
+    CompositeType, ConstExpr, ElementItems, Features, HeapType, ImportType, Module, Operator, RefType, ValType,
 };
 
 /// Whether `f` switches on a proposal wisp does not execute yet (WebAssembly 2.0's features,
-/// extended constant expressions, tail calls, wide arithmetic and typed function references it
-/// executes, on or off).
+/// extended constant expressions, tail calls, wide arithmetic, typed function references,
+/// multi-memory, memory64 and custom page sizes it executes, on or off).
 fn beyond_executed(f: Features) -> bool {
-    f.simd || f.relaxed_simd || f.multi_memory || f.memory64 || f.exceptions || f.custom_page_sizes || f.gc
+    f.simd || f.relaxed_simd || f.exceptions || f.gc
 }
 
 /// Refuses `m` if it uses a feature wisp does not execute. A module decoded with only the
@@ -38,20 +39,16 @@ pub(crate) fn check(m: &Module<'_>) -> Result<()> {
     }
     for i in &m.imports {
         match i.ty {
-            ImportType::Table(t) => table(t.element, t.table64)?,
-            ImportType::Memory(t) => memory(t.page_size_log2)?,
+            ImportType::Table(t) => ref_type(t.element)?,
             ImportType::Global(g) => val_type(g.content)?,
-            ImportType::Func(_) | ImportType::Tag(_) => {}
+            ImportType::Func(_) | ImportType::Memory(_) | ImportType::Tag(_) => {}
         }
     }
     for t in &m.tables {
-        table(t.element, t.table64)?;
+        ref_type(t.element)?;
     }
     for init in m.table_inits.iter().flatten() {
         const_expr(init)?;
-    }
-    for t in &m.memories {
-        memory(t.page_size_log2)?;
     }
     for g in &m.globals {
         val_type(g.ty.content)?;
@@ -108,32 +105,7 @@ fn ref_type(r: RefType) -> Result<()> {
     }
 }
 
-fn table(element: RefType, table64: bool) -> Result<()> {
-    if table64 {
-        return Err(unsupported("64-bit tables (memory64)"));
-    }
-    ref_type(element)
-}
-
-fn memory(page_size_log2: Option<u8>) -> Result<()> {
-    match page_size_log2 {
-        None | Some(16) => Ok(()),
-        Some(_) => Err(unsupported("custom page sizes (custom-page-sizes)")),
-    }
-}
-
-fn memarg(op: &Operator<'_>, m: &MemArg) -> Result<()> {
-    if m.memory != 0 {
-        return Err(Error::Unsupported(format!("operator {} on memory {} (multi-memory)", op.name(), m.memory)));
-    }
-    if m.offset > u64::from(u32::MAX) {
-        return Err(Error::Unsupported(format!("operator {} with offset {} (memory64)", op.name(), m.offset)));
-    }
-    Ok(())
-}
-
-/// Refuses an operator of a proposal wisp does not execute, or one that names a memory other
-/// than the first.
+/// Refuses an operator of a proposal wisp does not execute.
 fn operator(op: &Operator<'_>) -> Result<()> {
     let proposal = op.proposal();
     if !matches!(
@@ -142,47 +114,13 @@ fn operator(op: &Operator<'_>) -> Result<()> {
     ) {
         return Err(Error::Unsupported(format!("operator {} ({})", op.name(), proposal.replace('_', "-"))));
     }
-    let mem = |m: u32| {
-        if m == 0 {
-            Ok(())
-        } else {
-            Err(Error::Unsupported(format!("operator {} on memory {m} (multi-memory)", op.name())))
-        }
-    };
     match op {
-        Operator::MemorySize { mem: m } | Operator::MemoryGrow { mem: m } | Operator::MemoryFill { mem: m } => mem(*m),
-        Operator::MemoryInit { mem: m, .. } => mem(*m),
-        Operator::MemoryCopy { dst_mem, src_mem } => mem(*dst_mem).and(mem(*src_mem)),
         Operator::TypedSelect { ty } => val_type(*ty),
         Operator::RefNull { hty } => ref_type(RefType::new(true, *hty)),
         Operator::Block { blockty } | Operator::Loop { blockty } | Operator::If { blockty } => match blockty {
             wisp_decoder::BlockType::Value(t) => val_type(*t),
             _ => Ok(()),
         },
-        _ => match memarg_of(op) {
-            Some(m) => memarg(op, m),
-            None => Ok(()),
-        },
+        _ => Ok(()),
     }
-}
-
-/// The memory immediate of a load or store.
-fn memarg_of<'o>(op: &'o Operator<'_>) -> Option<&'o MemArg> {
-    macro_rules! memargs {
-        ($( $proposal:ident $code:literal $name:ident { $($field:ident : $ty:ty = $read:ident),* } [$($sig:tt)*] $text:literal )*) => {
-            match op {
-                $( Operator::$name { .. } => memargs!(@one op $name [$($sig)*] $($field)*), )*
-            }
-        };
-        (@one $op:ident $name:ident [load $t:ident $a:literal] $m:ident) => {
-            match $op { Operator::$name { $m } => Some($m), _ => None }
-        };
-        (@one $op:ident $name:ident [store $t:ident $a:literal] $m:ident) => {
-            match $op { Operator::$name { $m } => Some($m), _ => None }
-        };
-        (@one $op:ident $name:ident [$($sig:tt)*] $($f:ident)*) => {
-            None
-        };
-    }
-    wisp_decoder::for_each_operator!(memargs)
 }

@@ -449,3 +449,45 @@ fn host_functions_made_and_reentered_during_a_call() {
     let down = inst.get_typed_func::<i32, i32>(&store, "down").unwrap();
     assert_eq!(down.call(&mut store, 50).unwrap(), 50 * 51 / 2);
 }
+
+/// A 64-bit memory made by the host: sizes are `u64` pages, a grow no host can hold is an
+/// error (never a panic or an abort), and Wasm importing it sees the same memory.
+#[test]
+fn a_hosts_64_bit_memory() {
+    let mut config = wisp::Config::new();
+    config.wasm_memory64(true).wasm_multi_memory(true);
+    let engine = Engine::new(&config);
+    let mut store = Store::new(&engine, ());
+    let ty = wisp::MemoryType {
+        limits: wisp::Limits { min: 1, max: None },
+        memory64: true,
+        shared: false,
+        page_size_log2: None,
+    };
+    let memory = wisp::Memory::new(&mut store, ty).unwrap();
+    assert_eq!(memory.size(&store).unwrap(), 1);
+    assert!(memory.grow(&mut store, 1 << 40).is_err(), "2^56 bytes");
+    assert!(memory.grow(&mut store, u64::MAX).is_err());
+    assert_eq!(memory.grow(&mut store, 1).unwrap(), 1);
+    assert!(memory.ty(&store).unwrap().memory64);
+    memory.write(&mut store, 2 * 65536 - 1, &[42]).unwrap();
+    let module = Module::new(
+        &engine,
+        r#"(module
+          (import "host" "mem" (memory $m1 i64 1))
+          (memory $m0 1)
+          (func (export "last") (result i32) (i32.load8_u $m1 (i64.sub (i64.mul (memory.size $m1) (i64.const 65536)) (i64.const 1))))
+          (func (export "grow") (param i64) (result i64) (memory.grow $m1 (local.get 0))))"#,
+    )
+    .unwrap();
+    let mut linker = Linker::new(&engine);
+    linker.define("host", "mem", memory).unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let last = instance.get_typed_func::<(), i32>(&store, "last").unwrap();
+    assert_eq!(last.call(&mut store, ()).unwrap(), 42);
+    let grow = instance.get_typed_func::<i64, i64>(&store, "grow").unwrap();
+    assert_eq!(grow.call(&mut store, 1 << 47).unwrap(), -1, "more than any host holds");
+    assert_eq!(grow.call(&mut store, -1).unwrap(), -1);
+    assert_eq!(grow.call(&mut store, 1).unwrap(), 2);
+    assert_eq!(memory.size(&store).unwrap(), 3);
+}

@@ -5,7 +5,9 @@
 //! A form that no function reaches fails the test, so a new form without coverage breaks it.
 //! Loop latches (an idiom over several operators) run a loop of up to four iterations against
 //! the same loop with the counter read through the stack. `select`'s forms run on each numeric
-//! type. Wide arithmetic's forms (two results) compare both results.
+//! type. Wide arithmetic's forms (two results) compare both results. The memory rows other than
+//! memory 0's 32-bit one (`FormInfo::memory_row`) access memory 1, 32- or 64-bit, and are compared
+//! with memory 0's all-stack form on a memory holding the same bytes.
 //! (The threaded backend exists wherever wisp is optimized, the test profile included; CI
 //! also runs this test with `--profile ci`.)
 
@@ -40,14 +42,23 @@ fn signature(f: &FormInfo) -> (Vec<&'static str>, Option<&'static str>) {
             let src = rest.split('_').find(|t| matches!(*t, "i32" | "i64" | "f32" | "f64")).unwrap_or(prefix);
             (vec![src], Some(if rest == "eqz" { "i32" } else { prefix }))
         }
-        "load" => (vec!["i32"], Some(prefix)),
+        "load" => (vec![address_type(f)], Some(prefix)),
         // Two results of the prefix's type (`results`).
         "wide" => (vec![prefix; f.kinds.len()], Some(prefix)),
-        "store" => (vec!["i32", prefix], None),
+        "store" => (vec![address_type(f), prefix], None),
         // A latch's function takes the counter's start, the bound and a step, and returns the
         // counter.
         "latch" => (vec![prefix, prefix, prefix], Some(prefix)),
         other => panic!("unknown family {other} of {}", f.name),
+    }
+}
+
+/// A load's or store's address type: i64 for the 64-bit memory row.
+fn address_type(f: &FormInfo) -> &'static str {
+    if f.memory_row == "Mem64" {
+        "i64"
+    } else {
+        "i32"
     }
 }
 
@@ -279,9 +290,14 @@ fn operand(k: char, i: usize, ty: &str, c: Option<u64>, below: bool) -> String {
     }
 }
 
-/// The operator applied to `operands`, with the memory offset for loads and stores.
+/// The operator applied to `operands`, with the memory offset for loads and stores (on memory 1
+/// for the rows other than memory 0's 32-bit one).
 fn apply(f: &FormInfo, offset: u32, operands: &[String]) -> String {
-    let mem = if matches!(f.family, "load" | "store") { format!(" offset={offset}") } else { String::new() };
+    let mem = match (f.family, f.memory_row) {
+        ("load" | "store", "") => format!(" offset={offset}"),
+        ("load" | "store", _) => format!(" 1 offset={offset}"),
+        _ => String::new(),
+    };
     if let ("muladd", [c, a, b]) = (f.family, operands) {
         let ty = f.op.split_once('.').unwrap().0;
         return format!("({} {c} ({ty}.mul {a} {b}))", f.op);
@@ -345,6 +361,13 @@ fn module(
             let ty = params[0];
             format!("({} {c} (block (result {ty}) ({ty}.mul {a} {b})))", f.op)
         }
+        // Another memory row's reference is memory 0's 32-bit form (a 64-bit address wrapped:
+        // every address the cases take is below 2^32).
+        (_, [addr, rest @ ..]) if !f.memory_row.is_empty() => {
+            let addr = if f.memory_row == "Mem64" { format!("(i32.wrap_i64 {addr})") } else { addr.clone() };
+            let row0 = FormInfo { memory_row: "", ..*f };
+            apply(&row0, offset, &[vec![addr], rest.to_vec()].concat())
+        }
         _ => apply(f, offset, &stack),
     };
     let p = params.join(" ");
@@ -353,8 +376,13 @@ fn module(
         Some(i) => (" (local $ix i32)", format!("(local.set $ix (i32.const {})) ", consts[i].unwrap() as u32 as i32)),
         None => ("", String::new()),
     };
+    let memories = match f.memory_row {
+        "" => "(memory (export \"mem\") 1)",
+        "Mem" => "(memory (export \"mem\") 1) (memory (export \"mem1\") 1)",
+        _ => "(memory (export \"mem\") 1) (memory (export \"mem1\") i64 1)",
+    };
     format!(
-        "(module\n  (memory (export \"mem\") 1)\n  (func (export \"form\") (param {p}){r}{local}{ix}\n    {init}{body})\n  (func (export \"plain\") (param {p}){r}{ix}\n    {init}{plain}))"
+        "(module\n  {memories}\n  (func (export \"form\") (param {p}){r}{local}{ix}\n    {init}{body})\n  (func (export \"plain\") (param {p}){r}{ix}\n    {init}{plain}))"
     )
 }
 
@@ -629,7 +657,7 @@ struct Report {
 
 fn run_form(f: &FormInfo, engines: &[(&str, Engine)], pattern: &[u8]) -> Report {
     let mut rep = Report::default();
-    let op_name = f.name.split('_').next().unwrap();
+    let op_name = f.name.split('_').next().unwrap().trim_end_matches(f.memory_row);
     let plain_name = match f.family {
         // The reference multiplies with the all-stack form, then adds.
         "muladd" => format!("{}Mul_SS", &op_name[..3]),
@@ -679,12 +707,20 @@ fn run_form(f: &FormInfo, engines: &[(&str, Engine)], pattern: &[u8]) -> Report 
             let plain = inst.get_func(&store, "plain").unwrap();
             let mem = inst.get_memory(&store, "mem").unwrap();
             mem.data_mut(&mut store).expect("own memory").copy_from_slice(pattern);
+            // Another memory row's form accesses memory 1, holding the same bytes.
+            let form_mem = match inst.get_memory(&store, "mem1") {
+                Some(m) => {
+                    m.data_mut(&mut store).expect("own memory").copy_from_slice(pattern);
+                    m
+                }
+                None => mem,
+            };
             // A store's memory is reset before each call and compared after it.
-            let stores = if f.family == "store" { Some((mem, pattern)) } else { None };
+            let store_in = |m: Memory| if f.family == "store" { Some((m, pattern)) } else { None };
             for row in &case.rows {
                 let args: Vec<Val> = row.iter().zip(&case.params).map(|(&b, ty)| val(ty, b)).collect();
-                let got = call(&mut store, form, &args, results, stores);
-                let want = call(&mut store, plain, &args, results, stores);
+                let got = call(&mut store, form, &args, results, store_in(form_mem));
+                let want = call(&mut store, plain, &args, results, store_in(mem));
                 rep.compared += 1;
                 if got != want && both_allowed_nans(f, &case.params, row, &got, &want) {
                     rep.nans += 1;
@@ -728,7 +764,7 @@ fn every_form_runs_like_its_plain_operator() {
         .into_iter()
         .map(|(name, d)| {
             let mut config = Config::new();
-            config.dispatch(d).wasm_wide_arithmetic(true);
+            config.dispatch(d).wasm_wide_arithmetic(true).wasm_multi_memory(true).wasm_memory64(true);
             (name, Engine::new(&config))
         })
         .collect();

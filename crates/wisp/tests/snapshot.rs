@@ -46,7 +46,7 @@ fn setup() -> (Engine, Linker<()>, wisp::Snapshot) {
     (engine, linker, snapshot)
 }
 
-fn call(store: &mut Store<()>, instance: &wisp::Instance, name: &str, args: &[Val]) -> wisp::Result<Option<Val>> {
+fn call<T>(store: &mut Store<T>, instance: &wisp::Instance, name: &str, args: &[Val]) -> wisp::Result<Option<Val>> {
     let f = instance.reactor_func(&*store, name)?;
     let n = f.ty(&*store)?.results().len();
     let mut out = vec![Val::I32(0); n];
@@ -343,4 +343,51 @@ fn instances_start_from_the_modules_data() {
     let wat = format!(r#"(module (memory 2) (data (i32.const 0) "{big}") (data (i32.const 131071) "ab"))"#);
     let module = Module::new(&engine, wat).unwrap();
     assert!(Linker::new(&engine).instantiate(&mut Store::new(&engine, ()), &module).is_err());
+}
+
+/// A snapshot carries every memory of an instance, of either width and page size, and a clone
+/// grows each in its own pages under the store's limiter; a snapshot module can only be written
+/// for memories the 2.0 binary format describes, and says so for the others.
+#[test]
+fn snapshots_carry_several_memories() {
+    let mut config = wisp::Config::new();
+    config.wasm_multi_memory(true).wasm_memory64(true).wasm_custom_page_sizes(true);
+    let engine = Engine::new(&config);
+    let wat = r#"(module
+      (memory $a (export "a") 1 4)
+      (memory $b (export "b") i64 2 4)
+      (memory $c (export "c") 10 100 (pagesize 1))
+      (func (export "_initialize")
+        (i32.store8 $a (i32.const 65535) (i32.const 1))
+        (i32.store8 $b (i64.const 131071) (i32.const 2))
+        (i32.store8 $c (i32.const 9) (i32.const 3)))
+      (func (export "peek") (result i32)
+        (i32.add (i32.add (i32.load8_u $a (i32.const 65535)) (i32.load8_u $b (i64.const 131071)))
+          (i32.load8_u $c (i32.const 9))))
+      (func (export "grow") (result i64)
+        (drop (memory.grow $c (i32.const 5)))
+        (i64.add (memory.grow $b (i64.const 1)) (i64.extend_i32_u (memory.size $c)))))"#;
+    let module = Module::new(&engine, wat).unwrap();
+    let linker = Linker::new(&engine);
+    let mut store = Store::new(&engine, ());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    instance.initialize_reactor(&mut store).unwrap();
+    let snapshot = instance.snapshot(&store).unwrap();
+    let err = snapshot.to_wasm().unwrap_err();
+    assert!(err.to_string().contains("64-bit memories"), "{err}");
+    for _ in 0..2 {
+        // With a limiter every grow leaves the loop for it (`Exit::Grow`), with a 64-bit delta.
+        let mut store = Store::new(&engine, StoreLimitsBuilder::new().memory_size(1 << 20).build());
+        store.limiter(|l| l);
+        let clone = snapshot.instantiate(&mut store, &Linker::new(&engine)).unwrap();
+        assert_eq!(i32_of(call(&mut store, &clone, "peek", &[]).unwrap()), 6);
+        let c = clone.get_memory(&store, "c").unwrap();
+        assert_eq!((c.size(&store).unwrap(), c.page_size(&store).unwrap()), (10, 1));
+        // b grows from 2 pages to 3, then 4 (its maximum), then refuses (-1); c by 5 bytes each time.
+        let grown: Vec<_> = (0..3).map(|_| call(&mut store, &clone, "grow", &[]).unwrap()).collect();
+        assert_eq!(grown, [Some(Val::I64(2 + 15)), Some(Val::I64(3 + 20)), Some(Val::I64(-1 + 25))]);
+        let b = clone.get_memory(&store, "b").unwrap();
+        assert_eq!((b.size(&store).unwrap(), b.data_size(&store).unwrap()), (4, 4 * 65536));
+        assert_eq!(i32_of(call(&mut store, &clone, "peek", &[]).unwrap()), 6);
+    }
 }

@@ -170,7 +170,7 @@ macro_rules! for_each_handler {
                 let delta = pop!(u32);
                 let m = store_memory_0!();
                 if delta != 0 && store!().limited {
-                    grow_exit!(GrowKind::Memory, m, delta);
+                    grow_exit!(GrowKind::Memory, m, delta as u64);
                 }
                 let r = match store!().memories[m].grow(delta as u64) {
                     Some(old) => old as u32,
@@ -220,9 +220,70 @@ macro_rules! for_each_handler {
                 // SAFETY: `in_bounds` checked that `n` bytes from `d` lie inside the memory.
                 unsafe { std::ptr::write_bytes(base.add(d), v, n) };
             },
+            MemorySizeAt { memory } => {
+                let pages = store!().memories[store_memory!(memory)].pages();
+                push!(pages);
+            },
+            MemoryGrowAt { memory } => {
+                let m = store_memory!(memory);
+                let wide = store!().memories[m].ty.memory64;
+                let delta = pop_index!(wide);
+                if delta != 0 && store!().limited {
+                    grow_exit!(GrowKind::Memory, m, delta);
+                }
+                let r = store!().memories[m].grow(delta);
+                reload_mem!();
+                push!(grow_result(r, wide));
+            },
+            MemoryInitAt { memory, data } => {
+                let m = store_memory!(memory);
+                let wide = store!().memories[m].ty.memory64;
+                let n = pop!(u32) as u64;
+                let s = pop!(u32) as u64;
+                let d = pop_index!(wide);
+                let (start, len) = inst!().datas[data as usize];
+                let (base, size) = mem_at!(m);
+                let (Some(s), Some(d)) = (range(s, n, len), range(d, n, size)) else {
+                    trap!(TrapCode::MemoryOutOfBounds)
+                };
+                let n = n as usize;
+                let src = &module!().bytes[start + s..start + s + n];
+                // SAFETY: `range` checked that `n` bytes from `d` lie inside the memory; the
+                // source is a slice of the module's bytes, never inside a memory.
+                unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), base.add(d), n) };
+            },
+            MemoryCopyAt { dst, src } => {
+                let (md, ms) = (store_memory!(dst), store_memory!(src));
+                let (wide_d, wide_s) = (store!().memories[md].ty.memory64, store!().memories[ms].ty.memory64);
+                let n = pop_index!(wide_d && wide_s);
+                let s = pop_index!(wide_s);
+                let d = pop_index!(wide_d);
+                let (src_base, src_size) = mem_at!(ms);
+                let (dst_base, dst_size) = mem_at!(md);
+                let (Some(s), Some(d)) = (range(s, n, src_size), range(d, n, dst_size)) else {
+                    trap!(TrapCode::MemoryOutOfBounds)
+                };
+                // SAFETY: `range` checked that `n` bytes from `s` lie inside the source memory and
+                // from `d` inside the destination (`n` fits both, so `usize`); they may be one
+                // memory (the same index, or one memory imported twice): `copy` allows overlap.
+                unsafe { std::ptr::copy(src_base.add(s), dst_base.add(d), n as usize) };
+            },
+            MemoryFillAt { memory } => {
+                let m = store_memory!(memory);
+                let wide = store!().memories[m].ty.memory64;
+                let n = pop_index!(wide);
+                let v = pop!(u32) as u8;
+                let d = pop_index!(wide);
+                let (base, size) = mem_at!(m);
+                let Some(d) = range(d, n, size) else { trap!(TrapCode::MemoryOutOfBounds) };
+                // SAFETY: `range` checked that `n` bytes from `d` lie inside the memory.
+                unsafe { std::ptr::write_bytes(base.add(d), v, n as usize) };
+            },
+            TableIndex64 => top!() = top!().min(u32::MAX as u64),
             TableGet { table } => {
-                let i = pop!(u32) as usize;
-                let t = &store!().tables[store_table!(table)];
+                let ti = store_table!(table);
+                let i = sat(pop_index!(store!().tables[ti].ty.table64));
+                let t = &store!().tables[ti];
                 match t.elements.get(i) {
                     Some(&r) => push!(r),
                     None => trap!(TrapCode::TableOutOfBounds),
@@ -230,8 +291,8 @@ macro_rules! for_each_handler {
             },
             TableSet { table } => {
                 let r = pop!();
-                let i = pop!(u32) as usize;
                 let ti = store_table!(table);
+                let i = sat(pop_index!(store!().tables[ti].ty.table64));
                 match store!().tables[ti].elements.get_mut(i) {
                     Some(e) => *e = r,
                     None => trap!(TrapCode::TableOutOfBounds),
@@ -242,20 +303,22 @@ macro_rules! for_each_handler {
                 push!(store!().tables[ti].elements.len() as u32);
             },
             TableGrow { table } => {
-                let n = pop!(u32);
-                let init = pop!();
                 let ti = store_table!(table);
+                let wide = store!().tables[ti].ty.table64;
+                let n = pop_index!(wide);
+                let init = pop!();
                 if n != 0 && store!().limited {
                     grow_exit!(GrowKind::Table { init }, ti, n);
                 }
-                let r = store!().tables[ti].grow(n as u64, init).map_or(u32::MAX, |old| old as u32);
-                push!(r);
+                let r = store!().tables[ti].grow(n, init);
+                push!(grow_result(r, wide));
             },
             TableFill { table } => {
-                let n = pop!(u32) as usize;
-                let r = pop!();
-                let d = pop!(u32) as usize;
                 let ti = store_table!(table);
+                let wide = store!().tables[ti].ty.table64;
+                let n = sat(pop_index!(wide));
+                let r = pop!();
+                let d = sat(pop_index!(wide));
                 let t = &mut store!().tables[ti];
                 if !in_bounds(d, n, t.elements.len()) {
                     trap!(TrapCode::TableOutOfBounds);
@@ -263,11 +326,12 @@ macro_rules! for_each_handler {
                 t.elements[d..d + n].fill(r);
             },
             TableCopy { dst, src } => {
-                let n = pop!(u32) as usize;
-                let s = pop!(u32) as usize;
-                let d = pop!(u32) as usize;
                 let ti_d = store_table!(dst);
                 let ti_s = store_table!(src);
+                let (wide_d, wide_s) = (store!().tables[ti_d].ty.table64, store!().tables[ti_s].ty.table64);
+                let n = sat(pop_index!(wide_d && wide_s));
+                let s = sat(pop_index!(wide_s));
+                let d = sat(pop_index!(wide_d));
                 let tables = &mut store!().tables;
                 let (ls, ld) = (tables[ti_s].elements.len(), tables[ti_d].elements.len());
                 if !in_bounds(s, n, ls) || !in_bounds(d, n, ld) {
@@ -281,10 +345,10 @@ macro_rules! for_each_handler {
                 }
             },
             TableInit { table, elem } => {
+                let ti = store_table!(table);
                 let n = pop!(u32) as usize;
                 let s = pop!(u32) as usize;
-                let d = pop!(u32) as usize;
-                let ti = store_table!(table);
+                let d = sat(pop_index!(store!().tables[ti].ty.table64));
                 let seg: &[u64] = &inst!().elems[elem as usize];
                 let t = &mut store!().tables[ti];
                 if !in_bounds(s, n, seg.len()) || !in_bounds(d, n, t.elements.len()) {
@@ -385,6 +449,103 @@ macro_rules! store_table {
         // SAFETY: validation checked the table index; an instance lists all its module's tables.
         *unsafe { tables.get_unchecked(i) } as usize
     }};
+}
+
+/// The store index of the running instance's memory `$i`.
+macro_rules! store_memory {
+    ($i:expr) => {{
+        let memories = &inst!().memories;
+        let i = $i as usize;
+        // SAFETY: validation checked the memory index; an instance lists all its module's
+        // memories.
+        *unsafe { memories.get_unchecked(i) } as usize
+    }};
+}
+
+/// Store memory `$m`'s base and length (valid until it grows: taken again by every access).
+macro_rules! mem_at {
+    ($m:expr) => {{
+        let data = &mut store!().memories[$m].data;
+        (data.as_mut_ptr(), data.len())
+    }};
+}
+
+/// Pops an address, length or table index: the whole i64 slot when `$wide` (memory64 and
+/// 64-bit tables), else an i32's. A table index above `u32::MAX` becomes `u32::MAX` where it
+/// is cast to `usize` by its caller (no table holds that many elements): see `TableIndex64`.
+macro_rules! pop_index {
+    ($wide:expr) => {{
+        let wide: bool = $wide;
+        let v: u64 = pop!();
+        if wide {
+            v
+        } else {
+            v as u32 as u64
+        }
+    }};
+}
+
+/// A load of `$n` bytes from `$addr + $offset` in the running instance's memory `$memory`
+/// (the rows other than memory 0's 32-bit one: both 64-bit), bounds-checked without overflow.
+macro_rules! load_at {
+    ($memory:expr, $addr:expr, $offset:expr, $n:literal, $conv:expr) => {{
+        let (base, len) = mem_at!(store_memory!($memory));
+        match ea64($addr, $offset, $n, len) {
+            Some(a) => {
+                // SAFETY: `ea64` checked that `$n` bytes at `a` lie inside the memory, and a
+                // byte array's alignment is 1.
+                let bytes = unsafe { std::ptr::read(base.add(a) as *const [u8; $n]) };
+                Slot::to_slot($conv(bytes))
+            }
+            None => trap!(TrapCode::MemoryOutOfBounds),
+        }
+    }};
+}
+
+/// A store of `$n` bytes of slot value `$v` at `$addr + $offset` in memory `$memory`.
+macro_rules! store_at {
+    ($memory:expr, $addr:expr, $offset:expr, $n:literal, $bytes:expr, $v:expr) => {{
+        let v: u64 = $v;
+        let (base, len) = mem_at!(store_memory!($memory));
+        match ea64($addr, $offset, $n, len) {
+            Some(a) => {
+                let b: [u8; $n] = $bytes(v);
+                // SAFETY: `ea64` checked that `$n` bytes at `a` lie inside the memory, and a
+                // byte array's alignment is 1.
+                unsafe { std::ptr::write(base.add(a) as *mut [u8; $n], b) };
+            }
+            None => trap!(TrapCode::MemoryOutOfBounds),
+        }
+    }};
+}
+
+/// The start of `n` items from `start` when they lie inside `size` (checked without overflow
+/// on any host, whatever the widths).
+#[inline(always)]
+pub(crate) fn range(start: u64, n: u64, size: usize) -> Option<usize> {
+    let end = start.checked_add(n)?;
+    if end <= size as u64 {
+        Some(start as usize)
+    } else {
+        None
+    }
+}
+
+/// A table index or length as a `usize`, saturated (on a 32-bit host an i64 above `usize::MAX`
+/// is out of bounds all the same).
+#[inline(always)]
+pub(crate) fn sat(v: u64) -> usize {
+    usize::try_from(v).unwrap_or(usize::MAX)
+}
+
+/// What `memory.grow`/`table.grow` pushes: the old size, or -1 (of the index type).
+#[inline(always)]
+pub(crate) fn grow_result(old: Option<u64>, wide: bool) -> u64 {
+    match (old, wide) {
+        (Some(old), _) => old,
+        (None, true) => u64::MAX,
+        (None, false) => u32::MAX as u64,
+    }
 }
 
 /// The store index of the running instance's memory 0.

@@ -26,7 +26,7 @@
 //!   instruction carries;
 //! - *code*: branch targets were patched to instructions of the same function, a `br_table`'s
 //!   `len + 1` entries follow it, and a function's code ends in a `Return`;
-//! - *bounds*: `ea` or `in_bounds` checked a memory or table access before it happens;
+//! - *bounds*: `ea`, `ea64`, `in_bounds` or `range` checked a memory or table access before it happens;
 //! - *the run*: the store and its instances (boxed), modules, memories, globals and value stack
 //!   stay where they are for the whole run: nothing creates, drops or moves them inside it (the
 //!   value stack grows only outside the loop, see `Exit::GrowStack`).
@@ -50,7 +50,8 @@ use crate::module::ModuleInner;
 use crate::store::{FuncKind, InstanceEntity, StoreInner, PAGE_SIZE};
 use crate::translate::{self, OffsetMap};
 use crate::trap::{FrameInfo, Trap, TrapCode};
-use handlers::in_bounds;
+pub(crate) use handlers::grow_result;
+use handlers::{in_bounds, range, sat};
 use ops::Slot;
 use std::collections::HashMap;
 
@@ -170,8 +171,8 @@ pub(crate) enum Exit {
     /// A `memory.grow`/`table.grow` by a non-zero `delta` of store memory or table `index`
     /// while the store has a limiter, which only the generic caller can reach. The operands
     /// are popped (`stack.sp` is past them); the caller grows or refuses, pushes the old size
-    /// or -1 (an i32) and continues the loop at `resume`.
-    Grow { kind: GrowKind, index: u32, delta: u32, resume: Frame },
+    /// or -1 (of the memory's or table's index type) and continues the loop at `resume`.
+    Grow { kind: GrowKind, index: u32, delta: u64, resume: Frame },
 }
 
 /// What an `Exit::Grow` grows: a memory, or a table whose new elements are `init` (an
@@ -374,6 +375,20 @@ unsafe fn zero_many_slots(at: *mut u64, n: usize) {
 pub(crate) fn ea(addr: u64, offset: u32, size: usize, len: usize) -> Option<usize> {
     let start = (addr as u32 as u64) + offset as u64;
     if start + size as u64 <= len as u64 {
+        Some(start as usize)
+    } else {
+        None
+    }
+}
+
+/// Effective address of an access of `size` bytes at `addr + offset` where both may be 64-bit
+/// (the memory rows other than memory 0's 32-bit one), or `None` when out of bounds: checked
+/// arithmetic, so no sum wraps on any host.
+#[inline(always)]
+pub(crate) fn ea64(addr: u64, offset: u64, size: usize, len: usize) -> Option<usize> {
+    let start = addr.checked_add(offset)?;
+    let end = start.checked_add(size as u64)?;
+    if end <= len as u64 {
         Some(start as usize)
     } else {
         None

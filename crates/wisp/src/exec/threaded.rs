@@ -16,9 +16,9 @@
 //! state they share lives in [`Ctx`], whose invariant lets the helpers that only touch it be
 //! safe functions.
 
-use super::handlers::in_bounds;
+use super::handlers::{grow_result, in_bounds, range, sat};
 use super::ops::{self, Slot};
-use super::{ea, load_mem, move_many_slots, move_slots, trap, zero_slots, Exit, Frame, GrowKind};
+use super::{ea, ea64, load_mem, move_many_slots, move_slots, trap, zero_slots, Exit, Frame, GrowKind};
 use crate::isa::generated_handlers;
 use crate::isa::Instr;
 use crate::module::ModuleInner;
@@ -66,7 +66,7 @@ enum Outcome {
     Grow {
         kind: GrowKind,
         index: u32,
-        delta: u32,
+        delta: u64,
         resume_ip: *const Op,
     },
     /// A trap, at the instruction `at`.

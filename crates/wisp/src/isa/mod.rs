@@ -122,6 +122,9 @@ pub struct FormInfo {
     /// Whether the immediate is kept in 32 bits, sign-extended (so only such constants select
     /// the form).
     pub narrow_imm: bool,
+    /// For loads and stores, the memory row: `""` (memory 0, 32-bit addresses), `Mem` (any
+    /// memory by index, 32-bit addresses) or `Mem64` (64-bit addresses); `""` for the rest.
+    pub memory_row: &'static str,
 }
 
 /// Whether a constant's slot bits survive being kept in 32 bits, sign-extended.

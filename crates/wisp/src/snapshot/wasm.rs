@@ -87,7 +87,7 @@ impl<'a> Cursor<'a> {
         let flags = self.byte()?;
         if flags & !1 != 0 {
             return Err(Error::Usage(
-                "cannot write the snapshot: shared and 64-bit memories or tables are not supported".into(),
+                "cannot write the snapshot: shared or 64-bit memories and tables, and custom page sizes, are not supported".into(),
             ));
         }
         let min = self.u()?;

@@ -85,7 +85,7 @@ impl Translator<'_> {
         if op != Bin::I32Shl {
             return None;
         }
-        let (load, memarg) = Load::of(load)?;
+        let (load, memarg) = Load::of(load).filter(|(_, m)| self.first_row(m))?;
         let (shift, add) = (k as u32 & 31, *value as u32);
         if let (Load::I32Load, 0, [Operator::BrTable { targets }, ..]) = (load, memarg.offset, rest) {
             let index = u16::try_from(i).ok();
@@ -137,7 +137,7 @@ impl Translator<'_> {
         {
             return None;
         }
-        if !element_consumed(e, rest) {
+        if !self.mem0_32 || !element_consumed(e, rest) {
             return None;
         }
         self.pop();
@@ -161,7 +161,7 @@ impl Translator<'_> {
         if let Some(n) = self.copy_to_local_plus_constant(x, c as u32, ahead) {
             return Some(n);
         }
-        if let Some((load, memarg)) = Load::of(ahead.first()?) {
+        if let Some((load, memarg)) = Load::of(ahead.first()?).filter(|(_, m)| self.first_row(m)) {
             let offset = memarg.offset as u32;
             let wanted = super::next_of(ahead.get(1));
             let (dst, fused) = match wanted {
@@ -184,7 +184,7 @@ impl Translator<'_> {
             Operator::F64Const { value } => Opd::I(value.bits()),
             _ => return None,
         };
-        let (store, memarg) = Store::of(ahead.get(1)?)?;
+        let (store, memarg) = Store::of(ahead.get(1)?).filter(|(_, m)| self.first_row(m))?;
         let form = store.form(addr, value, memarg.offset as u32)?;
         self.pop();
         self.pop();
@@ -201,7 +201,7 @@ impl Translator<'_> {
         else {
             return None;
         };
-        if load.memory != 0 || store.memory != 0 || store.offset != 0 {
+        if !self.first_row(&load) || !self.first_row(&store) || store.offset != 0 {
             return None;
         }
         let (src, dst) = (u16::try_from(local_index).ok()?, u16::try_from(dst).ok()?);
@@ -219,7 +219,7 @@ impl Translator<'_> {
         let Some(Operator::I64Store { memarg }) = ahead.first() else { return None };
         let n = self.stack.len();
         let (Opd::L(src), Opd::L(dst)) = (self.top(0), *self.stack.get(n.checked_sub(2)?)?) else { return None };
-        if memarg.memory != 0 {
+        if !self.first_row(memarg) {
             return None;
         }
         let (src, dst) = (u16::try_from(src).ok()?, u16::try_from(dst).ok()?);
@@ -325,7 +325,7 @@ impl Translator<'_> {
         let m = self.module;
         let (local, global) = (u16::try_from(x).ok()?, u16::try_from(g).ok()?);
         let ret = u32::try_from(value).ok()?;
-        if local_index != x || imm != 8u32.wrapping_neg() || memarg.offset != 0 || memarg.memory != 0 {
+        if local_index != x || imm != 8u32.wrapping_neg() || memarg.offset != 0 || !self.first_row(&memarg) {
             return None;
         }
         let func = function_index.checked_sub(m.num_imported_funcs)?;
@@ -496,7 +496,7 @@ impl Translator<'_> {
         let (Load::I32Load, memarg) = Load::of(load)? else { return None };
         let Some(&Opd::L(sp)) = self.stack.last() else { return None };
         let (local, global) = (u16::try_from(sp).ok()?, u16::try_from(global).ok()?);
-        if memarg.memory != 0 {
+        if !self.first_row(&memarg) {
             return None;
         }
         let offset = u32::try_from(memarg.offset).ok()?;
@@ -593,7 +593,11 @@ fn element_consumed(e: Opd, ops: &[Operator<'_>]) -> bool {
                 if above >= 1 => {}
             _ => {
                 if let Some((load, memarg)) = Load::of(op) {
+                    // Another memory's load takes its address from the stack.
                     if above == 0 {
+                        if memarg.memory != 0 {
+                            return false;
+                        }
                         return load.form(addr, memarg.offset as u32, Dst::S).is_some();
                     }
                 } else if let Some((store, memarg)) = Store::of(op) {
@@ -601,6 +605,9 @@ fn element_consumed(e: Opd, ops: &[Operator<'_>]) -> bool {
                     // constant (one operator) leaves the address on top, computed there if no
                     // form takes both.
                     if above == 1 {
+                        if memarg.memory != 0 {
+                            return false;
+                        }
                         let plain_value = at == 1
                             && matches!(
                                 ops[0],

@@ -19,7 +19,7 @@
 
 use crate::isa::{select_form, translate_operator, Addr, Bin, Dst, Instr, Load, Opd, Store, Un, Wide};
 use crate::module::ModuleInner;
-use wisp_decoder::{BlockType, FunctionBody, Operator};
+use wisp_decoder::{BlockType, FunctionBody, MemArg, Operator};
 
 mod idioms;
 mod offsets;
@@ -132,6 +132,12 @@ struct Translator<'m> {
     fuel_site: Option<u32>,
     /// Interruption: loop headers and function entry check the store's interrupt flag.
     interruptible: bool,
+    /// Whether memory 0 exists with 32-bit addresses: its accesses take the first memory row
+    /// (and the idioms over them); every other memory's go through the rows with an index.
+    mem0_32: bool,
+    /// Whether `memory.size`/`memory.grow` of memory 0 are its plain instructions (32-bit
+    /// addresses and 64 KiB pages).
+    mem0_plain_pages: bool,
     /// Every instruction that has a branch target, once, with the index its relative target
     /// will count from (itself, or for a `br_table`'s entry the table): the threaded backend's
     /// `lower` rewrites these and looks at no other instruction's fields.
@@ -705,6 +711,7 @@ impl<'m> Translator<'m> {
             Operator::CallIndirect { type_index, table_index } => {
                 let (params, results) = arity(&m.types[type_index as usize]);
                 self.take_operands(params + 1);
+                self.table_index(table_index);
                 self.emit(Instr::CallIndirect { type_id: m.type_ids[type_index as usize], table: table_index });
                 self.pushes(results);
             }
@@ -726,6 +733,7 @@ impl<'m> Translator<'m> {
             Operator::ReturnCallIndirect { type_index, table_index } => {
                 let (params, results) = arity(&m.types[type_index as usize]);
                 self.take_operands(params + 1);
+                self.table_index(table_index);
                 self.emit(Instr::ReturnCallIndirect { type_id: m.type_ids[type_index as usize], table: table_index });
                 self.return_after_host(results);
                 self.go_dead();
@@ -795,12 +803,27 @@ impl<'m> Translator<'m> {
             Operator::RefNull { .. } => self.push(Opd::I(0)),
             Operator::TableGet { table } => self.simple(1, Instr::TableGet { table }, 1),
             Operator::TableSet { table } => self.simple(2, Instr::TableSet { table }, 0),
-            Operator::MemorySize { .. } => self.simple(0, Instr::MemorySize, 1),
-            Operator::MemoryGrow { .. } => self.simple(1, Instr::MemoryGrow, 1),
-            Operator::MemoryInit { data_index, .. } => self.simple(3, Instr::MemoryInit { data: data_index }, 0),
+            // Memory 0 with 32-bit addresses (and for its size 64 KiB pages) has its plain
+            // instructions; any other memory, the ones that name it.
+            Operator::MemorySize { mem } if mem == 0 && self.mem0_plain_pages => self.simple(0, Instr::MemorySize, 1),
+            Operator::MemorySize { mem } => self.simple(0, Instr::MemorySizeAt { memory: mem }, 1),
+            Operator::MemoryGrow { mem } if mem == 0 && self.mem0_plain_pages => self.simple(1, Instr::MemoryGrow, 1),
+            Operator::MemoryGrow { mem } => self.simple(1, Instr::MemoryGrowAt { memory: mem }, 1),
+            Operator::MemoryInit { data_index, mem } if mem == 0 && self.mem0_32 => {
+                self.simple(3, Instr::MemoryInit { data: data_index }, 0)
+            }
+            Operator::MemoryInit { data_index, mem } => {
+                self.simple(3, Instr::MemoryInitAt { memory: mem, data: data_index }, 0)
+            }
             Operator::DataDrop { data_index } => self.simple(0, Instr::DataDrop { data: data_index }, 0),
-            Operator::MemoryCopy { .. } => self.simple(3, Instr::MemoryCopy, 0),
-            Operator::MemoryFill { .. } => self.simple(3, Instr::MemoryFill, 0),
+            Operator::MemoryCopy { dst_mem, src_mem } if dst_mem == 0 && src_mem == 0 && self.mem0_32 => {
+                self.simple(3, Instr::MemoryCopy, 0)
+            }
+            Operator::MemoryCopy { dst_mem, src_mem } => {
+                self.simple(3, Instr::MemoryCopyAt { dst: dst_mem, src: src_mem }, 0)
+            }
+            Operator::MemoryFill { mem } if mem == 0 && self.mem0_32 => self.simple(3, Instr::MemoryFill, 0),
+            Operator::MemoryFill { mem } => self.simple(3, Instr::MemoryFillAt { memory: mem }, 0),
             Operator::TableInit { elem_index, table } => {
                 self.simple(3, Instr::TableInit { table, elem: elem_index }, 0)
             }
@@ -1202,7 +1225,32 @@ impl<'m> Translator<'m> {
         f(Opd::S).expect("every operator has its stack form")
     }
 
-    fn load(&mut self, op: Load, offset: u32, ahead: &[Operator<'_>]) -> usize {
+    /// Whether an access with `memarg` takes the first memory row (memory 0, 32-bit
+    /// addresses), whose forms and idioms take a 32-bit offset.
+    pub(crate) fn first_row(&self, memarg: &MemArg) -> bool {
+        memarg.memory == 0 && self.mem0_32
+    }
+
+    /// A `call_indirect` through a 64-bit table: its index, on top, saturated to 32 bits.
+    fn table_index(&mut self, table: u32) {
+        if self.module.table_types[table as usize].table64 {
+            self.emit(Instr::TableIndex64);
+        }
+    }
+
+    /// A load or store outside the first memory row: every operand on the stack.
+    fn access_at(&mut self, operands: usize, form: Option<Instr>, pushes: u32) -> usize {
+        let form = form.expect("a validated offset fits its memory's row");
+        self.simple(operands, form, pushes);
+        0
+    }
+
+    fn load(&mut self, op: Load, memarg: MemArg, ahead: &[Operator<'_>]) -> usize {
+        if !self.first_row(&memarg) {
+            let wide = self.module.memory_types[memarg.memory as usize].memory64;
+            return self.access_at(1, op.form_at(memarg.memory, memarg.offset, wide), 1);
+        }
+        let offset = memarg.offset as u32;
         // Out of line, and only for the one load they take: inlined into the translator's loop
         // they cost every translation (c/gen eager +2%).
         if let Load::I64Load = op {
@@ -1234,7 +1282,12 @@ impl<'m> Translator<'m> {
     }
 
     /// Returns the operators consumed after it (none), as every operator's translation does.
-    fn store(&mut self, op: Store, offset: u32) -> usize {
+    fn store(&mut self, op: Store, memarg: MemArg) -> usize {
+        if !self.first_row(&memarg) {
+            let wide = self.module.memory_types[memarg.memory as usize].memory64;
+            return self.access_at(2, op.form_at(memarg.memory, memarg.offset, wide), 0);
+        }
+        let offset = memarg.offset as u32;
         let form = self.select2(|a, v| op.form(a.into(), v, offset));
         self.pop();
         self.pop();
@@ -1430,6 +1483,8 @@ fn translate_with<R: offsets::Record>(
         fuel: module.engine.config().consume_fuel,
         fuel_site: None,
         interruptible: module.engine.config().interruptible,
+        mem0_32: module.memory_types.first().is_some_and(|t| !t.memory64),
+        mem0_plain_pages: module.memory_types.first().is_some_and(|t| !t.memory64 && t.page_size_log2() == 16),
         sites: emptied(&mut scratch.sites),
         pending: emptied(&mut scratch.pending),
     };
