@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use crate::exec::{self, Exit, GrowKind};
 use crate::instance::{Extern, Instance};
 use crate::store::{AsContext, AsContextMut, FuncEntity, FuncKind, Store, Stored};
+use crate::translate::slots_of;
 use crate::value::Val;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -34,12 +35,13 @@ impl<T> HostFunc<T> {
         let fty = ty.clone();
         let call = move |mut caller: Caller<'_, T>, slots: &mut [u64]| -> Result<()> {
             let inner = &caller.store.inner;
-            let params: Vec<Val> =
-                fty.params().iter().zip(slots.iter()).map(|(&t, &v)| Val::from_slot(v, t, inner)).collect();
+            let mut at = 0;
+            let params: Vec<Val> = fty.params().iter().map(|&t| Val::take(slots, &mut at, t, inner)).collect();
             let mut results: Vec<Val> = fty.results().iter().map(|&t| Val::default_for(t)).collect();
             f(caller.reborrow(), &params, &mut results)?;
             let inner = &caller.store.inner;
-            for (i, (r, &t)) in results.iter().zip(fty.results()).enumerate() {
+            let mut at = 0;
+            for (r, &t) in results.iter().zip(fty.results()) {
                 if r.ty() != t {
                     return Err(Error::Signature(format!(
                         "host function returned {} where {} was expected",
@@ -47,7 +49,7 @@ impl<T> HostFunc<T> {
                         t
                     )));
                 }
-                slots[i] = r.to_slot(inner)?;
+                r.put(inner, slots, &mut at)?;
             }
             Ok(())
         };
@@ -158,7 +160,7 @@ pub struct Func(pub(crate) Stored);
 
 pub(crate) fn new_host_func<T>(store: &mut Store<T>, host: HostFunc<T>) -> Func {
     let type_id = store.inner.engine.intern_type(&host.ty);
-    let (params, results) = (host.ty.params().len() as u32, host.ty.results().len() as u32);
+    let (params, results) = (slots_of(host.ty.params()), slots_of(host.ty.results()));
     // Copies the list only while a running host function holds a snapshot of it.
     store.host_snapshot = None;
     Arc::make_mut(&mut store.hosts).push(host);
@@ -203,7 +205,8 @@ impl Func {
         if params.len() != ty.params().len() || results.len() != ty.results().len() {
             return Err(arity_error(ty, params.len(), results.len()));
         }
-        let n = params.len().max(results.len());
+        let (np, nr) = (slots_of(ty.params()) as usize, slots_of(ty.results()) as usize);
+        let n = np.max(nr);
         let mut small = [0u64; SMALL_CALL];
         let mut big = Vec::new();
         let buf: &mut [u64] = if n <= SMALL_CALL {
@@ -212,16 +215,18 @@ impl Func {
             big.resize(n, 0);
             &mut big
         };
+        let mut at = 0;
         for (i, (p, &t)) in params.iter().zip(ty.params()).enumerate() {
             if p.ty() != t {
                 return Err(argument_error(ty, i, p.ty(), t));
             }
-            buf[i] = p.to_slot(&store.inner)?;
+            p.put(&store.inner, buf, &mut at)?;
         }
-        call_raw(store, idx, buf, params.len(), results.len())?;
+        call_raw(store, idx, buf, np, nr)?;
         let inner = &store.inner;
-        for ((r, &t), &v) in results.iter_mut().zip(inner.func_type(idx).results()).zip(&*buf) {
-            *r = Val::from_slot(v, t, inner);
+        let mut at = 0;
+        for (r, &t) in results.iter_mut().zip(inner.func_type(idx).results()) {
+            *r = Val::take(buf, &mut at, t, inner);
         }
         Ok(())
     }

@@ -1,8 +1,8 @@
 //! What the decoder and validator accept but wisp does not execute yet: a module that uses
 //! it is refused when it is created, with an error that names the feature, never a panic in
 //! translation. WebAssembly 3.0's proposals are decoded and validated in full (their
-//! `Config` switches exist for that); execution follows proposal by proposal: tail calls and
-//! wide arithmetic execute (2026-12-05).
+//! `Config` switches exist for that); execution follows proposal by proposal: tail calls,
+//! wide arithmetic, fixed-width and relaxed SIMD execute (2026-12-05).
 
 use crate::error::{Error, Result};
 use wisp_decoder::{
@@ -10,16 +10,9 @@ use wisp_decoder::{
 };
 
 /// Whether `f` switches on a proposal wisp does not execute yet (WebAssembly 2.0's features,
-/// extended constant expressions, tail calls and wide arithmetic it executes, on or off).
+/// extended constant expressions, tail calls, wide arithmetic and SIMD it executes, on or off).
 fn beyond_executed(f: Features) -> bool {
-    f.simd
-        || f.relaxed_simd
-        || f.multi_memory
-        || f.memory64
-        || f.function_references
-        || f.exceptions
-        || f.custom_page_sizes
-        || f.gc
+    f.multi_memory || f.memory64 || f.function_references || f.exceptions || f.custom_page_sizes || f.gc
 }
 
 /// Refuses `m` if it uses a feature wisp does not execute. A module decoded with only the
@@ -93,7 +86,6 @@ fn unsupported(what: &str) -> Error {
 
 fn val_type(t: ValType) -> Result<()> {
     match t {
-        ValType::V128 => Err(unsupported("type v128 (simd)")),
         ValType::Ref(r) => ref_type(r),
         _ => Ok(()),
     }
@@ -135,7 +127,8 @@ fn memarg(op: &Operator<'_>, m: &MemArg) -> Result<()> {
 /// than the first.
 fn operator(op: &Operator<'_>) -> Result<()> {
     let proposal = op.proposal();
-    if !matches!(proposal, "mvp" | "sign_ext" | "sat" | "bulk" | "ref" | "tail_call" | "wide") {
+    if !matches!(proposal, "mvp" | "sign_ext" | "sat" | "bulk" | "ref" | "tail_call" | "wide" | "simd" | "relaxed_simd")
+    {
         // `return_call_ref` is a tail call of a typed reference: refused with `call_ref`.
         let proposal = match proposal {
             "func_ref" | "tail_call_ref" => "function-references",
@@ -180,6 +173,12 @@ fn memarg_of<'o>(op: &'o Operator<'_>) -> Option<&'o MemArg> {
         };
         (@one $op:ident $name:ident [store $t:ident $a:literal] $m:ident) => {
             match $op { Operator::$name { $m } => Some($m), _ => None }
+        };
+        (@one $op:ident $name:ident [load_lane $a:literal $n:literal] $m:ident $l:ident) => {
+            match $op { Operator::$name { $m, .. } => Some($m), _ => None }
+        };
+        (@one $op:ident $name:ident [store_lane $a:literal $n:literal] $m:ident $l:ident) => {
+            match $op { Operator::$name { $m, .. } => Some($m), _ => None }
         };
         (@one $op:ident $name:ident [$($sig:tt)*] $($f:ident)*) => {
             None
