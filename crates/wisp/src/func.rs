@@ -486,7 +486,7 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
     pub fn call<T>(&self, mut store: impl AsContextMut<Data = T>, params: Params) -> Result<Results> {
         let store = store.as_context_mut();
         let idx = store.inner.check(self.func.0)?;
-        let mut buf = [0u64; 16];
+        let mut buf = [0u64; 24];
         let (np, nr) = (Params::LEN, Results::LEN);
         params.store(store.inner.id, &mut buf)?;
         call_raw(store, idx, &mut buf, np, nr)?;
@@ -496,21 +496,68 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
 
 /// A Rust type that maps to one Wasm value type.
 ///
-/// Implemented for `i32`, `u32`, `i64`, `u64`, `f32`, `f64` and `Option<Func>` (`funcref`):
+/// Implemented for `i32`, `u32`, `i64`, `u64`, `f32`, `f64`, `u128` (`v128`, lane 0 in the low
+/// bits, as [`Val::V128`]: no other Wasm type is 128 bits wide, so no newtype is needed to say
+/// which is meant) and `Option<Func>` (`funcref`):
 ///
 /// ```
 /// use wisp::{ValType, WasmTy};
 /// assert_eq!(<u32 as WasmTy>::valtype(), ValType::I32);
 /// assert_eq!(<f64 as WasmTy>::valtype(), ValType::F64);
+/// assert_eq!(<u128 as WasmTy>::valtype(), ValType::V128);
 /// assert_eq!(<Option<wisp::Func> as WasmTy>::valtype(), ValType::FUNCREF);
 /// ```
 pub trait WasmTy: Sized + 'static {
     /// The Wasm type of this Rust type.
     fn valtype() -> ValType;
+    /// The slots a value takes (two for a `v128`).
+    #[doc(hidden)]
+    const SLOTS: usize = 1;
     #[doc(hidden)]
     fn to_slot(self, store: u32) -> Result<u64>;
     #[doc(hidden)]
     fn from_slot(v: u64, store: u32) -> Self;
+    /// Writes the value to `buf` from `*at` on, and moves `*at` past it.
+    #[doc(hidden)]
+    #[inline]
+    fn store_at(self, store: u32, buf: &mut [u64], at: &mut usize) -> Result<()> {
+        buf[*at] = self.to_slot(store)?;
+        *at += 1;
+        Ok(())
+    }
+    /// Reads a value from `buf` from `*at` on, and moves `*at` past it.
+    #[doc(hidden)]
+    #[inline]
+    fn load_at(buf: &[u64], at: &mut usize, store: u32) -> Self {
+        *at += 1;
+        Self::from_slot(buf[*at - 1], store)
+    }
+}
+
+impl WasmTy for u128 {
+    fn valtype() -> ValType {
+        ValType::V128
+    }
+    const SLOTS: usize = 2;
+    /// The low half (`store_at` writes both).
+    fn to_slot(self, _: u32) -> Result<u64> {
+        Ok(self as u64)
+    }
+    fn from_slot(v: u64, _: u32) -> Self {
+        v as u128
+    }
+    #[inline]
+    fn store_at(self, _: u32, buf: &mut [u64], at: &mut usize) -> Result<()> {
+        buf[*at] = self as u64;
+        buf[*at + 1] = (self >> 64) as u64;
+        *at += 2;
+        Ok(())
+    }
+    #[inline]
+    fn load_at(buf: &[u64], at: &mut usize, _: u32) -> Self {
+        *at += 2;
+        buf[*at - 2] as u128 | (buf[*at - 1] as u128) << 64
+    }
 }
 
 macro_rules! wasm_ty {
@@ -567,7 +614,7 @@ impl WasmTy for Option<Func> {
 /// assert_eq!(<() as WasmParams>::LEN, 0);
 /// ```
 pub trait WasmParams: Sized {
-    /// How many values.
+    /// How many slots the values take (one each, two for a `v128`).
     const LEN: usize;
     /// Their Wasm types, in order.
     fn types() -> Vec<ValType>;
@@ -583,7 +630,7 @@ pub trait WasmParams: Sized {
 /// assert_eq!(<(u32, u32) as WasmResults>::LEN, 2);
 /// ```
 pub trait WasmResults: Sized {
-    /// How many values.
+    /// How many slots the values take (one each, two for a `v128`).
     const LEN: usize;
     /// Their Wasm types, in order.
     fn types() -> Vec<ValType>;
@@ -592,52 +639,48 @@ pub trait WasmResults: Sized {
 }
 
 impl<A: WasmTy> WasmParams for A {
-    const LEN: usize = 1;
+    const LEN: usize = A::SLOTS;
     fn types() -> Vec<ValType> {
         vec![A::valtype()]
     }
     fn store(self, store: u32, buf: &mut [u64]) -> Result<()> {
-        buf[0] = self.to_slot(store)?;
-        Ok(())
+        self.store_at(store, buf, &mut 0)
     }
 }
 
 impl<A: WasmTy> WasmResults for A {
-    const LEN: usize = 1;
+    const LEN: usize = A::SLOTS;
     fn types() -> Vec<ValType> {
         vec![A::valtype()]
     }
     fn load(store: u32, buf: &[u64]) -> Self {
-        A::from_slot(buf[0], store)
+        A::load_at(buf, &mut 0, store)
     }
-}
-
-macro_rules! count {
-    () => { 0 };
-    ($h:ident $($t:ident)*) => { 1 + count!($($t)*) };
 }
 
 macro_rules! tuples {
     ($( ($($n:ident $i:tt),*) )*) => {$(
         impl<$($n: WasmTy),*> WasmParams for ($($n,)*) {
-            const LEN: usize = count!($($n)*);
+            const LEN: usize = 0 $(+ $n::SLOTS)*;
             fn types() -> Vec<ValType> {
                 vec![$($n::valtype()),*]
             }
-            #[allow(unused_variables)]
+            #[allow(unused_variables, unused_mut)]
             fn store(self, store: u32, buf: &mut [u64]) -> Result<()> {
-                $( buf[$i] = self.$i.to_slot(store)?; )*
+                let mut at = 0;
+                $( self.$i.store_at(store, buf, &mut at)?; )*
                 Ok(())
             }
         }
         impl<$($n: WasmTy),*> WasmResults for ($($n,)*) {
-            const LEN: usize = count!($($n)*);
+            const LEN: usize = 0 $(+ $n::SLOTS)*;
             fn types() -> Vec<ValType> {
                 vec![$($n::valtype()),*]
             }
-            #[allow(unused_variables, clippy::unused_unit)]
+            #[allow(unused_variables, unused_mut, clippy::unused_unit)]
             fn load(store: u32, buf: &[u64]) -> Self {
-                ($( $n::from_slot(buf[$i], store), )*)
+                let mut at = 0;
+                ($( $n::load_at(buf, &mut at, store), )*)
             }
         }
     )*};
@@ -728,7 +771,9 @@ macro_rules! into_func {
                 let ty = FuncType::new(vec![$($n::valtype()),*], <R::Results as WasmResults>::types());
                 let call = move |caller: Caller<'_, T>, slots: &mut [u64]| -> Result<()> {
                     let id = caller.store.inner.id;
-                    let r = self($($n::from_slot(slots[$i], id)),*).into_result()?;
+                    #[allow(unused_mut, unused_variables)]
+                    let mut at = 0;
+                    let r = self($($n::load_at(slots, &mut at, id)),*).into_result()?;
                     r.store(id, slots)
                 };
                 HostFunc { ty, call: Arc::new(call) }
@@ -744,7 +789,9 @@ macro_rules! into_func {
                 let ty = FuncType::new(vec![$($n::valtype()),*], <R::Results as WasmResults>::types());
                 let call = move |caller: Caller<'_, T>, slots: &mut [u64]| -> Result<()> {
                     let id = caller.store.inner.id;
-                    $( let $n = $n::from_slot(slots[$i], id); )*
+                    #[allow(unused_mut, unused_variables)]
+                    let mut at = 0;
+                    $( let $n = $n::load_at(slots, &mut at, id); )*
                     let r = self(caller, $($n),*).into_result()?;
                     r.store(id, slots)
                 };
