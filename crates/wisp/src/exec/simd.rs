@@ -477,35 +477,25 @@ map2! {
     f64x2_pmax: f64s, from_f64s, |x, y| if x < y { y } else { x };
 }
 
-#[inline(always)]
-pub(crate) fn f32x4_demote_f64x2_zero(a: u128) -> u128 {
-    let a = f64s(a);
-    from_f32s([a[0] as f32, a[1] as f32, 0.0, 0.0])
+/// Conversions of the two low lanes (the rest of a wider result zero): `name: view, back,
+/// lane type, zero lanes`.
+macro_rules! low_two {
+    ($($name:ident: $get:ident, $put:ident, $t:ty, [$($zero:expr),*];)*) => {$(
+        #[inline(always)]
+        pub(crate) fn $name(a: u128) -> u128 {
+            let a = $get(a);
+            $put([a[0] as $t, a[1] as $t $(, $zero)*])
+        }
+    )*};
 }
-#[inline(always)]
-pub(crate) fn f64x2_promote_low_f32x4(a: u128) -> u128 {
-    let a = f32s(a);
-    from_f64s([a[0] as f64, a[1] as f64])
-}
-#[inline(always)]
-pub(crate) fn i32x4_trunc_sat_f64x2_s_zero(a: u128) -> u128 {
-    let a = f64s(a);
-    from_i32s([a[0] as i32, a[1] as i32, 0, 0])
-}
-#[inline(always)]
-pub(crate) fn i32x4_trunc_sat_f64x2_u_zero(a: u128) -> u128 {
-    let a = f64s(a);
-    from_u32s([a[0] as u32, a[1] as u32, 0, 0])
-}
-#[inline(always)]
-pub(crate) fn f64x2_convert_low_i32x4_s(a: u128) -> u128 {
-    let a = i32s(a);
-    from_f64s([a[0] as f64, a[1] as f64])
-}
-#[inline(always)]
-pub(crate) fn f64x2_convert_low_i32x4_u(a: u128) -> u128 {
-    let a = u32s(a);
-    from_f64s([a[0] as f64, a[1] as f64])
+
+low_two! {
+    f32x4_demote_f64x2_zero: f64s, from_f32s, f32, [0.0, 0.0];
+    f64x2_promote_low_f32x4: f32s, from_f64s, f64, [];
+    i32x4_trunc_sat_f64x2_s_zero: f64s, from_i32s, i32, [0, 0];
+    i32x4_trunc_sat_f64x2_u_zero: f64s, from_u32s, u32, [0, 0];
+    f64x2_convert_low_i32x4_s: i32s, from_f64s, f64, [];
+    f64x2_convert_low_i32x4_u: u32s, from_f64s, f64, [];
 }
 
 // --- Shuffles ------------------------------------------------------------------------------
