@@ -88,7 +88,8 @@ impl WispBackend {
             Value::FuncRef(None) => Val::FuncRef(None),
             Value::ExternRef(None) => Val::ExternRef(None),
             Value::ExternRef(Some(n)) => Val::ExternRef(Some(ExternRef::new(&mut self.store, n))),
-            Value::FuncRef(Some(_)) | Value::V128(_) => return Err(BackendError::Unsupported),
+            Value::V128(b) => Val::V128(b),
+            Value::FuncRef(Some(_)) => return Err(BackendError::Unsupported),
         })
     }
 
@@ -104,6 +105,7 @@ impl WispBackend {
                 let n = e.data(&self.store).and_then(|d| d.downcast_ref::<u32>()).copied();
                 Value::ExternRef(Some(n.unwrap_or(u32::MAX)))
             }
+            Val::V128(b) => Value::V128(b),
             // A value kind newer than this runner.
             _ => return Err(BackendError::Unsupported),
         })

@@ -49,6 +49,8 @@ struct WasmOp {
     name: &'static str,
     sig: Vec<&'static str>,
     text: &'static str,
+    /// A SIMD operator (fixed-width or relaxed): stack forms only (`simd_forms`).
+    simd: bool,
 }
 
 macro_rules! collect_ops {
@@ -60,14 +62,20 @@ macro_rules! collect_ops {
 /// The proposals whose operators wisp executes: the table's rows of any other proposal are
 /// decoded and validated, and refused before translation (`wisp/src/support.rs`), so they
 /// get no instructions yet. A proposal joins this list with its execution.
-const EXECUTED_PROPOSALS: &[&str] = &["mvp", "sign_ext", "sat", "bulk", "ref", "tail_call", "wide"];
+const EXECUTED_PROPOSALS: &[&str] =
+    &["mvp", "sign_ext", "sat", "bulk", "ref", "tail_call", "wide", "simd", "relaxed_simd"];
 
 fn wasm_ops() -> Vec<WasmOp> {
     let raw: Vec<(&'static str, &'static str, &'static str, &'static str)> =
         wisp_decoder::for_each_operator!(collect_ops);
     raw.into_iter()
         .filter(|(proposal, ..)| EXECUTED_PROPOSALS.contains(proposal))
-        .map(|(_, name, sig, text)| WasmOp { name, sig: sig.split_whitespace().collect(), text })
+        .map(|(proposal, name, sig, text)| WasmOp {
+            name,
+            sig: sig.split_whitespace().collect(),
+            text,
+            simd: proposal.ends_with("simd"),
+        })
         .collect()
 }
 
@@ -835,6 +843,9 @@ const SPECIAL: &[(&str, &[Field], &str)] = &[
     ("BrOnNull", &[("target", "u32"), ("drop", "u32"), ("keep", "u32")], "`br_on_null`: when the reference on top is null, pops it and `BrAdjust`s; otherwise leaves it."),
     ("BrOnNonNull", &[("target", "u32"), ("drop", "u32"), ("keep", "u32")], "`br_on_non_null`: when the reference on top is not null, `BrAdjust` (the reference the last slot kept); otherwise pops it."),
     ("RefFunc", &[("func", "u32")], "Pushes a reference to function `func` of the instance."),
+    ("SelectV128", &[], "`select` of two `v128`s (two slots each) by the condition on top."),
+    ("GlobalGetV128", &[("index", "u32")], "Pushes a `v128` global (its two halves)."),
+    ("GlobalSetV128", &[("index", "u32")], "Pops a `v128` into a global."),
     // Idioms: sequences of several Wasm operators kept as one instruction, each for a measured
     // gain recorded in crates/wisp/RATIONALE.md (the translator's `idioms` layer).
     ("SpAdjust", &[("local", "u32"), ("imm", "u32"), ("global", "u32")], "Go's stack-pointer adjustment: `local.get l; i32.const c; i32.add (or sub); local.tee l; global.set g`: `l = l + imm` (32-bit), then `g = l`."),
@@ -1054,7 +1065,7 @@ fn forms(ops: &[WasmOp]) -> Vec<Form> {
     for op in ops {
         let sig = &op.sig;
         let name = op.name;
-        if FREE.contains(&name) {
+        if FREE.contains(&name) || op.simd {
             continue;
         }
         let traps = TRAPS.contains(&name);
@@ -1739,10 +1750,161 @@ fn select_forms() -> Vec<SelectForm> {
     out
 }
 
+/// A SIMD operator's one form (stack operands, result pushed): a `v128` takes two slots, low
+/// half first (RATIONALE.md, "v128 values take two slots").
+struct SimdForm {
+    name: &'static str,
+    text: &'static str,
+    /// The decoder's signature tokens.
+    sig: String,
+    fields: Vec<Field>,
+    /// The Wasm operator's fields as the translator's arm binds them, and the instruction's
+    /// initializer from them.
+    pat: &'static str,
+    init: String,
+    /// Slots taken from the stack and pushed.
+    pops: u32,
+    pushes: u32,
+    body: String,
+}
+
+/// The slots a value of type `ty` takes.
+fn slots(ty: &str) -> u32 {
+    if ty == "v128" {
+        2
+    } else {
+        1
+    }
+}
+
+/// The code that pops operands `params` (bottom first) into `p0`, `p1`, ... and the arguments
+/// that pass them to a semantic function.
+fn simd_pops(params: &[&str]) -> (String, Vec<String>) {
+    let mut s = String::new();
+    for (i, ty) in params.iter().enumerate().rev() {
+        if *ty == "v128" {
+            write!(s, "let p{i} = pop_v128!(); ").unwrap();
+        } else {
+            write!(s, "let p{i} = pop!(); ").unwrap();
+        }
+    }
+    let args = params
+        .iter()
+        .enumerate()
+        .map(|(i, ty)| if *ty == "v128" { format!("p{i}") } else { format!("Slot::from_slot(p{i})") })
+        .collect();
+    (s, args)
+}
+
+fn simd_forms(ops: &[WasmOp]) -> Vec<SimdForm> {
+    let mut out = Vec::new();
+    for op in ops.iter().filter(|o| o.simd) {
+        let sig = &op.sig;
+        let f = sem(op.text);
+        // A load's natural alignment is its width: `[load v128 align]`, `[load_lane align lanes]`.
+        let memory =
+            |sig: &[&str]| 1u32 << sig[if sig[0] == "load" { 2 } else { 1 }].parse::<u32>().expect("an alignment");
+        let form = |fields: Vec<Field>, pat, init: &str, pops, pushes, body: String| SimdForm {
+            name: op.name,
+            text: op.text,
+            sig: sig.join(" "),
+            fields,
+            pat,
+            init: init.to_string(),
+            pops,
+            pushes,
+            body,
+        };
+        let offset = vec![("offset", "u32")];
+        let lane_offset = vec![("offset", "u32"), ("lane", "u32")];
+        let (memarg, memarg_lane) = (" { memarg }", " { memarg, lane }");
+        let (init_offset, init_lane_offset) =
+            (" { offset: memarg.offset as u32 }", " { offset: memarg.offset as u32, lane: lane as u32 }");
+        out.push(match sig[0] {
+            // The constant is two halves pushed by the translator; a shuffle's lanes are a
+            // constant `v128` operand (the translator pushes them).
+            "->" => continue,
+            "shuffle" => form(
+                vec![],
+                " { .. }",
+                "",
+                6,
+                2,
+                format!("{{ let l = pop_v128!(); let b = pop_v128!(); let a = pop_v128!(); push_v128!({f}(a, b, l)) }}"),
+            ),
+            "load" => {
+                let n = memory(sig);
+                form(
+                    offset,
+                    memarg,
+                    init_offset,
+                    1,
+                    2,
+                    format!("{{ let a = pop!(); let b = load_bytes!(a, offset, {n}); push_v128!({f}(b)) }}"),
+                )
+            }
+            "store" => form(
+                offset,
+                memarg,
+                init_offset,
+                3,
+                0,
+                format!("{{ let v = pop_v128!(); let a = pop!(); store_bytes!(a, offset, 16, {f}(v)) }}"),
+            ),
+            "load_lane" => {
+                let n = memory(sig);
+                form(
+                    lane_offset,
+                    memarg_lane,
+                    init_lane_offset,
+                    3,
+                    2,
+                    format!("{{ let v = pop_v128!(); let a = pop!(); let b = load_bytes!(a, offset, {n}); push_v128!({f}(v, b, lane)) }}"),
+                )
+            }
+            "store_lane" => {
+                let n = memory(sig);
+                form(
+                    lane_offset,
+                    memarg_lane,
+                    init_lane_offset,
+                    3,
+                    0,
+                    format!("{{ let v = pop_v128!(); let a = pop!(); store_bytes!(a, offset, {n}, {f}(v, lane)) }}"),
+                )
+            }
+            _ => {
+                let lane = sig[0] == "lane";
+                let sig = if lane { &sig[3..] } else { &sig[..] };
+                let arrow = sig.iter().position(|s| *s == "->").expect("a signature");
+                let (params, result) = (&sig[..arrow], sig[arrow + 1]);
+                let (pops, mut args) = simd_pops(params);
+                if lane {
+                    args.push("lane".to_string());
+                }
+                let call = format!("{f}({})", args.join(", "));
+                let push = if result == "v128" { format!("push_v128!({call})") } else { format!("push!({call})") };
+                let (fields, pat, init) =
+                    if lane { (vec![("lane", "u32")], " { lane }", " { lane: lane as u32 }") } else { (vec![], " {}", "") };
+                form(
+                    fields,
+                    pat,
+                    init,
+                    params.iter().map(|t| slots(t)).sum(),
+                    slots(result),
+                    format!("{{ {pops}{push} }}"),
+                )
+            }
+        });
+    }
+    out
+}
+
 /// The generated file.
 pub fn generate() -> String {
     let ops = wasm_ops();
     let (mut forms, mut latches, mut selects) = (forms(&ops), latches(&ops), select_forms());
+    let simd = simd_forms(&ops);
     // Every name the list of unused forms gives is a form, and not one an operator needs.
     for name in UNUSED {
         // An idiom's all-stack form is not needed: its operators keep their own forms.
@@ -1763,7 +1925,7 @@ pub fn generate() -> String {
     o.push_str("// @generated by `cargo run -p wisp-isagen` from the description in crates/wisp-isagen/src/lib.rs.\n");
     o.push_str("// Do not edit: change the description and regenerate (tests/current.rs checks this file).\n\n");
     o.push_str("#![allow(non_camel_case_types, clippy::all)]\n\n");
-    o.push_str("use super::{fits_i32, Addr, Dst, FormInfo, Opd};\nuse crate::exec::ops::{self, Slot};\nuse wisp_decoder::{MemArg, Operator};\n\n");
+    o.push_str("use super::{fits_i32, Addr, Dst, FormInfo, Opd, SimdFormInfo};\nuse crate::exec::ops::{self, Slot};\nuse wisp_decoder::{MemArg, Operator};\n\n");
 
     // The enum.
     o.push_str("/// One instruction of wisp's internal bytecode: the hand-written special instructions, then\n/// every operand-kind form of the numeric and memory operators.\n");
@@ -1773,6 +1935,16 @@ pub fn generate() -> String {
     }
     for f in &forms {
         writeln!(o, "    /// {}\n    {}{},", doc(f), f.name, fields_decl(&f.fields)).unwrap();
+    }
+    for f in &simd {
+        writeln!(
+            o,
+            "    /// `{}`: operands from the stack (a `v128` in two slots); result pushed.\n    {}{},",
+            f.text,
+            f.name,
+            fields_decl(&f.fields)
+        )
+        .unwrap();
     }
     for l in &latches {
         let bound = if l.bound == "L" { "local `b`" } else { "constant `bound`" };
@@ -1812,6 +1984,10 @@ pub fn generate() -> String {
         writeln!(o, "            Instr::{name}{pat} => \"{name}\",").unwrap();
     }
     for f in &forms {
+        let pat = if f.fields.is_empty() { String::new() } else { " { .. }".to_string() };
+        writeln!(o, "            Instr::{}{pat} => \"{}\",", f.name, f.name).unwrap();
+    }
+    for f in &simd {
         let pat = if f.fields.is_empty() { String::new() } else { " { .. }".to_string() };
         writeln!(o, "            Instr::{}{pat} => \"{}\",", f.name, f.name).unwrap();
     }
@@ -2048,6 +2224,14 @@ pub fn generate() -> String {
     for (n, _) in &wides {
         writeln!(o, "            Operator::{n} {{}} => return $t.wide(Wide::{n}),").unwrap();
     }
+    for f in simd.iter().filter(|f| f.pat != " { .. }") {
+        writeln!(
+            o,
+            "            Operator::{}{} => {{ $t.simd({}, Instr::{}{}, {}); return 0 }}",
+            f.name, f.pat, f.pops, f.name, f.init, f.pushes
+        )
+        .unwrap();
+    }
     o.push_str("            $($arms)*\n        }\n    };\n}\npub(crate) use translate_operator;\n\n");
 
     o.push_str("/// The `select` form for its two values' kinds (the condition on the stack) and destination,\n/// if the instruction set has it.\n");
@@ -2074,6 +2258,9 @@ pub fn generate() -> String {
     o.push_str("macro_rules! generated_handlers {\n    ($m:ident ($($extra:tt)*) { $($rest:tt)* }) => {\n        $m! {\n            $($extra)* ;\n");
     for f in &forms {
         writeln!(o, "            {}{} => {},", f.name, fields_pat(&f.fields), body(f)).unwrap();
+    }
+    for f in &simd {
+        writeln!(o, "            {}{} => {},", f.name, fields_pat(&f.fields), f.body).unwrap();
     }
     for l in &latches {
         writeln!(o, "            {}{} => {},", l.name, fields_pat(&latch_fields(l)), latch_body(l)).unwrap();
@@ -2129,6 +2316,11 @@ pub fn generate() -> String {
             f.dst.name()
         )
         .unwrap();
+    }
+    o.push_str("];\n\n");
+    o.push_str("/// Every SIMD form (one per operator): what the coverage test walks.\n#[cfg_attr(not(feature = \"internals\"), allow(dead_code))]\npub const SIMD_FORMS: &[SimdFormInfo] = &[\n");
+    for f in &simd {
+        writeln!(o, "    SimdFormInfo {{ name: \"{}\", op: \"{}\", sig: \"{}\" }},", f.name, f.text, f.sig).unwrap();
     }
     o.push_str("];\n");
     o

@@ -103,14 +103,15 @@ impl Config {
         self
     }
 
-    /// Fixed-width SIMD (`v128`). Decoded and validated; a module that uses it is refused
-    /// (`Error::Unsupported`) until wisp executes it. Off by default.
+    /// Fixed-width SIMD (`v128`, `Val::V128`). Off by default.
     pub fn wasm_simd(&mut self, on: bool) -> &mut Self {
         self.features.simd = on;
         self
     }
 
-    /// Relaxed SIMD (needs [`wasm_simd`](Self::wasm_simd)); as SIMD, validated, not executed.
+    /// Relaxed SIMD (needs [`wasm_simd`](Self::wasm_simd)): each relaxed operator gives one
+    /// answer on every host, the deterministic one the specification lists (the RATIONALE of
+    /// the `wisp` crate says which).
     pub fn wasm_relaxed_simd(&mut self, on: bool) -> &mut Self {
         self.features.relaxed_simd = on;
         self

@@ -99,7 +99,7 @@ pub enum Error {
     #[error("object used with a store it does not belong to")]
     WrongStore,
     /// The module is valid, but uses a feature that the configuration enables and wisp
-    /// does not execute yet (`unsupported operator v128.load (simd)`).
+    /// does not execute yet (`unsupported: operator call_ref (function-references)`).
     #[error("unsupported: {0}")]
     Unsupported(String),
     /// Another misuse of the API (a feature not enabled, a reactor called too early, ...).

@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use crate::exec::{self, Exit, GrowKind};
 use crate::instance::{Extern, Instance};
 use crate::store::{AsContext, AsContextMut, FuncEntity, FuncKind, Store, Stored};
+use crate::translate::slots_of;
 use crate::value::{val_sub, Val};
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -34,12 +35,13 @@ impl<T> HostFunc<T> {
         let fty = ty.clone();
         let call = move |mut caller: Caller<'_, T>, slots: &mut [u64]| -> Result<()> {
             let inner = &caller.store.inner;
-            let params: Vec<Val> =
-                fty.params().iter().zip(slots.iter()).map(|(&t, &v)| Val::from_slot(v, t, inner)).collect();
+            let mut at = 0;
+            let params: Vec<Val> = fty.params().iter().map(|&t| Val::take(slots, &mut at, t, inner)).collect();
             let mut results: Vec<Val> = fty.results().iter().map(|&t| Val::default_for(t)).collect();
             f(caller.reborrow(), &params, &mut results)?;
             let inner = &caller.store.inner;
-            for (i, (r, &t)) in results.iter().zip(fty.results()).enumerate() {
+            let mut at = 0;
+            for (r, &t) in results.iter().zip(fty.results()) {
                 if !r.matches(t, inner) {
                     return Err(Error::Signature(format!(
                         "host function returned {} where {} was expected",
@@ -47,7 +49,7 @@ impl<T> HostFunc<T> {
                         t
                     )));
                 }
-                slots[i] = r.to_slot(inner)?;
+                r.put(inner, slots, &mut at)?;
             }
             Ok(())
         };
@@ -158,7 +160,7 @@ pub struct Func(pub(crate) Stored);
 
 pub(crate) fn new_host_func<T>(store: &mut Store<T>, host: HostFunc<T>) -> Func {
     let type_id = store.inner.engine.intern_type(&host.ty);
-    let (params, results) = (host.ty.params().len() as u32, host.ty.results().len() as u32);
+    let (params, results) = (slots_of(host.ty.params()), slots_of(host.ty.results()));
     // Copies the list only while a running host function holds a snapshot of it.
     store.host_snapshot = None;
     Arc::make_mut(&mut store.hosts).push(host);
@@ -203,7 +205,8 @@ impl Func {
         if params.len() != ty.params().len() || results.len() != ty.results().len() {
             return Err(arity_error(ty, params.len(), results.len()));
         }
-        let n = params.len().max(results.len());
+        let (np, nr) = (slots_of(ty.params()) as usize, slots_of(ty.results()) as usize);
+        let n = np.max(nr);
         let mut small = [0u64; SMALL_CALL];
         let mut big = Vec::new();
         let buf: &mut [u64] = if n <= SMALL_CALL {
@@ -212,16 +215,18 @@ impl Func {
             big.resize(n, 0);
             &mut big
         };
+        let mut at = 0;
         for (i, (p, &t)) in params.iter().zip(ty.params()).enumerate() {
             if !p.matches(t, &store.inner) {
                 return Err(argument_error(ty, i, p.ty(), t));
             }
-            buf[i] = p.to_slot(&store.inner)?;
+            p.put(&store.inner, buf, &mut at)?;
         }
-        call_raw(store, idx, buf, params.len(), results.len())?;
+        call_raw(store, idx, buf, np, nr)?;
         let inner = &store.inner;
-        for ((r, &t), &v) in results.iter_mut().zip(inner.func_type(idx).results()).zip(&*buf) {
-            *r = Val::from_slot(v, t, inner);
+        let mut at = 0;
+        for (r, &t) in results.iter_mut().zip(inner.func_type(idx).results()) {
+            *r = Val::take(buf, &mut at, t, inner);
         }
         Ok(())
     }
@@ -485,7 +490,7 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
     pub fn call<T>(&self, mut store: impl AsContextMut<Data = T>, params: Params) -> Result<Results> {
         let store = store.as_context_mut();
         let idx = store.inner.check(self.func.0)?;
-        let mut buf = [0u64; 16];
+        let mut buf = [0u64; 24];
         let (np, nr) = (Params::LEN, Results::LEN);
         params.store(store.inner.id, &mut buf)?;
         call_raw(store, idx, &mut buf, np, nr)?;
@@ -495,21 +500,68 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
 
 /// A Rust type that maps to one Wasm value type.
 ///
-/// Implemented for `i32`, `u32`, `i64`, `u64`, `f32`, `f64` and `Option<Func>` (`funcref`):
+/// Implemented for `i32`, `u32`, `i64`, `u64`, `f32`, `f64`, `u128` (`v128`, lane 0 in the low
+/// bits, as [`Val::V128`]: no other Wasm type is 128 bits wide, so no newtype is needed to say
+/// which is meant) and `Option<Func>` (`funcref`):
 ///
 /// ```
 /// use wisp::{ValType, WasmTy};
 /// assert_eq!(<u32 as WasmTy>::valtype(), ValType::I32);
 /// assert_eq!(<f64 as WasmTy>::valtype(), ValType::F64);
+/// assert_eq!(<u128 as WasmTy>::valtype(), ValType::V128);
 /// assert_eq!(<Option<wisp::Func> as WasmTy>::valtype(), ValType::FUNCREF);
 /// ```
 pub trait WasmTy: Sized + 'static {
     /// The Wasm type of this Rust type.
     fn valtype() -> ValType;
+    /// The slots a value takes (two for a `v128`).
+    #[doc(hidden)]
+    const SLOTS: usize = 1;
     #[doc(hidden)]
     fn to_slot(self, store: u32) -> Result<u64>;
     #[doc(hidden)]
     fn from_slot(v: u64, store: u32) -> Self;
+    /// Writes the value to `buf` from `*at` on, and moves `*at` past it.
+    #[doc(hidden)]
+    #[inline]
+    fn store_at(self, store: u32, buf: &mut [u64], at: &mut usize) -> Result<()> {
+        buf[*at] = self.to_slot(store)?;
+        *at += 1;
+        Ok(())
+    }
+    /// Reads a value from `buf` from `*at` on, and moves `*at` past it.
+    #[doc(hidden)]
+    #[inline]
+    fn load_at(buf: &[u64], at: &mut usize, store: u32) -> Self {
+        *at += 1;
+        Self::from_slot(buf[*at - 1], store)
+    }
+}
+
+impl WasmTy for u128 {
+    fn valtype() -> ValType {
+        ValType::V128
+    }
+    const SLOTS: usize = 2;
+    /// The low half (`store_at` writes both).
+    fn to_slot(self, _: u32) -> Result<u64> {
+        Ok(self as u64)
+    }
+    fn from_slot(v: u64, _: u32) -> Self {
+        v as u128
+    }
+    #[inline]
+    fn store_at(self, _: u32, buf: &mut [u64], at: &mut usize) -> Result<()> {
+        buf[*at] = self as u64;
+        buf[*at + 1] = (self >> 64) as u64;
+        *at += 2;
+        Ok(())
+    }
+    #[inline]
+    fn load_at(buf: &[u64], at: &mut usize, _: u32) -> Self {
+        *at += 2;
+        buf[*at - 2] as u128 | (buf[*at - 1] as u128) << 64
+    }
 }
 
 macro_rules! wasm_ty {
@@ -566,7 +618,7 @@ impl WasmTy for Option<Func> {
 /// assert_eq!(<() as WasmParams>::LEN, 0);
 /// ```
 pub trait WasmParams: Sized {
-    /// How many values.
+    /// How many slots the values take (one each, two for a `v128`).
     const LEN: usize;
     /// Their Wasm types, in order.
     fn types() -> Vec<ValType>;
@@ -582,7 +634,7 @@ pub trait WasmParams: Sized {
 /// assert_eq!(<(u32, u32) as WasmResults>::LEN, 2);
 /// ```
 pub trait WasmResults: Sized {
-    /// How many values.
+    /// How many slots the values take (one each, two for a `v128`).
     const LEN: usize;
     /// Their Wasm types, in order.
     fn types() -> Vec<ValType>;
@@ -591,52 +643,48 @@ pub trait WasmResults: Sized {
 }
 
 impl<A: WasmTy> WasmParams for A {
-    const LEN: usize = 1;
+    const LEN: usize = A::SLOTS;
     fn types() -> Vec<ValType> {
         vec![A::valtype()]
     }
     fn store(self, store: u32, buf: &mut [u64]) -> Result<()> {
-        buf[0] = self.to_slot(store)?;
-        Ok(())
+        self.store_at(store, buf, &mut 0)
     }
 }
 
 impl<A: WasmTy> WasmResults for A {
-    const LEN: usize = 1;
+    const LEN: usize = A::SLOTS;
     fn types() -> Vec<ValType> {
         vec![A::valtype()]
     }
     fn load(store: u32, buf: &[u64]) -> Self {
-        A::from_slot(buf[0], store)
+        A::load_at(buf, &mut 0, store)
     }
-}
-
-macro_rules! count {
-    () => { 0 };
-    ($h:ident $($t:ident)*) => { 1 + count!($($t)*) };
 }
 
 macro_rules! tuples {
     ($( ($($n:ident $i:tt),*) )*) => {$(
         impl<$($n: WasmTy),*> WasmParams for ($($n,)*) {
-            const LEN: usize = count!($($n)*);
+            const LEN: usize = 0 $(+ $n::SLOTS)*;
             fn types() -> Vec<ValType> {
                 vec![$($n::valtype()),*]
             }
-            #[allow(unused_variables)]
+            #[allow(unused_variables, unused_mut)]
             fn store(self, store: u32, buf: &mut [u64]) -> Result<()> {
-                $( buf[$i] = self.$i.to_slot(store)?; )*
+                let mut at = 0;
+                $( self.$i.store_at(store, buf, &mut at)?; )*
                 Ok(())
             }
         }
         impl<$($n: WasmTy),*> WasmResults for ($($n,)*) {
-            const LEN: usize = count!($($n)*);
+            const LEN: usize = 0 $(+ $n::SLOTS)*;
             fn types() -> Vec<ValType> {
                 vec![$($n::valtype()),*]
             }
-            #[allow(unused_variables, clippy::unused_unit)]
+            #[allow(unused_variables, unused_mut, clippy::unused_unit)]
             fn load(store: u32, buf: &[u64]) -> Self {
-                ($( $n::from_slot(buf[$i], store), )*)
+                let mut at = 0;
+                ($( $n::load_at(buf, &mut at, store), )*)
             }
         }
     )*};
@@ -727,7 +775,9 @@ macro_rules! into_func {
                 let ty = FuncType::new(vec![$($n::valtype()),*], <R::Results as WasmResults>::types());
                 let call = move |caller: Caller<'_, T>, slots: &mut [u64]| -> Result<()> {
                     let id = caller.store.inner.id;
-                    let r = self($($n::from_slot(slots[$i], id)),*).into_result()?;
+                    #[allow(unused_mut, unused_variables)]
+                    let mut at = 0;
+                    let r = self($($n::load_at(slots, &mut at, id)),*).into_result()?;
                     r.store(id, slots)
                 };
                 HostFunc { ty, call: Arc::new(call) }
@@ -743,7 +793,9 @@ macro_rules! into_func {
                 let ty = FuncType::new(vec![$($n::valtype()),*], <R::Results as WasmResults>::types());
                 let call = move |caller: Caller<'_, T>, slots: &mut [u64]| -> Result<()> {
                     let id = caller.store.inner.id;
-                    $( let $n = $n::from_slot(slots[$i], id); )*
+                    #[allow(unused_mut, unused_variables)]
+                    let mut at = 0;
+                    $( let $n = $n::load_at(slots, &mut at, id); )*
                     let r = self(caller, $($n),*).into_result()?;
                     r.store(id, slots)
                 };

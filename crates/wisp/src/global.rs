@@ -3,7 +3,6 @@
 use crate::error::{Error, Result};
 use crate::store::{AsContext, AsContextMut, GlobalEntity, Stored};
 use crate::value::Val;
-use std::cell::UnsafeCell;
 use wisp_decoder::GlobalType;
 
 /// A global variable in a store: a module's, or one the host made with [`Global::new`].
@@ -34,8 +33,8 @@ impl Global {
         if !value.matches(ty.content, inner) {
             return Err(Error::Signature(format!("global of type {} given a {}", ty.content, value.ty())));
         }
-        let v = value.to_slot(inner)?;
-        inner.globals.push(Box::new(GlobalEntity { value: UnsafeCell::new(v), ty }));
+        let v = value.to_bits(inner)?;
+        inner.globals.push(Box::new(GlobalEntity::new(v, ty)));
         Ok(Global(inner.stored(inner.globals.len() as u32 - 1)))
     }
 
@@ -49,7 +48,7 @@ impl Global {
     pub fn get(&self, store: impl AsContext) -> Result<Val> {
         let inner = &store.as_context().inner;
         let g = &inner.globals[inner.check(self.0)? as usize];
-        Ok(Val::from_slot(g.get(), g.ty.content, inner))
+        Ok(Val::from_bits(g.get128(), g.ty.content, inner))
     }
 
     /// Sets the value; fails for an immutable global or a value of another type.
@@ -63,7 +62,7 @@ impl Global {
         if !value.matches(ty.content, inner) {
             return Err(Error::Signature(format!("global of type {} given a {}", ty.content, value.ty())));
         }
-        let v = value.to_slot(inner)?;
+        let v = value.to_bits(inner)?;
         inner.globals[i].set(v);
         Ok(())
     }

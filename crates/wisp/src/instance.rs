@@ -12,7 +12,6 @@ use crate::store::{
 };
 use crate::table::Table;
 use crate::trap::{Trap, TrapCode};
-use std::cell::UnsafeCell;
 use wisp_decoder::{ExternKind, Limits, RefType, ValType};
 
 /// Something a module can import or export.
@@ -298,6 +297,7 @@ fn eval_const(inner: &StoreInner, expr: &[ConstOp], globals: &[u32], funcs: &[u3
     for op in expr {
         let v = match *op {
             ConstOp::Value(v) => v,
+            ConstOp::V128(v) => v as u64,
             ConstOp::RefNull => 0,
             ConstOp::RefFunc(f) => funcs[f as usize] as u64 + 1,
             ConstOp::GlobalGet(g) => inner.globals[globals[g as usize] as usize].get(),
@@ -472,17 +472,22 @@ pub(crate) fn instantiate_from<T>(
     let inner = &mut store.inner;
     for (i, (ty, init)) in m.defined_globals().enumerate() {
         let v = match from {
-            None => eval_const(inner, init.ops(), &globals, &funcs),
+            None => match init.ops() {
+                // A `v128`'s initializer: its constant or another global.
+                [ConstOp::V128(v)] => *v,
+                [ConstOp::GlobalGet(g)] => inner.globals[globals[*g as usize] as usize].get128(),
+                ops => eval_const(inner, ops, &globals, &funcs) as u128,
+            },
             Some(snap) if matches!(ty.content, ValType::Ref(r) if crate::value::slot_ref_type(r) == RefType::FuncRef) => {
-                snap.resolve_ref(snap.globals[i], &funcs)
+                snap.resolve_ref(snap.globals[i], &funcs) as u128
             }
-            Some(snap) => snap.globals[i],
+            Some(snap) => snap.globals[i] as u128,
         };
         let ty = wisp_decoder::GlobalType { content: m.engine_val(ty.content), ..*ty };
-        inner.globals.push(Box::new(GlobalEntity { value: UnsafeCell::new(v), ty }));
+        inner.globals.push(Box::new(GlobalEntity::new(v, ty)));
         globals.push(inner.globals.len() as u32 - 1);
     }
-    let global_ptrs = globals.iter().map(|&g| inner.globals[g as usize].value.get()).collect();
+    let global_ptrs = globals.iter().map(|&g| inner.globals[g as usize].value.get().cast::<u64>()).collect();
     let elems = m
         .elements
         .iter()

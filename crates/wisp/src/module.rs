@@ -16,6 +16,8 @@ use wisp_decoder::{
 pub(crate) enum ConstOp {
     /// A number, as its slot bits.
     Value(u64),
+    /// A `v128` (two slots).
+    V128(u128),
     RefNull,
     RefFunc(u32),
     GlobalGet(u32),
@@ -302,6 +304,7 @@ fn const_expr(expr: &wisp_decoder::ConstExpr<'_>) -> Result<ConstExpr> {
             Operator::I64Const { value } => ConstOp::Value(value as u64),
             Operator::F32Const { value } => ConstOp::Value(value.bits() as u64),
             Operator::F64Const { value } => ConstOp::Value(value.bits()),
+            Operator::V128Const { value } => ConstOp::V128(u128::from_le_bytes(value.0)),
             Operator::RefNull { .. } => ConstOp::RefNull,
             Operator::RefFunc { function_index } => ConstOp::RefFunc(function_index),
             Operator::GlobalGet { global_index } => ConstOp::GlobalGet(global_index),

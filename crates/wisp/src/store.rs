@@ -146,20 +146,32 @@ impl TableEntity {
 
 #[derive(Debug)]
 pub(crate) struct GlobalEntity {
-    /// Mutated through raw pointers by the executor, hence the cell.
-    pub value: UnsafeCell<u64>,
+    /// Mutated through raw pointers by the executor, hence the cell. A value is one slot, a
+    /// `v128` two (low half first); the executor's pointer is to the first.
+    pub value: UnsafeCell<[u64; 2]>,
     pub ty: GlobalType,
 }
 
 impl GlobalEntity {
-    pub fn get(&self) -> u64 {
-        // SAFETY: the store is not shared across threads (`Store` is not `Sync`) and no
-        // execution is running while the host holds `&self`.
-        unsafe { *self.value.get() }
+    pub fn new(v: u128, ty: GlobalType) -> GlobalEntity {
+        GlobalEntity { value: UnsafeCell::new([v as u64, (v >> 64) as u64]), ty }
     }
 
-    pub fn set(&mut self, v: u64) {
-        *self.value.get_mut() = v;
+    /// The value's slot (the low half of a `v128`).
+    pub fn get(&self) -> u64 {
+        self.get128() as u64
+    }
+
+    /// The value's two slots (a value that is not a `v128` is in the low one).
+    pub fn get128(&self) -> u128 {
+        // SAFETY: the store is not shared across threads (`Store` is not `Sync`) and no
+        // execution is running while the host holds `&self`.
+        let [lo, hi] = unsafe { *self.value.get() };
+        lo as u128 | (hi as u128) << 64
+    }
+
+    pub fn set(&mut self, v: u128) {
+        *self.value.get_mut() = [v as u64, (v >> 64) as u64];
     }
 }
 

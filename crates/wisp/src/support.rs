@@ -2,19 +2,21 @@
 //! it is refused when it is created, with an error that names the feature, never a panic in
 //! translation. WebAssembly 3.0's proposals are decoded and validated in full (their
 //! `Config` switches exist for that); execution follows proposal by proposal: tail calls, wide
-//! arithmetic, typed function references, multi-memory, memory64 and custom page sizes execute
-//! (2026-12-05).
+//! arithmetic, typed function references, multi-memory, memory64, custom page sizes and
+//! fixed-width and relaxed SIMD execute (2026-12-05).
 
 use crate::error::{Error, Result};
 use wisp_decoder::{
-    CompositeType, ConstExpr, ElementItems, Features, HeapType, ImportType, Module, Operator, RefType, ValType,
+    CompositeType, ConstExpr, ElementItems, Features, HeapType, ImportType, MemArg, Module, Operator, RefType, ValType,
 };
 
 /// Whether `f` switches on a proposal wisp does not execute yet (WebAssembly 2.0's features,
 /// extended constant expressions, tail calls, wide arithmetic, typed function references,
-/// multi-memory, memory64 and custom page sizes it executes, on or off).
+/// multi-memory, memory64, custom page sizes and SIMD it executes, on or off).
+/// SIMD's memory accesses execute on memory 0 with 32-bit addresses only: a module with SIMD
+/// and more memories or 64-bit ones is scanned for the others.
 fn beyond_executed(f: Features) -> bool {
-    f.simd || f.relaxed_simd || f.exceptions || f.gc
+    f.exceptions || f.gc || (f.simd && (f.multi_memory || f.memory64))
 }
 
 /// Refuses `m` if it uses a feature wisp does not execute. A module decoded with only the
@@ -59,13 +61,20 @@ pub(crate) fn check(m: &Module<'_>) -> Result<()> {
             es.iter().try_for_each(const_expr)?;
         }
     }
+    let imported = m.imports.iter().filter_map(|i| match i.ty {
+        ImportType::Memory(t) => Some(t.memory64),
+        _ => None,
+    });
+    let mem0_64 = imported.chain(m.memories.iter().map(|t| t.memory64)).next().unwrap_or(false);
     for body in &m.code {
         let (locals, mut ops) = body.read_locals()?;
         for (_, t) in locals {
             val_type(t)?;
         }
         while !ops.eof() {
-            operator(&ops.read()?)?;
+            let op = ops.read()?;
+            operator(&op)?;
+            simd_memory(&op, mem0_64)?;
         }
     }
     Ok(())
@@ -89,7 +98,6 @@ fn unsupported(what: &str) -> Error {
 
 fn val_type(t: ValType) -> Result<()> {
     match t {
-        ValType::V128 => Err(unsupported("type v128 (simd)")),
         ValType::Ref(r) => ref_type(r),
         _ => Ok(()),
     }
@@ -110,7 +118,17 @@ fn operator(op: &Operator<'_>) -> Result<()> {
     let proposal = op.proposal();
     if !matches!(
         proposal,
-        "mvp" | "sign_ext" | "sat" | "bulk" | "ref" | "tail_call" | "wide" | "func_ref" | "tail_call_ref"
+        "mvp"
+            | "sign_ext"
+            | "sat"
+            | "bulk"
+            | "ref"
+            | "tail_call"
+            | "wide"
+            | "func_ref"
+            | "tail_call_ref"
+            | "simd"
+            | "relaxed_simd"
     ) {
         return Err(Error::Unsupported(format!("operator {} ({})", op.name(), proposal.replace('_', "-"))));
     }
@@ -123,4 +141,48 @@ fn operator(op: &Operator<'_>) -> Result<()> {
         },
         _ => Ok(()),
     }
+}
+
+/// Refuses a SIMD memory access to another memory than memory 0 with 32-bit addresses (its
+/// instructions have neither a memory index nor a 64-bit address yet).
+fn simd_memory(op: &Operator<'_>, mem0_64: bool) -> Result<()> {
+    if !matches!(op.proposal(), "simd" | "relaxed_simd") {
+        return Ok(());
+    }
+    match memarg_of(op) {
+        Some(m) if m.memory != 0 || mem0_64 => Err(Error::Unsupported(format!(
+            "operator {} on memory {}{} (simd with multi-memory or memory64)",
+            op.name(),
+            m.memory,
+            if m.memory == 0 { " with 64-bit addresses" } else { "" }
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The memory immediate of a load or store.
+fn memarg_of<'o>(op: &'o Operator<'_>) -> Option<&'o MemArg> {
+    macro_rules! memargs {
+        ($( $proposal:ident $code:literal $name:ident { $($field:ident : $ty:ty = $read:ident),* } [$($sig:tt)*] $text:literal )*) => {
+            match op {
+                $( Operator::$name { .. } => memargs!(@one op $name [$($sig)*] $($field)*), )*
+            }
+        };
+        (@one $op:ident $name:ident [load $t:ident $a:literal] $m:ident) => {
+            match $op { Operator::$name { $m } => Some($m), _ => None }
+        };
+        (@one $op:ident $name:ident [store $t:ident $a:literal] $m:ident) => {
+            match $op { Operator::$name { $m } => Some($m), _ => None }
+        };
+        (@one $op:ident $name:ident [load_lane $a:literal $n:literal] $m:ident $l:ident) => {
+            match $op { Operator::$name { $m, .. } => Some($m), _ => None }
+        };
+        (@one $op:ident $name:ident [store_lane $a:literal $n:literal] $m:ident $l:ident) => {
+            match $op { Operator::$name { $m, .. } => Some($m), _ => None }
+        };
+        (@one $op:ident $name:ident [$($sig:tt)*] $($f:ident)*) => {
+            None
+        };
+    }
+    wisp_decoder::for_each_operator!(memargs)
 }

@@ -72,6 +72,8 @@ pub enum Val {
     FuncRef(Option<Func>),
     /// An external reference; `None` is `ref.null extern`.
     ExternRef(Option<ExternRef>),
+    /// A `v128`: lane 0 in the low bits (the byte order of the value in memory, little-endian).
+    V128(u128),
 }
 
 impl Val {
@@ -84,6 +86,7 @@ impl Val {
             Val::F64(_) => ValType::F64,
             Val::FuncRef(_) => ValType::FUNCREF,
             Val::ExternRef(_) => ValType::EXTERNREF,
+            Val::V128(_) => ValType::V128,
         }
     }
 
@@ -97,7 +100,16 @@ impl Val {
             ValType::Ref(RefType::FuncRef) => Val::FuncRef(None),
             ValType::Ref(RefType::ExternRef) => Val::ExternRef(None),
             ValType::Ref(r @ RefType::Typed { .. }) => Val::default_for(ValType::Ref(slot_ref_type(r))),
-            ValType::V128 => Val::I64(0),
+            ValType::V128 => Val::V128(0),
+        }
+    }
+
+    /// The value if it is a `v128`.
+    pub fn v128(&self) -> Option<u128> {
+        if let Val::V128(v) = self {
+            Some(*v)
+        } else {
+            None
         }
     }
 
@@ -163,7 +175,49 @@ impl Val {
             Val::FuncRef(None) | Val::ExternRef(None) => 0,
             Val::FuncRef(Some(f)) => store.check(f.0)? as u64 + 1,
             Val::ExternRef(Some(e)) => store.check(e.0)? as u64 + 1,
+            // Only its low half: a `v128` takes two slots (`put`).
+            Val::V128(v) => v as u64,
         })
+    }
+
+    /// The value's bits in two slots (a value that is not a `v128` in the low one).
+    pub(crate) fn to_bits(self, store: &StoreInner) -> Result<u128, crate::Error> {
+        Ok(match self {
+            Val::V128(v) => v,
+            v => v.to_slot(store)? as u128,
+        })
+    }
+
+    /// `to_bits`' inverse for a value of type `ty`.
+    pub(crate) fn from_bits(v: u128, ty: ValType, store: &StoreInner) -> Val {
+        match ty {
+            ValType::V128 => Val::V128(v),
+            _ => Val::from_slot(v as u64, ty, store),
+        }
+    }
+
+    /// Writes the value to the slots from `*at` on (two for a `v128`, low half first) and
+    /// moves `*at` past them.
+    pub(crate) fn put(self, store: &StoreInner, slots: &mut [u64], at: &mut usize) -> Result<(), crate::Error> {
+        slots[*at] = self.to_slot(store)?;
+        if let Val::V128(v) = self {
+            slots[*at + 1] = (v >> 64) as u64;
+            *at += 1;
+        }
+        *at += 1;
+        Ok(())
+    }
+
+    /// Reads a value of type `ty` from the slots from `*at` on, and moves `*at` past them.
+    pub(crate) fn take(slots: &[u64], at: &mut usize, ty: ValType, store: &StoreInner) -> Val {
+        let v = if ty == ValType::V128 {
+            *at += 1;
+            Val::V128(slots[*at - 1] as u128 | (slots[*at] as u128) << 64)
+        } else {
+            Val::from_slot(slots[*at], ty, store)
+        };
+        *at += 1;
+        v
     }
 
     /// Reads a slot of type `ty` from `store`.
@@ -180,7 +234,8 @@ impl Val {
                 Val::ExternRef(if v == 0 { None } else { Some(ExternRef(store.stored(v as u32 - 1))) })
             }
             ValType::Ref(r @ RefType::Typed { .. }) => Val::from_slot(v, ValType::Ref(slot_ref_type(r)), store),
-            ValType::V128 => Val::I64(v as i64),
+            // Only the low half: see `take`.
+            ValType::V128 => Val::V128(v as u128),
         }
     }
 }

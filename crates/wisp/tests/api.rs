@@ -490,4 +490,41 @@ fn a_hosts_64_bit_memory() {
     assert_eq!(grow.call(&mut store, -1).unwrap(), -1);
     assert_eq!(grow.call(&mut store, 1).unwrap(), 2);
     assert_eq!(memory.size(&store).unwrap(), 3);
+
+/// `v128` values cross the API as `u128` (typed calls and host functions) and `Val::V128`
+/// (dynamic calls, globals), lane 0 in the low bits, each taking two slots beside one-slot
+/// values in the same signature.
+#[test]
+fn v128_values_cross_the_api() {
+    let mut config = wisp::Config::new();
+    config.wasm_simd(true);
+    let engine = Engine::new(&config);
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    // Swaps the halves of `a` and counts `x` up.
+    linker.func_wrap("host", "swap", |a: u128, x: i32| -> (i32, u128) { (x + 1, a.rotate_left(64)) }).unwrap();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (import "host" "swap" (func $swap (param v128 i32) (result i32 v128)))
+            (global $g (export "g") (mut v128) (v128.const i64x2 5 6))
+            (func (export "f") (param $a v128) (param $x i32) (result v128 i32)
+                (call $swap (local.get $a) (local.get $x))
+                (local.set $a)
+                (local.set $x)
+                (i32x4.add (local.get $a) (global.get $g))
+                (local.get $x)))"#,
+    )
+    .unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let f = instance.get_typed_func::<(u128, i32), (u128, i32)>(&store, "f").unwrap();
+    // (1, 2) swapped is (2, 1); plus the global's (5, 6) as i32x4 lanes (5, 0, 6, 0).
+    assert_eq!(f.call(&mut store, (1 | 2 << 64, 7)).unwrap(), (7 | 7 << 64, 8));
+    let mut out = [Val::I32(0), Val::I32(0)];
+    instance.get_func(&store, "f").unwrap().call(&mut store, &[Val::V128(3), Val::I32(-1)], &mut out).unwrap();
+    assert_eq!(out, [Val::V128(5 | 9 << 64), Val::I32(0)]);
+    let g = instance.get_global(&store, "g").unwrap();
+    assert_eq!(g.get(&store).unwrap(), Val::V128(5 | 6 << 64));
+    g.set(&mut store, Val::V128(u128::MAX)).unwrap();
+    assert_eq!(g.get(&store).unwrap().v128(), Some(u128::MAX));
 }

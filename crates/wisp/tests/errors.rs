@@ -256,9 +256,6 @@ fn another_stores_handles_are_refused_everywhere() {
 fn validated_but_unexecuted_proposals_are_refused_by_name() {
     let cases: [(&str, fn(&mut wisp::Config) -> &mut wisp::Config, &str); 2] = [
         (
-            r#"(module (func (result i32) v128.const i64x2 1 2 i32x4.extract_lane 0))"#,
-            |c| c.wasm_simd(true),
-            "operator v128.const (simd)",
         ),
         (r#"(module (tag $e) (func (throw $e)))"#, |c| c.wasm_exceptions(true), "tags (exceptions)"),
     ];

@@ -60,6 +60,24 @@ macro_rules! for_each_handler {
             BrTableTarget { target, drop, keep } => {
                 let _ = (target, drop, keep);
             },
+            SelectV128 => {
+                let c: u32 = pop!(u32);
+                let b = pop_v128!();
+                let a = pop_v128!();
+                push_v128!(if c != 0 { a } else { b });
+            },
+            GlobalGetV128 { index } => {
+                let lo: u64 = global!(index);
+                let hi: u64 = global_hi!(index);
+                push!(lo);
+                push!(hi);
+            },
+            GlobalSetV128 { index } => {
+                let hi: u64 = pop!();
+                let lo: u64 = pop!();
+                global!(index) = lo;
+                global_hi!(index) = hi;
+            },
             Br { target } => jump!(target),
             BrAdjust { target, drop, keep } => {
                 drop_keep!(drop, keep);
@@ -574,10 +592,9 @@ macro_rules! or_trap {
     };
 }
 
-/// The slot value of a load of `$n` bytes from `$addr + $offset`, bounds-checked (traps when
-/// out of bounds).
-macro_rules! load_from {
-    ($addr:expr, $offset:expr, $n:literal, $conv:expr) => {{
+/// The `$n` bytes at `$addr + $offset`, bounds-checked (traps when out of bounds).
+macro_rules! load_bytes {
+    ($addr:expr, $offset:expr, $n:literal) => {{
         match ea($addr, $offset, $n, mem_len!()) {
             Some(a) => {
                 let base = mem_base!();
@@ -585,8 +602,32 @@ macro_rules! load_from {
                 // array's alignment is 1. (`ptr::read`, not `read_unaligned`: the latter copies
                 // through a stack temporary whose address its debug precondition check takes,
                 // which keeps the handler's final call from becoming a jump in such builds.)
-                let bytes = unsafe { std::ptr::read(base.add(a) as *const [u8; $n]) };
-                Slot::to_slot($conv(bytes))
+                unsafe { std::ptr::read(base.add(a) as *const [u8; $n]) }
+            }
+            None => trap!(TrapCode::MemoryOutOfBounds),
+        }
+    }};
+}
+
+/// The slot value of a load of `$n` bytes from `$addr + $offset`, bounds-checked (traps when
+/// out of bounds).
+macro_rules! load_from {
+    ($addr:expr, $offset:expr, $n:literal, $conv:expr) => {{
+        let bytes: [u8; $n] = load_bytes!($addr, $offset, $n);
+        Slot::to_slot($conv(bytes))
+    }};
+}
+
+/// A store of bytes `$b` (`$n` of them) at `$addr + $offset`, bounds-checked.
+macro_rules! store_bytes {
+    ($addr:expr, $offset:expr, $n:literal, $b:expr) => {{
+        match ea($addr, $offset, $n, mem_len!()) {
+            Some(a) => {
+                let b: [u8; $n] = $b;
+                let base = mem_base!();
+                // SAFETY: `ea` checked that `$n` bytes at `a` lie inside the memory, and a byte
+                // array's alignment is 1 (`ptr::write` for the reason `load_bytes!` gives).
+                unsafe { std::ptr::write(base.add(a) as *mut [u8; $n], b) };
             }
             None => trap!(TrapCode::MemoryOutOfBounds),
         }
@@ -597,16 +638,25 @@ macro_rules! load_from {
 macro_rules! store_to {
     ($addr:expr, $offset:expr, $n:literal, $bytes:expr, $v:expr) => {{
         let v: u64 = $v;
-        match ea($addr, $offset, $n, mem_len!()) {
-            Some(a) => {
-                let b: [u8; $n] = $bytes(v);
-                let base = mem_base!();
-                // SAFETY: `ea` checked that `$n` bytes at `a` lie inside the memory, and a byte
-                // array's alignment is 1 (`ptr::write` for the reason `load_from!` gives).
-                unsafe { std::ptr::write(base.add(a) as *mut [u8; $n], b) };
-            }
-            None => trap!(TrapCode::MemoryOutOfBounds),
-        }
+        store_bytes!($addr, $offset, $n, $bytes(v))
+    }};
+}
+
+/// Pops a `v128`: two slots, the high half on top.
+macro_rules! pop_v128 {
+    () => {{
+        let hi: u64 = pop!();
+        let lo: u64 = pop!();
+        (lo as u128) | ((hi as u128) << 64)
+    }};
+}
+
+/// Pushes a `v128`: its low half, then its high half.
+macro_rules! push_v128 {
+    ($v:expr) => {{
+        let v: u128 = $v;
+        push!(v as u64);
+        push!((v >> 64) as u64);
     }};
 }
 

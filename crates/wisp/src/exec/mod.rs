@@ -43,6 +43,7 @@
 #[macro_use]
 mod handlers;
 pub(crate) mod ops;
+mod simd;
 pub(crate) mod threaded;
 
 use crate::isa::Instr;
@@ -505,6 +506,16 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
                 // SAFETY: validation checked the local index against the function's
                 // parameters and locals, which start at the frame base.
                 unsafe { &mut *fp.add(i) }
+            }
+        };
+    }
+    macro_rules! global_hi {
+        ($i:expr) => {
+            *{
+                let i = $i as usize;
+                // SAFETY: as for `global!`; a `v128` global's cell is two slots, and
+                // validation checked this one is a `v128`.
+                unsafe { &mut *(*globals.add(i)).add(1) }
             }
         };
     }

@@ -6,6 +6,8 @@
 
 use crate::trap::TrapCode;
 
+pub(crate) use super::simd::*;
+
 /// Conversion between a value and its 64-bit slot. 32-bit values are written zero-extended, but
 /// every reader of a 32-bit value truncates the slot, so a slot holding an i64 can be read as
 /// its low 32 bits: that is how `i32.wrap_i64` costs nothing (the translator emits no code for

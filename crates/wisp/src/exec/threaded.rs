@@ -309,6 +309,16 @@ macro_rules! threaded_handlers {
                             }
                         };
                     }
+                    macro_rules! global_hi {
+                        ($d i:expr) => {
+                            *{
+                                let i = $d i as usize;
+                                // SAFETY: as for `global!`; a `v128` global's cell is two slots, and
+                                // validation checked this one is a `v128`.
+                                unsafe { &mut *(*ctx.globals.add(i)).add(1) }
+                            }
+                        };
+                    }
                     macro_rules! global {
                         ($d i:expr) => {
                             *{

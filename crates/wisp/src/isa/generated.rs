@@ -3,7 +3,7 @@
 
 #![allow(non_camel_case_types, clippy::all)]
 
-use super::{fits_i32, Addr, Dst, FormInfo, Opd};
+use super::{fits_i32, Addr, Dst, FormInfo, Opd, SimdFormInfo};
 use crate::exec::ops::{self, Slot};
 use wisp_decoder::{MemArg, Operator};
 
@@ -127,6 +127,12 @@ pub enum Instr {
     BrOnNonNull { target: u32, drop: u32, keep: u32 },
     /// Pushes a reference to function `func` of the instance.
     RefFunc { func: u32 },
+    /// `select` of two `v128`s (two slots each) by the condition on top.
+    SelectV128,
+    /// Pushes a `v128` global (its two halves).
+    GlobalGetV128 { index: u32 },
+    /// Pops a `v128` into a global.
+    GlobalSetV128 { index: u32 },
     /// Go's stack-pointer adjustment: `local.get l; i32.const c; i32.add (or sub); local.tee l; global.set g`: `l = l + imm` (32-bit), then `g = l`.
     SpAdjust { local: u32, imm: u32, global: u32 },
     /// `i32.const value; call func` (Go passes a constant resume point on almost every call).
@@ -2321,6 +2327,516 @@ pub enum Instr {
     F64SubMul_LLL { c: u32, a: u32, b: u32 },
     /// `f64.sub c (a * b)`: addend from a local, left factor from a local, right factor from a local; result into local `dst`.
     F64SubMul_LLL_Set { c: u16, a: u16, b: u16, dst: u16 },
+    /// `v128.load`: operands from the stack (a `v128` in two slots); result pushed.
+    V128Load { offset: u32 },
+    /// `v128.load8x8_s`: operands from the stack (a `v128` in two slots); result pushed.
+    V128Load8x8S { offset: u32 },
+    /// `v128.load8x8_u`: operands from the stack (a `v128` in two slots); result pushed.
+    V128Load8x8U { offset: u32 },
+    /// `v128.load16x4_s`: operands from the stack (a `v128` in two slots); result pushed.
+    V128Load16x4S { offset: u32 },
+    /// `v128.load16x4_u`: operands from the stack (a `v128` in two slots); result pushed.
+    V128Load16x4U { offset: u32 },
+    /// `v128.load32x2_s`: operands from the stack (a `v128` in two slots); result pushed.
+    V128Load32x2S { offset: u32 },
+    /// `v128.load32x2_u`: operands from the stack (a `v128` in two slots); result pushed.
+    V128Load32x2U { offset: u32 },
+    /// `v128.load8_splat`: operands from the stack (a `v128` in two slots); result pushed.
+    V128Load8Splat { offset: u32 },
+    /// `v128.load16_splat`: operands from the stack (a `v128` in two slots); result pushed.
+    V128Load16Splat { offset: u32 },
+    /// `v128.load32_splat`: operands from the stack (a `v128` in two slots); result pushed.
+    V128Load32Splat { offset: u32 },
+    /// `v128.load64_splat`: operands from the stack (a `v128` in two slots); result pushed.
+    V128Load64Splat { offset: u32 },
+    /// `v128.store`: operands from the stack (a `v128` in two slots); result pushed.
+    V128Store { offset: u32 },
+    /// `i8x16.shuffle`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16Shuffle,
+    /// `i8x16.swizzle`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16Swizzle,
+    /// `i8x16.splat`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16Splat,
+    /// `i16x8.splat`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8Splat,
+    /// `i32x4.splat`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4Splat,
+    /// `i64x2.splat`: operands from the stack (a `v128` in two slots); result pushed.
+    I64x2Splat,
+    /// `f32x4.splat`: operands from the stack (a `v128` in two slots); result pushed.
+    F32x4Splat,
+    /// `f64x2.splat`: operands from the stack (a `v128` in two slots); result pushed.
+    F64x2Splat,
+    /// `i8x16.extract_lane_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16ExtractLaneS { lane: u32 },
+    /// `i8x16.extract_lane_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16ExtractLaneU { lane: u32 },
+    /// `i8x16.replace_lane`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16ReplaceLane { lane: u32 },
+    /// `i16x8.extract_lane_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8ExtractLaneS { lane: u32 },
+    /// `i16x8.extract_lane_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8ExtractLaneU { lane: u32 },
+    /// `i16x8.replace_lane`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8ReplaceLane { lane: u32 },
+    /// `i32x4.extract_lane`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4ExtractLane { lane: u32 },
+    /// `i32x4.replace_lane`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4ReplaceLane { lane: u32 },
+    /// `i64x2.extract_lane`: operands from the stack (a `v128` in two slots); result pushed.
+    I64x2ExtractLane { lane: u32 },
+    /// `i64x2.replace_lane`: operands from the stack (a `v128` in two slots); result pushed.
+    I64x2ReplaceLane { lane: u32 },
+    /// `f32x4.extract_lane`: operands from the stack (a `v128` in two slots); result pushed.
+    F32x4ExtractLane { lane: u32 },
+    /// `f32x4.replace_lane`: operands from the stack (a `v128` in two slots); result pushed.
+    F32x4ReplaceLane { lane: u32 },
+    /// `f64x2.extract_lane`: operands from the stack (a `v128` in two slots); result pushed.
+    F64x2ExtractLane { lane: u32 },
+    /// `f64x2.replace_lane`: operands from the stack (a `v128` in two slots); result pushed.
+    F64x2ReplaceLane { lane: u32 },
+    /// `i8x16.eq`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16Eq,
+    /// `i8x16.ne`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16Ne,
+    /// `i8x16.lt_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16LtS,
+    /// `i8x16.lt_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16LtU,
+    /// `i8x16.gt_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16GtS,
+    /// `i8x16.gt_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16GtU,
+    /// `i8x16.le_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16LeS,
+    /// `i8x16.le_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16LeU,
+    /// `i8x16.ge_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16GeS,
+    /// `i8x16.ge_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16GeU,
+    /// `i16x8.eq`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8Eq,
+    /// `i16x8.ne`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8Ne,
+    /// `i16x8.lt_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8LtS,
+    /// `i16x8.lt_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8LtU,
+    /// `i16x8.gt_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8GtS,
+    /// `i16x8.gt_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8GtU,
+    /// `i16x8.le_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8LeS,
+    /// `i16x8.le_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8LeU,
+    /// `i16x8.ge_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8GeS,
+    /// `i16x8.ge_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8GeU,
+    /// `i32x4.eq`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4Eq,
+    /// `i32x4.ne`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4Ne,
+    /// `i32x4.lt_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4LtS,
+    /// `i32x4.lt_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4LtU,
+    /// `i32x4.gt_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4GtS,
+    /// `i32x4.gt_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4GtU,
+    /// `i32x4.le_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4LeS,
+    /// `i32x4.le_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4LeU,
+    /// `i32x4.ge_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4GeS,
+    /// `i32x4.ge_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4GeU,
+    /// `f32x4.eq`: operands from the stack (a `v128` in two slots); result pushed.
+    F32x4Eq,
+    /// `f32x4.ne`: operands from the stack (a `v128` in two slots); result pushed.
+    F32x4Ne,
+    /// `f32x4.lt`: operands from the stack (a `v128` in two slots); result pushed.
+    F32x4Lt,
+    /// `f32x4.gt`: operands from the stack (a `v128` in two slots); result pushed.
+    F32x4Gt,
+    /// `f32x4.le`: operands from the stack (a `v128` in two slots); result pushed.
+    F32x4Le,
+    /// `f32x4.ge`: operands from the stack (a `v128` in two slots); result pushed.
+    F32x4Ge,
+    /// `f64x2.eq`: operands from the stack (a `v128` in two slots); result pushed.
+    F64x2Eq,
+    /// `f64x2.ne`: operands from the stack (a `v128` in two slots); result pushed.
+    F64x2Ne,
+    /// `f64x2.lt`: operands from the stack (a `v128` in two slots); result pushed.
+    F64x2Lt,
+    /// `f64x2.gt`: operands from the stack (a `v128` in two slots); result pushed.
+    F64x2Gt,
+    /// `f64x2.le`: operands from the stack (a `v128` in two slots); result pushed.
+    F64x2Le,
+    /// `f64x2.ge`: operands from the stack (a `v128` in two slots); result pushed.
+    F64x2Ge,
+    /// `v128.not`: operands from the stack (a `v128` in two slots); result pushed.
+    V128Not,
+    /// `v128.and`: operands from the stack (a `v128` in two slots); result pushed.
+    V128And,
+    /// `v128.andnot`: operands from the stack (a `v128` in two slots); result pushed.
+    V128Andnot,
+    /// `v128.or`: operands from the stack (a `v128` in two slots); result pushed.
+    V128Or,
+    /// `v128.xor`: operands from the stack (a `v128` in two slots); result pushed.
+    V128Xor,
+    /// `v128.bitselect`: operands from the stack (a `v128` in two slots); result pushed.
+    V128Bitselect,
+    /// `v128.any_true`: operands from the stack (a `v128` in two slots); result pushed.
+    V128AnyTrue,
+    /// `v128.load8_lane`: operands from the stack (a `v128` in two slots); result pushed.
+    V128Load8Lane { offset: u32, lane: u32 },
+    /// `v128.load16_lane`: operands from the stack (a `v128` in two slots); result pushed.
+    V128Load16Lane { offset: u32, lane: u32 },
+    /// `v128.load32_lane`: operands from the stack (a `v128` in two slots); result pushed.
+    V128Load32Lane { offset: u32, lane: u32 },
+    /// `v128.load64_lane`: operands from the stack (a `v128` in two slots); result pushed.
+    V128Load64Lane { offset: u32, lane: u32 },
+    /// `v128.store8_lane`: operands from the stack (a `v128` in two slots); result pushed.
+    V128Store8Lane { offset: u32, lane: u32 },
+    /// `v128.store16_lane`: operands from the stack (a `v128` in two slots); result pushed.
+    V128Store16Lane { offset: u32, lane: u32 },
+    /// `v128.store32_lane`: operands from the stack (a `v128` in two slots); result pushed.
+    V128Store32Lane { offset: u32, lane: u32 },
+    /// `v128.store64_lane`: operands from the stack (a `v128` in two slots); result pushed.
+    V128Store64Lane { offset: u32, lane: u32 },
+    /// `v128.load32_zero`: operands from the stack (a `v128` in two slots); result pushed.
+    V128Load32Zero { offset: u32 },
+    /// `v128.load64_zero`: operands from the stack (a `v128` in two slots); result pushed.
+    V128Load64Zero { offset: u32 },
+    /// `f32x4.demote_f64x2_zero`: operands from the stack (a `v128` in two slots); result pushed.
+    F32x4DemoteF64x2Zero,
+    /// `f64x2.promote_low_f32x4`: operands from the stack (a `v128` in two slots); result pushed.
+    F64x2PromoteLowF32x4,
+    /// `i8x16.abs`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16Abs,
+    /// `i8x16.neg`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16Neg,
+    /// `i8x16.popcnt`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16Popcnt,
+    /// `i8x16.all_true`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16AllTrue,
+    /// `i8x16.bitmask`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16Bitmask,
+    /// `i8x16.narrow_i16x8_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16NarrowI16x8S,
+    /// `i8x16.narrow_i16x8_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16NarrowI16x8U,
+    /// `f32x4.ceil`: operands from the stack (a `v128` in two slots); result pushed.
+    F32x4Ceil,
+    /// `f32x4.floor`: operands from the stack (a `v128` in two slots); result pushed.
+    F32x4Floor,
+    /// `f32x4.trunc`: operands from the stack (a `v128` in two slots); result pushed.
+    F32x4Trunc,
+    /// `f32x4.nearest`: operands from the stack (a `v128` in two slots); result pushed.
+    F32x4Nearest,
+    /// `i8x16.shl`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16Shl,
+    /// `i8x16.shr_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16ShrS,
+    /// `i8x16.shr_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16ShrU,
+    /// `i8x16.add`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16Add,
+    /// `i8x16.add_sat_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16AddSatS,
+    /// `i8x16.add_sat_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16AddSatU,
+    /// `i8x16.sub`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16Sub,
+    /// `i8x16.sub_sat_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16SubSatS,
+    /// `i8x16.sub_sat_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16SubSatU,
+    /// `f64x2.ceil`: operands from the stack (a `v128` in two slots); result pushed.
+    F64x2Ceil,
+    /// `f64x2.floor`: operands from the stack (a `v128` in two slots); result pushed.
+    F64x2Floor,
+    /// `i8x16.min_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16MinS,
+    /// `i8x16.min_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16MinU,
+    /// `i8x16.max_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16MaxS,
+    /// `i8x16.max_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16MaxU,
+    /// `f64x2.trunc`: operands from the stack (a `v128` in two slots); result pushed.
+    F64x2Trunc,
+    /// `i8x16.avgr_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16AvgrU,
+    /// `i16x8.extadd_pairwise_i8x16_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8ExtaddPairwiseI8x16S,
+    /// `i16x8.extadd_pairwise_i8x16_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8ExtaddPairwiseI8x16U,
+    /// `i32x4.extadd_pairwise_i16x8_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4ExtaddPairwiseI16x8S,
+    /// `i32x4.extadd_pairwise_i16x8_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4ExtaddPairwiseI16x8U,
+    /// `i16x8.abs`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8Abs,
+    /// `i16x8.neg`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8Neg,
+    /// `i16x8.q15mulr_sat_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8Q15mulrSatS,
+    /// `i16x8.all_true`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8AllTrue,
+    /// `i16x8.bitmask`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8Bitmask,
+    /// `i16x8.narrow_i32x4_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8NarrowI32x4S,
+    /// `i16x8.narrow_i32x4_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8NarrowI32x4U,
+    /// `i16x8.extend_low_i8x16_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8ExtendLowI8x16S,
+    /// `i16x8.extend_high_i8x16_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8ExtendHighI8x16S,
+    /// `i16x8.extend_low_i8x16_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8ExtendLowI8x16U,
+    /// `i16x8.extend_high_i8x16_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8ExtendHighI8x16U,
+    /// `i16x8.shl`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8Shl,
+    /// `i16x8.shr_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8ShrS,
+    /// `i16x8.shr_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8ShrU,
+    /// `i16x8.add`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8Add,
+    /// `i16x8.add_sat_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8AddSatS,
+    /// `i16x8.add_sat_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8AddSatU,
+    /// `i16x8.sub`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8Sub,
+    /// `i16x8.sub_sat_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8SubSatS,
+    /// `i16x8.sub_sat_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8SubSatU,
+    /// `f64x2.nearest`: operands from the stack (a `v128` in two slots); result pushed.
+    F64x2Nearest,
+    /// `i16x8.mul`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8Mul,
+    /// `i16x8.min_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8MinS,
+    /// `i16x8.min_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8MinU,
+    /// `i16x8.max_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8MaxS,
+    /// `i16x8.max_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8MaxU,
+    /// `i16x8.avgr_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8AvgrU,
+    /// `i16x8.extmul_low_i8x16_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8ExtmulLowI8x16S,
+    /// `i16x8.extmul_high_i8x16_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8ExtmulHighI8x16S,
+    /// `i16x8.extmul_low_i8x16_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8ExtmulLowI8x16U,
+    /// `i16x8.extmul_high_i8x16_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8ExtmulHighI8x16U,
+    /// `i32x4.abs`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4Abs,
+    /// `i32x4.neg`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4Neg,
+    /// `i32x4.all_true`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4AllTrue,
+    /// `i32x4.bitmask`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4Bitmask,
+    /// `i32x4.extend_low_i16x8_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4ExtendLowI16x8S,
+    /// `i32x4.extend_high_i16x8_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4ExtendHighI16x8S,
+    /// `i32x4.extend_low_i16x8_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4ExtendLowI16x8U,
+    /// `i32x4.extend_high_i16x8_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4ExtendHighI16x8U,
+    /// `i32x4.shl`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4Shl,
+    /// `i32x4.shr_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4ShrS,
+    /// `i32x4.shr_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4ShrU,
+    /// `i32x4.add`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4Add,
+    /// `i32x4.sub`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4Sub,
+    /// `i32x4.mul`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4Mul,
+    /// `i32x4.min_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4MinS,
+    /// `i32x4.min_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4MinU,
+    /// `i32x4.max_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4MaxS,
+    /// `i32x4.max_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4MaxU,
+    /// `i32x4.dot_i16x8_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4DotI16x8S,
+    /// `i32x4.extmul_low_i16x8_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4ExtmulLowI16x8S,
+    /// `i32x4.extmul_high_i16x8_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4ExtmulHighI16x8S,
+    /// `i32x4.extmul_low_i16x8_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4ExtmulLowI16x8U,
+    /// `i32x4.extmul_high_i16x8_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4ExtmulHighI16x8U,
+    /// `i64x2.abs`: operands from the stack (a `v128` in two slots); result pushed.
+    I64x2Abs,
+    /// `i64x2.neg`: operands from the stack (a `v128` in two slots); result pushed.
+    I64x2Neg,
+    /// `i64x2.all_true`: operands from the stack (a `v128` in two slots); result pushed.
+    I64x2AllTrue,
+    /// `i64x2.bitmask`: operands from the stack (a `v128` in two slots); result pushed.
+    I64x2Bitmask,
+    /// `i64x2.extend_low_i32x4_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I64x2ExtendLowI32x4S,
+    /// `i64x2.extend_high_i32x4_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I64x2ExtendHighI32x4S,
+    /// `i64x2.extend_low_i32x4_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I64x2ExtendLowI32x4U,
+    /// `i64x2.extend_high_i32x4_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I64x2ExtendHighI32x4U,
+    /// `i64x2.shl`: operands from the stack (a `v128` in two slots); result pushed.
+    I64x2Shl,
+    /// `i64x2.shr_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I64x2ShrS,
+    /// `i64x2.shr_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I64x2ShrU,
+    /// `i64x2.add`: operands from the stack (a `v128` in two slots); result pushed.
+    I64x2Add,
+    /// `i64x2.sub`: operands from the stack (a `v128` in two slots); result pushed.
+    I64x2Sub,
+    /// `i64x2.mul`: operands from the stack (a `v128` in two slots); result pushed.
+    I64x2Mul,
+    /// `i64x2.eq`: operands from the stack (a `v128` in two slots); result pushed.
+    I64x2Eq,
+    /// `i64x2.ne`: operands from the stack (a `v128` in two slots); result pushed.
+    I64x2Ne,
+    /// `i64x2.lt_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I64x2LtS,
+    /// `i64x2.gt_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I64x2GtS,
+    /// `i64x2.le_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I64x2LeS,
+    /// `i64x2.ge_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I64x2GeS,
+    /// `i64x2.extmul_low_i32x4_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I64x2ExtmulLowI32x4S,
+    /// `i64x2.extmul_high_i32x4_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I64x2ExtmulHighI32x4S,
+    /// `i64x2.extmul_low_i32x4_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I64x2ExtmulLowI32x4U,
+    /// `i64x2.extmul_high_i32x4_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I64x2ExtmulHighI32x4U,
+    /// `f32x4.abs`: operands from the stack (a `v128` in two slots); result pushed.
+    F32x4Abs,
+    /// `f32x4.neg`: operands from the stack (a `v128` in two slots); result pushed.
+    F32x4Neg,
+    /// `f32x4.sqrt`: operands from the stack (a `v128` in two slots); result pushed.
+    F32x4Sqrt,
+    /// `f32x4.add`: operands from the stack (a `v128` in two slots); result pushed.
+    F32x4Add,
+    /// `f32x4.sub`: operands from the stack (a `v128` in two slots); result pushed.
+    F32x4Sub,
+    /// `f32x4.mul`: operands from the stack (a `v128` in two slots); result pushed.
+    F32x4Mul,
+    /// `f32x4.div`: operands from the stack (a `v128` in two slots); result pushed.
+    F32x4Div,
+    /// `f32x4.min`: operands from the stack (a `v128` in two slots); result pushed.
+    F32x4Min,
+    /// `f32x4.max`: operands from the stack (a `v128` in two slots); result pushed.
+    F32x4Max,
+    /// `f32x4.pmin`: operands from the stack (a `v128` in two slots); result pushed.
+    F32x4Pmin,
+    /// `f32x4.pmax`: operands from the stack (a `v128` in two slots); result pushed.
+    F32x4Pmax,
+    /// `f64x2.abs`: operands from the stack (a `v128` in two slots); result pushed.
+    F64x2Abs,
+    /// `f64x2.neg`: operands from the stack (a `v128` in two slots); result pushed.
+    F64x2Neg,
+    /// `f64x2.sqrt`: operands from the stack (a `v128` in two slots); result pushed.
+    F64x2Sqrt,
+    /// `f64x2.add`: operands from the stack (a `v128` in two slots); result pushed.
+    F64x2Add,
+    /// `f64x2.sub`: operands from the stack (a `v128` in two slots); result pushed.
+    F64x2Sub,
+    /// `f64x2.mul`: operands from the stack (a `v128` in two slots); result pushed.
+    F64x2Mul,
+    /// `f64x2.div`: operands from the stack (a `v128` in two slots); result pushed.
+    F64x2Div,
+    /// `f64x2.min`: operands from the stack (a `v128` in two slots); result pushed.
+    F64x2Min,
+    /// `f64x2.max`: operands from the stack (a `v128` in two slots); result pushed.
+    F64x2Max,
+    /// `f64x2.pmin`: operands from the stack (a `v128` in two slots); result pushed.
+    F64x2Pmin,
+    /// `f64x2.pmax`: operands from the stack (a `v128` in two slots); result pushed.
+    F64x2Pmax,
+    /// `i32x4.trunc_sat_f32x4_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4TruncSatF32x4S,
+    /// `i32x4.trunc_sat_f32x4_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4TruncSatF32x4U,
+    /// `f32x4.convert_i32x4_s`: operands from the stack (a `v128` in two slots); result pushed.
+    F32x4ConvertI32x4S,
+    /// `f32x4.convert_i32x4_u`: operands from the stack (a `v128` in two slots); result pushed.
+    F32x4ConvertI32x4U,
+    /// `i32x4.trunc_sat_f64x2_s_zero`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4TruncSatF64x2SZero,
+    /// `i32x4.trunc_sat_f64x2_u_zero`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4TruncSatF64x2UZero,
+    /// `f64x2.convert_low_i32x4_s`: operands from the stack (a `v128` in two slots); result pushed.
+    F64x2ConvertLowI32x4S,
+    /// `f64x2.convert_low_i32x4_u`: operands from the stack (a `v128` in two slots); result pushed.
+    F64x2ConvertLowI32x4U,
+    /// `i8x16.relaxed_swizzle`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16RelaxedSwizzle,
+    /// `i32x4.relaxed_trunc_f32x4_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4RelaxedTruncF32x4S,
+    /// `i32x4.relaxed_trunc_f32x4_u`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4RelaxedTruncF32x4U,
+    /// `i32x4.relaxed_trunc_f64x2_s_zero`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4RelaxedTruncF64x2SZero,
+    /// `i32x4.relaxed_trunc_f64x2_u_zero`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4RelaxedTruncF64x2UZero,
+    /// `f32x4.relaxed_madd`: operands from the stack (a `v128` in two slots); result pushed.
+    F32x4RelaxedMadd,
+    /// `f32x4.relaxed_nmadd`: operands from the stack (a `v128` in two slots); result pushed.
+    F32x4RelaxedNmadd,
+    /// `f64x2.relaxed_madd`: operands from the stack (a `v128` in two slots); result pushed.
+    F64x2RelaxedMadd,
+    /// `f64x2.relaxed_nmadd`: operands from the stack (a `v128` in two slots); result pushed.
+    F64x2RelaxedNmadd,
+    /// `i8x16.relaxed_laneselect`: operands from the stack (a `v128` in two slots); result pushed.
+    I8x16RelaxedLaneselect,
+    /// `i16x8.relaxed_laneselect`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8RelaxedLaneselect,
+    /// `i32x4.relaxed_laneselect`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4RelaxedLaneselect,
+    /// `i64x2.relaxed_laneselect`: operands from the stack (a `v128` in two slots); result pushed.
+    I64x2RelaxedLaneselect,
+    /// `f32x4.relaxed_min`: operands from the stack (a `v128` in two slots); result pushed.
+    F32x4RelaxedMin,
+    /// `f32x4.relaxed_max`: operands from the stack (a `v128` in two slots); result pushed.
+    F32x4RelaxedMax,
+    /// `f64x2.relaxed_min`: operands from the stack (a `v128` in two slots); result pushed.
+    F64x2RelaxedMin,
+    /// `f64x2.relaxed_max`: operands from the stack (a `v128` in two slots); result pushed.
+    F64x2RelaxedMax,
+    /// `i16x8.relaxed_q15mulr_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8RelaxedQ15mulrS,
+    /// `i16x8.relaxed_dot_i8x16_i7x16_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I16x8RelaxedDotI8x16I7x16S,
+    /// `i32x4.relaxed_dot_i8x16_i7x16_add_s`: operands from the stack (a `v128` in two slots); result pushed.
+    I32x4RelaxedDotI8x16I7x16AddS,
     /// Loop latch: `local = local + `step``, then `br_if target` when `i32.eq` of it and local `b` holds.
     I32Eq_StepL_Br { local: u16, step: i16, b: u16, target: u32 },
     /// Loop latch: `local = local + `step``, then `br_if target` when `i32.eq` of it and constant `bound` holds.
@@ -2466,6 +2982,9 @@ impl Instr {
             Instr::BrOnNull { .. } => "BrOnNull",
             Instr::BrOnNonNull { .. } => "BrOnNonNull",
             Instr::RefFunc { .. } => "RefFunc",
+            Instr::SelectV128 => "SelectV128",
+            Instr::GlobalGetV128 { .. } => "GlobalGetV128",
+            Instr::GlobalSetV128 { .. } => "GlobalSetV128",
             Instr::SpAdjust { .. } => "SpAdjust",
             Instr::CallImm { .. } => "CallImm",
             Instr::GoCall { .. } => "GoCall",
@@ -3563,6 +4082,261 @@ impl Instr {
             Instr::F64SubMul_LSS_Set { .. } => "F64SubMul_LSS_Set",
             Instr::F64SubMul_LLL { .. } => "F64SubMul_LLL",
             Instr::F64SubMul_LLL_Set { .. } => "F64SubMul_LLL_Set",
+            Instr::V128Load { .. } => "V128Load",
+            Instr::V128Load8x8S { .. } => "V128Load8x8S",
+            Instr::V128Load8x8U { .. } => "V128Load8x8U",
+            Instr::V128Load16x4S { .. } => "V128Load16x4S",
+            Instr::V128Load16x4U { .. } => "V128Load16x4U",
+            Instr::V128Load32x2S { .. } => "V128Load32x2S",
+            Instr::V128Load32x2U { .. } => "V128Load32x2U",
+            Instr::V128Load8Splat { .. } => "V128Load8Splat",
+            Instr::V128Load16Splat { .. } => "V128Load16Splat",
+            Instr::V128Load32Splat { .. } => "V128Load32Splat",
+            Instr::V128Load64Splat { .. } => "V128Load64Splat",
+            Instr::V128Store { .. } => "V128Store",
+            Instr::I8x16Shuffle => "I8x16Shuffle",
+            Instr::I8x16Swizzle => "I8x16Swizzle",
+            Instr::I8x16Splat => "I8x16Splat",
+            Instr::I16x8Splat => "I16x8Splat",
+            Instr::I32x4Splat => "I32x4Splat",
+            Instr::I64x2Splat => "I64x2Splat",
+            Instr::F32x4Splat => "F32x4Splat",
+            Instr::F64x2Splat => "F64x2Splat",
+            Instr::I8x16ExtractLaneS { .. } => "I8x16ExtractLaneS",
+            Instr::I8x16ExtractLaneU { .. } => "I8x16ExtractLaneU",
+            Instr::I8x16ReplaceLane { .. } => "I8x16ReplaceLane",
+            Instr::I16x8ExtractLaneS { .. } => "I16x8ExtractLaneS",
+            Instr::I16x8ExtractLaneU { .. } => "I16x8ExtractLaneU",
+            Instr::I16x8ReplaceLane { .. } => "I16x8ReplaceLane",
+            Instr::I32x4ExtractLane { .. } => "I32x4ExtractLane",
+            Instr::I32x4ReplaceLane { .. } => "I32x4ReplaceLane",
+            Instr::I64x2ExtractLane { .. } => "I64x2ExtractLane",
+            Instr::I64x2ReplaceLane { .. } => "I64x2ReplaceLane",
+            Instr::F32x4ExtractLane { .. } => "F32x4ExtractLane",
+            Instr::F32x4ReplaceLane { .. } => "F32x4ReplaceLane",
+            Instr::F64x2ExtractLane { .. } => "F64x2ExtractLane",
+            Instr::F64x2ReplaceLane { .. } => "F64x2ReplaceLane",
+            Instr::I8x16Eq => "I8x16Eq",
+            Instr::I8x16Ne => "I8x16Ne",
+            Instr::I8x16LtS => "I8x16LtS",
+            Instr::I8x16LtU => "I8x16LtU",
+            Instr::I8x16GtS => "I8x16GtS",
+            Instr::I8x16GtU => "I8x16GtU",
+            Instr::I8x16LeS => "I8x16LeS",
+            Instr::I8x16LeU => "I8x16LeU",
+            Instr::I8x16GeS => "I8x16GeS",
+            Instr::I8x16GeU => "I8x16GeU",
+            Instr::I16x8Eq => "I16x8Eq",
+            Instr::I16x8Ne => "I16x8Ne",
+            Instr::I16x8LtS => "I16x8LtS",
+            Instr::I16x8LtU => "I16x8LtU",
+            Instr::I16x8GtS => "I16x8GtS",
+            Instr::I16x8GtU => "I16x8GtU",
+            Instr::I16x8LeS => "I16x8LeS",
+            Instr::I16x8LeU => "I16x8LeU",
+            Instr::I16x8GeS => "I16x8GeS",
+            Instr::I16x8GeU => "I16x8GeU",
+            Instr::I32x4Eq => "I32x4Eq",
+            Instr::I32x4Ne => "I32x4Ne",
+            Instr::I32x4LtS => "I32x4LtS",
+            Instr::I32x4LtU => "I32x4LtU",
+            Instr::I32x4GtS => "I32x4GtS",
+            Instr::I32x4GtU => "I32x4GtU",
+            Instr::I32x4LeS => "I32x4LeS",
+            Instr::I32x4LeU => "I32x4LeU",
+            Instr::I32x4GeS => "I32x4GeS",
+            Instr::I32x4GeU => "I32x4GeU",
+            Instr::F32x4Eq => "F32x4Eq",
+            Instr::F32x4Ne => "F32x4Ne",
+            Instr::F32x4Lt => "F32x4Lt",
+            Instr::F32x4Gt => "F32x4Gt",
+            Instr::F32x4Le => "F32x4Le",
+            Instr::F32x4Ge => "F32x4Ge",
+            Instr::F64x2Eq => "F64x2Eq",
+            Instr::F64x2Ne => "F64x2Ne",
+            Instr::F64x2Lt => "F64x2Lt",
+            Instr::F64x2Gt => "F64x2Gt",
+            Instr::F64x2Le => "F64x2Le",
+            Instr::F64x2Ge => "F64x2Ge",
+            Instr::V128Not => "V128Not",
+            Instr::V128And => "V128And",
+            Instr::V128Andnot => "V128Andnot",
+            Instr::V128Or => "V128Or",
+            Instr::V128Xor => "V128Xor",
+            Instr::V128Bitselect => "V128Bitselect",
+            Instr::V128AnyTrue => "V128AnyTrue",
+            Instr::V128Load8Lane { .. } => "V128Load8Lane",
+            Instr::V128Load16Lane { .. } => "V128Load16Lane",
+            Instr::V128Load32Lane { .. } => "V128Load32Lane",
+            Instr::V128Load64Lane { .. } => "V128Load64Lane",
+            Instr::V128Store8Lane { .. } => "V128Store8Lane",
+            Instr::V128Store16Lane { .. } => "V128Store16Lane",
+            Instr::V128Store32Lane { .. } => "V128Store32Lane",
+            Instr::V128Store64Lane { .. } => "V128Store64Lane",
+            Instr::V128Load32Zero { .. } => "V128Load32Zero",
+            Instr::V128Load64Zero { .. } => "V128Load64Zero",
+            Instr::F32x4DemoteF64x2Zero => "F32x4DemoteF64x2Zero",
+            Instr::F64x2PromoteLowF32x4 => "F64x2PromoteLowF32x4",
+            Instr::I8x16Abs => "I8x16Abs",
+            Instr::I8x16Neg => "I8x16Neg",
+            Instr::I8x16Popcnt => "I8x16Popcnt",
+            Instr::I8x16AllTrue => "I8x16AllTrue",
+            Instr::I8x16Bitmask => "I8x16Bitmask",
+            Instr::I8x16NarrowI16x8S => "I8x16NarrowI16x8S",
+            Instr::I8x16NarrowI16x8U => "I8x16NarrowI16x8U",
+            Instr::F32x4Ceil => "F32x4Ceil",
+            Instr::F32x4Floor => "F32x4Floor",
+            Instr::F32x4Trunc => "F32x4Trunc",
+            Instr::F32x4Nearest => "F32x4Nearest",
+            Instr::I8x16Shl => "I8x16Shl",
+            Instr::I8x16ShrS => "I8x16ShrS",
+            Instr::I8x16ShrU => "I8x16ShrU",
+            Instr::I8x16Add => "I8x16Add",
+            Instr::I8x16AddSatS => "I8x16AddSatS",
+            Instr::I8x16AddSatU => "I8x16AddSatU",
+            Instr::I8x16Sub => "I8x16Sub",
+            Instr::I8x16SubSatS => "I8x16SubSatS",
+            Instr::I8x16SubSatU => "I8x16SubSatU",
+            Instr::F64x2Ceil => "F64x2Ceil",
+            Instr::F64x2Floor => "F64x2Floor",
+            Instr::I8x16MinS => "I8x16MinS",
+            Instr::I8x16MinU => "I8x16MinU",
+            Instr::I8x16MaxS => "I8x16MaxS",
+            Instr::I8x16MaxU => "I8x16MaxU",
+            Instr::F64x2Trunc => "F64x2Trunc",
+            Instr::I8x16AvgrU => "I8x16AvgrU",
+            Instr::I16x8ExtaddPairwiseI8x16S => "I16x8ExtaddPairwiseI8x16S",
+            Instr::I16x8ExtaddPairwiseI8x16U => "I16x8ExtaddPairwiseI8x16U",
+            Instr::I32x4ExtaddPairwiseI16x8S => "I32x4ExtaddPairwiseI16x8S",
+            Instr::I32x4ExtaddPairwiseI16x8U => "I32x4ExtaddPairwiseI16x8U",
+            Instr::I16x8Abs => "I16x8Abs",
+            Instr::I16x8Neg => "I16x8Neg",
+            Instr::I16x8Q15mulrSatS => "I16x8Q15mulrSatS",
+            Instr::I16x8AllTrue => "I16x8AllTrue",
+            Instr::I16x8Bitmask => "I16x8Bitmask",
+            Instr::I16x8NarrowI32x4S => "I16x8NarrowI32x4S",
+            Instr::I16x8NarrowI32x4U => "I16x8NarrowI32x4U",
+            Instr::I16x8ExtendLowI8x16S => "I16x8ExtendLowI8x16S",
+            Instr::I16x8ExtendHighI8x16S => "I16x8ExtendHighI8x16S",
+            Instr::I16x8ExtendLowI8x16U => "I16x8ExtendLowI8x16U",
+            Instr::I16x8ExtendHighI8x16U => "I16x8ExtendHighI8x16U",
+            Instr::I16x8Shl => "I16x8Shl",
+            Instr::I16x8ShrS => "I16x8ShrS",
+            Instr::I16x8ShrU => "I16x8ShrU",
+            Instr::I16x8Add => "I16x8Add",
+            Instr::I16x8AddSatS => "I16x8AddSatS",
+            Instr::I16x8AddSatU => "I16x8AddSatU",
+            Instr::I16x8Sub => "I16x8Sub",
+            Instr::I16x8SubSatS => "I16x8SubSatS",
+            Instr::I16x8SubSatU => "I16x8SubSatU",
+            Instr::F64x2Nearest => "F64x2Nearest",
+            Instr::I16x8Mul => "I16x8Mul",
+            Instr::I16x8MinS => "I16x8MinS",
+            Instr::I16x8MinU => "I16x8MinU",
+            Instr::I16x8MaxS => "I16x8MaxS",
+            Instr::I16x8MaxU => "I16x8MaxU",
+            Instr::I16x8AvgrU => "I16x8AvgrU",
+            Instr::I16x8ExtmulLowI8x16S => "I16x8ExtmulLowI8x16S",
+            Instr::I16x8ExtmulHighI8x16S => "I16x8ExtmulHighI8x16S",
+            Instr::I16x8ExtmulLowI8x16U => "I16x8ExtmulLowI8x16U",
+            Instr::I16x8ExtmulHighI8x16U => "I16x8ExtmulHighI8x16U",
+            Instr::I32x4Abs => "I32x4Abs",
+            Instr::I32x4Neg => "I32x4Neg",
+            Instr::I32x4AllTrue => "I32x4AllTrue",
+            Instr::I32x4Bitmask => "I32x4Bitmask",
+            Instr::I32x4ExtendLowI16x8S => "I32x4ExtendLowI16x8S",
+            Instr::I32x4ExtendHighI16x8S => "I32x4ExtendHighI16x8S",
+            Instr::I32x4ExtendLowI16x8U => "I32x4ExtendLowI16x8U",
+            Instr::I32x4ExtendHighI16x8U => "I32x4ExtendHighI16x8U",
+            Instr::I32x4Shl => "I32x4Shl",
+            Instr::I32x4ShrS => "I32x4ShrS",
+            Instr::I32x4ShrU => "I32x4ShrU",
+            Instr::I32x4Add => "I32x4Add",
+            Instr::I32x4Sub => "I32x4Sub",
+            Instr::I32x4Mul => "I32x4Mul",
+            Instr::I32x4MinS => "I32x4MinS",
+            Instr::I32x4MinU => "I32x4MinU",
+            Instr::I32x4MaxS => "I32x4MaxS",
+            Instr::I32x4MaxU => "I32x4MaxU",
+            Instr::I32x4DotI16x8S => "I32x4DotI16x8S",
+            Instr::I32x4ExtmulLowI16x8S => "I32x4ExtmulLowI16x8S",
+            Instr::I32x4ExtmulHighI16x8S => "I32x4ExtmulHighI16x8S",
+            Instr::I32x4ExtmulLowI16x8U => "I32x4ExtmulLowI16x8U",
+            Instr::I32x4ExtmulHighI16x8U => "I32x4ExtmulHighI16x8U",
+            Instr::I64x2Abs => "I64x2Abs",
+            Instr::I64x2Neg => "I64x2Neg",
+            Instr::I64x2AllTrue => "I64x2AllTrue",
+            Instr::I64x2Bitmask => "I64x2Bitmask",
+            Instr::I64x2ExtendLowI32x4S => "I64x2ExtendLowI32x4S",
+            Instr::I64x2ExtendHighI32x4S => "I64x2ExtendHighI32x4S",
+            Instr::I64x2ExtendLowI32x4U => "I64x2ExtendLowI32x4U",
+            Instr::I64x2ExtendHighI32x4U => "I64x2ExtendHighI32x4U",
+            Instr::I64x2Shl => "I64x2Shl",
+            Instr::I64x2ShrS => "I64x2ShrS",
+            Instr::I64x2ShrU => "I64x2ShrU",
+            Instr::I64x2Add => "I64x2Add",
+            Instr::I64x2Sub => "I64x2Sub",
+            Instr::I64x2Mul => "I64x2Mul",
+            Instr::I64x2Eq => "I64x2Eq",
+            Instr::I64x2Ne => "I64x2Ne",
+            Instr::I64x2LtS => "I64x2LtS",
+            Instr::I64x2GtS => "I64x2GtS",
+            Instr::I64x2LeS => "I64x2LeS",
+            Instr::I64x2GeS => "I64x2GeS",
+            Instr::I64x2ExtmulLowI32x4S => "I64x2ExtmulLowI32x4S",
+            Instr::I64x2ExtmulHighI32x4S => "I64x2ExtmulHighI32x4S",
+            Instr::I64x2ExtmulLowI32x4U => "I64x2ExtmulLowI32x4U",
+            Instr::I64x2ExtmulHighI32x4U => "I64x2ExtmulHighI32x4U",
+            Instr::F32x4Abs => "F32x4Abs",
+            Instr::F32x4Neg => "F32x4Neg",
+            Instr::F32x4Sqrt => "F32x4Sqrt",
+            Instr::F32x4Add => "F32x4Add",
+            Instr::F32x4Sub => "F32x4Sub",
+            Instr::F32x4Mul => "F32x4Mul",
+            Instr::F32x4Div => "F32x4Div",
+            Instr::F32x4Min => "F32x4Min",
+            Instr::F32x4Max => "F32x4Max",
+            Instr::F32x4Pmin => "F32x4Pmin",
+            Instr::F32x4Pmax => "F32x4Pmax",
+            Instr::F64x2Abs => "F64x2Abs",
+            Instr::F64x2Neg => "F64x2Neg",
+            Instr::F64x2Sqrt => "F64x2Sqrt",
+            Instr::F64x2Add => "F64x2Add",
+            Instr::F64x2Sub => "F64x2Sub",
+            Instr::F64x2Mul => "F64x2Mul",
+            Instr::F64x2Div => "F64x2Div",
+            Instr::F64x2Min => "F64x2Min",
+            Instr::F64x2Max => "F64x2Max",
+            Instr::F64x2Pmin => "F64x2Pmin",
+            Instr::F64x2Pmax => "F64x2Pmax",
+            Instr::I32x4TruncSatF32x4S => "I32x4TruncSatF32x4S",
+            Instr::I32x4TruncSatF32x4U => "I32x4TruncSatF32x4U",
+            Instr::F32x4ConvertI32x4S => "F32x4ConvertI32x4S",
+            Instr::F32x4ConvertI32x4U => "F32x4ConvertI32x4U",
+            Instr::I32x4TruncSatF64x2SZero => "I32x4TruncSatF64x2SZero",
+            Instr::I32x4TruncSatF64x2UZero => "I32x4TruncSatF64x2UZero",
+            Instr::F64x2ConvertLowI32x4S => "F64x2ConvertLowI32x4S",
+            Instr::F64x2ConvertLowI32x4U => "F64x2ConvertLowI32x4U",
+            Instr::I8x16RelaxedSwizzle => "I8x16RelaxedSwizzle",
+            Instr::I32x4RelaxedTruncF32x4S => "I32x4RelaxedTruncF32x4S",
+            Instr::I32x4RelaxedTruncF32x4U => "I32x4RelaxedTruncF32x4U",
+            Instr::I32x4RelaxedTruncF64x2SZero => "I32x4RelaxedTruncF64x2SZero",
+            Instr::I32x4RelaxedTruncF64x2UZero => "I32x4RelaxedTruncF64x2UZero",
+            Instr::F32x4RelaxedMadd => "F32x4RelaxedMadd",
+            Instr::F32x4RelaxedNmadd => "F32x4RelaxedNmadd",
+            Instr::F64x2RelaxedMadd => "F64x2RelaxedMadd",
+            Instr::F64x2RelaxedNmadd => "F64x2RelaxedNmadd",
+            Instr::I8x16RelaxedLaneselect => "I8x16RelaxedLaneselect",
+            Instr::I16x8RelaxedLaneselect => "I16x8RelaxedLaneselect",
+            Instr::I32x4RelaxedLaneselect => "I32x4RelaxedLaneselect",
+            Instr::I64x2RelaxedLaneselect => "I64x2RelaxedLaneselect",
+            Instr::F32x4RelaxedMin => "F32x4RelaxedMin",
+            Instr::F32x4RelaxedMax => "F32x4RelaxedMax",
+            Instr::F64x2RelaxedMin => "F64x2RelaxedMin",
+            Instr::F64x2RelaxedMax => "F64x2RelaxedMax",
+            Instr::I16x8RelaxedQ15mulrS => "I16x8RelaxedQ15mulrS",
+            Instr::I16x8RelaxedDotI8x16I7x16S => "I16x8RelaxedDotI8x16I7x16S",
+            Instr::I32x4RelaxedDotI8x16I7x16AddS => "I32x4RelaxedDotI8x16I7x16AddS",
             Instr::I32Eq_StepL_Br { .. } => "I32Eq_StepL_Br",
             Instr::I32Eq_StepI_Br { .. } => "I32Eq_StepI_Br",
             Instr::I32Ne_StepL_Br { .. } => "I32Ne_StepL_Br",
@@ -5797,6 +6571,260 @@ macro_rules! translate_operator {
             Operator::I64Sub128 {} => return $t.wide(Wide::I64Sub128),
             Operator::I64MulWideS {} => return $t.wide(Wide::I64MulWideS),
             Operator::I64MulWideU {} => return $t.wide(Wide::I64MulWideU),
+            Operator::V128Load { memarg } => { $t.simd(1, Instr::V128Load { offset: memarg.offset as u32 }, 2); return 0 }
+            Operator::V128Load8x8S { memarg } => { $t.simd(1, Instr::V128Load8x8S { offset: memarg.offset as u32 }, 2); return 0 }
+            Operator::V128Load8x8U { memarg } => { $t.simd(1, Instr::V128Load8x8U { offset: memarg.offset as u32 }, 2); return 0 }
+            Operator::V128Load16x4S { memarg } => { $t.simd(1, Instr::V128Load16x4S { offset: memarg.offset as u32 }, 2); return 0 }
+            Operator::V128Load16x4U { memarg } => { $t.simd(1, Instr::V128Load16x4U { offset: memarg.offset as u32 }, 2); return 0 }
+            Operator::V128Load32x2S { memarg } => { $t.simd(1, Instr::V128Load32x2S { offset: memarg.offset as u32 }, 2); return 0 }
+            Operator::V128Load32x2U { memarg } => { $t.simd(1, Instr::V128Load32x2U { offset: memarg.offset as u32 }, 2); return 0 }
+            Operator::V128Load8Splat { memarg } => { $t.simd(1, Instr::V128Load8Splat { offset: memarg.offset as u32 }, 2); return 0 }
+            Operator::V128Load16Splat { memarg } => { $t.simd(1, Instr::V128Load16Splat { offset: memarg.offset as u32 }, 2); return 0 }
+            Operator::V128Load32Splat { memarg } => { $t.simd(1, Instr::V128Load32Splat { offset: memarg.offset as u32 }, 2); return 0 }
+            Operator::V128Load64Splat { memarg } => { $t.simd(1, Instr::V128Load64Splat { offset: memarg.offset as u32 }, 2); return 0 }
+            Operator::V128Store { memarg } => { $t.simd(3, Instr::V128Store { offset: memarg.offset as u32 }, 0); return 0 }
+            Operator::I8x16Swizzle {} => { $t.simd(4, Instr::I8x16Swizzle, 2); return 0 }
+            Operator::I8x16Splat {} => { $t.simd(1, Instr::I8x16Splat, 2); return 0 }
+            Operator::I16x8Splat {} => { $t.simd(1, Instr::I16x8Splat, 2); return 0 }
+            Operator::I32x4Splat {} => { $t.simd(1, Instr::I32x4Splat, 2); return 0 }
+            Operator::I64x2Splat {} => { $t.simd(1, Instr::I64x2Splat, 2); return 0 }
+            Operator::F32x4Splat {} => { $t.simd(1, Instr::F32x4Splat, 2); return 0 }
+            Operator::F64x2Splat {} => { $t.simd(1, Instr::F64x2Splat, 2); return 0 }
+            Operator::I8x16ExtractLaneS { lane } => { $t.simd(2, Instr::I8x16ExtractLaneS { lane: lane as u32 }, 1); return 0 }
+            Operator::I8x16ExtractLaneU { lane } => { $t.simd(2, Instr::I8x16ExtractLaneU { lane: lane as u32 }, 1); return 0 }
+            Operator::I8x16ReplaceLane { lane } => { $t.simd(3, Instr::I8x16ReplaceLane { lane: lane as u32 }, 2); return 0 }
+            Operator::I16x8ExtractLaneS { lane } => { $t.simd(2, Instr::I16x8ExtractLaneS { lane: lane as u32 }, 1); return 0 }
+            Operator::I16x8ExtractLaneU { lane } => { $t.simd(2, Instr::I16x8ExtractLaneU { lane: lane as u32 }, 1); return 0 }
+            Operator::I16x8ReplaceLane { lane } => { $t.simd(3, Instr::I16x8ReplaceLane { lane: lane as u32 }, 2); return 0 }
+            Operator::I32x4ExtractLane { lane } => { $t.simd(2, Instr::I32x4ExtractLane { lane: lane as u32 }, 1); return 0 }
+            Operator::I32x4ReplaceLane { lane } => { $t.simd(3, Instr::I32x4ReplaceLane { lane: lane as u32 }, 2); return 0 }
+            Operator::I64x2ExtractLane { lane } => { $t.simd(2, Instr::I64x2ExtractLane { lane: lane as u32 }, 1); return 0 }
+            Operator::I64x2ReplaceLane { lane } => { $t.simd(3, Instr::I64x2ReplaceLane { lane: lane as u32 }, 2); return 0 }
+            Operator::F32x4ExtractLane { lane } => { $t.simd(2, Instr::F32x4ExtractLane { lane: lane as u32 }, 1); return 0 }
+            Operator::F32x4ReplaceLane { lane } => { $t.simd(3, Instr::F32x4ReplaceLane { lane: lane as u32 }, 2); return 0 }
+            Operator::F64x2ExtractLane { lane } => { $t.simd(2, Instr::F64x2ExtractLane { lane: lane as u32 }, 1); return 0 }
+            Operator::F64x2ReplaceLane { lane } => { $t.simd(3, Instr::F64x2ReplaceLane { lane: lane as u32 }, 2); return 0 }
+            Operator::I8x16Eq {} => { $t.simd(4, Instr::I8x16Eq, 2); return 0 }
+            Operator::I8x16Ne {} => { $t.simd(4, Instr::I8x16Ne, 2); return 0 }
+            Operator::I8x16LtS {} => { $t.simd(4, Instr::I8x16LtS, 2); return 0 }
+            Operator::I8x16LtU {} => { $t.simd(4, Instr::I8x16LtU, 2); return 0 }
+            Operator::I8x16GtS {} => { $t.simd(4, Instr::I8x16GtS, 2); return 0 }
+            Operator::I8x16GtU {} => { $t.simd(4, Instr::I8x16GtU, 2); return 0 }
+            Operator::I8x16LeS {} => { $t.simd(4, Instr::I8x16LeS, 2); return 0 }
+            Operator::I8x16LeU {} => { $t.simd(4, Instr::I8x16LeU, 2); return 0 }
+            Operator::I8x16GeS {} => { $t.simd(4, Instr::I8x16GeS, 2); return 0 }
+            Operator::I8x16GeU {} => { $t.simd(4, Instr::I8x16GeU, 2); return 0 }
+            Operator::I16x8Eq {} => { $t.simd(4, Instr::I16x8Eq, 2); return 0 }
+            Operator::I16x8Ne {} => { $t.simd(4, Instr::I16x8Ne, 2); return 0 }
+            Operator::I16x8LtS {} => { $t.simd(4, Instr::I16x8LtS, 2); return 0 }
+            Operator::I16x8LtU {} => { $t.simd(4, Instr::I16x8LtU, 2); return 0 }
+            Operator::I16x8GtS {} => { $t.simd(4, Instr::I16x8GtS, 2); return 0 }
+            Operator::I16x8GtU {} => { $t.simd(4, Instr::I16x8GtU, 2); return 0 }
+            Operator::I16x8LeS {} => { $t.simd(4, Instr::I16x8LeS, 2); return 0 }
+            Operator::I16x8LeU {} => { $t.simd(4, Instr::I16x8LeU, 2); return 0 }
+            Operator::I16x8GeS {} => { $t.simd(4, Instr::I16x8GeS, 2); return 0 }
+            Operator::I16x8GeU {} => { $t.simd(4, Instr::I16x8GeU, 2); return 0 }
+            Operator::I32x4Eq {} => { $t.simd(4, Instr::I32x4Eq, 2); return 0 }
+            Operator::I32x4Ne {} => { $t.simd(4, Instr::I32x4Ne, 2); return 0 }
+            Operator::I32x4LtS {} => { $t.simd(4, Instr::I32x4LtS, 2); return 0 }
+            Operator::I32x4LtU {} => { $t.simd(4, Instr::I32x4LtU, 2); return 0 }
+            Operator::I32x4GtS {} => { $t.simd(4, Instr::I32x4GtS, 2); return 0 }
+            Operator::I32x4GtU {} => { $t.simd(4, Instr::I32x4GtU, 2); return 0 }
+            Operator::I32x4LeS {} => { $t.simd(4, Instr::I32x4LeS, 2); return 0 }
+            Operator::I32x4LeU {} => { $t.simd(4, Instr::I32x4LeU, 2); return 0 }
+            Operator::I32x4GeS {} => { $t.simd(4, Instr::I32x4GeS, 2); return 0 }
+            Operator::I32x4GeU {} => { $t.simd(4, Instr::I32x4GeU, 2); return 0 }
+            Operator::F32x4Eq {} => { $t.simd(4, Instr::F32x4Eq, 2); return 0 }
+            Operator::F32x4Ne {} => { $t.simd(4, Instr::F32x4Ne, 2); return 0 }
+            Operator::F32x4Lt {} => { $t.simd(4, Instr::F32x4Lt, 2); return 0 }
+            Operator::F32x4Gt {} => { $t.simd(4, Instr::F32x4Gt, 2); return 0 }
+            Operator::F32x4Le {} => { $t.simd(4, Instr::F32x4Le, 2); return 0 }
+            Operator::F32x4Ge {} => { $t.simd(4, Instr::F32x4Ge, 2); return 0 }
+            Operator::F64x2Eq {} => { $t.simd(4, Instr::F64x2Eq, 2); return 0 }
+            Operator::F64x2Ne {} => { $t.simd(4, Instr::F64x2Ne, 2); return 0 }
+            Operator::F64x2Lt {} => { $t.simd(4, Instr::F64x2Lt, 2); return 0 }
+            Operator::F64x2Gt {} => { $t.simd(4, Instr::F64x2Gt, 2); return 0 }
+            Operator::F64x2Le {} => { $t.simd(4, Instr::F64x2Le, 2); return 0 }
+            Operator::F64x2Ge {} => { $t.simd(4, Instr::F64x2Ge, 2); return 0 }
+            Operator::V128Not {} => { $t.simd(2, Instr::V128Not, 2); return 0 }
+            Operator::V128And {} => { $t.simd(4, Instr::V128And, 2); return 0 }
+            Operator::V128Andnot {} => { $t.simd(4, Instr::V128Andnot, 2); return 0 }
+            Operator::V128Or {} => { $t.simd(4, Instr::V128Or, 2); return 0 }
+            Operator::V128Xor {} => { $t.simd(4, Instr::V128Xor, 2); return 0 }
+            Operator::V128Bitselect {} => { $t.simd(6, Instr::V128Bitselect, 2); return 0 }
+            Operator::V128AnyTrue {} => { $t.simd(2, Instr::V128AnyTrue, 1); return 0 }
+            Operator::V128Load8Lane { memarg, lane } => { $t.simd(3, Instr::V128Load8Lane { offset: memarg.offset as u32, lane: lane as u32 }, 2); return 0 }
+            Operator::V128Load16Lane { memarg, lane } => { $t.simd(3, Instr::V128Load16Lane { offset: memarg.offset as u32, lane: lane as u32 }, 2); return 0 }
+            Operator::V128Load32Lane { memarg, lane } => { $t.simd(3, Instr::V128Load32Lane { offset: memarg.offset as u32, lane: lane as u32 }, 2); return 0 }
+            Operator::V128Load64Lane { memarg, lane } => { $t.simd(3, Instr::V128Load64Lane { offset: memarg.offset as u32, lane: lane as u32 }, 2); return 0 }
+            Operator::V128Store8Lane { memarg, lane } => { $t.simd(3, Instr::V128Store8Lane { offset: memarg.offset as u32, lane: lane as u32 }, 0); return 0 }
+            Operator::V128Store16Lane { memarg, lane } => { $t.simd(3, Instr::V128Store16Lane { offset: memarg.offset as u32, lane: lane as u32 }, 0); return 0 }
+            Operator::V128Store32Lane { memarg, lane } => { $t.simd(3, Instr::V128Store32Lane { offset: memarg.offset as u32, lane: lane as u32 }, 0); return 0 }
+            Operator::V128Store64Lane { memarg, lane } => { $t.simd(3, Instr::V128Store64Lane { offset: memarg.offset as u32, lane: lane as u32 }, 0); return 0 }
+            Operator::V128Load32Zero { memarg } => { $t.simd(1, Instr::V128Load32Zero { offset: memarg.offset as u32 }, 2); return 0 }
+            Operator::V128Load64Zero { memarg } => { $t.simd(1, Instr::V128Load64Zero { offset: memarg.offset as u32 }, 2); return 0 }
+            Operator::F32x4DemoteF64x2Zero {} => { $t.simd(2, Instr::F32x4DemoteF64x2Zero, 2); return 0 }
+            Operator::F64x2PromoteLowF32x4 {} => { $t.simd(2, Instr::F64x2PromoteLowF32x4, 2); return 0 }
+            Operator::I8x16Abs {} => { $t.simd(2, Instr::I8x16Abs, 2); return 0 }
+            Operator::I8x16Neg {} => { $t.simd(2, Instr::I8x16Neg, 2); return 0 }
+            Operator::I8x16Popcnt {} => { $t.simd(2, Instr::I8x16Popcnt, 2); return 0 }
+            Operator::I8x16AllTrue {} => { $t.simd(2, Instr::I8x16AllTrue, 1); return 0 }
+            Operator::I8x16Bitmask {} => { $t.simd(2, Instr::I8x16Bitmask, 1); return 0 }
+            Operator::I8x16NarrowI16x8S {} => { $t.simd(4, Instr::I8x16NarrowI16x8S, 2); return 0 }
+            Operator::I8x16NarrowI16x8U {} => { $t.simd(4, Instr::I8x16NarrowI16x8U, 2); return 0 }
+            Operator::F32x4Ceil {} => { $t.simd(2, Instr::F32x4Ceil, 2); return 0 }
+            Operator::F32x4Floor {} => { $t.simd(2, Instr::F32x4Floor, 2); return 0 }
+            Operator::F32x4Trunc {} => { $t.simd(2, Instr::F32x4Trunc, 2); return 0 }
+            Operator::F32x4Nearest {} => { $t.simd(2, Instr::F32x4Nearest, 2); return 0 }
+            Operator::I8x16Shl {} => { $t.simd(3, Instr::I8x16Shl, 2); return 0 }
+            Operator::I8x16ShrS {} => { $t.simd(3, Instr::I8x16ShrS, 2); return 0 }
+            Operator::I8x16ShrU {} => { $t.simd(3, Instr::I8x16ShrU, 2); return 0 }
+            Operator::I8x16Add {} => { $t.simd(4, Instr::I8x16Add, 2); return 0 }
+            Operator::I8x16AddSatS {} => { $t.simd(4, Instr::I8x16AddSatS, 2); return 0 }
+            Operator::I8x16AddSatU {} => { $t.simd(4, Instr::I8x16AddSatU, 2); return 0 }
+            Operator::I8x16Sub {} => { $t.simd(4, Instr::I8x16Sub, 2); return 0 }
+            Operator::I8x16SubSatS {} => { $t.simd(4, Instr::I8x16SubSatS, 2); return 0 }
+            Operator::I8x16SubSatU {} => { $t.simd(4, Instr::I8x16SubSatU, 2); return 0 }
+            Operator::F64x2Ceil {} => { $t.simd(2, Instr::F64x2Ceil, 2); return 0 }
+            Operator::F64x2Floor {} => { $t.simd(2, Instr::F64x2Floor, 2); return 0 }
+            Operator::I8x16MinS {} => { $t.simd(4, Instr::I8x16MinS, 2); return 0 }
+            Operator::I8x16MinU {} => { $t.simd(4, Instr::I8x16MinU, 2); return 0 }
+            Operator::I8x16MaxS {} => { $t.simd(4, Instr::I8x16MaxS, 2); return 0 }
+            Operator::I8x16MaxU {} => { $t.simd(4, Instr::I8x16MaxU, 2); return 0 }
+            Operator::F64x2Trunc {} => { $t.simd(2, Instr::F64x2Trunc, 2); return 0 }
+            Operator::I8x16AvgrU {} => { $t.simd(4, Instr::I8x16AvgrU, 2); return 0 }
+            Operator::I16x8ExtaddPairwiseI8x16S {} => { $t.simd(2, Instr::I16x8ExtaddPairwiseI8x16S, 2); return 0 }
+            Operator::I16x8ExtaddPairwiseI8x16U {} => { $t.simd(2, Instr::I16x8ExtaddPairwiseI8x16U, 2); return 0 }
+            Operator::I32x4ExtaddPairwiseI16x8S {} => { $t.simd(2, Instr::I32x4ExtaddPairwiseI16x8S, 2); return 0 }
+            Operator::I32x4ExtaddPairwiseI16x8U {} => { $t.simd(2, Instr::I32x4ExtaddPairwiseI16x8U, 2); return 0 }
+            Operator::I16x8Abs {} => { $t.simd(2, Instr::I16x8Abs, 2); return 0 }
+            Operator::I16x8Neg {} => { $t.simd(2, Instr::I16x8Neg, 2); return 0 }
+            Operator::I16x8Q15mulrSatS {} => { $t.simd(4, Instr::I16x8Q15mulrSatS, 2); return 0 }
+            Operator::I16x8AllTrue {} => { $t.simd(2, Instr::I16x8AllTrue, 1); return 0 }
+            Operator::I16x8Bitmask {} => { $t.simd(2, Instr::I16x8Bitmask, 1); return 0 }
+            Operator::I16x8NarrowI32x4S {} => { $t.simd(4, Instr::I16x8NarrowI32x4S, 2); return 0 }
+            Operator::I16x8NarrowI32x4U {} => { $t.simd(4, Instr::I16x8NarrowI32x4U, 2); return 0 }
+            Operator::I16x8ExtendLowI8x16S {} => { $t.simd(2, Instr::I16x8ExtendLowI8x16S, 2); return 0 }
+            Operator::I16x8ExtendHighI8x16S {} => { $t.simd(2, Instr::I16x8ExtendHighI8x16S, 2); return 0 }
+            Operator::I16x8ExtendLowI8x16U {} => { $t.simd(2, Instr::I16x8ExtendLowI8x16U, 2); return 0 }
+            Operator::I16x8ExtendHighI8x16U {} => { $t.simd(2, Instr::I16x8ExtendHighI8x16U, 2); return 0 }
+            Operator::I16x8Shl {} => { $t.simd(3, Instr::I16x8Shl, 2); return 0 }
+            Operator::I16x8ShrS {} => { $t.simd(3, Instr::I16x8ShrS, 2); return 0 }
+            Operator::I16x8ShrU {} => { $t.simd(3, Instr::I16x8ShrU, 2); return 0 }
+            Operator::I16x8Add {} => { $t.simd(4, Instr::I16x8Add, 2); return 0 }
+            Operator::I16x8AddSatS {} => { $t.simd(4, Instr::I16x8AddSatS, 2); return 0 }
+            Operator::I16x8AddSatU {} => { $t.simd(4, Instr::I16x8AddSatU, 2); return 0 }
+            Operator::I16x8Sub {} => { $t.simd(4, Instr::I16x8Sub, 2); return 0 }
+            Operator::I16x8SubSatS {} => { $t.simd(4, Instr::I16x8SubSatS, 2); return 0 }
+            Operator::I16x8SubSatU {} => { $t.simd(4, Instr::I16x8SubSatU, 2); return 0 }
+            Operator::F64x2Nearest {} => { $t.simd(2, Instr::F64x2Nearest, 2); return 0 }
+            Operator::I16x8Mul {} => { $t.simd(4, Instr::I16x8Mul, 2); return 0 }
+            Operator::I16x8MinS {} => { $t.simd(4, Instr::I16x8MinS, 2); return 0 }
+            Operator::I16x8MinU {} => { $t.simd(4, Instr::I16x8MinU, 2); return 0 }
+            Operator::I16x8MaxS {} => { $t.simd(4, Instr::I16x8MaxS, 2); return 0 }
+            Operator::I16x8MaxU {} => { $t.simd(4, Instr::I16x8MaxU, 2); return 0 }
+            Operator::I16x8AvgrU {} => { $t.simd(4, Instr::I16x8AvgrU, 2); return 0 }
+            Operator::I16x8ExtmulLowI8x16S {} => { $t.simd(4, Instr::I16x8ExtmulLowI8x16S, 2); return 0 }
+            Operator::I16x8ExtmulHighI8x16S {} => { $t.simd(4, Instr::I16x8ExtmulHighI8x16S, 2); return 0 }
+            Operator::I16x8ExtmulLowI8x16U {} => { $t.simd(4, Instr::I16x8ExtmulLowI8x16U, 2); return 0 }
+            Operator::I16x8ExtmulHighI8x16U {} => { $t.simd(4, Instr::I16x8ExtmulHighI8x16U, 2); return 0 }
+            Operator::I32x4Abs {} => { $t.simd(2, Instr::I32x4Abs, 2); return 0 }
+            Operator::I32x4Neg {} => { $t.simd(2, Instr::I32x4Neg, 2); return 0 }
+            Operator::I32x4AllTrue {} => { $t.simd(2, Instr::I32x4AllTrue, 1); return 0 }
+            Operator::I32x4Bitmask {} => { $t.simd(2, Instr::I32x4Bitmask, 1); return 0 }
+            Operator::I32x4ExtendLowI16x8S {} => { $t.simd(2, Instr::I32x4ExtendLowI16x8S, 2); return 0 }
+            Operator::I32x4ExtendHighI16x8S {} => { $t.simd(2, Instr::I32x4ExtendHighI16x8S, 2); return 0 }
+            Operator::I32x4ExtendLowI16x8U {} => { $t.simd(2, Instr::I32x4ExtendLowI16x8U, 2); return 0 }
+            Operator::I32x4ExtendHighI16x8U {} => { $t.simd(2, Instr::I32x4ExtendHighI16x8U, 2); return 0 }
+            Operator::I32x4Shl {} => { $t.simd(3, Instr::I32x4Shl, 2); return 0 }
+            Operator::I32x4ShrS {} => { $t.simd(3, Instr::I32x4ShrS, 2); return 0 }
+            Operator::I32x4ShrU {} => { $t.simd(3, Instr::I32x4ShrU, 2); return 0 }
+            Operator::I32x4Add {} => { $t.simd(4, Instr::I32x4Add, 2); return 0 }
+            Operator::I32x4Sub {} => { $t.simd(4, Instr::I32x4Sub, 2); return 0 }
+            Operator::I32x4Mul {} => { $t.simd(4, Instr::I32x4Mul, 2); return 0 }
+            Operator::I32x4MinS {} => { $t.simd(4, Instr::I32x4MinS, 2); return 0 }
+            Operator::I32x4MinU {} => { $t.simd(4, Instr::I32x4MinU, 2); return 0 }
+            Operator::I32x4MaxS {} => { $t.simd(4, Instr::I32x4MaxS, 2); return 0 }
+            Operator::I32x4MaxU {} => { $t.simd(4, Instr::I32x4MaxU, 2); return 0 }
+            Operator::I32x4DotI16x8S {} => { $t.simd(4, Instr::I32x4DotI16x8S, 2); return 0 }
+            Operator::I32x4ExtmulLowI16x8S {} => { $t.simd(4, Instr::I32x4ExtmulLowI16x8S, 2); return 0 }
+            Operator::I32x4ExtmulHighI16x8S {} => { $t.simd(4, Instr::I32x4ExtmulHighI16x8S, 2); return 0 }
+            Operator::I32x4ExtmulLowI16x8U {} => { $t.simd(4, Instr::I32x4ExtmulLowI16x8U, 2); return 0 }
+            Operator::I32x4ExtmulHighI16x8U {} => { $t.simd(4, Instr::I32x4ExtmulHighI16x8U, 2); return 0 }
+            Operator::I64x2Abs {} => { $t.simd(2, Instr::I64x2Abs, 2); return 0 }
+            Operator::I64x2Neg {} => { $t.simd(2, Instr::I64x2Neg, 2); return 0 }
+            Operator::I64x2AllTrue {} => { $t.simd(2, Instr::I64x2AllTrue, 1); return 0 }
+            Operator::I64x2Bitmask {} => { $t.simd(2, Instr::I64x2Bitmask, 1); return 0 }
+            Operator::I64x2ExtendLowI32x4S {} => { $t.simd(2, Instr::I64x2ExtendLowI32x4S, 2); return 0 }
+            Operator::I64x2ExtendHighI32x4S {} => { $t.simd(2, Instr::I64x2ExtendHighI32x4S, 2); return 0 }
+            Operator::I64x2ExtendLowI32x4U {} => { $t.simd(2, Instr::I64x2ExtendLowI32x4U, 2); return 0 }
+            Operator::I64x2ExtendHighI32x4U {} => { $t.simd(2, Instr::I64x2ExtendHighI32x4U, 2); return 0 }
+            Operator::I64x2Shl {} => { $t.simd(3, Instr::I64x2Shl, 2); return 0 }
+            Operator::I64x2ShrS {} => { $t.simd(3, Instr::I64x2ShrS, 2); return 0 }
+            Operator::I64x2ShrU {} => { $t.simd(3, Instr::I64x2ShrU, 2); return 0 }
+            Operator::I64x2Add {} => { $t.simd(4, Instr::I64x2Add, 2); return 0 }
+            Operator::I64x2Sub {} => { $t.simd(4, Instr::I64x2Sub, 2); return 0 }
+            Operator::I64x2Mul {} => { $t.simd(4, Instr::I64x2Mul, 2); return 0 }
+            Operator::I64x2Eq {} => { $t.simd(4, Instr::I64x2Eq, 2); return 0 }
+            Operator::I64x2Ne {} => { $t.simd(4, Instr::I64x2Ne, 2); return 0 }
+            Operator::I64x2LtS {} => { $t.simd(4, Instr::I64x2LtS, 2); return 0 }
+            Operator::I64x2GtS {} => { $t.simd(4, Instr::I64x2GtS, 2); return 0 }
+            Operator::I64x2LeS {} => { $t.simd(4, Instr::I64x2LeS, 2); return 0 }
+            Operator::I64x2GeS {} => { $t.simd(4, Instr::I64x2GeS, 2); return 0 }
+            Operator::I64x2ExtmulLowI32x4S {} => { $t.simd(4, Instr::I64x2ExtmulLowI32x4S, 2); return 0 }
+            Operator::I64x2ExtmulHighI32x4S {} => { $t.simd(4, Instr::I64x2ExtmulHighI32x4S, 2); return 0 }
+            Operator::I64x2ExtmulLowI32x4U {} => { $t.simd(4, Instr::I64x2ExtmulLowI32x4U, 2); return 0 }
+            Operator::I64x2ExtmulHighI32x4U {} => { $t.simd(4, Instr::I64x2ExtmulHighI32x4U, 2); return 0 }
+            Operator::F32x4Abs {} => { $t.simd(2, Instr::F32x4Abs, 2); return 0 }
+            Operator::F32x4Neg {} => { $t.simd(2, Instr::F32x4Neg, 2); return 0 }
+            Operator::F32x4Sqrt {} => { $t.simd(2, Instr::F32x4Sqrt, 2); return 0 }
+            Operator::F32x4Add {} => { $t.simd(4, Instr::F32x4Add, 2); return 0 }
+            Operator::F32x4Sub {} => { $t.simd(4, Instr::F32x4Sub, 2); return 0 }
+            Operator::F32x4Mul {} => { $t.simd(4, Instr::F32x4Mul, 2); return 0 }
+            Operator::F32x4Div {} => { $t.simd(4, Instr::F32x4Div, 2); return 0 }
+            Operator::F32x4Min {} => { $t.simd(4, Instr::F32x4Min, 2); return 0 }
+            Operator::F32x4Max {} => { $t.simd(4, Instr::F32x4Max, 2); return 0 }
+            Operator::F32x4Pmin {} => { $t.simd(4, Instr::F32x4Pmin, 2); return 0 }
+            Operator::F32x4Pmax {} => { $t.simd(4, Instr::F32x4Pmax, 2); return 0 }
+            Operator::F64x2Abs {} => { $t.simd(2, Instr::F64x2Abs, 2); return 0 }
+            Operator::F64x2Neg {} => { $t.simd(2, Instr::F64x2Neg, 2); return 0 }
+            Operator::F64x2Sqrt {} => { $t.simd(2, Instr::F64x2Sqrt, 2); return 0 }
+            Operator::F64x2Add {} => { $t.simd(4, Instr::F64x2Add, 2); return 0 }
+            Operator::F64x2Sub {} => { $t.simd(4, Instr::F64x2Sub, 2); return 0 }
+            Operator::F64x2Mul {} => { $t.simd(4, Instr::F64x2Mul, 2); return 0 }
+            Operator::F64x2Div {} => { $t.simd(4, Instr::F64x2Div, 2); return 0 }
+            Operator::F64x2Min {} => { $t.simd(4, Instr::F64x2Min, 2); return 0 }
+            Operator::F64x2Max {} => { $t.simd(4, Instr::F64x2Max, 2); return 0 }
+            Operator::F64x2Pmin {} => { $t.simd(4, Instr::F64x2Pmin, 2); return 0 }
+            Operator::F64x2Pmax {} => { $t.simd(4, Instr::F64x2Pmax, 2); return 0 }
+            Operator::I32x4TruncSatF32x4S {} => { $t.simd(2, Instr::I32x4TruncSatF32x4S, 2); return 0 }
+            Operator::I32x4TruncSatF32x4U {} => { $t.simd(2, Instr::I32x4TruncSatF32x4U, 2); return 0 }
+            Operator::F32x4ConvertI32x4S {} => { $t.simd(2, Instr::F32x4ConvertI32x4S, 2); return 0 }
+            Operator::F32x4ConvertI32x4U {} => { $t.simd(2, Instr::F32x4ConvertI32x4U, 2); return 0 }
+            Operator::I32x4TruncSatF64x2SZero {} => { $t.simd(2, Instr::I32x4TruncSatF64x2SZero, 2); return 0 }
+            Operator::I32x4TruncSatF64x2UZero {} => { $t.simd(2, Instr::I32x4TruncSatF64x2UZero, 2); return 0 }
+            Operator::F64x2ConvertLowI32x4S {} => { $t.simd(2, Instr::F64x2ConvertLowI32x4S, 2); return 0 }
+            Operator::F64x2ConvertLowI32x4U {} => { $t.simd(2, Instr::F64x2ConvertLowI32x4U, 2); return 0 }
+            Operator::I8x16RelaxedSwizzle {} => { $t.simd(4, Instr::I8x16RelaxedSwizzle, 2); return 0 }
+            Operator::I32x4RelaxedTruncF32x4S {} => { $t.simd(2, Instr::I32x4RelaxedTruncF32x4S, 2); return 0 }
+            Operator::I32x4RelaxedTruncF32x4U {} => { $t.simd(2, Instr::I32x4RelaxedTruncF32x4U, 2); return 0 }
+            Operator::I32x4RelaxedTruncF64x2SZero {} => { $t.simd(2, Instr::I32x4RelaxedTruncF64x2SZero, 2); return 0 }
+            Operator::I32x4RelaxedTruncF64x2UZero {} => { $t.simd(2, Instr::I32x4RelaxedTruncF64x2UZero, 2); return 0 }
+            Operator::F32x4RelaxedMadd {} => { $t.simd(6, Instr::F32x4RelaxedMadd, 2); return 0 }
+            Operator::F32x4RelaxedNmadd {} => { $t.simd(6, Instr::F32x4RelaxedNmadd, 2); return 0 }
+            Operator::F64x2RelaxedMadd {} => { $t.simd(6, Instr::F64x2RelaxedMadd, 2); return 0 }
+            Operator::F64x2RelaxedNmadd {} => { $t.simd(6, Instr::F64x2RelaxedNmadd, 2); return 0 }
+            Operator::I8x16RelaxedLaneselect {} => { $t.simd(6, Instr::I8x16RelaxedLaneselect, 2); return 0 }
+            Operator::I16x8RelaxedLaneselect {} => { $t.simd(6, Instr::I16x8RelaxedLaneselect, 2); return 0 }
+            Operator::I32x4RelaxedLaneselect {} => { $t.simd(6, Instr::I32x4RelaxedLaneselect, 2); return 0 }
+            Operator::I64x2RelaxedLaneselect {} => { $t.simd(6, Instr::I64x2RelaxedLaneselect, 2); return 0 }
+            Operator::F32x4RelaxedMin {} => { $t.simd(4, Instr::F32x4RelaxedMin, 2); return 0 }
+            Operator::F32x4RelaxedMax {} => { $t.simd(4, Instr::F32x4RelaxedMax, 2); return 0 }
+            Operator::F64x2RelaxedMin {} => { $t.simd(4, Instr::F64x2RelaxedMin, 2); return 0 }
+            Operator::F64x2RelaxedMax {} => { $t.simd(4, Instr::F64x2RelaxedMax, 2); return 0 }
+            Operator::I16x8RelaxedQ15mulrS {} => { $t.simd(4, Instr::I16x8RelaxedQ15mulrS, 2); return 0 }
+            Operator::I16x8RelaxedDotI8x16I7x16S {} => { $t.simd(4, Instr::I16x8RelaxedDotI8x16I7x16S, 2); return 0 }
+            Operator::I32x4RelaxedDotI8x16I7x16AddS {} => { $t.simd(6, Instr::I32x4RelaxedDotI8x16I7x16AddS, 2); return 0 }
             $($arms)*
         }
     };
@@ -6915,6 +7943,261 @@ macro_rules! generated_handlers {
             F64SubMul_LSS_Set { c, dst } => { let b_ = pop!(); let a_ = pop!(); local!(dst) = Slot::to_slot(ops::f64_sub(Slot::from_slot(local!(c)), ops::f64_mul(Slot::from_slot(a_), Slot::from_slot(b_)))) },
             F64SubMul_LLL { c, a, b } => { push!(Slot::to_slot(ops::f64_sub(Slot::from_slot(local!(c)), ops::f64_mul(Slot::from_slot(local!(a)), Slot::from_slot(local!(b)))))) },
             F64SubMul_LLL_Set { c, a, b, dst } => { local!(dst) = Slot::to_slot(ops::f64_sub(Slot::from_slot(local!(c)), ops::f64_mul(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
+            V128Load { offset } => { let a = pop!(); let b = load_bytes!(a, offset, 16); push_v128!(ops::v128_load(b)) },
+            V128Load8x8S { offset } => { let a = pop!(); let b = load_bytes!(a, offset, 8); push_v128!(ops::v128_load8x8_s(b)) },
+            V128Load8x8U { offset } => { let a = pop!(); let b = load_bytes!(a, offset, 8); push_v128!(ops::v128_load8x8_u(b)) },
+            V128Load16x4S { offset } => { let a = pop!(); let b = load_bytes!(a, offset, 8); push_v128!(ops::v128_load16x4_s(b)) },
+            V128Load16x4U { offset } => { let a = pop!(); let b = load_bytes!(a, offset, 8); push_v128!(ops::v128_load16x4_u(b)) },
+            V128Load32x2S { offset } => { let a = pop!(); let b = load_bytes!(a, offset, 8); push_v128!(ops::v128_load32x2_s(b)) },
+            V128Load32x2U { offset } => { let a = pop!(); let b = load_bytes!(a, offset, 8); push_v128!(ops::v128_load32x2_u(b)) },
+            V128Load8Splat { offset } => { let a = pop!(); let b = load_bytes!(a, offset, 1); push_v128!(ops::v128_load8_splat(b)) },
+            V128Load16Splat { offset } => { let a = pop!(); let b = load_bytes!(a, offset, 2); push_v128!(ops::v128_load16_splat(b)) },
+            V128Load32Splat { offset } => { let a = pop!(); let b = load_bytes!(a, offset, 4); push_v128!(ops::v128_load32_splat(b)) },
+            V128Load64Splat { offset } => { let a = pop!(); let b = load_bytes!(a, offset, 8); push_v128!(ops::v128_load64_splat(b)) },
+            V128Store { offset } => { let v = pop_v128!(); let a = pop!(); store_bytes!(a, offset, 16, ops::v128_store(v)) },
+            I8x16Shuffle => { let l = pop_v128!(); let b = pop_v128!(); let a = pop_v128!(); push_v128!(ops::i8x16_shuffle(a, b, l)) },
+            I8x16Swizzle => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i8x16_swizzle(p0, p1)) },
+            I8x16Splat => { let p0 = pop!(); push_v128!(ops::i8x16_splat(Slot::from_slot(p0))) },
+            I16x8Splat => { let p0 = pop!(); push_v128!(ops::i16x8_splat(Slot::from_slot(p0))) },
+            I32x4Splat => { let p0 = pop!(); push_v128!(ops::i32x4_splat(Slot::from_slot(p0))) },
+            I64x2Splat => { let p0 = pop!(); push_v128!(ops::i64x2_splat(Slot::from_slot(p0))) },
+            F32x4Splat => { let p0 = pop!(); push_v128!(ops::f32x4_splat(Slot::from_slot(p0))) },
+            F64x2Splat => { let p0 = pop!(); push_v128!(ops::f64x2_splat(Slot::from_slot(p0))) },
+            I8x16ExtractLaneS { lane } => { let p0 = pop_v128!(); push!(ops::i8x16_extract_lane_s(p0, lane)) },
+            I8x16ExtractLaneU { lane } => { let p0 = pop_v128!(); push!(ops::i8x16_extract_lane_u(p0, lane)) },
+            I8x16ReplaceLane { lane } => { let p1 = pop!(); let p0 = pop_v128!(); push_v128!(ops::i8x16_replace_lane(p0, Slot::from_slot(p1), lane)) },
+            I16x8ExtractLaneS { lane } => { let p0 = pop_v128!(); push!(ops::i16x8_extract_lane_s(p0, lane)) },
+            I16x8ExtractLaneU { lane } => { let p0 = pop_v128!(); push!(ops::i16x8_extract_lane_u(p0, lane)) },
+            I16x8ReplaceLane { lane } => { let p1 = pop!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_replace_lane(p0, Slot::from_slot(p1), lane)) },
+            I32x4ExtractLane { lane } => { let p0 = pop_v128!(); push!(ops::i32x4_extract_lane(p0, lane)) },
+            I32x4ReplaceLane { lane } => { let p1 = pop!(); let p0 = pop_v128!(); push_v128!(ops::i32x4_replace_lane(p0, Slot::from_slot(p1), lane)) },
+            I64x2ExtractLane { lane } => { let p0 = pop_v128!(); push!(ops::i64x2_extract_lane(p0, lane)) },
+            I64x2ReplaceLane { lane } => { let p1 = pop!(); let p0 = pop_v128!(); push_v128!(ops::i64x2_replace_lane(p0, Slot::from_slot(p1), lane)) },
+            F32x4ExtractLane { lane } => { let p0 = pop_v128!(); push!(ops::f32x4_extract_lane(p0, lane)) },
+            F32x4ReplaceLane { lane } => { let p1 = pop!(); let p0 = pop_v128!(); push_v128!(ops::f32x4_replace_lane(p0, Slot::from_slot(p1), lane)) },
+            F64x2ExtractLane { lane } => { let p0 = pop_v128!(); push!(ops::f64x2_extract_lane(p0, lane)) },
+            F64x2ReplaceLane { lane } => { let p1 = pop!(); let p0 = pop_v128!(); push_v128!(ops::f64x2_replace_lane(p0, Slot::from_slot(p1), lane)) },
+            I8x16Eq => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i8x16_eq(p0, p1)) },
+            I8x16Ne => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i8x16_ne(p0, p1)) },
+            I8x16LtS => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i8x16_lt_s(p0, p1)) },
+            I8x16LtU => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i8x16_lt_u(p0, p1)) },
+            I8x16GtS => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i8x16_gt_s(p0, p1)) },
+            I8x16GtU => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i8x16_gt_u(p0, p1)) },
+            I8x16LeS => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i8x16_le_s(p0, p1)) },
+            I8x16LeU => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i8x16_le_u(p0, p1)) },
+            I8x16GeS => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i8x16_ge_s(p0, p1)) },
+            I8x16GeU => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i8x16_ge_u(p0, p1)) },
+            I16x8Eq => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_eq(p0, p1)) },
+            I16x8Ne => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_ne(p0, p1)) },
+            I16x8LtS => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_lt_s(p0, p1)) },
+            I16x8LtU => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_lt_u(p0, p1)) },
+            I16x8GtS => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_gt_s(p0, p1)) },
+            I16x8GtU => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_gt_u(p0, p1)) },
+            I16x8LeS => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_le_s(p0, p1)) },
+            I16x8LeU => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_le_u(p0, p1)) },
+            I16x8GeS => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_ge_s(p0, p1)) },
+            I16x8GeU => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_ge_u(p0, p1)) },
+            I32x4Eq => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i32x4_eq(p0, p1)) },
+            I32x4Ne => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i32x4_ne(p0, p1)) },
+            I32x4LtS => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i32x4_lt_s(p0, p1)) },
+            I32x4LtU => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i32x4_lt_u(p0, p1)) },
+            I32x4GtS => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i32x4_gt_s(p0, p1)) },
+            I32x4GtU => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i32x4_gt_u(p0, p1)) },
+            I32x4LeS => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i32x4_le_s(p0, p1)) },
+            I32x4LeU => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i32x4_le_u(p0, p1)) },
+            I32x4GeS => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i32x4_ge_s(p0, p1)) },
+            I32x4GeU => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i32x4_ge_u(p0, p1)) },
+            F32x4Eq => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f32x4_eq(p0, p1)) },
+            F32x4Ne => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f32x4_ne(p0, p1)) },
+            F32x4Lt => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f32x4_lt(p0, p1)) },
+            F32x4Gt => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f32x4_gt(p0, p1)) },
+            F32x4Le => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f32x4_le(p0, p1)) },
+            F32x4Ge => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f32x4_ge(p0, p1)) },
+            F64x2Eq => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f64x2_eq(p0, p1)) },
+            F64x2Ne => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f64x2_ne(p0, p1)) },
+            F64x2Lt => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f64x2_lt(p0, p1)) },
+            F64x2Gt => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f64x2_gt(p0, p1)) },
+            F64x2Le => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f64x2_le(p0, p1)) },
+            F64x2Ge => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f64x2_ge(p0, p1)) },
+            V128Not => { let p0 = pop_v128!(); push_v128!(ops::v128_not(p0)) },
+            V128And => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::v128_and(p0, p1)) },
+            V128Andnot => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::v128_andnot(p0, p1)) },
+            V128Or => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::v128_or(p0, p1)) },
+            V128Xor => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::v128_xor(p0, p1)) },
+            V128Bitselect => { let p2 = pop_v128!(); let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::v128_bitselect(p0, p1, p2)) },
+            V128AnyTrue => { let p0 = pop_v128!(); push!(ops::v128_any_true(p0)) },
+            V128Load8Lane { offset, lane } => { let v = pop_v128!(); let a = pop!(); let b = load_bytes!(a, offset, 1); push_v128!(ops::v128_load8_lane(v, b, lane)) },
+            V128Load16Lane { offset, lane } => { let v = pop_v128!(); let a = pop!(); let b = load_bytes!(a, offset, 2); push_v128!(ops::v128_load16_lane(v, b, lane)) },
+            V128Load32Lane { offset, lane } => { let v = pop_v128!(); let a = pop!(); let b = load_bytes!(a, offset, 4); push_v128!(ops::v128_load32_lane(v, b, lane)) },
+            V128Load64Lane { offset, lane } => { let v = pop_v128!(); let a = pop!(); let b = load_bytes!(a, offset, 8); push_v128!(ops::v128_load64_lane(v, b, lane)) },
+            V128Store8Lane { offset, lane } => { let v = pop_v128!(); let a = pop!(); store_bytes!(a, offset, 1, ops::v128_store8_lane(v, lane)) },
+            V128Store16Lane { offset, lane } => { let v = pop_v128!(); let a = pop!(); store_bytes!(a, offset, 2, ops::v128_store16_lane(v, lane)) },
+            V128Store32Lane { offset, lane } => { let v = pop_v128!(); let a = pop!(); store_bytes!(a, offset, 4, ops::v128_store32_lane(v, lane)) },
+            V128Store64Lane { offset, lane } => { let v = pop_v128!(); let a = pop!(); store_bytes!(a, offset, 8, ops::v128_store64_lane(v, lane)) },
+            V128Load32Zero { offset } => { let a = pop!(); let b = load_bytes!(a, offset, 4); push_v128!(ops::v128_load32_zero(b)) },
+            V128Load64Zero { offset } => { let a = pop!(); let b = load_bytes!(a, offset, 8); push_v128!(ops::v128_load64_zero(b)) },
+            F32x4DemoteF64x2Zero => { let p0 = pop_v128!(); push_v128!(ops::f32x4_demote_f64x2_zero(p0)) },
+            F64x2PromoteLowF32x4 => { let p0 = pop_v128!(); push_v128!(ops::f64x2_promote_low_f32x4(p0)) },
+            I8x16Abs => { let p0 = pop_v128!(); push_v128!(ops::i8x16_abs(p0)) },
+            I8x16Neg => { let p0 = pop_v128!(); push_v128!(ops::i8x16_neg(p0)) },
+            I8x16Popcnt => { let p0 = pop_v128!(); push_v128!(ops::i8x16_popcnt(p0)) },
+            I8x16AllTrue => { let p0 = pop_v128!(); push!(ops::i8x16_all_true(p0)) },
+            I8x16Bitmask => { let p0 = pop_v128!(); push!(ops::i8x16_bitmask(p0)) },
+            I8x16NarrowI16x8S => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i8x16_narrow_i16x8_s(p0, p1)) },
+            I8x16NarrowI16x8U => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i8x16_narrow_i16x8_u(p0, p1)) },
+            F32x4Ceil => { let p0 = pop_v128!(); push_v128!(ops::f32x4_ceil(p0)) },
+            F32x4Floor => { let p0 = pop_v128!(); push_v128!(ops::f32x4_floor(p0)) },
+            F32x4Trunc => { let p0 = pop_v128!(); push_v128!(ops::f32x4_trunc(p0)) },
+            F32x4Nearest => { let p0 = pop_v128!(); push_v128!(ops::f32x4_nearest(p0)) },
+            I8x16Shl => { let p1 = pop!(); let p0 = pop_v128!(); push_v128!(ops::i8x16_shl(p0, Slot::from_slot(p1))) },
+            I8x16ShrS => { let p1 = pop!(); let p0 = pop_v128!(); push_v128!(ops::i8x16_shr_s(p0, Slot::from_slot(p1))) },
+            I8x16ShrU => { let p1 = pop!(); let p0 = pop_v128!(); push_v128!(ops::i8x16_shr_u(p0, Slot::from_slot(p1))) },
+            I8x16Add => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i8x16_add(p0, p1)) },
+            I8x16AddSatS => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i8x16_add_sat_s(p0, p1)) },
+            I8x16AddSatU => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i8x16_add_sat_u(p0, p1)) },
+            I8x16Sub => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i8x16_sub(p0, p1)) },
+            I8x16SubSatS => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i8x16_sub_sat_s(p0, p1)) },
+            I8x16SubSatU => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i8x16_sub_sat_u(p0, p1)) },
+            F64x2Ceil => { let p0 = pop_v128!(); push_v128!(ops::f64x2_ceil(p0)) },
+            F64x2Floor => { let p0 = pop_v128!(); push_v128!(ops::f64x2_floor(p0)) },
+            I8x16MinS => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i8x16_min_s(p0, p1)) },
+            I8x16MinU => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i8x16_min_u(p0, p1)) },
+            I8x16MaxS => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i8x16_max_s(p0, p1)) },
+            I8x16MaxU => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i8x16_max_u(p0, p1)) },
+            F64x2Trunc => { let p0 = pop_v128!(); push_v128!(ops::f64x2_trunc(p0)) },
+            I8x16AvgrU => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i8x16_avgr_u(p0, p1)) },
+            I16x8ExtaddPairwiseI8x16S => { let p0 = pop_v128!(); push_v128!(ops::i16x8_extadd_pairwise_i8x16_s(p0)) },
+            I16x8ExtaddPairwiseI8x16U => { let p0 = pop_v128!(); push_v128!(ops::i16x8_extadd_pairwise_i8x16_u(p0)) },
+            I32x4ExtaddPairwiseI16x8S => { let p0 = pop_v128!(); push_v128!(ops::i32x4_extadd_pairwise_i16x8_s(p0)) },
+            I32x4ExtaddPairwiseI16x8U => { let p0 = pop_v128!(); push_v128!(ops::i32x4_extadd_pairwise_i16x8_u(p0)) },
+            I16x8Abs => { let p0 = pop_v128!(); push_v128!(ops::i16x8_abs(p0)) },
+            I16x8Neg => { let p0 = pop_v128!(); push_v128!(ops::i16x8_neg(p0)) },
+            I16x8Q15mulrSatS => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_q15mulr_sat_s(p0, p1)) },
+            I16x8AllTrue => { let p0 = pop_v128!(); push!(ops::i16x8_all_true(p0)) },
+            I16x8Bitmask => { let p0 = pop_v128!(); push!(ops::i16x8_bitmask(p0)) },
+            I16x8NarrowI32x4S => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_narrow_i32x4_s(p0, p1)) },
+            I16x8NarrowI32x4U => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_narrow_i32x4_u(p0, p1)) },
+            I16x8ExtendLowI8x16S => { let p0 = pop_v128!(); push_v128!(ops::i16x8_extend_low_i8x16_s(p0)) },
+            I16x8ExtendHighI8x16S => { let p0 = pop_v128!(); push_v128!(ops::i16x8_extend_high_i8x16_s(p0)) },
+            I16x8ExtendLowI8x16U => { let p0 = pop_v128!(); push_v128!(ops::i16x8_extend_low_i8x16_u(p0)) },
+            I16x8ExtendHighI8x16U => { let p0 = pop_v128!(); push_v128!(ops::i16x8_extend_high_i8x16_u(p0)) },
+            I16x8Shl => { let p1 = pop!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_shl(p0, Slot::from_slot(p1))) },
+            I16x8ShrS => { let p1 = pop!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_shr_s(p0, Slot::from_slot(p1))) },
+            I16x8ShrU => { let p1 = pop!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_shr_u(p0, Slot::from_slot(p1))) },
+            I16x8Add => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_add(p0, p1)) },
+            I16x8AddSatS => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_add_sat_s(p0, p1)) },
+            I16x8AddSatU => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_add_sat_u(p0, p1)) },
+            I16x8Sub => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_sub(p0, p1)) },
+            I16x8SubSatS => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_sub_sat_s(p0, p1)) },
+            I16x8SubSatU => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_sub_sat_u(p0, p1)) },
+            F64x2Nearest => { let p0 = pop_v128!(); push_v128!(ops::f64x2_nearest(p0)) },
+            I16x8Mul => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_mul(p0, p1)) },
+            I16x8MinS => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_min_s(p0, p1)) },
+            I16x8MinU => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_min_u(p0, p1)) },
+            I16x8MaxS => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_max_s(p0, p1)) },
+            I16x8MaxU => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_max_u(p0, p1)) },
+            I16x8AvgrU => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_avgr_u(p0, p1)) },
+            I16x8ExtmulLowI8x16S => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_extmul_low_i8x16_s(p0, p1)) },
+            I16x8ExtmulHighI8x16S => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_extmul_high_i8x16_s(p0, p1)) },
+            I16x8ExtmulLowI8x16U => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_extmul_low_i8x16_u(p0, p1)) },
+            I16x8ExtmulHighI8x16U => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_extmul_high_i8x16_u(p0, p1)) },
+            I32x4Abs => { let p0 = pop_v128!(); push_v128!(ops::i32x4_abs(p0)) },
+            I32x4Neg => { let p0 = pop_v128!(); push_v128!(ops::i32x4_neg(p0)) },
+            I32x4AllTrue => { let p0 = pop_v128!(); push!(ops::i32x4_all_true(p0)) },
+            I32x4Bitmask => { let p0 = pop_v128!(); push!(ops::i32x4_bitmask(p0)) },
+            I32x4ExtendLowI16x8S => { let p0 = pop_v128!(); push_v128!(ops::i32x4_extend_low_i16x8_s(p0)) },
+            I32x4ExtendHighI16x8S => { let p0 = pop_v128!(); push_v128!(ops::i32x4_extend_high_i16x8_s(p0)) },
+            I32x4ExtendLowI16x8U => { let p0 = pop_v128!(); push_v128!(ops::i32x4_extend_low_i16x8_u(p0)) },
+            I32x4ExtendHighI16x8U => { let p0 = pop_v128!(); push_v128!(ops::i32x4_extend_high_i16x8_u(p0)) },
+            I32x4Shl => { let p1 = pop!(); let p0 = pop_v128!(); push_v128!(ops::i32x4_shl(p0, Slot::from_slot(p1))) },
+            I32x4ShrS => { let p1 = pop!(); let p0 = pop_v128!(); push_v128!(ops::i32x4_shr_s(p0, Slot::from_slot(p1))) },
+            I32x4ShrU => { let p1 = pop!(); let p0 = pop_v128!(); push_v128!(ops::i32x4_shr_u(p0, Slot::from_slot(p1))) },
+            I32x4Add => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i32x4_add(p0, p1)) },
+            I32x4Sub => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i32x4_sub(p0, p1)) },
+            I32x4Mul => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i32x4_mul(p0, p1)) },
+            I32x4MinS => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i32x4_min_s(p0, p1)) },
+            I32x4MinU => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i32x4_min_u(p0, p1)) },
+            I32x4MaxS => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i32x4_max_s(p0, p1)) },
+            I32x4MaxU => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i32x4_max_u(p0, p1)) },
+            I32x4DotI16x8S => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i32x4_dot_i16x8_s(p0, p1)) },
+            I32x4ExtmulLowI16x8S => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i32x4_extmul_low_i16x8_s(p0, p1)) },
+            I32x4ExtmulHighI16x8S => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i32x4_extmul_high_i16x8_s(p0, p1)) },
+            I32x4ExtmulLowI16x8U => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i32x4_extmul_low_i16x8_u(p0, p1)) },
+            I32x4ExtmulHighI16x8U => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i32x4_extmul_high_i16x8_u(p0, p1)) },
+            I64x2Abs => { let p0 = pop_v128!(); push_v128!(ops::i64x2_abs(p0)) },
+            I64x2Neg => { let p0 = pop_v128!(); push_v128!(ops::i64x2_neg(p0)) },
+            I64x2AllTrue => { let p0 = pop_v128!(); push!(ops::i64x2_all_true(p0)) },
+            I64x2Bitmask => { let p0 = pop_v128!(); push!(ops::i64x2_bitmask(p0)) },
+            I64x2ExtendLowI32x4S => { let p0 = pop_v128!(); push_v128!(ops::i64x2_extend_low_i32x4_s(p0)) },
+            I64x2ExtendHighI32x4S => { let p0 = pop_v128!(); push_v128!(ops::i64x2_extend_high_i32x4_s(p0)) },
+            I64x2ExtendLowI32x4U => { let p0 = pop_v128!(); push_v128!(ops::i64x2_extend_low_i32x4_u(p0)) },
+            I64x2ExtendHighI32x4U => { let p0 = pop_v128!(); push_v128!(ops::i64x2_extend_high_i32x4_u(p0)) },
+            I64x2Shl => { let p1 = pop!(); let p0 = pop_v128!(); push_v128!(ops::i64x2_shl(p0, Slot::from_slot(p1))) },
+            I64x2ShrS => { let p1 = pop!(); let p0 = pop_v128!(); push_v128!(ops::i64x2_shr_s(p0, Slot::from_slot(p1))) },
+            I64x2ShrU => { let p1 = pop!(); let p0 = pop_v128!(); push_v128!(ops::i64x2_shr_u(p0, Slot::from_slot(p1))) },
+            I64x2Add => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i64x2_add(p0, p1)) },
+            I64x2Sub => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i64x2_sub(p0, p1)) },
+            I64x2Mul => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i64x2_mul(p0, p1)) },
+            I64x2Eq => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i64x2_eq(p0, p1)) },
+            I64x2Ne => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i64x2_ne(p0, p1)) },
+            I64x2LtS => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i64x2_lt_s(p0, p1)) },
+            I64x2GtS => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i64x2_gt_s(p0, p1)) },
+            I64x2LeS => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i64x2_le_s(p0, p1)) },
+            I64x2GeS => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i64x2_ge_s(p0, p1)) },
+            I64x2ExtmulLowI32x4S => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i64x2_extmul_low_i32x4_s(p0, p1)) },
+            I64x2ExtmulHighI32x4S => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i64x2_extmul_high_i32x4_s(p0, p1)) },
+            I64x2ExtmulLowI32x4U => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i64x2_extmul_low_i32x4_u(p0, p1)) },
+            I64x2ExtmulHighI32x4U => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i64x2_extmul_high_i32x4_u(p0, p1)) },
+            F32x4Abs => { let p0 = pop_v128!(); push_v128!(ops::f32x4_abs(p0)) },
+            F32x4Neg => { let p0 = pop_v128!(); push_v128!(ops::f32x4_neg(p0)) },
+            F32x4Sqrt => { let p0 = pop_v128!(); push_v128!(ops::f32x4_sqrt(p0)) },
+            F32x4Add => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f32x4_add(p0, p1)) },
+            F32x4Sub => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f32x4_sub(p0, p1)) },
+            F32x4Mul => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f32x4_mul(p0, p1)) },
+            F32x4Div => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f32x4_div(p0, p1)) },
+            F32x4Min => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f32x4_min(p0, p1)) },
+            F32x4Max => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f32x4_max(p0, p1)) },
+            F32x4Pmin => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f32x4_pmin(p0, p1)) },
+            F32x4Pmax => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f32x4_pmax(p0, p1)) },
+            F64x2Abs => { let p0 = pop_v128!(); push_v128!(ops::f64x2_abs(p0)) },
+            F64x2Neg => { let p0 = pop_v128!(); push_v128!(ops::f64x2_neg(p0)) },
+            F64x2Sqrt => { let p0 = pop_v128!(); push_v128!(ops::f64x2_sqrt(p0)) },
+            F64x2Add => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f64x2_add(p0, p1)) },
+            F64x2Sub => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f64x2_sub(p0, p1)) },
+            F64x2Mul => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f64x2_mul(p0, p1)) },
+            F64x2Div => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f64x2_div(p0, p1)) },
+            F64x2Min => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f64x2_min(p0, p1)) },
+            F64x2Max => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f64x2_max(p0, p1)) },
+            F64x2Pmin => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f64x2_pmin(p0, p1)) },
+            F64x2Pmax => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f64x2_pmax(p0, p1)) },
+            I32x4TruncSatF32x4S => { let p0 = pop_v128!(); push_v128!(ops::i32x4_trunc_sat_f32x4_s(p0)) },
+            I32x4TruncSatF32x4U => { let p0 = pop_v128!(); push_v128!(ops::i32x4_trunc_sat_f32x4_u(p0)) },
+            F32x4ConvertI32x4S => { let p0 = pop_v128!(); push_v128!(ops::f32x4_convert_i32x4_s(p0)) },
+            F32x4ConvertI32x4U => { let p0 = pop_v128!(); push_v128!(ops::f32x4_convert_i32x4_u(p0)) },
+            I32x4TruncSatF64x2SZero => { let p0 = pop_v128!(); push_v128!(ops::i32x4_trunc_sat_f64x2_s_zero(p0)) },
+            I32x4TruncSatF64x2UZero => { let p0 = pop_v128!(); push_v128!(ops::i32x4_trunc_sat_f64x2_u_zero(p0)) },
+            F64x2ConvertLowI32x4S => { let p0 = pop_v128!(); push_v128!(ops::f64x2_convert_low_i32x4_s(p0)) },
+            F64x2ConvertLowI32x4U => { let p0 = pop_v128!(); push_v128!(ops::f64x2_convert_low_i32x4_u(p0)) },
+            I8x16RelaxedSwizzle => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i8x16_relaxed_swizzle(p0, p1)) },
+            I32x4RelaxedTruncF32x4S => { let p0 = pop_v128!(); push_v128!(ops::i32x4_relaxed_trunc_f32x4_s(p0)) },
+            I32x4RelaxedTruncF32x4U => { let p0 = pop_v128!(); push_v128!(ops::i32x4_relaxed_trunc_f32x4_u(p0)) },
+            I32x4RelaxedTruncF64x2SZero => { let p0 = pop_v128!(); push_v128!(ops::i32x4_relaxed_trunc_f64x2_s_zero(p0)) },
+            I32x4RelaxedTruncF64x2UZero => { let p0 = pop_v128!(); push_v128!(ops::i32x4_relaxed_trunc_f64x2_u_zero(p0)) },
+            F32x4RelaxedMadd => { let p2 = pop_v128!(); let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f32x4_relaxed_madd(p0, p1, p2)) },
+            F32x4RelaxedNmadd => { let p2 = pop_v128!(); let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f32x4_relaxed_nmadd(p0, p1, p2)) },
+            F64x2RelaxedMadd => { let p2 = pop_v128!(); let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f64x2_relaxed_madd(p0, p1, p2)) },
+            F64x2RelaxedNmadd => { let p2 = pop_v128!(); let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f64x2_relaxed_nmadd(p0, p1, p2)) },
+            I8x16RelaxedLaneselect => { let p2 = pop_v128!(); let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i8x16_relaxed_laneselect(p0, p1, p2)) },
+            I16x8RelaxedLaneselect => { let p2 = pop_v128!(); let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_relaxed_laneselect(p0, p1, p2)) },
+            I32x4RelaxedLaneselect => { let p2 = pop_v128!(); let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i32x4_relaxed_laneselect(p0, p1, p2)) },
+            I64x2RelaxedLaneselect => { let p2 = pop_v128!(); let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i64x2_relaxed_laneselect(p0, p1, p2)) },
+            F32x4RelaxedMin => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f32x4_relaxed_min(p0, p1)) },
+            F32x4RelaxedMax => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f32x4_relaxed_max(p0, p1)) },
+            F64x2RelaxedMin => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f64x2_relaxed_min(p0, p1)) },
+            F64x2RelaxedMax => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::f64x2_relaxed_max(p0, p1)) },
+            I16x8RelaxedQ15mulrS => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_relaxed_q15mulr_s(p0, p1)) },
+            I16x8RelaxedDotI8x16I7x16S => { let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i16x8_relaxed_dot_i8x16_i7x16_s(p0, p1)) },
+            I32x4RelaxedDotI8x16I7x16AddS => { let p2 = pop_v128!(); let p1 = pop_v128!(); let p0 = pop_v128!(); push_v128!(ops::i32x4_relaxed_dot_i8x16_i7x16_add_s(p0, p1, p2)) },
             I32Eq_StepL_Br { local, step, b, target } => { let v = Slot::to_slot(ops::i32_add(Slot::from_slot(local!(local)), Slot::from_slot(step as i64 as u64))); local!(local) = v; if ops::i32_eq(Slot::from_slot(v), Slot::from_slot(local!(b))) { jump!(target) } },
             I32Eq_StepI_Br { local, step, bound, target } => { let v = Slot::to_slot(ops::i32_add(Slot::from_slot(local!(local)), Slot::from_slot(step as i64 as u64))); local!(local) = v; if ops::i32_eq(Slot::from_slot(v), Slot::from_slot(bound as u64)) { jump!(target) } },
             I32Ne_StepL_Br { local, step, b, target } => { let v = Slot::to_slot(ops::i32_add(Slot::from_slot(local!(local)), Slot::from_slot(step as i64 as u64))); local!(local) = v; if ops::i32_ne(Slot::from_slot(v), Slot::from_slot(local!(b))) { jump!(target) } },
@@ -8086,4 +9369,264 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "Select_ISS_Set", op: "select", family: "select", kinds: "ISS", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "Select_ILS", op: "select", family: "select", kinds: "ILS", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "Select_ILS_Set", op: "select", family: "select", kinds: "ILS", dst: "L", narrow_imm: false, memory_row: "" },
+];
+
+/// Every SIMD form (one per operator): what the coverage test walks.
+#[cfg_attr(not(feature = "internals"), allow(dead_code))]
+pub const SIMD_FORMS: &[SimdFormInfo] = &[
+    SimdFormInfo { name: "V128Load", op: "v128.load", sig: "load v128 4" },
+    SimdFormInfo { name: "V128Load8x8S", op: "v128.load8x8_s", sig: "load v128 3" },
+    SimdFormInfo { name: "V128Load8x8U", op: "v128.load8x8_u", sig: "load v128 3" },
+    SimdFormInfo { name: "V128Load16x4S", op: "v128.load16x4_s", sig: "load v128 3" },
+    SimdFormInfo { name: "V128Load16x4U", op: "v128.load16x4_u", sig: "load v128 3" },
+    SimdFormInfo { name: "V128Load32x2S", op: "v128.load32x2_s", sig: "load v128 3" },
+    SimdFormInfo { name: "V128Load32x2U", op: "v128.load32x2_u", sig: "load v128 3" },
+    SimdFormInfo { name: "V128Load8Splat", op: "v128.load8_splat", sig: "load v128 0" },
+    SimdFormInfo { name: "V128Load16Splat", op: "v128.load16_splat", sig: "load v128 1" },
+    SimdFormInfo { name: "V128Load32Splat", op: "v128.load32_splat", sig: "load v128 2" },
+    SimdFormInfo { name: "V128Load64Splat", op: "v128.load64_splat", sig: "load v128 3" },
+    SimdFormInfo { name: "V128Store", op: "v128.store", sig: "store v128 4" },
+    SimdFormInfo { name: "I8x16Shuffle", op: "i8x16.shuffle", sig: "shuffle" },
+    SimdFormInfo { name: "I8x16Swizzle", op: "i8x16.swizzle", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I8x16Splat", op: "i8x16.splat", sig: "i32 -> v128" },
+    SimdFormInfo { name: "I16x8Splat", op: "i16x8.splat", sig: "i32 -> v128" },
+    SimdFormInfo { name: "I32x4Splat", op: "i32x4.splat", sig: "i32 -> v128" },
+    SimdFormInfo { name: "I64x2Splat", op: "i64x2.splat", sig: "i64 -> v128" },
+    SimdFormInfo { name: "F32x4Splat", op: "f32x4.splat", sig: "f32 -> v128" },
+    SimdFormInfo { name: "F64x2Splat", op: "f64x2.splat", sig: "f64 -> v128" },
+    SimdFormInfo { name: "I8x16ExtractLaneS", op: "i8x16.extract_lane_s", sig: "lane 16 : v128 -> i32" },
+    SimdFormInfo { name: "I8x16ExtractLaneU", op: "i8x16.extract_lane_u", sig: "lane 16 : v128 -> i32" },
+    SimdFormInfo { name: "I8x16ReplaceLane", op: "i8x16.replace_lane", sig: "lane 16 : v128 i32 -> v128" },
+    SimdFormInfo { name: "I16x8ExtractLaneS", op: "i16x8.extract_lane_s", sig: "lane 8 : v128 -> i32" },
+    SimdFormInfo { name: "I16x8ExtractLaneU", op: "i16x8.extract_lane_u", sig: "lane 8 : v128 -> i32" },
+    SimdFormInfo { name: "I16x8ReplaceLane", op: "i16x8.replace_lane", sig: "lane 8 : v128 i32 -> v128" },
+    SimdFormInfo { name: "I32x4ExtractLane", op: "i32x4.extract_lane", sig: "lane 4 : v128 -> i32" },
+    SimdFormInfo { name: "I32x4ReplaceLane", op: "i32x4.replace_lane", sig: "lane 4 : v128 i32 -> v128" },
+    SimdFormInfo { name: "I64x2ExtractLane", op: "i64x2.extract_lane", sig: "lane 2 : v128 -> i64" },
+    SimdFormInfo { name: "I64x2ReplaceLane", op: "i64x2.replace_lane", sig: "lane 2 : v128 i64 -> v128" },
+    SimdFormInfo { name: "F32x4ExtractLane", op: "f32x4.extract_lane", sig: "lane 4 : v128 -> f32" },
+    SimdFormInfo { name: "F32x4ReplaceLane", op: "f32x4.replace_lane", sig: "lane 4 : v128 f32 -> v128" },
+    SimdFormInfo { name: "F64x2ExtractLane", op: "f64x2.extract_lane", sig: "lane 2 : v128 -> f64" },
+    SimdFormInfo { name: "F64x2ReplaceLane", op: "f64x2.replace_lane", sig: "lane 2 : v128 f64 -> v128" },
+    SimdFormInfo { name: "I8x16Eq", op: "i8x16.eq", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I8x16Ne", op: "i8x16.ne", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I8x16LtS", op: "i8x16.lt_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I8x16LtU", op: "i8x16.lt_u", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I8x16GtS", op: "i8x16.gt_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I8x16GtU", op: "i8x16.gt_u", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I8x16LeS", op: "i8x16.le_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I8x16LeU", op: "i8x16.le_u", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I8x16GeS", op: "i8x16.ge_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I8x16GeU", op: "i8x16.ge_u", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I16x8Eq", op: "i16x8.eq", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I16x8Ne", op: "i16x8.ne", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I16x8LtS", op: "i16x8.lt_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I16x8LtU", op: "i16x8.lt_u", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I16x8GtS", op: "i16x8.gt_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I16x8GtU", op: "i16x8.gt_u", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I16x8LeS", op: "i16x8.le_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I16x8LeU", op: "i16x8.le_u", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I16x8GeS", op: "i16x8.ge_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I16x8GeU", op: "i16x8.ge_u", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I32x4Eq", op: "i32x4.eq", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I32x4Ne", op: "i32x4.ne", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I32x4LtS", op: "i32x4.lt_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I32x4LtU", op: "i32x4.lt_u", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I32x4GtS", op: "i32x4.gt_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I32x4GtU", op: "i32x4.gt_u", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I32x4LeS", op: "i32x4.le_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I32x4LeU", op: "i32x4.le_u", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I32x4GeS", op: "i32x4.ge_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I32x4GeU", op: "i32x4.ge_u", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "F32x4Eq", op: "f32x4.eq", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "F32x4Ne", op: "f32x4.ne", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "F32x4Lt", op: "f32x4.lt", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "F32x4Gt", op: "f32x4.gt", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "F32x4Le", op: "f32x4.le", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "F32x4Ge", op: "f32x4.ge", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "F64x2Eq", op: "f64x2.eq", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "F64x2Ne", op: "f64x2.ne", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "F64x2Lt", op: "f64x2.lt", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "F64x2Gt", op: "f64x2.gt", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "F64x2Le", op: "f64x2.le", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "F64x2Ge", op: "f64x2.ge", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "V128Not", op: "v128.not", sig: "v128 -> v128" },
+    SimdFormInfo { name: "V128And", op: "v128.and", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "V128Andnot", op: "v128.andnot", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "V128Or", op: "v128.or", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "V128Xor", op: "v128.xor", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "V128Bitselect", op: "v128.bitselect", sig: "v128 v128 v128 -> v128" },
+    SimdFormInfo { name: "V128AnyTrue", op: "v128.any_true", sig: "v128 -> i32" },
+    SimdFormInfo { name: "V128Load8Lane", op: "v128.load8_lane", sig: "load_lane 0 16" },
+    SimdFormInfo { name: "V128Load16Lane", op: "v128.load16_lane", sig: "load_lane 1 8" },
+    SimdFormInfo { name: "V128Load32Lane", op: "v128.load32_lane", sig: "load_lane 2 4" },
+    SimdFormInfo { name: "V128Load64Lane", op: "v128.load64_lane", sig: "load_lane 3 2" },
+    SimdFormInfo { name: "V128Store8Lane", op: "v128.store8_lane", sig: "store_lane 0 16" },
+    SimdFormInfo { name: "V128Store16Lane", op: "v128.store16_lane", sig: "store_lane 1 8" },
+    SimdFormInfo { name: "V128Store32Lane", op: "v128.store32_lane", sig: "store_lane 2 4" },
+    SimdFormInfo { name: "V128Store64Lane", op: "v128.store64_lane", sig: "store_lane 3 2" },
+    SimdFormInfo { name: "V128Load32Zero", op: "v128.load32_zero", sig: "load v128 2" },
+    SimdFormInfo { name: "V128Load64Zero", op: "v128.load64_zero", sig: "load v128 3" },
+    SimdFormInfo { name: "F32x4DemoteF64x2Zero", op: "f32x4.demote_f64x2_zero", sig: "v128 -> v128" },
+    SimdFormInfo { name: "F64x2PromoteLowF32x4", op: "f64x2.promote_low_f32x4", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I8x16Abs", op: "i8x16.abs", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I8x16Neg", op: "i8x16.neg", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I8x16Popcnt", op: "i8x16.popcnt", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I8x16AllTrue", op: "i8x16.all_true", sig: "v128 -> i32" },
+    SimdFormInfo { name: "I8x16Bitmask", op: "i8x16.bitmask", sig: "v128 -> i32" },
+    SimdFormInfo { name: "I8x16NarrowI16x8S", op: "i8x16.narrow_i16x8_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I8x16NarrowI16x8U", op: "i8x16.narrow_i16x8_u", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "F32x4Ceil", op: "f32x4.ceil", sig: "v128 -> v128" },
+    SimdFormInfo { name: "F32x4Floor", op: "f32x4.floor", sig: "v128 -> v128" },
+    SimdFormInfo { name: "F32x4Trunc", op: "f32x4.trunc", sig: "v128 -> v128" },
+    SimdFormInfo { name: "F32x4Nearest", op: "f32x4.nearest", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I8x16Shl", op: "i8x16.shl", sig: "v128 i32 -> v128" },
+    SimdFormInfo { name: "I8x16ShrS", op: "i8x16.shr_s", sig: "v128 i32 -> v128" },
+    SimdFormInfo { name: "I8x16ShrU", op: "i8x16.shr_u", sig: "v128 i32 -> v128" },
+    SimdFormInfo { name: "I8x16Add", op: "i8x16.add", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I8x16AddSatS", op: "i8x16.add_sat_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I8x16AddSatU", op: "i8x16.add_sat_u", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I8x16Sub", op: "i8x16.sub", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I8x16SubSatS", op: "i8x16.sub_sat_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I8x16SubSatU", op: "i8x16.sub_sat_u", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "F64x2Ceil", op: "f64x2.ceil", sig: "v128 -> v128" },
+    SimdFormInfo { name: "F64x2Floor", op: "f64x2.floor", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I8x16MinS", op: "i8x16.min_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I8x16MinU", op: "i8x16.min_u", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I8x16MaxS", op: "i8x16.max_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I8x16MaxU", op: "i8x16.max_u", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "F64x2Trunc", op: "f64x2.trunc", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I8x16AvgrU", op: "i8x16.avgr_u", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I16x8ExtaddPairwiseI8x16S", op: "i16x8.extadd_pairwise_i8x16_s", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I16x8ExtaddPairwiseI8x16U", op: "i16x8.extadd_pairwise_i8x16_u", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I32x4ExtaddPairwiseI16x8S", op: "i32x4.extadd_pairwise_i16x8_s", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I32x4ExtaddPairwiseI16x8U", op: "i32x4.extadd_pairwise_i16x8_u", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I16x8Abs", op: "i16x8.abs", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I16x8Neg", op: "i16x8.neg", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I16x8Q15mulrSatS", op: "i16x8.q15mulr_sat_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I16x8AllTrue", op: "i16x8.all_true", sig: "v128 -> i32" },
+    SimdFormInfo { name: "I16x8Bitmask", op: "i16x8.bitmask", sig: "v128 -> i32" },
+    SimdFormInfo { name: "I16x8NarrowI32x4S", op: "i16x8.narrow_i32x4_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I16x8NarrowI32x4U", op: "i16x8.narrow_i32x4_u", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I16x8ExtendLowI8x16S", op: "i16x8.extend_low_i8x16_s", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I16x8ExtendHighI8x16S", op: "i16x8.extend_high_i8x16_s", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I16x8ExtendLowI8x16U", op: "i16x8.extend_low_i8x16_u", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I16x8ExtendHighI8x16U", op: "i16x8.extend_high_i8x16_u", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I16x8Shl", op: "i16x8.shl", sig: "v128 i32 -> v128" },
+    SimdFormInfo { name: "I16x8ShrS", op: "i16x8.shr_s", sig: "v128 i32 -> v128" },
+    SimdFormInfo { name: "I16x8ShrU", op: "i16x8.shr_u", sig: "v128 i32 -> v128" },
+    SimdFormInfo { name: "I16x8Add", op: "i16x8.add", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I16x8AddSatS", op: "i16x8.add_sat_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I16x8AddSatU", op: "i16x8.add_sat_u", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I16x8Sub", op: "i16x8.sub", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I16x8SubSatS", op: "i16x8.sub_sat_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I16x8SubSatU", op: "i16x8.sub_sat_u", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "F64x2Nearest", op: "f64x2.nearest", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I16x8Mul", op: "i16x8.mul", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I16x8MinS", op: "i16x8.min_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I16x8MinU", op: "i16x8.min_u", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I16x8MaxS", op: "i16x8.max_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I16x8MaxU", op: "i16x8.max_u", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I16x8AvgrU", op: "i16x8.avgr_u", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I16x8ExtmulLowI8x16S", op: "i16x8.extmul_low_i8x16_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I16x8ExtmulHighI8x16S", op: "i16x8.extmul_high_i8x16_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I16x8ExtmulLowI8x16U", op: "i16x8.extmul_low_i8x16_u", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I16x8ExtmulHighI8x16U", op: "i16x8.extmul_high_i8x16_u", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I32x4Abs", op: "i32x4.abs", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I32x4Neg", op: "i32x4.neg", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I32x4AllTrue", op: "i32x4.all_true", sig: "v128 -> i32" },
+    SimdFormInfo { name: "I32x4Bitmask", op: "i32x4.bitmask", sig: "v128 -> i32" },
+    SimdFormInfo { name: "I32x4ExtendLowI16x8S", op: "i32x4.extend_low_i16x8_s", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I32x4ExtendHighI16x8S", op: "i32x4.extend_high_i16x8_s", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I32x4ExtendLowI16x8U", op: "i32x4.extend_low_i16x8_u", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I32x4ExtendHighI16x8U", op: "i32x4.extend_high_i16x8_u", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I32x4Shl", op: "i32x4.shl", sig: "v128 i32 -> v128" },
+    SimdFormInfo { name: "I32x4ShrS", op: "i32x4.shr_s", sig: "v128 i32 -> v128" },
+    SimdFormInfo { name: "I32x4ShrU", op: "i32x4.shr_u", sig: "v128 i32 -> v128" },
+    SimdFormInfo { name: "I32x4Add", op: "i32x4.add", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I32x4Sub", op: "i32x4.sub", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I32x4Mul", op: "i32x4.mul", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I32x4MinS", op: "i32x4.min_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I32x4MinU", op: "i32x4.min_u", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I32x4MaxS", op: "i32x4.max_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I32x4MaxU", op: "i32x4.max_u", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I32x4DotI16x8S", op: "i32x4.dot_i16x8_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I32x4ExtmulLowI16x8S", op: "i32x4.extmul_low_i16x8_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I32x4ExtmulHighI16x8S", op: "i32x4.extmul_high_i16x8_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I32x4ExtmulLowI16x8U", op: "i32x4.extmul_low_i16x8_u", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I32x4ExtmulHighI16x8U", op: "i32x4.extmul_high_i16x8_u", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I64x2Abs", op: "i64x2.abs", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I64x2Neg", op: "i64x2.neg", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I64x2AllTrue", op: "i64x2.all_true", sig: "v128 -> i32" },
+    SimdFormInfo { name: "I64x2Bitmask", op: "i64x2.bitmask", sig: "v128 -> i32" },
+    SimdFormInfo { name: "I64x2ExtendLowI32x4S", op: "i64x2.extend_low_i32x4_s", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I64x2ExtendHighI32x4S", op: "i64x2.extend_high_i32x4_s", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I64x2ExtendLowI32x4U", op: "i64x2.extend_low_i32x4_u", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I64x2ExtendHighI32x4U", op: "i64x2.extend_high_i32x4_u", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I64x2Shl", op: "i64x2.shl", sig: "v128 i32 -> v128" },
+    SimdFormInfo { name: "I64x2ShrS", op: "i64x2.shr_s", sig: "v128 i32 -> v128" },
+    SimdFormInfo { name: "I64x2ShrU", op: "i64x2.shr_u", sig: "v128 i32 -> v128" },
+    SimdFormInfo { name: "I64x2Add", op: "i64x2.add", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I64x2Sub", op: "i64x2.sub", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I64x2Mul", op: "i64x2.mul", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I64x2Eq", op: "i64x2.eq", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I64x2Ne", op: "i64x2.ne", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I64x2LtS", op: "i64x2.lt_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I64x2GtS", op: "i64x2.gt_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I64x2LeS", op: "i64x2.le_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I64x2GeS", op: "i64x2.ge_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I64x2ExtmulLowI32x4S", op: "i64x2.extmul_low_i32x4_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I64x2ExtmulHighI32x4S", op: "i64x2.extmul_high_i32x4_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I64x2ExtmulLowI32x4U", op: "i64x2.extmul_low_i32x4_u", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I64x2ExtmulHighI32x4U", op: "i64x2.extmul_high_i32x4_u", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "F32x4Abs", op: "f32x4.abs", sig: "v128 -> v128" },
+    SimdFormInfo { name: "F32x4Neg", op: "f32x4.neg", sig: "v128 -> v128" },
+    SimdFormInfo { name: "F32x4Sqrt", op: "f32x4.sqrt", sig: "v128 -> v128" },
+    SimdFormInfo { name: "F32x4Add", op: "f32x4.add", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "F32x4Sub", op: "f32x4.sub", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "F32x4Mul", op: "f32x4.mul", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "F32x4Div", op: "f32x4.div", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "F32x4Min", op: "f32x4.min", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "F32x4Max", op: "f32x4.max", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "F32x4Pmin", op: "f32x4.pmin", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "F32x4Pmax", op: "f32x4.pmax", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "F64x2Abs", op: "f64x2.abs", sig: "v128 -> v128" },
+    SimdFormInfo { name: "F64x2Neg", op: "f64x2.neg", sig: "v128 -> v128" },
+    SimdFormInfo { name: "F64x2Sqrt", op: "f64x2.sqrt", sig: "v128 -> v128" },
+    SimdFormInfo { name: "F64x2Add", op: "f64x2.add", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "F64x2Sub", op: "f64x2.sub", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "F64x2Mul", op: "f64x2.mul", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "F64x2Div", op: "f64x2.div", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "F64x2Min", op: "f64x2.min", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "F64x2Max", op: "f64x2.max", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "F64x2Pmin", op: "f64x2.pmin", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "F64x2Pmax", op: "f64x2.pmax", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I32x4TruncSatF32x4S", op: "i32x4.trunc_sat_f32x4_s", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I32x4TruncSatF32x4U", op: "i32x4.trunc_sat_f32x4_u", sig: "v128 -> v128" },
+    SimdFormInfo { name: "F32x4ConvertI32x4S", op: "f32x4.convert_i32x4_s", sig: "v128 -> v128" },
+    SimdFormInfo { name: "F32x4ConvertI32x4U", op: "f32x4.convert_i32x4_u", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I32x4TruncSatF64x2SZero", op: "i32x4.trunc_sat_f64x2_s_zero", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I32x4TruncSatF64x2UZero", op: "i32x4.trunc_sat_f64x2_u_zero", sig: "v128 -> v128" },
+    SimdFormInfo { name: "F64x2ConvertLowI32x4S", op: "f64x2.convert_low_i32x4_s", sig: "v128 -> v128" },
+    SimdFormInfo { name: "F64x2ConvertLowI32x4U", op: "f64x2.convert_low_i32x4_u", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I8x16RelaxedSwizzle", op: "i8x16.relaxed_swizzle", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I32x4RelaxedTruncF32x4S", op: "i32x4.relaxed_trunc_f32x4_s", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I32x4RelaxedTruncF32x4U", op: "i32x4.relaxed_trunc_f32x4_u", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I32x4RelaxedTruncF64x2SZero", op: "i32x4.relaxed_trunc_f64x2_s_zero", sig: "v128 -> v128" },
+    SimdFormInfo { name: "I32x4RelaxedTruncF64x2UZero", op: "i32x4.relaxed_trunc_f64x2_u_zero", sig: "v128 -> v128" },
+    SimdFormInfo { name: "F32x4RelaxedMadd", op: "f32x4.relaxed_madd", sig: "v128 v128 v128 -> v128" },
+    SimdFormInfo { name: "F32x4RelaxedNmadd", op: "f32x4.relaxed_nmadd", sig: "v128 v128 v128 -> v128" },
+    SimdFormInfo { name: "F64x2RelaxedMadd", op: "f64x2.relaxed_madd", sig: "v128 v128 v128 -> v128" },
+    SimdFormInfo { name: "F64x2RelaxedNmadd", op: "f64x2.relaxed_nmadd", sig: "v128 v128 v128 -> v128" },
+    SimdFormInfo { name: "I8x16RelaxedLaneselect", op: "i8x16.relaxed_laneselect", sig: "v128 v128 v128 -> v128" },
+    SimdFormInfo { name: "I16x8RelaxedLaneselect", op: "i16x8.relaxed_laneselect", sig: "v128 v128 v128 -> v128" },
+    SimdFormInfo { name: "I32x4RelaxedLaneselect", op: "i32x4.relaxed_laneselect", sig: "v128 v128 v128 -> v128" },
+    SimdFormInfo { name: "I64x2RelaxedLaneselect", op: "i64x2.relaxed_laneselect", sig: "v128 v128 v128 -> v128" },
+    SimdFormInfo { name: "F32x4RelaxedMin", op: "f32x4.relaxed_min", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "F32x4RelaxedMax", op: "f32x4.relaxed_max", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "F64x2RelaxedMin", op: "f64x2.relaxed_min", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "F64x2RelaxedMax", op: "f64x2.relaxed_max", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I16x8RelaxedQ15mulrS", op: "i16x8.relaxed_q15mulr_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I16x8RelaxedDotI8x16I7x16S", op: "i16x8.relaxed_dot_i8x16_i7x16_s", sig: "v128 v128 -> v128" },
+    SimdFormInfo { name: "I32x4RelaxedDotI8x16I7x16AddS", op: "i32x4.relaxed_dot_i8x16_i7x16_add_s", sig: "v128 v128 v128 -> v128" },
 ];

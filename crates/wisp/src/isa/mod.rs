@@ -17,9 +17,9 @@
 mod generated;
 
 pub use generated::Instr;
-#[allow(unused_imports)]
-pub use generated::FORMS;
 pub(crate) use generated::{generated_handlers, select_form, translate_operator, Bin, Load, Store, Un, Wide};
+#[allow(unused_imports)]
+pub use generated::{FORMS, SIMD_FORMS};
 
 /// An operand, as the translator's virtual stack holds it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +102,20 @@ pub(crate) enum Dst {
     Br(u32),
     /// A branch when it is false.
     BrNot(u32),
+}
+
+/// A SIMD operator's form (operands from the stack, a `v128` in two slots), as the coverage
+/// test sees it.
+#[derive(Debug, Clone, Copy)]
+#[cfg_attr(not(feature = "internals"), allow(dead_code))]
+pub struct SimdFormInfo {
+    /// The variant's name.
+    pub name: &'static str,
+    /// The Wasm operator's text name (`i32x4.add`).
+    pub op: &'static str,
+    /// The decoder's signature: `v128 v128 -> v128`, `lane 4 : v128 -> i32`, `load v128 3`,
+    /// `store v128 4`, `load_lane 0 16`, `store_lane 0 16` or `shuffle`.
+    pub sig: &'static str,
 }
 
 /// A generated form, as the coverage test sees it.

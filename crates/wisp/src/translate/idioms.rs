@@ -333,9 +333,8 @@ impl Translator<'_> {
         if ty.params().len() != 1 {
             return None;
         }
-        let results = ty.results().len() as u32;
         self.emit(Instr::GoCall { local, global, func, ret });
-        self.pushes(results);
+        self.call_results(ty);
         Some(5)
     }
 

@@ -19,7 +19,7 @@
 
 use crate::isa::{select_form, translate_operator, Addr, Bin, Dst, Instr, Load, Opd, Store, Un, Wide};
 use crate::module::ModuleInner;
-use wisp_decoder::{BlockType, FunctionBody, MemArg, Operator};
+use wisp_decoder::{BlockType, FunctionBody, MemArg, Operator, ValType};
 
 mod idioms;
 mod offsets;
@@ -69,6 +69,9 @@ enum Kind {
 
 struct Ctrl {
     kind: Kind,
+    /// The block's type, for where its `v128` parameters and results lie (`None`: the
+    /// function's own frame, whose results are `Translator::results`).
+    ty: Option<BlockType>,
     /// Operand height below the block's parameters (every operand there is on the stack).
     height: u32,
     params: u32,
@@ -147,6 +150,73 @@ struct Translator<'m> {
     /// target fields, so a site's target is written once (each write of a target field is a
     /// jump on the instruction's variant).
     pending: Vec<(u32, u32)>,
+    /// The stack indices of the entries that are the high half of a `v128` (ascending): a
+    /// `v128` is two entries, each a slot, low half first; `drop` and `select`, which have no
+    /// type, learn from here whether they move one slot or two.
+    highs: Vec<u32>,
+    /// The function's result types.
+    results: &'m [ValType],
+    /// Which slots start a `v128` local (empty when the function has none). Operators name
+    /// locals by slot: the window's indices are mapped as they are read (`LocalSlots`).
+    v128_locals: Vec<bool>,
+}
+
+/// The slots of a function's locals when some are `v128`s: each Wasm local's first slot, and
+/// which slots start a `v128`. `None` while every local so far is one slot.
+struct LocalSlots {
+    slot: Vec<u32>,
+    v128: Vec<bool>,
+}
+
+impl LocalSlots {
+    /// Adds `n` locals of type `t` after the `seen` ones before them (all one slot each while
+    /// there is no `LocalSlots`).
+    fn add(this: &mut Option<LocalSlots>, seen: u32, n: u32, t: ValType) {
+        if t == ValType::V128 && n > 0 && this.is_none() {
+            let mut l = LocalSlots { slot: Vec::new(), v128: Vec::new() };
+            l.push(seen, ValType::I32);
+            *this = Some(l);
+        }
+        if let Some(l) = this {
+            l.push(n, t);
+        }
+    }
+
+    fn push(&mut self, n: u32, t: ValType) {
+        for _ in 0..n {
+            self.slot.push(self.v128.len() as u32);
+            self.v128.push(t == ValType::V128);
+            if t == ValType::V128 {
+                self.v128.push(false);
+            }
+        }
+    }
+
+    /// Renames the locals of `ops` to their slots.
+    fn map(&self, ops: &mut [Operator<'_>]) {
+        for op in ops {
+            if let Operator::LocalGet { local_index }
+            | Operator::LocalSet { local_index }
+            | Operator::LocalTee { local_index } = op
+            {
+                *local_index = self.slot[*local_index as usize];
+            }
+        }
+    }
+}
+
+/// The slots a value of type `t` takes: two for a `v128`, one for any other.
+pub(crate) fn slots(t: ValType) -> u32 {
+    if t == ValType::V128 {
+        2
+    } else {
+        1
+    }
+}
+
+/// The slots values of types `ts` take.
+pub(crate) fn slots_of(ts: &[ValType]) -> u32 {
+    ts.iter().map(|&t| slots(t)).sum()
 }
 
 /// What the operator after the current one does with its result.
@@ -278,6 +348,11 @@ impl<'m> Translator<'m> {
 
     fn pop(&mut self) -> Opd {
         let e = self.stack.pop().expect("validated code never underflows");
+        if let Some(&h) = self.highs.last() {
+            if h as usize == self.stack.len() {
+                self.highs.pop();
+            }
+        }
         if e.on_stack() {
             self.phys -= 1;
         }
@@ -408,11 +483,69 @@ impl<'m> Translator<'m> {
     fn block_arity(&self, bt: BlockType) -> (u32, u32) {
         match bt {
             BlockType::Empty => (0, 0),
-            BlockType::Value(_) => (0, 1),
+            BlockType::Value(t) => (0, slots(t)),
             BlockType::FuncType(i) => {
                 let t = &self.module.types[i as usize];
-                (t.params().len() as u32, t.results().len() as u32)
+                (slots_of(t.params()), slots_of(t.results()))
             }
+        }
+    }
+
+    /// A block type's parameter and result types (a single result only when it is a `v128`:
+    /// those are what `mark_highs` looks for).
+    fn block_types(&self, bt: BlockType) -> (&'m [ValType], &'m [ValType]) {
+        match bt {
+            BlockType::FuncType(i) => {
+                let t = &self.module.types[i as usize];
+                (t.params(), t.results())
+            }
+            BlockType::Value(ValType::V128) => (&[], &[ValType::V128]),
+            _ => (&[], &[]),
+        }
+    }
+
+    /// Records the high halves of the `v128`s among values of types `types` whose first entry
+    /// is at stack index `base`.
+    fn mark_highs(&mut self, base: u32, types: &[ValType]) {
+        let mut at = base;
+        for &t in types {
+            at += slots(t);
+            if t == ValType::V128 {
+                self.highs.push(at - 1);
+            }
+        }
+    }
+
+    /// Whether the value whose last entry is `depth` entries below the top is a `v128`.
+    fn is_v128(&self, depth: usize) -> bool {
+        self.highs.last().is_some_and(|&h| h as usize + 1 + depth == self.stack.len())
+    }
+
+    /// Whether slot `x` starts a `v128` local.
+    fn local_is_v128(&self, x: u32) -> bool {
+        self.v128_locals.get(x as usize).copied().unwrap_or(false)
+    }
+
+    fn global_is_v128(&self, g: u32) -> bool {
+        self.module.global_types[g as usize].content == ValType::V128
+    }
+
+    /// Pushes a `v128` as its two halves.
+    fn push_v128(&mut self, lo: Opd, hi: Opd) {
+        self.push(lo);
+        self.push(hi);
+        self.highs.push(self.stack.len() as u32 - 1);
+    }
+
+    /// A SIMD operator's instruction, its operands (`pops` slots) from the stack; a result of
+    /// two slots is a `v128` (no SIMD operator has two results).
+    fn simd(&mut self, pops: usize, i: Instr, pushes: u32) {
+        self.take_operands(pops);
+        self.emit(i);
+        if pushes == 2 {
+            self.push_v128(Opd::S, Opd::S);
+        } else {
+            self.pushes(pushes);
         }
     }
 
@@ -422,6 +555,7 @@ impl<'m> Translator<'m> {
         let height = if self.live { len - params } else { len };
         self.ctrls.push(Ctrl {
             kind,
+            ty: Some(bt),
             height,
             params,
             results,
@@ -480,7 +614,11 @@ impl<'m> Translator<'m> {
 
     /// Resets the stack to a frame's base plus `n` operands on the value stack (at `else` and
     /// `end`).
-    fn reset_stack(&mut self, height: u32, n: u32) {
+    fn reset_stack(&mut self, height: u32, n: u32, types: &[ValType]) {
+        while self.highs.last().is_some_and(|&h| h >= height) {
+            self.highs.pop();
+        }
+        self.mark_highs(height, types);
         self.stack.truncate(height as usize);
         self.stack.resize((height + n) as usize, Opd::S);
         self.phys = height + n;
@@ -610,9 +748,10 @@ impl<'m> Translator<'m> {
                 }
                 let f = &mut self.ctrls[idx];
                 f.kind = Kind::Else;
-                let (h, p) = (f.height, f.params);
+                let (h, p, ty) = (f.height, f.params, f.ty);
                 self.live = f.live_at_entry;
-                self.reset_stack(h, p);
+                let params = ty.map_or(&[][..], |bt| self.block_types(bt).0);
+                self.reset_stack(h, p, params);
                 return 0;
             }
             Operator::End {} => {
@@ -630,7 +769,8 @@ impl<'m> Translator<'m> {
                     self.patch(site, here);
                     entry = prev;
                 }
-                self.reset_stack(f.height, f.results);
+                let results = f.ty.map_or(self.results, |bt| self.block_types(bt).1);
+                self.reset_stack(f.height, f.results, results);
                 self.live = f.live_at_entry;
                 if f.kind == Kind::Func {
                     self.emit(Instr::Return { keep: self.num_results });
@@ -693,11 +833,12 @@ impl<'m> Translator<'m> {
                 self.go_dead();
             }
             Operator::Call { function_index } => {
-                let (params, results) = arity(m.func_type(function_index));
+                let ty = m.func_type(function_index);
+                let (params, _) = arity(ty);
                 if function_index >= m.num_imported_funcs
                     && self.call_imm(function_index - m.num_imported_funcs, params)
                 {
-                    self.pushes(results);
+                    self.call_results(ty);
                     return 0;
                 }
                 self.take_operands(params);
@@ -706,14 +847,14 @@ impl<'m> Translator<'m> {
                 } else {
                     self.emit(Instr::CallImport { func: function_index });
                 }
-                self.pushes(results);
+                self.call_results(ty);
             }
             Operator::CallIndirect { type_index, table_index } => {
-                let (params, results) = arity(&m.types[type_index as usize]);
-                self.take_operands(params + 1);
+                let ty = &m.types[type_index as usize];
+                self.take_operands(arity(ty).0 + 1);
                 self.table_index(table_index);
                 self.emit(Instr::CallIndirect { type_id: m.type_ids[type_index as usize], table: table_index });
-                self.pushes(results);
+                self.call_results(ty);
             }
             // Tail calls: the callee's frame replaces this one (`exec`), so nothing follows a
             // call of a defined function. A callee reached through the index space or a table
@@ -740,8 +881,10 @@ impl<'m> Translator<'m> {
             }
             // A function reference's slot is its store index plus one: the call needs no table.
             Operator::CallRef { type_index } => {
-                let (params, results) = arity(&m.types[type_index as usize]);
-                self.simple(params + 1, Instr::CallRef, results);
+                let ty = &m.types[type_index as usize];
+                self.take_operands(arity(ty).0 + 1);
+                self.emit(Instr::CallRef);
+                self.call_results(ty);
             }
             Operator::ReturnCallRef { type_index } => {
                 let (params, results) = arity(&m.types[type_index as usize]);
@@ -754,12 +897,46 @@ impl<'m> Translator<'m> {
             Operator::BrOnNull { relative_depth } => self.br_on_null(relative_depth, true),
             Operator::BrOnNonNull { relative_depth } => self.br_on_null(relative_depth, false),
             Operator::Drop {} => {
-                if self.pop().on_stack() {
-                    self.emit(Instr::Drop);
+                for _ in 0..1 + self.is_v128(0) as u32 {
+                    if self.pop().on_stack() {
+                        self.emit(Instr::Drop);
+                    }
                 }
             }
+            Operator::Select {} | Operator::TypedSelect { .. } if self.is_v128(1) => {
+                self.simd(5, Instr::SelectV128, 2);
+            }
             Operator::Select {} | Operator::TypedSelect { .. } => return self.select(ahead.first()),
+            Operator::LocalGet { local_index } if self.local_is_v128(local_index) => {
+                self.push_v128(Opd::L(local_index), Opd::L(local_index + 1));
+            }
             Operator::LocalGet { local_index } => self.push(Opd::L(local_index)),
+            // A `v128` local is two: the high half is on top.
+            Operator::LocalSet { local_index } | Operator::LocalTee { local_index }
+                if self.local_is_v128(local_index) =>
+            {
+                self.local_set(local_index + 1, false);
+                self.local_set(local_index, false);
+                if let Operator::LocalTee { .. } = op {
+                    self.push_v128(Opd::L(local_index), Opd::L(local_index + 1));
+                }
+            }
+            Operator::V128Const { value } => {
+                let v = u128::from_le_bytes(value.0);
+                self.push_v128(Opd::I(v as u64), Opd::I((v >> 64) as u64));
+            }
+            // The lanes are a constant operand (RATIONALE.md, "SIMD").
+            Operator::I8x16Shuffle { lanes } => {
+                let v = u128::from_le_bytes(lanes);
+                self.push_v128(Opd::I(v as u64), Opd::I((v >> 64) as u64));
+                self.simd(6, Instr::I8x16Shuffle, 2);
+            }
+            Operator::GlobalGet { global_index } if self.global_is_v128(global_index) => {
+                self.simd(0, Instr::GlobalGetV128 { index: global_index }, 2);
+            }
+            Operator::GlobalSet { global_index } if self.global_is_v128(global_index) => {
+                self.simd(2, Instr::GlobalSetV128 { index: global_index }, 0);
+            }
             Operator::LocalSet { local_index } => {
                 if let Some(n) = self.resume_jump(local_index, ahead) {
                     return n;
@@ -918,6 +1095,13 @@ impl<'m> Translator<'m> {
         for j in len - n..len {
             self.materialize(j);
         }
+    }
+
+    /// Pushes a call's results, of the callee's type `ty`.
+    fn call_results(&mut self, ty: &wisp_decoder::FuncType) {
+        let base = self.stack.len() as u32;
+        self.pushes(slots_of(ty.results()));
+        self.mark_highs(base, ty.results());
     }
 
     fn pushes(&mut self, n: u32) {
@@ -1305,21 +1489,45 @@ fn table_depths<'a>(targets: &'a wisp_decoder::BrTable<'_>) -> impl Iterator<Ite
 #[cfg(debug_assertions)]
 struct HeightCheck<'m> {
     validator: wisp_validator::FuncValidator<'m>,
+    /// The Wasm local of each slot that starts one, when the translator's operators name slots.
+    locals: Option<Vec<u32>>,
 }
 
 #[cfg(debug_assertions)]
 impl<'m> HeightCheck<'m> {
-    fn new(module: &'m ModuleInner, func_index: u32, locals: &[(u32, wisp_decoder::ValType)]) -> Self {
+    fn new(
+        module: &'m ModuleInner,
+        func_index: u32,
+        locals: &[(u32, wisp_decoder::ValType)],
+        slots: Option<&LocalSlots>,
+    ) -> Self {
         let mut validator = wisp_validator::FuncValidator::new(&module.info, func_index).expect("validated module");
         for &(n, ty) in locals {
             validator.define_locals(n, ty).expect("validated locals");
         }
-        HeightCheck { validator }
+        let locals = slots.map(|l| {
+            let mut of = vec![u32::MAX; l.v128.len()];
+            for (i, &s) in l.slot.iter().enumerate() {
+                of[s as usize] = i as u32;
+            }
+            of
+        });
+        HeightCheck { validator, locals }
     }
 
     fn step<'a, 'o: 'a>(&mut self, t: &Translator<'_>, ops: impl Iterator<Item = &'a Operator<'o>>) {
         for op in ops {
-            self.validator.op(0, op).expect("validated body");
+            let mut op = op.clone();
+            if let (
+                Some(of),
+                Operator::LocalGet { local_index }
+                | Operator::LocalSet { local_index }
+                | Operator::LocalTee { local_index },
+            ) = (&self.locals, &mut op)
+            {
+                *local_index = of[*local_index as usize];
+            }
+            self.validator.op(0, &op).expect("validated body");
         }
         let phys = t.stack.iter().filter(|e| e.on_stack()).count() as u32;
         debug_assert_eq!(t.phys, phys, "physical operand count");
@@ -1327,7 +1535,14 @@ impl<'m> HeightCheck<'m> {
         debug_assert_eq!(t.virt, virt, "virtual operand count");
         debug_assert!(t.stack[..t.floor.min(t.stack.len())].iter().all(|e| *e == Opd::S), "entries below the floor");
         if t.live && !self.validator.is_unreachable() {
-            debug_assert_eq!(t.stack.len(), self.validator.operand_height(), "operand height");
+            // A `v128` is two entries.
+            debug_assert_eq!(
+                t.stack.len() - t.highs.len(),
+                self.validator.operand_height(),
+                "operand height {:?} {:?}",
+                t.stack,
+                t.highs
+            );
         }
         debug_assert!(
             !t.live || !self.validator.is_unreachable() || self.validator.control_height() == 0,
@@ -1340,7 +1555,7 @@ impl<'m> HeightCheck<'m> {
 /// `FunctionTooLarge` (so the error surfaces at its first call, as a trap).
 pub(crate) fn too_large(module: &ModuleInner, def_index: u32) -> CompiledFunc {
     let ty = module.func_type(module.num_imported_funcs + def_index);
-    let (num_params, num_results) = (ty.params().len() as u32, ty.results().len() as u32);
+    let (num_params, num_results) = (slots_of(ty.params()), slots_of(ty.results()));
     let code = [Instr::TooLarge];
     let (code, ops) = if module.engine.threaded() {
         (Box::default(), crate::exec::threaded::lower(&code, &[]))
@@ -1360,6 +1575,7 @@ struct Scratch {
     stack: Vec<Opd>,
     sites: Vec<(u32, u32)>,
     pending: Vec<(u32, u32)>,
+    highs: Vec<u32>,
     /// The read-ahead window; empty between functions (so no borrowed bytes outlive one).
     window: Vec<Operator<'static>>,
 }
@@ -1381,7 +1597,7 @@ fn recycle_window(mut buf: Vec<Operator<'_>>) -> Vec<Operator<'static>> {
 
 /// A call's numbers of arguments and results.
 fn arity(ty: &wisp_decoder::FuncType) -> (usize, u32) {
-    (ty.params().len(), ty.results().len() as u32)
+    (slots_of(ty.params()) as usize, slots_of(ty.results()))
 }
 
 /// Why a body was not translated.
@@ -1456,16 +1672,25 @@ fn translate_with<R: offsets::Record>(
     let mut num_locals: u32 = 1;
     #[cfg(debug_assertions)]
     let mut groups = Vec::new();
-    while let Some((n, ty)) = locals.next_group()? {
+    // Where each Wasm local lives when some are `v128`s (two slots each); `None` when every
+    // local is its own slot.
+    let mut layout = None;
+    for (i, &p) in ty.params().iter().enumerate() {
+        LocalSlots::add(&mut layout, i as u32, 1, p);
+    }
+    let mut seen = ty.params().len() as u32;
+    while let Some((n, lty)) = locals.next_group()? {
         if let Some(v) = validator.as_deref_mut() {
-            v.define_locals(n, ty)?;
+            v.define_locals(n, lty)?;
         }
-        num_locals += n;
+        num_locals += n * slots(lty);
+        LocalSlots::add(&mut layout, seen, n, lty);
+        seen += n;
         #[cfg(debug_assertions)]
-        groups.push((n, ty));
+        groups.push((n, lty));
     }
     let mut ops = locals.into_operators();
-    let num_results = ty.results().len() as u32;
+    let num_results = slots_of(ty.results());
     let mut code = emptied(&mut scratch.code);
     code.reserve(body.data.len());
     let mut t = Translator {
@@ -1487,6 +1712,9 @@ fn translate_with<R: offsets::Record>(
         mem0_plain_pages: module.memory_types.first().is_some_and(|t| !t.memory64 && t.page_size_log2() == 16),
         sites: emptied(&mut scratch.sites),
         pending: emptied(&mut scratch.pending),
+        highs: emptied(&mut scratch.highs),
+        results: ty.results(),
+        v128_locals: layout.as_ref().map(|l| l.v128.clone()).unwrap_or_default(),
     };
     if t.interruptible {
         t.emit(Instr::CheckInterrupt);
@@ -1496,6 +1724,7 @@ fn translate_with<R: offsets::Record>(
     }
     t.ctrls.push(Ctrl {
         kind: Kind::Func,
+        ty: None,
         height: 0,
         params: 0,
         results: num_results,
@@ -1513,7 +1742,7 @@ fn translate_with<R: offsets::Record>(
     let mut head = 0;
     // Debug builds check the translator's operand heights against the validator's.
     #[cfg(debug_assertions)]
-    let mut check = HeightCheck::new(module, func_index, &groups);
+    let mut check = HeightCheck::new(module, func_index, &groups, layout.as_ref());
     loop {
         if head >= COMPACT {
             buf.drain(..head);
@@ -1524,6 +1753,7 @@ fn translate_with<R: offsets::Record>(
             // Validated as it is read: the translator only sees operators valid where they are.
             // Read in batches (the window refills every `BATCH` operators, not every one); at
             // the body's end, not once per operator of the last window.
+            let read = buf.len();
             match validator.as_deref_mut() {
                 Some(v) => v.read_into(&mut ops, &mut buf, BATCH)?,
                 None => {
@@ -1535,6 +1765,9 @@ fn translate_with<R: offsets::Record>(
                         ops.read_into(&mut buf)?;
                     }
                 }
+            }
+            if let Some(l) = &layout {
+                l.map(&mut buf[read..]);
             }
         }
         if head == buf.len() {
@@ -1570,7 +1803,7 @@ fn translate_with<R: offsets::Record>(
         // Only a body of hundreds of megabytes gets here; both backends refuse it alike.
         return Err(Failure::TooLarge);
     }
-    let num_params = ty.params().len() as u32;
+    let num_params = slots_of(ty.params());
     let entry = idioms::resume_entry(&t.code, num_params);
     // Each backend runs one array; the threaded one carries the instructions inside its ops.
     let (code, ops) = if module.engine.threaded() {
@@ -1584,5 +1817,6 @@ fn translate_with<R: offsets::Record>(
     scratch.stack = t.stack;
     scratch.sites = t.sites;
     scratch.pending = t.pending;
+    scratch.highs = t.highs;
     Ok(CompiledFunc { ops, code, num_params, num_locals, num_results, max_height, entry })
 }
