@@ -11,6 +11,7 @@ use crate::store::{
     AsContext, AsContextMut, FuncEntity, FuncKind, GlobalEntity, InstanceEntity, Store, StoreInner, Stored,
 };
 use crate::table::Table;
+use crate::tag::Tag;
 use crate::trap::{Trap, TrapCode};
 use std::cell::UnsafeCell;
 use wisp_decoder::{ExternKind, Limits, RefType, ValType};
@@ -38,6 +39,8 @@ pub enum Extern {
     Memory(Memory),
     /// A global.
     Global(Global),
+    /// A tag (exception handling).
+    Tag(Tag),
 }
 
 impl Extern {
@@ -74,6 +77,15 @@ impl Extern {
         }
     }
 
+    /// The tag, if this is one.
+    pub fn into_tag(self) -> Option<Tag> {
+        if let Extern::Tag(t) = self {
+            Some(t)
+        } else {
+            None
+        }
+    }
+
     /// The type of the object, as import matching sees it (current sizes as minimums).
     /// [`Error::WrongStore`] for another store's object.
     pub fn ty(&self, store: impl AsContext) -> Result<ExternType> {
@@ -82,6 +94,7 @@ impl Extern {
             Extern::Table(t) => ExternType::Table(t.ty(&store)?),
             Extern::Memory(m) => ExternType::Memory(m.ty(&store)?),
             Extern::Global(g) => ExternType::Global(g.ty(&store)?),
+            Extern::Tag(t) => ExternType::Tag(t.ty(&store)?),
         })
     }
 }
@@ -104,6 +117,11 @@ impl From<Table> for Extern {
 impl From<Global> for Extern {
     fn from(g: Global) -> Self {
         Extern::Global(g)
+    }
+}
+impl From<Tag> for Extern {
+    fn from(t: Tag) -> Self {
+        Extern::Tag(t)
     }
 }
 
@@ -204,7 +222,7 @@ fn export_of(inner: &StoreInner, e: &InstanceEntity, kind: ExternKind, index: u3
         ExternKind::Table => Extern::Table(Table(inner.stored(e.tables[i]))),
         ExternKind::Memory => Extern::Memory(Memory(inner.stored(e.memories[i]))),
         ExternKind::Global => Extern::Global(Global(inner.stored(e.globals[i]))),
-        ExternKind::Tag => unreachable!("a module with tags is refused when it is created (support::check)"),
+        ExternKind::Tag => Extern::Tag(Tag(inner.stored(e.tags[i]))),
     }
 }
 
@@ -236,6 +254,7 @@ fn check_import(store: &StoreInner, module: &str, name: &str, expected: &ExternT
             ExternType::Memory(ty)
         }
         Extern::Global(g) => ExternType::Global(store.globals[store.check(g.0)? as usize].ty),
+        Extern::Tag(t) => ExternType::Tag((*store.tags[store.check(t.0)? as usize].ty).clone()),
     };
     let ok = match (expected, &actual_ty) {
         (ExternType::Func(e), ExternType::Func(a)) => e == a,
@@ -244,6 +263,8 @@ fn check_import(store: &StoreInner, module: &str, name: &str, expected: &ExternT
             e.memory64 == a.memory64 && e.shared == a.shared && limits_match(a.limits, e.limits)
         }
         (ExternType::Global(e), ExternType::Global(a)) => e == a,
+        // Exact, as for functions: a tag's payload flows both ways (thrown and caught).
+        (ExternType::Tag(e), ExternType::Tag(a)) => e == a,
         _ => false,
     };
     if ok {
@@ -376,6 +397,7 @@ pub(crate) fn instantiate_from<T>(
     let mut tables = Vec::new();
     let mut memories = Vec::new();
     let mut globals = Vec::new();
+    let mut tags = Vec::with_capacity(m.tag_types.len());
     for (desc, ext) in m.imports.iter().zip(imports) {
         check_import(inner, &desc.module, &desc.name, &desc.ty, ext)?;
         match ext {
@@ -383,7 +405,12 @@ pub(crate) fn instantiate_from<T>(
             Extern::Table(t) => tables.push(t.0.index),
             Extern::Memory(x) => memories.push(x.0.index),
             Extern::Global(g) => globals.push(g.0.index),
+            Extern::Tag(t) => tags.push(t.0.index),
         }
+    }
+    for &ty in &m.tag_types[m.num_imported_tags as usize..] {
+        inner.tags.push(crate::store::TagEntity { ty: std::sync::Arc::new(m.types[ty as usize].clone()) });
+        tags.push(inner.tags.len() as u32 - 1);
     }
     let instance_index = inner.instances.len() as u32;
     for (def, &ty) in m.funcs[m.num_imported_funcs as usize..].iter().enumerate() {
@@ -462,6 +489,7 @@ pub(crate) fn instantiate_from<T>(
         dead: None,
         reactor_initialized: from.is_some_and(|snap| snap.reactor_initialized),
         memory_export,
+        tags: tags.into(),
     }));
     let instance = Instance(inner.stored(instance_index));
     if from.is_some() {

@@ -1,8 +1,8 @@
 //! What the decoder and validator accept but wisp does not execute yet: a module that uses
 //! it is refused when it is created, with an error that names the feature, never a panic in
 //! translation. WebAssembly 3.0's proposals are decoded and validated in full (their
-//! `Config` switches exist for that); execution follows proposal by proposal: tail calls and
-//! wide arithmetic execute (2026-12-05).
+//! `Config` switches exist for that); execution follows proposal by proposal: tail calls,
+//! wide arithmetic and exception handling execute (2026-12-05).
 
 use crate::error::{Error, Result};
 use wisp_decoder::{
@@ -10,16 +10,10 @@ use wisp_decoder::{
 };
 
 /// Whether `f` switches on a proposal wisp does not execute yet (WebAssembly 2.0's features,
-/// extended constant expressions, tail calls and wide arithmetic it executes, on or off).
+/// extended constant expressions, tail calls, wide arithmetic and exceptions it executes, on
+/// or off).
 fn beyond_executed(f: Features) -> bool {
-    f.simd
-        || f.relaxed_simd
-        || f.multi_memory
-        || f.memory64
-        || f.function_references
-        || f.exceptions
-        || f.custom_page_sizes
-        || f.gc
+    f.simd || f.relaxed_simd || f.multi_memory || f.memory64 || f.function_references || f.custom_page_sizes || f.gc
 }
 
 /// Refuses `m` if it uses a feature wisp does not execute. A module decoded with only the
@@ -28,9 +22,6 @@ pub(crate) fn check(m: &Module<'_>) -> Result<()> {
     let f = m.features;
     if !beyond_executed(f) {
         return Ok(());
-    }
-    if !m.tags.is_empty() || m.imports.iter().any(|i| matches!(i.ty, ImportType::Tag(_))) {
-        return Err(unsupported("tags (exceptions)"));
     }
     for s in &m.sub_types {
         if !matches!(s.composite, CompositeType::Func) || s.supertype.is_some() || !s.is_final || s.rec_len > 1 {
@@ -99,10 +90,11 @@ fn val_type(t: ValType) -> Result<()> {
     }
 }
 
-/// Reference types wisp represents: `funcref` and `externref`, nullable or not.
+/// Reference types wisp represents: `funcref`, `externref` and `exnref`, nullable or not
+/// (and `noexn`, whose only value is null).
 fn ref_type(r: RefType) -> Result<()> {
     match r.heap() {
-        HeapType::Func | HeapType::Extern => Ok(()),
+        HeapType::Func | HeapType::Extern | HeapType::Exn | HeapType::NoExn => Ok(()),
         _ => Err(Error::Unsupported(format!("reference type {r} (function-references)"))),
     }
 }
@@ -135,7 +127,7 @@ fn memarg(op: &Operator<'_>, m: &MemArg) -> Result<()> {
 /// than the first.
 fn operator(op: &Operator<'_>) -> Result<()> {
     let proposal = op.proposal();
-    if !matches!(proposal, "mvp" | "sign_ext" | "sat" | "bulk" | "ref" | "tail_call" | "wide") {
+    if !matches!(proposal, "mvp" | "sign_ext" | "sat" | "bulk" | "ref" | "tail_call" | "wide" | "exceptions") {
         // `return_call_ref` is a tail call of a typed reference: refused with `call_ref`.
         let proposal = match proposal {
             "func_ref" | "tail_call_ref" => "function-references",
@@ -158,6 +150,10 @@ fn operator(op: &Operator<'_>) -> Result<()> {
         Operator::RefNull { hty } => ref_type(RefType::new(true, *hty)),
         Operator::Block { blockty } | Operator::Loop { blockty } | Operator::If { blockty } => match blockty {
             wisp_decoder::BlockType::Value(t) => val_type(*t),
+            _ => Ok(()),
+        },
+        Operator::TryTable { table } => match table.blockty() {
+            wisp_decoder::BlockType::Value(t) => val_type(t),
             _ => Ok(()),
         },
         _ => match memarg_of(op) {

@@ -54,6 +54,8 @@ pub enum TrapCode {
     /// The called function could not be translated: its code would exceed what wisp's branch
     /// offsets address (a body of hundreds of megabytes).
     FunctionTooLarge,
+    /// `throw_ref` of a null `exnref`.
+    NullExceptionReference,
 }
 
 impl TrapCode {
@@ -75,6 +77,7 @@ impl TrapCode {
             TrapCode::Interrupted => "interrupted",
             TrapCode::DeadlineExceeded => "deadline exceeded",
             TrapCode::FunctionTooLarge => "function too large to translate",
+            TrapCode::NullExceptionReference => "null exception reference",
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::func::Func;
 use crate::store::{StoreInner, Stored};
+use crate::tag::ExnRef;
 use wisp_decoder::{RefType, ValType};
 
 /// An opaque reference the host hands to Wasm (`externref`). It refers to an object kept in
@@ -72,6 +73,8 @@ pub enum Val {
     FuncRef(Option<Func>),
     /// An external reference; `None` is `ref.null extern`.
     ExternRef(Option<ExternRef>),
+    /// An exception reference; `None` is `ref.null exn`.
+    ExnRef(Option<ExnRef>),
 }
 
 impl Val {
@@ -84,6 +87,7 @@ impl Val {
             Val::F64(_) => ValType::F64,
             Val::FuncRef(_) => ValType::FUNCREF,
             Val::ExternRef(_) => ValType::EXTERNREF,
+            Val::ExnRef(_) => EXNREF,
         }
     }
 
@@ -96,6 +100,7 @@ impl Val {
             ValType::F64 => Val::F64(0),
             ValType::Ref(RefType::FuncRef) => Val::FuncRef(None),
             ValType::Ref(RefType::ExternRef) => Val::ExternRef(None),
+            ValType::Ref(r) if is_exn(r) => Val::ExnRef(None),
             ValType::Ref(r @ RefType::Typed { .. }) => Val::default_for(ValType::Ref(slot_ref_type(r))),
             ValType::V128 => Val::I64(0),
         }
@@ -144,9 +149,10 @@ impl Val {
             Val::I64(v) => v as u64,
             Val::F32(v) => v as u64,
             Val::F64(v) => v,
-            Val::FuncRef(None) | Val::ExternRef(None) => 0,
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => 0,
             Val::FuncRef(Some(f)) => store.check(f.0)? as u64 + 1,
             Val::ExternRef(Some(e)) => store.check(e.0)? as u64 + 1,
+            Val::ExnRef(Some(e)) => store.check(e.0)? as u64 + 1,
         })
     }
 
@@ -163,10 +169,21 @@ impl Val {
             ValType::Ref(RefType::ExternRef) => {
                 Val::ExternRef(if v == 0 { None } else { Some(ExternRef(store.stored(v as u32 - 1))) })
             }
+            ValType::Ref(r) if is_exn(r) => {
+                Val::ExnRef(if v == 0 { None } else { Some(ExnRef(store.stored(v as u32 - 1))) })
+            }
             ValType::Ref(r @ RefType::Typed { .. }) => Val::from_slot(v, ValType::Ref(slot_ref_type(r)), store),
             ValType::V128 => Val::I64(v as i64),
         }
     }
+}
+
+/// `exnref`: `(ref null exn)`.
+const EXNREF: ValType = ValType::Ref(RefType::new(true, wisp_decoder::HeapType::Exn));
+
+/// Whether `r` refers to exceptions (`exn`, or `noexn`: only null).
+fn is_exn(r: RefType) -> bool {
+    matches!(r.heap(), wisp_decoder::HeapType::Exn | wisp_decoder::HeapType::NoExn)
 }
 
 /// The reference type whose slots hold values of `r`: `funcref` for references to functions,

@@ -254,7 +254,7 @@ fn another_stores_handles_are_refused_everywhere() {
 /// when it is created; switched off (the default), the same bytes are malformed.
 #[test]
 fn validated_but_unexecuted_proposals_are_refused_by_name() {
-    let cases: [(&str, fn(&mut wisp::Config) -> &mut wisp::Config, &str); 3] = [
+    let cases: [(&str, fn(&mut wisp::Config) -> &mut wisp::Config, &str); 2] = [
         (
             r#"(module (func (result i32) v128.const i64x2 1 2 i32x4.extract_lane 0))"#,
             |c| c.wasm_simd(true),
@@ -265,7 +265,6 @@ fn validated_but_unexecuted_proposals_are_refused_by_name() {
             |c| c.wasm_tail_call(true).wasm_function_references(true),
             "operator return_call_ref (function-references)",
         ),
-        (r#"(module (tag $e) (func (throw $e)))"#, |c| c.wasm_exceptions(true), "tags (exceptions)"),
     ];
     for (src, switch, refusal) in cases {
         let bytes = wat(src);

@@ -105,6 +105,10 @@ pub enum Instr {
     RefIsNull,
     /// Pushes a reference to function `func` of the instance.
     RefFunc { func: u32 },
+    /// `throw`: pops the tag's values into a new exception and unwinds to the innermost handler that catches it (the functions' handler tables, searched outside the loop).
+    Throw { tag: u32 },
+    /// `throw_ref`: pops an `exnref` and throws that exception again; traps on null.
+    ThrowRef,
     /// Go's stack-pointer adjustment: `local.get l; i32.const c; i32.add (or sub); local.tee l; global.set g`: `l = l + imm` (32-bit), then `g = l`.
     SpAdjust { local: u32, imm: u32, global: u32 },
     /// `i32.const value; call func` (Go passes a constant resume point on almost every call).
@@ -2339,6 +2343,8 @@ impl Instr {
             Instr::ElemDrop { .. } => "ElemDrop",
             Instr::RefIsNull => "RefIsNull",
             Instr::RefFunc { .. } => "RefFunc",
+            Instr::Throw { .. } => "Throw",
+            Instr::ThrowRef => "ThrowRef",
             Instr::SpAdjust { .. } => "SpAdjust",
             Instr::CallImm { .. } => "CallImm",
             Instr::GoCall { .. } => "GoCall",
