@@ -5,38 +5,17 @@
 //! which handlers do not catch. Expected values follow from the proposal's semantics.
 
 use std::time::Duration;
-use wisp::{
-    Config, Dispatch, Engine, Error, Exception, FuncType, Instance, Linker, Module, Store, Tag, TrapCode, Val, ValType,
-};
+use wisp::{Config, Dispatch, Engine, Error, Exception, FuncType, Linker, Module, Store, Tag, TrapCode, Val, ValType};
 
-fn wat(src: &str) -> Vec<u8> {
-    let buf = wast::parser::ParseBuffer::new(src).expect("lex");
-    let mut w: wast::Wat = wast::parser::parse(&buf).expect("parse");
-    w.encode().expect("encode")
-}
+mod common;
+use common::{instantiate, trap_code, wat};
 
 /// An engine per dispatch backend, exceptions on, `tune` applied.
 fn engines(tune: impl Fn(&mut Config)) -> Vec<(Dispatch, Engine)> {
-    [Dispatch::Portable, Dispatch::Threaded]
-        .into_iter()
-        .map(|d| {
-            let mut config = Config::new();
-            config.dispatch(d).wasm_exceptions(true);
-            tune(&mut config);
-            (d, Engine::new(&config))
-        })
-        .collect()
-}
-
-fn instantiate(engine: &Engine, src: &str) -> (Store<()>, Instance) {
-    let module = Module::new(engine, wat(src)).expect("compiles");
-    let mut store = Store::new(engine, ());
-    let inst = Linker::new(engine).instantiate(&mut store, &module).expect("instantiates");
-    (store, inst)
-}
-
-fn trap_code(e: &Error) -> Option<TrapCode> {
-    e.as_trap().map(|t| t.code())
+    common::engines(|c| {
+        c.wasm_exceptions(true);
+        tune(c);
+    })
 }
 
 const HEIGHTS: &str = r#"(module
