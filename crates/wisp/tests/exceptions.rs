@@ -10,10 +10,10 @@ use wisp::{Config, Dispatch, Engine, Error, Exception, FuncType, Linker, Module,
 mod common;
 use common::{instantiate, trap_code, wat};
 
-/// An engine per dispatch backend, exceptions on, `tune` applied.
+/// An engine per dispatch backend, exceptions (and tail calls) on, `tune` applied.
 fn engines(tune: impl Fn(&mut Config)) -> Vec<(Dispatch, Engine)> {
     common::engines(|c| {
-        c.wasm_exceptions(true);
+        c.wasm_exceptions(true).wasm_tail_call(true);
         tune(c);
     })
 }
@@ -189,6 +189,11 @@ fn exceptions_cross_instances_and_host_frames() {
                   (try_table (catch_all $h) (call $foreign))
                   (return (i32.const -1)))
                 (i32.const 1))
+              ;; The tail call's frame is gone when its host callee throws: no handler of it.
+              (func (export "tail_to_host") (param i32)
+                (block $h
+                  (try_table (catch_all $h) (return_call $relay (local.get 0))))
+                (unreachable))
               (func (export "swallowed") (param i32) (result i32)
                 (block $h (result i32)
                   (try_table (result i32) (catch $e $h) (call $swallow (local.get 0)))
@@ -203,6 +208,9 @@ fn exceptions_cross_instances_and_host_frames() {
         assert_eq!(through.call(&mut store, 42).unwrap(), 42, "{d:?}");
         let err = app.get_typed_func::<(), i32>(&store, "foreign").unwrap().call(&mut store, ()).unwrap_err();
         assert!(matches!(err, Error::Exception(_)), "{d:?}: {err:?}");
+        let tail_to_host = app.get_typed_func::<i32, ()>(&store, "tail_to_host").unwrap();
+        let err = tail_to_host.call(&mut store, 3).unwrap_err();
+        assert!(matches!(&err, Error::Exception(x) if x.payload() == [Val::I32(3)]), "{d:?}: {err:?}");
         // Handled by the host function: the Wasm handler around its call sees nothing.
         let swallowed = call(&mut store, "swallowed");
         assert_eq!(swallowed.call(&mut store, 5).unwrap(), 1105, "{d:?}");

@@ -292,11 +292,15 @@ pub(crate) fn catch(store: &mut StoreInner, exn: u32, mut frame: Frame, base_dep
         let base = if threaded { cf.ops.as_ptr() as usize } else { cf.code.as_ptr() as usize };
         // `ip` continues after the instruction the exception came from.
         let at = ((frame.ip - base) / size) as u32 - 1;
+        let instr = if threaded { cf.ops[at as usize].instr() } else { &cf.code[at as usize] };
+        // A tail call whose callee was a host function ran it as a call, but the frame it
+        // replaces keeps no handlers.
+        let replaced = matches!(instr, Instr::ReturnCallImport { .. } | Instr::ReturnCallIndirect { .. });
         let found = cf
             .tries
             .iter()
             .rev()
-            .filter(|r| (r.start..r.end).contains(&at))
+            .filter(|r| !replaced && (r.start..r.end).contains(&at))
             .find_map(|r| r.catches.iter().find(|c| c.tag.is_none_or(|t| inst.tags[t as usize] == tag)));
         if let Some(c) = found {
             let mut sp = frame.fp + (cf.num_params + cf.num_locals + c.height) as usize;

@@ -42,6 +42,13 @@ pub(crate) struct Op {
     instr: Instr,
 }
 
+impl Op {
+    /// The instruction this op runs.
+    pub(crate) fn instr(&self) -> &Instr {
+        &self.instr
+    }
+}
+
 impl std::fmt::Debug for Op {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.instr.fmt(f)
