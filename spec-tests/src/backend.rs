@@ -51,6 +51,8 @@ pub enum BackendError {
     Trap(String),
     /// The call stack or another resource ran out (`assert_exhaustion` expects this).
     Exhausted(String),
+    /// A Wasm exception left the call uncaught (`assert_exception` expects this).
+    Exception(String),
     /// Anything else, e.g. an unknown export or instance name: always a failure.
     Other(String),
 }
@@ -62,6 +64,7 @@ impl fmt::Display for BackendError {
             BackendError::Link(m) => write!(f, "link error: {m}"),
             BackendError::Trap(m) => write!(f, "trap: {m}"),
             BackendError::Exhausted(m) => write!(f, "exhaustion: {m}"),
+            BackendError::Exception(m) => write!(f, "exception: {m}"),
             BackendError::Other(m) => f.write_str(m),
         }
     }

@@ -256,10 +256,10 @@ impl Run<'_, '_> {
                     Ok(()) => self.report.fail(line, "assert_unlinkable", format!("instantiated, expected {message}")),
                 }
             }
-            // Custom-section annotations, exceptions, stack switching and threads: wisp has none.
+            WastDirective::AssertException { exec, .. } => self.assert_exception(line, exec),
+            // Custom-section annotations, stack switching and threads: wisp has none.
             WastDirective::AssertInvalidCustom { .. }
             | WastDirective::AssertMalformedCustom { .. }
-            | WastDirective::AssertException { .. }
             | WastDirective::AssertSuspension { .. }
             | WastDirective::Thread(_)
             | WastDirective::Wait { .. } => self.report.skip(),
@@ -398,6 +398,16 @@ impl Run<'_, '_> {
             Err(BackendError::Trap(_)) => self.report.pass(),
             Err(e) => self.report.fail(line, "assert_trap", format!("expected trap ({message}), got {e}")),
             Ok(v) => self.report.fail(line, "assert_trap", format!("expected trap ({message}), got {v:?}")),
+        }
+    }
+
+    fn assert_exception(&mut self, line: usize, exec: WastExecute<'_>) {
+        let Some(result) = self.execute(line, exec) else { return };
+        match result {
+            Err(BackendError::Unsupported) => self.report.skip(),
+            Err(BackendError::Exception(_)) => self.report.pass(),
+            Err(e) => self.report.fail(line, "assert_exception", format!("expected an exception, got {e}")),
+            Ok(v) => self.report.fail(line, "assert_exception", format!("expected an exception, got {v:?}")),
         }
     }
 }

@@ -118,6 +118,7 @@ fn backend_error(e: Error) -> BackendError {
         Error::Trap(t) if t.code() == TrapCode::StackOverflow => BackendError::Exhausted(t.to_string()),
         Error::Trap(t) => BackendError::Trap(t.code().message().to_string()),
         Error::Instantiate(m) => BackendError::Trap(m),
+        Error::Exception(e) => BackendError::Exception(e.to_string()),
         other => BackendError::Other(other.to_string()),
     }
 }

@@ -246,6 +246,7 @@ fn executed_proposals_on_every_backend_and_variant() {
         Proposal::MultiMemory,
         Proposal::Memory64,
         Proposal::CustomPageSizes,
+        Proposal::ExceptionHandling,
     ] {
         let suite = Suite::Proposal(proposal);
         // memory64's `simd_address.wast` waits for SIMD's accesses to 64-bit memories (refused).

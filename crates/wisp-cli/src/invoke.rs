@@ -124,6 +124,7 @@ fn export_func_type(module: &Module, name: &str, export: &str) -> CliResult<Func
                 ExternType::Table(_) => "a table",
                 ExternType::Memory(_) => "a memory",
                 ExternType::Global(_) => "a global",
+                ExternType::Tag(_) => "a tag",
                 ExternType::Func(_) => "a function",
                 _ => "not a function",
             };

@@ -846,6 +846,8 @@ const SPECIAL: &[(&str, &[Field], &str)] = &[
     ("SelectV128", &[], "`select` of two `v128`s (two slots each) by the condition on top."),
     ("GlobalGetV128", &[("index", "u32")], "Pushes a `v128` global (its two halves)."),
     ("GlobalSetV128", &[("index", "u32")], "Pops a `v128` into a global."),
+    ("Throw", &[("tag", "u32")], "`throw`: pops the tag's values into a new exception and unwinds to the innermost handler that catches it (the functions' handler tables, searched outside the loop)."),
+    ("ThrowRef", &[], "`throw_ref`: pops an `exnref` and throws that exception again; traps on null."),
     // Idioms: sequences of several Wasm operators kept as one instruction, each for a measured
     // gain recorded in crates/wisp/RATIONALE.md (the translator's `idioms` layer).
     ("SpAdjust", &[("local", "u32"), ("imm", "u32"), ("global", "u32")], "Go's stack-pointer adjustment: `local.get l; i32.const c; i32.add (or sub); local.tee l; global.set g`: `l = l + imm` (32-bit), then `g = l`."),

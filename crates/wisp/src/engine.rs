@@ -142,8 +142,8 @@ impl Config {
         self
     }
 
-    /// Exception handling (tags, `try_table`, `throw`, `throw_ref`, `exnref`); validated, not
-    /// executed yet. Off by default.
+    /// Exception handling (tags, `try_table`, `throw`, `throw_ref`, `exnref`). Off by default.
+    /// An exception no handler catches is the call's [`Error::Exception`](crate::Error::Exception).
     pub fn wasm_exceptions(&mut self, on: bool) -> &mut Self {
         self.features.exceptions = on;
         self

@@ -68,6 +68,12 @@ pub enum Error {
     /// Wasm code trapped.
     #[error("{0}")]
     Trap(#[from] Trap),
+    /// A Wasm exception that no handler caught: its tag and payload (see [`Exception`]). A host
+    /// function that returns this error throws the exception into its Wasm caller.
+    ///
+    /// [`Exception`]: crate::Exception
+    #[error("{0}")]
+    Exception(Box<crate::tag::Exception>),
     /// The guest asked to exit (WASI `proc_exit`) with this status.
     #[error("exited with code {0}")]
     Exit(i32),

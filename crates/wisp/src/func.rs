@@ -340,6 +340,15 @@ unsafe fn call_host<T>(store: *mut (), hf: u32, caller_instance: u32) -> bool {
     }
 }
 
+/// A host function called from the frame `resume` continues failed with `e`: an exception of
+/// this store is thrown at the call (host frames do not stop exceptions), and the frame of its
+/// handler returned; any other error, or an exception no frame catches, is returned.
+fn rethrow<T>(store: &mut Store<T>, e: Error, resume: exec::Frame, base_depth: usize) -> Result<exec::Frame> {
+    let Error::Exception(x) = &e else { return Err(e) };
+    let Some(exn) = x.index_in(&store.inner) else { return Err(e) };
+    exec::catch(&mut store.inner, exn, resume, base_depth).ok_or(e)
+}
+
 fn run_call<T>(store: &mut Store<T>, func: u32, buf: &mut [u64], np: usize, nr: usize) -> Result<()> {
     let entity = store.inner.funcs[func as usize];
     let (instance, def_index) = match entity.kind {
@@ -394,16 +403,36 @@ fn run_call<T>(store: &mut Store<T>, func: u32, buf: &mut [u64], np: usize, nr: 
                 return Ok(());
             }
             Ok(Exit::Host { func: hf, caller_instance, resume }) => {
-                if let Err(e) = host_call(store, hf, caller_instance) {
-                    unwind(store);
-                    return Err(e);
-                }
-                frame = resume;
+                frame = match host_call(store, hf, caller_instance) {
+                    Ok(()) => resume,
+                    Err(e) => match rethrow(store, e, resume, base_depth) {
+                        Ok(f) => f,
+                        Err(e) => {
+                            unwind(store);
+                            return Err(e);
+                        }
+                    },
+                };
             }
-            Ok(Exit::HostFailed) => {
+            Ok(Exit::HostFailed { resume }) => {
                 let e = store.inner.host_error.take().expect("a failed host call leaves its error");
-                unwind(store);
-                return Err(e);
+                frame = match rethrow(store, e, resume, base_depth) {
+                    Ok(f) => f,
+                    Err(e) => {
+                        unwind(store);
+                        return Err(e);
+                    }
+                };
+            }
+            Ok(Exit::Throw { exn, resume }) => {
+                frame = match exec::catch(&mut store.inner, exn, resume, base_depth) {
+                    Some(f) => f,
+                    None => {
+                        let e = crate::tag::Exception::of(&mut store.inner, exn);
+                        unwind(store);
+                        return Err(e.into());
+                    }
+                };
             }
             Ok(Exit::Grow { kind, index, delta, resume }) => {
                 let index = index as usize;

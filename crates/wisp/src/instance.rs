@@ -11,6 +11,7 @@ use crate::store::{
     AsContext, AsContextMut, FuncEntity, FuncKind, GlobalEntity, InstanceEntity, Store, StoreInner, Stored,
 };
 use crate::table::Table;
+use crate::tag::Tag;
 use crate::trap::{Trap, TrapCode};
 use wisp_decoder::{ExternKind, Limits, RefType, ValType};
 
@@ -37,6 +38,8 @@ pub enum Extern {
     Memory(Memory),
     /// A global.
     Global(Global),
+    /// A tag (exception handling).
+    Tag(Tag),
 }
 
 impl Extern {
@@ -73,6 +76,15 @@ impl Extern {
         }
     }
 
+    /// The tag, if this is one.
+    pub fn into_tag(self) -> Option<Tag> {
+        if let Extern::Tag(t) = self {
+            Some(t)
+        } else {
+            None
+        }
+    }
+
     /// The type of the object, as import matching sees it (current sizes as minimums).
     /// [`Error::WrongStore`] for another store's object.
     pub fn ty(&self, store: impl AsContext) -> Result<ExternType> {
@@ -81,6 +93,7 @@ impl Extern {
             Extern::Table(t) => ExternType::Table(t.ty(&store)?),
             Extern::Memory(m) => ExternType::Memory(m.ty(&store)?),
             Extern::Global(g) => ExternType::Global(g.ty(&store)?),
+            Extern::Tag(t) => ExternType::Tag(t.ty(&store)?),
         })
     }
 }
@@ -103,6 +116,11 @@ impl From<Table> for Extern {
 impl From<Global> for Extern {
     fn from(g: Global) -> Self {
         Extern::Global(g)
+    }
+}
+impl From<Tag> for Extern {
+    fn from(t: Tag) -> Self {
+        Extern::Tag(t)
     }
 }
 
@@ -203,7 +221,7 @@ fn export_of(inner: &StoreInner, e: &InstanceEntity, kind: ExternKind, index: u3
         ExternKind::Table => Extern::Table(Table(inner.stored(e.tables[i]))),
         ExternKind::Memory => Extern::Memory(Memory(inner.stored(e.memories[i]))),
         ExternKind::Global => Extern::Global(Global(inner.stored(e.globals[i]))),
-        ExternKind::Tag => unreachable!("a module with tags is refused when it is created (support::check)"),
+        ExternKind::Tag => Extern::Tag(Tag(inner.stored(e.tags[i]))),
     }
 }
 
@@ -246,6 +264,7 @@ fn check_import(
             ExternType::Memory(ty)
         }
         Extern::Global(g) => ExternType::Global(store.globals[store.check(g.0)? as usize].ty),
+        Extern::Tag(t) => ExternType::Tag((*store.tags[store.check(t.0)? as usize].ty).clone()),
     };
     let ok = match (expected, &actual_ty) {
         (ExternType::Func(_), ExternType::Func(_)) => same_func_type,
@@ -262,6 +281,8 @@ fn check_import(
             e.mutable == a.mutable
                 && if e.mutable { e.content == a.content } else { crate::value::val_sub(a.content, e.content) }
         }
+        // Exact, as for functions: a tag's payload flows both ways (thrown and caught).
+        (ExternType::Tag(e), ExternType::Tag(a)) => e == a,
         _ => false,
     };
     if ok {
@@ -406,6 +427,7 @@ pub(crate) fn instantiate_from<T>(
     let mut tables = Vec::new();
     let mut memories = Vec::new();
     let mut globals = Vec::new();
+    let mut tags = Vec::with_capacity(m.tag_types.len());
     for (desc, ext) in m.imports.iter().zip(imports) {
         // Imported functions come first in the function index space.
         let func_type_id = m.funcs.get(funcs.len()).and_then(|&t| m.type_ids.get(t as usize)).copied();
@@ -430,7 +452,12 @@ pub(crate) fn instantiate_from<T>(
             Extern::Table(t) => tables.push(t.0.index),
             Extern::Memory(x) => memories.push(x.0.index),
             Extern::Global(g) => globals.push(g.0.index),
+            Extern::Tag(t) => tags.push(t.0.index),
         }
+    }
+    for &ty in &m.tag_types[m.num_imported_tags as usize..] {
+        inner.tags.push(crate::store::TagEntity { ty: std::sync::Arc::new(m.types[ty as usize].clone()) });
+        tags.push(inner.tags.len() as u32 - 1);
     }
     let instance_index = inner.instances.len() as u32;
     for (def, &ty) in m.funcs[m.num_imported_funcs as usize..].iter().enumerate() {
@@ -523,6 +550,7 @@ pub(crate) fn instantiate_from<T>(
         dead: None,
         reactor_initialized: from.is_some_and(|snap| snap.reactor_initialized),
         memory_export,
+        tags: tags.into(),
     }));
     let instance = Instance(inner.stored(instance_index));
     if from.is_some() {

@@ -65,6 +65,7 @@ mod snapshot;
 mod store;
 mod support;
 mod table;
+mod tag;
 mod translate;
 mod trap;
 mod value;
@@ -89,6 +90,7 @@ pub use reactor::{
 pub use snapshot::Snapshot;
 pub use store::{AsContext, AsContextMut, Store};
 pub use table::Table;
+pub use tag::{Exception, ExnRef, Tag};
 pub use trap::{BacktraceDisplay, FrameInfo, Trap, TrapCode};
 pub use value::{ExternRef, Val};
 pub use wisp_decoder::{Features, FuncType, GlobalType, Limits, MemoryType, RefType, TableType, ValType};

@@ -117,6 +117,8 @@ pub enum ExternType {
     Memory(MemoryType),
     /// A global of this type.
     Global(GlobalType),
+    /// A tag whose exceptions carry this type's parameters (its results are empty).
+    Tag(FuncType),
 }
 
 impl std::fmt::Display for ExternType {
@@ -126,6 +128,7 @@ impl std::fmt::Display for ExternType {
             ExternType::Table(t) => write!(f, "table {} {:?}", t.element, t.limits),
             ExternType::Memory(t) => write!(f, "memory {:?}", t.limits),
             ExternType::Global(t) => write!(f, "global {}{}", if t.mutable { "mut " } else { "" }, t.content),
+            ExternType::Tag(t) => write!(f, "tag {t}"),
         }
     }
 }
@@ -149,6 +152,9 @@ pub(crate) struct ModuleInner {
     pub table_types: Vec<TableType>,
     pub memory_types: Vec<MemoryType>,
     pub global_types: Vec<GlobalType>,
+    /// Type index of every tag, imported first.
+    pub tag_types: Vec<u32>,
+    pub num_imported_tags: u32,
     /// The initializer of each global the module defines.
     pub global_inits: Vec<ConstExpr>,
     /// The initializer of each table the module defines, where it has one (the null reference
@@ -397,7 +403,7 @@ impl Module {
                     ImportType::Table(t) => ExternType::Table(t),
                     ImportType::Memory(t) => ExternType::Memory(t),
                     ImportType::Global(t) => ExternType::Global(t),
-                    ImportType::Tag(_) => unreachable!("a module with tags was refused above (support::check)"),
+                    ImportType::Tag(t) => ExternType::Tag(types[t as usize].clone()),
                 };
                 ImportDesc { module: imp.module.to_string(), name: imp.name.to_string(), ty }
             })
@@ -440,6 +446,7 @@ impl Module {
         let name = names.module.map(str::to_string);
         let compiled = (0..bodies.len()).map(|_| OnceLock::new()).collect();
         let start = m.start;
+        let num_imported_tags = m.num_imported_tags;
         let data_count = m.data_count.is_some();
         // Everything borrowed from `bytes` has been copied out; the module may own them now.
         drop(m);
@@ -458,6 +465,8 @@ impl Module {
             table_types: info.tables,
             memory_types: info.memories,
             global_types: info.globals,
+            tag_types: info.tags,
+            num_imported_tags,
             global_inits,
             table_inits,
             exports,
@@ -522,7 +531,7 @@ impl Module {
             ExternKind::Table => ExternType::Table(m.table_types[index as usize]),
             ExternKind::Memory => ExternType::Memory(m.memory_types[index as usize]),
             ExternKind::Global => ExternType::Global(m.global_types[index as usize]),
-            ExternKind::Tag => unreachable!("a module with tags is refused when it is created (support::check)"),
+            ExternKind::Tag => ExternType::Tag(m.types[m.tag_types[index as usize] as usize].clone()),
         }
     }
 

@@ -196,6 +196,29 @@ pub(crate) struct InstanceEntity {
     /// The store memory exported as `memory`, if any: what nearly every host function asks its
     /// caller for (`Caller::get_export`), found once here instead of on every host call.
     pub memory_export: Option<u32>,
+    /// Store tags of the instance's tag index space (imports first).
+    pub tags: Box<[u32]>,
+}
+
+/// A tag: its identity is its store index (two definitions of the same type are different
+/// tags; an import is the exporter's tag), its type the payload it carries.
+#[derive(Debug)]
+pub(crate) struct TagEntity {
+    pub ty: Arc<FuncType>,
+}
+
+/// A thrown exception: its store tag and its payload, as slots. Exceptions are referenced by
+/// `exnref` slots (index + 1) and live as long as the store (wisp has no collector), except
+/// one that nothing can reference: never handed out as an `exnref` (`referenced`), caught by
+/// a handler that does not take it, and the newest, which `exec::catch` drops again. So a
+/// loop that throws and catches runs in constant memory.
+#[derive(Debug)]
+pub(crate) struct ExnEntity {
+    pub tag: u32,
+    pub payload: Box<[u64]>,
+    /// Whether an `exnref` to it may exist: pushed by `catch_ref`/`catch_all_ref`, or given to
+    /// the host.
+    pub referenced: bool,
 }
 
 /// The parts of a store that do not depend on the host data type.
@@ -218,6 +241,8 @@ pub(crate) struct StoreInner {
     #[allow(clippy::vec_box)]
     pub instances: Vec<Box<InstanceEntity>>,
     pub externs: Vec<Box<dyn Any + Send + Sync>>,
+    pub tags: Vec<TagEntity>,
+    pub exns: Vec<ExnEntity>,
     pub stack: Stack,
     /// Whether the host installed a limiter (`Store::limiter`). The limiter itself lives in
     /// `Store<T>`, next to the data it borrows from; while this is set, the executor leaves
@@ -277,6 +302,13 @@ pub struct Store<T> {
 }
 
 impl<T> Store<T> {
+    /// How many exceptions the store holds (tests of their reclamation).
+    #[cfg(feature = "internals")]
+    #[doc(hidden)]
+    pub fn exception_count(&self) -> usize {
+        self.inner.exns.len()
+    }
+
     /// An empty store for modules of `engine`, holding the host's `data`.
     pub fn new(engine: &Engine, data: T) -> Self {
         let config = engine.config();
@@ -293,6 +325,8 @@ impl<T> Store<T> {
                 globals: Vec::new(),
                 instances: Vec::new(),
                 externs: Vec::new(),
+                tags: Vec::new(),
+                exns: Vec::new(),
                 stack,
                 limited: false,
                 host_hook: None,
@@ -567,6 +601,12 @@ impl StoreInner {
         }
         self.funcs.push(f);
         self.funcs.len() as u32 - 1
+    }
+
+    /// A new exception of store tag `tag` carrying `payload`; its store index.
+    pub fn new_exn(&mut self, tag: u32, payload: Box<[u64]>) -> u32 {
+        self.exns.push(ExnEntity { tag, payload, referenced: false });
+        self.exns.len() as u32 - 1
     }
 
     /// The signature of store function `func`.

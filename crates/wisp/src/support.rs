@@ -2,8 +2,8 @@
 //! it is refused when it is created, with an error that names the feature, never a panic in
 //! translation. WebAssembly 3.0's proposals are decoded and validated in full (their
 //! `Config` switches exist for that); execution follows proposal by proposal: tail calls, wide
-//! arithmetic, typed function references, multi-memory, memory64, custom page sizes and
-//! fixed-width and relaxed SIMD execute (2026-12-05).
+//! arithmetic, typed function references, multi-memory, memory64, custom page sizes,
+//! fixed-width and relaxed SIMD and exception handling execute (2026-12-05).
 
 use crate::error::{Error, Result};
 use wisp_decoder::{
@@ -12,11 +12,12 @@ use wisp_decoder::{
 
 /// Whether `f` switches on a proposal wisp does not execute yet (WebAssembly 2.0's features,
 /// extended constant expressions, tail calls, wide arithmetic, typed function references,
-/// multi-memory, memory64, custom page sizes and SIMD it executes, on or off).
+/// multi-memory, memory64, custom page sizes, SIMD and exceptions it executes, on or off).
 /// SIMD's memory accesses execute on memory 0 with 32-bit addresses only: a module with SIMD
 /// and more memories or 64-bit ones is scanned for the others.
+/// Exception payloads are values, not slots, so a tag carrying a `v128` is refused too.
 fn beyond_executed(f: Features) -> bool {
-    f.exceptions || f.gc || (f.simd && (f.multi_memory || f.memory64))
+    f.gc || (f.simd && (f.multi_memory || f.memory64 || f.exceptions))
 }
 
 /// Refuses `m` if it uses a feature wisp does not execute. A module decoded with only the
@@ -26,8 +27,14 @@ pub(crate) fn check(m: &Module<'_>) -> Result<()> {
     if !beyond_executed(f) {
         return Ok(());
     }
-    if !m.tags.is_empty() || m.imports.iter().any(|i| matches!(i.ty, ImportType::Tag(_))) {
-        return Err(unsupported("tags (exceptions)"));
+    let imported_tags = m.imports.iter().filter_map(|i| match i.ty {
+        ImportType::Tag(t) => Some(t),
+        _ => None,
+    });
+    for t in imported_tags.chain(m.tags.iter().copied()) {
+        if m.types.get(t as usize).is_some_and(|ty| ty.params().contains(&ValType::V128)) {
+            return Err(unsupported("a tag with a v128 payload (simd with exceptions)"));
+        }
     }
     // Function types in recursion groups execute (their identity is the group's, `engine.rs`);
     // declared subtypes need the subtype checks of gc at run time.
@@ -104,11 +111,17 @@ fn val_type(t: ValType) -> Result<()> {
 }
 
 /// Reference types wisp represents: to functions (of any type, or of a defined function type:
-/// the module's types are all function types once `check` has seen them) and to external
-/// objects, nullable or not, and their bottom types.
+/// the module's types are all function types once `check` has seen them), to external objects
+/// and to exceptions, nullable or not, and their bottom types.
 fn ref_type(r: RefType) -> Result<()> {
     match r.heap() {
-        HeapType::Func | HeapType::Extern | HeapType::Concrete(_) | HeapType::NoFunc | HeapType::NoExtern => Ok(()),
+        HeapType::Func
+        | HeapType::Extern
+        | HeapType::Exn
+        | HeapType::Concrete(_)
+        | HeapType::NoFunc
+        | HeapType::NoExtern
+        | HeapType::NoExn => Ok(()),
         _ => Err(Error::Unsupported(format!("reference type {r} (gc)"))),
     }
 }
@@ -129,6 +142,7 @@ fn operator(op: &Operator<'_>) -> Result<()> {
             | "tail_call_ref"
             | "simd"
             | "relaxed_simd"
+            | "exceptions"
     ) {
         return Err(Error::Unsupported(format!("operator {} ({})", op.name(), proposal.replace('_', "-"))));
     }
@@ -137,6 +151,10 @@ fn operator(op: &Operator<'_>) -> Result<()> {
         Operator::RefNull { hty } => ref_type(RefType::new(true, *hty)),
         Operator::Block { blockty } | Operator::Loop { blockty } | Operator::If { blockty } => match blockty {
             wisp_decoder::BlockType::Value(t) => val_type(*t),
+            _ => Ok(()),
+        },
+        Operator::TryTable { table } => match table.blockty() {
+            wisp_decoder::BlockType::Value(t) => val_type(t),
             _ => Ok(()),
         },
         _ => Ok(()),

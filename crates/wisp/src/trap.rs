@@ -58,6 +58,8 @@ pub enum TrapCode {
     /// The called function could not be translated: its code would exceed what wisp's branch
     /// offsets address (a body of hundreds of megabytes).
     FunctionTooLarge,
+    /// `throw_ref` of a null `exnref`.
+    NullExceptionReference,
 }
 
 impl TrapCode {
@@ -81,6 +83,7 @@ impl TrapCode {
             TrapCode::Interrupted => "interrupted",
             TrapCode::DeadlineExceeded => "deadline exceeded",
             TrapCode::FunctionTooLarge => "function too large to translate",
+            TrapCode::NullExceptionReference => "null exception reference",
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::func::Func;
 use crate::store::{StoreInner, Stored};
+use crate::tag::ExnRef;
 use wisp_decoder::{HeapType, RefType, ValType};
 
 /// An opaque reference the host hands to Wasm (`externref`). It refers to an object kept in
@@ -74,6 +75,8 @@ pub enum Val {
     ExternRef(Option<ExternRef>),
     /// A `v128`: lane 0 in the low bits (the byte order of the value in memory, little-endian).
     V128(u128),
+    /// An exception reference; `None` is `ref.null exn`.
+    ExnRef(Option<ExnRef>),
 }
 
 impl Val {
@@ -87,6 +90,7 @@ impl Val {
             Val::FuncRef(_) => ValType::FUNCREF,
             Val::ExternRef(_) => ValType::EXTERNREF,
             Val::V128(_) => ValType::V128,
+            Val::ExnRef(_) => EXNREF,
         }
     }
 
@@ -99,6 +103,7 @@ impl Val {
             ValType::F64 => Val::F64(0),
             ValType::Ref(RefType::FuncRef) => Val::FuncRef(None),
             ValType::Ref(RefType::ExternRef) => Val::ExternRef(None),
+            ValType::Ref(r) if is_exn(r) => Val::ExnRef(None),
             ValType::Ref(r @ RefType::Typed { .. }) => Val::default_for(ValType::Ref(slot_ref_type(r))),
             ValType::V128 => Val::V128(0),
         }
@@ -172,11 +177,12 @@ impl Val {
             Val::I64(v) => v as u64,
             Val::F32(v) => v as u64,
             Val::F64(v) => v,
-            Val::FuncRef(None) | Val::ExternRef(None) => 0,
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => 0,
             Val::FuncRef(Some(f)) => store.check(f.0)? as u64 + 1,
             Val::ExternRef(Some(e)) => store.check(e.0)? as u64 + 1,
             // Only its low half: a `v128` takes two slots (`put`).
             Val::V128(v) => v as u64,
+            Val::ExnRef(Some(e)) => store.check(e.0)? as u64 + 1,
         })
     }
 
@@ -233,11 +239,22 @@ impl Val {
             ValType::Ref(RefType::ExternRef) => {
                 Val::ExternRef(if v == 0 { None } else { Some(ExternRef(store.stored(v as u32 - 1))) })
             }
+            ValType::Ref(r) if is_exn(r) => {
+                Val::ExnRef(if v == 0 { None } else { Some(ExnRef(store.stored(v as u32 - 1))) })
+            }
             ValType::Ref(r @ RefType::Typed { .. }) => Val::from_slot(v, ValType::Ref(slot_ref_type(r)), store),
             // Only the low half: see `take`.
             ValType::V128 => Val::V128(v as u128),
         }
     }
+}
+
+/// `exnref`: `(ref null exn)`.
+const EXNREF: ValType = ValType::Ref(RefType::new(true, wisp_decoder::HeapType::Exn));
+
+/// Whether `r` refers to exceptions (`exn`, or `noexn`: only null).
+fn is_exn(r: RefType) -> bool {
+    matches!(r.heap(), wisp_decoder::HeapType::Exn | wisp_decoder::HeapType::NoExn)
 }
 
 /// The reference type whose slots hold values of `r`: `funcref` for references to functions,

@@ -257,7 +257,6 @@ fn validated_but_unexecuted_proposals_are_refused_by_name() {
     let cases: [(&str, fn(&mut wisp::Config) -> &mut wisp::Config, &str); 2] = [
         (
         ),
-        (r#"(module (tag $e) (func (throw $e)))"#, |c| c.wasm_exceptions(true), "tags (exceptions)"),
     ];
     for (src, switch, refusal) in cases {
         let bytes = wat(src);

@@ -4,36 +4,17 @@
 //! callees, fuel, interruption, stack growth, and traps with their Wasm offsets.
 
 use std::time::Duration;
-use wisp::{Config, Dispatch, Engine, Error, Instance, Linker, Module, Store, TrapCode};
+use wisp::{Config, Dispatch, Engine, Linker, Module, Store, TrapCode};
 
-fn wat(src: &str) -> Vec<u8> {
-    let buf = wast::parser::ParseBuffer::new(src).expect("lex");
-    let mut w: wast::Wat = wast::parser::parse(&buf).expect("parse");
-    w.encode().expect("encode")
-}
+mod common;
+use common::{instantiate, trap_code, wat};
 
 /// An engine per dispatch backend, tail calls on, `tune` applied.
 fn engines(tune: impl Fn(&mut Config)) -> Vec<(Dispatch, Engine)> {
-    [Dispatch::Portable, Dispatch::Threaded]
-        .into_iter()
-        .map(|d| {
-            let mut config = Config::new();
-            config.dispatch(d).wasm_tail_call(true).wasm_function_references(true);
-            tune(&mut config);
-            (d, Engine::new(&config))
-        })
-        .collect()
-}
-
-fn instantiate(engine: &Engine, src: &str) -> (Store<()>, Instance) {
-    let module = Module::new(engine, wat(src)).expect("compiles");
-    let mut store = Store::new(engine, ());
-    let inst = Linker::new(engine).instantiate(&mut store, &module).expect("instantiates");
-    (store, inst)
-}
-
-fn trap_code(e: &Error) -> Option<TrapCode> {
-    e.as_trap().map(|t| t.code())
+    common::engines(|c| {
+        c.wasm_tail_call(true).wasm_function_references(true);
+        tune(c);
+    })
 }
 
 const LOOPS: &str = r#"(module

@@ -7,7 +7,7 @@
 //! `jump!`, `trap!`, `br_table_entry!`, `mem_base!`, `mem_len!`, `reload_mem!`, `store!`,
 //! `inst!`, `inst_idx!`, `module!`, `flush!`/`reload!` (write a cached top of stack to its
 //! slot / read it back, around code that moves slots in memory), for calls `ret!`, `ret_imm!`,
-//! `call_wasm!` (with a third argument, whether the callee may be entered past Go's resume
+//! `throw!` (leave the loop with an exception for `exec::catch`), `call_wasm!` (with a third argument, whether the callee may be entered past Go's resume
 //! dispatch, `translate::idioms::ResumeEntry`), `tail_call_wasm!` (the callee's frame replaces
 //! the running one), `call_store_func!`, and `grow_exit!` (leave for the store's limiter);
 //! plus the helpers below built on them. The list's first tokens are the caller's (`$extra`),
@@ -42,6 +42,23 @@ macro_rules! for_each_handler {
             CallRef => call_store_func!(ref_callee!()),
             ReturnCallRef => tail_call_store_func!(ref_callee!()),
             Unreachable => trap!(TrapCode::Unreachable),
+            Throw { tag } => {
+                let t = inst!().tags[tag as usize];
+                let n = store!().tags[t as usize].ty.params().len();
+                let mut payload = vec![0u64; n].into_boxed_slice();
+                for v in payload.iter_mut().rev() {
+                    *v = pop!();
+                }
+                let exn = store!().new_exn(t, payload);
+                throw!(exn)
+            },
+            ThrowRef => {
+                let r = pop!();
+                if r == 0 {
+                    trap!(TrapCode::NullExceptionReference);
+                }
+                throw!((r - 1) as u32)
+            },
             TooLarge => trap!(TrapCode::FunctionTooLarge),
             ConsumeFuel { amount } => {
                 let fuel = &mut store!().stack.fuel;

@@ -161,7 +161,12 @@ pub(crate) enum Exit {
     /// below `stack.sp`; `resume` continues the loop after it.
     Host { func: u32, caller_instance: u32, resume: Frame },
     /// A host function the loop ran in place failed; its error is in `StoreInner::host_error`.
-    HostFailed,
+    /// `resume` continues after the call (an exception the host function threw is caught
+    /// from there).
+    HostFailed { resume: Frame },
+    /// Store exception `exn` was thrown at the instruction before `resume`'s; the caller finds
+    /// its handler ([`catch`]) and continues there, or returns it to the host.
+    Throw { exn: u32, resume: Frame },
     /// A call of defined function `def_index` of store instance `instance` needs more value
     /// stack than is allocated (but no more than the limit): its arguments are the top slots
     /// below `stack.sp`. The caller grows the stack, pushes `resume` (the calling frame,
@@ -267,6 +272,62 @@ fn instr_size(store: &StoreInner) -> usize {
         std::mem::size_of::<threaded::Op>()
     } else {
         std::mem::size_of::<Instr>()
+    }
+}
+
+/// Finds the handler of store exception `exn`, thrown at the instruction before `frame`'s
+/// (a `throw`, or a call the exception came out of), in that frame and then in its callers
+/// down to frame depth `base_depth`, popping the frames it leaves. With a handler found, its
+/// label's values are pushed (the payload, then the `exnref`, as the handler asks) at the
+/// label's height and the returned frame continues at the label; `None` when no frame of this
+/// activation catches it.
+///
+/// The search reads the `try_table` ranges translation kept beside the code, so entering a
+/// `try_table` costs nothing and a throw pays for what it unwinds.
+pub(crate) fn catch(store: &mut StoreInner, exn: u32, mut frame: Frame, base_depth: usize) -> Option<Frame> {
+    let size = instr_size(store);
+    let threaded = store.stack.threaded;
+    let tag = store.exns[exn as usize].tag;
+    loop {
+        let inst = &store.instances[frame.instance as usize];
+        let cf = inst.module.inner.compiled(frame.func);
+        let base = if threaded { cf.ops.as_ptr() as usize } else { cf.code.as_ptr() as usize };
+        // `ip` continues after the instruction the exception came from.
+        let at = ((frame.ip - base) / size) as u32 - 1;
+        let instr = if threaded { cf.ops[at as usize].instr() } else { &cf.code[at as usize] };
+        // A tail call whose callee was a host function ran it as a call, but the frame it
+        // replaces keeps no handlers.
+        let replaced = matches!(instr, Instr::ReturnCallImport { .. } | Instr::ReturnCallIndirect { .. });
+        let found = cf
+            .tries
+            .iter()
+            .rev()
+            .filter(|r| !replaced && (r.start..r.end).contains(&at))
+            .find_map(|r| r.catches.iter().find(|c| c.tag.is_none_or(|t| inst.tags[t as usize] == tag)));
+        if let Some(c) = found {
+            let mut sp = frame.fp + (cf.num_params + cf.num_locals + c.height) as usize;
+            frame.ip = base + c.target as usize * size;
+            if c.tag.is_some() {
+                let payload = &store.exns[exn as usize].payload;
+                // The label's values fit in the frame: validation typed the label with them.
+                store.stack.slots[sp..sp + payload.len()].copy_from_slice(payload);
+                sp += payload.len();
+            }
+            if c.with_ref {
+                store.stack.slots[sp] = exn as u64 + 1;
+                sp += 1;
+                store.exns[exn as usize].referenced = true;
+            } else if !store.exns[exn as usize].referenced && exn as usize + 1 == store.exns.len() {
+                // Caught, and no `exnref` to it exists: nothing can reach it again.
+                store.exns.pop();
+            }
+            store.stack.sp = sp;
+            return Some(frame);
+        }
+        if store.stack.frames.len() <= base_depth {
+            return None;
+        }
+        frame = store.stack.frames.pop().expect("a caller frame above the base");
     }
 }
 
@@ -445,6 +506,13 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
             store.stack.sp = slot_index!(sp);
             // `ip` has moved past the instruction that traps.
             return Err(trap(store, $code, (inst_idx, func, ip.wrapping_sub(1) as usize), base_depth));
+        }};
+    }
+    macro_rules! throw {
+        ($exn:expr) => {{
+            let exn: u32 = $exn;
+            store.stack.sp = slot_index!(sp);
+            return Ok(Exit::Throw { exn, resume: here!() });
         }};
     }
     macro_rules! pop {

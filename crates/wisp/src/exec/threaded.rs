@@ -42,6 +42,13 @@ pub(crate) struct Op {
     instr: Instr,
 }
 
+impl Op {
+    /// The instruction this op runs.
+    pub(crate) fn instr(&self) -> &Instr {
+        &self.instr
+    }
+}
+
 impl std::fmt::Debug for Op {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.instr.fmt(f)
@@ -56,7 +63,13 @@ enum Outcome {
         func: u32,
         resume_ip: *const Op,
     },
-    HostFailed,
+    HostFailed {
+        resume_ip: *const Op,
+    },
+    Throw {
+        exn: u32,
+        resume_ip: *const Op,
+    },
     GrowStack {
         instance: u32,
         def_index: u32,
@@ -248,6 +261,17 @@ macro_rules! threaded_handlers {
                         ($d code:expr) => {{
                             ctx.sp = sp;
                             ctx.outcome = Outcome::Trap($d code, this);
+                            return;
+                        }};
+                    }
+                    macro_rules! throw {
+                        ($d exn:expr) => {{
+                            let exn: u32 = $d exn;
+                            // The operands below stay: a handler's label may keep some.
+                            flush!();
+                            ctx.sp = sp;
+                            ctx.fp = fp;
+                            ctx.outcome = Outcome::Throw { exn, resume_ip: ip };
                             return;
                         }};
                     }
@@ -990,7 +1014,7 @@ unsafe fn call_host(ip: *const Op, sp: *mut u64, fp: *mut u64, _tos: u64, ctx: &
     if !ok {
         ctx.sp = sp;
         ctx.fp = fp;
-        ctx.outcome = Outcome::HostFailed;
+        ctx.outcome = Outcome::HostFailed { resume_ip: ip };
         return;
     }
     // SAFETY: the calling frame lies below `sp`, its pad slot at least.
@@ -1092,7 +1116,8 @@ pub(crate) unsafe fn run(store_ptr: *mut StoreInner, frame: Frame, base_depth: u
     };
     match ctx.outcome {
         Outcome::Return => Ok(Exit::Return),
-        Outcome::HostFailed => Ok(Exit::HostFailed),
+        Outcome::HostFailed { resume_ip } => Ok(Exit::HostFailed { resume: resume(resume_ip) }),
+        Outcome::Throw { exn, resume_ip } => Ok(Exit::Throw { exn, resume: resume(resume_ip) }),
         Outcome::Host { func, resume_ip } => {
             Ok(Exit::Host { func, caller_instance: ctx.inst_idx, resume: resume(resume_ip) })
         }

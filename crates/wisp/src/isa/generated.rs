@@ -133,6 +133,10 @@ pub enum Instr {
     GlobalGetV128 { index: u32 },
     /// Pops a `v128` into a global.
     GlobalSetV128 { index: u32 },
+    /// `throw`: pops the tag's values into a new exception and unwinds to the innermost handler that catches it (the functions' handler tables, searched outside the loop).
+    Throw { tag: u32 },
+    /// `throw_ref`: pops an `exnref` and throws that exception again; traps on null.
+    ThrowRef,
     /// Go's stack-pointer adjustment: `local.get l; i32.const c; i32.add (or sub); local.tee l; global.set g`: `l = l + imm` (32-bit), then `g = l`.
     SpAdjust { local: u32, imm: u32, global: u32 },
     /// `i32.const value; call func` (Go passes a constant resume point on almost every call).
@@ -2985,6 +2989,8 @@ impl Instr {
             Instr::SelectV128 => "SelectV128",
             Instr::GlobalGetV128 { .. } => "GlobalGetV128",
             Instr::GlobalSetV128 { .. } => "GlobalSetV128",
+            Instr::Throw { .. } => "Throw",
+            Instr::ThrowRef => "ThrowRef",
             Instr::SpAdjust { .. } => "SpAdjust",
             Instr::CallImm { .. } => "CallImm",
             Instr::GoCall { .. } => "GoCall",

@@ -56,6 +56,33 @@ pub(crate) struct CompiledFunc {
     pub max_height: u32,
     /// Where a call that is not a resume may enter past Go's resume dispatch (`idioms::ResumeEntry`).
     pub entry: idioms::ResumeEntry,
+    /// The `try_table` bodies, searched only when an exception is thrown (`exec::catch`):
+    /// entering a `try_table` runs nothing. A range entered later comes later, so a search
+    /// from the back meets an inner range before the ones around it.
+    pub tries: Box<[TryRange]>,
+}
+
+/// A `try_table`'s body and its handlers.
+#[derive(Debug, Clone)]
+pub(crate) struct TryRange {
+    /// The body's instructions, `start..end` (a call among them is where its callee's
+    /// exceptions come from).
+    pub start: u32,
+    pub end: u32,
+    pub catches: Box<[CatchClause]>,
+}
+
+/// One handler of a `try_table`: which exceptions, and the label that receives them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CatchClause {
+    /// The instance's tag index, `None` for `catch_all`/`catch_all_ref`.
+    pub tag: Option<u32>,
+    /// Whether the `exnref` follows the payload (`catch_ref`, `catch_all_ref`).
+    pub with_ref: bool,
+    /// The label's instruction (a loop's start, a block's end).
+    pub target: u32,
+    /// The label's operand height: the values land there, everything above is dropped.
+    pub height: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +112,8 @@ struct Ctrl {
     pending: u32,
     /// The branch of an `if` to its `else` (or end), while that is still unknown.
     else_fixup: Option<u32>,
+    /// A `try_table`'s range in `Translator::tries`, or `NO_SITE`.
+    try_index: u32,
 }
 
 /// The end of a chain of pending branch sites (`Ctrl::pending`, `Translator::pending`).
@@ -159,6 +188,11 @@ struct Translator<'m> {
     /// Which slots start a `v128` local (empty when the function has none). Operators name
     /// locals by slot: the window's indices are mapped as they are read (`LocalSlots`).
     v128_locals: Vec<bool>,
+    /// The `try_table` ranges so far, in the order they were entered (an open one ends at
+    /// `u32::MAX`), with growable handler lists.
+    tries: Vec<(u32, u32, Vec<CatchClause>)>,
+    /// Handlers whose label is a block not yet ended: `(range, handler, frame index)`.
+    catch_fixups: Vec<(u32, u32, u32)>,
 }
 
 /// The slots of a function's locals when some are `v128`s: each Wasm local's first slot, and
@@ -563,6 +597,7 @@ impl<'m> Translator<'m> {
             start: self.code.len() as u32,
             pending: NO_SITE,
             else_fixup: None,
+            try_index: NO_SITE,
         });
     }
 
@@ -694,7 +729,12 @@ impl<'m> Translator<'m> {
             self.meter();
         } else if !matches!(
             op,
-            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } | Operator::Else {} | Operator::End {}
+            Operator::Block { .. }
+                | Operator::Loop { .. }
+                | Operator::If { .. }
+                | Operator::Else {}
+                | Operator::End {}
+                | Operator::TryTable { .. }
         ) {
             // Control structure is tracked even in unreachable code, so ends match their blocks.
             return 0;
@@ -759,7 +799,13 @@ impl<'m> Translator<'m> {
                     self.materialize_all(0);
                 }
                 let f = self.ctrls.pop().expect("validated: end matches a frame");
+                if f.try_index != NO_SITE {
+                    self.tries[f.try_index as usize].1 = self.code.len() as u32;
+                }
                 let here = if f.kind == Kind::Func { self.code.len() as u32 } else { self.label() };
+                if !self.catch_fixups.is_empty() {
+                    self.patch_catches(self.ctrls.len() as u32, here);
+                }
                 if let Some(site) = f.else_fixup {
                     self.patch(site, here);
                 }
@@ -776,6 +822,21 @@ impl<'m> Translator<'m> {
                     self.emit(Instr::Return { keep: self.num_results });
                 }
                 return 0;
+            }
+            Operator::TryTable { ref table } => {
+                self.try_table(table);
+                return 0;
+            }
+            Operator::Throw { tag_index } => {
+                let params = m.types[m.tag_types[tag_index as usize] as usize].params().len();
+                self.take_operands(params);
+                self.emit(Instr::Throw { tag: tag_index });
+                self.go_dead();
+            }
+            Operator::ThrowRef {} => {
+                self.take_operands(1);
+                self.emit(Instr::ThrowRef);
+                self.go_dead();
             }
             Operator::Nop {} => {}
             Operator::Unreachable {} => {
@@ -1013,14 +1074,56 @@ impl<'m> Translator<'m> {
             Operator::TableFill { table } => self.simple(3, Instr::TableFill { table }, 0),
             Operator::RefIsNull {} => self.simple(1, Instr::RefIsNull, 1),
             Operator::RefFunc { function_index } => self.simple(0, Instr::RefFunc { func: function_index }, 1),
-            // Operators of proposals wisp decodes and validates but does not execute yet.
-            _ => {
-                self.unsupported.get_or_insert(op.name());
-                self.go_dead();
-                return 0;
-            }
         });
         0
+    }
+
+    /// `try_table`: a block whose range and handlers go to the side table; no code. Its
+    /// operands are all on the stack, as at any block's entry, so a handler's label height is
+    /// physical. In unreachable code it is only a block.
+    fn try_table(&mut self, table: &wisp_decoder::TryTable<'_>) {
+        let live = self.live;
+        let mut catches = Vec::new();
+        if live {
+            self.materialize_all(0);
+            for c in table.catches() {
+                let (tag, with_ref, label) = match c {
+                    wisp_decoder::Catch::One { tag, label } => (Some(tag), false, label),
+                    wisp_decoder::Catch::OneRef { tag, label } => (Some(tag), true, label),
+                    wisp_decoder::Catch::All { label } => (None, false, label),
+                    wisp_decoder::Catch::AllRef { label } => (None, true, label),
+                };
+                // Labels count from outside the `try_table`.
+                let idx = self.ctrls.len() - 1 - label as usize;
+                let frame = &self.ctrls[idx];
+                let target = match frame.kind {
+                    Kind::Loop => frame.start,
+                    _ => {
+                        let at = (self.tries.len() as u32, catches.len() as u32, idx as u32);
+                        self.catch_fixups.push(at);
+                        u32::MAX
+                    }
+                };
+                catches.push(CatchClause { tag, with_ref, target, height: frame.height });
+            }
+        }
+        self.push_ctrl(Kind::Block, table.blockty());
+        if live {
+            self.ctrls.last_mut().expect("just pushed").try_index = self.tries.len() as u32;
+            self.tries.push((self.code.len() as u32, u32::MAX, catches));
+        }
+    }
+
+    /// Gives the handlers that wait for frame `idx`'s end their target `here`.
+    fn patch_catches(&mut self, idx: u32, here: u32) {
+        let tries = &mut self.tries;
+        self.catch_fixups.retain(|&(range, handler, frame)| {
+            if frame != idx {
+                return true;
+            }
+            tries[range as usize].2[handler as usize].target = here;
+            false
+        });
     }
 
     /// Whether a `br_table` here (its index popped, everything on the stack) has an entry that
@@ -1563,7 +1666,16 @@ pub(crate) fn too_large(module: &ModuleInner, def_index: u32) -> CompiledFunc {
         (Box::from(code), Box::default())
     };
     let max_height = num_params + 1 + num_results;
-    CompiledFunc { code, ops, num_params, num_locals: 1, num_results, max_height, entry: Default::default() }
+    CompiledFunc {
+        code,
+        ops,
+        num_params,
+        num_locals: 1,
+        num_results,
+        max_height,
+        entry: Default::default(),
+        tries: Box::default(),
+    }
 }
 
 /// The vectors a translation works in, kept from one function to the next on each thread:
@@ -1715,6 +1827,8 @@ fn translate_with<R: offsets::Record>(
         highs: emptied(&mut scratch.highs),
         results: ty.results(),
         v128_locals: layout.as_ref().map(|l| l.v128.clone()).unwrap_or_default(),
+        tries: Vec::new(),
+        catch_fixups: Vec::new(),
     };
     if t.interruptible {
         t.emit(Instr::CheckInterrupt);
@@ -1732,6 +1846,7 @@ fn translate_with<R: offsets::Record>(
         start: 0,
         pending: NO_SITE,
         else_fixup: None,
+        try_index: NO_SITE,
     });
     // A window of the operators ahead: an operator's destination, and an idiom's extent, come
     // from the ones that follow it.
@@ -1818,5 +1933,6 @@ fn translate_with<R: offsets::Record>(
     scratch.sites = t.sites;
     scratch.pending = t.pending;
     scratch.highs = t.highs;
-    Ok(CompiledFunc { ops, code, num_params, num_locals, num_results, max_height, entry })
+    let tries = t.tries.into_iter().map(|(start, end, c)| TryRange { start, end, catches: c.into() }).collect();
+    Ok(CompiledFunc { ops, code, num_params, num_locals, num_results, max_height, entry, tries })
 }
