@@ -490,6 +490,7 @@ fn a_hosts_64_bit_memory() {
     assert_eq!(grow.call(&mut store, -1).unwrap(), -1);
     assert_eq!(grow.call(&mut store, 1).unwrap(), 2);
     assert_eq!(memory.size(&store).unwrap(), 3);
+}
 
 /// `v128` values cross the API as `u128` (typed calls and host functions) and `Val::V128`
 /// (dynamic calls, globals), lane 0 in the low bits, each taking two slots beside one-slot

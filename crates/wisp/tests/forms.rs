@@ -890,6 +890,7 @@ fn every_reference_instruction_runs_on_both_backends() {
         }
     }
     assert_eq!(TrapCode::NullReference.message(), "null reference");
+}
 
 /// A SIMD operand type's values: `v128`s with integer, float and NaN lanes and lane indices
 /// below and above 16 (for swizzles), and scalars at the edges.

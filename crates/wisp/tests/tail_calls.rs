@@ -4,7 +4,7 @@
 //! callees, fuel, interruption, stack growth, and traps with their Wasm offsets.
 
 use std::time::Duration;
-use wisp::{Config, Dispatch, Engine, Linker, Module, Store, TrapCode};
+use wisp::{Config, Dispatch, Engine, Instance, Linker, Module, Store, TrapCode};
 
 mod common;
 use common::{instantiate, trap_code, wat};
