@@ -78,14 +78,26 @@ fn iter_wasmi(store: &mut wasmi::Store<()>, inst: &wasmi::Instance, w: &Workload
     run_wasmi(store, inst, w)
 }
 
+/// The C workloads, then the SIMD ones; a workload whose module wisp refuses as
+/// `Error::Unsupported` (SIMD before wisp executes it) is skipped with a line on stderr, so its
+/// row appears in `benches/compare` once wisp accepts the module.
 fn c_workloads(c: &mut Criterion) {
-    for w in wisp_benches::C_WORKLOADS {
+    let c_engine = || wisp::Engine::default();
+    let simd = wisp_benches::SIMD_WORKLOADS.iter().map(|w| (w, wisp_benches::wisp_simd_engine as fn() -> _));
+    for (w, engine) in wisp_benches::C_WORKLOADS.iter().map(|w| (w, c_engine as fn() -> _)).chain(simd) {
         if filtered(w) {
             continue;
         }
         let bytes = fixture(w.file);
-        let we = wisp::Engine::default();
-        let wm = wisp::Module::new(&we, &bytes).unwrap();
+        let we = engine();
+        let wm = match wisp::Module::new(&we, &bytes) {
+            Ok(m) => m,
+            Err(wisp::Error::Unsupported(what)) => {
+                eprintln!("{}: skipped, wisp refuses {} ({what})", w.name, w.file);
+                continue;
+            }
+            Err(e) => panic!("{}: wisp refuses {}: {e}", w.name, w.file),
+        };
         let mut ws = wisp::Store::new(&we, ());
         let wi = wisp::Linker::new(&we).instantiate(&mut ws, &wm).unwrap();
         let me = wasmi::Engine::default();

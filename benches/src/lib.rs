@@ -202,6 +202,42 @@ pub const C_WORKLOADS: &[Workload] = &[
     },
 ];
 
+/// SIMD workloads from `fixtures/c/simd` (clang -O2 -msimd128, no imports; expected values
+/// from simd/expected-calls.txt, computed natively with gcc from the scalar path of the same
+/// source). wisp refuses v128 modules with `Error::Unsupported` until it executes SIMD: the
+/// harness and `benches/compare` then skip these rows, which appear once it accepts them.
+pub const SIMD_WORKLOADS: &[Workload] = &[
+    Workload {
+        name: "c/simd_blur(20)",
+        file: "c/simd.wasm",
+        export: "simd_blur",
+        args: Args::I32(20),
+        expect: Expect::I32(1918879287),
+    },
+    Workload {
+        name: "c/simd_dot(1600)",
+        file: "c/simd.wasm",
+        export: "simd_dot",
+        args: Args::I32(1600),
+        expect: Expect::I32(-634266721),
+    },
+    Workload {
+        name: "c/simd_find(200)",
+        file: "c/simd.wasm",
+        export: "simd_find",
+        args: Args::I32(200),
+        expect: Expect::I32(-331454715),
+    },
+];
+
+/// The wisp engine the SIMD workloads are compiled with: fixed-width SIMD enabled, so that a
+/// wisp which does not execute it yet answers `Error::Unsupported`, not a validation error.
+pub fn wisp_simd_engine() -> wisp::Engine {
+    let mut config = wisp::Config::new();
+    config.wasm_simd(true);
+    wisp::Engine::new(&config)
+}
+
 /// WASI errno values the shim returns.
 pub const ESUCCESS: i32 = 0;
 pub const EBADF: i32 = 8;
