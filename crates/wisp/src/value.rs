@@ -161,8 +161,11 @@ impl Val {
         let ValType::Ref(r) = ty else { return self.ty() == ty };
         match (self, r.heap()) {
             (Val::FuncRef(None), _) => r.nullable() && slot_ref_type(r) == RefType::FuncRef,
-            (Val::ExternRef(None), _) => r.nullable() && slot_ref_type(r) == RefType::ExternRef,
-            (Val::FuncRef(Some(_)), HeapType::Func) | (Val::ExternRef(Some(_)), HeapType::Extern) => true,
+            (Val::ExternRef(None), _) => r.nullable() && matches!(r.heap(), HeapType::Extern | HeapType::NoExtern),
+            (Val::ExnRef(None), _) => r.nullable() && matches!(r.heap(), HeapType::Exn | HeapType::NoExn),
+            (Val::FuncRef(Some(_)), HeapType::Func)
+            | (Val::ExternRef(Some(_)), HeapType::Extern)
+            | (Val::ExnRef(Some(_)), HeapType::Exn) => true,
             (Val::FuncRef(Some(f)), HeapType::Concrete(id)) => {
                 store.check(f.0).is_ok_and(|i| store.funcs[i as usize].type_id == id)
             }
@@ -274,7 +277,9 @@ pub(crate) fn val_sub(a: ValType, b: ValType) -> bool {
         && match (a.heap(), b.heap()) {
             (x, y) if x == y => true,
             (HeapType::Concrete(_) | HeapType::NoFunc, HeapType::Func) => true,
-            (HeapType::NoFunc, HeapType::Concrete(_)) | (HeapType::NoExtern, HeapType::Extern) => true,
+            (HeapType::NoFunc, HeapType::Concrete(_))
+            | (HeapType::NoExtern, HeapType::Extern)
+            | (HeapType::NoExn, HeapType::Exn) => true,
             _ => false,
         }
 }
