@@ -249,9 +249,7 @@ fn executed_proposals_on_every_backend_and_variant() {
         Proposal::ExceptionHandling,
     ] {
         let suite = Suite::Proposal(proposal);
-        // memory64's `simd_address.wast` waits for SIMD's accesses to 64-bit memories (refused).
-        let waiting = |name: &str| matches!(proposal, Proposal::Memory64) && name == "simd_address.wast";
-        files.extend(suite.files().into_iter().filter(|f| !waiting(&f.name)).map(|f| (suite, f.name)));
+        files.extend(suite.files().into_iter().map(|f| (suite, f.name)));
     }
     // wasm-v3's files of those proposals; its `type-rec.wast` and `ref_null.wast` also hold gc
     // and exception types, which wisp refuses.

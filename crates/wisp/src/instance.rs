@@ -234,21 +234,22 @@ fn limits_match(actual: Limits, expected: Limits) -> bool {
         }
 }
 
-/// Whether `actual` may be imported as `expected`; a function by its engine-wide type id,
-/// `func_type_id` for the import's type (signatures name engine ids only in the store).
+/// Whether `actual` may be imported as `expected`; a function or a tag by its engine-wide type
+/// id, `type_id` for the import's type (signatures name engine ids only in the store).
 fn check_import(
     store: &StoreInner,
     module: &str,
     name: &str,
     expected: &ExternType,
-    func_type_id: u32,
+    type_id: u32,
     actual: &Extern,
 ) -> Result<()> {
     let mut same_func_type = false;
+    let mut same_tag_type = false;
     let actual_ty = match actual {
         Extern::Func(f) => {
             let i = store.check(f.0)?;
-            same_func_type = store.funcs[i as usize].type_id == func_type_id;
+            same_func_type = store.funcs[i as usize].type_id == type_id;
             ExternType::Func(store.func_type(i).clone())
         }
         Extern::Table(t) => {
@@ -264,7 +265,11 @@ fn check_import(
             ExternType::Memory(ty)
         }
         Extern::Global(g) => ExternType::Global(store.globals[store.check(g.0)? as usize].ty),
-        Extern::Tag(t) => ExternType::Tag((*store.tags[store.check(t.0)? as usize].ty).clone()),
+        Extern::Tag(t) => {
+            let tag = &store.tags[store.check(t.0)? as usize];
+            same_tag_type = tag.type_id == type_id;
+            ExternType::Tag((*tag.ty).clone())
+        }
     };
     let ok = match (expected, &actual_ty) {
         (ExternType::Func(_), ExternType::Func(_)) => same_func_type,
@@ -281,8 +286,9 @@ fn check_import(
             e.mutable == a.mutable
                 && if e.mutable { e.content == a.content } else { crate::value::val_sub(a.content, e.content) }
         }
-        // Exact, as for functions: a tag's payload flows both ways (thrown and caught).
-        (ExternType::Tag(e), ExternType::Tag(a)) => e == a,
+        // Exact, as for functions (the same engine type: a tag's payload flows both ways,
+        // thrown and caught).
+        (ExternType::Tag(_), ExternType::Tag(_)) => same_tag_type,
         _ => false,
     };
     if ok {
@@ -431,6 +437,8 @@ pub(crate) fn instantiate_from<T>(
     for (desc, ext) in m.imports.iter().zip(imports) {
         // Imported functions come first in the function index space.
         let func_type_id = m.funcs.get(funcs.len()).and_then(|&t| m.type_ids.get(t as usize)).copied();
+        // Imported tags come first in the tag index space too.
+        let tag_type_id = m.tag_types.get(tags.len()).and_then(|&t| m.type_ids.get(t as usize)).copied();
         // Tables and globals name their concrete types by engine id in the store.
         let engine_ty;
         let expected = match desc.ty {
@@ -446,7 +454,8 @@ pub(crate) fn instantiate_from<T>(
             }
             ref t => t,
         };
-        check_import(inner, &desc.module, &desc.name, expected, func_type_id.unwrap_or(u32::MAX), ext)?;
+        let type_id = if matches!(desc.ty, ExternType::Tag(_)) { tag_type_id } else { func_type_id };
+        check_import(inner, &desc.module, &desc.name, expected, type_id.unwrap_or(u32::MAX), ext)?;
         match ext {
             Extern::Func(f) => funcs.push(f.0.index),
             Extern::Table(t) => tables.push(t.0.index),
@@ -456,7 +465,8 @@ pub(crate) fn instantiate_from<T>(
         }
     }
     for &ty in &m.tag_types[m.num_imported_tags as usize..] {
-        inner.tags.push(crate::store::TagEntity { ty: std::sync::Arc::new(m.types[ty as usize].clone()) });
+        let (ty, type_id) = (std::sync::Arc::new(m.types[ty as usize].clone()), m.type_ids[ty as usize]);
+        inner.tags.push(crate::store::TagEntity { ty, type_id });
         tags.push(inner.tags.len() as u32 - 1);
     }
     let instance_index = inner.instances.len() as u32;

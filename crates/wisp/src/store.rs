@@ -205,6 +205,8 @@ pub(crate) struct InstanceEntity {
 #[derive(Debug)]
 pub(crate) struct TagEntity {
     pub ty: Arc<FuncType>,
+    /// The engine-wide id of its type: an import matches by it (iso-recursive identity).
+    pub type_id: u32,
 }
 
 /// A thrown exception: its store tag and its payload, as slots. Exceptions are referenced by

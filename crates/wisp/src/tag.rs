@@ -46,7 +46,8 @@ impl Tag {
             return Err(Error::Signature(format!("a tag's type has no results, not {ty}")));
         }
         let inner = &mut store.as_context_mut().inner;
-        inner.tags.push(TagEntity { ty: Arc::new(ty) });
+        let type_id = inner.engine.intern_type(&ty);
+        inner.tags.push(TagEntity { ty: Arc::new(ty), type_id });
         Ok(Tag(inner.stored(inner.tags.len() as u32 - 1)))
     }
 
