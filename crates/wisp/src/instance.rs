@@ -244,12 +244,12 @@ fn check_import(
     type_id: u32,
     actual: &Extern,
 ) -> Result<()> {
-    let mut same_func_type = false;
-    let mut same_tag_type = false;
+    // A function's or a tag's engine type id is the import's.
+    let mut same_type = false;
     let actual_ty = match actual {
         Extern::Func(f) => {
             let i = store.check(f.0)?;
-            same_func_type = store.funcs[i as usize].type_id == type_id;
+            same_type = store.funcs[i as usize].type_id == type_id;
             ExternType::Func(store.func_type(i).clone())
         }
         Extern::Table(t) => {
@@ -267,12 +267,12 @@ fn check_import(
         Extern::Global(g) => ExternType::Global(store.globals[store.check(g.0)? as usize].ty),
         Extern::Tag(t) => {
             let tag = &store.tags[store.check(t.0)? as usize];
-            same_tag_type = tag.type_id == type_id;
+            same_type = tag.type_id == type_id;
             ExternType::Tag((*tag.ty).clone())
         }
     };
     let ok = match (expected, &actual_ty) {
-        (ExternType::Func(_), ExternType::Func(_)) => same_func_type,
+        (ExternType::Func(_), ExternType::Func(_)) => same_type,
         (ExternType::Table(e), ExternType::Table(a)) => {
             e.element == a.element && e.table64 == a.table64 && limits_match(a.limits, e.limits)
         }
@@ -288,7 +288,7 @@ fn check_import(
         }
         // Exact, as for functions (the same engine type: a tag's payload flows both ways,
         // thrown and caught).
-        (ExternType::Tag(_), ExternType::Tag(_)) => same_tag_type,
+        (ExternType::Tag(_), ExternType::Tag(_)) => same_type,
         _ => false,
     };
     if ok {
