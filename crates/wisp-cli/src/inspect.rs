@@ -9,6 +9,10 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use wisp_decoder::{ExternKind, Features, FuncType, ImportType, Limits, MemoryType, Module, TableType};
 
+/// Every proposal the decoder and validator know: a report describes any module, whatever an
+/// engine would be configured to accept.
+const ALL: Features = Features { custom_page_sizes: true, wide_arithmetic: true, ..Features::wasm3() };
+
 #[derive(Debug, Args)]
 pub struct InspectArgs {
     /// The module.
@@ -23,7 +27,7 @@ pub fn inspect(a: &InspectArgs) -> CliResult<i32> {
     // A text module is reported as the binary it encodes to.
     let bytes =
         wisp::wat_to_wasm(&bytes).map_err(|e| CliError::new(Class::Malformed, format!("{name}: {e}")))?.into_owned();
-    let m = Module::parse_with_features(&bytes, Features::wasm2())
+    let m = Module::parse_with_features(&bytes, ALL)
         .map_err(|e| CliError::new(Class::Malformed, format!("{name}: malformed module: {e}")))?;
     let verdict = wisp_validator::validate(&m);
     let report = render(&name, bytes.len(), &m, &verdict);
@@ -64,6 +68,7 @@ fn render(
     }
     let _ = writeln!(s, "kind: {kind}");
     let _ = writeln!(s, "valid: {valid}");
+    let _ = writeln!(s, "proposals: {}", proposals(m));
 
     let (instrs, code_bytes, unreadable) = count_instructions(m);
     let _ = writeln!(s, "types: {}", m.types.len());
@@ -154,6 +159,46 @@ fn render(
         let _ = writeln!(s, "  {}: {} bytes", c.name, c.data.len());
     }
     s
+}
+
+/// The proposals the module uses, by their names in the WebAssembly proposals repository, and
+/// the first standard that has them all.
+fn proposals(m: &Module<'_>) -> String {
+    let f = match m.features_used() {
+        Ok(f) => f,
+        Err(e) => return format!("unknown (a body does not decode: {e})"),
+    };
+    let named = [
+        (f.sign_extension, "sign-extension-ops", 2),
+        (f.saturating_float_to_int, "nontrapping-float-to-int-conversions", 2),
+        (f.multi_value, "multi-value", 2),
+        (f.bulk_memory, "bulk-memory-operations", 2),
+        (f.reference_types, "reference-types", 2),
+        (f.simd, "simd", 2),
+        (f.relaxed_simd, "relaxed-simd", 3),
+        (f.tail_call, "tail-call", 3),
+        (f.extended_const, "extended-const", 3),
+        (f.multi_memory, "multi-memory", 3),
+        (f.memory64, "memory64", 3),
+        (f.function_references, "function-references", 3),
+        (f.exceptions, "exception-handling", 3),
+        (f.gc, "gc (wisp does not execute it)", 3),
+        (f.custom_page_sizes, "custom-page-sizes", 4),
+        (f.wide_arithmetic, "wide-arithmetic", 4),
+    ];
+    let used: Vec<_> = named.iter().filter(|(on, ..)| *on).collect();
+    let names: Vec<&str> = used.iter().map(|(_, n, _)| *n).collect();
+    let standard = match used.iter().map(|(.., v)| *v).max().unwrap_or(1) {
+        1 => "WebAssembly 1.0",
+        2 => "WebAssembly 2.0",
+        3 => "WebAssembly 3.0",
+        _ => "beyond WebAssembly 3.0",
+    };
+    if names.is_empty() {
+        format!("none ({standard})")
+    } else {
+        format!("{} ({standard})", names.join(", "))
+    }
 }
 
 fn imported(from: &Option<String>) -> String {

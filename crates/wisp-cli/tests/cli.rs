@@ -720,6 +720,39 @@ fn inspect_command_and_library() {
 }
 
 #[test]
+fn inspect_lists_the_proposals_a_module_uses() {
+    let cases = [
+        (r#"(module (func (export "f") (result i32) i32.const 1))"#, "none (WebAssembly 1.0)"),
+        (
+            r#"(module (func (param i32) (result i32 i32) local.get 0 i32.extend8_s local.get 0))"#,
+            "sign-extension-ops, multi-value (WebAssembly 2.0)",
+        ),
+        (
+            r#"(module (memory 1) (memory i64 1)
+                (func $f (param v128) (result v128) local.get 0)
+                (func $t (param i64) (result i64) local.get 0 return_call $t))"#,
+            "simd, tail-call, multi-memory, memory64 (WebAssembly 3.0)",
+        ),
+        (
+            r#"(module (tag $e (param i32)) (func (param i64 i64 i64 i64) (result i64 i64)
+                local.get 0 local.get 1 local.get 2 local.get 3 i64.add128))"#,
+            "multi-value, exception-handling, wide-arithmetic (beyond WebAssembly 3.0)",
+        ),
+        (
+            r#"(module (type (struct (field i32))) (global anyref (ref.null any)))"#,
+            "reference-types, gc (wisp does not execute it) (WebAssembly 3.0)",
+        ),
+    ];
+    for (wat, want) in cases {
+        let m = wat_file(wat);
+        let out = wisp(&["inspect", &m]);
+        assert_eq!(out.code, 0, "{wat}: {out:?}");
+        let line = out.stdout.lines().find_map(|l| l.strip_prefix("proposals: ")).unwrap_or_default();
+        assert_eq!(line, want, "{wat}");
+    }
+}
+
+#[test]
 fn inspect_invalid_module_prints_the_report_and_the_error() {
     let m = wat_file(INVALID_WAT);
     let out = wisp(&["inspect", &m]);

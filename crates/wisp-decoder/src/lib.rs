@@ -15,6 +15,7 @@ pub mod operators;
 mod reader;
 pub mod sections;
 mod types;
+mod uses;
 
 pub use error::{Error, ErrorKind, OpcodeDisplay, Result};
 pub use module::{Module, SectionId};

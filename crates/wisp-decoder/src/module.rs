@@ -78,6 +78,9 @@ pub struct Module<'a> {
     /// Every type's definition (same indices as `types`): its kind, finality, supertype and
     /// recursion group.
     pub sub_types: Vec<SubType>,
+    /// Whether the type section writes GC's forms (`rec`, `sub`), even where they say no
+    /// more than the plain form (a group of one type, `sub final` with no supertype).
+    pub type_gc_forms: bool,
     pub imports: Vec<Import<'a>>,
     /// The type index of each function the module defines (not counting imports).
     pub functions: Vec<u32>,
@@ -143,7 +146,7 @@ impl<'a> Module<'a> {
             }
             match id {
                 SectionId::Custom => m.customs.push(sections::custom::read(&mut s)?),
-                SectionId::Type => (m.types, m.sub_types) = sections::types::read(&mut s, &features)?,
+                SectionId::Type => (m.types, m.sub_types, m.type_gc_forms) = sections::types::read(&mut s, &features)?,
                 SectionId::Import => {
                     m.imports = sections::imports::read(&mut s, &features)?;
                     for imp in &m.imports {

@@ -28,7 +28,7 @@ const MAX_PAGES_64: u64 = 1 << 48;
 pub fn validate_module(module: &Module<'_>) -> Result<ModuleInfo> {
     let features = module.features;
     let (type_defs, types) = if module.sub_types.len() == module.types.len() {
-        Types::new(&module.types, &module.sub_types)?
+        Types::new(&module.types, &module.sub_types, features.gc)?
     } else {
         // A module built by hand, without definitions: every type a final function type.
         let subs: Vec<SubType> = (0..module.types.len() as u32)
@@ -40,7 +40,7 @@ pub fn validate_module(module: &Module<'_>) -> Result<ModuleInfo> {
                 rec_len: 1,
             })
             .collect();
-        Types::new(&module.types, &subs)?
+        Types::new(&module.types, &subs, features.gc)?
     };
     let mut info = ModuleInfo { features, types, type_defs, ..ModuleInfo::default() };
 

@@ -24,8 +24,8 @@ pub struct Types {
 
 impl Types {
     /// Checks the type section and canonicalises it; gives the function types with
-    /// canonical indices.
-    pub(crate) fn new(funcs: &[FuncType], subs: &[SubType]) -> Result<(Types, Vec<FuncType>)> {
+    /// canonical indices. Before GC (`gc` off) a type names only types defined before it.
+    pub(crate) fn new(funcs: &[FuncType], subs: &[SubType], gc: bool) -> Result<(Types, Vec<FuncType>)> {
         let mut types = Types { canon: Vec::with_capacity(subs.len()), subs: Vec::with_capacity(subs.len()) };
         let mut out_funcs = Vec::with_capacity(funcs.len());
         let mut groups: HashMap<Vec<(SubType, FuncType)>, u32> = HashMap::new();
@@ -37,6 +37,7 @@ impl Types {
             let group_funcs = &funcs[start..end];
             // Every index the group names must be defined by now (earlier groups or this one).
             for (i, s) in group.iter().enumerate() {
+                let end = if gc { end } else { start + i };
                 let mut ok = true;
                 for_each_index(s, &group_funcs[i], |x| ok &= (x as usize) < end);
                 if !ok {

@@ -16,6 +16,9 @@ pub struct Data<'a> {
     pub kind: DataKind<'a>,
     pub bytes: &'a [u8],
     pub offset: usize,
+    /// The segment's encoding: 0 active in memory 0, 1 passive, 2 active with an explicit
+    /// memory index.
+    pub flags: u8,
 }
 
 pub(crate) fn read<'a>(r: &mut BinaryReader<'a>, f: &Features) -> Result<Vec<Data<'a>>> {
@@ -35,7 +38,7 @@ pub(crate) fn read<'a>(r: &mut BinaryReader<'a>, f: &Features) -> Result<Vec<Dat
         };
         let len = r.read_var_u32()? as usize;
         let bytes = r.read_bytes(len)?;
-        data.push(Data { kind, bytes, offset });
+        data.push(Data { kind, bytes, offset, flags: flags as u8 });
     }
     Ok(data)
 }

@@ -40,6 +40,10 @@ pub struct Element<'a> {
     pub ty: RefType,
     pub items: ElementItems<'a>,
     pub offset: usize,
+    /// The segment's encoding (0 to 7): bit 0 passive or declared, bit 1 an explicit table
+    /// or declared, bit 2 expressions. Everything but 0 came with bulk memory and reference
+    /// types.
+    pub flags: u8,
 }
 
 pub(crate) fn read<'a>(r: &mut BinaryReader<'a>, f: &Features) -> Result<Vec<Element<'a>>> {
@@ -54,7 +58,9 @@ pub(crate) fn read<'a>(r: &mut BinaryReader<'a>, f: &Features) -> Result<Vec<Ele
 fn read_one<'a>(r: &mut BinaryReader<'a>, f: &Features) -> Result<Element<'a>> {
     let offset = r.offset();
     let flags = r.read_var_u32()?;
-    if flags > 7 || (flags != 0 && !f.bulk_memory && !f.reference_types) {
+    // Encodings 1 to 7 came with bulk memory; those of expressions (4 to 7) need reference
+    // types too, as wasmparser has it.
+    if flags > 7 || (flags != 0 && !f.bulk_memory) || (flags & 0x04 != 0 && !f.reference_types) {
         return Err(Error::new(ErrorKind::MalformedElemKind, offset));
     }
     // Bit 0: passive or declared; bit 1: explicit table (active) or declared; bit 2: expressions.
@@ -99,5 +105,5 @@ fn read_one<'a>(r: &mut BinaryReader<'a>, f: &Features) -> Result<Element<'a>> {
         }
         ElementItems::Functions(funcs)
     };
-    Ok(Element { kind, ty, items, offset })
+    Ok(Element { kind, ty, items, offset, flags: flags as u8 })
 }

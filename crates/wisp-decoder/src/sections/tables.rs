@@ -7,7 +7,12 @@ use crate::types::{RefType, TableType};
 use crate::Features;
 
 pub(crate) fn read_table_type(r: &mut BinaryReader<'_>, f: &Features) -> Result<TableType> {
+    let at = r.offset();
     let element = RefType::read(r, f)?;
+    // 1.0 knows one element type; `externref` and the rest came with reference types.
+    if element != RefType::FuncRef && !f.reference_types {
+        return Err(Error::new(ErrorKind::MalformedRefType, at));
+    }
     let (limits, flags) = super::read_limits(r, f.memory64, false)?;
     Ok(TableType { element, limits, table64: flags & 0x04 != 0 })
 }

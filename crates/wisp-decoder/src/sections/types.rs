@@ -12,18 +12,23 @@ pub const MAX_TYPES: u32 = 1_000_000;
 
 /// The section's types in index order: each one's parameters and results (empty for a struct
 /// or array type), and its definition.
-pub(crate) fn read(r: &mut BinaryReader<'_>, f: &Features) -> Result<(Vec<FuncType>, Vec<SubType>)> {
+/// Also whether it uses GC's forms (`rec`, `sub`) anywhere, even where they say what the plain
+/// form says (a group of one type, `sub final` with no supertype).
+pub(crate) fn read(r: &mut BinaryReader<'_>, f: &Features) -> Result<(Vec<FuncType>, Vec<SubType>, bool)> {
     let n = r.read_count()?;
     let mut funcs = Vec::with_capacity(n as usize);
     let mut subs = Vec::with_capacity(n as usize);
+    let mut gc_forms = false;
     for _ in 0..n {
         let at = r.offset();
         let b = r.peek_u8()?;
+        gc_forms |= f.gc && matches!(b, 0x4e | 0x4f | 0x50);
         if b == 0x4e && f.gc {
             r.read_u8()?;
             let len = r.read_count()?;
             let start = funcs.len() as u32;
             for _ in 0..len {
+                gc_forms |= matches!(r.peek_u8()?, 0x4f | 0x50);
                 read_sub_type(r, f, start, len, &mut funcs, &mut subs)?;
             }
         } else {
@@ -34,7 +39,7 @@ pub(crate) fn read(r: &mut BinaryReader<'_>, f: &Features) -> Result<(Vec<FuncTy
             return Err(Error::new(ErrorKind::Other("too many types"), at));
         }
     }
-    Ok((funcs, subs))
+    Ok((funcs, subs, gc_forms))
 }
 
 fn read_sub_type(
