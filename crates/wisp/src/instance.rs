@@ -516,9 +516,9 @@ pub(crate) fn instantiate_from<T>(
                 ops => eval_const(inner, ops, &globals, &funcs) as u128,
             },
             Some(snap) if matches!(ty.content, ValType::Ref(r) if crate::value::slot_ref_type(r) == RefType::FuncRef) => {
-                snap.resolve_ref(snap.globals[i], &funcs) as u128
+                snap.resolve_ref(snap.globals[i] as u64, &funcs) as u128
             }
-            Some(snap) => snap.globals[i] as u128,
+            Some(snap) => snap.globals[i],
         };
         let ty = wisp_decoder::GlobalType { content: m.engine_val(ty.content), ..*ty };
         inner.globals.push(Box::new(GlobalEntity::new(v, ty)));

@@ -74,8 +74,8 @@ pub(crate) struct SnapshotState {
     pub module: Module,
     /// Defined memories' bytes, in the module's order.
     pub memories: Vec<MemoryImage>,
-    /// Defined globals' values (references as [`SavedRef`]).
-    pub globals: Vec<u64>,
+    /// Defined globals' values, a `v128` whole (references as [`SavedRef`]).
+    pub globals: Vec<u128>,
     /// Defined tables' elements, as [`SavedRef`]s.
     pub tables: Vec<Box<[SavedRef]>>,
     pub dropped_elems: Vec<bool>,
@@ -148,8 +148,8 @@ impl Instance {
         for (i, &g) in e.globals.iter().enumerate() {
             let g = &inner.globals[g as usize];
             globals.push(match g.ty.content {
-                ValType::Ref(ty) => save_ref(g.get(), ty, &format!("global {i}"))?,
-                _ => g.get(),
+                ValType::Ref(ty) => u128::from(save_ref(g.get(), ty, &format!("global {i}"))?),
+                _ => g.get128(),
             });
         }
         let mut tables = Vec::with_capacity(e.tables.len());
@@ -214,14 +214,15 @@ impl Snapshot {
         self.inner.memories.get(index).map(MemoryImage::bytes)
     }
 
-    /// The captured values of the module's defined globals, as untyped 64-bit slots (numbers
-    /// as their bits; a function reference as 1 + the function's index, 0 for null).
-    pub fn global_slots(&self) -> &[u64] {
+    /// The captured values of the module's defined globals, untyped: numbers as their bits (a
+    /// `v128` all 128 of them, the others in the low 64), a function reference as 1 + the
+    /// function's index, 0 for null.
+    pub fn globals(&self) -> &[u128] {
         &self.inner.globals
     }
 
     /// The captured elements of the module's defined table `index`, encoded as
-    /// [`Snapshot::global_slots`] encodes references.
+    /// [`Snapshot::globals`] encodes references.
     pub fn table(&self, index: usize) -> Option<&[u64]> {
         self.inner.tables.get(index).map(|t| &t[..])
     }

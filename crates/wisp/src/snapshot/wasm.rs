@@ -4,7 +4,6 @@
 use super::{SavedRef, Snapshot};
 use crate::error::{Error, Result};
 use crate::module::{ConstOp, DataMode, ElemMode};
-use crate::store::PAGE_SIZE;
 use wisp_decoder::{RefType, ValType};
 
 /// LEB128 through the `leb128` crate the decoder reads it with; writing to a `Vec` cannot fail.
@@ -70,7 +69,8 @@ impl<'a> Cursor<'a> {
                     self.take(8)?;
                 }
                 0xD0 => {
-                    self.byte()?;
+                    // A heap type: an abstract one's byte, or a type index (s33).
+                    self.u()?;
                 }
                 0x6A | 0x6B | 0x6C | 0x7C | 0x7D | 0x7E => {}
                 0xFD => {
@@ -82,25 +82,40 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// Limits: (flags, min, max).
-    fn limits(&mut self) -> Result<(u8, u64, Option<u64>)> {
+    /// A global's type: its value type (one byte, or `0x63`/`0x64` and a heap type) and
+    /// mutability, as written.
+    fn global_type(&mut self) -> Result<&'a [u8]> {
+        let start = self.pos;
+        if matches!(self.byte()?, 0x63 | 0x64) {
+            self.u()?;
+        }
+        self.byte()?;
+        Ok(&self.bytes[start..self.pos])
+    }
+
+    /// A memory's limits: flags (bit 0 a maximum, bit 2 64-bit, bit 3 a page size), minimum,
+    /// maximum and log2 of the page size (16 unless written).
+    fn memory_limits(&mut self) -> Result<(u8, u64, Option<u64>, u32)> {
         let flags = self.byte()?;
-        if flags & !1 != 0 {
-            return Err(Error::Usage(
-                "cannot write the snapshot: shared or 64-bit memories and tables, and custom page sizes, are not supported".into(),
-            ));
+        if flags & !0x0d != 0 {
+            return Err(Error::Usage("cannot write the snapshot: shared memories are not supported".into()));
         }
         let min = self.u()?;
         let max = if flags & 1 != 0 { Some(self.u()?) } else { None };
-        Ok((flags, min, max))
+        let page_log2 = if flags & 0x08 != 0 { self.u()? as u32 } else { 16 };
+        Ok((flags, min, max, page_log2))
     }
 }
 
-fn limits(out: &mut Vec<u8>, min: u64, max: Option<u64>) {
-    out.push(u8::from(max.is_some()));
+/// A memory's limits as [`Cursor::memory_limits`] reads them, with minimum `min`.
+fn memory_limits(out: &mut Vec<u8>, flags: u8, min: u64, max: Option<u64>, page_log2: u32) {
+    out.push(flags);
     leb_u(out, min);
     if let Some(m) = max {
         leb_u(out, m);
+    }
+    if flags & 0x08 != 0 {
+        leb_u(out, u64::from(page_log2));
     }
 }
 
@@ -111,7 +126,9 @@ fn section(out: &mut Vec<u8>, id: u8, payload: &[u8]) {
 }
 
 /// The initializer of a global holding `v`, of type `ty`, then `end`.
-fn const_expr(out: &mut Vec<u8>, ty: ValType, v: u64) -> Result<()> {
+fn const_expr(out: &mut Vec<u8>, ty: ValType, v: u128) -> Result<()> {
+    let v128 = v;
+    let v = v as u64;
     match ty {
         ValType::I32 => {
             out.push(0x41);
@@ -135,6 +152,10 @@ fn const_expr(out: &mut Vec<u8>, ty: ValType, v: u64) -> Result<()> {
             leb_u(out, v - 1);
         }
         ValType::Ref(RefType::ExternRef) => out.extend_from_slice(&[0xD0, 0x6F]),
+        ValType::V128 => {
+            out.extend_from_slice(&[0xFD, 0x0C]);
+            out.extend_from_slice(&v128.to_le_bytes());
+        }
         other => return Err(Error::Usage(format!("cannot write the snapshot: a global of type {other}"))),
     }
     out.push(0x0B);
@@ -243,9 +264,9 @@ impl Snapshot {
                     let n = s.u()?;
                     leb_u(&mut p, n);
                     for i in 0..n as usize {
-                        let (_, _, max) = s.limits()?;
-                        let pages = state.memories.get(i).map_or(0, |img| img.len() / PAGE_SIZE);
-                        limits(&mut p, pages as u64, max);
+                        let (flags, _, max, page_log2) = s.memory_limits()?;
+                        let pages = state.memories.get(i).map_or(0, |img| img.len() >> page_log2);
+                        memory_limits(&mut p, flags, pages as u64, max, page_log2);
                     }
                     section(&mut out, id, &p);
                 }
@@ -253,11 +274,7 @@ impl Snapshot {
                     let n = s.u()?;
                     leb_u(&mut p, n);
                     for i in 0..n as usize {
-                        let ty = s.take(2)?;
-                        if ty[0] == 0x7B {
-                            return Err(Error::Usage("cannot write the snapshot: a v128 global".into()));
-                        }
-                        p.extend_from_slice(ty);
+                        p.extend_from_slice(s.global_type()?);
                         s.skip_const_expr()?;
                         let global_ty = m.global_types[m.num_imported_globals as usize + i];
                         const_expr(&mut p, global_ty.content, state.globals[i])?;
@@ -330,6 +347,7 @@ impl Snapshot {
 
     fn data_section(&self, out: &mut Vec<u8>, keep_indices: bool) -> Result<()> {
         let segs = self.data_segments(keep_indices);
+        let memory64 = |i: u32| self.inner.module.inner.memory_types.get(i as usize).is_some_and(|t| t.memory64);
         let mut p = Vec::new();
         leb_u(&mut p, segs.len() as u64);
         for (memory, offset, bytes, active) in segs {
@@ -342,8 +360,14 @@ impl Snapshot {
                 }
             }
             if active {
-                p.push(0x41);
-                leb_s(&mut p, offset as u32 as i32 as i64);
+                // The offset is of the memory's address type.
+                if memory64(memory) {
+                    p.push(0x42);
+                    leb_s(&mut p, offset as i64);
+                } else {
+                    p.push(0x41);
+                    leb_s(&mut p, offset as u32 as i32 as i64);
+                }
                 p.push(0x0B);
             }
             leb_u(&mut p, bytes.len() as u64);
