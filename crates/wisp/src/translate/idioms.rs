@@ -293,10 +293,6 @@ impl Translator<'_> {
             self.pop();
             self.pop();
             self.emit(Instr::SpAdjustReturnImm { local, global, imm, value: *value as u32 });
-            // Charged here: after the return the code is dead, where taken operators are not.
-            for _ in 0..consumed + 2 {
-                self.meter();
-            }
             self.go_dead();
             return Some(consumed + 2);
         }

@@ -1891,12 +1891,14 @@ fn translate_with<R: offsets::Record>(
         // The translator sees `WINDOW` operators ahead, however many the buffer holds.
         let ahead = &buf[head + 1..buf.len().min(head + 1 + WINDOW)];
         let start = t.code.len();
+        let was_live = t.live;
         let consumed = t.op(&buf[head], ahead);
         rec.translated(&buf, head, consumed, start, t.code.len());
         #[cfg(debug_assertions)]
         check.step(&t, buf[head..=head + consumed].iter());
-        // An operator taken in by the one before it still counts for fuel.
-        if t.live {
+        // An operator taken in by the one before it still counts for fuel, when that one was
+        // live (it may end the block: a return that took the operators before it).
+        if was_live {
             for _ in 0..consumed {
                 t.meter();
             }
