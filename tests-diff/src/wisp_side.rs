@@ -266,9 +266,10 @@ impl WispSide {
     pub fn instantiate(bytes: &[u8], dispatch: Dispatch, plan: &Plan) -> Result<WispSide, Outcome> {
         let mut config = Config::new();
         // The WebAssembly 3.0 proposals wisp executes (what `smith_config_3` generates, and the
-        // memories of `tests/memories.rs`).
+        // memories of `tests/memories.rs`, SIMD accesses included; wasmi has SIMD on).
         config
             .dispatch(dispatch)
+            .wasm_simd(true)
             .wasm_tail_call(true)
             .wasm_wide_arithmetic(true)
             .wasm_multi_memory(true)

@@ -2,7 +2,8 @@
 //! (both backends) and wasmi: hand-written modules whose exports each do one access at an edge
 //! (the last byte, one past it, an offset plus an address that overflows 32 or 64 bits, grows
 //! the host or the limiter refuses, copies between memories of both widths), so every result,
-//! trap and the memories and tables after each call must agree with wasmi's.
+//! trap and the memories and tables after each call must agree with wasmi's. SIMD's loads and
+//! stores take the same edges on a second 32-bit memory and on a 64-bit one.
 
 use wisp_difftest::{compare, FUEL_EXPORT};
 
@@ -142,4 +143,88 @@ fn custom_page_sizes_agree_with_wasmi() {
   (func (export "grow_big") (result i32) (memory.grow $big (i32.const 1)))
 )"#,
     );
+}
+
+/// An export that does v128 access `expr` and returns the `v128` it gives as two i64s (the
+/// differential test's values are scalars).
+fn v128_export(name: &str, expr: &str) -> String {
+    format!(
+        "(func (export \"{name}\") (result i64 i64) (local $v v128) (local.set $v {expr}) \
+         (i64x2.extract_lane 0 (local.get $v)) (i64x2.extract_lane 1 (local.get $v)))"
+    )
+}
+
+#[test]
+fn simd_accesses_of_other_memories_agree_with_wasmi() {
+    let v = "(v128.const i64x2 0x0102030405060708 0x1112131415161718)";
+    let loads = [
+        ("m1_last", "(v128.load $m1 (i32.const 65520))".to_string()),
+        ("m1_past", "(v128.load $m1 (i32.const 65521))".to_string()),
+        ("m1_offset_last", "(v128.load $m1 offset=65519 (i32.const 1))".to_string()),
+        ("m1_offset_wraps_32", "(v128.load $m1 offset=4294967295 (i32.const 1))".to_string()),
+        ("m1_address_max", "(v128.load $m1 (i32.const -1))".to_string()),
+        ("m1_8x8_s_last", "(v128.load8x8_s $m1 (i32.const 65528))".to_string()),
+        ("m1_16x4_u_past", "(v128.load16x4_u $m1 (i32.const 65529))".to_string()),
+        ("m1_32x2_s_last", "(v128.load32x2_s $m1 (i32.const 65528))".to_string()),
+        ("m1_splat8_last", "(v128.load8_splat $m1 (i32.const 65535))".to_string()),
+        ("m1_splat64_past", "(v128.load64_splat $m1 (i32.const 65529))".to_string()),
+        ("m1_zero32_last", "(v128.load32_zero $m1 (i32.const 65532))".to_string()),
+        ("m1_zero64_past", "(v128.load64_zero $m1 (i32.const 65530))".to_string()),
+        ("m1_lane16_last", format!("(v128.load16_lane $m1 7 (i32.const 65534) {v})")),
+        ("m1_lane32_past", format!("(v128.load32_lane $m1 1 (i32.const 65533) {v})")),
+        ("m64_last", "(v128.load $m64 (i64.const 65520))".to_string()),
+        ("m64_past", "(v128.load $m64 (i64.const 65521))".to_string()),
+        ("m64_above_4g", "(v128.load $m64 (i64.const 4294967296))".to_string()),
+        ("m64_low_bits_in_bounds", "(v128.load $m64 (i64.const 0x100000010))".to_string()),
+        ("m64_offset_above_4g", "(v128.load $m64 offset=4294967296 (i64.const 0))".to_string()),
+        ("m64_offset_last", "(v128.load $m64 offset=65504 (i64.const 16))".to_string()),
+        ("m64_wraps_64", "(v128.load $m64 offset=16 (i64.const -8))".to_string()),
+        ("m64_offset_max", "(v128.load $m64 offset=18446744073709551615 (i64.const 0))".to_string()),
+        ("m64_16x4_s_last", "(v128.load16x4_s $m64 (i64.const 65528))".to_string()),
+        ("m64_32x2_u_above_4g", "(v128.load32x2_u $m64 (i64.const 0x100000000))".to_string()),
+        ("m64_splat16_last", "(v128.load16_splat $m64 (i64.const 65534))".to_string()),
+        ("m64_splat32_past", "(v128.load32_splat $m64 (i64.const 65533))".to_string()),
+        ("m64_zero64_last", "(v128.load64_zero $m64 (i64.const 65528))".to_string()),
+        ("m64_zero32_offset_above_4g", "(v128.load32_zero $m64 offset=0x100000000 (i64.const 4))".to_string()),
+        ("m64_lane8_last", format!("(v128.load8_lane $m64 15 (i64.const 65535) {v})")),
+        ("m64_lane64_past", format!("(v128.load64_lane $m64 1 (i64.const 65529) {v})")),
+        ("m64_lane64_above_4g", format!("(v128.load64_lane $m64 offset=0x100000000 0 (i64.const 0) {v})")),
+    ];
+    let exports: Vec<String> = loads.iter().map(|(n, e)| v128_export(n, e)).collect();
+    let stores = [
+        ("m1_store_last", format!("(v128.store $m1 (i32.const 65520) {v})")),
+        ("m1_store_past", format!("(v128.store $m1 (i32.const 65521) {v})")),
+        ("m1_store_wraps_32", format!("(v128.store $m1 offset=4294967295 (i32.const 17) {v})")),
+        ("m1_store8_lane_last", format!("(v128.store8_lane $m1 3 (i32.const 65535) {v})")),
+        ("m1_store32_lane_past", format!("(v128.store32_lane $m1 2 (i32.const 65533) {v})")),
+        ("m64_store_last", format!("(v128.store $m64 (i64.const 65520) {v})")),
+        ("m64_store_past", format!("(v128.store $m64 (i64.const 65521) {v})")),
+        ("m64_store_above_4g", format!("(v128.store $m64 (i64.const 0x100000000) {v})")),
+        ("m64_store_offset_above_4g", format!("(v128.store $m64 offset=0x100000000 (i64.const 0) {v})")),
+        ("m64_store_wraps_64", format!("(v128.store $m64 offset=8 (i64.const -8) {v})")),
+        ("m64_store16_lane_last", format!("(v128.store16_lane $m64 5 (i64.const 65534) {v})")),
+        ("m64_store64_lane_past", format!("(v128.store64_lane $m64 1 (i64.const 65529) {v})")),
+        (
+            "m64_store64_lane_offset_above_4g",
+            format!("(v128.store64_lane $m64 offset=0x100000000 0 (i64.const 0) {v})"),
+        ),
+        // Memory 0 beside them keeps its own row.
+        ("m0_store", format!("(v128.store $m0 (i32.const 65520) {v})")),
+    ];
+    let stores: Vec<String> = stores.iter().map(|(n, e)| format!("(func (export \"{n}\") {e})")).collect();
+    agree(&format!(
+        r#"(module
+  FUEL
+  (memory $m0 (export "m0") 1)
+  (memory $m1 (export "m1") 1 2)
+  (memory $m64 (export "m64") i64 1 3)
+  (data (memory $m1) (i32.const 65520) "\01\02\03\04\05\06\07\08\09\0a\0b\0c\0d\0e\0f\10")
+  (data (memory $m64) (i64.const 65520) "\81\82\83\84\85\86\87\88\89\8a\8b\8c\8d\8e\8f\90")
+  (data (memory $m64) (i64.const 0) "\f1\f2\f3\f4\f5\f6\f7\f8\f9\fa\fb\fc\fd\fe\ff\00\a1\a2\a3\a4")
+  {}
+  {}
+)"#,
+        exports.join("\n  "),
+        stores.join("\n  ")
+    ));
 }

@@ -1752,11 +1752,17 @@ fn select_forms() -> Vec<SelectForm> {
     out
 }
 
-/// A SIMD operator's one form (stack operands, result pushed): a `v128` takes two slots, low
-/// half first (RATIONALE.md, "v128 values take two slots").
+/// A SIMD operator's form (stack operands, result pushed; one per operator, and for a load or
+/// store one per memory row): a `v128` takes two slots, low half first (RATIONALE.md, "v128
+/// values take two slots").
 struct SimdForm {
-    name: &'static str,
+    /// The instruction's name: the operator's, plus its memory row's suffix.
+    name: String,
+    /// The Wasm operator's name.
+    op: &'static str,
     text: &'static str,
+    /// For memory access: the index of its row in `MEMORY_ROWS` (0 for every other form).
+    row: usize,
     /// The decoder's signature tokens.
     sig: String,
     fields: Vec<Field>,
@@ -1806,75 +1812,85 @@ fn simd_forms(ops: &[WasmOp]) -> Vec<SimdForm> {
         // A load's natural alignment is its width: `[load v128 align]`, `[load_lane align lanes]`.
         let memory =
             |sig: &[&str]| 1u32 << sig[if sig[0] == "load" { 2 } else { 1 }].parse::<u32>().expect("an alignment");
-        let form = |fields: Vec<Field>, pat, init: &str, pops, pushes, body: String| SimdForm {
-            name: op.name,
+        let form = |row: usize, fields: Vec<Field>, pat, init: String, pops, pushes, body: String| SimdForm {
+            name: format!("{}{}", op.name, MEMORY_ROWS[row].suffix),
+            op: op.name,
             text: op.text,
+            row,
             sig: sig.join(" "),
             fields,
             pat,
-            init: init.to_string(),
+            init,
             pops,
             pushes,
             body,
         };
-        let offset = vec![("offset", "u32")];
-        let lane_offset = vec![("offset", "u32"), ("lane", "u32")];
-        let (memarg, memarg_lane) = (" { memarg }", " { memarg, lane }");
-        let (init_offset, init_lane_offset) =
-            (" { offset: memarg.offset as u32 }", " { offset: memarg.offset as u32, lane: lane as u32 }");
+        // Memory access: one form per memory row, the address read as the scalar rows read it
+        // (`row_access`), the same semantic function on the bytes.
+        let access = matches!(sig[0], "load" | "store" | "load_lane" | "store_lane");
+        if access {
+            let lane = sig[0].ends_with("lane");
+            let pat = if lane { " { memarg, lane }" } else { " { memarg }" };
+            for (row_index, row) in MEMORY_ROWS.iter().enumerate() {
+                let mut fields = row.fields.to_vec();
+                let mut init: Vec<String> = row
+                    .fields
+                    .iter()
+                    .map(|&(n, ty)| match (n, ty) {
+                        ("memory", _) => "memory: memarg.memory".to_string(),
+                        // A 32-bit memory's offsets are below 2^32 (validated).
+                        ("offset", "u32") => "offset: memarg.offset as u32".to_string(),
+                        _ => "offset: memarg.offset".to_string(),
+                    })
+                    .collect();
+                // A byte for the lane: beside a 64-bit offset and a memory index, a `u32` would
+                // make every instruction 24 bytes instead of 16.
+                if lane {
+                    fields.push(("lane", "u8"));
+                    init.push("lane".to_string());
+                }
+                let init = format!(" {{ {} }}", init.join(", "));
+                let (load, store, at) = row_access(row_index);
+                let body = match sig[0] {
+                    "load" => {
+                        let n = memory(sig);
+                        format!("{{ let a = pop!(); let b = {load}({at}, {n}); push_v128!({f}(b)) }}")
+                    }
+                    "store" => format!("{{ let v = pop_v128!(); let a = pop!(); {store}({at}, 16, {f}(v)) }}"),
+                    "load_lane" => {
+                        let n = memory(sig);
+                        format!("{{ let v = pop_v128!(); let a = pop!(); let b = {load}({at}, {n}); push_v128!({f}(v, b, lane.into())) }}")
+                    }
+                    _ => {
+                        let n = memory(sig);
+                        format!("{{ let v = pop_v128!(); let a = pop!(); {store}({at}, {n}, {f}(v, lane.into())) }}")
+                    }
+                };
+                let (pops, pushes) = match sig[0] {
+                    "load" => (1, 2),
+                    "store" => (3, 0),
+                    "load_lane" => (3, 2),
+                    _ => (3, 0),
+                };
+                out.push(form(row_index, fields, pat, init, pops, pushes, body));
+            }
+            continue;
+        }
         out.push(match sig[0] {
             // The constant is two halves pushed by the translator; a shuffle's lanes are a
             // constant `v128` operand (the translator pushes them).
             "->" => continue,
             "shuffle" => form(
+                0,
                 vec![],
                 " { .. }",
-                "",
+                String::new(),
                 6,
                 2,
-                format!("{{ let l = pop_v128!(); let b = pop_v128!(); let a = pop_v128!(); push_v128!({f}(a, b, l)) }}"),
+                format!(
+                    "{{ let l = pop_v128!(); let b = pop_v128!(); let a = pop_v128!(); push_v128!({f}(a, b, l)) }}"
+                ),
             ),
-            "load" => {
-                let n = memory(sig);
-                form(
-                    offset,
-                    memarg,
-                    init_offset,
-                    1,
-                    2,
-                    format!("{{ let a = pop!(); let b = load_bytes!(a, offset, {n}); push_v128!({f}(b)) }}"),
-                )
-            }
-            "store" => form(
-                offset,
-                memarg,
-                init_offset,
-                3,
-                0,
-                format!("{{ let v = pop_v128!(); let a = pop!(); store_bytes!(a, offset, 16, {f}(v)) }}"),
-            ),
-            "load_lane" => {
-                let n = memory(sig);
-                form(
-                    lane_offset,
-                    memarg_lane,
-                    init_lane_offset,
-                    3,
-                    2,
-                    format!("{{ let v = pop_v128!(); let a = pop!(); let b = load_bytes!(a, offset, {n}); push_v128!({f}(v, b, lane)) }}"),
-                )
-            }
-            "store_lane" => {
-                let n = memory(sig);
-                form(
-                    lane_offset,
-                    memarg_lane,
-                    init_lane_offset,
-                    3,
-                    0,
-                    format!("{{ let v = pop_v128!(); let a = pop!(); store_bytes!(a, offset, {n}, {f}(v, lane)) }}"),
-                )
-            }
             _ => {
                 let lane = sig[0] == "lane";
                 let sig = if lane { &sig[3..] } else { &sig[..] };
@@ -1886,12 +1902,16 @@ fn simd_forms(ops: &[WasmOp]) -> Vec<SimdForm> {
                 }
                 let call = format!("{f}({})", args.join(", "));
                 let push = if result == "v128" { format!("push_v128!({call})") } else { format!("push!({call})") };
-                let (fields, pat, init) =
-                    if lane { (vec![("lane", "u32")], " { lane }", " { lane: lane as u32 }") } else { (vec![], " {}", "") };
+                let (fields, pat, init) = if lane {
+                    (vec![("lane", "u32")], " { lane }", " { lane: lane as u32 }")
+                } else {
+                    (vec![], " {}", "")
+                };
                 form(
+                    0,
                     fields,
                     pat,
-                    init,
+                    init.to_string(),
                     params.iter().map(|t| slots(t)).sum(),
                     slots(result),
                     format!("{{ {pops}{push} }}"),
@@ -1900,6 +1920,18 @@ fn simd_forms(ops: &[WasmOp]) -> Vec<SimdForm> {
         });
     }
     out
+}
+
+/// How a SIMD access of memory row `row` reads and writes its bytes: the macros, and their
+/// arguments before the width (address, offset). Memory 0's 32-bit row goes through the cached
+/// memory; the others name their memory, and check the address and offset in 64 bits as the
+/// scalar rows do (an i32 address's low 32 bits).
+fn row_access(row: usize) -> (&'static str, &'static str, &'static str) {
+    match row {
+        0 => ("load_bytes!", "store_bytes!", "a, offset"),
+        r if MEMORY_ROWS[r].addr64 => ("load_bytes_at!", "store_bytes_at!", "memory, a, offset as u64"),
+        _ => ("load_bytes_at!", "store_bytes_at!", "memory, a as u32 as u64, offset as u64"),
+    }
 }
 
 /// The generated file.
@@ -1939,9 +1971,14 @@ pub fn generate() -> String {
         writeln!(o, "    /// {}\n    {}{},", doc(f), f.name, fields_decl(&f.fields)).unwrap();
     }
     for f in &simd {
+        let row = match f.row {
+            0 => "",
+            r if MEMORY_ROWS[r].addr64 => " (memory `memory`, 64-bit address)",
+            _ => " (memory `memory`, 32-bit address)",
+        };
         writeln!(
             o,
-            "    /// `{}`: operands from the stack (a `v128` in two slots); result pushed.\n    {}{},",
+            "    /// `{}`{row}: operands from the stack (a `v128` in two slots); result pushed.\n    {}{},",
             f.text,
             f.name,
             fields_decl(&f.fields)
@@ -2226,11 +2263,25 @@ pub fn generate() -> String {
     for (n, _) in &wides {
         writeln!(o, "            Operator::{n} {{}} => return $t.wide(Wide::{n}),").unwrap();
     }
-    for f in simd.iter().filter(|f| f.pat != " { .. }") {
+    for f in simd.iter().filter(|f| f.pat != " { .. }" && f.row == 0) {
+        let rows: Vec<&SimdForm> = simd.iter().filter(|g| g.op == f.op).collect();
+        let instr = if rows.len() == 1 {
+            format!("Instr::{}{}", f.name, f.init)
+        } else {
+            // The memory row of the access (`memory_row`: an index into the description's rows).
+            let arms: Vec<String> = rows
+                .iter()
+                .map(|g| {
+                    let pat = if g.row + 1 == rows.len() { "_".to_string() } else { g.row.to_string() };
+                    format!("{pat} => Instr::{}{}", g.name, g.init)
+                })
+                .collect();
+            format!("match $t.memory_row(&memarg) {{ {} }}", arms.join(", "))
+        };
         writeln!(
             o,
-            "            Operator::{}{} => {{ $t.simd({}, Instr::{}{}, {}); return 0 }}",
-            f.name, f.pat, f.pops, f.name, f.init, f.pushes
+            "            Operator::{}{} => {{ $t.simd({}, {instr}, {}); return 0 }}",
+            f.op, f.pat, f.pops, f.pushes
         )
         .unwrap();
     }
@@ -2320,9 +2371,14 @@ pub fn generate() -> String {
         .unwrap();
     }
     o.push_str("];\n\n");
-    o.push_str("/// Every SIMD form (one per operator): what the coverage test walks.\n#[cfg_attr(not(feature = \"internals\"), allow(dead_code))]\npub const SIMD_FORMS: &[SimdFormInfo] = &[\n");
+    o.push_str("/// Every SIMD form (one per operator and, for memory access, memory row): what the coverage\n/// test walks.\n#[cfg_attr(not(feature = \"internals\"), allow(dead_code))]\npub const SIMD_FORMS: &[SimdFormInfo] = &[\n");
     for f in &simd {
-        writeln!(o, "    SimdFormInfo {{ name: \"{}\", op: \"{}\", sig: \"{}\" }},", f.name, f.text, f.sig).unwrap();
+        writeln!(
+            o,
+            "    SimdFormInfo {{ name: \"{}\", op: \"{}\", sig: \"{}\", memory_row: \"{}\" }},",
+            f.name, f.text, f.sig, MEMORY_ROWS[f.row].suffix
+        )
+        .unwrap();
     }
     o.push_str("];\n");
     o

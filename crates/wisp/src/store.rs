@@ -209,11 +209,12 @@ pub(crate) struct TagEntity {
     pub type_id: u32,
 }
 
-/// A thrown exception: its store tag and its payload, as slots. Exceptions are referenced by
-/// `exnref` slots (index + 1) and live as long as the store (wisp has no collector), except
-/// one that nothing can reference: never handed out as an `exnref` (`referenced`), caught by
-/// a handler that does not take it, and the newest, which `exec::catch` drops again. So a
-/// loop that throws and catches runs in constant memory.
+/// A thrown exception: its store tag and its payload, as slots (a `v128` in two, low half
+/// first, as on the stack). Exceptions are referenced by `exnref` slots (index + 1) and live
+/// as long as the store (wisp has no collector), except one that nothing can reference: never
+/// handed out as an `exnref` (`referenced`), caught by a handler that does not take it, and
+/// the newest, which `exec::catch` drops again. So a loop that throws and catches runs in
+/// constant memory.
 #[derive(Debug)]
 pub(crate) struct ExnEntity {
     pub tag: u32,

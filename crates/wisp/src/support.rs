@@ -3,38 +3,25 @@
 //! translation. WebAssembly 3.0's proposals are decoded and validated in full (their
 //! `Config` switches exist for that); execution follows proposal by proposal: tail calls, wide
 //! arithmetic, typed function references, multi-memory, memory64, custom page sizes,
-//! fixed-width and relaxed SIMD and exception handling execute (2026-12-05).
+//! fixed-width and relaxed SIMD (on every memory) and exception handling (`v128` payloads
+//! included) execute; gc does not (2026-12-06).
 
 use crate::error::{Error, Result};
 use wisp_decoder::{
-    CompositeType, ConstExpr, ElementItems, Features, HeapType, ImportType, MemArg, Module, Operator, RefType, ValType,
+    CompositeType, ConstExpr, ElementItems, Features, HeapType, ImportType, Module, Operator, RefType, ValType,
 };
 
-/// Whether `f` switches on a proposal wisp does not execute yet (WebAssembly 2.0's features,
-/// extended constant expressions, tail calls, wide arithmetic, typed function references,
-/// multi-memory, memory64, custom page sizes, SIMD and exceptions it executes, on or off).
-/// SIMD's memory accesses execute on memory 0 with 32-bit addresses only: a module with SIMD
-/// and more memories or 64-bit ones is scanned for the others.
-/// Exception payloads are values, not slots, so a tag carrying a `v128` is refused too.
+/// Whether `f` switches on a proposal wisp does not execute yet: of WebAssembly 3.0, only gc
+/// (the rest, and 2.0's features, execute whatever the combination).
 fn beyond_executed(f: Features) -> bool {
-    f.gc || (f.simd && (f.multi_memory || f.memory64 || f.exceptions))
+    f.gc
 }
 
 /// Refuses `m` if it uses a feature wisp does not execute. A module decoded with only the
 /// features wisp executes needs no scan (the default: nothing is read twice).
 pub(crate) fn check(m: &Module<'_>) -> Result<()> {
-    let f = m.features;
-    if !beyond_executed(f) {
+    if !beyond_executed(m.features) {
         return Ok(());
-    }
-    let imported_tags = m.imports.iter().filter_map(|i| match i.ty {
-        ImportType::Tag(t) => Some(t),
-        _ => None,
-    });
-    for t in imported_tags.chain(m.tags.iter().copied()) {
-        if m.types.get(t as usize).is_some_and(|ty| ty.params().contains(&ValType::V128)) {
-            return Err(unsupported("a tag with a v128 payload (simd with exceptions)"));
-        }
     }
     // Function types in recursion groups execute (their identity is the group's, `engine.rs`);
     // declared subtypes need the subtype checks of gc at run time.
@@ -68,11 +55,6 @@ pub(crate) fn check(m: &Module<'_>) -> Result<()> {
             es.iter().try_for_each(const_expr)?;
         }
     }
-    let imported = m.imports.iter().filter_map(|i| match i.ty {
-        ImportType::Memory(t) => Some(t.memory64),
-        _ => None,
-    });
-    let mem0_64 = imported.chain(m.memories.iter().map(|t| t.memory64)).next().unwrap_or(false);
     for body in &m.code {
         let (locals, mut ops) = body.read_locals()?;
         for (_, t) in locals {
@@ -81,7 +63,6 @@ pub(crate) fn check(m: &Module<'_>) -> Result<()> {
         while !ops.eof() {
             let op = ops.read()?;
             operator(&op)?;
-            simd_memory(&op, mem0_64)?;
         }
     }
     Ok(())
@@ -159,48 +140,4 @@ fn operator(op: &Operator<'_>) -> Result<()> {
         },
         _ => Ok(()),
     }
-}
-
-/// Refuses a SIMD memory access to another memory than memory 0 with 32-bit addresses (its
-/// instructions have neither a memory index nor a 64-bit address yet).
-fn simd_memory(op: &Operator<'_>, mem0_64: bool) -> Result<()> {
-    if !matches!(op.proposal(), "simd" | "relaxed_simd") {
-        return Ok(());
-    }
-    match memarg_of(op) {
-        Some(m) if m.memory != 0 || mem0_64 => Err(Error::Unsupported(format!(
-            "operator {} on memory {}{} (simd with multi-memory or memory64)",
-            op.name(),
-            m.memory,
-            if m.memory == 0 { " with 64-bit addresses" } else { "" }
-        ))),
-        _ => Ok(()),
-    }
-}
-
-/// The memory immediate of a load or store.
-fn memarg_of<'o>(op: &'o Operator<'_>) -> Option<&'o MemArg> {
-    macro_rules! memargs {
-        ($( $proposal:ident $code:literal $name:ident { $($field:ident : $ty:ty = $read:ident),* } [$($sig:tt)*] $text:literal )*) => {
-            match op {
-                $( Operator::$name { .. } => memargs!(@one op $name [$($sig)*] $($field)*), )*
-            }
-        };
-        (@one $op:ident $name:ident [load $t:ident $a:literal] $m:ident) => {
-            match $op { Operator::$name { $m } => Some($m), _ => None }
-        };
-        (@one $op:ident $name:ident [store $t:ident $a:literal] $m:ident) => {
-            match $op { Operator::$name { $m } => Some($m), _ => None }
-        };
-        (@one $op:ident $name:ident [load_lane $a:literal $n:literal] $m:ident $l:ident) => {
-            match $op { Operator::$name { $m, .. } => Some($m), _ => None }
-        };
-        (@one $op:ident $name:ident [store_lane $a:literal $n:literal] $m:ident $l:ident) => {
-            match $op { Operator::$name { $m, .. } => Some($m), _ => None }
-        };
-        (@one $op:ident $name:ident [$($sig:tt)*] $($f:ident)*) => {
-            None
-        };
-    }
-    wisp_decoder::for_each_operator!(memargs)
 }

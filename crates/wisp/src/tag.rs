@@ -81,7 +81,8 @@ impl ExnRef {
 fn payload_of(inner: &StoreInner, exn: u32) -> Vec<Val> {
     let e = &inner.exns[exn as usize];
     let ty = &inner.tags[e.tag as usize].ty;
-    e.payload.iter().zip(ty.params()).map(|(&v, &t)| Val::from_slot(v, t, inner)).collect()
+    let mut at = 0;
+    ty.params().iter().map(|&t| Val::take(&e.payload, &mut at, t, inner)).collect()
 }
 
 /// An exception that no Wasm handler caught ([`Error::Exception`]): the exception, its tag and
@@ -130,7 +131,11 @@ impl Exception {
         if payload.len() != ty.params().len() || payload.iter().zip(ty.params()).any(|(v, &t)| v.ty() != t) {
             return Err(Error::Signature(format!("an exception of tag type {ty} given {payload:?}")));
         }
-        let slots = payload.iter().map(|v| v.to_slot(inner)).collect::<Result<Box<[u64]>>>()?;
+        let mut slots = vec![0; crate::translate::slots_of(ty.params()) as usize].into_boxed_slice();
+        let mut at = 0;
+        for v in payload {
+            v.put(inner, &mut slots, &mut at)?;
+        }
         let exn = inner.new_exn(t, slots);
         Ok(Exception::of(inner, exn))
     }

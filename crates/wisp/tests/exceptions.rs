@@ -271,3 +271,103 @@ fn traps_and_exhaustion_are_not_caught_and_fuel_and_interruption_stop_throwing_l
         assert_eq!(spin.call(&mut store, 3).unwrap(), 7, "{d:?}");
     }
 }
+
+/// A `v128` in a payload travels as two slots among the others: thrown and caught (`catch`,
+/// `catch_ref` and the exception thrown again, `catch_all` at the right height), across a host
+/// function that passes it on or makes one with `Exception::new`, and out to the host.
+#[test]
+fn v128_payloads_travel_through_handlers_host_frames_and_the_host() {
+    const V: u128 = 0x0011_2233_4455_6677_8899_aabb_ccdd_eeff;
+    let payload = [Val::I32(-7), Val::V128(V), Val::I64(1 << 40)];
+    for (d, engine) in engines(|c| {
+        c.wasm_simd(true);
+    }) {
+        let mut store = Store::new(&engine, ());
+        let ty = FuncType::new([ValType::I32, ValType::V128, ValType::I64], []);
+        let tag = Tag::new(&mut store, ty).unwrap();
+        let mut linker = Linker::new(&engine);
+        linker.define("host", "v", tag).unwrap();
+        let lib = Module::new(
+            &engine,
+            wat(r#"(module
+              (tag $v (import "host" "v") (param i32 v128 i64))
+              (func (export "throw") (param i32 v128 i64) (throw $v (local.get 0) (local.get 1) (local.get 2))))"#),
+        )
+        .unwrap();
+        let lib = linker.instantiate(&mut store, &lib).unwrap();
+        linker.instance(&store, "lib", lib).unwrap();
+        let lib_throw = lib.get_func(&store, "throw").unwrap();
+        linker
+            .func_wrap("host", "relay", move |mut caller: wisp::Caller<'_, ()>, x: i32| -> wisp::Result<()> {
+                let args = [Val::I32(x), Val::V128(V ^ x as u128), Val::I64(x as i64 * 3)];
+                lib_throw.call(&mut caller, &args, &mut [])
+            })
+            .unwrap();
+        linker
+            .func_wrap("host", "make", move |mut caller: wisp::Caller<'_, ()>, x: i32| -> wisp::Result<()> {
+                let args = [Val::I32(x), Val::V128((V << 8) | x as u128), Val::I64(-1)];
+                Err(Exception::new(&mut caller, tag, &args)?.into())
+            })
+            .unwrap();
+        let app = Module::new(
+            &engine,
+            wat(r#"(module
+              (tag $v (import "host" "v") (param i32 v128 i64))
+              (func $throw (import "lib" "throw") (param i32 v128 i64))
+              (func $relay (import "host" "relay") (param i32))
+              (func $make (import "host" "make") (param i32))
+              (func (export "catch") (param i32 v128 i64) (result i32 v128 i64)
+                (block $h (result i32 v128 i64)
+                  (try_table (catch $v $h) (call $throw (local.get 0) (local.get 1) (local.get 2)))
+                  (unreachable)))
+              ;; Caught with its exnref, the payload dropped, thrown again and caught outside.
+              (func (export "rethrow") (param i32 v128 i64) (result i32 v128 i64) (local $x exnref)
+                (block $outer (result i32 v128 i64)
+                  (block $inner (result i32 v128 i64 exnref)
+                    (try_table (catch_ref $v $inner) (call $throw (local.get 0) (local.get 1) (local.get 2)))
+                    (unreachable))
+                  (local.set $x) (drop) (drop) (drop)
+                  (try_table (catch $v $outer) (throw_ref (local.get $x)))
+                  (unreachable)))
+              ;; The v128 and i32 below the handler's label survive it.
+              (func (export "catch_all") (param i32 v128 i64) (result v128 i32)
+                (v128.const i64x2 5 6) (i32.const 9)
+                (block $h (try_table (catch_all $h) (call $throw (local.get 0) (local.get 1) (local.get 2))))
+                (i32.add (i32.const 1)))
+              (func (export "relayed") (param i32) (result i32 v128 i64)
+                (block $h (result i32 v128 i64)
+                  (try_table (catch $v $h) (call $relay (local.get 0)))
+                  (unreachable)))
+              (func (export "made") (param i32) (result i32 v128 i64)
+                (block $h (result i32 v128 i64)
+                  (try_table (catch $v $h) (call $make (local.get 0)))
+                  (unreachable)))
+              (func (export "uncaught") (param i32) (call $make (local.get 0))))"#),
+        )
+        .unwrap();
+        let app = linker.instantiate(&mut store, &app).unwrap();
+        let mut out = [Val::I32(0), Val::I32(0), Val::I32(0)];
+        for name in ["catch", "rethrow"] {
+            let f = app.get_func(&store, name).unwrap();
+            f.call(&mut store, &payload, &mut out).unwrap();
+            assert_eq!(out, payload, "{d:?} {name}");
+        }
+        let f = app.get_func(&store, "catch_all").unwrap();
+        f.call(&mut store, &payload, &mut out[..2]).unwrap();
+        assert_eq!(out[..2], [Val::V128(6 << 64 | 5), Val::I32(10)], "{d:?}");
+        let f = app.get_func(&store, "relayed").unwrap();
+        f.call(&mut store, &[Val::I32(4)], &mut out).unwrap();
+        assert_eq!(out, [Val::I32(4), Val::V128(V ^ 4), Val::I64(12)], "{d:?}");
+        let f = app.get_func(&store, "made").unwrap();
+        f.call(&mut store, &[Val::I32(5)], &mut out).unwrap();
+        assert_eq!(out, [Val::I32(5), Val::V128((V << 8) | 5), Val::I64(-1)], "{d:?}");
+        // Out to the host: from Wasm's throw, and from the host function's exception.
+        let err = lib.get_func(&store, "throw").unwrap().call(&mut store, &payload, &mut []).unwrap_err();
+        let Error::Exception(x) = err else { panic!("{d:?}: {err:?}") };
+        assert_eq!((x.tag(), x.payload()), (tag, &payload[..]), "{d:?}");
+        assert_eq!(x.exn().payload(&store).unwrap(), payload, "{d:?}");
+        let err = app.get_func(&store, "uncaught").unwrap().call(&mut store, &[Val::I32(6)], &mut []).unwrap_err();
+        let Error::Exception(x) = err else { panic!("{d:?}: {err:?}") };
+        assert_eq!(x.payload(), [Val::I32(6), Val::V128((V << 8) | 6), Val::I64(-1)], "{d:?}");
+    }
+}

@@ -918,38 +918,66 @@ fn simd_values(ty: &str) -> Vec<Val> {
 
 /// A module whose function 0 runs SIMD form `f` (`wisp::isa::SimdFormInfo`) on its parameters,
 /// with its parameter and result types. Memory forms take an address and (but loads) a
-/// `v128`, and return the `v128` at the address after the access.
+/// `v128`, and return the `v128` at the address after the access. A form of another memory
+/// row than memory 0's 32-bit one accesses memory 1 (32- or 64-bit, its address type the
+/// memory's), and function 1 (`plain`) does the same on memory 0 with the address wrapped to
+/// 32 bits: the reference its results are compared with.
 fn simd_module(f: &wisp::isa::SimdFormInfo) -> (String, Vec<&'static str>, &'static str) {
     let sig: Vec<&'static str> = f.sig.split(' ').collect();
     let op = f.op;
-    let after = "local.get 0 v128.load offset=3";
-    let (params, result, body): (Vec<&'static str>, &'static str, String) = match sig[0] {
-        "load" => (vec!["i32"], "v128", format!("local.get 0 {op} offset=3")),
-        "store" => (vec!["i32", "v128"], "v128", format!("local.get 0 local.get 1 {op} offset=3 {after}")),
-        "load_lane" => (vec!["i32", "v128"], "v128", format!("local.get 0 local.get 1 {op} offset=3 1")),
-        "store_lane" => (vec!["i32", "v128"], "v128", format!("local.get 0 local.get 1 {op} offset=3 1 {after}")),
-        "shuffle" => (
-            vec!["v128", "v128"],
-            "v128",
-            format!("local.get 0 local.get 1 {op} 0 17 2 19 4 21 6 23 31 30 29 28 3 3 16 0"),
-        ),
-        _ => {
-            let lane = sig[0] == "lane";
-            let sig = if lane { &sig[3..] } else { &sig[..] };
-            let arrow = sig.iter().position(|s| *s == "->").expect("a signature");
-            let gets: String = (0..arrow).map(|i| format!("local.get {i} ")).collect();
-            (sig[..arrow].to_vec(), sig[arrow + 1], format!("{gets}{op}{}", if lane { " 1" } else { "" }))
+    let (addr, mem) = match f.memory_row {
+        "" => ("i32", ""),
+        "Mem" => ("i32", " 1"),
+        _ => ("i64", " 1"),
+    };
+    let access = |mem: &str| -> (Vec<&'static str>, &'static str, String) {
+        let after = format!("local.get 0 v128.load{mem} offset=3");
+        match sig[0] {
+            "load" => (vec![addr], "v128", format!("local.get 0 {op}{mem} offset=3")),
+            "store" => (vec![addr, "v128"], "v128", format!("local.get 0 local.get 1 {op}{mem} offset=3 {after}")),
+            "load_lane" => (vec![addr, "v128"], "v128", format!("local.get 0 local.get 1 {op}{mem} offset=3 1")),
+            "store_lane" => {
+                (vec![addr, "v128"], "v128", format!("local.get 0 local.get 1 {op}{mem} offset=3 1 {after}"))
+            }
+            "shuffle" => (
+                vec!["v128", "v128"],
+                "v128",
+                format!("local.get 0 local.get 1 {op} 0 17 2 19 4 21 6 23 31 30 29 28 3 3 16 0"),
+            ),
+            _ => {
+                let lane = sig[0] == "lane";
+                let sig = if lane { &sig[3..] } else { &sig[..] };
+                let arrow = sig.iter().position(|s| *s == "->").expect("a signature");
+                let gets: String = (0..arrow).map(|i| format!("local.get {i} ")).collect();
+                (sig[..arrow].to_vec(), sig[arrow + 1], format!("{gets}{op}{}", if lane { " 1" } else { "" }))
+            }
         }
     };
+    let (params, result, body) = access(mem);
     let decl: String = params.iter().map(|p| format!("(param {p}) ")).collect();
-    let wat = format!("(module (memory (export \"memory\") 1) (func (export \"f\") {decl}(result {result}) {body}))");
+    let f0 = format!("(func (export \"f\") {decl}(result {result}) {body})");
+    let wat = match f.memory_row {
+        "" => format!("(module (memory (export \"memory\") 1) {f0})"),
+        row => {
+            let width = if row == "Mem64" { "i64 " } else { "" };
+            // The reference: memory 0, its address the low 32 bits of the same one.
+            let (_, _, plain) = access("");
+            let plain = if row == "Mem64" { plain.replace("local.get 0", "local.get 0 i32.wrap_i64") } else { plain };
+            format!(
+                "(module (memory (export \"memory\") 1) (memory (export \"memory1\") {width}1) {f0} \
+                 (func (export \"plain\") {decl}(result {result}) {plain}))"
+            )
+        }
+    };
     (wat, params, result)
 }
 
-/// Every SIMD form (one per operator, all operands from the stack) is reached from Wasm
-/// (checked by disassembly) and gives the same results and traps on both backends, plain and
-/// with fuel and interruption, over edge values and addresses at both ends of memory. What the
-/// results must be is the spec suites' business (`spec-tests`'s
+/// Every SIMD form (one per operator, all operands from the stack; memory access on each
+/// memory row) is reached from Wasm (checked by disassembly) and gives the same results and
+/// traps on both backends, plain and with fuel and interruption, over edge values and
+/// addresses at both ends of memory; a form of another memory row than memory 0's 32-bit one
+/// gives what memory 0's form gives on the same bytes, and traps for every address of 4 GiB
+/// or more. What the results must be is the spec suites' business (`spec-tests`'s
 /// `simd_on_every_backend_and_variant` runs them all on the same four engines).
 #[test]
 fn every_simd_form_is_reached_and_agrees_on_every_backend() {
@@ -959,6 +987,7 @@ fn every_simd_form_is_reached_and_agrees_on_every_backend() {
         .map(|(d, instrumented)| {
             let mut config = Config::new();
             config.dispatch(d).wasm_simd(true).wasm_relaxed_simd(true);
+            config.wasm_multi_memory(true).wasm_memory64(true);
             config.consume_fuel(instrumented).interruptible(instrumented);
             (Engine::new(&config), instrumented)
         })
@@ -970,12 +999,17 @@ fn every_simd_form_is_reached_and_agrees_on_every_backend() {
         let (text, params, _) = simd_module(f);
         let bytes = wat(&text).unwrap_or_else(|e| panic!("{}: {e}\n{text}", f.name));
         let mut rows: Vec<Vec<Val>> = vec![vec![]];
-        for p in &params {
-            let values = if *p == "i32" && f.sig.contains("load") || f.sig.starts_with("store") && *p == "i32" {
-                // Addresses: in bounds at both ends, and one whose access ends past memory.
-                [0, 1, 65536 - 19, 65536 - 4].map(Val::I32).to_vec()
-            } else {
-                simd_values(p)
+        for (i, p) in params.iter().enumerate() {
+            // Addresses: in bounds at both ends, one whose access ends past memory, and for a
+            // 64-bit memory, some that are not below 4 GiB.
+            let values = match *p {
+                "i32" if i == 0 && f.sig.contains("load") || f.sig.starts_with("store") => {
+                    [0, 1, 65536 - 19, 65536 - 4].map(Val::I32).to_vec()
+                }
+                "i64" if i == 0 && f.memory_row == "Mem64" => {
+                    [0, 1, 65536 - 19, 65536 - 4, 1 << 32, (1 << 32) + 1, -1].map(Val::I64).to_vec()
+                }
+                _ => simd_values(p),
             };
             rows = rows.iter().flat_map(|r| values.iter().map(move |v| [&r[..], &[*v]].concat())).collect();
         }
@@ -992,19 +1026,33 @@ fn every_simd_form_is_reached_and_agrees_on_every_backend() {
             }
             let instance = Linker::new(engine).instantiate(&mut store, &module).expect("instantiates");
             let func = instance.get_func(&store, "f").expect("exported");
-            let memory = instance.get_memory(&store, "memory");
+            let plain = instance.get_func(&store, "plain");
+            let memories: Vec<Memory> =
+                ["memory", "memory1"].iter().filter_map(|m| instance.get_memory(&store, m)).collect();
             let mut seen = Vec::new();
             for row in &rows {
-                if let Some(m) = memory {
-                    m.data_mut(&mut store).expect("own memory").copy_from_slice(&pattern);
+                let mut run = |func: Func, store: &mut Store<()>| {
+                    for m in &memories {
+                        m.data_mut(&mut *store).expect("own memory").copy_from_slice(&pattern);
+                    }
+                    let mut out = [Val::I32(0)];
+                    let res = func.call(&mut *store, row, &mut out);
+                    calls += 1;
+                    match res {
+                        Ok(()) => format!("{:?}", out[0]),
+                        Err(e) => format!("{:?}", e.as_trap().map(|t| t.code())),
+                    }
+                };
+                let got = run(func, &mut store);
+                if let Some(plain) = plain {
+                    let high = matches!(row.first(), Some(Val::I64(a)) if *a as u64 >= 1 << 32);
+                    let want =
+                        if high { format!("{:?}", Some(TrapCode::MemoryOutOfBounds)) } else { run(plain, &mut store) };
+                    if got != want {
+                        failures.push(format!("{} on {row:?}: {got}, memory 0's form gives {want}", f.name));
+                    }
                 }
-                let mut out = [Val::I32(0)];
-                let res = func.call(&mut store, row, &mut out);
-                calls += 1;
-                seen.push(match res {
-                    Ok(()) => format!("{:?}", out[0]),
-                    Err(e) => format!("{:?}", e.as_trap().map(|t| t.code())),
-                });
+                seen.push(got);
             }
             outcomes.push(seen);
         }

@@ -44,7 +44,8 @@ macro_rules! for_each_handler {
             Unreachable => trap!(TrapCode::Unreachable),
             Throw { tag } => {
                 let t = inst!().tags[tag as usize];
-                let n = store!().tags[t as usize].ty.params().len();
+                // The payload as slots (a `v128` takes two), as the label that catches it holds it.
+                let n = crate::translate::slots_of(store!().tags[t as usize].ty.params()) as usize;
                 let mut payload = vec![0u64; n].into_boxed_slice();
                 for v in payload.iter_mut().rev() {
                     *v = pop!();
@@ -520,17 +521,40 @@ macro_rules! pop_index {
     }};
 }
 
-/// A load of `$n` bytes from `$addr + $offset` in the running instance's memory `$memory`
-/// (the rows other than memory 0's 32-bit one: both 64-bit), bounds-checked without overflow.
-macro_rules! load_at {
-    ($memory:expr, $addr:expr, $offset:expr, $n:literal, $conv:expr) => {{
+/// The `$n` bytes at `$addr + $offset` in the running instance's memory `$memory` (the rows
+/// other than memory 0's 32-bit one: both 64-bit), bounds-checked without overflow.
+macro_rules! load_bytes_at {
+    ($memory:expr, $addr:expr, $offset:expr, $n:literal) => {{
         let (base, len) = mem_at!(store_memory!($memory));
         match ea64($addr, $offset, $n, len) {
             Some(a) => {
                 // SAFETY: `ea64` checked that `$n` bytes at `a` lie inside the memory, and a
                 // byte array's alignment is 1.
-                let bytes = unsafe { std::ptr::read(base.add(a) as *const [u8; $n]) };
-                Slot::to_slot($conv(bytes))
+                unsafe { std::ptr::read(base.add(a) as *const [u8; $n]) }
+            }
+            None => trap!(TrapCode::MemoryOutOfBounds),
+        }
+    }};
+}
+
+/// The slot value of a load of `$n` bytes from `$addr + $offset` in memory `$memory`.
+macro_rules! load_at {
+    ($memory:expr, $addr:expr, $offset:expr, $n:literal, $conv:expr) => {{
+        let bytes: [u8; $n] = load_bytes_at!($memory, $addr, $offset, $n);
+        Slot::to_slot($conv(bytes))
+    }};
+}
+
+/// A store of bytes `$b` (`$n` of them) at `$addr + $offset` in memory `$memory`.
+macro_rules! store_bytes_at {
+    ($memory:expr, $addr:expr, $offset:expr, $n:literal, $b:expr) => {{
+        let b: [u8; $n] = $b;
+        let (base, len) = mem_at!(store_memory!($memory));
+        match ea64($addr, $offset, $n, len) {
+            Some(a) => {
+                // SAFETY: `ea64` checked that `$n` bytes at `a` lie inside the memory, and a
+                // byte array's alignment is 1.
+                unsafe { std::ptr::write(base.add(a) as *mut [u8; $n], b) };
             }
             None => trap!(TrapCode::MemoryOutOfBounds),
         }
@@ -541,16 +565,7 @@ macro_rules! load_at {
 macro_rules! store_at {
     ($memory:expr, $addr:expr, $offset:expr, $n:literal, $bytes:expr, $v:expr) => {{
         let v: u64 = $v;
-        let (base, len) = mem_at!(store_memory!($memory));
-        match ea64($addr, $offset, $n, len) {
-            Some(a) => {
-                let b: [u8; $n] = $bytes(v);
-                // SAFETY: `ea64` checked that `$n` bytes at `a` lie inside the memory, and a
-                // byte array's alignment is 1.
-                unsafe { std::ptr::write(base.add(a) as *mut [u8; $n], b) };
-            }
-            None => trap!(TrapCode::MemoryOutOfBounds),
-        }
+        store_bytes_at!($memory, $addr, $offset, $n, $bytes(v))
     }};
 }
 

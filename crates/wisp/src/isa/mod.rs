@@ -116,6 +116,9 @@ pub struct SimdFormInfo {
     /// The decoder's signature: `v128 v128 -> v128`, `lane 4 : v128 -> i32`, `load v128 3`,
     /// `store v128 4`, `load_lane 0 16`, `store_lane 0 16` or `shuffle`.
     pub sig: &'static str,
+    /// For memory access, the row (`FormInfo::memory_row`): empty for memory 0 with 32-bit
+    /// addresses (and every other form), `Mem` (any memory, 32-bit) or `Mem64` (64-bit).
+    pub memory_row: &'static str,
 }
 
 /// A generated form, as the coverage test sees it.

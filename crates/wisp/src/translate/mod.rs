@@ -828,8 +828,8 @@ impl<'m> Translator<'m> {
                 return 0;
             }
             Operator::Throw { tag_index } => {
-                let params = m.types[m.tag_types[tag_index as usize] as usize].params().len();
-                self.take_operands(params);
+                let params = slots_of(m.types[m.tag_types[tag_index as usize] as usize].params());
+                self.take_operands(params as usize);
                 self.emit(Instr::Throw { tag: tag_index });
                 self.go_dead();
             }
@@ -1516,6 +1516,18 @@ impl<'m> Translator<'m> {
     /// addresses), whose forms and idioms take a 32-bit offset.
     pub(crate) fn first_row(&self, memarg: &MemArg) -> bool {
         memarg.memory == 0 && self.mem0_32
+    }
+
+    /// The memory row (the index among the description's rows) of an access with `memarg`:
+    /// the first, else a 32-bit memory's (1) or a 64-bit one's (2).
+    pub(crate) fn memory_row(&self, memarg: &MemArg) -> usize {
+        if self.first_row(memarg) {
+            0
+        } else if self.module.memory_types[memarg.memory as usize].memory64 {
+            2
+        } else {
+            1
+        }
     }
 
     /// A `call_indirect` through a 64-bit table: its index, on top, saturated to 32 bits.
