@@ -133,6 +133,13 @@ impl std::fmt::Display for ExternType {
     }
 }
 
+/// What a module's `name` section says, as far as wisp uses it.
+#[derive(Debug, Default)]
+pub(crate) struct ModuleNames {
+    pub module: Option<String>,
+    pub functions: HashMap<u32, String>,
+}
+
 #[derive(Debug)]
 pub(crate) struct ModuleInner {
     pub engine: Engine,
@@ -176,8 +183,11 @@ pub(crate) struct ModuleInner {
     /// Each defined memory as its active data segments leave it, made on first instantiation
     /// where it pays (`instance::data_image`).
     pub data_images: OnceLock<Box<[Option<crate::linear::MemoryImage>]>>,
-    pub func_names: HashMap<u32, String>,
-    pub name: Option<String>,
+    /// Where the `name` section's payload lies in `bytes` (start, length), read only when a
+    /// name is asked for: a Go module names some 2,400 functions, a string each, and only a
+    /// backtrace or `Module::name` needs them.
+    pub name_section: Option<(usize, usize)>,
+    pub names: OnceLock<ModuleNames>,
     /// What validation learned, kept in debug builds so translation can check its operand
     /// heights against the validator's, operator by operator.
     #[cfg(debug_assertions)]
@@ -198,6 +208,19 @@ impl ModuleInner {
             HeapType::Concrete(x) => RefType::new(r.nullable(), HeapType::Concrete(self.type_ids[x as usize])),
             _ => r,
         }
+    }
+
+    /// The module's names, read from its `name` section on first use. A malformed name section
+    /// gives no names, as the spec says custom sections must not make a module fail.
+    pub fn names(&self) -> &ModuleNames {
+        self.names.get_or_init(|| {
+            let Some((start, len)) = self.name_section else { return ModuleNames::default() };
+            let names = wisp_decoder::Names::parse(&self.bytes[start..start + len], start).unwrap_or_default();
+            ModuleNames {
+                module: names.module.map(str::to_string),
+                functions: names.functions.iter().map(|(&k, &v)| (k, v.to_string())).collect(),
+            }
+        })
     }
 
     pub fn func_type(&self, func_index: u32) -> &FuncType {
@@ -296,10 +319,18 @@ pub struct Module {
     pub(crate) inner: Arc<ModuleInner>,
 }
 
+/// A constant expression as instances evaluate it. The lone `i32.const` (a Go module's 42,000
+/// data segment offsets) is taken inline, without the call and the `Result` of the general case.
+#[inline(always)]
 fn const_expr(expr: &wisp_decoder::ConstExpr<'_>) -> Result<ConstExpr> {
-    if let Some(value) = expr.as_i32_const() {
-        return Ok(ConstExpr::One(ConstOp::Value(value as u32 as u64)));
+    match expr.as_i32_const() {
+        Some(value) => Ok(ConstExpr::One(ConstOp::Value(value as u32 as u64))),
+        None => const_expr_ops(expr),
     }
+}
+
+#[inline(never)]
+fn const_expr_ops(expr: &wisp_decoder::ConstExpr<'_>) -> Result<ConstExpr> {
     let mut ops = expr.operators();
     let mut out = Vec::new();
     loop {
@@ -441,9 +472,7 @@ impl Module {
             data.push(DataSeg { mode, start: d.bytes.as_ptr() as usize - base, len: d.bytes.len() });
         }
         let bodies: Vec<(usize, usize)> = m.code.iter().map(|b| (b.offset, b.data.len())).collect();
-        let names = m.names();
-        let func_names = names.functions.iter().map(|(&k, &v)| (k, v.to_string())).collect();
-        let name = names.module.map(str::to_string);
+        let name_section = m.custom("name").map(|c| (c.data.as_ptr() as usize - base, c.data.len()));
         let compiled = (0..bodies.len()).map(|_| OnceLock::new()).collect();
         let start = m.start;
         let num_imported_tags = m.num_imported_tags;
@@ -478,8 +507,8 @@ impl Module {
             bodies,
             compiled,
             data_images: OnceLock::new(),
-            func_names,
-            name,
+            name_section,
+            names: OnceLock::new(),
             #[cfg(debug_assertions)]
             info: info_copy,
         };
@@ -504,7 +533,7 @@ impl Module {
 
     /// The module's name from its name section.
     pub fn name(&self) -> Option<&str> {
-        self.inner.name.as_deref()
+        self.inner.names().module.as_deref()
     }
 
     /// The imports, in the order the module declares them.
