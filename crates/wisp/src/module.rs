@@ -259,8 +259,9 @@ impl ModuleInner {
 
     /// Validates and translates every body (eager compilation), in one pass over each;
     /// errors are those validation alone gives, for the first invalid body.
-    fn translate_all_validating(&self, info: &wisp_validator::ModuleInfo) -> Result<()> {
+    fn translate_all_validating(&self, info: &wisp_validator::ModuleInfo) -> Result<wisp_validator::BodyUses> {
         let mut allocs = wisp_validator::FuncValidatorAllocations::default();
+        let mut uses = wisp_validator::BodyUses::default();
         let n = self.bodies.len();
         for def_index in 0..n {
             let func_index = self.num_imported_funcs + def_index as u32;
@@ -275,11 +276,12 @@ impl ModuleInner {
                     return Err(wisp_validator::body_error(e, def_index + 1 == n).into())
                 }
             };
+            uses = uses.and(validator.uses());
             allocs = validator.into_allocations();
             // The module is not shared yet: every cell is empty.
             let _ = self.compiled[def_index].set(compiled);
         }
-        Ok(())
+        Ok(uses)
     }
 
     #[cold]
@@ -416,9 +418,14 @@ impl Module {
         // The validator knows every index space; the module keeps them. Eager compilation
         // validates each body while translating it.
         let eager = engine.config().compilation == CompilationMode::Eager;
-        let info = if eager { wisp_validator::validate_module(&m)? } else { wisp_validator::validate(&m)? };
+        let (info, uses) = if eager {
+            (wisp_validator::validate_module(&m)?, None)
+        } else {
+            let (info, uses) = wisp_validator::validate_noting(&m)?;
+            (info, Some(uses))
+        };
         // Valid, but maybe using a proposal the translator does not execute yet.
-        crate::support::check(&m)?;
+        crate::support::check(&m, uses)?;
         let for_bodies = eager.then(|| info.clone());
         #[cfg(debug_assertions)]
         let info_copy = info.clone();
@@ -513,7 +520,8 @@ impl Module {
             info: info_copy,
         };
         if let Some(info) = for_bodies {
-            inner.translate_all_validating(&info)?;
+            let uses = inner.translate_all_validating(&info)?;
+            crate::support::check_bodies(uses)?;
         }
         Ok(Module { inner: Arc::new(inner) })
     }

@@ -7,26 +7,51 @@
 
 use crate::error::{Error, Result};
 use wisp_decoder::{
-    CompositeType, ConstExpr, ElementItems, Features, HeapType, ImportType, MemArg, Module, Operator, RefType, ValType,
+    CompositeType, ConstExpr, ElementItems, HeapType, ImportType, MemArg, Module, Operator, RefType, ValType,
 };
+use wisp_validator::BodyUses;
 
-/// Whether `f` switches on a proposal wisp does not execute yet (WebAssembly 2.0's features,
-/// extended constant expressions, tail calls, wide arithmetic, typed function references,
-/// multi-memory, memory64, custom page sizes, SIMD and exceptions it executes, on or off).
-/// SIMD's memory accesses execute on memory 0 with 32-bit addresses only: a module with SIMD
-/// and more memories or 64-bit ones is scanned for the others.
-/// Exception payloads are values, not slots, so a tag carrying a `v128` is refused too.
-fn beyond_executed(f: Features) -> bool {
-    f.gc || (f.simd && (f.multi_memory || f.memory64 || f.exceptions))
+/// Refuses `m` if it uses a feature wisp does not execute: gc's types (WebAssembly 2.0's
+/// features, extended constant expressions, tail calls, wide arithmetic, typed function
+/// references, multi-memory, memory64, custom page sizes, SIMD and exceptions execute). What
+/// the bodies name is `bodies`, noted by their validation (`None` when they are validated
+/// later: eager compilation gives it to `check_bodies`), so no body is read a second time for
+/// it. SIMD's memory accesses execute on memory 0 with 32-bit addresses only: only a module
+/// with SIMD and more memories or a 64-bit one is scanned for the others. Exception payloads
+/// are values, not slots, so a tag carrying a `v128` is refused too.
+pub(crate) fn check(m: &Module<'_>, bodies: Option<BodyUses>) -> Result<()> {
+    let f = m.features;
+    if f.simd && f.exceptions {
+        tags(m)?;
+    }
+    if f.gc {
+        declarations(m)?;
+    }
+    if let Some(uses) = bodies {
+        check_bodies(uses)?;
+    }
+    let imported = m.imports.iter().filter_map(|i| match i.ty {
+        ImportType::Memory(t) => Some(t.memory64),
+        _ => None,
+    });
+    let mut memories = imported.chain(m.memories.iter().map(|t| t.memory64));
+    let mem0_64 = memories.next().unwrap_or(false);
+    if f.simd && (mem0_64 || memories.next().is_some()) {
+        scan(m, mem0_64)?;
+    }
+    Ok(())
 }
 
-/// Refuses `m` if it uses a feature wisp does not execute. A module decoded with only the
-/// features wisp executes needs no scan (the default: nothing is read twice).
-pub(crate) fn check(m: &Module<'_>) -> Result<()> {
-    let f = m.features;
-    if !beyond_executed(f) {
-        return Ok(());
+/// Refuses what bodies name that wisp does not execute (see [`BodyUses`]).
+pub(crate) fn check_bodies(uses: BodyUses) -> Result<()> {
+    match uses.gc_ref {
+        Some(r) => ref_type(r),
+        None => Ok(()),
     }
+}
+
+/// Refuses a tag whose payload holds a `v128`.
+fn tags(m: &Module<'_>) -> Result<()> {
     let imported_tags = m.imports.iter().filter_map(|i| match i.ty {
         ImportType::Tag(t) => Some(t),
         _ => None,
@@ -36,6 +61,12 @@ pub(crate) fn check(m: &Module<'_>) -> Result<()> {
             return Err(unsupported("a tag with a v128 payload (simd with exceptions)"));
         }
     }
+    Ok(())
+}
+
+/// Refuses gc's types where the module declares them (types, imports, tables, globals,
+/// segments).
+fn declarations(m: &Module<'_>) -> Result<()> {
     // Function types in recursion groups execute (their identity is the group's, `engine.rs`);
     // declared subtypes need the subtype checks of gc at run time.
     for s in &m.sub_types {
@@ -68,11 +99,12 @@ pub(crate) fn check(m: &Module<'_>) -> Result<()> {
             es.iter().try_for_each(const_expr)?;
         }
     }
-    let imported = m.imports.iter().filter_map(|i| match i.ty {
-        ImportType::Memory(t) => Some(t.memory64),
-        _ => None,
-    });
-    let mem0_64 = imported.chain(m.memories.iter().map(|t| t.memory64)).next().unwrap_or(false);
+    Ok(())
+}
+
+/// Reads every body for what wisp does not execute, SIMD accesses to other memories than a
+/// 32-bit memory 0 among them.
+fn scan(m: &Module<'_>, mem0_64: bool) -> Result<()> {
     for body in &m.code {
         let (locals, mut ops) = body.read_locals()?;
         for (_, t) in locals {

@@ -256,7 +256,7 @@ fn another_stores_handles_are_refused_everywhere() {
 /// default), the same bytes are malformed or invalid.
 #[test]
 fn validated_but_unexecuted_proposals_are_refused_by_name() {
-    let cases: [(&str, fn(&mut wisp::Config) -> &mut wisp::Config, &str); 3] = [
+    let cases: [(&str, fn(&mut wisp::Config) -> &mut wisp::Config, &str); 6] = [
         (
             r#"(module (memory i64 1) (func (result i32) i64.const 0 v128.load i32x4.extract_lane 0))"#,
             |c| c.wasm_simd(true).wasm_memory64(true),
@@ -271,6 +271,22 @@ fn validated_but_unexecuted_proposals_are_refused_by_name() {
             r#"(module (tag (param v128)))"#,
             |c| c.wasm_simd(true).wasm_exceptions(true),
             "a tag with a v128 payload (simd with exceptions)",
+        ),
+        // gc's types named only inside a body: found by its validation, eager or lazy.
+        (
+            r#"(module (func (local anyref)))"#,
+            |c| c.features(wisp::Features::wasm3()),
+            "reference type (ref null any) (gc)",
+        ),
+        (
+            r#"(module (func (result i32) (block (result eqref) ref.null eq) ref.is_null))"#,
+            |c| c.features(wisp::Features::wasm3()).compilation_mode(wisp::CompilationMode::Eager),
+            "reference type (ref null eq) (gc)",
+        ),
+        (
+            r#"(module (func (result i32) ref.null i31 ref.is_null))"#,
+            |c| c.features(wisp::Features::wasm3()),
+            "reference type (ref null i31) (gc)",
         ),
     ];
     for (src, switch, refusal) in cases {
