@@ -133,6 +133,13 @@ impl std::fmt::Display for ExternType {
     }
 }
 
+/// What a module's `name` section says, as far as wisp uses it.
+#[derive(Debug, Default)]
+pub(crate) struct ModuleNames {
+    pub module: Option<String>,
+    pub functions: HashMap<u32, String>,
+}
+
 #[derive(Debug)]
 pub(crate) struct ModuleInner {
     pub engine: Engine,
@@ -176,8 +183,11 @@ pub(crate) struct ModuleInner {
     /// Each defined memory as its active data segments leave it, made on first instantiation
     /// where it pays (`instance::data_image`).
     pub data_images: OnceLock<Box<[Option<crate::linear::MemoryImage>]>>,
-    pub func_names: HashMap<u32, String>,
-    pub name: Option<String>,
+    /// Where the `name` section's payload lies in `bytes` (start, length), read only when a
+    /// name is asked for: a Go module names some 2,400 functions, a string each, and only a
+    /// backtrace or `Module::name` needs them.
+    pub name_section: Option<(usize, usize)>,
+    pub names: OnceLock<ModuleNames>,
     /// What validation learned, kept in debug builds so translation can check its operand
     /// heights against the validator's, operator by operator.
     #[cfg(debug_assertions)]
@@ -198,6 +208,19 @@ impl ModuleInner {
             HeapType::Concrete(x) => RefType::new(r.nullable(), HeapType::Concrete(self.type_ids[x as usize])),
             _ => r,
         }
+    }
+
+    /// The module's names, read from its `name` section on first use. A malformed name section
+    /// gives no names, as the spec says custom sections must not make a module fail.
+    pub fn names(&self) -> &ModuleNames {
+        self.names.get_or_init(|| {
+            let Some((start, len)) = self.name_section else { return ModuleNames::default() };
+            let names = wisp_decoder::Names::parse(&self.bytes[start..start + len], start).unwrap_or_default();
+            ModuleNames {
+                module: names.module.map(str::to_string),
+                functions: names.functions.iter().map(|(&k, &v)| (k, v.to_string())).collect(),
+            }
+        })
     }
 
     pub fn func_type(&self, func_index: u32) -> &FuncType {
@@ -236,8 +259,9 @@ impl ModuleInner {
 
     /// Validates and translates every body (eager compilation), in one pass over each;
     /// errors are those validation alone gives, for the first invalid body.
-    fn translate_all_validating(&self, info: &wisp_validator::ModuleInfo) -> Result<()> {
+    fn translate_all_validating(&self, info: &wisp_validator::ModuleInfo) -> Result<wisp_validator::BodyUses> {
         let mut allocs = wisp_validator::FuncValidatorAllocations::default();
+        let mut uses = wisp_validator::BodyUses::default();
         let n = self.bodies.len();
         for def_index in 0..n {
             let func_index = self.num_imported_funcs + def_index as u32;
@@ -252,11 +276,12 @@ impl ModuleInner {
                     return Err(wisp_validator::body_error(e, def_index + 1 == n).into())
                 }
             };
+            uses = uses.and(validator.uses());
             allocs = validator.into_allocations();
             // The module is not shared yet: every cell is empty.
             let _ = self.compiled[def_index].set(compiled);
         }
-        Ok(())
+        Ok(uses)
     }
 
     #[cold]
@@ -296,10 +321,18 @@ pub struct Module {
     pub(crate) inner: Arc<ModuleInner>,
 }
 
+/// A constant expression as instances evaluate it. The lone `i32.const` (a Go module's 42,000
+/// data segment offsets) is taken inline, without the call and the `Result` of the general case.
+#[inline(always)]
 fn const_expr(expr: &wisp_decoder::ConstExpr<'_>) -> Result<ConstExpr> {
-    if let Some(value) = expr.as_i32_const() {
-        return Ok(ConstExpr::One(ConstOp::Value(value as u32 as u64)));
+    match expr.as_i32_const() {
+        Some(value) => Ok(ConstExpr::One(ConstOp::Value(value as u32 as u64))),
+        None => const_expr_ops(expr),
     }
+}
+
+#[inline(never)]
+fn const_expr_ops(expr: &wisp_decoder::ConstExpr<'_>) -> Result<ConstExpr> {
     let mut ops = expr.operators();
     let mut out = Vec::new();
     loop {
@@ -385,9 +418,14 @@ impl Module {
         // The validator knows every index space; the module keeps them. Eager compilation
         // validates each body while translating it.
         let eager = engine.config().compilation == CompilationMode::Eager;
-        let info = if eager { wisp_validator::validate_module(&m)? } else { wisp_validator::validate(&m)? };
+        let (info, uses) = if eager {
+            (wisp_validator::validate_module(&m)?, None)
+        } else {
+            let (info, uses) = wisp_validator::validate_noting(&m)?;
+            (info, Some(uses))
+        };
         // Valid, but maybe using a proposal the translator does not execute yet.
-        crate::support::check(&m)?;
+        crate::support::check(&m, uses)?;
         let for_bodies = eager.then(|| info.clone());
         #[cfg(debug_assertions)]
         let info_copy = info.clone();
@@ -441,9 +479,7 @@ impl Module {
             data.push(DataSeg { mode, start: d.bytes.as_ptr() as usize - base, len: d.bytes.len() });
         }
         let bodies: Vec<(usize, usize)> = m.code.iter().map(|b| (b.offset, b.data.len())).collect();
-        let names = m.names();
-        let func_names = names.functions.iter().map(|(&k, &v)| (k, v.to_string())).collect();
-        let name = names.module.map(str::to_string);
+        let name_section = m.custom("name").map(|c| (c.data.as_ptr() as usize - base, c.data.len()));
         let compiled = (0..bodies.len()).map(|_| OnceLock::new()).collect();
         let start = m.start;
         let num_imported_tags = m.num_imported_tags;
@@ -478,13 +514,14 @@ impl Module {
             bodies,
             compiled,
             data_images: OnceLock::new(),
-            func_names,
-            name,
+            name_section,
+            names: OnceLock::new(),
             #[cfg(debug_assertions)]
             info: info_copy,
         };
         if let Some(info) = for_bodies {
-            inner.translate_all_validating(&info)?;
+            let uses = inner.translate_all_validating(&info)?;
+            crate::support::check_bodies(uses)?;
         }
         Ok(Module { inner: Arc::new(inner) })
     }
@@ -504,7 +541,7 @@ impl Module {
 
     /// The module's name from its name section.
     pub fn name(&self) -> Option<&str> {
-        self.inner.name.as_deref()
+        self.inner.names().module.as_deref()
     }
 
     /// The imports, in the order the module declares them.

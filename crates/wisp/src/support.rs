@@ -7,22 +7,35 @@
 //! included) execute; gc does not (2026-12-06).
 
 use crate::error::{Error, Result};
-use wisp_decoder::{
-    CompositeType, ConstExpr, ElementItems, Features, HeapType, ImportType, Module, Operator, RefType, ValType,
-};
+use wisp_decoder::{CompositeType, ConstExpr, ElementItems, HeapType, ImportType, Module, Operator, RefType, ValType};
+use wisp_validator::BodyUses;
 
-/// Whether `f` switches on a proposal wisp does not execute yet: of WebAssembly 3.0, only gc
-/// (the rest, and 2.0's features, execute whatever the combination).
-fn beyond_executed(f: Features) -> bool {
-    f.gc
+/// Refuses `m` if it uses a feature wisp does not execute: gc's types (WebAssembly 2.0's
+/// features and the rest of 3.0 execute, with the proposals beyond it that wisp knows). What
+/// the bodies name is `bodies`, noted by their validation (`None` when they are validated
+/// later: eager compilation gives it to `check_bodies`), so no body is read a second time for
+/// it.
+pub(crate) fn check(m: &Module<'_>, bodies: Option<BodyUses>) -> Result<()> {
+    if m.features.gc {
+        declarations(m)?;
+    }
+    if let Some(uses) = bodies {
+        check_bodies(uses)?;
+    }
+    Ok(())
 }
 
-/// Refuses `m` if it uses a feature wisp does not execute. A module decoded with only the
-/// features wisp executes needs no scan (the default: nothing is read twice).
-pub(crate) fn check(m: &Module<'_>) -> Result<()> {
-    if !beyond_executed(m.features) {
-        return Ok(());
+/// Refuses what bodies name that wisp does not execute (see [`BodyUses`]).
+pub(crate) fn check_bodies(uses: BodyUses) -> Result<()> {
+    match uses.gc_ref {
+        Some(r) => ref_type(r),
+        None => Ok(()),
     }
+}
+
+/// Refuses gc's types where the module declares them (types, imports, tables, globals,
+/// segments).
+fn declarations(m: &Module<'_>) -> Result<()> {
     // Function types in recursion groups execute (their identity is the group's, `engine.rs`);
     // declared subtypes need the subtype checks of gc at run time.
     for s in &m.sub_types {
@@ -53,16 +66,6 @@ pub(crate) fn check(m: &Module<'_>) -> Result<()> {
         ref_type(e.ty)?;
         if let ElementItems::Exprs(es) = &e.items {
             es.iter().try_for_each(const_expr)?;
-        }
-    }
-    for body in &m.code {
-        let (locals, mut ops) = body.read_locals()?;
-        for (_, t) in locals {
-            val_type(t)?;
-        }
-        while !ops.eof() {
-            let op = ops.read()?;
-            operator(&op)?;
         }
     }
     Ok(())

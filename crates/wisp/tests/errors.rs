@@ -259,7 +259,7 @@ fn validated_but_unexecuted_proposals_are_refused_by_name() {
     fn gc(c: &mut wisp::Config) -> &mut wisp::Config {
         c.features(wisp::Features::wasm3())
     }
-    let cases: [(&str, fn(&mut wisp::Config) -> &mut wisp::Config, &str); 3] = [
+    let cases: [(&str, fn(&mut wisp::Config) -> &mut wisp::Config, &str); 6] = [
         (r#"(module (type (struct (field i32))))"#, gc, "struct and array types, declared supertypes (gc)"),
         (
             r#"(module (type $a (sub (func))) (type (sub $a (func))))"#,
@@ -267,6 +267,14 @@ fn validated_but_unexecuted_proposals_are_refused_by_name() {
             "struct and array types, declared supertypes (gc)",
         ),
         (r#"(module (func (param anyref)))"#, gc, "reference type (ref null any) (gc)"),
+        // gc's types named only inside a body: found by its validation, eager or lazy.
+        (r#"(module (func (local anyref)))"#, gc, "reference type (ref null any) (gc)"),
+        (
+            r#"(module (func (result i32) (block (result eqref) ref.null eq) ref.is_null))"#,
+            |c| c.features(wisp::Features::wasm3()).compilation_mode(wisp::CompilationMode::Eager),
+            "reference type (ref null eq) (gc)",
+        ),
+        (r#"(module (func (result i32) ref.null i31 ref.is_null))"#, gc, "reference type (ref null i31) (gc)"),
     ];
     for (src, switch, refusal) in cases {
         let bytes = wat(src);

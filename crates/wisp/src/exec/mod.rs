@@ -232,7 +232,7 @@ fn backtrace(store: &StoreInner, current: (u32, u32, usize), base_depth: usize) 
         let module_offset = code_index(m, def, at, size, threaded).and_then(|(index, len)| {
             maps.entry((inst, def)).or_insert_with(|| translate::offset_map(m, def, len)).as_ref()?.offset(index)
         });
-        out.push(FrameInfo { func_index, func_name: m.func_names.get(&func_index).cloned(), module_offset });
+        out.push(FrameInfo { func_index, func_name: m.names().functions.get(&func_index).cloned(), module_offset });
     };
     push(current.0, current.1, current.2);
     for f in store.stack.frames[base_depth..].iter().rev() {
