@@ -3,7 +3,8 @@
 //!
 //! Every parameter gets ARG (or `A,B`: one value each). `WASMI=1` runs the same loop on wasmi, so instruction counts
 //! (`valgrind --tool=callgrind`) and profiles of the two engines come from one harness;
-//! `FIXTURE=c/bulk.wasm` picks another module of `fixtures/`.
+//! `FIXTURE=c/bulk.wasm` picks another module of `fixtures/` (`c/simd.wasm`: wisp's engine has
+//! SIMD on, as wasmi's with its `simd` feature).
 use std::time::Instant;
 
 fn main() {
@@ -17,8 +18,8 @@ fn main() {
     let bytes = wisp_benches::fixture(&std::env::var("FIXTURE").unwrap_or_else(|_| "c/bench.wasm".into()));
     // The same loop on either engine (their APIs mirror each other but for instantiation).
     macro_rules! timed {
-        ($engine:ident, $instantiate:ident, $ty:expr) => {{
-            let engine = $engine::Engine::default();
+        ($engine:ident, $new:expr, $instantiate:ident, $ty:expr) => {{
+            let engine = $new;
             let module = $engine::Module::new(&engine, &bytes[..]).unwrap();
             let mut store = $engine::Store::new(&engine, ());
             let inst = $engine::Linker::new(&engine).$instantiate(&mut store, &module).unwrap();
@@ -35,10 +36,10 @@ fn main() {
         }};
     }
     let t = if std::env::var("WASMI").is_ok() {
-        timed!(wasmi, instantiate_and_start, |t| t)
+        timed!(wasmi, wasmi::Engine::default(), instantiate_and_start, |t| t)
     } else {
         // wisp's `Func::ty` is an error, not a panic, for another store's function.
-        timed!(wisp, instantiate, |t: wisp::Result<wisp::FuncType>| t.unwrap())
+        timed!(wisp, wisp_benches::wisp_simd_engine(), instantiate, |t: wisp::Result<wisp::FuncType>| t.unwrap())
     };
     eprintln!("{:?}", t.elapsed() / iters);
 }

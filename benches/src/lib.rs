@@ -228,6 +228,13 @@ pub const SIMD_WORKLOADS: &[Workload] = &[
         args: Args::I32(200),
         expect: Expect::I32(-331454715),
     },
+    Workload {
+        name: "c/simd_blend(200)",
+        file: "c/simd.wasm",
+        export: "simd_blend",
+        args: Args::I32(200),
+        expect: Expect::I32(1812693234),
+    },
 ];
 
 /// The wisp engine the SIMD workloads are compiled with: fixed-width SIMD enabled, so that a

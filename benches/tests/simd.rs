@@ -1,7 +1,6 @@
 //! The SIMD workloads (`fixtures/c/simd.wasm`) give the results computed natively from their
-//! C source: every call line of simd/expected-calls.txt on wasmi (simd feature) now, and those
-//! and every benchmark workload on wisp whenever it accepts the module. wisp may refuse it only
-//! with `Error::Unsupported` (SIMD not executed yet); any other refusal fails.
+//! C source: every call line of simd/expected-calls.txt on wasmi (simd feature), and those and
+//! every benchmark workload on wisp.
 
 use wisp_benches::{fixture, fixtures, Args, Expect, SIMD_WORKLOADS};
 
@@ -17,7 +16,7 @@ fn expected_calls() -> Vec<(String, i32, i32)> {
             (name.to_string(), arg.parse().unwrap(), result.parse().unwrap())
         })
         .collect();
-    assert_eq!(calls.len(), 12, "simd/expected-calls.txt: three exports at four sizes");
+    assert_eq!(calls.len(), 16, "simd/expected-calls.txt: four exports at four sizes");
     calls
 }
 
@@ -60,20 +59,10 @@ fn simd_on_wasmi() {
 #[test]
 fn simd_workloads_on_wisp() {
     let bytes = fixture("c/simd.wasm");
-    // The portable loop: in a test build the threaded backend's v128 handlers do not all
-    // tail-call (as wasmi's above), and a workload's millions of dispatches overflow the stack
-    // (2026-12-05); release builds, where the benchmarks run them, do.
-    let mut config = wisp::Config::new();
-    config.wasm_simd(true).dispatch(wisp::Dispatch::Portable);
-    let engine = wisp::Engine::new(&config);
-    let module = match wisp::Module::new(&engine, &bytes) {
-        Ok(m) => m,
-        Err(wisp::Error::Unsupported(what)) => {
-            eprintln!("wisp does not execute simd.wasm yet ({what}): checked on wasmi only");
-            return;
-        }
-        Err(e) => panic!("wisp refuses simd.wasm with {e:?}; only Unsupported is acceptable"),
-    };
+    // The default dispatch, on the test thread's stack: every v128 handler tail-calls in a test
+    // build too (wisp's `tests/dispatch.rs` checks each form on a small stack).
+    let engine = wisp_benches::wisp_simd_engine();
+    let module = wisp::Module::new(&engine, &bytes).expect("wisp compiles simd.wasm");
     let mut store = wisp::Store::new(&engine, ());
     let instance = wisp::Linker::new(&engine).instantiate(&mut store, &module).unwrap();
     for (export, arg, want) in all_cases() {

@@ -846,6 +846,8 @@ const SPECIAL: &[(&str, &[Field], &str)] = &[
     ("SelectV128", &[], "`select` of two `v128`s (two slots each) by the condition on top."),
     ("GlobalGetV128", &[("index", "u32")], "Pushes a `v128` global (its two halves)."),
     ("GlobalSetV128", &[("index", "u32")], "Pops a `v128` into a global."),
+    ("LocalGetV128", &[("index", "u32")], "Pushes a `v128` local (slots `index` and `index + 1`): one instruction for what would be two `LocalGet`s."),
+    ("LocalSetV128", &[("index", "u32")], "Pops a `v128` into a local (slots `index` and `index + 1`)."),
     ("Throw", &[("tag", "u32")], "`throw`: pops the tag's values into a new exception and unwinds to the innermost handler that catches it (the functions' handler tables, searched outside the loop)."),
     ("ThrowRef", &[], "`throw_ref`: pops an `exnref` and throws that exception again; traps on null."),
     // Idioms: sequences of several Wasm operators kept as one instruction, each for a measured

@@ -90,6 +90,18 @@ macro_rules! for_each_handler {
                 push!(lo);
                 push!(hi);
             },
+            LocalGetV128 { index } => {
+                let lo: u64 = local!(index);
+                let hi: u64 = local!(index + 1);
+                push!(lo);
+                push!(hi);
+            },
+            LocalSetV128 { index } => {
+                let hi: u64 = pop!();
+                let lo: u64 = pop!();
+                local!(index) = lo;
+                local!(index + 1) = hi;
+            },
             GlobalSetV128 { index } => {
                 let hi: u64 = pop!();
                 let lo: u64 = pop!();

@@ -133,6 +133,10 @@ pub enum Instr {
     GlobalGetV128 { index: u32 },
     /// Pops a `v128` into a global.
     GlobalSetV128 { index: u32 },
+    /// Pushes a `v128` local (slots `index` and `index + 1`): one instruction for what would be two `LocalGet`s.
+    LocalGetV128 { index: u32 },
+    /// Pops a `v128` into a local (slots `index` and `index + 1`).
+    LocalSetV128 { index: u32 },
     /// `throw`: pops the tag's values into a new exception and unwinds to the innermost handler that catches it (the functions' handler tables, searched outside the loop).
     Throw { tag: u32 },
     /// `throw_ref`: pops an `exnref` and throws that exception again; traps on null.
@@ -3077,6 +3081,8 @@ impl Instr {
             Instr::SelectV128 => "SelectV128",
             Instr::GlobalGetV128 { .. } => "GlobalGetV128",
             Instr::GlobalSetV128 { .. } => "GlobalSetV128",
+            Instr::LocalGetV128 { .. } => "LocalGetV128",
+            Instr::LocalSetV128 { .. } => "LocalSetV128",
             Instr::Throw { .. } => "Throw",
             Instr::ThrowRef => "ThrowRef",
             Instr::SpAdjust { .. } => "SpAdjust",

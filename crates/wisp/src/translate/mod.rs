@@ -409,7 +409,38 @@ impl<'m> Translator<'m> {
             return;
         }
         let depth = self.stack[i + 1..].iter().filter(|e| e.on_stack()).count() as u32;
+        if depth == 0 && self.materialize_v128_local(i) {
+            return;
+        }
         self.emit_materialize(i, depth);
+    }
+
+    /// Puts a `v128` local's two entries on top of the stack with one `LocalGetV128` when entry
+    /// `i` is one of them and no entry above them is on the stack. Returns whether it did.
+    fn materialize_v128_local(&mut self, i: usize) -> bool {
+        let Opd::L(x) = self.stack[i] else { return false };
+        let lo = if self.local_is_v128(x) {
+            i
+        } else if x > 0 && self.local_is_v128(x - 1) && i > 0 {
+            i - 1
+        } else {
+            return false;
+        };
+        let Opd::L(index) = self.stack[lo] else { return false };
+        if !self.local_is_v128(index) || self.stack.get(lo + 1) != Some(&Opd::L(index + 1)) {
+            return false;
+        }
+        self.emit(Instr::LocalGetV128 { index });
+        for e in &mut self.stack[lo..lo + 2] {
+            *e = Opd::S;
+        }
+        self.phys += 2;
+        self.virt -= 2;
+        if self.virt == 0 {
+            self.floor = self.stack.len();
+        }
+        self.max_height = self.max_height.max(self.phys);
+        true
     }
 
     /// Emits what puts virtual entry `i` on the stack below `depth` stack entries, and records
@@ -976,8 +1007,16 @@ impl<'m> Translator<'m> {
             Operator::LocalSet { local_index } | Operator::LocalTee { local_index }
                 if self.local_is_v128(local_index) =>
             {
-                self.local_set(local_index + 1, false);
-                self.local_set(local_index, false);
+                if self.top(0) == Opd::S && self.top(1) == Opd::S {
+                    self.preserve(local_index + 1, 2);
+                    self.preserve(local_index, 2);
+                    self.pop();
+                    self.pop();
+                    self.emit(Instr::LocalSetV128 { index: local_index });
+                } else {
+                    self.local_set(local_index + 1, false);
+                    self.local_set(local_index, false);
+                }
                 if let Operator::LocalTee { .. } = op {
                     self.push_v128(Opd::L(local_index), Opd::L(local_index + 1));
                 }
