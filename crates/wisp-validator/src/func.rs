@@ -8,6 +8,7 @@
 //! ([`FuncValidatorAllocations`]).
 
 use crate::error::{decode, invalid, mismatch, mismatch_msg, unknown, Error, Result};
+use crate::types::TypeDefs;
 use crate::ModuleInfo;
 use wisp_decoder::{
     BlockType, BrTable, Catch, ErrorKind, FuncType, HeapType, MemArg, MemoryType, OpcodeDisplay, Operator,

@@ -20,7 +20,7 @@ mod types;
 pub use error::{Error, Result};
 pub use func::{operator_enabled, ControlFrame, FrameKind, FuncValidator, FuncValidatorAllocations, VisitResult};
 pub use module::validate_module;
-pub use types::Types;
+pub use types::{map_sub, TypeDefs, Types};
 
 use wisp_decoder::{FuncType, GlobalType, HeapType, MemoryType, Module, RefType, TableType};
 
