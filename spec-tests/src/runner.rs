@@ -503,9 +503,10 @@ fn value_matches(v: &Value, p: &WastRetCore<'_>) -> bool {
         (WastRetCore::F32(p), Value::F32(bits)) => f32_matches(*bits, p),
         (WastRetCore::F64(p), Value::F64(bits)) => f64_matches(*bits, p),
         (WastRetCore::V128(p), Value::V128(bits)) => v128_matches(*bits, p),
-        (WastRetCore::RefNull(None), Value::FuncRef(None) | Value::ExternRef(None) | Value::ExnNull | Value::AnyNull) => {
-            true
-        }
+        (
+            WastRetCore::RefNull(None),
+            Value::FuncRef(None) | Value::ExternRef(None) | Value::ExnNull | Value::AnyNull,
+        ) => true,
         (WastRetCore::RefNull(Some(HeapType::Abstract { ty, .. })), v) => {
             let h = null_hierarchy(*ty);
             matches!(

@@ -171,9 +171,11 @@ impl Val {
     pub(crate) fn matches(&self, ty: ValType, store: &StoreInner) -> bool {
         let ValType::Ref(r) = ty else { return self.ty() == ty };
         match self {
+            // Another store's function: `to_slot` says so (`Error::WrongStore`).
             Val::FuncRef(Some(f)) => store
                 .check(f.0)
-                .is_ok_and(|i| store.heap_sub(HeapType::Concrete(store.funcs[i as usize].type_id), r.heap())),
+                .ok()
+                .is_none_or(|i| store.heap_sub(HeapType::Concrete(store.funcs[i as usize].type_id), r.heap())),
             Val::ExternRef(Some(_)) => r.heap() == HeapType::Extern,
             Val::ExnRef(Some(_)) => r.heap() == HeapType::Exn,
             Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) | Val::AnyRef(None) => {
