@@ -22,6 +22,10 @@ pub enum Value {
     FuncRef(Option<u32>),
     /// `None` is the null reference; `Some(n)` is the host value `ref.extern n`.
     ExternRef(Option<u32>),
+    /// The null of the `exn` hierarchy (`ref.null exn`, `ref.null noexn`).
+    ExnNull,
+    /// The null of the `any` hierarchy (`ref.null any`, `ref.null none`, `ref.null struct`, ...).
+    AnyNull,
 }
 
 impl fmt::Display for Value {
@@ -36,6 +40,8 @@ impl fmt::Display for Value {
             Value::FuncRef(Some(_)) => f.write_str("ref.func"),
             Value::ExternRef(None) => f.write_str("ref.null extern"),
             Value::ExternRef(Some(n)) => write!(f, "ref.extern {n}"),
+            Value::ExnNull => f.write_str("ref.null exn"),
+            Value::AnyNull => f.write_str("ref.null any"),
         }
     }
 }

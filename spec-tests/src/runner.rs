@@ -433,11 +433,35 @@ fn arg_value(arg: &WastArg<'_>) -> Option<Value> {
         WastArgCore::F32(v) => Value::F32(v.bits),
         WastArgCore::F64(v) => Value::F64(v.bits),
         WastArgCore::V128(v) => Value::V128(u128::from_le_bytes(v.to_le_bytes())),
-        WastArgCore::RefNull(HeapType::Abstract { ty: AbstractHeapType::Func, .. }) => Value::FuncRef(None),
-        WastArgCore::RefNull(HeapType::Abstract { ty: AbstractHeapType::Extern, .. }) => Value::ExternRef(None),
+        WastArgCore::RefNull(HeapType::Abstract { ty, .. }) => match null_hierarchy(*ty) {
+            Hierarchy::Func => Value::FuncRef(None),
+            Hierarchy::Extern => Value::ExternRef(None),
+            Hierarchy::Exn => Value::ExnNull,
+            Hierarchy::Any => Value::AnyNull,
+        },
         WastArgCore::RefExtern(n) => Value::ExternRef(Some(*n)),
         _ => return None,
     })
+}
+
+/// The four reference type hierarchies, each with its own null.
+#[derive(Clone, Copy)]
+enum Hierarchy {
+    Func,
+    Extern,
+    Exn,
+    Any,
+}
+
+/// The hierarchy of an abstract heap type.
+fn null_hierarchy(ty: AbstractHeapType) -> Hierarchy {
+    use AbstractHeapType as A;
+    match ty {
+        A::Func | A::NoFunc => Hierarchy::Func,
+        A::Extern | A::NoExtern => Hierarchy::Extern,
+        A::Exn | A::NoExn => Hierarchy::Exn,
+        _ => Hierarchy::Any,
+    }
 }
 
 fn f32_matches(bits: u32, p: &NanPattern<wast::token::F32>) -> bool {
@@ -479,12 +503,19 @@ fn value_matches(v: &Value, p: &WastRetCore<'_>) -> bool {
         (WastRetCore::F32(p), Value::F32(bits)) => f32_matches(*bits, p),
         (WastRetCore::F64(p), Value::F64(bits)) => f64_matches(*bits, p),
         (WastRetCore::V128(p), Value::V128(bits)) => v128_matches(*bits, p),
-        (WastRetCore::RefNull(None), Value::FuncRef(None) | Value::ExternRef(None)) => true,
-        (WastRetCore::RefNull(Some(HeapType::Abstract { ty, .. })), Value::FuncRef(None)) => {
-            matches!(ty, AbstractHeapType::Func | AbstractHeapType::NoFunc)
-        }
-        (WastRetCore::RefNull(Some(HeapType::Abstract { ty, .. })), Value::ExternRef(None)) => {
-            matches!(ty, AbstractHeapType::Extern | AbstractHeapType::NoExtern)
+        (
+            WastRetCore::RefNull(None),
+            Value::FuncRef(None) | Value::ExternRef(None) | Value::ExnNull | Value::AnyNull,
+        ) => true,
+        (WastRetCore::RefNull(Some(HeapType::Abstract { ty, .. })), v) => {
+            let h = null_hierarchy(*ty);
+            matches!(
+                (h, v),
+                (Hierarchy::Func, Value::FuncRef(None))
+                    | (Hierarchy::Extern, Value::ExternRef(None))
+                    | (Hierarchy::Exn, Value::ExnNull)
+                    | (Hierarchy::Any, Value::AnyNull)
+            )
         }
         (WastRetCore::RefExtern(None), Value::ExternRef(Some(_))) => true,
         (WastRetCore::RefExtern(Some(n)), Value::ExternRef(Some(m))) => n == m,

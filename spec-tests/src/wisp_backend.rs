@@ -89,6 +89,8 @@ impl WispBackend {
             Value::ExternRef(None) => Val::ExternRef(None),
             Value::ExternRef(Some(n)) => Val::ExternRef(Some(ExternRef::new(&mut self.store, n))),
             Value::V128(b) => Val::V128(b),
+            Value::ExnNull => Val::ExnRef(None),
+            Value::AnyNull => Val::AnyRef(None),
             Value::FuncRef(Some(_)) => return Err(BackendError::Unsupported),
         })
     }
@@ -106,6 +108,8 @@ impl WispBackend {
                 Value::ExternRef(Some(n.unwrap_or(u32::MAX)))
             }
             Val::V128(b) => Value::V128(b),
+            Val::ExnRef(None) => Value::ExnNull,
+            Val::AnyRef(None) => Value::AnyNull,
             // A value kind newer than this runner.
             _ => return Err(BackendError::Unsupported),
         })

@@ -34,7 +34,7 @@ pub fn format_val(v: &Val) -> String {
         Val::I64(x) => x.to_string(),
         Val::F32(bits) => format_float(u64::from(*bits), FloatFormat::F32),
         Val::F64(bits) => format_float(*bits, FloatFormat::F64),
-        Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => "null".into(),
+        Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) | Val::AnyRef(None) => "null".into(),
         Val::FuncRef(Some(_)) => "funcref".into(),
         Val::ExternRef(Some(_)) => "externref".into(),
         Val::ExnRef(Some(_)) => "exnref".into(),

@@ -8,6 +8,7 @@
 //! ([`FuncValidatorAllocations`]).
 
 use crate::error::{decode, invalid, mismatch, mismatch_msg, unknown, Error, Result};
+use crate::types::TypeDefs;
 use crate::ModuleInfo;
 use wisp_decoder::{
     BlockType, BrTable, Catch, ErrorKind, FuncType, HeapType, MemArg, MemoryType, OpcodeDisplay, Operator,
@@ -181,25 +182,6 @@ pub struct FuncValidator<'m> {
     base: usize,
     /// Offset of the operator being validated, for errors.
     offset: usize,
-    /// What the body names that the module's declarations do not show.
-    uses: BodyUses,
-}
-
-/// What a body names that the module's declarations do not show, noted while it is validated,
-/// so that a consumer refusing it reads no body a second time (wisp refuses the types of gc
-/// it does not execute).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct BodyUses {
-    /// The first reference type to an abstract heap type of gc (`any`, `eq`, `i31`, `struct`,
-    /// `array`, `none`) that a local, a block type, a typed `select` or a `ref.null` names.
-    pub gc_ref: Option<RefType>,
-}
-
-impl BodyUses {
-    /// Both bodies' uses (the first one's types first).
-    pub fn and(self, other: BodyUses) -> BodyUses {
-        BodyUses { gc_ref: self.gc_ref.or(other.gc_ref) }
-    }
 }
 
 /// The parameter and result types of a block type, borrowed from the module (or static for a
@@ -439,27 +421,7 @@ impl<'m> FuncValidator<'m> {
             controls,
             base: 0,
             offset: 0,
-            uses: BodyUses::default(),
         })
-    }
-
-    /// What the body validated so far names that the module's declarations do not show.
-    pub fn uses(&self) -> BodyUses {
-        self.uses
-    }
-
-    /// Notes a reference type a body names (only reference types come here: off the hot path).
-    #[cold]
-    fn note_ref(&mut self, t: ValType) {
-        if let ValType::Ref(r) = t {
-            let gc = matches!(
-                r.heap(),
-                HeapType::Any | HeapType::Eq | HeapType::I31 | HeapType::Struct | HeapType::Array | HeapType::None
-            );
-            if gc && self.uses.gc_ref.is_none() {
-                self.uses.gc_ref = Some(r);
-            }
-        }
     }
 
     /// Gives back the vectors for the next function.
@@ -484,9 +446,6 @@ impl<'m> FuncValidator<'m> {
             return Err(decode(ErrorKind::MalformedValType, self.offset));
         }
         let ty = self.info.type_defs.canon_val(ty, self.offset)?;
-        if ty.is_ref() {
-            self.note_ref(ty);
-        }
         if !ty.is_defaultable() && !self.needs_init {
             self.needs_init = true;
             self.inits.resize(self.locals.len(), true);
@@ -812,9 +771,7 @@ impl<'m> FuncValidator<'m> {
             BlockType::Empty => bt,
             BlockType::Value(t) => {
                 if t.is_ref() {
-                    let t = info.type_defs.canon_val(t, self.offset)?;
-                    self.note_ref(t);
-                    BlockType::Value(t)
+                    BlockType::Value(info.type_defs.canon_val(t, self.offset)?)
                 } else {
                     bt
                 }
@@ -1252,9 +1209,6 @@ impl<'m> FuncValidator<'m> {
             }
             Operator::TypedSelect { ty } => {
                 let ty = self.info.type_defs.canon_val(*ty, self.offset)?;
-                if ty.is_ref() {
-                    self.note_ref(ty);
-                }
                 self.pop_expect(I32)?;
                 self.pop_expect(ty)?;
                 self.pop_expect(ty)?;
@@ -1322,7 +1276,6 @@ impl<'m> FuncValidator<'m> {
             }
             Operator::RefNull { hty } => {
                 let h = self.info.type_defs.canon_heap(*hty, self.offset)?;
-                self.note_ref(ValType::Ref(RefType::new(true, h)));
                 self.push(ValType::Ref(RefType::new(true, h)));
                 Ok(())
             }

@@ -18,11 +18,9 @@ mod module;
 mod types;
 
 pub use error::{Error, Result};
-pub use func::{
-    operator_enabled, BodyUses, ControlFrame, FrameKind, FuncValidator, FuncValidatorAllocations, VisitResult,
-};
+pub use func::{operator_enabled, ControlFrame, FrameKind, FuncValidator, FuncValidatorAllocations, VisitResult};
 pub use module::validate_module;
-pub use types::Types;
+pub use types::{map_sub, TypeDefs, Types};
 
 use wisp_decoder::{FuncType, GlobalType, HeapType, MemoryType, Module, RefType, TableType};
 
@@ -112,22 +110,14 @@ impl ModuleInfo {
 
 /// Fully validates a decoded module (module-level rules and every function body).
 pub fn validate(module: &Module<'_>) -> Result<ModuleInfo> {
-    validate_noting(module).map(|(info, _)| info)
-}
-
-/// [`validate`], also giving what the bodies name that the declarations do not show.
-pub fn validate_noting(module: &Module<'_>) -> Result<(ModuleInfo, BodyUses)> {
     let info = validate_module(module)?;
     let mut allocs = FuncValidatorAllocations::default();
-    let mut uses = BodyUses::default();
     let last = module.code.len().wrapping_sub(1);
     for (i, body) in module.code.iter().enumerate() {
         let func_index = info.num_imported_funcs + i as u32;
-        let (a, u) = validate_body(&info, func_index, body, allocs).map_err(|e| body_error(e, i == last))?;
-        allocs = a;
-        uses = uses.and(u);
+        allocs = validate_function_with(&info, func_index, body, allocs).map_err(|e| body_error(e, i == last))?;
     }
-    Ok((info, uses))
+    Ok(info)
 }
 
 /// The error a module gives for `e`, found in one of its bodies (`last`: the code section's
@@ -161,15 +151,6 @@ pub fn validate_function_with(
     body: &wisp_decoder::FunctionBody<'_>,
     allocs: FuncValidatorAllocations,
 ) -> Result<FuncValidatorAllocations> {
-    validate_body(info, func_index, body, allocs).map(|(allocs, _)| allocs)
-}
-
-fn validate_body(
-    info: &ModuleInfo,
-    func_index: u32,
-    body: &wisp_decoder::FunctionBody<'_>,
-    allocs: FuncValidatorAllocations,
-) -> Result<(FuncValidatorAllocations, BodyUses)> {
     let mut v = FuncValidator::with_allocations(info, func_index, allocs)?;
     let mut locals = body.locals()?;
     while let Some((count, ty)) = locals.next_group()? {
@@ -182,6 +163,5 @@ fn validate_body(
         ops.visit_checked(&mut v).map_err(|e| *e)?;
     }
     v.finish(ops.offset())?;
-    let uses = v.uses();
-    Ok((v.into_allocations(), uses))
+    Ok(v.into_allocations())
 }

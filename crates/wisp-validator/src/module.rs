@@ -2,7 +2,7 @@
 
 use crate::error::{invalid, mismatch, unknown, Result};
 use crate::func::operator_enabled;
-use crate::types::Types;
+use crate::types::{TypeDefs, Types};
 use crate::ModuleInfo;
 use wisp_decoder::{
     CompositeType, ConstExpr, DataKind, ElementItems, ElementKind, ErrorKind, ExternKind, HeapType, ImportType,

@@ -96,10 +96,6 @@ impl Types {
         self.subs.get(x as usize)
     }
 
-    pub fn is_func(&self, x: u32) -> bool {
-        matches!(self.sub(x).map(|s| &s.composite), Some(CompositeType::Func))
-    }
-
     /// `t` with its type indices canonical; an unknown index is an error.
     pub fn canon_val(&self, t: ValType, offset: usize) -> Result<ValType> {
         match t {
@@ -117,52 +113,6 @@ impl Types {
             HeapType::Concrete(x) if x as usize >= self.canon.len() => Err(unknown("type", x, offset)),
             HeapType::Concrete(x) => Ok(HeapType::Concrete(self.canon(x))),
             h => Ok(h),
-        }
-    }
-
-    /// Whether canonical value type `a` matches `b`.
-    pub fn val_sub(&self, a: ValType, b: ValType) -> bool {
-        match (a, b) {
-            (ValType::Ref(a), ValType::Ref(b)) => self.ref_sub(a, b),
-            (a, b) => a == b,
-        }
-    }
-
-    pub fn ref_sub(&self, a: RefType, b: RefType) -> bool {
-        (b.nullable() || !a.nullable()) && self.heap_sub(a.heap(), b.heap())
-    }
-
-    /// Heap subtyping over canonical indices.
-    pub fn heap_sub(&self, a: HeapType, b: HeapType) -> bool {
-        use HeapType as H;
-        if a == b {
-            return true;
-        }
-        match (a, b) {
-            (H::Concrete(mut x), H::Concrete(y)) => {
-                // Declared supertypes have smaller indices: the walk ends.
-                while let Some(s) = self.sub(x).and_then(|s| s.supertype) {
-                    if s == y {
-                        return true;
-                    }
-                    x = s;
-                }
-                false
-            }
-            (H::Concrete(x), b) => match self.sub(x).map(|s| &s.composite) {
-                Some(CompositeType::Func) => b == H::Func,
-                Some(CompositeType::Struct(_)) => matches!(b, H::Struct | H::Eq | H::Any),
-                Some(CompositeType::Array(_)) => matches!(b, H::Array | H::Eq | H::Any),
-                None => false,
-            },
-            (H::NoFunc, H::Concrete(y)) => self.is_func(y),
-            (H::None, H::Concrete(y)) => !self.is_func(y) && self.sub(y).is_some(),
-            (_, H::Concrete(_)) => false,
-            (H::None, H::I31 | H::Struct | H::Array | H::Eq | H::Any) => true,
-            (H::I31 | H::Struct | H::Array, H::Eq | H::Any) => true,
-            (H::Eq, H::Any) => true,
-            (H::NoFunc, H::Func) | (H::NoExtern, H::Extern) | (H::NoExn, H::Exn) => true,
-            _ => false,
         }
     }
 
@@ -212,6 +162,83 @@ impl Types {
     }
 }
 
+/// Subtyping over type definitions found by index: a module's with canonical indices (the
+/// validator's [`Types`]) or an engine's with engine-wide ids (wisp's store), so both decide
+/// it by the same rules. Two indices name one type only when they are equal.
+pub trait TypeDefs {
+    /// The definition of type `x`, if there is one.
+    fn def(&self, x: u32) -> Option<&SubType>;
+
+    fn is_func(&self, x: u32) -> bool {
+        matches!(self.def(x).map(|s| &s.composite), Some(CompositeType::Func))
+    }
+
+    /// Whether value type `a` matches `b`.
+    fn val_sub(&self, a: ValType, b: ValType) -> bool {
+        match (a, b) {
+            (ValType::Ref(a), ValType::Ref(b)) => self.ref_sub(a, b),
+            (a, b) => a == b,
+        }
+    }
+
+    fn ref_sub(&self, a: RefType, b: RefType) -> bool {
+        (b.nullable() || !a.nullable()) && self.heap_sub(a.heap(), b.heap())
+    }
+
+    /// Heap subtyping: declared supertypes, then the abstract hierarchies.
+    fn heap_sub(&self, a: HeapType, b: HeapType) -> bool {
+        use HeapType as H;
+        if a == b {
+            return true;
+        }
+        match (a, b) {
+            (H::Concrete(mut x), H::Concrete(y)) => {
+                // Declared supertypes have smaller indices: the walk ends.
+                while let Some(s) = self.def(x).and_then(|s| s.supertype) {
+                    if s == y {
+                        return true;
+                    }
+                    x = s;
+                }
+                false
+            }
+            (H::Concrete(x), b) => match self.def(x).map(|s| &s.composite) {
+                Some(CompositeType::Func) => b == H::Func,
+                Some(CompositeType::Struct(_)) => matches!(b, H::Struct | H::Eq | H::Any),
+                Some(CompositeType::Array(_)) => matches!(b, H::Array | H::Eq | H::Any),
+                None => false,
+            },
+            (H::NoFunc, H::Concrete(y)) => self.is_func(y),
+            (H::None, H::Concrete(y)) => !self.is_func(y) && self.def(y).is_some(),
+            (_, H::Concrete(_)) => false,
+            (H::None, H::I31 | H::Struct | H::Array | H::Eq | H::Any) => true,
+            (H::I31 | H::Struct | H::Array, H::Eq | H::Any) => true,
+            (H::Eq, H::Any) => true,
+            (H::NoFunc, H::Func) | (H::NoExtern, H::Extern) | (H::NoExn, H::Exn) => true,
+            _ => false,
+        }
+    }
+
+    /// The top of `h`'s hierarchy: `func`, `extern`, `exn` or `any` (the hierarchy of struct
+    /// and array types, `i31` and `none`).
+    fn top(&self, h: HeapType) -> HeapType {
+        use HeapType as H;
+        match h {
+            H::Func | H::NoFunc => H::Func,
+            H::Extern | H::NoExtern => H::Extern,
+            H::Exn | H::NoExn => H::Exn,
+            H::Concrete(x) if self.is_func(x) => H::Func,
+            H::Any | H::Eq | H::I31 | H::Struct | H::Array | H::None | H::Concrete(_) => H::Any,
+        }
+    }
+}
+
+impl TypeDefs for Types {
+    fn def(&self, x: u32) -> Option<&SubType> {
+        self.subs.get(x as usize)
+    }
+}
+
 /// Calls `f` with every type index a definition names (its supertype excepted).
 fn for_each_index(s: &SubType, func: &FuncType, mut f: impl FnMut(u32)) {
     let mut val = |t: &ValType| {
@@ -236,8 +263,9 @@ fn for_each_index(s: &SubType, func: &FuncType, mut f: impl FnMut(u32)) {
     }
 }
 
-/// A definition and its function type with every type index mapped by `m`.
-fn map_sub(s: &SubType, func: &FuncType, m: &impl Fn(u32) -> u32) -> (SubType, FuncType) {
+/// A definition and its function type with every type index mapped by `m` (the supertype
+/// too), its place in its group dropped: the form in which two groups' types compare.
+pub fn map_sub(s: &SubType, func: &FuncType, m: &impl Fn(u32) -> u32) -> (SubType, FuncType) {
     let val = |t: ValType| match t {
         ValType::Ref(r) => match r.heap() {
             HeapType::Concrete(x) => ValType::Ref(RefType::new(r.nullable(), HeapType::Concrete(m(x)))),

@@ -2,7 +2,8 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use wisp_decoder::{Features, FuncType, HeapType, RefType, SubType, ValType};
+use wisp_decoder::{CompositeType, Features, FuncType, SubType};
+use wisp_validator::map_sub;
 
 /// Engine configuration.
 ///
@@ -76,10 +77,13 @@ impl Default for Dispatch {
     }
 }
 
+/// What a default [`Config`] accepts: all of WebAssembly 3.0 but GC (2026-12-06).
+const DEFAULT_FEATURES: Features = Features { gc: false, ..Features::wasm3() };
+
 impl Default for Config {
     fn default() -> Self {
         Config {
-            features: Features::wasm2(),
+            features: DEFAULT_FEATURES,
             max_stack_slots: 1 << 20,
             max_call_depth: 64 * 1024,
             dispatch: Dispatch::default(),
@@ -103,7 +107,7 @@ impl Config {
         self
     }
 
-    /// Fixed-width SIMD (`v128`, `Val::V128`). Off by default.
+    /// Fixed-width SIMD (`v128`, `Val::V128`). On by default.
     pub fn wasm_simd(&mut self, on: bool) -> &mut Self {
         self.features.simd = on;
         self
@@ -111,57 +115,57 @@ impl Config {
 
     /// Relaxed SIMD (needs [`wasm_simd`](Self::wasm_simd)): each relaxed operator gives one
     /// answer on every host, the deterministic one the specification lists (the RATIONALE of
-    /// the `wisp` crate says which).
+    /// the `wisp` crate says which). On by default.
     pub fn wasm_relaxed_simd(&mut self, on: bool) -> &mut Self {
         self.features.relaxed_simd = on;
         self
     }
 
-    /// Tail calls (`return_call`, `return_call_indirect`, `return_call_ref`); validated, not
-    /// executed yet. Off by default.
+    /// Tail calls (`return_call`, `return_call_indirect`, `return_call_ref`), in constant space.
+    /// On by default.
     pub fn wasm_tail_call(&mut self, on: bool) -> &mut Self {
         self.features.tail_call = on;
         self
     }
 
-    /// Typed function references; validated, not executed yet. Off by default.
+    /// Typed function references (`call_ref`, `(ref $t)`, `br_on_null`, ...). On by default.
     pub fn wasm_function_references(&mut self, on: bool) -> &mut Self {
         self.features.function_references = on;
         self
     }
 
-    /// Several memories per module; validated, executed only for memory 0. Off by default.
+    /// Several memories per module. On by default.
     pub fn wasm_multi_memory(&mut self, on: bool) -> &mut Self {
         self.features.multi_memory = on;
         self
     }
 
-    /// 64-bit memories and tables; validated, not executed in full. Off by default.
+    /// 64-bit memories and tables. On by default.
     pub fn wasm_memory64(&mut self, on: bool) -> &mut Self {
         self.features.memory64 = on;
         self
     }
 
-    /// Exception handling (tags, `try_table`, `throw`, `throw_ref`, `exnref`). Off by default.
+    /// Exception handling (tags, `try_table`, `throw`, `throw_ref`, `exnref`). On by default.
     /// An exception no handler catches is the call's [`Error::Exception`](crate::Error::Exception).
     pub fn wasm_exceptions(&mut self, on: bool) -> &mut Self {
         self.features.exceptions = on;
         self
     }
 
-    /// Memories with one-byte pages; validated, not executed yet. Off by default.
+    /// Memories with one-byte pages (a proposal beyond 3.0). Off by default.
     pub fn wasm_custom_page_sizes(&mut self, on: bool) -> &mut Self {
         self.features.custom_page_sizes = on;
         self
     }
 
-    /// 128-bit additions and wide multiplications; validated, not executed yet. Off by default.
+    /// 128-bit additions and wide multiplications (a proposal beyond 3.0). Off by default.
     pub fn wasm_wide_arithmetic(&mut self, on: bool) -> &mut Self {
         self.features.wide_arithmetic = on;
         self
     }
 
-    /// Constant expressions with `i32`/`i64` `add`, `sub` and `mul`. Off by default.
+    /// Constant expressions with `i32`/`i64` `add`, `sub` and `mul`. On by default.
     pub fn wasm_extended_const(&mut self, on: bool) -> &mut Self {
         self.features.extended_const = on;
         self
@@ -207,46 +211,46 @@ impl Config {
     }
 }
 
-/// Deduplicates function types engine-wide, so `call_indirect` compares two integers.
+/// Deduplicates types engine-wide, so `call_indirect` compares two integers.
 ///
 /// A type's identity is its recursion group's (iso-recursive equivalence, as the validator
-/// decides it within a module): a group is keyed by its types, finality included, with the
-/// indices into the group relative to its start (`REC`) and those before it as engine ids.
-/// A plain function type is a group of one. The registered signatures name engine ids in their
-/// concrete reference types, so signatures from different modules compare as values.
+/// decides it within a module): a group is keyed by its definitions (finality, declared
+/// supertype, function, struct or array) with the indices into the group relative to its
+/// start (`REC`) and those before it as engine ids. A plain function type is a group of one.
+/// The registered definitions name engine ids, supertypes included, so definitions from
+/// different modules compare as values and a store decides subtyping over them
+/// (`wisp_validator::TypeDefs`).
 #[derive(Debug, Default)]
 pub(crate) struct TypeRegistry {
-    groups: HashMap<Vec<(bool, FuncType)>, u32>,
-    /// Shared with the stores that use them (`Store::func_types`), which read a signature on
+    groups: HashMap<Vec<(SubType, FuncType)>, u32>,
+    /// Shared with the stores that use them (`StoreInner::types`), which read a signature on
     /// every call without this registry's lock.
-    types: Vec<Arc<FuncType>>,
+    types: Vec<Arc<TypeDef>>,
+}
+
+/// A type as the engine registers it, its type indices engine ids. A declared supertype has
+/// a smaller id than its subtypes (it is defined before them, in the group or one before).
+#[derive(Debug)]
+pub(crate) struct TypeDef {
+    /// Parameters and results (empty for a struct or array type).
+    pub(crate) func: FuncType,
+    pub(crate) sub: SubType,
 }
 
 /// Marks, inside a group's key, an index relative to the group's start.
 const REC: u32 = 1 << 31;
 
-/// `ty` with each concrete type index `x` replaced by `map(x)`.
-fn map_indices(ty: &FuncType, map: impl Fn(u32) -> u32) -> FuncType {
-    let val = |t: ValType| match t {
-        ValType::Ref(r) => match r.heap() {
-            HeapType::Concrete(x) => ValType::Ref(RefType::new(r.nullable(), HeapType::Concrete(map(x)))),
-            _ => t,
-        },
-        t => t,
-    };
-    FuncType::new(ty.params().iter().map(|&t| val(t)), ty.results().iter().map(|&t| val(t)))
-}
-
 impl TypeRegistry {
-    /// The engine id of the first type of the group `key`, registering it (its signatures made
+    /// The engine id of the first type of the group `key`, registering it (its definitions made
     /// by `resolve` from the base id) when it is new.
-    fn group(&mut self, key: Vec<(bool, FuncType)>, resolve: impl Fn(u32, usize) -> FuncType) -> u32 {
+    fn group(&mut self, key: Vec<(SubType, FuncType)>, resolve: impl Fn(u32, usize) -> (SubType, FuncType)) -> u32 {
         if let Some(&base) = self.groups.get(&key) {
             return base;
         }
         let base = self.types.len() as u32;
         for i in 0..key.len() {
-            self.types.push(Arc::new(resolve(base, i)));
+            let (sub, func) = resolve(base, i);
+            self.types.push(Arc::new(TypeDef { func, sub }));
         }
         self.groups.insert(key, base);
         base
@@ -301,33 +305,33 @@ impl Engine {
         Arc::ptr_eq(&self.inner, &other.inner)
     }
 
-    /// The engine-wide id of a host function's type (a group of one; its concrete reference
-    /// types name engine ids).
+    /// The engine-wide id of a host function's type (a final type in a group of one; its
+    /// concrete reference types name engine ids).
     pub(crate) fn intern_type(&self, ty: &FuncType) -> u32 {
         let mut reg = self.inner.types.lock().unwrap_or_else(|e| e.into_inner());
-        reg.group(vec![(true, ty.clone())], |_, _| ty.clone())
+        let sub = SubType { is_final: true, supertype: None, composite: CompositeType::Func, rec_start: 0, rec_len: 1 };
+        let def = (sub, ty.clone());
+        reg.group(vec![def.clone()], |_, _| def.clone())
     }
 
-    /// The engine-wide id of each of a module's types (`types` and `subs` as decoded, all
-    /// function types: `support::check` refuses the others).
+    /// The engine-wide id of each of a module's types (`types` and `subs` as decoded).
     pub(crate) fn intern_module_types(&self, types: &[FuncType], subs: &[SubType]) -> Vec<u32> {
         let mut reg = self.inner.types.lock().unwrap_or_else(|e| e.into_inner());
-        let mut ids: Vec<u32> = Vec::with_capacity(types.len());
+        let n = types.len().min(subs.len());
+        let mut ids: Vec<u32> = Vec::with_capacity(n);
         let mut start = 0;
-        while start < types.len() {
-            let len = subs.get(start).map_or(1, |s| (s.rec_len as usize).max(1)).min(types.len() - start);
-            let group = start..start + len;
+        while start < n {
+            let len = (subs[start].rec_len as usize).max(1).min(n - start);
             let outer = |x: u32, ids: &[u32]| ids.get(x as usize).copied().unwrap_or(x);
-            let key = group
-                .clone()
+            let key = (start..start + len)
                 .map(|i| {
                     let rel = |x: u32| if x as usize >= start { REC | (x - start as u32) } else { outer(x, &ids) };
-                    (subs.get(i).is_none_or(|s| s.is_final), map_indices(&types[i], rel))
+                    map_sub(&subs[i], &types[i], &rel)
                 })
                 .collect();
             let base = reg.group(key, |base, i| {
                 let abs = |x: u32| if x as usize >= start { base + (x - start as u32) } else { outer(x, &ids) };
-                map_indices(&types[start + i], abs)
+                map_sub(&subs[start + i], &types[start + i], &abs)
             });
             ids.extend(base..base + len as u32);
             start += len;
@@ -336,7 +340,7 @@ impl Engine {
     }
 
     /// Extends `known` (a prefix of the registry) until it holds type `id`.
-    pub(crate) fn types_through(&self, id: u32, known: &mut Vec<Arc<FuncType>>) {
+    pub(crate) fn types_through(&self, id: u32, known: &mut Vec<Arc<TypeDef>>) {
         let reg = self.inner.types.lock().unwrap_or_else(|e| e.into_inner());
         let end = reg.types.len().min(id as usize + 1);
         if known.len() < end {

@@ -6,10 +6,11 @@ use crate::exec::{self, Exit, GrowKind};
 use crate::instance::{Extern, Instance};
 use crate::store::{AsContext, AsContextMut, FuncEntity, FuncKind, Store, Stored};
 use crate::translate::slots_of;
-use crate::value::{val_sub, Val};
+use crate::value::Val;
 use std::marker::PhantomData;
 use std::sync::Arc;
 use wisp_decoder::{FuncType, ValType};
+use wisp_validator::TypeDefs;
 
 type HostFn<T> = dyn Fn(Caller<'_, T>, &mut [u64]) -> Result<()> + Send + Sync;
 
@@ -37,7 +38,8 @@ impl<T> HostFunc<T> {
             let inner = &caller.store.inner;
             let mut at = 0;
             let params: Vec<Val> = fty.params().iter().map(|&t| Val::take(slots, &mut at, t, inner)).collect();
-            let mut results: Vec<Val> = fty.results().iter().map(|&t| Val::default_for(t)).collect();
+            // Nulls of the results' hierarchies (a concrete type's is the store's to tell).
+            let mut results: Vec<Val> = fty.results().iter().map(|&t| Val::from_slot(0, t, inner)).collect();
             f(caller.reborrow(), &params, &mut results)?;
             let inner = &caller.store.inner;
             let mut at = 0;
@@ -238,8 +240,10 @@ impl Func {
     ) -> Result<TypedFunc<Params, Results>> {
         let ty = self.ty(&store)?;
         let (p, r) = (Params::types(), Results::types());
+        let inner = &store.as_context().inner;
         // A parameter's Rust type must be a subtype of the Wasm one, a result's a supertype.
-        let fits = |a: &[ValType], b: &[ValType]| a.len() == b.len() && a.iter().zip(b).all(|(&a, &b)| val_sub(a, b));
+        let fits =
+            |a: &[ValType], b: &[ValType]| a.len() == b.len() && a.iter().zip(b).all(|(&a, &b)| inner.val_sub(a, b));
         if !fits(&p, ty.params()) || !fits(ty.results(), &r) {
             return Err(Error::Signature(format!(
                 "function has type {ty}, not {}",

@@ -30,6 +30,7 @@ impl Global {
     /// A new global of type `ty` holding `value` (which must be of its content type).
     pub fn new(mut store: impl AsContextMut, ty: GlobalType, value: Val) -> Result<Global> {
         let inner = &mut store.as_context_mut().inner;
+        inner.cover_val_type(ty.content);
         if !value.matches(ty.content, inner) {
             return Err(Error::Signature(format!("global of type {} given a {}", ty.content, value.ty())));
         }

@@ -13,7 +13,8 @@ use crate::store::{
 use crate::table::Table;
 use crate::tag::Tag;
 use crate::trap::{Trap, TrapCode};
-use wisp_decoder::{ExternKind, Limits, RefType, ValType};
+use wisp_decoder::{ExternKind, HeapType, Limits, RefType, ValType};
+use wisp_validator::TypeDefs;
 
 /// Something a module can import or export.
 ///
@@ -234,8 +235,9 @@ fn limits_match(actual: Limits, expected: Limits) -> bool {
         }
 }
 
-/// Whether `actual` may be imported as `expected`; a function or a tag by its engine-wide type
-/// id, `type_id` for the import's type (signatures name engine ids only in the store).
+/// Whether `actual` may be imported as `expected`; a function by its engine-wide type id (its
+/// own or a declared subtype of the import's), a tag by the same id, `type_id` for the
+/// import's type (signatures name engine ids only in the store).
 fn check_import(
     store: &StoreInner,
     module: &str,
@@ -244,12 +246,11 @@ fn check_import(
     type_id: u32,
     actual: &Extern,
 ) -> Result<()> {
-    // A function's or a tag's engine type id is the import's.
-    let mut same_type = false;
+    let mut actual_id = None;
     let actual_ty = match actual {
         Extern::Func(f) => {
             let i = store.check(f.0)?;
-            same_type = store.funcs[i as usize].type_id == type_id;
+            actual_id = Some(store.funcs[i as usize].type_id);
             ExternType::Func(store.func_type(i).clone())
         }
         Extern::Table(t) => {
@@ -267,12 +268,14 @@ fn check_import(
         Extern::Global(g) => ExternType::Global(store.globals[store.check(g.0)? as usize].ty),
         Extern::Tag(t) => {
             let tag = &store.tags[store.check(t.0)? as usize];
-            same_type = tag.type_id == type_id;
+            actual_id = Some(tag.type_id);
             ExternType::Tag((*tag.ty).clone())
         }
     };
     let ok = match (expected, &actual_ty) {
-        (ExternType::Func(_), ExternType::Func(_)) => same_type,
+        (ExternType::Func(_), ExternType::Func(_)) => {
+            actual_id.is_some_and(|a| store.heap_sub(HeapType::Concrete(a), HeapType::Concrete(type_id)))
+        }
         (ExternType::Table(e), ExternType::Table(a)) => {
             e.element == a.element && e.table64 == a.table64 && limits_match(a.limits, e.limits)
         }
@@ -284,11 +287,11 @@ fn check_import(
         }
         (ExternType::Global(e), ExternType::Global(a)) => {
             e.mutable == a.mutable
-                && if e.mutable { e.content == a.content } else { crate::value::val_sub(a.content, e.content) }
+                && if e.mutable { e.content == a.content } else { store.val_sub(a.content, e.content) }
         }
         // Exact, as for functions (the same engine type: a tag's payload flows both ways,
         // thrown and caught).
-        (ExternType::Tag(_), ExternType::Tag(_)) => same_type,
+        (ExternType::Tag(_), ExternType::Tag(_)) => actual_id == Some(type_id),
         _ => false,
     };
     if ok {
@@ -429,6 +432,10 @@ pub(crate) fn instantiate_from<T>(
     }
     store.admit_counts(1, m.defined_memories().len(), m.defined_tables().len())?;
     let inner = &mut store.inner;
+    // Import checks and values of the module's reference types look its types up.
+    if let Some(&last) = m.type_ids.iter().max() {
+        inner.cover_types(last);
+    }
     let mut funcs = Vec::with_capacity(m.funcs.len());
     let mut tables = Vec::new();
     let mut memories = Vec::new();

@@ -63,7 +63,6 @@ pub mod op_profile;
 mod reactor;
 mod snapshot;
 mod store;
-mod support;
 mod table;
 mod tag;
 mod translate;
@@ -92,7 +91,7 @@ pub use store::{AsContext, AsContextMut, Store};
 pub use table::Table;
 pub use tag::{Exception, ExnRef, Tag};
 pub use trap::{BacktraceDisplay, FrameInfo, Trap, TrapCode};
-pub use value::{ExternRef, Val};
+pub use value::{AnyRef, ExternRef, Val};
 pub use wisp_decoder::{Features, FuncType, GlobalType, Limits, MemoryType, RefType, TableType, ValType};
 
 // Modules and engines are shared between threads; a store moves to another thread with its data.

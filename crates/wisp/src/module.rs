@@ -259,9 +259,8 @@ impl ModuleInner {
 
     /// Validates and translates every body (eager compilation), in one pass over each;
     /// errors are those validation alone gives, for the first invalid body.
-    fn translate_all_validating(&self, info: &wisp_validator::ModuleInfo) -> Result<wisp_validator::BodyUses> {
+    fn translate_all_validating(&self, info: &wisp_validator::ModuleInfo) -> Result<()> {
         let mut allocs = wisp_validator::FuncValidatorAllocations::default();
-        let mut uses = wisp_validator::BodyUses::default();
         let n = self.bodies.len();
         for def_index in 0..n {
             let func_index = self.num_imported_funcs + def_index as u32;
@@ -276,12 +275,11 @@ impl ModuleInner {
                     return Err(wisp_validator::body_error(e, def_index + 1 == n).into())
                 }
             };
-            uses = uses.and(validator.uses());
             allocs = validator.into_allocations();
             // The module is not shared yet: every cell is empty.
             let _ = self.compiled[def_index].set(compiled);
         }
-        Ok(uses)
+        Ok(())
     }
 
     #[cold]
@@ -418,14 +416,9 @@ impl Module {
         // The validator knows every index space; the module keeps them. Eager compilation
         // validates each body while translating it.
         let eager = engine.config().compilation == CompilationMode::Eager;
-        let (info, uses) = if eager {
-            (wisp_validator::validate_module(&m)?, None)
-        } else {
-            let (info, uses) = wisp_validator::validate_noting(&m)?;
-            (info, Some(uses))
-        };
-        // Valid, but maybe using a proposal the translator does not execute yet.
-        crate::support::check(&m, uses)?;
+        let info = if eager { wisp_validator::validate_module(&m)? } else { wisp_validator::validate(&m)? };
+        // Everything the decoder reads executes: GC's operators, the one part of 3.0 that does
+        // not, are not decoded yet (an illegal opcode), 2026-12-06.
         let for_bodies = eager.then(|| info.clone());
         #[cfg(debug_assertions)]
         let info_copy = info.clone();
@@ -520,8 +513,7 @@ impl Module {
             info: info_copy,
         };
         if let Some(info) = for_bodies {
-            let uses = inner.translate_all_validating(&info)?;
-            crate::support::check_bodies(uses)?;
+            inner.translate_all_validating(&info)?;
         }
         Ok(Module { inner: Arc::new(inner) })
     }

@@ -1,7 +1,7 @@
 //! `Store<T>`: owns every runtime object (functions, memories, tables, globals, instances)
 //! and the host's data. Handles (`Func`, `Memory`, ...) are indices into a store.
 
-use crate::engine::Engine;
+use crate::engine::{Engine, TypeDef};
 use crate::exec::Stack;
 use crate::func::HostFunc;
 use crate::limits::ResourceLimiter;
@@ -11,7 +11,8 @@ use std::any::Any;
 use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
-use wisp_decoder::{FuncType, GlobalType, MemoryType, TableType};
+use wisp_decoder::{FuncType, GlobalType, HeapType, MemoryType, SubType, TableType, ValType};
+use wisp_validator::TypeDefs;
 
 static NEXT_STORE_ID: AtomicU32 = AtomicU32::new(1);
 
@@ -228,11 +229,12 @@ pub(crate) struct ExnEntity {
 pub(crate) struct StoreInner {
     pub id: u32,
     pub engine: Engine,
-    /// Only through `push_func`, which keeps `func_types` covering every entry's type.
+    /// Only through `push_func`, which keeps `types` covering every entry's type.
     pub funcs: Vec<FuncEntity>,
-    /// The engine's function types by id, at least through every type in `funcs`: the
-    /// signature a call checks its arguments against, read without the engine's lock.
-    pub func_types: Vec<Arc<FuncType>>,
+    /// The engine's types by id, at least through every type of `funcs` and of the modules
+    /// instantiated here (`cover_types`): the signature a call checks its arguments against
+    /// and the definitions subtyping walks, read without the engine's lock.
+    pub types: Vec<Arc<TypeDef>>,
     pub memories: Vec<MemoryEntity>,
     pub tables: Vec<TableEntity>,
     // Boxed on purpose: the executor keeps raw pointers into these, which must not move
@@ -322,7 +324,7 @@ impl<T> Store<T> {
                 id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
                 engine: engine.clone(),
                 funcs: Vec::new(),
-                func_types: Vec::new(),
+                types: Vec::new(),
                 memories: Vec::new(),
                 tables: Vec::new(),
                 globals: Vec::new(),
@@ -599,9 +601,7 @@ impl StoreInner {
 
     /// Adds a function to the store; returns its store index.
     pub fn push_func(&mut self, f: FuncEntity) -> u32 {
-        if self.func_types.len() <= f.type_id as usize {
-            self.engine.types_through(f.type_id, &mut self.func_types);
-        }
+        self.cover_types(f.type_id);
         self.funcs.push(f);
         self.funcs.len() as u32 - 1
     }
@@ -615,6 +615,39 @@ impl StoreInner {
     /// The signature of store function `func`.
     #[inline]
     pub fn func_type(&self, func: u32) -> &FuncType {
-        &self.func_types[self.funcs[func as usize].type_id as usize]
+        &self.types[self.funcs[func as usize].type_id as usize].func
+    }
+
+    /// Makes `types` hold the engine's type `id` (and those before it).
+    pub fn cover_types(&mut self, id: u32) {
+        if self.types.len() <= id as usize {
+            self.engine.types_through(id, &mut self.types);
+        }
+    }
+
+    /// Makes `types` hold the engine type `t` names, if it names one the engine has: a value
+    /// of it is then told by its hierarchy (a host's global or table of a concrete type).
+    pub fn cover_val_type(&mut self, t: ValType) {
+        if let ValType::Ref(r) = t {
+            if let HeapType::Concrete(id) = r.heap() {
+                self.cover_types(id);
+            }
+        }
+    }
+
+    /// Whether engine type `actual` is engine type `expected` or declares it as a supertype,
+    /// directly or not: `call_indirect`'s check once the ids differ (`actual` is a function's
+    /// type, so `types` covers it and its supertypes, which have smaller ids).
+    #[cold]
+    #[inline(never)]
+    pub fn declared_subtype(&self, actual: u32, expected: u32) -> bool {
+        self.heap_sub(HeapType::Concrete(actual), HeapType::Concrete(expected))
+    }
+}
+
+/// Subtyping over the engine's types as far as the store has them (`cover_types`).
+impl TypeDefs for StoreInner {
+    fn def(&self, x: u32) -> Option<&SubType> {
+        self.types.get(x as usize).map(|t| &t.sub)
     }
 }

@@ -29,6 +29,7 @@ impl Table {
     /// A new table of type `ty`, every element `init`.
     pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table> {
         let store = store.as_context_mut();
+        store.inner.cover_val_type(ValType::Ref(ty.element));
         if !init.matches(ValType::Ref(ty.element), &store.inner) {
             return Err(Error::Signature(format!("table of {} given a {}", ty.element, init.ty())));
         }

@@ -4,6 +4,7 @@ use crate::func::Func;
 use crate::store::{StoreInner, Stored};
 use crate::tag::ExnRef;
 use wisp_decoder::{HeapType, RefType, ValType};
+use wisp_validator::TypeDefs;
 
 /// An opaque reference the host hands to Wasm (`externref`). It refers to an object kept in
 /// the store that created it.
@@ -41,6 +42,13 @@ impl ExternRef {
     }
 }
 
+/// A reference to an object of GC's `any` hierarchy: a struct, an array or an `i31`, of
+/// `anyref`, `eqref`, `i31ref`, `structref`, `arrayref`, `nullref` or a defined struct or array
+/// type. wisp executes GC's types but none of its operators (see `support.rs`), so no such
+/// object exists: the type has no values, and `Val::AnyRef(None)` is those types' null.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AnyRef {}
+
 /// A WebAssembly value. Floats are kept as bit patterns so NaN payloads survive.
 ///
 /// ```
@@ -77,6 +85,9 @@ pub enum Val {
     V128(u128),
     /// An exception reference; `None` is `ref.null exn`.
     ExnRef(Option<ExnRef>),
+    /// A reference of the `any` hierarchy; only `None` exists: the null of `anyref` and of
+    /// every type below it (`ref.null any`, `ref.null none`, a null struct reference, ...).
+    AnyRef(Option<AnyRef>),
 }
 
 impl Val {
@@ -91,20 +102,19 @@ impl Val {
             Val::ExternRef(_) => ValType::EXTERNREF,
             Val::V128(_) => ValType::V128,
             Val::ExnRef(_) => EXNREF,
+            Val::AnyRef(_) => ValType::Ref(RefType::new(true, HeapType::Any)),
         }
     }
 
-    /// The zero value of a type (null for references).
+    /// The zero value of a type (null for references). A concrete reference type is taken for
+    /// a function type: the null of a struct or array type is `Val::AnyRef(None)`.
     pub fn default_for(ty: ValType) -> Val {
         match ty {
             ValType::I32 => Val::I32(0),
             ValType::I64 => Val::I64(0),
             ValType::F32 => Val::F32(0),
             ValType::F64 => Val::F64(0),
-            ValType::Ref(RefType::FuncRef) => Val::FuncRef(None),
-            ValType::Ref(RefType::ExternRef) => Val::ExternRef(None),
-            ValType::Ref(r) if is_exn(r) => Val::ExnRef(None),
-            ValType::Ref(r @ RefType::Typed { .. }) => Val::default_for(ValType::Ref(slot_ref_type(r))),
+            ValType::Ref(r) => null_of(slot_ref_type(r)),
             ValType::V128 => Val::V128(0),
         }
     }
@@ -155,19 +165,22 @@ impl Val {
     }
 
     /// Whether the value may stand where a `ty` is expected (`ty`'s concrete types named by
-    /// engine id, as the store's signatures name them): a null only for a nullable type, a
-    /// function for a concrete type only when it has that type.
+    /// engine id, as the store's signatures name them): a null only for a nullable type of its
+    /// hierarchy, a function for a concrete type only when its type is that one or declares
+    /// it as a supertype.
     pub(crate) fn matches(&self, ty: ValType, store: &StoreInner) -> bool {
         let ValType::Ref(r) = ty else { return self.ty() == ty };
-        match (self, r.heap()) {
-            (Val::FuncRef(None), _) => r.nullable() && slot_ref_type(r) == RefType::FuncRef,
-            (Val::ExternRef(None), _) => r.nullable() && matches!(r.heap(), HeapType::Extern | HeapType::NoExtern),
-            (Val::ExnRef(None), _) => r.nullable() && matches!(r.heap(), HeapType::Exn | HeapType::NoExn),
-            (Val::FuncRef(Some(_)), HeapType::Func)
-            | (Val::ExternRef(Some(_)), HeapType::Extern)
-            | (Val::ExnRef(Some(_)), HeapType::Exn) => true,
-            (Val::FuncRef(Some(f)), HeapType::Concrete(id)) => {
-                store.check(f.0).is_ok_and(|i| store.funcs[i as usize].type_id == id)
+        match self {
+            // Another store's function: `to_slot` says so (`Error::WrongStore`).
+            Val::FuncRef(Some(f)) => store
+                .check(f.0)
+                .ok()
+                .is_none_or(|i| store.heap_sub(HeapType::Concrete(store.funcs[i as usize].type_id), r.heap())),
+            Val::ExternRef(Some(_)) => r.heap() == HeapType::Extern,
+            Val::ExnRef(Some(_)) => r.heap() == HeapType::Exn,
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) | Val::AnyRef(None) => {
+                let ValType::Ref(own) = self.ty() else { return false };
+                r.nullable() && store.top(r.heap()) == own.heap()
             }
             _ => false,
         }
@@ -180,12 +193,13 @@ impl Val {
             Val::I64(v) => v as u64,
             Val::F32(v) => v as u64,
             Val::F64(v) => v,
-            Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => 0,
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) | Val::AnyRef(None) => 0,
             Val::FuncRef(Some(f)) => store.check(f.0)? as u64 + 1,
             Val::ExternRef(Some(e)) => store.check(e.0)? as u64 + 1,
             // Only its low half: a `v128` takes two slots (`put`).
             Val::V128(v) => v as u64,
             Val::ExnRef(Some(e)) => store.check(e.0)? as u64 + 1,
+            Val::AnyRef(Some(a)) => match a {},
         })
     }
 
@@ -236,16 +250,17 @@ impl Val {
             ValType::I64 => Val::I64(v as i64),
             ValType::F32 => Val::F32(v as u32),
             ValType::F64 => Val::F64(v),
-            ValType::Ref(RefType::FuncRef) => {
-                Val::FuncRef(if v == 0 { None } else { Some(Func(store.stored(v as u32 - 1))) })
+            ValType::Ref(r) => {
+                let stored = || store.stored(v as u32 - 1);
+                match (store.top(r.heap()), v) {
+                    (_, 0) => null_of(RefType::new(true, store.top(r.heap()))),
+                    (HeapType::Func, _) => Val::FuncRef(Some(Func(stored()))),
+                    (HeapType::Extern, _) => Val::ExternRef(Some(ExternRef(stored()))),
+                    (HeapType::Exn, _) => Val::ExnRef(Some(ExnRef(stored()))),
+                    // No operator makes one (see `AnyRef`).
+                    _ => Val::AnyRef(None),
+                }
             }
-            ValType::Ref(RefType::ExternRef) => {
-                Val::ExternRef(if v == 0 { None } else { Some(ExternRef(store.stored(v as u32 - 1))) })
-            }
-            ValType::Ref(r) if is_exn(r) => {
-                Val::ExnRef(if v == 0 { None } else { Some(ExnRef(store.stored(v as u32 - 1))) })
-            }
-            ValType::Ref(r @ RefType::Typed { .. }) => Val::from_slot(v, ValType::Ref(slot_ref_type(r)), store),
             // Only the low half: see `take`.
             ValType::V128 => Val::V128(v as u128),
         }
@@ -253,35 +268,32 @@ impl Val {
 }
 
 /// `exnref`: `(ref null exn)`.
-const EXNREF: ValType = ValType::Ref(RefType::new(true, wisp_decoder::HeapType::Exn));
+const EXNREF: ValType = ValType::Ref(RefType::new(true, HeapType::Exn));
 
-/// Whether `r` refers to exceptions (`exn`, or `noexn`: only null).
-fn is_exn(r: RefType) -> bool {
-    matches!(r.heap(), wisp_decoder::HeapType::Exn | wisp_decoder::HeapType::NoExn)
-}
-
-/// The reference type whose slots hold values of `r`: `funcref` for references to functions,
-/// `externref` for the others (wisp runs only those two kinds; see `support.rs`).
-pub(crate) fn slot_ref_type(r: RefType) -> RefType {
+/// The null of the hierarchy whose top is `r`'s heap type (`func`, `extern`, `exn`, `any`).
+fn null_of(r: RefType) -> Val {
     match r.heap() {
-        HeapType::Func | HeapType::NoFunc | HeapType::Concrete(_) => RefType::FuncRef,
-        _ => RefType::ExternRef,
+        HeapType::Func => Val::FuncRef(None),
+        HeapType::Extern => Val::ExternRef(None),
+        HeapType::Exn => Val::ExnRef(None),
+        _ => Val::AnyRef(None),
     }
 }
 
-/// Whether value type `a` is a subtype of `b`, both naming engine ids (without declared
-/// supertypes, which `support.rs` refuses, a concrete type matches only itself and `func`).
-pub(crate) fn val_sub(a: ValType, b: ValType) -> bool {
-    let (ValType::Ref(a), ValType::Ref(b)) = (a, b) else { return a == b };
-    (b.nullable() || !a.nullable())
-        && match (a.heap(), b.heap()) {
-            (x, y) if x == y => true,
-            (HeapType::Concrete(_) | HeapType::NoFunc, HeapType::Func) => true,
-            (HeapType::NoFunc, HeapType::Concrete(_))
-            | (HeapType::NoExtern, HeapType::Extern)
-            | (HeapType::NoExn, HeapType::Exn) => true,
-            _ => false,
+/// The top of `r`'s hierarchy as a nullable reference type, where the module's or engine's
+/// types are not at hand: a concrete type is taken for a function type. Enough where only
+/// references to functions are resolved (element segments, snapshots): the other hierarchies
+/// hold no function, and a struct or array reference is always null.
+pub(crate) fn slot_ref_type(r: RefType) -> RefType {
+    let top = match r.heap() {
+        HeapType::Func | HeapType::NoFunc | HeapType::Concrete(_) => HeapType::Func,
+        HeapType::Extern | HeapType::NoExtern => HeapType::Extern,
+        HeapType::Exn | HeapType::NoExn => HeapType::Exn,
+        HeapType::Any | HeapType::Eq | HeapType::I31 | HeapType::Struct | HeapType::Array | HeapType::None => {
+            HeapType::Any
         }
+    };
+    RefType::new(true, top)
 }
 
 impl From<i32> for Val {

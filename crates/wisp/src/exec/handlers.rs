@@ -447,7 +447,8 @@ macro_rules! store_func {
 }
 
 /// The store function a `call_indirect` through table `$table` calls (its index popped), after
-/// the checks that trap: the index in bounds, the element not null, its type `$type_id`.
+/// the checks that trap: the index in bounds, the element not null, its type `$type_id` or a
+/// declared subtype of it.
 macro_rules! indirect_callee {
     ($type_id:expr, $table:expr) => {{
         let i = pop!(u32) as usize;
@@ -457,7 +458,9 @@ macro_rules! indirect_callee {
             trap!(TrapCode::IndirectCallToNull);
         }
         let sf = (r - 1) as u32;
-        if store!().funcs[sf as usize].type_id != $type_id {
+        let actual = store!().funcs[sf as usize].type_id;
+        // The exact type is the common case; a declared subtype is walked to out of line.
+        if actual != $type_id && !store!().declared_subtype(actual, $type_id) {
             trap!(TrapCode::BadSignature);
         }
         sf
