@@ -869,6 +869,48 @@ const SPECIAL: &[(&str, &[Field], &str)] = &[
     ("CheckInterrupt", &[], "Interruption (only with `Config::interruptible`): traps when the store's interrupt flag is set, clearing it."),
 ];
 
+/// Placement. The threaded backend's handlers are laid out in the order of `Instr`'s variants
+/// (with fat LTO the linker takes them in the order of `threaded::lower`'s table, which is the
+/// variants' order), so the enum lists the instructions a program runs in its loops first and
+/// the rest after them: where a new cold handler joins, the hot ones keep their addresses
+/// relative to each other. Hot: every special instruction but those below, the scalar forms
+/// and memory 0's loads and stores with 32-bit addresses, the latches and `select` forms.
+/// Cold: the special instructions named here, the loads and stores of the other memory rows
+/// (`Mem`, `Mem64`), and SIMD. Measured in crates/wisp/RATIONALE.md ("An order of its own").
+const COLD: &[&str] = &[
+    "Unreachable",
+    "CallRef",
+    "ReturnCallRef",
+    "MemorySize",
+    "MemoryGrow",
+    "MemoryInit",
+    "DataDrop",
+    "MemorySizeAt",
+    "MemoryGrowAt",
+    "MemoryInitAt",
+    "MemoryCopyAt",
+    "MemoryFillAt",
+    "TableIndex64",
+    "TableGet",
+    "TableSet",
+    "TableSize",
+    "TableGrow",
+    "TableFill",
+    "TableCopy",
+    "TableInit",
+    "ElemDrop",
+    "RefAsNonNull",
+    "BrOnNull",
+    "BrOnNonNull",
+    "RefFunc",
+    "SelectV128",
+    "GlobalGetV128",
+    "GlobalSetV128",
+    "Throw",
+    "ThrowRef",
+    "TooLarge",
+];
+
 // ---------------------------------------------------------------------------------------------
 // The axes.
 // ---------------------------------------------------------------------------------------------
@@ -1963,30 +2005,25 @@ pub fn generate() -> String {
     o.push_str("#![allow(non_camel_case_types, clippy::all)]\n\n");
     o.push_str("use super::{fits_i32, Addr, Dst, FormInfo, Opd, SimdFormInfo};\nuse crate::exec::ops::{self, Slot};\nuse wisp_decoder::{MemArg, Operator};\n\n");
 
-    // The enum.
-    o.push_str("/// One instruction of wisp's internal bytecode: the hand-written special instructions, then\n/// every operand-kind form of the numeric and memory operators.\n");
+    // The enum, in the order `COLD` gives: the hot instructions first, the cold ones after.
+    for name in COLD {
+        assert!(SPECIAL.iter().any(|s| s.0 == *name), "COLD: {name} is no special instruction");
+    }
+    let cold = |name: &str| COLD.contains(&name);
+    o.push_str("/// One instruction of wisp's internal bytecode: the hand-written special instructions and\n/// every operand-kind form of the numeric and memory operators, the hot ones first (the\n/// threaded backend's handlers are laid out in this order: see the generator's `COLD`).\n");
     o.push_str("#[derive(Debug, Clone, Copy, PartialEq)]\npub enum Instr {\n");
-    for (name, fields, d) in SPECIAL {
-        writeln!(o, "    /// {d}\n    {name}{},", fields_decl(fields)).unwrap();
-    }
-    for f in &forms {
-        writeln!(o, "    /// {}\n    {}{},", doc(f), f.name, fields_decl(&f.fields)).unwrap();
-    }
-    for f in &simd {
-        let row = match f.row {
-            0 => "",
-            r if MEMORY_ROWS[r].addr64 => " (memory `memory`, 64-bit address)",
-            _ => " (memory `memory`, 32-bit address)",
-        };
-        writeln!(
-            o,
-            "    /// `{}`{row}: operands from the stack (a `v128` in two slots); result pushed.\n    {}{},",
-            f.text,
-            f.name,
-            fields_decl(&f.fields)
-        )
-        .unwrap();
-    }
+    let special = |o: &mut String, hot: bool| {
+        for (name, fields, d) in SPECIAL.iter().filter(|s| cold(s.0) != hot) {
+            writeln!(o, "    /// {d}\n    {name}{},", fields_decl(fields)).unwrap();
+        }
+    };
+    let generated = |o: &mut String, hot: bool| {
+        for f in forms.iter().filter(|f| (f.row == 0) == hot) {
+            writeln!(o, "    /// {}\n    {}{},", doc(f), f.name, fields_decl(&f.fields)).unwrap();
+        }
+    };
+    special(&mut o, true);
+    generated(&mut o, true);
     for l in &latches {
         let bound = if l.bound == "L" { "local `b`" } else { "constant `bound`" };
         let step = if l.step == "L" { "local `by`" } else { "`step`" };
@@ -2011,6 +2048,23 @@ pub fn generate() -> String {
             "    /// `select`: {}, {}, condition from the stack; {dst}.\n    {}{},",
             what(f.a, "first value"),
             what(f.b, "second value"),
+            f.name,
+            fields_decl(&f.fields)
+        )
+        .unwrap();
+    }
+    special(&mut o, false);
+    generated(&mut o, false);
+    for f in &simd {
+        let row = match f.row {
+            0 => "",
+            r if MEMORY_ROWS[r].addr64 => " (memory `memory`, 64-bit address)",
+            _ => " (memory `memory`, 32-bit address)",
+        };
+        writeln!(
+            o,
+            "    /// `{}`{row}: operands from the stack (a `v128` in two slots); result pushed.\n    {}{},",
+            f.text,
             f.name,
             fields_decl(&f.fields)
         )

@@ -7,12 +7,11 @@ use super::{fits_i32, Addr, Dst, FormInfo, Opd, SimdFormInfo};
 use crate::exec::ops::{self, Slot};
 use wisp_decoder::{MemArg, Operator};
 
-/// One instruction of wisp's internal bytecode: the hand-written special instructions, then
-/// every operand-kind form of the numeric and memory operators.
+/// One instruction of wisp's internal bytecode: the hand-written special instructions and
+/// every operand-kind form of the numeric and memory operators, the hot ones first (the
+/// threaded backend's handlers are laid out in this order: see the generator's `COLD`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Instr {
-    /// Traps with `unreachable`.
-    Unreachable,
     /// Jumps to `target`.
     Br { target: u32 },
     /// Keeps the top `keep` slots, discards the `drop` below them, jumps.
@@ -41,10 +40,6 @@ pub enum Instr {
     ReturnCallImport { func: u32 },
     /// `return_call_indirect`: `CallIndirect`'s checks, then `ReturnCallImport`'s call (also followed by a `Return`).
     ReturnCallIndirect { type_id: u32, table: u32 },
-    /// `call_ref`: pops a function reference; traps when it is null, else calls its function as `CallImport` does (the signature was validated).
-    CallRef,
-    /// `return_call_ref`: `CallRef`'s check, then `ReturnCallImport`'s call (also followed by a `Return`).
-    ReturnCallRef,
     /// Calls through the instance's function index space (imports).
     CallImport { func: u32 },
     /// `type_id` is the engine-wide id of the expected signature.
@@ -77,70 +72,16 @@ pub enum Instr {
     Const32 { value: u32 },
     /// Pushes a 64-bit constant.
     Const64 { value: u64 },
-    /// Pushes memory 0's size in pages.
-    MemorySize,
-    /// Grows memory 0 by the popped number of pages; pushes the old size or -1.
-    MemoryGrow,
-    /// `memory.init` of memory 0.
-    MemoryInit { data: u32 },
-    /// `data.drop`.
-    DataDrop { data: u32 },
     /// `memory.copy` within memory 0.
     MemoryCopy,
     /// `memory.fill` of memory 0.
     MemoryFill,
-    /// `memory.size` of any memory but a 32-bit memory 0 with 64 KiB pages: the size in the memory's own pages (an i64 for a 64-bit memory).
-    MemorySizeAt { memory: u32 },
-    /// `memory.grow` of any memory but a 32-bit memory 0 with 64 KiB pages (the delta and result i64 for a 64-bit memory).
-    MemoryGrowAt { memory: u32 },
-    /// `memory.init` of any memory but a 32-bit memory 0.
-    MemoryInitAt { memory: u32, data: u32 },
-    /// `memory.copy` between any two memories (or within one) but within a 32-bit memory 0.
-    MemoryCopyAt { dst: u32, src: u32 },
-    /// `memory.fill` of any memory but a 32-bit memory 0.
-    MemoryFillAt { memory: u32 },
-    /// Saturates the i64 table index on top of the stack at `u32::MAX` (no table holds that many elements), so a `call_indirect` through a 64-bit table reads it as the 32-bit tables' index.
-    TableIndex64,
-    /// `table.get`.
-    TableGet { table: u32 },
-    /// `table.set`.
-    TableSet { table: u32 },
-    /// `table.size`.
-    TableSize { table: u32 },
-    /// `table.grow`.
-    TableGrow { table: u32 },
-    /// `table.fill`.
-    TableFill { table: u32 },
-    /// `table.copy`.
-    TableCopy { dst: u32, src: u32 },
-    /// `table.init`.
-    TableInit { table: u32, elem: u32 },
-    /// `elem.drop`.
-    ElemDrop { elem: u32 },
     /// `ref.is_null`.
     RefIsNull,
-    /// `ref.as_non_null`: traps when the reference on top of the stack is null.
-    RefAsNonNull,
-    /// `br_on_null`: when the reference on top is null, pops it and `BrAdjust`s; otherwise leaves it.
-    BrOnNull { target: u32, drop: u32, keep: u32 },
-    /// `br_on_non_null`: when the reference on top is not null, `BrAdjust` (the reference the last slot kept); otherwise pops it.
-    BrOnNonNull { target: u32, drop: u32, keep: u32 },
-    /// Pushes a reference to function `func` of the instance.
-    RefFunc { func: u32 },
-    /// `select` of two `v128`s (two slots each) by the condition on top.
-    SelectV128,
-    /// Pushes a `v128` global (its two halves).
-    GlobalGetV128 { index: u32 },
-    /// Pops a `v128` into a global.
-    GlobalSetV128 { index: u32 },
     /// Pushes a `v128` local (slots `index` and `index + 1`): one instruction for what would be two `LocalGet`s.
     LocalGetV128 { index: u32 },
     /// Pops a `v128` into a local (slots `index` and `index + 1`).
     LocalSetV128 { index: u32 },
-    /// `throw`: pops the tag's values into a new exception and unwinds to the innermost handler that catches it (the functions' handler tables, searched outside the loop).
-    Throw { tag: u32 },
-    /// `throw_ref`: pops an `exnref` and throws that exception again; traps on null.
-    ThrowRef,
     /// Go's stack-pointer adjustment: `local.get l; i32.const c; i32.add (or sub); local.tee l; global.set g`: `l = l + imm` (32-bit), then `g = l`.
     SpAdjust { local: u32, imm: u32, global: u32 },
     /// `i32.const value; call func` (Go passes a constant resume point on almost every call).
@@ -167,8 +108,6 @@ pub enum Instr {
     LocalSetImmBr { index: u32, value: u32, target: u32 },
     /// Fuel metering (only with `Config::consume_fuel`): charges `amount` Wasm operators, the length of the block it starts, or traps when the store has less fuel.
     ConsumeFuel { amount: u32 },
-    /// The whole code of a function whose translation could not be addressed (a body of hundreds of megabytes): traps with `FunctionTooLarge` at its first call.
-    TooLarge,
     /// Interruption (only with `Config::interruptible`): traps when the store's interrupt flag is set, clearing it.
     CheckInterrupt,
     /// `i32.load`: address from the stack; result pushed.
@@ -193,10 +132,6 @@ pub enum Instr {
     I32Load_E { index: u32, shift: u16, offset: u32 },
     /// `i32.load`: address a local plus local `index` shifted left by `shift` (wrapping at 32 bits); result pushed.
     I32Load_F { addr: u32, index: u32, shift: u16, offset: u32 },
-    /// `i32.load` (memory `memory`, 32-bit address): address from the stack; result pushed.
-    I32LoadMem_S { memory: u32, offset: u32 },
-    /// `i32.load` (memory `memory`, 64-bit address): address from the stack; result pushed.
-    I32LoadMem64_S { memory: u32, offset: u64 },
     /// `i64.load`: address from the stack; result pushed.
     I64Load_S { offset: u32 },
     /// `i64.load`: address from the stack; result into local `dst`.
@@ -215,10 +150,6 @@ pub enum Instr {
     I64Load_A_Set { addr: u16, add: u32, offset: u32, dst: u16 },
     /// `i64.load`: address a local plus local `index` shifted left by `shift` (wrapping at 32 bits); result pushed.
     I64Load_F { addr: u32, index: u32, shift: u16, offset: u32 },
-    /// `i64.load` (memory `memory`, 32-bit address): address from the stack; result pushed.
-    I64LoadMem_S { memory: u32, offset: u32 },
-    /// `i64.load` (memory `memory`, 64-bit address): address from the stack; result pushed.
-    I64LoadMem64_S { memory: u32, offset: u64 },
     /// `f32.load`: address from the stack; result pushed.
     F32Load_S { offset: u32 },
     /// `f32.load`: address from the stack; result into local `dst`.
@@ -235,10 +166,6 @@ pub enum Instr {
     F32Load_A { addr: u32, add: u32, offset: u32 },
     /// `f32.load`: address a local plus `add` (wrapping at 32 bits); result into local `dst`.
     F32Load_A_Set { addr: u16, add: u32, offset: u32, dst: u16 },
-    /// `f32.load` (memory `memory`, 32-bit address): address from the stack; result pushed.
-    F32LoadMem_S { memory: u32, offset: u32 },
-    /// `f32.load` (memory `memory`, 64-bit address): address from the stack; result pushed.
-    F32LoadMem64_S { memory: u32, offset: u64 },
     /// `f64.load`: address from the stack; result pushed.
     F64Load_S { offset: u32 },
     /// `f64.load`: address from the stack; result into local `dst`.
@@ -257,10 +184,6 @@ pub enum Instr {
     F64Load_A_Set { addr: u16, add: u32, offset: u32, dst: u16 },
     /// `f64.load`: address a local shifted left by `shift`, plus `add` (wrapping at 32 bits); result pushed.
     F64Load_X { addr: u32, shift: u16, add: u32, offset: u32 },
-    /// `f64.load` (memory `memory`, 32-bit address): address from the stack; result pushed.
-    F64LoadMem_S { memory: u32, offset: u32 },
-    /// `f64.load` (memory `memory`, 64-bit address): address from the stack; result pushed.
-    F64LoadMem64_S { memory: u32, offset: u64 },
     /// `i32.load8_s`: address from the stack; result pushed.
     I32Load8S_S { offset: u32 },
     /// `i32.load8_s`: address from a local; result pushed.
@@ -273,10 +196,6 @@ pub enum Instr {
     I32Load8S_I_Set { ptr: u32, offset: u32, dst: u32 },
     /// `i32.load8_s`: address a local plus `add` (wrapping at 32 bits); result into local `dst`.
     I32Load8S_A_Set { addr: u16, add: u32, offset: u32, dst: u16 },
-    /// `i32.load8_s` (memory `memory`, 32-bit address): address from the stack; result pushed.
-    I32Load8SMem_S { memory: u32, offset: u32 },
-    /// `i32.load8_s` (memory `memory`, 64-bit address): address from the stack; result pushed.
-    I32Load8SMem64_S { memory: u32, offset: u64 },
     /// `i32.load8_u`: address from the stack; result pushed.
     I32Load8U_S { offset: u32 },
     /// `i32.load8_u`: address from the stack; result into local `dst`.
@@ -291,10 +210,6 @@ pub enum Instr {
     I32Load8U_I_Set { ptr: u32, offset: u32, dst: u32 },
     /// `i32.load8_u`: address a local plus `add` (wrapping at 32 bits); result pushed.
     I32Load8U_A { addr: u32, add: u32, offset: u32 },
-    /// `i32.load8_u` (memory `memory`, 32-bit address): address from the stack; result pushed.
-    I32Load8UMem_S { memory: u32, offset: u32 },
-    /// `i32.load8_u` (memory `memory`, 64-bit address): address from the stack; result pushed.
-    I32Load8UMem64_S { memory: u32, offset: u64 },
     /// `i32.load16_s`: address from the stack; result pushed.
     I32Load16S_S { offset: u32 },
     /// `i32.load16_s`: address from a local; result pushed.
@@ -309,10 +224,6 @@ pub enum Instr {
     I32Load16S_A { addr: u32, add: u32, offset: u32 },
     /// `i32.load16_s`: address a local plus `add` (wrapping at 32 bits); result into local `dst`.
     I32Load16S_A_Set { addr: u16, add: u32, offset: u32, dst: u16 },
-    /// `i32.load16_s` (memory `memory`, 32-bit address): address from the stack; result pushed.
-    I32Load16SMem_S { memory: u32, offset: u32 },
-    /// `i32.load16_s` (memory `memory`, 64-bit address): address from the stack; result pushed.
-    I32Load16SMem64_S { memory: u32, offset: u64 },
     /// `i32.load16_u`: address from the stack; result pushed.
     I32Load16U_S { offset: u32 },
     /// `i32.load16_u`: address from the stack; result into local `dst`.
@@ -327,10 +238,6 @@ pub enum Instr {
     I32Load16U_I_Set { ptr: u32, offset: u32, dst: u32 },
     /// `i32.load16_u`: address a local plus `add` (wrapping at 32 bits); result pushed.
     I32Load16U_A { addr: u32, add: u32, offset: u32 },
-    /// `i32.load16_u` (memory `memory`, 32-bit address): address from the stack; result pushed.
-    I32Load16UMem_S { memory: u32, offset: u32 },
-    /// `i32.load16_u` (memory `memory`, 64-bit address): address from the stack; result pushed.
-    I32Load16UMem64_S { memory: u32, offset: u64 },
     /// `i64.load8_s`: address from the stack; result pushed.
     I64Load8S_S { offset: u32 },
     /// `i64.load8_s`: address from the stack; result into local `dst`.
@@ -343,10 +250,6 @@ pub enum Instr {
     I64Load8S_I { ptr: u32, offset: u32 },
     /// `i64.load8_s`: address an absolute address; result into local `dst`.
     I64Load8S_I_Set { ptr: u32, offset: u32, dst: u32 },
-    /// `i64.load8_s` (memory `memory`, 32-bit address): address from the stack; result pushed.
-    I64Load8SMem_S { memory: u32, offset: u32 },
-    /// `i64.load8_s` (memory `memory`, 64-bit address): address from the stack; result pushed.
-    I64Load8SMem64_S { memory: u32, offset: u64 },
     /// `i64.load8_u`: address from the stack; result pushed.
     I64Load8U_S { offset: u32 },
     /// `i64.load8_u`: address from the stack; result into local `dst`.
@@ -363,10 +266,6 @@ pub enum Instr {
     I64Load8U_A { addr: u32, add: u32, offset: u32 },
     /// `i64.load8_u`: address a local plus `add` (wrapping at 32 bits); result into local `dst`.
     I64Load8U_A_Set { addr: u16, add: u32, offset: u32, dst: u16 },
-    /// `i64.load8_u` (memory `memory`, 32-bit address): address from the stack; result pushed.
-    I64Load8UMem_S { memory: u32, offset: u32 },
-    /// `i64.load8_u` (memory `memory`, 64-bit address): address from the stack; result pushed.
-    I64Load8UMem64_S { memory: u32, offset: u64 },
     /// `i64.load16_s`: address from the stack; result pushed.
     I64Load16S_S { offset: u32 },
     /// `i64.load16_s`: address from the stack; result into local `dst`.
@@ -379,10 +278,6 @@ pub enum Instr {
     I64Load16S_I { ptr: u32, offset: u32 },
     /// `i64.load16_s`: address an absolute address; result into local `dst`.
     I64Load16S_I_Set { ptr: u32, offset: u32, dst: u32 },
-    /// `i64.load16_s` (memory `memory`, 32-bit address): address from the stack; result pushed.
-    I64Load16SMem_S { memory: u32, offset: u32 },
-    /// `i64.load16_s` (memory `memory`, 64-bit address): address from the stack; result pushed.
-    I64Load16SMem64_S { memory: u32, offset: u64 },
     /// `i64.load16_u`: address from the stack; result pushed.
     I64Load16U_S { offset: u32 },
     /// `i64.load16_u`: address from the stack; result into local `dst`.
@@ -399,10 +294,6 @@ pub enum Instr {
     I64Load16U_A { addr: u32, add: u32, offset: u32 },
     /// `i64.load16_u`: address a local plus `add` (wrapping at 32 bits); result into local `dst`.
     I64Load16U_A_Set { addr: u16, add: u32, offset: u32, dst: u16 },
-    /// `i64.load16_u` (memory `memory`, 32-bit address): address from the stack; result pushed.
-    I64Load16UMem_S { memory: u32, offset: u32 },
-    /// `i64.load16_u` (memory `memory`, 64-bit address): address from the stack; result pushed.
-    I64Load16UMem64_S { memory: u32, offset: u64 },
     /// `i64.load32_s`: address from the stack; result pushed.
     I64Load32S_S { offset: u32 },
     /// `i64.load32_s`: address from the stack; result into local `dst`.
@@ -419,10 +310,6 @@ pub enum Instr {
     I64Load32S_A { addr: u32, add: u32, offset: u32 },
     /// `i64.load32_s`: address a local plus `add` (wrapping at 32 bits); result into local `dst`.
     I64Load32S_A_Set { addr: u16, add: u32, offset: u32, dst: u16 },
-    /// `i64.load32_s` (memory `memory`, 32-bit address): address from the stack; result pushed.
-    I64Load32SMem_S { memory: u32, offset: u32 },
-    /// `i64.load32_s` (memory `memory`, 64-bit address): address from the stack; result pushed.
-    I64Load32SMem64_S { memory: u32, offset: u64 },
     /// `i64.load32_u`: address from the stack; result pushed.
     I64Load32U_S { offset: u32 },
     /// `i64.load32_u`: address from the stack; result into local `dst`.
@@ -439,10 +326,6 @@ pub enum Instr {
     I64Load32U_A { addr: u32, add: u32, offset: u32 },
     /// `i64.load32_u`: address a local plus `add` (wrapping at 32 bits); result into local `dst`.
     I64Load32U_A_Set { addr: u16, add: u32, offset: u32, dst: u16 },
-    /// `i64.load32_u` (memory `memory`, 32-bit address): address from the stack; result pushed.
-    I64Load32UMem_S { memory: u32, offset: u32 },
-    /// `i64.load32_u` (memory `memory`, 64-bit address): address from the stack; result pushed.
-    I64Load32UMem64_S { memory: u32, offset: u64 },
     /// `i32.store`: address from the stack, value from the stack.
     I32Store_SS { offset: u32 },
     /// `i32.store`: address from the stack, value from a local.
@@ -471,10 +354,6 @@ pub enum Instr {
     I32Store_FL { addr: u16, index: u16, shift: u16, value: u16, offset: u32 },
     /// `i32.store`: address a local plus local `index` shifted left by `shift` (wrapping at 32 bits), value an immediate.
     I32Store_FI { addr: u16, index: u16, shift: u16, imm: u32, offset: u32 },
-    /// `i32.store` (memory `memory`, 32-bit address): address from the stack, value from the stack.
-    I32StoreMem_SS { memory: u32, offset: u32 },
-    /// `i32.store` (memory `memory`, 64-bit address): address from the stack, value from the stack.
-    I32StoreMem64_SS { memory: u32, offset: u64 },
     /// `i64.store`: address from the stack, value from the stack.
     I64Store_SS { offset: u32 },
     /// `i64.store`: address from the stack, value from a local.
@@ -497,10 +376,6 @@ pub enum Instr {
     I64Store_AL { addr: u16, add: u32, value: u16, offset: u32 },
     /// `i64.store`: address a local plus `add` (wrapping at 32 bits), value an immediate (immediate sign-extended from 32 bits).
     I64Store_AI { addr: u16, add: u32, imm: i32, offset: u32 },
-    /// `i64.store` (memory `memory`, 32-bit address): address from the stack, value from the stack.
-    I64StoreMem_SS { memory: u32, offset: u32 },
-    /// `i64.store` (memory `memory`, 64-bit address): address from the stack, value from the stack.
-    I64StoreMem64_SS { memory: u32, offset: u64 },
     /// `f32.store`: address from the stack, value from the stack.
     F32Store_SS { offset: u32 },
     /// `f32.store`: address from the stack, value from a local.
@@ -519,10 +394,6 @@ pub enum Instr {
     F32Store_AL { addr: u16, add: u32, value: u16, offset: u32 },
     /// `f32.store`: address a local plus `add` (wrapping at 32 bits), value an immediate.
     F32Store_AI { addr: u16, add: u32, imm: u32, offset: u32 },
-    /// `f32.store` (memory `memory`, 32-bit address): address from the stack, value from the stack.
-    F32StoreMem_SS { memory: u32, offset: u32 },
-    /// `f32.store` (memory `memory`, 64-bit address): address from the stack, value from the stack.
-    F32StoreMem64_SS { memory: u32, offset: u64 },
     /// `f64.store`: address from the stack, value from the stack.
     F64Store_SS { offset: u32 },
     /// `f64.store`: address from the stack, value from a local.
@@ -545,10 +416,6 @@ pub enum Instr {
     F64Store_AL { addr: u16, add: u32, value: u16, offset: u32 },
     /// `f64.store`: address a local plus `add` (wrapping at 32 bits), value an immediate (immediate sign-extended from 32 bits).
     F64Store_AI { addr: u16, add: u32, imm: i32, offset: u32 },
-    /// `f64.store` (memory `memory`, 32-bit address): address from the stack, value from the stack.
-    F64StoreMem_SS { memory: u32, offset: u32 },
-    /// `f64.store` (memory `memory`, 64-bit address): address from the stack, value from the stack.
-    F64StoreMem64_SS { memory: u32, offset: u64 },
     /// `i32.store8`: address from the stack, value from the stack.
     I32Store8_SS { offset: u32 },
     /// `i32.store8`: address from the stack, value from a local.
@@ -571,10 +438,6 @@ pub enum Instr {
     I32Store8_AL { addr: u16, add: u32, value: u16, offset: u32 },
     /// `i32.store8`: address a local plus `add` (wrapping at 32 bits), value an immediate.
     I32Store8_AI { addr: u16, add: u32, imm: u32, offset: u32 },
-    /// `i32.store8` (memory `memory`, 32-bit address): address from the stack, value from the stack.
-    I32Store8Mem_SS { memory: u32, offset: u32 },
-    /// `i32.store8` (memory `memory`, 64-bit address): address from the stack, value from the stack.
-    I32Store8Mem64_SS { memory: u32, offset: u64 },
     /// `i32.store16`: address from the stack, value from the stack.
     I32Store16_SS { offset: u32 },
     /// `i32.store16`: address from the stack, value from a local.
@@ -591,10 +454,6 @@ pub enum Instr {
     I32Store16_IL { ptr: u32, value: u32, offset: u32 },
     /// `i32.store16`: address an absolute address, value an immediate.
     I32Store16_II { ptr: u32, imm: u32, offset: u32 },
-    /// `i32.store16` (memory `memory`, 32-bit address): address from the stack, value from the stack.
-    I32Store16Mem_SS { memory: u32, offset: u32 },
-    /// `i32.store16` (memory `memory`, 64-bit address): address from the stack, value from the stack.
-    I32Store16Mem64_SS { memory: u32, offset: u64 },
     /// `i64.store8`: address from the stack, value from the stack.
     I64Store8_SS { offset: u32 },
     /// `i64.store8`: address from the stack, value from a local.
@@ -617,10 +476,6 @@ pub enum Instr {
     I64Store8_AL { addr: u16, add: u32, value: u16, offset: u32 },
     /// `i64.store8`: address a local plus `add` (wrapping at 32 bits), value an immediate.
     I64Store8_AI { addr: u16, add: u32, imm: u32, offset: u32 },
-    /// `i64.store8` (memory `memory`, 32-bit address): address from the stack, value from the stack.
-    I64Store8Mem_SS { memory: u32, offset: u32 },
-    /// `i64.store8` (memory `memory`, 64-bit address): address from the stack, value from the stack.
-    I64Store8Mem64_SS { memory: u32, offset: u64 },
     /// `i64.store16`: address from the stack, value from the stack.
     I64Store16_SS { offset: u32 },
     /// `i64.store16`: address from the stack, value from a local.
@@ -641,10 +496,6 @@ pub enum Instr {
     I64Store16_AL { addr: u16, add: u32, value: u16, offset: u32 },
     /// `i64.store16`: address a local plus `add` (wrapping at 32 bits), value an immediate.
     I64Store16_AI { addr: u16, add: u32, imm: u32, offset: u32 },
-    /// `i64.store16` (memory `memory`, 32-bit address): address from the stack, value from the stack.
-    I64Store16Mem_SS { memory: u32, offset: u32 },
-    /// `i64.store16` (memory `memory`, 64-bit address): address from the stack, value from the stack.
-    I64Store16Mem64_SS { memory: u32, offset: u64 },
     /// `i64.store32`: address from the stack, value from the stack.
     I64Store32_SS { offset: u32 },
     /// `i64.store32`: address from the stack, value from a local.
@@ -667,10 +518,6 @@ pub enum Instr {
     I64Store32_AL { addr: u16, add: u32, value: u16, offset: u32 },
     /// `i64.store32`: address a local plus `add` (wrapping at 32 bits), value an immediate.
     I64Store32_AI { addr: u16, add: u32, imm: u32, offset: u32 },
-    /// `i64.store32` (memory `memory`, 32-bit address): address from the stack, value from the stack.
-    I64Store32Mem_SS { memory: u32, offset: u32 },
-    /// `i64.store32` (memory `memory`, 64-bit address): address from the stack, value from the stack.
-    I64Store32Mem64_SS { memory: u32, offset: u64 },
     /// `i32.eqz`: operand from the stack; result pushed.
     I32Eqz_S,
     /// `i32.eqz`: operand from the stack; branches when true.
@@ -2335,6 +2182,240 @@ pub enum Instr {
     F64SubMul_LLL { c: u32, a: u32, b: u32 },
     /// `f64.sub c (a * b)`: addend from a local, left factor from a local, right factor from a local; result into local `dst`.
     F64SubMul_LLL_Set { c: u16, a: u16, b: u16, dst: u16 },
+    /// Loop latch: `local = local + `step``, then `br_if target` when `i32.eq` of it and local `b` holds.
+    I32Eq_StepL_Br { local: u16, step: i16, b: u16, target: u32 },
+    /// Loop latch: `local = local + `step``, then `br_if target` when `i32.eq` of it and constant `bound` holds.
+    I32Eq_StepI_Br { local: u16, step: i16, bound: u32, target: u32 },
+    /// Loop latch: `local = local + `step``, then `br_if target` when `i32.ne` of it and local `b` holds.
+    I32Ne_StepL_Br { local: u16, step: i16, b: u16, target: u32 },
+    /// Loop latch: `local = local + `step``, then `br_if target` when `i32.ne` of it and constant `bound` holds.
+    I32Ne_StepI_Br { local: u16, step: i16, bound: u32, target: u32 },
+    /// Loop latch: `local = local + `step``, then `br_if target` when `i32.lt_s` of it and local `b` holds.
+    I32LtS_StepL_Br { local: u16, step: i16, b: u16, target: u32 },
+    /// Loop latch: `local = local + local `by``, then `br_if target` when `i32.lt_s` of it and local `b` holds.
+    I32LtS_StepLL_Br { local: u16, by: u16, b: u16, target: u32 },
+    /// Loop latch: `local = local + `step``, then `br_if target` when `i32.lt_u` of it and local `b` holds.
+    I32LtU_StepL_Br { local: u16, step: i16, b: u16, target: u32 },
+    /// Loop latch: `local = local + `step``, then `br_if target` when `i32.lt_u` of it and constant `bound` holds.
+    I32LtU_StepI_Br { local: u16, step: i16, bound: u32, target: u32 },
+    /// Loop latch: `local = local + local `by``, then `br_if target` when `i32.lt_u` of it and local `b` holds.
+    I32LtU_StepLL_Br { local: u16, by: u16, b: u16, target: u32 },
+    /// Loop latch: `local = local + `step``, then `br_if target` when `i32.gt_u` of it and constant `bound` holds.
+    I32GtU_StepI_Br { local: u16, step: i16, bound: u32, target: u32 },
+    /// Loop latch: `local = local + local `by``, then `br_if target` when `i32.gt_u` of it and local `b` holds.
+    I32GtU_StepLL_Br { local: u16, by: u16, b: u16, target: u32 },
+    /// Loop latch: `local = local + `step``, then `br_if target` when `i32.le_u` of it and local `b` holds.
+    I32LeU_StepL_Br { local: u16, step: i16, b: u16, target: u32 },
+    /// Loop latch: `local = local + `step``, then `br_if target` when `i32.ge_u` of it and local `b` holds.
+    I32GeU_StepL_Br { local: u16, step: i16, b: u16, target: u32 },
+    /// Loop latch: `local = local + `step``, then `br_if target` when `i64.ne` of it and local `b` holds.
+    I64Ne_StepL_Br { local: u16, step: i16, b: u16, target: u32 },
+    /// Loop latch: `local = local + `step``, then `br_if target` when `i64.ne` of it and constant `bound` holds.
+    I64Ne_StepI_Br { local: u16, step: i16, bound: i32, target: u32 },
+    /// Loop latch: `local = local + `step``, then `br_if target` when `i64.lt_s` of it and constant `bound` holds.
+    I64LtS_StepI_Br { local: u16, step: i16, bound: i32, target: u32 },
+    /// Loop latch: `local = local + local `by``, then `br_if target` when `i64.lt_s` of it and local `b` holds.
+    I64LtS_StepLL_Br { local: u16, by: u16, b: u16, target: u32 },
+    /// Loop latch: `local = local + `step``, then `br_if target` when `i64.lt_u` of it and local `b` holds.
+    I64LtU_StepL_Br { local: u16, step: i16, b: u16, target: u32 },
+    /// Loop latch: `local = local + `step``, then `br_if target` when `i64.lt_u` of it and constant `bound` holds.
+    I64LtU_StepI_Br { local: u16, step: i16, bound: i32, target: u32 },
+    /// Loop latch: `local = local + local `by``, then `br_if target` when `i64.lt_u` of it and local `b` holds.
+    I64LtU_StepLL_Br { local: u16, by: u16, b: u16, target: u32 },
+    /// Loop latch: `local = local + `step``, then `br_if target` when `i64.le_u` of it and local `b` holds.
+    I64LeU_StepL_Br { local: u16, step: i16, b: u16, target: u32 },
+    /// Loop latch: `local = local + `step``, then `br_if target` when `i64.ge_s` of it and constant `bound` holds.
+    I64GeS_StepI_Br { local: u16, step: i16, bound: i32, target: u32 },
+    /// Loop latch: `local = local + `step``, then `br_if target` when `i64.ge_u` of it and local `b` holds.
+    I64GeU_StepL_Br { local: u16, step: i16, b: u16, target: u32 },
+    /// Loop latch: `local = local + local `by``, then `br_if target` when `i64.ge_u` of it and local `b` holds.
+    I64GeU_StepLL_Br { local: u16, by: u16, b: u16, target: u32 },
+    /// `select`: first value from the stack, second value from the stack, condition from the stack; result pushed.
+    Select_SSS,
+    /// `select`: first value from the stack, second value from the stack, condition from the stack; result into local `dst`.
+    Select_SSS_Set { dst: u32 },
+    /// `select`: first value from the stack, second value from a local, condition from the stack; result pushed.
+    Select_SLS { b: u32 },
+    /// `select`: first value from the stack, second value from a local, condition from the stack; result into local `dst`.
+    Select_SLS_Set { b: u32, dst: u32 },
+    /// `select`: first value from the stack, second value an immediate, condition from the stack; result pushed.
+    Select_SIS { imm: u64 },
+    /// `select`: first value from the stack, second value an immediate, condition from the stack; result into local `dst`.
+    Select_SIS_Set { imm: u64, dst: u32 },
+    /// `select`: first value from a local, second value from the stack, condition from the stack; result pushed.
+    Select_LSS { a: u32 },
+    /// `select`: first value from a local, second value from the stack, condition from the stack; result into local `dst`.
+    Select_LSS_Set { a: u32, dst: u32 },
+    /// `select`: first value from a local, second value from a local, condition from the stack; result pushed.
+    Select_LLS { a: u32, b: u32 },
+    /// `select`: first value from a local, second value from a local, condition from the stack; result into local `dst`.
+    Select_LLS_Set { a: u32, b: u32, dst: u32 },
+    /// `select`: first value from a local, second value an immediate, condition from the stack; result pushed.
+    Select_LIS { a: u32, imm: u64 },
+    /// `select`: first value from a local, second value an immediate, condition from the stack; result into local `dst`.
+    Select_LIS_Set { a: u16, imm: u64, dst: u16 },
+    /// `select`: first value an immediate, second value from the stack, condition from the stack; result pushed.
+    Select_ISS { imm: u64 },
+    /// `select`: first value an immediate, second value from the stack, condition from the stack; result into local `dst`.
+    Select_ISS_Set { imm: u64, dst: u32 },
+    /// `select`: first value an immediate, second value from a local, condition from the stack; result pushed.
+    Select_ILS { imm: u64, b: u32 },
+    /// `select`: first value an immediate, second value from a local, condition from the stack; result into local `dst`.
+    Select_ILS_Set { imm: u64, b: u16, dst: u16 },
+    /// Traps with `unreachable`.
+    Unreachable,
+    /// `call_ref`: pops a function reference; traps when it is null, else calls its function as `CallImport` does (the signature was validated).
+    CallRef,
+    /// `return_call_ref`: `CallRef`'s check, then `ReturnCallImport`'s call (also followed by a `Return`).
+    ReturnCallRef,
+    /// Pushes memory 0's size in pages.
+    MemorySize,
+    /// Grows memory 0 by the popped number of pages; pushes the old size or -1.
+    MemoryGrow,
+    /// `memory.init` of memory 0.
+    MemoryInit { data: u32 },
+    /// `data.drop`.
+    DataDrop { data: u32 },
+    /// `memory.size` of any memory but a 32-bit memory 0 with 64 KiB pages: the size in the memory's own pages (an i64 for a 64-bit memory).
+    MemorySizeAt { memory: u32 },
+    /// `memory.grow` of any memory but a 32-bit memory 0 with 64 KiB pages (the delta and result i64 for a 64-bit memory).
+    MemoryGrowAt { memory: u32 },
+    /// `memory.init` of any memory but a 32-bit memory 0.
+    MemoryInitAt { memory: u32, data: u32 },
+    /// `memory.copy` between any two memories (or within one) but within a 32-bit memory 0.
+    MemoryCopyAt { dst: u32, src: u32 },
+    /// `memory.fill` of any memory but a 32-bit memory 0.
+    MemoryFillAt { memory: u32 },
+    /// Saturates the i64 table index on top of the stack at `u32::MAX` (no table holds that many elements), so a `call_indirect` through a 64-bit table reads it as the 32-bit tables' index.
+    TableIndex64,
+    /// `table.get`.
+    TableGet { table: u32 },
+    /// `table.set`.
+    TableSet { table: u32 },
+    /// `table.size`.
+    TableSize { table: u32 },
+    /// `table.grow`.
+    TableGrow { table: u32 },
+    /// `table.fill`.
+    TableFill { table: u32 },
+    /// `table.copy`.
+    TableCopy { dst: u32, src: u32 },
+    /// `table.init`.
+    TableInit { table: u32, elem: u32 },
+    /// `elem.drop`.
+    ElemDrop { elem: u32 },
+    /// `ref.as_non_null`: traps when the reference on top of the stack is null.
+    RefAsNonNull,
+    /// `br_on_null`: when the reference on top is null, pops it and `BrAdjust`s; otherwise leaves it.
+    BrOnNull { target: u32, drop: u32, keep: u32 },
+    /// `br_on_non_null`: when the reference on top is not null, `BrAdjust` (the reference the last slot kept); otherwise pops it.
+    BrOnNonNull { target: u32, drop: u32, keep: u32 },
+    /// Pushes a reference to function `func` of the instance.
+    RefFunc { func: u32 },
+    /// `select` of two `v128`s (two slots each) by the condition on top.
+    SelectV128,
+    /// Pushes a `v128` global (its two halves).
+    GlobalGetV128 { index: u32 },
+    /// Pops a `v128` into a global.
+    GlobalSetV128 { index: u32 },
+    /// `throw`: pops the tag's values into a new exception and unwinds to the innermost handler that catches it (the functions' handler tables, searched outside the loop).
+    Throw { tag: u32 },
+    /// `throw_ref`: pops an `exnref` and throws that exception again; traps on null.
+    ThrowRef,
+    /// The whole code of a function whose translation could not be addressed (a body of hundreds of megabytes): traps with `FunctionTooLarge` at its first call.
+    TooLarge,
+    /// `i32.load` (memory `memory`, 32-bit address): address from the stack; result pushed.
+    I32LoadMem_S { memory: u32, offset: u32 },
+    /// `i32.load` (memory `memory`, 64-bit address): address from the stack; result pushed.
+    I32LoadMem64_S { memory: u32, offset: u64 },
+    /// `i64.load` (memory `memory`, 32-bit address): address from the stack; result pushed.
+    I64LoadMem_S { memory: u32, offset: u32 },
+    /// `i64.load` (memory `memory`, 64-bit address): address from the stack; result pushed.
+    I64LoadMem64_S { memory: u32, offset: u64 },
+    /// `f32.load` (memory `memory`, 32-bit address): address from the stack; result pushed.
+    F32LoadMem_S { memory: u32, offset: u32 },
+    /// `f32.load` (memory `memory`, 64-bit address): address from the stack; result pushed.
+    F32LoadMem64_S { memory: u32, offset: u64 },
+    /// `f64.load` (memory `memory`, 32-bit address): address from the stack; result pushed.
+    F64LoadMem_S { memory: u32, offset: u32 },
+    /// `f64.load` (memory `memory`, 64-bit address): address from the stack; result pushed.
+    F64LoadMem64_S { memory: u32, offset: u64 },
+    /// `i32.load8_s` (memory `memory`, 32-bit address): address from the stack; result pushed.
+    I32Load8SMem_S { memory: u32, offset: u32 },
+    /// `i32.load8_s` (memory `memory`, 64-bit address): address from the stack; result pushed.
+    I32Load8SMem64_S { memory: u32, offset: u64 },
+    /// `i32.load8_u` (memory `memory`, 32-bit address): address from the stack; result pushed.
+    I32Load8UMem_S { memory: u32, offset: u32 },
+    /// `i32.load8_u` (memory `memory`, 64-bit address): address from the stack; result pushed.
+    I32Load8UMem64_S { memory: u32, offset: u64 },
+    /// `i32.load16_s` (memory `memory`, 32-bit address): address from the stack; result pushed.
+    I32Load16SMem_S { memory: u32, offset: u32 },
+    /// `i32.load16_s` (memory `memory`, 64-bit address): address from the stack; result pushed.
+    I32Load16SMem64_S { memory: u32, offset: u64 },
+    /// `i32.load16_u` (memory `memory`, 32-bit address): address from the stack; result pushed.
+    I32Load16UMem_S { memory: u32, offset: u32 },
+    /// `i32.load16_u` (memory `memory`, 64-bit address): address from the stack; result pushed.
+    I32Load16UMem64_S { memory: u32, offset: u64 },
+    /// `i64.load8_s` (memory `memory`, 32-bit address): address from the stack; result pushed.
+    I64Load8SMem_S { memory: u32, offset: u32 },
+    /// `i64.load8_s` (memory `memory`, 64-bit address): address from the stack; result pushed.
+    I64Load8SMem64_S { memory: u32, offset: u64 },
+    /// `i64.load8_u` (memory `memory`, 32-bit address): address from the stack; result pushed.
+    I64Load8UMem_S { memory: u32, offset: u32 },
+    /// `i64.load8_u` (memory `memory`, 64-bit address): address from the stack; result pushed.
+    I64Load8UMem64_S { memory: u32, offset: u64 },
+    /// `i64.load16_s` (memory `memory`, 32-bit address): address from the stack; result pushed.
+    I64Load16SMem_S { memory: u32, offset: u32 },
+    /// `i64.load16_s` (memory `memory`, 64-bit address): address from the stack; result pushed.
+    I64Load16SMem64_S { memory: u32, offset: u64 },
+    /// `i64.load16_u` (memory `memory`, 32-bit address): address from the stack; result pushed.
+    I64Load16UMem_S { memory: u32, offset: u32 },
+    /// `i64.load16_u` (memory `memory`, 64-bit address): address from the stack; result pushed.
+    I64Load16UMem64_S { memory: u32, offset: u64 },
+    /// `i64.load32_s` (memory `memory`, 32-bit address): address from the stack; result pushed.
+    I64Load32SMem_S { memory: u32, offset: u32 },
+    /// `i64.load32_s` (memory `memory`, 64-bit address): address from the stack; result pushed.
+    I64Load32SMem64_S { memory: u32, offset: u64 },
+    /// `i64.load32_u` (memory `memory`, 32-bit address): address from the stack; result pushed.
+    I64Load32UMem_S { memory: u32, offset: u32 },
+    /// `i64.load32_u` (memory `memory`, 64-bit address): address from the stack; result pushed.
+    I64Load32UMem64_S { memory: u32, offset: u64 },
+    /// `i32.store` (memory `memory`, 32-bit address): address from the stack, value from the stack.
+    I32StoreMem_SS { memory: u32, offset: u32 },
+    /// `i32.store` (memory `memory`, 64-bit address): address from the stack, value from the stack.
+    I32StoreMem64_SS { memory: u32, offset: u64 },
+    /// `i64.store` (memory `memory`, 32-bit address): address from the stack, value from the stack.
+    I64StoreMem_SS { memory: u32, offset: u32 },
+    /// `i64.store` (memory `memory`, 64-bit address): address from the stack, value from the stack.
+    I64StoreMem64_SS { memory: u32, offset: u64 },
+    /// `f32.store` (memory `memory`, 32-bit address): address from the stack, value from the stack.
+    F32StoreMem_SS { memory: u32, offset: u32 },
+    /// `f32.store` (memory `memory`, 64-bit address): address from the stack, value from the stack.
+    F32StoreMem64_SS { memory: u32, offset: u64 },
+    /// `f64.store` (memory `memory`, 32-bit address): address from the stack, value from the stack.
+    F64StoreMem_SS { memory: u32, offset: u32 },
+    /// `f64.store` (memory `memory`, 64-bit address): address from the stack, value from the stack.
+    F64StoreMem64_SS { memory: u32, offset: u64 },
+    /// `i32.store8` (memory `memory`, 32-bit address): address from the stack, value from the stack.
+    I32Store8Mem_SS { memory: u32, offset: u32 },
+    /// `i32.store8` (memory `memory`, 64-bit address): address from the stack, value from the stack.
+    I32Store8Mem64_SS { memory: u32, offset: u64 },
+    /// `i32.store16` (memory `memory`, 32-bit address): address from the stack, value from the stack.
+    I32Store16Mem_SS { memory: u32, offset: u32 },
+    /// `i32.store16` (memory `memory`, 64-bit address): address from the stack, value from the stack.
+    I32Store16Mem64_SS { memory: u32, offset: u64 },
+    /// `i64.store8` (memory `memory`, 32-bit address): address from the stack, value from the stack.
+    I64Store8Mem_SS { memory: u32, offset: u32 },
+    /// `i64.store8` (memory `memory`, 64-bit address): address from the stack, value from the stack.
+    I64Store8Mem64_SS { memory: u32, offset: u64 },
+    /// `i64.store16` (memory `memory`, 32-bit address): address from the stack, value from the stack.
+    I64Store16Mem_SS { memory: u32, offset: u32 },
+    /// `i64.store16` (memory `memory`, 64-bit address): address from the stack, value from the stack.
+    I64Store16Mem64_SS { memory: u32, offset: u64 },
+    /// `i64.store32` (memory `memory`, 32-bit address): address from the stack, value from the stack.
+    I64Store32Mem_SS { memory: u32, offset: u32 },
+    /// `i64.store32` (memory `memory`, 64-bit address): address from the stack, value from the stack.
+    I64Store32Mem64_SS { memory: u32, offset: u64 },
     /// `v128.load`: operands from the stack (a `v128` in two slots); result pushed.
     V128Load { offset: u32 },
     /// `v128.load` (memory `memory`, 32-bit address): operands from the stack (a `v128` in two slots); result pushed.
@@ -2933,86 +3014,6 @@ pub enum Instr {
     I16x8RelaxedDotI8x16I7x16S,
     /// `i32x4.relaxed_dot_i8x16_i7x16_add_s`: operands from the stack (a `v128` in two slots); result pushed.
     I32x4RelaxedDotI8x16I7x16AddS,
-    /// Loop latch: `local = local + `step``, then `br_if target` when `i32.eq` of it and local `b` holds.
-    I32Eq_StepL_Br { local: u16, step: i16, b: u16, target: u32 },
-    /// Loop latch: `local = local + `step``, then `br_if target` when `i32.eq` of it and constant `bound` holds.
-    I32Eq_StepI_Br { local: u16, step: i16, bound: u32, target: u32 },
-    /// Loop latch: `local = local + `step``, then `br_if target` when `i32.ne` of it and local `b` holds.
-    I32Ne_StepL_Br { local: u16, step: i16, b: u16, target: u32 },
-    /// Loop latch: `local = local + `step``, then `br_if target` when `i32.ne` of it and constant `bound` holds.
-    I32Ne_StepI_Br { local: u16, step: i16, bound: u32, target: u32 },
-    /// Loop latch: `local = local + `step``, then `br_if target` when `i32.lt_s` of it and local `b` holds.
-    I32LtS_StepL_Br { local: u16, step: i16, b: u16, target: u32 },
-    /// Loop latch: `local = local + local `by``, then `br_if target` when `i32.lt_s` of it and local `b` holds.
-    I32LtS_StepLL_Br { local: u16, by: u16, b: u16, target: u32 },
-    /// Loop latch: `local = local + `step``, then `br_if target` when `i32.lt_u` of it and local `b` holds.
-    I32LtU_StepL_Br { local: u16, step: i16, b: u16, target: u32 },
-    /// Loop latch: `local = local + `step``, then `br_if target` when `i32.lt_u` of it and constant `bound` holds.
-    I32LtU_StepI_Br { local: u16, step: i16, bound: u32, target: u32 },
-    /// Loop latch: `local = local + local `by``, then `br_if target` when `i32.lt_u` of it and local `b` holds.
-    I32LtU_StepLL_Br { local: u16, by: u16, b: u16, target: u32 },
-    /// Loop latch: `local = local + `step``, then `br_if target` when `i32.gt_u` of it and constant `bound` holds.
-    I32GtU_StepI_Br { local: u16, step: i16, bound: u32, target: u32 },
-    /// Loop latch: `local = local + local `by``, then `br_if target` when `i32.gt_u` of it and local `b` holds.
-    I32GtU_StepLL_Br { local: u16, by: u16, b: u16, target: u32 },
-    /// Loop latch: `local = local + `step``, then `br_if target` when `i32.le_u` of it and local `b` holds.
-    I32LeU_StepL_Br { local: u16, step: i16, b: u16, target: u32 },
-    /// Loop latch: `local = local + `step``, then `br_if target` when `i32.ge_u` of it and local `b` holds.
-    I32GeU_StepL_Br { local: u16, step: i16, b: u16, target: u32 },
-    /// Loop latch: `local = local + `step``, then `br_if target` when `i64.ne` of it and local `b` holds.
-    I64Ne_StepL_Br { local: u16, step: i16, b: u16, target: u32 },
-    /// Loop latch: `local = local + `step``, then `br_if target` when `i64.ne` of it and constant `bound` holds.
-    I64Ne_StepI_Br { local: u16, step: i16, bound: i32, target: u32 },
-    /// Loop latch: `local = local + `step``, then `br_if target` when `i64.lt_s` of it and constant `bound` holds.
-    I64LtS_StepI_Br { local: u16, step: i16, bound: i32, target: u32 },
-    /// Loop latch: `local = local + local `by``, then `br_if target` when `i64.lt_s` of it and local `b` holds.
-    I64LtS_StepLL_Br { local: u16, by: u16, b: u16, target: u32 },
-    /// Loop latch: `local = local + `step``, then `br_if target` when `i64.lt_u` of it and local `b` holds.
-    I64LtU_StepL_Br { local: u16, step: i16, b: u16, target: u32 },
-    /// Loop latch: `local = local + `step``, then `br_if target` when `i64.lt_u` of it and constant `bound` holds.
-    I64LtU_StepI_Br { local: u16, step: i16, bound: i32, target: u32 },
-    /// Loop latch: `local = local + local `by``, then `br_if target` when `i64.lt_u` of it and local `b` holds.
-    I64LtU_StepLL_Br { local: u16, by: u16, b: u16, target: u32 },
-    /// Loop latch: `local = local + `step``, then `br_if target` when `i64.le_u` of it and local `b` holds.
-    I64LeU_StepL_Br { local: u16, step: i16, b: u16, target: u32 },
-    /// Loop latch: `local = local + `step``, then `br_if target` when `i64.ge_s` of it and constant `bound` holds.
-    I64GeS_StepI_Br { local: u16, step: i16, bound: i32, target: u32 },
-    /// Loop latch: `local = local + `step``, then `br_if target` when `i64.ge_u` of it and local `b` holds.
-    I64GeU_StepL_Br { local: u16, step: i16, b: u16, target: u32 },
-    /// Loop latch: `local = local + local `by``, then `br_if target` when `i64.ge_u` of it and local `b` holds.
-    I64GeU_StepLL_Br { local: u16, by: u16, b: u16, target: u32 },
-    /// `select`: first value from the stack, second value from the stack, condition from the stack; result pushed.
-    Select_SSS,
-    /// `select`: first value from the stack, second value from the stack, condition from the stack; result into local `dst`.
-    Select_SSS_Set { dst: u32 },
-    /// `select`: first value from the stack, second value from a local, condition from the stack; result pushed.
-    Select_SLS { b: u32 },
-    /// `select`: first value from the stack, second value from a local, condition from the stack; result into local `dst`.
-    Select_SLS_Set { b: u32, dst: u32 },
-    /// `select`: first value from the stack, second value an immediate, condition from the stack; result pushed.
-    Select_SIS { imm: u64 },
-    /// `select`: first value from the stack, second value an immediate, condition from the stack; result into local `dst`.
-    Select_SIS_Set { imm: u64, dst: u32 },
-    /// `select`: first value from a local, second value from the stack, condition from the stack; result pushed.
-    Select_LSS { a: u32 },
-    /// `select`: first value from a local, second value from the stack, condition from the stack; result into local `dst`.
-    Select_LSS_Set { a: u32, dst: u32 },
-    /// `select`: first value from a local, second value from a local, condition from the stack; result pushed.
-    Select_LLS { a: u32, b: u32 },
-    /// `select`: first value from a local, second value from a local, condition from the stack; result into local `dst`.
-    Select_LLS_Set { a: u32, b: u32, dst: u32 },
-    /// `select`: first value from a local, second value an immediate, condition from the stack; result pushed.
-    Select_LIS { a: u32, imm: u64 },
-    /// `select`: first value from a local, second value an immediate, condition from the stack; result into local `dst`.
-    Select_LIS_Set { a: u16, imm: u64, dst: u16 },
-    /// `select`: first value an immediate, second value from the stack, condition from the stack; result pushed.
-    Select_ISS { imm: u64 },
-    /// `select`: first value an immediate, second value from the stack, condition from the stack; result into local `dst`.
-    Select_ISS_Set { imm: u64, dst: u32 },
-    /// `select`: first value an immediate, second value from a local, condition from the stack; result pushed.
-    Select_ILS { imm: u64, b: u32 },
-    /// `select`: first value an immediate, second value from a local, condition from the stack; result into local `dst`.
-    Select_ILS_Set { imm: u64, b: u16, dst: u16 },
 }
 
 impl Instr {
