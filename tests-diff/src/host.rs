@@ -19,10 +19,10 @@ pub enum ExternTy {
     Func(Vec<Ty>, Vec<Ty>),
     /// Content type, mutability.
     Global(Ty, bool),
-    /// Minimum and maximum in pages.
-    Memory(u64, Option<u64>),
-    /// Element type, minimum and maximum.
-    Table(Ty, u64, Option<u64>),
+    /// Minimum and maximum in pages, 64-bit addresses, log2 of the page size.
+    Memory(u64, Option<u64>, bool, u8),
+    /// Element type, minimum and maximum, 64-bit indices.
+    Table(Ty, u64, Option<u64>, bool),
 }
 
 /// An import of the module under test.
@@ -122,6 +122,7 @@ pub fn bits(v: V) -> u64 {
         V::FuncRef(Some(i)) => 4 << 60 | u64::from(i),
         V::ExternRef(None) => 5 << 60,
         V::ExternRef(Some(p)) => 6 << 60 | u64::from(p),
+        V::V128(x) => mix(mix(x as u64, (x >> 64) as u64), 7),
     }
 }
 
@@ -131,6 +132,7 @@ fn outcome_bits(o: &Outcome) -> u64 {
         Outcome::Trap(k) => 1 + *k as u64,
         Outcome::HostTrap(c) => 100 + u64::from(*c),
         Outcome::Error(_) => 99,
+        Outcome::Refused(_) => 98,
     }
 }
 
@@ -220,6 +222,23 @@ pub fn value(rng: &mut Rng, ty: Ty, known: u32) -> V {
             }
         }
         Ty::ExternRef => V::ExternRef(if pick < 2 { None } else { Some((r % 1000) as u32) }),
+        Ty::V128 => {
+            let hi = rng.next();
+            let lanes = |x: u64| u128::from(x) | u128::from(x) << 64;
+            V::V128(match pick {
+                0 => 0,
+                1 => u128::MAX,
+                // Every byte 0x80 (signed lane minima), every 32-bit lane 1.0f32, every 64-bit
+                // lane -0.0f64: edges for saturation, conversions and signed zeros.
+                2 => lanes(0x8080_8080_8080_8080),
+                3 => lanes(0x3f80_0000_3f80_0000),
+                4 => lanes(0x8000_0000_0000_0000),
+                // Small lanes (shuffle and swizzle indices, shift counts), then any bits (no
+                // NaN payloads matter: wasm-smith canonicalizes NaNs its code makes).
+                5 => u128::from_le_bytes(std::array::from_fn(|i| ((r >> (i % 8 * 8)) as u8) % 34)),
+                _ => u128::from(r) | u128::from(hi) << 64,
+            })
+        }
     }
 }
 

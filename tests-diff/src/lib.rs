@@ -72,6 +72,93 @@ pub fn smith_config_3() -> wasm_smith::Config {
     wasm_smith::Config { tail_call_enabled: true, wide_arithmetic_enabled: true, ..smith_config() }
 }
 
+/// `smith_config_3` plus every other WebAssembly 3.0 feature both engines execute: SIMD and
+/// relaxed SIMD (wasmi's relaxed operators give the same deterministic answers as wisp's: see
+/// RATIONALE.md), several memories, 64-bit memories and tables, custom page sizes and extended
+/// constant expressions. (Exceptions and typed function references: wasmi runs neither; GC:
+/// neither engine.) A config of its own, so the other two runs' seeds keep their modules.
+pub fn smith_config_3_all() -> wasm_smith::Config {
+    wasm_smith::Config {
+        simd_enabled: true,
+        relaxed_simd_enabled: true,
+        memory64_enabled: true,
+        custom_page_sizes_enabled: true,
+        extended_const_enabled: true,
+        max_memories: 4,
+        max_memory64_bytes: 1 << 20,
+        ..smith_config_3()
+    }
+}
+
+/// `smith_config_3_all` without SIMD: wisp refuses SIMD accesses to another memory than a
+/// 32-bit memory 0 for now (`Outcome::Refused`), and almost every module of `smith_config_3_all`
+/// with several or 64-bit memories has one, so without this half the memories would barely be
+/// compared.
+pub fn smith_config_3_memories() -> wasm_smith::Config {
+    wasm_smith::Config { simd_enabled: false, relaxed_simd_enabled: false, ..smith_config_3_all() }
+}
+
+/// The module of seed `seed` in the run over every 3.0 feature both engines execute: even seeds
+/// `smith_config_3_memories`, odd seeds `smith_config_3_all`.
+pub fn module_of_seed_3_all(seed: u64) -> Option<Vec<u8>> {
+    let config = if seed % 2 == 0 { smith_config_3_memories() } else { smith_config_3_all() };
+    module_of_seed_with(config, seed)
+}
+
+/// A WebAssembly 3.0 feature a generated module may use beyond 2.0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Feature {
+    Simd,
+    RelaxedSimd,
+    MultiMemory,
+    Memory64,
+    CustomPageSizes,
+    ExtendedConst,
+    TailCall,
+    WideArithmetic,
+}
+
+impl Feature {
+    pub const ALL: [Feature; 8] = [
+        Feature::Simd,
+        Feature::RelaxedSimd,
+        Feature::MultiMemory,
+        Feature::Memory64,
+        Feature::CustomPageSizes,
+        Feature::ExtendedConst,
+        Feature::TailCall,
+        Feature::WideArithmetic,
+    ];
+
+    fn wasmparser(self) -> wasmparser::WasmFeatures {
+        use wasmparser::WasmFeatures as W;
+        match self {
+            // Relaxed SIMD needs SIMD: a module of relaxed operators only uses both.
+            Feature::Simd => W::SIMD | W::RELAXED_SIMD,
+            Feature::RelaxedSimd => W::RELAXED_SIMD,
+            Feature::MultiMemory => W::MULTI_MEMORY,
+            Feature::Memory64 => W::MEMORY64,
+            Feature::CustomPageSizes => W::CUSTOM_PAGE_SIZES,
+            Feature::ExtendedConst => W::EXTENDED_CONST,
+            Feature::TailCall => W::TAIL_CALL,
+            Feature::WideArithmetic => W::WIDE_ARITHMETIC,
+        }
+    }
+}
+
+/// The features of `Feature::ALL` a module uses: those without which wasmparser (an independent
+/// validator) rejects it. Empty for a module WebAssembly 2.0 accepts.
+pub fn features_used(bytes: &[u8]) -> Vec<Feature> {
+    let all = Feature::ALL.iter().fold(wasmparser::WasmFeatures::WASM2, |f, x| f | x.wasmparser());
+    if wasmparser::Validator::new_with_features(all).validate_all(bytes).is_err() {
+        return Vec::new();
+    }
+    Feature::ALL
+        .into_iter()
+        .filter(|f| wasmparser::Validator::new_with_features(all & !f.wasmparser()).validate_all(bytes).is_err())
+        .collect()
+}
+
 /// A module from arbitrary bytes: wasm-smith's, made to terminate, fuel global exported.
 pub fn generate(data: &[u8]) -> Option<Vec<u8>> {
     generate_with(smith_config(), data)
@@ -128,6 +215,18 @@ fn read_leb(bytes: &[u8], pos: &mut usize) -> Option<u32> {
     None
 }
 
+/// Skips an unsigned LEB128 of up to 64 bits.
+fn skip_leb64(bytes: &[u8], pos: &mut usize) -> Option<()> {
+    for _ in 0..10 {
+        let b = *bytes.get(*pos)?;
+        *pos += 1;
+        if b & 0x80 == 0 {
+            return Some(());
+        }
+    }
+    None
+}
+
 fn write_leb(out: &mut Vec<u8>, v: u32) {
     leb128::write::unsigned(out, u64::from(v)).expect("writing to a vector");
 }
@@ -156,15 +255,22 @@ fn read_name(bytes: &[u8], pos: &mut usize) -> Option<Vec<u8>> {
     Some(s)
 }
 
+/// Skips the limits of a memory or table type: flags (bit 0 a maximum, bit 2 64-bit, bit 3 a
+/// page size), the minimum, the maximum, the page size's log2.
 fn skip_limits(bytes: &[u8], pos: &mut usize) -> Option<()> {
     let flags = *bytes.get(*pos)?;
     *pos += 1;
-    read_leb(bytes, pos)?;
-    match flags {
-        0 => Some(()),
-        1 => read_leb(bytes, pos).map(|_| ()),
-        _ => None, // no shared or 64-bit limits in generated modules
+    if flags & !0b1101 != 0 {
+        return None; // no shared memories in generated modules
     }
+    skip_leb64(bytes, pos)?;
+    if flags & 1 != 0 {
+        skip_leb64(bytes, pos)?;
+    }
+    if flags & 8 != 0 {
+        read_leb(bytes, pos)?;
+    }
+    Some(())
 }
 
 /// Renames each import whose (module, name) an earlier import already has (appending `#N`).
@@ -280,6 +386,7 @@ pub enum V {
     F64(u64),
     FuncRef(Option<u32>),
     ExternRef(Option<u32>),
+    V128(u128),
 }
 
 /// A non-null function neither host nor export (never expected with `export_everything`).
@@ -295,6 +402,7 @@ pub enum Ty {
     F64,
     FuncRef,
     ExternRef,
+    V128,
 }
 
 /// Trap kinds common to both engines.
@@ -321,6 +429,10 @@ pub enum Outcome {
     HostTrap(u32),
     /// Any other error, with its text (compared by kind only: an error on both is agreement).
     Error(String),
+    /// wisp refuses the module for a combination it does not execute yet (SIMD on another
+    /// memory than memory 0 or on a 64-bit memory: `Error::Unsupported`), with the reason.
+    /// Counted apart from divergences (`Stats::refused`); no other refusal is expected.
+    Refused(String),
 }
 
 impl Outcome {
@@ -372,6 +484,8 @@ pub struct Stats {
     pub stack_overflow: bool,
     /// wasmi panicked compiling the module (a wasmi bug), which was skipped.
     pub reference_panicked: bool,
+    /// wisp refused the module (`Outcome::Refused`), which was skipped.
+    pub refused: bool,
     /// The module imports something (provided by `host`).
     pub imports: bool,
     /// Host function calls (from Wasm, from the harness and nested), on the reference.
@@ -448,6 +562,10 @@ pub fn compare(bytes: &[u8], seed: u64) -> Result<Stats, Divergence> {
                         stats.stack_overflow = true;
                         return Ok(stats);
                     }
+                    Err(Outcome::Refused(_)) => {
+                        stats.refused = true;
+                        return Ok(stats);
+                    }
                     // Engines word instantiation failures differently; traps must match.
                     Err(w) if !matches!(o, Outcome::Error(_)) && !matches!(w, Outcome::Error(_)) && w != o => {
                         return Err(Divergence(format!("instantiation: wasmi {o:?}, wisp {d:?} {w:?}")))
@@ -466,6 +584,10 @@ pub fn compare(bytes: &[u8], seed: u64) -> Result<Stats, Divergence> {
             Ok(s) => sides.push(Box::new(s)),
             Err(Outcome::Trap(TrapKind::StackOverflow)) => {
                 stats.stack_overflow = true;
+                return Ok(stats);
+            }
+            Err(Outcome::Refused(_)) => {
+                stats.refused = true;
                 return Ok(stats);
             }
             Err(w) => return Err(Divergence(format!("wasmi instantiated; wisp {d:?} failed: {w:?}"))),

@@ -63,6 +63,23 @@ pub struct WasmiSide {
 pub struct Compiled {
     engine: Engine,
     module: Module,
+    /// log2 of the page size of each imported memory, by (module, name), from the bytes.
+    page_sizes: HashMap<(String, String), u8>,
+}
+
+/// log2 of the page size of each imported memory (read with wasmparser: wasmi keeps it to itself).
+fn import_page_sizes(bytes: &[u8]) -> HashMap<(String, String), u8> {
+    let mut sizes = HashMap::new();
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        let Ok(wasmparser::Payload::ImportSection(reader)) = payload else { continue };
+        for import in reader.into_imports().flatten() {
+            if let wasmparser::TypeRef::Memory(m) = import.ty {
+                let log2 = u8::try_from(m.page_size_log2()).unwrap_or(16);
+                sizes.insert((import.module.to_string(), import.name.to_string()), log2);
+            }
+        }
+    }
+    sizes
 }
 
 fn ty(t: ValType) -> Ty {
@@ -73,7 +90,7 @@ fn ty(t: ValType) -> Ty {
         ValType::F64 => Ty::F64,
         ValType::FuncRef => Ty::FuncRef,
         ValType::ExternRef => Ty::ExternRef,
-        ValType::V128 => unreachable!("no SIMD in generated modules"),
+        ValType::V128 => Ty::V128,
     }
 }
 
@@ -85,6 +102,7 @@ fn valtype(t: Ty) -> ValType {
         Ty::F64 => ValType::F64,
         Ty::FuncRef => ValType::FuncRef,
         Ty::ExternRef => ValType::ExternRef,
+        Ty::V128 => ValType::V128,
     }
 }
 
@@ -112,7 +130,7 @@ fn val(ctx: &impl AsContext<Data = Data>, v: &Val) -> V {
         Val::F64(x) => V::F64(x.to_bits()),
         Val::FuncRef(r) => V::FuncRef(func_id(ctx, r, &mut String::new())),
         Val::ExternRef(r) => V::ExternRef(extern_id(ctx, r)),
-        Val::V128(_) => unreachable!("no SIMD in generated modules"),
+        Val::V128(x) => V::V128(x.as_u128()),
     }
 }
 
@@ -136,6 +154,7 @@ fn to_val(ctx: &mut impl AsContextMut<Data = Data>, v: V) -> Val {
         V::I64(x) => Val::I64(x),
         V::F32(x) => Val::F32(wasmi::F32::from_bits(x)),
         V::F64(x) => Val::F64(wasmi::F64::from_bits(x)),
+        V::V128(x) => Val::V128(x.into()),
         V::FuncRef(id) => Val::FuncRef(func_ref(ctx, id)),
         V::ExternRef(p) => Val::ExternRef(extern_ref(ctx, p)),
     }
@@ -236,8 +255,9 @@ fn extern_ty(t: &ExternType) -> ExternTy {
             ExternTy::Func(f.params().iter().map(|&p| ty(p)).collect(), f.results().iter().map(|&r| ty(r)).collect())
         }
         ExternType::Global(g) => ExternTy::Global(ty(g.content()), g.mutability().is_mut()),
-        ExternType::Memory(m) => ExternTy::Memory(m.minimum(), m.maximum()),
-        ExternType::Table(t) => ExternTy::Table(ref_ty(t.element()), t.minimum(), t.maximum()),
+        // wasmi does not show a memory type's page size: `Compiled::plan` fills it in.
+        ExternType::Memory(m) => ExternTy::Memory(m.minimum(), m.maximum(), m.is_64(), 16),
+        ExternType::Table(t) => ExternTy::Table(ref_ty(t.element()), t.minimum(), t.maximum(), t.is_64()),
     }
 }
 
@@ -274,15 +294,20 @@ fn provide(store: &mut Store<Data>, index: usize, import: &Import) -> Result<Ext
             let m = if *mutable { Mutability::Var } else { Mutability::Const };
             Extern::Global(Global::new(&mut *store, v, m))
         }
-        ExternTy::Memory(min, max) => {
-            let ty = MemoryType::new(u32::try_from(*min).unwrap(), max.map(|m| u32::try_from(m).unwrap()));
-            let m = Memory::new(&mut *store, ty)?;
+        ExternTy::Memory(min, max, memory64, page_size_log2) => {
+            let mut ty = MemoryType::builder();
+            ty.min(*min).max(*max).memory64(*memory64).page_size_log2(*page_size_log2);
+            let m = Memory::new(&mut *store, ty.build()?)?;
             let _ = m.write(&mut *store, 0, &host::import_memory_bytes(index));
             Extern::Memory(m)
         }
-        ExternTy::Table(t, min, max) => {
+        ExternTy::Table(t, min, max, table64) => {
             let elem = if *t == Ty::FuncRef { RefType::Func } else { RefType::Extern };
-            let ty = TableType::new(elem, u32::try_from(*min).unwrap(), max.map(|m| u32::try_from(m).unwrap()));
+            let ty = if *table64 {
+                TableType::new64(elem, *min, *max)
+            } else {
+                TableType::new(elem, u32::try_from(*min).unwrap(), max.map(|m| u32::try_from(m).unwrap()))
+            };
             let init = to_ref(store, host::import_value(index, *t, known));
             Extern::Table(Table::new(&mut *store, ty, init)?)
         }
@@ -295,7 +320,14 @@ impl Compiled {
         Plan::new(
             self.module
                 .imports()
-                .map(|i| Import { module: i.module().into(), name: i.name().into(), ty: extern_ty(i.ty()) })
+                .map(|i| {
+                    let mut ty = extern_ty(i.ty());
+                    if let ExternTy::Memory(.., page_size_log2) = &mut ty {
+                        let key = (i.module().to_string(), i.name().to_string());
+                        *page_size_log2 = self.page_sizes.get(&key).copied().unwrap_or(16);
+                    }
+                    Import { module: i.module().into(), name: i.name().into(), ty }
+                })
                 .collect(),
             self.module.exports().map(|e| (e.name().to_string(), export_ty(e.ty()))).collect(),
         )
@@ -309,9 +341,10 @@ impl WasmiSide {
         let mut config = Config::default();
         config.set_max_recursion_depth(20_000);
         config.set_max_stack_height(64 << 20);
-        // Tail calls, multi-memory and memory64 are on by default; wide arithmetic and custom
-        // page sizes are not (`smith_config_3` generates wide arithmetic, `tests/memories.rs`
-        // custom page sizes).
+        // Tail calls, multi-memory, memory64, extended constants and (with the `simd` feature)
+        // SIMD and relaxed SIMD are on by default; wide arithmetic and custom page sizes are not
+        // (`smith_config_3` generates wide arithmetic, `smith_config_3_all` and
+        // `tests/memories.rs` custom page sizes).
         config.wasm_tail_call(true).wasm_wide_arithmetic(true).wasm_custom_page_sizes(true);
         // Every function is translated here, where a panic of wasmi's translator is caught,
         // rather than on its first call.
@@ -322,7 +355,7 @@ impl WasmiSide {
         let compiled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Module::new(&engine, bytes)));
         COMPILING.with(|c| c.set(false));
         match compiled {
-            Ok(Ok(module)) => Ok(Compiled { engine, module }),
+            Ok(Ok(module)) => Ok(Compiled { engine, module, page_sizes: import_page_sizes(bytes) }),
             Ok(Err(_)) => Err(false),
             Err(_) => Err(true),
         }

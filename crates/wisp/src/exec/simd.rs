@@ -761,10 +761,13 @@ pub(crate) fn i16x8_relaxed_dot_i8x16_i7x16_s(a: u128, b: u128) -> u128 {
     let (a, b) = (i8s(a), i8s(b));
     from_i16s(lanewise(|i| (a[2 * i] as i16 * b[2 * i] as i16).wrapping_add(a[2 * i + 1] as i16 * b[2 * i + 1] as i16)))
 }
+/// The specification's definition: the 16-bit dot products above (each pair's sum wraps to
+/// 16 bits), their pairs added into 32 bits, plus `c`. Four products summed straight into 32
+/// bits give 65,536 for bytes all -128, which is none of the answers the specification allows.
 #[inline(always)]
 pub(crate) fn i32x4_relaxed_dot_i8x16_i7x16_add_s(a: u128, b: u128, c: u128) -> u128 {
-    let (a, b, c) = (i8s(a), i8s(b), i32s(c));
-    from_i32s(lanewise(|i| (0..4).fold(c[i], |s, j| s.wrapping_add(a[4 * i + j] as i32 * b[4 * i + j] as i32))))
+    let (dot, c) = (i16s(i16x8_relaxed_dot_i8x16_i7x16_s(a, b)), i32s(c));
+    from_i32s(lanewise(|i| (dot[2 * i] as i32 + dot[2 * i + 1] as i32).wrapping_add(c[i])))
 }
 
 // --- x86-64: SSE2 ------------------------------------------------------------------------------
