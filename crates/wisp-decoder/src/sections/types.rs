@@ -22,7 +22,7 @@ pub(crate) fn read(r: &mut BinaryReader<'_>, f: &Features) -> Result<(Vec<FuncTy
     for _ in 0..n {
         let at = r.offset();
         let b = r.peek_u8()?;
-        gc_forms |= f.gc && matches!(b, 0x4e | 0x4f | 0x50);
+        gc_forms |= f.gc && matches!(b, 0x4e..=0x50);
         if b == 0x4e && f.gc {
             r.read_u8()?;
             let len = r.read_count()?;
