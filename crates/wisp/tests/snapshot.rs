@@ -37,13 +37,19 @@ const WAT: &str = r#"(module
 
 fn setup() -> (Engine, Linker<()>, wisp::Snapshot) {
     let engine = Engine::default();
-    let module = Module::new(&engine, WAT).unwrap();
-    let linker = Linker::new(&engine);
-    let mut store = Store::new(&engine, ());
+    let (linker, snapshot) = initialized(&engine, WAT);
+    (engine, linker, snapshot)
+}
+
+/// A snapshot of module `wat`'s instance after `_initialize`, and the linker it was made with.
+fn initialized(engine: &Engine, wat: &str) -> (Linker<()>, wisp::Snapshot) {
+    let module = Module::new(engine, wat).unwrap();
+    let linker = Linker::new(engine);
+    let mut store = Store::new(engine, ());
     let instance = linker.instantiate(&mut store, &module).unwrap();
     instance.initialize_reactor(&mut store).unwrap();
     let snapshot = instance.snapshot(&store).unwrap();
-    (engine, linker, snapshot)
+    (linker, snapshot)
 }
 
 fn call<T>(store: &mut Store<T>, instance: &wisp::Instance, name: &str, args: &[Val]) -> wisp::Result<Option<Val>> {
@@ -417,13 +423,10 @@ fn snapshots_keep_whole_v128_globals() {
         (global.set $r (ref.func $f)))
       (func (export "high") (result i64) (i64x2.extract_lane 1 (global.get $v)))
       (func (export "has_r") (result i32) (i32.eqz (ref.is_null (global.get $r)))))"#;
-    let engine = Engine::new(wisp::Config::new().wasm_simd(true).wasm_function_references(true));
-    let module = Module::new(&engine, wat).unwrap();
-    let linker = Linker::new(&engine);
+    // SIMD and typed references are on by default.
+    let engine = Engine::default();
+    let (linker, snapshot) = initialized(&engine, wat);
     let mut store = Store::new(&engine, ());
-    let instance = linker.instantiate(&mut store, &module).unwrap();
-    instance.initialize_reactor(&mut store).unwrap();
-    let snapshot = instance.snapshot(&store).unwrap();
     let want = 0x7edc_ba98_7654_3210_0123_4567_89ab_cdef_u128;
     assert_eq!(snapshot.globals()[0], want);
     let clone = snapshot.instantiate(&mut store, &linker).unwrap();
