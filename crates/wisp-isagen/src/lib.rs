@@ -59,9 +59,8 @@ macro_rules! collect_ops {
     };
 }
 
-/// The proposals whose operators wisp executes: the table's rows of any other proposal are
-/// decoded and validated, and refused before translation (`wisp/src/support.rs`), so they
-/// get no instructions yet. A proposal joins this list with its execution.
+/// The proposals whose operators get generated forms: the table's rows of the others (typed
+/// function references, exceptions) are translated into hand-written special instructions.
 const EXECUTED_PROPOSALS: &[&str] =
     &["mvp", "sign_ext", "sat", "bulk", "ref", "tail_call", "wide", "simd", "relaxed_simd"];
 

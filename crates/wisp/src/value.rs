@@ -44,7 +44,7 @@ impl ExternRef {
 
 /// A reference to an object of GC's `any` hierarchy: a struct, an array or an `i31`, of
 /// `anyref`, `eqref`, `i31ref`, `structref`, `arrayref`, `nullref` or a defined struct or array
-/// type. wisp executes GC's types but none of its operators (see `support.rs`), so no such
+/// type. wisp executes GC's types but none of its operators (they are not decoded yet), so no such
 /// object exists: the type has no values, and `Val::AnyRef(None)` is those types' null.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AnyRef {}
