@@ -163,7 +163,9 @@ impl Instr {
         )
     }
 
-    /// The branch target of a branching instruction (`None` for everything else).
+    /// The branch target of a branching instruction (`None` for everything else). Read by the
+    /// debug builds' check of the threaded backend's sites.
+    #[cfg_attr(not(debug_assertions), allow(dead_code))]
     pub fn branch_target(mut self) -> Option<u32> {
         self.branch_target_mut().map(|t| *t)
     }
