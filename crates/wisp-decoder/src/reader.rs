@@ -203,7 +203,32 @@ impl<'a> BinaryReader<'a> {
         self.read_uleb(32).map(|v| v as u32)
     }
 
+    /// A LEB128 `u64` (memory64's offsets, on for every memory access once memory64 is on):
+    /// one byte without a call, as `read_var_u32`.
     pub fn read_var_u64(&mut self) -> Result<u64> {
+        if let Some(&b) = self.data.get(self.pos) {
+            if b < 0x80 {
+                self.pos += 1;
+                return Ok(b as u64);
+            }
+        }
+        self.read_var_u64_long()
+    }
+
+    /// A LEB128 `u64` of two bytes or more: the nine bytes before the last permitted one can
+    /// never be malformed, so with enough bytes left they are taken without the general loop.
+    #[inline(never)]
+    fn read_var_u64_long(&mut self) -> Result<u64> {
+        if let Some(d) = self.data.get(self.pos..self.pos + 10) {
+            let mut result = 0u64;
+            for (i, &b) in d[..9].iter().enumerate() {
+                result |= u64::from(b & 0x7f) << (7 * i);
+                if b < 0x80 {
+                    self.pos += i + 1;
+                    return Ok(result);
+                }
+            }
+        }
         self.read_uleb(64)
     }
 
@@ -316,6 +341,34 @@ mod tests {
         assert_eq!(kind(u32_of(&[0xff, 0xff, 0xff, 0xff, 0x1f])), ErrorKind::IntegerTooLarge);
         assert_eq!(kind(u32_of(&[0x80, 0x80, 0x80, 0x80, 0x80, 0x00])), ErrorKind::IntegerTooLong);
         assert_eq!(kind(u32_of(&[0x80, 0x80])), ErrorKind::UnexpectedEndOfSection);
+    }
+
+    /// `u64` (memory64's offsets): the leb128 crate's encodings, alone and with bytes after
+    /// them (the path that does not check each byte's bounds), and the limits.
+    #[test]
+    fn unsigned_64() {
+        let mut values = vec![0u64, u64::MAX];
+        for k in 0..64 {
+            values.extend([1u64 << k, (1u64 << k) - 1]);
+        }
+        for &v in &values {
+            let mut buf = Vec::new();
+            leb128::write::unsigned(&mut buf, v).unwrap();
+            let len = buf.len();
+            assert_eq!(BinaryReader::new(&buf, 0).read_var_u64().unwrap(), v, "{buf:x?}");
+            buf.extend([0x80; 12]);
+            let mut r = BinaryReader::new(&buf, 0);
+            assert_eq!(r.read_var_u64().unwrap(), v, "{buf:x?}");
+            assert_eq!(r.position(), len);
+        }
+        let u64_of = |b: &[u8]| BinaryReader::new(b, 0).read_var_u64();
+        let mut max = [0xff; 10];
+        max[9] = 0x01;
+        assert_eq!(u64_of(&max).unwrap(), u64::MAX);
+        max[9] = 0x02;
+        assert_eq!(kind(u64_of(&max)), ErrorKind::IntegerTooLarge);
+        assert_eq!(kind(u64_of(&[0x80; 11])), ErrorKind::IntegerTooLong);
+        assert_eq!(kind(u64_of(&[0x80, 0x80])), ErrorKind::UnexpectedEndOfSection);
     }
 
     #[test]
