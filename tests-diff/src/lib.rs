@@ -105,6 +105,18 @@ pub fn module_of_seed_3_all(seed: u64) -> Option<Vec<u8>> {
     module_of_seed_with(config, seed)
 }
 
+/// The module generator of a named run configuration: `2` (`smith_config`), `3`
+/// (`smith_config_3`) or `3-all` (`module_of_seed_3_all`), as `diff-long` and `dump_seed` name
+/// them.
+pub fn generator(name: &str) -> Option<fn(u64) -> Option<Vec<u8>>> {
+    match name {
+        "2" => Some(module_of_seed),
+        "3" => Some(|seed| module_of_seed_with(smith_config_3(), seed)),
+        "3-all" => Some(module_of_seed_3_all),
+        _ => None,
+    }
+}
+
 /// A WebAssembly 3.0 feature a generated module may use beyond 2.0.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Feature {
@@ -533,6 +545,12 @@ fn funcrefs(vs: &[V]) -> u64 {
 
 /// Compares the module on wasmi and on every backend of wisp.
 pub fn compare(bytes: &[u8], seed: u64) -> Result<Stats, Divergence> {
+    compare_on(bytes, seed, &backends())
+}
+
+/// Compares the module on wasmi and on wisp's `backends`. With none, wasmi runs alone (the same
+/// calls and state reads): how `diff-long` tells which engine a crashing module brings down.
+pub fn compare_on(bytes: &[u8], seed: u64, backends: &[wisp::Dispatch]) -> Result<Stats, Divergence> {
     let mut stats = Stats::default();
     let wasmi = match wasmi_side::WasmiSide::module(bytes) {
         Ok(c) => c,
@@ -553,7 +571,7 @@ pub fn compare(bytes: &[u8], seed: u64) -> Result<Stats, Divergence> {
                 stats.stack_overflow = true; // the engines' limits differ
                 return Ok(stats);
             }
-            for d in backends() {
+            for &d in backends {
                 match wisp_side::WispSide::instantiate(bytes, d, &plan) {
                     Ok(_) => {
                         return Err(Divergence(format!("wasmi failed to instantiate ({o:?}); wisp {d:?} did not")))
@@ -579,7 +597,7 @@ pub fn compare(bytes: &[u8], seed: u64) -> Result<Stats, Divergence> {
     };
     let Some(reference) = reference else { return Ok(stats) };
     sides.push(Box::new(reference));
-    for d in backends() {
+    for &d in backends {
         match wisp_side::WispSide::instantiate(bytes, d, &plan) {
             Ok(s) => sides.push(Box::new(s)),
             Err(Outcome::Trap(TrapKind::StackOverflow)) => {
@@ -600,6 +618,8 @@ pub fn compare(bytes: &[u8], seed: u64) -> Result<Stats, Divergence> {
             return Err(Divergence(format!("exports: wasmi {exports:?}, {} {:?}", s.name(), s.exports())));
         }
     }
+    // Each call is printed first with WISP_DIFF_TRACE set: which one brings an engine down.
+    let trace = std::env::var_os("WISP_DIFF_TRACE").is_some();
     let mut rng = Rng(seed ^ 0x5eed_0f_a7_95);
     for round in 0..2 {
         for (name, kind) in &exports {
@@ -609,6 +629,9 @@ pub fn compare(bytes: &[u8], seed: u64) -> Result<Stats, Divergence> {
             let (params, _) = sides[0].func_type(name);
             let known = sides[0].host().known_funcs;
             let args: Vec<V> = params.iter().map(|&t| host::value(&mut rng, t, known)).collect();
+            if trace {
+                eprintln!("round {round}: call {name:?}{args:?}");
+            }
             let mut outcomes = Vec::new();
             for s in sides.iter_mut() {
                 s.set_global(FUEL_EXPORT, V::I32(FUEL as i32));
