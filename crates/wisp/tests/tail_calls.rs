@@ -200,6 +200,35 @@ fn host_callees_of_tail_calls_return_to_the_callers_caller() {
     }
 }
 
+/// A function that only tail-calls a host function, called from Wasm: the caller's own
+/// operands after the call are whole. wasmi 2.0 crashes on this shape (tests-diff/RATIONALE.md,
+/// seed 16,648 of the long run).
+#[test]
+fn a_caller_computes_on_after_a_callee_tail_called_a_host_function() {
+    const SRC: &str = r#"(module
+  (import "m" "f" (func $host))
+  (global $g (export "g") (mut i32) (i32.const 7))
+  (func $tail (return_call $host))
+  (func (export "run")
+    (call $tail)
+    (global.set $g (i32.xor (global.get $g) (i32.add (global.get $g) (i32.const 5))))))"#;
+    for (d, engine) in engines(|_| {}) {
+        let module = Module::new(&engine, wat(SRC)).unwrap();
+        let mut store = Store::new(&engine, 0u32);
+        let mut linker = Linker::new(&engine);
+        linker.func_wrap("m", "f", |mut caller: wisp::Caller<'_, u32>| *caller.data_mut() += 1).unwrap();
+        let inst = linker.instantiate(&mut store, &module).unwrap();
+        let run = inst.get_typed_func::<(), ()>(&store, "run").unwrap();
+        let g = inst.get_global(&store, "g").unwrap();
+        run.call(&mut store, ()).unwrap();
+        // 7 ^ 12 = 11, then 11 ^ 16 = 27.
+        assert_eq!(g.get(&store).unwrap().i32(), Some(11), "{d:?}");
+        run.call(&mut store, ()).unwrap();
+        assert_eq!(g.get(&store).unwrap().i32(), Some(27), "{d:?}");
+        assert_eq!(*store.data(), 2, "{d:?}");
+    }
+}
+
 /// A tail call costs what a call costs, one Wasm operator, and nothing after it runs: fuel
 /// counts the operators run (crates/wisp/RATIONALE.md, "Tail calls").
 #[test]
