@@ -742,3 +742,34 @@ fn copied_words_are_one_instruction() {
         assert_eq!(get.call(&mut store, 3024).unwrap(), 7);
     }
 }
+
+/// A `local.get` pushed below an `if`'s parameter, the local written in one arm: after the `if`,
+/// the pushed value is the local's value before the `if`, whichever arm ran. (wasmi 2.0 reads
+/// an unwritten slot when the arm that does not write runs: tests-diff/RATIONALE.md; V8 gives
+/// the parameter.)
+#[test]
+fn a_write_in_one_arm_keeps_a_value_pushed_below_the_blocks_parameter() {
+    const SRC: &str = r#"(module
+  (func (export "f") (param i32 i32) (result i32)
+    local.get 0
+    i32.const 0
+    local.get 1
+    if (param i32) (result f64)
+      drop
+      i32.const 5
+      local.set 0
+      f64.const 0
+    else
+      drop
+      f64.const 1
+    end
+    drop))"#;
+    for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
+        for fuel in [false, true] {
+            let (_, mut store, inst) = instantiate_on(SRC, dispatch, fuel);
+            for (x, cond) in [(-1, 0), (-1, 1), (7, 0), (7, 1)] {
+                assert_eq!(call2(&mut store, &inst, "f", x, cond), x, "{dispatch:?}, fuel {fuel}: f({x}, {cond})");
+            }
+        }
+    }
+}
