@@ -179,6 +179,44 @@ fn compile(c: &mut Criterion) {
     g.finish();
 }
 
+/// A small C command's start with the module already compiled: a fresh store, the stdio
+/// imports resolved by a linker made once, its memory (2 pages, 6 data segments), table (an
+/// element segment) and global, then `_start` (`main` prints a line through `fd_write`; its
+/// code translated on the first iteration and kept by the module on both engines). Dropping
+/// the store is timed too.
+fn instantiate(c: &mut Criterion) {
+    let file = "c/hello.wasm";
+    let name = format!("instantiate({file})");
+    if !selected(&name) {
+        return;
+    }
+    let bytes = fixture(file);
+    let we = wisp::Engine::default();
+    let wm = wisp::Module::new(&we, &bytes).unwrap();
+    let wl = wisp_benches::wisp_host::command_linker(&we);
+    let me = wasmi::Engine::default();
+    let mm = wasmi::Module::new(&me, &bytes[..]).unwrap();
+    let ml = wasmi_host::command_linker(&me);
+    let wisp_start = || {
+        let mut s = wisp::Store::new(&we, ());
+        let i = wl.instantiate(&mut s, &wm).unwrap();
+        i.get_typed_func::<(), ()>(&s, "_start").unwrap().call(&mut s, ()).unwrap();
+        s
+    };
+    let wasmi_start = || {
+        let mut s = wasmi::Store::new(&me, ());
+        let i = ml.instantiate_and_start(&mut s, &mm).unwrap();
+        i.get_typed_func::<(), ()>(&s, "_start").unwrap().call(&mut s, ()).unwrap();
+        s
+    };
+    // `_start` returns normally on both (`main` returns 0: no `proc_exit`).
+    drop((wisp_start(), wasmi_start()));
+    let mut g = c.benchmark_group(name);
+    g.sample_size(10).measurement_time(Duration::from_secs(3));
+    both(&mut g, |b| b.iter(|| drop(wisp_start())), |b| b.iter(|| drop(wasmi_start())));
+    g.finish();
+}
+
 fn go_workloads(c: &mut Criterion) {
     let bytes = fixture("go/bench.wasm");
     let wisp_engine = wisp::Engine::default();
@@ -365,5 +403,14 @@ fn go_host_calls(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, go_calls_and_startup, go_templates, go_host_calls, go_workloads, c_workloads, compile);
+criterion_group!(
+    benches,
+    go_calls_and_startup,
+    go_templates,
+    go_host_calls,
+    go_workloads,
+    c_workloads,
+    compile,
+    instantiate
+);
 criterion_main!(benches);

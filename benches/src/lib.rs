@@ -249,6 +249,7 @@ pub fn wisp_simd_engine() -> wisp::Engine {
 pub const ESUCCESS: i32 = 0;
 pub const EBADF: i32 = 8;
 pub const EFAULT: i32 = 21;
+pub const ESPIPE: i32 = 70;
 
 fn get<const N: usize>(mem: &[u8], at: u32) -> Option<[u8; N]> {
     mem.get(at as usize..at as usize + N).map(|s| s.try_into().expect("length N"))
@@ -472,6 +473,15 @@ macro_rules! shim_host {
             l.func_wrap(w, "fd_fdstat_set_flags", |_: i32, _: i32| 0i32).unwrap();
             l.func_wrap(w, "fd_prestat_get", |_: i32, _: i32| $crate::EBADF).unwrap();
             l.func_wrap(w, "fd_prestat_dir_name", |_: i32, _: i32, _: i32| $crate::EBADF).unwrap();
+            l
+        }
+
+        /// `linker` plus `fd_seek` (ESPIPE: standard streams do not seek), which the C
+        /// commands' stdio imports (`fixtures/c/hello.wasm`: `fd_close`, `fd_fdstat_get`,
+        /// `fd_seek`, `fd_write`).
+        pub fn command_linker(engine: &Engine) -> Linker<()> {
+            let mut l = linker(engine);
+            l.func_wrap("wasi_snapshot_preview1", "fd_seek", |_: i32, _: i64, _: i32, _: i32| $crate::ESPIPE).unwrap();
             l
         }
 

@@ -261,7 +261,15 @@ impl TypeRegistry {
 pub(crate) struct EngineInner {
     pub(crate) config: Config,
     pub(crate) types: Mutex<TypeRegistry>,
+    /// Value stacks of dropped stores, for new stores to take (see [`Engine::take_stack`]).
+    stacks: Mutex<Vec<Vec<u64>>>,
 }
+
+/// How many value stacks an engine keeps for its next stores, and the largest it keeps (in
+/// slots, 512 KiB): enough for stores made one after another or a few at a time, without an
+/// idle engine holding more than a megabyte.
+const KEPT_STACKS: usize = 2;
+const KEPT_STACK_MAX_SLOTS: usize = 1 << 16;
 
 /// Compiles and runs modules. Cheap to clone; shareable across threads.
 ///
@@ -288,12 +296,35 @@ impl Default for Engine {
 impl Engine {
     /// An engine with `config`.
     pub fn new(config: &Config) -> Self {
-        Engine { inner: Arc::new(EngineInner { config: config.clone(), types: Mutex::default() }) }
+        Engine {
+            inner: Arc::new(EngineInner { config: config.clone(), types: Mutex::default(), stacks: Mutex::default() }),
+        }
     }
 
     /// The configuration the engine was made with.
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// The value stack a dropped store of this engine left, or an empty one: a new store
+    /// takes it instead of zeroing a fresh allocation (64 KiB of zeros were most of the
+    /// instantiation of a small C command, 2026-12-06). Its slots hold old values, which no
+    /// code reads: a call zeroes its locals and validation lets operators read only what
+    /// was pushed.
+    pub(crate) fn take_stack(&self) -> Vec<u64> {
+        self.inner.stacks.lock().unwrap_or_else(|e| e.into_inner()).pop().unwrap_or_default()
+    }
+
+    /// Keeps a dropped store's value stack for [`Engine::take_stack`], unless enough are kept
+    /// or it is large.
+    pub(crate) fn keep_stack(&self, slots: Vec<u64>) {
+        if slots.is_empty() || slots.len() > KEPT_STACK_MAX_SLOTS {
+            return;
+        }
+        let mut kept = self.inner.stacks.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.len() < KEPT_STACKS {
+            kept.push(slots);
+        }
     }
 
     /// Whether stores of this engine run the threaded backend.

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use wisp_decoder::{FuncType, ValType};
 use wisp_validator::TypeDefs;
 
-type HostFn<T> = dyn Fn(Caller<'_, T>, &mut [u64]) -> Result<()> + Send + Sync;
+pub(crate) type HostFn<T> = dyn Fn(Caller<'_, T>, &mut [u64]) -> Result<()> + Send + Sync;
 
 /// A host function: its type and a trampoline over raw slots (parameters in, results out).
 #[doc(hidden)]
@@ -162,10 +162,17 @@ pub struct Func(pub(crate) Stored);
 
 pub(crate) fn new_host_func<T>(store: &mut Store<T>, host: HostFunc<T>) -> Func {
     let type_id = store.inner.engine.intern_type(&host.ty);
+    new_host_func_of_type(store, &host, type_id)
+}
+
+/// [`new_host_func`] for a function whose type the engine gave id `type_id` already: a
+/// linker's definitions are interned once, not in every store that imports them (the
+/// registry's lock and a hash of the type, per import of each instantiation).
+pub(crate) fn new_host_func_of_type<T>(store: &mut Store<T>, host: &HostFunc<T>, type_id: u32) -> Func {
     let (params, results) = (slots_of(host.ty.params()), slots_of(host.ty.results()));
     // Copies the list only while a running host function holds a snapshot of it.
     store.host_snapshot = None;
-    Arc::make_mut(&mut store.hosts).push(host);
+    Arc::make_mut(&mut store.hosts).push(host.call.clone());
     let index = store.hosts.len() as u32 - 1;
     let func = store.inner.push_func(FuncEntity { type_id, kind: FuncKind::Host { index, params, results } });
     Func(store.inner.stored(func))
@@ -298,7 +305,7 @@ fn host_call<T>(store: &mut Store<T>, hf: u32, caller_instance: u32) -> Result<(
         Some(h) if (index as usize) < h.len() => h,
         _ => store.hosts.clone(),
     };
-    let host = &hosts[index as usize].call;
+    let host = &hosts[index as usize];
     let (hp, hr) = (hp as usize, hr as usize);
     let args = store.inner.stack.sp - hp;
     let mut hbuf = [0u64; 16];
@@ -357,7 +364,7 @@ fn run_call<T>(store: &mut Store<T>, func: u32, buf: &mut [u64], np: usize, nr: 
     let entity = store.inner.funcs[func as usize];
     let (instance, def_index) = match entity.kind {
         FuncKind::Host { index, .. } => {
-            let host = store.hosts[index as usize].call.clone();
+            let host = store.hosts[index as usize].clone();
             return host(Caller { store, instance: None }, buf);
         }
         FuncKind::Wasm { instance, def_index } => (instance, def_index),

@@ -246,6 +246,13 @@ fn check_import(
     type_id: u32,
     actual: &Extern,
 ) -> Result<()> {
+    // A function that matches needs no copy of its type (that is for the error's message).
+    if let (ExternType::Func(_), Extern::Func(f)) = (expected, actual) {
+        let id = store.funcs[store.check(f.0)? as usize].type_id;
+        if store.heap_sub(HeapType::Concrete(id), HeapType::Concrete(type_id)) {
+            return Ok(());
+        }
+    }
     let mut actual_id = None;
     let actual_ty = match actual {
         Extern::Func(f) => {

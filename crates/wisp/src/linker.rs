@@ -2,7 +2,7 @@
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::func::{new_host_func, Caller, Func, HostFunc, IntoFunc};
+use crate::func::{new_host_func_of_type, Caller, Func, HostFunc, IntoFunc};
 use crate::instance::{instantiate, Extern, Instance};
 use crate::module::Module;
 use crate::store::{AsContext, AsContextMut};
@@ -13,15 +13,19 @@ use wisp_decoder::FuncType;
 
 enum Definition<T> {
     Extern(Extern),
-    /// Created in a store the first time a module in that store imports it.
-    Host(HostFunc<T>),
+    /// Created in a store the first time a module in that store imports it; with the
+    /// engine's id of its type, interned when it is defined.
+    Host(HostFunc<T>, u32),
 }
+
+/// One module name's definitions, by name.
+type Names<T> = HashMap<String, Definition<T>>;
 
 impl<T> Clone for Definition<T> {
     fn clone(&self) -> Self {
         match self {
             Definition::Extern(e) => Definition::Extern(*e),
-            Definition::Host(h) => Definition::Host(h.clone()),
+            Definition::Host(h, id) => Definition::Host(h.clone(), *id),
         }
     }
 }
@@ -54,7 +58,9 @@ impl<T> Clone for Definition<T> {
 /// ```
 pub struct Linker<T> {
     engine: Engine,
-    defs: HashMap<(String, String), Definition<T>>,
+    /// By module name, then by name: looked up with the import's two `&str`s, where a pair
+    /// of `String`s as the key cost two allocations per import of every instantiation.
+    defs: HashMap<String, Names<T>>,
     allow_shadowing: bool,
 }
 
@@ -82,12 +88,15 @@ impl<T> Linker<T> {
     }
 
     fn insert(&mut self, module: &str, name: &str, def: Definition<T>) -> Result<&mut Self> {
-        let key = (module.to_string(), name.to_string());
-        if !self.allow_shadowing && self.defs.contains_key(&key) {
+        if !self.allow_shadowing && self.lookup(module, name).is_some() {
             return Err(Error::Link(format!("`{module}`.`{name}` is already defined")));
         }
-        self.defs.insert(key, def);
+        self.defs.entry(module.to_string()).or_default().insert(name.to_string(), def);
         Ok(self)
+    }
+
+    fn lookup(&self, module: &str, name: &str) -> Option<&Definition<T>> {
+        self.defs.get(module)?.get(name)
     }
 
     /// Defines `module`.`name` as an object of a store.
@@ -102,7 +111,7 @@ impl<T> Linker<T> {
         name: &str,
         f: impl IntoFunc<T, Params, Results>,
     ) -> Result<&mut Self> {
-        self.insert(module, name, Definition::Host(f.into_func()))
+        self.host(module, name, f.into_func())
     }
 
     /// Defines a host function over `Val`s.
@@ -113,7 +122,12 @@ impl<T> Linker<T> {
         ty: FuncType,
         f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
     ) -> Result<&mut Self> {
-        self.insert(module, name, Definition::Host(HostFunc::from_vals(ty, f)))
+        self.host(module, name, HostFunc::from_vals(ty, f))
+    }
+
+    fn host(&mut self, module: &str, name: &str, f: HostFunc<T>) -> Result<&mut Self> {
+        let type_id = self.engine.intern_type(&f.ty);
+        self.insert(module, name, Definition::Host(f, type_id))
     }
 
     /// Defines every export of `instance` under the module name `module`.
@@ -126,19 +140,19 @@ impl<T> Linker<T> {
 
     /// The definition of `module`.`name`, created in `store` if it is a host function.
     pub fn get(&self, mut store: impl AsContextMut<Data = T>, module: &str, name: &str) -> Option<Extern> {
-        let def = self.defs.get(&(module.to_string(), name.to_string()))?;
+        let def = self.lookup(module, name)?;
         Some(self.materialize(store.as_context_mut(), def))
     }
 
     fn materialize(&self, store: &mut crate::Store<T>, def: &Definition<T>) -> Extern {
         match def {
             Definition::Extern(e) => *e,
-            Definition::Host(h) => {
+            Definition::Host(h, type_id) => {
                 let key = Arc::as_ptr(&h.call) as *const () as usize;
                 if let Some(&f) = store.host_cache.get(&key) {
                     return Extern::Func(Func(store.inner.stored(f)));
                 }
-                let f = new_host_func(store, h.clone());
+                let f = new_host_func_of_type(store, h, *type_id);
                 store.host_cache.insert(key, f.0.index);
                 Extern::Func(f)
             }
@@ -155,8 +169,17 @@ impl<T> Linker<T> {
     /// `module`'s imports, in its import order, from this linker's definitions.
     pub(crate) fn resolve_imports(&self, store: &mut crate::Store<T>, module: &Module) -> Result<Vec<Extern>> {
         let mut imports = Vec::with_capacity(module.inner.imports.len());
+        store.inner.funcs.reserve(module.inner.funcs.len());
+        // Imports come grouped by module (all of WASI's together): its map is looked up once
+        // per run of them.
+        let mut last: Option<(&str, Option<&Names<T>>)> = None;
         for imp in &module.inner.imports {
-            let def = self.defs.get(&(imp.module.clone(), imp.name.clone())).ok_or_else(|| {
+            let names = match last {
+                Some((m, names)) if m == imp.module => names,
+                _ => self.defs.get(&imp.module),
+            };
+            last = Some((&imp.module, names));
+            let def = names.and_then(|n| n.get(&imp.name)).ok_or_else(|| {
                 Error::Link(format!(
                     "unknown import: `{}`.`{}` ({}) has not been defined",
                     imp.module, imp.name, imp.ty

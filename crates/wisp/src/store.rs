@@ -3,7 +3,7 @@
 
 use crate::engine::{Engine, TypeDef};
 use crate::exec::Stack;
-use crate::func::HostFunc;
+use crate::func::HostFn;
 use crate::limits::ResourceLimiter;
 use crate::linear::{LinearMemory, MemoryImage};
 use crate::module::Module;
@@ -261,6 +261,46 @@ pub(crate) struct StoreInner {
     pub host_error: Option<crate::Error>,
 }
 
+/// Hashes the trampoline addresses `host_cache` is keyed by with one multiply, where SipHash
+/// cost some 180 instructions per import of every instantiation (a store's host functions
+/// are the host's own, not input to defend against).
+#[derive(Default, Clone, Copy)]
+pub(crate) struct AddrHash;
+
+impl std::hash::BuildHasher for AddrHash {
+    type Hasher = AddrHasher;
+    fn build_hasher(&self) -> AddrHasher {
+        AddrHasher(0)
+    }
+}
+
+pub(crate) struct AddrHasher(u64);
+
+impl std::hash::Hasher for AddrHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+    /// The product's high bits folded down: the table indexes by the low bits, which an
+    /// aligned address times an odd constant leaves zero.
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 29)
+    }
+}
+
+impl Drop for StoreInner {
+    fn drop(&mut self) {
+        self.engine.keep_stack(std::mem::take(&mut self.stack.slots));
+    }
+}
+
 // SAFETY: the raw pointers inside (`global_ptrs`, the stack's registers) point into data
 // owned by this same store, which moves with it; nothing is shared with another thread.
 unsafe impl Send for StoreInner {}
@@ -288,12 +328,12 @@ pub struct Store<T> {
     pub(crate) inner: StoreInner,
     /// Append-only; shared so that a running call keeps a snapshot to call host functions
     /// through without a reference count per call (`func::run_call`).
-    pub(crate) hosts: std::sync::Arc<Vec<HostFunc<T>>>,
+    pub(crate) hosts: std::sync::Arc<Vec<std::sync::Arc<HostFn<T>>>>,
     /// A snapshot of `hosts` that host calls go through (taken out while one runs): one
     /// reference count for many host calls instead of one each (`func::host_call`).
-    pub(crate) host_snapshot: Option<std::sync::Arc<Vec<HostFunc<T>>>>,
+    pub(crate) host_snapshot: Option<std::sync::Arc<Vec<std::sync::Arc<HostFn<T>>>>>,
     /// Host functions a linker already created in this store, by trampoline address.
-    pub(crate) host_cache: std::collections::HashMap<usize, u32>,
+    pub(crate) host_cache: std::collections::HashMap<usize, u32, AddrHash>,
     /// The host's resource limiter, if it installed one: `inner.limited` says so to the
     /// executor.
     limiter: Option<LimiterFn<T>>,
@@ -317,7 +357,8 @@ impl<T> Store<T> {
     /// An empty store for modules of `engine`, holding the host's `data`.
     pub fn new(engine: &Engine, data: T) -> Self {
         let config = engine.config();
-        let stack = Stack::new(config.max_stack_slots, config.max_call_depth, engine.threaded());
+        let mut stack = Stack::new(config.max_stack_slots, config.max_call_depth, engine.threaded());
+        stack.slots = engine.take_stack();
         let gate = config.interruptible.then(|| crate::interrupt::Gate::new(stack.interrupt.clone()));
         Store {
             inner: StoreInner {
@@ -339,7 +380,7 @@ impl<T> Store<T> {
             },
             hosts: Default::default(),
             host_snapshot: None,
-            host_cache: std::collections::HashMap::new(),
+            host_cache: std::collections::HashMap::default(),
             limiter: None,
             gate,
             timeout: None,

@@ -529,3 +529,45 @@ fn v128_values_cross_the_api() {
     g.set(&mut store, Val::V128(u128::MAX)).unwrap();
     assert_eq!(g.get(&store).unwrap().v128(), Some(u128::MAX));
 }
+
+/// A store takes the value stack an earlier store of its engine left (not zeroed again): the
+/// locals of every frame still start at zero, on both backends, after a store that filled
+/// 2,000 frames' locals with ones, and two stores alive at once do not share one.
+#[test]
+fn locals_start_at_zero_on_a_stack_another_store_left() {
+    let src = r#"(module
+        (func $fill (export "fill") (param $n i32) (result i64)
+          (local $a i64) (local $b i64) (local $c i32) (local $d f64)
+          (local.set $a (i64.const -1)) (local.set $b (i64.const -1))
+          (local.set $c (i32.const -1)) (local.set $d (f64.const -1))
+          (if (result i64) (i32.eqz (local.get $n))
+            (then (i64.const 1))
+            (else (i64.add (call $fill (i32.sub (local.get $n) (i32.const 1))) (local.get $a)))))
+        (func $read (export "read") (param $n i32) (result i64)
+          (local $a i64) (local $b i64) (local $c i32) (local $d f64)
+          (i64.or
+            (i64.or (i64.or (local.get $a) (local.get $b))
+                    (i64.or (i64.extend_i32_u (local.get $c)) (i64.reinterpret_f64 (local.get $d))))
+            (if (result i64) (i32.eqz (local.get $n))
+              (then (i64.const 0))
+              (else (call $read (i32.sub (local.get $n) (i32.const 1))))))))"#;
+    for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
+        let (engine, module, mut first, linker) = on_backend(dispatch, src);
+        let i = linker.instantiate(&mut first, &module).unwrap();
+        let fill = i.get_typed_func::<i32, i64>(&first, "fill").unwrap();
+        assert_eq!(fill.call(&mut first, 2000).unwrap(), -1999, "{dispatch:?}");
+        drop(first);
+        let mut second = Store::new(&engine, ());
+        let mut third = Store::new(&engine, ());
+        for store in [&mut second, &mut third] {
+            let i = linker.instantiate(&mut *store, &module).unwrap();
+            let read = i.get_typed_func::<i32, i64>(&*store, "read").unwrap();
+            assert_eq!(read.call(&mut *store, 2000).unwrap(), 0, "{dispatch:?}");
+            let fill = i.get_typed_func::<i32, i64>(&*store, "fill").unwrap();
+            assert_eq!(fill.call(&mut *store, 100).unwrap(), -99, "{dispatch:?}");
+        }
+        let i = linker.instantiate(&mut second, &module).unwrap();
+        let read = i.get_typed_func::<i32, i64>(&second, "read").unwrap();
+        assert_eq!(read.call(&mut second, 2000).unwrap(), 0, "{dispatch:?}");
+    }
+}
