@@ -2549,11 +2549,10 @@ pub fn generate() -> String {
     }
     o.push_str("        _ => return None,\n    })\n}\n\n");
     o.push_str("/// The `v128.store` form on memory 0 with 32-bit addresses for these address and value kinds\n/// (`offset` from the memory argument), if the instruction set has it.\n");
-    o.push_str("pub(crate) fn v128_store_form(addr: Addr, value: Opd, offset: u32) -> Option<Instr> {\n    Some(match (addr, value, Dst::S) {\n");
-    o.push_str("        (Addr::S, Opd::S, Dst::S) => Instr::V128Store { offset },\n");
+    o.push_str("pub(crate) fn v128_store_form(addr: Addr, value: Opd, offset: u32) -> Option<Instr> {\n    Some(match ((addr, value), Dst::S) {\n");
+    o.push_str("        ((Addr::S, Opd::S), Dst::S) => Instr::V128Store { offset },\n");
     for g in simd.iter().filter(|g| g.op == "V128Store" && !g.kinds.is_empty()) {
-        let a = arm(g, String::new()).replacen("((", "(", 1).replacen("), Dst::S)", ", Dst::S)", 1);
-        writeln!(o, "{}", &a[4..]).unwrap();
+        writeln!(o, "{}", &arm(g, String::new())[4..]).unwrap();
     }
     o.push_str("        _ => return None,\n    })\n}\n\n");
 

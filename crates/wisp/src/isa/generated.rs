@@ -7415,11 +7415,11 @@ pub(crate) fn v128_load_form(addr: Addr, offset: u32, d: Dst) -> Option<Instr> {
 /// The `v128.store` form on memory 0 with 32-bit addresses for these address and value kinds
 /// (`offset` from the memory argument), if the instruction set has it.
 pub(crate) fn v128_store_form(addr: Addr, value: Opd, offset: u32) -> Option<Instr> {
-    Some(match (addr, value, Dst::S) {
-        (Addr::S, Opd::S, Dst::S) => Instr::V128Store { offset },
-        (Addr::S, Opd::L(value), Dst::S) => Instr::V128Store_SL { value, offset },
-        (Addr::L(addr), Opd::S, Dst::S) => Instr::V128Store_LS { addr, offset },
-        (Addr::L(addr), Opd::L(value), Dst::S) => Instr::V128Store_LL { addr, value, offset },
+    Some(match ((addr, value), Dst::S) {
+        ((Addr::S, Opd::S), Dst::S) => Instr::V128Store { offset },
+        ((Addr::S, Opd::L(value)), Dst::S) => Instr::V128Store_SL { value, offset },
+        ((Addr::L(addr), Opd::S), Dst::S) => Instr::V128Store_LS { addr, offset },
+        ((Addr::L(addr), Opd::L(value)), Dst::S) => Instr::V128Store_LL { addr, value, offset },
         _ => return None,
     })
 }
