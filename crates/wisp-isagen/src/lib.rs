@@ -1817,6 +1817,100 @@ struct SimdForm {
     pops: u32,
     pushes: u32,
     body: String,
+    /// The operand kinds (`S`, `L`: a `v128` local, `A`: an address that is a local plus a
+    /// constant) and destination of a form of `SIMD_KINDS`; empty and `S` for the stack form.
+    kinds: String,
+    dst: D,
+}
+
+/// SIMD operators with operand-kind forms, beside their stack form: `v128` operands read
+/// straight from a `v128` local (`L`) and the result written straight to one (`_Set`, a
+/// `local.set`/`local.tee` after the operator), for `v128.load` an address that is a local or
+/// a local plus a constant (`L`, `A`, as the scalar loads have them), for `v128.store` an
+/// address and a value from locals. Chosen by what the
+/// SIMD workloads and clang's auto-vectorized code execute (crates/wisp/RATIONALE.md, "v128
+/// operand kinds"); every other SIMD operator takes its operands from the stack.
+const SIMD_KINDS: &[&str] = &[
+    "V128Load",
+    "V128Store",
+    "V128And",
+    "V128Or",
+    "V128Xor",
+    "I8x16Eq",
+    "I8x16AddSatU",
+    "I8x16SubSatU",
+    "I8x16NarrowI16x8U",
+    "I16x8Add",
+    "I16x8Sub",
+    "I16x8Mul",
+    "I16x8ExtendLowI8x16U",
+    "I16x8ExtendHighI8x16U",
+    "I16x8ExtmulLowI8x16U",
+    "I16x8ExtmulHighI8x16U",
+    "I32x4Add",
+    "I32x4Sub",
+    "I32x4Mul",
+    "I32x4DotI16x8S",
+    "I32x4ExtmulLowI16x8U",
+    "I32x4ExtmulHighI16x8U",
+    "F32x4Add",
+    "F32x4Sub",
+    "F32x4Mul",
+    "F64x2Add",
+    "F64x2Sub",
+    "F64x2Mul",
+];
+
+/// The operand-kind forms of a `SIMD_KINDS` operator other than a load: a binary or unary
+/// operator on `v128`s, each operand from the stack or a `v128` local, the result pushed or
+/// written to a `v128` local (its all-stack, pushed form is the operator's stack form).
+fn simd_kind_forms(op: &WasmOp, params: &[&str], f: &str) -> Vec<SimdForm> {
+    let kinds: &[&[K]] = match params.len() {
+        2 => &[&[K::S, K::S], &[K::S, K::L], &[K::L, K::S], &[K::L, K::L]],
+        _ => &[&[K::S], &[K::L]],
+    };
+    let roles = [("a", "imm"), ("b", "imm")];
+    let mut out = Vec::new();
+    for k in kinds {
+        for d in [D::S, D::L] {
+            if d == D::S && k.iter().all(|k| *k == K::S) {
+                continue;
+            }
+            let (fields, _) = layout(&roles[..k.len()], k, d, 32, false, &[]).expect("v128 kind forms fit");
+            // Stack operands popped (the top one first), then the call on every operand.
+            let mut pops = String::new();
+            for (i, kind) in k.iter().enumerate().rev() {
+                if *kind == K::S {
+                    write!(pops, "let {}_ = pop_v128!(); ", roles[i].0).unwrap();
+                }
+            }
+            let args: Vec<String> = k
+                .iter()
+                .zip(roles)
+                .map(|(kind, (r, _))| if *kind == K::S { format!("{r}_") } else { format!("local_v128!({r})") })
+                .collect();
+            let call = format!("{f}({})", args.join(", "));
+            let put = if d == D::L { format!("set_local_v128!(dst, {call})") } else { format!("push_v128!({call})") };
+            let name = format!("{}_{}{}", op.name, kinds_name(k), d.suffix());
+            let stack = k.iter().filter(|k| **k == K::S).count() as u32;
+            out.push(SimdForm {
+                name,
+                op: op.name,
+                text: op.text,
+                row: 0,
+                sig: op.sig.join(" "),
+                fields,
+                pat: " {}",
+                init: String::new(),
+                pops: 2 * stack,
+                pushes: if d == D::S { 2 } else { 0 },
+                body: format!("{{ {pops}{put} }}"),
+                kinds: kinds_name(k),
+                dst: d,
+            });
+        }
+    }
+    out
 }
 
 /// The slots a value of type `ty` takes.
@@ -1867,6 +1961,8 @@ fn simd_forms(ops: &[WasmOp]) -> Vec<SimdForm> {
             pops,
             pushes,
             body,
+            kinds: String::new(),
+            dst: D::S,
         };
         // Memory access: one form per memory row, the address read as the scalar rows read it
         // (`row_access`), the same semantic function on the bytes.
@@ -1917,8 +2013,58 @@ fn simd_forms(ops: &[WasmOp]) -> Vec<SimdForm> {
                 };
                 out.push(form(row_index, fields, pat, init, pops, pushes, body));
             }
+            // `v128.store` on memory 0 (32-bit addresses): the address and the value from the
+            // stack or a local.
+            if SIMD_KINDS.contains(&op.name) && sig[0] == "store" {
+                for (a, v) in [(K::S, K::L), (K::L, K::S), (K::L, K::L)] {
+                    let (fields, _) =
+                        layout(&[("addr", "ptr"), ("value", "imm")], &[a, v], D::S, 32, false, MEMORY_ROWS[0].fields)
+                            .expect("v128 store forms fit");
+                    let value = if v == K::S { "let v = pop_v128!(); " } else { "let v = local_v128!(value); " };
+                    let (pop, at) = if a == K::S { ("let a = pop!(); ", "a") } else { ("", "local!(addr)") };
+                    out.push(SimdForm {
+                        name: format!("{}_{}", op.name, kinds_name(&[a, v])),
+                        pops: (a == K::S) as u32 + 2 * (v == K::S) as u32,
+                        body: format!("{{ {value}{pop}store_bytes!({at}, offset, 16, {f}(v)) }}"),
+                        kinds: kinds_name(&[a, v]),
+                        ..form(0, fields, pat, String::new(), 0, 0, String::new())
+                    });
+                }
+                continue;
+            }
+            // `v128.load` on memory 0 (32-bit addresses) from a local or a local plus a constant,
+            // and into a `v128` local.
+            if SIMD_KINDS.contains(&op.name) {
+                assert_eq!(sig[0], "load", "SIMD_KINDS: {} is no load or store", op.name);
+                let n = memory(sig);
+                for a in [K::S, K::L, K::A] {
+                    for d in [D::S, D::L] {
+                        if (a, d) == (K::S, D::S) {
+                            continue;
+                        }
+                        let (fields, _) = layout(&[("addr", "ptr")], &[a], d, 32, false, MEMORY_ROWS[0].fields)
+                            .expect("v128 load forms fit");
+                        let (pop, at) = match a {
+                            K::S => ("let a = pop!(); ", "a"),
+                            K::L => ("", "local!(addr)"),
+                            _ => ("", "(local!(addr) as u32).wrapping_add(add) as u64"),
+                        };
+                        let put = if d == D::L { "set_local_v128!(dst, " } else { "push_v128!(" };
+                        out.push(SimdForm {
+                            name: format!("{}_{}{}", op.name, kinds_name(&[a]), d.suffix()),
+                            pops: (a == K::S) as u32,
+                            pushes: if d == D::S { 2 } else { 0 },
+                            body: format!("{{ {pop}let b = load_bytes!({at}, offset, {n}); {put}{f}(b)) }}"),
+                            kinds: kinds_name(&[a]),
+                            dst: d,
+                            ..form(0, fields, pat, String::new(), 0, 0, String::new())
+                        });
+                    }
+                }
+            }
             continue;
         }
+        let mut kind_forms = Vec::new();
         out.push(match sig[0] {
             // The constant is two halves pushed by the translator; a shuffle's lanes are a
             // constant `v128` operand (the translator pushes them).
@@ -1940,6 +2086,14 @@ fn simd_forms(ops: &[WasmOp]) -> Vec<SimdForm> {
                 let arrow = sig.iter().position(|s| *s == "->").expect("a signature");
                 let (params, result) = (&sig[..arrow], sig[arrow + 1]);
                 let (pops, mut args) = simd_pops(params);
+                if SIMD_KINDS.contains(&op.name) {
+                    assert!(
+                        !lane && params.iter().all(|p| *p == "v128") && result == "v128",
+                        "SIMD_KINDS: {} is not an operator on v128s",
+                        op.name
+                    );
+                    kind_forms = simd_kind_forms(op, params, &f);
+                }
                 if lane {
                     args.push("lane".to_string());
                 }
@@ -1961,6 +2115,7 @@ fn simd_forms(ops: &[WasmOp]) -> Vec<SimdForm> {
                 )
             }
         });
+        out.extend(kind_forms);
     }
     out
 }
@@ -2060,14 +2215,23 @@ pub fn generate() -> String {
             r if MEMORY_ROWS[r].addr64 => " (memory `memory`, 64-bit address)",
             _ => " (memory `memory`, 32-bit address)",
         };
-        writeln!(
-            o,
-            "    /// `{}`{row}: operands from the stack (a `v128` in two slots); result pushed.\n    {}{},",
-            f.text,
-            f.name,
-            fields_decl(&f.fields)
-        )
-        .unwrap();
+        let kinds = if f.kinds.is_empty() {
+            "operands from the stack (a `v128` in two slots)".to_string()
+        } else {
+            let what: Vec<String> = f
+                .kinds
+                .chars()
+                .map(|k| match k {
+                    'S' => "stack",
+                    'L' => "local",
+                    _ => "local plus constant",
+                })
+                .map(String::from)
+                .collect();
+            format!("operands {} (a `v128` local is two slots)", what.join(", "))
+        };
+        let dst = if f.dst == D::L { "result into local `dst`" } else { "result pushed" };
+        writeln!(o, "    /// `{}`{row}: {kinds}; {dst}.\n    {}{},", f.text, f.name, fields_decl(&f.fields)).unwrap();
     }
     o.push_str("}\n\n");
 
@@ -2298,6 +2462,100 @@ pub fn generate() -> String {
         o.push_str("        })\n    }\n}\n\n");
     }
 
+    // SIMD operand kinds.
+    let kinded: Vec<&SimdForm> =
+        simd.iter().filter(|f| SIMD_KINDS.contains(&f.op) && f.sig.contains("->") && f.kinds.is_empty()).collect();
+    o.push_str("/// The SIMD operators with operand-kind forms (but `v128.load`, `v128_load_form`).\n#[derive(Debug, Clone, Copy, PartialEq, Eq)]\npub(crate) enum SimdOp {\n");
+    for f in &kinded {
+        writeln!(o, "    /// `{}`\n    {},", f.text, f.op).unwrap();
+    }
+    o.push_str("}\n\n");
+    // The arm selecting form `g`: `Opd::L(x)` is the `v128` local at slot `x`.
+    let arm = |g: &SimdForm, head: String| -> String {
+        let mut inits = Vec::new();
+        let mut pats = Vec::new();
+        let access = g.sig.starts_with("load") || g.sig.starts_with("store");
+        let roles: &[&str] = if g.sig.starts_with("load") {
+            &["addr"]
+        } else if access {
+            &["addr", "value"]
+        } else {
+            &["a", "b"]
+        };
+        let init = |name: &str| match g.fields.iter().find(|(n, _)| *n == name) {
+            Some((_, "u16")) => format!("{name}: u16::try_from({name}).ok()?"),
+            _ => name.to_string(),
+        };
+        for (k, role) in g.kinds.chars().zip(roles) {
+            let ty = if *role == "addr" { "Addr" } else { "Opd" };
+            match k {
+                'S' => pats.push(format!("{ty}::S")),
+                'L' => {
+                    pats.push(format!("{ty}::L({role})"));
+                    inits.push(init(role));
+                }
+                _ => {
+                    pats.push(format!("Addr::A({role}, add)"));
+                    inits.push(init(role));
+                    inits.push("add".to_string());
+                }
+            }
+        }
+        if access {
+            inits.push("offset".to_string());
+        }
+        let dpat = if g.dst == D::L {
+            inits.push(init("dst"));
+            "Dst::L(dst)"
+        } else {
+            "Dst::S"
+        };
+        let init = if inits.is_empty() { String::new() } else { format!(" {{ {} }}", inits.join(", ")) };
+        let pat = match (access, pats.len()) {
+            (true, 1) => pats[0].clone(),
+            (true, _) => format!("({})", pats.join(", ")),
+            _ => format!("&[{}]", pats.join(", ")),
+        };
+        format!("            ({head}{pat}, {dpat}) => Instr::{}{init},", g.name)
+    };
+    o.push_str("impl SimdOp {\n    /// How many `v128` operands the operator takes.\n    pub(crate) fn arity(self) -> usize {\n        match self {\n");
+    for f in &kinded {
+        writeln!(o, "            Self::{} => {},", f.op, f.pops / 2).unwrap();
+    }
+    o.push_str("        }\n    }\n\n");
+    o.push_str("    /// The form for these operand kinds (bottom first; `Opd::L(x)`: the `v128` local at slot\n    /// `x`) and destination, if the instruction set has it.\n");
+    o.push_str(
+        "    pub(crate) fn form(self, opds: &[Opd], d: Dst) -> Option<Instr> {\n        Some(match (self, opds, d) {\n",
+    );
+    for f in &kinded {
+        writeln!(
+            o,
+            "            (Self::{}, &[{}], Dst::S) => Instr::{},",
+            f.op,
+            vec!["Opd::S"; f.pops as usize / 2].join(", "),
+            f.name
+        )
+        .unwrap();
+        for g in simd.iter().filter(|g| g.op == f.op && !g.kinds.is_empty()) {
+            writeln!(o, "{}", arm(g, format!("Self::{}, ", g.op))).unwrap();
+        }
+    }
+    o.push_str("            _ => return None,\n        })\n    }\n}\n\n");
+    o.push_str("/// The `v128.load` form on memory 0 with 32-bit addresses for this address kind and\n/// destination (`offset` from the memory argument), if the instruction set has it.\n");
+    o.push_str("pub(crate) fn v128_load_form(addr: Addr, offset: u32, d: Dst) -> Option<Instr> {\n    Some(match (addr, d) {\n");
+    o.push_str("        (Addr::S, Dst::S) => Instr::V128Load { offset },\n");
+    for g in simd.iter().filter(|g| g.op == "V128Load" && !g.kinds.is_empty()) {
+        writeln!(o, "{}", &arm(g, String::new())[4..]).unwrap();
+    }
+    o.push_str("        _ => return None,\n    })\n}\n\n");
+    o.push_str("/// The `v128.store` form on memory 0 with 32-bit addresses for these address and value kinds\n/// (`offset` from the memory argument), if the instruction set has it.\n");
+    o.push_str("pub(crate) fn v128_store_form(addr: Addr, value: Opd, offset: u32) -> Option<Instr> {\n    Some(match ((addr, value), Dst::S) {\n");
+    o.push_str("        ((Addr::S, Opd::S), Dst::S) => Instr::V128Store { offset },\n");
+    for g in simd.iter().filter(|g| g.op == "V128Store" && !g.kinds.is_empty()) {
+        writeln!(o, "{}", &arm(g, String::new())[4..]).unwrap();
+    }
+    o.push_str("        _ => return None,\n    })\n}\n\n");
+
     // The translator's arms: each numeric and memory operator names its family's operator in
     // the translator's own match, so the Wasm operator is dispatched on once (`Bin::of` and the
     // like stay for the idioms that look ahead).
@@ -2318,8 +2576,24 @@ pub fn generate() -> String {
     for (n, _) in &wides {
         writeln!(o, "            Operator::{n} {{}} => return $t.wide(Wide::{n}),").unwrap();
     }
-    for f in simd.iter().filter(|f| f.pat != " { .. }" && f.row == 0) {
-        let rows: Vec<&SimdForm> = simd.iter().filter(|g| g.op == f.op).collect();
+    for f in simd.iter().filter(|f| f.pat != " { .. }" && f.row == 0 && f.kinds.is_empty()) {
+        if SIMD_KINDS.contains(&f.op) {
+            if !f.sig.contains("->") {
+                // Memory 0 with 32-bit addresses has the operand kinds; the other rows follow.
+                let call = if f.sig.starts_with("load") { "v128_load(memarg, $ahead)" } else { "v128_store(memarg)" };
+                writeln!(o, "            Operator::{}{} if $t.first_row(&memarg) => return $t.{call},", f.op, f.pat)
+                    .unwrap();
+            } else {
+                writeln!(
+                    o,
+                    "            Operator::{}{} => return $t.simd_kinds(SimdOp::{}, $ahead),",
+                    f.op, f.pat, f.op
+                )
+                .unwrap();
+                continue;
+            }
+        }
+        let rows: Vec<&SimdForm> = simd.iter().filter(|g| g.op == f.op && g.kinds.is_empty()).collect();
         let instr = if rows.len() == 1 {
             format!("Instr::{}{}", f.name, f.init)
         } else {
@@ -2430,8 +2704,13 @@ pub fn generate() -> String {
     for f in &simd {
         writeln!(
             o,
-            "    SimdFormInfo {{ name: \"{}\", op: \"{}\", sig: \"{}\", memory_row: \"{}\" }},",
-            f.name, f.text, f.sig, MEMORY_ROWS[f.row].suffix
+            "    SimdFormInfo {{ name: \"{}\", op: \"{}\", sig: \"{}\", memory_row: \"{}\", kinds: \"{}\", dst: \"{}\" }},",
+            f.name,
+            f.text,
+            f.sig,
+            MEMORY_ROWS[f.row].suffix,
+            f.kinds,
+            f.dst.name()
         )
         .unwrap();
     }

@@ -707,6 +707,25 @@ macro_rules! push_v128 {
     }};
 }
 
+/// A `v128` local: slots `$i` (its low half) and `$i + 1`.
+macro_rules! local_v128 {
+    ($i:expr) => {{
+        let i = $i;
+        let lo: u64 = local!(i);
+        let hi: u64 = local!(i + 1);
+        (lo as u128) | ((hi as u128) << 64)
+    }};
+}
+
+/// Writes a `v128` into the local at slots `$i` and `$i + 1`.
+macro_rules! set_local_v128 {
+    ($i:expr, $v:expr) => {{
+        let (i, v): (_, u128) = ($i, $v);
+        local!(i) = v as u64;
+        local!(i + 1) = (v >> 64) as u64;
+    }};
+}
+
 /// Keeps the top `keep` slots and discards the `drop` below them.
 macro_rules! drop_keep {
     ($drop:expr, $keep:expr) => {{

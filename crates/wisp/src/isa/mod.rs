@@ -17,7 +17,10 @@
 mod generated;
 
 pub use generated::Instr;
-pub(crate) use generated::{generated_handlers, select_form, translate_operator, Bin, Load, Store, Un, Wide};
+pub(crate) use generated::{
+    generated_handlers, select_form, translate_operator, v128_load_form, v128_store_form, Bin, Load, SimdOp, Store, Un,
+    Wide,
+};
 #[allow(unused_imports)]
 pub use generated::{FORMS, SIMD_FORMS};
 
@@ -119,6 +122,11 @@ pub struct SimdFormInfo {
     /// For memory access, the row (`FormInfo::memory_row`): empty for memory 0 with 32-bit
     /// addresses (and every other form), `Mem` (any memory, 32-bit) or `Mem64` (64-bit).
     pub memory_row: &'static str,
+    /// The operand kinds of a form with operands outside the stack (`S`, `L`: a `v128` local,
+    /// `A`: an address that is a local plus a constant), bottom first; empty for the stack form.
+    pub kinds: &'static str,
+    /// Where the result goes: `S` (pushed) or `L` (into a `v128` local).
+    pub dst: &'static str,
 }
 
 /// A generated form, as the coverage test sees it.

@@ -7,7 +7,7 @@
 //! operators it takes in still count for fuel (the translator meters every consumed one).
 
 use super::{Next, Translator};
-use crate::isa::{Addr, Bin, Dst, Instr, Load, Opd, Store, Un};
+use crate::isa::{v128_load_form, Addr, Bin, Dst, Instr, Load, Opd, Store, Un};
 use wisp_decoder::{BlockType, Operator};
 
 impl Translator<'_> {
@@ -175,6 +175,16 @@ impl Translator<'_> {
             self.pop();
             self.pop();
             return Some(1 + self.finish(form, dst, fused));
+        }
+        if let Some(Operator::V128Load { memarg }) = ahead.first().filter(|op| match op {
+            Operator::V128Load { memarg } => self.first_row(memarg),
+            _ => false,
+        }) {
+            let (dst, next) = self.v128_dst(&ahead[1..], 2);
+            let form = v128_load_form(addr, memarg.offset as u32, dst).expect("v128.load has every address kind");
+            self.pop();
+            self.pop();
+            return Some(1 + self.v128_finish(form, dst, next));
         }
         let value = match *ahead.first()? {
             Operator::LocalGet { local_index } => Opd::L(local_index),

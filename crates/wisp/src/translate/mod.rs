@@ -17,7 +17,10 @@
 //! physically sit on the value stack count towards stack heights, so branch adjustments and the
 //! frame's maximum height are in physical slots.
 
-use crate::isa::{select_form, translate_operator, Addr, Bin, Dst, Instr, Load, Opd, Store, Un, Wide};
+use crate::isa::{
+    select_form, translate_operator, v128_load_form, v128_store_form, Addr, Bin, Dst, Instr, Load, Opd, SimdOp, Store,
+    Un, Wide,
+};
 use crate::module::ModuleInner;
 use wisp_decoder::{BlockType, FunctionBody, MemArg, Operator, ValType};
 
@@ -612,6 +615,111 @@ impl<'m> Translator<'m> {
         } else {
             self.pushes(pushes);
         }
+    }
+
+    /// The `v128` local whose halves are entries `at` and `at + 1`, if they are one.
+    fn v128_local_at(&self, at: usize) -> Option<u32> {
+        match (self.stack[at], self.stack[at + 1]) {
+            (Opd::L(x), Opd::L(y)) if y == x + 1 && self.local_is_v128(x) => Some(x),
+            _ => None,
+        }
+    }
+
+    /// Where a SIMD result goes, its operator's operands the top `operands` entries: into the
+    /// `v128` local a `local.set`/`local.tee` after it names (the other entries that read the
+    /// local materialized first), else pushed.
+    fn v128_dst(&mut self, ahead: &[Operator<'_>], operands: usize) -> (Dst, Next) {
+        match next_of(ahead.first()) {
+            next @ (Next::Set(x) | Next::Tee(x)) if self.local_is_v128(x) => {
+                self.preserve(x + 1, operands);
+                self.preserve(x, operands);
+                (Dst::L(x), next)
+            }
+            _ => (Dst::S, Next::None),
+        }
+    }
+
+    /// Emits SIMD `form`, its operands popped, and records its result where `dst` put it.
+    /// Returns the operators consumed after it.
+    fn v128_finish(&mut self, form: Instr, dst: Dst, next: Next) -> usize {
+        self.emit(form);
+        match (dst, next) {
+            (Dst::L(x), Next::Tee(_)) => {
+                self.push_v128(Opd::L(x), Opd::L(x + 1));
+                1
+            }
+            (Dst::L(_), _) => 1,
+            _ => {
+                self.push_v128(Opd::S, Opd::S);
+                0
+            }
+        }
+    }
+
+    /// A SIMD operator with operand-kind forms (`SimdOp`): a `v128` operand that is a `v128`
+    /// local is read from it, any other is put on the stack; the result goes where `v128_dst`
+    /// says.
+    fn simd_kinds(&mut self, op: SimdOp, ahead: &[Operator<'_>]) -> usize {
+        let n = op.arity();
+        let base = self.stack.len() - 2 * n;
+        let mut opds = [Opd::S; 2];
+        for (i, o) in opds.iter_mut().enumerate().take(n) {
+            match self.v128_local_at(base + 2 * i) {
+                Some(x) => *o = Opd::L(x),
+                None => {
+                    self.materialize(base + 2 * i);
+                    self.materialize(base + 2 * i + 1);
+                }
+            }
+        }
+        let (dst, next) = self.v128_dst(ahead, 2 * n);
+        let form = op.form(&opds[..n], dst).expect("a SIMD_KINDS operator has every kind and destination");
+        for _ in 0..2 * n {
+            self.pop();
+        }
+        self.v128_finish(form, dst, next)
+    }
+
+    /// `v128.load` on memory 0 with 32-bit addresses: the address from a local or the stack.
+    fn v128_load(&mut self, memarg: MemArg, ahead: &[Operator<'_>]) -> usize {
+        let addr = match self.top(0) {
+            Opd::L(x) => Addr::L(x),
+            _ => {
+                self.materialize(self.stack.len() - 1);
+                Addr::S
+            }
+        };
+        let (dst, next) = self.v128_dst(ahead, 1);
+        let form = v128_load_form(addr, memarg.offset as u32, dst).expect("v128.load has every address kind");
+        self.pop();
+        self.v128_finish(form, dst, next)
+    }
+
+    /// `v128.store` on memory 0 with 32-bit addresses: the address and the value from a local
+    /// or the stack.
+    fn v128_store(&mut self, memarg: MemArg) -> usize {
+        let n = self.stack.len();
+        let value = match self.v128_local_at(n - 2) {
+            Some(x) => Opd::L(x),
+            None => {
+                self.materialize(n - 2);
+                self.materialize(n - 1);
+                Opd::S
+            }
+        };
+        let addr = match self.stack[n - 3] {
+            Opd::L(x) => Addr::L(x),
+            _ => {
+                self.materialize(n - 3);
+                Addr::S
+            }
+        };
+        let form = v128_store_form(addr, value, memarg.offset as u32).expect("v128.store has every operand kind");
+        for _ in 0..3 {
+            self.pop();
+        }
+        self.emit(form);
+        0
     }
 
     fn push_ctrl(&mut self, kind: Kind, bt: BlockType) {
