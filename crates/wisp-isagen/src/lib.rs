@@ -807,6 +807,7 @@ const SPECIAL: &[(&str, &[Field], &str)] = &[
     ("LocalGet", &[("index", "u32")], "Pushes a local (the translator's materialization of a `local.get`)."),
     ("LocalSet", &[("index", "u32")], "Pops into a local."),
     ("LocalCopy", &[("src", "u32"), ("dst", "u32")], "`local.get src; local.set dst`."),
+    ("LocalCopy2", &[("src", "u16"), ("dst", "u16"), ("src2", "u16"), ("dst2", "u16")], "`local.get src; local.set dst; local.get src2; local.set dst2`, in that order (the moves of loop-carried values at a loop's back edge)."),
     ("LocalSetImm", &[("index", "u32"), ("value", "u64")], "A constant's slot bits into a local."),
     ("LocalInsert", &[("index", "u32"), ("depth", "u32")], "Pushes a local below the top `depth` slots (a deferred `local.get` whose value must be kept before the local changes, or before a call or branch reads it)."),
     ("ConstInsert", &[("value", "u64"), ("depth", "u32")], "`LocalInsert` for a constant."),

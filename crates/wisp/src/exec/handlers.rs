@@ -149,6 +149,10 @@ macro_rules! for_each_handler {
             LocalGet { index } => push!(local!(index)),
             LocalSet { index } => local!(index) = pop!(),
             LocalCopy { src, dst } => local!(dst) = local!(src),
+            LocalCopy2 { src, dst, src2, dst2 } => {
+                local!(dst) = local!(src);
+                local!(dst2) = local!(src2);
+            },
             LocalSetImm { index, value } => local!(index) = value,
             LocalInsert { index, depth } => insert!(local!(index), depth),
             ConstInsert { value, depth } => insert!(value, depth),

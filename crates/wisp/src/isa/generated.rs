@@ -52,6 +52,8 @@ pub enum Instr {
     LocalSet { index: u32 },
     /// `local.get src; local.set dst`.
     LocalCopy { src: u32, dst: u32 },
+    /// `local.get src; local.set dst; local.get src2; local.set dst2`, in that order (the moves of loop-carried values at a loop's back edge).
+    LocalCopy2 { src: u16, dst: u16, src2: u16, dst2: u16 },
     /// A constant's slot bits into a local.
     LocalSetImm { index: u32, value: u64 },
     /// Pushes a local below the top `depth` slots (a deferred `local.get` whose value must be kept before the local changes, or before a call or branch reads it).
@@ -3044,6 +3046,7 @@ impl Instr {
             Instr::LocalGet { .. } => "LocalGet",
             Instr::LocalSet { .. } => "LocalSet",
             Instr::LocalCopy { .. } => "LocalCopy",
+            Instr::LocalCopy2 { .. } => "LocalCopy2",
             Instr::LocalSetImm { .. } => "LocalSetImm",
             Instr::LocalInsert { .. } => "LocalInsert",
             Instr::ConstInsert { .. } => "ConstInsert",
