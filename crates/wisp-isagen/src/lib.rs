@@ -877,6 +877,9 @@ const SPECIAL: &[(&str, &[Field], &str)] = &[
 /// and memory 0's loads and stores with 32-bit addresses, the latches and `select` forms.
 /// Cold: the special instructions named here, the loads and stores of the other memory rows
 /// (`Mem`, `Mem64`), and SIMD. Measured in crates/wisp/RATIONALE.md ("An order of its own").
+/// Without LTO the order is by symbol name within a module, so the handlers also come in two
+/// blocks that the threaded backend puts in modules `hot` and `cold` ("Handler placement
+/// without LTO"); `exec/handlers.rs` lists the hand-written ones named here in its cold block.
 const COLD: &[&str] = &[
     "Unreachable",
     "CallRef",
@@ -2363,13 +2366,12 @@ pub fn generate() -> String {
     o.push_str("        _ => return None,\n    })\n}\n\n");
 
     // Handlers.
-    o.push_str("/// The handlers of every generated form, handed to a dispatch backend's macro `$m` after\n/// the caller's tokens, followed by `rest` (the hand-written handlers).\n");
-    o.push_str("macro_rules! generated_handlers {\n    ($m:ident ($($extra:tt)*) { $($rest:tt)* }) => {\n        $m! {\n            $($extra)* ;\n");
-    for f in &forms {
+    // Two blocks, hot and cold as in the enum: a build without LTO lays out each module's
+    // handlers by symbol name, so the threaded backend keeps the blocks in modules of their own.
+    o.push_str("/// The handlers of every generated form, handed to a dispatch backend's macro `$m` after\n/// the caller's tokens in two blocks, hot and cold (as `Instr` orders them), each followed by\n/// the hand-written handlers of its kind (`hot`, `cold`).\n");
+    o.push_str("macro_rules! generated_handlers {\n    ($m:ident ($($extra:tt)*) { $($hot:tt)* } { $($cold:tt)* }) => {\n        $m! {\n            $($extra)* ; {\n");
+    for f in forms.iter().filter(|f| f.row == 0) {
         writeln!(o, "            {}{} => {},", f.name, fields_pat(&f.fields), body(f)).unwrap();
-    }
-    for f in &simd {
-        writeln!(o, "            {}{} => {},", f.name, fields_pat(&f.fields), f.body).unwrap();
     }
     for l in &latches {
         writeln!(o, "            {}{} => {},", l.name, fields_pat(&latch_fields(l)), latch_body(l)).unwrap();
@@ -2377,7 +2379,14 @@ pub fn generate() -> String {
     for f in &selects {
         writeln!(o, "            {}{} => {},", f.name, fields_pat(&f.fields), f.body).unwrap();
     }
-    o.push_str("            $($rest)*\n        }\n    };\n}\npub(crate) use generated_handlers;\n\n");
+    o.push_str("            $($hot)*\n            } {\n");
+    for f in forms.iter().filter(|f| f.row != 0) {
+        writeln!(o, "            {}{} => {},", f.name, fields_pat(&f.fields), body(f)).unwrap();
+    }
+    for f in &simd {
+        writeln!(o, "            {}{} => {},", f.name, fields_pat(&f.fields), f.body).unwrap();
+    }
+    o.push_str("            $($cold)*\n            }\n        }\n    };\n}\npub(crate) use generated_handlers;\n\n");
 
     // The table of forms for the coverage test.
     o.push_str("/// Every generated form: what the coverage test walks.\n#[cfg_attr(not(feature = \"internals\"), allow(dead_code))]\npub const FORMS: &[FormInfo] = &[\n");
