@@ -12,6 +12,8 @@ use wisp_decoder::{MemArg, Operator};
 /// threaded backend's handlers are laid out in this order: see the generator's `COLD`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Instr {
+    /// Traps with `unreachable`.
+    Unreachable,
     /// Jumps to `target`.
     Br { target: u32 },
     /// Keeps the top `keep` slots, discards the `drop` below them, jumps.
@@ -2264,8 +2266,6 @@ pub enum Instr {
     Select_ILS { imm: u64, b: u32 },
     /// `select`: first value an immediate, second value from a local, condition from the stack; result into local `dst`.
     Select_ILS_Set { imm: u64, b: u16, dst: u16 },
-    /// Traps with `unreachable`.
-    Unreachable,
     /// `call_ref`: pops a function reference; traps when it is null, else calls its function as `CallImport` does (the signature was validated).
     CallRef,
     /// `return_call_ref`: `CallRef`'s check, then `ReturnCallImport`'s call (also followed by a `Return`).
