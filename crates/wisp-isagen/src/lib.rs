@@ -807,6 +807,7 @@ const SPECIAL: &[(&str, &[Field], &str)] = &[
     ("LocalGet", &[("index", "u32")], "Pushes a local (the translator's materialization of a `local.get`)."),
     ("LocalSet", &[("index", "u32")], "Pops into a local."),
     ("LocalCopy", &[("src", "u32"), ("dst", "u32")], "`local.get src; local.set dst`."),
+    ("LocalCopy2", &[("src", "u16"), ("dst", "u16"), ("src2", "u16"), ("dst2", "u16")], "`local.get src; local.set dst; local.get src2; local.set dst2`, in that order (the moves of loop-carried values at a loop's back edge)."),
     ("LocalSetImm", &[("index", "u32"), ("value", "u64")], "A constant's slot bits into a local."),
     ("LocalInsert", &[("index", "u32"), ("depth", "u32")], "Pushes a local below the top `depth` slots (a deferred `local.get` whose value must be kept before the local changes, or before a call or branch reads it)."),
     ("ConstInsert", &[("value", "u64"), ("depth", "u32")], "`LocalInsert` for a constant."),
@@ -876,6 +877,9 @@ const SPECIAL: &[(&str, &[Field], &str)] = &[
 /// and memory 0's loads and stores with 32-bit addresses, the latches and `select` forms.
 /// Cold: the special instructions named here, the loads and stores of the other memory rows
 /// (`Mem`, `Mem64`), and SIMD. Measured in crates/wisp/RATIONALE.md ("An order of its own").
+/// Without LTO the order is by symbol name within a module, so the handlers also come in two
+/// blocks that the threaded backend puts in modules `hot` and `cold` ("Handler placement
+/// without LTO"); `exec/handlers.rs` lists the hand-written ones named here in its cold block.
 const COLD: &[&str] = &[
     "Unreachable",
     "CallRef",
@@ -2166,11 +2170,16 @@ pub fn generate() -> String {
     let cold = |name: &str| COLD.contains(&name);
     o.push_str("/// One instruction of wisp's internal bytecode: the hand-written special instructions and\n/// every operand-kind form of the numeric and memory operators, the hot ones first (the\n/// threaded backend's handlers are laid out in this order: see the generator's `COLD`).\n");
     o.push_str("#[derive(Debug, Clone, Copy, PartialEq)]\npub enum Instr {\n");
+    // Variant 0's handler is the one fat LTO lays out last, after SIMD (`nm -n`, 2026-12-06:
+    // `Unreachable` when it was variant 0, then `Br`), so the first variant is a cold one.
+    let first = COLD[0];
     let special = |o: &mut String, hot: bool| {
-        for (name, fields, d) in SPECIAL.iter().filter(|s| cold(s.0) != hot) {
+        for (name, fields, d) in SPECIAL.iter().filter(|s| cold(s.0) != hot && (hot || s.0 != first)) {
             writeln!(o, "    /// {d}\n    {name}{},", fields_decl(fields)).unwrap();
         }
     };
+    let (name, fields, d) = SPECIAL.iter().find(|s| s.0 == first).unwrap();
+    writeln!(o, "    /// {d}\n    {name}{},", fields_decl(fields)).unwrap();
     let generated = |o: &mut String, hot: bool| {
         for f in forms.iter().filter(|f| (f.row == 0) == hot) {
             writeln!(o, "    /// {}\n    {}{},", doc(f), f.name, fields_decl(&f.fields)).unwrap();
@@ -2636,13 +2645,12 @@ pub fn generate() -> String {
     o.push_str("        _ => return None,\n    })\n}\n\n");
 
     // Handlers.
-    o.push_str("/// The handlers of every generated form, handed to a dispatch backend's macro `$m` after\n/// the caller's tokens, followed by `rest` (the hand-written handlers).\n");
-    o.push_str("macro_rules! generated_handlers {\n    ($m:ident ($($extra:tt)*) { $($rest:tt)* }) => {\n        $m! {\n            $($extra)* ;\n");
-    for f in &forms {
+    // Two blocks, hot and cold as in the enum: a build without LTO lays out each module's
+    // handlers by symbol name, so the threaded backend keeps the blocks in modules of their own.
+    o.push_str("/// The handlers of every generated form, handed to a dispatch backend's macro `$m` after\n/// the caller's tokens in two blocks, hot and cold (as `Instr` orders them), each followed by\n/// the hand-written handlers of its kind (`hot`, `cold`).\n");
+    o.push_str("macro_rules! generated_handlers {\n    ($m:ident ($($extra:tt)*) { $($hot:tt)* } { $($cold:tt)* }) => {\n        $m! {\n            $($extra)* ; {\n");
+    for f in forms.iter().filter(|f| f.row == 0) {
         writeln!(o, "            {}{} => {},", f.name, fields_pat(&f.fields), body(f)).unwrap();
-    }
-    for f in &simd {
-        writeln!(o, "            {}{} => {},", f.name, fields_pat(&f.fields), f.body).unwrap();
     }
     for l in &latches {
         writeln!(o, "            {}{} => {},", l.name, fields_pat(&latch_fields(l)), latch_body(l)).unwrap();
@@ -2650,7 +2658,14 @@ pub fn generate() -> String {
     for f in &selects {
         writeln!(o, "            {}{} => {},", f.name, fields_pat(&f.fields), f.body).unwrap();
     }
-    o.push_str("            $($rest)*\n        }\n    };\n}\npub(crate) use generated_handlers;\n\n");
+    o.push_str("            $($hot)*\n            } {\n");
+    for f in forms.iter().filter(|f| f.row != 0) {
+        writeln!(o, "            {}{} => {},", f.name, fields_pat(&f.fields), body(f)).unwrap();
+    }
+    for f in &simd {
+        writeln!(o, "            {}{} => {},", f.name, fields_pat(&f.fields), f.body).unwrap();
+    }
+    o.push_str("            $($cold)*\n            }\n        }\n    };\n}\npub(crate) use generated_handlers;\n\n");
 
     // The table of forms for the coverage test.
     o.push_str("/// Every generated form: what the coverage test walks.\n#[cfg_attr(not(feature = \"internals\"), allow(dead_code))]\npub const FORMS: &[FormInfo] = &[\n");

@@ -773,3 +773,45 @@ fn a_write_in_one_arm_keeps_a_value_pushed_below_the_blocks_parameter() {
         }
     }
 }
+
+#[test]
+fn two_local_copies_in_a_row_are_one_instruction_in_order() {
+    const M: &str = r#"(module
+      ;; 0: a deferred read of local 0, then c = b; a = c (the second copy reads the first's
+      ;; result): 100 * old a + 10 * a + c.
+      (func (export "copies") (param i32 i32 i32) (result i32)
+        local.get 0
+        local.get 1 local.set 2
+        local.get 2 local.set 0
+        i32.const 100 i32.mul
+        local.get 0 i32.const 10 i32.mul i32.add
+        local.get 2 i32.add)
+      ;; 1: Fibonacci by a loop whose back edge moves b into a and t into b.
+      (func (export "fib") (param $n i32) (result i32) (local $a i32) (local $b i32) (local $t i32)
+        (local.set $b (i32.const 1))
+        (block $done
+          (br_if $done (i32.eqz (local.get $n)))
+          (loop $next
+            (local.set $t (i32.add (local.get $a) (local.get $b)))
+            local.get $b local.set $a
+            local.get $t local.set $b
+            (br_if $next (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+        (local.get $a)))"#;
+    for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
+        for fuel in [false, true] {
+            let (module, mut store, inst) = instantiate_on(M, dispatch, fuel);
+            let copies = module.disassemble(0).unwrap();
+            assert!(copies.contains("LocalCopy2 { src: 1, dst: 2, src2: 2, dst2: 0 }"), "{copies}");
+            let fib = module.disassemble(1).unwrap();
+            assert!(fib.contains("LocalCopy2 { src: 2, dst: 1, src2: 3, dst2: 2 }"), "{fib}");
+            let f = inst.get_typed_func::<(i32, i32, i32), i32>(&store, "copies").unwrap();
+            // Copies done together would give a = 3 (130 + 2); an old a not kept, 200 + 20 + 2.
+            assert_eq!(f.call(&mut store, (1, 2, 3)).unwrap(), 122, "{dispatch:?}");
+            let f = inst.get_typed_func::<i32, i32>(&store, "fib").unwrap();
+            assert_eq!(f.call(&mut store, 0).unwrap(), 0, "{dispatch:?}");
+            assert_eq!(f.call(&mut store, 1).unwrap(), 1, "{dispatch:?}");
+            assert_eq!(f.call(&mut store, 10).unwrap(), 55, "{dispatch:?}");
+            assert_eq!(f.call(&mut store, 47).unwrap(), 2_971_215_073_u32 as i32, "{dispatch:?}");
+        }
+    }
+}

@@ -21,7 +21,9 @@
 
 /// The instructions with their handler bodies. Entry syntax: `Variant { fields } => body,`.
 /// The generated forms of every numeric and memory operator (`isa/generated.rs`) come first;
-/// the hand-written instructions follow.
+/// the hand-written instructions follow, in two blocks: the hot ones, then those the
+/// generator's `COLD` names (the threaded backend puts the two in modules of their own, so a
+/// build without LTO lays the hot handlers out together).
 macro_rules! for_each_handler {
     ($m:ident $($extra:tt)*) => {
         generated_handlers! { $m ($($extra)*) {
@@ -39,28 +41,6 @@ macro_rules! for_each_handler {
             ReturnCall { func } => tail_call_wasm!(inst_idx!(), func),
             ReturnCallImport { func } => tail_call_store_func!(store_func!(func)),
             ReturnCallIndirect { type_id, table } => tail_call_store_func!(indirect_callee!(type_id, table)),
-            CallRef => call_store_func!(ref_callee!()),
-            ReturnCallRef => tail_call_store_func!(ref_callee!()),
-            Unreachable => trap!(TrapCode::Unreachable),
-            Throw { tag } => {
-                let t = inst!().tags[tag as usize];
-                // The payload as slots (a `v128` takes two), as the label that catches it holds it.
-                let n = crate::translate::slots_of(store!().tags[t as usize].ty.params()) as usize;
-                let mut payload = vec![0u64; n].into_boxed_slice();
-                for v in payload.iter_mut().rev() {
-                    *v = pop!();
-                }
-                let exn = store!().new_exn(t, payload);
-                throw!(exn)
-            },
-            ThrowRef => {
-                let r = pop!();
-                if r == 0 {
-                    trap!(TrapCode::NullExceptionReference);
-                }
-                throw!((r - 1) as u32)
-            },
-            TooLarge => trap!(TrapCode::FunctionTooLarge),
             ConsumeFuel { amount } => {
                 let fuel = &mut store!().stack.fuel;
                 let enough = *fuel >= amount as u64;
@@ -78,18 +58,6 @@ macro_rules! for_each_handler {
             BrTableTarget { target, drop, keep } => {
                 let _ = (target, drop, keep);
             },
-            SelectV128 => {
-                let c: u32 = pop!(u32);
-                let b = pop_v128!();
-                let a = pop_v128!();
-                push_v128!(if c != 0 { a } else { b });
-            },
-            GlobalGetV128 { index } => {
-                let lo: u64 = global!(index);
-                let hi: u64 = global_hi!(index);
-                push!(lo);
-                push!(hi);
-            },
             LocalGetV128 { index } => {
                 let lo: u64 = local!(index);
                 let hi: u64 = local!(index + 1);
@@ -101,12 +69,6 @@ macro_rules! for_each_handler {
                 let lo: u64 = pop!();
                 local!(index) = lo;
                 local!(index + 1) = hi;
-            },
-            GlobalSetV128 { index } => {
-                let hi: u64 = pop!();
-                let lo: u64 = pop!();
-                global!(index) = lo;
-                global_hi!(index) = hi;
             },
             Br { target } => jump!(target),
             BrAdjust { target, drop, keep } => {
@@ -149,6 +111,10 @@ macro_rules! for_each_handler {
             LocalGet { index } => push!(local!(index)),
             LocalSet { index } => local!(index) = pop!(),
             LocalCopy { src, dst } => local!(dst) = local!(src),
+            LocalCopy2 { src, dst, src2, dst2 } => {
+                local!(dst) = local!(src);
+                local!(dst2) = local!(src2);
+            },
             LocalSetImm { index, value } => local!(index) = value,
             LocalInsert { index, depth } => insert!(local!(index), depth),
             ConstInsert { value, depth } => insert!(value, depth),
@@ -213,6 +179,71 @@ macro_rules! for_each_handler {
             },
             Const32 { value } => push!(value),
             Const64 { value } => push!(value),
+            MemoryCopy => {
+                let n = pop!(u32) as usize;
+                let s = pop!(u32) as usize;
+                let d = pop!(u32) as usize;
+                if !in_bounds(s, n, mem_len!()) || !in_bounds(d, n, mem_len!()) {
+                    trap!(TrapCode::MemoryOutOfBounds);
+                }
+                let base = mem_base!();
+                // SAFETY: `in_bounds` checked that `n` bytes from `s` and from `d` lie inside the
+                // memory; `copy` allows them to overlap.
+                unsafe { std::ptr::copy(base.add(s), base.add(d), n) };
+            },
+            MemoryFill => {
+                let n = pop!(u32) as usize;
+                let v = pop!(u32) as u8;
+                let d = pop!(u32) as usize;
+                if !in_bounds(d, n, mem_len!()) {
+                    trap!(TrapCode::MemoryOutOfBounds);
+                }
+                let base = mem_base!();
+                // SAFETY: `in_bounds` checked that `n` bytes from `d` lie inside the memory.
+                unsafe { std::ptr::write_bytes(base.add(d), v, n) };
+            },
+            RefIsNull => top!() = (top!() == 0) as u64,
+        } {
+            CallRef => call_store_func!(ref_callee!()),
+            ReturnCallRef => tail_call_store_func!(ref_callee!()),
+            Unreachable => trap!(TrapCode::Unreachable),
+            Throw { tag } => {
+                let t = inst!().tags[tag as usize];
+                // The payload as slots (a `v128` takes two), as the label that catches it holds it.
+                let n = crate::translate::slots_of(store!().tags[t as usize].ty.params()) as usize;
+                let mut payload = vec![0u64; n].into_boxed_slice();
+                for v in payload.iter_mut().rev() {
+                    *v = pop!();
+                }
+                let exn = store!().new_exn(t, payload);
+                throw!(exn)
+            },
+            ThrowRef => {
+                let r = pop!();
+                if r == 0 {
+                    trap!(TrapCode::NullExceptionReference);
+                }
+                throw!((r - 1) as u32)
+            },
+            TooLarge => trap!(TrapCode::FunctionTooLarge),
+            SelectV128 => {
+                let c: u32 = pop!(u32);
+                let b = pop_v128!();
+                let a = pop_v128!();
+                push_v128!(if c != 0 { a } else { b });
+            },
+            GlobalGetV128 { index } => {
+                let lo: u64 = global!(index);
+                let hi: u64 = global_hi!(index);
+                push!(lo);
+                push!(hi);
+            },
+            GlobalSetV128 { index } => {
+                let hi: u64 = pop!();
+                let lo: u64 = pop!();
+                global!(index) = lo;
+                global_hi!(index) = hi;
+            },
             MemorySize => push!((mem_len!() / PAGE_SIZE) as u32),
             MemoryGrow => {
                 let delta = pop!(u32);
@@ -244,29 +275,6 @@ macro_rules! for_each_handler {
             DataDrop { data } => {
                 let i = inst_idx!() as usize;
                 store!().instances[i].datas[data as usize].1 = 0;
-            },
-            MemoryCopy => {
-                let n = pop!(u32) as usize;
-                let s = pop!(u32) as usize;
-                let d = pop!(u32) as usize;
-                if !in_bounds(s, n, mem_len!()) || !in_bounds(d, n, mem_len!()) {
-                    trap!(TrapCode::MemoryOutOfBounds);
-                }
-                let base = mem_base!();
-                // SAFETY: `in_bounds` checked that `n` bytes from `s` and from `d` lie inside the
-                // memory; `copy` allows them to overlap.
-                unsafe { std::ptr::copy(base.add(s), base.add(d), n) };
-            },
-            MemoryFill => {
-                let n = pop!(u32) as usize;
-                let v = pop!(u32) as u8;
-                let d = pop!(u32) as usize;
-                if !in_bounds(d, n, mem_len!()) {
-                    trap!(TrapCode::MemoryOutOfBounds);
-                }
-                let base = mem_base!();
-                // SAFETY: `in_bounds` checked that `n` bytes from `d` lie inside the memory.
-                unsafe { std::ptr::write_bytes(base.add(d), v, n) };
             },
             MemorySizeAt { memory } => {
                 let pages = store!().memories[store_memory!(memory)].pages();
@@ -408,7 +416,6 @@ macro_rules! for_each_handler {
                 let i = inst_idx!() as usize;
                 store!().instances[i].elems[elem as usize] = Box::default();
             },
-            RefIsNull => top!() = (top!() == 0) as u64,
             RefAsNonNull => {
                 if top!() == 0 {
                     trap!(TrapCode::NullReference);

@@ -460,6 +460,9 @@ pub(crate) fn ea64(addr: u64, offset: u64, size: usize, len: usize) -> Option<us
 /// Builds the portable backend's `match`: control arms given by the caller, then every
 /// handler of the shared list.
 macro_rules! portable_match {
+    (($instr:expr) ; { $($hot:tt)* } { $($cold:tt)* }) => {
+        portable_match!(($instr) ; $($hot)* $($cold)*)
+    };
     (($instr:expr) ; $( $variant:ident $({ $($field:ident),* })? => $body:expr, )*) => {
         match $instr {
             $( Instr::$variant $({ $($field),* })? => $body, )*

@@ -212,377 +212,402 @@ fn retarget(code: impl Iterator<Item = Instr>, f: impl Fn(u32, usize) -> u32) ->
     })
 }
 
+/// The handlers in two modules, hot and cold (the blocks `for_each_handler!` gives): a build
+/// without LTO lays out a module's functions by symbol name, so the module path keeps the hot
+/// ones together, before the cold (crates/wisp/RATIONALE.md, "Handler placement without LTO").
+/// With fat LTO `handler_for`'s table, in `Instr`'s order, decides instead.
 macro_rules! threaded_handlers {
-    ($d:tt ; $( $variant:ident $({ $($field:ident),* })? => $body:expr, )*) => {
+    ($d:tt ; { $($hot:tt)* } { $($cold:tt)* }) => {
         #[allow(non_snake_case, unused_mut, unused_macros, unused_variables, unused_assignments, unreachable_code, clippy::all)]
         mod h {
-            use super::*;
-            $(
-                /// # Safety
-                ///
-                /// `ip` points at this handler's instruction in the running function's threaded
-                /// code, `sp` and `fp` are that function's stack pointer and frame base (its
-                /// `max_height` slots reserved), `ctx` upholds [`Ctx`]'s invariant and `mem` is
-                /// the current memory's base: what `run`, `call_wasm!`, `call_slow` and
-                /// returns establish, and each handler hands on to the next.
-                pub(super) unsafe fn $variant(ip: *const Op, sp: *mut u64, fp: *mut u64, tos: u64, ctx: &mut Ctx, mem: *mut u8) {
-                    // The immediates, read in place from the instruction.
-                    // SAFETY: `ip` points at an instruction of the running function (the
-                    // handler's precondition), and `lower` pairs each instruction with its own
-                    // variant's handler.
-                    let ($($($field,)*)?) = unsafe {
-                        let Instr::$variant $({ $($field),* })? = (*ip).instr else {
-                            std::hint::unreachable_unchecked()
-                        };
-                        ($($($field,)*)?)
-                    };
-                    let this = ip;
-                    // SAFETY: one past an instruction is inside its function's code or one past
-                    // its end.
-                    let mut ip = unsafe { ip.add(1) };
-                    let mut sp = sp;
-                    let mut fp = fp;
-                    let mut mem = mem;
-                    let mut tos = tos;
-                    macro_rules! flush {
-                        () => {
-                            // SAFETY: `sp - 1` is the top operand or, on an empty operand stack,
-                            // the frame's pad slot (`CompiledFunc::num_locals`): inside the frame.
-                            unsafe { *sp.sub(1) = tos }
-                        };
-                    }
-                    macro_rules! reload {
-                        () => {
-                            // SAFETY: as for `flush!`.
-                            tos = unsafe { *sp.sub(1) }
-                        };
-                    }
-                    macro_rules! trap {
-                        ($d code:expr) => {{
-                            ctx.sp = sp;
-                            ctx.outcome = Outcome::Trap($d code, this);
-                            return;
-                        }};
-                    }
-                    macro_rules! throw {
-                        ($d exn:expr) => {{
-                            let exn: u32 = $d exn;
-                            // The operands below stay: a handler's label may keep some.
-                            flush!();
-                            ctx.sp = sp;
-                            ctx.fp = fp;
-                            ctx.outcome = Outcome::Throw { exn, resume_ip: ip };
-                            return;
-                        }};
-                    }
-                    macro_rules! pop {
-                        () => {{
-                            let v = tos;
-                            // SAFETY: the translator's heights, checked against the validator's,
-                            // put an operand here, so `sp - 2` is the next operand or the pad slot.
-                            unsafe {
-                                sp = sp.sub(1);
-                                tos = *sp.sub(1);
-                            }
-                            v
-                        }};
-                        ($d t:ty) => {{
-                            let v = tos;
-                            // SAFETY: as for `pop!()`.
-                            unsafe {
-                                sp = sp.sub(1);
-                                tos = *sp.sub(1);
-                            }
-                            <$d t as Slot>::from_slot(v)
-                        }};
-                    }
-                    macro_rules! push {
-                        ($d v:expr) => {{
-                            let v = Slot::to_slot($d v);
-                            // SAFETY: the translator's heights keep the operand stack within the
-                            // frame's `max_height` slots, reserved when it was entered.
-                            unsafe {
-                                *sp.sub(1) = tos;
-                                sp = sp.add(1);
-                            }
-                            tos = v;
-                        }};
-                    }
-                    macro_rules! top {
-                        () => {
-                            tos
-                        };
-                    }
-                    macro_rules! sp {
-                        () => {
-                            sp
-                        };
-                    }
-                    macro_rules! set_sp {
-                        ($d v:expr) => {
-                            sp = $d v
-                        };
-                    }
-                    macro_rules! local {
-                        ($d i:expr) => {
-                            *{
-                                let i = $d i as usize;
-                                // SAFETY: validation checked the local index against the function's
-                                // parameters and locals, which start at the frame base.
-                                unsafe { &mut *fp.add(i) }
-                            }
-                        };
-                    }
-                    macro_rules! global_hi {
-                        ($d i:expr) => {
-                            *{
-                                let i = $d i as usize;
-                                // SAFETY: as for `global!`; a `v128` global's cell is two slots, and
-                                // validation checked this one is a `v128`.
-                                unsafe { &mut *(*ctx.globals.add(i)).add(1) }
-                            }
-                        };
-                    }
-                    macro_rules! global {
-                        ($d i:expr) => {
-                            *{
-                                let i = $d i as usize;
-                                // SAFETY: validation checked the global index; the instance's global
-                                // pointers point at its globals' cells in the store, valid for the
-                                // whole run, and no other reference to a global's value is live.
-                                unsafe { &mut **ctx.globals.add(i) }
-                            }
-                        };
-                    }
-                    macro_rules! jump {
-                        ($d target:expr) => {{
-                            let offset = $d target as i32 as isize;
-                            // SAFETY: branch targets were patched to instructions of the same
-                            // function; `lower` made them byte offsets from the branch.
-                            ip = unsafe { this.byte_offset(offset) };
-                            taken();
-                        }};
-                    }
-                    macro_rules! br_table_entry {
-                        ($d i:expr, $d len:expr) => {{
-                            let i = ($d i).min($d len) as usize;
-                            // SAFETY: a `br_table` of `len` is followed by its `len + 1` entries,
-                            // the first at `ip` (no jump has happened yet), and `i <= len`.
-                            match *unsafe { &(*ip.add(i)).instr } {
-                                Instr::BrTableTarget { target, drop, keep } => (target, drop, keep),
-                                // SAFETY: the translator emits only entries after a `br_table`.
-                                _ => unsafe { std::hint::unreachable_unchecked() },
-                            }
-                        }};
-                    }
-                    macro_rules! mem_base {
-                        () => {
-                            mem
-                        };
-                    }
-                    macro_rules! mem_len {
-                        () => {
-                            ctx.mem_len
-                        };
-                    }
-                    macro_rules! reload_mem {
-                        () => {
-                            mem = reload_mem(ctx, mem)
-                        };
-                    }
-                    macro_rules! store {
-                        () => {
-                            // SAFETY: `Ctx::store` is the run's store, which nothing else uses
-                            // while the loop runs; a body's borrows of it reach disjoint parts
-                            // of the store or end before the next one is made.
-                            unsafe { &mut *ctx.store }
-                        };
-                    }
-                    macro_rules! inst {
-                        () => {
-                            // SAFETY: `Ctx::inst` is the running instance, boxed in the store; no
-                            // instance is created, dropped or moved during a run.
-                            unsafe { &*ctx.inst }
-                        };
-                    }
-                    macro_rules! inst_idx {
-                        () => {
-                            ctx.inst_idx
-                        };
-                    }
-                    macro_rules! module {
-                        () => {
-                            // SAFETY: `Ctx::module` is the running instance's module, which the
-                            // instance keeps alive.
-                            unsafe { &*ctx.module }
-                        };
-                    }
-                    macro_rules! ret {
-                        ($d keep:expr) => {{
-                            let k = $d keep as usize;
-                            if k == 1 {
-                                // The result is the cached top: store it where the caller wants it.
-                                // SAFETY: the frame base is a slot of the frame.
-                                unsafe { *fp = tos };
-                            } else if k > 1 {
-                                flush!();
-                                // SAFETY: the translator's heights put the `k` results on top of
-                                // the operand stack; the frame base has room for them.
-                                return unsafe { return_many(sp, fp, mem, ctx, k) };
-                            }
-                            // SAFETY: the results are in place at the frame base, within the frame.
-                            return unsafe { finish_return(fp.add(k), mem, ctx) };
-                        }};
-                    }
-                    macro_rules! ret_imm {
-                        ($d v:expr) => {{
-                            let v: u64 = $d v;
-                            if v == 0 {
-                                // SAFETY: a frame with one result, at `fp`.
-                                return unsafe { return_zero(fp, mem, ctx) };
-                            }
-                            // SAFETY: the frame base is the first slot of a frame with at least
-                            // one (the result).
-                            unsafe { *fp = v };
-                            // SAFETY: the result is in place at the frame base, within the frame.
-                            return unsafe { finish_return(fp.add(1), mem, ctx) };
-                        }};
-                    }
-                    macro_rules! call_wasm {
-                        ($d target:expr, $d def:expr) => {
-                            call_wasm!($d target, $d def, false, false)
-                        };
-                        ($d target:expr, $d def:expr, $d past_dispatch:expr) => {
-                            call_wasm!($d target, $d def, $d past_dispatch, false)
-                        };
-                        // A `tail` call: the callee's frame replaces this one, from its base.
-                        ($d target:expr, $d def:expr, $d past_dispatch:expr, $d tail:expr) => {{
-                            let target: u32 = $d target;
-                            let def: u32 = $d def;
-                            flush!();
-                            // The common case inline: a translated function of this instance, with
-                            // room for its frame. Everything else continues in `call_slow`, by a
-                            // tail call, so this handler keeps its registers free.
-                            let translated = if target == ctx.inst_idx {
-                                // SAFETY: validation checked `def` against the module's functions;
-                                // `Ctx::compiled` is the running module's table, valid for the run.
-                                unsafe { &*ctx.compiled.add(def as usize) }.get()
-                            } else {
-                                None
-                            };
-                            let room = |cf: &crate::translate::CompiledFunc| {
-                                if $d tail {
-                                    fp as usize + cf.max_height as usize * 8 <= ctx.slots_end as usize
-                                } else {
-                                    sp as usize + (cf.max_height as usize - cf.num_params as usize) * 8
-                                        <= ctx.slots_end as usize
-                                        && ctx.nframes != ctx.frames_cap
-                                }
-                            };
-                            let cf: &crate::translate::CompiledFunc = match translated {
-                                Some(cf) if room(cf) => cf,
-                                _ => {
-                                    ctx.call_target = target;
-                                    ctx.call_def = def;
-                                    // SAFETY: the handler's state, with the cached top flushed.
-                                    return unsafe { call_slow::<{ $d tail }>(ip, sp, fp, tos, ctx, mem) };
-                                }
-                            };
-                            // The callee starts with an empty operand stack: nothing is cached.
-                            tos = 0;
-                            let n = cf.num_params as usize;
-                            if $d tail {
-                                // SAFETY: the arguments are the top `num_params` operands
-                                // (validation checked the call's type), above the frame base.
-                                unsafe {
-                                    move_slots(sp.sub(n), fp, n);
-                                    sp = fp.add(n);
-                                }
-                            } else {
-                                // SAFETY: `nframes != frames_cap`, checked above.
-                                unsafe { push_caller(ctx, ip, fp) };
-                                // SAFETY: the arguments are the top `num_params` operands
-                                // (validation checked the call's type), so the callee's frame
-                                // starts in this one.
-                                fp = unsafe { sp.sub(n) };
-                            }
-                            ctx.func = def;
-                            // Zeroes the locals eight slots at a time, past them into the callee's
-                            // operand area and at most 8 slots past its frame, which `slots_end`
-                            // keeps room for (everything above `sp` is dead).
-                            // SAFETY: the callee's frame ends before `slots_end` (checked above).
-                            let locals_end = unsafe { sp.add(cf.num_locals as usize) };
-                            loop {
-                                // SAFETY: `sp` is below `locals_end`, so these 8 slots end at most 8
-                                // past the callee's frame, which ends before `slots_end`, `ZEROING_PAD`
-                                // slots before the end of the value stack.
-                                unsafe {
-                                    // Volatile, so the loop stays eight inline stores instead of a memset call.
-                                    for i in 0..8 {
-                                        std::ptr::write_volatile(sp.add(i), 0);
-                                    }
-                                    sp = sp.add(8);
-                                }
-                                if sp >= locals_end {
-                                    break;
-                                }
-                            }
-                            sp = locals_end;
-                            ip = cf.ops.as_ptr();
-                            let entry = cf.entry;
-                            if $d past_dispatch && entry.at != 0 {
-                                // The callee's `GlobalGetSet`, run here (its own immediates),
-                                // then where its dispatch sends resume point 0.
-                                local!(entry.local) = global!(entry.global);
-                                // SAFETY: `at` is an instruction of the callee's code.
-                                ip = unsafe { ip.add(entry.at as usize) };
-                            }
-                        }};
-                    }
-                    macro_rules! tail_call_wasm {
-                        ($d target:expr, $d def:expr) => {
-                            call_wasm!($d target, $d def, false, true)
-                        };
-                    }
-                    macro_rules! grow_exit {
-                        ($d kind:expr, $d index:expr, $d delta:expr) => {{
-                            flush!();
-                            ctx.sp = sp;
-                            ctx.fp = fp;
-                            let (kind, index, delta) = ($d kind, $d index as u32, $d delta);
-                            ctx.outcome = Outcome::Grow { kind, index, delta, resume_ip: ip };
-                            return;
-                        }};
-                    }
-                    macro_rules! call_store_func {
-                        ($d f:expr) => {{
-                            let f: u32 = $d f;
-                            // SAFETY: `Ctx::store` is the run's store, only read here.
-                            let store = unsafe { &*ctx.store };
-                            match store.funcs[f as usize].kind {
-                                FuncKind::Wasm { instance, def_index } => call_wasm!(instance, def_index),
-                                FuncKind::Host { .. } => {
-                                    flush!();
-                                    ctx.call_target = f;
-                                    // SAFETY: the handler's state, with the cached top flushed.
-                                    return unsafe { call_host(ip, sp, fp, tos, ctx, mem) };
-                                }
-                            }
-                        }};
-                    }
-
-                    $body;
-                    // The tail call: with optimizations, a jump to the next handler.
-                    // SAFETY: `ip` is the next instruction of the running function, a branch target
-                    // in it, or a callee's first instruction: inside threaded code.
-                    let next = unsafe { (*ip).handler };
-                    // SAFETY: `sp`, `fp`, `tos`, `ctx` and `mem` are the state of the frame `ip`
-                    // runs in (a callee's, set up by `call_wasm!`): the next handler's precondition.
-                    unsafe { next(ip, sp, fp, tos, ctx, mem) }
-                }
-            )*
+            pub(super) use self::cold::*;
+            pub(super) use self::hot::*;
+            mod hot {
+                use super::super::*;
+                handler_fns!($d ; $($hot)*);
+            }
+            mod cold {
+                use super::super::*;
+                handler_fns!($d ; $($cold)*);
+            }
         }
+        handler_table!($($hot)* $($cold)*);
+    };
+}
 
+/// One handler function per entry (see `threaded_handlers!`).
+macro_rules! handler_fns {
+    ($d:tt ; $( $variant:ident $({ $($field:ident),* })? => $body:expr, )*) => {
+        $(
+            /// # Safety
+            ///
+            /// `ip` points at this handler's instruction in the running function's threaded
+            /// code, `sp` and `fp` are that function's stack pointer and frame base (its
+            /// `max_height` slots reserved), `ctx` upholds [`Ctx`]'s invariant and `mem` is
+            /// the current memory's base: what `run`, `call_wasm!`, `call_slow` and
+            /// returns establish, and each handler hands on to the next.
+            pub(in crate::exec::threaded) unsafe fn $variant(ip: *const Op, sp: *mut u64, fp: *mut u64, tos: u64, ctx: &mut Ctx, mem: *mut u8) {
+                // The immediates, read in place from the instruction.
+                // SAFETY: `ip` points at an instruction of the running function (the
+                // handler's precondition), and `lower` pairs each instruction with its own
+                // variant's handler.
+                let ($($($field,)*)?) = unsafe {
+                    let Instr::$variant $({ $($field),* })? = (*ip).instr else {
+                        std::hint::unreachable_unchecked()
+                    };
+                    ($($($field,)*)?)
+                };
+                let this = ip;
+                // SAFETY: one past an instruction is inside its function's code or one past
+                // its end.
+                let mut ip = unsafe { ip.add(1) };
+                let mut sp = sp;
+                let mut fp = fp;
+                let mut mem = mem;
+                let mut tos = tos;
+                macro_rules! flush {
+                    () => {
+                        // SAFETY: `sp - 1` is the top operand or, on an empty operand stack,
+                        // the frame's pad slot (`CompiledFunc::num_locals`): inside the frame.
+                        unsafe { *sp.sub(1) = tos }
+                    };
+                }
+                macro_rules! reload {
+                    () => {
+                        // SAFETY: as for `flush!`.
+                        tos = unsafe { *sp.sub(1) }
+                    };
+                }
+                macro_rules! trap {
+                    ($d code:expr) => {{
+                        ctx.sp = sp;
+                        ctx.outcome = Outcome::Trap($d code, this);
+                        return;
+                    }};
+                }
+                macro_rules! throw {
+                    ($d exn:expr) => {{
+                        let exn: u32 = $d exn;
+                        // The operands below stay: a handler's label may keep some.
+                        flush!();
+                        ctx.sp = sp;
+                        ctx.fp = fp;
+                        ctx.outcome = Outcome::Throw { exn, resume_ip: ip };
+                        return;
+                    }};
+                }
+                macro_rules! pop {
+                    () => {{
+                        let v = tos;
+                        // SAFETY: the translator's heights, checked against the validator's,
+                        // put an operand here, so `sp - 2` is the next operand or the pad slot.
+                        unsafe {
+                            sp = sp.sub(1);
+                            tos = *sp.sub(1);
+                        }
+                        v
+                    }};
+                    ($d t:ty) => {{
+                        let v = tos;
+                        // SAFETY: as for `pop!()`.
+                        unsafe {
+                            sp = sp.sub(1);
+                            tos = *sp.sub(1);
+                        }
+                        <$d t as Slot>::from_slot(v)
+                    }};
+                }
+                macro_rules! push {
+                    ($d v:expr) => {{
+                        let v = Slot::to_slot($d v);
+                        // SAFETY: the translator's heights keep the operand stack within the
+                        // frame's `max_height` slots, reserved when it was entered.
+                        unsafe {
+                            *sp.sub(1) = tos;
+                            sp = sp.add(1);
+                        }
+                        tos = v;
+                    }};
+                }
+                macro_rules! top {
+                    () => {
+                        tos
+                    };
+                }
+                macro_rules! sp {
+                    () => {
+                        sp
+                    };
+                }
+                macro_rules! set_sp {
+                    ($d v:expr) => {
+                        sp = $d v
+                    };
+                }
+                macro_rules! local {
+                    ($d i:expr) => {
+                        *{
+                            let i = $d i as usize;
+                            // SAFETY: validation checked the local index against the function's
+                            // parameters and locals, which start at the frame base.
+                            unsafe { &mut *fp.add(i) }
+                        }
+                    };
+                }
+                macro_rules! global_hi {
+                    ($d i:expr) => {
+                        *{
+                            let i = $d i as usize;
+                            // SAFETY: as for `global!`; a `v128` global's cell is two slots, and
+                            // validation checked this one is a `v128`.
+                            unsafe { &mut *(*ctx.globals.add(i)).add(1) }
+                        }
+                    };
+                }
+                macro_rules! global {
+                    ($d i:expr) => {
+                        *{
+                            let i = $d i as usize;
+                            // SAFETY: validation checked the global index; the instance's global
+                            // pointers point at its globals' cells in the store, valid for the
+                            // whole run, and no other reference to a global's value is live.
+                            unsafe { &mut **ctx.globals.add(i) }
+                        }
+                    };
+                }
+                macro_rules! jump {
+                    ($d target:expr) => {{
+                        let offset = $d target as i32 as isize;
+                        // SAFETY: branch targets were patched to instructions of the same
+                        // function; `lower` made them byte offsets from the branch.
+                        ip = unsafe { this.byte_offset(offset) };
+                        taken();
+                    }};
+                }
+                macro_rules! br_table_entry {
+                    ($d i:expr, $d len:expr) => {{
+                        let i = ($d i).min($d len) as usize;
+                        // SAFETY: a `br_table` of `len` is followed by its `len + 1` entries,
+                        // the first at `ip` (no jump has happened yet), and `i <= len`.
+                        match *unsafe { &(*ip.add(i)).instr } {
+                            Instr::BrTableTarget { target, drop, keep } => (target, drop, keep),
+                            // SAFETY: the translator emits only entries after a `br_table`.
+                            _ => unsafe { std::hint::unreachable_unchecked() },
+                        }
+                    }};
+                }
+                macro_rules! mem_base {
+                    () => {
+                        mem
+                    };
+                }
+                macro_rules! mem_len {
+                    () => {
+                        ctx.mem_len
+                    };
+                }
+                macro_rules! reload_mem {
+                    () => {
+                        mem = reload_mem(ctx, mem)
+                    };
+                }
+                macro_rules! store {
+                    () => {
+                        // SAFETY: `Ctx::store` is the run's store, which nothing else uses
+                        // while the loop runs; a body's borrows of it reach disjoint parts
+                        // of the store or end before the next one is made.
+                        unsafe { &mut *ctx.store }
+                    };
+                }
+                macro_rules! inst {
+                    () => {
+                        // SAFETY: `Ctx::inst` is the running instance, boxed in the store; no
+                        // instance is created, dropped or moved during a run.
+                        unsafe { &*ctx.inst }
+                    };
+                }
+                macro_rules! inst_idx {
+                    () => {
+                        ctx.inst_idx
+                    };
+                }
+                macro_rules! module {
+                    () => {
+                        // SAFETY: `Ctx::module` is the running instance's module, which the
+                        // instance keeps alive.
+                        unsafe { &*ctx.module }
+                    };
+                }
+                macro_rules! ret {
+                    ($d keep:expr) => {{
+                        let k = $d keep as usize;
+                        if k == 1 {
+                            // The result is the cached top: store it where the caller wants it.
+                            // SAFETY: the frame base is a slot of the frame.
+                            unsafe { *fp = tos };
+                        } else if k > 1 {
+                            flush!();
+                            // SAFETY: the translator's heights put the `k` results on top of
+                            // the operand stack; the frame base has room for them.
+                            return unsafe { return_many(sp, fp, mem, ctx, k) };
+                        }
+                        // SAFETY: the results are in place at the frame base, within the frame.
+                        return unsafe { finish_return(fp.add(k), mem, ctx) };
+                    }};
+                }
+                macro_rules! ret_imm {
+                    ($d v:expr) => {{
+                        let v: u64 = $d v;
+                        if v == 0 {
+                            // SAFETY: a frame with one result, at `fp`.
+                            return unsafe { return_zero(fp, mem, ctx) };
+                        }
+                        // SAFETY: the frame base is the first slot of a frame with at least
+                        // one (the result).
+                        unsafe { *fp = v };
+                        // SAFETY: the result is in place at the frame base, within the frame.
+                        return unsafe { finish_return(fp.add(1), mem, ctx) };
+                    }};
+                }
+                macro_rules! call_wasm {
+                    ($d target:expr, $d def:expr) => {
+                        call_wasm!($d target, $d def, false, false)
+                    };
+                    ($d target:expr, $d def:expr, $d past_dispatch:expr) => {
+                        call_wasm!($d target, $d def, $d past_dispatch, false)
+                    };
+                    // A `tail` call: the callee's frame replaces this one, from its base.
+                    ($d target:expr, $d def:expr, $d past_dispatch:expr, $d tail:expr) => {{
+                        let target: u32 = $d target;
+                        let def: u32 = $d def;
+                        flush!();
+                        // The common case inline: a translated function of this instance, with
+                        // room for its frame. Everything else continues in `call_slow`, by a
+                        // tail call, so this handler keeps its registers free.
+                        let translated = if target == ctx.inst_idx {
+                            // SAFETY: validation checked `def` against the module's functions;
+                            // `Ctx::compiled` is the running module's table, valid for the run.
+                            unsafe { &*ctx.compiled.add(def as usize) }.get()
+                        } else {
+                            None
+                        };
+                        let room = |cf: &crate::translate::CompiledFunc| {
+                            if $d tail {
+                                fp as usize + cf.max_height as usize * 8 <= ctx.slots_end as usize
+                            } else {
+                                sp as usize + (cf.max_height as usize - cf.num_params as usize) * 8
+                                    <= ctx.slots_end as usize
+                                    && ctx.nframes != ctx.frames_cap
+                            }
+                        };
+                        let cf: &crate::translate::CompiledFunc = match translated {
+                            Some(cf) if room(cf) => cf,
+                            _ => {
+                                ctx.call_target = target;
+                                ctx.call_def = def;
+                                // SAFETY: the handler's state, with the cached top flushed.
+                                return unsafe { call_slow::<{ $d tail }>(ip, sp, fp, tos, ctx, mem) };
+                            }
+                        };
+                        // The callee starts with an empty operand stack: nothing is cached.
+                        tos = 0;
+                        let n = cf.num_params as usize;
+                        if $d tail {
+                            // SAFETY: the arguments are the top `num_params` operands
+                            // (validation checked the call's type), above the frame base.
+                            unsafe {
+                                move_slots(sp.sub(n), fp, n);
+                                sp = fp.add(n);
+                            }
+                        } else {
+                            // SAFETY: `nframes != frames_cap`, checked above.
+                            unsafe { push_caller(ctx, ip, fp) };
+                            // SAFETY: the arguments are the top `num_params` operands
+                            // (validation checked the call's type), so the callee's frame
+                            // starts in this one.
+                            fp = unsafe { sp.sub(n) };
+                        }
+                        ctx.func = def;
+                        // Zeroes the locals eight slots at a time, past them into the callee's
+                        // operand area and at most 8 slots past its frame, which `slots_end`
+                        // keeps room for (everything above `sp` is dead).
+                        // SAFETY: the callee's frame ends before `slots_end` (checked above).
+                        let locals_end = unsafe { sp.add(cf.num_locals as usize) };
+                        loop {
+                            // SAFETY: `sp` is below `locals_end`, so these 8 slots end at most 8
+                            // past the callee's frame, which ends before `slots_end`, `ZEROING_PAD`
+                            // slots before the end of the value stack.
+                            unsafe {
+                                // Volatile, so the loop stays eight inline stores instead of a memset call.
+                                for i in 0..8 {
+                                    std::ptr::write_volatile(sp.add(i), 0);
+                                }
+                                sp = sp.add(8);
+                            }
+                            if sp >= locals_end {
+                                break;
+                            }
+                        }
+                        sp = locals_end;
+                        ip = cf.ops.as_ptr();
+                        let entry = cf.entry;
+                        if $d past_dispatch && entry.at != 0 {
+                            // The callee's `GlobalGetSet`, run here (its own immediates),
+                            // then where its dispatch sends resume point 0.
+                            local!(entry.local) = global!(entry.global);
+                            // SAFETY: `at` is an instruction of the callee's code.
+                            ip = unsafe { ip.add(entry.at as usize) };
+                        }
+                    }};
+                }
+                macro_rules! tail_call_wasm {
+                    ($d target:expr, $d def:expr) => {
+                        call_wasm!($d target, $d def, false, true)
+                    };
+                }
+                macro_rules! grow_exit {
+                    ($d kind:expr, $d index:expr, $d delta:expr) => {{
+                        flush!();
+                        ctx.sp = sp;
+                        ctx.fp = fp;
+                        let (kind, index, delta) = ($d kind, $d index as u32, $d delta);
+                        ctx.outcome = Outcome::Grow { kind, index, delta, resume_ip: ip };
+                        return;
+                    }};
+                }
+                macro_rules! call_store_func {
+                    ($d f:expr) => {{
+                        let f: u32 = $d f;
+                        // SAFETY: `Ctx::store` is the run's store, only read here.
+                        let store = unsafe { &*ctx.store };
+                        match store.funcs[f as usize].kind {
+                            FuncKind::Wasm { instance, def_index } => call_wasm!(instance, def_index),
+                            FuncKind::Host { .. } => {
+                                flush!();
+                                ctx.call_target = f;
+                                // SAFETY: the handler's state, with the cached top flushed.
+                                return unsafe { call_host(ip, sp, fp, tos, ctx, mem) };
+                            }
+                        }
+                    }};
+                }
+
+                $body;
+                // The tail call: with optimizations, a jump to the next handler.
+                // SAFETY: `ip` is the next instruction of the running function, a branch target
+                // in it, or a callee's first instruction: inside threaded code.
+                let next = unsafe { (*ip).handler };
+                // SAFETY: `sp`, `fp`, `tos`, `ctx` and `mem` are the state of the frame `ip`
+                // runs in (a callee's, set up by `call_wasm!`): the next handler's precondition.
+                unsafe { next(ip, sp, fp, tos, ctx, mem) }
+            }
+        )*
+    };
+}
+
+/// `handler_for`, over every entry of both blocks.
+macro_rules! handler_table {
+    ($( $variant:ident $({ $($field:ident),* })? => $body:expr, )*) => {
         /// The handler of `i`; `popcnt`: whether the processor has that instruction.
         #[inline]
         fn handler_for(i: &Instr, popcnt: bool) -> Handler {

@@ -561,6 +561,29 @@ impl Translator<'_> {
         self.go_dead();
         Some(1)
     }
+
+    /// Two local-to-local copies in a row, `local.get a; local.set x; local.get c; local.set d`
+    /// (a loop's back edge moving its loop-carried values, as compilers resolve phis), as one
+    /// instruction that does them in order (`LocalCopy2`). Returns the operators it took.
+    pub(super) fn copy_pair(&mut self, x: u32, ahead: &[Operator<'_>]) -> Option<usize> {
+        let [Operator::LocalGet { local_index: c }, Operator::LocalSet { local_index: d }, ..] = *ahead else {
+            return None;
+        };
+        let Some(&Opd::L(a)) = self.stack.last() else { return None };
+        if a == x || c == d || self.local_is_v128(c) || self.local_is_v128(d) {
+            return None;
+        }
+        let [src, dst, src2, dst2] = [a, x, c, d].map(u16::try_from);
+        let (Ok(src), Ok(dst), Ok(src2), Ok(dst2)) = (src, dst, src2, dst2) else { return None };
+        // As two `local_set`s would: what reads `x` is pushed before `x` is written. What reads
+        // `d` is pushed before both copies, which reads the same value unless `d` is `x`, and an
+        // entry reading `x` was pushed by then.
+        self.preserve(x, 1);
+        self.pop();
+        self.preserve(d, 0);
+        self.emit(Instr::LocalCopy2 { src, dst, src2, dst2 });
+        Some(2)
+    }
 }
 
 /// Whether element address `e`, on top of the stack before `ops`, is the address of a load or

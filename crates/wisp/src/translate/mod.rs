@@ -1149,6 +1149,9 @@ impl<'m> Translator<'m> {
                 if let Some(n) = self.resume_jump(local_index, ahead) {
                     return n;
                 }
+                if let Some(n) = self.copy_pair(local_index, ahead) {
+                    return n;
+                }
                 self.local_set(local_index, false)
             }
             Operator::LocalTee { local_index } => self.local_set(local_index, true),
