@@ -159,3 +159,23 @@ fn data_count_section_is_read_in_its_place() {
     let (_, mut ops) = m.code[0].read_locals().unwrap();
     assert!(matches!(ops.read().unwrap(), Operator::End {}));
 }
+
+/// WebAssembly 3.0 encodes every limit as a u64 (memory64 on): a 32-bit memory's or table's
+/// limit in a six-byte LEB128 is well-formed there, and too long for 2.0's u32. The fuzzer's
+/// `validate` target found wisp reading it as a u32 while wasmparser, and the specification,
+/// read a u64 (2026-12-06).
+#[test]
+fn a_32_bit_limit_is_a_u64_from_memory64_on() {
+    // Memory section: one memory, no maximum, a minimum of 512 pages as `80 84 80 80 80 00`.
+    let memory = module(&[(5, &[1, 0x00, 0x80, 0x84, 0x80, 0x80, 0x80, 0x00])]);
+    let m = Module::parse_with_features(&memory, Features::wasm3()).expect("well-formed in 3.0");
+    assert_eq!(m.memories[0].limits.min, 512);
+    assert!(!m.memories[0].memory64);
+    assert_eq!(parse_err(&memory, Features::wasm2()), ErrorKind::IntegerTooLong);
+    // Table section: one funcref table, minimum 3 with a maximum of 5, both padded to six bytes.
+    let table =
+        module(&[(4, &[1, 0x70, 0x01, 0x83, 0x80, 0x80, 0x80, 0x80, 0x00, 0x85, 0x80, 0x80, 0x80, 0x80, 0x00])]);
+    let m = Module::parse_with_features(&table, Features::wasm3()).expect("well-formed in 3.0");
+    assert_eq!((m.tables[0].limits.min, m.tables[0].limits.max), (3, Some(5)));
+    assert_eq!(parse_err(&table, Features::wasm2()), ErrorKind::IntegerTooLong);
+}

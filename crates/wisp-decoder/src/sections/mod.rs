@@ -43,7 +43,10 @@ pub(crate) fn read_limits(r: &mut BinaryReader<'_>, allow64: bool, allow_page_si
         let kind = if allow_page_size { ErrorKind::MalformedLimits } else { kind };
         return Err(Error::new(kind, at));
     }
-    let wide = flags & 0x04 != 0;
+    // WebAssembly 3.0 encodes every limit as a u64, also a 32-bit memory's or table's (the
+    // validator then holds it to its range); 2.0, without memory64, as a u32: a 32-bit limit
+    // in a six-byte LEB128 is well-formed only with memory64 on (as wasmparser reads it).
+    let wide = allow64;
     let read = |r: &mut BinaryReader<'_>| -> Result<u64> {
         if wide {
             r.read_var_u64()
