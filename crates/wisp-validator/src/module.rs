@@ -270,7 +270,13 @@ fn check_memory_type(m: &MemoryType, offset: usize) -> Result<()> {
             return Err(invalid("invalid custom page size", offset));
         }
         let bits = if m.memory64 { 64 } else { 32 } - u32::from(log2);
-        let range = if bits >= 64 { u64::MAX } else { 1u64 << bits };
+        // A 32-bit memory's page count is an i32 to `memory.size`: with 1-byte pages, 2^32
+        // pages would not fit, so at most 2^32 - 1 (custom-page-sizes' memory_max.wast).
+        let range = match (bits, m.memory64) {
+            (64.., _) => u64::MAX,
+            (_, false) => (1u64 << bits).min(u64::from(u32::MAX)),
+            (_, true) => 1u64 << bits,
+        };
         let msg = if m.memory64 {
             "memory size must be at most 2^64 bytes"
         } else {
