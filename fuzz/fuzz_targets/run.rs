@@ -85,19 +85,10 @@ fuzz_target!(|data: &[u8]| {
         // 2026-12-06, its operators not at all) is rejected, and so must wasmparser reject it
         // without GC; anything else wisp rejects is a finding.
         Err(e) => {
-            use wasmparser::WasmFeatures as W;
-            let wisp_runs = W::WASM2
-                | W::SIMD
-                | W::RELAXED_SIMD
-                | W::TAIL_CALL
-                | W::EXTENDED_CONST
-                | W::MULTI_MEMORY
-                | W::MEMORY64
-                | W::FUNCTION_REFERENCES
-                | W::EXCEPTIONS
-                | W::CUSTOM_PAGE_SIZES
-                | W::WIDE_ARITHMETIC;
-            if wasmparser::Validator::new_with_features(wisp_runs).validate_all(&bytes).is_ok() {
+            if wasmparser::Validator::new_with_features(wisp_difftest::wasmparser_features_wisp_runs())
+                .validate_all(&bytes)
+                .is_ok()
+            {
                 panic!("a wasm-smith module that needs no GC does not compile: {e}");
             }
             return;

@@ -6,28 +6,14 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use wasmparser::WasmFeatures as W;
 use wisp_validator::{validate_bytes, Features};
 
 const WISP: Features = Features { gc: false, custom_page_sizes: true, wide_arithmetic: true, ..Features::wasm3() };
 
-fn wasmparser_features() -> W {
-    W::WASM2
-        | W::SIMD
-        | W::RELAXED_SIMD
-        | W::TAIL_CALL
-        | W::EXTENDED_CONST
-        | W::MULTI_MEMORY
-        | W::MEMORY64
-        | W::FUNCTION_REFERENCES
-        | W::EXCEPTIONS
-        | W::CUSTOM_PAGE_SIZES
-        | W::WIDE_ARITHMETIC
-}
-
 fuzz_target!(|data: &[u8]| {
     let ours = validate_bytes(data, WISP);
-    let theirs = wasmparser::Validator::new_with_features(wasmparser_features()).validate_all(data);
+    let theirs =
+        wasmparser::Validator::new_with_features(wisp_difftest::wasmparser_features_wisp_runs()).validate_all(data);
     assert_eq!(
         ours.is_ok(),
         theirs.is_ok(),

@@ -117,6 +117,23 @@ pub fn generator(name: &str) -> Option<fn(u64) -> Option<Vec<u8>>> {
     }
 }
 
+/// wasmparser's features for what wisp executes with GC off: WebAssembly 3.0 but GC, plus
+/// custom page sizes and wide arithmetic (the fuzz targets' oracle).
+pub fn wasmparser_features_wisp_runs() -> wasmparser::WasmFeatures {
+    use wasmparser::WasmFeatures as W;
+    W::WASM2
+        | W::SIMD
+        | W::RELAXED_SIMD
+        | W::TAIL_CALL
+        | W::EXTENDED_CONST
+        | W::MULTI_MEMORY
+        | W::MEMORY64
+        | W::FUNCTION_REFERENCES
+        | W::EXCEPTIONS
+        | W::CUSTOM_PAGE_SIZES
+        | W::WIDE_ARITHMETIC
+}
+
 /// A WebAssembly 3.0 feature a generated module may use beyond 2.0.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Feature {
