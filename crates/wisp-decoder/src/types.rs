@@ -70,8 +70,16 @@ impl HeapType {
             HeapType::Func | HeapType::Extern => true,
             HeapType::Exn | HeapType::NoExn => f.exceptions,
             HeapType::Concrete(_) => f.function_references,
-            HeapType::NoFunc | HeapType::NoExtern => f.function_references || f.gc,
-            HeapType::Any | HeapType::Eq | HeapType::I31 | HeapType::Struct | HeapType::Array | HeapType::None => f.gc,
+            // The bottom types `nofunc` and `noextern` came with GC, not with typed function
+            // references (whose proposal has only `func`, `extern` and type indices).
+            HeapType::NoFunc
+            | HeapType::NoExtern
+            | HeapType::Any
+            | HeapType::Eq
+            | HeapType::I31
+            | HeapType::Struct
+            | HeapType::Array
+            | HeapType::None => f.gc,
         }
     }
 

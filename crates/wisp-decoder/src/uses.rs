@@ -143,10 +143,15 @@ impl Uses {
         match r.heap() {
             HeapType::Func | HeapType::Extern => {}
             HeapType::Exn | HeapType::NoExn => self.f.exceptions = true,
-            HeapType::Concrete(_) | HeapType::NoFunc | HeapType::NoExtern => self.f.function_references = true,
-            HeapType::Any | HeapType::Eq | HeapType::I31 | HeapType::Struct | HeapType::Array | HeapType::None => {
-                self.f.gc = true
-            }
+            HeapType::Concrete(_) => self.f.function_references = true,
+            HeapType::NoFunc
+            | HeapType::NoExtern
+            | HeapType::Any
+            | HeapType::Eq
+            | HeapType::I31
+            | HeapType::Struct
+            | HeapType::Array
+            | HeapType::None => self.f.gc = true,
         }
     }
 

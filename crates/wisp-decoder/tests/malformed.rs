@@ -179,3 +179,22 @@ fn a_32_bit_limit_is_a_u64_from_memory64_on() {
     assert_eq!((m.tables[0].limits.min, m.tables[0].limits.max), (3, Some(5)));
     assert_eq!(parse_err(&table, Features::wasm2()), ErrorKind::IntegerTooLong);
 }
+
+/// The bottom heap types `nofunc` (0x73) and `noextern` (0x72) belong to GC: typed function
+/// references alone name only `func`, `extern` and type indices, and wasmparser refuses them
+/// without GC. The fuzzer's `validate` target found wisp accepting a `nullexternref` table with
+/// GC off (2026-12-06).
+#[test]
+fn the_bottom_heap_types_need_gc() {
+    let no_gc = Features { gc: false, ..Features::wasm3() };
+    for bottom in [0x72u8, 0x73] {
+        // Table section: one table of `(ref null <bottom>)` (the one-byte shorthand), minimum 1.
+        let table = module(&[(4, &[1, bottom, 0x00, 0x01])]);
+        Module::parse_with_features(&table, Features::wasm3()).expect("well-formed with GC");
+        assert_eq!(parse_err(&table, no_gc), ErrorKind::MalformedRefType, "heap type {bottom:#x}");
+        // The same as a function's result type: `(ref null <bottom>)` written out with 0x63.
+        let ty = module(&[(1, &[1, 0x60, 0x00, 0x01, 0x63, bottom])]);
+        Module::parse_with_features(&ty, Features::wasm3()).expect("well-formed with GC");
+        assert_eq!(parse_err(&ty, no_gc), ErrorKind::MalformedValType, "heap type {bottom:#x}");
+    }
+}
