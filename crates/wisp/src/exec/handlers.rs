@@ -59,12 +59,16 @@ macro_rules! for_each_handler {
                 let _ = (target, drop, keep);
             },
             LocalGetV128 { index } => {
+                // `usize` before the `+ 1`: the high half's address is then the low half's
+                // plus 8, not a second index computed in 32 bits (RATIONALE.md, "v128 locals").
+                let index = index as usize;
                 let lo: u64 = local!(index);
                 let hi: u64 = local!(index + 1);
                 push!(lo);
                 push!(hi);
             },
             LocalSetV128 { index } => {
+                let index = index as usize;
                 let hi: u64 = pop!();
                 let lo: u64 = pop!();
                 local!(index) = lo;
@@ -714,10 +718,12 @@ macro_rules! push_v128 {
     }};
 }
 
-/// A `v128` local: slots `$i` (its low half) and `$i + 1`.
+/// A `v128` local: slots `$i` (its low half) and `$i + 1`. The index is a `usize` before the
+/// `+ 1`, so the high half is addressed as the low half's slot plus 8 (a `u32` sum could wrap,
+/// and took a register and an instruction of its own).
 macro_rules! local_v128 {
     ($i:expr) => {{
-        let i = $i;
+        let i = $i as usize;
         let lo: u64 = local!(i);
         let hi: u64 = local!(i + 1);
         (lo as u128) | ((hi as u128) << 64)
@@ -727,7 +733,7 @@ macro_rules! local_v128 {
 /// Writes a `v128` into the local at slots `$i` and `$i + 1`.
 macro_rules! set_local_v128 {
     ($i:expr, $v:expr) => {{
-        let (i, v): (_, u128) = ($i, $v);
+        let (i, v): (usize, u128) = ($i as usize, $v);
         local!(i) = v as u64;
         local!(i + 1) = (v >> 64) as u64;
     }};

@@ -842,13 +842,15 @@ mod sse2 {
             // halves of an operand below the top of the stack with one 16-byte load, which
             // cannot take its data from the two 8-byte stores that wrote the slots an
             // instruction or two before (store forwarding fails: a stall of about a dozen
-            // cycles on the operand, where two 8-byte loads are forwarded).
-            let mut hi = (self >> 64) as u64;
-            // SAFETY: an empty instruction sequence that touches no memory, stack or flags;
-            // then SSE2 (every x86-64 processor has it), a move of two 64-bit halves.
+            // cycles on the operand, where two 8-byte loads are forwarded). A vector register,
+            // so a half in memory is loaded straight into it (`movq xmm, m64`) and takes no
+            // general register, which the handlers' six arguments leave three of.
+            // SAFETY: SSE2 (every x86-64 processor has it): moves of 64-bit halves; and an
+            // empty instruction sequence that touches no memory, stack or flags.
             unsafe {
-                std::arch::asm!("/* {0} */", inout(reg) hi, options(pure, nomem, nostack, preserves_flags));
-                _mm_set_epi64x(hi as i64, self as i64)
+                let mut hi = _mm_cvtsi64_si128((self >> 64) as i64);
+                std::arch::asm!("/* {0} */", inout(xmm_reg) hi, options(pure, nomem, nostack, preserves_flags));
+                _mm_unpacklo_epi64(_mm_cvtsi64_si128(self as i64), hi)
             }
         }
     }
