@@ -794,6 +794,8 @@ const SPECIAL: &[(&str, &[Field], &str)] = &[
     ("BrTableLocalAdjust", &[("index", "u32"), ("len", "u32")], "`BrTableLocal` where some entry adjusts the stack."),
     ("BrTableLoadScaled", &[("index", "u16"), ("shift", "u16"), ("imm", "u32"), ("len", "u32")], "Idiom: `br_table` on the i32 loaded from a scaled index (`(index << shift) + imm`, offset 0), no entry adjusting the stack: a C `switch` on an array element, a bytecode interpreter's fetch and dispatch."),
     ("BrTableTarget", &[("target", "u32"), ("drop", "u32"), ("keep", "u32")], "A `br_table` entry (data, never executed)."),
+    ("BrToTableLoadScaled", &[("target", "u32")], "Jump threading: a `br` to a `BrTableLoadScaled` (a case of a C `switch` in a loop, going back to its fetch and dispatch) runs that table's dispatch itself, read from `target`, one dispatch fewer per case."),
+    ("BrToTableLocal", &[("target", "u32")], "Jump threading: a `br` to a `BrTableLocal` (a `switch` on a local in a loop, a state machine) runs that table's dispatch itself, read from `target`."),
     ("Return", &[("keep", "u32")], "Moves the top `keep` slots to the frame base and returns to the caller."),
     ("Call", &[("func", "u32")], "Calls a function defined in the same module (index among defined functions)."),
     ("ReturnCall", &[("func", "u32")], "`return_call` of a function defined in the same module: the callee's frame replaces the caller's (its arguments moved to the frame base)."),

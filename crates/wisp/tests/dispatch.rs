@@ -125,3 +125,69 @@ fn simd_handlers_tail_call_on_a_small_stack() {
         .join()
         .expect("every SIMD form ran without overflowing its stack");
 }
+
+/// Two `switch`es in loops whose cases branch back to the table (`BrToTableLoadScaled` on a
+/// loaded word, `BrToTableLocal` on a local): three cases a round, `n` rounds each.
+const SWITCHES: &str = r#"(module
+  (memory 1)
+  (data (i32.const 16) "\00\00\00\00\01\00\00\00\02\00\00\00\03\00\00\00")
+  (func (export "run") (param $n i32) (result i32) (local $s i32) (local $acc i32) (local $m i32)
+    (local.set $m (local.get $n))
+    (loop $loaded
+      (block $exit
+        (block $c2
+          (block $c1
+            (block $c0
+              (br_table $c0 $c1 $c2 $exit
+                (i32.load (i32.add (i32.shl (local.get $s) (i32.const 2)) (i32.const 16)))))
+            (local.set $acc (i32.add (local.get $acc) (i32.const 1)))
+            (local.set $s (i32.const 1))
+            (br $loaded))
+          (local.set $acc (i32.add (local.get $acc) (i32.const 2)))
+          (local.set $s (i32.const 2))
+          (br $loaded))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (local.set $s (select (i32.const 0) (i32.const 3) (local.get $n)))
+        (br $loaded)))
+    (local.set $s (i32.const 0))
+    (loop $state
+      (block $exit
+        (block $c2
+          (block $c1
+            (block $c0
+              (br_table $c0 $c1 $c2 $exit (local.get $s)))
+            (local.set $acc (i32.add (local.get $acc) (i32.const 1)))
+            (local.set $s (i32.const 1))
+            (br $state))
+          (local.set $acc (i32.add (local.get $acc) (i32.const 2)))
+          (local.set $s (i32.const 2))
+          (br $state))
+        (local.set $m (i32.sub (local.get $m) (i32.const 1)))
+        (local.set $s (select (i32.const 0) (i32.const 3) (local.get $m)))
+        (br $state)))
+    (local.get $acc)))"#;
+
+#[test]
+fn switch_dispatch_tail_calls_on_a_small_stack() {
+    let n = 300_000; // about 10 million instructions
+    for dispatch in [Dispatch::Threaded, Dispatch::Portable] {
+        let got = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || {
+                let mut config = Config::new();
+                config.dispatch(dispatch);
+                let engine = Engine::new(&config);
+                let module = Module::new(&engine, wat(SWITCHES)).unwrap();
+                let text = module.disassemble(0).unwrap();
+                assert!(text.contains("BrToTableLoadScaled") && text.contains("BrToTableLocal"), "{text}");
+                let mut store = Store::new(&engine, ());
+                let inst = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
+                let run = inst.get_typed_func::<i32, i32>(&store, "run").unwrap();
+                run.call(&mut store, n).unwrap()
+            })
+            .unwrap()
+            .join()
+            .expect("the run finished without overflowing its stack");
+        assert_eq!(got, 6 * n);
+    }
+}

@@ -369,6 +369,118 @@ fn switch_on_a_loaded_value() {
     }
 }
 
+/// Cases of a `switch` in a loop that go back to its dispatch: each `br` to the loop's
+/// `br_table` (after the header's copy and step of locals) runs the table itself (`BrToTableLoadScaled` when the table's index is loaded
+/// from an array, `BrToTableLocal` when it is a local).
+const DISPATCH_LOOPS: &str = r#"(module
+  (memory 1)
+  ;; A program at 64 (i32 words): ops 0 halt, 1 add the next word, 2 double, 3 jump to the
+  ;; word after it (a word index), 4 and more: the default, which returns -1. Words 9 and 10
+  ;; jump past the memory's end.
+  (data (i32.const 64) "\01\00\00\00\05\00\00\00\02\00\00\00\03\00\00\00\06\00\00\00\02\00\00\00\01\00\00\00\03\00\00\00\00\00\00\00\03\00\00\00\fc\3f\00\00")
+  ;; 0: runs the program from word $pc with accumulator $acc; the header fetches as clang's
+  ;; `op = code[pc++]` does (a copy and a step of locals before the table).
+  (func (export "vm") (param $pc i32) (param $acc i32) (result i32) (local $at i32)
+    (loop $next
+      (local.set $at (local.get $pc))
+      (local.set $pc (i32.add (local.get $pc) (i32.const 1)))
+      (block $default
+        (block $jump
+          (block $double
+            (block $add
+              (block $halt
+                (br_table $halt $add $double $jump $default
+                  (i32.load (i32.add (i32.shl (local.get $at) (i32.const 2)) (i32.const 64)))))
+              (return (local.get $acc)))
+            ;; add
+            (local.set $acc (i32.add (local.get $acc)
+              (i32.load (i32.add (i32.shl (local.get $pc) (i32.const 2)) (i32.const 64)))))
+            (local.set $pc (i32.add (local.get $pc) (i32.const 1)))
+            (br $next))
+          ;; double
+          (local.set $acc (i32.shl (local.get $acc) (i32.const 1)))
+          (br $next))
+        ;; jump
+        (local.set $pc (i32.load (i32.add (i32.shl (local.get $pc) (i32.const 2)) (i32.const 64))))
+        (br $next)))
+    (i32.const -1))
+  ;; 1: a state machine on a local: state 0 adds 3 and goes to 1, 1 doubles and goes to 2 while
+  ;; the value is below $limit (else to 3), 2 subtracts 1 and goes to 0, 3 (and the default)
+  ;; returns the value.
+  (func (export "states") (param $limit i32) (result i32) (local $state i32) (local $v i32)
+    (loop $next
+      (block $done
+        (block $s2
+          (block $s1
+            (block $s0
+              (br_table $s0 $s1 $s2 $done (local.get $state)))
+            (local.set $v (i32.add (local.get $v) (i32.const 3)))
+            (local.set $state (i32.const 1))
+            (br $next))
+          (local.set $v (i32.shl (local.get $v) (i32.const 1)))
+          (local.set $state (select (i32.const 2) (i32.const 3) (i32.lt_u (local.get $v) (local.get $limit))))
+          (br $next))
+        (local.set $v (i32.sub (local.get $v) (i32.const 1)))
+        (local.set $state (i32.const 0))
+        (br $next)))
+    (local.get $v))
+)"#;
+
+#[test]
+fn cases_branch_into_their_dispatch() {
+    let module = Module::new(&Engine::default(), wat(DISPATCH_LOOPS)).expect("valid");
+    let vm = module.disassemble(0).unwrap();
+    assert_eq!(vm.matches("BrToTableLoadScaled").count(), 3, "{vm}");
+    assert!(!vm.contains("Br {"), "{vm}");
+    // The header's copy and step run again before each of them.
+    assert_eq!(vm.matches("LocalCopy { src: 0, dst: 2 }").count(), 4, "{vm}");
+    // The cases that set a constant state are resume jumps, threaded straight to their case
+    // (`LocalSetImmBr`); the one that computes its state runs the table.
+    let states = module.disassemble(1).unwrap();
+    assert_eq!(states.matches("BrToTableLocal").count(), 1, "{states}");
+    assert_eq!(states.matches("LocalSetImmBr").count(), 2, "{states}");
+    // With fuel the loop starts with its metering: the `br`s stay.
+    let mut config = Config::new();
+    config.consume_fuel(true);
+    let metered = Module::new(&Engine::new(&config), wat(DISPATCH_LOOPS)).expect("valid");
+    assert!(!metered.disassemble(0).unwrap().contains("BrTo"));
+    let states_of = |limit: i32| {
+        let (mut v, mut state) = (0i32, 0);
+        loop {
+            match state {
+                0 => (v, state) = (v.wrapping_add(3), 1),
+                1 => {
+                    v = v.wrapping_shl(1);
+                    state = if (v as u32) < limit as u32 { 2 } else { 3 };
+                }
+                2 => (v, state) = (v.wrapping_sub(1), 0),
+                _ => return v,
+            }
+        }
+    };
+    for engine in engines() {
+        let (_, mut store, inst) = setup(&engine, DISPATCH_LOOPS);
+        let s = &mut store;
+        let run = inst.get_typed_func::<(i32, i32), i32>(&*s, "vm").unwrap();
+        // add 5, double, jump to 6 (add 3), halt: (1 + 5) * 2 + 3.
+        assert_eq!(run.call(&mut *s, (0, 1)).unwrap(), 15);
+        // From word 2: double, jump, add 3, halt.
+        assert_eq!(run.call(&mut *s, (2, 4)).unwrap(), 11);
+        // Word 4 is 6: past the table, the default.
+        assert_eq!(run.call(&mut *s, (4, 4)).unwrap(), -1);
+        // A fetch past the memory's end after a `br` traps at the table's operator, as the
+        // loop's first fetch does: word 9 jumps to word 16380, at 16380 * 4 + 64 = 65584.
+        let after_br = run.call(&mut *s, (9, 0)).unwrap_err().to_string();
+        let first = run.call(&mut *s, (16380, 0)).unwrap_err().to_string();
+        assert!(after_br.contains("out of bounds"), "{after_br}");
+        assert_eq!(after_br, first);
+        let states = inst.get_typed_func::<i32, i32>(&*s, "states").unwrap();
+        for limit in [0, 1, 10, 1000, 123_456, i32::MAX] {
+            assert_eq!(states.call(&mut *s, limit).unwrap(), states_of(limit), "states({limit})");
+        }
+    }
+}
+
 /// A result teed into a local by the binop forms with a local left operand (`OpLSTee`) or a
 /// local and a constant (`OpLITee`).
 const TEES: &str = r#"(module

@@ -4,8 +4,9 @@
 //! into a `match` arm (the portable loop) or into a function that tail-calls the next
 //! instruction's handler (the threaded backend). Bodies reach interpreter state only through
 //! macros each backend defines: `pop!`, `push!`, `top!`, `sp!`, `set_sp!`, `local!`, `global!`,
-//! `jump!`, `trap!`, `br_table_entry!`, `mem_base!`, `mem_len!`, `reload_mem!`, `store!`,
-//! `inst!`, `inst_idx!`, `module!`, `flush!`/`reload!` (write a cached top of stack to its
+//! `jump!`, `trap!`, `br_table_entry!`, `table_at!` (the instruction at a branch target),
+//! `jump_via_table!` (to an entry of the `br_table` there), `mem_base!`, `mem_len!`,
+//! `reload_mem!`, `store!`, `inst!`, `inst_idx!`, `module!`, `flush!`/`reload!` (write a cached top of stack to its
 //! slot / read it back, around code that moves slots in memory), for calls `ret!`, `ret_imm!`,
 //! `throw!` (leave the loop with an exception for `exec::catch`), `call_wasm!` (with a third argument, whether the callee may be entered past Go's resume
 //! dispatch, `translate::idioms::ResumeEntry`), `tail_call_wasm!` (the callee's frame replaces
@@ -98,6 +99,34 @@ macro_rules! for_each_handler {
                 let v: u64 = load_from!(addr as u64, 0, 4, ops::i32_load);
                 let (target, _, _) = br_table_entry!(v as u32, len);
                 jump!(target);
+            },
+            BrToTableLoadScaled { target } => {
+                let Instr::BrTableLoadScaled { index, shift, imm, len } = table_at!(target) else {
+                    // SAFETY: the translator threads a `br` into this instruction only when its
+                    // target is a `BrTableLoadScaled` (`idioms::thread_dispatch_jumps`).
+                    unsafe { std::hint::unreachable_unchecked() }
+                };
+                let addr = (local!(index) as u32).wrapping_shl(shift as u32).wrapping_add(imm);
+                match ea(addr as u64, 0, 4, mem_len!()) {
+                    Some(a) => {
+                        let base = mem_base!();
+                        // SAFETY: `ea` checked that 4 bytes at `a` lie inside the memory, and a
+                        // byte array's alignment is 1.
+                        let bytes = unsafe { std::ptr::read(base.add(a) as *const [u8; 4]) };
+                        let v: u64 = Slot::to_slot(ops::i32_load(bytes));
+                        jump_via_table!(target, v as u32, len);
+                    }
+                    // The table's own instruction traps, so the trap names its operator.
+                    None => jump!(target),
+                }
+            },
+            BrToTableLocal { target } => {
+                let Instr::BrTableLocal { index, len } = table_at!(target) else {
+                    // SAFETY: the translator threads a `br` into this instruction only when its
+                    // target is a `BrTableLocal` (`idioms::thread_dispatch_jumps`).
+                    unsafe { std::hint::unreachable_unchecked() }
+                };
+                jump_via_table!(target, local!(index) as u32, len);
             },
             BrTableAdjust { len } => {
                 let (target, drop, keep) = br_table_entry!(pop!(u32), len);

@@ -608,6 +608,26 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
             ip = unsafe { code.add(target) };
         }};
     }
+    macro_rules! table_at {
+        ($target:expr) => {{
+            let target = $target as usize;
+            // SAFETY: branch targets were patched to instructions of the same function.
+            unsafe { *code.add(target) }
+        }};
+    }
+    macro_rules! jump_via_table {
+        ($table:expr, $i:expr, $len:expr) => {{
+            let entry = $table as usize + 1 + ($i).min($len) as usize;
+            // SAFETY: `$table` is a branch target that heads a `br_table` of `len` (the jump
+            // threading's condition), followed by its `len + 1` entries, and the index is at
+            // most `len`.
+            match *unsafe { &*code.add(entry) } {
+                Instr::BrTableTarget { target, .. } => jump!(target),
+                // SAFETY: the translator emits only entries after a `br_table`.
+                _ => unsafe { std::hint::unreachable_unchecked() },
+            }
+        }};
+    }
     macro_rules! br_table_entry {
         ($i:expr, $len:expr) => {{
             let i = ($i).min($len) as usize;

@@ -384,6 +384,33 @@ macro_rules! handler_fns {
                         taken();
                     }};
                 }
+                macro_rules! table_at {
+                    ($d target:expr) => {{
+                        let offset = $d target as i32 as isize;
+                        // SAFETY: branch targets were patched to instructions of the same
+                        // function; `lower` made them byte offsets from the branch.
+                        unsafe { (*this.byte_offset(offset)).instr }
+                    }};
+                }
+                // Jumps to the target of entry `i` of the `br_table` at branch target `table`
+                // (entries count from their table).
+                macro_rules! jump_via_table {
+                    ($d table:expr, $d i:expr, $d len:expr) => {{
+                        let i = ($d i).min($d len) as usize;
+                        // SAFETY: `table` is a branch target (`lower` made it a byte offset from
+                        // this instruction) that heads a `br_table` of `len` (the jump
+                        // threading's condition), followed by its `len + 1` entries, and
+                        // `i <= len`; an entry's target is a byte offset from its table.
+                        unsafe {
+                            let head = this.byte_offset($d table as i32 as isize);
+                            match (*head.add(1 + i)).instr {
+                                Instr::BrTableTarget { target, .. } => ip = head.byte_offset(target as i32 as isize),
+                                // The translator emits only entries after a `br_table`.
+                                _ => std::hint::unreachable_unchecked(),
+                            }
+                        }
+                    }};
+                }
                 macro_rules! br_table_entry {
                     ($d i:expr, $d len:expr) => {{
                         let i = ($d i).min($d len) as usize;

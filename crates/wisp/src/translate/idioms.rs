@@ -4,7 +4,10 @@
 //! measured on code it was not written for (crates/wisp/RATIONALE.md, "Idioms").
 //!
 //! An idiom looks only at the virtual stack and the operators ahead, never at emitted code. The
-//! operators it takes in still count for fuel (the translator meters every consumed one).
+//! operators it takes in still count for fuel (the translator meters every consumed one). Jump
+//! threading is the exception: a branch back to a loop reads the loop's header, which is final
+//! (`branch_to_dispatch`), and Go's resume jumps are retargeted once all targets are known
+//! (`thread_resume_jumps`); neither rewrites anything but branch targets.
 
 use super::{Next, Translator};
 use crate::isa::{v128_load_form, Addr, Bin, Dst, Instr, Load, Opd, Store, Un};
@@ -35,6 +38,33 @@ impl Translator<'_> {
             },
             _ => None,
         }
+    }
+
+    /// A `br` back to a loop whose header is a `br_table` reading its index from memory or
+    /// from a local (a `switch` in a loop: a bytecode interpreter's fetch and dispatch, a state
+    /// machine), after at most `HEAD` moves and steps of locals (`pc = next; next = pc + 1`,
+    /// the loop-carried values' phis): those are emitted again here and the table runs from
+    /// the branch (`BrToTableLoadScaled`, `BrToTableLocal`), one dispatch fewer per case. The
+    /// instructions copied cannot trap or branch and touch no operand; the `br` adjusts no
+    /// stack, so they run at the height the header runs at. With fuel or interruption on, the
+    /// header starts with their instruction and nothing matches. Returns the branch to emit
+    /// (its target the table), after emitting the copies.
+    pub(super) fn branch_to_dispatch(&mut self, header: u32) -> Option<Instr> {
+        const HEAD: usize = 4;
+        let start = header as usize;
+        let window = self.code.get(start..(start + HEAD + 1).min(self.code.len()))?;
+        let n = window.iter().position(|i| !is_move_or_step(i))?;
+        let table = header + n as u32;
+        let branch = match window[n] {
+            Instr::BrTableLoadScaled { .. } => Instr::BrToTableLoadScaled { target: table },
+            Instr::BrTableLocal { .. } => Instr::BrToTableLocal { target: table },
+            _ => return None,
+        };
+        for k in start..start + n {
+            let copy = self.code[k];
+            self.emit(copy);
+        }
+        Some(branch)
     }
 
     /// `c; a; b; mul; add` (or `sub`) of one type as one instruction computing `c + a * b`
@@ -660,6 +690,19 @@ fn element_consumed(e: Opd, ops: &[Operator<'_>]) -> bool {
         }
     }
     false
+}
+
+/// Whether `i` only moves or steps locals (a loop header's phis): no operand, no trap, no
+/// branch.
+fn is_move_or_step(i: &Instr) -> bool {
+    matches!(
+        i,
+        Instr::LocalCopy { .. }
+            | Instr::LocalCopy2 { .. }
+            | Instr::LocalSetImm { .. }
+            | Instr::I32Add_LI_Set { .. }
+            | Instr::I64Add_LI_Set { .. }
+    )
 }
 
 /// Whether `op` is an integer comparison, and of 64-bit operands.

@@ -998,12 +998,16 @@ impl<'m> Translator<'m> {
                 self.materialize_all(0);
                 let (target, drop, keep, idx) = self.branch_info(relative_depth, self.phys);
                 let t = target.unwrap_or(u32::MAX);
-                let site = self.emit(if drop == 0 {
+                let branch = match target {
+                    Some(t) if drop == 0 => self.branch_to_dispatch(t),
+                    _ => None,
+                };
+                let site = self.emit(branch.unwrap_or(if drop == 0 {
                     Instr::Br { target: t }
                 } else {
                     Instr::BrAdjust { target: t, drop, keep }
-                });
-                self.link(site, target, idx);
+                }));
+                self.link(site, branch.and_then(|b| b.branch_target()).or(target), idx);
                 self.go_dead();
             }
             Operator::BrIf { relative_depth } => self.br_if(relative_depth),
