@@ -336,7 +336,7 @@ macro_rules! define_dispatch {
                 #[inline(always)]
                 fn $name(&mut self $(, $field: $ty)*) -> VisitResult {
                     VisitOperator::$name(&mut *self.0 $(, $field.clone())*)?;
-                    self.1.push(Operator::$name { $($field),* });
+                    *self.1 = Operator::$name { $($field),* };
                     Ok(())
                 }
             )*
@@ -373,8 +373,8 @@ fn boxed(e: Error) -> Box<Error> {
 }
 
 /// A validator lent to [`OperatorsReader::visit`] by [`FuncValidator::read_into`], with the
-/// vector that receives the checked operators.
-struct Checked<'v, 'm, 'o, 'a>(&'v mut FuncValidator<'m>, &'o mut Vec<Operator<'a>>);
+/// slot that receives the checked operator.
+struct Checked<'v, 'm, 'o, 'a>(&'v mut FuncValidator<'m>, &'o mut Operator<'a>);
 
 impl<'m> FuncValidator<'m> {
     /// Starts validating function `func_index` (in the whole function index space).
@@ -470,21 +470,32 @@ impl<'m> FuncValidator<'m> {
     /// operators that are valid where they stand; errors are those
     /// [`validate_function_with`](crate::validate_function_with) reports. Several operators
     /// per call keep the decoder's state in registers across them (one call per operator
-    /// spent ~18 instructions of each on entering and leaving).
+    /// spent ~18 instructions of each on entering and leaving). Each operator is written into
+    /// a slot made ready for it, not pushed: a push tested the vector's capacity and stored
+    /// its length once per operator.
     pub fn read_into<'a>(
         &mut self,
         ops: &mut OperatorsReader<'a>,
         out: &mut Vec<Operator<'a>>,
         n: usize,
     ) -> Result<()> {
-        for _ in 0..n {
+        let start = out.len();
+        out.resize(start + n, Operator::Nop {});
+        let mut filled = start;
+        let mut checked = Ok(());
+        for slot in &mut out[start..] {
             if ops.eof() {
                 break;
             }
             self.offset = ops.offset();
-            ops.visit_checked(&mut Checked(self, out)).map_err(|e| *e)?;
+            if let Err(e) = ops.visit_checked(&mut Checked(self, slot)) {
+                checked = Err(*e);
+                break;
+            }
+            filled += 1;
         }
-        Ok(())
+        out.truncate(filled);
+        checked
     }
 
     /// Sets the offset errors of the next operator given to the visitor methods report.

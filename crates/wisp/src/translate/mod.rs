@@ -351,7 +351,9 @@ impl<'m> Translator<'m> {
 
     /// Pushes an entry. An `S` entry's instruction has been emitted already, so the stack
     /// matches the code only once it is pushed: the scan bound is enforced after the push.
-    #[inline]
+    /// The bounds are met rarely (hostile or unusual bodies): their materialization is out of
+    /// line, so a push is a few instructions where it is inlined, with no registers to save.
+    #[inline(always)]
     fn push(&mut self, e: Opd) {
         if e != Opd::S {
             if e.on_stack() {
@@ -364,14 +366,15 @@ impl<'m> Translator<'m> {
         self.max_height = self.max_height.max(self.phys);
         self.stack.push(e);
         if self.virt != 0 && self.stack.len() - self.floor > SCAN_LIMIT {
-            self.materialize_all(0);
+            self.spill();
         }
     }
 
     /// `push` of an entry not on the stack.
+    #[inline(always)]
     fn push_virtual(&mut self, e: Opd) {
         if self.virt >= MAX_VIRTUAL {
-            self.materialize_all(0);
+            self.spill();
         }
         if self.virt == 0 {
             self.floor = self.stack.len();
@@ -379,8 +382,15 @@ impl<'m> Translator<'m> {
         self.virt += 1;
         self.stack.push(e);
         if self.stack.len() - self.floor > SCAN_LIMIT {
-            self.materialize_all(0);
+            self.spill();
         }
+    }
+
+    /// Everything materialized, when a push passes `MAX_VIRTUAL` or `SCAN_LIMIT`.
+    #[cold]
+    #[inline(never)]
+    fn spill(&mut self) {
+        self.materialize_all(0);
     }
 
     fn pop(&mut self) -> Opd {
@@ -1472,7 +1482,7 @@ impl<'m> Translator<'m> {
     }
 
     fn binary(&mut self, op: Bin, ahead: &[Operator<'_>]) -> usize {
-        let (a, b) = (self.top(1), self.top(0));
+        let &[.., a, b] = &self.stack[..] else { unreachable!("validated: a binary operator has two operands") };
         if let (Opd::I(x), Opd::I(y)) = (a, b) {
             if let Some(v) = op.fold(x, y) {
                 self.pop();
@@ -1498,8 +1508,9 @@ impl<'m> Translator<'m> {
             }
         }
         let n = self.stack.len();
-        self.stack[n - 2] = a;
-        self.stack[n - 1] = b;
+        if let [.., sa, sb] = &mut self.stack[..] {
+            (*sa, *sb) = (a, b);
+        }
         if self.virt != 0 {
             self.floor = self.floor.min(n - 2);
         }
