@@ -24,6 +24,15 @@ pub enum HeapType {
     Concrete(u32),
 }
 
+/// Which proposal a heap type came with ([`HeapType::introduced_by`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum HeapTypeOrigin {
+    Mvp,
+    Exceptions,
+    FunctionReferences,
+    Gc,
+}
+
 impl HeapType {
     /// The abstract heap type with this one-byte code.
     pub fn from_abstract_byte(b: u8) -> Option<HeapType> {
@@ -63,13 +72,13 @@ impl HeapType {
         })
     }
 
-    /// Whether the features allow naming this heap type.
-    fn enabled(self, f: &Features) -> bool {
+    /// The proposal that introduced this heap type: what the features must switch on to name
+    /// it, and what `wisp inspect` reports a module using it needs.
+    pub(crate) fn introduced_by(self) -> HeapTypeOrigin {
         match self {
-            // A 1.0 table's element type is `funcref` too; value types check `reference_types`.
-            HeapType::Func | HeapType::Extern => true,
-            HeapType::Exn | HeapType::NoExn => f.exceptions,
-            HeapType::Concrete(_) => f.function_references,
+            HeapType::Func | HeapType::Extern => HeapTypeOrigin::Mvp,
+            HeapType::Exn | HeapType::NoExn => HeapTypeOrigin::Exceptions,
+            HeapType::Concrete(_) => HeapTypeOrigin::FunctionReferences,
             // The bottom types `nofunc` and `noextern` came with GC, not with typed function
             // references (whose proposal has only `func`, `extern` and type indices).
             HeapType::NoFunc
@@ -79,7 +88,18 @@ impl HeapType {
             | HeapType::I31
             | HeapType::Struct
             | HeapType::Array
-            | HeapType::None => f.gc,
+            | HeapType::None => HeapTypeOrigin::Gc,
+        }
+    }
+
+    /// Whether the features allow naming this heap type.
+    fn enabled(self, f: &Features) -> bool {
+        match self.introduced_by() {
+            // A 1.0 table's element type is `funcref` too; value types check `reference_types`.
+            HeapTypeOrigin::Mvp => true,
+            HeapTypeOrigin::Exceptions => f.exceptions,
+            HeapTypeOrigin::FunctionReferences => f.function_references,
+            HeapTypeOrigin::Gc => f.gc,
         }
     }
 

@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::operators::Operator;
 use crate::sections::data::DataKind;
 use crate::sections::elements::{ElementItems, ElementKind};
-use crate::types::{BlockType, CompositeType, HeapType, RefType, StorageType, ValType};
+use crate::types::{BlockType, CompositeType, HeapType, HeapTypeOrigin, RefType, StorageType, ValType};
 use crate::{ConstExpr, Features, ImportType, Module};
 
 impl Module<'_> {
@@ -140,18 +140,11 @@ impl Uses {
         if !r.nullable() {
             self.f.function_references = true;
         }
-        match r.heap() {
-            HeapType::Func | HeapType::Extern => {}
-            HeapType::Exn | HeapType::NoExn => self.f.exceptions = true,
-            HeapType::Concrete(_) => self.f.function_references = true,
-            HeapType::NoFunc
-            | HeapType::NoExtern
-            | HeapType::Any
-            | HeapType::Eq
-            | HeapType::I31
-            | HeapType::Struct
-            | HeapType::Array
-            | HeapType::None => self.f.gc = true,
+        match r.heap().introduced_by() {
+            HeapTypeOrigin::Mvp => {}
+            HeapTypeOrigin::Exceptions => self.f.exceptions = true,
+            HeapTypeOrigin::FunctionReferences => self.f.function_references = true,
+            HeapTypeOrigin::Gc => self.f.gc = true,
         }
     }
 
