@@ -103,7 +103,7 @@ macro_rules! for_each_handler {
             BrToTableLoadScaled { target } => {
                 let Instr::BrTableLoadScaled { index, shift, imm, len } = table_at!(target) else {
                     // SAFETY: the translator threads a `br` into this instruction only when its
-                    // target is a `BrTableLoadScaled` (`idioms::thread_dispatch_jumps`).
+                    // target is a `BrTableLoadScaled` (`Translator::branch_to_dispatch` in translate/idioms.rs).
                     unsafe { std::hint::unreachable_unchecked() }
                 };
                 let addr = (local!(index) as u32).wrapping_shl(shift as u32).wrapping_add(imm);
@@ -123,7 +123,7 @@ macro_rules! for_each_handler {
             BrToTableLocal { target } => {
                 let Instr::BrTableLocal { index, len } = table_at!(target) else {
                     // SAFETY: the translator threads a `br` into this instruction only when its
-                    // target is a `BrTableLocal` (`idioms::thread_dispatch_jumps`).
+                    // target is a `BrTableLocal` (`Translator::branch_to_dispatch` in translate/idioms.rs).
                     unsafe { std::hint::unreachable_unchecked() }
                 };
                 jump_via_table!(target, local!(index) as u32, len);
