@@ -107,12 +107,8 @@ macro_rules! for_each_handler {
                     unsafe { std::hint::unreachable_unchecked() }
                 };
                 let addr = (local!(index) as u32).wrapping_shl(shift as u32).wrapping_add(imm);
-                match ea(addr as u64, 0, 4, mem_len!()) {
-                    Some(a) => {
-                        let base = mem_base!();
-                        // SAFETY: `ea` checked that 4 bytes at `a` lie inside the memory, and a
-                        // byte array's alignment is 1.
-                        let bytes = unsafe { std::ptr::read(base.add(a) as *const [u8; 4]) };
+                match try_load_bytes!(addr as u64, 0, 4) {
+                    Some(bytes) => {
                         let v: u64 = Slot::to_slot(ops::i32_load(bytes));
                         jump_via_table!(target, v as u32, len);
                     }
@@ -679,8 +675,8 @@ macro_rules! or_trap {
     };
 }
 
-/// The `$n` bytes at `$addr + $offset`, bounds-checked (traps when out of bounds).
-macro_rules! load_bytes {
+/// The `$n` bytes at `$addr + $offset`, or `None` when they do not lie inside the memory.
+macro_rules! try_load_bytes {
     ($addr:expr, $offset:expr, $n:literal) => {{
         match ea($addr, $offset, $n, mem_len!()) {
             Some(a) => {
@@ -689,8 +685,18 @@ macro_rules! load_bytes {
                 // array's alignment is 1. (`ptr::read`, not `read_unaligned`: the latter copies
                 // through a stack temporary whose address its debug precondition check takes,
                 // which keeps the handler's final call from becoming a jump in such builds.)
-                unsafe { std::ptr::read(base.add(a) as *const [u8; $n]) }
+                Some(unsafe { std::ptr::read(base.add(a) as *const [u8; $n]) })
             }
+            None => None,
+        }
+    }};
+}
+
+/// The `$n` bytes at `$addr + $offset`, bounds-checked (traps when out of bounds).
+macro_rules! load_bytes {
+    ($addr:expr, $offset:expr, $n:literal) => {{
+        match try_load_bytes!($addr, $offset, $n) {
+            Some(bytes) => bytes,
             None => trap!(TrapCode::MemoryOutOfBounds),
         }
     }};

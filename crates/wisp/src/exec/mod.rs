@@ -615,30 +615,37 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
             unsafe { *code.add(target) }
         }};
     }
-    macro_rules! jump_via_table {
-        ($table:expr, $i:expr, $len:expr) => {{
-            let entry = $table as usize + 1 + ($i).min($len) as usize;
-            // SAFETY: `$table` is a branch target that heads a `br_table` of `len` (the jump
-            // threading's condition), followed by its `len + 1` entries, and the index is at
-            // most `len`.
-            match *unsafe { &*code.add(entry) } {
-                Instr::BrTableTarget { target, .. } => jump!(target),
-                // SAFETY: the translator emits only entries after a `br_table`.
-                _ => unsafe { std::hint::unreachable_unchecked() },
-            }
-        }};
-    }
-    macro_rules! br_table_entry {
-        ($i:expr, $len:expr) => {{
+    // Entry `min(i, len)` of the `br_table` of `len` whose first entry is at `first`: its
+    // (target, drop, keep).
+    macro_rules! table_entry {
+        ($first:expr, $i:expr, $len:expr) => {{
+            let first: *const Instr = $first;
             let i = ($i).min($len) as usize;
-            // SAFETY: a `br_table` of `len` is followed by its `len + 1` entries, the first at
-            // `ip` (no jump has happened yet), and `i <= len`.
-            match *unsafe { &*ip.add(i) } {
+            // SAFETY: `first` is the first of the `len + 1` entries that follow a `br_table` of
+            // `len` (`br_table_entry!`: `ip` before any jump; `jump_via_table!`: the entry after
+            // the table at a threaded branch's target), and `i <= len`.
+            match *unsafe { &*first.add(i) } {
                 Instr::BrTableTarget { target, drop, keep } => (target, drop, keep),
                 // SAFETY: the translator emits only entries after a `br_table`.
                 _ => unsafe { std::hint::unreachable_unchecked() },
             }
         }};
+    }
+    // Jumps to the target of entry `i` of the `br_table` at branch target `table` (the jump
+    // threading's condition: a `br_table` of `len` heads it).
+    macro_rules! jump_via_table {
+        ($table:expr, $i:expr, $len:expr) => {{
+            // SAFETY: `table` is a branch target, patched to an instruction of this function
+            // that heads a `br_table`, so the entry after it lies in the function's code too.
+            let first = unsafe { code.add($table as usize + 1) };
+            let (target, _, _) = table_entry!(first, $i, $len);
+            jump!(target)
+        }};
+    }
+    macro_rules! br_table_entry {
+        ($i:expr, $len:expr) => {
+            table_entry!(ip, $i, $len)
+        };
     }
     macro_rules! mem_base {
         () => {

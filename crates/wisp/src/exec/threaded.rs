@@ -392,36 +392,43 @@ macro_rules! handler_fns {
                         unsafe { (*this.byte_offset(offset)).instr }
                     }};
                 }
-                // Jumps to the target of entry `i` of the `br_table` at branch target `table`
-                // (entries count from their table).
-                macro_rules! jump_via_table {
-                    ($d table:expr, $d i:expr, $d len:expr) => {{
+                // Entry `min(i, len)` of the `br_table` of `len` whose first entry is at
+                // `first`: its (target, drop, keep), the target a byte offset from the table.
+                macro_rules! table_entry {
+                    ($d first:expr, $d i:expr, $d len:expr) => {{
                         let i = ($d i).min($d len) as usize;
-                        // SAFETY: `table` is a branch target (`lower` made it a byte offset from
-                        // this instruction) that heads a `br_table` of `len` (the jump
-                        // threading's condition), followed by its `len + 1` entries, and
-                        // `i <= len`; an entry's target is a byte offset from its table.
-                        unsafe {
-                            let head = this.byte_offset($d table as i32 as isize);
-                            match (*head.add(1 + i)).instr {
-                                Instr::BrTableTarget { target, .. } => ip = head.byte_offset(target as i32 as isize),
-                                // The translator emits only entries after a `br_table`.
-                                _ => std::hint::unreachable_unchecked(),
-                            }
-                        }
-                    }};
-                }
-                macro_rules! br_table_entry {
-                    ($d i:expr, $d len:expr) => {{
-                        let i = ($d i).min($d len) as usize;
-                        // SAFETY: a `br_table` of `len` is followed by its `len + 1` entries,
-                        // the first at `ip` (no jump has happened yet), and `i <= len`.
-                        match *unsafe { &(*ip.add(i)).instr } {
+                        // SAFETY: `first` is the first of the `len + 1` entries that follow a
+                        // `br_table` of `len` (`br_table_entry!`: `ip` before any jump;
+                        // `jump_via_table!`: the entry after the table at a threaded branch's
+                        // target), and `i <= len`.
+                        match *unsafe { &(*($d first).add(i)).instr } {
                             Instr::BrTableTarget { target, drop, keep } => (target, drop, keep),
                             // SAFETY: the translator emits only entries after a `br_table`.
                             _ => unsafe { std::hint::unreachable_unchecked() },
                         }
                     }};
+                }
+                // Jumps to the target of entry `i` of the `br_table` at branch target `table`.
+                macro_rules! jump_via_table {
+                    ($d table:expr, $d i:expr, $d len:expr) => {{
+                        // SAFETY: `table` is a branch target (`lower` made it a byte offset from
+                        // this instruction) that heads a `br_table` of `len` (the jump
+                        // threading's condition), so it and the entry after it lie in this
+                        // function's code.
+                        let (head, first) = unsafe {
+                            let head = this.byte_offset($d table as i32 as isize);
+                            (head, head.add(1))
+                        };
+                        let (target, _, _) = table_entry!(first, $d i, $d len);
+                        // SAFETY: an entry's target is a byte offset from its table to an
+                        // instruction of the same function.
+                        ip = unsafe { head.byte_offset(target as i32 as isize) };
+                    }};
+                }
+                macro_rules! br_table_entry {
+                    ($d i:expr, $d len:expr) => {
+                        table_entry!(ip, $d i, $d len)
+                    };
                 }
                 macro_rules! mem_base {
                     () => {
