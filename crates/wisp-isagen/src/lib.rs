@@ -1041,12 +1041,10 @@ fn is_int(ty: &str) -> bool {
     ty.starts_with('i')
 }
 
-/// Fields for `kinds`/`dst`, the immediate as wide as `bits` needs, or narrowed to a
-/// sign-extended `i32` when `narrowable` and it would not fit; `None` when nothing fits.
 /// Fields for `kinds`/`dst`: locals as `u32` (or `u16` when that is what fits: every
 /// function's locals are below 65536, the decoder allows 50,000), the immediate as wide as
-/// `bits` needs, or narrowed to a sign-extended `i32` when `narrowable`; `None` when nothing
-/// fits.
+/// `bits` needs, or narrowed to a sign-extended `i32` when `narrowable` and no choice of local
+/// width leaves room for it; `None` when nothing fits.
 fn layout(
     names: &[(&'static str, &'static str)],
     kinds: &[K],
@@ -1096,8 +1094,11 @@ fn layout(
     if bits == 64 && narrowable && has_imm {
         imms.push("i32");
     }
-    for local in ["u32", "u16"] {
-        for &imm in &imms {
+    // A 64-bit immediate in full, with the locals as `u16` if that is what makes room, before
+    // one narrowed to `i32`: a constant that does not survive the narrowing otherwise costs a
+    // push of its own (`I64Add_LI_Set` of `1 << 32`, `I64AddMul_LLI` of an LCG multiplier).
+    for &imm in &imms {
+        for local in ["u32", "u16"] {
             let f = build(local, imm);
             if fits(&f) {
                 return Some((f, has_imm.then_some(imm)));

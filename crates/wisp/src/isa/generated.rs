@@ -372,8 +372,8 @@ pub enum Instr {
     I64Store_LS { addr: u32, offset: u32 },
     /// `i64.store`: address from a local, value from a local.
     I64Store_LL { addr: u32, value: u32, offset: u32 },
-    /// `i64.store`: address from a local, value an immediate (immediate sign-extended from 32 bits).
-    I64Store_LI { addr: u32, imm: i32, offset: u32 },
+    /// `i64.store`: address from a local, value an immediate.
+    I64Store_LI { addr: u16, imm: u64, offset: u32 },
     /// `i64.store`: address an absolute address, value from the stack.
     I64Store_IS { ptr: u32, offset: u32 },
     /// `i64.store`: address an absolute address, value from a local.
@@ -412,8 +412,8 @@ pub enum Instr {
     F64Store_LS { addr: u32, offset: u32 },
     /// `f64.store`: address from a local, value from a local.
     F64Store_LL { addr: u32, value: u32, offset: u32 },
-    /// `f64.store`: address from a local, value an immediate (immediate sign-extended from 32 bits).
-    F64Store_LI { addr: u32, imm: i32, offset: u32 },
+    /// `f64.store`: address from a local, value an immediate.
+    F64Store_LI { addr: u16, imm: u64, offset: u32 },
     /// `f64.store`: address an absolute address, value from the stack.
     F64Store_IS { ptr: u32, offset: u32 },
     /// `f64.store`: address an absolute address, value from a local.
@@ -764,10 +764,10 @@ pub enum Instr {
     I64Eq_LL_Br { a: u32, b: u32, target: u32 },
     /// `i64.eq`: left from a local, right an immediate; result pushed.
     I64Eq_LI { a: u32, imm: u64 },
-    /// `i64.eq`: left from a local, right an immediate; result into local `dst` (immediate sign-extended from 32 bits).
-    I64Eq_LI_Set { a: u32, imm: i32, dst: u32 },
-    /// `i64.eq`: left from a local, right an immediate; branches when true (immediate sign-extended from 32 bits).
-    I64Eq_LI_Br { a: u32, imm: i32, target: u32 },
+    /// `i64.eq`: left from a local, right an immediate; result into local `dst`.
+    I64Eq_LI_Set { a: u16, imm: u64, dst: u16 },
+    /// `i64.eq`: left from a local, right an immediate; branches when true.
+    I64Eq_LI_Br { a: u16, imm: u64, target: u32 },
     /// `i64.ne`: left from the stack, right from the stack; result pushed.
     I64Ne_SS,
     /// `i64.ne`: left from the stack, right from the stack; branches when true.
@@ -788,10 +788,10 @@ pub enum Instr {
     I64Ne_LL_Br { a: u32, b: u32, target: u32 },
     /// `i64.ne`: left from a local, right an immediate; result pushed.
     I64Ne_LI { a: u32, imm: u64 },
-    /// `i64.ne`: left from a local, right an immediate; result into local `dst` (immediate sign-extended from 32 bits).
-    I64Ne_LI_Set { a: u32, imm: i32, dst: u32 },
-    /// `i64.ne`: left from a local, right an immediate; branches when true (immediate sign-extended from 32 bits).
-    I64Ne_LI_Br { a: u32, imm: i32, target: u32 },
+    /// `i64.ne`: left from a local, right an immediate; result into local `dst`.
+    I64Ne_LI_Set { a: u16, imm: u64, dst: u16 },
+    /// `i64.ne`: left from a local, right an immediate; branches when true.
+    I64Ne_LI_Br { a: u16, imm: u64, target: u32 },
     /// `i64.lt_s`: left from the stack, right from the stack; result pushed.
     I64LtS_SS,
     /// `i64.lt_s`: left from the stack, right from the stack; branches when true.
@@ -812,10 +812,10 @@ pub enum Instr {
     I64LtS_LL_Br { a: u32, b: u32, target: u32 },
     /// `i64.lt_s`: left from a local, right an immediate; result pushed.
     I64LtS_LI { a: u32, imm: u64 },
-    /// `i64.lt_s`: left from a local, right an immediate; result into local `dst` (immediate sign-extended from 32 bits).
-    I64LtS_LI_Set { a: u32, imm: i32, dst: u32 },
-    /// `i64.lt_s`: left from a local, right an immediate; branches when true (immediate sign-extended from 32 bits).
-    I64LtS_LI_Br { a: u32, imm: i32, target: u32 },
+    /// `i64.lt_s`: left from a local, right an immediate; result into local `dst`.
+    I64LtS_LI_Set { a: u16, imm: u64, dst: u16 },
+    /// `i64.lt_s`: left from a local, right an immediate; branches when true.
+    I64LtS_LI_Br { a: u16, imm: u64, target: u32 },
     /// `i64.lt_u`: left from the stack, right from the stack; result pushed.
     I64LtU_SS,
     /// `i64.lt_u`: left from the stack, right from the stack; branches when true.
@@ -836,10 +836,10 @@ pub enum Instr {
     I64LtU_LL_Br { a: u32, b: u32, target: u32 },
     /// `i64.lt_u`: left from a local, right an immediate; result pushed.
     I64LtU_LI { a: u32, imm: u64 },
-    /// `i64.lt_u`: left from a local, right an immediate; result into local `dst` (immediate sign-extended from 32 bits).
-    I64LtU_LI_Set { a: u32, imm: i32, dst: u32 },
-    /// `i64.lt_u`: left from a local, right an immediate; branches when true (immediate sign-extended from 32 bits).
-    I64LtU_LI_Br { a: u32, imm: i32, target: u32 },
+    /// `i64.lt_u`: left from a local, right an immediate; result into local `dst`.
+    I64LtU_LI_Set { a: u16, imm: u64, dst: u16 },
+    /// `i64.lt_u`: left from a local, right an immediate; branches when true.
+    I64LtU_LI_Br { a: u16, imm: u64, target: u32 },
     /// `i64.gt_s`: left from the stack, right from the stack; result pushed.
     I64GtS_SS,
     /// `i64.gt_s`: left from the stack, right from the stack; branches when true.
@@ -858,10 +858,10 @@ pub enum Instr {
     I64GtS_LL_Br { a: u32, b: u32, target: u32 },
     /// `i64.gt_s`: left from a local, right an immediate; result pushed.
     I64GtS_LI { a: u32, imm: u64 },
-    /// `i64.gt_s`: left from a local, right an immediate; result into local `dst` (immediate sign-extended from 32 bits).
-    I64GtS_LI_Set { a: u32, imm: i32, dst: u32 },
-    /// `i64.gt_s`: left from a local, right an immediate; branches when true (immediate sign-extended from 32 bits).
-    I64GtS_LI_Br { a: u32, imm: i32, target: u32 },
+    /// `i64.gt_s`: left from a local, right an immediate; result into local `dst`.
+    I64GtS_LI_Set { a: u16, imm: u64, dst: u16 },
+    /// `i64.gt_s`: left from a local, right an immediate; branches when true.
+    I64GtS_LI_Br { a: u16, imm: u64, target: u32 },
     /// `i64.gt_u`: left from the stack, right from the stack; result pushed.
     I64GtU_SS,
     /// `i64.gt_u`: left from the stack, right from the stack; branches when true.
@@ -880,10 +880,10 @@ pub enum Instr {
     I64GtU_LL_Br { a: u32, b: u32, target: u32 },
     /// `i64.gt_u`: left from a local, right an immediate; result pushed.
     I64GtU_LI { a: u32, imm: u64 },
-    /// `i64.gt_u`: left from a local, right an immediate; result into local `dst` (immediate sign-extended from 32 bits).
-    I64GtU_LI_Set { a: u32, imm: i32, dst: u32 },
-    /// `i64.gt_u`: left from a local, right an immediate; branches when true (immediate sign-extended from 32 bits).
-    I64GtU_LI_Br { a: u32, imm: i32, target: u32 },
+    /// `i64.gt_u`: left from a local, right an immediate; result into local `dst`.
+    I64GtU_LI_Set { a: u16, imm: u64, dst: u16 },
+    /// `i64.gt_u`: left from a local, right an immediate; branches when true.
+    I64GtU_LI_Br { a: u16, imm: u64, target: u32 },
     /// `i64.le_s`: left from the stack, right from the stack; result pushed.
     I64LeS_SS,
     /// `i64.le_s`: left from the stack, right from the stack; branches when true.
@@ -902,10 +902,10 @@ pub enum Instr {
     I64LeS_LL_Br { a: u32, b: u32, target: u32 },
     /// `i64.le_s`: left from a local, right an immediate; result pushed.
     I64LeS_LI { a: u32, imm: u64 },
-    /// `i64.le_s`: left from a local, right an immediate; result into local `dst` (immediate sign-extended from 32 bits).
-    I64LeS_LI_Set { a: u32, imm: i32, dst: u32 },
-    /// `i64.le_s`: left from a local, right an immediate; branches when true (immediate sign-extended from 32 bits).
-    I64LeS_LI_Br { a: u32, imm: i32, target: u32 },
+    /// `i64.le_s`: left from a local, right an immediate; result into local `dst`.
+    I64LeS_LI_Set { a: u16, imm: u64, dst: u16 },
+    /// `i64.le_s`: left from a local, right an immediate; branches when true.
+    I64LeS_LI_Br { a: u16, imm: u64, target: u32 },
     /// `i64.le_u`: left from the stack, right from the stack; result pushed.
     I64LeU_SS,
     /// `i64.le_u`: left from the stack, right from the stack; branches when true.
@@ -924,10 +924,10 @@ pub enum Instr {
     I64LeU_LL_Br { a: u32, b: u32, target: u32 },
     /// `i64.le_u`: left from a local, right an immediate; result pushed.
     I64LeU_LI { a: u32, imm: u64 },
-    /// `i64.le_u`: left from a local, right an immediate; result into local `dst` (immediate sign-extended from 32 bits).
-    I64LeU_LI_Set { a: u32, imm: i32, dst: u32 },
-    /// `i64.le_u`: left from a local, right an immediate; branches when true (immediate sign-extended from 32 bits).
-    I64LeU_LI_Br { a: u32, imm: i32, target: u32 },
+    /// `i64.le_u`: left from a local, right an immediate; result into local `dst`.
+    I64LeU_LI_Set { a: u16, imm: u64, dst: u16 },
+    /// `i64.le_u`: left from a local, right an immediate; branches when true.
+    I64LeU_LI_Br { a: u16, imm: u64, target: u32 },
     /// `i64.ge_s`: left from the stack, right from the stack; result pushed.
     I64GeS_SS,
     /// `i64.ge_s`: left from the stack, right from the stack; branches when true.
@@ -946,10 +946,10 @@ pub enum Instr {
     I64GeS_LL_Br { a: u32, b: u32, target: u32 },
     /// `i64.ge_s`: left from a local, right an immediate; result pushed.
     I64GeS_LI { a: u32, imm: u64 },
-    /// `i64.ge_s`: left from a local, right an immediate; result into local `dst` (immediate sign-extended from 32 bits).
-    I64GeS_LI_Set { a: u32, imm: i32, dst: u32 },
-    /// `i64.ge_s`: left from a local, right an immediate; branches when true (immediate sign-extended from 32 bits).
-    I64GeS_LI_Br { a: u32, imm: i32, target: u32 },
+    /// `i64.ge_s`: left from a local, right an immediate; result into local `dst`.
+    I64GeS_LI_Set { a: u16, imm: u64, dst: u16 },
+    /// `i64.ge_s`: left from a local, right an immediate; branches when true.
+    I64GeS_LI_Br { a: u16, imm: u64, target: u32 },
     /// `i64.ge_u`: left from the stack, right from the stack; result pushed.
     I64GeU_SS,
     /// `i64.ge_u`: left from the stack, right from the stack; branches when true.
@@ -968,10 +968,10 @@ pub enum Instr {
     I64GeU_LL_Br { a: u32, b: u32, target: u32 },
     /// `i64.ge_u`: left from a local, right an immediate; result pushed.
     I64GeU_LI { a: u32, imm: u64 },
-    /// `i64.ge_u`: left from a local, right an immediate; result into local `dst` (immediate sign-extended from 32 bits).
-    I64GeU_LI_Set { a: u32, imm: i32, dst: u32 },
-    /// `i64.ge_u`: left from a local, right an immediate; branches when true (immediate sign-extended from 32 bits).
-    I64GeU_LI_Br { a: u32, imm: i32, target: u32 },
+    /// `i64.ge_u`: left from a local, right an immediate; result into local `dst`.
+    I64GeU_LI_Set { a: u16, imm: u64, dst: u16 },
+    /// `i64.ge_u`: left from a local, right an immediate; branches when true.
+    I64GeU_LI_Br { a: u16, imm: u64, target: u32 },
     /// `f32.eq`: left from the stack, right from the stack; result pushed.
     F32Eq_SS,
     /// `f32.eq`: left from the stack, right from the stack; branches when true.
@@ -1390,8 +1390,8 @@ pub enum Instr {
     I64Add_LL_Set { a: u32, b: u32, dst: u32 },
     /// `i64.add`: left from a local, right an immediate; result pushed.
     I64Add_LI { a: u32, imm: u64 },
-    /// `i64.add`: left from a local, right an immediate; result into local `dst` (immediate sign-extended from 32 bits).
-    I64Add_LI_Set { a: u32, imm: i32, dst: u32 },
+    /// `i64.add`: left from a local, right an immediate; result into local `dst`.
+    I64Add_LI_Set { a: u16, imm: u64, dst: u16 },
     /// `i64.sub`: left from the stack, right from the stack; result pushed.
     I64Sub_SS,
     /// `i64.sub`: left from the stack, right from the stack; result into local `dst`.
@@ -1426,8 +1426,8 @@ pub enum Instr {
     I64Mul_LL_Set { a: u32, b: u32, dst: u32 },
     /// `i64.mul`: left from a local, right an immediate; result pushed.
     I64Mul_LI { a: u32, imm: u64 },
-    /// `i64.mul`: left from a local, right an immediate; result into local `dst` (immediate sign-extended from 32 bits).
-    I64Mul_LI_Set { a: u32, imm: i32, dst: u32 },
+    /// `i64.mul`: left from a local, right an immediate; result into local `dst`.
+    I64Mul_LI_Set { a: u16, imm: u64, dst: u16 },
     /// `i64.div_s`: left from the stack, right from the stack; result pushed.
     I64DivS_SS,
     /// `i64.div_s`: left from the stack, right an immediate; result pushed.
@@ -1458,8 +1458,8 @@ pub enum Instr {
     I64DivU_LL_Set { a: u32, b: u32, dst: u32 },
     /// `i64.div_u`: left from a local, right an immediate; result pushed.
     I64DivU_LI { a: u32, imm: u64 },
-    /// `i64.div_u`: left from a local, right an immediate; result into local `dst` (immediate sign-extended from 32 bits).
-    I64DivU_LI_Set { a: u32, imm: i32, dst: u32 },
+    /// `i64.div_u`: left from a local, right an immediate; result into local `dst`.
+    I64DivU_LI_Set { a: u16, imm: u64, dst: u16 },
     /// `i64.rem_s`: left from the stack, right from the stack; result pushed.
     I64RemS_SS,
     /// `i64.rem_s`: left from the stack, right from a local; result pushed.
@@ -1502,8 +1502,8 @@ pub enum Instr {
     I64And_LL_Set { a: u32, b: u32, dst: u32 },
     /// `i64.and`: left from a local, right an immediate; result pushed.
     I64And_LI { a: u32, imm: u64 },
-    /// `i64.and`: left from a local, right an immediate; result into local `dst` (immediate sign-extended from 32 bits).
-    I64And_LI_Set { a: u32, imm: i32, dst: u32 },
+    /// `i64.and`: left from a local, right an immediate; result into local `dst`.
+    I64And_LI_Set { a: u16, imm: u64, dst: u16 },
     /// `i64.or`: left from the stack, right from the stack; result pushed.
     I64Or_SS,
     /// `i64.or`: left from the stack, right from the stack; result into local `dst`.
@@ -1522,8 +1522,8 @@ pub enum Instr {
     I64Or_LL_Set { a: u32, b: u32, dst: u32 },
     /// `i64.or`: left from a local, right an immediate; result pushed.
     I64Or_LI { a: u32, imm: u64 },
-    /// `i64.or`: left from a local, right an immediate; result into local `dst` (immediate sign-extended from 32 bits).
-    I64Or_LI_Set { a: u32, imm: i32, dst: u32 },
+    /// `i64.or`: left from a local, right an immediate; result into local `dst`.
+    I64Or_LI_Set { a: u16, imm: u64, dst: u16 },
     /// `i64.xor`: left from the stack, right from the stack; result pushed.
     I64Xor_SS,
     /// `i64.xor`: left from the stack, right from the stack; result into local `dst`.
@@ -1542,8 +1542,8 @@ pub enum Instr {
     I64Xor_LL_Set { a: u32, b: u32, dst: u32 },
     /// `i64.xor`: left from a local, right an immediate; result pushed.
     I64Xor_LI { a: u32, imm: u64 },
-    /// `i64.xor`: left from a local, right an immediate; result into local `dst` (immediate sign-extended from 32 bits).
-    I64Xor_LI_Set { a: u32, imm: i32, dst: u32 },
+    /// `i64.xor`: left from a local, right an immediate; result into local `dst`.
+    I64Xor_LI_Set { a: u16, imm: u64, dst: u16 },
     /// `i64.shl`: left from the stack, right from the stack; result pushed.
     I64Shl_SS,
     /// `i64.shl`: left from the stack, right from the stack; result into local `dst`.
@@ -1564,8 +1564,8 @@ pub enum Instr {
     I64Shl_LL_Set { a: u32, b: u32, dst: u32 },
     /// `i64.shl`: left from a local, right an immediate; result pushed.
     I64Shl_LI { a: u32, imm: u64 },
-    /// `i64.shl`: left from a local, right an immediate; result into local `dst` (immediate sign-extended from 32 bits).
-    I64Shl_LI_Set { a: u32, imm: i32, dst: u32 },
+    /// `i64.shl`: left from a local, right an immediate; result into local `dst`.
+    I64Shl_LI_Set { a: u16, imm: u64, dst: u16 },
     /// `i64.shr_s`: left from the stack, right from the stack; result pushed.
     I64ShrS_SS,
     /// `i64.shr_s`: left from the stack, right from the stack; result into local `dst`.
@@ -1580,8 +1580,8 @@ pub enum Instr {
     I64ShrS_LL { a: u32, b: u32 },
     /// `i64.shr_s`: left from a local, right an immediate; result pushed.
     I64ShrS_LI { a: u32, imm: u64 },
-    /// `i64.shr_s`: left from a local, right an immediate; result into local `dst` (immediate sign-extended from 32 bits).
-    I64ShrS_LI_Set { a: u32, imm: i32, dst: u32 },
+    /// `i64.shr_s`: left from a local, right an immediate; result into local `dst`.
+    I64ShrS_LI_Set { a: u16, imm: u64, dst: u16 },
     /// `i64.shr_u`: left from the stack, right from the stack; result pushed.
     I64ShrU_SS,
     /// `i64.shr_u`: left from the stack, right from the stack; result into local `dst`.
@@ -1604,8 +1604,8 @@ pub enum Instr {
     I64ShrU_LL_Set { a: u32, b: u32, dst: u32 },
     /// `i64.shr_u`: left from a local, right an immediate; result pushed.
     I64ShrU_LI { a: u32, imm: u64 },
-    /// `i64.shr_u`: left from a local, right an immediate; result into local `dst` (immediate sign-extended from 32 bits).
-    I64ShrU_LI_Set { a: u32, imm: i32, dst: u32 },
+    /// `i64.shr_u`: left from a local, right an immediate; result into local `dst`.
+    I64ShrU_LI_Set { a: u16, imm: u64, dst: u16 },
     /// `i64.rotl`: left from the stack, right from the stack; result pushed.
     I64Rotl_SS,
     /// `i64.rotl`: left from the stack, right from the stack; result into local `dst`.
@@ -1624,8 +1624,8 @@ pub enum Instr {
     I64Rotl_LL_Set { a: u32, b: u32, dst: u32 },
     /// `i64.rotl`: left from a local, right an immediate; result pushed.
     I64Rotl_LI { a: u32, imm: u64 },
-    /// `i64.rotl`: left from a local, right an immediate; result into local `dst` (immediate sign-extended from 32 bits).
-    I64Rotl_LI_Set { a: u32, imm: i32, dst: u32 },
+    /// `i64.rotl`: left from a local, right an immediate; result into local `dst`.
+    I64Rotl_LI_Set { a: u16, imm: u64, dst: u16 },
     /// `i64.rotr`: left from the stack, right from the stack; result pushed.
     I64Rotr_SS,
     /// `i64.rotr`: left from a local, right from a local; result pushed.
@@ -2086,8 +2086,8 @@ pub enum Instr {
     I64AddMul_SLL_Set { a: u32, b: u32, dst: u32 },
     /// `i64.add c (a * b)`: addend from the stack, left factor from a local, right factor an immediate; result pushed.
     I64AddMul_SLI { a: u32, imm: u64 },
-    /// `i64.add c (a * b)`: addend from the stack, left factor from a local, right factor an immediate; result into local `dst` (immediate sign-extended from 32 bits).
-    I64AddMul_SLI_Set { a: u32, imm: i32, dst: u32 },
+    /// `i64.add c (a * b)`: addend from the stack, left factor from a local, right factor an immediate; result into local `dst`.
+    I64AddMul_SLI_Set { a: u16, imm: u64, dst: u16 },
     /// `i64.add c (a * b)`: addend from a local, left factor from the stack, right factor from the stack; result into local `dst`.
     I64AddMul_LSS_Set { c: u32, dst: u32 },
     /// `i64.add c (a * b)`: addend from a local, left factor from the stack, right factor from a local; result pushed.
@@ -2096,14 +2096,14 @@ pub enum Instr {
     I64AddMul_LSL_Set { c: u32, b: u32, dst: u32 },
     /// `i64.add c (a * b)`: addend from a local, left factor from the stack, right factor an immediate; result pushed.
     I64AddMul_LSI { c: u32, imm: u64 },
-    /// `i64.add c (a * b)`: addend from a local, left factor from the stack, right factor an immediate; result into local `dst` (immediate sign-extended from 32 bits).
-    I64AddMul_LSI_Set { c: u32, imm: i32, dst: u32 },
+    /// `i64.add c (a * b)`: addend from a local, left factor from the stack, right factor an immediate; result into local `dst`.
+    I64AddMul_LSI_Set { c: u16, imm: u64, dst: u16 },
     /// `i64.add c (a * b)`: addend from a local, left factor from a local, right factor from a local; result pushed.
     I64AddMul_LLL { c: u32, a: u32, b: u32 },
     /// `i64.add c (a * b)`: addend from a local, left factor from a local, right factor from a local; result into local `dst`.
     I64AddMul_LLL_Set { c: u16, a: u16, b: u16, dst: u16 },
-    /// `i64.add c (a * b)`: addend from a local, left factor from a local, right factor an immediate; result pushed (immediate sign-extended from 32 bits).
-    I64AddMul_LLI { c: u32, a: u32, imm: i32 },
+    /// `i64.add c (a * b)`: addend from a local, left factor from a local, right factor an immediate; result pushed.
+    I64AddMul_LLI { c: u16, a: u16, imm: u64 },
     /// `i64.add c (a * b)`: addend from a local, left factor from a local, right factor an immediate; result into local `dst`.
     I64AddMul_LLI_Set { c: u16, a: u16, imm: u64, dst: u16 },
     /// `i64.sub c (a * b)`: addend from the stack, left factor from the stack, right factor from the stack; result into local `dst`.
@@ -2114,20 +2114,20 @@ pub enum Instr {
     I64SubMul_SSI_Set { imm: u64, dst: u32 },
     /// `i64.sub c (a * b)`: addend from the stack, left factor from a local, right factor an immediate; result pushed.
     I64SubMul_SLI { a: u32, imm: u64 },
-    /// `i64.sub c (a * b)`: addend from the stack, left factor from a local, right factor an immediate; result into local `dst` (immediate sign-extended from 32 bits).
-    I64SubMul_SLI_Set { a: u32, imm: i32, dst: u32 },
+    /// `i64.sub c (a * b)`: addend from the stack, left factor from a local, right factor an immediate; result into local `dst`.
+    I64SubMul_SLI_Set { a: u16, imm: u64, dst: u16 },
     /// `i64.sub c (a * b)`: addend from a local, left factor from the stack, right factor from a local; result into local `dst`.
     I64SubMul_LSL_Set { c: u32, b: u32, dst: u32 },
     /// `i64.sub c (a * b)`: addend from a local, left factor from the stack, right factor an immediate; result pushed.
     I64SubMul_LSI { c: u32, imm: u64 },
-    /// `i64.sub c (a * b)`: addend from a local, left factor from the stack, right factor an immediate; result into local `dst` (immediate sign-extended from 32 bits).
-    I64SubMul_LSI_Set { c: u32, imm: i32, dst: u32 },
+    /// `i64.sub c (a * b)`: addend from a local, left factor from the stack, right factor an immediate; result into local `dst`.
+    I64SubMul_LSI_Set { c: u16, imm: u64, dst: u16 },
     /// `i64.sub c (a * b)`: addend from a local, left factor from a local, right factor from a local; result pushed.
     I64SubMul_LLL { c: u32, a: u32, b: u32 },
     /// `i64.sub c (a * b)`: addend from a local, left factor from a local, right factor from a local; result into local `dst`.
     I64SubMul_LLL_Set { c: u16, a: u16, b: u16, dst: u16 },
-    /// `i64.sub c (a * b)`: addend from a local, left factor from a local, right factor an immediate; result pushed (immediate sign-extended from 32 bits).
-    I64SubMul_LLI { c: u32, a: u32, imm: i32 },
+    /// `i64.sub c (a * b)`: addend from a local, left factor from a local, right factor an immediate; result pushed.
+    I64SubMul_LLI { c: u16, a: u16, imm: u64 },
     /// `i64.sub c (a * b)`: addend from a local, left factor from a local, right factor an immediate; result into local `dst`.
     I64SubMul_LLI_Set { c: u16, a: u16, imm: u64, dst: u16 },
     /// `f32.add c (a * b)`: addend from the stack, left factor from a local, right factor from a local; result pushed.
@@ -5881,8 +5881,8 @@ impl Bin {
             (Self::I64Eq, (Opd::L(a), Opd::L(b)), Dst::L(dst)) => Instr::I64Eq_LL_Set { a, b, dst },
             (Self::I64Eq, (Opd::L(a), Opd::L(b)), Dst::Br(target)) => Instr::I64Eq_LL_Br { a, b, target },
             (Self::I64Eq, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::I64Eq_LI { a, imm },
-            (Self::I64Eq, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) if fits_i32(imm) => Instr::I64Eq_LI_Set { a, imm: imm as i32, dst },
-            (Self::I64Eq, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) if fits_i32(imm) => Instr::I64Eq_LI_Br { a, imm: imm as i32, target },
+            (Self::I64Eq, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) => Instr::I64Eq_LI_Set { a: u16::try_from(a).ok()?, imm, dst: u16::try_from(dst).ok()? },
+            (Self::I64Eq, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) => Instr::I64Eq_LI_Br { a: u16::try_from(a).ok()?, imm, target },
             (Self::I64Ne, (Opd::S, Opd::S), Dst::S) => Instr::I64Ne_SS,
             (Self::I64Ne, (Opd::S, Opd::S), Dst::Br(target)) => Instr::I64Ne_SS_Br { target },
             (Self::I64Ne, (Opd::S, Opd::L(b)), Dst::S) => Instr::I64Ne_SL { b },
@@ -5893,8 +5893,8 @@ impl Bin {
             (Self::I64Ne, (Opd::L(a), Opd::L(b)), Dst::L(dst)) => Instr::I64Ne_LL_Set { a, b, dst },
             (Self::I64Ne, (Opd::L(a), Opd::L(b)), Dst::Br(target)) => Instr::I64Ne_LL_Br { a, b, target },
             (Self::I64Ne, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::I64Ne_LI { a, imm },
-            (Self::I64Ne, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) if fits_i32(imm) => Instr::I64Ne_LI_Set { a, imm: imm as i32, dst },
-            (Self::I64Ne, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) if fits_i32(imm) => Instr::I64Ne_LI_Br { a, imm: imm as i32, target },
+            (Self::I64Ne, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) => Instr::I64Ne_LI_Set { a: u16::try_from(a).ok()?, imm, dst: u16::try_from(dst).ok()? },
+            (Self::I64Ne, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) => Instr::I64Ne_LI_Br { a: u16::try_from(a).ok()?, imm, target },
             (Self::I64LtS, (Opd::S, Opd::S), Dst::S) => Instr::I64LtS_SS,
             (Self::I64LtS, (Opd::S, Opd::S), Dst::Br(target)) => Instr::I64LtS_SS_Br { target },
             (Self::I64LtS, (Opd::S, Opd::L(b)), Dst::S) => Instr::I64LtS_SL { b },
@@ -5905,8 +5905,8 @@ impl Bin {
             (Self::I64LtS, (Opd::L(a), Opd::L(b)), Dst::L(dst)) => Instr::I64LtS_LL_Set { a, b, dst },
             (Self::I64LtS, (Opd::L(a), Opd::L(b)), Dst::Br(target)) => Instr::I64LtS_LL_Br { a, b, target },
             (Self::I64LtS, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::I64LtS_LI { a, imm },
-            (Self::I64LtS, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) if fits_i32(imm) => Instr::I64LtS_LI_Set { a, imm: imm as i32, dst },
-            (Self::I64LtS, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) if fits_i32(imm) => Instr::I64LtS_LI_Br { a, imm: imm as i32, target },
+            (Self::I64LtS, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) => Instr::I64LtS_LI_Set { a: u16::try_from(a).ok()?, imm, dst: u16::try_from(dst).ok()? },
+            (Self::I64LtS, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) => Instr::I64LtS_LI_Br { a: u16::try_from(a).ok()?, imm, target },
             (Self::I64LtU, (Opd::S, Opd::S), Dst::S) => Instr::I64LtU_SS,
             (Self::I64LtU, (Opd::S, Opd::S), Dst::Br(target)) => Instr::I64LtU_SS_Br { target },
             (Self::I64LtU, (Opd::S, Opd::L(b)), Dst::S) => Instr::I64LtU_SL { b },
@@ -5917,8 +5917,8 @@ impl Bin {
             (Self::I64LtU, (Opd::L(a), Opd::L(b)), Dst::L(dst)) => Instr::I64LtU_LL_Set { a, b, dst },
             (Self::I64LtU, (Opd::L(a), Opd::L(b)), Dst::Br(target)) => Instr::I64LtU_LL_Br { a, b, target },
             (Self::I64LtU, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::I64LtU_LI { a, imm },
-            (Self::I64LtU, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) if fits_i32(imm) => Instr::I64LtU_LI_Set { a, imm: imm as i32, dst },
-            (Self::I64LtU, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) if fits_i32(imm) => Instr::I64LtU_LI_Br { a, imm: imm as i32, target },
+            (Self::I64LtU, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) => Instr::I64LtU_LI_Set { a: u16::try_from(a).ok()?, imm, dst: u16::try_from(dst).ok()? },
+            (Self::I64LtU, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) => Instr::I64LtU_LI_Br { a: u16::try_from(a).ok()?, imm, target },
             (Self::I64GtS, (Opd::S, Opd::S), Dst::S) => Instr::I64GtS_SS,
             (Self::I64GtS, (Opd::S, Opd::S), Dst::Br(target)) => Instr::I64GtS_SS_Br { target },
             (Self::I64GtS, (Opd::S, Opd::L(b)), Dst::S) => Instr::I64GtS_SL { b },
@@ -5928,8 +5928,8 @@ impl Bin {
             (Self::I64GtS, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::I64GtS_LL { a, b },
             (Self::I64GtS, (Opd::L(a), Opd::L(b)), Dst::Br(target)) => Instr::I64GtS_LL_Br { a, b, target },
             (Self::I64GtS, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::I64GtS_LI { a, imm },
-            (Self::I64GtS, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) if fits_i32(imm) => Instr::I64GtS_LI_Set { a, imm: imm as i32, dst },
-            (Self::I64GtS, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) if fits_i32(imm) => Instr::I64GtS_LI_Br { a, imm: imm as i32, target },
+            (Self::I64GtS, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) => Instr::I64GtS_LI_Set { a: u16::try_from(a).ok()?, imm, dst: u16::try_from(dst).ok()? },
+            (Self::I64GtS, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) => Instr::I64GtS_LI_Br { a: u16::try_from(a).ok()?, imm, target },
             (Self::I64GtU, (Opd::S, Opd::S), Dst::S) => Instr::I64GtU_SS,
             (Self::I64GtU, (Opd::S, Opd::S), Dst::Br(target)) => Instr::I64GtU_SS_Br { target },
             (Self::I64GtU, (Opd::S, Opd::L(b)), Dst::S) => Instr::I64GtU_SL { b },
@@ -5939,8 +5939,8 @@ impl Bin {
             (Self::I64GtU, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::I64GtU_LL { a, b },
             (Self::I64GtU, (Opd::L(a), Opd::L(b)), Dst::Br(target)) => Instr::I64GtU_LL_Br { a, b, target },
             (Self::I64GtU, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::I64GtU_LI { a, imm },
-            (Self::I64GtU, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) if fits_i32(imm) => Instr::I64GtU_LI_Set { a, imm: imm as i32, dst },
-            (Self::I64GtU, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) if fits_i32(imm) => Instr::I64GtU_LI_Br { a, imm: imm as i32, target },
+            (Self::I64GtU, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) => Instr::I64GtU_LI_Set { a: u16::try_from(a).ok()?, imm, dst: u16::try_from(dst).ok()? },
+            (Self::I64GtU, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) => Instr::I64GtU_LI_Br { a: u16::try_from(a).ok()?, imm, target },
             (Self::I64LeS, (Opd::S, Opd::S), Dst::S) => Instr::I64LeS_SS,
             (Self::I64LeS, (Opd::S, Opd::S), Dst::Br(target)) => Instr::I64LeS_SS_Br { target },
             (Self::I64LeS, (Opd::S, Opd::L(b)), Dst::S) => Instr::I64LeS_SL { b },
@@ -5950,8 +5950,8 @@ impl Bin {
             (Self::I64LeS, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::I64LeS_LL { a, b },
             (Self::I64LeS, (Opd::L(a), Opd::L(b)), Dst::Br(target)) => Instr::I64LeS_LL_Br { a, b, target },
             (Self::I64LeS, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::I64LeS_LI { a, imm },
-            (Self::I64LeS, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) if fits_i32(imm) => Instr::I64LeS_LI_Set { a, imm: imm as i32, dst },
-            (Self::I64LeS, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) if fits_i32(imm) => Instr::I64LeS_LI_Br { a, imm: imm as i32, target },
+            (Self::I64LeS, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) => Instr::I64LeS_LI_Set { a: u16::try_from(a).ok()?, imm, dst: u16::try_from(dst).ok()? },
+            (Self::I64LeS, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) => Instr::I64LeS_LI_Br { a: u16::try_from(a).ok()?, imm, target },
             (Self::I64LeU, (Opd::S, Opd::S), Dst::S) => Instr::I64LeU_SS,
             (Self::I64LeU, (Opd::S, Opd::S), Dst::Br(target)) => Instr::I64LeU_SS_Br { target },
             (Self::I64LeU, (Opd::S, Opd::L(b)), Dst::Br(target)) => Instr::I64LeU_SL_Br { b, target },
@@ -5961,8 +5961,8 @@ impl Bin {
             (Self::I64LeU, (Opd::L(a), Opd::L(b)), Dst::L(dst)) => Instr::I64LeU_LL_Set { a, b, dst },
             (Self::I64LeU, (Opd::L(a), Opd::L(b)), Dst::Br(target)) => Instr::I64LeU_LL_Br { a, b, target },
             (Self::I64LeU, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::I64LeU_LI { a, imm },
-            (Self::I64LeU, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) if fits_i32(imm) => Instr::I64LeU_LI_Set { a, imm: imm as i32, dst },
-            (Self::I64LeU, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) if fits_i32(imm) => Instr::I64LeU_LI_Br { a, imm: imm as i32, target },
+            (Self::I64LeU, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) => Instr::I64LeU_LI_Set { a: u16::try_from(a).ok()?, imm, dst: u16::try_from(dst).ok()? },
+            (Self::I64LeU, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) => Instr::I64LeU_LI_Br { a: u16::try_from(a).ok()?, imm, target },
             (Self::I64GeS, (Opd::S, Opd::S), Dst::S) => Instr::I64GeS_SS,
             (Self::I64GeS, (Opd::S, Opd::S), Dst::Br(target)) => Instr::I64GeS_SS_Br { target },
             (Self::I64GeS, (Opd::S, Opd::L(b)), Dst::S) => Instr::I64GeS_SL { b },
@@ -5972,8 +5972,8 @@ impl Bin {
             (Self::I64GeS, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::I64GeS_LL { a, b },
             (Self::I64GeS, (Opd::L(a), Opd::L(b)), Dst::Br(target)) => Instr::I64GeS_LL_Br { a, b, target },
             (Self::I64GeS, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::I64GeS_LI { a, imm },
-            (Self::I64GeS, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) if fits_i32(imm) => Instr::I64GeS_LI_Set { a, imm: imm as i32, dst },
-            (Self::I64GeS, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) if fits_i32(imm) => Instr::I64GeS_LI_Br { a, imm: imm as i32, target },
+            (Self::I64GeS, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) => Instr::I64GeS_LI_Set { a: u16::try_from(a).ok()?, imm, dst: u16::try_from(dst).ok()? },
+            (Self::I64GeS, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) => Instr::I64GeS_LI_Br { a: u16::try_from(a).ok()?, imm, target },
             (Self::I64GeU, (Opd::S, Opd::S), Dst::S) => Instr::I64GeU_SS,
             (Self::I64GeU, (Opd::S, Opd::S), Dst::Br(target)) => Instr::I64GeU_SS_Br { target },
             (Self::I64GeU, (Opd::S, Opd::L(b)), Dst::S) => Instr::I64GeU_SL { b },
@@ -5983,8 +5983,8 @@ impl Bin {
             (Self::I64GeU, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::I64GeU_LL { a, b },
             (Self::I64GeU, (Opd::L(a), Opd::L(b)), Dst::Br(target)) => Instr::I64GeU_LL_Br { a, b, target },
             (Self::I64GeU, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::I64GeU_LI { a, imm },
-            (Self::I64GeU, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) if fits_i32(imm) => Instr::I64GeU_LI_Set { a, imm: imm as i32, dst },
-            (Self::I64GeU, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) if fits_i32(imm) => Instr::I64GeU_LI_Br { a, imm: imm as i32, target },
+            (Self::I64GeU, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) => Instr::I64GeU_LI_Set { a: u16::try_from(a).ok()?, imm, dst: u16::try_from(dst).ok()? },
+            (Self::I64GeU, (Opd::L(a), Opd::I(imm)), Dst::Br(target)) => Instr::I64GeU_LI_Br { a: u16::try_from(a).ok()?, imm, target },
             (Self::F32Eq, (Opd::S, Opd::S), Dst::S) => Instr::F32Eq_SS,
             (Self::F32Eq, (Opd::S, Opd::S), Dst::Br(target)) => Instr::F32Eq_SS_Br { target },
             (Self::F32Eq, (Opd::S, Opd::L(b)), Dst::S) => Instr::F32Eq_SL { b },
@@ -6177,7 +6177,7 @@ impl Bin {
             (Self::I64Add, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::I64Add_LL { a, b },
             (Self::I64Add, (Opd::L(a), Opd::L(b)), Dst::L(dst)) => Instr::I64Add_LL_Set { a, b, dst },
             (Self::I64Add, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::I64Add_LI { a, imm },
-            (Self::I64Add, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) if fits_i32(imm) => Instr::I64Add_LI_Set { a, imm: imm as i32, dst },
+            (Self::I64Add, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) => Instr::I64Add_LI_Set { a: u16::try_from(a).ok()?, imm, dst: u16::try_from(dst).ok()? },
             (Self::I64Sub, (Opd::S, Opd::S), Dst::S) => Instr::I64Sub_SS,
             (Self::I64Sub, (Opd::S, Opd::S), Dst::L(dst)) => Instr::I64Sub_SS_Set { dst },
             (Self::I64Sub, (Opd::S, Opd::L(b)), Dst::S) => Instr::I64Sub_SL { b },
@@ -6195,7 +6195,7 @@ impl Bin {
             (Self::I64Mul, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::I64Mul_LL { a, b },
             (Self::I64Mul, (Opd::L(a), Opd::L(b)), Dst::L(dst)) => Instr::I64Mul_LL_Set { a, b, dst },
             (Self::I64Mul, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::I64Mul_LI { a, imm },
-            (Self::I64Mul, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) if fits_i32(imm) => Instr::I64Mul_LI_Set { a, imm: imm as i32, dst },
+            (Self::I64Mul, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) => Instr::I64Mul_LI_Set { a: u16::try_from(a).ok()?, imm, dst: u16::try_from(dst).ok()? },
             (Self::I64DivS, (Opd::S, Opd::S), Dst::S) => Instr::I64DivS_SS,
             (Self::I64DivS, (Opd::S, Opd::I(imm)), Dst::S) => Instr::I64DivS_SI { imm },
             (Self::I64DivS, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::I64DivS_LL { a, b },
@@ -6211,7 +6211,7 @@ impl Bin {
             (Self::I64DivU, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::I64DivU_LL { a, b },
             (Self::I64DivU, (Opd::L(a), Opd::L(b)), Dst::L(dst)) => Instr::I64DivU_LL_Set { a, b, dst },
             (Self::I64DivU, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::I64DivU_LI { a, imm },
-            (Self::I64DivU, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) if fits_i32(imm) => Instr::I64DivU_LI_Set { a, imm: imm as i32, dst },
+            (Self::I64DivU, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) => Instr::I64DivU_LI_Set { a: u16::try_from(a).ok()?, imm, dst: u16::try_from(dst).ok()? },
             (Self::I64RemS, (Opd::S, Opd::S), Dst::S) => Instr::I64RemS_SS,
             (Self::I64RemS, (Opd::S, Opd::L(b)), Dst::S) => Instr::I64RemS_SL { b },
             (Self::I64RemS, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::I64RemS_LL { a, b },
@@ -6233,7 +6233,7 @@ impl Bin {
             (Self::I64And, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::I64And_LL { a, b },
             (Self::I64And, (Opd::L(a), Opd::L(b)), Dst::L(dst)) => Instr::I64And_LL_Set { a, b, dst },
             (Self::I64And, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::I64And_LI { a, imm },
-            (Self::I64And, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) if fits_i32(imm) => Instr::I64And_LI_Set { a, imm: imm as i32, dst },
+            (Self::I64And, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) => Instr::I64And_LI_Set { a: u16::try_from(a).ok()?, imm, dst: u16::try_from(dst).ok()? },
             (Self::I64Or, (Opd::S, Opd::S), Dst::S) => Instr::I64Or_SS,
             (Self::I64Or, (Opd::S, Opd::S), Dst::L(dst)) => Instr::I64Or_SS_Set { dst },
             (Self::I64Or, (Opd::S, Opd::L(b)), Dst::S) => Instr::I64Or_SL { b },
@@ -6243,7 +6243,7 @@ impl Bin {
             (Self::I64Or, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::I64Or_LL { a, b },
             (Self::I64Or, (Opd::L(a), Opd::L(b)), Dst::L(dst)) => Instr::I64Or_LL_Set { a, b, dst },
             (Self::I64Or, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::I64Or_LI { a, imm },
-            (Self::I64Or, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) if fits_i32(imm) => Instr::I64Or_LI_Set { a, imm: imm as i32, dst },
+            (Self::I64Or, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) => Instr::I64Or_LI_Set { a: u16::try_from(a).ok()?, imm, dst: u16::try_from(dst).ok()? },
             (Self::I64Xor, (Opd::S, Opd::S), Dst::S) => Instr::I64Xor_SS,
             (Self::I64Xor, (Opd::S, Opd::S), Dst::L(dst)) => Instr::I64Xor_SS_Set { dst },
             (Self::I64Xor, (Opd::S, Opd::L(b)), Dst::S) => Instr::I64Xor_SL { b },
@@ -6253,7 +6253,7 @@ impl Bin {
             (Self::I64Xor, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::I64Xor_LL { a, b },
             (Self::I64Xor, (Opd::L(a), Opd::L(b)), Dst::L(dst)) => Instr::I64Xor_LL_Set { a, b, dst },
             (Self::I64Xor, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::I64Xor_LI { a, imm },
-            (Self::I64Xor, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) if fits_i32(imm) => Instr::I64Xor_LI_Set { a, imm: imm as i32, dst },
+            (Self::I64Xor, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) => Instr::I64Xor_LI_Set { a: u16::try_from(a).ok()?, imm, dst: u16::try_from(dst).ok()? },
             (Self::I64Shl, (Opd::S, Opd::S), Dst::S) => Instr::I64Shl_SS,
             (Self::I64Shl, (Opd::S, Opd::S), Dst::L(dst)) => Instr::I64Shl_SS_Set { dst },
             (Self::I64Shl, (Opd::S, Opd::L(b)), Dst::S) => Instr::I64Shl_SL { b },
@@ -6264,7 +6264,7 @@ impl Bin {
             (Self::I64Shl, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::I64Shl_LL { a, b },
             (Self::I64Shl, (Opd::L(a), Opd::L(b)), Dst::L(dst)) => Instr::I64Shl_LL_Set { a, b, dst },
             (Self::I64Shl, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::I64Shl_LI { a, imm },
-            (Self::I64Shl, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) if fits_i32(imm) => Instr::I64Shl_LI_Set { a, imm: imm as i32, dst },
+            (Self::I64Shl, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) => Instr::I64Shl_LI_Set { a: u16::try_from(a).ok()?, imm, dst: u16::try_from(dst).ok()? },
             (Self::I64ShrS, (Opd::S, Opd::S), Dst::S) => Instr::I64ShrS_SS,
             (Self::I64ShrS, (Opd::S, Opd::S), Dst::L(dst)) => Instr::I64ShrS_SS_Set { dst },
             (Self::I64ShrS, (Opd::S, Opd::L(b)), Dst::S) => Instr::I64ShrS_SL { b },
@@ -6272,7 +6272,7 @@ impl Bin {
             (Self::I64ShrS, (Opd::S, Opd::I(imm)), Dst::L(dst)) => Instr::I64ShrS_SI_Set { imm, dst },
             (Self::I64ShrS, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::I64ShrS_LL { a, b },
             (Self::I64ShrS, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::I64ShrS_LI { a, imm },
-            (Self::I64ShrS, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) if fits_i32(imm) => Instr::I64ShrS_LI_Set { a, imm: imm as i32, dst },
+            (Self::I64ShrS, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) => Instr::I64ShrS_LI_Set { a: u16::try_from(a).ok()?, imm, dst: u16::try_from(dst).ok()? },
             (Self::I64ShrU, (Opd::S, Opd::S), Dst::S) => Instr::I64ShrU_SS,
             (Self::I64ShrU, (Opd::S, Opd::S), Dst::L(dst)) => Instr::I64ShrU_SS_Set { dst },
             (Self::I64ShrU, (Opd::S, Opd::L(b)), Dst::S) => Instr::I64ShrU_SL { b },
@@ -6284,7 +6284,7 @@ impl Bin {
             (Self::I64ShrU, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::I64ShrU_LL { a, b },
             (Self::I64ShrU, (Opd::L(a), Opd::L(b)), Dst::L(dst)) => Instr::I64ShrU_LL_Set { a, b, dst },
             (Self::I64ShrU, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::I64ShrU_LI { a, imm },
-            (Self::I64ShrU, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) if fits_i32(imm) => Instr::I64ShrU_LI_Set { a, imm: imm as i32, dst },
+            (Self::I64ShrU, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) => Instr::I64ShrU_LI_Set { a: u16::try_from(a).ok()?, imm, dst: u16::try_from(dst).ok()? },
             (Self::I64Rotl, (Opd::S, Opd::S), Dst::S) => Instr::I64Rotl_SS,
             (Self::I64Rotl, (Opd::S, Opd::S), Dst::L(dst)) => Instr::I64Rotl_SS_Set { dst },
             (Self::I64Rotl, (Opd::S, Opd::L(b)), Dst::S) => Instr::I64Rotl_SL { b },
@@ -6294,7 +6294,7 @@ impl Bin {
             (Self::I64Rotl, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::I64Rotl_LL { a, b },
             (Self::I64Rotl, (Opd::L(a), Opd::L(b)), Dst::L(dst)) => Instr::I64Rotl_LL_Set { a, b, dst },
             (Self::I64Rotl, (Opd::L(a), Opd::I(imm)), Dst::S) => Instr::I64Rotl_LI { a, imm },
-            (Self::I64Rotl, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) if fits_i32(imm) => Instr::I64Rotl_LI_Set { a, imm: imm as i32, dst },
+            (Self::I64Rotl, (Opd::L(a), Opd::I(imm)), Dst::L(dst)) => Instr::I64Rotl_LI_Set { a: u16::try_from(a).ok()?, imm, dst: u16::try_from(dst).ok()? },
             (Self::I64Rotr, (Opd::S, Opd::S), Dst::S) => Instr::I64Rotr_SS,
             (Self::I64Rotr, (Opd::L(a), Opd::L(b)), Dst::S) => Instr::I64Rotr_LL { a, b },
             (Self::F32Add, (Opd::S, Opd::S), Dst::S) => Instr::F32Add_SS,
@@ -6418,27 +6418,27 @@ impl Bin {
             (Self::I64Add, (Opd::S, Opd::L(a), Opd::L(b)), Dst::S) => Instr::I64AddMul_SLL { a, b },
             (Self::I64Add, (Opd::S, Opd::L(a), Opd::L(b)), Dst::L(dst)) => Instr::I64AddMul_SLL_Set { a, b, dst },
             (Self::I64Add, (Opd::S, Opd::L(a), Opd::I(imm)), Dst::S) => Instr::I64AddMul_SLI { a, imm },
-            (Self::I64Add, (Opd::S, Opd::L(a), Opd::I(imm)), Dst::L(dst)) if fits_i32(imm) => Instr::I64AddMul_SLI_Set { a, imm: imm as i32, dst },
+            (Self::I64Add, (Opd::S, Opd::L(a), Opd::I(imm)), Dst::L(dst)) => Instr::I64AddMul_SLI_Set { a: u16::try_from(a).ok()?, imm, dst: u16::try_from(dst).ok()? },
             (Self::I64Add, (Opd::L(c), Opd::S, Opd::S), Dst::L(dst)) => Instr::I64AddMul_LSS_Set { c, dst },
             (Self::I64Add, (Opd::L(c), Opd::S, Opd::L(b)), Dst::S) => Instr::I64AddMul_LSL { c, b },
             (Self::I64Add, (Opd::L(c), Opd::S, Opd::L(b)), Dst::L(dst)) => Instr::I64AddMul_LSL_Set { c, b, dst },
             (Self::I64Add, (Opd::L(c), Opd::S, Opd::I(imm)), Dst::S) => Instr::I64AddMul_LSI { c, imm },
-            (Self::I64Add, (Opd::L(c), Opd::S, Opd::I(imm)), Dst::L(dst)) if fits_i32(imm) => Instr::I64AddMul_LSI_Set { c, imm: imm as i32, dst },
+            (Self::I64Add, (Opd::L(c), Opd::S, Opd::I(imm)), Dst::L(dst)) => Instr::I64AddMul_LSI_Set { c: u16::try_from(c).ok()?, imm, dst: u16::try_from(dst).ok()? },
             (Self::I64Add, (Opd::L(c), Opd::L(a), Opd::L(b)), Dst::S) => Instr::I64AddMul_LLL { c, a, b },
             (Self::I64Add, (Opd::L(c), Opd::L(a), Opd::L(b)), Dst::L(dst)) => Instr::I64AddMul_LLL_Set { c: u16::try_from(c).ok()?, a: u16::try_from(a).ok()?, b: u16::try_from(b).ok()?, dst: u16::try_from(dst).ok()? },
-            (Self::I64Add, (Opd::L(c), Opd::L(a), Opd::I(imm)), Dst::S) if fits_i32(imm) => Instr::I64AddMul_LLI { c, a, imm: imm as i32 },
+            (Self::I64Add, (Opd::L(c), Opd::L(a), Opd::I(imm)), Dst::S) => Instr::I64AddMul_LLI { c: u16::try_from(c).ok()?, a: u16::try_from(a).ok()?, imm },
             (Self::I64Add, (Opd::L(c), Opd::L(a), Opd::I(imm)), Dst::L(dst)) => Instr::I64AddMul_LLI_Set { c: u16::try_from(c).ok()?, a: u16::try_from(a).ok()?, imm, dst: u16::try_from(dst).ok()? },
             (Self::I64Sub, (Opd::S, Opd::S, Opd::S), Dst::L(dst)) => Instr::I64SubMul_SSS_Set { dst },
             (Self::I64Sub, (Opd::S, Opd::S, Opd::I(imm)), Dst::S) => Instr::I64SubMul_SSI { imm },
             (Self::I64Sub, (Opd::S, Opd::S, Opd::I(imm)), Dst::L(dst)) => Instr::I64SubMul_SSI_Set { imm, dst },
             (Self::I64Sub, (Opd::S, Opd::L(a), Opd::I(imm)), Dst::S) => Instr::I64SubMul_SLI { a, imm },
-            (Self::I64Sub, (Opd::S, Opd::L(a), Opd::I(imm)), Dst::L(dst)) if fits_i32(imm) => Instr::I64SubMul_SLI_Set { a, imm: imm as i32, dst },
+            (Self::I64Sub, (Opd::S, Opd::L(a), Opd::I(imm)), Dst::L(dst)) => Instr::I64SubMul_SLI_Set { a: u16::try_from(a).ok()?, imm, dst: u16::try_from(dst).ok()? },
             (Self::I64Sub, (Opd::L(c), Opd::S, Opd::L(b)), Dst::L(dst)) => Instr::I64SubMul_LSL_Set { c, b, dst },
             (Self::I64Sub, (Opd::L(c), Opd::S, Opd::I(imm)), Dst::S) => Instr::I64SubMul_LSI { c, imm },
-            (Self::I64Sub, (Opd::L(c), Opd::S, Opd::I(imm)), Dst::L(dst)) if fits_i32(imm) => Instr::I64SubMul_LSI_Set { c, imm: imm as i32, dst },
+            (Self::I64Sub, (Opd::L(c), Opd::S, Opd::I(imm)), Dst::L(dst)) => Instr::I64SubMul_LSI_Set { c: u16::try_from(c).ok()?, imm, dst: u16::try_from(dst).ok()? },
             (Self::I64Sub, (Opd::L(c), Opd::L(a), Opd::L(b)), Dst::S) => Instr::I64SubMul_LLL { c, a, b },
             (Self::I64Sub, (Opd::L(c), Opd::L(a), Opd::L(b)), Dst::L(dst)) => Instr::I64SubMul_LLL_Set { c: u16::try_from(c).ok()?, a: u16::try_from(a).ok()?, b: u16::try_from(b).ok()?, dst: u16::try_from(dst).ok()? },
-            (Self::I64Sub, (Opd::L(c), Opd::L(a), Opd::I(imm)), Dst::S) if fits_i32(imm) => Instr::I64SubMul_LLI { c, a, imm: imm as i32 },
+            (Self::I64Sub, (Opd::L(c), Opd::L(a), Opd::I(imm)), Dst::S) => Instr::I64SubMul_LLI { c: u16::try_from(c).ok()?, a: u16::try_from(a).ok()?, imm },
             (Self::I64Sub, (Opd::L(c), Opd::L(a), Opd::I(imm)), Dst::L(dst)) => Instr::I64SubMul_LLI_Set { c: u16::try_from(c).ok()?, a: u16::try_from(a).ok()?, imm, dst: u16::try_from(dst).ok()? },
             (Self::F32Add, (Opd::S, Opd::L(a), Opd::L(b)), Dst::S) => Instr::F32AddMul_SLL { a, b },
             (Self::F32Add, (Opd::L(c), Opd::L(a), Opd::L(b)), Dst::S) => Instr::F32AddMul_LLL { c, a, b },
@@ -7002,7 +7002,7 @@ impl Store {
             (Self::I64Store, (Addr::S, Opd::I(imm)), Dst::S) => Instr::I64Store_SI { imm, offset },
             (Self::I64Store, (Addr::L(addr), Opd::S), Dst::S) => Instr::I64Store_LS { addr, offset },
             (Self::I64Store, (Addr::L(addr), Opd::L(value)), Dst::S) => Instr::I64Store_LL { addr, value, offset },
-            (Self::I64Store, (Addr::L(addr), Opd::I(imm)), Dst::S) if fits_i32(imm) => Instr::I64Store_LI { addr, imm: imm as i32, offset },
+            (Self::I64Store, (Addr::L(addr), Opd::I(imm)), Dst::S) => Instr::I64Store_LI { addr: u16::try_from(addr).ok()?, imm, offset },
             (Self::I64Store, (Addr::I(ptr), Opd::S), Dst::S) => Instr::I64Store_IS { ptr: ptr as u32, offset },
             (Self::I64Store, (Addr::I(ptr), Opd::L(value)), Dst::S) => Instr::I64Store_IL { ptr: ptr as u32, value, offset },
             (Self::I64Store, (Addr::I(ptr), Opd::I(imm)), Dst::S) if fits_i32(imm) => Instr::I64Store_II { ptr: ptr as u32, imm: imm as i32, offset },
@@ -7022,7 +7022,7 @@ impl Store {
             (Self::F64Store, (Addr::S, Opd::I(imm)), Dst::S) => Instr::F64Store_SI { imm, offset },
             (Self::F64Store, (Addr::L(addr), Opd::S), Dst::S) => Instr::F64Store_LS { addr, offset },
             (Self::F64Store, (Addr::L(addr), Opd::L(value)), Dst::S) => Instr::F64Store_LL { addr, value, offset },
-            (Self::F64Store, (Addr::L(addr), Opd::I(imm)), Dst::S) if fits_i32(imm) => Instr::F64Store_LI { addr, imm: imm as i32, offset },
+            (Self::F64Store, (Addr::L(addr), Opd::I(imm)), Dst::S) => Instr::F64Store_LI { addr: u16::try_from(addr).ok()?, imm, offset },
             (Self::F64Store, (Addr::I(ptr), Opd::S), Dst::S) => Instr::F64Store_IS { ptr: ptr as u32, offset },
             (Self::F64Store, (Addr::I(ptr), Opd::L(value)), Dst::S) => Instr::F64Store_IL { ptr: ptr as u32, value, offset },
             (Self::F64Store, (Addr::I(ptr), Opd::I(imm)), Dst::S) if fits_i32(imm) => Instr::F64Store_II { ptr: ptr as u32, imm: imm as i32, offset },
@@ -8017,7 +8017,7 @@ macro_rules! generated_handlers {
             I64Store_SI { imm, offset } => { let addr_ = pop!(); store_to!(addr_, offset, 8, ops::i64_store, imm) },
             I64Store_LS { addr, offset } => { let value_ = pop!(); store_to!(local!(addr), offset, 8, ops::i64_store, value_) },
             I64Store_LL { addr, value, offset } => { store_to!(local!(addr), offset, 8, ops::i64_store, local!(value)) },
-            I64Store_LI { addr, imm, offset } => { store_to!(local!(addr), offset, 8, ops::i64_store, imm as i64 as u64) },
+            I64Store_LI { addr, imm, offset } => { store_to!(local!(addr), offset, 8, ops::i64_store, imm) },
             I64Store_IS { ptr, offset } => { let value_ = pop!(); store_to!(ptr as u64, offset, 8, ops::i64_store, value_) },
             I64Store_IL { ptr, value, offset } => { store_to!(ptr as u64, offset, 8, ops::i64_store, local!(value)) },
             I64Store_II { ptr, imm, offset } => { store_to!(ptr as u64, offset, 8, ops::i64_store, imm as i64 as u64) },
@@ -8037,7 +8037,7 @@ macro_rules! generated_handlers {
             F64Store_SI { imm, offset } => { let addr_ = pop!(); store_to!(addr_, offset, 8, ops::f64_store, imm) },
             F64Store_LS { addr, offset } => { let value_ = pop!(); store_to!(local!(addr), offset, 8, ops::f64_store, value_) },
             F64Store_LL { addr, value, offset } => { store_to!(local!(addr), offset, 8, ops::f64_store, local!(value)) },
-            F64Store_LI { addr, imm, offset } => { store_to!(local!(addr), offset, 8, ops::f64_store, imm as i64 as u64) },
+            F64Store_LI { addr, imm, offset } => { store_to!(local!(addr), offset, 8, ops::f64_store, imm) },
             F64Store_IS { ptr, offset } => { let value_ = pop!(); store_to!(ptr as u64, offset, 8, ops::f64_store, value_) },
             F64Store_IL { ptr, value, offset } => { store_to!(ptr as u64, offset, 8, ops::f64_store, local!(value)) },
             F64Store_II { ptr, imm, offset } => { store_to!(ptr as u64, offset, 8, ops::f64_store, imm as i64 as u64) },
@@ -8213,8 +8213,8 @@ macro_rules! generated_handlers {
             I64Eq_LL_Set { a, b, dst } => { local!(dst) = Slot::to_slot(ops::i64_eq(Slot::from_slot(local!(a)), Slot::from_slot(local!(b)))) },
             I64Eq_LL_Br { a, b, target } => { if ops::i64_eq(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
             I64Eq_LI { a, imm } => { push!(Slot::to_slot(ops::i64_eq(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
-            I64Eq_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_eq(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64))) },
-            I64Eq_LI_Br { a, imm, target } => { if ops::i64_eq(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64)) { jump!(target) } },
+            I64Eq_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_eq(Slot::from_slot(local!(a)), Slot::from_slot(imm))) },
+            I64Eq_LI_Br { a, imm, target } => { if ops::i64_eq(Slot::from_slot(local!(a)), Slot::from_slot(imm)) { jump!(target) } },
             I64Ne_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::i64_ne(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I64Ne_SS_Br { target } => { let b_ = pop!(); let a_ = pop!(); if ops::i64_ne(Slot::from_slot(a_), Slot::from_slot(b_)) { jump!(target) } },
             I64Ne_SL { b } => { let a_ = top!(); top!() = Slot::to_slot(ops::i64_ne(Slot::from_slot(a_), Slot::from_slot(local!(b)))) },
@@ -8225,8 +8225,8 @@ macro_rules! generated_handlers {
             I64Ne_LL_Set { a, b, dst } => { local!(dst) = Slot::to_slot(ops::i64_ne(Slot::from_slot(local!(a)), Slot::from_slot(local!(b)))) },
             I64Ne_LL_Br { a, b, target } => { if ops::i64_ne(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
             I64Ne_LI { a, imm } => { push!(Slot::to_slot(ops::i64_ne(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
-            I64Ne_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_ne(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64))) },
-            I64Ne_LI_Br { a, imm, target } => { if ops::i64_ne(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64)) { jump!(target) } },
+            I64Ne_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_ne(Slot::from_slot(local!(a)), Slot::from_slot(imm))) },
+            I64Ne_LI_Br { a, imm, target } => { if ops::i64_ne(Slot::from_slot(local!(a)), Slot::from_slot(imm)) { jump!(target) } },
             I64LtS_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::i64_lt_s(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I64LtS_SS_Br { target } => { let b_ = pop!(); let a_ = pop!(); if ops::i64_lt_s(Slot::from_slot(a_), Slot::from_slot(b_)) { jump!(target) } },
             I64LtS_SL { b } => { let a_ = top!(); top!() = Slot::to_slot(ops::i64_lt_s(Slot::from_slot(a_), Slot::from_slot(local!(b)))) },
@@ -8237,8 +8237,8 @@ macro_rules! generated_handlers {
             I64LtS_LL_Set { a, b, dst } => { local!(dst) = Slot::to_slot(ops::i64_lt_s(Slot::from_slot(local!(a)), Slot::from_slot(local!(b)))) },
             I64LtS_LL_Br { a, b, target } => { if ops::i64_lt_s(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
             I64LtS_LI { a, imm } => { push!(Slot::to_slot(ops::i64_lt_s(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
-            I64LtS_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_lt_s(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64))) },
-            I64LtS_LI_Br { a, imm, target } => { if ops::i64_lt_s(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64)) { jump!(target) } },
+            I64LtS_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_lt_s(Slot::from_slot(local!(a)), Slot::from_slot(imm))) },
+            I64LtS_LI_Br { a, imm, target } => { if ops::i64_lt_s(Slot::from_slot(local!(a)), Slot::from_slot(imm)) { jump!(target) } },
             I64LtU_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::i64_lt_u(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I64LtU_SS_Br { target } => { let b_ = pop!(); let a_ = pop!(); if ops::i64_lt_u(Slot::from_slot(a_), Slot::from_slot(b_)) { jump!(target) } },
             I64LtU_SL { b } => { let a_ = top!(); top!() = Slot::to_slot(ops::i64_lt_u(Slot::from_slot(a_), Slot::from_slot(local!(b)))) },
@@ -8249,8 +8249,8 @@ macro_rules! generated_handlers {
             I64LtU_LL_Set { a, b, dst } => { local!(dst) = Slot::to_slot(ops::i64_lt_u(Slot::from_slot(local!(a)), Slot::from_slot(local!(b)))) },
             I64LtU_LL_Br { a, b, target } => { if ops::i64_lt_u(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
             I64LtU_LI { a, imm } => { push!(Slot::to_slot(ops::i64_lt_u(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
-            I64LtU_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_lt_u(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64))) },
-            I64LtU_LI_Br { a, imm, target } => { if ops::i64_lt_u(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64)) { jump!(target) } },
+            I64LtU_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_lt_u(Slot::from_slot(local!(a)), Slot::from_slot(imm))) },
+            I64LtU_LI_Br { a, imm, target } => { if ops::i64_lt_u(Slot::from_slot(local!(a)), Slot::from_slot(imm)) { jump!(target) } },
             I64GtS_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::i64_gt_s(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I64GtS_SS_Br { target } => { let b_ = pop!(); let a_ = pop!(); if ops::i64_gt_s(Slot::from_slot(a_), Slot::from_slot(b_)) { jump!(target) } },
             I64GtS_SL { b } => { let a_ = top!(); top!() = Slot::to_slot(ops::i64_gt_s(Slot::from_slot(a_), Slot::from_slot(local!(b)))) },
@@ -8260,8 +8260,8 @@ macro_rules! generated_handlers {
             I64GtS_LL { a, b } => { push!(Slot::to_slot(ops::i64_gt_s(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             I64GtS_LL_Br { a, b, target } => { if ops::i64_gt_s(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
             I64GtS_LI { a, imm } => { push!(Slot::to_slot(ops::i64_gt_s(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
-            I64GtS_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_gt_s(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64))) },
-            I64GtS_LI_Br { a, imm, target } => { if ops::i64_gt_s(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64)) { jump!(target) } },
+            I64GtS_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_gt_s(Slot::from_slot(local!(a)), Slot::from_slot(imm))) },
+            I64GtS_LI_Br { a, imm, target } => { if ops::i64_gt_s(Slot::from_slot(local!(a)), Slot::from_slot(imm)) { jump!(target) } },
             I64GtU_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::i64_gt_u(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I64GtU_SS_Br { target } => { let b_ = pop!(); let a_ = pop!(); if ops::i64_gt_u(Slot::from_slot(a_), Slot::from_slot(b_)) { jump!(target) } },
             I64GtU_SL { b } => { let a_ = top!(); top!() = Slot::to_slot(ops::i64_gt_u(Slot::from_slot(a_), Slot::from_slot(local!(b)))) },
@@ -8271,8 +8271,8 @@ macro_rules! generated_handlers {
             I64GtU_LL { a, b } => { push!(Slot::to_slot(ops::i64_gt_u(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             I64GtU_LL_Br { a, b, target } => { if ops::i64_gt_u(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
             I64GtU_LI { a, imm } => { push!(Slot::to_slot(ops::i64_gt_u(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
-            I64GtU_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_gt_u(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64))) },
-            I64GtU_LI_Br { a, imm, target } => { if ops::i64_gt_u(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64)) { jump!(target) } },
+            I64GtU_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_gt_u(Slot::from_slot(local!(a)), Slot::from_slot(imm))) },
+            I64GtU_LI_Br { a, imm, target } => { if ops::i64_gt_u(Slot::from_slot(local!(a)), Slot::from_slot(imm)) { jump!(target) } },
             I64LeS_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::i64_le_s(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I64LeS_SS_Br { target } => { let b_ = pop!(); let a_ = pop!(); if ops::i64_le_s(Slot::from_slot(a_), Slot::from_slot(b_)) { jump!(target) } },
             I64LeS_SL { b } => { let a_ = top!(); top!() = Slot::to_slot(ops::i64_le_s(Slot::from_slot(a_), Slot::from_slot(local!(b)))) },
@@ -8282,8 +8282,8 @@ macro_rules! generated_handlers {
             I64LeS_LL { a, b } => { push!(Slot::to_slot(ops::i64_le_s(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             I64LeS_LL_Br { a, b, target } => { if ops::i64_le_s(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
             I64LeS_LI { a, imm } => { push!(Slot::to_slot(ops::i64_le_s(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
-            I64LeS_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_le_s(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64))) },
-            I64LeS_LI_Br { a, imm, target } => { if ops::i64_le_s(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64)) { jump!(target) } },
+            I64LeS_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_le_s(Slot::from_slot(local!(a)), Slot::from_slot(imm))) },
+            I64LeS_LI_Br { a, imm, target } => { if ops::i64_le_s(Slot::from_slot(local!(a)), Slot::from_slot(imm)) { jump!(target) } },
             I64LeU_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::i64_le_u(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I64LeU_SS_Br { target } => { let b_ = pop!(); let a_ = pop!(); if ops::i64_le_u(Slot::from_slot(a_), Slot::from_slot(b_)) { jump!(target) } },
             I64LeU_SL_Br { b, target } => { let a_ = pop!(); if ops::i64_le_u(Slot::from_slot(a_), Slot::from_slot(local!(b))) { jump!(target) } },
@@ -8293,8 +8293,8 @@ macro_rules! generated_handlers {
             I64LeU_LL_Set { a, b, dst } => { local!(dst) = Slot::to_slot(ops::i64_le_u(Slot::from_slot(local!(a)), Slot::from_slot(local!(b)))) },
             I64LeU_LL_Br { a, b, target } => { if ops::i64_le_u(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
             I64LeU_LI { a, imm } => { push!(Slot::to_slot(ops::i64_le_u(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
-            I64LeU_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_le_u(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64))) },
-            I64LeU_LI_Br { a, imm, target } => { if ops::i64_le_u(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64)) { jump!(target) } },
+            I64LeU_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_le_u(Slot::from_slot(local!(a)), Slot::from_slot(imm))) },
+            I64LeU_LI_Br { a, imm, target } => { if ops::i64_le_u(Slot::from_slot(local!(a)), Slot::from_slot(imm)) { jump!(target) } },
             I64GeS_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::i64_ge_s(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I64GeS_SS_Br { target } => { let b_ = pop!(); let a_ = pop!(); if ops::i64_ge_s(Slot::from_slot(a_), Slot::from_slot(b_)) { jump!(target) } },
             I64GeS_SL { b } => { let a_ = top!(); top!() = Slot::to_slot(ops::i64_ge_s(Slot::from_slot(a_), Slot::from_slot(local!(b)))) },
@@ -8304,8 +8304,8 @@ macro_rules! generated_handlers {
             I64GeS_LL { a, b } => { push!(Slot::to_slot(ops::i64_ge_s(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             I64GeS_LL_Br { a, b, target } => { if ops::i64_ge_s(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
             I64GeS_LI { a, imm } => { push!(Slot::to_slot(ops::i64_ge_s(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
-            I64GeS_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_ge_s(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64))) },
-            I64GeS_LI_Br { a, imm, target } => { if ops::i64_ge_s(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64)) { jump!(target) } },
+            I64GeS_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_ge_s(Slot::from_slot(local!(a)), Slot::from_slot(imm))) },
+            I64GeS_LI_Br { a, imm, target } => { if ops::i64_ge_s(Slot::from_slot(local!(a)), Slot::from_slot(imm)) { jump!(target) } },
             I64GeU_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::i64_ge_u(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I64GeU_SS_Br { target } => { let b_ = pop!(); let a_ = pop!(); if ops::i64_ge_u(Slot::from_slot(a_), Slot::from_slot(b_)) { jump!(target) } },
             I64GeU_SL { b } => { let a_ = top!(); top!() = Slot::to_slot(ops::i64_ge_u(Slot::from_slot(a_), Slot::from_slot(local!(b)))) },
@@ -8315,8 +8315,8 @@ macro_rules! generated_handlers {
             I64GeU_LL { a, b } => { push!(Slot::to_slot(ops::i64_ge_u(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             I64GeU_LL_Br { a, b, target } => { if ops::i64_ge_u(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))) { jump!(target) } },
             I64GeU_LI { a, imm } => { push!(Slot::to_slot(ops::i64_ge_u(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
-            I64GeU_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_ge_u(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64))) },
-            I64GeU_LI_Br { a, imm, target } => { if ops::i64_ge_u(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64)) { jump!(target) } },
+            I64GeU_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_ge_u(Slot::from_slot(local!(a)), Slot::from_slot(imm))) },
+            I64GeU_LI_Br { a, imm, target } => { if ops::i64_ge_u(Slot::from_slot(local!(a)), Slot::from_slot(imm)) { jump!(target) } },
             F32Eq_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::f32_eq(Slot::from_slot(a_), Slot::from_slot(b_))) },
             F32Eq_SS_Br { target } => { let b_ = pop!(); let a_ = pop!(); if ops::f32_eq(Slot::from_slot(a_), Slot::from_slot(b_)) { jump!(target) } },
             F32Eq_SL { b } => { let a_ = top!(); top!() = Slot::to_slot(ops::f32_eq(Slot::from_slot(a_), Slot::from_slot(local!(b)))) },
@@ -8526,7 +8526,7 @@ macro_rules! generated_handlers {
             I64Add_LL { a, b } => { push!(Slot::to_slot(ops::i64_add(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             I64Add_LL_Set { a, b, dst } => { local!(dst) = Slot::to_slot(ops::i64_add(Slot::from_slot(local!(a)), Slot::from_slot(local!(b)))) },
             I64Add_LI { a, imm } => { push!(Slot::to_slot(ops::i64_add(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
-            I64Add_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_add(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64))) },
+            I64Add_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_add(Slot::from_slot(local!(a)), Slot::from_slot(imm))) },
             I64Sub_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::i64_sub(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I64Sub_SS_Set { dst } => { let b_ = pop!(); let a_ = pop!(); local!(dst) = Slot::to_slot(ops::i64_sub(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I64Sub_SL { b } => { let a_ = top!(); top!() = Slot::to_slot(ops::i64_sub(Slot::from_slot(a_), Slot::from_slot(local!(b)))) },
@@ -8544,7 +8544,7 @@ macro_rules! generated_handlers {
             I64Mul_LL { a, b } => { push!(Slot::to_slot(ops::i64_mul(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             I64Mul_LL_Set { a, b, dst } => { local!(dst) = Slot::to_slot(ops::i64_mul(Slot::from_slot(local!(a)), Slot::from_slot(local!(b)))) },
             I64Mul_LI { a, imm } => { push!(Slot::to_slot(ops::i64_mul(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
-            I64Mul_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_mul(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64))) },
+            I64Mul_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_mul(Slot::from_slot(local!(a)), Slot::from_slot(imm))) },
             I64DivS_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(or_trap!(ops::i64_div_s(Slot::from_slot(a_), Slot::from_slot(b_)))) },
             I64DivS_SI { imm } => { let a_ = top!(); top!() = Slot::to_slot(or_trap!(ops::i64_div_s(Slot::from_slot(a_), Slot::from_slot(imm)))) },
             I64DivS_LL { a, b } => { push!(Slot::to_slot(or_trap!(ops::i64_div_s(Slot::from_slot(local!(a)), Slot::from_slot(local!(b)))))) },
@@ -8560,7 +8560,7 @@ macro_rules! generated_handlers {
             I64DivU_LL { a, b } => { push!(Slot::to_slot(or_trap!(ops::i64_div_u(Slot::from_slot(local!(a)), Slot::from_slot(local!(b)))))) },
             I64DivU_LL_Set { a, b, dst } => { local!(dst) = Slot::to_slot(or_trap!(ops::i64_div_u(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             I64DivU_LI { a, imm } => { push!(Slot::to_slot(or_trap!(ops::i64_div_u(Slot::from_slot(local!(a)), Slot::from_slot(imm))))) },
-            I64DivU_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(or_trap!(ops::i64_div_u(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64)))) },
+            I64DivU_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(or_trap!(ops::i64_div_u(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
             I64RemS_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(or_trap!(ops::i64_rem_s(Slot::from_slot(a_), Slot::from_slot(b_)))) },
             I64RemS_SL { b } => { let a_ = top!(); top!() = Slot::to_slot(or_trap!(ops::i64_rem_s(Slot::from_slot(a_), Slot::from_slot(local!(b))))) },
             I64RemS_LL { a, b } => { push!(Slot::to_slot(or_trap!(ops::i64_rem_s(Slot::from_slot(local!(a)), Slot::from_slot(local!(b)))))) },
@@ -8582,7 +8582,7 @@ macro_rules! generated_handlers {
             I64And_LL { a, b } => { push!(Slot::to_slot(ops::i64_and(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             I64And_LL_Set { a, b, dst } => { local!(dst) = Slot::to_slot(ops::i64_and(Slot::from_slot(local!(a)), Slot::from_slot(local!(b)))) },
             I64And_LI { a, imm } => { push!(Slot::to_slot(ops::i64_and(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
-            I64And_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_and(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64))) },
+            I64And_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_and(Slot::from_slot(local!(a)), Slot::from_slot(imm))) },
             I64Or_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::i64_or(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I64Or_SS_Set { dst } => { let b_ = pop!(); let a_ = pop!(); local!(dst) = Slot::to_slot(ops::i64_or(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I64Or_SL { b } => { let a_ = top!(); top!() = Slot::to_slot(ops::i64_or(Slot::from_slot(a_), Slot::from_slot(local!(b)))) },
@@ -8592,7 +8592,7 @@ macro_rules! generated_handlers {
             I64Or_LL { a, b } => { push!(Slot::to_slot(ops::i64_or(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             I64Or_LL_Set { a, b, dst } => { local!(dst) = Slot::to_slot(ops::i64_or(Slot::from_slot(local!(a)), Slot::from_slot(local!(b)))) },
             I64Or_LI { a, imm } => { push!(Slot::to_slot(ops::i64_or(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
-            I64Or_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_or(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64))) },
+            I64Or_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_or(Slot::from_slot(local!(a)), Slot::from_slot(imm))) },
             I64Xor_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::i64_xor(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I64Xor_SS_Set { dst } => { let b_ = pop!(); let a_ = pop!(); local!(dst) = Slot::to_slot(ops::i64_xor(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I64Xor_SL { b } => { let a_ = top!(); top!() = Slot::to_slot(ops::i64_xor(Slot::from_slot(a_), Slot::from_slot(local!(b)))) },
@@ -8602,7 +8602,7 @@ macro_rules! generated_handlers {
             I64Xor_LL { a, b } => { push!(Slot::to_slot(ops::i64_xor(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             I64Xor_LL_Set { a, b, dst } => { local!(dst) = Slot::to_slot(ops::i64_xor(Slot::from_slot(local!(a)), Slot::from_slot(local!(b)))) },
             I64Xor_LI { a, imm } => { push!(Slot::to_slot(ops::i64_xor(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
-            I64Xor_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_xor(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64))) },
+            I64Xor_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_xor(Slot::from_slot(local!(a)), Slot::from_slot(imm))) },
             I64Shl_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::i64_shl(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I64Shl_SS_Set { dst } => { let b_ = pop!(); let a_ = pop!(); local!(dst) = Slot::to_slot(ops::i64_shl(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I64Shl_SL { b } => { let a_ = top!(); top!() = Slot::to_slot(ops::i64_shl(Slot::from_slot(a_), Slot::from_slot(local!(b)))) },
@@ -8613,7 +8613,7 @@ macro_rules! generated_handlers {
             I64Shl_LL { a, b } => { push!(Slot::to_slot(ops::i64_shl(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             I64Shl_LL_Set { a, b, dst } => { local!(dst) = Slot::to_slot(ops::i64_shl(Slot::from_slot(local!(a)), Slot::from_slot(local!(b)))) },
             I64Shl_LI { a, imm } => { push!(Slot::to_slot(ops::i64_shl(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
-            I64Shl_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_shl(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64))) },
+            I64Shl_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_shl(Slot::from_slot(local!(a)), Slot::from_slot(imm))) },
             I64ShrS_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::i64_shr_s(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I64ShrS_SS_Set { dst } => { let b_ = pop!(); let a_ = pop!(); local!(dst) = Slot::to_slot(ops::i64_shr_s(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I64ShrS_SL { b } => { let a_ = top!(); top!() = Slot::to_slot(ops::i64_shr_s(Slot::from_slot(a_), Slot::from_slot(local!(b)))) },
@@ -8621,7 +8621,7 @@ macro_rules! generated_handlers {
             I64ShrS_SI_Set { imm, dst } => { let a_ = pop!(); local!(dst) = Slot::to_slot(ops::i64_shr_s(Slot::from_slot(a_), Slot::from_slot(imm))) },
             I64ShrS_LL { a, b } => { push!(Slot::to_slot(ops::i64_shr_s(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             I64ShrS_LI { a, imm } => { push!(Slot::to_slot(ops::i64_shr_s(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
-            I64ShrS_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_shr_s(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64))) },
+            I64ShrS_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_shr_s(Slot::from_slot(local!(a)), Slot::from_slot(imm))) },
             I64ShrU_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::i64_shr_u(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I64ShrU_SS_Set { dst } => { let b_ = pop!(); let a_ = pop!(); local!(dst) = Slot::to_slot(ops::i64_shr_u(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I64ShrU_SL { b } => { let a_ = top!(); top!() = Slot::to_slot(ops::i64_shr_u(Slot::from_slot(a_), Slot::from_slot(local!(b)))) },
@@ -8633,7 +8633,7 @@ macro_rules! generated_handlers {
             I64ShrU_LL { a, b } => { push!(Slot::to_slot(ops::i64_shr_u(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             I64ShrU_LL_Set { a, b, dst } => { local!(dst) = Slot::to_slot(ops::i64_shr_u(Slot::from_slot(local!(a)), Slot::from_slot(local!(b)))) },
             I64ShrU_LI { a, imm } => { push!(Slot::to_slot(ops::i64_shr_u(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
-            I64ShrU_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_shr_u(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64))) },
+            I64ShrU_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_shr_u(Slot::from_slot(local!(a)), Slot::from_slot(imm))) },
             I64Rotl_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::i64_rotl(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I64Rotl_SS_Set { dst } => { let b_ = pop!(); let a_ = pop!(); local!(dst) = Slot::to_slot(ops::i64_rotl(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I64Rotl_SL { b } => { let a_ = top!(); top!() = Slot::to_slot(ops::i64_rotl(Slot::from_slot(a_), Slot::from_slot(local!(b)))) },
@@ -8643,7 +8643,7 @@ macro_rules! generated_handlers {
             I64Rotl_LL { a, b } => { push!(Slot::to_slot(ops::i64_rotl(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             I64Rotl_LL_Set { a, b, dst } => { local!(dst) = Slot::to_slot(ops::i64_rotl(Slot::from_slot(local!(a)), Slot::from_slot(local!(b)))) },
             I64Rotl_LI { a, imm } => { push!(Slot::to_slot(ops::i64_rotl(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
-            I64Rotl_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_rotl(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64))) },
+            I64Rotl_LI_Set { a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_rotl(Slot::from_slot(local!(a)), Slot::from_slot(imm))) },
             I64Rotr_SS => { let b_ = pop!(); let a_ = top!(); top!() = Slot::to_slot(ops::i64_rotr(Slot::from_slot(a_), Slot::from_slot(b_))) },
             I64Rotr_LL { a, b } => { push!(Slot::to_slot(ops::i64_rotr(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             F32Abs_S => { let a_ = top!(); top!() = Slot::to_slot(ops::f32_abs(Slot::from_slot(a_))) },
@@ -8874,27 +8874,27 @@ macro_rules! generated_handlers {
             I64AddMul_SLL { a, b } => { let c_ = top!(); top!() = Slot::to_slot(ops::i64_add(Slot::from_slot(c_), ops::i64_mul(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             I64AddMul_SLL_Set { a, b, dst } => { let c_ = pop!(); local!(dst) = Slot::to_slot(ops::i64_add(Slot::from_slot(c_), ops::i64_mul(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             I64AddMul_SLI { a, imm } => { let c_ = top!(); top!() = Slot::to_slot(ops::i64_add(Slot::from_slot(c_), ops::i64_mul(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
-            I64AddMul_SLI_Set { a, imm, dst } => { let c_ = pop!(); local!(dst) = Slot::to_slot(ops::i64_add(Slot::from_slot(c_), ops::i64_mul(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64)))) },
+            I64AddMul_SLI_Set { a, imm, dst } => { let c_ = pop!(); local!(dst) = Slot::to_slot(ops::i64_add(Slot::from_slot(c_), ops::i64_mul(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
             I64AddMul_LSS_Set { c, dst } => { let b_ = pop!(); let a_ = pop!(); local!(dst) = Slot::to_slot(ops::i64_add(Slot::from_slot(local!(c)), ops::i64_mul(Slot::from_slot(a_), Slot::from_slot(b_)))) },
             I64AddMul_LSL { c, b } => { let a_ = top!(); top!() = Slot::to_slot(ops::i64_add(Slot::from_slot(local!(c)), ops::i64_mul(Slot::from_slot(a_), Slot::from_slot(local!(b))))) },
             I64AddMul_LSL_Set { c, b, dst } => { let a_ = pop!(); local!(dst) = Slot::to_slot(ops::i64_add(Slot::from_slot(local!(c)), ops::i64_mul(Slot::from_slot(a_), Slot::from_slot(local!(b))))) },
             I64AddMul_LSI { c, imm } => { let a_ = top!(); top!() = Slot::to_slot(ops::i64_add(Slot::from_slot(local!(c)), ops::i64_mul(Slot::from_slot(a_), Slot::from_slot(imm)))) },
-            I64AddMul_LSI_Set { c, imm, dst } => { let a_ = pop!(); local!(dst) = Slot::to_slot(ops::i64_add(Slot::from_slot(local!(c)), ops::i64_mul(Slot::from_slot(a_), Slot::from_slot(imm as i64 as u64)))) },
+            I64AddMul_LSI_Set { c, imm, dst } => { let a_ = pop!(); local!(dst) = Slot::to_slot(ops::i64_add(Slot::from_slot(local!(c)), ops::i64_mul(Slot::from_slot(a_), Slot::from_slot(imm)))) },
             I64AddMul_LLL { c, a, b } => { push!(Slot::to_slot(ops::i64_add(Slot::from_slot(local!(c)), ops::i64_mul(Slot::from_slot(local!(a)), Slot::from_slot(local!(b)))))) },
             I64AddMul_LLL_Set { c, a, b, dst } => { local!(dst) = Slot::to_slot(ops::i64_add(Slot::from_slot(local!(c)), ops::i64_mul(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
-            I64AddMul_LLI { c, a, imm } => { push!(Slot::to_slot(ops::i64_add(Slot::from_slot(local!(c)), ops::i64_mul(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64))))) },
+            I64AddMul_LLI { c, a, imm } => { push!(Slot::to_slot(ops::i64_add(Slot::from_slot(local!(c)), ops::i64_mul(Slot::from_slot(local!(a)), Slot::from_slot(imm))))) },
             I64AddMul_LLI_Set { c, a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_add(Slot::from_slot(local!(c)), ops::i64_mul(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
             I64SubMul_SSS_Set { dst } => { let b_ = pop!(); let a_ = pop!(); let c_ = pop!(); local!(dst) = Slot::to_slot(ops::i64_sub(Slot::from_slot(c_), ops::i64_mul(Slot::from_slot(a_), Slot::from_slot(b_)))) },
             I64SubMul_SSI { imm } => { let a_ = pop!(); let c_ = top!(); top!() = Slot::to_slot(ops::i64_sub(Slot::from_slot(c_), ops::i64_mul(Slot::from_slot(a_), Slot::from_slot(imm)))) },
             I64SubMul_SSI_Set { imm, dst } => { let a_ = pop!(); let c_ = pop!(); local!(dst) = Slot::to_slot(ops::i64_sub(Slot::from_slot(c_), ops::i64_mul(Slot::from_slot(a_), Slot::from_slot(imm)))) },
             I64SubMul_SLI { a, imm } => { let c_ = top!(); top!() = Slot::to_slot(ops::i64_sub(Slot::from_slot(c_), ops::i64_mul(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
-            I64SubMul_SLI_Set { a, imm, dst } => { let c_ = pop!(); local!(dst) = Slot::to_slot(ops::i64_sub(Slot::from_slot(c_), ops::i64_mul(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64)))) },
+            I64SubMul_SLI_Set { a, imm, dst } => { let c_ = pop!(); local!(dst) = Slot::to_slot(ops::i64_sub(Slot::from_slot(c_), ops::i64_mul(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
             I64SubMul_LSL_Set { c, b, dst } => { let a_ = pop!(); local!(dst) = Slot::to_slot(ops::i64_sub(Slot::from_slot(local!(c)), ops::i64_mul(Slot::from_slot(a_), Slot::from_slot(local!(b))))) },
             I64SubMul_LSI { c, imm } => { let a_ = top!(); top!() = Slot::to_slot(ops::i64_sub(Slot::from_slot(local!(c)), ops::i64_mul(Slot::from_slot(a_), Slot::from_slot(imm)))) },
-            I64SubMul_LSI_Set { c, imm, dst } => { let a_ = pop!(); local!(dst) = Slot::to_slot(ops::i64_sub(Slot::from_slot(local!(c)), ops::i64_mul(Slot::from_slot(a_), Slot::from_slot(imm as i64 as u64)))) },
+            I64SubMul_LSI_Set { c, imm, dst } => { let a_ = pop!(); local!(dst) = Slot::to_slot(ops::i64_sub(Slot::from_slot(local!(c)), ops::i64_mul(Slot::from_slot(a_), Slot::from_slot(imm)))) },
             I64SubMul_LLL { c, a, b } => { push!(Slot::to_slot(ops::i64_sub(Slot::from_slot(local!(c)), ops::i64_mul(Slot::from_slot(local!(a)), Slot::from_slot(local!(b)))))) },
             I64SubMul_LLL_Set { c, a, b, dst } => { local!(dst) = Slot::to_slot(ops::i64_sub(Slot::from_slot(local!(c)), ops::i64_mul(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
-            I64SubMul_LLI { c, a, imm } => { push!(Slot::to_slot(ops::i64_sub(Slot::from_slot(local!(c)), ops::i64_mul(Slot::from_slot(local!(a)), Slot::from_slot(imm as i64 as u64))))) },
+            I64SubMul_LLI { c, a, imm } => { push!(Slot::to_slot(ops::i64_sub(Slot::from_slot(local!(c)), ops::i64_mul(Slot::from_slot(local!(a)), Slot::from_slot(imm))))) },
             I64SubMul_LLI_Set { c, a, imm, dst } => { local!(dst) = Slot::to_slot(ops::i64_sub(Slot::from_slot(local!(c)), ops::i64_mul(Slot::from_slot(local!(a)), Slot::from_slot(imm)))) },
             F32AddMul_SLL { a, b } => { let c_ = top!(); top!() = Slot::to_slot(ops::f32_add(Slot::from_slot(c_), ops::f32_mul(Slot::from_slot(local!(a)), Slot::from_slot(local!(b))))) },
             F32AddMul_LLL { c, a, b } => { push!(Slot::to_slot(ops::f32_add(Slot::from_slot(local!(c)), ops::f32_mul(Slot::from_slot(local!(a)), Slot::from_slot(local!(b)))))) },
@@ -9662,7 +9662,7 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64Store_SI", op: "i64.store", family: "store", kinds: "SI", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Store_LS", op: "i64.store", family: "store", kinds: "LS", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Store_LL", op: "i64.store", family: "store", kinds: "LL", dst: "S", narrow_imm: false, memory_row: "" },
-    FormInfo { name: "I64Store_LI", op: "i64.store", family: "store", kinds: "LI", dst: "S", narrow_imm: true, memory_row: "" },
+    FormInfo { name: "I64Store_LI", op: "i64.store", family: "store", kinds: "LI", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Store_IS", op: "i64.store", family: "store", kinds: "IS", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Store_IL", op: "i64.store", family: "store", kinds: "IL", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Store_II", op: "i64.store", family: "store", kinds: "II", dst: "S", narrow_imm: true, memory_row: "" },
@@ -9686,7 +9686,7 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "F64Store_SI", op: "f64.store", family: "store", kinds: "SI", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "F64Store_LS", op: "f64.store", family: "store", kinds: "LS", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "F64Store_LL", op: "f64.store", family: "store", kinds: "LL", dst: "S", narrow_imm: false, memory_row: "" },
-    FormInfo { name: "F64Store_LI", op: "f64.store", family: "store", kinds: "LI", dst: "S", narrow_imm: true, memory_row: "" },
+    FormInfo { name: "F64Store_LI", op: "f64.store", family: "store", kinds: "LI", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "F64Store_IS", op: "f64.store", family: "store", kinds: "IS", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "F64Store_IL", op: "f64.store", family: "store", kinds: "IL", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "F64Store_II", op: "f64.store", family: "store", kinds: "II", dst: "S", narrow_imm: true, memory_row: "" },
@@ -9874,8 +9874,8 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64Eq_LL_Set", op: "i64.eq", family: "compare", kinds: "LL", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Eq_LL_Br", op: "i64.eq", family: "compare", kinds: "LL", dst: "Br", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Eq_LI", op: "i64.eq", family: "compare", kinds: "LI", dst: "S", narrow_imm: false, memory_row: "" },
-    FormInfo { name: "I64Eq_LI_Set", op: "i64.eq", family: "compare", kinds: "LI", dst: "L", narrow_imm: true, memory_row: "" },
-    FormInfo { name: "I64Eq_LI_Br", op: "i64.eq", family: "compare", kinds: "LI", dst: "Br", narrow_imm: true, memory_row: "" },
+    FormInfo { name: "I64Eq_LI_Set", op: "i64.eq", family: "compare", kinds: "LI", dst: "L", narrow_imm: false, memory_row: "" },
+    FormInfo { name: "I64Eq_LI_Br", op: "i64.eq", family: "compare", kinds: "LI", dst: "Br", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Ne_SS", op: "i64.ne", family: "compare", kinds: "SS", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Ne_SS_Br", op: "i64.ne", family: "compare", kinds: "SS", dst: "Br", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Ne_SL", op: "i64.ne", family: "compare", kinds: "SL", dst: "S", narrow_imm: false, memory_row: "" },
@@ -9886,8 +9886,8 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64Ne_LL_Set", op: "i64.ne", family: "compare", kinds: "LL", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Ne_LL_Br", op: "i64.ne", family: "compare", kinds: "LL", dst: "Br", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Ne_LI", op: "i64.ne", family: "compare", kinds: "LI", dst: "S", narrow_imm: false, memory_row: "" },
-    FormInfo { name: "I64Ne_LI_Set", op: "i64.ne", family: "compare", kinds: "LI", dst: "L", narrow_imm: true, memory_row: "" },
-    FormInfo { name: "I64Ne_LI_Br", op: "i64.ne", family: "compare", kinds: "LI", dst: "Br", narrow_imm: true, memory_row: "" },
+    FormInfo { name: "I64Ne_LI_Set", op: "i64.ne", family: "compare", kinds: "LI", dst: "L", narrow_imm: false, memory_row: "" },
+    FormInfo { name: "I64Ne_LI_Br", op: "i64.ne", family: "compare", kinds: "LI", dst: "Br", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64LtS_SS", op: "i64.lt_s", family: "compare", kinds: "SS", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64LtS_SS_Br", op: "i64.lt_s", family: "compare", kinds: "SS", dst: "Br", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64LtS_SL", op: "i64.lt_s", family: "compare", kinds: "SL", dst: "S", narrow_imm: false, memory_row: "" },
@@ -9898,8 +9898,8 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64LtS_LL_Set", op: "i64.lt_s", family: "compare", kinds: "LL", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64LtS_LL_Br", op: "i64.lt_s", family: "compare", kinds: "LL", dst: "Br", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64LtS_LI", op: "i64.lt_s", family: "compare", kinds: "LI", dst: "S", narrow_imm: false, memory_row: "" },
-    FormInfo { name: "I64LtS_LI_Set", op: "i64.lt_s", family: "compare", kinds: "LI", dst: "L", narrow_imm: true, memory_row: "" },
-    FormInfo { name: "I64LtS_LI_Br", op: "i64.lt_s", family: "compare", kinds: "LI", dst: "Br", narrow_imm: true, memory_row: "" },
+    FormInfo { name: "I64LtS_LI_Set", op: "i64.lt_s", family: "compare", kinds: "LI", dst: "L", narrow_imm: false, memory_row: "" },
+    FormInfo { name: "I64LtS_LI_Br", op: "i64.lt_s", family: "compare", kinds: "LI", dst: "Br", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64LtU_SS", op: "i64.lt_u", family: "compare", kinds: "SS", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64LtU_SS_Br", op: "i64.lt_u", family: "compare", kinds: "SS", dst: "Br", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64LtU_SL", op: "i64.lt_u", family: "compare", kinds: "SL", dst: "S", narrow_imm: false, memory_row: "" },
@@ -9910,8 +9910,8 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64LtU_LL_Set", op: "i64.lt_u", family: "compare", kinds: "LL", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64LtU_LL_Br", op: "i64.lt_u", family: "compare", kinds: "LL", dst: "Br", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64LtU_LI", op: "i64.lt_u", family: "compare", kinds: "LI", dst: "S", narrow_imm: false, memory_row: "" },
-    FormInfo { name: "I64LtU_LI_Set", op: "i64.lt_u", family: "compare", kinds: "LI", dst: "L", narrow_imm: true, memory_row: "" },
-    FormInfo { name: "I64LtU_LI_Br", op: "i64.lt_u", family: "compare", kinds: "LI", dst: "Br", narrow_imm: true, memory_row: "" },
+    FormInfo { name: "I64LtU_LI_Set", op: "i64.lt_u", family: "compare", kinds: "LI", dst: "L", narrow_imm: false, memory_row: "" },
+    FormInfo { name: "I64LtU_LI_Br", op: "i64.lt_u", family: "compare", kinds: "LI", dst: "Br", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64GtS_SS", op: "i64.gt_s", family: "compare", kinds: "SS", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64GtS_SS_Br", op: "i64.gt_s", family: "compare", kinds: "SS", dst: "Br", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64GtS_SL", op: "i64.gt_s", family: "compare", kinds: "SL", dst: "S", narrow_imm: false, memory_row: "" },
@@ -9921,8 +9921,8 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64GtS_LL", op: "i64.gt_s", family: "compare", kinds: "LL", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64GtS_LL_Br", op: "i64.gt_s", family: "compare", kinds: "LL", dst: "Br", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64GtS_LI", op: "i64.gt_s", family: "compare", kinds: "LI", dst: "S", narrow_imm: false, memory_row: "" },
-    FormInfo { name: "I64GtS_LI_Set", op: "i64.gt_s", family: "compare", kinds: "LI", dst: "L", narrow_imm: true, memory_row: "" },
-    FormInfo { name: "I64GtS_LI_Br", op: "i64.gt_s", family: "compare", kinds: "LI", dst: "Br", narrow_imm: true, memory_row: "" },
+    FormInfo { name: "I64GtS_LI_Set", op: "i64.gt_s", family: "compare", kinds: "LI", dst: "L", narrow_imm: false, memory_row: "" },
+    FormInfo { name: "I64GtS_LI_Br", op: "i64.gt_s", family: "compare", kinds: "LI", dst: "Br", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64GtU_SS", op: "i64.gt_u", family: "compare", kinds: "SS", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64GtU_SS_Br", op: "i64.gt_u", family: "compare", kinds: "SS", dst: "Br", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64GtU_SL", op: "i64.gt_u", family: "compare", kinds: "SL", dst: "S", narrow_imm: false, memory_row: "" },
@@ -9932,8 +9932,8 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64GtU_LL", op: "i64.gt_u", family: "compare", kinds: "LL", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64GtU_LL_Br", op: "i64.gt_u", family: "compare", kinds: "LL", dst: "Br", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64GtU_LI", op: "i64.gt_u", family: "compare", kinds: "LI", dst: "S", narrow_imm: false, memory_row: "" },
-    FormInfo { name: "I64GtU_LI_Set", op: "i64.gt_u", family: "compare", kinds: "LI", dst: "L", narrow_imm: true, memory_row: "" },
-    FormInfo { name: "I64GtU_LI_Br", op: "i64.gt_u", family: "compare", kinds: "LI", dst: "Br", narrow_imm: true, memory_row: "" },
+    FormInfo { name: "I64GtU_LI_Set", op: "i64.gt_u", family: "compare", kinds: "LI", dst: "L", narrow_imm: false, memory_row: "" },
+    FormInfo { name: "I64GtU_LI_Br", op: "i64.gt_u", family: "compare", kinds: "LI", dst: "Br", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64LeS_SS", op: "i64.le_s", family: "compare", kinds: "SS", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64LeS_SS_Br", op: "i64.le_s", family: "compare", kinds: "SS", dst: "Br", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64LeS_SL", op: "i64.le_s", family: "compare", kinds: "SL", dst: "S", narrow_imm: false, memory_row: "" },
@@ -9943,8 +9943,8 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64LeS_LL", op: "i64.le_s", family: "compare", kinds: "LL", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64LeS_LL_Br", op: "i64.le_s", family: "compare", kinds: "LL", dst: "Br", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64LeS_LI", op: "i64.le_s", family: "compare", kinds: "LI", dst: "S", narrow_imm: false, memory_row: "" },
-    FormInfo { name: "I64LeS_LI_Set", op: "i64.le_s", family: "compare", kinds: "LI", dst: "L", narrow_imm: true, memory_row: "" },
-    FormInfo { name: "I64LeS_LI_Br", op: "i64.le_s", family: "compare", kinds: "LI", dst: "Br", narrow_imm: true, memory_row: "" },
+    FormInfo { name: "I64LeS_LI_Set", op: "i64.le_s", family: "compare", kinds: "LI", dst: "L", narrow_imm: false, memory_row: "" },
+    FormInfo { name: "I64LeS_LI_Br", op: "i64.le_s", family: "compare", kinds: "LI", dst: "Br", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64LeU_SS", op: "i64.le_u", family: "compare", kinds: "SS", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64LeU_SS_Br", op: "i64.le_u", family: "compare", kinds: "SS", dst: "Br", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64LeU_SL_Br", op: "i64.le_u", family: "compare", kinds: "SL", dst: "Br", narrow_imm: false, memory_row: "" },
@@ -9954,8 +9954,8 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64LeU_LL_Set", op: "i64.le_u", family: "compare", kinds: "LL", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64LeU_LL_Br", op: "i64.le_u", family: "compare", kinds: "LL", dst: "Br", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64LeU_LI", op: "i64.le_u", family: "compare", kinds: "LI", dst: "S", narrow_imm: false, memory_row: "" },
-    FormInfo { name: "I64LeU_LI_Set", op: "i64.le_u", family: "compare", kinds: "LI", dst: "L", narrow_imm: true, memory_row: "" },
-    FormInfo { name: "I64LeU_LI_Br", op: "i64.le_u", family: "compare", kinds: "LI", dst: "Br", narrow_imm: true, memory_row: "" },
+    FormInfo { name: "I64LeU_LI_Set", op: "i64.le_u", family: "compare", kinds: "LI", dst: "L", narrow_imm: false, memory_row: "" },
+    FormInfo { name: "I64LeU_LI_Br", op: "i64.le_u", family: "compare", kinds: "LI", dst: "Br", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64GeS_SS", op: "i64.ge_s", family: "compare", kinds: "SS", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64GeS_SS_Br", op: "i64.ge_s", family: "compare", kinds: "SS", dst: "Br", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64GeS_SL", op: "i64.ge_s", family: "compare", kinds: "SL", dst: "S", narrow_imm: false, memory_row: "" },
@@ -9965,8 +9965,8 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64GeS_LL", op: "i64.ge_s", family: "compare", kinds: "LL", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64GeS_LL_Br", op: "i64.ge_s", family: "compare", kinds: "LL", dst: "Br", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64GeS_LI", op: "i64.ge_s", family: "compare", kinds: "LI", dst: "S", narrow_imm: false, memory_row: "" },
-    FormInfo { name: "I64GeS_LI_Set", op: "i64.ge_s", family: "compare", kinds: "LI", dst: "L", narrow_imm: true, memory_row: "" },
-    FormInfo { name: "I64GeS_LI_Br", op: "i64.ge_s", family: "compare", kinds: "LI", dst: "Br", narrow_imm: true, memory_row: "" },
+    FormInfo { name: "I64GeS_LI_Set", op: "i64.ge_s", family: "compare", kinds: "LI", dst: "L", narrow_imm: false, memory_row: "" },
+    FormInfo { name: "I64GeS_LI_Br", op: "i64.ge_s", family: "compare", kinds: "LI", dst: "Br", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64GeU_SS", op: "i64.ge_u", family: "compare", kinds: "SS", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64GeU_SS_Br", op: "i64.ge_u", family: "compare", kinds: "SS", dst: "Br", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64GeU_SL", op: "i64.ge_u", family: "compare", kinds: "SL", dst: "S", narrow_imm: false, memory_row: "" },
@@ -9976,8 +9976,8 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64GeU_LL", op: "i64.ge_u", family: "compare", kinds: "LL", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64GeU_LL_Br", op: "i64.ge_u", family: "compare", kinds: "LL", dst: "Br", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64GeU_LI", op: "i64.ge_u", family: "compare", kinds: "LI", dst: "S", narrow_imm: false, memory_row: "" },
-    FormInfo { name: "I64GeU_LI_Set", op: "i64.ge_u", family: "compare", kinds: "LI", dst: "L", narrow_imm: true, memory_row: "" },
-    FormInfo { name: "I64GeU_LI_Br", op: "i64.ge_u", family: "compare", kinds: "LI", dst: "Br", narrow_imm: true, memory_row: "" },
+    FormInfo { name: "I64GeU_LI_Set", op: "i64.ge_u", family: "compare", kinds: "LI", dst: "L", narrow_imm: false, memory_row: "" },
+    FormInfo { name: "I64GeU_LI_Br", op: "i64.ge_u", family: "compare", kinds: "LI", dst: "Br", narrow_imm: false, memory_row: "" },
     FormInfo { name: "F32Eq_SS", op: "f32.eq", family: "compare", kinds: "SS", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "F32Eq_SS_Br", op: "f32.eq", family: "compare", kinds: "SS", dst: "Br", narrow_imm: false, memory_row: "" },
     FormInfo { name: "F32Eq_SL", op: "f32.eq", family: "compare", kinds: "SL", dst: "S", narrow_imm: false, memory_row: "" },
@@ -10187,7 +10187,7 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64Add_LL", op: "i64.add", family: "binary", kinds: "LL", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Add_LL_Set", op: "i64.add", family: "binary", kinds: "LL", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Add_LI", op: "i64.add", family: "binary", kinds: "LI", dst: "S", narrow_imm: false, memory_row: "" },
-    FormInfo { name: "I64Add_LI_Set", op: "i64.add", family: "binary", kinds: "LI", dst: "L", narrow_imm: true, memory_row: "" },
+    FormInfo { name: "I64Add_LI_Set", op: "i64.add", family: "binary", kinds: "LI", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Sub_SS", op: "i64.sub", family: "binary", kinds: "SS", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Sub_SS_Set", op: "i64.sub", family: "binary", kinds: "SS", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Sub_SL", op: "i64.sub", family: "binary", kinds: "SL", dst: "S", narrow_imm: false, memory_row: "" },
@@ -10205,7 +10205,7 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64Mul_LL", op: "i64.mul", family: "binary", kinds: "LL", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Mul_LL_Set", op: "i64.mul", family: "binary", kinds: "LL", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Mul_LI", op: "i64.mul", family: "binary", kinds: "LI", dst: "S", narrow_imm: false, memory_row: "" },
-    FormInfo { name: "I64Mul_LI_Set", op: "i64.mul", family: "binary", kinds: "LI", dst: "L", narrow_imm: true, memory_row: "" },
+    FormInfo { name: "I64Mul_LI_Set", op: "i64.mul", family: "binary", kinds: "LI", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64DivS_SS", op: "i64.div_s", family: "binary", kinds: "SS", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64DivS_SI", op: "i64.div_s", family: "binary", kinds: "SI", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64DivS_LL", op: "i64.div_s", family: "binary", kinds: "LL", dst: "S", narrow_imm: false, memory_row: "" },
@@ -10221,7 +10221,7 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64DivU_LL", op: "i64.div_u", family: "binary", kinds: "LL", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64DivU_LL_Set", op: "i64.div_u", family: "binary", kinds: "LL", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64DivU_LI", op: "i64.div_u", family: "binary", kinds: "LI", dst: "S", narrow_imm: false, memory_row: "" },
-    FormInfo { name: "I64DivU_LI_Set", op: "i64.div_u", family: "binary", kinds: "LI", dst: "L", narrow_imm: true, memory_row: "" },
+    FormInfo { name: "I64DivU_LI_Set", op: "i64.div_u", family: "binary", kinds: "LI", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64RemS_SS", op: "i64.rem_s", family: "binary", kinds: "SS", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64RemS_SL", op: "i64.rem_s", family: "binary", kinds: "SL", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64RemS_LL", op: "i64.rem_s", family: "binary", kinds: "LL", dst: "S", narrow_imm: false, memory_row: "" },
@@ -10243,7 +10243,7 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64And_LL", op: "i64.and", family: "binary", kinds: "LL", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64And_LL_Set", op: "i64.and", family: "binary", kinds: "LL", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64And_LI", op: "i64.and", family: "binary", kinds: "LI", dst: "S", narrow_imm: false, memory_row: "" },
-    FormInfo { name: "I64And_LI_Set", op: "i64.and", family: "binary", kinds: "LI", dst: "L", narrow_imm: true, memory_row: "" },
+    FormInfo { name: "I64And_LI_Set", op: "i64.and", family: "binary", kinds: "LI", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Or_SS", op: "i64.or", family: "binary", kinds: "SS", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Or_SS_Set", op: "i64.or", family: "binary", kinds: "SS", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Or_SL", op: "i64.or", family: "binary", kinds: "SL", dst: "S", narrow_imm: false, memory_row: "" },
@@ -10253,7 +10253,7 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64Or_LL", op: "i64.or", family: "binary", kinds: "LL", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Or_LL_Set", op: "i64.or", family: "binary", kinds: "LL", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Or_LI", op: "i64.or", family: "binary", kinds: "LI", dst: "S", narrow_imm: false, memory_row: "" },
-    FormInfo { name: "I64Or_LI_Set", op: "i64.or", family: "binary", kinds: "LI", dst: "L", narrow_imm: true, memory_row: "" },
+    FormInfo { name: "I64Or_LI_Set", op: "i64.or", family: "binary", kinds: "LI", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Xor_SS", op: "i64.xor", family: "binary", kinds: "SS", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Xor_SS_Set", op: "i64.xor", family: "binary", kinds: "SS", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Xor_SL", op: "i64.xor", family: "binary", kinds: "SL", dst: "S", narrow_imm: false, memory_row: "" },
@@ -10263,7 +10263,7 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64Xor_LL", op: "i64.xor", family: "binary", kinds: "LL", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Xor_LL_Set", op: "i64.xor", family: "binary", kinds: "LL", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Xor_LI", op: "i64.xor", family: "binary", kinds: "LI", dst: "S", narrow_imm: false, memory_row: "" },
-    FormInfo { name: "I64Xor_LI_Set", op: "i64.xor", family: "binary", kinds: "LI", dst: "L", narrow_imm: true, memory_row: "" },
+    FormInfo { name: "I64Xor_LI_Set", op: "i64.xor", family: "binary", kinds: "LI", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Shl_SS", op: "i64.shl", family: "binary", kinds: "SS", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Shl_SS_Set", op: "i64.shl", family: "binary", kinds: "SS", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Shl_SL", op: "i64.shl", family: "binary", kinds: "SL", dst: "S", narrow_imm: false, memory_row: "" },
@@ -10274,7 +10274,7 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64Shl_LL", op: "i64.shl", family: "binary", kinds: "LL", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Shl_LL_Set", op: "i64.shl", family: "binary", kinds: "LL", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Shl_LI", op: "i64.shl", family: "binary", kinds: "LI", dst: "S", narrow_imm: false, memory_row: "" },
-    FormInfo { name: "I64Shl_LI_Set", op: "i64.shl", family: "binary", kinds: "LI", dst: "L", narrow_imm: true, memory_row: "" },
+    FormInfo { name: "I64Shl_LI_Set", op: "i64.shl", family: "binary", kinds: "LI", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64ShrS_SS", op: "i64.shr_s", family: "binary", kinds: "SS", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64ShrS_SS_Set", op: "i64.shr_s", family: "binary", kinds: "SS", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64ShrS_SL", op: "i64.shr_s", family: "binary", kinds: "SL", dst: "S", narrow_imm: false, memory_row: "" },
@@ -10282,7 +10282,7 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64ShrS_SI_Set", op: "i64.shr_s", family: "binary", kinds: "SI", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64ShrS_LL", op: "i64.shr_s", family: "binary", kinds: "LL", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64ShrS_LI", op: "i64.shr_s", family: "binary", kinds: "LI", dst: "S", narrow_imm: false, memory_row: "" },
-    FormInfo { name: "I64ShrS_LI_Set", op: "i64.shr_s", family: "binary", kinds: "LI", dst: "L", narrow_imm: true, memory_row: "" },
+    FormInfo { name: "I64ShrS_LI_Set", op: "i64.shr_s", family: "binary", kinds: "LI", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64ShrU_SS", op: "i64.shr_u", family: "binary", kinds: "SS", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64ShrU_SS_Set", op: "i64.shr_u", family: "binary", kinds: "SS", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64ShrU_SL", op: "i64.shr_u", family: "binary", kinds: "SL", dst: "S", narrow_imm: false, memory_row: "" },
@@ -10294,7 +10294,7 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64ShrU_LL", op: "i64.shr_u", family: "binary", kinds: "LL", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64ShrU_LL_Set", op: "i64.shr_u", family: "binary", kinds: "LL", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64ShrU_LI", op: "i64.shr_u", family: "binary", kinds: "LI", dst: "S", narrow_imm: false, memory_row: "" },
-    FormInfo { name: "I64ShrU_LI_Set", op: "i64.shr_u", family: "binary", kinds: "LI", dst: "L", narrow_imm: true, memory_row: "" },
+    FormInfo { name: "I64ShrU_LI_Set", op: "i64.shr_u", family: "binary", kinds: "LI", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Rotl_SS", op: "i64.rotl", family: "binary", kinds: "SS", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Rotl_SS_Set", op: "i64.rotl", family: "binary", kinds: "SS", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Rotl_SL", op: "i64.rotl", family: "binary", kinds: "SL", dst: "S", narrow_imm: false, memory_row: "" },
@@ -10304,7 +10304,7 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64Rotl_LL", op: "i64.rotl", family: "binary", kinds: "LL", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Rotl_LL_Set", op: "i64.rotl", family: "binary", kinds: "LL", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Rotl_LI", op: "i64.rotl", family: "binary", kinds: "LI", dst: "S", narrow_imm: false, memory_row: "" },
-    FormInfo { name: "I64Rotl_LI_Set", op: "i64.rotl", family: "binary", kinds: "LI", dst: "L", narrow_imm: true, memory_row: "" },
+    FormInfo { name: "I64Rotl_LI_Set", op: "i64.rotl", family: "binary", kinds: "LI", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Rotr_SS", op: "i64.rotr", family: "binary", kinds: "SS", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64Rotr_LL", op: "i64.rotr", family: "binary", kinds: "LL", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "F32Abs_S", op: "f32.abs", family: "unary", kinds: "S", dst: "S", narrow_imm: false, memory_row: "" },
@@ -10535,27 +10535,27 @@ pub const FORMS: &[FormInfo] = &[
     FormInfo { name: "I64AddMul_SLL", op: "i64.add", family: "muladd", kinds: "SLL", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64AddMul_SLL_Set", op: "i64.add", family: "muladd", kinds: "SLL", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64AddMul_SLI", op: "i64.add", family: "muladd", kinds: "SLI", dst: "S", narrow_imm: false, memory_row: "" },
-    FormInfo { name: "I64AddMul_SLI_Set", op: "i64.add", family: "muladd", kinds: "SLI", dst: "L", narrow_imm: true, memory_row: "" },
+    FormInfo { name: "I64AddMul_SLI_Set", op: "i64.add", family: "muladd", kinds: "SLI", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64AddMul_LSS_Set", op: "i64.add", family: "muladd", kinds: "LSS", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64AddMul_LSL", op: "i64.add", family: "muladd", kinds: "LSL", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64AddMul_LSL_Set", op: "i64.add", family: "muladd", kinds: "LSL", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64AddMul_LSI", op: "i64.add", family: "muladd", kinds: "LSI", dst: "S", narrow_imm: false, memory_row: "" },
-    FormInfo { name: "I64AddMul_LSI_Set", op: "i64.add", family: "muladd", kinds: "LSI", dst: "L", narrow_imm: true, memory_row: "" },
+    FormInfo { name: "I64AddMul_LSI_Set", op: "i64.add", family: "muladd", kinds: "LSI", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64AddMul_LLL", op: "i64.add", family: "muladd", kinds: "LLL", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64AddMul_LLL_Set", op: "i64.add", family: "muladd", kinds: "LLL", dst: "L", narrow_imm: false, memory_row: "" },
-    FormInfo { name: "I64AddMul_LLI", op: "i64.add", family: "muladd", kinds: "LLI", dst: "S", narrow_imm: true, memory_row: "" },
+    FormInfo { name: "I64AddMul_LLI", op: "i64.add", family: "muladd", kinds: "LLI", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64AddMul_LLI_Set", op: "i64.add", family: "muladd", kinds: "LLI", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64SubMul_SSS_Set", op: "i64.sub", family: "muladd", kinds: "SSS", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64SubMul_SSI", op: "i64.sub", family: "muladd", kinds: "SSI", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64SubMul_SSI_Set", op: "i64.sub", family: "muladd", kinds: "SSI", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64SubMul_SLI", op: "i64.sub", family: "muladd", kinds: "SLI", dst: "S", narrow_imm: false, memory_row: "" },
-    FormInfo { name: "I64SubMul_SLI_Set", op: "i64.sub", family: "muladd", kinds: "SLI", dst: "L", narrow_imm: true, memory_row: "" },
+    FormInfo { name: "I64SubMul_SLI_Set", op: "i64.sub", family: "muladd", kinds: "SLI", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64SubMul_LSL_Set", op: "i64.sub", family: "muladd", kinds: "LSL", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64SubMul_LSI", op: "i64.sub", family: "muladd", kinds: "LSI", dst: "S", narrow_imm: false, memory_row: "" },
-    FormInfo { name: "I64SubMul_LSI_Set", op: "i64.sub", family: "muladd", kinds: "LSI", dst: "L", narrow_imm: true, memory_row: "" },
+    FormInfo { name: "I64SubMul_LSI_Set", op: "i64.sub", family: "muladd", kinds: "LSI", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64SubMul_LLL", op: "i64.sub", family: "muladd", kinds: "LLL", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64SubMul_LLL_Set", op: "i64.sub", family: "muladd", kinds: "LLL", dst: "L", narrow_imm: false, memory_row: "" },
-    FormInfo { name: "I64SubMul_LLI", op: "i64.sub", family: "muladd", kinds: "LLI", dst: "S", narrow_imm: true, memory_row: "" },
+    FormInfo { name: "I64SubMul_LLI", op: "i64.sub", family: "muladd", kinds: "LLI", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "I64SubMul_LLI_Set", op: "i64.sub", family: "muladd", kinds: "LLI", dst: "L", narrow_imm: false, memory_row: "" },
     FormInfo { name: "F32AddMul_SLL", op: "f32.add", family: "muladd", kinds: "SLL", dst: "S", narrow_imm: false, memory_row: "" },
     FormInfo { name: "F32AddMul_LLL", op: "f32.add", family: "muladd", kinds: "LLL", dst: "S", narrow_imm: false, memory_row: "" },
