@@ -216,9 +216,14 @@ impl Func {
         }
         let (np, nr) = (slots_of(ty.params()) as usize, slots_of(ty.results()) as usize);
         let n = np.max(nr);
-        let mut small = [0u64; SMALL_CALL];
+        // Zeroed on every call: the few slots most signatures take, else up to `SMALL_CALL`.
+        let mut tiny = [0u64; 4];
+        let mut small;
         let mut big = Vec::new();
-        let buf: &mut [u64] = if n <= SMALL_CALL {
+        let buf: &mut [u64] = if n <= tiny.len() {
+            &mut tiny[..n]
+        } else if n <= SMALL_CALL {
+            small = [0u64; SMALL_CALL];
             &mut small[..n]
         } else {
             big.resize(n, 0);
@@ -226,16 +231,38 @@ impl Func {
         };
         let mut at = 0;
         for (i, (p, &t)) in params.iter().zip(ty.params()).enumerate() {
-            if !p.matches(t, &store.inner) {
-                return Err(argument_error(ty, i, p.ty(), t));
-            }
-            p.put(&store.inner, buf, &mut at)?;
+            // Numbers, the common case, are checked and written in one match.
+            let slot = match (*p, t) {
+                (Val::I32(v), ValType::I32) => v as u32 as u64,
+                (Val::I64(v), ValType::I64) => v as u64,
+                (Val::F32(v), ValType::F32) => v as u64,
+                (Val::F64(v), ValType::F64) => v,
+                _ => {
+                    if !p.matches(t, &store.inner) {
+                        return Err(argument_error(ty, i, p.ty(), t));
+                    }
+                    p.put(&store.inner, buf, &mut at)?;
+                    continue;
+                }
+            };
+            buf[at] = slot;
+            at += 1;
         }
         call_raw(store, idx, buf, np, nr)?;
         let inner = &store.inner;
         let mut at = 0;
         for (r, &t) in results.iter_mut().zip(inner.func_type(idx).results()) {
-            *r = Val::take(buf, &mut at, t, inner);
+            *r = match t {
+                ValType::I32 => Val::I32(buf[at] as u32 as i32),
+                ValType::I64 => Val::I64(buf[at] as i64),
+                ValType::F32 => Val::F32(buf[at] as u32),
+                ValType::F64 => Val::F64(buf[at]),
+                _ => {
+                    *r = Val::take(buf, &mut at, t, inner);
+                    continue;
+                }
+            };
+            at += 1;
         }
         Ok(())
     }
@@ -263,6 +290,9 @@ impl Func {
 
 /// Most values a dynamic call passes in or out without a heap buffer.
 const SMALL_CALL: usize = 16;
+
+/// Slots of the small buffer of a typed call (at most 24, twelve `v128`s, otherwise).
+const SMALL_TYPED: usize = 4;
 
 #[cold]
 #[inline(never)]
@@ -530,11 +560,20 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
     pub fn call<T>(&self, mut store: impl AsContextMut<Data = T>, params: Params) -> Result<Results> {
         let store = store.as_context_mut();
         let idx = store.inner.check(self.func.0)?;
-        let mut buf = [0u64; 24];
         let (np, nr) = (Params::LEN, Results::LEN);
-        params.store(store.inner.id, &mut buf)?;
-        call_raw(store, idx, &mut buf, np, nr)?;
-        Ok(Results::load(store.inner.id, &buf))
+        // The branch is decided at compile time: most signatures take a few slots, and the
+        // buffer is zeroed on every call.
+        if np <= SMALL_TYPED && nr <= SMALL_TYPED {
+            let mut buf = [0u64; SMALL_TYPED];
+            params.store(store.inner.id, &mut buf)?;
+            call_raw(store, idx, &mut buf, np, nr)?;
+            Ok(Results::load(store.inner.id, &buf))
+        } else {
+            let mut buf = [0u64; 24];
+            params.store(store.inner.id, &mut buf)?;
+            call_raw(store, idx, &mut buf, np, nr)?;
+            Ok(Results::load(store.inner.id, &buf))
+        }
     }
 }
 

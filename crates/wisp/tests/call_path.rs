@@ -157,3 +157,35 @@ fn large_signatures_and_misuse() {
         "the store's copy of the signature"
     );
 }
+
+#[test]
+fn every_number_type_and_v128_through_both_paths() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        wat(r#"(module
+            (func (export "swap") (param i32 i64 f32 f64 v128) (result v128 f64 f32 i64 i32)
+              local.get 4 local.get 3 local.get 2 local.get 1 local.get 0))"#),
+    )
+    .expect("module");
+    let mut store = Store::new(&engine, ());
+    let inst = Linker::new(&engine).instantiate(&mut store, &module).expect("instantiate");
+    let swap = inst.get_func(&store, "swap").unwrap();
+    let v = 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210u128;
+    let args =
+        [Val::I32(-7), Val::I64(-1 << 40), Val::F32(1.5f32.to_bits()), Val::F64(2.25f64.to_bits()), Val::V128(v)];
+    let mut out = [Val::I32(0); 5];
+    swap.call(&mut store, &args, &mut out).unwrap();
+    assert_eq!(
+        out,
+        [Val::V128(v), Val::F64(2.25f64.to_bits()), Val::F32(1.5f32.to_bits()), Val::I64(-1 << 40), Val::I32(-7)]
+    );
+    let typed = swap.typed::<(i32, i64, f32, f64, u128), (u128, f64, f32, i64, i32)>(&store).unwrap();
+    assert_eq!(typed.call(&mut store, (-7, -1 << 40, 1.5, 2.25, v)).unwrap(), (v, 2.25, 1.5, -1 << 40, -7));
+    // A number of the wrong type in any position is refused, also where the type is a number.
+    for i in 0..args.len() {
+        let mut bad = args;
+        bad[i] = if i == 0 { Val::I64(0) } else { Val::I32(0) };
+        assert!(matches!(swap.call(&mut store, &bad, &mut out), Err(Error::Signature(_))), "argument {i}");
+    }
+}

@@ -110,10 +110,15 @@ impl Stack {
     /// doubles. Growing moves the slots, so it happens only outside the run loop (at entry,
     /// and when a call leaves the loop with `Exit::GrowStack`), where no pointer into them is
     /// held: frames keep slot indices.
+    #[inline]
     pub fn reserve(&mut self, need: usize) -> bool {
-        if need <= self.slots.len() {
-            return true;
-        }
+        // Every call from the host asks twice; the stack seldom has to grow.
+        need <= self.slots.len() || self.grow(need)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, need: usize) -> bool {
         if need > self.max_slots {
             return false;
         }
