@@ -243,6 +243,7 @@ impl LocalSlots {
 }
 
 /// The slots a value of type `t` takes: two for a `v128`, one for any other.
+#[inline]
 pub(crate) fn slots(t: ValType) -> u32 {
     if t == ValType::V128 {
         2
@@ -251,7 +252,10 @@ pub(crate) fn slots(t: ValType) -> u32 {
     }
 }
 
-/// The slots values of types `ts` take.
+/// The slots values of types `ts` take (inlined: every untyped call from the host counts its
+/// parameters' and results' slots, and without LTO a call across codegen units costs more
+/// than the count).
+#[inline]
 pub(crate) fn slots_of(ts: &[ValType]) -> u32 {
     ts.iter().map(|&t| slots(t)).sum()
 }
