@@ -48,34 +48,28 @@ fn main() {
     let n: u32 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(100_000);
     let bytes = wisp_benches::fixture("go/add.wasm");
     let t = std::time::Instant::now();
+    // The same start and path on either engine (their APIs mirror each other).
+    macro_rules! run {
+        ($engine:ident, $host:ident, $typed:ident, $untyped:ident) => {{
+            let engine = $engine::Engine::default();
+            let module = $engine::Module::new(&engine, &bytes[..]).unwrap();
+            let (mut store, inst) = $host::start(&engine, &module);
+            match path.as_str() {
+                "typed" => {
+                    let f = inst.get_typed_func(&store, "add").unwrap();
+                    $typed(&mut store, &f, n)
+                }
+                _ => {
+                    let f = inst.get_func(&store, "add").unwrap();
+                    $untyped(&mut store, &f, n)
+                }
+            }
+        }};
+    }
     let sum = if std::env::var("WASMI").is_ok() {
-        let engine = wasmi::Engine::default();
-        let module = wasmi::Module::new(&engine, &bytes[..]).unwrap();
-        let (mut store, inst) = wasmi_host::start(&engine, &module);
-        match path.as_str() {
-            "typed" => {
-                let f = inst.get_typed_func(&store, "add").unwrap();
-                wasmi_typed(&mut store, &f, n)
-            }
-            _ => {
-                let f = inst.get_func(&store, "add").unwrap();
-                wasmi_untyped(&mut store, &f, n)
-            }
-        }
+        run!(wasmi, wasmi_host, wasmi_typed, wasmi_untyped)
     } else {
-        let engine = wisp::Engine::default();
-        let module = wisp::Module::new(&engine, &bytes).unwrap();
-        let (mut store, inst) = wisp_host::start(&engine, &module);
-        match path.as_str() {
-            "typed" => {
-                let f = inst.get_typed_func(&store, "add").unwrap();
-                wisp_typed(&mut store, &f, n)
-            }
-            _ => {
-                let f = inst.get_func(&store, "add").unwrap();
-                wisp_untyped(&mut store, &f, n)
-            }
-        }
+        run!(wisp, wisp_host, wisp_typed, wisp_untyped)
     };
     let expect: i64 = (0..n as i64).map(|i| i + 2).sum();
     assert_eq!(sum, expect, "add({n} calls)");
