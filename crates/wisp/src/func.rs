@@ -560,20 +560,23 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
     pub fn call<T>(&self, mut store: impl AsContextMut<Data = T>, params: Params) -> Result<Results> {
         let store = store.as_context_mut();
         let idx = store.inner.check(self.func.0)?;
-        let (np, nr) = (Params::LEN, Results::LEN);
-        // The branch is decided at compile time: most signatures take a few slots, and the
-        // buffer is zeroed on every call.
-        if np <= SMALL_TYPED && nr <= SMALL_TYPED {
-            let mut buf = [0u64; SMALL_TYPED];
-            params.store(store.inner.id, &mut buf)?;
-            call_raw(store, idx, &mut buf, np, nr)?;
-            Ok(Results::load(store.inner.id, &buf))
+        // Most signatures take a few slots, and the buffer is zeroed on every call: the small
+        // one where it suffices (decided at compile time).
+        if Params::LEN <= SMALL_TYPED && Results::LEN <= SMALL_TYPED {
+            Self::call_in(store, idx, params, &mut [0u64; SMALL_TYPED])
         } else {
-            let mut buf = [0u64; 24];
-            params.store(store.inner.id, &mut buf)?;
-            call_raw(store, idx, &mut buf, np, nr)?;
-            Ok(Results::load(store.inner.id, &buf))
+            Self::call_in(store, idx, params, &mut [0u64; 24])
         }
+    }
+
+    /// The call of function `idx` with its slots in `buf`, which has room for the parameters'
+    /// and the results'.
+    #[inline(always)]
+    fn call_in<T>(store: &mut Store<T>, idx: u32, params: Params, buf: &mut [u64]) -> Result<Results> {
+        let id = store.inner.id;
+        params.store(id, buf)?;
+        call_raw(store, idx, buf, Params::LEN, Results::LEN)?;
+        Ok(Results::load(id, buf))
     }
 }
 
