@@ -252,17 +252,7 @@ impl Func {
         let inner = &store.inner;
         let mut at = 0;
         for (r, &t) in results.iter_mut().zip(inner.func_type(idx).results()) {
-            *r = match t {
-                ValType::I32 => Val::I32(buf[at] as u32 as i32),
-                ValType::I64 => Val::I64(buf[at] as i64),
-                ValType::F32 => Val::F32(buf[at] as u32),
-                ValType::F64 => Val::F64(buf[at]),
-                _ => {
-                    *r = Val::take(buf, &mut at, t, inner);
-                    continue;
-                }
-            };
-            at += 1;
+            *r = Val::take(buf, &mut at, t, inner);
         }
         Ok(())
     }

@@ -232,6 +232,7 @@ impl Val {
     }
 
     /// Reads a value of type `ty` from the slots from `*at` on, and moves `*at` past them.
+    #[inline]
     pub(crate) fn take(slots: &[u64], at: &mut usize, ty: ValType, store: &StoreInner) -> Val {
         let v = if ty == ValType::V128 {
             *at += 1;
@@ -244,6 +245,7 @@ impl Val {
     }
 
     /// Reads a slot of type `ty` from `store`.
+    #[inline]
     pub(crate) fn from_slot(v: u64, ty: ValType, store: &StoreInner) -> Val {
         match ty {
             ValType::I32 => Val::I32(v as u32 as i32),
