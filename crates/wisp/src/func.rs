@@ -299,14 +299,17 @@ fn argument_error(ty: &FuncType, i: usize, got: ValType, want: ValType) -> Error
 /// Calls store function `func` with parameters in `buf[..np]`; results land in `buf[..nr]`.
 pub(crate) fn call_raw<T>(store: &mut Store<T>, func: u32, buf: &mut [u64], np: usize, nr: usize) -> Result<()> {
     // An outermost call gets its own interruption generation and deadline (`interrupt.rs`).
-    store.guarded_call(|store| {
-        // The hook of a call this one is nested in (a host function calling back into Wasm)
-        // holds a pointer to the store that this call's borrow outlives: put it back after.
-        let outer = store.inner.host_hook;
-        let result = run_call(store, func, buf, np, nr);
-        store.inner.host_hook = outer;
-        result
-    })
+    store.guarded_call(|store| run_hooked(store, func, buf, np, nr))
+}
+
+/// [`run_call`], with the hook of a call this one is nested in (a host function calling back
+/// into Wasm) put back after: it holds a pointer to the store that this call's borrow outlives.
+#[inline]
+fn run_hooked<T>(store: &mut Store<T>, func: u32, buf: &mut [u64], np: usize, nr: usize) -> Result<()> {
+    let outer = store.inner.host_hook;
+    let result = run_call(store, func, buf, np, nr);
+    store.inner.host_hook = outer;
+    result
 }
 
 /// Runs host function `hf` (a store function index) for a Wasm caller of instance

@@ -281,11 +281,20 @@ impl<T> Store<T> {
     /// Runs `call` as an outermost call: its own generation and deadline, and an
     /// `Interrupted` trap turned into `DeadlineExceeded` when the deadline raised the flag.
     /// Calls made from host functions inside it are not outermost and run as they are.
+    ///
+    /// Without interruption, or inside a call, it is `call(self)`, inlined (one call site, so
+    /// `call` inlines too: 2026-12-06, the call from the host had run its own frame through a
+    /// closure here); the outermost call of an interruptible store takes `gated_call`.
     #[inline]
     pub(crate) fn guarded_call<R>(&mut self, call: impl FnOnce(&mut Self) -> Result<R>) -> Result<R> {
-        if self.in_call {
+        if self.in_call || self.gate.is_none() {
             return call(self);
         }
+        self.gated_call(call)
+    }
+
+    #[inline(never)]
+    fn gated_call<R>(&mut self, call: impl FnOnce(&mut Self) -> Result<R>) -> Result<R> {
         let Some(gate) = self.gate.clone() else { return call(self) };
         self.in_call = true;
         gate.begin(self.timeout);

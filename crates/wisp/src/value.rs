@@ -234,7 +234,7 @@ impl Val {
     /// Reads a value of type `ty` from the slots from `*at` on, and moves `*at` past them.
     #[inline]
     pub(crate) fn take(slots: &[u64], at: &mut usize, ty: ValType, store: &StoreInner) -> Val {
-        let v = if ty == ValType::V128 {
+        let v = if matches!(ty, ValType::V128) {
             *at += 1;
             Val::V128(slots[*at - 1] as u128 | (slots[*at] as u128) << 64)
         } else {

@@ -196,6 +196,7 @@ pub(crate) enum GrowKind {
 
 /// Prepares a call of Wasm function `func` (a store index) whose arguments are already in
 /// the slots at `stack.sp - num_params ..`. Returns the frame to run.
+#[inline]
 pub(crate) fn enter(store: &mut StoreInner, instance: u32, def_index: u32) -> Result<Frame, Trap> {
     if store.stack.frames.len() >= store.stack.max_frames {
         return Err(Trap::new(TrapCode::StackOverflow));
@@ -206,6 +207,7 @@ pub(crate) fn enter(store: &mut StoreInner, instance: u32, def_index: u32) -> Re
 /// `enter` for a call the loop already admitted (its depth checked, its caller's frame pushed)
 /// but left for the value stack to grow (`Exit::GrowStack`): a stack too small even at the
 /// limit traps here, with the backtrace the loop would have given.
+#[inline]
 pub(crate) fn enter_callee(store: &mut StoreInner, instance: u32, def_index: u32) -> Result<Frame, Trap> {
     let module: &ModuleInner = &store.instances[instance as usize].module.inner;
     let cf = module.compiled(def_index);
@@ -216,7 +218,14 @@ pub(crate) fn enter_callee(store: &mut StoreInner, instance: u32, def_index: u32
         return Err(Trap::new(TrapCode::StackOverflow));
     }
     let base = fp + num_params as usize;
-    store.stack.slots[base..base + num_locals as usize].fill(0);
+    // Most functions have a local or two: stores in place, not a `memset` call (whose
+    // register saves cost a call from the host more than the zeroing; 2026-12-06).
+    match &mut store.stack.slots[base..base + num_locals as usize] {
+        [] => {}
+        [a] => *a = 0,
+        [a, b] => [*a, *b] = [0, 0],
+        locals => locals.fill(0),
+    }
     store.stack.sp = base + num_locals as usize;
     let code = if store.stack.threaded { ops } else { code };
     Ok(Frame { ip: code, code, fp, instance, func: def_index })
@@ -343,6 +352,7 @@ pub(crate) fn catch(store: &mut StoreInner, exn: u32, mut frame: Frame, base_dep
 ///
 /// `store` points at a live store that nothing else borrows during the run, except a host
 /// function through `StoreInner::host_hook` (which must then be the running call's).
+#[inline]
 pub(crate) unsafe fn run(store: *mut StoreInner, frame: Frame, base_depth: usize) -> Result<Exit, Trap> {
     // SAFETY: a live store (the precondition); the borrow ends here.
     let threaded = unsafe { (*store).stack.threaded };

@@ -1104,6 +1104,7 @@ fn stack_bounds(store: &mut StoreInner) -> (*mut u64, *mut u64, *mut Frame, usiz
 /// # Safety
 ///
 /// As for [`super::run_portable`], with `frame`'s code in threaded form.
+#[inline]
 pub(crate) unsafe fn run(store_ptr: *mut StoreInner, frame: Frame, base_depth: usize) -> Result<Exit, Trap> {
     // SAFETY: a live store that nothing else borrows (the precondition); this borrow ends
     // before the first handler runs.

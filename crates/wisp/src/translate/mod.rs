@@ -245,7 +245,8 @@ impl LocalSlots {
 /// The slots a value of type `t` takes: two for a `v128`, one for any other.
 #[inline]
 pub(crate) fn slots(t: ValType) -> u32 {
-    if t == ValType::V128 {
+    // A test of the variant: `==` compares a reference type's fields too.
+    if matches!(t, ValType::V128) {
         2
     } else {
         1
