@@ -686,6 +686,64 @@ const UNUSED: &[&str] = &[
     "I64SubMul_SSL",
     "I64SubMul_SSL_Set",
     "I64SubMul_SSS",
+    // Go's conditional jumps (`Goto`/`GotoNot`) no fixture uses (`form_usage` over `fixtures/`,
+    // 2026-12-06): the 32-bit comparisons, the float orderings.
+    "I32Eq_SS_Goto",
+    "I32Eq_SL_Goto",
+    "I32Eq_SI_Goto",
+    "I32Eq_LL_Goto",
+    "I32Eq_LI_Goto",
+    "I32Ne_SS_Goto",
+    "I32Ne_SL_Goto",
+    "I32Ne_SI_Goto",
+    "I32Ne_LL_Goto",
+    "I32Ne_LI_Goto",
+    "I32LtS_SS_Goto",
+    "I32LtS_SL_Goto",
+    "I32LtS_SI_Goto",
+    "I32LtS_LL_Goto",
+    "I32LtS_LI_Goto",
+    "I32LtU_SS_Goto",
+    "I32LtU_SL_Goto",
+    "I32LtU_SI_Goto",
+    "I32LtU_LL_Goto",
+    "I32GtS_SS_Goto",
+    "I32GtS_SL_Goto",
+    "I32GtS_SI_Goto",
+    "I32GtS_LL_Goto",
+    "I32GtS_LI_Goto",
+    "I32GtU_SS_Goto",
+    "I32GtU_SL_Goto",
+    "I32GtU_SI_Goto",
+    "I32GtU_LL_Goto",
+    "I32LeS_SS_Goto",
+    "I32LeS_SL_Goto",
+    "I32LeS_SI_Goto",
+    "I32LeS_LL_Goto",
+    "I32LeU_SS_Goto",
+    "I32LeU_SL_Goto",
+    "I32LeU_SI_Goto",
+    "I32LeU_LL_Goto",
+    "I32LeU_LI_Goto",
+    "I32GeS_SS_Goto",
+    "I32GeS_SL_Goto",
+    "I32GeS_SI_Goto",
+    "I32GeS_LL_Goto",
+    "I32GeS_LI_Goto",
+    "I32GeU_SS_Goto",
+    "I32GeU_SL_Goto",
+    "I32GeU_SI_Goto",
+    "I32GeU_LL_Goto",
+    "I32GeU_LI_Goto",
+    "F32Eq_SL_Goto",
+    "F32Eq_SI_Goto",
+    "F32Ne_SL_Goto",
+    "F32Ne_SI_Goto",
+    "F32Ne_LL_Goto",
+    "F32Ne_LI_Goto",
+    "F64Eq_SS_Goto",
+    "F64Eq_SL_Goto",
+    "F64Ne_SL_Goto",
 ];
 
 /// A product added to or subtracted from a value, `c + a * b` and `c - a * b` (the multiply's
@@ -958,6 +1016,10 @@ enum D {
     L,
     Br,
     BrNot,
+    /// Go's `if cond { goto block }`: when the result is true (`Goto`) or false (`GotoNot`),
+    /// local `index` is set to `state` and the branch taken (`GOTO_TESTS`).
+    Goto,
+    GotoNot,
 }
 
 impl D {
@@ -967,6 +1029,8 @@ impl D {
             D::L => "_Set",
             D::Br => "_Br",
             D::BrNot => "_BrNot",
+            D::Goto => "_Goto",
+            D::GotoNot => "_GotoNot",
         }
     }
     fn name(self) -> &'static str {
@@ -975,6 +1039,8 @@ impl D {
             D::L => "L",
             D::Br => "Br",
             D::BrNot => "BrNot",
+            D::Goto => "Goto",
+            D::GotoNot => "GotoNot",
         }
     }
 }
@@ -1085,6 +1151,11 @@ fn layout(
             D::S => {}
             D::L => f.push(("dst", local)),
             D::Br | D::BrNot => f.push(("target", "u32")),
+            D::Goto | D::GotoNot => {
+                f.push(("index", local));
+                f.push(("state", "u16"));
+                f.push(("target", "u32"));
+            }
         }
         f
     };
@@ -1239,7 +1310,7 @@ fn forms(ops: &[WasmOp]) -> Vec<Form> {
             }
             let dsts: Vec<D> = if cmp {
                 if INVERSE.iter().any(|(a, b)| *a == name || *b == name) {
-                    vec![D::S, D::L, D::Br]
+                    vec![D::S, D::L, D::Br, D::Goto]
                 } else {
                     vec![D::S, D::L, D::Br, D::BrNot]
                 }
@@ -1279,7 +1350,8 @@ fn forms(ops: &[WasmOp]) -> Vec<Form> {
                 }
             }
         } else {
-            let dsts: &[D] = if TESTS.contains(&name) { &[D::S, D::L, D::Br, D::BrNot] } else { &[D::S, D::L] };
+            let dsts: &[D] =
+                if TESTS.contains(&name) { &[D::S, D::L, D::Br, D::BrNot, D::Goto, D::GotoNot] } else { &[D::S, D::L] };
             // A float operator that keeps its type (abs, neg, sqrt, rounding) reads the stack only.
             let kinds: &[K] = if !is_int(ty) && results[0] == ty { &[K::S] } else { &[K::S, K::L] };
             for &k in kinds {
@@ -1498,6 +1570,8 @@ fn body(f: &Form) -> String {
         D::L => write!(s, "local!(dst) = {slot}").unwrap(),
         D::Br => write!(s, "if {value} {{ jump!(target) }}").unwrap(),
         D::BrNot => write!(s, "if !{value} {{ jump!(target) }}").unwrap(),
+        D::Goto => write!(s, "if {value} {{ local!(index) = state as u64; jump!(target) }}").unwrap(),
+        D::GotoNot => write!(s, "if !{value} {{ local!(index) = state as u64; jump!(target) }}").unwrap(),
     }
     format!("{{ {s} }}")
 }
@@ -1535,6 +1609,8 @@ fn doc(f: &Form) -> String {
         D::L => "; result into local `dst`",
         D::Br => "; branches when true",
         D::BrNot => "; branches when false",
+        D::Goto => "; when true, sets local `index` to `state` and branches",
+        D::GotoNot => "; when false, sets local `index` to `state` and branches",
     };
     let imm = match f.imm {
         Some("i32") => " (immediate sign-extended from 32 bits)",
@@ -1653,6 +1729,16 @@ fn select_arm(f: &Form, op_enum: &str) -> String {
         D::BrNot => {
             inits.push("target".to_string());
             "Dst::BrNot(target)"
+        }
+        D::Goto | D::GotoNot => {
+            inits.push(local_init(f, "index"));
+            inits.push("state: u16::try_from(state).ok()?".to_string());
+            inits.push("target".to_string());
+            if f.dst == D::Goto {
+                "Dst::Goto(index, state, target)"
+            } else {
+                "Dst::GotoNot(index, state, target)"
+            }
         }
     };
     let guard = if guards.is_empty() { String::new() } else { format!(" if {}", guards.join(" && ")) };
@@ -2275,11 +2361,23 @@ pub fn generate() -> String {
         .filter(|(_, fields, _)| fields.iter().any(|f| f.0 == "target"))
         .map(|(n, _, _)| n.to_string())
         .collect();
-    targets.extend(forms.iter().filter(|f| matches!(f.dst, D::Br | D::BrNot)).map(|f| f.name.clone()));
+    targets.extend(
+        forms.iter().filter(|f| matches!(f.dst, D::Br | D::BrNot | D::Goto | D::GotoNot)).map(|f| f.name.clone()),
+    );
     targets.extend(latches.iter().map(|l| l.name.clone()));
     for chunk in targets.chunks(4) {
         let arms: Vec<String> = chunk.iter().map(|n| format!("Instr::{n} {{ target, .. }}")).collect();
         writeln!(o, "            {} => Some(target),", arms.join(" | ")).unwrap();
+    }
+    o.push_str("            _ => None,\n        }\n    }\n\n");
+    o.push_str("    /// A conditional jump's local, state and target (`Goto`/`GotoNot` forms), for threading.\n    pub fn goto_mut(&mut self) -> Option<(u32, u32, &mut u32)> {\n        match self {\n");
+    for f in forms.iter().filter(|f| matches!(f.dst, D::Goto | D::GotoNot)) {
+        writeln!(
+            o,
+            "            Instr::{} {{ index, state, target, .. }} => Some((u32::from(*index), u32::from(*state), target)),",
+            f.name
+        )
+        .unwrap();
     }
     o.push_str("            _ => None,\n        }\n    }\n}\n\n");
 

@@ -335,9 +335,19 @@ fn module(
     // The destination local: the first operand's own local when the types allow (the operands
     // are read before the result is written), else a local of its own.
     let (dst, local) = match result {
+        _ if f.dst.starts_with("Goto") => (0, " (local $pc i32)".to_string()),
         Some(r) if r == params[0] => (0, String::new()),
         Some(r) => (params.len(), format!(" (local {r})")),
         None => (0, String::new()),
+    };
+    // Go's `if cond { goto block }`: the body sets the block's local and jumps back to the loop
+    // (which leaves when the local is set): 1 when the condition held, 0 when not.
+    let goto = |cond: &str, taken: u32| {
+        format!(
+            "(block $done (loop $top (br_if $done (local.get $pc)) \
+             (if {cond} (then (local.set $pc (i32.const 7)) (br $top))) (return (i32.const {})))) (i32.const {taken})",
+            1 - taken
+        )
     };
     let body = match f.dst {
         "S" => e,
@@ -346,6 +356,9 @@ fn module(
         "Br" => format!("(block (br_if 0 {e}) (return (i32.const 0))) (i32.const 1)"),
         // `if` branches to its `else` when the condition is false.
         "BrNot" => format!("(if (result i32) {e} (then (i32.const 1)) (else (i32.const 0)))"),
+        "Goto" => goto(&e, 1),
+        // The jump when the condition is false.
+        "GotoNot" => goto(&format!("(i32.eqz {e})"), 0),
         other => panic!("unknown destination {other}"),
     };
     let stack: Vec<String> = (0..kinds.len())

@@ -105,6 +105,11 @@ pub(crate) enum Dst {
     Br(u32),
     /// A branch when it is false.
     BrNot(u32),
+    /// Go's `if cond { goto block }`: when the result is true, local `.0` set to `.1` and a
+    /// branch to `.2`.
+    Goto(u32, u32, u32),
+    /// The same when the result is false.
+    GotoNot(u32, u32, u32),
 }
 
 /// A SIMD operator's form (operands from the stack, a `v128` in two slots), as the coverage
@@ -142,7 +147,7 @@ pub struct FormInfo {
     /// Each input's kind, in operand order (`S`, `L`, `I`; for loads and stores the address
     /// first).
     pub kinds: &'static str,
-    /// `S`, `L`, `Br` or `BrNot`.
+    /// `S`, `L`, `Br`, `BrNot`, `Goto` or `GotoNot`.
     pub dst: &'static str,
     /// Whether the immediate is kept in 32 bits, sign-extended (so only such constants select
     /// the form).

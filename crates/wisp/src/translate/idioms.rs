@@ -592,6 +592,36 @@ impl Translator<'_> {
         Some(1)
     }
 
+    /// Go's `if cond { goto block }`: at an `if` taking a test (`next`; `body`, the operators
+    /// after the `if`), whose whole body is a resume jump (`i32.const state; local.set index; br`),
+    /// the test sets the local and jumps itself when it would enter the body (`Dst::Goto`,
+    /// threaded like `LocalSetImmBr` by `thread_resume_jumps`): one dispatch where the body
+    /// took a second. Only when `form` has the test with that destination for its operands as
+    /// they are, and with fuel off (the `end` starts a metered block the jump must not skip).
+    pub(super) fn goto(
+        &self,
+        next: Next,
+        body: &[Operator<'_>],
+        negated: bool,
+        form: impl Fn(Dst) -> Option<Instr>,
+    ) -> Next {
+        let (
+            Next::If(BlockType::Empty),
+            [Operator::I32Const { value }, Operator::LocalSet { local_index }, Operator::Br { relative_depth }, Operator::End {}, ..],
+        ) = (next, body)
+        else {
+            return next;
+        };
+        if self.fuel || *relative_depth == 0 {
+            return next;
+        }
+        let goto = Next::Goto { index: *local_index, state: *value as u32, depth: relative_depth - 1 };
+        match super::condition_dst(goto, negated) {
+            (dst, _) if form(dst).is_some() => goto,
+            _ => next,
+        }
+    }
+
     /// Two local-to-local copies in a row, `local.get a; local.set x; local.get c; local.set d`
     /// (a loop's back edge moving its loop-carried values, as compilers resolve phis), as one
     /// instruction that does them in order (`LocalCopy2`). Returns the operators it took.
@@ -715,21 +745,29 @@ fn int_compare_width(op: Bin) -> Option<bool> {
     }
 }
 
-/// Jump threading, once every branch target is known: a resume jump (`LocalSetImmBr`) whose
-/// target is the `BrTableLocal` dispatch on the same local goes straight to the entry the
-/// constant selects, when that entry adjusts no stack. With fuel or interruption on, a loop
-/// header starts with its own instruction, nothing matches and every block is still metered.
-/// Only branch targets change.
+/// Jump threading, once every branch target is known: a resume jump (`LocalSetImmBr`, or a
+/// test that jumps as Go's `if cond { goto block }`, `goto`) whose target is the `BrTableLocal`
+/// dispatch on the same local goes straight to the entry the constant selects, when that entry
+/// adjusts no stack. With fuel or interruption on, a loop header starts with its own
+/// instruction, nothing matches and every block is still metered. Only branch targets change.
 pub(super) fn thread_resume_jumps(code: &mut [Instr]) {
     for i in 0..code.len() {
-        let Instr::LocalSetImmBr { index, value, target } = code[i] else { continue };
+        let (index, value, target) = match code[i] {
+            Instr::LocalSetImmBr { index, value, target } => (index, value, target),
+            mut other => match other.goto_mut() {
+                Some((index, value, target)) => (index, value, *target),
+                None => continue,
+            },
+        };
         let Some(&Instr::BrTableLocal { index: x, len }) = code.get(target as usize) else { continue };
         if x != index {
             continue;
         }
         let entry = target as usize + 1 + value.min(len) as usize;
         if let Some(&Instr::BrTableTarget { target: t, drop: 0, keep: 0 }) = code.get(entry) {
-            code[i] = Instr::LocalSetImmBr { index, value, target: t };
+            if let Some(jump) = code[i].branch_target_mut() {
+                *jump = t;
+            }
         }
     }
 }

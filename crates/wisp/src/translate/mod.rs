@@ -269,6 +269,13 @@ enum Next {
     Tee(u32),
     BrIf(u32),
     If(BlockType),
+    /// Go's `if cond { goto block }`, an `if` whose whole body is `i32.const state; local.set
+    /// index; br` to `depth` (counted from outside the `if`) (`idioms::goto`).
+    Goto {
+        index: u32,
+        state: u32,
+        depth: u32,
+    },
 }
 
 fn next_of(op: Option<&Operator<'_>>) -> Next {
@@ -291,6 +298,9 @@ fn condition_dst(next: Next, negated: bool) -> (Dst, Next) {
         Next::Set(x) | Next::Tee(x) => (Dst::L(x), next),
         Next::BrIf(_) => (branch(true), next),
         Next::If(_) => (branch(false), next),
+        // The body runs, and so the jump, when the result is true.
+        Next::Goto { index, state, .. } if negated => (Dst::GotoNot(index, state, u32::MAX), next),
+        Next::Goto { index, state, .. } => (Dst::Goto(index, state, u32::MAX), next),
         _ => (Dst::S, Next::None),
     }
 }
@@ -919,6 +929,19 @@ impl<'m> Translator<'m> {
                 if self.live {
                     self.materialize_all(1);
                     self.settle_top();
+                    let cond = self.top(0);
+                    let test = |dst| if matches!(cond, Opd::S | Opd::L(_)) { Un::I32Eqz.form(cond, dst) } else { None };
+                    // The body runs when `eqz` is false.
+                    if let Next::Goto { index, state, depth } = self.goto(Next::If(blockty), ahead, true, test) {
+                        if self.plain_branch(Next::Goto { index, state, depth }, cond.on_stack() as u32) {
+                            let form = test(Dst::GotoNot(index, state, u32::MAX)).expect("goto checked the form");
+                            self.pop();
+                            let site = self.emit(form);
+                            let (target, _, _, idx) = self.branch_info(depth, self.phys);
+                            self.link(site, target, idx);
+                            return 4;
+                        }
+                    }
                     site = match self.pop() {
                         Opd::I(0) => Some(self.emit(Instr::Br { target: u32::MAX })),
                         Opd::I(_) => None,
@@ -1434,6 +1457,15 @@ impl<'m> Translator<'m> {
                     Next::None
                 }
             }
+            // A jump that would adjust the stack stays an `if` around it.
+            Next::Goto { .. } if branches => {
+                self.materialize_all(operands);
+                if self.plain_branch(next, s_ops) {
+                    next
+                } else {
+                    Next::If(BlockType::Empty)
+                }
+            }
             _ => Next::None,
         }
     }
@@ -1472,6 +1504,12 @@ impl<'m> Translator<'m> {
                 self.open_if(bt, Some(site));
                 1
             }
+            // The `if`, its body and its `end`.
+            (Dst::Goto(..) | Dst::GotoNot(..), Next::Goto { depth, .. }) => {
+                let (target, _, _, idx) = self.branch_info(depth, self.phys);
+                self.link(site, target, idx);
+                5
+            }
             _ => unreachable!("a branch destination comes from a br_if or an if"),
         }
     }
@@ -1480,7 +1518,7 @@ impl<'m> Translator<'m> {
     /// stack (only such branches fuse with the comparison).
     fn plain_branch(&self, next: Next, s_operands: u32) -> bool {
         match next {
-            Next::BrIf(depth) => self.branch_info(depth, self.phys - s_operands).1 == 0,
+            Next::BrIf(depth) | Next::Goto { depth, .. } => self.branch_info(depth, self.phys - s_operands).1 == 0,
             Next::If(_) => true,
             _ => false,
         }
@@ -1533,7 +1571,10 @@ impl<'m> Translator<'m> {
             }
         }
         let s_ops = (a == Opd::S) as u32 + (b == Opd::S) as u32;
-        let wanted = next_of(ahead.get(consumed));
+        let wanted =
+            self.goto(next_of(ahead.get(consumed)), ahead.get(consumed + 1..).unwrap_or(&[]), negated, |dst| {
+                op.form(a, b, dst)
+            });
         if let Next::None = wanted {
             let form = self.select2(|a, b| op.form(a, b, Dst::S));
             self.pop();
@@ -1648,7 +1689,10 @@ impl<'m> Translator<'m> {
         }
         // A test's result extended is itself; under `eqz` it is negated (`negations`).
         let (consumed, negated) = if op.is_test() { negations(ahead, false) } else { (0, false) };
-        let wanted = next_of(ahead.get(consumed));
+        let wanted =
+            self.goto(next_of(ahead.get(consumed)), ahead.get(consumed + 1..).unwrap_or(&[]), negated, |dst| {
+                op.form(a, dst)
+            });
         if let Next::None = wanted {
             let form = self.select1(|a| op.form(a, Dst::S));
             self.pop();
