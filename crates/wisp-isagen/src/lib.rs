@@ -2370,11 +2370,11 @@ pub fn generate() -> String {
         writeln!(o, "            {} => Some(target),", arms.join(" | ")).unwrap();
     }
     o.push_str("            _ => None,\n        }\n    }\n\n");
-    o.push_str("    /// A conditional jump's local, state and target (`Goto`/`GotoNot` forms), for threading.\n    pub fn goto_mut(&mut self) -> Option<(u32, u32, &mut u32)> {\n        match self {\n");
+    o.push_str("    /// A conditional jump's local, state and target (`Goto`/`GotoNot` forms), for threading.\n    pub fn goto(&self) -> Option<(u32, u32, u32)> {\n        match *self {\n");
     for f in forms.iter().filter(|f| matches!(f.dst, D::Goto | D::GotoNot)) {
         writeln!(
             o,
-            "            Instr::{} {{ index, state, target, .. }} => Some((u32::from(*index), u32::from(*state), target)),",
+            "            Instr::{} {{ index, state, target, .. }} => Some((u32::from(index), u32::from(state), target)),",
             f.name
         )
         .unwrap();

@@ -754,8 +754,8 @@ pub(super) fn thread_resume_jumps(code: &mut [Instr]) {
     for i in 0..code.len() {
         let (index, value, target) = match code[i] {
             Instr::LocalSetImmBr { index, value, target } => (index, value, target),
-            mut other => match other.goto_mut() {
-                Some((index, value, target)) => (index, value, *target),
+            other => match other.goto() {
+                Some(jump) => jump,
                 None => continue,
             },
         };

@@ -934,12 +934,12 @@ impl<'m> Translator<'m> {
                     // The body runs when `eqz` is false.
                     if let Next::Goto { index, state, depth } = self.goto(Next::If(blockty), ahead, true, test) {
                         if self.plain_branch(Next::Goto { index, state, depth }, cond.on_stack() as u32) {
-                            let form = test(Dst::GotoNot(index, state, u32::MAX)).expect("goto checked the form");
+                            let dst = Dst::GotoNot(index, state, u32::MAX);
+                            let form = test(dst).expect("goto checked the form");
                             self.pop();
-                            let site = self.emit(form);
-                            let (target, _, _, idx) = self.branch_info(depth, self.phys);
-                            self.link(site, target, idx);
-                            return 4;
+                            // `finish` counts the `if` among what it consumed; here it is the
+                            // operator itself.
+                            return self.finish(form, dst, Next::Goto { index, state, depth }) - 1;
                         }
                     }
                     site = match self.pop() {
