@@ -287,15 +287,17 @@ impl<T> Store<T> {
     /// closure here); the outermost call of an interruptible store takes `gated_call`.
     #[inline]
     pub(crate) fn guarded_call<R>(&mut self, call: impl FnOnce(&mut Self) -> Result<R>) -> Result<R> {
-        if self.in_call || self.gate.is_none() {
-            return call(self);
+        match &self.gate {
+            Some(gate) if !self.in_call => {
+                let gate = gate.clone();
+                self.gated_call(gate, call)
+            }
+            _ => call(self),
         }
-        self.gated_call(call)
     }
 
     #[inline(never)]
-    fn gated_call<R>(&mut self, call: impl FnOnce(&mut Self) -> Result<R>) -> Result<R> {
-        let Some(gate) = self.gate.clone() else { return call(self) };
+    fn gated_call<R>(&mut self, gate: Arc<Gate>, call: impl FnOnce(&mut Self) -> Result<R>) -> Result<R> {
         self.in_call = true;
         gate.begin(self.timeout);
         let result = call(self);

@@ -458,8 +458,7 @@ impl Translator<'_> {
         let site = self.emit(form);
         match branch {
             Next::BrIf(depth) => {
-                let (target, _, _, idx) = self.branch_info(depth, self.phys);
-                self.link(site, target, idx);
+                self.link_branch(site, depth);
             }
             Next::If(bt) => self.open_if(bt, Some(site)),
             _ => unreachable!("a latch ends in a branch"),

@@ -811,6 +811,13 @@ impl<'m> Translator<'m> {
         }
     }
 
+    /// Links branch `site` to label `depth`, for a branch that adjusts no stack from the
+    /// current height (checked by the caller: a fused test or jump).
+    fn link_branch(&mut self, site: u32, depth: u32) {
+        let (target, _, _, idx) = self.branch_info(depth, self.phys);
+        self.link(site, target, idx);
+    }
+
     /// Resets the stack to a frame's base plus `n` operands on the value stack (at `else` and
     /// `end`).
     fn reset_stack(&mut self, height: u32, n: u32, types: &[ValType]) {
@@ -1496,8 +1503,7 @@ impl<'m> Translator<'m> {
             }
             (Dst::L(_), _) => 1,
             (Dst::Br(_) | Dst::BrNot(_), Next::BrIf(depth)) => {
-                let (target, _, _, idx) = self.branch_info(depth, self.phys);
-                self.link(site, target, idx);
+                self.link_branch(site, depth);
                 1
             }
             (Dst::Br(_) | Dst::BrNot(_), Next::If(bt)) => {
@@ -1506,8 +1512,7 @@ impl<'m> Translator<'m> {
             }
             // The `if`, its body and its `end`.
             (Dst::Goto(..) | Dst::GotoNot(..), Next::Goto { depth, .. }) => {
-                let (target, _, _, idx) = self.branch_info(depth, self.phys);
-                self.link(site, target, idx);
+                self.link_branch(site, depth);
                 5
             }
             _ => unreachable!("a branch destination comes from a br_if or an if"),
