@@ -297,7 +297,12 @@ macro_rules! handler_fns {
                 }
                 macro_rules! trap {
                     ($d code:expr) => {{
-                        ctx.sp = sp;
+                        // The operands are dead: a trap ends the call, which unwinds the value
+                        // stack to its base. The frame base is live in every handler and lies
+                        // in the value stack, where the loop's exit reads `ctx.sp`; a store's
+                        // popped `sp` here kept a register more live beside the old one
+                        // (RATIONALE.md, "The next handler is loaded from the advanced `ip`").
+                        ctx.sp = fp;
                         ctx.outcome = Outcome::Trap($d code, this);
                         return;
                     }};
