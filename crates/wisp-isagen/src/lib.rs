@@ -1798,16 +1798,19 @@ fn latch_fields(l: &Latch) -> Vec<(&'static str, &'static str)> {
 
 fn latch_body(l: &Latch) -> String {
     let add = format!("ops::{}_add", l.ty);
+    // The bound and the target are read after the store to the counter (`imm!`), so they do
+    // not hold registers across it (RATIONALE.md, "The next handler is loaded from the
+    // advanced `ip`").
     let bound = if l.bound == "L" {
-        "local!(b)".to_string()
+        "local!(imm!(b))".to_string()
     } else if l.ty == "i32" {
-        "bound as u64".to_string()
+        "imm!(bound) as u64".to_string()
     } else {
-        "bound as i64 as u64".to_string()
+        "imm!(bound) as i64 as u64".to_string()
     };
     let step = if l.step == "L" { "local!(by)" } else { "step as i64 as u64" };
     format!(
-        "{{ let v = Slot::to_slot({add}(Slot::from_slot(local!(local)), Slot::from_slot({step}))); local!(local) = v; if {}(Slot::from_slot(v), Slot::from_slot({bound})) {{ jump!(target) }} }}",
+        "{{ let v = Slot::to_slot({add}(Slot::from_slot(local!(local)), Slot::from_slot({step}))); local!(local) = v; if {}(Slot::from_slot(v), Slot::from_slot({bound})) {{ jump!(imm!(target)) }} }}",
         sem(l.text)
     )
 }

@@ -623,6 +623,13 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
             ip = unsafe { code.add(target) };
         }};
     }
+    // A field of the running instruction, read again where a body names it (`imm!` of the
+    // threaded backend, which reads it late): here the arm's binding.
+    macro_rules! imm {
+        ($f:ident) => {
+            $f
+        };
+    }
     macro_rules! table_at {
         ($target:expr) => {{
             let target = $target as usize;

@@ -268,6 +268,9 @@ macro_rules! handler_fns {
                 // SAFETY: `ip` points at an instruction of the running function (the
                 // handler's precondition), and `lower` pairs each instruction with its own
                 // variant's handler.
+                // (A body may read a field again with `imm!`, after its stores; the copy here is
+                // then unused and its load goes away.)
+                #[allow(unused_variables)]
                 let ($($($field,)*)?) = unsafe {
                     let Instr::$variant $({ $($field),* })? = (*ip).instr else {
                         std::hint::unreachable_unchecked()
@@ -275,6 +278,20 @@ macro_rules! handler_fns {
                     ($($($field,)*)?)
                 };
                 let this = ip;
+                // Field `f` of this instruction, read where the body names it: after a store
+                // to a slot, which the compiler cannot tell apart from the code, the load stays
+                // after it, so the field does not take a register across the store.
+                #[allow(unused_macros)]
+                macro_rules! imm {
+                    ($d f:ident) => {{
+                        // SAFETY: as for the fields above: `this` is this handler's instruction.
+                        let Instr::$variant { $d f, .. } = (unsafe { (*this).instr }) else {
+                            // SAFETY: `lower` pairs each instruction with its own variant's handler.
+                            unsafe { std::hint::unreachable_unchecked() }
+                        };
+                        $d f
+                    }};
+                }
                 // SAFETY: one past an instruction is inside its function's code or one past
                 // its end.
                 let mut ip = unsafe { ip.add(1) };
