@@ -5,7 +5,8 @@
 //! instruction's handler (the threaded backend). Bodies reach interpreter state only through
 //! macros each backend defines: `pop!`, `push!`, `top!`, `sp!`, `set_sp!`, `local!`, `global!`,
 //! `jump!`, `trap!`, `br_table_entry!`, `table_at!` (the instruction at a branch target),
-//! `jump_via_table!` (to an entry of the `br_table` there), `imm!` (a field of the instruction, read where it is named), `mem_base!`, `mem_len!`,
+//! `jump_via_table!` (to an entry of the `br_table` there), `imm!` (a field of the
+//! instruction, read where it is named), `mem_base!`, `mem_len!`,
 //! `reload_mem!`, `store!`, `inst!`, `inst_idx!`, `module!`, `flush!`/`reload!` (write a cached top of stack to its
 //! slot / read it back, around code that moves slots in memory), for calls `ret!`, `ret_imm!`,
 //! `throw!` (leave the loop with an exception for `exec::catch`), `call_wasm!` (with a third argument, whether the callee may be entered past Go's resume
