@@ -815,3 +815,107 @@ fn two_local_copies_in_a_row_are_one_instruction_in_order() {
         }
     }
 }
+
+/// A Go call at resume point 0 runs the callee's prologue itself when it can: the stack check
+/// (`StackGuardBr`) and the frame's allocation (`SpAdjust`), entering at the body; when the
+/// check fails it enters at the check, which takes `morestack`'s path, and when the guard's
+/// load is out of bounds the check traps as an instruction. Fuel runs every instruction, so
+/// the fuelled runs are the reference: the same results, on both backends, whether the call
+/// is Go's (`GoCall`) or a plain call at resume point 0 (`CallImm`), and a resume (point 1)
+/// still goes through the dispatch.
+#[test]
+fn go_calls_run_the_callees_prologue_with_its_meaning() {
+    const M: &str = r#"(module
+      (memory 1)
+      (global $sp (mut i32) (i32.const 1024))
+      (global $g (mut i64) (i64.const 0))
+      (func (export "set") (param i32 i32) (i32.store offset=16 (local.get 0) (local.get 1)))
+      ;; 1: Go's prologue: the dispatch, then at entry 0 the stack check and the frame; the body
+      ;; reports the stack pointer local and global; resume point 1 reports them unadjusted.
+      (func $checked (param i32) (result i32) (local $s i32)
+        (local.set $s (global.get $sp))
+        (block $b1 (block $b0
+          (br_table $b0 $b1 (local.get 0)))
+          local.get $s
+          global.get $g
+          i32.wrap_i64
+          i32.load offset=16
+          i32.le_u
+          if
+            (return (i32.sub (i32.const 0) (local.get $s)))
+          end
+          (global.set $sp (local.tee $s (i32.sub (local.get $s) (i32.const 32))))
+          (return (i32.add (i32.mul (local.get $s) (i32.const 3)) (global.get $sp))))
+        (i32.add (i32.mul (local.get $s) (i32.const 5)) (global.get $sp)))
+      ;; 2: the frame without a check.
+      (func $unchecked (param i32) (result i32) (local $s i32)
+        (local.set $s (global.get $sp))
+        (block $b1 (block $b0
+          (br_table $b0 $b1 (local.get 0)))
+          (global.set $sp (local.tee $s (i32.sub (local.get $s) (i32.const 48))))
+          (return (i32.add (i32.mul (local.get $s) (i32.const 3)) (global.get $sp))))
+        (i32.add (i32.mul (local.get $s) (i32.const 5)) (global.get $sp)))
+      ;; 3, 4: Go's calls of each, the stack pointer and g given; then the global after.
+      (func (export "go_checked") (param $sp i32) (param $gv i64) (result i32) (local $s i32)
+        (global.set $g (local.get $gv))
+        (global.set $sp (local.get $sp))
+        (local.set $s (global.get $sp))
+        (global.set $sp (local.tee $s (i32.sub (local.get $s) (i32.const 8))))
+        (i64.store (local.get $s) (i64.const 0x1234))
+        (i32.add (call $checked (i32.const 0)) (i32.mul (global.get $sp) (i32.const 7))))
+      (func (export "go_unchecked") (param $sp i32) (result i32) (local $s i32)
+        (global.set $sp (local.get $sp))
+        (local.set $s (global.get $sp))
+        (global.set $sp (local.tee $s (i32.sub (local.get $s) (i32.const 8))))
+        (i64.store (local.get $s) (i64.const 0x1234))
+        (i32.add (call $unchecked (i32.const 0)) (i32.mul (global.get $sp) (i32.const 7))))
+      ;; 5: plain calls at resume points 0 and 1.
+      (func (export "plain") (param $sp i32) (param $gv i64) (param $point i32) (result i32)
+        (global.set $g (local.get $gv))
+        (global.set $sp (local.get $sp))
+        (i32.add (i32.add (call $checked (local.get $point)) (i32.mul (call $unchecked (local.get $point)) (i32.const 11)))
+          (i32.mul (global.get $sp) (i32.const 7)))))"#;
+    let mut runs = Vec::new();
+    for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
+        for fuel in [false, true] {
+            let (module, mut store, inst) = instantiate_on(M, dispatch, fuel);
+            let checked = module.disassemble(1).unwrap();
+            assert!(checked.contains("StackGuardBr { local: 1, global: 1, offset: 16,"), "{checked}");
+            assert!(checked.contains("SpAdjust { local: 1, imm: 4294967264, global: 0 }"), "{checked}");
+            assert!(module.disassemble(2).unwrap().contains("SpAdjust { local: 1, imm: 4294967248, global: 0 }"));
+            assert!(module.disassemble(3).unwrap().contains("GoCall { local: 2, global: 0, func: 1,"));
+            let set = inst.get_typed_func::<(i32, i32), ()>(&store, "set").unwrap();
+            let go_checked = inst.get_typed_func::<(i32, i64), i32>(&store, "go_checked").unwrap();
+            let go_unchecked = inst.get_typed_func::<i32, i32>(&store, "go_unchecked").unwrap();
+            let plain = inst.get_typed_func::<(i32, i64, i32), i32>(&store, "plain").unwrap();
+            // g at 1000: the guard at 1016, 5000.
+            set.call(&mut store, (1000, 5000)).unwrap();
+            let mut results = Vec::new();
+            // Stack pointers above the guard (the body runs), at and below it (morestack's
+            // path), each called twice: the first call translates the callee.
+            for sp in [6000, 5009, 5008, 5007, 4000, 8] {
+                for _ in 0..2 {
+                    let r = go_checked.call(&mut store, (sp, 1000)).unwrap();
+                    let s = sp - 8;
+                    let want = if s as u32 > 5000 { (s - 32) * 3 + (s - 32) + (s - 32) * 7 } else { -s + s * 7 };
+                    assert_eq!(r, want, "sp {sp}, {dispatch:?}, fuel {fuel}");
+                    results.push(r);
+                    let s = sp - 8;
+                    assert_eq!(go_unchecked.call(&mut store, sp).unwrap(), (s - 48) * 11, "sp {sp}");
+                    for point in [0, 1] {
+                        results.push(plain.call(&mut store, (sp, 1000, point)).unwrap());
+                    }
+                }
+            }
+            // The guard's load out of bounds: the check traps, whichever way the callee is entered.
+            for _ in 0..2 {
+                let err = go_checked.call(&mut store, (6000, 65536 - 16)).unwrap_err();
+                assert!(err.to_string().contains("out of bounds"), "{dispatch:?}: {err}");
+                let err = plain.call(&mut store, (6000, 65536 - 16, 0)).unwrap_err();
+                assert!(err.to_string().contains("out of bounds"), "{dispatch:?}: {err}");
+            }
+            runs.push(results);
+        }
+    }
+    assert!(runs.iter().all(|r| *r == runs[0]), "{runs:?}");
+}

@@ -678,6 +678,32 @@ macro_rules! or_trap {
     };
 }
 
+/// A call's entry past Go's resume dispatch (`translate::idioms::ResumeEntry`): the callee's
+/// stack pointer and the instruction it starts at. With a prologue whose check passes, the
+/// pointer is the allocated frame's (stored to the global here, as the prologue's `SpAdjust`
+/// would) and the start is the body; otherwise it is the global's value and the start `at`,
+/// where the prologue runs as instructions.
+macro_rules! go_entry {
+    ($entry:expr) => {{
+        let entry: crate::translate::ResumeEntry = $entry;
+        let v: u64 = global!(entry.global);
+        let s = v as u32;
+        let pass = entry.body != 0
+            && (entry.guard == crate::translate::NO_GUARD
+                || match try_load_bytes!(global!(entry.guard) as u32 as u64, entry.guard_offset, 4) {
+                    Some(bytes) => s > ops::i32_load(bytes),
+                    None => false,
+                });
+        if pass {
+            let framed = s.wrapping_add(entry.frame) as u64;
+            global!(entry.global) = framed;
+            (framed, entry.body)
+        } else {
+            (v, entry.at)
+        }
+    }};
+}
+
 /// The `$n` bytes at `$addr + $offset`, or `None` when they do not lie inside the memory.
 macro_rules! try_load_bytes {
     ($addr:expr, $offset:expr, $n:literal) => {{

@@ -830,10 +830,12 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
             let entry = cf.entry;
             if $past_dispatch && entry.at != 0 {
                 // The callee's `GlobalGetSet`, run here (its own immediates), then where its
-                // dispatch sends resume point 0.
-                local!(entry.local) = global!(entry.global);
-                // SAFETY: `at` is an instruction of the callee's code.
-                ip = unsafe { code.add(entry.at as usize) };
+                // dispatch sends resume point 0, or past Go's prologue when its check passes
+                // (`ResumeEntry`).
+                let (v, at) = go_entry!(entry);
+                local!(entry.local) = v;
+                // SAFETY: `at` and `body` are instructions of the callee's code.
+                ip = unsafe { code.add(at as usize) };
             }
         }};
     }

@@ -626,10 +626,12 @@ macro_rules! handler_fns {
                         let entry = cf.entry;
                         if $d past_dispatch && entry.at != 0 {
                             // The callee's `GlobalGetSet`, run here (its own immediates),
-                            // then where its dispatch sends resume point 0.
-                            local!(entry.local) = global!(entry.global);
-                            // SAFETY: `at` is an instruction of the callee's code.
-                            ip = unsafe { ip.add(entry.at as usize) };
+                            // then where its dispatch sends resume point 0, or past Go's
+                            // prologue when its check passes (`ResumeEntry`).
+                            let (v, at) = go_entry!(entry);
+                            local!(entry.local) = v;
+                            // SAFETY: `at` and `body` are instructions of the callee's code.
+                            ip = unsafe { ip.add(at as usize) };
                         }
                     }};
                 }

@@ -778,6 +778,13 @@ pub(super) fn thread_resume_jumps(code: &mut [Instr]) {
 /// instruction entry 0 leads to, two dispatches fewer per Go call. `at == 0` (the function's
 /// first instruction) means the function has no such dispatch: it is entered at its start.
 /// With fuel or interruption on, the function starts with their instruction and never matches.
+///
+/// Where entry 0 leads to Go's prologue, the stack check (`StackGuardBr`, whose branch skips
+/// the call of `morestack`) and then the frame's allocation (`SpAdjust` of the same local and
+/// global), or to the allocation alone, the call runs those too when the check passes: the
+/// stack pointer is adjusted once, in a register, and the callee starts at `body`. When the
+/// check fails, or its load would trap, the call enters at `at` and the check runs as an
+/// instruction (and takes `morestack`'s path or traps there, with its own offset).
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct ResumeEntry {
     /// The instruction entry 0 of the dispatch leads to.
@@ -785,7 +792,18 @@ pub(crate) struct ResumeEntry {
     /// `GlobalGetSet`'s global and local.
     pub global: u32,
     pub local: u32,
+    /// The instruction after the prologue's `SpAdjust`; 0: no prologue to run in the call.
+    pub body: u32,
+    /// The `SpAdjust`'s immediate (the frame's size, negated).
+    pub frame: u32,
+    /// The stack check's global (the goroutine's `g`) and offset (its stack guard), read as
+    /// `StackGuardBr` reads them; `guard == NO_GUARD`: the prologue has no check.
+    pub guard: u32,
+    pub guard_offset: u32,
 }
+
+/// `ResumeEntry::guard` of a prologue without a stack check.
+pub(crate) const NO_GUARD: u32 = u32::MAX;
 
 /// The [`ResumeEntry`] of a function's code (with absolute branch targets).
 pub(super) fn resume_entry(code: &[Instr], num_params: u32) -> ResumeEntry {
@@ -799,5 +817,25 @@ pub(super) fn resume_entry(code: &[Instr], num_params: u32) -> ResumeEntry {
     if num_params == 0 || x != num_params - 1 || dst == x {
         return ResumeEntry::default();
     }
-    ResumeEntry { at: target, global: index, local: dst }
+    let mut entry = ResumeEntry { at: target, global: index, local: dst, body: 0, frame: 0, guard: NO_GUARD, guard_offset: 0 };
+    // The frame's allocation, of the stack pointer the dispatch loaded.
+    let adjust = |at: u32| match code.get(at as usize) {
+        Some(&Instr::SpAdjust { local, imm, global }) if local == dst && global == index && (at as usize) + 1 < code.len() => {
+            Some(imm)
+        }
+        _ => None,
+    };
+    match code.get(target as usize) {
+        Some(&Instr::StackGuardBr { local, global, offset, target: past }) if local as u32 == dst => {
+            if let Some(imm) = adjust(past) {
+                (entry.body, entry.frame, entry.guard, entry.guard_offset) = (past + 1, imm, global as u32, offset);
+            }
+        }
+        _ => {
+            if let Some(imm) = adjust(target) {
+                (entry.body, entry.frame) = (target + 1, imm);
+            }
+        }
+    }
+    entry
 }

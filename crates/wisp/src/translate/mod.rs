@@ -27,6 +27,7 @@ use wisp_decoder::{BlockType, FunctionBody, MemArg, Operator, ValType};
 mod idioms;
 mod offsets;
 
+pub(crate) use idioms::{ResumeEntry, NO_GUARD};
 pub(crate) use offsets::{offset_map, OffsetMap};
 
 #[cfg_attr(not(feature = "internals"), allow(dead_code))]
