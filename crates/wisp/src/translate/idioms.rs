@@ -817,10 +817,13 @@ pub(super) fn resume_entry(code: &[Instr], num_params: u32) -> ResumeEntry {
     if num_params == 0 || x != num_params - 1 || dst == x {
         return ResumeEntry::default();
     }
-    let mut entry = ResumeEntry { at: target, global: index, local: dst, body: 0, frame: 0, guard: NO_GUARD, guard_offset: 0 };
+    let mut entry =
+        ResumeEntry { at: target, global: index, local: dst, body: 0, frame: 0, guard: NO_GUARD, guard_offset: 0 };
     // The frame's allocation, of the stack pointer the dispatch loaded.
     let adjust = |at: u32| match code.get(at as usize) {
-        Some(&Instr::SpAdjust { local, imm, global }) if local == dst && global == index && (at as usize) + 1 < code.len() => {
+        Some(&Instr::SpAdjust { local, imm, global })
+            if local == dst && global == index && (at as usize) + 1 < code.len() =>
+        {
             Some(imm)
         }
         _ => None,
