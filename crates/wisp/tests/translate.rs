@@ -900,7 +900,6 @@ fn go_calls_run_the_callees_prologue_with_its_meaning() {
                     let want = if s as u32 > 5000 { (s - 32) * 3 + (s - 32) + (s - 32) * 7 } else { -s + s * 7 };
                     assert_eq!(r, want, "sp {sp}, {dispatch:?}, fuel {fuel}");
                     results.push(r);
-                    let s = sp - 8;
                     assert_eq!(go_unchecked.call(&mut store, sp).unwrap(), (s - 48) * 11, "sp {sp}");
                     for point in [0, 1] {
                         results.push(plain.call(&mut store, (sp, 1000, point)).unwrap());

@@ -194,9 +194,10 @@ macro_rules! for_each_handler {
                 }
             },
             StackGuardBr { local, global, offset, target } => {
-                let guard: u64 = load_from!(global!(global) as u32 as u64, offset, 4, ops::i32_load);
-                if local!(local) as u32 > guard as u32 {
-                    jump!(target);
+                match stack_above_guard!(local!(local) as u32, global, offset) {
+                    Some(true) => jump!(target),
+                    Some(false) => {}
+                    None => trap!(TrapCode::MemoryOutOfBounds),
                 }
             },
             GlobalGetSetBrNez { global, dst, target } => {
@@ -678,6 +679,19 @@ macro_rules! or_trap {
     };
 }
 
+/// Go's stack check (`StackGuardBr`): whether stack pointer `$sp` is above the guard, the i32
+/// at global `$global`'s value (wrapped to 32 bits) plus `$offset` (unsigned); `None` when
+/// that load is out of bounds.
+macro_rules! stack_above_guard {
+    ($sp:expr, $global:expr, $offset:expr) => {{
+        let sp: u32 = $sp;
+        match try_load_bytes!(global!($global) as u32 as u64, $offset, 4) {
+            Some(bytes) => Some(sp > ops::i32_load(bytes)),
+            None => None,
+        }
+    }};
+}
+
 /// A call's entry past Go's resume dispatch (`translate::idioms::ResumeEntry`): the callee's
 /// stack pointer and the instruction it starts at. With a prologue whose check passes, the
 /// pointer is the allocated frame's (stored to the global here, as the prologue's `SpAdjust`
@@ -690,10 +704,7 @@ macro_rules! go_entry {
         let s = v as u32;
         let pass = entry.body != 0
             && (entry.guard == crate::translate::NO_GUARD
-                || match try_load_bytes!(global!(entry.guard) as u32 as u64, entry.guard_offset, 4) {
-                    Some(bytes) => s > ops::i32_load(bytes),
-                    None => false,
-                });
+                || stack_above_guard!(s, entry.guard, entry.guard_offset) == Some(true));
         if pass {
             let framed = s.wrapping_add(entry.frame) as u64;
             global!(entry.global) = framed;
