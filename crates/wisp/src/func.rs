@@ -12,7 +12,13 @@ use std::sync::Arc;
 use wisp_decoder::{FuncType, ValType};
 use wisp_validator::TypeDefs;
 
-pub(crate) type HostFn<T> = dyn Fn(Caller<'_, T>, &mut [u64]) -> Result<()> + Send + Sync;
+/// A host function's trampoline: its parameters are the slots of the caller's value stack from
+/// the given index on, and it writes its results there, from the same index (the stack holds
+/// room for both). It reads the parameters before it runs the function and writes the results
+/// after, through the `Caller`'s store: a call back into Wasm in between uses the stack above
+/// the parameters and may move it (2026-12-07: copying the slots into a buffer and back was a
+/// tenth of the instructions of a Go call to the host).
+pub(crate) type HostFn<T> = dyn Fn(Caller<'_, T>, usize) -> Result<()> + Send + Sync;
 
 /// A host function: its type and a trampoline over raw slots (parameters in, results out).
 #[doc(hidden)]
@@ -34,14 +40,16 @@ impl<T> HostFunc<T> {
         f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
     ) -> Self {
         let fty = ty.clone();
-        let call = move |mut caller: Caller<'_, T>, slots: &mut [u64]| -> Result<()> {
+        let call = move |mut caller: Caller<'_, T>, base: usize| -> Result<()> {
             let inner = &caller.store.inner;
+            let slots = &inner.stack.slots[base..];
             let mut at = 0;
             let params: Vec<Val> = fty.params().iter().map(|&t| Val::take(slots, &mut at, t, inner)).collect();
             // Nulls of the results' hierarchies (a concrete type's is the store's to tell).
             let mut results: Vec<Val> = fty.results().iter().map(|&t| Val::from_slot(0, t, inner)).collect();
             f(caller.reborrow(), &params, &mut results)?;
             let inner = &caller.store.inner;
+            let mut out = vec![0u64; slots_of(fty.results()) as usize];
             let mut at = 0;
             for (r, &t) in results.iter().zip(fty.results()) {
                 if !r.matches(t, inner) {
@@ -51,8 +59,9 @@ impl<T> HostFunc<T> {
                         t
                     )));
                 }
-                r.put(inner, slots, &mut at)?;
+                r.put(inner, &mut out, &mut at)?;
             }
+            caller.store.inner.stack.slots[base..base + out.len()].copy_from_slice(&out);
             Ok(())
         };
         HostFunc { ty, call: Arc::new(call) }
@@ -83,8 +92,15 @@ impl<T> HostFunc<T> {
 /// ```
 pub struct Caller<'a, T> {
     pub(crate) store: &'a mut Store<T>,
-    pub(crate) instance: Option<Instance>,
+    /// The calling instance's index in the store, or [`NO_INSTANCE`] when the host is the
+    /// caller. A plain index keeps `Caller` two words, passed in registers: passed as a pointer
+    /// to a struct written field by field, its wider reads waited for those stores to retire
+    /// (2026-12-07: 13% of the wall time of a Go call to the host).
+    pub(crate) instance: u32,
 }
+
+/// `Caller::instance` of a call from the host.
+pub(crate) const NO_INSTANCE: u32 = u32::MAX;
 
 impl<'a, T> Caller<'a, T> {
     /// The store's data.
@@ -103,20 +119,30 @@ impl<'a, T> Caller<'a, T> {
     }
 
     /// An export of the calling instance (e.g. its `memory`).
+    #[inline]
     pub fn get_export(&self, name: &str) -> Option<Extern> {
-        let i = self.instance?;
+        if self.instance == NO_INSTANCE {
+            return None;
+        }
+        let inner = &self.store.inner;
         if name == "memory" {
-            // Found at instantiation (2026-12-05: the lookup was a twelfth of a Go host call).
-            if let Some(m) = i.memory_export(&self.store.inner) {
-                return Some(m);
+            // Found at instantiation (2026-12-05: the lookup was a twelfth of a Go host call);
+            // inline, so the `Extern` stays in registers (2026-12-07).
+            if let Some(m) = inner.instances[self.instance as usize].memory_export {
+                return Some(Extern::Memory(crate::Memory(inner.stored(m))));
             }
         }
-        i.get_export(&*self.store, name)
+        self.named_export(name)
+    }
+
+    #[inline(never)]
+    fn named_export(&self, name: &str) -> Option<Extern> {
+        self.instance()?.get_export(&*self.store, name)
     }
 
     /// The calling instance, when the caller is Wasm.
     pub fn instance(&self) -> Option<Instance> {
-        self.instance
+        (self.instance != NO_INSTANCE).then(|| Instance(self.store.inner.stored(self.instance)))
     }
 
     fn reborrow(&mut self) -> Caller<'_, T> {
@@ -331,27 +357,13 @@ fn host_call<T>(store: &mut Store<T>, hf: u32, caller_instance: u32) -> Result<(
     let host = &hosts[index as usize];
     let (hp, hr) = (hp as usize, hr as usize);
     let args = store.inner.stack.sp - hp;
-    let mut hbuf = [0u64; 16];
-    let mut big;
-    let hslots: &mut [u64] = if hp.max(hr) <= 16 {
-        &mut hbuf[..hp.max(hr)]
-    } else {
-        big = vec![0u64; hp.max(hr)];
-        &mut big[..]
-    };
-    // Element by element: a few slots, where `copy_from_slice` would call `memcpy`.
-    for (s, &v) in hslots[..hp].iter_mut().zip(&store.inner.stack.slots[args..args + hp]) {
-        *s = v;
-    }
-    let instance = Some(Instance(store.inner.stored(caller_instance)));
-    let result = host(Caller { store: &mut *store, instance }, hslots);
+    // The calling frame's height counts the results as well as the parameters.
+    debug_assert!(args + hp.max(hr) <= store.inner.stack.slots.len());
+    let result = host(Caller { store: &mut *store, instance: caller_instance }, args);
     if store.host_snapshot.is_none() {
         store.host_snapshot = Some(hosts);
     }
     result?;
-    for (s, &v) in store.inner.stack.slots[args..args + hr].iter_mut().zip(&hslots[..hr]) {
-        *s = v;
-    }
     store.inner.stack.sp = args + hr;
     Ok(())
 }
@@ -387,8 +399,20 @@ fn run_call<T>(store: &mut Store<T>, func: u32, buf: &mut [u64], np: usize, nr: 
     let entity = store.inner.funcs[func as usize];
     let (instance, def_index) = match entity.kind {
         FuncKind::Host { index, .. } => {
+            // The parameters go where a Wasm caller leaves them: on the value stack.
             let host = store.hosts[index as usize].clone();
-            return host(Caller { store, instance: None }, buf);
+            let base = store.inner.stack.sp;
+            if !store.inner.stack.reserve(base + np.max(nr)) {
+                return Err(crate::Trap::new(crate::TrapCode::StackOverflow).into());
+            }
+            store.inner.stack.slots[base..base + np].copy_from_slice(&buf[..np]);
+            store.inner.stack.sp = base + np;
+            let result = host(Caller { store: &mut *store, instance: NO_INSTANCE }, base);
+            if result.is_ok() {
+                buf[..nr].copy_from_slice(&store.inner.stack.slots[base..base + nr]);
+            }
+            store.inner.stack.sp = base;
+            return result;
         }
         FuncKind::Wasm { instance, def_index } => (instance, def_index),
     };
@@ -848,12 +872,16 @@ macro_rules! into_func {
         {
             fn into_func(self) -> HostFunc<T> {
                 let ty = FuncType::new(vec![$($n::valtype()),*], <R::Results as WasmResults>::types());
-                let call = move |caller: Caller<'_, T>, slots: &mut [u64]| -> Result<()> {
-                    let id = caller.store.inner.id;
+                let call = move |caller: Caller<'_, T>, base: usize| -> Result<()> {
+                    let inner = &mut caller.store.inner;
+                    let id = inner.id;
                     #[allow(unused_mut, unused_variables)]
                     let mut at = 0;
-                    let r = self($($n::load_at(slots, &mut at, id)),*).into_result()?;
-                    r.store(id, slots)
+                    // Slices of known length: one bounds check each, none per value.
+                    #[allow(unused_variables)]
+                    let args = &inner.stack.slots[base..base + (0 $(+ $n::SLOTS)*)];
+                    let r = self($($n::load_at(args, &mut at, id)),*).into_result()?;
+                    r.store(id, &mut inner.stack.slots[base..base + <R::Results as WasmResults>::LEN])
                 };
                 HostFunc { ty, call: Arc::new(call) }
             }
@@ -866,13 +894,15 @@ macro_rules! into_func {
         {
             fn into_func(self) -> HostFunc<T> {
                 let ty = FuncType::new(vec![$($n::valtype()),*], <R::Results as WasmResults>::types());
-                let call = move |caller: Caller<'_, T>, slots: &mut [u64]| -> Result<()> {
+                let call = move |mut caller: Caller<'_, T>, base: usize| -> Result<()> {
                     let id = caller.store.inner.id;
                     #[allow(unused_mut, unused_variables)]
                     let mut at = 0;
-                    $( let $n = $n::load_at(slots, &mut at, id); )*
-                    let r = self(caller, $($n),*).into_result()?;
-                    r.store(id, slots)
+                    #[allow(unused_variables)]
+                    let args = &caller.store.inner.stack.slots[base..base + (0 $(+ $n::SLOTS)*)];
+                    $( let $n = $n::load_at(args, &mut at, id); )*
+                    let r = self(caller.reborrow(), $($n),*).into_result()?;
+                    r.store(id, &mut caller.store.inner.stack.slots[base..base + <R::Results as WasmResults>::LEN])
                 };
                 HostFunc { ty, call: Arc::new(call) }
             }

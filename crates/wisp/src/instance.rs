@@ -149,13 +149,6 @@ impl Instance {
         Ok(&inner.instances[inner.check(self.0)? as usize])
     }
 
-    /// Export `memory`, when it is a memory: `get_export(store, "memory")` without the name's
-    /// lookup (`Caller::get_export`, on every host call that reads its caller's memory).
-    pub(crate) fn memory_export(&self, inner: &StoreInner) -> Option<Extern> {
-        let m = self.entity(inner).ok()?.memory_export?;
-        Some(Extern::Memory(Memory(inner.stored(m))))
-    }
-
     /// The export `name`, if the module has one (`None` for another store's instance).
     pub fn get_export(&self, store: impl AsContext, name: &str) -> Option<Extern> {
         let inner = &store.as_context().inner;

@@ -1,6 +1,6 @@
 //! The embedding API, end to end: modules written in the text format, run through wisp.
 
-use wisp::{Caller, Engine, Error, Extern, Linker, Module, Store, TrapCode, Val};
+use wisp::{Caller, Engine, Error, Extern, Func, Linker, Module, Store, TrapCode, Val};
 
 fn wat(src: &str) -> Vec<u8> {
     let buf = wast::parser::ParseBuffer::new(src).expect("lex");
@@ -274,6 +274,112 @@ fn host_calls_leave_the_caller_a_moved_stack_a_grown_memory_or_an_error() {
         let err = f.call(&mut store, ()).unwrap_err();
         assert!(matches!(err, Error::Exit(3)), "{dispatch:?}: {err}");
         assert_eq!(reenter.call(&mut store, 1).unwrap(), 1001 + sum60k, "{dispatch:?}");
+    }
+}
+
+/// A host function's parameters and results live in its Wasm caller's value stack (the
+/// trampoline reads and writes them there, around the function's run): every number type and
+/// `v128` in order, more results than parameters, more than sixteen of each through `Func::new`,
+/// on both backends, and the same functions called from the host, where `Caller` has no
+/// instance.
+#[test]
+fn host_functions_take_and_give_every_value_through_the_stack() {
+    const SRC: &str = r#"(module
+        (import "host" "swap" (func $swap (param i32 i64 f32 f64 v128) (result v128 f64 f32 i64 i32)))
+        (import "host" "spread" (func $spread (param i32) (result i64 i64 i64 i64 i64)))
+        (import "host" "wide" (func $wide (param i64 i64 i64 i64 i64 i64 i64 i64 i64 i64
+                                                i64 i64 i64 i64 i64 i64 i64 i64 i64 i64)
+                                         (result i64 i64 i64 i64 i64 i64 i64 i64 i64
+                                                 i64 i64 i64 i64 i64 i64 i64 i64 i64)))
+        (memory (export "memory") 1)
+        ;; The swapped values folded into one i64, each weighted, so order and bits all count.
+        (func (export "swap") (result i64)
+          (local $v v128) (local $d f64) (local $f f32) (local $l i64) (local $i i32)
+          (call $swap (i32.const -7) (i64.const -1099511627776) (f32.const 1.5) (f64.const 2.25)
+                      (v128.const i64x2 0x0123456789abcdef 0x7edcba9876543210))
+          (local.set $i) (local.set $l) (local.set $f) (local.set $d) (local.set $v)
+          (i64.add (i64.mul (i64.extend_i32_s (local.get $i)) (i64.const 1000000))
+            (i64.add (local.get $l)
+              (i64.add (i64.trunc_f32_s (f32.mul (local.get $f) (f32.const 100)))
+                (i64.add (i64.trunc_f64_s (f64.mul (local.get $d) (f64.const 10000)))
+                  (i64.add (i64x2.extract_lane 0 (local.get $v))
+                           (i64.mul (i64x2.extract_lane 1 (local.get $v)) (i64.const 3))))))))
+        ;; spread(n) = (n, 2n, 3n, 4n, 5n), weighted by powers of ten.
+        (func (export "spread") (param i32) (result i64)
+          (local $a i64) (local $b i64) (local $c i64) (local $d i64) (local $e i64)
+          (call $spread (local.get 0))
+          (local.set $e) (local.set $d) (local.set $c) (local.set $b) (local.set $a)
+          (i64.add (local.get $a) (i64.add (i64.mul (local.get $b) (i64.const 10))
+            (i64.add (i64.mul (local.get $c) (i64.const 100)) (i64.add (i64.mul (local.get $d) (i64.const 1000))
+              (i64.mul (local.get $e) (i64.const 10000)))))))
+        ;; wide(1..=20): result k is k + 1 + (k + 2) * 1000; the first, the seventeenth and the
+        ;; last are returned weighted.
+        (func (export "wide") (result i64)
+          (local $r0 i64) (local $r16 i64) (local $r17 i64)
+          (call $wide (i64.const 1) (i64.const 2) (i64.const 3) (i64.const 4) (i64.const 5)
+                      (i64.const 6) (i64.const 7) (i64.const 8) (i64.const 9) (i64.const 10)
+                      (i64.const 11) (i64.const 12) (i64.const 13) (i64.const 14) (i64.const 15)
+                      (i64.const 16) (i64.const 17) (i64.const 18) (i64.const 19) (i64.const 20))
+          (local.set $r17) (local.set $r16)
+          drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop
+          (local.set $r0)
+          (i64.add (local.get $r0) (i64.add (i64.mul (local.get $r16) (i64.const 1000000))
+                                            (i64.mul (local.get $r17) (i64.const 1000000000000))))))"#;
+    let v = 0x7edc_ba98_7654_3210_0123_4567_89ab_cdefu128;
+    let wide_ty = wisp::FuncType::new([wisp::ValType::I64; 20], [wisp::ValType::I64; 18]);
+    let wide = |caller: Caller<'_, ()>, args: &[Val], results: &mut [Val]| -> wisp::Result<()> {
+        // Wasm callers see their instance and its memory, host callers neither.
+        let from_wasm = caller.instance().is_some();
+        assert_eq!(caller.get_export("memory").is_some(), from_wasm);
+        let a: Vec<i64> = args.iter().map(|v| v.i64().unwrap()).collect();
+        for (k, r) in results.iter_mut().enumerate() {
+            *r = Val::I64(a[k] + a[k + 2] * 1000);
+        }
+        Ok(())
+    };
+    let wide_expect = |k: i64| (k + 1) + (k + 3) * 1000;
+    for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
+        let (_engine, module, mut store, mut linker) = on_backend(dispatch, SRC);
+        linker
+            .func_wrap("host", "swap", |caller: Caller<'_, ()>, i: i32, l: i64, f: f32, d: f64, v: u128| {
+                assert!(caller.instance().is_some());
+                (v, d, f, l, i)
+            })
+            .unwrap();
+        linker
+            .func_wrap("host", "spread", |n: i32| (n as i64, 2 * n as i64, 3 * n as i64, 4 * n as i64, 5 * n as i64))
+            .unwrap();
+        linker.func_new("host", "wide", wide_ty.clone(), wide).unwrap();
+        let inst = linker.instantiate(&mut store, &module).expect("instantiate");
+        let swap = inst.get_typed_func::<(), i64>(&store, "swap").unwrap();
+        let lanes = 0x0123_4567_89ab_cdefi64.wrapping_add(0x7edc_ba98_7654_3210i64.wrapping_mul(3));
+        let expect = (-7_000_000i64 - (1 << 40) + 150 + 22_500).wrapping_add(lanes);
+        assert_eq!(swap.call(&mut store, ()).unwrap(), expect, "{dispatch:?}");
+        let spread = inst.get_typed_func::<i32, i64>(&store, "spread").unwrap();
+        assert_eq!(spread.call(&mut store, 7).unwrap(), 7 * 54_321, "{dispatch:?}");
+        let w = inst.get_typed_func::<(), i64>(&store, "wide").unwrap();
+        let expect = wide_expect(0) + wide_expect(16) * 1_000_000 + wide_expect(17) * 1_000_000_000_000;
+        assert_eq!(w.call(&mut store, ()).unwrap(), expect, "{dispatch:?}");
+
+        // The same host functions called by the host.
+        let f = Func::wrap(&mut store, |caller: Caller<'_, ()>, i: i32, l: i64, f: f32, d: f64, v: u128| {
+            assert!(caller.instance().is_none() && caller.get_export("memory").is_none());
+            (v, d, f, l, i)
+        });
+        let typed = f.typed::<(i32, i64, f32, f64, u128), (u128, f64, f32, i64, i32)>(&store).unwrap();
+        assert_eq!(typed.call(&mut store, (-7, -1 << 40, 1.5, 2.25, v)).unwrap(), (v, 2.25, 1.5, -1 << 40, -7));
+        let mut out = [Val::I32(0); 5];
+        let args = [Val::I32(3), Val::I64(4), Val::F32(0.5f32.to_bits()), Val::F64(0.25f64.to_bits()), Val::V128(!v)];
+        f.call(&mut store, &args, &mut out).unwrap();
+        assert_eq!(
+            out,
+            [Val::V128(!v), Val::F64(0.25f64.to_bits()), Val::F32(0.5f32.to_bits()), Val::I64(4), Val::I32(3)]
+        );
+        let g = Func::new(&mut store, wide_ty.clone(), wide);
+        let args: Vec<Val> = (1..=20).map(Val::I64).collect();
+        let mut out = vec![Val::I64(0); 18];
+        g.call(&mut store, &args, &mut out).unwrap();
+        assert_eq!(out, (0..18).map(|k| Val::I64(wide_expect(k))).collect::<Vec<_>>(), "{dispatch:?}");
     }
 }
 
