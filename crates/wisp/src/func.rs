@@ -49,7 +49,15 @@ impl<T> HostFunc<T> {
             let mut results: Vec<Val> = fty.results().iter().map(|&t| Val::from_slot(0, t, inner)).collect();
             f(caller.reborrow(), &params, &mut results)?;
             let inner = &caller.store.inner;
-            let mut out = vec![0u64; slots_of(fty.results()) as usize];
+            // The slots are written after the checks, from a buffer: `put` reads the store.
+            let n = slots_of(fty.results()) as usize;
+            let (mut small, mut big) = ([0u64; SMALL_CALL], Vec::new());
+            let out: &mut [u64] = if n <= SMALL_CALL {
+                &mut small[..n]
+            } else {
+                big.resize(n, 0);
+                &mut big
+            };
             let mut at = 0;
             for (r, &t) in results.iter().zip(fty.results()) {
                 if !r.matches(t, inner) {
@@ -59,9 +67,9 @@ impl<T> HostFunc<T> {
                         t
                     )));
                 }
-                r.put(inner, &mut out, &mut at)?;
+                r.put(inner, out, &mut at)?;
             }
-            caller.store.inner.stack.slots[base..base + out.len()].copy_from_slice(&out);
+            caller.store.inner.stack.slots[base..base + n].copy_from_slice(out);
             Ok(())
         };
         HostFunc { ty, call: Arc::new(call) }
