@@ -404,30 +404,15 @@ fn rethrow<T>(store: &mut Store<T>, e: Error, resume: exec::Frame, base_depth: u
 }
 
 fn run_call<T>(store: &mut Store<T>, func: u32, buf: &mut [u64], np: usize, nr: usize) -> Result<()> {
-    let entity = store.inner.funcs[func as usize];
-    let (instance, def_index) = match entity.kind {
-        FuncKind::Host { index, .. } => {
-            // The parameters go where a Wasm caller leaves them: on the value stack.
-            let host = store.hosts[index as usize].clone();
-            let base = store.inner.stack.sp;
-            if !store.inner.stack.reserve(base + np.max(nr)) {
-                return Err(crate::Trap::new(crate::TrapCode::StackOverflow).into());
-            }
-            store.inner.stack.slots[base..base + np].copy_from_slice(&buf[..np]);
-            store.inner.stack.sp = base + np;
-            let result = host(Caller { store: &mut *store, instance: NO_INSTANCE }, base);
-            if result.is_ok() {
-                buf[..nr].copy_from_slice(&store.inner.stack.slots[base..base + nr]);
-            }
-            store.inner.stack.sp = base;
-            return result;
+    let kind = store.inner.funcs[func as usize].kind;
+    if let FuncKind::Wasm { instance, .. } = kind {
+        if let Some(why) = &store.inner.instances[instance as usize].dead {
+            return Err(Error::Dead(why.clone()));
         }
-        FuncKind::Wasm { instance, def_index } => (instance, def_index),
-    };
-    let inner = &mut store.inner;
-    if let Some(why) = &inner.instances[instance as usize].dead {
-        return Err(Error::Dead(why.clone()));
     }
+    // The parameters go on the value stack: a Wasm callee's frame starts there, and a host
+    // function's trampoline reads them there, as from a Wasm caller.
+    let inner = &mut store.inner;
     let base_sp = inner.stack.sp;
     let base_depth = inner.stack.frames.len();
     if !inner.stack.reserve(base_sp + np.max(nr)) {
@@ -437,6 +422,18 @@ fn run_call<T>(store: &mut Store<T>, func: u32, buf: &mut [u64], np: usize, nr: 
         inner.stack.set_slot(base_sp + i, v);
     }
     inner.stack.sp = base_sp + np;
+    let (instance, def_index) = match kind {
+        FuncKind::Host { index, .. } => {
+            let host = store.hosts[index as usize].clone();
+            let result = host(Caller { store: &mut *store, instance: NO_INSTANCE }, base_sp);
+            if result.is_ok() {
+                buf[..nr].copy_from_slice(&store.inner.stack.slots[base_sp..base_sp + nr]);
+            }
+            store.inner.stack.sp = base_sp;
+            return result;
+        }
+        FuncKind::Wasm { instance, def_index } => (instance, def_index),
+    };
     let unwind = |s: &mut Store<T>| {
         s.inner.stack.sp = base_sp;
         s.inner.stack.frames.truncate(base_depth);
