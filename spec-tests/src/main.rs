@@ -1,5 +1,8 @@
 //! `cargo run --release -p wisp-spec-tests -- [--suite wasm-v1|wasm-v2|wasm-v3] [--proposal NAME]
-//! [--write-csv] [--decode-only] [--verbose] [FILE_FILTER]`
+//! [--dispatch portable|threaded] [--plain] [--write-csv] [--decode-only] [--verbose] [FILE_FILTER]`
+//!
+//! Scripts run on the engine's default dispatch backend with fuel metering and interruption
+//! checks compiled in; `--dispatch` picks the backend, `--plain` leaves both checks out.
 //!
 //! Prints one line per file, then the message tally, and as its last line
 //! `N passed, M failed, K skipped`; exits 1 when anything failed.
@@ -7,7 +10,7 @@
 use std::process::ExitCode;
 use wisp_spec_tests::{csv, run_wast_with, Backend, FileReport, Mode, NoExecution, Suite, Totals, WispBackend};
 
-const USAGE: &str = "usage: wisp-spec-tests [--suite wasm-v1|wasm-v2|wasm-v3] [--proposal NAME] [--write-csv] [--decode-only] [--no-exec] [--verbose] [FILE_FILTER]";
+const USAGE: &str = "usage: wisp-spec-tests [--suite wasm-v1|wasm-v2|wasm-v3] [--proposal NAME] [--dispatch portable|threaded] [--plain] [--write-csv] [--decode-only] [--no-exec] [--verbose] [FILE_FILTER]";
 
 fn main() -> ExitCode {
     let mut suite = Suite::WasmV2;
@@ -16,6 +19,8 @@ fn main() -> ExitCode {
     let mut verbose = false;
     let mut mode = Mode::Validate;
     let mut execute = true;
+    let mut dispatch = wisp::Dispatch::default();
+    let mut instrumented = true;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -34,6 +39,21 @@ fn main() -> ExitCode {
                     }
                 }
             }
+            "--dispatch" => {
+                dispatch = match args.next().as_deref() {
+                    Some("portable") => wisp::Dispatch::Portable,
+                    Some("threaded") if wisp::Dispatch::THREADED_AVAILABLE => wisp::Dispatch::Threaded,
+                    Some("threaded") => {
+                        eprintln!("the threaded backend is not compiled into this build (optimization level 0)");
+                        return ExitCode::from(2);
+                    }
+                    _ => {
+                        eprintln!("--dispatch needs portable or threaded\n{USAGE}");
+                        return ExitCode::from(2);
+                    }
+                }
+            }
+            "--plain" => instrumented = false,
             "--write-csv" => write_csv = true,
             "--decode-only" => mode = Mode::DecodeOnly,
             "--no-exec" => execute = false,
@@ -58,8 +78,11 @@ fn main() -> ExitCode {
             continue;
         }
         // A fresh engine per script, as the reference interpreter starts each script afresh.
-        let mut backend: Box<dyn Backend> =
-            if execute { Box::new(WispBackend::new(features)) } else { Box::new(NoExecution) };
+        let mut backend: Box<dyn Backend> = if execute {
+            Box::new(WispBackend::variant(features, dispatch, instrumented))
+        } else {
+            Box::new(NoExecution)
+        };
         let report = run_wast_with(&file.name, file.source, features, mode, backend.as_mut());
         print_report(&report, verbose);
         totals.add(&report);
@@ -75,7 +98,8 @@ fn main() -> ExitCode {
         }
         println!("wrote {}", path.display());
     }
-    println!("suite: {suite}, {} files", reports.len());
+    let checks = if instrumented { "with fuel and interruption" } else { "plain" };
+    println!("suite: {suite}, {} files, {dispatch:?} backend {checks}", reports.len());
     println!(
         "messages: {} of {} rejections matched the expected text ({} text modules rejected by the text parser)",
         totals.messages_matched, totals.rejections, totals.rejected_by_text_parser
