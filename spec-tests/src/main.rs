@@ -98,8 +98,12 @@ fn main() -> ExitCode {
         }
         println!("wrote {}", path.display());
     }
-    let checks = if instrumented { "with fuel and interruption" } else { "plain" };
-    println!("suite: {suite}, {} files, {dispatch:?} backend {checks}", reports.len());
+    let how = match (execute, instrumented) {
+        (false, _) => "not executed".to_string(),
+        (true, true) => format!("{dispatch:?} backend with fuel and interruption"),
+        (true, false) => format!("{dispatch:?} backend plain"),
+    };
+    println!("suite: {suite}, {} files, {how}", reports.len());
     println!(
         "messages: {} of {} rejections matched the expected text ({} text modules rejected by the text parser)",
         totals.messages_matched, totals.rejections, totals.rejected_by_text_parser
