@@ -4,7 +4,8 @@
 //! into a `match` arm (the portable loop) or into a function that tail-calls the next
 //! instruction's handler (the threaded backend). Bodies reach interpreter state only through
 //! macros each backend defines: `pop!`, `push!`, `top!`, `sp!`, `set_sp!`, `local!`, `global!`,
-//! `jump!`, `trap!`, `br_table_entry!`, `table_at!` (the instruction at a branch target),
+//! `jump!`, `trap!`, `br_table_entry!`, `jump_table!` (to the target of an entry of this
+//! `br_table`), `table_at!` (the instruction at a branch target),
 //! `jump_via_table!` (to an entry of the `br_table` there), `imm!` (a field of the
 //! instruction, read where it is named), `mem_base!`, `mem_len!`,
 //! `reload_mem!`, `store!`, `inst!`, `inst_idx!`, `module!`, `flush!`/`reload!` (write a cached top of stack to its
@@ -87,19 +88,12 @@ macro_rules! for_each_handler {
                     jump!(target);
                 }
             },
-            BrTable { len } => {
-                let (target, _, _) = br_table_entry!(pop!(u32), len);
-                jump!(target);
-            },
-            BrTableLocal { index, len } => {
-                let (target, _, _) = br_table_entry!(local!(index) as u32, len);
-                jump!(target);
-            },
+            BrTable { len } => jump_table!(pop!(u32), len),
+            BrTableLocal { index, len } => jump_table!(local!(index) as u32, len),
             BrTableLoadScaled { index, shift, imm, len } => {
                 let addr = (local!(index) as u32).wrapping_shl(shift as u32).wrapping_add(imm);
                 let v: u64 = load_from!(addr as u64, 0, 4, ops::i32_load);
-                let (target, _, _) = br_table_entry!(v as u32, len);
-                jump!(target);
+                jump_table!(v as u32, len);
             },
             BrToTableLoadScaled { target } => {
                 let Instr::BrTableLoadScaled { index, shift, imm, len } = table_at!(target) else {

@@ -669,6 +669,13 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
             table_entry!(ip, $i, $len)
         };
     }
+    // Jumps to the target of entry `i` of this `br_table` of `len`.
+    macro_rules! jump_table {
+        ($i:expr, $len:expr) => {{
+            let (target, _, _) = br_table_entry!($i, $len);
+            jump!(target)
+        }};
+    }
     macro_rules! mem_base {
         () => {
             mem.base

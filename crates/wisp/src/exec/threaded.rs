@@ -176,10 +176,16 @@ pub(crate) fn lower(code: &[Instr], sites: &[(u32, u32)]) -> Box<[Op]> {
     #[cfg(not(target_arch = "x86_64"))]
     let popcnt = false;
     let mut ops: Box<[Op]> = code.iter().map(|&instr| Op { handler: handler_for(&instr, popcnt), instr }).collect();
-    // Only the instructions that have a target are rewritten, as `retarget` would.
+    // Only the instructions that have a target are rewritten, as `retarget` would. A
+    // `br_table`'s entry, which never runs, holds its target's handler (`table_jump!`).
     for &(site, base) in sites {
-        if let Some(t) = ops[site as usize].instr.branch_target_mut() {
+        let op = &mut ops[site as usize];
+        if let Some(t) = op.instr.branch_target_mut() {
+            let target = *t as usize;
             *t = ((*t as i64 - base as i64) * size) as i32 as u32;
+            if let Instr::BrTableTarget { .. } = op.instr {
+                op.handler = handler_for(&code[target], popcnt);
+            }
         }
     }
     ops
@@ -458,16 +464,46 @@ macro_rules! handler_fns {
                             let head = this.byte_offset($d table as i32 as isize);
                             (head, head.add(1))
                         };
-                        let (target, _, _) = table_entry!(first, $d i, $d len);
-                        // SAFETY: an entry's target is a byte offset from its table to an
-                        // instruction of the same function.
-                        ip = unsafe { head.byte_offset(target as i32 as isize) };
+                        table_jump!(head, first, $d i, $d len)
                     }};
                 }
                 macro_rules! br_table_entry {
                     ($d i:expr, $d len:expr) => {
                         table_entry!(ip, $d i, $d len)
                     };
+                }
+                macro_rules! jump_table {
+                    ($d i:expr, $d len:expr) => {{
+                        // `ip` is the entry after this `br_table`; targets count from it.
+                        table_jump!(this, ip, $d i, $d len)
+                    }};
+                }
+                // Entry `min(i, len)` of the table of `len` at `head`, whose first entry is
+                // `first`: ends the handler in its target's handler, which `lower` copied
+                // into the entry, so it loads beside the target's offset rather than from the
+                // target after it (one load fewer between the index and the jump: what a
+                // mispredicted `switch` waits for).
+                macro_rules! table_jump {
+                    ($d head:expr, $d first:expr, $d i:expr, $d len:expr) => {{
+                        let (head, first): (*const Op, *const Op) = ($d head, $d first);
+                        let i = ($d i).min($d len) as usize;
+                        // SAFETY: `first` is the first of the `len + 1` entries after the
+                        // `br_table` at `head`, and `i <= len`.
+                        let entry = unsafe { &*first.add(i) };
+                        let Instr::BrTableTarget { target, .. } = entry.instr else {
+                            // SAFETY: the translator emits only entries after a `br_table`.
+                            unsafe { std::hint::unreachable_unchecked() }
+                        };
+                        // SAFETY: an entry's target is a byte offset from its table to an
+                        // instruction of the same function.
+                        ip = unsafe { head.byte_offset(target as i32 as isize) };
+                        let next = entry.handler;
+                        // SAFETY: `ip` is an instruction of this function (above).
+                        debug_assert!(std::ptr::fn_addr_eq(next, unsafe { (*ip).handler }), "an entry holds its target's handler");
+                        // SAFETY: `next` is the handler of the instruction at `ip` (`lower`),
+                        // which runs in this frame: the tail's precondition.
+                        return unsafe { next(ip, sp, fp, tos, ctx, mem) };
+                    }};
                 }
                 macro_rules! mem_base {
                     () => {
