@@ -499,7 +499,7 @@ macro_rules! handler_fns {
                         ip = unsafe { head.byte_offset(target as i32 as isize) };
                         let next = entry.handler;
                         // SAFETY: `ip` is an instruction of this function (above).
-                        debug_assert!(std::ptr::fn_addr_eq(next, unsafe { (*ip).handler }), "an entry holds its target's handler");
+                        debug_assert!(next as usize == unsafe { (*ip).handler } as usize, "an entry holds its target's handler");
                         // SAFETY: `next` is the handler of the instruction at `ip` (`lower`),
                         // which runs in this frame: the tail's precondition.
                         return unsafe { next(ip, sp, fp, tos, ctx, mem) };
