@@ -438,20 +438,34 @@ macro_rules! handler_fns {
                     }};
                 }
                 // Entry `min(i, len)` of the `br_table` of `len` whose first entry is at
-                // `first`: its (target, drop, keep), the target a byte offset from the table.
-                macro_rules! table_entry {
+                // `first`, as the op it is.
+                macro_rules! table_entry_op {
                     ($d first:expr, $d i:expr, $d len:expr) => {{
                         let i = ($d i).min($d len) as usize;
                         // SAFETY: `first` is the first of the `len + 1` entries that follow a
                         // `br_table` of `len` (`br_table_entry!`: `ip` before any jump;
                         // `jump_via_table!`: the entry after the table at a threaded branch's
                         // target), and `i <= len`.
-                        match *unsafe { &(*($d first).add(i)).instr } {
+                        unsafe { &*($d first).add(i) }
+                    }};
+                }
+                // An entry's (target, drop, keep), the target a byte offset from its table.
+                macro_rules! entry_parts {
+                    ($d entry:expr) => {{
+                        let entry: &Op = $d entry;
+                        match entry.instr {
                             Instr::BrTableTarget { target, drop, keep } => (target, drop, keep),
                             // SAFETY: the translator emits only entries after a `br_table`.
                             _ => unsafe { std::hint::unreachable_unchecked() },
                         }
                     }};
+                }
+                // Entry `min(i, len)` of the `br_table` of `len` whose first entry is at
+                // `first`: its (target, drop, keep).
+                macro_rules! table_entry {
+                    ($d first:expr, $d i:expr, $d len:expr) => {
+                        entry_parts!(table_entry_op!($d first, $d i, $d len))
+                    };
                 }
                 // Jumps to the target of entry `i` of the `br_table` at branch target `table`.
                 macro_rules! jump_via_table {
@@ -485,15 +499,9 @@ macro_rules! handler_fns {
                 // mispredicted `switch` waits for).
                 macro_rules! table_jump {
                     ($d head:expr, $d first:expr, $d i:expr, $d len:expr) => {{
-                        let (head, first): (*const Op, *const Op) = ($d head, $d first);
-                        let i = ($d i).min($d len) as usize;
-                        // SAFETY: `first` is the first of the `len + 1` entries after the
-                        // `br_table` at `head`, and `i <= len`.
-                        let entry = unsafe { &*first.add(i) };
-                        let Instr::BrTableTarget { target, .. } = entry.instr else {
-                            // SAFETY: the translator emits only entries after a `br_table`.
-                            unsafe { std::hint::unreachable_unchecked() }
-                        };
+                        let head: *const Op = $d head;
+                        let entry = table_entry_op!($d first, $d i, $d len);
+                        let (target, _, _) = entry_parts!(entry);
                         // SAFETY: an entry's target is a byte offset from its table to an
                         // instruction of the same function.
                         ip = unsafe { head.byte_offset(target as i32 as isize) };
