@@ -168,6 +168,11 @@ pub(crate) const MAX_OPS: usize = i32::MAX as usize / std::mem::size_of::<Op>();
 /// Branch targets become byte offsets from the branching instruction (a `br_table`'s entries:
 /// from the `br_table`), so a jump is one add to the instruction pointer, with no code base
 /// and no scaling. `code` has at most [`MAX_OPS`] instructions.
+///
+/// A hot instruction's handler is one of [`REPLICAS`] copies, chosen by the handlers it hands
+/// on to (the next instruction's and, for a branch, its target's): a copy's closing jump sees
+/// fewer distinct targets, which the branch predictor follows best (crates/wisp/RATIONALE.md,
+/// "Handler replicas, chosen by successor").
 pub(crate) fn lower(code: &[Instr], sites: &[(u32, u32)]) -> Box<[Op]> {
     assert!(code.len() <= MAX_OPS, "the translator bounds function size");
     let size = std::mem::size_of::<Op>() as i64;
@@ -175,20 +180,61 @@ pub(crate) fn lower(code: &[Instr], sites: &[(u32, u32)]) -> Box<[Op]> {
     let popcnt = std::arch::is_x86_feature_detected!("popcnt");
     #[cfg(not(target_arch = "x86_64"))]
     let popcnt = false;
-    let mut ops: Box<[Op]> = code.iter().map(|&instr| Op { handler: handler_for(&instr, popcnt), instr }).collect();
-    // Only the instructions that have a target are rewritten, as `retarget` would. A
-    // `br_table`'s entry, which never runs, holds its target's handler (`table_jump!`).
-    for &(site, base) in sites {
-        let op = &mut ops[site as usize];
-        if let Some(t) = op.instr.branch_target_mut() {
-            let target = *t as usize;
-            *t = ((*t as i64 - base as i64) * size) as i32 as u32;
-            if let Instr::BrTableTarget { .. } = op.instr {
-                op.handler = handler_for(&code[target], popcnt);
+    let mut ops: Vec<Op> = Vec::with_capacity(code.len());
+    let mut this = code.first().map(handlers_for);
+    for (i, &instr) in code.iter().enumerate() {
+        let next = code.get(i + 1).map(handlers_for);
+        let replicas = this.unwrap_or_else(|| handlers_for(&instr));
+        let r = replica(next.map_or(0, |n| n[0] as usize), 0);
+        ops.push(Op { handler: hw_handler(&instr, popcnt).unwrap_or(replicas[r]), instr });
+        this = next;
+    }
+    // A branch's replica by both places it goes.
+    for &(site, _) in sites {
+        let s = site as usize;
+        match (code[s], code[s].branch_target()) {
+            (Instr::BrTableTarget { .. }, _) | (_, None) => {}
+            (instr, Some(target)) => {
+                let next = code.get(s + 1).map_or(0, |n| handlers_for(n)[0] as usize);
+                let target = handlers_for(&code[target as usize])[0] as usize;
+                ops[s].handler = hw_handler(&instr, popcnt).unwrap_or(handlers_for(&instr)[replica(next, target)]);
             }
         }
     }
-    ops
+    // Only the instructions that have a target are rewritten, as `retarget` would. A
+    // `br_table`'s entry, which never runs, holds its target's handler (`table_jump!`).
+    for &(site, base) in sites {
+        let handler = ops[site as usize].instr.branch_target().map(|t| ops[t as usize].handler);
+        let op = &mut ops[site as usize];
+        if let Some(t) = op.instr.branch_target_mut() {
+            *t = ((*t as i64 - base as i64) * size) as i32 as u32;
+            if let (Instr::BrTableTarget { .. }, Some(h)) = (op.instr, handler) {
+                op.handler = h;
+            }
+        }
+    }
+    ops.into_boxed_slice()
+}
+
+/// How many copies of each hot handler there are (a power of two).
+const REPLICAS: usize = 4;
+
+/// The replica for an instruction whose successors have the handlers `next` and `target`
+/// (replica 0 of each; 0 for none). Only the low 12 bits of each address are hashed: they
+/// stay the same wherever the binary is loaded, so a build chooses the same way every run.
+fn replica(next: usize, target: usize) -> usize {
+    let key = (next & 0xfff) as u32 | ((target & 0xfff) as u32) << 12;
+    (key.wrapping_mul(0x9e37_79b1) >> 30) as usize & (REPLICAS - 1)
+}
+
+/// The handler that uses an instruction the processor has (`hw`), if `i` has one.
+fn hw_handler(i: &Instr, popcnt: bool) -> Option<Handler> {
+    #[cfg(target_arch = "x86_64")]
+    if popcnt {
+        return hw::handler_for(i);
+    }
+    let _ = (i, popcnt);
+    None
 }
 
 /// Debug builds: `sites` names every instruction of `code` that has a branch target, once,
@@ -238,7 +284,7 @@ fn retarget(code: impl Iterator<Item = Instr>, f: impl Fn(u32, usize) -> u32) ->
 /// The handlers in two modules, hot and cold (the blocks `for_each_handler!` gives): a build
 /// without LTO lays out a module's functions by symbol name, so the module path keeps the hot
 /// ones together, before the cold (crates/wisp/RATIONALE.md, "Handler placement without LTO").
-/// With fat LTO `handler_for`'s table, in `Instr`'s order, decides instead.
+/// With fat LTO `handlers_for`'s tables, in `Instr`'s order, decide instead.
 macro_rules! threaded_handlers {
     ($d:tt ; { $($hot:tt)* } { $($cold:tt)* }) => {
         #[allow(non_snake_case, unused_mut, unused_macros, unused_variables, unused_assignments, unreachable_code, clippy::all)]
@@ -254,7 +300,7 @@ macro_rules! threaded_handlers {
                 handler_fns!($d ; $($cold)*);
             }
         }
-        handler_table!($($hot)* $($cold)*);
+        handler_table!({ $($hot)* } { $($cold)* });
     };
 }
 
@@ -269,7 +315,16 @@ macro_rules! handler_fns {
             /// `max_height` slots reserved), `ctx` upholds [`Ctx`]'s invariant and `mem` is
             /// the current memory's base: what `run`, `call_wasm!`, `call_slow` and
             /// returns establish, and each handler hands on to the next.
-            pub(in crate::exec::threaded) unsafe fn $variant(ip: *const Op, sp: *mut u64, fp: *mut u64, tos: u64, ctx: &mut Ctx, mem: *mut u8) {
+            pub(in crate::exec::threaded) unsafe fn $variant<const R: u8>(ip: *const Op, sp: *mut u64, fp: *mut u64, tos: u64, ctx: &mut Ctx, mem: *mut u8) {
+                // Replica `R` of the handler (`lower`). Identical functions would be merged
+                // into one; a comment naming the replica keeps each its own code. (Elsewhere
+                // the replicas are one function: correct, without the predictor's gain.)
+                #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+                if R != 0 {
+                    // SAFETY: the template is a comment: it runs nothing and touches no
+                    // register, memory, stack or flag.
+                    unsafe { core::arch::asm!("/* replica {0} */", const R, options(nomem, nostack, preserves_flags)) };
+                }
                 // The immediates, read in place from the instruction.
                 // SAFETY: `ip` points at an instruction of the running function (the
                 // handler's precondition), and `lower` pairs each instruction with its own
@@ -726,22 +781,22 @@ macro_rules! handler_fns {
     };
 }
 
-/// `handler_for`, over every entry of both blocks.
+/// `handlers_for`, over every entry of both blocks: a hot handler has [`REPLICAS`] copies,
+/// a cold one is its single copy repeated.
 macro_rules! handler_table {
-    ($( $variant:ident $({ $($field:ident),* })? => $body:expr, )*) => {
-        /// The handler of `i`; `popcnt`: whether the processor has that instruction.
+    ({ $( $hot:ident $({ $($hfield:ident),* })? => $hbody:expr, )* } { $( $variant:ident $({ $($field:ident),* })? => $body:expr, )* }) => {
+        /// The replicas of `i`'s handler (the processor's own instructions aside: `hw`).
         #[inline]
-        fn handler_for(i: &Instr, popcnt: bool) -> Handler {
-            #[cfg(target_arch = "x86_64")]
-            if popcnt {
-                if let Some(h) = hw::handler_for(i) {
-                    return h;
-                }
-            }
-            #[cfg(not(target_arch = "x86_64"))]
-            let _ = popcnt;
+        fn handlers_for(i: &Instr) -> &'static [Handler; REPLICAS] {
             match i {
-                $( Instr::$variant { .. } => h::$variant, )*
+                $( Instr::$hot { .. } => {
+                    static T: [Handler; REPLICAS] = [h::$hot::<0>, h::$hot::<1>, h::$hot::<2>, h::$hot::<3>];
+                    &T
+                } )*
+                $( Instr::$variant { .. } => {
+                    static T: [Handler; REPLICAS] = [h::$variant::<0>; REPLICAS];
+                    &T
+                } )*
             }
         }
     };
@@ -1275,5 +1330,65 @@ pub(crate) unsafe fn run(store_ptr: *mut StoreInner, frame: Frame, base_depth: u
             Ok(Exit::GrowStack { instance, def_index, resume: resume(resume_ip), tail })
         }
         Outcome::Trap(code, at) => Err(trap(store, code, (ctx.inst_idx, ctx.func, at as usize), base_depth)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Operators with no immediates, to follow an instruction in `lower`'s input.
+    const SUCCESSORS: [Instr; 20] = [
+        Instr::Drop,
+        Instr::I32Eqz_S,
+        Instr::I32Eq_SS,
+        Instr::I64Eqz_S,
+        Instr::I32Clz_S,
+        Instr::I32Ctz_S,
+        Instr::I32Add_SS,
+        Instr::I32Sub_SS,
+        Instr::I32Mul_SS,
+        Instr::I32And_SS,
+        Instr::I32Or_SS,
+        Instr::I32Shl_SS,
+        Instr::I32ShrS_SS,
+        Instr::I32ShrU_SS,
+        Instr::I64Add_SS,
+        Instr::I64Sub_SS,
+        Instr::I64Mul_SS,
+        Instr::I64And_SS,
+        Instr::I64Or_SS,
+        Instr::I64Xor_SS,
+    ];
+
+    /// A hot handler's replicas are distinct functions where the build keeps them apart.
+    #[test]
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+    fn hot_replicas_are_distinct_functions() {
+        for instr in [Instr::I32Xor_SS, Instr::I32Add_SS, Instr::Drop] {
+            let mut addrs: Vec<usize> = handlers_for(&instr).iter().map(|&h| h as usize).collect();
+            addrs.sort_unstable();
+            addrs.dedup();
+            assert_eq!(addrs.len(), REPLICAS, "{instr:?}");
+        }
+    }
+
+    /// Every op gets a replica of its own instruction's handler, and one instruction followed
+    /// by twenty different ones does not get the same replica every time.
+    #[test]
+    fn lower_spreads_an_instruction_over_its_replicas() {
+        let code: Vec<Instr> = SUCCESSORS.iter().flat_map(|&s| [Instr::I32Xor_SS, s]).collect();
+        let ops = lower(&code, &[]);
+        for op in ops.iter() {
+            assert!(handlers_for(&op.instr).iter().any(|&h| h as usize == op.handler as usize), "{:?}", op.instr);
+        }
+        let mut used: Vec<usize> = ops.iter().step_by(2).map(|op| op.handler as usize).collect();
+        used.sort_unstable();
+        used.dedup();
+        #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+        assert!(used.len() > 1, "one replica for twenty successors");
+        // The same successor, the same replica.
+        let again = lower(&[Instr::I32Xor_SS, Instr::Drop, Instr::I32Xor_SS, Instr::Drop], &[]);
+        assert_eq!(again[0].handler as usize, again[2].handler as usize);
     }
 }
