@@ -180,15 +180,17 @@ pub(crate) fn lower(code: &[Instr], sites: &[(u32, u32)]) -> Box<[Op]> {
     let popcnt = std::arch::is_x86_feature_detected!("popcnt");
     #[cfg(not(target_arch = "x86_64"))]
     let popcnt = false;
-    let mut ops: Vec<Op> = Vec::with_capacity(code.len());
-    let mut this = code.first().map(handlers_for);
-    for (i, &instr) in code.iter().enumerate() {
-        let next = code.get(i + 1).map(handlers_for);
-        let replicas = this.unwrap_or_else(|| handlers_for(&instr));
-        let r = replica(next.map_or(0, |n| n[0] as usize), 0);
-        ops.push(Op { handler: hw_handler(&instr, popcnt).unwrap_or(replicas[r]), instr });
-        this = next;
-    }
+    // Each handler chosen by the next instruction's replica 0, and the op written once, in
+    // place. (Assembling each op in a local and pushing it made its copy of the instruction a
+    // store-to-load forwarding stall, 8% of c/gen's translation.)
+    let mut ops: Box<[Op]> = code
+        .iter()
+        .enumerate()
+        .map(|(i, &instr)| {
+            let next = code.get(i + 1).map_or(0, |n| handlers_for(n)[0] as usize);
+            Op { handler: hw_handler(&instr, popcnt).unwrap_or(handlers_for(&instr)[replica(next, 0)]), instr }
+        })
+        .collect();
     // A branch's replica by both places it goes.
     for &(site, _) in sites {
         let s = site as usize;
@@ -213,7 +215,7 @@ pub(crate) fn lower(code: &[Instr], sites: &[(u32, u32)]) -> Box<[Op]> {
             }
         }
     }
-    ops.into_boxed_slice()
+    ops
 }
 
 /// How many copies of each hot handler there are (a power of two).
