@@ -749,8 +749,10 @@ fn int_compare_width(op: Bin) -> Option<bool> {
 /// dispatch on the same local goes straight to the entry the constant selects, when that entry
 /// adjusts no stack. With fuel or interruption on, a loop header starts with its own
 /// instruction, nothing matches and every block is still metered. Only branch targets change.
-pub(super) fn thread_resume_jumps(code: &mut [Instr]) {
-    for i in 0..code.len() {
+/// Only the branch sites are visited (`sites`: every instruction with a target), not the code.
+pub(super) fn thread_resume_jumps(code: &mut [Instr], sites: &[(u32, u32)]) {
+    for &(site, _) in sites {
+        let i = site as usize;
         let (index, value, target) = match code[i] {
             Instr::LocalSetImmBr { index, value, target } => (index, value, target),
             other => match other.goto() {

@@ -2144,7 +2144,7 @@ fn translate_with<R: offsets::Record>(
     if let Some(name) = t.unsupported {
         return Err(Failure::Unsupported(name));
     }
-    idioms::thread_resume_jumps(&mut t.code);
+    idioms::thread_resume_jumps(&mut t.code, &t.sites);
     // Whichever backend runs: the sites are what the threaded one relies on.
     #[cfg(debug_assertions)]
     crate::exec::threaded::check_sites(&t.code, &t.sites);
