@@ -169,10 +169,10 @@ pub(crate) const MAX_OPS: usize = i32::MAX as usize / std::mem::size_of::<Op>();
 /// from the `br_table`), so a jump is one add to the instruction pointer, with no code base
 /// and no scaling. `code` has at most [`MAX_OPS`] instructions.
 ///
-/// A hot instruction's handler is one of [`REPLICAS`] copies, chosen by the handlers it hands
-/// on to (the next instruction's and, for a branch, its target's): a copy's closing jump sees
-/// fewer distinct targets, which the branch predictor follows best (crates/wisp/RATIONALE.md,
-/// "Handler replicas, chosen by successor").
+/// A hot instruction inside a loop without calls gets one of [`REPLICAS`] copies of its
+/// handler, chosen by the handlers it hands on to (the next instruction's and, for a branch,
+/// its target's): a copy's closing jump sees fewer distinct targets, which the branch predictor
+/// follows best (crates/wisp/RATIONALE.md, "Handler replicas, chosen by successor").
 pub(crate) fn lower(code: &[Instr], sites: &[(u32, u32)]) -> Box<[Op]> {
     assert!(code.len() <= MAX_OPS, "the translator bounds function size");
     let size = std::mem::size_of::<Op>() as i64;
@@ -183,12 +183,16 @@ pub(crate) fn lower(code: &[Instr], sites: &[(u32, u32)]) -> Box<[Op]> {
     // Each handler chosen by the next instruction's replica 0, and the op written once, in
     // place. (Assembling each op in a local and pushing it made its copy of the instruction a
     // store-to-load forwarding stall, 8% of c/gen's translation.)
+    let looped = loops_without_calls(code, sites);
     let mut ops: Box<[Op]> = code
         .iter()
         .enumerate()
         .map(|(i, &instr)| {
-            let next = code.get(i + 1).map_or(0, |n| handlers_for(n)[0] as usize);
-            Op { handler: hw_handler(&instr, popcnt).unwrap_or(handlers_for(&instr)[replica(next, 0)]), instr }
+            let r = match looped[i] {
+                true => replica(code.get(i + 1).map_or(0, |n| handlers_for(n)[0] as usize), 0),
+                false => 0,
+            };
+            Op { handler: hw_handler(&instr, popcnt).unwrap_or(handlers_for(&instr)[r]), instr }
         })
         .collect();
     // A branch's replica by both places it goes.
@@ -196,6 +200,7 @@ pub(crate) fn lower(code: &[Instr], sites: &[(u32, u32)]) -> Box<[Op]> {
         let s = site as usize;
         match (code[s], code[s].branch_target()) {
             (Instr::BrTableTarget { .. }, _) | (_, None) => {}
+            _ if !looped[s] => {}
             (instr, Some(target)) => {
                 let next = code.get(s + 1).map_or(0, |n| handlers_for(n)[0] as usize);
                 let target = handlers_for(&code[target as usize])[0] as usize;
@@ -216,6 +221,42 @@ pub(crate) fn lower(code: &[Instr], sites: &[(u32, u32)]) -> Box<[Op]> {
         }
     }
     ops
+}
+
+/// For each instruction of `code`, whether it lies in a loop without calls: between a branch
+/// back and its target, with no call among them. Such a loop runs the same few handlers over
+/// and over, where a jump's targets repeat; elsewhere (Go's functions, each one loop around
+/// its body and its calls) more copies only add code to fetch.
+fn loops_without_calls(code: &[Instr], sites: &[(u32, u32)]) -> Vec<bool> {
+    // calls[i]: the calls before instruction i.
+    let mut calls = Vec::with_capacity(code.len() + 1);
+    calls.push(0u32);
+    for instr in code {
+        calls.push(calls[calls.len() - 1] + instr.is_call() as u32);
+    }
+    // +1 where a loop starts, -1 past where it ends; the running sum counts the loops.
+    let mut edges = vec![0i32; code.len() + 1];
+    for &(site, _) in sites {
+        let s = site as usize;
+        match (code[s], code[s].branch_target()) {
+            (Instr::BrTableTarget { .. }, _) | (_, None) => {}
+            (_, Some(t)) => {
+                let t = t as usize;
+                if t <= s && calls[s + 1] == calls[t] {
+                    edges[t] += 1;
+                    edges[s + 1] -= 1;
+                }
+            }
+        }
+    }
+    let mut depth = 0;
+    edges
+        .into_iter()
+        .map(|e| {
+            depth += e;
+            depth > 0
+        })
+        .collect()
 }
 
 /// How many copies of each hot handler there are (a power of two).
@@ -1375,22 +1416,46 @@ mod tests {
         }
     }
 
-    /// Every op gets a replica of its own instruction's handler, and one instruction followed
-    /// by twenty different ones does not get the same replica every time.
+    /// `code` closed by a branch back to its start, as a loop.
+    fn looped(mut code: Vec<Instr>) -> (Vec<Instr>, Vec<(u32, u32)>) {
+        let at = code.len() as u32;
+        code.push(Instr::Br { target: 0 });
+        (code, vec![(at, at)])
+    }
+
+    /// Every op gets a replica of its own instruction's handler, and in a loop one instruction
+    /// followed by twenty different ones does not get the same replica every time.
     #[test]
     fn lower_spreads_an_instruction_over_its_replicas() {
-        let code: Vec<Instr> = SUCCESSORS.iter().flat_map(|&s| [Instr::I32Xor_SS, s]).collect();
-        let ops = lower(&code, &[]);
+        let (code, sites) = looped(SUCCESSORS.iter().flat_map(|&s| [Instr::I32Xor_SS, s]).collect());
+        let ops = lower(&code, &sites);
         for op in ops.iter() {
             assert!(handlers_for(&op.instr).iter().any(|&h| h as usize == op.handler as usize), "{:?}", op.instr);
         }
-        let mut used: Vec<usize> = ops.iter().step_by(2).map(|op| op.handler as usize).collect();
+        let mut used: Vec<usize> = ops[..40].iter().step_by(2).map(|op| op.handler as usize).collect();
         used.sort_unstable();
         used.dedup();
         #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
         assert!(used.len() > 1, "one replica for twenty successors");
         // The same successor, the same replica.
-        let again = lower(&[Instr::I32Xor_SS, Instr::Drop, Instr::I32Xor_SS, Instr::Drop], &[]);
+        let (code, sites) = looped(vec![Instr::I32Xor_SS, Instr::Drop, Instr::I32Xor_SS, Instr::Drop]);
+        let again = lower(&code, &sites);
         assert_eq!(again[0].handler as usize, again[2].handler as usize);
+    }
+
+    /// Outside loops, and in a loop that calls, every instruction keeps replica 0.
+    #[test]
+    fn replicas_only_in_loops_without_calls() {
+        let body: Vec<Instr> = SUCCESSORS.iter().flat_map(|&s| [Instr::I32Xor_SS, s]).collect();
+        let straight = lower(&body, &[]);
+        let mut calling = body.clone();
+        calling.push(Instr::Call { func: 0 });
+        let (calling, sites) = looped(calling);
+        let calling = lower(&calling, &sites);
+        for ops in [&straight[..], &calling[..40]] {
+            for op in ops {
+                assert_eq!(op.handler as usize, handlers_for(&op.instr)[0] as usize, "{:?}", op.instr);
+            }
+        }
     }
 }

@@ -176,6 +176,23 @@ impl Instr {
         )
     }
 
+    /// Whether this calls a function (of any kind, tail calls included).
+    pub fn is_call(&self) -> bool {
+        matches!(
+            self,
+            Instr::Call { .. }
+                | Instr::CallImm { .. }
+                | Instr::GoCall { .. }
+                | Instr::CallImport { .. }
+                | Instr::CallIndirect { .. }
+                | Instr::CallRef
+                | Instr::ReturnCall { .. }
+                | Instr::ReturnCallImport { .. }
+                | Instr::ReturnCallIndirect { .. }
+                | Instr::ReturnCallRef
+        )
+    }
+
     /// The branch target of a branching instruction (`None` for everything else). Read by the
     /// debug builds' check of the threaded backend's sites.
     #[cfg_attr(not(debug_assertions), allow(dead_code))]
