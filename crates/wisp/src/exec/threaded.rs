@@ -180,15 +180,15 @@ pub(crate) fn lower(code: &[Instr], sites: &[(u32, u32)]) -> Box<[Op]> {
     let popcnt = std::arch::is_x86_feature_detected!("popcnt");
     #[cfg(not(target_arch = "x86_64"))]
     let popcnt = false;
-    // Each handler chosen by the next instruction's replica 0, and the op written once, in
-    // place. (Assembling each op in a local and pushing it made its copy of the instruction a
-    // store-to-load forwarding stall, 8% of c/gen's translation.)
     let looped = loops_without_calls(code, sites);
+    // In a loop, each handler chosen by the next instruction's replica 0; each op written once,
+    // in place. (Assembling each op in a local and pushing it made its copy of the instruction
+    // a store-to-load forwarding stall, 4-10% of c/gen's eager translation.)
     let mut ops: Box<[Op]> = code
         .iter()
         .enumerate()
         .map(|(i, &instr)| {
-            let r = match looped[i] {
+            let r = match looped.get(i).copied().unwrap_or(false) {
                 true => replica(code.get(i + 1).map_or(0, |n| handlers_for(n)[0] as usize), 0),
                 false => 0,
             };
@@ -200,7 +200,7 @@ pub(crate) fn lower(code: &[Instr], sites: &[(u32, u32)]) -> Box<[Op]> {
         let s = site as usize;
         match (code[s], code[s].branch_target()) {
             (Instr::BrTableTarget { .. }, _) | (_, None) => {}
-            _ if !looped[s] => {}
+            _ if !looped.get(s).copied().unwrap_or(false) => {}
             (instr, Some(target)) => {
                 let next = code.get(s + 1).map_or(0, |n| handlers_for(n)[0] as usize);
                 let target = handlers_for(&code[target as usize])[0] as usize;
@@ -226,28 +226,37 @@ pub(crate) fn lower(code: &[Instr], sites: &[(u32, u32)]) -> Box<[Op]> {
 /// For each instruction of `code`, whether it lies in a loop without calls: between a branch
 /// back and its target, with no call among them. Such a loop runs the same few handlers over
 /// and over, where a jump's targets repeat; elsewhere (Go's functions, each one loop around
-/// its body and its calls) more copies only add code to fetch.
+/// its body and its calls) more copies only add code to fetch. Empty when there is no such
+/// loop: nothing is allocated for a function without one.
 fn loops_without_calls(code: &[Instr], sites: &[(u32, u32)]) -> Vec<bool> {
-    // calls[i]: the calls before instruction i.
-    let mut calls = Vec::with_capacity(code.len() + 1);
-    calls.push(0u32);
-    for instr in code {
-        calls.push(calls[calls.len() - 1] + instr.is_call() as u32);
+    // The branches back, as (target, branch); a `br_table`'s entries (whose base is their
+    // table, not themselves) are data, not branches.
+    let back: Vec<(usize, usize)> = sites
+        .iter()
+        .filter(|&&(site, base)| site == base)
+        .filter_map(|&(site, _)| {
+            let t = code[site as usize].branch_target()?;
+            (t <= site).then_some((t as usize, site as usize))
+        })
+        .collect();
+    if back.is_empty() {
+        return Vec::new();
     }
+    // The calls' positions, in order (few, usually none).
+    let calls: Vec<usize> = code.iter().enumerate().filter(|(_, i)| i.is_call()).map(|(at, _)| at).collect();
     // +1 where a loop starts, -1 past where it ends; the running sum counts the loops.
     let mut edges = vec![0i32; code.len() + 1];
-    for &(site, _) in sites {
-        let s = site as usize;
-        match (code[s], code[s].branch_target()) {
-            (Instr::BrTableTarget { .. }, _) | (_, None) => {}
-            (_, Some(t)) => {
-                let t = t as usize;
-                if t <= s && calls[s + 1] == calls[t] {
-                    edges[t] += 1;
-                    edges[s + 1] -= 1;
-                }
-            }
+    let mut any = false;
+    for (t, s) in back {
+        let first_call = calls.partition_point(|&c| c < t);
+        if calls.get(first_call).is_none_or(|&c| c > s) {
+            edges[t] += 1;
+            edges[s + 1] -= 1;
+            any = true;
         }
+    }
+    if !any {
+        return Vec::new();
     }
     let mut depth = 0;
     edges
