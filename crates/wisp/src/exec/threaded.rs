@@ -181,6 +181,7 @@ pub(crate) fn lower(code: &[Instr], sites: &[(u32, u32)]) -> Box<[Op]> {
     #[cfg(not(target_arch = "x86_64"))]
     let popcnt = false;
     let looped = loops_without_calls(code, sites);
+    let in_loop = |i: usize| looped.get(i).copied().unwrap_or(false);
     // In a loop, each handler chosen by the next instruction's replica 0; each op written once,
     // in place. (Assembling each op in a local and pushing it made its copy of the instruction
     // a store-to-load forwarding stall, 4-10% of c/gen's eager translation.)
@@ -188,7 +189,7 @@ pub(crate) fn lower(code: &[Instr], sites: &[(u32, u32)]) -> Box<[Op]> {
         .iter()
         .enumerate()
         .map(|(i, &instr)| {
-            let r = match looped.get(i).copied().unwrap_or(false) {
+            let r = match in_loop(i) {
                 true => replica(code.get(i + 1).map_or(0, |n| handlers_for(n)[0] as usize), 0),
                 false => 0,
             };
@@ -200,7 +201,7 @@ pub(crate) fn lower(code: &[Instr], sites: &[(u32, u32)]) -> Box<[Op]> {
         let s = site as usize;
         match (code[s], code[s].branch_target()) {
             (Instr::BrTableTarget { .. }, _) | (_, None) => {}
-            _ if !looped.get(s).copied().unwrap_or(false) => {}
+            _ if !in_loop(s) => {}
             (instr, Some(target)) => {
                 let next = code.get(s + 1).map_or(0, |n| handlers_for(n)[0] as usize);
                 let target = handlers_for(&code[target as usize])[0] as usize;
@@ -211,12 +212,12 @@ pub(crate) fn lower(code: &[Instr], sites: &[(u32, u32)]) -> Box<[Op]> {
     // Only the instructions that have a target are rewritten, as `retarget` would. A
     // `br_table`'s entry, which never runs, holds its target's handler (`table_jump!`).
     for &(site, base) in sites {
-        let handler = ops[site as usize].instr.branch_target().map(|t| ops[t as usize].handler);
-        let op = &mut ops[site as usize];
-        if let Some(t) = op.instr.branch_target_mut() {
+        let s = site as usize;
+        if let Some(t) = ops[s].instr.branch_target_mut() {
+            let target = *t as usize;
             *t = ((*t as i64 - base as i64) * size) as i32 as u32;
-            if let (Instr::BrTableTarget { .. }, Some(h)) = (op.instr, handler) {
-                op.handler = h;
+            if let Instr::BrTableTarget { .. } = ops[s].instr {
+                ops[s].handler = ops[target].handler;
             }
         }
     }

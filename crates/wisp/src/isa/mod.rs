@@ -194,8 +194,7 @@ impl Instr {
     }
 
     /// The branch target of a branching instruction (`None` for everything else). Read by the
-    /// debug builds' check of the threaded backend's sites.
-    #[cfg_attr(not(debug_assertions), allow(dead_code))]
+    /// threaded backend's `lower` and by the debug builds' check of its sites.
     pub fn branch_target(mut self) -> Option<u32> {
         self.branch_target_mut().map(|t| *t)
     }
