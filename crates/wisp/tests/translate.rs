@@ -918,3 +918,68 @@ fn go_calls_run_the_callees_prologue_with_its_meaning() {
     }
     assert!(runs.iter().all(|r| *r == runs[0]), "{runs:?}");
 }
+
+/// Loops with and without calls, nested and side by side, on both backends and with fuel: the
+/// translator notes the loops without calls as it emits their branches back (the threaded
+/// backend gives their instructions handler copies), and debug builds check what it noted
+/// against a scan of the finished code. The results are what the Wasm computes.
+#[test]
+fn loops_with_and_without_calls() {
+    const LOOPS: &str = r#"(module
+      (type $t (func (param i32) (result i32)))
+      (table 1 funcref)
+      (elem (i32.const 0) $twice)
+      (func $twice (param i32) (result i32) (i32.shl (local.get 0) (i32.const 1)))
+      ;; sum of 2i for i < n: an inner loop without calls, then a call in the outer one.
+      (func (export "nested") (param $n i32) (result i32) (local $i i32) (local $s i32) (local $k i32)
+        (loop $outer
+          (local.set $k (i32.const 0))
+          (loop $inner
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br_if $inner (i32.lt_u (local.get $k) (i32.const 3))))
+          (local.set $s (i32.add (local.get $s) (call $twice (local.get $i))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $outer (i32.lt_u (local.get $i) (local.get $n))))
+        (i32.add (local.get $s) (local.get $k)))
+      ;; A branch back before the call, then one after it, to the same loop; then a loop
+      ;; that calls through the table.
+      (func (export "before_after") (param $n i32) (result i32) (local $i i32) (local $s i32)
+        (loop $l
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.and (local.get $i) (i32.const 1)))
+          (local.set $s (i32.add (local.get $s) (call $twice (local.get $i))))
+          (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+        (local.set $i (i32.const 0))
+        (loop $m
+          (local.set $s (call_indirect (type $t) (local.get $s) (i32.const 0)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $m (i32.lt_u (local.get $i) (i32.const 2))))
+        (local.get $s))
+      ;; Two loops without calls side by side, the second holding a block.
+      (func (export "side_by_side") (param $n i32) (result i32) (local $i i32) (local $s i32)
+        (loop $a
+          (local.set $s (i32.add (local.get $s) (local.get $i)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $a (i32.lt_u (local.get $i) (local.get $n))))
+        (loop $b
+          (block $skip
+            (br_if $skip (i32.and (local.get $i) (i32.const 1)))
+            (local.set $s (i32.add (local.get $s) (i32.const 100))))
+          (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+          (br_if $b (local.get $i)))
+        (local.get $s)))"#;
+    for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
+        for fuel in [false, true] {
+            let (_, mut store, inst) = instantiate_on(LOOPS, dispatch, fuel);
+            let mut run = |name: &str, n: i32| {
+                inst.get_typed_func::<i32, i32>(&store, name).unwrap().call(&mut store, n).unwrap()
+            };
+            // 2 * (0 + 1 + ... + 9) + 3.
+            assert_eq!(run("nested", 10), 93, "{dispatch:?}, fuel {fuel}");
+            // i = 2, 4, 6, 8, 10 after the odd ones skip: s = 2 * 30 = 60, then doubled twice.
+            assert_eq!(run("before_after", 10), 240, "{dispatch:?}, fuel {fuel}");
+            // 0 + ... + 9 = 45; then i = 10 down to 1, the even ones add 100.
+            assert_eq!(run("side_by_side", 10), 545, "{dispatch:?}, fuel {fuel}");
+        }
+    }
+}

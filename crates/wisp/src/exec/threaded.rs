@@ -169,27 +169,35 @@ pub(crate) const MAX_OPS: usize = i32::MAX as usize / std::mem::size_of::<Op>();
 /// from the `br_table`), so a jump is one add to the instruction pointer, with no code base
 /// and no scaling. `code` has at most [`MAX_OPS`] instructions.
 ///
-/// A hot instruction inside a loop without calls gets one of [`REPLICAS`] copies of its
-/// handler, chosen by the handlers it hands on to (the next instruction's and, for a branch,
-/// its target's): a copy's closing jump sees fewer distinct targets, which the branch predictor
-/// follows best (crates/wisp/RATIONALE.md, "Handler replicas, chosen by successor").
-pub(crate) fn lower(code: &[Instr], sites: &[(u32, u32)]) -> Box<[Op]> {
+/// A hot instruction inside a loop without calls (`loops`: disjoint ranges `(first, last)` in
+/// order, as the translator found them; [`check_loops`]) gets one of [`REPLICAS`] copies of
+/// its handler, chosen by the handlers it hands on to (the next instruction's and, for a
+/// branch, its target's): a copy's closing jump sees fewer distinct targets, which the branch
+/// predictor follows best (crates/wisp/RATIONALE.md, "Handler replicas, chosen by successor").
+pub(crate) fn lower(code: &[Instr], sites: &[(u32, u32)], loops: &[(u32, u32)]) -> Box<[Op]> {
     assert!(code.len() <= MAX_OPS, "the translator bounds function size");
     let size = std::mem::size_of::<Op>() as i64;
     #[cfg(target_arch = "x86_64")]
     let popcnt = std::arch::is_x86_feature_detected!("popcnt");
     #[cfg(not(target_arch = "x86_64"))]
     let popcnt = false;
-    let looped = loops_without_calls(code, sites);
-    let in_loop = |i: usize| looped.get(i).copied().unwrap_or(false);
+    let in_loop = |i: usize| {
+        let k = loops.partition_point(|&(_, last)| (last as usize) < i);
+        loops.get(k).is_some_and(|&(first, _)| first as usize <= i)
+    };
     // In a loop, each handler chosen by the next instruction's replica 0; each op written once,
     // in place. (Assembling each op in a local and pushing it made its copy of the instruction
-    // a store-to-load forwarding stall, 4-10% of c/gen's eager translation.)
+    // a store-to-load forwarding stall, 4-10% of c/gen's eager translation.) The loops are
+    // walked beside the code: `rest` starts with the first range not yet passed.
+    let mut rest = loops;
     let mut ops: Box<[Op]> = code
         .iter()
         .enumerate()
         .map(|(i, &instr)| {
-            let r = match in_loop(i) {
+            while rest.first().is_some_and(|&(_, last)| (last as usize) < i) {
+                rest = &rest[1..];
+            }
+            let r = match rest.first().is_some_and(|&(first, _)| first as usize <= i) {
                 true => replica(code.get(i + 1).map_or(0, |n| handlers_for(n)[0] as usize), 0),
                 false => 0,
             };
@@ -228,7 +236,9 @@ pub(crate) fn lower(code: &[Instr], sites: &[(u32, u32)]) -> Box<[Op]> {
 /// back and its target, with no call among them. Such a loop runs the same few handlers over
 /// and over, where a jump's targets repeat; elsewhere (Go's functions, each one loop around
 /// its body and its calls) more copies only add code to fetch. Empty when there is no such
-/// loop: nothing is allocated for a function without one.
+/// loop. The translator finds the same loops as it emits the branches (`loops` of [`lower`]);
+/// this scan of the finished code is the check of what it found ([`check_loops`]).
+#[cfg(any(debug_assertions, test))]
 fn loops_without_calls(code: &[Instr], sites: &[(u32, u32)]) -> Vec<bool> {
     // The branches back, as (target, branch); a `br_table`'s entries (whose base is their
     // table, not themselves) are data, not branches.
@@ -288,6 +298,21 @@ fn hw_handler(i: &Instr, popcnt: bool) -> Option<Handler> {
     }
     let _ = (i, popcnt);
     None
+}
+
+/// Debug builds: `loops` (the translator's, as `lower` takes them) are disjoint ranges in
+/// order that cover exactly the instructions a scan of the code finds in loops without calls.
+#[cfg(debug_assertions)]
+pub(crate) fn check_loops(code: &[Instr], sites: &[(u32, u32)], loops: &[(u32, u32)]) {
+    assert!(loops.windows(2).all(|w| w[0].1 < w[1].0), "loops not disjoint and in order: {loops:?}");
+    let mut found = vec![false; code.len()];
+    for &(first, last) in loops {
+        assert!(first <= last && (last as usize) < code.len(), "loop {first}..={last} of {}", code.len());
+        found[first as usize..=last as usize].fill(true);
+    }
+    let mut expected = loops_without_calls(code, sites);
+    expected.resize(code.len(), false);
+    assert_eq!(found, expected, "the translator's loops without calls, {loops:?}");
 }
 
 /// Debug builds: `sites` names every instruction of `code` that has a branch target, once,
@@ -1433,12 +1458,25 @@ mod tests {
         (code, vec![(at, at)])
     }
 
+    /// `lower`, with the loops without calls that a scan of `code` finds (as ranges).
+    fn lower_scanned(code: &[Instr], sites: &[(u32, u32)]) -> Box<[Op]> {
+        let mut loops: Vec<(u32, u32)> = Vec::new();
+        for (i, looped) in loops_without_calls(code, sites).into_iter().enumerate() {
+            match loops.last_mut() {
+                Some((_, last)) if looped && *last + 1 == i as u32 => *last = i as u32,
+                _ if looped => loops.push((i as u32, i as u32)),
+                _ => {}
+            }
+        }
+        lower(code, sites, &loops)
+    }
+
     /// Every op gets a replica of its own instruction's handler, and in a loop one instruction
     /// followed by twenty different ones does not get the same replica every time.
     #[test]
     fn lower_spreads_an_instruction_over_its_replicas() {
         let (code, sites) = looped(SUCCESSORS.iter().flat_map(|&s| [Instr::I32Xor_SS, s]).collect());
-        let ops = lower(&code, &sites);
+        let ops = lower_scanned(&code, &sites);
         for op in ops.iter() {
             assert!(handlers_for(&op.instr).iter().any(|&h| h as usize == op.handler as usize), "{:?}", op.instr);
         }
@@ -1449,7 +1487,7 @@ mod tests {
         assert!(used.len() > 1, "one replica for twenty successors");
         // The same successor, the same replica.
         let (code, sites) = looped(vec![Instr::I32Xor_SS, Instr::Drop, Instr::I32Xor_SS, Instr::Drop]);
-        let again = lower(&code, &sites);
+        let again = lower_scanned(&code, &sites);
         assert_eq!(again[0].handler as usize, again[2].handler as usize);
     }
 
@@ -1457,11 +1495,11 @@ mod tests {
     #[test]
     fn replicas_only_in_loops_without_calls() {
         let body: Vec<Instr> = SUCCESSORS.iter().flat_map(|&s| [Instr::I32Xor_SS, s]).collect();
-        let straight = lower(&body, &[]);
+        let straight = lower_scanned(&body, &[]);
         let mut calling = body.clone();
         calling.push(Instr::Call { func: 0 });
         let (calling, sites) = looped(calling);
-        let calling = lower(&calling, &sites);
+        let calling = lower_scanned(&calling, &sites);
         for ops in [&straight[..], &calling[..40]] {
             for op in ops {
                 assert_eq!(op.handler as usize, handlers_for(&op.instr)[0] as usize, "{:?}", op.instr);

@@ -369,7 +369,7 @@ impl Translator<'_> {
         if ty.params().len() != 1 {
             return None;
         }
-        self.emit(Instr::GoCall { local, global, func, ret });
+        self.emit_call(Instr::GoCall { local, global, func, ret });
         self.call_results(ty);
         Some(5)
     }
@@ -480,7 +480,7 @@ impl Translator<'_> {
         for _ in 0..params {
             self.pop();
         }
-        self.emit(Instr::CallImm { func, value: v as u32 });
+        self.emit_call(Instr::CallImm { func, value: v as u32 });
         true
     }
 

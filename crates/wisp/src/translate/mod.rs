@@ -178,6 +178,12 @@ struct Translator<'m> {
     /// will count from (itself, or for a `br_table`'s entry the table): the threaded backend's
     /// `lower` rewrites these and looks at no other instruction's fields.
     sites: Vec<(u32, u32)>,
+    /// The instructions inside loops without calls, as disjoint ranges `(first, last)` in
+    /// order: from a loop's start to a branch back to it, when no call was emitted in between.
+    /// The threaded backend gives them handler copies (`exec::threaded::lower`).
+    loops: Vec<(u32, u32)>,
+    /// One past the position of the last call emitted (0: none yet).
+    after_call: u32,
     /// Forward branches waiting for their frame's end: `(site, previous entry of the same
     /// frame or NO_SITE)`. Kept beside the code rather than threaded through the branches'
     /// target fields, so a site's target is written once (each write of a target field is a
@@ -334,6 +340,32 @@ impl<'m> Translator<'m> {
     fn emit(&mut self, i: Instr) -> u32 {
         self.code.push(i);
         self.code.len() as u32 - 1
+    }
+
+    /// `emit` for a call (any instruction that `Instr::is_call`): a loop around it is not one
+    /// without calls (`loops`).
+    pub(super) fn emit_call(&mut self, i: Instr) -> u32 {
+        let at = self.emit(i);
+        self.after_call = at + 1;
+        at
+    }
+
+    /// Notes the branch back at `site` to the loop starting at `start`: its range joins
+    /// `loops` (merged with the ranges it overlaps, all of which end before `site`) when no
+    /// call was emitted since `start`.
+    fn note_loop(&mut self, start: u32, site: u32) {
+        if self.after_call > start {
+            return;
+        }
+        let mut first = start;
+        while let Some(&(f, last)) = self.loops.last() {
+            if last < start {
+                break;
+            }
+            first = first.min(f);
+            self.loops.pop();
+        }
+        self.loops.push((first, site));
     }
 
     /// Marks the current position as a branch target (a fuel block starts here).
@@ -806,6 +838,7 @@ impl<'m> Translator<'m> {
         match target {
             Some(t) => {
                 self.sites.push((site, site));
+                self.note_loop(t, site);
                 self.patch(site, t)
             }
             None => self.add_fixup(idx, site),
@@ -1093,9 +1126,9 @@ impl<'m> Translator<'m> {
                 }
                 self.take_operands(params);
                 if function_index >= m.num_imported_funcs {
-                    self.emit(Instr::Call { func: function_index - m.num_imported_funcs });
+                    self.emit_call(Instr::Call { func: function_index - m.num_imported_funcs });
                 } else {
-                    self.emit(Instr::CallImport { func: function_index });
+                    self.emit_call(Instr::CallImport { func: function_index });
                 }
                 self.call_results(ty);
             }
@@ -1103,7 +1136,7 @@ impl<'m> Translator<'m> {
                 let ty = &m.types[type_index as usize];
                 self.take_operands(arity(ty).0 + 1);
                 self.table_index(table_index);
-                self.emit(Instr::CallIndirect { type_id: m.type_ids[type_index as usize], table: table_index });
+                self.emit_call(Instr::CallIndirect { type_id: m.type_ids[type_index as usize], table: table_index });
                 self.call_results(ty);
             }
             // Tail calls: the callee's frame replaces this one (`exec`), so nothing follows a
@@ -1114,9 +1147,9 @@ impl<'m> Translator<'m> {
                 let (params, results) = arity(m.func_type(function_index));
                 self.take_operands(params);
                 if function_index >= m.num_imported_funcs {
-                    self.emit(Instr::ReturnCall { func: function_index - m.num_imported_funcs });
+                    self.emit_call(Instr::ReturnCall { func: function_index - m.num_imported_funcs });
                 } else {
-                    self.emit(Instr::ReturnCallImport { func: function_index });
+                    self.emit_call(Instr::ReturnCallImport { func: function_index });
                     self.return_after_host(results);
                 }
                 self.go_dead();
@@ -1125,7 +1158,7 @@ impl<'m> Translator<'m> {
                 let (params, results) = arity(&m.types[type_index as usize]);
                 self.take_operands(params + 1);
                 self.table_index(table_index);
-                self.emit(Instr::ReturnCallIndirect { type_id: m.type_ids[type_index as usize], table: table_index });
+                self.emit_call(Instr::ReturnCallIndirect { type_id: m.type_ids[type_index as usize], table: table_index });
                 self.return_after_host(results);
                 self.go_dead();
             }
@@ -1133,13 +1166,13 @@ impl<'m> Translator<'m> {
             Operator::CallRef { type_index } => {
                 let ty = &m.types[type_index as usize];
                 self.take_operands(arity(ty).0 + 1);
-                self.emit(Instr::CallRef);
+                self.emit_call(Instr::CallRef);
                 self.call_results(ty);
             }
             Operator::ReturnCallRef { type_index } => {
                 let (params, results) = arity(&m.types[type_index as usize]);
                 self.take_operands(params + 1);
-                self.emit(Instr::ReturnCallRef);
+                self.emit_call(Instr::ReturnCallRef);
                 self.return_after_host(results);
                 self.go_dead();
             }
@@ -1893,7 +1926,7 @@ pub(crate) fn too_large(module: &ModuleInner, def_index: u32) -> CompiledFunc {
     let (num_params, num_results) = (slots_of(ty.params()), slots_of(ty.results()));
     let code = [Instr::TooLarge];
     let (code, ops) = if module.engine.threaded() {
-        (Box::default(), crate::exec::threaded::lower(&code, &[]))
+        (Box::default(), crate::exec::threaded::lower(&code, &[], &[]))
     } else {
         (Box::from(code), Box::default())
     };
@@ -1918,6 +1951,7 @@ struct Scratch {
     ctrls: Vec<Ctrl>,
     stack: Vec<Opd>,
     sites: Vec<(u32, u32)>,
+    loops: Vec<(u32, u32)>,
     pending: Vec<(u32, u32)>,
     highs: Vec<u32>,
     /// The read-ahead window; empty between functions (so no borrowed bytes outlive one).
@@ -2055,6 +2089,8 @@ fn translate_with<R: offsets::Record>(
         mem0_32: module.memory_types.first().is_some_and(|t| !t.memory64),
         mem0_plain_pages: module.memory_types.first().is_some_and(|t| !t.memory64 && t.page_size_log2() == 16),
         sites: emptied(&mut scratch.sites),
+        loops: emptied(&mut scratch.loops),
+        after_call: 0,
         pending: emptied(&mut scratch.pending),
         highs: emptied(&mut scratch.highs),
         results: ty.results(),
@@ -2144,6 +2180,9 @@ fn translate_with<R: offsets::Record>(
     if let Some(name) = t.unsupported {
         return Err(Failure::Unsupported(name));
     }
+    // The loops as written (before jump threading moves branch targets).
+    #[cfg(debug_assertions)]
+    crate::exec::threaded::check_loops(&t.code, &t.sites, &t.loops);
     idioms::thread_resume_jumps(&mut t.code, &t.sites);
     // Whichever backend runs: the sites are what the threaded one relies on.
     #[cfg(debug_assertions)]
@@ -2156,7 +2195,7 @@ fn translate_with<R: offsets::Record>(
     let entry = idioms::resume_entry(&t.code, num_params);
     // Each backend runs one array; the threaded one carries the instructions inside its ops.
     let (code, ops) = if module.engine.threaded() {
-        (Box::default(), crate::exec::threaded::lower(&t.code, &t.sites))
+        (Box::default(), crate::exec::threaded::lower(&t.code, &t.sites, &t.loops))
     } else {
         (Box::from(&t.code[..]), Box::default())
     };
@@ -2165,6 +2204,7 @@ fn translate_with<R: offsets::Record>(
     scratch.ctrls = t.ctrls;
     scratch.stack = t.stack;
     scratch.sites = t.sites;
+    scratch.loops = t.loops;
     scratch.pending = t.pending;
     scratch.highs = t.highs;
     let tries = t.tries.into_iter().map(|(start, end, c)| TryRange { start, end, catches: c.into() }).collect();
