@@ -33,8 +33,9 @@ macro_rules! for_each_handler {
             Return { keep } => ret!(keep),
             ReturnImm { value } => ret_imm!(value as u64),
             SpAdjustReturnImm { local, global, imm, value } => {
-                global!(global) = (local!(local) as u32).wrapping_add(imm) as u64;
-                ret_imm!(value as u64)
+                let sp = (local!(local) as u32).wrapping_add(imm) as u64;
+                global!(global) = sp;
+                ret_imm!(value as u64, (global as u32, sp))
             },
             Call { func } => call_wasm!(inst_idx!(), func),
             CallImport { func } => {
@@ -165,7 +166,8 @@ macro_rules! for_each_handler {
                 global!(global) = sp;
                 store_to!(sp, 0, 8, ops::i64_store, ret as u64);
                 push!(0u32);
-                call_wasm!(inst_idx!(), func, true)
+                // The callee's entry reads the stack pointer's global: the value just set.
+                call_wasm!(inst_idx!(), func, true, false, (global as u32, sp))
             },
             I64CopyLL { src, dst, src_offset, dst_offset } => {
                 let v: u64 = load_from!(local!(src), src_offset, 8, ops::i64_load);
@@ -690,11 +692,14 @@ macro_rules! stack_above_guard {
 /// stack pointer and the instruction it starts at. With a prologue whose check passes, the
 /// pointer is the allocated frame's (stored to the global here, as the prologue's `SpAdjust`
 /// would) and the start is the body; otherwise it is the global's value and the start `at`,
-/// where the prologue runs as instructions.
+/// where the prologue runs as instructions. `$known` is `(global, value)` when the caller
+/// has just written that global (`GoCall`: the stack pointer) and no other (`NO_GLOBAL`):
+/// the entry takes the value instead of reading the global's cell again.
 macro_rules! go_entry {
-    ($entry:expr) => {{
+    ($entry:expr, $known:expr) => {{
         let entry: crate::translate::ResumeEntry = $entry;
-        let v: u64 = global!(entry.global);
+        let (known, value): (u32, u64) = $known;
+        let v: u64 = if entry.global == known { value } else { global!(entry.global) };
         let s = v as u32;
         let pass = entry.body != 0
             && (entry.guard == crate::translate::NO_GUARD

@@ -145,6 +145,10 @@ impl Stack {
 /// The value stack's first allocation, in slots (64 KiB).
 const INITIAL_STACK_SLOTS: usize = 1 << 13;
 
+/// No global: the index in a `(global, value)` pair of a handler that has just written none
+/// (`go_entry!`, the threaded backend's `return_zero`).
+pub(crate) const NO_GLOBAL: u32 = u32::MAX;
+
 /// How the loop calls a host function in place (threaded backend): `call(store, func,
 /// caller_instance)` runs store function `func` (a host function) with its arguments on top of
 /// the value stack below `stack.sp`, leaves its results there, and returns false when the host
@@ -741,6 +745,12 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
     }
     /// Returns the one result `v` (a function with one result: its frame has a slot).
     macro_rules! ret_imm {
+        // The global just written, which the threaded backend's return uses, does not matter
+        // here: the caller's check runs as its own instruction.
+        ($v:expr, $known:expr) => {{
+            let _ = $known;
+            ret_imm!($v)
+        }};
         ($v:expr) => {{
             // SAFETY: the frame base is the first slot of a frame with at least one (the result).
             unsafe {
@@ -785,7 +795,11 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
         ($target:expr, $def:expr, $past_dispatch:expr) => {
             call_wasm!($target, $def, $past_dispatch, false)
         };
-        ($target:expr, $def:expr, $past_dispatch:expr, $tail:expr) => {{
+        ($target:expr, $def:expr, $past_dispatch:expr, $tail:expr) => {
+            call_wasm!($target, $def, $past_dispatch, $tail, (crate::exec::NO_GLOBAL, 0))
+        };
+        // `known`: a global the caller has just written, and its value (`go_entry!`).
+        ($target:expr, $def:expr, $past_dispatch:expr, $tail:expr, $known:expr) => {{
             let target: u32 = $target;
             let def: u32 = $def;
             let target_module: &ModuleInner =
@@ -839,7 +853,7 @@ unsafe fn run_portable(store: &mut StoreInner, frame: Frame, base_depth: usize) 
                 // The callee's `GlobalGetSet`, run here (its own immediates), then where its
                 // dispatch sends resume point 0, or past Go's prologue when its check passes
                 // (`ResumeEntry`).
-                let (v, at) = go_entry!(entry);
+                let (v, at) = go_entry!(entry, $known);
                 local!(entry.local) = v;
                 // SAFETY: `at` and `body` are instructions of the callee's code.
                 ip = unsafe { code.add(at as usize) };

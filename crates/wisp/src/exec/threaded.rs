@@ -706,11 +706,15 @@ macro_rules! handler_fns {
                     }};
                 }
                 macro_rules! ret_imm {
-                    ($d v:expr) => {{
+                    ($d v:expr) => {
+                        ret_imm!($d v, (crate::exec::NO_GLOBAL, 0))
+                    };
+                    // `known`: a global this handler has just written, and its value.
+                    ($d v:expr, $d known:expr) => {{
                         let v: u64 = $d v;
                         if v == 0 {
                             // SAFETY: a frame with one result, at `fp`.
-                            return unsafe { return_zero(fp, mem, ctx) };
+                            return unsafe { return_zero(fp, mem, ctx, $d known) };
                         }
                         // SAFETY: the frame base is the first slot of a frame with at least
                         // one (the result).
@@ -726,8 +730,12 @@ macro_rules! handler_fns {
                     ($d target:expr, $d def:expr, $d past_dispatch:expr) => {
                         call_wasm!($d target, $d def, $d past_dispatch, false)
                     };
+                    ($d target:expr, $d def:expr, $d past_dispatch:expr, $d tail:expr) => {
+                        call_wasm!($d target, $d def, $d past_dispatch, $d tail, (crate::exec::NO_GLOBAL, 0))
+                    };
                     // A `tail` call: the callee's frame replaces this one, from its base.
-                    ($d target:expr, $d def:expr, $d past_dispatch:expr, $d tail:expr) => {{
+                    // `known`: a global the caller has just written, and its value (`go_entry!`).
+                    ($d target:expr, $d def:expr, $d past_dispatch:expr, $d tail:expr, $d known:expr) => {{
                         let target: u32 = $d target;
                         let def: u32 = $d def;
                         flush!();
@@ -805,7 +813,7 @@ macro_rules! handler_fns {
                             // The callee's `GlobalGetSet`, run here (its own immediates),
                             // then where its dispatch sends resume point 0, or past Go's
                             // prologue when its check passes (`ResumeEntry`).
-                            let (v, at) = go_entry!(entry);
+                            let (v, at) = go_entry!(entry, $d known);
                             local!(entry.local) = v;
                             // SAFETY: `at` and `body` are instructions of the callee's code.
                             ip = unsafe { ip.add(at as usize) };
@@ -1064,7 +1072,7 @@ unsafe fn finish_return(sp: *mut u64, mem: *mut u8, ctx: &mut Ctx) {
 /// `fp` is the base of the returning frame, which has a slot for its result; `ctx` and `mem`
 /// as for a handler.
 #[inline(always)]
-unsafe fn return_zero(fp: *mut u64, mem: *mut u8, ctx: &mut Ctx) {
+unsafe fn return_zero(fp: *mut u64, mem: *mut u8, ctx: &mut Ctx, known: (u32, u64)) {
     if ctx.nframes != ctx.base_depth {
         // SAFETY: frames below `nframes` were written by calls of this run or are the store's
         // own, and `nframes` is above the base, so there is one.
@@ -1080,7 +1088,12 @@ unsafe fn return_zero(fp: *mut u64, mem: *mut u8, ctx: &mut Ctx) {
             // SAFETY: the check's own immediates: validation checked its local index against
             // the caller's locals and its global index against the instance's globals (the
             // caller runs in this instance), whose pointers stay valid for the run.
-            unsafe { *fp_caller.add(dst as usize) = **ctx.globals.add(global as usize) };
+            // A global the returning handler has just written (Go's stack pointer, by
+            // `SpAdjustReturnImm`) is not read back from its cell.
+            unsafe {
+                *fp_caller.add(dst as usize) =
+                    if global == known.0 { known.1 } else { **ctx.globals.add(global as usize) }
+            };
             // The flag popped: the caller's operands end where the returning frame began.
             let sp = fp;
             // SAFETY: the caller's frame lies below `sp`, its pad slot at least.
