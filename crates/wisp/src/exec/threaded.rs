@@ -1070,7 +1070,8 @@ unsafe fn finish_return(sp: *mut u64, mem: *mut u8, ctx: &mut Ctx) {
 /// # Safety
 ///
 /// `fp` is the base of the returning frame, which has a slot for its result; `ctx` and `mem`
-/// as for a handler.
+/// as for a handler. `known` is a global of this instance the returning handler has just
+/// written and its value, or `NO_GLOBAL`.
 #[inline(always)]
 unsafe fn return_zero(fp: *mut u64, mem: *mut u8, ctx: &mut Ctx, known: (u32, u64)) {
     if ctx.nframes != ctx.base_depth {
@@ -1085,11 +1086,11 @@ unsafe fn return_zero(fp: *mut u64, mem: *mut u8, ctx: &mut Ctx, known: (u32, u6
             ctx.func = f.func;
             // SAFETY: a saved frame's base is a slot index inside the value stack.
             let fp_caller = unsafe { ctx.slots.add(f.fp) };
+            // A global the returning handler has just written (Go's stack pointer, by
+            // `SpAdjustReturnImm`) is not read back from its cell.
             // SAFETY: the check's own immediates: validation checked its local index against
             // the caller's locals and its global index against the instance's globals (the
             // caller runs in this instance), whose pointers stay valid for the run.
-            // A global the returning handler has just written (Go's stack pointer, by
-            // `SpAdjustReturnImm`) is not read back from its cell.
             unsafe {
                 *fp_caller.add(dst as usize) =
                     if global == known.0 { known.1 } else { **ctx.globals.add(global as usize) }
