@@ -1649,6 +1649,14 @@ fn local_init(f: &Form, name: &str) -> String {
     }
 }
 
+/// The same for a local that an `Opd::L` holds (a 64-bit word whose value fits 32 bits).
+fn opd_local_init(f: &Form, name: &str) -> String {
+    match f.fields.iter().find(|(n, _)| *n == name) {
+        Some((_, "u16")) => format!("{name}: u16::try_from({name}).ok()?"),
+        _ => format!("{name}: {name} as u32"),
+    }
+}
+
 /// The selector arm's pattern and constructor for one form.
 fn select_arm(f: &Form, op_enum: &str) -> String {
     let roles: &[&str] = match f.family {
@@ -1669,7 +1677,7 @@ fn select_arm(f: &Form, op_enum: &str) -> String {
             K::S => pats.push(format!("{ty}::S")),
             K::L => {
                 pats.push(format!("{ty}::L({role})"));
-                inits.push(local_init(f, role));
+                inits.push(if ty == "Opd" { opd_local_init(f, role) } else { local_init(f, role) });
             }
             K::A => {
                 pats.push(format!("Addr::A({role}, add)"));
@@ -2605,7 +2613,12 @@ pub fn generate() -> String {
                 'S' => pats.push(format!("{ty}::S")),
                 'L' => {
                     pats.push(format!("{ty}::L({role})"));
-                    inits.push(init(role));
+                    // An `Opd::L` holds its local as a 64-bit word.
+                    inits.push(if ty == "Opd" && !init(role).contains(':') {
+                        format!("{role}: {role} as u32")
+                    } else {
+                        init(role)
+                    });
                 }
                 _ => {
                     pats.push(format!("Addr::A({role}, add)"));
@@ -2740,7 +2753,12 @@ pub fn generate() -> String {
         let init: Vec<String> = f
             .fields
             .iter()
-            .map(|(n, t)| if *t == "u16" { format!("{n}: u16::try_from({n}).ok()?") } else { n.to_string() })
+            .map(|(n, t)| match (*t, *n) {
+                ("u16", _) => format!("{n}: u16::try_from({n}).ok()?"),
+                // The values' locals, held by `Opd::L` as 64-bit words.
+                ("u32", "a" | "b") => format!("{n}: {n} as u32"),
+                _ => n.to_string(),
+            })
             .collect();
         let init = if init.is_empty() { String::new() } else { format!(" {{ {} }}", init.join(", ")) };
         let dpat = if f.dst == D::L { "Dst::L(dst)" } else { "Dst::S" };

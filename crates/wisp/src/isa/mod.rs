@@ -25,24 +25,36 @@ pub(crate) use generated::{
 pub use generated::{FORMS, SIMD_FORMS};
 
 /// An operand, as the translator's virtual stack holds it.
+///
+/// Every variant's field is one 64-bit word, so that the enum is a pair of words to LLVM: kept
+/// in registers, passed in two, stored and loaded as two 8-byte moves. With a `u32` local
+/// beside a `u64` constant it was an aggregate kept in memory, written in parts and then
+/// copied whole, and the failed store forwarding of that copy took a tenth of translation
+/// (RATIONALE.md, "The translator's operand entry is two words").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Opd {
     /// On the value stack.
     S,
-    /// In a local.
-    L(u32),
+    /// In a local: its index (always below 2^32; see `Opd::local`).
+    L(u64),
     /// A constant's slot bits.
     I(u64),
     /// An element address `base + (local index << shift)` not yet computed, its base the value
-    /// on the stack (so the entry is on the stack too): `(index, shift)`. The translator makes
-    /// one only when the load or store that consumes it follows with nothing in between that
-    /// could make it materialize below other operands (`translate::idioms`).
-    ElemS(u32, u32),
-    /// The same with the base in a local: `(base, index, shift)`.
-    ElemL(u32, u32, u32),
+    /// on the stack (so the entry is on the stack too). The translator makes one only when
+    /// the load or store that consumes it follows with nothing in between that could make it
+    /// materialize below other operands (`translate::idioms`).
+    ElemS(Elem),
+    /// The same with the base in a local.
+    ElemL(Elem),
 }
 
 impl Opd {
+    /// Local `x`.
+    #[inline(always)]
+    pub(crate) fn local(x: u32) -> Opd {
+        Opd::L(x as u64)
+    }
+
     /// Whether the entry occupies a slot of the value stack.
     #[inline]
     pub(crate) fn on_stack(self) -> bool {
@@ -53,10 +65,45 @@ impl Opd {
     #[inline]
     pub(crate) fn reads(self, x: u32) -> bool {
         match self {
-            Opd::L(l) | Opd::ElemS(l, _) => l == x,
-            Opd::ElemL(base, index, _) => base == x || index == x,
+            Opd::L(l) => l == x as u64,
+            Opd::ElemS(e) => e.index() == x,
+            Opd::ElemL(e) => e.base() == x || e.index() == x,
             Opd::S | Opd::I(_) => false,
         }
+    }
+}
+
+/// An element address's locals and shift in one word: the base's local (`Opd::ElemL` only) in
+/// bits 0..27, the index's in bits 27..54, the shift in bits 54..59.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Elem(u64);
+
+impl Elem {
+    const BITS: u32 = 27;
+
+    /// `None` when a local's index does not fit (a function has at most 50,000 declared
+    /// locals, so only parameters past 2^27 would not: the translator then keeps the shift and
+    /// add as they are).
+    #[inline]
+    pub(crate) fn new(base: u32, index: u32, shift: u32) -> Option<Elem> {
+        let fits = |x: u32| x >> Self::BITS == 0;
+        (fits(base) && fits(index))
+            .then_some(Elem(base as u64 | (index as u64) << Self::BITS | ((shift & 31) as u64) << (2 * Self::BITS)))
+    }
+
+    #[inline(always)]
+    pub(crate) fn base(self) -> u32 {
+        (self.0 & ((1 << Self::BITS) - 1)) as u32
+    }
+
+    #[inline(always)]
+    pub(crate) fn index(self) -> u32 {
+        ((self.0 >> Self::BITS) & ((1 << Self::BITS) - 1)) as u32
+    }
+
+    #[inline(always)]
+    pub(crate) fn shift(self) -> u32 {
+        (self.0 >> (2 * Self::BITS)) as u32
     }
 }
 
@@ -86,10 +133,10 @@ impl From<Opd> for Addr {
     fn from(o: Opd) -> Addr {
         match o {
             Opd::S => Addr::S,
-            Opd::L(x) => Addr::L(x),
+            Opd::L(x) => Addr::L(x as u32),
             Opd::I(v) => Addr::I(v),
-            Opd::ElemS(index, shift) => Addr::E(index, shift),
-            Opd::ElemL(base, index, shift) => Addr::F(base, index, shift),
+            Opd::ElemS(e) => Addr::E(e.index(), e.shift()),
+            Opd::ElemL(e) => Addr::F(e.base(), e.index(), e.shift()),
         }
     }
 }
@@ -205,5 +252,22 @@ mod tests {
     #[test]
     fn instr_is_sixteen_bytes() {
         assert_eq!(std::mem::size_of::<super::Instr>(), 16);
+    }
+
+    #[test]
+    fn an_element_address_keeps_its_locals_and_shift() {
+        use super::{Elem, Opd};
+        assert_eq!(std::mem::size_of::<Opd>(), 16);
+        let max = (1 << 27) - 1;
+        for (base, index, shift) in [(0, 0, 0), (1, 2, 3), (max, max, 31), (max, 0, 2), (0, max, 1)] {
+            let e = Elem::new(base, index, shift).unwrap();
+            assert_eq!((e.base(), e.index(), e.shift()), (base, index, shift));
+            assert!(Opd::ElemL(e).reads(base) && Opd::ElemL(e).reads(index));
+            assert!(Opd::ElemS(e).reads(index));
+        }
+        assert!(!Opd::ElemS(Elem::new(5, 6, 2).unwrap()).reads(5), "an ElemS's base is on the stack");
+        assert_eq!(Elem::new(1 << 27, 0, 0), None);
+        assert_eq!(Elem::new(0, 1 << 27, 0), None);
+        assert!(Opd::local(u32::MAX).reads(u32::MAX) && !Opd::local(7).reads(8));
     }
 }

@@ -10,7 +10,7 @@
 //! (`thread_resume_jumps`); neither rewrites anything but branch targets.
 
 use super::{Next, Translator};
-use crate::isa::{v128_load_form, Addr, Bin, Dst, Instr, Load, Opd, Store, Un};
+use crate::isa::{v128_load_form, Addr, Bin, Dst, Elem, Instr, Load, Opd, Store, Un};
 use wisp_decoder::{BlockType, Operator};
 
 impl Translator<'_> {
@@ -24,16 +24,22 @@ impl Translator<'_> {
             return Some(n);
         }
         match (a, b) {
-            (Opd::L(x), Opd::I(c)) => self
-                .stack_pointer_adjust(op, x, c, ahead)
-                .or_else(|| self.latch(op, x, Opd::I(c), ahead))
-                .or_else(|| self.address_plus_constant(op, x, c, ahead))
-                .or_else(|| self.scaled_index(op, x, c, ahead))
-                .or_else(|| self.element(op, x, c, ahead)),
+            (Opd::L(x), Opd::I(c)) => {
+                let x = x as u32;
+                self.stack_pointer_adjust(op, x, c, ahead)
+                    .or_else(|| self.latch(op, x, Opd::I(c), ahead))
+                    .or_else(|| self.address_plus_constant(op, x, c, ahead))
+                    .or_else(|| self.scaled_index(op, x, c, ahead))
+                    .or_else(|| self.element(op, x, c, ahead))
+            }
             // A counter stepped by another local (either operand of the add).
             (Opd::L(x), Opd::L(y)) => match ahead.first() {
-                Some(&Operator::LocalTee { local_index }) if local_index == x => self.latch(op, x, Opd::L(y), ahead),
-                Some(&Operator::LocalTee { local_index }) if local_index == y => self.latch(op, y, Opd::L(x), ahead),
+                Some(&Operator::LocalTee { local_index }) if local_index as u64 == x => {
+                    self.latch(op, local_index, Opd::L(y), ahead)
+                }
+                Some(&Operator::LocalTee { local_index }) if local_index as u64 == y => {
+                    self.latch(op, local_index, Opd::L(x), ahead)
+                }
                 _ => None,
             },
             _ => None,
@@ -86,7 +92,7 @@ impl Translator<'_> {
             [next, ..] if Bin::of(next) == Some(add) => (add, below()?, 1),
             [next, ..] if Bin::of(next) == Some(sub) => (sub, below()?, 1),
             [Operator::LocalGet { local_index }, next, ..] if add.commutative() && Bin::of(next) == Some(add) => {
-                (add, Opd::L(*local_index), 2)
+                (add, Opd::local(*local_index), 2)
             }
             _ => return None,
         };
@@ -128,7 +134,7 @@ impl Translator<'_> {
                 return Some(4);
             }
             // The table adjusts the stack: the load, then the table's own translation.
-            self.push(Opd::L(i));
+            self.push(Opd::local(i));
             self.push(Opd::I(k));
         }
         let form = load.form(Addr::X(i, shift, add), memarg.offset as u32, Dst::S)?;
@@ -153,12 +159,14 @@ impl Translator<'_> {
         let n = self.stack.len();
         let (base, below, rest) = match ahead {
             [Operator::I32Add {}, rest @ ..] if n >= 3 => (self.top(2), true, rest),
-            [Operator::LocalGet { local_index }, Operator::I32Add {}, rest @ ..] => (Opd::L(*local_index), false, rest),
+            [Operator::LocalGet { local_index }, Operator::I32Add {}, rest @ ..] => {
+                (Opd::local(*local_index), false, rest)
+            }
             _ => return None,
         };
         let e = match base {
-            Opd::S => Opd::ElemS(i, shift),
-            Opd::L(b) => Opd::ElemL(b, i, shift),
+            Opd::S => Opd::ElemS(Elem::new(0, i, shift)?),
+            Opd::L(b) => Opd::ElemL(Elem::new(b as u32, i, shift)?),
             _ => return None,
         };
         // Room for the operators up to the access without a bound's materialization.
@@ -217,7 +225,7 @@ impl Translator<'_> {
             return Some(1 + self.v128_finish(form, dst, next));
         }
         let value = match *ahead.first()? {
-            Operator::LocalGet { local_index } => Opd::L(local_index),
+            Operator::LocalGet { local_index } => Opd::local(local_index),
             Operator::I32Const { value } => Opd::I(value as u32 as u64),
             Operator::I64Const { value } => Opd::I(value as u64),
             Operator::F32Const { value } => Opd::I(value.bits() as u64),
@@ -388,7 +396,7 @@ impl Translator<'_> {
             return None;
         }
         let operand = |op: &Operator<'_>| match *op {
-            Operator::LocalGet { local_index } => Some(Opd::L(local_index)),
+            Operator::LocalGet { local_index } => Some(Opd::local(local_index)),
             Operator::I32Const { value } if !wide => Some(Opd::I(value as u32 as u64)),
             Operator::I64Const { value } if wide => Some(Opd::I(value as u64)),
             _ => None,
@@ -419,7 +427,7 @@ impl Translator<'_> {
         let prefix = ahead.len() - rest.len();
         // A bound below the counter that reads the counter's local holds its old value, which
         // the latch (reading the local after the step) would not see.
-        if below && bound == Opd::L(x) {
+        if below && bound == Opd::local(x) {
             return None;
         }
         // An integer comparison of the counter's width.
@@ -442,7 +450,7 @@ impl Translator<'_> {
         let select = |cmp: Bin, target: u32| match (step, bound) {
             // The step as the counter's signed value.
             (Opd::I(c), _) => cmp.latch(x, if wide { c } else { c as u32 as i32 as i64 as u64 }, bound, target),
-            (Opd::L(by), Opd::L(b)) => cmp.latch_by(x, by, b, target),
+            (Opd::L(by), Opd::L(b)) => cmp.latch_by(x, by as u32, b as u32, target),
             _ => None,
         };
         select(cmp, 0)?;
@@ -551,6 +559,7 @@ impl Translator<'_> {
         let (Some(&Opd::L(addr)), [Operator::I64Eqz {}, rest @ ..]) = (self.stack.last(), ahead) else {
             return None;
         };
+        let addr = addr as u32;
         let (n, negated) = super::negations(rest, false);
         let next = super::next_of(rest.get(n));
         if !matches!(next, Next::BrIf(_) | Next::If(_)) {
@@ -629,6 +638,7 @@ impl Translator<'_> {
             return None;
         };
         let Some(&Opd::L(a)) = self.stack.last() else { return None };
+        let a = a as u32;
         if a == x || c == d || self.local_is_v128(c) || self.local_is_v128(d) {
             return None;
         }
@@ -653,8 +663,8 @@ impl Translator<'_> {
 fn element_consumed(e: Opd, ops: &[Operator<'_>]) -> bool {
     let addr = Addr::from(e);
     let (base, index) = match e {
-        Opd::ElemS(index, _) => (None, index),
-        Opd::ElemL(base, index, _) => (Some(base), index),
+        Opd::ElemS(e) => (None, e.index()),
+        Opd::ElemL(e) => (Some(e.base()), e.index()),
         _ => return false,
     };
     let writable = |x: u32| x != index && Some(x) != base;

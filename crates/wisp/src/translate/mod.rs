@@ -480,6 +480,7 @@ impl<'m> Translator<'m> {
     /// `i` is one of them and no entry above them is on the stack. Returns whether it did.
     fn materialize_v128_local(&mut self, i: usize) -> bool {
         let Opd::L(x) = self.stack[i] else { return false };
+        let x = x as u32;
         let lo = if self.local_is_v128(x) {
             i
         } else if x > 0 && self.local_is_v128(x - 1) && i > 0 {
@@ -488,7 +489,8 @@ impl<'m> Translator<'m> {
             return false;
         };
         let Opd::L(index) = self.stack[lo] else { return false };
-        if !self.local_is_v128(index) || self.stack.get(lo + 1) != Some(&Opd::L(index + 1)) {
+        let index = index as u32;
+        if !self.local_is_v128(index) || self.stack.get(lo + 1) != Some(&Opd::local(index + 1)) {
             return false;
         }
         self.emit(Instr::LocalGetV128 { index });
@@ -508,21 +510,21 @@ impl<'m> Translator<'m> {
     /// it there.
     fn emit_materialize(&mut self, i: usize, depth: u32) {
         let instr = match (self.stack[i], depth) {
-            (Opd::L(index), 0) => Instr::LocalGet { index },
-            (Opd::L(index), depth) => Instr::LocalInsert { index, depth },
+            (Opd::L(index), 0) => Instr::LocalGet { index: index as u32 },
+            (Opd::L(index), depth) => Instr::LocalInsert { index: index as u32, depth },
             (Opd::I(v), 0) if v >> 32 == 0 => Instr::Const32 { value: v as u32 },
             (Opd::I(value), 0) => Instr::Const64 { value },
             (Opd::I(value), depth) => Instr::ConstInsert { value, depth },
             // An element address is computed where it is, on top: `idioms::element` makes one
             // only where nothing asks for it below other operands.
-            (Opd::ElemS(index, shift), 0) => {
-                self.emit(Instr::I32Shl_LI { a: index, imm: shift });
+            (Opd::ElemS(e), 0) => {
+                self.emit(Instr::I32Shl_LI { a: e.index(), imm: e.shift() });
                 self.max_height = self.max_height.max(self.phys + 1);
                 Instr::I32Add_SS
             }
-            (Opd::ElemL(base, index, shift), 0) => {
-                self.emit(Instr::I32Shl_LI { a: index, imm: shift });
-                Instr::I32Add_SL { b: base }
+            (Opd::ElemL(e), 0) => {
+                self.emit(Instr::I32Shl_LI { a: e.index(), imm: e.shift() });
+                Instr::I32Add_SL { b: e.base() }
             }
             (Opd::ElemS(..) | Opd::ElemL(..), _) => unreachable!("an element address below other operands"),
             (Opd::S, _) => return,
@@ -678,7 +680,7 @@ impl<'m> Translator<'m> {
     /// The `v128` local whose halves are entries `at` and `at + 1`, if they are one.
     fn v128_local_at(&self, at: usize) -> Option<u32> {
         match (self.stack[at], self.stack[at + 1]) {
-            (Opd::L(x), Opd::L(y)) if y == x + 1 && self.local_is_v128(x) => Some(x),
+            (Opd::L(x), Opd::L(y)) if y == x + 1 && self.local_is_v128(x as u32) => Some(x as u32),
             _ => None,
         }
     }
@@ -703,7 +705,7 @@ impl<'m> Translator<'m> {
         self.emit(form);
         match (dst, next) {
             (Dst::L(x), Next::Tee(_)) => {
-                self.push_v128(Opd::L(x), Opd::L(x + 1));
+                self.push_v128(Opd::local(x), Opd::local(x + 1));
                 1
             }
             (Dst::L(_), _) => 1,
@@ -723,7 +725,7 @@ impl<'m> Translator<'m> {
         let mut opds = [Opd::S; 2];
         for (i, o) in opds.iter_mut().enumerate().take(n) {
             match self.v128_local_at(base + 2 * i) {
-                Some(x) => *o = Opd::L(x),
+                Some(x) => *o = Opd::local(x),
                 None => {
                     self.materialize(base + 2 * i);
                     self.materialize(base + 2 * i + 1);
@@ -741,7 +743,7 @@ impl<'m> Translator<'m> {
     /// `v128.load` on memory 0 with 32-bit addresses: the address from a local or the stack.
     fn v128_load(&mut self, memarg: MemArg, ahead: &[Operator<'_>]) -> usize {
         let addr = match self.top(0) {
-            Opd::L(x) => Addr::L(x),
+            Opd::L(x) => Addr::L(x as u32),
             _ => {
                 self.materialize(self.stack.len() - 1);
                 Addr::S
@@ -758,7 +760,7 @@ impl<'m> Translator<'m> {
     fn v128_store(&mut self, memarg: MemArg) -> usize {
         let n = self.stack.len();
         let value = match self.v128_local_at(n - 2) {
-            Some(x) => Opd::L(x),
+            Some(x) => Opd::local(x),
             None => {
                 self.materialize(n - 2);
                 self.materialize(n - 1);
@@ -766,7 +768,7 @@ impl<'m> Translator<'m> {
             }
         };
         let addr = match self.stack[n - 3] {
-            Opd::L(x) => Addr::L(x),
+            Opd::L(x) => Addr::L(x as u32),
             _ => {
                 self.materialize(n - 3);
                 Addr::S
@@ -894,7 +896,7 @@ impl<'m> Translator<'m> {
                 Instr::BrNezAdjust { target: t, drop, keep }
             }
             Opd::I(_) => Instr::Br { target: t },
-            Opd::L(a) => Instr::I32Eqz_L_BrNot { a, target: t },
+            Opd::L(a) => Instr::I32Eqz_L_BrNot { a: a as u32, target: t },
             _ => Instr::I32Eqz_S_BrNot { target: t },
         };
         self.pop();
@@ -986,7 +988,7 @@ impl<'m> Translator<'m> {
                     site = match self.pop() {
                         Opd::I(0) => Some(self.emit(Instr::Br { target: u32::MAX })),
                         Opd::I(_) => None,
-                        Opd::L(a) => Some(self.emit(Instr::I32Eqz_L_Br { a, target: u32::MAX })),
+                        Opd::L(a) => Some(self.emit(Instr::I32Eqz_L_Br { a: a as u32, target: u32::MAX })),
                         _ => Some(self.emit(Instr::I32Eqz_S_Br { target: u32::MAX })),
                     };
                 }
@@ -1100,8 +1102,8 @@ impl<'m> Translator<'m> {
                 let index = self.pop();
                 let len = targets.len();
                 let head = match (index, self.table_adjusts(targets)) {
-                    (Opd::L(index), false) => Instr::BrTableLocal { index, len },
-                    (Opd::L(index), true) => Instr::BrTableLocalAdjust { index, len },
+                    (Opd::L(index), false) => Instr::BrTableLocal { index: index as u32, len },
+                    (Opd::L(index), true) => Instr::BrTableLocalAdjust { index: index as u32, len },
                     (_, false) => Instr::BrTable { len },
                     (_, true) => Instr::BrTableAdjust { len },
                 };
@@ -1191,9 +1193,9 @@ impl<'m> Translator<'m> {
             }
             Operator::Select {} | Operator::TypedSelect { .. } => return self.select(ahead.first()),
             Operator::LocalGet { local_index } if self.local_is_v128(local_index) => {
-                self.push_v128(Opd::L(local_index), Opd::L(local_index + 1));
+                self.push_v128(Opd::local(local_index), Opd::local(local_index + 1));
             }
-            Operator::LocalGet { local_index } => self.push(Opd::L(local_index)),
+            Operator::LocalGet { local_index } => self.push(Opd::local(local_index)),
             // A `v128` local is two: the high half is on top.
             Operator::LocalSet { local_index } | Operator::LocalTee { local_index }
                 if self.local_is_v128(local_index) =>
@@ -1209,7 +1211,7 @@ impl<'m> Translator<'m> {
                     self.local_set(local_index, false);
                 }
                 if let Operator::LocalTee { .. } = op {
-                    self.push_v128(Opd::L(local_index), Opd::L(local_index + 1));
+                    self.push_v128(Opd::local(local_index), Opd::local(local_index + 1));
                 }
             }
             Operator::V128Const { value } => {
@@ -1250,7 +1252,7 @@ impl<'m> Translator<'m> {
                     self.preserve(x, 0);
                     self.emit(Instr::GlobalGetSet { index: global_index, dst: x });
                     if let Next::Tee(_) = dest {
-                        self.push(Opd::L(x));
+                        self.push(Opd::local(x));
                     }
                     return 1;
                 }
@@ -1262,7 +1264,7 @@ impl<'m> Translator<'m> {
                 self.settle_top();
                 let i = match self.pop() {
                     Opd::S | Opd::ElemS(..) | Opd::ElemL(..) => Instr::GlobalSet { index },
-                    Opd::L(src) => Instr::GlobalSetLocal { index, src },
+                    Opd::L(src) => Instr::GlobalSetLocal { index, src: src as u32 },
                     Opd::I(value) => Instr::GlobalSetImm { index, value },
                 };
                 self.emit(i);
@@ -1459,23 +1461,23 @@ impl<'m> Translator<'m> {
     fn local_set(&mut self, x: u32, tee: bool) {
         self.settle_top();
         let v = self.top(0);
-        if v != Opd::L(x) {
+        if v != Opd::local(x) {
             // The value is read first: the stack entry counts above those preserved.
             self.preserve(x, 1);
         }
         self.pop();
         match v {
-            Opd::L(y) if y == x => {}
+            Opd::L(y) if y == x as u64 => {}
             _ => {
                 self.emit(match v {
                     Opd::S | Opd::ElemS(..) | Opd::ElemL(..) => Instr::LocalSet { index: x },
-                    Opd::L(src) => Instr::LocalCopy { src, dst: x },
+                    Opd::L(src) => Instr::LocalCopy { src: src as u32, dst: x },
                     Opd::I(value) => Instr::LocalSetImm { index: x, value },
                 });
             }
         }
         if tee {
-            self.push(Opd::L(x));
+            self.push(Opd::local(x));
         }
     }
 
@@ -1532,7 +1534,7 @@ impl<'m> Translator<'m> {
                 0
             }
             (Dst::L(x), Next::Tee(_)) => {
-                self.push(Opd::L(x));
+                self.push(Opd::local(x));
                 1
             }
             (Dst::L(_), _) => 1,
