@@ -1643,17 +1643,17 @@ fn fields_pat(fields: &[(&str, &str)]) -> String {
 
 /// A local field's initializer: as is when it is a `u32`, else narrowed (or no form).
 fn local_init(f: &Form, name: &str) -> String {
-    match f.fields.iter().find(|(n, _)| *n == name) {
-        Some((_, "u16")) => format!("{name}: u16::try_from({name}).ok()?"),
-        _ => name.to_string(),
-    }
+    field_init(&f.fields, name, false)
 }
 
-/// The same for a local that an `Opd::L` holds (a 64-bit word whose value fits 32 bits).
-fn opd_local_init(f: &Form, name: &str) -> String {
-    match f.fields.iter().find(|(n, _)| *n == name) {
+/// The initializer of field `name` (of `fields`) from the value bound under that name: a
+/// `u16` field takes it narrowed (no form when it does not fit); `word`: the value is an
+/// `Opd::L`'s 64-bit word, which a `u32` field takes cast (a local's index fits).
+fn field_init(fields: &[Field], name: &str, word: bool) -> String {
+    match fields.iter().find(|(n, _)| *n == name) {
         Some((_, "u16")) => format!("{name}: u16::try_from({name}).ok()?"),
-        _ => format!("{name}: {name} as u32"),
+        _ if word => format!("{name}: {name} as u32"),
+        _ => name.to_string(),
     }
 }
 
@@ -1677,7 +1677,7 @@ fn select_arm(f: &Form, op_enum: &str) -> String {
             K::S => pats.push(format!("{ty}::S")),
             K::L => {
                 pats.push(format!("{ty}::L({role})"));
-                inits.push(if ty == "Opd" { opd_local_init(f, role) } else { local_init(f, role) });
+                inits.push(field_init(&f.fields, role, ty == "Opd"));
             }
             K::A => {
                 pats.push(format!("Addr::A({role}, add)"));
@@ -2603,22 +2603,14 @@ pub fn generate() -> String {
         } else {
             &["a", "b"]
         };
-        let init = |name: &str| match g.fields.iter().find(|(n, _)| *n == name) {
-            Some((_, "u16")) => format!("{name}: u16::try_from({name}).ok()?"),
-            _ => name.to_string(),
-        };
+        let init = |name: &str| field_init(&g.fields, name, false);
         for (k, role) in g.kinds.chars().zip(roles) {
             let ty = if *role == "addr" { "Addr" } else { "Opd" };
             match k {
                 'S' => pats.push(format!("{ty}::S")),
                 'L' => {
                     pats.push(format!("{ty}::L({role})"));
-                    // An `Opd::L` holds its local as a 64-bit word.
-                    inits.push(if ty == "Opd" && !init(role).contains(':') {
-                        format!("{role}: {role} as u32")
-                    } else {
-                        init(role)
-                    });
+                    inits.push(field_init(&g.fields, role, ty == "Opd"));
                 }
                 _ => {
                     pats.push(format!("Addr::A({role}, add)"));
@@ -2753,12 +2745,8 @@ pub fn generate() -> String {
         let init: Vec<String> = f
             .fields
             .iter()
-            .map(|(n, t)| match (*t, *n) {
-                ("u16", _) => format!("{n}: u16::try_from({n}).ok()?"),
-                // The values' locals, held by `Opd::L` as 64-bit words.
-                ("u32", "a" | "b") => format!("{n}: {n} as u32"),
-                _ => n.to_string(),
-            })
+            // The values' locals `a` and `b` come from `Opd::L`.
+            .map(|(n, _)| field_init(&f.fields, n, matches!(*n, "a" | "b")))
             .collect();
         let init = if init.is_empty() { String::new() } else { format!(" {{ {} }}", init.join(", ")) };
         let dpat = if f.dst == D::L { "Dst::L(dst)" } else { "Dst::S" };
