@@ -1578,24 +1578,28 @@ impl<'m> Translator<'m> {
         // Algebra: constants and locals go right; `x - c` is `x + (-c)`. (Written as values,
         // not as swaps and writes of fields: an entry written in parts and then copied whole
         // stalled a failed store forwarding: 11% of `binary`'s samples on c/gen.wasm, RATIONALE.md.)
-        let (op, a, b) = match (a, b) {
-            (Opd::L(_) | Opd::I(_), Opd::S) | (Opd::I(_), Opd::L(_)) if op.commutative() => (op, b, a),
+        let (op, a, b, swapped) = match (a, b) {
+            (Opd::L(_) | Opd::I(_), Opd::S) | (Opd::I(_), Opd::L(_)) if op.commutative() => (op, b, a, true),
             (Opd::L(_) | Opd::I(_), Opd::S) | (Opd::I(_), Opd::L(_)) => match op.mirror() {
-                Some(m) => (m, b, a),
-                None => (op, a, b),
+                Some(m) => (m, b, a, true),
+                None => (op, a, b, false),
             },
-            _ => (op, a, b),
+            _ => (op, a, b, false),
         };
-        let (mut op, b) = match (op.add_of_sub(), b) {
+        let (mut op, b, negated) = match (op.add_of_sub(), b) {
             (Some(add), Opd::I(c)) => match op.fold(0, c) {
-                Some(neg) => (add, Opd::I(neg)),
-                None => (op, b),
+                Some(neg) => (add, Opd::I(neg), true),
+                None => (op, b, false),
             },
-            _ => (op, b),
+            _ => (op, b, false),
         };
         let n = self.stack.len();
-        if let [.., sa, sb] = &mut self.stack[..] {
-            (*sa, *sb) = (a, b);
+        // Entries the algebra left as they were are not written back (an entry written whole
+        // after its parts went through memory stalled on the failed store forwarding).
+        if swapped || negated {
+            if let [.., sa, sb] = &mut self.stack[..] {
+                (*sa, *sb) = (a, b);
+            }
         }
         if self.virt != 0 {
             self.floor = self.floor.min(n - 2);
