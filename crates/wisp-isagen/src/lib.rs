@@ -744,6 +744,126 @@ const UNUSED: &[&str] = &[
     "F64Eq_SS_Goto",
     "F64Eq_SL_Goto",
     "F64Ne_SL_Goto",
+    // `c op (a shift k)` (`SHIFTED`): kind combinations no module of the corpus produces (2026-12-07).
+    "I32AddShl_SS",
+    "I32AddShl_SS_Set",
+    "I32AddShrS_LL",
+    "I32AddShrS_LL_Set",
+    "I32AddShrS_LS",
+    "I32AddShrS_LS_Set",
+    "I32AddShrS_SL",
+    "I32AddShrS_SL_Set",
+    "I32AddShrS_SS",
+    "I32AddShrS_SS_Set",
+    "I32AddShrU_LL",
+    "I32AddShrU_LL_Set",
+    "I32AddShrU_LS",
+    "I32AddShrU_LS_Set",
+    "I32AddShrU_SL",
+    "I32AddShrU_SL_Set",
+    "I32AddShrU_SS_Set",
+    "I32AndShl_LL",
+    "I32AndShl_LL_Set",
+    "I32AndShl_LS",
+    "I32AndShl_LS_Set",
+    "I32AndShl_SL",
+    "I32AndShl_SL_Set",
+    "I32AndShl_SS",
+    "I32AndShl_SS_Set",
+    "I32AndShrS_LL",
+    "I32AndShrS_LL_Set",
+    "I32AndShrS_LS",
+    "I32AndShrS_LS_Set",
+    "I32AndShrS_SL",
+    "I32AndShrS_SL_Set",
+    "I32AndShrS_SS",
+    "I32AndShrS_SS_Set",
+    "I32AndShrU_LL",
+    "I32AndShrU_LL_Set",
+    "I32AndShrU_LS",
+    "I32AndShrU_LS_Set",
+    "I32AndShrU_SL",
+    "I32AndShrU_SL_Set",
+    "I32AndShrU_SS",
+    "I32AndShrU_SS_Set",
+    "I32OrShl_LL",
+    "I32OrShl_LL_Set",
+    "I32OrShl_LS",
+    "I32OrShl_LS_Set",
+    "I32OrShl_SS_Set",
+    "I32OrShrS_LL",
+    "I32OrShrS_LL_Set",
+    "I32OrShrS_LS",
+    "I32OrShrS_LS_Set",
+    "I32OrShrS_SL",
+    "I32OrShrS_SL_Set",
+    "I32OrShrS_SS",
+    "I32OrShrS_SS_Set",
+    "I32OrShrU_LL",
+    "I32OrShrU_LL_Set",
+    "I32OrShrU_LS",
+    "I32OrShrU_LS_Set",
+    "I32OrShrU_SS",
+    "I32OrShrU_SS_Set",
+    "I32XorShl_LL",
+    "I32XorShl_LS",
+    "I32XorShl_SS",
+    "I32XorShl_SS_Set",
+    "I32XorShrS_LL",
+    "I32XorShrS_LL_Set",
+    "I32XorShrS_LS",
+    "I32XorShrS_LS_Set",
+    "I32XorShrS_SL",
+    "I32XorShrS_SL_Set",
+    "I32XorShrS_SS",
+    "I32XorShrS_SS_Set",
+    "I32XorShrU_LS",
+    "I32XorShrU_LS_Set",
+    "I32XorShrU_SS",
+    "I32XorShrU_SS_Set",
+    "I64AddShrS_SL",
+    "I64AddShrS_SL_Set",
+    "I64AddShrS_SS",
+    "I64AndShl_LL",
+    "I64AndShl_LL_Set",
+    "I64AndShl_LS",
+    "I64AndShl_LS_Set",
+    "I64AndShrU_LL",
+    "I64AndShrU_LL_Set",
+    "I64AndShrU_LS",
+    "I64AndShrU_LS_Set",
+    "I64AndShrU_SL",
+    "I64AndShrU_SL_Set",
+    "I64AndShrU_SS",
+    "I64AndShrU_SS_Set",
+    "I64OrShrS_LL",
+    "I64OrShrS_LL_Set",
+    "I64OrShrS_LS",
+    "I64OrShrS_LS_Set",
+    "I64OrShrS_SL",
+    "I64OrShrS_SL_Set",
+    "I64OrShrS_SS",
+    "I64OrShrS_SS_Set",
+    "I64OrShrU_LL",
+    "I64OrShrU_LL_Set",
+    "I64OrShrU_LS",
+    "I64OrShrU_LS_Set",
+    "I64OrShrU_SS",
+    "I64OrShrU_SS_Set",
+    "I64XorShl_LL",
+    "I64XorShl_LS",
+    "I64XorShl_SL",
+    "I64XorShl_SL_Set",
+    "I64XorShl_SS",
+    "I64XorShl_SS_Set",
+    "I64XorShrS_LL",
+    "I64XorShrS_LL_Set",
+    "I64XorShrS_LS",
+    "I64XorShrS_LS_Set",
+    "I64XorShrS_SL_Set",
+    "I64XorShrS_SS",
+    "I64XorShrS_SS_Set",
+    "I64XorShrU_SS_Set",
 ];
 
 /// A product added to or subtracted from a value, `c + a * b` and `c - a * b` (the multiply's
@@ -761,6 +881,37 @@ const MUL_ADD: &[(&str, &str)] = &[
     ("F32Sub", "F32Mul"),
     ("F64Add", "F64Mul"),
     ("F64Sub", "F64Mul"),
+];
+
+/// A shifted operand: `c op (a shift k)` with `k` a constant, `op` commutative (so the shifted
+/// value may be either operand). What ARM offers every ALU instruction: a byte assembled into
+/// a word (`b | x << 8`), a hash's mixing step (`h ^ h >> 29`), an address scaled and added
+/// (`base + i << 3`), half of a rotation written with shifts. `(op, shift)`.
+const SHIFTED: &[(&str, &str)] = &[
+    ("I32Add", "I32Shl"),
+    ("I32Add", "I32ShrU"),
+    ("I32Add", "I32ShrS"),
+    ("I32And", "I32Shl"),
+    ("I32And", "I32ShrU"),
+    ("I32And", "I32ShrS"),
+    ("I32Or", "I32Shl"),
+    ("I32Or", "I32ShrU"),
+    ("I32Or", "I32ShrS"),
+    ("I32Xor", "I32Shl"),
+    ("I32Xor", "I32ShrU"),
+    ("I32Xor", "I32ShrS"),
+    ("I64Add", "I64Shl"),
+    ("I64Add", "I64ShrU"),
+    ("I64Add", "I64ShrS"),
+    ("I64And", "I64Shl"),
+    ("I64And", "I64ShrU"),
+    ("I64And", "I64ShrS"),
+    ("I64Or", "I64Shl"),
+    ("I64Or", "I64ShrU"),
+    ("I64Or", "I64ShrS"),
+    ("I64Xor", "I64Shl"),
+    ("I64Xor", "I64ShrU"),
+    ("I64Xor", "I64ShrS"),
 ];
 
 /// Operators whose semantic function returns `Result<_, TrapCode>`.
@@ -1057,6 +1208,8 @@ enum Family {
     MulAdd,
     /// Wide arithmetic: two results, low half first (`WIDE_KINDS`).
     Wide,
+    /// `c op (a shift k)`, a shifted operand (`SHIFTED`).
+    Shifted,
 }
 
 /// One generated instruction.
@@ -1075,6 +1228,9 @@ struct Form {
     traps: bool,
     /// For memory access: the index of its row in `MEMORY_ROWS` (0 for every other form).
     row: usize,
+    /// For a shifted operand, the shift: its operator's name and text name (`("I64ShrU",
+    /// "i64.shr_u")`); empty for every other form.
+    inner: (&'static str, &'static str),
 }
 
 /// Whether the fields fit beside a 2-byte tag in a 16-byte, 8-aligned instruction (rustc
@@ -1230,6 +1386,7 @@ fn forms(ops: &[WasmOp]) -> Vec<Form> {
                                 imm,
                                 traps: true,
                                 row: row_index,
+                                inner: ("", ""),
                             });
                         }
                     }
@@ -1262,6 +1419,7 @@ fn forms(ops: &[WasmOp]) -> Vec<Form> {
                                 imm,
                                 traps: true,
                                 row: row_index,
+                                inner: ("", ""),
                             });
                         }
                     }
@@ -1287,6 +1445,7 @@ fn forms(ops: &[WasmOp]) -> Vec<Form> {
                     imm,
                     traps,
                     row: 0,
+                    inner: ("", ""),
                 });
             }
             continue;
@@ -1346,6 +1505,7 @@ fn forms(ops: &[WasmOp]) -> Vec<Form> {
                         imm,
                         traps,
                         row: 0,
+                        inner: ("", ""),
                     });
                 }
             }
@@ -1375,6 +1535,7 @@ fn forms(ops: &[WasmOp]) -> Vec<Form> {
                         imm,
                         traps,
                         row: 0,
+                        inner: ("", ""),
                     });
                 }
             }
@@ -1411,8 +1572,39 @@ fn forms(ops: &[WasmOp]) -> Vec<Form> {
                             imm,
                             traps: false,
                             row: 0,
+                            inner: ("", ""),
                         });
                     }
+                }
+            }
+        }
+    }
+    // `c op (a shift k)`: `c` and `a` from the stack or a local, the shift count an immediate.
+    for &(outer, shift) in SHIFTED {
+        let op = ops.iter().find(|o| o.name == outer).expect("an operator of the table");
+        let sh = ops.iter().find(|o| o.name == shift).expect("an operator of the table");
+        for c in [K::S, K::L] {
+            for a in [K::S, K::L] {
+                for d in [D::S, D::L] {
+                    let kinds = [c, a];
+                    let names = [("c", "imm"), ("a", "imm")];
+                    let Some((fields, _)) = layout(&names, &kinds, d, 32, false, &[("k", "u16")]) else {
+                        continue;
+                    };
+                    out.push(Form {
+                        name: format!("{outer}{}_{}{}", &shift[3..], kinds_name(&kinds), d.suffix()),
+                        op: outer,
+                        text: op.text,
+                        family: Family::Shifted,
+                        kinds: kinds.to_vec(),
+                        dst: d,
+                        fields,
+                        width: 0,
+                        imm: None,
+                        traps: false,
+                        row: 0,
+                        inner: (shift, sh.text),
+                    });
                 }
             }
         }
@@ -1470,6 +1662,7 @@ fn body(f: &Form) -> String {
         Family::Store => vec!["addr", "value"],
         Family::MulAdd => vec!["c", "a", "b"],
         Family::Wide => wide_roles(f.kinds.len()).iter().map(|r| r.0).collect(),
+        Family::Shifted => vec!["c", "a"],
     };
     // An element address's base is on the stack too.
     let stack: Vec<&str> =
@@ -1536,6 +1729,14 @@ fn body(f: &Form) -> String {
             operand("a", f.kinds[1]),
             operand("b", f.kinds[2])
         ),
+        // The shift first, then the operator, each through its own function.
+        Family::Shifted => format!(
+            "{}(Slot::from_slot({}), Slot::from_slot(Slot::to_slot({}(Slot::from_slot({}), Slot::from_slot(k as u64)))))",
+            sem(f.text),
+            operand("c", f.kinds[0]),
+            sem(f.inner.1),
+            operand("a", f.kinds[1])
+        ),
         // Two results, low half first: the low one takes the first operand's slot.
         Family::Wide => {
             let args: Vec<String> =
@@ -1583,6 +1784,7 @@ fn doc(f: &Form) -> String {
         Family::Load => "address",
         Family::Store => ["address", "value"][i],
         Family::MulAdd => ["addend", "left factor", "right factor"][i],
+        Family::Shifted => ["other operand", "shifted operand"][i],
         Family::Wide if f.kinds.len() == 4 => {
             ["left low half", "left high half", "right low half", "right high half"][i]
         }
@@ -1616,7 +1818,11 @@ fn doc(f: &Form) -> String {
         Some("i32") => " (immediate sign-extended from 32 bits)",
         _ => "",
     };
-    let text = if f.family == Family::MulAdd { format!("{} c (a * b)", f.text) } else { f.text.to_string() };
+    let text = match f.family {
+        Family::MulAdd => format!("{} c (a * b)", f.text),
+        Family::Shifted => format!("{} c ({} a k)", f.text, f.inner.1),
+        _ => f.text.to_string(),
+    };
     let row = match f.row {
         0 => "",
         r if MEMORY_ROWS[r].addr64 => " (memory `memory`, 64-bit address)",
@@ -1665,6 +1871,7 @@ fn select_arm(f: &Form, op_enum: &str) -> String {
         Family::Load => &["addr"],
         Family::Store => &["addr", "value"],
         Family::MulAdd => &["c", "a", "b"],
+        Family::Shifted => &["c", "a"],
         Family::Wide => &["a_lo", "a_hi", "b_lo", "b_hi", "a", "b"][if f.kinds.len() == 4 { 0..4 } else { 4..6 }],
     };
     let mut pats = Vec::new();
@@ -1760,6 +1967,15 @@ fn select_arm(f: &Form, op_enum: &str) -> String {
         format!("({})", pats.join(", "))
     };
     let _ = op_enum;
+    if f.family == Family::Shifted {
+        // The shift's operator and its count beside the operands.
+        inits.push(format!("k: (k & {}) as u16", if f.text.starts_with("i64") { 63 } else { 31 }));
+        let init = format!(" {{ {} }}", inits.join(", "));
+        return format!(
+            "({op_enum}::{}, {op_enum}::{}, {pat}, {dpat}){guard} => Instr::{}{init},",
+            f.op, f.inner.0, f.name
+        );
+    }
     format!("({op_enum}::{}, {pat}, {dpat}){guard} => Instr::{}{init},", f.op, f.name)
 }
 
@@ -2244,10 +2460,9 @@ pub fn generate() -> String {
     // Every name the list of unused forms gives is a form, and not one an operator needs.
     for name in UNUSED {
         // An idiom's all-stack form is not needed: its operators keep their own forms.
-        let all_stack = forms
-            .iter()
-            .find(|f| f.name == *name)
-            .map(|f| f.family != Family::MulAdd && f.kinds.iter().all(|k| *k == K::S) && f.dst == D::S);
+        let all_stack = forms.iter().find(|f| f.name == *name).map(|f| {
+            !matches!(f.family, Family::MulAdd | Family::Shifted) && f.kinds.iter().all(|k| *k == K::S) && f.dst == D::S
+        });
         let other = latches.iter().any(|l| l.name == *name) || selects.iter().any(|f| f.name == *name);
         assert!(
             all_stack == Some(false) || (all_stack.is_none() && other),
@@ -2502,6 +2717,12 @@ pub fn generate() -> String {
     o.push_str("    /// The form of `c self (a * b)` (`self` an add or sub, the product its right operand) for\n    /// these operand kinds and destination, if the instruction set has it.\n");
     o.push_str("    pub(crate) fn mul_form(self, c: Opd, a: Opd, b: Opd, d: Dst) -> Option<Instr> {\n        Some(match (self, (c, a, b), d) {\n");
     for f in forms.iter().filter(|f| f.family == Family::MulAdd) {
+        writeln!(o, "            {}", select_arm(f, "Self")).unwrap();
+    }
+    o.push_str("            _ => return None,\n        })\n    }\n\n");
+    o.push_str("    /// The form of `c self (a shift k)` (`self` commutative, `shift` a shift by the constant\n    /// `k`) for these operand kinds and destination, if the instruction set has it.\n");
+    o.push_str("    pub(crate) fn shifted_form(self, shift: Self, c: Opd, a: Opd, k: u64, d: Dst) -> Option<Instr> {\n        Some(match (self, shift, (c, a), d) {\n");
+    for f in forms.iter().filter(|f| f.family == Family::Shifted) {
         writeln!(o, "            {}", select_arm(f, "Self")).unwrap();
     }
     o.push_str("            _ => return None,\n        })\n    }\n}\n\n");
@@ -2788,23 +3009,25 @@ pub fn generate() -> String {
             Family::Store => "store",
             Family::MulAdd => "muladd",
             Family::Wide => "wide",
+            Family::Shifted => "shifted",
         };
         writeln!(
             o,
-            "    FormInfo {{ name: \"{}\", op: \"{}\", family: \"{fam}\", kinds: \"{}\", dst: \"{}\", narrow_imm: {}, memory_row: \"{}\" }},",
+            "    FormInfo {{ name: \"{}\", op: \"{}\", family: \"{fam}\", kinds: \"{}\", dst: \"{}\", narrow_imm: {}, memory_row: \"{}\", inner: \"{}\" }},",
             f.name,
             f.text,
             kinds_name(&f.kinds),
             f.dst.name(),
             f.imm == Some("i32"),
-            MEMORY_ROWS[f.row].suffix
+            MEMORY_ROWS[f.row].suffix,
+            f.inner.1
         )
         .unwrap();
     }
     for l in &latches {
         writeln!(
             o,
-            "    FormInfo {{ name: \"{}\", op: \"{}\", family: \"latch\", kinds: \"L{}{}\", dst: \"Br\", narrow_imm: {}, memory_row: \"\" }},",
+            "    FormInfo {{ name: \"{}\", op: \"{}\", family: \"latch\", kinds: \"L{}{}\", dst: \"Br\", narrow_imm: {}, memory_row: \"\", inner: \"\" }},",
             l.name,
             l.text,
             l.step,
@@ -2816,7 +3039,7 @@ pub fn generate() -> String {
     for f in &selects {
         writeln!(
             o,
-            "    FormInfo {{ name: \"{}\", op: \"select\", family: \"select\", kinds: \"{}{}S\", dst: \"{}\", narrow_imm: false, memory_row: \"\" }},",
+            "    FormInfo {{ name: \"{}\", op: \"select\", family: \"select\", kinds: \"{}{}S\", dst: \"{}\", narrow_imm: false, memory_row: \"\", inner: \"\" }},",
             f.name,
             f.a,
             f.b,

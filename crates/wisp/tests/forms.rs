@@ -38,6 +38,8 @@ fn signature(f: &FormInfo) -> (Vec<&'static str>, Option<&'static str>) {
         "binary" => (vec![prefix, prefix], Some(prefix)),
         // `c + a * b`: the addend, then the factors.
         "muladd" => (vec![prefix, prefix, prefix], Some(prefix)),
+        // `c op (a shift k)`: the other operand, then the shifted one (the count a constant).
+        "shifted" => (vec![prefix, prefix], Some(prefix)),
         "compare" => (vec![prefix, prefix], Some("i32")),
         "unary" => {
             // `i64.extend_i32_u`, `f32.convert_i64_s`, `i32.trunc_sat_f64_u`, `f32.demote_f64`.
@@ -293,8 +295,8 @@ fn operand(k: char, i: usize, ty: &str, c: Option<u64>, below: bool) -> String {
 }
 
 /// The operator applied to `operands`, with the memory offset for loads and stores (on memory 1
-/// for the rows other than memory 0's 32-bit one).
-fn apply(f: &FormInfo, offset: u32, operands: &[String]) -> String {
+/// for the rows other than memory 0's 32-bit one) and a shifted operand's count `shift`.
+fn apply(f: &FormInfo, offset: u32, shift: u32, operands: &[String]) -> String {
     let mem = match (f.family, f.memory_row) {
         ("load" | "store", "") => format!(" offset={offset}"),
         ("load" | "store", _) => format!(" 1 offset={offset}"),
@@ -303,6 +305,10 @@ fn apply(f: &FormInfo, offset: u32, operands: &[String]) -> String {
     if let ("muladd", [c, a, b]) = (f.family, operands) {
         let ty = f.op.split_once('.').unwrap().0;
         return format!("({} {c} ({ty}.mul {a} {b}))", f.op);
+    }
+    if let ("shifted", [c, a]) = (f.family, operands) {
+        let ty = f.op.split_once('.').unwrap().0;
+        return format!("({} {c} ({} {a} ({ty}.const {shift})))", f.op, f.inner);
     }
     format!("({}{mem} {})", f.op, operands.join(" "))
 }
@@ -322,6 +328,7 @@ fn module(
     sig: &(Vec<&'static str>, Option<&'static str>),
     consts: &[Option<u64>],
     offset: u32,
+    shift: u32,
 ) -> String {
     let (params, result) = sig.clone();
     let kinds: Vec<char> = f.kinds.chars().collect();
@@ -330,7 +337,7 @@ fn module(
         .enumerate()
         .map(|(i, &k)| operand(k, i, params[i], consts[i], kinds[..i].iter().any(|&b| b != 'S')))
         .collect();
-    let e = apply(f, offset, &ops);
+    let e = apply(f, offset, shift, &ops);
     let r = result.map(|r| format!(" (result{})", format!(" {r}").repeat(results(f)))).unwrap_or_default();
     // The destination local: the first operand's own local when the types allow (the operands
     // are read before the result is written), else a local of its own.
@@ -376,14 +383,19 @@ fn module(
             let ty = params[0];
             format!("({} {c} (block (result {ty}) ({ty}.mul {a} {b})))", f.op)
         }
+        // The shift apart from the operator likewise.
+        ("shifted", [c, a]) => {
+            let ty = params[0];
+            format!("({} {c} (block (result {ty}) ({} {a} ({ty}.const {shift}))))", f.op, f.inner)
+        }
         // Another memory row's reference is memory 0's 32-bit form (a 64-bit address wrapped:
         // every address the cases take is below 2^32).
         (_, [addr, rest @ ..]) if !f.memory_row.is_empty() => {
             let addr = if f.memory_row == "Mem64" { format!("(i32.wrap_i64 {addr})") } else { addr.clone() };
             let row0 = FormInfo { memory_row: "", ..*f };
-            apply(&row0, offset, &[vec![addr], rest.to_vec()].concat())
+            apply(&row0, offset, shift, &[vec![addr], rest.to_vec()].concat())
         }
-        _ => apply(f, offset, &stack),
+        _ => apply(f, offset, shift, &stack),
     };
     let p = params.join(" ");
     // An element's index local, in both functions.
@@ -535,6 +547,7 @@ fn typed_cases(f: &FormInfo, sig: &(Vec<&'static str>, Option<&'static str>)) ->
         _ => unreachable!("at most two operands"),
     };
     let offsets: &[u32] = if memory { &OFFSETS } else { &[0] };
+    let shifts: &[u32] = if f.family == "shifted" { &SHIFTS } else { &[0] };
     let add_choices: Vec<Option<u64>> = match adds.first().map(|&i| kinds[i]) {
         None => vec![None],
         Some('X') => SCALES.iter().map(|&(k, c)| Some((k as u64) << 32 | c as u64)).collect(),
@@ -542,7 +555,7 @@ fn typed_cases(f: &FormInfo, sig: &(Vec<&'static str>, Option<&'static str>)) ->
         Some(_) => ADDS.iter().map(|&c| Some(c as u64)).collect(),
     };
     let mut out = Vec::new();
-    for &offset in offsets {
+    for (&offset, &shift) in offsets.iter().flat_map(|o| shifts.iter().map(move |s| (o, s))) {
         for &add in &add_choices {
             for choice in &choices {
                 let mut consts = vec![None; kinds.len()];
@@ -558,7 +571,7 @@ fn typed_cases(f: &FormInfo, sig: &(Vec<&'static str>, Option<&'static str>)) ->
                 let selects =
                     !f.narrow_imm || imms.iter().zip(choice).all(|(&i, &c)| (memory && i == 0) || fits_i32(c));
                 out.push(Case {
-                    wat: module(f, sig, &consts, offset),
+                    wat: module(f, sig, &consts, offset, shift),
                     selects,
                     params: params.clone(),
                     rows: rows(&per_operand),
@@ -577,6 +590,10 @@ const SCALES: [(u32, u32); 5] = [(0, 0), (2, 1488), (3, 0xffff_fff0), (31, 0), (
 /// by one, to the end of memory, around 2^32 (`0x1000_0000 << 4` and `0x4000_0000 << 2` wrap to
 /// zero, `0xffff_ffff << 3` to minus 8), and a shift of 34 is one of 2.
 const ELEMENTS: [(u32, u32); 6] = [(0, 1), (2, 0x3ff0), (4, 0x1000_0000), (2, 0x4000_0000), (3, 0xffff_ffff), (34, 3)];
+
+/// Shift counts of shifted operands: none, one, a byte, the width less one, the width and past
+/// it (Wasm takes the count modulo the width).
+const SHIFTS: [u32; 7] = [0, 1, 8, 31, 32, 63, 100];
 
 /// Constants added to a local address (`A` operands): none, small, one that wraps a high
 /// address around to a low one, and one that moves a low address to the end.
@@ -676,6 +693,10 @@ fn run_form(f: &FormInfo, engines: &[(&str, Engine)], pattern: &[u8]) -> Report 
     let plain_name = match f.family {
         // The reference multiplies with the all-stack form, then adds.
         "muladd" => format!("{}Mul_SS", &op_name[..3]),
+        // The reference shifts in a block, then applies the operator to two stack operands.
+        "shifted" => {
+            format!("{}_SS", op_name.trim_end_matches("Shl").trim_end_matches("ShrU").trim_end_matches("ShrS"))
+        }
         _ => format!("{op_name}_{}", "S".repeat(f.kinds.len())),
     };
     let results = results(f);

@@ -483,6 +483,47 @@ fn products_added_read_the_addend_when_the_operators_do() {
     }
 }
 
+/// `c op (a shift k)` as one instruction: the other operand below the shift or a `local.get`
+/// right after it, read before the result is written (here into the shifted local itself), the
+/// count taken modulo the width; a subtraction (not commutative) keeps its two instructions.
+#[test]
+fn shifted_operands_read_both_operands_when_the_operators_do() {
+    const M: &str = r#"(module
+      (func (export "after") (param i64 i64) (result i64)
+        (i64.xor (i64.shr_u (local.get 0) (i64.const 17)) (local.get 1)))
+      (func (export "below") (param i32 i32) (result i32)
+        (local.set 1 (i32.xor (local.get 0) (i32.shl (local.get 1) (i32.const 40)))) (local.get 1))
+      (func (export "tee") (param i64 i64) (result i64)
+        (i64.add (local.tee 0 (i64.add (local.get 1) (i64.shr_s (local.get 0) (i64.const 3)))) (local.get 0)))
+      (func (export "sub") (param i32 i32) (result i32)
+        (i32.sub (local.get 1) (i32.shl (local.get 0) (i32.const 2)))))"#;
+    for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
+        let mut config = wisp::Config::new();
+        config.dispatch(dispatch);
+        let engine = Engine::new(&config);
+        let module = Module::new(&engine, wat(M)).expect("valid");
+        for (f, form) in [(0, "I64XorShrU_LL"), (1, "I32XorShl_LL_Set"), (2, "I64AddShrS_LL")] {
+            let code = module.disassemble(f).unwrap();
+            assert!(code.contains(form), "{code}");
+        }
+        let sub = module.disassemble(3).unwrap();
+        assert!(sub.contains("I32Shl_LI") && sub.contains("I32Sub_"), "{sub}");
+        let mut store = Store::new(&engine, ());
+        let inst = Linker::new(&engine).instantiate(&mut store, &module).expect("instantiate");
+        let after = inst.get_typed_func::<(i64, i64), i64>(&store, "after").unwrap();
+        let (a, b) = (0x0123_4567_89ab_cdef_i64, -0x5555_i64);
+        assert_eq!(after.call(&mut store, (a, b)).unwrap(), ((a as u64 >> 17) as i64) ^ b);
+        let below = inst.get_typed_func::<(i32, i32), i32>(&store, "below").unwrap();
+        // A count of 40 shifts by 8.
+        assert_eq!(below.call(&mut store, (0x11, 0x0102_0304)).unwrap(), 0x0203_0411);
+        let tee = inst.get_typed_func::<(i64, i64), i64>(&store, "tee").unwrap();
+        let t = 1000 + (-64_i64 >> 3);
+        assert_eq!(tee.call(&mut store, (-64, 1000)).unwrap(), t + t);
+        let sub = inst.get_typed_func::<(i32, i32), i32>(&store, "sub").unwrap();
+        assert_eq!(sub.call(&mut store, (3, 100)).unwrap(), 88);
+    }
+}
+
 /// A comparison's or test's result extended (`i64.extend_i32_u`) is itself and under `eqz` its
 /// negation: Go's `if b` on a bool computed as `x == 0` is `i64.eqz; i64.extend_i32_u; i64.eqz;
 /// i32.eqz; if`, one instruction. Each function returns what the Wasm means (computed here by

@@ -189,7 +189,8 @@ pub struct FormInfo {
     pub name: &'static str,
     /// The Wasm operator's text name (`i32.add`).
     pub op: &'static str,
-    /// `binary`, `compare`, `unary`, `load`, `store`, `muladd` (`c + a * b`), `latch` or `select`.
+    /// `binary`, `compare`, `unary`, `load`, `store`, `muladd` (`c + a * b`), `shifted` (`c op
+    /// (a shift k)`), `latch` or `select`.
     pub family: &'static str,
     /// Each input's kind, in operand order (`S`, `L`, `I`; for loads and stores the address
     /// first).
@@ -202,6 +203,8 @@ pub struct FormInfo {
     /// For loads and stores, the memory row: `""` (memory 0, 32-bit addresses), `Mem` (any
     /// memory by index, 32-bit addresses) or `Mem64` (64-bit addresses); `""` for the rest.
     pub memory_row: &'static str,
+    /// For a shifted operand, the shift's text name (`i64.shr_u`); `""` for the rest.
+    pub inner: &'static str,
 }
 
 /// Whether a constant's slot bits survive being kept in 32 bits, sign-extended.

@@ -31,7 +31,9 @@ impl Translator<'_> {
                     .or_else(|| self.address_plus_constant(op, x, c, ahead))
                     .or_else(|| self.scaled_index(op, x, c, ahead))
                     .or_else(|| self.element(op, x, c, ahead))
+                    .or_else(|| self.shifted(op, a, c, ahead))
             }
+            (Opd::S, Opd::I(c)) => self.shifted(op, a, c, ahead),
             // A counter stepped by another local (either operand of the add).
             (Opd::L(x), Opd::L(y)) => match ahead.first() {
                 Some(&Operator::LocalTee { local_index }) if local_index as u64 == x => {
@@ -103,6 +105,43 @@ impl Translator<'_> {
         };
         let form = add.mul_form(c, a, b, dst)?;
         // The operands on the virtual stack: the factors, and the addend below them.
+        let operands = if taken == 1 { 3 } else { 2 };
+        if let Dst::L(x) = dst {
+            self.preserve(x, operands);
+        }
+        for _ in 0..operands {
+            self.pop();
+        }
+        Some(taken + self.finish(form, dst, fused))
+    }
+
+    /// `a shift k` (a constant count) taken by a commutative operator with the entry below it,
+    /// or with a `local.get` right after it: `c op (a shift k)` as one instruction (a shifted
+    /// operand, `SHIFTED`), into the local the next operator sets when the form has it.
+    fn shifted(&mut self, shift: Bin, a: Opd, k: u64, ahead: &[Operator<'_>]) -> Option<usize> {
+        if !matches!(a, Opd::S | Opd::L(_)) {
+            return None;
+        }
+        let below = || self.stack.len().checked_sub(3).and_then(|i| self.stack.get(i)).copied();
+        let outer = |next: &Operator<'_>| Bin::of(next).filter(|op| op.commutative());
+        let (op, c, taken) = match ahead {
+            [Operator::LocalGet { local_index }, next, ..] if outer(next).is_some() => {
+                (outer(next)?, Opd::local(*local_index), 2)
+            }
+            [next, ..] if outer(next).is_some() => (outer(next)?, below()?, 1),
+            _ => return None,
+        };
+        if !matches!(c, Opd::S | Opd::L(_)) {
+            return None;
+        }
+        let fused = super::next_of(ahead.get(taken));
+        let (dst, fused) = match fused {
+            Next::Set(x) | Next::Tee(x) if op.shifted_form(shift, c, a, k, Dst::L(x)).is_some() => (Dst::L(x), fused),
+            _ => (Dst::S, Next::None),
+        };
+        let form = op.shifted_form(shift, c, a, k, dst)?;
+        // The operands on the virtual stack: the shifted value and its count, and the other
+        // operand below them when it is not the `local.get` after.
         let operands = if taken == 1 { 3 } else { 2 };
         if let Dst::L(x) = dst {
             self.preserve(x, operands);
