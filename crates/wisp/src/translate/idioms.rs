@@ -98,14 +98,28 @@ impl Translator<'_> {
             }
             _ => return None,
         };
-        let fused = super::next_of(ahead.get(taken));
-        let (dst, fused) = match fused {
-            Next::Set(x) | Next::Tee(x) if add.mul_form(c, a, b, Dst::L(x)).is_some() => (Dst::L(x), fused),
-            _ => (Dst::S, Next::None),
-        };
-        let form = add.mul_form(c, a, b, dst)?;
         // The operands on the virtual stack: the factors, and the addend below them.
         let operands = if taken == 1 { 3 } else { 2 };
+        self.finish_idiom(operands, taken, ahead, |d| add.mul_form(c, a, b, d))
+    }
+
+    /// The end of an idiom over the top `operands` entries that consumed `taken` operators
+    /// ahead: the result into the local the operator after them sets when `form` has that
+    /// destination (else pushed), the entries popped, the form emitted. `None` when `form` has
+    /// no form for the destination, before anything changed.
+    fn finish_idiom(
+        &mut self,
+        operands: usize,
+        taken: usize,
+        ahead: &[Operator<'_>],
+        form: impl Fn(Dst) -> Option<Instr>,
+    ) -> Option<usize> {
+        let fused = super::next_of(ahead.get(taken));
+        let (dst, fused) = match fused {
+            Next::Set(x) | Next::Tee(x) if form(Dst::L(x)).is_some() => (Dst::L(x), fused),
+            _ => (Dst::S, Next::None),
+        };
+        let form = form(dst)?;
         if let Dst::L(x) = dst {
             self.preserve(x, operands);
         }
@@ -134,22 +148,10 @@ impl Translator<'_> {
         if !matches!(c, Opd::S | Opd::L(_)) {
             return None;
         }
-        let fused = super::next_of(ahead.get(taken));
-        let (dst, fused) = match fused {
-            Next::Set(x) | Next::Tee(x) if op.shifted_form(shift, c, a, k, Dst::L(x)).is_some() => (Dst::L(x), fused),
-            _ => (Dst::S, Next::None),
-        };
-        let form = op.shifted_form(shift, c, a, k, dst)?;
         // The operands on the virtual stack: the shifted value and its count, and the other
         // operand below them when it is not the `local.get` after.
         let operands = if taken == 1 { 3 } else { 2 };
-        if let Dst::L(x) = dst {
-            self.preserve(x, operands);
-        }
-        for _ in 0..operands {
-            self.pop();
-        }
-        Some(taken + self.finish(form, dst, fused))
+        self.finish_idiom(operands, taken, ahead, |d| op.shifted_form(shift, c, a, k, d))
     }
 
     /// `local.get i; i32.const k; i32.shl; i32.const c; i32.add` as the address of the load
