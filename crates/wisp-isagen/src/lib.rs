@@ -1956,6 +1956,10 @@ fn select_arm(f: &Form, op_enum: &str) -> String {
             }
         }
     };
+    if f.family == Family::Shifted {
+        // The count, taken modulo the width as the shift takes it.
+        inits.push(format!("k: (k & {}) as u16", val_bits(&f.text[..3]) - 1));
+    }
     let guard = if guards.is_empty() { String::new() } else { format!(" if {}", guards.join(" && ")) };
     let init = if inits.is_empty() { String::new() } else { format!(" {{ {} }}", inits.join(", ")) };
     let pat = if f.family == Family::Wide {
@@ -1966,17 +1970,12 @@ fn select_arm(f: &Form, op_enum: &str) -> String {
     } else {
         format!("({})", pats.join(", "))
     };
-    let _ = op_enum;
-    if f.family == Family::Shifted {
-        // The shift's operator and its count beside the operands.
-        inits.push(format!("k: (k & {}) as u16", if f.text.starts_with("i64") { 63 } else { 31 }));
-        let init = format!(" {{ {} }}", inits.join(", "));
-        return format!(
-            "({op_enum}::{}, {op_enum}::{}, {pat}, {dpat}){guard} => Instr::{}{init},",
-            f.op, f.inner.0, f.name
-        );
-    }
-    format!("({op_enum}::{}, {pat}, {dpat}){guard} => Instr::{}{init},", f.op, f.name)
+    // A shifted operand's arm names its shift's operator beside its own.
+    let head = match f.family {
+        Family::Shifted => format!("{op_enum}::{}, {op_enum}::{}", f.op, f.inner.0),
+        _ => format!("{op_enum}::{}", f.op),
+    };
+    format!("({head}, {pat}, {dpat}){guard} => Instr::{}{init},", f.name)
 }
 
 /// A latch form: `(name, comparison, counter type, bound kind)`.

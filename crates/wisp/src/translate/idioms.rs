@@ -137,14 +137,12 @@ impl Translator<'_> {
             return None;
         }
         let below = || self.stack.len().checked_sub(3).and_then(|i| self.stack.get(i)).copied();
-        let outer = |next: &Operator<'_>| Bin::of(next).filter(|op| op.commutative());
-        let (op, c, taken) = match ahead {
-            [Operator::LocalGet { local_index }, next, ..] if outer(next).is_some() => {
-                (outer(next)?, Opd::local(*local_index), 2)
-            }
-            [next, ..] if outer(next).is_some() => (outer(next)?, below()?, 1),
+        let (next, c, taken) = match ahead {
+            [Operator::LocalGet { local_index }, next, ..] => (next, Opd::local(*local_index), 2),
+            [next, ..] => (next, below()?, 1),
             _ => return None,
         };
+        let op = Bin::of(next).filter(|op| op.commutative())?;
         if !matches!(c, Opd::S | Opd::L(_)) {
             return None;
         }
