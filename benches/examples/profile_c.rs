@@ -4,7 +4,9 @@
 //! Every parameter gets ARG (or `A,B`: one value each). `WASMI=1` runs the same loop on wasmi, so instruction counts
 //! (`valgrind --tool=callgrind`) and profiles of the two engines come from one harness;
 //! `FIXTURE=c/bulk.wasm` picks another module of `fixtures/` (`c/simd.wasm`: wisp's engine has
-//! SIMD on, as wasmi's with its `simd` feature).
+//! SIMD on, as wasmi's with its `simd` feature). With the `op-profile` feature, wisp runs the
+//! portable loop and prints the instructions and pairs that ran most often in the last
+//! iteration (`TOP=n` of each, default 40), as `profile_go` does.
 use std::time::Instant;
 
 fn main() {
@@ -27,6 +29,8 @@ fn main() {
             let ty = ($ty)(f.ty(&store));
             let t = Instant::now();
             for _ in 0..iters {
+                #[cfg(feature = "op-profile")]
+                wisp::op_profile::take();
                 let mut out = vec![$engine::Val::I32(0); ty.results().len()];
                 let params: Vec<$engine::Val> = (0..ty.params().len()).map(|i| $engine::Val::I32(arg(i))).collect();
                 f.call(&mut store, &params, &mut out).unwrap();
@@ -39,7 +43,23 @@ fn main() {
         timed!(wasmi, wasmi::Engine::default(), instantiate_and_start, |t| t)
     } else {
         // wisp's `Func::ty` is an error, not a panic, for another store's function.
-        timed!(wisp, wisp_benches::wisp_simd_engine(), instantiate, |t: wisp::Result<wisp::FuncType>| t.unwrap())
+        timed!(wisp, engine(), instantiate, |t: wisp::Result<wisp::FuncType>| t.unwrap())
     };
     eprintln!("{:?}", t.elapsed() / iters);
+    #[cfg(feature = "op-profile")]
+    {
+        let c = wisp::op_profile::take();
+        let top: usize = std::env::var("TOP").ok().and_then(|s| s.parse().ok()).unwrap_or(40);
+        println!("{} instructions", c.total());
+        c.print_top(top);
+    }
+}
+
+/// wisp's engine for the fixture: SIMD on, and the portable loop when counting instructions.
+fn engine() -> wisp::Engine {
+    let mut config = wisp::Config::new();
+    config.wasm_simd(true);
+    #[cfg(feature = "op-profile")]
+    config.dispatch(wisp::Dispatch::Portable);
+    wisp::Engine::new(&config)
 }

@@ -1024,3 +1024,140 @@ fn loops_with_and_without_calls() {
         }
     }
 }
+
+/// An integer operator's semantics on slot bits (`bits` wide), written from the spec: wrapping
+/// arithmetic, shift and rotation counts taken modulo the width.
+fn int_op(op: &str, bits: u32, a: u64, b: u64) -> u64 {
+    let mask = if bits == 32 { u32::MAX as u64 } else { u64::MAX };
+    let (a, b, k) = (a & mask, b & mask, (b & (bits as u64 - 1)) as u32);
+    let signed = |v: u64| if bits == 32 { v as u32 as i32 as i64 } else { v as i64 };
+    let rot = |v: u64, l: u32| if l == 0 { v } else { ((v << l) | (v >> (bits - l))) & mask };
+    let r = match op {
+        "add" => a.wrapping_add(b),
+        "sub" => a.wrapping_sub(b),
+        "mul" => a.wrapping_mul(b),
+        "and" => a & b,
+        "or" => a | b,
+        "xor" => a ^ b,
+        "shl" => a << k,
+        "shr_u" => a >> k,
+        "shr_s" => (signed(a) >> k) as u64,
+        "rotl" => rot(a, k),
+        "rotr" => rot(a, (bits - k) % bits),
+        _ => unreachable!("{op}"),
+    };
+    r & mask
+}
+
+/// `(x op c) op2 k` where the two constants combine is one instruction with the combined
+/// constant: sums and differences, masks, products, shifts and rotations in a row, with the
+/// operand in a local or on the stack. Shifts whose counts (modulo the width) reach the width
+/// stay two instructions (the result would be zero), an arithmetic shift joins at the width
+/// less one. Every function returns what the two operators mean, on both backends, and
+/// consumes the same fuel folded or not (one unit per operator).
+#[test]
+fn constants_in_a_row_combine_into_one_operator() {
+    let pairs = [
+        ("add", "add"),
+        ("add", "sub"),
+        ("sub", "add"),
+        ("sub", "sub"),
+        ("and", "and"),
+        ("or", "or"),
+        ("xor", "xor"),
+        ("mul", "mul"),
+        ("shl", "shl"),
+        ("shr_u", "shr_u"),
+        ("shr_s", "shr_s"),
+        ("rotl", "rotl"),
+        ("rotr", "rotr"),
+        // Different operators do not combine.
+        ("add", "xor"),
+        ("shl", "shr_u"),
+        ("rotl", "rotr"),
+    ];
+    let shift = |op: &str| matches!(op, "shl" | "shr_u" | "shr_s" | "rotl" | "rotr");
+    let mut cases = Vec::new();
+    for bits in [32u32, 64] {
+        let wide = |v: i64| if bits == 32 { v as i32 as u32 as u64 } else { v as u64 };
+        let counts: &[(i64, i64)] = if bits == 32 {
+            &[(3, 4), (0, 31), (31, 1), (20, 20), (33, 2), (32, 32), (100, -1)]
+        } else {
+            &[(3, 4), (40, 23), (40, 30), (64, 1), (100, 27), (63, 1), (-1, -1)]
+        };
+        let values: &[(i64, i64)] = &[
+            (1, 2),
+            (0x7fff_ffff, 1),
+            (-1, -1),
+            (i32::MIN as i64, i32::MIN as i64),
+            (0x1234_5678_9abc_def0, -0x0765_4321_0fed_cba9),
+            (i64::MIN, 0x10001),
+        ];
+        for &(op, op2) in &pairs {
+            for &(c, k) in if shift(op) { counts } else { values } {
+                let (c, k) = (wide(c), wide(k));
+                // Combined: the same operator (a subtraction is an addition of the negated
+                // constant), and shifts only while their counts stay inside the width.
+                let add_like = |o: &str| matches!(o, "add" | "sub");
+                let n = (c & (bits as u64 - 1)) + (k & (bits as u64 - 1));
+                let joins = (op == op2 || add_like(op) && add_like(op2))
+                    && match op {
+                        "shl" | "shr_u" => n < bits as u64,
+                        _ => true,
+                    };
+                cases.push((bits, op, op2, c, k, joins));
+            }
+        }
+    }
+    let mut src = String::from("(module\n");
+    for (i, &(bits, op, op2, c, k, _)) in cases.iter().enumerate() {
+        let t = format!("i{bits}");
+        let (c, k) = (c as i64, k as i64);
+        src += &format!(
+            "(func (export \"l{i}\") (param {t} {t}) (result {t}) \
+             ({t}.{op2} ({t}.{op} (local.get 0) ({t}.const {c})) ({t}.const {k})))\n\
+             (func (export \"s{i}\") (param {t} {t}) (result {t}) \
+             ({t}.{op2} ({t}.{op} ({t}.add (local.get 0) (local.get 1)) ({t}.const {c})) ({t}.const {k})))\n"
+        );
+    }
+    src += ")";
+    let inputs: [i64; 6] = [0, 1, -1, i32::MIN as i64, 0x0123_4567_89ab_cdef, -0x0f0f_0f0f_f0f0];
+    for dispatch in [wisp::Dispatch::Portable, wisp::Dispatch::Threaded] {
+        for fuel in [false, true] {
+            let (module, mut store, inst) = instantiate_on(&src, dispatch, fuel);
+            for (i, &(bits, op, op2, c, k, joins)) in cases.iter().enumerate() {
+                let case = format!("i{bits}.{op} {c:#x} then {op2} {k:#x}");
+                for (f, name) in [(2 * i, format!("l{i}")), (2 * i + 1, format!("s{i}"))] {
+                    if !fuel {
+                        let code = module.disassemble(f as u32).unwrap();
+                        // Integer operator instructions (not the pushes or the return): one
+                        // or two, and the add that puts the operand on the stack.
+                        let ops =
+                            lines(&code).iter().filter(|(_, i)| i.starts_with("I32") || i.starts_with("I64")).count();
+                        let want = if joins { 1 } else { 2 } + (f % 2);
+                        assert_eq!(ops, want, "{case}, {name}:\n{code}");
+                    }
+                    for &x in &inputs {
+                        let y = 0x1111_2222_3333_4444_u64 as i64;
+                        let a = if f % 2 == 0 { x as u64 } else { int_op("add", bits, x as u64, y as u64) };
+                        let want = int_op(op2, bits, int_op(op, bits, a, c), k);
+                        let before = if fuel { store.get_fuel().unwrap() } else { 0 };
+                        let got = if bits == 32 {
+                            let func = inst.get_typed_func::<(i32, i32), i32>(&store, &name).unwrap();
+                            func.call(&mut store, (x as i32, y as i32)).unwrap() as u32 as u64
+                        } else {
+                            let func = inst.get_typed_func::<(i64, i64), i64>(&store, &name).unwrap();
+                            func.call(&mut store, (x, y)).unwrap() as u64
+                        };
+                        assert_eq!(got, want, "{case}, {name}({x:#x}), {dispatch:?}");
+                        if fuel {
+                            // local.get (twice on the stack), the constants, the operators, end.
+                            let spent = before - store.get_fuel().unwrap();
+                            assert_eq!(spent, 6 + 2 * (f as u64 % 2), "{case}, {name}, {dispatch:?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

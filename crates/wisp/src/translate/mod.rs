@@ -336,6 +336,41 @@ fn negations(ahead: &[Operator<'_>], invertible: bool) -> (usize, bool) {
     (n, odd)
 }
 
+/// `(x op c) op2 k` as `x op c'`: the constant `c'` when the operators ahead are `k` and an
+/// `op2` that combines with `op` into one operation on `x` (`x + c + k`, `x + c - k`, `x & c &
+/// k`, the same for `or`, `xor` and `mul`, shifts and rotations by constants in a row); `None`
+/// when they are not. Shifts join while their counts (taken modulo the width, as the operators
+/// take them) add up to less than the width, where the shift left or the logical shift right
+/// would leave zero; an arithmetic shift by more than the width less one is by that.
+fn reassociated(op: Bin, c: u64, ahead: &[Operator<'_>]) -> Option<u64> {
+    use Bin::*;
+    let (k, next) = match ahead {
+        [Operator::I32Const { value }, next, ..] => (*value as u32 as u64, Bin::of(next)?),
+        [Operator::I64Const { value }, next, ..] => (*value as u64, Bin::of(next)?),
+        _ => return None,
+    };
+    let i32 = matches!(ahead[0], Operator::I32Const { .. });
+    let bits = if i32 { 32 } else { 64 };
+    let shifts = |c: u64, k: u64| (c & (bits - 1)) + (k & (bits - 1));
+    match (op, next) {
+        (I32Add, I32Add) | (I32And, I32And) | (I32Or, I32Or) | (I32Xor, I32Xor) | (I32Mul, I32Mul) if i32 => {
+            op.fold(c, k)
+        }
+        (I64Add, I64Add) | (I64And, I64And) | (I64Or, I64Or) | (I64Xor, I64Xor) | (I64Mul, I64Mul) if !i32 => {
+            op.fold(c, k)
+        }
+        (I32Add, I32Sub) if i32 => I32Sub.fold(c, k),
+        (I64Add, I64Sub) if !i32 => I64Sub.fold(c, k),
+        (I32Shl, I32Shl) | (I32ShrU, I32ShrU) if i32 => Some(shifts(c, k)).filter(|&s| s < bits),
+        (I64Shl, I64Shl) | (I64ShrU, I64ShrU) if !i32 => Some(shifts(c, k)).filter(|&s| s < bits),
+        (I32ShrS, I32ShrS) if i32 => Some(shifts(c, k).min(bits - 1)),
+        (I64ShrS, I64ShrS) if !i32 => Some(shifts(c, k).min(bits - 1)),
+        (I32Rotl, I32Rotl) | (I32Rotr, I32Rotr) if i32 => Some(shifts(c, k) & (bits - 1)),
+        (I64Rotl, I64Rotl) | (I64Rotr, I64Rotr) if !i32 => Some(shifts(c, k) & (bits - 1)),
+        _ => None,
+    }
+}
+
 impl<'m> Translator<'m> {
     fn emit(&mut self, i: Instr) -> u32 {
         self.code.push(i);
@@ -1603,6 +1638,17 @@ impl<'m> Translator<'m> {
         }
         if self.virt != 0 {
             self.floor = self.floor.min(n - 2);
+        }
+        // A constant combined with the one the next operator applies: that operator and its
+        // constant are consumed, and the operator is translated again with the sum (or mask,
+        // or count) in place, so further constants in the chain join it too.
+        if let (Opd::S | Opd::L(_), Opd::I(c)) = (a, b) {
+            if let Some(k) = reassociated(op, c, ahead) {
+                if let [.., sb] = &mut self.stack[..] {
+                    *sb = Opd::I(k);
+                }
+                return 2 + self.binary(op, &ahead[2..]);
+            }
         }
         if let Some(consumed) = self.binary_idiom(op, a, b, ahead) {
             return consumed;
