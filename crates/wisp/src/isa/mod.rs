@@ -226,7 +226,9 @@ impl Instr {
         )
     }
 
-    /// Whether this calls a function (of any kind, tail calls included).
+    /// Whether this calls a function (of any kind, tail calls included). Read by the debug
+    /// builds' check of the loops the translator found (`exec::threaded::check_loops`).
+    #[cfg_attr(not(any(debug_assertions, test)), allow(dead_code))]
     pub fn is_call(&self) -> bool {
         matches!(
             self,

@@ -133,7 +133,10 @@ impl Translator<'_> {
     /// or with a `local.get` right after it: `c op (a shift k)` as one instruction (a shifted
     /// operand, `SHIFTED`), into the local the next operator sets when the form has it.
     fn shifted(&mut self, shift: Bin, a: Opd, k: u64, ahead: &[Operator<'_>]) -> Option<usize> {
-        if !matches!(a, Opd::S | Opd::L(_)) {
+        // Asked of every binary operator with a constant: the cheap tests first.
+        let shifts =
+            matches!(shift, Bin::I32Shl | Bin::I32ShrU | Bin::I32ShrS | Bin::I64Shl | Bin::I64ShrU | Bin::I64ShrS);
+        if !shifts || !matches!(a, Opd::S | Opd::L(_)) {
             return None;
         }
         let below = || self.stack.len().checked_sub(3).and_then(|i| self.stack.get(i)).copied();
