@@ -132,13 +132,20 @@ impl Translator<'_> {
     /// `a shift k` (a constant count) taken by a commutative operator with the entry below it,
     /// or with a `local.get` right after it: `c op (a shift k)` as one instruction (a shifted
     /// operand, `SHIFTED`), into the local the next operator sets when the form has it.
+    /// Asked of every binary operator with a constant: the cheap tests inline, in the caller,
+    /// before the call that saves registers.
+    #[inline]
     fn shifted(&mut self, shift: Bin, a: Opd, k: u64, ahead: &[Operator<'_>]) -> Option<usize> {
-        // Asked of every binary operator with a constant: the cheap tests first.
         let shifts =
             matches!(shift, Bin::I32Shl | Bin::I32ShrU | Bin::I32ShrS | Bin::I64Shl | Bin::I64ShrU | Bin::I64ShrS);
         if !shifts || !matches!(a, Opd::S | Opd::L(_)) {
             return None;
         }
+        self.shifted_operand(shift, a, k, ahead)
+    }
+
+    #[inline(never)]
+    fn shifted_operand(&mut self, shift: Bin, a: Opd, k: u64, ahead: &[Operator<'_>]) -> Option<usize> {
         let below = || self.stack.len().checked_sub(3).and_then(|i| self.stack.get(i)).copied();
         let (next, c, taken) = match ahead {
             [Operator::LocalGet { local_index }, next, ..] => (next, Opd::local(*local_index), 2),
