@@ -11,6 +11,26 @@ pub struct BinaryReader<'a> {
     base: usize,
 }
 
+/// The last byte a signed LEB128 of `bits` bits may have, after `shift` value bits: its
+/// payload in place, or the error it makes (a continuation bit; bits past `bits` that do not
+/// all equal the sign bit).
+fn sleb_last(byte: u8, bits: u32, shift: u32) -> std::result::Result<i64, ErrorKind> {
+    if byte & 0x80 != 0 {
+        return Err(ErrorKind::IntegerTooLong);
+    }
+    let used = bits - shift; // value bits in this byte, 1..=7
+    let payload = byte & 0x7f;
+    if used < 7 {
+        let sign = (payload >> (used - 1)) & 1;
+        let upper = payload >> used;
+        let expected = if sign == 1 { (1u8 << (7 - used)) - 1 } else { 0 };
+        if upper != expected {
+            return Err(ErrorKind::IntegerTooLarge);
+        }
+    }
+    Ok((payload as i64) << shift)
+}
+
 impl<'a> BinaryReader<'a> {
     /// A reader over `data`, whose first byte is at `base` in the module.
     pub fn new(data: &'a [u8], base: usize) -> Self {
@@ -143,21 +163,7 @@ impl<'a> BinaryReader<'a> {
             let byte = self.read_u8()?;
             i += 1;
             if i == max_bytes {
-                if byte & 0x80 != 0 {
-                    return Err(Error::new(ErrorKind::IntegerTooLong, self.offset() - 1));
-                }
-                // Bits past `bits` must all equal the sign bit.
-                let used = bits - shift; // value bits in this byte, 1..=7
-                let payload = byte & 0x7f;
-                if used < 7 {
-                    let sign = (payload >> (used - 1)) & 1;
-                    let upper = payload >> used;
-                    let expected = if sign == 1 { (1u8 << (7 - used)) - 1 } else { 0 };
-                    if upper != expected {
-                        return Err(Error::new(ErrorKind::IntegerTooLarge, self.offset() - 1));
-                    }
-                }
-                result |= (payload as i64) << shift;
+                result |= sleb_last(byte, bits, shift).map_err(|kind| Error::new(kind, self.offset() - 1))?;
                 if bits < 64 {
                     result = (result << (64 - bits)) >> (64 - bits);
                 }
@@ -274,6 +280,13 @@ impl<'a> BinaryReader<'a> {
                     let unused = 64 - 7 * (i as u32 + 1);
                     return Ok((result << unused) >> unused);
                 }
+            }
+            // All `MAX` bytes (a 64-bit constant of 2^62 or more in magnitude, say): the last
+            // one checked here too; a malformed one is left to the loop, which names its error.
+            if let Ok(last) = sleb_last(d[MAX - 1], bits, 7 * (MAX as u32 - 1)) {
+                self.pos += MAX;
+                let result = result | last;
+                return Ok(if bits < 64 { (result << (64 - bits)) >> (64 - bits) } else { result });
             }
         }
         self.read_sleb(bits)
@@ -449,5 +462,27 @@ mod tests {
         assert_eq!(kind(r.read_var_i32()), ErrorKind::IntegerTooLarge);
         let mut r = BinaryReader::new(&[0x80; 12], 0);
         assert_eq!(kind(r.read_var_i64()), ErrorKind::IntegerTooLong);
+        // The last permitted byte, read beside the others: padded encodings are values, its
+        // continuation bit or unused bits unlike the sign are errors, at its own offset.
+        let mut r = BinaryReader::new(&[0x80, 0x80, 0x80, 0x80, 0x00, 0x7f], 0);
+        assert_eq!((r.read_var_i32().unwrap(), r.position()), (0, 5));
+        let mut r = BinaryReader::new(&[0xff, 0xff, 0xff, 0xff, 0x7f, 0x00], 0);
+        assert_eq!((r.read_var_i32().unwrap(), r.position()), (-1, 5));
+        let mut ten = [0xffu8; 11];
+        ten[9] = 0x7f;
+        let mut r = BinaryReader::new(&ten, 0);
+        assert_eq!((r.read_var_i64().unwrap(), r.position()), (-1, 10));
+        ten[9] = 0x00;
+        let mut r = BinaryReader::new(&ten, 0);
+        assert_eq!((r.read_var_i64().unwrap(), r.position()), (i64::MAX, 10));
+        for (last, error) in
+            [(0x80, ErrorKind::IntegerTooLong), (0x02, ErrorKind::IntegerTooLarge), (0x7e, ErrorKind::IntegerTooLarge)]
+        {
+            ten[9] = last;
+            let e = BinaryReader::new(&ten, 0).read_var_i64().unwrap_err();
+            assert_eq!((e.kind, e.offset), (error, 9), "{last:#x}");
+        }
+        let e = BinaryReader::new(&[0x80, 0x80, 0x80, 0x80, 0x08, 0x00], 0).read_var_i32().unwrap_err();
+        assert_eq!((e.kind, e.offset), (ErrorKind::IntegerTooLarge, 4));
     }
 }
