@@ -190,26 +190,35 @@ pub(crate) fn lower(code: &[Instr], sites: &[(u32, u32)], loops: &[(u32, u32)]) 
     // a store-to-load forwarding stall, 4-10% of c/gen's eager translation.) The loops are
     // walked beside the code: `rest` starts with the first range not yet passed.
     let mut rest = loops;
-    let mut ops: Box<[Op]> = code
-        .iter()
-        .enumerate()
-        .map(|(i, &instr)| {
-            while rest.first().is_some_and(|&(_, last)| (last as usize) < i) {
-                rest = &rest[1..];
-            }
-            let r = match rest.first().is_some_and(|&(first, _)| first as usize <= i) {
-                true => replica(code.get(i + 1).map_or(0, |n| handlers_for(n)[0] as usize), 0),
-                false => 0,
-            };
-            Op { handler: hw_handler(&instr, popcnt).unwrap_or(handlers_for(&instr)[r]), instr }
-        })
-        .collect();
-    // A branch's replica by both places it goes.
-    for &(site, _) in sites {
+    let mut ops: Box<[Op]> = if loops.is_empty() {
+        // No loop without calls (most functions): copy 0 everywhere, nothing to walk beside.
+        code.iter()
+            .map(|&instr| Op { handler: hw_handler(&instr, popcnt).unwrap_or(handlers_for(&instr)[0]), instr })
+            .collect()
+    } else {
+        code.iter()
+            .enumerate()
+            .map(|(i, &instr)| {
+                while rest.first().is_some_and(|&(_, last)| (last as usize) < i) {
+                    rest = &rest[1..];
+                }
+                let r = match rest.first().is_some_and(|&(first, _)| first as usize <= i) {
+                    true => replica(code.get(i + 1).map_or(0, |n| handlers_for(n)[0] as usize), 0),
+                    false => 0,
+                };
+                Op { handler: hw_handler(&instr, popcnt).unwrap_or(handlers_for(&instr)[r]), instr }
+            })
+            .collect()
+    };
+    // A branch's replica by both places it goes (in a loop: there are none without one).
+    let looped = if loops.is_empty() { &[][..] } else { sites };
+    for &(site, _) in looped {
         let s = site as usize;
+        if !in_loop(s) {
+            continue;
+        }
         match (code[s], code[s].branch_target()) {
             (Instr::BrTableTarget { .. }, _) | (_, None) => {}
-            _ if !in_loop(s) => {}
             (instr, Some(target)) => {
                 let next = code.get(s + 1).map_or(0, |n| handlers_for(n)[0] as usize);
                 let target = handlers_for(&code[target as usize])[0] as usize;
