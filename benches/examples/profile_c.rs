@@ -57,9 +57,9 @@ fn main() {
 
 /// wisp's engine for the fixture: SIMD on, and the portable loop when counting instructions.
 fn engine() -> wisp::Engine {
-    let mut config = wisp::Config::new();
-    config.wasm_simd(true);
-    #[cfg(feature = "op-profile")]
-    config.dispatch(wisp::Dispatch::Portable);
+    let mut config = wisp_benches::wisp_simd_config();
+    if cfg!(feature = "op-profile") {
+        config.dispatch(wisp::Dispatch::Portable);
+    }
     wisp::Engine::new(&config)
 }

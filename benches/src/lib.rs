@@ -240,9 +240,14 @@ pub const SIMD_WORKLOADS: &[Workload] = &[
 /// The wisp engine the SIMD workloads are compiled with: fixed-width SIMD enabled, so that a
 /// wisp which does not execute it yet answers `Error::Unsupported`, not a validation error.
 pub fn wisp_simd_engine() -> wisp::Engine {
+    wisp::Engine::new(&wisp_simd_config())
+}
+
+/// The configuration of [`wisp_simd_engine`], for a caller that sets more.
+pub fn wisp_simd_config() -> wisp::Config {
     let mut config = wisp::Config::new();
     config.wasm_simd(true);
-    wisp::Engine::new(&config)
+    config
 }
 
 /// WASI errno values the shim returns.

@@ -344,12 +344,11 @@ fn negations(ahead: &[Operator<'_>], invertible: bool) -> (usize, bool) {
 /// would leave zero; an arithmetic shift by more than the width less one is by that.
 fn reassociated(op: Bin, c: u64, ahead: &[Operator<'_>]) -> Option<u64> {
     use Bin::*;
-    let (k, next) = match ahead {
-        [Operator::I32Const { value }, next, ..] => (*value as u32 as u64, Bin::of(next)?),
-        [Operator::I64Const { value }, next, ..] => (*value as u64, Bin::of(next)?),
+    let (k, next, i32) = match ahead {
+        [Operator::I32Const { value }, next, ..] => (*value as u32 as u64, Bin::of(next)?, true),
+        [Operator::I64Const { value }, next, ..] => (*value as u64, Bin::of(next)?, false),
         _ => return None,
     };
-    let i32 = matches!(ahead[0], Operator::I32Const { .. });
     let bits = if i32 { 32 } else { 64 };
     let shifts = |c: u64, k: u64| (c & (bits - 1)) + (k & (bits - 1));
     match (op, next) {
