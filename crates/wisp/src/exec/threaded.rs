@@ -43,9 +43,22 @@ pub(crate) struct Op {
 }
 
 impl Op {
+    /// `instr` with replica 0 of its handler; [`lower`] picks the replicas, and the handlers
+    /// that use the processor's own instructions (`hw`).
+    #[inline]
+    pub(crate) fn new(instr: Instr) -> Op {
+        Op { handler: handlers_for(&instr)[0], instr }
+    }
+
     /// The instruction this op runs.
     pub(crate) fn instr(&self) -> &Instr {
         &self.instr
+    }
+
+    /// The instruction, to patch before [`lower`]: its fields only, never its variant
+    /// (the handler was chosen by it).
+    pub(crate) fn instr_mut(&mut self) -> &mut Instr {
+        &mut self.instr
     }
 }
 
@@ -164,66 +177,79 @@ fn opaque<T>(mut p: *const T) -> *const T {
 /// offsets that must fit in an `i32`.
 pub(crate) const MAX_OPS: usize = i32::MAX as usize / std::mem::size_of::<Op>();
 
-/// Threaded code for a translated function: the same instructions, each with its handler.
-/// Branch targets become byte offsets from the branching instruction (a `br_table`'s entries:
-/// from the `br_table`), so a jump is one add to the instruction pointer, with no code base
-/// and no scaling. `code` has at most [`MAX_OPS`] instructions.
+/// Threaded code for `code` (see [`lower`]): the instructions of a function the translator
+/// did not emit as ops (one that is too large to translate), and tests.
+pub(crate) fn lower_code(code: &[Instr], sites: &[(u32, u32)], loops: &[(u32, u32)]) -> Box<[Op]> {
+    let mut ops: Box<[Op]> = code.iter().map(|&instr| Op::new(instr)).collect();
+    lower(&mut ops, sites, loops, popcnt());
+    ops
+}
+
+/// Whether the processor has `popcnt`, which `hw`'s handlers use.
+#[inline]
+pub(crate) fn popcnt() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    return std::arch::is_x86_feature_detected!("popcnt");
+    #[cfg(not(target_arch = "x86_64"))]
+    false
+}
+
+/// Makes the translator's ops (each with replica 0 of its handler, [`Op::new`]) threaded code,
+/// in place. Branch targets become byte offsets from the branching instruction (a
+/// `br_table`'s entries: from the `br_table`), so a jump is one add to the instruction
+/// pointer, with no code base and no scaling. `ops` has at most [`MAX_OPS`] instructions.
+/// `hw`: some op may take a handler of `hw` (the processor has `popcnt` and the function
+/// counts bits); only then are all ops looked at for one.
 ///
 /// A hot instruction inside a loop without calls (`loops`: disjoint ranges `(first, last)` in
 /// order, as the translator found them; [`check_loops`]) gets one of [`REPLICAS`] copies of
 /// its handler, chosen by the handlers it hands on to (the next instruction's and, for a
 /// branch, its target's): a copy's closing jump sees fewer distinct targets, which the branch
 /// predictor follows best (crates/wisp/RATIONALE.md, "Handler replicas, chosen by successor").
-pub(crate) fn lower(code: &[Instr], sites: &[(u32, u32)], loops: &[(u32, u32)]) -> Box<[Op]> {
-    assert!(code.len() <= MAX_OPS, "the translator bounds function size");
+/// Only the loops and the branch sites are visited: every other op is done when emitted.
+pub(crate) fn lower(ops: &mut [Op], sites: &[(u32, u32)], loops: &[(u32, u32)], hw: bool) {
+    assert!(ops.len() <= MAX_OPS, "the translator bounds function size");
     let size = std::mem::size_of::<Op>() as i64;
-    #[cfg(target_arch = "x86_64")]
-    let popcnt = std::arch::is_x86_feature_detected!("popcnt");
-    #[cfg(not(target_arch = "x86_64"))]
-    let popcnt = false;
-    let in_loop = |i: usize| {
-        let k = loops.partition_point(|&(_, last)| (last as usize) < i);
-        loops.get(k).is_some_and(|&(first, _)| first as usize <= i)
-    };
-    // In a loop, each handler chosen by the next instruction's replica 0; each op written once,
-    // in place. (Assembling each op in a local and pushing it made its copy of the instruction
-    // a store-to-load forwarding stall, 4-10% of c/gen's eager translation.) The loops are
-    // walked beside the code: `rest` starts with the first range not yet passed.
-    let mut rest = loops;
-    let mut ops: Box<[Op]> = if loops.is_empty() {
-        // No loop without calls (most functions): copy 0 everywhere, nothing to walk beside.
-        code.iter()
-            .map(|&instr| Op { handler: hw_handler(&instr, popcnt).unwrap_or(handlers_for(&instr)[0]), instr })
-            .collect()
-    } else {
-        code.iter()
-            .enumerate()
-            .map(|(i, &instr)| {
-                while rest.first().is_some_and(|&(_, last)| (last as usize) < i) {
-                    rest = &rest[1..];
-                }
-                let r = match rest.first().is_some_and(|&(first, _)| first as usize <= i) {
-                    true => replica(code.get(i + 1).map_or(0, |n| handlers_for(n)[0] as usize), 0),
-                    false => 0,
-                };
-                Op { handler: hw_handler(&instr, popcnt).unwrap_or(handlers_for(&instr)[r]), instr }
-            })
-            .collect()
-    };
+    let handler = |instr: &Instr, r: usize| hw_handler(instr, hw).unwrap_or(handlers_for(instr)[r]);
+    if hw {
+        for op in ops.iter_mut() {
+            if let Some(h) = hw_handler(&op.instr, true) {
+                op.handler = h;
+            }
+        }
+    }
+    #[cfg(debug_assertions)]
+    if !hw && popcnt() {
+        for op in ops.iter() {
+            assert!(hw_handler(&op.instr, true).is_none(), "{:?} counts bits, unannounced", op.instr);
+        }
+    }
+    // In a loop, each handler chosen by the next instruction's replica 0.
+    for &(first, last) in loops {
+        for i in first as usize..=last as usize {
+            let next = ops.get(i + 1).map_or(0, |n| handlers_for(&n.instr)[0] as usize);
+            ops[i].handler = handler(&ops[i].instr, replica(next, 0));
+        }
+    }
     // A branch's replica by both places it goes, in a loop only (tested before its target is
     // looked at; without loops, not at all: the test on every site cost go/bench 0.8%).
     if !loops.is_empty() {
+        let in_loop = |i: usize| {
+            let k = loops.partition_point(|&(_, last)| (last as usize) < i);
+            loops.get(k).is_some_and(|&(first, _)| first as usize <= i)
+        };
         for &(site, _) in sites {
             let s = site as usize;
             if !in_loop(s) {
                 continue;
             }
-            match (code[s], code[s].branch_target()) {
+            let instr = ops[s].instr;
+            match (instr, instr.branch_target()) {
                 (Instr::BrTableTarget { .. }, _) | (_, None) => {}
                 (instr, Some(target)) => {
-                    let next = code.get(s + 1).map_or(0, |n| handlers_for(n)[0] as usize);
-                    let target = handlers_for(&code[target as usize])[0] as usize;
-                    ops[s].handler = hw_handler(&instr, popcnt).unwrap_or(handlers_for(&instr)[replica(next, target)]);
+                    let next = ops.get(s + 1).map_or(0, |n| handlers_for(&n.instr)[0] as usize);
+                    let target = handlers_for(&ops[target as usize].instr)[0] as usize;
+                    ops[s].handler = handler(&instr, replica(next, target));
                 }
             }
         }
@@ -240,7 +266,6 @@ pub(crate) fn lower(code: &[Instr], sites: &[(u32, u32)], loops: &[(u32, u32)]) 
             }
         }
     }
-    ops
 }
 
 /// For each instruction of `code`, whether it lies in a loop without calls: between a branch
@@ -416,7 +441,7 @@ macro_rules! handler_fns {
                 }
                 // The immediates, read in place from the instruction.
                 // SAFETY: `ip` points at an instruction of the running function (the
-                // handler's precondition), and `lower` pairs each instruction with its own
+                // handler's precondition), and `Op::new` pairs each instruction with its own
                 // variant's handler.
                 // (A body may read a field again with `imm!`, after its stores; the copy here is
                 // then unused and its load goes away.)
@@ -436,7 +461,7 @@ macro_rules! handler_fns {
                     ($d f:ident) => {{
                         // SAFETY: as for the fields above: `this` is this handler's instruction.
                         let Instr::$variant { $d f, .. } = (unsafe { (*this).instr }) else {
-                            // SAFETY: `lower` pairs each instruction with its own variant's handler.
+                            // SAFETY: `Op::new` pairs each instruction with its own variant's handler.
                             unsafe { std::hint::unreachable_unchecked() }
                         };
                         $d f
@@ -1493,7 +1518,7 @@ mod tests {
                 _ => {}
             }
         }
-        lower(code, sites, &loops)
+        lower_code(code, sites, &loops)
     }
 
     /// Every op gets a replica of its own instruction's handler, and in a loop one instruction

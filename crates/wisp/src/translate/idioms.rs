@@ -10,6 +10,7 @@
 //! (`thread_resume_jumps`); neither rewrites anything but branch targets.
 
 use super::{Next, Translator};
+use crate::exec::threaded::Op;
 use crate::isa::{v128_load_form, Addr, Bin, Dst, Elem, Instr, Load, Opd, Store, Un};
 use wisp_decoder::{BlockType, Operator};
 
@@ -61,15 +62,15 @@ impl Translator<'_> {
         const HEAD: usize = 4;
         let start = header as usize;
         let window = self.code.get(start..(start + HEAD + 1).min(self.code.len()))?;
-        let n = window.iter().position(|i| !is_move_or_step(i))?;
+        let n = window.iter().position(|op| !is_move_or_step(op.instr()))?;
         let table = header + n as u32;
-        let branch = match window[n] {
+        let branch = match window[n].instr() {
             Instr::BrTableLoadScaled { .. } => Instr::BrToTableLoadScaled { target: table },
             Instr::BrTableLocal { .. } => Instr::BrToTableLocal { target: table },
             _ => return None,
         };
         for k in start..start + n {
-            let copy = self.code[k];
+            let copy = *self.code[k].instr();
             self.emit(copy);
         }
         Some(branch)
@@ -809,23 +810,23 @@ fn int_compare_width(op: Bin) -> Option<bool> {
 /// adjusts no stack. With fuel or interruption on, a loop header starts with its own
 /// instruction, nothing matches and every block is still metered. Only branch targets change.
 /// Only the branch sites are visited (`sites`: every instruction with a target), not the code.
-pub(super) fn thread_resume_jumps(code: &mut [Instr], sites: &[(u32, u32)]) {
+pub(super) fn thread_resume_jumps(code: &mut [Op], sites: &[(u32, u32)]) {
     for &(site, _) in sites {
         let i = site as usize;
-        let (index, value, target) = match code[i] {
+        let (index, value, target) = match *code[i].instr() {
             Instr::LocalSetImmBr { index, value, target } => (index, value, target),
             other => match other.goto() {
                 Some(jump) => jump,
                 None => continue,
             },
         };
-        let Some(&Instr::BrTableLocal { index: x, len }) = code.get(target as usize) else { continue };
+        let Some(&Instr::BrTableLocal { index: x, len }) = code.get(target as usize).map(Op::instr) else { continue };
         if x != index {
             continue;
         }
         let entry = target as usize + 1 + value.min(len) as usize;
-        if let Some(&Instr::BrTableTarget { target: t, drop: 0, keep: 0 }) = code.get(entry) {
-            if let Some(jump) = code[i].branch_target_mut() {
+        if let Some(&Instr::BrTableTarget { target: t, drop: 0, keep: 0 }) = code.get(entry).map(Op::instr) {
+            if let Some(jump) = code[i].instr_mut().branch_target_mut() {
                 *jump = t;
             }
         }
@@ -867,9 +868,13 @@ pub(crate) struct ResumeEntry {
 pub(crate) const NO_GUARD: u32 = u32::MAX;
 
 /// The [`ResumeEntry`] of a function's code (with absolute branch targets).
-pub(super) fn resume_entry(code: &[Instr], num_params: u32) -> ResumeEntry {
-    let [Instr::GlobalGetSet { index, dst }, Instr::BrTableLocal { index: x, .. }, Instr::BrTableTarget { target, drop: 0, keep: 0 }, ..] =
-        *code
+pub(super) fn resume_entry(code: &[Op], num_params: u32) -> ResumeEntry {
+    let instr = |at: u32| code.get(at as usize).map(Op::instr);
+    let (
+        Some(&Instr::GlobalGetSet { index, dst }),
+        Some(&Instr::BrTableLocal { index: x, .. }),
+        Some(&Instr::BrTableTarget { target, drop: 0, keep: 0 }),
+    ) = (instr(0), instr(1), instr(2))
     else {
         return ResumeEntry::default();
     };
@@ -881,7 +886,7 @@ pub(super) fn resume_entry(code: &[Instr], num_params: u32) -> ResumeEntry {
     let mut entry =
         ResumeEntry { at: target, global: index, local: dst, body: 0, frame: 0, guard: NO_GUARD, guard_offset: 0 };
     // The frame's allocation, of the stack pointer the dispatch loaded.
-    let adjust = |at: u32| match code.get(at as usize) {
+    let adjust = |at: u32| match instr(at) {
         Some(&Instr::SpAdjust { local, imm, global })
             if local == dst && global == index && (at as usize) + 1 < code.len() =>
         {
@@ -889,7 +894,7 @@ pub(super) fn resume_entry(code: &[Instr], num_params: u32) -> ResumeEntry {
         }
         _ => None,
     };
-    match code.get(target as usize) {
+    match instr(target) {
         Some(&Instr::StackGuardBr { local, global, offset, target: past }) if local as u32 == dst => {
             if let Some(imm) = adjust(past) {
                 (entry.body, entry.frame, entry.guard, entry.guard_offset) = (past + 1, imm, global as u32, offset);

@@ -17,6 +17,7 @@
 //! physically sit on the value stack count towards stack heights, so branch adjustments and the
 //! frame's maximum height are in physical slots.
 
+use crate::exec::threaded::Op;
 use crate::isa::{
     select_form, translate_operator, v128_load_form, v128_store_form, Addr, Bin, Dst, Instr, Load, Opd, SimdOp, Store,
     Un, Wide,
@@ -145,7 +146,12 @@ const BATCH: usize = 32;
 
 struct Translator<'m> {
     module: &'m ModuleInner,
-    code: Vec<Instr>,
+    /// The code, as the threaded backend runs it but for replicas and branch offsets (each
+    /// op has replica 0 of its handler from when it was emitted: `exec::threaded::lower`).
+    code: Vec<Op>,
+    /// Whether an operator whose forms the threaded backend may run with the processor's own
+    /// instruction was translated (`exec::threaded::lower`, `hw`): `i32.popcnt`, `i64.popcnt`.
+    hw: bool,
     ctrls: Vec<Ctrl>,
     /// The virtual operand stack.
     stack: Vec<Opd>,
@@ -372,7 +378,7 @@ fn reassociated(op: Bin, c: u64, ahead: &[Operator<'_>]) -> Option<u64> {
 
 impl<'m> Translator<'m> {
     fn emit(&mut self, i: Instr) -> u32 {
-        self.code.push(i);
+        self.code.push(Op::new(i));
         self.code.len() as u32 - 1
     }
 
@@ -423,7 +429,7 @@ impl<'m> Translator<'m> {
     /// Charges one unit of fuel for a Wasm operator to the current block.
     pub(super) fn meter(&mut self) {
         if let Some(site) = self.fuel_site {
-            if let Instr::ConsumeFuel { amount } = &mut self.code[site as usize] {
+            if let Instr::ConsumeFuel { amount } = self.code[site as usize].instr_mut() {
                 *amount += 1;
             }
         }
@@ -861,7 +867,7 @@ impl<'m> Translator<'m> {
     }
 
     fn patch(&mut self, site: u32, target: u32) {
-        let i = &mut self.code[site as usize];
+        let i = self.code[site as usize].instr_mut();
         match i.branch_target_mut() {
             Some(t) => *t = target,
             None => unreachable!("patching a non-branch {i:?}"),
@@ -1768,6 +1774,7 @@ impl<'m> Translator<'m> {
     }
 
     fn unary(&mut self, op: Un, ahead: &[Operator<'_>]) -> usize {
+        self.hw |= matches!(op, Un::I32Popcnt | Un::I64Popcnt);
         if let Some(consumed) = self.unary_idiom(op, ahead) {
             return consumed;
         }
@@ -1979,7 +1986,7 @@ pub(crate) fn too_large(module: &ModuleInner, def_index: u32) -> CompiledFunc {
     let (num_params, num_results) = (slots_of(ty.params()), slots_of(ty.results()));
     let code = [Instr::TooLarge];
     let (code, ops) = if module.engine.threaded() {
-        (Box::default(), crate::exec::threaded::lower(&code, &[], &[]))
+        (Box::default(), crate::exec::threaded::lower_code(&code, &[], &[]))
     } else {
         (Box::from(code), Box::default())
     };
@@ -2000,7 +2007,7 @@ pub(crate) fn too_large(module: &ModuleInner, def_index: u32) -> CompiledFunc {
 /// their capacity is reused, so translating a function allocates only its output.
 #[derive(Default)]
 struct Scratch {
-    code: Vec<Instr>,
+    code: Vec<Op>,
     ctrls: Vec<Ctrl>,
     stack: Vec<Opd>,
     sites: Vec<(u32, u32)>,
@@ -2024,6 +2031,11 @@ thread_local! {
 fn recycle_window(mut buf: Vec<Operator<'_>>) -> Vec<Operator<'static>> {
     buf.clear();
     buf.into_iter().map(|_| Operator::Nop {}).collect()
+}
+
+/// The instructions of `ops`, as they were emitted.
+fn instructions(ops: &[Op]) -> Vec<Instr> {
+    ops.iter().map(|op| *op.instr()).collect()
 }
 
 /// A call's numbers of arguments and results.
@@ -2127,6 +2139,7 @@ fn translate_with<R: offsets::Record>(
     let mut t = Translator {
         module,
         code,
+        hw: false,
         ctrls: emptied(&mut scratch.ctrls),
         stack: emptied(&mut scratch.stack),
         phys: 0,
@@ -2235,22 +2248,25 @@ fn translate_with<R: offsets::Record>(
     }
     // The loops as written (before jump threading moves branch targets).
     #[cfg(debug_assertions)]
-    crate::exec::threaded::check_loops(&t.code, &t.sites, &t.loops);
+    crate::exec::threaded::check_loops(&instructions(&t.code), &t.sites, &t.loops);
     idioms::thread_resume_jumps(&mut t.code, &t.sites);
     // Whichever backend runs: the sites are what the threaded one relies on.
     #[cfg(debug_assertions)]
-    crate::exec::threaded::check_sites(&t.code, &t.sites);
+    crate::exec::threaded::check_sites(&instructions(&t.code), &t.sites);
     if t.code.len() > crate::exec::threaded::MAX_OPS {
         // Only a body of hundreds of megabytes gets here; both backends refuse it alike.
         return Err(Failure::TooLarge);
     }
     let num_params = slots_of(ty.params());
     let entry = idioms::resume_entry(&t.code, num_params);
-    // Each backend runs one array; the threaded one carries the instructions inside its ops.
+    // Each backend runs one array; the threaded one carries the instructions inside its ops,
+    // lowered where the translator emitted them (and copied out: the buffer stays for the next
+    // function; giving it away and allocating the next measured 1% more instructions).
     let (code, ops) = if module.engine.threaded() {
-        (Box::default(), crate::exec::threaded::lower(&t.code, &t.sites, &t.loops))
+        crate::exec::threaded::lower(&mut t.code, &t.sites, &t.loops, t.hw && crate::exec::threaded::popcnt());
+        (Box::default(), Box::from(&t.code[..]))
     } else {
-        (Box::from(&t.code[..]), Box::default())
+        (instructions(&t.code).into(), Box::default())
     };
     let max_height = num_params + num_locals + t.max_height.max(num_results);
     scratch.code = t.code;
