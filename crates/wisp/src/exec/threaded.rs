@@ -418,6 +418,422 @@ macro_rules! threaded_handlers {
     };
 }
 
+// The primitives a handler body uses, written once: each handler defines a one-line
+// `macro_rules!` per primitive that passes its own state (`ip`, `sp`, `fp`, `tos`, `ctx`,
+// `mem`, `this`: identifiers only the handler's own definitions can name, by hygiene) to these.
+// Defining each whole primitive inside every handler made the crate expand to 712,836 lines
+// (`-Zunpretty=expanded`); passing the state instead, to 466,355 (2026-12-07).
+
+macro_rules! t_flush {
+    ([$ip:ident $sp:ident $fp:ident $tos:ident $ctx:ident $mem:ident $this:ident]) => {
+        // SAFETY: `sp - 1` is the top operand or, on an empty operand stack,
+        // the frame's pad slot (`CompiledFunc::num_locals`): inside the frame.
+        unsafe { *$sp.sub(1) = $tos }
+    };
+}
+
+macro_rules! t_reload {
+    ([$ip:ident $sp:ident $fp:ident $tos:ident $ctx:ident $mem:ident $this:ident]) => {
+        // SAFETY: as for `flush!`.
+        $tos = unsafe { *$sp.sub(1) }
+    };
+}
+
+macro_rules! t_trap {
+    ([$ip:ident $sp:ident $fp:ident $tos:ident $ctx:ident $mem:ident $this:ident] $code:expr) => {{
+        // The operands are dead: a trap ends the call, which unwinds the value
+        // stack to its base. The frame base is live in every handler and lies
+        // in the value stack, where the loop's exit reads `ctx.sp`; a store's
+        // popped `sp` here kept a register more live beside the old one
+        // (RATIONALE.md, "The next handler is loaded from the advanced `ip`").
+        $ctx.sp = $fp;
+        $ctx.outcome = Outcome::Trap($code, $this);
+        return;
+    }};
+}
+
+macro_rules! t_throw {
+    ([$ip:ident $sp:ident $fp:ident $tos:ident $ctx:ident $mem:ident $this:ident] $exn:expr) => {{
+        let exn: u32 = $exn;
+        // The operands below stay: a handler's label may keep some.
+        flush!();
+        $ctx.sp = $sp;
+        $ctx.fp = $fp;
+        $ctx.outcome = Outcome::Throw { exn, resume_ip: $ip };
+        return;
+    }};
+}
+
+macro_rules! t_pop {
+    ([$ip:ident $sp:ident $fp:ident $tos:ident $ctx:ident $mem:ident $this:ident]) => {{
+        let v = $tos;
+        // SAFETY: the translator's heights, checked against the validator's,
+        // put an operand here, so `sp - 2` is the next operand or the pad slot.
+        unsafe {
+            $sp = $sp.sub(1);
+            $tos = *$sp.sub(1);
+        }
+        v
+    }};
+    ([$ip:ident $sp:ident $fp:ident $tos:ident $ctx:ident $mem:ident $this:ident] $t:ty) => {{
+        let v = $tos;
+        // SAFETY: as for `pop!()`.
+        unsafe {
+            $sp = $sp.sub(1);
+            $tos = *$sp.sub(1);
+        }
+        <$t as Slot>::from_slot(v)
+    }};
+}
+
+macro_rules! t_push {
+    ([$ip:ident $sp:ident $fp:ident $tos:ident $ctx:ident $mem:ident $this:ident] $v:expr) => {{
+        let v = Slot::to_slot($v);
+        // SAFETY: the translator's heights keep the operand stack within the
+        // frame's `max_height` slots, reserved when it was entered.
+        unsafe {
+            *$sp.sub(1) = $tos;
+            $sp = $sp.add(1);
+        }
+        $tos = v;
+    }};
+}
+
+macro_rules! t_local {
+    ([$ip:ident $sp:ident $fp:ident $tos:ident $ctx:ident $mem:ident $this:ident] $i:expr) => {
+        *{
+            let i = $i as usize;
+            // SAFETY: validation checked the local index against the function's
+            // parameters and locals, which start at the frame base.
+            unsafe { &mut *$fp.add(i) }
+        }
+    };
+}
+
+macro_rules! t_global_hi {
+    ([$ip:ident $sp:ident $fp:ident $tos:ident $ctx:ident $mem:ident $this:ident] $i:expr) => {
+        *{
+            let i = $i as usize;
+            // SAFETY: as for `global!`; a `v128` global's cell is two slots, and
+            // validation checked this one is a `v128`.
+            unsafe { &mut *(*$ctx.globals.add(i)).add(1) }
+        }
+    };
+}
+
+macro_rules! t_global {
+    ([$ip:ident $sp:ident $fp:ident $tos:ident $ctx:ident $mem:ident $this:ident] $i:expr) => {
+        *{
+            let i = $i as usize;
+            // SAFETY: validation checked the global index; the instance's global
+            // pointers point at its globals' cells in the store, valid for the
+            // whole run, and no other reference to a global's value is live.
+            unsafe { &mut **$ctx.globals.add(i) }
+        }
+    };
+}
+
+macro_rules! t_jump {
+    ([$ip:ident $sp:ident $fp:ident $tos:ident $ctx:ident $mem:ident $this:ident] $target:expr) => {{
+        let offset = $target as i32 as isize;
+        // SAFETY: branch targets were patched to instructions of the same
+        // function; `lower` made them byte offsets from the branch.
+        $ip = unsafe { $this.byte_offset(offset) };
+        taken();
+    }};
+}
+
+macro_rules! t_table_at {
+    ([$ip:ident $sp:ident $fp:ident $tos:ident $ctx:ident $mem:ident $this:ident] $target:expr) => {{
+        let offset = $target as i32 as isize;
+        // SAFETY: branch targets were patched to instructions of the same
+        // function; `lower` made them byte offsets from the branch.
+        unsafe { (*$this.byte_offset(offset)).instr }
+    }};
+}
+
+// Entry `min(i, len)` of the `br_table` of `len` whose first entry is at
+// `first`, as the op it is.
+macro_rules! t_table_entry_op {
+    ([$ip:ident $sp:ident $fp:ident $tos:ident $ctx:ident $mem:ident $this:ident] $first:expr, $i:expr, $len:expr) => {{
+        let i = ($i).min($len) as usize;
+        // SAFETY: `first` is the first of the `len + 1` entries that follow a
+        // `br_table` of `len` (`br_table_entry!`: `ip` before any jump;
+        // `jump_via_table!`: the entry after the table at a threaded branch's
+        // target), and `i <= len`.
+        unsafe { &*($first).add(i) }
+    }};
+}
+
+// An entry's (target, drop, keep), the target a byte offset from its table.
+macro_rules! t_entry_parts {
+    ([$ip:ident $sp:ident $fp:ident $tos:ident $ctx:ident $mem:ident $this:ident] $entry:expr) => {{
+        let entry: &Op = $entry;
+        match entry.instr {
+            Instr::BrTableTarget { target, drop, keep } => (target, drop, keep),
+            // SAFETY: the translator emits only entries after a `br_table`.
+            _ => unsafe { std::hint::unreachable_unchecked() },
+        }
+    }};
+}
+
+// Entry `min(i, len)` of the `br_table` of `len` whose first entry is at
+// `first`: its (target, drop, keep).
+macro_rules! t_table_entry {
+    ([$ip:ident $sp:ident $fp:ident $tos:ident $ctx:ident $mem:ident $this:ident] $first:expr, $i:expr, $len:expr) => {
+        entry_parts!(table_entry_op!($first, $i, $len))
+    };
+}
+
+// Jumps to the target of entry `i` of the `br_table` at branch target `table`.
+macro_rules! t_jump_via_table {
+    ([$ip:ident $sp:ident $fp:ident $tos:ident $ctx:ident $mem:ident $this:ident] $table:expr, $i:expr, $len:expr) => {{
+        // SAFETY: `table` is a branch target (`lower` made it a byte offset from
+        // this instruction) that heads a `br_table` of `len` (the jump
+        // threading's condition), so it and the entry after it lie in this
+        // function's code.
+        let (head, first) = unsafe {
+            let head = $this.byte_offset($table as i32 as isize);
+            (head, head.add(1))
+        };
+        table_jump!(head, first, $i, $len)
+    }};
+}
+
+macro_rules! t_br_table_entry {
+    ([$ip:ident $sp:ident $fp:ident $tos:ident $ctx:ident $mem:ident $this:ident] $i:expr, $len:expr) => {
+        table_entry!($ip, $i, $len)
+    };
+}
+
+macro_rules! t_jump_table {
+    ([$ip:ident $sp:ident $fp:ident $tos:ident $ctx:ident $mem:ident $this:ident] $i:expr, $len:expr) => {{
+        // `ip` is the entry after this `br_table`; targets count from it.
+        table_jump!($this, $ip, $i, $len)
+    }};
+}
+
+// Entry `min(i, len)` of the table of `len` at `head`, whose first entry is
+// `first`: ends the handler in its target's handler, which `lower` copied
+// into the entry, so it loads beside the target's offset rather than from the
+// target after it (one load fewer between the index and the jump: what a
+// mispredicted `switch` waits for).
+macro_rules! t_table_jump {
+    ([$ip:ident $sp:ident $fp:ident $tos:ident $ctx:ident $mem:ident $this:ident] $head:expr, $first:expr, $i:expr, $len:expr) => {{
+        let head: *const Op = $head;
+        let entry = table_entry_op!($first, $i, $len);
+        let (target, _, _) = entry_parts!(entry);
+        // SAFETY: an entry's target is a byte offset from its table to an
+        // instruction of the same function.
+        $ip = unsafe { head.byte_offset(target as i32 as isize) };
+        let next = entry.handler;
+        // SAFETY: `ip` is an instruction of this function (above).
+        debug_assert!(next as usize == unsafe { (*$ip).handler } as usize, "an entry holds its target's handler");
+        // SAFETY: `next` is the handler of the instruction at `ip` (`lower`),
+        // which runs in this frame: the tail's precondition.
+        return unsafe { next($ip, $sp, $fp, $tos, $ctx, $mem) };
+    }};
+}
+
+macro_rules! t_reload_mem {
+    ([$ip:ident $sp:ident $fp:ident $tos:ident $ctx:ident $mem:ident $this:ident]) => {
+        $mem = reload_mem($ctx, $mem)
+    };
+}
+
+macro_rules! t_store {
+    ([$ip:ident $sp:ident $fp:ident $tos:ident $ctx:ident $mem:ident $this:ident]) => {
+        // SAFETY: `Ctx::store` is the run's store, which nothing else uses
+        // while the loop runs; a body's borrows of it reach disjoint parts
+        // of the store or end before the next one is made.
+        unsafe { &mut *$ctx.store }
+    };
+}
+
+macro_rules! t_inst {
+    ([$ip:ident $sp:ident $fp:ident $tos:ident $ctx:ident $mem:ident $this:ident]) => {
+        // SAFETY: `Ctx::inst` is the running instance, boxed in the store; no
+        // instance is created, dropped or moved during a run.
+        unsafe { &*$ctx.inst }
+    };
+}
+
+macro_rules! t_module {
+    ([$ip:ident $sp:ident $fp:ident $tos:ident $ctx:ident $mem:ident $this:ident]) => {
+        // SAFETY: `Ctx::module` is the running instance's module, which the
+        // instance keeps alive.
+        unsafe { &*$ctx.module }
+    };
+}
+
+macro_rules! t_ret {
+    ([$ip:ident $sp:ident $fp:ident $tos:ident $ctx:ident $mem:ident $this:ident] $keep:expr) => {{
+        let k = $keep as usize;
+        if k == 1 {
+            // The result is the cached top: store it where the caller wants it.
+            // SAFETY: the frame base is a slot of the frame.
+            unsafe { *$fp = $tos };
+        } else if k > 1 {
+            flush!();
+            // SAFETY: the translator's heights put the `k` results on top of
+            // the operand stack; the frame base has room for them.
+            return unsafe { return_many($sp, $fp, $mem, $ctx, k) };
+        }
+        // SAFETY: the results are in place at the frame base, within the frame.
+        return unsafe { finish_return($fp.add(k), $mem, $ctx) };
+    }};
+}
+
+macro_rules! t_ret_imm {
+    ([$ip:ident $sp:ident $fp:ident $tos:ident $ctx:ident $mem:ident $this:ident] $v:expr) => {
+        ret_imm!($v, (crate::exec::NO_GLOBAL, 0))
+    };
+    // `known`: a global this handler has just written, and its value.
+    ([$ip:ident $sp:ident $fp:ident $tos:ident $ctx:ident $mem:ident $this:ident] $v:expr, $known:expr) => {{
+        let v: u64 = $v;
+        if v == 0 {
+            // SAFETY: a frame with one result, at `fp`.
+            return unsafe { return_zero($fp, $mem, $ctx, $known) };
+        }
+        // SAFETY: the frame base is the first slot of a frame with at least
+        // one (the result).
+        unsafe { *$fp = v };
+        // SAFETY: the result is in place at the frame base, within the frame.
+        return unsafe { finish_return($fp.add(1), $mem, $ctx) };
+    }};
+}
+
+macro_rules! t_call_wasm {
+    ([$ip:ident $sp:ident $fp:ident $tos:ident $ctx:ident $mem:ident $this:ident] $target:expr, $def:expr) => {
+        call_wasm!($target, $def, false, false)
+    };
+    ([$ip:ident $sp:ident $fp:ident $tos:ident $ctx:ident $mem:ident $this:ident] $target:expr, $def:expr, $past_dispatch:expr) => {
+        call_wasm!($target, $def, $past_dispatch, false)
+    };
+    ([$ip:ident $sp:ident $fp:ident $tos:ident $ctx:ident $mem:ident $this:ident] $target:expr, $def:expr, $past_dispatch:expr, $tail:expr) => {
+        call_wasm!($target, $def, $past_dispatch, $tail, (crate::exec::NO_GLOBAL, 0))
+    };
+    // A `tail` call: the callee's frame replaces this one, from its base.
+    // `known`: a global the caller has just written, and its value (`go_entry!`).
+    ([$ip:ident $sp:ident $fp:ident $tos:ident $ctx:ident $mem:ident $this:ident] $target:expr, $def:expr, $past_dispatch:expr, $tail:expr, $known:expr) => {{
+        let target: u32 = $target;
+        let def: u32 = $def;
+        flush!();
+        // The common case inline: a translated function of this instance, with
+        // room for its frame. Everything else continues in `call_slow`, by a
+        // tail call, so this handler keeps its registers free.
+        let translated = if target == $ctx.inst_idx {
+            // SAFETY: validation checked `def` against the module's functions;
+            // `Ctx::compiled` is the running module's table, valid for the run.
+            unsafe { &*$ctx.compiled.add(def as usize) }.get()
+        } else {
+            None
+        };
+        let room = |cf: &crate::translate::CompiledFunc| {
+            if $tail {
+                $fp as usize + cf.max_height as usize * 8 <= $ctx.slots_end as usize
+            } else {
+                $sp as usize + (cf.max_height as usize - cf.num_params as usize) * 8 <= $ctx.slots_end as usize
+                    && $ctx.nframes != $ctx.frames_cap
+            }
+        };
+        let cf: &crate::translate::CompiledFunc = match translated {
+            Some(cf) if room(cf) => cf,
+            _ => {
+                $ctx.call_target = target;
+                $ctx.call_def = def;
+                // SAFETY: the handler's state, with the cached top flushed.
+                return unsafe { call_slow::<{ $tail }>($ip, $sp, $fp, $tos, $ctx, $mem) };
+            }
+        };
+        // The callee starts with an empty operand stack: nothing is cached.
+        $tos = 0;
+        let n = cf.num_params as usize;
+        if $tail {
+            // SAFETY: the arguments are the top `num_params` operands
+            // (validation checked the call's type), above the frame base.
+            unsafe {
+                move_slots($sp.sub(n), $fp, n);
+                $sp = $fp.add(n);
+            }
+        } else {
+            // SAFETY: `nframes != frames_cap`, checked above.
+            unsafe { push_caller($ctx, $ip, $fp) };
+            // SAFETY: the arguments are the top `num_params` operands
+            // (validation checked the call's type), so the callee's frame
+            // starts in this one.
+            $fp = unsafe { $sp.sub(n) };
+        }
+        $ctx.func = def;
+        // Zeroes the locals eight slots at a time, past them into the callee's
+        // operand area and at most 8 slots past its frame, which `slots_end`
+        // keeps room for (everything above `sp` is dead).
+        // SAFETY: the callee's frame ends before `slots_end` (checked above).
+        let locals_end = unsafe { $sp.add(cf.num_locals as usize) };
+        loop {
+            // SAFETY: `sp` is below `locals_end`, so these 8 slots end at most 8
+            // past the callee's frame, which ends before `slots_end`, `ZEROING_PAD`
+            // slots before the end of the value stack.
+            unsafe {
+                // Volatile, so the loop stays eight inline stores instead of a memset call.
+                for i in 0..8 {
+                    std::ptr::write_volatile($sp.add(i), 0);
+                }
+                $sp = $sp.add(8);
+            }
+            if $sp >= locals_end {
+                break;
+            }
+        }
+        $sp = locals_end;
+        $ip = cf.ops.as_ptr();
+        let entry = cf.entry;
+        if $past_dispatch && entry.at != 0 {
+            // The callee's `GlobalGetSet`, run here (its own immediates),
+            // then where its dispatch sends resume point 0, or past Go's
+            // prologue when its check passes (`ResumeEntry`).
+            let (v, at) = go_entry!(entry, $known);
+            local!(entry.local) = v;
+            // SAFETY: `at` and `body` are instructions of the callee's code.
+            $ip = unsafe { $ip.add(at as usize) };
+        }
+    }};
+}
+
+macro_rules! t_tail_call_wasm {
+    ([$ip:ident $sp:ident $fp:ident $tos:ident $ctx:ident $mem:ident $this:ident] $target:expr, $def:expr) => {
+        call_wasm!($target, $def, false, true)
+    };
+}
+
+macro_rules! t_grow_exit {
+    ([$ip:ident $sp:ident $fp:ident $tos:ident $ctx:ident $mem:ident $this:ident] $kind:expr, $index:expr, $delta:expr) => {{
+        flush!();
+        $ctx.sp = $sp;
+        $ctx.fp = $fp;
+        let (kind, index, delta) = ($kind, $index as u32, $delta);
+        $ctx.outcome = Outcome::Grow { kind, index, delta, resume_ip: $ip };
+        return;
+    }};
+}
+
+macro_rules! t_call_store_func {
+    ([$ip:ident $sp:ident $fp:ident $tos:ident $ctx:ident $mem:ident $this:ident] $f:expr) => {{
+        let f: u32 = $f;
+        // SAFETY: `Ctx::store` is the run's store, only read here.
+        let store = unsafe { &*$ctx.store };
+        match store.funcs[f as usize].kind {
+            FuncKind::Wasm { instance, def_index } => call_wasm!(instance, def_index),
+            FuncKind::Host { .. } => {
+                flush!();
+                $ctx.call_target = f;
+                // SAFETY: the handler's state, with the cached top flushed.
+                return unsafe { call_host($ip, $sp, $fp, $tos, $ctx, $mem) };
+            }
+        }
+    }};
+}
+
 /// One handler function per entry (see `threaded_handlers!`).
 macro_rules! handler_fns {
     ($d:tt ; $( $variant:ident $({ $($field:ident),* })? => $body:expr, )*) => {
@@ -474,75 +890,13 @@ macro_rules! handler_fns {
                 let mut fp = fp;
                 let mut mem = mem;
                 let mut tos = tos;
-                macro_rules! flush {
-                    () => {
-                        // SAFETY: `sp - 1` is the top operand or, on an empty operand stack,
-                        // the frame's pad slot (`CompiledFunc::num_locals`): inside the frame.
-                        unsafe { *sp.sub(1) = tos }
-                    };
-                }
-                macro_rules! reload {
-                    () => {
-                        // SAFETY: as for `flush!`.
-                        tos = unsafe { *sp.sub(1) }
-                    };
-                }
-                macro_rules! trap {
-                    ($d code:expr) => {{
-                        // The operands are dead: a trap ends the call, which unwinds the value
-                        // stack to its base. The frame base is live in every handler and lies
-                        // in the value stack, where the loop's exit reads `ctx.sp`; a store's
-                        // popped `sp` here kept a register more live beside the old one
-                        // (RATIONALE.md, "The next handler is loaded from the advanced `ip`").
-                        ctx.sp = fp;
-                        ctx.outcome = Outcome::Trap($d code, this);
-                        return;
-                    }};
-                }
-                macro_rules! throw {
-                    ($d exn:expr) => {{
-                        let exn: u32 = $d exn;
-                        // The operands below stay: a handler's label may keep some.
-                        flush!();
-                        ctx.sp = sp;
-                        ctx.fp = fp;
-                        ctx.outcome = Outcome::Throw { exn, resume_ip: ip };
-                        return;
-                    }};
-                }
-                macro_rules! pop {
-                    () => {{
-                        let v = tos;
-                        // SAFETY: the translator's heights, checked against the validator's,
-                        // put an operand here, so `sp - 2` is the next operand or the pad slot.
-                        unsafe {
-                            sp = sp.sub(1);
-                            tos = *sp.sub(1);
-                        }
-                        v
-                    }};
-                    ($d t:ty) => {{
-                        let v = tos;
-                        // SAFETY: as for `pop!()`.
-                        unsafe {
-                            sp = sp.sub(1);
-                            tos = *sp.sub(1);
-                        }
-                        <$d t as Slot>::from_slot(v)
-                    }};
-                }
-                macro_rules! push {
-                    ($d v:expr) => {{
-                        let v = Slot::to_slot($d v);
-                        // SAFETY: the translator's heights keep the operand stack within the
-                        // frame's `max_height` slots, reserved when it was entered.
-                        unsafe {
-                            *sp.sub(1) = tos;
-                            sp = sp.add(1);
-                        }
-                        tos = v;
-                    }};
-                }
+                // The primitives (`t_*`, above), given this handler's state.
+                macro_rules! flush { ($d($d a:tt)*) => { t_flush!([ip sp fp tos ctx mem this] $d($d a)*) } }
+                macro_rules! reload { ($d($d a:tt)*) => { t_reload!([ip sp fp tos ctx mem this] $d($d a)*) } }
+                macro_rules! trap { ($d($d a:tt)*) => { t_trap!([ip sp fp tos ctx mem this] $d($d a)*) } }
+                macro_rules! throw { ($d($d a:tt)*) => { t_throw!([ip sp fp tos ctx mem this] $d($d a)*) } }
+                macro_rules! pop { ($d($d a:tt)*) => { t_pop!([ip sp fp tos ctx mem this] $d($d a)*) } }
+                macro_rules! push { ($d($d a:tt)*) => { t_push!([ip sp fp tos ctx mem this] $d($d a)*) } }
                 macro_rules! top {
                     () => {
                         tos
@@ -558,130 +912,18 @@ macro_rules! handler_fns {
                         sp = $d v
                     };
                 }
-                macro_rules! local {
-                    ($d i:expr) => {
-                        *{
-                            let i = $d i as usize;
-                            // SAFETY: validation checked the local index against the function's
-                            // parameters and locals, which start at the frame base.
-                            unsafe { &mut *fp.add(i) }
-                        }
-                    };
-                }
-                macro_rules! global_hi {
-                    ($d i:expr) => {
-                        *{
-                            let i = $d i as usize;
-                            // SAFETY: as for `global!`; a `v128` global's cell is two slots, and
-                            // validation checked this one is a `v128`.
-                            unsafe { &mut *(*ctx.globals.add(i)).add(1) }
-                        }
-                    };
-                }
-                macro_rules! global {
-                    ($d i:expr) => {
-                        *{
-                            let i = $d i as usize;
-                            // SAFETY: validation checked the global index; the instance's global
-                            // pointers point at its globals' cells in the store, valid for the
-                            // whole run, and no other reference to a global's value is live.
-                            unsafe { &mut **ctx.globals.add(i) }
-                        }
-                    };
-                }
-                macro_rules! jump {
-                    ($d target:expr) => {{
-                        let offset = $d target as i32 as isize;
-                        // SAFETY: branch targets were patched to instructions of the same
-                        // function; `lower` made them byte offsets from the branch.
-                        ip = unsafe { this.byte_offset(offset) };
-                        taken();
-                    }};
-                }
-                macro_rules! table_at {
-                    ($d target:expr) => {{
-                        let offset = $d target as i32 as isize;
-                        // SAFETY: branch targets were patched to instructions of the same
-                        // function; `lower` made them byte offsets from the branch.
-                        unsafe { (*this.byte_offset(offset)).instr }
-                    }};
-                }
-                // Entry `min(i, len)` of the `br_table` of `len` whose first entry is at
-                // `first`, as the op it is.
-                macro_rules! table_entry_op {
-                    ($d first:expr, $d i:expr, $d len:expr) => {{
-                        let i = ($d i).min($d len) as usize;
-                        // SAFETY: `first` is the first of the `len + 1` entries that follow a
-                        // `br_table` of `len` (`br_table_entry!`: `ip` before any jump;
-                        // `jump_via_table!`: the entry after the table at a threaded branch's
-                        // target), and `i <= len`.
-                        unsafe { &*($d first).add(i) }
-                    }};
-                }
-                // An entry's (target, drop, keep), the target a byte offset from its table.
-                macro_rules! entry_parts {
-                    ($d entry:expr) => {{
-                        let entry: &Op = $d entry;
-                        match entry.instr {
-                            Instr::BrTableTarget { target, drop, keep } => (target, drop, keep),
-                            // SAFETY: the translator emits only entries after a `br_table`.
-                            _ => unsafe { std::hint::unreachable_unchecked() },
-                        }
-                    }};
-                }
-                // Entry `min(i, len)` of the `br_table` of `len` whose first entry is at
-                // `first`: its (target, drop, keep).
-                macro_rules! table_entry {
-                    ($d first:expr, $d i:expr, $d len:expr) => {
-                        entry_parts!(table_entry_op!($d first, $d i, $d len))
-                    };
-                }
-                // Jumps to the target of entry `i` of the `br_table` at branch target `table`.
-                macro_rules! jump_via_table {
-                    ($d table:expr, $d i:expr, $d len:expr) => {{
-                        // SAFETY: `table` is a branch target (`lower` made it a byte offset from
-                        // this instruction) that heads a `br_table` of `len` (the jump
-                        // threading's condition), so it and the entry after it lie in this
-                        // function's code.
-                        let (head, first) = unsafe {
-                            let head = this.byte_offset($d table as i32 as isize);
-                            (head, head.add(1))
-                        };
-                        table_jump!(head, first, $d i, $d len)
-                    }};
-                }
-                macro_rules! br_table_entry {
-                    ($d i:expr, $d len:expr) => {
-                        table_entry!(ip, $d i, $d len)
-                    };
-                }
-                macro_rules! jump_table {
-                    ($d i:expr, $d len:expr) => {{
-                        // `ip` is the entry after this `br_table`; targets count from it.
-                        table_jump!(this, ip, $d i, $d len)
-                    }};
-                }
-                // Entry `min(i, len)` of the table of `len` at `head`, whose first entry is
-                // `first`: ends the handler in its target's handler, which `lower` copied
-                // into the entry, so it loads beside the target's offset rather than from the
-                // target after it (one load fewer between the index and the jump: what a
-                // mispredicted `switch` waits for).
-                macro_rules! table_jump {
-                    ($d head:expr, $d first:expr, $d i:expr, $d len:expr) => {{
-                        let head: *const Op = $d head;
-                        let entry = table_entry_op!($d first, $d i, $d len);
-                        let (target, _, _) = entry_parts!(entry);
-                        // SAFETY: an entry's target is a byte offset from its table to an
-                        // instruction of the same function.
-                        ip = unsafe { head.byte_offset(target as i32 as isize) };
-                        let next = entry.handler;
-                        // SAFETY: `ip` is an instruction of this function (above).
-                        debug_assert!(next as usize == unsafe { (*ip).handler } as usize, "an entry holds its target's handler");
-                        // SAFETY: `next` is the handler of the instruction at `ip` (`lower`),
-                        // which runs in this frame: the tail's precondition.
-                        return unsafe { next(ip, sp, fp, tos, ctx, mem) };
-                    }};
-                }
+                macro_rules! local { ($d($d a:tt)*) => { t_local!([ip sp fp tos ctx mem this] $d($d a)*) } }
+                macro_rules! global_hi { ($d($d a:tt)*) => { t_global_hi!([ip sp fp tos ctx mem this] $d($d a)*) } }
+                macro_rules! global { ($d($d a:tt)*) => { t_global!([ip sp fp tos ctx mem this] $d($d a)*) } }
+                macro_rules! jump { ($d($d a:tt)*) => { t_jump!([ip sp fp tos ctx mem this] $d($d a)*) } }
+                macro_rules! table_at { ($d($d a:tt)*) => { t_table_at!([ip sp fp tos ctx mem this] $d($d a)*) } }
+                macro_rules! table_entry_op { ($d($d a:tt)*) => { t_table_entry_op!([ip sp fp tos ctx mem this] $d($d a)*) } }
+                macro_rules! entry_parts { ($d($d a:tt)*) => { t_entry_parts!([ip sp fp tos ctx mem this] $d($d a)*) } }
+                macro_rules! table_entry { ($d($d a:tt)*) => { t_table_entry!([ip sp fp tos ctx mem this] $d($d a)*) } }
+                macro_rules! jump_via_table { ($d($d a:tt)*) => { t_jump_via_table!([ip sp fp tos ctx mem this] $d($d a)*) } }
+                macro_rules! br_table_entry { ($d($d a:tt)*) => { t_br_table_entry!([ip sp fp tos ctx mem this] $d($d a)*) } }
+                macro_rules! jump_table { ($d($d a:tt)*) => { t_jump_table!([ip sp fp tos ctx mem this] $d($d a)*) } }
+                macro_rules! table_jump { ($d($d a:tt)*) => { t_table_jump!([ip sp fp tos ctx mem this] $d($d a)*) } }
                 macro_rules! mem_base {
                     () => {
                         mem
@@ -692,202 +934,21 @@ macro_rules! handler_fns {
                         ctx.mem_len
                     };
                 }
-                macro_rules! reload_mem {
-                    () => {
-                        mem = reload_mem(ctx, mem)
-                    };
-                }
-                macro_rules! store {
-                    () => {
-                        // SAFETY: `Ctx::store` is the run's store, which nothing else uses
-                        // while the loop runs; a body's borrows of it reach disjoint parts
-                        // of the store or end before the next one is made.
-                        unsafe { &mut *ctx.store }
-                    };
-                }
-                macro_rules! inst {
-                    () => {
-                        // SAFETY: `Ctx::inst` is the running instance, boxed in the store; no
-                        // instance is created, dropped or moved during a run.
-                        unsafe { &*ctx.inst }
-                    };
-                }
+                macro_rules! reload_mem { ($d($d a:tt)*) => { t_reload_mem!([ip sp fp tos ctx mem this] $d($d a)*) } }
+                macro_rules! store { ($d($d a:tt)*) => { t_store!([ip sp fp tos ctx mem this] $d($d a)*) } }
+                macro_rules! inst { ($d($d a:tt)*) => { t_inst!([ip sp fp tos ctx mem this] $d($d a)*) } }
                 macro_rules! inst_idx {
                     () => {
                         ctx.inst_idx
                     };
                 }
-                macro_rules! module {
-                    () => {
-                        // SAFETY: `Ctx::module` is the running instance's module, which the
-                        // instance keeps alive.
-                        unsafe { &*ctx.module }
-                    };
-                }
-                macro_rules! ret {
-                    ($d keep:expr) => {{
-                        let k = $d keep as usize;
-                        if k == 1 {
-                            // The result is the cached top: store it where the caller wants it.
-                            // SAFETY: the frame base is a slot of the frame.
-                            unsafe { *fp = tos };
-                        } else if k > 1 {
-                            flush!();
-                            // SAFETY: the translator's heights put the `k` results on top of
-                            // the operand stack; the frame base has room for them.
-                            return unsafe { return_many(sp, fp, mem, ctx, k) };
-                        }
-                        // SAFETY: the results are in place at the frame base, within the frame.
-                        return unsafe { finish_return(fp.add(k), mem, ctx) };
-                    }};
-                }
-                macro_rules! ret_imm {
-                    ($d v:expr) => {
-                        ret_imm!($d v, (crate::exec::NO_GLOBAL, 0))
-                    };
-                    // `known`: a global this handler has just written, and its value.
-                    ($d v:expr, $d known:expr) => {{
-                        let v: u64 = $d v;
-                        if v == 0 {
-                            // SAFETY: a frame with one result, at `fp`.
-                            return unsafe { return_zero(fp, mem, ctx, $d known) };
-                        }
-                        // SAFETY: the frame base is the first slot of a frame with at least
-                        // one (the result).
-                        unsafe { *fp = v };
-                        // SAFETY: the result is in place at the frame base, within the frame.
-                        return unsafe { finish_return(fp.add(1), mem, ctx) };
-                    }};
-                }
-                macro_rules! call_wasm {
-                    ($d target:expr, $d def:expr) => {
-                        call_wasm!($d target, $d def, false, false)
-                    };
-                    ($d target:expr, $d def:expr, $d past_dispatch:expr) => {
-                        call_wasm!($d target, $d def, $d past_dispatch, false)
-                    };
-                    ($d target:expr, $d def:expr, $d past_dispatch:expr, $d tail:expr) => {
-                        call_wasm!($d target, $d def, $d past_dispatch, $d tail, (crate::exec::NO_GLOBAL, 0))
-                    };
-                    // A `tail` call: the callee's frame replaces this one, from its base.
-                    // `known`: a global the caller has just written, and its value (`go_entry!`).
-                    ($d target:expr, $d def:expr, $d past_dispatch:expr, $d tail:expr, $d known:expr) => {{
-                        let target: u32 = $d target;
-                        let def: u32 = $d def;
-                        flush!();
-                        // The common case inline: a translated function of this instance, with
-                        // room for its frame. Everything else continues in `call_slow`, by a
-                        // tail call, so this handler keeps its registers free.
-                        let translated = if target == ctx.inst_idx {
-                            // SAFETY: validation checked `def` against the module's functions;
-                            // `Ctx::compiled` is the running module's table, valid for the run.
-                            unsafe { &*ctx.compiled.add(def as usize) }.get()
-                        } else {
-                            None
-                        };
-                        let room = |cf: &crate::translate::CompiledFunc| {
-                            if $d tail {
-                                fp as usize + cf.max_height as usize * 8 <= ctx.slots_end as usize
-                            } else {
-                                sp as usize + (cf.max_height as usize - cf.num_params as usize) * 8
-                                    <= ctx.slots_end as usize
-                                    && ctx.nframes != ctx.frames_cap
-                            }
-                        };
-                        let cf: &crate::translate::CompiledFunc = match translated {
-                            Some(cf) if room(cf) => cf,
-                            _ => {
-                                ctx.call_target = target;
-                                ctx.call_def = def;
-                                // SAFETY: the handler's state, with the cached top flushed.
-                                return unsafe { call_slow::<{ $d tail }>(ip, sp, fp, tos, ctx, mem) };
-                            }
-                        };
-                        // The callee starts with an empty operand stack: nothing is cached.
-                        tos = 0;
-                        let n = cf.num_params as usize;
-                        if $d tail {
-                            // SAFETY: the arguments are the top `num_params` operands
-                            // (validation checked the call's type), above the frame base.
-                            unsafe {
-                                move_slots(sp.sub(n), fp, n);
-                                sp = fp.add(n);
-                            }
-                        } else {
-                            // SAFETY: `nframes != frames_cap`, checked above.
-                            unsafe { push_caller(ctx, ip, fp) };
-                            // SAFETY: the arguments are the top `num_params` operands
-                            // (validation checked the call's type), so the callee's frame
-                            // starts in this one.
-                            fp = unsafe { sp.sub(n) };
-                        }
-                        ctx.func = def;
-                        // Zeroes the locals eight slots at a time, past them into the callee's
-                        // operand area and at most 8 slots past its frame, which `slots_end`
-                        // keeps room for (everything above `sp` is dead).
-                        // SAFETY: the callee's frame ends before `slots_end` (checked above).
-                        let locals_end = unsafe { sp.add(cf.num_locals as usize) };
-                        loop {
-                            // SAFETY: `sp` is below `locals_end`, so these 8 slots end at most 8
-                            // past the callee's frame, which ends before `slots_end`, `ZEROING_PAD`
-                            // slots before the end of the value stack.
-                            unsafe {
-                                // Volatile, so the loop stays eight inline stores instead of a memset call.
-                                for i in 0..8 {
-                                    std::ptr::write_volatile(sp.add(i), 0);
-                                }
-                                sp = sp.add(8);
-                            }
-                            if sp >= locals_end {
-                                break;
-                            }
-                        }
-                        sp = locals_end;
-                        ip = cf.ops.as_ptr();
-                        let entry = cf.entry;
-                        if $d past_dispatch && entry.at != 0 {
-                            // The callee's `GlobalGetSet`, run here (its own immediates),
-                            // then where its dispatch sends resume point 0, or past Go's
-                            // prologue when its check passes (`ResumeEntry`).
-                            let (v, at) = go_entry!(entry, $d known);
-                            local!(entry.local) = v;
-                            // SAFETY: `at` and `body` are instructions of the callee's code.
-                            ip = unsafe { ip.add(at as usize) };
-                        }
-                    }};
-                }
-                macro_rules! tail_call_wasm {
-                    ($d target:expr, $d def:expr) => {
-                        call_wasm!($d target, $d def, false, true)
-                    };
-                }
-                macro_rules! grow_exit {
-                    ($d kind:expr, $d index:expr, $d delta:expr) => {{
-                        flush!();
-                        ctx.sp = sp;
-                        ctx.fp = fp;
-                        let (kind, index, delta) = ($d kind, $d index as u32, $d delta);
-                        ctx.outcome = Outcome::Grow { kind, index, delta, resume_ip: ip };
-                        return;
-                    }};
-                }
-                macro_rules! call_store_func {
-                    ($d f:expr) => {{
-                        let f: u32 = $d f;
-                        // SAFETY: `Ctx::store` is the run's store, only read here.
-                        let store = unsafe { &*ctx.store };
-                        match store.funcs[f as usize].kind {
-                            FuncKind::Wasm { instance, def_index } => call_wasm!(instance, def_index),
-                            FuncKind::Host { .. } => {
-                                flush!();
-                                ctx.call_target = f;
-                                // SAFETY: the handler's state, with the cached top flushed.
-                                return unsafe { call_host(ip, sp, fp, tos, ctx, mem) };
-                            }
-                        }
-                    }};
-                }
-
+                macro_rules! module { ($d($d a:tt)*) => { t_module!([ip sp fp tos ctx mem this] $d($d a)*) } }
+                macro_rules! ret { ($d($d a:tt)*) => { t_ret!([ip sp fp tos ctx mem this] $d($d a)*) } }
+                macro_rules! ret_imm { ($d($d a:tt)*) => { t_ret_imm!([ip sp fp tos ctx mem this] $d($d a)*) } }
+                macro_rules! call_wasm { ($d($d a:tt)*) => { t_call_wasm!([ip sp fp tos ctx mem this] $d($d a)*) } }
+                macro_rules! tail_call_wasm { ($d($d a:tt)*) => { t_tail_call_wasm!([ip sp fp tos ctx mem this] $d($d a)*) } }
+                macro_rules! grow_exit { ($d($d a:tt)*) => { t_grow_exit!([ip sp fp tos ctx mem this] $d($d a)*) } }
+                macro_rules! call_store_func { ($d($d a:tt)*) => { t_call_store_func!([ip sp fp tos ctx mem this] $d($d a)*) } }
                 $body;
                 // The advanced `ip`, opaque: the next handler is loaded from it (see `opaque`).
                 let ip = opaque(ip);
