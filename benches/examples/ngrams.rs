@@ -18,7 +18,7 @@ fn main() {
             }
         }
         let mut v: Vec<_> = counts.into_iter().collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1));
+        v.sort_by_key(|&(_, c)| std::cmp::Reverse(c));
         println!("== {n}-grams ({total} total)");
         for (k, c) in v.iter().take(top) {
             println!("{:6.2}% {c:8} {k}", 100.0 * *c as f64 / total as f64);

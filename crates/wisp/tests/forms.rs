@@ -901,7 +901,8 @@ fn every_reference_instruction_runs_on_both_backends() {
     let bytes = wat(SRC).expect("assembles");
     let null = Some(TrapCode::NullFunctionReference);
     // (export, its function index, the instruction, [(index, x) -> result or trap]).
-    let cases: [(&str, u32, &str, [((i32, i32), Result<i32, Option<TrapCode>>); 2]); 5] = [
+    type Outcomes = [((i32, i32), Result<i32, Option<TrapCode>>); 2];
+    let cases: [(&str, u32, &str, Outcomes); 5] = [
         ("call_ref", 2, "CallRef", [((0, 41), Ok(42)), ((1, 41), Err(null))]),
         ("return_call_ref", 3, "ReturnCallRef", [((0, 9), Ok(10)), ((1, 9), Err(null))]),
         ("ref_as_non_null", 4, "RefAsNonNull", [((0, 1), Ok(2)), ((1, 1), Err(Some(TrapCode::NullReference)))]),
