@@ -42,6 +42,21 @@ pub(crate) struct Op {
     instr: Instr,
 }
 
+/// The debug builds' checks read the translator's ops and the tests' instructions alike.
+#[cfg(any(debug_assertions, test))]
+impl AsRef<Instr> for Op {
+    fn as_ref(&self) -> &Instr {
+        &self.instr
+    }
+}
+
+#[cfg(any(debug_assertions, test))]
+impl AsRef<Instr> for Instr {
+    fn as_ref(&self) -> &Instr {
+        self
+    }
+}
+
 impl Op {
     /// `instr` with replica 0 of its handler; [`lower`] picks the replicas, and the handlers
     /// that use the processor's own instructions (`hw`).
@@ -275,14 +290,14 @@ pub(crate) fn lower(ops: &mut [Op], sites: &[(u32, u32)], loops: &[(u32, u32)], 
 /// loop. The translator finds the same loops as it emits the branches (`loops` of [`lower`]);
 /// this scan of the finished code is the check of what it found ([`check_loops`]).
 #[cfg(any(debug_assertions, test))]
-fn loops_without_calls(code: &[Instr], sites: &[(u32, u32)]) -> Vec<bool> {
+fn loops_without_calls(code: &[impl AsRef<Instr>], sites: &[(u32, u32)]) -> Vec<bool> {
     // The branches back, as (target, branch); a `br_table`'s entries (whose base is their
     // table, not themselves) are data, not branches.
     let back: Vec<(usize, usize)> = sites
         .iter()
         .filter(|&&(site, base)| site == base)
         .filter_map(|&(site, _)| {
-            let t = code[site as usize].branch_target()?;
+            let t = code[site as usize].as_ref().branch_target()?;
             (t <= site).then_some((t as usize, site as usize))
         })
         .collect();
@@ -290,7 +305,7 @@ fn loops_without_calls(code: &[Instr], sites: &[(u32, u32)]) -> Vec<bool> {
         return Vec::new();
     }
     // The calls' positions, in order (few, usually none).
-    let calls: Vec<usize> = code.iter().enumerate().filter(|(_, i)| i.is_call()).map(|(at, _)| at).collect();
+    let calls: Vec<usize> = code.iter().enumerate().filter(|(_, i)| i.as_ref().is_call()).map(|(at, _)| at).collect();
     // +1 where a loop starts, -1 past where it ends; the running sum counts the loops.
     let mut edges = vec![0i32; code.len() + 1];
     let mut any = false;
@@ -339,7 +354,7 @@ fn hw_handler(i: &Instr, popcnt: bool) -> Option<Handler> {
 /// Debug builds: `loops` (the translator's, as `lower` takes them) are disjoint ranges in
 /// order that cover exactly the instructions a scan of the code finds in loops without calls.
 #[cfg(debug_assertions)]
-pub(crate) fn check_loops(code: &[Instr], sites: &[(u32, u32)], loops: &[(u32, u32)]) {
+pub(crate) fn check_loops(code: &[impl AsRef<Instr>], sites: &[(u32, u32)], loops: &[(u32, u32)]) {
     assert!(loops.windows(2).all(|w| w[0].1 < w[1].0), "loops not disjoint and in order: {loops:?}");
     let mut found = vec![false; code.len()];
     for &(first, last) in loops {
@@ -354,10 +369,10 @@ pub(crate) fn check_loops(code: &[Instr], sites: &[(u32, u32)], loops: &[(u32, u
 /// Debug builds: `sites` names every instruction of `code` that has a branch target, once,
 /// with the base `retarget` would give it.
 #[cfg(debug_assertions)]
-pub(crate) fn check_sites(code: &[Instr], sites: &[(u32, u32)]) {
+pub(crate) fn check_sites(code: &[impl AsRef<Instr>], sites: &[(u32, u32)]) {
     let mut expected = Vec::new();
     let mut table = 0;
-    for (i, instr) in code.iter().enumerate() {
+    for (i, instr) in code.iter().map(AsRef::as_ref).enumerate() {
         if instr.is_br_table() {
             table = i as u32;
         }

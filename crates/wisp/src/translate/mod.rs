@@ -2248,11 +2248,11 @@ fn translate_with<R: offsets::Record>(
     }
     // The loops as written (before jump threading moves branch targets).
     #[cfg(debug_assertions)]
-    crate::exec::threaded::check_loops(&instructions(&t.code), &t.sites, &t.loops);
+    crate::exec::threaded::check_loops(&t.code, &t.sites, &t.loops);
     idioms::thread_resume_jumps(&mut t.code, &t.sites);
     // Whichever backend runs: the sites are what the threaded one relies on.
     #[cfg(debug_assertions)]
-    crate::exec::threaded::check_sites(&instructions(&t.code), &t.sites);
+    crate::exec::threaded::check_sites(&t.code, &t.sites);
     if t.code.len() > crate::exec::threaded::MAX_OPS {
         // Only a body of hundreds of megabytes gets here; both backends refuse it alike.
         return Err(Failure::TooLarge);
@@ -2260,11 +2260,18 @@ fn translate_with<R: offsets::Record>(
     let num_params = slots_of(ty.params());
     let entry = idioms::resume_entry(&t.code, num_params);
     // Each backend runs one array; the threaded one carries the instructions inside its ops,
-    // lowered where the translator emitted them (and copied out: the buffer stays for the next
-    // function; giving it away and allocating the next measured 1% more instructions).
+    // lowered where the translator emitted them, and copied out: the buffer stays for the next
+    // function (giving it away and allocating the next measured 1% more instructions). A
+    // buffer the thread will not keep (`KEEP_CODE`) is given away instead: a copy would only
+    // hold a large function's code twice at once.
     let (code, ops) = if module.engine.threaded() {
         crate::exec::threaded::lower(&mut t.code, &t.sites, &t.loops, t.hw && crate::exec::threaded::popcnt());
-        (Box::default(), Box::from(&t.code[..]))
+        let ops = if t.code.capacity() > KEEP_CODE {
+            std::mem::take(&mut t.code).into_boxed_slice()
+        } else {
+            Box::from(&t.code[..])
+        };
+        (Box::default(), ops)
     } else {
         (instructions(&t.code).into(), Box::default())
     };
