@@ -490,15 +490,9 @@ macro_rules! t_pop {
         }
         v
     }};
-    ([$ip:ident $sp:ident $fp:ident $tos:ident $ctx:ident $mem:ident $this:ident] $t:ty) => {{
-        let v = $tos;
-        // SAFETY: as for `pop!()`.
-        unsafe {
-            $sp = $sp.sub(1);
-            $tos = *$sp.sub(1);
-        }
-        <$t as Slot>::from_slot(v)
-    }};
+    ([$ip:ident $sp:ident $fp:ident $tos:ident $ctx:ident $mem:ident $this:ident] $t:ty) => {
+        <$t as Slot>::from_slot(t_pop!([$ip $sp $fp $tos $ctx $mem $this]))
+    };
 }
 
 macro_rules! t_push {

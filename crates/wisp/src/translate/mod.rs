@@ -2033,11 +2033,6 @@ fn recycle_window(mut buf: Vec<Operator<'_>>) -> Vec<Operator<'static>> {
     buf.into_iter().map(|_| Operator::Nop {}).collect()
 }
 
-/// The instructions of `ops`, as they were emitted.
-fn instructions(ops: &[Op]) -> Vec<Instr> {
-    ops.iter().map(|op| *op.instr()).collect()
-}
-
 /// A call's numbers of arguments and results.
 fn arity(ty: &wisp_decoder::FuncType) -> (usize, u32) {
     (slots_of(ty.params()) as usize, slots_of(ty.results()))
@@ -2273,7 +2268,7 @@ fn translate_with<R: offsets::Record>(
         };
         (Box::default(), ops)
     } else {
-        (instructions(&t.code).into(), Box::default())
+        (t.code.iter().map(|op| *op.instr()).collect(), Box::default())
     };
     let max_height = num_params + num_locals + t.max_height.max(num_results);
     scratch.code = t.code;
